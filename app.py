@@ -1,0 +1,34 @@
+"""Entry point: page titles, icons and order live here and nowhere else."""
+
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent
+
+st.set_page_config(
+    page_title="Account-planning workbench",
+    page_icon="🧭",  # an emoji: material favicons are fetched from the internet
+    layout="wide",
+)
+
+# (script, title, icon). A screen is listed once its file exists, so the menu only
+# ever shows pages with real content.
+PAGES = (
+    ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/import_data.py", "Import", ":material/upload_file:"),
+    ("pages/buying_centre.py", "Buying centre", ":material/hub:"),
+    ("pages/segments.py", "Segments", ":material/scatter_plot:"),
+    ("pages/effort.py", "Effort", ":material/schedule:"),
+    ("pages/voice.py", "Voice of the customer", ":material/record_voice_over:"),
+    ("pages/plans.py", "Account plans", ":material/assignment:"),
+)
+
+navigation = st.navigation(
+    [
+        st.Page(script, title=title, icon=icon, default=(script == PAGES[0][0]))
+        for script, title, icon in PAGES
+        if (ROOT / script).exists()
+    ]
+)
+navigation.run()

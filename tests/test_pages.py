@@ -1,0 +1,66 @@
+"""Every page renders on the demo data; Overview shows the real figures."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import store
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def _listed_pages() -> list[str]:
+    tree = ast.parse((ROOT / "app.py").read_text())
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", None) == "PAGES"
+        ):
+            return [
+                elt.elts[0].value
+                for elt in node.value.elts
+                if (ROOT / elt.elts[0].value).exists()
+            ]
+    raise AssertionError("app.py has no PAGES")
+
+
+def test_every_page_file_is_listed_in_app():
+    listed = set(_listed_pages())
+    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert on_disk == listed
+
+
+@pytest.mark.parametrize("page", _listed_pages())
+def test_page_renders_without_exception(app_db, page):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_overview_shows_real_figures(at, app_db):
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accounts"] == "60"
+    assert int(metrics["Contacts"].replace(",", "")) > 2_000
+    assert metrics["Activities"] == "50,000"
+    won = float(metrics["Won revenue, last 12 months"].replace(",", ""))
+    assert won > 0
+    captions = " ".join(c.value for c in at.caption)
+    assert str(app_db.resolve()) in captions
+    assert "2023-10-01" in captions and "2026-09-30" in captions
+
+
+def test_overview_creates_demo_when_no_database(tmp_path, monkeypatch):
+    path = tmp_path / "new" / "workbench.duckdb"
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert path.exists()
+    assert any("created the demo portfolio" in i.value for i in at.info)
+    assert {m.label: m.value for m in at.metric}["Accounts"] == "60"

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from workbench import store
+
+REQUIRED_COLUMNS = {
+    "accounts": [
+        "account_id",
+        "name",
+        "industry",
+        "region",
+        "country",
+        "annual_revenue",
+        "employees",
+        "parent_account_id",
+        "owner_seller_id",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "created_on",
+        "source",
+        "source_id",
+    ],
+    "contacts": [
+        "contact_id",
+        "account_id",
+        "name",
+        "title",
+        "department",
+        "reports_to_id",
+        "buying_role",
+        "influence",
+        "attitude",
+        "email",
+        "phone",
+        "source",
+        "source_id",
+    ],
+    "sellers": ["seller_id", "name", "team", "title"],
+    "opportunities": [
+        "opportunity_id",
+        "account_id",
+        "name",
+        "stage",
+        "amount",
+        "close_date",
+        "is_closed",
+        "is_won",
+        "owner_seller_id",
+    ],
+    "opportunity_contacts": ["opportunity_id", "contact_id", "role", "is_primary"],
+    "activities": [
+        "activity_id",
+        "account_id",
+        "contact_id",
+        "seller_id",
+        "kind",
+        "activity_date",
+        "duration_minutes",
+        "subject",
+    ],
+    "nps_responses": [
+        "response_id",
+        "account_id",
+        "contact_id",
+        "responded_on",
+        "score",
+        "comment",
+    ],
+}
+
+
+@pytest.mark.parametrize("table", sorted(REQUIRED_COLUMNS))
+def test_required_columns_exist_in_order(con, table):
+    columns = store.table_columns(con, table)
+    assert columns[: len(REQUIRED_COLUMNS[table])] == REQUIRED_COLUMNS[table]
+
+
+def test_new_database_is_at_latest_schema_version(con):
+    assert store.schema_version(con) == store.MIGRATIONS[-1].version
+
+
+def test_every_table_is_documented():
+    schema_doc = (Path(__file__).parents[1] / "docs" / "schema.md").read_text()
+    con = store.connect(":memory:")
+    tables = [
+        r[0]
+        for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()
+    ]
+    for table in tables:
+        assert f"`{table}`" in schema_doc, f"docs/schema.md does not describe {table}"
+        for column in (
+            store.table_columns(con, table) if table != "schema_version" else []
+        ):
+            assert f"`{column}`" in schema_doc, f"docs/schema.md lacks {table}.{column}"
+
+
+def test_older_file_upgrades_in_place_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    store.migrate(old, target=1)
+    old.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Old GmbH')")
+    assert store.schema_version(old) == 1
+    assert "contract_type" not in store.table_columns(old, "accounts")
+    old.close()
+
+    upgraded = store.connect(path)
+    assert store.schema_version(upgraded) == store.MIGRATIONS[-1].version
+    assert "contract_type" in store.table_columns(upgraded, "accounts")
+    assert upgraded.sql("SELECT name FROM accounts").fetchall() == [("Old GmbH",)]
+    versions = upgraded.sql("SELECT version FROM schema_version ORDER BY 1").fetchall()
+    assert [v[0] for v in versions] == [m.version for m in store.MIGRATIONS]
+    upgraded.close()
+    # opening again applies nothing
+    again = store.connect(path)
+    assert store.migrate(again) == []
+    again.close()
+
+
+def test_write_transaction_rolls_back_everything_on_error(con):
+    before = store.data_version(con)
+
+    def insert_then_fail(cur):
+        cur.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'x')")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.run_in_write(con, insert_then_fail)
+    assert store.table_counts(con)["accounts"] == 0
+    assert store.data_version(con) == before
+
+
+def test_write_transaction_commits_and_bumps_data_version(con):
+    before = store.data_version(con)
+    with store.write_transaction(con) as cur:
+        store.insert_frame(
+            cur, "accounts", pl.DataFrame({"account_id": ["A1"], "name": ["Acme"]})
+        )
+    assert store.table_counts(con)["accounts"] == 1
+    assert store.data_version(con) == before + 1
+
+
+def test_insert_frame_rejects_unknown_columns_and_tables(con):
+    with store.write_transaction(con) as cur:
+        with pytest.raises(ValueError, match="unknown columns"):
+            store.insert_frame(
+                cur, "accounts", pl.DataFrame({"account_id": ["A"], "nope": [1]})
+            )
+        with pytest.raises(ValueError, match="unknown table"):
+            store.insert_frame(
+                cur, "accounts; DROP TABLE accounts", pl.DataFrame({"a": [1]})
+            )
+
+
+def test_hostile_text_is_stored_verbatim(con):
+    hostile = "Robert'); DROP TABLE accounts;-- <script>alert(1)</script> =1+1"
+    with store.write_transaction(con) as cur:
+        store.insert_frame(
+            cur, "accounts", pl.DataFrame({"account_id": ["A1"], "name": [hostile]})
+        )
+    assert store.read_table(con, "accounts")["name"].to_list() == [hostile]
+
+
+def test_db_path_precedence(monkeypatch):
+    monkeypatch.delenv(store.DB_ENV_VAR, raising=False)
+    assert store.resolve_db_path() == Path("data/workbench.duckdb")
+    monkeypatch.setenv(store.DB_ENV_VAR, "/tmp/env.duckdb")
+    assert store.resolve_db_path() == Path("/tmp/env.duckdb")
+    assert store.resolve_db_path("/tmp/arg.duckdb") == Path("/tmp/arg.duckdb")
+
+
+def test_portfolio_summary_counts_trailing_twelve_months(con):
+    with store.write_transaction(con) as cur:
+        store.insert_frame(
+            cur, "accounts", pl.DataFrame({"account_id": ["A1"], "name": ["Acme"]})
+        )
+        store.insert_frame(
+            cur,
+            "opportunities",
+            pl.DataFrame(
+                {
+                    "opportunity_id": ["O1", "O2", "O3", "O4"],
+                    "account_id": ["A1"] * 4,
+                    "amount": [100.0, 200.0, 400.0, 800.0],
+                    "close_date": [
+                        date(2024, 6, 30),
+                        date(2024, 7, 1),
+                        date(2025, 6, 30),
+                        date(2025, 5, 1),
+                    ],
+                    "is_closed": [True, True, True, True],
+                    "is_won": [True, True, True, False],
+                }
+            ),
+        )
+        store.insert_frame(
+            cur,
+            "activities",
+            pl.DataFrame(
+                {
+                    "activity_id": ["X1", "X2"],
+                    "account_id": ["A1", "A1"],
+                    "activity_date": [date(2024, 1, 1), date(2025, 1, 1)],
+                    "duration_minutes": [60.0, 90.0],
+                }
+            ),
+        )
+    summary = store.portfolio_summary(con)
+    assert summary["as_of"] == date(2025, 6, 30)
+    # 2024-06-30 is exactly 12 months back: excluded; 2024-07-01 and 2025-06-30 in.
+    assert summary["won_revenue_12m"] == 600.0
+    assert summary["effort_hours"] == 2.5
+    assert summary["effort_hours_12m"] == 1.5
+    assert summary["first_day"] == date(2024, 1, 1)

@@ -1,0 +1,84 @@
+"""The ``workbench`` command line: one module per command, all over the library.
+
+Exit codes: 0 done, 1 input rejected (nothing changed), 2 usage error.
+Progress goes to stderr; data goes to stdout (``--json`` where a command prints data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import TYPE_CHECKING
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+#: Command modules in the order ``workbench --help`` lists them. Each defines
+#: ``register(subparsers, common)`` and sets ``handler`` on its parser.
+COMMAND_MODULES: tuple[str, ...] = ("demo", "info")
+
+EPILOG = """\
+exit codes:
+  0  done
+  1  input rejected or the database refused the change; nothing was changed
+  2  usage error (unknown command or option)
+
+The database is data/workbench.duckdb unless $WORKBENCH_DB or --db says otherwise.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Account-planning workbench: load CRM exports, segment accounts, "
+        "map buying centres, weigh effort, hear every role, write account plans.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"workbench {__version__}"
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $WORKBENCH_DB or data/workbench.duckdb)",
+    )
+    # --db is accepted before or after the command; SUPPRESS keeps the global value
+    # when the command's own copy is not given.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="database file"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"workbench.cli.{name}")
+        module.register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except WorkbenchError as error:
+        print(f"workbench: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    except KeyboardInterrupt:
+        print("workbench: interrupted; nothing was committed", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Small pieces every command shares: opening the database, printing, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from workbench import store
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def open_db(args: argparse.Namespace) -> store.Connection:
+    """Open the database that ``--db`` (or the environment, or the default) names."""
+    return store.connect(getattr(args, "db", None))
+
+
+def progress(message: str) -> None:
+    """Say what a long command is doing, on stderr so stdout stays data only."""
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def print_json(value: Any) -> None:
+    """Print one JSON document to stdout (dates as ISO strings, text unescaped)."""
+    print(json.dumps(value, ensure_ascii=False, default=str, indent=2))

@@ -69,19 +69,27 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def start_app(db_path: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_app(
+    db_path: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start `streamlit run app.py` on a free loopback port; return the process and URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, store.DB_ENV_VAR: str(db_path), **(extra_env or {})}
-    log = (ROOT / "test-results")
+    log = ROOT / "test-results"
     log.mkdir(exist_ok=True)
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.headless=true", f"--server.port={port}",
-            "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
         ],
         cwd=ROOT,
         env=env,
@@ -122,7 +130,9 @@ def app_url(e2e_db: Path) -> Iterator[str]:
 def console_errors(page: Page) -> list[str]:
     """Console errors and dialogs seen by the page during the test."""
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
+    )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     def on_dialog(dialog):  # a dialog means someone's script ran

@@ -348,7 +348,7 @@ def migrate(con: Connection, *, target: int | None = None) -> list[int]:
             int(r[0]) for r in con.sql("SELECT version FROM schema_version").fetchall()
         }
         applied: list[int] = []
-        for migration in MIGRATIONS:
+        for migration in sorted(MIGRATIONS, key=lambda m: m.version):
             if migration.version in done:
                 continue
             if target is not None and migration.version > target:

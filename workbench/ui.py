@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from workbench import demo, store
+from workbench.models import LOCAL_ACTOR, Actor
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,13 @@ def data_version() -> int:
     return store.data_version(connection())
 
 
-def current_user() -> str:
-    """Return who is using the app, for the who-and-when of every saved edit."""
-    user = st.session_state.get("workbench_user")
-    return str(user) if user else "local"
+def current_actor() -> Actor:
+    """Return who is using the app and their role; pass it to every library write.
+
+    Local single-user mode (the default) is login-free: the one user may do all.
+    """
+    actor = st.session_state.get("workbench_actor")
+    return actor if isinstance(actor, Actor) else LOCAL_ACTOR
 
 
 # --- cached queries: keyed by database path and data version ----------------------

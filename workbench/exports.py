@@ -1,0 +1,65 @@
+"""Exports that are safe to open in a spreadsheet: CSV and Excel bytes from frames.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+read by Excel, LibreOffice and Google Sheets as a formula (OWASP "CSV injection").
+Every text cell that does is prefixed with a single quote, which spreadsheets show
+as text and which a person can still read.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_PATTERN = r"^[=+\-@\t\r]"
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return the frame with every formula-like text cell prefixed by a quote.
+
+    Only text columns change; numbers, dates and booleans are written as values.
+    """
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_TRIGGER_PATTERN))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text_columns
+    )
+
+
+def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
+    # Lists and structs have no CSV form; join lists with "; " and JSON-encode structs.
+    columns = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            columns.append(pl.col(name).cast(pl.List(pl.String)).list.join("; "))
+        elif isinstance(dtype, pl.Struct):
+            columns.append(pl.col(name).struct.json_encode())
+        elif dtype == pl.Object:
+            columns.append(pl.col(name).map_elements(str, return_dtype=pl.String))
+        else:
+            columns.append(pl.col(name))
+    return frame.select(columns)
+
+
+def to_csv_bytes(frame: pl.DataFrame) -> bytes:
+    """Return the frame as UTF-8 CSV with a byte-order mark, formulas neutralised.
+
+    The mark makes Excel read Chinese and accented text correctly.
+    """
+    safe = neutralise_formulas(_flatten(frame))
+    return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
+
+
+def to_excel_bytes(frame: pl.DataFrame, sheet_name: str = "data") -> bytes:
+    """Return the frame as an .xlsx workbook, formulas neutralised, text as text."""
+    safe = neutralise_formulas(_flatten(frame))
+    buffer = io.BytesIO()
+    # Sheet names cannot hold []:*?/\ and are at most 31 characters.
+    clean_sheet = "".join(c for c in sheet_name if c not in "[]:*?/\\")[:31] or "data"
+    safe.write_excel(buffer, worksheet=clean_sheet, autofit=True)
+    return buffer.getvalue()

@@ -1,0 +1,724 @@
+"""Portfolio segmentation: value segments and transactional/partnership types.
+
+Peppers & Rogers differentiate customers by value; Hutt & Speh decide which accounts
+get a transactional and which a partnership relationship. Everything here is a pure
+function over the one-row-per-account frame from :func:`workbench.store.account_features`
+(frames in, frames out, vectorised polars expressions, no loops over rows), so a
+threshold change recomputes 10,000 accounts in a few milliseconds.
+
+Public, stable API (used by the pages, the CLI, account plans and notebooks):
+
+- :class:`Thresholds`: every threshold, with documented defaults;
+- :func:`compute_contribution`: margin, cost-to-serve, contribution, potential;
+- :func:`assign_segments`: one row per account with ``value_segment``,
+  ``relationship``, the score's points and the reasons;
+- :func:`account_segments`: the same, read from a database connection;
+- :func:`segment_summary`, :func:`segment_cuts`, :func:`filter_accounts`,
+  :func:`compare_scenarios`, :func:`score_weights`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+
+from workbench import store
+from workbench.errors import RejectedInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import date
+
+VALUE_SEGMENTS: tuple[str, ...] = (
+    "most_valuable",
+    "most_growable",
+    "below_zero",
+    "maintain",
+)
+RELATIONSHIPS: tuple[str, ...] = store.RELATIONSHIP_TYPES
+#: Points per contract type, as a share of the contract weight.
+CONTRACT_POINTS_SHARE: dict[str, float] = {
+    "multi_year": 1.0,
+    "framework": 0.5,
+    "spot": 0.0,
+}
+#: The relationship score's signals, in the order the page lists them.
+SIGNALS: tuple[str, ...] = (
+    "tenure",
+    "share_of_wallet",
+    "breadth",
+    "executive",
+    "contract",
+    "joint",
+)
+
+Mode = Literal["percent", "absolute"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every threshold of the segmentation; the defaults are the documented ones.
+
+    Cost and value:
+        hourly_cost: cost of one hour of our people's time (90 per hour).
+        minutes_per_activity_without_duration: assumed minutes of an activity whose
+            CRM record has no duration (15: a short call or e-mail); the counts are
+            shown separately too.
+        default_margin_pct: gross margin used where the account has none (25 %).
+        wallet_share_of_revenue_pct: potential estimated as this share of the
+            customer's annual revenue where ``wallet_estimate`` is unknown (0.3 %).
+
+    Value segments (precedence: below zero, most valuable, most growable, maintain):
+        valuable_mode: ``percent`` (top share of accounts by contribution) or
+            ``absolute`` (contribution at least ``valuable_min_contribution``).
+        valuable_top_pct: the top share, in percent of accounts (20 %).
+        valuable_min_contribution: the absolute threshold (500,000).
+        growable_top_pct: of the accounts left, the top share by headroom =
+            potential − won revenue (25 %).
+
+    Relationship score (0–100 points; partnership at or above the threshold):
+        relationship_threshold: 60 points.
+        weight_*: the points each signal gives at most (they add up to 100 by
+            default); ``*_full_at``: the value at which a signal gives all its points
+            (linear below, capped above).
+    """
+
+    hourly_cost: float = 90.0
+    minutes_per_activity_without_duration: float = 15.0
+    default_margin_pct: float = 25.0
+    wallet_share_of_revenue_pct: float = 0.3
+    valuable_mode: Mode = "percent"
+    valuable_top_pct: float = 20.0
+    valuable_min_contribution: float = 500_000.0
+    growable_top_pct: float = 25.0
+    relationship_threshold: float = 60.0
+    weight_tenure: float = 15.0
+    weight_share_of_wallet: float = 15.0
+    weight_breadth: float = 15.0
+    weight_executive: float = 15.0
+    weight_contract: float = 20.0
+    weight_joint: float = 20.0
+    tenure_full_at_years: float = 10.0
+    share_of_wallet_full_at_pct: float = 50.0
+    breadth_full_at_departments: float = 10.0
+    executive_full_at_contacts: float = 8.0
+    joint_full_at_activities: float = 24.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return every threshold as a plain dict (for JSON and scenarios)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Thresholds:
+        """Return thresholds from a dict; missing keys keep their defaults.
+
+        Raises:
+            RejectedInputError: an unknown key or a value of the wrong kind.
+        """
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise RejectedInputError(f"unknown thresholds: {', '.join(unknown)}")
+        clean: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "valuable_mode":
+                if value not in ("percent", "absolute"):
+                    raise RejectedInputError(
+                        "valuable_mode must be 'percent' or 'absolute'"
+                    )
+                clean[name] = value
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise RejectedInputError(f"{name} must be a number") from None
+            if not math.isfinite(number):
+                raise RejectedInputError(f"{name} must be a finite number")
+            clean[name] = number
+        thresholds = cls(**clean)
+        thresholds.validate()
+        return thresholds
+
+    def with_changes(self, **changes: Any) -> Thresholds:
+        """Return a copy with some thresholds changed (validated)."""
+        changed = replace(self, **changes)
+        changed.validate()
+        return changed
+
+    def validate(self) -> None:
+        """Raise :class:`RejectedInputError` if a threshold is out of range."""
+        percent_fields = (
+            "default_margin_pct",
+            "valuable_top_pct",
+            "growable_top_pct",
+            "relationship_threshold",
+        )
+        for name in percent_fields:
+            value = getattr(self, name)
+            if not 0 <= value <= 100:
+                raise RejectedInputError(f"{name} must be between 0 and 100")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if (
+                f.name != "valuable_min_contribution"
+                and isinstance(value, float)
+                and value < 0
+            ):
+                raise RejectedInputError(f"{f.name} must not be negative")
+        for name in (
+            "tenure_full_at_years",
+            "share_of_wallet_full_at_pct",
+            "breadth_full_at_departments",
+            "executive_full_at_contacts",
+            "joint_full_at_activities",
+        ):
+            if getattr(self, name) <= 0:
+                raise RejectedInputError(f"{name} must be above 0")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def score_weights(thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
+    """Return the relationship score's rules as a table for the page: signal, points, rule."""
+    t = thresholds
+    return pl.DataFrame(
+        {
+            "signal": [
+                "tenure",
+                "share of wallet",
+                "breadth",
+                "executive engagement",
+                "contract",
+                "joint activity",
+            ],
+            "max_points": [
+                t.weight_tenure,
+                t.weight_share_of_wallet,
+                t.weight_breadth,
+                t.weight_executive,
+                t.weight_contract,
+                t.weight_joint,
+            ],
+            "full_points_at": [
+                f"{t.tenure_full_at_years:g} years a customer",
+                f"{t.share_of_wallet_full_at_pct:g} % of the wallet won (12 months)",
+                f"{t.breadth_full_at_departments:g} departments engaged (12 months)",
+                f"{t.executive_full_at_contacts:g} executives engaged (12 months; "
+                "Executive department or the top two levels of the org chart)",
+                "multi-year contract (framework: half, spot or unknown: none)",
+                f"{t.joint_full_at_activities:g} joint planning sessions or "
+                "workshops (12 months)",
+            ],
+        }
+    )
+
+
+def _ratio(value: pl.Expr, full_at: float) -> pl.Expr:
+    return (value.fill_null(0) / full_at).clip(0, 1)
+
+
+def compute_contribution(
+    features: pl.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> pl.DataFrame:
+    """Return the features with value columns added.
+
+    Added: ``margin_pct`` and ``margin_pct_source`` (``account`` or ``default``),
+    ``effort_minutes`` (recorded minutes plus the assumed minutes of activities
+    without a duration), ``effort_hours``, ``margin`` (won revenue × margin),
+    ``cost_to_serve`` (effort hours × hourly cost + direct costs),
+    ``contribution`` (margin − cost-to-serve), ``potential`` and
+    ``potential_source`` (``wallet_estimate``, ``estimated`` or NULL when neither
+    wallet nor annual revenue is known), ``headroom`` (potential − won, at least 0),
+    ``share_of_wallet_pct``, ``growth_pct`` (year on year), ``effort_change_pct``.
+    """
+    t = thresholds
+    minutes_each = t.minutes_per_activity_without_duration
+    won = pl.col("won_12m").fill_null(0)
+    effort_minutes = pl.col("effort_minutes_recorded_12m").fill_null(0) + pl.col(
+        "activities_without_duration_12m"
+    ).fill_null(0) * pl.lit(minutes_each)
+    effort_minutes_prev = pl.col("effort_minutes_recorded_prev_12m").fill_null(
+        0
+    ) + pl.col("activities_without_duration_prev_12m").fill_null(0) * pl.lit(
+        minutes_each
+    )
+    potential = pl.coalesce(
+        pl.col("wallet_estimate"),
+        pl.col("annual_revenue") * (t.wallet_share_of_revenue_pct / 100),
+    )
+    valued = features.with_columns(
+        margin_pct=pl.col("gross_margin_pct").fill_null(t.default_margin_pct),
+        margin_pct_source=pl.when(pl.col("gross_margin_pct").is_null())
+        .then(pl.lit("default"))
+        .otherwise(pl.lit("account")),
+        effort_minutes=effort_minutes,
+        effort_minutes_prev_12m=effort_minutes_prev,
+        potential=potential,
+        potential_source=pl.when(pl.col("wallet_estimate").is_not_null())
+        .then(pl.lit("wallet_estimate"))
+        .when(pl.col("annual_revenue").is_not_null())
+        .then(pl.lit("estimated")),
+    ).with_columns(
+        effort_hours=pl.col("effort_minutes") / 60,
+        margin=won * pl.col("margin_pct") / 100,
+        headroom=(pl.col("potential") - won).clip(lower_bound=0).fill_null(0),
+        share_of_wallet_pct=pl.when(pl.col("potential") > 0).then(
+            won / pl.col("potential") * 100
+        ),
+        growth_pct=pl.when(pl.col("won_prev_12m") > 0).then(
+            (won - pl.col("won_prev_12m")) / pl.col("won_prev_12m") * 100
+        ),
+        effort_change_pct=pl.when(pl.col("effort_minutes_prev_12m") > 0).then(
+            (pl.col("effort_minutes") - pl.col("effort_minutes_prev_12m"))
+            / pl.col("effort_minutes_prev_12m")
+            * 100
+        ),
+    )
+    return valued.with_columns(
+        cost_to_serve=pl.col("effort_hours") * t.hourly_cost
+        + pl.col("direct_cost_annual").fill_null(0)
+    ).with_columns(contribution=pl.col("margin") - pl.col("cost_to_serve"))
+
+
+def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
+    accounts = valued.height
+    below_zero = pl.col("contribution") < 0
+    if t.valuable_mode == "percent":
+        top_n = math.ceil(t.valuable_top_pct / 100 * accounts)
+        valuable = (
+            pl.col("contribution").rank("ordinal", descending=True) <= top_n
+        ) & (pl.col("contribution") >= 0)
+    else:
+        valuable = (pl.col("contribution") >= t.valuable_min_contribution) & (
+            pl.col("contribution") >= 0
+        )
+    flagged = valued.with_columns(
+        _below_zero=below_zero, _valuable=valuable & ~below_zero
+    ).with_columns(_rest=~pl.col("_below_zero") & ~pl.col("_valuable"))
+    rest = int(flagged["_rest"].sum())
+    grow_n = math.ceil(t.growable_top_pct / 100 * rest)
+    growable = (
+        pl.col("_rest")
+        & (pl.col("headroom") > 0)
+        & (
+            pl.when(pl.col("_rest"))
+            .then(pl.col("headroom"))
+            .rank("ordinal", descending=True)
+            <= grow_n
+        )
+    )
+    return flagged.with_columns(
+        value_segment=pl.when(pl.col("_below_zero"))
+        .then(pl.lit("below_zero"))
+        .when(pl.col("_valuable"))
+        .then(pl.lit("most_valuable"))
+        .when(growable.fill_null(False))
+        .then(pl.lit("most_growable"))
+        .otherwise(pl.lit("maintain")),
+        contribution_rank=pl.col("contribution").rank("ordinal", descending=True),
+    ).drop("_below_zero", "_valuable", "_rest")
+
+
+def _number(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
+    rounded = expr.fill_null(0).round(decimals)
+    return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
+
+
+def _relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
+    contract_share = (
+        pl.col("contract_type")
+        .replace_strict(CONTRACT_POINTS_SHARE, default=0.0, return_dtype=pl.Float64)
+        .fill_null(0.0)
+    )
+    points = scored.with_columns(
+        points_tenure=_ratio(pl.col("tenure_years"), t.tenure_full_at_years)
+        * t.weight_tenure,
+        points_share_of_wallet=_ratio(
+            pl.col("share_of_wallet_pct"), t.share_of_wallet_full_at_pct
+        )
+        * t.weight_share_of_wallet,
+        points_breadth=_ratio(
+            pl.col("departments_engaged").cast(pl.Float64),
+            t.breadth_full_at_departments,
+        )
+        * t.weight_breadth,
+        points_executive=_ratio(
+            pl.col("executive_contacts_engaged").cast(pl.Float64),
+            t.executive_full_at_contacts,
+        )
+        * t.weight_executive,
+        points_contract=contract_share * t.weight_contract,
+        points_joint=_ratio(
+            pl.col("joint_activities").cast(pl.Float64), t.joint_full_at_activities
+        )
+        * t.weight_joint,
+    ).with_columns(
+        relationship_score=pl.sum_horizontal(
+            "points_tenure",
+            "points_share_of_wallet",
+            "points_breadth",
+            "points_executive",
+            "points_contract",
+            "points_joint",
+        )
+    )
+    scored_type = (
+        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
+        .then(pl.lit("partnership"))
+        .otherwise(pl.lit("transactional"))
+    )
+    comparison = (
+        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
+        .then(pl.lit("≥"))
+        .otherwise(pl.lit("<"))
+    )
+    score_reason = pl.format(
+        "score {} {} {} → {}: tenure {} y (+{}), share of wallet {} % (+{}), "
+        "{} departments (+{}), {} executives (+{}), contract {} (+{}), "
+        "{} joint activities (+{})",
+        _number(pl.col("relationship_score")),
+        comparison,
+        pl.lit(f"{t.relationship_threshold:g}"),
+        scored_type,
+        _number(pl.col("tenure_years"), 1),
+        _number(pl.col("points_tenure")),
+        _number(pl.col("share_of_wallet_pct")),
+        _number(pl.col("points_share_of_wallet")),
+        _number(pl.col("departments_engaged")),
+        _number(pl.col("points_breadth")),
+        _number(pl.col("executive_contacts_engaged")),
+        _number(pl.col("points_executive")),
+        pl.col("contract_type").fill_null("unknown"),
+        _number(pl.col("points_contract")),
+        _number(pl.col("joint_activities")),
+        _number(pl.col("points_joint")),
+    )
+    return points.with_columns(
+        relationship_scored=scored_type, _score_reason=score_reason
+    )
+
+
+def _empty_overrides() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "account_id": pl.String,
+            "relationship": pl.String,
+            "reason": pl.String,
+            "set_by": pl.String,
+        }
+    )
+
+
+def assign_segments(
+    features: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    overrides: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return one row per account with its value segment and relationship type.
+
+    Args:
+        features: rows of :func:`workbench.store.account_features` (value columns
+            from :func:`compute_contribution` are added when missing).
+        thresholds: the thresholds to apply.
+        overrides: rows of ``account_id``, ``relationship``, ``reason`` (and
+            optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
+
+    Returns:
+        The features and value columns plus ``value_segment`` (one of
+        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the six
+        ``points_*`` columns, ``relationship_score``, ``relationship_scored`` (what
+        the score says), ``relationship`` (the override where there is one),
+        ``relationship_source`` (``score`` or ``override``), ``override_reason``,
+        ``override_by`` and ``relationship_reason`` (why, in words).
+    """
+    t = thresholds
+    valued = (
+        features
+        if "contribution" in features.columns
+        else compute_contribution(features, t)
+    )
+    segmented = _relationship(_value_segments(valued, t), t)
+    chosen = _empty_overrides() if overrides is None else overrides
+    if "set_by" not in chosen.columns:
+        chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
+    chosen = chosen.select(
+        "account_id",
+        pl.col("relationship").alias("_override"),
+        pl.col("reason").alias("override_reason"),
+        pl.col("set_by").alias("override_by"),
+    ).unique("account_id", keep="last")
+    joined = segmented.join(chosen, on="account_id", how="left")
+    overridden = pl.col("_override").is_not_null()
+    value_reason = (
+        pl.when(pl.col("value_segment") == "below_zero")
+        .then(
+            pl.format(
+                "contribution {} < 0: cost-to-serve {} exceeds margin {}",
+                _number(pl.col("contribution")),
+                _number(pl.col("cost_to_serve")),
+                _number(pl.col("margin")),
+            )
+        )
+        .when(pl.col("value_segment") == "most_valuable")
+        .then(
+            pl.format(
+                "contribution {} ranks #{} of {}",
+                _number(pl.col("contribution")),
+                pl.col("contribution_rank").cast(pl.String),
+                pl.lit(str(valued.height)),
+            )
+        )
+        .when(pl.col("value_segment") == "most_growable")
+        .then(
+            pl.format(
+                "headroom {} (potential {} − won {})",
+                _number(pl.col("headroom")),
+                _number(pl.col("potential")),
+                _number(pl.col("won_12m")),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "contribution {} and headroom {} are below the cuts",
+                _number(pl.col("contribution")),
+                _number(pl.col("headroom")),
+            )
+        )
+    )
+    return joined.with_columns(
+        relationship=pl.when(overridden)
+        .then(pl.col("_override"))
+        .otherwise(pl.col("relationship_scored")),
+        relationship_source=pl.when(overridden)
+        .then(pl.lit("override"))
+        .otherwise(pl.lit("score")),
+        relationship_reason=pl.when(overridden)
+        .then(
+            pl.format(
+                "set by hand to {} ({}: {}); the {}",
+                pl.col("_override"),
+                pl.col("override_by").fill_null("unknown"),
+                pl.col("override_reason"),
+                pl.col("_score_reason"),
+            )
+        )
+        .otherwise(pl.col("_score_reason")),
+        value_reason=value_reason,
+    ).drop("_override", "_score_reason")
+
+
+def account_segments(
+    con: store.Connection,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    as_of: date | None = None,
+) -> pl.DataFrame:
+    """Return :func:`assign_segments` for the accounts in a database, with its overrides.
+
+    The convenience entry point for account plans, the command line and notebooks;
+    the app caches the features itself and calls :func:`assign_segments`.
+    """
+    features = store.account_features(con, as_of)
+    return assign_segments(features, thresholds, store.relationship_overrides(con))
+
+
+@dataclass(frozen=True)
+class SegmentCuts:
+    """Where the value segments are cut, for threshold lines on charts.
+
+    ``contribution_cut``: the lowest contribution counted most valuable (the
+    absolute threshold in absolute mode); ``headroom_cut``: the lowest headroom
+    counted most growable. ``None`` when the segment is empty.
+    """
+
+    contribution_cut: float | None
+    headroom_cut: float | None
+
+
+def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
+    """Return the contribution and headroom cuts of an :func:`assign_segments` result."""
+    cuts = segments.select(
+        contribution=pl.col("contribution")
+        .filter(pl.col("value_segment") == "most_valuable")
+        .min(),
+        headroom=pl.col("headroom")
+        .filter(pl.col("value_segment") == "most_growable")
+        .min(),
+    ).row(0)
+    contribution_cut: float | None = cuts[0]
+    if thresholds.valuable_mode == "absolute":
+        contribution_cut = thresholds.valuable_min_contribution
+    return SegmentCuts(
+        contribution_cut=None if contribution_cut is None else float(contribution_cut),
+        headroom_cut=None if cuts[1] is None else float(cuts[1]),
+    )
+
+
+def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
+    """Return accounts, revenue, contribution and shares per value segment × type.
+
+    Shares (``*_share_pct``) are of the whole portfolio's effort hours, won revenue
+    and contribution; a segment's contribution share can be negative (below zero)
+    or exceed 100 % when other accounts lose money.
+    """
+    totals = segments.select(
+        pl.col("effort_hours").sum(),
+        pl.col("won_12m").sum(),
+        pl.col("contribution").sum(),
+    ).row(0)
+    summary = (
+        segments.group_by("value_segment", "relationship")
+        .agg(
+            accounts=pl.len(),
+            won_12m=pl.col("won_12m").sum(),
+            margin=pl.col("margin").sum(),
+            cost_to_serve=pl.col("cost_to_serve").sum(),
+            contribution=pl.col("contribution").sum(),
+            effort_hours=pl.col("effort_hours").sum(),
+        )
+        .with_columns(
+            effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
+            revenue_share_pct=_share(pl.col("won_12m"), totals[1]),
+            contribution_share_pct=_share(pl.col("contribution"), totals[2]),
+        )
+    )
+    order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
+    return summary.sort(
+        pl.col("value_segment").replace_strict(order, default=99), "relationship"
+    )
+
+
+def _share(column: pl.Expr, total: float | None) -> pl.Expr:
+    if not total:
+        return pl.lit(None, dtype=pl.Float64)
+    return column / total * 100
+
+
+def filter_accounts(
+    segments: pl.DataFrame,
+    *,
+    value_segments: Iterable[str] | None = None,
+    relationships: Iterable[str] | None = None,
+    name_contains: str = "",
+) -> pl.DataFrame:
+    """Return the accounts in the chosen segments and types whose name or ID matches.
+
+    Empty choices mean "all"; the name search is case-insensitive plain text.
+    """
+    condition = pl.lit(True)
+    chosen_segments = list(value_segments or [])
+    chosen_types = list(relationships or [])
+    if chosen_segments:
+        condition &= pl.col("value_segment").is_in(chosen_segments)
+    if chosen_types:
+        condition &= pl.col("relationship").is_in(chosen_types)
+    needle = name_contains.strip().lower()
+    if needle:
+        condition &= pl.col("name").str.to_lowercase().str.contains(
+            needle, literal=True
+        ) | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
+    return segments.filter(condition)
+
+
+#: Columns of the account table and the command line's output, in order.
+TABLE_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "name",
+    "value_segment",
+    "relationship",
+    "relationship_score",
+    "relationship_source",
+    "won_12m",
+    "won_prev_12m",
+    "growth_pct",
+    "margin_pct",
+    "margin",
+    "effort_hours",
+    "activities_12m",
+    "activities_without_duration_12m",
+    "direct_cost_annual",
+    "cost_to_serve",
+    "contribution",
+    "potential",
+    "potential_source",
+    "headroom",
+    "share_of_wallet_pct",
+    "tenure_years",
+    "contract_type",
+    "contacts_engaged",
+    "departments_engaged",
+    "org_levels_engaged",
+    "executive_contacts_engaged",
+    "executive_touches",
+    "joint_activities",
+    "open_pipeline",
+    "nps",
+    "nps_responses",
+    "industry",
+    "region",
+    "value_reason",
+    "relationship_reason",
+    "override_reason",
+)
+
+
+def account_table(segments: pl.DataFrame) -> pl.DataFrame:
+    """Return the segments in table form: the :data:`TABLE_COLUMNS`, best first."""
+    return segments.select([c for c in TABLE_COLUMNS if c in segments.columns]).sort(
+        "contribution", descending=True
+    )
+
+
+def compare_scenarios(
+    features: pl.DataFrame,
+    first: Thresholds,
+    second: Thresholds,
+    overrides: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return each account's segment and type under two threshold sets.
+
+    Columns: ``account_id``, ``name``, ``value_segment_a``, ``relationship_a``,
+    ``value_segment_b``, ``relationship_b``, ``moved`` (segment or type differs),
+    ``contribution_a``, ``contribution_b``; accounts that move come first.
+    """
+    picked = ("account_id", "value_segment", "relationship", "contribution")
+    side_a = assign_segments(features, first, overrides).select(
+        "name", *[pl.col(c).alias(f"{c}_a") for c in picked]
+    )
+    side_b = assign_segments(features, second, overrides).select(
+        *[pl.col(c).alias(f"{c}_b") for c in picked]
+    )
+    both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")
+    return (
+        both.rename({"account_id_a": "account_id"})
+        .with_columns(
+            moved=(pl.col("value_segment_a") != pl.col("value_segment_b"))
+            | (pl.col("relationship_a") != pl.col("relationship_b"))
+        )
+        .select(
+            "account_id",
+            "name",
+            "value_segment_a",
+            "relationship_a",
+            "value_segment_b",
+            "relationship_b",
+            "moved",
+            "contribution_a",
+            "contribution_b",
+        )
+        .sort("moved", "account_id", descending=[True, False])
+    )
+
+
+def scenario_moves(comparison: pl.DataFrame) -> pl.DataFrame:
+    """Return how many accounts go from each (segment, type) to each other one."""
+    return (
+        comparison.group_by(
+            "value_segment_a", "relationship_a", "value_segment_b", "relationship_b"
+        )
+        .agg(accounts=pl.len())
+        .sort("accounts", descending=True)
+    )

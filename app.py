@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from workbench import ui
+
 ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(
@@ -23,6 +25,15 @@ PAGES = (
     ("pages/voice.py", "Voice of the customer", ":material/record_voice_over:"),
     ("pages/plans.py", "Account plans", ":material/assignment:"),
 )
+
+# Hosted mode: nobody sees a page before signing in. The sign-in form is then the
+# only page, so no screen can be reached by its URL either. Local mode passes.
+if not ui.require_sign_in():
+    st.navigation(
+        [st.Page(ui.sign_in_page, title="Sign in", icon=":material/login:")],
+        position="hidden",
+    ).run()
+    st.stop()
 
 navigation = st.navigation(
     [

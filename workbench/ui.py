@@ -8,13 +8,16 @@ each session's script in its own thread.
 
 from __future__ import annotations
 
+import importlib.util
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from workbench import demo, store
+from workbench import auth, demo, store
 from workbench.models import LOCAL_ACTOR, Actor
 
 
@@ -43,7 +46,12 @@ def _open_database(path: str) -> OpenDatabase:
 
 
 def database() -> OpenDatabase:
-    """Return the open database named by ``$WORKBENCH_DB`` (or the default file)."""
+    """Return the open database named by ``$WORKBENCH_DB`` (or the default file).
+
+    In hosted mode, stops the script unless someone is signed in: no data leaves
+    the database for a visitor who has not passed the sign-in gate.
+    """
+    _stop_unless_signed_in()
     path = store.resolve_db_path()
     return _open_database(str(path) if str(path) == ":memory:" else str(path.resolve()))
 
@@ -64,7 +72,11 @@ def current_actor() -> Actor:
     Local single-user mode (the default) is login-free: the one user may do all.
     """
     actor = st.session_state.get("workbench_actor")
-    return actor if isinstance(actor, Actor) else LOCAL_ACTOR
+    if isinstance(actor, Actor):
+        return actor
+    # Hosted mode with nobody signed in (the gate normally stops before any page
+    # runs): fail closed with a read-only nobody rather than the local admin.
+    return LOCAL_ACTOR if not _hosted_mode() else SIGNED_OUT_ACTOR
 
 
 # --- cached queries: keyed by database path and data version ----------------------
@@ -88,3 +100,186 @@ def _accounts_by_industry(path: str, version: int) -> Any:
 def accounts_by_industry() -> Any:
     """Return accounts and won revenue per industry, cached until the data changes."""
     return _accounts_by_industry(database().path, data_version())
+
+
+# --- hosted mode: the sign-in gate (issue 10) ----------------------------------------
+
+#: Who a page sees in hosted mode when nobody is signed in: may only read.
+SIGNED_OUT_ACTOR = Actor(name="(signed out)", role="viewer")
+_ACTOR_KEY = "workbench_actor"
+_METHOD_KEY = "workbench_sign_in_method"
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        secrets: dict[str, Any] = st.secrets.to_dict()
+    except FileNotFoundError:  # Streamlit's "no secrets" error subclasses it
+        # Streamlit treats an unreadable secrets file like a missing one; a file
+        # that exists but cannot be read must not silently mean "no login".
+        files = [Path(f) for f in st.get_option("secrets.files") or []]
+        broken = [str(f) for f in files if f.is_file()]
+        if broken:
+            raise auth.HostedConfigError(
+                f"the secrets file {broken[0]} cannot be read; check its TOML syntax"
+            ) from None
+        return {}
+    return secrets
+
+
+def hosted_settings() -> auth.HostedSettings:
+    """Return the hosted-mode settings from ``st.secrets`` and the environment.
+
+    Raises:
+        auth.HostedConfigError: hosted mode is misconfigured (nobody may sign in).
+    """
+    return auth.load_settings(_secrets(), os.environ)
+
+
+def _hosted_mode() -> bool:
+    try:
+        return hosted_settings().hosted
+    except auth.HostedConfigError:
+        return True
+
+
+@st.cache_resource
+def _login_throttle() -> auth.LoginThrottle:
+    # One for the server process: wrong passwords count across sessions.
+    return auth.LoginThrottle()
+
+
+def _oidc_login_state() -> tuple[bool, str | None]:
+    logged_in = bool(st.user.get("is_logged_in", False))
+    email = st.user.get("email")
+    return logged_in, str(email) if email else None
+
+
+def _signed_in_actor(settings: auth.HostedSettings) -> Actor | None:
+    """Return who is signed in now, with their role as the settings say today."""
+    actor = st.session_state.get(_ACTOR_KEY)
+    if st.session_state.get(_METHOD_KEY) == "password" and isinstance(actor, Actor):
+        role = auth.current_role(settings, actor)
+        return Actor(name=actor.name, role=role) if role is not None else None
+    if settings.oidc_configured:
+        logged_in, email = _oidc_login_state()
+        if logged_in:
+            st.session_state[_METHOD_KEY] = "oidc"
+            return auth.actor_for_oidc(settings, email)
+    return None
+
+
+def _stop_unless_signed_in() -> None:
+    if isinstance(st.session_state.get(_ACTOR_KEY), Actor) or not _hosted_mode():
+        return
+    # Only reachable when a page runs without app.py's gate: on a server's very
+    # first request for a page URL, Streamlit runs the script from pages/ directly
+    # (its old multipage mode) before app.py has ever called st.navigation.
+    st.switch_page(_MAIN_SCRIPT)
+
+
+_MAIN_SCRIPT = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def require_sign_in() -> bool:
+    """Return whether the app's pages may run; call it before ``st.navigation``.
+
+    Local mode: always true, no login. Hosted mode: true when someone is signed
+    in; their :class:`Actor` is then in ``st.session_state["workbench_actor"]``
+    (read by :func:`current_actor`) and the sidebar shows who it is, with a
+    sign-out button. When false, run :func:`sign_in_page` as the only page.
+    """
+    try:
+        settings = hosted_settings()
+    except auth.HostedConfigError:
+        st.session_state.pop(_ACTOR_KEY, None)
+        return False
+    if not settings.hosted:
+        return True
+    actor = _signed_in_actor(settings)
+    if actor is None:
+        st.session_state.pop(_ACTOR_KEY, None)
+        return False
+    st.session_state[_ACTOR_KEY] = actor
+    with st.sidebar:
+        st.text(f"Signed in as {actor.name} ({actor.role})")
+        if actor.role == "viewer":
+            st.caption("Read only: e-mail addresses and phone numbers are masked.")
+        if st.button("Sign out", key="workbench_sign_out"):
+            _sign_out()
+    return True
+
+
+def _sign_out() -> None:
+    method = st.session_state.pop(_METHOD_KEY, None)
+    st.session_state.pop(_ACTOR_KEY, None)
+    if method == "oidc":
+        st.logout()  # clears Streamlit's identity cookie and reruns
+    st.rerun()
+
+
+def _password_sign_in(
+    settings: auth.HostedSettings, user_name: str, password: str
+) -> None:
+    throttle = _login_throttle()
+    wait = throttle.seconds_locked(user_name)
+    if wait > 0:
+        st.error(
+            "Too many wrong passwords for this user name; try again in "
+            f"{math.ceil(wait / 60)} min."
+        )
+        return
+    actor = auth.authenticate(settings, user_name, password)
+    if actor is None:
+        throttle.record_failure(user_name)
+        st.error("Wrong user name or password.")
+        return
+    throttle.record_success(user_name)
+    st.session_state[_ACTOR_KEY] = actor
+    st.session_state[_METHOD_KEY] = "password"
+    st.rerun()
+
+
+def sign_in_page() -> None:
+    """Render the sign-in screen: OIDC buttons and/or the user-name form."""
+    st.title("Account-planning workbench")
+    try:
+        settings = hosted_settings()
+    except auth.HostedConfigError as error:
+        st.error(f"Nobody can sign in until an admin fixes the settings: {error}")
+        return
+    logged_in, email = (
+        _oidc_login_state() if settings.oidc_configured else (False, None)
+    )
+    if logged_in:
+        st.warning(f"{email or 'This account'} has no role here; ask an admin for one.")
+        if st.button("Sign out", key="workbench_refused_sign_out"):
+            st.logout()
+        return
+    st.write("Sign in to see the accounts.")
+    for provider in settings.oidc_providers:
+        label = (
+            f"Sign in with {provider.title()}"
+            if provider
+            else "Sign in with your company account"
+        )
+        if st.button(
+            label, key=f"workbench_oidc_{provider or 'default'}", type="primary"
+        ):
+            if importlib.util.find_spec("authlib") is None:
+                st.error("OIDC sign-in needs Authlib: pip install 'workbench[oidc]'.")
+            else:
+                st.login(provider or None)
+    if settings.users:
+        with st.form("workbench_sign_in_form"):
+            user_name = st.text_input(
+                "User name", key="workbench_sign_in_user", autocomplete="username"
+            )
+            password = st.text_input(
+                "Password",
+                type="password",
+                key="workbench_sign_in_password",
+                autocomplete="current-password",
+            )
+            submitted = st.form_submit_button("Sign in", type="primary")
+        if submitted:
+            _password_sign_in(settings, user_name, password)

@@ -1,0 +1,360 @@
+"""Hosted mode: password hashes, settings, roles, and the sign-in gate under AppTest."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import access, auth, privacy, store
+from workbench.errors import PermissionDeniedError
+from workbench.models import Actor
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+from tests.conftest import APP
+
+# Cheap hashes keep the tests fast; the production cost is tested once below.
+FAST = {"n": 2**10, "r": 8, "p": 1}
+VIEWER_HASH = auth.hash_password("viewer-pass", **FAST)
+ANALYST_HASH = auth.hash_password("analyst-pass", **FAST)
+
+
+def _secrets(**section: object) -> dict[str, object]:
+    return {
+        "workbench": {
+            "hosted": True,
+            "users": {
+                "Vera": {"role": "viewer", "password_hash": VIEWER_HASH},
+                "anna": {"role": "analyst", "password_hash": ANALYST_HASH},
+            },
+            **section,
+        }
+    }
+
+
+# --- hashes ------------------------------------------------------------------------
+
+
+def test_hash_is_salted_and_verifies():
+    first = auth.hash_password("correct horse")
+    second = auth.hash_password("correct horse")
+    assert first != second  # a fresh salt each time
+    assert first.startswith(f"scrypt${auth.SCRYPT_N}$8$1$")
+    assert auth.verify_password("correct horse", first)
+    assert auth.verify_password("correct horse", second)
+    assert not auth.verify_password("correct horsE", first)
+    assert not auth.verify_password("", first)
+
+
+def test_pbkdf2_hashes_are_accepted():
+    import base64
+    import hashlib
+
+    salt = b"0123456789abcdef"
+    key = hashlib.pbkdf2_hmac("sha256", b"pw", salt, 1000)
+    encoded = (
+        f"pbkdf2_sha256$1000${base64.b64encode(salt).decode()}"
+        f"${base64.b64encode(key).decode()}"
+    )
+    assert auth.verify_password("pw", encoded)
+    assert not auth.verify_password("pw2", encoded)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "plain-text-password",
+        "md5$abc",
+        "scrypt$16384$8$1$not base64!$AAAA",
+        "scrypt$99999999$8$1$AAAA$AAAA",  # absurd cost
+        "pbkdf2_sha256$0$AAAA$AAAA",
+    ],
+)
+def test_malformed_hashes_never_match_and_are_rejected_in_settings(bad):
+    assert not auth.verify_password("anything", bad)
+    with pytest.raises(auth.HostedConfigError):
+        auth.load_settings(
+            {
+                "workbench": {
+                    "hosted": True,
+                    "users": {"x": {"role": "viewer", "password_hash": bad}},
+                }
+            },
+            {},
+        )
+
+
+def test_empty_password_cannot_be_hashed():
+    with pytest.raises(auth.HostedConfigError):
+        auth.hash_password("")
+
+
+def test_unknown_user_takes_as_long_as_a_wrong_password():
+    settings = auth.load_settings(
+        {
+            "workbench": {
+                "hosted": True,
+                "users": {
+                    "u": {"role": "viewer", "password_hash": auth.hash_password("pw")}
+                },
+            }
+        },
+        {},
+    )
+
+    def timed(name: str) -> float:
+        start = time.perf_counter()
+        for _ in range(3):
+            assert auth.authenticate(settings, name, "wrong") is None
+        return time.perf_counter() - start
+
+    known, unknown = timed("u"), timed("nobody")
+    # Both run one full scrypt per attempt; a shortcut would be 1000× faster.
+    assert unknown > known / 3
+
+
+# --- settings ----------------------------------------------------------------------
+
+
+def test_local_mode_is_the_default():
+    assert auth.load_settings({}, {}) == auth.LOCAL_SETTINGS
+    assert not auth.load_settings({"workbench": {"hosted": False}}, {}).hosted
+
+
+def test_environment_switches_hosted_mode_on_but_never_off():
+    with pytest.raises(auth.HostedConfigError, match="no way to sign in"):
+        auth.load_settings({}, {auth.HOSTED_ENV_VAR: "1"})
+    settings = auth.load_settings(_secrets(), {auth.HOSTED_ENV_VAR: "0"})
+    assert settings.hosted
+
+
+def test_users_come_from_secrets_and_environment():
+    env_users = {"ops": {"role": "admin", "password_hash": ANALYST_HASH}}
+    settings = auth.load_settings(
+        _secrets(), {auth.USERS_ENV_VAR: json.dumps(env_users)}
+    )
+    assert sorted(settings.users) == ["anna", "ops", "vera"]
+    assert settings.users["vera"].role == "viewer"
+    assert settings.users["ops"].role == "admin"
+    with pytest.raises(auth.HostedConfigError, match="not JSON"):
+        auth.load_settings(_secrets(), {auth.USERS_ENV_VAR: "{oops"})
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"users": {"x": {"role": "superuser", "password_hash": VIEWER_HASH}}},
+        {"users": {"x": "just-a-string"}},
+        {"users": ["x"]},
+        {"roles": {"a@b.c": "owner"}},
+        {"oidc_default_role": "root"},
+    ],
+)
+def test_bad_settings_are_refused(section):
+    secrets = _secrets()
+    secrets["workbench"].update(section)  # type: ignore[attr-defined]
+    with pytest.raises(auth.HostedConfigError):
+        auth.load_settings(secrets, {})
+
+
+def test_password_sign_in():
+    settings = auth.load_settings(_secrets(), {})
+    assert auth.authenticate(settings, "vera", "viewer-pass") == Actor("Vera", "viewer")
+    assert auth.authenticate(settings, "  VERA ", "viewer-pass") == Actor(
+        "Vera", "viewer"
+    )
+    assert auth.authenticate(settings, "anna", "analyst-pass") == Actor(
+        "anna", "analyst"
+    )
+    assert auth.authenticate(settings, "vera", "analyst-pass") is None
+    assert auth.authenticate(settings, "nobody", "viewer-pass") is None
+    assert auth.current_role(settings, Actor("Vera", "viewer")) == "viewer"
+    assert auth.current_role(settings, Actor("gone", "admin")) is None
+
+
+def test_oidc_roles_are_mapped_by_email():
+    secrets = _secrets(
+        roles={"CEO@Example.com": "viewer", "kam@example.com": "analyst"}
+    )
+    secrets["auth"] = {
+        "redirect_uri": "https://wb.example.com/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "google": {"client_id": "id", "client_secret": "s", "server_metadata_url": "u"},
+    }
+    settings = auth.load_settings(secrets, {})
+    assert settings.oidc_providers == ("google",)
+    assert auth.actor_for_oidc(settings, "ceo@example.com") == Actor(
+        "ceo@example.com", "viewer"
+    )
+    assert auth.actor_for_oidc(settings, "kam@example.com").role == "analyst"  # type: ignore[union-attr]
+    assert auth.actor_for_oidc(settings, "stranger@example.com") is None
+    assert auth.actor_for_oidc(settings, None) is None
+    secrets["workbench"]["oidc_default_role"] = "viewer"  # type: ignore[index]
+    open_door = auth.load_settings(secrets, {})
+    assert auth.actor_for_oidc(open_door, "stranger@example.com") == Actor(
+        "stranger@example.com", "viewer"
+    )
+
+
+def test_flat_auth_section_is_the_default_provider():
+    secrets = {
+        "workbench": {"hosted": True},
+        "auth": {"redirect_uri": "r", "cookie_secret": "c", "client_id": "i"},
+    }
+    settings = auth.load_settings(secrets, {})
+    assert settings.oidc_providers == ("",)
+    assert settings.can_sign_in and not settings.users
+
+
+def test_throttle_pauses_after_repeated_failures():
+    now = [1000.0]
+    throttle = auth.LoginThrottle(
+        max_failures=3, window_seconds=60, clock=lambda: now[0]
+    )
+    for _ in range(3):
+        assert throttle.seconds_locked("Vera") == 0
+        throttle.record_failure("vera")
+    assert throttle.seconds_locked("VERA") == pytest.approx(60)
+    assert throttle.seconds_locked("anna") == 0  # per user name
+    now[0] += 61
+    assert throttle.seconds_locked("vera") == 0
+    throttle.record_failure("vera")
+    throttle.record_success("vera")
+    assert throttle.seconds_locked("vera") == 0
+
+
+# --- the gate in the app (AppTest) ----------------------------------------------------
+
+
+def _hosted_app(secrets: dict[str, object]) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in secrets.items():
+        app.secrets[key] = value
+    return app
+
+
+def _sign_in(app: AppTest, user: str, password: str) -> AppTest:
+    app.text_input(key="workbench_sign_in_user").input(user)
+    app.text_input(key="workbench_sign_in_password").input(password)
+    return app.button[0].click().run()
+
+
+def test_local_mode_needs_no_login(at):
+    assert not at.text_input
+    assert {m.label for m in at.metric} >= {"Accounts"}
+
+
+def test_hosted_mode_shows_only_the_sign_in_form(app_db: Path):
+    app = _hosted_app(_secrets()).run()
+    assert not app.exception, app.exception
+    assert not app.metric  # no figures before signing in
+    assert [t.key for t in app.text_input] == [
+        "workbench_sign_in_user",
+        "workbench_sign_in_password",
+    ]
+    assert "workbench_actor" not in app.session_state
+
+
+def test_wrong_password_is_refused(app_db: Path):
+    app = _sign_in(_hosted_app(_secrets()).run(), "vera", "analyst-pass")
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == ["Wrong user name or password."]
+    assert "workbench_actor" not in app.session_state
+    assert not app.metric
+    app = _sign_in(app, "mallory", "viewer-pass")
+    assert [e.value for e in app.error] == ["Wrong user name or password."]
+    assert "workbench_actor" not in app.session_state
+
+
+def test_viewer_signs_in_reads_and_cannot_write(app_db: Path):
+    app = _sign_in(_hosted_app(_secrets()).run(), "vera", "viewer-pass")
+    assert not app.exception, app.exception
+    actor = app.session_state["workbench_actor"]
+    assert actor == Actor("Vera", "viewer")
+    assert {m.label: m.value for m in app.metric}["Accounts"] == "60"
+    assert "Signed in as Vera (viewer)" in [t.value for t in app.sidebar.text]
+    # The library refuses the viewer's writes whatever the page shows.
+    con = store.connect(app_db)
+    try:
+        with pytest.raises(PermissionDeniedError):
+            access.require(actor, "edit")
+        for action in ("import", "edit", "plan", "admin"):
+            assert not access.can(actor, action)
+        contacts = store.read_table(con, "contacts").head(20)
+    finally:
+        con.close()
+    masked = privacy.mask_personal_data(contacts, actor)
+    assert masked["email"].str.contains(r"^.\*\*\*@").all()
+    assert masked["phone"].str.starts_with("*** ").all()
+    assert not masked["email"].is_in(contacts["email"].implode()).any()
+
+
+def test_analyst_signs_in_with_edit_rights_and_unmasked_data(app_db: Path):
+    app = _sign_in(_hosted_app(_secrets()).run(), "ANNA", "analyst-pass")
+    actor = app.session_state["workbench_actor"]
+    assert actor == Actor("anna", "analyst")
+    assert access.can(actor, "edit") and not access.can(actor, "admin")
+    frame = pl.DataFrame({"email": ["a@b.com"], "phone": ["+1 555 0100"]})
+    assert privacy.mask_personal_data(frame, actor).equals(frame)
+
+
+def test_misconfigured_hosted_mode_fails_closed(app_db: Path):
+    bad = {
+        "workbench": {
+            "hosted": True,
+            "users": {"x": {"role": "god", "password_hash": VIEWER_HASH}},
+        }
+    }
+    app = _hosted_app(bad).run()
+    assert not app.exception, app.exception
+    assert not app.metric
+    assert any("Nobody can sign in" in e.value for e in app.error)
+
+
+def test_oidc_user_with_a_mapped_email_is_signed_in(app_db: Path):
+    secrets = _secrets(roles={"ceo@example.com": "viewer"})
+    secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "c" * 32,
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
+    }
+    app = _hosted_app(secrets)
+    app.user = {"is_logged_in": True, "email": "CEO@example.com", "name": "C. E. O."}
+    app.run()
+    assert not app.exception, app.exception
+    assert app.session_state["workbench_actor"] == Actor("CEO@example.com", "viewer")
+    assert {m.label: m.value for m in app.metric}["Accounts"] == "60"
+
+
+def test_oidc_user_without_a_role_is_refused(app_db: Path):
+    secrets = _secrets()
+    secrets["auth"] = {
+        "redirect_uri": "r",
+        "cookie_secret": "c" * 32,
+        "client_id": "id",
+    }
+    app = _hosted_app(secrets)
+    app.user = {"is_logged_in": True, "email": "stranger@example.com"}
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.metric
+    assert "workbench_actor" not in app.session_state
+    assert any("has no role here" in w.value for w in app.warning)
+
+
+def test_signed_out_hosted_session_is_read_only(app_db: Path):
+    # current_actor() fails closed when nobody is signed in: a viewer, not the
+    # local admin.
+    from workbench import ui
+
+    assert ui.SIGNED_OUT_ACTOR.role == "viewer"
+    assert not access.can(ui.SIGNED_OUT_ACTOR, "import")

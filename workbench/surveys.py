@@ -1,0 +1,873 @@
+"""Reading NPS survey exports into ``nps_responses`` rows, with every problem located.
+
+Two layouts are understood:
+
+* a plain table (CSV, Excel, …) with an account, a contact ID or an e-mail, a
+  date, a 0–10 score and a comment, under headers in English, Chinese, German,
+  Spanish or French (see :data:`HEADER_SYNONYMS`);
+* a Qualtrics export: three header rows (question IDs, question texts, ImportId
+  JSON), the score question found by its text ("How likely are you to recommend
+  …", "推荐", …) or named by the user.
+
+Responses link to contacts by contact ID or e-mail and to accounts by ID or name,
+all case-insensitively. Whatever cannot be linked or read is reported as a
+:class:`~workbench.models.Problem` with its row and column, never dropped in
+silence. This module never touches the database: :func:`read_survey` returns
+rows ready for :func:`workbench.store.write_survey_responses`.
+
+The import page and ``workbench import`` call :func:`looks_like_survey` on a
+file's header to route it here, then :func:`read_survey`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from workbench.errors import RejectedInputError
+from workbench.ingest import normalise_header, read_table_file
+from workbench.models import Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+#: Headers that name each field, in the languages our customers export in.
+#: Compared after :func:`workbench.ingest.normalise_header` (case, spaces and
+#: punctuation do not matter).
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "account": (
+        "account",
+        "account_id",
+        "account id",
+        "accountid",
+        "account name",
+        "account_name",
+        "company",
+        "company name",
+        "customer",
+        "customer name",
+        "organisation",
+        "organization",
+        "客户",
+        "客户名称",
+        "客户编号",
+        "客户id",
+        "公司",
+        "公司名称",
+        "客戶",
+        "客戶名稱",
+        "公司名稱",
+        "kunde",
+        "kundenname",
+        "kundennummer",
+        "firma",
+        "unternehmen",
+        "cuenta",
+        "empresa",
+        "cliente",
+        "nombre de la empresa",
+        "compte",
+        "entreprise",
+        "société",
+        "societe",
+        "client",
+    ),
+    "contact": (
+        "contact",
+        "contact_id",
+        "contact id",
+        "contactid",
+        "respondent id",
+        "externalreference",
+        "external reference",
+        "externaldatareference",
+        "联系人",
+        "联系人id",
+        "联系人编号",
+        "聯絡人",
+        "聯絡人id",
+        "kontakt",
+        "kontakt id",
+        "ansprechpartner",
+        "contacto",
+        "id de contacto",
+        "id contact",
+        "interlocuteur",
+    ),
+    "email": (
+        "email",
+        "e-mail",
+        "mail",
+        "email address",
+        "e-mail address",
+        "recipientemail",
+        "recipient email",
+        "respondent email",
+        "邮箱",
+        "电子邮件",
+        "电子邮箱",
+        "邮件",
+        "電子郵件",
+        "郵箱",
+        "e-mail-adresse",
+        "emailadresse",
+        "correo",
+        "correo electrónico",
+        "correo electronico",
+        "courriel",
+        "adresse e-mail",
+        "adresse email",
+    ),
+    "date": (
+        "date",
+        "responded_on",
+        "response date",
+        "survey date",
+        "recordeddate",
+        "recorded date",
+        "enddate",
+        "end date",
+        "submitted",
+        "submitted at",
+        "日期",
+        "回复日期",
+        "填写日期",
+        "提交时间",
+        "回覆日期",
+        "填寫日期",
+        "datum",
+        "antwortdatum",
+        "fecha",
+        "fecha de respuesta",
+        "date de réponse",
+        "date de reponse",
+    ),
+    "score": (
+        "score",
+        "nps",
+        "nps score",
+        "npsscore",
+        "likelihood to recommend",
+        "recommend",
+        "recommendation score",
+        "评分",
+        "分数",
+        "得分",
+        "推荐",
+        "推荐度",
+        "推荐分",
+        "推荐值",
+        "评分010",
+        "評分",
+        "分數",
+        "nps-wert",
+        "bewertung",
+        "punktzahl",
+        "empfehlung",
+        "weiterempfehlung",
+        "puntuación",
+        "puntuacion",
+        "calificación",
+        "calificacion",
+        "recomendación",
+        "note",
+        "score nps",
+        "note nps",
+        "recommandation",
+    ),
+    "comment": (
+        "comment",
+        "comments",
+        "feedback",
+        "reason",
+        "verbatim",
+        "remarks",
+        "评论",
+        "意见",
+        "备注",
+        "评语",
+        "原因",
+        "留言",
+        "評論",
+        "意見",
+        "備註",
+        "kommentar",
+        "anmerkung",
+        "begründung",
+        "begruendung",
+        "comentario",
+        "comentarios",
+        "motivo",
+        "commentaire",
+        "commentaires",
+        "remarque",
+        "raison",
+    ),
+    "response_id": (
+        "response_id",
+        "response id",
+        "responseid",
+        "survey response id",
+        "答卷编号",
+        "回复编号",
+        "antwort-id",
+        "id de respuesta",
+        "id de réponse",
+    ),
+}
+
+#: Words in a question's text (or a header) that mark the recommend question.
+RECOMMEND_WORDS: tuple[str, ...] = (
+    "recommend",
+    "推荐",
+    "推薦",
+    "empfehlen",
+    "recomend",
+    "recommand",
+    "net promoter",
+)
+#: Words in a question's text that mark the "why?" follow-up.
+COMMENT_WORDS: tuple[str, ...] = (
+    "why",
+    "reason",
+    "comment",
+    "为什么",
+    "原因",
+    "為什麼",
+    "warum",
+    "por qué",
+    "pourquoi",
+)
+
+SOURCE_PLAIN = "survey"
+SOURCE_QUALTRICS = "qualtrics"
+#: Data rows of a Qualtrics export start after this many header rows.
+QUALTRICS_HEADER_ROWS = 3
+
+_NORMALISED: dict[str, frozenset[str]] = {
+    name: frozenset(normalise_header(s) for s in synonyms)
+    for name, synonyms in HEADER_SYNONYMS.items()
+}
+
+_RESPONSE_COLUMNS: dict[str, pl.DataType] = {
+    "account_id": pl.String(),
+    "contact_id": pl.String(),
+    "responded_on": pl.Date(),
+    "score": pl.Int8(),
+    "comment": pl.String(),
+    "source": pl.String(),
+    "source_id": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    """What reading a survey export found.
+
+    Attributes:
+        responses: rows in the ``nps_responses`` layout (``account_id``,
+            ``contact_id``, ``responded_on``, ``score``, ``comment``, ``source``,
+            ``source_id``); only rows without errors.
+        preview: one row per data row of the file: ``row``, the raw values read,
+            the linked IDs and ``status`` (``ok``, ``warning``, ``error``).
+        problems: everything wrong, with file, row and column.
+        layout: ``plain`` or ``qualtrics``.
+        columns: which file column was read for each field (``score``, ``account``,
+            ``contact``, ``email``, ``date``, ``comment``, ``response_id``).
+        score_candidates: columns that could hold the score, for the user to pick.
+    """
+
+    responses: pl.DataFrame
+    preview: pl.DataFrame
+    problems: list[Problem]
+    layout: str
+    columns: dict[str, str] = field(default_factory=dict)
+    score_candidates: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that block a commit."""
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def can_commit(self) -> bool:
+        """Return whether the responses may be stored: no errors, at least one row."""
+        return not self.errors and self.responses.height > 0
+
+
+# --- recognising a survey file --------------------------------------------------------
+
+
+def _field_of(header: str) -> str | None:
+    key = normalise_header(header)
+    for name, synonyms in _NORMALISED.items():
+        if key in synonyms:
+            return name
+    return None
+
+
+def _mentions(text: str | None, words: Iterable[str]) -> bool:
+    lowered = (text or "").casefold()
+    return any(word in lowered for word in words)
+
+
+def looks_like_survey(columns: list[str]) -> bool:
+    """Return whether a file's header looks like an NPS survey export.
+
+    True for a Qualtrics export (``ResponseId`` with ``RecordedDate`` or
+    ``StartDate``) and for a plain table with a score column ("score", "NPS",
+    "推荐", "Bewertung", …) and a column linking to an account, contact or e-mail.
+    A CRM export with a "Rating" or "HubSpot Score" column is not a survey.
+    """
+    keys = {normalise_header(c) for c in columns}
+    if "responseid" in keys and keys & {"recordeddate", "startdate"}:
+        return True
+    fields = {_field_of(c) for c in columns}
+    has_score = "score" in fields or any(_mentions(c, RECOMMEND_WORDS) for c in columns)
+    return has_score and bool(fields & {"account", "contact", "email"})
+
+
+def is_qualtrics(table: pl.DataFrame) -> bool:
+    """Return whether the frame's first two data rows are Qualtrics header rows."""
+    if table.height < 2:
+        return False
+    second = [v for v in table.row(1) if v is not None]
+    return any(str(v).lstrip().startswith('{"ImportId"') for v in second)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def read_survey_file(
+    file_name: str,
+    data: bytes,
+    contacts: pl.DataFrame,
+    accounts: pl.DataFrame,
+    score_column: str | None = None,
+    encoding: str | None = None,
+) -> SurveyResult:
+    """Decode a survey file's bytes (any format the import reads) and read it.
+
+    Raises:
+        RejectedInputError: the file cannot be decoded or parsed as a table.
+    """
+    table = read_table_file(file_name, data, encoding)
+    return read_survey(file_name, table, contacts, accounts, score_column)
+
+
+def read_survey(
+    file_name: str,
+    table: pl.DataFrame,
+    contacts: pl.DataFrame,
+    accounts: pl.DataFrame,
+    score_column: str | None = None,
+) -> SurveyResult:
+    """Read a survey table (all text) into responses and problems.
+
+    Args:
+        file_name: shown in problems.
+        table: the file as read by :func:`workbench.ingest.read_table_file`; for a
+            Qualtrics export the question texts and ImportId rows are its first two
+            rows.
+        contacts: ``contact_id``, ``account_id``, ``email`` of known people.
+        accounts: ``account_id``, ``name`` of known accounts.
+        score_column: the column holding the 0–10 answer, when the user chose one.
+
+    Returns:
+        The responses without errors, a row-by-row preview and every problem.
+
+    Raises:
+        RejectedInputError: ``score_column`` is not a column of the table.
+    """
+    qualtrics = is_qualtrics(table)
+    questions: dict[str, str] = {}
+    data = table
+    if qualtrics:
+        questions = {
+            name: str(text)
+            for name, text in zip(table.columns, table.row(0), strict=True)
+            if text is not None
+        }
+        data = table.slice(QUALTRICS_HEADER_ROWS - 1)
+    layout = "qualtrics" if qualtrics else "plain"
+    columns, candidates = _choose_columns(table.columns, questions, score_column)
+    problems: list[Problem] = []
+    if "score" not in columns:
+        problems.append(
+            Problem(
+                "error",
+                file_name,
+                None,
+                None,
+                "no score column found: name it 'score' or 'NPS', or choose the "
+                "column that holds the 0–10 answer",
+            )
+        )
+    if not ({"account", "contact", "email"} & columns.keys()):
+        problems.append(
+            Problem(
+                "error",
+                file_name,
+                None,
+                None,
+                "no column links responses to an account, a contact ID or an e-mail",
+            )
+        )
+    if "date" not in columns:
+        problems.append(Problem("error", file_name, None, None, "no date column found"))
+    if problems:
+        return SurveyResult(
+            responses=pl.DataFrame(schema=_RESPONSE_COLUMNS),
+            preview=pl.DataFrame(),
+            problems=problems,
+            layout=layout,
+            columns=columns,
+            score_candidates=candidates,
+        )
+    # Data rows are numbered from 1 after the header rows, as the problems say.
+    raw = data.select(
+        pl.int_range(1, data.height + 1, dtype=pl.Int64).alias("row"),
+        *[
+            pl.col(source)
+            .cast(pl.String)
+            .str.strip_chars()
+            .replace("", None)
+            .alias(f"raw_{name}")
+            if source in data.columns
+            else pl.lit(None, dtype=pl.String).alias(f"raw_{name}")
+            for name, source in (
+                (n, columns.get(n, ""))
+                for n in (
+                    "account",
+                    "contact",
+                    "email",
+                    "date",
+                    "score",
+                    "comment",
+                    "response_id",
+                )
+            )
+        ],
+    )
+    parsed, date_note = _parse_values(raw)
+    linked = _link(parsed, contacts, accounts)
+    source = SOURCE_QUALTRICS if qualtrics else SOURCE_PLAIN
+    keyed = _with_source_ids(linked, source)
+    checked = _classify(keyed)
+    problems = _problems(file_name, columns, checked)
+    if date_note:
+        problems.insert(
+            0, Problem("warning", file_name, None, columns["date"], date_note)
+        )
+    responses = (
+        checked.filter(pl.col("status").is_in(["ok", "warning"]))
+        .unique("source_id", keep="last", maintain_order=True)
+        .select(
+            "account_id",
+            "contact_id",
+            "responded_on",
+            pl.col("score").cast(pl.Int8),
+            pl.col("raw_comment").alias("comment"),
+            pl.lit(source).alias("source"),
+            "source_id",
+        )
+    )
+    preview = checked.select(
+        "row",
+        pl.col("raw_account").alias("account"),
+        pl.col("raw_contact").alias("contact"),
+        pl.col("raw_email").alias("email"),
+        "responded_on",
+        "score",
+        pl.col("raw_comment").alias("comment"),
+        "account_id",
+        "contact_id",
+        "status",
+    )
+    return SurveyResult(
+        responses=responses,
+        preview=preview,
+        problems=problems,
+        layout=layout,
+        columns=columns,
+        score_candidates=candidates,
+    )
+
+
+def _choose_columns(
+    headers: Sequence[str], questions: dict[str, str], score_column: str | None
+) -> tuple[dict[str, str], list[str]]:
+    """Return the column chosen for each field, and the columns that may be scores."""
+    chosen: dict[str, str] = {}
+    for header in headers:
+        name = _field_of(header)
+        if name and name != "score" and name not in chosen:
+            chosen[name] = header
+    # Qualtrics also exports the computed band as "<question>_NPS_GROUP".
+    usable = [h for h in headers if not normalise_header(h).endswith("npsgroup")]
+    candidates = [
+        h
+        for h in usable
+        if _field_of(h) == "score"
+        or _mentions(h, RECOMMEND_WORDS)
+        or _mentions(questions.get(h), RECOMMEND_WORDS)
+    ]
+    if score_column is not None:
+        if score_column not in headers:
+            raise RejectedInputError(
+                f"the file has no column {score_column!r}; choose one of its columns"
+            )
+        chosen["score"] = score_column
+    elif candidates:
+        chosen["score"] = candidates[0]
+    if "comment" not in chosen:
+        for header in usable:
+            if header != chosen.get("score") and _mentions(
+                questions.get(header), COMMENT_WORDS
+            ):
+                chosen["comment"] = header
+                break
+    choices = candidates or [h for h in usable if h not in chosen.values()]
+    return chosen, choices
+
+
+# Dates: ISO first, then the forms people type; the time of day is ignored.
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+def _parse_values(raw: pl.DataFrame) -> tuple[pl.DataFrame, str | None]:
+    """Parse score and date; return the frame and a note about ambiguous dates."""
+    text_score = pl.col("raw_score")
+    # "9", "9.0", or a Qualtrics choice label such as "10 - Extremely likely".
+    plain = text_score.str.contains(r"^[+-]?\d+(\.0+)?$")
+    labelled = text_score.str.contains(r"^\d{1,2}\s*[-–—:]\s*\D")
+    score_value = text_score.str.extract(r"^([+-]?\d+)", 1).cast(pl.Int64, strict=False)
+    day_text = pl.col("raw_date").str.replace(r"[ T]\d{1,2}:\d{2}.*$", "")
+    slash = (
+        pl.col("raw_date").str.extract(r"^(\d{1,2})/(\d{1,2})/\d{4}", 1).cast(pl.Int64)
+    )
+    slash_second = (
+        pl.col("raw_date").str.extract(r"^\d{1,2}/(\d{1,2})/\d{4}", 1).cast(pl.Int64)
+    )
+    # One reading per file: day-first when some first part exceeds 12, else
+    # month-first (the US form Qualtrics and Excel use).
+    flags = raw.select(
+        (slash > 12).any().alias("day_first"),
+        (slash_second > 12).any().alias("month_first"),
+        slash.is_not_null().any().alias("has_slash"),
+    ).row(0, named=True)
+    slash_format = (
+        "%d/%m/%Y" if flags["day_first"] and not flags["month_first"] else "%m/%d/%Y"
+    )
+    note = None
+    if flags["has_slash"] and not flags["day_first"] and not flags["month_first"]:
+        note = (
+            "dates such as 03/04/2024 could be read either way; read as month/day/year"
+        )
+    formats = [*_DATE_FORMATS, slash_format]
+    responded_on = pl.coalesce([day_text.str.to_date(f, strict=False) for f in formats])
+    parsed = raw.with_columns(
+        pl.when(plain | labelled).then(score_value).alias("score"),
+        responded_on.alias("responded_on"),
+    )
+    return parsed, note
+
+
+def _link(
+    parsed: pl.DataFrame, contacts: pl.DataFrame, accounts: pl.DataFrame
+) -> pl.DataFrame:
+    """Add ``contact_id`` and ``account_id`` found for each row, and why not."""
+    known = contacts.select(
+        pl.col("contact_id").cast(pl.String),
+        pl.col("account_id").cast(pl.String).alias("contact_account_id"),
+        pl.col("email").cast(pl.String),
+    )
+    by_id = known.select(
+        pl.col("contact_id").str.to_lowercase().alias("_key"),
+        pl.col("contact_id").alias("_id_contact"),
+    ).unique("_key", keep="first")
+    # An address shared by several people cannot say who answered.
+    emails = known.filter(pl.col("email").is_not_null()).with_columns(
+        pl.col("email").str.strip_chars().str.to_lowercase().alias("_key")
+    )
+    email_counts = emails.group_by("_key").agg(
+        pl.col("contact_id").first().alias("_email_contact"),
+        pl.len().alias("_email_matches"),
+    )
+    account_ids = accounts.select(
+        pl.col("account_id").cast(pl.String).str.to_lowercase().alias("_key"),
+        pl.col("account_id").cast(pl.String).alias("_account_by_id"),
+    ).unique("_key", keep="first")
+    names = accounts.filter(pl.col("name").is_not_null()).with_columns(
+        pl.col("name")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .alias("_key")
+    )
+    name_counts = names.group_by("_key").agg(
+        pl.col("account_id").first().alias("_account_by_name"),
+        pl.len().alias("_name_matches"),
+    )
+    contact_key = pl.col("raw_contact").str.to_lowercase()
+    email_key = pl.coalesce(
+        pl.col("raw_email"),
+        pl.when(pl.col("raw_contact").str.contains("@")).then(pl.col("raw_contact")),
+    ).str.to_lowercase()
+    account_key = pl.col("raw_account").str.to_lowercase()
+    frame = (
+        parsed.with_columns(
+            contact_key.alias("_contact_key"),
+            email_key.alias("_email_key"),
+            account_key.alias("_account_key"),
+        )
+        .join(by_id, left_on="_contact_key", right_on="_key", how="left")
+        .join(email_counts, left_on="_email_key", right_on="_key", how="left")
+        .join(account_ids, left_on="_account_key", right_on="_key", how="left")
+        .join(name_counts, left_on="_account_key", right_on="_key", how="left")
+    )
+    unique_email = pl.when(pl.col("_email_matches") == 1).then(pl.col("_email_contact"))
+    frame = frame.with_columns(
+        pl.coalesce(pl.col("_id_contact"), unique_email).alias("contact_id"),
+        pl.coalesce(
+            pl.col("_account_by_id"),
+            pl.when(pl.col("_name_matches") == 1).then(pl.col("_account_by_name")),
+        ).alias("stated_account_id"),
+    ).join(
+        known.select("contact_id", "contact_account_id"), on="contact_id", how="left"
+    )
+    return frame.with_columns(
+        pl.coalesce(pl.col("contact_account_id"), pl.col("stated_account_id")).alias(
+            "account_id"
+        )
+    )
+
+
+def _with_source_ids(linked: pl.DataFrame, source: str) -> pl.DataFrame:
+    # A response's ID in the survey tool when the file has one; otherwise who
+    # answered for which account on which day, so re-importing the same export
+    # updates rather than duplicates.
+    natural = pl.concat_str(
+        [
+            pl.coalesce(pl.col("account_id"), pl.col("raw_account"), pl.lit("")),
+            pl.coalesce(
+                pl.col("contact_id"),
+                pl.col("raw_email"),
+                pl.col("raw_contact"),
+                pl.lit(""),
+            ),
+            pl.col("responded_on").cast(pl.String).fill_null(""),
+        ],
+        separator="|",
+    )
+    return linked.with_columns(
+        pl.coalesce(pl.col("raw_response_id"), natural).alias("source_id")
+    )
+
+
+def _classify(keyed: pl.DataFrame) -> pl.DataFrame:
+    """Add one boolean per problem kind and the row's overall ``status``."""
+    has_who = pl.col("raw_contact").is_not_null() | pl.col("raw_email").is_not_null()
+    frame = keyed.with_columns(
+        pl.col("raw_score").is_null().alias("p_blank_score"),
+        (pl.col("raw_score").is_not_null() & pl.col("score").is_null()).alias(
+            "p_bad_score"
+        ),
+        (pl.col("score").is_not_null() & ~pl.col("score").is_between(0, 10)).alias(
+            "p_score_range"
+        ),
+        pl.col("raw_date").is_null().alias("p_no_date"),
+        (pl.col("raw_date").is_not_null() & pl.col("responded_on").is_null()).alias(
+            "p_bad_date"
+        ),
+        (pl.col("account_id").is_null()).alias("p_no_account"),
+        (pl.col("_email_matches") > 1).fill_null(False).alias("p_shared_email"),
+        (has_who & pl.col("contact_id").is_null()).alias("p_unlinked_contact"),
+        (
+            pl.col("raw_account").is_not_null()
+            & pl.col("stated_account_id").is_null()
+            & pl.col("account_id").is_not_null()
+        ).alias("p_unlinked_account_ok"),
+        ((pl.col("_name_matches") > 1) & pl.col("_account_by_id").is_null())
+        .fill_null(False)
+        .alias("p_ambiguous_account"),
+        (
+            pl.col("stated_account_id").is_not_null()
+            & pl.col("contact_account_id").is_not_null()
+            & (pl.col("stated_account_id") != pl.col("contact_account_id"))
+        ).alias("p_account_mismatch"),
+    )
+    error = (
+        pl.col("p_bad_score")
+        | pl.col("p_score_range")
+        | pl.col("p_no_date")
+        | pl.col("p_bad_date")
+        | pl.col("p_no_account")
+    )
+    warning = (
+        pl.col("p_unlinked_contact")
+        | pl.col("p_unlinked_account_ok")
+        | pl.col("p_account_mismatch")
+        | pl.col("p_shared_email")
+    )
+    duplicate = pl.col("source_id").is_duplicated() & (
+        pl.col("row") != pl.col("row").max().over("source_id")
+    )
+    frame = frame.with_columns(
+        (duplicate & ~error & ~pl.col("p_blank_score")).alias("p_duplicate")
+    )
+    # A blank score is a question the person skipped: reported, not stored.
+    return frame.with_columns(
+        pl.when(error)
+        .then(pl.lit("error"))
+        .when(pl.col("p_blank_score"))
+        .then(pl.lit("skipped"))
+        .when(warning | pl.col("p_duplicate"))
+        .then(pl.lit("warning"))
+        .otherwise(pl.lit("ok"))
+        .alias("status")
+    )
+
+
+def _problems(
+    file_name: str, columns: dict[str, str], checked: pl.DataFrame
+) -> list[Problem]:
+    """Turn the problem flags into located, readable problems (one per row and kind)."""
+    score_col = columns.get("score")
+    date_col = columns.get("date")
+    who_col = columns.get("contact") or columns.get("email")
+    account_col = columns.get("account")
+    kinds: list[tuple[str, str, str | None, pl.Expr]] = [
+        (
+            "p_bad_score",
+            "error",
+            score_col,
+            pl.format(
+                "score {} is not a whole number from 0 to 10", pl.col("raw_score")
+            ),
+        ),
+        (
+            "p_score_range",
+            "error",
+            score_col,
+            pl.format("score {} is outside 0–10", pl.col("raw_score")),
+        ),
+        (
+            "p_blank_score",
+            "warning",
+            score_col,
+            pl.lit("no score (question skipped); the row is not imported"),
+        ),
+        ("p_no_date", "error", date_col, pl.lit("no date")),
+        (
+            "p_bad_date",
+            "error",
+            date_col,
+            pl.format("date {} is not a date (use YYYY-MM-DD)", pl.col("raw_date")),
+        ),
+        (
+            "p_no_account",
+            "error",
+            account_col or who_col,
+            pl.format(
+                "cannot link to an account: no account {} and no known contact {}",
+                pl.col("raw_account").fill_null("(empty)"),
+                pl.coalesce(pl.col("raw_contact"), pl.col("raw_email")).fill_null(
+                    "(empty)"
+                ),
+            ),
+        ),
+        (
+            "p_ambiguous_account",
+            "warning",
+            account_col,
+            pl.format(
+                "several accounts are named {}; use the account ID",
+                pl.col("raw_account"),
+            ),
+        ),
+        (
+            "p_unlinked_contact",
+            "warning",
+            who_col,
+            pl.format(
+                "no known contact {}; the response counts for the account only",
+                pl.coalesce(pl.col("raw_contact"), pl.col("raw_email")),
+            ),
+        ),
+        (
+            "p_shared_email",
+            "warning",
+            columns.get("email") or who_col,
+            pl.format(
+                "several contacts share the e-mail {}; linked to the account only",
+                pl.coalesce(pl.col("raw_email"), pl.col("raw_contact")),
+            ),
+        ),
+        (
+            "p_unlinked_account_ok",
+            "warning",
+            account_col,
+            pl.format(
+                "no known account {}; linked through the contact to {}",
+                pl.col("raw_account"),
+                pl.col("account_id"),
+            ),
+        ),
+        (
+            "p_account_mismatch",
+            "warning",
+            account_col,
+            pl.format(
+                "the contact belongs to account {}, not {}; stored under the contact's",
+                pl.col("contact_account_id"),
+                pl.col("stated_account_id"),
+            ),
+        ),
+        (
+            "p_duplicate",
+            "warning",
+            columns.get("response_id") or date_col,
+            pl.format(
+                "the same response ({}) appears again later; the later row wins",
+                pl.col("source_id"),
+            ),
+        ),
+    ]
+    found = pl.concat(
+        [
+            checked.filter(pl.col(flag)).select(
+                "row",
+                pl.lit(level).alias("level"),
+                pl.lit(column, dtype=pl.String).alias("column"),
+                message.alias("message"),
+            )
+            for flag, level, column, message in kinds
+        ]
+    ).sort("row", maintain_order=True)
+    return [
+        Problem(
+            level="error" if item["level"] == "error" else "warning",
+            file=file_name,
+            row=item["row"],
+            column=item["column"],
+            message=item["message"],
+        )
+        for item in found.iter_rows(named=True)
+    ]
+
+
+def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
+    """Return problems as a table: level, file, row, column, message."""
+    return pl.DataFrame(
+        [p.as_dict() for p in problems],
+        schema={
+            "level": pl.String,
+            "file": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "message": pl.String,
+        },
+    )

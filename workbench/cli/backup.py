@@ -1,0 +1,141 @@
+"""``workbench backup``, ``workbench restore`` and ``workbench hash-password``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import Any
+
+from workbench import auth, backup, store
+from workbench.cli._common import open_db, print_json, progress
+from workbench.models import LOCAL_ACTOR
+
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``backup``, ``restore`` and ``hash-password`` commands."""
+    backup_parser = subparsers.add_parser(
+        "backup",
+        parents=[common],
+        help="copy every table of the database to a directory of Parquet files",
+        description="Write the whole database (schema, every table as Parquet, and a "
+        "manifest with row counts) to DIR, which must be new or empty. Stop the app "
+        "first, or back up a file it does not have open.",
+        epilog="examples:\n  workbench backup backups/2026-11-23\n"
+        "  workbench backup --db data/workbench.duckdb /mnt/backups/wb --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    backup_parser.add_argument(
+        "directory", metavar="DIR", help="new or empty directory"
+    )
+    backup_parser.add_argument(
+        "--json", action="store_true", help="print the summary as JSON"
+    )
+    backup_parser.set_defaults(handler=run_backup)
+
+    restore_parser = subparsers.add_parser(
+        "restore",
+        parents=[common],
+        help="rebuild a database file from a backup directory",
+        description="Rebuild the database file from DIR (written by `workbench backup`). "
+        "The file is built beside the target, checked against the backup's row "
+        "counts, and only then moved into place. A target that already holds data "
+        "is refused unless --force is given.",
+        epilog="examples:\n  workbench restore backups/2026-11-23 --db restored.duckdb\n"
+        "  workbench restore backups/2026-11-23 --db data/workbench.duckdb --force",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore_parser.add_argument("directory", metavar="DIR", help="a backup directory")
+    restore_parser.add_argument(
+        "--force", action="store_true", help="replace a database that holds data"
+    )
+    restore_parser.add_argument(
+        "--json", action="store_true", help="print the summary as JSON"
+    )
+    restore_parser.set_defaults(handler=run_restore)
+
+    hash_parser = subparsers.add_parser(
+        "hash-password",
+        help="make a salted password hash for a hosted workbench's secrets",
+        description="Read a password (asked twice on a terminal, else one line from "
+        "stdin) and print its salted scrypt hash for [workbench.users.NAME] "
+        "password_hash in .streamlit/secrets.toml. With --user, print the whole "
+        "TOML table.",
+        epilog="examples:\n  workbench hash-password\n"
+        "  workbench hash-password --user alice --role analyst >> .streamlit/secrets.toml\n"
+        "  printf '%s\\n' \"$PASSWORD\" | workbench hash-password",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hash_parser.add_argument(
+        "--user", metavar="NAME", help="print a TOML table for this user"
+    )
+    hash_parser.add_argument(
+        "--role",
+        choices=auth.ROLES,
+        default="viewer",
+        help="role (default %(default)s)",
+    )
+    hash_parser.set_defaults(handler=run_hash_password)
+
+
+def _summary_lines(summary: backup.BackupSummary) -> None:
+    for table, rows in sorted(summary.counts.items()):
+        print(f"{table:26} {rows:>12,}")
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Back the database up into a directory."""
+    con = open_db(args)
+    try:
+        progress(f"backing up {store.database_path(con)} to {args.directory}")
+        summary = backup.backup_database(con, args.directory, LOCAL_ACTOR)
+    finally:
+        con.close()
+    if args.json:
+        print_json({"ok": True, **summary.as_dict()})
+    else:
+        _summary_lines(summary)
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Restore a backup directory into the database file."""
+    target = store.resolve_db_path(getattr(args, "db", None))
+    if str(target) == ":memory:":
+        print("workbench restore: --db must name a file", file=sys.stderr)
+        return EXIT_USAGE
+    progress(f"restoring {args.directory} into {target}")
+    summary = backup.restore_database(
+        args.directory, target, LOCAL_ACTOR, force=args.force
+    )
+    if args.json:
+        print_json({"ok": True, **summary.as_dict()})
+    else:
+        _summary_lines(summary)
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            raise auth.HostedConfigError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def run_hash_password(args: argparse.Namespace) -> int:
+    """Print a salted hash of a password read from the terminal or stdin."""
+    password_hash = auth.hash_password(_read_password())
+    if args.user:
+        # A JSON string is a valid TOML basic string: quotes and backslashes escaped.
+        print(
+            f"[workbench.users.{json.dumps(args.user)}]\n"
+            f'role = "{args.role}"\npassword_hash = "{password_hash}"'
+        )
+    else:
+        print(password_hash)
+    return 0

@@ -1,0 +1,514 @@
+"""Account plans: content, versions, the concurrent-edit refusal, exports, overview."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from datetime import date, datetime
+from html.parser import HTMLParser
+
+import polars as pl
+import pytest
+
+from workbench import plans, store
+from workbench.cli import main as cli_main
+from workbench.errors import PermissionDeniedError, RejectedInputError
+from workbench.models import Actor
+
+ANNA = Actor(name="anna", role="analyst")
+BEN = Actor(name="ben", role="analyst")
+VERA = Actor(name="vera", role="viewer")
+
+HOSTILE = (
+    "</script><script>alert(1)</script> <img src=x onerror=alert(1)> "
+    '" onmouseover="alert(1)'
+)
+
+
+def _seed(con: store.Connection) -> None:
+    with store.write_transaction(con) as cur:
+        cur.execute(
+            """
+            INSERT INTO sellers VALUES ('S1', 'Sam Seller', 'KAM', 'Key account manager',
+                                        NULL, NULL, NULL)
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO accounts (account_id, name, industry, owner_seller_id)
+            VALUES ('A1', 'Acme', 'Machinery', 'S1'), ('A2', 'Beta', 'Food', 'S1'),
+                   ('A3', 'Gamma', 'Food', NULL)
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO contacts (contact_id, account_id, name, buying_role, influence,
+                                  attitude)
+            VALUES ('C1', 'A1', 'Dora Decider', 'decider', 5, 'champion'),
+                   ('C2', 'A1', 'Bert Buyer', 'buyer', 3, 'skeptic'),
+                   ('C3', 'A1', 'Nora Nobody', NULL, NULL, NULL)
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO opportunities (opportunity_id, account_id, amount, close_date,
+                                       is_closed, is_won)
+            VALUES ('O1', 'A1', 1000, DATE '2026-06-01', true, true),
+                   ('O2', 'A1', 500, DATE '2025-01-01', true, true),
+                   ('O3', 'A1', 700, DATE '2026-12-01', false, false)
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO activities (activity_id, account_id, activity_date,
+                                    duration_minutes)
+            VALUES ('T1', 'A1', DATE '2026-05-01', 90), ('T2', 'A1', DATE '2024-01-01', 60)
+            """
+        )
+
+
+@pytest.fixture
+def seeded(con: store.Connection) -> store.Connection:
+    _seed(con)
+    return con
+
+
+def _full_plan(account_id: str = "A1", text: str = "Meet the decider") -> plans.Plan:
+    return plans.Plan(
+        account_id=account_id,
+        account_name="Acme",
+        status="agreed",
+        identify=text,
+        differentiate="Most valuable: protect.",
+        interact="Quarterly reviews with Dora.",
+        customise="Consignment stock.",
+        relationship="partnership",
+        value_services=["Delivery guarantees", "Joint promotion"],
+        value_notes="Joint forecast from Q1.",
+        objectives=[
+            plans.Objective("Grow share", "share of wallet", "40 %", date(2027, 6, 30))
+        ],
+        actions=[
+            plans.Action(
+                "Dora Decider", "Executive visit", "Sam Seller", date(2026, 1, 15)
+            ),
+            plans.Action(
+                "Bert Buyer", "Price review", "Sam Seller", date(2026, 1, 10), "done"
+            ),
+        ],
+        risks=[plans.Risk("Framework re-tender", date(2027, 3, 1), "high")],
+    )
+
+
+# --- the model -------------------------------------------------------------------
+
+
+def test_plan_survives_json_round_trip_with_situation_and_dates(seeded):
+    plan = _full_plan()
+    plan.situation = plans.build_situation(
+        seeded, "A1", as_of=date(2026, 9, 30), now=datetime(2026, 10, 1, 8, 0)
+    )
+    again = plans.plan_from_json(plans.plan_to_json(plan))
+    assert again == plan
+    assert json.loads(plans.plan_to_json(plan))["format"] == plans.PLAN_FORMAT
+
+
+def test_situation_from_crm_states_real_figures_and_gaps(seeded):
+    situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
+    assert situation.as_of == date(2026, 9, 30)
+    crm = situation.part("crm")
+    assert crm is not None and crm.status == "ready"
+    facts = {f.label: f.value for f in crm.facts}
+    # O2 closed more than 12 months before the as-of date; O3 is open pipeline.
+    assert facts["Won revenue, last 12 months"] == 1000
+    assert facts["Open pipeline"] == 700
+    assert facts["Effort, last 12 months"] == pytest.approx(1.5)
+    assert facts["Contacts known"] == 3
+    assert facts["Account owner"] == "Sam Seller"
+    gaps = str(facts["Buying roles with nobody known"])
+    assert "initiator" in gaps and "decider" not in gaps and "buyer" not in gaps
+    roles = crm.tables[0]
+    by_role = {row[0]: row[1] for row in roles.rows}
+    assert by_role["decider"] == 1 and by_role["initiator"] == 0
+    assert by_role["(unknown)"] == 1
+
+
+def test_situation_parts_never_invent_figures(seeded):
+    situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
+    keys = [p.key for p in situation.parts]
+    assert keys == ["crm", "segment", "effort", "coverage", "voice"]
+    for part in situation.parts:
+        assert part.status in ("ready", "pending", "unavailable")
+        if part.status != "ready":
+            assert part.note and not part.facts and not part.tables
+
+
+def test_situation_of_unknown_account_is_unavailable(seeded):
+    crm = plans.build_situation(seeded, "NOPE", as_of=date(2026, 9, 30)).part("crm")
+    assert crm is not None and crm.status == "unavailable"
+    assert not crm.facts
+
+
+@pytest.mark.parametrize(
+    ("relationship", "expected_in", "expected_out"),
+    [
+        ("transactional", "Reliable delivery", "Joint promotion"),
+        ("partnership", "Joint promotion", "Fast quotes and easy ordering"),
+    ],
+)
+def test_value_checklist_follows_the_relationship(
+    relationship, expected_in, expected_out
+):
+    services = plans.value_services_for(relationship)
+    assert expected_in in services and expected_out not in services
+
+
+def test_relationship_override_is_proposed_for_a_new_plan(seeded):
+    with store.write_transaction(seeded) as cur:
+        cur.execute(
+            "INSERT INTO relationship_overrides VALUES "
+            "('A1', 'partnership', 'five-year framework', 'anna', now())"
+        )
+    situation = plans.build_situation(seeded, "A1")
+    assert plans.new_plan("A1", "Acme", situation).relationship == "partnership"
+    assert plans.new_plan("A2", "Beta").relationship is None
+
+
+def test_editor_frames_drop_blank_rows_and_read_dates():
+    edited = pl.DataFrame(
+        {
+            "contact": ["Dora", None, "  "],
+            "action": ["Visit", None, ""],
+            "owner": ["Sam", None, None],
+            "due_on": [date(2026, 2, 1), None, None],
+            "status": [None, None, None],
+            "extra": [1, 2, 3],
+        }
+    )
+    actions = plans.actions_from_frame(edited)
+    assert actions == [plans.Action("Dora", "Visit", "Sam", date(2026, 2, 1), "open")]
+    plan = _full_plan()
+    assert plans.objectives_from_frame(plans.objectives_frame(plan)) == plan.objectives
+    assert plans.risks_from_frame(plans.risks_frame(plan)) == plan.risks
+
+
+# --- versions and the never-lost rules --------------------------------------------
+
+
+def _versions(con: store.Connection, account_id: str = "A1") -> list[int]:
+    return plans.plan_history(con, account_id)["version"].to_list()
+
+
+def test_every_save_is_a_new_version_with_who_and_when(seeded):
+    first = plans.save_plan(
+        seeded, ANNA, _full_plan(text="v1"), based_on=0, now=datetime(2026, 1, 1, 9)
+    )
+    second = plans.save_plan(
+        seeded, BEN, _full_plan(text="v2"), based_on=1, now=datetime(2026, 1, 2, 9)
+    )
+    assert (first.version, second.version) == (1, 2)
+    history = plans.plan_history(seeded, "A1")
+    assert history["version"].to_list() == [2, 1]
+    assert history["saved_by"].to_list() == ["ben", "anna"]
+    assert history["based_on"].to_list() == [1, 0]
+    assert history["saved_at"].to_list() == [
+        datetime(2026, 1, 2, 9),
+        datetime(2026, 1, 1, 9),
+    ]
+    current = plans.load_plan(seeded, "A1")
+    assert current is not None and current.plan.identify == "v2"
+    old = plans.load_plan(seeded, "A1", 1)
+    assert old is not None and old.plan.identify == "v1" and old.saved_by == "anna"
+    # the lines of each version stay queryable
+    lines = store.query_frame(
+        seeded, "SELECT version, count(*) AS n FROM plan_actions GROUP BY 1 ORDER BY 1"
+    )
+    assert lines.rows() == [(1, 2), (2, 2)]
+
+
+def test_second_save_on_the_same_version_is_refused_and_its_text_kept(seeded):
+    plans.save_plan(seeded, ANNA, _full_plan(text="base"), based_on=0)
+    plans.save_plan(seeded, ANNA, _full_plan(text="anna's edit"), based_on=1)
+    bens = _full_plan(text="ben's edit")
+    with pytest.raises(plans.PlanConflictError) as refused:
+        plans.save_plan(seeded, BEN, bens, based_on=1)
+    error = refused.value
+    assert error.mine.identify == "ben's edit"
+    assert (error.based_on, error.current_version, error.saved_by) == (1, 2, "anna")
+    message = str(error)
+    assert "anna saved version 2" in message and "Your text is kept" in message
+    assert _versions(seeded) == [2, 1]
+    current = plans.load_plan(seeded, "A1")
+    assert current is not None and current.plan.identify == "anna's edit"
+    # after merging on top of version 2, the save goes through as version 3
+    merged = plans.save_plan(seeded, BEN, error.mine, based_on=2)
+    assert merged.version == 3
+
+
+def test_first_plans_saved_twice_from_empty_conflict(seeded):
+    plans.save_plan(seeded, ANNA, _full_plan(text="anna"), based_on=0)
+    with pytest.raises(
+        plans.PlanConflictError, match="after you started from an empty"
+    ):
+        plans.save_plan(seeded, BEN, _full_plan(text="ben"), based_on=0)
+
+
+def test_based_on_a_version_that_does_not_exist_is_rejected(seeded):
+    with pytest.raises(RejectedInputError, match="no version 4"):
+        plans.save_plan(seeded, ANNA, _full_plan(), based_on=4)
+    assert _versions(seeded) == []
+
+
+def test_concurrent_saves_on_one_version_let_exactly_one_through(seeded):
+    plans.save_plan(seeded, ANNA, _full_plan(text="base"), based_on=0)
+    writers = 6
+    barrier = threading.Barrier(writers)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def save(index: int) -> None:
+        barrier.wait()
+        try:
+            plans.save_plan(
+                seeded,
+                Actor(f"user{index}", "analyst"),
+                _full_plan(text=f"{index}"),
+                based_on=1,
+            )
+            result = "saved"
+        except plans.PlanConflictError:
+            result = "refused"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * (writers - 1) + ["saved"]
+    assert _versions(seeded) == [2, 1]
+
+
+def test_failed_save_leaves_the_previous_version_intact(seeded, monkeypatch):
+    plans.save_plan(seeded, ANNA, _full_plan(text="safe"), based_on=0)
+    data_version = store.data_version(seeded)
+
+    def fail_mid_way(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    # the version row is inserted first; the failure comes while writing its lines
+    monkeypatch.setattr(store, "insert_plan_lines", fail_mid_way)
+    with pytest.raises(OSError, match="disk full"):
+        plans.save_plan(seeded, ANNA, _full_plan(text="lost?"), based_on=1)
+    assert _versions(seeded) == [1]
+    current = plans.load_plan(seeded, "A1")
+    assert current is not None and current.plan.identify == "safe"
+    assert store.data_version(seeded) == data_version
+    lines = store.query_frame(seeded, "SELECT DISTINCT version FROM plan_actions")
+    assert lines["version"].to_list() == [1]
+
+
+def test_viewers_cannot_save(seeded):
+    with pytest.raises(PermissionDeniedError, match="viewer"):
+        plans.save_plan(seeded, VERA, _full_plan(), based_on=0)
+    assert _versions(seeded) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: setattr(p, "status", "final"), "status must be one of"),
+        (lambda p: setattr(p.actions[0], "action", "  "), "actions row 1, action"),
+        (lambda p: setattr(p.actions[1], "contact", ""), "actions row 2, contact"),
+        (lambda p: setattr(p.risks[0], "severity", "huge"), "risks row 1, severity"),
+        (lambda p: setattr(p.objectives[0], "status", "x"), "objectives row 1"),
+        (lambda p: setattr(p, "relationship", "friends"), "relationship must be"),
+        (lambda p: setattr(p, "identify", "x" * 20_001), "identify: longer than"),
+    ],
+)
+def test_invalid_plans_are_rejected_and_change_nothing(seeded, change, message):
+    plan = _full_plan()
+    change(plan)
+    with pytest.raises(RejectedInputError, match=message):
+        plans.save_plan(seeded, ANNA, plan, based_on=0)
+    assert _versions(seeded) == []
+
+
+# --- exports ---------------------------------------------------------------------
+
+
+def _hostile_plan(con: store.Connection) -> plans.PlanVersion:
+    plan = _full_plan(text=HOSTILE)
+    plan.account_name = HOSTILE
+    plan.value_notes = HOSTILE
+    plan.value_services.append(HOSTILE)
+    plan.actions.append(plans.Action(HOSTILE, '=HYPERLINK("http://x")', "@SUM(A1)"))
+    plan.risks.append(plans.Risk(HOSTILE))
+    plan.situation = plans.build_situation(con, "A1", as_of=date(2026, 9, 30))
+    return plans.save_plan(con, Actor(HOSTILE, "analyst"), plan, based_on=0)
+
+
+def test_markdown_export_has_every_part_in_order_and_inert_html(seeded):
+    saved = _hostile_plan(seeded)
+    text = plans.plan_to_markdown(saved.plan, saved)
+    assert "<script" not in text and "<img" not in text
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    order = [
+        "Situation as of 2026-09-30",
+        "1. Identify",
+        "2. Differentiate",
+        "3. Interact",
+        "4. Customise",
+        "Value proposition",
+        "## Objectives",
+        "## Actions",
+        "## Risks",
+    ]
+    positions = [text.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    assert "Version 1 · saved by" in text
+    assert "- [x] Delivery guarantees" in text and "- [ ] Technical assistance" in text
+    assert "| Dora Decider | Executive visit | Sam Seller | 2026-01-15 | open |" in text
+    assert "Pending:" in text  # analytics not available are said to be pending
+
+
+ALLOWED_TAGS = {
+    *("html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p"),
+    *("div", "dl", "dt", "dd", "ul", "li", "table", "thead", "tbody", "tr"),
+    *("th", "td", "strong", "em"),
+}
+
+
+def _start_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(page)
+    return found
+
+
+def test_html_export_is_self_contained_printable_and_escaped(seeded):
+    saved = _hostile_plan(seeded)
+    page = plans.plan_to_html(saved.plan, saved)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "@media print" in page and "<style>" in page
+    assert page.count("<script") == 0
+    assert "<img" not in page and "onerror=alert(1)>" not in page
+    assert '" onmouseover="' not in page
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # parse the page: only our own tags, no event handlers, nothing loaded
+    tags = _start_tags(page)
+    assert {name for name, _ in tags} <= ALLOWED_TAGS
+    attributes = {attr for _, attrs in tags for attr, _ in attrs}
+    assert attributes <= {"lang", "charset", "name", "content", "class"}
+    assert "Won revenue, last 12 months" in page
+
+
+def test_actions_csv_neutralises_formulas(seeded):
+    saved = _hostile_plan(seeded)
+    rows = list(
+        csv.DictReader(io.StringIO(plans.actions_csv(saved.plan).decode("utf-8-sig")))
+    )
+    assert [r["contact"] for r in rows][:2] == ["Dora Decider", "Bert Buyer"]
+    hostile = rows[-1]
+    assert hostile["action"] == '\'=HYPERLINK("http://x")'
+    assert hostile["owner"] == "'@SUM(A1)"
+    assert hostile["account_id"] == "A1"
+
+
+# --- the leaders' overview --------------------------------------------------------
+
+
+def test_overview_finds_missing_stale_plans_and_overdue_actions(seeded):
+    plans.save_plan(
+        seeded, ANNA, _full_plan("A1"), based_on=0, now=datetime(2026, 1, 1)
+    )
+    old = _full_plan("A2")
+    old.actions[0].due_on = date(2024, 1, 1)
+    plans.save_plan(seeded, ANNA, old, based_on=0, now=datetime(2024, 1, 1))
+    overview = plans.plans_overview(seeded, today=date(2026, 2, 1))
+    states = dict(overview.accounts.select("account_id", "plan_state").rows())
+    assert states == {"A1": "current", "A2": "stale", "A3": "no plan"}
+    assert sorted(overview.missing["account_id"]) == ["A2", "A3"]
+    # A1's open action was due 2026-01-15; its done action does not count
+    overdue = overview.overdue.select("account_id", "action", "days_overdue").rows()
+    assert overdue == [("A2", "Executive visit", 762), ("A1", "Executive visit", 17)]
+    summary = overview.summary.row(0, named=True)
+    assert summary["accounts"] == 3 and summary["current_plans"] == 1
+    assert summary["no_plan"] == 1 and summary["stale_plans"] == 1
+    assert summary["agreed"] == 1 and summary["overdue_actions"] == 2
+
+
+def test_overview_counts_only_the_current_version(seeded):
+    plans.save_plan(seeded, ANNA, _full_plan(), based_on=0, now=datetime(2026, 1, 1))
+    done = _full_plan()
+    for action in done.actions:
+        action.status = "done"
+    plans.save_plan(seeded, ANNA, done, based_on=1, now=datetime(2026, 1, 2))
+    overview = plans.plans_overview(seeded, today=date(2026, 2, 1))
+    assert overview.overdue.height == 0
+    row = overview.accounts.filter(pl.col("account_id") == "A1").row(0, named=True)
+    assert (row["plan_version"], row["open_actions"]) == (2, 0)
+
+
+# --- the command line --------------------------------------------------------------
+
+
+def test_cli_exports_a_plan_as_markdown_html_and_csv(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    con = store.connect(db)
+    _seed(con)
+    _hostile_plan(con)
+    con.close()
+    assert cli_main(["plan", "A1", "--db", str(db), "--format", "md"]) == 0
+    assert "# Account plan:" in capsys.readouterr().out
+    out = tmp_path / "plan.html"
+    assert (
+        cli_main(["plan", "A1", "--db", str(db), "--format", "html", "--out", str(out)])
+        == 0
+    )
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    csv_out = tmp_path / "actions.csv"
+    assert (
+        cli_main(
+            ["plan", "A1", "--db", str(db), "--format", "csv", "--out", str(csv_out)]
+        )
+        == 0
+    )
+    assert "'=HYPERLINK" in csv_out.read_text(encoding="utf-8-sig")
+
+
+def test_cli_refuses_accounts_without_a_plan(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    con = store.connect(db)
+    _seed(con)
+    con.close()
+    assert cli_main(["plan", "A2", "--db", str(db), "--format", "md"]) == 1
+    assert "no saved plan" in capsys.readouterr().err
+    assert cli_main(["plan", "NOPE", "--db", str(db), "--format", "md"]) == 1
+    assert "no account NOPE" in capsys.readouterr().err
+
+
+def test_cli_overview_as_json(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    con = store.connect(db)
+    _seed(con)
+    plans.save_plan(con, ANNA, _full_plan(), based_on=0)
+    con.close()
+    assert (
+        cli_main(
+            ["plans", "--overview", "--json", "--db", str(db), "--today", "2026-02-01"]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["today"] == "2026-02-01"
+    assert {a["account_id"] for a in report["missing"]} == {"A2", "A3"}
+    assert report["overdue"][0]["action"] == "Executive visit"

@@ -1,0 +1,141 @@
+"""``workbench plan`` and ``workbench plans``: export a plan; the leaders' overview."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from workbench import plans, store
+from workbench.cli._common import open_db, print_json, progress
+from workbench.errors import RejectedInputError
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``plan`` and ``plans`` commands."""
+    plan = subparsers.add_parser(
+        "plan",
+        parents=[common],
+        help="export one account's plan as Markdown, printable HTML or actions CSV",
+        description="Write an account's current plan (or an older version) as "
+        "Markdown, as a self-contained printable HTML page, or its actions as "
+        "spreadsheet-safe CSV.",
+        epilog="examples:\n  workbench plan A00001 --format md\n"
+        "  workbench plan A00001 --format html --out acme-plan.html\n"
+        "  workbench plan A00001 --format csv --out acme-actions.csv\n"
+        "  workbench plan A00001 --version 2 --format md --db /tmp/demo.duckdb",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    plan.add_argument("account_id", metavar="ACCOUNT_ID", help="the account's ID")
+    plan.add_argument(
+        "--format",
+        choices=("md", "html", "csv"),
+        required=True,
+        help="md: Markdown; html: printable page; csv: the actions",
+    )
+    plan.add_argument(
+        "--out", metavar="FILE", help="write to this file (default: stdout)"
+    )
+    plan.add_argument(
+        "--version",
+        type=int,
+        metavar="N",
+        dest="plan_version",
+        help="an older version (default: the current one)",
+    )
+    plan.set_defaults(handler=run_plan)
+
+    overview = subparsers.add_parser(
+        "plans",
+        parents=[common],
+        help="the leaders' overview: accounts without a current plan, overdue actions",
+        description="Summarise every account's plan: accounts with no current plan "
+        f"(none, or none saved in the last {plans.STALE_AFTER_DAYS} days), open "
+        "actions past their due date, and plans per segment and status.",
+        epilog="examples:\n  workbench plans --overview\n"
+        "  workbench plans --overview --json --today 2026-10-01",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    overview.add_argument(
+        "--overview", action="store_true", required=True, help="print the overview"
+    )
+    overview.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="judge overdue and stale against this day (default: today)",
+    )
+    overview.add_argument("--json", action="store_true", help="print JSON")
+    overview.set_defaults(handler=run_overview)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Export one plan."""
+    con = open_db(args)
+    try:
+        name = store.account_name(con, args.account_id)
+        if name is None:
+            raise RejectedInputError(f"there is no account {args.account_id}")
+        saved = plans.load_plan(con, args.account_id, args.plan_version)
+    finally:
+        con.close()
+    if saved is None:
+        which = (
+            f"no version {args.plan_version}" if args.plan_version else "no saved plan"
+        )
+        raise RejectedInputError(
+            f"{args.account_id} ({name}) has {which}; write one on the Account plans page"
+        )
+    if args.format == "csv":
+        data = plans.actions_csv(saved.plan)
+    elif args.format == "html":
+        data = plans.plan_to_html(saved.plan, saved).encode("utf-8")
+    else:
+        data = plans.plan_to_markdown(saved.plan, saved).encode("utf-8")
+    if args.out:
+        Path(args.out).write_bytes(data)
+        progress(f"wrote version {saved.version} of {args.account_id} to {args.out}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def run_overview(args: argparse.Namespace) -> int:
+    """Print the leaders' overview."""
+    con = open_db(args)
+    try:
+        overview = plans.plans_overview(con, today=args.today)
+    finally:
+        con.close()
+    if args.json:
+        print_json(
+            {
+                "today": overview.today,
+                "segments_pending": overview.segments_pending,
+                "summary": overview.summary.to_dicts(),
+                "missing": overview.missing.to_dicts(),
+                "overdue": overview.overdue.to_dicts(),
+            }
+        )
+        return 0
+    print(f"Plans on {overview.today}")
+    for row in overview.summary.iter_rows(named=True):
+        print(
+            f"  {row['segment']}: {row['accounts']} accounts, "
+            f"{row['current_plans']} current plans ({row['agreed']} agreed), "
+            f"{row['stale_plans']} stale, {row['no_plan']} without a plan, "
+            f"{row['overdue_actions']} overdue actions"
+        )
+    print(f"\nAccounts without a current plan: {overview.missing.height}")
+    for row in overview.missing.iter_rows(named=True):
+        print(f"  {row['account_id']}  {row['name']}  ({row['plan_state']})")
+    print(f"\nOverdue actions: {overview.overdue.height}")
+    for row in overview.overdue.iter_rows(named=True):
+        print(
+            f"  {row['due_on']}  {row['account']}: {row['action']} "
+            f"({row['contact']}; {row['owner']})"
+        )
+    return 0

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from workbench import plans, store
+from workbench import plans, segment, store
 from workbench.cli import main as cli_main
 from workbench.errors import PermissionDeniedError, RejectedInputError
 from workbench.models import Actor
@@ -133,6 +133,24 @@ def test_situation_from_crm_states_real_figures_and_gaps(seeded):
     by_role = {row[0]: row[1] for row in roles.rows}
     assert by_role["decider"] == 1 and by_role["initiator"] == 0
     assert by_role["(unknown)"] == 1
+
+
+def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
+    situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
+    part = situation.part("segment")
+    assert part is not None and part.status == "ready"
+    facts = {f.label: f.value for f in part.facts}
+    expected = (
+        segment.account_segments(seeded, as_of=date(2026, 9, 30))
+        .filter(pl.col("account_id") == "A1")
+        .row(0, named=True)
+    )
+    assert facts["Value segment"] == expected["value_segment"]
+    assert facts["Relationship type"] == expected["relationship"]
+    assert facts["Contribution"] == expected["contribution"]
+    assert facts["Cost to serve"] == expected["cost_to_serve"]
+    assert plans.SEGMENT_STRATEGY[expected["value_segment"]] in part.note
+    assert plans.proposed_relationship(situation) == expected["relationship"]
 
 
 def test_situation_parts_never_invent_figures(seeded):
@@ -439,10 +457,19 @@ def test_overview_finds_missing_stale_plans_and_overdue_actions(seeded):
     # A1's open action was due 2026-01-15; its done action does not count
     overdue = overview.overdue.select("account_id", "action", "days_overdue").rows()
     assert overdue == [("A2", "Executive visit", 762), ("A1", "Executive visit", 17)]
-    summary = overview.summary.row(0, named=True)
-    assert summary["accounts"] == 3 and summary["current_plans"] == 1
-    assert summary["no_plan"] == 1 and summary["stale_plans"] == 1
-    assert summary["agreed"] == 1 and summary["overdue_actions"] == 2
+    totals = overview.summary.drop("segment").sum().row(0, named=True)
+    assert totals["accounts"] == 3 and totals["current_plans"] == 1
+    assert totals["no_plan"] == 1 and totals["stale_plans"] == 1
+    assert totals["agreed"] == 1 and totals["overdue_actions"] == 2
+    # segments come from the segmentation, one summary row per segment present
+    assert not overview.segments_pending
+    expected = segment.account_segments(seeded).select(
+        "account_id", pl.col("value_segment").alias("segment")
+    )
+    assert dict(overview.accounts.select("account_id", "segment").rows()) == dict(
+        expected.rows()
+    )
+    assert sorted(overview.summary["segment"]) == sorted(set(expected["segment"]))
 
 
 def test_overview_counts_only_the_current_version(seeded):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from workbench import exports, store
+from workbench import exports, segment, store
 from workbench.access import require
 from workbench.errors import RejectedInputError, WorkbenchError
 from workbench.models import Problem
@@ -735,15 +735,55 @@ def _pending(key: str, title: str, module: str, what: str) -> SituationPart:
     )
 
 
+#: The strategy each value segment implies (Peppers & Rogers' differentiation).
+SEGMENT_STRATEGY: dict[str, str] = {
+    "most_valuable": "Retain: protect the relationship with senior coverage, "
+    "dependable service and no surprises at renewal.",
+    "most_growable": "Grow: win share of wallet; reach the deciders and influencers "
+    "we do not cover yet and widen the offer.",
+    "below_zero": "Fix the economics: lower the cost to serve (fewer visits, inside "
+    "sales, self-service) or raise price and margin before investing more.",
+    "maintain": "Maintain efficiently: standard offer and service at a low cost to "
+    "serve; watch for signs of growth.",
+}
+
+
+def _account_row(frame: pl.DataFrame, account_id: str) -> dict[str, Any] | None:
+    rows = frame.filter(pl.col("account_id") == account_id)
+    return rows.row(0, named=True) if rows.height else None
+
+
 def situation_from_segment(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
     """Return the value segment, relationship type, contribution and cost-to-serve."""
-    return _pending(
-        "segment",
-        "Value segment and relationship",
-        "segmentation",
-        "Value segment, relationship type, contribution and cost-to-serve",
+    row = _account_row(segment.account_segments(con, as_of=as_of), account_id)
+    title = "Value segment and relationship"
+    if row is None:
+        return SituationPart("segment", title, "unavailable", "no such account")
+    value_segment = str(row["value_segment"])
+    return SituationPart(
+        key="segment",
+        title=title,
+        status="ready",
+        note="Segmentation with the default thresholds, over the 12 months up to "
+        f"{as_of.isoformat()}. Strategy: {SEGMENT_STRATEGY.get(value_segment, '')}",
+        facts=[
+            Fact("Value segment", value_segment),
+            Fact("Why this segment", row["value_reason"]),
+            Fact("Relationship type", row["relationship"]),
+            Fact("Why this relationship", row["relationship_reason"]),
+            Fact("Relationship score", row["relationship_score"], "points"),
+            Fact("Won revenue, last 12 months", row["won_12m"]),
+            Fact("Margin", row["margin"]),
+            Fact("Cost to serve", row["cost_to_serve"]),
+            Fact("Contribution", row["contribution"]),
+            Fact("Contribution rank", row["contribution_rank"]),
+            Fact("Potential", row["potential"]),
+            Fact("Headroom", row["headroom"]),
+            Fact("Share of wallet", row["share_of_wallet_pct"], "%"),
+            Fact("Growth, year on year", row["growth_pct"], "%"),
+        ],
     )
 
 
@@ -1094,7 +1134,9 @@ class PlansOverview:
 
 def account_segments(con: store.Connection) -> pl.DataFrame | None:
     """Return each account's value segment (account_id, segment), None if pending."""
-    return None
+    return segment.account_segments(con).select(
+        "account_id", pl.col("value_segment").alias("segment")
+    )
 
 
 def plans_overview(

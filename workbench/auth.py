@@ -264,7 +264,10 @@ def _users(raw: Any, where: str) -> dict[str, UserRecord]:
         if not isinstance(entry, Mapping):
             raise HostedConfigError(f"{label} must have a role and a password_hash")
         password_hash = str(entry.get("password_hash", ""))
-        check_hash_format(password_hash)
+        try:
+            check_hash_format(password_hash)
+        except HostedConfigError as error:
+            raise HostedConfigError(f"{label}: {error}") from error
         key = str(name).strip().lower()
         if not key:
             raise HostedConfigError(f"{where}: a user name cannot be empty")

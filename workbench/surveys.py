@@ -277,6 +277,7 @@ class SurveyResult:
         columns: which file column was read for each field (``score``, ``account``,
             ``contact``, ``email``, ``date``, ``comment``, ``response_id``).
         score_candidates: columns that could hold the score, for the user to pick.
+        file_columns: every column of the file, in order.
     """
 
     responses: pl.DataFrame
@@ -285,6 +286,7 @@ class SurveyResult:
     layout: str
     columns: dict[str, str] = field(default_factory=dict)
     score_candidates: list[str] = field(default_factory=list)
+    file_columns: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -425,6 +427,7 @@ def read_survey(
             layout=layout,
             columns=columns,
             score_candidates=candidates,
+            file_columns=list(table.columns),
         )
     # Data rows are numbered from 1 after the header rows, as the problems say.
     raw = data.select(
@@ -493,6 +496,7 @@ def read_survey(
         layout=layout,
         columns=columns,
         score_candidates=candidates,
+        file_columns=list(table.columns),
     )
 
 
@@ -857,6 +861,18 @@ def _problems(
         )
         for item in found.iter_rows(named=True)
     ]
+
+
+def columns_frame(result: SurveyResult) -> pl.DataFrame:
+    """Return which file column was read for each field, as a small table."""
+    fields = ("score", "account", "contact", "email", "date", "comment", "response_id")
+    return pl.DataFrame(
+        {
+            "field": list(fields),
+            "file column": [result.columns.get(name) for name in fields],
+        },
+        schema={"field": pl.String, "file column": pl.String},
+    )
 
 
 def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:

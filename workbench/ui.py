@@ -8,6 +8,7 @@ each session's script in its own thread.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
 import os
@@ -17,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from workbench import auth, demo, store
+from workbench import auth, demo, segment, store, surveys
 from workbench.models import LOCAL_ACTOR, Actor
 
 
@@ -283,3 +284,90 @@ def sign_in_page() -> None:
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
             _password_sign_in(settings, user_name, password)
+
+
+# --- voice of the customer (issue 8) ------------------------------------------------
+
+
+@st.cache_data(show_spinner="Reading survey responses…", max_entries=16)
+def _voice_responses(path: str, version: int) -> Any:
+    return store.nps_responses_enriched(connection())
+
+
+def voice_responses() -> Any:
+    """Return every NPS response with who answered, cached until the data changes."""
+    return _voice_responses(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _voice_account_signals(path: str, version: int) -> Any:
+    return store.voice_account_signals(connection())
+
+
+def voice_account_signals() -> Any:
+    """Return breadth, freshness and effort per account, cached until data changes."""
+    return _voice_account_signals(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _survey_link_targets(path: str, version: int) -> Any:
+    return store.survey_link_targets(connection())
+
+
+def survey_link_targets() -> Any:
+    """Return ``(contacts, accounts)`` that survey responses may link to."""
+    return _survey_link_targets(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Sorting accounts into relationship types…", max_entries=16)
+def _voice_relationships(path: str, version: int) -> Any:
+    con = connection()
+    segments = segment.assign_segments(
+        store.account_features(con),
+        segment.DEFAULT_THRESHOLDS,
+        store.relationship_overrides(con),
+    )
+    return segments.select("account_id", "relationship")
+
+
+def voice_relationships() -> Any:
+    """Return each account's relationship type (default thresholds and overrides)."""
+    return _voice_relationships(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Reading the survey file…", max_entries=8)
+def _read_survey_upload(
+    path: str,
+    version: int,
+    file_name: str,
+    data: bytes,
+    score_column: str | None,
+    encoding: str | None,
+) -> surveys.SurveyResult:
+    contacts, accounts = store.survey_link_targets(connection())
+    return surveys.read_survey_file(
+        file_name, data, contacts, accounts, score_column, encoding
+    )
+
+
+def read_survey_upload(
+    file_name: str, data: bytes, score_column: str | None, encoding: str | None
+) -> surveys.SurveyResult:
+    """Read an uploaded survey file against the current contacts and accounts."""
+    return _read_survey_upload(
+        database().path, data_version(), file_name, data, score_column, encoding
+    )
+
+
+def commit_survey_upload(
+    file_name: str, data: bytes, result: surveys.SurveyResult
+) -> dict[str, int]:
+    """Store a read survey's responses as the current user; return what changed."""
+    return store.write_survey_responses(
+        connection(),
+        current_actor(),
+        result.responses,
+        file_name=file_name,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        problems=[p.as_dict() for p in result.problems],
+    )

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
+import altair as alt
 import polars as pl
 
 #: The seven buying-centre roles (the same vocabulary as ``store.BUYING_ROLES``;
@@ -153,7 +155,7 @@ def with_role_label(responses: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def responses_since(responses: pl.DataFrame, since: object | None) -> pl.DataFrame:
+def responses_since(responses: pl.DataFrame, since: date | None) -> pl.DataFrame:
     """Return the responses on or after ``since`` (a date); all when ``None``."""
     if since is None:
         return responses
@@ -258,6 +260,11 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
     )
 
 
+def accounts_heard(by_account: pl.DataFrame) -> int:
+    """Return how many accounts (rows of :func:`nps_by_account`) have any response."""
+    return int(by_account.filter(pl.col("responses") > 0).height)
+
+
 def nps_by_account_role(responses: pl.DataFrame) -> pl.DataFrame:
     """Return the NPS of each role in each account that has responses.
 
@@ -294,6 +301,44 @@ def nps_rows_for_cli(responses: pl.DataFrame, by: str = "role") -> pl.DataFrame:
         .sort(["account_id", "_order", by])
         .drop("_order")
     )
+
+
+def account_role_matrix(responses: pl.DataFrame) -> pl.DataFrame:
+    """Return one row per account and one NPS column per role (null: not heard).
+
+    Columns: ``account_id``, ``account_name``, ``responses``, ``nps`` (all roles),
+    then the seven roles in the vocabulary's order.
+    """
+    overall = summarise_nps(responses, ["account_id", "account_name"]).select(
+        "account_id", "account_name", "responses", "nps"
+    )
+    per_role = nps_by_account_role(responses).filter(
+        pl.col("role").is_in(list(BUYING_ROLES))
+    )
+    wide = per_role.pivot(
+        on="role", index="account_id", values="nps", on_columns=list(BUYING_ROLES)
+    )
+    matrix = overall.join(wide, on="account_id", how="left")
+    return matrix.select(
+        "account_id",
+        "account_name",
+        "responses",
+        "nps",
+        *[
+            (
+                pl.col(role) if role in matrix.columns else pl.lit(None, pl.Float64)
+            ).alias(role)
+            for role in BUYING_ROLES
+        ],
+    ).sort("account_id")
+
+
+def last_response_day(responses: pl.DataFrame) -> date | None:
+    """Return the date of the newest response (``None`` when there are none)."""
+    if responses.height == 0:
+        return None
+    found = responses["responded_on"].max()
+    return found if isinstance(found, date) else None
 
 
 # --- role conflicts -----------------------------------------------------------------
@@ -573,7 +618,7 @@ def quartile_edges(values: pl.Series) -> list[float]:
         return []
     edges = []
     for q in (0.25, 0.5, 0.75):
-        found = clean.quantile(q, "nearest")
+        found = clean.quantile(q, "linear")
         if found is not None:
             edges.append(float(round(found)))
     return sorted({e for e in edges if e > float(clean.min())})  # type: ignore[arg-type]
@@ -678,3 +723,96 @@ def overall_nps(responses: pl.DataFrame) -> dict[str, float | int | None]:
     """Return the headline figures: responses, promoters, passives, detractors, NPS."""
     row = summarise_nps(responses).row(0, named=True)
     return {key: row[key] for key in (*_COUNT_COLUMNS, "nps")}
+
+
+def period_start(last_day: date | None, quarters: int | None) -> date | None:
+    """Return the first day of the last ``quarters`` calendar quarters to ``last_day``.
+
+    The quarter holding ``last_day`` counts as the first; ``None`` means all time.
+
+    >>> period_start(date(2026, 9, 25), 4)
+    datetime.date(2025, 10, 1)
+    """
+    if last_day is None or quarters is None:
+        return None
+    first_month_index = last_day.year * 12 + (last_day.month - 1) // 3 * 3
+    start_index = first_month_index - 3 * (quarters - 1)
+    return date(start_index // 12, start_index % 12 + 1, 1)
+
+
+# --- charts (altair; data in, chart out) -----------------------------------------------
+
+_NPS_SCALE = alt.Scale(domain=[-100, 100])
+_NPS_COLOUR = alt.condition(
+    "datum.nps >= 0", alt.value("#2e7d32"), alt.value("#c62828")
+)
+
+
+def role_bars(by_role: pl.DataFrame) -> alt.Chart:
+    """Return horizontal bars of NPS per role (rows of :func:`nps_by_role`)."""
+    data = by_role.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps").cast(pl.Float64)
+    )
+    chart: alt.Chart = (
+        alt.Chart(data, title="NPS by buying role")
+        .mark_bar()
+        .encode(
+            x=alt.X("nps:Q", title="NPS", scale=_NPS_SCALE),
+            y=alt.Y("role:N", sort=list(data["role"]), title=None),
+            color=_NPS_COLOUR,
+            tooltip=[
+                alt.Tooltip("role:N"),
+                alt.Tooltip("nps:Q", format=".0f"),
+                alt.Tooltip("responses:Q"),
+                alt.Tooltip("promoters:Q"),
+                alt.Tooltip("detractors:Q"),
+            ],
+        )
+    )
+    return chart
+
+
+def trend_lines(trend: pl.DataFrame) -> alt.Chart:
+    """Return NPS per quarter, one line per ``role`` (rows of :func:`quarterly_trend`)."""
+    data = trend.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps").cast(pl.Float64)
+    )
+    chart: alt.Chart = (
+        alt.Chart(data, title="NPS per quarter")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("quarter:O", title=None),
+            y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
+            color=alt.Color("role:N", title="Role"),
+            tooltip=[
+                alt.Tooltip("quarter:O"),
+                alt.Tooltip("role:N"),
+                alt.Tooltip("nps:Q", format=".0f"),
+                alt.Tooltip("responses:Q"),
+            ],
+        )
+    )
+    return chart
+
+
+def driver_bars(drivers: pl.DataFrame, title: str) -> alt.Chart:
+    """Return NPS per bucket in the buckets' order (rows of :func:`nps_by_bucket`)."""
+    data = drivers.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps").cast(pl.Float64)
+    )
+    chart: alt.Chart = (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("bucket:N", sort=list(data["bucket"]), title=None),
+            y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
+            color=_NPS_COLOUR,
+            tooltip=[
+                alt.Tooltip("bucket:N"),
+                alt.Tooltip("nps:Q", format=".0f"),
+                alt.Tooltip("accounts:Q"),
+                alt.Tooltip("responses:Q"),
+            ],
+        )
+    )
+    return chart

@@ -1,0 +1,316 @@
+import streamlit as st
+
+from workbench import access, exports, ingest, privacy, surveys, ui, voice
+from workbench.errors import WorkbenchError
+
+PERIODS = {
+    "All quarters": None,
+    "Last 8 quarters": 8,
+    "Last 4 quarters": 4,
+    "Last quarter": 1,
+}
+ROLE_PAIRS = {
+    "Any two roles": (None, None),
+    "Users and influencers vs deciders and approvers": (
+        ("user", "influencer"),
+        ("decider", "approver"),
+    ),
+    "Users vs deciders": (("user",), ("decider",)),
+    "Buyers vs users": (("buyer",), ("user",)),
+}
+AUTO = "detect"
+
+
+def _format_nps(value: object) -> str:
+    return f"{value:+.0f}" if isinstance(value, int | float) else "–"
+
+
+actor = ui.current_actor()
+st.title("Voice of the customer")
+st.caption(
+    "Hear every role, not just the buyer (Bain's B2B loyalty work). NPS is the share "
+    "of promoters (9–10) minus the share of detractors (0–6), from −100 to +100; "
+    "passives (7–8) count only in the total. A group nobody answered for shows –, "
+    "not 0."
+)
+
+all_responses = ui.voice_responses()
+_contacts, accounts = ui.survey_link_targets()
+last_day = voice.last_response_day(all_responses)
+
+period = st.selectbox("Period", list(PERIODS), key="voice_period")
+since = voice.period_start(last_day, PERIODS[period])
+responses = voice.responses_since(all_responses, since)
+headline = voice.overall_nps(responses)
+by_account = voice.nps_by_account(responses, accounts)
+risky = voice.risky_detractors(responses)
+
+cols = st.columns(4)
+cols[0].metric("Responses", f"{headline['responses']:,}")
+cols[1].metric("NPS", _format_nps(headline["nps"]))
+cols[2].metric(
+    "Accounts heard",
+    f"{voice.accounts_heard(by_account):,} of {by_account.height:,}",
+)
+cols[3].metric(
+    "Detractors who decide or weigh",
+    f"{risky.height:,}",
+    help="People whose latest score is 0–6 and who are deciders or approvers, "
+    f"or whose influence is {voice.HIGH_INFLUENCE_MIN} or more.",
+)
+if since is not None:
+    st.caption(f"Responses from {since} to {last_day}.")
+
+(
+    tab_accounts,
+    tab_roles,
+    tab_conflicts,
+    tab_detractors,
+    tab_comments,
+    tab_drivers,
+    tab_import,
+) = st.tabs(
+    [
+        "By account",
+        "By role and group",
+        "Role conflicts",
+        "Detractors",
+        "Comments",
+        "Drivers",
+        "Import survey",
+    ]
+)
+
+with tab_accounts:
+    st.subheader("NPS per account and which roles were heard")
+    st.dataframe(
+        by_account,
+        hide_index=True,
+        width="stretch",
+        key="voice_accounts_table",
+        column_config={"nps": st.column_config.NumberColumn("NPS", format="%+.0f")},
+    )
+    st.download_button(
+        "Download accounts (CSV)",
+        exports.to_csv_bytes(by_account),
+        file_name="nps_by_account.csv",
+        mime="text/csv",
+        key="voice_accounts_download",
+    )
+    st.subheader("NPS per account and role")
+    st.caption("Empty cells: nobody in that role answered in the period.")
+    matrix = voice.account_role_matrix(responses)
+    st.dataframe(matrix, hide_index=True, width="stretch", key="voice_matrix_table")
+
+with tab_roles:
+    by_role = voice.nps_by_role(responses)
+    st.altair_chart(voice.role_bars(by_role), width="stretch")
+    st.dataframe(by_role, hide_index=True, width="stretch", key="voice_roles_table")
+    dimension = st.selectbox(
+        "NPS by",
+        ["department", "org_level", "quarter", "buying_role"],
+        format_func=lambda name: voice.DIMENSIONS[name],
+        key="voice_dimension",
+    )
+    st.dataframe(
+        voice.nps_by(responses, dimension),
+        hide_index=True,
+        width="stretch",
+        key="voice_dimension_table",
+    )
+    trend_by_role = st.toggle("Trend per role", key="voice_trend_by_role")
+    st.altair_chart(
+        voice.trend_lines(voice.quarterly_trend(responses, by_role=trend_by_role)),
+        width="stretch",
+    )
+
+with tab_conflicts:
+    st.caption(
+        "Accounts where one role is much happier than another: an average would hide "
+        "it. Only roles with enough answers in the account are compared; each account "
+        "shows its widest gap."
+    )
+    conflict_cols = st.columns(3)
+    gap_threshold = conflict_cols[0].slider(
+        "Gap above (NPS points)", 0, 200, 70, step=5, key="voice_gap"
+    )
+    min_responses = conflict_cols[1].number_input(
+        "Answers per role at least", 1, 50, 5, key="voice_min_responses"
+    )
+    pair = conflict_cols[2].selectbox("Compare", list(ROLE_PAIRS), key="voice_pair")
+    roles_a, roles_b = ROLE_PAIRS[pair]
+    conflicts = voice.role_conflicts(
+        responses,
+        gap_threshold=gap_threshold,
+        min_responses=int(min_responses),
+        roles_a=roles_a,
+        roles_b=roles_b,
+    )
+    heard = voice.accounts_heard(by_account)
+    st.metric("Accounts with a role conflict", f"{conflicts.height:,} of {heard:,}")
+    st.dataframe(conflicts, hide_index=True, width="stretch", key="voice_conflicts")
+    st.subheader("The comments behind them")
+    behind = voice.conflict_comments(responses, conflicts)
+    st.dataframe(
+        behind, hide_index=True, width="stretch", key="voice_conflict_comments"
+    )
+    st.download_button(
+        "Download conflicts with comments (CSV)",
+        exports.to_csv_bytes(behind),
+        file_name="nps_role_conflicts.csv",
+        mime="text/csv",
+        key="voice_conflicts_download",
+    )
+
+with tab_detractors:
+    st.caption(
+        "Latest score 0–6 from a decider or an approver, or from anyone with influence "
+        f"{voice.HIGH_INFLUENCE_MIN} or more: a risk no average shows. The buying-centre "
+        "map marks the same people."
+    )
+    st.dataframe(risky, hide_index=True, width="stretch", key="voice_detractors")
+    st.download_button(
+        "Download detractors (CSV)",
+        exports.to_csv_bytes(risky),
+        file_name="nps_risky_detractors.csv",
+        mime="text/csv",
+        key="voice_detractors_download",
+    )
+
+with tab_comments:
+    comment_cols = st.columns([2, 3])
+    search = comment_cols[0].text_input(
+        "Search comments", key="voice_comment_search", placeholder="price, 交期, …"
+    )
+    roles = comment_cols[1].multiselect(
+        "Roles", [*voice.BUYING_ROLES, voice.UNKNOWN_ROLE], key="voice_comment_roles"
+    )
+    found = voice.search_comments(responses, search, roles)
+    st.caption(f"{found.height:,} comments")
+    st.dataframe(found, hide_index=True, width="stretch", key="voice_comments")
+
+with tab_drivers:
+    st.caption(
+        "NPS of all answers from the accounts (or people) in each bucket; no model, "
+        "just counts. Breadth and effort cover the 12 months up to the last activity; "
+        "freshness is the days between our last touch of the person and the answer."
+    )
+    signals = ui.voice_account_signals()
+    drivers = {
+        "Breadth: departments we work with": voice.nps_by_bucket(
+            responses, voice.breadth_buckets(signals)
+        ),
+        "Freshness: days since we last touched the respondent": voice.nps_by_bucket(
+            responses, voice.freshness_buckets(responses), key="response_id"
+        ),
+        "Effort: our hours per account per year (quartiles)": voice.nps_by_bucket(
+            responses, voice.effort_buckets(signals)
+        ),
+        "Relationship type (Segments page, default thresholds)": voice.nps_by_bucket(
+            responses, voice.relationship_buckets(ui.voice_relationships())
+        ),
+    }
+    driver_cols = st.columns(2)
+    for index, (title, table) in enumerate(drivers.items()):
+        with driver_cols[index % 2]:
+            st.altair_chart(voice.driver_bars(table, title), width="stretch")
+            st.dataframe(
+                table, hide_index=True, width="stretch", key=f"voice_driver_{index}"
+            )
+
+with tab_import:
+    st.caption(
+        "A plain table (account, contact or e-mail, date, score 0–10, comment) or a "
+        "Qualtrics export with its three header rows. Responses link to people by "
+        "contact ID or e-mail and to accounts by ID or name; whatever cannot be "
+        "linked is listed below."
+    )
+    may_import = access.can(actor, "import")
+    if not may_import:
+        st.info("Importing needs the analyst or admin role.")
+    upload = st.file_uploader(
+        "Survey export",
+        type=["csv", "tsv", "txt", "xlsx"],
+        key="survey_upload",
+        disabled=not may_import,
+    )
+    encoding = st.selectbox(
+        "Encoding", [AUTO, *ingest.ENCODING_CHOICES], key="survey_encoding"
+    )
+    if upload is not None and may_import:
+        data = upload.getvalue()
+        chosen_column = st.session_state.get("survey_score_column")
+        try:
+            result = ui.read_survey_upload(
+                upload.name,
+                data,
+                chosen_column or None,
+                None if encoding == AUTO else encoding,
+            )
+        except WorkbenchError as error:
+            st.error(str(error))
+            result = None
+        if result is not None:
+            detected = result.columns.get("score")
+            options = ["", *result.score_candidates]
+            options += [c for c in result.file_columns if c not in options]
+            st.selectbox(
+                "Score column",
+                options,
+                format_func=lambda c: f"detected: {detected}" if c == "" else c,
+                key="survey_score_column",
+                help="The column holding the 0–10 answer. Qualtrics files name it "
+                "by question ID (Q1, …); the question text decides by default.",
+            )
+            st.dataframe(
+                surveys.columns_frame(result),
+                hide_index=True,
+                key="survey_columns",
+            )
+            errors = len(result.errors)
+            warnings = len(result.problems) - errors
+            st.caption(
+                f"{result.layout} layout · {result.preview.height:,} rows · "
+                f"{result.responses.height:,} responses ready · {errors:,} errors · "
+                f"{warnings:,} warnings"
+            )
+            st.dataframe(
+                privacy.mask_personal_data(result.preview, actor).head(500),
+                hide_index=True,
+                width="stretch",
+                key="survey_preview",
+            )
+            problems = surveys.problems_frame(result.problems)
+            if problems.height:
+                st.subheader("Problems")
+                st.dataframe(
+                    problems, hide_index=True, width="stretch", key="survey_problems"
+                )
+                st.download_button(
+                    "Download problems (CSV)",
+                    exports.to_csv_bytes(problems),
+                    file_name="survey_problems.csv",
+                    mime="text/csv",
+                    key="survey_problems_download",
+                )
+            if errors:
+                st.warning(
+                    "Fix the errors in the file (or choose the score column) before "
+                    "importing; nothing has been stored."
+                )
+            if st.button(
+                "Import responses",
+                key="survey_commit",
+                type="primary",
+                disabled=not result.can_commit,
+            ):
+                try:
+                    outcome = ui.commit_survey_upload(upload.name, data, result)
+                except WorkbenchError as error:
+                    st.error(str(error))
+                else:
+                    st.success(
+                        f"Stored {outcome['inserted']:,} new and updated "
+                        f"{outcome['updated']:,} responses (import run "
+                        f"{outcome['run_id']})."
+                    )

@@ -1,0 +1,402 @@
+"""NPS analytics on hand-built frames: every expected number is computed by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from workbench import store, voice
+
+D = date(2026, 3, 1)
+
+
+def _responses(rows: list[tuple]) -> pl.DataFrame:
+    """Rows of (account, contact, role, score, day, comment, influence)."""
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "account_id": pl.String,
+            "contact_id": pl.String,
+            "buying_role": pl.String,
+            "score": pl.Int64,
+            "responded_on": pl.Date,
+            "comment": pl.String,
+            "influence": pl.Int64,
+        },
+        orient="row",
+    )
+    return frame.with_columns(
+        pl.format("R{}", pl.int_range(1, frame.height + 1)).alias("response_id"),
+        (pl.lit("Name ") + pl.col("account_id")).alias("account_name"),
+        (pl.lit("Person ") + pl.col("contact_id")).alias("contact_name"),
+        pl.lit("Title").alias("title"),
+        pl.lit("Engineering").alias("department"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ([6, 7, 8, 9], 0.0),  # one promoter, one detractor, two passives
+        ([9, 9, 7, 6], 25.0),  # (2 - 1) / 4
+        ([10, 0], 0.0),
+        ([6, 6, 6], -100.0),
+        ([9, 10], 100.0),
+        ([7, 8], 0.0),  # passives only: 0, not null
+        ([8, 9, 9], 200 / 3),
+        ([6], -100.0),
+        ([], None),  # nobody answered: no score at all
+    ],
+)
+def test_nps_score_boundaries(scores, expected):
+    result = voice.nps_score(scores)
+    if expected is None:
+        assert result is None
+    else:
+        assert result == pytest.approx(expected)
+
+
+def test_summarise_nps_counts_each_band_at_the_boundaries():
+    frame = pl.DataFrame({"g": ["a"] * 5 + ["b"] * 2, "score": [6, 7, 8, 9, 10, 0, 6]})
+    expected = pl.DataFrame(
+        {
+            "g": ["a", "b"],
+            "responses": [5, 2],
+            "promoters": [2, 0],
+            "passives": [2, 0],
+            "detractors": [1, 2],
+            "nps": [20.0, -100.0],
+        }
+    )
+    assert_frame_equal(voice.summarise_nps(frame, ["g"]), expected)
+
+
+def test_summarise_nps_of_nothing_is_null_not_zero():
+    empty = pl.DataFrame(schema={"score": pl.Int64})
+    row = voice.summarise_nps(empty).row(0, named=True)
+    assert row["responses"] == 0
+    assert row["nps"] is None
+    assert voice.overall_nps(empty)["nps"] is None
+
+
+def test_nps_by_role_lists_every_role_and_nulls_the_silent_ones():
+    frame = _responses(
+        [
+            ("A1", "c1", "user", 3, D, None, 2),
+            ("A1", "c2", "user", 9, D, None, 2),
+            ("A1", "c3", "decider", 10, D, None, 5),
+            ("A1", "c4", None, 8, D, None, None),
+        ]
+    )
+    by_role = voice.nps_by_role(frame)
+    assert by_role["role"].to_list() == [*voice.BUYING_ROLES, voice.UNKNOWN_ROLE]
+    values = dict(zip(by_role["role"], by_role["nps"], strict=True))
+    counts = dict(zip(by_role["role"], by_role["responses"], strict=True))
+    assert values["user"] == 0.0
+    assert values["decider"] == 100.0
+    assert values[voice.UNKNOWN_ROLE] == 0.0
+    assert values["buyer"] is None
+    assert counts["buyer"] == 0
+    # Without role-less answers there is no "(no role)" row.
+    assert voice.UNKNOWN_ROLE not in voice.nps_by_role(frame.head(3))["role"].to_list()
+
+
+def test_nps_by_account_keeps_silent_accounts_and_names_missing_roles():
+    frame = _responses(
+        [
+            ("A1", "c1", "decider", 9, D, None, 5),
+            ("A1", "c2", "user", 6, D, None, 2),
+            ("A1", "c3", "user", 7, D, None, 2),
+        ]
+    )
+    accounts = pl.DataFrame({"account_id": ["A1", "A2"], "name": ["One", "Two"]})
+    table = voice.nps_by_account(frame, accounts)
+    first, second = table.to_dicts()
+    assert first["nps"] == pytest.approx(0.0)
+    assert first["responses"] == 3
+    assert first["roles_heard"] == ["user", "decider"]
+    assert "decider" not in first["roles_missing"]
+    assert len(first["roles_missing"]) == 5
+    assert second["responses"] == 0
+    assert second["nps"] is None
+    assert second["roles_missing"] == list(voice.BUYING_ROLES)
+    assert voice.accounts_heard(table) == 1
+
+
+CONFLICT_ROWS = [
+    # A1: users -100 (3 answers), deciders +100 (3), approvers 0 (2 answers only)
+    ("A1", "u1", "user", 3, D, "nobody asked our engineers", 2),
+    ("A1", "u2", "user", 4, D, None, 2),
+    ("A1", "u3", "user", 5, D, "slow support", 2),
+    ("A1", "d1", "decider", 9, D, "great partner", 5),
+    ("A1", "d2", "decider", 10, D, None, 5),
+    ("A1", "d3", "decider", 9, D, None, 5),
+    ("A1", "p1", "approver", 8, D, "fine", 4),
+    ("A1", "p2", "approver", 8, D, None, 4),
+    # A2: users 0 (9, 6, 8), deciders +66.7 (9, 9, 7): gap 66.7
+    ("A2", "u4", "user", 9, D, None, 2),
+    ("A2", "u5", "user", 6, D, None, 2),
+    ("A2", "u6", "user", 8, D, None, 2),
+    ("A2", "d4", "decider", 9, D, None, 5),
+    ("A2", "d5", "decider", 9, D, None, 5),
+    ("A2", "d6", "decider", 7, D, None, 5),
+]
+
+
+def test_role_conflicts_hand_computed_gaps():
+    frame = _responses(CONFLICT_ROWS)
+    wide = voice.role_conflicts(frame, gap_threshold=100, min_responses=3)
+    assert wide.select("account_id", "high_role", "low_role", "gap").to_dicts() == [
+        {"account_id": "A1", "high_role": "decider", "low_role": "user", "gap": 200.0}
+    ]
+    both = voice.role_conflicts(frame, gap_threshold=50, min_responses=3)
+    assert both["account_id"].to_list() == ["A1", "A2"]
+    assert both["gap"].to_list() == pytest.approx([200.0, 200 / 3])
+    assert both["high_responses"].to_list() == [3, 3]
+    # The threshold is strict, and roles need enough answers each.
+    assert voice.role_conflicts(frame, gap_threshold=200, min_responses=3).height == 0
+    assert voice.role_conflicts(frame, gap_threshold=0, min_responses=4).height == 0
+    # Approvers have only two answers: at min 2 they join, but the widest gap stays.
+    with_approvers = voice.role_conflicts(frame, gap_threshold=50, min_responses=2)
+    assert with_approvers["gap"].to_list()[0] == 200.0
+    # A chosen pair: approvers against users in A1 is a gap of 100.
+    pair = voice.role_conflicts(
+        frame,
+        gap_threshold=50,
+        min_responses=2,
+        roles_a=["user"],
+        roles_b=["approver"],
+    )
+    assert pair.select("account_id", "high_role", "gap").rows() == [
+        ("A1", "approver", 100.0)
+    ]
+
+
+def test_conflict_comments_come_from_the_two_roles_only():
+    frame = _responses(CONFLICT_ROWS)
+    conflicts = voice.role_conflicts(frame, gap_threshold=100, min_responses=3)
+    comments = voice.conflict_comments(frame, conflicts)
+    assert sorted(comments["comment"].to_list()) == [
+        "great partner",
+        "nobody asked our engineers",
+        "slow support",
+    ]
+    assert set(comments["side"]) == {"high", "low"}
+
+
+def test_latest_score_per_contact_uses_the_newest_answer():
+    frame = _responses(
+        [
+            ("A1", "c1", "decider", 3, date(2025, 1, 1), "old anger", 5),
+            ("A1", "c1", "decider", 9, date(2026, 1, 1), "better now", 5),
+            ("A1", "c2", "user", 9, date(2026, 1, 1), None, 2),
+            ("A1", "c2", "user", 5, date(2026, 1, 1), None, 2),  # same day, later ID
+            ("A1", None, None, 0, date(2026, 1, 1), None, None),
+        ]
+    )
+    latest = voice.latest_score_per_contact(frame)
+    assert latest.select("contact_id", "score", "band", "is_detractor").rows() == [
+        ("c1", 9, "promoter", False),
+        ("c2", 5, "detractor", True),
+    ]
+
+
+def test_risky_detractors_are_deciders_approvers_or_influential():
+    frame = _responses(
+        [
+            ("A1", "dec", "decider", 5, D, "too expensive", 2),
+            ("A1", "inf", "user", 6, D, None, 4),
+            ("A1", "low", "user", 2, D, None, 3),  # angry but little say
+            ("A1", "app", "approver", 7, D, None, 5),  # a passive, not a detractor
+            ("A1", "was", "decider", 3, date(2025, 1, 1), None, 5),
+            ("A1", "was", "decider", 9, D, None, 5),  # recovered
+        ]
+    )
+    risky = voice.risky_detractors(frame)
+    assert risky.select("contact_id", "score", "why").rows() == [
+        ("dec", 5, "decider"),
+        ("inf", 6, "influence 4"),
+    ]
+    assert risky["comment"].to_list() == ["too expensive", None]
+
+
+def test_search_comments_is_literal_case_insensitive_and_filters_roles():
+    frame = _responses(
+        [
+            ("A1", "c1", "user", 3, D, "Price (list) too HIGH", 2),
+            ("A1", "c2", "buyer", 9, D, "price is fair", 2),
+            ("A1", "c3", None, 5, D, "<script>alert(1)</script>", None),
+            ("A1", "c4", "user", 5, D, None, 2),
+            ("A1", "c5", "user", 5, D, "  ", 2),
+        ]
+    )
+    assert voice.search_comments(frame).height == 3
+    assert voice.search_comments(frame, "PRICE")["score"].to_list() == [3, 9]
+    assert voice.search_comments(frame, "(list)")["score"].to_list() == [3]
+    assert voice.search_comments(frame, ".*").height == 0
+    assert voice.search_comments(frame, "price", ["buyer"])["score"].to_list() == [9]
+    unknown = voice.search_comments(frame, "", [voice.UNKNOWN_ROLE])
+    assert unknown["comment"].to_list() == ["<script>alert(1)</script>"]
+
+
+def test_bucket_labels_and_nps_per_bucket():
+    label, order = voice.bucket_by_edges(pl.col("x"), [10, 50], "h")
+    frame = pl.DataFrame({"x": [0.0, 10.0, 49.9, 50.0, None]})
+    labelled = frame.select(label.alias("bucket"), order.alias("order"))
+    assert labelled["bucket"].to_list() == [
+        "< 10 h",
+        "10–50 h",
+        "10–50 h",
+        "≥ 50 h",
+        "none",
+    ]
+    assert labelled["order"].to_list() == [0, 1, 1, 2, 3]
+    responses = _responses(
+        [
+            ("A1", "c1", "user", 9, D, None, 2),
+            ("A1", "c2", "user", 6, D, None, 2),
+            ("A2", "c3", "user", 10, D, None, 2),
+            ("A3", "c4", "user", 8, D, None, 2),
+        ]
+    )
+    signals = pl.DataFrame(
+        {"account_id": ["A1", "A2", "A3"], "departments_engaged": [1, 3, 12]}
+    )
+    table = voice.nps_by_bucket(responses, voice.breadth_buckets(signals))
+    assert table.select("bucket", "accounts", "responses", "nps").rows() == [
+        ("< 2 departments", 1, 2, 0.0),
+        ("2–4 departments", 1, 1, 100.0),
+        ("≥ 10 departments", 1, 1, 0.0),
+    ]
+
+
+def test_freshness_and_relationship_buckets():
+    responses = _responses(
+        [("A1", "c1", "user", 9, D, None, 2), ("A2", "c2", "user", 3, D, None, 2)]
+    ).with_columns(pl.Series("days_since_touch", [12, None]))
+    fresh = voice.nps_by_bucket(
+        responses, voice.freshness_buckets(responses), key="response_id"
+    )
+    assert fresh.select("bucket", "nps").rows() == [
+        ("< 30 days", 100.0),
+        ("never touched", -100.0),
+    ]
+    kinds = pl.DataFrame(
+        {"account_id": ["A1", "A2"], "relationship": ["transactional", "partnership"]}
+    )
+    by_kind = voice.nps_by_bucket(responses, voice.relationship_buckets(kinds))
+    assert by_kind.select("bucket", "nps").rows() == [
+        ("partnership", -100.0),
+        ("transactional", 100.0),
+    ]
+
+
+def test_effort_buckets_cut_at_quartiles():
+    hours = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0]
+    signals = pl.DataFrame(
+        {"account_id": [f"A{i}" for i in range(8)], "effort_hours_12m": hours}
+    )
+    # Quartiles 27.5, 45, 62.5 rounded to whole hours: two accounts per bucket.
+    assert voice.effort_buckets(signals)["bucket"].to_list() == [
+        "< 28 h/year",
+        "< 28 h/year",
+        "28–45 h/year",
+        "28–45 h/year",
+        "45–62 h/year",
+        "45–62 h/year",
+        "≥ 62 h/year",
+        "≥ 62 h/year",
+    ]
+    assert voice.quartile_edges(pl.Series([5.0, 5.0, 5.0, 5.0])) == []
+
+
+def test_periods_quarters_and_cli_rows():
+    assert voice.period_start(date(2026, 9, 25), 4) == date(2025, 10, 1)
+    assert voice.period_start(date(2026, 2, 1), 1) == date(2026, 1, 1)
+    assert voice.period_start(date(2026, 2, 1), None) is None
+    frame = _responses(
+        [
+            ("A1", "c1", "user", 9, date(2025, 12, 31), None, 2),
+            ("A1", "c2", "decider", 3, date(2026, 1, 1), None, 5),
+        ]
+    )
+    assert voice.with_quarter(frame)["quarter"].to_list() == ["2025-Q4", "2026-Q1"]
+    assert voice.responses_since(frame, date(2026, 1, 1)).height == 1
+    rows = voice.nps_rows_for_cli(frame)
+    assert rows.rows() == [
+        ("A1", "all", 2, 0.0),
+        ("A1", "decider", 1, -100.0),
+        ("A1", "user", 1, 100.0),
+    ]
+    by_quarter = voice.nps_rows_for_cli(frame, by="quarter")
+    assert by_quarter["quarter"].to_list() == ["all", "2025-Q4", "2026-Q1"]
+    trend = voice.quarterly_trend(frame, by_role=True)
+    assert trend.select("quarter", "role", "nps").rows() == [
+        ("2025-Q4", "user", 100.0),
+        ("2026-Q1", "decider", -100.0),
+    ]
+
+
+def test_account_role_matrix_has_a_column_per_role():
+    matrix = voice.account_role_matrix(_responses(CONFLICT_ROWS))
+    assert matrix.columns[:4] == ["account_id", "account_name", "responses", "nps"]
+    assert matrix.columns[4:] == list(voice.BUYING_ROLES)
+    first = matrix.row(0, named=True)
+    assert (first["user"], first["decider"], first["approver"]) == (-100.0, 100.0, 0.0)
+    assert first["buyer"] is None
+
+
+def test_role_bars_chart_encodes_existing_fields():
+    by_role = voice.nps_by_role(_responses(CONFLICT_ROWS))
+    spec = voice.role_bars(by_role).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "nps"
+    assert spec["encoding"]["y"]["field"] == "role"
+    trend = voice.trend_lines(voice.quarterly_trend(_responses(CONFLICT_ROWS)))
+    assert trend.to_dict()["encoding"]["x"]["field"] == "quarter"
+
+
+def test_store_enriches_responses_with_level_and_last_touch(con):
+    con.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Acme')")
+    con.execute(
+        """
+        INSERT INTO contacts (contact_id, account_id, name, buying_role, influence,
+                              department, reports_to_id) VALUES
+        ('boss', 'A1', 'Boss', 'decider', 5, 'Executive', NULL),
+        ('mid', 'A1', 'Mid', 'influencer', 3, 'Engineering', 'boss'),
+        ('low', 'A1', 'Low', 'user', 1, 'Production', 'mid')
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO activities (activity_id, account_id, contact_id, activity_date,
+                                duration_minutes) VALUES
+        ('a1', 'A1', 'low', DATE '2026-01-01', 60),
+        ('a2', 'A1', 'low', DATE '2026-03-01', 60),
+        ('a3', 'A1', 'mid', DATE '2026-02-01', 120)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO nps_responses (response_id, account_id, contact_id, responded_on,
+                                   score) VALUES
+        ('r1', 'A1', 'low', DATE '2026-02-10', 4),
+        ('r2', 'A1', 'boss', DATE '2026-02-10', 10),
+        ('r3', 'A1', 'mid', DATE '2026-02-11', 8)
+        """
+    )
+    enriched = store.nps_responses_enriched(con).sort("response_id")
+    assert enriched.select("contact_id", "org_level", "days_since_touch").rows() == [
+        ("low", 3, 40),  # touched 2026-01-01; the March visit came after the answer
+        ("boss", 1, None),  # never touched before answering
+        ("mid", 2, 10),
+    ]
+    assert enriched["account_name"].to_list() == ["Acme"] * 3
+    assert enriched["buying_role"].to_list() == ["user", "decider", "influencer"]
+    signals = store.voice_account_signals(con).row(0, named=True)
+    assert signals["departments_engaged"] == 2
+    assert signals["effort_hours_12m"] == pytest.approx(4.0)
+    assert signals["days_since_last_touch"] == 0

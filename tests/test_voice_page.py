@@ -1,0 +1,177 @@
+"""The Voice of the customer page under AppTest, on a private copy of the demo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import store
+from workbench.models import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "pages/voice.py"
+
+
+@pytest.fixture
+def page(app_db: Path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+# AppTest does not expose a dataframe's key: tables are told apart by their columns.
+TABLE_COLUMNS = {
+    "voice_comments": {"comment", "band", "department"},
+    "survey_problems": {"level", "message"},
+    "survey_columns": {"field", "file column"},
+    "survey_preview": {"status", "account_id"},
+}
+
+
+def _frame(at: AppTest, name: str):
+    wanted = TABLE_COLUMNS[name]
+    found = [d.value for d in at.dataframe if wanted <= set(d.value.columns)]
+    assert len(found) == 1, f"{len(found)} tables look like {name}"
+    return found[0]
+
+
+def test_page_shows_demo_figures(page, app_db):
+    metrics = _metrics(page)
+    con = store.connect(app_db)  # the app holds the file open in this process
+    try:
+        total = store.table_counts(con)["nps_responses"]
+    finally:
+        con.close()
+    assert metrics["Responses"] == f"{total:,}"
+    assert metrics["Accounts heard"] == "60 of 60"
+    conflicts = int(metrics["Accounts with a role conflict"].split(" of ")[0])
+    assert 6 <= conflicts <= 40
+    assert int(metrics["Detractors who decide or weigh"].replace(",", "")) > 0
+    assert not page.error
+
+
+def test_gap_slider_and_period_change_the_conflicts(page):
+    before = int(_metrics(page)["Accounts with a role conflict"].split(" of ")[0])
+    page.slider(key="voice_gap").set_value(150).run()
+    after = int(_metrics(page)["Accounts with a role conflict"].split(" of ")[0])
+    assert after < before
+    page.selectbox(key="voice_period").select("Last quarter").run()
+    assert not page.exception
+    responses = int(_metrics(page)["Responses"].replace(",", ""))
+    assert 0 < responses < 2000
+
+
+def test_comment_search_and_role_filter(page):
+    page.text_input(key="voice_comment_search").input("price").run()
+    found = _frame(page, "voice_comments")
+    assert len(found) > 0
+    assert all("price" in c.lower() for c in found["comment"])
+    page.multiselect(key="voice_comment_roles").select("buyer").run()
+    found = _frame(page, "voice_comments")
+    assert set(found["role"]) <= {"buyer"}
+
+
+def test_upload_reports_problems_and_blocks_the_commit(page):
+    csv = (
+        b"account,email,date,score,comment\n"
+        b"A00001,nobody@example.com,2026-09-01,9,=cmd|' /C calc'!A0\n"
+        b"A00001,,2026-09-02,12,too high\n"
+    )
+    page.file_uploader(key="survey_upload").upload("nps.csv", csv, "text/csv").run()
+    assert not page.exception
+    problems = _frame(page, "survey_problems")
+    assert list(problems["level"]) == ["warning", "error"]
+    assert list(problems["row"]) == [1, 2]
+    assert page.button(key="survey_commit").disabled
+
+
+def test_upload_and_commit_adds_responses_shown_as_text(page, app_db):
+    hostile = "<script>alert('x')</script> **bold**"
+    csv = (
+        "Kunde,E-Mail,Datum,Bewertung,Kommentar\n"
+        f'A00002,,2026-09-20,2,"{hostile}"\n'
+        "A00003,,2026-09-21,10,\n"
+    ).encode()
+    before = int(_metrics(page)["Responses"].replace(",", ""))
+    page.file_uploader(key="survey_upload").upload("umfrage.csv", csv, "text/csv").run()
+    assert not page.button(key="survey_commit").disabled
+    page.button(key="survey_commit").click().run()
+    assert not page.exception
+    assert any("Stored 2 new" in s.value for s in page.success)
+    page.run()
+    after = int(_metrics(page)["Responses"].replace(",", ""))
+    assert after == before + 2
+    page.text_input(key="voice_comment_search").input("<script>").run()
+    assert list(_frame(page, "voice_comments")["comment"]) == [hostile]
+    assert not any("<script" in m.value for m in page.markdown)
+    # The same file again updates instead of duplicating.
+    page.button(key="survey_commit").click().run()
+    assert any("updated 2" in s.value for s in page.success)
+
+
+def test_qualtrics_upload_offers_the_score_column(page):
+    text = (
+        "RecordedDate,ResponseId,ExternalReference,Q1,Q7\n"
+        "Recorded Date,Response ID,External Data Reference,"
+        "How likely are you to recommend us?,Overall satisfaction\n"
+        '"{""ImportId"":""recordedDate""}","{""ImportId"":""_recordId""}",'
+        '"{""ImportId"":""externalDataReference""}","{""ImportId"":""QID1""}",'
+        '"{""ImportId"":""QID7""}"\n'
+        "2026-09-01 10:00:00,R_1,C0000001,8,3\n"
+    )
+    page.file_uploader(key="survey_upload").upload(
+        "q.csv", text.encode(), "text/csv"
+    ).run()
+    columns = _frame(page, "survey_columns")
+    assert (
+        dict(zip(columns["field"], columns["file column"], strict=True))["score"]
+        == "Q1"
+    )
+    assert list(_frame(page, "survey_preview")["score"]) == [8]
+    page.selectbox(key="survey_score_column").select("Q7").run()
+    assert list(_frame(page, "survey_preview")["score"]) == [3]
+    assert not page.button(key="survey_commit").disabled
+
+
+def test_viewer_cannot_upload(app_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["workbench_actor"] = Actor(name="guest", role="viewer")
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.file_uploader(key="survey_upload").disabled
+    assert any("analyst or admin" in i.value for i in at.info)
+
+
+def test_cli_prints_nps_rows(demo_db):
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "nps", "--db", str(demo_db), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    import json
+
+    rows = json.loads(result.stdout)
+    assert set(rows[0]) == {"account_id", "role", "responses", "nps"}
+    overall = [r for r in rows if r["role"] == "all"]
+    assert len(overall) == 60
+    assert all(-100 <= r["nps"] <= 100 for r in overall)
+    bad = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "nps", "--by", "nope"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert bad.returncode == 2

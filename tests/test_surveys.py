@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
@@ -284,3 +285,48 @@ def test_write_survey_responses_checks_rights_and_rejects_bad_rows(con):
         )
     assert store.read_table(con, "nps_responses").height == 0
     assert store.read_table(con, "import_runs").height == 0
+
+
+def test_excel_and_gbk_files_read_through_the_import_reader():
+    frame = pl.DataFrame(
+        {
+            "客户": ["华东自动化", "Acme GmbH"],
+            "电子邮件": ["LI@huadong.cn", "bob@acme.com"],
+            "日期": ["2026-04-01", "2026年4月2日"],
+            "评分": ["0", "10"],
+            "评论": ["交期太长", None],
+        }
+    )
+    buffer = io.BytesIO()
+    frame.write_excel(buffer)
+    from_excel = surveys.read_survey_file(
+        "调查.xlsx", buffer.getvalue(), CONTACTS, ACCOUNTS
+    )
+    gbk = frame.write_csv().encode("gbk")
+    from_gbk = surveys.read_survey_file("调查.csv", gbk, CONTACTS, ACCOUNTS)
+    for result in (from_excel, from_gbk):
+        # li@huadong.cn is shared by two people: linked to the account only.
+        assert [p.level for p in result.problems] == ["warning"]
+        assert result.responses["account_id"].to_list() == ["A2", "A1"]
+        assert result.responses["contact_id"].to_list() == [None, "C2"]
+        assert result.responses["responded_on"].to_list() == [
+            date(2026, 4, 1),
+            date(2026, 4, 2),
+        ]
+        assert result.responses["comment"].to_list() == ["交期太长", None]
+
+
+def test_columns_and_problems_tables():
+    result = _read("account,date,score\nA1,2026-01-02,x\n")
+    columns = surveys.columns_frame(result)
+    assert dict(columns.rows())["score"] == "score"
+    problems = surveys.problems_frame(result.problems)
+    assert problems.columns == ["level", "file", "row", "column", "message"]
+    assert problems.row(0) == (
+        "error",
+        "nps.csv",
+        1,
+        "score",
+        "score x is not a whole number from 0 to 10",
+    )
+    assert surveys.problems_frame([]).height == 0

@@ -21,20 +21,29 @@ file's header to route it here, then :func:`read_survey`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from workbench.errors import RejectedInputError
-from workbench.ingest import normalise_header, read_table_file
+from workbench.ingest import read_table_file
 from workbench.models import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+_HEADER_NOISE = re.compile(r"[\s_\-./:()]+")
+
+
+def normalise_header(header: str) -> str:
+    """Return a header in a comparable form: lower case, no spaces or punctuation."""
+    return _HEADER_NOISE.sub("", header.strip().lstrip("\ufeff").casefold())
+
+
 #: Headers that name each field, in the languages our customers export in.
-#: Compared after :func:`workbench.ingest.normalise_header` (case, spaces and
+#: Compared after :func:`normalise_header` (case, spaces and
 #: punctuation do not matter).
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "account": (
@@ -688,7 +697,12 @@ def _classify(keyed: pl.DataFrame) -> pl.DataFrame:
         ),
         (pl.col("account_id").is_null()).alias("p_no_account"),
         (pl.col("_email_matches") > 1).fill_null(False).alias("p_shared_email"),
-        (has_who & pl.col("contact_id").is_null()).alias("p_unlinked_contact"),
+        # Not found at all; an address several people share is its own problem.
+        (
+            has_who
+            & pl.col("contact_id").is_null()
+            & ~(pl.col("_email_matches") > 1).fill_null(False)
+        ).alias("p_unlinked_contact"),
         (
             pl.col("raw_account").is_not_null()
             & pl.col("stated_account_id").is_null()

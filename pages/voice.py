@@ -19,6 +19,13 @@ ROLE_PAIRS = {
     "Buyers vs users": (("buyer",), ("user",)),
 }
 AUTO = "detect"
+# NPS shown as whole signed points, days as dates; columns a table lacks are ignored.
+NPS_FORMAT = st.column_config.NumberColumn(format="%+.0f")
+TABLE_CONFIG = {
+    **dict.fromkeys(("nps", "high_nps", "low_nps", *voice.BUYING_ROLES), NPS_FORMAT),
+    "gap": st.column_config.NumberColumn(format="%.0f"),
+    "responded_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
+}
 
 
 def _format_nps(value: object) -> str:
@@ -53,7 +60,7 @@ cols[2].metric(
     f"{voice.accounts_heard(by_account):,} of {by_account.height:,}",
 )
 cols[3].metric(
-    "Detractors who decide or weigh",
+    "Risky detractors",
     f"{risky.height:,}",
     help="People whose latest score is 0–6 and who are deciders or approvers, "
     f"or whose influence is {voice.HIGH_INFLUENCE_MIN} or more.",
@@ -88,7 +95,7 @@ with tab_accounts:
         hide_index=True,
         width="stretch",
         key="voice_accounts_table",
-        column_config={"nps": st.column_config.NumberColumn("NPS", format="%+.0f")},
+        column_config=TABLE_CONFIG,
     )
     st.download_button(
         "Download accounts (CSV)",
@@ -100,12 +107,24 @@ with tab_accounts:
     st.subheader("NPS per account and role")
     st.caption("Empty cells: nobody in that role answered in the period.")
     matrix = voice.account_role_matrix(responses)
-    st.dataframe(matrix, hide_index=True, width="stretch", key="voice_matrix_table")
+    st.dataframe(
+        matrix,
+        hide_index=True,
+        width="stretch",
+        key="voice_matrix_table",
+        column_config=TABLE_CONFIG,
+    )
 
 with tab_roles:
     by_role = voice.nps_by_role(responses)
     st.altair_chart(voice.role_bars(by_role), width="stretch")
-    st.dataframe(by_role, hide_index=True, width="stretch", key="voice_roles_table")
+    st.dataframe(
+        by_role,
+        hide_index=True,
+        width="stretch",
+        key="voice_roles_table",
+        column_config=TABLE_CONFIG,
+    )
     dimension = st.selectbox(
         "NPS by",
         ["department", "org_level", "quarter", "buying_role"],
@@ -117,6 +136,7 @@ with tab_roles:
         hide_index=True,
         width="stretch",
         key="voice_dimension_table",
+        column_config=TABLE_CONFIG,
     )
     trend_by_role = st.toggle("Trend per role", key="voice_trend_by_role")
     st.altair_chart(
@@ -148,11 +168,21 @@ with tab_conflicts:
     )
     heard = voice.accounts_heard(by_account)
     st.metric("Accounts with a role conflict", f"{conflicts.height:,} of {heard:,}")
-    st.dataframe(conflicts, hide_index=True, width="stretch", key="voice_conflicts")
+    st.dataframe(
+        conflicts,
+        hide_index=True,
+        width="stretch",
+        key="voice_conflicts",
+        column_config=TABLE_CONFIG,
+    )
     st.subheader("The comments behind them")
     behind = voice.conflict_comments(responses, conflicts)
     st.dataframe(
-        behind, hide_index=True, width="stretch", key="voice_conflict_comments"
+        behind,
+        hide_index=True,
+        width="stretch",
+        key="voice_conflict_comments",
+        column_config=TABLE_CONFIG,
     )
     st.download_button(
         "Download conflicts with comments (CSV)",
@@ -168,7 +198,13 @@ with tab_detractors:
         f"{voice.HIGH_INFLUENCE_MIN} or more: a risk no average shows. The buying-centre "
         "map marks the same people."
     )
-    st.dataframe(risky, hide_index=True, width="stretch", key="voice_detractors")
+    st.dataframe(
+        risky,
+        hide_index=True,
+        width="stretch",
+        key="voice_detractors",
+        column_config=TABLE_CONFIG,
+    )
     st.download_button(
         "Download detractors (CSV)",
         exports.to_csv_bytes(risky),
@@ -187,35 +223,48 @@ with tab_comments:
     )
     found = voice.search_comments(responses, search, roles)
     st.caption(f"{found.height:,} comments")
-    st.dataframe(found, hide_index=True, width="stretch", key="voice_comments")
+    st.dataframe(
+        found,
+        hide_index=True,
+        width="stretch",
+        key="voice_comments",
+        column_config=TABLE_CONFIG,
+    )
 
 with tab_drivers:
     st.caption(
         "NPS of all answers from the accounts (or people) in each bucket; no model, "
         "just counts. Breadth and effort cover the 12 months up to the last activity; "
-        "freshness is the days between our last touch of the person and the answer."
+        "freshness is the days between our last touch of the person and the answer; "
+        "effort buckets are the quartiles of accounts; relationship types are the "
+        "Segments page's at its default thresholds, with manual overrides."
     )
     signals = ui.voice_account_signals()
     drivers = {
-        "Breadth: departments we work with": voice.nps_by_bucket(
+        "Breadth: departments we work with (12 months)": voice.nps_by_bucket(
             responses, voice.breadth_buckets(signals)
         ),
-        "Freshness: days since we last touched the respondent": voice.nps_by_bucket(
+        "Freshness: days from our last touch to the answer": voice.nps_by_bucket(
             responses, voice.freshness_buckets(responses), key="response_id"
         ),
-        "Effort: our hours per account per year (quartiles)": voice.nps_by_bucket(
+        "Effort: our hours per account per year": voice.nps_by_bucket(
             responses, voice.effort_buckets(signals)
         ),
-        "Relationship type (Segments page, default thresholds)": voice.nps_by_bucket(
+        "Relationship type": voice.nps_by_bucket(
             responses, voice.relationship_buckets(ui.voice_relationships())
         ),
     }
     driver_cols = st.columns(2)
     for index, (title, table) in enumerate(drivers.items()):
         with driver_cols[index % 2]:
-            st.altair_chart(voice.driver_bars(table, title), width="stretch")
+            st.markdown(f"**{title}**")
+            st.altair_chart(voice.driver_bars(table, ""), width="stretch")
             st.dataframe(
-                table, hide_index=True, width="stretch", key=f"voice_driver_{index}"
+                table,
+                hide_index=True,
+                width="stretch",
+                key=f"voice_driver_{index}",
+                column_config=TABLE_CONFIG,
             )
 
 with tab_import:

@@ -56,7 +56,7 @@ def test_page_shows_demo_figures(page, app_db):
     assert metrics["Accounts heard"] == "60 of 60"
     conflicts = int(metrics["Accounts with a role conflict"].split(" of ")[0])
     assert 6 <= conflicts <= 40
-    assert int(metrics["Detractors who decide or weigh"].replace(",", "")) > 0
+    assert int(metrics["Risky detractors"].replace(",", "")) > 0
     assert not page.error
 
 

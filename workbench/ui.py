@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from workbench import auth, demo, segment, store, surveys
+from workbench import auth, demo, network, segment, store, surveys
 from workbench.models import LOCAL_ACTOR, Actor
 
 
@@ -371,3 +371,94 @@ def commit_survey_upload(
         file_sha256=hashlib.sha256(data).hexdigest(),
         problems=[p.as_dict() for p in result.problems],
     )
+
+
+# --- buying centre (issue 5) ---------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _buying_centre_accounts(path: str, version: int) -> Any:
+    return store.buying_centre_accounts(connection())
+
+
+def buying_centre_accounts() -> Any:
+    """Return every account with its number of people, for the account picker."""
+    return _buying_centre_accounts(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _data_date_range(path: str, version: int) -> Any:
+    return store.data_date_range(connection())
+
+
+def data_date_range() -> Any:
+    """Return the first and last day in the data (``(None, None)`` when empty)."""
+    return _data_date_range(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Reading the buying centre…", max_entries=32)
+def _buying_centre(
+    path: str, version: int, account_id: str, months: int
+) -> store.BuyingCentreData:
+    return store.read_buying_centre(connection(), account_id, months=months)
+
+
+def buying_centre(account_id: str, months: int) -> store.BuyingCentreData:
+    """Return one account's people, links and our touches in the last ``months``."""
+    return _buying_centre(database().path, data_version(), account_id, months)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _buying_centre_people(path: str, version: int, account_id: str, months: int) -> Any:
+    return network.people(_buying_centre(path, version, account_id, months))
+
+
+def buying_centre_people(account_id: str, months: int) -> Any:
+    """Return the account's people with levels, touches and flags (see network.people)."""
+    return _buying_centre_people(database().path, data_version(), account_id, months)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _buying_centre_report(
+    path: str, version: int, account_id: str, months: int
+) -> network.BuyingCentreReport:
+    return network.analyse_buying_centre(
+        _buying_centre(path, version, account_id, months)
+    )
+
+
+def buying_centre_report(account_id: str, months: int) -> network.BuyingCentreReport:
+    """Return coverage, breadth and depth, risks and whom to reach next."""
+    return _buying_centre_report(database().path, data_version(), account_id, months)
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=16)
+def _buying_centre_html(
+    path: str,
+    version: int,
+    account_id: str,
+    months: int,
+    options: network.MapOptions,
+) -> str:
+    return network.buying_centre_html(
+        _buying_centre(path, version, account_id, months), options
+    )
+
+
+def buying_centre_html(
+    account_id: str, months: int, options: network.MapOptions
+) -> str:
+    """Return the account's map as safe, offline HTML, cached until the data changes."""
+    return _buying_centre_html(
+        database().path, data_version(), account_id, months, options
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _contact_edit_history(path: str, version: int, account_id: str) -> Any:
+    return store.contact_edit_history(connection(), account_id)
+
+
+def contact_edit_history(account_id: str) -> Any:
+    """Return the latest edits to the account's people (who, when, old, new)."""
+    return _contact_edit_history(database().path, data_version(), account_id)

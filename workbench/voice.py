@@ -756,6 +756,7 @@ def role_bars(by_role: pl.DataFrame) -> alt.Chart:
     chart: alt.Chart = (
         alt.Chart(data, title="NPS by buying role")
         .mark_bar()
+        .properties(height=alt.Step(28))
         .encode(
             x=alt.X("nps:Q", title="NPS", scale=_NPS_SCALE),
             y=alt.Y("role:N", sort=list(data["role"]), title=None),
@@ -781,7 +782,7 @@ def trend_lines(trend: pl.DataFrame) -> alt.Chart:
         alt.Chart(data, title="NPS per quarter")
         .mark_line(point=True)
         .encode(
-            x=alt.X("quarter:O", title=None),
+            x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
             color=alt.Color("role:N", title="Role"),
             tooltip=[
@@ -795,16 +796,21 @@ def trend_lines(trend: pl.DataFrame) -> alt.Chart:
     return chart
 
 
-def driver_bars(drivers: pl.DataFrame, title: str) -> alt.Chart:
+def driver_bars(drivers: pl.DataFrame, title: str = "") -> alt.Chart:
     """Return NPS per bucket in the buckets' order (rows of :func:`nps_by_bucket`)."""
     data = drivers.filter(pl.col("nps").is_not_null()).with_columns(
         pl.col("nps").cast(pl.Float64)
     )
     chart: alt.Chart = (
-        alt.Chart(data, title=title)
+        (alt.Chart(data, title=title) if title else alt.Chart(data))
         .mark_bar()
         .encode(
-            x=alt.X("bucket:N", sort=list(data["bucket"]), title=None),
+            x=alt.X(
+                "bucket:N",
+                sort=list(data["bucket"]),
+                title=None,
+                axis=alt.Axis(labelAngle=0),
+            ),
             y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
             color=_NPS_COLOUR,
             tooltip=[

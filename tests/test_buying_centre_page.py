@@ -1,0 +1,126 @@
+"""The Buying centre page under AppTest: pick an account, change the window, edit a role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from workbench import store
+from workbench.models import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "pages/buying_centre.py"
+
+
+def open_page(actor: Actor | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if actor is not None:
+        at.session_state["workbench_actor"] = actor
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def map_html(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    return str(frames[0].proto.srcdoc)
+
+
+def largest_account(db: Path) -> tuple[str, str, int]:
+    con = store.connect(db)
+    try:
+        accounts = store.buying_centre_accounts(con)
+    finally:
+        con.close()
+    row = accounts.sort(["contacts", "account_id"], descending=[True, False]).row(0)
+    return str(row[0]), str(row[1]), int(row[2])
+
+
+def test_select_account_change_window_and_filter(app_db):
+    at = open_page()
+    account_id, _name, people = largest_account(app_db)
+    at.selectbox(key="bc_account").select(account_id).run()
+    assert not at.exception, at.exception
+    assert metrics(at)["People engaged"].endswith(f"of {people}")
+    html = map_html(at)
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "<img" not in html
+    assert "vis.Network" in html
+
+    wide = metrics(at)["People engaged"]
+    at.slider(key="bc_window_months").set_value(1).run()
+    assert not at.exception, at.exception
+    narrow = metrics(at)["People engaged"]
+    assert int(narrow.split()[0]) < int(wide.split()[0])
+    assert any("Window:" in c.value for c in at.caption)
+
+    at.multiselect(key="bc_roles").select("decider").run()
+    assert not at.exception, at.exception
+    filtered = at.data_editor(key="contact_editor").value
+    assert set(filtered["buying_role"]) == {"decider"}
+    assert map_html(at) != html
+
+
+def test_warm_path_selection_redraws_the_map(app_db):
+    at = open_page()
+    before = map_html(at)
+    assert len(at.selectbox(key="bc_reach").options) > 1
+    at.selectbox(key="bc_reach").select_index(1).run()
+    assert not at.exception, at.exception
+    after = map_html(at)
+    assert "warm path" in after and after != before
+
+
+def test_edit_a_role_saves_it_and_the_map_shows_it(app_db):
+    at = open_page()
+    editor = at.data_editor(key="contact_editor")
+    first = editor.value.iloc[0]
+    contact_id, old_role = first["contact_id"], first["buying_role"]
+    new_role = "gatekeeper" if old_role != "gatekeeper" else "buyer"
+    at.session_state["contact_editor"] = {
+        "edited_rows": {0: {"buying_role": new_role}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert any("1 unsaved change" in c.value for c in at.caption)
+    at.button(key="bc_save").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("Saved 1 change" in s.value for s in at.success)
+
+    # saved in the database, with who and when
+    con = store.connect(app_db)
+    try:
+        role = con.sql(
+            "SELECT buying_role FROM contacts WHERE contact_id = $c",
+            params={"c": contact_id},
+        ).fetchall()[0][0]
+        edits = con.sql(
+            "SELECT field, old_value, new_value, edited_by FROM contact_edits"
+        ).fetchall()
+    finally:
+        con.close()
+    assert role == new_role
+    assert edits == [("buying_role", old_role, new_role, "local")]
+
+    # reflected at once: the table, the map's tooltip and the edit history
+    assert at.data_editor(key="contact_editor").value.iloc[0]["buying_role"] == new_role
+    assert f"Role: {new_role}" in map_html(at)
+    assert not any("unsaved change" in c.value for c in at.caption)
+
+
+def test_viewers_get_a_read_only_table_with_masked_details(app_db):
+    at = open_page(Actor(name="vic", role="viewer"))
+    assert len(at.data_editor) == 0
+    assert any("read only" in i.value for i in at.info)
+    people = next(d.value for d in at.dataframe if "email" in d.value.columns)
+    assert "email" in people.columns
+    assert all("***@" in e for e in people["email"].dropna())

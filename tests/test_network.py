@@ -1,0 +1,845 @@
+"""Buying-centre metrics on small hand-built accounts, the safe map, and its store reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from workbench import network, store
+from workbench.errors import PermissionDeniedError, RejectedInputError
+from workbench.models import Actor
+
+END = date(2026, 9, 30)
+START = date(2025, 9, 30)
+
+CONTACT_SCHEMA = {
+    "contact_id": pl.String,
+    "name": pl.String,
+    "title": pl.String,
+    "department": pl.String,
+    "reports_to_id": pl.String,
+    "manager_account_id": pl.String,
+    "buying_role": pl.String,
+    "influence": pl.Int8,
+    "attitude": pl.String,
+    "email": pl.String,
+    "phone": pl.String,
+    "last_touch": pl.Date,
+    "nps_score": pl.Int8,
+    "nps_date": pl.Date,
+}
+TOUCH_SCHEMA = {
+    "seller_id": pl.String,
+    "seller_name": pl.String,
+    "seller_team": pl.String,
+    "contact_id": pl.String,
+    "touches": pl.Int64,
+    "minutes": pl.Float64,
+    "last_touch": pl.Date,
+}
+INFLUENCE_SCHEMA = {
+    "from_contact_id": pl.String,
+    "to_contact_id": pl.String,
+    "strength": pl.Int8,
+}
+
+
+def person(contact_id: str, **fields: object) -> dict[str, object]:
+    row: dict[str, object] = dict.fromkeys(CONTACT_SCHEMA)
+    row.update(contact_id=contact_id, name=f"Person {contact_id}", title="Staff")
+    row.update(fields)
+    return row
+
+
+def touch(seller_id: str, contact_id: str | None, touches: int, minutes: float = 0):
+    return {
+        "seller_id": seller_id,
+        "seller_name": f"Seller {seller_id}",
+        "seller_team": "Key Account Management",
+        "contact_id": contact_id,
+        "touches": touches,
+        "minutes": minutes,
+        "last_touch": END,
+    }
+
+
+def centre(
+    people: list[dict[str, object]],
+    touches: list[dict[str, object]] | None = None,
+    influences: list[tuple[str, str, int]] | None = None,
+) -> store.BuyingCentreData:
+    return store.BuyingCentreData(
+        account_id="A1",
+        account_name="Acme",
+        start=START,
+        end=END,
+        contacts=pl.DataFrame(people, schema=CONTACT_SCHEMA),
+        influences=pl.DataFrame(
+            influences or [], schema=INFLUENCE_SCHEMA, orient="row"
+        ),
+        touches=pl.DataFrame(touches or [], schema=TOUCH_SCHEMA),
+    )
+
+
+# A small account used by several tests:
+#
+#   CEO (decider, champion, Executive)
+#   ├── BUY (buyer, Procurement)            ← touched 6 times
+#   │   └── CLERK (gatekeeper, Procurement)
+#   └── ENG (influencer, Engineering, supporter) ← touched 2 times
+#       └── TECH (user, Engineering, influence 4, never touched)
+#   FIN (approver, Finance, reports to nobody known: "GONE")
+#   TECH influences FIN (dashed link)
+def small_account() -> store.BuyingCentreData:
+    return centre(
+        [
+            person(
+                "CEO",
+                department="Executive",
+                buying_role="decider",
+                influence=5,
+                attitude="champion",
+                last_touch=date(2026, 9, 1),
+            ),
+            person(
+                "BUY",
+                department="Procurement",
+                reports_to_id="CEO",
+                buying_role="buyer",
+                influence=3,
+                attitude="neutral",
+                last_touch=date(2026, 8, 1),
+            ),
+            person(
+                "CLERK",
+                department="Procurement",
+                reports_to_id="BUY",
+                buying_role="gatekeeper",
+                influence=1,
+            ),
+            person(
+                "ENG",
+                department="Engineering",
+                reports_to_id="CEO",
+                buying_role="influencer",
+                influence=3,
+                attitude="supporter",
+                last_touch=date(2026, 9, 20),
+            ),
+            person(
+                "TECH",
+                department="Engineering",
+                reports_to_id="ENG",
+                buying_role="user",
+                influence=4,
+                attitude="skeptic",
+            ),
+            person(
+                "FIN",
+                department="Finance",
+                reports_to_id="GONE",
+                buying_role="approver",
+                influence=4,
+                attitude="neutral",
+                last_touch=date(2025, 1, 1),
+                nps_score=3,
+                nps_date=date(2026, 6, 30),
+            ),
+        ],
+        touches=[
+            touch("S1", "BUY", 6, 300),
+            touch("S2", "ENG", 2, 100),
+            touch("S1", None, 2, 100),
+        ],
+        influences=[("TECH", "FIN", 2)],
+    )
+
+
+# --- levels, cycles, graphs ------------------------------------------------------------
+
+
+def test_org_levels_follow_the_reporting_tree_and_leave_cycles_undefined():
+    contacts = centre(
+        [
+            person("A"),
+            person("B", reports_to_id="A"),
+            person("C", reports_to_id="B"),
+            person("D"),
+            person("E", reports_to_id="F"),
+            person("F", reports_to_id="E"),
+            person("G", reports_to_id="E"),
+            person("H", reports_to_id="MISSING"),
+            person("S", reports_to_id="S"),
+        ]
+    ).contacts
+    levels = dict(network.org_levels(contacts).iter_rows())
+    assert levels == {
+        "A": 1,
+        "B": 2,
+        "C": 3,
+        "D": 1,
+        "E": None,
+        "F": None,
+        "G": None,
+        "H": 1,
+        "S": None,
+    }
+
+
+def test_reporting_cycles_found_including_self_reports():
+    contacts = centre(
+        [
+            person("E", reports_to_id="F"),
+            person("F", reports_to_id="G"),
+            person("G", reports_to_id="E"),
+            person("S", reports_to_id="S"),
+            person("OK", reports_to_id="E"),
+        ]
+    ).contacts
+    assert network.reporting_cycles(contacts) == [["E", "F", "G"], ["S"]]
+    assert network.sorted_cycle(["G", "E", "F"]) == ["E", "F", "G"]
+
+
+def test_relationship_graph_joins_reporting_and_influence_links_within_the_account():
+    data = small_account()
+    graph = network.relationship_graph(
+        data.contacts,
+        pl.DataFrame(
+            [("TECH", "FIN", 2), ("TECH", "OUTSIDER", 1)],
+            schema=INFLUENCE_SCHEMA,
+            orient="row",
+        ),
+    )
+    assert set(graph.nodes) == {"CEO", "BUY", "CLERK", "ENG", "TECH", "FIN"}
+    assert {frozenset(e) for e in graph.edges} == {
+        frozenset(p)
+        for p in [
+            ("CEO", "BUY"),
+            ("BUY", "CLERK"),
+            ("CEO", "ENG"),
+            ("ENG", "TECH"),
+            ("TECH", "FIN"),
+        ]
+    }
+
+
+def test_people_adds_levels_functions_touches_and_flags():
+    persons = network.people(small_account())
+    rows = {r["contact_id"]: r for r in persons.iter_rows(named=True)}
+    assert rows["CEO"]["function"] == "executive"
+    assert rows["BUY"]["function"] == "procurement"
+    assert rows["ENG"]["function"] == "other"
+    assert rows["BUY"]["touches"] == 6 and rows["BUY"]["engaged"]
+    assert rows["TECH"]["touches"] == 0 and not rows["TECH"]["engaged"]
+    assert rows["CLERK"]["role"] == "gatekeeper"
+    assert rows["CLERK"]["attitude_mark"] == "unknown"
+    assert rows["FIN"]["detractor"] and not rows["CEO"]["detractor"]
+    assert rows["CEO"]["days_since_touch"] == 29
+    assert rows["TECH"]["days_since_touch"] is None
+    assert rows["TECH"]["level"] == 3 and rows["FIN"]["level"] == 1
+
+
+# --- coverage and breadth --------------------------------------------------------------
+
+
+def test_role_coverage_counts_present_and_engaged_per_role():
+    coverage = network.role_coverage(network.people(small_account()))
+    expected = pl.DataFrame(
+        {
+            "role": [*store.BUYING_ROLES, "unknown"],
+            "present": [0, 1, 1, 1, 1, 1, 1, 0],
+            "engaged": [0, 0, 1, 1, 0, 0, 0, 0],
+            "status": [
+                "missing",
+                "not engaged",
+                "engaged",
+                "engaged",
+                "not engaged",
+                "not engaged",
+                "not engaged",
+                "missing",
+            ],
+        }
+    )
+    assert_frame_equal(coverage, expected)
+
+
+def test_breadth_and_depth_counts_departments_levels_and_effort_shares():
+    data = small_account()
+    breadth = network.breadth_and_depth(network.people(data), data.touches)
+    assert breadth.contacts_present == 6 and breadth.contacts_engaged == 2
+    assert (
+        breadth.departments_present == 4
+    )  # Executive, Procurement, Engineering, Finance
+    assert breadth.departments_engaged == 2
+    assert breadth.levels_present == 3 and breadth.levels_reached == 1
+    assert breadth.top_level_reached == 2
+    assert breadth.sellers_engaged == 2
+    effort = {r["function"]: r for r in breadth.effort.iter_rows(named=True)}
+    assert effort["procurement"]["minutes"] == 300
+    assert effort["procurement"]["minute_share"] == pytest.approx(0.6)
+    assert effort["other"]["minute_share"] == pytest.approx(0.2)
+    assert effort["no person named"]["touches"] == 2
+    assert effort["executive"]["touch_share"] == 0
+    assert sum(r["touch_share"] for r in effort.values()) == pytest.approx(1)
+
+
+def test_breadth_with_no_touches_has_zero_shares():
+    data = centre([person("A", department="Sales")])
+    breadth = network.breadth_and_depth(network.people(data), data.touches)
+    assert breadth.contacts_engaged == 0 and breadth.top_level_reached is None
+    assert breadth.effort["minute_share"].to_list() == [0.0, 0.0, 0.0, 0.0]
+
+
+# --- risks -----------------------------------------------------------------------------
+
+
+def risks_of(
+    data: store.BuyingCentreData, **kwargs: object
+) -> set[tuple[str, str | None]]:
+    risks = network.find_risks(data, **kwargs)  # type: ignore[arg-type]
+    return {(r["risk"], r["contact_id"]) for r in risks.iter_rows(named=True)}
+
+
+def test_risks_of_the_small_account():
+    # 6 of the 8 touches with named people go through BUY: 75%, not single-threaded
+    assert risks_of(small_account()) == {
+        ("dark decider", "CEO"),
+        ("dark approver", "FIN"),
+        ("stale key player", "TECH"),
+        ("stale key player", "FIN"),
+        ("high-influence skeptic", "TECH"),
+        ("detractor decider", "FIN"),
+        ("broken reporting line", "FIN"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("touches", "expected"),
+    [
+        ([("S1", "A", 5)], "all our touches"),
+        ([("S1", "A", 9), ("S2", "B", 1)], "90% of our touches"),
+        ([("S1", "A", 8), ("S2", "B", 2)], None),  # exactly 80% is not above 80%
+        ([("S1", "A", 3), ("S2", "A", 3), ("S1", "B", 1)], "86% of our touches"),
+        ([], "no touch with any named person"),
+    ],
+)
+def test_single_threaded(touches, expected):
+    data = centre(
+        [person("A"), person("B")],
+        touches=[touch(s, c, n) for s, c, n in touches],
+    )
+    risks = network.find_risks(data).filter(pl.col("risk") == "single-threaded")
+    if expected is None:
+        assert risks.height == 0
+    else:
+        assert risks.height == 1
+        assert expected in risks["detail"][0]
+        if touches:
+            assert risks["contact_id"][0] == "A"
+
+
+def test_stale_key_players_use_the_threshold_in_days():
+    data = centre(
+        [
+            person("FRESH", influence=5, last_touch=date(2026, 9, 1)),
+            person("OLD", influence=4, last_touch=date(2026, 5, 1)),
+            person("LOW", influence=3),
+        ],
+        touches=[touch("S1", "FRESH", 1), touch("S1", "OLD", 1)],
+    )
+    assert ("stale key player", "OLD") in risks_of(data, stale_days=120)
+    assert ("stale key player", "OLD") not in risks_of(data, stale_days=200)
+    assert not {r for r in risks_of(data) if r[1] in {"FRESH", "LOW"}}
+
+
+def test_broken_lines_and_cycles_are_reported():
+    data = centre(
+        [
+            person("A", reports_to_id="B"),
+            person("B", reports_to_id="A"),
+            person("C", reports_to_id="ELSEWHERE", manager_account_id="A2"),
+            person("D", reports_to_id="NOBODY"),
+        ],
+        touches=[touch("S1", "A", 1), touch("S1", "C", 1)],
+        influences=[("D", "STRANGER", 1)],
+    )
+    risks = network.find_risks(data)
+    by_risk = {
+        (r["risk"], r["contact_id"]): r["detail"] for r in risks.iter_rows(named=True)
+    }
+    assert by_risk[("reporting cycle", "A")] == "Person A → Person B → Person A"
+    assert "another account (A2)" in by_risk[("broken reporting line", "C")]
+    assert "not in the data" in by_risk[("broken reporting line", "D")]
+    assert "STRANGER" in by_risk[("broken influence link", "D")]
+
+
+# --- whom to reach next -----------------------------------------------------------------
+
+
+def test_warm_paths_start_from_engaged_champions_when_there_are_any():
+    data = small_account()
+    persons = network.people(data)
+    paths = network.warm_paths(persons, data.influences)
+    # ENG (supporter, engaged) is nearer to TECH and is the one we talk to
+    assert paths["TECH"] == ["ENG", "TECH"]
+    assert paths["FIN"] == ["ENG", "TECH", "FIN"]
+    assert paths["ENG"] == ["ENG"]
+    # CEO (champion, not engaged) only counts when no engaged friend reaches a person;
+    # here ENG reaches everyone, through CEO where needed.
+    assert paths["CLERK"] == ["ENG", "CEO", "BUY", "CLERK"]
+
+
+def test_warm_paths_fall_back_to_any_champion_and_skip_unreachable_people():
+    data = centre(
+        [
+            person("CHAMP", attitude="champion"),
+            person("X", reports_to_id="CHAMP"),
+            person("ALONE"),
+        ]
+    )
+    paths = network.warm_paths(network.people(data), data.influences)
+    assert paths == {"CHAMP": ["CHAMP"], "X": ["CHAMP", "X"]}
+
+
+def test_reach_next_ranks_uncovered_high_influence_people():
+    data = small_account()
+    reach = network.reach_next(network.people(data), data.influences)
+    # CEO: 2×5 + decider 3 + 29/365×2; TECH: 2×4 + user 1 + 2 (never);
+    # FIN: 2×4 + approver 2.5 + 2 (more than a year ago). BUY and ENG are engaged,
+    # CLERK's influence is too low.
+    assert reach["contact_id"].to_list() == ["CEO", "FIN", "TECH"]
+    assert reach["rank"].to_list() == [1, 2, 3]
+    assert reach["score"].to_list() == [
+        pytest.approx(13.16, abs=0.01),
+        12.5,
+        11.0,
+    ]
+    assert reach["path_ids"].to_list() == [
+        ["ENG", "CEO"],
+        ["ENG", "TECH", "FIN"],
+        ["ENG", "TECH"],
+    ]
+    assert reach["path"][1] == "Person ENG → Person TECH → Person FIN"
+    assert reach["path_length"].to_list() == [1, 2, 1]
+
+
+def test_reach_next_leaves_out_blockers_and_says_when_there_is_no_path():
+    data = centre(
+        [
+            person("B", influence=5, attitude="blocker"),
+            person("N", influence=4, buying_role="decider"),
+        ]
+    )
+    reach = network.reach_next(network.people(data), data.influences, limit=5)
+    assert reach["contact_id"].to_list() == ["N"]
+    assert reach["path"][0] == "no warm path"
+    assert reach["path_ids"][0].to_list() == []
+    assert reach["path_length"][0] is None
+
+
+def test_analyse_buying_centre_bundles_every_metric():
+    report = network.analyse_buying_centre(small_account())
+    assert report.coverage.height == 8
+    assert report.breadth.contacts_engaged == 2
+    assert report.risks.height == 7
+    assert report.reach_next.height == 3
+    summary = network.map_summary(report)
+    assert json.loads(json.dumps(summary, default=str))["reach_next"][0][
+        "path_ids"
+    ] == [
+        "ENG",
+        "CEO",
+    ]
+
+
+# --- the map ---------------------------------------------------------------------------
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "<a href='javascript:alert(1)'>x</a>",
+]
+
+
+def hostile_account() -> store.BuyingCentreData:
+    return centre(
+        [
+            person(
+                HOSTILE[0],
+                name=HOSTILE[0],
+                title=HOSTILE[1],
+                department=HOSTILE[2],
+                attitude="champion",
+                influence=5,
+            ),
+            person(
+                HOSTILE[1],
+                name=HOSTILE[1],
+                title=HOSTILE[3],
+                department=HOSTILE[0],
+                reports_to_id=HOSTILE[0],
+                buying_role="decider",
+                influence=4,
+                nps_score=2,
+                nps_date=END,
+            ),
+            person(
+                "href", name="href HREF", title="a href b", reports_to_id=HOSTILE[1]
+            ),
+        ],
+        touches=[
+            {
+                **touch(HOSTILE[3], HOSTILE[1], 3, 30),
+                "seller_name": HOSTILE[0],
+                "seller_team": HOSTILE[1],
+            }
+        ],
+        influences=[(HOSTILE[0], "href", 3)],
+    )
+
+
+@pytest.mark.parametrize("layout", ["force", "hierarchy"])
+def test_map_html_is_offline_and_escapes_every_text(layout):
+    html = network.buying_centre_html(
+        hostile_account(),
+        network.MapOptions(layout=layout, highlight_contact_id="href"),
+    )
+    assert "<img" not in html
+    assert "<svg" not in html
+    assert "<script>alert" not in html
+    assert "onerror=alert(1)" in html.replace("\\u003e", ">")  # shown as text
+    assert "cdn.jsdelivr" not in html
+    assert "cdnjs" not in html
+    assert "bootstrap" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html)
+    nodes = _vis_data(html, "nodes")
+    assert "popup.innerHTML" not in html  # pyvis' HTML popup stays off
+    assert all(isinstance(n["id"], int) for n in nodes)
+    assert not any("href" in str(n.get("title", "")).lower() for n in nodes)
+    assert any("‹img src=x onerror=alert(1)›" in n["label"] for n in nodes)
+
+
+def _vis_data(html: str, name: str) -> list[dict[str, object]]:
+    match = re.search(rf"{name} = new vis\.DataSet\((\[.*?\])\);", html, re.DOTALL)
+    assert match, f"no {name} in the page"
+    return json.loads(match.group(1))
+
+
+def test_map_marks_roles_attitudes_influence_detractors_and_sellers():
+    net = network.build_buying_centre(small_account())
+    nodes = {n["label"].split("\n")[0]: n for n in net.nodes}
+    ceo, tech, fin = nodes["Person CEO"], nodes["Person TECH"], nodes["Person FIN"]
+    assert ceo["color"]["background"] == network.ROLE_COLOURS["decider"]
+    assert ceo["shape"] == "star" and ceo["size"] == 35
+    assert tech["shape"] == "diamond" and tech["size"] == 30
+    assert (
+        nodes["Person CLERK"]["color"]["background"]
+        == network.ROLE_COLOURS["gatekeeper"]
+    )
+    assert nodes["Person CLERK"]["shapeProperties"] == {"borderDashes": [3, 3]}
+    assert "NPS 3 · detractor" in fin["label"]
+    assert fin["shadow"]["color"] == network.DETRACTOR_COLOUR
+    assert "Latest NPS: 3 (detractor, 2026-06-30)" in fin["title"]
+    assert "Last touch: never" in tech["title"]
+    sellers = [n for n in net.nodes if n["group"] == "seller"]
+    assert sorted(n["label"] for n in sellers) == ["Seller S1", "Seller S2"]
+    dashed = [e for e in net.edges if e.get("dashes")]
+    assert len(dashed) == 1  # TECH influences FIN
+    reporting = [e for e in net.edges if e.get("title") == "reports to"]
+    assert len(reporting) == 4  # FIN's manager is missing
+    seller_edges = [e for e in net.edges if "touches" in e.get("title", "")]
+    assert sorted(e["width"] for e in seller_edges) == [
+        pytest.approx(1 + 7 * (2 / 6) ** 0.5, abs=0.01),
+        8.0,
+    ]
+
+
+def test_map_filters_keep_the_highlighted_path_and_fade_the_rest():
+    options = network.MapOptions(
+        departments=("Finance",), highlight_contact_id="FIN", show_sellers=False
+    )
+    net = network.build_buying_centre(small_account(), options)
+    labels = sorted(n["label"].split("\n")[0] for n in net.nodes)
+    assert labels == ["Person ENG", "Person FIN", "Person TECH"]
+    path_edges = [e for e in net.edges if e.get("title") == "warm path"]
+    assert len(path_edges) == 2
+    faded = [n for n in net.nodes if n.get("opacity")]
+    assert faded == []  # everyone shown is on the path
+    net = network.build_buying_centre(
+        small_account(), network.MapOptions(highlight_contact_id="FIN")
+    )
+    assert {n["label"].split("\n")[0] for n in net.nodes if n.get("opacity")} == {
+        "Person CEO",
+        "Person BUY",
+        "Person CLERK",
+    }
+
+
+def test_role_filter_and_hierarchy_levels():
+    options = network.MapOptions(roles=("buyer", "gatekeeper"), layout="hierarchy")
+    net = network.build_buying_centre(small_account(), options)
+    levels = {n["label"].split("\n")[0]: n["level"] for n in net.nodes}
+    assert levels == {"Person BUY": 2, "Person CLERK": 3, "Seller S1": 0}
+    assert net.options["layout"]["hierarchical"]["enabled"] is True
+    assert net.options["physics"]["solver"] == "hierarchicalRepulsion"
+
+
+def test_freeze_stops_physics_after_stabilisation_and_large_maps_go_fast():
+    frozen = network.buying_centre_html(small_account())
+    assert "stabilizationIterationsDone" in frozen
+    assert "physics: false" in frozen
+    moving = network.buying_centre_html(
+        small_account(), network.MapOptions(freeze=False)
+    )
+    assert "physics: false" not in moving
+    many = centre([person(f"P{i:04d}") for i in range(network.LARGE_MAP_NODES)])
+    options = network.build_buying_centre(many).options
+    assert options["layout"]["improvedLayout"] is False
+    assert options["edges"]["smooth"] is False
+    assert options["physics"]["stabilization"]["iterations"] <= 150
+
+
+def test_seller_edges_are_capped_heaviest_first():
+    data = centre(
+        [person(f"P{i}") for i in range(5)],
+        touches=[touch("S1", f"P{i}", i + 1) for i in range(5)],
+    )
+    net = network.build_buying_centre(data, network.MapOptions(max_seller_edges=2))
+    widths = [e["title"] for e in net.edges if "touches" in e.get("title", "")]
+    assert widths == [
+        "5 touches, 0 minutes in the window",
+        "4 touches, 0 minutes in the window",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, ""),
+        ("<b>", "‹b›"),
+        ("see href=x", "see h\u200bref=x"),
+        ("HREF", "H\u200bREF"),
+        ("x" * 100, "x" * 79 + "…"),
+    ],
+)
+def test_safe_text(text, expected):
+    assert network.safe_text(text) == expected
+
+
+def test_legend_names_every_role_and_attitude():
+    legend = network.legend_markdown()
+    for word in [*store.BUYING_ROLES, *store.ATTITUDES, "unknown", "detractor"]:
+        assert word in legend
+    assert "<" not in legend
+
+
+# --- editing ---------------------------------------------------------------------------
+
+
+def test_contact_changes_lists_only_changed_values():
+    original = pl.DataFrame(
+        {
+            "contact_id": ["A", "B", "C"],
+            "buying_role": ["buyer", None, "user"],
+            "influence": pl.Series([3, None, 2], dtype=pl.Int64),
+            "attitude": ["neutral", "skeptic", None],
+        }
+    )
+    edited = original.with_columns(
+        pl.Series("buying_role", ["decider", None, "user"]),
+        pl.Series("influence", [3.0, 5.0, None]),  # editors return floats
+        pl.Series("attitude", ["neutral", "skeptic", None]),
+    )
+    changes = network.contact_changes(original, edited)
+    assert changes.to_dicts() == [
+        {"contact_id": "A", "field": "buying_role", "new_value": "decider"},
+        {"contact_id": "B", "field": "influence", "new_value": "5"},
+        {"contact_id": "C", "field": "influence", "new_value": None},
+    ]
+    assert network.contact_changes(original, original).height == 0
+
+
+# --- store: reading an account and saving edits ------------------------------------------
+
+ANALYST = Actor(name="ana", role="analyst")
+
+
+@pytest.fixture
+def small_db(con: store.Connection) -> store.Connection:
+    frames = {
+        "sellers": pl.DataFrame(
+            {"seller_id": ["S1", "S2"], "name": ["Sam", "Sue"], "team": ["KAM", "TS"]}
+        ),
+        "accounts": pl.DataFrame(
+            {"account_id": ["A1", "A2"], "name": ["Acme", "Other"]}
+        ),
+        "contacts": pl.DataFrame(
+            {
+                "contact_id": ["C1", "C2", "C3", "X1"],
+                "account_id": ["A1", "A1", "A1", "A2"],
+                "name": ["Ann", "Bob", "Cy", "Xu"],
+                "reports_to_id": [None, "C1", "X1", None],
+                "buying_role": ["decider", None, "user", "buyer"],
+                "influence": pl.Series([5, 2, None, 3], dtype=pl.Int8),
+                "attitude": ["champion", None, "neutral", None],
+            }
+        ),
+        "contact_influences": pl.DataFrame(
+            {
+                "from_contact_id": ["C2", "X1"],
+                "to_contact_id": ["C1", "X1"],
+                "strength": pl.Series([2, 1], dtype=pl.Int8),
+            }
+        ),
+        "activities": pl.DataFrame(
+            {
+                "activity_id": ["a1", "a2", "a3", "a4", "a5"],
+                "account_id": ["A1", "A1", "A1", "A1", "A2"],
+                "contact_id": ["C1", "C1", "C2", None, "X1"],
+                "seller_id": ["S1", "S1", "S2", "S1", "S1"],
+                "activity_date": [
+                    date(2026, 9, 1),
+                    date(2026, 3, 1),
+                    date(2025, 1, 1),
+                    date(2026, 9, 30),
+                    date(2026, 9, 30),
+                ],
+                "duration_minutes": [30.0, 60.0, 15.0, None, 5.0],
+            }
+        ),
+        "nps_responses": pl.DataFrame(
+            {
+                "response_id": ["r1", "r2", "r3"],
+                "account_id": ["A1", "A1", "A1"],
+                "contact_id": ["C1", "C1", "C2"],
+                "responded_on": [
+                    date(2026, 3, 31),
+                    date(2026, 6, 30),
+                    date(2026, 10, 5),
+                ],
+                "score": pl.Series([9, 4, 10], dtype=pl.Int8),
+            }
+        ),
+    }
+    with store.write_transaction(con) as cur:
+        store.replace_data(cur, frames)
+    return con
+
+
+def test_read_buying_centre_aggregates_in_the_window(small_db):
+    data = store.read_buying_centre(small_db, "A1", months=6, as_of=END)
+    assert (data.account_name, data.start, data.end) == ("Acme", date(2026, 3, 30), END)
+    contacts = {r["contact_id"]: r for r in data.contacts.iter_rows(named=True)}
+    assert set(contacts) == {"C1", "C2", "C3"}
+    assert contacts["C1"]["last_touch"] == date(2026, 9, 1)
+    assert contacts["C1"]["nps_score"] == 4  # the latest answer up to the window's end
+    assert contacts["C2"]["nps_score"] is None  # answered after the window's end
+    assert contacts["C3"]["manager_account_id"] == "A2"
+    assert contacts["C2"]["manager_account_id"] == "A1"
+    touches = data.touches.select("seller_id", "seller_name", "contact_id", "touches")
+    assert touches.to_dicts() == [
+        {"seller_id": "S1", "seller_name": "Sam", "contact_id": "C1", "touches": 1},
+        {"seller_id": "S1", "seller_name": "Sam", "contact_id": None, "touches": 1},
+    ]
+    assert data.influences.height == 1
+    longer = store.read_buying_centre(small_db, "A1", months=7, as_of=END)
+    assert longer.touches.filter(pl.col("contact_id") == "C1")["touches"][0] == 2
+
+
+def test_read_buying_centre_rejects_unknown_accounts_and_bad_windows(small_db):
+    with pytest.raises(RejectedInputError, match="no account"):
+        store.read_buying_centre(small_db, "NOPE")
+    with pytest.raises(RejectedInputError, match="at least one month"):
+        store.read_buying_centre(small_db, "A1", months=0)
+
+
+def test_buying_centre_accounts_lists_people_per_account(small_db):
+    accounts = store.buying_centre_accounts(small_db)
+    assert accounts.rows() == [("A1", "Acme", 3), ("A2", "Other", 1)]
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 9, 30), 12, date(2025, 9, 30)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),
+        (date(2026, 1, 15), 1, date(2025, 12, 15)),
+        (date(2026, 1, 15), 25, date(2023, 12, 15)),
+    ],
+)
+def test_months_before(day, months, expected):
+    assert store.months_before(day, months) == expected
+
+
+def changes(*rows: tuple[str, str, str | None]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=["contact_id", "field", "new_value"], orient="row")
+
+
+def test_save_contact_edits_updates_and_records_who_and_when(small_db):
+    version = store.data_version(small_db)
+    saved = store.save_contact_edits(
+        small_db,
+        ANALYST,
+        changes(
+            ("C2", "buying_role", "buyer"),
+            ("C2", "influence", "4"),
+            ("C1", "attitude", None),
+            ("C3", "attitude", "neutral"),  # unchanged: not recorded
+        ),
+    )
+    assert saved == 3
+    assert store.data_version(small_db) == version + 1
+    contacts = store.read_buying_centre(small_db, "A1").contacts
+    rows = {r["contact_id"]: r for r in contacts.iter_rows(named=True)}
+    assert rows["C2"]["buying_role"] == "buyer" and rows["C2"]["influence"] == 4
+    assert rows["C1"]["attitude"] is None
+    history = store.contact_edit_history(small_db, "A1")
+    assert history.select(
+        "name", "field", "old_value", "new_value", "edited_by"
+    ).rows() == [
+        ("Bob", "influence", "2", "4", "ana"),
+        ("Bob", "buying_role", None, "buyer", "ana"),
+        ("Ann", "attitude", "champion", None, "ana"),
+    ]
+    assert history["edited_at"].null_count() == 0
+    store.save_contact_edits(small_db, ANALYST, changes(("C3", "influence", "1")))
+    edit_ids = store.read_table(small_db, "contact_edits")["edit_id"].to_list()
+    assert edit_ids == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("C1", "buying_role", "boss")], "not a valid buying_role"),
+        ([("C1", "influence", "9")], "not a valid influence"),
+        ([("C1", "attitude", "fan")], "not a valid attitude"),
+        ([("C1", "name", "Eve")], "cannot be edited"),
+        ([("NOPE", "attitude", "fan"), ("NOPE", "attitude", "neutral")], "twice"),
+        ([("NOPE", "attitude", "neutral")], "no contact has the ID 'NOPE'"),
+    ],
+)
+def test_save_contact_edits_rejects_bad_input_and_changes_nothing(
+    small_db, rows, message
+):
+    before = store.read_table(small_db, "contacts")
+    version = store.data_version(small_db)
+    with pytest.raises(RejectedInputError, match=message):
+        store.save_contact_edits(small_db, ANALYST, changes(*rows))
+    assert_frame_equal(store.read_table(small_db, "contacts"), before)
+    assert store.read_table(small_db, "contact_edits").height == 0
+    assert store.data_version(small_db) == version
+
+
+def test_viewers_may_not_save_edits(small_db):
+    viewer = Actor(name="vic", role="viewer")
+    with pytest.raises(PermissionDeniedError):
+        store.save_contact_edits(small_db, viewer, changes(("C1", "attitude", None)))
+    assert store.read_table(small_db, "contact_edits").height == 0

@@ -13,12 +13,15 @@ import importlib.util
 import math
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
-from workbench import auth, demo, network, segment, store, surveys
+from workbench import auth, demo, network, plans, segment, store, surveys
+from workbench.errors import WorkbenchError
 from workbench.models import LOCAL_ACTOR, Actor
 
 
@@ -462,3 +465,256 @@ def _contact_edit_history(path: str, version: int, account_id: str) -> Any:
 def contact_edit_history(account_id: str) -> Any:
     """Return the latest edits to the account's people (who, when, old, new)."""
     return _contact_edit_history(database().path, data_version(), account_id)
+
+
+# --- account plans (issue 9) --------------------------------------------------------
+
+#: Editor widgets holding the plan's text, by plan field.
+PLAN_TEXT_KEYS: dict[str, str] = {
+    "identify": "plan_identify",
+    "differentiate": "plan_differentiate",
+    "interact": "plan_interact",
+    "customise": "plan_customise",
+    "value_notes": "plan_value_notes",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plan_accounts(path: str, version: int) -> Any:
+    return plans.plan_accounts(connection())
+
+
+def plan_accounts() -> Any:
+    """Return every account with its current plan version, cached until data change."""
+    return _plan_accounts(database().path, data_version())
+
+
+def plan_account_labels() -> dict[str, str]:
+    """Return a label per account ID for the account picker: name, ID, plan version."""
+    accounts = plan_accounts()
+    labels = accounts.select(
+        "account_id",
+        (
+            pl.col("name").fill_null("(no name)")
+            + pl.lit(" · ")
+            + pl.col("account_id")
+            + pl.when(pl.col("plan_version").is_null())
+            .then(pl.lit(" · no plan yet"))
+            .otherwise(pl.lit(" · plan v") + pl.col("plan_version").cast(pl.String))
+        ).alias("label"),
+    )
+    return dict(zip(labels["account_id"], labels["label"], strict=True))
+
+
+@st.cache_data(show_spinner="Computing the situation…", max_entries=32)
+def _plan_situation(
+    path: str, version: int, account_id: str, refreshed: int
+) -> plans.Situation:
+    return plans.build_situation(connection(), account_id)
+
+
+def plan_situation(account_id: str, refreshed: int = 0) -> plans.Situation:
+    """Return the account's situation from the analytics (``refreshed`` busts the cache)."""
+    return _plan_situation(database().path, data_version(), account_id, refreshed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _plan_version(
+    path: str, version: int, account_id: str, plan_version: int | None
+) -> plans.PlanVersion | None:
+    return plans.load_plan(connection(), account_id, plan_version)
+
+
+def plan_version(
+    account_id: str, plan_version: int | None = None
+) -> plans.PlanVersion | None:
+    """Return one stored version of the account's plan (default: the current one)."""
+    return _plan_version(database().path, data_version(), account_id, plan_version)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plan_history(path: str, version: int, account_id: str) -> Any:
+    return plans.plan_history(connection(), account_id)
+
+
+def plan_history(account_id: str) -> Any:
+    """Return every version of the account's plan, newest first."""
+    return _plan_history(database().path, data_version(), account_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plan_people_choices(path: str, version: int, account_id: str) -> Any:
+    return store.plan_people_choices(connection(), account_id)
+
+
+def plan_people_choices(account_id: str) -> dict[str, list[str]]:
+    """Return the account's contacts and our sellers, to pick in the plan's tables."""
+    choices: dict[str, list[str]] = _plan_people_choices(
+        database().path, data_version(), account_id
+    )
+    return choices
+
+
+@st.cache_data(show_spinner="Gathering every plan…", max_entries=16)
+def _plans_overview(path: str, version: int, today: date) -> plans.PlansOverview:
+    return plans.plans_overview(connection(), today=today)
+
+
+def plans_overview() -> plans.PlansOverview:
+    """Return the leaders' overview of all plans as of today, cached."""
+    return _plans_overview(database().path, data_version(), date.today())
+
+
+def open_plan(account_id: str) -> None:
+    """Load the account's current plan into the editor when the account changes.
+
+    Also reloads after a save or when asked (``plan_reload``). The editor remembers
+    the version it started from in ``plan_based_on``; saves send it along.
+    """
+    state = st.session_state
+    changed = state.get("plan_loaded_account") != account_id
+    if not changed and not state.pop("plan_reload", False):
+        return
+    current = plan_version(account_id)
+    if current is None:
+        labels = plan_account_labels()
+        name = labels.get(account_id, account_id).split(" · ")[0]
+        plan = plans.new_plan(account_id, name, plan_situation(account_id))
+    else:
+        plan = current.plan
+    for field_name, key in PLAN_TEXT_KEYS.items():
+        state[key] = getattr(plan, field_name)
+    state["plan_status"] = plan.status
+    state["plan_relationship"] = plan.relationship or ""
+    state["plan_value_services"] = list(plan.value_services)
+    state["plan_base"] = plan
+    state["plan_situation"] = plan.situation
+    state["plan_based_on"] = current.version if current else 0
+    state["plan_loaded_account"] = account_id
+    # New editor keys: the tables' pending edits belong to the plan just replaced.
+    state["plan_editor_nonce"] = int(state.get("plan_editor_nonce", 0)) + 1
+    if changed:
+        state.pop("plan_conflict", None)
+
+
+def plan_editor_key(table: str) -> str:
+    """Return the widget key of one of the plan's table editors (objectives, …)."""
+    return f"plan_{table}_{st.session_state.get('plan_editor_nonce', 0)}"
+
+
+def refresh_plan_situation(account_id: str) -> None:
+    """Recompute the situation from today's data into the editor (saved with the plan)."""
+    refreshed = int(st.session_state.get("plan_situation_refreshed", 0)) + 1
+    st.session_state["plan_situation_refreshed"] = refreshed
+    st.session_state["plan_situation"] = plan_situation(account_id, refreshed)
+
+
+def _as_polars(frame: Any) -> pl.DataFrame:
+    # st.data_editor hands back the type it was given; accept pandas too.
+    return frame if isinstance(frame, pl.DataFrame) else pl.from_pandas(frame)
+
+
+def plan_from_editor(
+    account_id: str, objectives: Any, actions: Any, risks: Any
+) -> plans.Plan:
+    """Return the plan as the editor's widgets hold it now."""
+    state = st.session_state
+    base: plans.Plan = state["plan_base"]
+    return plans.Plan(
+        account_id=account_id,
+        account_name=base.account_name,
+        status=str(state.get("plan_status") or "draft"),
+        situation=state.get("plan_situation"),
+        relationship=state.get("plan_relationship") or None,
+        value_services=list(state.get("plan_value_services") or []),
+        objectives=plans.objectives_from_frame(_as_polars(objectives)),
+        actions=plans.actions_from_frame(_as_polars(actions)),
+        risks=plans.risks_from_frame(_as_polars(risks)),
+        **{name: str(state.get(key) or "") for name, key in PLAN_TEXT_KEYS.items()},
+    )
+
+
+def save_plan_from_editor(plan: plans.Plan) -> None:
+    """Save the edited plan as the current user, based on the version it started from.
+
+    Success reloads the editor on the new version. A refused save keeps the
+    author's plan in ``plan_conflict`` (and in the widgets) for merging; a rejected
+    one leaves a message in ``plan_flash``.
+    """
+    state = st.session_state
+    try:
+        saved = plans.save_plan(
+            connection(), current_actor(), plan, based_on=int(state["plan_based_on"])
+        )
+    except plans.PlanConflictError as conflict:
+        state["plan_conflict"] = {
+            "account_id": plan.account_id,
+            "mine": conflict.mine,
+            "message": str(conflict),
+            "current_version": conflict.current_version,
+        }
+        return
+    except WorkbenchError as error:
+        state["plan_flash"] = ("error", str(error))
+        return
+    state["plan_flash"] = (
+        "success",
+        f"Saved version {saved.version} of the plan for {plan.account_name}.",
+    )
+    state["plan_reload"] = True
+    state.pop("plan_conflict", None)
+    st.rerun()
+
+
+def plan_conflict(account_id: str) -> dict[str, Any] | None:
+    """Return the refused save waiting to be merged for this account, if any."""
+    conflict = st.session_state.get("plan_conflict")
+    if isinstance(conflict, dict) and conflict.get("account_id") == account_id:
+        return conflict
+    return None
+
+
+def build_on_current_version() -> None:
+    """Keep the author's text and base the next save on the version now current."""
+    conflict = st.session_state.pop("plan_conflict", None)
+    if conflict:
+        st.session_state["plan_based_on"] = int(conflict["current_version"])
+
+
+def discard_and_reload_plan() -> None:
+    """Drop the author's unsaved text and load the current version."""
+    st.session_state.pop("plan_conflict", None)
+    st.session_state["plan_reload"] = True
+
+
+def show_plan_situation(situation: plans.Situation | None) -> None:
+    """Render the situation: each source's facts and tables, or why it is pending."""
+    if situation is None:
+        st.info("No situation computed yet: press **Refresh the situation**.")
+        return
+    st.caption(
+        f"As of **{situation.as_of}**, computed "
+        f"{situation.computed_at:%Y-%m-%d %H:%M} UTC."
+    )
+    for part in situation.parts:
+        with st.expander(part.title, expanded=part.key in ("crm", "segment")):
+            if part.status != "ready":
+                st.warning(f"{part.status.capitalize()}: {part.note}")
+                continue
+            if part.note:
+                st.caption(part.note)
+            facts = pl.DataFrame(
+                {
+                    "figure": [f.label for f in part.facts],
+                    "value": [plans.format_value(f.value, f.unit) for f in part.facts],
+                },
+                schema={"figure": pl.String, "value": pl.String},
+            )
+            st.dataframe(facts, hide_index=True, width="stretch")
+            for table in part.tables:
+                st.markdown(f"**{table.title}**")
+                st.dataframe(
+                    pl.DataFrame(table.rows, schema=table.columns, orient="row"),
+                    hide_index=True,
+                    width="stretch",
+                )

@@ -1,0 +1,298 @@
+import streamlit as st
+
+from workbench import access, exports, plans, ui
+
+actor = ui.current_actor()
+may_plan = access.can(actor, "plan")
+
+st.title("Account plans")
+st.caption(
+    "One written plan per account, in Peppers & Rogers' order: identify the people, "
+    "differentiate by value, interact with each stakeholder, customise the offer. "
+    "Every save is a new version; nothing is overwritten."
+)
+
+plan_tab, overview_tab = st.tabs(["Plan", "Leaders' overview"])
+
+with plan_tab:
+    labels = ui.plan_account_labels()
+    if not labels:
+        st.info("There are no accounts yet. Import your CRM exports first.")
+        st.stop()
+    account_id = st.selectbox(
+        "Account", options=list(labels), format_func=labels.get, key="plan_account"
+    )
+    if not may_plan:
+        st.info(
+            f"You are signed in as **{actor.role}**: you can read every plan and "
+            "download it, but not save changes. Ask an analyst to edit."
+        )
+    ui.open_plan(account_id)
+    state = st.session_state
+    current = ui.plan_version(account_id)
+
+    flash = state.pop("plan_flash", None)
+    if flash:
+        kind, message = flash
+        (st.success if kind == "success" else st.error)(message)
+
+    if current is None:
+        st.caption("No saved plan yet: this is a new draft.")
+    else:
+        st.caption(
+            f"Current version **{current.version}**, saved by **{current.saved_by}** "
+            f"on {current.saved_at:%Y-%m-%d %H:%M} UTC. "
+            f"You are editing from version {state['plan_based_on']}."
+        )
+
+    conflict = ui.plan_conflict(account_id)
+    if conflict is not None:
+        st.error(conflict["message"])
+        theirs = ui.plan_version(account_id, conflict["current_version"])
+        mine: plans.Plan = conflict["mine"]
+        st.markdown("**Your text (not saved)** beside **the version now saved**:")
+        for field_name, title in [
+            *plans.SECTION_TITLES.items(),
+            ("value_notes", "Value proposition notes"),
+        ]:
+            st.markdown(f"*{title}*")
+            left, right = st.columns(2)
+            left.code(
+                getattr(mine, field_name) or "(empty)", language=None, wrap_lines=True
+            )
+            right.code(
+                getattr(theirs.plan, field_name) if theirs else "",
+                language=None,
+                wrap_lines=True,
+            )
+        left, right = st.columns(2)
+        left.markdown("*Your actions*")
+        left.dataframe(
+            plans.actions_frame(mine), hide_index=True, key="plan_conflict_mine"
+        )
+        right.markdown(f"*Actions in version {conflict['current_version']}*")
+        if theirs:
+            right.dataframe(
+                plans.actions_frame(theirs.plan),
+                hide_index=True,
+                key="plan_conflict_theirs",
+            )
+        keep, discard = st.columns(2)
+        keep.button(
+            f"Keep my text and build on version {conflict['current_version']}",
+            key="plan_conflict_keep",
+            on_click=ui.build_on_current_version,
+            help="Merge by hand in the editor below, then save again.",
+        )
+        discard.button(
+            f"Discard my text and load version {conflict['current_version']}",
+            key="plan_conflict_discard",
+            on_click=ui.discard_and_reload_plan,
+        )
+
+    st.subheader("Situation")
+    if st.button(
+        "Refresh the situation",
+        key="plan_refresh_situation",
+        help="Recompute from the data now; the new situation is kept with the next save.",
+    ):
+        ui.refresh_plan_situation(account_id)
+    ui.show_plan_situation(state.get("plan_situation"))
+
+    for field_name, title in plans.SECTION_TITLES.items():
+        st.text_area(
+            title, key=ui.PLAN_TEXT_KEYS[field_name], height=120, disabled=not may_plan
+        )
+
+    st.subheader("Value proposition")
+    st.selectbox(
+        "Relationship",
+        options=("", *plans.RELATIONSHIPS),
+        format_func=lambda value: value or "not decided",
+        key="plan_relationship",
+        disabled=not may_plan,
+    )
+    relationship = state.get("plan_relationship") or None
+    if relationship:
+        st.caption(plans.RELATIONSHIP_GUIDANCE[relationship])
+    chosen = list(state.get("plan_value_services") or [])
+    checklist = plans.value_services_for(relationship)
+    st.multiselect(
+        "Services we offer",
+        options=[*checklist, *(s for s in chosen if s not in checklist)],
+        key="plan_value_services",
+        disabled=not may_plan,
+        help="Transactional accounts get the should-have services; partnerships get "
+        "services that add value to the relationship.",
+    )
+    st.text_area(
+        "Value proposition notes",
+        key=ui.PLAN_TEXT_KEYS["value_notes"],
+        height=80,
+        disabled=not may_plan,
+    )
+
+    base: plans.Plan = state["plan_base"]
+    people = ui.plan_people_choices(account_id)
+    st.subheader("Objectives")
+    objectives = st.data_editor(
+        plans.objectives_frame(base),
+        key=ui.plan_editor_key("objectives"),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "objective": st.column_config.TextColumn("Objective", required=True),
+            "measure": st.column_config.TextColumn("Measure"),
+            "target": st.column_config.TextColumn("Target"),
+            "due_on": st.column_config.DateColumn("Due"),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=plans.OBJECTIVE_STATUSES, default="open"
+            ),
+        },
+    )
+    st.subheader("Actions")
+    actions = st.data_editor(
+        plans.actions_frame(base),
+        key=ui.plan_editor_key("actions"),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "contact": st.column_config.SelectboxColumn(
+                "Contact",
+                options=list(
+                    dict.fromkeys(
+                        [*people["contacts"], *(a.contact for a in base.actions)]
+                    )
+                ),
+                required=True,
+            ),
+            "action": st.column_config.TextColumn("Action", required=True),
+            "owner": st.column_config.SelectboxColumn(
+                "Owner",
+                options=list(
+                    dict.fromkeys(
+                        [
+                            *people["sellers"],
+                            *(a.owner for a in base.actions if a.owner),
+                        ]
+                    )
+                ),
+            ),
+            "due_on": st.column_config.DateColumn("Due"),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=plans.ACTION_STATUSES, default="open"
+            ),
+        },
+    )
+    st.subheader("Risks")
+    risks = st.data_editor(
+        plans.risks_frame(base),
+        key=ui.plan_editor_key("risks"),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "risk": st.column_config.TextColumn("Risk", required=True),
+            "risk_date": st.column_config.DateColumn("Date (renewal, re-tender)"),
+            "severity": st.column_config.SelectboxColumn(
+                "Severity", options=plans.RISK_SEVERITIES, default="medium"
+            ),
+        },
+    )
+
+    status_col, save_col = st.columns([2, 1])
+    status_col.selectbox(
+        "Plan status",
+        options=plans.PLAN_STATUSES,
+        key="plan_status",
+        disabled=not may_plan,
+    )
+    if save_col.button(
+        "Save as a new version", key="plan_save", type="primary", disabled=not may_plan
+    ):
+        ui.save_plan_from_editor(
+            ui.plan_from_editor(account_id, objectives, actions, risks)
+        )
+        st.rerun()
+
+    st.subheader("Versions and downloads")
+    history = ui.plan_history(account_id)
+    if current is None:
+        st.caption("Save the plan to keep versions and download it.")
+    else:
+        st.dataframe(
+            history, hide_index=True, width="stretch", key="plan_history_table"
+        )
+        shown = st.selectbox(
+            "Show version",
+            options=history["version"].to_list(),
+            key="plan_view_version",
+        )
+        viewed = ui.plan_version(account_id, shown) or current
+        file_stem = f"plan-{account_id}-v{viewed.version}"
+        md_col, html_col, csv_col = st.columns(3)
+        md_col.download_button(
+            "Markdown",
+            plans.plan_to_markdown(viewed.plan, viewed),
+            file_name=f"{file_stem}.md",
+            mime="text/markdown",
+            key="plan_download_md",
+        )
+        html_col.download_button(
+            "Printable page (HTML)",
+            plans.plan_to_html(viewed.plan, viewed),
+            file_name=f"{file_stem}.html",
+            mime="text/html",
+            key="plan_download_html",
+        )
+        csv_col.download_button(
+            "Actions (CSV)",
+            plans.actions_csv(viewed.plan),
+            file_name=f"{file_stem}-actions.csv",
+            mime="text/csv",
+            key="plan_download_csv",
+        )
+        with st.container(border=True, key="plan_version_view"):
+            st.markdown(plans.plan_to_markdown(viewed.plan, viewed))
+
+with overview_tab:
+    overview = ui.plans_overview()
+    cols = st.columns(3)
+    cols[0].metric("Accounts without a current plan", f"{overview.missing.height:,}")
+    cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")
+    cols[2].metric("Plans agreed", f"{int(overview.summary['agreed'].sum()):,}")
+    if overview.segments_pending:
+        st.caption("Segments will show once the segmentation is available.")
+    st.markdown(
+        f"**Plans by segment** (current: saved within {plans.STALE_AFTER_DAYS} days)"
+    )
+    st.dataframe(
+        overview.summary, hide_index=True, width="stretch", key="plans_overview_summary"
+    )
+    st.markdown("**Accounts without a current plan**")
+    st.dataframe(
+        overview.missing, hide_index=True, width="stretch", key="plans_overview_missing"
+    )
+    st.markdown(f"**Overdue actions** (open and due before {overview.today})")
+    st.dataframe(
+        overview.overdue, hide_index=True, width="stretch", key="plans_overview_overdue"
+    )
+    st.download_button(
+        "Overdue actions (CSV)",
+        exports.to_csv_bytes(overview.overdue),
+        file_name=f"overdue-plan-actions-{overview.today}.csv",
+        mime="text/csv",
+        key="plans_overview_download",
+    )
+    st.markdown("**Every account**")
+    st.dataframe(
+        overview.accounts,
+        hide_index=True,
+        width="stretch",
+        key="plans_overview_accounts",
+    )

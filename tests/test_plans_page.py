@@ -1,0 +1,198 @@
+"""The Account plans page: write and save, versions, the concurrent-edit refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import plans, store
+from workbench.models import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "pages/plans.py"
+
+
+def _open(actor: Actor | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if actor is not None:
+        at.session_state["workbench_actor"] = actor
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def _stored(db: Path, account_id: str) -> list[plans.PlanVersion]:
+    # The app keeps the file open in this process; a second connection shares it.
+    con = store.connect(db)
+    try:
+        history = plans.plan_history(con, account_id)
+        return [
+            saved
+            for v in history["version"].to_list()
+            if (saved := plans.load_plan(con, account_id, v)) is not None
+        ]
+    finally:
+        con.close()
+
+
+def test_write_and_save_a_plan_then_a_second_version(app_db):
+    at = _open()
+    account_id = at.selectbox(key="plan_account").value
+    assert "No saved plan yet" in _captions(at)
+    # a new plan starts with the situation computed from the data
+    assert any("Won revenue" in str(df.value) for df in at.dataframe)
+    at.text_area(key="plan_identify").input("Dora decides; no initiator known.").run()
+    at.text_area(key="plan_customise").input("Consignment stock </script>").run()
+    at.selectbox(key="plan_relationship").select("partnership").run()
+    at.multiselect(key="plan_value_services").select("Joint promotion").run()
+    at.session_state[f"plan_actions_{at.session_state['plan_editor_nonce']}"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"contact": "Dora", "action": "Executive visit", "status": "open"}
+        ],
+        "deleted_rows": [],
+    }
+    at.button(key="plan_save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [
+        f"Saved version 1 of the plan for {at.session_state['plan_base'].account_name}."
+    ]
+    assert "Current version **1**" in _captions(at)
+
+    at.text_area(key="plan_differentiate").input("Most growable: grow share.").run()
+    at.button(key="plan_save").click().run()
+    assert not at.exception, at.exception
+    assert "Current version **2**" in _captions(at)
+    assert "You are editing from version 2" in _captions(at)
+    # the text survived the reload onto version 2
+    assert at.text_area(key="plan_identify").value.startswith("Dora decides")
+
+    versions = _stored(app_db, account_id)
+    assert [v.version for v in versions] == [2, 1]
+    assert versions[0].saved_by == "local"
+    latest = versions[0].plan
+    assert latest.differentiate == "Most growable: grow share."
+    assert latest.customise == "Consignment stock </script>"
+    assert latest.relationship == "partnership"
+    assert latest.value_services == ["Joint promotion"]
+    assert [(a.contact, a.action) for a in latest.actions] == [
+        ("Dora", "Executive visit")
+    ]
+    assert latest.situation is not None and latest.situation.part("crm") is not None
+    # versions, downloads and the view of a version are there
+    assert at.selectbox(key="plan_view_version").options == ["2", "1"]
+    labels = {b.label for b in at.get("download_button")}
+    assert labels >= {"Markdown", "Printable page (HTML)", "Actions (CSV)"}
+    at.selectbox(key="plan_view_version").select(1).run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "_Version 1 · saved by local" in shown
+
+
+def test_second_of_two_saves_on_the_same_version_is_refused_and_kept(app_db):
+    anna = _open(Actor("anna", "analyst"))
+    ben = _open(Actor("ben", "analyst"))
+    account_id = anna.selectbox(key="plan_account").value
+    assert ben.selectbox(key="plan_account").value == account_id
+
+    anna.text_area(key="plan_identify").input("Anna's plan").run()
+    anna.button(key="plan_save").click().run()
+    assert "Current version **1**" in _captions(anna)
+
+    # Ben opened the page before Anna saved: his editor is still based on nothing
+    ben.text_area(key="plan_identify").input("Ben's plan").run()
+    ben.button(key="plan_save").click().run()
+    assert not ben.exception, ben.exception
+    errors = [e.value for e in ben.error]
+    assert len(errors) == 1
+    assert "anna saved version 1" in errors[0] and "Your text is kept" in errors[0]
+    # both texts side by side, and Ben's editor still holds his text
+    codes = [c.value for c in ben.code]
+    assert "Ben's plan" in codes and "Anna's plan" in codes
+    assert ben.text_area(key="plan_identify").value == "Ben's plan"
+    versions = _stored(app_db, account_id)
+    assert [(v.version, v.plan.identify) for v in versions] == [(1, "Anna's plan")]
+
+    # Ben merges on top of Anna's version and saves: version 2, both kept
+    ben.button(key="plan_conflict_keep").click().run()
+    ben.text_area(key="plan_identify").input("Anna's plan + Ben's plan").run()
+    ben.button(key="plan_save").click().run()
+    assert not ben.error, [e.value for e in ben.error]
+    versions = _stored(app_db, account_id)
+    assert [(v.version, v.saved_by, v.based_on) for v in versions] == [
+        (2, "ben", 1),
+        (1, "anna", 0),
+    ]
+
+
+def test_discarding_a_refused_edit_loads_the_current_version(app_db):
+    anna = _open(Actor("anna", "analyst"))
+    ben = _open(Actor("ben", "analyst"))
+    anna.text_area(key="plan_identify").input("Anna's plan").run()
+    anna.button(key="plan_save").click().run()
+    ben.text_area(key="plan_identify").input("Ben's plan").run()
+    ben.button(key="plan_save").click().run()
+    assert ben.error
+    ben.button(key="plan_conflict_discard").click().run()
+    assert not ben.error
+    assert ben.text_area(key="plan_identify").value == "Anna's plan"
+    assert "You are editing from version 1" in _captions(ben)
+
+
+def test_viewers_read_but_cannot_save(app_db):
+    con = store.connect(app_db)
+    account_id = store.plan_accounts(con)["account_id"][0]
+    plans.save_plan(
+        con,
+        Actor("anna", "analyst"),
+        plans.Plan(account_id, "x", identify="Written by Anna"),
+        based_on=0,
+    )
+    con.close()
+    at = _open(Actor("vera", "viewer"))
+    assert at.selectbox(key="plan_account").value == account_id
+    assert any("signed in as **viewer**" in i.value for i in at.info)
+    assert at.button(key="plan_save").disabled
+    assert at.text_area(key="plan_identify").disabled
+    assert at.text_area(key="plan_identify").value == "Written by Anna"
+    assert {b.label for b in at.get("download_button")} >= {"Markdown"}
+
+
+def test_refreshing_the_situation_recomputes_it(app_db):
+    at = _open()
+    before = at.session_state["plan_situation"]
+    at.button(key="plan_refresh_situation").click().run()
+    after = at.session_state["plan_situation"]
+    assert after.computed_at >= before.computed_at
+    assert after is not before
+    assert [p.key for p in after.parts] == [p.key for p in before.parts]
+
+
+def test_invalid_plan_shows_the_problem_and_saves_nothing(app_db):
+    at = _open()
+    account_id = at.selectbox(key="plan_account").value
+    at.session_state[f"plan_actions_{at.session_state['plan_editor_nonce']}"] = {
+        "edited_rows": {},
+        "added_rows": [{"contact": "Dora", "status": "open"}],
+        "deleted_rows": [],
+    }
+    at.button(key="plan_save").click().run()
+    assert not at.exception, at.exception
+    assert any("actions row 1, action" in e.value for e in at.error)
+    assert _stored(app_db, account_id) == []
+
+
+@pytest.mark.parametrize("tab", ["Leaders' overview"])
+def test_leaders_overview_tab_counts_accounts_without_plans(app_db, tab):
+    at = _open()
+    assert tab in [t.label for t in at.tabs]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accounts without a current plan"] == "60"
+    assert metrics["Overdue actions"] == "0"

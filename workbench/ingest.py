@@ -9,18 +9,30 @@ Salesforce CLI JSON trees, and turns every unreadable input into a
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib
 import io
 import json
+import os
 import re
+import tempfile
 import zipfile
-from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from types import ModuleType
+from typing import Any, Literal
 
+import networkx as nx
 import polars as pl
 from charset_normalizer import from_bytes
 
+from workbench import sources as _sources
+from workbench import store
+from workbench.access import require
 from workbench.errors import RejectedInputError
+from workbench.models import Actor, Problem
+from workbench.sources import normalise_header
 
 #: Largest single file accepted, in bytes (uploads are limited by Streamlit too).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -432,9 +444,1297 @@ def read_table_file(
     return read_table(file_name, data, encoding).frame
 
 
-_HEADER_SPACE = re.compile(r"[\s_\-./:()]+")
+def _survey_module() -> ModuleType | None:
+    # workbench.surveys reads files with this module, so it is imported lazily.
+    try:
+        return importlib.import_module("workbench.surveys")
+    except ImportError:
+        return None
 
 
-def normalise_header(header: str) -> str:
-    """Return a header in a comparable form: lower case, no spaces or punctuation."""
-    return _HEADER_SPACE.sub("", header.strip().lstrip("\ufeff").casefold())
+# --- the import pipeline -------------------------------------------------------------
+# Files are read and recognised here; the store stages them as text in one write
+# transaction, parses and checks them with SQL, and upserts them. Errors reject the
+# whole import (the transaction rolls back); warnings import and stay visible.
+
+#: CSV files larger than this are loaded by DuckDB's own reader, not through Python.
+LARGE_FILE_BYTES = 16 * 1024 * 1024
+
+DateOrder = Literal["mdy", "dmy"]
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A user's mapping of one file: its target table and source → workbench columns."""
+
+    table: str
+    columns: dict[str, str]
+
+
+@dataclass
+class RecognisedFile:
+    """What the import made of one input file (or one part of a report export).
+
+    Attributes:
+        name: the file's base name.
+        sha256: the hash of its bytes.
+        rows: data rows read.
+        source: ``salesforce``, ``hubspot``, ``dynamics``, ``chinese_crm``,
+            ``generic``, ``survey``.
+        object_name: the CRM object (``Contact``, ``deals``, …), or None.
+        table: the workbench table it fills, or None when it is not imported.
+        mapping: file column → workbench column (the editable proposal).
+        unmapped: file columns that are not imported.
+        header_signature: identifies files with the same header (remembered mappings).
+        encoding: the text encoding used.
+        delimiter: the CSV delimiter, or None.
+        note: why the file is not imported, when it is not.
+    """
+
+    name: str
+    sha256: str
+    rows: int
+    source: str
+    object_name: str | None
+    table: str | None
+    mapping: dict[str, str]
+    unmapped: list[str]
+    header_signature: str
+    encoding: str
+    delimiter: str | None
+    note: str | None = None
+    kind: str | None = None
+    frame: pl.DataFrame | None = field(default=None, repr=False)
+    path: Path | None = field(default=None, repr=False)
+    headers: list[str] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of :func:`import_files`.
+
+    ``ok`` is True when the import was committed (or, for a dry run, would be).
+    ``counts`` are the rows per table in the database after the run.
+    """
+
+    ok: bool
+    source: str
+    counts: dict[str, int]
+    problems: list[Problem]
+    run_id: int | None
+    files: list[RecognisedFile]
+    dry_run: bool = False
+    written: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that rejected the import."""
+        return [p for p in self.problems if p.level == "error"]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the report in the command line's ``--json`` shape."""
+        return {
+            "ok": self.ok,
+            "source": self.source,
+            "counts": self.counts,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+    def problems_frame(self) -> pl.DataFrame:
+        """Return the problems as a frame (level, file, row, column, message)."""
+        return problems_frame(self.problems)
+
+    def files_frame(self) -> pl.DataFrame:
+        """Return one row per recognised file: what it is and where it goes."""
+        return pl.DataFrame(
+            [
+                {
+                    "file": f.name,
+                    "source": f.source,
+                    "object": f.object_name,
+                    "table": f.table,
+                    "rows": f.rows,
+                    "encoding": f.encoding,
+                    "mapped_columns": len(f.mapping),
+                    "ignored_columns": len(f.unmapped),
+                    "note": f.note,
+                }
+                for f in self.files
+            ],
+            schema={
+                "file": pl.String,
+                "source": pl.String,
+                "object": pl.String,
+                "table": pl.String,
+                "rows": pl.Int64,
+                "encoding": pl.String,
+                "mapped_columns": pl.Int64,
+                "ignored_columns": pl.Int64,
+                "note": pl.String,
+            },
+        )
+
+
+def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
+    """Return problems as a frame with the columns level, file, row, column, message."""
+    return pl.DataFrame(
+        [p.as_dict() for p in problems],
+        schema={
+            "level": pl.String,
+            "file": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "message": pl.String,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Input:
+    name: str
+    data: bytes | None
+    path: Path | None
+    size: int
+
+
+class _RejectedImport(Exception):
+    """Raised inside the write transaction to roll it back."""
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """Return a short hash of a file's normalised header (order does not matter)."""
+    joined = "\x1f".join(sorted(normalise_header(h) for h in headers))
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def collect_inputs(
+    files: Sequence[tuple[str, bytes]] | Sequence[Path] | Sequence[str | Path],
+) -> list[tuple[str, bytes | Path]]:
+    """Return (base name, bytes or path) for files, folders and zip archives.
+
+    Raises:
+        RejectedInputError: a path does not exist, a file is too large, or a zip
+            archive is damaged or too large when unpacked.
+    """
+    return [(i.name, i.data if i.data is not None else i.path) for i in _collect(files)]  # type: ignore[misc]
+
+
+def _collect(files: Sequence[Any]) -> list[_Input]:
+    found: list[_Input] = []
+    for item in files:
+        if isinstance(item, tuple):
+            name, data = safe_file_name(str(item[0])), bytes(item[1])
+            check_size(name, len(data))
+            found += _expand(name, data)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not child.name.startswith(".") and child.suffix.lower() != ".md":
+                    found += _collect([child])
+            continue
+        if not path.is_file():
+            raise RejectedInputError(f"{path.name}: no such file or folder.")
+        size = path.stat().st_size
+        check_size(path.name, size)
+        if path.suffix.lower() == ".zip" or size <= LARGE_FILE_BYTES:
+            found += _expand(path.name, path.read_bytes())
+        else:
+            found.append(_Input(path.name, None, path, size))
+    return found
+
+
+def _expand(name: str, data: bytes) -> list[_Input]:
+    if not (
+        name.lower().endswith(".zip")
+        or (data.startswith(b"PK\x03\x04") and not _is_xlsx(data))
+    ):
+        return [_Input(name, data, None, len(data))]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise RejectedInputError(
+            f"{name}: the zip archive is damaged ({error})."
+        ) from error
+    inputs: list[_Input] = []
+    total = 0
+    seen: dict[str, int] = {}
+    with archive:
+        for info in archive.infolist():
+            inner = safe_file_name(info.filename)
+            if info.is_dir() or inner.startswith(".") or "__MACOSX" in info.filename:
+                continue
+            if inner.lower().endswith((".md", ".txt")) and inner.lower() != "data.txt":
+                continue
+            check_size(f"{name}/{inner}", info.file_size)
+            total += info.file_size
+            if total > MAX_ZIP_TOTAL_BYTES:
+                raise RejectedInputError(
+                    f"{name}: the archive unpacks to more than "
+                    f"{MAX_ZIP_TOTAL_BYTES / 1_048_576:,.0f} MB."
+                )
+            try:
+                content = archive.read(info)
+            except (zipfile.BadZipFile, RuntimeError, OSError) as error:
+                raise RejectedInputError(
+                    f"{name}: cannot unpack {inner} ({error})."
+                ) from error
+            count = seen.get(inner, 0) + 1
+            seen[inner] = count
+            unique = inner if count == 1 else f"{inner} ({count})"
+            inputs.append(_Input(unique, content, None, len(content)))
+    return inputs
+
+
+def _sha256(item: _Input) -> str:
+    digest = hashlib.sha256()
+    if item.data is not None:
+        digest.update(item.data)
+    elif item.path is not None:
+        with item.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(8 * 1024 * 1024), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def recognise_file(
+    file_name: str,
+    data: bytes,
+    *,
+    source: str = "auto",
+    encoding: str | None = None,
+    mapping: ColumnMapping | None = None,
+    saved: tuple[str, dict[str, str]] | None = None,
+) -> list[RecognisedFile]:
+    """Read one file and say what it holds: source, table and proposed mapping.
+
+    A Salesforce report export (``Account: Account Name``, ``Contact: Title``)
+    gives one entry per object in it.
+
+    Raises:
+        RejectedInputError: the file cannot be read.
+    """
+    table_file = read_table(file_name, data, encoding)
+    item = _Input(table_file.name, data, None, len(data))
+    return _recognise_table(item, table_file, _sha256(item), source, mapping, saved)
+
+
+def _recognise_table(
+    item: _Input,
+    table_file: TableFile,
+    sha: str,
+    source: str,
+    user_mapping: ColumnMapping | None,
+    saved: tuple[str, dict[str, str]] | None,
+    *,
+    guessed_source: bool = False,
+    common_source: str | None = None,
+) -> list[RecognisedFile]:
+    """Recognise a read file; ``guessed_source`` lets it fall back to generic layouts."""
+    frame = table_file.frame
+    headers = list(frame.columns)
+    signature = header_signature(headers)
+    base: dict[str, Any] = {
+        "name": table_file.name,
+        "sha256": sha,
+        "rows": frame.height,
+        "header_signature": signature,
+        "encoding": table_file.encoding,
+        "delimiter": table_file.delimiter,
+        "frame": frame,
+        "headers": headers,
+    }
+    stem = _sources.file_stem(table_file.name)
+    if table_file.name.lower() == "data-plan.json" or (
+        {"sobject", "files"} <= {h.lower() for h in headers}
+    ):
+        return [
+            RecognisedFile(
+                **base,
+                source="salesforce",
+                object_name="plan",
+                table=None,
+                mapping={},
+                unmapped=[],
+                note="Salesforce CLI data plan: the files it lists are read on their own",
+            )
+        ]
+    chosen = user_mapping or (ColumnMapping(saved[0], saved[1]) if saved else None)
+    if chosen is not None:
+        return [_with_user_mapping(base, headers, chosen, source)]
+    surveys = _survey_module()
+    if (
+        surveys is not None
+        and (source in {"auto", "survey"} or guessed_source)
+        and surveys.looks_like_survey(headers)
+    ):
+        return [
+            RecognisedFile(
+                **base,
+                source="survey",
+                object_name="NPS survey",
+                table="nps_responses",
+                mapping={},
+                unmapped=[],
+            )
+        ]
+    report = (
+        _split_report(base, frame, headers)
+        if source in {"auto", "salesforce"}
+        else None
+    )
+    if report:
+        return report
+    if stem in _sources.SALESFORCE_SKIPPED and "salesforce" in {
+        source,
+        common_source,
+        "salesforce" if source == "auto" else None,
+    }:
+        return [
+            RecognisedFile(
+                **base,
+                source="salesforce",
+                object_name=table_file.name.rsplit(".", 1)[0],
+                table=None,
+                mapping={},
+                unmapped=headers,
+                note="a Salesforce object the workbench does not store (leads, products, "
+                "line items, roles, history)",
+            )
+        ]
+    found = _sources.recognise(table_file.name, headers, source, table_file.sobject)
+    if guessed_source and common_source:
+        # The export's common source wins when it knows this file better.
+        other = _sources.recognise(
+            table_file.name, headers, common_source, table_file.sobject
+        )
+        if other is not None and (found is None or other.score >= found.score):
+            found = other
+    if found is None and guessed_source:
+        fallback = _sources.recognise(table_file.name, headers, "generic")
+        found = fallback if fallback is not None and fallback.score >= 3 else None
+    if found is None:
+        detected = (
+            _sources.detect_source(headers, table_file.sobject)
+            if source == "auto"
+            else source
+        )
+        return [
+            RecognisedFile(
+                **base,
+                source=detected,
+                object_name=None,
+                table=None,
+                mapping={},
+                unmapped=headers,
+                note="the columns do not match any workbench table; map them by hand",
+            )
+        ]
+    mapping = {header: column for column, header in found.mapping.items()}
+    return [
+        RecognisedFile(
+            **base,
+            source=found.layout.source,
+            object_name=found.layout.name,
+            table=found.layout.table,
+            mapping=mapping,
+            unmapped=[h for h in headers if h not in mapping],
+            kind=found.layout.kind,
+        )
+    ]
+
+
+def _with_user_mapping(
+    base: dict[str, Any], headers: list[str], chosen: ColumnMapping, source: str
+) -> RecognisedFile:
+    if chosen.table not in _sources.CANONICAL_COLUMNS:
+        raise RejectedInputError(
+            f"{base['name']}: the mapping names an unknown table {chosen.table!r}; "
+            f"choose one of {', '.join(_sources.TARGET_TABLES)}."
+        )
+    allowed = set(_sources.CANONICAL_COLUMNS[chosen.table])
+    mapping: dict[str, str] = {}
+    for header, column in chosen.columns.items():
+        if not column:
+            continue
+        if header not in headers:
+            raise RejectedInputError(
+                f"{base['name']}: the mapping names a column {header!r} the file does not have."
+            )
+        if column not in allowed:
+            raise RejectedInputError(
+                f"{base['name']}: {column!r} is not a column of {chosen.table}; "
+                f"choose from {', '.join(sorted(allowed))}."
+            )
+        mapping[header] = column
+    targets = list(mapping.values())
+    doubled = sorted({c for c in targets if targets.count(c) > 1})
+    if doubled:
+        raise RejectedInputError(
+            f"{base['name']}: several file columns map to {', '.join(doubled)}; keep one each."
+        )
+    detected = source if source != "auto" else _sources.detect_source(headers)
+    layout = _sources.layout_by_name(detected, chosen.table)
+    return RecognisedFile(
+        **base,
+        source=detected,
+        object_name=layout.name if layout else chosen.table,
+        table=chosen.table,
+        mapping=mapping,
+        unmapped=[h for h in headers if h not in mapping],
+        kind=layout.kind if layout else None,
+    )
+
+
+def _split_report(
+    base: dict[str, Any], frame: pl.DataFrame, headers: list[str]
+) -> list[RecognisedFile]:
+    """Split a Salesforce report export ("Object: Field") into one entry per object."""
+    prefixed = [h for h in headers if re.match(r"^[A-Za-z][\w ]*: .+", h)]
+    if len(prefixed) < 2 or len(prefixed) < len(headers) // 2:
+        return []
+    objects: dict[str, list[str]] = {}
+    for header in prefixed:
+        objects.setdefault(header.split(":", 1)[0].strip(), []).append(header)
+    results: list[RecognisedFile] = []
+    account_name = next(
+        (
+            h
+            for h in objects.get("Account", [])
+            if _sources.normalise_header(h.split(":", 1)[1]) in {"accountname", "name"}
+        ),
+        None,
+    )
+    frame = frame.with_row_index("__source_row", offset=1)
+    for object_name, columns in objects.items():
+        layout = next(
+            (
+                candidate
+                for candidate in _sources.LAYOUTS
+                if candidate.source == "salesforce" and candidate.name == object_name
+            ),
+            None,
+        )
+        if layout is None:
+            continue
+        labels = {h: h.split(":", 1)[1].strip() for h in columns}
+        found = _sources.map_headers(layout, list(labels.values()))
+        by_label = {label: header for header, label in labels.items()}
+        mapping = {by_label[label]: column for column, label in found.items()}
+        part = frame.select("__source_row", *columns)
+        part = part.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in columns))
+        if object_name == "Account":
+            name_header = next((h for h, c in mapping.items() if c == "name"), None)
+            if name_header:
+                part = part.unique(
+                    subset=[name_header], keep="first", maintain_order=True
+                )
+        elif account_name is not None and "account_id" not in mapping.values():
+            part = frame.select(["__source_row", *columns, account_name]).filter(
+                pl.any_horizontal(pl.col(c).is_not_null() for c in columns)
+            )
+            mapping[account_name] = "account_name"
+        if part.height == 0:
+            continue
+        results.append(
+            RecognisedFile(
+                **{
+                    **base,
+                    "frame": part,
+                    "rows": part.height,
+                    "headers": [c for c in part.columns if c != "__source_row"],
+                },
+                source="salesforce",
+                object_name=f"{object_name} (report)",
+                table=layout.table,
+                mapping=mapping,
+                unmapped=[h for h in columns if h not in mapping],
+                kind=layout.kind,
+            )
+        )
+    return results
+
+
+def _read_large_header(
+    item: _Input, encoding: str | None
+) -> tuple[list[str], str, str]:
+    """Return (headers, delimiter, encoding) from the start of a large file."""
+    assert item.path is not None
+    with item.path.open("rb") as handle:
+        head = handle.read(256 * 1024)
+    cut = head.rfind(b"\n")
+    sample = head[: cut + 1] if cut > 0 else head
+    text, used = decode_text(item.name, sample, encoding)
+    if _looks_binary(text):
+        raise RejectedInputError(f"{item.name}: the file holds binary data, not text.")
+    delimiter = (
+        "\t" if item.name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
+    )
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    if not first:
+        raise RejectedInputError(f"{item.name}: the file is empty.")
+    return _unique_headers(first), delimiter, used
+
+
+def _large_table_file(item: _Input, encoding: str | None) -> TableFile:
+    """Return a large file's header as an empty frame (the rows stay on disk)."""
+    headers, delimiter, used = _read_large_header(item, encoding)
+    empty = pl.DataFrame(schema=dict.fromkeys(headers, pl.String))
+    return TableFile(item.name, empty, used, delimiter)
+
+
+def _stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
+    """Return the file's rows in the staging layout: _row, _file, _source, _kind, canonical columns."""
+    assert recognised.frame is not None
+    assert recognised.table is not None
+    frame = recognised.frame
+    by_column = {column: header for header, column in recognised.mapping.items()}
+    row = (
+        pl.col("__source_row").cast(pl.Int64)  # a part of a report export
+        if "__source_row" in frame.columns
+        else pl.int_range(1, frame.height + 1, dtype=pl.Int64)
+    )
+    return frame.select(
+        row.alias("_row"),
+        pl.lit(recognised.name, dtype=pl.String).alias("_file"),
+        pl.lit(recognised.source, dtype=pl.String).alias("_source"),
+        pl.lit(recognised.kind, dtype=pl.String).alias("_kind"),
+        *(
+            pl.col(by_column[column]).alias(column)
+            if column in by_column
+            else pl.lit(None, dtype=pl.String).alias(column)
+            for column in _sources.CANONICAL_COLUMNS[recognised.table]
+        ),
+    )
+
+
+def _problem(
+    level: str, file: str, row: int | None, column: str | None, message: str
+) -> Problem:
+    return Problem(
+        level="error" if level == "error" else "warning",
+        file=file,
+        row=row,
+        column=column,
+        message=message,
+    )
+
+
+def _header_for(
+    files_by_name: dict[str, list[RecognisedFile]], file: str, table: str, column: str
+) -> str:
+    for recognised in files_by_name.get(file, []):
+        if recognised.table == table:
+            for header, canonical in recognised.mapping.items():
+                if canonical == column:
+                    return header
+    return column
+
+
+def _capped_problems(
+    found: pl.DataFrame,
+    files_by_name: dict[str, list[RecognisedFile]],
+    table: str,
+    describe: Callable[[dict[str, Any]], str],
+) -> list[Problem]:
+    """Turn capped problem rows into Problems, with a summary when rows were left out."""
+    problems: list[Problem] = []
+    if found.height == 0:
+        return problems
+    shown: dict[tuple[str, str, str], int] = {}
+    totals: dict[tuple[str, str, str], tuple[int, str]] = {}
+    for record in found.iter_rows(named=True):
+        column = record.get("column") or ""
+        group = (record["_file"], column, record.get("message") or "")
+        header = (
+            _header_for(
+                files_by_name, record["_file"], record.get("table") or table, column
+            )
+            if column
+            else None
+        )
+        problems.append(
+            _problem(
+                record["level"],
+                record["_file"],
+                record["_row"],
+                header,
+                describe(record),
+            )
+        )
+        shown[group] = shown.get(group, 0) + 1
+        totals[group] = (int(record.get("total") or 0), record["level"])
+    for group, (total, level) in totals.items():
+        if total > shown[group]:
+            file, column, _message = group
+            header = _header_for(files_by_name, file, table, column) if column else None
+            problems.append(
+                _problem(
+                    level,
+                    file,
+                    None,
+                    header,
+                    f"… and {total - shown[group]:,} more with the same problem",
+                )
+            )
+    return problems
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
+
+
+def import_files(
+    con: store.Connection,
+    files: Sequence[tuple[str, bytes]] | Sequence[Path] | Sequence[str | Path],
+    *,
+    actor: Actor,
+    source: str = "auto",
+    dry_run: bool = False,
+    mappings: dict[str, ColumnMapping] | None = None,
+    overwrite_edits: bool = False,
+    progress: ProgressCallback | None = None,
+    encoding: str | None = None,
+    date_order: DateOrder | None = None,
+) -> ImportReport:
+    """Import CRM exports into the database, all or nothing.
+
+    Args:
+        con: the database.
+        files: ``(name, bytes)`` pairs (uploads) or paths of files, folders and zip
+            archives.
+        actor: who imports; needs the ``import`` right.
+        source: ``auto`` or one of ``salesforce``, ``hubspot``, ``dynamics``,
+            ``chinese_crm``, ``generic``.
+        dry_run: check everything, change nothing.
+        mappings: per file name, the user's table and column mapping; saved for
+            files with the same header when the import commits.
+        overwrite_edits: let the files replace roles, influence and attitude
+            edited in the workbench (default: edits win).
+        progress: called with (fraction done, what is happening).
+        encoding: force a text encoding for every file.
+        date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
+
+    Returns:
+        The report: ok, source, counts after the run, problems, run ID, files.
+
+    Raises:
+        PermissionDeniedError: the actor may not import.
+    """
+    require(actor, "import")
+    if source not in {"auto", "survey", *_sources.SOURCES}:
+        raise RejectedInputError(
+            f"unknown source {source!r}; choose auto, {', '.join(_sources.SOURCES)}."
+        )
+    started = store.now_utc()
+    say = progress or (lambda _fraction, _message: None)
+    problems: list[Problem] = []
+    recognised: list[RecognisedFile] = []
+    say(0.0, "reading files")
+    try:
+        inputs = _collect(files)
+    except RejectedInputError as error:
+        problems.append(_problem("error", _first_name(files), None, None, str(error)))
+        inputs = []
+    read: list[tuple[_Input, TableFile]] = []
+    for number, item in enumerate(inputs):
+        say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
+        try:
+            if item.data is None:
+                read.append((item, _large_table_file(item, encoding)))
+            else:
+                read.append((item, read_table(item.name, item.data, encoding)))
+        except RejectedInputError as error:
+            problems.append(
+                _problem(
+                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                )
+            )
+    # Files of one export share a source: a file that does not give itself away
+    # (an association table, a users file) takes the others' source.
+    detected = {
+        item.name: _sources.detect_source(list(t.frame.columns), t.sobject)
+        for item, t in read
+    }
+    votes = [d for d in detected.values() if d != "generic"]
+    common = max(set(votes), key=votes.count) if source == "auto" and votes else None
+    for item, table_file in read:
+        guessed = common is not None and detected[item.name] != common
+        file_source = detected[item.name] if guessed else source
+        saved = store.saved_column_mapping(
+            con, header_signature(table_file.frame.columns)
+        )
+        try:
+            entries = _recognise_table(
+                item,
+                table_file,
+                _sha256(item),
+                file_source,
+                (mappings or {}).get(item.name),
+                saved,
+                guessed_source=guessed,
+                common_source=common,
+            )
+        except RejectedInputError as error:
+            problems.append(
+                _problem(
+                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                )
+            )
+            continue
+        if item.data is None:
+            for entry in entries:
+                entry.frame = None
+                entry.path = item.path
+                entry.rows = -1
+                if entry.source == "survey":
+                    problems.append(
+                        _problem(
+                            "error",
+                            item.name,
+                            None,
+                            None,
+                            "survey files this large are not supported; split the file",
+                        )
+                    )
+        recognised += entries
+    for entry in recognised:
+        problems += _file_problems(entry)
+    importable = [r for r in recognised if r.table is not None]
+    if not importable and not any(p.level == "error" for p in problems):
+        problems.append(
+            _problem(
+                "error",
+                _first_name(files),
+                None,
+                None,
+                "nothing to import: no file could be mapped to a workbench table",
+            )
+        )
+    sources_used = sorted({r.source for r in importable}) or (
+        [source] if source != "auto" else ["unknown"]
+    )
+    source_label = "+".join(sources_used)
+    written: dict[str, int] = {}
+    if not any(p.level == "error" for p in problems):
+        try:
+            with store.write_transaction(con) as cur:
+                run_id = store.import_next_run_id(cur)
+                problems += _stage_and_check(
+                    con, cur, importable, overwrite_edits, date_order, say
+                )
+                if any(p.level == "error" for p in problems) or dry_run:
+                    raise _RejectedImport
+                say(0.85, "writing")
+                written = store.import_commit(
+                    cur, run_id, sorted({r.table for r in importable if r.table})
+                )
+                for entry in importable:
+                    if entry.name in (mappings or {}) and entry.table:
+                        store.save_column_mapping(
+                            cur,
+                            actor,
+                            entry.header_signature,
+                            entry.table,
+                            dict(entry.mapping),
+                        )
+                counts = store.import_table_counts(cur)
+                store.record_import_run(
+                    cur,
+                    run_id=run_id,
+                    started_at=started,
+                    source=source_label,
+                    status="committed",
+                    files=_files_record(recognised),
+                    counts=counts,
+                    problems=[p.as_dict() for p in problems],
+                    user_name=actor.name,
+                )
+            say(1.0, "done")
+            return ImportReport(
+                True, source_label, counts, problems, run_id, recognised, False, written
+            )
+        except _RejectedImport:
+            pass
+        except RejectedInputError as error:
+            problems.append(
+                _problem("error", _first_name(files), None, None, str(error))
+            )
+    ok = dry_run and not any(p.level == "error" for p in problems)
+    run_id_recorded: int | None = None
+    if not dry_run:
+        with store.write_transaction(con) as cur:
+            run_id_recorded = store.import_next_run_id(cur)
+            store.record_import_run(
+                cur,
+                run_id=run_id_recorded,
+                started_at=started,
+                source=source_label,
+                status="rejected",
+                files=_files_record(recognised),
+                counts=store.import_table_counts(cur),
+                problems=[p.as_dict() for p in problems],
+                user_name=actor.name,
+            )
+    say(1.0, "checked" if dry_run else "rejected")
+    return ImportReport(
+        ok,
+        source_label,
+        store.table_counts(con),
+        problems,
+        run_id_recorded,
+        recognised,
+        dry_run,
+        {},
+    )
+
+
+def _first_name(files: Sequence[Any]) -> str:
+    if not files:
+        return "(no files)"
+    first = files[0]
+    return safe_file_name(
+        str(first[0] if isinstance(first, tuple) else Path(first).name)
+    )
+
+
+def _strip_name(name: str, message: str) -> str:
+    # Problems carry the file separately; keep the message readable on its own.
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _files_record(recognised: Sequence[RecognisedFile]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for entry in recognised:
+        record = seen.setdefault(
+            entry.name,
+            {"name": entry.name, "sha256": entry.sha256, "rows": 0, "tables": []},
+        )
+        record["rows"] = max(int(record["rows"]), entry.rows)
+        if entry.table:
+            record["tables"].append(entry.table)
+    return list(seen.values())
+
+
+def _file_problems(entry: RecognisedFile) -> list[Problem]:
+    problems: list[Problem] = []
+    if entry.table is None:
+        if entry.note:
+            problems.append(
+                _problem(
+                    "warning", entry.name, None, None, f"not imported: {entry.note}"
+                )
+            )
+        return problems
+    if entry.source == "survey":
+        return problems
+    missing = _sources.missing_required(entry.table, set(entry.mapping.values()))
+    for group in missing:
+        problems.append(
+            _problem(
+                "error",
+                entry.name,
+                None,
+                None,
+                f"missing required column for {entry.table}: {group} (the file has: "
+                f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''})",
+            )
+        )
+    if entry.rows == 0:
+        problems.append(
+            _problem(
+                "warning", entry.name, None, None, "the file has a header but no rows"
+            )
+        )
+    if entry.unmapped:
+        shown = entry.unmapped[:25]
+        more = len(entry.unmapped) - len(shown)
+        problems.append(
+            _problem(
+                "warning",
+                entry.name,
+                None,
+                None,
+                f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
+                + ", ".join(shown)
+                + (f", … and {more} more" if more > 0 else ""),
+            )
+        )
+    return problems
+
+
+def _stage_and_check(
+    con: store.Connection,
+    cur: store.Connection,
+    importable: list[RecognisedFile],
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> list[Problem]:
+    """Stage every file, build the tables and return every problem found."""
+    problems: list[Problem] = []
+    store.import_begin(cur)
+    by_table: dict[str, list[int]] = {}
+    files_by_name: dict[str, list[RecognisedFile]] = {}
+    survey_entries: list[RecognisedFile] = []
+    for index, entry in enumerate(importable):
+        assert entry.table is not None
+        files_by_name.setdefault(entry.name, []).append(entry)
+        if entry.source == "survey":
+            survey_entries.append(entry)
+            continue
+        say(0.3 + 0.3 * index / max(1, len(importable)), f"staging {entry.name}")
+        if entry.frame is not None:
+            store.import_stage_frame(cur, index, entry.table, _stage_frame(entry))
+        else:
+            entry.rows = _stage_large(cur, index, entry)
+        by_table.setdefault(entry.table, []).append(index)
+    tables = [t for t in store.IMPORT_ORDER if t in by_table]
+    for table in tables:
+        store.import_union(cur, table, by_table[table])
+        for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
+            problems.append(
+                _problem(
+                    "warning",
+                    record["_file"],
+                    None,
+                    None,
+                    f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not imported",
+                )
+            )
+    say(0.6, "checking values")
+    problems += _date_orders(cur, tables, date_order, files_by_name)
+    if any(p.level == "error" for p in problems):
+        return problems
+    for table in tables:
+        found = store.import_value_problems(cur, table)
+        problems += _capped_problems(
+            found,
+            files_by_name,
+            table,
+            lambda r: f"{_quote(r['value'])} {r['message']}",
+        )
+    if "contacts" in tables:
+        problems += _capped_problems(
+            store.import_role_problems(cur),
+            files_by_name,
+            "contacts",
+            lambda r: f"{_quote(r['value'])} {r['message']}",
+        )
+    for table in tables:
+        skipped = store.import_skipped_rows(cur, table).with_columns(
+            pl.lit("warning").alias("level"),
+            pl.lit("").alias("column"),
+            pl.col("reason").alias("message"),
+        )
+        problems += _capped_problems(
+            skipped, files_by_name, table, lambda r: str(r["reason"])
+        )
+    if any(p.level == "error" for p in problems):
+        return problems
+    say(0.7, "resolving references")
+    store.import_build(cur, tables, overwrite_edits=overwrite_edits)
+    if survey_entries:
+        problems += _stage_surveys(con, cur, survey_entries)
+        tables.append("nps_responses")
+    for table in ("accounts", "contacts"):
+        if table not in tables:
+            continue
+        nameless = store.import_missing_required(cur, table).with_columns(
+            pl.lit("error").alias("level"),
+            pl.lit("name").alias("column"),
+            pl.lit("").alias("message"),
+        )
+        problems += _capped_problems(
+            nameless,
+            files_by_name,
+            table,
+            lambda _r: "the record has no name (required)",
+        )
+    for record in store.import_merged_by_name(cur).iter_rows(named=True):
+        problems.append(
+            _problem(
+                "warning",
+                record["_file"],
+                record["_row"],
+                None,
+                f"{_quote(record['name'])} is the same {record['table'][:-1]} as "
+                f"{record['into_id']} in {record['into_file']} (same name); kept once",
+            )
+        )
+    for record in store.import_account_notes(cur).iter_rows(named=True):
+        how = (
+            "was not in the database or the import: created from its name"
+            if record["how"] == "created"
+            else f"matched the existing account {record['account_id']} by name"
+        )
+        problems.append(
+            _problem(
+                "warning",
+                record["_file"],
+                record["_row"],
+                None,
+                f"account {_quote(record['name'])} {how}",
+            )
+        )
+    for table in tables:
+        for record in store.import_duplicates(cur, table).iter_rows(named=True):
+            places = ", ".join(
+                f"{f} row {r}"
+                for f, r in zip(record["files"], record["rows"], strict=False)
+            )
+            problems.append(
+                _problem(
+                    "error",
+                    record["files"][0],
+                    record["rows"][0],
+                    None,
+                    f"duplicate ID {_quote(record['key'])} in {table}: {places}",
+                )
+            )
+        for record in store.import_id_collisions(cur, table).iter_rows(named=True):
+            problems.append(
+                _problem(
+                    "error",
+                    record["_file"],
+                    record["_row"],
+                    None,
+                    f"ID {_quote(record['key'])} already belongs to a {table} record "
+                    f"from {record['other_source']}",
+                )
+            )
+    references = store.import_missing_references(cur, tables)
+    if references.height:
+        problems += _capped_problems(
+            references, files_by_name, "", lambda r: _reference_message(r)
+        )
+    names = store.import_unresolved_names(cur, tables)
+    if names.height:
+        problems += _capped_problems(
+            names, files_by_name, "", lambda r: _name_message(r)
+        )
+    if "contacts" in tables:
+        problems += _reporting_problems(store.import_reporting_lines(cur))
+    return problems
+
+
+def _reference_message(record: dict[str, Any]) -> str:
+    target = {
+        "account_id": "account",
+        "parent_account_id": "parent account",
+        "owner_seller_id": "owner (seller)",
+        "seller_id": "seller",
+        "contact_id": "person",
+        "reports_to_id": "manager",
+        "opportunity_id": "deal",
+        "from_contact_id": "person",
+        "to_contact_id": "person",
+    }.get(record["column"], record["column"])
+    consequence = {
+        ("opportunity_contacts", "warning"): "; the link was not imported (orphan)",
+    }.get(
+        (record["table"], record["level"]),
+        "; left empty" if record["level"] == "warning" else "",
+    )
+    return (
+        f"refers to a {target} {_quote(record['value'])} that is neither in the import "
+        f"nor in the database{consequence}{_rows_note(record)}"
+    )
+
+
+def _rows_note(record: dict[str, Any]) -> str:
+    rows = int(record.get("rows") or 1)
+    return f" ({rows:,} rows from this one)" if rows > 1 else ""
+
+
+def _name_message(record: dict[str, Any]) -> str:
+    what = {
+        "parent_account_name": "parent account",
+        "owner_seller_name": "seller",
+        "seller_name": "seller",
+        "contact_name": "person of this account",
+        "reports_to_name": "person of the same account (reports-to must stay inside the account)",
+    }.get(record["column"], record["column"])
+    tail = "" if record["level"] == "error" else "; left empty"
+    return f"{_quote(record['value'])} matches no {what}{tail}{_rows_note(record)}"
+
+
+def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
+    """Return reports-to lines that leave the account, and reporting cycles by name."""
+    problems: list[Problem] = []
+    if lines.height == 0:
+        return problems
+    outside = lines.filter(
+        pl.col("manager_account_id").is_not_null()
+        & (pl.col("manager_account_id") != pl.col("account_id"))
+        & pl.col("_file").is_not_null()
+    )
+    for record in outside.head(50).iter_rows(named=True):
+        problems.append(
+            _problem(
+                "error",
+                record["_file"],
+                record["_row"],
+                None,
+                f"{_quote(record['name'])} reports to {record['reports_to_id']}, who works for "
+                f"another account ({record['manager_account_id']}); reports-to must stay inside the account",
+            )
+        )
+    graph = nx.DiGraph()
+    graph.add_edges_from(
+        zip(
+            lines["contact_id"].to_list(), lines["reports_to_id"].to_list(), strict=True
+        )
+    )
+    names = dict(
+        zip(lines["contact_id"].to_list(), lines["name"].to_list(), strict=True)
+    )
+    places = {
+        r["contact_id"]: (r["_file"], r["_row"])
+        for r in lines.filter(pl.col("_file").is_not_null()).iter_rows(named=True)
+    }
+    for cycle in list(nx.simple_cycles(graph))[:50]:
+        members = [names.get(c) or c for c in cycle]
+        file, row = next((places[c] for c in cycle if c in places), ("", None))
+        loop = " → ".join([*members, members[0]])
+        problems.append(_problem("error", file, row, None, f"reporting cycle: {loop}"))
+    return problems
+
+
+def _date_orders(
+    cur: store.Connection,
+    tables: list[str],
+    date_order: DateOrder | None,
+    files_by_name: dict[str, list[RecognisedFile]],
+) -> list[Problem]:
+    """Decide day-first or month-first per file and column; report what is ambiguous."""
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    for table in tables:
+        for column in _sources.CANONICAL_COLUMNS[table]:
+            if column not in _sources.DATE_COLUMNS:
+                continue
+            stats = store.import_slash_dates(cur, table, column)
+            for record in stats.iter_rows(named=True):
+                header = _header_for(files_by_name, record["_file"], table, column)
+                first, second = record["max_first"] or 0, record["max_second"] or 0
+                order: str | None
+                if first > 12 and second > 12:
+                    problems.append(
+                        _problem(
+                            "error",
+                            record["_file"],
+                            None,
+                            header,
+                            "mixes day-first (31/01/2024) and month-first (01/31/2024) dates; fix the column",
+                        )
+                    )
+                    order = None
+                elif first > 12:
+                    order = "dmy"
+                elif second > 12:
+                    order = "mdy"
+                elif date_order:
+                    order = date_order
+                else:
+                    problems.append(
+                        _problem(
+                            "error",
+                            record["_file"],
+                            None,
+                            header,
+                            f"{record['slash_values']:,} date(s) like 03/04/2024 could be day-first or "
+                            "month-first (no part is above 12); choose the date order (--date-order mdy|dmy)",
+                        )
+                    )
+                    order = None
+                rows.append(
+                    {"_file": record["_file"], "col": column, "date_order": order}
+                )
+    store.import_set_date_orders(
+        cur,
+        pl.DataFrame(
+            rows, schema={"_file": pl.String, "col": pl.String, "date_order": pl.String}
+        ),
+    )
+    return problems
+
+
+def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> int:
+    """Stage a large CSV with DuckDB's reader, transcoding it to UTF-8 first if needed."""
+    if entry.path is None or entry.table is None or entry.delimiter is None:
+        raise ValueError(f"{entry.name} is not a large CSV file")
+    positions = {
+        column: entry.headers.index(header) for header, column in entry.mapping.items()
+    }
+    path = entry.path
+    temporary: Path | None = None
+    if entry.encoding not in {"utf-8", "ascii"}:
+        handle, name = tempfile.mkstemp(suffix=".csv")
+        temporary = Path(name)
+        with os.fdopen(handle, "wb") as target, entry.path.open("rb") as raw:
+            reader = io.TextIOWrapper(raw, encoding=_codec(entry.encoding), newline="")
+            for block in iter(lambda: reader.read(4 * 1024 * 1024), ""):
+                target.write(block.encode("utf-8"))
+        path = temporary
+    try:
+        return store.import_stage_csv(
+            cur,
+            index,
+            entry.table,
+            str(path),
+            positions=positions,
+            n_columns=len(entry.headers),
+            delimiter=entry.delimiter,
+            file=entry.name,
+            source=entry.source,
+            kind=entry.kind,
+        )
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def _stage_surveys(
+    con: store.Connection, cur: store.Connection, entries: list[RecognisedFile]
+) -> list[Problem]:
+    """Read survey files with :mod:`workbench.surveys` and stage their responses."""
+    surveys = _survey_module()
+    assert surveys is not None
+    problems: list[Problem] = []
+    contacts, accounts = store.import_lookup_frames(con)
+    responses: list[pl.DataFrame] = []
+    for entry in entries:
+        assert entry.frame is not None
+        result = surveys.read_survey(entry.name, entry.frame, contacts, accounts)
+        problems += result.problems
+        if result.responses.height:
+            responses.append(
+                result.responses.with_columns(
+                    pl.lit(entry.name).alias("_file"),
+                    pl.lit(None, dtype=pl.Int64).alias("_row"),
+                )
+            )
+    if responses:
+        store.import_stage_responses(cur, pl.concat(responses, how="diagonal_relaxed"))
+    else:
+        store.import_stage_responses(
+            cur,
+            pl.DataFrame(
+                schema={
+                    "_file": pl.String,
+                    "_row": pl.Int64,
+                    "account_id": pl.String,
+                    "contact_id": pl.String,
+                    "responded_on": pl.Date,
+                    "score": pl.Int64,
+                    "comment": pl.String,
+                    "source": pl.String,
+                    "source_id": pl.String,
+                }
+            ),
+        )
+    return problems

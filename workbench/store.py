@@ -459,6 +459,7 @@ def list_tables_static() -> tuple[str, ...]:
         *DATA_TABLES,
         "contact_edits",
         "import_runs",
+        "import_undo_rows",
         "column_mappings",
         "relationship_overrides",
         "segment_scenarios",
@@ -2080,3 +2081,1608 @@ def contact_edit_history(
         """,
         {"a": account_id, "limit": limit},
     )
+
+
+# --- import of CRM exports (issue 4) ---------------------------------------------
+
+# The import stages every file as text in temporary tables inside one write
+# transaction, parses and checks it with SQL (one set of rules for small and huge
+# files), then upserts by (source, source_id). Before-images of every row it touches
+# go to import_undo_rows, so the last import can be undone exactly.
+
+_IMPORT_UNDO_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS import_undo_rows (
+        run_id BIGINT NOT NULL,
+        table_name VARCHAR NOT NULL,
+        row_key VARCHAR NOT NULL,
+        existed BOOLEAN NOT NULL,
+        row_json VARCHAR
+    )
+    """,
+)
+
+MIGRATIONS = tuple(
+    sorted(
+        (
+            *MIGRATIONS,
+            Migration(3, "undo journal of the last import", _IMPORT_UNDO_TABLES),
+        ),
+        key=lambda m: m.version,
+    )
+)
+
+from workbench import sources as _sources  # noqa: E402  (the import section's vocabularies)
+
+#: Each import target table with its key expression over the table's own columns.
+_IMPORT_KEYS: dict[str, str] = {
+    "sellers": "seller_id",
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "opportunities": "opportunity_id",
+    "activities": "activity_id",
+    "nps_responses": "response_id",
+    "opportunity_contacts": "opportunity_id || '|' || contact_id",
+    "contact_influences": "from_contact_id || '|' || to_contact_id",
+}
+#: Order in which an import fills tables (references point backwards).
+IMPORT_ORDER: tuple[str, ...] = (
+    "sellers",
+    "accounts",
+    "contacts",
+    "contact_influences",
+    "opportunities",
+    "opportunity_contacts",
+    "activities",
+    "nps_responses",
+)
+#: Rows listed per (file, column, check) before the rest is summarised.
+IMPORT_PROBLEM_ROWS = 20
+
+_IMPORT_MACROS = (
+    # Numbers as people write them: 1,200,000.00 / 1.200.000,00 / $1.2M / 120万.
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_core(x) AS
+        regexp_replace(x, '(?i)(k|m|mm|mio|mn|b|bn|万|萬|亿|億|千)$', '')
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_scale(x) AS CASE
+        WHEN x ~ '(?i).*[0-9](k|千)$' THEN 1e3
+        WHEN x ~ '(?i).*[0-9](m|mm|mio|mn)$' THEN 1e6
+        WHEN x ~ '(?i).*[0-9](b|bn)$' THEN 1e9
+        WHEN x ~ '.*[0-9](万|萬)$' THEN 1e4
+        WHEN x ~ '.*[0-9](亿|億)$' THEN 1e8
+        ELSE 1 END
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_plain(x) AS CASE
+        WHEN x ~ '^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$' THEN replace(x, ',', '')
+        WHEN x ~ '^[+-]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+$' THEN replace(replace(x, '.', ''), ',', '.')
+        WHEN x ~ '^[+-]?[0-9]{1,3}(\.[0-9]{3}){2,}$' THEN replace(x, '.', '')
+        WHEN x ~ '^[+-]?[0-9]+,[0-9]+$' THEN replace(x, ',', '.')
+        ELSE x END
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_text(s) AS
+        regexp_replace(trim(s), '[\s$€£¥￥%]|(?i:usd|eur|rmb|cny|gbp|chf|元)', '', 'g')
+    """,
+    """
+    CREATE OR REPLACE TEMP MACRO wb_num(s) AS
+        TRY_CAST(wb_num_plain(wb_num_core(wb_num_text(s))) AS DOUBLE)
+        * wb_num_scale(wb_num_text(s))
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_date(s, date_order) AS coalesce(
+        TRY_CAST(TRY_CAST(s AS TIMESTAMP) AS DATE),
+        TRY_CAST(try_strptime(s, '%d.%m.%Y') AS DATE),
+        TRY_CAST(try_strptime(split_part(s, ' ', 1), '%Y年%m月%d日') AS DATE),
+        TRY_CAST(try_strptime(split_part(s, ' ', 1), '%Y/%m/%d') AS DATE),
+        CASE
+            WHEN date_order = 'mdy' THEN TRY_CAST(try_strptime(split_part(s, ' ', 1), '%m/%d/%Y') AS DATE)
+            WHEN date_order = 'dmy' THEN TRY_CAST(try_strptime(split_part(s, ' ', 1), '%d/%m/%Y') AS DATE)
+        END)
+    """,
+    """
+    CREATE OR REPLACE TEMP MACRO wb_bool(s) AS CASE
+        WHEN lower(trim(s)) IN $true_values THEN true
+        WHEN lower(trim(s)) IN $false_values THEN false
+        END
+    """,
+)
+
+
+def _import_macros(cur: Connection) -> None:
+    for statement in _IMPORT_MACROS:
+        if "$true_values" in statement:
+            # Macro bodies cannot take parameters; the two lists are constants of
+            # sources.py, quoted here.
+            trues = ", ".join(_sql_text_literal(v) for v in _sources.TRUE_VALUES)
+            falses = ", ".join(_sql_text_literal(v) for v in _sources.FALSE_VALUES)
+            statement = statement.replace("$true_values", f"({trues})").replace(
+                "$false_values", f"({falses})"
+            )
+        cur.execute(statement)
+
+
+def _import_stage_name(index: int) -> str:
+    return f"_import_stage_{int(index)}"
+
+
+def _import_columns(table: str) -> tuple[str, ...]:
+    return _sources.CANONICAL_COLUMNS[table]
+
+
+def import_begin(cur: Connection) -> None:
+    """Prepare an import inside a write transaction: parsing macros, vocabularies."""
+    _import_macros(cur)
+    roles = pl.DataFrame(
+        [
+            {"value": value, "role": role or None, "attitude": attitude or None}
+            for value, (role, attitude) in _sources.ROLE_VALUES.items()
+        ],
+        schema={"value": pl.String, "role": pl.String, "attitude": pl.String},
+    ).with_columns(
+        precedence=pl.col("role").replace_strict(
+            {r: i for i, r in enumerate(_sources.ROLE_PRECEDENCE)},
+            default=None,
+            return_dtype=pl.Int32,
+        )
+    )
+    attitudes = pl.DataFrame(
+        {
+            "value": list(_sources.ATTITUDE_VALUES),
+            "attitude": list(_sources.ATTITUDE_VALUES.values()),
+        }
+    )
+    influences = pl.DataFrame(
+        {
+            "value": list(_sources.INFLUENCE_VALUES),
+            "influence": list(_sources.INFLUENCE_VALUES.values()),
+        },
+        schema={"value": pl.String, "influence": pl.Int8},
+    )
+    kinds = pl.DataFrame(
+        {
+            "value": list(_sources.KIND_VALUES),
+            "kind": list(_sources.KIND_VALUES.values()),
+        }
+    )
+    stages = pl.DataFrame(
+        {
+            "value": [*_sources.WON_STAGES, *_sources.LOST_STAGES],
+            "is_won": [True] * len(_sources.WON_STAGES)
+            + [False] * len(_sources.LOST_STAGES),
+        }
+    )
+    for name, frame in (
+        ("_import_roles", roles),
+        ("_import_attitudes", attitudes),
+        ("_import_influences", influences),
+        ("_import_kinds", kinds),
+        ("_import_stages", stages),
+    ):
+        cur.register("_import_vocab", frame.to_arrow())
+        try:
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _import_vocab"
+            )
+        finally:
+            cur.unregister("_import_vocab")
+
+
+def import_stage_frame(
+    cur: Connection, index: int, table: str, frame: pl.DataFrame
+) -> int:
+    """Stage an all-text frame (``_row``, ``_file``, ``_source``, ``_kind`` and canonical columns).
+
+    Returns the rows staged.
+    """
+    columns = _import_columns(table)
+    expected = ["_row", "_file", "_source", "_kind", *columns]
+    if frame.columns != expected:
+        raise ValueError(f"staged frame for {table} must have the columns {expected}")
+    cur.register("_import_incoming", frame.to_arrow())
+    try:
+        cur.execute(
+            f"CREATE TEMP TABLE {_import_stage_name(index)} AS SELECT * FROM _import_incoming"
+        )
+    finally:
+        cur.unregister("_import_incoming")
+    return frame.height
+
+
+def import_stage_csv(
+    cur: Connection,
+    index: int,
+    table: str,
+    path: str,
+    *,
+    positions: dict[str, int],
+    n_columns: int,
+    delimiter: str,
+    file: str,
+    source: str,
+    kind: str | None,
+) -> int:
+    """Stage a large UTF-8 CSV file with DuckDB's reader, every value as text.
+
+    Args:
+        cur: the import's write transaction.
+        index: the stage's number in this import.
+        table: the target table.
+        path: the UTF-8 CSV file.
+        positions: canonical column → 0-based position of the file's column.
+        n_columns: how many columns the header has.
+        delimiter: the sniffed delimiter.
+        file: the file's name, for problems.
+        source: the recognised source.
+        kind: the activity kind when the file does not say.
+
+    Returns:
+        The rows staged.
+
+    Raises:
+        RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
+    """
+    columns = _import_columns(table)
+    select = ", ".join(
+        f"nullif(trim(c{int(positions[c])}, ' \t\r\n'), '') AS {c}"
+        if c in positions
+        else f"NULL::VARCHAR AS {c}"
+        for c in columns
+    )
+    try:
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE {_import_stage_name(index)} AS
+            SELECT (row_number() OVER ())::BIGINT AS _row, $file::VARCHAR AS _file,
+                   $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select}
+            FROM read_csv($path, all_varchar = true, header = true, names = $names,
+                          delim = $delim, quote = '"', escape = '"',
+                          null_padding = true, strict_mode = true)
+            """,
+            {
+                "file": file,
+                "source": source,
+                "kind": kind,
+                "path": path,
+                "names": [f"c{i}" for i in range(n_columns)],
+                "delim": delimiter,
+            },
+        )
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise RejectedInputError(
+            f"{file}: the CSV reader refused the file: {first_line[:300]}"
+        ) from error
+    rows = cur.sql(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()
+    return int(rows[0][0])
+
+
+def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
+    """Make ``_import_in_<table>``: the table's staged files together, deleted rows out."""
+    if table not in _sources.CANONICAL_COLUMNS or not indexes:
+        raise ValueError(f"nothing staged for {table}")
+    union = " UNION ALL BY NAME ".join(
+        f"SELECT * FROM {_import_stage_name(i)}" for i in indexes
+    )
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS {union}")
+    deleted = (
+        "WHERE NOT coalesce(wb_bool(is_deleted), false)"
+        if "is_deleted" in _import_columns(table)
+        else ""
+    )
+    cur.execute(
+        f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
+        f"SELECT * FROM _import_all_{table} {deleted}"
+    )
+
+
+def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many rows were marked deleted (and so are skipped)."""
+    if "is_deleted" not in _import_columns(table):
+        return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
+    deleted: pl.DataFrame = cur.sql(
+        f"""
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
+        WHERE coalesce(wb_bool(is_deleted), false) GROUP BY _file ORDER BY _file
+        """
+    ).pl()
+    return deleted
+
+
+def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame:
+    """Return, per file, how slash dates (a/b/yyyy) in a column could be read.
+
+    Columns: ``_file``, ``slash_values``, ``max_first``, ``max_second``.
+    """
+    if column not in _import_columns(table) or column not in _sources.DATE_COLUMNS:
+        raise ValueError(f"{table}.{column} is not a date column")
+    stats: pl.DataFrame = cur.sql(
+        f"""
+        SELECT _file, count(*)::BIGINT AS slash_values,
+               max(TRY_CAST(split_part(v, '/', 1) AS INTEGER)) AS max_first,
+               max(TRY_CAST(split_part(v, '/', 2) AS INTEGER)) AS max_second
+        FROM (SELECT _file, split_part({column}, ' ', 1) AS v FROM _import_in_{table})
+        WHERE regexp_full_match(v, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}')
+        GROUP BY _file
+        """
+    ).pl()
+    return stats
+
+
+def import_set_date_orders(cur: Connection, orders: pl.DataFrame) -> None:
+    """Store the date order per (file, column): ``_file``, ``col``, ``date_order``."""
+    cur.register(
+        "_import_orders_in", orders.select("_file", "col", "date_order").to_arrow()
+    )
+    try:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE _import_date_orders AS "
+            "SELECT * FROM _import_orders_in"
+        )
+    finally:
+        cur.unregister("_import_orders_in")
+
+
+def _date_expr(table_alias: str, column: str) -> str:
+    # The order chosen for this file and column (mdy/dmy), else ISO-like only.
+    return (
+        f"wb_date({table_alias}.{column}, (SELECT o.date_order FROM _import_date_orders o "
+        f"WHERE o._file = {table_alias}._file AND o.col = '{column}'))"
+    )
+
+
+def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
+    """Return (column, level, SQL condition of a bad value, message) for a table."""
+    checks: list[tuple[str, str, str, str]] = []
+    for column in _import_columns(table):
+        if column in _sources.NUMBER_COLUMNS:
+            checks.append(
+                (column, "error", f"wb_num(s.{column}) IS NULL", "is not a number")
+            )
+        elif column in _sources.INTEGER_COLUMNS:
+            checks.append(
+                (
+                    column,
+                    "error",
+                    f"(wb_num(s.{column}) IS NULL OR wb_num(s.{column}) <> round(wb_num(s.{column})))",
+                    "is not a whole number",
+                )
+            )
+        elif column in _sources.DATE_COLUMNS:
+            checks.append(
+                (
+                    column,
+                    "error",
+                    f"{_date_expr('s', column)} IS NULL",
+                    "is not a date the workbench reads (2024-03-15, 2024/3/5, 15.03.2024, "
+                    "03/15/2024, 2024年3月5日, ISO timestamps)",
+                )
+            )
+        elif column in _sources.BOOL_COLUMNS:
+            checks.append(
+                (
+                    column,
+                    "error",
+                    f"wb_bool(s.{column}) IS NULL",
+                    "is not true/false (true, 1, yes, 是 / false, 0, no, 否)",
+                )
+            )
+        elif column == "influence":
+            checks.append(
+                (
+                    column,
+                    "warning",
+                    "NOT EXISTS (SELECT 1 FROM _import_influences v WHERE v.value = lower(s.influence))",
+                    "is not an influence of 1–5 or 高/中/低; stored as unknown",
+                )
+            )
+        elif column == "attitude":
+            checks.append(
+                (
+                    column,
+                    "warning",
+                    "NOT EXISTS (SELECT 1 FROM _import_attitudes v WHERE v.value = lower(s.attitude))",
+                    "is not an attitude (champion, supporter, neutral, skeptic, blocker); stored as unknown",
+                )
+            )
+        elif column == "kind":
+            checks.append(
+                (
+                    column,
+                    "warning",
+                    "NOT EXISTS (SELECT 1 FROM _import_kinds v WHERE v.value = lower(s.kind))",
+                    "is not a known activity kind; the file's default kind is used",
+                )
+            )
+    return checks
+
+
+def _capped(sql: str) -> str:
+    # Keep the first rows of each (file, check) and count them all.
+    return f"""
+        SELECT _file, _row, value, check_id, count(*) OVER (PARTITION BY _file, check_id) AS total
+        FROM ({sql})
+        QUALIFY row_number() OVER (PARTITION BY _file, check_id ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
+    """
+
+
+def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
+    """Return unreadable values of a staged table, in one scan.
+
+    Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``,
+    ``total`` (how many rows of that file fail the same check).
+    """
+    checks = _value_checks(table)
+    empty = pl.DataFrame(
+        schema={
+            "level": pl.String,
+            "_file": pl.String,
+            "_row": pl.Int64,
+            "column": pl.String,
+            "value": pl.String,
+            "message": pl.String,
+            "total": pl.Int64,
+        }
+    )
+    if not checks:
+        return empty
+    arms = " UNION ALL ".join(
+        f"SELECT s._file, s._row, s.{column} AS value, {i} AS check_id "
+        f"FROM _import_in_{table} s WHERE s.{column} IS NOT NULL AND {condition}"
+        for i, (column, _level, condition, _message) in enumerate(checks)
+    )
+    found: pl.DataFrame = cur.sql(_capped(arms)).pl()
+    if found.height == 0:
+        return empty
+    meta = pl.DataFrame(
+        {
+            "check_id": list(range(len(checks))),
+            "column": [c[0] for c in checks],
+            "level": [c[1] for c in checks],
+            "message": [c[3] for c in checks],
+        },
+        schema={
+            "check_id": pl.Int32,
+            "column": pl.String,
+            "level": pl.String,
+            "message": pl.String,
+        },
+    )
+    return (
+        found.with_columns(pl.col("check_id").cast(pl.Int32))
+        .join(meta, on="check_id")
+        .select(
+            "level",
+            "_file",
+            pl.col("_row").cast(pl.Int64),
+            "column",
+            "value",
+            "message",
+            pl.col("total").cast(pl.Int64),
+        )
+        .sort("_file", "column", "_row")
+    )
+
+
+def import_role_problems(cur: Connection) -> pl.DataFrame:
+    """Return buying-role values not in the vocabularies, and multi-role cells.
+
+    Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``, ``total``.
+    """
+    sql = """
+        WITH parts AS (
+            SELECT s._file, s._row, s.buying_role,
+                   trim(unnest(string_split(s.buying_role, ';'))) AS part
+            FROM _import_in_contacts s WHERE s.buying_role IS NOT NULL
+        ), mapped AS (
+            SELECT p.*, v.value IS NULL AS unknown, v.role FROM parts p
+            LEFT JOIN _import_roles v ON v.value = lower(p.part)
+        ), per_row AS (
+            SELECT _file, _row, any_value(buying_role) AS value,
+                   bool_or(unknown) AS has_unknown,
+                   count(DISTINCT role) AS roles,
+                   arg_min(role, (SELECT precedence FROM _import_roles r WHERE r.value = role LIMIT 1)) AS kept
+            FROM mapped GROUP BY _file, _row
+        )
+        SELECT _file, _row, value, CASE WHEN has_unknown THEN 0 ELSE 1 END AS check_id,
+               kept
+        FROM per_row WHERE has_unknown OR roles > 1
+    """
+    found: pl.DataFrame = cur.sql(
+        f"""
+        SELECT _file, _row, value, check_id, kept,
+               count(*) OVER (PARTITION BY _file, check_id) AS total
+        FROM ({sql})
+        QUALIFY row_number() OVER (PARTITION BY _file, check_id ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
+        """
+    ).pl()
+    return found.select(
+        pl.lit("warning").alias("level"),
+        "_file",
+        pl.col("_row").cast(pl.Int64),
+        pl.lit("buying_role").alias("column"),
+        "value",
+        pl.when(pl.col("check_id") == 0)
+        .then(pl.lit("is not a known buying role; stored as unknown"))
+        .otherwise(
+            pl.lit("holds several roles; kept the most decisive: ")
+            + pl.col("kept").fill_null("none")
+        )
+        .alias("message"),
+        pl.col("total").cast(pl.Int64),
+    )
+
+
+def import_build(
+    cur: Connection, tables: Sequence[str], *, overwrite_edits: bool
+) -> None:
+    """Parse and resolve every staged table into ``_import_new_<table>``.
+
+    Names that refer to accounts, sellers and contacts are resolved against the
+    import and the database; accounts named only by a reference are created.
+    """
+    staged = set(tables)
+    if "sellers" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_sellers AS
+            WITH s AS (
+                SELECT *, coalesce(name, nullif(trim(concat_ws(' ', first_name, last_name)), ''))
+                          AS full_name FROM _import_in_sellers
+            ), k AS (
+                SELECT *, coalesce(seller_id, full_name, email) AS natural_key FROM s
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(e.seller_id, k.seller_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS seller_id,
+                   coalesce(k.full_name, k.email, k.seller_id) AS name,
+                   k.team, k.title, k.email
+            FROM k LEFT JOIN sellers e ON e.source = k._source AND e.source_id = k.natural_key
+            WHERE k.natural_key IS NOT NULL
+            """
+        )
+    seller_index = (
+        "SELECT lower(name) AS k, min(seller_id) AS seller_id FROM ("
+        + (
+            "SELECT name, seller_id FROM _import_new_sellers UNION ALL "
+            if "sellers" in staged
+            else ""
+        )
+        + "SELECT name, seller_id FROM sellers) GROUP BY 1"
+    )
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_seller_index AS {seller_index}")
+
+    if "accounts" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_accounts AS
+            WITH s AS (SELECT *, coalesce(account_id, name) AS natural_key FROM _import_in_accounts),
+            by_name AS (SELECT lower(name) AS k, min(account_id) AS account_id FROM accounts GROUP BY 1)
+            SELECT s._row, s._file, s._source, s.natural_key AS source_id,
+                   coalesce(e.account_id, s.account_id, n.account_id,
+                            s._source || ':' || left(md5(lower(s.natural_key)), 12)) AS account_id,
+                   s.name, s.industry, s.region, s.country,
+                   wb_num(s.annual_revenue) AS annual_revenue,
+                   round(wb_num(s.employees))::BIGINT AS employees,
+                   s.parent_account_id, s.parent_account_name,
+                   s.owner_seller_id, s.owner_seller_name,
+                   wb_num(s.wallet_estimate) AS wallet_estimate,
+                   wb_num(s.gross_margin_pct) AS gross_margin_pct,
+                   {_date_expr("s", "created_on")} AS created_on,
+                   s.contract_type, wb_num(s.direct_cost_annual) AS direct_cost_annual,
+                   n.account_id IS NOT NULL AND s.account_id IS NULL AND e.account_id IS NULL
+                       AS matched_by_name,
+                   false AS created_from_reference,
+                   s.account_id IS NOT NULL AS has_crm_id
+            FROM s
+            LEFT JOIN accounts e ON e.source = s._source AND e.source_id = s.natural_key
+            LEFT JOIN by_name n ON n.k = lower(s.name) AND s.account_id IS NULL
+            WHERE s.natural_key IS NOT NULL
+            """
+        )
+        # A report export names accounts that another file of the import holds
+        # with their ID: the same account, kept once (the row with the ID).
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_merged AS
+            SELECT 'accounts' AS "table", n._file, n._row::BIGINT AS _row, n.name,
+                   min(m.account_id) AS into_id, min(m._file) AS into_file
+            FROM _import_new_accounts n
+            JOIN _import_new_accounts m ON m.has_crm_id AND lower(m.name) = lower(n.name)
+            WHERE NOT n.has_crm_id
+            GROUP BY ALL
+            """
+        )
+        cur.execute(
+            """
+            DELETE FROM _import_new_accounts n
+            WHERE NOT n.has_crm_id AND lower(n.name) IN (
+                SELECT lower(name) FROM _import_new_accounts WHERE has_crm_id AND name IS NOT NULL)
+            """
+        )
+    else:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_accounts AS
+            SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _file, NULL::VARCHAR AS _source,
+                   NULL::VARCHAR AS source_id, a.*  EXCLUDE (source, source_id),
+                   NULL::VARCHAR AS parent_account_name, NULL::VARCHAR AS owner_seller_name,
+                   false AS matched_by_name, false AS created_from_reference,
+                   false AS has_crm_id
+            FROM accounts a WHERE false
+            """
+        )
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_merged AS
+            SELECT NULL::VARCHAR AS "table", NULL::VARCHAR AS _file, NULL::BIGINT AS _row,
+                   NULL::VARCHAR AS name, NULL::VARCHAR AS into_id, NULL::VARCHAR AS into_file
+            WHERE false
+            """
+        )
+    # Accounts that records name but neither the import nor the database holds.
+    referrers = [t for t in ("contacts", "opportunities", "activities") if t in staged]
+    if referrers:
+        named = " UNION ALL ".join(
+            f"SELECT _file, _row, _source, account_name FROM _import_in_{t} "
+            "WHERE account_id IS NULL AND account_name IS NOT NULL"
+            for t in referrers
+        )
+        cur.execute(
+            f"""
+            INSERT INTO _import_new_accounts BY NAME
+            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
+                   min(_file) AS _file, min(_source) AS _source,
+                   min(account_name) AS source_id, min(account_name) AS name,
+                   min(_source) || ':' || left(md5(lower(min(account_name))), 12) AS account_id,
+                   false AS matched_by_name, true AS created_from_reference,
+                   false AS has_crm_id
+            FROM ({named}) r
+            WHERE lower(account_name) NOT IN (
+                    SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
+              AND lower(account_name) NOT IN (SELECT lower(name) FROM accounts)
+            GROUP BY lower(account_name)
+            """
+        )
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _import_account_index AS
+        SELECT lower(name) AS k, min(account_id) AS account_id FROM (
+            SELECT name, account_id FROM _import_new_accounts
+            UNION ALL
+            SELECT name, account_id FROM accounts
+            WHERE lower(name) NOT IN (
+                SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
+        ) WHERE name IS NOT NULL GROUP BY 1
+        """
+    )
+    # Parents and owners named by name.
+    cur.execute(
+        """
+        UPDATE _import_new_accounts a SET parent_account_id = i.account_id
+        FROM _import_account_index i
+        WHERE a.parent_account_id IS NULL AND a.parent_account_name IS NOT NULL
+          AND i.k = lower(a.parent_account_name)
+        """
+    )
+    cur.execute(
+        """
+        UPDATE _import_new_accounts a SET owner_seller_id = i.seller_id
+        FROM _import_seller_index i
+        WHERE a.owner_seller_id IS NULL AND a.owner_seller_name IS NOT NULL
+          AND i.k = lower(a.owner_seller_name)
+        """
+    )
+
+    if "contacts" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_contacts AS
+            WITH s AS (
+                SELECT c.*, coalesce(c.name, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''))
+                            AS full_name,
+                       coalesce(c.account_id, i.account_id) AS resolved_account
+                FROM _import_in_contacts c
+                LEFT JOIN _import_account_index i ON i.k = lower(c.account_name) AND c.account_id IS NULL
+            ), k AS (
+                SELECT *, coalesce(contact_id,
+                                   resolved_account || '|' || full_name || '|' || coalesce(email, ''))
+                          AS natural_key FROM s
+            ), parts AS (
+                SELECT _file, _row, trim(unnest(string_split(buying_role, ';'))) AS part
+                FROM k WHERE buying_role IS NOT NULL
+            ), roles AS (
+                SELECT p._file, p._row, arg_min(v.role, v.precedence) AS role,
+                       max(v.attitude) AS role_attitude
+                FROM parts p JOIN _import_roles v ON v.value = lower(p.part)
+                GROUP BY p._file, p._row
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(e.contact_id, k.contact_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS contact_id,
+                   k.resolved_account AS account_id, k.account_name,
+                   k.full_name AS name, k.title, k.department,
+                   k.reports_to_id, k.reports_to_name,
+                   r.role AS buying_role,
+                   iv.influence::TINYINT AS influence,
+                   coalesce(av.attitude, r.role_attitude) AS attitude,
+                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id
+            FROM k
+            LEFT JOIN contacts e ON e.source = k._source AND e.source_id = k.natural_key
+            LEFT JOIN roles r ON r._file = k._file AND r._row = k._row
+            LEFT JOIN _import_influences iv ON iv.value = lower(k.influence)
+            LEFT JOIN _import_attitudes av ON av.value = lower(k.attitude)
+            WHERE k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO _import_merged
+            SELECT 'contacts', n._file, n._row::BIGINT, n.name, min(m.contact_id), min(m._file)
+            FROM _import_new_contacts n
+            JOIN _import_new_contacts m
+              ON m.has_crm_id AND m.account_id = n.account_id AND lower(m.name) = lower(n.name)
+            WHERE NOT n.has_crm_id
+            GROUP BY ALL
+            """
+        )
+        cur.execute(
+            """
+            DELETE FROM _import_new_contacts n
+            WHERE NOT n.has_crm_id AND EXISTS (
+                SELECT 1 FROM _import_new_contacts m
+                WHERE m.has_crm_id AND m.account_id = n.account_id
+                  AND lower(m.name) = lower(n.name))
+            """
+        )
+        # Managers named by name are looked up among the same account's people.
+        cur.execute(
+            """
+            UPDATE _import_new_contacts c SET reports_to_id = m.contact_id
+            FROM (
+                SELECT account_id, lower(name) AS k, min(contact_id) AS contact_id FROM (
+                    SELECT account_id, name, contact_id FROM _import_new_contacts
+                    UNION ALL SELECT account_id, name, contact_id FROM contacts
+                ) GROUP BY 1, 2
+            ) m
+            WHERE c.reports_to_id IS NULL AND c.reports_to_name IS NOT NULL
+              AND m.account_id = c.account_id AND m.k = lower(c.reports_to_name)
+            """
+        )
+        if not overwrite_edits:
+            # Workbench edits of roles, influence and attitude win over the file.
+            cur.execute(
+                """
+                UPDATE _import_new_contacts n SET
+                    buying_role = CASE WHEN e.role_edited THEN c.buying_role ELSE n.buying_role END,
+                    influence = CASE WHEN e.influence_edited THEN c.influence ELSE n.influence END,
+                    attitude = CASE WHEN e.attitude_edited THEN c.attitude ELSE n.attitude END
+                FROM contacts c, (
+                    SELECT contact_id,
+                           bool_or(field = 'buying_role') AS role_edited,
+                           bool_or(field = 'influence') AS influence_edited,
+                           bool_or(field = 'attitude') AS attitude_edited
+                    FROM contact_edits GROUP BY contact_id
+                ) e
+                WHERE c.contact_id = n.contact_id AND e.contact_id = n.contact_id
+                """
+            )
+
+    if "opportunities" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_opportunities AS
+            WITH s AS (
+                SELECT o.*, coalesce(o.account_id, i.account_id) AS resolved_account,
+                       coalesce(o.owner_seller_id, si.seller_id) AS resolved_owner
+                FROM _import_in_opportunities o
+                LEFT JOIN _import_account_index i ON i.k = lower(o.account_name) AND o.account_id IS NULL
+                LEFT JOIN _import_seller_index si
+                       ON si.k = lower(o.owner_seller_name) AND o.owner_seller_id IS NULL
+            ), k AS (
+                SELECT *, coalesce(opportunity_id,
+                                   resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
+                          AS natural_key FROM s
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(e.opportunity_id, k.opportunity_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS opportunity_id,
+                   k.resolved_account AS account_id, k.account_name, k.name, k.stage,
+                   wb_num(k.amount) AS amount,
+                   {_date_expr("k", "close_date")} AS close_date,
+                   coalesce(wb_bool(k.is_closed), st.value IS NOT NULL
+                            OR wb_bool(k.is_won)) AS is_closed,
+                   coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
+                   k.resolved_owner AS owner_seller_id, k.owner_seller_name,
+                   {_date_expr("k", "created_on")} AS created_on
+            FROM k
+            LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
+            LEFT JOIN _import_stages st ON st.value = lower(k.stage)
+            WHERE k.resolved_account IS NOT NULL
+            """
+        )
+
+    if "opportunity_contacts" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_opportunity_contacts AS
+            SELECT s._row, s._file, s._source,
+                   s.opportunity_id || '|' || s.contact_id AS source_id,
+                   s.opportunity_id, s.contact_id, s.role,
+                   coalesce(wb_bool(s.is_primary), false) AS is_primary,
+                   v.role AS buying_role
+            FROM _import_in_opportunity_contacts s
+            LEFT JOIN _import_roles v ON v.value = lower(s.role)
+            WHERE s.opportunity_id IS NOT NULL AND s.contact_id IS NOT NULL
+            """
+        )
+
+    if "activities" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_activities AS
+            WITH s AS (
+                SELECT a.*, coalesce(a.account_id, i.account_id) AS resolved_account,
+                       coalesce(a.seller_id, si.seller_id) AS resolved_seller
+                FROM _import_in_activities a
+                LEFT JOIN _import_account_index i ON i.k = lower(a.account_name) AND a.account_id IS NULL
+                LEFT JOIN _import_seller_index si ON si.k = lower(a.seller_name) AND a.seller_id IS NULL
+            ), k AS (
+                SELECT *, coalesce(activity_id,
+                                   concat_ws('|', resolved_account, contact_name, activity_date, kind, subject)
+                                   || '#' || row_number() OVER (
+                                       PARTITION BY _file, resolved_account, contact_name, activity_date, kind, subject
+                                       ORDER BY _row)
+                          ) AS natural_key FROM s
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(k.activity_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS activity_id,
+                   k.resolved_account AS account_id, k.contact_id, k.contact_name,
+                   k.resolved_seller AS seller_id, k.seller_name,
+                   coalesce(kv.kind, k._kind) AS kind,
+                   {_date_expr("k", "activity_date")} AS activity_date,
+                   coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60) AS duration_minutes,
+                   k.subject
+            FROM k
+            LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)
+            """
+        )
+        # People named in activities: this import's and the stored ones.
+        contact_source = (
+            "SELECT account_id, name, contact_id FROM _import_new_contacts UNION ALL "
+            if "contacts" in staged
+            else ""
+        )
+        cur.execute(
+            f"""
+            UPDATE _import_new_activities a SET contact_id = m.contact_id
+            FROM (
+                SELECT account_id, lower(name) AS k, min(contact_id) AS contact_id FROM (
+                    {contact_source} SELECT account_id, name, contact_id FROM contacts
+                ) GROUP BY 1, 2
+            ) m
+            WHERE a.contact_id IS NULL AND a.contact_name IS NOT NULL
+              AND m.account_id = a.account_id AND m.k = lower(a.contact_name)
+            """
+        )
+
+    if "contact_influences" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_contact_influences AS
+            SELECT s._row, s._file, s._source,
+                   s.from_contact_id || '|' || s.to_contact_id AS source_id,
+                   s.from_contact_id, s.to_contact_id,
+                   round(wb_num(s.strength))::TINYINT AS strength
+            FROM _import_in_contact_influences s
+            WHERE s.from_contact_id IS NOT NULL AND s.to_contact_id IS NOT NULL
+            """
+        )
+
+
+def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return staged rows that build could not keep (no key, no account), capped.
+
+    Columns: ``_file``, ``_row``, ``reason``, ``total``.
+    """
+    reasons = {
+        "sellers": (
+            "coalesce(s.seller_id, s.name, s.first_name, s.last_name, s.email) IS NULL",
+            "has no ID, name or e-mail",
+        ),
+        "accounts": ("coalesce(s.account_id, s.name) IS NULL", "has no ID and no name"),
+        "contacts": (
+            "s.account_id IS NULL AND (s.account_name IS NULL)",
+            "names no account; the person was not imported",
+        ),
+        "opportunities": (
+            "s.account_id IS NULL AND s.account_name IS NULL",
+            "names no account; the deal was not imported",
+        ),
+        "opportunity_contacts": (
+            "s.opportunity_id IS NULL OR s.contact_id IS NULL",
+            "lacks the deal or the person; the link was not imported",
+        ),
+        "contact_influences": (
+            "s.from_contact_id IS NULL OR s.to_contact_id IS NULL",
+            "lacks one of the two people; the link was not imported",
+        ),
+    }
+    if table not in reasons:
+        return pl.DataFrame(
+            schema={
+                "_file": pl.String,
+                "_row": pl.Int64,
+                "reason": pl.String,
+                "total": pl.Int64,
+            }
+        )
+    condition, reason = reasons[table]
+    frame: pl.DataFrame = cur.sql(
+        f"""
+        SELECT s._file, s._row::BIGINT AS _row, $reason AS reason,
+               (count(*) OVER (PARTITION BY s._file))::BIGINT AS total
+        FROM _import_in_{table} s WHERE {condition}
+        QUALIFY row_number() OVER (PARTITION BY s._file ORDER BY s._row) <= {IMPORT_PROBLEM_ROWS}
+        """,
+        params={"reason": reason},
+    ).pl()
+    return frame
+
+
+def import_missing_required(cur: Connection, table: str) -> pl.DataFrame:
+    """Return accounts or contacts without a name, capped: ``_file``, ``_row``, ``total``."""
+    if table not in {"accounts", "contacts"}:
+        raise ValueError(f"{table} has no required name")
+    frame: pl.DataFrame = cur.sql(
+        f"""
+        SELECT _file, _row::BIGINT AS _row, (count(*) OVER (PARTITION BY _file))::BIGINT AS total
+        FROM _import_new_{table} WHERE name IS NULL AND _row IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY _file ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
+        """
+    ).pl()
+    return frame
+
+
+def import_account_notes(cur: Connection) -> pl.DataFrame:
+    """Return accounts matched by name or created from a name reference.
+
+    Columns: ``_file``, ``_row``, ``name``, ``account_id``, ``how`` (``matched`` or ``created``).
+    """
+    frame: pl.DataFrame = cur.sql(
+        """
+        SELECT _file, _row::BIGINT AS _row, name, account_id,
+               CASE WHEN created_from_reference THEN 'created' ELSE 'matched' END AS how
+        FROM _import_new_accounts WHERE matched_by_name OR created_from_reference
+        ORDER BY _file, _row
+        """
+    ).pl()
+    return frame
+
+
+def import_duplicates(cur: Connection, table: str) -> pl.DataFrame:
+    """Return keys that appear more than once in the import: ``key``, ``files``, ``rows``."""
+    key = _IMPORT_KEYS[table]
+    frame: pl.DataFrame = cur.sql(
+        f"""
+        SELECT {key} AS key, list(_file ORDER BY _file, _row) AS files,
+               list(_row ORDER BY _file, _row) AS rows
+        FROM _import_new_{table} GROUP BY 1 HAVING count(*) > 1 ORDER BY 1
+        LIMIT {IMPORT_PROBLEM_ROWS * 5}
+        """
+    ).pl()
+    return frame
+
+
+def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
+    """Return imported IDs that already belong to a record from another source.
+
+    Columns: ``_file``, ``_row``, ``key``, ``other_source``.
+    """
+    key_column = _sources.KEY_COLUMNS.get(table)
+    if key_column is None:
+        return pl.DataFrame(
+            schema={
+                "_file": pl.String,
+                "_row": pl.Int64,
+                "key": pl.String,
+                "other_source": pl.String,
+            }
+        )
+    frame: pl.DataFrame = cur.sql(
+        f"""
+        SELECT n._file, n._row::BIGINT AS _row, n.{key_column} AS key,
+               coalesce(e.source, '(unknown)') AS other_source
+        FROM _import_new_{table} n JOIN {table} e USING ({key_column})
+        WHERE e.source IS DISTINCT FROM n._source OR e.source_id IS DISTINCT FROM n.source_id
+        ORDER BY n._file, n._row LIMIT {IMPORT_PROBLEM_ROWS * 5}
+        """
+    ).pl()
+    return frame
+
+
+#: (table, column, referenced table, referenced key, level) checked after build.
+_IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("accounts", "parent_account_id", "accounts", "account_id", "warning"),
+    ("accounts", "owner_seller_id", "sellers", "seller_id", "warning"),
+    ("contacts", "account_id", "accounts", "account_id", "error"),
+    ("contacts", "reports_to_id", "contacts", "contact_id", "error"),
+    ("opportunities", "account_id", "accounts", "account_id", "error"),
+    ("opportunities", "owner_seller_id", "sellers", "seller_id", "warning"),
+    (
+        "opportunity_contacts",
+        "opportunity_id",
+        "opportunities",
+        "opportunity_id",
+        "warning",
+    ),
+    ("opportunity_contacts", "contact_id", "contacts", "contact_id", "warning"),
+    ("activities", "account_id", "accounts", "account_id", "warning"),
+    ("activities", "contact_id", "contacts", "contact_id", "warning"),
+    ("activities", "seller_id", "sellers", "seller_id", "warning"),
+    ("contact_influences", "from_contact_id", "contacts", "contact_id", "error"),
+    ("contact_influences", "to_contact_id", "contacts", "contact_id", "error"),
+)
+
+
+def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
+    """Return references to records neither the import nor the database holds.
+
+    Warnings are applied at once: the dangling reference is cleared, or for a
+    link row the row is dropped. Columns: ``level``, ``table``, ``column``,
+    ``_file``, ``_row``, ``value``, ``total``.
+    """
+    staged = set(tables) | {"accounts"}
+    found: list[pl.DataFrame] = []
+    for table, column, target, target_key, level in _IMPORT_REFERENCES:
+        if table not in staged:
+            continue
+        targets = f"SELECT {target_key} AS k FROM {target}"
+        if target in staged:
+            targets += f" UNION ALL SELECT {target_key} FROM _import_new_{target}"
+        frame: pl.DataFrame = cur.sql(
+            f"""
+            SELECT $level AS level, $table AS "table", $column AS "column",
+                   _file, min(_row)::BIGINT AS _row, value, count(*)::BIGINT AS rows,
+                   (count(*) OVER (PARTITION BY _file))::BIGINT AS total
+            FROM (
+                SELECT n._file, n._row, n.{column} AS value FROM _import_new_{table} n
+                WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})
+            )
+            GROUP BY _file, value
+            QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
+            """,
+            params={"level": level, "table": table, "column": column},
+        ).pl()
+        if frame.height and level == "warning":
+            if table in {"opportunity_contacts"}:
+                cur.execute(
+                    f"DELETE FROM _import_new_{table} WHERE {column} NOT IN ({targets})"
+                )
+            else:
+                cur.execute(
+                    f"UPDATE _import_new_{table} SET {column} = NULL "
+                    f"WHERE {column} IS NOT NULL AND {column} NOT IN ({targets})"
+                )
+        found.append(frame)
+    if not found:
+        return pl.DataFrame()
+    return pl.concat(found, how="vertical_relaxed")
+
+
+def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
+    """Return names of sellers, managers and contacts that matched nobody.
+
+    Columns: ``level``, ``table``, ``column``, ``_file``, ``_row``, ``value``, ``total``.
+    """
+    checks = []
+    staged = set(tables)
+    if "accounts" in staged:
+        checks += [
+            ("warning", "accounts", "parent_account_name", "parent_account_id"),
+            ("warning", "accounts", "owner_seller_name", "owner_seller_id"),
+        ]
+    if "contacts" in staged:
+        checks.append(("error", "contacts", "reports_to_name", "reports_to_id"))
+    if "opportunities" in staged:
+        checks.append(
+            ("warning", "opportunities", "owner_seller_name", "owner_seller_id")
+        )
+    if "activities" in staged:
+        checks += [
+            ("warning", "activities", "seller_name", "seller_id"),
+            ("warning", "activities", "contact_name", "contact_id"),
+        ]
+    found: list[pl.DataFrame] = []
+    for level, table, name_column, id_column in checks:
+        found.append(
+            cur.sql(
+                f"""
+                SELECT $level AS level, $table AS "table", $column AS "column",
+                       _file, min(_row)::BIGINT AS _row, {name_column} AS value,
+                       count(*)::BIGINT AS rows,
+                       (count(*) OVER (PARTITION BY _file))::BIGINT AS total
+                FROM _import_new_{table}
+                WHERE {name_column} IS NOT NULL AND {id_column} IS NULL
+                  AND _row IS NOT NULL
+                GROUP BY _file, {name_column}
+                QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
+                """,
+                params={"level": level, "table": table, "column": name_column},
+            ).pl()
+        )
+    if not found:
+        return pl.DataFrame()
+    return pl.concat(found, how="vertical_relaxed")
+
+
+def import_reporting_lines(cur: Connection) -> pl.DataFrame:
+    """Return every reporting line among the imported people and their accounts' people.
+
+    Columns: ``contact_id``, ``name``, ``account_id``, ``reports_to_id``,
+    ``manager_account_id``, ``_file``, ``_row`` (null for people already stored).
+    """
+    frame: pl.DataFrame = cur.sql(
+        """
+        WITH people AS (
+            SELECT contact_id, name, account_id, reports_to_id, _file, _row::BIGINT AS _row
+            FROM _import_new_contacts
+            UNION ALL
+            SELECT contact_id, name, account_id, reports_to_id, NULL, NULL FROM contacts
+            WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)
+              AND account_id IN (SELECT account_id FROM _import_new_contacts)
+        )
+        SELECT p.contact_id, p.name, p.account_id, p.reports_to_id,
+               m.account_id AS manager_account_id, p._file, p._row
+        FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
+        WHERE p.reports_to_id IS NOT NULL
+        """
+    ).pl()
+    return frame
+
+
+#: Columns each table receives from ``_import_new_<table>`` (source added).
+_STORED_IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sellers": ("seller_id", "name", "team", "title", "email", "source_id"),
+    "accounts": (
+        "account_id",
+        "name",
+        "industry",
+        "region",
+        "country",
+        "annual_revenue",
+        "employees",
+        "parent_account_id",
+        "owner_seller_id",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "created_on",
+        "contract_type",
+        "direct_cost_annual",
+        "source_id",
+    ),
+    "contacts": (
+        "contact_id",
+        "account_id",
+        "name",
+        "title",
+        "department",
+        "reports_to_id",
+        "buying_role",
+        "influence",
+        "attitude",
+        "email",
+        "phone",
+        "source_id",
+    ),
+    "opportunities": (
+        "opportunity_id",
+        "account_id",
+        "name",
+        "stage",
+        "amount",
+        "close_date",
+        "is_closed",
+        "is_won",
+        "owner_seller_id",
+        "created_on",
+        "source_id",
+    ),
+    "opportunity_contacts": ("opportunity_id", "contact_id", "role", "is_primary"),
+    "activities": (
+        "activity_id",
+        "account_id",
+        "contact_id",
+        "seller_id",
+        "kind",
+        "activity_date",
+        "duration_minutes",
+        "subject",
+        "source_id",
+    ),
+    "contact_influences": ("from_contact_id", "to_contact_id", "strength"),
+    "nps_responses": (
+        "response_id",
+        "account_id",
+        "contact_id",
+        "responded_on",
+        "score",
+        "comment",
+        "source_id",
+    ),
+}
+#: Columns a re-import must not blank: a file without them keeps what is stored.
+_KEEP_WHEN_NULL = frozenset(
+    {
+        "industry",
+        "region",
+        "country",
+        "annual_revenue",
+        "employees",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "contract_type",
+        "direct_cost_annual",
+        "parent_account_id",
+        "owner_seller_id",
+        "title",
+        "department",
+        "reports_to_id",
+        "email",
+        "phone",
+        "team",
+    }
+)
+
+
+def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
+    """Stage survey responses (the ``nps_responses`` layout plus ``_file``, ``_row``)."""
+    needed = [
+        "_file",
+        "_row",
+        "account_id",
+        "contact_id",
+        "responded_on",
+        "score",
+        "comment",
+        "source",
+        "source_id",
+    ]
+    cur.register("_import_responses_in", responses.select(needed).to_arrow())
+    try:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_nps_responses AS
+            SELECT r._file, r._row::BIGINT AS _row, r.source AS _source, r.source_id,
+                   coalesce(e.response_id, r.source || ':' || left(md5(r.source_id), 12)) AS response_id,
+                   r.account_id, r.contact_id, r.responded_on::DATE AS responded_on,
+                   r.score::TINYINT AS score, r.comment
+            FROM _import_responses_in r
+            LEFT JOIN nps_responses e ON e.source = r.source AND e.source_id = r.source_id
+            """
+        )
+    finally:
+        cur.unregister("_import_responses_in")
+
+
+def import_commit(
+    cur: Connection, run_id: int, tables: Sequence[str]
+) -> dict[str, int]:
+    """Upsert every built table by (source, source_id), journalling before-images.
+
+    Returns the rows written per table.
+    """
+    # Only the last import can be undone: older journals go.
+    cur.execute("DELETE FROM import_undo_rows")
+    written: dict[str, int] = {}
+    staged = [t for t in IMPORT_ORDER if t in set(tables)]
+    for table in staged:
+        key = _IMPORT_KEYS[table]
+        columns = _STORED_IMPORT_COLUMNS[table]
+        cur.execute(
+            f"""
+            INSERT INTO import_undo_rows
+            SELECT $run, $table, n._k, x._k IS NOT NULL,
+                   CASE WHEN x._k IS NOT NULL THEN to_json(x)::VARCHAR END
+            FROM (SELECT {key} AS _k FROM _import_new_{table}) n
+            LEFT JOIN (SELECT *, {key} AS _k FROM {table}) x ON x._k = n._k
+            """,
+            {"run": run_id, "table": table},
+        )
+        existed = int(
+            cur.sql(
+                "SELECT count(*) FROM import_undo_rows WHERE run_id = $run "
+                "AND table_name = $table AND existed",
+                params={"run": run_id, "table": table},
+            ).fetchall()[0][0]
+        )
+        final_columns = [*columns, "source"]
+        if table == "opportunity_contacts":
+            final_columns.remove("source")  # the link table has no provenance
+        column_list = ", ".join(final_columns)
+        if not existed:
+            # Nothing stored under these keys yet: a plain insert.
+            plain = ", ".join(f"n.{c}" for c in columns)
+            source = "" if table == "opportunity_contacts" else ", n._source"
+            cur.execute(
+                f"INSERT INTO {table} ({column_list}) "
+                f"SELECT {plain}{source} FROM _import_new_{table} n"
+            )
+        else:
+            values = ", ".join(
+                f"coalesce(n.{c}, e.{c}) AS {c}" if c in _KEEP_WHEN_NULL else f"n.{c}"
+                for c in columns
+            )
+            cur.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _import_final AS
+                SELECT {values}, n._source AS source
+                FROM (SELECT *, {key} AS _key FROM _import_new_{table}) n
+                LEFT JOIN (SELECT *, {key} AS _key FROM {table}) e ON e._key = n._key
+                """
+            )
+            cur.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _import_new_{table})"
+            )
+            cur.execute(
+                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _import_final"
+            )
+            cur.execute("DROP TABLE _import_final")
+        written[table] = int(
+            cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
+        )
+    if "opportunity_contacts" in staged:
+        _import_roles_from_deals(cur, run_id)
+    return written
+
+
+def _import_roles_from_deals(cur: Connection, run_id: int) -> None:
+    """Give people without a role the most decisive role their deals name."""
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _import_deal_roles AS
+        SELECT n.contact_id, arg_min(n.buying_role, r.precedence) AS buying_role
+        FROM _import_new_opportunity_contacts n
+        JOIN _import_roles r ON r.value = n.buying_role
+        WHERE n.buying_role IS NOT NULL
+        GROUP BY n.contact_id
+        """
+    )
+    cur.execute(
+        """
+        INSERT INTO import_undo_rows
+        SELECT $run, 'contacts', c.contact_id, true, to_json(c)::VARCHAR
+        FROM contacts c JOIN _import_deal_roles d USING (contact_id)
+        WHERE c.buying_role IS NULL
+          AND c.contact_id NOT IN (SELECT row_key FROM import_undo_rows WHERE table_name = 'contacts')
+          AND c.contact_id NOT IN (SELECT contact_id FROM contact_edits WHERE field = 'buying_role')
+        """,
+        {"run": run_id},
+    )
+    cur.execute(
+        """
+        UPDATE contacts c SET buying_role = d.buying_role
+        FROM _import_deal_roles d
+        WHERE c.contact_id = d.contact_id AND c.buying_role IS NULL
+          AND c.contact_id NOT IN (SELECT contact_id FROM contact_edits WHERE field = 'buying_role')
+        """
+    )
+
+
+def next_import_run_id(con: Connection) -> int:
+    """Return the next free import run number."""
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT coalesce(max(run_id), 0) + 1 FROM import_runs"
+        ).fetchall()
+    return int(rows[0][0])
+
+
+def record_import_run(
+    cur: Connection,
+    *,
+    run_id: int,
+    started_at: datetime,
+    source: str,
+    status: str,
+    files: Sequence[dict[str, Any]],
+    counts: dict[str, int],
+    problems: Sequence[dict[str, Any]],
+    user_name: str,
+) -> None:
+    """Write one row of ``import_runs`` (inside a write transaction)."""
+    cur.execute(
+        """
+        INSERT INTO import_runs VALUES ($run, $started, $finished, $source, $status,
+                                        $files, $counts, $problems, $user)
+        """,
+        {
+            "run": run_id,
+            "started": started_at,
+            "finished": _now(),
+            "source": source,
+            "status": status,
+            "files": record_json(list(files)),
+            "counts": record_json(counts),
+            "problems": record_json(list(problems)),
+            "user": user_name,
+        },
+    )
+
+
+def import_runs(con: Connection, limit: int = 50) -> pl.DataFrame:
+    """Return the latest import runs, newest first."""
+    return query_frame(
+        con,
+        "SELECT * FROM import_runs ORDER BY run_id DESC LIMIT $limit",
+        {"limit": int(limit)},
+    )
+
+
+def last_undoable_import(con: Connection) -> int | None:
+    """Return the run that :func:`undo_last_import` would undo, or None."""
+    rows = query_frame(
+        con,
+        """
+        SELECT max(r.run_id) AS run_id FROM import_runs r
+        WHERE r.status = 'committed'
+          AND r.run_id = (SELECT max(run_id) FROM import_runs WHERE status IN ('committed', 'undone'))
+          AND EXISTS (SELECT 1 FROM import_undo_rows u WHERE u.run_id = r.run_id)
+        """,
+    )
+    value = rows["run_id"][0]
+    return int(value) if value is not None else None
+
+
+def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
+    """Restore every row the last committed import touched to its state before it.
+
+    Rows it inserted are deleted; rows it changed get their earlier values back.
+
+    Returns:
+        ``run_id`` and the rows restored per table.
+
+    Raises:
+        RejectedInputError: there is no import to undo.
+    """
+    require(actor, "import")
+    run_id = last_undoable_import(con)
+    if run_id is None:
+        raise RejectedInputError("there is no import to undo.")
+    restored: dict[str, int] = {}
+    with write_transaction(con) as cur:
+        for table in reversed(IMPORT_ORDER):
+            key = _IMPORT_KEYS[table]
+            touched = int(
+                cur.sql(
+                    "SELECT count(*) FROM import_undo_rows WHERE run_id = $run AND table_name = $t",
+                    params={"run": run_id, "t": table},
+                ).fetchall()[0][0]
+            )
+            if not touched:
+                continue
+            cur.execute(
+                f"""
+                DELETE FROM {table} WHERE {key} IN (
+                    SELECT row_key FROM import_undo_rows WHERE run_id = $run AND table_name = $t)
+                """,
+                {"run": run_id, "t": table},
+            )
+            structure = {
+                str(name): str(dtype)
+                for name, dtype in cur.sql(
+                    """
+                    SELECT column_name, data_type FROM information_schema.columns
+                    WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position
+                    """,
+                    params={"t": table},
+                ).fetchall()
+            }
+            cur.execute(
+                f"""
+                INSERT INTO {table} BY NAME
+                SELECT unnest(from_json(row_json, $structure))
+                FROM import_undo_rows
+                WHERE run_id = $run AND table_name = $t AND existed
+                """,
+                {"run": run_id, "t": table, "structure": json.dumps(structure)},
+            )
+            restored[table] = touched
+        cur.execute("DELETE FROM import_undo_rows WHERE run_id = $run", {"run": run_id})
+        cur.execute(
+            "UPDATE import_runs SET status = 'undone' WHERE run_id = $run",
+            {"run": run_id},
+        )
+    return {"run_id": run_id, "restored": restored}
+
+
+def import_lookup_frames(con: Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (contacts, accounts) for linking survey answers: IDs, e-mails, names."""
+    contacts = query_frame(con, "SELECT contact_id, account_id, email FROM contacts")
+    accounts = query_frame(con, "SELECT account_id, name FROM accounts")
+    return contacts, accounts
+
+
+def saved_column_mapping(
+    con: Connection, header_signature: str
+) -> tuple[str, dict[str, str]] | None:
+    """Return (target table, source column → workbench column) remembered for a header."""
+    rows = query_frame(
+        con,
+        "SELECT target_table, mapping FROM column_mappings WHERE header_signature = $s",
+        {"s": header_signature},
+    )
+    if rows.height == 0:
+        return None
+    mapping = json.loads(rows["mapping"][0])
+    return str(rows["target_table"][0]), {str(k): str(v) for k, v in mapping.items()}
+
+
+def save_column_mapping(
+    cur: Connection,
+    actor: Actor,
+    header_signature: str,
+    target_table: str,
+    mapping: dict[str, str],
+) -> None:
+    """Remember a mapping for files with this header (inside a write transaction)."""
+    require(actor, "import")
+    cur.execute(
+        """
+        INSERT INTO column_mappings VALUES ($s, $t, $m, $who, $at)
+        ON CONFLICT (header_signature) DO UPDATE SET target_table = excluded.target_table,
+            mapping = excluded.mapping, saved_by = excluded.saved_by, saved_at = excluded.saved_at
+        """,
+        {
+            "s": header_signature,
+            "t": target_table,
+            "m": record_json(mapping),
+            "who": actor.name,
+            "at": _now(),
+        },
+    )
+
+
+def database_fingerprint(con: Connection) -> dict[str, Any]:
+    """Return every CRM table's row count and content hash (tests compare them)."""
+    result: dict[str, Any] = {}
+    with con.cursor() as cur:
+        for table in (
+            *DATA_TABLES,
+            "contact_edits",
+            "import_undo_rows",
+            "column_mappings",
+        ):
+            rows = cur.sql(
+                f"SELECT count(*), coalesce(sum(hash(to_json(t)::VARCHAR)), 0)::VARCHAR FROM {table} t"
+            ).fetchall()
+            result[table] = (int(rows[0][0]), str(rows[0][1]))
+    return result
+
+
+def import_table_counts(cur: Connection) -> dict[str, int]:
+    """Return rows per CRM table as the given cursor sees them (inside a transaction)."""
+    return {
+        table: int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        for table in DATA_TABLES
+    }
+
+
+def import_next_run_id(cur: Connection) -> int:
+    """Return the next free import run number (inside a write transaction)."""
+    rows = cur.sql("SELECT coalesce(max(run_id), 0) + 1 FROM import_runs").fetchall()
+    return int(rows[0][0])
+
+
+def import_merged_by_name(cur: Connection) -> pl.DataFrame:
+    """Return rows named only by name that another file of the import holds with an ID.
+
+    Columns: ``table``, ``_file``, ``_row``, ``name``, ``into_id``, ``into_file``.
+    """
+    frame: pl.DataFrame = cur.sql(
+        'SELECT * FROM _import_merged ORDER BY "table", _file, _row'
+    ).pl()
+    return frame

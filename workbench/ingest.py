@@ -1523,15 +1523,15 @@ def _stage_and_check(
 
 def _reference_message(record: dict[str, Any]) -> str:
     target = {
-        "account_id": "account",
-        "parent_account_id": "parent account",
-        "owner_seller_id": "owner (seller)",
-        "seller_id": "seller",
-        "contact_id": "person",
-        "reports_to_id": "manager",
-        "opportunity_id": "deal",
-        "from_contact_id": "person",
-        "to_contact_id": "person",
+        "account_id": "an account",
+        "parent_account_id": "a parent account",
+        "owner_seller_id": "an owner (seller)",
+        "seller_id": "a seller",
+        "contact_id": "a person",
+        "reports_to_id": "a manager",
+        "opportunity_id": "a deal",
+        "from_contact_id": "a person",
+        "to_contact_id": "a person",
     }.get(record["column"], record["column"])
     consequence = {
         ("opportunity_contacts", "warning"): "; the link was not imported (orphan)",
@@ -1540,7 +1540,7 @@ def _reference_message(record: dict[str, Any]) -> str:
         "; left empty" if record["level"] == "warning" else "",
     )
     return (
-        f"refers to a {target} {_quote(record['value'])} that is neither in the import "
+        f"refers to {target} {_quote(record['value'])} that is neither in the import "
         f"nor in the database{consequence}{_rows_note(record)}"
     )
 

@@ -1,0 +1,146 @@
+"""``workbench import``: load CRM exports (files, folders, zip archives), all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from workbench import ingest, sources, store
+from workbench.cli._common import open_db, print_json, progress
+from workbench.models import LOCAL_ACTOR
+
+EPILOG = """\
+examples:
+  workbench import exports/Account.csv exports/Contact.csv
+  workbench import salesforce_export.zip --db data/workbench.duckdb
+  workbench import hubspot/ --source hubspot --dry-run --json
+  workbench import 联系人.csv --encoding gb18030 --date-order dmy
+  workbench import --undo
+
+exit codes:
+  0  imported (or, with --dry-run, would import)
+  1  rejected: nothing was changed; the problems say why
+  2  usage error
+"""
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``import`` command."""
+    parser = subparsers.add_parser(
+        "import",
+        parents=[common],
+        help="import CRM exports (Salesforce, HubSpot, Dynamics 365, Chinese CRMs, CSV/Excel)",
+        description="Import CRM export files, folders or zip archives into the database "
+        "in one transaction: recognise the source and the tables, check every value and "
+        "reference, then update rows by their CRM IDs. Any error rejects the whole "
+        "import and changes nothing; warnings are imported and listed.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files, folders or .zip archives"
+    )
+    parser.add_argument(
+        "--source",
+        choices=["auto", *sources.SOURCES],
+        default="auto",
+        help="which CRM the files come from (default: recognise it)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="check everything, change nothing"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as one JSON object"
+    )
+    parser.add_argument(
+        "--overwrite-edits",
+        action="store_true",
+        help="let the files replace roles, influence and attitude edited in the workbench",
+    )
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="force a text encoding (utf-8, gb18030, big5, cp1252, …)",
+    )
+    parser.add_argument(
+        "--date-order",
+        choices=["mdy", "dmy"],
+        help="how to read dates like 03/04/2024 when the file does not say",
+    )
+    parser.add_argument(
+        "--undo", action="store_true", help="undo the last committed import instead"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import the paths (or undo the last import) and report."""
+    if args.undo:
+        if args.paths:
+            raise SystemExit("workbench import: --undo takes no PATH")
+        con = open_db(args)
+        try:
+            undone = store.undo_last_import(con, LOCAL_ACTOR)
+            counts = store.table_counts(con)
+        finally:
+            con.close()
+        if args.json:
+            print_json({"ok": True, "undone_run": undone["run_id"], "counts": counts})
+        else:
+            print(f"undid import run {undone['run_id']}")
+        return 0
+    if not args.paths:
+        raise SystemExit(
+            "workbench import: give at least one PATH (file, folder or .zip)"
+        )
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise SystemExit(
+            f"workbench import: no such file or folder: {', '.join(missing)}"
+        )
+    con = open_db(args)
+    try:
+        report = ingest.import_files(
+            con,
+            [Path(p) for p in args.paths],
+            actor=LOCAL_ACTOR,
+            source=args.source,
+            dry_run=args.dry_run,
+            overwrite_edits=args.overwrite_edits,
+            encoding=args.encoding,
+            date_order=args.date_order,
+            progress=lambda _fraction, message: progress(message),
+        )
+    finally:
+        con.close()
+    if args.json:
+        print_json(report.as_json())
+    else:
+        _print_report(report)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: ingest.ImportReport) -> None:
+    for entry in report.files:
+        where = entry.table or "not imported"
+        print(f"{entry.name}: {entry.source} {entry.object_name or ''} → {where}")
+    for problem in report.problems:
+        place = ", ".join(
+            part
+            for part in (
+                problem.file,
+                f"row {problem.row}" if problem.row is not None else "",
+                problem.column or "",
+            )
+            if part
+        )
+        print(f"{problem.level}: {place}: {problem.message}")
+    if report.ok and not report.dry_run:
+        print(f"imported (run {report.run_id}):")
+    elif report.ok:
+        print("dry run: the import would succeed; nothing was changed")
+    else:
+        print("rejected: nothing was changed")
+    for table, rows in report.counts.items():
+        print(f"  {table:22} {rows:>10,}")

@@ -153,6 +153,31 @@ def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
     assert plans.proposed_relationship(situation) == expected["relationship"]
 
 
+def test_situation_hears_nps_by_role_from_the_voice_analysis(seeded):
+    with store.write_transaction(seeded) as cur:
+        cur.execute(
+            """
+            INSERT INTO nps_responses (response_id, account_id, contact_id,
+                                       responded_on, score)
+            VALUES ('R1', 'A1', 'C1', DATE '2026-05-01', 10),
+                   ('R2', 'A1', 'C2', DATE '2026-06-01', 3),
+                   ('R3', 'A1', 'C2', DATE '2024-06-01', 9)
+            """
+        )
+    part = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30)).part("voice")
+    assert part is not None and part.status == "ready"
+    facts = {f.label: f.value for f in part.facts}
+    # R3 is older than 12 months: one promoter, one detractor → NPS 0
+    assert facts["Answers"] == 2 and facts["NPS, all roles"] == 0
+    by_role = {row[0]: row for row in part.tables[0].rows}
+    assert by_role["decider"][1:] == [1, 1, 0, 0, 100.0]
+    assert by_role["buyer"][1:] == [1, 0, 0, 1, -100.0]
+    assert "initiator" in str(facts["Roles nobody answered for"])
+    silent = plans.build_situation(seeded, "A2", as_of=date(2026, 9, 30)).part("voice")
+    assert silent is not None and silent.status == "unavailable"
+    assert "Nobody at this account answered" in silent.note
+
+
 def test_situation_parts_never_invent_figures(seeded):
     situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
     keys = [p.key for p in situation.parts]

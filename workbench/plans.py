@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from workbench import exports, segment, store
+from workbench import exports, segment, store, voice
 from workbench.access import require
 from workbench.errors import RejectedInputError, WorkbenchError
 from workbench.models import Problem
@@ -809,8 +809,60 @@ def situation_from_network(
 def situation_from_voice(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
-    """Return the account's NPS by buying role."""
-    return _pending("voice", "Voice of the customer", "voice", "NPS by role")
+    """Return the account's NPS by buying role over the 12 months up to ``as_of``."""
+    title = "Voice of the customer"
+    since = _months_before(as_of, 12)
+    responses = store.nps_responses_enriched(con).filter(
+        (pl.col("account_id") == account_id)
+        & (pl.col("responded_on") > since)
+        & (pl.col("responded_on") <= as_of)
+    )
+    if responses.filter(pl.col("score").is_not_null()).height == 0:
+        return SituationPart(
+            "voice",
+            title,
+            "unavailable",
+            f"Nobody at this account answered an NPS survey between {since} and "
+            f"{as_of}.",
+        )
+    overall = voice.overall_nps(responses)
+    by_role = voice.nps_by_role(responses).select(
+        "role", "responses", "promoters", "passives", "detractors", "nps"
+    )
+    risky = voice.risky_detractors(responses).select(
+        "contact_name", "title", "buying_role", "influence", "score", "why"
+    )
+    silent_roles = by_role.filter(pl.col("responses") == 0)["role"].to_list()
+    part = SituationPart(
+        key="voice",
+        title=title,
+        status="ready",
+        note=f"NPS answers from {since} (excluded) to {as_of}; NPS = % promoters "
+        "(9–10) − % detractors (0–6).",
+        facts=[
+            Fact("NPS, all roles", overall["nps"]),
+            Fact("Answers", overall["responses"]),
+            Fact("Roles nobody answered for", ", ".join(silent_roles) or "none"),
+            Fact("Influential or deciding detractors", risky.height),
+        ],
+        tables=[_table("NPS by buying role", by_role)],
+    )
+    if risky.height:
+        part.tables.append(_table("Detractors who can sink a deal", risky))
+    return part
+
+
+def _months_before(day: date, months: int) -> date:
+    # The same day ``months`` earlier, clipped to the month's end (29 Feb → 28 Feb).
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"cannot go back {months} months from {day}")
 
 
 #: The situation's sources in the order the plan shows them; each is one function.

@@ -114,6 +114,28 @@ with tab_accounts:
         key="voice_matrix_table",
         column_config=TABLE_CONFIG,
     )
+    st.subheader("One account")
+    names = voice.account_names(accounts)
+    chosen_account = st.selectbox(
+        "Account",
+        list(names),
+        format_func=lambda account_id: f"{names[account_id]} · {account_id}",
+        key="voice_account",
+    )
+    if chosen_account is not None:
+        one = voice.responses_for_account(responses, chosen_account)
+        left, right = st.columns(2)
+        left.altair_chart(voice.role_bars(voice.nps_by_role(one)), width="stretch")
+        right.altair_chart(
+            voice.trend_lines(voice.quarterly_trend(one)), width="stretch"
+        )
+        st.dataframe(
+            voice.search_comments(one),
+            hide_index=True,
+            width="stretch",
+            key="voice_account_comments",
+            column_config=TABLE_CONFIG,
+        )
 
 with tab_roles:
     by_role = voice.nps_by_role(responses)

@@ -400,3 +400,11 @@ def test_store_enriches_responses_with_level_and_last_touch(con):
     assert signals["departments_engaged"] == 2
     assert signals["effort_hours_12m"] == pytest.approx(4.0)
     assert signals["days_since_last_touch"] == 0
+
+
+def test_account_names_and_one_account():
+    accounts = pl.DataFrame({"account_id": ["B", "A"], "name": ["Beta", None]})
+    assert voice.account_names(accounts) == {"A": "A", "B": "Beta"}
+    frame = _responses(CONFLICT_ROWS)
+    assert set(voice.responses_for_account(frame, "A2")["account_id"]) == {"A2"}
+    assert voice.responses_for_account(frame, "nope").height == 0

@@ -38,11 +38,18 @@ TABLE_COLUMNS = {
 }
 
 
-def _frame(at: AppTest, name: str):
+def _frame(at: AppTest, name: str, position: int | None = None):
     wanted = TABLE_COLUMNS[name]
     found = [d.value for d in at.dataframe if wanted <= set(d.value.columns)]
+    if position is not None:
+        return found[position]
     assert len(found) == 1, f"{len(found)} tables look like {name}"
     return found[0]
+
+
+def _comments(at: AppTest):
+    # The account drill-down (first tab) and the Comments tab share a layout.
+    return _frame(at, "voice_comments", position=-1)
 
 
 def test_page_shows_demo_figures(page, app_db):
@@ -73,12 +80,20 @@ def test_gap_slider_and_period_change_the_conflicts(page):
 
 def test_comment_search_and_role_filter(page):
     page.text_input(key="voice_comment_search").input("price").run()
-    found = _frame(page, "voice_comments")
+    found = _comments(page)
     assert len(found) > 0
     assert all("price" in c.lower() for c in found["comment"])
     page.multiselect(key="voice_comment_roles").select("buyer").run()
-    found = _frame(page, "voice_comments")
+    found = _comments(page)
     assert set(found["role"]) <= {"buyer"}
+
+
+def test_one_account_drill_down(page):
+    page.selectbox(key="voice_account").select("A00007").run()
+    assert not page.exception
+    account_comments = _frame(page, "voice_comments", position=0)
+    assert len(account_comments) > 0
+    assert set(account_comments["account_name"]) == {"Meridian Dynamics Corp."}
 
 
 def test_upload_reports_problems_and_blocks_the_commit(page):
@@ -112,7 +127,7 @@ def test_upload_and_commit_adds_responses_shown_as_text(page, app_db):
     after = int(_metrics(page)["Responses"].replace(",", ""))
     assert after == before + 2
     page.text_input(key="voice_comment_search").input("<script>").run()
-    assert list(_frame(page, "voice_comments")["comment"]) == [hostile]
+    assert list(_comments(page)["comment"]) == [hostile]
     assert not any("<script" in m.value for m in page.markdown)
     # The same file again updates instead of duplicating.
     page.button(key="survey_commit").click().run()

@@ -162,6 +162,19 @@ def responses_since(responses: pl.DataFrame, since: date | None) -> pl.DataFrame
     return responses.filter(pl.col("responded_on") >= pl.lit(since))
 
 
+def responses_for_account(responses: pl.DataFrame, account_id: str) -> pl.DataFrame:
+    """Return one account's responses."""
+    return responses.filter(pl.col("account_id") == account_id)
+
+
+def account_names(accounts: pl.DataFrame) -> dict[str, str]:
+    """Return account ID → name (the ID where the name is missing), in ID order."""
+    ordered = accounts.select(
+        "account_id", pl.coalesce(pl.col("name"), pl.col("account_id")).alias("name")
+    ).sort("account_id")
+    return dict(zip(ordered["account_id"], ordered["name"], strict=True))
+
+
 def nps_by(responses: pl.DataFrame, dimension: str) -> pl.DataFrame:
     """Return the NPS per value of one dimension (see :data:`DIMENSIONS`).
 

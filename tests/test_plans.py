@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from workbench import plans, segment, store
+from workbench import network, plans, segment, store
 from workbench.cli import main as cli_main
 from workbench.errors import PermissionDeniedError, RejectedInputError
 from workbench.models import Actor
@@ -151,6 +151,26 @@ def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
     assert facts["Cost to serve"] == expected["cost_to_serve"]
     assert plans.SEGMENT_STRATEGY[expected["value_segment"]] in part.note
     assert plans.proposed_relationship(situation) == expected["relationship"]
+
+
+def test_situation_shows_coverage_gaps_and_risks_from_the_buying_centre(seeded):
+    part = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30)).part("coverage")
+    assert part is not None and part.status == "ready"
+    report = network.analyse_buying_centre(
+        store.read_buying_centre(seeded, "A1", months=12, as_of=date(2026, 9, 30))
+    )
+    facts = {f.label: f.value for f in part.facts}
+    assert facts["Relationship risks found"] == report.risks.height > 0
+    assert "initiator" in str(facts["Roles with nobody known"])
+    # nobody was touched in the window (T1 names no person): every known role is dark
+    assert "decider" in str(facts["Roles known but not touched"])
+    titles = [table.title for table in part.tables]
+    assert titles[:2] == ["Coverage by buying role", "Relationship risks"]
+    risks = {row[0] for row in part.tables[1].rows}
+    assert "dark decider" in risks
+    missing = plans.build_situation(seeded, "NOPE", as_of=date(2026, 9, 30))
+    coverage = missing.part("coverage")
+    assert coverage is not None and coverage.status == "unavailable"
 
 
 def test_situation_hears_nps_by_role_from_the_voice_analysis(seeded):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from workbench import exports, segment, store, voice
+from workbench import exports, network, segment, store, voice
 from workbench.access import require
 from workbench.errors import RejectedInputError, WorkbenchError
 from workbench.models import Problem
@@ -798,12 +798,59 @@ def situation_from_network(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
     """Return the buying-centre map's coverage gaps and risks for the account."""
-    return _pending(
-        "coverage",
-        "Coverage of the buying centre",
-        "buying-centre",
-        "Coverage gaps and risks",
+    title = "Coverage of the buying centre"
+    try:
+        data = store.read_buying_centre(con, account_id, months=12, as_of=as_of)
+    except RejectedInputError as error:
+        return SituationPart("coverage", title, "unavailable", str(error))
+    report = network.analyse_buying_centre(data)
+    coverage = report.coverage
+    breadth = report.breadth
+    missing = coverage.filter(pl.col("status") == "missing")["role"].to_list()
+    not_engaged = coverage.filter(pl.col("status") == "not engaged")["role"].to_list()
+    part = SituationPart(
+        key="coverage",
+        title=title,
+        status="ready",
+        note=f"Our touches from {data.start} (excluded) to {data.end}.",
+        facts=[
+            Fact(
+                "People we touched",
+                f"{breadth.contacts_engaged} of {breadth.contacts_present}",
+            ),
+            Fact(
+                "Departments we touched",
+                f"{breadth.departments_engaged} of {breadth.departments_present}",
+            ),
+            Fact(
+                "Levels reached",
+                f"{breadth.levels_reached} of {breadth.levels_present}",
+            ),
+            Fact("Highest level reached (1 = top)", breadth.top_level_reached),
+            Fact("Our people involved", breadth.sellers_engaged),
+            Fact(
+                "Roles with nobody known",
+                ", ".join(r for r in missing if r != network.UNKNOWN) or "none",
+            ),
+            Fact("Roles known but not touched", ", ".join(not_engaged) or "none"),
+            Fact("Relationship risks found", report.risks.height),
+        ],
+        tables=[_table("Coverage by buying role", coverage)],
     )
+    if report.risks.height:
+        part.tables.append(
+            _table("Relationship risks", report.risks.select("risk", "name", "detail"))
+        )
+    if report.reach_next.height:
+        part.tables.append(
+            _table(
+                "Whom to reach next",
+                report.reach_next.head(5).select(
+                    "rank", "name", "title", "role", "influence", "attitude", "path"
+                ),
+            )
+        )
+    return part
 
 
 def situation_from_voice(

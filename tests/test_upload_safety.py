@@ -1,0 +1,94 @@
+"""Uploaded file names with paths and oversize uploads are refused or defused cleanly.
+
+The import reads uploads from memory and never writes them to disk, so a path in a
+name can do no harm; it is still cut to the base name so that reports and the
+import journal never show or store a path. Oversize files are refused before any
+parsing, and nothing in the database changes.
+"""
+
+from __future__ import annotations
+
+import io
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from workbench import ingest, store
+from workbench.errors import RejectedInputError
+from workbench.models import LOCAL_ACTOR
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNTS_CSV = (
+    b"Account ID,Account Name,Industry,Region\n"
+    b"X-1,Path Traversal Ltd,Chemicals,EMEA\n"
+    b"X-2,Second Ltd,Energy,APAC\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "kept"),
+    [
+        ("../../x.csv", "x.csv"),
+        ("/etc/passwd", "passwd"),
+        ("..\\..\\Windows\\win.ini", "win.ini"),
+        ("C:\\Users\\me\\accounts.csv", "accounts.csv"),
+        ("reports/../../../accounts.csv", "accounts.csv"),
+        ("..", "upload"),
+        ("", "upload"),
+        ("a\x00b.csv", "ab.csv"),
+    ],
+)
+def test_uploaded_names_lose_every_path_part(uploaded, kept):
+    assert ingest.safe_file_name(uploaded) == kept
+
+
+def test_import_with_a_path_in_the_name_records_only_the_base_name(con, tmp_path):
+    report = ingest.import_files(
+        con, [("../../x/accounts.csv", ACCOUNTS_CSV)], actor=LOCAL_ACTOR, dry_run=True
+    )
+    names = [f.name for f in report.files] + [p.file for p in report.problems]
+    assert names
+    assert all("/" not in n and "\\" not in n and ".." not in n for n in names), names
+    assert not (tmp_path.parent.parent / "x").exists()
+
+
+def test_zip_members_with_paths_are_defused(con):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../../evil/accounts.csv", ACCOUNTS_CSV)
+    inputs = ingest.collect_inputs([("export.zip", buffer.getvalue())])
+    assert [name for name, _ in inputs] == ["accounts.csv"]
+
+
+def test_oversize_files_are_refused_before_reading(con, monkeypatch):
+    with pytest.raises(RejectedInputError, match="more than the limit"):
+        ingest.check_size("huge.csv", ingest.MAX_FILE_BYTES + 1)
+    ingest.check_size("fine.csv", ingest.MAX_FILE_BYTES)
+    # The import applies the same check to every upload (a small limit here keeps
+    # the test's memory small) and changes nothing.
+    limited = ingest.check_size
+
+    def small_limit(name: str, size: int, limit: int = 1_000) -> None:
+        limited(name, size, limit=1_000)
+
+    monkeypatch.setattr(ingest, "check_size", small_limit)
+    before = store.table_counts(con)
+    big = ACCOUNTS_CSV + b"".join(
+        f"X-{i},Filler {i},Chemicals,EMEA\n".encode() for i in range(3, 200)
+    )
+    report = ingest.import_files(con, [("big.csv", big)], actor=LOCAL_ACTOR)
+    assert not report.ok
+    assert [p.file for p in report.errors] == ["big.csv"]
+    assert "more than the limit" in report.errors[0].message
+    assert store.table_counts(con) == before
+
+
+def test_streamlit_upload_limit_is_set_and_below_the_library_limit():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    limit_mb = config["server"]["maxUploadSize"]
+    assert 0 < limit_mb <= 1024
+    assert limit_mb * 1_048_576 <= ingest.MAX_FILE_BYTES
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["client"]["toolbarMode"] == "viewer"

@@ -547,33 +547,46 @@ class ImportReport:
 
     def files_frame(self) -> pl.DataFrame:
         """Return one row per recognised file: what it is and where it goes."""
-        return pl.DataFrame(
-            [
-                {
-                    "file": f.name,
-                    "source": f.source,
-                    "object": f.object_name,
-                    "table": f.table,
-                    "rows": f.rows,
-                    "encoding": f.encoding,
-                    "mapped_columns": len(f.mapping),
-                    "ignored_columns": len(f.unmapped),
-                    "note": f.note,
-                }
-                for f in self.files
-            ],
-            schema={
-                "file": pl.String,
-                "source": pl.String,
-                "object": pl.String,
-                "table": pl.String,
-                "rows": pl.Int64,
-                "encoding": pl.String,
-                "mapped_columns": pl.Int64,
-                "ignored_columns": pl.Int64,
-                "note": pl.String,
-            },
-        )
+        return files_frame(self.files)
+
+
+def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
+    """Return one row per recognised file: what it is and where it goes."""
+    return pl.DataFrame(
+        [
+            {
+                "file": f.name,
+                "source": f.source,
+                "object": f.object_name,
+                "table": f.table,
+                "rows": f.rows if f.rows >= 0 else None,
+                "encoding": f.encoding,
+                "mapped_columns": len(f.mapping),
+                "ignored_columns": len(f.unmapped),
+                "note": f.note,
+            }
+            for f in files
+        ],
+        schema={
+            "file": pl.String,
+            "source": pl.String,
+            "object": pl.String,
+            "table": pl.String,
+            "rows": pl.Int64,
+            "encoding": pl.String,
+            "mapped_columns": pl.Int64,
+            "ignored_columns": pl.Int64,
+            "note": pl.String,
+        },
+    )
+
+
+def counts_frame(counts: dict[str, int]) -> pl.DataFrame:
+    """Return rows per table as a two-column frame (table, rows)."""
+    return pl.DataFrame(
+        {"table": list(counts), "rows": list(counts.values())},
+        schema={"table": pl.String, "rows": pl.Int64},
+    )
 
 
 def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
@@ -1086,53 +1099,26 @@ def _quote(value: Any) -> str:
     return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
 
 
-def import_files(
+def propose_files(
     con: store.Connection,
     files: Sequence[tuple[str, bytes]] | Sequence[Path] | Sequence[str | Path],
     *,
-    actor: Actor,
     source: str = "auto",
-    dry_run: bool = False,
-    mappings: dict[str, ColumnMapping] | None = None,
-    overwrite_edits: bool = False,
-    progress: ProgressCallback | None = None,
     encoding: str | None = None,
-    date_order: DateOrder | None = None,
-) -> ImportReport:
-    """Import CRM exports into the database, all or nothing.
+    mappings: dict[str, ColumnMapping] | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[list[RecognisedFile], list[Problem]]:
+    """Read files and propose where each goes, changing nothing.
 
-    Args:
-        con: the database.
-        files: ``(name, bytes)`` pairs (uploads) or paths of files, folders and zip
-            archives.
-        actor: who imports; needs the ``import`` right.
-        source: ``auto`` or one of ``salesforce``, ``hubspot``, ``dynamics``,
-            ``chinese_crm``, ``generic``.
-        dry_run: check everything, change nothing.
-        mappings: per file name, the user's table and column mapping; saved for
-            files with the same header when the import commits.
-        overwrite_edits: let the files replace roles, influence and attitude
-            edited in the workbench (default: edits win).
-        progress: called with (fraction done, what is happening).
-        encoding: force a text encoding for every file.
-        date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
+    Uses mappings remembered for the same header when the user gives none.
 
     Returns:
-        The report: ok, source, counts after the run, problems, run ID, files.
-
-    Raises:
-        PermissionDeniedError: the actor may not import.
+        The recognised files (with their proposed mappings) and the problems of
+        reading them (unreadable files are errors).
     """
-    require(actor, "import")
-    if source not in {"auto", "survey", *_sources.SOURCES}:
-        raise RejectedInputError(
-            f"unknown source {source!r}; choose auto, {', '.join(_sources.SOURCES)}."
-        )
-    started = store.now_utc()
     say = progress or (lambda _fraction, _message: None)
     problems: list[Problem] = []
     recognised: list[RecognisedFile] = []
-    say(0.0, "reading files")
     try:
         inputs = _collect(files)
     except RejectedInputError as error:
@@ -1200,6 +1186,78 @@ def import_files(
                         )
                     )
         recognised += entries
+    return recognised, problems
+
+
+def mapping_table(entry: RecognisedFile) -> pl.DataFrame:
+    """Return a file's mapping as rows (file column, workbench column) for an editor."""
+    return pl.DataFrame(
+        {
+            "file column": entry.headers,
+            "workbench column": [entry.mapping.get(h, "") for h in entry.headers],
+        },
+        schema={"file column": pl.String, "workbench column": pl.String},
+    )
+
+
+def mapping_from_table(table: str, edited: Any) -> ColumnMapping:
+    """Return the mapping a person edited (a frame with file/workbench columns)."""
+    frame = edited if isinstance(edited, pl.DataFrame) else pl.DataFrame(edited)
+    pairs = frame.select("file column", "workbench column").rows()
+    return ColumnMapping(
+        table=table,
+        columns={str(h): str(c) for h, c in pairs if h is not None and c},
+    )
+
+
+def import_files(
+    con: store.Connection,
+    files: Sequence[tuple[str, bytes]] | Sequence[Path] | Sequence[str | Path],
+    *,
+    actor: Actor,
+    source: str = "auto",
+    dry_run: bool = False,
+    mappings: dict[str, ColumnMapping] | None = None,
+    overwrite_edits: bool = False,
+    progress: ProgressCallback | None = None,
+    encoding: str | None = None,
+    date_order: DateOrder | None = None,
+) -> ImportReport:
+    """Import CRM exports into the database, all or nothing.
+
+    Args:
+        con: the database.
+        files: ``(name, bytes)`` pairs (uploads) or paths of files, folders and zip
+            archives.
+        actor: who imports; needs the ``import`` right.
+        source: ``auto`` or one of ``salesforce``, ``hubspot``, ``dynamics``,
+            ``chinese_crm``, ``generic``.
+        dry_run: check everything, change nothing.
+        mappings: per file name, the user's table and column mapping; saved for
+            files with the same header when the import commits.
+        overwrite_edits: let the files replace roles, influence and attitude
+            edited in the workbench (default: edits win).
+        progress: called with (fraction done, what is happening).
+        encoding: force a text encoding for every file.
+        date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
+
+    Returns:
+        The report: ok, source, counts after the run, problems, run ID, files.
+
+    Raises:
+        PermissionDeniedError: the actor may not import.
+    """
+    require(actor, "import")
+    if source not in {"auto", "survey", *_sources.SOURCES}:
+        raise RejectedInputError(
+            f"unknown source {source!r}; choose auto, {', '.join(_sources.SOURCES)}."
+        )
+    started = store.now_utc()
+    say = progress or (lambda _fraction, _message: None)
+    say(0.0, "reading files")
+    recognised, problems = propose_files(
+        con, files, source=source, encoding=encoding, mappings=mappings, progress=say
+    )
     for entry in recognised:
         problems += _file_problems(entry)
     importable = [r for r in recognised if r.table is not None]

@@ -2577,13 +2577,13 @@ def import_role_problems(cur: Connection) -> pl.DataFrame:
                    trim(unnest(string_split(s.buying_role, ';'))) AS part
             FROM _import_in_contacts s WHERE s.buying_role IS NOT NULL
         ), mapped AS (
-            SELECT p.*, v.value IS NULL AS unknown, v.role FROM parts p
+            SELECT p.*, v.value IS NULL AS unknown, v.role, v.precedence FROM parts p
             LEFT JOIN _import_roles v ON v.value = lower(p.part)
         ), per_row AS (
             SELECT _file, _row, any_value(buying_role) AS value,
                    bool_or(unknown) AS has_unknown,
                    count(DISTINCT role) AS roles,
-                   arg_min(role, (SELECT precedence FROM _import_roles r WHERE r.value = role LIMIT 1)) AS kept
+                   arg_min(role, precedence) AS kept
             FROM mapped GROUP BY _file, _row
         )
         SELECT _file, _row, value, CASE WHEN has_unknown THEN 0 ELSE 1 END AS check_id,

@@ -1,0 +1,101 @@
+"""The Import page under AppTest: upload a small Salesforce export, check, commit, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench import store
+from workbench.models import Actor
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+
+def _page(at: AppTest) -> AppTest:
+    at.switch_page("pages/import_data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame_with(at: AppTest, column: str):
+    # st.dataframe keys are not exposed by AppTest: find the table by its columns.
+    for element in at.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def _upload(at: AppTest, *names: str) -> AppTest:
+    uploader = at.file_uploader(key="import_files")
+    for name in names:
+        uploader.upload(Path(name).name, (FIXTURES / name).read_bytes(), "text/csv")
+    return at.run()
+
+
+def test_page_states_the_upload_limit(at: AppTest) -> None:
+    page = _page(at)
+    captions = " ".join(c.value for c in page.caption)
+    assert "Upload limit: 200 MB per file" in captions
+
+
+def test_upload_check_commit_and_undo(at: AppTest, app_db: Path) -> None:
+    page = _upload(_page(at), "salesforce/Account.csv", "salesforce/Contact.csv")
+    assert not page.exception, page.exception
+    recognised = _frame_with(page, "ignored_columns")
+    assert sorted(recognised["table"].tolist()) == ["accounts", "contacts"]
+    assert page.metric[0].value == "0"  # errors
+    page.button(key="import_commit").click().run()
+    assert not page.exception, page.exception
+    assert any("Imported (run" in s.value for s in page.success)
+
+    con = store.connect(app_db)
+    try:
+        names = store.query_frame(
+            con, "SELECT name FROM contacts WHERE source = 'salesforce' ORDER BY name"
+        )["name"].to_list()
+    finally:
+        con.close()
+    assert names == ["Hao Chen", "Jun Li", "Klaus Weber", "Mei Zhang"]
+
+    page.button(key="import_undo").click().run()
+    assert not page.exception, page.exception
+    con = store.connect(app_db)
+    try:
+        left = store.query_frame(
+            con, "SELECT count(*) AS n FROM contacts WHERE source = 'salesforce'"
+        )["n"][0]
+    finally:
+        con.close()
+    assert left == 0
+
+
+def test_a_rejected_upload_shows_errors_and_offers_no_commit(at: AppTest) -> None:
+    page = _upload(_page(at), "bad/missing_account/Contact.csv")
+    assert not page.exception, page.exception
+    assert page.metric[0].value != "0"
+    assert not [b for b in page.button if b.key == "import_commit"]
+    problems = _frame_with(page, "message")
+    assert (
+        problems["message"]
+        .str.contains("neither in the import nor in the database")
+        .any()
+    )
+
+
+def test_viewers_are_told_they_cannot_import(at: AppTest) -> None:
+    at.session_state["workbench_actor"] = Actor(name="guest", role="viewer")
+    page = _page(at)
+    assert any("cannot" in i.value or "not import" in i.value for i in page.info)
+    assert not list(page.get("file_uploader"))
+
+
+@pytest.mark.parametrize(
+    "name", ["bad/junk.csv", "bad/unclosed_quote.csv", "bad/empty.csv"]
+)
+def test_bad_files_give_a_message_not_a_traceback(at: AppTest, name: str) -> None:
+    page = _upload(_page(at), name)
+    assert not page.exception, page.exception
+    problems = _frame_with(page, "message")
+    assert (problems["level"] == "error").any()

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import APP
 from workbench import access, auth, privacy, store
 from workbench.errors import PermissionDeniedError
 from workbench.models import Actor
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-from tests.conftest import APP
 
 # Cheap hashes keep the tests fast; the production cost is tested once below.
 FAST = {"n": 2**10, "r": 8, "p": 1}
@@ -358,3 +354,29 @@ def test_signed_out_hosted_session_is_read_only(app_db: Path):
 
     assert ui.SIGNED_OUT_ACTOR.role == "viewer"
     assert not access.can(ui.SIGNED_OUT_ACTOR, "import")
+
+
+@pytest.mark.skipif(
+    not (Path(APP).parent / "pages" / "buying_centre.py").exists(),
+    reason="the buying-centre page is not there yet",
+)
+@pytest.mark.parametrize(
+    ("user", "password", "masked"),
+    [("vera", "viewer-pass", True), ("anna", "analyst-pass", False)],
+)
+def test_buying_centre_people_are_masked_for_viewers_only(
+    app_db: Path, user: str, password: str, masked: bool
+):
+    app = _sign_in(_hosted_app(_secrets()).run(), user, password)
+    app.switch_page("pages/buying_centre.py").run()
+    assert not app.exception, app.exception
+    people = [d.value for d in app.dataframe if "email" in d.value.columns]
+    assert people, "no table of people with e-mail addresses"
+    emails = [e for frame in people for e in frame["email"].dropna()]
+    phones = [p for frame in people for p in frame["phone"].dropna()]
+    assert emails and phones
+    if masked:
+        assert all("***@" in e for e in emails), emails[:3]
+        assert all(p.startswith("*** ") for p in phones), phones[:3]
+    else:
+        assert not any("***" in e for e in emails)

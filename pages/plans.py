@@ -34,7 +34,7 @@ with plan_tab:
     flash = state.pop("plan_flash", None)
     if flash:
         kind, message = flash
-        (st.success if kind == "success" else st.error)(message)
+        {"success": st.success, "info": st.info}.get(kind, st.error)(message)
 
     if current is None:
         st.caption("No saved plan yet: this is a new draft.")
@@ -98,6 +98,15 @@ with plan_tab:
     ):
         ui.refresh_plan_situation(account_id)
     ui.show_plan_situation(state.get("plan_situation"))
+
+    st.subheader("The plan")
+    st.button(
+        "Draft empty sections from the situation",
+        key="plan_draft_sections",
+        on_click=ui.draft_empty_plan_sections,
+        disabled=not may_plan,
+        help="Writes only what the analytics found; sections with text stay as they are.",
+    )
 
     for field_name, title in plans.SECTION_TITLES.items():
         st.text_area(

@@ -198,6 +198,34 @@ def test_situation_hears_nps_by_role_from_the_voice_analysis(seeded):
     assert "Nobody at this account answered" in silent.note
 
 
+def test_sections_are_drafted_from_what_the_situation_found(seeded):
+    situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
+    drafts = plans.draft_sections(situation)
+    assert list(drafts) == list(plans.SECTIONS)
+    seg = {f.label: f.value for f in situation.part("segment").facts}
+    assert f"Value segment: {seg['Value segment']}" in drafts["differentiate"]
+    assert plans.SEGMENT_STRATEGY[str(seg["Value segment"])] in drafts["differentiate"]
+    assert "Roles with nobody known: initiator" in drafts["identify"]
+    assert "dark decider: Dora Decider" in drafts["identify"]
+    relationship = str(seg["Relationship type"])
+    assert plans.RELATIONSHIP_GUIDANCE[relationship] in drafts["customise"]
+    # a plan keeps what people wrote; only empty sections are filled
+    plan = plans.new_plan("A1", "Acme", situation)
+    plan.identify = "Written in the workshop"
+    assert plans.fill_empty_sections(plan) == ["differentiate", "interact", "customise"]
+    assert plan.identify == "Written in the workshop"
+
+
+def test_nothing_is_drafted_from_a_situation_without_findings():
+    empty = plans.Situation(
+        "A9",
+        date(2026, 9, 30),
+        datetime(2026, 10, 1),
+        [plans.SituationPart("segment", "Value segment", "pending", "later")],
+    )
+    assert plans.draft_sections(empty) == dict.fromkeys(plans.SECTIONS, "")
+
+
 def test_situation_parts_never_invent_figures(seeded):
     situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
     keys = [p.key for p in situation.parts]

@@ -175,6 +175,16 @@ def test_refreshing_the_situation_recomputes_it(app_db):
     assert [p.key for p in after.parts] == [p.key for p in before.parts]
 
 
+def test_drafting_fills_only_empty_sections(app_db):
+    at = _open()
+    at.text_area(key="plan_identify").input("Our own words").run()
+    at.button(key="plan_draft_sections").click().run()
+    assert not at.exception, at.exception
+    assert at.text_area(key="plan_identify").value == "Our own words"
+    assert at.text_area(key="plan_differentiate").value.startswith("Value segment:")
+    assert any("Drafted from the situation" in s.value for s in at.success)
+
+
 def test_invalid_plan_shows_the_problem_and_saves_nothing(app_db):
     at = _open()
     account_id = at.selectbox(key="plan_account").value

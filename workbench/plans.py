@@ -948,6 +948,117 @@ def build_situation(
     )
 
 
+# --- drafting sections from the situation ----------------------------------------
+
+
+def _facts(situation: Situation, key: str) -> dict[str, Cell]:
+    part = situation.part(key)
+    if part is None or part.status != "ready":
+        return {}
+    return {f.label: f.value for f in part.facts}
+
+
+def _rows(situation: Situation, key: str, title: str) -> list[dict[str, Cell]]:
+    part = situation.part(key)
+    if part is None or part.status != "ready":
+        return []
+    for table in part.tables:
+        if table.title == title:
+            return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    return []
+
+
+def draft_sections(situation: Situation) -> dict[str, str]:
+    """Return a first draft of the four sections, written from the situation only.
+
+    Only what the analytics found is written (nothing is invented); a section with
+    nothing to draw on is left empty. The workshop edits the draft.
+    """
+    crm = _facts(situation, "crm")
+    seg = _facts(situation, "segment")
+    cover = _facts(situation, "coverage")
+    heard = _facts(situation, "voice")
+    drafts: dict[str, list[str]] = {name: [] for name in SECTIONS}
+
+    identify = drafts["identify"]
+    gaps = cover.get("Roles with nobody known") or crm.get(
+        "Buying roles with nobody known"
+    )
+    if gaps and gaps != "none":
+        identify.append(f"- Roles with nobody known: {gaps}.")
+    if cover.get("Roles known but not touched") not in (None, "none"):
+        identify.append(
+            f"- Roles known but not touched: {cover['Roles known but not touched']}."
+        )
+    for risk in _rows(situation, "coverage", "Relationship risks"):
+        identify.append(
+            f"- {risk['risk']}: {risk['name'] or 'account'} — {risk['detail']}."
+        )
+    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+        identify.append(
+            f"- Detractor: {person['contact_name']} ({person['why']}), NPS {person['score']}."
+        )
+
+    differentiate = drafts["differentiate"]
+    if seg.get("Value segment"):
+        segment_name = str(seg["Value segment"])
+        differentiate.append(
+            f"Value segment: {segment_name} — {seg.get('Why this segment')}."
+        )
+        if segment_name in SEGMENT_STRATEGY:
+            differentiate.append(f"Strategy: {SEGMENT_STRATEGY[segment_name]}")
+    if seg.get("Relationship type"):
+        differentiate.append(
+            f"Relationship: {seg['Relationship type']} — {seg.get('Why this relationship')}."
+        )
+    if crm.get("Relationship set by a person"):
+        differentiate.append(
+            f"Relationship set by a person: {crm['Relationship set by a person']} "
+            f"({crm.get('Reason for the relationship')})."
+        )
+
+    interact = drafts["interact"]
+    for person in _rows(situation, "coverage", "Whom to reach next"):
+        path = person["path"]
+        how = (
+            f"through {path}" if path and path != "no warm path" else "no warm path yet"
+        )
+        interact.append(
+            f"- {person['name']} ({person['role']}, influence {person['influence']}, "
+            f"{person['attitude'] or 'attitude unknown'}): reach {how}."
+        )
+    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+        interact.append(
+            f"- {person['contact_name']} ({person['buying_role'] or 'role unknown'}): "
+            f"hear why the score is {person['score']} and agree what we fix."
+        )
+    if heard.get("Roles nobody answered for") not in (None, "none"):
+        interact.append(
+            f"- Ask for NPS from the roles nobody answered for: "
+            f"{heard['Roles nobody answered for']}."
+        )
+
+    relationship = proposed_relationship(situation)
+    if relationship:
+        drafts["customise"] += [
+            RELATIONSHIP_GUIDANCE[relationship],
+            "Offer: " + "; ".join(VALUE_SERVICES[relationship]) + ".",
+        ]
+    return {name: "\n".join(lines) for name, lines in drafts.items()}
+
+
+def fill_empty_sections(plan: Plan) -> list[str]:
+    """Fill the plan's empty sections with drafts from its situation; return which."""
+    if plan.situation is None:
+        return []
+    filled = []
+    for name, text in draft_sections(plan.situation).items():
+        if text and not getattr(plan, name).strip():
+            setattr(plan, name, text)
+            filled.append(name)
+    return filled
+
+
 # --- exports --------------------------------------------------------------------
 
 

@@ -720,29 +720,6 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
                 )
 
 
-# --- import of CRM exports (issue 4) ---------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _import_runs(path: str, version: int) -> Any:
-    return store.import_runs(connection())
-
-
-def import_runs() -> Any:
-    """Return the latest import runs (newest first), cached until the data changes."""
-    return _import_runs(database().path, data_version())
-
-
-def last_undoable_import() -> int | None:
-    """Return the import run that Undo would undo, or None."""
-    return store.last_undoable_import(connection())
-
-
-def undo_last_import(actor: Actor) -> dict[str, Any]:
-    """Undo the last committed import (the library checks the actor's role)."""
-    return store.undo_last_import(connection(), actor)
-
-
 def draft_empty_plan_sections() -> None:
     """Fill the editor's empty sections with drafts from the situation (a callback)."""
     state = st.session_state
@@ -766,3 +743,26 @@ def draft_empty_plan_sections() -> None:
             "Every section already has text, or the situation has nothing to add.",
         )
     )
+
+
+# --- import of CRM exports (issue 4) ---------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _import_runs(path: str, version: int) -> Any:
+    return store.import_runs(connection())
+
+
+def import_runs() -> Any:
+    """Return the latest import runs (newest first), cached until the data changes."""
+    return _import_runs(database().path, data_version())
+
+
+def last_undoable_import() -> int | None:
+    """Return the import run that Undo would undo, or None."""
+    return store.last_undoable_import(connection())
+
+
+def undo_last_import(actor: Actor) -> dict[str, Any]:
+    """Undo the last committed import (the library checks the actor's role)."""
+    return store.undo_last_import(connection(), actor)

@@ -136,11 +136,11 @@ def make_hostile(con: store.Connection) -> str:
 
 
 def _page_text(page: Page) -> str:
-    """The page's visible text plus the values shown in inputs (pickers show theirs there)."""
+    """The page's visible text plus what inputs and text areas show."""
     return str(
         page.evaluate(
             "() => [document.body.innerText, "
-            "...[...document.querySelectorAll('input')].map(i => i.value)].join(' | ')"
+            "...[...document.querySelectorAll('input, textarea')].map(i => i.value)].join(' | ')"
         )
     )
 
@@ -237,7 +237,8 @@ def test_hostile_text_is_shown_as_text_on_every_page(
 def test_hostile_account_is_shown_literally_in_pickers(
     page: Page, hostile_app: str, page_problems: list[str]
 ):
-    shown_on = []
+    shown_on: list[str] = []
+    script_shown_on: list[str] = []
     for script, path in _listed_pages():
         page.goto(f"{hostile_app}/{path}")
         wait_idle(page)
@@ -246,10 +247,16 @@ def test_hostile_account_is_shown_literally_in_pickers(
         ).to_be_visible(timeout=60_000)
         wait_idle(page)
         page.wait_for_timeout(500)
-        if ACCOUNT_NAME in _page_text(page):
+        text = _page_text(page)
+        if ACCOUNT_NAME in text:
             shown_on.append(script)
+        if HOSTILE[0] in text:
+            script_shown_on.append(script)
     assert "pages/buying_centre.py" not in {s for s, _ in _listed_pages()} or (
         "pages/buying_centre.py" in shown_on
     ), shown_on
     assert shown_on, "the hostile account's name was shown as text on no page"
+    # The plan's first section holds a script tag: the plans page shows it as text.
+    if "pages/plans.py" in {s for s, _ in _listed_pages()}:
+        assert "pages/plans.py" in script_shown_on, script_shown_on
     assert not page_problems, page_problems

@@ -48,7 +48,7 @@ data = ui.buying_centre(account_id, months)
 report = ui.buying_centre_report(account_id, months)
 top[1].caption(f"Window: {data.start} (exclusive) to {data.end}")
 
-filters = st.columns([2, 2, 1, 1, 3])
+filters = st.columns([3, 3, 2, 2])
 chosen_departments = filters[0].multiselect(
     "Departments", options=network.departments(data), key="bc_departments"
 )
@@ -62,12 +62,18 @@ layout = filters[2].radio(
     options=["force", "hierarchy"],
     format_func={"force": "Force", "hierarchy": "Hierarchy"}.__getitem__,
     key="bc_layout",
+    horizontal=True,
+    help="Hierarchy puts each person at their level in the reporting tree; on a "
+    "large account filter by department first.",
 )
 freeze = filters[3].toggle(
-    "Freeze",
+    "Freeze when settled",
     value=True,
     key="bc_freeze",
     help="Stop the physics once the layout has settled; nodes stay where you drag them.",
+)
+show_sellers = filters[3].toggle(
+    "Our sellers", value=True, key="bc_sellers", help="Show who of us touched whom."
 )
 reach = report.reach_next
 reach_labels = {
@@ -81,45 +87,49 @@ reach_labels = {
         strict=True,
     )
 }
-highlight = filters[4].selectbox(
-    "Show the warm path to",
-    options=[None, *reach_labels],
-    format_func=lambda contact_id: (
-        "nobody" if contact_id is None else reach_labels.get(contact_id, contact_id)
-    ),
-    key="bc_reach",
-)
-
-options = network.MapOptions(
-    departments=tuple(chosen_departments),
-    roles=tuple(chosen_roles),
-    layout=layout,
-    freeze=freeze,
-    highlight_contact_id=highlight,
-)
-
 map_column, facts_column = st.columns([3, 2])
 with map_column:
+    highlight = st.selectbox(
+        "Show the warm path to",
+        options=[None, *reach_labels],
+        format_func=lambda contact_id: (
+            "nobody" if contact_id is None else reach_labels.get(contact_id, contact_id)
+        ),
+        key="bc_reach",
+    )
+
+    options = network.MapOptions(
+        departments=tuple(chosen_departments),
+        roles=tuple(chosen_roles),
+        layout=layout,
+        freeze=freeze,
+        highlight_contact_id=highlight,
+        show_sellers=show_sellers,
+    )
     st.iframe(
         ui.buying_centre_html(account_id, months, options),
         height=options.height_px + 60,
     )
-    st.markdown(network.legend_markdown())
+    st.altair_chart(network.legend_chart(), width="content")
+    st.caption(network.legend_markdown())
 
 with facts_column:
     breadth = report.breadth
     st.subheader("Coverage")
     metrics = st.columns(3)
     metrics[0].metric(
-        "People engaged", f"{breadth.contacts_engaged} of {breadth.contacts_present}"
+        "People engaged",
+        f"{breadth.contacts_engaged}/{breadth.contacts_present}",
+        help="People we touched in the window, of everyone in the account.",
     )
     metrics[1].metric(
-        "Departments engaged",
-        f"{breadth.departments_engaged} of {breadth.departments_present}",
+        "Departments",
+        f"{breadth.departments_engaged}/{breadth.departments_present}",
+        help="Departments engaged in the window, of those present.",
     )
     metrics[2].metric(
-        "Org levels reached",
-        f"{breadth.levels_reached} of {breadth.levels_present}",
+        "Org levels",
+        f"{breadth.levels_reached}/{breadth.levels_present}",
         help="Depth in the reporting tree: level 1 is the top. "
         f"Highest level we touched: {breadth.top_level_reached or '–'}.",
     )

@@ -633,11 +633,28 @@ def test_safe_text(text, expected):
     assert network.safe_text(text) == expected
 
 
-def test_legend_names_every_role_and_attitude():
-    legend = network.legend_markdown()
-    for word in [*store.BUYING_ROLES, *store.ATTITUDES, "unknown", "detractor"]:
-        assert word in legend
-    assert "<" not in legend
+def test_legend_shows_every_role_colour_and_attitude_mark():
+    items = network.legend_items()
+    roles = items.filter(pl.col("column") == "Colour = buying role")
+    assert roles["label"].to_list() == [*store.BUYING_ROLES, "unknown"]
+    assert roles["fill"].to_list() == [
+        network.ROLE_COLOURS[r] for r in [*store.BUYING_ROLES, "unknown"]
+    ]
+    attitudes = items.filter(pl.col("column") == "Shape and border = attitude")
+    assert attitudes["label"].to_list()[0] == "champion (green)"
+    assert attitudes["label"].to_list()[4] == "blocker (red)"
+    assert attitudes["stroke"].to_list() == [
+        network.ATTITUDE_MARKS[a].border for a in [*store.ATTITUDES, "unknown"]
+    ]
+    assert attitudes["shape"][4] == "triangle-down"
+    spec = network.legend_chart().to_dict()
+    assert len(spec["hconcat"]) == 3
+    assert spec["hconcat"][0]["layer"][0]["encoding"]["fill"] == {
+        "field": "fill",
+        "scale": None,
+        "type": "nominal",
+    }
+    assert "detractor" in network.legend_markdown()
 
 
 # --- editing ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+import altair as alt
 import networkx as nx
 import polars as pl
 from pyvis.network import Network
@@ -48,8 +49,7 @@ LARGE_MAP_NODES = 150
 #: At most this many seller-to-contact lines are drawn (the heaviest first).
 MAX_SELLER_EDGES = 400
 
-# Role colours match the coloured squares of the legend (Streamlit shows those as
-# emoji, so the legend needs no HTML).
+# Role colours: distinct hues from the Tableau palette; grey means unknown.
 ROLE_COLOURS: dict[str, str] = {
     "initiator": "#9b59b6",
     "user": "#3b82f6",
@@ -59,16 +59,6 @@ ROLE_COLOURS: dict[str, str] = {
     "gatekeeper": "#e8c33a",
     "approver": "#8d5b3c",
     UNKNOWN: "#cfcfcf",
-}
-ROLE_SWATCHES: dict[str, str] = {
-    "initiator": "🟪",
-    "user": "🟦",
-    "influencer": "🟩",
-    "buyer": "🟧",
-    "decider": "🟥",
-    "gatekeeper": "🟨",
-    "approver": "🟫",
-    UNKNOWN: "⬜",
 }
 
 
@@ -981,7 +971,7 @@ def _add_sellers(
         net.add_edge(
             seller_node[seller_id],
             node_of[contact_id],
-            color={"color": SELLER_COLOUR, "opacity": 0.45},
+            color={"color": SELLER_COLOUR, "opacity": 0.3},
             width=round(1 + 7 * math.sqrt(count / most), 2),
             arrows={"to": {"enabled": False}},
             title=f"{count} touches, {minutes:,.0f} minutes in the window",
@@ -1064,23 +1054,111 @@ def buying_centre_html(
 # --- legend and editing ---------------------------------------------------------------
 
 
+_STAR_PATH = (
+    "M0,-1L0.2245,-0.309L0.951,-0.309L0.363,0.118L0.588,0.809L0,0.382L-0.588,0.809"
+    "L-0.363,0.118L-0.951,-0.309L-0.2245,-0.309Z"
+)
+# vis-network shape → Vega shape for the legend
+_LEGEND_SHAPES = {
+    "star": _STAR_PATH,
+    "dot": "circle",
+    "diamond": "diamond",
+    "triangleDown": "triangle-down",
+}
+
+
+def legend_items() -> pl.DataFrame:
+    """Return the map's legend, one row per symbol, in three columns of the legend.
+
+    Columns: ``column`` (``Colour = buying role``, ``Shape and border = attitude``,
+    ``Marks and lines``), ``row``, ``label``, and how to draw the symbol:
+    ``shape`` (a Vega shape or SVG path), ``fill``, ``stroke``, ``stroke_width``.
+    """
+    rows: list[dict[str, Any]] = []
+    for row, role in enumerate([*BUYING_ROLES, UNKNOWN]):
+        rows.append(
+            {
+                "column": "Colour = buying role",
+                "row": row,
+                "label": role,
+                "shape": "circle",
+                "fill": ROLE_COLOURS[role],
+                "stroke": "#555555",
+                "stroke_width": 0.5,
+            }
+        )
+    for row, attitude in enumerate([*ATTITUDES, UNKNOWN]):
+        mark = ATTITUDE_MARKS[attitude]
+        border = _ATTITUDE_BORDER_NAMES[mark.border]
+        rows.append(
+            {
+                "column": "Shape and border = attitude",
+                "row": row,
+                "label": f"{attitude} ({border})",
+                "shape": _LEGEND_SHAPES[mark.shape],
+                "fill": "#ffffff",
+                "stroke": mark.border,
+                "stroke_width": float(mark.border_width),
+            }
+        )
+    marks = [
+        ("NPS detractor: red glow", "circle", "#ffd6d6", DETRACTOR_COLOUR, 3.0),
+        ("our seller", "square", SELLER_COLOUR, SELLER_COLOUR, 1.0),
+        ("reports to (arrow)", "stroke", "none", REPORTING_COLOUR, 2.0),
+        ("influences (dashed)", "stroke", "none", INFLUENCE_COLOUR, 2.0),
+        ("our touches (width)", "stroke", "none", SELLER_COLOUR, 4.0),
+        ("warm path", "stroke", "none", PATH_COLOUR, 6.0),
+    ]
+    for row, (label, shape, fill, stroke, width) in enumerate(marks):
+        rows.append(
+            {
+                "column": "Marks and lines",
+                "row": row,
+                "label": label,
+                "shape": shape,
+                "fill": fill,
+                "stroke": stroke,
+                "stroke_width": width,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def legend_chart() -> alt.HConcatChart:
+    """Return the map's legend as a small chart drawn with the map's own colours."""
+    items = legend_items()
+    columns = []
+    widths = {"Colour = buying role": 130, "Shape and border = attitude": 180}
+    for title in items["column"].unique(maintain_order=True).to_list():
+        part = items.filter(pl.col("column") == title)
+        base = alt.Chart(part, title=alt.Title(title, fontSize=12, anchor="start"))
+        y = alt.Y("row:O", axis=None)
+        symbols = base.mark_point(filled=True, size=160, opacity=1).encode(
+            x=alt.value(8),
+            y=y,
+            shape=alt.Shape("shape:N", scale=None),
+            fill=alt.Fill("fill:N", scale=None),
+            stroke=alt.Stroke("stroke:N", scale=None),
+            strokeWidth=alt.StrokeWidth("stroke_width:Q", scale=None),
+        )
+        labels = base.mark_text(align="left", dx=0, fontSize=12).encode(
+            x=alt.value(24), y=y, text="label:N"
+        )
+        columns.append(
+            alt.layer(symbols, labels).properties(
+                width=widths.get(title, 170), height=22 * part.height
+            )
+        )
+    legend: alt.HConcatChart = alt.hconcat(*columns).configure_view(stroke=None)
+    return legend
+
+
 def legend_markdown() -> str:
-    """Return the map's legend as Markdown (colours as coloured squares, no HTML)."""
-    roles = " · ".join(f"{ROLE_SWATCHES[r]} {r}" for r in [*BUYING_ROLES, UNKNOWN])
-    attitudes = " · ".join(
-        f"{ATTITUDE_MARKS[a].symbol} {a} ({_ATTITUDE_BORDER_NAMES[ATTITUDE_MARKS[a].border]} border)"
-        for a in [*ATTITUDES, UNKNOWN]
-    )
-    return "\n\n".join(
-        [
-            f"**Colour = buying role:** {roles}",
-            f"**Shape and border = attitude:** {attitudes}",
-            "**Size = influence** (1–5; smallest when unknown) · "
-            "**red glow and “NPS n · detractor”** = latest NPS 0–6",
-            "**Lines:** grey arrow = reports to (manager → report) · dashed purple = "
-            "influences · dark box = our seller, line width = touches in the window · "
-            "thick orange = warm path to the person selected below",
-        ]
+    """Return what the legend chart cannot show: size and the label line of detractors."""
+    return (
+        "**Size = influence** (1–5; smallest when unknown). A detractor's label "
+        "gets a third line “NPS n · detractor”. Hover a person for department, role, "
+        "influence, attitude, last touch and latest NPS."
     )
 
 

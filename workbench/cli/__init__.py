@@ -23,7 +23,15 @@ EXIT_USAGE = 2
 
 #: Command modules in the order ``workbench --help`` lists them. Each defines
 #: ``register(subparsers, common)`` and sets ``handler`` on its parser.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "info", "imports", "plan", "backup", "nps")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "info",
+    "imports",
+    "plan",
+    "backup",
+    "nps",
+    "map",
+)
 
 EPILOG = """\
 exit codes:

@@ -17,6 +17,12 @@ def open_db(args: argparse.Namespace) -> store.Connection:
     return store.connect(getattr(args, "db", None))
 
 
+def usage_error(command: str, message: str) -> int:
+    """Say what is wrong with the command line, on stderr; return exit code 2."""
+    print(f"workbench {command}: {message}", file=sys.stderr)
+    return 2
+
+
 def progress(message: str) -> None:
     """Say what a long command is doing, on stderr so stdout stays data only."""
     print(f"… {message}", file=sys.stderr, flush=True)

@@ -59,6 +59,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
     hash_parser = subparsers.add_parser(
         "hash-password",
+        # --db is accepted (and unused) so that every command takes it the same way
+        parents=[common],
         help="make a salted password hash for a hosted workbench's secrets",
         description="Read a password (asked twice on a terminal, else one line from "
         "stdin) and print its salted scrypt hash for [workbench.users.NAME] "

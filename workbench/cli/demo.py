@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from workbench import demo
-from workbench.cli._common import open_db, print_json, progress
+from workbench.cli._common import open_db, print_json, progress, usage_error
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
         or args.activities < 0
         or (args.contacts is not None and args.contacts < args.accounts)
     ):
-        raise SystemExit(
-            "workbench demo: need --accounts ≥ 1, --activities ≥ 0 and --contacts ≥ --accounts"
+        return usage_error(
+            "demo", "need --accounts ≥ 1, --activities ≥ 0 and --contacts ≥ --accounts"
         )
     con = open_db(args)
     try:

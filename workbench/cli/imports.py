@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench import ingest, sources, store
-from workbench.cli._common import open_db, print_json, progress
+from workbench.cli._common import open_db, print_json, progress, usage_error
+from workbench.errors import RejectedInputError
 from workbench.models import LOCAL_ACTOR
 
 EPILOG = """\
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     """Import the paths (or undo the last import) and report."""
     if args.undo:
         if args.paths:
-            raise SystemExit("workbench import: --undo takes no PATH")
+            return usage_error("import", "--undo takes no PATH")
         con = open_db(args)
         try:
             undone = store.undo_last_import(con, LOCAL_ACTOR)
@@ -91,14 +92,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"undid import run {undone['run_id']}")
         return 0
     if not args.paths:
-        raise SystemExit(
-            "workbench import: give at least one PATH (file, folder or .zip)"
-        )
+        return usage_error("import", "give at least one PATH (file, folder or .zip)")
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        raise SystemExit(
-            f"workbench import: no such file or folder: {', '.join(missing)}"
-        )
+        raise RejectedInputError(f"no such file or folder: {', '.join(missing)}")
     con = open_db(args)
     try:
         report = ingest.import_files(

@@ -1,0 +1,188 @@
+"""The buying-centre map in real Chromium: it draws, offline, and hostile names stay text.
+
+A private copy of the demo database gets one extra account whose name and whose
+people's names, titles and departments are HTML and script payloads, with a seller
+who touched them. The account's name starts with ``<``, so the picker selects it
+first. The map must draw (``#mynetwork canvas`` inside the iframe), load nothing from
+outside, open no dialog, log no console error, and show the hostile name as text in
+the node's tooltip.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import copy_db, screenshot, start_app, stop_app, wait_idle
+from workbench import store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "</script><script>alert(1)</script>"
+SVG = '"><svg onload=alert(2)>'
+LINK = "<a href=javascript:alert(3)>click</a>"
+
+
+def add_hostile_account(con: store.Connection) -> None:
+    """Add an account of hostile names through the store, as an import would."""
+    frames = {
+        "accounts": pl.DataFrame({"account_id": ["AX1"], "name": [f"{IMG} Hostile"]}),
+        "contacts": pl.DataFrame(
+            {
+                "contact_id": ["X1", "X2", "X3"],
+                "account_id": ["AX1", "AX1", "AX1"],
+                "name": [IMG, SCRIPT, LINK],
+                "title": [SCRIPT, SVG, IMG],
+                "department": [SVG, "Procurement", LINK],
+                "reports_to_id": [None, "X1", "X1"],
+                "buying_role": ["decider", "buyer", None],
+                "influence": pl.Series([5, 3, 4], dtype=pl.Int8),
+                "attitude": ["champion", "skeptic", None],
+                "email": [f"{IMG}@example.com", None, None],
+            }
+        ),
+        "contact_influences": pl.DataFrame(
+            {
+                "from_contact_id": ["X3"],
+                "to_contact_id": ["X1"],
+                "strength": pl.Series([2], dtype=pl.Int8),
+            }
+        ),
+        "sellers": pl.DataFrame({"seller_id": ["SX"], "name": [SCRIPT], "team": [IMG]}),
+        "activities": pl.DataFrame(
+            {
+                "activity_id": ["AX-1", "AX-2"],
+                "account_id": ["AX1", "AX1"],
+                "contact_id": ["X1", "X2"],
+                "seller_id": ["SX", "SX"],
+                "kind": ["visit", "call"],
+                "activity_date": [date(2026, 9, 1), date(2026, 8, 1)],
+                "duration_minutes": [60.0, 15.0],
+                "subject": [SCRIPT, IMG],
+            }
+        ),
+        "nps_responses": pl.DataFrame(
+            {
+                "response_id": ["NX-1"],
+                "account_id": ["AX1"],
+                "contact_id": ["X1"],
+                "responded_on": [date(2026, 6, 30)],
+                "score": pl.Series([2], dtype=pl.Int8),
+                "comment": [SCRIPT],
+            }
+        ),
+    }
+    with store.write_transaction(con) as cur:
+        for table, frame in frames.items():
+            store.insert_frame(cur, table, frame)
+
+
+@pytest.fixture(scope="module")
+def hostile_app(
+    e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    db = copy_db(e2e_db, tmp_path_factory.mktemp("buying-centre"))
+    con = store.connect(db)
+    try:
+        add_hostile_account(con)
+    finally:
+        con.close()
+    proc, url = start_app(db)
+    try:
+        yield url
+    finally:
+        stop_app(proc)
+
+
+def open_buying_centre(page: Page, url: str) -> None:
+    # Start at the root: a deep link makes the frontend probe /buying_centre/_stcore
+    # first, which logs two 404s in the console.
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_role("link", name="Buying centre").click()
+    expect(page.get_by_role("heading", name="Buying centre")).to_be_visible(
+        timeout=30_000
+    )
+    wait_idle(page)
+
+
+def test_map_draws_offline_and_hostile_names_run_nothing(
+    page: Page, hostile_app: str, console_errors: list[str]
+):
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith((hostile_app, "data:", "blob:", "about:"))
+            else None
+        ),
+    )
+    open_buying_centre(page, hostile_app)
+    # the picker shows the hostile account's name as text
+    expect(page.get_by_role("combobox", name="Account (type to search)")).to_have_value(
+        f"{IMG} Hostile (3 people)"
+    )
+
+    frame = page.frame_locator("iframe").first
+    expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
+    expect(frame.locator("img")).to_have_count(0)
+    expect(frame.locator("svg")).to_have_count(0)
+    expect(frame.locator("a")).to_have_count(0)
+
+    # hover the hostile person's node: vis shows its tooltip as plain text
+    map_frame = next(f for f in page.frames if f.query_selector("#mynetwork"))
+    map_frame.wait_for_function("typeof network !== 'undefined'")
+    node_id = map_frame.evaluate(
+        """() => nodes.get().find(n => n.label.startsWith('\\u2039img')).id"""
+    )
+    spot = map_frame.evaluate(
+        "(id) => network.canvasToDOM(network.getPositions([id])[id])", node_id
+    )
+    box = page.locator("iframe").first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+    tooltip = frame.locator("div.vis-tooltip")
+    expect(tooltip).to_be_visible(timeout=10_000)
+    expect(tooltip).to_contain_text("‹img src=x onerror=alert(1)›")
+    expect(tooltip).to_contain_text("Latest NPS: 2 (detractor")
+    expect(frame.locator("img")).to_have_count(0)
+
+    page.wait_for_timeout(500)  # give any injected handler the chance to fire
+    screenshot(page, "buying-centre-hostile")
+    assert not console_errors, console_errors
+    assert not outside, outside
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_demo_account_map_draws_and_warm_path_redraws(
+    page: Page, app_url: str, console_errors: list[str]
+):
+    open_buying_centre(page, app_url)
+    frame = page.frame_locator("iframe").first
+    expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
+    before = page.locator("iframe").first.get_attribute("srcdoc") or ""
+    page.get_by_text("Hierarchy", exact=True).click()
+    expect(page.locator("iframe").first).not_to_have_attribute("srcdoc", before)
+    expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
+    hierarchical = page.locator("iframe").first.get_attribute("srcdoc") or ""
+    assert '"hierarchical": {"enabled": true' in hierarchical
+
+    page.get_by_role("combobox", name="Show the warm path to").click()
+    page.get_by_role("option").nth(1).click()
+    expect(page.locator("iframe").first).not_to_have_attribute(
+        "srcdoc", hierarchical, timeout=30_000
+    )
+    assert "warm path" in (page.locator("iframe").first.get_attribute("srcdoc") or "")
+    expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.wait_for_timeout(1500)
+    screenshot(page, "buying-centre")
+    assert not console_errors, console_errors

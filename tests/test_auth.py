@@ -380,3 +380,18 @@ def test_buying_centre_people_are_masked_for_viewers_only(
         assert all(p.startswith("*** ") for p in phones), phones[:3]
     else:
         assert not any("***" in e for e in emails)
+
+
+def _pages() -> list[str]:
+    from tests.test_pages import _listed_pages
+
+    return _listed_pages()
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_a_signed_in_viewer_sees_every_page_without_errors(app_db: Path, page: str):
+    app = _sign_in(_hosted_app(_secrets()).run(), "vera", "viewer-pass")
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert app.session_state["workbench_actor"].role == "viewer"

@@ -46,6 +46,21 @@ with plan_tab:
         )
 
     conflict = ui.plan_conflict(account_id)
+    if (
+        conflict is None
+        and current is not None
+        and current.version != state["plan_based_on"]
+    ):
+        st.warning(
+            f"{current.saved_by} saved version {current.version} on "
+            f"{current.saved_at:%Y-%m-%d %H:%M} UTC since you opened this plan. "
+            "Saving now would be refused; load it, or save to compare both side by side."
+        )
+        st.button(
+            f"Load version {current.version} (drops my unsaved changes)",
+            key="plan_load_newer",
+            on_click=ui.discard_and_reload_plan,
+        )
     if conflict is not None:
         st.error(conflict["message"])
         theirs = ui.plan_version(account_id, conflict["current_version"])
@@ -275,6 +290,9 @@ with overview_tab:
     cols[0].metric("Accounts without a current plan", f"{overview.missing.height:,}")
     cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")
     cols[2].metric("Plans agreed", f"{int(overview.summary['agreed'].sum()):,}")
+    st.altair_chart(
+        plans.overview_chart(overview), width="stretch", key="plans_overview_chart"
+    )
     if overview.segments_pending:
         st.caption("Segments will show once the segmentation is available.")
     st.markdown(

@@ -557,6 +557,19 @@ def test_overview_counts_only_the_current_version(seeded):
     assert (row["plan_version"], row["open_actions"]) == (2, 0)
 
 
+def test_overview_chart_stacks_plan_states_per_segment(seeded):
+    plans.save_plan(seeded, ANNA, _full_plan(), based_on=0, now=datetime(2026, 1, 1))
+    overview = plans.plans_overview(seeded, today=date(2026, 2, 1))
+    spec = plans.overview_chart(overview).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "accounts"
+    assert spec["encoding"]["y"]["field"] == "segment"
+    assert spec["encoding"]["color"]["field"] == "plan_state"
+    rows = next(iter(spec["datasets"].values()))
+    assert sum(r["accounts"] for r in rows) == 3
+    assert sum(r["accounts"] for r in rows if r["plan_state"] == "current") == 1
+
+
 # --- the command line --------------------------------------------------------------
 
 

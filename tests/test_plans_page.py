@@ -146,6 +146,19 @@ def test_discarding_a_refused_edit_loads_the_current_version(app_db):
     assert "You are editing from version 1" in _captions(ben)
 
 
+def test_a_newer_version_is_announced_before_saving(app_db):
+    anna = _open(Actor("anna", "analyst"))
+    ben = _open(Actor("ben", "analyst"))
+    anna.text_area(key="plan_identify").input("Anna's plan").run()
+    anna.button(key="plan_save").click().run()
+    ben.run()
+    warnings = [w.value for w in ben.warning]
+    assert any("anna saved version 1" in w for w in warnings)
+    ben.button(key="plan_load_newer").click().run()
+    assert ben.text_area(key="plan_identify").value == "Anna's plan"
+    assert not any("anna saved version 1" in w.value for w in ben.warning)
+
+
 def test_viewers_read_but_cannot_save(app_db):
     con = store.connect(app_db)
     account_id = store.plan_accounts(con)["account_id"][0]

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+import altair as alt
 import polars as pl
 
 from workbench import exports, network, segment, store, voice
@@ -1425,3 +1426,47 @@ def plans_overview(
         summary=summary,
         segments_pending=segments is None,
     )
+
+
+def overview_chart(overview: PlansOverview) -> alt.Chart:
+    """Return a bar per segment: accounts with a current, a stale or no plan."""
+    states = ["current_plans", "stale_plans", "no_plan"]
+    counts = (
+        overview.summary.select("segment", *states)
+        .unpivot(
+            index="segment",
+            on=states,
+            variable_name="plan_state",
+            value_name="accounts",
+        )
+        .with_columns(
+            pl.col("plan_state").replace(
+                {
+                    "current_plans": "current",
+                    "stale_plans": "stale",
+                    "no_plan": "no plan",
+                }
+            ),
+            pl.col("accounts").cast(pl.Int64),
+        )
+    )
+    chart: alt.Chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("accounts:Q", title="Accounts"),
+            y=alt.Y(
+                "segment:N", title="Segment", sort=list(overview.summary["segment"])
+            ),
+            color=alt.Color(
+                "plan_state:N",
+                title="Plan",
+                scale=alt.Scale(
+                    domain=["current", "stale", "no plan"],
+                    range=["#2f9e44", "#f08c00", "#c92a2a"],
+                ),
+            ),
+            tooltip=["segment:N", "plan_state:N", "accounts:Q"],
+        )
+    )
+    return chart

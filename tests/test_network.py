@@ -766,6 +766,8 @@ def test_read_buying_centre_aggregates_in_the_window(small_db):
         {"seller_id": "S1", "seller_name": "Sam", "contact_id": None, "touches": 1},
     ]
     assert data.influences.height == 1
+    # without as_of the window ends on the last day in the data (an NPS answer here)
+    assert store.read_buying_centre(small_db, "A1").end == date(2026, 10, 5)
     longer = store.read_buying_centre(small_db, "A1", months=7, as_of=END)
     assert longer.touches.filter(pl.col("contact_id") == "C1")["touches"][0] == 2
 
@@ -860,3 +862,30 @@ def test_viewers_may_not_save_edits(small_db):
     with pytest.raises(PermissionDeniedError):
         store.save_contact_edits(small_db, viewer, changes(("C1", "attitude", None)))
     assert store.read_table(small_db, "contact_edits").height == 0
+
+
+def test_an_account_without_people_still_gets_a_map_and_a_report():
+    data = centre([], touches=[touch("S1", None, 3, 30)])
+    report = network.analyse_buying_centre(data)
+    assert report.coverage["present"].sum() == 0
+    assert report.reach_next.height == 0
+    assert report.risks["risk"].to_list() == ["single-threaded"]
+    assert report.breadth.effort.filter(pl.col("function") == "no person named")[
+        "touches"
+    ].to_list() == [3]
+    html = network.buying_centre_html(data)
+    assert "vis.Network" in html and _vis_data(html, "nodes") == []
+
+
+def test_a_top_manager_outside_the_executive_department_counts_as_executive():
+    persons = network.people(
+        centre(
+            [
+                person("TOP", department="Operations"),
+                person("MID", department="Operations", reports_to_id="TOP"),
+                person("LONE", department="Operations"),
+            ]
+        )
+    )
+    functions = dict(persons.select("contact_id", "function").iter_rows())
+    assert functions == {"TOP": "executive", "MID": "other", "LONE": "other"}

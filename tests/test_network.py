@@ -889,3 +889,36 @@ def test_a_top_manager_outside_the_executive_department_counts_as_executive():
     )
     functions = dict(persons.select("contact_id", "function").iter_rows())
     assert functions == {"TOP": "executive", "MID": "other", "LONE": "other"}
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def test_map_command_writes_the_html_and_prints_json(demo_db, tmp_path, capsys):
+    from workbench.cli import main
+
+    out = tmp_path / "maps" / "a00001.html"
+    code = main(["map", "A00001", "--db", str(demo_db), "--html", str(out), "--json"])
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "vis.Network" in page and "cdnjs" not in page and "cdn.jsdelivr" not in page
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["account_id"] == "A00001"
+    assert [r["role"] for r in printed["coverage"]] == [*store.BUYING_ROLES, "unknown"]
+    assert printed["window"] == {"start": "2025-09-30", "end": "2026-09-30"}
+    assert {"risks", "reach_next", "breadth"} <= set(printed)
+
+
+def test_map_command_exit_codes(demo_db, tmp_path, capsys):
+    from workbench.cli import main
+
+    assert main(["map", "NOPE", "--db", str(demo_db), "--json"]) == 1
+    assert "no account has the ID 'NOPE'" in capsys.readouterr().err
+    assert main(["map", "A00001", "--db", str(demo_db)]) == 2
+    assert main(["map", "A00001", "--db", str(demo_db), "--json", "--months", "0"]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["map", "--db", str(demo_db)])
+    assert usage.value.code == 2
+    out = tmp_path / "plain.html"
+    assert main(["map", "A00001", "--db", str(demo_db), "--html", str(out)]) == 0
+    assert "people engaged" in capsys.readouterr().out

@@ -81,8 +81,9 @@ def safe_file_name(file_name: str) -> str:
     return base
 
 
-def check_size(name: str, size: int, limit: int = MAX_FILE_BYTES) -> None:
+def check_size(name: str, size: int, limit: int | None = None) -> None:
     """Raise :class:`RejectedInputError` when a file is larger than the limit."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     if size > limit:
         raise RejectedInputError(
             f"{name}: the file is {size / 1_048_576:,.1f} MB, more than the limit of "
@@ -1141,14 +1142,14 @@ def propose_files(
     # Files of one export share a source: a file that does not give itself away
     # (an association table, a users file) takes the others' source.
     detected = {
-        item.name: _sources.detect_source(list(t.frame.columns), t.sobject)
+        item.name: _sources.detect_source(list(t.frame.columns), t.sobject, item.name)
         for item, t in read
     }
     votes = [d for d in detected.values() if d != "generic"]
     common = max(set(votes), key=votes.count) if source == "auto" and votes else None
     for item, table_file in read:
         guessed = common is not None and detected[item.name] != common
-        file_source = detected[item.name] if guessed else source
+        file_source = detected[item.name] if source == "auto" else source
         saved = store.saved_column_mapping(
             con, header_signature(table_file.frame.columns)
         )

@@ -1054,10 +1054,29 @@ def source_scores(headers: list[str]) -> dict[str, int]:
     return scores
 
 
-def detect_source(headers: list[str], sobject: str | None = None) -> str:
+#: File names a Salesforce Data Export gives its objects (the stem, exactly).
+SALESFORCE_FILE_STEMS = frozenset(
+    {
+        "Account",
+        "Contact",
+        "Opportunity",
+        "OpportunityContactRole",
+        "Task",
+        "Event",
+        "User",
+    }
+)
+
+
+def detect_source(
+    headers: list[str], sobject: str | None = None, file_name: str | None = None
+) -> str:
     """Return which CRM a file's headers come from (``generic`` when unsure)."""
     if sobject:
         return "salesforce"
+    stem = (file_name or "").rsplit(".", 1)[0]
+    if stem in SALESFORCE_FILE_STEMS and any(h.casefold() == "id" for h in headers):
+        return "salesforce"  # a Data Export names each file by its object
     if sum(1 for h in headers if re.match(r"^[A-Za-z][\w ]*: .+", h)) >= 2:
         return "salesforce"  # report export: "Account: Account Name"
     scores = source_scores(headers)

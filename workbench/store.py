@@ -2331,24 +2331,45 @@ def import_stage_csv(
         else f"NULL::VARCHAR AS {c}"
         for c in columns
     )
+    params = {
+        "path": path,
+        "names": [f"c{i}" for i in range(n_columns)],
+        "delim": delimiter,
+    }
+    reader = """read_csv($path, all_varchar = true, header = true, names = $names,
+                          delim = $delim, quote = '"', escape = '"',
+                          null_padding = true, strict_mode = true)"""
     try:
+        # Short rows are padded (as the small-file reader does); a row with more
+        # fields than the header shows up as an extra column in the sample.
+        described = cur.sql(
+            f"DESCRIBE SELECT * FROM {reader}", params=params
+        ).fetchall()
+        extra = [str(r[0]) for r in described[n_columns:]]
+        if extra and all(
+            name.startswith("column") and name[6:].isdigit() for name in extra
+        ):
+            condition = " OR ".join(f"{name} IS NOT NULL" for name in extra)
+            rows = cur.sql(
+                f"SELECT r FROM (SELECT row_number() OVER () AS r, * FROM {reader}) "
+                f"WHERE {condition} ORDER BY r LIMIT 5",
+                params=params,
+            ).fetchall()
+            if rows:
+                raise RejectedInputError(
+                    f"{file}: row {rows[0][0]} has more fields than the header "
+                    f"({n_columns}) (ragged rows at data rows "
+                    f"{', '.join(str(r[0]) for r in rows)}); check the delimiter and "
+                    "quoting, or re-export the file."
+                )
         cur.execute(
             f"""
             CREATE TEMP TABLE {_import_stage_name(index)} AS
             SELECT (row_number() OVER ())::BIGINT AS _row, $file::VARCHAR AS _file,
                    $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select}
-            FROM read_csv($path, all_varchar = true, header = true, names = $names,
-                          delim = $delim, quote = '"', escape = '"',
-                          null_padding = true, strict_mode = true)
+            FROM {reader}
             """,
-            {
-                "file": file,
-                "source": source,
-                "kind": kind,
-                "path": path,
-                "names": [f"c{i}" for i in range(n_columns)],
-                "delim": delimiter,
-            },
+            {**params, "file": file, "source": source, "kind": kind},
         )
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -2893,7 +2914,7 @@ def import_build(
                    wb_num(k.amount) AS amount,
                    {_date_expr("k", "close_date")} AS close_date,
                    coalesce(wb_bool(k.is_closed), st.value IS NOT NULL
-                            OR wb_bool(k.is_won)) AS is_closed,
+                            OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
                    coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
                    k.resolved_owner AS owner_seller_id, k.owner_seller_name,
                    {_date_expr("k", "created_on")} AS created_on

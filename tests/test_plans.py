@@ -153,6 +153,25 @@ def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
     assert plans.proposed_relationship(situation) == expected["relationship"]
 
 
+def test_situation_weighs_effort_against_value(seeded):
+    as_of = date(2026, 9, 30)
+    part = plans.build_situation(seeded, "A1", as_of=as_of).part("effort")
+    assert part is not None and part.status == "ready"
+    facts = {f.label: f.value for f in part.facts}
+    segments = segment.account_segments(seeded, as_of=as_of)
+    mine = segments.filter(pl.col("account_id") == "A1").row(0, named=True)
+    effort_share = mine["effort_hours"] / segments["effort_hours"].sum() * 100
+    revenue_share = mine["won_12m"] / segments["won_12m"].sum() * 100
+    # A1 has all the portfolio's effort and revenue in this tiny data set
+    assert facts["Share of our effort"] == pytest.approx(effort_share) == 100
+    assert facts["Share of won revenue"] == pytest.approx(revenue_share) == 100
+    assert facts["Effort share ÷ revenue share"] == pytest.approx(1.0)
+    assert "in line" in part.note
+    assert facts["Rank by effort"] == "1 of 3"
+    # T1, the one activity in the window, has no kind: it is counted, not dropped
+    assert part.tables[0].rows == [["(unknown)", 1, 1.5]]
+
+
 def test_situation_shows_coverage_gaps_and_risks_from_the_buying_centre(seeded):
     part = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30)).part("coverage")
     assert part is not None and part.status == "ready"
@@ -463,7 +482,19 @@ def test_markdown_export_has_every_part_in_order_and_inert_html(seeded):
     assert "Version 1 · saved by" in text
     assert "- [x] Delivery guarantees" in text and "- [ ] Technical assistance" in text
     assert "| Dora Decider | Executive visit | Sam Seller | 2026-01-15 | open |" in text
-    assert "Pending:" in text  # analytics not available are said to be pending
+    # a source with nothing on the account says so instead of showing figures
+    assert "_Unavailable: Nobody at this account answered" in text
+    pending = plans.Plan(
+        "A1",
+        situation=plans.Situation(
+            "A1",
+            date(2026, 9, 30),
+            datetime(2026, 10, 1),
+            [plans.SituationPart("later", "Later", "pending", "not yet computed")],
+        ),
+    )
+    assert "_Pending: not yet computed_" in plans.plan_to_markdown(pending)
+    assert "Pending: not yet computed" in plans.plan_to_html(pending)
 
 
 ALLOWED_TAGS = {

@@ -788,11 +788,96 @@ def situation_from_segment(
     )
 
 
+#: Effort share ÷ revenue share beyond which an account takes clearly more (or,
+#: below the inverse, clearly less) of our time than it brings in revenue.
+EFFORT_IMBALANCE_RATIO = 1.5
+
+
 def situation_from_effort(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
-    """Return the effort we spend on the account against the value it brings."""
-    return _pending("effort", "Effort against value", "effort", "Effort against value")
+    """Return the effort we spend on the account against the value it brings.
+
+    Shares are of the whole portfolio's totals over the 12 months up to ``as_of``
+    (effort hours include the segmentation's assumed minutes for activities
+    without a duration).
+    """
+    title = "Effort against value"
+    segments = segment.account_segments(con, as_of=as_of)
+    shares = segments.select(
+        "account_id",
+        "effort_hours",
+        "won_12m",
+        "contribution",
+        "cost_to_serve",
+        "effort_change_pct",
+        (pl.col("effort_hours") / pl.col("effort_hours").sum() * 100).alias(
+            "effort_share_pct"
+        ),
+        (pl.col("won_12m") / pl.col("won_12m").sum() * 100).alias("revenue_share_pct"),
+        pl.col("effort_hours")
+        .rank("ordinal", descending=True)
+        .cast(pl.Int64)
+        .alias("effort_rank"),
+    )
+    row = _account_row(shares, account_id)
+    if row is None:
+        return SituationPart("effort", title, "unavailable", "no such account")
+    effort_share = row["effort_share_pct"]
+    revenue_share = row["revenue_share_pct"]
+    ratio = (
+        effort_share / revenue_share
+        if effort_share is not None and revenue_share
+        else None
+    )
+    if ratio is None:
+        verdict = "No won revenue in the window: every hour is an investment."
+    elif ratio > EFFORT_IMBALANCE_RATIO:
+        verdict = "Takes clearly more of our time than it brings in revenue."
+    elif ratio < 1 / EFFORT_IMBALANCE_RATIO:
+        verdict = "Brings clearly more revenue than the time it takes."
+    else:
+        verdict = "Effort in line with the revenue it brings."
+    hours = row["effort_hours"] or 0.0
+    by_kind = (
+        store.effort_aggregates(con, as_of)
+        .filter(
+            (pl.col("account_id") == account_id)
+            & (pl.col("dimension") == "kind")
+            & (pl.col("period") == "current")
+        )
+        .select(
+            "kind",
+            "activities",
+            (pl.col("minutes_recorded") / 60).alias("hours_recorded"),
+        )
+        .sort("hours_recorded", descending=True)
+    )
+    part = SituationPart(
+        key="effort",
+        title=title,
+        status="ready",
+        note=f"12 months up to {as_of.isoformat()}, shares of the portfolio's "
+        f"totals. {verdict}",
+        facts=[
+            Fact("Effort, last 12 months", hours, "h"),
+            Fact("Share of our effort", effort_share, "%"),
+            Fact("Share of won revenue", revenue_share, "%"),
+            Fact("Effort share ÷ revenue share", ratio),
+            Fact("Rank by effort", f"{row['effort_rank']} of {shares.height}"),
+            Fact("Cost to serve", row["cost_to_serve"]),
+            Fact(
+                "Contribution per effort hour",
+                row["contribution"] / hours if hours else None,
+            ),
+            Fact(
+                "Effort change on the previous 12 months", row["effort_change_pct"], "%"
+            ),
+        ],
+    )
+    if by_kind.height:
+        part.tables.append(_table("Effort by kind of activity", by_kind))
+    return part
 
 
 def situation_from_network(
@@ -1011,6 +1096,15 @@ def draft_sections(situation: Situation) -> dict[str, str]:
     if seg.get("Relationship type"):
         differentiate.append(
             f"Relationship: {seg['Relationship type']} — {seg.get('Why this relationship')}."
+        )
+    effort = _facts(situation, "effort")
+    if effort.get("Share of our effort") is not None:
+        effort_part = situation.part("effort")
+        verdict = effort_part.note.split(". ", 1)[-1] if effort_part else ""
+        differentiate.append(
+            f"Effort: {format_value(effort['Share of our effort'], '%')} of our "
+            f"effort for {format_value(effort.get('Share of won revenue'), '%')} of "
+            f"won revenue. {verdict}"
         )
     if crm.get("Relationship set by a person"):
         differentiate.append(

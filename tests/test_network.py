@@ -326,6 +326,7 @@ def test_risks_of_the_small_account():
         ([("S1", "A", 9), ("S2", "B", 1)], "90% of our touches"),
         ([("S1", "A", 8), ("S2", "B", 2)], None),  # exactly 80% is not above 80%
         ([("S1", "A", 3), ("S2", "A", 3), ("S1", "B", 1)], "86% of our touches"),
+        ([("S1", None, 4)], "no touch with any named person"),
         ([], "no touch with any named person"),
     ],
 )
@@ -334,14 +335,20 @@ def test_single_threaded(touches, expected):
         [person("A"), person("B")],
         touches=[touch(s, c, n) for s, c, n in touches],
     )
-    risks = network.find_risks(data).filter(pl.col("risk") == "single-threaded")
+    risks = network.find_risks(data).filter(
+        pl.col("risk").is_in(["single-threaded", "no contact"])
+    )
     if expected is None:
         assert risks.height == 0
     else:
         assert risks.height == 1
         assert expected in risks["detail"][0]
-        if touches:
+        if "touches" in expected:
+            assert risks["risk"][0] == "single-threaded"
             assert risks["contact_id"][0] == "A"
+        else:
+            assert risks["risk"][0] == "no contact"
+            assert risks["contact_id"][0] is None
 
 
 def test_stale_key_players_use_the_threshold_in_days():
@@ -869,7 +876,7 @@ def test_an_account_without_people_still_gets_a_map_and_a_report():
     report = network.analyse_buying_centre(data)
     assert report.coverage["present"].sum() == 0
     assert report.reach_next.height == 0
-    assert report.risks["risk"].to_list() == ["single-threaded"]
+    assert report.risks["risk"].to_list() == ["no contact"]
     assert report.breadth.effort.filter(pl.col("function") == "no person named")[
         "touches"
     ].to_list() == [3]

@@ -411,7 +411,8 @@ def find_risks(
     """Return the account's relationship risks, one row per finding.
 
     Risks: ``single-threaded`` (all, or more than ``single_thread_share``, of our
-    touches with named people go through one person; or no touch at all), ``dark
+    touches with named people go through one person), ``no contact`` (no touch
+    with any named person in the window), ``dark
     decider`` / ``dark approver`` (no touch in the window), ``high-influence
     skeptic`` / ``high-influence blocker`` (influence ≥ 4), ``stale key player``
     (influence ≥ 4, last touch older than ``stale_days`` or never), ``detractor
@@ -501,7 +502,7 @@ def _single_thread_risk(persons: pl.DataFrame, threshold: float) -> pl.DataFrame
     if total == 0:
         return pl.DataFrame(
             {
-                "risk": ["single-threaded"],
+                "risk": ["no contact"],
                 "contact_id": [None],
                 "name": [None],
                 "detail": ["no touch with any named person in the window"],

@@ -656,3 +656,29 @@ def test_cli_overview_as_json(tmp_path, capsys):
     assert report["today"] == "2026-02-01"
     assert {a["account_id"] for a in report["missing"]} == {"A2", "A3"}
     assert report["overdue"][0]["action"] == "Executive visit"
+
+
+def test_cli_overview_in_words_and_older_versions(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    con = store.connect(db)
+    _seed(con)
+    plans.save_plan(con, ANNA, _full_plan(text="first"), based_on=0)
+    plans.save_plan(con, BEN, _full_plan(text="second"), based_on=1)
+    con.close()
+    assert (
+        cli_main(["plans", "--overview", "--db", str(db), "--today", "2026-02-01"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "Accounts without a current plan: 2" in out
+    assert "Overdue actions: 1" in out and "Executive visit" in out
+    assert (
+        cli_main(["plan", "A1", "--version", "1", "--format", "md", "--db", str(db)])
+        == 0
+    )
+    first = capsys.readouterr().out
+    assert "first" in first and "Version 1 · saved by anna" in first
+    assert (
+        cli_main(["plan", "A1", "--version", "7", "--format", "md", "--db", str(db)])
+        == 1
+    )
+    assert "no version 7" in capsys.readouterr().err

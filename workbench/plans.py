@@ -839,20 +839,7 @@ def situation_from_effort(
     else:
         verdict = "Effort in line with the revenue it brings."
     hours = row["effort_hours"] or 0.0
-    by_kind = (
-        store.effort_aggregates(con, as_of)
-        .filter(
-            (pl.col("account_id") == account_id)
-            & (pl.col("dimension") == "kind")
-            & (pl.col("period") == "current")
-        )
-        .select(
-            "kind",
-            "activities",
-            (pl.col("minutes_recorded") / 60).alias("hours_recorded"),
-        )
-        .sort("hours_recorded", descending=True)
-    )
+    by_kind = store.account_effort_by_kind(con, account_id, as_of)
     part = SituationPart(
         key="effort",
         title=title,

@@ -1527,6 +1527,26 @@ def overdue_plan_actions(con: Connection, today: date) -> pl.DataFrame:
     )
 
 
+def account_effort_by_kind(
+    con: Connection, account_id: str, as_of: date
+) -> pl.DataFrame:
+    """Return one account's activities and recorded hours per kind, 12 months to ``as_of``."""
+    return query_frame(
+        con,
+        """
+        SELECT coalesce(kind, '(unknown)') AS kind,
+               count(*) AS activities,
+               (coalesce(sum(duration_minutes), 0) / 60)::DOUBLE AS hours_recorded
+        FROM activities
+        WHERE account_id = $a
+          AND activity_date > $as_of::DATE - INTERVAL 12 MONTH
+          AND activity_date <= $as_of::DATE
+        GROUP BY ALL ORDER BY hours_recorded DESC, kind
+        """,
+        {"a": account_id, "as_of": as_of},
+    )
+
+
 def account_name(con: Connection, account_id: str) -> str | None:
     """Return an account's name, or None when there is no such account."""
     with con.cursor() as cur:

@@ -26,11 +26,19 @@ PAGES = (
     ("pages/plans.py", "Account plans", ":material/assignment:"),
 )
 
-# Hosted mode: nobody sees a page before signing in. The sign-in form is then the
-# only page, so no screen can be reached by its URL either. Local mode passes.
+# Hosted mode: nobody sees a page before signing in. Every page's URL shows the
+# sign-in form instead (so a bookmarked page opens right after signing in), and no
+# screen can be reached by its URL. Local mode passes.
 if not ui.require_sign_in():
     st.navigation(
-        [st.Page(ui.sign_in_page, title="Sign in", icon=":material/login:")],
+        [
+            st.Page(ui.sign_in_page, title="Sign in", icon=":material/login:"),
+            *(
+                st.Page(ui.sign_in_page, title="Sign in", url_path=Path(script).stem)
+                for script, _title, _icon in PAGES[1:]
+                if (ROOT / script).exists()
+            ),
+        ],
         position="hidden",
     ).run()
     st.stop()

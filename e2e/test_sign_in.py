@@ -94,3 +94,17 @@ def test_page_urls_stay_closed_after_sign_out(page: Page, hosted_url: str):
         wait_idle(page)
         expect(page.get_by_label("User name")).to_be_visible(timeout=30_000)
         expect(page.locator('[data-testid="stMetric"]')).to_have_count(0)
+
+
+def test_a_bookmarked_page_opens_right_after_signing_in(page: Page, hosted_url: str):
+    page.goto(f"{hosted_url}/segments")
+    wait_idle(page)
+    expect(page.get_by_label("User name")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    _sign_in(page, "anna", "analyst pass")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("Signed in as anna (analyst)")).to_be_visible(
+        timeout=30_000
+    )
+    assert page.url.rstrip("/").endswith("/segments"), page.url
+    expect(page.get_by_label("User name")).to_have_count(0)

@@ -125,7 +125,11 @@ with plan_tab:
 
     for field_name, title in plans.SECTION_TITLES.items():
         st.text_area(
-            title, key=ui.PLAN_TEXT_KEYS[field_name], height=120, disabled=not may_plan
+            title,
+            key=ui.PLAN_TEXT_KEYS[field_name],
+            height=120,
+            max_chars=plans.MAX_SECTION_CHARS,
+            disabled=not may_plan,
         )
 
     st.subheader("Value proposition")
@@ -153,6 +157,7 @@ with plan_tab:
         "Value proposition notes",
         key=ui.PLAN_TEXT_KEYS["value_notes"],
         height=80,
+        max_chars=plans.MAX_SECTION_CHARS,
         disabled=not may_plan,
     )
 
@@ -281,8 +286,8 @@ with plan_tab:
             mime="text/csv",
             key="plan_download_csv",
         )
-        with st.container(border=True, key="plan_version_view"):
-            st.markdown(plans.plan_to_markdown(viewed.plan, viewed))
+        # The printable page itself: every text in it is escaped and it has no script.
+        st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
 
 with overview_tab:
     overview = ui.plans_overview()

@@ -515,6 +515,15 @@ def _start_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     return found
 
 
+def test_markdown_export_shows_image_links_as_text():
+    plan = plans.Plan(
+        "A1", identify="See ![pixel](http://tracker.example/p.png) and *this*"
+    )
+    text = plans.plan_to_markdown(plan)
+    assert "![pixel]" not in text and "!\\[pixel](http://tracker.example/p.png)" in text
+    assert "*this*" in text  # the author's own emphasis stays
+
+
 def test_html_export_is_self_contained_printable_and_escaped(seeded):
     saved = _hostile_plan(seeded)
     page = plans.plan_to_html(saved.plan, saved)

@@ -92,8 +92,10 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
     labels = {b.label for b in at.get("download_button")}
     assert labels >= {"Markdown", "Printable page (HTML)", "Actions (CSV)"}
     at.selectbox(key="plan_view_version").select(1).run()
-    shown = " ".join(m.value for m in at.markdown)
-    assert "_Version 1 · saved by local" in shown
+    shown = at.get("iframe")[0].proto.srcdoc
+    assert "Version 1 · saved by local" in shown
+    assert "Consignment stock &lt;/script&gt;" in shown
+    assert "Most growable" not in shown  # written for version 2
 
 
 def test_second_of_two_saves_on_the_same_version_is_refused_and_kept(app_db):

@@ -1208,7 +1208,9 @@ def _line_rows(plan: Plan) -> list[tuple[str, list[str], list[list[Cell]]]]:
 def _md_text(text: str) -> str:
     # Escaping <, > and & keeps any HTML in the text inert wherever the Markdown is
     # rendered, while the author's own Markdown (lists, emphasis) still works.
-    return html.escape(text, quote=False)
+    # Images are the one Markdown construct that fetches by itself when rendered
+    # (a tracking pixel); "!\\[" shows the text instead.
+    return html.escape(text, quote=False).replace("![", "!\\[")
 
 
 def _md_cell(value: Cell) -> str:

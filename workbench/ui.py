@@ -490,17 +490,16 @@ def plan_accounts() -> Any:
 
 
 def plan_account_labels() -> dict[str, str]:
-    """Return a label per account ID for the account picker: name, ID, plan version."""
+    """Return a label per account ID for the account picker: name and ID.
+
+    The labels stay the same when plans are saved: the picker keeps showing the
+    label it first rendered, so a version number in it would go stale.
+    """
     accounts = plan_accounts()
     labels = accounts.select(
         "account_id",
         (
-            pl.col("name").fill_null("(no name)")
-            + pl.lit(" · ")
-            + pl.col("account_id")
-            + pl.when(pl.col("plan_version").is_null())
-            .then(pl.lit(" · no plan yet"))
-            .otherwise(pl.lit(" · plan v") + pl.col("plan_version").cast(pl.String))
+            pl.col("name").fill_null("(no name)") + pl.lit(" · ") + pl.col("account_id")
         ).alias("label"),
     )
     return dict(zip(labels["account_id"], labels["label"], strict=True))

@@ -206,9 +206,12 @@ def _frame_from_rows(name: str, rows: list[list[str]]) -> pl.DataFrame:
 
 
 def _clean_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """Trim every cell and turn empty cells into nulls (one rule for every format)."""
+    """Trim spaces around every cell and turn empty cells into nulls.
+
+    The same rule as the large-file path in :func:`workbench.store.import_stage_csv`.
+    """
     return frame.with_columns(
-        pl.col(column).cast(pl.String).str.strip_chars().replace("", None)
+        pl.col(column).cast(pl.String).str.strip_chars(" ").replace("", None)
         for column in frame.columns
     )
 
@@ -1715,6 +1718,7 @@ def _date_orders(
                 )
     store.import_set_date_orders(
         cur,
+        tables,
         pl.DataFrame(
             rows, schema={"_file": pl.String, "col": pl.String, "date_order": pl.String}
         ),

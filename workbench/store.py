@@ -2187,9 +2187,11 @@ _IMPORT_MACROS = (
         regexp_replace(trim(s), '[\s$€£¥￥%]|(?i:usd|eur|rmb|cny|gbp|chf|元)', '', 'g')
     """,
     """
-    CREATE OR REPLACE TEMP MACRO wb_num(s) AS
+    CREATE OR REPLACE TEMP MACRO wb_num(s) AS coalesce(
+        -- plain numbers skip the regular expressions
+        CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE) END,
         TRY_CAST(wb_num_plain(wb_num_core(wb_num_text(s))) AS DOUBLE)
-        * wb_num_scale(wb_num_text(s))
+        * wb_num_scale(wb_num_text(s)))
     """,
     r"""
     CREATE OR REPLACE TEMP MACRO wb_date(s, date_order) AS coalesce(
@@ -2346,7 +2348,7 @@ def import_stage_csv(
     """
     columns = _import_columns(table)
     select = ", ".join(
-        f"nullif(trim(c{int(positions[c])}, ' \t\r\n'), '') AS {c}"
+        f"nullif(trim(c{int(positions[c])}), '') AS {c}"
         if c in positions
         else f"NULL::VARCHAR AS {c}"
         for c in columns
@@ -2385,7 +2387,7 @@ def import_stage_csv(
         cur.execute(
             f"""
             CREATE TEMP TABLE {_import_stage_name(index)} AS
-            SELECT (row_number() OVER ())::BIGINT AS _row, $file::VARCHAR AS _file,
+            SELECT NULL::BIGINT AS _row, $file::VARCHAR AS _file,
                    $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select}
             FROM {reader}
             """,
@@ -2404,8 +2406,12 @@ def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
     """Make ``_import_in_<table>``: the table's staged files together, deleted rows out."""
     if table not in _sources.CANONICAL_COLUMNS or not indexes:
         raise ValueError(f"nothing staged for {table}")
+    # A large CSV is staged in file order without row numbers (a window over
+    # millions of rows costs time): its rowid gives the row.
     union = " UNION ALL BY NAME ".join(
-        f"SELECT * FROM {_import_stage_name(i)}" for i in indexes
+        f"SELECT * REPLACE (coalesce(_row, rowid + 1)::BIGINT AS _row) "
+        f"FROM {_import_stage_name(i)}"
+        for i in indexes
     )
     cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS {union}")
     deleted = (
@@ -2452,8 +2458,13 @@ def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame
     return stats
 
 
-def import_set_date_orders(cur: Connection, orders: pl.DataFrame) -> None:
-    """Store the date order per (file, column): ``_file``, ``col``, ``date_order``."""
+def import_set_date_orders(
+    cur: Connection, tables: Sequence[str], orders: pl.DataFrame
+) -> None:
+    """Attach the date order chosen per (file, column) to every staged table.
+
+    ``orders`` has ``_file``, ``col`` and ``date_order`` (``mdy``, ``dmy`` or null).
+    """
     cur.register(
         "_import_orders_in", orders.select("_file", "col", "date_order").to_arrow()
     )
@@ -2464,14 +2475,29 @@ def import_set_date_orders(cur: Connection, orders: pl.DataFrame) -> None:
         )
     finally:
         cur.unregister("_import_orders_in")
+    for table in tables:
+        dates = [c for c in _import_columns(table) if c in _sources.DATE_COLUMNS]
+        columns = ", ".join(f"o_{c}.date_order AS _order_{c}" for c in dates)
+        joins = " ".join(
+            f"LEFT JOIN (SELECT _file, date_order FROM _import_date_orders "
+            f"WHERE col = '{c}') o_{c} ON o_{c}._file = a._file"
+            for c in dates
+        )
+        deleted = (
+            "WHERE NOT coalesce(wb_bool(a.is_deleted), false)"
+            if "is_deleted" in _import_columns(table)
+            else ""
+        )
+        cur.execute(
+            f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
+            f"SELECT a.*{', ' + columns if columns else ''} "
+            f"FROM _import_all_{table} a {joins} {deleted}"
+        )
 
 
 def _date_expr(table_alias: str, column: str) -> str:
     # The order chosen for this file and column (mdy/dmy), else ISO-like only.
-    return (
-        f"wb_date({table_alias}.{column}, (SELECT o.date_order FROM _import_date_orders o "
-        f"WHERE o._file = {table_alias}._file AND o.col = '{column}'))"
-    )
+    return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
 
 
 def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
@@ -2569,10 +2595,19 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
     )
     if not checks:
         return empty
+    # One scan finds the rows with any bad value; only those are split by check.
+    conditions = [
+        f"(s.{column} IS NOT NULL AND {condition})"
+        for column, _level, condition, _message in checks
+    ]
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE _import_bad AS SELECT * FROM _import_in_{table} s "
+        f"WHERE {' OR '.join(conditions)}"
+    )
     arms = " UNION ALL ".join(
         f"SELECT s._file, s._row, s.{column} AS value, {i} AS check_id "
-        f"FROM _import_in_{table} s WHERE s.{column} IS NOT NULL AND {condition}"
-        for i, (column, _level, condition, _message) in enumerate(checks)
+        f"FROM _import_bad s WHERE {conditions[i]}"
+        for i, (column, _level, _condition, _message) in enumerate(checks)
     )
     found: pl.DataFrame = cur.sql(_capped(arms)).pl()
     if found.height == 0:
@@ -2971,12 +3006,7 @@ def import_build(
                 LEFT JOIN _import_account_index i ON i.k = lower(a.account_name) AND a.account_id IS NULL
                 LEFT JOIN _import_seller_index si ON si.k = lower(a.seller_name) AND a.seller_id IS NULL
             ), k AS (
-                SELECT *, coalesce(activity_id,
-                                   concat_ws('|', resolved_account, contact_name, activity_date, kind, subject)
-                                   || '#' || row_number() OVER (
-                                       PARTITION BY _file, resolved_account, contact_name, activity_date, kind, subject
-                                       ORDER BY _row)
-                          ) AS natural_key FROM s
+                SELECT *, activity_id AS natural_key FROM s
             )
             SELECT k._row, k._file, k._source, k.natural_key AS source_id,
                    coalesce(k.activity_id,
@@ -2989,6 +3019,24 @@ def import_build(
                    k.subject
             FROM k
             LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)
+            """
+        )
+        # Activities without an ID (visit logs) are keyed by what they say, with a
+        # running number for identical lines, so a re-import finds them again.
+        cur.execute(
+            """
+            UPDATE _import_new_activities n
+            SET source_id = x.natural_key,
+                activity_id = n._source || ':' || left(md5(lower(x.natural_key)), 12)
+            FROM (
+                SELECT _file, _row,
+                       concat_ws('|', account_id, contact_name, activity_date, kind, subject)
+                       || '#' || row_number() OVER (
+                           PARTITION BY _file, account_id, contact_name, activity_date, kind, subject
+                           ORDER BY _row) AS natural_key
+                FROM _import_new_activities WHERE source_id IS NULL
+            ) x
+            WHERE n.source_id IS NULL AND n._file = x._file AND n._row = x._row
             """
         )
         # People named in activities: this import's and the stored ones.
@@ -3107,13 +3155,29 @@ def import_account_notes(cur: Connection) -> pl.DataFrame:
 def import_duplicates(cur: Connection, table: str) -> pl.DataFrame:
     """Return keys that appear more than once in the import: ``key``, ``files``, ``rows``."""
     key = _IMPORT_KEYS[table]
+    # A plain count first: listing places is only needed when there are doubles.
+    doubled = cur.sql(
+        f"""
+        SELECT k FROM (SELECT {key} AS k FROM _import_new_{table})
+        GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT {IMPORT_PROBLEM_ROWS * 5}
+        """
+    ).fetchall()
+    if not doubled:
+        return pl.DataFrame(
+            schema={
+                "key": pl.String,
+                "files": pl.List(pl.String),
+                "rows": pl.List(pl.Int64),
+            }
+        )
     frame: pl.DataFrame = cur.sql(
         f"""
         SELECT {key} AS key, list(_file ORDER BY _file, _row) AS files,
-               list(_row ORDER BY _file, _row) AS rows
-        FROM _import_new_{table} GROUP BY 1 HAVING count(*) > 1 ORDER BY 1
-        LIMIT {IMPORT_PROBLEM_ROWS * 5}
-        """
+               list(_row::BIGINT ORDER BY _file, _row) AS rows
+        FROM _import_new_{table} WHERE {key} IN (SELECT unnest($keys))
+        GROUP BY 1 ORDER BY 1
+        """,
+        params={"keys": [str(r[0]) for r in doubled]},
     ).pl()
     return frame
 
@@ -3423,23 +3487,35 @@ def import_commit(
     for table in staged:
         key = _IMPORT_KEYS[table]
         columns = _STORED_IMPORT_COLUMNS[table]
-        cur.execute(
-            f"""
-            INSERT INTO import_undo_rows
-            SELECT $run, $table, n._k, x._k IS NOT NULL,
-                   CASE WHEN x._k IS NOT NULL THEN to_json(x)::VARCHAR END
-            FROM (SELECT {key} AS _k FROM _import_new_{table}) n
-            LEFT JOIN (SELECT *, {key} AS _k FROM {table}) x ON x._k = n._k
-            """,
-            {"run": run_id, "table": table},
-        )
-        existed = int(
-            cur.sql(
-                "SELECT count(*) FROM import_undo_rows WHERE run_id = $run "
-                "AND table_name = $table AND existed",
-                params={"run": run_id, "table": table},
-            ).fetchall()[0][0]
-        )
+        stored = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        existed = 0
+        if stored:
+            existed = int(
+                cur.sql(
+                    f"SELECT count(*) FROM (SELECT {key} AS _k FROM {table}) "
+                    f"SEMI JOIN (SELECT {key} AS _k FROM _import_new_{table}) USING (_k)"
+                ).fetchall()[0][0]
+            )
+        if existed:
+            cur.execute(
+                f"""
+                INSERT INTO import_undo_rows
+                SELECT $run, $table, n._k, x._k IS NOT NULL,
+                       CASE WHEN x._k IS NOT NULL THEN to_json(x)::VARCHAR END
+                FROM (SELECT {key} AS _k FROM _import_new_{table}) n
+                LEFT JOIN (SELECT *, {key} AS _k FROM {table}) x ON x._k = n._k
+                """,
+                {"run": run_id, "table": table},
+            )
+        else:
+            # Every row is new: undo only needs the keys.
+            cur.execute(
+                f"""
+                INSERT INTO import_undo_rows
+                SELECT $run, $table, {key}, false, NULL FROM _import_new_{table}
+                """,
+                {"run": run_id, "table": table},
+            )
         final_columns = [*columns, "source"]
         if table == "opportunity_contacts":
             final_columns.remove("source")  # the link table has no provenance

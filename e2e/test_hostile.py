@@ -3,7 +3,8 @@
 One account (the first in every picker, because its name starts with ``<``) gets
 HTML, script tags, event handlers, spreadsheet formulas, SQL, a 5,000-character
 string and control characters in every free-text column of every CRM table, in a
-saved plan and in a relationship override. Each page must render it as text: no
+saved plan, a relationship override, saved scenario names and the name of the
+person who made an edit. Each page must render it as text: no
 dialog opens (``alert`` never runs), no element is injected, no console error, no
 exception, and the page does not grow sideways.
 """
@@ -19,8 +20,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import ROOT, screenshot, start_app, stop_app, wait_idle
-from workbench import demo, plans, store
-from workbench.models import LOCAL_ACTOR
+from workbench import demo, plans, segment, store
+from workbench.models import LOCAL_ACTOR, Actor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -122,9 +123,30 @@ def make_hostile(con: store.Connection) -> str:
     )
     with store.write_transaction(con) as cur:
         store.replace_data(cur, frames)
+    # Who did it is text too: a user name or an e-mail from the identity provider.
+    hostile_person = Actor(name=HOSTILE[2], role="analyst")
     store.set_relationship_override(
-        con, LOCAL_ACTOR, account_id, "partnership", HOSTILE[2]
+        con, hostile_person, account_id, "partnership", HOSTILE[0]
     )
+    first = (
+        frames["contacts"].filter(pl.col("account_id") == account_id).row(0, named=True)
+    )
+    changed = store.save_contact_edits(
+        con,
+        hostile_person,
+        pl.DataFrame(
+            {
+                "contact_id": [first["contact_id"]],
+                "field": ["influence"],
+                "new_value": ["1" if first["influence"] == 5 else "5"],
+            }
+        ),
+    )
+    assert changed == 1
+    for name in (HOSTILE[2], HOSTILE[5], HOSTILE[9]):
+        store.save_segment_scenario(
+            con, hostile_person, name, segment.DEFAULT_THRESHOLDS.to_dict()
+        )
     plan = plans.new_plan(account_id, ACCOUNT_NAME)
     plan.identify = HOSTILE[0]
     plan.differentiate = HOSTILE[1]

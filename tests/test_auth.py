@@ -395,3 +395,22 @@ def test_a_signed_in_viewer_sees_every_page_without_errors(app_db: Path, page: s
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
     assert app.session_state["workbench_actor"].role == "viewer"
+
+
+def test_an_unreadable_secrets_file_never_means_no_login(tmp_path, monkeypatch):
+    from workbench import ui
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[workbench\nhosted = true\n")  # a TOML syntax error
+
+    class Unreadable:
+        def to_dict(self) -> dict[str, object]:
+            raise FileNotFoundError("Streamlit found no usable secrets")
+
+    monkeypatch.setattr(ui.st, "secrets", Unreadable())
+    monkeypatch.setattr(ui.st, "get_option", lambda name: [str(broken)])
+    with pytest.raises(auth.HostedConfigError, match="cannot be read"):
+        ui.hosted_settings()
+    assert ui._hosted_mode()  # fail closed: treated as hosted, nobody signed in
+    broken.unlink()
+    assert ui.hosted_settings() == auth.LOCAL_SETTINGS  # no file at all: local mode

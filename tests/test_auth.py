@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
-from workbench import access, auth, privacy, store
+from workbench import access, auth, ingest, plans, privacy, store
 from workbench.errors import PermissionDeniedError
 from workbench.models import Actor
 
@@ -279,11 +279,39 @@ def test_viewer_signs_in_reads_and_cannot_write(app_db: Path):
     # The library refuses the viewer's writes whatever the page shows.
     con = store.connect(app_db)
     try:
-        with pytest.raises(PermissionDeniedError):
-            access.require(actor, "edit")
+        contacts = store.read_table(con, "contacts").head(20)
+        accounts = store.read_table(con, "accounts")
+        before = {t: store.read_table(con, t) for t in store.list_tables_static()}
+        version = store.data_version(con)
+        change = pl.DataFrame(
+            {
+                "contact_id": [contacts["contact_id"][0]],
+                "field": ["attitude"],
+                "new_value": ["blocker"],
+            }
+        )
+        account_id = accounts["account_id"][0]
+        writes = [
+            lambda: store.save_contact_edits(con, actor, change),
+            lambda: store.set_relationship_override(
+                con, actor, account_id, "partnership", "because"
+            ),
+            lambda: store.save_segment_scenario(con, actor, "mine", {"x": 1}),
+            lambda: plans.save_plan(con, actor, plans.new_plan(account_id), based_on=0),
+            lambda: ingest.import_files(
+                con,
+                [("accounts.csv", b"Account ID,Account Name\nV-1,Viewer Ltd\n")],
+                actor=actor,
+            ),
+        ]
+        for write in writes:
+            with pytest.raises(PermissionDeniedError, match="viewer"):
+                write()
         for action in ("import", "edit", "plan", "admin"):
             assert not access.can(actor, action)
-        contacts = store.read_table(con, "contacts").head(20)
+        assert store.data_version(con) == version
+        for table, frame in before.items():
+            assert store.read_table(con, table).equals(frame, null_equal=True), table
     finally:
         con.close()
     masked = privacy.mask_personal_data(contacts, actor)

@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench import auth, demo, network, plans, segment, store, surveys
 from workbench.errors import WorkbenchError
@@ -177,11 +178,12 @@ def _stop_unless_signed_in() -> None:
         return
     # Only reachable when a page runs without app.py's gate: on a server's very
     # first request for a page URL, Streamlit runs the script from pages/ directly
-    # (its old multipage mode) before app.py has ever called st.navigation.
-    st.switch_page(_MAIN_SCRIPT)
-
-
-_MAIN_SCRIPT = str(Path(__file__).resolve().parents[1] / "app.py")
+    # (its old multipage mode) before app.py has ever called st.navigation. Send
+    # the visitor to the main script (app.py), whose gate shows the sign-in form.
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        st.stop()
+    st.switch_page(ctx.main_script_path)
 
 
 def require_sign_in() -> bool:

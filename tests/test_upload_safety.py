@@ -92,3 +92,41 @@ def test_streamlit_upload_limit_is_set_and_below_the_library_limit():
     assert limit_mb * 1_048_576 <= ingest.MAX_FILE_BYTES
     assert config["server"]["enableXsrfProtection"] is True
     assert config["client"]["toolbarMode"] == "viewer"
+
+
+HOSTILE_CELLS = (
+    "<script>alert(1)</script>",
+    "</script>",
+    "<img src=x onerror=alert(1)>",
+    "=1+1",
+    "+cmd",
+    "-2",
+    "@SUM(A1)",
+    "'); DROP TABLE accounts;--",
+    "W" * 5_000,
+    "ctl\x07\x1b[31m\ttab",
+    "line\nbreak",
+)
+
+
+def test_hostile_cells_are_imported_verbatim_and_exported_defused(con):
+    import csv
+
+    from workbench import exports
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Account ID", "Account Name", "Industry", "Region"])
+    for number, cell in enumerate(HOSTILE_CELLS):
+        writer.writerow([f"H-{number:02d}", cell, cell, cell])
+    report = ingest.import_files(
+        con, [("accounts.csv", buffer.getvalue().encode())], actor=LOCAL_ACTOR
+    )
+    assert report.ok, report.problems
+    accounts = store.read_table(con, "accounts").sort("account_id")
+    assert accounts["name"].to_list() == list(HOSTILE_CELLS)  # stored as text, whole
+    assert accounts["industry"].to_list() == list(HOSTILE_CELLS)
+    assert store.table_counts(con)["accounts"] == len(HOSTILE_CELLS)
+    exported = exports.to_csv_bytes(accounts.select("name")).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported, newline="")))[1:]
+    assert all(not row[0].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows)

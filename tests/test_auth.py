@@ -442,3 +442,15 @@ def test_an_unreadable_secrets_file_never_means_no_login(tmp_path, monkeypatch):
     assert ui._hosted_mode()  # fail closed: treated as hosted, nobody signed in
     broken.unlink()
     assert ui.hosted_settings() == auth.LOCAL_SETTINGS  # no file at all: local mode
+
+
+def test_repeated_wrong_passwords_pause_that_user_name(app_db: Path):
+    app = _hosted_app(_secrets()).run()
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        app = _sign_in(app, "vera", "guess")
+        assert [e.value for e in app.error] == ["Wrong user name or password."]
+    app = _sign_in(app, "vera", "viewer-pass")  # right, but too late
+    assert any("Too many wrong passwords" in e.value for e in app.error)
+    assert "workbench_actor" not in app.session_state
+    app = _sign_in(app, "anna", "analyst-pass")  # other names are not paused
+    assert app.session_state["workbench_actor"] == Actor("anna", "analyst")

@@ -31,10 +31,15 @@ with plan_tab:
     state = st.session_state
     current = ui.plan_version(account_id)
 
+    # Shown at the top and again beside the Save button, where the user is.
     flash = state.pop("plan_flash", None)
-    if flash:
-        kind, message = flash
-        {"success": st.success, "info": st.info}.get(kind, st.error)(message)
+    show_flash = (
+        {"success": st.success, "info": st.info}.get(flash[0], st.error)
+        if flash
+        else None
+    )
+    if flash and show_flash:
+        show_flash(flash[1])
 
     if current is None:
         st.caption("No saved plan yet: this is a new draft.")
@@ -62,47 +67,8 @@ with plan_tab:
             on_click=ui.discard_and_reload_plan,
         )
     if conflict is not None:
-        st.error(conflict["message"])
-        theirs = ui.plan_version(account_id, conflict["current_version"])
-        mine: plans.Plan = conflict["mine"]
-        st.markdown("**Your text (not saved)** beside **the version now saved**:")
-        for field_name, title in [
-            *plans.SECTION_TITLES.items(),
-            ("value_notes", "Value proposition notes"),
-        ]:
-            st.markdown(f"*{title}*")
-            left, right = st.columns(2)
-            left.code(
-                getattr(mine, field_name) or "(empty)", language=None, wrap_lines=True
-            )
-            right.code(
-                getattr(theirs.plan, field_name) if theirs else "",
-                language=None,
-                wrap_lines=True,
-            )
-        left, right = st.columns(2)
-        left.markdown("*Your actions*")
-        left.dataframe(
-            plans.actions_frame(mine), hide_index=True, key="plan_conflict_mine"
-        )
-        right.markdown(f"*Actions in version {conflict['current_version']}*")
-        if theirs:
-            right.dataframe(
-                plans.actions_frame(theirs.plan),
-                hide_index=True,
-                key="plan_conflict_theirs",
-            )
-        keep, discard = st.columns(2)
-        keep.button(
-            f"Keep my text and build on version {conflict['current_version']}",
-            key="plan_conflict_keep",
-            on_click=ui.build_on_current_version,
-            help="Merge by hand in the editor below, then save again.",
-        )
-        discard.button(
-            f"Discard my text and load version {conflict['current_version']}",
-            key="plan_conflict_discard",
-            on_click=ui.discard_and_reload_plan,
+        st.error(
+            conflict["message"] + " Both texts are side by side below the Save button."
         )
 
     st.subheader("Situation")
@@ -248,6 +214,54 @@ with plan_tab:
             ui.plan_from_editor(account_id, objectives, actions, risks)
         )
         st.rerun()
+    if flash and show_flash and flash[0] != "info":
+        show_flash(flash[1])
+    if conflict is not None:
+        st.error(conflict["message"])
+        theirs = ui.plan_version(account_id, conflict["current_version"])
+        mine: plans.Plan = conflict["mine"]
+        st.markdown(
+            f"**Left: your text (not saved)** · **right: version "
+            f"{conflict['current_version']} as saved**"
+        )
+        for field_name, title in [
+            *plans.SECTION_TITLES.items(),
+            ("value_notes", "Value proposition notes"),
+        ]:
+            st.markdown(f"*{title}*")
+            left, right = st.columns(2)
+            left.code(
+                getattr(mine, field_name) or "(empty)", language=None, wrap_lines=True
+            )
+            right.code(
+                (getattr(theirs.plan, field_name) if theirs else "") or "(empty)",
+                language=None,
+                wrap_lines=True,
+            )
+        left, right = st.columns(2)
+        left.markdown("*Your actions*")
+        left.dataframe(
+            plans.actions_frame(mine), hide_index=True, key="plan_conflict_mine"
+        )
+        right.markdown(f"*Actions in version {conflict['current_version']}*")
+        if theirs:
+            right.dataframe(
+                plans.actions_frame(theirs.plan),
+                hide_index=True,
+                key="plan_conflict_theirs",
+            )
+        keep, discard = st.columns(2)
+        keep.button(
+            f"Keep my text and build on version {conflict['current_version']}",
+            key="plan_conflict_keep",
+            on_click=ui.build_on_current_version,
+            help="Merge by hand in the editor below, then save again.",
+        )
+        discard.button(
+            f"Discard my text and load version {conflict['current_version']}",
+            key="plan_conflict_discard",
+            on_click=ui.discard_and_reload_plan,
+        )
 
     st.subheader("Versions and downloads")
     history = ui.plan_history(account_id)

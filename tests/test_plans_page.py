@@ -62,9 +62,11 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
     }
     at.button(key="plan_save").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == [
+    saved_message = (
         f"Saved version 1 of the plan for {at.session_state['plan_base'].account_name}."
-    ]
+    )
+    # at the top and beside the Save button, where the user is
+    assert [s.value for s in at.success] == [saved_message, saved_message]
     assert "Current version **1**" in _captions(at)
 
     at.text_area(key="plan_differentiate").input("Most growable: grow share.").run()
@@ -113,8 +115,8 @@ def test_second_of_two_saves_on_the_same_version_is_refused_and_kept(app_db):
     ben.button(key="plan_save").click().run()
     assert not ben.exception, ben.exception
     errors = [e.value for e in ben.error]
-    assert len(errors) == 1
-    assert "anna saved version 1" in errors[0] and "Your text is kept" in errors[0]
+    assert len(errors) == 2  # at the top, and above the comparison by the Save button
+    assert all("anna saved version 1" in e and "Your text is kept" in e for e in errors)
     # both texts side by side, and Ben's editor still holds his text
     codes = [c.value for c in ben.code]
     assert "Ben's plan" in codes and "Anna's plan" in codes

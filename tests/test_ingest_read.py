@@ -121,3 +121,9 @@ def test_salesforce_cli_tree_json() -> None:
         "AccountId": "A1",
         "LastName": "Wu",
     }
+
+
+def test_truncated_utf16_is_rejected_not_a_crash() -> None:
+    # Found by the property test: a UTF-16 byte order mark and half a character.
+    with pytest.raises(RejectedInputError, match="UTF-16"):
+        ingest.read_table_file("Account.csv", b'\xfe\xff"')

@@ -106,7 +106,12 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
                 f"try another encoding ({', '.join(ENCODING_CHOICES)})."
             ) from error
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").lstrip("\ufeff"), "utf-16"
+        try:
+            return data.decode("utf-16").lstrip("\ufeff"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise RejectedInputError(
+                f"{name}: the file starts like UTF-16 text but is not ({error.reason})."
+            ) from error
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -1469,6 +1474,7 @@ def _stage_and_check(
             )
     say(0.6, "checking values")
     problems += _date_orders(cur, tables, date_order, files_by_name)
+    store.import_drop_stages(cur, [i for t in tables for i in by_table[t]])
     if any(p.level == "error" for p in problems):
         return problems
     for table in tables:
@@ -1499,6 +1505,7 @@ def _stage_and_check(
         return problems
     say(0.7, "resolving references")
     store.import_build(cur, tables, overwrite_edits=overwrite_edits)
+    store.import_drop_inputs(cur, tables)
     if survey_entries:
         problems += _stage_surveys(con, cur, survey_entries)
         tables.append("nps_responses")

@@ -2195,6 +2195,7 @@ _IMPORT_MACROS = (
     """,
     r"""
     CREATE OR REPLACE TEMP MACRO wb_date(s, date_order) AS coalesce(
+        TRY_CAST(s AS DATE),
         TRY_CAST(TRY_CAST(s AS TIMESTAMP) AS DATE),
         TRY_CAST(try_strptime(s, '%d.%m.%Y') AS DATE),
         TRY_CAST(try_strptime(split_part(s, ' ', 1), '%Y年%m月%d日') AS DATE),
@@ -2488,11 +2489,28 @@ def import_set_date_orders(
             if "is_deleted" in _import_columns(table)
             else ""
         )
+        # Materialised once: every check and the build read it again.
+        cur.execute(f"DROP VIEW IF EXISTS _import_in_{table}")
         cur.execute(
-            f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
+            f"CREATE OR REPLACE TEMP TABLE _import_in_{table} AS "
             f"SELECT a.*{', ' + columns if columns else ''} "
             f"FROM _import_all_{table} a {joins} {deleted}"
         )
+        cur.execute(f"DROP VIEW IF EXISTS _import_all_{table}")
+
+
+def import_drop_stages(cur: Connection, indexes: Sequence[int]) -> None:
+    """Drop staged copies once their rows are in ``_import_in_<table>`` (frees memory)."""
+    for index in indexes:
+        cur.execute(f"DROP TABLE IF EXISTS {_import_stage_name(index)}")
+
+
+def import_drop_inputs(cur: Connection, tables: Sequence[str]) -> None:
+    """Drop the parsed inputs once the tables are built (frees memory)."""
+    for table in tables:
+        if table in _sources.CANONICAL_COLUMNS:
+            cur.execute(f"DROP TABLE IF EXISTS _import_in_{table}")
+    cur.execute("DROP TABLE IF EXISTS _import_bad")
 
 
 def _date_expr(table_alias: str, column: str) -> str:

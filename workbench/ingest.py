@@ -468,6 +468,8 @@ def _survey_module() -> ModuleType | None:
 
 #: CSV files larger than this are loaded by DuckDB's own reader, not through Python.
 LARGE_FILE_BYTES = 16 * 1024 * 1024
+#: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
+LARGE_IMPORT_MEMORY_LIMIT = "1GB"
 
 DateOrder = Literal["mdy", "dmy"]
 ProgressCallback = Callable[[float, str], None]
@@ -1284,6 +1286,51 @@ def import_files(
         [source] if source != "auto" else ["unknown"]
     )
     source_label = "+".join(sources_used)
+    # A large file is loaded by DuckDB under a memory cap, spilling to disk
+    # rather than growing past it.
+    previous_limit = (
+        store.set_memory_limit(con, LARGE_IMPORT_MEMORY_LIMIT)
+        if any(r.path is not None for r in importable)
+        else None
+    )
+    try:
+        return _run_import(
+            con,
+            files,
+            recognised,
+            problems,
+            importable,
+            source_label,
+            actor=actor,
+            started=started,
+            dry_run=dry_run,
+            mappings=mappings,
+            overwrite_edits=overwrite_edits,
+            date_order=date_order,
+            say=say,
+        )
+    finally:
+        if previous_limit is not None:
+            store.set_memory_limit(con, previous_limit)
+
+
+def _run_import(
+    con: store.Connection,
+    files: Sequence[Any],
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    importable: list[RecognisedFile],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    dry_run: bool,
+    mappings: dict[str, ColumnMapping] | None,
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> ImportReport:
+    """Stage, check and (unless rejected or a dry run) commit; record the run."""
     written: dict[str, int] = {}
     if not any(p.level == "error" for p in problems):
         try:

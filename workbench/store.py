@@ -3821,3 +3821,25 @@ def import_merged_by_name(cur: Connection) -> pl.DataFrame:
         'SELECT * FROM _import_merged ORDER BY "table", _file, _row'
     ).pl()
     return frame
+
+
+def set_memory_limit(con: Connection, limit: str) -> str:
+    """Set DuckDB's memory limit (e.g. ``"1GB"``) and return the previous one.
+
+    Large imports lower it so that DuckDB spills to disk instead of growing; the
+    caller restores the previous value afterwards.
+    """
+    # The value goes into SQL text (SET takes no parameters): only sizes pass.
+    compact = limit.replace(" ", "")
+    number = compact.rstrip("KMGTiB")
+    unit = compact[len(number) :]
+    units = {"B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"}
+    if not number.replace(".", "", 1).isdigit() or unit not in units:
+        raise ValueError(f"not a memory size: {limit!r}")
+    limit = number + unit
+    with con.cursor() as cur:
+        previous = str(
+            cur.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        )
+        cur.execute(f"SET memory_limit = '{limit}'")
+    return previous

@@ -544,3 +544,46 @@ def test_demo_yields_every_segment_and_type(demo_con):
     strategic = kinds.filter(pl.col("archetype") == "strategic")
     assert set(strategic["value_segment"]) == {"most_valuable"}
     assert set(strategic["relationship"]) == {"partnership"}
+
+
+# --- the command line -------------------------------------------------------------
+
+
+def test_cli_segment_json_and_csv(demo_db, capsys):
+    from workbench.cli import main
+
+    assert (
+        main(["segment", "--db", str(demo_db), "--json", "--hourly-cost", "120"]) == 0
+    )
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["thresholds"]["hourly_cost"] == 120
+    assert printed["as_of"] == "2026-09-30"
+    rows = printed["accounts"]
+    assert len(rows) == 60
+    assert {
+        "account_id",
+        "name",
+        "value_segment",
+        "relationship",
+        "contribution",
+    } <= set(rows[0])
+    assert {r["value_segment"] for r in rows} <= set(segment.VALUE_SEGMENTS)
+    assert (
+        main(["segment", "--db", str(demo_db), "--csv", "--as-of", "2026-06-30"]) == 0
+    )
+    csv_text = capsys.readouterr().out
+    assert csv_text.lstrip("\ufeff").startswith(
+        "account_id,name,value_segment,relationship"
+    )
+    assert len(csv_text.strip().splitlines()) == 61
+
+
+def test_cli_segment_rejects_bad_input(demo_db, capsys):
+    from workbench.cli import main
+
+    assert main(["segment", "--db", str(demo_db), "--top-pct", "150"]) == 1
+    assert "between 0 and 100" in capsys.readouterr().err
+    assert main(["segment", "--db", str(demo_db), "--scenario", "missing"]) == 1
+    with pytest.raises(SystemExit) as exit_info:
+        main(["segment", "--db", str(demo_db), "--as-of", "yesterday"])
+    assert exit_info.value.code == 2

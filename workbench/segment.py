@@ -19,6 +19,7 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -722,3 +723,30 @@ def scenario_moves(comparison: pl.DataFrame) -> pl.DataFrame:
         .agg(accounts=pl.len())
         .sort("accounts", descending=True)
     )
+
+
+def moved_accounts(comparison: pl.DataFrame) -> pl.DataFrame:
+    """Return the rows of :func:`compare_scenarios` whose segment or type changes."""
+    return comparison.filter(pl.col("moved"))
+
+
+def scenario_thresholds(scenarios: pl.DataFrame, name: str) -> Thresholds | None:
+    """Return a saved scenario's thresholds (``None`` when no scenario has that name).
+
+    Args:
+        scenarios: rows of :func:`workbench.store.segment_scenarios`.
+        name: the scenario's name.
+    """
+    rows = scenarios.filter(pl.col("name") == name)
+    if rows.height == 0:
+        return None
+    return Thresholds.from_dict(json.loads(rows["thresholds"][0]))
+
+
+def segment_counts(segments: pl.DataFrame) -> dict[str, int]:
+    """Return the number of accounts per value segment and per relationship type."""
+    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
+    for column in ("value_segment", "relationship"):
+        for value, accounts in segments.group_by(column).len().iter_rows():
+            counts[str(value)] = int(accounts)
+    return counts

@@ -767,3 +767,59 @@ def last_undoable_import() -> int | None:
 def undo_last_import(actor: Actor) -> dict[str, Any]:
     """Undo the last committed import (the library checks the actor's role)."""
     return store.undo_last_import(connection(), actor)
+
+
+# --- segmentation (issue 6) and effort allocation (issue 7) -----------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _segment_as_of(path: str, version: int) -> date:
+    return store.resolve_as_of(connection())
+
+
+def segment_as_of() -> date:
+    """Return the default as-of date: the last day in the data."""
+    return _segment_as_of(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Adding up account features…", max_entries=16)
+def _account_features(path: str, version: int, as_of: date) -> Any:
+    return store.account_features(connection(), as_of)
+
+
+def account_features(as_of: date) -> Any:
+    """Return one row of features per account, cached per data version and as-of date.
+
+    Threshold changes reuse this frame; only the small recompute runs again.
+    """
+    return _account_features(database().path, data_version(), as_of)
+
+
+@st.cache_data(show_spinner="Adding up effort…", max_entries=16)
+def _effort_aggregates(path: str, version: int, as_of: date) -> Any:
+    return store.effort_aggregates(connection(), as_of)
+
+
+def effort_aggregates(as_of: date) -> Any:
+    """Return effort per account × period × dimension, cached like the features."""
+    return _effort_aggregates(database().path, data_version(), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _relationship_overrides(path: str, version: int) -> Any:
+    return store.relationship_overrides(connection())
+
+
+def relationship_overrides() -> Any:
+    """Return the manual relationship decisions, cached until the data changes."""
+    return _relationship_overrides(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _segment_scenarios(path: str, version: int) -> Any:
+    return store.segment_scenarios(connection())
+
+
+def segment_scenarios() -> Any:
+    """Return the saved segmentation scenarios, cached until the data changes."""
+    return _segment_scenarios(database().path, data_version())

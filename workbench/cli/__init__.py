@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
     "nps",
     "map",
+    "segment",
 )
 
 EPILOG = """\

@@ -1,0 +1,330 @@
+import streamlit as st
+
+from workbench import access, charts, exports, segment, store, ui
+from workbench.errors import WorkbenchError
+
+DEFAULTS = segment.DEFAULT_THRESHOLDS
+# Which widget holds which threshold: scenarios load into these keys.
+THRESHOLD_KEYS = {
+    "valuable_mode": "seg_mode",
+    "valuable_top_pct": "seg_top_pct",
+    "valuable_min_contribution": "seg_min_contribution",
+    "growable_top_pct": "seg_growable_pct",
+    "hourly_cost": "seg_hourly_cost",
+    "default_margin_pct": "seg_default_margin",
+    "wallet_share_of_revenue_pct": "seg_wallet_share",
+    "minutes_per_activity_without_duration": "seg_minutes_without_duration",
+    "relationship_threshold": "seg_rel_threshold",
+    "weight_tenure": "seg_w_tenure",
+    "weight_share_of_wallet": "seg_w_share_of_wallet",
+    "weight_breadth": "seg_w_breadth",
+    "weight_executive": "seg_w_executive",
+    "weight_contract": "seg_w_contract",
+    "weight_joint": "seg_w_joint",
+}
+CURRENT = "(current sliders)"
+
+for field, key in THRESHOLD_KEYS.items():
+    st.session_state.setdefault(key, getattr(DEFAULTS, field))
+
+
+def load_scenario(name: str) -> None:
+    saved = segment.scenario_thresholds(ui.segment_scenarios(), name)
+    if saved is not None:
+        for field, key in THRESHOLD_KEYS.items():
+            st.session_state[key] = getattr(saved, field)
+
+
+def reset_thresholds() -> None:
+    for field, key in THRESHOLD_KEYS.items():
+        st.session_state[key] = getattr(DEFAULTS, field)
+
+
+st.title("Segments")
+st.caption(
+    "Differentiate accounts by value (Peppers & Rogers) and choose a transactional or "
+    "partnership relationship for each (Hutt & Speh). Every threshold is a slider; "
+    "the chart, the summary and the table follow at once."
+)
+
+actor = ui.current_actor()
+may_edit = access.can(actor, "edit")
+
+with st.sidebar:
+    st.subheader("Thresholds")
+    as_of = st.date_input(
+        "As of",
+        value=ui.segment_as_of(),
+        key="seg_as_of",
+        help="Won revenue, effort and engagement cover the 12 months up to this day.",
+    )
+    mode = st.radio(
+        "Most valuable by",
+        ["percent", "absolute"],
+        key="seg_mode",
+        horizontal=True,
+        format_func=lambda m: "top share" if m == "percent" else "contribution floor",
+    )
+    st.slider(
+        "Most valuable: top % of accounts",
+        0.0,
+        100.0,
+        step=1.0,
+        key="seg_top_pct",
+        disabled=mode != "percent",
+    )
+    st.number_input(
+        "Most valuable: contribution at least",
+        step=50_000.0,
+        key="seg_min_contribution",
+        disabled=mode != "absolute",
+    )
+    st.slider(
+        "Most growable: top % of the rest by headroom",
+        0.0,
+        100.0,
+        step=1.0,
+        key="seg_growable_pct",
+    )
+    st.slider("Hourly cost of our time", 0.0, 400.0, step=5.0, key="seg_hourly_cost")
+    st.slider(
+        "Default gross margin %",
+        0.0,
+        80.0,
+        step=0.5,
+        key="seg_default_margin",
+        help="For accounts without a margin of their own.",
+    )
+    st.slider(
+        "Wallet when unknown: % of the customer's revenue",
+        0.0,
+        5.0,
+        step=0.05,
+        key="seg_wallet_share",
+    )
+    st.slider(
+        "Minutes assumed per activity without a duration",
+        0.0,
+        120.0,
+        step=5.0,
+        key="seg_minutes_without_duration",
+    )
+    st.slider(
+        "Partnership at a relationship score of at least",
+        0.0,
+        100.0,
+        step=1.0,
+        key="seg_rel_threshold",
+    )
+    with st.expander("Relationship score weights"):
+        st.number_input("Tenure", 0.0, 100.0, step=1.0, key="seg_w_tenure")
+        st.number_input(
+            "Share of wallet", 0.0, 100.0, step=1.0, key="seg_w_share_of_wallet"
+        )
+        st.number_input(
+            "Breadth (departments)", 0.0, 100.0, step=1.0, key="seg_w_breadth"
+        )
+        st.number_input(
+            "Executive engagement", 0.0, 100.0, step=1.0, key="seg_w_executive"
+        )
+        st.number_input("Contract", 0.0, 100.0, step=1.0, key="seg_w_contract")
+        st.number_input("Joint activity", 0.0, 100.0, step=1.0, key="seg_w_joint")
+    st.button("Back to the defaults", key="seg_reset", on_click=reset_thresholds)
+
+try:
+    thresholds = segment.Thresholds.from_dict(
+        {field: st.session_state[key] for field, key in THRESHOLD_KEYS.items()}
+    )
+except WorkbenchError as error:
+    st.error(str(error))
+    st.stop()
+
+features = ui.account_features(as_of)
+if features.height == 0:
+    st.info("No accounts yet: import CRM exports on the Import page.")
+    st.stop()
+segments = segment.assign_segments(features, thresholds, ui.relationship_overrides())
+cuts = segment.segment_cuts(segments, thresholds)
+summary = segment.segment_summary(segments)
+counts = segment.segment_counts(segments)
+
+cols = st.columns(6)
+cols[0].metric("Most valuable", counts["most_valuable"])
+cols[1].metric("Most growable", counts["most_growable"])
+cols[2].metric("Maintain", counts["maintain"])
+cols[3].metric("Below zero", counts["below_zero"])
+cols[4].metric("Partnership", counts["partnership"])
+cols[5].metric("Transactional", counts["transactional"])
+
+st.altair_chart(
+    charts.segment_scatter(segments, cuts.contribution_cut, cuts.headroom_cut),
+    width="stretch",
+)
+st.caption(
+    "Right of the green line: most valuable. Above the blue line: most growable (of "
+    "the rest). Left of the red line: below zero. Circles are partnerships, triangles "
+    "transactional; size is won revenue. Both axes are symmetric-log."
+)
+
+st.subheader("Segment summary")
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "won_12m": st.column_config.NumberColumn("Won, 12 months", format="%,.0f"),
+        "margin": st.column_config.NumberColumn(format="%,.0f"),
+        "cost_to_serve": st.column_config.NumberColumn("Cost-to-serve", format="%,.0f"),
+        "contribution": st.column_config.NumberColumn(format="%,.0f"),
+        "effort_hours": st.column_config.NumberColumn("Effort hours", format="%,.0f"),
+        "effort_share_pct": st.column_config.NumberColumn("Effort %", format="%.1f"),
+        "revenue_share_pct": st.column_config.NumberColumn("Revenue %", format="%.1f"),
+        "contribution_share_pct": st.column_config.NumberColumn(
+            "Contribution %", format="%.1f"
+        ),
+    },
+    key="seg_summary_table",
+)
+
+with st.expander("How the relationship score works"):
+    st.write(
+        "Each signal gives points in proportion to its value, up to its maximum "
+        "(reached at the value shown). Partnership at a score of at least "
+        f"{thresholds.relationship_threshold:g}; a manual override wins over the score."
+    )
+    st.dataframe(segment.score_weights(thresholds), hide_index=True, width="stretch")
+
+st.subheader("Accounts")
+filter_cols = st.columns([2, 2, 3])
+chosen_segments = filter_cols[0].multiselect(
+    "Value segment", list(segment.VALUE_SEGMENTS), key="seg_filter_segments"
+)
+chosen_types = filter_cols[1].multiselect(
+    "Relationship", list(segment.RELATIONSHIPS), key="seg_filter_types"
+)
+search = filter_cols[2].text_input("Name or ID contains", key="seg_filter_name")
+table = segment.account_table(
+    segment.filter_accounts(
+        segments,
+        value_segments=chosen_segments,
+        relationships=chosen_types,
+        name_contains=search,
+    )
+)
+st.caption(f"{table.height:,} of {segments.height:,} accounts, as of {as_of}.")
+st.dataframe(table, hide_index=True, width="stretch", key="seg_accounts_table")
+download_cols = st.columns(2)
+download_cols[0].download_button(
+    "Download CSV",
+    exports.to_csv_bytes(table),
+    file_name=f"segments-{as_of}.csv",
+    mime="text/csv",
+    key="seg_download_csv",
+)
+download_cols[1].download_button(
+    "Download Excel",
+    exports.to_excel_bytes(table, "segments"),
+    file_name=f"segments-{as_of}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="seg_download_xlsx",
+)
+
+st.subheader("Manual relationship decisions")
+overrides = ui.relationship_overrides()
+names = dict(zip(segments["account_id"], segments["name"], strict=True))
+with st.form("seg_override_form"):
+    override_cols = st.columns([3, 2, 4])
+    override_account = override_cols[0].selectbox(
+        "Account",
+        segments["account_id"].to_list(),
+        format_func=lambda account_id: f"{names.get(account_id, '')} ({account_id})",
+        key="seg_override_account",
+    )
+    override_type = override_cols[1].radio(
+        "Relationship", list(segment.RELATIONSHIPS), key="seg_override_type"
+    )
+    override_reason = override_cols[2].text_input(
+        "Reason (required)", key="seg_override_reason", max_chars=500
+    )
+    saved = st.form_submit_button("Save decision", disabled=not may_edit)
+if saved:
+    try:
+        store.set_relationship_override(
+            ui.connection(), actor, override_account, override_type, override_reason
+        )
+        st.success("Saved.")
+        st.rerun()
+    except WorkbenchError as error:
+        st.error(str(error))
+if overrides.height:
+    st.dataframe(overrides, hide_index=True, width="stretch", key="seg_overrides_table")
+    remove_cols = st.columns([3, 1])
+    to_remove = remove_cols[0].selectbox(
+        "Remove the decision for",
+        overrides["account_id"].to_list(),
+        key="seg_override_remove",
+    )
+    if remove_cols[1].button(
+        "Remove", key="seg_override_delete", disabled=not may_edit
+    ):
+        try:
+            store.delete_relationship_override(ui.connection(), actor, to_remove)
+            st.rerun()
+        except WorkbenchError as error:
+            st.error(str(error))
+else:
+    st.caption("No manual decisions yet: every type comes from the score.")
+if not may_edit:
+    st.caption(
+        "You can view segments; saving decisions and scenarios needs an analyst."
+    )
+
+st.subheader("Scenarios")
+scenarios = ui.segment_scenarios()
+save_cols = st.columns([3, 1])
+scenario_name = save_cols[0].text_input(
+    "Save the current thresholds as", key="seg_scenario_name", max_chars=200
+)
+if save_cols[1].button("Save scenario", key="seg_scenario_save", disabled=not may_edit):
+    try:
+        store.save_segment_scenario(
+            ui.connection(), actor, scenario_name, thresholds.to_dict()
+        )
+        st.success("Scenario saved.")
+        st.rerun()
+    except WorkbenchError as error:
+        st.error(str(error))
+
+if scenarios.height:
+    names_saved = scenarios["name"].to_list()
+    load_cols = st.columns([3, 1])
+    to_load = load_cols[0].selectbox(
+        "Load a scenario", names_saved, key="seg_scenario_load"
+    )
+    load_cols[1].button(
+        "Load", key="seg_scenario_apply", on_click=load_scenario, args=(to_load,)
+    )
+    compare_cols = st.columns(2)
+    choice_a = compare_cols[0].selectbox(
+        "Compare", [CURRENT, *names_saved], key="seg_compare_a"
+    )
+    choice_b = compare_cols[1].selectbox(
+        "with", [CURRENT, *names_saved], index=1, key="seg_compare_b"
+    )
+    side_a = segment.scenario_thresholds(scenarios, choice_a) or thresholds
+    side_b = segment.scenario_thresholds(scenarios, choice_b) or thresholds
+    comparison = segment.compare_scenarios(features, side_a, side_b, overrides)
+    moved = segment.moved_accounts(comparison)
+    st.caption(
+        f"{moved.height:,} accounts change segment or type between the two "
+        "(a = left, b = right)."
+    )
+    st.dataframe(
+        segment.scenario_moves(comparison),
+        hide_index=True,
+        width="stretch",
+        key="seg_moves_table",
+    )
+    st.dataframe(moved, hide_index=True, width="stretch", key="seg_moved_table")
+else:
+    st.caption("No saved scenarios yet.")

@@ -1,0 +1,137 @@
+"""``workbench segment``: value segment and relationship type of every account."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from workbench import exports, segment, store
+from workbench.cli._common import open_db, print_json, progress
+from workbench.errors import RejectedInputError
+
+# option name → Thresholds field
+_THRESHOLD_OPTIONS: dict[str, tuple[str, str]] = {
+    "hourly_cost": ("--hourly-cost", "cost of one hour of our time (default 90)"),
+    "default_margin_pct": (
+        "--default-margin",
+        "gross margin %% where an account has none (default 25)",
+    ),
+    "wallet_share_of_revenue_pct": (
+        "--wallet-share",
+        "potential as %% of the customer's revenue when the wallet is unknown "
+        "(default 0.3)",
+    ),
+    "minutes_per_activity_without_duration": (
+        "--minutes-without-duration",
+        "minutes assumed per activity without a duration (default 15)",
+    ),
+    "valuable_top_pct": (
+        "--top-pct",
+        "most valuable: top %% of accounts by contribution (default 20)",
+    ),
+    "valuable_min_contribution": (
+        "--min-contribution",
+        "most valuable: contribution at least this (switches to the absolute mode)",
+    ),
+    "growable_top_pct": (
+        "--growable-pct",
+        "most growable: top %% of the rest by headroom (default 25)",
+    ),
+    "relationship_threshold": (
+        "--relationship-threshold",
+        "partnership at a relationship score of at least this, 0-100 (default 60)",
+    ),
+}
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``segment`` command."""
+    parser = subparsers.add_parser(
+        "segment",
+        parents=[common],
+        help="value segment and transactional/partnership type of every account",
+        description="Segment every account: most_valuable, most_growable, "
+        "below_zero or maintain by contribution and headroom, and transactional or "
+        "partnership by a transparent relationship score (manual overrides win). "
+        "Prints one row per account with the features used.",
+        epilog="examples:\n"
+        "  workbench segment\n"
+        "  workbench segment --as-of 2026-06-30 --hourly-cost 120 --csv > segments.csv\n"
+        "  workbench segment --scenario 'Workshop A' --json\n"
+        "  workbench segment --min-contribution 250000 --relationship-threshold 50",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="last day of the 12-month window (default: the last day in the data)",
+    )
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="start from a saved scenario's thresholds (options below override it)",
+    )
+    for field, (option, help_text) in _THRESHOLD_OPTIONS.items():
+        parser.add_argument(option, dest=field, type=float, metavar="N", help=help_text)
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
+        "--json",
+        action="store_true",
+        help="print {as_of, thresholds, accounts: [one object per account]}",
+    )
+    output.add_argument("--csv", action="store_true", help="print CSV")
+    parser.set_defaults(handler=run)
+
+
+def _thresholds(args: argparse.Namespace, con: store.Connection) -> segment.Thresholds:
+    values: dict[str, Any] = {}
+    if args.scenario:
+        chosen = segment.scenario_thresholds(
+            store.segment_scenarios(con), args.scenario
+        )
+        if chosen is None:
+            raise RejectedInputError(f"no saved scenario named {args.scenario!r}")
+        values = chosen.to_dict()
+    for field in _THRESHOLD_OPTIONS:
+        given = getattr(args, field)
+        if given is not None:
+            values[field] = given
+    if args.valuable_min_contribution is not None:
+        values["valuable_mode"] = "absolute"
+    return segment.Thresholds.from_dict(values)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the segmentation of every account."""
+    con = open_db(args)
+    try:
+        thresholds = _thresholds(args, con)
+        as_of = store.resolve_as_of(con, args.as_of)
+        progress(f"segmenting accounts as of {as_of}")
+        segments = segment.account_segments(con, thresholds, as_of)
+    finally:
+        con.close()
+    table = segment.account_table(segments)
+    if args.json:
+        print_json(
+            {
+                "as_of": as_of,
+                "thresholds": thresholds.to_dict(),
+                "accounts": table.to_dicts(),
+            }
+        )
+    elif args.csv:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(exports.to_csv_bytes(table))
+        sys.stdout.buffer.flush()
+    else:
+        columns = ("account_id", "value_segment", "relationship", "contribution")
+        print(
+            f"{'account':12} {'segment':14} {'relationship':14} {'contribution':>14}  name"
+        )
+        for row in table.select(*columns, "name").iter_rows():
+            print(f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>14,.0f}  {row[4]}")
+    return 0

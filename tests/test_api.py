@@ -1,0 +1,422 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+
+import workbench
+from workbench import plans, segment, store, voice
+from workbench.api import AccountPlan, ImportRejectedError, Workbench, open_workbench
+from workbench.errors import PermissionDeniedError, RejectedInputError
+from workbench.models import Actor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+VIEWER = Actor(name="vera", role="viewer")
+HOSTILE = '</iframe><script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def wb(demo_db: Path) -> Iterator[Workbench]:
+    with open_workbench(demo_db) as opened:
+        yield opened
+
+
+@pytest.fixture
+def account_id(wb: Workbench) -> str:
+    return str(wb.accounts()["account_id"][0])
+
+
+def _write_salesforce_export(folder: Path, account_id: str = "001SF0000001") -> Path:
+    folder.mkdir()
+    (folder / "Account.csv").write_text(
+        "Id,Name,Industry,BillingCountry\n"
+        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
+        encoding="utf-8",
+    )
+    (folder / "Contact.csv").write_text(
+        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
+        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n"
+        f"003SF0000002,{account_id},Jonas,Weber,Buyer,Procurement,003SF0000001\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+# --- opening and closing ---------------------------------------------------------------
+
+
+def test_open_workbench_is_exported_from_the_package():
+    assert workbench.open_workbench is open_workbench
+    assert "open_workbench" in workbench.__all__
+    with pytest.raises(AttributeError):
+        _ = workbench.no_such_thing  # type: ignore[attr-defined]
+
+
+def test_importing_the_store_does_not_load_the_notebook_api():
+    # The command line and the app import workbench.store; the API (pyvis, altair,
+    # every analysis) loads only when someone asks for it.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, workbench.store; print('workbench.api' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_info_reports_the_database_and_counts(wb: Workbench, demo_db: Path):
+    info = wb.info()
+    assert info["database"] == str(demo_db) == wb.path
+    assert info["schema_version"] == store.MIGRATIONS[-1].version
+    assert info["counts"]["accounts"] == wb.accounts().height == 60
+    assert repr(wb) == f"<Workbench {demo_db} as local (admin)>"
+
+
+def test_in_memory_workbench_starts_empty_and_loads_the_demo():
+    with open_workbench(":memory:") as wb:
+        assert wb.info()["counts"]["accounts"] == 0
+        counts = wb.load_demo(accounts=8, activities=500)
+        assert counts["accounts"] == 8 == wb.info()["counts"]["accounts"]
+
+
+def test_closed_workbench_refuses_clearly_and_closes_twice(demo_db: Path):
+    wb = open_workbench(demo_db)
+    with wb:
+        pass
+    assert repr(wb) == "<Workbench closed as local (admin)>"
+    with pytest.raises(RejectedInputError, match="closed"):
+        wb.segments()
+    wb.close()
+    # the file is free again for another connection
+    with open_workbench(demo_db) as again:
+        assert again.info()["counts"]["accounts"] == 60
+
+
+def test_viewer_reads_but_cannot_load_the_demo(demo_db: Path):
+    with open_workbench(demo_db, actor=VIEWER) as wb:
+        assert wb.segments().height == 60
+        with pytest.raises(PermissionDeniedError):
+            wb.load_demo(accounts=3, activities=10)
+        assert wb.info()["counts"]["accounts"] == 60
+
+
+def test_load_demo_rejects_impossible_sizes():
+    with open_workbench(":memory:") as wb, pytest.raises(RejectedInputError):
+        wb.load_demo(accounts=0)
+
+
+# --- segmentation and effort ------------------------------------------------------------
+
+
+def test_segments_equal_the_library_with_the_same_thresholds(wb: Workbench):
+    chosen = segment.Thresholds(valuable_top_pct=10, relationship_threshold=50)
+    mine = wb.segments(valuable_top_pct=10, relationship_threshold=50)
+    library = segment.account_segments(wb.connection, chosen)
+    assert mine.sort("account_id").equals(library.sort("account_id"))
+    assert wb.thresholds(valuable_top_pct=10, relationship_threshold=50) == chosen
+    assert wb.thresholds() == segment.DEFAULT_THRESHOLDS
+
+
+def test_threshold_changes_move_accounts(wb: Workbench):
+    def valuable(frame: pl.DataFrame) -> int:
+        return frame.filter(pl.col("value_segment") == "most_valuable").height
+
+    assert valuable(wb.segments(valuable_top_pct=10)) < valuable(wb.segments())
+    base = wb.thresholds(valuable_top_pct=30)
+    # changes apply on top of the thresholds given
+    assert wb.thresholds(base, growable_top_pct=5).valuable_top_pct == 30
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"no_such_threshold": 1}, "unknown thresholds"),
+        ({"valuable_top_pct": 140}, "between 0 and 100"),
+        ({"hourly_cost": "lots"}, "must be a number"),
+    ],
+)
+def test_bad_thresholds_are_rejected(wb: Workbench, changes, message):
+    with pytest.raises(RejectedInputError, match=message):
+        wb.segments(**changes)
+
+
+def test_segment_summary_covers_every_account(wb: Workbench):
+    summary = wb.segment_summary(valuable_top_pct=15)
+    assert summary["accounts"].sum() == 60
+    assert set(summary["value_segment"]) <= set(segment.VALUE_SEGMENTS)
+
+
+def test_segment_chart_draws_the_cuts_of_the_chosen_thresholds(wb: Workbench):
+    chosen = wb.thresholds(valuable_top_pct=15)
+    segments = wb.segments(chosen)
+    cuts = segment.segment_cuts(segments, chosen)
+    spec = wb.chart_segments(segments, chosen).to_dict()
+    rules = [
+        spec["datasets"][layer["data"]["name"]][0]
+        for layer in spec["layer"][1:]
+        if layer["mark"]["type"] == "rule"
+    ]
+    assert {"contribution": cuts.contribution_cut} in rules
+    assert {"headroom": cuts.headroom_cut} in rules
+    assert spec["layer"][0]["encoding"]["color"]["field"] == "value_segment"
+
+
+def test_effort_shares_add_up_and_compare_with_revenue(wb: Workbench):
+    effort = wb.effort()
+    assert effort.height == 60
+    for column in ("effort_share_pct", "revenue_share_pct", "contribution_share_pct"):
+        assert effort[column].sum() == pytest.approx(100)
+    assert effort["effort_hours"].is_sorted(descending=True)
+    ratio = effort.filter(pl.col("revenue_share_pct") > 0).select(
+        (
+            pl.col("effort_share_pct") / pl.col("revenue_share_pct")
+            - pl.col("effort_to_revenue")
+        )
+        .abs()
+        .max()
+    )
+    assert ratio.item() < 1e-9
+    # the demo has over-served accounts: much more of our time than their revenue
+    assert effort["effort_to_revenue"].max() > 3
+
+
+# --- voice of the customer --------------------------------------------------------------
+
+
+def test_nps_by_role_lists_every_role_and_every_response(wb: Workbench):
+    by_role = wb.nps()
+    assert by_role["role"].to_list()[:7] == list(voice.BUYING_ROLES)
+    responses = wb.nps_responses()
+    assert by_role["responses"].sum() == responses.height == 2175
+    overall = voice.overall_nps(responses)
+    promoters = by_role["promoters"].sum()
+    detractors = by_role["detractors"].sum()
+    assert overall["nps"] == pytest.approx(100 * (promoters - detractors) / 2175)
+
+
+@pytest.mark.parametrize("by", ["department", "org_level", "quarter"])
+def test_nps_by_other_dimensions_counts_every_response(wb: Workbench, by):
+    frame = wb.nps(by=by)
+    assert frame.columns[0] == by and frame["responses"].sum() == 2175
+
+
+def test_nps_by_account_has_every_account_and_since_filters(wb: Workbench):
+    by_account = wb.nps(by="account")
+    assert by_account.height == 60 and "roles_missing" in by_account.columns
+    recent = wb.nps(by="quarter", since=date(2026, 1, 1))
+    assert recent["quarter"].min() >= "2026-Q1"
+    assert recent["responses"].sum() < 2175
+
+
+def test_nps_rejects_unknown_splits(wb: Workbench):
+    with pytest.raises(RejectedInputError, match="cannot split"):
+        wb.nps(by="colour")  # type: ignore[arg-type]
+    with pytest.raises(RejectedInputError, match="cannot chart"):
+        wb.chart_nps(by="colour")  # type: ignore[arg-type]
+
+
+def test_nps_charts(wb: Workbench):
+    bars = wb.chart_nps().to_dict()
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["field"] == "nps"
+    lines = wb.chart_nps(by="quarter").to_dict()
+    assert lines["mark"]["type"] == "line"
+    assert lines["encoding"]["color"]["field"] == "role"
+
+
+# --- buying centre ----------------------------------------------------------------------
+
+
+def test_buying_centre_returns_map_report_and_people(wb: Workbench, account_id: str):
+    centre = wb.buying_centre(account_id, roles=["decider", "approver", "buyer"])
+    assert centre.account_id == account_id
+    assert (
+        centre.people.height
+        == store.read_buying_centre(wb.connection, account_id).contacts.height
+    )
+    assert centre.report.coverage.height > 0
+    assert set(centre.summary()) == {"coverage", "breadth", "risks", "reach_next"}
+    # the pyvis Network holds only the chosen roles (plus our sellers)
+    contact_nodes = [n for n in centre.network.nodes if n.get("group") == "contact"]
+    chosen = centre.people.filter(
+        pl.col("role").is_in(["decider", "approver", "buyer"])
+    )
+    assert len(contact_nodes) == chosen.height
+    assert "cdn.jsdelivr.net" not in centre.html and "vis-network" in centre.html
+
+
+def test_buying_centre_displays_inline_as_sandboxed_escaped_iframe(
+    wb: Workbench, account_id: str
+):
+    wb.connection.execute(
+        "UPDATE accounts SET name = $n WHERE account_id = $a",
+        {"n": HOSTILE, "a": account_id},
+    )
+    first = wb.buying_centre(account_id).people["contact_id"][0]
+    wb.connection.execute(
+        "UPDATE contacts SET name = $n, title = $n WHERE contact_id = $c",
+        {"n": HOSTILE, "c": first},
+    )
+    shown = wb.buying_centre(account_id, height_px=500)._repr_html_()
+    assert shown.startswith("<iframe ") and shown.endswith("></iframe>")
+    # only the iframe's own tags are markup; the map and the hostile names are text
+    assert shown.count("<") == 2
+    assert 'sandbox="allow-scripts"' in shown and "allow-same-origin" not in shown
+    assert "height: 560px" in shown
+
+
+def test_buying_centre_masks_contact_details_for_viewers(demo_db: Path):
+    with open_workbench(demo_db, actor=VIEWER) as wb:
+        account = str(wb.accounts()["account_id"][0])
+        emails = wb.buying_centre(account).people["email"].drop_nulls()
+    assert emails.len() > 0 and emails.str.contains(r"^.\*\*\*@").all()
+
+
+def test_buying_centre_saves_a_standalone_page(
+    wb: Workbench, account_id: str, tmp_path
+):
+    centre = wb.buying_centre(account_id)
+    page = centre.save(tmp_path / "map.html")
+    assert page.read_text(encoding="utf-8") == centre.html
+
+
+def test_buying_centre_of_unknown_account_is_rejected(wb: Workbench):
+    with pytest.raises(RejectedInputError, match="no account"):
+        wb.buying_centre("NO-SUCH-ACCOUNT")
+    with pytest.raises(RejectedInputError, match="at least one month"):
+        wb.buying_centre(str(wb.accounts()["account_id"][0]), months=0)
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+def test_new_plan_is_a_draft_with_its_situation(wb: Workbench, account_id: str):
+    draft = wb.plan(account_id)
+    assert draft.is_draft and draft.version == 0 and draft.saved is None
+    assert draft.plan.account_id == account_id
+    assert draft.plan.situation is not None
+    crm = draft.plan.situation.part("crm")
+    assert crm is not None and crm.status == "ready"
+    assert draft.to_markdown().startswith("# Account plan:")
+    assert draft._repr_markdown_() == draft.to_markdown()
+
+
+def test_saved_plan_comes_back_as_the_current_version(wb: Workbench, account_id: str):
+    draft = wb.plan(account_id)
+    draft.plan.identify = "Who signs the 2027 framework?"
+    draft.plan.actions.append(plans.Action(contact="Anna", action="=1+2 review"))
+    saved = wb.save_plan(draft)
+    assert saved.version == 1 and saved.saved is not None
+    assert saved.saved.saved_by == "local"
+    current = wb.plan(account_id)
+    assert current.version == 1 and not current.is_draft
+    assert current.plan.identify == "Who signs the 2027 framework?"
+    assert wb.plan_history(account_id).height == 1
+    # a save from the stale draft is refused, and nothing is lost
+    with pytest.raises(plans.PlanConflictError):
+        wb.save_plan(draft)
+    current.plan.interact = "Monthly plant visits."
+    assert wb.save_plan(current).version == 2
+    assert wb.plan(account_id, version=1).plan.interact == ""
+
+
+def test_plan_exports_by_suffix(wb: Workbench, account_id: str, tmp_path):
+    draft = wb.plan(account_id)
+    draft.plan.actions.append(plans.Action(contact="Anna", action="=1+2 review"))
+    saved = wb.save_plan(draft)
+    markdown = saved.export(tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert markdown == saved.to_markdown() and "Version 1 · saved by local" in markdown
+    assert (
+        "<!doctype html>"
+        in saved.export(tmp_path / "plan.html").read_text(encoding="utf-8").lower()
+    )
+    # actions CSV is spreadsheet-safe: the formula-like text is quoted
+    assert "'=1+2 review" in saved.export(tmp_path / "actions.csv").read_text(
+        encoding="utf-8-sig"
+    )
+    with pytest.raises(RejectedInputError, match=r"\.md, \.html or \.csv"):
+        saved.export(tmp_path / "plan.docx")
+
+
+def test_plan_errors(wb: Workbench, account_id: str):
+    with pytest.raises(RejectedInputError, match="no account"):
+        wb.plan("NO-SUCH-ACCOUNT")
+    with pytest.raises(RejectedInputError, match="no plan version 4"):
+        wb.plan(account_id, version=4)
+
+
+def test_viewer_cannot_save_a_plan_and_nothing_is_stored(demo_db: Path):
+    with open_workbench(demo_db, actor=VIEWER) as wb:
+        account = str(wb.accounts()["account_id"][0])
+        draft = wb.plan(account)
+        with pytest.raises(PermissionDeniedError):
+            wb.save_plan(draft)
+        assert wb.plan_history(account).height == 0
+        # one call may act as someone else
+        analyst = Actor(name="ana", role="analyst")
+        saved = wb.save_plan(draft, actor=analyst)
+        assert isinstance(saved, AccountPlan) and saved.saved is not None
+        assert saved.saved.saved_by == "ana"
+
+
+def test_plans_overview_counts_the_saved_plan(wb: Workbench, account_id: str):
+    wb.save_plan(wb.plan(account_id))
+    overview = wb.plans_overview(today=date(2026, 10, 1))
+    assert overview.missing.height == 59
+    assert account_id not in overview.missing["account_id"].to_list()
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def test_import_files_adds_a_salesforce_export(wb: Workbench, tmp_path):
+    folder = _write_salesforce_export(tmp_path / "export")
+    report = wb.import_files(folder)
+    assert report.ok and report.source == "salesforce"
+    assert report.counts["accounts"] == 61 and report.counts["contacts"] == 2522
+    assert set(report.files_frame()["table"]) == {"accounts", "contacts"}
+    centre = wb.buying_centre("001SF0000001")
+    assert sorted(centre.people["name"]) == ["Anna Becker", "Jonas Weber"]
+
+
+def test_import_files_takes_single_paths_and_dry_runs(wb: Workbench, tmp_path):
+    folder = _write_salesforce_export(tmp_path / "export")
+    report = wb.import_files(
+        str(folder / "Account.csv"), source="salesforce", dry_run=True
+    )
+    assert report.ok and report.dry_run
+    assert wb.info()["counts"]["accounts"] == 60
+
+
+def test_rejected_import_raises_with_its_report_and_changes_nothing(
+    wb: Workbench, tmp_path
+):
+    folder = _write_salesforce_export(tmp_path / "export", account_id="001MISSING")
+    (folder / "Account.csv").unlink()
+    before = wb.info()["counts"]
+    with pytest.raises(ImportRejectedError, match="import rejected") as rejected:
+        wb.import_files(folder)
+    assert not rejected.value.report.ok
+    problems = rejected.value.report.problems_frame()
+    assert problems.filter(pl.col("level") == "error").height > 0
+    assert wb.info()["counts"] == before
+    # without check the report comes back instead
+    assert not wb.import_files(folder, check=False).ok
+
+
+def test_viewer_cannot_import(demo_db: Path, tmp_path):
+    folder = _write_salesforce_export(tmp_path / "export")
+    with open_workbench(demo_db, actor=VIEWER) as wb:
+        with pytest.raises(PermissionDeniedError):
+            wb.import_files(folder)
+        assert wb.info()["counts"]["accounts"] == 60

@@ -1,0 +1,426 @@
+"""Every command of ``workbench``: help with examples, --db anywhere, exit codes, JSON.
+
+Exit codes: 0 done, 1 input rejected (nothing changed), 2 usage error. Data goes to
+stdout (``--json`` parses), progress to stderr.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from workbench.api import open_workbench
+from workbench.cli import build_parser, main
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+ACCOUNT = "A00001"
+
+
+def _subparsers() -> dict[str, object]:
+    parser = build_parser()
+    actions = [
+        a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"
+    ]
+    assert len(actions) == 1
+    return dict(actions[0].choices)  # type: ignore[attr-defined]
+
+
+COMMANDS = sorted(_subparsers())
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run one command in-process; usage errors from argparse give their code too."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with open_workbench(path) as wb:
+        return dict(wb.info()["counts"])
+
+
+# --- every command -----------------------------------------------------------------
+
+
+def test_top_level_help_lists_every_command_with_a_description(capsys):
+    code, out, _ = _run(capsys, "--help")
+    assert code == 0
+    parser = build_parser()
+    listed = {
+        action.dest: action.help
+        for sub in parser._actions
+        if sub.__class__.__name__ == "_SubParsersAction"
+        for action in sub._choices_actions  # type: ignore[attr-defined]
+    }
+    assert sorted(listed) == COMMANDS
+    for command, description in listed.items():
+        assert description and len(description) > 15, command
+        assert command in out
+    assert "exit codes" in out and "0  done" in out and "2  usage error" in out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_help_with_examples(capsys, command):
+    code, out, _ = _run(capsys, command, "--help")
+    assert code == 0
+    assert "examples:" in out
+    examples = out.split("examples:", 1)[1]
+    assert f"workbench {command}" in examples
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_takes_db_after_its_name(command):
+    subparser = _subparsers()[command]
+    assert "--db" in subparser._option_string_actions  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unknown_option_is_a_usage_error(capsys, command):
+    code, out, err = _run(capsys, command, "--no-such-option")
+    assert code == 2 and out == "" and "error:" in err
+
+
+# --- demo and info -----------------------------------------------------------------
+
+
+def test_demo_with_db_after_the_command_prints_json_and_progress_on_stderr(
+    capsys, tmp_path
+):
+    path = tmp_path / "d.duckdb"
+    code, out, err = _run(
+        capsys,
+        "demo",
+        "--accounts",
+        "6",
+        "--activities",
+        "300",
+        "--db",
+        str(path),
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["counts"]["accounts"] == 6
+    assert "…" in err and "…" not in out
+    assert _counts(path)["accounts"] == 6
+
+
+def test_demo_rejects_impossible_sizes_as_usage(capsys, tmp_path):
+    path = tmp_path / "d.duckdb"
+    code, out, err = _run(capsys, "--db", str(path), "demo", "--accounts", "0")
+    assert code == 2 and out == "" and "--accounts" in err
+    assert not path.exists()
+
+
+def test_info_json(capsys, demo_db):
+    code, out, _ = _run(capsys, "info", "--json", "--db", str(demo_db))
+    facts = json.loads(out)
+    assert code == 0 and facts["database"] == str(demo_db)
+    assert facts["counts"]["accounts"] == 60
+
+
+def test_a_database_that_cannot_be_opened_is_rejected(capsys, tmp_path):
+    code, out, err = _run(capsys, "info", "--db", str(tmp_path))  # a directory
+    assert code == 1 and out == "" and "cannot open the database" in err
+
+
+# --- import ------------------------------------------------------------------------
+
+
+def _export(folder: Path, account_id: str = "001SF0000001") -> Path:
+    # Headers as Salesforce's Data Loader writes them (enough to recognise the CRM).
+    folder.mkdir()
+    (folder / "Account.csv").write_text(
+        "Id,Name,Industry,BillingCountry\n"
+        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
+        encoding="utf-8",
+    )
+    (folder / "Contact.csv").write_text(
+        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
+        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_import_json_then_undo(capsys, demo_db, tmp_path):
+    folder = _export(tmp_path / "export")
+    code, out, err = _run(capsys, "import", str(folder), "--db", str(demo_db), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True and report["source"] == "salesforce"
+    assert report["counts"]["accounts"] == 61 and err
+    code, out, _ = _run(capsys, "import", "--undo", "--json", "--db", str(demo_db))
+    assert code == 0 and json.loads(out)["counts"]["accounts"] == 60
+
+
+def test_rejected_import_exits_1_and_changes_nothing(capsys, demo_db, tmp_path):
+    folder = _export(tmp_path / "export", account_id="001MISSING")
+    (folder / "Account.csv").unlink()
+    before = _counts(demo_db)
+    code, out, _ = _run(capsys, "--db", str(demo_db), "import", str(folder), "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    assert any(p["level"] == "error" for p in report["problems"])
+    assert _counts(demo_db) == before
+
+
+def test_import_of_a_missing_file_is_rejected(capsys, demo_db, tmp_path):
+    code, _, err = _run(
+        capsys, "import", str(tmp_path / "nope.csv"), "--db", str(demo_db)
+    )
+    assert code == 1 and "no such file or folder" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["import"], ["import", "--undo", "x.csv"], ["import", "--date-order", "ymd", "x"]],
+)
+def test_import_usage_errors(capsys, demo_db, argv):
+    code, out, err = _run(capsys, *argv, "--db", str(demo_db))
+    assert code == 2 and out == "" and err
+
+
+# --- segment -----------------------------------------------------------------------
+
+
+def test_segment_json_with_thresholds(capsys, demo_db):
+    code, out, err = _run(
+        capsys, "segment", "--db", str(demo_db), "--top-pct", "10", "--json"
+    )
+    result = json.loads(out)
+    assert code == 0 and "…" in err
+    assert result["thresholds"]["valuable_top_pct"] == 10
+    accounts = result["accounts"]
+    assert len(accounts) == 60
+    assert sum(a["value_segment"] == "most_valuable" for a in accounts) == 6
+
+
+def test_segment_csv_is_spreadsheet_safe_text(capsys, demo_db):
+    code, out, _ = _run(capsys, "segment", "--csv", "--db", str(demo_db))
+    assert code == 0 and out.lstrip("\ufeff").startswith("account_id,name,")
+    assert len(out.splitlines()) == 61
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--top-pct", "150"], 1),
+        (["--scenario", "no such scenario"], 1),
+        (["--as-of", "yesterday"], 2),
+        (["--json", "--csv"], 2),
+    ],
+)
+def test_segment_errors(capsys, demo_db, argv, expected):
+    code, out, err = _run(capsys, "segment", *argv, "--db", str(demo_db))
+    assert code == expected and out == "" and err
+
+
+# --- map ---------------------------------------------------------------------------
+
+
+def test_map_writes_html_and_prints_json(capsys, demo_db, tmp_path):
+    page = tmp_path / "maps" / "acme.html"
+    code, out, err = _run(
+        capsys, "map", ACCOUNT, "--html", str(page), "--json", "--db", str(demo_db)
+    )
+    found = json.loads(out)
+    assert code == 0 and found["account_id"] == ACCOUNT
+    assert {"coverage", "breadth", "risks", "reach_next"} <= set(found)
+    text = page.read_text(encoding="utf-8")
+    assert "vis-network" in text and "cdn.jsdelivr.net" not in text
+    assert "wrote" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["NO-SUCH-ACCOUNT", "--json"], 1),
+        ([ACCOUNT], 2),
+        ([ACCOUNT, "--json", "--months", "0"], 2),
+        ([ACCOUNT, "--json", "--layout", "circle"], 2),
+    ],
+)
+def test_map_errors(capsys, demo_db, argv, expected):
+    code, out, err = _run(capsys, "map", *argv, "--db", str(demo_db))
+    assert code == expected and out == "" and err
+
+
+# --- nps ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["role", "department", "quarter"])
+def test_nps_json(capsys, demo_db, by):
+    code, out, _ = _run(capsys, "nps", "--by", by, "--json", "--db", str(demo_db))
+    rows = json.loads(out)
+    assert code == 0 and rows and set(rows[0]) == {"account_id", by, "responses", "nps"}
+    overall = [r for r in rows if r[by] == "all"]
+    assert sum(r["responses"] for r in overall) == 2175
+
+
+def test_nps_since_filters(capsys, demo_db):
+    code, out, _ = _run(
+        capsys,
+        "nps",
+        "--since",
+        "2026-07-01",
+        "--by",
+        "quarter",
+        "--json",
+        "--db",
+        str(demo_db),
+    )
+    quarters = {r["quarter"] for r in json.loads(out)} - {"all"}
+    assert code == 0 and quarters == {"2026-Q3"}
+
+
+@pytest.mark.parametrize("argv", [["--by", "colour"], ["--since", "soon"]])
+def test_nps_usage_errors(capsys, demo_db, argv):
+    code, out, _ = _run(capsys, "nps", *argv, "--db", str(demo_db))
+    assert code == 2 and out == ""
+
+
+# --- plan and plans ----------------------------------------------------------------
+
+
+def _save_plan(path: Path) -> None:
+    with open_workbench(path) as wb:
+        draft = wb.plan(ACCOUNT)
+        draft.plan.identify = "Who signs the framework?"
+        wb.save_plan(draft)
+
+
+def test_plan_exports_markdown_to_stdout_and_html_to_a_file(capsys, demo_db, tmp_path):
+    _save_plan(demo_db)
+    code, out, _ = _run(capsys, "plan", ACCOUNT, "--format", "md", "--db", str(demo_db))
+    assert code == 0 and out.startswith("# Account plan:") and "Who signs" in out
+    page = tmp_path / "plan.html"
+    code, out, err = _run(
+        capsys,
+        "plan",
+        ACCOUNT,
+        "--format",
+        "html",
+        "--out",
+        str(page),
+        "--db",
+        str(demo_db),
+    )
+    assert code == 0 and out == "" and "wrote version 1" in err
+    assert "Who signs the framework?" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected", "message"),
+    [
+        ([ACCOUNT, "--format", "md"], 1, "no saved plan"),
+        (["NO-SUCH-ACCOUNT", "--format", "md"], 1, "no account"),
+        ([ACCOUNT], 2, "--format"),
+        ([ACCOUNT, "--format", "docx"], 2, "invalid choice"),
+    ],
+)
+def test_plan_errors(capsys, demo_db, argv, expected, message):
+    code, out, err = _run(capsys, "plan", *argv, "--db", str(demo_db))
+    assert code == expected and out == "" and message in err
+
+
+def test_plans_overview_json(capsys, demo_db):
+    _save_plan(demo_db)
+    code, out, _ = _run(
+        capsys,
+        "plans",
+        "--overview",
+        "--json",
+        "--today",
+        "2026-10-01",
+        "--db",
+        str(demo_db),
+    )
+    overview = json.loads(out)
+    assert code == 0 and overview["today"] == "2026-10-01"
+    assert len(overview["missing"]) == 59
+
+
+def test_plans_without_overview_is_a_usage_error(capsys, demo_db):
+    code, _, _ = _run(capsys, "plans", "--db", str(demo_db))
+    assert code == 2
+
+
+# --- backup and restore ------------------------------------------------------------
+
+
+def test_backup_then_restore_into_a_new_file(capsys, demo_db, tmp_path):
+    folder = tmp_path / "backup"
+    code, out, err = _run(capsys, "backup", str(folder), "--json", "--db", str(demo_db))
+    assert code == 0 and json.loads(out)["ok"] is True and "backing up" in err
+    restored = tmp_path / "restored.duckdb"
+    code, out, _ = _run(capsys, "restore", str(folder), "--db", str(restored), "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    assert _counts(restored) == _counts(demo_db)
+    # a target that holds data needs --force
+    code, out, err = _run(capsys, "restore", str(folder), "--db", str(restored))
+    assert code == 1 and out == "" and "--force" in err
+
+
+def test_backup_into_a_non_empty_directory_is_rejected(capsys, demo_db, tmp_path):
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "keep.txt").write_text("mine")
+    code, out, err = _run(
+        capsys, "backup", str(tmp_path / "busy"), "--db", str(demo_db)
+    )
+    assert code == 1 and out == "" and err
+
+
+def test_restore_from_a_folder_that_is_no_backup_is_rejected(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, out, _ = _run(
+        capsys, "restore", str(tmp_path / "empty"), "--db", str(tmp_path / "r.duckdb")
+    )
+    assert code == 1 and out == ""
+
+
+# --- hash-password -----------------------------------------------------------------
+
+
+def test_hash_password_reads_stdin(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse\n"))
+    code, out, _ = _run(capsys, "hash-password", "--user", "alice", "--role", "analyst")
+    assert (
+        code == 0 and '[workbench.users."alice"]' in out and 'role = "analyst"' in out
+    )
+
+
+def test_hash_password_usage_error(capsys):
+    code, out, _ = _run(capsys, "hash-password", "--role", "owner")
+    assert code == 2 and out == ""
+
+
+# --- the installed console script --------------------------------------------------
+
+
+def test_console_script_keeps_stdout_json_and_progress_on_stderr(demo_db):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "segment",
+            "--json",
+            "--db",
+            str(demo_db),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)["accounts"]) == 60
+    assert result.stderr.startswith("…")

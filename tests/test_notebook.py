@@ -1,0 +1,141 @@
+"""The notebook runs from top to bottom in a real Jupyter kernel of this interpreter."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "account_planning.ipynb"
+KERNEL_NAME = "workbench-test"
+#: The whole notebook, kernel start included, must stay well under a minute.
+MAX_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def executed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[nbformat.NotebookNode, float]:
+    monkeypatch = pytest.MonkeyPatch()
+    base = tmp_path_factory.mktemp("notebook")
+    spec_dir = base / "jupyter" / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [
+                    sys.executable,
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
+                "display_name": "workbench tests",
+                "language": "python",
+            }
+        )
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(base / "jupyter"))
+    # The notebook must not depend on the working directory or a default database.
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    work = base / "cwd"
+    work.mkdir()
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    # One extra cell, in memory only, tells which interpreter ran the kernel.
+    notebook.cells.append(
+        nbformat.v4.new_code_cell("import sys\nprint(sys.executable, end='')")
+    )
+    client = NotebookClient(
+        notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=MAX_SECONDS,
+        resources={"metadata": {"path": str(work)}},
+    )
+    started = time.perf_counter()
+    try:
+        client.execute()
+    finally:
+        monkeypatch.undo()
+    return notebook, time.perf_counter() - started
+
+
+def _outputs(notebook: nbformat.NotebookNode) -> list[dict]:
+    return [
+        o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
+    ]
+
+
+def _cell_with(
+    notebook: nbformat.NotebookNode, source_part: str
+) -> nbformat.NotebookNode:
+    found = [
+        c for c in notebook.cells if c.cell_type == "code" and source_part in c.source
+    ]
+    assert len(found) == 1, source_part
+    return found[0]
+
+
+def _text(cell: nbformat.NotebookNode) -> str:
+    parts = []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "data" in output:
+            parts.append(
+                output.data.get("text/html", output.data.get("text/plain", ""))
+            )
+    return "\n".join(parts)
+
+
+def test_every_cell_runs_without_error_in_time(executed):
+    notebook, seconds = executed
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code_cells and all(c.execution_count is not None for c in code_cells)
+    assert not [o for o in _outputs(notebook) if o.output_type == "error"]
+    assert seconds < MAX_SECONDS
+
+
+def test_kernel_is_this_interpreter(executed):
+    notebook, _ = executed
+    assert _text(notebook.cells[-1]) == sys.executable
+
+
+def test_map_shows_inline_as_escaped_offline_iframe(executed):
+    notebook, _ = executed
+    cell = _cell_with(notebook, "centre = wb.buying_centre(")
+    page = cell.outputs[-1].data["text/html"]
+    assert page.startswith("<iframe") and 'srcdoc="' in page
+    # the whole map is inside the attribute: <iframe> and </iframe> are the only
+    # live markup
+    assert page.count("<") == 2 and page.endswith("</iframe>") and "&lt;script" in page
+    assert "cdn.jsdelivr.net" not in page and "bootstrap" not in page
+
+
+def test_charts_render_as_vega_lite(executed):
+    notebook, _ = executed
+    # Altair's default renderer: an HTML snippet embedding the Vega-Lite spec.
+    for marker, field in (("wb.chart_segments(", "headroom"), ("wb.chart_nps(", "nps")):
+        page = _cell_with(notebook, marker).outputs[-1].data.get("text/html", "")
+        assert "vegaEmbed" in page and f'"field": "{field}"' in page
+
+
+def test_import_and_rejection_are_reported(executed):
+    notebook, _ = executed
+    accepted = _text(_cell_with(notebook, "report = wb.import_files(export_dir)"))
+    assert "ok=True source=salesforce" in accepted and "Account.csv" in accepted
+    rejected = _text(_cell_with(notebook, "rejected = wb.import_files("))
+    assert "ok=False; contacts still 2,524" in rejected
+    assert "refers to an account" in rejected
+
+
+def test_plan_is_saved_and_exported_as_markdown(executed):
+    notebook, _ = executed
+    text = _text(_cell_with(notebook, "saved = wb.save_plan(draft)"))
+    assert "saved version 1 by local" in text
+    assert "# Account plan:" in text and "## Situation" in text

@@ -1,0 +1,698 @@
+"""The workbench from Python: one object over one database, for notebooks and scripts.
+
+Everything the pages do is available here, returning polars frames, altair charts
+and small dataclasses, so an analyst can work in Jupyter and a strategy team can
+script its monthly refresh::
+
+    from workbench import open_workbench
+
+    with open_workbench("data/workbench.duckdb") as wb:
+        segments = wb.segments(valuable_top_pct=15)   # one row per account
+        wb.chart_segments(segments)                   # an altair chart
+        wb.buying_centre("A00001")                    # the map, inline in Jupyter
+        print(wb.plan("A00001").to_markdown())
+
+Writes (imports, the demo, plan saves) are checked against the workbench's actor,
+:data:`~workbench.models.LOCAL_ACTOR` unless another is given, exactly as in the
+app: a viewer's workbench reads everything and changes nothing. Each writing
+method also takes ``actor=`` to act as someone else for one call.
+
+DuckDB lets one process write a file at a time: close the app (or use another
+file) before opening the same database here, and :meth:`Workbench.close` it (or
+use ``with``) when done.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+import polars as pl
+
+from workbench import charts, demo, ingest, network, plans, segment, store, voice
+from workbench.access import require
+from workbench.errors import RejectedInputError
+from workbench.models import LOCAL_ACTOR, Actor
+from workbench.privacy import mask_personal_data
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import TracebackType
+
+    import altair as alt
+
+__all__ = [
+    "AccountPlan",
+    "BuyingCentreMap",
+    "ImportRejectedError",
+    "NpsBy",
+    "Workbench",
+    "open_workbench",
+]
+
+#: What :meth:`Workbench.nps` can split the NPS by.
+NpsBy = Literal["role", "department", "org_level", "quarter", "account"]
+_NPS_DIMENSIONS: dict[str, str] = {
+    "department": "department",
+    "org_level": "org_level",
+    "quarter": "quarter",
+}
+
+
+@dataclass(frozen=True)
+class AccountPlan:
+    """An account's plan as the notebook sees it: the content and where it stands.
+
+    Attributes:
+        plan: the plan itself (situation, sections, objectives, actions, risks);
+            edit it in place, then :meth:`Workbench.save_plan` it.
+        version: the stored version it was read from (0: a new draft, not saved).
+        saved: the stored version's metadata (who saved it when), None for a draft.
+    """
+
+    plan: plans.Plan
+    version: int = 0
+    saved: plans.PlanVersion | None = field(default=None, repr=False)
+
+    @property
+    def is_draft(self) -> bool:
+        """Return whether this plan has never been saved."""
+        return self.version == 0
+
+    def to_markdown(self) -> str:
+        """Return the plan as Markdown (any HTML in its text stays inert)."""
+        return plans.plan_to_markdown(self.plan, self.saved)
+
+    def to_html(self) -> str:
+        """Return the plan as one self-contained, printable HTML page."""
+        return plans.plan_to_html(self.plan, self.saved)
+
+    def actions_csv(self) -> bytes:
+        """Return the plan's actions as spreadsheet-safe CSV bytes."""
+        return plans.actions_csv(self.plan)
+
+    def export(self, path: str | os.PathLike[str]) -> Path:
+        """Write the plan to a file: ``.md``, ``.html`` or ``.csv`` (the actions).
+
+        Returns:
+            The path written.
+
+        Raises:
+            RejectedInputError: the file name has another suffix.
+        """
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix in {".md", ".markdown"}:
+            target.write_text(self.to_markdown(), encoding="utf-8")
+        elif suffix in {".html", ".htm"}:
+            target.write_text(self.to_html(), encoding="utf-8")
+        elif suffix == ".csv":
+            target.write_bytes(self.actions_csv())
+        else:
+            raise RejectedInputError(
+                f"cannot export a plan as {suffix or 'a file without a suffix'}; "
+                "use .md, .html or .csv"
+            )
+        return target
+
+    def _repr_markdown_(self) -> str:
+        # Jupyter shows a plan as its Markdown document.
+        return self.to_markdown()
+
+
+@dataclass(frozen=True)
+class BuyingCentreMap:
+    """One account's buying-centre map, shown inline by Jupyter.
+
+    Attributes:
+        account_id: the account.
+        account_name: its name.
+        network: the pyvis ``Network`` (to tweak and render yourself).
+        html: the map as one self-contained page: vis-network inlined, nothing
+            loaded from a CDN, every text from the data made inert.
+        report: role coverage, breadth and depth, risks, whom to reach next.
+        people: one row per person with role, level, touches and flags (e-mail
+            and phone masked for viewers).
+        height_px: the map's height.
+    """
+
+    account_id: str
+    account_name: str
+    network: Any = field(repr=False)
+    html: str = field(repr=False)
+    report: network.BuyingCentreReport = field(repr=False)
+    people: pl.DataFrame = field(repr=False)
+    height_px: int = 640
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the map as a standalone HTML file (opens offline); return the path."""
+        target = Path(path)
+        target.write_text(self.html, encoding="utf-8")
+        return target
+
+    def summary(self) -> dict[str, Any]:
+        """Return coverage, breadth, risks and reach-next as plain JSON-ready data."""
+        return network.map_summary(self.report)
+
+    def _repr_html_(self) -> str:
+        # The page goes into an iframe's srcdoc, escaped as an attribute value, so
+        # nothing in it can close the attribute; the sandbox lets the map's own
+        # scripts run but gives them no access to the notebook's page.
+        return (
+            f'<iframe title="Buying centre of {html.escape(self.account_name)}" '
+            f'srcdoc="{html.escape(self.html, quote=True)}" '
+            'sandbox="allow-scripts" '
+            f'style="width: 100%; height: {self.height_px + 60}px; border: none;">'
+            "</iframe>"
+        )
+
+
+class Workbench:
+    """One open database with the workbench's analyses as methods.
+
+    Create it with :func:`open_workbench`. Reading methods return polars frames
+    (or altair charts, or dataclasses); writing methods check the actor's role
+    first and change nothing when they refuse.
+    """
+
+    def __init__(self, con: store.Connection, *, actor: Actor = LOCAL_ACTOR) -> None:
+        self._con: store.Connection | None = con
+        self.actor = actor
+
+    # --- the connection --------------------------------------------------------
+
+    @property
+    def connection(self) -> store.Connection:
+        """Return the open DuckDB connection (for :mod:`workbench.store` functions).
+
+        Raises:
+            RejectedInputError: the workbench has been closed.
+        """
+        if self._con is None:
+            raise RejectedInputError(
+                "this workbench is closed; open it again with open_workbench()"
+            )
+        return self._con
+
+    @property
+    def path(self) -> str:
+        """Return the database file (``:memory:`` for an in-memory database)."""
+        return store.database_path(self.connection)
+
+    def close(self) -> None:
+        """Close the database; further calls raise. Closing twice is harmless."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "closed" if self._con is None else self.path
+        return f"<Workbench {where} as {self.actor.name} ({self.actor.role})>"
+
+    def _actor(self, actor: Actor | None) -> Actor:
+        return self.actor if actor is None else actor
+
+    # --- the data --------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        """Return the database file, its schema version and rows per CRM table.
+
+        Example:
+            >>> wb.info()["counts"]["accounts"]  # doctest: +SKIP
+            60
+        """
+        con = self.connection
+        return {
+            "database": store.database_path(con),
+            "schema_version": store.schema_version(con),
+            "counts": store.table_counts(con),
+        }
+
+    def load_demo(
+        self,
+        accounts: int = demo.DEFAULT_ACCOUNTS,
+        activities: int = demo.DEFAULT_ACTIVITIES,
+        *,
+        seed: int = demo.DEFAULT_SEED,
+        actor: Actor | None = None,
+    ) -> dict[str, int]:
+        """Replace the CRM data with the deterministic demo portfolio; return row counts.
+
+        Plans, scenarios and settings are kept. Needs the ``import`` right.
+
+        Example:
+            >>> wb.load_demo(accounts=20, activities=5_000)  # doctest: +SKIP
+        """
+        require(self._actor(actor), "import")
+        if accounts < 1 or activities < 0:
+            raise RejectedInputError("need at least 1 account and 0 or more activities")
+        return demo.write_demo(self.connection, accounts, activities, seed=seed)
+
+    def accounts(self) -> pl.DataFrame:
+        """Return every account: ``account_id``, ``name``, ``contacts``, by name."""
+        return store.buying_centre_accounts(self.connection)
+
+    def import_files(
+        self,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        source: str = "auto",
+        dry_run: bool = False,
+        encoding: str | None = None,
+        date_order: Literal["mdy", "dmy"] | None = None,
+        overwrite_edits: bool = False,
+        check: bool = True,
+        actor: Actor | None = None,
+    ) -> ingest.ImportReport:
+        """Import CRM exports (files, folders, zip archives), all or nothing.
+
+        Args:
+            paths: one path or several.
+            source: ``auto`` or a CRM (``salesforce``, ``hubspot``, ``dynamics``,
+                ``chinese_crm``, ``generic``).
+            dry_run: check everything, change nothing.
+            encoding: force a text encoding for every file.
+            date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024.
+            overwrite_edits: let the files replace roles, influence and attitude
+                edited in the workbench (default: the edits win).
+            check: raise :class:`ImportRejectedError` when the import is rejected
+                (its ``report`` attribute holds the problems); False returns the
+                report either way.
+            actor: who imports (default: the workbench's actor); needs ``import``.
+
+        Returns:
+            The :class:`workbench.ingest.ImportReport`: ``ok``, ``counts``,
+            ``problems`` (also as ``problems_frame()``), ``files_frame()``.
+
+        Example:
+            >>> report = wb.import_files(["exports/Account.csv", "exports/Contact.csv"])  # doctest: +SKIP
+            >>> report.counts["contacts"]  # doctest: +SKIP
+        """
+        listed: list[str | os.PathLike[str]] = (
+            [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        )
+        report = ingest.import_files(
+            self.connection,
+            [Path(p) for p in listed],
+            actor=self._actor(actor),
+            source=source,
+            dry_run=dry_run,
+            encoding=encoding,
+            date_order=date_order,
+            overwrite_edits=overwrite_edits,
+        )
+        if check and not report.ok:
+            raise ImportRejectedError(report)
+        return report
+
+    # --- segmentation ----------------------------------------------------------
+
+    def features(self, as_of: date | None = None) -> pl.DataFrame:
+        """Return one row per account with every signal segmentation uses.
+
+        Windows are the 12 months up to ``as_of`` (default: the data's last day);
+        see :func:`workbench.store.account_features` for the columns.
+        """
+        return store.account_features(self.connection, as_of)
+
+    def thresholds(
+        self, thresholds: segment.Thresholds | None = None, **changes: Any
+    ) -> segment.Thresholds:
+        """Return thresholds: the defaults (or ``thresholds``) with ``changes`` applied.
+
+        Raises:
+            RejectedInputError: an unknown threshold or a value out of range.
+
+        Example:
+            >>> wb.thresholds(valuable_top_pct=15, relationship_threshold=55)  # doctest: +SKIP
+        """
+        base = thresholds or segment.DEFAULT_THRESHOLDS
+        if not changes:
+            return base
+        return segment.Thresholds.from_dict({**base.to_dict(), **changes})
+
+    def segments(
+        self,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return one row per account with its value segment and relationship type.
+
+        Args:
+            thresholds: the thresholds (default: the documented defaults).
+            as_of: the last day of the 12-month window (default: the data's last day).
+            **threshold_changes: single thresholds to change, e.g.
+                ``valuable_top_pct=15`` (see :class:`workbench.segment.Thresholds`).
+
+        Returns:
+            :func:`workbench.segment.assign_segments`' columns: ``value_segment``,
+            ``relationship``, ``relationship_score``, ``contribution``, the reasons…
+            Manual relationship overrides are applied.
+
+        Example:
+            >>> wb.segments(valuable_top_pct=15).group_by("value_segment").len()  # doctest: +SKIP
+        """
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        return segment.account_segments(self.connection, chosen, as_of)
+
+    def segment_summary(
+        self,
+        segments: pl.DataFrame | None = None,
+        thresholds: segment.Thresholds | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return accounts, revenue, contribution and shares per segment and type.
+
+        Pass the frame of :meth:`segments`, or thresholds to compute it.
+        """
+        if segments is None:
+            segments = self.segments(thresholds, **threshold_changes)
+        return segment.segment_summary(segments)
+
+    def chart_segments(
+        self,
+        segments: pl.DataFrame | None = None,
+        thresholds: segment.Thresholds | None = None,
+        **threshold_changes: Any,
+    ) -> alt.LayerChart:
+        """Return the portfolio chart: contribution against headroom, one point per account.
+
+        Colour is the value segment, shape the relationship type; dashed rules mark
+        the cuts of the thresholds used.
+
+        Args:
+            segments: rows of :meth:`segments` (computed with ``thresholds`` and
+                ``threshold_changes`` when omitted).
+            thresholds: the thresholds the cuts are drawn for.
+            **threshold_changes: single thresholds to change.
+        """
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        if segments is None:
+            segments = segment.account_segments(self.connection, chosen)
+        cuts = segment.segment_cuts(segments, chosen)
+        return charts.segment_scatter(
+            segments, cuts.contribution_cut, cuts.headroom_cut
+        )
+
+    # --- effort ----------------------------------------------------------------
+
+    def effort(
+        self,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return each account's share of our effort against its share of value.
+
+        One row per account, most effort first: ``account_id``, ``name``,
+        ``value_segment``, ``relationship``, ``effort_hours``,
+        ``activities_12m``, ``cost_to_serve``, ``won_12m``, ``contribution``,
+        ``effort_share_pct``, ``revenue_share_pct``, ``contribution_share_pct``
+        (shares of the portfolio's totals) and ``effort_to_revenue`` (effort share
+        ÷ revenue share: above 1 the account takes more of our time than it
+        brings in revenue).
+
+        Args:
+            thresholds: segmentation thresholds (default: the documented ones).
+            as_of: the last day of the 12-month window.
+            **threshold_changes: single thresholds to change.
+        """
+        segments = self.segments(thresholds, as_of, **threshold_changes)
+        shares = [
+            (pl.col(column) / pl.col(column).sum() * 100).alias(name)
+            for column, name in (
+                ("effort_hours", "effort_share_pct"),
+                ("won_12m", "revenue_share_pct"),
+                ("contribution", "contribution_share_pct"),
+            )
+        ]
+        return (
+            segments.select(
+                "account_id",
+                "name",
+                "value_segment",
+                "relationship",
+                pl.col(
+                    "effort_hours",
+                    "won_12m",
+                    "contribution",
+                    "cost_to_serve",
+                ).cast(pl.Float64),
+                "activities_12m",
+            )
+            .with_columns(shares)
+            .with_columns(
+                effort_to_revenue=pl.when(pl.col("revenue_share_pct") > 0).then(
+                    pl.col("effort_share_pct") / pl.col("revenue_share_pct")
+                )
+            )
+            .sort("effort_hours", "account_id", descending=[True, False])
+        )
+
+    # --- voice of the customer -------------------------------------------------
+
+    def nps_responses(self, since: date | None = None) -> pl.DataFrame:
+        """Return every NPS response with who answered (masked for viewers).
+
+        See :func:`workbench.store.nps_responses_enriched` for the columns.
+        """
+        responses = store.nps_responses_enriched(self.connection)
+        return mask_personal_data(voice.responses_since(responses, since), self.actor)
+
+    def nps(self, by: NpsBy = "role", *, since: date | None = None) -> pl.DataFrame:
+        """Return the Net Promoter Score split by buying role (or another dimension).
+
+        Args:
+            by: ``role`` (every role in the vocabulary's order, roles nobody
+                answered for with a null NPS), ``department``, ``org_level``,
+                ``quarter`` or ``account`` (every account, with the roles heard
+                and missing).
+            since: only responses on or after this day.
+
+        Returns:
+            One row per group: ``responses``, ``promoters``, ``passives``,
+            ``detractors`` and ``nps`` (−100…100; null where nobody answered).
+
+        Example:
+            >>> wb.nps(by="quarter", since=date(2026, 1, 1))  # doctest: +SKIP
+        """
+        responses = self.nps_responses(since)
+        if by == "role":
+            return voice.nps_by_role(responses)
+        if by == "account":
+            return voice.nps_by_account(responses, self.accounts())
+        if by in _NPS_DIMENSIONS:
+            return voice.nps_by(responses, _NPS_DIMENSIONS[by])
+        raise RejectedInputError(
+            f"cannot split the NPS by {by!r}; choose role, department, org_level, "
+            "quarter or account"
+        )
+
+    def chart_nps(
+        self, by: Literal["role", "quarter"] = "role", *, since: date | None = None
+    ) -> alt.Chart:
+        """Return NPS bars per buying role, or NPS per quarter as a line per role."""
+        responses = self.nps_responses(since)
+        if by == "role":
+            return voice.role_bars(voice.nps_by_role(responses))
+        if by == "quarter":
+            return voice.trend_lines(voice.quarterly_trend(responses, by_role=True))
+        raise RejectedInputError(
+            f"cannot chart the NPS by {by!r}; choose role or quarter"
+        )
+
+    # --- buying centres --------------------------------------------------------
+
+    def buying_centre(
+        self,
+        account_id: str,
+        *,
+        months: int = 12,
+        as_of: date | None = None,
+        departments: Sequence[str] = (),
+        roles: Sequence[str] = (),
+        layout: Literal["force", "hierarchy"] = "force",
+        highlight_contact_id: str | None = None,
+        show_sellers: bool = True,
+        height_px: int = 640,
+    ) -> BuyingCentreMap:
+        """Return one account's buying-centre map; Jupyter shows it inline.
+
+        Args:
+            account_id: the account.
+            months: the window of our touches, in months up to ``as_of``.
+            as_of: the window's last day (default: the data's last day).
+            departments: only these departments (default: all).
+            roles: only these buying roles (``unknown`` for none; default: all).
+            layout: ``force`` or ``hierarchy`` (the reporting tree top-down).
+            highlight_contact_id: draw the warm path to this person.
+            show_sellers: draw our sellers and their touches.
+            height_px: the map's height.
+
+        Raises:
+            RejectedInputError: no such account, or a window under one month.
+
+        Example:
+            >>> bc = wb.buying_centre("A00001", roles=["decider", "approver"])  # doctest: +SKIP
+            >>> bc  # in Jupyter: the map  # doctest: +SKIP
+            >>> bc.report.risks  # doctest: +SKIP
+        """
+        data = store.read_buying_centre(
+            self.connection, account_id, months=months, as_of=as_of
+        )
+        options = network.MapOptions(
+            departments=tuple(departments),
+            roles=tuple(roles),
+            layout=layout,
+            highlight_contact_id=highlight_contact_id,
+            show_sellers=show_sellers,
+            height_px=height_px,
+        )
+        net = network.build_buying_centre(data, options)
+        return BuyingCentreMap(
+            account_id=account_id,
+            account_name=data.account_name,
+            network=net,
+            html=network.network_html(net, freeze=options.freeze),
+            report=network.analyse_buying_centre(data),
+            people=mask_personal_data(network.people(data), self.actor),
+            height_px=height_px,
+        )
+
+    # --- account plans ---------------------------------------------------------
+
+    def situation(self, account_id: str, as_of: date | None = None) -> plans.Situation:
+        """Return the account's situation as computed now from every source."""
+        self._require_account(account_id)
+        return plans.build_situation(self.connection, account_id, as_of=as_of)
+
+    def plan(
+        self,
+        account_id: str,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+    ) -> AccountPlan:
+        """Return the account's current plan, or a new draft with its situation.
+
+        Args:
+            account_id: the account.
+            version: an older stored version (default: the current one).
+            as_of: the day a new draft's situation is computed for.
+
+        Raises:
+            RejectedInputError: no such account, or no such version.
+
+        Example:
+            >>> draft = wb.plan("A00001")  # doctest: +SKIP
+            >>> draft.plan.identify = "Who decides the 2027 framework?"  # doctest: +SKIP
+            >>> wb.save_plan(draft)  # doctest: +SKIP
+        """
+        name = self._require_account(account_id)
+        saved = plans.load_plan(self.connection, account_id, version)
+        if saved is not None:
+            return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+        if version is not None:
+            raise RejectedInputError(
+                f"{account_id} ({name}) has no plan version {version}"
+            )
+        situation = plans.build_situation(self.connection, account_id, as_of=as_of)
+        return AccountPlan(plan=plans.new_plan(account_id, name, situation))
+
+    def save_plan(
+        self, account_plan: AccountPlan, *, actor: Actor | None = None
+    ) -> AccountPlan:
+        """Save the plan as a new version and return it as now stored.
+
+        The save is refused (``PlanConflictError``, with your plan attached) when
+        someone saved a newer version since ``account_plan`` was read.
+
+        Raises:
+            PermissionDeniedError: the actor may not write plans.
+            RejectedInputError: the plan has problems (all listed).
+            workbench.plans.PlanConflictError: a newer version exists.
+        """
+        saved = plans.save_plan(
+            self.connection,
+            self._actor(actor),
+            account_plan.plan,
+            based_on=account_plan.version,
+        )
+        return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+
+    def plan_history(self, account_id: str) -> pl.DataFrame:
+        """Return every stored version of the account's plan, newest first."""
+        return plans.plan_history(self.connection, account_id)
+
+    def plans_overview(self, today: date | None = None) -> plans.PlansOverview:
+        """Return the leaders' overview: missing plans, overdue actions, per segment."""
+        return plans.plans_overview(self.connection, today=today)
+
+    def _require_account(self, account_id: str) -> str:
+        name = store.account_name(self.connection, account_id)
+        if name is None:
+            raise RejectedInputError(f"there is no account {account_id!r}")
+        return name
+
+
+class ImportRejectedError(RejectedInputError):
+    """An import was rejected; nothing changed. ``report`` lists every problem."""
+
+    def __init__(self, report: ingest.ImportReport) -> None:
+        self.report = report
+        errors = report.errors
+        shown = "; ".join(
+            f"{p.file}{f' row {p.row}' if p.row else ''}"
+            f"{f' column {p.column}' if p.column else ''}: {p.message}"
+            for p in errors[:5]
+        )
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(
+            f"import rejected, nothing changed: {shown}{more}. "
+            "See .report.problems_frame() for every problem."
+        )
+
+
+def open_workbench(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    actor: Actor = LOCAL_ACTOR,
+    read_only: bool = False,
+) -> Workbench:
+    """Open a workbench database (creating and upgrading it as needed).
+
+    Args:
+        path: the database file; ``None`` uses ``$WORKBENCH_DB`` or
+            ``data/workbench.duckdb``; ``":memory:"`` a private in-memory database.
+        actor: who acts on writes (default: the local, login-free user).
+        read_only: open the file without the right to write (it must exist and be
+            up to date; other processes still cannot write while it is open).
+
+    Returns:
+        The :class:`Workbench`; close it, or use it in a ``with`` block.
+
+    Raises:
+        DatabaseBusyError: another process holds the file open for writing.
+
+    Example:
+        >>> with open_workbench(":memory:") as wb:
+        ...     wb.info()["counts"]["accounts"]
+        0
+    """
+    return Workbench(store.connect(path, read_only=read_only), actor=actor)

@@ -277,6 +277,13 @@ with plan_tab:
             key="plan_view_version",
         )
         viewed = ui.plan_version(account_id, shown) or current
+        if viewed.version != current.version and st.button(
+            f"Make version {viewed.version} current again",
+            key="plan_restore_version",
+            disabled=not may_plan,
+            help="Saves its content as a new version; every version stays in the history.",
+        ):
+            ui.restore_plan_version(account_id, viewed.version, current.version)
         file_stem = f"plan-{account_id}-v{viewed.version}"
         md_col, html_col, csv_col = st.columns(3)
         md_col.download_button(

@@ -421,6 +421,36 @@ def test_failed_save_leaves_the_previous_version_intact(seeded, monkeypatch):
     assert lines["version"].to_list() == [1]
 
 
+def test_an_old_version_can_be_made_current_again_without_losing_any(seeded):
+    plans.save_plan(seeded, ANNA, _full_plan(text="good"), based_on=0)
+    plans.save_plan(seeded, BEN, _full_plan(text="worse"), based_on=1)
+    restored = plans.restore_version(seeded, ANNA, "A1", 1, based_on=2)
+    assert (restored.version, restored.plan.identify) == (3, "good")
+    assert _versions(seeded) == [3, 2, 1]
+    with pytest.raises(plans.PlanConflictError):
+        plans.restore_version(seeded, BEN, "A1", 2, based_on=2)
+    with pytest.raises(RejectedInputError, match="no plan version 9"):
+        plans.restore_version(seeded, ANNA, "A1", 9, based_on=3)
+
+
+def test_segments_are_recomputed_after_the_data_changes(tmp_path):
+    seeded = store.connect(tmp_path / "w.duckdb")
+    _seed(seeded)
+    day = date(2026, 9, 30)
+    before = plans.build_situation(seeded, "A1", as_of=day).part("segment")
+    with store.write_transaction(seeded) as cur:
+        cur.execute(
+            "INSERT INTO opportunities (opportunity_id, account_id, amount, "
+            "close_date, is_closed, is_won) "
+            "VALUES ('O9', 'A1', 100000, DATE '2026-09-01', true, true)"
+        )
+    after = plans.build_situation(seeded, "A1", as_of=day).part("segment")
+    won = "Won revenue, last 12 months"
+    assert {f.label: f.value for f in before.facts}[won] == 1000
+    assert {f.label: f.value for f in after.facts}[won] == 101000
+    seeded.close()
+
+
 def test_viewers_cannot_save(seeded):
     with pytest.raises(PermissionDeniedError, match="viewer"):
         plans.save_plan(seeded, VERA, _full_plan(), based_on=0)

@@ -98,6 +98,14 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
     assert "Version 1 · saved by local" in shown
     assert "Consignment stock &lt;/script&gt;" in shown
     assert "Most growable" not in shown  # written for version 2
+    # version 1 made current again: saved as version 3, nothing lost
+    at.button(key="plan_restore_version").click().run()
+    assert not at.exception, at.exception
+    assert "Current version **3**" in _captions(at)
+    versions = _stored(app_db, account_id)
+    assert [v.version for v in versions] == [3, 2, 1]
+    assert versions[0].plan.differentiate == ""
+    assert at.text_area(key="plan_differentiate").value == ""
 
 
 def test_second_of_two_saves_on_the_same_version_is_refused_and_kept(app_db):

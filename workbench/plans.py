@@ -648,6 +648,29 @@ def load_plan(
     )
 
 
+def restore_version(
+    con: store.Connection,
+    actor: Actor,
+    account_id: str,
+    version: int,
+    *,
+    based_on: int,
+) -> PlanVersion:
+    """Save an older version's content again as the new current version.
+
+    Nothing is lost: the versions in between stay in the history. ``based_on`` is
+    the version the person saw as current, so a save made meanwhile is not
+    overwritten (:class:`PlanConflictError`).
+
+    Raises:
+        RejectedInputError: there is no such version.
+    """
+    old = load_plan(con, account_id, version)
+    if old is None:
+        raise RejectedInputError(f"{account_id} has no plan version {version}")
+    return save_plan(con, actor, old.plan, based_on=based_on)
+
+
 def plan_history(con: store.Connection, account_id: str) -> pl.DataFrame:
     """Return every version of the account's plan with who and when, newest first."""
     return store.plan_versions(con, account_id)
@@ -749,6 +772,26 @@ SEGMENT_STRATEGY: dict[str, str] = {
 }
 
 
+# The segmentation ranks every account, so each situation needs the whole
+# portfolio's; two sources use it. One entry, keyed by the database, its data
+# version and the day, is enough for the situations built one after another.
+_SEGMENTS_MEMO: dict[tuple[str, int, date], pl.DataFrame] = {}
+
+
+def _portfolio_segments(con: store.Connection, as_of: date) -> pl.DataFrame:
+    path = store.database_path(con)
+    if path == ":memory:":  # every in-memory database has this name: no memo
+        return segment.account_segments(con, as_of=as_of)
+    key = (path, store.data_version(con), as_of)
+    segments = _SEGMENTS_MEMO.get(key)
+    if segments is None:
+        segments = segment.account_segments(con, as_of=as_of)
+        # Sessions run in threads: replace the whole entry, never read it half-made.
+        _SEGMENTS_MEMO.clear()
+        _SEGMENTS_MEMO[key] = segments
+    return segments
+
+
 def _account_row(frame: pl.DataFrame, account_id: str) -> dict[str, Any] | None:
     rows = frame.filter(pl.col("account_id") == account_id)
     return rows.row(0, named=True) if rows.height else None
@@ -758,7 +801,7 @@ def situation_from_segment(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
     """Return the value segment, relationship type, contribution and cost-to-serve."""
-    row = _account_row(segment.account_segments(con, as_of=as_of), account_id)
+    row = _account_row(_portfolio_segments(con, as_of), account_id)
     title = "Value segment and relationship"
     if row is None:
         return SituationPart("segment", title, "unavailable", "no such account")
@@ -803,7 +846,7 @@ def situation_from_effort(
     without a duration).
     """
     title = "Effort against value"
-    segments = segment.account_segments(con, as_of=as_of)
+    segments = _portfolio_segments(con, as_of)
     shares = segments.select(
         "account_id",
         "effort_hours",

@@ -667,6 +667,28 @@ def save_plan_from_editor(plan: plans.Plan) -> None:
     st.rerun()
 
 
+def restore_plan_version(account_id: str, version: int, seen_current: int) -> None:
+    """Save an older version again as the current one, then reload the editor.
+
+    ``seen_current`` is the version the user saw as current; a newer save made
+    meanwhile makes this refuse rather than overwrite (message in ``plan_flash``).
+    """
+    state = st.session_state
+    try:
+        saved = plans.restore_version(
+            connection(), current_actor(), account_id, version, based_on=seen_current
+        )
+    except WorkbenchError as error:
+        state["plan_flash"] = ("error", str(error))
+    else:
+        state["plan_flash"] = (
+            "success",
+            f"Version {version} is current again, saved as version {saved.version}.",
+        )
+        state["plan_reload"] = True
+    st.rerun()
+
+
 def plan_conflict(account_id: str) -> dict[str, Any] | None:
     """Return the refused save waiting to be merged for this account, if any."""
     conflict = st.session_state.get("plan_conflict")

@@ -187,14 +187,6 @@ def _import_script() -> str:
     return "import_data"
 
 
-def _click_first_enabled(page: Page, pattern: re.Pattern[str]) -> Locator:
-    buttons = page.get_by_role("button", name=pattern)
-    expect(buttons.first).to_be_enabled(timeout=30_000)
-    button = buttons.first
-    button.click()
-    return button
-
-
 def test_salesforce_export_uploaded_in_the_browser_lands_in_the_database(
     page: Page, e2e_db: Path, tmp_path: Path
 ):
@@ -218,14 +210,18 @@ def test_salesforce_export_uploaded_in_the_browser_lands_in_the_database(
         page.locator(
             '[data-testid="stFileUploaderDropzoneInput"]'
         ).first.set_input_files([str(accounts_csv), str(contacts_csv)])
-        # The check runs first and says what it found; then the import is committed.
-        expect(page.get_by_text("Account.csv").first).to_be_visible(timeout=30_000)
-        wait_idle(page)
-        commit = re.compile(r"^\s*(import|commit)\b", re.IGNORECASE)
-        _click_first_enabled(page, commit)
-        # The page reports the rows written; wait for that, then for the run to end.
+        # The page checks the files first (a dry run) and says so; then commit.
         expect(
-            page.locator('[data-testid="stAlertContentSuccess"]').first
+            page.locator('[data-testid="stAlertContentSuccess"]').filter(
+                has_text="can be imported"
+            )
+        ).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        page.get_by_role("button", name="Commit the import").click()
+        expect(
+            page.locator('[data-testid="stAlertContentSuccess"]').filter(
+                has_text=re.compile(r"Imported \(run \d+\)")
+            )
         ).to_be_visible(timeout=60_000)
         wait_idle(page)
         _full_screenshot(page, "flow_import_committed")

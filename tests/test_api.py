@@ -420,3 +420,67 @@ def test_viewer_cannot_import(demo_db: Path, tmp_path):
         with pytest.raises(PermissionDeniedError):
             wb.import_files(folder)
         assert wb.info()["counts"]["accounts"] == 60
+
+
+# --- surveys and features ---------------------------------------------------------------
+
+
+def _survey(path: Path, email: str, score: str = "3") -> Path:
+    path.write_text(
+        "Account,Email,Date,How likely are you to recommend us? (0-10),Comment\n"
+        f'A00001,{email},2026-09-15,{score},"{HOSTILE.replace(chr(34), chr(39))} slow"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_import_survey_adds_responses_once(wb: Workbench, tmp_path):
+    email = str(store.read_buying_centre(wb.connection, "A00001").contacts["email"][0])
+    survey = _survey(tmp_path / "survey.csv", email)
+    checked = wb.import_survey(survey, dry_run=True)
+    assert checked.written == {} and checked.result.responses.height == 1
+    assert wb.nps_responses().height == 2175
+    first = wb.import_survey(survey)
+    assert first.written["inserted"] == 1
+    responses = wb.nps_responses()
+    assert responses.height == 2176
+    # the comment is stored as the text it is
+    assert (
+        responses.filter(
+            pl.col("comment").str.contains("<script>", literal=True)
+        ).height
+        == 1
+    )
+    again = wb.import_survey(survey)
+    assert again.written["inserted"] == 0 and wb.nps_responses().height == 2176
+    assert again.problems_frame().columns == [
+        "level",
+        "file",
+        "row",
+        "column",
+        "message",
+    ]
+
+
+def test_bad_survey_is_rejected_and_changes_nothing(wb: Workbench, tmp_path):
+    email = str(store.read_buying_centre(wb.connection, "A00001").contacts["email"][0])
+    survey = _survey(tmp_path / "survey.csv", email, score="11")
+    with pytest.raises(RejectedInputError, match="nothing changed"):
+        wb.import_survey(survey)
+    assert wb.nps_responses().height == 2175
+
+
+def test_viewer_cannot_import_a_survey(demo_db: Path, tmp_path):
+    survey = _survey(tmp_path / "survey.csv", "nobody@example.com")
+    with open_workbench(demo_db, actor=VIEWER) as wb:
+        with pytest.raises(PermissionDeniedError):
+            wb.import_survey(survey)
+        assert wb.nps_responses().height == 2175
+
+
+def test_features_have_one_row_per_account_and_move_with_as_of(wb: Workbench):
+    latest = wb.features()
+    earlier = wb.features(as_of=date(2025, 9, 30))
+    assert latest.height == earlier.height == 60
+    assert latest["account_id"].n_unique() == 60
+    assert latest["won_12m"].sum() != earlier["won_12m"].sum()

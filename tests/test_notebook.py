@@ -139,3 +139,9 @@ def test_plan_is_saved_and_exported_as_markdown(executed):
     text = _text(_cell_with(notebook, "saved = wb.save_plan(draft)"))
     assert "saved version 1 by local" in text
     assert "# Account plan:" in text and "## Situation" in text
+
+
+def test_survey_answers_are_imported(executed):
+    notebook, _ = executed
+    text = _text(_cell_with(notebook, "survey = wb.import_survey("))
+    assert "'inserted': 2" in text

@@ -24,6 +24,7 @@ use ``with``) when done.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 from dataclasses import dataclass, field
@@ -33,7 +34,17 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 import polars as pl
 
-from workbench import charts, demo, ingest, network, plans, segment, store, voice
+from workbench import (
+    charts,
+    demo,
+    ingest,
+    network,
+    plans,
+    segment,
+    store,
+    surveys,
+    voice,
+)
 from workbench.access import require
 from workbench.errors import RejectedInputError
 from workbench.models import LOCAL_ACTOR, Actor
@@ -50,6 +61,7 @@ __all__ = [
     "BuyingCentreMap",
     "ImportRejectedError",
     "NpsBy",
+    "SurveyImport",
     "Workbench",
     "open_workbench",
 ]
@@ -169,6 +181,24 @@ class BuyingCentreMap:
             f'style="width: 100%; height: {self.height_px + 60}px; border: none;">'
             "</iframe>"
         )
+
+
+@dataclass(frozen=True)
+class SurveyImport:
+    """The outcome of :meth:`Workbench.import_survey`.
+
+    Attributes:
+        result: what reading the file found: ``responses``, ``preview`` (one row
+            per file row with its status), ``problems``, the columns used.
+        written: ``inserted``, ``updated`` and ``run_id``; empty for a dry run.
+    """
+
+    result: surveys.SurveyResult
+    written: dict[str, int] = field(default_factory=dict)
+
+    def problems_frame(self) -> pl.DataFrame:
+        """Return the problems as a frame (level, file, row, column, message)."""
+        return surveys.problems_frame(self.result.problems)
 
 
 class Workbench:
@@ -319,6 +349,66 @@ class Workbench:
         if check and not report.ok:
             raise ImportRejectedError(report)
         return report
+
+    def import_survey(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        score_column: str | None = None,
+        encoding: str | None = None,
+        dry_run: bool = False,
+        actor: Actor | None = None,
+    ) -> SurveyImport:
+        """Import an NPS survey export (a plain table or a Qualtrics export).
+
+        Responses link to contacts by ID or e-mail and to accounts by ID or name;
+        importing the same export twice changes nothing.
+
+        Args:
+            path: the survey file (CSV, Excel, …).
+            score_column: the column holding the 0–10 score when it is not found.
+            encoding: force a text encoding.
+            dry_run: read and check only.
+            actor: who imports (default: the workbench's actor); needs ``import``.
+
+        Raises:
+            PermissionDeniedError: the actor may not import.
+            RejectedInputError: the file has errors (listed; nothing is written)
+                or no response to import.
+
+        Example:
+            >>> wb.import_survey("surveys/2026-Q3.csv").written  # doctest: +SKIP
+            {'inserted': 212, 'updated': 0, 'run_id': 4}
+        """
+        who = self._actor(actor)
+        require(who, "import")
+        source = Path(path)
+        data = source.read_bytes()
+        contacts, accounts = store.survey_link_targets(self.connection)
+        result = surveys.read_survey_file(
+            source.name, data, contacts, accounts, score_column, encoding
+        )
+        if not result.can_commit:
+            errors = result.errors
+            shown = "; ".join(
+                f"row {p.row}: {p.message}" if p.row else p.message for p in errors[:5]
+            )
+            raise RejectedInputError(
+                f"{source.name}: not imported, nothing changed: "
+                + (shown or "no response to import")
+                + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
+            )
+        if dry_run:
+            return SurveyImport(result)
+        written = store.write_survey_responses(
+            self.connection,
+            who,
+            result.responses,
+            file_name=source.name,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            problems=[p.as_dict() for p in result.problems],
+        )
+        return SurveyImport(result, written)
 
     # --- segmentation ----------------------------------------------------------
 

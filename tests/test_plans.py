@@ -615,6 +615,16 @@ def test_overview_finds_missing_stale_plans_and_overdue_actions(seeded):
     assert sorted(overview.summary["segment"]) == sorted(set(expected["segment"]))
 
 
+def test_overview_and_situation_of_an_empty_database(con):
+    overview = plans.plans_overview(con, today=date(2026, 2, 1))
+    assert overview.accounts.height == overview.summary.height == 0
+    assert overview.missing.height == overview.overdue.height == 0
+    assert plans.overview_chart(overview).to_dict()["mark"]["type"] == "bar"
+    situation = plans.build_situation(con, "X", as_of=date(2026, 9, 30))
+    assert {p.status for p in situation.parts} == {"unavailable"}
+    assert plans.draft_sections(situation) == dict.fromkeys(plans.SECTIONS, "")
+
+
 def test_overview_counts_only_the_current_version(seeded):
     plans.save_plan(seeded, ANNA, _full_plan(), based_on=0, now=datetime(2026, 1, 1))
     done = _full_plan()

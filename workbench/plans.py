@@ -750,15 +750,6 @@ def situation_from_crm(
     return part
 
 
-def _pending(key: str, title: str, module: str, what: str) -> SituationPart:
-    return SituationPart(
-        key=key,
-        title=title,
-        status="pending",
-        note=f"{what} will show here once the {module} analysis is available.",
-    )
-
-
 #: The strategy each value segment implies (Peppers & Rogers' differentiation).
 SEGMENT_STRATEGY: dict[str, str] = {
     "most_valuable": "Retain: protect the relationship with senior coverage, "
@@ -1470,7 +1461,11 @@ class PlansOverview:
 
 
 def account_segments(con: store.Connection) -> pl.DataFrame | None:
-    """Return each account's value segment (account_id, segment), None if pending."""
+    """Return each account's value segment (``account_id``, ``segment``).
+
+    Typed optional so that an overview can still be given without a segmentation
+    (``PlansOverview.segments_pending``).
+    """
     return segment.account_segments(con).select(
         "account_id", pl.col("value_segment").alias("segment")
     )

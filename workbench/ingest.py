@@ -1521,7 +1521,7 @@ def _stage_and_check(
             )
     say(0.6, "checking values")
     problems += _date_orders(cur, tables, date_order, files_by_name)
-    store.import_drop_stages(cur, [i for t in tables for i in by_table[t]])
+    store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
     if any(p.level == "error" for p in problems):
         return problems
     for table in tables:

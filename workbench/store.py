@@ -2304,10 +2304,14 @@ def import_stage_frame(
     expected = ["_row", "_file", "_source", "_kind", *columns]
     if frame.columns != expected:
         raise ValueError(f"staged frame for {table} must have the columns {expected}")
+    deleted = (
+        "coalesce(wb_bool(is_deleted), false)" if "is_deleted" in columns else "false"
+    )
     cur.register("_import_incoming", frame.to_arrow())
     try:
         cur.execute(
-            f"CREATE TEMP TABLE {_import_stage_name(index)} AS SELECT * FROM _import_incoming"
+            f"CREATE TEMP TABLE {_import_stage_name(index)} AS "
+            f"SELECT *, {deleted} AS _deleted FROM _import_incoming"
         )
     finally:
         cur.unregister("_import_incoming")
@@ -2354,6 +2358,11 @@ def import_stage_csv(
         else f"NULL::VARCHAR AS {c}"
         for c in columns
     )
+    deleted = (
+        f"coalesce(wb_bool(nullif(trim(c{int(positions['is_deleted'])}), '')), false)"
+        if "is_deleted" in positions
+        else "false"
+    )
     params = {
         "path": path,
         "names": [f"c{i}" for i in range(n_columns)],
@@ -2389,7 +2398,8 @@ def import_stage_csv(
             f"""
             CREATE TEMP TABLE {_import_stage_name(index)} AS
             SELECT NULL::BIGINT AS _row, $file::VARCHAR AS _file,
-                   $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select}
+                   $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select},
+                   {deleted} AS _deleted
             FROM {reader}
             """,
             {**params, "file": file, "source": source, "kind": kind},
@@ -2415,14 +2425,9 @@ def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
         for i in indexes
     )
     cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS {union}")
-    deleted = (
-        "WHERE NOT coalesce(wb_bool(is_deleted), false)"
-        if "is_deleted" in _import_columns(table)
-        else ""
-    )
     cur.execute(
         f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
-        f"SELECT * FROM _import_all_{table} {deleted}"
+        f"SELECT * FROM _import_all_{table} WHERE NOT _deleted"
     )
 
 
@@ -2433,7 +2438,7 @@ def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
     deleted: pl.DataFrame = cur.sql(
         f"""
         SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
-        WHERE coalesce(wb_bool(is_deleted), false) GROUP BY _file ORDER BY _file
+        WHERE _deleted GROUP BY _file ORDER BY _file
         """
     ).pl()
     return deleted
@@ -2478,39 +2483,92 @@ def import_set_date_orders(
         cur.unregister("_import_orders_in")
     for table in tables:
         dates = [c for c in _import_columns(table) if c in _sources.DATE_COLUMNS]
+        files = [
+            str(r[0])
+            for r in cur.sql(
+                f"SELECT DISTINCT _file FROM _import_all_{table}"
+            ).fetchall()
+        ]
+        chosen = orders.filter(
+            pl.col("col").is_in(dates) & pl.col("_file").is_in(files)
+        )
+        distinct = chosen.select("col", "date_order").unique()
+        if distinct.filter(pl.col("date_order").is_not_null()).height == 0 or (
+            len(files) == 1
+        ):
+            # One order per column for the whole table (the usual case): constants,
+            # and the parsed input stays a cheap view over the staged rows.
+            by_column = {
+                str(c): str(o) for c, o in distinct.rows() if o in {"mdy", "dmy"}
+            }
+            columns = ", ".join(
+                f"'{by_column[c]}' AS _order_{c}"
+                if c in by_column
+                else f"NULL::VARCHAR AS _order_{c}"
+                for c in dates
+            )
+            cur.execute(
+                f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
+                f"SELECT *{', ' + columns if columns else ''} "
+                f"FROM _import_all_{table} WHERE NOT _deleted"
+            )
+            continue
         columns = ", ".join(f"o_{c}.date_order AS _order_{c}" for c in dates)
         joins = " ".join(
             f"LEFT JOIN (SELECT _file, date_order FROM _import_date_orders "
             f"WHERE col = '{c}') o_{c} ON o_{c}._file = a._file"
             for c in dates
         )
-        deleted = (
-            "WHERE NOT coalesce(wb_bool(a.is_deleted), false)"
-            if "is_deleted" in _import_columns(table)
-            else ""
-        )
-        # Materialised once: every check and the build read it again.
+        # Files with different orders: joined once and kept as a table.
         cur.execute(f"DROP VIEW IF EXISTS _import_in_{table}")
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE _import_in_{table} AS "
-            f"SELECT a.*{', ' + columns if columns else ''} "
-            f"FROM _import_all_{table} a {joins} {deleted}"
+            f"SELECT a.*, {columns} "
+            f"FROM _import_all_{table} a {joins} WHERE NOT a._deleted"
         )
+
+
+def import_drop_stages(
+    cur: Connection, tables: Sequence[str], indexes: Sequence[int]
+) -> None:
+    """Drop staged copies that a materialised ``_import_in_<table>`` replaced."""
+    materialised = {
+        str(r[0]).removeprefix("_import_in_")
+        for r in cur.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary "
+            "AND starts_with(table_name, '_import_in_')"
+        ).fetchall()
+    }
+    if not set(tables) <= materialised:
+        return  # views still read the staged rows
+    for table in tables:
         cur.execute(f"DROP VIEW IF EXISTS _import_all_{table}")
-
-
-def import_drop_stages(cur: Connection, indexes: Sequence[int]) -> None:
-    """Drop staged copies once their rows are in ``_import_in_<table>`` (frees memory)."""
     for index in indexes:
         cur.execute(f"DROP TABLE IF EXISTS {_import_stage_name(index)}")
 
 
 def import_drop_inputs(cur: Connection, tables: Sequence[str]) -> None:
     """Drop the parsed inputs once the tables are built (frees memory)."""
-    for table in tables:
-        if table in _sources.CANONICAL_COLUMNS:
-            cur.execute(f"DROP TABLE IF EXISTS _import_in_{table}")
     cur.execute("DROP TABLE IF EXISTS _import_bad")
+    views = {
+        str(r[0])
+        for r in cur.sql(
+            "SELECT view_name FROM duckdb_views() WHERE temporary "
+            "AND starts_with(view_name, '_import_in_')"
+        ).fetchall()
+    }
+    for table in tables:
+        if table not in _sources.CANONICAL_COLUMNS:
+            continue
+        name = f"_import_in_{table}"
+        cur.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
+        cur.execute(f"DROP VIEW IF EXISTS _import_all_{table}")
+    for (stage,) in cur.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "AND starts_with(table_name, '_import_stage_')"
+    ).fetchall():
+        if str(stage).removeprefix("_import_stage_").isdigit():
+            cur.execute(f"DROP TABLE IF EXISTS {stage}")
 
 
 def _date_expr(table_alias: str, column: str) -> str:

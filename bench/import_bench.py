@@ -1,0 +1,185 @@
+"""Benchmark: import a generated Salesforce ``Task.csv`` against DuckDB's own CSV load.
+
+Run ``python bench/import_bench.py [ROWS]`` (default 2,000,000). It writes, in a
+temporary folder, a Salesforce export (``User.csv``, ``Account.csv``,
+``Contact.csv`` and a ``Task.csv`` of ROWS rows), imports the small files first
+(untimed), then times in separate processes:
+
+* the workbench import of ``Task.csv`` (read, check every value and reference,
+  upsert, undo journal, all in one transaction), and
+* DuckDB's ``CREATE TABLE t AS SELECT * FROM read_csv(...)`` of the same file,
+
+and prints the ratio and the import's peak memory (max RSS of the child process).
+Target: at most 1.5× DuckDB's load and under 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 1.5
+TARGET_PEAK_BYTES = 1.5 * 1024**3
+ACCOUNTS = 2_000
+CONTACTS = 20_000
+USERS = 50
+
+_IMPORT_CHILD = """
+import json, sys, time
+from pathlib import Path
+from workbench import ingest, store
+from workbench.models import LOCAL_ACTOR
+con = store.connect(sys.argv[1])
+started = time.perf_counter()
+report = ingest.import_files(con, [Path(sys.argv[2])], actor=LOCAL_ACTOR)
+seconds = time.perf_counter() - started
+con.close()
+print(json.dumps({"seconds": seconds, "ok": report.ok, "activities": report.counts["activities"],
+                  "errors": [p.message for p in report.errors][:5]}))
+"""
+
+_DUCKDB_CHILD = """
+import json, sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1])
+started = time.perf_counter()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv($path)", {"path": sys.argv[2]})
+seconds = time.perf_counter() - started
+rows = con.sql("SELECT count(*) FROM t").fetchall()[0][0]
+con.close()
+print(json.dumps({"seconds": seconds, "rows": rows}))
+"""
+
+
+def write_export(folder: Path, rows: int, seed: int = 7) -> Path:
+    """Write a Salesforce export with a Task.csv of ``rows`` rows; return its path."""
+    users = pl.DataFrame({"i": range(USERS)}).select(
+        pl.format("0051x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
+        pl.format("Seller {}", pl.col("i")).alias("Name"),
+        pl.lit("Key Account Management").alias("Department"),
+    )
+    users.write_csv(folder / "User.csv")
+    accounts = pl.DataFrame({"i": range(ACCOUNTS)}).select(
+        pl.format("0011x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
+        pl.lit("false").alias("IsDeleted"),
+        pl.format("Customer {}", pl.col("i")).alias("Name"),
+        pl.lit("Machinery").alias("Industry"),
+    )
+    accounts.write_csv(folder / "Account.csv")
+    contacts = pl.DataFrame({"i": range(CONTACTS)}).select(
+        pl.format("0031x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
+        pl.lit("false").alias("IsDeleted"),
+        pl.format(
+            "0011x{}", (pl.col("i") % ACCOUNTS).cast(pl.String).str.zfill(13)
+        ).alias("AccountId"),
+        pl.format("Person {}", pl.col("i")).alias("LastName"),
+    )
+    contacts.write_csv(folder / "Contact.csv")
+    index = pl.int_range(0, rows, eager=True).alias("i")
+    tasks = pl.DataFrame(index).select(
+        pl.format("00T1x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
+        pl.lit("false").alias("IsDeleted"),
+        pl.format(
+            "0011x{}", (pl.col("i") * 7 % ACCOUNTS).cast(pl.String).str.zfill(13)
+        ).alias("AccountId"),
+        pl.format(
+            "0031x{}", (pl.col("i") * 13 % CONTACTS).cast(pl.String).str.zfill(13)
+        ).alias("WhoId"),
+        pl.format("0051x{}", (pl.col("i") % USERS).cast(pl.String).str.zfill(13)).alias(
+            "OwnerId"
+        ),
+        pl.format("Follow-up {}", pl.col("i") % 997).alias("Subject"),
+        (pl.date(2022, 1, 1) + pl.duration(days=pl.col("i") % 1000))
+        .dt.strftime("%Y-%m-%d")
+        .alias("ActivityDate"),
+        pl.when(pl.col("i") % 3 == 0)
+        .then(pl.lit("Call"))
+        .when(pl.col("i") % 3 == 1)
+        .then(pl.lit("Email"))
+        .otherwise(pl.lit("Task"))
+        .alias("TaskSubtype"),
+        pl.when(pl.col("i") % 3 == 0)
+        .then((pl.col("i") * 37 % 3600).cast(pl.String))
+        .otherwise(pl.lit(""))
+        .alias("CallDurationInSeconds"),
+        pl.lit("Completed").alias("Status"),
+    )
+    path = folder / "Task.csv"
+    tasks.write_csv(path)
+    return path
+
+
+def _child(code: str, *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_bench(rows: int = 2_000_000) -> dict[str, object]:
+    """Generate the export, time both loads and return the measurements."""
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        task = write_export(folder, rows)
+        generated = time.perf_counter() - started
+        db = folder / "bench.duckdb"
+        setup = (
+            "import sys\nfrom pathlib import Path\nfrom workbench import ingest, store\n"
+            "from workbench.models import LOCAL_ACTOR\n"
+            "con = store.connect(sys.argv[1])\n"
+            "r = ingest.import_files(con, [Path(p) for p in sys.argv[2:]], actor=LOCAL_ACTOR)\n"
+            "assert r.ok, r.errors[:3]\ncon.close()\nprint('{}')\n"
+        )
+        _child(
+            setup,
+            str(db),
+            str(folder / "User.csv"),
+            str(folder / "Account.csv"),
+            str(folder / "Contact.csv"),
+        )
+        workbench = _child(_IMPORT_CHILD, str(db), str(task))
+        # ru_maxrss of children is the largest child so far: the setup and the import.
+        peak_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        duck = _child(_DUCKDB_CHILD, str(folder / "plain.duckdb"), str(task))
+        ratio = float(workbench["seconds"]) / float(duck["seconds"])  # type: ignore[arg-type]
+        return {
+            "rows": rows,
+            "file_mb": round(task.stat().st_size / 1_048_576, 1),
+            "generate_seconds": round(generated, 2),
+            "import_seconds": round(float(workbench["seconds"]), 2),  # type: ignore[arg-type]
+            "import_ok": workbench["ok"],
+            "import_errors": workbench["errors"],
+            "activities": workbench["activities"],
+            "duckdb_seconds": round(float(duck["seconds"]), 2),  # type: ignore[arg-type]
+            "ratio": round(ratio, 2),
+            "peak_rss_mb": round(peak_bytes / 1_048_576),
+            "ratio_target_met": ratio <= TARGET_RATIO,
+            "memory_target_met": peak_bytes < TARGET_PEAK_BYTES,
+        }
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
+    result = run_bench(count)
+    print(json.dumps(result, indent=2))
+    print(
+        f"import {result['import_seconds']} s vs DuckDB read_csv {result['duckdb_seconds']} s: "
+        f"{result['ratio']}× (target ≤ {TARGET_RATIO}×); peak RSS {result['peak_rss_mb']} MB "
+        f"(target < 1,536 MB)"
+    )

@@ -688,3 +688,50 @@ def test_large_files_go_through_duckdb_with_the_same_result(
     report = _import(con, ragged)
     _assert_rejected_unchanged(con, before, report)
     assert "row 2 has more fields than the header (2)" in _messages(report, "error")
+
+
+# --- NPS survey files go through workbench.surveys, all or nothing ----------------------
+
+SURVEY = (
+    "account,email,date,score,comment\n"
+    "Huadong Machinery Co.,zhang.mei@huadong.example,2024-05-01,9,Great service\n"
+    "Rheinstahl GmbH,k.weber@rheinstahl.example,2024-05-02,4,Slow delivery\n"
+)
+
+
+def test_survey_files_are_recognised_and_imported_with_the_crm_files(
+    con: store.Connection,
+) -> None:
+    report = ingest.import_files(
+        con,
+        [
+            *(
+                (p.name, p.read_bytes())
+                for p in sorted((FIXTURES / "salesforce").glob("*.csv"))
+            ),
+            ("nps.csv", SURVEY.encode()),
+        ],
+        actor=ANALYST,
+    )
+    assert report.ok, _messages(report, "error")
+    assert [(f.source, f.table) for f in report.files if f.name == "nps.csv"] == [
+        ("survey", "nps_responses")
+    ]
+    assert _rows(
+        con, "SELECT account_id, contact_id, score FROM nps_responses ORDER BY score"
+    ) == [
+        ("0011x000003AAAAAA4", "0031x000004AAAAAA4", 4),
+        ("0011x000003AAAAAA1", "0031x000004AAAAAA2", 9),
+    ]
+    again = ingest.import_files(con, [("nps.csv", SURVEY.encode())], actor=ANALYST)
+    assert again.ok
+    assert again.counts["nps_responses"] == 2
+
+
+def test_a_bad_survey_row_rejects_the_whole_import(con: store.Connection) -> None:
+    assert _import(con, "salesforce").ok
+    before = store.database_fingerprint(con)
+    bad = SURVEY + "Rheinstahl GmbH,k.weber@rheinstahl.example,2024-05-03,11,??\n"
+    report = ingest.import_files(con, [("nps.csv", bad.encode())], actor=ANALYST)
+    _assert_rejected_unchanged(con, before, report)
+    assert "nps.csv|3|score|score 11 is outside 0–10" in _messages(report, "error")

@@ -754,6 +754,7 @@ def _recognise_table(
     *,
     guessed_source: bool = False,
     common_source: str | None = None,
+    allow_survey: bool = False,
 ) -> list[RecognisedFile]:
     """Recognise a read file; ``guessed_source`` lets it fall back to generic layouts."""
     frame = table_file.frame
@@ -790,7 +791,7 @@ def _recognise_table(
     surveys = _survey_module()
     if (
         surveys is not None
-        and (source in {"auto", "survey"} or guessed_source)
+        and (source in {"auto", "survey"} or guessed_source or allow_survey)
         and surveys.looks_like_survey(headers)
     ):
         return [
@@ -1173,6 +1174,7 @@ def propose_files(
                 saved,
                 guessed_source=guessed,
                 common_source=common,
+                allow_survey=source in {"auto", "survey"},
             )
         except RejectedInputError as error:
             problems.append(
@@ -1554,7 +1556,7 @@ def _stage_and_check(
     store.import_build(cur, tables, overwrite_edits=overwrite_edits)
     store.import_drop_inputs(cur, tables)
     if survey_entries:
-        problems += _stage_surveys(con, cur, survey_entries)
+        problems += _stage_surveys(cur, survey_entries, tables)
         tables.append("nps_responses")
     for table in ("accounts", "contacts"):
         if table not in tables:
@@ -1816,13 +1818,13 @@ def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> in
 
 
 def _stage_surveys(
-    con: store.Connection, cur: store.Connection, entries: list[RecognisedFile]
+    cur: store.Connection, entries: list[RecognisedFile], tables: list[str]
 ) -> list[Problem]:
     """Read survey files with :mod:`workbench.surveys` and stage their responses."""
     surveys = _survey_module()
     assert surveys is not None
     problems: list[Problem] = []
-    contacts, accounts = store.import_lookup_frames(con)
+    contacts, accounts = store.import_link_targets(cur, tables)
     responses: list[pl.DataFrame] = []
     for entry in entries:
         assert entry.frame is not None

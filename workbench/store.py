@@ -3901,3 +3901,29 @@ def set_memory_limit(con: Connection, limit: str) -> str:
         )
         cur.execute(f"SET memory_limit = '{limit}'")
     return previous
+
+
+def import_link_targets(
+    cur: Connection, tables: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (contacts, accounts) for linking survey answers inside an import.
+
+    The database's rows plus those this import is about to write, so a survey in
+    the same upload as the CRM export links to its people.
+    """
+    contact_sql = "SELECT contact_id, account_id, email FROM contacts"
+    account_sql = "SELECT account_id, name FROM accounts"
+    if "contacts" in tables:
+        contact_sql = (
+            "SELECT contact_id, account_id, email FROM _import_new_contacts UNION ALL "
+            + contact_sql
+            + " WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)"
+        )
+    account_sql = (
+        "SELECT account_id, name FROM _import_new_accounts UNION ALL "
+        + account_sql
+        + " WHERE account_id NOT IN (SELECT account_id FROM _import_new_accounts)"
+    )
+    contacts: pl.DataFrame = cur.sql(contact_sql).pl()
+    accounts: pl.DataFrame = cur.sql(account_sql).pl()
+    return contacts, accounts

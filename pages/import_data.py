@@ -80,7 +80,9 @@ if can_import:
             for number, entry in enumerate(proposed):
                 if entry.source == "survey" or not entry.headers:
                     continue
-                label = f"{entry.name} → {entry.table or 'not imported'}"
+                label = ingest.markdown_safe(
+                    f"{entry.name} → {entry.table or 'not imported'}"
+                )
                 with st.expander(label, expanded=entry.table is None):
                     table = st.selectbox(
                         "Workbench table",

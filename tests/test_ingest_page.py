@@ -99,3 +99,16 @@ def test_bad_files_give_a_message_not_a_traceback(at: AppTest, name: str) -> Non
     assert not page.exception, page.exception
     problems = _frame_with(page, "message")
     assert (problems["level"] == "error").any()
+
+
+def test_hostile_file_names_are_shown_as_text(at: AppTest) -> None:
+    page = _page(at)
+    data = (FIXTURES / "salesforce" / "Account.csv").read_bytes()
+    page.file_uploader(key="import_files").upload(
+        "**<img src=x onerror=alert(1)>**.csv", data, "text/csv"
+    )
+    page.run()
+    assert not page.exception, page.exception
+    labels = [e.label for e in page.expander]
+    assert labels
+    assert all("\\<img" in label and "\\*\\*" in label for label in labels)

@@ -35,6 +35,7 @@ _FEATURE_DEFAULTS: dict[str, object] = {
     "activities_prev_12m": 0,
     "activities_without_duration_prev_12m": 0,
     "procurement_minutes_12m": 0.0,
+    "executive_minutes_12m": 0.0,
     "contacts": 0,
     "contacts_engaged": 0,
     "departments_engaged": 0,
@@ -69,6 +70,7 @@ _SCHEMA = {
     "activities_prev_12m": pl.Int64,
     "activities_without_duration_prev_12m": pl.Int64,
     "procurement_minutes_12m": pl.Float64,
+    "executive_minutes_12m": pl.Float64,
     "contacts": pl.Int64,
     "contacts_engaged": pl.Int64,
     "departments_engaged": pl.Int64,
@@ -442,9 +444,10 @@ def test_account_features_sql(con):
     assert one["departments_engaged"] == 3
     assert one["non_procurement_departments_engaged"] == 2
     assert one["org_levels_engaged"] == 3  # c1 level 1, c4 level 2, c3 level 3
-    # executive: the Executive department (c1) and level 2 (c4, the procurement head)
-    assert one["executive_touches"] == 2
-    assert one["executive_contacts_engaged"] == 2
+    # executive: the Executive department (c1); c4 is level 2 but heads procurement
+    assert one["executive_touches"] == 1
+    assert one["executive_contacts_engaged"] == 1
+    assert one["executive_minutes_12m"] == 60
     assert one["joint_activities"] == 1  # the workshop; joint planning was earlier
     assert one["nps"] == pytest.approx(0.0)  # one promoter, one detractor
     assert one["nps_responses"] == 2

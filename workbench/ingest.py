@@ -1202,6 +1202,14 @@ def propose_files(
     return recognised, problems
 
 
+def markdown_safe(text: str) -> str:
+    """Return text that Streamlit labels show literally (Markdown characters escaped).
+
+    File names come from users: ``**x**.csv`` or ``<img …>`` must read as typed.
+    """
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", text)
+
+
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:
     """Return a file's mapping as rows (file column, workbench column) for an editor."""
     return pl.DataFrame(

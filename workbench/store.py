@@ -3792,13 +3792,6 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
     return {"run_id": run_id, "restored": restored}
 
 
-def import_lookup_frames(con: Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (contacts, accounts) for linking survey answers: IDs, e-mails, names."""
-    contacts = query_frame(con, "SELECT contact_id, account_id, email FROM contacts")
-    accounts = query_frame(con, "SELECT account_id, name FROM accounts")
-    return contacts, accounts
-
-
 def saved_column_mapping(
     con: Connection, header_signature: str
 ) -> tuple[str, dict[str, str]] | None:

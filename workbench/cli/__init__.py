@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nps",
     "map",
     "segment",
+    "effort",
 )
 
 EPILOG = """\

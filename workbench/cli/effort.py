@@ -1,0 +1,116 @@
+"""``workbench effort``: our effort per account against its type, segment and value."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from workbench import effort, exports, segment, store
+from workbench.cli._common import open_db, print_json, progress
+from workbench.errors import RejectedInputError
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``effort`` command."""
+    parser = subparsers.add_parser(
+        "effort",
+        parents=[common],
+        help="effort hours per account against its relationship type and value",
+        description="Effort of the 12 months up to the as-of date per account: "
+        "recorded minutes plus assumed minutes for activities without a duration, "
+        "activities, shares of effort, revenue and contribution, and the effort "
+        "index (hours against what the margin justifies for the account's type). "
+        "With --issues, the misallocation list instead.",
+        epilog="examples:\n"
+        "  workbench effort\n"
+        "  workbench effort --json > effort.json\n"
+        "  workbench effort --as-of 2026-06-30 --csv > effort.csv\n"
+        "  workbench effort --issues --over-factor 4",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="last day of the 12-month window (default: the last day in the data)",
+    )
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="segment with a saved scenario's thresholds (default: the defaults)",
+    )
+    parser.add_argument(
+        "--issues",
+        action="store_true",
+        help="print the over-/under-served accounts instead of every account",
+    )
+    parser.add_argument(
+        "--over-factor",
+        type=float,
+        default=effort.MisallocationRules.over_factor,
+        metavar="X",
+        help="over-served at X times the hours the margin justifies (default %(default)s)",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print a JSON list of rows")
+    output.add_argument("--csv", action="store_true", help="print CSV")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print effort per account (or the misallocation list)."""
+    if args.over_factor <= 0:
+        raise RejectedInputError("--over-factor must be above 0")
+    con = open_db(args)
+    try:
+        thresholds = segment.DEFAULT_THRESHOLDS
+        if args.scenario:
+            chosen = segment.scenario_thresholds(
+                store.segment_scenarios(con), args.scenario
+            )
+            if chosen is None:
+                raise RejectedInputError(f"no saved scenario named {args.scenario!r}")
+            thresholds = chosen
+        as_of = store.resolve_as_of(con, args.as_of)
+        progress(f"adding up effort as of {as_of}")
+        accounts = effort.account_effort(
+            segment.account_segments(con, thresholds, as_of)
+        )
+    finally:
+        con.close()
+    if args.issues:
+        table = effort.misallocations(accounts, over_factor=args.over_factor)
+    else:
+        table = accounts.select(effort.CLI_COLUMNS)
+    if args.json:
+        print_json(table.to_dicts())
+    elif args.csv:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(exports.to_csv_bytes(table))
+        sys.stdout.buffer.flush()
+    elif args.issues:
+        for row in table.select("issue", "account_id", "name", "why").iter_rows():
+            print(f"{row[0]:30} {row[1]:12} {row[2]}: {row[3]}")
+    else:
+        print(
+            f"{'account':12} {'relationship':14} {'segment':14} {'hours':>8} "
+            f"{'activities':>10} {'index':>6}  name"
+        )
+        columns = (
+            "account_id",
+            "relationship",
+            "value_segment",
+            "effort_hours",
+            "activities",
+            "effort_index",
+            "name",
+        )
+        for row in table.select(columns).iter_rows():
+            index = "" if row[5] is None else f"{row[5]:.1f}"
+            print(
+                f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>8,.0f} "
+                f"{row[4]:>10,} {index:>6}  {row[6]}"
+            )
+    return 0

@@ -200,6 +200,14 @@ with plan_tab:
         },
     )
 
+    if st.button(
+        "Add suggested actions",
+        key="plan_suggest_actions",
+        disabled=not may_plan,
+        help="Whom to reach next, detractors to hear and deciders nobody met, from "
+        "the situation; your unsaved edits stay.",
+    ):
+        ui.add_suggested_plan_actions(account_id, objectives, actions, risks)
     status_col, save_col = st.columns([2, 1])
     status_col.selectbox(
         "Plan status",

@@ -235,6 +235,24 @@ def test_sections_are_drafted_from_what_the_situation_found(seeded):
     assert plan.identify == "Written in the workshop"
 
 
+def test_actions_are_suggested_per_stakeholder_finding(seeded):
+    situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
+    suggested = plans.suggested_actions(situation)
+    # Dora (decider) and Bert (buyer) were not touched in the window
+    by_contact = {a.contact: a for a in suggested}
+    assert by_contact["Dora Decider (decider)"].action.startswith(
+        ("First conversation", "Meet: nobody touched")
+    )
+    assert all(a.owner == "Sam Seller" and a.status == "open" for a in suggested)
+    assert len({(a.contact, a.action) for a in suggested}) == len(suggested)
+    plan = plans.new_plan("A1", "Acme", situation)
+    plan.actions.append(suggested[0])
+    added = plans.add_suggested_actions(plan)
+    assert added == len(suggested) - 1
+    assert plans.add_suggested_actions(plan) == 0  # nothing twice
+    assert plans.validate_plan(plan) == []
+
+
 def test_nothing_is_drafted_from_a_situation_without_findings():
     empty = plans.Situation(
         "A9",

@@ -210,6 +210,29 @@ def test_drafting_fills_only_empty_sections(app_db):
     assert any("Drafted from the situation" in s.value for s in at.success)
 
 
+def test_suggested_actions_join_the_table_and_unsaved_edits_stay(app_db):
+    at = _open()
+    account_id = at.selectbox(key="plan_account").value
+    nonce = at.session_state["plan_editor_nonce"]
+    at.session_state[f"plan_objectives_{nonce}"] = {
+        "edited_rows": {},
+        "added_rows": [{"objective": "Grow share", "status": "open"}],
+        "deleted_rows": [],
+    }
+    at.button(key="plan_suggest_actions").click().run()
+    assert not at.exception, at.exception
+    assert any("suggested actions" in s.value for s in at.success)
+    base = at.session_state["plan_base"]
+    assert [o.objective for o in base.objectives] == ["Grow share"]
+    assert base.actions, "the demo account has findings to act on"
+    at.button(key="plan_save").click().run()
+    saved = _stored(app_db, account_id)[0].plan
+    assert [o.objective for o in saved.objectives] == ["Grow share"]
+    assert [(a.contact, a.action) for a in saved.actions] == [
+        (a.contact, a.action) for a in base.actions
+    ]
+
+
 def test_invalid_plan_shows_the_problem_and_saves_nothing(app_db):
     at = _open()
     account_id = at.selectbox(key="plan_account").value

@@ -1175,6 +1175,67 @@ def fill_empty_sections(plan: Plan) -> list[str]:
     return filled
 
 
+def _contact_label(name: Cell, role: Cell) -> str:
+    # The same "Name (role)" the plan's contact picker offers.
+    has_role = role not in (None, "", network.UNKNOWN)
+    return f"{name} ({role})" if has_role else str(name)
+
+
+def suggested_actions(situation: Situation) -> list[Action]:
+    """Return actions the situation calls for, one per stakeholder finding.
+
+    Whom to reach next (with the warm path, if any), detractors who can sink a
+    deal, and deciders or approvers nobody touched in the window; owned by the
+    account owner when the CRM names one. Nothing is suggested without a finding.
+    """
+    owner = str(_facts(situation, "crm").get("Account owner") or "")
+    actions: list[Action] = []
+    for person in _rows(situation, "coverage", "Whom to reach next"):
+        path = person["path"]
+        how = f"through {path}" if path and path != "no warm path" else "(no warm path)"
+        actions.append(
+            Action(
+                _contact_label(person["name"], person["role"]),
+                f"First conversation {how}",
+                owner,
+            )
+        )
+    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+        actions.append(
+            Action(
+                _contact_label(person["contact_name"], person["buying_role"]),
+                f"Hear why the score is {person['score']}; agree what we fix",
+                owner,
+            )
+        )
+    for risk in _rows(situation, "coverage", "Relationship risks"):
+        if risk["risk"] in ("dark decider", "dark approver") and risk["name"]:
+            role = str(risk["risk"]).removeprefix("dark ")
+            actions.append(
+                Action(
+                    _contact_label(risk["name"], role),
+                    "Meet: nobody touched them in the window",
+                    owner,
+                )
+            )
+    unique = {(a.contact, a.action): a for a in actions}
+    return list(unique.values())
+
+
+def add_suggested_actions(plan: Plan) -> int:
+    """Append the situation's suggested actions the plan lacks; return how many."""
+    if plan.situation is None:
+        return 0
+    present = {(a.contact, a.action) for a in plan.actions}
+    new = [
+        a
+        for a in suggested_actions(plan.situation)
+        if (a.contact, a.action) not in present
+    ]
+    plan.actions.extend(new)
+    return len(new)
+
+
 # --- exports --------------------------------------------------------------------
 
 

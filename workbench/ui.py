@@ -12,7 +12,7 @@ import hashlib
 import importlib.util
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -633,6 +633,30 @@ def plan_from_editor(
         risks=plans.risks_from_frame(_as_polars(risks)),
         **{name: str(state.get(key) or "") for name, key in PLAN_TEXT_KEYS.items()},
     )
+
+
+def add_suggested_plan_actions(
+    account_id: str, objectives: Any, actions: Any, risks: Any
+) -> None:
+    """Append the situation's suggested actions to the editor, keeping unsaved edits.
+
+    The tables' current content becomes the editors' new starting point (still
+    unsaved), with the suggestions the plan lacks added to the actions.
+    """
+    state = st.session_state
+    edited = plan_from_editor(account_id, objectives, actions, risks)
+    added = plans.add_suggested_actions(edited)
+    base: plans.Plan = state["plan_base"]
+    state["plan_base"] = replace(
+        base, objectives=edited.objectives, actions=edited.actions, risks=edited.risks
+    )
+    state["plan_editor_nonce"] = int(state.get("plan_editor_nonce", 0)) + 1
+    state["plan_flash"] = (
+        ("success", f"Added {added} suggested actions. Set dates, then save.")
+        if added
+        else ("info", "The situation suggests no actions the plan does not have.")
+    )
+    st.rerun()
 
 
 def save_plan_from_editor(plan: plans.Plan) -> None:

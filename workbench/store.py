@@ -691,8 +691,12 @@ people AS (
     SELECT c.contact_id, c.department, c.buying_role, l.org_level,
            coalesce(lower(c.department) IN (SELECT unnest($procurement)), false)
                AS is_procurement,
+           -- the top of the org chart is executive, except purchasing's own head:
+           -- buying from a procurement director is still transactional
            coalesce(lower(c.department) IN (SELECT unnest($executive)), false)
-               OR coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}, false) AS is_executive
+               OR (coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}, false)
+                   AND NOT coalesce(lower(c.department) IN (SELECT unnest($procurement)),
+                                    false)) AS is_executive
     FROM contacts c LEFT JOIN contact_levels l USING (contact_id)
 )
 """
@@ -718,8 +722,10 @@ def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame
     """Return one row per account with every signal segmentation and effort use.
 
     Windows: "12m" is the 12 months up to and including ``as_of``; "prev_12m" the
-    12 months before that. All amounts are DOUBLE, counts BIGINT, so charts and
-    polars never meet DECIMAL.
+    12 months before that. Executive contacts are those in an executive department
+    or at the top two levels of the account's reporting tree, except the head of
+    purchasing (see :data:`PROCUREMENT_DEPARTMENTS`). All amounts are DOUBLE, counts
+    BIGINT, so charts and polars never meet DECIMAL.
 
     Columns: ``account_id``, ``name``, ``industry``, ``region``, ``owner_seller_id``,
     ``annual_revenue``, ``wallet_estimate``, ``gross_margin_pct`` (NULL when
@@ -727,7 +733,8 @@ def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame
     ``tenure_years``, ``won_12m``, ``won_prev_12m``, ``open_pipeline``,
     ``effort_minutes_recorded_12m``, ``activities_12m``,
     ``activities_without_duration_12m`` (and the same three for ``prev_12m``),
-    ``procurement_minutes_12m``, ``contacts``, ``contacts_engaged``,
+    ``procurement_minutes_12m``, ``executive_minutes_12m``, ``contacts``,
+    ``contacts_engaged``,
     ``departments_engaged``, ``non_procurement_departments_engaged``,
     ``procurement_only``, ``org_levels_engaged``, ``executive_touches``,
     ``executive_contacts_engaged``, ``joint_activities``, ``nps``,
@@ -764,6 +771,9 @@ def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame
                 coalesce(sum(duration_minutes)
                     FILTER (WHERE current AND is_procurement), 0)::DOUBLE
                     AS procurement_minutes_12m,
+                coalesce(sum(duration_minutes)
+                    FILTER (WHERE current AND is_executive), 0)::DOUBLE
+                    AS executive_minutes_12m,
                 count(DISTINCT contact_id) FILTER (WHERE current) AS contacts_engaged,
                 count(DISTINCT department) FILTER (WHERE current)
                     AS departments_engaged,
@@ -835,6 +845,7 @@ def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame
             coalesce(e.activities_without_duration_prev_12m, 0)
                 AS activities_without_duration_prev_12m,
             coalesce(e.procurement_minutes_12m, 0) AS procurement_minutes_12m,
+            coalesce(e.executive_minutes_12m, 0) AS executive_minutes_12m,
             coalesce(h.contacts, 0) AS contacts,
             coalesce(e.contacts_engaged, 0) AS contacts_engaged,
             coalesce(e.departments_engaged, 0) AS departments_engaged,

@@ -735,3 +735,48 @@ def test_a_bad_survey_row_rejects_the_whole_import(con: store.Connection) -> Non
     report = ingest.import_files(con, [("nps.csv", bad.encode())], actor=ANALYST)
     _assert_rejected_unchanged(con, before, report)
     assert "nps.csv|3|score|score 11 is outside 0–10" in _messages(report, "error")
+
+
+# --- parsing rules, one table for numbers, booleans and dates ---------------------------
+
+PARSE_CASES = [
+    # (Amount, IsWon, CloseDate) as written → (amount, is_won, close_date)
+    ("1,200,000.00", "true", "2024-03-15", 1_200_000.0, True, "2024-03-15"),
+    (
+        "1.200.000,00",
+        "TRUE",
+        "2024-03-15T09:00:00.000Z",
+        1_200_000.0,
+        True,
+        "2024-03-15",
+    ),
+    ("$1.2M", "1", "2024/3/5", 1_200_000.0, True, "2024-03-05"),
+    ("120万", "是", "15.03.2024", 1_200_000.0, True, "2024-03-15"),
+    ("2.500,50", "否", "2024年3月5日", 2500.5, False, "2024-03-05"),
+    ("€ 12k", "no", "2024-03-15 3:15:52", 12_000.0, False, "2024-03-15"),
+    ("1 200", "FALSE", "2024-03-15", 1200.0, False, "2024-03-15"),
+    ("0.5", "0", "2024-03-15", 0.5, False, "2024-03-15"),
+]
+
+
+def test_numbers_booleans_and_dates_as_people_write_them(con: store.Connection) -> None:
+    account = "Id,Name\n001P00000000000001,Parse Co\n"
+    lines = ["Id,AccountId,Name,StageName,Amount,IsWon,CloseDate"]
+    for number, (amount, won, close, *_expected) in enumerate(PARSE_CASES):
+        lines.append(
+            f'006P{number:014d},001P00000000000001,Deal {number},Open,"{amount}",{won},{close}'
+        )
+    report = ingest.import_files(
+        con,
+        [
+            ("Account.csv", account.encode()),
+            ("Opportunity.csv", ("\n".join(lines) + "\n").encode()),
+        ],
+        actor=ANALYST,
+    )
+    assert report.ok, _messages(report, "error")
+    found = _rows(
+        con,
+        "SELECT amount, is_won, close_date::VARCHAR FROM opportunities ORDER BY opportunity_id",
+    )
+    assert found == [tuple(case[3:]) for case in PARSE_CASES]

@@ -192,6 +192,22 @@ def test_situation_shows_coverage_gaps_and_risks_from_the_buying_centre(seeded):
     assert coverage is not None and coverage.status == "unavailable"
 
 
+def test_long_risk_lists_are_capped_in_the_stored_situation(seeded):
+    with store.write_transaction(seeded) as cur:
+        cur.execute(
+            """
+            INSERT INTO contacts (contact_id, account_id, name, buying_role, influence)
+            SELECT 'D' || i, 'A2', 'Decider ' || i, 'decider', 5
+            FROM range(40) t(i)
+            """
+        )
+    part = plans.build_situation(seeded, "A2", as_of=date(2026, 9, 30)).part("coverage")
+    facts = {f.label: f.value for f in part.facts}
+    risks = next(t for t in part.tables if t.title == "Relationship risks")
+    assert facts["Relationship risks found"] > plans.MAX_TABLE_ROWS
+    assert len(risks.rows) == plans.MAX_TABLE_ROWS
+
+
 def test_situation_hears_nps_by_role_from_the_voice_analysis(seeded):
     with store.write_transaction(seeded) as cur:
         cur.execute(

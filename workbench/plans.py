@@ -81,6 +81,9 @@ RELATIONSHIP_GUIDANCE: dict[str, str] = {
 MAX_SECTION_CHARS = 20_000
 #: Most lines accepted per list (objectives, actions, risks).
 MAX_LINES = 500
+#: Longest list a situation's table keeps (every version stores its situation); the
+#: facts beside it give the full count.
+MAX_TABLE_ROWS = 30
 #: A plan last saved longer ago than this no longer counts as current.
 STALE_AFTER_DAYS = 365
 
@@ -946,7 +949,10 @@ def situation_from_network(
     )
     if report.risks.height:
         part.tables.append(
-            _table("Relationship risks", report.risks.select("risk", "name", "detail"))
+            _table(
+                "Relationship risks",
+                report.risks.select("risk", "name", "detail").head(MAX_TABLE_ROWS),
+            )
         )
     if report.reach_next.height:
         part.tables.append(
@@ -1002,7 +1008,9 @@ def situation_from_voice(
         tables=[_table("NPS by buying role", by_role)],
     )
     if risky.height:
-        part.tables.append(_table("Detractors who can sink a deal", risky))
+        part.tables.append(
+            _table("Detractors who can sink a deal", risky.head(MAX_TABLE_ROWS))
+        )
     return part
 
 

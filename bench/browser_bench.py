@@ -1,0 +1,109 @@
+"""In Chromium: from releasing a segmentation slider to the redrawn chart.
+
+Run alone: ``python -m bench.browser_bench DB``. Each sample moves the "Most
+valuable: top %" slider by one step with the keyboard (key down and up: the
+release), then waits, polling at every animation frame, until the scatter chart's
+pixels (canvas) or marks (SVG) differ from before. Steps alternate right and left,
+so every sample changes the chart.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.startup_bench import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    launch_streamlit,
+    stop,
+    wait_healthy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SLIDER_LABEL = "Most valuable: top % of accounts"
+CHART = '[data-testid="stVegaLiteChart"]'
+
+# The chart's current picture: canvas pixels when Vega draws on a canvas (it does
+# above 2,000 points), the SVG's markup otherwise.
+_SNAPSHOT_JS = """() => {
+    const chart = document.querySelector('[data-testid="stVegaLiteChart"]');
+    if (!chart) return null;
+    const canvas = chart.querySelector('canvas');
+    if (canvas) return canvas.toDataURL();
+    const svg = chart.querySelector('svg');
+    return svg ? svg.innerHTML : chart.innerHTML;
+}"""
+_CHANGED_JS = f"""(before) => {{
+    const now = ({_SNAPSHOT_JS})();
+    return now !== null && now !== before;
+}}"""
+
+
+def slider_to_chart_ms(
+    db_path: Path, samples: int = 10, warmup: int = 2
+) -> list[float]:
+    """Return the milliseconds from slider release to redrawn chart, per sample."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url = launch_streamlit(ROOT / "app.py", db_path, f"browser-{db_path.stem}")
+    try:
+        wait_healthy(url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/segments")
+                page.wait_for_selector(CHART, state="visible", timeout=300_000)
+                page.wait_for_selector(IDLE, timeout=300_000)
+                page.wait_for_timeout(1_000)
+                thumb = (
+                    page.locator('[data-testid="stSlider"]')
+                    .filter(has_text=SLIDER_LABEL)
+                    .get_by_role("slider")
+                )
+                thumb.focus()
+                times: list[float] = []
+                for number in range(warmup + samples):
+                    page.wait_for_selector(IDLE, timeout=300_000)
+                    before = page.evaluate(_SNAPSHOT_JS)
+                    key = "ArrowRight" if number % 2 == 0 else "ArrowLeft"
+                    started = time.perf_counter()
+                    page.keyboard.press(key)
+                    page.wait_for_function(
+                        _CHANGED_JS, arg=before, polling="raf", timeout=300_000
+                    )
+                    elapsed_ms = (time.perf_counter() - started) * 1000
+                    if number >= warmup:
+                        times.append(elapsed_ms)
+                    # Let the run finish before the next move.
+                    page.wait_for_timeout(300)
+            finally:
+                browser.close()
+    finally:
+        stop(proc)
+    return times
+
+
+def run(db_path: Path, baseline_db: Path, samples: int = 10) -> dict[str, Any]:
+    """Median slider-to-chart time at scale and on the baseline database."""
+    baseline = slider_to_chart_ms(baseline_db, samples)
+    scaled = slider_to_chart_ms(db_path, samples)
+    return {
+        "median_ms": statistics.median(scaled),
+        "baseline_median_ms": statistics.median(baseline),
+        "all_ms": scaled,
+        "baseline_all_ms": baseline,
+    }
+
+
+if __name__ == "__main__":
+    scale = Path(sys.argv[1])
+    base = Path(sys.argv[2]) if len(sys.argv) > 2 else scale
+    print(run(scale, base))

@@ -323,7 +323,7 @@ with overview_tab:
     cols = st.columns(3)
     cols[0].metric("Accounts without a current plan", f"{overview.missing.height:,}")
     cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")
-    cols[2].metric("Plans agreed", f"{int(overview.summary['agreed'].sum()):,}")
+    cols[2].metric("Plans agreed", f"{overview.agreed_plans:,}")
     st.altair_chart(
         plans.overview_chart(overview), width="stretch", key="plans_overview_chart"
     )
@@ -338,6 +338,13 @@ with overview_tab:
     st.markdown("**Accounts without a current plan**")
     st.dataframe(
         overview.missing, hide_index=True, width="stretch", key="plans_overview_missing"
+    )
+    st.download_button(
+        "Accounts without a current plan (CSV)",
+        exports.to_csv_bytes(overview.missing),
+        file_name=f"accounts-without-plan-{overview.today}.csv",
+        mime="text/csv",
+        key="plans_overview_download_missing",
     )
     st.markdown(f"**Overdue actions** (open and due before {overview.today})")
     st.dataframe(

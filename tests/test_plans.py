@@ -638,6 +638,7 @@ def test_overview_finds_missing_stale_plans_and_overdue_actions(seeded):
     assert totals["accounts"] == 3 and totals["current_plans"] == 1
     assert totals["no_plan"] == 1 and totals["stale_plans"] == 1
     assert totals["agreed"] == 1 and totals["overdue_actions"] == 2
+    assert overview.agreed_plans == 1
     # segments come from the segmentation, one summary row per segment present
     assert not overview.segments_pending
     expected = segment.account_segments(seeded).select(

@@ -254,3 +254,6 @@ def test_leaders_overview_tab_counts_accounts_without_plans(app_db, tab):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accounts without a current plan"] == "60"
     assert metrics["Overdue actions"] == "0"
+    assert metrics["Plans agreed"] == "0"
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Overdue actions (CSV)", "Accounts without a current plan (CSV)"} <= labels

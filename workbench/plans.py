@@ -1528,6 +1528,11 @@ class PlansOverview:
     summary: pl.DataFrame
     segments_pending: bool
 
+    @property
+    def agreed_plans(self) -> int:
+        """Return how many accounts have a current plan whose status is agreed."""
+        return int(self.summary["agreed"].sum())
+
 
 def account_segments(con: store.Connection) -> pl.DataFrame | None:
     """Return each account's value segment (``account_id``, ``segment``).

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import workbench
-from workbench import plans, segment, store, voice
+from workbench import effort, plans, segment, store, voice
 from workbench.api import AccountPlan, ImportRejectedError, Workbench, open_workbench
 from workbench.errors import PermissionDeniedError, RejectedInputError
 from workbench.models import Actor
@@ -172,23 +172,71 @@ def test_segment_chart_draws_the_cuts_of_the_chosen_thresholds(wb: Workbench):
     assert spec["layer"][0]["encoding"]["color"]["field"] == "value_segment"
 
 
-def test_effort_shares_add_up_and_compare_with_revenue(wb: Workbench):
-    effort = wb.effort()
-    assert effort.height == 60
+def test_effort_per_account_equals_the_effort_library(wb: Workbench):
+    mine = wb.effort(valuable_top_pct=15)
+    chosen = segment.Thresholds(valuable_top_pct=15)
+    library = effort.account_effort(segment.account_segments(wb.connection, chosen))
+    assert mine.equals(library)
+    assert mine.height == 60 and mine["effort_hours"].is_sorted(descending=True)
     for column in ("effort_share_pct", "revenue_share_pct", "contribution_share_pct"):
-        assert effort[column].sum() == pytest.approx(100)
-    assert effort["effort_hours"].is_sorted(descending=True)
-    ratio = effort.filter(pl.col("revenue_share_pct") > 0).select(
-        (
-            pl.col("effort_share_pct") / pl.col("revenue_share_pct")
-            - pl.col("effort_to_revenue")
-        )
-        .abs()
-        .max()
+        assert mine[column].sum() == pytest.approx(100)
+
+
+@pytest.mark.parametrize("by", ["relationship", "value_segment", "segment_and_type"])
+def test_effort_per_group_adds_up_to_the_accounts(wb: Workbench, by):
+    groups = wb.effort(by)
+    accounts = wb.effort()
+    assert groups["accounts"].sum() == 60
+    assert groups["effort_hours"].sum() == pytest.approx(accounts["effort_hours"].sum())
+    assert groups["effort_share_pct"].sum() == pytest.approx(100)
+
+
+def test_effort_breakdowns_and_sellers_add_up(wb: Workbench):
+    total = wb.effort()["effort_hours"].sum()
+    for view in ("seller", "team", "department", "role", "kind"):
+        hours = wb.effort_breakdown(view)["effort_hours"].sum()
+        # activities without an account are not in any account's effort
+        assert hours == pytest.approx(total, rel=0.01), view
+    sellers = wb.seller_effort()
+    assert sellers["effort_hours"].is_sorted(descending=True)
+    assert sellers["effort_hours"].sum() == pytest.approx(total, rel=0.01)
+
+
+def test_misallocations_follow_the_rules(wb: Workbench):
+    default = wb.misallocations()
+    assert set(default["issue"]) <= set(effort.ISSUES)
+    strict = wb.misallocations(over_factor=10)
+    relaxed = wb.misallocations(over_factor=1.5)
+
+    def over(frame: pl.DataFrame) -> int:
+        return frame.filter(pl.col("issue") == "over_served").height
+
+    assert over(strict) <= over(default) <= over(relaxed)
+    # below-zero accounts with effort are over-served whatever the factor
+    below_zero = wb.effort().filter(
+        (pl.col("value_segment") == "below_zero") & (pl.col("effort_hours") > 0)
     )
-    assert ratio.item() < 1e-9
-    # the demo has over-served accounts: much more of our time than their revenue
-    assert effort["effort_to_revenue"].max() > 3
+    assert over(strict) >= below_zero.height > 0
+
+
+def test_effort_charts(wb: Workbench):
+    scatter = wb.chart_effort().to_dict()
+    assert scatter["mark"]["type"] == "point"
+    shares = wb.chart_effort("relationship").to_dict()
+    assert shares["mark"]["type"] == "bar"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda wb: wb.effort("colour"), "cannot split effort"),
+        (lambda wb: wb.effort_breakdown("colour"), "cannot break effort down"),
+        (lambda wb: wb.chart_effort("colour"), "cannot chart effort"),
+    ],
+)
+def test_effort_rejects_unknown_splits(wb: Workbench, call, message):
+    with pytest.raises(RejectedInputError, match=message):
+        call(wb)
 
 
 # --- voice of the customer --------------------------------------------------------------

@@ -224,6 +224,42 @@ def test_segment_errors(capsys, demo_db, argv, expected):
     assert code == expected and out == "" and err
 
 
+# --- effort ------------------------------------------------------------------------
+
+
+def test_effort_json_has_every_account(capsys, demo_db):
+    code, out, err = _run(capsys, "effort", "--json", "--db", str(demo_db))
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 60 and "…" in err
+    assert {
+        "account_id",
+        "effort_minutes",
+        "activities",
+        "relationship",
+        "value_segment",
+    } <= set(rows[0])
+
+
+def test_effort_issues_csv(capsys, demo_db):
+    code, out, _ = _run(capsys, "--db", str(demo_db), "effort", "--issues", "--csv")
+    header = out.lstrip("\ufeff").splitlines()[0]
+    assert code == 0 and header.startswith("issue,") and "over_served" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--over-factor", "0"], 1),
+        (["--scenario", "no such scenario"], 1),
+        (["--as-of", "2026-13-01"], 2),
+        (["--json", "--csv"], 2),
+    ],
+)
+def test_effort_errors(capsys, demo_db, argv, expected):
+    code, out, err = _run(capsys, "effort", *argv, "--db", str(demo_db))
+    assert code == expected and out == "" and err
+
+
 # --- map ---------------------------------------------------------------------------
 
 

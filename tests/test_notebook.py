@@ -120,7 +120,11 @@ def test_map_shows_inline_as_escaped_offline_iframe(executed):
 def test_charts_render_as_vega_lite(executed):
     notebook, _ = executed
     # Altair's default renderer: an HTML snippet embedding the Vega-Lite spec.
-    for marker, field in (("wb.chart_segments(", "headroom"), ("wb.chart_nps(", "nps")):
+    for marker, field in (
+        ("wb.chart_segments(", "headroom"),
+        ("wb.chart_effort(", "share_pct"),
+        ("wb.chart_nps(", "nps"),
+    ):
         page = _cell_with(notebook, marker).outputs[-1].data.get("text/html", "")
         assert "vegaEmbed" in page and f'"field": "{field}"' in page
 
@@ -145,3 +149,11 @@ def test_survey_answers_are_imported(executed):
     notebook, _ = executed
     text = _text(_cell_with(notebook, "survey = wb.import_survey("))
     assert "'inserted': 2" in text
+
+
+def test_effort_shows_both_types_and_misallocations(executed):
+    notebook, _ = executed
+    by_type = _text(_cell_with(notebook, 'wb.effort(by="relationship"'))
+    assert "partnership" in by_type and "transactional" in by_type
+    issues = _text(_cell_with(notebook, "wb.misallocations("))
+    assert "over_served" in issues

@@ -37,6 +37,7 @@ import polars as pl
 from workbench import (
     charts,
     demo,
+    effort,
     ingest,
     network,
     plans,
@@ -46,6 +47,7 @@ from workbench import (
     voice,
 )
 from workbench.access import require
+from workbench.effort import MisallocationRules
 from workbench.errors import RejectedInputError
 from workbench.models import LOCAL_ACTOR, Actor
 from workbench.privacy import mask_personal_data
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountPlan",
     "BuyingCentreMap",
+    "EffortBy",
     "ImportRejectedError",
     "NpsBy",
     "SurveyImport",
@@ -66,6 +69,8 @@ __all__ = [
     "open_workbench",
 ]
 
+#: What :meth:`Workbench.effort` can split effort by.
+EffortBy = Literal["account", "relationship", "value_segment", "segment_and_type"]
 #: What :meth:`Workbench.nps` can split the NPS by.
 NpsBy = Literal["role", "department", "org_level", "quarter", "account"]
 _NPS_DIMENSIONS: dict[str, str] = {
@@ -502,57 +507,145 @@ class Workbench:
 
     # --- effort ----------------------------------------------------------------
 
+    def _segments_and_day(
+        self,
+        thresholds: segment.Thresholds | None,
+        as_of: date | None,
+        changes: dict[str, Any],
+    ) -> tuple[pl.DataFrame, segment.Thresholds, date]:
+        chosen = self.thresholds(thresholds, **changes)
+        day = store.resolve_as_of(self.connection, as_of)
+        return segment.account_segments(self.connection, chosen, day), chosen, day
+
     def effort(
         self,
+        by: EffortBy = "account",
+        *,
         thresholds: segment.Thresholds | None = None,
         as_of: date | None = None,
         **threshold_changes: Any,
     ) -> pl.DataFrame:
-        """Return each account's share of our effort against its share of value.
+        """Return our effort against what accounts bring, per account or per group.
 
-        One row per account, most effort first: ``account_id``, ``name``,
-        ``value_segment``, ``relationship``, ``effort_hours``,
-        ``activities_12m``, ``cost_to_serve``, ``won_12m``, ``contribution``,
-        ``effort_share_pct``, ``revenue_share_pct``, ``contribution_share_pct``
-        (shares of the portfolio's totals) and ``effort_to_revenue`` (effort share
-        ÷ revenue share: above 1 the account takes more of our time than it
-        brings in revenue).
+        Hours are recorded durations plus the assumed minutes of activities without
+        one (``minutes_per_activity_without_duration``), over the 12 months up to
+        ``as_of``.
 
         Args:
+            by: ``account`` (one row per account, most effort first, with effort,
+                revenue and contribution shares, hours per 1,000 of margin and the
+                effort index: hours against what the margin justifies for the
+                account's type), or a grouping: ``relationship``,
+                ``value_segment`` or ``segment_and_type``.
             thresholds: segmentation thresholds (default: the documented ones).
-            as_of: the last day of the 12-month window.
+            as_of: the last day of the window (default: the data's last day).
             **threshold_changes: single thresholds to change.
+
+        Example:
+            >>> wb.effort(by="relationship")  # doctest: +SKIP
         """
-        segments = self.segments(thresholds, as_of, **threshold_changes)
-        shares = [
-            (pl.col(column) / pl.col(column).sum() * 100).alias(name)
-            for column, name in (
-                ("effort_hours", "effort_share_pct"),
-                ("won_12m", "revenue_share_pct"),
-                ("contribution", "contribution_share_pct"),
+        segments, _, _ = self._segments_and_day(thresholds, as_of, threshold_changes)
+        accounts = effort.account_effort(segments)
+        if by == "account":
+            return accounts
+        if by in effort.GROUPINGS:
+            return effort.effort_by_group(accounts, by)
+        raise RejectedInputError(
+            f"cannot split effort by {by!r}; choose account, "
+            + ", ".join(effort.GROUPINGS)
+        )
+
+    def effort_breakdown(
+        self,
+        view: str = "seller",
+        *,
+        period: Literal["current", "previous", "both"] = "current",
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return effort hours per seller, team, department, role, kind or month.
+
+        Each label is split by relationship type and value segment (see
+        :func:`workbench.effort.effort_breakdown`).
+        """
+        if view not in effort.BREAKDOWNS:
+            raise RejectedInputError(
+                f"cannot break effort down by {view!r}; choose "
+                + ", ".join(effort.BREAKDOWNS)
             )
-        ]
-        return (
-            segments.select(
-                "account_id",
-                "name",
-                "value_segment",
-                "relationship",
-                pl.col(
-                    "effort_hours",
-                    "won_12m",
-                    "contribution",
-                    "cost_to_serve",
-                ).cast(pl.Float64),
-                "activities_12m",
-            )
-            .with_columns(shares)
-            .with_columns(
-                effort_to_revenue=pl.when(pl.col("revenue_share_pct") > 0).then(
-                    pl.col("effort_share_pct") / pl.col("revenue_share_pct")
-                )
-            )
-            .sort("effort_hours", "account_id", descending=[True, False])
+        segments, chosen, day = self._segments_and_day(
+            thresholds, as_of, threshold_changes
+        )
+        return effort.effort_breakdown(
+            store.effort_aggregates(self.connection, day),
+            segments,
+            view,
+            chosen.minutes_per_activity_without_duration,
+            period,
+        )
+
+    def seller_effort(
+        self,
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return who spends time where: one row per seller, hours per type and segment."""
+        segments, chosen, day = self._segments_and_day(
+            thresholds, as_of, threshold_changes
+        )
+        return effort.seller_effort(
+            store.effort_aggregates(self.connection, day),
+            segments,
+            chosen.minutes_per_activity_without_duration,
+        )
+
+    def misallocations(
+        self,
+        rules: MisallocationRules | None = None,
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **rule_changes: float,
+    ) -> pl.DataFrame:
+        """Return over- and under-served accounts, one row per account and issue.
+
+        Args:
+            rules: when an account counts as over- or under-served (default:
+                :class:`workbench.effort.MisallocationRules`).
+            thresholds: segmentation thresholds.
+            as_of: the last day of the window.
+            **rule_changes: single rules to change, e.g. ``over_factor=4``.
+        """
+        segments, _, _ = self._segments_and_day(thresholds, as_of, {})
+        return effort.misallocations(
+            effort.account_effort(segments), rules, **rule_changes
+        )
+
+    def chart_effort(
+        self,
+        by: EffortBy = "account",
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> alt.Chart:
+        """Return effort against value as a chart.
+
+        ``account``: effort hours against gross margin, one point per account;
+        a grouping: effort, revenue and contribution shares side by side per group.
+        """
+        accounts = self.effort(thresholds=thresholds, as_of=as_of, **threshold_changes)
+        if by == "account":
+            return charts.effort_value_scatter(accounts)
+        if by in effort.GROUPINGS:
+            groups = effort.effort_by_group(accounts, by)
+            return charts.share_bars(effort.share_comparison(groups, by))
+        raise RejectedInputError(
+            f"cannot chart effort by {by!r}; choose account, "
+            + ", ".join(effort.GROUPINGS)
         )
 
     # --- voice of the customer -------------------------------------------------

@@ -780,3 +780,18 @@ def test_numbers_booleans_and_dates_as_people_write_them(con: store.Connection) 
         "SELECT amount, is_won, close_date::VARCHAR FROM opportunities ORDER BY opportunity_id",
     )
     assert found == [tuple(case[3:]) for case in PARSE_CASES]
+
+
+def test_large_uploads_are_loaded_by_duckdb_from_a_scratch_copy(
+    con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "LARGE_FILE_BYTES", 10)
+    files = [
+        (p.name, p.read_bytes())
+        for p in sorted((FIXTURES / "salesforce").glob("*.csv"))
+    ]
+    report = ingest.import_files(con, files, actor=ANALYST)
+    assert report.ok, _messages(report, "error")
+    assert all(f.path is not None and f.frame is None for f in report.files)
+    assert not any(f.path.exists() for f in report.files if f.path)  # scratch removed
+    assert report.counts["activities"] == 5

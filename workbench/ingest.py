@@ -644,29 +644,45 @@ def collect_inputs(
     return [(i.name, i.data if i.data is not None else i.path) for i in _collect(files)]  # type: ignore[misc]
 
 
-def _collect(files: Sequence[Any]) -> list[_Input]:
+def _collect(files: Sequence[Any], spill: Path | None = None) -> list[_Input]:
     found: list[_Input] = []
     for item in files:
         if isinstance(item, tuple):
             name, data = safe_file_name(str(item[0])), bytes(item[1])
             check_size(name, len(data))
-            found += _expand(name, data)
+            found += [_spilled(i, spill) for i in _expand(name, data)]
             continue
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if not child.name.startswith(".") and child.suffix.lower() != ".md":
-                    found += _collect([child])
+                    found += _collect([child], spill)
             continue
         if not path.is_file():
             raise RejectedInputError(f"{path.name}: no such file or folder.")
         size = path.stat().st_size
         check_size(path.name, size)
         if path.suffix.lower() == ".zip" or size <= LARGE_FILE_BYTES:
-            found += _expand(path.name, path.read_bytes())
+            found += [_spilled(i, spill) for i in _expand(path.name, path.read_bytes())]
         else:
             found.append(_Input(path.name, None, path, size))
     return found
+
+
+def _spilled(item: _Input, spill: Path | None) -> _Input:
+    """Write a large uploaded CSV to the spill folder so DuckDB's reader loads it."""
+    data = item.data
+    if (
+        spill is None
+        or data is None
+        or len(data) <= LARGE_FILE_BYTES
+        or item.name.lower().endswith(EXCEL_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES)
+        or data.startswith((b"PK\x03\x04", b"PAR1"))
+    ):
+        return item
+    target = spill / f"{len(list(spill.iterdir()))}.csv"
+    target.write_bytes(data)
+    return _Input(item.name, None, target, len(data))
 
 
 def _expand(name: str, data: bytes) -> list[_Input]:
@@ -1119,6 +1135,7 @@ def propose_files(
     encoding: str | None = None,
     mappings: dict[str, ColumnMapping] | None = None,
     progress: ProgressCallback | None = None,
+    spill_dir: Path | None = None,
 ) -> tuple[list[RecognisedFile], list[Problem]]:
     """Read files and propose where each goes, changing nothing.
 
@@ -1128,11 +1145,23 @@ def propose_files(
         The recognised files (with their proposed mappings) and the problems of
         reading them (unreadable files are errors).
     """
+    if spill_dir is None:
+        # Proposals only need headers: large files are read from a scratch copy.
+        with tempfile.TemporaryDirectory(prefix="workbench-propose-") as scratch:
+            return propose_files(
+                con,
+                files,
+                source=source,
+                encoding=encoding,
+                mappings=mappings,
+                progress=progress,
+                spill_dir=Path(scratch),
+            )
     say = progress or (lambda _fraction, _message: None)
     problems: list[Problem] = []
     recognised: list[RecognisedFile] = []
     try:
-        inputs = _collect(files)
+        inputs = _collect(files, spill_dir)
     except RejectedInputError as error:
         problems.append(_problem("error", _first_name(files), None, None, str(error)))
         inputs = []
@@ -1276,8 +1305,47 @@ def import_files(
     started = store.now_utc()
     say = progress or (lambda _fraction, _message: None)
     say(0.0, "reading files")
+    # Large uploads are written here for DuckDB's reader; removed at the end.
+    with tempfile.TemporaryDirectory(prefix="workbench-import-") as spill:
+        return _import_with(
+            con,
+            files,
+            actor=actor,
+            source=source,
+            dry_run=dry_run,
+            mappings=mappings,
+            overwrite_edits=overwrite_edits,
+            say=say,
+            encoding=encoding,
+            date_order=date_order,
+            started=started,
+            spill=Path(spill),
+        )
+
+
+def _import_with(
+    con: store.Connection,
+    files: Sequence[Any],
+    *,
+    actor: Actor,
+    source: str,
+    dry_run: bool,
+    mappings: dict[str, ColumnMapping] | None,
+    overwrite_edits: bool,
+    say: ProgressCallback,
+    encoding: str | None,
+    date_order: DateOrder | None,
+    started: Any,
+    spill: Path,
+) -> ImportReport:
     recognised, problems = propose_files(
-        con, files, source=source, encoding=encoding, mappings=mappings, progress=say
+        con,
+        files,
+        source=source,
+        encoding=encoding,
+        mappings=mappings,
+        progress=say,
+        spill_dir=spill,
     )
     for entry in recognised:
         problems += _file_problems(entry)

@@ -1,9 +1,16 @@
-"""Reading CRM export files: bytes in, all-text polars frames and problems out.
+"""Reading and importing CRM export files.
 
-This module never touches the database. It decodes (UTF-8 first, then a guess, or
-the encoding the user names), sniffs delimiters, reads CSV/TSV, Excel, Parquet and
-Salesforce CLI JSON trees, and turns every unreadable input into a
+The reading half is pure: bytes in, all-text polars frames and problems out. It
+decodes (UTF-8 first, then a guess among GB18030, Big5 and Windows-1252, or the
+encoding the user names), sniffs delimiters, reads CSV/TSV, Excel, Parquet and
+Salesforce CLI JSON trees, recognises the CRM and table of each file
+(:mod:`workbench.sources`), and turns every unreadable input into a
 :class:`~workbench.errors.RejectedInputError` with a message a person can act on.
+
+:func:`import_files` drives the import: it hands the recognised files to
+:mod:`workbench.store`, which stages, parses, checks and upserts them in one write
+transaction (this module holds no SQL). Errors reject the whole import; warnings
+are imported and reported.
 """
 
 from __future__ import annotations

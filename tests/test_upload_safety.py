@@ -1,8 +1,8 @@
 """Uploaded file names with paths and oversize uploads are refused or defused cleanly.
 
-The import reads uploads from memory and never writes them to disk, so a path in a
-name can do no harm; it is still cut to the base name so that reports and the
-import journal never show or store a path. Oversize files are refused before any
+The import reads uploads from memory, and writes a large one only to a temporary
+folder under a numbered name, so a path in a name can do no harm; it is still cut
+to the base name so that reports and the import journal never show or store a path. Oversize files are refused before any
 parsing, and nothing in the database changes.
 """
 
@@ -130,3 +130,36 @@ def test_hostile_cells_are_imported_verbatim_and_exported_defused(con):
     exported = exports.to_csv_bytes(accounts.select("name")).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported, newline="")))[1:]
     assert all(not row[0].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows)
+
+
+def test_a_large_upload_with_a_path_is_spilled_only_into_the_scratch_folder(
+    con, tmp_path, monkeypatch
+):
+    import tempfile
+
+    monkeypatch.setattr(ingest, "LARGE_FILE_BYTES", 64)  # every upload counts as large
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    victim_dir = tmp_path / "scratch" / "a" / "b"
+    victim_dir.mkdir(parents=True)
+    spilled: list[Path] = []
+    spill = ingest._spilled
+
+    def recording_spill(item, folder):  # type: ignore[no-untyped-def]
+        result = spill(item, folder)
+        if result.path is not None:
+            spilled.append(result.path)
+        return result
+
+    monkeypatch.setattr(ingest, "_spilled", recording_spill)
+    name = "../../../evil.csv"
+    report = ingest.import_files(
+        con, [(name, ACCOUNTS_CSV * 3)], actor=LOCAL_ACTOR, dry_run=True
+    )
+    assert [f.name for f in report.files] == ["evil.csv"]
+    assert spilled, "the upload was not written to the scratch folder"
+    assert all(p.parent.parent == tmp_path / "scratch" for p in spilled), spilled
+    assert all(p.name != "evil.csv" for p in spilled)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in written if p.name == "evil.csv"], written
+    assert not written  # the scratch copies are gone after the import

@@ -532,3 +532,84 @@ def test_features_have_one_row_per_account_and_move_with_as_of(wb: Workbench):
     assert latest.height == earlier.height == 60
     assert latest["account_id"].n_unique() == 60
     assert latest["won_12m"].sum() != earlier["won_12m"].sum()
+
+
+# --- overrides, scenarios, contact edits, undo, backup ----------------------------------
+
+
+def test_relationship_override_wins_and_can_be_cleared(wb: Workbench):
+    scored = wb.segments().filter(pl.col("relationship") == "transactional")
+    account = str(scored["account_id"][0])
+    wb.set_relationship(account, "partnership", "joint roadmap agreed in 2026")
+    row = wb.segments().filter(pl.col("account_id") == account).row(0, named=True)
+    assert row["relationship"] == "partnership"
+    assert row["relationship_source"] == "override" and row["override_by"] == "local"
+    assert wb.clear_relationship(account) is True
+    assert wb.clear_relationship(account) is False
+    row = wb.segments().filter(pl.col("account_id") == account).row(0, named=True)
+    assert row["relationship"] == "transactional"
+
+
+def test_relationship_override_needs_a_reason_and_the_right(wb: Workbench, demo_db):
+    account = str(wb.accounts()["account_id"][0])
+    with pytest.raises(RejectedInputError, match="reason"):
+        wb.set_relationship(account, "partnership", "  ")
+    with pytest.raises(PermissionDeniedError):
+        wb.set_relationship(account, "partnership", "because", actor=VIEWER)
+    assert wb.segments()["relationship_source"].unique().to_list() == ["score"]
+
+
+def test_scenarios_are_saved_and_compared(wb: Workbench):
+    saved = wb.save_scenario("Workshop A", valuable_top_pct=10)
+    assert saved.valuable_top_pct == 10
+    assert wb.scenarios()["name"].to_list() == ["Workshop A"]
+    comparison = wb.compare_scenarios("Workshop A", segment.DEFAULT_THRESHOLDS)
+    assert comparison.height == 60
+    moved = comparison.filter(pl.col("moved"))
+    # 6 most valuable at 10 %, 12 at 20 %: at least 6 accounts change segment
+    assert moved.height >= 6
+    assert comparison["moved"].to_list()[: moved.height] == [True] * moved.height
+    with pytest.raises(RejectedInputError, match="no saved scenario"):
+        wb.compare_scenarios("Workshop B", "Workshop A")
+
+
+def test_contact_edits_change_the_map_and_are_checked(wb: Workbench):
+    centre = wb.buying_centre("A00001")
+    others = centre.people.filter(
+        (pl.col("role") != "decider") & (pl.col("influence").fill_null(0) != 5)
+    )
+    person = str(others["contact_id"][0])
+    changes = pl.DataFrame(
+        {
+            "contact_id": [person, person],
+            "field": ["buying_role", "influence"],
+            "new_value": ["decider", "5"],
+        }
+    )
+    assert wb.edit_contacts(changes) == 2
+    row = wb.buying_centre("A00001").people.filter(pl.col("contact_id") == person)
+    assert row["buying_role"].item() == "decider" and row["influence"].item() == 5
+    bad = pl.DataFrame(
+        {"contact_id": [person], "field": ["buying_role"], "new_value": ["king"]}
+    )
+    with pytest.raises(RejectedInputError):
+        wb.edit_contacts(bad)
+    with pytest.raises(PermissionDeniedError):
+        wb.edit_contacts(changes, actor=VIEWER)
+
+
+def test_undo_last_import_restores_the_counts(wb: Workbench, tmp_path):
+    with pytest.raises(RejectedInputError):
+        wb.undo_last_import()
+    wb.import_files(_write_salesforce_export(tmp_path / "export"))
+    assert wb.info()["counts"]["accounts"] == 61
+    undone = wb.undo_last_import()
+    assert undone["run_id"] >= 1 and wb.info()["counts"]["accounts"] == 60
+
+
+def test_backup_needs_an_admin_and_writes_a_manifest(wb: Workbench, tmp_path):
+    with pytest.raises(PermissionDeniedError):
+        wb.backup(tmp_path / "b1", actor=Actor(name="ana", role="analyst"))
+    summary = wb.backup(tmp_path / "b2")
+    assert summary.counts["accounts"] == 60
+    assert (tmp_path / "b2").is_dir() and any((tmp_path / "b2").iterdir())

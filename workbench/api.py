@@ -47,6 +47,7 @@ from workbench import (
     voice,
 )
 from workbench.access import require
+from workbench.backup import BackupSummary, backup_database
 from workbench.effort import MisallocationRules
 from workbench.errors import RejectedInputError
 from workbench.models import LOCAL_ACTOR, Actor
@@ -415,6 +416,28 @@ class Workbench:
         )
         return SurveyImport(result, written)
 
+    def undo_last_import(self, *, actor: Actor | None = None) -> dict[str, Any]:
+        """Undo the last committed import and return ``run_id`` and rows restored.
+
+        The rows it inserted are deleted; rows it changed get their earlier values.
+
+        Raises:
+            PermissionDeniedError: the actor may not import.
+            RejectedInputError: there is no import to undo.
+        """
+        who = self._actor(actor)
+        require(who, "import")
+        return store.undo_last_import(self.connection, who)
+
+    def backup(
+        self, directory: str | os.PathLike[str], *, actor: Actor | None = None
+    ) -> BackupSummary:
+        """Write every table to a new (or empty) directory as Parquet with a manifest.
+
+        Restore with ``workbench restore DIR --db FILE``. Needs the ``admin`` right.
+        """
+        return backup_database(self.connection, directory, self._actor(actor))
+
     # --- segmentation ----------------------------------------------------------
 
     def features(self, as_of: date | None = None) -> pl.DataFrame:
@@ -504,6 +527,83 @@ class Workbench:
         return charts.segment_scatter(
             segments, cuts.contribution_cut, cuts.headroom_cut
         )
+
+    def set_relationship(
+        self,
+        account_id: str,
+        relationship: Literal["transactional", "partnership"],
+        reason: str,
+        *,
+        actor: Actor | None = None,
+    ) -> None:
+        """Decide an account's relationship type by hand (it wins over the score).
+
+        Raises:
+            PermissionDeniedError: the actor may not edit.
+            RejectedInputError: unknown account or type, or no reason given.
+        """
+        store.set_relationship_override(
+            self.connection, self._actor(actor), account_id, relationship, reason
+        )
+
+    def clear_relationship(
+        self, account_id: str, *, actor: Actor | None = None
+    ) -> bool:
+        """Remove an account's manual decision; return whether there was one."""
+        return store.delete_relationship_override(
+            self.connection, self._actor(actor), account_id
+        )
+
+    def scenarios(self) -> pl.DataFrame:
+        """Return the saved threshold scenarios: name, thresholds (JSON), who, when."""
+        return store.segment_scenarios(self.connection)
+
+    def save_scenario(
+        self,
+        name: str,
+        thresholds: segment.Thresholds | None = None,
+        *,
+        actor: Actor | None = None,
+        **threshold_changes: Any,
+    ) -> segment.Thresholds:
+        """Save thresholds under a name (replacing one of that name); return them."""
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        store.save_segment_scenario(
+            self.connection, self._actor(actor), name, chosen.to_dict()
+        )
+        return chosen
+
+    def compare_scenarios(
+        self,
+        first: str | segment.Thresholds,
+        second: str | segment.Thresholds,
+        *,
+        as_of: date | None = None,
+    ) -> pl.DataFrame:
+        """Return each account's segment and type under two scenarios, movers first.
+
+        Args:
+            first: a saved scenario's name, or thresholds.
+            second: the same.
+            as_of: the last day of the 12-month window.
+
+        Raises:
+            RejectedInputError: no saved scenario has that name.
+        """
+        return segment.compare_scenarios(
+            self.features(as_of),
+            self._scenario(first),
+            self._scenario(second),
+            store.relationship_overrides(self.connection),
+        )
+
+    def _scenario(self, chosen: str | segment.Thresholds) -> segment.Thresholds:
+        if isinstance(chosen, segment.Thresholds):
+            return chosen
+        found = segment.scenario_thresholds(self.scenarios(), chosen)
+        if found is None:
+            raise RejectedInputError(f"no saved scenario named {chosen!r}")
+        return found
 
     # --- effort ----------------------------------------------------------------
 
@@ -757,6 +857,30 @@ class Workbench:
             people=mask_personal_data(network.people(data), self.actor),
             height_px=height_px,
         )
+
+    def edit_contacts(
+        self, changes: pl.DataFrame, *, actor: Actor | None = None
+    ) -> int:
+        """Set people's buying roles, influence and attitudes; every change is logged.
+
+        Args:
+            changes: one row per value: ``contact_id``, ``field`` (``buying_role``,
+                ``influence`` or ``attitude``), ``new_value`` (text, or null to
+                clear it).
+            actor: who edits (default: the workbench's actor); needs ``edit``.
+
+        Returns:
+            How many values changed.
+
+        Raises:
+            RejectedInputError: an unknown person, field or value; nothing is saved.
+
+        Example:
+            >>> wb.edit_contacts(pl.DataFrame({"contact_id": ["C0000001"],
+            ...     "field": ["buying_role"], "new_value": ["decider"]}))  # doctest: +SKIP
+            1
+        """
+        return store.save_contact_edits(self.connection, self._actor(actor), changes)
 
     # --- account plans ---------------------------------------------------------
 

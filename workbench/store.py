@@ -2467,7 +2467,10 @@ def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame
         SELECT _file, count(*)::BIGINT AS slash_values,
                max(TRY_CAST(split_part(v, '/', 1) AS INTEGER)) AS max_first,
                max(TRY_CAST(split_part(v, '/', 2) AS INTEGER)) AS max_second
-        FROM (SELECT _file, split_part({column}, ' ', 1) AS v FROM _import_in_{table})
+        FROM (
+            SELECT _file, split_part({column}, ' ', 1) AS v FROM _import_in_{table}
+            WHERE contains({column}, '/')  -- cheap filter before the pattern
+        )
         WHERE regexp_full_match(v, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}')
         GROUP BY _file
         """

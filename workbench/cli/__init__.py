@@ -21,18 +21,19 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
-#: Command modules in the order ``workbench --help`` lists them. Each defines
+#: Command modules in the order ``workbench --help`` lists them (the order of the
+#: work: load, segment, weigh effort, map, hear, plan, keep safe). Each defines
 #: ``register(subparsers, common)`` and sets ``handler`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "info",
     "imports",
-    "plan",
-    "backup",
-    "nps",
-    "map",
     "segment",
     "effort",
+    "map",
+    "nps",
+    "plan",
+    "backup",
 )
 
 EPILOG = """\

@@ -1,9 +1,13 @@
+import functools
+
 import streamlit as st
 
 from workbench import charts, effort, exports, segment, ui
 
 DEFAULT_RULES = effort.MisallocationRules()
 DEFAULTS_LABEL = "(default thresholds)"
+# A browser table of more rows costs every rerun; downloads carry them all.
+TABLE_ROWS = 1_000
 VIEW_TITLES = {
     "seller": "Seller",
     "team": "Team",
@@ -22,14 +26,14 @@ def download_buttons(frame, name: str, key: str) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         f"Download {name} (CSV)",
-        exports.to_csv_bytes(frame),
+        functools.partial(exports.to_csv_bytes, frame),  # built only when clicked
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
     )
     cols[1].download_button(
         f"Download {name} (Excel)",
-        exports.to_excel_bytes(frame, name),
+        functools.partial(exports.to_excel_bytes, frame, name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -182,7 +186,7 @@ st.caption(
     "Expected hours: the account's margin × its type's average hours per unit of "
     "margin. Over-served lists below-zero accounts first."
 )
-st.dataframe(issues, hide_index=True, width="stretch")
+st.dataframe(issues.head(TABLE_ROWS), hide_index=True, width="stretch")
 download_buttons(issues, "misallocation", "eff_issues")
 
 st.subheader("Who spends time where")
@@ -258,5 +262,7 @@ st.dataframe(
 download_buttons(projection, "what-if", "eff_whatif")
 
 st.subheader("Accounts")
-st.dataframe(accounts, hide_index=True, width="stretch")
+st.dataframe(accounts.head(TABLE_ROWS), hide_index=True, width="stretch")
+if accounts.height > TABLE_ROWS:
+    st.caption(f"The {TABLE_ROWS:,} busiest accounts; the downloads hold every row.")
 download_buttons(accounts, "effort-by-account", "eff_accounts")

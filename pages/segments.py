@@ -1,3 +1,5 @@
+import functools
+
 import streamlit as st
 
 from workbench import access, charts, exports, segment, store, ui
@@ -23,6 +25,9 @@ THRESHOLD_KEYS = {
     "weight_joint": "seg_w_joint",
 }
 CURRENT = "(current sliders)"
+OVERRIDE_CHOICES = 500
+# A browser table of more rows costs every rerun; downloads carry them all.
+TABLE_ROWS = 1_000
 
 for field, key in THRESHOLD_KEYS.items():
     st.session_state.setdefault(key, getattr(DEFAULTS, field))
@@ -212,18 +217,25 @@ table = segment.account_table(
     )
 )
 st.caption(f"{table.height:,} of {segments.height:,} accounts, as of {as_of}.")
-st.dataframe(table, hide_index=True, width="stretch", key="seg_accounts_table")
+if table.height > TABLE_ROWS:
+    st.caption(
+        f"Showing the {TABLE_ROWS:,} with the highest contribution; the downloads "
+        "hold every row."
+    )
+st.dataframe(
+    table.head(TABLE_ROWS), hide_index=True, width="stretch", key="seg_accounts_table"
+)
 download_cols = st.columns(2)
 download_cols[0].download_button(
     "Download CSV",
-    exports.to_csv_bytes(table),
+    functools.partial(exports.to_csv_bytes, table),  # built only when clicked
     file_name=f"segments-{as_of}.csv",
     mime="text/csv",
     key="seg_download_csv",
 )
 download_cols[1].download_button(
     "Download Excel",
-    exports.to_excel_bytes(table, "segments"),
+    functools.partial(exports.to_excel_bytes, table, "segments"),
     file_name=f"segments-{as_of}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="seg_download_xlsx",
@@ -231,15 +243,23 @@ download_cols[1].download_button(
 
 st.subheader("Manual relationship decisions")
 overrides = ui.relationship_overrides()
-names = dict(zip(segments["account_id"], segments["name"], strict=True))
+# The picker lists the accounts of the filtered table above (at most
+# OVERRIDE_CHOICES of them), so a large portfolio does not send every name each run.
+choice_ids, choice_labels = segment.account_choices(table, OVERRIDE_CHOICES)
+if table.height > OVERRIDE_CHOICES:
+    st.caption(
+        f"The picker lists the first {OVERRIDE_CHOICES:,} accounts of the table above; "
+        "filter the table to reach others."
+    )
 with st.form("seg_override_form"):
     override_cols = st.columns([3, 2, 4])
-    override_account = override_cols[0].selectbox(
+    override_choice = override_cols[0].selectbox(
         "Account",
-        segments["account_id"].to_list(),
-        format_func=lambda account_id: f"{names.get(account_id, '')} ({account_id})",
+        range(len(choice_ids)),
+        format_func=choice_labels.__getitem__,
         key="seg_override_account",
     )
+    override_account = choice_ids[override_choice] if choice_ids else ""
     override_type = override_cols[1].radio(
         "Relationship", list(segment.RELATIONSHIPS), key="seg_override_type"
     )

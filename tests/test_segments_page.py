@@ -95,7 +95,7 @@ def test_filters(page):
 
 
 def test_override_needs_a_reason_and_is_saved(page, app_db):
-    account = page.selectbox(key="seg_override_account").value
+    account = accounts_table(page)["account_id"].iloc[0]  # the picker follows the table
     page.radio(key="seg_override_type").set_value("partnership")
     page.text_input(key="seg_override_reason").input("   ")
     page.button[0].click()  # the form's submit button is the first button

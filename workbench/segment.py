@@ -750,3 +750,12 @@ def segment_counts(segments: pl.DataFrame) -> dict[str, int]:
         for value, accounts in segments.group_by(column).len().iter_rows():
             counts[str(value)] = int(accounts)
     return counts
+
+
+def account_choices(accounts: pl.DataFrame, limit: int) -> tuple[list[str], list[str]]:
+    """Return the first ``limit`` account IDs and their labels (``name (id)``) for a picker."""
+    head = accounts.head(limit).select(
+        "account_id",
+        label=pl.format("{} ({})", pl.col("name").fill_null(""), pl.col("account_id")),
+    )
+    return head["account_id"].to_list(), head["label"].to_list()

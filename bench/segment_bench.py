@@ -1,0 +1,221 @@
+"""Benchmark: segmentation and effort at 10,000 accounts and 2,000,000 activities.
+
+Run ``python -m bench.segment_bench`` (``--db FILE`` to choose where the demo goes).
+It writes the demo portfolio once (10,000 accounts, 250,000 contacts, 2,000,000
+activities; reused on later runs) and times, on the same machine and in the same run:
+
+* the feature aggregation in DuckDB (``store.account_features``) and the effort
+  aggregates (``store.effort_aggregates``), once per data change in the app;
+* the segment recompute after a threshold change (``segment.assign_segments`` on the
+  10,000-row frame; median of many runs, target under 20 ms), against a baseline of
+  a polars no-op over the same frame (``with_columns`` of one copied column);
+* the effort views after a slider move (``effort.account_effort`` and
+  ``effort.misallocations``);
+* the Segments and Effort pages' reruns after a slider move, under Streamlit's
+  AppTest, as a ratio to the rerun of an empty page (a one-line script in a
+  temporary folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+
+from workbench import demo, segment, store
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNTS = 10_000
+CONTACTS = 250_000
+ACTIVITIES = 2_000_000
+TARGET_RECOMPUTE_MS = 20.0
+DEFAULT_DB = Path(tempfile.gettempdir()) / "workbench-segment-bench.duckdb"
+
+
+@dataclass(frozen=True)
+class SegmentTiming:
+    """Seconds (medians) of each timed step, with the baselines run alongside."""
+
+    accounts: int
+    activities: int
+    features_s: float
+    effort_aggregates_s: float
+    recompute_ms: float
+    baseline_noop_ms: float
+    effort_views_ms: float
+    page_rerun_s: float
+    effort_page_rerun_s: float
+    empty_page_rerun_s: float
+
+    @property
+    def page_ratio(self) -> float:
+        """Return the page's rerun time as a multiple of an empty page's rerun."""
+        return self.page_rerun_s / self.empty_page_rerun_s
+
+
+def _median_seconds(work: Callable[[int], object], runs: int) -> float:
+    timings = []
+    for i in range(runs):
+        started = time.perf_counter()
+        work(i)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def ensure_demo_database(path: Path, say: Callable[[str], None] = print) -> Path:
+    """Return the path of a 10,000-account demo database, writing it if needed."""
+    if path.exists():
+        con = store.connect(path)
+        try:
+            counts = store.table_counts(con)
+        finally:
+            con.close()
+        if counts["accounts"] == ACCOUNTS and counts["activities"] == ACTIVITIES:
+            say(f"reusing {path}")
+            return path
+    say(f"writing the demo portfolio to {path} (a few minutes)")
+    con = store.connect(path)
+    try:
+        demo.write_demo(
+            con,
+            accounts=ACCOUNTS,
+            activities=ACTIVITIES,
+            contacts=CONTACTS,
+            progress=lambda message: say(f"  {message}"),
+        )
+    finally:
+        con.close()
+    return path
+
+
+def _time_page(path: Path, runs: int) -> tuple[float, float, float]:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ[store.DB_ENV_VAR] = str(path)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+    app.switch_page("pages/segments.py").run()
+    if app.exception:
+        raise RuntimeError(f"the Segments page failed: {app.exception}")
+    values = [15.0, 25.0]
+
+    def move_slider(i: int) -> None:
+        app.slider(key="seg_top_pct").set_value(values[i % 2]).run()
+
+    move_slider(1)  # warm: the features are cached from here on
+    page_s = _median_seconds(move_slider, runs)
+
+    app.switch_page("pages/effort.py").run()
+    if app.exception:
+        raise RuntimeError(f"the Effort page failed: {app.exception}")
+    factors = [2.0, 3.0]
+
+    def move_effort_slider(i: int) -> None:
+        app.slider(key="eff_over_factor").set_value(factors[i % 2]).run()
+
+    move_effort_slider(0)
+    effort_page_s = _median_seconds(move_effort_slider, runs)
+
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "empty_page.py"
+        script.write_text('import streamlit as st\n\nst.write("empty")\n')
+        empty = AppTest.from_file(str(script), default_timeout=60).run()
+        empty_s = _median_seconds(lambda _i: empty.run(), runs)
+    return page_s, effort_page_s, empty_s
+
+
+def run_benchmark(
+    path: Path = DEFAULT_DB,
+    recompute_runs: int = 51,
+    page_runs: int = 7,
+    say: Callable[[str], None] = print,
+) -> SegmentTiming:
+    """Write or reuse the big demo, time every step and return the medians."""
+    from workbench import effort
+
+    ensure_demo_database(path, say)
+    con = store.connect(path)
+    try:
+        say("timing the feature aggregation")
+        features_s = _median_seconds(lambda _i: store.account_features(con), 3)
+        features = store.account_features(con)
+        effort_s = _median_seconds(lambda _i: store.effort_aggregates(con), 3)
+    finally:
+        con.close()
+
+    say("timing the segment recompute")
+    tops = [15.0, 20.0, 25.0]
+    recompute_s = _median_seconds(
+        lambda i: segment.assign_segments(
+            features, segment.Thresholds(valuable_top_pct=tops[i % 3])
+        ),
+        recompute_runs,
+    )
+    noop_s = _median_seconds(
+        lambda _i: features.with_columns(pl.col("won_12m").alias("won_copy")),
+        recompute_runs,
+    )
+    segments = segment.assign_segments(features)
+    effort_views_s = _median_seconds(
+        lambda i: effort.misallocations(
+            effort.account_effort(segments), over_factor=1.5 + i % 3
+        ),
+        recompute_runs,
+    )
+
+    say("timing the Segments page under AppTest")
+    page_s, effort_page_s, empty_s = _time_page(path, page_runs)
+    return SegmentTiming(
+        accounts=features.height,
+        activities=ACTIVITIES,
+        features_s=features_s,
+        effort_aggregates_s=effort_s,
+        recompute_ms=recompute_s * 1000,
+        baseline_noop_ms=noop_s * 1000,
+        effort_views_ms=effort_views_s * 1000,
+        page_rerun_s=page_s,
+        effort_page_rerun_s=effort_page_s,
+        empty_page_rerun_s=empty_s,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the results; exit 1 if the recompute is too slow."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help="demo database file"
+    )
+    parser.add_argument("--runs", type=int, default=51, help="recompute runs")
+    args = parser.parse_args(argv)
+    timing = run_benchmark(args.db, recompute_runs=args.runs)
+    for name, value in asdict(timing).items():
+        print(
+            f"{name:22} {value:,.4f}"
+            if isinstance(value, float)
+            else f"{name:22} {value:,}"
+        )
+    print(
+        f"segment recompute      {timing.recompute_ms:.2f} ms "
+        f"(target < {TARGET_RECOMPUTE_MS:.0f} ms; polars no-op {timing.baseline_noop_ms:.2f} ms, "
+        f"{timing.recompute_ms / max(timing.baseline_noop_ms, 1e-9):.0f}×)"
+    )
+    print(
+        f"Segments page rerun    {timing.page_rerun_s:.3f} s = {timing.page_ratio:.1f}× "
+        f"an empty page's rerun ({timing.empty_page_rerun_s:.3f} s)"
+    )
+    print(
+        f"Effort page rerun      {timing.effort_page_rerun_s:.3f} s = "
+        f"{timing.effort_page_rerun_s / timing.empty_page_rerun_s:.1f}× an empty page's rerun"
+    )
+    return 0 if timing.recompute_ms < TARGET_RECOMPUTE_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 import workbench
+from tests.conftest import REAL_DATASETS
 from workbench import effort, plans, segment, store, voice
 from workbench.api import AccountPlan, ImportRejectedError, Workbench, open_workbench
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -613,3 +614,31 @@ def test_backup_needs_an_admin_and_writes_a_manifest(wb: Workbench, tmp_path):
     summary = wb.backup(tmp_path / "b2")
     assert summary.counts["accounts"] == 60
     assert (tmp_path / "b2").is_dir() and any((tmp_path / "b2").iterdir())
+
+
+# --- a real CRM export, end to end ------------------------------------------------------
+
+
+def test_real_salesforce_export_end_to_end(tmp_path):
+    export = REAL_DATASETS / "salesforce-lwc-recipes"
+    if not export.exists():
+        pytest.skip("real data set salesforce-lwc-recipes is not available")
+    with open_workbench(":memory:") as wb:
+        report = wb.import_files(export)
+        assert report.source == "salesforce" and report.counts["accounts"] == 10
+        segments = wb.segments()
+        assert segments.height == 10
+        assert wb.chart_segments(segments).to_dict()["layer"]
+        assert wb.effort()["effort_hours"].sum() == 0  # the export has no activities
+        assert wb.chart_effort().to_dict()["mark"]["type"] == "point"
+        assert wb.nps()["responses"].sum() == 0
+        centre = wb.buying_centre("AccountRef1")
+        assert sorted(centre.people["title"]) == [
+            "CEO",
+            "VP of Engineering",
+            "VP of Technology",
+        ]
+        assert centre._repr_html_().count("<") == 2
+        saved = wb.save_plan(wb.plan("AccountRef1"))
+        markdown = saved.export(tmp_path / "plan.md").read_text(encoding="utf-8")
+        assert markdown.startswith("# Account plan: Alpha Dynamics (AccountRef1)")

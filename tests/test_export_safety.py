@@ -123,10 +123,11 @@ def test_every_spreadsheet_download_goes_through_the_safe_exports(page, call):
     assert data is not None, f"{page}: a download without data"
     if not any(ext in file_name for ext in (".csv", ".xlsx", ".xls", ".tsv")):
         return  # Markdown and HTML are not opened by spreadsheets
+    # Called now or handed over to be called on click (functools.partial, lambda).
     builders = {
-        n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+        n.attr if isinstance(n, ast.Attribute) else n.id
         for n in ast.walk(data)
-        if isinstance(n, ast.Call)
+        if isinstance(n, ast.Attribute | ast.Name)
     }
     assert builders & SAFE_BUILDERS, (
         f"{page}: {file_name} is built by {sorted(builders)}, not workbench.exports"

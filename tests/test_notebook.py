@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,12 @@ def executed(
                 ],
                 "display_name": "workbench tests",
                 "language": "python",
+                # this checkout's library, whatever else is installed
+                "env": {
+                    "PYTHONPATH": os.pathsep.join(
+                        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+                    )
+                },
             }
         )
     )
@@ -47,9 +54,11 @@ def executed(
     work = base / "cwd"
     work.mkdir()
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    # One extra cell, in memory only, tells which interpreter ran the kernel.
+    # One extra cell, in memory only, tells which interpreter and library ran.
     notebook.cells.append(
-        nbformat.v4.new_code_cell("import sys\nprint(sys.executable, end='')")
+        nbformat.v4.new_code_cell(
+            "import sys, workbench\nprint(sys.executable)\nprint(workbench.__file__, end='')"
+        )
     )
     client = NotebookClient(
         notebook,
@@ -101,9 +110,11 @@ def test_every_cell_runs_without_error_in_time(executed):
     assert seconds < MAX_SECONDS
 
 
-def test_kernel_is_this_interpreter(executed):
+def test_kernel_is_this_interpreter_with_this_checkout(executed):
     notebook, _ = executed
-    assert _text(notebook.cells[-1]) == sys.executable
+    interpreter, library = _text(notebook.cells[-1]).splitlines()
+    assert interpreter == sys.executable
+    assert library == str(ROOT / "workbench" / "__init__.py")
 
 
 def test_map_shows_inline_as_escaped_offline_iframe(executed):

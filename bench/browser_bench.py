@@ -40,14 +40,45 @@ _SNAPSHOT_JS = """() => {
 }"""
 _CHANGED_JS = f"""(before) => {{
     const now = ({_SNAPSHOT_JS})();
-    return now !== null && now !== before;
+    if (now !== null && now !== before) {{
+        window.__benchChangedAt = performance.now();
+        return true;
+    }}
+    return false;
 }}"""
+# Timestamps of the app's script state (running, notRunning, …), to split a sample
+# into "the server reran the page" and "the browser drew the result".
+_WATCH_STATE_JS = """() => {
+    window.__benchStates = [];
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (window.__benchObserver) window.__benchObserver.disconnect();
+    window.__benchObserver = new MutationObserver(() => {
+        window.__benchStates.push(
+            [app.getAttribute('data-test-script-state'), performance.now()]);
+    });
+    window.__benchObserver.observe(app, {attributes: true,
+        attributeFilter: ['data-test-script-state']});
+    return performance.now();
+}"""
+_RERUN_DONE_JS = """() => {
+    const states = window.__benchStates || [];
+    let ran = false;
+    for (const [state, at] of states) {
+        if (state === 'running') ran = true;
+        else if (ran && state === 'notRunning') return at;
+    }
+    return null;
+}"""
 
 
 def slider_to_chart_ms(
     db_path: Path, samples: int = 10, warmup: int = 2
-) -> list[float]:
-    """Return the milliseconds from slider release to redrawn chart, per sample."""
+) -> tuple[list[float], list[float]]:
+    """Return ms from slider release to redrawn chart, and to the rerun's end, per sample.
+
+    The second list says when the app reported its script run finished (the page's
+    elements have arrived); the rest of the first figure is the browser drawing.
+    """
     from playwright.sync_api import sync_playwright
 
     proc, url = launch_streamlit(ROOT / "app.py", db_path, f"browser-{db_path.stem}")
@@ -70,34 +101,41 @@ def slider_to_chart_ms(
                 )
                 thumb.focus()
                 times: list[float] = []
+                reruns: list[float] = []
                 for number in range(warmup + samples):
                     page.wait_for_selector(IDLE, timeout=300_000)
                     before = page.evaluate(_SNAPSHOT_JS)
                     key = "ArrowRight" if number % 2 == 0 else "ArrowLeft"
+                    in_page_start = page.evaluate(_WATCH_STATE_JS)
                     started = time.perf_counter()
                     page.keyboard.press(key)
                     page.wait_for_function(
                         _CHANGED_JS, arg=before, polling="raf", timeout=300_000
                     )
                     elapsed_ms = (time.perf_counter() - started) * 1000
+                    page.wait_for_function(_RERUN_DONE_JS, timeout=300_000)
+                    rerun_done = page.evaluate(_RERUN_DONE_JS)
                     if number >= warmup:
                         times.append(elapsed_ms)
+                        reruns.append(rerun_done - in_page_start)
                     # Let the run finish before the next move.
                     page.wait_for_timeout(300)
             finally:
                 browser.close()
     finally:
         stop(proc)
-    return times
+    return times, reruns
 
 
 def run(db_path: Path, baseline_db: Path, samples: int = 10) -> dict[str, Any]:
     """Median slider-to-chart time at scale and on the baseline database."""
-    baseline = slider_to_chart_ms(baseline_db, samples)
-    scaled = slider_to_chart_ms(db_path, samples)
+    baseline, baseline_reruns = slider_to_chart_ms(baseline_db, samples)
+    scaled, reruns = slider_to_chart_ms(db_path, samples)
     return {
         "median_ms": statistics.median(scaled),
         "baseline_median_ms": statistics.median(baseline),
+        "rerun_median_ms": statistics.median(reruns),
+        "baseline_rerun_median_ms": statistics.median(baseline_reruns),
         "all_ms": scaled,
         "baseline_all_ms": baseline,
     }

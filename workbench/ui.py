@@ -578,8 +578,7 @@ def open_plan(account_id: str) -> None:
         return
     current = plan_version(account_id)
     if current is None:
-        labels = plan_account_labels()
-        name = labels.get(account_id, account_id).split(" · ")[0]
+        name = store.account_name(connection(), account_id) or account_id
         plan = plans.new_plan(account_id, name, plan_situation(account_id))
     else:
         plan = current.plan

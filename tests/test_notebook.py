@@ -168,3 +168,11 @@ def test_effort_shows_both_types_and_misallocations(executed):
     assert "partnership" in by_type and "transactional" in by_type
     issues = _text(_cell_with(notebook, "wb.misallocations("))
     assert "over_served" in issues
+
+
+def test_committed_notebook_carries_no_outputs():
+    # Outputs are made by running it; stored ones would go stale and bloat diffs.
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(stored)
+    code_cells = [c for c in stored.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code_cells)

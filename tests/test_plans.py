@@ -766,3 +766,15 @@ def test_cli_overview_in_words_and_older_versions(tmp_path, capsys):
         == 1
     )
     assert "no version 7" in capsys.readouterr().err
+
+
+def test_cli_exports_the_stored_plan_as_json(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    con = store.connect(db)
+    _seed(con)
+    plans.save_plan(con, ANNA, _full_plan(text="first"), based_on=0)
+    con.close()
+    assert cli_main(["plan", "A1", "--format", "json", "--db", str(db)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["version"], document["saved_by"]) == (1, "anna")
+    assert plans.plan_from_dict(document["plan"]) == _full_plan(text="first")

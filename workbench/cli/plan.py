@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,15 +26,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         epilog="examples:\n  workbench plan A00001 --format md\n"
         "  workbench plan A00001 --format html --out acme-plan.html\n"
         "  workbench plan A00001 --format csv --out acme-actions.csv\n"
-        "  workbench plan A00001 --version 2 --format md --db /tmp/demo.duckdb",
+        "  workbench plan A00001 --version 2 --format md --db /tmp/demo.duckdb\n"
+        "  workbench plan A00001 --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     plan.add_argument("account_id", metavar="ACCOUNT_ID", help="the account's ID")
     plan.add_argument(
         "--format",
-        choices=("md", "html", "csv"),
+        choices=("md", "html", "csv", "json"),
         required=True,
-        help="md: Markdown; html: printable page; csv: the actions",
+        help="md: Markdown; html: printable page; csv: the actions; json: the "
+        "stored plan with its version, author and time",
     )
     plan.add_argument(
         "--out", metavar="FILE", help="write to this file (default: stdout)"
@@ -90,6 +93,16 @@ def run_plan(args: argparse.Namespace) -> int:
         )
     if args.format == "csv":
         data = plans.actions_csv(saved.plan)
+    elif args.format == "json":
+        document = {
+            "account_id": saved.account_id,
+            "version": saved.version,
+            "based_on": saved.based_on,
+            "saved_by": saved.saved_by,
+            "saved_at": saved.saved_at.isoformat(),
+            "plan": plans.plan_to_dict(saved.plan),
+        }
+        data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
     elif args.format == "html":
         data = plans.plan_to_html(saved.plan, saved).encode("utf-8")
     else:

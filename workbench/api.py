@@ -51,6 +51,7 @@ from workbench.backup import BackupSummary, backup_database
 from workbench.effort import MisallocationRules
 from workbench.errors import RejectedInputError
 from workbench.models import LOCAL_ACTOR, Actor
+from workbench.network import BuyingCentreReport
 from workbench.privacy import mask_personal_data
 
 if TYPE_CHECKING:
@@ -74,11 +75,8 @@ __all__ = [
 EffortBy = Literal["account", "relationship", "value_segment", "segment_and_type"]
 #: What :meth:`Workbench.nps` can split the NPS by.
 NpsBy = Literal["role", "department", "org_level", "quarter", "account"]
-_NPS_DIMENSIONS: dict[str, str] = {
-    "department": "department",
-    "org_level": "org_level",
-    "quarter": "quarter",
-}
+# Splits that voice.nps_by computes as they are (role and account have their own).
+_NPS_DIMENSIONS: tuple[str, ...] = ("department", "org_level", "quarter")
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,7 @@ class BuyingCentreMap:
     account_name: str
     network: Any = field(repr=False)
     html: str = field(repr=False)
-    report: network.BuyingCentreReport = field(repr=False)
+    report: BuyingCentreReport = field(repr=False)
     people: pl.DataFrame = field(repr=False)
     height_px: int = 640
 
@@ -781,7 +779,7 @@ class Workbench:
         if by == "account":
             return voice.nps_by_account(responses, self.accounts())
         if by in _NPS_DIMENSIONS:
-            return voice.nps_by(responses, _NPS_DIMENSIONS[by])
+            return voice.nps_by(responses, by)
         raise RejectedInputError(
             f"cannot split the NPS by {by!r}; choose role, department, org_level, "
             "quarter or account"

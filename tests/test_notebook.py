@@ -176,3 +176,9 @@ def test_committed_notebook_carries_no_outputs():
     nbformat.validate(stored)
     code_cells = [c for c in stored.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code_cells)
+
+
+def test_threshold_changes_show_the_accounts_they_move(executed):
+    notebook, _ = executed
+    moves = _text(_cell_with(notebook, "moves = wb.compare_scenarios("))
+    assert "value_segment_a" in moves and "most_valuable" in moves

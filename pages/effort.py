@@ -107,7 +107,6 @@ if features.height == 0:
     st.info("No accounts yet: import CRM exports on the Import page.")
     st.stop()
 segments = segment.assign_segments(features, thresholds, ui.relationship_overrides())
-aggregates = ui.effort_aggregates(as_of)
 accounts = effort.account_effort(segments)
 minutes_each = thresholds.minutes_per_activity_without_duration
 
@@ -196,7 +195,7 @@ view = st.selectbox(
     format_func=VIEW_TITLES.get,
     key="eff_view",
 )
-breakdown = effort.effort_breakdown(aggregates, segments, view, minutes_each)
+breakdown = ui.effort_breakdown(as_of, thresholds, view)
 st.altair_chart(
     charts.effort_stacked_bars(
         effort.top_labels(breakdown, 25), f"Effort by {VIEW_TITLES[view].lower()}"
@@ -205,7 +204,7 @@ st.altair_chart(
 )
 download_buttons(breakdown, f"effort-by-{view}", "eff_breakdown")
 
-sellers = effort.seller_effort(aggregates, segments, minutes_each)
+sellers = ui.seller_effort(as_of, thresholds)
 st.dataframe(sellers, hide_index=True, width="stretch")
 download_buttons(sellers, "sellers", "eff_sellers")
 
@@ -221,7 +220,7 @@ trend_by = trend_cols[1].radio(
     horizontal=True,
     key="eff_trend_by",
 )
-trend = effort.effort_trend(aggregates, segments, trend_by, granularity, minutes_each)
+trend = ui.effort_trend(as_of, thresholds, trend_by, granularity)
 st.altair_chart(charts.effort_trend_chart(trend, trend_by), width="stretch")
 
 st.subheader("What if we moved hours?")

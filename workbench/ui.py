@@ -21,7 +21,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench import auth, demo, network, plans, segment, store, surveys
+from workbench import auth, demo, effort, network, plans, segment, store, surveys
 from workbench.errors import WorkbenchError
 from workbench.models import LOCAL_ACTOR, Actor
 
@@ -291,93 +291,6 @@ def sign_in_page() -> None:
             _password_sign_in(settings, user_name, password)
 
 
-# --- voice of the customer (issue 8) ------------------------------------------------
-
-
-@st.cache_data(show_spinner="Reading survey responses…", max_entries=16)
-def _voice_responses(path: str, version: int) -> Any:
-    return store.nps_responses_enriched(connection())
-
-
-def voice_responses() -> Any:
-    """Return every NPS response with who answered, cached until the data changes."""
-    return _voice_responses(database().path, data_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _voice_account_signals(path: str, version: int) -> Any:
-    return store.voice_account_signals(connection())
-
-
-def voice_account_signals() -> Any:
-    """Return breadth, freshness and effort per account, cached until data changes."""
-    return _voice_account_signals(database().path, data_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _survey_link_targets(path: str, version: int) -> Any:
-    return store.survey_link_targets(connection())
-
-
-def survey_link_targets() -> Any:
-    """Return ``(contacts, accounts)`` that survey responses may link to."""
-    return _survey_link_targets(database().path, data_version())
-
-
-@st.cache_data(show_spinner="Sorting accounts into relationship types…", max_entries=16)
-def _voice_relationships(path: str, version: int) -> Any:
-    con = connection()
-    segments = segment.assign_segments(
-        store.account_features(con),
-        segment.DEFAULT_THRESHOLDS,
-        store.relationship_overrides(con),
-    )
-    return segments.select("account_id", "relationship")
-
-
-def voice_relationships() -> Any:
-    """Return each account's relationship type (default thresholds and overrides)."""
-    return _voice_relationships(database().path, data_version())
-
-
-@st.cache_data(show_spinner="Reading the survey file…", max_entries=8)
-def _read_survey_upload(
-    path: str,
-    version: int,
-    file_name: str,
-    data: bytes,
-    score_column: str | None,
-    encoding: str | None,
-) -> surveys.SurveyResult:
-    contacts, accounts = store.survey_link_targets(connection())
-    return surveys.read_survey_file(
-        file_name, data, contacts, accounts, score_column, encoding
-    )
-
-
-def read_survey_upload(
-    file_name: str, data: bytes, score_column: str | None, encoding: str | None
-) -> surveys.SurveyResult:
-    """Read an uploaded survey file against the current contacts and accounts."""
-    return _read_survey_upload(
-        database().path, data_version(), file_name, data, score_column, encoding
-    )
-
-
-def commit_survey_upload(
-    file_name: str, data: bytes, result: surveys.SurveyResult
-) -> dict[str, int]:
-    """Store a read survey's responses as the current user; return what changed."""
-    return store.write_survey_responses(
-        connection(),
-        current_actor(),
-        result.responses,
-        file_name=file_name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        problems=[p.as_dict() for p in result.problems],
-    )
-
-
 # --- buying centre (issue 5) ---------------------------------------------------------
 
 
@@ -467,6 +380,222 @@ def _contact_edit_history(path: str, version: int, account_id: str) -> Any:
 def contact_edit_history(account_id: str) -> Any:
     """Return the latest edits to the account's people (who, when, old, new)."""
     return _contact_edit_history(database().path, data_version(), account_id)
+
+
+# --- segmentation (issue 6) and effort allocation (issue 7) -----------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _segment_as_of(path: str, version: int) -> date:
+    return store.resolve_as_of(connection())
+
+
+def segment_as_of() -> date:
+    """Return the default as-of date: the last day in the data."""
+    return _segment_as_of(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Adding up account features…", max_entries=16)
+def _account_features(path: str, version: int, as_of: date) -> Any:
+    return store.account_features(connection(), as_of)
+
+
+def account_features(as_of: date) -> Any:
+    """Return one row of features per account, cached per data version and as-of date.
+
+    Threshold changes reuse this frame; only the small recompute runs again.
+    """
+    return _account_features(database().path, data_version(), as_of)
+
+
+# cache_resource, not cache_data: at 2 million activities this frame has about a
+# million rows, and cache_data would unpickle a copy (about 1 s) at every rerun.
+# polars frames are immutable, so sharing one between sessions is safe.
+@st.cache_resource(show_spinner="Adding up effort…", max_entries=4)
+def _effort_aggregates(path: str, version: int, as_of: date) -> Any:
+    return store.effort_aggregates(connection(), as_of)
+
+
+def effort_aggregates(as_of: date) -> Any:
+    """Return effort per account × period × dimension, cached like the features."""
+    return _effort_aggregates(database().path, data_version(), as_of)
+
+
+def _effort_segments(as_of: date, thresholds: segment.Thresholds) -> Any:
+    return segment.assign_segments(
+        account_features(as_of), thresholds, relationship_overrides()
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _effort_breakdown(
+    path: str,
+    version: int,
+    as_of: date,
+    thresholds: segment.Thresholds,
+    view: str,
+) -> Any:
+    return effort.effort_breakdown(
+        effort_aggregates(as_of),
+        _effort_segments(as_of, thresholds),
+        view,
+        thresholds.minutes_per_activity_without_duration,
+    )
+
+
+def effort_breakdown(as_of: date, thresholds: segment.Thresholds, view: str) -> Any:
+    """Return :func:`workbench.effort.effort_breakdown`, cached per view and thresholds."""
+    return _effort_breakdown(database().path, data_version(), as_of, thresholds, view)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _effort_trend(
+    path: str,
+    version: int,
+    as_of: date,
+    thresholds: segment.Thresholds,
+    by: str,
+    granularity: str,
+) -> Any:
+    return effort.effort_trend(
+        effort_aggregates(as_of),
+        _effort_segments(as_of, thresholds),
+        by,
+        granularity,
+        thresholds.minutes_per_activity_without_duration,
+    )
+
+
+def effort_trend(
+    as_of: date, thresholds: segment.Thresholds, by: str, granularity: str
+) -> Any:
+    """Return :func:`workbench.effort.effort_trend`, cached per choice and thresholds."""
+    return _effort_trend(
+        database().path, data_version(), as_of, thresholds, by, granularity
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _seller_effort(
+    path: str, version: int, as_of: date, thresholds: segment.Thresholds
+) -> Any:
+    return effort.seller_effort(
+        effort_aggregates(as_of),
+        _effort_segments(as_of, thresholds),
+        thresholds.minutes_per_activity_without_duration,
+    )
+
+
+def seller_effort(as_of: date, thresholds: segment.Thresholds) -> Any:
+    """Return :func:`workbench.effort.seller_effort`, cached per thresholds."""
+    return _seller_effort(database().path, data_version(), as_of, thresholds)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _relationship_overrides(path: str, version: int) -> Any:
+    return store.relationship_overrides(connection())
+
+
+def relationship_overrides() -> Any:
+    """Return the manual relationship decisions, cached until the data changes."""
+    return _relationship_overrides(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _segment_scenarios(path: str, version: int) -> Any:
+    return store.segment_scenarios(connection())
+
+
+def segment_scenarios() -> Any:
+    """Return the saved segmentation scenarios, cached until the data changes."""
+    return _segment_scenarios(database().path, data_version())
+
+
+# --- voice of the customer (issue 8) ------------------------------------------------
+
+
+@st.cache_data(show_spinner="Reading survey responses…", max_entries=16)
+def _voice_responses(path: str, version: int) -> Any:
+    return store.nps_responses_enriched(connection())
+
+
+def voice_responses() -> Any:
+    """Return every NPS response with who answered, cached until the data changes."""
+    return _voice_responses(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _voice_account_signals(path: str, version: int) -> Any:
+    return store.voice_account_signals(connection())
+
+
+def voice_account_signals() -> Any:
+    """Return breadth, freshness and effort per account, cached until data changes."""
+    return _voice_account_signals(database().path, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _survey_link_targets(path: str, version: int) -> Any:
+    return store.survey_link_targets(connection())
+
+
+def survey_link_targets() -> Any:
+    """Return ``(contacts, accounts)`` that survey responses may link to."""
+    return _survey_link_targets(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Sorting accounts into relationship types…", max_entries=16)
+def _voice_relationships(path: str, version: int) -> Any:
+    con = connection()
+    segments = segment.assign_segments(
+        store.account_features(con),
+        segment.DEFAULT_THRESHOLDS,
+        store.relationship_overrides(con),
+    )
+    return segments.select("account_id", "relationship")
+
+
+def voice_relationships() -> Any:
+    """Return each account's relationship type (default thresholds and overrides)."""
+    return _voice_relationships(database().path, data_version())
+
+
+@st.cache_data(show_spinner="Reading the survey file…", max_entries=8)
+def _read_survey_upload(
+    path: str,
+    version: int,
+    file_name: str,
+    data: bytes,
+    score_column: str | None,
+    encoding: str | None,
+) -> surveys.SurveyResult:
+    contacts, accounts = store.survey_link_targets(connection())
+    return surveys.read_survey_file(
+        file_name, data, contacts, accounts, score_column, encoding
+    )
+
+
+def read_survey_upload(
+    file_name: str, data: bytes, score_column: str | None, encoding: str | None
+) -> surveys.SurveyResult:
+    """Read an uploaded survey file against the current contacts and accounts."""
+    return _read_survey_upload(
+        database().path, data_version(), file_name, data, score_column, encoding
+    )
+
+
+def commit_survey_upload(
+    file_name: str, data: bytes, result: surveys.SurveyResult
+) -> dict[str, int]:
+    """Store a read survey's responses as the current user; return what changed."""
+    return store.write_survey_responses(
+        connection(),
+        current_actor(),
+        result.responses,
+        file_name=file_name,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        problems=[p.as_dict() for p in result.problems],
+    )
 
 
 # --- account plans (issue 9) --------------------------------------------------------
@@ -812,59 +941,3 @@ def last_undoable_import() -> int | None:
 def undo_last_import(actor: Actor) -> dict[str, Any]:
     """Undo the last committed import (the library checks the actor's role)."""
     return store.undo_last_import(connection(), actor)
-
-
-# --- segmentation (issue 6) and effort allocation (issue 7) -----------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _segment_as_of(path: str, version: int) -> date:
-    return store.resolve_as_of(connection())
-
-
-def segment_as_of() -> date:
-    """Return the default as-of date: the last day in the data."""
-    return _segment_as_of(database().path, data_version())
-
-
-@st.cache_data(show_spinner="Adding up account features…", max_entries=16)
-def _account_features(path: str, version: int, as_of: date) -> Any:
-    return store.account_features(connection(), as_of)
-
-
-def account_features(as_of: date) -> Any:
-    """Return one row of features per account, cached per data version and as-of date.
-
-    Threshold changes reuse this frame; only the small recompute runs again.
-    """
-    return _account_features(database().path, data_version(), as_of)
-
-
-@st.cache_data(show_spinner="Adding up effort…", max_entries=16)
-def _effort_aggregates(path: str, version: int, as_of: date) -> Any:
-    return store.effort_aggregates(connection(), as_of)
-
-
-def effort_aggregates(as_of: date) -> Any:
-    """Return effort per account × period × dimension, cached like the features."""
-    return _effort_aggregates(database().path, data_version(), as_of)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _relationship_overrides(path: str, version: int) -> Any:
-    return store.relationship_overrides(connection())
-
-
-def relationship_overrides() -> Any:
-    """Return the manual relationship decisions, cached until the data changes."""
-    return _relationship_overrides(database().path, data_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _segment_scenarios(path: str, version: int) -> Any:
-    return store.segment_scenarios(connection())
-
-
-def segment_scenarios() -> Any:
-    """Return the saved segmentation scenarios, cached until the data changes."""
-    return _segment_scenarios(database().path, data_version())

@@ -354,6 +354,16 @@ def test_plan_exports_markdown_to_stdout_and_html_to_a_file(capsys, demo_db, tmp
     assert "Who signs the framework?" in page.read_text(encoding="utf-8")
 
 
+def test_plan_json_parses(capsys, demo_db):
+    _save_plan(demo_db)
+    code, out, _ = _run(
+        capsys, "plan", ACCOUNT, "--format", "json", "--db", str(demo_db)
+    )
+    document = json.loads(out)
+    assert code == 0 and document["version"] == 1 and document["saved_by"] == "local"
+    assert document["plan"]["identify"] == "Who signs the framework?"
+
+
 @pytest.mark.parametrize(
     ("argv", "expected", "message"),
     [

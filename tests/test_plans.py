@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from workbench import network, plans, segment, store
+from workbench import effort, network, plans, segment, store
 from workbench.cli import main as cli_main
 from workbench.errors import PermissionDeniedError, RejectedInputError
 from workbench.models import Actor
@@ -158,18 +158,25 @@ def test_situation_weighs_effort_against_value(seeded):
     part = plans.build_situation(seeded, "A1", as_of=as_of).part("effort")
     assert part is not None and part.status == "ready"
     facts = {f.label: f.value for f in part.facts}
-    segments = segment.account_segments(seeded, as_of=as_of)
-    mine = segments.filter(pl.col("account_id") == "A1").row(0, named=True)
-    effort_share = mine["effort_hours"] / segments["effort_hours"].sum() * 100
-    revenue_share = mine["won_12m"] / segments["won_12m"].sum() * 100
+    accounts = effort.account_effort(segment.account_segments(seeded, as_of=as_of))
+    mine = accounts.filter(pl.col("account_id") == "A1").row(0, named=True)
     # A1 has all the portfolio's effort and revenue in this tiny data set
-    assert facts["Share of our effort"] == pytest.approx(effort_share) == 100
-    assert facts["Share of won revenue"] == pytest.approx(revenue_share) == 100
+    assert (
+        facts["Share of our effort"] == pytest.approx(mine["effort_share_pct"]) == 100
+    )
+    assert facts["Share of won revenue"] == pytest.approx(100)
     assert facts["Effort share ÷ revenue share"] == pytest.approx(1.0)
-    assert "in line" in part.note
+    assert facts["Effort index (hours ÷ justified)"] == mine["effort_index"]
     assert facts["Rank by effort"] == "1 of 3"
+    issues = effort.misallocations(accounts).filter(pl.col("account_id") == "A1")
+    assert facts["Effort issues found"] == issues.height
+    if issues.height:
+        table = next(t for t in part.tables if t.title == "Effort issues")
+        assert [row[0] for row in table.rows] == issues["issue"].to_list()
+        assert "Effort issues:" in part.note
     # T1, the one activity in the window, has no kind: it is counted, not dropped
-    assert part.tables[0].rows == [["(unknown)", 1, 1.5]]
+    kinds = next(t for t in part.tables if t.title == "Effort by kind of activity")
+    assert kinds.rows == [["(unknown)", 1, 1.5]]
 
 
 def test_situation_shows_coverage_gaps_and_risks_from_the_buying_centre(seeded):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import altair as alt
 import polars as pl
 
-from workbench import exports, network, segment, store, voice
+from workbench import effort, exports, network, segment, store, voice
 from workbench.access import require
 from workbench.errors import RejectedInputError, WorkbenchError
 from workbench.models import Problem
@@ -825,41 +825,28 @@ def situation_from_segment(
     )
 
 
-#: Effort share ÷ revenue share beyond which an account takes clearly more (or,
-#: below the inverse, clearly less) of our time than it brings in revenue.
-EFFORT_IMBALANCE_RATIO = 1.5
-
-
 def situation_from_effort(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
     """Return the effort we spend on the account against the value it brings.
 
-    Shares are of the whole portfolio's totals over the 12 months up to ``as_of``
-    (effort hours include the segmentation's assumed minutes for activities
-    without a duration).
+    From :mod:`workbench.effort` over the 12 months up to ``as_of``: shares of the
+    portfolio's effort, revenue and contribution, the effort index (hours against
+    what the account's margin justifies for its relationship type) and the
+    misallocation rules' findings (over- or under-served, a partnership served
+    through purchasing only, a transactional account getting broad effort).
     """
     title = "Effort against value"
-    segments = _portfolio_segments(con, as_of)
-    shares = segments.select(
-        "account_id",
-        "effort_hours",
-        "won_12m",
-        "contribution",
-        "cost_to_serve",
-        "effort_change_pct",
-        (pl.col("effort_hours") / pl.col("effort_hours").sum() * 100).alias(
-            "effort_share_pct"
-        ),
-        (pl.col("won_12m") / pl.col("won_12m").sum() * 100).alias("revenue_share_pct"),
+    accounts = effort.account_effort(_portfolio_segments(con, as_of)).with_columns(
         pl.col("effort_hours")
         .rank("ordinal", descending=True)
         .cast(pl.Int64)
-        .alias("effort_rank"),
+        .alias("effort_rank")
     )
-    row = _account_row(shares, account_id)
+    row = _account_row(accounts, account_id)
     if row is None:
         return SituationPart("effort", title, "unavailable", "no such account")
+    issues = effort.misallocations(accounts).filter(pl.col("account_id") == account_id)
     effort_share = row["effort_share_pct"]
     revenue_share = row["revenue_share_pct"]
     ratio = (
@@ -867,14 +854,15 @@ def situation_from_effort(
         if effort_share is not None and revenue_share
         else None
     )
-    if ratio is None:
+    if issues.height:
+        verdict = "Effort issues: " + "; ".join(
+            f"{issue.replace('_', ' ')} ({why})"
+            for issue, why in issues.select("issue", "why").rows()
+        )
+    elif ratio is None:
         verdict = "No won revenue in the window: every hour is an investment."
-    elif ratio > EFFORT_IMBALANCE_RATIO:
-        verdict = "Takes clearly more of our time than it brings in revenue."
-    elif ratio < 1 / EFFORT_IMBALANCE_RATIO:
-        verdict = "Brings clearly more revenue than the time it takes."
     else:
-        verdict = "Effort in line with the revenue it brings."
+        verdict = "Effort fits the account's margin and relationship type."
     hours = row["effort_hours"] or 0.0
     by_kind = store.account_effort_by_kind(con, account_id, as_of)
     part = SituationPart(
@@ -882,13 +870,23 @@ def situation_from_effort(
         title=title,
         status="ready",
         note=f"12 months up to {as_of.isoformat()}, shares of the portfolio's "
-        f"totals. {verdict}",
+        f"totals. {verdict}.",
         facts=[
             Fact("Effort, last 12 months", hours, "h"),
+            Fact("Activities without a duration", row["activities_without_duration"]),
             Fact("Share of our effort", effort_share, "%"),
             Fact("Share of won revenue", revenue_share, "%"),
+            Fact("Share of contribution", row["contribution_share_pct"], "%"),
             Fact("Effort share ÷ revenue share", ratio),
-            Fact("Rank by effort", f"{row['effort_rank']} of {shares.height}"),
+            Fact("Rank by effort", f"{row['effort_rank']} of {accounts.height}"),
+            Fact("Hours its margin justifies for its type", row["expected_hours"], "h"),
+            Fact("Effort index (hours ÷ justified)", row["effort_index"]),
+            Fact(
+                "Share of hours beyond purchasing",
+                row["non_procurement_share_pct"],
+                "%",
+            ),
+            Fact("Share of hours with executives", row["executive_share_pct"], "%"),
             Fact("Cost to serve", row["cost_to_serve"]),
             Fact(
                 "Contribution per effort hour",
@@ -897,8 +895,11 @@ def situation_from_effort(
             Fact(
                 "Effort change on the previous 12 months", row["effort_change_pct"], "%"
             ),
+            Fact("Effort issues found", issues.height),
         ],
     )
+    if issues.height:
+        part.tables.append(_table("Effort issues", issues.select("issue", "why")))
     if by_kind.height:
         part.tables.append(_table("Effort by kind of activity", by_kind))
     return part
@@ -1126,13 +1127,13 @@ def draft_sections(situation: Situation) -> dict[str, str]:
         differentiate.append(
             f"Relationship: {seg['Relationship type']} — {seg.get('Why this relationship')}."
         )
-    effort = _facts(situation, "effort")
-    if effort.get("Share of our effort") is not None:
+    spent = _facts(situation, "effort")
+    if spent.get("Share of our effort") is not None:
         effort_part = situation.part("effort")
         verdict = effort_part.note.split(". ", 1)[-1] if effort_part else ""
         differentiate.append(
-            f"Effort: {format_value(effort['Share of our effort'], '%')} of our "
-            f"effort for {format_value(effort.get('Share of won revenue'), '%')} of "
+            f"Effort: {format_value(spent['Share of our effort'], '%')} of our "
+            f"effort for {format_value(spent.get('Share of won revenue'), '%')} of "
             f"won revenue. {verdict}"
         )
     if crm.get("Relationship set by a person"):

@@ -283,6 +283,41 @@ def test_nps_charts(wb: Workbench):
     assert lines["encoding"]["color"]["field"] == "role"
 
 
+def test_nps_of_one_account(wb: Workbench):
+    one = wb.nps(account_id="A00001")
+    assert one["responses"].sum() == wb.nps_responses(account_id="A00001").height > 0
+    assert one["responses"].sum() < 2175
+    bars = wb.chart_nps(account_id="A00001").to_dict()
+    assert bars["mark"]["type"] == "bar"
+
+
+def test_role_conflicts_widen_with_a_lower_threshold(wb: Workbench):
+    wide = wb.role_conflicts(100, min_responses=3)
+    narrow = wb.role_conflicts(20, min_responses=3)
+    assert wide.height <= narrow.height and narrow.height > 0
+    assert (narrow["gap"] > 20).all() and narrow["gap"].is_sorted(descending=True)
+    users_vs_deciders = wb.role_conflicts(
+        0, min_responses=1, roles_a=["user"], roles_b=["decider", "approver"]
+    )
+    pairs = set(
+        zip(users_vs_deciders["high_role"], users_vs_deciders["low_role"], strict=True)
+    )
+    assert all("user" in pair for pair in pairs)
+
+
+def test_risky_detractors_and_comments(wb: Workbench):
+    risky = wb.risky_detractors()
+    assert risky.height > 0 and (risky["score"] <= 6).all()
+    assert (
+        risky["buying_role"].is_in(["decider", "approver"]) | (risky["influence"] >= 4)
+    ).all()
+    found = wb.comments("PRICE")
+    assert found.height > 0
+    assert found["comment"].str.to_lowercase().str.contains("price", literal=True).all()
+    one = wb.comments(account_id="A00001")
+    assert one["account_name"].n_unique() == 1
+
+
 # --- buying centre ----------------------------------------------------------------------
 
 

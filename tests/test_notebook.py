@@ -182,3 +182,9 @@ def test_threshold_changes_show_the_accounts_they_move(executed):
     notebook, _ = executed
     moves = _text(_cell_with(notebook, "moves = wb.compare_scenarios("))
     assert "value_segment_a" in moves and "most_valuable" in moves
+
+
+def test_role_conflicts_are_listed(executed):
+    notebook, _ = executed
+    text = _text(_cell_with(notebook, "wb.role_conflicts("))
+    assert "high_role" in text and "low_role" in text and "shape: (0" not in text

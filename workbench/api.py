@@ -748,15 +748,31 @@ class Workbench:
 
     # --- voice of the customer -------------------------------------------------
 
-    def nps_responses(self, since: date | None = None) -> pl.DataFrame:
-        """Return every NPS response with who answered (masked for viewers).
+    def nps_responses(
+        self, since: date | None = None, *, account_id: str | None = None
+    ) -> pl.DataFrame:
+        """Return the NPS responses with who answered (masked for viewers).
+
+        Args:
+            since: only responses on or after this day.
+            account_id: only this account's responses.
 
         See :func:`workbench.store.nps_responses_enriched` for the columns.
         """
-        responses = store.nps_responses_enriched(self.connection)
-        return mask_personal_data(voice.responses_since(responses, since), self.actor)
+        responses = voice.responses_since(
+            store.nps_responses_enriched(self.connection), since
+        )
+        if account_id is not None:
+            responses = voice.responses_for_account(responses, account_id)
+        return mask_personal_data(responses, self.actor)
 
-    def nps(self, by: NpsBy = "role", *, since: date | None = None) -> pl.DataFrame:
+    def nps(
+        self,
+        by: NpsBy = "role",
+        *,
+        since: date | None = None,
+        account_id: str | None = None,
+    ) -> pl.DataFrame:
         """Return the Net Promoter Score split by buying role (or another dimension).
 
         Args:
@@ -765,6 +781,7 @@ class Workbench:
                 ``quarter`` or ``account`` (every account, with the roles heard
                 and missing).
             since: only responses on or after this day.
+            account_id: only this account's responses.
 
         Returns:
             One row per group: ``responses``, ``promoters``, ``passives``,
@@ -773,7 +790,7 @@ class Workbench:
         Example:
             >>> wb.nps(by="quarter", since=date(2026, 1, 1))  # doctest: +SKIP
         """
-        responses = self.nps_responses(since)
+        responses = self.nps_responses(since, account_id=account_id)
         if by == "role":
             return voice.nps_by_role(responses)
         if by == "account":
@@ -786,16 +803,65 @@ class Workbench:
         )
 
     def chart_nps(
-        self, by: Literal["role", "quarter"] = "role", *, since: date | None = None
+        self,
+        by: Literal["role", "quarter"] = "role",
+        *,
+        since: date | None = None,
+        account_id: str | None = None,
     ) -> alt.Chart:
         """Return NPS bars per buying role, or NPS per quarter as a line per role."""
-        responses = self.nps_responses(since)
+        responses = self.nps_responses(since, account_id=account_id)
         if by == "role":
             return voice.role_bars(voice.nps_by_role(responses))
         if by == "quarter":
             return voice.trend_lines(voice.quarterly_trend(responses, by_role=True))
         raise RejectedInputError(
             f"cannot chart the NPS by {by!r}; choose role or quarter"
+        )
+
+    def role_conflicts(
+        self,
+        gap_threshold: float = 70,
+        *,
+        min_responses: int = 5,
+        roles_a: Sequence[str] | None = None,
+        roles_b: Sequence[str] | None = None,
+        since: date | None = None,
+    ) -> pl.DataFrame:
+        """Return accounts where two roles' NPS differ by more than ``gap_threshold``.
+
+        Only roles with at least ``min_responses`` answers in the account count;
+        ``roles_a``/``roles_b`` restrict the pairs (for example users against
+        deciders and approvers). Widest gap first.
+        """
+        return voice.role_conflicts(
+            self.nps_responses(since),
+            gap_threshold=gap_threshold,
+            min_responses=min_responses,
+            roles_a=roles_a,
+            roles_b=roles_b,
+        )
+
+    def risky_detractors(
+        self, *, influence_min: int = voice.HIGH_INFLUENCE_MIN
+    ) -> pl.DataFrame:
+        """Return people whose latest score is 0–6 and who can sink a deal.
+
+        Deciders and approvers always count; others from ``influence_min`` on.
+        """
+        return voice.risky_detractors(self.nps_responses(), influence_min=influence_min)
+
+    def comments(
+        self,
+        text: str = "",
+        *,
+        roles: Sequence[str] | None = None,
+        account_id: str | None = None,
+        since: date | None = None,
+    ) -> pl.DataFrame:
+        """Return survey comments containing ``text`` (plain, any case), newest first."""
+        return voice.search_comments(
+            self.nps_responses(since, account_id=account_id), text, roles
         )
 
     # --- buying centres --------------------------------------------------------

@@ -973,11 +973,7 @@ def situation_from_voice(
     """Return the account's NPS by buying role over the 12 months up to ``as_of``."""
     title = "Voice of the customer"
     since = _months_before(as_of, 12)
-    responses = store.nps_responses_enriched(con).filter(
-        (pl.col("account_id") == account_id)
-        & (pl.col("responded_on") > since)
-        & (pl.col("responded_on") <= as_of)
-    )
+    responses = store.account_nps_responses(con, account_id, since, as_of)
     if responses.filter(pl.col("score").is_not_null()).height == 0:
         return SituationPart(
             "voice",

@@ -1558,6 +1558,34 @@ def account_effort_by_kind(
     )
 
 
+def account_nps_responses(
+    con: Connection, account_id: str, since: date, as_of: date
+) -> pl.DataFrame:
+    """Return one account's NPS answers after ``since`` up to ``as_of``, with who answered.
+
+    The columns of :func:`nps_responses_enriched` that the voice analysis needs for
+    one account (no org level, no days since the last touch), read for that
+    account only.
+    """
+    return query_frame(
+        con,
+        """
+        SELECT r.response_id, r.account_id,
+               coalesce(a.name, r.account_id) AS account_name,
+               r.contact_id, c.name AS contact_name, c.title, c.buying_role,
+               c.department, c.influence::INTEGER AS influence,
+               r.responded_on, r.score::INTEGER AS score, r.comment, r.source
+        FROM nps_responses r
+        LEFT JOIN accounts a ON a.account_id = r.account_id
+        LEFT JOIN contacts c ON c.contact_id = r.contact_id
+        WHERE r.account_id = $a AND r.responded_on > $since
+          AND r.responded_on <= $as_of
+        ORDER BY r.responded_on, r.response_id
+        """,
+        {"a": account_id, "since": since, "as_of": as_of},
+    )
+
+
 def account_name(con: Connection, account_id: str) -> str | None:
     """Return an account's name, or None when there is no such account."""
     with con.cursor() as cur:

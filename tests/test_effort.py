@@ -360,3 +360,28 @@ def test_cli_effort(demo_db, capsys):
     text = capsys.readouterr().out
     assert text.lstrip("\ufeff").startswith("issue,account_id")
     assert main(["effort", "--db", str(demo_db), "--over-factor", "0"]) == 1
+
+
+def test_effort_charts_encode_the_right_fields(accounts, salesforce_con):
+    from workbench import charts
+
+    scatter = charts.effort_value_scatter(accounts).to_dict()
+    assert scatter["encoding"]["x"]["field"] == "margin"
+    assert scatter["encoding"]["y"]["field"] == "effort_hours"
+    assert scatter["encoding"]["shape"]["field"] == "relationship"
+    groups = effort.effort_by_group(accounts, "value_segment")
+    bars = charts.share_bars(effort.share_comparison(groups, "value_segment")).to_dict()
+    assert bars["encoding"]["x"]["field"] == "share_pct"
+    assert bars["encoding"]["color"]["field"] == "measure"
+    segments = segment.account_segments(salesforce_con, as_of=AS_OF)
+    aggregates = store.effort_aggregates(salesforce_con, AS_OF)
+    stacked = charts.effort_stacked_bars(
+        effort.effort_breakdown(aggregates, segments, "seller"), "Effort by seller"
+    ).to_dict()
+    assert stacked["encoding"]["color"]["field"] == "relationship"
+    assert stacked["encoding"]["y"]["field"] == "label"
+    trend = charts.effort_trend_chart(
+        effort.effort_trend(aggregates, segments, "value_segment"), "value_segment"
+    ).to_dict()
+    assert trend["encoding"]["x"]["field"] == "period_start"
+    assert trend["encoding"]["color"]["field"] == "value_segment"

@@ -590,3 +590,55 @@ def test_cli_segment_rejects_bad_input(demo_db, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["segment", "--db", str(demo_db), "--as-of", "yesterday"])
     assert exit_info.value.code == 2
+
+
+# --- charts and hostile text ------------------------------------------------------
+
+
+def test_scatter_encodes_the_segments_and_moves_its_rules():
+    from workbench import charts
+
+    segments = segment.assign_segments(PORTFOLIO)
+    cuts = segment.segment_cuts(segments, segment.DEFAULT_THRESHOLDS)
+    spec = charts.segment_scatter(
+        segments, cuts.contribution_cut, cuts.headroom_cut
+    ).to_dict()
+    points = spec["layer"][0]["encoding"]
+    assert points["x"]["field"] == "contribution"
+    assert points["y"]["field"] == "headroom"
+    assert points["size"]["field"] == "won_12m"
+    assert points["color"]["field"] == "value_segment"
+    assert points["shape"]["field"] == "relationship"
+    assert {t["field"] for t in points["tooltip"]} >= {
+        "name",
+        "contribution",
+        "headroom",
+    }
+    rules = [
+        json.dumps(spec["datasets"][layer["data"]["name"]])
+        for layer in spec["layer"][1:]
+    ]
+    assert "290000" in rules[0]  # A's contribution is the most-valuable cut
+    assert "1800000" in rules[1]  # B's headroom is the most-growable cut
+    lower = segment.assign_segments(PORTFOLIO, segment.Thresholds(valuable_top_pct=40))
+    lower_cuts = segment.segment_cuts(lower, segment.DEFAULT_THRESHOLDS)
+    assert lower_cuts.contribution_cut == pytest.approx(45_500)
+
+
+def test_hostile_account_names_are_neutralised_in_the_csv(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "hostile.duckdb"
+    connection = store.connect(path)
+    frames = _tiny_frames()
+    frames["accounts"] = frames["accounts"].with_columns(
+        name=pl.Series(['=HYPERLINK("http://x")<script>', "+cmd|' /C calc'!A0"])
+    )
+    _load(connection, frames)
+    connection.close()
+    assert main(["segment", "--db", str(path), "--csv"]) == 0
+    text = capsys.readouterr().out
+    assert "'=HYPERLINK" in text
+    assert "'+cmd" in text
+    assert ",=HYPERLINK" not in text
+    assert ",+cmd" not in text

@@ -101,7 +101,13 @@ def segment_scatter(
                 title="Headroom (potential − won)",
                 scale=alt.Scale(type="symlog", constant=10_000),
             ),
-            size=alt.Size("won_12m:Q", title="Won revenue", legend=None),
+            # a floor on the size keeps small (often loss-making) accounts visible
+            size=alt.Size(
+                "won_12m:Q",
+                title="Won revenue",
+                legend=None,
+                scale=alt.Scale(range=[40, 900]),
+            ),
             color=_segment_colour(),
             shape=alt.Shape(
                 "relationship:N",

@@ -23,8 +23,21 @@ THRESHOLD_KEYS = {
     "weight_executive": "seg_w_executive",
     "weight_contract": "seg_w_contract",
     "weight_joint": "seg_w_joint",
+    "tenure_full_at_years": "seg_full_tenure",
+    "share_of_wallet_full_at_pct": "seg_full_share_of_wallet",
+    "breadth_full_at_departments": "seg_full_breadth",
+    "executive_full_at_contacts": "seg_full_executive",
+    "joint_full_at_activities": "seg_full_joint",
 }
 CURRENT = "(current sliders)"
+# (lowest, highest) of the sliders whose range is not 0-100; a loaded scenario is
+# clamped to them, since a slider refuses a value outside its range.
+SLIDER_LIMITS = {
+    "seg_hourly_cost": (0.0, 1000.0),
+    "seg_default_margin": (0.0, 100.0),
+    "seg_wallet_share": (0.0, 10.0),
+    "seg_minutes_without_duration": (0.0, 480.0),
+}
 OVERRIDE_CHOICES = 500
 # A browser table of more rows costs every rerun; downloads carry them all.
 TABLE_ROWS = 1_000
@@ -37,7 +50,11 @@ def load_scenario(name: str) -> None:
     saved = segment.scenario_thresholds(ui.segment_scenarios(), name)
     if saved is not None:
         for field, key in THRESHOLD_KEYS.items():
-            st.session_state[key] = getattr(saved, field)
+            value = getattr(saved, field)
+            if key in SLIDER_LIMITS:
+                low, high = SLIDER_LIMITS[key]
+                value = min(max(value, low), high)
+            st.session_state[key] = value
 
 
 def reset_thresholds() -> None:
@@ -91,26 +108,28 @@ with st.sidebar:
         step=1.0,
         key="seg_growable_pct",
     )
-    st.slider("Hourly cost of our time", 0.0, 400.0, step=5.0, key="seg_hourly_cost")
+    st.slider(
+        "Hourly cost of our time",
+        *SLIDER_LIMITS["seg_hourly_cost"],
+        step=5.0,
+        key="seg_hourly_cost",
+    )
     st.slider(
         "Default gross margin %",
-        0.0,
-        80.0,
+        *SLIDER_LIMITS["seg_default_margin"],
         step=0.5,
         key="seg_default_margin",
         help="For accounts without a margin of their own.",
     )
     st.slider(
         "Wallet when unknown: % of the customer's revenue",
-        0.0,
-        5.0,
+        *SLIDER_LIMITS["seg_wallet_share"],
         step=0.05,
         key="seg_wallet_share",
     )
     st.slider(
         "Minutes assumed per activity without a duration",
-        0.0,
-        120.0,
+        *SLIDER_LIMITS["seg_minutes_without_duration"],
         step=5.0,
         key="seg_minutes_without_duration",
     )
@@ -134,6 +153,24 @@ with st.sidebar:
         )
         st.number_input("Contract", 0.0, 100.0, step=1.0, key="seg_w_contract")
         st.number_input("Joint activity", 0.0, 100.0, step=1.0, key="seg_w_joint")
+    with st.expander("Full points at"):
+        st.number_input("Years a customer", 0.5, 50.0, step=0.5, key="seg_full_tenure")
+        st.number_input(
+            "% of the wallet won", 1.0, 100.0, step=1.0, key="seg_full_share_of_wallet"
+        )
+        st.number_input(
+            "Departments engaged", 1.0, 50.0, step=1.0, key="seg_full_breadth"
+        )
+        st.number_input(
+            "Executives engaged", 1.0, 50.0, step=1.0, key="seg_full_executive"
+        )
+        st.number_input(
+            "Joint planning sessions or workshops",
+            1.0,
+            200.0,
+            step=1.0,
+            key="seg_full_joint",
+        )
     st.button("Back to the defaults", key="seg_reset", on_click=reset_thresholds)
 
 try:

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
-from workbench import store
-from workbench.models import Actor
+from workbench import segment, store
+from workbench.models import LOCAL_ACTOR, Actor
 
 PAGE = "pages/segments.py"
 
@@ -142,3 +142,20 @@ def test_viewer_cannot_save(app_db):
     connection = store.connect(app_db)
     assert store.segment_scenarios(connection).height == 0
     connection.close()
+
+
+def test_loading_a_scenario_saved_elsewhere(app_db):
+    # saved from a notebook with values beyond the sliders' ranges
+    connection = store.connect(app_db)
+    thresholds = segment.Thresholds(hourly_cost=5_000, joint_full_at_activities=6)
+    store.save_segment_scenario(
+        connection, LOCAL_ACTOR, "Notebook", thresholds.to_dict()
+    )
+    connection.close()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    at.button(key="seg_scenario_apply").click().run()
+    assert not at.exception, at.exception
+    assert at.slider(key="seg_hourly_cost").value == 1000.0
+    assert at.number_input(key="seg_full_joint").value == 6.0
+    assert metrics(at)["Below zero"] > 9

@@ -385,3 +385,16 @@ def test_effort_charts_encode_the_right_fields(accounts, salesforce_con):
     ).to_dict()
     assert trend["encoding"]["x"]["field"] == "period_start"
     assert trend["encoding"]["color"]["field"] == "value_segment"
+
+
+def test_cli_effort_issue_thresholds(demo_db, capsys):
+    from workbench.cli import main
+
+    assert main(["effort", "--db", str(demo_db), "--issues", "--json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    args = ["--broad-share", "101", "--executive-share", "101", "--thin-factor", "0"]
+    assert main(["effort", "--db", str(demo_db), "--issues", "--json", *args]) == 0
+    strict = json.loads(capsys.readouterr().out)
+    assert any(r["issue"] == "broad_transactional" for r in default)
+    assert not any(r["issue"] == "broad_transactional" for r in strict)
+    assert main(["effort", "--db", str(demo_db), "--issues", "--shrink-pct", "-1"]) == 1

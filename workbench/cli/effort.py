@@ -46,13 +46,34 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the over-/under-served accounts instead of every account",
     )
-    parser.add_argument(
-        "--over-factor",
-        type=float,
-        default=effort.MisallocationRules.over_factor,
-        metavar="X",
-        help="over-served at X times the hours the margin justifies (default %(default)s)",
-    )
+    rules = effort.MisallocationRules()
+    for option, field, help_text in (
+        (
+            "--over-factor",
+            "over_factor",
+            "over-served at X times the hours the margin justifies",
+        ),
+        ("--thin-factor", "thin_factor", "under-served at X times those hours or less"),
+        ("--shrink-pct", "shrink_pct", "... or hours down by X %% or more on the year"),
+        (
+            "--broad-share",
+            "broad_share_pct",
+            "transactional with X %% or more of the hours beyond purchasing",
+        ),
+        (
+            "--executive-share",
+            "executive_share_pct",
+            "transactional with X %% or more of the hours with executives",
+        ),
+    ):
+        parser.add_argument(
+            option,
+            dest=field,
+            type=float,
+            default=getattr(rules, field),
+            metavar="X",
+            help=f"{help_text} (default %(default)s)",
+        )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print a JSON list of rows")
     output.add_argument("--csv", action="store_true", help="print CSV")
@@ -63,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
     """Print effort per account (or the misallocation list)."""
     if args.over_factor <= 0:
         raise RejectedInputError("--over-factor must be above 0")
+    if min(args.thin_factor, args.shrink_pct, args.broad_share_pct) < 0 or (
+        args.executive_share_pct < 0
+    ):
+        raise RejectedInputError("misallocation thresholds must not be negative")
     con = open_db(args)
     try:
         thresholds = segment.DEFAULT_THRESHOLDS
@@ -81,7 +106,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.issues:
-        table = effort.misallocations(accounts, over_factor=args.over_factor)
+        table = effort.misallocations(
+            accounts,
+            effort.MisallocationRules(
+                over_factor=args.over_factor,
+                thin_factor=args.thin_factor,
+                shrink_pct=args.shrink_pct,
+                broad_share_pct=args.broad_share_pct,
+                executive_share_pct=args.executive_share_pct,
+            ),
+        )
     else:
         table = accounts.select(effort.CLI_COLUMNS)
     if args.json:

@@ -601,7 +601,8 @@ def write_results(rows: list[Row], info: dict[str, str], seconds: float) -> None
             "## Results",
             "",
             "Each figure has a baseline measured in the same run on the same machine;",
-            "the ratio is figure ÷ baseline.",
+            "the ratio is figure ÷ baseline. On a shared machine the absolute figures",
+            "move with the load (see the load averages above); the ratios move less.",
             "",
             table(rows),
             "",
@@ -642,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             rows.append(Row(name, f"not measured: {error}", ""))
     seconds = time.perf_counter() - started
+    # Other work on the machine slows every figure; the ratios are the comparable part.
+    info["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(table(rows))
     for row in rows:
         if row.note:

@@ -1,7 +1,7 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against `streamlit run`.
 
 The app runs on a free loopback port on a private copy of the demo database.
-Screenshots go to ``test-results/screenshots`` so a person can look.
+Screenshots go to ``test-output/screenshots`` so a person can look.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = ROOT / "test-results" / "screenshots"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -77,7 +77,7 @@ def start_app(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, store.DB_ENV_VAR: str(db_path), **(extra_env or {})}
-    log = ROOT / "test-results"
+    log = ROOT / "test-output"
     log.mkdir(exist_ok=True)
     proc = subprocess.Popen(
         [

@@ -1357,6 +1357,20 @@ def _import_with(
     for entry in recognised:
         problems += _file_problems(entry)
     importable = [r for r in recognised if r.table is not None]
+    if (
+        importable
+        and all(r.rows == 0 for r in importable)
+        and not any(p.level == "error" for p in problems)
+    ):
+        problems.append(
+            _problem(
+                "error",
+                _first_name(files),
+                None,
+                None,
+                "nothing to import: the file(s) hold a header but no data rows",
+            )
+        )
     if not importable and not any(p.level == "error" for p in problems):
         problems.append(
             _problem(

@@ -840,6 +840,8 @@ _GENERIC_OBJECTS = (
                 "company_name",
                 "customer",
                 "customer_name",
+                # last: a bare "name" is the account's only in an accounts file
+                "name",
             ),
             "industry": ("industry", "sector"),
             "region": ("region",),
@@ -1068,6 +1070,15 @@ SALESFORCE_FILE_STEMS = frozenset(
 )
 
 
+#: The workbench's own column names, exactly as docs/schema.md spells them.
+_WORKBENCH_COLUMNS: frozenset[str] = frozenset(
+    column
+    for layout in LAYOUTS
+    if layout.source == "generic"
+    for column in layout.aliases
+)
+
+
 def detect_source(
     headers: list[str], sobject: str | None = None, file_name: str | None = None
 ) -> str:
@@ -1079,6 +1090,11 @@ def detect_source(
         return "salesforce"  # a Data Export names each file by its object
     if sum(1 for h in headers if re.match(r"^[A-Za-z][\w ]*: .+", h)) >= 2:
         return "salesforce"  # report export: "Account: Account Name"
+    # A file in the workbench's own column names (an earlier export, a script's
+    # output) is generic, even though `account_id` also reads as Dynamics' accountid.
+    own_names = sum(1 for h in headers if h.strip() in _WORKBENCH_COLUMNS)
+    if own_names >= 3 and own_names >= 0.8 * len(headers):
+        return "generic"
     scores = source_scores(headers)
     best = max(scores, key=lambda source: scores[source])
     if scores[best] >= 3:

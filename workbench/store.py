@@ -3467,76 +3467,12 @@ def import_reporting_lines(cur: Connection) -> pl.DataFrame:
     return frame
 
 
-#: Columns each table receives from ``_import_new_<table>`` (source added).
-_STORED_IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "sellers": ("seller_id", "name", "team", "title", "email", "source_id"),
-    "accounts": (
-        "account_id",
-        "name",
-        "industry",
-        "region",
-        "country",
-        "annual_revenue",
-        "employees",
-        "parent_account_id",
-        "owner_seller_id",
-        "wallet_estimate",
-        "gross_margin_pct",
-        "created_on",
-        "contract_type",
-        "direct_cost_annual",
-        "source_id",
-    ),
-    "contacts": (
-        "contact_id",
-        "account_id",
-        "name",
-        "title",
-        "department",
-        "reports_to_id",
-        "buying_role",
-        "influence",
-        "attitude",
-        "email",
-        "phone",
-        "source_id",
-    ),
-    "opportunities": (
-        "opportunity_id",
-        "account_id",
-        "name",
-        "stage",
-        "amount",
-        "close_date",
-        "is_closed",
-        "is_won",
-        "owner_seller_id",
-        "created_on",
-        "source_id",
-    ),
-    "opportunity_contacts": ("opportunity_id", "contact_id", "role", "is_primary"),
-    "activities": (
-        "activity_id",
-        "account_id",
-        "contact_id",
-        "seller_id",
-        "kind",
-        "activity_date",
-        "duration_minutes",
-        "subject",
-        "source_id",
-    ),
-    "contact_influences": ("from_contact_id", "to_contact_id", "strength"),
-    "nps_responses": (
-        "response_id",
-        "account_id",
-        "contact_id",
-        "responded_on",
-        "score",
-        "comment",
-        "source_id",
-    ),
-}
+def _stored_import_columns(cur: Connection, table: str) -> list[str]:
+    # ``_import_new_<table>`` is built with every column of the table except the
+    # provenance ``source``, which the upsert adds; the schema is the one list.
+    return [c for c in table_columns(cur, table) if c != "source"]
+
+
 #: Columns a re-import must not blank: a file without them keeps what is stored.
 _KEEP_WHEN_NULL = frozenset(
     {
@@ -3604,7 +3540,7 @@ def import_commit(
     staged = [t for t in IMPORT_ORDER if t in set(tables)]
     for table in staged:
         key = _IMPORT_KEYS[table]
-        columns = _STORED_IMPORT_COLUMNS[table]
+        columns = _stored_import_columns(cur, table)
         stored = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         existed = 0
         if stored:
@@ -3635,7 +3571,7 @@ def import_commit(
                 {"run": run_id, "table": table},
             )
         final_columns = [*columns, "source"]
-        if table == "opportunity_contacts":
+        if "source" not in table_columns(cur, table):
             final_columns.remove("source")  # the link table has no provenance
         column_list = ", ".join(final_columns)
         if not existed:

@@ -2161,11 +2161,32 @@ _IMPORT_UNDO_TABLES = (
     """,
 )
 
+# Activities are the one table with millions of rows. Its primary-key index made
+# appending a 2M-row export cost more than reading the file, so the table is
+# rebuilt without it: the import keeps activity IDs unique (a duplicate check on
+# the incoming rows, then an upsert by key), and ``import_run_id`` marks the rows
+# an import inserted, so undoing it needs no per-row journal for new rows.
+_ACTIVITIES_WITHOUT_INDEX = (
+    """
+    CREATE TABLE activities_v8 AS
+    SELECT activity_id, account_id, contact_id, seller_id, kind, activity_date,
+           duration_minutes, subject, source, source_id, NULL::BIGINT AS import_run_id
+    FROM activities
+    """,
+    "DROP TABLE activities",
+    "ALTER TABLE activities_v8 RENAME TO activities",
+)
+
 MIGRATIONS = tuple(
     sorted(
         (
             *MIGRATIONS,
             Migration(3, "undo journal of the last import", _IMPORT_UNDO_TABLES),
+            Migration(
+                8,
+                "activities without a key index, marked with the import run",
+                _ACTIVITIES_WITHOUT_INDEX,
+            ),
         ),
         key=lambda m: m.version,
     )
@@ -2659,7 +2680,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                 (
                     column,
                     "warning",
-                    "NOT EXISTS (SELECT 1 FROM _import_influences v WHERE v.value = lower(s.influence))",
+                    "lower(s.influence) NOT IN (SELECT value FROM _import_influences)",
                     "is not an influence of 1–5 or 高/中/低; stored as unknown",
                 )
             )
@@ -2668,7 +2689,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                 (
                     column,
                     "warning",
-                    "NOT EXISTS (SELECT 1 FROM _import_attitudes v WHERE v.value = lower(s.attitude))",
+                    "lower(s.attitude) NOT IN (SELECT value FROM _import_attitudes)",
                     "is not an attitude (champion, supporter, neutral, skeptic, blocker); stored as unknown",
                 )
             )
@@ -2677,7 +2698,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                 (
                     column,
                     "warning",
-                    "NOT EXISTS (SELECT 1 FROM _import_kinds v WHERE v.value = lower(s.kind))",
+                    "lower(s.kind) NOT IN (SELECT value FROM _import_kinds)",
                     "is not a known activity kind; the file's default kind is used",
                 )
             )
@@ -3469,8 +3490,11 @@ def import_reporting_lines(cur: Connection) -> pl.DataFrame:
 
 def _stored_import_columns(cur: Connection, table: str) -> list[str]:
     # ``_import_new_<table>`` is built with every column of the table except the
-    # provenance ``source``, which the upsert adds; the schema is the one list.
-    return [c for c in table_columns(cur, table) if c != "source"]
+    # provenance ``source`` and the run mark, which the upsert adds; the schema is
+    # the one list.
+    return [
+        c for c in table_columns(cur, table) if c not in {"source", "import_run_id"}
+    ]
 
 
 #: Columns a re-import must not blank: a file without them keeps what is stored.
@@ -3530,9 +3554,11 @@ def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
 def import_commit(
     cur: Connection, run_id: int, tables: Sequence[str]
 ) -> dict[str, int]:
-    """Upsert every built table by (source, source_id), journalling before-images.
+    """Upsert every built table by its key, journalling what undo needs.
 
-    Returns the rows written per table.
+    A table with an ``import_run_id`` column (activities) marks the rows this run
+    wrote; only the rows it replaced are journalled. Other tables journal every
+    key they touch. Returns the rows written per table.
     """
     # Only the last import can be undone: older journals go.
     cur.execute("DELETE FROM import_undo_rows")
@@ -3540,6 +3566,8 @@ def import_commit(
     staged = [t for t in IMPORT_ORDER if t in set(tables)]
     for table in staged:
         key = _IMPORT_KEYS[table]
+        stored_columns = table_columns(cur, table)
+        marked = "import_run_id" in stored_columns
         columns = _stored_import_columns(cur, table)
         stored = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         existed = 0
@@ -3551,17 +3579,20 @@ def import_commit(
                 ).fetchall()[0][0]
             )
         if existed:
+            # Before-images of the rows this run replaces (and, for unmarked
+            # tables, the keys of the rows it adds).
+            join = "JOIN" if marked else "LEFT JOIN"
             cur.execute(
                 f"""
                 INSERT INTO import_undo_rows
                 SELECT $run, $table, n._k, x._k IS NOT NULL,
                        CASE WHEN x._k IS NOT NULL THEN to_json(x)::VARCHAR END
                 FROM (SELECT {key} AS _k FROM _import_new_{table}) n
-                LEFT JOIN (SELECT *, {key} AS _k FROM {table}) x ON x._k = n._k
+                {join} (SELECT *, {key} AS _k FROM {table}) x ON x._k = n._k
                 """,
                 {"run": run_id, "table": table},
             )
-        else:
+        elif not marked:
             # Every row is new: undo only needs the keys.
             cur.execute(
                 f"""
@@ -3571,16 +3602,19 @@ def import_commit(
                 {"run": run_id, "table": table},
             )
         final_columns = [*columns, "source"]
-        if "source" not in table_columns(cur, table):
+        if "source" not in stored_columns:
             final_columns.remove("source")  # the link table has no provenance
+        run_column = ", import_run_id" if marked else ""
+        run_value = ", $run" if marked else ""
         column_list = ", ".join(final_columns)
         if not existed:
             # Nothing stored under these keys yet: a plain insert.
             plain = ", ".join(f"n.{c}" for c in columns)
-            source = "" if table == "opportunity_contacts" else ", n._source"
+            source = "" if "source" not in stored_columns else ", n._source"
             cur.execute(
-                f"INSERT INTO {table} ({column_list}) "
-                f"SELECT {plain}{source} FROM _import_new_{table} n"
+                f"INSERT INTO {table} ({column_list}{run_column}) "
+                f"SELECT {plain}{source}{run_value} FROM _import_new_{table} n",
+                {"run": run_id} if marked else None,
             )
         else:
             values = ", ".join(
@@ -3599,7 +3633,9 @@ def import_commit(
                 f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _import_new_{table})"
             )
             cur.execute(
-                f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _import_final"
+                f"INSERT INTO {table} ({column_list}{run_column}) "
+                f"SELECT {column_list}{run_value} FROM _import_final",
+                {"run": run_id} if marked else None,
             )
             cur.execute("DROP TABLE _import_final")
         written[table] = int(
@@ -3701,7 +3737,8 @@ def last_undoable_import(con: Connection) -> int | None:
         SELECT max(r.run_id) AS run_id FROM import_runs r
         WHERE r.status = 'committed'
           AND r.run_id = (SELECT max(run_id) FROM import_runs WHERE status IN ('committed', 'undone'))
-          AND EXISTS (SELECT 1 FROM import_undo_rows u WHERE u.run_id = r.run_id)
+          AND (EXISTS (SELECT 1 FROM import_undo_rows u WHERE u.run_id = r.run_id)
+               OR EXISTS (SELECT 1 FROM activities a WHERE a.import_run_id = r.run_id))
         """,
     )
     value = rows["run_id"][0]
@@ -3733,6 +3770,17 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
                     params={"run": run_id, "t": table},
                 ).fetchall()[0][0]
             )
+            if "import_run_id" in table_columns(cur, table):
+                # Rows the run inserted carry its mark instead of a journal row.
+                added = cur.execute(
+                    f"""
+                    DELETE FROM {table} WHERE import_run_id = $run AND {key} NOT IN (
+                        SELECT row_key FROM import_undo_rows
+                        WHERE run_id = $run AND table_name = $t)
+                    """,
+                    {"run": run_id, "t": table},
+                ).fetchall()
+                touched += int(added[0][0]) if added else 0
             if not touched:
                 continue
             cur.execute(

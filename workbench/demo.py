@@ -1169,7 +1169,8 @@ def _activities(
             .alias("subject"),
             pl.lit("demo").alias("source"),
         )
-        .with_columns(pl.col("activity_id").alias("source_id"))
+        # The ID is the source's own: stored once, as activity_id.
+        .with_columns(pl.lit(None, dtype=pl.String).alias("source_id"))
         .select(list(_ACTIVITY_SCHEMA))
     )
 

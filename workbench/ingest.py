@@ -24,7 +24,8 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import ModuleType
@@ -631,6 +632,10 @@ class _Input:
 
 class _RejectedImport(Exception):
     """Raised inside the write transaction to roll it back."""
+
+
+class _NotClean(Exception):
+    """Raised inside the direct load's transaction to roll it back for the staged path."""
 
 
 def header_signature(headers: Sequence[str]) -> str:
@@ -1430,6 +1435,20 @@ def _run_import(
     say: ProgressCallback,
 ) -> ImportReport:
     """Stage, check and (unless rejected or a dry run) commit; record the run."""
+    direct = _direct_load(
+        con,
+        recognised,
+        problems,
+        importable,
+        source_label,
+        actor=actor,
+        started=started,
+        dry_run=dry_run,
+        mappings=mappings,
+        say=say,
+    )
+    if direct is not None:
+        return direct
     written: dict[str, int] = {}
     if not any(p.level == "error" for p in problems):
         try:
@@ -1501,6 +1520,94 @@ def _run_import(
         recognised,
         dry_run,
         {},
+    )
+
+
+def _direct_load(
+    con: store.Connection,
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    importable: list[RecognisedFile],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    dry_run: bool,
+    mappings: dict[str, ColumnMapping] | None,
+    say: ProgressCallback,
+) -> ImportReport | None:
+    """Load one large, clean activity export in a single pass; None to stage instead.
+
+    Activity exports are the files with millions of rows. When such a file is
+    the whole import and holds nothing the staged path would report (see
+    :func:`store.import_activities_direct`), the result is the same as staging,
+    at about the cost of reading the file once. Otherwise the transaction is
+    rolled back and the caller stages, checks and reports as usual.
+    """
+    if dry_run or len(importable) != 1 or any(p.level == "error" for p in problems):
+        return None
+    entry = importable[0]
+    if (
+        entry.table != "activities"
+        or entry.path is None
+        or entry.delimiter is None
+        or entry.source == "survey"
+    ):
+        return None
+    try:
+        with store.write_transaction(con) as cur:
+            run_id = store.import_next_run_id(cur)
+            store.import_begin(cur)
+            say(0.3, f"loading {entry.name}")
+            with _utf8_copy(entry) as path:
+                rows = store.import_activities_direct(
+                    cur,
+                    run_id,
+                    str(path),
+                    positions=_positions(entry),
+                    n_columns=len(entry.headers),
+                    delimiter=entry.delimiter,
+                    file=entry.name,
+                    source=entry.source,
+                    kind=entry.kind,
+                )
+            if rows is None:
+                raise _NotClean
+            entry.rows = rows
+            if entry.name in (mappings or {}):
+                store.save_column_mapping(
+                    cur,
+                    actor,
+                    entry.header_signature,
+                    "activities",
+                    dict(entry.mapping),
+                )
+            counts = store.import_table_counts(cur)
+            store.record_import_run(
+                cur,
+                run_id=run_id,
+                started_at=started,
+                source=source_label,
+                status="committed",
+                files=_files_record(recognised),
+                counts=counts,
+                problems=[p.as_dict() for p in problems],
+                user_name=actor.name,
+            )
+    except (_NotClean, RejectedInputError):
+        # The staged path finds the same problems and reports them row by row.
+        say(0.3, f"checking {entry.name} row by row")
+        return None
+    say(1.0, "done")
+    return ImportReport(
+        True,
+        source_label,
+        counts,
+        problems,
+        run_id,
+        recognised,
+        False,
+        {"activities": rows},
     )
 
 
@@ -1879,39 +1986,50 @@ def _date_orders(
     return problems
 
 
-def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> int:
-    """Stage a large CSV with DuckDB's reader, transcoding it to UTF-8 first if needed."""
-    if entry.path is None or entry.table is None or entry.delimiter is None:
-        raise ValueError(f"{entry.name} is not a large CSV file")
-    positions = {
+def _positions(entry: RecognisedFile) -> dict[str, int]:
+    """Canonical column → 0-based position of the file's column."""
+    return {
         column: entry.headers.index(header) for header, column in entry.mapping.items()
     }
-    path = entry.path
-    temporary: Path | None = None
-    if entry.encoding not in {"utf-8", "ascii"}:
-        handle, name = tempfile.mkstemp(suffix=".csv")
-        temporary = Path(name)
+
+
+@contextmanager
+def _utf8_copy(entry: RecognisedFile) -> Iterator[Path]:
+    """Yield the large file's path, transcoded to a temporary UTF-8 copy if needed."""
+    if entry.path is None:
+        raise ValueError(f"{entry.name} is not a large file")
+    if entry.encoding in {"utf-8", "ascii"}:
+        yield entry.path
+        return
+    handle, name = tempfile.mkstemp(suffix=".csv")
+    temporary = Path(name)
+    try:
         with os.fdopen(handle, "wb") as target, entry.path.open("rb") as raw:
             reader = io.TextIOWrapper(raw, encoding=_codec(entry.encoding), newline="")
             for block in iter(lambda: reader.read(4 * 1024 * 1024), ""):
                 target.write(block.encode("utf-8"))
-        path = temporary
-    try:
+        yield temporary
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> int:
+    """Stage a large CSV with DuckDB's reader, transcoding it to UTF-8 first if needed."""
+    if entry.path is None or entry.table is None or entry.delimiter is None:
+        raise ValueError(f"{entry.name} is not a large CSV file")
+    with _utf8_copy(entry) as path:
         return store.import_stage_csv(
             cur,
             index,
             entry.table,
             str(path),
-            positions=positions,
+            positions=_positions(entry),
             n_columns=len(entry.headers),
             delimiter=entry.delimiter,
             file=entry.name,
             source=entry.source,
             kind=entry.kind,
         )
-    finally:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
 
 
 def _stage_surveys(

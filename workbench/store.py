@@ -2166,11 +2166,15 @@ _IMPORT_UNDO_TABLES = (
 # rebuilt without it: the import keeps activity IDs unique (a duplicate check on
 # the incoming rows, then an upsert by key), and ``import_run_id`` marks the rows
 # an import inserted, so undoing it needs no per-row journal for new rows.
+# ``source_id`` no longer repeats a CRM's own ID (it is the activity_id): a second
+# copy of millions of unique IDs cost a sixth of the load.
 _ACTIVITIES_WITHOUT_INDEX = (
     """
     CREATE TABLE activities_v8 AS
     SELECT activity_id, account_id, contact_id, seller_id, kind, activity_date,
-           duration_minutes, subject, source, source_id, NULL::BIGINT AS import_run_id
+           duration_minutes, subject, source,
+           CASE WHEN source_id IS DISTINCT FROM activity_id THEN source_id END AS source_id,
+           NULL::BIGINT AS import_run_id
     FROM activities
     """,
     "DROP TABLE activities",
@@ -2295,6 +2299,15 @@ def _import_columns(table: str) -> tuple[str, ...]:
     return _sources.CANONICAL_COLUMNS[table]
 
 
+#: SQL types of the polars types the vocabulary tables use.
+_DUCKDB_TYPES: dict[Any, str] = {
+    pl.String: "VARCHAR",
+    pl.Int8: "TINYINT",
+    pl.Int32: "INTEGER",
+    pl.Boolean: "BOOLEAN",
+}
+
+
 def import_begin(cur: Connection) -> None:
     """Prepare an import inside a write transaction: parsing macros, vocabularies."""
     _import_macros(cur)
@@ -2344,13 +2357,16 @@ def import_begin(cur: Connection) -> None:
         ("_import_kinds", kinds),
         ("_import_stages", stages),
     ):
-        cur.register("_import_vocab", frame.to_arrow())
-        try:
-            cur.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _import_vocab"
-            )
-        finally:
-            cur.unregister("_import_vocab")
+        # Bound lists, unnested side by side: no Arrow round trip for a few rows.
+        types = {c: _DUCKDB_TYPES[dtype] for c, dtype in frame.schema.items()}
+        select = ", ".join(
+            f"unnest($c{i}::{sql_type}[]) AS {column}"
+            for i, (column, sql_type) in enumerate(types.items())
+        )
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}",
+            {f"c{i}": frame[column].to_list() for i, column in enumerate(types)},
+        )
 
 
 def import_stage_frame(
@@ -2376,6 +2392,62 @@ def import_stage_frame(
     finally:
         cur.unregister("_import_incoming")
     return frame.height
+
+
+_CSV_READER = """read_csv($path, all_varchar = true, header = true, names = $names,
+                        delim = $delim, quote = '"', escape = '"',
+                        null_padding = true, strict_mode = true)"""
+
+
+def _csv_params(path: str, n_columns: int, delimiter: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "names": [f"c{i}" for i in range(n_columns)],
+        "delim": delimiter,
+    }
+
+
+def _raw_column(positions: dict[str, int], column: str) -> str:
+    # The file's text, trimmed, empty as NULL; NULL when the file lacks the column.
+    if column in positions:
+        return f"nullif(trim(c{int(positions[column])}), '')"
+    return "NULL::VARCHAR"
+
+
+def _reject_ragged(
+    cur: Connection, params: dict[str, Any], n_columns: int, file: str
+) -> None:
+    """Refuse a file with rows longer than its header, naming the first rows."""
+    # Short rows are padded (as the small-file reader does); a row with more
+    # fields than the header shows up as an extra column in the sample.
+    described = cur.sql(
+        f"DESCRIBE SELECT * FROM {_CSV_READER}", params=params
+    ).fetchall()
+    extra = [str(r[0]) for r in described[n_columns:]]
+    if not extra or not all(
+        name.startswith("column") and name[6:].isdigit() for name in extra
+    ):
+        return
+    condition = " OR ".join(f"{name} IS NOT NULL" for name in extra)
+    rows = cur.sql(
+        f"SELECT r FROM (SELECT row_number() OVER () AS r, * FROM {_CSV_READER}) "
+        f"WHERE {condition} ORDER BY r LIMIT 5",
+        params=params,
+    ).fetchall()
+    if rows:
+        raise RejectedInputError(
+            f"{file}: row {rows[0][0]} has more fields than the header "
+            f"({n_columns}) (ragged rows at data rows "
+            f"{', '.join(str(r[0]) for r in rows)}); check the delimiter and "
+            "quoting, or re-export the file."
+        )
+
+
+def _reader_refused(file: str, error: duckdb.Error) -> RejectedInputError:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return RejectedInputError(
+        f"{file}: the CSV reader refused the file: {first_line[:300]}"
+    )
 
 
 def import_stage_csv(
@@ -2412,65 +2484,124 @@ def import_stage_csv(
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
     """
     columns = _import_columns(table)
-    select = ", ".join(
-        f"nullif(trim(c{int(positions[c])}), '') AS {c}"
-        if c in positions
-        else f"NULL::VARCHAR AS {c}"
-        for c in columns
-    )
+    select = ", ".join(f"{_raw_column(positions, c)} AS {c}" for c in columns)
     deleted = (
-        f"coalesce(wb_bool(nullif(trim(c{int(positions['is_deleted'])}), '')), false)"
+        f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
         if "is_deleted" in positions
         else "false"
     )
-    params = {
-        "path": path,
-        "names": [f"c{i}" for i in range(n_columns)],
-        "delim": delimiter,
-    }
-    reader = """read_csv($path, all_varchar = true, header = true, names = $names,
-                          delim = $delim, quote = '"', escape = '"',
-                          null_padding = true, strict_mode = true)"""
+    params = _csv_params(path, n_columns, delimiter)
     try:
-        # Short rows are padded (as the small-file reader does); a row with more
-        # fields than the header shows up as an extra column in the sample.
-        described = cur.sql(
-            f"DESCRIBE SELECT * FROM {reader}", params=params
-        ).fetchall()
-        extra = [str(r[0]) for r in described[n_columns:]]
-        if extra and all(
-            name.startswith("column") and name[6:].isdigit() for name in extra
-        ):
-            condition = " OR ".join(f"{name} IS NOT NULL" for name in extra)
-            rows = cur.sql(
-                f"SELECT r FROM (SELECT row_number() OVER () AS r, * FROM {reader}) "
-                f"WHERE {condition} ORDER BY r LIMIT 5",
-                params=params,
-            ).fetchall()
-            if rows:
-                raise RejectedInputError(
-                    f"{file}: row {rows[0][0]} has more fields than the header "
-                    f"({n_columns}) (ragged rows at data rows "
-                    f"{', '.join(str(r[0]) for r in rows)}); check the delimiter and "
-                    "quoting, or re-export the file."
-                )
+        _reject_ragged(cur, params, n_columns, file)
         cur.execute(
             f"""
             CREATE TEMP TABLE {_import_stage_name(index)} AS
             SELECT NULL::BIGINT AS _row, $file::VARCHAR AS _file,
                    $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select},
                    {deleted} AS _deleted
-            FROM {reader}
+            FROM {_CSV_READER}
             """,
             {**params, "file": file, "source": source, "kind": kind},
         )
     except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise RejectedInputError(
-            f"{file}: the CSV reader refused the file: {first_line[:300]}"
-        ) from error
+        raise _reader_refused(file, error) from error
     rows = cur.sql(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()
     return int(rows[0][0])
+
+
+def import_activities_direct(
+    cur: Connection,
+    run_id: int,
+    path: str,
+    *,
+    positions: dict[str, int],
+    n_columns: int,
+    delimiter: str,
+    file: str,
+    source: str,
+    kind: str | None,
+) -> int | None:
+    """Load a large activity CSV straight into ``activities`` when it is clean.
+
+    The staged path reads a file into a temporary table, checks it and copies it
+    again; for a multi-million-row export of calls and e-mails those extra
+    passes cost more than reading the file. This path parses and inserts in
+    one pass, marking with ``-run_id`` every row the staged path would have
+    something to say about (a deleted row, an unreadable value, a missing ID,
+    a name to look up), then checks the inserted rows: no mark, no duplicate or
+    already stored ID, no reference to a missing account, person or seller.
+
+    Returns:
+        The rows inserted when the file is clean: the import is then complete
+        except for recording the run. None when it is not: the caller must roll
+        the transaction back and take the staged path, which reports each
+        problem with its row.
+
+    Raises:
+        RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
+    """
+    raw = {c: _raw_column(positions, c) for c in _import_columns("activities")}
+    # Each value is parsed once (inner query); the mark compares it with the text.
+    problem = " OR ".join(
+        (
+            "p.activity_id IS NULL",
+            "(p.is_deleted IS NOT NULL AND coalesce(wb_bool(p.is_deleted), true))",
+            "(p.kind IS NOT NULL AND p.known_kind IS NULL)",
+            "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
+            "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
+            "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
+            "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
+            "(p.contact_id IS NULL AND p.contact_name IS NOT NULL)",
+            "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
+        )
+    )
+    params = _csv_params(path, n_columns, delimiter)
+    try:
+        _reject_ragged(cur, params, n_columns, file)
+        inserted = cur.execute(
+            f"""
+            INSERT INTO activities (activity_id, account_id, contact_id, seller_id, kind,
+                                    activity_date, duration_minutes, subject, source,
+                                    source_id, import_run_id)
+            SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
+                   coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
+                   coalesce(p.parsed_minutes, p.parsed_seconds / 60),
+                   p.subject, $source::VARCHAR, NULL,
+                   CASE WHEN {problem} THEN -$run ELSE $run END
+            FROM (
+                SELECT r.*, kv.kind AS known_kind,
+                       wb_date(r.activity_date, NULL) AS parsed_date,
+                       wb_num(r.duration_minutes) AS parsed_minutes,
+                       wb_num(r.duration_seconds) AS parsed_seconds
+                FROM (SELECT {", ".join(f"{e} AS {c}" for c, e in raw.items())}
+                      FROM {_CSV_READER}) r
+                LEFT JOIN _import_kinds kv ON kv.value = lower(r.kind)
+            ) p
+            """,
+            {**params, "source": source, "kind": kind, "run": run_id},
+        ).fetchall()
+    except duckdb.Error as error:
+        raise _reader_refused(file, error) from error
+    rows = int(inserted[0][0]) if inserted else 0
+    clean = cur.sql(
+        """
+        SELECT
+            NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = -$run)
+            AND NOT EXISTS (SELECT 1 FROM activities GROUP BY activity_id HAVING count(*) > 1)
+            AND NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = $run
+                              AND account_id NOT IN (SELECT account_id FROM accounts))
+            AND NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = $run
+                              AND contact_id NOT IN (SELECT contact_id FROM contacts))
+            AND NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = $run
+                              AND seller_id NOT IN (SELECT seller_id FROM sellers))
+        """,
+        params={"run": run_id},
+    ).fetchall()[0][0]
+    if rows == 0 or not clean:
+        return None
+    # Only the last import can be undone; this one's rows carry its mark.
+    cur.execute("DELETE FROM import_undo_rows")
+    return rows
 
 
 def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
@@ -3147,7 +3278,9 @@ def import_build(
             ), k AS (
                 SELECT *, activity_id AS natural_key FROM s
             )
-            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+            SELECT k._row, k._file, k._source,
+                   -- the CRM's own ID is stored once, as activity_id (schema.md)
+                   NULL::VARCHAR AS source_id,
                    coalesce(k.activity_id,
                             k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS activity_id,
                    k.resolved_account AS account_id, k.contact_id, k.contact_name,
@@ -3173,9 +3306,9 @@ def import_build(
                        || '#' || row_number() OVER (
                            PARTITION BY _file, account_id, contact_name, activity_date, kind, subject
                            ORDER BY _row) AS natural_key
-                FROM _import_new_activities WHERE source_id IS NULL
+                FROM _import_new_activities WHERE activity_id IS NULL
             ) x
-            WHERE n.source_id IS NULL AND n._file = x._file AND n._row = x._row
+            WHERE n.activity_id IS NULL AND n._file = x._file AND n._row = x._row
             """
         )
         # People named in activities: this import's and the stored ones.
@@ -3822,15 +3955,16 @@ def saved_column_mapping(
     con: Connection, header_signature: str
 ) -> tuple[str, dict[str, str]] | None:
     """Return (target table, source column → workbench column) remembered for a header."""
-    rows = query_frame(
-        con,
-        "SELECT target_table, mapping FROM column_mappings WHERE header_signature = $s",
-        {"s": header_signature},
-    )
-    if rows.height == 0:
+    # A point lookup: plain tuples, no frame (and no Arrow load in a fresh CLI).
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT target_table, mapping FROM column_mappings WHERE header_signature = $s",
+            params={"s": header_signature},
+        ).fetchall()
+    if not rows:
         return None
-    mapping = json.loads(rows["mapping"][0])
-    return str(rows["target_table"][0]), {str(k): str(v) for k, v in mapping.items()}
+    mapping = json.loads(rows[0][1])
+    return str(rows[0][0]), {str(k): str(v) for k, v in mapping.items()}
 
 
 def save_column_mapping(

@@ -1,0 +1,265 @@
+"""The one-pass load of a large activity export: same result as the staged path.
+
+A large ``Task.csv`` imported on its own is parsed straight into ``activities``.
+Whenever the file holds anything the staged path would report, the direct load
+is rolled back and the staged path runs; either way the database and the report
+must be exactly what the staged path alone gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbench import ingest, store
+from workbench.models import Actor
+
+ANALYST = Actor(name="ana", role="analyst")
+TASK_HEADER = (
+    "Id,IsDeleted,AccountId,WhoId,OwnerId,Subject,ActivityDate,TaskSubtype,"
+    "CallDurationInSeconds,Status"
+)
+Rows = list[list[str]]
+
+
+def _write_people(folder: Path) -> list[Path]:
+    (folder / "User.csv").write_text(
+        "Id,Name,Department\n"
+        "005U00000000000001,Li Wei,Key Accounts\n"
+        "005U00000000000002,Anna Berg,Key Accounts\n"
+    )
+    (folder / "Account.csv").write_text(
+        "Id,IsDeleted,Name,Industry\n"
+        "001A00000000000001,false,Huadong Machinery,Machinery\n"
+        "001A00000000000002,false,Rheinstahl GmbH,Steel\n"
+    )
+    (folder / "Contact.csv").write_text(
+        "Id,IsDeleted,AccountId,LastName,Title\n"
+        "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager\n"
+        "003C00000000000002,false,001A00000000000002,Weber,Buyer\n"
+    )
+    return [folder / "User.csv", folder / "Account.csv", folder / "Contact.csv"]
+
+
+def _tasks(count: int = 12) -> Rows:
+    kinds = ("Call", "Email", "Task")
+    return [
+        [
+            f"00T T{i:016d}".replace(" ", ""),
+            "false",
+            f"001A0000000000000{1 + i % 2}",
+            f"003C0000000000000{1 + i % 2}" if i % 4 else "",
+            f"005U0000000000000{1 + i % 2}",
+            f'"Follow-up, {i}"',
+            f"2024-0{1 + i % 9}-1{i % 10}",
+            kinds[i % 3],
+            str(60 * i) if i % 3 == 0 else "",
+            "Completed",
+        ]
+        for i in range(count)
+    ]
+
+
+def _write_tasks(folder: Path, rows: Rows) -> Path:
+    path = folder / "Task.csv"
+    path.write_text(TASK_HEADER + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
+    return path
+
+
+def _database(folder: Path) -> store.Connection:
+    con = store.connect(":memory:")
+    report = ingest.import_files(con, _write_people(folder), actor=ANALYST)
+    assert report.ok, [p.message for p in report.errors]
+    return con
+
+
+def _import_task(
+    con: store.Connection,
+    task: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    staged_only: bool,
+) -> tuple[ingest.ImportReport, list[int | None]]:
+    """Import Task.csv as a large file; return the report and what the direct load said."""
+    said: list[int | None] = []
+    direct = store.import_activities_direct
+
+    def watched(*args: Any, **kwargs: Any) -> int | None:
+        result = None if staged_only else direct(*args, **kwargs)
+        said.append(result)
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "LARGE_FILE_BYTES", 0)
+        patch.setattr(store, "import_activities_direct", watched)
+        report = ingest.import_files(con, [task], actor=ANALYST)
+    return report, said
+
+
+def _activities(con: store.Connection) -> list[tuple[object, ...]]:
+    return store.query_frame(
+        con, "SELECT * EXCLUDE (import_run_id) FROM activities ORDER BY ALL"
+    ).rows()
+
+
+def _problems(report: ingest.ImportReport) -> list[tuple[object, ...]]:
+    return [(p.level, p.file, p.row, p.column, p.message) for p in report.problems]
+
+
+def _both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: Rows
+) -> tuple[Any, Any, list[int | None]]:
+    """Import the same Task.csv directly and staged-only into twin databases."""
+    results = []
+    said: list[int | None] = []
+    for staged_only in (False, True):
+        folder = tmp_path / ("staged" if staged_only else "direct")
+        folder.mkdir()
+        con = _database(folder)
+        before = store.database_fingerprint(con)
+        report, said_now = _import_task(
+            con, _write_tasks(folder, rows), monkeypatch, staged_only=staged_only
+        )
+        if not staged_only:
+            said = said_now
+        results.append(
+            (
+                report.ok,
+                _problems(report),
+                report.counts,
+                _activities(con),
+                store.database_fingerprint(con) == before,
+            )
+        )
+        con.close()
+    return results[0], results[1], said
+
+
+def test_a_clean_export_loads_in_one_pass_with_the_staged_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct, staged, said = _both_ways(tmp_path, monkeypatch, _tasks())
+    assert said == [12]
+    assert direct[0] is True
+    assert direct == staged
+    activities = direct[3]
+    assert len(activities) == 12
+    # Call durations are seconds in Salesforce; the kind comes from TaskSubtype.
+    first = activities[0]
+    assert first[0] == "00TT0000000000000000"
+    assert first[4] == "call"
+    assert first[6] == 0.0
+
+
+def _set(row: int, column: int, value: str) -> Callable[[Rows], Rows]:
+    def change(rows: Rows) -> Rows:
+        rows[row][column] = value
+        return rows
+
+    return change
+
+
+def _duplicate(rows: Rows) -> Rows:
+    rows[5][0] = rows[4][0]
+    return rows
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(_set(3, 1, "true"), id="deleted-row"),
+        pytest.param(_set(3, 1, "maybe"), id="unreadable-boolean"),
+        pytest.param(_set(2, 6, "not a date"), id="bad-date"),
+        pytest.param(_set(2, 6, "03/25/2024"), id="slash-date"),
+        pytest.param(_set(2, 7, "Carrier pigeon"), id="unknown-kind"),
+        pytest.param(_set(3, 8, "abc"), id="bad-duration"),
+        pytest.param(_set(1, 3, "00Q000000000000001"), id="lead-not-contact"),
+        pytest.param(_set(1, 2, "001A00000000000099"), id="missing-account"),
+        pytest.param(_set(1, 4, "005U00000000000099"), id="missing-seller"),
+        pytest.param(_set(6, 0, ""), id="no-id"),
+        pytest.param(_duplicate, id="duplicate-id"),
+    ],
+)
+def test_anything_to_report_falls_back_to_the_staged_path(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: Callable[[Rows], Rows],
+) -> None:
+    direct, staged, said = _both_ways(tmp_path, monkeypatch, damage(_tasks()))
+    assert said == [None]  # the direct load saw it and stepped aside
+    assert direct == staged
+    assert direct[1], "the staged path reports the damage"
+    if not direct[0]:
+        assert direct[4], "a rejected import leaves the database unchanged"
+
+
+def test_reimporting_a_directly_loaded_export_updates_in_place_and_undo_restores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = _database(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+    first, said = _import_task(con, task, monkeypatch, staged_only=False)
+    assert first.ok and said == [12]
+    loaded = _activities(con)
+    after_first = store.database_fingerprint(con)
+
+    newer = _tasks()
+    newer[0][5] = "Renewal call"
+    second, said = _import_task(
+        con, _write_tasks(tmp_path, newer), monkeypatch, staged_only=False
+    )
+    # Every ID is stored already: the staged path upserts them.
+    assert second.ok and said == [None]
+    assert second.counts["activities"] == 12
+    subjects = {r[0]: r[7] for r in _activities(con)}
+    assert subjects["00TT0000000000000000"] == "Renewal call"
+
+    assert store.undo_last_import(con, ANALYST)["run_id"] == second.run_id
+    assert _activities(con) == loaded
+    con.close()
+    assert after_first  # the first import is no longer undoable (only the last is)
+
+
+def test_undoing_a_direct_load_removes_exactly_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = _database(tmp_path)
+    before = store.database_fingerprint(con)
+    report, said = _import_task(
+        con, _write_tasks(tmp_path, _tasks()), monkeypatch, staged_only=False
+    )
+    assert report.ok and said == [12]
+    assert store.last_undoable_import(con) == report.run_id
+    runs = store.import_runs(con)
+    assert runs["status"][0] == "committed"
+    assert '"activities": 12' in runs["counts"][0]
+
+    undone = store.undo_last_import(con, ANALYST)
+    assert undone["restored"] == {"activities": 12}
+    after = store.database_fingerprint(con)
+    assert {t: v for t, v in after.items() if t != "import_undo_rows"} == {
+        t: v for t, v in before.items() if t != "import_undo_rows"
+    }
+    con.close()
+
+
+def test_a_direct_load_that_fails_midway_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = _database(tmp_path)
+    before = store.database_fingerprint(con)
+    task = _write_tasks(tmp_path, _tasks())
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "LARGE_FILE_BYTES", 0)
+        patch.setattr(store, "record_import_run", broken)
+        with pytest.raises(RuntimeError, match="disk full"):
+            ingest.import_files(con, [task], actor=ANALYST)
+    assert store.database_fingerprint(con) == before
+    con.close()

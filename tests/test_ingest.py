@@ -146,20 +146,21 @@ def test_real_fivetran_salesforce_is_rejected_with_the_broken_references(
     assert "357 column(s) not imported" in warnings
 
 
-def test_real_fivetran_hubspot_deals_without_company_are_reported(
+def test_real_fivetran_hubspot_deals_get_companies_from_the_association_table(
     con: store.Connection,
 ) -> None:
     folder = _real("fivetran-hubspot-seeds")
     report = _import(con, folder)
-    assert not report.ok
-    assert (
-        "deal_data.csv|None|None|missing required column for opportunities: account_id or account_name"
-        in _messages(report, "error")
-    )
-    # Without the deals, the rest imports; the orphan association rows are reported.
-    files = [p for p in sorted(folder.glob("*.csv")) if p.name != "deal_data.csv"]
-    report = _import(con, *files)
     assert report.ok, _messages(report, "error")
+    warnings = _messages(report, "warning")
+    assert (
+        "deal_company_data.csv|None|None|not imported: an association table: it gives "
+        "the deals in deal_data.csv their company" in warnings
+    )
+    # The seed's two associations name deals that deal_data.csv does not hold:
+    # every deal is reported as having no company, and nothing is invented.
+    assert "deal_data.csv|1|None|names no account; the deal was not imported" in warnings
+    assert report.counts["opportunities"] == 0
     assert report.counts["accounts"] >= 24
     assert report.counts["sellers"] == 102
     assert report.counts["opportunity_contacts"] == 0
@@ -168,6 +169,41 @@ def test_real_fivetran_hubspot_deals_without_company_are_reported(
     ]
     assert len(orphans) == 11
     assert all("(orphan)" in p.message for p in orphans)
+
+
+def test_hubspot_deal_company_associations_attach_deals(
+    con: store.Connection, tmp_path: Path
+) -> None:
+    # The headers of HubSpot's warehouse (Fivetran) export, as in the real seeds.
+    (tmp_path / "company_data.csv").write_text(
+        "id,is_deleted,_fivetran_synced,property_name,property_industry,property_country\n"
+        "501,false,2024-01-01 0:00:00,Huadong Machinery,Machinery,China\n"
+        "502,false,2024-01-01 0:00:00,Rheinstahl GmbH,Steel,Germany\n"
+    )
+    (tmp_path / "deal_data.csv").write_text(
+        "deal_id,is_deleted,deal_pipeline_id,deal_pipeline_stage_id,owner_id,portal_id,"
+        "property_dealname,property_amount,property_closedate,property_createdate\n"
+        "901,false,,closedwon,,4727653,Line upgrade,120000,2024-03-01,2024-01-05\n"
+        "902,false,,appointmentscheduled,,4727653,Spare parts,8000,2024-04-01,2024-01-06\n"
+        "903,false,,closedlost,,4727653,Pilot,5000,2024-05-01,2024-01-07\n"
+    )
+    (tmp_path / "deal_company_data.csv").write_text(
+        "company_id,deal_id,type_id,category\n"
+        "501,901,5,HUBSPOT_DEFINED\n"
+        "502,902,5,HUBSPOT_DEFINED\n"
+        "501,902,5,HUBSPOT_DEFINED\n"
+    )
+    report = _import(con, tmp_path)
+    assert report.ok, _messages(report, "error")
+    assert _rows(
+        con, "SELECT opportunity_id, account_id FROM opportunities ORDER BY 1"
+    ) == [("901", "501"), ("902", "502")]
+    warnings = _messages(report, "warning")
+    assert (
+        "deal_data.csv|None|None|1 deal(s) are associated with several companies in "
+        "deal_company_data.csv; each keeps the first company listed" in warnings
+    )
+    assert "deal_data.csv|3|None|names no account; the deal was not imported" in warnings
 
 
 # --- Salesforce fixtures ------------------------------------------------------------------

@@ -1240,7 +1240,92 @@ def propose_files(
                         )
                     )
         recognised += entries
+    problems += _attach_deal_companies(recognised)
     return recognised, problems
+
+
+#: Normalised headers of a deal ↔ company association table (HubSpot's API and
+#: warehouse exports keep a deal's company there, not on the deal).
+_DEAL_COMPANY_COLUMNS = ("dealid", "companyid")
+
+
+def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
+    """Give deals without a company column their company from an association file.
+
+    The association file is used, not imported as a table of its own. A deal
+    with several companies keeps the first one the file lists (a warning says
+    how many); deals it does not list stay without a company and are reported
+    when the import checks them.
+    """
+    links: list[tuple[RecognisedFile, pl.DataFrame]] = []
+    for entry in recognised:
+        if entry.table is not None or entry.frame is None:
+            continue
+        by_normal = {normalise_header(h): h for h in entry.frame.columns}
+        if all(c in by_normal for c in _DEAL_COMPANY_COLUMNS):
+            links.append(
+                (
+                    entry,
+                    entry.frame.select(
+                        pl.col(by_normal["dealid"]).str.strip_chars().alias("deal"),
+                        pl.col(by_normal["companyid"])
+                        .str.strip_chars()
+                        .alias("company"),
+                    ).drop_nulls(),
+                )
+            )
+    deals = [
+        e
+        for e in recognised
+        if e.table == "opportunities"
+        and e.frame is not None
+        and not {"account_id", "account_name"} & set(e.mapping.values())
+        and "opportunity_id" in e.mapping.values()
+    ]
+    if not links or not deals:
+        return []
+    pairs = pl.concat([frame for _entry, frame in links]).unique(maintain_order=True)
+    first_company = pairs.group_by("deal", maintain_order=True).agg(
+        pl.col("company").first(), pl.len().alias("companies")
+    )
+    names = ", ".join(entry.name for entry, _frame in links)
+    for entry, _frame in links:
+        entry.note = (
+            "an association table: it gives the deals in "
+            + ", ".join(d.name for d in deals)
+            + " their company"
+        )
+    problems: list[Problem] = []
+    for deal_file in deals:
+        assert deal_file.frame is not None
+        deal_header = next(
+            h for h, c in deal_file.mapping.items() if c == "opportunity_id"
+        )
+        company_header = f"company (from {names})"
+        joined = deal_file.frame.with_columns(
+            pl.col(deal_header).str.strip_chars().alias("__deal_key")
+        ).join(
+            first_company.rename({"deal": "__deal_key", "company": company_header}),
+            on="__deal_key",
+            how="left",
+            maintain_order="left",
+        )
+        several = joined.filter(pl.col("companies") > 1).height
+        deal_file.frame = joined.drop("__deal_key", "companies")
+        deal_file.headers = [*deal_file.headers, company_header]
+        deal_file.mapping = {**deal_file.mapping, company_header: "account_id"}
+        if several:
+            problems.append(
+                _problem(
+                    "warning",
+                    deal_file.name,
+                    None,
+                    None,
+                    f"{several:,} deal(s) are associated with several companies in "
+                    f"{names}; each keeps the first company listed",
+                )
+            )
+    return problems
 
 
 def markdown_safe(text: str) -> str:

@@ -159,7 +159,9 @@ def test_real_fivetran_hubspot_deals_get_companies_from_the_association_table(
     )
     # The seed's two associations name deals that deal_data.csv does not hold:
     # every deal is reported as having no company, and nothing is invented.
-    assert "deal_data.csv|1|None|names no account; the deal was not imported" in warnings
+    assert (
+        "deal_data.csv|1|None|names no account; the deal was not imported" in warnings
+    )
     assert report.counts["opportunities"] == 0
     assert report.counts["accounts"] >= 24
     assert report.counts["sellers"] == 102
@@ -203,7 +205,9 @@ def test_hubspot_deal_company_associations_attach_deals(
         "deal_data.csv|None|None|1 deal(s) are associated with several companies in "
         "deal_company_data.csv; each keeps the first company listed" in warnings
     )
-    assert "deal_data.csv|3|None|names no account; the deal was not imported" in warnings
+    assert (
+        "deal_data.csv|3|None|names no account; the deal was not imported" in warnings
+    )
 
 
 # --- Salesforce fixtures ------------------------------------------------------------------

@@ -841,3 +841,123 @@ def test_large_uploads_are_loaded_by_duckdb_from_a_scratch_copy(
     assert all(f.path is not None and f.frame is None for f in report.files)
     assert not any(f.path.exists() for f in report.files if f.path)  # scratch removed
     assert report.counts["activities"] == 5
+
+
+# --- Dynamics 365 "Export to Excel" ------------------------------------------------------
+
+
+def _dynamics_workbook(
+    path: Path, sheet: str, header: list[str], rows: list[list[str]]
+) -> None:
+    """Write an .xlsx shaped like Dynamics' export: the data sheet, then a hidden one."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    data = book.add_worksheet(sheet)
+    for r, values in enumerate([header, *rows]):
+        for c, value in enumerate(values):
+            data.write_string(r, c, value)
+    data.set_column(0, 2, None, None, {"hidden": True})
+    hidden = book.add_worksheet("hiddenSheet")
+    hidden.write_string(0, 0, "account:N5Qx…")
+    hidden.hide()
+    book.close()
+
+
+def test_dynamics_excel_exports_resolve_lookups_by_display_name(
+    con: store.Connection, tmp_path: Path
+) -> None:
+    keys = ["(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On"]
+    _dynamics_workbook(
+        tmp_path / "Active Accounts 2024-05-01.xlsx",
+        "Active Accounts",
+        [
+            "(Do Not Modify) Account",
+            *keys,
+            "Account Name",
+            "Address 1: City",
+            "Address 1: Country/Region",
+            "Owner",
+            "Parent Account",
+        ],
+        [
+            [
+                "6f1c1e00-0000-0000-0000-00000000000a",
+                "x1",
+                "2024-05-01 10:00",
+                "Contoso Group",
+                "Basel",
+                "Switzerland",
+                "",
+                "",
+            ],
+            [
+                "6f1c1e00-0000-0000-0000-00000000000b",
+                "x2",
+                "2024-05-01 10:00",
+                "Contoso Pharmaceuticals",
+                "Basel",
+                "Switzerland",
+                "",
+                "Contoso Group",
+            ],
+        ],
+    )
+    _dynamics_workbook(
+        tmp_path / "My Active Contacts.xlsx",
+        "My Active Contacts",
+        [
+            "(Do Not Modify) Contact",
+            *keys,
+            "Full Name",
+            "Company Name",
+            "Job Title",
+            "Manager",
+            "Email",
+        ],
+        [
+            [
+                "7a000000-0000-0000-0000-00000000000a",
+                "y1",
+                "2024-05-01 10:00",
+                "Nora Keller",
+                "Contoso Pharmaceuticals",
+                "Head of QA",
+                "",
+                "nora@contoso.example",
+            ],
+            [
+                "7a000000-0000-0000-0000-00000000000b",
+                "y2",
+                "2024-05-01 10:00",
+                "Ivo Brandt",
+                "Contoso Pharmaceuticals",
+                "QA Engineer",
+                "Nora Keller",
+                "ivo@contoso.example",
+            ],
+        ],
+    )
+    report = _import(con, tmp_path)
+    assert report.ok, _messages(report, "error")
+    assert report.source == "dynamics"
+    assert {f.name: f.table for f in report.files} == {
+        "Active Accounts 2024-05-01.xlsx": "accounts",
+        "My Active Contacts.xlsx": "contacts",
+    }
+    assert _rows(
+        con,
+        """
+        SELECT c.name, a.name, m.name, p.name
+        FROM contacts c JOIN accounts a USING (account_id)
+        LEFT JOIN contacts m ON m.contact_id = c.reports_to_id
+        LEFT JOIN accounts p ON p.account_id = a.parent_account_id
+        ORDER BY c.name
+        """,
+    ) == [
+        ("Ivo Brandt", "Contoso Pharmaceuticals", "Nora Keller", "Contoso Group"),
+        ("Nora Keller", "Contoso Pharmaceuticals", None, "Contoso Group"),
+    ]
+    assert _rows(con, "SELECT DISTINCT account_id FROM contacts") == [
+        ("6f1c1e00-0000-0000-0000-00000000000b",)
+    ]

@@ -649,8 +649,11 @@ _DYN_OBJECTS = (
             "region": ("territoryid", "Territory"),
             "annual_revenue": ("revenue", "Annual Revenue"),
             "employees": ("numberofemployees", "Number of Employees"),
-            "parent_account_id": ("parentaccountid", "Parent Account"),
+            "parent_account_id": ("parentaccountid",),
+            # "Export to Excel" writes lookups as display names, not GUIDs.
+            "parent_account_name": ("Parent Account",),
             "owner_seller_id": ("ownerid",),
+            "owner_seller_name": ("Owner",),
             "created_on": ("createdon", "Created On"),
         },
         ("account_id",),
@@ -662,7 +665,8 @@ _DYN_OBJECTS = (
         "contacts",
         {
             "contact_id": ("contactid", "(Do Not Modify) Contact"),
-            "account_id": ("parentcustomerid", "accountid", "Company Name"),
+            "account_id": ("parentcustomerid", "accountid"),
+            "account_name": ("Company Name",),
             "name": ("fullname", "Full Name"),
             "first_name": ("firstname",),
             "last_name": ("lastname",),
@@ -682,7 +686,8 @@ _DYN_OBJECTS = (
         "opportunities",
         {
             "opportunity_id": ("opportunityid", "(Do Not Modify) Opportunity"),
-            "account_id": ("parentaccountid", "customerid", "Account"),
+            "account_id": ("parentaccountid", "customerid"),
+            "account_name": ("Account", "Potential Customer"),
             "name": ("name", "Topic"),
             "stage": (
                 "stepname",
@@ -704,6 +709,7 @@ _DYN_OBJECTS = (
                 "Actual Close Date",
             ),
             "owner_seller_id": ("ownerid",),
+            "owner_seller_name": ("Owner",),
             "created_on": ("createdon", "Created On"),
         },
         ("opportunity_id",),
@@ -715,8 +721,10 @@ _DYN_OBJECTS = (
         "activities",
         {
             "activity_id": ("activityid", "(Do Not Modify) Activity"),
-            "account_id": ("regardingobjectid", "Regarding"),
+            "account_id": ("regardingobjectid",),
+            "account_name": ("Regarding",),
             "seller_id": ("ownerid",),
+            "seller_name": ("Owner",),
             "kind": ("activitytypecode", "Activity Type"),
             "activity_date": (
                 "actualstart",
@@ -1088,6 +1096,8 @@ def detect_source(
     stem = (file_name or "").rsplit(".", 1)[0]
     if stem in SALESFORCE_FILE_STEMS and any(h.casefold() == "id" for h in headers):
         return "salesforce"  # a Data Export names each file by its object
+    if any(h.strip().startswith("(Do Not Modify)") for h in headers):
+        return "dynamics"  # "Export to Excel" keeps its keys in these hidden columns
     if sum(1 for h in headers if re.match(r"^[A-Za-z][\w ]*: .+", h)) >= 2:
         return "salesforce"  # report export: "Account: Account Name"
     # A file in the workbench's own column names (an earlier export, a script's

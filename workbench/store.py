@@ -2271,6 +2271,10 @@ _IMPORT_MACROS = (
     """,
     """
     CREATE OR REPLACE TEMP MACRO wb_bool(s) AS CASE
+        -- the usual spellings first, compared as they are: lower(trim()) copies
+        -- the text, which costs seconds over millions of IsDeleted cells
+        WHEN s IN ('false', 'FALSE', 'False', '0') THEN false
+        WHEN s IN ('true', 'TRUE', 'True', '1') THEN true
         WHEN lower(trim(s)) IN $true_values THEN true
         WHEN lower(trim(s)) IN $false_values THEN false
         END
@@ -2408,10 +2412,17 @@ def _csv_params(path: str, n_columns: int, delimiter: str) -> dict[str, Any]:
 
 
 def _raw_column(positions: dict[str, int], column: str) -> str:
-    # The file's text, trimmed, empty as NULL; NULL when the file lacks the column.
-    if column in positions:
-        return f"nullif(trim(c{int(positions[column])}), '')"
-    return "NULL::VARCHAR"
+    # The file's text, without surrounding spaces, empty as NULL (the reader
+    # already gives empty fields as NULL); NULL when the file lacks the column.
+    # trim() copies every string; the LIKE guards compare bytes, so only padded
+    # values pay for it (a quarter of the load time of a 2M-row file otherwise).
+    if column not in positions:
+        return "NULL::VARCHAR"
+    field = f"c{int(positions[column])}"
+    return (
+        f"CASE WHEN {field} LIKE ' %' OR {field} LIKE '% ' "
+        f"THEN nullif(trim({field}), '') ELSE nullif({field}, '') END"
+    )
 
 
 def _reject_ragged(

@@ -1645,7 +1645,7 @@ def _direct_load(
             store.import_begin(cur)
             say(0.3, f"loading {entry.name}")
             with _utf8_copy(entry) as path:
-                rows = store.import_activities_direct(
+                loaded = store.import_activities_direct(
                     cur,
                     run_id,
                     str(path),
@@ -1656,9 +1656,13 @@ def _direct_load(
                     source=entry.source,
                     kind=entry.kind,
                 )
-            if rows is None:
+            if loaded is None:
                 raise _NotClean
+            rows, references = loaded
             entry.rows = rows
+            problems = problems + _capped_problems(
+                references, {entry.name: [entry]}, "", _reference_message
+            )
             if entry.name in (mappings or {}):
                 store.save_column_mapping(
                     cur,

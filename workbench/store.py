@@ -2531,7 +2531,7 @@ def import_activities_direct(
     file: str,
     source: str,
     kind: str | None,
-) -> int | None:
+) -> tuple[int, pl.DataFrame] | None:
     """Load a large activity CSV straight into ``activities`` when it is clean.
 
     The staged path reads a file into a temporary table, checks it and copies it
@@ -2540,13 +2540,15 @@ def import_activities_direct(
     one pass, marking with ``-run_id`` every row the staged path would have
     something to say about (a deleted row, an unreadable value, a missing ID,
     a name to look up), then checks the inserted rows: no mark, no duplicate or
-    already stored ID, no reference to a missing account, person or seller.
+    already stored ID. References to a missing account, person or seller are
+    reported and cleared as the staged path does.
 
     Returns:
-        The rows inserted when the file is clean: the import is then complete
-        except for recording the run. None when it is not: the caller must roll
-        the transaction back and take the staged path, which reports each
-        problem with its row.
+        The rows inserted and the reference warnings (the layout of
+        :func:`import_missing_references`) when the file is otherwise clean:
+        the import is then complete except for recording the run. None when it
+        is not: the caller must roll the transaction back and take the staged
+        path, which reports each problem with its row.
 
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
@@ -2599,20 +2601,96 @@ def import_activities_direct(
         SELECT
             NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = -$run)
             AND NOT EXISTS (SELECT 1 FROM activities GROUP BY activity_id HAVING count(*) > 1)
-            AND NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = $run
-                              AND account_id NOT IN (SELECT account_id FROM accounts))
-            AND NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = $run
-                              AND contact_id NOT IN (SELECT contact_id FROM contacts))
-            AND NOT EXISTS (SELECT 1 FROM activities WHERE import_run_id = $run
-                              AND seller_id NOT IN (SELECT seller_id FROM sellers))
         """,
         params={"run": run_id},
     ).fetchall()[0][0]
     if rows == 0 or not clean:
         return None
+    references = _direct_reference_problems(cur, run_id, params, positions, file)
+    if references is None:
+        return None
     # Only the last import can be undone; this one's rows carry its mark.
     cur.execute("DELETE FROM import_undo_rows")
-    return rows
+    return rows, references
+
+
+def _direct_reference_problems(
+    cur: Connection,
+    run_id: int,
+    params: dict[str, Any],
+    positions: dict[str, int],
+    file: str,
+) -> pl.DataFrame | None:
+    """Report and clear the directly loaded rows' references to missing records.
+
+    The same warnings as the staged path (a task naming a lead rather than a
+    contact is common in Salesforce exports): grouped per value with the first
+    row, and the reference left empty. Returns None when the staged path is
+    needed after all (an error-level reference, or names it would then look up).
+    """
+    checks = [
+        (column, target, key, level)
+        for table, column, target, key, level in _IMPORT_REFERENCES
+        if table == "activities"
+    ]
+    dangling = {
+        column: f"a.{column} IS NOT NULL AND a.{column} NOT IN (SELECT {key} FROM {target})"
+        for column, target, key, _level in checks
+    }
+    cur.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _import_dangling AS
+        SELECT a.activity_id,
+               {", ".join(f"CASE WHEN {c} THEN a.{col} END AS {col}" for col, c in dangling.items())}
+        FROM activities a
+        WHERE a.import_run_id = $run AND ({" OR ".join(dangling.values())})
+        """,
+        {"run": run_id},
+    )
+    found = int(cur.sql("SELECT count(*) FROM _import_dangling").fetchall()[0][0])
+    names = {"account_name", "contact_name", "seller_name"} & set(positions)
+    if found and (names or any(level != "warning" for *_rest, level in checks)):
+        return None
+    problems: list[pl.DataFrame] = []
+    if found:
+        # Which lines of the file: one more read that numbers them, only now.
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_dangling_rows AS
+            SELECT $file::VARCHAR AS _file, f._row, d.*
+            FROM _import_dangling d JOIN (
+                SELECT row_number() OVER () AS _row,
+                       {_raw_column(positions, "activity_id")} AS activity_id
+                FROM {_CSV_READER}) f USING (activity_id)
+            """,
+            {**params, "file": file},
+        )
+    for column, _target, _key, level in checks:
+        if not found:
+            break
+        problems.append(
+            _reference_problem_rows(
+                cur,
+                f"SELECT _file, _row, {column} AS value FROM _import_dangling_rows "
+                f"WHERE {column} IS NOT NULL",
+                level=level,
+                table="activities",
+                column=column,
+            )
+        )
+        cur.execute(
+            f"""
+            UPDATE activities SET {column} = NULL
+            WHERE import_run_id = $run AND activity_id IN (
+                SELECT activity_id FROM _import_dangling WHERE {column} IS NOT NULL)
+            """,
+            {"run": run_id},
+        )
+    cur.execute("DROP TABLE IF EXISTS _import_dangling_rows")
+    cur.execute("DROP TABLE _import_dangling")
+    if not problems:
+        return pl.DataFrame()
+    return pl.concat(problems, how="vertical_relaxed")
 
 
 def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
@@ -2620,9 +2698,18 @@ def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
     if table not in _sources.CANONICAL_COLUMNS or not indexes:
         raise ValueError(f"nothing staged for {table}")
     # A large CSV is staged in file order without row numbers (a window over
-    # millions of rows costs time): its rowid gives the row.
+    # millions of rows costs time): its rowid gives the row. Rows written in
+    # this transaction have rowids from an offset, not from 0; the first is row 1.
+    firsts = {
+        i: int(
+            cur.sql(
+                f"SELECT coalesce(min(rowid), 0) FROM {_import_stage_name(i)}"
+            ).fetchall()[0][0]
+        )
+        for i in indexes
+    }
     union = " UNION ALL BY NAME ".join(
-        f"SELECT * REPLACE (coalesce(_row, rowid + 1)::BIGINT AS _row) "
+        f"SELECT * REPLACE (coalesce(_row, rowid - {firsts[i]} + 1)::BIGINT AS _row) "
         f"FROM {_import_stage_name(i)}"
         for i in indexes
     )
@@ -3516,6 +3603,24 @@ _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+def _reference_problem_rows(
+    cur: Connection, dangling_sql: str, *, level: str, table: str, column: str
+) -> pl.DataFrame:
+    """Group dangling references (``_file``, ``_row``, ``value``) per value, capped per file."""
+    frame: pl.DataFrame = cur.sql(
+        f"""
+        SELECT $level AS level, $table AS "table", $column AS "column",
+               _file, min(_row)::BIGINT AS _row, value, count(*)::BIGINT AS rows,
+               (count(*) OVER (PARTITION BY _file))::BIGINT AS total
+        FROM ({dangling_sql})
+        GROUP BY _file, value
+        QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
+        """,
+        params={"level": level, "table": table, "column": column},
+    ).pl()
+    return frame
+
+
 def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
     """Return references to records neither the import nor the database holds.
 
@@ -3531,20 +3636,14 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
         targets = f"SELECT {target_key} AS k FROM {target}"
         if target in staged:
             targets += f" UNION ALL SELECT {target_key} FROM _import_new_{target}"
-        frame: pl.DataFrame = cur.sql(
-            f"""
-            SELECT $level AS level, $table AS "table", $column AS "column",
-                   _file, min(_row)::BIGINT AS _row, value, count(*)::BIGINT AS rows,
-                   (count(*) OVER (PARTITION BY _file))::BIGINT AS total
-            FROM (
-                SELECT n._file, n._row, n.{column} AS value FROM _import_new_{table} n
-                WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})
-            )
-            GROUP BY _file, value
-            QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
-            """,
-            params={"level": level, "table": table, "column": column},
-        ).pl()
+        frame = _reference_problem_rows(
+            cur,
+            f"SELECT n._file, n._row, n.{column} AS value FROM _import_new_{table} n "
+            f"WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})",
+            level=level,
+            table=table,
+            column=column,
+        )
         if frame.height and level == "warning":
             if table in {"opportunity_contacts"}:
                 cur.execute(

@@ -401,7 +401,7 @@ def part_import() -> list[Row]:
             ),
             Row(
                 f"import of the same Task.csv with 1 task in 1,000 naming a lead "
-                f"({theirs['with_leads_warnings']} warning(s) with rows: staged path)",
+                f"({theirs['with_leads_warnings']} warning(s) with their rows)",
                 f"{theirs['with_leads_seconds']:.1f} s",
                 f"DuckDB read_csv into a table: {theirs['duckdb_seconds']:.1f} s",
                 f"{theirs['with_leads_ratio']:.1f}×",

@@ -1548,26 +1548,16 @@ def _run_import(
                 written = store.import_commit(
                     cur, run_id, sorted({r.table for r in importable if r.table})
                 )
-                for entry in importable:
-                    if entry.name in (mappings or {}) and entry.table:
-                        store.save_column_mapping(
-                            cur,
-                            actor,
-                            entry.header_signature,
-                            entry.table,
-                            dict(entry.mapping),
-                        )
-                counts = store.import_table_counts(cur)
-                store.record_import_run(
+                counts = _record_commit(
                     cur,
-                    run_id=run_id,
-                    started_at=started,
-                    source=source_label,
-                    status="committed",
-                    files=_files_record(recognised),
-                    counts=counts,
-                    problems=[p.as_dict() for p in problems],
-                    user_name=actor.name,
+                    run_id,
+                    recognised,
+                    importable,
+                    problems,
+                    source_label,
+                    actor=actor,
+                    started=started,
+                    mappings=mappings,
                 )
             say(1.0, "done")
             return ImportReport(
@@ -1606,6 +1596,39 @@ def _run_import(
         dry_run,
         {},
     )
+
+
+def _record_commit(
+    cur: store.Connection,
+    run_id: int,
+    recognised: list[RecognisedFile],
+    importable: list[RecognisedFile],
+    problems: list[Problem],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    mappings: dict[str, ColumnMapping] | None,
+) -> dict[str, int]:
+    """Remember the user's mappings and record the committed run; return the counts."""
+    for entry in importable:
+        if entry.name in (mappings or {}) and entry.table:
+            store.save_column_mapping(
+                cur, actor, entry.header_signature, entry.table, dict(entry.mapping)
+            )
+    counts = store.import_table_counts(cur)
+    store.record_import_run(
+        cur,
+        run_id=run_id,
+        started_at=started,
+        source=source_label,
+        status="committed",
+        files=_files_record(recognised),
+        counts=counts,
+        problems=[p.as_dict() for p in problems],
+        user_name=actor.name,
+    )
+    return counts
 
 
 def _direct_load(
@@ -1663,25 +1686,16 @@ def _direct_load(
             problems = problems + _capped_problems(
                 references, {entry.name: [entry]}, "", _reference_message
             )
-            if entry.name in (mappings or {}):
-                store.save_column_mapping(
-                    cur,
-                    actor,
-                    entry.header_signature,
-                    "activities",
-                    dict(entry.mapping),
-                )
-            counts = store.import_table_counts(cur)
-            store.record_import_run(
+            counts = _record_commit(
                 cur,
-                run_id=run_id,
-                started_at=started,
-                source=source_label,
-                status="committed",
-                files=_files_record(recognised),
-                counts=counts,
-                problems=[p.as_dict() for p in problems],
-                user_name=actor.name,
+                run_id,
+                recognised,
+                importable,
+                problems,
+                source_label,
+                actor=actor,
+                started=started,
+                mappings=mappings,
             )
     except (_NotClean, RejectedInputError):
         # The staged path finds the same problems and reports them row by row.

@@ -312,3 +312,40 @@ def test_staged_large_files_report_the_file_row(
     assert said == [None]
     assert direct[0] is False
     assert [(p[2], p[3]) for p in direct[1] if p[0] == "error"] == [(3, "ActivityDate")]
+
+
+def test_an_uploaded_export_loads_in_one_pass_and_keeps_hostile_text_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Import page passes uploads as (name, bytes); large ones are spilled
+    # to a scratch file and take the same one-pass load.
+    rows = _tasks()
+    rows[0][5] = '"=HYPERLINK(""http://x"",""click"")"'
+    rows[1][5] = '"<script>alert(1)</script>; DROP TABLE activities; --"'
+    data = _write_tasks(tmp_path, rows).read_bytes()
+    con = _database(tmp_path)
+    said: list[object] = []
+    direct = store.import_activities_direct
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        result = direct(*args, **kwargs)
+        said.append(None if result is None else result[0])
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "LARGE_FILE_BYTES", 10)
+        patch.setattr(store, "import_activities_direct", watched)
+        report = ingest.import_files(con, [("Task.csv", data)], actor=ANALYST)
+    assert report.ok and said == [12]
+    subjects = dict(
+        store.query_frame(
+            con, "SELECT activity_id, subject FROM activities ORDER BY 1"
+        ).rows()
+    )
+    assert subjects["00TT0000000000000000"] == '=HYPERLINK("http://x","click")'
+    assert (
+        subjects["00TT0000000000000001"]
+        == "<script>alert(1)</script>; DROP TABLE activities; --"
+    )
+    assert store.table_counts(con)["activities"] == 12
+    con.close()

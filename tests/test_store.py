@@ -122,6 +122,36 @@ def test_older_file_upgrades_in_place_and_keeps_its_rows(tmp_path):
     again.close()
 
 
+def test_migration_8_keeps_activities_and_stores_crm_ids_once(tmp_path):
+    path = tmp_path / "v7.duckdb"
+    old = duckdb.connect(str(path))
+    store.migrate(old, target=7)
+    old.execute(
+        """
+        INSERT INTO activities (activity_id, account_id, kind, activity_date, source, source_id)
+        VALUES ('00T1', 'A1', 'call', DATE '2024-03-01', 'salesforce', '00T1'),
+               ('visits:abc', 'A1', 'visit', DATE '2024-03-02', 'chinese_crm', 'A1|Li|#1')
+        """
+    )
+    old.close()
+
+    upgraded = store.connect(path)
+    assert store.schema_version(upgraded) == store.MIGRATIONS[-1].version
+    assert upgraded.sql(
+        "SELECT activity_id, kind, source, source_id, import_run_id "
+        "FROM activities ORDER BY 1"
+    ).fetchall() == [
+        ("00T1", "call", "salesforce", None, None),
+        ("visits:abc", "visit", "chinese_crm", "A1|Li|#1", None),
+    ]
+    # No key index any more: the import, not the table, keeps IDs unique.
+    assert not upgraded.sql(
+        "SELECT * FROM duckdb_constraints() WHERE table_name = 'activities' "
+        "AND constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    upgraded.close()
+
+
 def test_write_transaction_rolls_back_everything_on_error(con):
     before = store.data_version(con)
 

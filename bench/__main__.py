@@ -243,7 +243,7 @@ def child(kind: str, *args: str) -> dict[str, Any]:
 
 def child_import_workbench(db: str, csv_path: str) -> dict[str, Any]:
     from workbench import ingest, store
-    from workbench.models import LOCAL_ACTOR
+    from workbench.domain import LOCAL_ACTOR
 
     con = store.connect(db)
     try:

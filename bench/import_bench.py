@@ -43,7 +43,7 @@ _IMPORT_CHILD = """
 import json, sys, time
 from pathlib import Path
 from workbench import ingest, store
-from workbench.models import LOCAL_ACTOR
+from workbench.domain import LOCAL_ACTOR
 con = store.connect(sys.argv[1])
 started = time.perf_counter()
 report = ingest.import_files(con, [Path(sys.argv[2])], actor=LOCAL_ACTOR)
@@ -176,7 +176,7 @@ def run_bench(rows: int = 2_000_000, repeats: int = 3) -> dict[str, object]:
         base = folder / "base.duckdb"
         setup = (
             "import sys\nfrom pathlib import Path\nfrom workbench import ingest, store\n"
-            "from workbench.models import LOCAL_ACTOR\n"
+            "from workbench.domain import LOCAL_ACTOR\n"
             "con = store.connect(sys.argv[1])\n"
             "r = ingest.import_files(con, [Path(p) for p in sys.argv[2:]], actor=LOCAL_ACTOR)\n"
             "assert r.ok, r.errors[:3]\ncon.close()\nprint('{}')\n"

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import ROOT, screenshot, start_app, stop_app, wait_idle
 from workbench import demo, plans, segment, store
-from workbench.models import LOCAL_ACTOR, Actor
+from workbench.domain import LOCAL_ACTOR, Actor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -2,7 +2,7 @@ import math
 
 import streamlit as st
 
-from workbench import access, exports, network, privacy, store, ui
+from workbench import access, domain, exports, network, privacy, store, ui
 from workbench.errors import WorkbenchError
 
 st.title("Buying centre")
@@ -54,7 +54,7 @@ chosen_departments = filters[0].multiselect(
 )
 chosen_roles = filters[1].multiselect(
     "Buying roles",
-    options=[*store.BUYING_ROLES, network.UNKNOWN],
+    options=[*domain.BUYING_ROLES, network.UNKNOWN],
     key="bc_roles",
 )
 layout = filters[2].radio(
@@ -231,17 +231,17 @@ else:
         disabled=["contact_id", "name", "title", "department", "email", "phone"],
         column_config={
             "buying_role": st.column_config.SelectboxColumn(
-                "Buying role", options=list(store.BUYING_ROLES), required=False
+                "Buying role", options=list(domain.BUYING_ROLES), required=False
             ),
             "influence": st.column_config.SelectboxColumn(
                 "Influence (1–5)",
                 options=list(
-                    range(store.INFLUENCE_RANGE[0], store.INFLUENCE_RANGE[1] + 1)
+                    range(domain.INFLUENCE_RANGE[0], domain.INFLUENCE_RANGE[1] + 1)
                 ),
                 required=False,
             ),
             "attitude": st.column_config.SelectboxColumn(
-                "Attitude", options=list(store.ATTITUDES), required=False
+                "Attitude", options=list(domain.ATTITUDES), required=False
             ),
         },
     )

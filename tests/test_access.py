@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from workbench import access
+from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError
-from workbench.models import LOCAL_ACTOR, Actor
 
 
 @pytest.mark.parametrize(

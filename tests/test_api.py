@@ -12,8 +12,8 @@ import workbench
 from tests.conftest import REAL_DATASETS
 from workbench import effort, plans, segment, store, voice
 from workbench.api import AccountPlan, ImportRejectedError, Workbench, open_workbench
+from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import Actor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

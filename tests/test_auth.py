@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
 from workbench import access, auth, ingest, plans, privacy, store
+from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError
-from workbench.models import Actor
 
 # Cheap hashes keep the tests fast; the production cost is tested once below.
 FAST = {"n": 2**10, "r": 8, "p": 1}

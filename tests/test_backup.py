@@ -11,8 +11,8 @@ import pytest
 
 from workbench import backup, store
 from workbench.cli import main
+from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import LOCAL_ACTOR, Actor
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from workbench import store
-from workbench.models import Actor
+from workbench.domain import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from workbench import demo, store
+from workbench import demo, domain, store
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +98,12 @@ def test_reporting_lines_are_trees_within_each_account_up_to_five_levels(frames)
 
 def test_vocabularies_hold_and_unknowns_stay_null(frames):
     contacts = frames["contacts"]
-    assert set(contacts["buying_role"].drop_nulls()) == set(store.BUYING_ROLES)
-    assert set(contacts["attitude"].drop_nulls()) == set(store.ATTITUDES)
+    assert set(contacts["buying_role"].drop_nulls()) == set(domain.BUYING_ROLES)
+    assert set(contacts["attitude"].drop_nulls()) == set(domain.ATTITUDES)
     assert contacts["influence"].drop_nulls().is_between(1, 5).all()
     assert contacts["buying_role"].null_count() > 0
     assert contacts["attitude"].null_count() > 0
-    assert set(frames["activities"]["kind"]) <= set(store.ACTIVITY_KINDS)
+    assert set(frames["activities"]["kind"]) <= set(domain.ACTIVITY_KINDS)
     assert frames["nps_responses"]["score"].is_between(0, 10).all()
 
 

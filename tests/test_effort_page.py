@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
 from workbench import segment, store
-from workbench.models import LOCAL_ACTOR
+from workbench.domain import LOCAL_ACTOR
 
 PAGE = "pages/effort.py"
 

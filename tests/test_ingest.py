@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import REAL_DATASETS
 from workbench import ingest, store
+from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import Actor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ANALYST = Actor(name="ana", role="analyst")

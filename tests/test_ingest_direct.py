@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from workbench import ingest, store
-from workbench.models import Actor
+from workbench.domain import Actor
 
 ANALYST = Actor(name="ana", role="analyst")
 TASK_HEADER = (

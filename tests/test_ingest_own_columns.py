@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workbench import ingest, sources, store
-from workbench.models import LOCAL_ACTOR
+from workbench.domain import LOCAL_ACTOR
 
 ACCOUNTS = b"account_id,name,industry\nA1,Acme GmbH,Chemicals\nA2,Beta Ltd,Energy\n"
 ACTIVITIES = (

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from workbench import store
-from workbench.models import Actor
+from workbench.domain import Actor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench import ingest, store
+from workbench.domain import Actor
 from workbench.errors import RejectedInputError
-from workbench.models import Actor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ANALYST = Actor(name="prop", role="analyst")

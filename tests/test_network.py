@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from workbench import network, store
+from workbench import domain, network, store
+from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import Actor
 
 END = date(2026, 9, 30)
 START = date(2025, 9, 30)
@@ -72,8 +72,8 @@ def centre(
     people: list[dict[str, object]],
     touches: list[dict[str, object]] | None = None,
     influences: list[tuple[str, str, int]] | None = None,
-) -> store.BuyingCentreData:
-    return store.BuyingCentreData(
+) -> domain.BuyingCentreData:
+    return domain.BuyingCentreData(
         account_id="A1",
         account_name="Acme",
         start=START,
@@ -95,7 +95,7 @@ def centre(
 #       └── TECH (user, Engineering, influence 4, never touched)
 #   FIN (approver, Finance, reports to nobody known: "GONE")
 #   TECH influences FIN (dashed link)
-def small_account() -> store.BuyingCentreData:
+def small_account() -> domain.BuyingCentreData:
     return centre(
         [
             person(
@@ -251,7 +251,7 @@ def test_role_coverage_counts_present_and_engaged_per_role():
     coverage = network.role_coverage(network.people(small_account()))
     expected = pl.DataFrame(
         {
-            "role": [*store.BUYING_ROLES, "unknown"],
+            "role": [*domain.BUYING_ROLES, "unknown"],
             "present": [0, 1, 1, 1, 1, 1, 1, 0],
             "engaged": [0, 0, 1, 1, 0, 0, 0, 0],
             "status": [
@@ -300,7 +300,7 @@ def test_breadth_with_no_touches_has_zero_shares():
 
 
 def risks_of(
-    data: store.BuyingCentreData, **kwargs: object
+    data: domain.BuyingCentreData, **kwargs: object
 ) -> set[tuple[str, str | None]]:
     risks = network.find_risks(data, **kwargs)  # type: ignore[arg-type]
     return {(r["risk"], r["contact_id"]) for r in risks.iter_rows(named=True)}
@@ -475,7 +475,7 @@ HOSTILE = [
 ]
 
 
-def hostile_account() -> store.BuyingCentreData:
+def hostile_account() -> domain.BuyingCentreData:
     return centre(
         [
             person(
@@ -643,15 +643,15 @@ def test_safe_text(text, expected):
 def test_legend_shows_every_role_colour_and_attitude_mark():
     items = network.legend_items()
     roles = items.filter(pl.col("column") == "Colour = buying role")
-    assert roles["label"].to_list() == [*store.BUYING_ROLES, "unknown"]
+    assert roles["label"].to_list() == [*domain.BUYING_ROLES, "unknown"]
     assert roles["fill"].to_list() == [
-        network.ROLE_COLOURS[r] for r in [*store.BUYING_ROLES, "unknown"]
+        network.ROLE_COLOURS[r] for r in [*domain.BUYING_ROLES, "unknown"]
     ]
     attitudes = items.filter(pl.col("column") == "Shape and border = attitude")
     assert attitudes["label"].to_list()[0] == "champion (green)"
     assert attitudes["label"].to_list()[4] == "blocker (red)"
     assert attitudes["stroke"].to_list() == [
-        network.ATTITUDE_MARKS[a].border for a in [*store.ATTITUDES, "unknown"]
+        network.ATTITUDE_MARKS[a].border for a in [*domain.ATTITUDES, "unknown"]
     ]
     assert attitudes["shape"][4] == "triangle-down"
     spec = network.legend_chart().to_dict()
@@ -802,7 +802,7 @@ def test_buying_centre_accounts_lists_people_per_account(small_db):
     ],
 )
 def test_months_before(day, months, expected):
-    assert store.months_before(day, months) == expected
+    assert domain.months_before(day, months) == expected
 
 
 def changes(*rows: tuple[str, str, str | None]) -> pl.DataFrame:
@@ -911,7 +911,7 @@ def test_map_command_writes_the_html_and_prints_json(demo_db, tmp_path, capsys):
     assert "vis.Network" in page and "cdnjs" not in page and "cdn.jsdelivr" not in page
     printed = json.loads(capsys.readouterr().out)
     assert printed["account_id"] == "A00001"
-    assert [r["role"] for r in printed["coverage"]] == [*store.BUYING_ROLES, "unknown"]
+    assert [r["role"] for r in printed["coverage"]] == [*domain.BUYING_ROLES, "unknown"]
     assert printed["window"] == {"start": "2025-09-30", "end": "2026-09-30"}
     assert {"risks", "reach_next", "breadth"} <= set(printed)
 

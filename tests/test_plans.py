@@ -14,8 +14,8 @@ import pytest
 
 from workbench import effort, network, plans, segment, store
 from workbench.cli import main as cli_main
+from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import Actor
 
 ANNA = Actor(name="anna", role="analyst")
 BEN = Actor(name="ben", role="analyst")

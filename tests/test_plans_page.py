@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from workbench import plans, store
-from workbench.models import Actor
+from workbench.domain import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.models import Actor
+from workbench.domain import Actor
 from workbench.privacy import mask_personal_data
 
 PEOPLE = pl.DataFrame(

@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import REAL_DATASETS
 from workbench import plans, store
-from workbench.models import Actor
+from workbench.domain import Actor
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -253,7 +253,7 @@ _KILLED_IMPORT = textwrap.dedent(
     from pathlib import Path
     import polars as pl
     from workbench import ingest, store
-    from workbench.models import LOCAL_ACTOR
+    from workbench.domain import LOCAL_ACTOR
 
     folder = Path(sys.argv[2])
     pipeline = pl.read_csv(folder / "sales_pipeline.csv", infer_schema=False)

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from workbench import demo, segment, store
+from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import LOCAL_ACTOR, Actor
 
 VIEWER = Actor(name="viewer", role="viewer")
 

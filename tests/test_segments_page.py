@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
 from workbench import segment, store
-from workbench.models import LOCAL_ACTOR, Actor
+from workbench.domain import LOCAL_ACTOR, Actor
 
 PAGE = "pages/segments.py"
 

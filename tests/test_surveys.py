@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from workbench import store, surveys
+from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-from workbench.models import LOCAL_ACTOR, Actor
 
 CONTACTS = pl.DataFrame(
     {

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from workbench import ingest, store
+from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
-from workbench.models import LOCAL_ACTOR
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNTS_CSV = (

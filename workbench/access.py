@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from workbench.domain import Actor, Role
 from workbench.errors import PermissionDeniedError
-from workbench.models import Actor, Role
 
 Action = Literal["read", "import", "edit", "plan", "admin"]
 

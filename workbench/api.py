@@ -13,7 +13,7 @@ script its monthly refresh::
         print(wb.plan("A00001").to_markdown())
 
 Writes (imports, the demo, plan saves) are checked against the workbench's actor,
-:data:`~workbench.models.LOCAL_ACTOR` unless another is given, exactly as in the
+:data:`~workbench.domain.LOCAL_ACTOR` unless another is given, exactly as in the
 app: a viewer's workbench reads everything and changes nothing. Each writing
 method also takes ``actor=`` to act as someone else for one call.
 
@@ -48,9 +48,9 @@ from workbench import (
 )
 from workbench.access import require
 from workbench.backup import BackupSummary, backup_database
+from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.effort import MisallocationRules
 from workbench.errors import RejectedInputError
-from workbench.models import LOCAL_ACTOR, Actor
 from workbench.network import BuyingCentreReport
 from workbench.privacy import mask_personal_data
 

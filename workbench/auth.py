@@ -40,8 +40,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast, get_args
 
+from workbench.domain import Actor, Role
 from workbench.errors import WorkbenchError
-from workbench.models import Actor, Role
 
 HOSTED_ENV_VAR = "WORKBENCH_HOSTED"
 USERS_ENV_VAR = "WORKBENCH_USERS"

@@ -17,8 +17,8 @@ from typing import Any
 
 from workbench import store
 from workbench.access import require
+from workbench.domain import Actor
 from workbench.errors import RejectedInputError
-from workbench.models import Actor
 
 MANIFEST_NAME = "workbench-backup.json"
 _EXPORT_FILES = ("schema.sql", "load.sql")

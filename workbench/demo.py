@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from workbench import store
+from workbench import domain, store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -1299,7 +1299,7 @@ def _attitude(rng: np.random.Generator, bias: float) -> str | None:
         return None  # nobody has judged this person yet
     weights = np.array([0.10, 0.25, 0.40, 0.17, 0.08])
     weights = weights * np.exp(bias * np.array([1.0, 0.5, 0.0, -0.5, -1.0]))
-    return str(store.ATTITUDES[int(rng.choice(5, p=weights / weights.sum()))])
+    return str(domain.ATTITUDES[int(rng.choice(5, p=weights / weights.sum()))])
 
 
 def _person_name(rng: np.random.Generator, naming: str) -> tuple[str, str, str]:

@@ -38,8 +38,8 @@ from charset_normalizer import from_bytes
 from workbench import sources as _sources
 from workbench import store
 from workbench.access import require
+from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
-from workbench.models import Actor, Problem
 from workbench.sources import normalise_header
 
 #: Largest single file accepted, in bytes (uploads are limited by Streamlit too).

@@ -1,6 +1,6 @@
 """The buying-centre map: one account's people as graphs, metrics, and a safe pyvis page.
 
-Pure functions over :class:`workbench.store.BuyingCentreData` (frames in; frames,
+Pure functions over :class:`workbench.domain.BuyingCentreData` (frames in; frames,
 dataclasses, networkx graphs, a pyvis ``Network`` or an HTML string out). Nothing
 here opens the database or knows about Streamlit.
 
@@ -26,10 +26,10 @@ import networkx as nx
 import polars as pl
 from pyvis.network import Network
 
-from workbench.store import ATTITUDES, BUYING_ROLES, CONTACT_EDIT_FIELDS
+from workbench.domain import ATTITUDES, BUYING_ROLES, CONTACT_EDIT_FIELDS
 
 if TYPE_CHECKING:
-    from workbench.store import BuyingCentreData
+    from workbench.domain import BuyingCentreData
 
 Layout = Literal["force", "hierarchy"]
 

@@ -25,13 +25,13 @@ import polars as pl
 
 from workbench import effort, exports, network, segment, store, voice
 from workbench.access import require
+from workbench.domain import Problem
 from workbench.errors import RejectedInputError, WorkbenchError
-from workbench.models import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from workbench.models import Actor
+    from workbench.domain import Actor
 
 #: Version of the plan JSON layout, stored in every plan so later layouts can read it.
 PLAN_FORMAT = 1

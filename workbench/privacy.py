@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.access import can
-from workbench.models import Actor
+from workbench.domain import Actor
 
 #: Columns that hold personal contact details, wherever they appear.
 PERSONAL_COLUMNS = ("email", "phone")

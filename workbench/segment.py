@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from workbench import store
+from workbench import domain, store
 from workbench.errors import RejectedInputError
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ VALUE_SEGMENTS: tuple[str, ...] = (
     "below_zero",
     "maintain",
 )
-RELATIONSHIPS: tuple[str, ...] = store.RELATIONSHIP_TYPES
+RELATIONSHIPS: tuple[str, ...] = domain.RELATIONSHIP_TYPES
 #: Points per contract type, as a share of the contract weight.
 CONTRACT_POINTS_SHARE: dict[str, float] = {
     "multi_year": 1.0,

@@ -11,7 +11,7 @@ Two layouts are understood:
 
 Responses link to contacts by contact ID or e-mail and to accounts by ID or name,
 all case-insensitively. Whatever cannot be linked or read is reported as a
-:class:`~workbench.models.Problem` with its row and column, never dropped in
+:class:`~workbench.domain.Problem` with its row and column, never dropped in
 silence. This module never touches the database: :func:`read_survey` returns
 rows ready for :func:`workbench.store.write_survey_responses`.
 
@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench.domain import Problem
 from workbench.errors import RejectedInputError
 from workbench.ingest import read_table_file
-from workbench.models import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -21,9 +21,19 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench import auth, demo, effort, network, plans, segment, store, surveys
+from workbench import (
+    auth,
+    demo,
+    domain,
+    effort,
+    network,
+    plans,
+    segment,
+    store,
+    surveys,
+)
+from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import WorkbenchError
-from workbench.models import LOCAL_ACTOR, Actor
 
 
 @dataclass(frozen=True)
@@ -317,11 +327,11 @@ def data_date_range() -> Any:
 @st.cache_data(show_spinner="Reading the buying centre…", max_entries=32)
 def _buying_centre(
     path: str, version: int, account_id: str, months: int
-) -> store.BuyingCentreData:
+) -> domain.BuyingCentreData:
     return store.read_buying_centre(connection(), account_id, months=months)
 
 
-def buying_centre(account_id: str, months: int) -> store.BuyingCentreData:
+def buying_centre(account_id: str, months: int) -> domain.BuyingCentreData:
     """Return one account's people, links and our touches in the last ``months``."""
     return _buying_centre(database().path, data_version(), account_id, months)
 

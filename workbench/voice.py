@@ -26,17 +26,8 @@ from typing import Literal
 import altair as alt
 import polars as pl
 
-#: The seven buying-centre roles (the same vocabulary as ``store.BUYING_ROLES``;
-#: repeated here so that analytics do not depend on the storage layer).
-BUYING_ROLES: tuple[str, ...] = (
-    "initiator",
-    "user",
-    "influencer",
-    "buyer",
-    "decider",
-    "gatekeeper",
-    "approver",
-)
+from workbench.domain import BUYING_ROLES
+
 #: Shown where a respondent has no buying role recorded.
 UNKNOWN_ROLE = "(no role)"
 PROMOTER_MIN_SCORE = 9

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbench import auth, backup, store
 from workbench.cli._common import open_db, print_json, progress
-from workbench.models import LOCAL_ACTOR
+from workbench.domain import LOCAL_ACTOR
 
 EXIT_USAGE = 2
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from workbench import ingest, sources, store
 from workbench.cli._common import open_db, print_json, progress, usage_error
+from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
-from workbench.models import LOCAL_ACTOR
 
 EPILOG = """\
 examples:

@@ -2,7 +2,7 @@ import hashlib
 
 import streamlit as st
 
-from workbench import access, exports, ingest, sources, ui
+from workbench import access, exports, ingest, ui, vocabulary
 from workbench.errors import WorkbenchError
 
 st.title("Import")
@@ -36,7 +36,7 @@ if can_import:
     st.caption(f"Upload limit: {limit_mb:,} MB per file.")
     options = st.columns(4)
     source = options[0].selectbox(
-        "Source", ["auto", *sources.SOURCES], key="import_source"
+        "Source", ["auto", *vocabulary.SOURCES], key="import_source"
     )
     encoding_choice = options[1].selectbox(
         "Text encoding", ["detect", *ingest.ENCODING_CHOICES], key="import_encoding"
@@ -86,10 +86,10 @@ if can_import:
                 with st.expander(label, expanded=entry.table is None):
                     table = st.selectbox(
                         "Workbench table",
-                        ["(do not import)", *sources.TARGET_TABLES],
+                        ["(do not import)", *vocabulary.TARGET_TABLES],
                         index=(
-                            1 + sources.TARGET_TABLES.index(entry.table)
-                            if entry.table in sources.TARGET_TABLES
+                            1 + vocabulary.TARGET_TABLES.index(entry.table)
+                            if entry.table in vocabulary.TARGET_TABLES
                             else 0
                         ),
                         key=f"import_table_{number}",
@@ -103,7 +103,7 @@ if can_import:
                         disabled=["file column"],
                         column_config={
                             "workbench column": st.column_config.SelectboxColumn(
-                                options=["", *sources.CANONICAL_COLUMNS[table]],
+                                options=["", *vocabulary.CANONICAL_COLUMNS[table]],
                             )
                         },
                     )

@@ -36,7 +36,7 @@ import polars as pl
 from charset_normalizer import from_bytes
 
 from workbench import sources as _sources
-from workbench import store
+from workbench import store, vocabulary
 from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
@@ -901,12 +901,12 @@ def _recognise_table(
 def _with_user_mapping(
     base: dict[str, Any], headers: list[str], chosen: ColumnMapping, source: str
 ) -> RecognisedFile:
-    if chosen.table not in _sources.CANONICAL_COLUMNS:
+    if chosen.table not in vocabulary.CANONICAL_COLUMNS:
         raise RejectedInputError(
             f"{base['name']}: the mapping names an unknown table {chosen.table!r}; "
-            f"choose one of {', '.join(_sources.TARGET_TABLES)}."
+            f"choose one of {', '.join(vocabulary.TARGET_TABLES)}."
         )
-    allowed = set(_sources.CANONICAL_COLUMNS[chosen.table])
+    allowed = set(vocabulary.CANONICAL_COLUMNS[chosen.table])
     mapping: dict[str, str] = {}
     for header, column in chosen.columns.items():
         if not column:
@@ -1057,7 +1057,7 @@ def _stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
             pl.col(by_column[column]).alias(column)
             if column in by_column
             else pl.lit(None, dtype=pl.String).alias(column)
-            for column in _sources.CANONICAL_COLUMNS[recognised.table]
+            for column in vocabulary.CANONICAL_COLUMNS[recognised.table]
         ),
     )
 
@@ -1395,9 +1395,9 @@ def import_files(
         PermissionDeniedError: the actor may not import.
     """
     require(actor, "import")
-    if source not in {"auto", "survey", *_sources.SOURCES}:
+    if source not in {"auto", "survey", *vocabulary.SOURCES}:
         raise RejectedInputError(
-            f"unknown source {source!r}; choose auto, {', '.join(_sources.SOURCES)}."
+            f"unknown source {source!r}; choose auto, {', '.join(vocabulary.SOURCES)}."
         )
     started = store.now_utc()
     say = progress or (lambda _fraction, _message: None)
@@ -2039,8 +2039,8 @@ def _date_orders(
     problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
     for table in tables:
-        for column in _sources.CANONICAL_COLUMNS[table]:
-            if column not in _sources.DATE_COLUMNS:
+        for column in vocabulary.CANONICAL_COLUMNS[table]:
+            if column not in vocabulary.DATE_COLUMNS:
                 continue
             stats = store.import_slash_dates(cur, table, column)
             for record in stats.iter_rows(named=True):

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from workbench import vocabulary
 from workbench.access import require
 from workbench.domain import (
     ATTITUDES,
@@ -2117,7 +2118,6 @@ MIGRATIONS = tuple(
     )
 )
 
-from workbench import sources as _sources  # noqa: E402  (the import section's vocabularies)
 
 #: Each import target table with its key expression over the table's own columns.
 _IMPORT_KEYS: dict[str, str] = {
@@ -2207,9 +2207,9 @@ def _import_macros(cur: Connection) -> None:
     for statement in _IMPORT_MACROS:
         if "$true_values" in statement:
             # Macro bodies cannot take parameters; the two lists are constants of
-            # sources.py, quoted here.
-            trues = ", ".join(_sql_text_literal(v) for v in _sources.TRUE_VALUES)
-            falses = ", ".join(_sql_text_literal(v) for v in _sources.FALSE_VALUES)
+            # workbench.vocabulary, quoted here.
+            trues = ", ".join(_sql_text_literal(v) for v in vocabulary.TRUE_VALUES)
+            falses = ", ".join(_sql_text_literal(v) for v in vocabulary.FALSE_VALUES)
             statement = statement.replace("$true_values", f"({trues})").replace(
                 "$false_values", f"({falses})"
             )
@@ -2221,7 +2221,7 @@ def _import_stage_name(index: int) -> str:
 
 
 def _import_columns(table: str) -> tuple[str, ...]:
-    return _sources.CANONICAL_COLUMNS[table]
+    return vocabulary.CANONICAL_COLUMNS[table]
 
 
 #: SQL types of the polars types the vocabulary tables use.
@@ -2239,40 +2239,40 @@ def import_begin(cur: Connection) -> None:
     roles = pl.DataFrame(
         [
             {"value": value, "role": role or None, "attitude": attitude or None}
-            for value, (role, attitude) in _sources.ROLE_VALUES.items()
+            for value, (role, attitude) in vocabulary.ROLE_VALUES.items()
         ],
         schema={"value": pl.String, "role": pl.String, "attitude": pl.String},
     ).with_columns(
         precedence=pl.col("role").replace_strict(
-            {r: i for i, r in enumerate(_sources.ROLE_PRECEDENCE)},
+            {r: i for i, r in enumerate(vocabulary.ROLE_PRECEDENCE)},
             default=None,
             return_dtype=pl.Int32,
         )
     )
     attitudes = pl.DataFrame(
         {
-            "value": list(_sources.ATTITUDE_VALUES),
-            "attitude": list(_sources.ATTITUDE_VALUES.values()),
+            "value": list(vocabulary.ATTITUDE_VALUES),
+            "attitude": list(vocabulary.ATTITUDE_VALUES.values()),
         }
     )
     influences = pl.DataFrame(
         {
-            "value": list(_sources.INFLUENCE_VALUES),
-            "influence": list(_sources.INFLUENCE_VALUES.values()),
+            "value": list(vocabulary.INFLUENCE_VALUES),
+            "influence": list(vocabulary.INFLUENCE_VALUES.values()),
         },
         schema={"value": pl.String, "influence": pl.Int8},
     )
     kinds = pl.DataFrame(
         {
-            "value": list(_sources.KIND_VALUES),
-            "kind": list(_sources.KIND_VALUES.values()),
+            "value": list(vocabulary.KIND_VALUES),
+            "kind": list(vocabulary.KIND_VALUES.values()),
         }
     )
     stages = pl.DataFrame(
         {
-            "value": [*_sources.WON_STAGES, *_sources.LOST_STAGES],
-            "is_won": [True] * len(_sources.WON_STAGES)
-            + [False] * len(_sources.LOST_STAGES),
+            "value": [*vocabulary.WON_STAGES, *vocabulary.LOST_STAGES],
+            "is_won": [True] * len(vocabulary.WON_STAGES)
+            + [False] * len(vocabulary.LOST_STAGES),
         }
     )
     for name, frame in (
@@ -2624,7 +2624,7 @@ def _direct_reference_problems(
 
 def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
     """Make ``_import_in_<table>``: the table's staged files together, deleted rows out."""
-    if table not in _sources.CANONICAL_COLUMNS or not indexes:
+    if table not in vocabulary.CANONICAL_COLUMNS or not indexes:
         raise ValueError(f"nothing staged for {table}")
     # A large CSV is staged in file order without row numbers (a window over
     # millions of rows costs time): its rowid gives the row. Rows written in
@@ -2667,7 +2667,7 @@ def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame
 
     Columns: ``_file``, ``slash_values``, ``max_first``, ``max_second``.
     """
-    if column not in _import_columns(table) or column not in _sources.DATE_COLUMNS:
+    if column not in _import_columns(table) or column not in vocabulary.DATE_COLUMNS:
         raise ValueError(f"{table}.{column} is not a date column")
     stats: pl.DataFrame = cur.sql(
         f"""
@@ -2703,7 +2703,7 @@ def import_set_date_orders(
     finally:
         cur.unregister("_import_orders_in")
     for table in tables:
-        dates = [c for c in _import_columns(table) if c in _sources.DATE_COLUMNS]
+        dates = [c for c in _import_columns(table) if c in vocabulary.DATE_COLUMNS]
         files = [
             str(r[0])
             for r in cur.sql(
@@ -2779,7 +2779,7 @@ def import_drop_inputs(cur: Connection, tables: Sequence[str]) -> None:
         ).fetchall()
     }
     for table in tables:
-        if table not in _sources.CANONICAL_COLUMNS:
+        if table not in vocabulary.CANONICAL_COLUMNS:
             continue
         name = f"_import_in_{table}"
         cur.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
@@ -2801,11 +2801,11 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
     """Return (column, level, SQL condition of a bad value, message) for a table."""
     checks: list[tuple[str, str, str, str]] = []
     for column in _import_columns(table):
-        if column in _sources.NUMBER_COLUMNS:
+        if column in vocabulary.NUMBER_COLUMNS:
             checks.append(
                 (column, "error", f"wb_num(s.{column}) IS NULL", "is not a number")
             )
-        elif column in _sources.INTEGER_COLUMNS:
+        elif column in vocabulary.INTEGER_COLUMNS:
             checks.append(
                 (
                     column,
@@ -2814,7 +2814,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     "is not a whole number",
                 )
             )
-        elif column in _sources.DATE_COLUMNS:
+        elif column in vocabulary.DATE_COLUMNS:
             checks.append(
                 (
                     column,
@@ -2824,7 +2824,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     "03/15/2024, 2024年3月5日, ISO timestamps)",
                 )
             )
-        elif column in _sources.BOOL_COLUMNS:
+        elif column in vocabulary.BOOL_COLUMNS:
             checks.append(
                 (
                     column,
@@ -3486,7 +3486,7 @@ def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
 
     Columns: ``_file``, ``_row``, ``key``, ``other_source``.
     """
-    key_column = _sources.KEY_COLUMNS.get(table)
+    key_column = vocabulary.KEY_COLUMNS.get(table)
     if key_column is None:
         return pl.DataFrame(
             schema={

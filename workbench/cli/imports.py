@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from workbench import ingest, sources, store
+from workbench import ingest, store, vocabulary
 from workbench.cli._common import open_db, print_json, progress, usage_error
 from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
@@ -44,7 +44,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--source",
-        choices=["auto", *sources.SOURCES],
+        choices=["auto", *vocabulary.SOURCES],
         default="auto",
         help="which CRM the files come from (default: recognise it)",
     )

@@ -1,0 +1,321 @@
+"""The import's canonical tables and the CRM spellings of the domain's values.
+
+Data tables shared by the import's two halves: ``workbench.ingest`` maps a file's
+headers and values onto them, and the store's import checks validate and convert
+the staged text against them. Imports nothing of the workbench's own.
+"""
+
+from __future__ import annotations
+
+SOURCES: tuple[str, ...] = (
+    "salesforce",
+    "hubspot",
+    "dynamics",
+    "chinese_crm",
+    "generic",
+)
+
+#: Column kinds decide how text becomes a value (store parses them in SQL).
+NUMBER_COLUMNS = frozenset(
+    {
+        "annual_revenue",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "direct_cost_annual",
+        "amount",
+        "duration_minutes",
+        "duration_seconds",
+    }
+)
+INTEGER_COLUMNS = frozenset({"employees", "score", "strength"})
+DATE_COLUMNS = frozenset({"created_on", "close_date", "activity_date", "responded_on"})
+BOOL_COLUMNS = frozenset({"is_closed", "is_won", "is_primary", "is_deleted"})
+
+#: Canonical columns per target table, including helper columns that are not
+#: stored as such (names by which a record refers to another, first/last names,
+#: seconds, the deleted flag).
+CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sellers": (
+        "seller_id",
+        "name",
+        "first_name",
+        "last_name",
+        "team",
+        "title",
+        "email",
+        "is_deleted",
+    ),
+    "accounts": (
+        "account_id",
+        "name",
+        "industry",
+        "region",
+        "country",
+        "annual_revenue",
+        "employees",
+        "parent_account_id",
+        "parent_account_name",
+        "owner_seller_id",
+        "owner_seller_name",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "created_on",
+        "contract_type",
+        "direct_cost_annual",
+        "is_deleted",
+    ),
+    "contacts": (
+        "contact_id",
+        "account_id",
+        "account_name",
+        "name",
+        "first_name",
+        "last_name",
+        "title",
+        "department",
+        "reports_to_id",
+        "reports_to_name",
+        "buying_role",
+        "influence",
+        "attitude",
+        "email",
+        "phone",
+        "is_deleted",
+    ),
+    "opportunities": (
+        "opportunity_id",
+        "account_id",
+        "account_name",
+        "name",
+        "stage",
+        "amount",
+        "close_date",
+        "is_closed",
+        "is_won",
+        "owner_seller_id",
+        "owner_seller_name",
+        "created_on",
+        "is_deleted",
+    ),
+    "opportunity_contacts": (
+        "opportunity_id",
+        "contact_id",
+        "role",
+        "is_primary",
+        "is_deleted",
+    ),
+    "activities": (
+        "activity_id",
+        "account_id",
+        "account_name",
+        "contact_id",
+        "contact_name",
+        "seller_id",
+        "seller_name",
+        "kind",
+        "activity_date",
+        "duration_minutes",
+        "duration_seconds",
+        "subject",
+        "is_deleted",
+    ),
+    "contact_influences": ("from_contact_id", "to_contact_id", "strength"),
+}
+#: The table's own ID column (None: the table has no single key).
+KEY_COLUMNS: dict[str, str | None] = {
+    "sellers": "seller_id",
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "opportunities": "opportunity_id",
+    "opportunity_contacts": None,
+    "activities": "activity_id",
+    "contact_influences": None,
+}
+TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
+
+
+# --- vocabularies -----------------------------------------------------------------
+
+#: Value (case-folded, trimmed) → (buying_role, attitude). A role of "" is an
+#: explicit "no role" (Other, Unknown): stored NULL without a warning.
+ROLE_VALUES: dict[str, tuple[str, str]] = {
+    # the workbench's own words
+    **{
+        role: (role, "")
+        for role in (
+            "initiator",
+            "user",
+            "influencer",
+            "buyer",
+            "decider",
+            "gatekeeper",
+            "approver",
+        )
+    },
+    # Salesforce OpportunityContactRole.Role
+    "decision maker": ("decider", ""),
+    "economic buyer": ("approver", ""),
+    "executive sponsor": ("approver", ""),
+    "technical buyer": ("influencer", ""),
+    "evaluator": ("influencer", ""),
+    "business user": ("user", ""),
+    "other": ("", ""),
+    # HubSpot buying roles (internal values and English labels)
+    "decision_maker": ("decider", ""),
+    "budget_holder": ("approver", ""),
+    "budget holder": ("approver", ""),
+    "executive_sponsor": ("approver", ""),
+    "legal_and_compliance": ("approver", ""),
+    "legal and compliance": ("approver", ""),
+    "end_user": ("user", ""),
+    "end user": ("user", ""),
+    "champion": ("", "champion"),
+    "blocker": ("", "blocker"),
+    # Dynamics 365 msdyn_decisioninfluencetag (labels and option values)
+    "0": ("decider", ""),
+    "1": ("influencer", ""),
+    "2": ("", "blocker"),
+    "3": ("", ""),
+    "unknown": ("", ""),
+    # Chinese CRMs (simplified and traditional)
+    "决策者": ("decider", ""),
+    "決策者": ("decider", ""),
+    "使用者": ("user", ""),
+    "用户": ("user", ""),
+    "影响者": ("influencer", ""),
+    "影響者": ("influencer", ""),
+    "采购": ("buyer", ""),
+    "採購": ("buyer", ""),
+    "采购者": ("buyer", ""),
+    "採購者": ("buyer", ""),
+    "把关者": ("gatekeeper", ""),
+    "把關者": ("gatekeeper", ""),
+    "守门人": ("gatekeeper", ""),
+    "守門人": ("gatekeeper", ""),
+    "审批": ("approver", ""),
+    "審批": ("approver", ""),
+    "审批者": ("approver", ""),
+    "批准者": ("approver", ""),
+    "发起者": ("initiator", ""),
+    "發起者": ("initiator", ""),
+    "其他": ("", ""),
+}
+#: When a multi-select holds several roles, the most decisive one is kept.
+ROLE_PRECEDENCE: tuple[str, ...] = (
+    "decider",
+    "approver",
+    "buyer",
+    "influencer",
+    "gatekeeper",
+    "initiator",
+    "user",
+)
+
+ATTITUDE_VALUES: dict[str, str] = {
+    **{a: a for a in ("champion", "supporter", "neutral", "skeptic", "blocker")},
+    "sceptic": "skeptic",
+    "支持者": "supporter",
+    "支持": "supporter",
+    "拥护者": "champion",
+    "擁護者": "champion",
+    "中立": "neutral",
+    "怀疑": "skeptic",
+    "懷疑": "skeptic",
+    "反对者": "blocker",
+    "反對者": "blocker",
+    "反对": "blocker",
+}
+INFLUENCE_VALUES: dict[str, int] = {
+    **{str(n): n for n in range(1, 6)},
+    "高": 5,
+    "中": 3,
+    "低": 1,
+    "high": 5,
+    "medium": 3,
+    "low": 1,
+}
+KIND_VALUES: dict[str, str] = {
+    **{
+        k: k
+        for k in (
+            "call",
+            "email",
+            "meeting",
+            "visit",
+            "demo",
+            "workshop",
+            "joint_planning",
+            "support",
+            "quote",
+            "task",
+            "event",
+            "note",
+        )
+    },
+    "phone call": "call",
+    "phonecall": "call",
+    "appointment": "meeting",
+    "e-mail": "email",
+    "listemail": "email",
+    "cadence": "task",
+    "电话": "call",
+    "電話": "call",
+    "邮件": "email",
+    "郵件": "email",
+    "会议": "meeting",
+    "會議": "meeting",
+    "拜访": "visit",
+    "拜訪": "visit",
+    "上门拜访": "visit",
+    "现场拜访": "visit",
+    "演示": "demo",
+    "培训": "workshop",
+    "研讨会": "workshop",
+    "报价": "quote",
+    "報價": "quote",
+    "支持": "support",
+}
+#: Stage names that mean a deal is won or lost (case-folded), when no flag says so.
+WON_STAGES = frozenset(
+    {
+        "closed won",
+        "won",
+        "closedwon",
+        "赢单",
+        "成交",
+        "已成交",
+        "贏單",
+        "gewonnen",
+        "ganado",
+        "gagné",
+    }
+)
+LOST_STAGES = frozenset(
+    {
+        "closed lost",
+        "lost",
+        "closedlost",
+        "输单",
+        "丢单",
+        "輸單",
+        "verloren",
+        "perdido",
+        "perdu",
+    }
+)
+TRUE_VALUES = (
+    "true",
+    "t",
+    "1",
+    "yes",
+    "y",
+    "是",
+    "是的",
+    "真",
+    "ja",
+    "oui",
+    "sí",
+    "si",
+    "x",
+)
+FALSE_VALUES = ("false", "f", "0", "no", "n", "否", "不是", "假", "nein", "non")

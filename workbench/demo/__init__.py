@@ -1,0 +1,142 @@
+"""A deterministic demo portfolio that looks like an industrial supplier's.
+
+Each account gets an *archetype* that drives its numbers, so that every value
+segment and both relationship types occur under the default thresholds:
+
+- ``strategic``: large, profitable, long-tenured, served across functions and
+  executives, multi-year contract, joint planning (most valuable, partnership);
+- ``growth``: a big wallet of which we hold little, growing year on year (most
+  growable);
+- ``overserved``: small, low-margin, spot buyers who nonetheless get many visits,
+  demos and support calls (below zero, transactional, visibly over-served);
+- ``steady``: mid-sized purchasing-led relationships (maintain, transactional);
+- ``partner``: mid-sized accounts with partnership signals (maintain or valuable).
+
+Everything comes from one seeded NumPy generator; the same options give the same
+tables, row for row. Nothing here touches the database: :func:`write_demo` hands
+the frames to :mod:`workbench.store`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from workbench import store
+from workbench.demo.accounts import _accounts, _sellers
+from workbench.demo.activities import _activities
+from workbench.demo.deals import _nps, _opportunities, _opportunity_contacts
+from workbench.demo.people import _contacts, _influences
+from workbench.demo.vocabulary import (
+    ARCHETYPES,
+    CONTACTS_PER_ACCOUNT,
+    DEFAULT_ACCOUNTS,
+    DEFAULT_ACTIVITIES,
+    DEFAULT_SEED,
+    DEMO_END,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "ARCHETYPES",
+    "CONTACTS_PER_ACCOUNT",
+    "DEFAULT_ACCOUNTS",
+    "DEFAULT_ACTIVITIES",
+    "DEFAULT_SEED",
+    "DEMO_END",
+    "archetypes",
+    "generate",
+    "write_demo",
+]
+
+
+def generate(
+    accounts: int = DEFAULT_ACCOUNTS,
+    activities: int = DEFAULT_ACTIVITIES,
+    *,
+    contacts: int | None = None,
+    sellers: int | None = None,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Return the demo portfolio as one polars frame per table, ready for the store.
+
+    Args:
+        accounts: number of customer accounts.
+        activities: number of activities (calls, visits, e-mails, ...) over three years.
+        contacts: total customer contacts; default ``CONTACTS_PER_ACCOUNT`` per account.
+        sellers: our own people; default 40, or one per 25 accounts when larger.
+        seed: the random seed; the same arguments always give the same frames.
+        progress: called with a short message as each table is built.
+    """
+    if accounts < 1 or activities < 0:
+        raise ValueError("accounts must be at least 1 and activities not negative")
+    say = progress or (lambda _message: None)
+    rng = np.random.default_rng(seed)
+    n_sellers = sellers or max(40, accounts // 25)
+    n_contacts = contacts or accounts * CONTACTS_PER_ACCOUNT
+    if n_contacts < accounts:
+        raise ValueError("need at least one contact per account")
+
+    say("sellers")
+    sellers_frame = _sellers(rng, n_sellers)
+    say("accounts")
+    accounts_frame = _accounts(rng, accounts, sellers_frame)
+    say("contacts")
+    contacts_frame = _contacts(rng, accounts_frame, n_contacts)
+    influences = _influences(rng, contacts_frame)
+    say("opportunities")
+    opportunities = _opportunities(rng, accounts_frame, sellers_frame)
+    opportunity_contacts = _opportunity_contacts(rng, opportunities, contacts_frame)
+    say("activities")
+    activities_frame = _activities(
+        rng, activities, accounts_frame, contacts_frame, sellers_frame
+    )
+    say("nps responses")
+    nps = _nps(rng, accounts_frame, contacts_frame)
+    return {
+        "sellers": sellers_frame,
+        "accounts": accounts_frame.drop(
+            "archetype", "naming", "true_wallet", "our_share", "growth"
+        ),
+        "contacts": contacts_frame.drop("level", "naming"),
+        "contact_influences": influences,
+        "opportunities": opportunities,
+        "opportunity_contacts": opportunity_contacts,
+        "activities": activities_frame,
+        "nps_responses": nps,
+    }
+
+
+def archetypes(
+    accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED
+) -> pl.DataFrame:
+    """Return the archetype the generator gave each account (for tests and docs)."""
+    rng = np.random.default_rng(seed)
+    sellers_frame = _sellers(rng, max(40, accounts // 25))
+    return _accounts(rng, accounts, sellers_frame).select("account_id", "archetype")
+
+
+def write_demo(
+    con: store.Connection,
+    accounts: int = DEFAULT_ACCOUNTS,
+    activities: int = DEFAULT_ACTIVITIES,
+    *,
+    contacts: int | None = None,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Replace all CRM data in the database with the demo portfolio; return row counts."""
+    frames = generate(
+        accounts, activities, contacts=contacts, seed=seed, progress=progress
+    )
+    if progress:
+        progress("writing to the database")
+    with store.write_transaction(con) as cur:
+        store.replace_data(cur, frames)
+        store.set_meta(cur, "demo_seed", str(seed))
+    return {table: frame.height for table, frame in frames.items()}

@@ -59,14 +59,11 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
-from workbench.store.imports.build import (
-    import_build,
-)
+from workbench.store.imports.build import import_build, import_merged_by_name
 from workbench.store.imports.checks import (
     import_account_notes,
     import_duplicates,
     import_id_collisions,
-    import_merged_by_name,
     import_missing_references,
     import_missing_required,
     import_reporting_lines,

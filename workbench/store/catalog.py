@@ -1,4 +1,10 @@
-"""TODO."""
+"""The catalog of the database's tables, and whole-database export and import.
+
+Backups (:mod:`workbench.backup`, which holds no SQL) call :func:`export_database`
+and :func:`import_database_file`. The catalog reads see every table of the file,
+not only the allow-listed ones: the backup manifest counts their rows and tests
+compare whole databases with them.
+"""
 
 from __future__ import annotations
 

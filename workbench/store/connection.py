@@ -1,4 +1,12 @@
-"""TODO."""
+"""Opening database files, the serialised writer, and allow-listed generic access.
+
+:func:`connect` opens (creating if needed) a file and migrates it;
+:func:`write_transaction` runs a body as the only writer of this process, in one
+DuckDB transaction, rolls back on any error and bumps ``data_version`` so cached
+analytics know the data changed. Also here: workbench settings (meta), reads and
+writes of whole tables whose names come from the allow-list in :mod:`.schema`, and
+the small helpers every other store module shares.
+"""
 
 from __future__ import annotations
 
@@ -233,7 +241,7 @@ def run_in_write(con: Connection, body: Callable[[Connection], Any]) -> Any:
         return body(cur)
 
 
-# --- backup, restore and the catalog (issue 10) -----------------------------------
+# --- SQL text, fingerprints and settings ------------------------------------------
 
 
 def _sql_text_literal(text: str) -> str:

@@ -1,4 +1,4 @@
-"""TODO."""
+"""The buying centre: its reads, the checked contact edits and their history."""
 
 from __future__ import annotations
 

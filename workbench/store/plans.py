@@ -1,4 +1,8 @@
-"""TODO."""
+"""Account plans: versions, plan lines, the facts a plan draws on, overviews.
+
+Plan lines live in their own tables (one row per line per version) so leaders'
+overviews and analysts can query objectives, actions and risks with SQL.
+"""
 
 from __future__ import annotations
 

@@ -139,32 +139,8 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
     return last_day or datetime.now(UTC).date()
 
 
-def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame:
-    """Return one row per account with every signal segmentation and effort use.
-
-    Windows: "12m" is the 12 months up to and including ``as_of``; "prev_12m" the
-    12 months before that. Executive contacts are those in an executive department
-    or at the top two levels of the account's reporting tree, except the head of
-    purchasing (see :data:`PROCUREMENT_DEPARTMENTS`). All amounts are DOUBLE, counts
-    BIGINT, so charts and polars never meet DECIMAL.
-
-    Columns: ``account_id``, ``name``, ``industry``, ``region``, ``owner_seller_id``,
-    ``annual_revenue``, ``wallet_estimate``, ``gross_margin_pct`` (NULL when
-    unknown), ``direct_cost_annual``, ``contract_type``, ``created_on``,
-    ``tenure_years``, ``won_12m``, ``won_prev_12m``, ``open_pipeline``,
-    ``effort_minutes_recorded_12m``, ``activities_12m``,
-    ``activities_without_duration_12m`` (and the same three for ``prev_12m``),
-    ``procurement_minutes_12m``, ``executive_minutes_12m``, ``contacts``,
-    ``contacts_engaged``,
-    ``departments_engaged``, ``non_procurement_departments_engaged``,
-    ``procurement_only``, ``org_levels_engaged``, ``executive_touches``,
-    ``executive_contacts_engaged``, ``joint_activities``, ``nps``,
-    ``nps_responses``, ``as_of``.
-    """
-    day = resolve_as_of(con, as_of)
-    return query_frame(
-        con,
-        f"""
+#: One row of segmentation signals per account (see :func:`account_features`).
+_ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE},
         touches AS (
             SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
@@ -288,7 +264,35 @@ def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame
         LEFT JOIN nps n USING (account_id)
         LEFT JOIN headcount h USING (account_id)
         ORDER BY a.account_id
-        """,
+        """
+
+
+def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame:
+    """Return one row per account with every signal segmentation and effort use.
+
+    Windows: "12m" is the 12 months up to and including ``as_of``; "prev_12m" the
+    12 months before that. Executive contacts are those in an executive department
+    or at the top two levels of the account's reporting tree, except the head of
+    purchasing (see :data:`PROCUREMENT_DEPARTMENTS`). All amounts are DOUBLE, counts
+    BIGINT, so charts and polars never meet DECIMAL.
+
+    Columns: ``account_id``, ``name``, ``industry``, ``region``, ``owner_seller_id``,
+    ``annual_revenue``, ``wallet_estimate``, ``gross_margin_pct`` (NULL when
+    unknown), ``direct_cost_annual``, ``contract_type``, ``created_on``,
+    ``tenure_years``, ``won_12m``, ``won_prev_12m``, ``open_pipeline``,
+    ``effort_minutes_recorded_12m``, ``activities_12m``,
+    ``activities_without_duration_12m`` (and the same three for ``prev_12m``),
+    ``procurement_minutes_12m``, ``executive_minutes_12m``, ``contacts``,
+    ``contacts_engaged``,
+    ``departments_engaged``, ``non_procurement_departments_engaged``,
+    ``procurement_only``, ``org_levels_engaged``, ``executive_touches``,
+    ``executive_contacts_engaged``, ``joint_activities``, ``nps``,
+    ``nps_responses``, ``as_of``.
+    """
+    day = resolve_as_of(con, as_of)
+    return query_frame(
+        con,
+        _ACCOUNT_FEATURES_SQL,
         {**_segment_params(day), "joint": list(JOINT_ACTIVITY_KINDS)},
     )
 

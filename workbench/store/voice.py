@@ -1,4 +1,4 @@
-"""TODO."""
+"""The voice of the customer: NPS responses with who answered, and survey writes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from workbench.domain import (
 )
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
-from workbench.store.connection import query_frame, record_json, write_transaction
+from workbench.store.connection import query_frame, write_transaction
+from workbench.store.imports.commit import import_next_run_id, record_import_run
 from workbench.store.portfolio import data_date_range
 
 # --- voice of the customer (issue 8) ----------------------------------------------
@@ -171,6 +172,32 @@ def write_survey_responses(
             (source, source_id) twice; nothing is written.
     """
     require(actor, "import")
+    incoming = _checked_survey_rows(responses)
+    started_at = _now()
+    with write_transaction(con) as cur:
+        updated = _upsert_survey_rows(cur, incoming)
+        total = int(cur.sql("SELECT count(*) FROM nps_responses").fetchall()[0][0])
+        run_id = import_next_run_id(cur)
+        sources = sorted(set(incoming["source"].to_list()))
+        record_import_run(
+            cur,
+            run_id=run_id,
+            started_at=started_at,
+            source=",".join(sources) or "survey",
+            status="committed",
+            files=[{"name": file_name, "sha256": file_sha256, "rows": incoming.height}],
+            counts={"nps_responses": total},
+            problems=problems,
+            user_name=actor.name,
+        )
+    return {
+        "inserted": incoming.height - updated,
+        "updated": updated,
+        "run_id": run_id,
+    }
+
+
+def _checked_survey_rows(responses: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in _SURVEY_COLUMNS if c not in responses.columns]
     if missing:
         raise RejectedInputError(f"survey responses lack the columns {missing}")
@@ -185,83 +212,49 @@ def write_survey_responses(
         raise RejectedInputError("every survey response needs a source and source ID")
     if incoming.select(pl.struct("source", "source_id").is_duplicated().any()).item():
         raise RejectedInputError("the same survey response appears twice in the file")
-    started_at = _now()
-    with write_transaction(con) as cur:
-        cur.register("_survey_rows", incoming.to_arrow())
-        try:
-            updated = int(
-                cur.sql(
-                    """
-                    SELECT count(*) FROM nps_responses r JOIN _survey_rows s
-                      ON r.source = s.source AND r.source_id = s.source_id
-                    """
-                ).fetchall()[0][0]
-            )
-            # Keep the ID an earlier import gave a response; derive one otherwise.
-            cur.execute(
+    return incoming
+
+
+def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
+    """Replace stored responses by (source, source_id), add new ones; return updates."""
+    cur.register("_survey_rows", incoming.to_arrow())
+    try:
+        updated = int(
+            cur.sql(
                 """
-                CREATE OR REPLACE TEMP TABLE _survey_ids AS
-                SELECT s.*, coalesce(r.response_id,
-                       'S' || substr(md5(s.source || chr(31) || s.source_id), 1, 15))
-                       AS response_id
-                FROM _survey_rows s LEFT JOIN nps_responses r
+                SELECT count(*) FROM nps_responses r JOIN _survey_rows s
                   ON r.source = s.source AND r.source_id = s.source_id
                 """
-            )
-        finally:
-            cur.unregister("_survey_rows")
+            ).fetchall()[0][0]
+        )
+        # Keep the ID an earlier import gave a response; derive one otherwise.
         cur.execute(
             """
-            DELETE FROM nps_responses WHERE response_id IN
-                (SELECT response_id FROM _survey_ids)
-               OR (source, source_id) IN (SELECT source, source_id FROM _survey_ids)
+            CREATE OR REPLACE TEMP TABLE _survey_ids AS
+            SELECT s.*, coalesce(r.response_id,
+                   'S' || substr(md5(s.source || chr(31) || s.source_id), 1, 15))
+                   AS response_id
+            FROM _survey_rows s LEFT JOIN nps_responses r
+              ON r.source = s.source AND r.source_id = s.source_id
             """
         )
-        cur.execute(
-            """
-            INSERT INTO nps_responses (response_id, account_id, contact_id,
-                responded_on, score, comment, source, source_id)
-            SELECT response_id, account_id, contact_id, responded_on, score,
-                   comment, source, source_id
-            FROM _survey_ids
-            """
-        )
-        cur.execute("DROP TABLE _survey_ids")
-        total = int(cur.sql("SELECT count(*) FROM nps_responses").fetchall()[0][0])
-        run_id = int(
-            cur.sql("SELECT coalesce(max(run_id), 0) + 1 FROM import_runs").fetchall()[
-                0
-            ][0]
-        )
-        sources = sorted(set(incoming["source"].to_list()))
-        cur.execute(
-            """
-            INSERT INTO import_runs (run_id, started_at, finished_at, source, status,
-                files, counts, problems, user_name)
-            VALUES ($run_id, $started, $finished, $source, 'committed', $files,
-                $counts, $problems, $user)
-            """,
-            {
-                "run_id": run_id,
-                "started": started_at,
-                "finished": _now(),
-                "source": ",".join(sources) or "survey",
-                "files": record_json(
-                    [
-                        {
-                            "name": file_name,
-                            "sha256": file_sha256,
-                            "rows": incoming.height,
-                        }
-                    ]
-                ),
-                "counts": record_json({"nps_responses": total}),
-                "problems": record_json(list(problems)),
-                "user": actor.name,
-            },
-        )
-    return {
-        "inserted": incoming.height - updated,
-        "updated": updated,
-        "run_id": run_id,
-    }
+    finally:
+        cur.unregister("_survey_rows")
+    cur.execute(
+        """
+        DELETE FROM nps_responses WHERE response_id IN
+            (SELECT response_id FROM _survey_ids)
+           OR (source, source_id) IN (SELECT source, source_id FROM _survey_ids)
+        """
+    )
+    cur.execute(
+        """
+        INSERT INTO nps_responses (response_id, account_id, contact_id,
+            responded_on, score, comment, source, source_id)
+        SELECT response_id, account_id, contact_id, responded_on, score,
+               comment, source, source_id
+        FROM _survey_ids
+        """
+    )
+    cur.execute("DROP TABLE _survey_ids")
+    return updated

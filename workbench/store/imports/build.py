@@ -1,22 +1,23 @@
-"""TODO."""
+"""The import's build: parse and resolve staged rows into ``_import_new_<table>``.
+
+One function per table, run in reference order: sellers and accounts first (and
+accounts that other records name only by name), then the records pointing at
+them. Names of accounts, sellers and contacts resolve against the import and the
+database alike.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import polars as pl
+
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _date_expr
 
 
-def import_build(
-    cur: Connection, tables: Sequence[str], *, overwrite_edits: bool
-) -> None:
-    """Parse and resolve every staged table into ``_import_new_<table>``.
-
-    Names that refer to accounts, sellers and contacts are resolved against the
-    import and the database; accounts named only by a reference are created.
-    """
-    staged = set(tables)
+def _build_sellers(cur: Connection, staged: set[str]) -> None:
+    """Sellers, and the index that resolves sellers named by name."""
     if "sellers" in staged:
         cur.execute(
             """
@@ -47,6 +48,9 @@ def import_build(
     )
     cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_seller_index AS {seller_index}")
 
+
+def _build_accounts(cur: Connection, staged: set[str]) -> None:
+    """Accounts, and the rows kept once because another file holds them with an ID."""
     if "accounts" in staged:
         cur.execute(
             f"""
@@ -115,6 +119,10 @@ def import_build(
             WHERE false
             """
         )
+
+
+def _resolve_account_names(cur: Connection, staged: set[str]) -> None:
+    """Accounts named only by reference, the account index, parents and owners."""
     # Accounts that records name but neither the import nor the database holds.
     referrers = [t for t in ("contacts", "opportunities", "activities") if t in staged]
     if referrers:
@@ -169,9 +177,9 @@ def import_build(
         """
     )
 
-    if "contacts" in staged:
-        cur.execute(
-            """
+
+#: Contacts of the import with account, role, influence and attitude resolved.
+_NEW_CONTACTS_SQL = """
             CREATE OR REPLACE TEMP TABLE _import_new_contacts AS
             WITH s AS (
                 SELECT c.*, coalesce(c.name, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''))
@@ -209,7 +217,14 @@ def import_build(
             LEFT JOIN _import_attitudes av ON av.value = lower(k.attitude)
             WHERE k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL
             """
-        )
+
+
+def _build_contacts(
+    cur: Connection, staged: set[str], *, overwrite_edits: bool
+) -> None:
+    """Contacts with roles, influence and attitude; managers named by name."""
+    if "contacts" in staged:
+        cur.execute(_NEW_CONTACTS_SQL)
         cur.execute(
             """
             INSERT INTO _import_merged
@@ -263,6 +278,9 @@ def import_build(
                 """
             )
 
+
+def _build_opportunities(cur: Connection, staged: set[str]) -> None:
+    """Opportunities with their account and owner resolved."""
     if "opportunities" in staged:
         cur.execute(
             f"""
@@ -297,6 +315,9 @@ def import_build(
             """
         )
 
+
+def _build_opportunity_contacts(cur: Connection, staged: set[str]) -> None:
+    """People on opportunities, with the buying role their role implies."""
     if "opportunity_contacts" in staged:
         cur.execute(
             """
@@ -312,6 +333,9 @@ def import_build(
             """
         )
 
+
+def _build_activities(cur: Connection, staged: set[str]) -> None:
+    """Activities, keyed by what they say when they have no ID; people named."""
     if "activities" in staged:
         cur.execute(
             f"""
@@ -377,6 +401,9 @@ def import_build(
             """
         )
 
+
+def _build_contact_influences(cur: Connection, staged: set[str]) -> None:
+    """Influence lines between contacts."""
     if "contact_influences" in staged:
         cur.execute(
             """
@@ -389,3 +416,33 @@ def import_build(
             WHERE s.from_contact_id IS NOT NULL AND s.to_contact_id IS NOT NULL
             """
         )
+
+
+def import_build(
+    cur: Connection, tables: Sequence[str], *, overwrite_edits: bool
+) -> None:
+    """Parse and resolve every staged table into ``_import_new_<table>``.
+
+    Names that refer to accounts, sellers and contacts are resolved against the
+    import and the database; accounts named only by a reference are created.
+    """
+    staged = set(tables)
+    _build_sellers(cur, staged)
+    _build_accounts(cur, staged)
+    _resolve_account_names(cur, staged)
+    _build_contacts(cur, staged, overwrite_edits=overwrite_edits)
+    _build_opportunities(cur, staged)
+    _build_opportunity_contacts(cur, staged)
+    _build_activities(cur, staged)
+    _build_contact_influences(cur, staged)
+
+
+def import_merged_by_name(cur: Connection) -> pl.DataFrame:
+    """Return rows named only by name that another file of the import holds with an ID.
+
+    Columns: ``table``, ``_file``, ``_row``, ``name``, ``into_id``, ``into_file``.
+    """
+    frame: pl.DataFrame = cur.sql(
+        'SELECT * FROM _import_merged ORDER BY "table", _file, _row'
+    ).pl()
+    return frame

@@ -1,4 +1,9 @@
-"""TODO."""
+"""The import's checks: every problem found in staged and built rows, as frames.
+
+Values that do not parse, unknown roles, missing required values, duplicates,
+ID collisions, references to nothing, unresolved names, reporting lines, and
+the date orders (day or month first) of slash dates.
+"""
 
 from __future__ import annotations
 
@@ -583,16 +588,5 @@ def import_reporting_lines(cur: Connection) -> pl.DataFrame:
         FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
         WHERE p.reports_to_id IS NOT NULL
         """
-    ).pl()
-    return frame
-
-
-def import_merged_by_name(cur: Connection) -> pl.DataFrame:
-    """Return rows named only by name that another file of the import holds with an ID.
-
-    Columns: ``table``, ``_file``, ``_row``, ``name``, ``into_id``, ``into_file``.
-    """
-    frame: pl.DataFrame = cur.sql(
-        'SELECT * FROM _import_merged ORDER BY "table", _file, _row'
     ).pl()
     return frame

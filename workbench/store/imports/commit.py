@@ -1,4 +1,9 @@
-"""TODO."""
+"""Committing an import, its run log and undo, column mappings, fingerprints.
+
+The commit upserts built rows by (source, source_id) and writes before-images of
+every row it touches to ``import_undo_rows``, so the last import can be undone
+exactly.
+"""
 
 from __future__ import annotations
 

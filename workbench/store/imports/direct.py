@@ -1,4 +1,4 @@
-"""TODO."""
+"""The one-pass load of a large activity export, without staging every column."""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""TODO."""
+"""The start and end of an import: macros, staging files as text, union, drop.
+
+The import stages every file as text in temporary tables inside one write
+transaction, parses and checks it with SQL (one set of rules for small and huge
+files), then upserts by (source, source_id). This module prepares the transaction
+(parsing macros, vocabularies), stages frames and CSV files, unions the stages of
+one table and drops the temporary tables afterwards.
+"""
 
 from __future__ import annotations
 

@@ -133,6 +133,9 @@ def set_meta(cur: Connection, key: str, value: str) -> None:
     )
 
 
+# --- generic helpers (table names from the allow-lists only) ---------------------
+
+
 def _checked_table(table: str) -> str:
     known = {*DATA_TABLES, *(t for t in list_tables_static())}
     if table not in known:
@@ -210,13 +213,13 @@ def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
     return frame.height
 
 
-# --- read models used across the app ----------------------------------------------
+# --- helpers every store module shares ---------------------------------------------
 
 
 def query_frame(
     con: Connection, sql: str, params: dict[str, Any] | Sequence[Any] | None = None
 ) -> pl.DataFrame:
-    """Run one of this module's statements and return a polars frame.
+    """Run one of the store's statements and return a polars frame.
 
     Private to the library: callers outside ``store`` use the named functions.
     """

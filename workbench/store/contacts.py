@@ -20,8 +20,6 @@ from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.portfolio import data_date_range
 
-# --- buying centre (issue 5) -------------------------------------------------------
-
 
 def buying_centre_accounts(con: Connection) -> pl.DataFrame:
     """Return every account with its number of contacts, by name, for the picker."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -16,9 +16,7 @@ from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.imports.commit import import_next_run_id, record_import_run
-from workbench.store.portfolio import data_date_range
-
-# --- voice of the customer (issue 8) ----------------------------------------------
+from workbench.store.portfolio import resolve_as_of
 
 #: Reporting trees deeper than this are cut (and cycles in bad data stop here).
 _VOICE_MAX_ORG_DEPTH = 20
@@ -84,9 +82,7 @@ def voice_account_signals(con: Connection, as_of: date | None = None) -> pl.Data
     departments of the people we had activities with), ``last_touch``,
     ``days_since_last_touch``, ``effort_hours_12m``.
     """
-    if as_of is None:
-        _first, last_day = data_date_range(con)
-        as_of = last_day or datetime.now(UTC).date()
+    as_of = resolve_as_of(con, as_of)
     return query_frame(
         con,
         """

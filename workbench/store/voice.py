@@ -15,7 +15,11 @@ from workbench.domain import (
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, write_transaction
-from workbench.store.imports.commit import import_next_run_id, record_import_run
+from workbench.store.imports.commit import (
+    _SURVEY_COLUMNS,
+    import_next_run_id,
+    record_import_run,
+)
 from workbench.store.portfolio import resolve_as_of
 
 #: Reporting trees deeper than this are cut (and cycles in bad data stop here).
@@ -122,17 +126,6 @@ def survey_link_targets(con: Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
         con, "SELECT account_id, name FROM accounts ORDER BY account_id"
     )
     return contacts, accounts
-
-
-_SURVEY_COLUMNS: tuple[str, ...] = (
-    "account_id",
-    "contact_id",
-    "responded_on",
-    "score",
-    "comment",
-    "source",
-    "source_id",
-)
 
 
 def write_survey_responses(

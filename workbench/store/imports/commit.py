@@ -63,19 +63,21 @@ _KEEP_WHEN_NULL = frozenset(
 )
 
 
+#: The columns of a survey response, in the ``nps_responses`` layout.
+_SURVEY_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "contact_id",
+    "responded_on",
+    "score",
+    "comment",
+    "source",
+    "source_id",
+)
+
+
 def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
     """Stage survey responses (the ``nps_responses`` layout plus ``_file``, ``_row``)."""
-    needed = [
-        "_file",
-        "_row",
-        "account_id",
-        "contact_id",
-        "responded_on",
-        "score",
-        "comment",
-        "source",
-        "source_id",
-    ]
+    needed = ["_file", "_row", *_SURVEY_COLUMNS]
     cur.register("_import_responses_in", responses.select(needed).to_arrow())
     try:
         cur.execute(

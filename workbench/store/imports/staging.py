@@ -19,6 +19,7 @@ from workbench import vocabulary
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection
 from workbench.store.connection import _sql_text_literal
+from workbench.store.schema import DATA_TABLES
 
 #: Each import target table with its key expression over the table's own columns.
 _IMPORT_KEYS: dict[str, str] = {
@@ -31,17 +32,9 @@ _IMPORT_KEYS: dict[str, str] = {
     "opportunity_contacts": "opportunity_id || '|' || contact_id",
     "contact_influences": "from_contact_id || '|' || to_contact_id",
 }
-#: Order in which an import fills tables (references point backwards).
-IMPORT_ORDER: tuple[str, ...] = (
-    "sellers",
-    "accounts",
-    "contacts",
-    "contact_influences",
-    "opportunities",
-    "opportunity_contacts",
-    "activities",
-    "nps_responses",
-)
+#: Order in which an import fills tables (references point backwards): the order
+#: of the data tables.
+IMPORT_ORDER: tuple[str, ...] = DATA_TABLES
 #: Rows listed per (file, column, check) before the rest is summarised.
 IMPORT_PROBLEM_ROWS = 20
 

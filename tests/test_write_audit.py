@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Writers that need no role: the demo builder writes a brand-new file (or one the
 # local user asked to replace from the command line); run_in_write is the generic
 # helper the writers themselves use.
-NO_ACTOR = {("demo.py", "write_demo"), ("store.py", "run_in_write")}
+NO_ACTOR = {("demo.py", "write_demo"), ("connection.py", "run_in_write")}
 CHANGES_DATA = re.compile(
     r"\b(INSERT INTO|UPDATE \w+ SET|DELETE FROM|DROP TABLE|IMPORT DATABASE)\b"
 )

@@ -5,6 +5,10 @@ Parquet file per table) plus ``workbench-backup.json``, a manifest with the sche
 version and every table's row count. A restore builds a new file beside the
 target, checks every count against the manifest, and only then moves it into
 place, so a failed restore leaves the target as it was.
+
+This module holds no SQL: it checks, orders and moves files, and the statements
+(``EXPORT DATABASE``, ``IMPORT DATABASE``, the row counts) live in
+:mod:`workbench.store.catalog`.
 """
 
 from __future__ import annotations

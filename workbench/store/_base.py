@@ -1,0 +1,33 @@
+"""The primitives under both the schema and the connection module.
+
+The DuckDB connection type, the one writer lock of this process, the clock the
+database's timestamps use, and a table-existence check. :mod:`.schema` needs them
+to migrate and :mod:`.connection` to open files and write, so they live below both
+and neither imports the other's internals. Names starting with ``_`` are private to
+the ``workbench.store`` package.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import duckdb
+
+Connection = duckdb.DuckDBPyConnection
+
+# One writer at a time in this process: DuckDB refuses (rather than waits for) a
+# second concurrent write to the same rows, so writers queue here instead.
+_WRITE_LOCK = threading.RLock()
+
+
+def _table_exists(con: Connection, table: str) -> bool:
+    rows = con.sql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = $t",
+        params={"t": table},
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,294 @@
+"""Opening database files, the serialised writer, and allow-listed generic access.
+
+:func:`connect` opens (creating if needed) a file and migrates it;
+:func:`write_transaction` runs a body as the only writer of this process, in one
+DuckDB transaction, rolls back on any error and bumps ``data_version`` so cached
+analytics know the data changed. Also here: workbench settings (meta), reads and
+writes of whole tables whose names come from the allow-list in :mod:`.schema`, and
+the small helpers every other store module shares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from workbench.errors import DatabaseBusyError
+from workbench.store._base import _WRITE_LOCK, Connection, _now
+from workbench.store.schema import DATA_TABLES, list_tables_static, migrate
+
+DEFAULT_DB_PATH = Path("data") / "workbench.duckdb"
+DB_ENV_VAR = "WORKBENCH_DB"
+
+
+def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """Return the database path: the argument, else ``$WORKBENCH_DB``, else the default."""
+    if path:
+        return Path(path)
+    env_path = os.environ.get(DB_ENV_VAR)
+    if env_path:
+        return Path(env_path)
+    return DEFAULT_DB_PATH
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+) -> Connection:
+    """Open (creating if needed) the database file and bring its schema up to date.
+
+    ``":memory:"`` gives a private in-memory database, handy in tests and notebooks.
+    """
+    db_path = str(path) if str(path) == ":memory:" else str(resolve_db_path(path))
+    if db_path != ":memory:":
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(db_path, read_only=read_only)
+    except duckdb.IOException as error:
+        raise DatabaseBusyError(
+            f"cannot open the database {db_path} ({error}). If the app or another "
+            "command is using this file, stop it or choose another database."
+        ) from error
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def database_path(con: Connection) -> str:
+    """Return the file behind a connection (``:memory:`` for an in-memory one)."""
+    rows = con.sql(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    found = rows[0][0] if rows else None
+    return str(found) if found else ":memory:"
+
+
+# --- transactions and the data version -------------------------------------------
+
+
+@contextmanager
+def write_transaction(con: Connection) -> Iterator[Connection]:
+    """Run the body as the only writer, in one transaction, and bump the data version.
+
+    Yields a cursor of ``con``; use it for every statement in the body. Any exception
+    rolls everything back, so the database is exactly as it was before.
+    """
+    with _WRITE_LOCK:
+        cur = con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                _bump_data_version(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        finally:
+            cur.close()
+
+
+def _bump_data_version(cur: Connection) -> None:
+    cur.execute(
+        """
+        INSERT INTO workbench_meta VALUES ('data_version', '1')
+        ON CONFLICT (key) DO UPDATE SET value = (CAST(value AS BIGINT) + 1)::VARCHAR
+        """
+    )
+
+
+def data_version(con: Connection) -> int:
+    """Return a number that grows at every committed write; cache keys use it."""
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT value FROM workbench_meta WHERE key = 'data_version'"
+        ).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def get_meta(con: Connection, key: str) -> str | None:
+    """Return one workbench setting (``None`` when unset)."""
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT value FROM workbench_meta WHERE key = $k", params={"k": key}
+        ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def set_meta(cur: Connection, key: str, value: str) -> None:
+    """Set one workbench setting inside a write transaction."""
+    cur.execute(
+        """
+        INSERT INTO workbench_meta VALUES ($k, $v)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value
+        """,
+        {"k": key, "v": value},
+    )
+
+
+# --- generic helpers (table names from the allow-lists only) ---------------------
+
+
+def _checked_table(table: str) -> str:
+    known = {*DATA_TABLES, *(t for t in list_tables_static())}
+    if table not in known:
+        raise ValueError(f"unknown table {table!r}")
+    return table
+
+
+def table_columns(con: Connection, table: str) -> list[str]:
+    """Return a table's column names in order."""
+    with con.cursor() as cur:
+        rows = cur.sql(
+            """
+            SELECT column_name FROM information_schema.columns
+            WHERE table_name = $t ORDER BY ordinal_position
+            """,
+            params={"t": _checked_table(table)},
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def table_counts(con: Connection) -> dict[str, int]:
+    """Return the number of rows in every CRM data table."""
+    counts: dict[str, int] = {}
+    with con.cursor() as cur:
+        for table in DATA_TABLES:
+            counts[table] = int(
+                cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            )
+    return counts
+
+
+def read_table(
+    con: Connection, table: str, *, order_by_key: bool = True
+) -> pl.DataFrame:
+    """Return a whole table (from the allow-list) as a polars frame."""
+    name = _checked_table(table)
+    order = ""
+    if order_by_key:
+        columns = table_columns(con, name)
+        order = " ORDER BY ALL" if columns else ""
+    with con.cursor() as cur:
+        frame: pl.DataFrame = cur.sql(f"SELECT * FROM {name}{order}").pl()
+    return frame
+
+
+def replace_data(cur: Connection, frames: dict[str, pl.DataFrame]) -> None:
+    """Empty every CRM data table and fill those given, inside a write transaction.
+
+    Columns missing from a frame stay NULL; extra columns are an error.
+    """
+    for table in reversed(DATA_TABLES):
+        cur.execute(f"DELETE FROM {table}")
+    for table in DATA_TABLES:
+        if table in frames:
+            insert_frame(cur, table, frames[table])
+
+
+def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
+    """Append a frame's rows to a table by column name; returns rows inserted."""
+    name = _checked_table(table)
+    columns = table_columns(cur, name)
+    unknown = [c for c in frame.columns if c not in columns]
+    if unknown:
+        raise ValueError(f"{name}: unknown columns {unknown}")
+    if frame.height == 0:
+        return 0
+    column_list = ", ".join(f'"{c}"' for c in frame.columns)
+    cur.register("_incoming_rows", frame.to_arrow())
+    try:
+        cur.execute(
+            f"INSERT INTO {name} ({column_list}) SELECT {column_list} FROM _incoming_rows"
+        )
+    finally:
+        cur.unregister("_incoming_rows")
+    return frame.height
+
+
+# --- helpers every store module shares ---------------------------------------------
+
+
+def query_frame(
+    con: Connection, sql: str, params: dict[str, Any] | Sequence[Any] | None = None
+) -> pl.DataFrame:
+    """Run one of the store's statements and return a polars frame.
+
+    Private to the library: callers outside ``store`` use the named functions.
+    """
+    with con.cursor() as cur:
+        frame: pl.DataFrame = cur.sql(sql, params=params).pl()
+    return frame
+
+
+def record_json(value: Any) -> str:
+    """Serialise a value for a JSON text column (dates as ISO strings)."""
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def now_utc() -> datetime:
+    """Return the current time in UTC without a zone, as the database stores it."""
+    return _now()
+
+
+def run_in_write(con: Connection, body: Callable[[Connection], Any]) -> Any:
+    """Run ``body(cursor)`` inside :func:`write_transaction` and return its result."""
+    with write_transaction(con) as cur:
+        return body(cur)
+
+
+# --- SQL text, fingerprints and settings ------------------------------------------
+
+
+def _sql_text_literal(text: str) -> str:
+    # EXPORT/IMPORT DATABASE take no bound parameters, so the one value they need,
+    # a directory path, is quoted here: single quotes doubled, NUL refused.
+    if "\x00" in text:
+        raise ValueError("a path cannot contain a NUL character")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def database_fingerprint(con: Connection) -> dict[str, Any]:
+    """Return every CRM table's row count and content hash (tests compare them)."""
+    result: dict[str, Any] = {}
+    with con.cursor() as cur:
+        for table in (
+            *DATA_TABLES,
+            "contact_edits",
+            "import_undo_rows",
+            "column_mappings",
+        ):
+            rows = cur.sql(
+                f"SELECT count(*), coalesce(sum(hash(to_json(t)::VARCHAR)), 0)::VARCHAR FROM {table} t"
+            ).fetchall()
+            result[table] = (int(rows[0][0]), str(rows[0][1]))
+    return result
+
+
+def set_memory_limit(con: Connection, limit: str) -> str:
+    """Set DuckDB's memory limit (e.g. ``"1GB"``) and return the previous one.
+
+    Large imports lower it so that DuckDB spills to disk instead of growing; the
+    caller restores the previous value afterwards.
+    """
+    # The value goes into SQL text (SET takes no parameters): only sizes pass.
+    compact = limit.replace(" ", "")
+    number = compact.rstrip("KMGTiB")
+    unit = compact[len(number) :]
+    units = {"B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"}
+    if not number.replace(".", "", 1).isdigit() or unit not in units:
+        raise ValueError(f"not a memory size: {limit!r}")
+    limit = number + unit
+    with con.cursor() as cur:
+        previous = str(
+            cur.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        )
+        cur.execute(f"SET memory_limit = '{limit}'")
+    return previous

@@ -1,0 +1,275 @@
+"""The buying centre: its reads, the checked contact edits and their history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from workbench.access import require
+from workbench.domain import (
+    ATTITUDES,
+    BUYING_ROLES,
+    INFLUENCE_RANGE,
+    Actor,
+    BuyingCentreData,
+    months_before,
+)
+from workbench.errors import RejectedInputError
+from workbench.store._base import Connection, _now
+from workbench.store.connection import query_frame, write_transaction
+from workbench.store.portfolio import data_date_range
+
+
+def buying_centre_accounts(con: Connection) -> pl.DataFrame:
+    """Return every account with its number of contacts, by name, for the picker."""
+    return query_frame(
+        con,
+        """
+        SELECT a.account_id, a.name, count(c.contact_id) AS contacts
+        FROM accounts a LEFT JOIN contacts c USING (account_id)
+        GROUP BY a.account_id, a.name ORDER BY lower(a.name), a.account_id
+        """,
+    )
+
+
+def read_buying_centre(
+    con: Connection,
+    account_id: str,
+    *,
+    months: int = 12,
+    as_of: date | None = None,
+) -> BuyingCentreData:
+    """Return one account's buying centre with our touches in a window of months.
+
+    Args:
+        con: an open connection.
+        account_id: the account.
+        months: the window's length in calendar months, ending on ``as_of``.
+        as_of: the window's last day; default the last day in the data.
+
+    Raises:
+        RejectedInputError: the account does not exist or ``months`` is not positive.
+    """
+    if months < 1:
+        raise RejectedInputError(f"the window must be at least one month, not {months}")
+    names = query_frame(
+        con,
+        "SELECT name FROM accounts WHERE account_id = $a",
+        {"a": account_id},
+    )
+    if names.height == 0:
+        raise RejectedInputError(f"no account has the ID {account_id!r}")
+    end = as_of or data_date_range(con)[1] or _now().date()
+    start = months_before(end, months)
+    contacts = query_frame(
+        con,
+        """
+        WITH people AS (SELECT * FROM contacts WHERE account_id = $a),
+        touched AS (
+            SELECT contact_id, max(activity_date) AS last_touch FROM activities
+            WHERE contact_id IN (SELECT contact_id FROM people)
+              AND activity_date <= $end
+            GROUP BY contact_id
+        ),
+        nps AS (
+            SELECT contact_id, score AS nps_score, responded_on AS nps_date
+            FROM nps_responses
+            WHERE contact_id IN (SELECT contact_id FROM people) AND responded_on <= $end
+            QUALIFY row_number() OVER (
+                PARTITION BY contact_id ORDER BY responded_on DESC, response_id DESC
+            ) = 1
+        ),
+        managers AS (
+            SELECT contact_id, min(account_id) AS manager_account_id FROM contacts
+            WHERE contact_id IN (SELECT reports_to_id FROM people)
+            GROUP BY contact_id
+        )
+        SELECT p.contact_id, p.name, p.title, p.department, p.reports_to_id,
+               m.manager_account_id, p.buying_role, p.influence, p.attitude,
+               p.email, p.phone, t.last_touch, n.nps_score, n.nps_date
+        FROM people p
+        LEFT JOIN managers m ON m.contact_id = p.reports_to_id
+        LEFT JOIN touched t ON t.contact_id = p.contact_id
+        LEFT JOIN nps n ON n.contact_id = p.contact_id
+        ORDER BY p.contact_id
+        """,
+        {"a": account_id, "end": end},
+    )
+    influences = query_frame(
+        con,
+        """
+        WITH people AS (SELECT contact_id FROM contacts WHERE account_id = $a)
+        SELECT from_contact_id, to_contact_id, max(strength) AS strength
+        FROM contact_influences
+        WHERE from_contact_id IN (SELECT contact_id FROM people)
+           OR to_contact_id IN (SELECT contact_id FROM people)
+        GROUP BY ALL ORDER BY ALL
+        """,
+        {"a": account_id},
+    )
+    touches = query_frame(
+        con,
+        """
+        SELECT x.seller_id, s.name AS seller_name, s.team AS seller_team,
+               x.contact_id, count(*) AS touches,
+               coalesce(sum(x.duration_minutes), 0)::DOUBLE AS minutes,
+               max(x.activity_date) AS last_touch
+        FROM activities x LEFT JOIN sellers s USING (seller_id)
+        WHERE (x.account_id = $a
+               OR x.contact_id IN (SELECT contact_id FROM contacts WHERE account_id = $a))
+          AND x.activity_date > $start AND x.activity_date <= $end
+        GROUP BY ALL ORDER BY touches DESC, x.seller_id, x.contact_id
+        """,
+        {"a": account_id, "start": start, "end": end},
+    )
+    return BuyingCentreData(
+        account_id=account_id,
+        account_name=str(names["name"][0]),
+        start=start,
+        end=end,
+        contacts=contacts,
+        influences=influences,
+        touches=touches,
+    )
+
+
+def _check_contact_changes(changes: pl.DataFrame) -> list[str]:
+    # Messages for every change outside the vocabularies; empty when all is well.
+    problems: list[str] = []
+    missing = {"contact_id", "field", "new_value"} - set(changes.columns)
+    if missing:
+        return [f"changes need the columns {sorted(missing)}"]
+    allowed: dict[str, set[str]] = {
+        "buying_role": set(BUYING_ROLES),
+        "attitude": set(ATTITUDES),
+        "influence": {
+            str(v) for v in range(INFLUENCE_RANGE[0], INFLUENCE_RANGE[1] + 1)
+        },
+    }
+    for change in changes.iter_rows(named=True):  # a person's edits: a few rows
+        field, value = change["field"], change["new_value"]
+        if field not in allowed:
+            problems.append(f"{change['contact_id']}: {field!r} cannot be edited here")
+        elif value is not None and str(value) not in allowed[field]:
+            choices = ", ".join(sorted(allowed[field]))
+            problems.append(
+                f"{change['contact_id']}: {value!r} is not a valid {field} ({choices})"
+            )
+    if changes.select("contact_id", "field").is_duplicated().any():
+        problems.append("a contact's field is changed twice in one save")
+    return problems
+
+
+def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> int:
+    """Set buying roles, influence and attitudes, and record each change with who and when.
+
+    Args:
+        con: an open, writable connection.
+        actor: who saves; needs the ``edit`` permission.
+        changes: one row per changed value: ``contact_id, field, new_value`` where
+            ``field`` is one of :data:`CONTACT_EDIT_FIELDS` and ``new_value`` is text
+            (``"4"`` for influence) or NULL to clear it.
+
+    Returns:
+        How many values actually changed (unchanged values are not recorded).
+
+    Raises:
+        PermissionDeniedError: the actor may not edit.
+        RejectedInputError: an unknown person, field or value; nothing is saved.
+    """
+    require(actor, "edit")
+    if changes.height == 0:
+        return 0
+    changes = changes.select(
+        pl.col("contact_id").cast(pl.String),
+        pl.col("field").cast(pl.String),
+        pl.col("new_value").cast(pl.String),
+    )
+    problems = _check_contact_changes(changes)
+    if problems:
+        raise RejectedInputError("; ".join(problems))
+    with write_transaction(con) as cur:
+        cur.register("_contact_changes", changes.to_arrow())
+        try:
+            unknown = cur.sql(
+                """
+                SELECT DISTINCT contact_id FROM _contact_changes
+                WHERE contact_id NOT IN (SELECT contact_id FROM contacts)
+                ORDER BY contact_id
+                """
+            ).fetchall()
+            if unknown:
+                raise RejectedInputError(
+                    "no contact has the ID "
+                    + ", ".join(repr(str(row[0])) for row in unknown)
+                )
+            cur.execute(
+                """
+                CREATE TEMP TABLE _contact_edit_rows AS
+                SELECT ch.contact_id, ch.field,
+                       CASE ch.field
+                           WHEN 'buying_role' THEN c.buying_role
+                           WHEN 'influence' THEN c.influence::VARCHAR
+                           ELSE c.attitude
+                       END AS old_value,
+                       ch.new_value
+                FROM _contact_changes ch JOIN contacts c USING (contact_id)
+                """
+            )
+            cur.execute(
+                "DELETE FROM _contact_edit_rows WHERE old_value IS NOT DISTINCT FROM new_value"
+            )
+            changed = int(
+                cur.sql("SELECT count(*) FROM _contact_edit_rows").fetchall()[0][0]
+            )
+            cur.execute(
+                """
+                INSERT INTO contact_edits
+                SELECT (SELECT coalesce(max(edit_id), 0) FROM contact_edits)
+                           + row_number() OVER (ORDER BY contact_id, field),
+                       contact_id, field, old_value, new_value, $by, $at
+                FROM _contact_edit_rows
+                """,
+                {"by": actor.name, "at": _now()},
+            )
+            cur.execute(
+                """
+                UPDATE contacts SET buying_role = e.new_value FROM _contact_edit_rows e
+                WHERE e.contact_id = contacts.contact_id AND e.field = 'buying_role'
+                """
+            )
+            cur.execute(
+                """
+                UPDATE contacts SET influence = e.new_value::TINYINT
+                FROM _contact_edit_rows e
+                WHERE e.contact_id = contacts.contact_id AND e.field = 'influence'
+                """
+            )
+            cur.execute(
+                """
+                UPDATE contacts SET attitude = e.new_value FROM _contact_edit_rows e
+                WHERE e.contact_id = contacts.contact_id AND e.field = 'attitude'
+                """
+            )
+            cur.execute("DROP TABLE _contact_edit_rows")
+        finally:
+            cur.unregister("_contact_changes")
+    return changed
+
+
+def contact_edit_history(
+    con: Connection, account_id: str, *, limit: int = 50
+) -> pl.DataFrame:
+    """Return the latest edits to an account's people: who changed what, when."""
+    return query_frame(
+        con,
+        """
+        SELECT e.edited_at, e.edited_by, c.name, e.field, e.old_value, e.new_value,
+               e.contact_id
+        FROM contact_edits e JOIN contacts c USING (contact_id)
+        WHERE c.account_id = $a
+        ORDER BY e.edit_id DESC LIMIT $limit
+        """,
+        {"a": account_id, "limit": limit},
+    )

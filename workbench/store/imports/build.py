@@ -1,0 +1,448 @@
+"""The import's build: parse and resolve staged rows into ``_import_new_<table>``.
+
+One function per table, run in reference order: sellers and accounts first (and
+accounts that other records name only by name), then the records pointing at
+them. Names of accounts, sellers and contacts resolve against the import and the
+database alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from workbench.store._base import Connection
+from workbench.store.imports.checks import _date_expr
+
+
+def _build_sellers(cur: Connection, staged: set[str]) -> None:
+    """Sellers, and the index that resolves sellers named by name."""
+    if "sellers" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_sellers AS
+            WITH s AS (
+                SELECT *, coalesce(name, nullif(trim(concat_ws(' ', first_name, last_name)), ''))
+                          AS full_name FROM _import_in_sellers
+            ), k AS (
+                SELECT *, coalesce(seller_id, full_name, email) AS natural_key FROM s
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(e.seller_id, k.seller_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS seller_id,
+                   coalesce(k.full_name, k.email, k.seller_id) AS name,
+                   k.team, k.title, k.email
+            FROM k LEFT JOIN sellers e ON e.source = k._source AND e.source_id = k.natural_key
+            WHERE k.natural_key IS NOT NULL
+            """
+        )
+    seller_index = (
+        "SELECT lower(name) AS k, min(seller_id) AS seller_id FROM ("
+        + (
+            "SELECT name, seller_id FROM _import_new_sellers UNION ALL "
+            if "sellers" in staged
+            else ""
+        )
+        + "SELECT name, seller_id FROM sellers) GROUP BY 1"
+    )
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_seller_index AS {seller_index}")
+
+
+def _build_accounts(cur: Connection, staged: set[str]) -> None:
+    """Accounts, and the rows kept once because another file holds them with an ID."""
+    if "accounts" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_accounts AS
+            WITH s AS (SELECT *, coalesce(account_id, name) AS natural_key FROM _import_in_accounts),
+            by_name AS (SELECT lower(name) AS k, min(account_id) AS account_id FROM accounts GROUP BY 1)
+            SELECT s._row, s._file, s._source, s.natural_key AS source_id,
+                   coalesce(e.account_id, s.account_id, n.account_id,
+                            s._source || ':' || left(md5(lower(s.natural_key)), 12)) AS account_id,
+                   s.name, s.industry, s.region, s.country,
+                   wb_num(s.annual_revenue) AS annual_revenue,
+                   round(wb_num(s.employees))::BIGINT AS employees,
+                   s.parent_account_id, s.parent_account_name,
+                   s.owner_seller_id, s.owner_seller_name,
+                   wb_num(s.wallet_estimate) AS wallet_estimate,
+                   wb_num(s.gross_margin_pct) AS gross_margin_pct,
+                   {_date_expr("s", "created_on")} AS created_on,
+                   s.contract_type, wb_num(s.direct_cost_annual) AS direct_cost_annual,
+                   n.account_id IS NOT NULL AND s.account_id IS NULL AND e.account_id IS NULL
+                       AS matched_by_name,
+                   false AS created_from_reference,
+                   s.account_id IS NOT NULL AS has_crm_id
+            FROM s
+            LEFT JOIN accounts e ON e.source = s._source AND e.source_id = s.natural_key
+            LEFT JOIN by_name n ON n.k = lower(s.name) AND s.account_id IS NULL
+            WHERE s.natural_key IS NOT NULL
+            """
+        )
+        # A report export names accounts that another file of the import holds
+        # with their ID: the same account, kept once (the row with the ID).
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_merged AS
+            SELECT 'accounts' AS "table", n._file, n._row::BIGINT AS _row, n.name,
+                   min(m.account_id) AS into_id, min(m._file) AS into_file
+            FROM _import_new_accounts n
+            JOIN _import_new_accounts m ON m.has_crm_id AND lower(m.name) = lower(n.name)
+            WHERE NOT n.has_crm_id
+            GROUP BY ALL
+            """
+        )
+        cur.execute(
+            """
+            DELETE FROM _import_new_accounts n
+            WHERE NOT n.has_crm_id AND lower(n.name) IN (
+                SELECT lower(name) FROM _import_new_accounts WHERE has_crm_id AND name IS NOT NULL)
+            """
+        )
+    else:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_accounts AS
+            SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _file, NULL::VARCHAR AS _source,
+                   NULL::VARCHAR AS source_id, a.*  EXCLUDE (source, source_id),
+                   NULL::VARCHAR AS parent_account_name, NULL::VARCHAR AS owner_seller_name,
+                   false AS matched_by_name, false AS created_from_reference,
+                   false AS has_crm_id
+            FROM accounts a WHERE false
+            """
+        )
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_merged AS
+            SELECT NULL::VARCHAR AS "table", NULL::VARCHAR AS _file, NULL::BIGINT AS _row,
+                   NULL::VARCHAR AS name, NULL::VARCHAR AS into_id, NULL::VARCHAR AS into_file
+            WHERE false
+            """
+        )
+
+
+def _resolve_account_names(cur: Connection, staged: set[str]) -> None:
+    """Accounts named only by reference, the account index, parents and owners."""
+    # Accounts that records name but neither the import nor the database holds.
+    referrers = [t for t in ("contacts", "opportunities", "activities") if t in staged]
+    if referrers:
+        named = " UNION ALL ".join(
+            f"SELECT _file, _row, _source, account_name FROM _import_in_{t} "
+            "WHERE account_id IS NULL AND account_name IS NOT NULL"
+            for t in referrers
+        )
+        cur.execute(
+            f"""
+            INSERT INTO _import_new_accounts BY NAME
+            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
+                   min(_file) AS _file, min(_source) AS _source,
+                   min(account_name) AS source_id, min(account_name) AS name,
+                   min(_source) || ':' || left(md5(lower(min(account_name))), 12) AS account_id,
+                   false AS matched_by_name, true AS created_from_reference,
+                   false AS has_crm_id
+            FROM ({named}) r
+            WHERE lower(account_name) NOT IN (
+                    SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
+              AND lower(account_name) NOT IN (SELECT lower(name) FROM accounts)
+            GROUP BY lower(account_name)
+            """
+        )
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _import_account_index AS
+        SELECT lower(name) AS k, min(account_id) AS account_id FROM (
+            SELECT name, account_id FROM _import_new_accounts
+            UNION ALL
+            SELECT name, account_id FROM accounts
+            WHERE lower(name) NOT IN (
+                SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
+        ) WHERE name IS NOT NULL GROUP BY 1
+        """
+    )
+    # Parents and owners named by name.
+    cur.execute(
+        """
+        UPDATE _import_new_accounts a SET parent_account_id = i.account_id
+        FROM _import_account_index i
+        WHERE a.parent_account_id IS NULL AND a.parent_account_name IS NOT NULL
+          AND i.k = lower(a.parent_account_name)
+        """
+    )
+    cur.execute(
+        """
+        UPDATE _import_new_accounts a SET owner_seller_id = i.seller_id
+        FROM _import_seller_index i
+        WHERE a.owner_seller_id IS NULL AND a.owner_seller_name IS NOT NULL
+          AND i.k = lower(a.owner_seller_name)
+        """
+    )
+
+
+#: Contacts of the import with account, role, influence and attitude resolved.
+_NEW_CONTACTS_SQL = """
+            CREATE OR REPLACE TEMP TABLE _import_new_contacts AS
+            WITH s AS (
+                SELECT c.*, coalesce(c.name, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''))
+                            AS full_name,
+                       coalesce(c.account_id, i.account_id) AS resolved_account
+                FROM _import_in_contacts c
+                LEFT JOIN _import_account_index i ON i.k = lower(c.account_name) AND c.account_id IS NULL
+            ), k AS (
+                SELECT *, coalesce(contact_id,
+                                   resolved_account || '|' || full_name || '|' || coalesce(email, ''))
+                          AS natural_key FROM s
+            ), parts AS (
+                SELECT _file, _row, trim(unnest(string_split(buying_role, ';'))) AS part
+                FROM k WHERE buying_role IS NOT NULL
+            ), roles AS (
+                SELECT p._file, p._row, arg_min(v.role, v.precedence) AS role,
+                       max(v.attitude) AS role_attitude
+                FROM parts p JOIN _import_roles v ON v.value = lower(p.part)
+                GROUP BY p._file, p._row
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(e.contact_id, k.contact_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS contact_id,
+                   k.resolved_account AS account_id, k.account_name,
+                   k.full_name AS name, k.title, k.department,
+                   k.reports_to_id, k.reports_to_name,
+                   r.role AS buying_role,
+                   iv.influence::TINYINT AS influence,
+                   coalesce(av.attitude, r.role_attitude) AS attitude,
+                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id
+            FROM k
+            LEFT JOIN contacts e ON e.source = k._source AND e.source_id = k.natural_key
+            LEFT JOIN roles r ON r._file = k._file AND r._row = k._row
+            LEFT JOIN _import_influences iv ON iv.value = lower(k.influence)
+            LEFT JOIN _import_attitudes av ON av.value = lower(k.attitude)
+            WHERE k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL
+            """
+
+
+def _build_contacts(
+    cur: Connection, staged: set[str], *, overwrite_edits: bool
+) -> None:
+    """Contacts with roles, influence and attitude; managers named by name."""
+    if "contacts" in staged:
+        cur.execute(_NEW_CONTACTS_SQL)
+        cur.execute(
+            """
+            INSERT INTO _import_merged
+            SELECT 'contacts', n._file, n._row::BIGINT, n.name, min(m.contact_id), min(m._file)
+            FROM _import_new_contacts n
+            JOIN _import_new_contacts m
+              ON m.has_crm_id AND m.account_id = n.account_id AND lower(m.name) = lower(n.name)
+            WHERE NOT n.has_crm_id
+            GROUP BY ALL
+            """
+        )
+        cur.execute(
+            """
+            DELETE FROM _import_new_contacts n
+            WHERE NOT n.has_crm_id AND EXISTS (
+                SELECT 1 FROM _import_new_contacts m
+                WHERE m.has_crm_id AND m.account_id = n.account_id
+                  AND lower(m.name) = lower(n.name))
+            """
+        )
+        # Managers named by name are looked up among the same account's people.
+        cur.execute(
+            """
+            UPDATE _import_new_contacts c SET reports_to_id = m.contact_id
+            FROM (
+                SELECT account_id, lower(name) AS k, min(contact_id) AS contact_id FROM (
+                    SELECT account_id, name, contact_id FROM _import_new_contacts
+                    UNION ALL SELECT account_id, name, contact_id FROM contacts
+                ) GROUP BY 1, 2
+            ) m
+            WHERE c.reports_to_id IS NULL AND c.reports_to_name IS NOT NULL
+              AND m.account_id = c.account_id AND m.k = lower(c.reports_to_name)
+            """
+        )
+        if not overwrite_edits:
+            # Workbench edits of roles, influence and attitude win over the file.
+            cur.execute(
+                """
+                UPDATE _import_new_contacts n SET
+                    buying_role = CASE WHEN e.role_edited THEN c.buying_role ELSE n.buying_role END,
+                    influence = CASE WHEN e.influence_edited THEN c.influence ELSE n.influence END,
+                    attitude = CASE WHEN e.attitude_edited THEN c.attitude ELSE n.attitude END
+                FROM contacts c, (
+                    SELECT contact_id,
+                           bool_or(field = 'buying_role') AS role_edited,
+                           bool_or(field = 'influence') AS influence_edited,
+                           bool_or(field = 'attitude') AS attitude_edited
+                    FROM contact_edits GROUP BY contact_id
+                ) e
+                WHERE c.contact_id = n.contact_id AND e.contact_id = n.contact_id
+                """
+            )
+
+
+def _build_opportunities(cur: Connection, staged: set[str]) -> None:
+    """Opportunities with their account and owner resolved."""
+    if "opportunities" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_opportunities AS
+            WITH s AS (
+                SELECT o.*, coalesce(o.account_id, i.account_id) AS resolved_account,
+                       coalesce(o.owner_seller_id, si.seller_id) AS resolved_owner
+                FROM _import_in_opportunities o
+                LEFT JOIN _import_account_index i ON i.k = lower(o.account_name) AND o.account_id IS NULL
+                LEFT JOIN _import_seller_index si
+                       ON si.k = lower(o.owner_seller_name) AND o.owner_seller_id IS NULL
+            ), k AS (
+                SELECT *, coalesce(opportunity_id,
+                                   resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
+                          AS natural_key FROM s
+            )
+            SELECT k._row, k._file, k._source, k.natural_key AS source_id,
+                   coalesce(e.opportunity_id, k.opportunity_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS opportunity_id,
+                   k.resolved_account AS account_id, k.account_name, k.name, k.stage,
+                   wb_num(k.amount) AS amount,
+                   {_date_expr("k", "close_date")} AS close_date,
+                   coalesce(wb_bool(k.is_closed), st.value IS NOT NULL
+                            OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
+                   coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
+                   k.resolved_owner AS owner_seller_id, k.owner_seller_name,
+                   {_date_expr("k", "created_on")} AS created_on
+            FROM k
+            LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
+            LEFT JOIN _import_stages st ON st.value = lower(k.stage)
+            WHERE k.resolved_account IS NOT NULL
+            """
+        )
+
+
+def _build_opportunity_contacts(cur: Connection, staged: set[str]) -> None:
+    """People on opportunities, with the buying role their role implies."""
+    if "opportunity_contacts" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_opportunity_contacts AS
+            SELECT s._row, s._file, s._source,
+                   s.opportunity_id || '|' || s.contact_id AS source_id,
+                   s.opportunity_id, s.contact_id, s.role,
+                   coalesce(wb_bool(s.is_primary), false) AS is_primary,
+                   v.role AS buying_role
+            FROM _import_in_opportunity_contacts s
+            LEFT JOIN _import_roles v ON v.value = lower(s.role)
+            WHERE s.opportunity_id IS NOT NULL AND s.contact_id IS NOT NULL
+            """
+        )
+
+
+def _build_activities(cur: Connection, staged: set[str]) -> None:
+    """Activities, keyed by what they say when they have no ID; people named."""
+    if "activities" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_activities AS
+            WITH s AS (
+                SELECT a.*, coalesce(a.account_id, i.account_id) AS resolved_account,
+                       coalesce(a.seller_id, si.seller_id) AS resolved_seller
+                FROM _import_in_activities a
+                LEFT JOIN _import_account_index i ON i.k = lower(a.account_name) AND a.account_id IS NULL
+                LEFT JOIN _import_seller_index si ON si.k = lower(a.seller_name) AND a.seller_id IS NULL
+            ), k AS (
+                SELECT *, activity_id AS natural_key FROM s
+            )
+            SELECT k._row, k._file, k._source,
+                   -- the CRM's own ID is stored once, as activity_id (schema.md)
+                   NULL::VARCHAR AS source_id,
+                   coalesce(k.activity_id,
+                            k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS activity_id,
+                   k.resolved_account AS account_id, k.contact_id, k.contact_name,
+                   k.resolved_seller AS seller_id, k.seller_name,
+                   coalesce(kv.kind, k._kind) AS kind,
+                   {_date_expr("k", "activity_date")} AS activity_date,
+                   coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60) AS duration_minutes,
+                   k.subject
+            FROM k
+            LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)
+            """
+        )
+        # Activities without an ID (visit logs) are keyed by what they say, with a
+        # running number for identical lines, so a re-import finds them again.
+        cur.execute(
+            """
+            UPDATE _import_new_activities n
+            SET source_id = x.natural_key,
+                activity_id = n._source || ':' || left(md5(lower(x.natural_key)), 12)
+            FROM (
+                SELECT _file, _row,
+                       concat_ws('|', account_id, contact_name, activity_date, kind, subject)
+                       || '#' || row_number() OVER (
+                           PARTITION BY _file, account_id, contact_name, activity_date, kind, subject
+                           ORDER BY _row) AS natural_key
+                FROM _import_new_activities WHERE activity_id IS NULL
+            ) x
+            WHERE n.activity_id IS NULL AND n._file = x._file AND n._row = x._row
+            """
+        )
+        # People named in activities: this import's and the stored ones.
+        contact_source = (
+            "SELECT account_id, name, contact_id FROM _import_new_contacts UNION ALL "
+            if "contacts" in staged
+            else ""
+        )
+        cur.execute(
+            f"""
+            UPDATE _import_new_activities a SET contact_id = m.contact_id
+            FROM (
+                SELECT account_id, lower(name) AS k, min(contact_id) AS contact_id FROM (
+                    {contact_source} SELECT account_id, name, contact_id FROM contacts
+                ) GROUP BY 1, 2
+            ) m
+            WHERE a.contact_id IS NULL AND a.contact_name IS NOT NULL
+              AND m.account_id = a.account_id AND m.k = lower(a.contact_name)
+            """
+        )
+
+
+def _build_contact_influences(cur: Connection, staged: set[str]) -> None:
+    """Influence lines between contacts."""
+    if "contact_influences" in staged:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_contact_influences AS
+            SELECT s._row, s._file, s._source,
+                   s.from_contact_id || '|' || s.to_contact_id AS source_id,
+                   s.from_contact_id, s.to_contact_id,
+                   round(wb_num(s.strength))::TINYINT AS strength
+            FROM _import_in_contact_influences s
+            WHERE s.from_contact_id IS NOT NULL AND s.to_contact_id IS NOT NULL
+            """
+        )
+
+
+def import_build(
+    cur: Connection, tables: Sequence[str], *, overwrite_edits: bool
+) -> None:
+    """Parse and resolve every staged table into ``_import_new_<table>``.
+
+    Names that refer to accounts, sellers and contacts are resolved against the
+    import and the database; accounts named only by a reference are created.
+    """
+    staged = set(tables)
+    _build_sellers(cur, staged)
+    _build_accounts(cur, staged)
+    _resolve_account_names(cur, staged)
+    _build_contacts(cur, staged, overwrite_edits=overwrite_edits)
+    _build_opportunities(cur, staged)
+    _build_opportunity_contacts(cur, staged)
+    _build_activities(cur, staged)
+    _build_contact_influences(cur, staged)
+
+
+def import_merged_by_name(cur: Connection) -> pl.DataFrame:
+    """Return rows named only by name that another file of the import holds with an ID.
+
+    Columns: ``table``, ``_file``, ``_row``, ``name``, ``into_id``, ``into_file``.
+    """
+    frame: pl.DataFrame = cur.sql(
+        'SELECT * FROM _import_merged ORDER BY "table", _file, _row'
+    ).pl()
+    return frame

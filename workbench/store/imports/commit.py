@@ -1,0 +1,443 @@
+"""Committing an import, its run log and undo, column mappings, fingerprints.
+
+The commit upserts built rows by (source, source_id) and writes before-images of
+every row it touches to ``import_undo_rows``, so the last import can be undone
+exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from workbench.access import require
+from workbench.domain import (
+    Actor,
+)
+from workbench.errors import RejectedInputError
+from workbench.store._base import Connection, _now
+from workbench.store.connection import (
+    query_frame,
+    record_json,
+    table_columns,
+    write_transaction,
+)
+from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
+from workbench.store.schema import DATA_TABLES
+
+
+def _stored_import_columns(cur: Connection, table: str) -> list[str]:
+    # ``_import_new_<table>`` is built with every column of the table except the
+    # provenance ``source`` and the run mark, which the upsert adds; the schema is
+    # the one list.
+    return [
+        c for c in table_columns(cur, table) if c not in {"source", "import_run_id"}
+    ]
+
+
+#: Columns a re-import must not blank: a file without them keeps what is stored.
+_KEEP_WHEN_NULL = frozenset(
+    {
+        "industry",
+        "region",
+        "country",
+        "annual_revenue",
+        "employees",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "contract_type",
+        "direct_cost_annual",
+        "parent_account_id",
+        "owner_seller_id",
+        "title",
+        "department",
+        "reports_to_id",
+        "email",
+        "phone",
+        "team",
+    }
+)
+
+
+#: The columns of a survey response, in the ``nps_responses`` layout.
+_SURVEY_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "contact_id",
+    "responded_on",
+    "score",
+    "comment",
+    "source",
+    "source_id",
+)
+
+
+def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
+    """Stage survey responses (the ``nps_responses`` layout plus ``_file``, ``_row``)."""
+    needed = ["_file", "_row", *_SURVEY_COLUMNS]
+    cur.register("_import_responses_in", responses.select(needed).to_arrow())
+    try:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_nps_responses AS
+            SELECT r._file, r._row::BIGINT AS _row, r.source AS _source, r.source_id,
+                   coalesce(e.response_id, r.source || ':' || left(md5(r.source_id), 12)) AS response_id,
+                   r.account_id, r.contact_id, r.responded_on::DATE AS responded_on,
+                   r.score::TINYINT AS score, r.comment
+            FROM _import_responses_in r
+            LEFT JOIN nps_responses e ON e.source = r.source AND e.source_id = r.source_id
+            """
+        )
+    finally:
+        cur.unregister("_import_responses_in")
+
+
+def import_commit(
+    cur: Connection, run_id: int, tables: Sequence[str]
+) -> dict[str, int]:
+    """Upsert every built table by its key, journalling what undo needs.
+
+    A table with an ``import_run_id`` column (activities) marks the rows this run
+    wrote; only the rows it replaced are journalled. Other tables journal every
+    key they touch. Returns the rows written per table.
+    """
+    # Only the last import can be undone: older journals go.
+    cur.execute("DELETE FROM import_undo_rows")
+    written: dict[str, int] = {}
+    staged = [t for t in IMPORT_ORDER if t in set(tables)]
+    for table in staged:
+        key = _IMPORT_KEYS[table]
+        stored_columns = table_columns(cur, table)
+        marked = "import_run_id" in stored_columns
+        columns = _stored_import_columns(cur, table)
+        stored = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        existed = 0
+        if stored:
+            existed = int(
+                cur.sql(
+                    f"SELECT count(*) FROM (SELECT {key} AS _k FROM {table}) "
+                    f"SEMI JOIN (SELECT {key} AS _k FROM _import_new_{table}) USING (_k)"
+                ).fetchall()[0][0]
+            )
+        if existed:
+            # Before-images of the rows this run replaces (and, for unmarked
+            # tables, the keys of the rows it adds).
+            join = "JOIN" if marked else "LEFT JOIN"
+            cur.execute(
+                f"""
+                INSERT INTO import_undo_rows
+                SELECT $run, $table, n._k, x._k IS NOT NULL,
+                       CASE WHEN x._k IS NOT NULL THEN to_json(x)::VARCHAR END
+                FROM (SELECT {key} AS _k FROM _import_new_{table}) n
+                {join} (SELECT *, {key} AS _k FROM {table}) x ON x._k = n._k
+                """,
+                {"run": run_id, "table": table},
+            )
+        elif not marked:
+            # Every row is new: undo only needs the keys.
+            cur.execute(
+                f"""
+                INSERT INTO import_undo_rows
+                SELECT $run, $table, {key}, false, NULL FROM _import_new_{table}
+                """,
+                {"run": run_id, "table": table},
+            )
+        final_columns = [*columns, "source"]
+        if "source" not in stored_columns:
+            final_columns.remove("source")  # the link table has no provenance
+        run_column = ", import_run_id" if marked else ""
+        run_value = ", $run" if marked else ""
+        column_list = ", ".join(final_columns)
+        if not existed:
+            # Nothing stored under these keys yet: a plain insert.
+            plain = ", ".join(f"n.{c}" for c in columns)
+            source = "" if "source" not in stored_columns else ", n._source"
+            cur.execute(
+                f"INSERT INTO {table} ({column_list}{run_column}) "
+                f"SELECT {plain}{source}{run_value} FROM _import_new_{table} n",
+                {"run": run_id} if marked else None,
+            )
+        else:
+            values = ", ".join(
+                f"coalesce(n.{c}, e.{c}) AS {c}" if c in _KEEP_WHEN_NULL else f"n.{c}"
+                for c in columns
+            )
+            cur.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _import_final AS
+                SELECT {values}, n._source AS source
+                FROM (SELECT *, {key} AS _key FROM _import_new_{table}) n
+                LEFT JOIN (SELECT *, {key} AS _key FROM {table}) e ON e._key = n._key
+                """
+            )
+            cur.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _import_new_{table})"
+            )
+            cur.execute(
+                f"INSERT INTO {table} ({column_list}{run_column}) "
+                f"SELECT {column_list}{run_value} FROM _import_final",
+                {"run": run_id} if marked else None,
+            )
+            cur.execute("DROP TABLE _import_final")
+        written[table] = int(
+            cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
+        )
+    if "opportunity_contacts" in staged:
+        _import_roles_from_deals(cur, run_id)
+    return written
+
+
+def _import_roles_from_deals(cur: Connection, run_id: int) -> None:
+    """Give people without a role the most decisive role their deals name."""
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _import_deal_roles AS
+        SELECT n.contact_id, arg_min(n.buying_role, r.precedence) AS buying_role
+        FROM _import_new_opportunity_contacts n
+        JOIN _import_roles r ON r.value = n.buying_role
+        WHERE n.buying_role IS NOT NULL
+        GROUP BY n.contact_id
+        """
+    )
+    cur.execute(
+        """
+        INSERT INTO import_undo_rows
+        SELECT $run, 'contacts', c.contact_id, true, to_json(c)::VARCHAR
+        FROM contacts c JOIN _import_deal_roles d USING (contact_id)
+        WHERE c.buying_role IS NULL
+          AND c.contact_id NOT IN (SELECT row_key FROM import_undo_rows WHERE table_name = 'contacts')
+          AND c.contact_id NOT IN (SELECT contact_id FROM contact_edits WHERE field = 'buying_role')
+        """,
+        {"run": run_id},
+    )
+    cur.execute(
+        """
+        UPDATE contacts c SET buying_role = d.buying_role
+        FROM _import_deal_roles d
+        WHERE c.contact_id = d.contact_id AND c.buying_role IS NULL
+          AND c.contact_id NOT IN (SELECT contact_id FROM contact_edits WHERE field = 'buying_role')
+        """
+    )
+
+
+def next_import_run_id(con: Connection) -> int:
+    """Return the next free import run number."""
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT coalesce(max(run_id), 0) + 1 FROM import_runs"
+        ).fetchall()
+    return int(rows[0][0])
+
+
+def record_import_run(
+    cur: Connection,
+    *,
+    run_id: int,
+    started_at: datetime,
+    source: str,
+    status: str,
+    files: Sequence[dict[str, Any]],
+    counts: dict[str, int],
+    problems: Sequence[dict[str, Any]],
+    user_name: str,
+) -> None:
+    """Write one row of ``import_runs`` (inside a write transaction)."""
+    cur.execute(
+        """
+        INSERT INTO import_runs VALUES ($run, $started, $finished, $source, $status,
+                                        $files, $counts, $problems, $user)
+        """,
+        {
+            "run": run_id,
+            "started": started_at,
+            "finished": _now(),
+            "source": source,
+            "status": status,
+            "files": record_json(list(files)),
+            "counts": record_json(counts),
+            "problems": record_json(list(problems)),
+            "user": user_name,
+        },
+    )
+
+
+def import_runs(con: Connection, limit: int = 50) -> pl.DataFrame:
+    """Return the latest import runs, newest first."""
+    return query_frame(
+        con,
+        "SELECT * FROM import_runs ORDER BY run_id DESC LIMIT $limit",
+        {"limit": int(limit)},
+    )
+
+
+def last_undoable_import(con: Connection) -> int | None:
+    """Return the run that :func:`undo_last_import` would undo, or None."""
+    rows = query_frame(
+        con,
+        """
+        SELECT max(r.run_id) AS run_id FROM import_runs r
+        WHERE r.status = 'committed'
+          AND r.run_id = (SELECT max(run_id) FROM import_runs WHERE status IN ('committed', 'undone'))
+          AND (EXISTS (SELECT 1 FROM import_undo_rows u WHERE u.run_id = r.run_id)
+               OR EXISTS (SELECT 1 FROM activities a WHERE a.import_run_id = r.run_id))
+        """,
+    )
+    value = rows["run_id"][0]
+    return int(value) if value is not None else None
+
+
+def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
+    """Restore every row the last committed import touched to its state before it.
+
+    Rows it inserted are deleted; rows it changed get their earlier values back.
+
+    Returns:
+        ``run_id`` and the rows restored per table.
+
+    Raises:
+        RejectedInputError: there is no import to undo.
+    """
+    require(actor, "import")
+    run_id = last_undoable_import(con)
+    if run_id is None:
+        raise RejectedInputError("there is no import to undo.")
+    restored: dict[str, int] = {}
+    with write_transaction(con) as cur:
+        for table in reversed(IMPORT_ORDER):
+            key = _IMPORT_KEYS[table]
+            touched = int(
+                cur.sql(
+                    "SELECT count(*) FROM import_undo_rows WHERE run_id = $run AND table_name = $t",
+                    params={"run": run_id, "t": table},
+                ).fetchall()[0][0]
+            )
+            if "import_run_id" in table_columns(cur, table):
+                # Rows the run inserted carry its mark instead of a journal row.
+                added = cur.execute(
+                    f"""
+                    DELETE FROM {table} WHERE import_run_id = $run AND {key} NOT IN (
+                        SELECT row_key FROM import_undo_rows
+                        WHERE run_id = $run AND table_name = $t)
+                    """,
+                    {"run": run_id, "t": table},
+                ).fetchall()
+                touched += int(added[0][0]) if added else 0
+            if not touched:
+                continue
+            cur.execute(
+                f"""
+                DELETE FROM {table} WHERE {key} IN (
+                    SELECT row_key FROM import_undo_rows WHERE run_id = $run AND table_name = $t)
+                """,
+                {"run": run_id, "t": table},
+            )
+            structure = {
+                str(name): str(dtype)
+                for name, dtype in cur.sql(
+                    """
+                    SELECT column_name, data_type FROM information_schema.columns
+                    WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position
+                    """,
+                    params={"t": table},
+                ).fetchall()
+            }
+            cur.execute(
+                f"""
+                INSERT INTO {table} BY NAME
+                SELECT unnest(from_json(row_json, $structure))
+                FROM import_undo_rows
+                WHERE run_id = $run AND table_name = $t AND existed
+                """,
+                {"run": run_id, "t": table, "structure": json.dumps(structure)},
+            )
+            restored[table] = touched
+        cur.execute("DELETE FROM import_undo_rows WHERE run_id = $run", {"run": run_id})
+        cur.execute(
+            "UPDATE import_runs SET status = 'undone' WHERE run_id = $run",
+            {"run": run_id},
+        )
+    return {"run_id": run_id, "restored": restored}
+
+
+def saved_column_mapping(
+    con: Connection, header_signature: str
+) -> tuple[str, dict[str, str]] | None:
+    """Return (target table, source column → workbench column) remembered for a header."""
+    # A point lookup: plain tuples, no frame (and no Arrow load in a fresh CLI).
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT target_table, mapping FROM column_mappings WHERE header_signature = $s",
+            params={"s": header_signature},
+        ).fetchall()
+    if not rows:
+        return None
+    mapping = json.loads(rows[0][1])
+    return str(rows[0][0]), {str(k): str(v) for k, v in mapping.items()}
+
+
+def save_column_mapping(
+    cur: Connection,
+    actor: Actor,
+    header_signature: str,
+    target_table: str,
+    mapping: dict[str, str],
+) -> None:
+    """Remember a mapping for files with this header (inside a write transaction)."""
+    require(actor, "import")
+    cur.execute(
+        """
+        INSERT INTO column_mappings VALUES ($s, $t, $m, $who, $at)
+        ON CONFLICT (header_signature) DO UPDATE SET target_table = excluded.target_table,
+            mapping = excluded.mapping, saved_by = excluded.saved_by, saved_at = excluded.saved_at
+        """,
+        {
+            "s": header_signature,
+            "t": target_table,
+            "m": record_json(mapping),
+            "who": actor.name,
+            "at": _now(),
+        },
+    )
+
+
+def import_table_counts(cur: Connection) -> dict[str, int]:
+    """Return rows per CRM table as the given cursor sees them (inside a transaction)."""
+    return {
+        table: int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        for table in DATA_TABLES
+    }
+
+
+def import_next_run_id(cur: Connection) -> int:
+    """Return the next free import run number (inside a write transaction)."""
+    rows = cur.sql("SELECT coalesce(max(run_id), 0) + 1 FROM import_runs").fetchall()
+    return int(rows[0][0])
+
+
+def import_link_targets(
+    cur: Connection, tables: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (contacts, accounts) for linking survey answers inside an import.
+
+    The database's rows plus those this import is about to write, so a survey in
+    the same upload as the CRM export links to its people.
+    """
+    contact_sql = "SELECT contact_id, account_id, email FROM contacts"
+    account_sql = "SELECT account_id, name FROM accounts"
+    if "contacts" in tables:
+        contact_sql = (
+            "SELECT contact_id, account_id, email FROM _import_new_contacts UNION ALL "
+            + contact_sql
+            + " WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)"
+        )
+    account_sql = (
+        "SELECT account_id, name FROM _import_new_accounts UNION ALL "
+        + account_sql
+        + " WHERE account_id NOT IN (SELECT account_id FROM _import_new_accounts)"
+    )
+    contacts: pl.DataFrame = cur.sql(contact_sql).pl()
+    accounts: pl.DataFrame = cur.sql(account_sql).pl()
+    return contacts, accounts

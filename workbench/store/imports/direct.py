@@ -1,0 +1,200 @@
+"""The one-pass load of a large activity export, without staging every column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from workbench.store._base import Connection
+from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
+from workbench.store.imports.staging import (
+    _CSV_READER,
+    _csv_params,
+    _import_columns,
+    _raw_column,
+    _reader_refused,
+    _reject_ragged,
+)
+
+
+def import_activities_direct(
+    cur: Connection,
+    run_id: int,
+    path: str,
+    *,
+    positions: dict[str, int],
+    n_columns: int,
+    delimiter: str,
+    file: str,
+    source: str,
+    kind: str | None,
+) -> tuple[int, pl.DataFrame] | None:
+    """Load a large activity CSV straight into ``activities`` when it is clean.
+
+    The staged path reads a file into a temporary table, checks it and copies it
+    again; for a multi-million-row export of calls and e-mails those extra
+    passes cost more than reading the file. This path parses and inserts in
+    one pass, marking with ``-run_id`` every row the staged path would have
+    something to say about (a deleted row, an unreadable value, a missing ID,
+    a name to look up), then checks the inserted rows: no mark, no duplicate or
+    already stored ID. References to a missing account, person or seller are
+    reported and cleared as the staged path does.
+
+    Returns:
+        The rows inserted and the reference warnings (the layout of
+        :func:`import_missing_references`) when the file is otherwise clean:
+        the import is then complete except for recording the run. None when it
+        is not: the caller must roll the transaction back and take the staged
+        path, which reports each problem with its row.
+
+    Raises:
+        RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
+    """
+    raw = {c: _raw_column(positions, c) for c in _import_columns("activities")}
+    # Each value is parsed once (inner query); the mark compares it with the text.
+    problem = " OR ".join(
+        (
+            "p.activity_id IS NULL",
+            "(p.is_deleted IS NOT NULL AND coalesce(wb_bool(p.is_deleted), true))",
+            "(p.kind IS NOT NULL AND p.known_kind IS NULL)",
+            "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
+            "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
+            "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
+            "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
+            "(p.contact_id IS NULL AND p.contact_name IS NOT NULL)",
+            "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
+        )
+    )
+    params = _csv_params(path, n_columns, delimiter)
+    try:
+        _reject_ragged(cur, params, n_columns, file)
+        inserted = cur.execute(
+            f"""
+            INSERT INTO activities (activity_id, account_id, contact_id, seller_id, kind,
+                                    activity_date, duration_minutes, subject, source,
+                                    source_id, import_run_id)
+            SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
+                   coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
+                   coalesce(p.parsed_minutes, p.parsed_seconds / 60),
+                   p.subject, $source::VARCHAR, NULL,
+                   CASE WHEN {problem} THEN -$run ELSE $run END
+            FROM (
+                SELECT r.*, kv.kind AS known_kind,
+                       wb_date(r.activity_date, NULL) AS parsed_date,
+                       wb_num(r.duration_minutes) AS parsed_minutes,
+                       wb_num(r.duration_seconds) AS parsed_seconds
+                FROM (SELECT {", ".join(f"{e} AS {c}" for c, e in raw.items())}
+                      FROM {_CSV_READER}) r
+                LEFT JOIN _import_kinds kv ON kv.value = lower(r.kind)
+            ) p
+            """,
+            {**params, "source": source, "kind": kind, "run": run_id},
+        ).fetchall()
+    except duckdb.Error as error:
+        raise _reader_refused(file, error) from error
+    rows = int(inserted[0][0]) if inserted else 0
+    marked, distinct_hashes, total = cur.sql(
+        """
+        SELECT count(*) FILTER (WHERE import_run_id = -$run),
+               count(DISTINCT hash(activity_id)), count(*)
+        FROM activities
+        """,
+        params={"run": run_id},
+    ).fetchall()[0]
+    # Distinct hashes prove distinct IDs, and counting 64-bit hashes is cheaper
+    # than grouping the strings; only a collision needs the exact check.
+    clean = marked == 0 and (
+        distinct_hashes == total
+        or not cur.sql(
+            "SELECT 1 FROM activities GROUP BY activity_id HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+    )
+    if rows == 0 or not clean:
+        return None
+    references = _direct_reference_problems(cur, run_id, params, positions, file)
+    if references is None:
+        return None
+    # Only the last import can be undone; this one's rows carry its mark.
+    cur.execute("DELETE FROM import_undo_rows")
+    return rows, references
+
+
+def _direct_reference_problems(
+    cur: Connection,
+    run_id: int,
+    params: dict[str, Any],
+    positions: dict[str, int],
+    file: str,
+) -> pl.DataFrame | None:
+    """Report and clear the directly loaded rows' references to missing records.
+
+    The same warnings as the staged path (a task naming a lead rather than a
+    contact is common in Salesforce exports): grouped per value with the first
+    row, and the reference left empty. Returns None when the staged path is
+    needed after all (an error-level reference, or names it would then look up).
+    """
+    checks = [
+        (column, target, key, level)
+        for table, column, target, key, level in _IMPORT_REFERENCES
+        if table == "activities"
+    ]
+    dangling = {
+        column: f"a.{column} IS NOT NULL AND a.{column} NOT IN (SELECT {key} FROM {target})"
+        for column, target, key, _level in checks
+    }
+    cur.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _import_dangling AS
+        SELECT a.activity_id,
+               {", ".join(f"CASE WHEN {c} THEN a.{col} END AS {col}" for col, c in dangling.items())}
+        FROM activities a
+        WHERE a.import_run_id = $run AND ({" OR ".join(dangling.values())})
+        """,
+        {"run": run_id},
+    )
+    found = int(cur.sql("SELECT count(*) FROM _import_dangling").fetchall()[0][0])
+    names = {"account_name", "contact_name", "seller_name"} & set(positions)
+    if found and (names or any(level != "warning" for *_rest, level in checks)):
+        return None
+    problems: list[pl.DataFrame] = []
+    if found:
+        # Which lines of the file: one more read that numbers them, only now.
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_dangling_rows AS
+            SELECT $file::VARCHAR AS _file, f._row, d.*
+            FROM _import_dangling d JOIN (
+                SELECT row_number() OVER () AS _row,
+                       {_raw_column(positions, "activity_id")} AS activity_id
+                FROM {_CSV_READER}) f USING (activity_id)
+            """,
+            {**params, "file": file},
+        )
+    for column, _target, _key, level in checks:
+        if not found:
+            break
+        problems.append(
+            _reference_problem_rows(
+                cur,
+                f"SELECT _file, _row, {column} AS value FROM _import_dangling_rows "
+                f"WHERE {column} IS NOT NULL",
+                level=level,
+                table="activities",
+                column=column,
+            )
+        )
+        cur.execute(
+            f"""
+            UPDATE activities SET {column} = NULL
+            WHERE import_run_id = $run AND activity_id IN (
+                SELECT activity_id FROM _import_dangling WHERE {column} IS NOT NULL)
+            """,
+            {"run": run_id},
+        )
+    cur.execute("DROP TABLE IF EXISTS _import_dangling_rows")
+    cur.execute("DROP TABLE _import_dangling")
+    if not problems:
+        return pl.DataFrame()
+    return pl.concat(problems, how="vertical_relaxed")

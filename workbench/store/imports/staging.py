@@ -1,0 +1,418 @@
+"""The start and end of an import: macros, staging files as text, union, drop.
+
+The import stages every file as text in temporary tables inside one write
+transaction, parses and checks it with SQL (one set of rules for small and huge
+files), then upserts by (source, source_id). This module prepares the transaction
+(parsing macros, vocabularies), stages frames and CSV files, unions the stages of
+one table and drops the temporary tables afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from workbench import vocabulary
+from workbench.errors import RejectedInputError
+from workbench.store._base import Connection
+from workbench.store.connection import _sql_text_literal
+from workbench.store.schema import DATA_TABLES
+
+#: Each import target table with its key expression over the table's own columns.
+_IMPORT_KEYS: dict[str, str] = {
+    "sellers": "seller_id",
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "opportunities": "opportunity_id",
+    "activities": "activity_id",
+    "nps_responses": "response_id",
+    "opportunity_contacts": "opportunity_id || '|' || contact_id",
+    "contact_influences": "from_contact_id || '|' || to_contact_id",
+}
+#: Order in which an import fills tables (references point backwards): the order
+#: of the data tables.
+IMPORT_ORDER: tuple[str, ...] = DATA_TABLES
+#: Rows listed per (file, column, check) before the rest is summarised.
+IMPORT_PROBLEM_ROWS = 20
+
+_IMPORT_MACROS = (
+    # Numbers as people write them: 1,200,000.00 / 1.200.000,00 / $1.2M / 120万.
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_core(x) AS
+        regexp_replace(x, '(?i)(k|m|mm|mio|mn|b|bn|万|萬|亿|億|千)$', '')
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_scale(x) AS CASE
+        WHEN x ~ '(?i).*[0-9](k|千)$' THEN 1e3
+        WHEN x ~ '(?i).*[0-9](m|mm|mio|mn)$' THEN 1e6
+        WHEN x ~ '(?i).*[0-9](b|bn)$' THEN 1e9
+        WHEN x ~ '.*[0-9](万|萬)$' THEN 1e4
+        WHEN x ~ '.*[0-9](亿|億)$' THEN 1e8
+        ELSE 1 END
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_plain(x) AS CASE
+        WHEN x ~ '^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$' THEN replace(x, ',', '')
+        WHEN x ~ '^[+-]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+$' THEN replace(replace(x, '.', ''), ',', '.')
+        WHEN x ~ '^[+-]?[0-9]{1,3}(\.[0-9]{3}){2,}$' THEN replace(x, '.', '')
+        WHEN x ~ '^[+-]?[0-9]+,[0-9]+$' THEN replace(x, ',', '.')
+        ELSE x END
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_num_text(s) AS
+        regexp_replace(trim(s), '[\s$€£¥￥%]|(?i:usd|eur|rmb|cny|gbp|chf|元)', '', 'g')
+    """,
+    """
+    CREATE OR REPLACE TEMP MACRO wb_num(s) AS coalesce(
+        -- plain numbers skip the regular expressions
+        CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE) END,
+        TRY_CAST(wb_num_plain(wb_num_core(wb_num_text(s))) AS DOUBLE)
+        * wb_num_scale(wb_num_text(s)))
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_date(s, date_order) AS coalesce(
+        TRY_CAST(s AS DATE),
+        TRY_CAST(TRY_CAST(s AS TIMESTAMP) AS DATE),
+        TRY_CAST(try_strptime(s, '%d.%m.%Y') AS DATE),
+        TRY_CAST(try_strptime(split_part(s, ' ', 1), '%Y年%m月%d日') AS DATE),
+        TRY_CAST(try_strptime(split_part(s, ' ', 1), '%Y/%m/%d') AS DATE),
+        CASE
+            WHEN date_order = 'mdy' THEN TRY_CAST(try_strptime(split_part(s, ' ', 1), '%m/%d/%Y') AS DATE)
+            WHEN date_order = 'dmy' THEN TRY_CAST(try_strptime(split_part(s, ' ', 1), '%d/%m/%Y') AS DATE)
+        END)
+    """,
+    """
+    CREATE OR REPLACE TEMP MACRO wb_bool(s) AS CASE
+        -- the usual spellings first, compared as they are: lower(trim()) copies
+        -- the text, which costs seconds over millions of IsDeleted cells
+        WHEN s IN ('false', 'FALSE', 'False', '0') THEN false
+        WHEN s IN ('true', 'TRUE', 'True', '1') THEN true
+        WHEN lower(trim(s)) IN $true_values THEN true
+        WHEN lower(trim(s)) IN $false_values THEN false
+        END
+    """,
+)
+
+
+def _import_macros(cur: Connection) -> None:
+    for statement in _IMPORT_MACROS:
+        if "$true_values" in statement:
+            # Macro bodies cannot take parameters; the two lists are constants of
+            # workbench.vocabulary, quoted here.
+            trues = ", ".join(_sql_text_literal(v) for v in vocabulary.TRUE_VALUES)
+            falses = ", ".join(_sql_text_literal(v) for v in vocabulary.FALSE_VALUES)
+            statement = statement.replace("$true_values", f"({trues})").replace(
+                "$false_values", f"({falses})"
+            )
+        cur.execute(statement)
+
+
+def _import_stage_name(index: int) -> str:
+    return f"_import_stage_{int(index)}"
+
+
+def _import_columns(table: str) -> tuple[str, ...]:
+    return vocabulary.CANONICAL_COLUMNS[table]
+
+
+#: SQL types of the polars types the vocabulary tables use.
+_DUCKDB_TYPES: dict[Any, str] = {
+    pl.String: "VARCHAR",
+    pl.Int8: "TINYINT",
+    pl.Int32: "INTEGER",
+    pl.Boolean: "BOOLEAN",
+}
+
+
+def import_begin(cur: Connection) -> None:
+    """Prepare an import inside a write transaction: parsing macros, vocabularies."""
+    _import_macros(cur)
+    roles = pl.DataFrame(
+        [
+            {"value": value, "role": role or None, "attitude": attitude or None}
+            for value, (role, attitude) in vocabulary.ROLE_VALUES.items()
+        ],
+        schema={"value": pl.String, "role": pl.String, "attitude": pl.String},
+    ).with_columns(
+        precedence=pl.col("role").replace_strict(
+            {r: i for i, r in enumerate(vocabulary.ROLE_PRECEDENCE)},
+            default=None,
+            return_dtype=pl.Int32,
+        )
+    )
+    attitudes = pl.DataFrame(
+        {
+            "value": list(vocabulary.ATTITUDE_VALUES),
+            "attitude": list(vocabulary.ATTITUDE_VALUES.values()),
+        }
+    )
+    influences = pl.DataFrame(
+        {
+            "value": list(vocabulary.INFLUENCE_VALUES),
+            "influence": list(vocabulary.INFLUENCE_VALUES.values()),
+        },
+        schema={"value": pl.String, "influence": pl.Int8},
+    )
+    kinds = pl.DataFrame(
+        {
+            "value": list(vocabulary.KIND_VALUES),
+            "kind": list(vocabulary.KIND_VALUES.values()),
+        }
+    )
+    stages = pl.DataFrame(
+        {
+            "value": [*vocabulary.WON_STAGES, *vocabulary.LOST_STAGES],
+            "is_won": [True] * len(vocabulary.WON_STAGES)
+            + [False] * len(vocabulary.LOST_STAGES),
+        }
+    )
+    for name, frame in (
+        ("_import_roles", roles),
+        ("_import_attitudes", attitudes),
+        ("_import_influences", influences),
+        ("_import_kinds", kinds),
+        ("_import_stages", stages),
+    ):
+        # Bound lists, unnested side by side: no Arrow round trip for a few rows.
+        types = {c: _DUCKDB_TYPES[dtype] for c, dtype in frame.schema.items()}
+        select = ", ".join(
+            f"unnest($c{i}::{sql_type}[]) AS {column}"
+            for i, (column, sql_type) in enumerate(types.items())
+        )
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}",
+            {f"c{i}": frame[column].to_list() for i, column in enumerate(types)},
+        )
+
+
+def import_stage_frame(
+    cur: Connection, index: int, table: str, frame: pl.DataFrame
+) -> int:
+    """Stage an all-text frame (``_row``, ``_file``, ``_source``, ``_kind`` and canonical columns).
+
+    Returns the rows staged.
+    """
+    columns = _import_columns(table)
+    expected = ["_row", "_file", "_source", "_kind", *columns]
+    if frame.columns != expected:
+        raise ValueError(f"staged frame for {table} must have the columns {expected}")
+    deleted = (
+        "coalesce(wb_bool(is_deleted), false)" if "is_deleted" in columns else "false"
+    )
+    cur.register("_import_incoming", frame.to_arrow())
+    try:
+        cur.execute(
+            f"CREATE TEMP TABLE {_import_stage_name(index)} AS "
+            f"SELECT *, {deleted} AS _deleted FROM _import_incoming"
+        )
+    finally:
+        cur.unregister("_import_incoming")
+    return frame.height
+
+
+_CSV_READER = """read_csv($path, all_varchar = true, header = true, names = $names,
+                        delim = $delim, quote = '"', escape = '"',
+                        null_padding = true, strict_mode = true)"""
+
+
+def _csv_params(path: str, n_columns: int, delimiter: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "names": [f"c{i}" for i in range(n_columns)],
+        "delim": delimiter,
+    }
+
+
+def _raw_column(positions: dict[str, int], column: str) -> str:
+    # The file's text, without surrounding spaces, empty as NULL (the reader
+    # already gives empty fields as NULL); NULL when the file lacks the column.
+    # trim() copies every string; the LIKE guards compare bytes, so only padded
+    # values pay for it (a quarter of the load time of a 2M-row file otherwise).
+    if column not in positions:
+        return "NULL::VARCHAR"
+    field = f"c{int(positions[column])}"
+    return (
+        f"CASE WHEN {field} LIKE ' %' OR {field} LIKE '% ' "
+        f"THEN nullif(trim({field}), '') ELSE nullif({field}, '') END"
+    )
+
+
+def _reject_ragged(
+    cur: Connection, params: dict[str, Any], n_columns: int, file: str
+) -> None:
+    """Refuse a file with rows longer than its header, naming the first rows."""
+    # Short rows are padded (as the small-file reader does); a row with more
+    # fields than the header shows up as an extra column in the sample.
+    described = cur.sql(
+        f"DESCRIBE SELECT * FROM {_CSV_READER}", params=params
+    ).fetchall()
+    extra = [str(r[0]) for r in described[n_columns:]]
+    if not extra or not all(
+        name.startswith("column") and name[6:].isdigit() for name in extra
+    ):
+        return
+    condition = " OR ".join(f"{name} IS NOT NULL" for name in extra)
+    rows = cur.sql(
+        f"SELECT r FROM (SELECT row_number() OVER () AS r, * FROM {_CSV_READER}) "
+        f"WHERE {condition} ORDER BY r LIMIT 5",
+        params=params,
+    ).fetchall()
+    if rows:
+        raise RejectedInputError(
+            f"{file}: row {rows[0][0]} has more fields than the header "
+            f"({n_columns}) (ragged rows at data rows "
+            f"{', '.join(str(r[0]) for r in rows)}); check the delimiter and "
+            "quoting, or re-export the file."
+        )
+
+
+def _reader_refused(file: str, error: duckdb.Error) -> RejectedInputError:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return RejectedInputError(
+        f"{file}: the CSV reader refused the file: {first_line[:300]}"
+    )
+
+
+def import_stage_csv(
+    cur: Connection,
+    index: int,
+    table: str,
+    path: str,
+    *,
+    positions: dict[str, int],
+    n_columns: int,
+    delimiter: str,
+    file: str,
+    source: str,
+    kind: str | None,
+) -> int:
+    """Stage a large UTF-8 CSV file with DuckDB's reader, every value as text.
+
+    Args:
+        cur: the import's write transaction.
+        index: the stage's number in this import.
+        table: the target table.
+        path: the UTF-8 CSV file.
+        positions: canonical column → 0-based position of the file's column.
+        n_columns: how many columns the header has.
+        delimiter: the sniffed delimiter.
+        file: the file's name, for problems.
+        source: the recognised source.
+        kind: the activity kind when the file does not say.
+
+    Returns:
+        The rows staged.
+
+    Raises:
+        RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
+    """
+    columns = _import_columns(table)
+    select = ", ".join(f"{_raw_column(positions, c)} AS {c}" for c in columns)
+    deleted = (
+        f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
+        if "is_deleted" in positions
+        else "false"
+    )
+    params = _csv_params(path, n_columns, delimiter)
+    try:
+        _reject_ragged(cur, params, n_columns, file)
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE {_import_stage_name(index)} AS
+            SELECT NULL::BIGINT AS _row, $file::VARCHAR AS _file,
+                   $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {select},
+                   {deleted} AS _deleted
+            FROM {_CSV_READER}
+            """,
+            {**params, "file": file, "source": source, "kind": kind},
+        )
+    except duckdb.Error as error:
+        raise _reader_refused(file, error) from error
+    rows = cur.sql(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()
+    return int(rows[0][0])
+
+
+def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
+    """Make ``_import_in_<table>``: the table's staged files together, deleted rows out."""
+    if table not in vocabulary.CANONICAL_COLUMNS or not indexes:
+        raise ValueError(f"nothing staged for {table}")
+    # A large CSV is staged in file order without row numbers (a window over
+    # millions of rows costs time): its rowid gives the row. Rows written in
+    # this transaction have rowids from an offset, not from 0; the first is row 1.
+    firsts = {
+        i: int(
+            cur.sql(
+                f"SELECT coalesce(min(rowid), 0) FROM {_import_stage_name(i)}"
+            ).fetchall()[0][0]
+        )
+        for i in indexes
+    }
+    union = " UNION ALL BY NAME ".join(
+        f"SELECT * REPLACE (coalesce(_row, rowid - {firsts[i]} + 1)::BIGINT AS _row) "
+        f"FROM {_import_stage_name(i)}"
+        for i in indexes
+    )
+    cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS {union}")
+    cur.execute(
+        f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
+        f"SELECT * FROM _import_all_{table} WHERE NOT _deleted"
+    )
+
+
+def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many rows were marked deleted (and so are skipped)."""
+    if "is_deleted" not in _import_columns(table):
+        return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
+    deleted: pl.DataFrame = cur.sql(
+        f"""
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
+        WHERE _deleted GROUP BY _file ORDER BY _file
+        """
+    ).pl()
+    return deleted
+
+
+def import_drop_stages(
+    cur: Connection, tables: Sequence[str], indexes: Sequence[int]
+) -> None:
+    """Drop staged copies that a materialised ``_import_in_<table>`` replaced."""
+    materialised = {
+        str(r[0]).removeprefix("_import_in_")
+        for r in cur.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary "
+            "AND starts_with(table_name, '_import_in_')"
+        ).fetchall()
+    }
+    if not set(tables) <= materialised:
+        return  # views still read the staged rows
+    for table in tables:
+        cur.execute(f"DROP VIEW IF EXISTS _import_all_{table}")
+    for index in indexes:
+        cur.execute(f"DROP TABLE IF EXISTS {_import_stage_name(index)}")
+
+
+def import_drop_inputs(cur: Connection, tables: Sequence[str]) -> None:
+    """Drop the parsed inputs once the tables are built (frees memory)."""
+    cur.execute("DROP TABLE IF EXISTS _import_bad")
+    views = {
+        str(r[0])
+        for r in cur.sql(
+            "SELECT view_name FROM duckdb_views() WHERE temporary "
+            "AND starts_with(view_name, '_import_in_')"
+        ).fetchall()
+    }
+    for table in tables:
+        if table not in vocabulary.CANONICAL_COLUMNS:
+            continue
+        name = f"_import_in_{table}"
+        cur.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
+        cur.execute(f"DROP VIEW IF EXISTS _import_all_{table}")
+    for (stage,) in cur.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "AND starts_with(table_name, '_import_stage_')"
+    ).fetchall():
+        if str(stage).removeprefix("_import_stage_").isdigit():
+            cur.execute(f"DROP TABLE IF EXISTS {stage}")

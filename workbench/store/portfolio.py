@@ -1,0 +1,486 @@
+"""TODO."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+
+from workbench.access import require
+from workbench.domain import (
+    EXECUTIVE_DEPARTMENTS,
+    EXECUTIVE_MAX_LEVEL,
+    JOINT_ACTIVITY_KINDS,
+    PROCUREMENT_DEPARTMENTS,
+    RELATIONSHIP_TYPES,
+    Actor,
+)
+from workbench.errors import RejectedInputError
+from workbench.store._base import Connection, _now
+from workbench.store.connection import query_frame, record_json, write_transaction
+
+
+def data_date_range(con: Connection) -> tuple[date | None, date | None]:
+    """Return the first and last dated event in the data (activities, deals, NPS)."""
+    rows = query_frame(
+        con,
+        """
+        SELECT min(d) AS first_day, max(d) AS last_day FROM (
+            SELECT activity_date AS d FROM activities
+            UNION ALL SELECT close_date FROM opportunities WHERE is_closed
+            UNION ALL SELECT responded_on FROM nps_responses
+        )
+        """,
+    )
+    return rows["first_day"][0], rows["last_day"][0]
+
+
+def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, Any]:
+    """Return headline figures of the whole portfolio for the Overview page.
+
+    Won revenue covers the 12 months up to ``as_of`` (default: the last day in the
+    data). Effort hours count every activity's duration.
+    """
+    first_day, last_day = data_date_range(con)
+    as_of = as_of or last_day or datetime.now(UTC).date()
+    row = query_frame(
+        con,
+        """
+        SELECT
+            (SELECT count(*) FROM accounts) AS accounts,
+            (SELECT count(*) FROM contacts) AS contacts,
+            (SELECT count(*) FROM sellers) AS sellers,
+            (SELECT count(*) FROM opportunities) AS opportunities,
+            (SELECT count(*) FROM activities) AS activities,
+            (SELECT count(*) FROM nps_responses) AS nps_responses,
+            (SELECT coalesce(sum(amount), 0)::DOUBLE FROM opportunities
+               WHERE is_won AND close_date > $as_of::DATE - INTERVAL 12 MONTH
+                 AND close_date <= $as_of::DATE) AS won_revenue_12m,
+            (SELECT coalesce(sum(duration_minutes), 0)::DOUBLE / 60 FROM activities)
+                AS effort_hours,
+            (SELECT coalesce(sum(duration_minutes), 0)::DOUBLE / 60 FROM activities
+               WHERE activity_date > $as_of::DATE - INTERVAL 12 MONTH
+                 AND activity_date <= $as_of::DATE) AS effort_hours_12m
+        """,
+        {"as_of": as_of},
+    ).row(0, named=True)
+    return {**row, "first_day": first_day, "last_day": last_day, "as_of": as_of}
+
+
+def accounts_by_industry(con: Connection) -> pl.DataFrame:
+    """Return accounts and their won revenue (all time) per industry."""
+    return query_frame(
+        con,
+        """
+        SELECT coalesce(a.industry, '(unknown)') AS industry,
+               count(*) AS accounts,
+               coalesce(sum(w.won), 0)::DOUBLE AS won_revenue
+        FROM accounts a
+        LEFT JOIN (
+            SELECT account_id, sum(amount) AS won FROM opportunities
+            WHERE is_won GROUP BY account_id
+        ) w USING (account_id)
+        GROUP BY ALL ORDER BY won_revenue DESC
+        """,
+    )
+
+
+# --- segmentation (issue 6) and effort allocation (issue 7) -----------------------
+
+#: Reporting trees deeper than this are cut (and cycles in bad data stop here).
+_MAX_ORG_DEPTH = 12
+
+# Contacts with their depth in the account's reporting tree. People whose manager
+# chain never reaches a top (a cycle in bad data) get no level.
+_CONTACT_LEVELS_CTE = f"""
+contact_levels AS (
+    SELECT contact_id, min(depth) AS org_level FROM (
+        WITH RECURSIVE tree(contact_id, depth) AS (
+            SELECT c.contact_id, 1 FROM contacts c
+            WHERE c.reports_to_id IS NULL
+               OR c.reports_to_id NOT IN (SELECT contact_id FROM contacts)
+            UNION ALL
+            SELECT c.contact_id, t.depth + 1 FROM contacts c
+            JOIN tree t ON c.reports_to_id = t.contact_id
+            WHERE t.depth < {_MAX_ORG_DEPTH}
+        )
+        SELECT * FROM tree
+    ) GROUP BY contact_id
+),
+people AS (
+    SELECT c.contact_id, c.department, c.buying_role, l.org_level,
+           coalesce(lower(c.department) IN (SELECT unnest($procurement)), false)
+               AS is_procurement,
+           -- the top of the org chart is executive, except purchasing's own head:
+           -- buying from a procurement director is still transactional
+           coalesce(lower(c.department) IN (SELECT unnest($executive)), false)
+               OR (coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}, false)
+                   AND NOT coalesce(lower(c.department) IN (SELECT unnest($procurement)),
+                                    false)) AS is_executive
+    FROM contacts c LEFT JOIN contact_levels l USING (contact_id)
+)
+"""
+
+
+def _segment_params(as_of: date) -> dict[str, Any]:
+    return {
+        "as_of": as_of,
+        "procurement": list(PROCUREMENT_DEPARTMENTS),
+        "executive": list(EXECUTIVE_DEPARTMENTS),
+    }
+
+
+def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
+    """Return the as-of date: the one given, else the last day in the data, else today."""
+    if as_of is not None:
+        return as_of
+    _first, last_day = data_date_range(con)
+    return last_day or datetime.now(UTC).date()
+
+
+#: One row of segmentation signals per account (see :func:`account_features`).
+_ACCOUNT_FEATURES_SQL = f"""
+        WITH {_CONTACT_LEVELS_CTE},
+        touches AS (
+            SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
+                   a.activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current,
+                   p.department, p.org_level,
+                   coalesce(p.is_procurement, false) AS is_procurement,
+                   coalesce(p.is_executive, false) AS is_executive
+            FROM activities a LEFT JOIN people p USING (contact_id)
+            WHERE a.account_id IS NOT NULL
+              AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
+              AND a.activity_date <= $as_of::DATE
+        ),
+        effort AS (
+            SELECT account_id,
+                coalesce(sum(duration_minutes) FILTER (WHERE current), 0)::DOUBLE
+                    AS effort_minutes_recorded_12m,
+                count(*) FILTER (WHERE current) AS activities_12m,
+                count(*) FILTER (WHERE current AND duration_minutes IS NULL)
+                    AS activities_without_duration_12m,
+                coalesce(sum(duration_minutes) FILTER (WHERE NOT current), 0)::DOUBLE
+                    AS effort_minutes_recorded_prev_12m,
+                count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
+                count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
+                    AS activities_without_duration_prev_12m,
+                coalesce(sum(duration_minutes)
+                    FILTER (WHERE current AND is_procurement), 0)::DOUBLE
+                    AS procurement_minutes_12m,
+                coalesce(sum(duration_minutes)
+                    FILTER (WHERE current AND is_executive), 0)::DOUBLE
+                    AS executive_minutes_12m,
+                count(DISTINCT contact_id) FILTER (WHERE current) AS contacts_engaged,
+                count(DISTINCT department) FILTER (WHERE current)
+                    AS departments_engaged,
+                count(DISTINCT department) FILTER (WHERE current AND NOT is_procurement)
+                    AS non_procurement_departments_engaged,
+                count(DISTINCT org_level) FILTER (WHERE current) AS org_levels_engaged,
+                count(*) FILTER (WHERE current AND is_executive) AS executive_touches,
+                count(DISTINCT contact_id) FILTER (WHERE current AND is_executive)
+                    AS executive_contacts_engaged,
+                count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
+                    AS joint_activities
+            FROM touches GROUP BY account_id
+        ),
+        won AS (
+            SELECT account_id,
+                coalesce(sum(amount) FILTER (
+                    WHERE close_date > $as_of::DATE - INTERVAL 12 MONTH), 0)::DOUBLE
+                    AS won_12m,
+                coalesce(sum(amount) FILTER (
+                    WHERE close_date <= $as_of::DATE - INTERVAL 12 MONTH), 0)::DOUBLE
+                    AS won_prev_12m
+            FROM opportunities
+            WHERE is_won AND close_date > $as_of::DATE - INTERVAL 24 MONTH
+              AND close_date <= $as_of::DATE
+            GROUP BY account_id
+        ),
+        pipeline AS (
+            -- open at the as-of date: opened by then and not yet closed by then
+            SELECT account_id, coalesce(sum(amount), 0)::DOUBLE AS open_pipeline
+            FROM opportunities
+            WHERE (created_on IS NULL OR created_on <= $as_of::DATE)
+              AND (NOT coalesce(is_closed, false) OR close_date > $as_of::DATE)
+            GROUP BY account_id
+        ),
+        nps AS (
+            SELECT account_id,
+                (100.0 * (count(*) FILTER (WHERE score >= 9)
+                          - count(*) FILTER (WHERE score <= 6)) / count(*))::DOUBLE
+                    AS nps,
+                count(*) AS nps_responses
+            FROM nps_responses
+            WHERE score IS NOT NULL
+              AND responded_on > $as_of::DATE - INTERVAL 12 MONTH
+              AND responded_on <= $as_of::DATE
+            GROUP BY account_id
+        ),
+        headcount AS (
+            SELECT account_id, count(*) AS contacts FROM contacts GROUP BY account_id
+        )
+        SELECT
+            a.account_id, a.name, a.industry, a.region, a.owner_seller_id,
+            a.annual_revenue::DOUBLE AS annual_revenue,
+            a.wallet_estimate::DOUBLE AS wallet_estimate,
+            a.gross_margin_pct::DOUBLE AS gross_margin_pct,
+            a.direct_cost_annual::DOUBLE AS direct_cost_annual,
+            a.contract_type, a.created_on,
+            greatest(date_diff('day', a.created_on, $as_of::DATE), 0) / 365.25
+                AS tenure_years,
+            coalesce(w.won_12m, 0) AS won_12m,
+            coalesce(w.won_prev_12m, 0) AS won_prev_12m,
+            coalesce(p.open_pipeline, 0) AS open_pipeline,
+            coalesce(e.effort_minutes_recorded_12m, 0) AS effort_minutes_recorded_12m,
+            coalesce(e.activities_12m, 0) AS activities_12m,
+            coalesce(e.activities_without_duration_12m, 0)
+                AS activities_without_duration_12m,
+            coalesce(e.effort_minutes_recorded_prev_12m, 0)
+                AS effort_minutes_recorded_prev_12m,
+            coalesce(e.activities_prev_12m, 0) AS activities_prev_12m,
+            coalesce(e.activities_without_duration_prev_12m, 0)
+                AS activities_without_duration_prev_12m,
+            coalesce(e.procurement_minutes_12m, 0) AS procurement_minutes_12m,
+            coalesce(e.executive_minutes_12m, 0) AS executive_minutes_12m,
+            coalesce(h.contacts, 0) AS contacts,
+            coalesce(e.contacts_engaged, 0) AS contacts_engaged,
+            coalesce(e.departments_engaged, 0) AS departments_engaged,
+            coalesce(e.non_procurement_departments_engaged, 0)
+                AS non_procurement_departments_engaged,
+            coalesce(e.departments_engaged, 0) > 0
+                AND coalesce(e.non_procurement_departments_engaged, 0) = 0
+                AS procurement_only,
+            coalesce(e.org_levels_engaged, 0) AS org_levels_engaged,
+            coalesce(e.executive_touches, 0) AS executive_touches,
+            coalesce(e.executive_contacts_engaged, 0) AS executive_contacts_engaged,
+            coalesce(e.joint_activities, 0) AS joint_activities,
+            n.nps, coalesce(n.nps_responses, 0) AS nps_responses,
+            $as_of::DATE AS as_of
+        FROM accounts a
+        LEFT JOIN won w USING (account_id)
+        LEFT JOIN pipeline p USING (account_id)
+        LEFT JOIN effort e USING (account_id)
+        LEFT JOIN nps n USING (account_id)
+        LEFT JOIN headcount h USING (account_id)
+        ORDER BY a.account_id
+        """
+
+
+def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame:
+    """Return one row per account with every signal segmentation and effort use.
+
+    Windows: "12m" is the 12 months up to and including ``as_of``; "prev_12m" the
+    12 months before that. Executive contacts are those in an executive department
+    or at the top two levels of the account's reporting tree, except the head of
+    purchasing (see :data:`PROCUREMENT_DEPARTMENTS`). All amounts are DOUBLE, counts
+    BIGINT, so charts and polars never meet DECIMAL.
+
+    Columns: ``account_id``, ``name``, ``industry``, ``region``, ``owner_seller_id``,
+    ``annual_revenue``, ``wallet_estimate``, ``gross_margin_pct`` (NULL when
+    unknown), ``direct_cost_annual``, ``contract_type``, ``created_on``,
+    ``tenure_years``, ``won_12m``, ``won_prev_12m``, ``open_pipeline``,
+    ``effort_minutes_recorded_12m``, ``activities_12m``,
+    ``activities_without_duration_12m`` (and the same three for ``prev_12m``),
+    ``procurement_minutes_12m``, ``executive_minutes_12m``, ``contacts``,
+    ``contacts_engaged``,
+    ``departments_engaged``, ``non_procurement_departments_engaged``,
+    ``procurement_only``, ``org_levels_engaged``, ``executive_touches``,
+    ``executive_contacts_engaged``, ``joint_activities``, ``nps``,
+    ``nps_responses``, ``as_of``.
+    """
+    day = resolve_as_of(con, as_of)
+    return query_frame(
+        con,
+        _ACCOUNT_FEATURES_SQL,
+        {**_segment_params(day), "joint": list(JOINT_ACTIVITY_KINDS)},
+    )
+
+
+#: Dimensions of :func:`effort_aggregates`, each grouped with account and period.
+EFFORT_DIMENSIONS: tuple[str, ...] = ("month", "seller", "department", "kind")
+
+
+def effort_aggregates(con: Connection, as_of: date | None = None) -> pl.DataFrame:
+    """Return effort per account, period and one other dimension, in long form.
+
+    One scan of the activities of the 24 months up to ``as_of``, grouped by
+    grouping sets. ``period`` is ``current`` (the 12 months up to ``as_of``) or
+    ``previous`` (the 12 before). ``dimension`` says which columns are filled:
+
+    - ``month``: ``month`` (first day of the month);
+    - ``seller``: ``seller_id``, ``seller_name``, ``team``;
+    - ``department``: ``department`` and ``buying_role`` of the contact;
+    - ``kind``: ``kind``.
+
+    Missing labels read ``(unknown)``. Measures: ``minutes_recorded`` (sum of known
+    durations), ``activities``, ``activities_without_duration``.
+    """
+    day = resolve_as_of(con, as_of)
+    return query_frame(
+        con,
+        f"""
+        WITH {_CONTACT_LEVELS_CTE},
+        base AS (
+            SELECT a.account_id,
+                CASE WHEN a.activity_date > $as_of::DATE - INTERVAL 12 MONTH
+                     THEN 'current' ELSE 'previous' END AS period,
+                date_trunc('month', a.activity_date)::DATE AS month,
+                coalesce(a.seller_id, '(unknown)') AS seller_id,
+                coalesce(s.name, a.seller_id, '(unknown)') AS seller_name,
+                coalesce(s.team, '(unknown)') AS team,
+                coalesce(p.department, '(unknown)') AS department,
+                coalesce(p.buying_role, '(unknown)') AS buying_role,
+                coalesce(a.kind, '(unknown)') AS kind,
+                a.duration_minutes
+            FROM activities a
+            LEFT JOIN people p USING (contact_id)
+            LEFT JOIN sellers s ON s.seller_id = a.seller_id
+            WHERE a.account_id IS NOT NULL
+              AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
+              AND a.activity_date <= $as_of::DATE
+        )
+        SELECT
+            CASE
+                WHEN grouping(month) = 0 THEN 'month'
+                WHEN grouping(seller_id) = 0 THEN 'seller'
+                WHEN grouping(department) = 0 THEN 'department'
+                ELSE 'kind'
+            END AS dimension,
+            account_id, period, month, seller_id, seller_name, team,
+            department, buying_role, kind,
+            coalesce(sum(duration_minutes), 0)::DOUBLE AS minutes_recorded,
+            count(*) AS activities,
+            count(*) FILTER (WHERE duration_minutes IS NULL)
+                AS activities_without_duration
+        FROM base
+        GROUP BY GROUPING SETS (
+            (account_id, period, month),
+            (account_id, period, seller_id, seller_name, team),
+            (account_id, period, department, buying_role),
+            (account_id, period, kind)
+        )
+        ORDER BY dimension, account_id, period, month, seller_id, department,
+                 buying_role, kind
+        """,
+        _segment_params(day),
+    )
+
+
+def relationship_overrides(con: Connection) -> pl.DataFrame:
+    """Return every manual relationship decision: account, type, reason, who, when."""
+    return query_frame(
+        con,
+        """
+        SELECT account_id, relationship, reason, set_by, set_at
+        FROM relationship_overrides ORDER BY account_id
+        """,
+    )
+
+
+def set_relationship_override(
+    con: Connection, actor: Actor, account_id: str, relationship: str, reason: str
+) -> None:
+    """Record (or replace) a manual transactional/partnership decision for an account.
+
+    Raises:
+        PermissionDeniedError: the actor may not edit.
+        RejectedInputError: unknown account or type, or an empty reason.
+    """
+    require(actor, "edit")
+    reason = (reason or "").strip()
+    if relationship not in RELATIONSHIP_TYPES:
+        raise RejectedInputError(
+            f"relationship must be one of {', '.join(RELATIONSHIP_TYPES)}, "
+            f"not {relationship!r}"
+        )
+    if not reason:
+        raise RejectedInputError("say why: an override needs a reason")
+    with write_transaction(con) as cur:
+        known = cur.sql(
+            "SELECT count(*) FROM accounts WHERE account_id = $id",
+            params={"id": account_id},
+        ).fetchall()[0][0]
+        if not known:
+            raise RejectedInputError(f"no account with ID {account_id!r}")
+        cur.execute(
+            """
+            INSERT INTO relationship_overrides VALUES ($id, $rel, $reason, $who, $at)
+            ON CONFLICT (account_id) DO UPDATE SET relationship = excluded.relationship,
+                reason = excluded.reason, set_by = excluded.set_by,
+                set_at = excluded.set_at
+            """,
+            {
+                "id": account_id,
+                "rel": relationship,
+                "reason": reason,
+                "who": actor.name,
+                "at": _now(),
+            },
+        )
+
+
+def delete_relationship_override(
+    con: Connection, actor: Actor, account_id: str
+) -> bool:
+    """Remove an account's manual decision; return whether there was one."""
+    require(actor, "edit")
+    with write_transaction(con) as cur:
+        rows = cur.sql(
+            "DELETE FROM relationship_overrides WHERE account_id = $id RETURNING 1",
+            params={"id": account_id},
+        ).fetchall()
+    return bool(rows)
+
+
+def segment_scenarios(con: Connection) -> pl.DataFrame:
+    """Return saved scenarios: ``name``, ``thresholds`` (JSON text), who, when."""
+    return query_frame(
+        con,
+        "SELECT name, thresholds, saved_by, saved_at FROM segment_scenarios "
+        "ORDER BY name",
+    )
+
+
+def save_segment_scenario(
+    con: Connection, actor: Actor, name: str, thresholds: dict[str, Any]
+) -> None:
+    """Save (or replace) a named set of segmentation thresholds.
+
+    Raises:
+        PermissionDeniedError: the actor may not edit.
+        RejectedInputError: an empty name or no thresholds.
+    """
+    require(actor, "edit")
+    name = (name or "").strip()
+    if not name:
+        raise RejectedInputError("a scenario needs a name")
+    if len(name) > 200:
+        raise RejectedInputError("a scenario name has at most 200 characters")
+    if not thresholds:
+        raise RejectedInputError("a scenario needs its thresholds")
+    with write_transaction(con) as cur:
+        cur.execute(
+            """
+            INSERT INTO segment_scenarios VALUES ($name, $thresholds, $who, $at)
+            ON CONFLICT (name) DO UPDATE SET thresholds = excluded.thresholds,
+                saved_by = excluded.saved_by, saved_at = excluded.saved_at
+            """,
+            {
+                "name": name,
+                "thresholds": record_json(thresholds),
+                "who": actor.name,
+                "at": _now(),
+            },
+        )
+
+
+def delete_segment_scenario(con: Connection, actor: Actor, name: str) -> bool:
+    """Remove a saved scenario; return whether it existed."""
+    require(actor, "edit")
+    with write_transaction(con) as cur:
+        rows = cur.sql(
+            "DELETE FROM segment_scenarios WHERE name = $name RETURNING 1",
+            params={"name": name},
+        ).fetchall()
+    return bool(rows)

@@ -1,0 +1,386 @@
+"""Every table definition and the one ordered sequence of migrations.
+
+The DDL of the whole database lives here, grouped by the migration that creates
+it, and :data:`MIGRATIONS` lists the steps in version order. :func:`migrate`
+applies those a file has not recorded yet, each in its own transaction, so files
+made by every earlier version open and upgrade. Append new migrations; never edit
+one that has shipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.store._base import _WRITE_LOCK, Connection, _now, _table_exists
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One ordered step of the schema; applied once, recorded in schema_version."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_CORE_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS sellers (
+        seller_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        team VARCHAR,
+        title VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS accounts (
+        account_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        industry VARCHAR,
+        region VARCHAR,
+        country VARCHAR,
+        annual_revenue DOUBLE,
+        employees BIGINT,
+        parent_account_id VARCHAR,
+        owner_seller_id VARCHAR,
+        wallet_estimate DOUBLE,
+        gross_margin_pct DOUBLE,
+        created_on DATE,
+        source VARCHAR,
+        source_id VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS contacts (
+        contact_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        name VARCHAR,
+        title VARCHAR,
+        department VARCHAR,
+        reports_to_id VARCHAR,
+        buying_role VARCHAR,
+        influence TINYINT,
+        attitude VARCHAR,
+        email VARCHAR,
+        phone VARCHAR,
+        source VARCHAR,
+        source_id VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS opportunities (
+        opportunity_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        name VARCHAR,
+        stage VARCHAR,
+        amount DOUBLE,
+        close_date DATE,
+        is_closed BOOLEAN,
+        is_won BOOLEAN,
+        owner_seller_id VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS opportunity_contacts (
+        opportunity_id VARCHAR NOT NULL,
+        contact_id VARCHAR NOT NULL,
+        role VARCHAR,
+        is_primary BOOLEAN
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS activities (
+        activity_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR,
+        contact_id VARCHAR,
+        seller_id VARCHAR,
+        kind VARCHAR,
+        activity_date DATE,
+        duration_minutes DOUBLE,
+        subject VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS nps_responses (
+        response_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR,
+        contact_id VARCHAR,
+        responded_on DATE,
+        score TINYINT,
+        comment VARCHAR
+    )
+    """,
+)
+
+_WORKBENCH_TABLES = (
+    # Provenance on every imported table, so re-imports update by source ID.
+    "ALTER TABLE sellers ADD COLUMN IF NOT EXISTS source VARCHAR",
+    "ALTER TABLE sellers ADD COLUMN IF NOT EXISTS source_id VARCHAR",
+    "ALTER TABLE sellers ADD COLUMN IF NOT EXISTS email VARCHAR",
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS created_on DATE",
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS source VARCHAR",
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS source_id VARCHAR",
+    "ALTER TABLE activities ADD COLUMN IF NOT EXISTS source VARCHAR",
+    "ALTER TABLE activities ADD COLUMN IF NOT EXISTS source_id VARCHAR",
+    "ALTER TABLE nps_responses ADD COLUMN IF NOT EXISTS source VARCHAR",
+    "ALTER TABLE nps_responses ADD COLUMN IF NOT EXISTS source_id VARCHAR",
+    # Signals for the relationship score and cost-to-serve.
+    "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS contract_type VARCHAR",
+    "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS direct_cost_annual DOUBLE",
+    """
+    CREATE TABLE IF NOT EXISTS contact_influences (
+        from_contact_id VARCHAR NOT NULL,
+        to_contact_id VARCHAR NOT NULL,
+        strength TINYINT,
+        source VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS contact_edits (
+        edit_id BIGINT PRIMARY KEY,
+        contact_id VARCHAR NOT NULL,
+        field VARCHAR NOT NULL,
+        old_value VARCHAR,
+        new_value VARCHAR,
+        edited_by VARCHAR,
+        edited_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS import_runs (
+        run_id BIGINT PRIMARY KEY,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        source VARCHAR,
+        status VARCHAR NOT NULL,
+        files VARCHAR,
+        counts VARCHAR,
+        problems VARCHAR,
+        user_name VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS column_mappings (
+        header_signature VARCHAR PRIMARY KEY,
+        target_table VARCHAR NOT NULL,
+        mapping VARCHAR NOT NULL,
+        saved_by VARCHAR,
+        saved_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS relationship_overrides (
+        account_id VARCHAR PRIMARY KEY,
+        relationship VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        set_by VARCHAR,
+        set_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS segment_scenarios (
+        name VARCHAR PRIMARY KEY,
+        thresholds VARCHAR NOT NULL,
+        saved_by VARCHAR,
+        saved_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS account_plans (
+        account_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        content VARCHAR NOT NULL,
+        saved_by VARCHAR,
+        saved_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id, version)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS workbench_meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR
+    )
+    """,
+)
+
+# The import's journal: before-images of every row an import touches, so the
+# last import can be undone exactly.
+_IMPORT_UNDO_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS import_undo_rows (
+        run_id BIGINT NOT NULL,
+        table_name VARCHAR NOT NULL,
+        row_key VARCHAR NOT NULL,
+        existed BOOLEAN NOT NULL,
+        row_json VARCHAR
+    )
+    """,
+)
+
+
+#: Plan lines kept in their own tables (one row per line per version), so leaders'
+#: overviews and analysts can query objectives, actions and risks with SQL.
+_PLAN_TABLES = (
+    "ALTER TABLE account_plans ADD COLUMN IF NOT EXISTS status VARCHAR",
+    "ALTER TABLE account_plans ADD COLUMN IF NOT EXISTS based_on INTEGER",
+    """
+    CREATE TABLE IF NOT EXISTS plan_objectives (
+        account_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        objective VARCHAR,
+        measure VARCHAR,
+        target VARCHAR,
+        due_on DATE,
+        status VARCHAR,
+        PRIMARY KEY (account_id, version, position)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS plan_actions (
+        account_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        contact VARCHAR,
+        action VARCHAR,
+        owner VARCHAR,
+        due_on DATE,
+        status VARCHAR,
+        PRIMARY KEY (account_id, version, position)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS plan_risks (
+        account_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        risk VARCHAR,
+        risk_date DATE,
+        severity VARCHAR,
+        PRIMARY KEY (account_id, version, position)
+    )
+    """,
+)
+
+
+# Activities are the one table with millions of rows. Its primary-key index made
+# appending a 2M-row export cost more than reading the file, so the table is
+# rebuilt without it: the import keeps activity IDs unique (a duplicate check on
+# the incoming rows, then an upsert by key), and ``import_run_id`` marks the rows
+# an import inserted, so undoing it needs no per-row journal for new rows.
+# ``source_id`` no longer repeats a CRM's own ID (it is the activity_id): a second
+# copy of millions of unique IDs cost a sixth of the load.
+_ACTIVITIES_WITHOUT_INDEX = (
+    """
+    CREATE TABLE activities_v8 AS
+    SELECT activity_id, account_id, contact_id, seller_id, kind, activity_date,
+           duration_minutes, subject, source,
+           CASE WHEN source_id IS DISTINCT FROM activity_id THEN source_id END AS source_id,
+           NULL::BIGINT AS import_run_id
+    FROM activities
+    """,
+    "DROP TABLE activities",
+    "ALTER TABLE activities_v8 RENAME TO activities",
+)
+
+
+#: Ordered migrations. Append new ones; never edit one that has shipped.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "core CRM tables", _CORE_TABLES),
+    Migration(
+        2,
+        "workbench tables: provenance, edits, imports, scenarios, plans",
+        _WORKBENCH_TABLES,
+    ),
+    Migration(3, "undo journal of the last import", _IMPORT_UNDO_TABLES),
+    Migration(7, "account plan status and plan lines", _PLAN_TABLES),
+    Migration(
+        8,
+        "activities without a key index, marked with the import run",
+        _ACTIVITIES_WITHOUT_INDEX,
+    ),
+)
+
+#: Tables holding CRM data, in the order a full load fills them.
+DATA_TABLES: tuple[str, ...] = (
+    "sellers",
+    "accounts",
+    "contacts",
+    "contact_influences",
+    "opportunities",
+    "opportunity_contacts",
+    "activities",
+    "nps_responses",
+)
+
+
+def list_tables_static() -> tuple[str, ...]:
+    """Return every table the migrations create, in creation order."""
+    return (
+        "schema_version",
+        *DATA_TABLES,
+        "contact_edits",
+        "import_runs",
+        "import_undo_rows",
+        "column_mappings",
+        "relationship_overrides",
+        "segment_scenarios",
+        "account_plans",
+        "plan_objectives",
+        "plan_actions",
+        "plan_risks",
+        "workbench_meta",
+    )
+
+
+def schema_version(con: Connection) -> int:
+    """Return the highest migration applied to this database (0 for a new file)."""
+    if not _table_exists(con, "schema_version"):
+        return 0
+    row = con.sql("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+    return int(row[0][0])
+
+
+def migrate(con: Connection, *, target: int | None = None) -> list[int]:
+    """Apply every migration not yet recorded, in order, each in its own transaction.
+
+    Args:
+        con: an open, writable connection.
+        target: stop after this version (tests use it to build an older file).
+
+    Returns:
+        The versions applied now.
+    """
+    with _WRITE_LOCK:
+        con.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_version (
+                version INTEGER PRIMARY KEY,
+                description VARCHAR NOT NULL,
+                applied_at TIMESTAMP NOT NULL
+            )
+            """
+        )
+        done = {
+            int(r[0]) for r in con.sql("SELECT version FROM schema_version").fetchall()
+        }
+        applied: list[int] = []
+        for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+            if migration.version in done:
+                continue
+            if target is not None and migration.version > target:
+                break
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for statement in migration.statements:
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO schema_version VALUES ($v, $d, $t)",
+                    {"v": migration.version, "d": migration.description, "t": _now()},
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            applied.append(migration.version)
+        return applied

@@ -28,7 +28,6 @@ from workbench.plans.drafting import (
 )
 from workbench.plans.exports import (
     actions_csv,
-    format_value,
     plan_to_html,
     plan_to_markdown,
 )
@@ -71,6 +70,7 @@ from workbench.plans.model import (
     Situation,
     SituationPart,
     SituationTable,
+    format_value,
     new_plan,
     plan_from_dict,
     plan_from_json,

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from workbench.analytics import network
-from workbench.plans.exports import (
-    format_value,
-)
 from workbench.plans.model import (
     RELATIONSHIP_GUIDANCE,
     SECTIONS,
@@ -16,15 +11,12 @@ from workbench.plans.model import (
     Cell,
     Plan,
     Situation,
+    format_value,
     proposed_relationship,
 )
 from workbench.plans.situation import (
     SEGMENT_STRATEGY,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- drafting sections from the situation ----------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -19,34 +18,11 @@ from workbench.plans.model import (
     PlanVersion,
     Situation,
     _iso,
+    format_value,
     value_services_for,
 )
 
-if TYPE_CHECKING:
-    pass
-
-
 # --- exports --------------------------------------------------------------------
-
-
-def format_value(value: Cell, unit: str = "") -> str:
-    """Return a figure as a person reads it: thousands separators, units, dashes."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        text = f"{value:,}"
-    elif isinstance(value, float):
-        if unit == "%":
-            text = f"{value:.1f}"
-        else:
-            text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-    else:
-        text = str(value)
-    if unit == "%":
-        return f"{text} %"
-    return f"{text} {unit}" if unit else text
 
 
 def _heading(plan: Plan, meta: PlanVersion | None) -> tuple[str, str]:

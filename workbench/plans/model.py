@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from workbench.errors import RejectedInputError, WorkbenchError
-
-if TYPE_CHECKING:
-    pass
-
 
 #: Version of the plan JSON layout, stored in every plan so later layouts can read it.
 PLAN_FORMAT = 1
@@ -371,3 +367,23 @@ def plan_from_json(text: str) -> Plan:
     if not isinstance(data, dict):
         raise RejectedInputError("a plan must be a JSON object")
     return plan_from_dict(data)
+
+
+def format_value(value: Cell, unit: str = "") -> str:
+    """Return a figure as a person reads it: thousands separators, units, dashes."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, float):
+        if unit == "%":
+            text = f"{value:.1f}"
+        else:
+            text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    else:
+        text = str(value)
+    if unit == "%":
+        return f"{text} %"
+    return f"{text} {unit}" if unit else text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -13,10 +12,6 @@ from workbench.plans.model import (
     PLAN_STATUSES,
     STALE_AFTER_DAYS,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- the leaders' overview ------------------------------------------------------
 

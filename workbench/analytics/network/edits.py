@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
 from workbench.analytics.network.metrics import BuyingCentreReport
 from workbench.domain import CONTACT_EDIT_FIELDS
-
-if TYPE_CHECKING:
-    pass
 
 
 def editable_contacts(persons: pl.DataFrame) -> pl.DataFrame:

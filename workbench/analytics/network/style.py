@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from workbench.analytics.network.people import UNKNOWN
-
-if TYPE_CHECKING:
-    pass
-
 
 # Role colours: distinct hues from the Tableau palette; grey means unknown.
 ROLE_COLOURS: dict[str, str] = {

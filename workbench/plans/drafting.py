@@ -18,8 +18,6 @@ from workbench.plans.situation import (
     SEGMENT_STRATEGY,
 )
 
-# --- drafting sections from the situation ----------------------------------------
-
 
 def _facts(situation: Situation, key: str) -> dict[str, Cell]:
     part = situation.part(key)

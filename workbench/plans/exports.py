@@ -22,8 +22,6 @@ from workbench.plans.model import (
     value_services_for,
 )
 
-# --- exports --------------------------------------------------------------------
-
 
 def _heading(plan: Plan, meta: PlanVersion | None) -> tuple[str, str]:
     title = f"Account plan: {plan.account_name or plan.account_id} ({plan.account_id})"

@@ -13,8 +13,6 @@ from workbench.plans.model import (
     STALE_AFTER_DAYS,
 )
 
-# --- the leaders' overview ------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class PlansOverview:

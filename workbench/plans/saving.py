@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from workbench.domain import Actor
 
 
-# --- storing --------------------------------------------------------------------
-
-
 def save_plan(
     con: store.Connection,
     actor: Actor,

@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-# --- the situation --------------------------------------------------------------
-
-
 def _table(title: str, frame: pl.DataFrame) -> SituationTable:
     # Situation tables are a handful of rows; floats are rounded for reading.
     rounded = frame.with_columns(pl.col(pl.Float32, pl.Float64).round(2))

@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from workbench.domain import BuyingCentreData
 
 
-# --- metrics --------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class BreadthDepth:
     """How wide and how deep our contact with the account reaches."""

@@ -401,7 +401,7 @@ def buying_centre_html(
     return network_html(build_buying_centre(data, options), freeze=options.freeze)
 
 
-# --- legend and editing ---------------------------------------------------------------
+# --- legend ---------------------------------------------------------------------------
 
 
 _STAR_PATH = (

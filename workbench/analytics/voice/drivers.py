@@ -15,8 +15,6 @@ from workbench.analytics.voice.score import (
     summarise_nps,
 )
 
-# --- drivers: NPS against plain buckets --------------------------------------------
-
 
 def bucket_by_edges(
     values: pl.Expr, edges: Sequence[float], unit: str, *, missing: str = "none"

@@ -418,7 +418,8 @@ def part_import() -> list[Row]:
 
 
 def part_segments() -> list[Row]:
-    from workbench import segment, store
+    from workbench import store
+    from workbench.analytics import segment
 
     con = store.connect(SCALE_DB, read_only=True)
     try:

@@ -13,7 +13,8 @@ import argparse
 import time
 from dataclasses import dataclass
 
-from workbench import demo, network, store
+from workbench import demo, store
+from workbench.analytics import network
 
 ACTIVITIES_PER_PERSON = 20
 

@@ -30,7 +30,8 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench import demo, segment, store
+from workbench import demo, store
+from workbench.analytics import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNTS = 10_000
@@ -138,7 +139,7 @@ def run_benchmark(
     say: Callable[[str], None] = print,
 ) -> SegmentTiming:
     """Write or reuse the big demo, time every step and return the medians."""
-    from workbench import effort
+    from workbench.analytics import effort
 
     ensure_demo_database(path, say)
     con = store.connect(path)

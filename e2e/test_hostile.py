@@ -20,7 +20,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import ROOT, screenshot, start_app, stop_app, wait_idle
-from workbench import demo, plans, segment, store
+from workbench import demo, plans, store
+from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
 
 if TYPE_CHECKING:

@@ -2,7 +2,8 @@ import math
 
 import streamlit as st
 
-from workbench import access, domain, exports, network, privacy, store, ui
+from workbench import access, charts, domain, exports, privacy, store, ui
+from workbench.analytics import network
 from workbench.errors import WorkbenchError
 
 st.title("Buying centre")
@@ -110,7 +111,7 @@ with map_column:
         ui.buying_centre_html(account_id, months, options),
         height=options.height_px + 60,
     )
-    st.altair_chart(network.legend_chart(), width="content")
+    st.altair_chart(charts.legend_chart(), width="content")
     st.caption(network.legend_markdown())
 
 with facts_column:

@@ -2,7 +2,8 @@ import functools
 
 import streamlit as st
 
-from workbench import charts, effort, exports, segment, ui
+from workbench import charts, exports, ui
+from workbench.analytics import effort, segment
 
 DEFAULT_RULES = effort.MisallocationRules()
 DEFAULTS_LABEL = "(default thresholds)"

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from workbench import access, exports, plans, ui
+from workbench import access, charts, exports, plans, ui
 
 actor = ui.current_actor()
 may_plan = access.can(actor, "plan")
@@ -325,7 +325,7 @@ with overview_tab:
     cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")
     cols[2].metric("Plans agreed", f"{overview.agreed_plans:,}")
     st.altair_chart(
-        plans.overview_chart(overview), width="stretch", key="plans_overview_chart"
+        charts.overview_chart(overview), width="stretch", key="plans_overview_chart"
     )
     if overview.segments_pending:
         st.caption("Segments will show once the segmentation is available.")

@@ -2,7 +2,8 @@ import functools
 
 import streamlit as st
 
-from workbench import access, charts, exports, segment, store, ui
+from workbench import access, charts, exports, store, ui
+from workbench.analytics import segment
 from workbench.errors import WorkbenchError
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS

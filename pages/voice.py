@@ -1,6 +1,7 @@
 import streamlit as st
 
-from workbench import access, exports, ingest, privacy, surveys, ui, voice
+from workbench import access, charts, exports, ingest, privacy, surveys, ui
+from workbench.analytics import voice
 from workbench.errors import WorkbenchError
 
 PERIODS = {
@@ -125,9 +126,9 @@ with tab_accounts:
     if chosen_account is not None:
         one = voice.responses_for_account(responses, chosen_account)
         left, right = st.columns(2)
-        left.altair_chart(voice.role_bars(voice.nps_by_role(one)), width="stretch")
+        left.altair_chart(charts.role_bars(voice.nps_by_role(one)), width="stretch")
         right.altair_chart(
-            voice.trend_lines(voice.quarterly_trend(one)), width="stretch"
+            charts.trend_lines(voice.quarterly_trend(one)), width="stretch"
         )
         st.dataframe(
             voice.search_comments(one),
@@ -139,7 +140,7 @@ with tab_accounts:
 
 with tab_roles:
     by_role = voice.nps_by_role(responses)
-    st.altair_chart(voice.role_bars(by_role), width="stretch")
+    st.altair_chart(charts.role_bars(by_role), width="stretch")
     st.dataframe(
         by_role,
         hide_index=True,
@@ -162,7 +163,7 @@ with tab_roles:
     )
     trend_by_role = st.toggle("Trend per role", key="voice_trend_by_role")
     st.altair_chart(
-        voice.trend_lines(voice.quarterly_trend(responses, by_role=trend_by_role)),
+        charts.trend_lines(voice.quarterly_trend(responses, by_role=trend_by_role)),
         width="stretch",
     )
 
@@ -280,7 +281,7 @@ with tab_drivers:
     for index, (title, table) in enumerate(drivers.items()):
         with driver_cols[index % 2]:
             st.markdown(f"**{title}**")
-            st.altair_chart(voice.driver_bars(table, ""), width="stretch")
+            st.altair_chart(charts.driver_bars(table, ""), width="stretch")
             st.dataframe(
                 table,
                 hide_index=True,

@@ -10,7 +10,8 @@ import pytest
 
 import workbench
 from tests.conftest import REAL_DATASETS
-from workbench import effort, plans, segment, store, voice
+from workbench import plans, readers, store
+from workbench.analytics import effort, segment, voice
 from workbench.api import AccountPlan, ImportRejectedError, Workbench, open_workbench
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -123,7 +124,7 @@ def test_load_demo_rejects_impossible_sizes():
 def test_segments_equal_the_library_with_the_same_thresholds(wb: Workbench):
     chosen = segment.Thresholds(valuable_top_pct=10, relationship_threshold=50)
     mine = wb.segments(valuable_top_pct=10, relationship_threshold=50)
-    library = segment.account_segments(wb.connection, chosen)
+    library = readers.account_segments(wb.connection, chosen)
     assert mine.sort("account_id").equals(library.sort("account_id"))
     assert wb.thresholds(valuable_top_pct=10, relationship_threshold=50) == chosen
     assert wb.thresholds() == segment.DEFAULT_THRESHOLDS
@@ -176,7 +177,7 @@ def test_segment_chart_draws_the_cuts_of_the_chosen_thresholds(wb: Workbench):
 def test_effort_per_account_equals_the_effort_library(wb: Workbench):
     mine = wb.effort(valuable_top_pct=15)
     chosen = segment.Thresholds(valuable_top_pct=15)
-    library = effort.account_effort(segment.account_segments(wb.connection, chosen))
+    library = effort.account_effort(readers.account_segments(wb.connection, chosen))
     assert mine.equals(library)
     assert mine.height == 60 and mine["effort_hours"].is_sorted(descending=True)
     for column in ("effort_share_pct", "revenue_share_pct", "contribution_share_pct"):

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from tests.test_segment import features_frame
-from workbench import effort, segment, store
+from workbench import readers, store
+from workbench.analytics import effort, segment
 
 # --- effort totals from activities as the Salesforce importer writes them -------------
 
@@ -92,7 +93,7 @@ AS_OF = date(2026, 6, 30)
 
 
 def test_effort_totals_mix_call_seconds_event_minutes_and_missing(salesforce_con):
-    segments = segment.account_segments(salesforce_con, as_of=AS_OF)
+    segments = readers.account_segments(salesforce_con, as_of=AS_OF)
     accounts = effort.account_effort(segments)
     acme = accounts.filter(pl.col("account_id") == "001A").row(0, named=True)
     # recorded 15 + 90 + 30 = 135 min; 2 without a duration at 15 min → 165 min
@@ -118,7 +119,7 @@ def test_effort_totals_mix_call_seconds_event_minutes_and_missing(salesforce_con
 
 
 def test_breakdowns_add_up_to_the_account_totals(salesforce_con):
-    segments = segment.account_segments(salesforce_con, as_of=AS_OF)
+    segments = readers.account_segments(salesforce_con, as_of=AS_OF)
     aggregates = store.effort_aggregates(salesforce_con, AS_OF)
     total_hours = 185 / 60
     for view in effort.BREAKDOWNS:
@@ -321,7 +322,7 @@ def test_what_if_moves_cost_between_groups(accounts):
 
 
 def test_top_labels_keeps_the_busiest(salesforce_con):
-    segments = segment.account_segments(salesforce_con, as_of=AS_OF)
+    segments = readers.account_segments(salesforce_con, as_of=AS_OF)
     breakdown = effort.effort_breakdown(
         store.effort_aggregates(salesforce_con, AS_OF), segments, "kind"
     )
@@ -333,7 +334,7 @@ def test_top_labels_keeps_the_busiest(salesforce_con):
 
 
 def test_demo_overserved_accounts_are_listed_first(demo_con):
-    accounts = effort.account_effort(segment.account_segments(demo_con))
+    accounts = effort.account_effort(readers.account_segments(demo_con))
     issues = effort.misallocations(accounts)
     over = issues.filter(pl.col("issue") == "over_served")
     below_zero = accounts.filter(pl.col("value_segment") == "below_zero")
@@ -373,7 +374,7 @@ def test_effort_charts_encode_the_right_fields(accounts, salesforce_con):
     bars = charts.share_bars(effort.share_comparison(groups, "value_segment")).to_dict()
     assert bars["encoding"]["x"]["field"] == "share_pct"
     assert bars["encoding"]["color"]["field"] == "measure"
-    segments = segment.account_segments(salesforce_con, as_of=AS_OF)
+    segments = readers.account_segments(salesforce_con, as_of=AS_OF)
     aggregates = store.effort_aggregates(salesforce_con, AS_OF)
     stacked = charts.effort_stacked_bars(
         effort.effort_breakdown(aggregates, segments, "seller"), "Effort by seller"

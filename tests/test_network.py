@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from workbench import domain, network, store
+from workbench import charts, domain, store
+from workbench.analytics import network
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
 
@@ -654,7 +655,7 @@ def test_legend_shows_every_role_colour_and_attitude_mark():
         network.ATTITUDE_MARKS[a].border for a in [*domain.ATTITUDES, "unknown"]
     ]
     assert attitudes["shape"][4] == "triangle-down"
-    spec = network.legend_chart().to_dict()
+    spec = charts.legend_chart().to_dict()
     assert len(spec["hconcat"]) == 3
     assert spec["hconcat"][0]["layer"][0]["encoding"]["fill"] == {
         "field": "fill",

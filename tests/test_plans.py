@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from workbench import effort, network, plans, segment, store
+from workbench import charts, plans, readers, store
+from workbench.analytics import effort, network
 from workbench.cli import main as cli_main
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -141,7 +142,7 @@ def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
     assert part is not None and part.status == "ready"
     facts = {f.label: f.value for f in part.facts}
     expected = (
-        segment.account_segments(seeded, as_of=date(2026, 9, 30))
+        readers.account_segments(seeded, as_of=date(2026, 9, 30))
         .filter(pl.col("account_id") == "A1")
         .row(0, named=True)
     )
@@ -158,7 +159,7 @@ def test_situation_weighs_effort_against_value(seeded):
     part = plans.build_situation(seeded, "A1", as_of=as_of).part("effort")
     assert part is not None and part.status == "ready"
     facts = {f.label: f.value for f in part.facts}
-    accounts = effort.account_effort(segment.account_segments(seeded, as_of=as_of))
+    accounts = effort.account_effort(readers.account_segments(seeded, as_of=as_of))
     mine = accounts.filter(pl.col("account_id") == "A1").row(0, named=True)
     # A1 has all the portfolio's effort and revenue in this tiny data set
     assert (
@@ -648,7 +649,7 @@ def test_overview_finds_missing_stale_plans_and_overdue_actions(seeded):
     assert overview.agreed_plans == 1
     # segments come from the segmentation, one summary row per segment present
     assert not overview.segments_pending
-    expected = segment.account_segments(seeded).select(
+    expected = readers.account_segments(seeded).select(
         "account_id", pl.col("value_segment").alias("segment")
     )
     assert dict(overview.accounts.select("account_id", "segment").rows()) == dict(
@@ -661,7 +662,7 @@ def test_overview_and_situation_of_an_empty_database(con):
     overview = plans.plans_overview(con, today=date(2026, 2, 1))
     assert overview.accounts.height == overview.summary.height == 0
     assert overview.missing.height == overview.overdue.height == 0
-    assert plans.overview_chart(overview).to_dict()["mark"]["type"] == "bar"
+    assert charts.overview_chart(overview).to_dict()["mark"]["type"] == "bar"
     situation = plans.build_situation(con, "X", as_of=date(2026, 9, 30))
     assert {p.status for p in situation.parts} == {"unavailable"}
     assert plans.draft_sections(situation) == dict.fromkeys(plans.SECTIONS, "")
@@ -682,7 +683,7 @@ def test_overview_counts_only_the_current_version(seeded):
 def test_overview_chart_stacks_plan_states_per_segment(seeded):
     plans.save_plan(seeded, ANNA, _full_plan(), based_on=0, now=datetime(2026, 1, 1))
     overview = plans.plans_overview(seeded, today=date(2026, 2, 1))
-    spec = plans.overview_chart(overview).to_dict()
+    spec = charts.overview_chart(overview).to_dict()
     assert spec["mark"]["type"] == "bar"
     assert spec["encoding"]["x"]["field"] == "accounts"
     assert spec["encoding"]["y"]["field"] == "segment"

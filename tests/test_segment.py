@@ -9,7 +9,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from workbench import demo, segment, store
+from workbench import demo, readers, store
+from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
 
@@ -470,7 +471,7 @@ def test_default_as_of_is_the_last_day_in_the_data(con):
 def test_account_segments_from_the_database(con):
     _load(con, _tiny_frames())
     store.set_relationship_override(con, LOCAL_ACTOR, "A2", "partnership", "pilot")
-    segments = segment.account_segments(con, as_of=date(2026, 6, 30))
+    segments = readers.account_segments(con, as_of=date(2026, 6, 30))
     assert by_id(segments, "relationship")["A2"] == "partnership"
     assert by_id(segments, "effort_hours")["A1"] == pytest.approx((306 + 15) / 60)
 
@@ -536,7 +537,7 @@ def test_scenarios_persist(demo_db):
 
 
 def test_demo_yields_every_segment_and_type(demo_con):
-    segments = segment.account_segments(demo_con)
+    segments = readers.account_segments(demo_con)
     assert set(segments["value_segment"]) == set(segment.VALUE_SEGMENTS)
     assert set(segments["relationship"]) == {"transactional", "partnership"}
     kinds = segments.join(demo.archetypes(), on="account_id")

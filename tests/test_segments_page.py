@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
-from workbench import segment, store
+from workbench import store
+from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
 
 PAGE = "pages/segments.py"

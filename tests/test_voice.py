@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from workbench import store, voice
+from workbench import charts, store
+from workbench.analytics import voice
 
 D = date(2026, 3, 1)
 
@@ -351,11 +352,11 @@ def test_account_role_matrix_has_a_column_per_role():
 
 def test_role_bars_chart_encodes_existing_fields():
     by_role = voice.nps_by_role(_responses(CONFLICT_ROWS))
-    spec = voice.role_bars(by_role).to_dict()
+    spec = charts.role_bars(by_role).to_dict()
     assert spec["mark"]["type"] == "bar"
     assert spec["encoding"]["x"]["field"] == "nps"
     assert spec["encoding"]["y"]["field"] == "role"
-    trend = voice.trend_lines(voice.quarterly_trend(_responses(CONFLICT_ROWS)))
+    trend = charts.trend_lines(voice.quarterly_trend(_responses(CONFLICT_ROWS)))
     assert trend.to_dict()["encoding"]["x"]["field"] == "quarter"
 
 

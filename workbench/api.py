@@ -34,24 +34,14 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 import polars as pl
 
-from workbench import (
-    charts,
-    demo,
-    effort,
-    ingest,
-    network,
-    plans,
-    segment,
-    store,
-    surveys,
-    voice,
-)
+from workbench import charts, demo, ingest, plans, readers, store, surveys
 from workbench.access import require
+from workbench.analytics import effort, network, segment, voice
+from workbench.analytics.effort import MisallocationRules
+from workbench.analytics.network import BuyingCentreReport
 from workbench.backup import BackupSummary, backup_database
 from workbench.domain import LOCAL_ACTOR, Actor
-from workbench.effort import MisallocationRules
 from workbench.errors import RejectedInputError
-from workbench.network import BuyingCentreReport
 from workbench.privacy import mask_personal_data
 
 if TYPE_CHECKING:
@@ -485,7 +475,7 @@ class Workbench:
             >>> wb.segments(valuable_top_pct=15).group_by("value_segment").len()  # doctest: +SKIP
         """
         chosen = self.thresholds(thresholds, **threshold_changes)
-        return segment.account_segments(self.connection, chosen, as_of)
+        return readers.account_segments(self.connection, chosen, as_of)
 
     def segment_summary(
         self,
@@ -520,7 +510,7 @@ class Workbench:
         """
         chosen = self.thresholds(thresholds, **threshold_changes)
         if segments is None:
-            segments = segment.account_segments(self.connection, chosen)
+            segments = readers.account_segments(self.connection, chosen)
         cuts = segment.segment_cuts(segments, chosen)
         return charts.segment_scatter(
             segments, cuts.contribution_cut, cuts.headroom_cut
@@ -613,7 +603,7 @@ class Workbench:
     ) -> tuple[pl.DataFrame, segment.Thresholds, date]:
         chosen = self.thresholds(thresholds, **changes)
         day = store.resolve_as_of(self.connection, as_of)
-        return segment.account_segments(self.connection, chosen, day), chosen, day
+        return readers.account_segments(self.connection, chosen, day), chosen, day
 
     def effort(
         self,
@@ -812,9 +802,9 @@ class Workbench:
         """Return NPS bars per buying role, or NPS per quarter as a line per role."""
         responses = self.nps_responses(since, account_id=account_id)
         if by == "role":
-            return voice.role_bars(voice.nps_by_role(responses))
+            return charts.role_bars(voice.nps_by_role(responses))
         if by == "quarter":
-            return voice.trend_lines(voice.quarterly_trend(responses, by_role=True))
+            return charts.trend_lines(voice.quarterly_trend(responses, by_role=True))
         raise RejectedInputError(
             f"cannot chart the NPS by {by!r}; choose role or quarter"
         )

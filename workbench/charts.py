@@ -1,9 +1,21 @@
-"""Altair chart builders: frames in, ``alt.Chart`` out; no Streamlit here."""
+"""Every altair chart builder: frames in, ``alt.Chart`` out; no Streamlit here.
+
+One section per screen: overview, segments, effort, voice of the customer, the
+buying-centre legend and the plans overview. The analytics compute the frames;
+the charts only draw them.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import altair as alt
 import polars as pl
+
+from workbench.analytics import network
+
+if TYPE_CHECKING:
+    from workbench.plans import PlansOverview
 
 
 def industry_bars(industries: pl.DataFrame) -> alt.Chart:
@@ -296,6 +308,169 @@ def effort_trend_chart(trend: pl.DataFrame, by: str) -> alt.Chart:
                 alt.Tooltip("effort_hours:Q", title="Hours", format=",.0f"),
                 alt.Tooltip("activities:Q", title="Activities", format=","),
             ],
+        )
+    )
+    return chart
+
+
+# --- voice of the customer -----------------------------------------------------------
+
+_NPS_SCALE = alt.Scale(domain=[-100, 100])
+_NPS_COLOUR = alt.condition(
+    "datum.nps >= 0", alt.value("#2e7d32"), alt.value("#c62828")
+)
+
+
+def role_bars(by_role: pl.DataFrame) -> alt.Chart:
+    """Return horizontal bars of NPS per role (rows of :func:`workbench.analytics.voice.nps_by_role`)."""
+    data = by_role.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps").cast(pl.Float64)
+    )
+    chart: alt.Chart = (
+        alt.Chart(data, title="NPS by buying role")
+        .mark_bar()
+        .properties(height=alt.Step(28))
+        .encode(
+            x=alt.X("nps:Q", title="NPS", scale=_NPS_SCALE),
+            y=alt.Y("role:N", sort=list(data["role"]), title=None),
+            color=_NPS_COLOUR,
+            tooltip=[
+                alt.Tooltip("role:N"),
+                alt.Tooltip("nps:Q", format=".0f"),
+                alt.Tooltip("responses:Q"),
+                alt.Tooltip("promoters:Q"),
+                alt.Tooltip("detractors:Q"),
+            ],
+        )
+    )
+    return chart
+
+
+def trend_lines(trend: pl.DataFrame) -> alt.Chart:
+    """Return NPS per quarter, one line per ``role`` (rows of :func:`workbench.analytics.voice.quarterly_trend`)."""
+    data = trend.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps").cast(pl.Float64)
+    )
+    chart: alt.Chart = (
+        alt.Chart(data, title="NPS per quarter")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
+            color=alt.Color("role:N", title="Role"),
+            tooltip=[
+                alt.Tooltip("quarter:O"),
+                alt.Tooltip("role:N"),
+                alt.Tooltip("nps:Q", format=".0f"),
+                alt.Tooltip("responses:Q"),
+            ],
+        )
+    )
+    return chart
+
+
+def driver_bars(drivers: pl.DataFrame, title: str = "") -> alt.Chart:
+    """Return NPS per bucket in the buckets' order (rows of :func:`workbench.analytics.voice.nps_by_bucket`)."""
+    data = drivers.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps").cast(pl.Float64)
+    )
+    chart: alt.Chart = (
+        (alt.Chart(data, title=title) if title else alt.Chart(data))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "bucket:N",
+                sort=list(data["bucket"]),
+                title=None,
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
+            color=_NPS_COLOUR,
+            tooltip=[
+                alt.Tooltip("bucket:N"),
+                alt.Tooltip("nps:Q", format=".0f"),
+                alt.Tooltip("accounts:Q"),
+                alt.Tooltip("responses:Q"),
+            ],
+        )
+    )
+    return chart
+
+
+# --- buying-centre legend ------------------------------------------------------------
+
+
+def legend_chart() -> alt.HConcatChart:
+    """Return the map's legend as a small chart drawn with the map's own colours."""
+    items = network.legend_items()
+    columns = []
+    widths = {"Colour = buying role": 130, "Shape and border = attitude": 180}
+    for title in items["column"].unique(maintain_order=True).to_list():
+        part = items.filter(pl.col("column") == title)
+        base = alt.Chart(part, title=alt.Title(title, fontSize=12, anchor="start"))
+        y = alt.Y("row:O", axis=None)
+        symbols = base.mark_point(filled=True, size=160, opacity=1).encode(
+            x=alt.value(8),
+            y=y,
+            shape=alt.Shape("shape:N", scale=None),
+            fill=alt.Fill("fill:N", scale=None),
+            stroke=alt.Stroke("stroke:N", scale=None),
+            strokeWidth=alt.StrokeWidth("stroke_width:Q", scale=None),
+        )
+        labels = base.mark_text(align="left", dx=0, fontSize=12).encode(
+            x=alt.value(24), y=y, text="label:N"
+        )
+        columns.append(
+            alt.layer(symbols, labels).properties(
+                width=widths.get(title, 170), height=22 * part.height
+            )
+        )
+    legend: alt.HConcatChart = alt.hconcat(*columns).configure_view(stroke=None)
+    return legend
+
+
+# --- plans overview -------------------------------------------------------------------
+
+
+def overview_chart(overview: PlansOverview) -> alt.Chart:
+    """Return a bar per segment: accounts with a current, a stale or no plan."""
+    states = ["current_plans", "stale_plans", "no_plan"]
+    counts = (
+        overview.summary.select("segment", *states)
+        .unpivot(
+            index="segment",
+            on=states,
+            variable_name="plan_state",
+            value_name="accounts",
+        )
+        .with_columns(
+            pl.col("plan_state").replace(
+                {
+                    "current_plans": "current",
+                    "stale_plans": "stale",
+                    "no_plan": "no plan",
+                }
+            ),
+            pl.col("accounts").cast(pl.Int64),
+        )
+    )
+    chart: alt.Chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("accounts:Q", title="Accounts"),
+            y=alt.Y(
+                "segment:N", title="Segment", sort=list(overview.summary["segment"])
+            ),
+            color=alt.Color(
+                "plan_state:N",
+                title="Plan",
+                scale=alt.Scale(
+                    domain=["current", "stale", "no plan"],
+                    range=["#2f9e44", "#f08c00", "#c92a2a"],
+                ),
+            ),
+            tooltip=["segment:N", "plan_state:N", "accounts:Q"],
         )
     )
     return chart

@@ -4,6 +4,10 @@ A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return i
 read by Excel, LibreOffice and Google Sheets as a formula (OWASP "CSV injection").
 Every text cell that does is prefixed with a single quote, which spreadsheets show
 as text and which a person can still read.
+
+This stays a top-level module rather than part of :mod:`workbench.plans`: the
+pages, the command line and plans all export through it; :mod:`workbench.plans.exports`
+builds a plan's Markdown, HTML and CSV on top of it.
 """
 
 from __future__ import annotations

@@ -21,17 +21,8 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench import (
-    auth,
-    demo,
-    domain,
-    effort,
-    network,
-    plans,
-    segment,
-    store,
-    surveys,
-)
+from workbench import auth, demo, domain, plans, store, surveys
+from workbench.analytics import effort, network, segment
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import WorkbenchError
 

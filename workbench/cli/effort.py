@@ -7,7 +7,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from workbench import effort, exports, segment, store
+from workbench import exports, readers, store
+from workbench.analytics import effort, segment
 from workbench.cli._common import open_db, print_json, progress
 from workbench.errors import RejectedInputError
 
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         as_of = store.resolve_as_of(con, args.as_of)
         progress(f"adding up effort as of {as_of}")
         accounts = effort.account_effort(
-            segment.account_segments(con, thresholds, as_of)
+            readers.account_segments(con, thresholds, as_of)
         )
     finally:
         con.close()

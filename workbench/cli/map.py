@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench import network, store
+from workbench import store
+from workbench.analytics import network
 from workbench.cli._common import open_db, print_json, progress
 
 #: Exit code for a usage error (the parser's own code for bad options).

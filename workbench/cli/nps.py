@@ -6,7 +6,8 @@ import argparse
 from datetime import date
 from typing import Any
 
-from workbench import store, voice
+from workbench import store
+from workbench.analytics import voice
 from workbench.cli._common import open_db, print_json
 
 EPILOG = """\

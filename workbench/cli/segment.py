@@ -7,7 +7,8 @@ import sys
 from datetime import date
 from typing import Any
 
-from workbench import exports, segment, store
+from workbench import exports, readers, store
+from workbench.analytics import segment
 from workbench.cli._common import open_db, print_json, progress
 from workbench.errors import RejectedInputError
 
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         thresholds = _thresholds(args, con)
         as_of = store.resolve_as_of(con, args.as_of)
         progress(f"segmenting accounts as of {as_of}")
-        segments = segment.account_segments(con, thresholds, as_of)
+        segments = readers.account_segments(con, thresholds, as_of)
     finally:
         con.close()
     table = segment.account_table(segments)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from workbench import segment
+from workbench.analytics import segment
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,0 +1,458 @@
+"""Metrics of one buying centre: role coverage, breadth and depth, risks, whom to reach next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import polars as pl
+
+from workbench.analytics.network.people import (
+    HIGH_INFLUENCE,
+    REACH_MIN_INFLUENCE,
+    ROLE_WEIGHTS,
+    SINGLE_THREAD_SHARE,
+    STALE_DAYS,
+    UNKNOWN,
+    people,
+    relationship_graph,
+    reporting_graph,
+)
+from workbench.domain import BUYING_ROLES
+
+if TYPE_CHECKING:
+    from workbench.domain import BuyingCentreData
+
+
+@dataclass(frozen=True)
+class BreadthDepth:
+    """How wide and how deep our contact with the account reaches."""
+
+    contacts_present: int
+    contacts_engaged: int
+    departments_present: int
+    departments_engaged: int
+    levels_present: int
+    levels_reached: int
+    top_level_reached: int | None  # the highest rank we touched: 1 is the top
+    sellers_engaged: int
+    #: ``function, touches, minutes, touch_share, minute_share`` with functions
+    #: ``executive``, ``procurement``, ``other`` and ``no person named``.
+    effort: pl.DataFrame = field(repr=False)
+
+
+@dataclass(frozen=True)
+class BuyingCentreReport:
+    """Everything computed beside the map."""
+
+    coverage: pl.DataFrame
+    breadth: BreadthDepth
+    risks: pl.DataFrame
+    reach_next: pl.DataFrame
+
+
+def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
+    """Return, for each of the seven roles (and unknown), who is present and engaged.
+
+    Returns:
+        ``role, present, engaged, status`` where ``present`` and ``engaged`` count
+        people and ``status`` is ``engaged``, ``not engaged`` or ``missing``.
+    """
+    roles = pl.DataFrame({"role": [*BUYING_ROLES, UNKNOWN]})
+    counts = persons.group_by("role").agg(
+        pl.len().cast(pl.Int64).alias("present"),
+        pl.col("engaged").sum().cast(pl.Int64).alias("engaged"),
+    )
+    return (
+        roles.join(counts, on="role", how="left", maintain_order="left")
+        .with_columns(pl.col("present", "engaged").fill_null(0))
+        .with_columns(
+            pl.when(pl.col("engaged") > 0)
+            .then(pl.lit("engaged"))
+            .when(pl.col("present") > 0)
+            .then(pl.lit("not engaged"))
+            .otherwise(pl.lit("missing"))
+            .alias("status")
+        )
+    )
+
+
+def breadth_and_depth(persons: pl.DataFrame, touches: pl.DataFrame) -> BreadthDepth:
+    """Return departments and org levels engaged out of those present, and effort by function."""
+    engaged = persons.filter(pl.col("engaged"))
+    function_of = persons.select("contact_id", "function")
+    effort_rows = (
+        touches.join(function_of, on="contact_id", how="left")
+        .with_columns(pl.col("function").fill_null("no person named"))
+        .group_by("function")
+        .agg(
+            pl.col("touches").sum().cast(pl.Int64),
+            pl.col("minutes").sum().cast(pl.Float64),
+        )
+    )
+    functions = pl.DataFrame(
+        {"function": ["executive", "procurement", "other", "no person named"]}
+    )
+    effort = (
+        functions.join(effort_rows, on="function", how="left", maintain_order="left")
+        .with_columns(pl.col("touches").fill_null(0), pl.col("minutes").fill_null(0.0))
+        .with_columns(
+            _share(pl.col("touches")).alias("touch_share"),
+            _share(pl.col("minutes")).alias("minute_share"),
+        )
+    )
+    top = engaged["level"].drop_nulls().min()
+    return BreadthDepth(
+        contacts_present=persons.height,
+        contacts_engaged=engaged.height,
+        departments_present=persons["department"].drop_nulls().n_unique(),
+        departments_engaged=engaged["department"].drop_nulls().n_unique(),
+        levels_present=persons["level"].drop_nulls().n_unique(),
+        levels_reached=engaged["level"].drop_nulls().n_unique(),
+        top_level_reached=int(top) if isinstance(top, int) else None,
+        sellers_engaged=touches["seller_id"].drop_nulls().n_unique(),
+        effort=effort,
+    )
+
+
+def _share(column: pl.Expr) -> pl.Expr:
+    total = column.sum()
+    return pl.when(total > 0).then(column / total).otherwise(0.0).cast(pl.Float64)
+
+
+_RISK_SCHEMA = pl.Schema(
+    {
+        "risk": pl.String(),
+        "contact_id": pl.String(),
+        "name": pl.String(),
+        "detail": pl.String(),
+    }
+)
+
+
+def find_risks(
+    data: BuyingCentreData,
+    persons: pl.DataFrame | None = None,
+    *,
+    stale_days: int = STALE_DAYS,
+    single_thread_share: float = SINGLE_THREAD_SHARE,
+) -> pl.DataFrame:
+    """Return the account's relationship risks, one row per finding.
+
+    Risks: ``single-threaded`` (all, or more than ``single_thread_share``, of our
+    touches with named people go through one person), ``no contact`` (no touch
+    with any named person in the window), ``dark
+    decider`` / ``dark approver`` (no touch in the window), ``high-influence
+    skeptic`` / ``high-influence blocker`` (influence ≥ 4), ``stale key player``
+    (influence ≥ 4, last touch older than ``stale_days`` or never), ``detractor
+    decider`` (decider or approver whose latest NPS is a detractor), ``reporting
+    cycle``, ``broken reporting line`` (to a missing person or another account)
+    and ``broken influence link`` (to someone outside the account).
+
+    Returns:
+        ``risk, contact_id, name, detail`` (``contact_id`` NULL for account-wide risks).
+    """
+    persons = people(data) if persons is None else persons
+    frames = [
+        _single_thread_risk(persons, single_thread_share),
+        persons.filter(
+            pl.col("role").is_in(["decider", "approver"]) & ~pl.col("engaged")
+        ).select(
+            ("dark " + pl.col("role")).alias("risk"),
+            "contact_id",
+            "name",
+            pl.format(
+                "no touch between {} and {}; last touch {}",
+                pl.lit(str(data.start)),
+                pl.lit(str(data.end)),
+                pl.col("last_touch").cast(pl.String).fill_null("never"),
+            ).alias("detail"),
+        ),
+        persons.filter(
+            pl.col("attitude").is_in(["skeptic", "blocker"])
+            & (pl.col("influence") >= HIGH_INFLUENCE)
+        ).select(
+            ("high-influence " + pl.col("attitude")).alias("risk"),
+            "contact_id",
+            "name",
+            pl.format(
+                "{} with influence {} of 5", pl.col("role"), pl.col("influence")
+            ).alias("detail"),
+        ),
+        persons.filter(
+            (pl.col("influence") >= HIGH_INFLUENCE)
+            & (
+                pl.col("days_since_touch").is_null()
+                | (pl.col("days_since_touch") > stale_days)
+            )
+        ).select(
+            pl.lit("stale key player").alias("risk"),
+            "contact_id",
+            "name",
+            pl.when(pl.col("last_touch").is_null())
+            .then(pl.lit("never touched"))
+            .otherwise(
+                pl.format(
+                    "last touch {} ({} days before {})",
+                    pl.col("last_touch").cast(pl.String),
+                    pl.col("days_since_touch"),
+                    pl.lit(str(data.end)),
+                )
+            )
+            .alias("detail"),
+        ),
+        persons.filter(
+            pl.col("role").is_in(["decider", "approver"]) & pl.col("detractor")
+        ).select(
+            pl.lit("detractor decider").alias("risk"),
+            "contact_id",
+            "name",
+            pl.format(
+                "{} whose latest NPS is {} ({})",
+                pl.col("role"),
+                pl.col("nps_score"),
+                pl.col("nps_date").cast(pl.String),
+            ).alias("detail"),
+        ),
+        _cycle_risks(persons),
+        _broken_line_risks(persons),
+        _broken_influence_risks(persons, data.influences),
+    ]
+    return pl.concat(
+        [frame.select(list(_RISK_SCHEMA)).cast(_RISK_SCHEMA) for frame in frames]
+    )
+
+
+def _single_thread_risk(persons: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    touched = persons.filter(pl.col("touches") > 0).sort(
+        ["touches", "contact_id"], descending=[True, False]
+    )
+    total = int(touched["touches"].sum())
+    if total == 0:
+        return pl.DataFrame(
+            {
+                "risk": ["no contact"],
+                "contact_id": [None],
+                "name": [None],
+                "detail": ["no touch with any named person in the window"],
+            },
+            schema=_RISK_SCHEMA,
+        )
+    top = touched.row(0, named=True)
+    share = top["touches"] / total
+    if touched.height > 1 and share <= threshold:
+        return pl.DataFrame(schema=_RISK_SCHEMA)
+    detail = (
+        "all our touches in the window go through this person"
+        if touched.height == 1
+        else f"{share:.0%} of our touches in the window go through this person"
+    )
+    return pl.DataFrame(
+        {
+            "risk": ["single-threaded"],
+            "contact_id": [top["contact_id"]],
+            "name": [top["name"]],
+            "detail": [detail],
+        },
+        schema=_RISK_SCHEMA,
+    )
+
+
+def reporting_cycles(contacts: pl.DataFrame) -> list[list[str]]:
+    """Return every reporting cycle as the list of people in it (A reports to B … to A)."""
+    graph = reporting_graph(contacts)
+    cycles = [sorted_cycle(cycle) for cycle in nx.simple_cycles(graph)]
+    return sorted(cycles)
+
+
+def sorted_cycle(cycle: list[str]) -> list[str]:
+    """Return a cycle rotated to start at its smallest ID (one spelling per cycle)."""
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
+
+
+def _cycle_risks(persons: pl.DataFrame) -> pl.DataFrame:
+    names = dict(
+        zip(persons["contact_id"].to_list(), persons["name"].to_list(), strict=True)
+    )
+    rows = [
+        {
+            "risk": "reporting cycle",
+            "contact_id": cycle[0],
+            "name": names.get(cycle[0]),
+            "detail": " → ".join(str(names.get(c) or c) for c in [*cycle, cycle[0]]),
+        }
+        for cycle in reporting_cycles(persons)
+    ]
+    return pl.DataFrame(rows, schema=_RISK_SCHEMA)
+
+
+def _broken_line_risks(persons: pl.DataFrame) -> pl.DataFrame:
+    broken = persons.filter(
+        pl.col("reports_to_id").is_not_null()
+        & ~pl.col("reports_to_id").is_in(persons["contact_id"].implode())
+    )
+    return broken.select(
+        pl.lit("broken reporting line").alias("risk"),
+        "contact_id",
+        "name",
+        pl.when(pl.col("manager_account_id").is_null())
+        .then(pl.format("reports to {}, who is not in the data", "reports_to_id"))
+        .otherwise(
+            pl.format(
+                "reports to {} of another account ({})",
+                "reports_to_id",
+                "manager_account_id",
+            )
+        )
+        .alias("detail"),
+    )
+
+
+def _broken_influence_risks(
+    persons: pl.DataFrame, influences: pl.DataFrame
+) -> pl.DataFrame:
+    inside = persons["contact_id"].implode()
+    broken = influences.filter(
+        ~pl.col("from_contact_id").is_in(inside)
+        | ~pl.col("to_contact_id").is_in(inside)
+    )
+    named = broken.with_columns(
+        pl.when(pl.col("from_contact_id").is_in(inside))
+        .then(pl.col("from_contact_id"))
+        .otherwise(pl.col("to_contact_id"))
+        .alias("contact_id"),
+        pl.when(pl.col("from_contact_id").is_in(inside))
+        .then(pl.col("to_contact_id"))
+        .otherwise(pl.col("from_contact_id"))
+        .alias("outsider"),
+    ).join(persons.select("contact_id", "name"), on="contact_id", how="left")
+    return named.select(
+        pl.lit("broken influence link").alias("risk"),
+        "contact_id",
+        "name",
+        pl.format("linked to {}, who is not in this account", "outsider").alias(
+            "detail"
+        ),
+    )
+
+
+def warm_paths(persons: pl.DataFrame, influences: pl.DataFrame) -> dict[str, list[str]]:
+    """Return the shortest warm path to every reachable person.
+
+    A path starts at one of our champions or supporters (preferring those we
+    touched in the window) and follows reporting lines and influence links in
+    either direction. A champion's own path is just themself.
+
+    Returns:
+        ``{contact_id: [start, …, contact_id]}``.
+    """
+    graph = relationship_graph(persons, influences)
+    friendly = persons.filter(pl.col("attitude").is_in(["champion", "supporter"]))
+    paths: dict[str, list[str]] = {}
+    # Any champion or supporter first, then overwrite with paths from those we
+    # actually talk to: a warm path should start where we are warm now.
+    for sources in (
+        friendly["contact_id"].to_list(),
+        friendly.filter(pl.col("engaged"))["contact_id"].to_list(),
+    ):
+        if sources:
+            paths.update(nx.multi_source_dijkstra_path(graph, set(sources)))
+    return paths
+
+
+def reach_next(
+    persons: pl.DataFrame,
+    influences: pl.DataFrame,
+    *,
+    limit: int = 10,
+    min_influence: int = REACH_MIN_INFLUENCE,
+) -> pl.DataFrame:
+    """Return uncovered high-influence people ranked, each with a warm path.
+
+    Uncovered: no touch in the window. Score = 2 × influence + role weight
+    (decider 3 … unknown 0.5) + staleness (0 when touched today, 2 when a year
+    ago or never). Ties go to the smaller ID.
+
+    Returns:
+        ``rank, contact_id, name, title, department, role, influence, attitude,
+        days_since_touch, score, path_ids`` (list, empty when there is no warm
+        path), ``path`` (names joined with →) and ``path_length`` (links; NULL
+        without a path).
+    """
+    candidates = (
+        persons.filter(
+            ~pl.col("engaged")
+            & (pl.col("influence") >= min_influence)
+            & (pl.col("attitude_mark") != "blocker")
+        )
+        .with_columns(
+            (
+                2.0 * pl.col("influence").cast(pl.Float64)
+                + pl.col("role").replace_strict(ROLE_WEIGHTS, default=0.5)
+                + 2.0
+                * (
+                    pl.col("days_since_touch")
+                    .fill_null(365)
+                    .clip(0, 365)
+                    .cast(pl.Float64)
+                    / 365.0
+                )
+            ).alias("score")
+        )
+        .sort(["score", "contact_id"], descending=[True, False])
+        .head(limit)
+    )
+    paths = warm_paths(persons, influences)
+    names = dict(
+        zip(persons["contact_id"].to_list(), persons["name"].to_list(), strict=True)
+    )
+    ids = candidates["contact_id"].to_list()
+    path_ids = [paths.get(c, []) for c in ids]
+    return candidates.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"),
+        "contact_id",
+        "name",
+        "title",
+        "department",
+        "role",
+        "influence",
+        "attitude",
+        "days_since_touch",
+        pl.col("score").round(2),
+        pl.Series("path_ids", path_ids, dtype=pl.List(pl.String)),
+        pl.Series(
+            "path",
+            [
+                " → ".join(str(names.get(c) or c) for c in p) if p else "no warm path"
+                for p in path_ids
+            ],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "path_length", [len(p) - 1 if p else None for p in path_ids], dtype=pl.Int64
+        ),
+    )
+
+
+def analyse_buying_centre(
+    data: BuyingCentreData,
+    *,
+    stale_days: int = STALE_DAYS,
+    single_thread_share: float = SINGLE_THREAD_SHARE,
+    reach_limit: int = 10,
+) -> BuyingCentreReport:
+    """Return role coverage, breadth and depth, risks and whom to reach next."""
+    persons = people(data)
+    return BuyingCentreReport(
+        coverage=role_coverage(persons),
+        breadth=breadth_and_depth(persons, data.touches),
+        risks=find_risks(
+            data,
+            persons,
+            stale_days=stale_days,
+            single_thread_share=single_thread_share,
+        ),
+        reach_next=reach_next(persons, data.influences, limit=reach_limit),
+    )

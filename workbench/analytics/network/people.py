@@ -1,0 +1,222 @@
+"""The buying centre's people: constants, safe text, one row per person, graphs.
+
+Pure functions over :class:`workbench.domain.BuyingCentreData`; nothing here opens
+the database or knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Literal
+
+import networkx as nx
+import polars as pl
+
+if TYPE_CHECKING:
+    from workbench.domain import BuyingCentreData
+
+
+Layout = Literal["force", "hierarchy"]
+
+UNKNOWN = "unknown"
+#: Influence from which a person counts as a key player (1–5 scale).
+HIGH_INFLUENCE = 4
+#: Uncovered people with at least this influence are proposed as whom to reach next.
+REACH_MIN_INFLUENCE = 3
+#: A key player whose last touch is older than this is stale.
+STALE_DAYS = 120
+#: Share of our touches through one person above which the account is single-threaded.
+SINGLE_THREAD_SHARE = 0.8
+#: NPS scores up to this are detractors.
+DETRACTOR_MAX_SCORE = 6
+#: From this many people on the map, vis-network runs in its fast mode.
+LARGE_MAP_NODES = 150
+#: At most this many seller-to-contact lines are drawn (the heaviest first).
+MAX_SELLER_EDGES = 400
+
+
+# Weight of each role when ranking whom to reach next: who signs and decides first.
+ROLE_WEIGHTS: dict[str, float] = {
+    "decider": 3.0,
+    "approver": 2.5,
+    "buyer": 2.0,
+    "influencer": 2.0,
+    "initiator": 1.5,
+    "gatekeeper": 1.0,
+    "user": 1.0,
+    UNKNOWN: 0.5,
+}
+
+_EXECUTIVE_PATTERN = r"(?i)executive|management|board|c-suite|vorstand|geschäftsführung|管理层|高管|总经理|總經理"
+_PROCUREMENT_PATTERN = r"(?i)procurement|purchas|sourcing|einkauf|采购|採購"
+
+# --- safe text ----------------------------------------------------------------------
+
+
+def safe_text(value: object, *, max_chars: int = 80) -> str:
+    """Return data text that cannot form markup: ``<``/``>`` replaced, ``href`` split.
+
+    ``None`` becomes an empty string; long text is shortened with an ellipsis.
+    """
+    if value is None:
+        return ""
+    text = str(value).replace("<", "‹").replace(">", "›")
+    # pyvis switches every tooltip to an innerHTML popup when one contains "href".
+    text = re.sub(r"(?i)(h)(ref)", "\\1\u200b\\2", text)
+    if len(text) > max_chars:
+        text = text[: max_chars - 1] + "…"
+    return text
+
+
+# --- people, levels and graphs ------------------------------------------------------
+
+
+def reporting_graph(contacts: pl.DataFrame) -> nx.DiGraph:
+    """Return the reporting lines as a directed graph, person → manager.
+
+    Only lines between two people of the frame are kept; a line to oneself is kept
+    as a loop (it is a cycle of length one).
+    """
+    graph = nx.DiGraph()
+    graph.add_nodes_from(contacts["contact_id"].to_list())
+    lines = contacts.filter(
+        pl.col("reports_to_id").is_not_null()
+        & pl.col("reports_to_id").is_in(contacts["contact_id"].implode())
+    )
+    graph.add_edges_from(
+        zip(
+            lines["contact_id"].to_list(), lines["reports_to_id"].to_list(), strict=True
+        )
+    )
+    return graph
+
+
+def relationship_graph(contacts: pl.DataFrame, influences: pl.DataFrame) -> nx.Graph:
+    """Return reporting lines and influence links as one undirected graph of the account."""
+    graph = nx.Graph(reporting_graph(contacts).to_undirected())
+    graph.remove_edges_from(list(nx.selfloop_edges(graph)))
+    inside = influences.filter(
+        pl.col("from_contact_id").is_in(contacts["contact_id"].implode())
+        & pl.col("to_contact_id").is_in(contacts["contact_id"].implode())
+        & (pl.col("from_contact_id") != pl.col("to_contact_id"))
+    )
+    graph.add_edges_from(
+        zip(
+            inside["from_contact_id"].to_list(),
+            inside["to_contact_id"].to_list(),
+            strict=True,
+        )
+    )
+    return graph
+
+
+def org_levels(contacts: pl.DataFrame) -> pl.DataFrame:
+    """Return each person's depth in the reporting tree: 1 at the top, 2 below, ….
+
+    People with no (known) manager are at level 1. People in a reporting cycle, or
+    below one, have no level (NULL): their depth is undefined.
+
+    Returns:
+        ``contact_id, level`` for every row of ``contacts``.
+    """
+    to_manager = reporting_graph(contacts)
+    to_report = to_manager.reverse(copy=True)
+    roots = [node for node, degree in to_manager.out_degree() if degree == 0]
+    depth: dict[str, int] = {}
+    for root in roots:
+        for node, distance in nx.single_source_shortest_path_length(
+            to_report, root
+        ).items():
+            depth[node] = distance + 1
+    return pl.DataFrame(
+        {
+            "contact_id": contacts["contact_id"].to_list(),
+            "level": [depth.get(c) for c in contacts["contact_id"].to_list()],
+        },
+        schema={"contact_id": pl.String, "level": pl.Int32},
+    )
+
+
+def people(data: BuyingCentreData) -> pl.DataFrame:
+    """Return the account's people with what the map and metrics need.
+
+    Adds to ``data.contacts``: ``role`` and ``attitude_mark`` (``"unknown"`` when
+    NULL), ``level``, ``function`` (``executive``, ``procurement`` or ``other``),
+    ``touches``, ``minutes`` and ``sellers`` in the window, ``engaged`` (touched in
+    the window), ``days_since_touch`` (up to the window's end; NULL when never) and
+    ``detractor`` (latest NPS at most 6).
+    """
+    contacts = data.contacts
+    per_contact = (
+        data.touches.filter(pl.col("contact_id").is_not_null())
+        .group_by("contact_id")
+        .agg(
+            pl.col("touches").sum().cast(pl.Int64),
+            pl.col("minutes").sum().cast(pl.Float64),
+            pl.col("seller_id").n_unique().cast(pl.Int64).alias("sellers"),
+        )
+    )
+    levels = org_levels(contacts)
+    has_reports = contacts.filter(pl.col("reports_to_id").is_not_null())[
+        "reports_to_id"
+    ].implode()
+    return (
+        contacts.join(levels, on="contact_id", how="left")
+        .join(per_contact, on="contact_id", how="left")
+        .with_columns(
+            pl.col("buying_role").fill_null(UNKNOWN).alias("role"),
+            pl.col("attitude").fill_null(UNKNOWN).alias("attitude_mark"),
+            pl.col("touches").fill_null(0),
+            pl.col("minutes").fill_null(0.0),
+            pl.col("sellers").fill_null(0),
+            (pl.col("touches").fill_null(0) > 0).alias("engaged"),
+            (pl.lit(data.end) - pl.col("last_touch"))
+            .dt.total_days()
+            .cast(pl.Int64)
+            .alias("days_since_touch"),
+            (pl.col("nps_score") <= DETRACTOR_MAX_SCORE)
+            .fill_null(False)
+            .alias("detractor"),
+        )
+        .with_columns(
+            pl.when(
+                pl.col("department").str.contains(_EXECUTIVE_PATTERN).fill_null(False)
+                | (
+                    (pl.col("level") == 1)
+                    & pl.col("contact_id").is_in(has_reports)
+                    & pl.col("reports_to_id").is_null()
+                )
+            )
+            .then(pl.lit("executive"))
+            .when(
+                pl.col("department").str.contains(_PROCUREMENT_PATTERN).fill_null(False)
+            )
+            .then(pl.lit("procurement"))
+            .otherwise(pl.lit("other"))
+            .alias("function")
+        )
+        .sort("contact_id")
+    )
+
+
+def filter_people(
+    persons: pl.DataFrame,
+    *,
+    departments: tuple[str, ...] = (),
+    roles: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """Return the people in the given departments and roles (empty tuple: all).
+
+    ``roles`` may contain ``"unknown"`` for people without a role.
+    """
+    kept = persons
+    if departments:
+        kept = kept.filter(pl.col("department").is_in(list(departments)))
+    if roles:
+        kept = kept.filter(pl.col("role").is_in(list(roles)))
+    return kept
+
+
+def departments(data: BuyingCentreData) -> list[str]:
+    """Return the account's departments, sorted, for a filter widget."""
+    return sorted(data.contacts["department"].drop_nulls().unique().to_list())

@@ -1,0 +1,197 @@
+"""Drafting: sections and suggested actions proposed from the situation."""
+
+from __future__ import annotations
+
+from workbench.analytics import network
+from workbench.plans.model import (
+    RELATIONSHIP_GUIDANCE,
+    SECTIONS,
+    VALUE_SERVICES,
+    Action,
+    Cell,
+    Plan,
+    Situation,
+    format_value,
+    proposed_relationship,
+)
+from workbench.plans.situation import (
+    SEGMENT_STRATEGY,
+)
+
+
+def _facts(situation: Situation, key: str) -> dict[str, Cell]:
+    part = situation.part(key)
+    if part is None or part.status != "ready":
+        return {}
+    return {f.label: f.value for f in part.facts}
+
+
+def _rows(situation: Situation, key: str, title: str) -> list[dict[str, Cell]]:
+    part = situation.part(key)
+    if part is None or part.status != "ready":
+        return []
+    for table in part.tables:
+        if table.title == title:
+            return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    return []
+
+
+def draft_sections(situation: Situation) -> dict[str, str]:
+    """Return a first draft of the four sections, written from the situation only.
+
+    Only what the analytics found is written (nothing is invented); a section with
+    nothing to draw on is left empty. The workshop edits the draft.
+    """
+    crm = _facts(situation, "crm")
+    seg = _facts(situation, "segment")
+    cover = _facts(situation, "coverage")
+    heard = _facts(situation, "voice")
+    drafts: dict[str, list[str]] = {name: [] for name in SECTIONS}
+
+    identify = drafts["identify"]
+    gaps = cover.get("Roles with nobody known") or crm.get(
+        "Buying roles with nobody known"
+    )
+    if gaps and gaps != "none":
+        identify.append(f"- Roles with nobody known: {gaps}.")
+    if cover.get("Roles known but not touched") not in (None, "none"):
+        identify.append(
+            f"- Roles known but not touched: {cover['Roles known but not touched']}."
+        )
+    for risk in _rows(situation, "coverage", "Relationship risks"):
+        identify.append(
+            f"- {risk['risk']}: {risk['name'] or 'account'} — {risk['detail']}."
+        )
+    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+        identify.append(
+            f"- Detractor: {person['contact_name']} ({person['why']}), NPS {person['score']}."
+        )
+
+    differentiate = drafts["differentiate"]
+    if seg.get("Value segment"):
+        segment_name = str(seg["Value segment"])
+        differentiate.append(
+            f"Value segment: {segment_name} — {seg.get('Why this segment')}."
+        )
+        if segment_name in SEGMENT_STRATEGY:
+            differentiate.append(f"Strategy: {SEGMENT_STRATEGY[segment_name]}")
+    if seg.get("Relationship type"):
+        differentiate.append(
+            f"Relationship: {seg['Relationship type']} — {seg.get('Why this relationship')}."
+        )
+    spent = _facts(situation, "effort")
+    if spent.get("Share of our effort") is not None:
+        effort_part = situation.part("effort")
+        verdict = effort_part.note.split(". ", 1)[-1] if effort_part else ""
+        differentiate.append(
+            f"Effort: {format_value(spent['Share of our effort'], '%')} of our "
+            f"effort for {format_value(spent.get('Share of won revenue'), '%')} of "
+            f"won revenue. {verdict}"
+        )
+    if crm.get("Relationship set by a person"):
+        differentiate.append(
+            f"Relationship set by a person: {crm['Relationship set by a person']} "
+            f"({crm.get('Reason for the relationship')})."
+        )
+
+    interact = drafts["interact"]
+    for person in _rows(situation, "coverage", "Whom to reach next"):
+        path = person["path"]
+        how = (
+            f"through {path}" if path and path != "no warm path" else "no warm path yet"
+        )
+        interact.append(
+            f"- {person['name']} ({person['role']}, influence {person['influence']}, "
+            f"{person['attitude'] or 'attitude unknown'}): reach {how}."
+        )
+    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+        interact.append(
+            f"- {person['contact_name']} ({person['buying_role'] or 'role unknown'}): "
+            f"hear why the score is {person['score']} and agree what we fix."
+        )
+    if heard.get("Roles nobody answered for") not in (None, "none"):
+        interact.append(
+            f"- Ask for NPS from the roles nobody answered for: "
+            f"{heard['Roles nobody answered for']}."
+        )
+
+    relationship = proposed_relationship(situation)
+    if relationship:
+        drafts["customise"] += [
+            RELATIONSHIP_GUIDANCE[relationship],
+            "Offer: " + "; ".join(VALUE_SERVICES[relationship]) + ".",
+        ]
+    return {name: "\n".join(lines) for name, lines in drafts.items()}
+
+
+def fill_empty_sections(plan: Plan) -> list[str]:
+    """Fill the plan's empty sections with drafts from its situation; return which."""
+    if plan.situation is None:
+        return []
+    filled = []
+    for name, text in draft_sections(plan.situation).items():
+        if text and not getattr(plan, name).strip():
+            setattr(plan, name, text)
+            filled.append(name)
+    return filled
+
+
+def _contact_label(name: Cell, role: Cell) -> str:
+    # The same "Name (role)" the plan's contact picker offers.
+    has_role = role not in (None, "", network.UNKNOWN)
+    return f"{name} ({role})" if has_role else str(name)
+
+
+def suggested_actions(situation: Situation) -> list[Action]:
+    """Return actions the situation calls for, one per stakeholder finding.
+
+    Whom to reach next (with the warm path, if any), detractors who can sink a
+    deal, and deciders or approvers nobody touched in the window; owned by the
+    account owner when the CRM names one. Nothing is suggested without a finding.
+    """
+    owner = str(_facts(situation, "crm").get("Account owner") or "")
+    actions: list[Action] = []
+    for person in _rows(situation, "coverage", "Whom to reach next"):
+        path = person["path"]
+        how = f"through {path}" if path and path != "no warm path" else "(no warm path)"
+        actions.append(
+            Action(
+                _contact_label(person["name"], person["role"]),
+                f"First conversation {how}",
+                owner,
+            )
+        )
+    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+        actions.append(
+            Action(
+                _contact_label(person["contact_name"], person["buying_role"]),
+                f"Hear why the score is {person['score']}; agree what we fix",
+                owner,
+            )
+        )
+    for risk in _rows(situation, "coverage", "Relationship risks"):
+        if risk["risk"] in ("dark decider", "dark approver") and risk["name"]:
+            role = str(risk["risk"]).removeprefix("dark ")
+            actions.append(
+                Action(
+                    _contact_label(risk["name"], role),
+                    "Meet: nobody touched them in the window",
+                    owner,
+                )
+            )
+    unique = {(a.contact, a.action): a for a in actions}
+    return list(unique.values())
+
+
+def add_suggested_actions(plan: Plan) -> int:
+    """Append the situation's suggested actions the plan lacks; return how many."""
+    if plan.situation is None:
+        return 0
+    present = {(a.contact, a.action) for a in plan.actions}
+    new = [
+        a
+        for a in suggested_actions(plan.situation)
+        if (a.contact, a.action) not in present
+    ]
+    plan.actions.extend(new)
+    return len(new)

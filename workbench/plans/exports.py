@@ -1,0 +1,260 @@
+"""A plan as Markdown, HTML and its actions as CSV (through :mod:`workbench.exports`)."""
+
+from __future__ import annotations
+
+import html
+
+import polars as pl
+
+from workbench import exports
+from workbench.plans.lines import (
+    actions_frame,
+)
+from workbench.plans.model import (
+    RELATIONSHIP_GUIDANCE,
+    SECTION_TITLES,
+    Cell,
+    Plan,
+    PlanVersion,
+    Situation,
+    _iso,
+    format_value,
+    value_services_for,
+)
+
+
+def _heading(plan: Plan, meta: PlanVersion | None) -> tuple[str, str]:
+    title = f"Account plan: {plan.account_name or plan.account_id} ({plan.account_id})"
+    if meta is None:
+        saved = f"Unsaved draft · status {plan.status}"
+    else:
+        saved = (
+            f"Version {meta.version} · saved by {meta.saved_by} on "
+            f"{meta.saved_at:%Y-%m-%d %H:%M} UTC · status {plan.status}"
+        )
+    return title, saved
+
+
+def _situation_heading(situation: Situation) -> str:
+    return (
+        f"Situation as of {situation.as_of.isoformat()} "
+        f"(computed {situation.computed_at:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+def _line_rows(plan: Plan) -> list[tuple[str, list[str], list[list[Cell]]]]:
+    objectives: list[list[Cell]] = [
+        [o.objective, o.measure, o.target, _iso(o.due_on), o.status]
+        for o in plan.objectives
+    ]
+    actions: list[list[Cell]] = [
+        [a.contact, a.action, a.owner, _iso(a.due_on), a.status] for a in plan.actions
+    ]
+    risks: list[list[Cell]] = [
+        [r.risk, _iso(r.risk_date), r.severity] for r in plan.risks
+    ]
+    return [
+        (
+            "Objectives",
+            ["Objective", "Measure", "Target", "Due", "Status"],
+            objectives,
+        ),
+        ("Actions", ["Contact", "Action", "Owner", "Due", "Status"], actions),
+        ("Risks", ["Risk", "Date", "Severity"], risks),
+    ]
+
+
+def _md_text(text: str) -> str:
+    # Escaping <, > and & keeps any HTML in the text inert wherever the Markdown is
+    # rendered, while the author's own Markdown (lists, emphasis) still works.
+    # Images are the one Markdown construct that fetches by itself when rendered
+    # (a tracking pixel); "!\\[" shows the text instead.
+    return html.escape(text, quote=False).replace("![", "!\\[")
+
+
+def _md_cell(value: Cell) -> str:
+    text = _md_text(format_value(value) if value is not None else "")
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _md_table(columns: list[str], rows: list[list[Cell]]) -> list[str]:
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def plan_to_markdown(plan: Plan, meta: PlanVersion | None = None) -> str:
+    """Return the plan as a Markdown document; any HTML in its text stays inert."""
+    title, saved = _heading(plan, meta)
+    out = [f"# {_md_text(title)}", "", f"_{_md_text(saved)}_", ""]
+    if plan.situation is not None:
+        out += [f"## {_situation_heading(plan.situation)}", ""]
+        for part in plan.situation.parts:
+            out += [f"### {_md_text(part.title)}", ""]
+            if part.status != "ready":
+                out += [f"_{part.status.capitalize()}: {_md_text(part.note)}_", ""]
+                continue
+            if part.note:
+                out += [_md_text(part.note), ""]
+            out += [
+                f"- **{_md_text(f.label)}**: {_md_text(format_value(f.value, f.unit))}"
+                for f in part.facts
+            ]
+            out.append("")
+            for table in part.tables:
+                out += [f"**{_md_text(table.title)}**", ""]
+                out += [*_md_table(table.columns, table.rows), ""]
+    else:
+        out += ["## Situation", "", "_Not computed yet._", ""]
+    for name, heading in SECTION_TITLES.items():
+        text = getattr(plan, name).strip()
+        out += [f"## {heading}", "", _md_text(text) if text else "_(empty)_", ""]
+    out += ["## Value proposition", ""]
+    if plan.relationship:
+        out += [
+            f"Relationship: **{plan.relationship}**. "
+            f"{RELATIONSHIP_GUIDANCE[plan.relationship]}",
+            "",
+        ]
+    else:
+        out += ["Relationship: _not decided_.", ""]
+    checklist = value_services_for(plan.relationship)
+    chosen = set(plan.value_services)
+    out += [
+        f"- [{'x' if service in chosen else ' '}] {_md_text(service)}"
+        for service in (
+            *checklist,
+            *(s for s in plan.value_services if s not in checklist),
+        )
+    ]
+    out.append("")
+    if plan.value_notes.strip():
+        out += [_md_text(plan.value_notes.strip()), ""]
+    for heading, columns, rows in _line_rows(plan):
+        out += [f"## {heading}", ""]
+        out += [*_md_table(columns, rows), ""] if rows else ["_None._", ""]
+    return "\n".join(out)
+
+
+_HTML_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC",
+       "Microsoft YaHei", sans-serif; color: #1f2328; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem;
+     margin-top: 1.6rem; }
+h3 { font-size: 1rem; margin-bottom: .3rem; }
+.meta, .note { color: #57606a; }
+.pending { color: #9a6700; font-style: italic; }
+.text { white-space: pre-wrap; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .45rem; text-align: left;
+         vertical-align: top; }
+th { background: #f6f8fa; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
+ul.checklist { list-style: none; padding-left: 0; }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10.5pt; }
+  h2, h3 { break-after: avoid; }
+  table, dl.facts { break-inside: avoid; }
+}
+"""
+
+
+def _html_table(columns: list[str], rows: list[list[Cell]]) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{e(format_value(c)) if c is not None else ''}</td>" for c in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
+    """Return the plan as one self-contained, printable HTML page.
+
+    Styles are inline, nothing loads from elsewhere, and every piece of text from
+    the plan or the data is HTML-escaped, so hostile text shows as text.
+    """
+    e = html.escape
+    title, saved = _heading(plan, meta)
+    body = [f"<h1>{e(title)}</h1>", f'<p class="meta">{e(saved)}</p>']
+    if plan.situation is not None:
+        body.append(f"<h2>{e(_situation_heading(plan.situation))}</h2>")
+        for part in plan.situation.parts:
+            body.append(f"<h3>{e(part.title)}</h3>")
+            if part.status != "ready":
+                body.append(
+                    f'<p class="pending">{e(part.status.capitalize())}: '
+                    f"{e(part.note)}</p>"
+                )
+                continue
+            if part.note:
+                body.append(f'<p class="note">{e(part.note)}</p>')
+            facts = "".join(
+                f"<dt>{e(f.label)}</dt><dd>{e(format_value(f.value, f.unit))}</dd>"
+                for f in part.facts
+            )
+            body.append(f'<dl class="facts">{facts}</dl>')
+            for table in part.tables:
+                body.append(f"<p><strong>{e(table.title)}</strong></p>")
+                body.append(_html_table(table.columns, table.rows))
+    else:
+        body.append('<h2>Situation</h2><p class="pending">Not computed yet.</p>')
+    for name, heading in SECTION_TITLES.items():
+        text = getattr(plan, name).strip()
+        body.append(f"<h2>{e(heading)}</h2>")
+        body.append(
+            f'<div class="text">{e(text)}</div>'
+            if text
+            else '<p class="pending">(empty)</p>'
+        )
+    body.append("<h2>Value proposition</h2>")
+    if plan.relationship:
+        body.append(
+            f"<p>Relationship: <strong>{e(plan.relationship)}</strong>. "
+            f"{e(RELATIONSHIP_GUIDANCE[plan.relationship])}</p>"
+        )
+    else:
+        body.append("<p>Relationship: <em>not decided</em>.</p>")
+    checklist = value_services_for(plan.relationship)
+    chosen = set(plan.value_services)
+    items = "".join(
+        f"<li>{'☑' if s in chosen else '☐'} {e(s)}</li>"
+        for s in (*checklist, *(s for s in plan.value_services if s not in checklist))
+    )
+    body.append(f'<ul class="checklist">{items}</ul>')
+    if plan.value_notes.strip():
+        body.append(f'<div class="text">{e(plan.value_notes.strip())}</div>')
+    for heading, columns, rows in _line_rows(plan):
+        body.append(f"<h2>{e(heading)}</h2>")
+        body.append(
+            _html_table(columns, rows) if rows else '<p class="pending">None.</p>'
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n"
+        "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def actions_csv(plan: Plan) -> bytes:
+    """Return the plan's actions as spreadsheet-safe CSV (formulas neutralised)."""
+    frame = actions_frame(plan).select(
+        pl.lit(plan.account_id).alias("account_id"),
+        pl.lit(plan.account_name).alias("account"),
+        pl.all(),
+    )
+    return exports.to_csv_bytes(frame)

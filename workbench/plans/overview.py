@@ -1,0 +1,130 @@
+"""The leaders' overview: every account's plan state, missing plans, overdue actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+
+from workbench import readers, store
+from workbench.plans.model import (
+    PLAN_STATUSES,
+    STALE_AFTER_DAYS,
+)
+
+
+@dataclass(frozen=True)
+class PlansOverview:
+    """All plans at a glance for leaders.
+
+    Attributes:
+        today: the day overdue and stale are judged against.
+        accounts: one row per account with its plan state (``current``, ``stale``
+            or ``no plan``), status, segment and action counts.
+        missing: the accounts without a current plan.
+        overdue: open actions of current plans past their due date.
+        summary: per segment: accounts, plans by state and status, overdue actions.
+        segments_pending: True while no segmentation is available (segment null).
+    """
+
+    today: date
+    accounts: pl.DataFrame
+    missing: pl.DataFrame
+    overdue: pl.DataFrame
+    summary: pl.DataFrame
+    segments_pending: bool
+
+    @property
+    def agreed_plans(self) -> int:
+        """Return how many accounts have a current plan whose status is agreed."""
+        return int(self.summary["agreed"].sum())
+
+
+def account_segments(con: store.Connection) -> pl.DataFrame | None:
+    """Return each account's value segment (``account_id``, ``segment``).
+
+    Typed optional so that an overview can still be given without a segmentation
+    (``PlansOverview.segments_pending``).
+    """
+    return readers.account_segments(con).select(
+        "account_id", pl.col("value_segment").alias("segment")
+    )
+
+
+def plans_overview(
+    con: store.Connection,
+    *,
+    today: date | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
+) -> PlansOverview:
+    """Return the leaders' overview of every account's plan.
+
+    A plan is *current* when its last version was saved within ``stale_after_days``
+    before ``today`` (default: today's date in UTC).
+    """
+    day = today or datetime.now(UTC).date()
+    stale_before = datetime.combine(
+        day - timedelta(days=stale_after_days), datetime.min.time()
+    )
+    portfolio = store.plans_portfolio(con, day).with_columns(
+        pl.when(pl.col("plan_version").is_null())
+        .then(pl.lit("no plan"))
+        .when(pl.col("plan_saved_at") < stale_before)
+        .then(pl.lit("stale"))
+        .otherwise(pl.lit("current"))
+        .alias("plan_state")
+    )
+    segments = account_segments(con)
+    if segments is None:
+        accounts = portfolio.with_columns(pl.lit(None, pl.String).alias("segment"))
+    else:
+        accounts = portfolio.join(
+            segments.select("account_id", pl.col("segment").cast(pl.String)),
+            on="account_id",
+            how="left",
+        )
+    accounts = accounts.select(
+        "account_id",
+        "name",
+        "segment",
+        "industry",
+        "region",
+        "owner",
+        "plan_state",
+        "plan_status",
+        "plan_version",
+        "plan_saved_by",
+        "plan_saved_at",
+        "objectives",
+        "open_actions",
+        "overdue_actions",
+    )
+    summary = (
+        accounts.group_by(pl.col("segment").fill_null("(all accounts)"))
+        .agg(
+            pl.len().alias("accounts"),
+            (pl.col("plan_state") == "current").sum().alias("current_plans"),
+            (pl.col("plan_state") == "stale").sum().alias("stale_plans"),
+            (pl.col("plan_state") == "no plan").sum().alias("no_plan"),
+            *(
+                ((pl.col("plan_state") == "current") & (pl.col("plan_status") == s))
+                .sum()
+                .alias(s)
+                for s in PLAN_STATUSES
+            ),
+            pl.col("overdue_actions").sum(),
+        )
+        .sort("segment")
+    )
+    missing = accounts.filter(pl.col("plan_state") != "current").select(
+        "account_id", "name", "segment", "owner", "plan_state", "plan_saved_at"
+    )
+    return PlansOverview(
+        today=day,
+        accounts=accounts,
+        missing=missing,
+        overdue=store.overdue_plan_actions(con, day),
+        summary=summary,
+        segments_pending=segments is None,
+    )

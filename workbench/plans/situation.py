@@ -1,0 +1,377 @@
+"""The situation a plan opens with, computed from the analytics for an as-of date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from workbench import readers, store
+from workbench.analytics import effort, network, voice
+from workbench.errors import RejectedInputError
+from workbench.plans.model import (
+    MAX_TABLE_ROWS,
+    Fact,
+    Situation,
+    SituationPart,
+    SituationTable,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def _table(title: str, frame: pl.DataFrame) -> SituationTable:
+    # Situation tables are a handful of rows; floats are rounded for reading.
+    rounded = frame.with_columns(pl.col(pl.Float32, pl.Float64).round(2))
+    return SituationTable(
+        title=title,
+        columns=list(rounded.columns),
+        rows=[list(r) for r in rounded.rows()],
+    )
+
+
+def default_as_of(con: store.Connection) -> date:
+    """Return the as-of date situations use: the last day in the data, else today."""
+    _, last_day = store.data_date_range(con)
+    return last_day or datetime.now(UTC).date()
+
+
+def situation_from_crm(
+    con: store.Connection, account_id: str, as_of: date
+) -> SituationPart:
+    """Return what the CRM tables say directly: revenue, effort, people by role."""
+    facts = store.account_plan_facts(con, account_id, as_of)
+    if facts is None:
+        return SituationPart(
+            "crm", "From the CRM", "unavailable", f"no account {account_id}"
+        )
+    roles = store.account_contacts_by_role(con, account_id)
+    gaps = roles.filter(
+        (pl.col("contacts") == 0) & (pl.col("buying_role") != "(unknown)")
+    )["buying_role"].to_list()
+    part = SituationPart(
+        key="crm",
+        title="From the CRM",
+        status="ready",
+        note="Won revenue, effort and activities cover the 12 months up to "
+        f"{as_of.isoformat()}; the pipeline is every open deal.",
+        facts=[
+            Fact("Industry", facts["industry"]),
+            Fact("Region", facts["region"]),
+            Fact("Account owner", facts["owner"]),
+            Fact("Won revenue, last 12 months", facts["won_revenue_12m"]),
+            Fact("Open pipeline", facts["open_pipeline"]),
+            Fact("Open opportunities", facts["open_opportunities"]),
+            Fact("Effort, last 12 months", facts["effort_hours_12m"], "h"),
+            Fact("Activities, last 12 months", facts["activities_12m"]),
+            Fact("Gross margin", facts["gross_margin_pct"], "%"),
+            Fact("Wallet estimate", facts["wallet_estimate"]),
+            Fact("Contract type", facts["contract_type"]),
+            Fact("Direct cost to serve per year", facts["direct_cost_annual"]),
+            Fact("Contacts known", facts["contacts"]),
+            Fact("Buying roles with nobody known", ", ".join(gaps) or "none"),
+        ],
+        tables=[_table("People by buying role", roles)],
+    )
+    if facts["relationship_override"]:
+        part.facts.append(
+            Fact("Relationship set by a person", facts["relationship_override"])
+        )
+        part.facts.append(
+            Fact(
+                "Reason for the relationship",
+                f"{facts['relationship_reason']} ({facts['relationship_set_by']})",
+            )
+        )
+    return part
+
+
+#: The strategy each value segment implies (Peppers & Rogers' differentiation).
+SEGMENT_STRATEGY: dict[str, str] = {
+    "most_valuable": "Retain: protect the relationship with senior coverage, "
+    "dependable service and no surprises at renewal.",
+    "most_growable": "Grow: win share of wallet; reach the deciders and influencers "
+    "we do not cover yet and widen the offer.",
+    "below_zero": "Fix the economics: lower the cost to serve (fewer visits, inside "
+    "sales, self-service) or raise price and margin before investing more.",
+    "maintain": "Maintain efficiently: standard offer and service at a low cost to "
+    "serve; watch for signs of growth.",
+}
+
+
+def _account_row(frame: pl.DataFrame, account_id: str) -> dict[str, Any] | None:
+    rows = frame.filter(pl.col("account_id") == account_id)
+    return rows.row(0, named=True) if rows.height else None
+
+
+def situation_from_segment(
+    con: store.Connection, account_id: str, as_of: date
+) -> SituationPart:
+    """Return the value segment, relationship type, contribution and cost-to-serve."""
+    row = _account_row(readers.account_segments(con, as_of=as_of), account_id)
+    title = "Value segment and relationship"
+    if row is None:
+        return SituationPart("segment", title, "unavailable", "no such account")
+    value_segment = str(row["value_segment"])
+    return SituationPart(
+        key="segment",
+        title=title,
+        status="ready",
+        note="Segmentation with the default thresholds, over the 12 months up to "
+        f"{as_of.isoformat()}. Strategy: {SEGMENT_STRATEGY.get(value_segment, '')}",
+        facts=[
+            Fact("Value segment", value_segment),
+            Fact("Why this segment", row["value_reason"]),
+            Fact("Relationship type", row["relationship"]),
+            Fact("Why this relationship", row["relationship_reason"]),
+            Fact("Relationship score", row["relationship_score"], "points"),
+            Fact("Won revenue, last 12 months", row["won_12m"]),
+            Fact("Margin", row["margin"]),
+            Fact("Cost to serve", row["cost_to_serve"]),
+            Fact("Contribution", row["contribution"]),
+            Fact("Contribution rank", row["contribution_rank"]),
+            Fact("Potential", row["potential"]),
+            Fact("Headroom", row["headroom"]),
+            Fact("Share of wallet", row["share_of_wallet_pct"], "%"),
+            Fact("Growth, year on year", row["growth_pct"], "%"),
+        ],
+    )
+
+
+def situation_from_effort(
+    con: store.Connection, account_id: str, as_of: date
+) -> SituationPart:
+    """Return the effort we spend on the account against the value it brings.
+
+    From :mod:`workbench.effort` over the 12 months up to ``as_of``: shares of the
+    portfolio's effort, revenue and contribution, the effort index (hours against
+    what the account's margin justifies for its relationship type) and the
+    misallocation rules' findings (over- or under-served, a partnership served
+    through purchasing only, a transactional account getting broad effort).
+    """
+    title = "Effort against value"
+    accounts = effort.account_effort(
+        readers.account_segments(con, as_of=as_of)
+    ).with_columns(
+        pl.col("effort_hours")
+        .rank("ordinal", descending=True)
+        .cast(pl.Int64)
+        .alias("effort_rank")
+    )
+    row = _account_row(accounts, account_id)
+    if row is None:
+        return SituationPart("effort", title, "unavailable", "no such account")
+    issues = effort.misallocations(accounts).filter(pl.col("account_id") == account_id)
+    effort_share = row["effort_share_pct"]
+    revenue_share = row["revenue_share_pct"]
+    ratio = (
+        effort_share / revenue_share
+        if effort_share is not None and revenue_share
+        else None
+    )
+    if issues.height:
+        verdict = "Effort issues: " + "; ".join(
+            f"{issue.replace('_', ' ')} ({why})"
+            for issue, why in issues.select("issue", "why").rows()
+        )
+    elif ratio is None:
+        verdict = "No won revenue in the window: every hour is an investment."
+    else:
+        verdict = "Effort fits the account's margin and relationship type."
+    hours = row["effort_hours"] or 0.0
+    by_kind = store.account_effort_by_kind(con, account_id, as_of)
+    part = SituationPart(
+        key="effort",
+        title=title,
+        status="ready",
+        note=f"12 months up to {as_of.isoformat()}, shares of the portfolio's "
+        f"totals. {verdict}.",
+        facts=[
+            Fact("Effort, last 12 months", hours, "h"),
+            Fact("Activities without a duration", row["activities_without_duration"]),
+            Fact("Share of our effort", effort_share, "%"),
+            Fact("Share of won revenue", revenue_share, "%"),
+            Fact("Share of contribution", row["contribution_share_pct"], "%"),
+            Fact("Effort share ÷ revenue share", ratio),
+            Fact("Rank by effort", f"{row['effort_rank']} of {accounts.height}"),
+            Fact("Hours its margin justifies for its type", row["expected_hours"], "h"),
+            Fact("Effort index (hours ÷ justified)", row["effort_index"]),
+            Fact(
+                "Share of hours beyond purchasing",
+                row["non_procurement_share_pct"],
+                "%",
+            ),
+            Fact("Share of hours with executives", row["executive_share_pct"], "%"),
+            Fact("Cost to serve", row["cost_to_serve"]),
+            Fact(
+                "Contribution per effort hour",
+                row["contribution"] / hours if hours else None,
+            ),
+            Fact(
+                "Effort change on the previous 12 months", row["effort_change_pct"], "%"
+            ),
+            Fact("Effort issues found", issues.height),
+        ],
+    )
+    if issues.height:
+        part.tables.append(_table("Effort issues", issues.select("issue", "why")))
+    if by_kind.height:
+        part.tables.append(_table("Effort by kind of activity", by_kind))
+    return part
+
+
+def situation_from_network(
+    con: store.Connection, account_id: str, as_of: date
+) -> SituationPart:
+    """Return the buying-centre map's coverage gaps and risks for the account."""
+    title = "Coverage of the buying centre"
+    try:
+        data = store.read_buying_centre(con, account_id, months=12, as_of=as_of)
+    except RejectedInputError as error:
+        return SituationPart("coverage", title, "unavailable", str(error))
+    report = network.analyse_buying_centre(data)
+    coverage = report.coverage
+    breadth = report.breadth
+    missing = coverage.filter(pl.col("status") == "missing")["role"].to_list()
+    not_engaged = coverage.filter(pl.col("status") == "not engaged")["role"].to_list()
+    part = SituationPart(
+        key="coverage",
+        title=title,
+        status="ready",
+        note=f"Our touches from {data.start} (excluded) to {data.end}.",
+        facts=[
+            Fact(
+                "People we touched",
+                f"{breadth.contacts_engaged} of {breadth.contacts_present}",
+            ),
+            Fact(
+                "Departments we touched",
+                f"{breadth.departments_engaged} of {breadth.departments_present}",
+            ),
+            Fact(
+                "Levels reached",
+                f"{breadth.levels_reached} of {breadth.levels_present}",
+            ),
+            Fact("Highest level reached (1 = top)", breadth.top_level_reached),
+            Fact("Our people involved", breadth.sellers_engaged),
+            Fact(
+                "Roles with nobody known",
+                ", ".join(r for r in missing if r != network.UNKNOWN) or "none",
+            ),
+            Fact("Roles known but not touched", ", ".join(not_engaged) or "none"),
+            Fact("Relationship risks found", report.risks.height),
+        ],
+        tables=[_table("Coverage by buying role", coverage)],
+    )
+    if report.risks.height:
+        part.tables.append(
+            _table(
+                "Relationship risks",
+                report.risks.select("risk", "name", "detail").head(MAX_TABLE_ROWS),
+            )
+        )
+    if report.reach_next.height:
+        part.tables.append(
+            _table(
+                "Whom to reach next",
+                report.reach_next.head(5).select(
+                    "rank", "name", "title", "role", "influence", "attitude", "path"
+                ),
+            )
+        )
+    return part
+
+
+def situation_from_voice(
+    con: store.Connection, account_id: str, as_of: date
+) -> SituationPart:
+    """Return the account's NPS by buying role over the 12 months up to ``as_of``."""
+    title = "Voice of the customer"
+    since = _months_before(as_of, 12)
+    responses = store.account_nps_responses(con, account_id, since, as_of)
+    if responses.filter(pl.col("score").is_not_null()).height == 0:
+        return SituationPart(
+            "voice",
+            title,
+            "unavailable",
+            f"Nobody at this account answered an NPS survey between {since} and "
+            f"{as_of}.",
+        )
+    overall = voice.overall_nps(responses)
+    by_role = voice.nps_by_role(responses).select(
+        "role", "responses", "promoters", "passives", "detractors", "nps"
+    )
+    risky = voice.risky_detractors(responses).select(
+        "contact_name", "title", "buying_role", "influence", "score", "why"
+    )
+    silent_roles = by_role.filter(pl.col("responses") == 0)["role"].to_list()
+    part = SituationPart(
+        key="voice",
+        title=title,
+        status="ready",
+        note=f"NPS answers from {since} (excluded) to {as_of}; NPS = % promoters "
+        "(9–10) − % detractors (0–6).",
+        facts=[
+            Fact("NPS, all roles", overall["nps"]),
+            Fact("Answers", overall["responses"]),
+            Fact("Roles nobody answered for", ", ".join(silent_roles) or "none"),
+            Fact("Influential or deciding detractors", risky.height),
+        ],
+        tables=[_table("NPS by buying role", by_role)],
+    )
+    if risky.height:
+        part.tables.append(
+            _table("Detractors who can sink a deal", risky.head(MAX_TABLE_ROWS))
+        )
+    return part
+
+
+def _months_before(day: date, months: int) -> date:
+    # The same day ``months`` earlier, clipped to the month's end (29 Feb → 28 Feb).
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"cannot go back {months} months from {day}")
+
+
+#: The situation's sources in the order the plan shows them; each is one function.
+SITUATION_SOURCES: tuple[
+    Callable[[store.Connection, str, date], SituationPart], ...
+] = (
+    situation_from_crm,
+    situation_from_segment,
+    situation_from_effort,
+    situation_from_network,
+    situation_from_voice,
+)
+
+
+def build_situation(
+    con: store.Connection,
+    account_id: str,
+    *,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> Situation:
+    """Return the account's situation from every source, for ``as_of``.
+
+    Args:
+        con: the database.
+        account_id: the account.
+        as_of: the day the figures are computed for (default: the data's last day).
+        now: when it was computed, UTC (default: now).
+    """
+    day = as_of or default_as_of(con)
+    return Situation(
+        account_id=account_id,
+        as_of=day,
+        computed_at=now or store.now_utc(),
+        parts=[source(con, account_id, day) for source in SITUATION_SOURCES],
+    )

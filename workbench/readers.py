@@ -1,0 +1,34 @@
+"""Reads the store and hands frames to analytics.
+
+Analytics (:mod:`workbench.analytics`) are pure functions over polars frames and never
+open the database; the few entry points that read a connection and then compute
+live here. This is the composition the API, the command line and account plans
+share, so each reads the store the same way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench import store
+from workbench.analytics.segment import DEFAULT_THRESHOLDS, Thresholds, assign_segments
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    import polars as pl
+
+
+def account_segments(
+    con: store.Connection,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    as_of: date | None = None,
+) -> pl.DataFrame:
+    """Return :func:`~workbench.analytics.segment.assign_segments` for a database.
+
+    Reads :func:`workbench.store.account_features` and the relationship overrides.
+    The convenience entry point for account plans, the command line and notebooks;
+    the app caches the features itself and calls ``assign_segments``.
+    """
+    features = store.account_features(con, as_of)
+    return assign_segments(features, thresholds, store.relationship_overrides(con))

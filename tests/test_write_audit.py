@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Writers that need no role: the demo builder writes a brand-new file (or one the
 # local user asked to replace from the command line); run_in_write is the generic
 # helper the writers themselves use.
-NO_ACTOR = {("demo.py", "write_demo"), ("connection.py", "run_in_write")}
+NO_ACTOR = {
+    ("demo/__init__.py", "write_demo"),
+    ("store/connection.py", "run_in_write"),
+}
 CHANGES_DATA = re.compile(
     r"\b(INSERT INTO|UPDATE \w+ SET|DELETE FROM|DROP TABLE|IMPORT DATABASE)\b"
 )
@@ -29,7 +32,9 @@ def _functions() -> list[tuple[str, ast.FunctionDef]]:
     for path in sorted((ROOT / "workbench").rglob("*.py")):
         tree = ast.parse(path.read_text())
         found += [
-            (path.name, node) for node in tree.body if isinstance(node, ast.FunctionDef)
+            (path.relative_to(ROOT / "workbench").as_posix(), node)
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef)
         ]
     return found
 

@@ -1,7 +1,8 @@
 import streamlit as st
 
-from workbench import access, exports, ingest, privacy, surveys, ui, voice
+from workbench import access, exports, ingest, privacy, ui, voice
 from workbench.errors import WorkbenchError
+from workbench.ingest import surveys
 
 PERIODS = {
     "All quarters": None,

@@ -43,7 +43,6 @@ from workbench import (
     plans,
     segment,
     store,
-    surveys,
     voice,
 )
 from workbench.access import require
@@ -51,6 +50,7 @@ from workbench.backup import BackupSummary, backup_database
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.effort import MisallocationRules
 from workbench.errors import RejectedInputError
+from workbench.ingest import surveys
 from workbench.network import BuyingCentreReport
 from workbench.privacy import mask_personal_data
 

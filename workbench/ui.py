@@ -30,10 +30,10 @@ from workbench import (
     plans,
     segment,
     store,
-    surveys,
 )
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import WorkbenchError
+from workbench.ingest import surveys
 
 
 @dataclass(frozen=True)

@@ -21,244 +21,44 @@ file's header to route it here, then :func:`read_survey`.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
-from workbench.ingest import read_table_file
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
-
-_HEADER_NOISE = re.compile(r"[\s_\-./:()]+")
-
-
-def normalise_header(header: str) -> str:
-    """Return a header in a comparable form: lower case, no spaces or punctuation."""
-    return _HEADER_NOISE.sub("", header.strip().lstrip("\ufeff").casefold())
-
-
-#: Headers that name each field, in the languages our customers export in.
-#: Compared after :func:`normalise_header` (case, spaces and
-#: punctuation do not matter).
-HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "account": (
-        "account",
-        "account_id",
-        "account id",
-        "accountid",
-        "account name",
-        "account_name",
-        "company",
-        "company name",
-        "customer",
-        "customer name",
-        "organisation",
-        "organization",
-        "客户",
-        "客户名称",
-        "客户编号",
-        "客户id",
-        "公司",
-        "公司名称",
-        "客戶",
-        "客戶名稱",
-        "公司名稱",
-        "kunde",
-        "kundenname",
-        "kundennummer",
-        "firma",
-        "unternehmen",
-        "cuenta",
-        "empresa",
-        "cliente",
-        "nombre de la empresa",
-        "compte",
-        "entreprise",
-        "société",
-        "societe",
-        "client",
-    ),
-    "contact": (
-        "contact",
-        "contact_id",
-        "contact id",
-        "contactid",
-        "respondent id",
-        "externalreference",
-        "external reference",
-        "externaldatareference",
-        "联系人",
-        "联系人id",
-        "联系人编号",
-        "聯絡人",
-        "聯絡人id",
-        "kontakt",
-        "kontakt id",
-        "ansprechpartner",
-        "contacto",
-        "id de contacto",
-        "id contact",
-        "interlocuteur",
-    ),
-    "email": (
-        "email",
-        "e-mail",
-        "mail",
-        "email address",
-        "e-mail address",
-        "recipientemail",
-        "recipient email",
-        "respondent email",
-        "邮箱",
-        "电子邮件",
-        "电子邮箱",
-        "邮件",
-        "電子郵件",
-        "郵箱",
-        "e-mail-adresse",
-        "emailadresse",
-        "correo",
-        "correo electrónico",
-        "correo electronico",
-        "courriel",
-        "adresse e-mail",
-        "adresse email",
-    ),
-    "date": (
-        "date",
-        "responded_on",
-        "response date",
-        "survey date",
-        "recordeddate",
-        "recorded date",
-        "enddate",
-        "end date",
-        "submitted",
-        "submitted at",
-        "日期",
-        "回复日期",
-        "填写日期",
-        "提交时间",
-        "回覆日期",
-        "填寫日期",
-        "datum",
-        "antwortdatum",
-        "fecha",
-        "fecha de respuesta",
-        "date de réponse",
-        "date de reponse",
-    ),
-    "score": (
-        "score",
-        "nps",
-        "nps score",
-        "npsscore",
-        "likelihood to recommend",
-        "recommend",
-        "recommendation score",
-        "评分",
-        "分数",
-        "得分",
-        "推荐",
-        "推荐度",
-        "推荐分",
-        "推荐值",
-        "评分010",
-        "評分",
-        "分數",
-        "nps-wert",
-        "bewertung",
-        "punktzahl",
-        "empfehlung",
-        "weiterempfehlung",
-        "puntuación",
-        "puntuacion",
-        "calificación",
-        "calificacion",
-        "recomendación",
-        "note",
-        "score nps",
-        "note nps",
-        "recommandation",
-    ),
-    "comment": (
-        "comment",
-        "comments",
-        "feedback",
-        "reason",
-        "verbatim",
-        "remarks",
-        "评论",
-        "意见",
-        "备注",
-        "评语",
-        "原因",
-        "留言",
-        "評論",
-        "意見",
-        "備註",
-        "kommentar",
-        "anmerkung",
-        "begründung",
-        "begruendung",
-        "comentario",
-        "comentarios",
-        "motivo",
-        "commentaire",
-        "commentaires",
-        "remarque",
-        "raison",
-    ),
-    "response_id": (
-        "response_id",
-        "response id",
-        "responseid",
-        "survey response id",
-        "答卷编号",
-        "回复编号",
-        "antwort-id",
-        "id de respuesta",
-        "id de réponse",
-    ),
-}
-
-#: Words in a question's text (or a header) that mark the recommend question.
-RECOMMEND_WORDS: tuple[str, ...] = (
-    "recommend",
-    "推荐",
-    "推薦",
-    "empfehlen",
-    "recomend",
-    "recommand",
-    "net promoter",
-)
-#: Words in a question's text that mark the "why?" follow-up.
-COMMENT_WORDS: tuple[str, ...] = (
-    "why",
-    "reason",
-    "comment",
-    "为什么",
-    "原因",
-    "為什麼",
-    "warum",
-    "por qué",
-    "pourquoi",
+from workbench.ingest.read import read_table_file
+from workbench.ingest.sources.surveys import (
+    COMMENT_WORDS,
+    HEADER_SYNONYMS,
+    QUALTRICS_HEADER_ROWS,
+    RECOMMEND_WORDS,
+    SOURCE_PLAIN,
+    SOURCE_QUALTRICS,
+    field_of,
+    is_qualtrics,
+    looks_like_survey,
+    mentions,
+    normalise_header,
 )
 
-SOURCE_PLAIN = "survey"
-SOURCE_QUALTRICS = "qualtrics"
-#: Data rows of a Qualtrics export start after this many header rows.
-QUALTRICS_HEADER_ROWS = 3
-
-_NORMALISED: dict[str, frozenset[str]] = {
-    name: frozenset(normalise_header(s) for s in synonyms)
-    for name, synonyms in HEADER_SYNONYMS.items()
-}
+__all__ = [
+    "COMMENT_WORDS",
+    "HEADER_SYNONYMS",
+    "QUALTRICS_HEADER_ROWS",
+    "RECOMMEND_WORDS",
+    "SOURCE_PLAIN",
+    "SOURCE_QUALTRICS",
+    "SurveyResult",
+    "columns_frame",
+    "is_qualtrics",
+    "looks_like_survey",
+    "normalise_header",
+    "problems_frame",
+    "read_survey",
+    "read_survey_file",
+]
 
 _RESPONSE_COLUMNS: dict[str, pl.DataType] = {
     "account_id": pl.String(),
@@ -309,43 +109,6 @@ class SurveyResult:
 
 
 # --- recognising a survey file --------------------------------------------------------
-
-
-def _field_of(header: str) -> str | None:
-    key = normalise_header(header)
-    for name, synonyms in _NORMALISED.items():
-        if key in synonyms:
-            return name
-    return None
-
-
-def _mentions(text: str | None, words: Iterable[str]) -> bool:
-    lowered = (text or "").casefold()
-    return any(word in lowered for word in words)
-
-
-def looks_like_survey(columns: list[str]) -> bool:
-    """Return whether a file's header looks like an NPS survey export.
-
-    True for a Qualtrics export (``ResponseId`` with ``RecordedDate`` or
-    ``StartDate``) and for a plain table with a score column ("score", "NPS",
-    "推荐", "Bewertung", …) and a column linking to an account, contact or e-mail.
-    A CRM export with a "Rating" or "HubSpot Score" column is not a survey.
-    """
-    keys = {normalise_header(c) for c in columns}
-    if "responseid" in keys and keys & {"recordeddate", "startdate"}:
-        return True
-    fields = {_field_of(c) for c in columns}
-    has_score = "score" in fields or any(_mentions(c, RECOMMEND_WORDS) for c in columns)
-    return has_score and bool(fields & {"account", "contact", "email"})
-
-
-def is_qualtrics(table: pl.DataFrame) -> bool:
-    """Return whether the frame's first two data rows are Qualtrics header rows."""
-    if table.height < 2:
-        return False
-    second = [v for v in table.row(1) if v is not None]
-    return any(str(v).lstrip().startswith('{"ImportId"') for v in second)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -515,7 +278,7 @@ def _choose_columns(
     """Return the column chosen for each field, and the columns that may be scores."""
     chosen: dict[str, str] = {}
     for header in headers:
-        name = _field_of(header)
+        name = field_of(header)
         if name and name != "score" and name not in chosen:
             chosen[name] = header
     # Qualtrics also exports the computed band as "<question>_NPS_GROUP".
@@ -523,9 +286,9 @@ def _choose_columns(
     candidates = [
         h
         for h in usable
-        if _field_of(h) == "score"
-        or _mentions(h, RECOMMEND_WORDS)
-        or _mentions(questions.get(h), RECOMMEND_WORDS)
+        if field_of(h) == "score"
+        or mentions(h, RECOMMEND_WORDS)
+        or mentions(questions.get(h), RECOMMEND_WORDS)
     ]
     if score_column is not None:
         if score_column not in headers:
@@ -537,7 +300,7 @@ def _choose_columns(
         chosen["score"] = candidates[0]
     if "comment" not in chosen:
         for header in usable:
-            if header != chosen.get("score") and _mentions(
+            if header != chosen.get("score") and mentions(
                 questions.get(header), COMMENT_WORDS
             ):
                 chosen["comment"] = header

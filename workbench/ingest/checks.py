@@ -84,8 +84,33 @@ def _stage_and_check(
     say: ProgressCallback,
 ) -> list[Problem]:
     """Stage every file, build the tables and return every problem found."""
-    problems: list[Problem] = []
     store.import_begin(cur)
+    by_table, files_by_name, survey_entries = _stage_files(cur, importable, say)
+    tables = [t for t in store.IMPORT_ORDER if t in by_table]
+    problems = _union_stages(cur, tables, by_table)
+    say(0.6, "checking values")
+    problems += _date_orders(cur, tables, date_order, files_by_name)
+    store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
+    if any(p.level == "error" for p in problems):
+        return problems
+    problems += _value_problems(cur, tables, files_by_name)
+    if any(p.level == "error" for p in problems):
+        return problems
+    say(0.7, "resolving references")
+    store.import_build(cur, tables, overwrite_edits=overwrite_edits)
+    store.import_drop_inputs(cur, tables)
+    if survey_entries:
+        problems += _stage_surveys(cur, survey_entries, tables)
+        tables.append("nps_responses")
+    problems += _record_problems(cur, tables, files_by_name)
+    problems += _key_problems(cur, tables, files_by_name)
+    return problems
+
+
+def _stage_files(
+    cur: store.Connection, importable: list[RecognisedFile], say: ProgressCallback
+) -> tuple[dict[str, list[int]], dict[str, list[RecognisedFile]], list[RecognisedFile]]:
+    """Stage each file as text; return the stages per table, files by name, surveys."""
     by_table: dict[str, list[int]] = {}
     files_by_name: dict[str, list[RecognisedFile]] = {}
     survey_entries: list[RecognisedFile] = []
@@ -101,7 +126,14 @@ def _stage_and_check(
         else:
             entry.rows = _stage_large(cur, index, entry)
         by_table.setdefault(entry.table, []).append(index)
-    tables = [t for t in store.IMPORT_ORDER if t in by_table]
+    return by_table, files_by_name, survey_entries
+
+
+def _union_stages(
+    cur: store.Connection, tables: list[str], by_table: dict[str, list[int]]
+) -> list[Problem]:
+    """Union each table's stages; warn about rows the export marked as deleted."""
+    problems: list[Problem] = []
     for table in tables:
         store.import_union(cur, table, by_table[table])
         for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
@@ -114,11 +146,16 @@ def _stage_and_check(
                     f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not imported",
                 )
             )
-    say(0.6, "checking values")
-    problems += _date_orders(cur, tables, date_order, files_by_name)
-    store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
-    if any(p.level == "error" for p in problems):
-        return problems
+    return problems
+
+
+def _value_problems(
+    cur: store.Connection,
+    tables: list[str],
+    files_by_name: dict[str, list[RecognisedFile]],
+) -> list[Problem]:
+    """Return unreadable values, unknown roles and skipped rows, per table."""
+    problems: list[Problem] = []
     for table in tables:
         found = store.import_value_problems(cur, table)
         problems += _capped_problems(
@@ -143,14 +180,16 @@ def _stage_and_check(
         problems += _capped_problems(
             skipped, files_by_name, table, lambda r: str(r["reason"])
         )
-    if any(p.level == "error" for p in problems):
-        return problems
-    say(0.7, "resolving references")
-    store.import_build(cur, tables, overwrite_edits=overwrite_edits)
-    store.import_drop_inputs(cur, tables)
-    if survey_entries:
-        problems += _stage_surveys(cur, survey_entries, tables)
-        tables.append("nps_responses")
+    return problems
+
+
+def _record_problems(
+    cur: store.Connection,
+    tables: list[str],
+    files_by_name: dict[str, list[RecognisedFile]],
+) -> list[Problem]:
+    """Return records without a name, records merged by name and accounts by name."""
+    problems: list[Problem] = []
     for table in ("accounts", "contacts"):
         if table not in tables:
             continue
@@ -191,6 +230,16 @@ def _stage_and_check(
                 f"account {_quote(record['name'])} {how}",
             )
         )
+    return problems
+
+
+def _key_problems(
+    cur: store.Connection,
+    tables: list[str],
+    files_by_name: dict[str, list[RecognisedFile]],
+) -> list[Problem]:
+    """Return duplicate and colliding IDs, missing references and reporting lines."""
+    problems: list[Problem] = []
     for table in tables:
         for record in store.import_duplicates(cur, table).iter_rows(named=True):
             places = ", ".join(

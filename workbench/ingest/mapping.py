@@ -128,6 +128,28 @@ def _recognise_table(
                 "line items, roles, history)",
             )
         ]
+    return [
+        _by_dictionary(
+            base,
+            table_file,
+            headers,
+            source,
+            guessed_source=guessed_source,
+            common_source=common_source,
+        )
+    ]
+
+
+def _by_dictionary(
+    base: dict[str, Any],
+    table_file: TableFile,
+    headers: list[str],
+    source: str,
+    *,
+    guessed_source: bool,
+    common_source: str | None,
+) -> RecognisedFile:
+    """Recognise a file by the header dictionaries, or say it needs a hand mapping."""
     found = _sources.recognise(table_file.name, headers, source, table_file.sobject)
     if guessed_source and common_source:
         # The export's common source wins when it knows this file better.
@@ -145,29 +167,25 @@ def _recognise_table(
             if source == "auto"
             else source
         )
-        return [
-            RecognisedFile(
-                **base,
-                source=detected,
-                object_name=None,
-                table=None,
-                mapping={},
-                unmapped=headers,
-                note="the columns do not match any workbench table; map them by hand",
-            )
-        ]
-    mapping = {header: column for column, header in found.mapping.items()}
-    return [
-        RecognisedFile(
+        return RecognisedFile(
             **base,
-            source=found.layout.source,
-            object_name=found.layout.name,
-            table=found.layout.table,
-            mapping=mapping,
-            unmapped=[h for h in headers if h not in mapping],
-            kind=found.layout.kind,
+            source=detected,
+            object_name=None,
+            table=None,
+            mapping={},
+            unmapped=headers,
+            note="the columns do not match any workbench table; map them by hand",
         )
-    ]
+    mapping = {header: column for column, header in found.mapping.items()}
+    return RecognisedFile(
+        **base,
+        source=found.layout.source,
+        object_name=found.layout.name,
+        table=found.layout.table,
+        mapping=mapping,
+        unmapped=[h for h in headers if h not in mapping],
+        kind=found.layout.kind,
+    )
 
 
 def _with_user_mapping(

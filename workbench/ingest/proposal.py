@@ -165,20 +165,8 @@ def propose_files(
     except RejectedInputError as error:
         problems.append(_problem("error", _first_name(files), None, None, str(error)))
         inputs = []
-    read: list[tuple[_Input, TableFile]] = []
-    for number, item in enumerate(inputs):
-        say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
-        try:
-            if item.data is None:
-                read.append((item, _large_table_file(item, encoding)))
-            else:
-                read.append((item, read_table(item.name, item.data, encoding)))
-        except RejectedInputError as error:
-            problems.append(
-                _problem(
-                    "error", item.name, None, None, _strip_name(item.name, str(error))
-                )
-            )
+    read, unreadable = _read_inputs(inputs, encoding, say)
+    problems += unreadable
     # Files of one export share a source: a file that does not give itself away
     # (an association table, a users file) takes the others' source.
     detected = {
@@ -230,6 +218,28 @@ def propose_files(
         recognised += entries
     problems += _attach_deal_companies(recognised)
     return recognised, problems
+
+
+def _read_inputs(
+    inputs: list[_Input], encoding: str | None, say: ProgressCallback
+) -> tuple[list[tuple[_Input, TableFile]], list[Problem]]:
+    """Read each input as a table; an unreadable one becomes an error, not a stop."""
+    problems: list[Problem] = []
+    read: list[tuple[_Input, TableFile]] = []
+    for number, item in enumerate(inputs):
+        say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
+        try:
+            if item.data is None:
+                read.append((item, _large_table_file(item, encoding)))
+            else:
+                read.append((item, read_table(item.name, item.data, encoding)))
+        except RejectedInputError as error:
+            problems.append(
+                _problem(
+                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                )
+            )
+    return read, problems
 
 
 #: Normalised headers of a deal ↔ company association table (HubSpot's API and

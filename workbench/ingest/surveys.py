@@ -42,6 +42,7 @@ from workbench.ingest.sources.surveys import (
     mentions,
     normalise_header,
 )
+from workbench.ingest.survey_checks import classify, row_problems
 
 __all__ = [
     "COMMENT_WORDS",
@@ -167,6 +168,42 @@ def read_survey(
         data = table.slice(QUALTRICS_HEADER_ROWS - 1)
     layout = "qualtrics" if qualtrics else "plain"
     columns, candidates = _choose_columns(table.columns, questions, score_column)
+    problems = _missing_columns(file_name, columns)
+    if problems:
+        return SurveyResult(
+            responses=pl.DataFrame(schema=_RESPONSE_COLUMNS),
+            preview=pl.DataFrame(),
+            problems=problems,
+            layout=layout,
+            columns=columns,
+            score_candidates=candidates,
+            file_columns=list(table.columns),
+        )
+    raw = _raw_values(data, columns)
+    parsed, date_note = _parse_values(raw)
+    linked = _link(parsed, contacts, accounts)
+    source = SOURCE_QUALTRICS if qualtrics else SOURCE_PLAIN
+    keyed = _with_source_ids(linked, source)
+    checked = classify(keyed)
+    problems = row_problems(file_name, columns, checked)
+    if date_note:
+        problems.insert(
+            0, Problem("warning", file_name, None, columns["date"], date_note)
+        )
+    responses, preview = _responses_and_preview(checked, source)
+    return SurveyResult(
+        responses=responses,
+        preview=preview,
+        problems=problems,
+        layout=layout,
+        columns=columns,
+        score_candidates=candidates,
+        file_columns=list(table.columns),
+    )
+
+
+def _missing_columns(file_name: str, columns: dict[str, str]) -> list[Problem]:
+    """Return an error for each field a survey cannot be read without."""
     problems: list[Problem] = []
     if "score" not in columns:
         problems.append(
@@ -191,18 +228,13 @@ def read_survey(
         )
     if "date" not in columns:
         problems.append(Problem("error", file_name, None, None, "no date column found"))
-    if problems:
-        return SurveyResult(
-            responses=pl.DataFrame(schema=_RESPONSE_COLUMNS),
-            preview=pl.DataFrame(),
-            problems=problems,
-            layout=layout,
-            columns=columns,
-            score_candidates=candidates,
-            file_columns=list(table.columns),
-        )
+    return problems
+
+
+def _raw_values(data: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+    """Return the row number and each field's trimmed text (``raw_<field>``)."""
     # Data rows are numbered from 1 after the header rows, as the problems say.
-    raw = data.select(
+    return data.select(
         pl.int_range(1, data.height + 1, dtype=pl.Int64).alias("row"),
         *[
             pl.col(source)
@@ -226,16 +258,12 @@ def read_survey(
             )
         ],
     )
-    parsed, date_note = _parse_values(raw)
-    linked = _link(parsed, contacts, accounts)
-    source = SOURCE_QUALTRICS if qualtrics else SOURCE_PLAIN
-    keyed = _with_source_ids(linked, source)
-    checked = _classify(keyed)
-    problems = _problems(file_name, columns, checked)
-    if date_note:
-        problems.insert(
-            0, Problem("warning", file_name, None, columns["date"], date_note)
-        )
+
+
+def _responses_and_preview(
+    checked: pl.DataFrame, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the rows to store (the last of each response) and the row-by-row preview."""
     responses = (
         checked.filter(pl.col("status").is_in(["ok", "warning"]))
         .unique("source_id", keep="last", maintain_order=True)
@@ -261,15 +289,7 @@ def read_survey(
         "contact_id",
         "status",
     )
-    return SurveyResult(
-        responses=responses,
-        preview=preview,
-        problems=problems,
-        layout=layout,
-        columns=columns,
-        score_candidates=candidates,
-        file_columns=list(table.columns),
-    )
+    return responses, preview
 
 
 def _choose_columns(
@@ -441,203 +461,6 @@ def _with_source_ids(linked: pl.DataFrame, source: str) -> pl.DataFrame:
     return linked.with_columns(
         pl.coalesce(pl.col("raw_response_id"), natural).alias("source_id")
     )
-
-
-def _classify(keyed: pl.DataFrame) -> pl.DataFrame:
-    """Add one boolean per problem kind and the row's overall ``status``."""
-    has_who = pl.col("raw_contact").is_not_null() | pl.col("raw_email").is_not_null()
-    frame = keyed.with_columns(
-        pl.col("raw_score").is_null().alias("p_blank_score"),
-        (pl.col("raw_score").is_not_null() & pl.col("score").is_null()).alias(
-            "p_bad_score"
-        ),
-        (pl.col("score").is_not_null() & ~pl.col("score").is_between(0, 10)).alias(
-            "p_score_range"
-        ),
-        pl.col("raw_date").is_null().alias("p_no_date"),
-        (pl.col("raw_date").is_not_null() & pl.col("responded_on").is_null()).alias(
-            "p_bad_date"
-        ),
-        (pl.col("account_id").is_null()).alias("p_no_account"),
-        (pl.col("_email_matches") > 1).fill_null(False).alias("p_shared_email"),
-        # Not found at all; an address several people share is its own problem.
-        (
-            has_who
-            & pl.col("contact_id").is_null()
-            & ~(pl.col("_email_matches") > 1).fill_null(False)
-        ).alias("p_unlinked_contact"),
-        (
-            pl.col("raw_account").is_not_null()
-            & pl.col("stated_account_id").is_null()
-            & pl.col("account_id").is_not_null()
-        ).alias("p_unlinked_account_ok"),
-        ((pl.col("_name_matches") > 1) & pl.col("_account_by_id").is_null())
-        .fill_null(False)
-        .alias("p_ambiguous_account"),
-        (
-            pl.col("stated_account_id").is_not_null()
-            & pl.col("contact_account_id").is_not_null()
-            & (pl.col("stated_account_id") != pl.col("contact_account_id"))
-        ).alias("p_account_mismatch"),
-    )
-    error = (
-        pl.col("p_bad_score")
-        | pl.col("p_score_range")
-        | pl.col("p_no_date")
-        | pl.col("p_bad_date")
-        | pl.col("p_no_account")
-    )
-    warning = (
-        pl.col("p_unlinked_contact")
-        | pl.col("p_unlinked_account_ok")
-        | pl.col("p_account_mismatch")
-        | pl.col("p_shared_email")
-    )
-    duplicate = pl.col("source_id").is_duplicated() & (
-        pl.col("row") != pl.col("row").max().over("source_id")
-    )
-    frame = frame.with_columns(
-        (duplicate & ~error & ~pl.col("p_blank_score")).alias("p_duplicate")
-    )
-    # A blank score is a question the person skipped: reported, not stored.
-    return frame.with_columns(
-        pl.when(error)
-        .then(pl.lit("error"))
-        .when(pl.col("p_blank_score"))
-        .then(pl.lit("skipped"))
-        .when(warning | pl.col("p_duplicate"))
-        .then(pl.lit("warning"))
-        .otherwise(pl.lit("ok"))
-        .alias("status")
-    )
-
-
-def _problems(
-    file_name: str, columns: dict[str, str], checked: pl.DataFrame
-) -> list[Problem]:
-    """Turn the problem flags into located, readable problems (one per row and kind)."""
-    score_col = columns.get("score")
-    date_col = columns.get("date")
-    who_col = columns.get("contact") or columns.get("email")
-    account_col = columns.get("account")
-    kinds: list[tuple[str, str, str | None, pl.Expr]] = [
-        (
-            "p_bad_score",
-            "error",
-            score_col,
-            pl.format(
-                "score {} is not a whole number from 0 to 10", pl.col("raw_score")
-            ),
-        ),
-        (
-            "p_score_range",
-            "error",
-            score_col,
-            pl.format("score {} is outside 0–10", pl.col("raw_score")),
-        ),
-        (
-            "p_blank_score",
-            "warning",
-            score_col,
-            pl.lit("no score (question skipped); the row is not imported"),
-        ),
-        ("p_no_date", "error", date_col, pl.lit("no date")),
-        (
-            "p_bad_date",
-            "error",
-            date_col,
-            pl.format("date {} is not a date (use YYYY-MM-DD)", pl.col("raw_date")),
-        ),
-        (
-            "p_no_account",
-            "error",
-            account_col or who_col,
-            pl.format(
-                "cannot link to an account: no account {} and no known contact {}",
-                pl.col("raw_account").fill_null("(empty)"),
-                pl.coalesce(pl.col("raw_contact"), pl.col("raw_email")).fill_null(
-                    "(empty)"
-                ),
-            ),
-        ),
-        (
-            "p_ambiguous_account",
-            "warning",
-            account_col,
-            pl.format(
-                "several accounts are named {}; use the account ID",
-                pl.col("raw_account"),
-            ),
-        ),
-        (
-            "p_unlinked_contact",
-            "warning",
-            who_col,
-            pl.format(
-                "no known contact {}; the response counts for the account only",
-                pl.coalesce(pl.col("raw_contact"), pl.col("raw_email")),
-            ),
-        ),
-        (
-            "p_shared_email",
-            "warning",
-            columns.get("email") or who_col,
-            pl.format(
-                "several contacts share the e-mail {}; linked to the account only",
-                pl.coalesce(pl.col("raw_email"), pl.col("raw_contact")),
-            ),
-        ),
-        (
-            "p_unlinked_account_ok",
-            "warning",
-            account_col,
-            pl.format(
-                "no known account {}; linked through the contact to {}",
-                pl.col("raw_account"),
-                pl.col("account_id"),
-            ),
-        ),
-        (
-            "p_account_mismatch",
-            "warning",
-            account_col,
-            pl.format(
-                "the contact belongs to account {}, not {}; stored under the contact's",
-                pl.col("contact_account_id"),
-                pl.col("stated_account_id"),
-            ),
-        ),
-        (
-            "p_duplicate",
-            "warning",
-            columns.get("response_id") or date_col,
-            pl.format(
-                "the same response ({}) appears again later; the later row wins",
-                pl.col("source_id"),
-            ),
-        ),
-    ]
-    found = pl.concat(
-        [
-            checked.filter(pl.col(flag)).select(
-                "row",
-                pl.lit(level).alias("level"),
-                pl.lit(column, dtype=pl.String).alias("column"),
-                message.alias("message"),
-            )
-            for flag, level, column, message in kinds
-        ]
-    ).sort("row", maintain_order=True)
-    return [
-        Problem(
-            level="error" if item["level"] == "error" else "warning",
-            file=file_name,
-            row=item["row"],
-            column=item["column"],
-            message=item["message"],
-        )
-        for item in found.iter_rows(named=True)
-    ]
 
 
 def columns_frame(result: SurveyResult) -> pl.DataFrame:

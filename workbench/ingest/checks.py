@@ -15,35 +15,35 @@ import polars as pl
 
 from workbench import store, vocabulary
 from workbench.domain import Problem
-from workbench.ingest import sources as _sources
-from workbench.ingest import surveys
+from workbench.ingest import sources, surveys
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
 from workbench.ingest.proposal import (
-    _capped_problems,
-    _header_for,
-    _problem,
-    _quote,
-    _stage_frame,
+    capped_problems,
+    header_for,
+    make_problem,
+    quoted,
+    stage_frame,
 )
-from workbench.ingest.read import _codec
+from workbench.ingest.read import codec_name
 
 
-def _file_problems(entry: RecognisedFile) -> list[Problem]:
+def file_problems(entry: RecognisedFile) -> list[Problem]:
+    """Return what a recognised file lacks or leaves out: required columns, rows, columns."""
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
             problems.append(
-                _problem(
+                make_problem(
                     "warning", entry.name, None, None, f"not imported: {entry.note}"
                 )
             )
         return problems
     if entry.source == "survey":
         return problems
-    missing = _sources.missing_required(entry.table, set(entry.mapping.values()))
+    missing = sources.missing_required(entry.table, set(entry.mapping.values()))
     for group in missing:
         problems.append(
-            _problem(
+            make_problem(
                 "error",
                 entry.name,
                 None,
@@ -54,7 +54,7 @@ def _file_problems(entry: RecognisedFile) -> list[Problem]:
         )
     if entry.rows == 0:
         problems.append(
-            _problem(
+            make_problem(
                 "warning", entry.name, None, None, "the file has a header but no rows"
             )
         )
@@ -62,7 +62,7 @@ def _file_problems(entry: RecognisedFile) -> list[Problem]:
         shown = entry.unmapped[:25]
         more = len(entry.unmapped) - len(shown)
         problems.append(
-            _problem(
+            make_problem(
                 "warning",
                 entry.name,
                 None,
@@ -75,7 +75,7 @@ def _file_problems(entry: RecognisedFile) -> list[Problem]:
     return problems
 
 
-def _stage_and_check(
+def stage_and_check(
     con: store.Connection,
     cur: store.Connection,
     importable: list[RecognisedFile],
@@ -122,7 +122,7 @@ def _stage_files(
             continue
         say(0.3 + 0.3 * index / max(1, len(importable)), f"staging {entry.name}")
         if entry.frame is not None:
-            store.import_stage_frame(cur, index, entry.table, _stage_frame(entry))
+            store.import_stage_frame(cur, index, entry.table, stage_frame(entry))
         else:
             entry.rows = _stage_large(cur, index, entry)
         by_table.setdefault(entry.table, []).append(index)
@@ -138,7 +138,7 @@ def _union_stages(
         store.import_union(cur, table, by_table[table])
         for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
             problems.append(
-                _problem(
+                make_problem(
                     "warning",
                     record["_file"],
                     None,
@@ -158,18 +158,18 @@ def _value_problems(
     problems: list[Problem] = []
     for table in tables:
         found = store.import_value_problems(cur, table)
-        problems += _capped_problems(
+        problems += capped_problems(
             found,
             files_by_name,
             table,
-            lambda r: f"{_quote(r['value'])} {r['message']}",
+            lambda r: f"{quoted(r['value'])} {r['message']}",
         )
     if "contacts" in tables:
-        problems += _capped_problems(
+        problems += capped_problems(
             store.import_role_problems(cur),
             files_by_name,
             "contacts",
-            lambda r: f"{_quote(r['value'])} {r['message']}",
+            lambda r: f"{quoted(r['value'])} {r['message']}",
         )
     for table in tables:
         skipped = store.import_skipped_rows(cur, table).with_columns(
@@ -177,7 +177,7 @@ def _value_problems(
             pl.lit("").alias("column"),
             pl.col("reason").alias("message"),
         )
-        problems += _capped_problems(
+        problems += capped_problems(
             skipped, files_by_name, table, lambda r: str(r["reason"])
         )
     return problems
@@ -198,7 +198,7 @@ def _record_problems(
             pl.lit("name").alias("column"),
             pl.lit("").alias("message"),
         )
-        problems += _capped_problems(
+        problems += capped_problems(
             nameless,
             files_by_name,
             table,
@@ -206,12 +206,12 @@ def _record_problems(
         )
     for record in store.import_merged_by_name(cur).iter_rows(named=True):
         problems.append(
-            _problem(
+            make_problem(
                 "warning",
                 record["_file"],
                 record["_row"],
                 None,
-                f"{_quote(record['name'])} is the same {record['table'][:-1]} as "
+                f"{quoted(record['name'])} is the same {record['table'][:-1]} as "
                 f"{record['into_id']} in {record['into_file']} (same name); kept once",
             )
         )
@@ -222,12 +222,12 @@ def _record_problems(
             else f"matched the existing account {record['account_id']} by name"
         )
         problems.append(
-            _problem(
+            make_problem(
                 "warning",
                 record["_file"],
                 record["_row"],
                 None,
-                f"account {_quote(record['name'])} {how}",
+                f"account {quoted(record['name'])} {how}",
             )
         )
     return problems
@@ -247,33 +247,33 @@ def _key_problems(
                 for f, r in zip(record["files"], record["rows"], strict=False)
             )
             problems.append(
-                _problem(
+                make_problem(
                     "error",
                     record["files"][0],
                     record["rows"][0],
                     None,
-                    f"duplicate ID {_quote(record['key'])} in {table}: {places}",
+                    f"duplicate ID {quoted(record['key'])} in {table}: {places}",
                 )
             )
         for record in store.import_id_collisions(cur, table).iter_rows(named=True):
             problems.append(
-                _problem(
+                make_problem(
                     "error",
                     record["_file"],
                     record["_row"],
                     None,
-                    f"ID {_quote(record['key'])} already belongs to a {table} record "
+                    f"ID {quoted(record['key'])} already belongs to a {table} record "
                     f"from {record['other_source']}",
                 )
             )
     references = store.import_missing_references(cur, tables)
     if references.height:
-        problems += _capped_problems(
-            references, files_by_name, "", lambda r: _reference_message(r)
+        problems += capped_problems(
+            references, files_by_name, "", lambda r: reference_message(r)
         )
     names = store.import_unresolved_names(cur, tables)
     if names.height:
-        problems += _capped_problems(
+        problems += capped_problems(
             names, files_by_name, "", lambda r: _name_message(r)
         )
     if "contacts" in tables:
@@ -281,7 +281,8 @@ def _key_problems(
     return problems
 
 
-def _reference_message(record: dict[str, Any]) -> str:
+def reference_message(record: dict[str, Any]) -> str:
+    """Return the message for a reference to a record neither stored nor imported."""
     target = {
         "account_id": "an account",
         "parent_account_id": "a parent account",
@@ -300,7 +301,7 @@ def _reference_message(record: dict[str, Any]) -> str:
         "; left empty" if record["level"] == "warning" else "",
     )
     return (
-        f"refers to {target} {_quote(record['value'])} that is neither in the import "
+        f"refers to {target} {quoted(record['value'])} that is neither in the import "
         f"nor in the database{consequence}{_rows_note(record)}"
     )
 
@@ -319,7 +320,7 @@ def _name_message(record: dict[str, Any]) -> str:
         "reports_to_name": "person of the same account (reports-to must stay inside the account)",
     }.get(record["column"], record["column"])
     tail = "" if record["level"] == "error" else "; left empty"
-    return f"{_quote(record['value'])} matches no {what}{tail}{_rows_note(record)}"
+    return f"{quoted(record['value'])} matches no {what}{tail}{_rows_note(record)}"
 
 
 def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
@@ -334,12 +335,12 @@ def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
     )
     for record in outside.head(50).iter_rows(named=True):
         problems.append(
-            _problem(
+            make_problem(
                 "error",
                 record["_file"],
                 record["_row"],
                 None,
-                f"{_quote(record['name'])} reports to {record['reports_to_id']}, who works for "
+                f"{quoted(record['name'])} reports to {record['reports_to_id']}, who works for "
                 f"another account ({record['manager_account_id']}); reports-to must stay inside the account",
             )
         )
@@ -360,7 +361,9 @@ def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
         members = [names.get(c) or c for c in cycle]
         file, row = next((places[c] for c in cycle if c in places), ("", None))
         loop = " → ".join([*members, members[0]])
-        problems.append(_problem("error", file, row, None, f"reporting cycle: {loop}"))
+        problems.append(
+            make_problem("error", file, row, None, f"reporting cycle: {loop}")
+        )
     return problems
 
 
@@ -379,12 +382,12 @@ def _date_orders(
                 continue
             stats = store.import_slash_dates(cur, table, column)
             for record in stats.iter_rows(named=True):
-                header = _header_for(files_by_name, record["_file"], table, column)
+                header = header_for(files_by_name, record["_file"], table, column)
                 first, second = record["max_first"] or 0, record["max_second"] or 0
                 order: str | None
                 if first > 12 and second > 12:
                     problems.append(
-                        _problem(
+                        make_problem(
                             "error",
                             record["_file"],
                             None,
@@ -401,7 +404,7 @@ def _date_orders(
                     order = date_order
                 else:
                     problems.append(
-                        _problem(
+                        make_problem(
                             "error",
                             record["_file"],
                             None,
@@ -424,7 +427,7 @@ def _date_orders(
     return problems
 
 
-def _positions(entry: RecognisedFile) -> dict[str, int]:
+def column_positions(entry: RecognisedFile) -> dict[str, int]:
     """Canonical column → 0-based position of the file's column."""
     return {
         column: entry.headers.index(header) for header, column in entry.mapping.items()
@@ -432,7 +435,7 @@ def _positions(entry: RecognisedFile) -> dict[str, int]:
 
 
 @contextmanager
-def _utf8_copy(entry: RecognisedFile) -> Iterator[Path]:
+def utf8_copy(entry: RecognisedFile) -> Iterator[Path]:
     """Yield the large file's path, transcoded to a temporary UTF-8 copy if needed."""
     if entry.path is None:
         raise ValueError(f"{entry.name} is not a large file")
@@ -443,7 +446,9 @@ def _utf8_copy(entry: RecognisedFile) -> Iterator[Path]:
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as target, entry.path.open("rb") as raw:
-            reader = io.TextIOWrapper(raw, encoding=_codec(entry.encoding), newline="")
+            reader = io.TextIOWrapper(
+                raw, encoding=codec_name(entry.encoding), newline=""
+            )
             for block in iter(lambda: reader.read(4 * 1024 * 1024), ""):
                 target.write(block.encode("utf-8"))
         yield temporary
@@ -455,13 +460,13 @@ def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> in
     """Stage a large CSV with DuckDB's reader, transcoding it to UTF-8 first if needed."""
     if entry.path is None or entry.table is None or entry.delimiter is None:
         raise ValueError(f"{entry.name} is not a large CSV file")
-    with _utf8_copy(entry) as path:
+    with utf8_copy(entry) as path:
         return store.import_stage_csv(
             cur,
             index,
             entry.table,
             str(path),
-            positions=_positions(entry),
+            positions=column_positions(entry),
             n_columns=len(entry.headers),
             delimiter=entry.delimiter,
             file=entry.name,
@@ -473,7 +478,7 @@ def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> in
 def _stage_surveys(
     cur: store.Connection, entries: list[RecognisedFile], tables: list[str]
 ) -> list[Problem]:
-    """Read survey files with :mod:`workbench.surveys` and stage their responses."""
+    """Read survey files with :mod:`workbench.ingest.surveys` and stage their responses."""
     problems: list[Problem] = []
     contacts, accounts = store.import_link_targets(cur, tables)
     responses: list[pl.DataFrame] = []

@@ -16,8 +16,8 @@ from workbench.ingest.read import (
     JSON_SUFFIXES,
     MAX_ZIP_TOTAL_BYTES,
     PARQUET_SUFFIXES,
-    _is_xlsx,
     check_size,
+    is_xlsx,
     safe_file_name,
 )
 
@@ -26,7 +26,9 @@ LARGE_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class _Input:
+class InputFile:
+    """One input to import: its base name and either its bytes or a path on disk."""
+
     name: str
     data: bytes | None
     path: Path | None
@@ -42,11 +44,12 @@ def collect_inputs(
         RejectedInputError: a path does not exist, a file is too large, or a zip
             archive is damaged or too large when unpacked.
     """
-    return [(i.name, i.data if i.data is not None else i.path) for i in _collect(files)]  # type: ignore[misc]
+    return [(i.name, i.data if i.data is not None else i.path) for i in collect(files)]  # type: ignore[misc]
 
 
-def _collect(files: Sequence[Any], spill: Path | None = None) -> list[_Input]:
-    found: list[_Input] = []
+def collect(files: Sequence[Any], spill: Path | None = None) -> list[InputFile]:
+    """Return the inputs for files, folders and archives; large uploads spill to ``spill``."""
+    found: list[InputFile] = []
     for item in files:
         if isinstance(item, tuple):
             name, data = safe_file_name(str(item[0])), bytes(item[1])
@@ -57,7 +60,7 @@ def _collect(files: Sequence[Any], spill: Path | None = None) -> list[_Input]:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if not child.name.startswith(".") and child.suffix.lower() != ".md":
-                    found += _collect([child], spill)
+                    found += collect([child], spill)
             continue
         if not path.is_file():
             raise RejectedInputError(f"{path.name}: no such file or folder.")
@@ -66,11 +69,11 @@ def _collect(files: Sequence[Any], spill: Path | None = None) -> list[_Input]:
         if path.suffix.lower() == ".zip" or size <= LARGE_FILE_BYTES:
             found += [_spilled(i, spill) for i in _expand(path.name, path.read_bytes())]
         else:
-            found.append(_Input(path.name, None, path, size))
+            found.append(InputFile(path.name, None, path, size))
     return found
 
 
-def _spilled(item: _Input, spill: Path | None) -> _Input:
+def _spilled(item: InputFile, spill: Path | None) -> InputFile:
     """Write a large uploaded CSV to the spill folder so DuckDB's reader loads it."""
     data = item.data
     if (
@@ -83,22 +86,22 @@ def _spilled(item: _Input, spill: Path | None) -> _Input:
         return item
     target = spill / f"{len(list(spill.iterdir()))}.csv"
     target.write_bytes(data)
-    return _Input(item.name, None, target, len(data))
+    return InputFile(item.name, None, target, len(data))
 
 
-def _expand(name: str, data: bytes) -> list[_Input]:
+def _expand(name: str, data: bytes) -> list[InputFile]:
     if not (
         name.lower().endswith(".zip")
-        or (data.startswith(b"PK\x03\x04") and not _is_xlsx(data))
+        or (data.startswith(b"PK\x03\x04") and not is_xlsx(data))
     ):
-        return [_Input(name, data, None, len(data))]
+        return [InputFile(name, data, None, len(data))]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise RejectedInputError(
             f"{name}: the zip archive is damaged ({error})."
         ) from error
-    inputs: list[_Input] = []
+    inputs: list[InputFile] = []
     total = 0
     seen: dict[str, int] = {}
     with archive:
@@ -124,11 +127,12 @@ def _expand(name: str, data: bytes) -> list[_Input]:
             count = seen.get(inner, 0) + 1
             seen[inner] = count
             unique = inner if count == 1 else f"{inner} ({count})"
-            inputs.append(_Input(unique, content, None, len(content)))
+            inputs.append(InputFile(unique, content, None, len(content)))
     return inputs
 
 
-def _sha256(item: _Input) -> str:
+def input_sha256(item: InputFile) -> str:
+    """Return the SHA-256 of an input's bytes, reading a file on disk in blocks."""
     digest = hashlib.sha256()
     if item.data is not None:
         digest.update(item.data)

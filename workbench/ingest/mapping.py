@@ -11,17 +11,16 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.errors import RejectedInputError
-from workbench.ingest import sources as _sources
-from workbench.ingest import surveys
-from workbench.ingest.inputs import _Input, _sha256
+from workbench.ingest import sources, surveys
+from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
 from workbench.ingest.read import (
     TableFile,
-    _looks_binary,
-    _unique_headers,
     decode_text,
+    looks_binary,
     read_table,
     sniff_delimiter,
+    unique_headers,
 )
 
 
@@ -43,12 +42,12 @@ def recognise_file(
         RejectedInputError: the file cannot be read.
     """
     table_file = read_table(file_name, data, encoding)
-    item = _Input(table_file.name, data, None, len(data))
-    return _recognise_table(item, table_file, _sha256(item), source, mapping, saved)
+    item = InputFile(table_file.name, data, None, len(data))
+    return recognise_table(item, table_file, input_sha256(item), source, mapping, saved)
 
 
-def _recognise_table(
-    item: _Input,
+def recognise_table(
+    item: InputFile,
     table_file: TableFile,
     sha: str,
     source: str,
@@ -73,7 +72,7 @@ def _recognise_table(
         "frame": frame,
         "headers": headers,
     }
-    stem = _sources.file_stem(table_file.name)
+    stem = sources.file_stem(table_file.name)
     if table_file.name.lower() == "data-plan.json" or (
         {"sobject", "files"} <= {h.lower() for h in headers}
     ):
@@ -111,7 +110,7 @@ def _recognise_table(
     )
     if report:
         return report
-    if stem in _sources.SALESFORCE_SKIPPED and "salesforce" in {
+    if stem in sources.SALESFORCE_SKIPPED and "salesforce" in {
         source,
         common_source,
         "salesforce" if source == "auto" else None,
@@ -150,20 +149,20 @@ def _by_dictionary(
     common_source: str | None,
 ) -> RecognisedFile:
     """Recognise a file by the header dictionaries, or say it needs a hand mapping."""
-    found = _sources.recognise(table_file.name, headers, source, table_file.sobject)
+    found = sources.recognise(table_file.name, headers, source, table_file.sobject)
     if guessed_source and common_source:
         # The export's common source wins when it knows this file better.
-        other = _sources.recognise(
+        other = sources.recognise(
             table_file.name, headers, common_source, table_file.sobject
         )
         if other is not None and (found is None or other.score >= found.score):
             found = other
     if found is None and guessed_source:
-        fallback = _sources.recognise(table_file.name, headers, "generic")
+        fallback = sources.recognise(table_file.name, headers, "generic")
         found = fallback if fallback is not None and fallback.score >= 3 else None
     if found is None:
         detected = (
-            _sources.detect_source(headers, table_file.sobject)
+            sources.detect_source(headers, table_file.sobject)
             if source == "auto"
             else source
         )
@@ -217,8 +216,8 @@ def _with_user_mapping(
         raise RejectedInputError(
             f"{base['name']}: several file columns map to {', '.join(doubled)}; keep one each."
         )
-    detected = source if source != "auto" else _sources.detect_source(headers)
-    layout = _sources.layout_by_name(detected, chosen.table)
+    detected = source if source != "auto" else sources.detect_source(headers)
+    layout = sources.layout_by_name(detected, chosen.table)
     return RecognisedFile(
         **base,
         source=detected,
@@ -245,7 +244,7 @@ def _split_report(
         (
             h
             for h in objects.get("Account", [])
-            if _sources.normalise_header(h.split(":", 1)[1]) in {"accountname", "name"}
+            if sources.normalise_header(h.split(":", 1)[1]) in {"accountname", "name"}
         ),
         None,
     )
@@ -254,7 +253,7 @@ def _split_report(
         layout = next(
             (
                 candidate
-                for candidate in _sources.LAYOUTS
+                for candidate in sources.LAYOUTS
                 if candidate.source == "salesforce" and candidate.name == object_name
             ),
             None,
@@ -262,7 +261,7 @@ def _split_report(
         if layout is None:
             continue
         labels = {h: h.split(":", 1)[1].strip() for h in columns}
-        found = _sources.map_headers(layout, list(labels.values()))
+        found = sources.map_headers(layout, list(labels.values()))
         by_label = {label: header for header, label in labels.items()}
         mapping = {by_label[label]: column for column, label in found.items()}
         part = frame.select("__source_row", *columns)
@@ -300,7 +299,7 @@ def _split_report(
 
 
 def _read_large_header(
-    item: _Input, encoding: str | None
+    item: InputFile, encoding: str | None
 ) -> tuple[list[str], str, str]:
     """Return (headers, delimiter, encoding) from the start of a large file."""
     assert item.path is not None
@@ -309,7 +308,7 @@ def _read_large_header(
     cut = head.rfind(b"\n")
     sample = head[: cut + 1] if cut > 0 else head
     text, used = decode_text(item.name, sample, encoding)
-    if _looks_binary(text):
+    if looks_binary(text):
         raise RejectedInputError(f"{item.name}: the file holds binary data, not text.")
     delimiter = (
         "\t" if item.name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
@@ -317,10 +316,10 @@ def _read_large_header(
     first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     if not first:
         raise RejectedInputError(f"{item.name}: the file is empty.")
-    return _unique_headers(first), delimiter, used
+    return unique_headers(first), delimiter, used
 
 
-def _large_table_file(item: _Input, encoding: str | None) -> TableFile:
+def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
     """Return a large file's header as an empty frame (the rows stay on disk)."""
     headers, delimiter, used = _read_large_header(item, encoding)
     empty = pl.DataFrame(schema=dict.fromkeys(headers, pl.String))

@@ -18,11 +18,11 @@ from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
 from workbench.ingest.checks import (
-    _file_problems,
-    _positions,
-    _reference_message,
-    _stage_and_check,
-    _utf8_copy,
+    column_positions,
+    file_problems,
+    reference_message,
+    stage_and_check,
+    utf8_copy,
 )
 from workbench.ingest.model import (
     LARGE_IMPORT_MEMORY_LIMIT,
@@ -33,9 +33,9 @@ from workbench.ingest.model import (
     RecognisedFile,
 )
 from workbench.ingest.proposal import (
-    _capped_problems,
-    _first_name,
-    _problem,
+    capped_problems,
+    first_file_name,
+    make_problem,
     propose_files,
 )
 
@@ -136,7 +136,7 @@ def _import_with(
         spill_dir=spill,
     )
     for entry in recognised:
-        problems += _file_problems(entry)
+        problems += file_problems(entry)
     importable = [r for r in recognised if r.table is not None]
     if (
         importable
@@ -144,9 +144,9 @@ def _import_with(
         and not any(p.level == "error" for p in problems)
     ):
         problems.append(
-            _problem(
+            make_problem(
                 "error",
-                _first_name(files),
+                first_file_name(files),
                 None,
                 None,
                 "nothing to import: the file(s) hold a header but no data rows",
@@ -154,9 +154,9 @@ def _import_with(
         )
     if not importable and not any(p.level == "error" for p in problems):
         problems.append(
-            _problem(
+            make_problem(
                 "error",
-                _first_name(files),
+                first_file_name(files),
                 None,
                 None,
                 "nothing to import: no file could be mapped to a workbench table",
@@ -230,7 +230,7 @@ def _run_import(
         try:
             with store.write_transaction(con) as cur:
                 run_id = store.import_next_run_id(cur)
-                problems += _stage_and_check(
+                problems += stage_and_check(
                     con, cur, importable, overwrite_edits, date_order, say
                 )
                 if any(p.level == "error" for p in problems) or dry_run:
@@ -258,7 +258,7 @@ def _run_import(
             pass
         except RejectedInputError as error:
             problems.append(
-                _problem("error", _first_name(files), None, None, str(error))
+                make_problem("error", first_file_name(files), None, None, str(error))
             )
     ok = dry_run and not any(p.level == "error" for p in problems)
     run_id_recorded: int | None = None
@@ -358,12 +358,12 @@ def _direct_load(
             run_id = store.import_next_run_id(cur)
             store.import_begin(cur)
             say(0.3, f"loading {entry.name}")
-            with _utf8_copy(entry) as path:
+            with utf8_copy(entry) as path:
                 loaded = store.import_activities_direct(
                     cur,
                     run_id,
                     str(path),
-                    positions=_positions(entry),
+                    positions=column_positions(entry),
                     n_columns=len(entry.headers),
                     delimiter=entry.delimiter,
                     file=entry.name,
@@ -374,8 +374,8 @@ def _direct_load(
                 raise _NotClean
             rows, references = loaded
             entry.rows = rows
-            problems = problems + _capped_problems(
-                references, {entry.name: [entry]}, "", _reference_message
+            problems = problems + capped_problems(
+                references, {entry.name: [entry]}, "", reference_message
             )
             counts = _record_commit(
                 cur,

@@ -12,9 +12,9 @@ import polars as pl
 from workbench import store, vocabulary
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
-from workbench.ingest import sources as _sources
-from workbench.ingest.inputs import _collect, _Input, _sha256
-from workbench.ingest.mapping import _large_table_file, _recognise_table
+from workbench.ingest import sources
+from workbench.ingest.inputs import InputFile, collect, input_sha256
+from workbench.ingest.mapping import large_table_file, recognise_table
 from workbench.ingest.model import (
     ColumnMapping,
     ProgressCallback,
@@ -25,7 +25,7 @@ from workbench.ingest.read import TableFile, read_table, safe_file_name
 from workbench.ingest.sources import normalise_header
 
 
-def _stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
+def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
     """Return the file's rows in the staging layout: _row, _file, _source, _kind, canonical columns."""
     assert recognised.frame is not None
     assert recognised.table is not None
@@ -50,9 +50,10 @@ def _stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
     )
 
 
-def _problem(
+def make_problem(
     level: str, file: str, row: int | None, column: str | None, message: str
 ) -> Problem:
+    """Return a Problem; any level other than ``error`` is a warning."""
     return Problem(
         level="error" if level == "error" else "warning",
         file=file,
@@ -62,9 +63,10 @@ def _problem(
     )
 
 
-def _header_for(
+def header_for(
     files_by_name: dict[str, list[RecognisedFile]], file: str, table: str, column: str
 ) -> str:
+    """Return the file's own header for a workbench column (the column if unmapped)."""
     for recognised in files_by_name.get(file, []):
         if recognised.table == table:
             for header, canonical in recognised.mapping.items():
@@ -73,7 +75,7 @@ def _header_for(
     return column
 
 
-def _capped_problems(
+def capped_problems(
     found: pl.DataFrame,
     files_by_name: dict[str, list[RecognisedFile]],
     table: str,
@@ -89,14 +91,14 @@ def _capped_problems(
         column = record.get("column") or ""
         group = (record["_file"], column, record.get("message") or "")
         header = (
-            _header_for(
+            header_for(
                 files_by_name, record["_file"], record.get("table") or table, column
             )
             if column
             else None
         )
         problems.append(
-            _problem(
+            make_problem(
                 record["level"],
                 record["_file"],
                 record["_row"],
@@ -109,9 +111,9 @@ def _capped_problems(
     for group, (total, level) in totals.items():
         if total > shown[group]:
             file, column, _message = group
-            header = _header_for(files_by_name, file, table, column) if column else None
+            header = header_for(files_by_name, file, table, column) if column else None
             problems.append(
-                _problem(
+                make_problem(
                     level,
                     file,
                     None,
@@ -122,7 +124,8 @@ def _capped_problems(
     return problems
 
 
-def _quote(value: Any) -> str:
+def quoted(value: Any) -> str:
+    """Return a value in quotation marks, cut to 80 characters."""
     text = str(value)
     return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
 
@@ -161,16 +164,18 @@ def propose_files(
     problems: list[Problem] = []
     recognised: list[RecognisedFile] = []
     try:
-        inputs = _collect(files, spill_dir)
+        inputs = collect(files, spill_dir)
     except RejectedInputError as error:
-        problems.append(_problem("error", _first_name(files), None, None, str(error)))
+        problems.append(
+            make_problem("error", first_file_name(files), None, None, str(error))
+        )
         inputs = []
     read, unreadable = _read_inputs(inputs, encoding, say)
     problems += unreadable
     # Files of one export share a source: a file that does not give itself away
     # (an association table, a users file) takes the others' source.
     detected = {
-        item.name: _sources.detect_source(list(t.frame.columns), t.sobject, item.name)
+        item.name: sources.detect_source(list(t.frame.columns), t.sobject, item.name)
         for item, t in read
     }
     votes = [d for d in detected.values() if d != "generic"]
@@ -182,10 +187,10 @@ def propose_files(
             con, header_signature(table_file.frame.columns)
         )
         try:
-            entries = _recognise_table(
+            entries = recognise_table(
                 item,
                 table_file,
-                _sha256(item),
+                input_sha256(item),
                 file_source,
                 (mappings or {}).get(item.name),
                 saved,
@@ -195,7 +200,7 @@ def propose_files(
             )
         except RejectedInputError as error:
             problems.append(
-                _problem(
+                make_problem(
                     "error", item.name, None, None, _strip_name(item.name, str(error))
                 )
             )
@@ -207,7 +212,7 @@ def propose_files(
                 entry.rows = -1
                 if entry.source == "survey":
                     problems.append(
-                        _problem(
+                        make_problem(
                             "error",
                             item.name,
                             None,
@@ -221,21 +226,21 @@ def propose_files(
 
 
 def _read_inputs(
-    inputs: list[_Input], encoding: str | None, say: ProgressCallback
-) -> tuple[list[tuple[_Input, TableFile]], list[Problem]]:
+    inputs: list[InputFile], encoding: str | None, say: ProgressCallback
+) -> tuple[list[tuple[InputFile, TableFile]], list[Problem]]:
     """Read each input as a table; an unreadable one becomes an error, not a stop."""
     problems: list[Problem] = []
-    read: list[tuple[_Input, TableFile]] = []
+    read: list[tuple[InputFile, TableFile]] = []
     for number, item in enumerate(inputs):
         say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
         try:
             if item.data is None:
-                read.append((item, _large_table_file(item, encoding)))
+                read.append((item, large_table_file(item, encoding)))
             else:
                 read.append((item, read_table(item.name, item.data, encoding)))
         except RejectedInputError as error:
             problems.append(
-                _problem(
+                make_problem(
                     "error", item.name, None, None, _strip_name(item.name, str(error))
                 )
             )
@@ -314,7 +319,7 @@ def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
         deal_file.mapping = {**deal_file.mapping, company_header: "account_id"}
         if several:
             problems.append(
-                _problem(
+                make_problem(
                     "warning",
                     deal_file.name,
                     None,
@@ -326,7 +331,8 @@ def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
     return problems
 
 
-def _first_name(files: Sequence[Any]) -> str:
+def first_file_name(files: Sequence[Any]) -> str:
+    """Return the first file's safe name, for problems that concern the whole upload."""
     if not files:
         return "(no files)"
     first = files[0]

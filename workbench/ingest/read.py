@@ -87,7 +87,7 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
     """
     if encoding:
         try:
-            return data.decode(_codec(encoding)).lstrip("\ufeff"), encoding.lower()
+            return data.decode(codec_name(encoding)).lstrip("\ufeff"), encoding.lower()
         except (UnicodeDecodeError, LookupError) as error:
             raise RejectedInputError(
                 f"{name}: cannot be read as {encoding} ({error.__class__.__name__}); "
@@ -117,7 +117,8 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
     raise RejectedInputError(f"{name}: the file is not text in any known encoding.")
 
 
-def _codec(encoding: str) -> str:
+def codec_name(encoding: str) -> str:
+    """Return the Python codec for an encoding as people name it."""
     # Salesforce and Excel users say "GBK" or "UTF-8 BOM"; Python wants codec names.
     lowered = encoding.strip().lower().replace(" ", "-")
     return {"utf-8-bom": "utf-8-sig", "utf8": "utf-8-sig", "utf-8": "utf-8-sig"}.get(
@@ -129,7 +130,8 @@ def _normalise_encoding_name(encoding: str) -> str:
     return encoding.lower().replace("_", "-")
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
+    """Return whether decoded text looks like a binary file, not a table."""
     sample = text[:_SNIFF_CHARS]
     if "\x00" in sample:
         return True
@@ -157,7 +159,8 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _unique_headers(headers: list[str]) -> list[str]:
+def unique_headers(headers: list[str]) -> list[str]:
+    """Return the headers with repeats and blanks made unique."""
     seen: dict[str, int] = {}
     unique: list[str] = []
     for position, raw in enumerate(headers, start=1):
@@ -170,7 +173,7 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 def _frame_from_rows(name: str, rows: list[list[str]]) -> pl.DataFrame:
     """Build an all-text frame from parsed rows; the first row is the header."""
-    headers = _unique_headers(rows[0])
+    headers = unique_headers(rows[0])
     body = rows[1:]
     widths = pl.Series("width", [len(row) for row in body], dtype=pl.Int64)
     # Report exports drop trailing empty fields, so short rows are padded with
@@ -212,7 +215,7 @@ def _clean_text(frame: pl.DataFrame) -> pl.DataFrame:
 def _read_delimited(name: str, text: str, delimiter: str | None) -> TableFile:
     if not text.strip():
         raise RejectedInputError(f"{name}: the file is empty.")
-    if _looks_binary(text):
+    if looks_binary(text):
         raise RejectedInputError(
             f"{name}: the file holds binary data, not text; export it as CSV, "
             "Excel (.xlsx) or Parquet."
@@ -251,7 +254,7 @@ def _read_excel(name: str, data: bytes) -> TableFile:
             f"{name}: cannot be read as an Excel workbook ({error.__class__.__name__})."
         ) from error
     frame = frame.rename(
-        dict(zip(frame.columns, _unique_headers(frame.columns), strict=True))
+        dict(zip(frame.columns, unique_headers(frame.columns), strict=True))
     )
     return TableFile(
         name=name,
@@ -340,7 +343,7 @@ def _read_json(name: str, text: str) -> TableFile:
                 text_value = text_value[1:]
             row[str(key)] = text_value
         flat.append(row)
-    headers = _unique_headers(list(dict.fromkeys(key for row in flat for key in row)))
+    headers = unique_headers(list(dict.fromkeys(key for row in flat for key in row)))
     keys = list(dict.fromkeys(key for row in flat for key in row))
     frame = pl.DataFrame(
         {
@@ -388,7 +391,7 @@ def read_table(
     if data.startswith(b"PAR1") or lowered.endswith(PARQUET_SUFFIXES):
         return _read_parquet(name, data)
     if data.startswith(b"PK\x03\x04") or lowered.endswith(EXCEL_SUFFIXES):
-        if data.startswith(b"PK\x03\x04") and not _is_xlsx(data):
+        if data.startswith(b"PK\x03\x04") and not is_xlsx(data):
             raise RejectedInputError(
                 f"{name}: a zip archive holds several files; upload it as a .zip "
                 "(the import reads every table inside)."
@@ -398,7 +401,7 @@ def read_table(
     if lowered.endswith(JSON_SUFFIXES) or (
         not lowered.endswith(TEXT_SUFFIXES) and text.lstrip()[:1] in {"{", "["}
     ):
-        if _looks_binary(text):
+        if looks_binary(text):
             raise RejectedInputError(f"{name}: the file holds binary data, not JSON.")
         table = _read_json(name, text)
     else:
@@ -412,7 +415,8 @@ def read_table(
     )
 
 
-def _is_xlsx(data: bytes) -> bool:
+def is_xlsx(data: bytes) -> bool:
+    """Return whether the bytes are an Excel workbook (a zip holding a workbook part)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return any(n.startswith("xl/") for n in archive.namelist())

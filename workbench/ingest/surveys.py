@@ -28,6 +28,7 @@ import polars as pl
 
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
+from workbench.ingest.model import problems_frame
 from workbench.ingest.read import read_table_file
 from workbench.ingest.sources.surveys import (
     COMMENT_WORDS,
@@ -107,9 +108,6 @@ class SurveyResult:
     def can_commit(self) -> bool:
         """Return whether the responses may be stored: no errors, at least one row."""
         return not self.errors and self.responses.height > 0
-
-
-# --- recognising a survey file --------------------------------------------------------
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -472,18 +470,4 @@ def columns_frame(result: SurveyResult) -> pl.DataFrame:
             "file column": [result.columns.get(name) for name in fields],
         },
         schema={"field": pl.String, "file column": pl.String},
-    )
-
-
-def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
-    """Return problems as a table: level, file, row, column, message."""
-    return pl.DataFrame(
-        [p.as_dict() for p in problems],
-        schema={
-            "level": pl.String,
-            "file": pl.String,
-            "row": pl.Int64,
-            "column": pl.String,
-            "message": pl.String,
-        },
     )

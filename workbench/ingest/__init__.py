@@ -19,7 +19,6 @@ Callers use ``from workbench import ingest`` and the names below. Inside:
 from workbench.ingest.inputs import LARGE_FILE_BYTES, collect_inputs
 from workbench.ingest.mapping import mapping_from_table, mapping_table, recognise_file
 from workbench.ingest.model import (
-    LARGE_IMPORT_MEMORY_LIMIT,
     ColumnMapping,
     DateOrder,
     ImportReport,
@@ -31,7 +30,7 @@ from workbench.ingest.model import (
     markdown_safe,
     problems_frame,
 )
-from workbench.ingest.pipeline import import_files
+from workbench.ingest.pipeline import LARGE_IMPORT_MEMORY_LIMIT, import_files
 from workbench.ingest.proposal import propose_files
 from workbench.ingest.read import (
     DELIMITERS,

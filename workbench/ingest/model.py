@@ -14,9 +14,6 @@ import polars as pl
 from workbench.domain import Problem
 from workbench.ingest.sources import normalise_header
 
-#: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
-LARGE_IMPORT_MEMORY_LIMIT = "1GB"
-
 DateOrder = Literal["mdy", "dmy"]
 ProgressCallback = Callable[[float, str], None]
 

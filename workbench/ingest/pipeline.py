@@ -25,7 +25,6 @@ from workbench.ingest.checks import (
     utf8_copy,
 )
 from workbench.ingest.model import (
-    LARGE_IMPORT_MEMORY_LIMIT,
     ColumnMapping,
     DateOrder,
     ImportReport,
@@ -38,6 +37,9 @@ from workbench.ingest.proposal import (
     make_problem,
     propose_files,
 )
+
+#: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
+LARGE_IMPORT_MEMORY_LIMIT = "1GB"
 
 
 class _RejectedImport(Exception):

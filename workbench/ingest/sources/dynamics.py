@@ -1,4 +1,4 @@
-"""Microsoft Dynamics 365: Dataverse and Excel export header dictionaries."""
+"""Microsoft Dynamics 365 exports: header dictionaries (schema names and display names)."""
 
 from __future__ import annotations
 

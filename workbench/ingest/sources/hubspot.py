@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
 
+# HubSpot UI exports in English, Spanish, German, French and Chinese portals, and
+# the Fivetran layout (property_<internal name>).
 ID_HEADERS = (
     "Record ID",
     "ID de registro",

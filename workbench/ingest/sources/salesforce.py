@@ -154,8 +154,6 @@ SALESFORCE_SKIPPED = (
     "sfopportunityhistorydata",
 )
 
-# HubSpot UI exports in English, Spanish, German, French and Chinese portals, and
-
 
 #: File names a Salesforce Data Export gives its objects (the stem, exactly).
 SALESFORCE_FILE_STEMS = frozenset(

@@ -77,14 +77,12 @@ def recognise_table(
         {"sobject", "files"} <= {h.lower() for h in headers}
     ):
         return [
-            RecognisedFile(
-                **base,
-                source="salesforce",
-                object_name="plan",
-                table=None,
-                mapping={},
-                unmapped=[],
-                note="Salesforce CLI data plan: the files it lists are read on their own",
+            _not_stored(
+                base,
+                "salesforce",
+                "plan",
+                [],
+                "Salesforce CLI data plan: the files it lists are read on their own",
             )
         ]
     chosen = user_mapping or (ColumnMapping(saved[0], saved[1]) if saved else None)
@@ -116,14 +114,12 @@ def recognise_table(
         "salesforce" if source == "auto" else None,
     }:
         return [
-            RecognisedFile(
-                **base,
-                source="salesforce",
-                object_name=table_file.name.rsplit(".", 1)[0],
-                table=None,
-                mapping={},
-                unmapped=headers,
-                note="a Salesforce object the workbench does not store (leads, products, "
+            _not_stored(
+                base,
+                "salesforce",
+                table_file.name.rsplit(".", 1)[0],
+                headers,
+                "a Salesforce object the workbench does not store (leads, products, "
                 "line items, roles, history)",
             )
         ]
@@ -137,6 +133,25 @@ def recognise_table(
             common_source=common_source,
         )
     ]
+
+
+def _not_stored(
+    base: dict[str, Any],
+    source: str,
+    object_name: str | None,
+    unmapped: list[str],
+    note: str,
+) -> RecognisedFile:
+    """Return a recognised file that goes to no table, with the note saying why."""
+    return RecognisedFile(
+        **base,
+        source=source,
+        object_name=object_name,
+        table=None,
+        mapping={},
+        unmapped=unmapped,
+        note=note,
+    )
 
 
 def _by_dictionary(
@@ -166,14 +181,12 @@ def _by_dictionary(
             if source == "auto"
             else source
         )
-        return RecognisedFile(
-            **base,
-            source=detected,
-            object_name=None,
-            table=None,
-            mapping={},
-            unmapped=headers,
-            note="the columns do not match any workbench table; map them by hand",
+        return _not_stored(
+            base,
+            detected,
+            None,
+            headers,
+            "the columns do not match any workbench table; map them by hand",
         )
     mapping = {header: column for column, header in found.mapping.items()}
     return RecognisedFile(

@@ -1,8 +1,9 @@
 import streamlit as st
 
-from workbench import access, charts, exports, ingest, privacy, surveys, ui
+from workbench import access, charts, exports, ingest, privacy, ui
 from workbench.analytics import voice
 from workbench.errors import WorkbenchError
+from workbench.ingest import surveys
 
 PERIODS = {
     "All quarters": None,

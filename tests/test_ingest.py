@@ -562,7 +562,7 @@ def test_reporting_cycle_names_the_people(con: store.Connection) -> None:
 def test_over_size_files_are_refused(
     con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(ingest.read, "MAX_FILE_BYTES", 100)
     report = ingest.import_files(
         con, [("Account.csv", b"Id,Name\n" + b"1,A\n" * 50)], actor=ANALYST
     )
@@ -719,7 +719,7 @@ def test_large_files_go_through_duckdb_with_the_same_result(
         }
     finally:
         small.close()
-    monkeypatch.setattr(ingest, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
     report = _import(con, "salesforce", "chinese_gbk")
     assert report.ok, _messages(report, "error")
     assert all(f.path is not None for f in report.files)
@@ -727,7 +727,7 @@ def test_large_files_go_through_duckdb_with_the_same_result(
         assert (
             store.read_table(con, table).drop("source_id", strict=False).equals(frame)
         ), table
-    monkeypatch.setattr(ingest, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
     ragged = tmp_path / "Account.csv"
     ragged.write_text("Id,Name\n001R00000000000001,A\n001R00000000000002,B,extra\n")
     before = store.database_fingerprint(con)
@@ -736,7 +736,7 @@ def test_large_files_go_through_duckdb_with_the_same_result(
     assert "row 2 has more fields than the header (2)" in _messages(report, "error")
 
 
-# --- NPS survey files go through workbench.surveys, all or nothing ----------------------
+# --- NPS survey files go through workbench.ingest.surveys, all or nothing ----------------------
 
 SURVEY = (
     "account,email,date,score,comment\n"
@@ -831,7 +831,7 @@ def test_numbers_booleans_and_dates_as_people_write_them(con: store.Connection) 
 def test_large_uploads_are_loaded_by_duckdb_from_a_scratch_copy(
     con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "LARGE_FILE_BYTES", 10)
+    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 10)
     files = [
         (p.name, p.read_bytes())
         for p in sorted((FIXTURES / "salesforce").glob("*.csv"))

@@ -93,7 +93,7 @@ def _import_task(
         return result
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "LARGE_FILE_BYTES", 0)
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
         patch.setattr(store, "import_activities_direct", watched)
         report = ingest.import_files(con, [task], actor=ANALYST)
     return report, said
@@ -293,7 +293,7 @@ def test_a_direct_load_that_fails_midway_leaves_nothing(
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "LARGE_FILE_BYTES", 0)
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
         patch.setattr(store, "record_import_run", broken)
         with pytest.raises(RuntimeError, match="disk full"):
             ingest.import_files(con, [task], actor=ANALYST)
@@ -333,7 +333,7 @@ def test_an_uploaded_export_loads_in_one_pass_and_keeps_hostile_text_as_text(
         return result
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "LARGE_FILE_BYTES", 10)
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 10)
         patch.setattr(store, "import_activities_direct", watched)
         report = ingest.import_files(con, [("Task.csv", data)], actor=ANALYST)
     assert report.ok and said == [12]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from workbench import ingest, sources, store
+from workbench import ingest, store
 from workbench.domain import LOCAL_ACTOR
+from workbench.ingest import sources
 
 ACCOUNTS = b"account_id,name,industry\nA1,Acme GmbH,Chemicals\nA2,Beta Ltd,Energy\n"
 ACTIVITIES = (

@@ -9,9 +9,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from workbench import store, surveys
+from workbench import store
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
+from workbench.ingest import surveys
 
 CONTACTS = pl.DataFrame(
     {

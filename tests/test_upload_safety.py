@@ -73,7 +73,7 @@ def test_oversize_files_are_refused_before_reading(con, monkeypatch):
     def small_limit(name: str, size: int, limit: int = 1_000) -> None:
         limited(name, size, limit=1_000)
 
-    monkeypatch.setattr(ingest, "check_size", small_limit)
+    monkeypatch.setattr(ingest.inputs, "check_size", small_limit)
     before = store.table_counts(con)
     big = ACCOUNTS_CSV + b"".join(
         f"X-{i},Filler {i},Chemicals,EMEA\n".encode() for i in range(3, 200)
@@ -137,13 +137,15 @@ def test_a_large_upload_with_a_path_is_spilled_only_into_the_scratch_folder(
 ):
     import tempfile
 
-    monkeypatch.setattr(ingest, "LARGE_FILE_BYTES", 64)  # every upload counts as large
+    monkeypatch.setattr(
+        ingest.inputs, "LARGE_FILE_BYTES", 64
+    )  # every upload counts as large
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     (tmp_path / "scratch").mkdir()
     victim_dir = tmp_path / "scratch" / "a" / "b"
     victim_dir.mkdir(parents=True)
     spilled: list[Path] = []
-    spill = ingest._spilled
+    spill = ingest.inputs._spilled
 
     def recording_spill(item, folder):  # type: ignore[no-untyped-def]
         result = spill(item, folder)
@@ -151,7 +153,7 @@ def test_a_large_upload_with_a_path_is_spilled_only_into_the_scratch_folder(
             spilled.append(result.path)
         return result
 
-    monkeypatch.setattr(ingest, "_spilled", recording_spill)
+    monkeypatch.setattr(ingest.inputs, "_spilled", recording_spill)
     name = "../../../evil.csv"
     report = ingest.import_files(
         con, [(name, ACCOUNTS_CSV * 3)], actor=LOCAL_ACTOR, dry_run=True

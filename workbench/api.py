@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 import polars as pl
 
-from workbench import charts, demo, ingest, plans, readers, store, surveys
+from workbench import charts, demo, ingest, plans, readers, store
 from workbench.access import require
 from workbench.analytics import effort, network, segment, voice
 from workbench.analytics.effort import MisallocationRules
@@ -42,6 +42,7 @@ from workbench.analytics.network import BuyingCentreReport
 from workbench.backup import BackupSummary, backup_database
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import RejectedInputError
+from workbench.ingest import surveys
 from workbench.privacy import mask_personal_data
 
 if TYPE_CHECKING:

@@ -21,10 +21,11 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench import auth, demo, domain, plans, store, surveys
+from workbench import auth, demo, domain, plans, store
 from workbench.analytics import effort, network, segment
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import WorkbenchError
+from workbench.ingest import surveys
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def write_survey_responses(
         actor: who imports; needs the ``import`` right.
         responses: rows in the ``nps_responses`` layout (``account_id``,
             ``contact_id``, ``responded_on``, ``score``, ``comment``, ``source``,
-            ``source_id``), already checked by :mod:`workbench.surveys`.
+            ``source_id``), already checked by :mod:`workbench.ingest.surveys`.
         file_name: the uploaded file's name, for the import log.
         file_sha256: the file's hash, for the import log.
         problems: the warnings found while reading, for the import log.

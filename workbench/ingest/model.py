@@ -1,0 +1,171 @@
+"""What the import hands back: mappings, recognised files, the report and its frames."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from workbench.domain import Problem
+from workbench.ingest.sources import normalise_header
+
+DateOrder = Literal["mdy", "dmy"]
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A user's mapping of one file: its target table and source → workbench columns."""
+
+    table: str
+    columns: dict[str, str]
+
+
+@dataclass
+class RecognisedFile:
+    """What the import made of one input file (or one part of a report export).
+
+    Attributes:
+        name: the file's base name.
+        sha256: the hash of its bytes.
+        rows: data rows read.
+        source: ``salesforce``, ``hubspot``, ``dynamics``, ``chinese_crm``,
+            ``generic``, ``survey``.
+        object_name: the CRM object (``Contact``, ``deals``, …), or None.
+        table: the workbench table it fills, or None when it is not imported.
+        mapping: file column → workbench column (the editable proposal).
+        unmapped: file columns that are not imported.
+        header_signature: identifies files with the same header (remembered mappings).
+        encoding: the text encoding used.
+        delimiter: the CSV delimiter, or None.
+        note: why the file is not imported, when it is not.
+    """
+
+    name: str
+    sha256: str
+    rows: int
+    source: str
+    object_name: str | None
+    table: str | None
+    mapping: dict[str, str]
+    unmapped: list[str]
+    header_signature: str
+    encoding: str
+    delimiter: str | None
+    note: str | None = None
+    kind: str | None = None
+    frame: pl.DataFrame | None = field(default=None, repr=False)
+    path: Path | None = field(default=None, repr=False)
+    headers: list[str] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of :func:`import_files`.
+
+    ``ok`` is True when the import was committed (or, for a dry run, would be).
+    ``counts`` are the rows per table in the database after the run.
+    """
+
+    ok: bool
+    source: str
+    counts: dict[str, int]
+    problems: list[Problem]
+    run_id: int | None
+    files: list[RecognisedFile]
+    dry_run: bool = False
+    written: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that rejected the import."""
+        return [p for p in self.problems if p.level == "error"]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the report in the command line's ``--json`` shape."""
+        return {
+            "ok": self.ok,
+            "source": self.source,
+            "counts": self.counts,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+    def problems_frame(self) -> pl.DataFrame:
+        """Return the problems as a frame (level, file, row, column, message)."""
+        return problems_frame(self.problems)
+
+    def files_frame(self) -> pl.DataFrame:
+        """Return one row per recognised file: what it is and where it goes."""
+        return files_frame(self.files)
+
+
+def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
+    """Return one row per recognised file: what it is and where it goes."""
+    return pl.DataFrame(
+        [
+            {
+                "file": f.name,
+                "source": f.source,
+                "object": f.object_name,
+                "table": f.table,
+                "rows": f.rows if f.rows >= 0 else None,
+                "encoding": f.encoding,
+                "mapped_columns": len(f.mapping),
+                "ignored_columns": len(f.unmapped),
+                "note": f.note,
+            }
+            for f in files
+        ],
+        schema={
+            "file": pl.String,
+            "source": pl.String,
+            "object": pl.String,
+            "table": pl.String,
+            "rows": pl.Int64,
+            "encoding": pl.String,
+            "mapped_columns": pl.Int64,
+            "ignored_columns": pl.Int64,
+            "note": pl.String,
+        },
+    )
+
+
+def counts_frame(counts: dict[str, int]) -> pl.DataFrame:
+    """Return rows per table as a two-column frame (table, rows)."""
+    return pl.DataFrame(
+        {"table": list(counts), "rows": list(counts.values())},
+        schema={"table": pl.String, "rows": pl.Int64},
+    )
+
+
+def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
+    """Return problems as a frame with the columns level, file, row, column, message."""
+    return pl.DataFrame(
+        [p.as_dict() for p in problems],
+        schema={
+            "level": pl.String,
+            "file": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "message": pl.String,
+        },
+    )
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """Return a short hash of a file's normalised header (order does not matter)."""
+    joined = "\x1f".join(sorted(normalise_header(h) for h in headers))
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def markdown_safe(text: str) -> str:
+    """Return text that Streamlit labels show literally (Markdown characters escaped).
+
+    File names come from users: ``**x**.csv`` or ``<img …>`` must read as typed.
+    """
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", text)

@@ -1,0 +1,420 @@
+"""The import pipeline: the one-pass load, the staged import, commit and its record.
+
+Files are read and recognised here; the store stages them as text in one write
+transaction, parses and checks them with SQL, and upserts them. Errors reject the
+whole import (the transaction rolls back); warnings import and stay visible. This
+module holds no SQL: it calls :mod:`workbench.store`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from workbench import store, vocabulary
+from workbench.access import require
+from workbench.domain import Actor, Problem
+from workbench.errors import RejectedInputError
+from workbench.ingest.checks import (
+    column_positions,
+    file_problems,
+    reference_message,
+    stage_and_check,
+    utf8_copy,
+)
+from workbench.ingest.model import (
+    ColumnMapping,
+    DateOrder,
+    ImportReport,
+    ProgressCallback,
+    RecognisedFile,
+)
+from workbench.ingest.proposal import (
+    capped_problems,
+    first_file_name,
+    make_problem,
+    propose_files,
+)
+
+#: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
+LARGE_IMPORT_MEMORY_LIMIT = "1GB"
+
+
+class _RejectedImport(Exception):
+    """Raised inside the write transaction to roll it back."""
+
+
+class _NotClean(Exception):
+    """Raised inside the direct load's transaction to roll it back for the staged path."""
+
+
+def import_files(
+    con: store.Connection,
+    files: Sequence[tuple[str, bytes]] | Sequence[Path] | Sequence[str | Path],
+    *,
+    actor: Actor,
+    source: str = "auto",
+    dry_run: bool = False,
+    mappings: dict[str, ColumnMapping] | None = None,
+    overwrite_edits: bool = False,
+    progress: ProgressCallback | None = None,
+    encoding: str | None = None,
+    date_order: DateOrder | None = None,
+) -> ImportReport:
+    """Import CRM exports into the database, all or nothing.
+
+    Args:
+        con: the database.
+        files: ``(name, bytes)`` pairs (uploads) or paths of files, folders and zip
+            archives.
+        actor: who imports; needs the ``import`` right.
+        source: ``auto`` or one of ``salesforce``, ``hubspot``, ``dynamics``,
+            ``chinese_crm``, ``generic``.
+        dry_run: check everything, change nothing.
+        mappings: per file name, the user's table and column mapping; saved for
+            files with the same header when the import commits.
+        overwrite_edits: let the files replace roles, influence and attitude
+            edited in the workbench (default: edits win).
+        progress: called with (fraction done, what is happening).
+        encoding: force a text encoding for every file.
+        date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
+
+    Returns:
+        The report: ok, source, counts after the run, problems, run ID, files.
+
+    Raises:
+        PermissionDeniedError: the actor may not import.
+    """
+    require(actor, "import")
+    if source not in {"auto", "survey", *vocabulary.SOURCES}:
+        raise RejectedInputError(
+            f"unknown source {source!r}; choose auto, {', '.join(vocabulary.SOURCES)}."
+        )
+    started = store.now_utc()
+    say = progress or (lambda _fraction, _message: None)
+    say(0.0, "reading files")
+    # Large uploads are written here for DuckDB's reader; removed at the end.
+    with tempfile.TemporaryDirectory(prefix="workbench-import-") as spill:
+        return _import_with(
+            con,
+            files,
+            actor=actor,
+            source=source,
+            dry_run=dry_run,
+            mappings=mappings,
+            overwrite_edits=overwrite_edits,
+            say=say,
+            encoding=encoding,
+            date_order=date_order,
+            started=started,
+            spill=Path(spill),
+        )
+
+
+def _import_with(
+    con: store.Connection,
+    files: Sequence[Any],
+    *,
+    actor: Actor,
+    source: str,
+    dry_run: bool,
+    mappings: dict[str, ColumnMapping] | None,
+    overwrite_edits: bool,
+    say: ProgressCallback,
+    encoding: str | None,
+    date_order: DateOrder | None,
+    started: Any,
+    spill: Path,
+) -> ImportReport:
+    recognised, problems = propose_files(
+        con,
+        files,
+        source=source,
+        encoding=encoding,
+        mappings=mappings,
+        progress=say,
+        spill_dir=spill,
+    )
+    for entry in recognised:
+        problems += file_problems(entry)
+    importable = [r for r in recognised if r.table is not None]
+    if (
+        importable
+        and all(r.rows == 0 for r in importable)
+        and not any(p.level == "error" for p in problems)
+    ):
+        problems.append(
+            make_problem(
+                "error",
+                first_file_name(files),
+                None,
+                None,
+                "nothing to import: the file(s) hold a header but no data rows",
+            )
+        )
+    if not importable and not any(p.level == "error" for p in problems):
+        problems.append(
+            make_problem(
+                "error",
+                first_file_name(files),
+                None,
+                None,
+                "nothing to import: no file could be mapped to a workbench table",
+            )
+        )
+    sources_used = sorted({r.source for r in importable}) or (
+        [source] if source != "auto" else ["unknown"]
+    )
+    source_label = "+".join(sources_used)
+    # A large file is loaded by DuckDB under a memory cap, spilling to disk
+    # rather than growing past it.
+    previous_limit = (
+        store.set_memory_limit(con, LARGE_IMPORT_MEMORY_LIMIT)
+        if any(r.path is not None for r in importable)
+        else None
+    )
+    try:
+        return _run_import(
+            con,
+            files,
+            recognised,
+            problems,
+            importable,
+            source_label,
+            actor=actor,
+            started=started,
+            dry_run=dry_run,
+            mappings=mappings,
+            overwrite_edits=overwrite_edits,
+            date_order=date_order,
+            say=say,
+        )
+    finally:
+        if previous_limit is not None:
+            store.set_memory_limit(con, previous_limit)
+
+
+def _run_import(
+    con: store.Connection,
+    files: Sequence[Any],
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    importable: list[RecognisedFile],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    dry_run: bool,
+    mappings: dict[str, ColumnMapping] | None,
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> ImportReport:
+    """Stage, check and (unless rejected or a dry run) commit; record the run."""
+    direct = _direct_load(
+        con,
+        recognised,
+        problems,
+        importable,
+        source_label,
+        actor=actor,
+        started=started,
+        dry_run=dry_run,
+        mappings=mappings,
+        say=say,
+    )
+    if direct is not None:
+        return direct
+    written: dict[str, int] = {}
+    if not any(p.level == "error" for p in problems):
+        try:
+            with store.write_transaction(con) as cur:
+                run_id = store.import_next_run_id(cur)
+                problems += stage_and_check(
+                    con, cur, importable, overwrite_edits, date_order, say
+                )
+                if any(p.level == "error" for p in problems) or dry_run:
+                    raise _RejectedImport
+                say(0.85, "writing")
+                written = store.import_commit(
+                    cur, run_id, sorted({r.table for r in importable if r.table})
+                )
+                counts = _record_commit(
+                    cur,
+                    run_id,
+                    recognised,
+                    importable,
+                    problems,
+                    source_label,
+                    actor=actor,
+                    started=started,
+                    mappings=mappings,
+                )
+            say(1.0, "done")
+            return ImportReport(
+                True, source_label, counts, problems, run_id, recognised, False, written
+            )
+        except _RejectedImport:
+            pass
+        except RejectedInputError as error:
+            problems.append(
+                make_problem("error", first_file_name(files), None, None, str(error))
+            )
+    ok = dry_run and not any(p.level == "error" for p in problems)
+    run_id_recorded: int | None = None
+    if not dry_run:
+        with store.write_transaction(con) as cur:
+            run_id_recorded = store.import_next_run_id(cur)
+            store.record_import_run(
+                cur,
+                run_id=run_id_recorded,
+                started_at=started,
+                source=source_label,
+                status="rejected",
+                files=_files_record(recognised),
+                counts=store.import_table_counts(cur),
+                problems=[p.as_dict() for p in problems],
+                user_name=actor.name,
+            )
+    say(1.0, "checked" if dry_run else "rejected")
+    return ImportReport(
+        ok,
+        source_label,
+        store.table_counts(con),
+        problems,
+        run_id_recorded,
+        recognised,
+        dry_run,
+        {},
+    )
+
+
+def _record_commit(
+    cur: store.Connection,
+    run_id: int,
+    recognised: list[RecognisedFile],
+    importable: list[RecognisedFile],
+    problems: list[Problem],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    mappings: dict[str, ColumnMapping] | None,
+) -> dict[str, int]:
+    """Remember the user's mappings and record the committed run; return the counts."""
+    for entry in importable:
+        if entry.name in (mappings or {}) and entry.table:
+            store.save_column_mapping(
+                cur, actor, entry.header_signature, entry.table, dict(entry.mapping)
+            )
+    counts = store.import_table_counts(cur)
+    store.record_import_run(
+        cur,
+        run_id=run_id,
+        started_at=started,
+        source=source_label,
+        status="committed",
+        files=_files_record(recognised),
+        counts=counts,
+        problems=[p.as_dict() for p in problems],
+        user_name=actor.name,
+    )
+    return counts
+
+
+def _direct_load(
+    con: store.Connection,
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    importable: list[RecognisedFile],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    dry_run: bool,
+    mappings: dict[str, ColumnMapping] | None,
+    say: ProgressCallback,
+) -> ImportReport | None:
+    """Load one large, clean activity export in a single pass; None to stage instead.
+
+    Activity exports are the files with millions of rows. When such a file is
+    the whole import and holds nothing the staged path would report (see
+    :func:`store.import_activities_direct`), the result is the same as staging,
+    at about the cost of reading the file once. Otherwise the transaction is
+    rolled back and the caller stages, checks and reports as usual.
+    """
+    if dry_run or len(importable) != 1 or any(p.level == "error" for p in problems):
+        return None
+    entry = importable[0]
+    if (
+        entry.table != "activities"
+        or entry.path is None
+        or entry.delimiter is None
+        or entry.source == "survey"
+    ):
+        return None
+    try:
+        with store.write_transaction(con) as cur:
+            run_id = store.import_next_run_id(cur)
+            store.import_begin(cur)
+            say(0.3, f"loading {entry.name}")
+            with utf8_copy(entry) as path:
+                loaded = store.import_activities_direct(
+                    cur,
+                    run_id,
+                    str(path),
+                    positions=column_positions(entry),
+                    n_columns=len(entry.headers),
+                    delimiter=entry.delimiter,
+                    file=entry.name,
+                    source=entry.source,
+                    kind=entry.kind,
+                )
+            if loaded is None:
+                raise _NotClean
+            rows, references = loaded
+            entry.rows = rows
+            problems = problems + capped_problems(
+                references, {entry.name: [entry]}, "", reference_message
+            )
+            counts = _record_commit(
+                cur,
+                run_id,
+                recognised,
+                importable,
+                problems,
+                source_label,
+                actor=actor,
+                started=started,
+                mappings=mappings,
+            )
+    except (_NotClean, RejectedInputError):
+        # The staged path finds the same problems and reports them row by row.
+        say(0.3, f"checking {entry.name} row by row")
+        return None
+    say(1.0, "done")
+    return ImportReport(
+        True,
+        source_label,
+        counts,
+        problems,
+        run_id,
+        recognised,
+        False,
+        {"activities": rows},
+    )
+
+
+def _files_record(recognised: Sequence[RecognisedFile]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for entry in recognised:
+        record = seen.setdefault(
+            entry.name,
+            {"name": entry.name, "sha256": entry.sha256, "rows": 0, "tables": []},
+        )
+        record["rows"] = max(int(record["rows"]), entry.rows)
+        if entry.table:
+            record["tables"].append(entry.table)
+    return list(seen.values())

@@ -1,0 +1,347 @@
+"""Proposing files for import: read, recognise and describe them before anything is written."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from workbench import store, vocabulary
+from workbench.domain import Problem
+from workbench.errors import RejectedInputError
+from workbench.ingest import sources
+from workbench.ingest.inputs import InputFile, collect, input_sha256
+from workbench.ingest.mapping import large_table_file, recognise_table
+from workbench.ingest.model import (
+    ColumnMapping,
+    ProgressCallback,
+    RecognisedFile,
+    header_signature,
+)
+from workbench.ingest.read import TableFile, read_table, safe_file_name
+from workbench.ingest.sources import normalise_header
+
+
+def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
+    """Return the file's rows in the staging layout: _row, _file, _source, _kind, canonical columns."""
+    assert recognised.frame is not None
+    assert recognised.table is not None
+    frame = recognised.frame
+    by_column = {column: header for header, column in recognised.mapping.items()}
+    row = (
+        pl.col("__source_row").cast(pl.Int64)  # a part of a report export
+        if "__source_row" in frame.columns
+        else pl.int_range(1, frame.height + 1, dtype=pl.Int64)
+    )
+    return frame.select(
+        row.alias("_row"),
+        pl.lit(recognised.name, dtype=pl.String).alias("_file"),
+        pl.lit(recognised.source, dtype=pl.String).alias("_source"),
+        pl.lit(recognised.kind, dtype=pl.String).alias("_kind"),
+        *(
+            pl.col(by_column[column]).alias(column)
+            if column in by_column
+            else pl.lit(None, dtype=pl.String).alias(column)
+            for column in vocabulary.CANONICAL_COLUMNS[recognised.table]
+        ),
+    )
+
+
+def make_problem(
+    level: str, file: str, row: int | None, column: str | None, message: str
+) -> Problem:
+    """Return a Problem; any level other than ``error`` is a warning."""
+    return Problem(
+        level="error" if level == "error" else "warning",
+        file=file,
+        row=row,
+        column=column,
+        message=message,
+    )
+
+
+def header_for(
+    files_by_name: dict[str, list[RecognisedFile]], file: str, table: str, column: str
+) -> str:
+    """Return the file's own header for a workbench column (the column if unmapped)."""
+    for recognised in files_by_name.get(file, []):
+        if recognised.table == table:
+            for header, canonical in recognised.mapping.items():
+                if canonical == column:
+                    return header
+    return column
+
+
+def capped_problems(
+    found: pl.DataFrame,
+    files_by_name: dict[str, list[RecognisedFile]],
+    table: str,
+    describe: Callable[[dict[str, Any]], str],
+) -> list[Problem]:
+    """Turn capped problem rows into Problems, with a summary when rows were left out."""
+    problems: list[Problem] = []
+    if found.height == 0:
+        return problems
+    shown: dict[tuple[str, str, str], int] = {}
+    totals: dict[tuple[str, str, str], tuple[int, str]] = {}
+    for record in found.iter_rows(named=True):
+        column = record.get("column") or ""
+        group = (record["_file"], column, record.get("message") or "")
+        header = (
+            header_for(
+                files_by_name, record["_file"], record.get("table") or table, column
+            )
+            if column
+            else None
+        )
+        problems.append(
+            make_problem(
+                record["level"],
+                record["_file"],
+                record["_row"],
+                header,
+                describe(record),
+            )
+        )
+        shown[group] = shown.get(group, 0) + 1
+        totals[group] = (int(record.get("total") or 0), record["level"])
+    for group, (total, level) in totals.items():
+        if total > shown[group]:
+            file, column, _message = group
+            header = header_for(files_by_name, file, table, column) if column else None
+            problems.append(
+                make_problem(
+                    level,
+                    file,
+                    None,
+                    header,
+                    f"… and {total - shown[group]:,} more with the same problem",
+                )
+            )
+    return problems
+
+
+def quoted(value: Any) -> str:
+    """Return a value in quotation marks, cut to 80 characters."""
+    text = str(value)
+    return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
+
+
+def propose_files(
+    con: store.Connection,
+    files: Sequence[tuple[str, bytes]] | Sequence[Path] | Sequence[str | Path],
+    *,
+    source: str = "auto",
+    encoding: str | None = None,
+    mappings: dict[str, ColumnMapping] | None = None,
+    progress: ProgressCallback | None = None,
+    spill_dir: Path | None = None,
+) -> tuple[list[RecognisedFile], list[Problem]]:
+    """Read files and propose where each goes, changing nothing.
+
+    Uses mappings remembered for the same header when the user gives none.
+
+    Returns:
+        The recognised files (with their proposed mappings) and the problems of
+        reading them (unreadable files are errors).
+    """
+    if spill_dir is None:
+        # Proposals only need headers: large files are read from a scratch copy.
+        with tempfile.TemporaryDirectory(prefix="workbench-propose-") as scratch:
+            return propose_files(
+                con,
+                files,
+                source=source,
+                encoding=encoding,
+                mappings=mappings,
+                progress=progress,
+                spill_dir=Path(scratch),
+            )
+    say = progress or (lambda _fraction, _message: None)
+    problems: list[Problem] = []
+    recognised: list[RecognisedFile] = []
+    try:
+        inputs = collect(files, spill_dir)
+    except RejectedInputError as error:
+        problems.append(
+            make_problem("error", first_file_name(files), None, None, str(error))
+        )
+        inputs = []
+    read, unreadable = _read_inputs(inputs, encoding, say)
+    problems += unreadable
+    # Files of one export share a source: a file that does not give itself away
+    # (an association table, a users file) takes the others' source.
+    detected = {
+        item.name: sources.detect_source(list(t.frame.columns), t.sobject, item.name)
+        for item, t in read
+    }
+    votes = [d for d in detected.values() if d != "generic"]
+    common = max(set(votes), key=votes.count) if source == "auto" and votes else None
+    for item, table_file in read:
+        guessed = common is not None and detected[item.name] != common
+        file_source = detected[item.name] if source == "auto" else source
+        saved = store.saved_column_mapping(
+            con, header_signature(table_file.frame.columns)
+        )
+        try:
+            entries = recognise_table(
+                item,
+                table_file,
+                input_sha256(item),
+                file_source,
+                (mappings or {}).get(item.name),
+                saved,
+                guessed_source=guessed,
+                common_source=common,
+                allow_survey=source in {"auto", "survey"},
+            )
+        except RejectedInputError as error:
+            problems.append(
+                make_problem(
+                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                )
+            )
+            continue
+        if item.data is None:
+            for entry in entries:
+                entry.frame = None
+                entry.path = item.path
+                entry.rows = -1
+                if entry.source == "survey":
+                    problems.append(
+                        make_problem(
+                            "error",
+                            item.name,
+                            None,
+                            None,
+                            "survey files this large are not supported; split the file",
+                        )
+                    )
+        recognised += entries
+    problems += _attach_deal_companies(recognised)
+    return recognised, problems
+
+
+def _read_inputs(
+    inputs: list[InputFile], encoding: str | None, say: ProgressCallback
+) -> tuple[list[tuple[InputFile, TableFile]], list[Problem]]:
+    """Read each input as a table; an unreadable one becomes an error, not a stop."""
+    problems: list[Problem] = []
+    read: list[tuple[InputFile, TableFile]] = []
+    for number, item in enumerate(inputs):
+        say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
+        try:
+            if item.data is None:
+                read.append((item, large_table_file(item, encoding)))
+            else:
+                read.append((item, read_table(item.name, item.data, encoding)))
+        except RejectedInputError as error:
+            problems.append(
+                make_problem(
+                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                )
+            )
+    return read, problems
+
+
+#: Normalised headers of a deal ↔ company association table (HubSpot's API and
+#: warehouse exports keep a deal's company there, not on the deal).
+_DEAL_COMPANY_COLUMNS = ("dealid", "companyid")
+
+
+def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
+    """Give deals without a company column their company from an association file.
+
+    The association file is used, not imported as a table of its own. A deal
+    with several companies keeps the first one the file lists (a warning says
+    how many); deals it does not list stay without a company and are reported
+    when the import checks them.
+    """
+    links: list[tuple[RecognisedFile, pl.DataFrame]] = []
+    for entry in recognised:
+        if entry.table is not None or entry.frame is None:
+            continue
+        by_normal = {normalise_header(h): h for h in entry.frame.columns}
+        if all(c in by_normal for c in _DEAL_COMPANY_COLUMNS):
+            links.append(
+                (
+                    entry,
+                    entry.frame.select(
+                        pl.col(by_normal["dealid"]).str.strip_chars().alias("deal"),
+                        pl.col(by_normal["companyid"])
+                        .str.strip_chars()
+                        .alias("company"),
+                    ).drop_nulls(),
+                )
+            )
+    deals = [
+        e
+        for e in recognised
+        if e.table == "opportunities"
+        and e.frame is not None
+        and not {"account_id", "account_name"} & set(e.mapping.values())
+        and "opportunity_id" in e.mapping.values()
+    ]
+    if not links or not deals:
+        return []
+    pairs = pl.concat([frame for _entry, frame in links]).unique(maintain_order=True)
+    first_company = pairs.group_by("deal", maintain_order=True).agg(
+        pl.col("company").first(), pl.len().alias("companies")
+    )
+    names = ", ".join(entry.name for entry, _frame in links)
+    for entry, _frame in links:
+        entry.note = (
+            "an association table: it gives the deals in "
+            + ", ".join(d.name for d in deals)
+            + " their company"
+        )
+    problems: list[Problem] = []
+    for deal_file in deals:
+        assert deal_file.frame is not None
+        deal_header = next(
+            h for h, c in deal_file.mapping.items() if c == "opportunity_id"
+        )
+        company_header = f"company (from {names})"
+        joined = deal_file.frame.with_columns(
+            pl.col(deal_header).str.strip_chars().alias("__deal_key")
+        ).join(
+            first_company.rename({"deal": "__deal_key", "company": company_header}),
+            on="__deal_key",
+            how="left",
+            maintain_order="left",
+        )
+        several = joined.filter(pl.col("companies") > 1).height
+        deal_file.frame = joined.drop("__deal_key", "companies")
+        deal_file.headers = [*deal_file.headers, company_header]
+        deal_file.mapping = {**deal_file.mapping, company_header: "account_id"}
+        if several:
+            problems.append(
+                make_problem(
+                    "warning",
+                    deal_file.name,
+                    None,
+                    None,
+                    f"{several:,} deal(s) are associated with several companies in "
+                    f"{names}; each keeps the first company listed",
+                )
+            )
+    return problems
+
+
+def first_file_name(files: Sequence[Any]) -> str:
+    """Return the first file's safe name, for problems that concern the whole upload."""
+    if not files:
+        return "(no files)"
+    first = files[0]
+    return safe_file_name(
+        str(first[0] if isinstance(first, tuple) else Path(first).name)
+    )
+
+
+def _strip_name(name: str, message: str) -> str:
+    # Problems carry the file separately; keep the message readable on its own.
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message

@@ -1,0 +1,123 @@
+"""Microsoft Dynamics 365 exports: header dictionaries (schema names and display names)."""
+
+from __future__ import annotations
+
+from workbench.ingest.sources.layout import ObjectLayout
+
+OBJECTS = (
+    ObjectLayout(
+        "dynamics",
+        "account",
+        "accounts",
+        {
+            "account_id": ("accountid", "(Do Not Modify) Account"),
+            "name": ("name", "Account Name"),
+            "industry": ("industrycode", "Industry"),
+            "country": ("address1_country", "Address 1: Country/Region"),
+            "region": ("territoryid", "Territory"),
+            "annual_revenue": ("revenue", "Annual Revenue"),
+            "employees": ("numberofemployees", "Number of Employees"),
+            "parent_account_id": ("parentaccountid",),
+            # "Export to Excel" writes lookups as display names, not GUIDs.
+            "parent_account_name": ("Parent Account",),
+            "owner_seller_id": ("ownerid",),
+            "owner_seller_name": ("Owner",),
+            "created_on": ("createdon", "Created On"),
+        },
+        ("account_id",),
+        ("account", "accounts"),
+    ),
+    ObjectLayout(
+        "dynamics",
+        "contact",
+        "contacts",
+        {
+            "contact_id": ("contactid", "(Do Not Modify) Contact"),
+            "account_id": ("parentcustomerid", "accountid"),
+            "account_name": ("Company Name",),
+            "name": ("fullname", "Full Name"),
+            "first_name": ("firstname",),
+            "last_name": ("lastname",),
+            "title": ("jobtitle", "Job Title"),
+            "department": ("department", "Department"),
+            "reports_to_name": ("managername", "Manager"),
+            "buying_role": ("msdyn_decisioninfluencetag", "Decision influence tag"),
+            "email": ("emailaddress1", "Email"),
+            "phone": ("telephone1", "Business Phone"),
+        },
+        ("contact_id",),
+        ("contact", "contacts"),
+    ),
+    ObjectLayout(
+        "dynamics",
+        "opportunity",
+        "opportunities",
+        {
+            "opportunity_id": ("opportunityid", "(Do Not Modify) Opportunity"),
+            "account_id": ("parentaccountid", "customerid"),
+            "account_name": ("Account", "Potential Customer"),
+            "name": ("name", "Topic"),
+            "stage": (
+                "stepname",
+                "salesstagecode",
+                "Pipeline Phase",
+                "statecode",
+                "Status",
+            ),
+            "amount": (
+                "actualvalue",
+                "estimatedvalue",
+                "Est. Revenue",
+                "Actual Revenue",
+            ),
+            "close_date": (
+                "actualclosedate",
+                "estimatedclosedate",
+                "Est. Close Date",
+                "Actual Close Date",
+            ),
+            "owner_seller_id": ("ownerid",),
+            "owner_seller_name": ("Owner",),
+            "created_on": ("createdon", "Created On"),
+        },
+        ("opportunity_id",),
+        ("opportunity", "opportunities"),
+    ),
+    ObjectLayout(
+        "dynamics",
+        "activitypointer",
+        "activities",
+        {
+            "activity_id": ("activityid", "(Do Not Modify) Activity"),
+            "account_id": ("regardingobjectid",),
+            "account_name": ("Regarding",),
+            "seller_id": ("ownerid",),
+            "seller_name": ("Owner",),
+            "kind": ("activitytypecode", "Activity Type"),
+            "activity_date": (
+                "actualstart",
+                "scheduledstart",
+                "Actual Start",
+                "Start Date",
+            ),
+            "duration_minutes": ("actualdurationminutes", "Actual Duration"),
+            "subject": ("subject", "Subject"),
+        },
+        ("activity_id",),
+        ("activitypointer", "activity", "activities", "phonecall", "appointment"),
+    ),
+    ObjectLayout(
+        "dynamics",
+        "systemuser",
+        "sellers",
+        {
+            "seller_id": ("systemuserid", "(Do Not Modify) User"),
+            "name": ("fullname", "Full Name"),
+            "title": ("title", "Title"),
+            "team": ("businessunitid", "Business Unit"),
+            "email": ("internalemailaddress", "Primary Email"),
+        },
+        ("seller_id",),
+        ("systemuser", "users"),
+    ),
+)

@@ -1,0 +1,169 @@
+"""Salesforce: Data Export, Data Loader, Salesforce CLI and Fivetran header dictionaries."""
+
+from __future__ import annotations
+
+from workbench.ingest.sources.layout import ObjectLayout
+
+_DELETED = ("IsDeleted", "_fivetran_deleted")
+OBJECTS = (
+    ObjectLayout(
+        "salesforce",
+        "Account",
+        "accounts",
+        {
+            "account_id": ("Id",),
+            "name": ("Name", "Account Name"),
+            "industry": ("Industry",),
+            "region": ("Region", "Sales Region"),
+            "country": ("BillingCountry", "ShippingCountry", "Billing Country"),
+            "annual_revenue": ("AnnualRevenue", "Annual Revenue"),
+            "employees": ("NumberOfEmployees", "Employees"),
+            "parent_account_id": ("ParentId",),
+            "owner_seller_id": ("OwnerId",),
+            "created_on": ("CreatedDate", "Created Date"),
+            "is_deleted": _DELETED,
+        },
+        ("name",),
+        ("account", "accounts", "sfaccountdata", "sfaccount"),
+    ),
+    ObjectLayout(
+        "salesforce",
+        "Contact",
+        "contacts",
+        {
+            "contact_id": ("Id",),
+            "account_id": ("AccountId",),
+            "name": ("Name", "Full Name"),
+            "first_name": ("FirstName", "First Name"),
+            "last_name": ("LastName", "Last Name"),
+            "title": ("Title",),
+            "department": ("Department",),
+            "reports_to_id": ("ReportsToId",),
+            "email": ("Email",),
+            "phone": ("Phone", "MobilePhone"),
+            "is_deleted": _DELETED,
+        },
+        ("last_name", "name"),
+        ("contact", "contacts", "sfcontactdata", "sfcontact"),
+    ),
+    ObjectLayout(
+        "salesforce",
+        "User",
+        "sellers",
+        {
+            "seller_id": ("Id",),
+            "name": ("Name",),
+            "first_name": ("FirstName",),
+            "last_name": ("LastName",),
+            "title": ("Title",),
+            "team": ("Department", "Division"),
+            "email": ("Email",),
+        },
+        ("last_name", "name"),
+        ("user", "users", "sfuserdata", "sfuser"),
+    ),
+    ObjectLayout(
+        "salesforce",
+        "Opportunity",
+        "opportunities",
+        {
+            "opportunity_id": ("Id",),
+            "account_id": ("AccountId",),
+            "name": ("Name",),
+            "stage": ("StageName", "Stage"),
+            "amount": ("Amount",),
+            "close_date": ("CloseDate",),
+            "is_closed": ("IsClosed",),
+            "is_won": ("IsWon",),
+            "owner_seller_id": ("OwnerId",),
+            "created_on": ("CreatedDate",),
+            "is_deleted": _DELETED,
+        },
+        ("stage", "close_date"),
+        ("opportunity", "opportunities", "sfopportunitydata", "sfopportunity"),
+    ),
+    ObjectLayout(
+        "salesforce",
+        "OpportunityContactRole",
+        "opportunity_contacts",
+        {
+            "opportunity_id": ("OpportunityId",),
+            "contact_id": ("ContactId",),
+            "role": ("Role",),
+            "is_primary": ("IsPrimary",),
+            "is_deleted": _DELETED,
+        },
+        ("contact_id",),
+        (
+            "opportunitycontactrole",
+            "opportunitycontactroles",
+            "sfopportunitycontactroledata",
+        ),
+    ),
+    ObjectLayout(
+        "salesforce",
+        "Task",
+        "activities",
+        {
+            "activity_id": ("Id",),
+            "account_id": ("AccountId",),
+            "contact_id": ("WhoId",),
+            "seller_id": ("OwnerId",),
+            "kind": ("TaskSubtype", "Type"),
+            "activity_date": ("ActivityDate", "CompletedDateTime", "CreatedDate"),
+            "duration_seconds": ("CallDurationInSeconds",),
+            "subject": ("Subject",),
+            "is_deleted": _DELETED,
+        },
+        ("activity_date", "subject"),
+        ("task", "tasks", "sftaskdata", "sftask"),
+        kind="task",
+    ),
+    ObjectLayout(
+        "salesforce",
+        "Event",
+        "activities",
+        {
+            "activity_id": ("Id",),
+            "account_id": ("AccountId",),
+            "contact_id": ("WhoId",),
+            "seller_id": ("OwnerId",),
+            "kind": ("EventSubtype", "Type"),
+            "activity_date": ("ActivityDate", "StartDateTime", "ActivityDateTime"),
+            "duration_minutes": ("DurationInMinutes",),
+            "subject": ("Subject",),
+            "is_deleted": _DELETED,
+        },
+        ("activity_date", "subject"),
+        ("event", "events", "sfeventdata", "sfevent"),
+        kind="event",
+    ),
+)
+
+#: Salesforce objects a full export holds that the workbench does not store.
+SALESFORCE_SKIPPED = (
+    "lead",
+    "sfleaddata",
+    "opportunitylineitem",
+    "sfopportunitylineitemdata",
+    "product2",
+    "sfproduct2data",
+    "userrole",
+    "sfuserroledata",
+    "opportunityhistory",
+    "sfopportunityhistorydata",
+)
+
+
+#: File names a Salesforce Data Export gives its objects (the stem, exactly).
+SALESFORCE_FILE_STEMS = frozenset(
+    {
+        "Account",
+        "Contact",
+        "Opportunity",
+        "OpportunityContactRole",
+        "Task",
+        "Event",
+        "User",
+    }
+)

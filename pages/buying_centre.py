@@ -2,7 +2,8 @@ import math
 
 import streamlit as st
 
-from workbench import access, domain, exports, network, privacy, store, ui
+from workbench import access, domain, exports, network, privacy
+from workbench.app import actions, reads, session
 from workbench.errors import WorkbenchError
 
 st.title("Buying centre")
@@ -11,8 +12,8 @@ st.caption(
     "us, which of our people know whom, and where we are blind."
 )
 
-accounts = ui.buying_centre_accounts()
-first_day, last_day = ui.data_date_range()
+accounts = reads.buying_centre_accounts()
+first_day, last_day = reads.data_date_range()
 if accounts.height == 0 or last_day is None:
     st.info("No accounts or activities yet: load CRM exports on the Import page.")
     st.stop()
@@ -44,8 +45,8 @@ months = top[1].slider(
     value=min(12, max(2, span_months)),
     key="bc_window_months",
 )
-data = ui.buying_centre(account_id, months)
-report = ui.buying_centre_report(account_id, months)
+data = reads.buying_centre(account_id, months)
+report = reads.buying_centre_report(account_id, months)
 top[1].caption(f"Window: {data.start} (exclusive) to {data.end}")
 
 filters = st.columns([3, 3, 2, 2])
@@ -107,7 +108,7 @@ with map_column:
         show_sellers=show_sellers,
     )
     st.iframe(
-        ui.buying_centre_html(account_id, months, options),
+        reads.buying_centre_html(account_id, months, options),
         height=options.height_px + 60,
     )
     st.altair_chart(network.legend_chart(), width="content")
@@ -205,9 +206,9 @@ st.dataframe(
 )
 
 st.subheader("People")
-actor = ui.current_actor()
+actor = session.current_actor()
 persons = network.filter_people(
-    ui.buying_centre_people(account_id, months),
+    reads.buying_centre_people(account_id, months),
     departments=options.departments,
     roles=options.roles,
 )
@@ -252,7 +253,7 @@ else:
         "Save changes", key="bc_save", type="primary", disabled=changes.height == 0
     ):
         try:
-            saved = store.save_contact_edits(ui.connection(), actor, changes)
+            saved = actions.save_contact_edits(changes)
         except WorkbenchError as error:
             st.error(f"Nothing was saved: {error}")
         else:
@@ -263,4 +264,6 @@ else:
             st.rerun()
 
 with st.expander("Edits to this account's people"):
-    st.dataframe(ui.contact_edit_history(account_id), hide_index=True, width="stretch")
+    st.dataframe(
+        reads.contact_edit_history(account_id), hide_index=True, width="stretch"
+    )

@@ -2,7 +2,8 @@ import hashlib
 
 import streamlit as st
 
-from workbench import access, exports, ingest, ui, vocabulary
+from workbench import access, exports, ingest, vocabulary
+from workbench.app import actions, reads, session
 from workbench.errors import WorkbenchError
 
 st.title("Import")
@@ -14,7 +15,7 @@ st.caption(
     "changes nothing at all."
 )
 
-actor = ui.current_actor()
+actor = session.current_actor()
 limit_mb = int(st.get_option("server.maxUploadSize"))
 can_import = access.can(actor, "import")
 if not can_import:
@@ -22,8 +23,6 @@ if not can_import:
         f"You are signed in as {actor.role}: you can see past imports but not import "
         "or undo. Ask an analyst or an admin."
     )
-
-con = ui.connection()
 
 if can_import:
     uploads = st.file_uploader(
@@ -60,8 +59,8 @@ if can_import:
     files = [(upload.name, upload.getvalue()) for upload in uploads or []]
     if files:
         try:
-            proposed, _reading_problems = ingest.propose_files(
-                con, files, source=source, encoding=encoding
+            proposed, _reading_problems = actions.propose_uploads(
+                files, source, encoding
             )
         except WorkbenchError as error:
             st.error(str(error))
@@ -123,17 +122,15 @@ if can_import:
                         (k, v.table, sorted(v.columns.items()))
                         for k, v in mappings.items()
                     ),
-                    ui.data_version(),
+                    session.data_version(),
                 )
             ).encode()
         ).hexdigest()
         checked = st.session_state.get("import_checked")
         if not checked or checked[0] != options_key:
             with st.spinner("Checking every value and reference…"):
-                report = ingest.import_files(
-                    con,
+                report = actions.import_uploads(
                     files,
-                    actor=actor,
                     source=source,
                     dry_run=True,
                     mappings=mappings,
@@ -172,10 +169,8 @@ if can_import:
             if st.button("Commit the import", key="import_commit", type="primary"):
                 bar = st.progress(0.0, text="starting")
                 with st.status("Importing…", expanded=False) as status:
-                    result = ingest.import_files(
-                        con,
+                    result = actions.import_uploads(
                         files,
-                        actor=actor,
                         source=source,
                         mappings=mappings,
                         overwrite_edits=overwrite_edits,
@@ -203,13 +198,13 @@ if can_import:
                 )
 
 st.subheader("Past imports")
-runs = ui.import_runs()
+runs = reads.import_runs()
 if runs.height:
     st.dataframe(runs, hide_index=True, key="import_runs_table")
 else:
     st.text("No imports yet.")
 
-undoable = ui.last_undoable_import()
+undoable = reads.last_undoable_import()
 if can_import and undoable is not None:
     st.caption(
         f"Undo puts back every row that import run {undoable} added or changed, "
@@ -217,7 +212,7 @@ if can_import and undoable is not None:
     )
     if st.button(f"Undo last import (run {undoable})", key="import_undo"):
         try:
-            undone = ui.undo_last_import(actor)
+            undone = actions.undo_last_import(actor)
             st.success(f"Import run {undone['run_id']} was undone.")
         except WorkbenchError as error:
             st.error(str(error))

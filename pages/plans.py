@@ -1,8 +1,9 @@
 import streamlit as st
 
-from workbench import access, exports, plans, ui
+from workbench import access, exports, plans
+from workbench.app import plan_editor, reads, session
 
-actor = ui.current_actor()
+actor = session.current_actor()
 may_plan = access.can(actor, "plan")
 
 st.title("Account plans")
@@ -15,7 +16,7 @@ st.caption(
 plan_tab, overview_tab = st.tabs(["Plan", "Leaders' overview"])
 
 with plan_tab:
-    labels = ui.plan_account_labels()
+    labels = plan_editor.plan_account_labels()
     if not labels:
         st.info("There are no accounts yet. Import your CRM exports first.")
         st.stop()
@@ -27,9 +28,9 @@ with plan_tab:
             f"You are signed in as **{actor.role}**: you can read every plan and "
             "download it, but not save changes. Ask an analyst to edit."
         )
-    ui.open_plan(account_id)
+    plan_editor.open_plan(account_id)
     state = st.session_state
-    current = ui.plan_version(account_id)
+    current = reads.plan_version(account_id)
 
     # Shown at the top and again beside the Save button, where the user is.
     flash = state.pop("plan_flash", None)
@@ -50,7 +51,7 @@ with plan_tab:
             f"You are editing from version {state['plan_based_on']}."
         )
 
-    conflict = ui.plan_conflict(account_id)
+    conflict = plan_editor.plan_conflict(account_id)
     if (
         conflict is None
         and current is not None
@@ -64,7 +65,7 @@ with plan_tab:
         st.button(
             f"Load version {current.version} (drops my unsaved changes)",
             key="plan_load_newer",
-            on_click=ui.discard_and_reload_plan,
+            on_click=plan_editor.discard_and_reload_plan,
         )
     if conflict is not None:
         st.error(
@@ -77,14 +78,14 @@ with plan_tab:
         key="plan_refresh_situation",
         help="Recompute from the data now; the new situation is kept with the next save.",
     ):
-        ui.refresh_plan_situation(account_id)
-    ui.show_plan_situation(state.get("plan_situation"))
+        plan_editor.refresh_plan_situation(account_id)
+    plan_editor.show_plan_situation(state.get("plan_situation"))
 
     st.subheader("The plan")
     st.button(
         "Draft empty sections from the situation",
         key="plan_draft_sections",
-        on_click=ui.draft_empty_plan_sections,
+        on_click=plan_editor.draft_empty_plan_sections,
         disabled=not may_plan,
         help="Writes only what the analytics found; sections with text stay as they are.",
     )
@@ -92,7 +93,7 @@ with plan_tab:
     for field_name, title in plans.SECTION_TITLES.items():
         st.text_area(
             title,
-            key=ui.PLAN_TEXT_KEYS[field_name],
+            key=plan_editor.PLAN_TEXT_KEYS[field_name],
             height=120,
             max_chars=plans.MAX_SECTION_CHARS,
             disabled=not may_plan,
@@ -121,18 +122,18 @@ with plan_tab:
     )
     st.text_area(
         "Value proposition notes",
-        key=ui.PLAN_TEXT_KEYS["value_notes"],
+        key=plan_editor.PLAN_TEXT_KEYS["value_notes"],
         height=80,
         max_chars=plans.MAX_SECTION_CHARS,
         disabled=not may_plan,
     )
 
     base: plans.Plan = state["plan_base"]
-    people = ui.plan_people_choices(account_id)
+    people = reads.plan_people_choices(account_id)
     st.subheader("Objectives")
     objectives = st.data_editor(
         plans.objectives_frame(base),
-        key=ui.plan_editor_key("objectives"),
+        key=plan_editor.plan_editor_key("objectives"),
         num_rows="dynamic",
         disabled=not may_plan,
         hide_index=True,
@@ -150,7 +151,7 @@ with plan_tab:
     st.subheader("Actions")
     actions = st.data_editor(
         plans.actions_frame(base),
-        key=ui.plan_editor_key("actions"),
+        key=plan_editor.plan_editor_key("actions"),
         num_rows="dynamic",
         disabled=not may_plan,
         hide_index=True,
@@ -186,7 +187,7 @@ with plan_tab:
     st.subheader("Risks")
     risks = st.data_editor(
         plans.risks_frame(base),
-        key=ui.plan_editor_key("risks"),
+        key=plan_editor.plan_editor_key("risks"),
         num_rows="dynamic",
         disabled=not may_plan,
         hide_index=True,
@@ -207,7 +208,7 @@ with plan_tab:
         help="Whom to reach next, detractors to hear and deciders nobody met, from "
         "the situation; your unsaved edits stay.",
     ):
-        ui.add_suggested_plan_actions(account_id, objectives, actions, risks)
+        plan_editor.add_suggested_plan_actions(account_id, objectives, actions, risks)
     status_col, save_col = st.columns([2, 1])
     status_col.selectbox(
         "Plan status",
@@ -218,15 +219,15 @@ with plan_tab:
     if save_col.button(
         "Save as a new version", key="plan_save", type="primary", disabled=not may_plan
     ):
-        ui.save_plan_from_editor(
-            ui.plan_from_editor(account_id, objectives, actions, risks)
+        plan_editor.save_plan_from_editor(
+            plan_editor.plan_from_editor(account_id, objectives, actions, risks)
         )
         st.rerun()
     if flash and show_flash and flash[0] != "info":
         show_flash(flash[1])
     if conflict is not None:
         st.error(conflict["message"])
-        theirs = ui.plan_version(account_id, conflict["current_version"])
+        theirs = reads.plan_version(account_id, conflict["current_version"])
         mine: plans.Plan = conflict["mine"]
         st.markdown(
             f"**Left: your text (not saved)** · **right: version "
@@ -262,17 +263,17 @@ with plan_tab:
         keep.button(
             f"Keep my text and build on version {conflict['current_version']}",
             key="plan_conflict_keep",
-            on_click=ui.build_on_current_version,
+            on_click=plan_editor.build_on_current_version,
             help="Merge by hand in the editor below, then save again.",
         )
         discard.button(
             f"Discard my text and load version {conflict['current_version']}",
             key="plan_conflict_discard",
-            on_click=ui.discard_and_reload_plan,
+            on_click=plan_editor.discard_and_reload_plan,
         )
 
     st.subheader("Versions and downloads")
-    history = ui.plan_history(account_id)
+    history = reads.plan_history(account_id)
     if current is None:
         st.caption("Save the plan to keep versions and download it.")
     else:
@@ -284,14 +285,16 @@ with plan_tab:
             options=history["version"].to_list(),
             key="plan_view_version",
         )
-        viewed = ui.plan_version(account_id, shown) or current
+        viewed = reads.plan_version(account_id, shown) or current
         if viewed.version != current.version and st.button(
             f"Make version {viewed.version} current again",
             key="plan_restore_version",
             disabled=not may_plan,
             help="Saves its content as a new version; every version stays in the history.",
         ):
-            ui.restore_plan_version(account_id, viewed.version, current.version)
+            plan_editor.restore_plan_version(
+                account_id, viewed.version, current.version
+            )
         file_stem = f"plan-{account_id}-v{viewed.version}"
         md_col, html_col, csv_col = st.columns(3)
         md_col.download_button(
@@ -319,7 +322,7 @@ with plan_tab:
         st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
 
 with overview_tab:
-    overview = ui.plans_overview()
+    overview = reads.plans_overview()
     cols = st.columns(3)
     cols[0].metric("Accounts without a current plan", f"{overview.missing.height:,}")
     cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")

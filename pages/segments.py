@@ -2,7 +2,8 @@ import functools
 
 import streamlit as st
 
-from workbench import access, charts, exports, segment, store, ui
+from workbench import access, charts, exports, segment
+from workbench.app import actions, reads, session
 from workbench.errors import WorkbenchError
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
@@ -47,7 +48,7 @@ for field, key in THRESHOLD_KEYS.items():
 
 
 def load_scenario(name: str) -> None:
-    saved = segment.scenario_thresholds(ui.segment_scenarios(), name)
+    saved = segment.scenario_thresholds(reads.segment_scenarios(), name)
     if saved is not None:
         for field, key in THRESHOLD_KEYS.items():
             value = getattr(saved, field)
@@ -69,14 +70,14 @@ st.caption(
     "the chart, the summary and the table follow at once."
 )
 
-actor = ui.current_actor()
+actor = session.current_actor()
 may_edit = access.can(actor, "edit")
 
 with st.sidebar:
     st.subheader("Thresholds")
     as_of = st.date_input(
         "As of",
-        value=ui.segment_as_of(),
+        value=reads.segment_as_of(),
         key="seg_as_of",
         help="Won revenue, effort and engagement cover the 12 months up to this day.",
     )
@@ -181,11 +182,11 @@ except WorkbenchError as error:
     st.error(str(error))
     st.stop()
 
-features = ui.account_features(as_of)
+features = reads.account_features(as_of)
 if features.height == 0:
     st.info("No accounts yet: import CRM exports on the Import page.")
     st.stop()
-segments = segment.assign_segments(features, thresholds, ui.relationship_overrides())
+segments = segment.assign_segments(features, thresholds, reads.relationship_overrides())
 cuts = segment.segment_cuts(segments, thresholds)
 summary = segment.segment_summary(segments)
 counts = segment.segment_counts(segments)
@@ -279,7 +280,7 @@ download_cols[1].download_button(
 )
 
 st.subheader("Manual relationship decisions")
-overrides = ui.relationship_overrides()
+overrides = reads.relationship_overrides()
 # The picker lists the accounts of the filtered table above (at most
 # OVERRIDE_CHOICES of them), so a large portfolio does not send every name each run.
 choice_ids, choice_labels = segment.account_choices(table, OVERRIDE_CHOICES)
@@ -306,9 +307,7 @@ with st.form("seg_override_form"):
     saved = st.form_submit_button("Save decision", disabled=not may_edit)
 if saved:
     try:
-        store.set_relationship_override(
-            ui.connection(), actor, override_account, override_type, override_reason
-        )
+        actions.set_relationship(override_account, override_type, override_reason)
         st.success("Saved.")
         st.rerun()
     except WorkbenchError as error:
@@ -325,7 +324,7 @@ if overrides.height:
         "Remove", key="seg_override_delete", disabled=not may_edit
     ):
         try:
-            store.delete_relationship_override(ui.connection(), actor, to_remove)
+            actions.clear_relationship(to_remove)
             st.rerun()
         except WorkbenchError as error:
             st.error(str(error))
@@ -337,16 +336,14 @@ if not may_edit:
     )
 
 st.subheader("Scenarios")
-scenarios = ui.segment_scenarios()
+scenarios = reads.segment_scenarios()
 save_cols = st.columns([3, 1])
 scenario_name = save_cols[0].text_input(
     "Save the current thresholds as", key="seg_scenario_name", max_chars=200
 )
 if save_cols[1].button("Save scenario", key="seg_scenario_save", disabled=not may_edit):
     try:
-        store.save_segment_scenario(
-            ui.connection(), actor, scenario_name, thresholds.to_dict()
-        )
+        actions.save_scenario(scenario_name, thresholds)
         st.success("Scenario saved.")
         st.rerun()
     except WorkbenchError as error:

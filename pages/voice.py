@@ -1,6 +1,7 @@
 import streamlit as st
 
-from workbench import access, exports, ingest, privacy, surveys, ui, voice
+from workbench import access, exports, ingest, privacy, surveys, voice
+from workbench.app import actions, reads, session
 from workbench.errors import WorkbenchError
 
 PERIODS = {
@@ -32,7 +33,7 @@ def _format_nps(value: object) -> str:
     return f"{value:+.0f}" if isinstance(value, int | float) else "–"
 
 
-actor = ui.current_actor()
+actor = session.current_actor()
 st.title("Voice of the customer")
 st.caption(
     "Hear every role, not just the buyer (Bain's B2B loyalty work). NPS is the share "
@@ -41,8 +42,8 @@ st.caption(
     "not 0."
 )
 
-all_responses = ui.voice_responses()
-_contacts, accounts = ui.survey_link_targets()
+all_responses = reads.voice_responses()
+_contacts, accounts = reads.survey_link_targets()
 last_day = voice.last_response_day(all_responses)
 
 period = st.selectbox("Period", list(PERIODS), key="voice_period")
@@ -261,7 +262,7 @@ with tab_drivers:
         "effort buckets are the quartiles of accounts; relationship types are the "
         "Segments page's at its default thresholds, with manual overrides."
     )
-    signals = ui.voice_account_signals()
+    signals = reads.voice_account_signals()
     drivers = {
         "Breadth: departments we work with (12 months)": voice.nps_by_bucket(
             responses, voice.breadth_buckets(signals)
@@ -273,7 +274,7 @@ with tab_drivers:
             responses, voice.effort_buckets(signals)
         ),
         "Relationship type": voice.nps_by_bucket(
-            responses, voice.relationship_buckets(ui.voice_relationships())
+            responses, voice.relationship_buckets(reads.voice_relationships())
         ),
     }
     driver_cols = st.columns(2)
@@ -312,7 +313,7 @@ with tab_import:
         data = upload.getvalue()
         chosen_column = st.session_state.get("survey_score_column")
         try:
-            result = ui.read_survey_upload(
+            result = reads.read_survey_upload(
                 upload.name,
                 data,
                 chosen_column or None,
@@ -376,7 +377,7 @@ with tab_import:
                 disabled=not result.can_commit,
             ):
                 try:
-                    outcome = ui.commit_survey_upload(upload.name, data, result)
+                    outcome = actions.commit_survey_upload(upload.name, data, result)
                 except WorkbenchError as error:
                     st.error(str(error))
                 else:

@@ -18,7 +18,7 @@ from workbench import (
 from workbench.access import require
 from workbench.api.results import ImportRejectedError, SurveyImport
 from workbench.backup import BackupSummary, backup_database
-from workbench.domain import LOCAL_ACTOR, Actor
+from workbench.domain import LOCAL_ACTOR, Actor, Problem
 from workbench.errors import RejectedInputError
 
 if TYPE_CHECKING:
@@ -170,6 +170,39 @@ class WorkbenchCore:
             raise ImportRejectedError(report)
         return report
 
+    def propose_uploads(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        source: str = "auto",
+        encoding: str | None = None,
+    ) -> tuple[list[ingest.RecognisedFile], list[Problem]]:
+        """Return how each uploaded ``(name, bytes)`` file would be read, changing nothing.
+
+        Mappings remembered for the same header are used (see
+        :func:`workbench.ingest.propose_files`).
+        """
+        return ingest.propose_files(
+            self.connection, files, source=source, encoding=encoding
+        )
+
+    def import_uploads(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        actor: Actor | None = None,
+        **options: Any,
+    ) -> ingest.ImportReport:
+        """Import (or check, ``dry_run=True``) uploaded ``(name, bytes)`` files.
+
+        ``options`` are :func:`workbench.ingest.import_files`' (source, mappings,
+        overwrite_edits, encoding, date_order, progress…). Unlike
+        :meth:`import_files`, a rejected import returns its report, never raises.
+        """
+        return ingest.import_files(
+            self.connection, files, actor=self._actor(actor), **options
+        )
+
     def import_survey(
         self,
         path: str | os.PathLike[str],
@@ -220,15 +253,31 @@ class WorkbenchCore:
             )
         if dry_run:
             return SurveyImport(result)
-        written = store.write_survey_responses(
+        return SurveyImport(
+            result, self.commit_survey(source.name, data, result, actor=who)
+        )
+
+    def commit_survey(
+        self,
+        file_name: str,
+        data: bytes,
+        result: surveys.SurveyResult,
+        *,
+        actor: Actor | None = None,
+    ) -> dict[str, int]:
+        """Store a survey file's read responses; return what changed.
+
+        ``data`` is the file's content, remembered by its SHA-256 with the run.
+        Needs the ``import`` right (the store checks it).
+        """
+        return store.write_survey_responses(
             self.connection,
-            who,
+            self._actor(actor),
             result.responses,
-            file_name=source.name,
+            file_name=file_name,
             file_sha256=hashlib.sha256(data).hexdigest(),
             problems=[p.as_dict() for p in result.problems],
         )
-        return SurveyImport(result, written)
 
     def undo_last_import(self, *, actor: Actor | None = None) -> dict[str, Any]:
         """Undo the last committed import and return ``run_id`` and rows restored.

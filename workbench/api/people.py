@@ -298,6 +298,24 @@ class Workbench(SegmentsAndEffort):
         )
         return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
 
+    def restore_plan(
+        self,
+        account_id: str,
+        version: int,
+        *,
+        based_on: int,
+        actor: Actor | None = None,
+    ) -> AccountPlan:
+        """Save an older version of the account's plan again as the current one.
+
+        ``based_on`` is the version the caller saw as current: a newer save made
+        meanwhile makes this refuse (``PlanConflictError``) rather than overwrite.
+        """
+        saved = plans.restore_version(
+            self.connection, self._actor(actor), account_id, version, based_on=based_on
+        )
+        return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+
     def plan_history(self, account_id: str) -> pl.DataFrame:
         """Return every stored version of the account's plan, newest first."""
         return plans.plan_history(self.connection, account_id)

@@ -237,10 +237,7 @@ class WorkbenchCore:
         require(who, "import")
         source = Path(path)
         data = source.read_bytes()
-        contacts, accounts = store.survey_link_targets(self.connection)
-        result = surveys.read_survey_file(
-            source.name, data, contacts, accounts, score_column, encoding
-        )
+        result = self.read_survey(source.name, data, score_column, encoding)
         if not result.can_commit:
             errors = result.errors
             shown = "; ".join(
@@ -255,6 +252,22 @@ class WorkbenchCore:
             return SurveyImport(result)
         return SurveyImport(
             result, self.commit_survey(source.name, data, result, actor=who)
+        )
+
+    def read_survey(
+        self,
+        file_name: str,
+        data: bytes,
+        score_column: str | None = None,
+        encoding: str | None = None,
+    ) -> surveys.SurveyResult:
+        """Read a survey file's content against the database's people and accounts.
+
+        Changes nothing; :meth:`commit_survey` stores what was read.
+        """
+        contacts, accounts = store.survey_link_targets(self.connection)
+        return surveys.read_survey_file(
+            file_name, data, contacts, accounts, score_column, encoding
         )
 
     def commit_survey(

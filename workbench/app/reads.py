@@ -1,5 +1,9 @@
 """Every cached read the pages show, each a plain function of its arguments.
 
+Where the notebook API composes a read (features, segments, survey files,
+plan history), the read calls its :class:`~workbench.api.Workbench` method, so
+the composition exists once; the rest read the store as the API would.
+
 :func:`~workbench.app.cached.cached` keys each on the database and its data
 version, so a write anywhere refreshes them all. Heavy frames (features, effort
 aggregates) are cached once and reused by the small recomputations built on them.
@@ -13,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from workbench import effort, network, plans, segment, store, surveys
+from workbench.app import session
 from workbench.app.cached import cached
 from workbench.app.session import connection
 from workbench.domain import BuyingCentreData
@@ -102,7 +107,7 @@ def segment_as_of() -> date:
 @cached(spinner="Adding up account features…")
 def account_features(as_of: date) -> pl.DataFrame:
     """Return one row of features per account; threshold changes reuse it."""
-    return store.account_features(connection(), as_of)
+    return session.workbench().features(as_of)
 
 
 @cached()
@@ -114,7 +119,7 @@ def relationship_overrides() -> pl.DataFrame:
 @cached()
 def segment_scenarios() -> pl.DataFrame:
     """Return the saved segmentation scenarios."""
-    return store.segment_scenarios(connection())
+    return session.workbench().scenarios()
 
 
 def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
@@ -194,13 +199,7 @@ def survey_link_targets() -> tuple[pl.DataFrame, pl.DataFrame]:
 @cached(spinner="Sorting accounts into relationship types…")
 def voice_relationships() -> pl.DataFrame:
     """Return each account's relationship type (default thresholds and overrides)."""
-    con = connection()
-    found = segment.assign_segments(
-        store.account_features(con),
-        segment.DEFAULT_THRESHOLDS,
-        store.relationship_overrides(con),
-    )
-    return found.select("account_id", "relationship")
+    return session.workbench().segments().select("account_id", "relationship")
 
 
 @cached(spinner="Reading the survey file…", max_entries=8)
@@ -208,10 +207,7 @@ def read_survey_upload(
     file_name: str, data: bytes, score_column: str | None, encoding: str | None
 ) -> surveys.SurveyResult:
     """Read an uploaded survey file against the current contacts and accounts."""
-    contacts, accounts = store.survey_link_targets(connection())
-    return surveys.read_survey_file(
-        file_name, data, contacts, accounts, score_column, encoding
-    )
+    return session.workbench().read_survey(file_name, data, score_column, encoding)
 
 
 # --- account plans ---------------------------------------------------------------------
@@ -240,7 +236,7 @@ def plan_version(
 @cached(max_entries=32)
 def plan_history(account_id: str) -> pl.DataFrame:
     """Return every version of the account's plan, newest first."""
-    return plans.plan_history(connection(), account_id)
+    return session.workbench().plan_history(account_id)
 
 
 @cached(max_entries=32)
@@ -251,7 +247,7 @@ def plan_people_choices(account_id: str) -> dict[str, list[str]]:
 
 @cached(spinner="Gathering every plan…")
 def _plans_overview(today: date) -> plans.PlansOverview:
-    return plans.plans_overview(connection(), today=today)
+    return session.workbench().plans_overview(today)
 
 
 def plans_overview() -> plans.PlansOverview:

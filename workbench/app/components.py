@@ -50,9 +50,15 @@ def download_pair(
     )
 
 
-def money_columns(*names: str) -> dict[str, Any]:
-    """Return column configs showing these columns as whole numbers with separators."""
-    return {name: st.column_config.NumberColumn(format="%,.0f") for name in names}
+def csv_download(frame: pl.DataFrame, label: str, file_name: str, key: str) -> None:
+    """Show one button downloading ``frame`` as CSV (built with the page)."""
+    st.download_button(
+        label,
+        exports.to_csv_bytes(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+    )
 
 
 #: How the segment and effort tables label their shared figures.

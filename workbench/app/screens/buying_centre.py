@@ -7,8 +7,9 @@ import math
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, exports, network, privacy
+from workbench import access, domain, network, privacy
 from workbench.app import actions, reads, session
+from workbench.app.components import csv_download
 from workbench.errors import WorkbenchError
 
 
@@ -160,12 +161,11 @@ def facts(report: network.BuyingCentreReport) -> None:
             "status": "Status",
         },
     )
-    st.download_button(
+    csv_download(
+        report.coverage,
         "Download coverage (CSV)",
-        data=exports.to_csv_bytes(report.coverage),
-        file_name="buying-centre-coverage.csv",
-        mime="text/csv",
-        key="bc_coverage_csv",
+        "buying-centre-coverage.csv",
+        "bc_coverage_csv",
     )
     st.markdown("**Share of our effort in the window**")
     st.dataframe(

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from workbench import access, exports, ingest, vocabulary
+from workbench import access, ingest, vocabulary
 from workbench.app import actions, reads, session
+from workbench.app.components import csv_download
 from workbench.errors import WorkbenchError
 
 
@@ -184,12 +185,11 @@ def report_and_commit(
     problems = report.problems_frame()
     if problems.height:
         st.dataframe(problems, hide_index=True, key="import_problems")
-        st.download_button(
+        csv_download(
+            problems,
             "Download the report (CSV)",
-            exports.to_csv_bytes(problems),
-            file_name="import_report.csv",
-            mime="text/csv",
-            key="import_report_download",
+            "import_report.csv",
+            "import_report_download",
         )
     if errors:
         st.error(

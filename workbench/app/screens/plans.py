@@ -7,8 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from workbench import access, exports, plans
+from workbench import access, plans
 from workbench.app import plan_editor, reads, session
+from workbench.app.components import csv_download
 
 
 @dataclass(frozen=True)
@@ -384,23 +385,21 @@ def leaders_overview() -> None:
     st.dataframe(
         overview.missing, hide_index=True, width="stretch", key="plans_overview_missing"
     )
-    st.download_button(
+    csv_download(
+        overview.missing,
         "Accounts without a current plan (CSV)",
-        exports.to_csv_bytes(overview.missing),
-        file_name=f"accounts-without-plan-{overview.today}.csv",
-        mime="text/csv",
-        key="plans_overview_download_missing",
+        f"accounts-without-plan-{overview.today}.csv",
+        "plans_overview_download_missing",
     )
     st.markdown(f"**Overdue actions** (open and due before {overview.today})")
     st.dataframe(
         overview.overdue, hide_index=True, width="stretch", key="plans_overview_overdue"
     )
-    st.download_button(
+    csv_download(
+        overview.overdue,
         "Overdue actions (CSV)",
-        exports.to_csv_bytes(overview.overdue),
-        file_name=f"overdue-plan-actions-{overview.today}.csv",
-        mime="text/csv",
-        key="plans_overview_download",
+        f"overdue-plan-actions-{overview.today}.csv",
+        "plans_overview_download",
     )
     st.markdown("**Every account**")
     st.dataframe(

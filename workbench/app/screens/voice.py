@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from workbench import access, domain, exports, ingest, privacy, surveys, voice
+from workbench import access, domain, ingest, privacy, surveys, voice
 from workbench.app import actions, reads, session
+from workbench.app.components import csv_download
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 
@@ -93,12 +94,11 @@ def accounts_tab(heard: Heard) -> None:
         key="voice_accounts_table",
         column_config=TABLE_CONFIG,
     )
-    st.download_button(
+    csv_download(
+        by_account,
         "Download accounts (CSV)",
-        exports.to_csv_bytes(by_account),
-        file_name="nps_by_account.csv",
-        mime="text/csv",
-        key="voice_accounts_download",
+        "nps_by_account.csv",
+        "voice_accounts_download",
     )
     st.subheader("NPS per account and role")
     st.caption("Empty cells: nobody in that role answered in the period.")
@@ -210,12 +210,11 @@ def conflicts_tab(heard: Heard) -> None:
         key="voice_conflict_comments",
         column_config=TABLE_CONFIG,
     )
-    st.download_button(
+    csv_download(
+        behind,
         "Download conflicts with comments (CSV)",
-        exports.to_csv_bytes(behind),
-        file_name="nps_role_conflicts.csv",
-        mime="text/csv",
-        key="voice_conflicts_download",
+        "nps_role_conflicts.csv",
+        "voice_conflicts_download",
     )
 
 
@@ -234,12 +233,11 @@ def detractors_tab(heard: Heard) -> None:
         key="voice_detractors",
         column_config=TABLE_CONFIG,
     )
-    st.download_button(
+    csv_download(
+        risky,
         "Download detractors (CSV)",
-        exports.to_csv_bytes(risky),
-        file_name="nps_risky_detractors.csv",
-        mime="text/csv",
-        key="voice_detractors_download",
+        "nps_risky_detractors.csv",
+        "voice_detractors_download",
     )
 
 
@@ -378,12 +376,11 @@ def _preview_and_commit(
     if problems.height:
         st.subheader("Problems")
         st.dataframe(problems, hide_index=True, width="stretch", key="survey_problems")
-        st.download_button(
+        csv_download(
+            problems,
             "Download problems (CSV)",
-            exports.to_csv_bytes(problems),
-            file_name="survey_problems.csv",
-            mime="text/csv",
-            key="survey_problems_download",
+            "survey_problems.csv",
+            "survey_problems_download",
         )
     if errors:
         st.warning(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench import ui
+from workbench.app import sign_in
 
 ROOT = Path(__file__).resolve().parent
 
@@ -29,12 +29,14 @@ PAGES = (
 # Hosted mode: nobody sees a page before signing in. Every page's URL shows the
 # sign-in form instead (so a bookmarked page opens right after signing in), and no
 # screen can be reached by its URL. Local mode passes.
-if not ui.require_sign_in():
+if not sign_in.require_sign_in():
     st.navigation(
         [
-            st.Page(ui.sign_in_page, title="Sign in", icon=":material/login:"),
+            st.Page(sign_in.sign_in_page, title="Sign in", icon=":material/login:"),
             *(
-                st.Page(ui.sign_in_page, title="Sign in", url_path=Path(script).stem)
+                st.Page(
+                    sign_in.sign_in_page, title="Sign in", url_path=Path(script).stem
+                )
                 for script, _title, _icon in PAGES[1:]
                 if (ROOT / script).exists()
             ),

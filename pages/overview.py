@@ -1,9 +1,10 @@
 import streamlit as st
 
-from workbench import charts, ui
+from workbench import charts
+from workbench.app import reads, session
 
-db = ui.database()
-summary = ui.portfolio_summary()
+db = session.database()
+summary = reads.portfolio_summary()
 
 st.title("Account-planning workbench")
 if db.created_demo:
@@ -34,7 +35,7 @@ st.caption(
     f"{summary['nps_responses']:,} NPS responses · database file `{db.path}`"
 )
 
-industries = ui.accounts_by_industry()
+industries = reads.accounts_by_industry()
 if industries.height:
     st.altair_chart(charts.industry_bars(industries), width="stretch")
 

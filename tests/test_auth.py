@@ -378,7 +378,7 @@ def test_oidc_user_without_a_role_is_refused(app_db: Path):
 def test_signed_out_hosted_session_is_read_only(app_db: Path):
     # current_actor() fails closed when nobody is signed in: a viewer, not the
     # local admin.
-    from workbench import ui
+    from workbench.app import session as ui
 
     assert ui.SIGNED_OUT_ACTOR.role == "viewer"
     assert not access.can(ui.SIGNED_OUT_ACTOR, "import")
@@ -426,7 +426,7 @@ def test_a_signed_in_viewer_sees_every_page_without_errors(app_db: Path, page: s
 
 
 def test_an_unreadable_secrets_file_never_means_no_login(tmp_path, monkeypatch):
-    from workbench import ui
+    from workbench.app import session as ui
 
     broken = tmp_path / "secrets.toml"
     broken.write_text("[workbench\nhosted = true\n")  # a TOML syntax error

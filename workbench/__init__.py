@@ -2,7 +2,7 @@
 
 The library under the Streamlit pages and the ``workbench`` command line. Layers
 point one way: ``ingest → store → analytics (segment, network, effort, voice) →
-plans``; only :mod:`workbench.store` talks to DuckDB and only :mod:`workbench.ui`
+plans``; only :mod:`workbench.store` talks to DuckDB and only :mod:`workbench.app`
 knows about Streamlit.
 """
 

@@ -11,10 +11,20 @@ from workbench import store
 if TYPE_CHECKING:
     import argparse
 
+    from workbench.api import Workbench
+
 
 def open_db(args: argparse.Namespace) -> store.Connection:
     """Open the database that ``--db`` (or the environment, or the default) names."""
     return store.connect(getattr(args, "db", None))
+
+
+def open_workbench(args: argparse.Namespace) -> Workbench:
+    """Open the ``--db`` database as a :class:`~workbench.api.Workbench`."""
+    # Imported on use: the commands that only need the store start quicker.
+    from workbench.api import open_workbench as open_api
+
+    return open_api(getattr(args, "db", None))
 
 
 def usage_error(command: str, message: str) -> int:

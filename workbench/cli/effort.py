@@ -7,9 +7,9 @@ import sys
 from datetime import date
 from typing import Any
 
-from workbench import exports, readers, store
-from workbench.analytics import effort, segment
-from workbench.cli._common import open_db, print_json, progress
+from workbench import exports
+from workbench.analytics import effort
+from workbench.cli._common import open_workbench, print_json, progress
 from workbench.errors import RejectedInputError
 
 
@@ -89,23 +89,11 @@ def run(args: argparse.Namespace) -> int:
         args.executive_share_pct < 0
     ):
         raise RejectedInputError("misallocation thresholds must not be negative")
-    con = open_db(args)
-    try:
-        thresholds = segment.DEFAULT_THRESHOLDS
-        if args.scenario:
-            chosen = segment.scenario_thresholds(
-                store.segment_scenarios(con), args.scenario
-            )
-            if chosen is None:
-                raise RejectedInputError(f"no saved scenario named {args.scenario!r}")
-            thresholds = chosen
-        as_of = store.resolve_as_of(con, args.as_of)
+    with open_workbench(args) as wb:
+        thresholds = wb.scenario(args.scenario) if args.scenario else None
+        as_of = wb.as_of(args.as_of)
         progress(f"adding up effort as of {as_of}")
-        accounts = effort.account_effort(
-            readers.account_segments(con, thresholds, as_of)
-        )
-    finally:
-        con.close()
+        accounts = wb.effort(thresholds=thresholds, as_of=as_of)
     if args.issues:
         table = effort.misallocations(
             accounts,

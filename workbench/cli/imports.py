@@ -6,8 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from workbench import ingest, store, vocabulary
-from workbench.cli._common import open_db, print_json, progress, usage_error
+from workbench import ingest, vocabulary
+from workbench.cli._common import (
+    open_db,
+    open_workbench,
+    print_json,
+    progress,
+    usage_error,
+)
 from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
 
@@ -80,12 +86,9 @@ def run(args: argparse.Namespace) -> int:
     if args.undo:
         if args.paths:
             return usage_error("import", "--undo takes no PATH")
-        con = open_db(args)
-        try:
-            undone = store.undo_last_import(con, LOCAL_ACTOR)
-            counts = store.table_counts(con)
-        finally:
-            con.close()
+        with open_workbench(args) as wb:
+            undone = wb.undo_last_import(actor=LOCAL_ACTOR)
+            counts = wb.info()["counts"]
         if args.json:
             print_json({"ok": True, "undone_run": undone["run_id"], "counts": counts})
         else:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workbench import store
-from workbench.cli._common import open_db, print_json
+from workbench.cli._common import open_workbench, print_json
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -26,16 +25,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the database's facts."""
-    con = open_db(args)
-    try:
-        counts = store.table_counts(con)
-        facts: dict[str, object] = {
-            "database": store.database_path(con),
-            "schema_version": store.schema_version(con),
-            "counts": counts,
-        }
-    finally:
-        con.close()
+    with open_workbench(args) as wb:
+        facts = wb.info()
+    counts: dict[str, int] = facts["counts"]
     if args.json:
         print_json(facts)
     else:

@@ -6,9 +6,8 @@ import argparse
 from datetime import date
 from typing import Any
 
-from workbench import store
 from workbench.analytics import voice
-from workbench.cli._common import open_db, print_json
+from workbench.cli._common import open_workbench, print_json
 
 EPILOG = """\
 examples:
@@ -58,12 +57,9 @@ def _date(text: str) -> date:
 
 def run(args: argparse.Namespace) -> int:
     """Print one row per account and group."""
-    con = open_db(args)
-    try:
-        responses = store.nps_responses_enriched(con)
-    finally:
-        con.close()
-    rows = voice.nps_rows_for_cli(voice.responses_since(responses, args.since), args.by)
+    with open_workbench(args) as wb:
+        responses = wb.nps_responses(args.since)
+    rows = voice.nps_rows_for_cli(responses, args.by)
     if args.json:
         print_json(rows.to_dicts())
         return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import plans, store
-from workbench.cli._common import open_db, print_json, progress
+from workbench.cli._common import open_db, open_workbench, print_json, progress
 from workbench.errors import RejectedInputError
 
 
@@ -118,11 +118,8 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_overview(args: argparse.Namespace) -> int:
     """Print the leaders' overview."""
-    con = open_db(args)
-    try:
-        overview = plans.plans_overview(con, today=args.today)
-    finally:
-        con.close()
+    with open_workbench(args) as wb:
+        overview = wb.plans_overview(args.today)
     if args.json:
         print_json(
             {

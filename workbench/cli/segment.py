@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench import exports, readers, store
+from workbench import exports
 from workbench.analytics import segment
-from workbench.cli._common import open_db, print_json, progress
-from workbench.errors import RejectedInputError
+from workbench.cli._common import open_workbench, print_json, progress
+
+if TYPE_CHECKING:
+    from workbench.api import Workbench
 
 # option name → Thresholds field
 _THRESHOLD_OPTIONS: dict[str, tuple[str, str]] = {
@@ -87,15 +89,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
-def _thresholds(args: argparse.Namespace, con: store.Connection) -> segment.Thresholds:
-    values: dict[str, Any] = {}
-    if args.scenario:
-        chosen = segment.scenario_thresholds(
-            store.segment_scenarios(con), args.scenario
-        )
-        if chosen is None:
-            raise RejectedInputError(f"no saved scenario named {args.scenario!r}")
-        values = chosen.to_dict()
+def _thresholds(args: argparse.Namespace, wb: Workbench) -> segment.Thresholds:
+    values: dict[str, Any] = (
+        wb.scenario(args.scenario).to_dict() if args.scenario else {}
+    )
     for field in _THRESHOLD_OPTIONS:
         given = getattr(args, field)
         if given is not None:
@@ -107,14 +104,11 @@ def _thresholds(args: argparse.Namespace, con: store.Connection) -> segment.Thre
 
 def run(args: argparse.Namespace) -> int:
     """Print the segmentation of every account."""
-    con = open_db(args)
-    try:
-        thresholds = _thresholds(args, con)
-        as_of = store.resolve_as_of(con, args.as_of)
+    with open_workbench(args) as wb:
+        thresholds = _thresholds(args, wb)
+        as_of = wb.as_of(args.as_of)
         progress(f"segmenting accounts as of {as_of}")
-        segments = readers.account_segments(con, thresholds, as_of)
-    finally:
-        con.close()
+        segments = wb.segments(thresholds, as_of)
     table = segment.account_table(segments)
     if args.json:
         print_json(

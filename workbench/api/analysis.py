@@ -1,0 +1,340 @@
+"""The workbench's segmentation and effort methods."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+
+from workbench import charts, readers, store
+from workbench.analytics import effort, segment
+from workbench.analytics.effort import MisallocationRules
+from workbench.api.core import WorkbenchCore
+from workbench.api.results import EffortBy
+from workbench.domain import Actor
+from workbench.errors import RejectedInputError
+
+if TYPE_CHECKING:
+    import altair as alt
+
+
+class SegmentsAndEffort(WorkbenchCore):
+    """Segments, scenarios and effort over the open database."""
+
+    def features(self, as_of: date | None = None) -> pl.DataFrame:
+        """Return one row per account with every signal segmentation uses.
+
+        Windows are the 12 months up to ``as_of`` (default: the data's last day);
+        see :func:`workbench.store.account_features` for the columns.
+        """
+        return store.account_features(self.connection, as_of)
+
+    def thresholds(
+        self, thresholds: segment.Thresholds | None = None, **changes: Any
+    ) -> segment.Thresholds:
+        """Return thresholds: the defaults (or ``thresholds``) with ``changes`` applied.
+
+        Raises:
+            RejectedInputError: an unknown threshold or a value out of range.
+
+        Example:
+            >>> wb.thresholds(valuable_top_pct=15, relationship_threshold=55)  # doctest: +SKIP
+        """
+        base = thresholds or segment.DEFAULT_THRESHOLDS
+        if not changes:
+            return base
+        return segment.Thresholds.from_dict({**base.to_dict(), **changes})
+
+    def segments(
+        self,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return one row per account with its value segment and relationship type.
+
+        Args:
+            thresholds: the thresholds (default: the documented defaults).
+            as_of: the last day of the 12-month window (default: the data's last day).
+            **threshold_changes: single thresholds to change, e.g.
+                ``valuable_top_pct=15`` (see :class:`workbench.segment.Thresholds`).
+
+        Returns:
+            :func:`workbench.segment.assign_segments`' columns: ``value_segment``,
+            ``relationship``, ``relationship_score``, ``contribution``, the reasons…
+            Manual relationship overrides are applied.
+
+        Example:
+            >>> wb.segments(valuable_top_pct=15).group_by("value_segment").len()  # doctest: +SKIP
+        """
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        return readers.account_segments(self.connection, chosen, as_of)
+
+    def segment_summary(
+        self,
+        segments: pl.DataFrame | None = None,
+        thresholds: segment.Thresholds | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return accounts, revenue, contribution and shares per segment and type.
+
+        Pass the frame of :meth:`segments`, or thresholds to compute it.
+        """
+        if segments is None:
+            segments = self.segments(thresholds, **threshold_changes)
+        return segment.segment_summary(segments)
+
+    def chart_segments(
+        self,
+        segments: pl.DataFrame | None = None,
+        thresholds: segment.Thresholds | None = None,
+        **threshold_changes: Any,
+    ) -> alt.LayerChart:
+        """Return the portfolio chart: contribution against headroom, one point per account.
+
+        Colour is the value segment, shape the relationship type; dashed rules mark
+        the cuts of the thresholds used.
+
+        Args:
+            segments: rows of :meth:`segments` (computed with ``thresholds`` and
+                ``threshold_changes`` when omitted).
+            thresholds: the thresholds the cuts are drawn for.
+            **threshold_changes: single thresholds to change.
+        """
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        if segments is None:
+            segments = readers.account_segments(self.connection, chosen)
+        cuts = segment.segment_cuts(segments, chosen)
+        return charts.segment_scatter(
+            segments, cuts.contribution_cut, cuts.headroom_cut
+        )
+
+    def set_relationship(
+        self,
+        account_id: str,
+        relationship: Literal["transactional", "partnership"],
+        reason: str,
+        *,
+        actor: Actor | None = None,
+    ) -> None:
+        """Decide an account's relationship type by hand (it wins over the score).
+
+        Raises:
+            PermissionDeniedError: the actor may not edit.
+            RejectedInputError: unknown account or type, or no reason given.
+        """
+        store.set_relationship_override(
+            self.connection, self._actor(actor), account_id, relationship, reason
+        )
+
+    def clear_relationship(
+        self, account_id: str, *, actor: Actor | None = None
+    ) -> bool:
+        """Remove an account's manual decision; return whether there was one."""
+        return store.delete_relationship_override(
+            self.connection, self._actor(actor), account_id
+        )
+
+    def scenarios(self) -> pl.DataFrame:
+        """Return the saved threshold scenarios: name, thresholds (JSON), who, when."""
+        return store.segment_scenarios(self.connection)
+
+    def save_scenario(
+        self,
+        name: str,
+        thresholds: segment.Thresholds | None = None,
+        *,
+        actor: Actor | None = None,
+        **threshold_changes: Any,
+    ) -> segment.Thresholds:
+        """Save thresholds under a name (replacing one of that name); return them."""
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        store.save_segment_scenario(
+            self.connection, self._actor(actor), name, chosen.to_dict()
+        )
+        return chosen
+
+    def compare_scenarios(
+        self,
+        first: str | segment.Thresholds,
+        second: str | segment.Thresholds,
+        *,
+        as_of: date | None = None,
+    ) -> pl.DataFrame:
+        """Return each account's segment and type under two scenarios, movers first.
+
+        Args:
+            first: a saved scenario's name, or thresholds.
+            second: the same.
+            as_of: the last day of the 12-month window.
+
+        Raises:
+            RejectedInputError: no saved scenario has that name.
+        """
+        return segment.compare_scenarios(
+            self.features(as_of),
+            self.scenario(first),
+            self.scenario(second),
+            store.relationship_overrides(self.connection),
+        )
+
+    def scenario(self, chosen: str | segment.Thresholds) -> segment.Thresholds:
+        """Return a saved scenario's thresholds by name (thresholds pass through).
+
+        Raises:
+            RejectedInputError: no saved scenario has that name.
+        """
+        if isinstance(chosen, segment.Thresholds):
+            return chosen
+        found = segment.scenario_thresholds(self.scenarios(), chosen)
+        if found is None:
+            raise RejectedInputError(f"no saved scenario named {chosen!r}")
+        return found
+
+    def as_of(self, as_of: date | None = None) -> date:
+        """Return the day the analyses end on: ``as_of``, or the data's last day."""
+        return store.resolve_as_of(self.connection, as_of)
+
+    # --- effort ----------------------------------------------------------------
+
+    def _segments_and_day(
+        self,
+        thresholds: segment.Thresholds | None,
+        as_of: date | None,
+        changes: dict[str, Any],
+    ) -> tuple[pl.DataFrame, segment.Thresholds, date]:
+        chosen = self.thresholds(thresholds, **changes)
+        day = self.as_of(as_of)
+        return readers.account_segments(self.connection, chosen, day), chosen, day
+
+    def effort(
+        self,
+        by: EffortBy = "account",
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return our effort against what accounts bring, per account or per group.
+
+        Hours are recorded durations plus the assumed minutes of activities without
+        one (``minutes_per_activity_without_duration``), over the 12 months up to
+        ``as_of``.
+
+        Args:
+            by: ``account`` (one row per account, most effort first, with effort,
+                revenue and contribution shares, hours per 1,000 of margin and the
+                effort index: hours against what the margin justifies for the
+                account's type), or a grouping: ``relationship``,
+                ``value_segment`` or ``segment_and_type``.
+            thresholds: segmentation thresholds (default: the documented ones).
+            as_of: the last day of the window (default: the data's last day).
+            **threshold_changes: single thresholds to change.
+
+        Example:
+            >>> wb.effort(by="relationship")  # doctest: +SKIP
+        """
+        segments, _, _ = self._segments_and_day(thresholds, as_of, threshold_changes)
+        accounts = effort.account_effort(segments)
+        if by == "account":
+            return accounts
+        if by in effort.GROUPINGS:
+            return effort.effort_by_group(accounts, by)
+        raise RejectedInputError(
+            f"cannot split effort by {by!r}; choose account, "
+            + ", ".join(effort.GROUPINGS)
+        )
+
+    def effort_breakdown(
+        self,
+        view: str = "seller",
+        *,
+        period: Literal["current", "previous", "both"] = "current",
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return effort hours per seller, team, department, role, kind or month.
+
+        Each label is split by relationship type and value segment (see
+        :func:`workbench.effort.effort_breakdown`).
+        """
+        if view not in effort.BREAKDOWNS:
+            raise RejectedInputError(
+                f"cannot break effort down by {view!r}; choose "
+                + ", ".join(effort.BREAKDOWNS)
+            )
+        segments, chosen, day = self._segments_and_day(
+            thresholds, as_of, threshold_changes
+        )
+        return effort.effort_breakdown(
+            store.effort_aggregates(self.connection, day),
+            segments,
+            view,
+            chosen.minutes_per_activity_without_duration,
+            period,
+        )
+
+    def seller_effort(
+        self,
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return who spends time where: one row per seller, hours per type and segment."""
+        segments, chosen, day = self._segments_and_day(
+            thresholds, as_of, threshold_changes
+        )
+        return effort.seller_effort(
+            store.effort_aggregates(self.connection, day),
+            segments,
+            chosen.minutes_per_activity_without_duration,
+        )
+
+    def misallocations(
+        self,
+        rules: MisallocationRules | None = None,
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **rule_changes: float,
+    ) -> pl.DataFrame:
+        """Return over- and under-served accounts, one row per account and issue.
+
+        Args:
+            rules: when an account counts as over- or under-served (default:
+                :class:`workbench.effort.MisallocationRules`).
+            thresholds: segmentation thresholds.
+            as_of: the last day of the window.
+            **rule_changes: single rules to change, e.g. ``over_factor=4``.
+        """
+        segments, _, _ = self._segments_and_day(thresholds, as_of, {})
+        return effort.misallocations(
+            effort.account_effort(segments), rules, **rule_changes
+        )
+
+    def chart_effort(
+        self,
+        by: EffortBy = "account",
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        **threshold_changes: Any,
+    ) -> alt.Chart:
+        """Return effort against value as a chart.
+
+        ``account``: effort hours against gross margin, one point per account;
+        a grouping: effort, revenue and contribution shares side by side per group.
+        """
+        accounts = self.effort(thresholds=thresholds, as_of=as_of, **threshold_changes)
+        if by == "account":
+            return charts.effort_value_scatter(accounts)
+        if by in effort.GROUPINGS:
+            groups = effort.effort_by_group(accounts, by)
+            return charts.share_bars(effort.share_comparison(groups, by))
+        raise RejectedInputError(
+            f"cannot chart effort by {by!r}; choose account, "
+            + ", ".join(effort.GROUPINGS)
+        )

@@ -1,0 +1,319 @@
+"""The workbench's connection, its data as a whole: info, demo, imports, undo, backup."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+import polars as pl
+
+from workbench import demo, ingest, store
+from workbench.access import require
+from workbench.api.results import ImportRejectedError, SurveyImport
+from workbench.backup import BackupSummary, backup_database
+from workbench.domain import LOCAL_ACTOR, Actor, Problem
+from workbench.errors import RejectedInputError
+from workbench.ingest import surveys
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import TracebackType
+
+
+class WorkbenchCore:
+    """The open database under a :class:`~workbench.api.Workbench` and its actor."""
+
+    def __init__(self, con: store.Connection, *, actor: Actor = LOCAL_ACTOR) -> None:
+        self._con: store.Connection | None = con
+        self.actor = actor
+
+    # --- the connection --------------------------------------------------------
+
+    @property
+    def connection(self) -> store.Connection:
+        """Return the open DuckDB connection (for :mod:`workbench.store` functions).
+
+        Raises:
+            RejectedInputError: the workbench has been closed.
+        """
+        if self._con is None:
+            raise RejectedInputError(
+                "this workbench is closed; open it again with open_workbench()"
+            )
+        return self._con
+
+    @property
+    def path(self) -> str:
+        """Return the database file (``:memory:`` for an in-memory database)."""
+        return store.database_path(self.connection)
+
+    def close(self) -> None:
+        """Close the database; further calls raise. Closing twice is harmless."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "closed" if self._con is None else self.path
+        return f"<Workbench {where} as {self.actor.name} ({self.actor.role})>"
+
+    def _actor(self, actor: Actor | None) -> Actor:
+        return self.actor if actor is None else actor
+
+    # --- the data --------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        """Return the database file, its schema version and rows per CRM table.
+
+        Example:
+            >>> wb.info()["counts"]["accounts"]  # doctest: +SKIP
+            60
+        """
+        con = self.connection
+        return {
+            "database": store.database_path(con),
+            "schema_version": store.schema_version(con),
+            "counts": store.table_counts(con),
+        }
+
+    def load_demo(
+        self,
+        accounts: int = demo.DEFAULT_ACCOUNTS,
+        activities: int = demo.DEFAULT_ACTIVITIES,
+        *,
+        seed: int = demo.DEFAULT_SEED,
+        actor: Actor | None = None,
+    ) -> dict[str, int]:
+        """Replace the CRM data with the deterministic demo portfolio; return row counts.
+
+        Plans, scenarios and settings are kept. Needs the ``import`` right.
+
+        Example:
+            >>> wb.load_demo(accounts=20, activities=5_000)  # doctest: +SKIP
+        """
+        require(self._actor(actor), "import")
+        if accounts < 1 or activities < 0:
+            raise RejectedInputError("need at least 1 account and 0 or more activities")
+        return demo.write_demo(self.connection, accounts, activities, seed=seed)
+
+    def accounts(self) -> pl.DataFrame:
+        """Return every account: ``account_id``, ``name``, ``contacts``, by name."""
+        return store.buying_centre_accounts(self.connection)
+
+    def import_files(
+        self,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        source: str = "auto",
+        dry_run: bool = False,
+        encoding: str | None = None,
+        date_order: Literal["mdy", "dmy"] | None = None,
+        overwrite_edits: bool = False,
+        check: bool = True,
+        actor: Actor | None = None,
+    ) -> ingest.ImportReport:
+        """Import CRM exports (files, folders, zip archives), all or nothing.
+
+        Args:
+            paths: one path or several.
+            source: ``auto`` or a CRM (``salesforce``, ``hubspot``, ``dynamics``,
+                ``chinese_crm``, ``generic``).
+            dry_run: check everything, change nothing.
+            encoding: force a text encoding for every file.
+            date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024.
+            overwrite_edits: let the files replace roles, influence and attitude
+                edited in the workbench (default: the edits win).
+            check: raise :class:`ImportRejectedError` when the import is rejected
+                (its ``report`` attribute holds the problems); False returns the
+                report either way.
+            actor: who imports (default: the workbench's actor); needs ``import``.
+
+        Returns:
+            The :class:`workbench.ingest.ImportReport`: ``ok``, ``counts``,
+            ``problems`` (also as ``problems_frame()``), ``files_frame()``.
+
+        Example:
+            >>> report = wb.import_files(["exports/Account.csv", "exports/Contact.csv"])  # doctest: +SKIP
+            >>> report.counts["contacts"]  # doctest: +SKIP
+        """
+        listed: list[str | os.PathLike[str]] = (
+            [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        )
+        report = ingest.import_files(
+            self.connection,
+            [Path(p) for p in listed],
+            actor=self._actor(actor),
+            source=source,
+            dry_run=dry_run,
+            encoding=encoding,
+            date_order=date_order,
+            overwrite_edits=overwrite_edits,
+        )
+        if check and not report.ok:
+            raise ImportRejectedError(report)
+        return report
+
+    def propose_uploads(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        source: str = "auto",
+        encoding: str | None = None,
+    ) -> tuple[list[ingest.RecognisedFile], list[Problem]]:
+        """Return how each uploaded ``(name, bytes)`` file would be read, changing nothing.
+
+        Mappings remembered for the same header are used (see
+        :func:`workbench.ingest.propose_files`).
+        """
+        return ingest.propose_files(
+            self.connection, files, source=source, encoding=encoding
+        )
+
+    def import_uploads(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        actor: Actor | None = None,
+        **options: Any,
+    ) -> ingest.ImportReport:
+        """Import (or check, ``dry_run=True``) uploaded ``(name, bytes)`` files.
+
+        ``options`` are :func:`workbench.ingest.import_files`' (source, mappings,
+        overwrite_edits, encoding, date_order, progress…). Unlike
+        :meth:`import_files`, a rejected import returns its report, never raises.
+        """
+        return ingest.import_files(
+            self.connection, files, actor=self._actor(actor), **options
+        )
+
+    def import_survey(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        score_column: str | None = None,
+        encoding: str | None = None,
+        dry_run: bool = False,
+        actor: Actor | None = None,
+    ) -> SurveyImport:
+        """Import an NPS survey export (a plain table or a Qualtrics export).
+
+        Responses link to contacts by ID or e-mail and to accounts by ID or name;
+        importing the same export twice changes nothing.
+
+        Args:
+            path: the survey file (CSV, Excel, …).
+            score_column: the column holding the 0–10 score when it is not found.
+            encoding: force a text encoding.
+            dry_run: read and check only.
+            actor: who imports (default: the workbench's actor); needs ``import``.
+
+        Raises:
+            PermissionDeniedError: the actor may not import.
+            RejectedInputError: the file has errors (listed; nothing is written)
+                or no response to import.
+
+        Example:
+            >>> wb.import_survey("surveys/2026-Q3.csv").written  # doctest: +SKIP
+            {'inserted': 212, 'updated': 0, 'run_id': 4}
+        """
+        who = self._actor(actor)
+        require(who, "import")
+        source = Path(path)
+        data = source.read_bytes()
+        result = self.read_survey(source.name, data, score_column, encoding)
+        if not result.can_commit:
+            errors = result.errors
+            shown = "; ".join(
+                f"row {p.row}: {p.message}" if p.row else p.message for p in errors[:5]
+            )
+            raise RejectedInputError(
+                f"{source.name}: not imported, nothing changed: "
+                + (shown or "no response to import")
+                + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
+            )
+        if dry_run:
+            return SurveyImport(result)
+        return SurveyImport(
+            result, self.commit_survey(source.name, data, result, actor=who)
+        )
+
+    def read_survey(
+        self,
+        file_name: str,
+        data: bytes,
+        score_column: str | None = None,
+        encoding: str | None = None,
+    ) -> surveys.SurveyResult:
+        """Read a survey file's content against the database's people and accounts.
+
+        Changes nothing; :meth:`commit_survey` stores what was read.
+        """
+        contacts, accounts = store.survey_link_targets(self.connection)
+        return surveys.read_survey_file(
+            file_name, data, contacts, accounts, score_column, encoding
+        )
+
+    def commit_survey(
+        self,
+        file_name: str,
+        data: bytes,
+        result: surveys.SurveyResult,
+        *,
+        actor: Actor | None = None,
+    ) -> dict[str, int]:
+        """Store a survey file's read responses; return what changed.
+
+        ``data`` is the file's content, remembered by its SHA-256 with the run.
+        Needs the ``import`` right (the store checks it).
+        """
+        return store.write_survey_responses(
+            self.connection,
+            self._actor(actor),
+            result.responses,
+            file_name=file_name,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            problems=[p.as_dict() for p in result.problems],
+        )
+
+    def undo_last_import(self, *, actor: Actor | None = None) -> dict[str, Any]:
+        """Undo the last committed import and return ``run_id`` and rows restored.
+
+        The rows it inserted are deleted; rows it changed get their earlier values.
+
+        Raises:
+            PermissionDeniedError: the actor may not import.
+            RejectedInputError: there is no import to undo.
+        """
+        who = self._actor(actor)
+        require(who, "import")
+        return store.undo_last_import(self.connection, who)
+
+    def backup(
+        self, directory: str | os.PathLike[str], *, actor: Actor | None = None
+    ) -> BackupSummary:
+        """Write every table to a new (or empty) directory as Parquet with a manifest.
+
+        Restore with ``workbench restore DIR --db FILE``. Needs the ``admin`` right.
+        """
+        return backup_database(self.connection, directory, self._actor(actor))
+
+    # --- segmentation ----------------------------------------------------------
+
+    def _require_account(self, account_id: str) -> str:
+        name = store.account_name(self.connection, account_id)
+        if name is None:
+            raise RejectedInputError(f"there is no account {account_id!r}")
+        return name

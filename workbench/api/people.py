@@ -1,0 +1,350 @@
+"""The workbench's voice-of-the-customer, buying-centre and plan methods; the Workbench itself."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from workbench import charts, plans, store
+from workbench.analytics import network, voice
+from workbench.api.analysis import SegmentsAndEffort
+from workbench.api.results import AccountPlan, BuyingCentreMap, NpsBy
+from workbench.domain import LOCAL_ACTOR, Actor
+from workbench.errors import RejectedInputError
+from workbench.privacy import mask_personal_data
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import altair as alt
+
+# Splits that voice.nps_by computes as they are (role and account have their own).
+_NPS_DIMENSIONS: tuple[str, ...] = ("department", "org_level", "quarter")
+
+
+class Workbench(SegmentsAndEffort):
+    """One open database with the workbench's analyses as methods.
+
+    Create it with :func:`open_workbench`. Reading methods return polars frames
+    (or altair charts, or dataclasses); writing methods check the actor's role
+    first and change nothing when they refuse.
+    """
+
+    # --- voice of the customer -------------------------------------------------
+
+    def nps_responses(
+        self, since: date | None = None, *, account_id: str | None = None
+    ) -> pl.DataFrame:
+        """Return the NPS responses with who answered (masked for viewers).
+
+        Args:
+            since: only responses on or after this day.
+            account_id: only this account's responses.
+
+        See :func:`workbench.store.nps_responses_enriched` for the columns.
+        """
+        responses = voice.responses_since(
+            store.nps_responses_enriched(self.connection), since
+        )
+        if account_id is not None:
+            responses = voice.responses_for_account(responses, account_id)
+        return mask_personal_data(responses, self.actor)
+
+    def nps(
+        self,
+        by: NpsBy = "role",
+        *,
+        since: date | None = None,
+        account_id: str | None = None,
+    ) -> pl.DataFrame:
+        """Return the Net Promoter Score split by buying role (or another dimension).
+
+        Args:
+            by: ``role`` (every role in the vocabulary's order, roles nobody
+                answered for with a null NPS), ``department``, ``org_level``,
+                ``quarter`` or ``account`` (every account, with the roles heard
+                and missing).
+            since: only responses on or after this day.
+            account_id: only this account's responses.
+
+        Returns:
+            One row per group: ``responses``, ``promoters``, ``passives``,
+            ``detractors`` and ``nps`` (−100…100; null where nobody answered).
+
+        Example:
+            >>> wb.nps(by="quarter", since=date(2026, 1, 1))  # doctest: +SKIP
+        """
+        responses = self.nps_responses(since, account_id=account_id)
+        if by == "role":
+            return voice.nps_by_role(responses)
+        if by == "account":
+            return voice.nps_by_account(responses, self.accounts())
+        if by in _NPS_DIMENSIONS:
+            return voice.nps_by(responses, by)
+        raise RejectedInputError(
+            f"cannot split the NPS by {by!r}; choose role, department, org_level, "
+            "quarter or account"
+        )
+
+    def chart_nps(
+        self,
+        by: Literal["role", "quarter"] = "role",
+        *,
+        since: date | None = None,
+        account_id: str | None = None,
+    ) -> alt.Chart:
+        """Return NPS bars per buying role, or NPS per quarter as a line per role."""
+        responses = self.nps_responses(since, account_id=account_id)
+        if by == "role":
+            return charts.role_bars(voice.nps_by_role(responses))
+        if by == "quarter":
+            return charts.trend_lines(voice.quarterly_trend(responses, by_role=True))
+        raise RejectedInputError(
+            f"cannot chart the NPS by {by!r}; choose role or quarter"
+        )
+
+    def role_conflicts(
+        self,
+        gap_threshold: float = 70,
+        *,
+        min_responses: int = 5,
+        roles_a: Sequence[str] | None = None,
+        roles_b: Sequence[str] | None = None,
+        since: date | None = None,
+    ) -> pl.DataFrame:
+        """Return accounts where two roles' NPS differ by more than ``gap_threshold``.
+
+        Only roles with at least ``min_responses`` answers in the account count;
+        ``roles_a``/``roles_b`` restrict the pairs (for example users against
+        deciders and approvers). Widest gap first.
+        """
+        return voice.role_conflicts(
+            self.nps_responses(since),
+            gap_threshold=gap_threshold,
+            min_responses=min_responses,
+            roles_a=roles_a,
+            roles_b=roles_b,
+        )
+
+    def risky_detractors(
+        self, *, influence_min: int = voice.HIGH_INFLUENCE_MIN
+    ) -> pl.DataFrame:
+        """Return people whose latest score is 0–6 and who can sink a deal.
+
+        Deciders and approvers always count; others from ``influence_min`` on.
+        """
+        return voice.risky_detractors(self.nps_responses(), influence_min=influence_min)
+
+    def comments(
+        self,
+        text: str = "",
+        *,
+        roles: Sequence[str] | None = None,
+        account_id: str | None = None,
+        since: date | None = None,
+    ) -> pl.DataFrame:
+        """Return survey comments containing ``text`` (plain, any case), newest first."""
+        return voice.search_comments(
+            self.nps_responses(since, account_id=account_id), text, roles
+        )
+
+    # --- buying centres --------------------------------------------------------
+
+    def buying_centre(
+        self,
+        account_id: str,
+        *,
+        months: int = 12,
+        as_of: date | None = None,
+        departments: Sequence[str] = (),
+        roles: Sequence[str] = (),
+        layout: Literal["force", "hierarchy"] = "force",
+        highlight_contact_id: str | None = None,
+        show_sellers: bool = True,
+        height_px: int = 640,
+    ) -> BuyingCentreMap:
+        """Return one account's buying-centre map; Jupyter shows it inline.
+
+        Args:
+            account_id: the account.
+            months: the window of our touches, in months up to ``as_of``.
+            as_of: the window's last day (default: the data's last day).
+            departments: only these departments (default: all).
+            roles: only these buying roles (``unknown`` for none; default: all).
+            layout: ``force`` or ``hierarchy`` (the reporting tree top-down).
+            highlight_contact_id: draw the warm path to this person.
+            show_sellers: draw our sellers and their touches.
+            height_px: the map's height.
+
+        Raises:
+            RejectedInputError: no such account, or a window under one month.
+
+        Example:
+            >>> bc = wb.buying_centre("A00001", roles=["decider", "approver"])  # doctest: +SKIP
+            >>> bc  # in Jupyter: the map  # doctest: +SKIP
+            >>> bc.report.risks  # doctest: +SKIP
+        """
+        data = store.read_buying_centre(
+            self.connection, account_id, months=months, as_of=as_of
+        )
+        options = network.MapOptions(
+            departments=tuple(departments),
+            roles=tuple(roles),
+            layout=layout,
+            highlight_contact_id=highlight_contact_id,
+            show_sellers=show_sellers,
+            height_px=height_px,
+        )
+        net = network.build_buying_centre(data, options)
+        return BuyingCentreMap(
+            account_id=account_id,
+            account_name=data.account_name,
+            network=net,
+            html=network.network_html(net, freeze=options.freeze),
+            report=network.analyse_buying_centre(data),
+            people=mask_personal_data(network.people(data), self.actor),
+            height_px=height_px,
+        )
+
+    def edit_contacts(
+        self, changes: pl.DataFrame, *, actor: Actor | None = None
+    ) -> int:
+        """Set people's buying roles, influence and attitudes; every change is logged.
+
+        Args:
+            changes: one row per value: ``contact_id``, ``field`` (``buying_role``,
+                ``influence`` or ``attitude``), ``new_value`` (text, or null to
+                clear it).
+            actor: who edits (default: the workbench's actor); needs ``edit``.
+
+        Returns:
+            How many values changed.
+
+        Raises:
+            RejectedInputError: an unknown person, field or value; nothing is saved.
+
+        Example:
+            >>> wb.edit_contacts(pl.DataFrame({"contact_id": ["C0000001"],
+            ...     "field": ["buying_role"], "new_value": ["decider"]}))  # doctest: +SKIP
+            1
+        """
+        return store.save_contact_edits(self.connection, self._actor(actor), changes)
+
+    # --- account plans ---------------------------------------------------------
+
+    def situation(self, account_id: str, as_of: date | None = None) -> plans.Situation:
+        """Return the account's situation as computed now from every source."""
+        self._require_account(account_id)
+        return plans.build_situation(self.connection, account_id, as_of=as_of)
+
+    def plan(
+        self,
+        account_id: str,
+        *,
+        version: int | None = None,
+        as_of: date | None = None,
+    ) -> AccountPlan:
+        """Return the account's current plan, or a new draft with its situation.
+
+        Args:
+            account_id: the account.
+            version: an older stored version (default: the current one).
+            as_of: the day a new draft's situation is computed for.
+
+        Raises:
+            RejectedInputError: no such account, or no such version.
+
+        Example:
+            >>> draft = wb.plan("A00001")  # doctest: +SKIP
+            >>> draft.plan.identify = "Who decides the 2027 framework?"  # doctest: +SKIP
+            >>> wb.save_plan(draft)  # doctest: +SKIP
+        """
+        name = self._require_account(account_id)
+        saved = plans.load_plan(self.connection, account_id, version)
+        if saved is not None:
+            return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+        if version is not None:
+            raise RejectedInputError(
+                f"{account_id} ({name}) has no plan version {version}"
+            )
+        situation = plans.build_situation(self.connection, account_id, as_of=as_of)
+        return AccountPlan(plan=plans.new_plan(account_id, name, situation))
+
+    def save_plan(
+        self, account_plan: AccountPlan, *, actor: Actor | None = None
+    ) -> AccountPlan:
+        """Save the plan as a new version and return it as now stored.
+
+        The save is refused (``PlanConflictError``, with your plan attached) when
+        someone saved a newer version since ``account_plan`` was read.
+
+        Raises:
+            PermissionDeniedError: the actor may not write plans.
+            RejectedInputError: the plan has problems (all listed).
+            workbench.plans.PlanConflictError: a newer version exists.
+        """
+        saved = plans.save_plan(
+            self.connection,
+            self._actor(actor),
+            account_plan.plan,
+            based_on=account_plan.version,
+        )
+        return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+
+    def restore_plan(
+        self,
+        account_id: str,
+        version: int,
+        *,
+        based_on: int,
+        actor: Actor | None = None,
+    ) -> AccountPlan:
+        """Save an older version of the account's plan again as the current one.
+
+        ``based_on`` is the version the caller saw as current: a newer save made
+        meanwhile makes this refuse (``PlanConflictError``) rather than overwrite.
+        """
+        saved = plans.restore_version(
+            self.connection, self._actor(actor), account_id, version, based_on=based_on
+        )
+        return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+
+    def plan_history(self, account_id: str) -> pl.DataFrame:
+        """Return every stored version of the account's plan, newest first."""
+        return plans.plan_history(self.connection, account_id)
+
+    def plans_overview(self, today: date | None = None) -> plans.PlansOverview:
+        """Return the leaders' overview: missing plans, overdue actions, per segment."""
+        return plans.plans_overview(self.connection, today=today)
+
+
+def open_workbench(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    actor: Actor = LOCAL_ACTOR,
+    read_only: bool = False,
+) -> Workbench:
+    """Open a workbench database (creating and upgrading it as needed).
+
+    Args:
+        path: the database file; ``None`` uses ``$WORKBENCH_DB`` or
+            ``data/workbench.duckdb``; ``":memory:"`` a private in-memory database.
+        actor: who acts on writes (default: the local, login-free user).
+        read_only: open the file without the right to write (it must exist and be
+            up to date; other processes still cannot write while it is open).
+
+    Returns:
+        The :class:`Workbench`; close it, or use it in a ``with`` block.
+
+    Raises:
+        DatabaseBusyError: another process holds the file open for writing.
+
+    Example:
+        >>> with open_workbench(":memory:") as wb:
+        ...     wb.info()["counts"]["accounts"]
+        0
+    """
+    return Workbench(store.connect(path, read_only=read_only), actor=actor)

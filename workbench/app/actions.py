@@ -1,0 +1,68 @@
+"""Every write a page makes, as the current user, through the notebook API.
+
+Pages never call the store: each write here is a :class:`~workbench.api.Workbench`
+method over the shared connection, so the app, the notebook and the command line
+check roles, validate and record the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+from workbench import ingest
+from workbench.analytics import segment
+from workbench.app import session
+from workbench.domain import Actor, Problem
+from workbench.ingest import surveys
+
+
+def import_uploads(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    progress: Callable[[float, str], Any] | None = None,
+    **options: Any,
+) -> ingest.ImportReport:
+    """Import (or, with ``dry_run=True``, check) uploaded CRM exports; see ingest."""
+    return session.workbench().import_uploads(files, progress=progress, **options)
+
+
+def propose_uploads(
+    files: Sequence[tuple[str, bytes]], source: str, encoding: str | None
+) -> tuple[list[ingest.RecognisedFile], list[Problem]]:
+    """Return how each uploaded file would be read and mapped (changes nothing)."""
+    return session.workbench().propose_uploads(files, source=source, encoding=encoding)
+
+
+def undo_last_import(actor: Actor) -> dict[str, Any]:
+    """Undo the last committed import (the library checks the actor's role)."""
+    return session.workbench().undo_last_import(actor=actor)
+
+
+def commit_survey_upload(
+    file_name: str, data: bytes, result: surveys.SurveyResult
+) -> dict[str, int]:
+    """Store a read survey's responses as the current user; return what changed."""
+    return session.workbench().commit_survey(file_name, data, result)
+
+
+def save_contact_edits(changes: pl.DataFrame) -> int:
+    """Save edits to people's roles, influence and attitudes; return how many."""
+    return session.workbench().edit_contacts(changes)
+
+
+def set_relationship(account_id: str, relationship: str, reason: str) -> None:
+    """Decide an account's relationship type by hand."""
+    session.workbench().set_relationship(account_id, relationship, reason)  # type: ignore[arg-type]
+
+
+def clear_relationship(account_id: str) -> bool:
+    """Remove an account's manual decision; return whether there was one."""
+    return session.workbench().clear_relationship(account_id)
+
+
+def save_scenario(name: str, thresholds: segment.Thresholds) -> None:
+    """Save the thresholds under a name (replacing one of that name)."""
+    session.workbench().save_scenario(name, thresholds)

@@ -1,0 +1,56 @@
+"""One decorator for every cached read: keyed on the database and its data version.
+
+A read written as a plain function of its arguments (a date, thresholds, an
+account ID…) becomes a cached one whose entries die when any write bumps the
+database's data version, so no page ever shows data older than the last write.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import streamlit as st
+
+from workbench.app import session
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def cached(
+    *, spinner: bool | str = False, max_entries: int = 16, share: bool = False
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Cache a read per database file, data version and arguments.
+
+    Args:
+        spinner: the text shown while it runs (``False``: nothing).
+        max_entries: how many results to keep.
+        share: keep one shared object (``st.cache_resource``) instead of a copy
+            per call (``st.cache_data``): for large, immutable polars frames,
+            which ``cache_data`` would unpickle again at every rerun.
+    """
+
+    def decorate(read: Callable[P, R]) -> Callable[P, R]:
+        # path and version take part in the key; Streamlit skips arguments
+        # whose names start with an underscore, so these must not.
+        def keyed(path: str, version: int, *args: Any, **kwargs: Any) -> R:
+            return read(*args, **kwargs)
+
+        # Streamlit names a function's cache by module, name and source: give each
+        # read its own, since every ``keyed`` has the same source.
+        keyed.__module__ = read.__module__
+        keyed.__qualname__ = read.__qualname__
+        keyed.__name__ = read.__name__
+        cache = st.cache_resource if share else st.cache_data
+        stored = cache(show_spinner=spinner, max_entries=max_entries)(keyed)
+
+        @functools.wraps(read)
+        def cached_read(*args: P.args, **kwargs: P.kwargs) -> R:
+            path = session.database().path
+            return stored(path, session.data_version(), *args, **kwargs)
+
+        return cached_read
+
+    return decorate

@@ -1,0 +1,75 @@
+"""Widgets more than one screen shows: download pairs, number columns, flashes."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from workbench import exports
+
+EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: A browser table of more rows costs every rerun; downloads carry them all.
+TABLE_ROWS = 1_000
+
+
+def download_pair(
+    frame: pl.DataFrame,
+    name: str,
+    key: str,
+    *,
+    labels: tuple[str, str] | None = None,
+    sheet: str | None = None,
+) -> None:
+    """Show a CSV and an Excel download of ``frame`` side by side.
+
+    The files are built only when clicked. ``labels`` replaces the buttons'
+    default "Download <name> (CSV)" and "(Excel)"; keys are ``<key>_csv`` and
+    ``<key>_xlsx``.
+    """
+    csv_label, excel_label = labels or (
+        f"Download {name} (CSV)",
+        f"Download {name} (Excel)",
+    )
+    cols = st.columns(2)
+    cols[0].download_button(
+        csv_label,
+        functools.partial(exports.to_csv_bytes, frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+    cols[1].download_button(
+        excel_label,
+        functools.partial(exports.to_excel_bytes, frame, sheet or name),
+        file_name=f"{name}.xlsx",
+        mime=EXCEL_MIME,
+        key=f"{key}_xlsx",
+    )
+
+
+def csv_download(frame: pl.DataFrame, label: str, file_name: str, key: str) -> None:
+    """Show one button downloading ``frame`` as CSV (built with the page)."""
+    st.download_button(
+        label,
+        exports.to_csv_bytes(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+    )
+
+
+#: How the segment and effort tables label their shared figures.
+SHARE_COLUMNS: dict[str, Any] = {
+    "won_12m": st.column_config.NumberColumn("Won, 12 months", format="%,.0f"),
+    "margin": st.column_config.NumberColumn(format="%,.0f"),
+    "cost_to_serve": st.column_config.NumberColumn("Cost-to-serve", format="%,.0f"),
+    "contribution": st.column_config.NumberColumn(format="%,.0f"),
+    "effort_share_pct": st.column_config.NumberColumn("Effort %", format="%.1f"),
+    "revenue_share_pct": st.column_config.NumberColumn("Revenue %", format="%.1f"),
+    "contribution_share_pct": st.column_config.NumberColumn(
+        "Contribution %", format="%.1f"
+    ),
+}

@@ -1,0 +1,269 @@
+"""The plan editor's controller: what the Account plans page's widgets hold.
+
+The editor keeps one plan in ``st.session_state`` (its text widgets, the tables'
+starting point, the version it is based on) and saves through the Workbench as
+the current user; a refused save waits in ``plan_conflict`` to be merged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from workbench import plans, store
+from workbench.api import AccountPlan
+from workbench.app import reads, session
+from workbench.errors import WorkbenchError
+
+#: Editor widgets holding the plan's text, by plan field.
+PLAN_TEXT_KEYS: dict[str, str] = {
+    "identify": "plan_identify",
+    "differentiate": "plan_differentiate",
+    "interact": "plan_interact",
+    "customise": "plan_customise",
+    "value_notes": "plan_value_notes",
+}
+
+
+def plan_account_labels() -> dict[str, str]:
+    """Return a label per account ID for the account picker: name and ID.
+
+    The labels stay the same when plans are saved: the picker keeps showing the
+    label it first rendered, so a version number in it would go stale.
+    """
+    accounts = reads.plan_accounts()
+    labels = accounts.select(
+        "account_id",
+        (
+            pl.col("name").fill_null("(no name)") + pl.lit(" · ") + pl.col("account_id")
+        ).alias("label"),
+    )
+    return dict(zip(labels["account_id"], labels["label"], strict=True))
+
+
+def open_plan(account_id: str) -> None:
+    """Load the account's current plan into the editor when the account changes.
+
+    Also reloads after a save or when asked (``plan_reload``). The editor remembers
+    the version it started from in ``plan_based_on``; saves send it along.
+    """
+    state = st.session_state
+    changed = state.get("plan_loaded_account") != account_id
+    if not changed and not state.pop("plan_reload", False):
+        return
+    current = reads.plan_version(account_id)
+    if current is None:
+        name = store.account_name(session.connection(), account_id) or account_id
+        plan = plans.new_plan(account_id, name, reads.plan_situation(account_id))
+    else:
+        plan = current.plan
+    for field_name, key in PLAN_TEXT_KEYS.items():
+        state[key] = getattr(plan, field_name)
+    state["plan_status"] = plan.status
+    state["plan_relationship"] = plan.relationship or ""
+    state["plan_value_services"] = list(plan.value_services)
+    state["plan_base"] = plan
+    state["plan_situation"] = plan.situation
+    state["plan_based_on"] = current.version if current else 0
+    state["plan_loaded_account"] = account_id
+    # New editor keys: the tables' pending edits belong to the plan just replaced.
+    state["plan_editor_nonce"] = int(state.get("plan_editor_nonce", 0)) + 1
+    if changed:
+        state.pop("plan_conflict", None)
+
+
+def plan_editor_key(table: str) -> str:
+    """Return the widget key of one of the plan's table editors (objectives, …)."""
+    return f"plan_{table}_{st.session_state.get('plan_editor_nonce', 0)}"
+
+
+def refresh_plan_situation(account_id: str) -> None:
+    """Recompute the situation from today's data into the editor (saved with the plan)."""
+    refreshed = int(st.session_state.get("plan_situation_refreshed", 0)) + 1
+    st.session_state["plan_situation_refreshed"] = refreshed
+    st.session_state["plan_situation"] = reads.plan_situation(account_id, refreshed)
+
+
+def _as_polars(frame: Any) -> pl.DataFrame:
+    # st.data_editor hands back the type it was given; accept pandas too.
+    return frame if isinstance(frame, pl.DataFrame) else pl.from_pandas(frame)
+
+
+def plan_from_editor(
+    account_id: str, objectives: Any, actions: Any, risks: Any
+) -> plans.Plan:
+    """Return the plan as the editor's widgets hold it now."""
+    state = st.session_state
+    base: plans.Plan = state["plan_base"]
+    return plans.Plan(
+        account_id=account_id,
+        account_name=base.account_name,
+        status=str(state.get("plan_status") or "draft"),
+        situation=state.get("plan_situation"),
+        relationship=state.get("plan_relationship") or None,
+        value_services=list(state.get("plan_value_services") or []),
+        objectives=plans.objectives_from_frame(_as_polars(objectives)),
+        actions=plans.actions_from_frame(_as_polars(actions)),
+        risks=plans.risks_from_frame(_as_polars(risks)),
+        **{name: str(state.get(key) or "") for name, key in PLAN_TEXT_KEYS.items()},
+    )
+
+
+def add_suggested_plan_actions(
+    account_id: str, objectives: Any, actions: Any, risks: Any
+) -> None:
+    """Append the situation's suggested actions to the editor, keeping unsaved edits.
+
+    The tables' current content becomes the editors' new starting point (still
+    unsaved), with the suggestions the plan lacks added to the actions.
+    """
+    state = st.session_state
+    edited = plan_from_editor(account_id, objectives, actions, risks)
+    added = plans.add_suggested_actions(edited)
+    base: plans.Plan = state["plan_base"]
+    state["plan_base"] = replace(
+        base, objectives=edited.objectives, actions=edited.actions, risks=edited.risks
+    )
+    state["plan_editor_nonce"] = int(state.get("plan_editor_nonce", 0)) + 1
+    state["plan_flash"] = (
+        ("success", f"Added {added} suggested actions. Set dates, then save.")
+        if added
+        else ("info", "The situation suggests no actions the plan does not have.")
+    )
+    st.rerun()
+
+
+def save_plan_from_editor(plan: plans.Plan) -> None:
+    """Save the edited plan as the current user, based on the version it started from.
+
+    Success reloads the editor on the new version. A refused save keeps the
+    author's plan in ``plan_conflict`` (and in the widgets) for merging; a rejected
+    one leaves a message in ``plan_flash``.
+    """
+    state = st.session_state
+    try:
+        saved = session.workbench().save_plan(
+            AccountPlan(plan=plan, version=int(state["plan_based_on"]))
+        )
+    except plans.PlanConflictError as conflict:
+        state["plan_conflict"] = {
+            "account_id": plan.account_id,
+            "mine": conflict.mine,
+            "message": str(conflict),
+            "current_version": conflict.current_version,
+        }
+        return
+    except WorkbenchError as error:
+        state["plan_flash"] = ("error", str(error))
+        return
+    state["plan_flash"] = (
+        "success",
+        f"Saved version {saved.version} of the plan for {plan.account_name}.",
+    )
+    state["plan_reload"] = True
+    state.pop("plan_conflict", None)
+    st.rerun()
+
+
+def restore_plan_version(account_id: str, version: int, seen_current: int) -> None:
+    """Save an older version again as the current one, then reload the editor.
+
+    ``seen_current`` is the version the user saw as current; a newer save made
+    meanwhile makes this refuse rather than overwrite (message in ``plan_flash``).
+    """
+    state = st.session_state
+    try:
+        saved = session.workbench().restore_plan(
+            account_id, version, based_on=seen_current
+        )
+    except WorkbenchError as error:
+        state["plan_flash"] = ("error", str(error))
+    else:
+        state["plan_flash"] = (
+            "success",
+            f"Version {version} is current again, saved as version {saved.version}.",
+        )
+        state["plan_reload"] = True
+    st.rerun()
+
+
+def plan_conflict(account_id: str) -> dict[str, Any] | None:
+    """Return the refused save waiting to be merged for this account, if any."""
+    conflict = st.session_state.get("plan_conflict")
+    if isinstance(conflict, dict) and conflict.get("account_id") == account_id:
+        return conflict
+    return None
+
+
+def build_on_current_version() -> None:
+    """Keep the author's text and base the next save on the version now current."""
+    conflict = st.session_state.pop("plan_conflict", None)
+    if conflict:
+        st.session_state["plan_based_on"] = int(conflict["current_version"])
+
+
+def discard_and_reload_plan() -> None:
+    """Drop the author's unsaved text and load the current version."""
+    st.session_state.pop("plan_conflict", None)
+    st.session_state["plan_reload"] = True
+
+
+def show_plan_situation(situation: plans.Situation | None) -> None:
+    """Render the situation: each source's facts and tables, or why it is pending."""
+    if situation is None:
+        st.info("No situation computed yet: press **Refresh the situation**.")
+        return
+    st.caption(
+        f"As of **{situation.as_of}**, computed "
+        f"{situation.computed_at:%Y-%m-%d %H:%M} UTC."
+    )
+    for part in situation.parts:
+        with st.expander(part.title, expanded=part.key in ("crm", "segment")):
+            if part.status != "ready":
+                st.warning(f"{part.status.capitalize()}: {part.note}")
+                continue
+            if part.note:
+                st.caption(part.note)
+            facts = pl.DataFrame(
+                {
+                    "figure": [f.label for f in part.facts],
+                    "value": [plans.format_value(f.value, f.unit) for f in part.facts],
+                },
+                schema={"figure": pl.String, "value": pl.String},
+            )
+            st.dataframe(facts, hide_index=True, width="stretch")
+            for table in part.tables:
+                st.markdown(f"**{table.title}**")
+                st.dataframe(
+                    pl.DataFrame(table.rows, schema=table.columns, orient="row"),
+                    hide_index=True,
+                    width="stretch",
+                )
+
+
+def draft_empty_plan_sections() -> None:
+    """Fill the editor's empty sections with drafts from the situation (a callback)."""
+    state = st.session_state
+    situation = state.get("plan_situation")
+    if situation is None:
+        return
+    filled = []
+    for name, text in plans.draft_sections(situation).items():
+        key = PLAN_TEXT_KEYS[name]
+        if text and not str(state.get(key) or "").strip():
+            state[key] = text
+            filled.append(name)
+    state["plan_flash"] = (
+        (
+            "success",
+            "Drafted from the situation: " + ", ".join(filled) + ". Edit, then save.",
+        )
+        if filled
+        else (
+            "info",
+            "Every section already has text, or the situation has nothing to add.",
+        )
+    )

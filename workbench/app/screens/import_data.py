@@ -1,0 +1,252 @@
+"""The Import screen: upload CRM exports, check the mapping, commit, undo."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from workbench import access, ingest, vocabulary
+from workbench.app import actions, reads, session
+from workbench.app.components import csv_download
+from workbench.errors import WorkbenchError
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The uploaded files and the options chosen for their import."""
+
+    files: list[tuple[str, bytes]]
+    source: str
+    encoding: str | None
+    date_order: str | None
+    overwrite_edits: bool
+
+
+def may_import() -> bool:
+    """Return whether the current user may import; say so when they may not."""
+    actor = session.current_actor()
+    can_import = access.can(actor, "import")
+    if not can_import:
+        st.info(
+            f"You are signed in as {actor.role}: you can see past imports but not import "
+            "or undo. Ask an analyst or an admin."
+        )
+    return can_import
+
+
+def upload_form() -> Upload:
+    """Show the uploader and the import's options; return what was chosen."""
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    uploads = st.file_uploader(
+        f"CRM export files (up to {limit_mb:,} MB each)",
+        accept_multiple_files=True,
+        key="import_files",
+        type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet", "json", "zip"],
+        help=f"The upload limit is {limit_mb:,} MB per file (server.maxUploadSize).",
+    )
+    st.caption(f"Upload limit: {limit_mb:,} MB per file.")
+    options = st.columns(4)
+    source = options[0].selectbox(
+        "Source", ["auto", *vocabulary.SOURCES], key="import_source"
+    )
+    encoding_choice = options[1].selectbox(
+        "Text encoding", ["detect", *ingest.ENCODING_CHOICES], key="import_encoding"
+    )
+    date_order_choice = options[2].selectbox(
+        "Dates like 03/04/2024",
+        ["ask me", "month first (mdy)", "day first (dmy)"],
+        key="import_date_order",
+    )
+    overwrite_edits = options[3].checkbox(
+        "Overwrite workbench edits",
+        key="import_overwrite_edits",
+        help="Roles, influence and attitude edited in the workbench normally survive "
+        "a re-import.",
+    )
+    encoding = None if encoding_choice == "detect" else encoding_choice
+    date_order = {"month first (mdy)": "mdy", "day first (dmy)": "dmy"}.get(
+        date_order_choice
+    )
+    files = [(upload.name, upload.getvalue()) for upload in uploads or []]
+    return Upload(files, source, encoding, date_order, overwrite_edits)
+
+
+def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
+    """Show what was recognised and each file's mapping; return the changed ones."""
+    files, source, encoding = upload.files, upload.source, upload.encoding
+    try:
+        proposed, _reading_problems = actions.propose_uploads(files, source, encoding)
+    except WorkbenchError as error:
+        st.error(str(error))
+        proposed = []
+    mappings: dict[str, ingest.ColumnMapping] = {}
+    if proposed:
+        st.subheader("What was recognised")
+        st.dataframe(
+            ingest.files_frame(proposed), hide_index=True, key="import_recognised"
+        )
+        st.caption(
+            "Check the mapping of each file; change the workbench column where "
+            "it is wrong, or leave it empty to skip a column. Mappings you change "
+            "are remembered for files with the same header."
+        )
+        for number, entry in enumerate(proposed):
+            if entry.source == "survey" or not entry.headers:
+                continue
+            label = ingest.markdown_safe(
+                f"{entry.name} → {entry.table or 'not imported'}"
+            )
+            with st.expander(label, expanded=entry.table is None):
+                table = st.selectbox(
+                    "Workbench table",
+                    ["(do not import)", *vocabulary.TARGET_TABLES],
+                    index=(
+                        1 + vocabulary.TARGET_TABLES.index(entry.table)
+                        if entry.table in vocabulary.TARGET_TABLES
+                        else 0
+                    ),
+                    key=f"import_table_{number}",
+                )
+                if table == "(do not import)":
+                    continue
+                edited = st.data_editor(
+                    ingest.mapping_table(entry),
+                    key=f"import_mapping_{number}_{table}",
+                    hide_index=True,
+                    disabled=["file column"],
+                    column_config={
+                        "workbench column": st.column_config.SelectboxColumn(
+                            options=["", *vocabulary.CANONICAL_COLUMNS[table]],
+                        )
+                    },
+                )
+                chosen = ingest.mapping_from_table(table, edited)
+                if table != entry.table or chosen.columns != entry.mapping:
+                    mappings[entry.name] = chosen
+    return mappings
+
+
+def check(
+    upload: Upload, mappings: dict[str, ingest.ColumnMapping]
+) -> ingest.ImportReport:
+    """Check the import without changing anything (once per choice of options)."""
+    files, source, encoding = upload.files, upload.source, upload.encoding
+    date_order, overwrite_edits = upload.date_order, upload.overwrite_edits
+    options_key = hashlib.sha256(
+        repr(
+            (
+                [(name, hashlib.sha256(data).hexdigest()) for name, data in files],
+                source,
+                encoding,
+                date_order,
+                overwrite_edits,
+                sorted(
+                    (k, v.table, sorted(v.columns.items())) for k, v in mappings.items()
+                ),
+                session.data_version(),
+            )
+        ).encode()
+    ).hexdigest()
+    checked = st.session_state.get("import_checked")
+    if not checked or checked[0] != options_key:
+        with st.spinner("Checking every value and reference…"):
+            report = actions.import_uploads(
+                files,
+                source=source,
+                dry_run=True,
+                mappings=mappings,
+                overwrite_edits=overwrite_edits,
+                encoding=encoding,
+                date_order=date_order,
+            )
+        st.session_state["import_checked"] = (options_key, report)
+    else:
+        report = checked[1]
+    return report
+
+
+def report_and_commit(
+    upload: Upload,
+    mappings: dict[str, ingest.ColumnMapping],
+    report: ingest.ImportReport,
+) -> None:
+    """Show the validation report and, when nothing is wrong, the commit button."""
+    files, source, encoding = upload.files, upload.source, upload.encoding
+    date_order, overwrite_edits = upload.date_order, upload.overwrite_edits
+    st.subheader("Validation report")
+    errors = len(report.errors)
+    warnings = len(report.problems) - errors
+    cols = st.columns(3)
+    cols[0].metric("Errors", f"{errors:,}")
+    cols[1].metric("Warnings", f"{warnings:,}")
+    cols[2].metric("Files", f"{len({f.name for f in report.files}):,}")
+    problems = report.problems_frame()
+    if problems.height:
+        st.dataframe(problems, hide_index=True, key="import_problems")
+        csv_download(
+            problems,
+            "Download the report (CSV)",
+            "import_report.csv",
+            "import_report_download",
+        )
+    if errors:
+        st.error(
+            "The import would be rejected: fix the errors above (or the mapping) "
+            "and upload again. Nothing has been changed."
+        )
+    else:
+        st.success("Everything can be imported. Warnings will stay visible.")
+        if st.button("Commit the import", key="import_commit", type="primary"):
+            bar = st.progress(0.0, text="starting")
+            with st.status("Importing…", expanded=False) as status:
+                result = actions.import_uploads(
+                    files,
+                    source=source,
+                    mappings=mappings,
+                    overwrite_edits=overwrite_edits,
+                    encoding=encoding,
+                    date_order=date_order,
+                    progress=lambda fraction, message: bar.progress(
+                        min(1.0, fraction), text=message
+                    ),
+                )
+                status.update(
+                    label="Imported" if result.ok else "Rejected",
+                    state="complete" if result.ok else "error",
+                )
+            st.session_state.pop("import_checked", None)
+            if result.ok:
+                st.success(f"Imported (run {result.run_id}). Rows now in the database:")
+            else:
+                st.error("Rejected: nothing was changed.")
+            st.dataframe(
+                ingest.counts_frame(result.counts),
+                hide_index=True,
+                key="import_counts",
+            )
+
+
+def past_imports(can_import: bool) -> None:
+    """Show the past import runs and the undo of the last one."""
+    actor = session.current_actor()
+    st.subheader("Past imports")
+    runs = reads.import_runs()
+    if runs.height:
+        st.dataframe(runs, hide_index=True, key="import_runs_table")
+    else:
+        st.text("No imports yet.")
+
+    undoable = reads.last_undoable_import()
+    if can_import and undoable is not None:
+        st.caption(
+            f"Undo puts back every row that import run {undoable} added or changed, "
+            "exactly as it was before."
+        )
+        if st.button(f"Undo last import (run {undoable})", key="import_undo"):
+            try:
+                undone = actions.undo_last_import(actor)
+                st.success(f"Import run {undone['run_id']} was undone.")
+            except WorkbenchError as error:
+                st.error(str(error))

@@ -1,0 +1,410 @@
+"""The Account plans screen: the plan editor's widgets, versions and the leaders' overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from workbench import access, charts, plans
+from workbench.app import plan_editor, reads, session
+from workbench.app.components import csv_download
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The account whose plan is in the editor, and what waits to be said about it."""
+
+    account_id: str
+    current: plans.PlanVersion | None
+    flash: tuple[str, str] | None
+    conflict: dict[str, Any] | None
+
+
+def may_plan() -> bool:
+    """Return whether the current user may save plans."""
+    return access.can(session.current_actor(), "plan")
+
+
+def show_flash(flash: tuple[str, str]) -> None:
+    """Show a message left by the last action: ``(kind, text)``."""
+    {"success": st.success, "info": st.info}.get(flash[0], st.error)(flash[1])
+
+
+def open_account(may_plan: bool) -> Opened:
+    """Show the account picker and where its plan stands; load it into the editor."""
+    actor = session.current_actor()
+    labels = plan_editor.plan_account_labels()
+    if not labels:
+        st.info("There are no accounts yet. Import your CRM exports first.")
+        st.stop()
+    account_id = st.selectbox(
+        "Account",
+        options=list(labels),
+        format_func=lambda account: str(labels.get(account)),
+        key="plan_account",
+    )
+    if not may_plan:
+        st.info(
+            f"You are signed in as **{actor.role}**: you can read every plan and "
+            "download it, but not save changes. Ask an analyst to edit."
+        )
+    plan_editor.open_plan(account_id)
+    state = st.session_state
+    current = reads.plan_version(account_id)
+
+    # Shown at the top and again beside the Save button, where the user is.
+    flash = state.pop("plan_flash", None)
+    if flash:
+        show_flash(flash)
+
+    if current is None:
+        st.caption("No saved plan yet: this is a new draft.")
+    else:
+        st.caption(
+            f"Current version **{current.version}**, saved by **{current.saved_by}** "
+            f"on {current.saved_at:%Y-%m-%d %H:%M} UTC. "
+            f"You are editing from version {state['plan_based_on']}."
+        )
+
+    conflict = plan_editor.plan_conflict(account_id)
+    if (
+        conflict is None
+        and current is not None
+        and current.version != state["plan_based_on"]
+    ):
+        st.warning(
+            f"{current.saved_by} saved version {current.version} on "
+            f"{current.saved_at:%Y-%m-%d %H:%M} UTC since you opened this plan. "
+            "Saving now would be refused; load it, or save to compare both side by side."
+        )
+        st.button(
+            f"Load version {current.version} (drops my unsaved changes)",
+            key="plan_load_newer",
+            on_click=plan_editor.discard_and_reload_plan,
+        )
+    if conflict is not None:
+        st.error(
+            conflict["message"] + " Both texts are side by side below the Save button."
+        )
+    return Opened(account_id, current, flash, conflict)
+
+
+def sections(account_id: str, may_plan: bool) -> None:
+    """Show the situation, the plan's text sections and its value proposition."""
+    state = st.session_state
+    st.subheader("Situation")
+    if st.button(
+        "Refresh the situation",
+        key="plan_refresh_situation",
+        help="Recompute from the data now; the new situation is kept with the next save.",
+    ):
+        plan_editor.refresh_plan_situation(account_id)
+    plan_editor.show_plan_situation(state.get("plan_situation"))
+
+    st.subheader("The plan")
+    st.button(
+        "Draft empty sections from the situation",
+        key="plan_draft_sections",
+        on_click=plan_editor.draft_empty_plan_sections,
+        disabled=not may_plan,
+        help="Writes only what the analytics found; sections with text stay as they are.",
+    )
+
+    for field_name, title in plans.SECTION_TITLES.items():
+        st.text_area(
+            title,
+            key=plan_editor.PLAN_TEXT_KEYS[field_name],
+            height=120,
+            max_chars=plans.MAX_SECTION_CHARS,
+            disabled=not may_plan,
+        )
+
+    st.subheader("Value proposition")
+    st.selectbox(
+        "Relationship",
+        options=("", *plans.RELATIONSHIPS),
+        format_func=lambda value: value or "not decided",
+        key="plan_relationship",
+        disabled=not may_plan,
+    )
+    relationship = state.get("plan_relationship") or None
+    if relationship:
+        st.caption(plans.RELATIONSHIP_GUIDANCE[relationship])
+    chosen = list(state.get("plan_value_services") or [])
+    checklist = plans.value_services_for(relationship)
+    st.multiselect(
+        "Services we offer",
+        options=[*checklist, *(s for s in chosen if s not in checklist)],
+        key="plan_value_services",
+        disabled=not may_plan,
+        help="Transactional accounts get the should-have services; partnerships get "
+        "services that add value to the relationship.",
+    )
+    st.text_area(
+        "Value proposition notes",
+        key=plan_editor.PLAN_TEXT_KEYS["value_notes"],
+        height=80,
+        max_chars=plans.MAX_SECTION_CHARS,
+        disabled=not may_plan,
+    )
+
+
+def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
+    """Show the objectives, actions and risks editors; return what they hold."""
+    state = st.session_state
+    base: plans.Plan = state["plan_base"]
+    people = reads.plan_people_choices(account_id)
+    st.subheader("Objectives")
+    objectives = st.data_editor(
+        plans.objectives_frame(base),
+        key=plan_editor.plan_editor_key("objectives"),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "objective": st.column_config.TextColumn("Objective", required=True),
+            "measure": st.column_config.TextColumn("Measure"),
+            "target": st.column_config.TextColumn("Target"),
+            "due_on": st.column_config.DateColumn("Due"),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=plans.OBJECTIVE_STATUSES, default="open"
+            ),
+        },
+    )
+    st.subheader("Actions")
+    actions = st.data_editor(
+        plans.actions_frame(base),
+        key=plan_editor.plan_editor_key("actions"),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "contact": st.column_config.SelectboxColumn(
+                "Contact",
+                options=list(
+                    dict.fromkeys(
+                        [*people["contacts"], *(a.contact for a in base.actions)]
+                    )
+                ),
+                required=True,
+            ),
+            "action": st.column_config.TextColumn("Action", required=True),
+            "owner": st.column_config.SelectboxColumn(
+                "Owner",
+                options=list(
+                    dict.fromkeys(
+                        [
+                            *people["sellers"],
+                            *(a.owner for a in base.actions if a.owner),
+                        ]
+                    )
+                ),
+            ),
+            "due_on": st.column_config.DateColumn("Due"),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=plans.ACTION_STATUSES, default="open"
+            ),
+        },
+    )
+    st.subheader("Risks")
+    risks = st.data_editor(
+        plans.risks_frame(base),
+        key=plan_editor.plan_editor_key("risks"),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "risk": st.column_config.TextColumn("Risk", required=True),
+            "risk_date": st.column_config.DateColumn("Date (renewal, re-tender)"),
+            "severity": st.column_config.SelectboxColumn(
+                "Severity", options=plans.RISK_SEVERITIES, default="medium"
+            ),
+        },
+    )
+    return objectives, actions, risks
+
+
+def save_bar(opened: Opened, edited: tuple[Any, Any, Any], may_plan: bool) -> None:
+    """Show the suggest, status and save controls (and the message of the last save)."""
+    account_id, flash = opened.account_id, opened.flash
+    objectives, actions, risks = edited
+    if st.button(
+        "Add suggested actions",
+        key="plan_suggest_actions",
+        disabled=not may_plan,
+        help="Whom to reach next, detractors to hear and deciders nobody met, from "
+        "the situation; your unsaved edits stay.",
+    ):
+        plan_editor.add_suggested_plan_actions(account_id, objectives, actions, risks)
+    status_col, save_col = st.columns([2, 1])
+    status_col.selectbox(
+        "Plan status",
+        options=plans.PLAN_STATUSES,
+        key="plan_status",
+        disabled=not may_plan,
+    )
+    if save_col.button(
+        "Save as a new version", key="plan_save", type="primary", disabled=not may_plan
+    ):
+        plan_editor.save_plan_from_editor(
+            plan_editor.plan_from_editor(account_id, objectives, actions, risks)
+        )
+        st.rerun()
+    if flash and flash[0] != "info":
+        show_flash(flash)
+
+
+def conflict_view(account_id: str, conflict: dict[str, Any] | None) -> None:
+    """Show a refused save's text beside the version saved meanwhile, to merge."""
+    if conflict is not None:
+        st.error(conflict["message"])
+        theirs = reads.plan_version(account_id, conflict["current_version"])
+        mine: plans.Plan = conflict["mine"]
+        st.markdown(
+            f"**Left: your text (not saved)** · **right: version "
+            f"{conflict['current_version']} as saved**"
+        )
+        for field_name, title in [
+            *plans.SECTION_TITLES.items(),
+            ("value_notes", "Value proposition notes"),
+        ]:
+            st.markdown(f"*{title}*")
+            left, right = st.columns(2)
+            left.code(
+                getattr(mine, field_name) or "(empty)", language=None, wrap_lines=True
+            )
+            right.code(
+                (getattr(theirs.plan, field_name) if theirs else "") or "(empty)",
+                language=None,
+                wrap_lines=True,
+            )
+        left, right = st.columns(2)
+        left.markdown("*Your actions*")
+        left.dataframe(
+            plans.actions_frame(mine), hide_index=True, key="plan_conflict_mine"
+        )
+        right.markdown(f"*Actions in version {conflict['current_version']}*")
+        if theirs:
+            right.dataframe(
+                plans.actions_frame(theirs.plan),
+                hide_index=True,
+                key="plan_conflict_theirs",
+            )
+        keep, discard = st.columns(2)
+        keep.button(
+            f"Keep my text and build on version {conflict['current_version']}",
+            key="plan_conflict_keep",
+            on_click=plan_editor.build_on_current_version,
+            help="Merge by hand in the editor below, then save again.",
+        )
+        discard.button(
+            f"Discard my text and load version {conflict['current_version']}",
+            key="plan_conflict_discard",
+            on_click=plan_editor.discard_and_reload_plan,
+        )
+
+
+def versions(
+    account_id: str, current: plans.PlanVersion | None, may_plan: bool
+) -> None:
+    """Show the plan's versions, restore an older one, and download one."""
+    st.subheader("Versions and downloads")
+    history = reads.plan_history(account_id)
+    if current is None:
+        st.caption("Save the plan to keep versions and download it.")
+    else:
+        st.dataframe(
+            history, hide_index=True, width="stretch", key="plan_history_table"
+        )
+        shown = st.selectbox(
+            "Show version",
+            options=history["version"].to_list(),
+            key="plan_view_version",
+        )
+        viewed = reads.plan_version(account_id, shown) or current
+        if viewed.version != current.version and st.button(
+            f"Make version {viewed.version} current again",
+            key="plan_restore_version",
+            disabled=not may_plan,
+            help="Saves its content as a new version; every version stays in the history.",
+        ):
+            plan_editor.restore_plan_version(
+                account_id, viewed.version, current.version
+            )
+        file_stem = f"plan-{account_id}-v{viewed.version}"
+        md_col, html_col, csv_col = st.columns(3)
+        md_col.download_button(
+            "Markdown",
+            plans.plan_to_markdown(viewed.plan, viewed),
+            file_name=f"{file_stem}.md",
+            mime="text/markdown",
+            key="plan_download_md",
+        )
+        html_col.download_button(
+            "Printable page (HTML)",
+            plans.plan_to_html(viewed.plan, viewed),
+            file_name=f"{file_stem}.html",
+            mime="text/html",
+            key="plan_download_html",
+        )
+        csv_col.download_button(
+            "Actions (CSV)",
+            plans.actions_csv(viewed.plan),
+            file_name=f"{file_stem}-actions.csv",
+            mime="text/csv",
+            key="plan_download_csv",
+        )
+        # The printable page itself: every text in it is escaped and it has no script.
+        st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
+
+
+def leaders_overview() -> None:
+    """Show the leaders' overview: missing plans, overdue actions, every account."""
+    overview = reads.plans_overview()
+    cols = st.columns(3)
+    cols[0].metric("Accounts without a current plan", f"{overview.missing.height:,}")
+    cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")
+    cols[2].metric("Plans agreed", f"{overview.agreed_plans:,}")
+    st.altair_chart(
+        charts.overview_chart(overview), width="stretch", key="plans_overview_chart"
+    )
+    if overview.segments_pending:
+        st.caption("Segments will show once the segmentation is available.")
+    st.markdown(
+        f"**Plans by segment** (current: saved within {plans.STALE_AFTER_DAYS} days)"
+    )
+    st.dataframe(
+        overview.summary, hide_index=True, width="stretch", key="plans_overview_summary"
+    )
+    st.markdown("**Accounts without a current plan**")
+    st.dataframe(
+        overview.missing, hide_index=True, width="stretch", key="plans_overview_missing"
+    )
+    csv_download(
+        overview.missing,
+        "Accounts without a current plan (CSV)",
+        f"accounts-without-plan-{overview.today}.csv",
+        "plans_overview_download_missing",
+    )
+    st.markdown(f"**Overdue actions** (open and due before {overview.today})")
+    st.dataframe(
+        overview.overdue, hide_index=True, width="stretch", key="plans_overview_overdue"
+    )
+    csv_download(
+        overview.overdue,
+        "Overdue actions (CSV)",
+        f"overdue-plan-actions-{overview.today}.csv",
+        "plans_overview_download",
+    )
+    st.markdown("**Every account**")
+    st.dataframe(
+        overview.accounts,
+        hide_index=True,
+        width="stretch",
+        key="plans_overview_accounts",
+    )

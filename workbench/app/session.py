@@ -1,0 +1,137 @@
+"""The app's session: the shared database, who is using it, hosted or local mode.
+
+One DuckDB connection serves the whole server process (``st.cache_resource``);
+every query takes its own cursor, because Streamlit runs each session's script in
+its own thread. Writes go through :func:`workbench`, the notebook API's object over
+that connection acting as the current user, so the app and the API compose alike.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from workbench import auth, demo, store
+from workbench.api import Workbench
+from workbench.domain import LOCAL_ACTOR, Actor
+
+#: Who a page sees in hosted mode when nobody is signed in: may only read.
+SIGNED_OUT_ACTOR = Actor(name="(signed out)", role="viewer")
+ACTOR_KEY = "workbench_actor"
+METHOD_KEY = "workbench_sign_in_method"
+
+
+@dataclass(frozen=True)
+class OpenDatabase:
+    """The process-wide database handle and how it came to be."""
+
+    con: store.Connection
+    path: str
+    created_demo: bool
+
+
+def _close(db: OpenDatabase) -> None:
+    db.con.close()
+
+
+@st.cache_resource(show_spinner="Opening the database…", on_release=_close)
+def _open_database(path: str) -> OpenDatabase:
+    # A new user starts with no database: build the demo portfolio so that every
+    # page has something real to show, and say so on the Overview.
+    created_demo = path != ":memory:" and not Path(path).exists()
+    con = store.connect(path)
+    if created_demo:
+        demo.write_demo(con)
+    return OpenDatabase(con=con, path=path, created_demo=created_demo)
+
+
+def database() -> OpenDatabase:
+    """Return the open database named by ``$WORKBENCH_DB`` (or the default file).
+
+    In hosted mode, stops the script unless someone is signed in: no data leaves
+    the database for a visitor who has not passed the sign-in gate.
+    """
+    _stop_unless_signed_in()
+    path = store.resolve_db_path()
+    return _open_database(str(path) if str(path) == ":memory:" else str(path.resolve()))
+
+
+def connection() -> store.Connection:
+    """Return the process-wide connection; store functions take a cursor from it."""
+    return database().con
+
+
+def data_version() -> int:
+    """Return the database's data version, the key that invalidates cached analytics."""
+    return store.data_version(connection())
+
+
+def current_actor() -> Actor:
+    """Return who is using the app and their role; pass it to every library write.
+
+    Local single-user mode (the default) is login-free: the one user may do all.
+    """
+    actor = st.session_state.get(ACTOR_KEY)
+    if isinstance(actor, Actor):
+        return actor
+    # Hosted mode with nobody signed in (the gate normally stops before any page
+    # runs): fail closed with a read-only nobody rather than the local admin.
+    return LOCAL_ACTOR if not _hosted_mode() else SIGNED_OUT_ACTOR
+
+
+def workbench() -> Workbench:
+    """Return the notebook API over the shared connection, acting as the current user.
+
+    Never close it: the connection belongs to the server process.
+    """
+    return Workbench(connection(), actor=current_actor())
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        secrets: dict[str, Any] = st.secrets.to_dict()
+    except FileNotFoundError:  # Streamlit's "no secrets" error subclasses it
+        # Streamlit treats an unreadable secrets file like a missing one; a file
+        # that exists but cannot be read must not silently mean "no login".
+        files = [Path(f) for f in st.get_option("secrets.files") or []]
+        broken = [str(f) for f in files if f.is_file()]
+        if broken:
+            raise auth.HostedConfigError(
+                f"the secrets file {broken[0]} cannot be read; check its TOML syntax"
+            ) from None
+        return {}
+    return secrets
+
+
+def hosted_settings() -> auth.HostedSettings:
+    """Return the hosted-mode settings from ``st.secrets`` and the environment.
+
+    Raises:
+        auth.HostedConfigError: hosted mode is misconfigured (nobody may sign in).
+    """
+    return auth.load_settings(_secrets(), os.environ)
+
+
+def _hosted_mode() -> bool:
+    try:
+        return hosted_settings().hosted
+    except auth.HostedConfigError:
+        return True
+
+
+def _stop_unless_signed_in() -> None:
+    if isinstance(st.session_state.get(ACTOR_KEY), Actor) or not _hosted_mode():
+        return
+    # Only reachable when a page runs without app.py's gate: on a server's very
+    # first request for a page URL, Streamlit runs the script from pages/ directly
+    # (its old multipage mode) before app.py has ever called st.navigation. Send
+    # the visitor to the main script (app.py), whose gate shows the sign-in form.
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        st.stop()
+    st.switch_page(ctx.main_script_path)

@@ -1,0 +1,147 @@
+"""The hosted-mode sign-in gate: the sign-in page, sign-out, and who may pass.
+
+Local mode has no gate. Hosted mode (see :mod:`workbench.auth`) lets nobody past
+:func:`require_sign_in` before they sign in with a password or an OIDC provider.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import streamlit as st
+
+from workbench import auth
+from workbench.app.session import ACTOR_KEY, METHOD_KEY, hosted_settings
+from workbench.domain import Actor
+
+
+@st.cache_resource
+def _login_throttle() -> auth.LoginThrottle:
+    # One for the server process: wrong passwords count across sessions.
+    return auth.LoginThrottle()
+
+
+def _oidc_login_state() -> tuple[bool, str | None]:
+    logged_in = bool(st.user.get("is_logged_in", False))
+    email = st.user.get("email")
+    return logged_in, str(email) if email else None
+
+
+def _signed_in_actor(settings: auth.HostedSettings) -> Actor | None:
+    """Return who is signed in now, with their role as the settings say today."""
+    actor = st.session_state.get(ACTOR_KEY)
+    if st.session_state.get(METHOD_KEY) == "password" and isinstance(actor, Actor):
+        role = auth.current_role(settings, actor)
+        return Actor(name=actor.name, role=role) if role is not None else None
+    if settings.oidc_configured:
+        logged_in, email = _oidc_login_state()
+        if logged_in:
+            st.session_state[METHOD_KEY] = "oidc"
+            return auth.actor_for_oidc(settings, email)
+    return None
+
+
+def require_sign_in() -> bool:
+    """Return whether the app's pages may run; call it before ``st.navigation``.
+
+    Local mode: always true, no login. Hosted mode: true when someone is signed
+    in; their :class:`Actor` is then in ``st.session_state["workbench_actor"]``
+    (read by :func:`current_actor`) and the sidebar shows who it is, with a
+    sign-out button. When false, run :func:`sign_in_page` as the only page.
+    """
+    try:
+        settings = hosted_settings()
+    except auth.HostedConfigError:
+        st.session_state.pop(ACTOR_KEY, None)
+        return False
+    if not settings.hosted:
+        return True
+    actor = _signed_in_actor(settings)
+    if actor is None:
+        st.session_state.pop(ACTOR_KEY, None)
+        return False
+    st.session_state[ACTOR_KEY] = actor
+    with st.sidebar:
+        st.text(f"Signed in as {actor.name} ({actor.role})")
+        if actor.role == "viewer":
+            st.caption("Read only: e-mail addresses and phone numbers are masked.")
+        if st.button("Sign out", key="workbench_sign_out"):
+            _sign_out()
+    return True
+
+
+def _sign_out() -> None:
+    method = st.session_state.pop(METHOD_KEY, None)
+    st.session_state.pop(ACTOR_KEY, None)
+    if method == "oidc":
+        st.logout()  # clears Streamlit's identity cookie and reruns
+    st.rerun()
+
+
+def _password_sign_in(
+    settings: auth.HostedSettings, user_name: str, password: str
+) -> None:
+    throttle = _login_throttle()
+    wait = throttle.seconds_locked(user_name)
+    if wait > 0:
+        st.error(
+            "Too many wrong passwords for this user name; try again in "
+            f"{math.ceil(wait / 60)} min."
+        )
+        return
+    actor = auth.authenticate(settings, user_name, password)
+    if actor is None:
+        throttle.record_failure(user_name)
+        st.error("Wrong user name or password.")
+        return
+    throttle.record_success(user_name)
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[METHOD_KEY] = "password"
+    st.rerun()
+
+
+def sign_in_page() -> None:
+    """Render the sign-in screen: OIDC buttons and/or the user-name form."""
+    st.title("Account-planning workbench")
+    try:
+        settings = hosted_settings()
+    except auth.HostedConfigError as error:
+        st.error(f"Nobody can sign in until an admin fixes the settings: {error}")
+        return
+    logged_in, email = (
+        _oidc_login_state() if settings.oidc_configured else (False, None)
+    )
+    if logged_in:
+        st.warning(f"{email or 'This account'} has no role here; ask an admin for one.")
+        if st.button("Sign out", key="workbench_refused_sign_out"):
+            st.logout()
+        return
+    st.write("Sign in to see the accounts.")
+    for provider in settings.oidc_providers:
+        label = (
+            f"Sign in with {provider.title()}"
+            if provider
+            else "Sign in with your company account"
+        )
+        if st.button(
+            label, key=f"workbench_oidc_{provider or 'default'}", type="primary"
+        ):
+            if importlib.util.find_spec("authlib") is None:
+                st.error("OIDC sign-in needs Authlib: pip install 'workbench[oidc]'.")
+            else:
+                st.login(provider or None)
+    if settings.users:
+        with st.form("workbench_sign_in_form"):
+            user_name = st.text_input(
+                "User name", key="workbench_sign_in_user", autocomplete="username"
+            )
+            password = st.text_input(
+                "Password",
+                type="password",
+                key="workbench_sign_in_password",
+                autocomplete="current-password",
+            )
+            submitted = st.form_submit_button("Sign in", type="primary")
+        if submitted:
+            _password_sign_in(settings, user_name, password)

@@ -15,7 +15,7 @@ PACKAGE = ROOT / "workbench"
 #: What each part of the library must never import (its own layer or higher ones).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "domain": ("workbench",),
-    "vocabulary": ("workbench",),
+    "vocabulary": ("workbench.store", "workbench.ingest", "workbench.analytics"),
     "errors": ("workbench",),
     "store": (
         "workbench.ingest",

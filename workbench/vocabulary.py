@@ -2,10 +2,12 @@
 
 Data tables shared by the import's two halves: ``workbench.ingest`` maps a file's
 headers and values onto them, and the store's import checks validate and convert
-the staged text against them. Imports nothing of the workbench's own.
+the staged text against them. Imports only :mod:`workbench.domain`.
 """
 
 from __future__ import annotations
+
+from workbench.domain import ACTIVITY_KINDS
 
 SOURCES: tuple[str, ...] = (
     "salesforce",
@@ -235,23 +237,7 @@ INFLUENCE_VALUES: dict[str, int] = {
     "low": 1,
 }
 KIND_VALUES: dict[str, str] = {
-    **{
-        k: k
-        for k in (
-            "call",
-            "email",
-            "meeting",
-            "visit",
-            "demo",
-            "workshop",
-            "joint_planning",
-            "support",
-            "quote",
-            "task",
-            "event",
-            "note",
-        )
-    },
+    **{kind: kind for kind in ACTIVITY_KINDS},
     "phone call": "call",
     "phonecall": "call",
     "appointment": "meeting",

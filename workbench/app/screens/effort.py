@@ -21,6 +21,49 @@ VIEW_TITLES = {
     "role": "Contact buying role",
     "kind": "Kind of activity",
 }
+#: (rule, label, low, high, step, widget key) of each misallocation slider.
+RULE_SLIDERS: tuple[tuple[str, str, float, float, float, str], ...] = (
+    (
+        "over_factor",
+        "Over-served at × the hours the margin justifies",
+        1.0,
+        10.0,
+        0.5,
+        "eff_over_factor",
+    ),
+    (
+        "thin_factor",
+        "Under-served at × the hours the margin justifies",
+        0.0,
+        1.0,
+        0.05,
+        "eff_thin_factor",
+    ),
+    (
+        "shrink_pct",
+        "… or hours shrinking by at least %",
+        0.0,
+        100.0,
+        5.0,
+        "eff_shrink_pct",
+    ),
+    (
+        "broad_share_pct",
+        "Transactional: hours beyond purchasing, at least %",
+        0.0,
+        100.0,
+        5.0,
+        "eff_broad_share",
+    ),
+    (
+        "executive_share_pct",
+        "Transactional: hours with executives, at least %",
+        0.0,
+        100.0,
+        1.0,
+        "eff_exec_share",
+    ),
+)
 GROUPING_TITLES = {
     "relationship": "Relationship type",
     "value_segment": "Value segment",
@@ -41,57 +84,22 @@ def sidebar() -> tuple[date, segment.Thresholds, effort.MisallocationRules]:
             help="Saved on the Segments page.",
         )
         st.subheader("Misallocation")
-        over_factor = st.slider(
-            "Over-served at × the hours the margin justifies",
-            1.0,
-            10.0,
-            value=DEFAULT_RULES.over_factor,
-            step=0.5,
-            key="eff_over_factor",
-        )
-        thin_factor = st.slider(
-            "Under-served at × the hours the margin justifies",
-            0.0,
-            1.0,
-            value=DEFAULT_RULES.thin_factor,
-            step=0.05,
-            key="eff_thin_factor",
-        )
-        shrink_pct = st.slider(
-            "… or hours shrinking by at least %",
-            0.0,
-            100.0,
-            value=DEFAULT_RULES.shrink_pct,
-            step=5.0,
-            key="eff_shrink_pct",
-        )
-        broad_share_pct = st.slider(
-            "Transactional: hours beyond purchasing, at least %",
-            0.0,
-            100.0,
-            value=DEFAULT_RULES.broad_share_pct,
-            step=5.0,
-            key="eff_broad_share",
-        )
-        executive_share_pct = st.slider(
-            "Transactional: hours with executives, at least %",
-            0.0,
-            100.0,
-            value=DEFAULT_RULES.executive_share_pct,
-            step=1.0,
-            key="eff_exec_share",
-        )
+        rule_values = {
+            field: st.slider(
+                label,
+                low,
+                high,
+                value=getattr(DEFAULT_RULES, field),
+                step=step,
+                key=key,
+            )
+            for field, label, low, high, step, key in RULE_SLIDERS
+        }
 
     thresholds = segment.scenario_thresholds(scenarios, scenario_name) or (
         segment.DEFAULT_THRESHOLDS
     )
-    rules = effort.MisallocationRules(
-        over_factor=over_factor,
-        thin_factor=thin_factor,
-        shrink_pct=shrink_pct,
-        broad_share_pct=broad_share_pct,
-        executive_share_pct=executive_share_pct,
-    )
+    rules = effort.MisallocationRules(**rule_values)
     return as_of, thresholds, rules
 
 

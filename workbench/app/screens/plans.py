@@ -157,14 +157,11 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
     base: plans.Plan = state["plan_base"]
     people = reads.plan_people_choices(account_id)
     st.subheader("Objectives")
-    objectives = st.data_editor(
+    objectives = _editor(
         plans.objectives_frame(base),
-        key=plan_editor.plan_editor_key("objectives"),
-        num_rows="dynamic",
-        disabled=not may_plan,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        "objectives",
+        may_plan,
+        {
             "objective": st.column_config.TextColumn("Objective", required=True),
             "measure": st.column_config.TextColumn("Measure"),
             "target": st.column_config.TextColumn("Target"),
@@ -175,14 +172,11 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
         },
     )
     st.subheader("Actions")
-    actions = st.data_editor(
+    actions = _editor(
         plans.actions_frame(base),
-        key=plan_editor.plan_editor_key("actions"),
-        num_rows="dynamic",
-        disabled=not may_plan,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        "actions",
+        may_plan,
+        {
             "contact": st.column_config.SelectboxColumn(
                 "Contact",
                 options=list(
@@ -211,14 +205,11 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
         },
     )
     st.subheader("Risks")
-    risks = st.data_editor(
+    risks = _editor(
         plans.risks_frame(base),
-        key=plan_editor.plan_editor_key("risks"),
-        num_rows="dynamic",
-        disabled=not may_plan,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        "risks",
+        may_plan,
+        {
             "risk": st.column_config.TextColumn("Risk", required=True),
             "risk_date": st.column_config.DateColumn("Date (renewal, re-tender)"),
             "severity": st.column_config.SelectboxColumn(
@@ -227,6 +218,21 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
         },
     )
     return objectives, actions, risks
+
+
+def _editor(
+    frame: Any, part: str, may_plan: bool, column_config: dict[str, Any]
+) -> Any:
+    """Return one part of the plan (objectives, actions, risks) as an editable table."""
+    return st.data_editor(
+        frame,
+        key=plan_editor.plan_editor_key(part),
+        num_rows="dynamic",
+        disabled=not may_plan,
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+    )
 
 
 def save_bar(opened: Opened, edited: tuple[Any, Any, Any], may_plan: bool) -> None:

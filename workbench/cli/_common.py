@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbench import store
@@ -41,3 +42,14 @@ def progress(message: str) -> None:
 def print_json(value: Any) -> None:
     """Print one JSON document to stdout (dates as ISO strings, text unescaped)."""
     print(json.dumps(value, ensure_ascii=False, default=str, indent=2))
+
+
+def add_as_of_and_scenario(parser: argparse.ArgumentParser, scenario_help: str) -> None:
+    """Add the options every segmentation-based command takes: --as-of, --scenario."""
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="last day of the 12-month window (default: the last day in the data)",
+    )
+    parser.add_argument("--scenario", metavar="NAME", help=scenario_help)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import Any
 
 from workbench import exports
 from workbench.analytics import effort
-from workbench.cli._common import open_workbench, print_json, progress
+from workbench.cli._common import (
+    add_as_of_and_scenario,
+    open_workbench,
+    print_json,
+    progress,
+)
 from workbench.errors import RejectedInputError
 
 
@@ -31,16 +35,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "  workbench effort --issues --over-factor 4",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        metavar="YYYY-MM-DD",
-        help="last day of the 12-month window (default: the last day in the data)",
-    )
-    parser.add_argument(
-        "--scenario",
-        metavar="NAME",
-        help="segment with a saved scenario's thresholds (default: the defaults)",
+    add_as_of_and_scenario(
+        parser, "segment with a saved scenario's thresholds (default: the defaults)"
     )
     parser.add_argument(
         "--issues",

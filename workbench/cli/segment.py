@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbench import exports
 from workbench.analytics import segment
-from workbench.cli._common import open_workbench, print_json, progress
+from workbench.cli._common import (
+    add_as_of_and_scenario,
+    open_workbench,
+    print_json,
+    progress,
+)
 
 if TYPE_CHECKING:
     from workbench.api import Workbench
@@ -66,16 +70,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "  workbench segment --min-contribution 250000 --relationship-threshold 50",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        metavar="YYYY-MM-DD",
-        help="last day of the 12-month window (default: the last day in the data)",
-    )
-    parser.add_argument(
-        "--scenario",
-        metavar="NAME",
-        help="start from a saved scenario's thresholds (options below override it)",
+    add_as_of_and_scenario(
+        parser, "start from a saved scenario's thresholds (options below override it)"
     )
     for field, (option, help_text) in _THRESHOLD_OPTIONS.items():
         parser.add_argument(option, dest=field, type=float, metavar="N", help=help_text)

@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from workbench import demo, store
+from workbench.domain import Actor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -82,5 +83,16 @@ def app_db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def at(app_db: Path) -> AppTest:
     """The app, run once on the demo database."""
     app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def open_page(page: str, actor: Actor | None = None) -> AppTest:
+    """Run the app (as ``actor``, else the local user), then switch to ``page``."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    if actor is not None:
+        app.session_state["workbench_actor"] = actor
+    app.run()
+    app.switch_page(page).run()
     assert not app.exception, app.exception
     return app

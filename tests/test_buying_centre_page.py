@@ -6,22 +6,15 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page
 from workbench import store
 from workbench.domain import Actor
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGE = "pages/buying_centre.py"
 
 
-def open_page(actor: Actor | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if actor is not None:
-        at.session_state["workbench_actor"] = actor
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+def open_buying_centre(actor: Actor | None = None) -> AppTest:
+    return open_page(PAGE, actor)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -45,7 +38,7 @@ def largest_account(db: Path) -> tuple[str, str, int]:
 
 
 def test_select_account_change_window_and_filter(app_db):
-    at = open_page()
+    at = open_buying_centre()
     account_id, _name, people = largest_account(app_db)
     at.selectbox(key="bc_account").select(account_id).run()
     assert not at.exception, at.exception
@@ -69,7 +62,7 @@ def test_select_account_change_window_and_filter(app_db):
 
 
 def test_warm_path_selection_redraws_the_map(app_db):
-    at = open_page()
+    at = open_buying_centre()
     before = map_html(at)
     assert len(at.selectbox(key="bc_reach").options) > 1
     at.selectbox(key="bc_reach").select_index(1).run()
@@ -79,7 +72,7 @@ def test_warm_path_selection_redraws_the_map(app_db):
 
 
 def test_edit_a_role_saves_it_and_the_map_shows_it(app_db):
-    at = open_page()
+    at = open_buying_centre()
     editor = at.data_editor(key="contact_editor")
     first = editor.value.iloc[0]
     contact_id, old_role = first["contact_id"], first["buying_role"]
@@ -118,7 +111,7 @@ def test_edit_a_role_saves_it_and_the_map_shows_it(app_db):
 
 
 def test_viewers_get_a_read_only_table_with_masked_details(app_db):
-    at = open_page(Actor(name="vic", role="viewer"))
+    at = open_buying_centre(Actor(name="vic", role="viewer"))
     assert len(at.data_editor) == 0
     assert any("read only" in i.value for i in at.info)
     people = next(d.value for d in at.dataframe if "email" in d.value.columns)

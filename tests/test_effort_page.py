@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP
+from tests.conftest import APP, open_page
 from workbench import store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR
@@ -17,10 +17,7 @@ PAGE = "pages/effort.py"
 
 @pytest.fixture
 def page(app_db) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def metrics(at: AppTest) -> dict[str, int]:

@@ -7,22 +7,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page
 from workbench import plans, store
 from workbench.domain import Actor
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGE = "pages/plans.py"
 
 
 def _open(actor: Actor | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if actor is not None:
-        at.session_state["workbench_actor"] = actor
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE, actor)
 
 
 def _captions(at: AppTest) -> str:

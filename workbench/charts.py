@@ -52,6 +52,18 @@ SEGMENT_COLOURS = {
 RELATIONSHIP_SHAPES = {"partnership": "circle", "transactional": "triangle-up"}
 
 
+def _relationship_shape() -> alt.Shape:
+    """Return the one shape scale for transactional and partnership accounts."""
+    return alt.Shape(
+        "relationship:N",
+        title="Relationship",
+        scale=alt.Scale(
+            domain=list(RELATIONSHIP_SHAPES),
+            range=list(RELATIONSHIP_SHAPES.values()),
+        ),
+    )
+
+
 def _segment_colour(title: str = "Value segment") -> alt.Color:
     return alt.Color(
         "value_segment:N",
@@ -121,14 +133,7 @@ def segment_scatter(
                 scale=alt.Scale(range=[40, 900]),
             ),
             color=_segment_colour(),
-            shape=alt.Shape(
-                "relationship:N",
-                title="Relationship",
-                scale=alt.Scale(
-                    domain=list(RELATIONSHIP_SHAPES),
-                    range=list(RELATIONSHIP_SHAPES.values()),
-                ),
-            ),
+            shape=_relationship_shape(),
             tooltip=[
                 alt.Tooltip("name:N", title="Account"),
                 alt.Tooltip("account_id:N", title="ID"),
@@ -264,14 +269,7 @@ def effort_value_scatter(accounts: pl.DataFrame) -> alt.Chart:
                 scale=alt.Scale(type="symlog", constant=10),
             ),
             color=_segment_colour(),
-            shape=alt.Shape(
-                "relationship:N",
-                title="Relationship",
-                scale=alt.Scale(
-                    domain=list(RELATIONSHIP_SHAPES),
-                    range=list(RELATIONSHIP_SHAPES.values()),
-                ),
-            ),
+            shape=_relationship_shape(),
             tooltip=[
                 alt.Tooltip("name:N", title="Account"),
                 alt.Tooltip("value_segment:N", title="Segment"),

@@ -5,11 +5,14 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.app import sign_in
+from workbench.app.language import _, apply_language, language_picker
 
 ROOT = Path(__file__).resolve().parent
 
+# The language first: every title below is read in it.
+apply_language()
 st.set_page_config(
-    page_title="Account-planning workbench",
+    page_title=_("Account-planning workbench"),
     page_icon="🧭",  # an emoji: material favicons are fetched from the internet
     layout="wide",
 )
@@ -17,13 +20,13 @@ st.set_page_config(
 # (script, title, icon). A screen is listed once its file exists, so the menu only
 # ever shows pages with real content.
 PAGES = (
-    ("pages/overview.py", "Overview", ":material/dashboard:"),
-    ("pages/import_data.py", "Import", ":material/upload_file:"),
-    ("pages/buying_centre.py", "Buying centre", ":material/hub:"),
-    ("pages/segments.py", "Segments", ":material/scatter_plot:"),
-    ("pages/effort.py", "Effort", ":material/schedule:"),
-    ("pages/voice.py", "Voice of the customer", ":material/record_voice_over:"),
-    ("pages/plans.py", "Account plans", ":material/assignment:"),
+    ("pages/overview.py", _("Overview"), ":material/dashboard:"),
+    ("pages/import_data.py", _("Import"), ":material/upload_file:"),
+    ("pages/buying_centre.py", _("Buying centre"), ":material/hub:"),
+    ("pages/segments.py", _("Segments"), ":material/scatter_plot:"),
+    ("pages/effort.py", _("Effort"), ":material/schedule:"),
+    ("pages/voice.py", _("Voice of the customer"), ":material/record_voice_over:"),
+    ("pages/plans.py", _("Account plans"), ":material/assignment:"),
 )
 
 # Hosted mode: nobody sees a page before signing in. Every page's URL shows the
@@ -32,10 +35,10 @@ PAGES = (
 if not sign_in.require_sign_in():
     st.navigation(
         [
-            st.Page(sign_in.sign_in_page, title="Sign in", icon=":material/login:"),
+            st.Page(sign_in.sign_in_page, title=_("Sign in"), icon=":material/login:"),
             *(
                 st.Page(
-                    sign_in.sign_in_page, title="Sign in", url_path=Path(script).stem
+                    sign_in.sign_in_page, title=_("Sign in"), url_path=Path(script).stem
                 )
                 for script, _title, _icon in PAGES[1:]
                 if (ROOT / script).exists()
@@ -45,6 +48,7 @@ if not sign_in.require_sign_in():
     ).run()
     st.stop()
 
+language_picker()
 navigation = st.navigation(
     [
         st.Page(script, title=title, icon=icon, default=(script == PAGES[0][0]))

@@ -33,6 +33,9 @@ setup() {
     "$PY" -m pip install --quiet -e ".${extra:+[$extra]}"
     touch "$stamp"
   fi
+  # The translations: compiled from the .po catalogues (the app also compiles a
+  # missing or stale one in memory, so a fresh clone never shows raw messages).
+  "$VENV/bin/pybabel" compile --statistics -d workbench/locale -D workbench >/dev/null
 }
 
 browser() {

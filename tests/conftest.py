@@ -15,7 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from workbench import demo, store
+from workbench import demo, i18n, store
 from workbench.domain import Actor
 
 if TYPE_CHECKING:
@@ -25,6 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SHARED = ROOT.parent / "shared"
 REAL_DATASETS = SHARED / "datasets" / "real"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Every test starts and ends in English, whatever a page or command chose."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture(autouse=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
-from workbench import __version__
+from workbench import __version__, i18n
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,7 +39,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
 )
 
-EPILOG = """\
+EPILOG = N_(
+    """\
 exit codes:
   0  done
   1  input rejected or the database refused the change; nothing was changed
@@ -44,15 +48,34 @@ exit codes:
 
 The database is data/workbench.duckdb unless $WORKBENCH_DB or --db says otherwise.
 """
+)
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """Put the language of ``--lang`` (else ``LC_ALL``, ``LC_MESSAGES``, ``LANG``) in force."""
+    wanted: str | None = None
+    for position, word in enumerate(argv):
+        if word == "--lang" and position + 1 < len(argv):
+            wanted = argv[position + 1]
+        elif word.startswith("--lang="):
+            wanted = word.partition("=")[2]
+    if wanted is None:
+        for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            if os.environ.get(variable):
+                wanted = os.environ[variable]
+                break
+    return i18n.set_language(i18n.normalise_language(wanted))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every command registered."""
     parser = argparse.ArgumentParser(
         prog="workbench",
-        description="Account-planning workbench: load CRM exports, segment accounts, "
-        "map buying centres, weigh effort, hear every role, write account plans.",
-        epilog=EPILOG,
+        description=_(
+            "Account-planning workbench: load CRM exports, segment accounts, "
+            "map buying centres, weigh effort, hear every role, write account plans."
+        ),
+        epilog=_(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -61,13 +84,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="PATH",
-        help="database file (default: $WORKBENCH_DB or data/workbench.duckdb)",
+        help=_("database file (default: $WORKBENCH_DB or data/workbench.duckdb)"),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        help=_("language of messages and help (default: from LC_ALL or LANG)"),
     )
     # --db is accepted before or after the command; SUPPRESS keeps the global value
     # when the command's own copy is not given.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="database file"
+    )
+    common.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=_("language of messages and help"),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
@@ -78,15 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    choose_language(arguments)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     try:
         code: int = args.handler(args)
     except WorkbenchError as error:
         print(f"workbench: {error}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:
-        print("workbench: interrupted; nothing was committed", file=sys.stderr)
+        print(_("workbench: interrupted; nothing was committed"), file=sys.stderr)
         return 130
     return code
 

@@ -367,7 +367,7 @@ def test_plan_json_parses(capsys, demo_db):
 @pytest.mark.parametrize(
     ("argv", "expected", "message"),
     [
-        ([ACCOUNT, "--format", "md"], 1, "no saved plan"),
+        ([ACCOUNT, "--format", "md", "--version", "7"], 1, "version 7"),
         (["NO-SUCH-ACCOUNT", "--format", "md"], 1, "no account"),
         ([ACCOUNT], 2, "--format"),
         ([ACCOUNT, "--format", "docx"], 2, "invalid choice"),
@@ -376,6 +376,18 @@ def test_plan_json_parses(capsys, demo_db):
 def test_plan_errors(capsys, demo_db, argv, expected, message):
     code, out, err = _run(capsys, "plan", *argv, "--db", str(demo_db))
     assert code == expected and out == "" and message in err
+
+
+def test_plan_of_an_account_without_one_prints_the_draft_plan_first(capsys, demo_db):
+    code, out, _ = _run(capsys, "plan", ACCOUNT, "--format", "md", "--db", str(demo_db))
+    assert code == 0
+    assert "Unsaved draft" in out
+    assert out.index("## Objectives") < out.index("## Appendix: Situation as of")
+    code, out, _ = _run(
+        capsys, "plan", ACCOUNT, "--format", "json", "--db", str(demo_db)
+    )
+    document = json.loads(out)
+    assert code == 0 and document["draft"] is True and document["version"] == 0
 
 
 def test_plans_overview_json(capsys, demo_db):

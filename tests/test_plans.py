@@ -538,16 +538,17 @@ def test_markdown_export_has_every_part_in_order_and_inert_html(seeded):
     text = plans.plan_to_markdown(saved.plan, saved)
     assert "<script" not in text and "<img" not in text
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    # the plan first, the situation it was written from as an appendix
     order = [
-        "Situation as of 2026-09-30",
+        "## Objectives",
         "1. Identify",
         "2. Differentiate",
         "3. Interact",
         "4. Customise",
         "Value proposition",
-        "## Objectives",
         "## Actions",
         "## Risks",
+        "## Appendix: Situation as of 2026-09-30",
     ]
     positions = [text.index(heading) for heading in order]
     assert positions == sorted(positions)
@@ -721,15 +722,15 @@ def test_cli_exports_a_plan_as_markdown_html_and_csv(tmp_path, capsys):
     assert "'=HYPERLINK" in csv_out.read_text(encoding="utf-8-sig")
 
 
-def test_cli_refuses_accounts_without_a_plan(tmp_path, capsys):
+def test_cli_prints_the_draft_of_an_account_without_a_plan(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     con = store.connect(db)
     _seed(con)
     con.close()
-    assert cli_main(["plan", "A2", "--db", str(db), "--format", "md"]) == 1
-    assert "no saved plan" in capsys.readouterr().err
+    assert cli_main(["plan", "A2", "--db", str(db), "--format", "md"]) == 0
+    assert "Unsaved draft" in capsys.readouterr().out
     assert cli_main(["plan", "NOPE", "--db", str(db), "--format", "md"]) == 1
-    assert "no account NOPE" in capsys.readouterr().err
+    assert "no account 'NOPE'" in capsys.readouterr().err
 
 
 def test_cli_overview_as_json(tmp_path, capsys):
@@ -773,7 +774,7 @@ def test_cli_overview_in_words_and_older_versions(tmp_path, capsys):
         cli_main(["plan", "A1", "--version", "7", "--format", "md", "--db", str(db)])
         == 1
     )
-    assert "no version 7" in capsys.readouterr().err
+    assert "no plan version 7" in capsys.readouterr().err
 
 
 def test_cli_exports_the_stored_plan_as_json(tmp_path, capsys):

@@ -9,9 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workbench import plans, store
-from workbench.cli._common import open_db, open_workbench, print_json, progress
-from workbench.errors import RejectedInputError
+from workbench import plans
+from workbench.cli._common import open_workbench, print_json, progress
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -19,8 +18,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     plan = subparsers.add_parser(
         "plan",
         parents=[common],
-        help="export one account's plan as Markdown, printable HTML or actions CSV",
-        description="Write an account's current plan (or an older version) as "
+        help="export one account's plan (or its draft) as Markdown, HTML or actions CSV",
+        description="Write an account's current plan (or an older version; for an "
+        "account with no saved plan, the draft with its situation, marked as a "
+        "draft) as "
         "Markdown, as a self-contained printable HTML page, or its actions as "
         "spreadsheet-safe CSV.",
         epilog="examples:\n  workbench plan A00001 --format md\n"
@@ -75,41 +76,32 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    """Export one plan."""
-    con = open_db(args)
-    try:
-        name = store.account_name(con, args.account_id)
-        if name is None:
-            raise RejectedInputError(f"there is no account {args.account_id}")
-        saved = plans.load_plan(con, args.account_id, args.plan_version)
-    finally:
-        con.close()
-    if saved is None:
-        which = (
-            f"no version {args.plan_version}" if args.plan_version else "no saved plan"
-        )
-        raise RejectedInputError(
-            f"{args.account_id} ({name}) has {which}; write one on the Account plans page"
-        )
+    """Export one plan; an account without a saved plan gets its draft, marked so."""
+    with open_workbench(args) as wb:
+        # A facilitator prints the draft, with its situation, before the workshop.
+        current = wb.plan(args.account_id, version=args.plan_version)
+    saved = current.saved
     if args.format == "csv":
-        data = plans.actions_csv(saved.plan)
+        data = plans.actions_csv(current.plan)
     elif args.format == "json":
         document = {
-            "account_id": saved.account_id,
-            "version": saved.version,
-            "based_on": saved.based_on,
-            "saved_by": saved.saved_by,
-            "saved_at": saved.saved_at.isoformat(),
-            "plan": plans.plan_to_dict(saved.plan),
+            "account_id": args.account_id,
+            "version": current.version,
+            "draft": current.is_draft,
+            "based_on": saved.based_on if saved else None,
+            "saved_by": saved.saved_by if saved else None,
+            "saved_at": saved.saved_at.isoformat() if saved else None,
+            "plan": plans.plan_to_dict(current.plan),
         }
         data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
     elif args.format == "html":
-        data = plans.plan_to_html(saved.plan, saved).encode("utf-8")
+        data = plans.plan_to_html(current.plan, saved).encode("utf-8")
     else:
-        data = plans.plan_to_markdown(saved.plan, saved).encode("utf-8")
+        data = plans.plan_to_markdown(current.plan, saved).encode("utf-8")
+    what = "the draft" if current.is_draft else f"version {current.version}"
     if args.out:
         Path(args.out).write_bytes(data)
-        progress(f"wrote version {saved.version} of {args.account_id} to {args.out}")
+        progress(f"wrote {what} of {args.account_id} to {args.out}")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

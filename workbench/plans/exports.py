@@ -87,32 +87,36 @@ def _md_table(columns: list[str], rows: list[list[Cell]]) -> list[str]:
 
 
 def plan_to_markdown(plan: Plan, meta: PlanVersion | None = None) -> str:
-    """Return the plan as a Markdown document; any HTML in its text stays inert."""
+    """Return the plan as a Markdown document; any HTML in its text stays inert.
+
+    The plan comes first (objectives, strategy and value proposition, actions,
+    risks); the situation it was written from follows as an appendix.
+    """
     title, saved = _heading(plan, meta)
     out = [f"# {_md_text(title)}", "", f"_{_md_text(saved)}_", ""]
-    if plan.situation is not None:
-        out += [f"## {_situation_heading(plan.situation)}", ""]
-        for part in plan.situation.parts:
-            out += [f"### {_md_text(part.title)}", ""]
-            if part.status != "ready":
-                out += [f"_{part.status.capitalize()}: {_md_text(part.note)}_", ""]
-                continue
-            if part.note:
-                out += [_md_text(part.note), ""]
-            out += [
-                f"- **{_md_text(f.label)}**: {_md_text(format_value(f.value, f.unit))}"
-                for f in part.facts
-            ]
-            out.append("")
-            for table in part.tables:
-                out += [f"**{_md_text(table.title)}**", ""]
-                out += [*_md_table(table.columns, table.rows), ""]
-    else:
-        out += ["## Situation", "", "_Not computed yet._", ""]
+    objectives, actions, risks = _line_rows(plan)
+    out += _md_lines(*objectives)
     for name, heading in SECTION_TITLES.items():
         text = getattr(plan, name).strip()
         out += [f"## {heading}", "", _md_text(text) if text else "_(empty)_", ""]
-    out += ["## Value proposition", ""]
+    out += _md_value_proposition(plan)
+    out += _md_lines(*actions)
+    out += _md_lines(*risks)
+    out += _md_situation(plan)
+    return "\n".join(out)
+
+
+def _md_lines(heading: str, columns: list[str], rows: list[list[Cell]]) -> list[str]:
+    return [
+        f"## {heading}",
+        "",
+        *(_md_table(columns, rows) if rows else ["_None._"]),
+        "",
+    ]
+
+
+def _md_value_proposition(plan: Plan) -> list[str]:
+    out = ["## Value proposition", ""]
     if plan.relationship:
         out += [
             f"Relationship: **{plan.relationship}**. "
@@ -133,10 +137,29 @@ def plan_to_markdown(plan: Plan, meta: PlanVersion | None = None) -> str:
     out.append("")
     if plan.value_notes.strip():
         out += [_md_text(plan.value_notes.strip()), ""]
-    for heading, columns, rows in _line_rows(plan):
-        out += [f"## {heading}", ""]
-        out += [*_md_table(columns, rows), ""] if rows else ["_None._", ""]
-    return "\n".join(out)
+    return out
+
+
+def _md_situation(plan: Plan) -> list[str]:
+    if plan.situation is None:
+        return ["## Appendix: situation", "", "_Not computed yet._", ""]
+    out = [f"## Appendix: {_situation_heading(plan.situation)}", ""]
+    for part in plan.situation.parts:
+        out += [f"### {_md_text(part.title)}", ""]
+        if part.status != "ready":
+            out += [f"_{part.status.capitalize()}: {_md_text(part.note)}_", ""]
+            continue
+        if part.note:
+            out += [_md_text(part.note), ""]
+        out += [
+            f"- **{_md_text(f.label)}**: {_md_text(format_value(f.value, f.unit))}"
+            for f in part.facts
+        ]
+        out.append("")
+        for table in part.tables:
+            out += [f"**{_md_text(table.title)}**", ""]
+            out += [*_md_table(table.columns, table.rows), ""]
+    return out
 
 
 _HTML_STYLE = """
@@ -185,33 +208,14 @@ def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
     """Return the plan as one self-contained, printable HTML page.
 
     Styles are inline, nothing loads from elsewhere, and every piece of text from
-    the plan or the data is HTML-escaped, so hostile text shows as text.
+    the plan or the data is HTML-escaped, so hostile text shows as text. The plan
+    comes first; the situation follows as an appendix.
     """
     e = html.escape
     title, saved = _heading(plan, meta)
     body = [f"<h1>{e(title)}</h1>", f'<p class="meta">{e(saved)}</p>']
-    if plan.situation is not None:
-        body.append(f"<h2>{e(_situation_heading(plan.situation))}</h2>")
-        for part in plan.situation.parts:
-            body.append(f"<h3>{e(part.title)}</h3>")
-            if part.status != "ready":
-                body.append(
-                    f'<p class="pending">{e(part.status.capitalize())}: '
-                    f"{e(part.note)}</p>"
-                )
-                continue
-            if part.note:
-                body.append(f'<p class="note">{e(part.note)}</p>')
-            facts = "".join(
-                f"<dt>{e(f.label)}</dt><dd>{e(format_value(f.value, f.unit))}</dd>"
-                for f in part.facts
-            )
-            body.append(f'<dl class="facts">{facts}</dl>')
-            for table in part.tables:
-                body.append(f"<p><strong>{e(table.title)}</strong></p>")
-                body.append(_html_table(table.columns, table.rows))
-    else:
-        body.append('<h2>Situation</h2><p class="pending">Not computed yet.</p>')
+    objectives, actions, risks = _line_rows(plan)
+    body += _html_lines(*objectives)
     for name, heading in SECTION_TITLES.items():
         text = getattr(plan, name).strip()
         body.append(f"<h2>{e(heading)}</h2>")
@@ -220,7 +224,26 @@ def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
             if text
             else '<p class="pending">(empty)</p>'
         )
-    body.append("<h2>Value proposition</h2>")
+    body += _html_value_proposition(plan)
+    body += _html_lines(*actions)
+    body += _html_lines(*risks)
+    body += _html_situation(plan)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n"
+        "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def _html_lines(heading: str, columns: list[str], rows: list[list[Cell]]) -> list[str]:
+    table = _html_table(columns, rows) if rows else '<p class="pending">None.</p>'
+    return [f"<h2>{html.escape(heading)}</h2>", table]
+
+
+def _html_value_proposition(plan: Plan) -> list[str]:
+    e = html.escape
+    body = ["<h2>Value proposition</h2>"]
     if plan.relationship:
         body.append(
             f"<p>Relationship: <strong>{e(plan.relationship)}</strong>. "
@@ -237,17 +260,32 @@ def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
     body.append(f'<ul class="checklist">{items}</ul>')
     if plan.value_notes.strip():
         body.append(f'<div class="text">{e(plan.value_notes.strip())}</div>')
-    for heading, columns, rows in _line_rows(plan):
-        body.append(f"<h2>{e(heading)}</h2>")
-        body.append(
-            _html_table(columns, rows) if rows else '<p class="pending">None.</p>'
+    return body
+
+
+def _html_situation(plan: Plan) -> list[str]:
+    e = html.escape
+    if plan.situation is None:
+        return ['<h2>Appendix: situation</h2><p class="pending">Not computed yet.</p>']
+    body = [f"<h2>Appendix: {e(_situation_heading(plan.situation))}</h2>"]
+    for part in plan.situation.parts:
+        body.append(f"<h3>{e(part.title)}</h3>")
+        if part.status != "ready":
+            body.append(
+                f'<p class="pending">{e(part.status.capitalize())}: {e(part.note)}</p>'
+            )
+            continue
+        if part.note:
+            body.append(f'<p class="note">{e(part.note)}</p>')
+        facts = "".join(
+            f"<dt>{e(f.label)}</dt><dd>{e(format_value(f.value, f.unit))}</dd>"
+            for f in part.facts
         )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{e(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n"
-        "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
-    )
+        body.append(f'<dl class="facts">{facts}</dl>')
+        for table in part.tables:
+            body.append(f"<p><strong>{e(table.title)}</strong></p>")
+            body.append(_html_table(table.columns, table.rows))
+    return body
 
 
 def actions_csv(plan: Plan) -> bytes:

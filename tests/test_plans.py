@@ -17,6 +17,7 @@ from workbench.analytics import effort, network
 from workbench.cli import main as cli_main
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
+from workbench.plans.overview import SEGMENT_PRIORITY
 
 ANNA = Actor(name="anna", role="analyst")
 BEN = Actor(name="ben", role="analyst")
@@ -787,3 +788,25 @@ def test_cli_exports_the_stored_plan_as_json(tmp_path, capsys):
     document = json.loads(capsys.readouterr().out)
     assert (document["version"], document["saved_by"]) == (1, "anna")
     assert plans.plan_from_dict(document["plan"]) == _full_plan(text="first")
+
+
+def test_overview_lists_missing_plans_by_value_first(demo_con):
+    overview = plans.plans_overview(demo_con, today=date(2026, 10, 1))
+    segments = overview.missing["segment"].to_list()
+    rank = [SEGMENT_PRIORITY.get(s, 9) for s in segments]
+    assert rank == sorted(rank)
+    assert segments[0] == "most_valuable"
+    contributions = (
+        readers.account_segments(demo_con)
+        .select("account_id", "contribution")
+        .join(overview.missing, on="account_id")
+        .filter(pl.col("segment") == "most_valuable")
+    )
+    ordered = overview.missing.join(
+        contributions.select("account_id", "contribution"),
+        on="account_id",
+        how="inner",
+        maintain_order="left",
+    )
+    values = ordered["contribution"].to_list()
+    assert values == sorted(values, reverse=True)

@@ -41,6 +41,15 @@ class PlansOverview:
         return int(self.summary["agreed"].sum())
 
 
+#: The order in which accounts without a current plan are listed, by value segment.
+SEGMENT_PRIORITY: dict[str | None, int] = {
+    "most_valuable": 0,
+    "most_growable": 1,
+    "maintain": 2,
+    "below_zero": 3,
+}
+
+
 def account_segments(con: store.Connection) -> pl.DataFrame | None:
     """Return each account's value segment (``account_id``, ``segment``).
 
@@ -48,7 +57,7 @@ def account_segments(con: store.Connection) -> pl.DataFrame | None:
     (``PlansOverview.segments_pending``).
     """
     return readers.account_segments(con).select(
-        "account_id", pl.col("value_segment").alias("segment")
+        "account_id", pl.col("value_segment").alias("segment"), "contribution"
     )
 
 
@@ -77,10 +86,15 @@ def plans_overview(
     )
     segments = account_segments(con)
     if segments is None:
-        accounts = portfolio.with_columns(pl.lit(None, pl.String).alias("segment"))
+        accounts = portfolio.with_columns(
+            pl.lit(None, pl.String).alias("segment"),
+            pl.lit(None, pl.Float64).alias("contribution"),
+        )
     else:
         accounts = portfolio.join(
-            segments.select("account_id", pl.col("segment").cast(pl.String)),
+            segments.select(
+                "account_id", pl.col("segment").cast(pl.String), "contribution"
+            ),
             on="account_id",
             how="left",
         )
@@ -117,8 +131,29 @@ def plans_overview(
         )
         .sort("segment")
     )
-    missing = accounts.filter(pl.col("plan_state") != "current").select(
-        "account_id", "name", "segment", "owner", "plan_state", "plan_saved_at"
+    # Leaders look first at the accounts that matter most and have no current plan:
+    # most valuable, then most growable, each by contribution; the rest after.
+    missing = (
+        accounts.filter(pl.col("plan_state") != "current")
+        .join(
+            segments.select("account_id", "contribution")
+            if segments is not None
+            else accounts.select("account_id").with_columns(
+                pl.lit(None, pl.Float64).alias("contribution")
+            ),
+            on="account_id",
+            how="left",
+        )
+        .sort(
+            pl.col("segment").replace_strict(
+                SEGMENT_PRIORITY, default=len(SEGMENT_PRIORITY), return_dtype=pl.Int8
+            ),
+            pl.col("contribution"),
+            "name",
+            descending=[False, True, False],
+            nulls_last=True,
+        )
+        .select("account_id", "name", "segment", "owner", "plan_state", "plan_saved_at")
     )
     return PlansOverview(
         today=day,

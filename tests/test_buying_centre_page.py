@@ -117,3 +117,32 @@ def test_viewers_get_a_read_only_table_with_masked_details(app_db):
     people = next(d.value for d in at.dataframe if "email" in d.value.columns)
     assert "email" in people.columns
     assert all("***@" in e for e in people["email"].dropna())
+
+
+def test_an_account_with_nobody_on_record_is_listed_last_and_says_what_to_do(app_db):
+    import polars as pl
+
+    con = store.connect(app_db)
+    with store.write_transaction(con) as cur:
+        store.insert_frame(
+            cur,
+            "accounts",
+            pl.DataFrame(
+                {
+                    "account_id": ["A99999"],
+                    "name": ["AAA Empty Holdings"],  # first by name
+                    "source": ["test"],
+                    "source_id": ["A99999"],
+                }
+            ),
+        )
+    accounts = store.buying_centre_accounts(con)
+    con.close()
+    assert accounts["account_id"].to_list()[-1] == "A99999"
+    assert accounts["contacts"].to_list()[0] > 0
+    at = open_buying_centre()
+    picker = at.selectbox(key="bc_account")
+    assert picker.value != "A99999"
+    picker.set_value("A99999").run()
+    assert not at.exception, at.exception
+    assert any("Nobody at this account is on record" in i.value for i in at.info)

@@ -22,13 +22,18 @@ from workbench.store.portfolio import data_date_range
 
 
 def buying_centre_accounts(con: Connection) -> pl.DataFrame:
-    """Return every account with its number of contacts, by name, for the picker."""
+    """Return every account with its number of contacts, for the picker.
+
+    Accounts with people come first, by name; accounts with nobody on record (common
+    after a CRM sync) follow, so that the picker never opens on an empty map.
+    """
     return query_frame(
         con,
         """
         SELECT a.account_id, a.name, count(c.contact_id) AS contacts
         FROM accounts a LEFT JOIN contacts c USING (account_id)
-        GROUP BY a.account_id, a.name ORDER BY lower(a.name), a.account_id
+        GROUP BY a.account_id, a.name
+        ORDER BY count(c.contact_id) = 0, lower(a.name), a.account_id
         """,
     )
 

@@ -26,7 +26,7 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
         zip(
             accounts["account_id"].to_list(),
             [
-                f"{name} ({count} people)"
+                f"{name} ({count} people)" if count else f"{name} (no people on record)"
                 for name, count in zip(
                     accounts["name"].to_list(),
                     accounts["contacts"].to_list(),
@@ -53,6 +53,13 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
     )
     data = reads.buying_centre(account_id, months)
     top[1].caption(f"Window: {data.start} (exclusive) to {data.end}")
+    if data.contacts.height == 0:
+        st.info(
+            "Nobody at this account is on record, so there is no buying centre to "
+            "map yet. Import its contacts (a Contact export with this account's ID or "
+            "name) on the Import page, or pick another account."
+        )
+        st.stop()
     return account_id, months, data
 
 

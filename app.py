@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.app import sign_in
+from workbench.app.components import show_pending_toasts
 from workbench.app.language import _, apply_language, language_picker
 
 ROOT = Path(__file__).resolve().parent
@@ -49,6 +50,7 @@ if not sign_in.require_sign_in():
     st.stop()
 
 language_picker()
+show_pending_toasts()
 navigation = st.navigation(
     [
         st.Page(script, title=title, icon=icon, default=(script == PAGES[0][0]))

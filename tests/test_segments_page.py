@@ -120,6 +120,7 @@ def test_scenarios_save_load_and_compare(page):
     page.text_input(key="seg_scenario_name").input("Lean").run()
     page.button(key="seg_scenario_save").click().run()
     assert not page.exception
+    assert [t.value for t in page.toast] == ["Scenario “Lean” saved."]
     page.button(key="seg_reset").click().run()
     assert page.slider(key="seg_top_pct").value == 20.0
     # compare the current sliders (defaults) with the saved "Lean"

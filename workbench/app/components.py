@@ -73,3 +73,19 @@ SHARE_COLUMNS: dict[str, Any] = {
         "Contribution %", format="%.1f"
     ),
 }
+
+
+#: Messages waiting to be shown as toasts on the next run (a save reruns the page,
+#: which would wipe a message shown before the rerun).
+TOASTS_KEY = "workbench_pending_toasts"
+
+
+def notify_after_rerun(message: str) -> None:
+    """Queue a confirmation that survives the rerun a save triggers."""
+    st.session_state.setdefault(TOASTS_KEY, []).append(message)
+
+
+def show_pending_toasts() -> None:
+    """Show (once) every confirmation queued before the last rerun."""
+    for message in st.session_state.pop(TOASTS_KEY, []):
+        st.toast(message, icon=":material/check_circle:")

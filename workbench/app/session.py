@@ -18,6 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench import auth, demo, store
 from workbench.api import Workbench
+from workbench.app.components import show_pending_toasts
 from workbench.app.language import apply_language
 from workbench.domain import LOCAL_ACTOR, Actor
 
@@ -58,8 +59,10 @@ def database() -> OpenDatabase:
     the database for a visitor who has not passed the sign-in gate.
     """
     # A page run on its own (a server's first request for a page URL runs the
-    # script from pages/ without app.py) still reads in the session's language.
+    # script from pages/ without app.py) still reads in the session's language and
+    # still confirms the save that led to it.
     apply_language()
+    show_pending_toasts()
     _stop_unless_signed_in()
     path = store.resolve_db_path()
     return _open_database(str(path) if str(path) == ":memory:" else str(path.resolve()))

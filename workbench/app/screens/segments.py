@@ -10,7 +10,12 @@ import streamlit as st
 from workbench import access, charts
 from workbench.analytics import segment
 from workbench.app import actions, reads, session
-from workbench.app.components import SHARE_COLUMNS, TABLE_ROWS, download_pair
+from workbench.app.components import (
+    SHARE_COLUMNS,
+    TABLE_ROWS,
+    download_pair,
+    notify_after_rerun,
+)
 from workbench.errors import WorkbenchError
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
@@ -335,7 +340,9 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
     if saved:
         try:
             actions.set_relationship(override_account, override_type, override_reason)
-            st.success("Saved.")
+            notify_after_rerun(
+                f"Relationship decision for {override_account} saved: {override_type}."
+            )
             st.rerun()
         except WorkbenchError as error:
             st.error(str(error))
@@ -354,6 +361,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         ):
             try:
                 actions.clear_relationship(to_remove)
+                notify_after_rerun(f"Decision for {to_remove} removed.")
                 st.rerun()
             except WorkbenchError as error:
                 st.error(str(error))
@@ -381,7 +389,7 @@ def scenarios_section(
     ):
         try:
             actions.save_scenario(scenario_name, thresholds)
-            st.success("Scenario saved.")
+            notify_after_rerun(f"Scenario “{scenario_name.strip()}” saved.")
             st.rerun()
         except WorkbenchError as error:
             st.error(str(error))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from workbench import charts, plans, store
-from workbench.analytics import network, voice
+from workbench.analytics import network, segment, voice
 from workbench.api.analysis import SegmentsAndEffort
 from workbench.api.results import AccountPlan, BuyingCentreMap, NpsBy
 from workbench.domain import LOCAL_ACTOR, Actor
@@ -32,6 +33,34 @@ class Workbench(SegmentsAndEffort):
     (or altair charts, or dataclasses); writing methods check the actor's role
     first and change nothing when they refuse.
     """
+
+    # --- notebook explorers (the pages' controls as ipywidgets) -----------------
+
+    def explore_segments(self, thresholds: segment.Thresholds | None = None) -> Any:
+        """Return the Segments page's thresholds as notebook widgets, live.
+
+        The returned box holds the sliders, the chart, the summary and the table,
+        plus rows to save the thresholds as a scenario and compare two; its
+        ``.result`` is the current segments frame. Needs the ``notebook`` extra.
+
+        Example:
+            >>> box = wb.explore_segments()  # doctest: +SKIP
+            >>> box  # in Jupyter: the sliders and the chart  # doctest: +SKIP
+        """
+        return _explorers().explore_segments(self, thresholds)
+
+    def explore_effort(
+        self,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+    ) -> Any:
+        """Return the Effort page's grouping and rules as notebook widgets, live."""
+        return _explorers().explore_effort(self, thresholds, as_of)
+
+    def explore_buying_centre(self, account_id: str, months: int = 12) -> Any:
+        """Return one account's map with its filters as notebook widgets, live."""
+        self._require_account(account_id)
+        return _explorers().explore_buying_centre(self, account_id, months)
 
     # --- voice of the customer -------------------------------------------------
 
@@ -348,3 +377,14 @@ def open_workbench(
         0
     """
     return Workbench(store.connect(path, read_only=read_only), actor=actor)
+
+
+def _explorers() -> ModuleType:
+    """Return the explorers module, or say how to install what it needs."""
+    try:
+        from workbench.api import explore
+    except ImportError as error:  # the optional ``notebook`` extra is missing
+        raise RejectedInputError(
+            'the notebook explorers need ipywidgets: pip install -e ".[notebook]"'
+        ) from error
+    return explore

@@ -72,12 +72,16 @@ class Workbench(SegmentsAndEffort):
 
         Returns:
             One row per group: ``responses``, ``promoters``, ``passives``,
-            ``detractors`` and ``nps`` (−100…100; null where nobody answered).
+            ``detractors`` and ``nps`` (−100…100; null where nobody answered),
+            ``nps_low``/``nps_high`` (95 % interval) and ``too_few`` (fewer than
+            five answers). Each person counts once: their latest answer.
 
         Example:
             >>> wb.nps(by="quarter", since=date(2026, 1, 1))  # doctest: +SKIP
         """
-        responses = self.nps_responses(since, account_id=account_id)
+        responses = voice.one_answer_per_person(
+            self.nps_responses(since, account_id=account_id)
+        )
         if by == "role":
             return voice.nps_by_role(responses)
         if by == "account":
@@ -110,16 +114,20 @@ class Workbench(SegmentsAndEffort):
         self,
         gap_threshold: float = 70,
         *,
-        min_responses: int = 5,
+        min_responses: int = voice.MIN_RESPONSES,
         roles_a: Sequence[str] | None = None,
         roles_b: Sequence[str] | None = None,
         since: date | None = None,
+        alpha: float = voice.CONFLICT_ALPHA,
     ) -> pl.DataFrame:
-        """Return accounts where two roles' NPS differ by more than ``gap_threshold``.
+        """Return accounts where two roles' NPS differ beyond chance and the floor.
 
-        Only roles with at least ``min_responses`` answers in the account count;
-        ``roles_a``/``roles_b`` restrict the pairs (for example users against
-        deciders and approvers). Widest gap first.
+        Only roles with at least ``min_responses`` answers (one per person) in the
+        account count; the widest gap must pass a permutation test within the
+        account (Benjamini–Hochberg at ``alpha`` across accounts) and exceed
+        ``gap_threshold`` points. ``roles_a``/``roles_b`` restrict the pairs (for
+        example users against deciders and approvers). Widest gap first; see
+        :mod:`workbench.analytics.voice.conflicts`.
         """
         return voice.role_conflicts(
             self.nps_responses(since),
@@ -127,7 +135,31 @@ class Workbench(SegmentsAndEffort):
             min_responses=min_responses,
             roles_a=roles_a,
             roles_b=roles_b,
+            alpha=alpha,
         )
+
+    def nps_period_start(
+        self, quarters: int | None = voice.DEFAULT_QUARTERS
+    ) -> date | None:
+        """Return the first day of the last ``quarters`` quarters of answers.
+
+        The quarter of the newest answer counts as the first; ``None`` (or no
+        answers) means all time. The default period of NPS figures is four quarters.
+        """
+        last_day = voice.last_response_day(
+            store.nps_responses_enriched(self.connection)
+        )
+        return voice.period_start(last_day, quarters)
+
+    def chart_role_intervals(
+        self, account_ids: Sequence[str], *, since: date | None = None
+    ) -> alt.FacetChart:
+        """Return each account's NPS per role with its 95 % interval (one panel each)."""
+        responses = voice.one_answer_per_person(self.nps_responses(since))
+        per_role = voice.nps_by_account_role(
+            responses.filter(pl.col("account_id").is_in(list(account_ids)))
+        )
+        return charts.role_intervals(per_role)
 
     def risky_detractors(
         self, *, influence_min: int = voice.HIGH_INFLUENCE_MIN

@@ -284,6 +284,19 @@ _ACTIVITIES_WITHOUT_INDEX = (
 )
 
 
+# Relationship NPS (how likely to recommend us, asked of everyone once or twice a
+# year) and touchpoint NPS (asked after a support case, a delivery, a training)
+# measure different things and are never pooled. Answers stored before this
+# column existed were relationship surveys, which is what the default says.
+_SURVEY_TYPE_COLUMN = (
+    """
+    ALTER TABLE nps_responses
+    ADD COLUMN IF NOT EXISTS survey_type VARCHAR DEFAULT 'relationship'
+    """,
+    "UPDATE nps_responses SET survey_type = 'relationship' WHERE survey_type IS NULL",
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -298,6 +311,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         8,
         "activities without a key index, marked with the import run",
         _ACTIVITIES_WITHOUT_INDEX,
+    ),
+    Migration(
+        12,
+        "survey type on NPS responses: relationship or touchpoint",
+        _SURVEY_TYPE_COLUMN,
     ),
 )
 

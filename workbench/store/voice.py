@@ -55,6 +55,7 @@ SELECT r.response_id, r.account_id,
        r.contact_id, c.name AS contact_name, c.title, c.buying_role, c.department,
        c.influence::INTEGER AS influence, l.org_level::INTEGER AS org_level,
        r.responded_on, r.score::INTEGER AS score, r.comment, r.source,
+       coalesce(r.survey_type, 'relationship') AS survey_type,
        date_diff('day', lt.last_touch_on, r.responded_on)::INTEGER
            AS days_since_touch
 FROM nps_responses r
@@ -72,7 +73,8 @@ def nps_responses_enriched(con: Connection) -> pl.DataFrame:
     Columns: ``response_id``, ``account_id``, ``account_name``, ``contact_id``,
     ``contact_name``, ``title``, ``buying_role``, ``department``, ``influence``,
     ``org_level`` (1 = top of the account's reporting tree), ``responded_on``,
-    ``score``, ``comment``, ``source``, ``days_since_touch`` (days from our last
+    ``score``, ``comment``, ``source``, ``survey_type`` (``relationship`` or
+    ``touchpoint``), ``days_since_touch`` (days from our last
     activity with that person to the answer; NULL when never touched before).
     """
     return query_frame(con, _NPS_ENRICHED_SQL)

@@ -109,6 +109,13 @@ def draft_sections(situation: Situation) -> dict[str, str]:
             f"- {person['contact_name']} ({person['buying_role'] or 'role unknown'}): "
             f"hear why the score is {person['score']} and agree what we fix."
         )
+    for gap in _rows(situation, "voice", "Role conflicts beyond chance"):
+        interact.append(
+            f"- Role conflict beyond chance: {gap['high_role']} NPS "
+            f"{gap['high_nps']:+.0f} ({gap['high_responses']} answers) against "
+            f"{gap['low_role']} {gap['low_nps']:+.0f} ({gap['low_responses']}): "
+            "hear what each needs and who resolves it."
+        )
     if heard.get("Roles nobody answered for") not in (None, "none"):
         interact.append(
             f"- Ask for NPS from the roles nobody answered for: "

@@ -215,3 +215,43 @@ def test_cli_prints_nps_rows(demo_db):
         cwd=ROOT,
     )
     assert bad.returncode == 2
+
+
+def test_cli_lists_conflicts_beyond_chance(demo_db):
+    import json
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "nps",
+            "--conflicts",
+            "--quarters",
+            "0",
+            "--db",
+            str(demo_db),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    conflicts = json.loads(result.stdout)
+    assert conflicts, "two years of demo answers hold at least one real conflict"
+    for row in conflicts:
+        assert {"account_id", "high_role", "low_role", "gap", "p_value"} <= set(row)
+        for side in ("high", "low"):
+            assert row[f"{side}_responses"] >= 5
+            assert row[f"{side}_nps_low"] <= row[f"{side}_nps"]
+            assert row[f"{side}_nps"] <= row[f"{side}_nps_high"]
+        assert row["gap"] > 70 and row["q_value"] <= 0.05
+    text = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "nps", "--db", str(demo_db)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert "too few answers" in text.stdout and "95% interval" in text.stdout

@@ -79,8 +79,13 @@ class Workbench(SegmentsAndEffort):
         Example:
             >>> wb.nps(by="quarter", since=date(2026, 1, 1))  # doctest: +SKIP
         """
-        responses = voice.one_answer_per_person(
-            self.nps_responses(since, account_id=account_id)
+        answers = self.nps_responses(since, account_id=account_id)
+        # Each person counts once per period: the period's latest answer, or for a
+        # split by quarter, each quarter's.
+        responses = (
+            voice.one_answer_per_person(voice.with_quarter(answers), by=["quarter"])
+            if by == "quarter"
+            else voice.one_answer_per_person(answers)
         )
         if by == "role":
             return voice.nps_by_role(responses)

@@ -16,6 +16,7 @@ import pytest
 
 from workbench import plans, store
 from workbench.analytics import voice
+from workbench.errors import RejectedInputError
 
 D = date(2026, 3, 1)
 ROLES = ("user", "influencer", "decider")
@@ -307,3 +308,51 @@ def test_older_files_get_the_survey_type_as_relationship(tmp_path):
         assert rows["survey_type"].to_list() == ["relationship"]
     finally:
         upgraded.close()
+
+
+# --- survey type at import -----------------------------------------------------------
+
+
+def test_survey_type_is_read_from_the_export_or_chosen_at_import(con):
+    from workbench.api import Workbench
+    from workbench.ingest import surveys
+
+    con.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Acme GmbH')")
+    con.execute(
+        "INSERT INTO contacts (contact_id, account_id, email) VALUES "
+        "('C1', 'A1', 'ann@acme.com'), ('C2', 'A1', 'bob@acme.com'), "
+        "('C3', 'A1', 'cy@acme.com'), ('C4', 'A1', 'di@acme.com')"
+    )
+    contacts, accounts = store.survey_link_targets(con)
+    data = (
+        b"account,email,date,score,Survey type\n"
+        b"A1,ann@acme.com,2026-01-02,4,Touchpoint (support case)\n"
+        b"A1,bob@acme.com,2026-01-02,9,Relationship 2026\n"
+        b"A1,cy@acme.com,2026-01-02,7,\n"
+        b"A1,di@acme.com,2026-01-02,10,quarterly pulse\n"
+    )
+    result = surveys.read_survey_file("a.csv", data, contacts, accounts)
+    assert result.columns["survey_type"] == "Survey type"
+    assert result.responses["survey_type"].to_list() == [
+        "touchpoint",
+        "relationship",
+        None,
+        None,
+    ]
+    warnings = [p.message for p in result.problems if p.level == "warning"]
+    assert any("'quarterly pulse'" in m for m in warnings)
+    wb = Workbench(con)
+    wb.commit_survey("a.csv", data, result, survey_type="touchpoint")
+    stored = dict(
+        con.sql("SELECT contact_id, survey_type FROM nps_responses").fetchall()
+    )
+    assert stored == {
+        "C1": "touchpoint",
+        "C2": "relationship",
+        "C3": "touchpoint",
+        "C4": "touchpoint",
+    }
+    # A type that is neither is refused, and nothing is written.
+    with pytest.raises(RejectedInputError, match="survey type"):
+        wb.commit_survey("b.csv", data, result, survey_type="pulse")
+    assert con.sql("SELECT count(*) FROM nps_responses").fetchall()[0][0] == 4

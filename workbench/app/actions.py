@@ -42,10 +42,18 @@ def undo_last_import(actor: Actor) -> dict[str, Any]:
 
 
 def commit_survey_upload(
-    file_name: str, data: bytes, result: surveys.SurveyResult
+    file_name: str,
+    data: bytes,
+    result: surveys.SurveyResult,
+    survey_type: str = "relationship",
 ) -> dict[str, int]:
-    """Store a read survey's responses as the current user; return what changed."""
-    return session.workbench().commit_survey(file_name, data, result)
+    """Store a read survey's responses as the current user; return what changed.
+
+    ``survey_type`` goes to the answers whose file does not name their survey.
+    """
+    return session.workbench().commit_survey(
+        file_name, data, result, survey_type=survey_type
+    )
 
 
 def save_contact_edits(changes: pl.DataFrame) -> int:

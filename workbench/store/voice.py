@@ -9,14 +9,13 @@ from typing import Any
 import polars as pl
 
 from workbench.access import require
-from workbench.domain import (
-    Actor,
-)
+from workbench.domain import SURVEY_TYPES, Actor
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.imports.commit import (
     _SURVEY_COLUMNS,
+    _with_survey_type,
     import_next_run_id,
     record_import_run,
 )
@@ -192,7 +191,14 @@ def _checked_survey_rows(responses: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in _SURVEY_COLUMNS if c not in responses.columns]
     if missing:
         raise RejectedInputError(f"survey responses lack the columns {missing}")
-    incoming = responses.select(_SURVEY_COLUMNS)
+    incoming = _with_survey_type(responses).select([*_SURVEY_COLUMNS, "survey_type"])
+    if incoming.filter(
+        pl.col("survey_type").is_not_null()
+        & ~pl.col("survey_type").is_in(list(SURVEY_TYPES))
+    ).height:
+        raise RejectedInputError(
+            f"a survey type must be one of {', '.join(SURVEY_TYPES)}"
+        )
     if incoming.filter(
         pl.col("score").is_null() | ~pl.col("score").is_between(0, 10)
     ).height:
@@ -222,7 +228,9 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
         cur.execute(
             """
             CREATE OR REPLACE TEMP TABLE _survey_ids AS
-            SELECT s.*, coalesce(r.response_id,
+            SELECT s.* REPLACE (coalesce(s.survey_type, r.survey_type,
+                                         'relationship') AS survey_type),
+                   coalesce(r.response_id,
                    'S' || substr(md5(s.source || chr(31) || s.source_id), 1, 15))
                    AS response_id
             FROM _survey_rows s LEFT JOIN nps_responses r
@@ -241,9 +249,9 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
     cur.execute(
         """
         INSERT INTO nps_responses (response_id, account_id, contact_id,
-            responded_on, score, comment, source, source_id)
+            responded_on, score, comment, source, source_id, survey_type)
         SELECT response_id, account_id, contact_id, responded_on, score,
-               comment, source, source_id
+               comment, source, source_id, survey_type
         FROM _survey_ids
         """
     )

@@ -9,6 +9,9 @@ import polars as pl
 
 from workbench.analytics.voice.uncertainty import interval_expressions
 
+# Re-exported: the voice package's callers pick a survey type from it.
+from workbench.domain import SURVEY_TYPES as SURVEY_TYPES
+
 #: Shown where a respondent has no buying role recorded.
 UNKNOWN_ROLE = "(no role)"
 PROMOTER_MIN_SCORE = 9
@@ -18,9 +21,6 @@ DETRACTOR_MAX_SCORE = 6
 #: Roles whose detractors are a deal risk whatever their influence.
 DECIDING_ROLES: tuple[str, ...] = ("decider", "approver")
 HIGH_INFLUENCE_MIN = 4
-#: Relationship NPS (a periodic survey of everyone) and touchpoint NPS (after a
-#: support case or a delivery) answer different questions and are never pooled.
-SURVEY_TYPES: tuple[str, ...] = ("relationship", "touchpoint")
 
 Dimension = Literal["buying_role", "department", "org_level", "quarter", "account"]
 DIMENSIONS: dict[str, str] = {

@@ -507,6 +507,14 @@ def _preview_and_commit(
             "Fix the errors in the file (or choose the score column) before "
             "importing; nothing has been stored."
         )
+    survey_type = st.selectbox(
+        "Survey type",
+        voice.SURVEY_TYPES,
+        key="survey_type_choice",
+        help="For answers whose file does not say (a 'survey type' column naming "
+        "relationship or touchpoint wins): relationship surveys ask everyone "
+        "periodically; touchpoint surveys follow a support case or a delivery.",
+    )
     if st.button(
         "Import responses",
         key="survey_commit",
@@ -514,7 +522,7 @@ def _preview_and_commit(
         disabled=not result.can_commit,
     ):
         try:
-            outcome = actions.commit_survey_upload(file_name, data, result)
+            outcome = actions.commit_survey_upload(file_name, data, result, survey_type)
         except WorkbenchError as error:
             st.error(str(error))
         else:

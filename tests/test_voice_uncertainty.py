@@ -356,3 +356,25 @@ def test_survey_type_is_read_from_the_export_or_chosen_at_import(con):
     with pytest.raises(RejectedInputError, match="survey type"):
         wb.commit_survey("b.csv", data, result, survey_type="pulse")
     assert con.sql("SELECT count(*) FROM nps_responses").fetchall()[0][0] == 4
+
+
+def test_influence_weighted_nps_by_hand():
+    frame = _frame(
+        [
+            ("A1", "d1", "decider", 10, D),  # influence 5
+            ("A1", "u1", "user", 0, D),  # influence 1
+            ("A2", "x1", "user", 0, D),  # influence unknown: weight 3
+            ("A2", "x2", "user", 10, D),  # influence 1
+        ]
+    ).with_columns(pl.Series("influence", [5, 1, None, 1], dtype=pl.Int64))
+    weighted = voice.influence_weighted_nps(frame).rows_by_key("account_id", named=True)
+    a1 = weighted["A1"][0]
+    assert a1["nps_by_influence"] == pytest.approx(100 * (5 - 1) / 6)
+    assert a1["effective_responses"] == pytest.approx(36 / 26)
+    assert a1["nps_by_influence_low"] <= a1["nps_by_influence"]
+    assert a1["nps_by_influence"] <= a1["nps_by_influence_high"]
+    assert weighted["A2"][0]["nps_by_influence"] == pytest.approx(100 * (1 - 3) / 4)
+    accounts = pl.DataFrame({"account_id": ["A1", "A2"], "name": ["One", "Two"]})
+    table = voice.nps_by_account(frame, accounts)
+    assert table["nps"].to_list() == [0.0, 0.0]  # unweighted: one each way
+    assert table["nps_by_influence"].to_list() == pytest.approx([200 / 3, -50.0])

@@ -17,6 +17,7 @@ from workbench.analytics.voice.score import (
     band_expr,
     summarise_nps,
 )
+from workbench.analytics.voice.uncertainty import influence_weighted_nps
 from workbench.domain import BUYING_ROLES
 
 # --- slicing: roles, quarters, periods -----------------------------------------------
@@ -129,8 +130,11 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
             a row with 0 responses and a null NPS.
 
     Returns:
-        ``account_id``, ``account_name``, the counts, ``nps``, ``roles_heard`` and
-        ``roles_missing`` (lists of role names, in the vocabulary's order).
+        ``account_id``, ``account_name``, the counts, ``nps`` with its interval and
+        ``too_few``, ``roles_heard`` and ``roles_missing`` (lists of role names, in
+        the vocabulary's order); with an ``influence`` column, also
+        ``nps_by_influence`` and its interval (see
+        :func:`workbench.analytics.voice.influence_weighted_nps`).
     """
     counts = summarise_nps(responses, ["account_id"])
     heard = (
@@ -160,6 +164,10 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
         pl.when(~pl.col("roles_set").list.contains(role)).then(pl.lit(role))
         for role in BUYING_ROLES
     ]
+    if "influence" in responses.columns:
+        joined = joined.join(
+            influence_weighted_nps(responses), on="account_id", how="left"
+        )
     return (
         joined.with_columns(
             pl.concat_list(in_order).list.drop_nulls().alias("roles_heard"),

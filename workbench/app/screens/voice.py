@@ -46,9 +46,13 @@ TABLE_CONFIG = {
             "high_nps_high",
             "low_nps_low",
             "low_nps_high",
+            "nps_by_influence",
+            "nps_by_influence_low",
+            "nps_by_influence_high",
         ),
         NPS_FORMAT,
     ),
+    "effective_responses": st.column_config.NumberColumn(format="%.1f"),
     "gap": st.column_config.NumberColumn(format="%.0f"),
     "responded_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
 }
@@ -166,6 +170,11 @@ def accounts_tab(heard: Heard) -> None:
     """Show NPS per account, per account and role, and one account's detail."""
     responses, accounts, by_account = heard.counted, heard.accounts, heard.by_account
     st.subheader("NPS per account and which roles were heard")
+    st.caption(
+        "nps_by_influence weighs each person's answer by their influence (1–5; "
+        "unknown counts 3): the account's loyalty as its buying centre would act on "
+        "it. effective_responses is what its interval rests on."
+    )
     st.dataframe(
         _greyed(by_account),
         hide_index=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
@@ -174,6 +174,42 @@ class Workbench(SegmentsAndEffort):
         Deciders and approvers always count; others from ``influence_min`` on.
         """
         return voice.risky_detractors(self.nps_responses(), influence_min=influence_min)
+
+    def detractor_followups(self, today: date | None = None) -> pl.DataFrame:
+        """Return the follow-up of every detractor among deciders and approvers.
+
+        Stored ones (owner, due date, status) and proposed ones (no owner yet, due
+        14 days after the answer); ``overdue`` is judged against ``today``
+        (default: today, UTC). See :func:`workbench.analytics.voice.detractor_followups`.
+        """
+        day = today or datetime.now(UTC).date()
+        return voice.detractor_followups(
+            self.nps_responses(), store.detractor_followups(self.connection), today=day
+        )
+
+    def save_detractor_followup(
+        self,
+        response_id: str,
+        *,
+        owner: str,
+        due_on: date,
+        status: str = "open",
+        note: str | None = None,
+        actor: Actor | None = None,
+    ) -> None:
+        """Record who follows up a detractor's answer, by when, and whether done.
+
+        Needs the ``plan`` right.
+        """
+        store.save_detractor_followup(
+            self.connection,
+            self._actor(actor),
+            response_id=response_id,
+            owner=owner,
+            due_on=due_on,
+            status=status,
+            note=note,
+        )
 
     def comments(
         self,

@@ -8,6 +8,7 @@ check roles, validate and record the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -53,6 +54,15 @@ def commit_survey_upload(
     """
     return session.workbench().commit_survey(
         file_name, data, result, survey_type=survey_type
+    )
+
+
+def save_detractor_followup(
+    response_id: str, owner: str, due_on: date, status: str, note: str | None
+) -> None:
+    """Record the follow-up of a detractor's answer as the current user."""
+    session.workbench().save_detractor_followup(
+        response_id, owner=owner, due_on=due_on, status=status, note=note
     )
 
 

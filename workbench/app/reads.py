@@ -255,3 +255,9 @@ def _plans_overview(today: date) -> plans.PlansOverview:
 def plans_overview() -> plans.PlansOverview:
     """Return the leaders' overview of all plans as of today."""
     return _plans_overview(date.today())
+
+
+@cached()
+def detractor_followups(today: date) -> pl.DataFrame:
+    """Return the follow-ups of detractors among deciders and approvers."""
+    return session.workbench().detractor_followups(today)

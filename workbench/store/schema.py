@@ -294,6 +294,21 @@ _SURVEY_TYPE_COLUMN = (
     ADD COLUMN IF NOT EXISTS survey_type VARCHAR DEFAULT 'relationship'
     """,
     "UPDATE nps_responses SET survey_type = 'relationship' WHERE survey_type IS NULL",
+    # The closed loop: every detractor among deciders and approvers gets a
+    # follow-up with an owner and a due date, keyed by the answer that made them one.
+    """
+    CREATE TABLE IF NOT EXISTS detractor_followups (
+        response_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR,
+        contact_id VARCHAR,
+        owner VARCHAR,
+        due_on DATE,
+        status VARCHAR,
+        note VARCHAR,
+        updated_by VARCHAR,
+        updated_at TIMESTAMP
+    )
+    """,
 )
 
 
@@ -314,7 +329,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         12,
-        "survey type on NPS responses: relationship or touchpoint",
+        "survey type on NPS responses; follow-ups of deciding detractors",
         _SURVEY_TYPE_COLUMN,
     ),
 )

@@ -257,3 +257,76 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
     )
     cur.execute("DROP TABLE _survey_ids")
     return updated
+
+
+#: Follow-up states: still to do, or done.
+FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "done")
+
+
+def detractor_followups(con: Connection) -> pl.DataFrame:
+    """Return every stored detractor follow-up (one row per answer followed up).
+
+    Columns: ``response_id``, ``account_id``, ``contact_id``, ``owner``,
+    ``due_on``, ``status``, ``note``, ``updated_by``, ``updated_at``.
+    """
+    return query_frame(
+        con,
+        """
+        SELECT response_id, account_id, contact_id, owner, due_on, status, note,
+               updated_by, updated_at
+        FROM detractor_followups ORDER BY due_on, response_id
+        """,
+    )
+
+
+def save_detractor_followup(
+    con: Connection,
+    actor: Actor,
+    *,
+    response_id: str,
+    owner: str,
+    due_on: date,
+    status: str = "open",
+    note: str | None = None,
+) -> None:
+    """Record who follows up a detractor's answer, by when, and how it stands.
+
+    Raises:
+        PermissionDeniedError: the actor may not plan.
+        RejectedInputError: no such answer, no owner, or an unknown status.
+    """
+    require(actor, "plan")
+    if status not in FOLLOWUP_STATUSES:
+        raise RejectedInputError(
+            f"a follow-up is {' or '.join(FOLLOWUP_STATUSES)}, not {status!r}"
+        )
+    if not owner.strip():
+        raise RejectedInputError("a follow-up needs an owner")
+    with write_transaction(con) as cur:
+        found = cur.sql(
+            "SELECT account_id, contact_id FROM nps_responses WHERE response_id = $r",
+            params={"r": response_id},
+        ).fetchall()
+        if not found:
+            raise RejectedInputError(f"there is no survey answer {response_id!r}")
+        cur.execute(
+            "DELETE FROM detractor_followups WHERE response_id = $r",
+            {"r": response_id},
+        )
+        cur.execute(
+            """
+            INSERT INTO detractor_followups VALUES
+                ($r, $a, $c, $owner, $due, $status, $note, $who, $at)
+            """,
+            {
+                "r": response_id,
+                "a": found[0][0],
+                "c": found[0][1],
+                "owner": owner.strip(),
+                "due": due_on,
+                "status": status,
+                "note": note,
+                "who": actor.name,
+                "at": _now(),
+            },
+        )

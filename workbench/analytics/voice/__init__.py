@@ -47,6 +47,10 @@ from workbench.analytics.voice.drivers import (
     quartile_edges,
     relationship_buckets,
 )
+from workbench.analytics.voice.followups import (
+    FOLLOWUP_DUE_DAYS,
+    detractor_followups,
+)
 from workbench.analytics.voice.score import (
     DECIDING_ROLES,
     DETRACTOR_MAX_SCORE,
@@ -106,6 +110,7 @@ __all__ = [
     "DEFAULT_QUARTERS",
     "DETRACTOR_MAX_SCORE",
     "DIMENSIONS",
+    "FOLLOWUP_DUE_DAYS",
     "FRESHNESS_EDGES_DAYS",
     "HIGH_INFLUENCE_MIN",
     "INTERVAL_Z",
@@ -124,6 +129,7 @@ __all__ = [
     "breadth_buckets",
     "bucket_by_edges",
     "conflict_comments",
+    "detractor_followups",
     "effort_buckets",
     "freshness_buckets",
     "influence_weighted_nps",

@@ -374,6 +374,7 @@ def risky_detractors(
         _latest_rows(responses)
         .filter((pl.col("score") <= DETRACTOR_MAX_SCORE) & (deciding | influential))
         .select(
+            *(["response_id"] if "response_id" in responses.columns else []),
             "account_id",
             "account_name",
             "contact_id",

@@ -11,6 +11,7 @@ from workbench import access, charts, domain, ingest, privacy
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
 from workbench.app.components import csv_download
+from workbench.app.screens import voice_loop
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 from workbench.ingest import surveys
@@ -368,6 +369,7 @@ def detractors_tab(heard: Heard) -> None:
         "nps_risky_detractors.csv",
         "voice_detractors_download",
     )
+    voice_loop.followups_section()
 
 
 def comments_tab(heard: Heard) -> None:

@@ -124,3 +124,92 @@ def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db
     ]
     # The demo's answers are months old and nobody called back: all overdue.
     assert len(overdue) == 1 and len(overdue[0]) == len(tables[0])
+
+
+# --- the requirements register -------------------------------------------------------
+
+
+def test_register_records_needs_promotes_comments_and_marks_conflicts(wb):
+    price = wb.add_requirement(
+        "A1", "Lowest unit price, 3 quotes", role="buyer", category="price"
+    )
+    # Dora's comment becomes a requirement in her words, with her role and source.
+    response = wb.promote_comment("R1", category="response time")
+    register = wb.requirements("A1")
+    assert register["requirement_id"].to_list() == [price, response]
+    promoted = register.row(1, named=True)
+    assert (promoted["need"], promoted["role"], promoted["source"]) == (
+        "too slow",
+        "decider",
+        "survey comment",
+    )
+    assert promoted["response_id"] == "R1" and promoted["contact_id"] == "D1"
+    conflict = wb.mark_requirement_conflict(price, response, owner="Sam Seller")
+    # The pair is unordered: marking it the other way round updates the same row.
+    again = wb.mark_requirement_conflict(
+        response, price, owner="Sam Seller", status="resolved", resolution="SLA tier"
+    )
+    assert again == conflict
+    conflicts = wb.requirement_conflicts("A1")
+    assert conflicts.height == 1
+    assert conflicts.row(0, named=True)["status"] == "resolved"
+    assert wb.requirement_conflicts("A1", open_only=True).height == 0
+
+
+def test_register_refuses_bad_input_and_viewers(wb):
+    with pytest.raises(RejectedInputError, match="words"):
+        wb.add_requirement("A1", "  ", role="buyer", category="price")
+    with pytest.raises(RejectedInputError, match="category"):
+        wb.add_requirement("A1", "cheap", role="buyer", category="cheapness")
+    with pytest.raises(RejectedInputError, match="no account"):
+        wb.add_requirement("A9", "cheap", role="buyer", category="price")
+    with pytest.raises(RejectedInputError, match="no comment"):
+        wb.promote_comment("R2", category="price")
+    viewer = Actor(name="guest", role="viewer")
+    with pytest.raises(PermissionDeniedError):
+        wb.add_requirement("A1", "cheap", role="buyer", category="price", actor=viewer)
+    only = wb.add_requirement("A1", "cheap", role="buyer", category="price")
+    with pytest.raises(RejectedInputError, match="itself"):
+        wb.mark_requirement_conflict(only, only, owner="Sam")
+    other = wb.add_requirement(
+        "A1", "4h response", role="user", category="response time"
+    )
+    with pytest.raises(RejectedInputError, match="owner"):
+        wb.mark_requirement_conflict(only, other, owner="")
+    assert wb.requirement_conflicts().height == 0
+
+
+def test_the_plan_shows_open_requirement_conflicts_and_their_owner(wb):
+    from workbench import plans
+
+    price = wb.add_requirement("A1", "Lowest price", role="buyer", category="price")
+    speed = wb.add_requirement(
+        "A1", "Four-hour response on site", role="user", category="response time"
+    )
+    wb.mark_requirement_conflict(price, speed, owner="Sam Seller")
+    situation = plans.build_situation(wb.connection, "A1", as_of=date(2026, 9, 30))
+    part = situation.part("voice")
+    assert part is not None
+    table = next(t for t in part.tables if t.title == "Open requirement conflicts")
+    assert table.rows == [
+        ["buyer", "Lowest price", "user", "Four-hour response on site", "Sam Seller"]
+    ]
+    drafted = plans.draft_sections(situation)["interact"]
+    assert "Requirement conflict" in drafted and "Sam Seller resolves it" in drafted
+
+
+def test_voice_page_register_tab_adds_a_requirement(app_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/voice.py").run()
+    assert "Requirements" in [t.label for t in at.tabs]
+    at.text_input(key="register_need").input("Security review before any pilot")
+    submit = next(
+        b for b in at.get("form_submit_button") if b.label == "Add requirement"
+    )
+    submit.click().run()
+    assert not at.exception, at.exception
+    assert any("Requirement added" in s.value for s in at.success)
+    register = [
+        d.value for d in at.dataframe if {"need", "category"} <= set(d.value.columns)
+    ]
+    assert list(register[0]["need"]) == ["Security review before any pilot"]

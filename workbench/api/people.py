@@ -211,6 +211,89 @@ class Workbench(SegmentsAndEffort):
             note=note,
         )
 
+    # --- the requirements register ------------------------------------------
+
+    def requirements(self, account_id: str | None = None) -> pl.DataFrame:
+        """Return the register: what each role needs, in its words, with its source."""
+        return store.account_requirements(self.connection, account_id)
+
+    def add_requirement(
+        self,
+        account_id: str,
+        need: str,
+        *,
+        role: str | None,
+        category: str,
+        source: str = "meeting",
+        contact_id: str | None = None,
+        actor: Actor | None = None,
+    ) -> str:
+        """Record what a role needs, in its own words; return the requirement's ID."""
+        return store.add_requirement(
+            self.connection,
+            self._actor(actor),
+            account_id=account_id,
+            role=role,
+            category=category,
+            need=need,
+            source=source,
+            contact_id=contact_id,
+        )
+
+    def promote_comment(
+        self,
+        response_id: str,
+        *,
+        category: str,
+        need: str | None = None,
+        actor: Actor | None = None,
+    ) -> str:
+        """Put a survey comment into the register (its words, unless ``need`` says).
+
+        The requirement takes the answer's account, person and buying role, with
+        source ``survey comment``; returns its ID.
+        """
+        answer = store.survey_comment(self.connection, response_id)
+        return store.add_requirement(
+            self.connection,
+            self._actor(actor),
+            account_id=str(answer["account_id"]),
+            role=answer["role"],
+            category=category,
+            need=need or str(answer["comment"]),
+            source="survey comment",
+            contact_id=answer["contact_id"],
+            response_id=response_id,
+        )
+
+    def requirement_conflicts(
+        self, account_id: str | None = None, *, open_only: bool = False
+    ) -> pl.DataFrame:
+        """Return the conflicts between requirements with both needs and the owner."""
+        conflicts = store.requirement_conflicts(self.connection, account_id)
+        return conflicts.filter(pl.col("status") == "open") if open_only else conflicts
+
+    def mark_requirement_conflict(
+        self,
+        requirement_a: str,
+        requirement_b: str,
+        *,
+        owner: str,
+        status: str = "open",
+        resolution: str | None = None,
+        actor: Actor | None = None,
+    ) -> str:
+        """Mark two needs of one account as in conflict, with who resolves it."""
+        return store.save_requirement_conflict(
+            self.connection,
+            self._actor(actor),
+            requirement_a=requirement_a,
+            requirement_b=requirement_b,
+            owner=owner,
+            status=status,
+            resolution=resolution,
+        )
+
     def comments(
         self,
         text: str = "",

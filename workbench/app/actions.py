@@ -66,6 +66,33 @@ def save_detractor_followup(
     )
 
 
+def add_requirement(
+    account_id: str, need: str, role: str | None, category: str, source: str
+) -> str:
+    """Record what a role of the account needs, as the current user."""
+    return session.workbench().add_requirement(
+        account_id, need, role=role, category=category, source=source
+    )
+
+
+def promote_comment(response_id: str, category: str) -> str:
+    """Put a survey comment into the requirements register, as the current user."""
+    return session.workbench().promote_comment(response_id, category=category)
+
+
+def mark_requirement_conflict(
+    requirement_a: str,
+    requirement_b: str,
+    owner: str,
+    status: str,
+    resolution: str | None,
+) -> str:
+    """Mark two requirements as in conflict (or update the mark), as the current user."""
+    return session.workbench().mark_requirement_conflict(
+        requirement_a, requirement_b, owner=owner, status=status, resolution=resolution
+    )
+
+
 def save_contact_edits(changes: pl.DataFrame) -> int:
     """Save edits to people's roles, influence and attitudes; return how many."""
     return session.workbench().edit_contacts(changes)

@@ -359,6 +359,19 @@ def situation_from_voice(
                 ),
             )
         )
+    open_needs = store.requirement_conflicts(con, account_id).filter(
+        pl.col("status") == "open"
+    )
+    part.facts.append(Fact("Open requirement conflicts", open_needs.height))
+    if open_needs.height:
+        part.tables.append(
+            _table(
+                "Open requirement conflicts",
+                open_needs.select("role_a", "need_a", "role_b", "need_b", "owner").head(
+                    MAX_TABLE_ROWS
+                ),
+            )
+        )
     if risky.height:
         part.tables.append(
             _table("Detractors who can sink a deal", risky.head(MAX_TABLE_ROWS))

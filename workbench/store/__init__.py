@@ -134,6 +134,16 @@ from workbench.store.portfolio import (
     segment_scenarios,
     set_relationship_override,
 )
+from workbench.store.requirements import (
+    CONFLICT_STATUSES,
+    REQUIREMENT_CATEGORIES,
+    REQUIREMENT_SOURCES,
+    account_requirements,
+    add_requirement,
+    requirement_conflicts,
+    save_requirement_conflict,
+    survey_comment,
+)
 from workbench.store.schema import (
     DATA_TABLES,
     MIGRATIONS,
@@ -153,6 +163,7 @@ from workbench.store.voice import (
 )
 
 __all__ = [
+    "CONFLICT_STATUSES",
     "DATA_TABLES",
     "DB_ENV_VAR",
     "DEFAULT_DB_PATH",
@@ -162,6 +173,8 @@ __all__ = [
     "IMPORT_PROBLEM_ROWS",
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
+    "REQUIREMENT_CATEGORIES",
+    "REQUIREMENT_SOURCES",
     "Connection",
     "Migration",
     "account_contacts_by_role",
@@ -170,7 +183,9 @@ __all__ = [
     "account_name",
     "account_nps_responses",
     "account_plan_facts",
+    "account_requirements",
     "accounts_by_industry",
+    "add_requirement",
     "buying_centre_accounts",
     "catalog_columns",
     "catalog_row_counts",
@@ -241,12 +256,14 @@ __all__ = [
     "record_json",
     "relationship_overrides",
     "replace_data",
+    "requirement_conflicts",
     "resolve_as_of",
     "resolve_db_path",
     "run_in_write",
     "save_column_mapping",
     "save_contact_edits",
     "save_detractor_followup",
+    "save_requirement_conflict",
     "save_segment_scenario",
     "saved_column_mapping",
     "schema_version",
@@ -254,6 +271,7 @@ __all__ = [
     "set_memory_limit",
     "set_meta",
     "set_relationship_override",
+    "survey_comment",
     "survey_link_targets",
     "table_columns",
     "table_counts",

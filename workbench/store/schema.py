@@ -309,6 +309,35 @@ _SURVEY_TYPE_COLUMN = (
         updated_at TIMESTAMP
     )
     """,
+    # The requirements register: what each role needs, in its own words, and
+    # which needs pull against each other, with who resolves it.
+    """
+    CREATE TABLE IF NOT EXISTS account_requirements (
+        requirement_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        role VARCHAR,
+        contact_id VARCHAR,
+        category VARCHAR,
+        need VARCHAR NOT NULL,
+        source VARCHAR,
+        response_id VARCHAR,
+        recorded_by VARCHAR,
+        recorded_at TIMESTAMP
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS requirement_conflicts (
+        conflict_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        requirement_a VARCHAR NOT NULL,
+        requirement_b VARCHAR NOT NULL,
+        owner VARCHAR,
+        status VARCHAR,
+        resolution VARCHAR,
+        recorded_by VARCHAR,
+        recorded_at TIMESTAMP
+    )
+    """,
 )
 
 
@@ -329,7 +358,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         12,
-        "survey type on NPS responses; follow-ups of deciding detractors",
+        "survey type on NPS responses; detractor follow-ups; requirements register",
         _SURVEY_TYPE_COLUMN,
     ),
 )

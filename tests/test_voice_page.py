@@ -34,7 +34,7 @@ TABLE_COLUMNS = {
     "voice_comments": {"comment", "band", "department"},
     "survey_problems": {"level", "message"},
     "survey_columns": {"field", "file column"},
-    "survey_preview": {"status", "account_id"},
+    "survey_preview": {"status", "account_id", "row"},
 }
 
 

@@ -22,7 +22,8 @@ examples:
 Each account gets a row for all its responses ("all"), then one per role (or
 department, or quarter). NPS = % promoters (9-10) - % detractors (0-6); it is
 empty (null in JSON) where nobody answered. Each person counts once (their
-latest answer in the period); the period is the last four quarters unless
+latest answer in the period; with --by quarter, in each quarter); the period is
+the last four quarters unless
 --quarters or --since says otherwise. Every row carries its 95% interval
 (nps_low, nps_high) and too_few (fewer than 5 answers: not a finding).
 
@@ -101,7 +102,13 @@ def run(args: argparse.Namespace) -> int:
                 args.gap, min_responses=args.min_responses, since=since
             )
             return _print_conflicts(conflicts, args.json)
-        responses = voice.one_answer_per_person(wb.nps_responses(since))
+        answers = wb.nps_responses(since)
+    # Each person once per period; split by quarter, once per quarter.
+    responses = (
+        voice.one_answer_per_person(voice.with_quarter(answers), by=["quarter"])
+        if args.by == "quarter"
+        else voice.one_answer_per_person(answers)
+    )
     rows = voice.nps_rows_for_cli(responses, args.by)
     if args.json:
         print_json(rows.to_dicts())

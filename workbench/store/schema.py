@@ -392,6 +392,9 @@ def list_tables_static() -> tuple[str, ...]:
         "plan_actions",
         "plan_risks",
         "workbench_meta",
+        "detractor_followups",
+        "account_requirements",
+        "requirement_conflicts",
     )
 
 

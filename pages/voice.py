@@ -1,6 +1,7 @@
 import streamlit as st
 
 from workbench.app.screens import voice as screen
+from workbench.app.screens import voice_register
 
 st.title("Voice of the customer")
 st.caption(
@@ -18,6 +19,7 @@ tabs = st.tabs(
         "By role and group",
         "Role conflicts",
         "Detractors",
+        "Requirements",
         "Comments",
         "Drivers",
         "Import survey",
@@ -33,8 +35,10 @@ with tabs[2]:
 with tabs[3]:
     screen.detractors_tab(heard)
 with tabs[4]:
-    screen.comments_tab(heard)
+    voice_register.register_tab(heard.responses, heard.accounts)
 with tabs[5]:
-    screen.drivers_tab(heard)
+    screen.comments_tab(heard)
 with tabs[6]:
+    screen.drivers_tab(heard)
+with tabs[7]:
     screen.import_tab()

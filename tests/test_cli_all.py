@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from workbench import store
 from workbench.api import open_workbench
 from workbench.cli import build_parser, main
 
@@ -295,11 +296,25 @@ def test_map_errors(capsys, demo_db, argv, expected):
 
 @pytest.mark.parametrize("by", ["role", "department", "quarter"])
 def test_nps_json(capsys, demo_db, by):
-    code, out, _ = _run(capsys, "nps", "--by", by, "--json", "--db", str(demo_db))
+    code, out, _ = _run(
+        capsys, "nps", "--by", by, "--quarters", "0", "--json", "--db", str(demo_db)
+    )
     rows = json.loads(out)
-    assert code == 0 and rows and set(rows[0]) == {"account_id", by, "responses", "nps"}
+    interval = {"nps_low", "nps_high", "too_few"}
+    assert code == 0 and rows
+    assert set(rows[0]) == {"account_id", by, "responses", "nps", *interval}
     overall = [r for r in rows if r[by] == "all"]
-    assert sum(r["responses"] for r in overall) == 2175
+    # Each person counts once (their latest answer); split by quarter, once a quarter.
+    con = store.connect(demo_db)
+    try:
+        unit = "contact_id, date_trunc('quarter', responded_on)"
+        people = con.sql(
+            f"SELECT count(DISTINCT ({unit if by == 'quarter' else 'contact_id'})) "
+            "FROM nps_responses"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert sum(r["responses"] for r in overall) == people <= 2175
 
 
 def test_nps_since_filters(capsys, demo_db):

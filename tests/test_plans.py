@@ -231,11 +231,15 @@ def test_situation_hears_nps_by_role_from_the_voice_analysis(seeded):
     part = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30)).part("voice")
     assert part is not None and part.status == "ready"
     facts = {f.label: f.value for f in part.facts}
-    # R3 is older than 12 months: one promoter, one detractor → NPS 0
-    assert facts["Answers"] == 2 and facts["NPS, all roles"] == 0
+    # R3 is older than 12 months: one promoter, one detractor. Two answers are
+    # too few for a figure: the plan says so instead of printing NPS 0.
+    assert facts["Answers"] == 2 and facts["NPS, all roles"] is None
+    assert facts["NPS interval, all roles"] == "too few answers"
+    assert facts["Role conflicts beyond chance"] == 0
     by_role = {row[0]: row for row in part.tables[0].rows}
-    assert by_role["decider"][1:] == [1, 1, 0, 0, 100.0]
-    assert by_role["buyer"][1:] == [1, 0, 0, 1, -100.0]
+    assert by_role["decider"][1:] == [1, 1, 0, 0, None, None, None, "too few answers"]
+    assert by_role["buyer"][1:] == [1, 0, 0, 1, None, None, None, "too few answers"]
+    assert by_role["initiator"][-1] == "no answers"
     assert "initiator" in str(facts["Roles nobody answered for"])
     silent = plans.build_situation(seeded, "A2", as_of=date(2026, 9, 30)).part("voice")
     assert silent is not None and silent.status == "unavailable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import polars as pl
@@ -72,7 +73,12 @@ def test_summarise_nps_counts_each_band_at_the_boundaries():
             "nps": [20.0, -100.0],
         }
     )
-    assert_frame_equal(voice.summarise_nps(frame, ["g"]), expected)
+    summary = voice.summarise_nps(frame, ["g"])
+    assert_frame_equal(summary.select(expected.columns), expected)
+    # Every NPS carries its interval and whether it rests on too few answers.
+    assert summary["too_few"].to_list() == [False, True]
+    assert (summary["nps_low"] <= summary["nps"]).all()
+    assert (summary["nps"] <= summary["nps_high"]).all()
 
 
 def test_summarise_nps_of_nothing_is_null_not_zero():
@@ -148,23 +154,26 @@ CONFLICT_ROWS = [
 
 
 def test_role_conflicts_hand_computed_gaps():
+    # The gaps and the threshold, with the chance test switched off (alpha 1):
+    # three answers a side cannot pass it (see test_voice_uncertainty).
     frame = _responses(CONFLICT_ROWS)
-    wide = voice.role_conflicts(frame, gap_threshold=100, min_responses=3)
+    gaps = functools.partial(voice.role_conflicts, alpha=1.0)
+    wide = gaps(frame, gap_threshold=100, min_responses=3)
     assert wide.select("account_id", "high_role", "low_role", "gap").to_dicts() == [
         {"account_id": "A1", "high_role": "decider", "low_role": "user", "gap": 200.0}
     ]
-    both = voice.role_conflicts(frame, gap_threshold=50, min_responses=3)
+    both = gaps(frame, gap_threshold=50, min_responses=3)
     assert both["account_id"].to_list() == ["A1", "A2"]
     assert both["gap"].to_list() == pytest.approx([200.0, 200 / 3])
     assert both["high_responses"].to_list() == [3, 3]
     # The threshold is strict, and roles need enough answers each.
-    assert voice.role_conflicts(frame, gap_threshold=200, min_responses=3).height == 0
-    assert voice.role_conflicts(frame, gap_threshold=0, min_responses=4).height == 0
+    assert gaps(frame, gap_threshold=200, min_responses=3).height == 0
+    assert gaps(frame, gap_threshold=0, min_responses=4).height == 0
     # Approvers have only two answers: at min 2 they join, but the widest gap stays.
-    with_approvers = voice.role_conflicts(frame, gap_threshold=50, min_responses=2)
+    with_approvers = gaps(frame, gap_threshold=50, min_responses=2)
     assert with_approvers["gap"].to_list()[0] == 200.0
     # A chosen pair: approvers against users in A1 is a gap of 100.
-    pair = voice.role_conflicts(
+    pair = gaps(
         frame,
         gap_threshold=50,
         min_responses=2,
@@ -178,7 +187,9 @@ def test_role_conflicts_hand_computed_gaps():
 
 def test_conflict_comments_come_from_the_two_roles_only():
     frame = _responses(CONFLICT_ROWS)
-    conflicts = voice.role_conflicts(frame, gap_threshold=100, min_responses=3)
+    conflicts = voice.role_conflicts(
+        frame, gap_threshold=100, min_responses=3, alpha=1.0
+    )
     comments = voice.conflict_comments(frame, conflicts)
     assert sorted(comments["comment"].to_list()) == [
         "great partner",
@@ -327,11 +338,12 @@ def test_periods_quarters_and_cli_rows():
     assert voice.with_quarter(frame)["quarter"].to_list() == ["2025-Q4", "2026-Q1"]
     assert voice.responses_since(frame, date(2026, 1, 1)).height == 1
     rows = voice.nps_rows_for_cli(frame)
-    assert rows.rows() == [
+    assert rows.select("account_id", "role", "responses", "nps").rows() == [
         ("A1", "all", 2, 0.0),
         ("A1", "decider", 1, -100.0),
         ("A1", "user", 1, 100.0),
     ]
+    assert rows["too_few"].to_list() == [True, True, True]
     by_quarter = voice.nps_rows_for_cli(frame, by="quarter")
     assert by_quarter["quarter"].to_list() == ["all", "2025-Q4", "2026-Q1"]
     trend = voice.quarterly_trend(frame, by_role=True)

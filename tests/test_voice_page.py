@@ -34,7 +34,7 @@ TABLE_COLUMNS = {
     "voice_comments": {"comment", "band", "department"},
     "survey_problems": {"level", "message"},
     "survey_columns": {"field", "file column"},
-    "survey_preview": {"status", "account_id"},
+    "survey_preview": {"status", "account_id", "row"},
 }
 
 
@@ -56,13 +56,29 @@ def test_page_shows_demo_figures(page, app_db):
     metrics = _metrics(page)
     con = store.connect(app_db)  # the app holds the file open in this process
     try:
+        # The default period is the last four quarters (the newest answer's quarter
+        # and the three before it); each person counts once.
+        people = con.sql(
+            """
+            WITH bounds AS (
+                SELECT date_trunc('quarter', max(responded_on))
+                       - INTERVAL 9 MONTH AS since FROM nps_responses
+            )
+            SELECT count(DISTINCT contact_id) + count(*) FILTER (contact_id IS NULL)
+            FROM nps_responses, bounds
+            WHERE responded_on >= bounds.since AND survey_type = 'relationship'
+            """
+        ).fetchall()[0][0]
         total = store.table_counts(con)["nps_responses"]
     finally:
         con.close()
-    assert metrics["Responses"] == f"{total:,}"
+    assert metrics["Responses"] == f"{people:,}"
+    assert people < total
     assert metrics["Accounts heard"] == "60 of 60"
+    # The demo's planted conflicts rest on a handful of answers per role a year:
+    # few pass the chance test (the old gap-only rule flagged a third of them).
     conflicts = int(metrics["Accounts with a role conflict"].split(" of ")[0])
-    assert 6 <= conflicts <= 40
+    assert 1 <= conflicts <= 10
     assert int(metrics["Risky detractors"].replace(",", "")) > 0
     assert not page.error
 
@@ -179,7 +195,16 @@ def test_cli_prints_nps_rows(demo_db):
     import json
 
     rows = json.loads(result.stdout)
-    assert set(rows[0]) == {"account_id", "role", "responses", "nps"}
+    assert set(rows[0]) == {
+        "account_id",
+        "role",
+        "responses",
+        "nps",
+        "nps_low",
+        "nps_high",
+        "too_few",
+    }
+    assert all(r["nps_low"] <= r["nps"] <= r["nps_high"] for r in rows)
     overall = [r for r in rows if r["role"] == "all"]
     assert len(overall) == 60
     assert all(-100 <= r["nps"] <= 100 for r in overall)
@@ -190,3 +215,43 @@ def test_cli_prints_nps_rows(demo_db):
         cwd=ROOT,
     )
     assert bad.returncode == 2
+
+
+def test_cli_lists_conflicts_beyond_chance(demo_db):
+    import json
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "nps",
+            "--conflicts",
+            "--quarters",
+            "0",
+            "--db",
+            str(demo_db),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    conflicts = json.loads(result.stdout)
+    assert conflicts, "two years of demo answers hold at least one real conflict"
+    for row in conflicts:
+        assert {"account_id", "high_role", "low_role", "gap", "p_value"} <= set(row)
+        for side in ("high", "low"):
+            assert row[f"{side}_responses"] >= 5
+            assert row[f"{side}_nps_low"] <= row[f"{side}_nps"]
+            assert row[f"{side}_nps"] <= row[f"{side}_nps_high"]
+        assert row["gap"] > 70 and row["q_value"] <= 0.05
+    text = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "nps", "--db", str(demo_db)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert "too few answers" in text.stdout and "95% interval" in text.stdout

@@ -344,6 +344,56 @@ def role_bars(by_role: pl.DataFrame) -> alt.Chart:
     return chart
 
 
+def role_intervals(per_role: pl.DataFrame) -> alt.FacetChart:
+    """Return NPS per role with its 95 % interval, one panel per account.
+
+    Args:
+        per_role: rows of ``account_name``, ``role``, ``nps``, ``nps_low``,
+            ``nps_high``, ``responses``, ``too_few`` (as from
+            :func:`workbench.analytics.voice.nps_by_account_role`). Roles with too
+            few answers are drawn grey and labelled so: they never make a conflict.
+    """
+    data = per_role.filter(pl.col("nps").is_not_null()).with_columns(
+        pl.col("nps", "nps_low", "nps_high").cast(pl.Float64),
+        pl.when(pl.col("too_few"))
+        .then(pl.lit("too few answers"))
+        .otherwise(pl.lit("enough answers"))
+        .alias("basis"),
+    )
+    basis_colour = alt.Color(
+        "basis:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["enough answers", "too few answers"], range=["#1f77b4", "#bbbbbb"]
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("account_name:N", title="Account"),
+        alt.Tooltip("role:N"),
+        alt.Tooltip("nps:Q", format="+.0f", title="NPS"),
+        alt.Tooltip("nps_low:Q", format="+.0f", title="95% low"),
+        alt.Tooltip("nps_high:Q", format="+.0f", title="95% high"),
+        alt.Tooltip("responses:Q", title="Answers"),
+        alt.Tooltip("basis:N"),
+    ]
+    base = alt.Chart(data).encode(
+        y=alt.Y("role:N", title=None), color=basis_colour, tooltip=tooltip
+    )
+    whiskers = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("nps_low:Q", title="NPS with 95% interval", scale=_NPS_SCALE),
+        x2="nps_high:Q",
+    )
+    points = base.mark_point(filled=True, size=70).encode(
+        x=alt.X("nps:Q", scale=_NPS_SCALE)
+    )
+    chart: alt.FacetChart = (
+        alt.layer(whiskers, points)
+        .properties(width=420, height=alt.Step(22))
+        .facet(row=alt.Row("account_name:N", title=None))
+    )
+    return chart
+
+
 def trend_lines(trend: pl.DataFrame) -> alt.Chart:
     """Return NPS per quarter, one line per ``role`` (rows of :func:`workbench.analytics.voice.quarterly_trend`)."""
     data = trend.filter(pl.col("nps").is_not_null()).with_columns(

@@ -49,6 +49,11 @@ class Actor:
 LOCAL_ACTOR = Actor(name="local", role="admin")
 
 
+#: NPS survey types: relationship (a periodic survey of everyone) and touchpoint
+#: (after a support case or a delivery); they answer different questions and are
+#: never pooled (docs/voice.md).
+SURVEY_TYPES: tuple[str, ...] = ("relationship", "touchpoint")
+
 #: Vocabularies, kept as separate axes (docs/schema.md explains each value).
 BUYING_ROLES: tuple[str, ...] = (
     "initiator",

@@ -273,16 +273,26 @@ class WorkbenchCore:
         result: surveys.SurveyResult,
         *,
         actor: Actor | None = None,
+        survey_type: str = "relationship",
     ) -> dict[str, int]:
         """Store a survey file's read responses; return what changed.
 
         ``data`` is the file's content, remembered by its SHA-256 with the run.
-        Needs the ``import`` right (the store checks it).
+        Needs the ``import`` right (the store checks it). ``survey_type``
+        (``relationship`` or ``touchpoint``) is given to the answers whose file
+        does not say which survey they answered.
         """
+        responses = result.responses
+        if "survey_type" in responses.columns:
+            responses = responses.with_columns(
+                pl.col("survey_type").fill_null(survey_type)
+            )
+        else:
+            responses = responses.with_columns(pl.lit(survey_type).alias("survey_type"))
         return store.write_survey_responses(
             self.connection,
             self._actor(actor),
-            result.responses,
+            responses,
             file_name=file_name,
             file_sha256=hashlib.sha256(data).hexdigest(),
             problems=[p.as_dict() for p in result.problems],

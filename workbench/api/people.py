@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -101,12 +101,21 @@ class Workbench(SegmentsAndEffort):
 
         Returns:
             One row per group: ``responses``, ``promoters``, ``passives``,
-            ``detractors`` and ``nps`` (−100…100; null where nobody answered).
+            ``detractors`` and ``nps`` (−100…100; null where nobody answered),
+            ``nps_low``/``nps_high`` (95 % interval) and ``too_few`` (fewer than
+            five answers). Each person counts once: their latest answer.
 
         Example:
             >>> wb.nps(by="quarter", since=date(2026, 1, 1))  # doctest: +SKIP
         """
-        responses = self.nps_responses(since, account_id=account_id)
+        answers = self.nps_responses(since, account_id=account_id)
+        # Each person counts once per period: the period's latest answer, or for a
+        # split by quarter, each quarter's.
+        responses = (
+            voice.one_answer_per_person(voice.with_quarter(answers), by=["quarter"])
+            if by == "quarter"
+            else voice.one_answer_per_person(answers)
+        )
         if by == "role":
             return voice.nps_by_role(responses)
         if by == "account":
@@ -139,16 +148,20 @@ class Workbench(SegmentsAndEffort):
         self,
         gap_threshold: float = 70,
         *,
-        min_responses: int = 5,
+        min_responses: int = voice.MIN_RESPONSES,
         roles_a: Sequence[str] | None = None,
         roles_b: Sequence[str] | None = None,
         since: date | None = None,
+        alpha: float = voice.CONFLICT_ALPHA,
     ) -> pl.DataFrame:
-        """Return accounts where two roles' NPS differ by more than ``gap_threshold``.
+        """Return accounts where two roles' NPS differ beyond chance and the floor.
 
-        Only roles with at least ``min_responses`` answers in the account count;
-        ``roles_a``/``roles_b`` restrict the pairs (for example users against
-        deciders and approvers). Widest gap first.
+        Only roles with at least ``min_responses`` answers (one per person) in the
+        account count; the widest gap must pass a permutation test within the
+        account (Benjamini–Hochberg at ``alpha`` across accounts) and exceed
+        ``gap_threshold`` points. ``roles_a``/``roles_b`` restrict the pairs (for
+        example users against deciders and approvers). Widest gap first; see
+        :mod:`workbench.analytics.voice.conflicts`.
         """
         return voice.role_conflicts(
             self.nps_responses(since),
@@ -156,7 +169,31 @@ class Workbench(SegmentsAndEffort):
             min_responses=min_responses,
             roles_a=roles_a,
             roles_b=roles_b,
+            alpha=alpha,
         )
+
+    def nps_period_start(
+        self, quarters: int | None = voice.DEFAULT_QUARTERS
+    ) -> date | None:
+        """Return the first day of the last ``quarters`` quarters of answers.
+
+        The quarter of the newest answer counts as the first; ``None`` (or no
+        answers) means all time. The default period of NPS figures is four quarters.
+        """
+        last_day = voice.last_response_day(
+            store.nps_responses_enriched(self.connection)
+        )
+        return voice.period_start(last_day, quarters)
+
+    def chart_role_intervals(
+        self, account_ids: Sequence[str], *, since: date | None = None
+    ) -> alt.FacetChart:
+        """Return each account's NPS per role with its 95 % interval (one panel each)."""
+        responses = voice.one_answer_per_person(self.nps_responses(since))
+        per_role = voice.nps_by_account_role(
+            responses.filter(pl.col("account_id").is_in(list(account_ids)))
+        )
+        return charts.role_intervals(per_role)
 
     def risky_detractors(
         self, *, influence_min: int = voice.HIGH_INFLUENCE_MIN
@@ -166,6 +203,125 @@ class Workbench(SegmentsAndEffort):
         Deciders and approvers always count; others from ``influence_min`` on.
         """
         return voice.risky_detractors(self.nps_responses(), influence_min=influence_min)
+
+    def detractor_followups(self, today: date | None = None) -> pl.DataFrame:
+        """Return the follow-up of every detractor among deciders and approvers.
+
+        Stored ones (owner, due date, status) and proposed ones (no owner yet, due
+        14 days after the answer); ``overdue`` is judged against ``today``
+        (default: today, UTC). See :func:`workbench.analytics.voice.detractor_followups`.
+        """
+        day = today or datetime.now(UTC).date()
+        return voice.detractor_followups(
+            self.nps_responses(), store.detractor_followups(self.connection), today=day
+        )
+
+    def save_detractor_followup(
+        self,
+        response_id: str,
+        *,
+        owner: str,
+        due_on: date,
+        status: str = "open",
+        note: str | None = None,
+        actor: Actor | None = None,
+    ) -> None:
+        """Record who follows up a detractor's answer, by when, and whether done.
+
+        Needs the ``plan`` right.
+        """
+        store.save_detractor_followup(
+            self.connection,
+            self._actor(actor),
+            response_id=response_id,
+            owner=owner,
+            due_on=due_on,
+            status=status,
+            note=note,
+        )
+
+    # --- the requirements register ------------------------------------------
+
+    def requirements(self, account_id: str | None = None) -> pl.DataFrame:
+        """Return the register: what each role needs, in its words, with its source."""
+        return store.account_requirements(self.connection, account_id)
+
+    def add_requirement(
+        self,
+        account_id: str,
+        need: str,
+        *,
+        role: str | None,
+        category: str,
+        source: str = "meeting",
+        contact_id: str | None = None,
+        actor: Actor | None = None,
+    ) -> str:
+        """Record what a role needs, in its own words; return the requirement's ID."""
+        return store.add_requirement(
+            self.connection,
+            self._actor(actor),
+            account_id=account_id,
+            role=role,
+            category=category,
+            need=need,
+            source=source,
+            contact_id=contact_id,
+        )
+
+    def promote_comment(
+        self,
+        response_id: str,
+        *,
+        category: str,
+        need: str | None = None,
+        actor: Actor | None = None,
+    ) -> str:
+        """Put a survey comment into the register (its words, unless ``need`` says).
+
+        The requirement takes the answer's account, person and buying role, with
+        source ``survey comment``; returns its ID.
+        """
+        answer = store.survey_comment(self.connection, response_id)
+        return store.add_requirement(
+            self.connection,
+            self._actor(actor),
+            account_id=str(answer["account_id"]),
+            role=answer["role"],
+            category=category,
+            need=need or str(answer["comment"]),
+            source="survey comment",
+            contact_id=answer["contact_id"],
+            response_id=response_id,
+        )
+
+    def requirement_conflicts(
+        self, account_id: str | None = None, *, open_only: bool = False
+    ) -> pl.DataFrame:
+        """Return the conflicts between requirements with both needs and the owner."""
+        conflicts = store.requirement_conflicts(self.connection, account_id)
+        return conflicts.filter(pl.col("status") == "open") if open_only else conflicts
+
+    def mark_requirement_conflict(
+        self,
+        requirement_a: str,
+        requirement_b: str,
+        *,
+        owner: str,
+        status: str = "open",
+        resolution: str | None = None,
+        actor: Actor | None = None,
+    ) -> str:
+        """Mark two needs of one account as in conflict, with who resolves it."""
+        return store.save_requirement_conflict(
+            self.connection,
+            self._actor(actor),
+            requirement_a=requirement_a,
+            requirement_b=requirement_b,
+            owner=owner,
+            status=status,
+            resolution=resolution,
+        )
 
     def comments(
         self,

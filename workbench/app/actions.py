@@ -8,6 +8,7 @@ check roles, validate and record the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -42,10 +43,54 @@ def undo_last_import(actor: Actor) -> dict[str, Any]:
 
 
 def commit_survey_upload(
-    file_name: str, data: bytes, result: surveys.SurveyResult
+    file_name: str,
+    data: bytes,
+    result: surveys.SurveyResult,
+    survey_type: str = "relationship",
 ) -> dict[str, int]:
-    """Store a read survey's responses as the current user; return what changed."""
-    return session.workbench().commit_survey(file_name, data, result)
+    """Store a read survey's responses as the current user; return what changed.
+
+    ``survey_type`` goes to the answers whose file does not name their survey.
+    """
+    return session.workbench().commit_survey(
+        file_name, data, result, survey_type=survey_type
+    )
+
+
+def save_detractor_followup(
+    response_id: str, owner: str, due_on: date, status: str, note: str | None
+) -> None:
+    """Record the follow-up of a detractor's answer as the current user."""
+    session.workbench().save_detractor_followup(
+        response_id, owner=owner, due_on=due_on, status=status, note=note
+    )
+
+
+def add_requirement(
+    account_id: str, need: str, role: str | None, category: str, source: str
+) -> str:
+    """Record what a role of the account needs, as the current user."""
+    return session.workbench().add_requirement(
+        account_id, need, role=role, category=category, source=source
+    )
+
+
+def promote_comment(response_id: str, category: str) -> str:
+    """Put a survey comment into the requirements register, as the current user."""
+    return session.workbench().promote_comment(response_id, category=category)
+
+
+def mark_requirement_conflict(
+    requirement_a: str,
+    requirement_b: str,
+    owner: str,
+    status: str,
+    resolution: str | None,
+) -> str:
+    """Mark two requirements as in conflict (or update the mark), as the current user."""
+    return session.workbench().mark_requirement_conflict(
+        requirement_a, requirement_b, owner=owner, status=status, resolution=resolution
+    )
 
 
 def save_contact_edits(changes: pl.DataFrame) -> int:

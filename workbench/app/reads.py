@@ -255,3 +255,21 @@ def _plans_overview(today: date) -> plans.PlansOverview:
 def plans_overview() -> plans.PlansOverview:
     """Return the leaders' overview of all plans as of today."""
     return _plans_overview(date.today())
+
+
+@cached()
+def detractor_followups(today: date) -> pl.DataFrame:
+    """Return the follow-ups of detractors among deciders and approvers."""
+    return session.workbench().detractor_followups(today)
+
+
+@cached()
+def requirements(account_id: str) -> pl.DataFrame:
+    """Return one account's requirements register."""
+    return session.workbench().requirements(account_id)
+
+
+@cached()
+def requirement_conflicts(account_id: str) -> pl.DataFrame:
+    """Return one account's conflicts between requirements."""
+    return session.workbench().requirement_conflicts(account_id)

@@ -35,8 +35,10 @@ from workbench.ingest.sources.surveys import (
     HEADER_SYNONYMS,
     QUALTRICS_HEADER_ROWS,
     RECOMMEND_WORDS,
+    RELATIONSHIP_WORDS,
     SOURCE_PLAIN,
     SOURCE_QUALTRICS,
+    TOUCHPOINT_WORDS,
     field_of,
     is_qualtrics,
     looks_like_survey,
@@ -70,6 +72,7 @@ _RESPONSE_COLUMNS: dict[str, pl.DataType] = {
     "comment": pl.String(),
     "source": pl.String(),
     "source_id": pl.String(),
+    "survey_type": pl.String(),
 }
 
 
@@ -184,6 +187,7 @@ def read_survey(
     keyed = _with_source_ids(linked, source)
     checked = classify(keyed)
     problems = row_problems(file_name, columns, checked)
+    problems += _unknown_survey_types(file_name, columns, checked)
     if date_note:
         problems.insert(
             0, Problem("warning", file_name, None, columns["date"], date_note)
@@ -252,6 +256,7 @@ def _raw_values(data: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
                     "score",
                     "comment",
                     "response_id",
+                    "survey_type",
                 )
             )
         ],
@@ -273,6 +278,7 @@ def _responses_and_preview(
             pl.col("raw_comment").alias("comment"),
             pl.lit(source).alias("source"),
             "source_id",
+            survey_type_expr().alias("survey_type"),
         )
     )
     preview = checked.select(
@@ -288,6 +294,54 @@ def _responses_and_preview(
         "status",
     )
     return responses, preview
+
+
+def survey_type_expr(raw: pl.Expr | None = None) -> pl.Expr:
+    """Return ``relationship``/``touchpoint`` from a survey-type cell, else null.
+
+    Null (no column, empty cell, or a value naming neither) leaves the choice to
+    the import (:meth:`workbench.api.Workbench.commit_survey`'s ``survey_type``).
+    """
+    value = (pl.col("raw_survey_type") if raw is None else raw).str.to_lowercase()
+    touchpoint = pl.any_horizontal(
+        [value.str.contains(w, literal=True) for w in TOUCHPOINT_WORDS]
+    )
+    relationship = pl.any_horizontal(
+        [value.str.contains(w, literal=True) for w in RELATIONSHIP_WORDS]
+    )
+    return (
+        pl.when(touchpoint)
+        .then(pl.lit("touchpoint"))
+        .when(relationship)
+        .then(pl.lit("relationship"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def _unknown_survey_types(
+    file_name: str, columns: dict[str, str], checked: pl.DataFrame
+) -> list[Problem]:
+    """Return one warning naming survey-type values that are neither known type."""
+    unknown = (
+        checked.filter(
+            pl.col("raw_survey_type").is_not_null() & survey_type_expr().is_null()
+        )
+        .get_column("raw_survey_type")
+        .unique(maintain_order=True)
+    )
+    if unknown.len() == 0:
+        return []
+    shown = ", ".join(repr(v) for v in unknown.head(5).to_list())
+    return [
+        Problem(
+            "warning",
+            file_name,
+            None,
+            columns.get("survey_type"),
+            f"survey types neither relationship nor touchpoint ({shown}): those "
+            "answers take the type chosen at import",
+        )
+    ]
 
 
 def _choose_columns(
@@ -463,7 +517,16 @@ def _with_source_ids(linked: pl.DataFrame, source: str) -> pl.DataFrame:
 
 def columns_frame(result: SurveyResult) -> pl.DataFrame:
     """Return which file column was read for each field, as a small table."""
-    fields = ("score", "account", "contact", "email", "date", "comment", "response_id")
+    fields = (
+        "score",
+        "account",
+        "contact",
+        "email",
+        "date",
+        "comment",
+        "response_id",
+        "survey_type",
+    )
     return pl.DataFrame(
         {
             "field": list(fields),

@@ -109,6 +109,19 @@ def draft_sections(situation: Situation) -> dict[str, str]:
             f"- {person['contact_name']} ({person['buying_role'] or 'role unknown'}): "
             f"hear why the score is {person['score']} and agree what we fix."
         )
+    for gap in _rows(situation, "voice", "Role conflicts beyond chance"):
+        interact.append(
+            f"- Role conflict beyond chance: {gap['high_role']} NPS "
+            f"{gap['high_nps']:+.0f} ({gap['high_responses']} answers) against "
+            f"{gap['low_role']} {gap['low_nps']:+.0f} ({gap['low_responses']}): "
+            "hear what each needs and who resolves it."
+        )
+    for need in _rows(situation, "voice", "Open requirement conflicts"):
+        interact.append(
+            f"- Requirement conflict: {need['role_a'] or 'a role'} needs "
+            f"“{need['need_a']}”, {need['role_b'] or 'a role'} needs "
+            f"“{need['need_b']}”; {need['owner']} resolves it."
+        )
     if heard.get("Roles nobody answered for") not in (None, "none"):
         interact.append(
             f"- Ask for NPS from the roles nobody answered for: "

@@ -131,9 +131,24 @@ def plans_overview(
         )
         .sort("segment")
     )
+    missing = _missing_by_value(accounts, segments)
+    return PlansOverview(
+        today=day,
+        accounts=accounts,
+        missing=missing,
+        overdue=store.overdue_plan_actions(con, day),
+        summary=summary,
+        segments_pending=segments is None,
+    )
+
+
+def _missing_by_value(
+    accounts: pl.DataFrame, segments: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Return the accounts without a current plan, those that matter most first."""
     # Leaders look first at the accounts that matter most and have no current plan:
     # most valuable, then most growable, each by contribution; the rest after.
-    missing = (
+    return (
         accounts.filter(pl.col("plan_state") != "current")
         .join(
             segments.select("account_id", "contribution")
@@ -154,12 +169,4 @@ def plans_overview(
             nulls_last=True,
         )
         .select("account_id", "name", "segment", "owner", "plan_state", "plan_saved_at")
-    )
-    return PlansOverview(
-        today=day,
-        accounts=accounts,
-        missing=missing,
-        overdue=store.overdue_plan_actions(con, day),
-        summary=summary,
-        segments_pending=segments is None,
     )

@@ -299,33 +299,101 @@ def situation_from_voice(
             f"Nobody at this account answered an NPS survey between {since} and "
             f"{as_of}.",
         )
-    overall = voice.overall_nps(responses)
-    by_role = voice.nps_by_role(responses).select(
-        "role", "responses", "promoters", "passives", "detractors", "nps"
+    # Each person once (the latest answer); a figure on fewer than
+    # voice.MIN_RESPONSES answers is shown as "too few answers", never as a number.
+    counted = voice.one_answer_per_person(responses)
+    overall = voice.summarise_nps(counted).row(0, named=True)
+    by_role = _trusted_figures(voice.nps_by_role(counted)).select(
+        "role",
+        "responses",
+        "promoters",
+        "passives",
+        "detractors",
+        "nps",
+        "nps_low",
+        "nps_high",
+        "basis",
     )
     risky = voice.risky_detractors(responses).select(
         "contact_name", "title", "buying_role", "influence", "score", "why"
     )
+    conflicts = voice.role_conflict_tests(counted).filter(pl.col("flagged"))
     silent_roles = by_role.filter(pl.col("responses") == 0)["role"].to_list()
+    enough = not overall["too_few"]
     part = SituationPart(
         key="voice",
         title=title,
         status="ready",
-        note=f"NPS answers from {since} (excluded) to {as_of}; NPS = % promoters "
-        "(9–10) − % detractors (0–6).",
+        note=f"NPS answers from {since} (excluded) to {as_of}, each person once (the "
+        "latest); NPS = % promoters (9–10) − % detractors (0–6), with a 95 % "
+        f"interval; under {voice.MIN_RESPONSES} answers a figure is "
+        f"“{voice.TOO_FEW_LABEL}”.",
         facts=[
-            Fact("NPS, all roles", overall["nps"]),
+            Fact("NPS, all roles", overall["nps"] if enough else None),
+            Fact(
+                "NPS interval, all roles",
+                f"{overall['nps_low']:+.0f} to {overall['nps_high']:+.0f}"
+                if enough
+                else voice.TOO_FEW_LABEL,
+            ),
             Fact("Answers", overall["responses"]),
             Fact("Roles nobody answered for", ", ".join(silent_roles) or "none"),
             Fact("Influential or deciding detractors", risky.height),
+            Fact("Role conflicts beyond chance", conflicts.height),
         ],
         tables=[_table("NPS by buying role", by_role)],
     )
+    if conflicts.height:
+        part.tables.append(
+            _table(
+                "Role conflicts beyond chance",
+                conflicts.select(
+                    "high_role",
+                    "high_nps",
+                    "high_responses",
+                    "low_role",
+                    "low_nps",
+                    "low_responses",
+                    "gap",
+                    "p_value",
+                ),
+            )
+        )
+    open_needs = store.requirement_conflicts(con, account_id).filter(
+        pl.col("status") == "open"
+    )
+    part.facts.append(Fact("Open requirement conflicts", open_needs.height))
+    if open_needs.height:
+        part.tables.append(
+            _table(
+                "Open requirement conflicts",
+                open_needs.select("role_a", "need_a", "role_b", "need_b", "owner").head(
+                    MAX_TABLE_ROWS
+                ),
+            )
+        )
     if risky.height:
         part.tables.append(
             _table("Detractors who can sink a deal", risky.head(MAX_TABLE_ROWS))
         )
     return part
+
+
+def _trusted_figures(counts: pl.DataFrame) -> pl.DataFrame:
+    # A plan is a document: no grey, so a thin figure is blanked and labelled.
+    too_few = pl.col("too_few") & (pl.col("responses") > 0)
+    return counts.with_columns(
+        *(
+            pl.when(too_few).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("nps", "nps_low", "nps_high")
+        ),
+        pl.when(too_few)
+        .then(pl.lit(voice.TOO_FEW_LABEL))
+        .when(pl.col("responses") == 0)
+        .then(pl.lit("no answers"))
+        .otherwise(pl.lit("enough answers"))
+        .alias("basis"),
+    )
 
 
 def _months_before(day: date, months: int) -> date:

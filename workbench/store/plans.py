@@ -375,7 +375,8 @@ def account_nps_responses(
                coalesce(a.name, r.account_id) AS account_name,
                r.contact_id, c.name AS contact_name, c.title, c.buying_role,
                c.department, c.influence::INTEGER AS influence,
-               r.responded_on, r.score::INTEGER AS score, r.comment, r.source
+               r.responded_on, r.score::INTEGER AS score, r.comment, r.source,
+               coalesce(r.survey_type, 'relationship') AS survey_type
         FROM nps_responses r
         LEFT JOIN accounts a ON a.account_id = r.account_id
         LEFT JOIN contacts c ON c.contact_id = r.contact_id

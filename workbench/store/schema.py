@@ -284,6 +284,63 @@ _ACTIVITIES_WITHOUT_INDEX = (
 )
 
 
+# Relationship NPS (how likely to recommend us, asked of everyone once or twice a
+# year) and touchpoint NPS (asked after a support case, a delivery, a training)
+# measure different things and are never pooled. Answers stored before this
+# column existed were relationship surveys, which is what the default says.
+_SURVEY_TYPE_COLUMN = (
+    """
+    ALTER TABLE nps_responses
+    ADD COLUMN IF NOT EXISTS survey_type VARCHAR DEFAULT 'relationship'
+    """,
+    "UPDATE nps_responses SET survey_type = 'relationship' WHERE survey_type IS NULL",
+    # The closed loop: every detractor among deciders and approvers gets a
+    # follow-up with an owner and a due date, keyed by the answer that made them one.
+    """
+    CREATE TABLE IF NOT EXISTS detractor_followups (
+        response_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR,
+        contact_id VARCHAR,
+        owner VARCHAR,
+        due_on DATE,
+        status VARCHAR,
+        note VARCHAR,
+        updated_by VARCHAR,
+        updated_at TIMESTAMP
+    )
+    """,
+    # The requirements register: what each role needs, in its own words, and
+    # which needs pull against each other, with who resolves it.
+    """
+    CREATE TABLE IF NOT EXISTS account_requirements (
+        requirement_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        role VARCHAR,
+        contact_id VARCHAR,
+        category VARCHAR,
+        need VARCHAR NOT NULL,
+        source VARCHAR,
+        response_id VARCHAR,
+        recorded_by VARCHAR,
+        recorded_at TIMESTAMP
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS requirement_conflicts (
+        conflict_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        requirement_a VARCHAR NOT NULL,
+        requirement_b VARCHAR NOT NULL,
+        owner VARCHAR,
+        status VARCHAR,
+        resolution VARCHAR,
+        recorded_by VARCHAR,
+        recorded_at TIMESTAMP
+    )
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -298,6 +355,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         8,
         "activities without a key index, marked with the import run",
         _ACTIVITIES_WITHOUT_INDEX,
+    ),
+    Migration(
+        12,
+        "survey type on NPS responses; detractor follow-ups; requirements register",
+        _SURVEY_TYPE_COLUMN,
     ),
 )
 
@@ -330,6 +392,9 @@ def list_tables_static() -> tuple[str, ...]:
         "plan_actions",
         "plan_risks",
         "workbench_meta",
+        "detractor_followups",
+        "account_requirements",
+        "requirement_conflicts",
     )
 
 

@@ -9,14 +9,13 @@ from typing import Any
 import polars as pl
 
 from workbench.access import require
-from workbench.domain import (
-    Actor,
-)
+from workbench.domain import SURVEY_TYPES, Actor
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.imports.commit import (
     _SURVEY_COLUMNS,
+    _with_survey_type,
     import_next_run_id,
     record_import_run,
 )
@@ -55,6 +54,7 @@ SELECT r.response_id, r.account_id,
        r.contact_id, c.name AS contact_name, c.title, c.buying_role, c.department,
        c.influence::INTEGER AS influence, l.org_level::INTEGER AS org_level,
        r.responded_on, r.score::INTEGER AS score, r.comment, r.source,
+       coalesce(r.survey_type, 'relationship') AS survey_type,
        date_diff('day', lt.last_touch_on, r.responded_on)::INTEGER
            AS days_since_touch
 FROM nps_responses r
@@ -72,7 +72,8 @@ def nps_responses_enriched(con: Connection) -> pl.DataFrame:
     Columns: ``response_id``, ``account_id``, ``account_name``, ``contact_id``,
     ``contact_name``, ``title``, ``buying_role``, ``department``, ``influence``,
     ``org_level`` (1 = top of the account's reporting tree), ``responded_on``,
-    ``score``, ``comment``, ``source``, ``days_since_touch`` (days from our last
+    ``score``, ``comment``, ``source``, ``survey_type`` (``relationship`` or
+    ``touchpoint``), ``days_since_touch`` (days from our last
     activity with that person to the answer; NULL when never touched before).
     """
     return query_frame(con, _NPS_ENRICHED_SQL)
@@ -190,7 +191,14 @@ def _checked_survey_rows(responses: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in _SURVEY_COLUMNS if c not in responses.columns]
     if missing:
         raise RejectedInputError(f"survey responses lack the columns {missing}")
-    incoming = responses.select(_SURVEY_COLUMNS)
+    incoming = _with_survey_type(responses).select([*_SURVEY_COLUMNS, "survey_type"])
+    if incoming.filter(
+        pl.col("survey_type").is_not_null()
+        & ~pl.col("survey_type").is_in(list(SURVEY_TYPES))
+    ).height:
+        raise RejectedInputError(
+            f"a survey type must be one of {', '.join(SURVEY_TYPES)}"
+        )
     if incoming.filter(
         pl.col("score").is_null() | ~pl.col("score").is_between(0, 10)
     ).height:
@@ -220,7 +228,9 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
         cur.execute(
             """
             CREATE OR REPLACE TEMP TABLE _survey_ids AS
-            SELECT s.*, coalesce(r.response_id,
+            SELECT s.* REPLACE (coalesce(s.survey_type, r.survey_type,
+                                         'relationship') AS survey_type),
+                   coalesce(r.response_id,
                    'S' || substr(md5(s.source || chr(31) || s.source_id), 1, 15))
                    AS response_id
             FROM _survey_rows s LEFT JOIN nps_responses r
@@ -239,11 +249,84 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
     cur.execute(
         """
         INSERT INTO nps_responses (response_id, account_id, contact_id,
-            responded_on, score, comment, source, source_id)
+            responded_on, score, comment, source, source_id, survey_type)
         SELECT response_id, account_id, contact_id, responded_on, score,
-               comment, source, source_id
+               comment, source, source_id, survey_type
         FROM _survey_ids
         """
     )
     cur.execute("DROP TABLE _survey_ids")
     return updated
+
+
+#: Follow-up states: still to do, or done.
+FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "done")
+
+
+def detractor_followups(con: Connection) -> pl.DataFrame:
+    """Return every stored detractor follow-up (one row per answer followed up).
+
+    Columns: ``response_id``, ``account_id``, ``contact_id``, ``owner``,
+    ``due_on``, ``status``, ``note``, ``updated_by``, ``updated_at``.
+    """
+    return query_frame(
+        con,
+        """
+        SELECT response_id, account_id, contact_id, owner, due_on, status, note,
+               updated_by, updated_at
+        FROM detractor_followups ORDER BY due_on, response_id
+        """,
+    )
+
+
+def save_detractor_followup(
+    con: Connection,
+    actor: Actor,
+    *,
+    response_id: str,
+    owner: str,
+    due_on: date,
+    status: str = "open",
+    note: str | None = None,
+) -> None:
+    """Record who follows up a detractor's answer, by when, and how it stands.
+
+    Raises:
+        PermissionDeniedError: the actor may not plan.
+        RejectedInputError: no such answer, no owner, or an unknown status.
+    """
+    require(actor, "plan")
+    if status not in FOLLOWUP_STATUSES:
+        raise RejectedInputError(
+            f"a follow-up is {' or '.join(FOLLOWUP_STATUSES)}, not {status!r}"
+        )
+    if not owner.strip():
+        raise RejectedInputError("a follow-up needs an owner")
+    with write_transaction(con) as cur:
+        found = cur.sql(
+            "SELECT account_id, contact_id FROM nps_responses WHERE response_id = $r",
+            params={"r": response_id},
+        ).fetchall()
+        if not found:
+            raise RejectedInputError(f"there is no survey answer {response_id!r}")
+        cur.execute(
+            "DELETE FROM detractor_followups WHERE response_id = $r",
+            {"r": response_id},
+        )
+        cur.execute(
+            """
+            INSERT INTO detractor_followups VALUES
+                ($r, $a, $c, $owner, $due, $status, $note, $who, $at)
+            """,
+            {
+                "r": response_id,
+                "a": found[0][0],
+                "c": found[0][1],
+                "owner": owner.strip(),
+                "due": due_on,
+                "status": status,
+                "note": note,
+                "who": actor.name,
+                "at": _now(),
+            },
+        )

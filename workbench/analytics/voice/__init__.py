@@ -15,14 +15,25 @@ percentage points from −100 to 100; passives (7–8) count in the denominator 
 A group with no responses has no NPS (null), never 0: "nobody answered" and
 "as many promoters as detractors" are different findings.
 
-One module per concern: ``score`` (the NPS itself and the constants), ``views``
-(slices, accounts, role conflicts, detractors, comments) and ``drivers`` (NPS
-against plain buckets). Callers use ``voice.<name>`` from this package; the charts
+One module per concern: ``score`` (the NPS itself and the constants),
+``uncertainty`` (one answer per person, the interval, the minimum sample),
+``conflicts`` (role conflicts beyond chance: a permutation test), ``views``
+(slices, accounts, detractors, comments) and ``drivers`` (NPS against plain
+buckets). Callers use ``voice.<name>`` from this package; the charts
 live in :mod:`workbench.charts`.
 """
 
 from __future__ import annotations
 
+from workbench.analytics.voice.conflicts import (
+    CONFLICT_ALPHA,
+    CONFLICT_SEED,
+    benjamini_hochberg,
+    permutation_p_value,
+    permutations_for,
+    role_conflict_tests,
+    role_conflicts,
+)
 from workbench.analytics.voice.drivers import (
     BREADTH_EDGES,
     FRESHNESS_EDGES_DAYS,
@@ -36,6 +47,10 @@ from workbench.analytics.voice.drivers import (
     quartile_edges,
     relationship_buckets,
 )
+from workbench.analytics.voice.followups import (
+    FOLLOWUP_DUE_DAYS,
+    detractor_followups,
+)
 from workbench.analytics.voice.score import (
     DECIDING_ROLES,
     DETRACTOR_MAX_SCORE,
@@ -43,11 +58,25 @@ from workbench.analytics.voice.score import (
     HIGH_INFLUENCE_MIN,
     PASSIVE_MIN_SCORE,
     PROMOTER_MIN_SCORE,
+    SURVEY_TYPES,
     UNKNOWN_ROLE,
     Dimension,
     band_expr,
     nps_score,
     summarise_nps,
+)
+from workbench.analytics.voice.uncertainty import (
+    DEFAULT_QUARTERS,
+    INTERVAL_Z,
+    MIN_RESPONSES,
+    TOO_FEW_LABEL,
+    influence_weighted_nps,
+    interval_expressions,
+    of_survey_type,
+    one_answer_per_person,
+    too_few_mask,
+    trusted_nps,
+    with_interval,
 )
 from workbench.analytics.voice.views import (
     account_names,
@@ -63,9 +92,9 @@ from workbench.analytics.voice.views import (
     nps_rows_for_cli,
     quarterly_trend,
     responses_for_account,
+    responses_for_account_ids,
     responses_since,
     risky_detractors,
-    role_conflicts,
     search_comments,
     with_quarter,
     with_role_label,
@@ -75,24 +104,36 @@ from workbench.domain import BUYING_ROLES
 __all__ = [
     "BREADTH_EDGES",
     "BUYING_ROLES",
+    "CONFLICT_ALPHA",
+    "CONFLICT_SEED",
     "DECIDING_ROLES",
+    "DEFAULT_QUARTERS",
     "DETRACTOR_MAX_SCORE",
     "DIMENSIONS",
+    "FOLLOWUP_DUE_DAYS",
     "FRESHNESS_EDGES_DAYS",
     "HIGH_INFLUENCE_MIN",
+    "INTERVAL_Z",
+    "MIN_RESPONSES",
     "PASSIVE_MIN_SCORE",
     "PROMOTER_MIN_SCORE",
+    "SURVEY_TYPES",
+    "TOO_FEW_LABEL",
     "UNKNOWN_ROLE",
     "Dimension",
     "account_names",
     "account_role_matrix",
     "accounts_heard",
     "band_expr",
+    "benjamini_hochberg",
     "breadth_buckets",
     "bucket_by_edges",
     "conflict_comments",
+    "detractor_followups",
     "effort_buckets",
     "freshness_buckets",
+    "influence_weighted_nps",
+    "interval_expressions",
     "last_response_day",
     "latest_score_per_contact",
     "nps_by",
@@ -102,17 +143,26 @@ __all__ = [
     "nps_by_role",
     "nps_rows_for_cli",
     "nps_score",
+    "of_survey_type",
+    "one_answer_per_person",
     "overall_nps",
     "period_start",
+    "permutation_p_value",
+    "permutations_for",
     "quarterly_trend",
     "quartile_edges",
     "relationship_buckets",
     "responses_for_account",
+    "responses_for_account_ids",
     "responses_since",
     "risky_detractors",
+    "role_conflict_tests",
     "role_conflicts",
     "search_comments",
     "summarise_nps",
+    "too_few_mask",
+    "trusted_nps",
+    "with_interval",
     "with_quarter",
     "with_role_label",
 ]

@@ -7,6 +7,11 @@ from typing import Literal
 
 import polars as pl
 
+from workbench.analytics.voice.uncertainty import interval_expressions
+
+# Re-exported: the voice package's callers pick a survey type from it.
+from workbench.domain import SURVEY_TYPES as SURVEY_TYPES
+
 #: Shown where a respondent has no buying role recorded.
 UNKNOWN_ROLE = "(no role)"
 PROMOTER_MIN_SCORE = 9
@@ -72,7 +77,8 @@ def _count_aggregations() -> list[pl.Expr]:
 
 
 def _with_nps(counts: pl.DataFrame) -> pl.DataFrame:
-    # Null when nobody answered: a division by zero is not a score of 0.
+    # Null when nobody answered: a division by zero is not a score of 0. Every NPS
+    # carries its interval and whether it rests on too few answers.
     return counts.with_columns(
         pl.when(pl.col("responses") > 0)
         .then(
@@ -82,7 +88,7 @@ def _with_nps(counts: pl.DataFrame) -> pl.DataFrame:
         )
         .cast(pl.Float64)
         .alias("nps")
-    )
+    ).with_columns(interval_expressions())
 
 
 def summarise_nps(responses: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
@@ -94,7 +100,11 @@ def summarise_nps(responses: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFra
             when there are no responses).
 
     Returns:
-        One row per group present in the data, sorted by the group columns.
+        One row per group present in the data, sorted by the group columns, with
+        ``nps_low``, ``nps_high`` (the 95 % interval) and ``too_few`` (fewer than
+        :data:`~workbench.analytics.voice.uncertainty.MIN_RESPONSES` answers); see
+        :mod:`workbench.analytics.voice.uncertainty`. Counts are of the rows given:
+        call :func:`one_answer_per_person` first to count each person once.
     """
     scored = responses.filter(pl.col("score").is_not_null())
     if not by:

@@ -17,6 +17,7 @@ from workbench.analytics.voice.score import (
     band_expr,
     summarise_nps,
 )
+from workbench.analytics.voice.uncertainty import influence_weighted_nps
 from workbench.domain import BUYING_ROLES
 
 # --- slicing: roles, quarters, periods -----------------------------------------------
@@ -51,6 +52,13 @@ def responses_since(responses: pl.DataFrame, since: date | None) -> pl.DataFrame
 def responses_for_account(responses: pl.DataFrame, account_id: str) -> pl.DataFrame:
     """Return one account's responses."""
     return responses.filter(pl.col("account_id") == account_id)
+
+
+def responses_for_account_ids(
+    responses: pl.DataFrame, account_ids: Sequence[str]
+) -> pl.DataFrame:
+    """Return the responses of the given accounts."""
+    return responses.filter(pl.col("account_id").is_in(list(account_ids)))
 
 
 def account_names(accounts: pl.DataFrame) -> dict[str, str]:
@@ -90,7 +98,8 @@ def nps_by_role(responses: pl.DataFrame) -> pl.DataFrame:
     order = [*BUYING_ROLES, UNKNOWN_ROLE]
     roles = pl.DataFrame({"role": order, "role_order": list(range(len(order)))})
     joined = roles.join(counted, on="role", how="left").with_columns(
-        pl.col(c).fill_null(0) for c in _COUNT_COLUMNS
+        *(pl.col(c).fill_null(0) for c in _COUNT_COLUMNS),
+        pl.col("too_few").fill_null(True),
     )
     return (
         joined.filter((pl.col("role") != UNKNOWN_ROLE) | (pl.col("responses") > 0))
@@ -121,8 +130,11 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
             a row with 0 responses and a null NPS.
 
     Returns:
-        ``account_id``, ``account_name``, the counts, ``nps``, ``roles_heard`` and
-        ``roles_missing`` (lists of role names, in the vocabulary's order).
+        ``account_id``, ``account_name``, the counts, ``nps`` with its interval and
+        ``too_few``, ``roles_heard`` and ``roles_missing`` (lists of role names, in
+        the vocabulary's order); with an ``influence`` column, also
+        ``nps_by_influence`` and its interval (see
+        :func:`workbench.analytics.voice.influence_weighted_nps`).
     """
     counts = summarise_nps(responses, ["account_id"])
     heard = (
@@ -136,7 +148,10 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
     joined = (
         base.join(counts, on="account_id", how="left")
         .join(heard, on="account_id", how="left")
-        .with_columns(pl.col(c).fill_null(0) for c in _COUNT_COLUMNS)
+        .with_columns(
+            *(pl.col(c).fill_null(0) for c in _COUNT_COLUMNS),
+            pl.col("too_few").fill_null(True),
+        )
         .with_columns(
             pl.col("roles_set").fill_null(pl.lit([], dtype=pl.List(pl.String)))
         )
@@ -149,6 +164,10 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
         pl.when(~pl.col("roles_set").list.contains(role)).then(pl.lit(role))
         for role in BUYING_ROLES
     ]
+    if "influence" in responses.columns:
+        joined = joined.join(
+            influence_weighted_nps(responses), on="account_id", how="left"
+        )
     return (
         joined.with_columns(
             pl.concat_list(in_order).list.drop_nulls().alias("roles_heard"),
@@ -179,7 +198,9 @@ def nps_rows_for_cli(responses: pl.DataFrame, by: str = "role") -> pl.DataFrame:
     """Return ``account_id``, a group column, ``responses`` and ``nps`` for the CLI.
 
     Each account gets a row for ``all`` first, then one per value of ``by``
-    (``role``, ``department`` or ``quarter``).
+    (``role``, ``department`` or ``quarter``), with the interval (``nps_low``,
+    ``nps_high``) and ``too_few``. Count each person once first
+    (:func:`one_answer_per_person`).
     """
     if by not in {"role", "department", "quarter"}:
         raise ValueError(f"cannot group by {by!r}")
@@ -192,7 +213,7 @@ def nps_rows_for_cli(responses: pl.DataFrame, by: str = "role") -> pl.DataFrame:
     split = summarise_nps(frame, ["account_id", by]).with_columns(
         pl.lit(1).alias("_order")
     )
-    columns = ["account_id", by, "responses", "nps"]
+    columns = ["account_id", by, "responses", "nps", "nps_low", "nps_high", "too_few"]
     return (
         pl.concat(
             [overall.select([*columns, "_order"]), split.select([*columns, "_order"])]
@@ -241,62 +262,6 @@ def last_response_day(responses: pl.DataFrame) -> date | None:
 
 
 # --- role conflicts -----------------------------------------------------------------
-
-
-def role_conflicts(
-    responses: pl.DataFrame,
-    *,
-    gap_threshold: float,
-    min_responses: int = 3,
-    roles_a: Sequence[str] | None = None,
-    roles_b: Sequence[str] | None = None,
-) -> pl.DataFrame:
-    """Return accounts where two roles' NPS differ by more than the threshold.
-
-    Only roles with at least ``min_responses`` answers in the account count. Without
-    ``roles_a``/``roles_b`` every pair of roles is compared; with them, only pairs of
-    one role from each side (for example users against deciders and approvers).
-    Each account appears once, with its widest qualifying gap.
-
-    Returns:
-        ``account_id``, ``account_name``, ``high_role``, ``high_nps``,
-        ``high_responses``, ``low_role``, ``low_nps``, ``low_responses``, ``gap``,
-        sorted by the widest gap first.
-    """
-    per_role = nps_by_account_role(responses).filter(
-        (pl.col("role") != UNKNOWN_ROLE) & (pl.col("responses") >= min_responses)
-    )
-    side = per_role.select("account_id", "account_name", "role", "nps", "responses")
-    pairs = side.join(side, on=["account_id", "account_name"], suffix="_other").filter(
-        pl.col("role") != pl.col("role_other")
-    )
-    if roles_a is not None and roles_b is not None:
-        a, b = list(roles_a), list(roles_b)
-        pairs = pairs.filter(
-            (pl.col("role").is_in(a) & pl.col("role_other").is_in(b))
-            | (pl.col("role").is_in(b) & pl.col("role_other").is_in(a))
-        )
-    widest = (
-        pairs.filter(pl.col("nps") > pl.col("nps_other"))
-        .with_columns((pl.col("nps") - pl.col("nps_other")).alias("gap"))
-        .filter(pl.col("gap") > gap_threshold)
-        .sort(
-            ["account_id", "gap", "role", "role_other"],
-            descending=[False, True, False, False],
-        )
-        .unique("account_id", keep="first", maintain_order=True)
-    )
-    return widest.select(
-        "account_id",
-        "account_name",
-        pl.col("role").alias("high_role"),
-        pl.col("nps").alias("high_nps"),
-        pl.col("responses").alias("high_responses"),
-        pl.col("role_other").alias("low_role"),
-        pl.col("nps_other").alias("low_nps"),
-        pl.col("responses_other").alias("low_responses"),
-        "gap",
-    ).sort(["gap", "account_id"], descending=[True, False])
 
 
 def conflict_comments(responses: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame:
@@ -409,6 +374,7 @@ def risky_detractors(
         _latest_rows(responses)
         .filter((pl.col("score") <= DETRACTOR_MAX_SCORE) & (deciding | influential))
         .select(
+            *(["response_id"] if "response_id" in responses.columns else []),
             "account_id",
             "account_name",
             "contact_id",

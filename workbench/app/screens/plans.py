@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from workbench import access, charts, plans
@@ -406,6 +407,19 @@ def leaders_overview() -> None:
         "Overdue actions (CSV)",
         f"overdue-plan-actions-{overview.today}.csv",
         "plans_overview_download",
+    )
+    followups = reads.detractor_followups(overview.today)
+    overdue_followups = followups.filter(pl.col("overdue"))
+    st.markdown(
+        f"**Overdue detractor follow-ups** ({overdue_followups.height:,}: deciders "
+        f"and approvers whose latest NPS answer was 0–6, not called back by the due "
+        f"date; set owners on the Voice of the customer page)"
+    )
+    st.dataframe(
+        overdue_followups.drop("overdue"),
+        hide_index=True,
+        width="stretch",
+        key="plans_overview_followups",
     )
     st.markdown("**Every account**")
     st.dataframe(

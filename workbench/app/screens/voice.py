@@ -11,6 +11,7 @@ from workbench import access, charts, domain, ingest, privacy
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
 from workbench.app.components import csv_download
+from workbench.app.screens import voice_loop
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 from workbench.ingest import surveys
@@ -21,6 +22,9 @@ PERIODS = {
     "Last 4 quarters": 4,
     "Last quarter": 1,
 }
+#: The default period: four quarters (a year of relationship surveys).
+DEFAULT_PERIOD = "Last 4 quarters"
+GREY = "color: #9a9a9a"
 ROLE_PAIRS = {
     "Any two roles": (None, None),
     "Users and influencers vs deciders and approvers": (
@@ -35,6 +39,21 @@ AUTO = "detect"
 NPS_FORMAT = st.column_config.NumberColumn(format="%+.0f")
 TABLE_CONFIG = {
     **dict.fromkeys(("nps", "high_nps", "low_nps", *domain.BUYING_ROLES), NPS_FORMAT),
+    **dict.fromkeys(
+        (
+            "nps_low",
+            "nps_high",
+            "high_nps_low",
+            "high_nps_high",
+            "low_nps_low",
+            "low_nps_high",
+            "nps_by_influence",
+            "nps_by_influence_low",
+            "nps_by_influence_high",
+        ),
+        NPS_FORMAT,
+    ),
+    "effective_responses": st.column_config.NumberColumn(format="%.1f"),
     "gap": st.column_config.NumberColumn(format="%.0f"),
     "responded_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
 }
@@ -44,11 +63,38 @@ def _format_nps(value: object) -> str:
     return f"{value:+.0f}" if isinstance(value, int | float) else "–"
 
 
+def _greyed(frame: pl.DataFrame, mask: pl.DataFrame | None = None) -> object:
+    """Return the table with figures on too few answers greyed (a pandas Styler).
+
+    Without ``mask``, whole rows whose ``too_few`` is true are greyed; with it,
+    the cells where the mask is true.
+    """
+    shown = frame.to_pandas()
+    if mask is None:
+        if "too_few" not in frame.columns:
+            return shown
+        rows = frame["too_few"].fill_null(True).to_list()
+        return shown.style.apply(
+            lambda row: [GREY if rows[row.name] else ""] * len(row), axis=1
+        )
+    cells = mask.to_pandas()
+    cells.index = shown.index
+    return shown.style.apply(
+        lambda _: cells.replace({True: GREY, False: ""}), axis=None
+    )
+
+
+def _per_quarter(responses: pl.DataFrame) -> pl.DataFrame:
+    # A trend counts each person once per quarter (their latest answer in it).
+    return voice.one_answer_per_person(voice.with_quarter(responses), by=["quarter"])
+
+
 @dataclass(frozen=True)
 class Heard:
     """The responses of the chosen period and what the tabs derive from them."""
 
     responses: pl.DataFrame
+    counted: pl.DataFrame
     accounts: pl.DataFrame
     by_account: pl.DataFrame
     risky: pl.DataFrame
@@ -60,16 +106,43 @@ def headline() -> Heard:
     _contacts, accounts = reads.survey_link_targets()
     last_day = voice.last_response_day(all_responses)
 
-    period = st.selectbox("Period", list(PERIODS), key="voice_period")
+    picks = st.columns(2)
+    period = picks[0].selectbox(
+        "Period",
+        list(PERIODS),
+        index=list(PERIODS).index(DEFAULT_PERIOD),
+        key="voice_period",
+    )
+    survey_type = picks[1].selectbox(
+        "Survey",
+        voice.SURVEY_TYPES,
+        key="voice_survey_type",
+        help="Relationship NPS (periodic, everyone) and touchpoint NPS (after a "
+        "support case or a delivery) answer different questions: never pooled.",
+    )
     since = voice.period_start(last_day, PERIODS[period])
-    responses = voice.responses_since(all_responses, since)
-    headline = voice.overall_nps(responses)
-    by_account = voice.nps_by_account(responses, accounts)
+    responses = voice.of_survey_type(
+        voice.responses_since(all_responses, since), survey_type
+    )
+    # Figures count each person once (the latest answer in the period); the
+    # comments keep every answer.
+    counted = voice.one_answer_per_person(responses)
+    headline = voice.summarise_nps(counted).row(0, named=True)
+    by_account = voice.nps_by_account(counted, accounts)
     risky = voice.risky_detractors(responses)
 
     cols = st.columns(4)
-    cols[0].metric("Responses", f"{headline['responses']:,}")
-    cols[1].metric("NPS", _format_nps(headline["nps"]))
+    cols[0].metric(
+        "Responses",
+        f"{headline['responses']:,}",
+        help=f"People counted, one answer each (the latest); {responses.height:,} "
+        "answers in the period.",
+    )
+    cols[1].metric(
+        "NPS",
+        _format_nps(headline["nps"]),
+        help="95 % interval: adjusted Wald for promoters minus detractors.",
+    )
     cols[2].metric(
         "Accounts heard",
         f"{voice.accounts_heard(by_account):,} of {by_account.height:,}",
@@ -80,17 +153,31 @@ def headline() -> Heard:
         help="People whose latest score is 0–6 and who are deciders or approvers, "
         f"or whose influence is {voice.HIGH_INFLUENCE_MIN} or more.",
     )
-    if since is not None:
-        st.caption(f"Responses from {since} to {last_day}.")
-    return Heard(responses, accounts, by_account, risky)
+    basis = (
+        f"95 % interval {_format_nps(headline['nps_low'])} to "
+        f"{_format_nps(headline['nps_high'])} from {headline['responses']:,} people"
+        if headline["responses"]
+        else "no answers"
+    )
+    period_text = f"Responses from {since} to {last_day}. " if since else ""
+    st.caption(
+        f"{period_text}NPS {basis}. Figures from fewer than {voice.MIN_RESPONSES} "
+        f"answers are grey and marked “{voice.TOO_FEW_LABEL}”: they drive no flag."
+    )
+    return Heard(responses, counted, accounts, by_account, risky)
 
 
 def accounts_tab(heard: Heard) -> None:
     """Show NPS per account, per account and role, and one account's detail."""
-    responses, accounts, by_account = heard.responses, heard.accounts, heard.by_account
+    responses, accounts, by_account = heard.counted, heard.accounts, heard.by_account
     st.subheader("NPS per account and which roles were heard")
+    st.caption(
+        "nps_by_influence weighs each person's answer by their influence (1–5; "
+        "unknown counts 3): the account's loyalty as its buying centre would act on "
+        "it. effective_responses is what its interval rests on."
+    )
     st.dataframe(
-        by_account,
+        _greyed(by_account),
         hide_index=True,
         width="stretch",
         key="voice_accounts_table",
@@ -103,10 +190,15 @@ def accounts_tab(heard: Heard) -> None:
         "voice_accounts_download",
     )
     st.subheader("NPS per account and role")
-    st.caption("Empty cells: nobody in that role answered in the period.")
+    st.caption(
+        "Empty cells: nobody in that role answered in the period. Grey cells: "
+        f"{voice.TOO_FEW_LABEL} (under {voice.MIN_RESPONSES})."
+    )
     matrix = voice.account_role_matrix(responses)
     st.dataframe(
-        matrix,
+        _greyed(
+            matrix, voice.too_few_mask(matrix, voice.nps_by_account_role(responses))
+        ),
         hide_index=True,
         width="stretch",
         key="voice_matrix_table",
@@ -123,12 +215,23 @@ def accounts_tab(heard: Heard) -> None:
     if chosen_account is not None:
         one = voice.responses_for_account(responses, chosen_account)
         left, right = st.columns(2)
-        left.altair_chart(charts.role_bars(voice.nps_by_role(one)), width="stretch")
+        left.altair_chart(
+            charts.role_intervals(voice.nps_by_account_role(one)), width="stretch"
+        )
         right.altair_chart(
-            charts.trend_lines(voice.quarterly_trend(one)), width="stretch"
+            charts.trend_lines(
+                voice.quarterly_trend(
+                    _per_quarter(
+                        voice.responses_for_account(heard.responses, chosen_account)
+                    )
+                )
+            ),
+            width="stretch",
         )
         st.dataframe(
-            voice.search_comments(one),
+            voice.search_comments(
+                voice.responses_for_account(heard.responses, chosen_account)
+            ),
             hide_index=True,
             width="stretch",
             key="voice_account_comments",
@@ -138,11 +241,11 @@ def accounts_tab(heard: Heard) -> None:
 
 def roles_tab(heard: Heard) -> None:
     """Show NPS per buying role, per chosen group, and its trend."""
-    responses = heard.responses
+    responses = heard.counted
     by_role = voice.nps_by_role(responses)
     st.altair_chart(charts.role_bars(by_role), width="stretch")
     st.dataframe(
-        by_role,
+        _greyed(by_role),
         hide_index=True,
         width="stretch",
         key="voice_roles_table",
@@ -155,7 +258,7 @@ def roles_tab(heard: Heard) -> None:
         key="voice_dimension",
     )
     st.dataframe(
-        voice.nps_by(responses, dimension),
+        _greyed(voice.nps_by(responses, dimension)),
         hide_index=True,
         width="stretch",
         key="voice_dimension_table",
@@ -163,38 +266,48 @@ def roles_tab(heard: Heard) -> None:
     )
     trend_by_role = st.toggle("Trend per role", key="voice_trend_by_role")
     st.altair_chart(
-        charts.trend_lines(voice.quarterly_trend(responses, by_role=trend_by_role)),
+        charts.trend_lines(
+            voice.quarterly_trend(_per_quarter(heard.responses), by_role=trend_by_role)
+        ),
         width="stretch",
     )
 
 
 def conflicts_tab(heard: Heard) -> None:
-    """Show accounts where one role is much happier than another, with comments."""
-    responses, by_account = heard.responses, heard.by_account
+    """Show accounts where one role is happier than another beyond chance."""
+    responses, by_account = heard.counted, heard.by_account
     st.caption(
         "Accounts where one role is much happier than another: an average would hide "
-        "it. Only roles with enough answers in the account are compared; each account "
-        "shows its widest gap."
+        f"it. Only roles with at least the answers set below (one per person) "
+        "compare; an account is flagged when its widest gap is unlikely under chance "
+        "(roles shuffled within the account thousands of times; at most "
+        f"{voice.CONFLICT_ALPHA:.0%} of flags false, Benjamini–Hochberg) and wider "
+        "than the gap set here."
     )
     conflict_cols = st.columns(3)
     gap_threshold = conflict_cols[0].slider(
         "Gap above (NPS points)", 0, 200, 70, step=5, key="voice_gap"
     )
     min_responses = conflict_cols[1].number_input(
-        "Answers per role at least", 1, 50, 5, key="voice_min_responses"
+        "Answers per role at least",
+        2,
+        50,
+        voice.MIN_RESPONSES,
+        key="voice_min_responses",
     )
     pair = conflict_cols[2].selectbox("Compare", list(ROLE_PAIRS), key="voice_pair")
     roles_a, roles_b = ROLE_PAIRS[pair]
-    conflicts = voice.role_conflicts(
-        responses,
-        gap_threshold=gap_threshold,
-        min_responses=int(min_responses),
-        roles_a=roles_a,
-        roles_b=roles_b,
+    tested = voice.role_conflict_tests(
+        responses, min_responses=int(min_responses), roles_a=roles_a, roles_b=roles_b
+    )
+    conflicts = tested.filter(pl.col("flagged") & (pl.col("gap") > gap_threshold)).drop(
+        "flagged"
     )
     heard_count = voice.accounts_heard(by_account)
     st.metric(
-        "Accounts with a role conflict", f"{conflicts.height:,} of {heard_count:,}"
+        "Accounts with a role conflict",
+        f"{conflicts.height:,} of {heard_count:,}",
+        help=f"{tested.height:,} accounts have two roles with enough answers to test.",
     )
     st.dataframe(
         conflicts,
@@ -203,8 +316,23 @@ def conflicts_tab(heard: Heard) -> None:
         key="voice_conflicts",
         column_config=TABLE_CONFIG,
     )
+    if conflicts.height:
+        st.altair_chart(
+            charts.role_intervals(
+                voice.nps_by_account_role(
+                    voice.responses_for_account_ids(
+                        responses, conflicts["account_id"].head(8).to_list()
+                    )
+                )
+            ),
+            width="content",
+        )
+    with st.expander(f"Every account tested ({tested.height:,})"):
+        st.dataframe(
+            tested, hide_index=True, width="stretch", key="voice_conflicts_tested"
+        )
     st.subheader("The comments behind them")
-    behind = voice.conflict_comments(responses, conflicts)
+    behind = voice.conflict_comments(heard.responses, conflicts)
     st.dataframe(
         behind,
         hide_index=True,
@@ -241,6 +369,7 @@ def detractors_tab(heard: Heard) -> None:
         "nps_risky_detractors.csv",
         "voice_detractors_download",
     )
+    voice_loop.followups_section()
 
 
 def comments_tab(heard: Heard) -> None:
@@ -389,6 +518,14 @@ def _preview_and_commit(
             "Fix the errors in the file (or choose the score column) before "
             "importing; nothing has been stored."
         )
+    survey_type = st.selectbox(
+        "Survey type",
+        voice.SURVEY_TYPES,
+        key="survey_type_choice",
+        help="For answers whose file does not say (a 'survey type' column naming "
+        "relationship or touchpoint wins): relationship surveys ask everyone "
+        "periodically; touchpoint surveys follow a support case or a delivery.",
+    )
     if st.button(
         "Import responses",
         key="survey_commit",
@@ -396,7 +533,7 @@ def _preview_and_commit(
         disabled=not result.can_commit,
     ):
         try:
-            outcome = actions.commit_survey_upload(file_name, data, result)
+            outcome = actions.commit_survey_upload(file_name, data, result, survey_type)
         except WorkbenchError as error:
             st.error(str(error))
         else:

@@ -187,6 +187,22 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "remarque",
         "raison",
     ),
+    "survey_type": (
+        "survey_type",
+        "survey type",
+        "surveytype",
+        "nps type",
+        "nps_type",
+        "survey kind",
+        "调查类型",
+        "问卷类型",
+        "調查類型",
+        "umfragetyp",
+        "umfrageart",
+        "tipo de encuesta",
+        "type d'enquête",
+        "type d'enquete",
+    ),
     "response_id": (
         "response_id",
         "response id",
@@ -199,6 +215,29 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "id de réponse",
     ),
 }
+
+#: Words in a survey-type value that mark a touchpoint (transactional) survey and
+#: a relationship survey; anything else is left to the choice made at import.
+TOUCHPOINT_WORDS: tuple[str, ...] = (
+    "touch",
+    "transaction",
+    "触点",
+    "交易",
+    "事务",
+    "接触点",
+    "kontaktpunkt",
+    "transaktion",
+    "transacc",
+    "point de contact",
+)
+RELATIONSHIP_WORDS: tuple[str, ...] = (
+    "relation",
+    "关系",
+    "關係",
+    "beziehung",
+    "relación",
+    "relacion",
+)
 
 #: Words in a question's text (or a header) that mark the recommend question.
 RECOMMEND_WORDS: tuple[str, ...] = (

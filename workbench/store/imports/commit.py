@@ -75,10 +75,22 @@ _SURVEY_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _with_survey_type(responses: pl.DataFrame) -> pl.DataFrame:
+    """Return the responses with a ``survey_type`` column (null where not given)."""
+    if "survey_type" in responses.columns:
+        return responses.with_columns(pl.col("survey_type").cast(pl.String))
+    return responses.with_columns(pl.lit(None, dtype=pl.String).alias("survey_type"))
+
+
 def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
     """Stage survey responses (the ``nps_responses`` layout plus ``_file``, ``_row``)."""
     needed = ["_file", "_row", *_SURVEY_COLUMNS]
-    cur.register("_import_responses_in", responses.select(needed).to_arrow())
+    # The survey type is optional in a file: without it a response keeps the type
+    # stored for it, or is a relationship answer (the schema's default).
+    typed = _with_survey_type(responses)
+    cur.register(
+        "_import_responses_in", typed.select([*needed, "survey_type"]).to_arrow()
+    )
     try:
         cur.execute(
             """
@@ -86,7 +98,9 @@ def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
             SELECT r._file, r._row::BIGINT AS _row, r.source AS _source, r.source_id,
                    coalesce(e.response_id, r.source || ':' || left(md5(r.source_id), 12)) AS response_id,
                    r.account_id, r.contact_id, r.responded_on::DATE AS responded_on,
-                   r.score::TINYINT AS score, r.comment
+                   r.score::TINYINT AS score, r.comment,
+                   coalesce(r.survey_type, e.survey_type, 'relationship')
+                       AS survey_type
             FROM _import_responses_in r
             LEFT JOIN nps_responses e ON e.source = r.source AND e.source_id = r.source_id
             """

@@ -1,0 +1,156 @@
+"""The requirements register on the Voice of the customer page.
+
+What each role of an account needs, in its own words, with the source; survey
+comments promoted into it; pairs of needs marked as in conflict with an owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from workbench import access, domain, store
+from workbench.analytics import voice
+from workbench.app import actions, reads, session
+from workbench.errors import WorkbenchError
+
+NO_ROLE = "(no role)"
+
+
+def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
+    """Show one account's register, its conflicts, and the forms that add to them."""
+    names = voice.account_names(accounts)
+    if not names:
+        st.info("No accounts yet.")
+        return
+    account_id = st.selectbox(
+        "Account",
+        list(names),
+        format_func=lambda a: f"{names[a]} · {a}",
+        key="register_account",
+    )
+    flash = st.session_state.pop("register_flash", None)
+    if flash:
+        st.success(flash)
+    register = reads.requirements(account_id)
+    conflicts = reads.requirement_conflicts(account_id)
+    st.caption(
+        "What each role needs, in its own words (procurement the lowest price, "
+        "operations a four-hour response, IT a security review, legal a liability "
+        "cap), and which needs pull against each other, with who resolves it. Open "
+        "conflicts appear in the account plan."
+    )
+    st.dataframe(
+        register.select("role", "category", "need", "source", "recorded_by"),
+        hide_index=True,
+        width="stretch",
+        key="register_table",
+    )
+    st.markdown(f"**Conflicts** ({int((conflicts['status'] == 'open').sum()):,} open)")
+    st.dataframe(
+        conflicts.select(
+            "role_a", "need_a", "role_b", "need_b", "owner", "status", "resolution"
+        ),
+        hide_index=True,
+        width="stretch",
+        key="register_conflicts",
+    )
+    if not access.can(session.current_actor(), "plan"):
+        st.info("Adding to the register needs the analyst or admin role.")
+        return
+    _add_form(account_id)
+    _promote_form(voice.responses_for_account(responses, account_id))
+    _conflict_form(register)
+
+
+def _run(action: str, write: Callable[[], str]) -> None:
+    try:
+        result = write()
+    except WorkbenchError as error:
+        st.error(str(error))
+    else:
+        # Rerun so the tables above show the write; the message survives it.
+        st.session_state["register_flash"] = f"{action} ({result})."
+        st.rerun()
+
+
+def _add_form(account_id: str) -> None:
+    with st.form("register_add"):
+        st.markdown("**Add a requirement**")
+        cols = st.columns(3)
+        role = cols[0].selectbox("Role", [*domain.BUYING_ROLES, NO_ROLE])
+        category = cols[1].selectbox("About", store.REQUIREMENT_CATEGORIES)
+        source = cols[2].selectbox("Source", store.REQUIREMENT_SOURCES, index=1)
+        need = st.text_input("Need, in the role's words", key="register_need")
+        if st.form_submit_button("Add requirement"):
+            _run(
+                "Requirement added",
+                lambda: actions.add_requirement(
+                    account_id,
+                    need,
+                    None if role == NO_ROLE else role,
+                    category,
+                    source,
+                ),
+            )
+
+
+def _promote_form(responses: pl.DataFrame) -> None:
+    # The newest 200 commented answers: enough to find the one a workshop means.
+    ids = (
+        responses.filter(
+            pl.col("comment").is_not_null()
+            & (pl.col("comment").str.strip_chars() != "")
+        )
+        .sort("responded_on", descending=True)
+        .head(200)
+    )
+    if ids.height == 0:
+        return
+    label = pl.format(
+        "{} ({}, {}): {}",
+        pl.coalesce("contact_name", "contact_id", pl.lit("anonymous")),
+        pl.coalesce("buying_role", pl.lit(NO_ROLE)),
+        "score",
+        pl.col("comment").str.slice(0, 80),
+    )
+    shown = ids.select("response_id", label.alias("label"))
+    labels = dict(zip(shown["response_id"], shown["label"], strict=True))
+    with st.form("register_promote"):
+        st.markdown("**Promote a survey comment**")
+        chosen = st.selectbox("Comment", list(labels), format_func=labels.__getitem__)
+        category = st.selectbox(
+            "About", store.REQUIREMENT_CATEGORIES, key="promote_cat"
+        )
+        if st.form_submit_button("Promote into the register"):
+            _run("Comment promoted", lambda: actions.promote_comment(chosen, category))
+
+
+def _conflict_form(register: pl.DataFrame) -> None:
+    if register.height < 2:
+        return
+    label = pl.format(
+        "{}: {}", pl.coalesce("role", pl.lit(NO_ROLE)), pl.col("need").str.slice(0, 80)
+    )
+    shown = register.select("requirement_id", label.alias("label"))
+    labels = dict(zip(shown["requirement_id"], shown["label"], strict=True))
+    with st.form("register_conflict"):
+        st.markdown("**Mark two needs as in conflict** (or update the mark)")
+        cols = st.columns(2)
+        first = cols[0].selectbox("Need", list(labels), format_func=labels.__getitem__)
+        second = cols[1].selectbox(
+            "Conflicts with", list(labels), index=1, format_func=labels.__getitem__
+        )
+        cols = st.columns(2)
+        owner = cols[0].text_input("Owner who resolves it", key="register_owner")
+        status = cols[1].selectbox("Status", store.CONFLICT_STATUSES)
+        resolution = st.text_input("Resolution", key="register_resolution")
+        if st.form_submit_button("Save conflict"):
+            _run(
+                "Conflict saved",
+                lambda: actions.mark_requirement_conflict(
+                    first, second, owner, status, resolution or None
+                ),
+            )

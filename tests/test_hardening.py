@@ -181,3 +181,26 @@ def _failing_local_app() -> None:
 def test_a_local_page_error_goes_through_to_streamlit():
     app = AppTest.from_function(_failing_local_app, default_timeout=30).run()
     assert app.exception
+
+
+def test_an_analyst_may_undo_an_import_and_every_document_says_so(tmp_path):
+    from workbench import open_workbench
+    from workbench.errors import PermissionDeniedError
+
+    path = tmp_path / "accounts.csv"
+    path.write_text("Account ID,Account Name\nA-1,Acme\n", encoding="utf-8")
+    analyst = open_workbench(":memory:", actor=Actor("anna", "analyst"))
+    analyst.import_files([path])
+    viewer = Actor("vera", "viewer")
+    with pytest.raises(PermissionDeniedError):
+        analyst.undo_last_import(actor=viewer)
+    assert analyst.undo_last_import()["run_id"] >= 1  # the analyst may
+    analyst.close()
+
+    access_doc = (ROOT / "workbench" / "access.py").read_text()
+    assert "an *analyst* imports (and\nundoes the last import" in access_doc
+    for doc in ("README.md", "docs/deploy.md", "docs/security.md"):
+        text = (ROOT / doc).read_text()
+        assert "undo" in text.lower()
+        assert "admin** also undoes" not in text and "admin also undoes" not in text
+    assert "undo the last import" in (ROOT / "docs" / "security.md").read_text()

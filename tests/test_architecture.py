@@ -17,6 +17,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "domain": ("workbench",),
     "vocabulary": ("workbench",),
     "errors": ("workbench",),
+    "throttle": ("workbench",),
     "store": (
         "workbench.ingest",
         "workbench.analytics",

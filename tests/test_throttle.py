@@ -3,6 +3,8 @@ the database so that neither a browser's "clear cache" nor a restart forgets it.
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 import pytest
 
@@ -158,4 +160,24 @@ def test_a_version_8_database_gains_the_sign_in_table(tmp_path):
     con = store.connect(path)
     assert store.schema_version(con) == 9
     assert store.recent_sign_in_failures(con, since=0, limit=1) == []
+    con.close()
+
+
+def test_a_sign_in_failure_does_not_wait_for_a_long_import(tmp_path, clock):
+    con = store.connect(tmp_path / "workbench.duckdb")
+    throttle = SignInThrottle(store.SignInLedger(con), clock=clock)
+    finished = threading.Event()
+
+    def sign_in_elsewhere() -> None:
+        throttle.record_failure("vera", "203.0.113.7")
+        finished.set()
+
+    with store.write_transaction(con) as cur:  # an import holding the writer
+        cur.execute("INSERT INTO workbench_meta VALUES ('import', 'running')")
+        other = threading.Thread(target=sign_in_elsewhere)
+        other.start()
+        assert finished.wait(10), "the sign-in waited for the data writer"
+    other.join()
+    assert store.get_meta(con, "import") == "running"
+    assert len(store.recent_sign_in_failures(con, since=0, limit=10)) == 1
     con.close()

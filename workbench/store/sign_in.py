@@ -1,14 +1,21 @@
 """Failed sign-ins: the sign-in throttle's memory, kept in the database.
 
 The rules live in :mod:`workbench.throttle`; this module only stores and counts.
-Writes take the process's writer lock and their own transaction but do not bump
-the data version: a wrong password changes no data a chart shows, and must not
-let a stranger invalidate everybody's cached analytics.
+Writes run in their own short transaction and do not bump the data version: a
+wrong password changes no data a chart shows, and must not let a stranger
+invalidate everybody's cached analytics. They queue on their own lock rather than
+the data writer's, so a sign-in never waits for a long import (they touch no row
+an import touches, and DuckDB lets transactions on different rows commit side by
+side).
 """
 
 from __future__ import annotations
 
-from workbench.store._base import _WRITE_LOCK, Connection
+import threading
+
+from workbench.store._base import Connection
+
+_SIGN_IN_LOCK = threading.Lock()
 
 
 def record_sign_in_failure(
@@ -21,7 +28,7 @@ def record_sign_in_failure(
     prune_before: float,
 ) -> None:
     """Keep one failed or refused sign-in; drop failures older than ``prune_before``."""
-    with _WRITE_LOCK, con.cursor() as cur:
+    with _SIGN_IN_LOCK, con.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
             cur.execute(
@@ -78,7 +85,7 @@ def recent_sign_in_failures(
 
 def forget_sign_in_failures(con: Connection, user_name: str) -> None:
     """Stop counting a user name's failures (the address's rows still count)."""
-    with _WRITE_LOCK, con.cursor() as cur:
+    with _SIGN_IN_LOCK, con.cursor() as cur:
         cur.execute(
             "UPDATE sign_in_failures SET counts_for_user = false WHERE user_name = $u",
             {"u": user_name},

@@ -4,6 +4,7 @@ error details."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,9 @@ class FakeSession:
 
 @pytest.fixture
 def guarded(monkeypatch: pytest.MonkeyPatch):
-    # Put the original back after the test, whatever the guard does to the class.
-    original = AppSession._handle_clear_cache_request
+    # Start from Streamlit's own handler (an earlier hosted test in this process
+    # may have guarded it already) and put back whatever was there afterwards.
+    original = inspect.unwrap(AppSession._handle_clear_cache_request)
     monkeypatch.setattr(AppSession, "_handle_clear_cache_request", original)
     hosted = {"on": True}
     assert hardening.install_clear_cache_guard(lambda: hosted["on"], ACTOR_KEY)

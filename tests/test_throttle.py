@@ -4,6 +4,7 @@ the database so that neither a browser's "clear cache" nor a restart forgets it.
 from __future__ import annotations
 
 import threading
+import time
 
 import duckdb
 import pytest
@@ -181,3 +182,41 @@ def test_a_sign_in_failure_does_not_wait_for_a_long_import(tmp_path, clock):
     assert store.get_meta(con, "import") == "running"
     assert len(store.recent_sign_in_failures(con, since=0, limit=10)) == 1
     con.close()
+
+
+def test_many_sessions_submitting_at_once_get_no_more_guesses(tmp_path):
+    # Forty sessions from one address submit wrong passwords at the same moment;
+    # only as many passwords are checked as the address limit allows.
+    con = store.connect(tmp_path / "workbench.duckdb")
+    throttle = SignInThrottle(store.SignInLedger(con))
+    checked: list[str] = []
+    start = threading.Barrier(40)
+
+    def wrong_password(name: str) -> None:
+        time.sleep(0.005)  # a password hash takes time
+        checked.append(name)
+
+    def session(i: int) -> None:
+        start.wait()
+        outcome = throttle.attempt(
+            f"name{i}", "203.0.113.7", lambda: wrong_password(f"name{i}")
+        )
+        assert outcome is None or isinstance(outcome, Refusal)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checked) == ThrottleLimits().address_max_failures
+    con.close()
+
+
+def test_a_right_password_through_attempt_signs_in_and_forgets(clock):
+    throttle = SignInThrottle(MemoryLedger(), clock=clock)
+    for _ in range(4):
+        assert throttle.attempt("vera", "local", lambda: None) is None
+    assert throttle.attempt("vera", "local", lambda: "Vera") == "Vera"
+    for _ in range(4):  # the earlier four no longer count towards a pause
+        assert throttle.attempt("vera", "local", lambda: None) is None
+    assert throttle.check("vera", "elsewhere") is None

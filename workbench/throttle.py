@@ -31,9 +31,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 RefusalReason = Literal["address", "user", "everyone"]
+SignedIn = TypeVar("SignedIn")
+
+# One attempt at a time in this process, from the check to the record: otherwise
+# many sessions submitting at once could all pass the check before the first
+# failure is recorded. A check and a record take milliseconds, a password hash
+# about 50 ms, so this allows some twenty sign-ins a second: plenty for a team.
+_ATTEMPT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -248,3 +255,32 @@ class SignInThrottle:
     def record_success(self, user_name: str) -> None:
         """Forget the user name's failures; the address's still count."""
         self._ledger.forget_user(_user_key(user_name))
+
+    def attempt(
+        self,
+        user_name: str,
+        client_address: str,
+        verify: Callable[[], SignedIn | None],
+    ) -> SignedIn | Refusal | None:
+        """Check, verify and record one sign-in attempt as one step.
+
+        Args:
+            user_name: the user name typed.
+            client_address: the browser's address.
+            verify: checks the password; returns who signed in, or ``None``.
+
+        Returns:
+            a :class:`Refusal` (the password was not checked), ``None`` for a
+            wrong password (recorded), or what ``verify`` returned (the user
+            name's failures forgotten).
+        """
+        with _ATTEMPT_LOCK:
+            refusal = self.check(user_name, client_address)
+            if refusal is not None:
+                return refusal
+            signed_in = verify()
+            if signed_in is None:
+                self.record_failure(user_name, client_address)
+            else:
+                self.record_success(user_name)
+            return signed_in

@@ -129,17 +129,18 @@ def _sign_out() -> None:
 def _password_sign_in(
     settings: auth.HostedSettings, user_name: str, password: str
 ) -> None:
-    throttle, address = _login_throttle(), client_address()
-    refusal = throttle.check(user_name, address)
-    if refusal is not None:
-        st.error(_refusal_text(refusal))
+    outcome = _login_throttle().attempt(
+        user_name,
+        client_address(),
+        lambda: auth.authenticate(settings, user_name, password),
+    )
+    if isinstance(outcome, Refusal):
+        st.error(_refusal_text(outcome))
         return
-    actor = auth.authenticate(settings, user_name, password)
-    if actor is None:
-        throttle.record_failure(user_name, address)
+    if outcome is None:
         st.error("Wrong user name or password.")
         return
-    throttle.record_success(user_name)
+    actor = outcome
     st.session_state[ACTOR_KEY] = actor
     st.session_state[METHOD_KEY] = "password"
     st.rerun()

@@ -10,7 +10,7 @@ import urllib.request
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
@@ -26,6 +26,10 @@ USERS = {
     "anna": {
         "role": "analyst",
         "password_hash": auth.hash_password("analyst pass", n=2**12),
+    },
+    "otto": {
+        "role": "viewer",
+        "password_hash": auth.hash_password("viewer pass", n=2**12),
     },
 }
 IGNORED = "Ignored a request to clear the server's caches"
@@ -104,3 +108,31 @@ def test_the_sign_in_pause_survives_a_clear_cache_message(
         fresh.get_by_text("Too many wrong passwords for this user name")
     ).to_be_visible()
     expect(fresh.locator('[data-testid="stMetric"]')).to_have_count(0)
+
+
+def test_spraying_user_names_from_one_address_locks_that_address(
+    browser: Browser, hosted_entry_url: str
+):
+    # The server trusts X-Forwarded-For from a proxy on 127.0.0.1 (uvicorn's
+    # default), so this tab stands for a visitor at 203.0.113.9 behind a proxy.
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    sprayer = context.new_page()
+    sprayer.goto(hosted_entry_url)
+    wait_idle(sprayer)
+    for i in range(10):
+        _sign_in(sprayer, f"guess{i}", "password1")
+        expect(sprayer.get_by_text("Wrong user name or password.")).to_be_visible()
+    _sign_in(sprayer, "otto", "viewer pass")  # even a right password: not from here
+    expect(
+        sprayer.get_by_text("Too many wrong passwords from your network address")
+    ).to_be_visible()
+    context.close()
+
+    # Someone at another address signs in as usual.
+    other = browser.new_context()
+    page = other.new_page()
+    page.goto(hosted_entry_url)
+    wait_idle(page)
+    _sign_in(page, "otto", "viewer pass")
+    expect(page.get_by_text("Signed in as otto (viewer)")).to_be_visible(timeout=30_000)
+    other.close()

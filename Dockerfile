@@ -19,7 +19,7 @@ COPY pyproject.toml README.md ./
 COPY workbench ./workbench
 RUN pip install ".[oidc]"
 
-COPY app.py ./
+COPY app.py hosted_app.py ./
 COPY pages ./pages
 COPY .streamlit/config.toml ./.streamlit/config.toml
 
@@ -36,11 +36,10 @@ ENV WORKBENCH_DB=/data/workbench.duckdb \
     WORKBENCH_HOSTED=1 \
     STREAMLIT_SERVER_HEADLESS=true \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
-    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=type \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
 
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+CMD ["streamlit", "run", "hosted_app.py", "--server.address=0.0.0.0", "--server.port=8501"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.app import sign_in
+from workbench.app import hardening, sign_in
 from workbench.app.components import show_pending_toasts
 from workbench.app.language import _, apply_language, language_picker
 
@@ -58,4 +58,5 @@ navigation = st.navigation(
         if (ROOT / script).exists()
     ]
 )
-navigation.run()
+# An unexpected error shows a reference to the server log, never a traceback.
+hardening.run_page(navigation, hosted=sign_in.hosted_now())

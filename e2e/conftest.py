@@ -70,9 +70,12 @@ def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_app(
-    db_path: Path, extra_env: dict[str, str] | None = None
+    db_path: Path, extra_env: dict[str, str] | None = None, script: str = "app.py"
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `streamlit run app.py` on a free loopback port; return the process and URL."""
+    """Start `streamlit run <script>` on a free loopback port; return the process and URL.
+
+    The log goes to ``test-output/streamlit-<port>.log`` (see :func:`app_log`).
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -85,7 +88,7 @@ def start_app(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
@@ -106,6 +109,11 @@ def start_app(
             time.sleep(0.1)
     proc.terminate()
     raise RuntimeError("streamlit did not start within 60 s")
+
+
+def app_log(url: str) -> Path:
+    """Return the server log of the app started by :func:`start_app` at ``url``."""
+    return ROOT / "test-output" / f"streamlit-{url.rsplit(':', 1)[-1]}.log"
 
 
 def stop_app(proc: subprocess.Popen[bytes]) -> None:

@@ -17,6 +17,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "domain": ("workbench",),
     "vocabulary": ("workbench.store", "workbench.ingest", "workbench.analytics"),
     "errors": ("workbench",),
+    "throttle": ("workbench",),
     "store": (
         "workbench.ingest",
         "workbench.analytics",

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
 from workbench import access, auth, ingest, plans, privacy, store
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError
+from workbench.throttle import DEFAULT_LIMITS
 
 # Cheap hashes keep the tests fast; the production cost is tested once below.
 FAST = {"n": 2**10, "r": 8, "p": 1}
@@ -209,21 +211,8 @@ def test_flat_auth_section_is_the_default_provider():
     assert settings.can_sign_in and not settings.users
 
 
-def test_throttle_pauses_after_repeated_failures():
-    now = [1000.0]
-    throttle = auth.LoginThrottle(
-        max_failures=3, window_seconds=60, clock=lambda: now[0]
-    )
-    for _ in range(3):
-        assert throttle.seconds_locked("Vera") == 0
-        throttle.record_failure("vera")
-    assert throttle.seconds_locked("VERA") == pytest.approx(60)
-    assert throttle.seconds_locked("anna") == 0  # per user name
-    now[0] += 61
-    assert throttle.seconds_locked("vera") == 0
-    throttle.record_failure("vera")
-    throttle.record_success("vera")
-    assert throttle.seconds_locked("vera") == 0
+# The sign-in throttle (per user name, per address, for everyone) is tested in
+# tests/test_throttle.py.
 
 
 # --- the gate in the app (AppTest) ----------------------------------------------------
@@ -446,7 +435,7 @@ def test_an_unreadable_secrets_file_never_means_no_login(tmp_path, monkeypatch):
 
 def test_repeated_wrong_passwords_pause_that_user_name(app_db: Path):
     app = _hosted_app(_secrets()).run()
-    for _ in range(auth.MAX_FAILED_LOGINS):
+    for _ in range(DEFAULT_LIMITS.user_free_failures):
         app = _sign_in(app, "vera", "guess")
         assert [e.value for e in app.error] == ["Wrong user name or password."]
     app = _sign_in(app, "vera", "viewer-pass")  # right, but too late
@@ -454,3 +443,16 @@ def test_repeated_wrong_passwords_pause_that_user_name(app_db: Path):
     assert "workbench_actor" not in app.session_state
     app = _sign_in(app, "anna", "analyst-pass")  # other names are not paused
     assert app.session_state["workbench_actor"] == Actor("anna", "analyst")
+
+
+def test_the_pause_survives_clearing_the_servers_caches(app_db: Path):
+    # What a browser's "clear cache" message does on the server: both caches go.
+    # The failures are in the database, so the pause holds.
+    app = _hosted_app(_secrets()).run()
+    for _ in range(DEFAULT_LIMITS.user_free_failures):
+        app = _sign_in(app, "vera", "guess")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    app = _sign_in(app, "vera", "viewer-pass")
+    assert any("Too many wrong passwords" in e.value for e in app.error)
+    assert "workbench_actor" not in app.session_state

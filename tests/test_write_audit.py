@@ -22,6 +22,12 @@ NO_ACTOR = {
     ("demo/__init__.py", "write_demo"),
     ("store/connection.py", "run_in_write"),
 }
+# The sign-in throttle's memory is written before anybody is signed in (there is
+# no actor yet) and holds no workbench data; it has its own lock and transaction.
+SIGN_IN_MEMORY = {
+    ("store/sign_in.py", "record_sign_in_failure"),
+    ("store/sign_in.py", "forget_sign_in_failures"),
+}
 CHANGES_DATA = re.compile(
     r"\b(INSERT INTO|UPDATE \w+ SET|DELETE FROM|DROP TABLE|IMPORT DATABASE)\b"
 )
@@ -103,5 +109,6 @@ def test_other_data_changes_run_on_a_cursor_from_a_writer():
         and "write_transaction(" not in ast.unparse(node)
         and [a.arg for a in node.args.args][:1] != ["cur"]
         and node.name not in {"migrate", "import_database_file"}
+        and (module, node.name) not in SIGN_IN_MEMORY
     ]
     assert not loose, loose

@@ -1,8 +1,10 @@
 """Who may do what. Checked by the library's writing functions, not only by pages.
 
-Roles: a *viewer* reads everything and changes nothing; an *analyst* imports,
-edits people, overrides relationships, saves scenarios and writes plans; an *admin*
-also undoes imports and restores backups.
+Roles: a *viewer* reads everything and changes nothing; an *analyst* imports (and
+undoes the last import: ``Workbench.undo_last_import`` requires ``"import"``), edits
+people, overrides relationships, saves scenarios and writes plans; an *admin* also
+backs up and restores the whole database, and is the only one who may clear the
+hosted app's caches.
 """
 
 from __future__ import annotations

@@ -34,9 +34,7 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast, get_args
 
@@ -60,10 +58,6 @@ _KEY_BYTES = 32
 # login take minutes or gigabytes.
 _MAX_SCRYPT_N = 2**20
 _MAX_PBKDF2_ITERATIONS = 5_000_000
-
-#: Failed sign-ins per user name allowed within the window before a pause.
-MAX_FAILED_LOGINS = 5
-LOCKOUT_SECONDS = 300.0
 
 
 class HostedConfigError(WorkbenchError):
@@ -395,49 +389,3 @@ def current_role(settings: HostedSettings, actor: Actor) -> Role | None:
     """
     record = settings.users.get(actor.name.strip().lower())
     return record.role if record is not None else None
-
-
-class LoginThrottle:
-    """Pause sign-ins for a user name after repeated wrong passwords.
-
-    In-process and thread-safe; the app keeps one for the server. ``clock`` is
-    injectable for tests.
-    """
-
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILED_LOGINS,
-        window_seconds: float = LOCKOUT_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._max_failures = max_failures
-        self._window = window_seconds
-        self._clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str) -> list[float]:
-        cutoff = self._clock() - self._window
-        recent = [t for t in self._failures.get(key, []) if t > cutoff]
-        self._failures[key] = recent
-        return recent
-
-    def seconds_locked(self, user_name: str) -> float:
-        """Return how long this user name must wait before trying again (0 if not)."""
-        key = user_name.strip().lower()
-        with self._lock:
-            recent = self._recent(key)
-            if len(recent) < self._max_failures:
-                return 0.0
-            return max(0.0, recent[-self._max_failures] + self._window - self._clock())
-
-    def record_failure(self, user_name: str) -> None:
-        """Count one wrong password for this user name."""
-        key = user_name.strip().lower()
-        with self._lock:
-            self._recent(key).append(self._clock())
-
-    def record_success(self, user_name: str) -> None:
-        """Forget earlier failures after a correct password."""
-        with self._lock:
-            self._failures.pop(user_name.strip().lower(), None)

@@ -68,6 +68,18 @@ def database() -> OpenDatabase:
     return _open_database(str(path) if str(path) == ":memory:" else str(path.resolve()))
 
 
+def sign_in_connection() -> store.Connection:
+    """Return the process-wide connection for the sign-in throttle.
+
+    Unlike :func:`database`, it does not stop a visitor who is not signed in: the
+    sign-in form itself needs it, and it only reads and writes failed sign-ins.
+    """
+    path = store.resolve_db_path()
+    return _open_database(
+        str(path) if str(path) == ":memory:" else str(path.resolve())
+    ).con
+
+
 def connection() -> store.Connection:
     """Return the process-wide connection; store functions take a cursor from it."""
     return database().con

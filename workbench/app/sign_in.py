@@ -11,15 +11,60 @@ import math
 
 import streamlit as st
 
-from workbench import auth
-from workbench.app.session import ACTOR_KEY, METHOD_KEY, hosted_settings
+from workbench import auth, store
+from workbench.app import hardening
+from workbench.app.session import (
+    ACTOR_KEY,
+    METHOD_KEY,
+    hosted_settings,
+    sign_in_connection,
+)
 from workbench.domain import Actor
+from workbench.throttle import Refusal, SignInThrottle
+
+#: The client address used when Streamlit reports none (a loopback connection:
+#: local use, or a reverse proxy on the same host that sends no X-Forwarded-For).
+LOCAL_ADDRESS = "local"
 
 
-@st.cache_resource
-def _login_throttle() -> auth.LoginThrottle:
-    # One for the server process: wrong passwords count across sessions.
-    return auth.LoginThrottle()
+def _login_throttle() -> SignInThrottle:
+    # The failures live in the database, not in a Streamlit cache: a browser's
+    # "clear cache" message or a restart must not forget them.
+    return SignInThrottle(store.SignInLedger(sign_in_connection()))
+
+
+def client_address() -> str:
+    """Return the signing-in browser's address as the server sees it.
+
+    Behind a reverse proxy this is the proxy's ``X-Forwarded-For`` only when the
+    proxy's address is trusted (``FORWARDED_ALLOW_IPS``, see docs/security.md).
+    """
+    address = st.context.ip_address
+    # Only a real address string counts (a test harness may give something else).
+    return address if isinstance(address, str) and address else LOCAL_ADDRESS
+
+
+def hosted_now() -> bool:
+    """Return whether hosted mode is on now (a misconfigured hosted mode counts)."""
+    try:
+        return hosted_settings().hosted
+    except auth.HostedConfigError:
+        return True  # misconfigured hosted mode fails closed
+
+
+def _refusal_text(refusal: Refusal) -> str:
+    wait = (
+        f"{math.ceil(refusal.seconds)} s"
+        if refusal.seconds < 120
+        else (f"{math.ceil(refusal.seconds / 60)} min")
+    )
+    if refusal.reason == "address":
+        return (
+            f"Too many wrong passwords from your network address; try again in {wait}."
+        )
+    if refusal.reason == "everyone":
+        return f"Too many wrong passwords on this server just now; try again in {wait}."
+    return f"Too many wrong passwords for this user name; try again in {wait}."
 
 
 def _oidc_login_state() -> tuple[bool, str | None]:
@@ -53,10 +98,12 @@ def require_sign_in() -> bool:
     try:
         settings = hosted_settings()
     except auth.HostedConfigError:
+        hardening.install_clear_cache_guard(hosted_now, ACTOR_KEY)
         st.session_state.pop(ACTOR_KEY, None)
         return False
     if not settings.hosted:
         return True
+    hardening.install_clear_cache_guard(hosted_now, ACTOR_KEY)
     actor = _signed_in_actor(settings)
     if actor is None:
         st.session_state.pop(ACTOR_KEY, None)
@@ -82,20 +129,18 @@ def _sign_out() -> None:
 def _password_sign_in(
     settings: auth.HostedSettings, user_name: str, password: str
 ) -> None:
-    throttle = _login_throttle()
-    wait = throttle.seconds_locked(user_name)
-    if wait > 0:
-        st.error(
-            "Too many wrong passwords for this user name; try again in "
-            f"{math.ceil(wait / 60)} min."
-        )
+    outcome = _login_throttle().attempt(
+        user_name,
+        client_address(),
+        lambda: auth.authenticate(settings, user_name, password),
+    )
+    if isinstance(outcome, Refusal):
+        st.error(_refusal_text(outcome))
         return
-    actor = auth.authenticate(settings, user_name, password)
-    if actor is None:
-        throttle.record_failure(user_name)
+    if outcome is None:
         st.error("Wrong user name or password.")
         return
-    throttle.record_success(user_name)
+    actor = outcome
     st.session_state[ACTOR_KEY] = actor
     st.session_state[METHOD_KEY] = "password"
     st.rerun()

@@ -9,6 +9,7 @@ every public name of the submodules, which are private to the package:
 - :mod:`.schema`: every table definition and the one ordered migrations sequence.
 - :mod:`.portfolio`, :mod:`.contacts`, :mod:`.plans`, :mod:`.voice`: each
   domain's reads and writes.
+- :mod:`.sign_in`: failed sign-ins, the sign-in throttle's memory.
 - :mod:`.catalog`: the catalog of tables, whole-database export and import.
 - :mod:`.imports`: the import pipeline (staging, checks, build, the one-pass
   activity load, commit, runs and undo).
@@ -152,6 +153,12 @@ from workbench.store.schema import (
     migrate,
     schema_version,
 )
+from workbench.store.sign_in import (
+    SignInLedger,
+    forget_sign_in_failures,
+    recent_sign_in_failures,
+    record_sign_in_failure,
+)
 from workbench.store.voice import (
     FOLLOWUP_STATUSES,
     detractor_followups,
@@ -177,6 +184,7 @@ __all__ = [
     "REQUIREMENT_SOURCES",
     "Connection",
     "Migration",
+    "SignInLedger",
     "account_contacts_by_role",
     "account_effort_by_kind",
     "account_features",
@@ -201,6 +209,7 @@ __all__ = [
     "detractor_followups",
     "effort_aggregates",
     "export_database",
+    "forget_sign_in_failures",
     "get_meta",
     "import_account_notes",
     "import_activities_direct",
@@ -252,8 +261,10 @@ __all__ = [
     "read_buying_centre",
     "read_catalog_table",
     "read_table",
+    "recent_sign_in_failures",
     "record_import_run",
     "record_json",
+    "record_sign_in_failure",
     "relationship_overrides",
     "replace_data",
     "requirement_conflicts",

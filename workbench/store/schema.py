@@ -284,6 +284,23 @@ _ACTIVITIES_WITHOUT_INDEX = (
 )
 
 
+# Failed sign-ins, kept in the database rather than in the app's memory so that no
+# message from a browser (Streamlit's "clear cache") and no restart forgets them.
+# One row per wrong password, or per attempt refused because the user name was
+# paused (``counts_for_user`` false: it counts against the address only). Times
+# are seconds since the epoch; rows older than the longest window are pruned.
+_SIGN_IN_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS sign_in_failures (
+        failed_at DOUBLE NOT NULL,
+        user_name VARCHAR NOT NULL,
+        client_address VARCHAR NOT NULL,
+        counts_for_user BOOLEAN NOT NULL
+    )
+    """,
+)
+
+
 # Relationship NPS (how likely to recommend us, asked of everyone once or twice a
 # year) and touchpoint NPS (asked after a support case, a delivery, a training)
 # measure different things and are never pooled. Answers stored before this
@@ -356,6 +373,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "activities without a key index, marked with the import run",
         _ACTIVITIES_WITHOUT_INDEX,
     ),
+    Migration(9, "failed sign-ins for the sign-in throttle", _SIGN_IN_TABLES),
     Migration(
         12,
         "survey type on NPS responses; detractor follow-ups; requirements register",
@@ -392,6 +410,7 @@ def list_tables_static() -> tuple[str, ...]:
         "plan_actions",
         "plan_risks",
         "workbench_meta",
+        "sign_in_failures",
         "detractor_followups",
         "account_requirements",
         "requirement_conflicts",

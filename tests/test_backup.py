@@ -350,9 +350,7 @@ def test_a_backup_of_an_older_schema_comes_back_current(tmp_path: Path):
     raw = duckdb.connect(str(old))
     try:
         store.migrate(raw, target=3)
-        raw.execute(
-            "INSERT INTO accounts (account_id, name) VALUES ('A1', 'Old Co')"
-        )
+        raw.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Old Co')")
         backup.backup_database(raw, tmp_path / "backup", LOCAL_ACTOR)
     finally:
         raw.close()

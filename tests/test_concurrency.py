@@ -169,7 +169,7 @@ def test_a_workbench_on_a_file_holds_it_only_during_a_call(demo_db: Path):
         timeout=120,
     )
     assert free.returncode == 0, free.stderr
-    with pytest.raises(RejectedInputError, match="wb.unit"):
+    with pytest.raises(RejectedInputError, match=r"wb\.unit"):
         _ = workbench.connection
     with workbench.unit() as con:
         assert workbench.connection is con

@@ -331,6 +331,11 @@ def restore_database(
             f"{target_path} already holds data; restore into a new file, or pass "
             "--force to replace it"
         )
+    previous_version = (
+        store.file_data_version(target_path, timeout=store.lock_timeout())
+        if target_path.exists()
+        else 0
+    )
     target_path.parent.mkdir(parents=True, exist_ok=True)
     staging = target_path.with_name(target_path.name + ".restoring")
     for leftover in (staging, Path(f"{staging}.wal")):
@@ -351,6 +356,11 @@ def restore_database(
                 "the target was not changed"
             )
         with store.unit_of_work(staging) as con:
+            # A data version above the replaced file's: the app's caches, keyed on
+            # it, must not mistake the restored data for what they hold.
+            floor = max(previous_version, store.data_version(con))
+            with store.write_transaction(con) as cur:
+                store.set_meta(cur, "data_version", str(floor))
             final_counts = store.catalog_row_counts(con)
             version = store.schema_version(con)
         _replace(staging, target_path)

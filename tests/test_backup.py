@@ -408,3 +408,24 @@ def test_a_restore_raises_the_data_version_above_the_replaced_file(
     before = store.file_data_version(target)
     backup.restore_database(backup_dir, target, LOCAL_ACTOR, force=True)
     assert store.file_data_version(target) > before
+
+
+def test_an_old_csv_backup_restores_as_data(rich_db: Path, tmp_path: Path):
+    import duckdb
+
+    folder = tmp_path / "csv backup"
+    raw = duckdb.connect(str(rich_db))
+    try:
+        raw.execute(f"EXPORT DATABASE '{folder}' (FORMAT csv)")
+        manifest = {
+            "format": 1,
+            "schema_version": store.schema_version(raw),
+            "counts": store.catalog_row_counts(raw),
+        }
+    finally:
+        raw.close()
+    (folder / backup.MANIFEST_NAME).write_text(json.dumps(manifest))
+    assert (folder / "contacts.csv").is_file()
+    restored = tmp_path / "restored.duckdb"
+    backup.restore_database(folder, restored, LOCAL_ACTOR)
+    _assert_same(_snapshot(rich_db), _snapshot(restored))

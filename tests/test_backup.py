@@ -255,7 +255,7 @@ TAMPERING = {
         lambda d, leak: _edit_manifest(
             d,
             lambda m: m["tables"].update(
-                stolen={"file": "stolen.parquet", "rows": 0, "sha256": "0"}
+                stolen={"file": "stolen.parquet", "rows": 0, "sha256": "0" * 64}
             ),
             reseal=True,
         ),

@@ -183,6 +183,12 @@ def _refuse(source: Path, reason: str) -> RejectedInputError:
 
 
 def _checked_version(source: Path, manifest: dict[str, Any]) -> int:
+    if manifest.get("format", 1) not in (1, FORMAT):
+        raise _refuse(
+            source,
+            f"its format {manifest.get('format')!r} is not one this workbench "
+            "reads; restore it with the workbench that wrote it",
+        )
     version = manifest.get("schema_version")
     newest = max(m.version for m in store.MIGRATIONS)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
@@ -223,7 +229,10 @@ def _check_files(
         for table, entry in tables.items():
             if not isinstance(entry, dict) or entry.get("file") != f"{table}.parquet":
                 raise _refuse(source, f"the manifest's entry for {table!r} is invalid")
-            listed[str(table)] = (str(entry["file"]), "parquet", str(entry["sha256"]))
+            sha256 = entry.get("sha256")
+            if not isinstance(sha256, str) or len(sha256) != 64:
+                raise _refuse(source, f"the manifest gives no checksum for {table!r}")
+            listed[str(table)] = (f"{table}.parquet", "parquet", sha256)
         allowed = {MANIFEST_NAME}
     if set(listed) != schema_tables:
         missing = sorted(schema_tables - set(listed))
@@ -292,11 +301,20 @@ def check_backup(directory: str | os.PathLike[str]) -> _Checked:
     return _Checked(version=version, tables=loaded, expected=expected, notes=notes)
 
 
-def _has_data(path: Path) -> bool:
-    with store.unit_of_work(path) as con:
+def _target_state(path: Path) -> tuple[bool, int]:
+    """Return whether an existing target holds data, and its data version.
+
+    Read-only: a refused restore must not even upgrade the target's schema.
+    """
+    con = store.connect(path, read_only=True)
+    try:
         counts = store.catalog_row_counts(con)
+        version = store.data_version(con) if "workbench_meta" in counts else 0
+    finally:
+        con.close()
     # A freshly created file only records its migrations.
-    return any(rows for table, rows in counts.items() if table != "schema_version")
+    has_data = any(rows for table, rows in counts.items() if table != "schema_version")
+    return has_data, version
 
 
 def restore_database(
@@ -326,16 +344,14 @@ def restore_database(
     require(actor, "admin")
     checked = check_backup(directory)
     target_path = Path(target)
-    if target_path.exists() and not force and _has_data(target_path):
+    has_data, previous_version = (
+        _target_state(target_path) if target_path.exists() else (False, 0)
+    )
+    if has_data and not force:
         raise RejectedInputError(
             f"{target_path} already holds data; restore into a new file, or pass "
             "--force to replace it"
         )
-    previous_version = (
-        store.file_data_version(target_path, timeout=store.lock_timeout())
-        if target_path.exists()
-        else 0
-    )
     target_path.parent.mkdir(parents=True, exist_ok=True)
     staging = target_path.with_name(target_path.name + ".restoring")
     for leftover in (staging, Path(f"{staging}.wal")):

@@ -25,7 +25,7 @@ HOSTILE = (
 def _snapshot(path: Path) -> dict[str, tuple[list[tuple[str, str]], pl.DataFrame]]:
     con = store.connect(path, read_only=True)
     try:
-        return {
+        snapshot = {
             table: (
                 store.catalog_columns(con, table),
                 store.read_catalog_table(con, table),
@@ -34,6 +34,11 @@ def _snapshot(path: Path) -> dict[str, tuple[list[tuple[str, str]], pl.DataFrame
         }
     finally:
         con.close()
+    # A restore raises the data version on purpose (caches keyed on it must not
+    # take the restored data for older data): every other setting comes back.
+    columns, meta = snapshot["workbench_meta"]
+    snapshot["workbench_meta"] = (columns, meta.filter(pl.col("key") != "data_version"))
+    return snapshot
 
 
 def _assert_same(before: dict, after: dict) -> None:
@@ -161,22 +166,206 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path: Path, capsys):
     assert not target.exists()
 
 
-def test_restore_checks_counts_against_the_manifest(rich_db: Path, tmp_path: Path):
-    backup_dir = tmp_path / "backup"
-    con = store.connect(rich_db)
+def _backup(db: Path, directory: Path) -> Path:
+    con = store.connect(db)
     try:
-        backup.backup_database(con, backup_dir, LOCAL_ACTOR)
+        backup.backup_database(con, directory, LOCAL_ACTOR)
     finally:
         con.close()
-    manifest_path = backup_dir / backup.MANIFEST_NAME
-    manifest = json.loads(manifest_path.read_text())
-    manifest["counts"]["contacts"] += 1  # as if a Parquet file had lost rows
-    manifest_path.write_text(json.dumps(manifest))
-    target = tmp_path / "t.duckdb"
-    with pytest.raises(RejectedInputError, match="contacts"):
-        backup.restore_database(backup_dir, target, LOCAL_ACTOR)
-    assert not target.exists()
-    assert not (tmp_path / "t.duckdb.restoring").exists()
+    return directory
+
+
+def _edit_manifest(directory: Path, change, *, reseal: bool) -> None:
+    path = directory / backup.MANIFEST_NAME
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    if reseal:  # an editor who also recomputes the manifest's own checksum
+        manifest["manifest_sha256"] = backup._manifest_checksum(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def _drop_a_contact(directory: Path) -> None:
+    path = directory / "contacts.parquet"
+    pl.read_parquet(path).slice(1).write_parquet(path)
+
+
+def _hostile_sql(directory: Path, leak: Path) -> str:
+    # What an attacker appends to schema.sql: write files, attach, read files.
+    return (
+        f"\nCOPY (SELECT * FROM contacts) TO '{leak}' (FORMAT csv);\n"
+        f"ATTACH '{leak}.duckdb' AS other;\n"
+        "CREATE TABLE stolen AS SELECT * FROM read_text('/etc/passwd');\n"
+    )
+
+
+TAMPERING = {
+    "schema.sql added": (
+        lambda d, leak: (d / "schema.sql").write_text(_hostile_sql(d, leak)),
+        "does not list",
+    ),
+    "an extra file": (
+        lambda d, leak: (d / "notes.txt").write_text("hello"),
+        "does not list",
+    ),
+    "a missing file": (
+        lambda d, leak: (d / "plan_actions.parquet").unlink(),
+        "missing plan_actions.parquet",
+    ),
+    "a changed Parquet file": (
+        lambda d, leak: _drop_a_contact(d),
+        "contacts.parquet does not match its checksum",
+    ),
+    "an edited manifest": (
+        lambda d, leak: _edit_manifest(
+            d, lambda m: m["counts"].update(contacts=1), reseal=False
+        ),
+        "does not match its checksum",
+    ),
+    "a resealed manifest with other counts": (
+        lambda d, leak: _edit_manifest(
+            d,
+            lambda m: (
+                m["counts"].update(contacts=1),
+                m["tables"]["contacts"].update(rows=1),
+            ),
+            reseal=True,
+        ),
+        "contacts.parquet holds 2520 rows, the manifest says 1",
+    ),
+    "a resealed manifest over a changed file": (
+        lambda d, leak: (
+            _drop_a_contact(d),
+            _edit_manifest(
+                d,
+                lambda m: m["tables"]["contacts"].update(
+                    sha256=backup._sha256((d / "contacts.parquet").read_bytes())
+                ),
+                reseal=True,
+            ),
+        ),
+        "holds 2519 rows, the manifest says 2520",
+    ),
+    "a newer schema version": (
+        lambda d, leak: _edit_manifest(
+            d, lambda m: m.update(schema_version=999), reseal=True
+        ),
+        "newer than this workbench",
+    ),
+    "a table the schema does not have": (
+        lambda d, leak: _edit_manifest(
+            d,
+            lambda m: m["tables"].update(
+                stolen={"file": "stolen.parquet", "rows": 0, "sha256": "0" * 64}
+            ),
+            reseal=True,
+        ),
+        "unknown stolen",
+    ),
+}
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERING))
+def test_a_tampered_backup_is_refused_before_anything_is_written(
+    rich_db: Path, demo_db_file: Path, tmp_path: Path, tampering: str, capsys
+):
+    backup_dir = _backup(rich_db, tmp_path / "backup")
+    leak = tmp_path / "leak.csv"
+    tamper, message = TAMPERING[tampering]
+    tamper(backup_dir, leak)
+
+    fresh = tmp_path / "fresh.duckdb"
+    with pytest.raises(RejectedInputError, match=message):
+        backup.restore_database(backup_dir, fresh, LOCAL_ACTOR)
+    # An existing target, even with --force, stays exactly as it was.
+    target = tmp_path / "existing.duckdb"
+    shutil.copy(demo_db_file, target)
+    before = _snapshot(target)
+    assert main(["restore", str(backup_dir), "--db", str(target), "--force"]) == 1
+    assert "nothing was written" in capsys.readouterr().err
+    _assert_same(before, _snapshot(target))
+    assert not fresh.exists()
+    assert not leak.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "backup",
+        "existing.duckdb",
+        "workbench.duckdb",
+    ]
+
+
+def _legacy_backup(db: Path, directory: Path) -> Path:
+    """A folder as the previous version's `workbench backup` wrote it."""
+    con = store.connect(db)
+    try:
+        store.export_database(con, directory)
+        manifest = {
+            "format": 1,
+            "taken_at": "2026-11-01T10:00:00",
+            "taken_by": "local",
+            "directory": str(directory),
+            "database": str(db),
+            "schema_version": store.schema_version(con),
+            "counts": store.catalog_row_counts(con),
+        }
+    finally:
+        con.close()
+    (directory / backup.MANIFEST_NAME).write_text(json.dumps(manifest))
+    return directory
+
+
+def test_an_old_backup_restores_as_data_and_its_sql_is_never_run(
+    rich_db: Path, tmp_path: Path, capsys
+):
+    backup_dir = _legacy_backup(rich_db, tmp_path / "old backup")
+    leak = tmp_path / "leak.csv"
+    for script in ("schema.sql", "load.sql"):
+        with (backup_dir / script).open("a") as sql:
+            sql.write(_hostile_sql(backup_dir, leak))
+    restored = tmp_path / "restored.duckdb"
+    assert main(["restore", str(backup_dir), "--db", str(restored), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "SQL files were not run" in out.err
+    assert json.loads(out.out)["notes"]
+    _assert_same(_snapshot(rich_db), _snapshot(restored))
+    assert not leak.exists()
+    assert not (tmp_path / "leak.csv.duckdb").exists()
+
+
+def test_an_old_backup_with_wrong_counts_or_extra_files_is_refused(
+    rich_db: Path, tmp_path: Path
+):
+    backup_dir = _legacy_backup(rich_db, tmp_path / "old")
+    path = backup_dir / backup.MANIFEST_NAME
+    manifest = json.loads(path.read_text())
+    manifest["counts"]["accounts"] = 61
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(RejectedInputError, match="60 rows, the manifest says 61"):
+        backup.restore_database(backup_dir, tmp_path / "t.duckdb", LOCAL_ACTOR)
+    manifest["counts"]["accounts"] = 60
+    path.write_text(json.dumps(manifest))
+    (backup_dir / "evil.sql").write_text("DROP TABLE accounts;")
+    with pytest.raises(RejectedInputError, match=r"evil\.sql"):
+        backup.restore_database(backup_dir, tmp_path / "t.duckdb", LOCAL_ACTOR)
+    assert not (tmp_path / "t.duckdb").exists()
+
+
+def test_a_backup_of_an_older_schema_comes_back_current(tmp_path: Path):
+    old = tmp_path / "old.duckdb"
+    import duckdb
+
+    raw = duckdb.connect(str(old))
+    try:
+        store.migrate(raw, target=3)
+        raw.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Old Co')")
+        backup.backup_database(raw, tmp_path / "backup", LOCAL_ACTOR)
+    finally:
+        raw.close()
+    manifest = json.loads((tmp_path / "backup" / backup.MANIFEST_NAME).read_text())
+    assert manifest["schema_version"] == 3
+    summary = backup.restore_database(
+        tmp_path / "backup", tmp_path / "new.duckdb", LOCAL_ACTOR
+    )
+    assert summary.schema_version == max(m.version for m in store.MIGRATIONS)
+    assert summary.counts["accounts"] == 1
 
 
 def test_only_admins_back_up_and_restore(demo_con, tmp_path: Path):
@@ -204,3 +393,39 @@ def test_hash_password_command_prints_a_usable_hash(monkeypatch, capsys):
     assert entry["role"] == "analyst"
     assert auth.verify_password("s3cret pass", entry["password_hash"])
     assert not auth.verify_password("s3cret pass\n", entry["password_hash"])
+
+
+def test_a_restore_raises_the_data_version_above_the_replaced_file(
+    rich_db: Path, demo_db_file: Path, tmp_path: Path
+):
+    backup_dir = _backup(rich_db, tmp_path / "backup")
+    target = tmp_path / "busy.duckdb"
+    shutil.copy(demo_db_file, target)
+    with store.unit_of_work(target) as con:
+        for _ in range(5):  # the served file moved on since the backup
+            with store.write_transaction(con) as cur:
+                store.set_meta(cur, "touched", "yes")
+    before = store.file_data_version(target)
+    backup.restore_database(backup_dir, target, LOCAL_ACTOR, force=True)
+    assert store.file_data_version(target) > before
+
+
+def test_an_old_csv_backup_restores_as_data(rich_db: Path, tmp_path: Path):
+    import duckdb
+
+    folder = tmp_path / "csv backup"
+    raw = duckdb.connect(str(rich_db))
+    try:
+        raw.execute(f"EXPORT DATABASE '{folder}' (FORMAT csv)")
+        manifest = {
+            "format": 1,
+            "schema_version": store.schema_version(raw),
+            "counts": store.catalog_row_counts(raw),
+        }
+    finally:
+        raw.close()
+    (folder / backup.MANIFEST_NAME).write_text(json.dumps(manifest))
+    assert (folder / "contacts.csv").is_file()
+    restored = tmp_path / "restored.duckdb"
+    backup.restore_database(folder, restored, LOCAL_ACTOR)
+    _assert_same(_snapshot(rich_db), _snapshot(restored))

@@ -17,9 +17,11 @@ Writes (imports, the demo, plan saves) are checked against the workbench's actor
 app: a viewer's workbench reads everything and changes nothing. Each writing
 method also takes ``actor=`` to act as someone else for one call.
 
-DuckDB lets one process write a file at a time: close the app (or use another
-file) before opening the same database here, and :meth:`Workbench.close` it (or
-use ``with``) when done.
+DuckDB lets one process open a file at a time. ``open_workbench(path)`` holds the
+file until :meth:`Workbench.close` (or the end of a ``with`` block): meanwhile the
+app and commands wait (up to ``$WORKBENCH_LOCK_TIMEOUT`` seconds), so close it when
+done. ``Workbench.on_file(path)`` opens the file for each method call only, as the
+app does, and lets other processes take turns between calls.
 """
 
 from workbench.api.people import Workbench, open_workbench

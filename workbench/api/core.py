@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Self, TypeVar
 
 import polars as pl
 
@@ -18,35 +21,131 @@ from workbench.errors import RejectedInputError
 from workbench.ingest import surveys
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from types import TracebackType
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Methods that manage the connection themselves, never wrapped in a unit of work.
+_NOT_UNITS = frozenset({"close", "unit", "on_file"})
+
+
+def _in_unit(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a Workbench method inside the workbench's unit of work."""
+
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        workbench: WorkbenchCore = args[0]  # type: ignore[assignment]
+        with workbench.unit():
+            return method(*args, **kwargs)
+
+    return run
+
+
+def _wrap_public_methods(cls: type) -> None:
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or name in _NOT_UNITS or not callable(member):
+            continue
+        if isinstance(member, staticmethod | classmethod):
+            continue
+        setattr(cls, name, _in_unit(member))
 
 
 class WorkbenchCore:
-    """The open database under a :class:`~workbench.api.Workbench` and its actor."""
+    """The open database under a :class:`~workbench.api.Workbench` and its actor.
+
+    Two ways to hold the file. Made over a connection (``open_workbench``, for
+    notebooks and scripts), it holds the file until closed, and no other process
+    can open it meanwhile. Made with :meth:`on_file` (the app and the commands),
+    each public method call is one unit of work: the file is opened for the call
+    and closed after it, so other processes take turns (see
+    :func:`workbench.store.unit_of_work`).
+    """
 
     def __init__(self, con: store.Connection, *, actor: Actor = LOCAL_ACTOR) -> None:
         self._con: store.Connection | None = con
+        self._file: str | None = None
+        self._units = threading.local()
         self.actor = actor
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _wrap_public_methods(cls)
+
+    @classmethod
+    def on_file(
+        cls, path: str | os.PathLike[str], *, actor: Actor = LOCAL_ACTOR
+    ) -> Self:
+        """Return a workbench that opens ``path`` for each method call only.
+
+        The file is created and migrated at the first call.
+        """
+        if str(path) == ":memory:":
+            raise RejectedInputError("an in-memory database must stay open")
+        workbench = cls.__new__(cls)
+        WorkbenchCore.__init__(workbench, None, actor=actor)  # type: ignore[arg-type]
+        workbench._file = str(store.resolve_db_path(path))
+        return workbench
+
     # --- the connection --------------------------------------------------------
+
+    @contextmanager
+    def unit(self) -> Iterator[store.Connection]:
+        """Hold the database for the ``with`` block: one unit of work.
+
+        A workbench made over a connection yields it; one made with
+        :meth:`on_file` opens the file (waiting while another process has it)
+        and closes it at the end of the outermost block of this thread.
+        """
+        if self._con is not None:
+            yield self._con
+            return
+        current: store.Connection | None = getattr(self._units, "con", None)
+        if current is not None:
+            yield current
+            return
+        if self._file is None:
+            raise RejectedInputError(
+                "this workbench is closed; open it again with open_workbench()"
+            )
+        with store.unit_of_work(self._file) as con:
+            self._units.con = con
+            try:
+                yield con
+            finally:
+                self._units.con = None
 
     @property
     def connection(self) -> store.Connection:
         """Return the open DuckDB connection (for :mod:`workbench.store` functions).
 
+        For a workbench made with :meth:`on_file`, only inside :meth:`unit` (and
+        inside its methods, which run in one).
+
         Raises:
-            RejectedInputError: the workbench has been closed.
+            RejectedInputError: the workbench has been closed, or opens its file
+                per call and no unit of work is running.
         """
-        if self._con is None:
+        if self._con is not None:
+            return self._con
+        current: store.Connection | None = getattr(self._units, "con", None)
+        if current is not None:
+            return current
+        if self._file is not None:
             raise RejectedInputError(
-                "this workbench is closed; open it again with open_workbench()"
+                "this workbench opens its file for each call; use `with wb.unit() "
+                "as con:` to hold it for several statements"
             )
-        return self._con
+        raise RejectedInputError(
+            "this workbench is closed; open it again with open_workbench()"
+        )
 
     @property
     def path(self) -> str:
         """Return the database file (``:memory:`` for an in-memory database)."""
+        if self._file is not None:
+            return str(Path(self._file).resolve())
         return store.database_path(self.connection)
 
     def close(self) -> None:
@@ -54,6 +153,7 @@ class WorkbenchCore:
         if self._con is not None:
             self._con.close()
             self._con = None
+        self._file = None
 
     def __enter__(self) -> Self:
         return self
@@ -67,7 +167,7 @@ class WorkbenchCore:
         self.close()
 
     def __repr__(self) -> str:
-        where = "closed" if self._con is None else self.path
+        where = "closed" if self._con is None and self._file is None else self.path
         return f"<Workbench {where} as {self.actor.name} ({self.actor.role})>"
 
     def _actor(self, actor: Actor | None) -> Actor:
@@ -327,3 +427,6 @@ class WorkbenchCore:
         if name is None:
             raise RejectedInputError(f"there is no account {account_id!r}")
         return name
+
+
+_wrap_public_methods(WorkbenchCore)

@@ -56,7 +56,7 @@ def open_plan(account_id: str) -> None:
         return
     current = reads.plan_version(account_id)
     if current is None:
-        name = store.account_name(session.connection(), account_id) or account_id
+        name = session.run(store.account_name, account_id) or account_id
         plan = plans.new_plan(account_id, name, reads.plan_situation(account_id))
     else:
         plan = current.plan

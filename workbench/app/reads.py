@@ -20,7 +20,6 @@ from workbench import plans, store
 from workbench.analytics import effort, network, segment
 from workbench.app import session
 from workbench.app.cached import cached
-from workbench.app.session import connection
 from workbench.domain import BuyingCentreData
 from workbench.ingest import surveys
 
@@ -30,24 +29,24 @@ from workbench.ingest import surveys
 @cached(max_entries=64)
 def portfolio_summary() -> dict[str, Any]:
     """Return the Overview's headline figures."""
-    return store.portfolio_summary(connection())
+    return session.run(store.portfolio_summary)
 
 
 @cached(max_entries=64)
 def accounts_by_industry() -> pl.DataFrame:
     """Return accounts and won revenue per industry."""
-    return store.accounts_by_industry(connection())
+    return session.run(store.accounts_by_industry)
 
 
 @cached()
 def import_runs() -> pl.DataFrame:
     """Return the latest import runs, newest first."""
-    return store.import_runs(connection())
+    return session.run(store.import_runs)
 
 
 def last_undoable_import() -> int | None:
     """Return the import run that Undo would undo, or None (not cached)."""
-    return store.last_undoable_import(connection())
+    return session.run(store.last_undoable_import)
 
 
 # --- buying centre ------------------------------------------------------------------
@@ -56,19 +55,19 @@ def last_undoable_import() -> int | None:
 @cached()
 def buying_centre_accounts() -> pl.DataFrame:
     """Return every account with its number of people, for the account picker."""
-    return store.buying_centre_accounts(connection())
+    return session.run(store.buying_centre_accounts)
 
 
 @cached()
 def data_date_range() -> tuple[date | None, date | None]:
     """Return the first and last day in the data (``(None, None)`` when empty)."""
-    return store.data_date_range(connection())
+    return session.run(store.data_date_range)
 
 
 @cached(spinner="Reading the buying centre…", max_entries=32)
 def buying_centre(account_id: str, months: int) -> BuyingCentreData:
     """Return one account's people, links and our touches in the last ``months``."""
-    return store.read_buying_centre(connection(), account_id, months=months)
+    return session.run(store.read_buying_centre, account_id, months=months)
 
 
 @cached(max_entries=32)
@@ -94,7 +93,7 @@ def buying_centre_html(
 @cached()
 def contact_edit_history(account_id: str) -> pl.DataFrame:
     """Return the latest edits to the account's people (who, when, old, new)."""
-    return store.contact_edit_history(connection(), account_id)
+    return session.run(store.contact_edit_history, account_id)
 
 
 # --- segments and effort -----------------------------------------------------------
@@ -103,7 +102,7 @@ def contact_edit_history(account_id: str) -> pl.DataFrame:
 @cached()
 def segment_as_of() -> date:
     """Return the default as-of date: the last day in the data."""
-    return store.resolve_as_of(connection())
+    return session.run(store.resolve_as_of)
 
 
 @cached(spinner="Adding up account features…")
@@ -115,7 +114,7 @@ def account_features(as_of: date) -> pl.DataFrame:
 @cached()
 def relationship_overrides() -> pl.DataFrame:
     """Return the manual relationship decisions."""
-    return store.relationship_overrides(connection())
+    return session.run(store.relationship_overrides)
 
 
 @cached()
@@ -137,7 +136,7 @@ def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 @cached(spinner="Adding up effort…", max_entries=4, share=True)
 def effort_aggregates(as_of: date) -> pl.DataFrame:
     """Return effort per account × period × dimension."""
-    return store.effort_aggregates(connection(), as_of)
+    return session.run(store.effort_aggregates, as_of)
 
 
 @cached(max_entries=64)
@@ -183,19 +182,19 @@ def seller_effort(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 @cached(spinner="Reading survey responses…")
 def voice_responses() -> pl.DataFrame:
     """Return every NPS response with who answered."""
-    return store.nps_responses_enriched(connection())
+    return session.run(store.nps_responses_enriched)
 
 
 @cached()
 def voice_account_signals() -> pl.DataFrame:
     """Return breadth, freshness and effort per account."""
-    return store.voice_account_signals(connection())
+    return session.run(store.voice_account_signals)
 
 
 @cached()
 def survey_link_targets() -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return ``(contacts, accounts)`` that survey responses may link to."""
-    return store.survey_link_targets(connection())
+    return session.run(store.survey_link_targets)
 
 
 @cached(spinner="Sorting accounts into relationship types…")
@@ -218,13 +217,13 @@ def read_survey_upload(
 @cached()
 def plan_accounts() -> pl.DataFrame:
     """Return every account with its current plan version."""
-    return plans.plan_accounts(connection())
+    return session.run(plans.plan_accounts)
 
 
 @cached(spinner="Computing the situation…", max_entries=32)
 def plan_situation(account_id: str, refreshed: int = 0) -> plans.Situation:
     """Return the account's situation from the analytics (``refreshed`` busts the cache)."""
-    return plans.build_situation(connection(), account_id)
+    return session.run(plans.build_situation, account_id)
 
 
 @cached(max_entries=64)
@@ -232,7 +231,7 @@ def plan_version(
     account_id: str, plan_version: int | None = None
 ) -> plans.PlanVersion | None:
     """Return one stored version of the account's plan (default: the current one)."""
-    return plans.load_plan(connection(), account_id, plan_version)
+    return session.run(plans.load_plan, account_id, plan_version)
 
 
 @cached(max_entries=32)
@@ -244,7 +243,7 @@ def plan_history(account_id: str) -> pl.DataFrame:
 @cached(max_entries=32)
 def plan_people_choices(account_id: str) -> dict[str, list[str]]:
     """Return the account's contacts and our sellers, to pick in the plan's tables."""
-    return store.plan_people_choices(connection(), account_id)
+    return session.run(store.plan_people_choices, account_id)
 
 
 @cached(spinner="Gathering every plan…")

@@ -1,17 +1,23 @@
 """The app's session: the shared database, who is using it, hosted or local mode.
 
-One DuckDB connection serves the whole server process (``st.cache_resource``);
-every query takes its own cursor, because Streamlit runs each session's script in
-its own thread. Writes go through :func:`workbench`, the notebook API's object over
-that connection acting as the current user, so the app and the API compose alike.
+The app holds no database file open between units of work: every read and write
+opens the file, runs, and closes it (:func:`run`, :func:`workbench`), so a nightly
+``workbench import`` or ``workbench backup`` from another process takes its turn
+instead of failing, and the next rerun shows its data (the cached reads are keyed
+on :func:`data_version`, which checks the file without holding it). Only an
+in-memory database (tests, demos) stays open for the server process's lifetime.
+Streamlit runs each session's script in its own thread; each unit of work takes its
+own connection.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -26,34 +32,46 @@ from workbench.domain import LOCAL_ACTOR, Actor
 SIGNED_OUT_ACTOR = Actor(name="(signed out)", role="viewer")
 ACTOR_KEY = "workbench_actor"
 METHOD_KEY = "workbench_sign_in_method"
+MEMORY = ":memory:"
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
 class OpenDatabase:
-    """The process-wide database handle and how it came to be."""
+    """The app's database and how it came to be.
 
-    con: store.Connection
+    ``con`` is the process-wide connection of an in-memory database, and ``None``
+    for a file, which is opened per unit of work (:func:`unit`).
+    """
+
+    con: store.Connection | None
     path: str
     created_demo: bool
 
 
 def _close(db: OpenDatabase) -> None:
-    db.con.close()
+    if db.con is not None:
+        db.con.close()
 
 
 @st.cache_resource(show_spinner="Opening the database…", on_release=_close)
 def _open_database(path: str) -> OpenDatabase:
     # A new user starts with no database: build the demo portfolio so that every
     # page has something real to show, and say so on the Overview.
-    created_demo = path != ":memory:" and not Path(path).exists()
-    con = store.connect(path)
-    if created_demo:
-        demo.write_demo(con)
-    return OpenDatabase(con=con, path=path, created_demo=created_demo)
+    if path == MEMORY:
+        con = store.connect(path)
+        return OpenDatabase(con=con, path=path, created_demo=False)
+    created_demo = not Path(path).exists()
+    with store.unit_of_work(path) as con:
+        if created_demo:
+            demo.write_demo(con)
+    return OpenDatabase(con=None, path=path, created_demo=created_demo)
 
 
 def database() -> OpenDatabase:
-    """Return the open database named by ``$WORKBENCH_DB`` (or the default file).
+    """Return the database named by ``$WORKBENCH_DB`` (or the default file).
 
     In hosted mode, stops the script unless someone is signed in: no data leaves
     the database for a visitor who has not passed the sign-in gate.
@@ -65,29 +83,64 @@ def database() -> OpenDatabase:
     show_pending_toasts()
     _stop_unless_signed_in()
     path = store.resolve_db_path()
-    return _open_database(str(path) if str(path) == ":memory:" else str(path.resolve()))
+    return _open_database(str(path) if str(path) == MEMORY else str(path.resolve()))
+
+
+@contextmanager
+def unit() -> Iterator[store.Connection]:
+    """Hold the database for one unit of work (the ``with`` block), then release it."""
+    db = database()
+    if db.con is not None:
+        yield db.con
+        return
+    with store.unit_of_work(db.path) as con:
+        yield con
+
+
+def run(
+    read: Callable[Concatenate[store.Connection, P], R],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R:
+    """Call ``read(connection, *args, **kwargs)`` in one unit of work."""
+    with unit() as con:
+        return read(con, *args, **kwargs)
 
 
 def sign_in_connection() -> store.Connection:
-    """Return the process-wide connection for the sign-in throttle.
+    """Return a connection for the sign-in throttle.
 
     Unlike :func:`database`, it does not stop a visitor who is not signed in: the
     sign-in form itself needs it, and it only reads and writes failed sign-ins.
     """
     path = store.resolve_db_path()
-    return _open_database(
-        str(path) if str(path) == ":memory:" else str(path.resolve())
-    ).con
+    db = _open_database(str(path) if str(path) == MEMORY else str(path.resolve()))
+    # For a file, a connection of its own, released when the sign-in attempt's
+    # throttle is dropped (a few milliseconds), like every other unit of work.
+    return db.con if db.con is not None else store.connect(db.path)
 
 
 def connection() -> store.Connection:
-    """Return the process-wide connection; store functions take a cursor from it."""
-    return database().con
+    """Return a connection to the database, opened for the caller.
+
+    For a file, a new connection that holds the file until it is dropped or
+    closed: prefer :func:`run` or :func:`unit`, which release it at once.
+    """
+    db = database()
+    return db.con if db.con is not None else store.connect(db.path)
 
 
 def data_version() -> int:
-    """Return the database's data version, the key that invalidates cached analytics."""
-    return store.data_version(connection())
+    """Return the database's data version, the key that invalidates cached analytics.
+
+    For a file it is read without holding the file (see
+    :func:`workbench.store.file_data_version`), so a rerun whose reads are cached
+    never opens it, and a write by another process shows at the next rerun.
+    """
+    db = database()
+    if db.con is not None:
+        return store.data_version(db.con)
+    return store.file_data_version(db.path)
 
 
 def current_actor() -> Actor:
@@ -104,11 +157,14 @@ def current_actor() -> Actor:
 
 
 def workbench() -> Workbench:
-    """Return the notebook API over the shared connection, acting as the current user.
+    """Return the notebook API over the app's database, acting as the current user.
 
-    Never close it: the connection belongs to the server process.
+    Each of its method calls is one unit of work on a file. Never close it.
     """
-    return Workbench(connection(), actor=current_actor())
+    db = database()
+    if db.con is not None:
+        return Workbench(db.con, actor=current_actor())
+    return Workbench.on_file(db.path, actor=current_actor())
 
 
 def _secrets() -> dict[str, Any]:

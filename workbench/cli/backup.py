@@ -21,9 +21,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "backup",
         parents=[common],
         help="copy every table of the database to a directory of Parquet files",
-        description="Write the whole database (schema, every table as Parquet, and a "
-        "manifest with row counts) to DIR, which must be new or empty. Stop the app "
-        "first, or back up a file it does not have open.",
+        description="Write every table of the database as Parquet to DIR (new or "
+        "empty), with a manifest of the schema version, row counts and SHA-256 "
+        "checksums. Runs while the app serves users: it waits its turn for the file "
+        "(up to $WORKBENCH_LOCK_TIMEOUT seconds, default 30).",
         epilog="examples:\n  workbench backup backups/2026-11-23\n"
         "  workbench backup --db data/workbench.duckdb /mnt/backups/wb --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -41,9 +42,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="rebuild a database file from a backup directory",
         description="Rebuild the database file from DIR (written by `workbench backup`). "
-        "The file is built beside the target, checked against the backup's row "
-        "counts, and only then moved into place. A target that already holds data "
-        "is refused unless --force is given.",
+        "The folder is read as data only: its manifest, checksums, file list, "
+        "columns and row counts are all verified before anything is written, the "
+        "schema comes from this workbench's own migrations, and no SQL from the "
+        "folder is run. The file is built beside the target and only then moved "
+        "into place. A target that already holds data is refused unless --force "
+        "is given.",
         epilog="examples:\n  workbench restore backups/2026-11-23 --db restored.duckdb\n"
         "  workbench restore backups/2026-11-23 --db data/workbench.duckdb --force",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -113,6 +117,8 @@ def run_restore(args: argparse.Namespace) -> int:
     summary = backup.restore_database(
         args.directory, target, LOCAL_ACTOR, force=args.force
     )
+    for note in summary.notes:
+        progress(note)
     if args.json:
         print_json({"ok": True, **summary.as_dict()})
     else:

@@ -4,7 +4,8 @@ Everything else asks it for polars frames through named functions, always as
 ``from workbench import store`` then ``store.<name>(...)``; this module re-exports
 every public name of the submodules, which are private to the package:
 
-- :mod:`.connection`: opening files, the serialised writer, data version, meta,
+- :mod:`.connection`: opening files (waiting for another process's lock), units
+  of work, the serialised writer, data version, meta,
   allow-listed generic reads and writes.
 - :mod:`.schema`: every table definition and the one ordered migrations sequence.
 - :mod:`.portfolio`, :mod:`.contacts`, :mod:`.plans`, :mod:`.voice`: each
@@ -25,22 +26,29 @@ from __future__ import annotations
 
 from workbench.store._base import Connection
 from workbench.store.catalog import (
+    build_database_from_tables,
     catalog_columns,
     catalog_row_counts,
     catalog_tables,
     export_database,
-    import_database_file,
+    export_tables,
+    read_backup_table,
     read_catalog_table,
+    tables_at_version,
 )
 from workbench.store.connection import (
     DB_ENV_VAR,
     DEFAULT_DB_PATH,
+    LOCK_TIMEOUT_ENV_VAR,
     connect,
     data_version,
     database_fingerprint,
     database_path,
+    file_data_version,
+    file_state,
     get_meta,
     insert_frame,
+    lock_timeout,
     now_utc,
     query_frame,
     read_table,
@@ -52,6 +60,7 @@ from workbench.store.connection import (
     set_meta,
     table_columns,
     table_counts,
+    unit_of_work,
     write_transaction,
 )
 from workbench.store.contacts import (
@@ -178,6 +187,7 @@ __all__ = [
     "FOLLOWUP_STATUSES",
     "IMPORT_ORDER",
     "IMPORT_PROBLEM_ROWS",
+    "LOCK_TIMEOUT_ENV_VAR",
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
     "REQUIREMENT_CATEGORIES",
@@ -194,6 +204,7 @@ __all__ = [
     "account_requirements",
     "accounts_by_industry",
     "add_requirement",
+    "build_database_from_tables",
     "buying_centre_accounts",
     "catalog_columns",
     "catalog_row_counts",
@@ -209,6 +220,9 @@ __all__ = [
     "detractor_followups",
     "effort_aggregates",
     "export_database",
+    "export_tables",
+    "file_data_version",
+    "file_state",
     "forget_sign_in_failures",
     "get_meta",
     "import_account_notes",
@@ -216,7 +230,6 @@ __all__ = [
     "import_begin",
     "import_build",
     "import_commit",
-    "import_database_file",
     "import_deleted_rows",
     "import_drop_inputs",
     "import_drop_stages",
@@ -245,6 +258,7 @@ __all__ = [
     "insert_plan_version",
     "last_undoable_import",
     "list_tables_static",
+    "lock_timeout",
     "migrate",
     "next_import_run_id",
     "now_utc",
@@ -258,6 +272,7 @@ __all__ = [
     "plans_portfolio",
     "portfolio_summary",
     "query_frame",
+    "read_backup_table",
     "read_buying_centre",
     "read_catalog_table",
     "read_table",
@@ -286,7 +301,9 @@ __all__ = [
     "survey_link_targets",
     "table_columns",
     "table_counts",
+    "tables_at_version",
     "undo_last_import",
+    "unit_of_work",
     "voice_account_signals",
     "write_survey_responses",
     "write_transaction",

@@ -1,6 +1,9 @@
 """Opening database files, the serialised writer, and allow-listed generic access.
 
-:func:`connect` opens (creating if needed) a file and migrates it;
+:func:`connect` opens (creating if needed) a file and migrates it, waiting with
+bounded backoff while another process holds it; :func:`unit_of_work` holds it for
+one ``with`` block only, and :func:`file_data_version` tells whether it changed
+without holding it;
 :func:`write_transaction` runs a body as the only writer of this process, in one
 DuckDB transaction, rolls back on any error and bumps ``data_version`` so cached
 analytics know the data changed. Also here: workbench settings (meta), reads and
@@ -12,6 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -27,6 +33,10 @@ from workbench.store.schema import DATA_TABLES, list_tables_static, migrate
 
 DEFAULT_DB_PATH = Path("data") / "workbench.duckdb"
 DB_ENV_VAR = "WORKBENCH_DB"
+LOCK_TIMEOUT_ENV_VAR = "WORKBENCH_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 30.0
+_FIRST_RETRY_DELAY = 0.01
+_LAST_RETRY_DELAY = 0.5
 
 
 def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -39,26 +49,147 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     return DEFAULT_DB_PATH
 
 
+def lock_timeout() -> float:
+    """Return how long an open waits for another process's lock, in seconds.
+
+    ``$WORKBENCH_LOCK_TIMEOUT`` sets it (default 30); ``0`` means try once.
+    """
+    raw = os.environ.get(LOCK_TIMEOUT_ENV_VAR, "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{LOCK_TIMEOUT_ENV_VAR} must be a number of seconds, not {raw!r}"
+        ) from None
+    return max(seconds, 0.0)
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    # DuckDB says "Could not set lock on file …: Conflicting lock is held in …"
+    # when another process has the file open; every other IO error is final.
+    text = str(error)
+    return "Conflicting lock" in text or "Could not set lock" in text
+
+
+def _open_waiting(db_path: str, read_only: bool, timeout: float) -> Connection:
+    """Open the file, retrying a lock conflict with bounded exponential backoff."""
+    deadline = time.monotonic() + timeout
+    delay = _FIRST_RETRY_DELAY
+    while True:
+        try:
+            return duckdb.connect(db_path, read_only=read_only)
+        except duckdb.IOException as error:
+            left = deadline - time.monotonic()
+            if not _is_lock_conflict(error) or left <= 0:
+                waited = f" after waiting {timeout:g} s" if timeout > 0 else ""
+                raise DatabaseBusyError(
+                    f"cannot open the database {db_path}{waited} ({error}). Another "
+                    "process (a long import, a notebook holding the file) is using "
+                    f"it: try again when it is done, or raise {LOCK_TIMEOUT_ENV_VAR}."
+                ) from error
+            # Jitter spreads the retries of many waiting processes apart.
+            time.sleep(min(left, delay * (0.5 + random.random())))
+            delay = min(delay * 2, _LAST_RETRY_DELAY)
+
+
 def connect(
-    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    timeout: float | None = None,
 ) -> Connection:
     """Open (creating if needed) the database file and bring its schema up to date.
 
+    DuckDB lets one process open a file at a time; when another has it, this
+    waits and retries (bounded exponential backoff) for up to ``timeout`` seconds
+    (default :func:`lock_timeout`), so commands queue instead of failing.
     ``":memory:"`` gives a private in-memory database, handy in tests and notebooks.
+
+    Raises:
+        DatabaseBusyError: the file stayed locked for the whole timeout, or
+            cannot be opened at all.
     """
     db_path = str(path) if str(path) == ":memory:" else str(resolve_db_path(path))
     if db_path != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(db_path, read_only=read_only)
-    except duckdb.IOException as error:
-        raise DatabaseBusyError(
-            f"cannot open the database {db_path} ({error}). If the app or another "
-            "command is using this file, stop it or choose another database."
-        ) from error
+    con = _open_waiting(
+        db_path, read_only, lock_timeout() if timeout is None else timeout
+    )
     if not read_only:
-        migrate(con)
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            raise
     return con
+
+
+@contextmanager
+def unit_of_work(
+    path: str | os.PathLike[str] | None = None, *, timeout: float | None = None
+) -> Iterator[Connection]:
+    """Open the database for one unit of work and close it afterwards.
+
+    The file is held only inside the ``with`` block, so other processes (the app,
+    a nightly import, a backup) take turns instead of failing: see :func:`connect`
+    for the waiting. Writes inside still go through :func:`write_transaction`.
+    """
+    con = connect(path, timeout=timeout)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def file_state(path: str | os.PathLike[str]) -> tuple[int, ...]:
+    """Return a cheap fingerprint of a database file (size and time, with its log).
+
+    Any committed write changes it (the write-ahead log grows, or a checkpoint
+    rewrites the file); reading does not. It needs no lock, so the app can check
+    it at every rerun while another process holds the file.
+    """
+    state: list[int] = []
+    for part in (Path(path), Path(f"{path}.wal")):
+        try:
+            found = part.stat()
+        except FileNotFoundError:
+            state.extend((0, -1))
+            continue
+        state.extend((found.st_mtime_ns, found.st_size))
+    return tuple(state)
+
+
+_VERSION_SEEN: dict[str, tuple[tuple[int, ...], int]] = {}
+_VERSION_SEEN_LOCK = threading.Lock()
+
+
+def file_data_version(path: str | os.PathLike[str], *, timeout: float = 2.0) -> int:
+    """Return the data version of a database file without holding it open.
+
+    The version is read in a short open only when :func:`file_state` changed since
+    the last read in this process. When another process holds the file longer
+    than ``timeout`` seconds, the last version read is returned (a page keeps
+    showing what it showed); with none read yet, :class:`DatabaseBusyError`.
+    """
+    key = str(Path(path).resolve())
+    state = file_state(key)
+    with _VERSION_SEEN_LOCK:
+        seen = _VERSION_SEEN.get(key)
+    if seen is not None and seen[0] == state:
+        return seen[1]
+    try:
+        with unit_of_work(key, timeout=timeout) as con:
+            version = data_version(con)
+    except DatabaseBusyError:
+        if seen is None:
+            raise
+        return seen[1]
+    # The state read before the open: a write during the read is seen next time.
+    with _VERSION_SEEN_LOCK:
+        _VERSION_SEEN[key] = (state, version)
+    return version
 
 
 def database_path(con: Connection) -> str:

@@ -8,7 +8,11 @@ import duckdb
 import polars as pl
 
 from workbench.store._base import Connection
-from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
+from workbench.store.imports.checks import (
+    _IMPORT_REFERENCES,
+    VALUE_RANGES,
+    _reference_problem_rows,
+)
 from workbench.store.imports.staging import (
     _CSV_READER,
     _csv_params,
@@ -62,6 +66,9 @@ def import_activities_direct(
             "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
             "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
             "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
+            # a duration outside its range: the staged path refuses the row
+            _outside("p.parsed_minutes", "duration_minutes"),
+            _outside("p.parsed_seconds", "duration_seconds"),
             "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
             "(p.contact_id IS NULL AND p.contact_name IS NOT NULL)",
             "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
@@ -198,3 +205,8 @@ def _direct_reference_problems(
     if not problems:
         return pl.DataFrame()
     return pl.concat(problems, how="vertical_relaxed")
+
+
+def _outside(parsed: str, column: str) -> str:
+    low, high, _reason = VALUE_RANGES[column]
+    return f"coalesce({parsed} < {low!r} OR {parsed} > {high!r}, false)"

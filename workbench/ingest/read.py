@@ -24,8 +24,11 @@ from workbench.errors import RejectedInputError
 
 #: Largest single file accepted, in bytes (uploads are limited by Streamlit too).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
-#: Largest total of the files inside one zip archive, in bytes (zip bombs).
-MAX_ZIP_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+#: Largest total of the files inside one zip archive, in bytes (zip bombs): five
+#: times the app's 200 MB upload limit, and no more than the largest single file.
+#: Declared sizes are added up before anything is unpacked, and real bytes are
+#: counted while members are copied to disk (see workbench.ingest.inputs).
+MAX_ZIP_TOTAL_BYTES = 1024 * 1024 * 1024
 #: Delimiters tried when sniffing, most common first.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 #: Encodings a user may pick when the guess is wrong.
@@ -306,6 +309,10 @@ def _read_json(name: str, text: str) -> TableFile:
     except json.JSONDecodeError as error:
         raise RejectedInputError(
             f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from error
+    except RecursionError as error:
+        raise RejectedInputError(
+            f"{name}: the JSON nests too deeply to be a table of records; refused."
         ) from error
     sobject: str | None = None
     if isinstance(document, dict) and isinstance(document.get("records"), list):

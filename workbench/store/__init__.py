@@ -22,7 +22,7 @@ analytics know the data changed.
 
 from __future__ import annotations
 
-from workbench.store._base import Connection
+from workbench.store._base import Connection, OutOfMemoryError
 from workbench.store.catalog import (
     catalog_columns,
     catalog_row_counts,
@@ -159,6 +159,7 @@ __all__ = [
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
     "Connection",
+    "OutOfMemoryError",
     "Migration",
     "account_contacts_by_role",
     "account_effort_by_kind",

@@ -187,3 +187,18 @@ def test_a_zip_on_disk_is_unpacked_from_the_file(con, tmp_path: Path):
     report = ingest.import_files(con, [path], actor=ANALYST)
     assert report.ok, [p.as_dict() for p in report.problems]
     assert report.counts["accounts"] == 2
+
+
+def test_a_large_member_without_line_breaks_is_refused_before_loading(
+    con, monkeypatch
+):
+    # A bomb's member of zeros: one "line" of hundreds of megabytes.
+    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 1_000)
+    bomb = _zip({"Account.csv": b"0" * 400_000})
+    report = ingest.import_files(con, [("bomb.zip", bomb)], actor=ANALYST)
+    assert not report.ok
+    messages = [(p.file, p.message) for p in report.problems if p.level == "error"]
+    assert any(
+        f == "Account.csv" and "longer than 256 KB" in m for f, m in messages
+    ), messages
+    assert sum(_counts(con).values()) == 0

@@ -319,6 +319,13 @@ def _read_large_header(
     with item.path.open("rb") as handle:
         head = handle.read(256 * 1024)
     cut = head.rfind(b"\n")
+    if cut < 0 and len(head) == 256 * 1024:
+        # No line break in the first 256 KB: no CRM export's header is that long
+        # (a zip bomb's member of zeros is); refused before DuckDB reads it all.
+        raise RejectedInputError(
+            f"{item.name}: the first line is longer than 256 KB, so it is no table's "
+            "header; check the file is a CSV export."
+        )
     sample = head[: cut + 1] if cut > 0 else head
     text, used = decode_text(item.name, sample, encoding)
     if looks_binary(text):
@@ -326,7 +333,14 @@ def _read_large_header(
     delimiter = (
         "\t" if item.name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     )
-    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    try:
+        first = next(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), []
+        )
+    except csv.Error as error:
+        raise RejectedInputError(
+            f"{item.name}: the header is not valid CSV ({error})."
+        ) from error
     if not first:
         raise RejectedInputError(f"{item.name}: the file is empty.")
     return unique_headers(first), delimiter, used

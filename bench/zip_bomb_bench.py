@@ -106,14 +106,18 @@ def main() -> None:
         results = {name: _measure(folder, name, path) for name, path in paths.items()}
         sizes = {name: path.stat().st_size for name, path in paths.items()}
     baseline = float(results["clean"].get("peak_kb", 0) or 1)  # type: ignore[arg-type]
-    print(f"{'archive':<8} {'packed':>10} {'peak MB':>9} {'× clean':>8} {'s':>7}  result")
+    print(
+        f"{'archive':<8} {'packed':>10} {'peak MB':>9} {'× clean':>8} {'s':>7}  result"
+    )
     for name, result in results.items():
         if "error" in result:
             print(f"{name:<8} {sizes[name]:>10,} crashed: {result['error']}")
             continue
         peak = float(result["peak_kb"])  # type: ignore[arg-type]
-        outcome = "refused: " + str(result["message"]) if result["refused"] else (
-            f"imported {result['rows']} rows"
+        outcome = (
+            "refused: " + str(result["message"])
+            if result["refused"]
+            else (f"imported {result['rows']} rows")
         )
         print(
             f"{name:<8} {sizes[name]:>10,} {peak / 1024:>9,.0f} "

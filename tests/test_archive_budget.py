@@ -82,9 +82,11 @@ def test_declared_sizes_that_lie_are_caught_while_copying(
     local = packed.find(b"PK\x03\x04")
     packed[local + 22 : local + 26] = (10).to_bytes(4, "little")
     before = _counts(demo_con)
-    with pytest.raises(RejectedInputError, match="lying.zip"):
+    with pytest.raises(RejectedInputError, match=r"lying\.zip"):
         ingest.inputs.collect([("lying.zip", bytes(packed))], tmp_path)
-    report = ingest.import_files(demo_con, [("lying.zip", bytes(packed))], actor=ANALYST)
+    report = ingest.import_files(
+        demo_con, [("lying.zip", bytes(packed))], actor=ANALYST
+    )
     assert not report.ok
     assert _counts(demo_con) == before
 
@@ -94,7 +96,9 @@ def test_members_are_copied_to_disk_not_held_in_memory(tmp_path, monkeypatch):
     table = b"account_id,name\n" + b"".join(
         f"A{i},Name {i}\n".encode() for i in range(2_000)
     )
-    found = ingest.inputs.collect([("export.zip", _zip({"accounts.csv": table}))], tmp_path)
+    found = ingest.inputs.collect(
+        [("export.zip", _zip({"accounts.csv": table}))], tmp_path
+    )
     assert [f.name for f in found] == ["accounts.csv"]
     assert found[0].data is None and found[0].path is not None
     assert found[0].path.parent == tmp_path
@@ -133,9 +137,7 @@ def test_deeply_nested_json_is_refused_with_its_name(con):
     deep = b"[" * 200_000 + b"]" * 200_000
     report = ingest.import_files(con, [("deep.json", deep)], actor=ANALYST)
     assert not report.ok
-    messages = [
-        (p.file, p.message) for p in report.problems if p.level == "error"
-    ]
+    messages = [(p.file, p.message) for p in report.problems if p.level == "error"]
     assert any(f == "deep.json" and "nests too deeply" in m for f, m in messages), (
         messages
     )
@@ -164,7 +166,7 @@ def test_running_out_of_memory_mid_import_is_a_refusal_and_changes_nothing(
     monkeypatch.setattr(pipeline, "stage_and_check", exhausted)
     before = _counts(demo_con)
     version = store.data_version(demo_con)
-    with pytest.raises(RejectedInputError, match="accounts.csv") as refused:
+    with pytest.raises(RejectedInputError, match=r"accounts\.csv") as refused:
         ingest.import_files(
             demo_con,
             [("accounts.csv", b"account_id,name\nNEW1,New Co\n")],
@@ -189,16 +191,14 @@ def test_a_zip_on_disk_is_unpacked_from_the_file(con, tmp_path: Path):
     assert report.counts["accounts"] == 2
 
 
-def test_a_large_member_without_line_breaks_is_refused_before_loading(
-    con, monkeypatch
-):
+def test_a_large_member_without_line_breaks_is_refused_before_loading(con, monkeypatch):
     # A bomb's member of zeros: one "line" of hundreds of megabytes.
     monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 1_000)
     bomb = _zip({"Account.csv": b"0" * 400_000})
     report = ingest.import_files(con, [("bomb.zip", bomb)], actor=ANALYST)
     assert not report.ok
     messages = [(p.file, p.message) for p in report.problems if p.level == "error"]
-    assert any(
-        f == "Account.csv" and "longer than 256 KB" in m for f, m in messages
-    ), messages
+    assert any(f == "Account.csv" and "longer than 256 KB" in m for f, m in messages), (
+        messages
+    )
     assert sum(_counts(con).values()) == 0

@@ -16,7 +16,9 @@ from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
 from workbench.ingest.read import (
     TableFile,
+    codec_name,
     decode_text,
+    garbled_text_warning,
     looks_binary,
     read_table,
     sniff_delimiter,
@@ -334,9 +336,7 @@ def _read_large_header(
         "\t" if item.name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     )
     try:
-        first = next(
-            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), []
-        )
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error as error:
         raise RejectedInputError(
             f"{item.name}: the header is not valid CSV ({error})."
@@ -350,7 +350,13 @@ def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
     """Return a large file's header as an empty frame (the rows stay on disk)."""
     headers, delimiter, used = _read_large_header(item, encoding)
     empty = pl.DataFrame(schema=dict.fromkeys(headers, pl.String))
-    return TableFile(item.name, empty, used, delimiter)
+    assert item.path is not None
+    with item.path.open("rb") as handle:
+        sample = handle.read(1024 * 1024)
+    # The mojibake check reads the first megabyte, as for a file held in memory.
+    text = sample.decode(codec_name(used), "ignore")
+    warning = garbled_text_warning(item.name, sample, text, used)
+    return TableFile(item.name, empty, used, delimiter, warning=warning)
 
 
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:

@@ -109,7 +109,9 @@ def test_clean_files_get_no_mojibake_warning(con, path):
 
 
 def test_accented_european_text_gets_no_mojibake_warning(con):
-    text = "account_id,name,city\nA1,Informação Ltda,São Paulo\nA2,Müller & Söhne,Zürich\n"
+    text = (
+        "account_id,name,city\nA1,Informação Ltda,São Paulo\nA2,Müller & Söhne,Zürich\n"
+    )
     for encoding in ("utf-8", "cp1252"):
         report = ingest.import_files(
             con, [("accounts.csv", text.encode(encoding))], actor=ANALYST, dry_run=True

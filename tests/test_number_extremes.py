@@ -252,3 +252,25 @@ def test_every_page_renders_on_extremes_and_non_finite_values(odd_db, page):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+
+
+def test_segments_and_effort_of_hand_made_features_with_nan_and_infinity(demo_con):
+    import polars as pl
+
+    from workbench.analytics import effort, segment
+
+    features = (
+        store.account_features(demo_con)
+        .with_columns(
+            pl.when(pl.col("account_id") == pl.col("account_id").min())
+            .then(float("nan"))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in ("won_12m", "annual_revenue", "gross_margin_pct")
+        )
+        .with_columns(pl.lit(float("inf")).alias("effort_minutes_recorded_12m"))
+    )
+    segments = segment.assign_segments(features)
+    assert segments.height == features.height
+    assert segments["value_segment"].null_count() == 0
+    effort.account_effort(segments)

@@ -13,6 +13,7 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.store._base import Connection
+from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
@@ -112,58 +113,13 @@ def _date_expr(table_alias: str, column: str) -> str:
     return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
 
 
-#: The range each number column must lie in (inclusive), and why, in words.
-#: Beyond these a value is a typo, a unit mix-up or an overflow, never a figure a
-#: plan can use; the import refuses it with the file, row and column. Money
-#: stops at 10^15 in absolute value (a thousand times the largest company's
-#: revenue, and far inside the range where sums of doubles stay exact to the
-#: cent); revenue, wallet, cost, durations and head counts are never negative,
-#: while a deal's amount may be (credit notes, reversals) and so may a margin
-#: (below-zero accounts are the point of the value segments). See
-#: docs/security-input.md.
-VALUE_RANGES: dict[str, tuple[float, float, str]] = {
-    "annual_revenue": (0, 1e15, "annual revenue must lie between 0 and 10^15"),
-    "wallet_estimate": (0, 1e15, "a wallet estimate must lie between 0 and 10^15"),
-    "direct_cost_annual": (0, 1e15, "a direct cost must lie between 0 and 10^15"),
-    "amount": (-1e15, 1e15, "an amount must lie between -10^15 and 10^15"),
-    "gross_margin_pct": (
-        -1000,
-        100,
-        "a gross margin must lie between -1000 % and 100 % (percent, not a fraction)",
-    ),
-    "duration_minutes": (0, 7 * 24 * 60, "a duration must lie between 0 and a week"),
-    "duration_seconds": (
-        0,
-        7 * 24 * 3600,
-        "a duration must lie between 0 and a week",
-    ),
-    "employees": (0, 1e8, "employees must lie between 0 and 100,000,000"),
-    "score": (0, 10, "a score must lie between 0 and 10"),
-    "strength": (1, 3, "an influence strength must lie between 1 and 3"),
-}
-
-
-def range_condition(alias: str, column: str) -> str | None:
-    """Return the SQL condition of a parsed number outside its column's range."""
-    if column not in VALUE_RANGES:
-        return None
-    low, high, _reason = VALUE_RANGES[column]
-    value = f"wb_num({alias}.{column})"
-    return f"({value} < {low!r} OR {value} > {high!r})"
-
-
 def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
     """Return (column, level, SQL condition of a bad value, message) for a table."""
     checks: list[tuple[str, str, str, str]] = []
     for column in _import_columns(table):
         if column in vocabulary.NUMBER_COLUMNS:
             checks.append(
-                (
-                    column,
-                    "error",
-                    f"wb_num(s.{column}) IS NULL",
-                    "is not a number (NaN and infinity are refused)",
-                )
+                (column, "error", f"wb_num(s.{column}) IS NULL", NOT_A_NUMBER)
             )
         elif column in vocabulary.INTEGER_COLUMNS:
             checks.append(
@@ -174,16 +130,8 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     "is not a whole number",
                 )
             )
-        out_of_range = range_condition("s", column)
-        if out_of_range is not None:
-            checks.append(
-                (
-                    column,
-                    "error",
-                    out_of_range,
-                    f"is out of range: {VALUE_RANGES[column][2]}",
-                )
-            )
+        if (out_of_range := range_check(column)) is not None:
+            checks.append(out_of_range)
             continue
         if column in vocabulary.DATE_COLUMNS:
             checks.append(

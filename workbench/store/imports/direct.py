@@ -8,11 +8,8 @@ import duckdb
 import polars as pl
 
 from workbench.store._base import Connection
-from workbench.store.imports.checks import (
-    _IMPORT_REFERENCES,
-    VALUE_RANGES,
-    _reference_problem_rows,
-)
+from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
+from workbench.store.imports.ranges import durations_outside
 from workbench.store.imports.staging import (
     _CSV_READER,
     _csv_params,
@@ -21,6 +18,9 @@ from workbench.store.imports.staging import (
     _reader_refused,
     _reject_ragged,
 )
+
+# A duration outside its range marks the row: the staged path then refuses it.
+_DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
 
 
 def import_activities_direct(
@@ -66,9 +66,6 @@ def import_activities_direct(
             "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
             "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
             "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
-            # a duration outside its range: the staged path refuses the row
-            _outside("p.parsed_minutes", "duration_minutes"),
-            _outside("p.parsed_seconds", "duration_seconds"),
             "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
             "(p.contact_id IS NULL AND p.contact_name IS NOT NULL)",
             "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
@@ -86,7 +83,7 @@ def import_activities_direct(
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
                    coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
-                   CASE WHEN {problem} THEN -$run ELSE $run END
+                   CASE WHEN {problem} OR {_DURATIONS_OUTSIDE} THEN -$run ELSE $run END
             FROM (
                 SELECT r.*, kv.kind AS known_kind,
                        wb_date(r.activity_date, NULL) AS parsed_date,
@@ -205,8 +202,3 @@ def _direct_reference_problems(
     if not problems:
         return pl.DataFrame()
     return pl.concat(problems, how="vertical_relaxed")
-
-
-def _outside(parsed: str, column: str) -> str:
-    low, high, _reason = VALUE_RANGES[column]
-    return f"coalesce({parsed} < {low!r} OR {parsed} > {high!r}, false)"

@@ -274,3 +274,31 @@ def test_segments_and_effort_of_hand_made_features_with_nan_and_infinity(demo_co
     assert segments.height == features.height
     assert segments["value_segment"].null_count() == 0
     effort.account_effort(segments)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_floats_in_parquet_are_refused_and_excel_stores_none(con, value):
+    import io
+
+    import polars as pl
+
+    frame = pl.DataFrame({"name": ["Acme"], "annual_revenue": [value]})
+    parquet, excel = io.BytesIO(), io.BytesIO()
+    frame.write_parquet(parquet)
+    report = ingest.import_files(
+        con, [("accounts.parquet", parquet.getvalue())], actor=ANALYST
+    )
+    errors = [p for p in report.problems if p.level == "error"]
+    assert not report.ok and any(
+        p.file == "accounts.parquet" and p.column == "annual_revenue" and p.row == 1
+        for p in errors
+    ), [p.as_dict() for p in report.problems]
+    assert sum(_row_counts(con).values()) == 0
+    # A spreadsheet cannot hold NaN: the cell arrives blank (or as an error text,
+    # which is refused); either way nothing non-finite is stored.
+    frame.write_excel(excel)
+    ingest.import_files(con, [("accounts.xlsx", excel.getvalue())], actor=ANALYST)
+    stored = con.sql(
+        "SELECT count(*) FROM accounts WHERE NOT isfinite(annual_revenue)"
+    ).fetchall()
+    assert stored == [(0,)]

@@ -176,6 +176,8 @@ def _duplicate(rows: Rows) -> Rows:
         pytest.param(_set(2, 6, "03/25/2024"), id="slash-date"),
         pytest.param(_set(2, 7, "Carrier pigeon"), id="unknown-kind"),
         pytest.param(_set(3, 8, "abc"), id="bad-duration"),
+        pytest.param(_set(3, 8, "NaN"), id="nan-duration"),
+        pytest.param(_set(3, 8, "9000000"), id="duration-beyond-a-week"),
         pytest.param(_set(6, 0, ""), id="no-id"),
         pytest.param(_duplicate, id="duplicate-id"),
     ],

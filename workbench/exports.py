@@ -13,10 +13,28 @@ builds a plan's Markdown, HTML and CSV on top of it.
 from __future__ import annotations
 
 import io
+import re
 
 import polars as pl
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: URL schemes that run code or smuggle content when a rendered link is followed.
+ACTIVE_SCHEMES = ("javascript", "vbscript", "data", "livescript", "mocha", "file")
+_ACTIVE_LINK = re.compile(
+    # an inline link or image whose destination starts with an active scheme
+    r"(!?)\[([^\]\n]*)\]\(\s*<?\s*((?:" + "|".join(ACTIVE_SCHEMES) + r")\s*:[^)\n]*)\)",
+    re.IGNORECASE,
+)
+_ACTIVE_DEFINITION = re.compile(
+    # a reference definition "[name]: javascript:..." at the start of a line
+    r"^(\s{0,3})\[([^\]\n]+)\]:(?=\s*<?\s*(?:" + "|".join(ACTIVE_SCHEMES) + r")\s*:)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ACTIVE_SCHEME = re.compile(
+    # "javascript:alert(1)" as an autolinker would see it; "Data: 2024" is prose
+    r"\b(" + "|".join(ACTIVE_SCHEMES) + r"):(?=\S)",
+    re.IGNORECASE,
+)
 _TRIGGER_PATTERN = r"^[=+\-@\t\r]"
 
 
@@ -67,3 +85,25 @@ def to_excel_bytes(frame: pl.DataFrame, sheet_name: str = "data") -> bytes:
     clean_sheet = "".join(c for c in sheet_name if c not in "[]:*?/\\")[:31] or "data"
     safe.write_excel(buffer, worksheet=clean_sheet, autofit=True)
     return buffer.getvalue()
+
+
+def defuse_links(text: str) -> str:
+    """Return Markdown text in which no link can run code when it is rendered.
+
+    A link or image to ``javascript:``, ``vbscript:``, ``data:`` (and the other
+    :data:`ACTIVE_SCHEMES`) keeps its words and shows its target as plain text
+    ("click (link removed: javascript:…)"); a reference definition to one is
+    escaped so it stays text. Any other mention of such a scheme gets a word
+    joiner before its colon, so no renderer, autolinker or later edit can turn
+    it into a live link, while a reader still sees the same characters
+    ("Data: 2024", with a space, is prose and stays as it is). Links
+    to ``http``, ``https`` and ``mailto`` are left alone.
+    """
+
+    def removed(match: re.Match[str]) -> str:
+        words = match.group(2) or "link"
+        return f"{words} (link removed: {match.group(3).strip()})"
+
+    text = _ACTIVE_LINK.sub(removed, text)
+    text = _ACTIVE_DEFINITION.sub(r"\1\\[\2\\]:", text)
+    return _ACTIVE_SCHEME.sub("\\1\u2060:", text)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench.analytics.finite import finite_or_null
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -85,6 +86,7 @@ def compute_contribution(
     ``share_of_wallet_pct``, ``growth_pct`` (year on year), ``effort_change_pct``.
     """
     t = thresholds
+    features = finite_or_null(features)
     minutes_each = t.minutes_per_activity_without_duration
     won = pl.col("won_12m").fill_null(0)
     effort_minutes = pl.col("effort_minutes_recorded_12m").fill_null(0) + pl.col(
@@ -285,6 +287,7 @@ def assign_segments(
         ``override_by`` and ``relationship_reason`` (why, in words).
     """
     t = thresholds
+    features = finite_or_null(features)
     valued = (
         features
         if "contribution" in features.columns

@@ -16,7 +16,9 @@ from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
 from workbench.ingest.read import (
     TableFile,
+    codec_name,
     decode_text,
+    garbled_text_warning,
     looks_binary,
     read_table,
     sniff_delimiter,
@@ -319,6 +321,13 @@ def _read_large_header(
     with item.path.open("rb") as handle:
         head = handle.read(256 * 1024)
     cut = head.rfind(b"\n")
+    if cut < 0 and len(head) == 256 * 1024:
+        # No line break in the first 256 KB: no CRM export's header is that long
+        # (a zip bomb's member of zeros is); refused before DuckDB reads it all.
+        raise RejectedInputError(
+            f"{item.name}: the first line is longer than 256 KB, so it is no table's "
+            "header; check the file is a CSV export."
+        )
     sample = head[: cut + 1] if cut > 0 else head
     text, used = decode_text(item.name, sample, encoding)
     if looks_binary(text):
@@ -326,7 +335,12 @@ def _read_large_header(
     delimiter = (
         "\t" if item.name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     )
-    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as error:
+        raise RejectedInputError(
+            f"{item.name}: the header is not valid CSV ({error})."
+        ) from error
     if not first:
         raise RejectedInputError(f"{item.name}: the file is empty.")
     return unique_headers(first), delimiter, used
@@ -336,7 +350,13 @@ def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
     """Return a large file's header as an empty frame (the rows stay on disk)."""
     headers, delimiter, used = _read_large_header(item, encoding)
     empty = pl.DataFrame(schema=dict.fromkeys(headers, pl.String))
-    return TableFile(item.name, empty, used, delimiter)
+    assert item.path is not None
+    with item.path.open("rb") as handle:
+        sample = handle.read(1024 * 1024)
+    # The mojibake check reads the first megabyte, as for a file held in memory.
+    text = sample.decode(codec_name(used), "ignore")
+    warning = garbled_text_warning(item.name, sample, text, used)
+    return TableFile(item.name, empty, used, delimiter, warning=warning)
 
 
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:

@@ -96,21 +96,41 @@ def import_files(
     say = progress or (lambda _fraction, _message: None)
     say(0.0, "reading files")
     # Large uploads are written here for DuckDB's reader; removed at the end.
-    with tempfile.TemporaryDirectory(prefix="workbench-import-") as spill:
-        return _import_with(
-            con,
-            files,
-            actor=actor,
-            source=source,
-            dry_run=dry_run,
-            mappings=mappings,
-            overwrite_edits=overwrite_edits,
-            say=say,
-            encoding=encoding,
-            date_order=date_order,
-            started=started,
-            spill=Path(spill),
-        )
+    try:
+        with tempfile.TemporaryDirectory(prefix="workbench-import-") as spill:
+            return _import_with(
+                con,
+                files,
+                actor=actor,
+                source=source,
+                dry_run=dry_run,
+                mappings=mappings,
+                overwrite_edits=overwrite_edits,
+                say=say,
+                encoding=encoding,
+                date_order=date_order,
+                started=started,
+                spill=Path(spill),
+            )
+    except (MemoryError, RecursionError, store.OutOfMemoryError) as error:
+        # A hostile or absurd file (a zip bomb's member, JSON nested thousands
+        # deep): the write transaction has rolled back, so the database is as
+        # it was; the person gets a refusal, not a traceback.
+        raise RejectedInputError(
+            f"{_input_names(files)}: the import ran out of "
+            f"{'nesting depth' if isinstance(error, RecursionError) else 'memory'} "
+            "and was refused; nothing was changed. Split the file, or export it "
+            "as CSV with fewer columns."
+        ) from error
+
+
+def _input_names(files: Sequence[Any]) -> str:
+    """Return the base names of the inputs, for a message about all of them."""
+    names = [
+        Path(str(item[0] if isinstance(item, tuple) else item)).name for item in files
+    ]
+    shown = ", ".join(names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def _import_with(

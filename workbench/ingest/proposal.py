@@ -235,9 +235,20 @@ def _read_inputs(
         say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
         try:
             if item.data is None:
-                read.append((item, large_table_file(item, encoding)))
+                table = large_table_file(item, encoding)
             else:
-                read.append((item, read_table(item.name, item.data, encoding)))
+                table = read_table(item.name, item.data, encoding)
+            read.append((item, table))
+            if table.warning:  # mojibake: imported, but the person should look
+                problems.append(
+                    make_problem(
+                        "warning",
+                        item.name,
+                        None,
+                        None,
+                        _strip_name(item.name, table.warning),
+                    )
+                )
         except RejectedInputError as error:
             problems.append(
                 make_problem(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
@@ -24,8 +25,11 @@ from workbench.errors import RejectedInputError
 
 #: Largest single file accepted, in bytes (uploads are limited by Streamlit too).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
-#: Largest total of the files inside one zip archive, in bytes (zip bombs).
-MAX_ZIP_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+#: Largest total of the files inside one zip archive, in bytes (zip bombs): five
+#: times the app's 200 MB upload limit, and no more than the largest single file.
+#: Declared sizes are added up before anything is unpacked, and real bytes are
+#: counted while members are copied to disk (see workbench.ingest.inputs).
+MAX_ZIP_TOTAL_BYTES = 1024 * 1024 * 1024
 #: Delimiters tried when sniffing, most common first.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 #: Encodings a user may pick when the guess is wrong.
@@ -51,6 +55,7 @@ class TableFile:
         encoding: the encoding used (``"utf-8"`` for binary formats).
         delimiter: the CSV delimiter, or ``None`` for other formats.
         sobject: the Salesforce object named inside a CLI JSON tree, else ``None``.
+        warning: what looks wrong with the decoded text (mojibake), else ``None``.
     """
 
     name: str
@@ -58,6 +63,7 @@ class TableFile:
     encoding: str
     delimiter: str | None
     sobject: str | None = None
+    warning: str | None = None
 
 
 def safe_file_name(file_name: str) -> str:
@@ -115,6 +121,87 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
         except (UnicodeDecodeError, LookupError):
             continue
     raise RejectedInputError(f"{name}: the file is not text in any known encoding.")
+
+
+#: Characters a byte of 0x80-0xFF becomes in Latin-1 or Windows-1252: CJK text
+#: read in one of these turns into runs of them ("ÁªÏµÈË" for 联系人).
+_HIGH_BYTE_CHARS = "".join(
+    sorted(
+        {chr(c) for c in range(0x80, 0x100)}
+        | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0x100)} - {""}
+    )
+)
+_MOJIBAKE = re.compile(
+    # UTF-8 read as Latin-1/Windows-1252 ("Ã©" for é, "â€”" for a dash, "ï»¿" for
+    # a byte-order mark), runs of three or more high-byte characters (CJK read
+    # as Latin-1), the replacement character, and the classic GBK artefacts of
+    # replaced or uninitialised bytes ("锟斤拷", "烫烫", "屯屯").
+    "[ÂÃ][\u00a0-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013-\u203a\u20ac\u2122]|â€|ï»¿"
+    f"|[{re.escape(_HIGH_BYTE_CHARS)}]{{3,}}|\ufffd+|(?:锟斤拷)+|烫{{2,}}|屯{{2,}}"
+)
+#: Share of the non-ASCII characters that must look garbled before a warning.
+MOJIBAKE_SHARE = 0.05
+_MOJIBAKE_SAMPLE_CHARS = 1024 * 1024
+
+
+def garbled_text_warning(
+    name: str, data: bytes, text: str, encoding: str
+) -> str | None:
+    """Return a warning when decoded text looks like mojibake, else None.
+
+    Measured on the first megabyte: the share of non-ASCII characters inside
+    typical mojibake (see ``_MOJIBAKE``), or bytes that are valid UTF-8 read in
+    another encoding. The warning names the file, the encoding used, the share
+    and the encoding to try instead.
+    """
+    sample = text[:_MOJIBAKE_SAMPLE_CHARS]
+    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
+    if non_ascii == 0:
+        return None
+    garbled = sum(len(m) for m in _MOJIBAKE.findall(sample))
+    head = data[: 4 * _MOJIBAKE_SAMPLE_CHARS]
+    valid_utf8 = encoding not in {"utf-8", "utf-16"} and _decodes(head, "utf-8")
+    if not valid_utf8 and (garbled < 3 or garbled / non_ascii < MOJIBAKE_SHARE):
+        return None
+    suggestion = _better_encoding(head, encoding, valid_utf8=valid_utf8)
+    share = 1.0 if valid_utf8 else garbled / non_ascii
+    measured = (
+        "the bytes are valid UTF-8"
+        if valid_utf8
+        else f"{garbled:,} of {non_ascii:,} non-ASCII characters ({share:.0%}) look "
+        "like mojibake"
+    )
+    advice = (
+        f"import it again with --encoding {suggestion} (or pick {suggestion} on the "
+        "Import page)"
+        if suggestion
+        else "re-export the file as UTF-8"
+    )
+    return (
+        f"{name}: the text may be garbled when read as {encoding}: {measured}; "
+        f"if names look wrong, {advice}."
+    )
+
+
+def _better_encoding(head: bytes, encoding: str, *, valid_utf8: bool) -> str | None:
+    """Return the encoding to try instead, or None when re-reading cannot help."""
+    if valid_utf8:
+        return "utf-8"
+    if encoding == "utf-8":
+        return None  # garbled before it was saved (encoded twice): re-export
+    best = from_bytes(head[:_SNIFF_CHARS], cp_isolation=["gb18030", "big5"]).best()
+    guess = _normalise_encoding_name(best.encoding) if best is not None else None
+    return {"gb18030": "gb18030", "big5": "big5"}.get(guess or "")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    # A multi-byte character cut at the end of a sample does not count against it.
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return error.start >= len(data) - 4 and error.start > 0
+    return True
 
 
 def codec_name(encoding: str) -> str:
@@ -307,6 +394,10 @@ def _read_json(name: str, text: str) -> TableFile:
         raise RejectedInputError(
             f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         ) from error
+    except RecursionError as error:
+        raise RejectedInputError(
+            f"{name}: the JSON nests too deeply to be a table of records; refused."
+        ) from error
     sobject: str | None = None
     if isinstance(document, dict) and isinstance(document.get("records"), list):
         records = document["records"]
@@ -412,6 +503,7 @@ def read_table(
         encoding=used,
         delimiter=table.delimiter,
         sobject=table.sobject,
+        warning=garbled_text_warning(name, data, text, used),
     )
 
 

@@ -29,7 +29,7 @@ import polars as pl
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
 from workbench.ingest.model import problems_frame
-from workbench.ingest.read import read_table_file
+from workbench.ingest.read import read_table
 from workbench.ingest.sources.surveys import (
     COMMENT_WORDS,
     HEADER_SYNONYMS,
@@ -129,8 +129,12 @@ def read_survey_file(
     Raises:
         RejectedInputError: the file cannot be decoded or parsed as a table.
     """
-    table = read_table_file(file_name, data, encoding)
-    return read_survey(file_name, table, contacts, accounts, score_column)
+    read = read_table(file_name, data, encoding)
+    result = read_survey(file_name, read.frame, contacts, accounts, score_column)
+    if read.warning:  # mojibake: the comments and names may need another encoding
+        message = read.warning.removeprefix(f"{read.name}: ")
+        result.problems.insert(0, Problem("warning", file_name, None, None, message))
+    return result
 
 
 def read_survey(

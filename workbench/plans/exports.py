@@ -69,7 +69,9 @@ def _md_text(text: str) -> str:
     # rendered, while the author's own Markdown (lists, emphasis) still works.
     # Images are the one Markdown construct that fetches by itself when rendered
     # (a tracking pixel); "!\\[" shows the text instead.
-    return html.escape(text, quote=False).replace("![", "!\\[")
+    # Links to javascript:, data: and the like lose their target (see
+    # exports.defuse_links): Markdown renderers follow them when clicked.
+    return html.escape(exports.defuse_links(text), quote=False).replace("![", "!\\[")
 
 
 def _md_cell(value: Cell) -> str:

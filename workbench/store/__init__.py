@@ -24,7 +24,7 @@ analytics know the data changed.
 
 from __future__ import annotations
 
-from workbench.store._base import Connection
+from workbench.store._base import Connection, OutOfMemoryError
 from workbench.store.catalog import (
     build_database_from_tables,
     catalog_columns,
@@ -194,6 +194,7 @@ __all__ = [
     "REQUIREMENT_SOURCES",
     "Connection",
     "Migration",
+    "OutOfMemoryError",
     "SignInLedger",
     "account_contacts_by_role",
     "account_effort_by_kind",

@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 import duckdb
 
 Connection = duckdb.DuckDBPyConnection
+#: What DuckDB raises when a statement needs more memory than it may use; the
+#: import turns it into a refusal without naming duckdb outside the store.
+OutOfMemoryError = duckdb.OutOfMemoryException
 
 # One writer at a time in this process: DuckDB refuses (rather than waits for) a
 # second concurrent write to the same rows, so writers queue here instead.

@@ -356,7 +356,22 @@ def query_frame(
     """
     with con.cursor() as cur:
         frame: pl.DataFrame = cur.sql(sql, params=params).pl()
-    return frame
+    return _finite_or_null(frame)
+
+
+def _finite_or_null(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return the frame with NaN and infinities in float columns read as NULL.
+
+    Imports refuse non-finite numbers, but a file written by an older version
+    may hold them (or a sum over them); every read treats them as unknown, so
+    the analytics and polars casts downstream never meet them.
+    """
+    floats = [c for c, t in frame.schema.items() if t.is_float()]
+    if not floats:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats
+    )
 
 
 def record_json(value: Any) -> str:

@@ -118,7 +118,7 @@ def read_buying_centre(
         """
         SELECT x.seller_id, s.name AS seller_name, s.team AS seller_team,
                x.contact_id, count(*) AS touches,
-               coalesce(sum(x.duration_minutes), 0)::DOUBLE AS minutes,
+               coalesce(sum(CASE WHEN isfinite(x.duration_minutes) THEN x.duration_minutes END), 0)::DOUBLE AS minutes,
                max(x.activity_date) AS last_touch
         FROM activities x LEFT JOIN sellers s USING (seller_id)
         WHERE (x.account_id = $a

@@ -189,17 +189,17 @@ def account_plan_facts(
         SELECT a.account_id, a.name, a.industry, a.region, a.country,
                s.name AS owner, a.wallet_estimate, a.gross_margin_pct,
                a.contract_type, a.direct_cost_annual, a.created_on,
-               (SELECT coalesce(sum(amount), 0)::DOUBLE FROM opportunities o
+               (SELECT coalesce(sum(CASE WHEN isfinite(amount) THEN amount END), 0)::DOUBLE FROM opportunities o
                  WHERE o.account_id = a.account_id AND o.is_won
                    AND o.close_date > $as_of::DATE - INTERVAL 12 MONTH
                    AND o.close_date <= $as_of::DATE) AS won_revenue_12m,
-               (SELECT coalesce(sum(amount), 0)::DOUBLE FROM opportunities o
+               (SELECT coalesce(sum(CASE WHEN isfinite(amount) THEN amount END), 0)::DOUBLE FROM opportunities o
                  WHERE o.account_id = a.account_id AND NOT coalesce(o.is_closed, false))
                    AS open_pipeline,
                (SELECT count(*) FROM opportunities o
                  WHERE o.account_id = a.account_id AND NOT coalesce(o.is_closed, false))
                    AS open_opportunities,
-               (SELECT coalesce(sum(duration_minutes), 0)::DOUBLE / 60 FROM activities t
+               (SELECT coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END), 0)::DOUBLE / 60 FROM activities t
                  WHERE t.account_id = a.account_id
                    AND t.activity_date > $as_of::DATE - INTERVAL 12 MONTH
                    AND t.activity_date <= $as_of::DATE) AS effort_hours_12m,
@@ -348,7 +348,7 @@ def account_effort_by_kind(
         """
         SELECT coalesce(kind, '(unknown)') AS kind,
                count(*) AS activities,
-               (coalesce(sum(duration_minutes), 0) / 60)::DOUBLE AS hours_recorded
+               (coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END), 0) / 60)::DOUBLE AS hours_recorded
         FROM activities
         WHERE account_id = $a
           AND activity_date > $as_of::DATE - INTERVAL 12 MONTH

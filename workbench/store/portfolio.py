@@ -54,12 +54,12 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
             (SELECT count(*) FROM opportunities) AS opportunities,
             (SELECT count(*) FROM activities) AS activities,
             (SELECT count(*) FROM nps_responses) AS nps_responses,
-            (SELECT coalesce(sum(amount), 0)::DOUBLE FROM opportunities
+            (SELECT coalesce(sum(CASE WHEN isfinite(amount) THEN amount END), 0)::DOUBLE FROM opportunities
                WHERE is_won AND close_date > $as_of::DATE - INTERVAL 12 MONTH
                  AND close_date <= $as_of::DATE) AS won_revenue_12m,
-            (SELECT coalesce(sum(duration_minutes), 0)::DOUBLE / 60 FROM activities)
+            (SELECT coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END), 0)::DOUBLE / 60 FROM activities)
                 AS effort_hours,
-            (SELECT coalesce(sum(duration_minutes), 0)::DOUBLE / 60 FROM activities
+            (SELECT coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END), 0)::DOUBLE / 60 FROM activities
                WHERE activity_date > $as_of::DATE - INTERVAL 12 MONTH
                  AND activity_date <= $as_of::DATE) AS effort_hours_12m
         """,
@@ -78,7 +78,7 @@ def accounts_by_industry(con: Connection) -> pl.DataFrame:
                coalesce(sum(w.won), 0)::DOUBLE AS won_revenue
         FROM accounts a
         LEFT JOIN (
-            SELECT account_id, sum(amount) AS won FROM opportunities
+            SELECT account_id, sum(CASE WHEN isfinite(amount) THEN amount END) AS won FROM opportunities
             WHERE is_won GROUP BY account_id
         ) w USING (account_id)
         GROUP BY ALL ORDER BY won_revenue DESC
@@ -139,6 +139,10 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
     return last_day or datetime.now(UTC).date()
 
 
+# Sums skip NaN and infinities (CASE WHEN isfinite ...): imports refuse them, but a
+# file written by an older version may hold some, and one such deal must not
+# blank an account's or the portfolio's total (they count as unknown, like NULL).
+
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE},
@@ -155,20 +159,20 @@ _ACCOUNT_FEATURES_SQL = f"""
         ),
         effort AS (
             SELECT account_id,
-                coalesce(sum(duration_minutes) FILTER (WHERE current), 0)::DOUBLE
+                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END) FILTER (WHERE current), 0)::DOUBLE
                     AS effort_minutes_recorded_12m,
                 count(*) FILTER (WHERE current) AS activities_12m,
                 count(*) FILTER (WHERE current AND duration_minutes IS NULL)
                     AS activities_without_duration_12m,
-                coalesce(sum(duration_minutes) FILTER (WHERE NOT current), 0)::DOUBLE
+                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END) FILTER (WHERE NOT current), 0)::DOUBLE
                     AS effort_minutes_recorded_prev_12m,
                 count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
                 count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
                     AS activities_without_duration_prev_12m,
-                coalesce(sum(duration_minutes)
+                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
                     FILTER (WHERE current AND is_procurement), 0)::DOUBLE
                     AS procurement_minutes_12m,
-                coalesce(sum(duration_minutes)
+                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
                     FILTER (WHERE current AND is_executive), 0)::DOUBLE
                     AS executive_minutes_12m,
                 count(DISTINCT contact_id) FILTER (WHERE current) AS contacts_engaged,
@@ -186,10 +190,10 @@ _ACCOUNT_FEATURES_SQL = f"""
         ),
         won AS (
             SELECT account_id,
-                coalesce(sum(amount) FILTER (
+                coalesce(sum(CASE WHEN isfinite(amount) THEN amount END) FILTER (
                     WHERE close_date > $as_of::DATE - INTERVAL 12 MONTH), 0)::DOUBLE
                     AS won_12m,
-                coalesce(sum(amount) FILTER (
+                coalesce(sum(CASE WHEN isfinite(amount) THEN amount END) FILTER (
                     WHERE close_date <= $as_of::DATE - INTERVAL 12 MONTH), 0)::DOUBLE
                     AS won_prev_12m
             FROM opportunities
@@ -199,7 +203,7 @@ _ACCOUNT_FEATURES_SQL = f"""
         ),
         pipeline AS (
             -- open at the as-of date: opened by then and not yet closed by then
-            SELECT account_id, coalesce(sum(amount), 0)::DOUBLE AS open_pipeline
+            SELECT account_id, coalesce(sum(CASE WHEN isfinite(amount) THEN amount END), 0)::DOUBLE AS open_pipeline
             FROM opportunities
             WHERE (created_on IS NULL OR created_on <= $as_of::DATE)
               AND (NOT coalesce(is_closed, false) OR close_date > $as_of::DATE)
@@ -349,7 +353,7 @@ def effort_aggregates(con: Connection, as_of: date | None = None) -> pl.DataFram
             END AS dimension,
             account_id, period, month, seller_id, seller_name, team,
             department, buying_role, kind,
-            coalesce(sum(duration_minutes), 0)::DOUBLE AS minutes_recorded,
+            coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END), 0)::DOUBLE AS minutes_recorded,
             count(*) AS activities,
             count(*) FILTER (WHERE duration_minutes IS NULL)
                 AS activities_without_duration

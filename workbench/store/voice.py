@@ -98,7 +98,7 @@ def voice_account_signals(con: Connection, as_of: date | None = None) -> pl.Data
                max(t.activity_date) AS last_touch,
                date_diff('day', max(t.activity_date), $as_of::DATE)::INTEGER
                    AS days_since_last_touch,
-               (coalesce(sum(t.duration_minutes) FILTER (
+               (coalesce(sum(CASE WHEN isfinite(t.duration_minutes) THEN t.duration_minutes END) FILTER (
                    WHERE t.activity_date > $as_of::DATE - INTERVAL 12 MONTH
                ), 0) / 60)::DOUBLE AS effort_hours_12m
         FROM accounts a

@@ -13,6 +13,7 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.store._base import Connection
+from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
@@ -118,7 +119,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
     for column in _import_columns(table):
         if column in vocabulary.NUMBER_COLUMNS:
             checks.append(
-                (column, "error", f"wb_num(s.{column}) IS NULL", "is not a number")
+                (column, "error", f"wb_num(s.{column}) IS NULL", NOT_A_NUMBER)
             )
         elif column in vocabulary.INTEGER_COLUMNS:
             checks.append(
@@ -129,7 +130,10 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     "is not a whole number",
                 )
             )
-        elif column in vocabulary.DATE_COLUMNS:
+        if (out_of_range := range_check(column)) is not None:
+            checks.append(out_of_range)
+            continue
+        if column in vocabulary.DATE_COLUMNS:
             checks.append(
                 (
                     column,

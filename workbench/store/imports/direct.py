@@ -9,6 +9,7 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
+from workbench.store.imports.ranges import durations_outside
 from workbench.store.imports.staging import (
     _CSV_READER,
     _csv_params,
@@ -17,6 +18,9 @@ from workbench.store.imports.staging import (
     _reader_refused,
     _reject_ragged,
 )
+
+# A duration outside its range marks the row: the staged path then refuses it.
+_DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
 
 
 def import_activities_direct(
@@ -79,7 +83,7 @@ def import_activities_direct(
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
                    coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
-                   CASE WHEN {problem} THEN -$run ELSE $run END
+                   CASE WHEN {problem} OR {_DURATIONS_OUTSIDE} THEN -$run ELSE $run END
             FROM (
                 SELECT r.*, kv.kind AS known_kind,
                        wb_date(r.activity_date, NULL) AS parsed_date,

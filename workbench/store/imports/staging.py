@@ -66,11 +66,16 @@ _IMPORT_MACROS = (
         regexp_replace(trim(s), '[\s$€£¥￥%]|(?i:usd|eur|rmb|cny|gbp|chf|元)', '', 'g')
     """,
     """
+    CREATE OR REPLACE TEMP MACRO wb_finite(x) AS CASE WHEN isfinite(x) THEN x END
+    """,
+    """
     CREATE OR REPLACE TEMP MACRO wb_num(s) AS coalesce(
         -- plain numbers skip the regular expressions
         CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE) END,
-        TRY_CAST(wb_num_plain(wb_num_core(wb_num_text(s))) AS DOUBLE)
-        * wb_num_scale(wb_num_text(s)))
+        -- NaN, inf, Infinity and 1e400 parse as DOUBLE but are no amount: NULL,
+        -- so the checks report them and nothing non-finite is ever stored
+        wb_finite(TRY_CAST(wb_num_plain(wb_num_core(wb_num_text(s))) AS DOUBLE)
+                  * wb_num_scale(wb_num_text(s))))
     """,
     r"""
     CREATE OR REPLACE TEMP MACRO wb_date(s, date_order) AS coalesce(

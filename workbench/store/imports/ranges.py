@@ -1,0 +1,65 @@
+"""The range each imported number must lie in, as data and as SQL conditions."""
+
+from __future__ import annotations
+
+#: The message of a value that is no finite number (``wb_num`` gives NULL).
+NOT_A_NUMBER = "is not a number (NaN and infinity are refused)"
+
+#: The range each number column must lie in (inclusive), and why, in words.
+#: Beyond these a value is a typo, a unit mix-up or an overflow, never a figure a
+#: plan can use; the import refuses it with the file, row and column. Money
+#: stops at 10^15 in absolute value (a thousand times the largest company's
+#: revenue, and far inside the range where sums of doubles stay exact to the
+#: cent); revenue, wallet, cost, durations and head counts are never negative,
+#: while a deal's amount may be (credit notes, reversals) and so may a margin
+#: (below-zero accounts are the point of the value segments). See
+#: docs/security.md.
+VALUE_RANGES: dict[str, tuple[float, float, str]] = {
+    "annual_revenue": (0, 1e15, "annual revenue must lie between 0 and 10^15"),
+    "wallet_estimate": (0, 1e15, "a wallet estimate must lie between 0 and 10^15"),
+    "direct_cost_annual": (0, 1e15, "a direct cost must lie between 0 and 10^15"),
+    "amount": (-1e15, 1e15, "an amount must lie between -10^15 and 10^15"),
+    "gross_margin_pct": (
+        -1000,
+        100,
+        "a gross margin must lie between -1000 % and 100 % (percent, not a fraction)",
+    ),
+    "duration_minutes": (0, 7 * 24 * 60, "a duration must lie between 0 and a week"),
+    "duration_seconds": (
+        0,
+        7 * 24 * 3600,
+        "a duration must lie between 0 and a week",
+    ),
+    "employees": (0, 1e8, "employees must lie between 0 and 100,000,000"),
+    "score": (0, 10, "a score must lie between 0 and 10"),
+    "strength": (1, 3, "an influence strength must lie between 1 and 3"),
+}
+
+
+def range_condition(alias: str, column: str) -> str | None:
+    """Return the SQL condition of a parsed number outside its column's range."""
+    if column not in VALUE_RANGES:
+        return None
+    low, high, _reason = VALUE_RANGES[column]
+    value = f"wb_num({alias}.{column})"
+    return f"({value} < {low!r} OR {value} > {high!r})"
+
+
+def range_check(column: str) -> tuple[str, str, str, str] | None:
+    """Return the import check (column, level, condition, message) of a range."""
+    condition = range_condition("s", column)
+    if condition is None:
+        return None
+    return (column, "error", condition, f"is out of range: {VALUE_RANGES[column][2]}")
+
+
+def durations_outside(minutes: str, seconds: str) -> str:
+    """Return the SQL condition of a parsed duration outside its range (NULL: false)."""
+    parts = []
+    for parsed, column in (
+        (minutes, "duration_minutes"),
+        (seconds, "duration_seconds"),
+    ):
+        low, high, _reason = VALUE_RANGES[column]
+        parts.append(f"coalesce({parsed} < {low!r} OR {parsed} > {high!r}, false)")
+    return "(" + " OR ".join(parts) + ")"

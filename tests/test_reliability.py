@@ -116,11 +116,10 @@ def test_twenty_sessions_read_and_edit_without_errors_or_lost_updates(demo_con):
                     saves["plan"] += 1
                 break
 
-    started = time.perf_counter()
+    # How long the sessions take is the benchmarks' business; here, only that
+    # none fails and no update is lost.
     errors = _run_sessions(session)
-    elapsed = time.perf_counter() - started
     assert not errors, errors[:3]
-    assert elapsed < 30, f"{elapsed:.1f} s"
 
     # No lost update: every edit is recorded once, every value is the one written.
     edits = store.read_table(con, "contact_edits")

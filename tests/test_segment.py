@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 
 import polars as pl
@@ -325,21 +324,6 @@ def test_thresholds_round_trip():
     thresholds = segment.Thresholds(hourly_cost=120, valuable_mode="absolute")
     assert segment.Thresholds.from_dict(thresholds.to_dict()) == thresholds
     assert segment.Thresholds.from_dict({}) == segment.DEFAULT_THRESHOLDS
-
-
-def test_recompute_is_fast_on_ten_thousand_accounts():
-    big = pl.concat([PORTFOLIO] * 2000).with_columns(
-        account_id=pl.int_range(pl.len()).cast(pl.String),
-        won_12m=pl.int_range(pl.len()).cast(pl.Float64) * 37 % 1_000_000,
-    )
-    segment.assign_segments(big)  # warm up
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        segment.assign_segments(big, segment.Thresholds(valuable_top_pct=15))
-        timings.append(time.perf_counter() - start)
-    # the bench asserts < 20 ms; a shared CI machine gets some slack here
-    assert sorted(timings)[2] < 0.2
 
 
 # --- the feature SQL on a tiny database ----------------------------------------

@@ -47,10 +47,18 @@ def test_page_shows_every_segment_on_the_demo(page):
     assert (
         sum(
             counts[k]
-            for k in ("Most valuable", "Most growable", "Maintain", "Below zero")
+            for k in (
+                "Most valuable",
+                "Most growable",
+                "Maintain",
+                "Below zero",
+                "No data",
+            )
         )
         == 60
     )
+    # the demo's empty accounts (one in 30) are set apart, not ranked
+    assert counts["No data"] == 2
     spec = json.loads(page.get("vega_lite_chart")[0].proto.spec)
     layers = spec["layer"]
     assert layers[0]["encoding"]["x"]["field"] == "contribution"

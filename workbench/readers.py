@@ -30,5 +30,7 @@ def account_segments(
     The convenience entry point for account plans, the command line and notebooks;
     the app caches the features itself and calls ``assign_segments``.
     """
-    features = store.account_features(con, as_of)
+    features = store.account_features(
+        con, as_of, default_term_months=round(thresholds.default_term_months)
+    )
     return assign_segments(features, thresholds, store.relationship_overrides(con))

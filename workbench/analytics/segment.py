@@ -27,6 +27,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench.analytics.economics import (
+    REVENUE_BASIS_TEXT,
+    compute_contribution,
+)
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -70,84 +74,29 @@ def _ratio(value: pl.Expr, full_at: float) -> pl.Expr:
     return (value.fill_null(0) / full_at).clip(0, 1)
 
 
-def compute_contribution(
-    features: pl.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS
-) -> pl.DataFrame:
-    """Return the features with value columns added.
-
-    Added: ``margin_pct`` and ``margin_pct_source`` (``account`` or ``default``),
-    ``effort_minutes`` (recorded minutes plus the assumed minutes of activities
-    without a duration), ``effort_hours``, ``margin`` (won revenue × margin),
-    ``cost_to_serve`` (effort hours × hourly cost + direct costs),
-    ``contribution`` (margin − cost-to-serve), ``potential`` and
-    ``potential_source`` (``wallet_estimate``, ``estimated`` or NULL when neither
-    wallet nor annual revenue is known), ``headroom`` (potential − won, at least 0),
-    ``share_of_wallet_pct``, ``growth_pct`` (year on year), ``effort_change_pct``.
-    """
-    t = thresholds
-    minutes_each = t.minutes_per_activity_without_duration
-    won = pl.col("won_12m").fill_null(0)
-    effort_minutes = pl.col("effort_minutes_recorded_12m").fill_null(0) + pl.col(
-        "activities_without_duration_12m"
-    ).fill_null(0) * pl.lit(minutes_each)
-    effort_minutes_prev = pl.col("effort_minutes_recorded_prev_12m").fill_null(
-        0
-    ) + pl.col("activities_without_duration_prev_12m").fill_null(0) * pl.lit(
-        minutes_each
-    )
-    potential = pl.coalesce(
-        pl.col("wallet_estimate"),
-        pl.col("annual_revenue") * (t.wallet_share_of_revenue_pct / 100),
-    )
-    valued = features.with_columns(
-        margin_pct=pl.col("gross_margin_pct").fill_null(t.default_margin_pct),
-        margin_pct_source=pl.when(pl.col("gross_margin_pct").is_null())
-        .then(pl.lit("default"))
-        .otherwise(pl.lit("account")),
-        effort_minutes=effort_minutes,
-        effort_minutes_prev_12m=effort_minutes_prev,
-        potential=potential,
-        potential_source=pl.when(pl.col("wallet_estimate").is_not_null())
-        .then(pl.lit("wallet_estimate"))
-        .when(pl.col("annual_revenue").is_not_null())
-        .then(pl.lit("estimated")),
-    ).with_columns(
-        effort_hours=pl.col("effort_minutes") / 60,
-        margin=won * pl.col("margin_pct") / 100,
-        headroom=(pl.col("potential") - won).clip(lower_bound=0).fill_null(0),
-        share_of_wallet_pct=pl.when(pl.col("potential") > 0).then(
-            won / pl.col("potential") * 100
-        ),
-        growth_pct=pl.when(pl.col("won_prev_12m") > 0).then(
-            (won - pl.col("won_prev_12m")) / pl.col("won_prev_12m") * 100
-        ),
-        effort_change_pct=pl.when(pl.col("effort_minutes_prev_12m") > 0).then(
-            (pl.col("effort_minutes") - pl.col("effort_minutes_prev_12m"))
-            / pl.col("effort_minutes_prev_12m")
-            * 100
-        ),
-    )
-    return valued.with_columns(
-        cost_to_serve=pl.col("effort_hours") * t.hourly_cost
-        + pl.col("direct_cost_annual").fill_null(0)
-    ).with_columns(contribution=pl.col("margin") - pl.col("cost_to_serve"))
-
-
 def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
-    accounts = valued.height
-    below_zero = pl.col("contribution") < 0
+    # Accounts without data are set apart first: they neither count in the number
+    # of accounts a top share is taken of, nor can they fill one.
+    with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
+    flagged = valued.with_columns(_data=with_data.fill_null(True))
+    ranked_accounts = int(flagged["_data"].sum())
+    contribution = pl.when(pl.col("_data")).then(pl.col("contribution"))
+    below_zero = pl.col("_data") & (pl.col("contribution") < 0)
     if t.valuable_mode == "percent":
-        top_n = math.ceil(t.valuable_top_pct / 100 * accounts)
-        valuable = (
-            pl.col("contribution").rank("ordinal", descending=True) <= top_n
-        ) & (pl.col("contribution") >= 0)
+        top_n = math.ceil(t.valuable_top_pct / 100 * ranked_accounts)
+        valuable = (contribution.rank("ordinal", descending=True) <= top_n) & (
+            pl.col("contribution") >= 0
+        )
     else:
         valuable = (pl.col("contribution") >= t.valuable_min_contribution) & (
             pl.col("contribution") >= 0
         )
-    flagged = valued.with_columns(
-        _below_zero=below_zero, _valuable=valuable & ~below_zero
-    ).with_columns(_rest=~pl.col("_below_zero") & ~pl.col("_valuable"))
+    flagged = flagged.with_columns(
+        _below_zero=below_zero,
+        _valuable=(valuable & pl.col("_data") & ~below_zero).fill_null(False),
+    ).with_columns(
+        _rest=pl.col("_data") & ~pl.col("_below_zero") & ~pl.col("_valuable")
+    )
     rest = int(flagged["_rest"].sum())
     grow_n = math.ceil(t.growable_top_pct / 100 * rest)
     growable = (
@@ -161,15 +110,18 @@ def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
         )
     )
     return flagged.with_columns(
-        value_segment=pl.when(pl.col("_below_zero"))
+        value_segment=pl.when(~pl.col("_data"))
+        .then(pl.lit("no_data"))
+        .when(pl.col("_below_zero"))
         .then(pl.lit("below_zero"))
         .when(pl.col("_valuable"))
         .then(pl.lit("most_valuable"))
         .when(growable.fill_null(False))
         .then(pl.lit("most_growable"))
         .otherwise(pl.lit("maintain")),
-        contribution_rank=pl.col("contribution").rank("ordinal", descending=True),
-    ).drop("_below_zero", "_valuable", "_rest")
+        contribution_rank=contribution.rank("ordinal", descending=True),
+        ranked_accounts=pl.lit(ranked_accounts),
+    ).drop("_below_zero", "_valuable", "_rest", "_data")
 
 
 def _number(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
@@ -303,7 +255,14 @@ def assign_segments(
     joined = segmented.join(chosen, on="account_id", how="left")
     overridden = pl.col("_override").is_not_null()
     value_reason = (
-        pl.when(pl.col("value_segment") == "below_zero")
+        pl.when(pl.col("value_segment") == "no_data")
+        .then(
+            pl.lit(
+                "no data: no revenue, people, activity or open deal on record; "
+                "not ranked"
+            )
+        )
+        .when(pl.col("value_segment") == "below_zero")
         .then(
             pl.format(
                 "contribution {} < 0: cost-to-serve {} exceeds margin {}",
@@ -315,19 +274,19 @@ def assign_segments(
         .when(pl.col("value_segment") == "most_valuable")
         .then(
             pl.format(
-                "contribution {} ranks #{} of {}",
+                "contribution {} ranks #{} of {} accounts with data",
                 _number(pl.col("contribution")),
                 pl.col("contribution_rank").cast(pl.String),
-                pl.lit(str(valued.height)),
+                pl.col("ranked_accounts").cast(pl.String),
             )
         )
         .when(pl.col("value_segment") == "most_growable")
         .then(
             pl.format(
-                "headroom {} (potential {} − won {})",
+                "headroom {} (potential {} − revenue {})",
                 _number(pl.col("headroom")),
                 _number(pl.col("potential")),
-                _number(pl.col("won_12m")),
+                _number(pl.col("revenue")),
             )
         )
         .otherwise(
@@ -356,7 +315,16 @@ def assign_segments(
             )
         )
         .otherwise(pl.col("_score_reason")),
-        value_reason=value_reason,
+        value_reason=pl.when(pl.col("value_segment") == "no_data")
+        .then(value_reason)
+        .otherwise(
+            pl.format(
+                "{}; revenue {} a year, {}",
+                value_reason,
+                _number(pl.col("revenue")),
+                pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+            )
+        ),
     ).drop("_override", "_score_reason")
 
 
@@ -395,19 +363,20 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
 def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     """Return accounts, revenue, contribution and shares per value segment × type.
 
-    Shares (``*_share_pct``) are of the whole portfolio's effort hours, won revenue
-    and contribution; a segment's contribution share can be negative (below zero)
+    Shares (``*_share_pct``) are of the whole portfolio's effort hours, revenue
+    (on its basis, see :func:`compute_contribution`) and contribution; a segment's contribution share can be negative (below zero)
     or exceed 100 % when other accounts lose money.
     """
     totals = segments.select(
         pl.col("effort_hours").sum(),
-        pl.col("won_12m").sum(),
+        pl.col("revenue").sum(),
         pl.col("contribution").sum(),
     ).row(0)
     summary = (
         segments.group_by("value_segment", "relationship")
         .agg(
             accounts=pl.len(),
+            revenue=pl.col("revenue").sum(),
             won_12m=pl.col("won_12m").sum(),
             margin=pl.col("margin").sum(),
             cost_to_serve=pl.col("cost_to_serve").sum(),
@@ -416,7 +385,7 @@ def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
-            revenue_share_pct=_share(pl.col("won_12m"), totals[1]),
+            revenue_share_pct=_share(pl.col("revenue"), totals[1]),
             contribution_share_pct=_share(pl.col("contribution"), totals[2]),
         )
     )
@@ -466,6 +435,9 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "relationship",
     "relationship_score",
     "relationship_source",
+    "revenue",
+    "revenue_basis",
+    "revenue_prev",
     "won_12m",
     "won_prev_12m",
     "growth_pct",
@@ -477,12 +449,16 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "direct_cost_annual",
     "cost_to_serve",
     "contribution",
+    "lifetime_value",
+    "remaining_years",
     "potential",
     "potential_source",
     "headroom",
     "share_of_wallet_pct",
     "tenure_years",
     "contract_type",
+    "contract_term_months",
+    "contacts",
     "contacts_engaged",
     "departments_engaged",
     "org_levels_engaged",

@@ -22,13 +22,15 @@ if TYPE_CHECKING:
 class SegmentsAndEffort(WorkbenchCore):
     """Segments, scenarios and effort over the open database."""
 
-    def features(self, as_of: date | None = None) -> pl.DataFrame:
+    def features(
+        self, as_of: date | None = None, default_term_months: int = 12
+    ) -> pl.DataFrame:
         """Return one row per account with every signal segmentation uses.
 
         Windows are the 12 months up to ``as_of`` (default: the data's last day);
         see :func:`workbench.store.account_features` for the columns.
         """
-        return store.account_features(self.connection, as_of)
+        return store.account_features(self.connection, as_of, default_term_months)
 
     def thresholds(
         self, thresholds: segment.Thresholds | None = None, **changes: Any

@@ -59,6 +59,12 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
+from workbench.store.economics import (
+    CONTRACTS_NOT_IN_FORCE,
+    account_situation,
+    contracts,
+    set_account_situation,
+)
 from workbench.store.imports.build import import_build, import_merged_by_name
 from workbench.store.imports.checks import (
     import_account_notes,
@@ -150,6 +156,7 @@ from workbench.store.voice import (
 )
 
 __all__ = [
+    "CONTRACTS_NOT_IN_FORCE",
     "DATA_TABLES",
     "DB_ENV_VAR",
     "DEFAULT_DB_PATH",
@@ -166,6 +173,7 @@ __all__ = [
     "account_name",
     "account_nps_responses",
     "account_plan_facts",
+    "account_situation",
     "accounts_by_industry",
     "buying_centre_accounts",
     "catalog_columns",
@@ -173,6 +181,7 @@ __all__ = [
     "catalog_tables",
     "connect",
     "contact_edit_history",
+    "contracts",
     "data_date_range",
     "data_version",
     "database_fingerprint",
@@ -245,6 +254,7 @@ __all__ = [
     "saved_column_mapping",
     "schema_version",
     "segment_scenarios",
+    "set_account_situation",
     "set_memory_limit",
     "set_meta",
     "set_relationship_override",

@@ -284,6 +284,35 @@ _ACTIVITIES_WITHOUT_INDEX = (
 )
 
 
+# Account economics (issue 19): contracts spread a won deal over its term; the
+# buying situation that a workshop sets decides the relationship to aim for.
+_ACCOUNT_ECONOMICS_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS contracts (
+        contract_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        start_date DATE,
+        end_date DATE,
+        term_months INTEGER,
+        status VARCHAR,
+        source VARCHAR,
+        source_id VARCHAR
+    )
+    """,
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS contract_id VARCHAR",
+    """
+    CREATE TABLE IF NOT EXISTS account_situation (
+        account_id VARCHAR NOT NULL,
+        factor VARCHAR NOT NULL,
+        level TINYINT NOT NULL,
+        set_by VARCHAR,
+        set_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id, factor)
+    )
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -299,6 +328,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "activities without a key index, marked with the import run",
         _ACTIVITIES_WITHOUT_INDEX,
     ),
+    Migration(
+        11,
+        "contracts, deals linked to them, and each account's buying situation",
+        _ACCOUNT_ECONOMICS_TABLES,
+    ),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.
@@ -311,6 +345,7 @@ DATA_TABLES: tuple[str, ...] = (
     "opportunity_contacts",
     "activities",
     "nps_responses",
+    "contracts",
 )
 
 
@@ -330,6 +365,7 @@ def list_tables_static() -> tuple[str, ...]:
         "plan_actions",
         "plan_risks",
         "workbench_meta",
+        "account_situation",
     )
 
 

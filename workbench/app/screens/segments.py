@@ -24,6 +24,8 @@ THRESHOLD_KEYS = {
     "default_margin_pct": "seg_default_margin",
     "wallet_share_of_revenue_pct": "seg_wallet_share",
     "minutes_per_activity_without_duration": "seg_minutes_without_duration",
+    "default_term_months": "seg_default_term",
+    "expected_remaining_years": "seg_remaining_years",
     "relationship_threshold": "seg_rel_threshold",
     "weight_tenure": "seg_w_tenure",
     "weight_share_of_wallet": "seg_w_share_of_wallet",
@@ -45,6 +47,8 @@ SLIDER_LIMITS = {
     "seg_default_margin": (0.0, 100.0),
     "seg_wallet_share": (0.0, 10.0),
     "seg_minutes_without_duration": (0.0, 480.0),
+    "seg_default_term": (1.0, 120.0),
+    "seg_remaining_years": (0.0, 20.0),
 }
 OVERRIDE_CHOICES = 500
 
@@ -144,6 +148,22 @@ def sidebar() -> date:
             key="seg_minutes_without_duration",
         )
         st.slider(
+            "Contract term where none is known, months",
+            *SLIDER_LIMITS["seg_default_term"],
+            step=1.0,
+            key="seg_default_term",
+            help="A won deal's amount is spread over its contract's term; deals "
+            "without a known contract over this many months.",
+        )
+        st.slider(
+            "Expected remaining years (lifetime value)",
+            *SLIDER_LIMITS["seg_remaining_years"],
+            step=0.5,
+            key="seg_remaining_years",
+            help="Lifetime value = contribution × the years left on the contract "
+            "in force, at least this many.",
+        )
+        st.slider(
             "Partnership at a relationship score of at least",
             0.0,
             100.0,
@@ -205,7 +225,7 @@ def segments_or_stop(
     as_of: date, thresholds: segment.Thresholds
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the features and segments, or stop the page when there are no accounts."""
-    features = reads.account_features(as_of)
+    features = reads.account_features(as_of, round(thresholds.default_term_months))
     if features.height == 0:
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
@@ -220,13 +240,18 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     cuts = segment.segment_cuts(segments, thresholds)
     summary = segment.segment_summary(segments)
     counts = segment.segment_counts(segments)
-    cols = st.columns(6)
+    cols = st.columns(7)
     cols[0].metric("Most valuable", counts["most_valuable"])
     cols[1].metric("Most growable", counts["most_growable"])
     cols[2].metric("Maintain", counts["maintain"])
     cols[3].metric("Below zero", counts["below_zero"])
-    cols[4].metric("Partnership", counts["partnership"])
-    cols[5].metric("Transactional", counts["transactional"])
+    cols[4].metric(
+        "No data",
+        counts["no_data"],
+        help="No revenue, people, activity or open deal on record: not ranked.",
+    )
+    cols[5].metric("Partnership", counts["partnership"])
+    cols[6].metric("Transactional", counts["transactional"])
 
     st.altair_chart(
         charts.segment_scatter(segments, cuts.contribution_cut, cuts.headroom_cut),
@@ -235,7 +260,9 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     st.caption(
         "Right of the green line: most valuable. Above the blue line: most growable (of "
         "the rest). Left of the red line: below zero. Circles are partnerships, triangles "
-        "transactional; size is won revenue. Both axes are symmetric-log."
+        "transactional; size is revenue (won deals in force, each spread over its "
+        "contract term; the basis is in every row). Both axes are symmetric-log. "
+        "Accounts without data are not ranked and not drawn."
     )
 
     st.subheader("Segment summary")

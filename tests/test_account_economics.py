@@ -294,3 +294,66 @@ def test_the_seniority_patterns_are_defined_once_in_the_domain():
         & ~pl.col("title").str.contains(domain.EXECUTIVE_TITLE_EXCLUDE_PATTERN)
     )["title"].to_list()
     assert senior == [True, True, True, False, False]
+
+
+# --- the Salesforce Contract object through the import ------------------------------
+
+_SF_ACCOUNTS = (
+    b"Id,Name,CreatedDate\n"
+    b"001A,Partner Co,2015-01-01T00:00:00.000Z\n"
+    b"001B,Spot Buyer Ltd,2020-01-01T00:00:00.000Z\n"
+)
+_SF_CONTRACTS = (
+    b"Id,AccountId,StartDate,EndDate,ContractTerm,Status,IsDeleted\n"
+    b"800A,001A,2025-05-01,2028-04-30,36,Activated,false\n"
+)
+_SF_DEALS = (
+    b"Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon,ContractId\n"
+    b'006A,001A,Framework 2025-2028,Closed Won,"3,600,000.00",2025-04-20,true,true,800A\n'
+    b"006B,001B,Spot order,Closed Won,90000,2026-03-01,true,true,\n"
+)
+
+
+def test_salesforce_contracts_import_and_spread_their_deals(con):
+    from workbench import ingest
+    from workbench.domain import Actor
+
+    report = ingest.import_files(
+        con,
+        [
+            ("Account.csv", _SF_ACCOUNTS),
+            ("Contract.csv", _SF_CONTRACTS),
+            ("Opportunity.csv", _SF_DEALS),
+        ],
+        actor=Actor(name="ana", role="analyst"),
+    )
+    assert report.ok, [p.message for p in report.problems]
+    assert report.counts["contracts"] == 1
+    stored = store.contracts(con).row(0, named=True)
+    assert stored["contract_id"] == "800A" and stored["account_id"] == "001A"
+    assert stored["term_months"] == 36
+    assert stored["start_date"] == date(2025, 5, 1)
+    features = store.account_features(con, AS_OF)
+    rows = {r["account_id"]: r for r in features.iter_rows(named=True)}
+    assert rows["001A"]["revenue_annualised"] == pytest.approx(1_200_000.0)
+    assert rows["001A"]["revenue_basis"] == "contract_terms"
+    assert rows["001B"]["revenue_annualised"] == pytest.approx(90_000.0)
+    assert rows["001B"]["revenue_basis"] == "default_term"
+
+
+def test_a_contract_of_an_unknown_account_rejects_the_import(con):
+    from workbench import ingest
+    from workbench.domain import Actor
+
+    bad = _SF_CONTRACTS.replace(b"800A,001A", b"800A,001Z")
+    report = ingest.import_files(
+        con,
+        [("Account.csv", _SF_ACCOUNTS), ("Contract.csv", bad)],
+        actor=Actor(name="ana", role="analyst"),
+    )
+    assert not report.ok
+    errors = [p for p in report.problems if p.level == "error"]
+    assert any(p.file == "Contract.csv" and p.row == 1 for p in errors), errors
+    # all or nothing: neither the accounts nor the contract were stored
+    assert store.contracts(con).height == 0
+    assert store.table_counts(con)["accounts"] == 0

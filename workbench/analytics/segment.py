@@ -214,47 +214,9 @@ def _empty_overrides() -> pl.DataFrame:
     )
 
 
-def assign_segments(
-    features: pl.DataFrame,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    overrides: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Return one row per account with its value segment and relationship type.
-
-    Args:
-        features: rows of :func:`workbench.store.account_features` (value columns
-            from :func:`compute_contribution` are added when missing).
-        thresholds: the thresholds to apply.
-        overrides: rows of ``account_id``, ``relationship``, ``reason`` (and
-            optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
-
-    Returns:
-        The features and value columns plus ``value_segment`` (one of
-        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the six
-        ``points_*`` columns, ``relationship_score``, ``relationship_scored`` (what
-        the score says), ``relationship`` (the override where there is one),
-        ``relationship_source`` (``score`` or ``override``), ``override_reason``,
-        ``override_by`` and ``relationship_reason`` (why, in words).
-    """
-    t = thresholds
-    valued = (
-        features
-        if "contribution" in features.columns
-        else compute_contribution(features, t)
-    )
-    segmented = _relationship(_value_segments(valued, t), t)
-    chosen = _empty_overrides() if overrides is None else overrides
-    if "set_by" not in chosen.columns:
-        chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
-    chosen = chosen.select(
-        "account_id",
-        pl.col("relationship").alias("_override"),
-        pl.col("reason").alias("override_reason"),
-        pl.col("set_by").alias("override_by"),
-    ).unique("account_id", keep="last")
-    joined = segmented.join(chosen, on="account_id", how="left")
-    overridden = pl.col("_override").is_not_null()
-    value_reason = (
+def _value_reason() -> pl.Expr:
+    """Return why each account is in its value segment, in words."""
+    return (
         pl.when(pl.col("value_segment") == "no_data")
         .then(
             pl.lit(
@@ -297,6 +259,49 @@ def assign_segments(
             )
         )
     )
+
+
+def assign_segments(
+    features: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    overrides: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return one row per account with its value segment and relationship type.
+
+    Args:
+        features: rows of :func:`workbench.store.account_features` (value columns
+            from :func:`compute_contribution` are added when missing).
+        thresholds: the thresholds to apply.
+        overrides: rows of ``account_id``, ``relationship``, ``reason`` (and
+            optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
+
+    Returns:
+        The features and value columns plus ``value_segment`` (one of
+        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the six
+        ``points_*`` columns, ``relationship_score``, ``relationship_scored`` (what
+        the score says), ``relationship`` (the override where there is one),
+        ``relationship_source`` (``score`` or ``override``), ``override_reason``,
+        ``override_by`` and ``relationship_reason`` (why, in words).
+    """
+    t = thresholds
+    valued = (
+        features
+        if "contribution" in features.columns
+        else compute_contribution(features, t)
+    )
+    segmented = _relationship(_value_segments(valued, t), t)
+    chosen = _empty_overrides() if overrides is None else overrides
+    if "set_by" not in chosen.columns:
+        chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
+    chosen = chosen.select(
+        "account_id",
+        pl.col("relationship").alias("_override"),
+        pl.col("reason").alias("override_reason"),
+        pl.col("set_by").alias("override_by"),
+    ).unique("account_id", keep="last")
+    joined = segmented.join(chosen, on="account_id", how="left")
+    overridden = pl.col("_override").is_not_null()
+    value_reason = _value_reason()
     return joined.with_columns(
         relationship=pl.when(overridden)
         .then(pl.col("_override"))

@@ -357,3 +357,130 @@ def test_a_contract_of_an_unknown_account_rejects_the_import(con):
     # all or nothing: neither the accounts nor the contract were stored
     assert store.contracts(con).height == 0
     assert store.table_counts(con)["accounts"] == 0
+
+
+# --- observed and target relationship: unknown signals do not cap the score ---------
+
+
+def _plain_export_features() -> pl.DataFrame:
+    # What a plain Salesforce export gives: no contract type, no joint activities
+    # anywhere in the CRM, no wallet estimate for one account.
+    from tests.test_segment import features_frame
+
+    return features_frame(
+        {
+            "account_id": "BEST",
+            "name": "Best",
+            "won_12m": 2_000_000.0,
+            "gross_margin_pct": 30.0,
+            "wallet_estimate": 4_000_000.0,
+            "tenure_years": 12.0,
+            "departments_engaged": 8,
+            "executive_contacts_engaged": 6,
+        },
+        {
+            "account_id": "MID",
+            "name": "Mid",
+            "won_12m": 300_000.0,
+            "wallet_estimate": 3_000_000.0,
+            "tenure_years": 3.0,
+            "departments_engaged": 2,
+        },
+        {
+            "account_id": "LOW",
+            "name": "Low",
+            "won_12m": 20_000.0,
+            "effort_minutes_recorded_12m": 600.0,
+            "tenure_years": 1.0,
+            "departments_engaged": 1,
+        },
+    )
+
+
+def test_unknown_signals_do_not_cap_the_observed_score():
+    segments = segment.assign_segments(_plain_export_features())
+    best = segments.filter(pl.col("account_id") == "BEST").row(0, named=True)
+    # tenure 15 + wallet 50 % → 15 + 8 departments 12 + 6 executives 11.25 = 53.25
+    # of the 60 known points: contract and joint activity drop out
+    assert best["observed_signals"] == 4
+    assert best["points_contract"] is None and best["points_joint"] is None
+    assert best["relationship_score"] == pytest.approx(53.25 / 60 * 100)
+    assert best["relationship_observed"] == "partnership"
+    assert "based on 4 of 6 signals" in best["relationship_reason"]
+    assert "contract unknown (unknown, left out)" in best["relationship_reason"]
+    low = segments.filter(pl.col("account_id") == "LOW").row(0, named=True)
+    # LOW has no potential at all: share of wallet is unknown too
+    assert low["observed_signals"] == 3
+
+
+def test_the_target_comes_from_the_buying_situation_and_plans_follow_it():
+    features = _plain_export_features()
+    situation = pl.DataFrame(
+        {
+            "account_id": ["MID", "LOW"],
+            "purchase_importance": [5, 1],
+            "purchase_complexity": [5, 2],
+            "switching_costs": [4, 1],
+            "supply_alternatives": [1, 5],  # few alternatives: partnership
+            "strategic_fit": [5, None],
+        }
+    )
+    segments = segment.assign_segments(features, situation=situation)
+    rows = {r["account_id"]: r for r in segments.iter_rows(named=True)}
+    mid = rows["MID"]
+    # rated by a workshop: 5 situation signals + value + potential (no contract)
+    assert mid["target_signals"] == 7
+    assert mid["relationship_target"] == "partnership"
+    assert mid["relationship"] == "partnership"
+    assert mid["relationship_source"] == "target"
+    assert mid["relationship_observed"] == "transactional"
+    assert "based on 7 of 8 signals" in mid["relationship_reason"]
+    assert rows["LOW"]["relationship"] == "transactional"
+    # an unrated strategic fit is left out, not counted as low
+    assert rows["LOW"]["target_signals"] == 5
+    # BEST has no workshop rating: value and potential alone still reach partnership
+    assert rows["BEST"]["target_signals"] == 2
+    assert rows["BEST"]["relationship"] == "partnership"
+
+
+def test_an_override_still_wins_over_the_target():
+    overrides = pl.DataFrame(
+        {
+            "account_id": ["BEST"],
+            "relationship": ["transactional"],
+            "reason": ["tender-only buyer by policy"],
+        }
+    )
+    segments = segment.assign_segments(_plain_export_features(), overrides=overrides)
+    best = segments.filter(pl.col("account_id") == "BEST").row(0, named=True)
+    assert best["relationship"] == "transactional"
+    assert best["relationship_source"] == "override"
+    assert best["relationship_target"] == "partnership"
+    assert "tender-only" in best["relationship_reason"]
+
+
+def test_situation_is_stored_per_account_and_checked(con):
+    from workbench.errors import PermissionDeniedError, RejectedInputError
+
+    _load(con, {"accounts": _accounts(["A", "B"])})
+    store.set_account_situation(
+        con, domain.LOCAL_ACTOR, "A", {"switching_costs": 5, "strategic_fit": 4}
+    )
+    with pytest.raises(RejectedInputError, match="1 to 5"):
+        store.set_account_situation(con, domain.LOCAL_ACTOR, "A", {"strategic_fit": 9})
+    with pytest.raises(RejectedInputError, match="unknown situation factors"):
+        store.set_account_situation(con, domain.LOCAL_ACTOR, "A", {"mood": 3})
+    with pytest.raises(RejectedInputError, match="no account"):
+        store.set_account_situation(con, domain.LOCAL_ACTOR, "Z", {"strategic_fit": 3})
+    with pytest.raises(PermissionDeniedError):
+        store.set_account_situation(
+            con, domain.Actor(name="v", role="viewer"), "A", {"strategic_fit": 3}
+        )
+    # forgetting a factor makes it unknown again
+    store.set_account_situation(con, domain.LOCAL_ACTOR, "A", {"switching_costs": None})
+    wide = store.account_situation(con).row(0, named=True)
+    assert wide["account_id"] == "A"
+    assert wide["strategic_fit"] == 4 and wide["switching_costs"] is None
+    assert wide["situation_set_by"] == "local"
+    segments = readers.account_segments(con, as_of=AS_OF)
+    assert segments.filter(pl.col("account_id") == "A")["target_signals"][0] >= 1

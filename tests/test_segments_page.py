@@ -79,8 +79,16 @@ def test_sliders_change_the_table(page):
     ]
     page.slider(key="seg_hourly_cost").set_value(400.0).run()
     assert metrics(page)["Below zero"] > before["Below zero"]
-    page.slider(key="seg_rel_threshold").set_value(95.0).run()
+    page.slider(key="seg_target_threshold").set_value(95.0).run()
     assert metrics(page)["Partnership"] < before["Partnership"]
+    observed_before = (
+        accounts_table(page)["relationship_observed"] == "partnership"
+    ).sum()
+    page.slider(key="seg_rel_threshold").set_value(95.0).run()
+    observed_after = (
+        accounts_table(page)["relationship_observed"] == "partnership"
+    ).sum()
+    assert observed_after < observed_before
     assert not table_before.equals(accounts_table(page))
 
 

@@ -31,6 +31,8 @@ from workbench.analytics.economics import (
     REVENUE_BASIS_TEXT,
     compute_contribution,
 )
+from workbench.analytics.observed import _number, observed_relationship
+from workbench.analytics.target import TARGET_SIGNALS, target_relationship
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -68,10 +70,6 @@ __all__ = [
     "segment_cuts",
     "segment_summary",
 ]
-
-
-def _ratio(value: pl.Expr, full_at: float) -> pl.Expr:
-    return (value.fill_null(0) / full_at).clip(0, 1)
 
 
 def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
@@ -124,85 +122,6 @@ def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
     ).drop("_below_zero", "_valuable", "_rest", "_data")
 
 
-def _number(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
-    rounded = expr.fill_null(0).round(decimals)
-    return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
-
-
-def _relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
-    contract_share = (
-        pl.col("contract_type")
-        .replace_strict(CONTRACT_POINTS_SHARE, default=0.0, return_dtype=pl.Float64)
-        .fill_null(0.0)
-    )
-    points = scored.with_columns(
-        points_tenure=_ratio(pl.col("tenure_years"), t.tenure_full_at_years)
-        * t.weight_tenure,
-        points_share_of_wallet=_ratio(
-            pl.col("share_of_wallet_pct"), t.share_of_wallet_full_at_pct
-        )
-        * t.weight_share_of_wallet,
-        points_breadth=_ratio(
-            pl.col("departments_engaged").cast(pl.Float64),
-            t.breadth_full_at_departments,
-        )
-        * t.weight_breadth,
-        points_executive=_ratio(
-            pl.col("executive_contacts_engaged").cast(pl.Float64),
-            t.executive_full_at_contacts,
-        )
-        * t.weight_executive,
-        points_contract=contract_share * t.weight_contract,
-        points_joint=_ratio(
-            pl.col("joint_activities").cast(pl.Float64), t.joint_full_at_activities
-        )
-        * t.weight_joint,
-    ).with_columns(
-        relationship_score=pl.sum_horizontal(
-            "points_tenure",
-            "points_share_of_wallet",
-            "points_breadth",
-            "points_executive",
-            "points_contract",
-            "points_joint",
-        )
-    )
-    scored_type = (
-        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
-        .then(pl.lit("partnership"))
-        .otherwise(pl.lit("transactional"))
-    )
-    comparison = (
-        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
-        .then(pl.lit("≥"))
-        .otherwise(pl.lit("<"))
-    )
-    score_reason = pl.format(
-        "score {} {} {} → {}: tenure {} y (+{}), share of wallet {} % (+{}), "
-        "{} departments (+{}), {} executives (+{}), contract {} (+{}), "
-        "{} joint activities (+{})",
-        _number(pl.col("relationship_score")),
-        comparison,
-        pl.lit(f"{t.relationship_threshold:g}"),
-        scored_type,
-        _number(pl.col("tenure_years"), 1),
-        _number(pl.col("points_tenure")),
-        _number(pl.col("share_of_wallet_pct")),
-        _number(pl.col("points_share_of_wallet")),
-        _number(pl.col("departments_engaged")),
-        _number(pl.col("points_breadth")),
-        _number(pl.col("executive_contacts_engaged")),
-        _number(pl.col("points_executive")),
-        pl.col("contract_type").fill_null("unknown"),
-        _number(pl.col("points_contract")),
-        _number(pl.col("joint_activities")),
-        _number(pl.col("points_joint")),
-    )
-    return points.with_columns(
-        relationship_scored=scored_type, _score_reason=score_reason
-    )
-
-
 def _empty_overrides() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
@@ -211,6 +130,44 @@ def _empty_overrides() -> pl.DataFrame:
             "reason": pl.String,
             "set_by": pl.String,
         }
+    )
+
+
+def _one_line_why() -> pl.Expr:
+    """Return each account's segment and type explained in one line."""
+    type_why = (
+        pl.when(pl.col("relationship_source") == "override")
+        .then(
+            pl.format(
+                "set by hand: {}", pl.col("override_reason").fill_null("no reason")
+            )
+        )
+        .when(pl.col("relationship_source") == "target")
+        .then(
+            pl.format(
+                "target score {} on {} of {} signals; observed {} (score {} on {} of 6)",
+                _number(pl.col("target_score")),
+                pl.col("target_signals").cast(pl.String),
+                pl.lit(str(len(TARGET_SIGNALS))),
+                pl.col("relationship_observed"),
+                _number(pl.col("relationship_score")),
+                pl.col("observed_signals").cast(pl.String),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "observed score {} on {} of 6 signals",
+                _number(pl.col("relationship_score")),
+                pl.col("observed_signals").cast(pl.String),
+            )
+        )
+    )
+    return pl.format(
+        "{} — {} · {} — {}",
+        pl.col("value_segment").str.replace_all("_", " "),
+        pl.col("value_reason"),
+        pl.col("relationship"),
+        type_why,
     )
 
 
@@ -265,6 +222,7 @@ def assign_segments(
     features: pl.DataFrame,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     overrides: pl.DataFrame | None = None,
+    situation: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return one row per account with its value segment and relationship type.
 
@@ -274,14 +232,21 @@ def assign_segments(
         thresholds: the thresholds to apply.
         overrides: rows of ``account_id``, ``relationship``, ``reason`` (and
             optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
+        situation: the buying situation workshops rated, rows of
+            :func:`workbench.store.account_situation` (see :mod:`.target`).
 
     Returns:
         The features and value columns plus ``value_segment`` (one of
-        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the six
-        ``points_*`` columns, ``relationship_score``, ``relationship_scored`` (what
-        the score says), ``relationship`` (the override where there is one),
-        ``relationship_source`` (``score`` or ``override``), ``override_reason``,
-        ``override_by`` and ``relationship_reason`` (why, in words).
+        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the
+        observed score (:mod:`.observed`: six ``points_*`` columns,
+        ``observed_signals``, ``relationship_score``, ``relationship_observed`` and
+        its old name ``relationship_scored``), the target (:mod:`.target`:
+        ``signal_*``, ``target_signals``, ``target_score``, ``relationship_target``,
+        ``target_reason``), ``relationship`` (the type plans follow: the override
+        where there is one, else the target, else the observed type),
+        ``relationship_source`` (``override``, ``target`` or ``observed``),
+        ``override_reason``, ``override_by`` and ``relationship_reason`` (why, in
+        words).
     """
     t = thresholds
     valued = (
@@ -289,7 +254,9 @@ def assign_segments(
         if "contribution" in features.columns
         else compute_contribution(features, t)
     )
-    segmented = _relationship(_value_segments(valued, t), t)
+    segmented = target_relationship(
+        observed_relationship(_value_segments(valued, t), t), t, situation
+    )
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
         chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
@@ -301,36 +268,50 @@ def assign_segments(
     ).unique("account_id", keep="last")
     joined = segmented.join(chosen, on="account_id", how="left")
     overridden = pl.col("_override").is_not_null()
+    targeted = pl.col("relationship_target").is_not_null()
+    basis_reason = (
+        pl.when(targeted)
+        .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
+        .otherwise(pl.col("_score_reason"))
+    )
     value_reason = _value_reason()
-    return joined.with_columns(
-        relationship=pl.when(overridden)
-        .then(pl.col("_override"))
-        .otherwise(pl.col("relationship_scored")),
-        relationship_source=pl.when(overridden)
-        .then(pl.lit("override"))
-        .otherwise(pl.lit("score")),
-        relationship_reason=pl.when(overridden)
-        .then(
-            pl.format(
-                "set by hand to {} ({}: {}); the {}",
-                pl.col("_override"),
-                pl.col("override_by").fill_null("unknown"),
-                pl.col("override_reason"),
-                pl.col("_score_reason"),
+    return (
+        joined.with_columns(
+            relationship=pl.when(overridden)
+            .then(pl.col("_override"))
+            .when(targeted)
+            .then(pl.col("relationship_target"))
+            .otherwise(pl.col("relationship_observed")),
+            relationship_source=pl.when(overridden)
+            .then(pl.lit("override"))
+            .when(targeted)
+            .then(pl.lit("target"))
+            .otherwise(pl.lit("observed")),
+            relationship_reason=pl.when(overridden)
+            .then(
+                pl.format(
+                    "set by hand to {} ({}: {}); the {}",
+                    pl.col("_override"),
+                    pl.col("override_by").fill_null("unknown"),
+                    pl.col("override_reason"),
+                    basis_reason,
+                )
             )
+            .otherwise(basis_reason),
+            value_reason=pl.when(pl.col("value_segment") == "no_data")
+            .then(value_reason)
+            .otherwise(
+                pl.format(
+                    "{}; revenue {} a year, {}",
+                    value_reason,
+                    _number(pl.col("revenue")),
+                    pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+                )
+            ),
         )
-        .otherwise(pl.col("_score_reason")),
-        value_reason=pl.when(pl.col("value_segment") == "no_data")
-        .then(value_reason)
-        .otherwise(
-            pl.format(
-                "{}; revenue {} a year, {}",
-                value_reason,
-                _number(pl.col("revenue")),
-                pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
-            )
-        ),
-    ).drop("_override", "_score_reason")
+        .drop("_override", "_score_reason")
+        .with_columns(why=_one_line_why())
+    )
 
 
 @dataclass(frozen=True)
@@ -438,8 +419,14 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "name",
     "value_segment",
     "relationship",
-    "relationship_score",
+    "why",
     "relationship_source",
+    "relationship_target",
+    "target_score",
+    "target_signals",
+    "relationship_observed",
+    "relationship_score",
+    "observed_signals",
     "revenue",
     "revenue_basis",
     "revenue_prev",
@@ -477,6 +464,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "region",
     "value_reason",
     "relationship_reason",
+    "target_reason",
     "override_reason",
 )
 
@@ -493,6 +481,7 @@ def compare_scenarios(
     first: Thresholds,
     second: Thresholds,
     overrides: pl.DataFrame | None = None,
+    situation: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return each account's segment and type under two threshold sets.
 
@@ -501,10 +490,10 @@ def compare_scenarios(
     ``contribution_a``, ``contribution_b``; accounts that move come first.
     """
     picked = ("account_id", "value_segment", "relationship", "contribution")
-    side_a = assign_segments(features, first, overrides).select(
+    side_a = assign_segments(features, first, overrides, situation).select(
         "name", *[pl.col(c).alias(f"{c}_a") for c in picked]
     )
-    side_b = assign_segments(features, second, overrides).select(
+    side_b = assign_segments(features, second, overrides, situation).select(
         *[pl.col(c).alias(f"{c}_b") for c in picked]
     )
     both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")

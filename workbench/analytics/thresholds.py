@@ -74,7 +74,13 @@ class Thresholds:
         growable_top_pct: of the accounts left, the top share by headroom =
             potential − won revenue (25 %).
 
-    Relationship score (0–100 points; partnership at or above the threshold):
+    Target relationship (0–100 over the known signals of the buying situation;
+    see :mod:`workbench.analytics.target`):
+        target_threshold: partnership at or above 60, the same bar as the
+            observed score: a clear majority of the known signals point that way.
+
+    Observed relationship score (0–100 points over the known signals; partnership
+    at or above the threshold):
         relationship_threshold: 60 points.
         weight_*: the points each signal gives at most (they add up to 100 by
             default); ``*_full_at``: the value at which a signal gives all its points
@@ -92,6 +98,7 @@ class Thresholds:
     valuable_min_contribution: float = 500_000.0
     growable_top_pct: float = 25.0
     relationship_threshold: float = 60.0
+    target_threshold: float = 60.0
     weight_tenure: float = 15.0
     weight_share_of_wallet: float = 15.0
     weight_breadth: float = 15.0
@@ -152,6 +159,7 @@ class Thresholds:
             "valuable_top_pct",
             "growable_top_pct",
             "relationship_threshold",
+            "target_threshold",
         )
         for name in percent_fields:
             value = getattr(self, name)

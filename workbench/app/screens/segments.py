@@ -27,6 +27,7 @@ THRESHOLD_KEYS = {
     "default_term_months": "seg_default_term",
     "expected_remaining_years": "seg_remaining_years",
     "relationship_threshold": "seg_rel_threshold",
+    "target_threshold": "seg_target_threshold",
     "weight_tenure": "seg_w_tenure",
     "weight_share_of_wallet": "seg_w_share_of_wallet",
     "weight_breadth": "seg_w_breadth",
@@ -164,7 +165,16 @@ def sidebar() -> date:
             "in force, at least this many.",
         )
         st.slider(
-            "Partnership at a relationship score of at least",
+            "Aim for a partnership at a target score of at least",
+            0.0,
+            100.0,
+            step=1.0,
+            key="seg_target_threshold",
+            help="The target score rates the buying situation (workshop ratings, "
+            "contract length, value, wallet) over the signals that are known.",
+        )
+        st.slider(
+            "Observed partnership at a relationship score of at least",
             0.0,
             100.0,
             step=1.0,

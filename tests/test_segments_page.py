@@ -131,6 +131,34 @@ def test_override_needs_a_reason_and_is_saved(page, app_db):
     assert row["relationship_source"] == "override"
 
 
+def test_a_workshop_rates_the_buying_situation_and_the_target_follows(page, app_db):
+    table = accounts_table(page)
+    transactional = table[table["relationship"] == "transactional"]
+    account = transactional["account_id"].iloc[0]
+    position = list(table["account_id"]).index(account)
+    page.selectbox(key="seg_situation_account").set_value(position).run()
+    for factor, level in (
+        ("purchase_importance", 5),
+        ("purchase_complexity", 5),
+        ("switching_costs", 5),
+        ("supply_alternatives", 1),
+        ("strategic_fit", 5),
+    ):
+        page.selectbox(key=f"seg_situation_{factor}_{account}").set_value(level)
+    submit = next(b for b in page.button if b.label == "Save the situation")
+    submit.click()
+    page.run()
+    assert not page.exception
+    with store.connect(app_db) as con:
+        rated = store.account_situation(con)
+    assert rated["account_id"].to_list() == [account]
+    row = accounts_table(page)
+    row = row[row["account_id"] == account].iloc[0]
+    assert row["target_signals"] >= 5
+    assert row["relationship_source"] == "target"
+    assert "based on" in row["relationship_reason"]
+
+
 def test_scenarios_save_load_and_compare(page):
     page.slider(key="seg_top_pct").set_value(10.0).run()
     page.text_input(key="seg_scenario_name").input("Lean").run()

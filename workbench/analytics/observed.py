@@ -54,6 +54,55 @@ def _known(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     }
 
 
+def _score_reason(
+    known: dict[str, pl.Expr], scored_type: pl.Expr, t: Thresholds
+) -> pl.Expr:
+    """Return the observed score's reason: its points, and the signals left out."""
+    comparison = (
+        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
+        .then(pl.lit("≥"))
+        .otherwise(pl.lit("<"))
+    )
+
+    def part(label: pl.Expr, name: str) -> pl.Expr:
+        return (
+            pl.when(known[name])
+            .then(pl.format("{} (+{})", label, _number(pl.col(f"points_{name}"))))
+            .otherwise(pl.format("{} (unknown, left out)", label))
+        )
+
+    score_reason = pl.format(
+        "observed score {} {} {} → {}, based on {} of 6 signals: {}, {}, {}, {}, {}, {}",
+        _number(pl.col("relationship_score")),
+        comparison,
+        pl.lit(f"{t.relationship_threshold:g}"),
+        scored_type,
+        pl.col("observed_signals").cast(pl.String),
+        part(pl.format("tenure {} y", _number(pl.col("tenure_years"), 1)), "tenure"),
+        part(
+            pl.format("share of wallet {} %", _number(pl.col("share_of_wallet_pct"))),
+            "share_of_wallet",
+        ),
+        part(
+            pl.format("{} departments", _number(pl.col("departments_engaged"))),
+            "breadth",
+        ),
+        part(
+            pl.format("{} executives", _number(pl.col("executive_contacts_engaged"))),
+            "executive",
+        ),
+        part(
+            pl.format("contract {}", pl.col("contract_type").fill_null("unknown")),
+            "contract",
+        ),
+        part(
+            pl.format("{} joint activities", _number(pl.col("joint_activities"))),
+            "joint",
+        ),
+    )
+    return score_reason
+
+
 def observed_relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
     """Return the frame with the observed score, its points and its reason.
 
@@ -133,48 +182,7 @@ def observed_relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
         .then(pl.lit("partnership"))
         .otherwise(pl.lit("transactional"))
     )
-    comparison = (
-        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
-        .then(pl.lit("≥"))
-        .otherwise(pl.lit("<"))
-    )
-
-    def part(label: pl.Expr, name: str) -> pl.Expr:
-        return (
-            pl.when(known[name])
-            .then(pl.format("{} (+{})", label, _number(pl.col(f"points_{name}"))))
-            .otherwise(pl.format("{} (unknown, left out)", label))
-        )
-
-    score_reason = pl.format(
-        "observed score {} {} {} → {}, based on {} of 6 signals: {}, {}, {}, {}, {}, {}",
-        _number(pl.col("relationship_score")),
-        comparison,
-        pl.lit(f"{t.relationship_threshold:g}"),
-        scored_type,
-        pl.col("observed_signals").cast(pl.String),
-        part(pl.format("tenure {} y", _number(pl.col("tenure_years"), 1)), "tenure"),
-        part(
-            pl.format("share of wallet {} %", _number(pl.col("share_of_wallet_pct"))),
-            "share_of_wallet",
-        ),
-        part(
-            pl.format("{} departments", _number(pl.col("departments_engaged"))),
-            "breadth",
-        ),
-        part(
-            pl.format("{} executives", _number(pl.col("executive_contacts_engaged"))),
-            "executive",
-        ),
-        part(
-            pl.format("contract {}", pl.col("contract_type").fill_null("unknown")),
-            "contract",
-        ),
-        part(
-            pl.format("{} joint activities", _number(pl.col("joint_activities"))),
-            "joint",
-        ),
-    )
+    score_reason = _score_reason(known, scored_type, t)
     return points.with_columns(
         relationship_scored=scored_type,
         relationship_observed=scored_type,

@@ -130,6 +130,33 @@ class SegmentsAndEffort(WorkbenchCore):
             self.connection, self._actor(actor), account_id, relationship, reason
         )
 
+    def buying_situation(self) -> pl.DataFrame:
+        """Return the buying situation workshops rated: one row per rated account.
+
+        One column per factor of :data:`workbench.domain.SITUATION_FACTORS` (1–5,
+        NULL when unknown); see :func:`workbench.store.account_situation`.
+        """
+        return store.account_situation(self.connection)
+
+    def set_buying_situation(
+        self,
+        account_id: str,
+        levels: dict[str, int | None],
+        *,
+        actor: Actor | None = None,
+    ) -> None:
+        """Rate factors of an account's buying situation (``None`` forgets one).
+
+        The target relationship follows from them (docs/segments.md).
+
+        Raises:
+            PermissionDeniedError: the actor may not edit.
+            RejectedInputError: unknown account or factor, or a level outside 1–5.
+        """
+        store.set_account_situation(
+            self.connection, self._actor(actor), account_id, levels
+        )
+
     def clear_relationship(
         self, account_id: str, *, actor: Actor | None = None
     ) -> bool:
@@ -179,6 +206,7 @@ class SegmentsAndEffort(WorkbenchCore):
             self.scenario(first),
             self.scenario(second),
             store.relationship_overrides(self.connection),
+            store.account_situation(self.connection),
         )
 
     def scenario(self, chosen: str | segment.Thresholds) -> segment.Thresholds:

@@ -117,6 +117,12 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
 
 
 @cached()
+def account_situation() -> pl.DataFrame:
+    """Return the buying situation workshops rated (one row per rated account)."""
+    return session.workbench().buying_situation()
+
+
+@cached()
 def relationship_overrides() -> pl.DataFrame:
     """Return the manual relationship decisions."""
     return store.relationship_overrides(connection())
@@ -134,6 +140,7 @@ def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
         account_features(as_of, round(thresholds.default_term_months)),
         thresholds,
         relationship_overrides(),
+        account_situation(),
     )
 
 

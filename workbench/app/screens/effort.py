@@ -102,7 +102,7 @@ def accounts_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFram
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides()
+        features, thresholds, reads.relationship_overrides(), reads.account_situation()
     )
     accounts = effort.account_effort(segments)
     return accounts

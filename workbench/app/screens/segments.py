@@ -11,6 +11,7 @@ from workbench import access, charts
 from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import SHARE_COLUMNS, TABLE_ROWS, download_pair
+from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
@@ -240,7 +241,7 @@ def segments_or_stop(
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides()
+        features, thresholds, reads.relationship_overrides(), reads.account_situation()
     )
     return features, segments
 
@@ -456,3 +457,50 @@ def scenarios_section(
         st.dataframe(moved, hide_index=True, width="stretch", key="seg_moved_table")
     else:
         st.caption("No saved scenarios yet.")
+
+
+#: How a workshop rates a situation factor: unknown, or 1 (low) to 5 (high).
+SITUATION_CHOICES: tuple[int | None, ...] = (None, 1, 2, 3, 4, 5)
+
+
+def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
+    """Let a workshop rate an account's buying situation (the target's inputs)."""
+    st.subheader("Buying situation (sets the target relationship)")
+    st.caption(
+        "Rate what you know, 1 (low) to 5 (high); leave the rest unknown. The "
+        "target score counts only the known signals (contract length, value and "
+        "wallet come from the data), so no type is out of reach for lack of a field."
+    )
+    choice_ids, choice_labels = segment.account_choices(table, OVERRIDE_CHOICES)
+    if not choice_ids:
+        return
+    # outside the form, so the ratings below show the chosen account's at once
+    picked = st.selectbox(
+        "Account",
+        range(len(choice_ids)),
+        format_func=choice_labels.__getitem__,
+        key="seg_situation_account",
+    )
+    account_id = choice_ids[picked]
+    rated = reads.account_situation().filter(pl.col("account_id") == account_id)
+    current = rated.row(0, named=True) if rated.height else {}
+    with st.form("seg_situation_form"):
+        cols = st.columns(len(SITUATION_FACTORS))
+        levels: dict[str, int | None] = {}
+        for col, factor in zip(cols, SITUATION_FACTORS, strict=True):
+            known = current.get(factor)
+            levels[factor] = col.selectbox(
+                factor.replace("_", " ").capitalize(),
+                SITUATION_CHOICES,
+                index=SITUATION_CHOICES.index(known) if known else 0,
+                format_func=lambda v: "unknown" if v is None else str(v),
+                key=f"seg_situation_{factor}_{account_id}",
+            )
+        saved = st.form_submit_button("Save the situation", disabled=not may_edit)
+    if saved:
+        try:
+            actions.set_situation(account_id, levels)
+            st.success("Saved.")
+            st.rerun()
+        except WorkbenchError as error:
+            st.error(str(error))

@@ -299,7 +299,7 @@ def test_nps_json(capsys, demo_db, by):
     rows = json.loads(out)
     assert code == 0 and rows and set(rows[0]) == {"account_id", by, "responses", "nps"}
     overall = [r for r in rows if r[by] == "all"]
-    assert sum(r["responses"] for r in overall) == 2175
+    assert sum(r["responses"] for r in overall) == 2103
 
 
 def test_nps_since_filters(capsys, demo_db):

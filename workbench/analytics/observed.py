@@ -54,8 +54,18 @@ def _known(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     }
 
 
+def _contract_label(known_term: bool) -> pl.Expr:
+    """Return the contract as the reason names it: its type, else its term."""
+    term = (
+        pl.format("of {} months", pl.col("contract_term_months").cast(pl.String))
+        if known_term
+        else pl.lit(None, dtype=pl.String)
+    )
+    return pl.coalesce(pl.col("contract_type"), term, pl.lit("unknown"))
+
+
 def _score_reason(
-    known: dict[str, pl.Expr], scored_type: pl.Expr, t: Thresholds
+    known: dict[str, pl.Expr], scored_type: pl.Expr, t: Thresholds, known_term: bool
 ) -> pl.Expr:
     """Return the observed score's reason: its points, and the signals left out."""
     comparison = (
@@ -92,7 +102,7 @@ def _score_reason(
             "executive",
         ),
         part(
-            pl.format("contract {}", pl.col("contract_type").fill_null("unknown")),
+            pl.format("contract {}", _contract_label(known_term)),
             "contract",
         ),
         part(
@@ -182,7 +192,9 @@ def observed_relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
         .then(pl.lit("partnership"))
         .otherwise(pl.lit("transactional"))
     )
-    score_reason = _score_reason(known, scored_type, t)
+    score_reason = _score_reason(
+        known, scored_type, t, "contract_term_months" in scored.columns
+    )
     return points.with_columns(
         relationship_scored=scored_type,
         relationship_observed=scored_type,

@@ -249,6 +249,9 @@ def assign_segments(
         words).
     """
     t = thresholds
+    # One contiguous chunk per column: frames glued from many parts (concatenated
+    # imports, hand-made test frames) otherwise pay the chunking in every step.
+    features = features.rechunk()
     valued = (
         features
         if "contribution" in features.columns

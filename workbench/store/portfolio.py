@@ -103,13 +103,17 @@ _MAX_ORG_DEPTH = 12
 # unknown); the patterns come in as bound parameters.
 _CONTACT_LEVELS_CTE = f"""
 tree AS (
-    WITH RECURSIVE walk(contact_id, root_id, depth) AS (
-        SELECT c.contact_id, c.contact_id, 1 FROM contacts c
+    -- reporting lines count within an account, as on the buying-centre map: a
+    -- manager recorded at another account leaves the person at the top here
+    WITH RECURSIVE walk(contact_id, account_id, root_id, depth) AS (
+        SELECT c.contact_id, c.account_id, c.contact_id, 1 FROM contacts c
         WHERE c.reports_to_id IS NULL
-           OR c.reports_to_id NOT IN (SELECT contact_id FROM contacts)
+           OR NOT EXISTS (SELECT 1 FROM contacts m
+                          WHERE m.contact_id = c.reports_to_id
+                            AND m.account_id = c.account_id)
         UNION ALL
-        SELECT c.contact_id, w.root_id, w.depth + 1 FROM contacts c
-        JOIN walk w ON c.reports_to_id = w.contact_id
+        SELECT c.contact_id, c.account_id, w.root_id, w.depth + 1 FROM contacts c
+        JOIN walk w ON c.reports_to_id = w.contact_id AND c.account_id = w.account_id
         WHERE w.depth < {_MAX_ORG_DEPTH}
     )
     SELECT * FROM walk

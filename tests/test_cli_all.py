@@ -314,7 +314,7 @@ def test_nps_json(capsys, demo_db, by):
         ).fetchall()[0][0]
     finally:
         con.close()
-    assert sum(r["responses"] for r in overall) == people <= 2175
+    assert sum(r["responses"] for r in overall) == people <= 2103
 
 
 def test_nps_since_filters(capsys, demo_db):

@@ -225,6 +225,7 @@ def test_salesforce_export_values_roles_and_deleted_rows(con: store.Connection) 
         "opportunity_contacts": 4,
         "activities": 5,
         "nps_responses": 0,
+        "contracts": 0,
     }
     assert _rows(
         con,

@@ -885,18 +885,61 @@ def test_an_account_without_people_still_gets_a_map_and_a_report():
     assert "vis.Network" in html and _vis_data(html, "nodes") == []
 
 
-def test_a_top_manager_outside_the_executive_department_counts_as_executive():
+def test_the_top_of_a_deep_tree_is_executive_only_when_the_title_is_unknown():
+    # Seniority comes from the title first; the org chart decides only where the
+    # title is unknown, and only the top of a tree deep enough to be management.
     persons = network.people(
         centre(
             [
-                person("TOP", department="Operations"),
-                person("MID", department="Operations", reports_to_id="TOP"),
-                person("LONE", department="Operations"),
+                person("TOP", department="Operations", title=None),
+                person("MID", department="Operations", reports_to_id="TOP", title=""),
+                person("LOW", department="Operations", reports_to_id="MID", title=None),
+                person("LEAD", department="Sales", title=None),
+                person("REP", department="Sales", reports_to_id="LEAD"),
+                person("LONE", department="Operations", title=None),
+                person("STAFF", department="Service"),
+                person("CLERK", department="Service", reports_to_id="STAFF"),
+                person("AGENT", department="Service", reports_to_id="CLERK"),
             ]
         )
     )
     functions = dict(persons.select("contact_id", "function").iter_rows())
-    assert functions == {"TOP": "executive", "MID": "other", "LONE": "other"}
+    assert functions == {
+        "TOP": "executive",  # top of a 3-level tree, title unknown
+        "MID": "executive",  # second level of it
+        "LOW": "other",
+        "LEAD": "other",  # a 2-level team: its boss is simply not on record
+        "REP": "other",
+        "LONE": "other",  # no manager on record is not seniority
+        "STAFF": "other",  # the title says staff, whatever the tree says
+        "CLERK": "other",
+        "AGENT": "other",
+    }
+
+
+def test_titles_in_english_and_chinese_decide_seniority_not_a_missing_manager():
+    titled = [
+        ("CEO", "Chief Executive Officer", "Operations"),
+        ("VP", "VP Sales", "Sales"),
+        ("DIR", "IT总监", "IT"),
+        ("GM", "總經理", "Operations"),
+        ("VICE", "副总经理", "Operations"),
+        ("HEAD", "Head of Engineering", "Engineering"),
+        ("ASSIST", "总经理助理", "Operations"),
+        ("EA", "Assistant to the CEO", "Operations"),
+        ("AE", "Account Executive", "Sales"),
+        ("PM", "Product Manager", "Product Management"),
+        ("CPO", "Director of Purchasing", "Procurement"),
+        ("BOARD", None, "Executive"),
+    ]
+    persons = network.people(
+        centre([person(c, title=t, department=d) for c, t, d in titled])
+    )
+    functions = dict(persons.select("contact_id", "function").iter_rows())
+    executives = {c for c, f in functions.items() if f == "executive"}
+    assert executives == {"CEO", "VP", "DIR", "GM", "VICE", "HEAD", "BOARD"}
+    # buying from the head of purchasing is still transactional
+    assert functions["CPO"] == "procurement"
 
 
 # --- the command line --------------------------------------------------------------------

@@ -240,15 +240,27 @@ def test_relationship_score_points_and_reason():
     assert row["points_contract"] == pytest.approx(20)
     assert row["points_joint"] == pytest.approx(10)
     assert row["relationship_score"] == pytest.approx(79.5)
+    assert row["observed_signals"] == 6
+    assert row["relationship_observed"] == "partnership"
+    # the type plans follow is the target one, from the buying situation
     assert row["relationship"] == "partnership"
-    assert row["relationship_source"] == "score"
+    assert row["relationship_source"] == "target"
     assert "≥ 60" in row["relationship_reason"]
     assert "multi_year" in row["relationship_reason"]
     assert by_id(segments, "relationship")["D"] == "transactional"
+    assert by_id(segments, "relationship_observed")["D"] == "transactional"
     stricter = segment.assign_segments(
         PORTFOLIO, segment.Thresholds(relationship_threshold=80)
     )
-    assert by_id(stricter, "relationship")["A"] == "transactional"
+    assert by_id(stricter, "relationship_observed")["A"] == "transactional"
+    # B: value and wallet second of five (75 each), framework contract (50) → 67
+    assert by_id(segments, "target_score")["B"] == pytest.approx(200 / 3)
+    assert by_id(segments, "relationship")["B"] == "partnership"
+    stricter_target = segment.assign_segments(
+        PORTFOLIO, segment.Thresholds(target_threshold=70)
+    )
+    assert by_id(stricter_target, "relationship")["B"] == "transactional"
+    assert by_id(stricter_target, "relationship")["A"] == "partnership"
 
 
 def test_override_wins_and_explains_itself():
@@ -276,7 +288,11 @@ def test_filter_and_table():
     assert segment.filter_accounts(segments, name_contains="ALP")[
         "account_id"
     ].to_list() == ["A"]
-    assert segment.filter_accounts(segments, relationships=["partnership"]).height == 1
+    # A and B: the two most valuable, B with the largest headroom and a framework
+    # contract, so both are worth a partnership (see the target's signals)
+    assert sorted(
+        segment.filter_accounts(segments, relationships=["partnership"])["account_id"]
+    ) == ["A", "B"]
     table = segment.account_table(segments)
     assert table.columns[:4] == ["account_id", "name", "value_segment", "relationship"]
     assert table["account_id"][0] == "A"

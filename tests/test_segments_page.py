@@ -47,10 +47,18 @@ def test_page_shows_every_segment_on_the_demo(page):
     assert (
         sum(
             counts[k]
-            for k in ("Most valuable", "Most growable", "Maintain", "Below zero")
+            for k in (
+                "Most valuable",
+                "Most growable",
+                "Maintain",
+                "Below zero",
+                "No data",
+            )
         )
         == 60
     )
+    # the demo's empty accounts (one in 30) are set apart, not ranked
+    assert counts["No data"] == 2
     spec = json.loads(page.get("vega_lite_chart")[0].proto.spec)
     layers = spec["layer"]
     assert layers[0]["encoding"]["x"]["field"] == "contribution"
@@ -71,8 +79,16 @@ def test_sliders_change_the_table(page):
     ]
     page.slider(key="seg_hourly_cost").set_value(400.0).run()
     assert metrics(page)["Below zero"] > before["Below zero"]
-    page.slider(key="seg_rel_threshold").set_value(95.0).run()
+    page.slider(key="seg_target_threshold").set_value(95.0).run()
     assert metrics(page)["Partnership"] < before["Partnership"]
+    observed_before = (
+        accounts_table(page)["relationship_observed"] == "partnership"
+    ).sum()
+    page.slider(key="seg_rel_threshold").set_value(95.0).run()
+    observed_after = (
+        accounts_table(page)["relationship_observed"] == "partnership"
+    ).sum()
+    assert observed_after < observed_before
     assert not table_before.equals(accounts_table(page))
 
 
@@ -113,6 +129,34 @@ def test_override_needs_a_reason_and_is_saved(page, app_db):
     row = table[table["account_id"] == account].iloc[0]
     assert row["relationship"] == "partnership"
     assert row["relationship_source"] == "override"
+
+
+def test_a_workshop_rates_the_buying_situation_and_the_target_follows(page, app_db):
+    table = accounts_table(page)
+    transactional = table[table["relationship"] == "transactional"]
+    account = transactional["account_id"].iloc[0]
+    position = list(table["account_id"]).index(account)
+    page.selectbox(key="seg_situation_account").set_value(position).run()
+    for factor, level in (
+        ("purchase_importance", 5),
+        ("purchase_complexity", 5),
+        ("switching_costs", 5),
+        ("supply_alternatives", 1),
+        ("strategic_fit", 5),
+    ):
+        page.selectbox(key=f"seg_situation_{factor}_{account}").set_value(level)
+    submit = next(b for b in page.button if b.label == "Save the situation")
+    submit.click()
+    page.run()
+    assert not page.exception
+    with store.connect(app_db) as con:
+        rated = store.account_situation(con)
+    assert rated["account_id"].to_list() == [account]
+    row = accounts_table(page)
+    row = row[row["account_id"] == account].iloc[0]
+    assert row["target_signals"] >= 5
+    assert row["relationship_source"] == "target"
+    assert "based on" in row["relationship_reason"]
 
 
 def test_scenarios_save_load_and_compare(page):

@@ -48,6 +48,7 @@ SEGMENT_COLOURS = {
     "most_growable": "#2166ac",
     "maintain": "#8c8c8c",
     "below_zero": "#b2182b",
+    "no_data": "#d9d9d9",
 }
 RELATIONSHIP_SHAPES = {"partnership": "circle", "transactional": "triangle-up"}
 
@@ -91,7 +92,7 @@ def segment_scatter(
 ) -> alt.LayerChart:
     """Return value (contribution) against headroom, one point per account.
 
-    Size is won revenue, colour the value segment, shape the relationship type;
+    Size is revenue a year (on its basis), colour the value segment, shape the relationship type;
     dashed rules mark the current cuts (most valuable to the right of the vertical
     one, most growable above the horizontal one). Both axes are symmetric-log, so
     loss-making and very large accounts fit on one chart.
@@ -101,15 +102,17 @@ def segment_scatter(
         contribution_cut: the vertical rule (``None``: no rule).
         headroom_cut: the horizontal rule (``None``: no rule).
     """
-    points = segments.select(
+    size_column = "revenue" if "revenue" in segments.columns else "won_12m"
+    points = segments.filter(pl.col("value_segment") != "no_data").select(
         "account_id",
         "name",
         "value_segment",
         "relationship",
         "relationship_score",
-        pl.col("contribution", "headroom", "won_12m", "potential", "effort_hours")
+        pl.col("contribution", "headroom", "potential", "effort_hours")
         .cast(pl.Float64)
         .fill_null(0.0),
+        pl.col(size_column).cast(pl.Float64).fill_null(0.0).alias("won_12m"),
     )
     scatter = (
         alt.Chart(points)
@@ -122,13 +125,13 @@ def segment_scatter(
             ),
             y=alt.Y(
                 "headroom:Q",
-                title="Headroom (potential − won)",
+                title="Headroom (potential − revenue)",
                 scale=alt.Scale(type="symlog", constant=10_000),
             ),
             # a floor on the size keeps small (often loss-making) accounts visible
             size=alt.Size(
                 "won_12m:Q",
-                title="Won revenue",
+                title="Revenue a year",
                 legend=None,
                 scale=alt.Scale(range=[40, 900]),
             ),
@@ -140,7 +143,7 @@ def segment_scatter(
                 alt.Tooltip("value_segment:N", title="Segment"),
                 alt.Tooltip("relationship:N", title="Relationship"),
                 alt.Tooltip("relationship_score:Q", title="Score", format=".0f"),
-                alt.Tooltip("won_12m:Q", title="Won, 12 months", format=",.0f"),
+                alt.Tooltip("won_12m:Q", title="Revenue a year", format=",.0f"),
                 alt.Tooltip("contribution:Q", title="Contribution", format=",.0f"),
                 alt.Tooltip("potential:Q", title="Potential", format=",.0f"),
                 alt.Tooltip("headroom:Q", title="Headroom", format=",.0f"),

@@ -100,11 +100,82 @@ EXECUTIVE_DEPARTMENTS: tuple[str, ...] = (
     "管理层",
     "管理層",
 )
-#: Org levels (1 = top of the account's reporting tree) that count as executive.
+#: Org levels (1 = top of the account's reporting tree) that count as executive
+#: when the person's title is unknown and the tree is deep enough to trust
+#: (:data:`EXECUTIVE_MIN_TREE_DEPTH`).
 EXECUTIVE_MAX_LEVEL = 2
+
+# --- seniority: the one rule for "executive" (map, effort, segments, plans) ----------
+#
+# A person is an executive when they are not in purchasing and
+#   1. their title names a senior post (EXECUTIVE_TITLE_PATTERN) and no assistant
+#      post (EXECUTIVE_TITLE_EXCLUDE_PATTERN), or
+#   2. their department is the executive office itself (EXECUTIVE_DEPARTMENT_PATTERN),
+#   3. or, only when their title is unknown, they sit on the top EXECUTIVE_MAX_LEVEL
+#      levels of a reporting tree at least EXECUTIVE_MIN_TREE_DEPTH levels deep.
+# Having no manager on record is never enough: CRMs know the manager of a fifth of
+# the people at best, and the others are not all at the top. The store applies the
+# patterns in SQL (bound as parameters) and analytics.network in polars; both are
+# RE2/Rust-regex compatible (no look-around).
+
+#: Titles of senior posts, English, German and Chinese (simplified and traditional).
+EXECUTIVE_TITLE_PATTERN = (
+    r"(?i)\b(ceo|cfo|coo|cto|cio|cmo|cro|cso|chro|cdo|chief|president|vp|svp|evp"
+    r"|avp|vice[ -]president|director|head of|managing director|general manager|gm"
+    r"|chair|chairman|chairwoman|chairperson|founder|co-founder|geschäftsführer"
+    r"|geschaeftsfuehrer|vorstand|prokurist|directeur|président)\b"
+    r"|总经理|總經理|总裁|總裁|董事|副总|副總|总监|總監|首席|厂长|廠長|部长|部長"
+    r"|负责人|負責人|主席|行长|行長|院长|院長"
+)
+#: Titles that name a senior post but are not one ("Assistant to the CEO").
+EXECUTIVE_TITLE_EXCLUDE_PATTERN = (
+    r"(?i)\b(assistant|secretary|intern|trainee)\b|助理|秘书|秘書|实习|實習"
+)
+#: Departments that are the executive office itself (the whole name, not a part of
+#: it: "Product Management" is not the management).
+EXECUTIVE_DEPARTMENT_PATTERN = (
+    r"(?i)^\s*(executive|executives|executive (office|board|management|committee)"
+    r"|management|management board|senior management|top management|board"
+    r"|board of directors|c-suite|c-level|vorstand|geschäftsführung"
+    r"|geschäftsleitung|direction générale"
+    r"|管理层|管理層|高管|高层|高層|总经办|總經辦|总裁办|總裁辦|董事会|董事會)\s*$"
+)
+#: Departments that count as purchasing (a part of the name is enough).
+PROCUREMENT_DEPARTMENT_PATTERN = (
+    r"(?i)procurement|purchas|sourcing|einkauf|\bbuying\b|achats|采购|採購"
+)
+#: A reporting tree this deep (levels) makes its top levels count as executive for
+#: people whose title is unknown; a shallower one is a team whose boss is missing.
+EXECUTIVE_MIN_TREE_DEPTH = 3
+
+
+def seniority_patterns() -> dict[str, str]:
+    """Return the seniority rule's patterns, keyed as the store binds them."""
+    return {
+        "executive_title": EXECUTIVE_TITLE_PATTERN,
+        "executive_title_exclude": EXECUTIVE_TITLE_EXCLUDE_PATTERN,
+        "executive_department": EXECUTIVE_DEPARTMENT_PATTERN,
+        "procurement_department": PROCUREMENT_DEPARTMENT_PATTERN,
+    }
+
+
 #: Activity kinds done together with the customer (a partnership signal).
 JOINT_ACTIVITY_KINDS: tuple[str, ...] = ("joint_planning", "workshop")
 RELATIONSHIP_TYPES: tuple[str, ...] = ("transactional", "partnership")
+
+#: The buying situation (Hutt & Speh) that decides the relationship to aim for: the
+#: factors a workshop rates per account, each from 1 (low) to 5 (high). Many supply
+#: alternatives point to a transactional relationship; every other factor, when
+#: high, to a partnership.
+SITUATION_FACTORS: tuple[str, ...] = (
+    "purchase_importance",
+    "purchase_complexity",
+    "switching_costs",
+    "supply_alternatives",
+    "strategic_fit",
+)
+#: The lowest and highest level of a situation factor.
+SITUATION_LEVELS: tuple[int, int] = (1, 5)
 
 #: Contact fields the workbench lets people set; every change is kept in contact_edits.
 CONTACT_EDIT_FIELDS: tuple[str, ...] = ("buying_role", "influence", "attitude")

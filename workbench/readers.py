@@ -26,9 +26,17 @@ def account_segments(
 ) -> pl.DataFrame:
     """Return :func:`~workbench.analytics.segment.assign_segments` for a database.
 
-    Reads :func:`workbench.store.account_features` and the relationship overrides.
+    Reads :func:`workbench.store.account_features`, the relationship overrides
+    and the buying situation workshops rated.
     The convenience entry point for account plans, the command line and notebooks;
     the app caches the features itself and calls ``assign_segments``.
     """
-    features = store.account_features(con, as_of)
-    return assign_segments(features, thresholds, store.relationship_overrides(con))
+    features = store.account_features(
+        con, as_of, default_term_months=round(thresholds.default_term_months)
+    )
+    return assign_segments(
+        features,
+        thresholds,
+        store.relationship_overrides(con),
+        store.account_situation(con),
+    )

@@ -29,8 +29,17 @@ NUMBER_COLUMNS = frozenset(
         "duration_seconds",
     }
 )
-INTEGER_COLUMNS = frozenset({"employees", "score", "strength"})
-DATE_COLUMNS = frozenset({"created_on", "close_date", "activity_date", "responded_on"})
+INTEGER_COLUMNS = frozenset({"employees", "score", "strength", "term_months"})
+DATE_COLUMNS = frozenset(
+    {
+        "created_on",
+        "close_date",
+        "activity_date",
+        "responded_on",
+        "start_date",
+        "end_date",
+    }
+)
 BOOL_COLUMNS = frozenset({"is_closed", "is_won", "is_primary", "is_deleted"})
 
 #: Canonical columns per target table, including helper columns that are not
@@ -97,6 +106,7 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "owner_seller_id",
         "owner_seller_name",
         "created_on",
+        "contract_id",
         "is_deleted",
     ),
     "opportunity_contacts": (
@@ -122,6 +132,16 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_deleted",
     ),
     "contact_influences": ("from_contact_id", "to_contact_id", "strength"),
+    "contracts": (
+        "contract_id",
+        "account_id",
+        "account_name",
+        "start_date",
+        "end_date",
+        "term_months",
+        "status",
+        "is_deleted",
+    ),
 }
 #: The table's own ID column (None: the table has no single key).
 KEY_COLUMNS: dict[str, str | None] = {
@@ -132,6 +152,7 @@ KEY_COLUMNS: dict[str, str | None] = {
     "opportunity_contacts": None,
     "activities": "activity_id",
     "contact_influences": None,
+    "contracts": "contract_id",
 }
 TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
 

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench.analytics.economics import (
+    REVENUE_BASIS_TEXT,
+    compute_contribution,
+)
 from workbench.analytics.finite import finite_or_null
+from workbench.analytics.observed import _number, observed_relationship
+from workbench.analytics.target import TARGET_SIGNALS, target_relationship
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -67,89 +73,29 @@ __all__ = [
 ]
 
 
-def _ratio(value: pl.Expr, full_at: float) -> pl.Expr:
-    return (value.fill_null(0) / full_at).clip(0, 1)
-
-
-def compute_contribution(
-    features: pl.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS
-) -> pl.DataFrame:
-    """Return the features with value columns added.
-
-    Added: ``margin_pct`` and ``margin_pct_source`` (``account`` or ``default``),
-    ``effort_minutes`` (recorded minutes plus the assumed minutes of activities
-    without a duration), ``effort_hours``, ``margin`` (won revenue × margin),
-    ``cost_to_serve`` (effort hours × hourly cost + direct costs),
-    ``contribution`` (margin − cost-to-serve), ``potential`` and
-    ``potential_source`` (``wallet_estimate``, ``estimated`` or NULL when neither
-    wallet nor annual revenue is known), ``headroom`` (potential − won, at least 0),
-    ``share_of_wallet_pct``, ``growth_pct`` (year on year), ``effort_change_pct``.
-    """
-    t = thresholds
-    features = finite_or_null(features)
-    minutes_each = t.minutes_per_activity_without_duration
-    won = pl.col("won_12m").fill_null(0)
-    effort_minutes = pl.col("effort_minutes_recorded_12m").fill_null(0) + pl.col(
-        "activities_without_duration_12m"
-    ).fill_null(0) * pl.lit(minutes_each)
-    effort_minutes_prev = pl.col("effort_minutes_recorded_prev_12m").fill_null(
-        0
-    ) + pl.col("activities_without_duration_prev_12m").fill_null(0) * pl.lit(
-        minutes_each
-    )
-    potential = pl.coalesce(
-        pl.col("wallet_estimate"),
-        pl.col("annual_revenue") * (t.wallet_share_of_revenue_pct / 100),
-    )
-    valued = features.with_columns(
-        margin_pct=pl.col("gross_margin_pct").fill_null(t.default_margin_pct),
-        margin_pct_source=pl.when(pl.col("gross_margin_pct").is_null())
-        .then(pl.lit("default"))
-        .otherwise(pl.lit("account")),
-        effort_minutes=effort_minutes,
-        effort_minutes_prev_12m=effort_minutes_prev,
-        potential=potential,
-        potential_source=pl.when(pl.col("wallet_estimate").is_not_null())
-        .then(pl.lit("wallet_estimate"))
-        .when(pl.col("annual_revenue").is_not_null())
-        .then(pl.lit("estimated")),
-    ).with_columns(
-        effort_hours=pl.col("effort_minutes") / 60,
-        margin=won * pl.col("margin_pct") / 100,
-        headroom=(pl.col("potential") - won).clip(lower_bound=0).fill_null(0),
-        share_of_wallet_pct=pl.when(pl.col("potential") > 0).then(
-            won / pl.col("potential") * 100
-        ),
-        growth_pct=pl.when(pl.col("won_prev_12m") > 0).then(
-            (won - pl.col("won_prev_12m")) / pl.col("won_prev_12m") * 100
-        ),
-        effort_change_pct=pl.when(pl.col("effort_minutes_prev_12m") > 0).then(
-            (pl.col("effort_minutes") - pl.col("effort_minutes_prev_12m"))
-            / pl.col("effort_minutes_prev_12m")
-            * 100
-        ),
-    )
-    return valued.with_columns(
-        cost_to_serve=pl.col("effort_hours") * t.hourly_cost
-        + pl.col("direct_cost_annual").fill_null(0)
-    ).with_columns(contribution=pl.col("margin") - pl.col("cost_to_serve"))
-
-
 def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
-    accounts = valued.height
-    below_zero = pl.col("contribution") < 0
+    # Accounts without data are set apart first: they neither count in the number
+    # of accounts a top share is taken of, nor can they fill one.
+    with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
+    flagged = valued.with_columns(_data=with_data.fill_null(True))
+    ranked_accounts = int(flagged["_data"].sum())
+    contribution = pl.when(pl.col("_data")).then(pl.col("contribution"))
+    below_zero = pl.col("_data") & (pl.col("contribution") < 0)
     if t.valuable_mode == "percent":
-        top_n = math.ceil(t.valuable_top_pct / 100 * accounts)
-        valuable = (
-            pl.col("contribution").rank("ordinal", descending=True) <= top_n
-        ) & (pl.col("contribution") >= 0)
+        top_n = math.ceil(t.valuable_top_pct / 100 * ranked_accounts)
+        valuable = (contribution.rank("ordinal", descending=True) <= top_n) & (
+            pl.col("contribution") >= 0
+        )
     else:
         valuable = (pl.col("contribution") >= t.valuable_min_contribution) & (
             pl.col("contribution") >= 0
         )
-    flagged = valued.with_columns(
-        _below_zero=below_zero, _valuable=valuable & ~below_zero
-    ).with_columns(_rest=~pl.col("_below_zero") & ~pl.col("_valuable"))
+    flagged = flagged.with_columns(
+        _below_zero=below_zero,
+        _valuable=(valuable & pl.col("_data") & ~below_zero).fill_null(False),
+    ).with_columns(
+        _rest=pl.col("_data") & ~pl.col("_below_zero") & ~pl.col("_valuable")
+    )
     rest = int(flagged["_rest"].sum())
     grow_n = math.ceil(t.growable_top_pct / 100 * rest)
     growable = (
@@ -163,94 +109,18 @@ def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
         )
     )
     return flagged.with_columns(
-        value_segment=pl.when(pl.col("_below_zero"))
+        value_segment=pl.when(~pl.col("_data"))
+        .then(pl.lit("no_data"))
+        .when(pl.col("_below_zero"))
         .then(pl.lit("below_zero"))
         .when(pl.col("_valuable"))
         .then(pl.lit("most_valuable"))
         .when(growable.fill_null(False))
         .then(pl.lit("most_growable"))
         .otherwise(pl.lit("maintain")),
-        contribution_rank=pl.col("contribution").rank("ordinal", descending=True),
-    ).drop("_below_zero", "_valuable", "_rest")
-
-
-def _number(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
-    rounded = expr.fill_null(0).round(decimals)
-    return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
-
-
-def _relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
-    contract_share = (
-        pl.col("contract_type")
-        .replace_strict(CONTRACT_POINTS_SHARE, default=0.0, return_dtype=pl.Float64)
-        .fill_null(0.0)
-    )
-    points = scored.with_columns(
-        points_tenure=_ratio(pl.col("tenure_years"), t.tenure_full_at_years)
-        * t.weight_tenure,
-        points_share_of_wallet=_ratio(
-            pl.col("share_of_wallet_pct"), t.share_of_wallet_full_at_pct
-        )
-        * t.weight_share_of_wallet,
-        points_breadth=_ratio(
-            pl.col("departments_engaged").cast(pl.Float64),
-            t.breadth_full_at_departments,
-        )
-        * t.weight_breadth,
-        points_executive=_ratio(
-            pl.col("executive_contacts_engaged").cast(pl.Float64),
-            t.executive_full_at_contacts,
-        )
-        * t.weight_executive,
-        points_contract=contract_share * t.weight_contract,
-        points_joint=_ratio(
-            pl.col("joint_activities").cast(pl.Float64), t.joint_full_at_activities
-        )
-        * t.weight_joint,
-    ).with_columns(
-        relationship_score=pl.sum_horizontal(
-            "points_tenure",
-            "points_share_of_wallet",
-            "points_breadth",
-            "points_executive",
-            "points_contract",
-            "points_joint",
-        )
-    )
-    scored_type = (
-        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
-        .then(pl.lit("partnership"))
-        .otherwise(pl.lit("transactional"))
-    )
-    comparison = (
-        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
-        .then(pl.lit("≥"))
-        .otherwise(pl.lit("<"))
-    )
-    score_reason = pl.format(
-        "score {} {} {} → {}: tenure {} y (+{}), share of wallet {} % (+{}), "
-        "{} departments (+{}), {} executives (+{}), contract {} (+{}), "
-        "{} joint activities (+{})",
-        _number(pl.col("relationship_score")),
-        comparison,
-        pl.lit(f"{t.relationship_threshold:g}"),
-        scored_type,
-        _number(pl.col("tenure_years"), 1),
-        _number(pl.col("points_tenure")),
-        _number(pl.col("share_of_wallet_pct")),
-        _number(pl.col("points_share_of_wallet")),
-        _number(pl.col("departments_engaged")),
-        _number(pl.col("points_breadth")),
-        _number(pl.col("executive_contacts_engaged")),
-        _number(pl.col("points_executive")),
-        pl.col("contract_type").fill_null("unknown"),
-        _number(pl.col("points_contract")),
-        _number(pl.col("joint_activities")),
-        _number(pl.col("points_joint")),
-    )
-    return points.with_columns(
-        relationship_scored=scored_type, _score_reason=score_reason
-    )
+        contribution_rank=contribution.rank("ordinal", descending=True),
+        ranked_accounts=pl.lit(ranked_accounts),
+    ).drop("_below_zero", "_valuable", "_rest", "_data")
 
 
 def _empty_overrides() -> pl.DataFrame:
@@ -264,49 +134,55 @@ def _empty_overrides() -> pl.DataFrame:
     )
 
 
-def assign_segments(
-    features: pl.DataFrame,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    overrides: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Return one row per account with its value segment and relationship type.
-
-    Args:
-        features: rows of :func:`workbench.store.account_features` (value columns
-            from :func:`compute_contribution` are added when missing).
-        thresholds: the thresholds to apply.
-        overrides: rows of ``account_id``, ``relationship``, ``reason`` (and
-            optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
-
-    Returns:
-        The features and value columns plus ``value_segment`` (one of
-        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the six
-        ``points_*`` columns, ``relationship_score``, ``relationship_scored`` (what
-        the score says), ``relationship`` (the override where there is one),
-        ``relationship_source`` (``score`` or ``override``), ``override_reason``,
-        ``override_by`` and ``relationship_reason`` (why, in words).
-    """
-    t = thresholds
-    features = finite_or_null(features)
-    valued = (
-        features
-        if "contribution" in features.columns
-        else compute_contribution(features, t)
+def _one_line_why() -> pl.Expr:
+    """Return each account's segment and type explained in one line."""
+    type_why = (
+        pl.when(pl.col("relationship_source") == "override")
+        .then(
+            pl.format(
+                "set by hand: {}", pl.col("override_reason").fill_null("no reason")
+            )
+        )
+        .when(pl.col("relationship_source") == "target")
+        .then(
+            pl.format(
+                "target score {} on {} of {} signals; observed {} (score {} on {} of 6)",
+                _number(pl.col("target_score")),
+                pl.col("target_signals").cast(pl.String),
+                pl.lit(str(len(TARGET_SIGNALS))),
+                pl.col("relationship_observed"),
+                _number(pl.col("relationship_score")),
+                pl.col("observed_signals").cast(pl.String),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "observed score {} on {} of 6 signals",
+                _number(pl.col("relationship_score")),
+                pl.col("observed_signals").cast(pl.String),
+            )
+        )
     )
-    segmented = _relationship(_value_segments(valued, t), t)
-    chosen = _empty_overrides() if overrides is None else overrides
-    if "set_by" not in chosen.columns:
-        chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
-    chosen = chosen.select(
-        "account_id",
-        pl.col("relationship").alias("_override"),
-        pl.col("reason").alias("override_reason"),
-        pl.col("set_by").alias("override_by"),
-    ).unique("account_id", keep="last")
-    joined = segmented.join(chosen, on="account_id", how="left")
-    overridden = pl.col("_override").is_not_null()
-    value_reason = (
-        pl.when(pl.col("value_segment") == "below_zero")
+    return pl.format(
+        "{} — {} · {} — {}",
+        pl.col("value_segment").str.replace_all("_", " "),
+        pl.col("value_reason"),
+        pl.col("relationship"),
+        type_why,
+    )
+
+
+def _value_reason() -> pl.Expr:
+    """Return why each account is in its value segment, in words."""
+    return (
+        pl.when(pl.col("value_segment") == "no_data")
+        .then(
+            pl.lit(
+                "no data: no revenue, people, activity or open deal on record; "
+                "not ranked"
+            )
+        )
+        .when(pl.col("value_segment") == "below_zero")
         .then(
             pl.format(
                 "contribution {} < 0: cost-to-serve {} exceeds margin {}",
@@ -318,19 +194,19 @@ def assign_segments(
         .when(pl.col("value_segment") == "most_valuable")
         .then(
             pl.format(
-                "contribution {} ranks #{} of {}",
+                "contribution {} ranks #{} of {} accounts with data",
                 _number(pl.col("contribution")),
                 pl.col("contribution_rank").cast(pl.String),
-                pl.lit(str(valued.height)),
+                pl.col("ranked_accounts").cast(pl.String),
             )
         )
         .when(pl.col("value_segment") == "most_growable")
         .then(
             pl.format(
-                "headroom {} (potential {} − won {})",
+                "headroom {} (potential {} − revenue {})",
                 _number(pl.col("headroom")),
                 _number(pl.col("potential")),
-                _number(pl.col("won_12m")),
+                _number(pl.col("revenue")),
             )
         )
         .otherwise(
@@ -341,26 +217,106 @@ def assign_segments(
             )
         )
     )
-    return joined.with_columns(
-        relationship=pl.when(overridden)
-        .then(pl.col("_override"))
-        .otherwise(pl.col("relationship_scored")),
-        relationship_source=pl.when(overridden)
-        .then(pl.lit("override"))
-        .otherwise(pl.lit("score")),
-        relationship_reason=pl.when(overridden)
-        .then(
-            pl.format(
-                "set by hand to {} ({}: {}); the {}",
-                pl.col("_override"),
-                pl.col("override_by").fill_null("unknown"),
-                pl.col("override_reason"),
-                pl.col("_score_reason"),
+
+
+def assign_segments(
+    features: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    overrides: pl.DataFrame | None = None,
+    situation: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return one row per account with its value segment and relationship type.
+
+    Args:
+        features: rows of :func:`workbench.store.account_features` (value columns
+            from :func:`compute_contribution` are added when missing).
+        thresholds: the thresholds to apply.
+        overrides: rows of ``account_id``, ``relationship``, ``reason`` (and
+            optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
+        situation: the buying situation workshops rated, rows of
+            :func:`workbench.store.account_situation` (see :mod:`.target`).
+
+    Returns:
+        The features and value columns plus ``value_segment`` (one of
+        :data:`VALUE_SEGMENTS`), ``value_reason``, ``contribution_rank``, the
+        observed score (:mod:`.observed`: six ``points_*`` columns,
+        ``observed_signals``, ``relationship_score``, ``relationship_observed`` and
+        its old name ``relationship_scored``), the target (:mod:`.target`:
+        ``signal_*``, ``target_signals``, ``target_score``, ``relationship_target``,
+        ``target_reason``), ``relationship`` (the type plans follow: the override
+        where there is one, else the target, else the observed type),
+        ``relationship_source`` (``override``, ``target`` or ``observed``),
+        ``override_reason``, ``override_by`` and ``relationship_reason`` (why, in
+        words).
+    """
+    t = thresholds
+    # One contiguous chunk per column: frames glued from many parts (concatenated
+    # imports, hand-made test frames) otherwise pay the chunking in every step.
+    # NaN or infinity stored by an older version counts as unknown
+    features = finite_or_null(features).rechunk()
+    valued = (
+        features
+        if "contribution" in features.columns
+        else compute_contribution(features, t)
+    )
+    segmented = target_relationship(
+        observed_relationship(_value_segments(valued, t), t), t, situation
+    )
+    chosen = _empty_overrides() if overrides is None else overrides
+    if "set_by" not in chosen.columns:
+        chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
+    chosen = chosen.select(
+        "account_id",
+        pl.col("relationship").alias("_override"),
+        pl.col("reason").alias("override_reason"),
+        pl.col("set_by").alias("override_by"),
+    ).unique("account_id", keep="last")
+    joined = segmented.join(chosen, on="account_id", how="left")
+    overridden = pl.col("_override").is_not_null()
+    targeted = pl.col("relationship_target").is_not_null()
+    basis_reason = (
+        pl.when(targeted)
+        .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
+        .otherwise(pl.col("_score_reason"))
+    )
+    value_reason = _value_reason()
+    return (
+        joined.with_columns(
+            relationship=pl.when(overridden)
+            .then(pl.col("_override"))
+            .when(targeted)
+            .then(pl.col("relationship_target"))
+            .otherwise(pl.col("relationship_observed")),
+            relationship_source=pl.when(overridden)
+            .then(pl.lit("override"))
+            .when(targeted)
+            .then(pl.lit("target"))
+            .otherwise(pl.lit("observed")),
+            relationship_reason=pl.when(overridden)
+            .then(
+                pl.format(
+                    "set by hand to {} ({}: {}); the {}",
+                    pl.col("_override"),
+                    pl.col("override_by").fill_null("unknown"),
+                    pl.col("override_reason"),
+                    basis_reason,
+                )
             )
+            .otherwise(basis_reason),
+            value_reason=pl.when(pl.col("value_segment") == "no_data")
+            .then(value_reason)
+            .otherwise(
+                pl.format(
+                    "{}; revenue {} a year, {}",
+                    value_reason,
+                    _number(pl.col("revenue")),
+                    pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+                )
+            ),
         )
-        .otherwise(pl.col("_score_reason")),
-        value_reason=value_reason,
-    ).drop("_override", "_score_reason")
+        .drop("_override", "_score_reason")
+        .with_columns(why=_one_line_why())
+    )
 
 
 @dataclass(frozen=True)
@@ -398,19 +354,20 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
 def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     """Return accounts, revenue, contribution and shares per value segment × type.
 
-    Shares (``*_share_pct``) are of the whole portfolio's effort hours, won revenue
-    and contribution; a segment's contribution share can be negative (below zero)
+    Shares (``*_share_pct``) are of the whole portfolio's effort hours, revenue
+    (on its basis, see :func:`compute_contribution`) and contribution; a segment's contribution share can be negative (below zero)
     or exceed 100 % when other accounts lose money.
     """
     totals = segments.select(
         pl.col("effort_hours").sum(),
-        pl.col("won_12m").sum(),
+        pl.col("revenue").sum(),
         pl.col("contribution").sum(),
     ).row(0)
     summary = (
         segments.group_by("value_segment", "relationship")
         .agg(
             accounts=pl.len(),
+            revenue=pl.col("revenue").sum(),
             won_12m=pl.col("won_12m").sum(),
             margin=pl.col("margin").sum(),
             cost_to_serve=pl.col("cost_to_serve").sum(),
@@ -419,7 +376,7 @@ def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
-            revenue_share_pct=_share(pl.col("won_12m"), totals[1]),
+            revenue_share_pct=_share(pl.col("revenue"), totals[1]),
             contribution_share_pct=_share(pl.col("contribution"), totals[2]),
         )
     )
@@ -467,8 +424,17 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "name",
     "value_segment",
     "relationship",
-    "relationship_score",
+    "why",
     "relationship_source",
+    "relationship_target",
+    "target_score",
+    "target_signals",
+    "relationship_observed",
+    "relationship_score",
+    "observed_signals",
+    "revenue",
+    "revenue_basis",
+    "revenue_prev",
     "won_12m",
     "won_prev_12m",
     "growth_pct",
@@ -480,12 +446,16 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "direct_cost_annual",
     "cost_to_serve",
     "contribution",
+    "lifetime_value",
+    "remaining_years",
     "potential",
     "potential_source",
     "headroom",
     "share_of_wallet_pct",
     "tenure_years",
     "contract_type",
+    "contract_term_months",
+    "contacts",
     "contacts_engaged",
     "departments_engaged",
     "org_levels_engaged",
@@ -499,6 +469,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "region",
     "value_reason",
     "relationship_reason",
+    "target_reason",
     "override_reason",
 )
 
@@ -515,6 +486,7 @@ def compare_scenarios(
     first: Thresholds,
     second: Thresholds,
     overrides: pl.DataFrame | None = None,
+    situation: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return each account's segment and type under two threshold sets.
 
@@ -523,10 +495,10 @@ def compare_scenarios(
     ``contribution_a``, ``contribution_b``; accounts that move come first.
     """
     picked = ("account_id", "value_segment", "relationship", "contribution")
-    side_a = assign_segments(features, first, overrides).select(
+    side_a = assign_segments(features, first, overrides, situation).select(
         "name", *[pl.col(c).alias(f"{c}_a") for c in picked]
     )
-    side_b = assign_segments(features, second, overrides).select(
+    side_b = assign_segments(features, second, overrides, situation).select(
         *[pl.col(c).alias(f"{c}_b") for c in picked]
     )
     both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")

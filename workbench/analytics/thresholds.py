@@ -23,6 +23,7 @@ VALUE_SEGMENTS: tuple[str, ...] = (
     "most_growable",
     "below_zero",
     "maintain",
+    "no_data",
 )
 RELATIONSHIPS: tuple[str, ...] = domain.RELATIONSHIP_TYPES
 #: Points per contract type, as a share of the contract weight.
@@ -56,6 +57,14 @@ class Thresholds:
         default_margin_pct: gross margin used where the account has none (25 %).
         wallet_share_of_revenue_pct: potential estimated as this share of the
             customer's annual revenue where ``wallet_estimate`` is unknown (0.3 %).
+        default_term_months: the term a won deal's revenue is spread over when
+            no contract is known (12: most B2B orders and renewals are annual; a
+            deal then counts in full for the year after it closes, as bookings
+            did). Applied by the store when it reads the features.
+        expected_remaining_years: years an account is expected to stay, for the
+            lifetime value, where its contract in force leaves fewer (3: the
+            usual length of a B2B framework agreement; set it from the
+            portfolio's own retention where it is known).
 
     Value segments (precedence: below zero, most valuable, most growable, maintain):
         valuable_mode: ``percent`` (top share of accounts by contribution) or
@@ -65,7 +74,13 @@ class Thresholds:
         growable_top_pct: of the accounts left, the top share by headroom =
             potential − won revenue (25 %).
 
-    Relationship score (0–100 points; partnership at or above the threshold):
+    Target relationship (0–100 over the known signals of the buying situation;
+    see :mod:`workbench.analytics.target`):
+        target_threshold: partnership at or above 60, the same bar as the
+            observed score: a clear majority of the known signals point that way.
+
+    Observed relationship score (0–100 points over the known signals; partnership
+    at or above the threshold):
         relationship_threshold: 60 points.
         weight_*: the points each signal gives at most (they add up to 100 by
             default); ``*_full_at``: the value at which a signal gives all its points
@@ -76,11 +91,14 @@ class Thresholds:
     minutes_per_activity_without_duration: float = 15.0
     default_margin_pct: float = 25.0
     wallet_share_of_revenue_pct: float = 0.3
+    default_term_months: float = 12.0
+    expected_remaining_years: float = 3.0
     valuable_mode: Mode = "percent"
     valuable_top_pct: float = 20.0
     valuable_min_contribution: float = 500_000.0
     growable_top_pct: float = 25.0
     relationship_threshold: float = 60.0
+    target_threshold: float = 60.0
     weight_tenure: float = 15.0
     weight_share_of_wallet: float = 15.0
     weight_breadth: float = 15.0
@@ -141,6 +159,7 @@ class Thresholds:
             "valuable_top_pct",
             "growable_top_pct",
             "relationship_threshold",
+            "target_threshold",
         )
         for name in percent_fields:
             value = getattr(self, name)
@@ -154,6 +173,8 @@ class Thresholds:
                 and value < 0
             ):
                 raise RejectedInputError(f"{f.name} must not be negative")
+        if not 1 <= self.default_term_months <= 240:
+            raise RejectedInputError("default_term_months must be 1 to 240")
         for name in (
             "tenure_full_at_years",
             "share_of_wallet_full_at_pct",

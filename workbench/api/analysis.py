@@ -22,13 +22,15 @@ if TYPE_CHECKING:
 class SegmentsAndEffort(WorkbenchCore):
     """Segments, scenarios and effort over the open database."""
 
-    def features(self, as_of: date | None = None) -> pl.DataFrame:
+    def features(
+        self, as_of: date | None = None, default_term_months: int = 12
+    ) -> pl.DataFrame:
         """Return one row per account with every signal segmentation uses.
 
         Windows are the 12 months up to ``as_of`` (default: the data's last day);
         see :func:`workbench.store.account_features` for the columns.
         """
-        return store.account_features(self.connection, as_of)
+        return store.account_features(self.connection, as_of, default_term_months)
 
     def thresholds(
         self, thresholds: segment.Thresholds | None = None, **changes: Any
@@ -128,6 +130,33 @@ class SegmentsAndEffort(WorkbenchCore):
             self.connection, self._actor(actor), account_id, relationship, reason
         )
 
+    def buying_situation(self) -> pl.DataFrame:
+        """Return the buying situation workshops rated: one row per rated account.
+
+        One column per factor of :data:`workbench.domain.SITUATION_FACTORS` (1–5,
+        NULL when unknown); see :func:`workbench.store.account_situation`.
+        """
+        return store.account_situation(self.connection)
+
+    def set_buying_situation(
+        self,
+        account_id: str,
+        levels: dict[str, int | None],
+        *,
+        actor: Actor | None = None,
+    ) -> None:
+        """Rate factors of an account's buying situation (``None`` forgets one).
+
+        The target relationship follows from them (docs/segments.md).
+
+        Raises:
+            PermissionDeniedError: the actor may not edit.
+            RejectedInputError: unknown account or factor, or a level outside 1–5.
+        """
+        store.set_account_situation(
+            self.connection, self._actor(actor), account_id, levels
+        )
+
     def clear_relationship(
         self, account_id: str, *, actor: Actor | None = None
     ) -> bool:
@@ -177,6 +206,7 @@ class SegmentsAndEffort(WorkbenchCore):
             self.scenario(first),
             self.scenario(second),
             store.relationship_overrides(self.connection),
+            store.account_situation(self.connection),
         )
 
     def scenario(self, chosen: str | segment.Thresholds) -> segment.Thresholds:

@@ -103,6 +103,11 @@ def set_relationship(account_id: str, relationship: str, reason: str) -> None:
     session.workbench().set_relationship(account_id, relationship, reason)  # type: ignore[arg-type]
 
 
+def set_situation(account_id: str, levels: dict[str, int | None]) -> None:
+    """Rate factors of an account's buying situation (``None`` forgets one)."""
+    session.workbench().set_buying_situation(account_id, levels)
+
+
 def clear_relationship(account_id: str) -> bool:
     """Remove an account's manual decision; return whether there was one."""
     return session.workbench().clear_relationship(account_id)

@@ -106,9 +106,19 @@ def segment_as_of() -> date:
 
 
 @cached(spinner="Adding up account features…")
-def account_features(as_of: date) -> pl.DataFrame:
-    """Return one row of features per account; threshold changes reuse it."""
-    return session.workbench().features(as_of)
+def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame:
+    """Return one row of features per account; threshold changes reuse it.
+
+    ``default_term_months`` spreads deals without a known contract (see
+    :func:`workbench.store.account_features`); changing it reads again.
+    """
+    return session.workbench().features(as_of, default_term_months)
+
+
+@cached()
+def account_situation() -> pl.DataFrame:
+    """Return the buying situation workshops rated (one row per rated account)."""
+    return session.workbench().buying_situation()
 
 
 @cached()
@@ -126,7 +136,10 @@ def segment_scenarios() -> pl.DataFrame:
 def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
     """Return every account's segment and type under ``thresholds`` (overrides win)."""
     return segment.assign_segments(
-        account_features(as_of), thresholds, relationship_overrides()
+        account_features(as_of, round(thresholds.default_term_months)),
+        thresholds,
+        relationship_overrides(),
+        account_situation(),
     )
 
 

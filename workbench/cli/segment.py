@@ -34,6 +34,16 @@ _THRESHOLD_OPTIONS: dict[str, tuple[str, str]] = {
         "--minutes-without-duration",
         "minutes assumed per activity without a duration (default 15)",
     ),
+    "default_term_months": (
+        "--default-term",
+        "months a won deal's revenue is spread over when no contract is known "
+        "(default 12)",
+    ),
+    "expected_remaining_years": (
+        "--remaining-years",
+        "lifetime value: years an account is expected to stay where its contract "
+        "leaves fewer (default 3)",
+    ),
     "valuable_top_pct": (
         "--top-pct",
         "most valuable: top %% of accounts by contribution (default 20)",
@@ -60,9 +70,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="value segment and transactional/partnership type of every account",
         description="Segment every account: most_valuable, most_growable, "
-        "below_zero or maintain by contribution and headroom, and transactional or "
-        "partnership by a transparent relationship score (manual overrides win). "
-        "Prints one row per account with the features used.",
+        "below_zero or maintain by contribution and headroom (no_data for accounts "
+        "with no revenue, people, activity or open deal: never ranked), and "
+        "transactional or partnership by a transparent relationship score (manual "
+        "overrides win). Revenue is the won deals in force, each spread over its "
+        "contract term (revenue_basis says which). Prints one row per account with "
+        "the features used.",
         epilog="examples:\n"
         "  workbench segment\n"
         "  workbench segment --as-of 2026-06-30 --hourly-cost 120 --csv > segments.csv\n"

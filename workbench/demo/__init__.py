@@ -12,6 +12,12 @@ segment and both relationship types occur under the default thresholds:
 - ``steady``: mid-sized purchasing-led relationships (maintain, transactional);
 - ``partner``: mid-sized accounts with partnership signals (maintain or valuable).
 
+Real exports are patchier than archetypes, so the demo is too: strategic and
+partner accounts signed a three-year framework agreement about 14 months before
+the demo's end (a ``contracts`` row that the signing deal names), and one account
+in 30 arrives from a CRM sync with nothing but its record (no people, deals or
+activity: ``no_data``).
+
 Everything comes from one seeded NumPy generator; the same options give the same
 tables, row for row. Nothing here touches the database: :func:`write_demo` hands
 the frames to :mod:`workbench.store`.
@@ -27,7 +33,12 @@ import polars as pl
 from workbench import store
 from workbench.demo.accounts import _accounts, _sellers
 from workbench.demo.activities import _activities
-from workbench.demo.deals import _nps, _opportunities, _opportunity_contacts
+from workbench.demo.deals import (
+    _framework_contracts,
+    _nps,
+    _opportunities,
+    _opportunity_contacts,
+)
 from workbench.demo.people import _contacts, _influences
 from workbench.demo.vocabulary import (
     ARCHETYPES,
@@ -85,7 +96,11 @@ def generate(
     say("sellers")
     sellers_frame = _sellers(rng, n_sellers)
     say("accounts")
-    accounts_frame = _accounts(rng, accounts, sellers_frame)
+    all_accounts = _accounts(rng, accounts, sellers_frame)
+    # A few steady accounts arrive from a CRM sync with nothing else on record:
+    # no people, deals or activity. They are shown apart, never ranked.
+    empty = empty_account_ids(all_accounts)
+    accounts_frame = all_accounts.filter(~pl.col("account_id").is_in(empty))
     say("contacts")
     contacts_frame = _contacts(rng, accounts_frame, n_contacts)
     influences = _influences(rng, contacts_frame)
@@ -98,18 +113,40 @@ def generate(
     )
     say("nps responses")
     nps = _nps(rng, accounts_frame, contacts_frame)
+    # Contracts draw from their own generator so the tables above stay as they were.
+    contracts, opportunities = _framework_contracts(
+        np.random.default_rng(seed + 1), accounts_frame, opportunities
+    )
     return {
         "sellers": sellers_frame,
-        "accounts": accounts_frame.drop(
-            "archetype", "naming", "true_wallet", "our_share", "growth"
-        ),
+        "accounts": all_accounts.with_columns(
+            [
+                pl.when(pl.col("account_id").is_in(empty))
+                .then(None)
+                .otherwise(pl.col(c))
+                .alias(c)
+                for c in ("contract_type", "direct_cost_annual")
+            ]
+        ).drop("archetype", "naming", "true_wallet", "our_share", "growth"),
         "contacts": contacts_frame.drop("level", "naming"),
         "contact_influences": influences,
         "opportunities": opportunities,
         "opportunity_contacts": opportunity_contacts,
         "activities": activities_frame,
         "nps_responses": nps,
+        "contracts": contracts,
     }
+
+
+#: One account in this many arrives empty (from 30 accounts on).
+EMPTY_ACCOUNT_EVERY = 30
+
+
+def empty_account_ids(accounts: pl.DataFrame) -> list[str]:
+    """Return the demo's empty accounts: the last steady ones, one in 30 accounts."""
+    count = accounts.height // EMPTY_ACCOUNT_EVERY
+    steady = accounts.filter(pl.col("archetype") == "steady")["account_id"]
+    return steady.tail(count).to_list() if count else []
 
 
 def archetypes(

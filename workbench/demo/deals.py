@@ -226,3 +226,69 @@ def _nps(
     ).with_columns(
         pl.lit("demo").alias("source"), pl.col("response_id").alias("source_id")
     )
+
+
+#: Archetypes that sign multi-year framework agreements in the demo.
+_FRAMEWORK_ARCHETYPES = ("strategic", "partner")
+#: A framework agreement runs three years and was signed about 14 months before the
+#: demo's end, so the demo holds a partner between two renewals.
+_FRAMEWORK_TERM_MONTHS = 36
+_FRAMEWORK_SIGNED_DAYS_BEFORE_END = 425
+
+
+def _framework_contracts(
+    rng: np.random.Generator, accounts: pl.DataFrame, opportunities: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return contracts and the opportunities with each contract's signing deal added.
+
+    Strategic and partner accounts signed a three-year framework agreement worth a
+    share of three years' business; its won deal names the contract (as
+    Salesforce's ``Opportunity.ContractId`` does), so its amount is spread over the
+    36 months instead of counting as one year's bookings.
+    """
+    signers = accounts.filter(pl.col("archetype").is_in(_FRAMEWORK_ARCHETYPES))
+    n = signers.height
+    start = [
+        DEMO_END - timedelta(days=_FRAMEWORK_SIGNED_DAYS_BEFORE_END + int(d))
+        for d in rng.integers(-30, 30, n)
+    ]
+    end = [
+        date(s.year + _FRAMEWORK_TERM_MONTHS // 12, s.month, min(s.day, 28))
+        - timedelta(days=1)
+        for s in start
+    ]
+    contract_ids = [f"K{i + 1:06d}" for i in range(n)]
+    yearly = (signers["true_wallet"] * signers["our_share"]).to_numpy()
+    amount = np.round(yearly * rng.uniform(0.25, 0.4, n) * 3, -3)
+    contracts = pl.DataFrame(
+        {
+            "contract_id": contract_ids,
+            "account_id": signers["account_id"],
+            "start_date": start,
+            "end_date": end,
+            "term_months": [_FRAMEWORK_TERM_MONTHS] * n,
+            "status": ["Activated"] * n,
+            "source": "demo",
+            "source_id": contract_ids,
+        },
+        schema_overrides={"term_months": pl.Int32},
+    )
+    deal_ids = [f"OF{i + 1:06d}" for i in range(n)]
+    deals = pl.DataFrame(
+        {
+            "opportunity_id": deal_ids,
+            "account_id": signers["account_id"],
+            "name": [f"Framework agreement {s.year}–{s.year + 3}" for s in start],
+            "stage": "Closed Won",
+            "amount": amount,
+            "close_date": [s - timedelta(days=10) for s in start],
+            "is_closed": True,
+            "is_won": True,
+            "owner_seller_id": signers["owner_seller_id"],
+            "created_on": [s - timedelta(days=120) for s in start],
+            "source": "demo",
+            "source_id": deal_ids,
+            "contract_id": contract_ids,
+        }
+    )
+    return contracts, pl.concat([opportunities, deals], how="diagonal_relaxed")

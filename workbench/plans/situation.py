@@ -98,6 +98,8 @@ SEGMENT_STRATEGY: dict[str, str] = {
     "sales, self-service) or raise price and margin before investing more.",
     "maintain": "Maintain efficiently: standard offer and service at a low cost to "
     "serve; watch for signs of growth.",
+    "no_data": "Find out first: the CRM holds no revenue, people, activity or open "
+    "deal for this account; record who buys and what before ranking or investing.",
 }
 
 

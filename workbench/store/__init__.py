@@ -69,6 +69,12 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
+from workbench.store.economics import (
+    CONTRACTS_NOT_IN_FORCE,
+    account_situation,
+    contracts,
+    set_account_situation,
+)
 from workbench.store.imports.build import import_build, import_merged_by_name
 from workbench.store.imports.checks import (
     import_account_notes,
@@ -180,6 +186,7 @@ from workbench.store.voice import (
 
 __all__ = [
     "CONFLICT_STATUSES",
+    "CONTRACTS_NOT_IN_FORCE",
     "DATA_TABLES",
     "DB_ENV_VAR",
     "DEFAULT_DB_PATH",
@@ -203,6 +210,7 @@ __all__ = [
     "account_nps_responses",
     "account_plan_facts",
     "account_requirements",
+    "account_situation",
     "accounts_by_industry",
     "add_requirement",
     "build_database_from_tables",
@@ -212,6 +220,7 @@ __all__ = [
     "catalog_tables",
     "connect",
     "contact_edit_history",
+    "contracts",
     "data_date_range",
     "data_version",
     "database_fingerprint",
@@ -295,6 +304,7 @@ __all__ = [
     "saved_column_mapping",
     "schema_version",
     "segment_scenarios",
+    "set_account_situation",
     "set_memory_limit",
     "set_meta",
     "set_relationship_override",

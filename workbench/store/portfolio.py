@@ -1,4 +1,8 @@
-"""TODO."""
+"""Portfolio reads: headline figures, account features, effort, saved decisions.
+
+One row of features per account for segmentation and effort, effort aggregates,
+and the segmentation's saved decisions (relationship overrides, scenarios).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,17 @@ import polars as pl
 
 from workbench.access import require
 from workbench.domain import (
-    EXECUTIVE_DEPARTMENTS,
     EXECUTIVE_MAX_LEVEL,
+    EXECUTIVE_MIN_TREE_DEPTH,
     JOINT_ACTIVITY_KINDS,
-    PROCUREMENT_DEPARTMENTS,
     RELATIONSHIP_TYPES,
     Actor,
+    seniority_patterns,
 )
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, record_json, write_transaction
+from workbench.store.economics import REVENUE_CTE, revenue_params
 
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
@@ -91,44 +96,58 @@ def accounts_by_industry(con: Connection) -> pl.DataFrame:
 #: Reporting trees deeper than this are cut (and cycles in bad data stop here).
 _MAX_ORG_DEPTH = 12
 
-# Contacts with their depth in the account's reporting tree. People whose manager
-# chain never reaches a top (a cycle in bad data) get no level.
+# Contacts with their depth in the account's reporting tree and the depth of that
+# tree. People whose manager chain never reaches a top (a cycle in bad data) get no
+# level. ``is_executive`` is the one seniority rule of :mod:`workbench.domain`
+# (title, executive office, or the top levels of a deep tree when the title is
+# unknown); the patterns come in as bound parameters.
 _CONTACT_LEVELS_CTE = f"""
+tree AS (
+    -- reporting lines count within an account, as on the buying-centre map: a
+    -- manager recorded at another account leaves the person at the top here
+    WITH RECURSIVE walk(contact_id, account_id, root_id, depth) AS (
+        SELECT c.contact_id, c.account_id, c.contact_id, 1 FROM contacts c
+        WHERE c.reports_to_id IS NULL
+           OR NOT EXISTS (SELECT 1 FROM contacts m
+                          WHERE m.contact_id = c.reports_to_id
+                            AND m.account_id = c.account_id)
+        UNION ALL
+        SELECT c.contact_id, c.account_id, w.root_id, w.depth + 1 FROM contacts c
+        JOIN walk w ON c.reports_to_id = w.contact_id AND c.account_id = w.account_id
+        WHERE w.depth < {_MAX_ORG_DEPTH}
+    )
+    SELECT * FROM walk
+),
 contact_levels AS (
-    SELECT contact_id, min(depth) AS org_level FROM (
-        WITH RECURSIVE tree(contact_id, depth) AS (
-            SELECT c.contact_id, 1 FROM contacts c
-            WHERE c.reports_to_id IS NULL
-               OR c.reports_to_id NOT IN (SELECT contact_id FROM contacts)
-            UNION ALL
-            SELECT c.contact_id, t.depth + 1 FROM contacts c
-            JOIN tree t ON c.reports_to_id = t.contact_id
-            WHERE t.depth < {_MAX_ORG_DEPTH}
-        )
-        SELECT * FROM tree
-    ) GROUP BY contact_id
+    SELECT t.contact_id, min(t.depth) AS org_level, max(d.tree_depth) AS tree_depth
+    FROM tree t
+    JOIN (SELECT root_id, max(depth) AS tree_depth FROM tree GROUP BY root_id) d
+        USING (root_id)
+    GROUP BY t.contact_id
 ),
 people AS (
     SELECT c.contact_id, c.department, c.buying_role, l.org_level,
-           coalesce(lower(c.department) IN (SELECT unnest($procurement)), false)
+           coalesce(regexp_matches(c.department, $procurement_department), false)
                AS is_procurement,
-           -- the top of the org chart is executive, except purchasing's own head:
-           -- buying from a procurement director is still transactional
-           coalesce(lower(c.department) IN (SELECT unnest($executive)), false)
-               OR (coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}, false)
-                   AND NOT coalesce(lower(c.department) IN (SELECT unnest($procurement)),
-                                    false)) AS is_executive
+           -- buying from the head of purchasing is still transactional
+           NOT coalesce(regexp_matches(c.department, $procurement_department), false)
+           AND (
+               coalesce(regexp_matches(c.title, $executive_title)
+                        AND NOT regexp_matches(c.title, $executive_title_exclude),
+                        false)
+               OR coalesce(regexp_matches(c.department, $executive_department), false)
+               OR (nullif(trim(c.title), '') IS NULL
+                   AND coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}
+                                AND l.tree_depth >= {EXECUTIVE_MIN_TREE_DEPTH},
+                                false))
+           ) AS is_executive
     FROM contacts c LEFT JOIN contact_levels l USING (contact_id)
 )
 """
 
 
 def _segment_params(as_of: date) -> dict[str, Any]:
-    return {
-        "as_of": as_of,
-        "procurement": list(PROCUREMENT_DEPARTMENTS),
-        "executive": list(EXECUTIVE_DEPARTMENTS),
-    }
+    return {"as_of": as_of, **seniority_patterns()}
 
 
 def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
@@ -145,7 +164,7 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
-        WITH {_CONTACT_LEVELS_CTE},
+        WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE},
         touches AS (
             SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
                    a.activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current,
@@ -235,6 +254,27 @@ _ACCOUNT_FEATURES_SQL = f"""
                 AS tenure_years,
             coalesce(w.won_12m, 0) AS won_12m,
             coalesce(w.won_prev_12m, 0) AS won_prev_12m,
+            coalesce(r.revenue_annualised, 0) AS revenue_annualised,
+            coalesce(r.revenue_annualised_prev, 0) AS revenue_annualised_prev,
+            coalesce(r.deals_in_force, 0) AS deals_in_force,
+            coalesce(r.deals_on_default_term, 0) AS deals_on_default_term,
+            CASE WHEN coalesce(r.deals_in_force, 0) = 0 THEN 'none'
+                 WHEN r.deals_on_default_term = 0 THEN 'contract_terms'
+                 WHEN r.deals_on_default_term = r.deals_in_force THEN 'default_term'
+                 ELSE 'mixed' END AS revenue_basis,
+            $default_term::INTEGER AS default_term_months,
+            (SELECT max(ct.term_months) FROM contract_terms ct
+              WHERE ct.account_id = a.account_id
+                AND ct.start_date <= $as_of::DATE
+                AND $as_of::DATE <= coalesce(ct.end_date, $as_of::DATE)
+                AND ct.status NOT IN (SELECT unnest($not_in_force)))
+                AS contract_term_months,
+            (SELECT max(date_diff('day', $as_of::DATE, ct.end_date)) / 365.25
+               FROM contract_terms ct
+              WHERE ct.account_id = a.account_id
+                AND ct.start_date <= $as_of::DATE AND $as_of::DATE <= ct.end_date
+                AND ct.status NOT IN (SELECT unnest($not_in_force)))
+                AS contract_years_left,
             coalesce(p.open_pipeline, 0) AS open_pipeline,
             coalesce(e.effort_minutes_recorded_12m, 0) AS effort_minutes_recorded_12m,
             coalesce(e.activities_12m, 0) AS activities_12m,
@@ -263,6 +303,7 @@ _ACCOUNT_FEATURES_SQL = f"""
             $as_of::DATE AS as_of
         FROM accounts a
         LEFT JOIN won w USING (account_id)
+        LEFT JOIN revenue r USING (account_id)
         LEFT JOIN pipeline p USING (account_id)
         LEFT JOIN effort e USING (account_id)
         LEFT JOIN nps n USING (account_id)
@@ -271,14 +312,27 @@ _ACCOUNT_FEATURES_SQL = f"""
         """
 
 
-def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame:
+def account_features(
+    con: Connection, as_of: date | None = None, default_term_months: int = 12
+) -> pl.DataFrame:
     """Return one row per account with every signal segmentation and effort use.
 
     Windows: "12m" is the 12 months up to and including ``as_of``; "prev_12m" the
-    12 months before that. Executive contacts are those in an executive department
-    or at the top two levels of the account's reporting tree, except the head of
-    purchasing (see :data:`PROCUREMENT_DEPARTMENTS`). All amounts are DOUBLE, counts
+    12 months before that. Executive contacts follow the one seniority rule of
+    :mod:`workbench.domain` (senior title, the executive office, or the top two
+    levels of a deep reporting tree when the title is unknown; never purchasing,
+    never merely for having no manager on record). All amounts are DOUBLE, counts
     BIGINT, so charts and polars never meet DECIMAL.
+
+    Revenue: ``won_12m`` and ``won_prev_12m`` are bookings (won deals closed in
+    the window); ``revenue_annualised`` is the annual revenue of the won deals in
+    force on ``as_of``, each spread over its contract term (``default_term_months``
+    where no contract is known, terms under a year counted as a year) and
+    ``revenue_annualised_prev`` the same a year earlier; ``revenue_basis`` says
+    which terms it rests on (``contract_terms``, ``default_term``, ``mixed`` or
+    ``none``), with ``deals_in_force``, ``deals_on_default_term``,
+    ``default_term_months`` and ``contract_term_months`` and ``contract_years_left``
+    (of the account's contracts in force on ``as_of``, NULL when none).
 
     Columns: ``account_id``, ``name``, ``industry``, ``region``, ``owner_seller_id``,
     ``annual_revenue``, ``wallet_estimate``, ``gross_margin_pct`` (NULL when
@@ -297,7 +351,11 @@ def account_features(con: Connection, as_of: date | None = None) -> pl.DataFrame
     return query_frame(
         con,
         _ACCOUNT_FEATURES_SQL,
-        {**_segment_params(day), "joint": list(JOINT_ACTIVITY_KINDS)},
+        {
+            **_segment_params(day),
+            **revenue_params(default_term_months),
+            "joint": list(JOINT_ACTIVITY_KINDS),
+        },
     )
 
 

@@ -358,6 +358,35 @@ _SURVEY_TYPE_COLUMN = (
 )
 
 
+# Account economics (issue 19): contracts spread a won deal over its term; the
+# buying situation that a workshop sets decides the relationship to aim for.
+_ACCOUNT_ECONOMICS_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS contracts (
+        contract_id VARCHAR PRIMARY KEY,
+        account_id VARCHAR NOT NULL,
+        start_date DATE,
+        end_date DATE,
+        term_months INTEGER,
+        status VARCHAR,
+        source VARCHAR,
+        source_id VARCHAR
+    )
+    """,
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS contract_id VARCHAR",
+    """
+    CREATE TABLE IF NOT EXISTS account_situation (
+        account_id VARCHAR NOT NULL,
+        factor VARCHAR NOT NULL,
+        level TINYINT NOT NULL,
+        set_by VARCHAR,
+        set_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id, factor)
+    )
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -375,6 +404,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(9, "failed sign-ins for the sign-in throttle", _SIGN_IN_TABLES),
     Migration(
+        11,
+        "contracts, deals linked to them, and each account's buying situation",
+        _ACCOUNT_ECONOMICS_TABLES,
+    ),
+    Migration(
         12,
         "survey type on NPS responses; detractor follow-ups; requirements register",
         _SURVEY_TYPE_COLUMN,
@@ -391,6 +425,7 @@ DATA_TABLES: tuple[str, ...] = (
     "opportunity_contacts",
     "activities",
     "nps_responses",
+    "contracts",
 )
 
 
@@ -411,6 +446,7 @@ def list_tables_static() -> tuple[str, ...]:
         "plan_risks",
         "workbench_meta",
         "sign_in_failures",
+        "account_situation",
         "detractor_followups",
         "account_requirements",
         "requirement_conflicts",

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 import networkx as nx
 import polars as pl
 
+from workbench import domain
+
 if TYPE_CHECKING:
     from workbench.domain import BuyingCentreData
 
@@ -47,8 +49,6 @@ ROLE_WEIGHTS: dict[str, float] = {
     UNKNOWN: 0.5,
 }
 
-_EXECUTIVE_PATTERN = r"(?i)executive|management|board|c-suite|vorstand|geschäftsführung|管理层|高管|总经理|總經理"
-_PROCUREMENT_PATTERN = r"(?i)procurement|purchas|sourcing|einkauf|采购|採購"
 
 # --- safe text ----------------------------------------------------------------------
 
@@ -110,6 +110,39 @@ def relationship_graph(contacts: pl.DataFrame, influences: pl.DataFrame) -> nx.G
     return graph
 
 
+def org_positions(contacts: pl.DataFrame) -> pl.DataFrame:
+    """Return each person's depth in the reporting tree and the depth of that tree.
+
+    ``level`` is 1 at the top, 2 below, …; people with no (known) manager are at
+    level 1 of their own tree. People in a reporting cycle, or below one, have no
+    level (NULL). ``tree_depth`` is the number of levels of the person's tree (1
+    for someone with neither manager nor reports on record).
+
+    Returns:
+        ``contact_id, level, tree_depth`` for every row of ``contacts``.
+    """
+    to_manager = reporting_graph(contacts)
+    to_report = to_manager.reverse(copy=True)
+    roots = [node for node, degree in to_manager.out_degree() if degree == 0]
+    depth: dict[str, int] = {}
+    tree_depth: dict[str, int] = {}
+    for root in roots:
+        below = nx.single_source_shortest_path_length(to_report, root)
+        deepest = max(below.values()) + 1
+        for node, distance in below.items():
+            depth[node] = distance + 1
+            tree_depth[node] = deepest
+    ids = contacts["contact_id"].to_list()
+    return pl.DataFrame(
+        {
+            "contact_id": ids,
+            "level": [depth.get(c) for c in ids],
+            "tree_depth": [tree_depth.get(c) for c in ids],
+        },
+        schema={"contact_id": pl.String, "level": pl.Int32, "tree_depth": pl.Int32},
+    )
+
+
 def org_levels(contacts: pl.DataFrame) -> pl.DataFrame:
     """Return each person's depth in the reporting tree: 1 at the top, 2 below, ….
 
@@ -119,29 +152,48 @@ def org_levels(contacts: pl.DataFrame) -> pl.DataFrame:
     Returns:
         ``contact_id, level`` for every row of ``contacts``.
     """
-    to_manager = reporting_graph(contacts)
-    to_report = to_manager.reverse(copy=True)
-    roots = [node for node, degree in to_manager.out_degree() if degree == 0]
-    depth: dict[str, int] = {}
-    for root in roots:
-        for node, distance in nx.single_source_shortest_path_length(
-            to_report, root
-        ).items():
-            depth[node] = distance + 1
-    return pl.DataFrame(
-        {
-            "contact_id": contacts["contact_id"].to_list(),
-            "level": [depth.get(c) for c in contacts["contact_id"].to_list()],
-        },
-        schema={"contact_id": pl.String, "level": pl.Int32},
+    return org_positions(contacts).select("contact_id", "level")
+
+
+def is_procurement_expr() -> pl.Expr:
+    """Return whether a person (``department``) is in purchasing: the domain's rule."""
+    return (
+        pl.col("department")
+        .str.contains(domain.PROCUREMENT_DEPARTMENT_PATTERN)
+        .fill_null(False)
     )
+
+
+def is_executive_expr() -> pl.Expr:
+    """Return the one seniority rule of :mod:`workbench.domain` as a polars expression.
+
+    Needs ``title``, ``department``, ``level`` and ``tree_depth`` (from
+    :func:`org_positions`); the store applies the same patterns in SQL.
+    """
+    senior_title = (
+        pl.col("title").str.contains(domain.EXECUTIVE_TITLE_PATTERN)
+        & ~pl.col("title").str.contains(domain.EXECUTIVE_TITLE_EXCLUDE_PATTERN)
+    ).fill_null(False)
+    executive_office = (
+        pl.col("department")
+        .str.contains(domain.EXECUTIVE_DEPARTMENT_PATTERN)
+        .fill_null(False)
+    )
+    title_unknown = pl.col("title").str.strip_chars().replace("", None).is_null()
+    top_of_deep_tree = (
+        title_unknown
+        & (pl.col("level") <= domain.EXECUTIVE_MAX_LEVEL)
+        & (pl.col("tree_depth") >= domain.EXECUTIVE_MIN_TREE_DEPTH)
+    ).fill_null(False)
+    return ~is_procurement_expr() & (senior_title | executive_office | top_of_deep_tree)
 
 
 def people(data: BuyingCentreData) -> pl.DataFrame:
     """Return the account's people with what the map and metrics need.
 
     Adds to ``data.contacts``: ``role`` and ``attitude_mark`` (``"unknown"`` when
-    NULL), ``level``, ``function`` (``executive``, ``procurement`` or ``other``),
+    NULL), ``level``, ``tree_depth``, ``function`` (``executive`` by the
+    domain's one seniority rule, ``procurement`` or ``other``),
     ``touches``, ``minutes`` and ``sellers`` in the window, ``engaged`` (touched in
     the window), ``days_since_touch`` (up to the window's end; NULL when never) and
     ``detractor`` (latest NPS at most 6).
@@ -156,10 +208,7 @@ def people(data: BuyingCentreData) -> pl.DataFrame:
             pl.col("seller_id").n_unique().cast(pl.Int64).alias("sellers"),
         )
     )
-    levels = org_levels(contacts)
-    has_reports = contacts.filter(pl.col("reports_to_id").is_not_null())[
-        "reports_to_id"
-    ].implode()
+    levels = org_positions(contacts)
     return (
         contacts.join(levels, on="contact_id", how="left")
         .join(per_contact, on="contact_id", how="left")
@@ -179,18 +228,9 @@ def people(data: BuyingCentreData) -> pl.DataFrame:
             .alias("detractor"),
         )
         .with_columns(
-            pl.when(
-                pl.col("department").str.contains(_EXECUTIVE_PATTERN).fill_null(False)
-                | (
-                    (pl.col("level") == 1)
-                    & pl.col("contact_id").is_in(has_reports)
-                    & pl.col("reports_to_id").is_null()
-                )
-            )
+            pl.when(is_executive_expr())
             .then(pl.lit("executive"))
-            .when(
-                pl.col("department").str.contains(_PROCUREMENT_PATTERN).fill_null(False)
-            )
+            .when(is_procurement_expr())
             .then(pl.lit("procurement"))
             .otherwise(pl.lit("other"))
             .alias("function")

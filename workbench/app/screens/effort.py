@@ -105,12 +105,12 @@ def sidebar() -> tuple[date, segment.Thresholds, effort.MisallocationRules]:
 
 def accounts_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
     """Return effort per account, or stop the page when there are no accounts."""
-    features = reads.account_features(as_of)
+    features = reads.account_features(as_of, round(thresholds.default_term_months))
     if features.height == 0:
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides()
+        features, thresholds, reads.relationship_overrides(), reads.account_situation()
     )
     accounts = effort.account_effort(segments)
     return accounts

@@ -16,6 +16,7 @@ from workbench.app.components import (
     download_pair,
     notify_after_rerun,
 )
+from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
@@ -29,7 +30,10 @@ THRESHOLD_KEYS = {
     "default_margin_pct": "seg_default_margin",
     "wallet_share_of_revenue_pct": "seg_wallet_share",
     "minutes_per_activity_without_duration": "seg_minutes_without_duration",
+    "default_term_months": "seg_default_term",
+    "expected_remaining_years": "seg_remaining_years",
     "relationship_threshold": "seg_rel_threshold",
+    "target_threshold": "seg_target_threshold",
     "weight_tenure": "seg_w_tenure",
     "weight_share_of_wallet": "seg_w_share_of_wallet",
     "weight_breadth": "seg_w_breadth",
@@ -50,6 +54,8 @@ SLIDER_LIMITS = {
     "seg_default_margin": (0.0, 100.0),
     "seg_wallet_share": (0.0, 10.0),
     "seg_minutes_without_duration": (0.0, 480.0),
+    "seg_default_term": (1.0, 120.0),
+    "seg_remaining_years": (0.0, 20.0),
 }
 OVERRIDE_CHOICES = 500
 
@@ -149,7 +155,32 @@ def sidebar() -> date:
             key="seg_minutes_without_duration",
         )
         st.slider(
-            "Partnership at a relationship score of at least",
+            "Contract term where none is known, months",
+            *SLIDER_LIMITS["seg_default_term"],
+            step=1.0,
+            key="seg_default_term",
+            help="A won deal's amount is spread over its contract's term; deals "
+            "without a known contract over this many months.",
+        )
+        st.slider(
+            "Expected remaining years (lifetime value)",
+            *SLIDER_LIMITS["seg_remaining_years"],
+            step=0.5,
+            key="seg_remaining_years",
+            help="Lifetime value = contribution × the years left on the contract "
+            "in force, at least this many.",
+        )
+        st.slider(
+            "Aim for a partnership at a target score of at least",
+            0.0,
+            100.0,
+            step=1.0,
+            key="seg_target_threshold",
+            help="The target score rates the buying situation (workshop ratings, "
+            "contract length, value, wallet) over the signals that are known.",
+        )
+        st.slider(
+            "Observed partnership at a relationship score of at least",
             0.0,
             100.0,
             step=1.0,
@@ -210,12 +241,12 @@ def segments_or_stop(
     as_of: date, thresholds: segment.Thresholds
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the features and segments, or stop the page when there are no accounts."""
-    features = reads.account_features(as_of)
+    features = reads.account_features(as_of, round(thresholds.default_term_months))
     if features.height == 0:
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides()
+        features, thresholds, reads.relationship_overrides(), reads.account_situation()
     )
     return features, segments
 
@@ -225,13 +256,18 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     cuts = segment.segment_cuts(segments, thresholds)
     summary = segment.segment_summary(segments)
     counts = segment.segment_counts(segments)
-    cols = st.columns(6)
+    cols = st.columns(7)
     cols[0].metric("Most valuable", counts["most_valuable"])
     cols[1].metric("Most growable", counts["most_growable"])
     cols[2].metric("Maintain", counts["maintain"])
     cols[3].metric("Below zero", counts["below_zero"])
-    cols[4].metric("Partnership", counts["partnership"])
-    cols[5].metric("Transactional", counts["transactional"])
+    cols[4].metric(
+        "No data",
+        counts["no_data"],
+        help="No revenue, people, activity or open deal on record: not ranked.",
+    )
+    cols[5].metric("Partnership", counts["partnership"])
+    cols[6].metric("Transactional", counts["transactional"])
 
     st.altair_chart(
         charts.segment_scatter(segments, cuts.contribution_cut, cuts.headroom_cut),
@@ -240,7 +276,9 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     st.caption(
         "Right of the green line: most valuable. Above the blue line: most growable (of "
         "the rest). Left of the red line: below zero. Circles are partnerships, triangles "
-        "transactional; size is won revenue. Both axes are symmetric-log."
+        "transactional; size is revenue (won deals in force, each spread over its "
+        "contract term; the basis is in every row). Both axes are symmetric-log. "
+        "Accounts without data are not ranked and not drawn."
     )
 
     st.subheader("Segment summary")
@@ -427,3 +465,50 @@ def scenarios_section(
         st.dataframe(moved, hide_index=True, width="stretch", key="seg_moved_table")
     else:
         st.caption("No saved scenarios yet.")
+
+
+#: How a workshop rates a situation factor: unknown, or 1 (low) to 5 (high).
+SITUATION_CHOICES: tuple[int | None, ...] = (None, 1, 2, 3, 4, 5)
+
+
+def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
+    """Let a workshop rate an account's buying situation (the target's inputs)."""
+    st.subheader("Buying situation (sets the target relationship)")
+    st.caption(
+        "Rate what you know, 1 (low) to 5 (high); leave the rest unknown. The "
+        "target score counts only the known signals (contract length, value and "
+        "wallet come from the data), so no type is out of reach for lack of a field."
+    )
+    choice_ids, choice_labels = segment.account_choices(table, OVERRIDE_CHOICES)
+    if not choice_ids:
+        return
+    # outside the form, so the ratings below show the chosen account's at once
+    picked = st.selectbox(
+        "Account",
+        range(len(choice_ids)),
+        format_func=choice_labels.__getitem__,
+        key="seg_situation_account",
+    )
+    account_id = choice_ids[picked]
+    rated = reads.account_situation().filter(pl.col("account_id") == account_id)
+    current = rated.row(0, named=True) if rated.height else {}
+    with st.form("seg_situation_form"):
+        cols = st.columns(len(SITUATION_FACTORS))
+        levels: dict[str, int | None] = {}
+        for col, factor in zip(cols, SITUATION_FACTORS, strict=True):
+            known = current.get(factor)
+            levels[factor] = col.selectbox(
+                factor.replace("_", " ").capitalize(),
+                SITUATION_CHOICES,
+                index=SITUATION_CHOICES.index(known) if known else 0,
+                format_func=lambda v: "unknown" if v is None else str(v),
+                key=f"seg_situation_{factor}_{account_id}",
+            )
+        saved = st.form_submit_button("Save the situation", disabled=not may_edit)
+    if saved:
+        try:
+            actions.set_situation(account_id, levels)
+            st.success("Saved.")
+            st.rerun()
+        except WorkbenchError as error:
+            st.error(str(error))

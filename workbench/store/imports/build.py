@@ -307,7 +307,7 @@ def _build_opportunities(cur: Connection, staged: set[str]) -> None:
                             OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
                    coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
                    k.resolved_owner AS owner_seller_id, k.owner_seller_name,
-                   {_date_expr("k", "created_on")} AS created_on
+                   {_date_expr("k", "created_on")} AS created_on, k.contract_id
             FROM k
             LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN _import_stages st ON st.value = lower(k.stage)
@@ -402,6 +402,27 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
         )
 
 
+def _build_contracts(cur: Connection, staged: set[str]) -> None:
+    """Contracts with their account resolved; a deal names one by its ID."""
+    if "contracts" in staged:
+        cur.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _import_new_contracts AS
+            SELECT s._row, s._file, s._source, s.contract_id AS source_id,
+                   s.contract_id, coalesce(s.account_id, i.account_id) AS account_id,
+                   {_date_expr("s", "start_date")} AS start_date,
+                   {_date_expr("s", "end_date")} AS end_date,
+                   round(wb_num(s.term_months))::INTEGER AS term_months,
+                   s.status
+            FROM _import_in_contracts s
+            LEFT JOIN _import_account_index i
+                   ON i.k = lower(s.account_name) AND s.account_id IS NULL
+            WHERE s.contract_id IS NOT NULL
+              AND coalesce(s.account_id, i.account_id) IS NOT NULL
+            """
+        )
+
+
 def _build_contact_influences(cur: Connection, staged: set[str]) -> None:
     """Influence lines between contacts."""
     if "contact_influences" in staged:
@@ -435,6 +456,7 @@ def import_build(
     _build_opportunity_contacts(cur, staged)
     _build_activities(cur, staged)
     _build_contact_influences(cur, staged)
+    _build_contracts(cur, staged)
 
 
 def import_merged_by_name(cur: Connection) -> pl.DataFrame:

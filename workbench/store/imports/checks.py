@@ -330,6 +330,10 @@ def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
             "s.opportunity_id IS NULL OR s.contact_id IS NULL",
             "lacks the deal or the person; the link was not imported",
         ),
+        "contracts": (
+            "s.contract_id IS NULL OR (s.account_id IS NULL AND s.account_name IS NULL)",
+            "has no ID or names no account; the contract was not imported",
+        ),
         "contact_influences": (
             "s.from_contact_id IS NULL OR s.to_contact_id IS NULL",
             "lacks one of the two people; the link was not imported",
@@ -465,6 +469,7 @@ _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
     ("activities", "seller_id", "sellers", "seller_id", "warning"),
     ("contact_influences", "from_contact_id", "contacts", "contact_id", "error"),
     ("contact_influences", "to_contact_id", "contacts", "contact_id", "error"),
+    ("contracts", "account_id", "accounts", "account_id", "error"),
 )
 
 

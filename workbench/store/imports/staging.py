@@ -31,6 +31,7 @@ _IMPORT_KEYS: dict[str, str] = {
     "nps_responses": "response_id",
     "opportunity_contacts": "opportunity_id || '|' || contact_id",
     "contact_influences": "from_contact_id || '|' || to_contact_id",
+    "contracts": "contract_id",
 }
 #: Order in which an import fills tables (references point backwards): the order
 #: of the data tables.

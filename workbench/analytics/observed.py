@@ -1,0 +1,202 @@
+"""The observed relationship: what our behaviour and their buying look like.
+
+Six signals (tenure, share of wallet, breadth, executive engagement, contract,
+joint activity) give points up to their weights. A signal that is unknown drops out
+of the denominator instead of scoring zero: an account without a recorded contract
+type, or a portfolio whose CRM records no joint activities at all (a plain
+Salesforce export), is scored on the signals it has, and says so ("based on 4 of
+6 signals"). The type plans follow is the target one (:mod:`.target`); this score
+stands beside it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from workbench.analytics.thresholds import CONTRACT_POINTS_SHARE
+
+if TYPE_CHECKING:
+    from workbench.analytics.thresholds import Thresholds
+
+#: A contract in force this long (months) or longer gives the contract's full points.
+FULL_CONTRACT_MONTHS = 36
+
+
+def _ratio(value: pl.Expr, full_at: float) -> pl.Expr:
+    return (value.fill_null(0) / full_at).clip(0, 1)
+
+
+def _number(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
+    rounded = expr.fill_null(0).round(decimals)
+    return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
+
+
+def _known(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Return, per signal, whether it is known for the account."""
+    term_known = (
+        pl.col("contract_term_months").is_not_null()
+        if "contract_term_months" in frame.columns
+        else pl.lit(False)
+    )
+    # A CRM that records no joint planning or workshop for any account does not
+    # record them at all: zero is unknown there, not "none".
+    joint_recorded = pl.col("joint_activities").fill_null(0).sum() > 0
+    return {
+        "tenure": pl.col("tenure_years").is_not_null(),
+        "share_of_wallet": pl.col("share_of_wallet_pct").is_not_null(),
+        "breadth": pl.lit(True),
+        "executive": pl.lit(True),
+        "contract": pl.col("contract_type").is_in(list(CONTRACT_POINTS_SHARE))
+        | term_known,
+        "joint": joint_recorded,
+    }
+
+
+def _contract_label(known_term: bool) -> pl.Expr:
+    """Return the contract as the reason names it: its type, else its term."""
+    term = (
+        pl.format("of {} months", pl.col("contract_term_months").cast(pl.String))
+        if known_term
+        else pl.lit(None, dtype=pl.String)
+    )
+    return pl.coalesce(pl.col("contract_type"), term, pl.lit("unknown"))
+
+
+def _score_reason(
+    known: dict[str, pl.Expr], scored_type: pl.Expr, t: Thresholds, known_term: bool
+) -> pl.Expr:
+    """Return the observed score's reason: its points, and the signals left out."""
+    comparison = (
+        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
+        .then(pl.lit("≥"))
+        .otherwise(pl.lit("<"))
+    )
+
+    def part(label: pl.Expr, name: str) -> pl.Expr:
+        return (
+            pl.when(known[name])
+            .then(pl.format("{} (+{})", label, _number(pl.col(f"points_{name}"))))
+            .otherwise(pl.format("{} (unknown, left out)", label))
+        )
+
+    score_reason = pl.format(
+        "observed score {} {} {} → {}, based on {} of 6 signals: {}, {}, {}, {}, {}, {}",
+        _number(pl.col("relationship_score")),
+        comparison,
+        pl.lit(f"{t.relationship_threshold:g}"),
+        scored_type,
+        pl.col("observed_signals").cast(pl.String),
+        part(pl.format("tenure {} y", _number(pl.col("tenure_years"), 1)), "tenure"),
+        part(
+            pl.format("share of wallet {} %", _number(pl.col("share_of_wallet_pct"))),
+            "share_of_wallet",
+        ),
+        part(
+            pl.format("{} departments", _number(pl.col("departments_engaged"))),
+            "breadth",
+        ),
+        part(
+            pl.format("{} executives", _number(pl.col("executive_contacts_engaged"))),
+            "executive",
+        ),
+        part(
+            pl.format("contract {}", _contract_label(known_term)),
+            "contract",
+        ),
+        part(
+            pl.format("{} joint activities", _number(pl.col("joint_activities"))),
+            "joint",
+        ),
+    )
+    return score_reason
+
+
+def observed_relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
+    """Return the frame with the observed score, its points and its reason.
+
+    Adds ``points_<signal>`` (NULL when the signal is unknown),
+    ``observed_signals`` (how many of the six are known), ``relationship_score``
+    (0–100: the known points over the known weights), ``relationship_scored``
+    and ``relationship_observed`` (the type the score says) and ``_score_reason``.
+    """
+    term_share = (
+        (pl.col("contract_term_months").cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(
+            0, 1
+        )
+        if "contract_term_months" in scored.columns
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    contract_share = pl.max_horizontal(
+        term_share,
+        pl.col("contract_type").replace_strict(
+            CONTRACT_POINTS_SHARE, default=None, return_dtype=pl.Float64
+        ),
+    )
+    raw = {
+        "tenure": (
+            _ratio(pl.col("tenure_years"), t.tenure_full_at_years),
+            t.weight_tenure,
+        ),
+        "share_of_wallet": (
+            _ratio(pl.col("share_of_wallet_pct"), t.share_of_wallet_full_at_pct),
+            t.weight_share_of_wallet,
+        ),
+        "breadth": (
+            _ratio(
+                pl.col("departments_engaged").cast(pl.Float64),
+                t.breadth_full_at_departments,
+            ),
+            t.weight_breadth,
+        ),
+        "executive": (
+            _ratio(
+                pl.col("executive_contacts_engaged").cast(pl.Float64),
+                t.executive_full_at_contacts,
+            ),
+            t.weight_executive,
+        ),
+        "contract": (contract_share.fill_null(0.0), t.weight_contract),
+        "joint": (
+            _ratio(
+                pl.col("joint_activities").cast(pl.Float64), t.joint_full_at_activities
+            ),
+            t.weight_joint,
+        ),
+    }
+    known = _known(scored)
+    points = scored.with_columns(
+        **{
+            f"points_{name}": pl.when(known[name]).then(share * weight)
+            for name, (share, weight) in raw.items()
+        },
+        _known_weight=pl.sum_horizontal(
+            [
+                pl.when(known[n]).then(pl.lit(w)).otherwise(0.0)
+                for n, (_, w) in raw.items()
+            ]
+        ),
+        observed_signals=pl.sum_horizontal([known[n].cast(pl.Int32) for n in raw]),
+    ).with_columns(
+        relationship_score=pl.when(pl.col("_known_weight") > 0)
+        .then(
+            pl.sum_horizontal([f"points_{n}" for n in raw])
+            / pl.col("_known_weight")
+            * 100
+        )
+        .otherwise(0.0)
+    )
+    scored_type = (
+        pl.when(pl.col("relationship_score") >= t.relationship_threshold)
+        .then(pl.lit("partnership"))
+        .otherwise(pl.lit("transactional"))
+    )
+    score_reason = _score_reason(
+        known, scored_type, t, "contract_term_months" in scored.columns
+    )
+    return points.with_columns(
+        relationship_scored=scored_type,
+        relationship_observed=scored_type,
+        _score_reason=score_reason,
+    ).drop("_known_weight")

@@ -1,0 +1,168 @@
+"""The relationship to aim for (target) beside the one we see (observed).
+
+Hutt & Speh choose between a transactional and a partnership relationship from the
+buying situation, not from how much effort we already spend: how important and how
+complex the purchase is for the customer, how costly a switch would be, how many
+alternatives the supply market offers, how well the account fits our strategy, and
+what the contract, the value and the potential say. Workshops rate the first five
+per account (:data:`workbench.domain.SITUATION_FACTORS`, levels 1–5); the others
+come from the data.
+
+Every signal is a share from 0 to 1; a signal that is unknown drops out of the
+denominator, so an account with four known signals is scored on those four ("based
+on 4 of 8 signals") and no type is out of reach because a field is absent.
+Pure polars expressions over the one-row-per-account frame; no loops over rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from workbench.domain import SITUATION_FACTORS, SITUATION_LEVELS
+
+if TYPE_CHECKING:
+    from workbench.analytics.thresholds import Thresholds
+
+#: The target score's signals, in the order reasons list them.
+TARGET_SIGNALS: tuple[str, ...] = (
+    *SITUATION_FACTORS,
+    "contract_length",
+    "value",
+    "potential",
+)
+#: A contract in force this long (months) or longer gives the full signal.
+FULL_CONTRACT_MONTHS = 36
+#: Where no contract is on record, the account's contract type stands in.
+CONTRACT_TYPE_SIGNAL: dict[str, float] = {
+    "multi_year": 1.0,
+    "framework": 0.5,
+    "spot": 0.0,
+}
+
+
+def _situation_signal(factor: str) -> pl.Expr:
+    low, high = SITUATION_LEVELS
+    share = (pl.col(factor).cast(pl.Float64) - low) / (high - low)
+    # many alternatives in the supply market point to a transactional relationship
+    return (1 - share) if factor == "supply_alternatives" else share
+
+
+def _percentile(column: str, ranked: pl.Expr) -> pl.Expr:
+    """Share of the ranked accounts this one is ahead of (1 = the best), else NULL."""
+    rank = pl.when(ranked).then(pl.col(column)).rank("average")
+    count = ranked.sum()
+    return (
+        pl.when(ranked & (count > 1))
+        .then((rank - 1) / (count - 1))
+        .when(ranked)
+        .then(pl.lit(1.0))
+    )
+
+
+def _empty_situation() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"account_id": pl.String, **dict.fromkeys(SITUATION_FACTORS, pl.Int64)}
+    )
+
+
+def target_relationship(
+    segmented: pl.DataFrame,
+    thresholds: Thresholds,
+    situation: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return the frame with the target relationship added.
+
+    Args:
+        segmented: accounts with ``value_segment``, ``contribution``,
+            ``potential`` and, where known, ``contract_term_months`` and
+            ``contract_type``.
+        thresholds: ``target_threshold`` decides partnership.
+        situation: rows of :func:`workbench.store.account_situation` (one column
+            per situation factor, level 1–5, NULL when unknown).
+
+    Returns:
+        Adds ``signal_<name>`` for each of :data:`TARGET_SIGNALS` (0–1, NULL when
+        unknown), ``target_signals`` (how many are known), ``target_score``
+        (0–100 over the known ones; NULL when none is), ``relationship_target``
+        and ``target_reason``.
+    """
+    rated = (situation if situation is not None else _empty_situation()).select(
+        "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
+    )
+    joined = segmented.join(rated, on="account_id", how="left")
+    ranked = pl.col("value_segment") != "no_data"
+    term = (
+        pl.col("contract_term_months")
+        if "contract_term_months" in joined.columns
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    contract_type = pl.col("contract_type").replace_strict(
+        CONTRACT_TYPE_SIGNAL, default=None, return_dtype=pl.Float64
+    )
+    signals = {
+        **{
+            f"signal_{f}": _situation_signal(f"_rated_{f}").clip(0, 1)
+            for f in SITUATION_FACTORS
+        },
+        "signal_contract_length": pl.coalesce(
+            (term.cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(0, 1), contract_type
+        ),
+        "signal_value": _percentile("contribution", ranked),
+        # the size of the customer's wallet: a large one is worth a partnership
+        # even where we already hold much of it (headroom ranks growth, not this)
+        "signal_potential": pl.when(pl.col("potential").is_not_null()).then(
+            _percentile("potential", ranked & pl.col("potential").is_not_null())
+        ),
+    }
+    names = list(signals)
+    scored = joined.with_columns(**signals).with_columns(
+        target_signals=pl.sum_horizontal(
+            [pl.col(n).is_not_null().cast(pl.Int32) for n in names]
+        ),
+        _target_sum=pl.sum_horizontal([pl.col(n).fill_null(0) for n in names]),
+    )
+    target_type = (
+        pl.when(pl.col("target_score") >= thresholds.target_threshold)
+        .then(pl.lit("partnership"))
+        .when(pl.col("target_score").is_not_null())
+        .then(pl.lit("transactional"))
+    )
+    known_parts = pl.concat_str(
+        [
+            pl.when(pl.col(n).is_not_null()).then(
+                pl.format(
+                    "{} {}",
+                    pl.lit(n.removeprefix("signal_").replace("_", " ")),
+                    (pl.col(n) * 100).round(0).cast(pl.Int64).cast(pl.String),
+                )
+            )
+            for n in names
+        ],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    return (
+        scored.with_columns(
+            target_score=pl.when(pl.col("target_signals") > 0).then(
+                pl.col("_target_sum") / pl.col("target_signals") * 100
+            )
+        )
+        .with_columns(relationship_target=target_type)
+        .with_columns(
+            target_reason=pl.when(pl.col("target_score").is_not_null())
+            .then(
+                pl.format(
+                    "target {}: score {} based on {} of {} signals ({}; of 100 each)",
+                    pl.col("relationship_target"),
+                    pl.col("target_score").round(0).cast(pl.Int64).cast(pl.String),
+                    pl.col("target_signals").cast(pl.String),
+                    pl.lit(str(len(names))),
+                    known_parts,
+                )
+            )
+            .otherwise(pl.lit("no target: none of its signals is known"))
+        )
+        .drop("_target_sum", *[f"_rated_{f}" for f in SITUATION_FACTORS])
+    )

@@ -13,6 +13,7 @@ import polars as pl
 
 from workbench.domain import Problem
 from workbench.ingest.sources import normalise_header
+from workbench.ingest.summary import warning_kinds
 
 DateOrder = Literal["mdy", "dmy"]
 ProgressCallback = Callable[[float, str], None]
@@ -80,6 +81,8 @@ class ImportReport:
     files: list[RecognisedFile]
     dry_run: bool = False
     written: dict[str, int] = field(default_factory=dict)
+    #: per table: rows to ``add``, ``update``, ``skip`` and ``why`` (see ingest.summary).
+    plan: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -93,6 +96,13 @@ class ImportReport:
             "source": self.source,
             "counts": self.counts,
             "problems": [p.as_dict() for p in self.problems],
+            # Added keys (the four above keep their meaning): what the import
+            # does per table, what the commit added, and warnings by kind.
+            "plan": self.plan,
+            "added": {t: p["add"] for t, p in self.plan.items()}
+            if self.ok and not self.dry_run
+            else {},
+            "warning_kinds": warning_kinds(self.problems),
         }
 
     def problems_frame(self) -> pl.DataFrame:

@@ -8,12 +8,14 @@ module holds no SQL: it calls :mod:`workbench.store`.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from workbench import store, vocabulary
+from workbench.ingest import summary
 from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
@@ -62,6 +64,7 @@ def import_files(
     progress: ProgressCallback | None = None,
     encoding: str | None = None,
     date_order: DateOrder | None = None,
+    again: bool = False,
 ) -> ImportReport:
     """Import CRM exports into the database, all or nothing.
 
@@ -80,6 +83,8 @@ def import_files(
         progress: called with (fraction done, what is happening).
         encoding: force a text encoding for every file.
         date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
+        again: import even when the same files were the last committed import
+            (by default that is said and nothing is written).
 
     Returns:
         The report: ok, source, counts after the run, problems, run ID, files.
@@ -110,6 +115,7 @@ def import_files(
             date_order=date_order,
             started=started,
             spill=Path(spill),
+            again=again,
         )
 
 
@@ -127,6 +133,7 @@ def _import_with(
     date_order: DateOrder | None,
     started: Any,
     spill: Path,
+    again: bool,
 ) -> ImportReport:
     recognised, problems = propose_files(
         con,
@@ -176,7 +183,7 @@ def _import_with(
         else None
     )
     try:
-        return _run_import(
+        report = _run_import(
             con,
             files,
             recognised,
@@ -190,10 +197,13 @@ def _import_with(
             overwrite_edits=overwrite_edits,
             date_order=date_order,
             say=say,
+            again=again,
         )
     finally:
         if previous_limit is not None:
             store.set_memory_limit(con, previous_limit)
+    report.problems = summary.ordered_problems(report.problems)
+    return report
 
 
 def _run_import(
@@ -211,8 +221,30 @@ def _run_import(
     overwrite_edits: bool,
     date_order: DateOrder | None,
     say: ProgressCallback,
+    again: bool,
 ) -> ImportReport:
     """Stage, check and (unless rejected or a dry run) commit; record the run."""
+    # Overwriting edits is a deliberate re-run: it applies the files again.
+    previous = (
+        None if again or overwrite_edits else _same_files_committed(con, recognised)
+    )
+    if previous is not None:
+        problems.append(
+            make_problem(
+                "warning",
+                first_file_name(files),
+                None,
+                None,
+                f"these files were imported already (run {previous}, the last "
+                "committed import); nothing was written. Import them again on purpose "
+                "with --again (or the page's option)",
+            )
+        )
+        if not dry_run and not any(p.level == "error" for p in problems):
+            say(1.0, "imported already")
+            return ImportReport(
+                True, source_label, store.table_counts(con), problems, None, recognised
+            )
     direct = _direct_load(
         con,
         recognised,
@@ -228,6 +260,7 @@ def _run_import(
     if direct is not None:
         return direct
     written: dict[str, int] = {}
+    plan: dict[str, dict[str, Any]] = {}
     if not any(p.level == "error" for p in problems):
         try:
             with store.write_transaction(con) as cur:
@@ -235,12 +268,26 @@ def _run_import(
                 problems += stage_and_check(
                     con, cur, importable, overwrite_edits, date_order, say
                 )
+                tables = sorted({r.table for r in importable if r.table})
+                plan = summary.import_plan(
+                    store.import_plan(cur, tables), importable, problems
+                )
+                if not any(p.level == "error" for p in problems) and not any(
+                    p["add"] or p["update"] for p in plan.values()
+                ):
+                    problems.append(
+                        make_problem(
+                            "error",
+                            first_file_name(files),
+                            None,
+                            None,
+                            "nothing to import: every row was left out (the warnings say why)",
+                        )
+                    )
                 if any(p.level == "error" for p in problems) or dry_run:
                     raise _RejectedImport
                 say(0.85, "writing")
-                written = store.import_commit(
-                    cur, run_id, sorted({r.table for r in importable if r.table})
-                )
+                written = store.import_commit(cur, run_id, tables)
                 counts = _record_commit(
                     cur,
                     run_id,
@@ -254,7 +301,15 @@ def _run_import(
                 )
             say(1.0, "done")
             return ImportReport(
-                True, source_label, counts, problems, run_id, recognised, False, written
+                True,
+                source_label,
+                counts,
+                problems,
+                run_id,
+                recognised,
+                False,
+                written,
+                plan,
             )
         except _RejectedImport:
             pass
@@ -288,7 +343,24 @@ def _run_import(
         recognised,
         dry_run,
         {},
+        plan,
     )
+
+
+def _same_files_committed(
+    con: store.Connection, recognised: list[RecognisedFile]
+) -> int | None:
+    """Return the last committed run if it imported exactly these files, else None."""
+    runs = store.import_runs(con, limit=20)
+    settled = runs.filter(runs["status"].is_in(["committed", "undone"]))
+    if settled.height == 0 or settled["status"][0] != "committed":
+        return None
+    stored = json.loads(settled["files"][0] or "[]")
+    if summary.files_fingerprint(stored) != summary.files_fingerprint(
+        _files_record(recognised)
+    ):
+        return None
+    return int(settled["run_id"][0])
 
 
 def _record_commit(
@@ -404,6 +476,15 @@ def _direct_load(
         recognised,
         False,
         {"activities": rows},
+        {
+            "activities": {
+                "add": rows,
+                "update": 0,
+                "skip": 0,
+                "created_from_names": 0,
+                "why": [],
+            }
+        },
     )
 
 

@@ -59,9 +59,14 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
-from workbench.store.imports.build import import_build, import_merged_by_name
+from workbench.store.imports.build import (
+    import_build,
+    import_merged_by_name,
+    import_seller_notes,
+)
 from workbench.store.imports.checks import (
     import_account_notes,
+    import_clear_reports_to,
     import_duplicates,
     import_id_collisions,
     import_missing_references,
@@ -73,6 +78,11 @@ from workbench.store.imports.checks import (
     import_slash_dates,
     import_unresolved_names,
     import_value_problems,
+)
+from workbench.store.imports.integrity import (
+    REFERENCES,
+    import_plan,
+    orphan_counts,
 )
 from workbench.store.imports.commit import (
     import_commit,
@@ -196,6 +206,11 @@ __all__ = [
     "import_link_targets",
     "import_merged_by_name",
     "import_missing_references",
+    "import_clear_reports_to",
+    "import_seller_notes",
+    "import_plan",
+    "orphan_counts",
+    "REFERENCES",
     "import_missing_required",
     "import_next_run_id",
     "import_reporting_lines",

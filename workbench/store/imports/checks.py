@@ -440,27 +440,26 @@ def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
     return frame
 
 
-#: (table, column, referenced table, referenced key, level) checked after build.
+#: (table, column, referenced table, referenced key, what a dangling value does)
+#: checked after build. ``clear`` leaves the reference empty and keeps the row;
+#: ``drop`` leaves the row out (it cannot live without the record it names). Both
+#: are warnings: real CRM exports hold deleted and unexported records.
 _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("accounts", "parent_account_id", "accounts", "account_id", "warning"),
-    ("accounts", "owner_seller_id", "sellers", "seller_id", "warning"),
-    ("contacts", "account_id", "accounts", "account_id", "error"),
-    ("contacts", "reports_to_id", "contacts", "contact_id", "error"),
-    ("opportunities", "account_id", "accounts", "account_id", "error"),
-    ("opportunities", "owner_seller_id", "sellers", "seller_id", "warning"),
-    (
-        "opportunity_contacts",
-        "opportunity_id",
-        "opportunities",
-        "opportunity_id",
-        "warning",
-    ),
-    ("opportunity_contacts", "contact_id", "contacts", "contact_id", "warning"),
-    ("activities", "account_id", "accounts", "account_id", "warning"),
-    ("activities", "contact_id", "contacts", "contact_id", "warning"),
-    ("activities", "seller_id", "sellers", "seller_id", "warning"),
-    ("contact_influences", "from_contact_id", "contacts", "contact_id", "error"),
-    ("contact_influences", "to_contact_id", "contacts", "contact_id", "error"),
+    ("accounts", "parent_account_id", "accounts", "account_id", "clear"),
+    ("accounts", "owner_seller_id", "sellers", "seller_id", "clear"),
+    ("contacts", "account_id", "accounts", "account_id", "drop"),
+    ("contacts", "reports_to_id", "contacts", "contact_id", "clear"),
+    ("opportunities", "account_id", "accounts", "account_id", "drop"),
+    ("opportunities", "owner_seller_id", "sellers", "seller_id", "clear"),
+    ("opportunity_contacts", "opportunity_id", "opportunities", "opportunity_id", "drop"),
+    ("opportunity_contacts", "contact_id", "contacts", "contact_id", "drop"),
+    ("activities", "account_id", "accounts", "account_id", "clear"),
+    ("activities", "contact_id", "contacts", "contact_id", "clear"),
+    ("activities", "seller_id", "sellers", "seller_id", "clear"),
+    ("contact_influences", "from_contact_id", "contacts", "contact_id", "drop"),
+    ("contact_influences", "to_contact_id", "contacts", "contact_id", "drop"),
+    ("nps_responses", "account_id", "accounts", "account_id", "clear"),
+    ("nps_responses", "contact_id", "contacts", "contact_id", "clear"),
 )
 
 
@@ -485,13 +484,15 @@ def _reference_problem_rows(
 def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
     """Return references to records neither the import nor the database holds.
 
-    Warnings are applied at once: the dangling reference is cleared, or for a
-    link row the row is dropped. Columns: ``level``, ``table``, ``column``,
-    ``_file``, ``_row``, ``value``, ``total``.
+    Each is a warning applied at once, in reference order (a person left out for
+    a missing account is then missing for the deals and visits naming them): the
+    reference is cleared, or the row that cannot live without it is left out.
+    Columns: ``level``, ``table``, ``column``, ``_file``, ``_row``, ``value``,
+    ``rows``, ``total``, ``action`` (``clear`` or ``drop``).
     """
-    staged = set(tables) | {"accounts"}
+    staged = set(tables) | {"accounts", "sellers"}
     found: list[pl.DataFrame] = []
-    for table, column, target, target_key, level in _IMPORT_REFERENCES:
+    for table, column, target, target_key, action in _IMPORT_REFERENCES:
         if table not in staged:
             continue
         targets = f"SELECT {target_key} AS k FROM {target}"
@@ -501,12 +502,12 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
             cur,
             f"SELECT n._file, n._row, n.{column} AS value FROM _import_new_{table} n "
             f"WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})",
-            level=level,
+            level="warning",
             table=table,
             column=column,
         )
-        if frame.height and level == "warning":
-            if table in {"opportunity_contacts"}:
+        if frame.height:
+            if action == "drop":
                 cur.execute(
                     f"DELETE FROM _import_new_{table} WHERE {column} NOT IN ({targets})"
                 )
@@ -515,10 +516,20 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
                     f"UPDATE _import_new_{table} SET {column} = NULL "
                     f"WHERE {column} IS NOT NULL AND {column} NOT IN ({targets})"
                 )
-        found.append(frame)
+        found.append(frame.with_columns(pl.lit(action).alias("action")))
     if not found:
         return pl.DataFrame()
     return pl.concat(found, how="vertical_relaxed")
+
+
+def import_clear_reports_to(cur: Connection, contact_ids: Sequence[str]) -> None:
+    """Leave out the reporting lines of these imported people (cycles, other accounts)."""
+    if contact_ids:
+        cur.execute(
+            "UPDATE _import_new_contacts SET reports_to_id = NULL "
+            "WHERE contact_id IN (SELECT unnest($ids))",
+            {"ids": list(contact_ids)},
+        )
 
 
 def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
@@ -534,7 +545,7 @@ def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFr
             ("warning", "accounts", "owner_seller_name", "owner_seller_id"),
         ]
     if "contacts" in staged:
-        checks.append(("error", "contacts", "reports_to_name", "reports_to_id"))
+        checks.append(("warning", "contacts", "reports_to_name", "reports_to_id"))
     if "opportunities" in staged:
         checks.append(
             ("warning", "opportunities", "owner_seller_name", "owner_seller_id")

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench import store, vocabulary
-from workbench.ingest import summary
 from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
+from workbench.ingest import summary
 from workbench.ingest.checks import (
     column_positions,
     file_problems,

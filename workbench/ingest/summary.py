@@ -26,7 +26,11 @@ _KINDS: tuple[tuple[str, str, bool], ...] = (
     ("the deal was not imported", "deal left out: its account is missing", True),
     ("the link was not imported", "link left out: a side is missing", True),
     ("influence line was not imported", "link left out: a side is missing", True),
-    ("neither in the import nor in the database", "reference to a missing record", False),
+    (
+        "neither in the import nor in the database",
+        "reference to a missing record",
+        False,
+    ),
     ("matches no", "name that matches no record", False),
     ("created from", "record created from a name", False),
     ("marked as deleted", "deleted in the CRM: left out", True),
@@ -52,9 +56,10 @@ def problem_kind(problem: Problem) -> str:
 
 def drops_rows(problem: Problem) -> bool:
     """Return whether the problem means rows of a file were left out."""
-    return any(
-        drops and needle in problem.message for needle, _kind, drops in _KINDS
-    ) and problem.level == "warning"
+    return (
+        any(drops and needle in problem.message for needle, _kind, drops in _KINDS)
+        and problem.level == "warning"
+    )
 
 
 def ordered_problems(problems: Sequence[Problem]) -> list[Problem]:

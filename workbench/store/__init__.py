@@ -79,11 +79,6 @@ from workbench.store.imports.checks import (
     import_unresolved_names,
     import_value_problems,
 )
-from workbench.store.imports.integrity import (
-    REFERENCES,
-    import_plan,
-    orphan_counts,
-)
 from workbench.store.imports.commit import (
     import_commit,
     import_link_targets,
@@ -100,6 +95,11 @@ from workbench.store.imports.commit import (
 )
 from workbench.store.imports.direct import (
     import_activities_direct,
+)
+from workbench.store.imports.integrity import (
+    REFERENCES,
+    import_plan,
+    orphan_counts,
 )
 from workbench.store.imports.staging import (
     IMPORT_ORDER,
@@ -168,6 +168,7 @@ __all__ = [
     "IMPORT_PROBLEM_ROWS",
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
+    "REFERENCES",
     "Connection",
     "Migration",
     "account_contacts_by_role",
@@ -196,6 +197,7 @@ __all__ = [
     "import_activities_direct",
     "import_begin",
     "import_build",
+    "import_clear_reports_to",
     "import_commit",
     "import_database_file",
     "import_deleted_rows",
@@ -206,16 +208,13 @@ __all__ = [
     "import_link_targets",
     "import_merged_by_name",
     "import_missing_references",
-    "import_clear_reports_to",
-    "import_seller_notes",
-    "import_plan",
-    "orphan_counts",
-    "REFERENCES",
     "import_missing_required",
     "import_next_run_id",
+    "import_plan",
     "import_reporting_lines",
     "import_role_problems",
     "import_runs",
+    "import_seller_notes",
     "import_set_date_orders",
     "import_skipped_rows",
     "import_slash_dates",
@@ -235,6 +234,7 @@ __all__ = [
     "next_import_run_id",
     "now_utc",
     "nps_responses_enriched",
+    "orphan_counts",
     "overdue_plan_actions",
     "plan_accounts",
     "plan_content",

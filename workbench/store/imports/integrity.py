@@ -104,7 +104,10 @@ def import_built_tables(cur: Connection, staged: Sequence[str]) -> list[str]:
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
             params={"t": f"_import_new_{table}"},
         ).fetchall()[0][0]
-        if exists and cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]:
+        if (
+            exists
+            and cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
+        ):
             tables.add(table)
     return [t for t in IMPORT_ORDER if t in tables]
 

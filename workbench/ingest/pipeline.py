@@ -225,26 +225,16 @@ def _run_import(
 ) -> ImportReport:
     """Stage, check and (unless rejected or a dry run) commit; record the run."""
     # Overwriting edits is a deliberate re-run: it applies the files again.
-    previous = (
-        None if again or overwrite_edits else _same_files_committed(con, recognised)
-    )
-    if previous is not None:
-        problems.append(
-            make_problem(
-                "warning",
-                first_file_name(files),
-                None,
-                None,
-                f"these files were imported already (run {previous}, the last "
-                "committed import); nothing was written. Import them again on purpose "
-                "with --again (or the page's option)",
-            )
+    if (
+        not (again or overwrite_edits)
+        and _say_if_imported_already(con, files, recognised, problems)
+        and not dry_run
+        and not any(p.level == "error" for p in problems)
+    ):
+        say(1.0, "imported already")
+        return ImportReport(
+            True, source_label, store.table_counts(con), problems, None, recognised
         )
-        if not dry_run and not any(p.level == "error" for p in problems):
-            say(1.0, "imported already")
-            return ImportReport(
-                True, source_label, store.table_counts(con), problems, None, recognised
-            )
     direct = _direct_load(
         con,
         recognised,
@@ -269,21 +259,7 @@ def _run_import(
                     con, cur, importable, overwrite_edits, date_order, say
                 )
                 tables = sorted({r.table for r in importable if r.table})
-                plan = summary.import_plan(
-                    store.import_plan(cur, tables), importable, problems
-                )
-                if not any(p.level == "error" for p in problems) and not any(
-                    p["add"] or p["update"] for p in plan.values()
-                ):
-                    problems.append(
-                        make_problem(
-                            "error",
-                            first_file_name(files),
-                            None,
-                            None,
-                            "nothing to import: every row was left out (the warnings say why)",
-                        )
-                    )
+                plan = _plan(cur, files, tables, importable, problems)
                 if any(p.level == "error" for p in problems) or dry_run:
                     raise _RejectedImport
                 say(0.85, "writing")
@@ -317,6 +293,32 @@ def _run_import(
             problems.append(
                 make_problem("error", first_file_name(files), None, None, str(error))
             )
+    return _not_committed(
+        con,
+        recognised,
+        problems,
+        source_label,
+        actor=actor,
+        started=started,
+        dry_run=dry_run,
+        plan=plan,
+        say=say,
+    )
+
+
+def _not_committed(
+    con: store.Connection,
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    dry_run: bool,
+    plan: dict[str, dict[str, Any]],
+    say: ProgressCallback,
+) -> ImportReport:
+    """Record a rejected run (a dry run records nothing) and report it."""
     ok = dry_run and not any(p.level == "error" for p in problems)
     run_id_recorded: int | None = None
     if not dry_run:
@@ -345,6 +347,54 @@ def _run_import(
         {},
         plan,
     )
+
+
+def _plan(
+    cur: store.Connection,
+    files: Sequence[Any],
+    tables: list[str],
+    importable: list[RecognisedFile],
+    problems: list[Problem],
+) -> dict[str, dict[str, Any]]:
+    """Return what the commit would do; an error when it would write nothing."""
+    plan = summary.import_plan(store.import_plan(cur, tables), importable, problems)
+    if not any(p.level == "error" for p in problems) and not any(
+        p["add"] or p["update"] for p in plan.values()
+    ):
+        problems.append(
+            make_problem(
+                "error",
+                first_file_name(files),
+                None,
+                None,
+                "nothing to import: every row was left out (the warnings say why)",
+            )
+        )
+    return plan
+
+
+def _say_if_imported_already(
+    con: store.Connection,
+    files: Sequence[Any],
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+) -> bool:
+    """Add a warning and return True when these files were the last commit."""
+    previous = _same_files_committed(con, recognised)
+    if previous is None:
+        return False
+    problems.append(
+        make_problem(
+            "warning",
+            first_file_name(files),
+            None,
+            None,
+            f"these files were imported already (run {previous}, the last "
+            "committed import); nothing was written. Import them again on purpose "
+            "with --again (or the page's option)",
+        )
+    )
+    return True
 
 
 def _same_files_committed(

@@ -66,12 +66,10 @@ from workbench.store.imports.build import (
 )
 from workbench.store.imports.checks import (
     import_account_notes,
-    import_clear_reports_to,
     import_duplicates,
     import_id_collisions,
     import_missing_references,
     import_missing_required,
-    import_reporting_lines,
     import_role_problems,
     import_set_date_orders,
     import_skipped_rows,
@@ -98,7 +96,9 @@ from workbench.store.imports.direct import (
 )
 from workbench.store.imports.integrity import (
     REFERENCES,
+    import_clear_reports_to,
     import_plan,
+    import_reporting_lines,
     orphan_counts,
 )
 from workbench.store.imports.staging import (

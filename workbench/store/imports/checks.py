@@ -528,16 +528,6 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
     return pl.concat(found, how="vertical_relaxed")
 
 
-def import_clear_reports_to(cur: Connection, contact_ids: Sequence[str]) -> None:
-    """Leave out the reporting lines of these imported people (cycles, other accounts)."""
-    if contact_ids:
-        cur.execute(
-            "UPDATE _import_new_contacts SET reports_to_id = NULL "
-            "WHERE contact_id IN (SELECT unnest($ids))",
-            {"ids": list(contact_ids)},
-        )
-
-
 def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
     """Return names of sellers, managers and contacts that matched nobody.
 
@@ -582,28 +572,3 @@ def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFr
     if not found:
         return pl.DataFrame()
     return pl.concat(found, how="vertical_relaxed")
-
-
-def import_reporting_lines(cur: Connection) -> pl.DataFrame:
-    """Return every reporting line among the imported people and their accounts' people.
-
-    Columns: ``contact_id``, ``name``, ``account_id``, ``reports_to_id``,
-    ``manager_account_id``, ``_file``, ``_row`` (null for people already stored).
-    """
-    frame: pl.DataFrame = cur.sql(
-        """
-        WITH people AS (
-            SELECT contact_id, name, account_id, reports_to_id, _file, _row::BIGINT AS _row
-            FROM _import_new_contacts
-            UNION ALL
-            SELECT contact_id, name, account_id, reports_to_id, NULL, NULL FROM contacts
-            WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)
-              AND account_id IN (SELECT account_id FROM _import_new_contacts)
-        )
-        SELECT p.contact_id, p.name, p.account_id, p.reports_to_id,
-               m.account_id AS manager_account_id, p._file, p._row
-        FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
-        WHERE p.reports_to_id IS NOT NULL
-        """
-    ).pl()
-    return frame

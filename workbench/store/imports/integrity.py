@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import polars as pl
+
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
@@ -139,3 +141,38 @@ def import_plan(cur: Connection, tables: Sequence[str]) -> dict[str, dict[str, i
             "created": int(made),
         }
     return plan
+
+
+def import_reporting_lines(cur: Connection) -> pl.DataFrame:
+    """Return every reporting line among the imported people and their accounts' people.
+
+    Columns: ``contact_id``, ``name``, ``account_id``, ``reports_to_id``,
+    ``manager_account_id``, ``_file``, ``_row`` (null for people already stored).
+    """
+    frame: pl.DataFrame = cur.sql(
+        """
+        WITH people AS (
+            SELECT contact_id, name, account_id, reports_to_id, _file, _row::BIGINT AS _row
+            FROM _import_new_contacts
+            UNION ALL
+            SELECT contact_id, name, account_id, reports_to_id, NULL, NULL FROM contacts
+            WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)
+              AND account_id IN (SELECT account_id FROM _import_new_contacts)
+        )
+        SELECT p.contact_id, p.name, p.account_id, p.reports_to_id,
+               m.account_id AS manager_account_id, p._file, p._row
+        FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
+        WHERE p.reports_to_id IS NOT NULL
+        """
+    ).pl()
+    return frame
+
+
+def import_clear_reports_to(cur: Connection, contact_ids: Sequence[str]) -> None:
+    """Leave out the reporting lines of these imported people (cycles, other accounts)."""
+    if contact_ids:
+        cur.execute(
+            "UPDATE _import_new_contacts SET reports_to_id = NULL "
+            "WHERE contact_id IN (SELECT unnest($ids))",
+            {"ids": list(contact_ids)},
+        )

@@ -11,12 +11,17 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from workbench.domain import Problem
 
-if TYPE_CHECKING:
-    from workbench.ingest.model import RecognisedFile
+
+class _File(Protocol):
+    """What the plan reads of a recognised file (``model`` imports this module)."""
+
+    name: str
+    rows: int
+    table: str | None
 
 #: (what the message holds, the kind it is reported under, whether rows are left out).
 _KINDS: tuple[tuple[str, str, bool], ...] = (
@@ -87,7 +92,7 @@ def warning_kinds(problems: Sequence[Problem]) -> list[dict[str, Any]]:
 
 def import_plan(
     built: dict[str, dict[str, int]],
-    importable: Sequence[RecognisedFile],
+    importable: Sequence[_File],
     problems: Sequence[Problem],
 ) -> dict[str, dict[str, Any]]:
     """Return per table: rows to ``add``, to ``update``, to ``skip`` and ``why``.

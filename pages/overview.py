@@ -7,7 +7,7 @@ db = session.database()
 summary = reads.portfolio_summary()
 
 st.title("Account-planning workbench")
-if db.created_demo:
+if db.created_demo and reads.holds_demo():
     st.info(
         f"No database was found, so the workbench created the demo portfolio in "
         f"`{db.path}`. Import your own CRM exports on the Import page."

@@ -45,6 +45,12 @@ def import_runs() -> pl.DataFrame:
     return store.import_runs(connection())
 
 
+@cached()
+def holds_demo() -> bool:
+    """Return whether the database still holds the demo portfolio."""
+    return store.holds_demo(connection())
+
+
 def last_undoable_import() -> int | None:
     """Return the import run that Undo would undo, or None (not cached)."""
     return store.last_undoable_import(connection())

@@ -145,6 +145,31 @@ def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
     )
 
 
+def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
+    """Return the import's plan as a frame: table, add, update, skip, why."""
+    return pl.DataFrame(
+        [
+            {
+                "table": table,
+                "add": int(step.get("add", 0)),
+                "update": int(step.get("update", 0)),
+                "skip": int(step.get("skip", 0)),
+                "created from names": int(step.get("created_from_names", 0)),
+                "why skipped": "; ".join(step.get("why") or []),
+            }
+            for table, step in plan.items()
+        ],
+        schema={
+            "table": pl.String,
+            "add": pl.Int64,
+            "update": pl.Int64,
+            "skip": pl.Int64,
+            "created from names": pl.Int64,
+            "why skipped": pl.String,
+        },
+    )
+
+
 def counts_frame(counts: dict[str, int]) -> pl.DataFrame:
     """Return rows per table as a two-column frame (table, rows)."""
     return pl.DataFrame(

@@ -8,7 +8,6 @@ module holds no SQL: it calls :mod:`workbench.store`.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from workbench import store, vocabulary
 from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
-from workbench.ingest import summary
+from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
     column_positions,
     file_problems,
@@ -65,6 +64,7 @@ def import_files(
     encoding: str | None = None,
     date_order: DateOrder | None = None,
     again: bool = False,
+    replace_demo: bool = False,
 ) -> ImportReport:
     """Import CRM exports into the database, all or nothing.
 
@@ -85,6 +85,8 @@ def import_files(
         date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
         again: import even when the same files were the last committed import
             (by default that is said and nothing is written).
+        replace_demo: when the database holds the demo portfolio, remove it in
+            the import's transaction, so that only the files' data remains.
 
     Returns:
         The report: ok, source, counts after the run, problems, run ID, files.
@@ -116,6 +118,7 @@ def import_files(
             started=started,
             spill=Path(spill),
             again=again,
+            replace_demo=replace_demo,
         )
 
 
@@ -134,6 +137,7 @@ def _import_with(
     started: Any,
     spill: Path,
     again: bool,
+    replace_demo: bool,
 ) -> ImportReport:
     recognised, problems = propose_files(
         con,
@@ -198,6 +202,7 @@ def _import_with(
             date_order=date_order,
             say=say,
             again=again,
+            replace_demo=replace_demo,
         )
     finally:
         if previous_limit is not None:
@@ -222,20 +227,19 @@ def _run_import(
     date_order: DateOrder | None,
     say: ProgressCallback,
     again: bool,
+    replace_demo: bool,
 ) -> ImportReport:
     """Stage, check and (unless rejected or a dry run) commit; record the run."""
-    # Overwriting edits is a deliberate re-run: it applies the files again.
-    if (
-        not (again or overwrite_edits)
-        and _say_if_imported_already(con, files, recognised, problems)
-        and not dry_run
-        and not any(p.level == "error" for p in problems)
+    replacing = guards.offer_to_replace_demo(con, files, problems, replace_demo)
+    if guards.committed_already(
+        con, files, recognised, problems, again or overwrite_edits or replacing, dry_run
     ):
         say(1.0, "imported already")
         return ImportReport(
             True, source_label, store.table_counts(con), problems, None, recognised
         )
-    direct = _direct_load(
+    # Replacing the demo takes the staged path: it clears in the same transaction.
+    direct = replacing or _direct_load(
         con,
         recognised,
         problems,
@@ -247,19 +251,24 @@ def _run_import(
         mappings=mappings,
         say=say,
     )
-    if direct is not None:
+    if isinstance(direct, ImportReport):
         return direct
-    written: dict[str, int] = {}
     plan: dict[str, dict[str, Any]] = {}
     if not any(p.level == "error" for p in problems):
         try:
             with store.write_transaction(con) as cur:
                 run_id = store.import_next_run_id(cur)
-                problems += stage_and_check(
-                    con, cur, importable, overwrite_edits, date_order, say
+                tables, plan = _stage_check_plan(
+                    con,
+                    cur,
+                    files,
+                    importable,
+                    problems,
+                    replacing,
+                    overwrite_edits,
+                    date_order,
+                    say,
                 )
-                tables = sorted({r.table for r in importable if r.table})
-                plan = _plan(cur, files, tables, importable, problems)
                 if any(p.level == "error" for p in problems) or dry_run:
                     raise _RejectedImport
                 say(0.85, "writing")
@@ -276,17 +285,11 @@ def _run_import(
                     mappings=mappings,
                 )
             say(1.0, "done")
-            return ImportReport(
-                True,
-                source_label,
-                counts,
-                problems,
-                run_id,
-                recognised,
-                False,
-                written,
-                plan,
+            done = ImportReport(
+                True, source_label, counts, problems, run_id, recognised
             )
+            done.written, done.plan = written, plan
+            return done
         except _RejectedImport:
             pass
         except RejectedInputError as error:
@@ -330,7 +333,7 @@ def _not_committed(
                 started_at=started,
                 source=source_label,
                 status="rejected",
-                files=_files_record(recognised),
+                files=guards.files_record(recognised),
                 counts=store.import_table_counts(cur),
                 problems=[p.as_dict() for p in problems],
                 user_name=actor.name,
@@ -347,6 +350,26 @@ def _not_committed(
         {},
         plan,
     )
+
+
+def _stage_check_plan(
+    con: store.Connection,
+    cur: store.Connection,
+    files: Sequence[Any],
+    importable: list[RecognisedFile],
+    problems: list[Problem],
+    replacing: bool,
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Stage and check every file (adding to ``problems``); return tables and plan."""
+    if replacing:
+        # In the import's transaction: a rejection keeps the demo.
+        store.clear_demo(cur)
+    problems += stage_and_check(con, cur, importable, overwrite_edits, date_order, say)
+    tables = sorted({r.table for r in importable if r.table})
+    return tables, _plan(cur, files, tables, importable, problems)
 
 
 def _plan(
@@ -371,46 +394,6 @@ def _plan(
             )
         )
     return plan
-
-
-def _say_if_imported_already(
-    con: store.Connection,
-    files: Sequence[Any],
-    recognised: list[RecognisedFile],
-    problems: list[Problem],
-) -> bool:
-    """Add a warning and return True when these files were the last commit."""
-    previous = _same_files_committed(con, recognised)
-    if previous is None:
-        return False
-    problems.append(
-        make_problem(
-            "warning",
-            first_file_name(files),
-            None,
-            None,
-            f"these files were imported already (run {previous}, the last "
-            "committed import); nothing was written. Import them again on purpose "
-            "with --again (or the page's option)",
-        )
-    )
-    return True
-
-
-def _same_files_committed(
-    con: store.Connection, recognised: list[RecognisedFile]
-) -> int | None:
-    """Return the last committed run if it imported exactly these files, else None."""
-    runs = store.import_runs(con, limit=20)
-    settled = runs.filter(runs["status"].is_in(["committed", "undone"]))
-    if settled.height == 0 or settled["status"][0] != "committed":
-        return None
-    stored = json.loads(settled["files"][0] or "[]")
-    if summary.files_fingerprint(stored) != summary.files_fingerprint(
-        _files_record(recognised)
-    ):
-        return None
-    return int(settled["run_id"][0])
 
 
 def _record_commit(
@@ -438,7 +421,7 @@ def _record_commit(
         started_at=started,
         source=source_label,
         status="committed",
-        files=_files_record(recognised),
+        files=guards.files_record(recognised),
         counts=counts,
         problems=[p.as_dict() for p in problems],
         user_name=actor.name,
@@ -536,16 +519,3 @@ def _direct_load(
             }
         },
     )
-
-
-def _files_record(recognised: Sequence[RecognisedFile]) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
-    for entry in recognised:
-        record = seen.setdefault(
-            entry.name,
-            {"name": entry.name, "sha256": entry.sha256, "rows": 0, "tables": []},
-        )
-        record["rows"] = max(int(record["rows"]), entry.rows)
-        if entry.table:
-            record["tables"].append(entry.table)
-    return list(seen.values())

@@ -23,6 +23,7 @@ class _File(Protocol):
     rows: int
     table: str | None
 
+
 #: (what the message holds, the kind it is reported under, whether rows are left out).
 _KINDS: tuple[tuple[str, str, bool], ...] = (
     ("reporting cycle", "reporting cycle: one line left out", False),

@@ -59,6 +59,7 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
+from workbench.store.demo_data import clear_demo, holds_demo, mark_demo
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -182,6 +183,7 @@ __all__ = [
     "catalog_columns",
     "catalog_row_counts",
     "catalog_tables",
+    "clear_demo",
     "connect",
     "contact_edit_history",
     "data_date_range",
@@ -193,6 +195,7 @@ __all__ = [
     "effort_aggregates",
     "export_database",
     "get_meta",
+    "holds_demo",
     "import_account_notes",
     "import_activities_direct",
     "import_begin",
@@ -230,6 +233,7 @@ __all__ = [
     "insert_plan_version",
     "last_undoable_import",
     "list_tables_static",
+    "mark_demo",
     "migrate",
     "next_import_run_id",
     "now_utc",

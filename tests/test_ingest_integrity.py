@@ -309,3 +309,35 @@ def test_chinese_crm_columns_and_channels_are_recognised(
         ("C01", "event", "王丽"),
     ]
     assert _rows(con, "SELECT count(*) FROM sellers") == [(1,)]
+
+
+def test_hubspot_contacts_get_their_company_from_the_association_table(
+    con: store.Connection,
+) -> None:
+    report = _import_bytes(
+        con,
+        {
+            "company_data.csv": "id,is_deleted,_fivetran_synced,property_name,"
+            "property_industry,property_country\n"
+            "501,false,2024-01-01 0:00:00,Huadong,Machinery,China\n"
+            "502,false,2024-01-01 0:00:00,Rheinstahl,Steel,Germany\n",
+            "contact_data.csv": "_fivetran_deleted,_fivetran_synced,property_email,id,"
+            "property_company,property_firstname,property_lastname\n"
+            "FALSE,2024-01-01 0:00:00,a@x.example,7001,,Wei,Wang\n"
+            "FALSE,2024-01-01 0:00:00,b@x.example,7002,,Klaus,Weber\n"
+            "FALSE,2024-01-01 0:00:00,c@x.example,7003,Huadong,Jun,Li\n",
+            "contact_company_data.csv": "contact_id,company_id,type_id,category\n"
+            "7001,501,1,HUBSPOT_DEFINED\n"
+            "7002,502,1,HUBSPOT_DEFINED\n",
+        },
+        source="hubspot",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _rows(
+        con, "SELECT contact_id, account_id FROM contacts ORDER BY contact_id"
+    ) == [("7001", "501"), ("7002", "502"), ("7003", "501")]
+    notes = [p.message for p in report.problems if p.file == "contact_company_data.csv"]
+    assert notes == [
+        "not imported: an association table: it gives the people in "
+        "contact_data.csv their company"
+    ]

@@ -38,13 +38,14 @@ def test_the_demo_is_marked_and_an_import_offers_to_replace_it(
     assert not store.holds_demo(demo_con)
     counts = store.table_counts(demo_con)
     assert counts["accounts"] == 3 < demo_accounts
-    assert store.query_frame(
-        demo_con, "SELECT DISTINCT source FROM accounts"
-    )["source"].to_list() == ["salesforce"]
+    assert store.query_frame(demo_con, "SELECT DISTINCT source FROM accounts")[
+        "source"
+    ].to_list() == ["salesforce"]
     assert sum(store.orphan_counts(demo_con).values()) == 0
-    assert store.query_frame(demo_con, "SELECT count(*) AS n FROM account_plans")[
-        "n"
-    ][0] == 0
+    assert (
+        store.query_frame(demo_con, "SELECT count(*) AS n FROM account_plans")["n"][0]
+        == 0
+    )
 
 
 def test_a_rejected_replacement_keeps_the_demo_exactly(

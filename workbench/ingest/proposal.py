@@ -247,85 +247,115 @@ def _read_inputs(
     return read, problems
 
 
-#: Normalised headers of a deal ↔ company association table (HubSpot's API and
-#: warehouse exports keep a deal's company there, not on the deal).
-_DEAL_COMPANY_COLUMNS = ("dealid", "companyid")
+#: Association tables (HubSpot's API, UI and warehouse exports keep a deal's and a
+#: person's company there, not on the record): the normalised header of the
+#: record's ID, the table it fills, the canonical ID column and what to call it.
+_COMPANY_ASSOCIATIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("dealid", "opportunities", "opportunity_id", "deals"),
+    ("contactid", "contacts", "contact_id", "people"),
+)
 
 
 def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
-    """Give deals without a company column their company from an association file.
+    """Give deals and people without a company ID their company from association files.
 
-    The association file is used, not imported as a table of its own. A deal
+    The association file is used, not imported as a table of its own. A record
     with several companies keeps the first one the file lists (a warning says
-    how many); deals it does not list stay without a company and are reported
-    when the import checks them.
+    how many); records it does not list keep their company name, if any, or
+    stay without a company and are reported when the import checks them.
     """
+    problems: list[Problem] = []
+    for record_key, table, id_column, what in _COMPANY_ASSOCIATIONS:
+        problems += _attach_companies(recognised, record_key, table, id_column, what)
+    return problems
+
+
+def _association_links(
+    recognised: list[RecognisedFile], record_key: str
+) -> list[tuple[RecognisedFile, pl.DataFrame]]:
+    """Return the unimported files that pair a record ID with a company ID."""
     links: list[tuple[RecognisedFile, pl.DataFrame]] = []
     for entry in recognised:
         if entry.table is not None or entry.frame is None:
             continue
         by_normal = {normalise_header(h): h for h in entry.frame.columns}
-        if all(c in by_normal for c in _DEAL_COMPANY_COLUMNS):
+        # Exactly one kind of record per file: a deal–contact table is not this.
+        others = {k for k, *_rest in _COMPANY_ASSOCIATIONS if k != record_key}
+        if (
+            record_key in by_normal
+            and "companyid" in by_normal
+            and not (others & set(by_normal))
+        ):
             links.append(
                 (
                     entry,
                     entry.frame.select(
-                        pl.col(by_normal["dealid"]).str.strip_chars().alias("deal"),
+                        pl.col(by_normal[record_key]).str.strip_chars().alias("record"),
                         pl.col(by_normal["companyid"])
                         .str.strip_chars()
                         .alias("company"),
                     ).drop_nulls(),
                 )
             )
-    deals = [
+    return links
+
+
+def _attach_companies(
+    recognised: list[RecognisedFile],
+    record_key: str,
+    table: str,
+    id_column: str,
+    what: str,
+) -> list[Problem]:
+    links = _association_links(recognised, record_key)
+    targets = [
         e
         for e in recognised
-        if e.table == "opportunities"
+        if e.table == table
         and e.frame is not None
-        and not {"account_id", "account_name"} & set(e.mapping.values())
-        and "opportunity_id" in e.mapping.values()
+        and "account_id" not in set(e.mapping.values())
+        and id_column in e.mapping.values()
     ]
-    if not links or not deals:
+    if not links or not targets:
         return []
     pairs = pl.concat([frame for _entry, frame in links]).unique(maintain_order=True)
-    first_company = pairs.group_by("deal", maintain_order=True).agg(
+    first_company = pairs.group_by("record", maintain_order=True).agg(
         pl.col("company").first(), pl.len().alias("companies")
     )
     names = ", ".join(entry.name for entry, _frame in links)
     for entry, _frame in links:
         entry.note = (
-            "an association table: it gives the deals in "
-            + ", ".join(d.name for d in deals)
+            f"an association table: it gives the {what} in "
+            + ", ".join(d.name for d in targets)
             + " their company"
         )
     problems: list[Problem] = []
-    for deal_file in deals:
-        assert deal_file.frame is not None
-        deal_header = next(
-            h for h, c in deal_file.mapping.items() if c == "opportunity_id"
-        )
+    for target in targets:
+        assert target.frame is not None
+        id_header = next(h for h, c in target.mapping.items() if c == id_column)
         company_header = f"company (from {names})"
-        joined = deal_file.frame.with_columns(
-            pl.col(deal_header).str.strip_chars().alias("__deal_key")
+        joined = target.frame.with_columns(
+            pl.col(id_header).str.strip_chars().alias("__record_key")
         ).join(
-            first_company.rename({"deal": "__deal_key", "company": company_header}),
-            on="__deal_key",
+            first_company.rename({"record": "__record_key", "company": company_header}),
+            on="__record_key",
             how="left",
             maintain_order="left",
         )
         several = joined.filter(pl.col("companies") > 1).height
-        deal_file.frame = joined.drop("__deal_key", "companies")
-        deal_file.headers = [*deal_file.headers, company_header]
-        deal_file.mapping = {**deal_file.mapping, company_header: "account_id"}
+        target.frame = joined.drop("__record_key", "companies")
+        target.headers = [*target.headers, company_header]
+        target.mapping = {**target.mapping, company_header: "account_id"}
         if several:
             problems.append(
                 make_problem(
                     "warning",
-                    deal_file.name,
+                    target.name,
                     None,
                     None,
-                    f"{several:,} deal(s) are associated with several companies in "
-                    f"{names}; each keeps the first company listed",
+                    f"{several:,} {'deal(s)' if table == 'opportunities' else 'person(s)'} "
+                    f"are associated with several companies in {names}; each keeps "
+                    "the first company listed",
                 )
             )
     return problems

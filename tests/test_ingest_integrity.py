@@ -341,3 +341,31 @@ def test_hubspot_contacts_get_their_company_from_the_association_table(
         "not imported: an association table: it gives the people in "
         "contact_data.csv their company"
     ]
+
+
+def test_dynamics_activity_views_become_activities(con: store.Connection) -> None:
+    folder = FIXTURES / "dynamics"
+    files = {p.name: p.read_text() for p in folder.iterdir()}
+    files["Phone Calls.csv"] = (
+        "(Do Not Modify) Phone Call,(Do Not Modify) Row Checksum,(Do Not Modify) Modified On,"
+        "Subject,Call To,Regarding,Duration,Owner,Due\n"
+        "c1000000-0000-0000-0000-000000000001,abc,2024-03-01,Line trial,Ivo Brandt,"
+        "Contoso Pharmaceuticals,30,Mia Roth,2024-03-01\n"
+    )
+    files["Appointments.csv"] = (
+        "(Do Not Modify) Appointment,(Do Not Modify) Row Checksum,Subject,"
+        "Required Attendees,Regarding,Start Time,Duration,Owner\n"
+        "a1000000-0000-0000-0000-000000000001,def,QBR,Nora Keller,"
+        "Contoso Pharmaceuticals,2024-04-02 10:00,90,Mia Roth\n"
+    )
+    report = _import_bytes(con, files)
+    assert report.ok, [p.message for p in report.errors]
+    assert _rows(
+        con,
+        "SELECT a.kind, c.name, a.duration_minutes, s.name FROM activities a "
+        "JOIN contacts c USING (contact_id) JOIN sellers s USING (seller_id) "
+        "ORDER BY a.activity_date",
+    ) == [
+        ("call", "Ivo Brandt", 30.0, "Mia Roth"),
+        ("meeting", "Nora Keller", 90.0, "Mia Roth"),
+    ]

@@ -369,3 +369,46 @@ def test_dynamics_activity_views_become_activities(con: store.Connection) -> Non
         ("call", "Ivo Brandt", 30.0, "Mia Roth"),
         ("meeting", "Nora Keller", 90.0, "Mia Roth"),
     ]
+
+
+def test_hubspot_engagements_become_activities_with_their_people(
+    con: store.Connection,
+) -> None:
+    report = _import_bytes(
+        con,
+        {
+            "company_data.csv": "id,is_deleted,_fivetran_synced,property_name,"
+            "property_industry,property_country\n"
+            "501,false,2024-01-01 0:00:00,Huadong,Machinery,China\n",
+            "contact_data.csv": "_fivetran_deleted,_fivetran_synced,property_email,id,"
+            "property_company,property_firstname,property_lastname\n"
+            "FALSE,2024-01-01 0:00:00,a@x.example,7001,Huadong,Wei,Wang\n",
+            "engagement_call_data.csv": "engagement_id,_fivetran_deleted,"
+            "property_hs_timestamp,property_hs_call_title,type\n"
+            "91,false,2024-03-01 10:00:00.000000,Intro call,CALL\n",
+            "engagement_meeting_data.csv": "engagement_id,start_time,end_time,title\n"
+            "92,2024-03-05 13:00:00,2024-03-05 14:30:00,Plant visit\n",
+            "engagement_note_data.csv": "engagement_id,_fivetran_deleted,"
+            "property_hs_timestamp,property_hs_body_preview,type\n"
+            "93,false,2024-03-06 09:00:00.000000,note body,NOTE\n",
+            "engagement_contact_data.csv": "contact_id,engagement_id,engagement_type,"
+            "type_id,category\n7001,91,CALL,194,HUBSPOT_DEFINED\n"
+            "7001,92,MEETING,200,HUBSPOT_DEFINED\n",
+            "engagement_company_data.csv": "company_id,engagement_id,engagement_type,"
+            "type_id,category\n501,91,CALL,182,HUBSPOT_DEFINED\n"
+            "501,92,MEETING,188,HUBSPOT_DEFINED\n"
+            "501,93,NOTE,190,HUBSPOT_DEFINED\n",
+        },
+        source="hubspot",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _rows(
+        con,
+        "SELECT activity_id, kind, account_id, contact_id, subject FROM activities "
+        "ORDER BY activity_id",
+    ) == [
+        ("91", "call", "501", "7001", "Intro call"),
+        ("92", "meeting", "501", "7001", "Plant visit"),
+        ("93", "note", "501", None, "note body"),
+    ]
+    assert sum(store.orphan_counts(con).values()) == 0

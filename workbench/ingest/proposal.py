@@ -250,10 +250,35 @@ def _read_inputs(
 #: Association tables (HubSpot's API, UI and warehouse exports keep a deal's and a
 #: person's company there, not on the record): the normalised header of the
 #: record's ID, the table it fills, the canonical ID column and what to call it.
-_COMPANY_ASSOCIATIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("dealid", "opportunities", "opportunity_id", "deals"),
-    ("contactid", "contacts", "contact_id", "people"),
+_COMPANY_ASSOCIATIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("dealid", "companyid", "opportunities", "opportunity_id", "account_id", "deals"),
+    ("contactid", "companyid", "contacts", "contact_id", "account_id", "people"),
+    # HubSpot engagements (calls, meetings, e-mails, notes, tasks): their company
+    # and their person.
+    (
+        "engagementid",
+        "companyid",
+        "activities",
+        "activity_id",
+        "account_id",
+        "activities",
+    ),
+    (
+        "engagementid",
+        "contactid",
+        "activities",
+        "activity_id",
+        "contact_id",
+        "activities",
+    ),
 )
+
+
+_NOUNS = {
+    "opportunities": "deal(s)",
+    "contacts": "person(s)",
+    "activities": "activities",
+}
 
 
 def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
@@ -265,25 +290,30 @@ def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
     stay without a company and are reported when the import checks them.
     """
     problems: list[Problem] = []
-    for record_key, table, id_column, what in _COMPANY_ASSOCIATIONS:
-        problems += _attach_companies(recognised, record_key, table, id_column, what)
+    for record_key, value_key, table, id_column, target, what in _COMPANY_ASSOCIATIONS:
+        problems += _attach_companies(
+            recognised, (record_key, value_key), (table, id_column, target), what
+        )
     return problems
 
 
 def _association_links(
-    recognised: list[RecognisedFile], record_key: str
+    recognised: list[RecognisedFile], record_key: str, value_key: str
 ) -> list[tuple[RecognisedFile, pl.DataFrame]]:
-    """Return the unimported files that pair a record ID with a company ID."""
+    """Return the unimported files that pair a record ID with another record's ID."""
     links: list[tuple[RecognisedFile, pl.DataFrame]] = []
     for entry in recognised:
         if entry.table is not None or entry.frame is None:
             continue
         by_normal = {normalise_header(h): h for h in entry.frame.columns}
-        # Exactly one kind of record per file: a deal–contact table is not this.
-        others = {k for k, *_rest in _COMPANY_ASSOCIATIONS if k != record_key}
+        # Exactly one pair of records per file: a deal–contact table is not this.
+        others = {key for spec in _COMPANY_ASSOCIATIONS for key in spec[:2]} - {
+            record_key,
+            value_key,
+        }
         if (
             record_key in by_normal
-            and "companyid" in by_normal
+            and value_key in by_normal
             and not (others & set(by_normal))
         ):
             links.append(
@@ -291,9 +321,7 @@ def _association_links(
                     entry,
                     entry.frame.select(
                         pl.col(by_normal[record_key]).str.strip_chars().alias("record"),
-                        pl.col(by_normal["companyid"])
-                        .str.strip_chars()
-                        .alias("company"),
+                        pl.col(by_normal[value_key]).str.strip_chars().alias("company"),
                     ).drop_nulls(),
                 )
             )
@@ -302,18 +330,19 @@ def _association_links(
 
 def _attach_companies(
     recognised: list[RecognisedFile],
-    record_key: str,
-    table: str,
-    id_column: str,
+    keys: tuple[str, str],
+    columns: tuple[str, str, str],
     what: str,
 ) -> list[Problem]:
-    links = _association_links(recognised, record_key)
+    """Fill ``target`` of ``table``'s files from the association files ``keys`` pair."""
+    table, id_column, target_column = columns
+    links = _association_links(recognised, *keys)
     targets = [
         e
         for e in recognised
         if e.table == table
         and e.frame is not None
-        and "account_id" not in set(e.mapping.values())
+        and target_column not in set(e.mapping.values())
         and id_column in e.mapping.values()
     ]
     if not links or not targets:
@@ -323,17 +352,18 @@ def _attach_companies(
         pl.col("company").first(), pl.len().alias("companies")
     )
     names = ", ".join(entry.name for entry, _frame in links)
+    other = "company" if target_column == "account_id" else "person"
     for entry, _frame in links:
         entry.note = (
             f"an association table: it gives the {what} in "
             + ", ".join(d.name for d in targets)
-            + " their company"
+            + f" their {other}"
         )
     problems: list[Problem] = []
     for target in targets:
         assert target.frame is not None
         id_header = next(h for h, c in target.mapping.items() if c == id_column)
-        company_header = f"company (from {names})"
+        company_header = f"{other} (from {names})"
         joined = target.frame.with_columns(
             pl.col(id_header).str.strip_chars().alias("__record_key")
         ).join(
@@ -345,7 +375,7 @@ def _attach_companies(
         several = joined.filter(pl.col("companies") > 1).height
         target.frame = joined.drop("__record_key", "companies")
         target.headers = [*target.headers, company_header]
-        target.mapping = {**target.mapping, company_header: "account_id"}
+        target.mapping = {**target.mapping, company_header: target_column}
         if several:
             problems.append(
                 make_problem(
@@ -353,9 +383,9 @@ def _attach_companies(
                     target.name,
                     None,
                     None,
-                    f"{several:,} {'deal(s)' if table == 'opportunities' else 'person(s)'} "
-                    f"are associated with several companies in {names}; each keeps "
-                    "the first company listed",
+                    f"{several:,} {_NOUNS[table]} are associated with several "
+                    f"{'companies' if other == 'company' else 'people'} in {names}; "
+                    f"each keeps the first {other} listed",
                 )
             )
     return problems

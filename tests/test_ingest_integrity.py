@@ -384,8 +384,8 @@ def test_hubspot_engagements_become_activities_with_their_people(
             "property_company,property_firstname,property_lastname\n"
             "FALSE,2024-01-01 0:00:00,a@x.example,7001,Huadong,Wei,Wang\n",
             "engagement_call_data.csv": "engagement_id,_fivetran_deleted,"
-            "property_hs_timestamp,property_hs_call_title,type\n"
-            "91,false,2024-03-01 10:00:00.000000,Intro call,CALL\n",
+            "property_hs_timestamp,property_hs_call_title,property_hs_call_duration,type\n"
+            "91,false,2024-03-01 10:00:00.000000,Intro call,1500000,CALL\n",
             "engagement_meeting_data.csv": "engagement_id,start_time,end_time,title\n"
             "92,2024-03-05 13:00:00,2024-03-05 14:30:00,Plant visit\n",
             "engagement_note_data.csv": "engagement_id,_fivetran_deleted,"
@@ -404,11 +404,11 @@ def test_hubspot_engagements_become_activities_with_their_people(
     assert report.ok, [p.message for p in report.errors]
     assert _rows(
         con,
-        "SELECT activity_id, kind, account_id, contact_id, subject FROM activities "
-        "ORDER BY activity_id",
+        "SELECT activity_id, kind, account_id, contact_id, subject, duration_minutes "
+        "FROM activities ORDER BY activity_id",
     ) == [
-        ("91", "call", "501", "7001", "Intro call"),
-        ("92", "meeting", "501", "7001", "Plant visit"),
-        ("93", "note", "501", None, "note body"),
+        ("91", "call", "501", "7001", "Intro call", 25.0),
+        ("92", "meeting", "501", "7001", "Plant visit", 90.0),
+        ("93", "note", "501", None, "note body", None),
     ]
     assert sum(store.orphan_counts(con).values()) == 0

@@ -222,7 +222,43 @@ def propose_files(
                     )
         recognised += entries
     problems += _attach_deal_companies(recognised)
+    _engagement_durations(recognised)
     return recognised, problems
+
+
+def _engagement_durations(recognised: list[RecognisedFile]) -> None:
+    """Give HubSpot meetings and calls their duration in minutes.
+
+    A meeting holds its start and end times; a call its duration in
+    milliseconds. Either becomes a ``duration_minutes`` column of the file.
+    """
+    for entry in recognised:
+        if (
+            entry.source != "hubspot"
+            or entry.table != "activities"
+            or entry.frame is None
+            or "duration_minutes" in entry.mapping.values()
+        ):
+            continue
+        by_normal = {normalise_header(h): h for h in entry.frame.columns}
+        minutes: pl.Expr | None = None
+        if "starttime" in by_normal and "endtime" in by_normal:
+            start, end = (
+                pl.col(by_normal[k]).str.to_datetime(strict=False)
+                for k in ("starttime", "endtime")
+            )
+            minutes = (end - start).dt.total_seconds() / 60
+        elif "propertyhscallduration" in by_normal:
+            milliseconds = pl.col(by_normal["propertyhscallduration"])
+            minutes = milliseconds.cast(pl.Float64, strict=False) / 60_000
+        if minutes is None:
+            continue
+        header = "duration in minutes (computed)"
+        entry.frame = entry.frame.with_columns(
+            minutes.round(1).cast(pl.String).alias(header)
+        )
+        entry.headers = [*entry.headers, header]
+        entry.mapping = {**entry.mapping, header: "duration_minutes"}
 
 
 def _read_inputs(

@@ -28,6 +28,7 @@ class _File(Protocol):
 _KINDS: tuple[tuple[str, str, bool], ...] = (
     ("reporting cycle", "reporting cycle: one line left out", False),
     ("works for another account", "reports to another account: line left out", False),
+    ("the reporting line was left out", "manager missing: line left out", False),
     ("the person was not imported", "person left out: their account is missing", True),
     ("the deal was not imported", "deal left out: its account is missing", True),
     ("the link was not imported", "link left out: a side is missing", True),

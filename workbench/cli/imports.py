@@ -159,10 +159,12 @@ def _print_report(report: ingest.ImportReport) -> None:
     if report.ok and not report.dry_run and report.run_id is None:
         print("nothing written: these files were the last committed import")
         return
+    left_out = ingest.summary.rows_left_out(report.plan)
+    tail = f", leaving out {left_out:,} row(s) of the files" if left_out else ""
     if report.ok and not report.dry_run:
-        print(f"imported (run {report.run_id}); rows now in the database:")
+        print(f"imported (run {report.run_id}){tail}; rows now in the database:")
     elif report.ok:
-        print("dry run: the import would succeed; nothing was changed")
+        print(f"dry run: the import would succeed{tail}; nothing was changed")
     else:
         print("rejected: nothing was changed")
         return

@@ -279,7 +279,14 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
             "“Import again” to apply them once more."
         )
     elif result.ok:
-        st.success(f"Imported (run {result.run_id}). Rows added and updated:")
+        left_out = ingest.summary.rows_left_out(result.plan)
+        if left_out:
+            st.warning(
+                f"Imported (run {result.run_id}), with {left_out:,} row(s) of the files "
+                "left out (the warnings say why). Rows added and updated:"
+            )
+        else:
+            st.success(f"Imported (run {result.run_id}). Rows added and updated:")
         st.dataframe(
             ingest.plan_frame(result.plan), hide_index=True, key="import_counts"
         )

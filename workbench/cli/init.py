@@ -12,6 +12,7 @@ from typing import Any
 
 from workbench import demo, store
 from workbench.cli._common import open_db, print_json, progress
+from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
 
 
@@ -50,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
                 "--db file for a fresh start."
             )
         if args.empty:
-            with store.write_transaction(con) as cur:
-                store.clear_demo(cur)
+            store.remove_demo(con, LOCAL_ACTOR)
             outcome = "emptied the demo portfolio" if holds_demo else "created empty"
         elif holds_demo:
             outcome = "holds the demo portfolio already"

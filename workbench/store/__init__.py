@@ -59,7 +59,7 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
-from workbench.store.demo_data import clear_demo, holds_demo, mark_demo
+from workbench.store.demo_data import clear_demo, holds_demo, mark_demo, remove_demo
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -254,6 +254,7 @@ __all__ = [
     "record_import_run",
     "record_json",
     "relationship_overrides",
+    "remove_demo",
     "replace_data",
     "resolve_as_of",
     "resolve_db_path",

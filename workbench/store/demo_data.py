@@ -6,8 +6,15 @@ import can then replace the demo instead of mixing customers into it.
 
 from __future__ import annotations
 
+from workbench.access import require
+from workbench.domain import Actor
 from workbench.store._base import Connection
-from workbench.store.connection import get_meta, replace_data, set_meta
+from workbench.store.connection import (
+    get_meta,
+    replace_data,
+    set_meta,
+    write_transaction,
+)
 
 #: The meta key ``write_demo`` sets; ``"true"`` while the demo is in the database.
 DEMO_KEY = "demo_data"
@@ -51,3 +58,14 @@ def clear_demo(cur: Connection) -> None:
         cur.execute(f"DELETE FROM {table}")
     replace_data(cur, {})
     mark_demo(cur, False)
+
+
+def remove_demo(con: Connection, actor: Actor) -> None:
+    """Empty a database of the demo portfolio (and mark it as holding none).
+
+    Raises:
+        PermissionDeniedError: the actor may not import.
+    """
+    require(actor, "import")
+    with write_transaction(con) as cur:
+        clear_demo(cur)

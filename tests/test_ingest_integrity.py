@@ -412,3 +412,37 @@ def test_hubspot_engagements_become_activities_with_their_people(
         ("93", "note", "501", None, "note body", None),
     ]
     assert sum(store.orphan_counts(con).values()) == 0
+
+
+def test_nested_and_self_reporting_loops_each_lose_one_line(
+    con: store.Connection,
+) -> None:
+    report = _import_bytes(
+        con,
+        {
+            "Account.csv": "Id,Name\n001A,Acme\n",
+            "Contact.csv": "Id,AccountId,LastName,ReportsToId\n"
+            "003A,001A,Ames,003B\n"
+            "003B,001A,Baker,003A\n"
+            "003C,001A,Clark,003C\n"
+            "003D,001A,Dunn,003E\n"
+            "003E,001A,Evans,003F\n"
+            "003F,001A,Ford,003D\n"
+            "003G,001A,Gray,003D\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    cycles = sorted(
+        p.message for p in report.problems if p.message.startswith("reporting cycle")
+    )
+    assert len(cycles) == 3
+    assert any("“Clark” (003C) → “Clark” (003C)" in c for c in cycles)
+    assert _rows(con, "SELECT contact_id, reports_to_id FROM contacts ORDER BY 1") == [
+        ("003A", None),
+        ("003B", "003A"),
+        ("003C", None),
+        ("003D", None),
+        ("003E", "003F"),
+        ("003F", "003D"),
+        ("003G", "003D"),
+    ]

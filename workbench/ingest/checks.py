@@ -341,6 +341,14 @@ def _person(name: str | None, contact_id: str) -> str:
     return f"{quoted(name)} ({contact_id})" if name else contact_id
 
 
+def _loops(graph: Any, component: set[str]) -> bool:
+    """Return whether a strongly connected component holds a loop."""
+    if len(component) > 1:
+        return True
+    (only,) = component
+    return bool(graph.has_edge(only, only))
+
+
 def _reporting_problems(cur: store.Connection) -> list[Problem]:
     """Leave out reports-to lines that leave the account or close a loop; say which.
 
@@ -386,20 +394,27 @@ def _reporting_problems(cur: store.Connection) -> list[Problem]:
         for r in lines.filter(pl.col("_file").is_not_null()).iter_rows(named=True)
     }
     dropped: list[str] = []
-    # Leaving out one line of a loop can break others that share it: repeat until
-    # no loop through an imported person is left.
-    while True:
-        cycle = next(
-            (c for c in nx.simple_cycles(graph) if any(m in places for m in c)), None
-        )
-        if cycle is None:
-            break
-        start = cycle.index(min(c for c in cycle if c in places))
+    # Loops are found once, as strongly connected components (each person has
+    # one manager, so a component is one loop); only a component that still
+    # loops after a line is left out is looked at again.
+    pending = [c for c in nx.strongly_connected_components(graph) if _loops(graph, c)]
+    while pending:
+        component = pending.pop()
+        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))]
+        imported = [c for c in cycle if c in places]
+        if not imported:
+            continue  # a loop among stored people only: not this import's to change
+        start = cycle.index(min(imported))
         cycle = cycle[start:] + cycle[:start]
         member = cycle[0]
         manager = next(iter(graph.successors(member)))
         graph.remove_edge(member, manager)
         dropped.append(member)
+        pending += [
+            c
+            for c in nx.strongly_connected_components(graph.subgraph(component))
+            if _loops(graph, c)
+        ]
         if len(problems) >= 100:
             continue
         loop = " → ".join(_person(names.get(c), c) for c in [*cycle, cycle[0]])

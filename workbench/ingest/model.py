@@ -155,6 +155,7 @@ def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
                 "update": int(step.get("update", 0)),
                 "skip": int(step.get("skip", 0)),
                 "created from names": int(step.get("created_from_names", 0)),
+                "deleted in the CRM": int(step.get("deleted_in_crm", 0)),
                 "why skipped": "; ".join(step.get("why") or []),
             }
             for table, step in plan.items()
@@ -165,6 +166,7 @@ def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
             "update": pl.Int64,
             "skip": pl.Int64,
             "created from names": pl.Int64,
+            "deleted in the CRM": pl.Int64,
             "why skipped": pl.String,
         },
     )

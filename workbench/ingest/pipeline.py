@@ -515,6 +515,7 @@ def _direct_load(
                 "update": 0,
                 "skip": 0,
                 "created_from_names": 0,
+                "deleted_in_crm": 0,
                 "why": [],
             }
         },

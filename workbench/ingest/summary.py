@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -40,7 +41,7 @@ _KINDS: tuple[tuple[str, str, bool], ...] = (
     ),
     ("matches no", "name that matches no record", False),
     ("created from", "record created from a name", False),
-    ("marked as deleted", "deleted in the CRM: left out", True),
+    ("marked as deleted", "deleted in the CRM: left out", False),
     ("(same name); kept once", "same record twice: kept once", True),
     ("names no account", "row without an account: left out", True),
     ("has no ID", "row without a key: left out", True),
@@ -51,6 +52,11 @@ _KINDS: tuple[tuple[str, str, bool], ...] = (
     ("not imported:", "file not imported", False),
     ("imported already", "already imported", False),
 )
+
+
+#: The warning that counts rows an export marks as deleted (not data lost: the
+#: CRM deleted them), counted apart from the rows left out for a problem.
+_DELETED = re.compile(r"^([\d,]+) row\(s\) marked as deleted")
 
 
 def problem_kind(problem: Problem) -> str:
@@ -99,6 +105,9 @@ def import_plan(
 ) -> dict[str, dict[str, Any]]:
     """Return per table: rows to ``add``, to ``update``, to ``skip`` and ``why``.
 
+    Rows the export marks as deleted are counted as ``deleted_in_crm``, not as
+    skipped: the CRM removed them, the import loses nothing.
+
     ``built`` holds the store's counts of the rows ready to write (``add``,
     ``update``, ``created``: records made from names). Rows the files hold and
     the build does not write are skipped; ``why`` lists the warnings that left
@@ -115,7 +124,13 @@ def import_plan(
     for table in [*built, *[t for t in file_rows if t not in built]]:
         counts = built.get(table, {"add": 0, "update": 0, "created": 0})
         from_files = counts["add"] + counts["update"] - counts.get("created", 0)
-        skip = max(0, file_rows.get(table, 0) - from_files)
+        deleted = sum(
+            int(found.group(1).replace(",", ""))
+            for p in problems
+            if p.file in files_of.get(table, set())
+            and (found := _DELETED.match(p.message))
+        )
+        skip = max(0, file_rows.get(table, 0) - from_files - deleted)
         reasons = Counter(
             problem_kind(p)
             for p in problems
@@ -126,6 +141,7 @@ def import_plan(
             "update": counts["update"],
             "skip": skip,
             "created_from_names": counts.get("created", 0),
+            "deleted_in_crm": deleted,
             "why": [f"{kind} ({n})" for kind, n in reasons.items()] if skip else [],
         }
     return plan

@@ -8,7 +8,7 @@ db = session.database()
 summary = reads.portfolio_summary()
 
 st.title(_("Account-planning workbench"))
-if db.created_demo:
+if db.created_demo and reads.holds_demo():
     st.info(
         _(
             "No database was found, so the workbench created the demo portfolio in "

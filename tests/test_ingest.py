@@ -124,26 +124,28 @@ def test_real_maven_crm_generic_csv(con: store.Connection) -> None:
     ) == [(0,)]
 
 
-def test_real_fivetran_salesforce_is_rejected_with_the_broken_references(
+def test_real_fivetran_salesforce_imports_what_it_can_and_says_what_it_left_out(
     con: store.Connection,
 ) -> None:
-    before = store.database_fingerprint(con)
     report = _import(con, _real("fivetran-salesforce-seeds"))
-    _assert_rejected_unchanged(con, before, report)
-    errors = _messages(report, "error")
-    # Scrubbed foreign keys: contacts name accounts the export does not hold.
-    assert (
-        "sf_contact_data.csv|2|account_id|refers to an account “0011G00000eM9wvQAC”"
-        in errors
-    )
-    assert "Lead" not in errors
+    assert report.ok, _messages(report, "error")
     warnings = _messages(report, "warning")
+    # Scrubbed foreign keys: contacts name accounts the export does not hold.
+    # They cannot live without an account: left out, and said so per value.
+    assert (
+        "sf_contact_data.csv|2|account_id|refers to an account “0011G00000eM9wvQAC” "
+        "that is neither in the import nor in the database; the person was not imported"
+        in warnings
+    )
     assert (
         "sf_lead_data.csv|None|None|not imported: a Salesforce object the workbench does not store"
         in warnings
     )
     assert "9 row(s) marked as deleted (IsDeleted) were not imported" in warnings
     assert "357 column(s) not imported" in warnings
+    assert report.plan["contacts"]["skip"] > 0
+    assert report.plan["contacts"]["why"]
+    assert sum(store.orphan_counts(con).values()) == 0
 
 
 def test_real_fivetran_hubspot_deals_get_companies_from_the_association_table(
@@ -531,7 +533,6 @@ def test_bad_values_name_the_row_and_column(con: store.Connection) -> None:
             "bad/missing_account",
             "Contact.csv|1|AccountId|refers to an account “001M00000000000099”",
         ),
-        ("bad/cycle", "reporting cycle: "),
     ],
 )
 def test_bad_inputs_reject_and_change_nothing(
@@ -547,17 +548,39 @@ def test_bad_inputs_reject_and_change_nothing(
     assert runs["status"][0] == "rejected"
 
 
-def test_reporting_cycle_names_the_people(con: store.Connection) -> None:
+def test_reporting_cycle_is_a_warning_that_names_everyone_and_drops_one_line(
+    con: store.Connection,
+) -> None:
     report = _import(con, "bad/cycle")
+    assert report.ok, _messages(report, "error")
     cycles = [
-        p.message for p in report.errors if p.message.startswith("reporting cycle")
+        p.message for p in report.problems if p.message.startswith("reporting cycle")
     ]
-    assert len(cycles) == 1
-    assert {"Ames", "Baker", "Clark"} <= set(
-        cycles[0].removeprefix("reporting cycle: ").split(" → ")
+    assert len(cycles) == 1 and report.problems[0].level == "warning"
+    loop, dropped = cycles[0].removeprefix("reporting cycle: ").split("; left out ")
+    people = loop.split(" → ")
+    assert people[0] == people[-1]
+    assert set(people) == {
+        "“Ames” (003C00000000000001)",
+        "“Baker” (003C00000000000002)",
+        "“Clark” (003C00000000000003)",
+    }
+    assert dropped == (
+        "the line “Ames” (003C00000000000001) reports to “Baker” (003C00000000000002)"
     )
-    outside = [p for p in report.errors if "works for another account" in p.message]
-    assert [p.row for p in outside] == [4]
+    outside = [p for p in report.problems if "works for another account" in p.message]
+    assert [(p.level, p.row) for p in outside] == [("warning", 4)]
+    assert "“Dunn” (003C00000000000004)" in outside[0].message
+    # Everyone is imported; the two offending lines are left out, the rest drawn.
+    assert _rows(
+        con, "SELECT contact_id, reports_to_id FROM contacts ORDER BY contact_id"
+    ) == [
+        ("003C00000000000001", None),
+        ("003C00000000000002", "003C00000000000003"),
+        ("003C00000000000003", "003C00000000000001"),
+        ("003C00000000000004", None),
+    ]
+    assert sum(store.orphan_counts(con).values()) == 0
 
 
 def test_over_size_files_are_refused(
@@ -613,7 +636,7 @@ def test_reimport_is_idempotent_and_newer_exports_update(con: store.Connection) 
     first = store.database_fingerprint(con)
     activities_sql = "SELECT * EXCLUDE (import_run_id) FROM activities ORDER BY ALL"
     first_activities = _rows(con, activities_sql)
-    assert _import(con, "salesforce").ok
+    assert _import(con, "salesforce", again=True).ok
     second = store.database_fingerprint(con)
     # Activities carry the run that last wrote them; everything else is unchanged.
     ignored = {"import_undo_rows", "activities"}
@@ -645,7 +668,7 @@ def test_workbench_edits_survive_a_reimport_unless_overwritten(
     con.execute(
         "INSERT INTO contact_edits VALUES (1, '101', 'buying_role', 'decider', 'influencer', 'ana', now()::TIMESTAMP)"
     )
-    assert _import(con, "hubspot_en").ok
+    assert _import(con, "hubspot_en", again=True).ok
     assert _rows(con, "SELECT buying_role FROM contacts WHERE contact_id = '101'") == [
         ("influencer",)
     ]

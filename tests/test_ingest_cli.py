@@ -27,7 +27,11 @@ def test_json_report_has_exactly_the_documented_keys(
     )
     assert code == 0
     report = json.loads(out)
-    assert set(report) == {"ok", "source", "counts", "problems"}
+    # The four documented keys keep their meaning; the plan and warnings by
+    # kind are added.
+    assert {"ok", "source", "counts", "problems"} <= set(report)
+    assert report["plan"]["accounts"]["add"] == 3
+    assert report["added"]["accounts"] == 3
     assert report["ok"] is True
     assert report["source"] == "salesforce"
     assert report["counts"]["activities"] == 5
@@ -46,12 +50,17 @@ def test_rejected_import_exits_1_and_changes_nothing(
     before = store.database_fingerprint(con)
     con.close()
     code, out = _run(
-        capsys, "import", str(FIXTURES / "bad" / "cycle"), "--db", str(db), "--json"
+        capsys,
+        "import",
+        str(FIXTURES / "bad" / "duplicates"),
+        "--db",
+        str(db),
+        "--json",
     )
     assert code == 1
     report = json.loads(out)
     assert report["ok"] is False
-    assert any(p["message"].startswith("reporting cycle") for p in report["problems"])
+    assert any(p["message"].startswith("duplicate ID") for p in report["problems"])
     con = store.connect(db)
     try:
         assert store.database_fingerprint(con) == before

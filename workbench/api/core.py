@@ -224,6 +224,8 @@ class WorkbenchCore:
         overwrite_edits: bool = False,
         check: bool = True,
         actor: Actor | None = None,
+        again: bool = False,
+        replace_demo: bool = False,
     ) -> ingest.ImportReport:
         """Import CRM exports (files, folders, zip archives), all or nothing.
 
@@ -240,6 +242,8 @@ class WorkbenchCore:
                 (its ``report`` attribute holds the problems); False returns the
                 report either way.
             actor: who imports (default: the workbench's actor); needs ``import``.
+            again: import even when these files were the last committed import.
+            replace_demo: remove the demo portfolio in the same transaction.
 
         Returns:
             The :class:`workbench.ingest.ImportReport`: ``ok``, ``counts``,
@@ -261,6 +265,8 @@ class WorkbenchCore:
             encoding=encoding,
             date_order=date_order,
             overwrite_edits=overwrite_edits,
+            again=again,
+            replace_demo=replace_demo,
         )
         if check and not report.ok:
             raise ImportRejectedError(report)

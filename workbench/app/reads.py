@@ -44,6 +44,12 @@ def import_runs() -> pl.DataFrame:
     return session.run(store.import_runs)
 
 
+@cached()
+def holds_demo() -> bool:
+    """Return whether the database still holds the demo portfolio."""
+    return session.run(store.holds_demo)
+
+
 def last_undoable_import() -> int | None:
     """Return the import run that Undo would undo, or None (not cached)."""
     return session.run(store.last_undoable_import)

@@ -28,6 +28,7 @@ EXIT_USAGE = 2
 #: work: load, segment, weigh effort, map, hear, plan, keep safe). Each defines
 #: ``register(subparsers, common)`` and sets ``handler`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
+    "init",
     "demo",
     "info",
     "imports",

@@ -23,6 +23,7 @@ examples:
   workbench import salesforce_export.zip --db data/workbench.duckdb
   workbench import hubspot/ --source hubspot --dry-run --json
   workbench import 联系人.csv --encoding gb18030 --date-order dmy
+  workbench import exports/ --replace-demo     (the first real import into the demo)
   workbench import --undo
 
 exit codes:
@@ -76,6 +77,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="how to read dates like 03/04/2024 when the file does not say",
     )
     parser.add_argument(
+        "--replace-demo",
+        action="store_true",
+        help="when the database holds the demo portfolio, remove it in the same "
+        "transaction so that only your data remains",
+    )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="import even when these files were the last committed import",
+    )
+    parser.add_argument(
         "--undo", action="store_true", help="undo the last committed import instead"
     )
     parser.set_defaults(handler=run)
@@ -110,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
             overwrite_edits=args.overwrite_edits,
             encoding=args.encoding,
             date_order=args.date_order,
+            again=args.again,
+            replace_demo=args.replace_demo,
             progress=lambda _fraction, message: progress(message),
         )
     finally:
@@ -136,11 +150,42 @@ def _print_report(report: ingest.ImportReport) -> None:
             if part
         )
         print(f"{problem.level}: {place}: {problem.message}")
+    kinds = report.as_json()["warning_kinds"]
+    if kinds:
+        print("warnings by kind:")
+        for kind in kinds:
+            print(f"  {kind['count']:>6,}  {kind['kind']}")
+    _print_plan(report)
+    if report.ok and not report.dry_run and report.run_id is None:
+        print("nothing written: these files were the last committed import")
+        return
+    left_out = ingest.summary.rows_left_out(report.plan)
+    tail = f", leaving out {left_out:,} row(s) of the files" if left_out else ""
     if report.ok and not report.dry_run:
-        print(f"imported (run {report.run_id}):")
+        print(f"imported (run {report.run_id}){tail}; rows now in the database:")
     elif report.ok:
-        print("dry run: the import would succeed; nothing was changed")
+        print(f"dry run: the import would succeed{tail}; nothing was changed")
     else:
         print("rejected: nothing was changed")
+        return
     for table, rows in report.counts.items():
         print(f"  {table:22} {rows:>10,}")
+
+
+def _print_plan(report: ingest.ImportReport) -> None:
+    """Print per table what the import adds, updates and leaves out (and why)."""
+    if not report.plan:
+        return
+    done = report.ok and not report.dry_run
+    print(
+        "added, updated, left out:"
+        if done
+        else "the import would add, update, leave out:"
+    )
+    for table, step in report.plan.items():
+        line = f"  {table:22} +{step['add']:,}  ~{step['update']:,}  -{step['skip']:,}"
+        if step.get("created_from_names"):
+            line += f"  ({step['created_from_names']:,} created from names)"
+        print(line)
+        for why in step.get("why") or []:
+            print(f"  {'':22}   left out: {why}")

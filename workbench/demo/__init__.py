@@ -176,4 +176,5 @@ def write_demo(
     with store.write_transaction(con) as cur:
         store.replace_data(cur, frames)
         store.set_meta(cur, "demo_seed", str(seed))
+        store.mark_demo(cur, True)
     return {table: frame.height for table, frame in frames.items()}

@@ -16,6 +16,7 @@ Callers use ``from workbench import ingest`` and the names below. Inside:
 * :mod:`.surveys` reads NPS survey exports.
 """
 
+from workbench.ingest import summary
 from workbench.ingest.inputs import LARGE_FILE_BYTES, collect_inputs
 from workbench.ingest.mapping import mapping_from_table, mapping_table, recognise_file
 from workbench.ingest.model import (
@@ -28,6 +29,7 @@ from workbench.ingest.model import (
     files_frame,
     header_signature,
     markdown_safe,
+    plan_frame,
     problems_frame,
 )
 from workbench.ingest.pipeline import LARGE_IMPORT_MEMORY_LIMIT, import_files
@@ -77,6 +79,7 @@ __all__ = [
     "mapping_from_table",
     "mapping_table",
     "markdown_safe",
+    "plan_frame",
     "problems_frame",
     "propose_files",
     "read_table",
@@ -84,4 +87,5 @@ __all__ = [
     "recognise_file",
     "safe_file_name",
     "sniff_delimiter",
+    "summary",
 ]

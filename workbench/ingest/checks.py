@@ -91,11 +91,9 @@ def stage_and_check(
     say(0.6, "checking values")
     problems += _date_orders(cur, tables, date_order, files_by_name)
     store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
-    if any(p.level == "error" for p in problems):
-        return problems
+    # Every check runs even after an error, so that one pass reports everything:
+    # a value that does not parse builds as empty and its row is still checked.
     problems += _value_problems(cur, tables, files_by_name)
-    if any(p.level == "error" for p in problems):
-        return problems
     say(0.7, "resolving references")
     store.import_build(cur, tables, overwrite_edits=overwrite_edits)
     store.import_drop_inputs(cur, tables)
@@ -215,6 +213,17 @@ def _record_problems(
                 f"{record['into_id']} in {record['into_file']} (same name); kept once",
             )
         )
+    for record in store.import_seller_notes(cur).iter_rows(named=True):
+        problems.append(
+            make_problem(
+                "warning",
+                record["_file"],
+                record["_row"],
+                None,
+                f"seller {quoted(record['name'])} was named but not in the database or "
+                "the import: created from the name",
+            )
+        )
     for record in store.import_account_notes(cur).iter_rows(named=True):
         how = (
             "was not in the database or the import: created from its name"
@@ -277,7 +286,7 @@ def _key_problems(
             names, files_by_name, "", lambda r: _name_message(r)
         )
     if "contacts" in tables:
-        problems += _reporting_problems(store.import_reporting_lines(cur))
+        problems += _reporting_problems(cur)
     return problems
 
 
@@ -295,9 +304,13 @@ def reference_message(record: dict[str, Any]) -> str:
         "to_contact_id": "a person",
     }.get(record["column"], record["column"])
     consequence = {
-        ("opportunity_contacts", "warning"): "; the link was not imported (orphan)",
+        ("contacts", "drop"): "; the person was not imported",
+        ("opportunities", "drop"): "; the deal was not imported",
+        ("opportunity_contacts", "drop"): "; the link was not imported (orphan)",
+        ("contact_influences", "drop"): "; the influence line was not imported",
+        ("contacts", "clear"): "; the reporting line was left out",
     }.get(
-        (record["table"], record["level"]),
+        (record["table"], record.get("action") or "clear"),
         "; left empty" if record["level"] == "warning" else "",
     )
     return (
@@ -323,9 +336,28 @@ def _name_message(record: dict[str, Any]) -> str:
     return f"{quoted(record['value'])} matches no {what}{tail}{_rows_note(record)}"
 
 
-def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
-    """Return reports-to lines that leave the account, and reporting cycles by name."""
+def _person(name: str | None, contact_id: str) -> str:
+    """Name a person with their CRM ID, so the user can find them in the CRM."""
+    return f"{quoted(name)} ({contact_id})" if name else contact_id
+
+
+def _loops(graph: Any, component: set[str]) -> bool:
+    """Return whether a strongly connected component holds a loop."""
+    if len(component) > 1:
+        return True
+    (only,) = component
+    return bool(graph.has_edge(only, only))
+
+
+def _reporting_problems(cur: store.Connection) -> list[Problem]:
+    """Leave out reports-to lines that leave the account or close a loop; say which.
+
+    Both are warnings: the people are imported, the offending line is not, and
+    the map draws the rest. Of each loop, the line of the imported person with
+    the smallest ID is left out (stored people's lines are not touched).
+    """
     problems: list[Problem] = []
+    lines = store.import_reporting_lines(cur)
     if lines.height == 0:
         return problems
     outside = lines.filter(
@@ -333,17 +365,21 @@ def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
         & (pl.col("manager_account_id") != pl.col("account_id"))
         & pl.col("_file").is_not_null()
     )
-    for record in outside.head(50).iter_rows(named=True):
-        problems.append(
-            make_problem(
-                "error",
-                record["_file"],
-                record["_row"],
-                None,
-                f"{quoted(record['name'])} reports to {record['reports_to_id']}, who works for "
-                f"another account ({record['manager_account_id']}); reports-to must stay inside the account",
+    for record in outside.iter_rows(named=True):
+        if len(problems) < 50:
+            problems.append(
+                make_problem(
+                    "warning",
+                    record["_file"],
+                    record["_row"],
+                    None,
+                    f"{_person(record['name'], record['contact_id'])} reports to "
+                    f"{record['reports_to_id']}, who works for another account "
+                    f"({record['manager_account_id']}); the reporting line was left out",
+                )
             )
-        )
+    store.import_clear_reports_to(cur, outside["contact_id"].to_list())
+    lines = lines.filter(~pl.col("contact_id").is_in(outside["contact_id"].implode()))
     graph = nx.DiGraph()
     graph.add_edges_from(
         zip(
@@ -357,13 +393,44 @@ def _reporting_problems(lines: pl.DataFrame) -> list[Problem]:
         r["contact_id"]: (r["_file"], r["_row"])
         for r in lines.filter(pl.col("_file").is_not_null()).iter_rows(named=True)
     }
-    for cycle in list(nx.simple_cycles(graph))[:50]:
-        members = [names.get(c) or c for c in cycle]
-        file, row = next((places[c] for c in cycle if c in places), ("", None))
-        loop = " → ".join([*members, members[0]])
+    dropped: list[str] = []
+    # Loops are found once, as strongly connected components (each person has
+    # one manager, so a component is one loop); only a component that still
+    # loops after a line is left out is looked at again.
+    pending = [c for c in nx.strongly_connected_components(graph) if _loops(graph, c)]
+    while pending:
+        component = pending.pop()
+        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))]
+        imported = [c for c in cycle if c in places]
+        if not imported:
+            continue  # a loop among stored people only: not this import's to change
+        start = cycle.index(min(imported))
+        cycle = cycle[start:] + cycle[:start]
+        member = cycle[0]
+        manager = next(iter(graph.successors(member)))
+        graph.remove_edge(member, manager)
+        dropped.append(member)
+        pending += [
+            c
+            for c in nx.strongly_connected_components(graph.subgraph(component))
+            if _loops(graph, c)
+        ]
+        if len(problems) >= 100:
+            continue
+        loop = " → ".join(_person(names.get(c), c) for c in [*cycle, cycle[0]])
+        file, row = places[member]
         problems.append(
-            make_problem("error", file, row, None, f"reporting cycle: {loop}")
+            make_problem(
+                "warning",
+                file,
+                row,
+                None,
+                f"reporting cycle: {loop}; left out the line "
+                f"{_person(names.get(member), member)} reports to "
+                f"{_person(names.get(manager), manager)}",
+            )
         )
+    store.import_clear_reports_to(cur, dropped)
     return problems
 
 

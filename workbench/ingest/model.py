@@ -13,6 +13,7 @@ import polars as pl
 
 from workbench.domain import Problem
 from workbench.ingest.sources import normalise_header
+from workbench.ingest.summary import warning_kinds
 
 DateOrder = Literal["mdy", "dmy"]
 ProgressCallback = Callable[[float, str], None]
@@ -80,6 +81,8 @@ class ImportReport:
     files: list[RecognisedFile]
     dry_run: bool = False
     written: dict[str, int] = field(default_factory=dict)
+    #: per table: rows to ``add``, ``update``, ``skip`` and ``why`` (see ingest.summary).
+    plan: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -93,6 +96,13 @@ class ImportReport:
             "source": self.source,
             "counts": self.counts,
             "problems": [p.as_dict() for p in self.problems],
+            # Added keys (the four above keep their meaning): what the import
+            # does per table, what the commit added, and warnings by kind.
+            "plan": self.plan,
+            "added": {t: p["add"] for t, p in self.plan.items()}
+            if self.ok and not self.dry_run
+            else {},
+            "warning_kinds": warning_kinds(self.problems),
         }
 
     def problems_frame(self) -> pl.DataFrame:
@@ -131,6 +141,33 @@ def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
             "mapped_columns": pl.Int64,
             "ignored_columns": pl.Int64,
             "note": pl.String,
+        },
+    )
+
+
+def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
+    """Return the import's plan as a frame: table, add, update, skip, why."""
+    return pl.DataFrame(
+        [
+            {
+                "table": table,
+                "add": int(step.get("add", 0)),
+                "update": int(step.get("update", 0)),
+                "skip": int(step.get("skip", 0)),
+                "created from names": int(step.get("created_from_names", 0)),
+                "deleted in the CRM": int(step.get("deleted_in_crm", 0)),
+                "why skipped": "; ".join(step.get("why") or []),
+            }
+            for table, step in plan.items()
+        ],
+        schema={
+            "table": pl.String,
+            "add": pl.Int64,
+            "update": pl.Int64,
+            "skip": pl.Int64,
+            "created from names": pl.Int64,
+            "deleted in the CRM": pl.Int64,
+            "why skipped": pl.String,
         },
     )
 

@@ -17,6 +17,7 @@ from workbench import store, vocabulary
 from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
+from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
     column_positions,
     file_problems,
@@ -62,6 +63,8 @@ def import_files(
     progress: ProgressCallback | None = None,
     encoding: str | None = None,
     date_order: DateOrder | None = None,
+    again: bool = False,
+    replace_demo: bool = False,
 ) -> ImportReport:
     """Import CRM exports into the database, all or nothing.
 
@@ -80,6 +83,10 @@ def import_files(
         progress: called with (fraction done, what is happening).
         encoding: force a text encoding for every file.
         date_order: ``mdy`` or ``dmy`` for dates like 03/04/2024 that could be either.
+        again: import even when the same files were the last committed import
+            (by default that is said and nothing is written).
+        replace_demo: when the database holds the demo portfolio, remove it in
+            the import's transaction, so that only the files' data remains.
 
     Returns:
         The report: ok, source, counts after the run, problems, run ID, files.
@@ -111,6 +118,8 @@ def import_files(
                 date_order=date_order,
                 started=started,
                 spill=Path(spill),
+                again=again,
+                replace_demo=replace_demo,
             )
     except (MemoryError, RecursionError, store.OutOfMemoryError) as error:
         # A hostile or absurd file (a zip bomb's member, JSON nested thousands
@@ -147,6 +156,8 @@ def _import_with(
     date_order: DateOrder | None,
     started: Any,
     spill: Path,
+    again: bool,
+    replace_demo: bool,
 ) -> ImportReport:
     recognised, problems = propose_files(
         con,
@@ -196,7 +207,7 @@ def _import_with(
         else None
     )
     try:
-        return _run_import(
+        report = _run_import(
             con,
             files,
             recognised,
@@ -210,10 +221,14 @@ def _import_with(
             overwrite_edits=overwrite_edits,
             date_order=date_order,
             say=say,
+            again=again,
+            replace_demo=replace_demo,
         )
     finally:
         if previous_limit is not None:
             store.set_memory_limit(con, previous_limit)
+    report.problems = summary.ordered_problems(report.problems)
+    return report
 
 
 def _run_import(
@@ -231,9 +246,20 @@ def _run_import(
     overwrite_edits: bool,
     date_order: DateOrder | None,
     say: ProgressCallback,
+    again: bool,
+    replace_demo: bool,
 ) -> ImportReport:
     """Stage, check and (unless rejected or a dry run) commit; record the run."""
-    direct = _direct_load(
+    replacing = guards.offer_to_replace_demo(con, files, problems, replace_demo)
+    if guards.committed_already(
+        con, files, recognised, problems, again or overwrite_edits or replacing, dry_run
+    ):
+        say(1.0, "imported already")
+        return ImportReport(
+            True, source_label, store.table_counts(con), problems, None, recognised
+        )
+    # Replacing the demo takes the staged path: it clears in the same transaction.
+    direct = replacing or _direct_load(
         con,
         recognised,
         problems,
@@ -245,22 +271,28 @@ def _run_import(
         mappings=mappings,
         say=say,
     )
-    if direct is not None:
+    if isinstance(direct, ImportReport):
         return direct
-    written: dict[str, int] = {}
+    plan: dict[str, dict[str, Any]] = {}
     if not any(p.level == "error" for p in problems):
         try:
             with store.write_transaction(con) as cur:
                 run_id = store.import_next_run_id(cur)
-                problems += stage_and_check(
-                    con, cur, importable, overwrite_edits, date_order, say
+                tables, plan = _stage_check_plan(
+                    con,
+                    cur,
+                    files,
+                    importable,
+                    problems,
+                    replacing,
+                    overwrite_edits,
+                    date_order,
+                    say,
                 )
                 if any(p.level == "error" for p in problems) or dry_run:
                     raise _RejectedImport
                 say(0.85, "writing")
-                written = store.import_commit(
-                    cur, run_id, sorted({r.table for r in importable if r.table})
-                )
+                written = store.import_commit(cur, run_id, tables)
                 counts = _record_commit(
                     cur,
                     run_id,
@@ -273,15 +305,43 @@ def _run_import(
                     mappings=mappings,
                 )
             say(1.0, "done")
-            return ImportReport(
-                True, source_label, counts, problems, run_id, recognised, False, written
+            done = ImportReport(
+                True, source_label, counts, problems, run_id, recognised
             )
+            done.written, done.plan = written, plan
+            return done
         except _RejectedImport:
             pass
         except RejectedInputError as error:
             problems.append(
                 make_problem("error", first_file_name(files), None, None, str(error))
             )
+    return _not_committed(
+        con,
+        recognised,
+        problems,
+        source_label,
+        actor=actor,
+        started=started,
+        dry_run=dry_run,
+        plan=plan,
+        say=say,
+    )
+
+
+def _not_committed(
+    con: store.Connection,
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+    dry_run: bool,
+    plan: dict[str, dict[str, Any]],
+    say: ProgressCallback,
+) -> ImportReport:
+    """Record a rejected run (a dry run records nothing) and report it."""
     ok = dry_run and not any(p.level == "error" for p in problems)
     run_id_recorded: int | None = None
     if not dry_run:
@@ -293,7 +353,7 @@ def _run_import(
                 started_at=started,
                 source=source_label,
                 status="rejected",
-                files=_files_record(recognised),
+                files=guards.files_record(recognised),
                 counts=store.import_table_counts(cur),
                 problems=[p.as_dict() for p in problems],
                 user_name=actor.name,
@@ -308,7 +368,52 @@ def _run_import(
         recognised,
         dry_run,
         {},
+        plan,
     )
+
+
+def _stage_check_plan(
+    con: store.Connection,
+    cur: store.Connection,
+    files: Sequence[Any],
+    importable: list[RecognisedFile],
+    problems: list[Problem],
+    replacing: bool,
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Stage and check every file (adding to ``problems``); return tables and plan."""
+    if replacing:
+        # In the import's transaction: a rejection keeps the demo.
+        store.clear_demo(cur)
+    problems += stage_and_check(con, cur, importable, overwrite_edits, date_order, say)
+    tables = sorted({r.table for r in importable if r.table})
+    return tables, _plan(cur, files, tables, importable, problems)
+
+
+def _plan(
+    cur: store.Connection,
+    files: Sequence[Any],
+    tables: list[str],
+    importable: list[RecognisedFile],
+    problems: list[Problem],
+) -> dict[str, dict[str, Any]]:
+    """Return what the commit would do; an error when it would write nothing."""
+    plan = summary.import_plan(store.import_plan(cur, tables), importable, problems)
+    if not any(p.level == "error" for p in problems) and not any(
+        p["add"] or p["update"] for p in plan.values()
+    ):
+        problems.append(
+            make_problem(
+                "error",
+                first_file_name(files),
+                None,
+                None,
+                "nothing to import: every row was left out (the warnings say why)",
+            )
+        )
+    return plan
 
 
 def _record_commit(
@@ -336,7 +441,7 @@ def _record_commit(
         started_at=started,
         source=source_label,
         status="committed",
-        files=_files_record(recognised),
+        files=guards.files_record(recognised),
         counts=counts,
         problems=[p.as_dict() for p in problems],
         user_name=actor.name,
@@ -424,17 +529,14 @@ def _direct_load(
         recognised,
         False,
         {"activities": rows},
+        {
+            "activities": {
+                "add": rows,
+                "update": 0,
+                "skip": 0,
+                "created_from_names": 0,
+                "deleted_in_crm": 0,
+                "why": [],
+            }
+        },
     )
-
-
-def _files_record(recognised: Sequence[RecognisedFile]) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
-    for entry in recognised:
-        record = seen.setdefault(
-            entry.name,
-            {"name": entry.name, "sha256": entry.sha256, "rows": 0, "tables": []},
-        )
-        record["rows"] = max(int(record["rows"]), entry.rows)
-        if entry.table:
-            record["tables"].append(entry.table)
-    return list(seen.values())

@@ -222,7 +222,43 @@ def propose_files(
                     )
         recognised += entries
     problems += _attach_deal_companies(recognised)
+    _engagement_durations(recognised)
     return recognised, problems
+
+
+def _engagement_durations(recognised: list[RecognisedFile]) -> None:
+    """Give HubSpot meetings and calls their duration in minutes.
+
+    A meeting holds its start and end times; a call its duration in
+    milliseconds. Either becomes a ``duration_minutes`` column of the file.
+    """
+    for entry in recognised:
+        if (
+            entry.source != "hubspot"
+            or entry.table != "activities"
+            or entry.frame is None
+            or "duration_minutes" in entry.mapping.values()
+        ):
+            continue
+        by_normal = {normalise_header(h): h for h in entry.frame.columns}
+        minutes: pl.Expr | None = None
+        if "starttime" in by_normal and "endtime" in by_normal:
+            start, end = (
+                pl.col(by_normal[k]).str.to_datetime(strict=False)
+                for k in ("starttime", "endtime")
+            )
+            minutes = (end - start).dt.total_seconds() / 60
+        elif "propertyhscallduration" in by_normal:
+            milliseconds = pl.col(by_normal["propertyhscallduration"])
+            minutes = milliseconds.cast(pl.Float64, strict=False) / 60_000
+        if minutes is None:
+            continue
+        header = "duration in minutes (computed)"
+        entry.frame = entry.frame.with_columns(
+            minutes.round(1).cast(pl.String).alias(header)
+        )
+        entry.headers = [*entry.headers, header]
+        entry.mapping = {**entry.mapping, header: "duration_minutes"}
 
 
 def _read_inputs(
@@ -258,85 +294,145 @@ def _read_inputs(
     return read, problems
 
 
-#: Normalised headers of a deal ↔ company association table (HubSpot's API and
-#: warehouse exports keep a deal's company there, not on the deal).
-_DEAL_COMPANY_COLUMNS = ("dealid", "companyid")
+#: Association tables (HubSpot's API, UI and warehouse exports keep a deal's and a
+#: person's company there, not on the record): the normalised header of the
+#: record's ID, the table it fills, the canonical ID column and what to call it.
+_COMPANY_ASSOCIATIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("dealid", "companyid", "opportunities", "opportunity_id", "account_id", "deals"),
+    ("contactid", "companyid", "contacts", "contact_id", "account_id", "people"),
+    # HubSpot engagements (calls, meetings, e-mails, notes, tasks): their company
+    # and their person.
+    (
+        "engagementid",
+        "companyid",
+        "activities",
+        "activity_id",
+        "account_id",
+        "activities",
+    ),
+    (
+        "engagementid",
+        "contactid",
+        "activities",
+        "activity_id",
+        "contact_id",
+        "activities",
+    ),
+)
+
+
+_NOUNS = {
+    "opportunities": "deal(s)",
+    "contacts": "person(s)",
+    "activities": "activities",
+}
 
 
 def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
-    """Give deals without a company column their company from an association file.
+    """Give deals and people without a company ID their company from association files.
 
-    The association file is used, not imported as a table of its own. A deal
+    The association file is used, not imported as a table of its own. A record
     with several companies keeps the first one the file lists (a warning says
-    how many); deals it does not list stay without a company and are reported
-    when the import checks them.
+    how many); records it does not list keep their company name, if any, or
+    stay without a company and are reported when the import checks them.
     """
+    problems: list[Problem] = []
+    for record_key, value_key, table, id_column, target, what in _COMPANY_ASSOCIATIONS:
+        problems += _attach_companies(
+            recognised, (record_key, value_key), (table, id_column, target), what
+        )
+    return problems
+
+
+def _association_links(
+    recognised: list[RecognisedFile], record_key: str, value_key: str
+) -> list[tuple[RecognisedFile, pl.DataFrame]]:
+    """Return the unimported files that pair a record ID with another record's ID."""
     links: list[tuple[RecognisedFile, pl.DataFrame]] = []
     for entry in recognised:
         if entry.table is not None or entry.frame is None:
             continue
         by_normal = {normalise_header(h): h for h in entry.frame.columns}
-        if all(c in by_normal for c in _DEAL_COMPANY_COLUMNS):
+        # Exactly one pair of records per file: a deal–contact table is not this.
+        others = {key for spec in _COMPANY_ASSOCIATIONS for key in spec[:2]} - {
+            record_key,
+            value_key,
+        }
+        if (
+            record_key in by_normal
+            and value_key in by_normal
+            and not (others & set(by_normal))
+        ):
             links.append(
                 (
                     entry,
                     entry.frame.select(
-                        pl.col(by_normal["dealid"]).str.strip_chars().alias("deal"),
-                        pl.col(by_normal["companyid"])
-                        .str.strip_chars()
-                        .alias("company"),
+                        pl.col(by_normal[record_key]).str.strip_chars().alias("record"),
+                        pl.col(by_normal[value_key]).str.strip_chars().alias("company"),
                     ).drop_nulls(),
                 )
             )
-    deals = [
+    return links
+
+
+def _attach_companies(
+    recognised: list[RecognisedFile],
+    keys: tuple[str, str],
+    columns: tuple[str, str, str],
+    what: str,
+) -> list[Problem]:
+    """Fill ``target`` of ``table``'s files from the association files ``keys`` pair."""
+    table, id_column, target_column = columns
+    links = _association_links(recognised, *keys)
+    targets = [
         e
         for e in recognised
-        if e.table == "opportunities"
+        if e.table == table
         and e.frame is not None
-        and not {"account_id", "account_name"} & set(e.mapping.values())
-        and "opportunity_id" in e.mapping.values()
+        and target_column not in set(e.mapping.values())
+        and id_column in e.mapping.values()
     ]
-    if not links or not deals:
+    if not links or not targets:
         return []
     pairs = pl.concat([frame for _entry, frame in links]).unique(maintain_order=True)
-    first_company = pairs.group_by("deal", maintain_order=True).agg(
+    first_company = pairs.group_by("record", maintain_order=True).agg(
         pl.col("company").first(), pl.len().alias("companies")
     )
     names = ", ".join(entry.name for entry, _frame in links)
+    other = "company" if target_column == "account_id" else "person"
     for entry, _frame in links:
         entry.note = (
-            "an association table: it gives the deals in "
-            + ", ".join(d.name for d in deals)
-            + " their company"
+            f"an association table: it gives the {what} in "
+            + ", ".join(d.name for d in targets)
+            + f" their {other}"
         )
     problems: list[Problem] = []
-    for deal_file in deals:
-        assert deal_file.frame is not None
-        deal_header = next(
-            h for h, c in deal_file.mapping.items() if c == "opportunity_id"
-        )
-        company_header = f"company (from {names})"
-        joined = deal_file.frame.with_columns(
-            pl.col(deal_header).str.strip_chars().alias("__deal_key")
+    for target in targets:
+        assert target.frame is not None
+        id_header = next(h for h, c in target.mapping.items() if c == id_column)
+        company_header = f"{other} (from {names})"
+        joined = target.frame.with_columns(
+            pl.col(id_header).str.strip_chars().alias("__record_key")
         ).join(
-            first_company.rename({"deal": "__deal_key", "company": company_header}),
-            on="__deal_key",
+            first_company.rename({"record": "__record_key", "company": company_header}),
+            on="__record_key",
             how="left",
             maintain_order="left",
         )
         several = joined.filter(pl.col("companies") > 1).height
-        deal_file.frame = joined.drop("__deal_key", "companies")
-        deal_file.headers = [*deal_file.headers, company_header]
-        deal_file.mapping = {**deal_file.mapping, company_header: "account_id"}
+        target.frame = joined.drop("__record_key", "companies")
+        target.headers = [*target.headers, company_header]
+        target.mapping = {**target.mapping, company_header: target_column}
         if several:
             problems.append(
                 make_problem(
                     "warning",
-                    deal_file.name,
+                    target.name,
                     None,
                     None,
-                    f"{several:,} deal(s) are associated with several companies in "
-                    f"{names}; each keeps the first company listed",
+                    f"{several:,} {_NOUNS[table]} are associated with several "
+                    f"{'companies' if other == 'company' else 'people'} in {names}; "
+                    f"each keeps the first {other} listed",
                 )
             )
     return problems

@@ -69,20 +69,24 @@ from workbench.store.contacts import (
     read_buying_centre,
     save_contact_edits,
 )
+from workbench.store.demo_data import clear_demo, holds_demo, mark_demo, remove_demo
 from workbench.store.economics import (
     CONTRACTS_NOT_IN_FORCE,
     account_situation,
     contracts,
     set_account_situation,
 )
-from workbench.store.imports.build import import_build, import_merged_by_name
+from workbench.store.imports.build import (
+    import_build,
+    import_merged_by_name,
+    import_seller_notes,
+)
 from workbench.store.imports.checks import (
     import_account_notes,
     import_duplicates,
     import_id_collisions,
     import_missing_references,
     import_missing_required,
-    import_reporting_lines,
     import_role_problems,
     import_set_date_orders,
     import_skipped_rows,
@@ -106,6 +110,13 @@ from workbench.store.imports.commit import (
 )
 from workbench.store.imports.direct import (
     import_activities_direct,
+)
+from workbench.store.imports.integrity import (
+    REFERENCES,
+    import_clear_reports_to,
+    import_plan,
+    import_reporting_lines,
+    orphan_counts,
 )
 from workbench.store.imports.staging import (
     IMPORT_ORDER,
@@ -197,6 +208,7 @@ __all__ = [
     "LOCK_TIMEOUT_ENV_VAR",
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
+    "REFERENCES",
     "REQUIREMENT_CATEGORIES",
     "REQUIREMENT_SOURCES",
     "Connection",
@@ -218,6 +230,7 @@ __all__ = [
     "catalog_columns",
     "catalog_row_counts",
     "catalog_tables",
+    "clear_demo",
     "connect",
     "contact_edit_history",
     "contracts",
@@ -235,10 +248,12 @@ __all__ = [
     "file_state",
     "forget_sign_in_failures",
     "get_meta",
+    "holds_demo",
     "import_account_notes",
     "import_activities_direct",
     "import_begin",
     "import_build",
+    "import_clear_reports_to",
     "import_commit",
     "import_deleted_rows",
     "import_drop_inputs",
@@ -250,9 +265,11 @@ __all__ = [
     "import_missing_references",
     "import_missing_required",
     "import_next_run_id",
+    "import_plan",
     "import_reporting_lines",
     "import_role_problems",
     "import_runs",
+    "import_seller_notes",
     "import_set_date_orders",
     "import_skipped_rows",
     "import_slash_dates",
@@ -269,10 +286,12 @@ __all__ = [
     "last_undoable_import",
     "list_tables_static",
     "lock_timeout",
+    "mark_demo",
     "migrate",
     "next_import_run_id",
     "now_utc",
     "nps_responses_enriched",
+    "orphan_counts",
     "overdue_plan_actions",
     "plan_accounts",
     "plan_content",
@@ -291,6 +310,7 @@ __all__ = [
     "record_json",
     "record_sign_in_failure",
     "relationship_overrides",
+    "remove_demo",
     "replace_data",
     "requirement_conflicts",
     "resolve_as_of",

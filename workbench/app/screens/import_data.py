@@ -22,6 +22,8 @@ class Upload:
     encoding: str | None
     date_order: str | None
     overwrite_edits: bool
+    replace_demo: bool = False
+    again: bool = False
 
 
 def may_import() -> bool:
@@ -65,12 +67,37 @@ def upload_form() -> Upload:
         help="Roles, influence and attitude edited in the workbench normally survive "
         "a re-import.",
     )
+    replace_demo, again = _start_options()
     encoding = None if encoding_choice == "detect" else encoding_choice
     date_order = {"month first (mdy)": "mdy", "day first (dmy)": "dmy"}.get(
         date_order_choice
     )
     files = [(upload.name, upload.getvalue()) for upload in uploads or []]
-    return Upload(files, source, encoding, date_order, overwrite_edits)
+    return Upload(
+        files, source, encoding, date_order, overwrite_edits, replace_demo, again
+    )
+
+
+def _start_options() -> tuple[bool, bool]:
+    """Offer to replace the demo portfolio (while it is there) and to re-import."""
+    replace_demo = False
+    if reads.holds_demo():
+        st.info(
+            "This database holds the demo portfolio. Replace it to start from your "
+            "data only; otherwise your accounts are added next to the demo's."
+        )
+        replace_demo = st.checkbox(
+            "Replace the demo portfolio with these files",
+            key="import_replace_demo",
+            help="The demo's accounts, people, plans and edits are removed in the same "
+            "transaction as the import; a rejected import keeps them.",
+        )
+    again = st.checkbox(
+        "Import again even if these files were the last import",
+        key="import_again",
+        help="The same files are normally committed once; a second commit says so.",
+    )
+    return replace_demo, again
 
 
 def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
@@ -142,6 +169,8 @@ def check(
                 encoding,
                 date_order,
                 overwrite_edits,
+                upload.replace_demo,
+                upload.again,
                 sorted(
                     (k, v.table, sorted(v.columns.items())) for k, v in mappings.items()
                 ),
@@ -160,6 +189,8 @@ def check(
                 overwrite_edits=overwrite_edits,
                 encoding=encoding,
                 date_order=date_order,
+                replace_demo=upload.replace_demo,
+                again=upload.again,
             )
         st.session_state["import_checked"] = (options_key, report)
     else:
@@ -173,8 +204,6 @@ def report_and_commit(
     report: ingest.ImportReport,
 ) -> None:
     """Show the validation report and, when nothing is wrong, the commit button."""
-    files, source, encoding = upload.files, upload.source, upload.encoding
-    date_order, overwrite_edits = upload.date_order, upload.overwrite_edits
     st.subheader("Validation report")
     errors = len(report.errors)
     warnings = len(report.problems) - errors
@@ -182,6 +211,10 @@ def report_and_commit(
     cols[0].metric("Errors", f"{errors:,}")
     cols[1].metric("Warnings", f"{warnings:,}")
     cols[2].metric("Files", f"{len({f.name for f in report.files}):,}")
+    kinds = ingest.summary.warning_kinds(report.problems)
+    if kinds:
+        st.caption("Warnings by kind (errors are listed first in the table below):")
+        st.dataframe(kinds, hide_index=True, key="import_warning_kinds")
     problems = report.problems_frame()
     if problems.height:
         st.dataframe(problems, hide_index=True, key="import_problems")
@@ -191,41 +224,77 @@ def report_and_commit(
             "import_report.csv",
             "import_report_download",
         )
+    plan_table(report)
+    left_out = ingest.summary.rows_left_out(report.plan)
     if errors:
         st.error(
             "The import would be rejected: fix the errors above (or the mapping) "
             "and upload again. Nothing has been changed."
         )
+        return
+    if left_out:
+        st.warning(
+            f"{left_out:,} row(s) of the files will be left out (the plan and the "
+            "warnings say why); the rest can be imported."
+        )
     else:
         st.success("Everything can be imported. Warnings will stay visible.")
-        if st.button("Commit the import", key="import_commit", type="primary"):
-            bar = st.progress(0.0, text="starting")
-            with st.status("Importing…", expanded=False) as status:
-                result = actions.import_uploads(
-                    files,
-                    source=source,
-                    mappings=mappings,
-                    overwrite_edits=overwrite_edits,
-                    encoding=encoding,
-                    date_order=date_order,
-                    progress=lambda fraction, message: bar.progress(
-                        min(1.0, fraction), text=message
-                    ),
-                )
-                status.update(
-                    label="Imported" if result.ok else "Rejected",
-                    state="complete" if result.ok else "error",
-                )
-            st.session_state.pop("import_checked", None)
-            if result.ok:
-                st.success(f"Imported (run {result.run_id}). Rows now in the database:")
-            else:
-                st.error("Rejected: nothing was changed.")
-            st.dataframe(
-                ingest.counts_frame(result.counts),
-                hide_index=True,
-                key="import_counts",
+    if st.button("Commit the import", key="import_commit", type="primary"):
+        _commit(upload, mappings)
+
+
+def plan_table(report: ingest.ImportReport) -> None:
+    """Show per table the rows to add, update and leave out, and why."""
+    if not report.plan:
+        return
+    st.subheader("What the import will do" if report.dry_run else "What was done")
+    st.dataframe(ingest.plan_frame(report.plan), hide_index=True, key="import_plan")
+
+
+def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
+    """Commit the checked import; show what it added (not the table totals)."""
+    bar = st.progress(0.0, text="starting")
+    with st.status("Importing…", expanded=False) as status:
+        result = actions.import_uploads(
+            upload.files,
+            source=upload.source,
+            mappings=mappings,
+            overwrite_edits=upload.overwrite_edits,
+            encoding=upload.encoding,
+            date_order=upload.date_order,
+            replace_demo=upload.replace_demo,
+            again=upload.again,
+            progress=lambda fraction, message: bar.progress(
+                min(1.0, fraction), text=message
+            ),
+        )
+        status.update(
+            label="Imported" if result.ok else "Rejected",
+            state="complete" if result.ok else "error",
+        )
+    st.session_state.pop("import_checked", None)
+    if result.ok and result.run_id is None:
+        st.info(
+            "These files were the last committed import: nothing was written. Tick "
+            "“Import again” to apply them once more."
+        )
+    elif result.ok:
+        left_out = ingest.summary.rows_left_out(result.plan)
+        if left_out:
+            st.warning(
+                f"Imported (run {result.run_id}), with {left_out:,} row(s) of the files "
+                "left out (the warnings say why). Rows added and updated:"
             )
+        else:
+            st.success(f"Imported (run {result.run_id}). Rows added and updated:")
+        st.dataframe(
+            ingest.plan_frame(result.plan), hide_index=True, key="import_counts"
+        )
+    else:
+        st.error("Rejected: nothing was changed.")
+        st.dataframe(
+            result.problems_frame(), hide_index=True, key="import_commit_problems"
+        )
 
 
 def past_imports(can_import: bool) -> None:

@@ -4,6 +4,74 @@ from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
 
+#: "Export to Excel" views of one activity type: (entity, kind, the hidden key
+#: column's name, date headers, people headers). ``Regarding`` names the account,
+#: ``Duration`` is in minutes, the person is the call's recipient or an attendee.
+_ACTIVITY_VIEWS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "phonecall",
+        "call",
+        "Phone Call",
+        ("actualend", "Actual End", "Due", "Date Created", "Created On"),
+        ("Call To", "Recipient", "to"),
+    ),
+    (
+        "appointment",
+        "meeting",
+        "Appointment",
+        ("scheduledstart", "Start Time", "Actual Start", "Created On"),
+        ("Required Attendees", "requiredattendees", "Optional Attendees"),
+    ),
+    (
+        "task",
+        "task",
+        "Task",
+        ("scheduledend", "Due Date", "Due", "Actual End", "Created On"),
+        ("Contact",),
+    ),
+    (
+        "email",
+        "email",
+        "Email",
+        ("Date Sent", "senton", "Actual End", "Created On"),
+        ("To", "Recipient"),
+    ),
+)
+
+
+def _activity_view(
+    name: str,
+    kind: str,
+    id_header: str,
+    dates: tuple[str, ...],
+    people: tuple[str, ...],
+) -> ObjectLayout:
+    """Return the layout of one activity type's "Export to Excel" view."""
+    return ObjectLayout(
+        "dynamics",
+        name,
+        "activities",
+        {
+            "activity_id": (f"(Do Not Modify) {id_header}", f"{name}id", "activityid"),
+            "account_id": ("regardingobjectid",),
+            "account_name": ("Regarding",),
+            "contact_name": people,
+            "seller_id": ("ownerid",),
+            "seller_name": ("Owner",),
+            "activity_date": dates,
+            "duration_minutes": (
+                "actualdurationminutes",
+                "Duration",
+                "Actual Duration",
+            ),
+            "subject": ("subject", "Subject"),
+        },
+        ("activity_id",),
+        (name, f"{name}s", {"email": "emails", "task": "tasks"}.get(name, name)),
+        kind=kind,
+    )
+
+
 OBJECTS = (
     ObjectLayout(
         "dynamics",
@@ -82,6 +150,10 @@ OBJECTS = (
         },
         ("opportunity_id",),
         ("opportunity", "opportunities"),
+    ),
+    *(
+        _activity_view(name, kind, id_header, dates, people)
+        for name, kind, id_header, dates, people in _ACTIVITY_VIEWS
     ),
     ObjectLayout(
         "dynamics",

@@ -30,6 +30,35 @@ COMPANY_ID_HEADERS = (
     "关联公司 ID",
     "associatedcompanyid",
 )
+
+
+def _engagement(name: str, kind: str, subjects: tuple[str, ...]) -> ObjectLayout:
+    """Return the layout of one engagement type's table (HubSpot's warehouse export).
+
+    Its people and company come from ``engagement_contact`` and
+    ``engagement_company`` association tables (see the import's proposal).
+    """
+    return ObjectLayout(
+        "hubspot",
+        f"engagement_{name}",
+        "activities",
+        {
+            "activity_id": ("engagement_id",),
+            "seller_id": ("property_hubspot_owner_id",),
+            "activity_date": (
+                "property_hs_timestamp",
+                "start_time",
+                "property_hs_createdate",
+            ),
+            "subject": subjects,
+            "is_deleted": ("_fivetran_deleted", "is_deleted"),
+        },
+        ("activity_id",),
+        (f"engagement{name}", f"engagement{name}data", f"engagements{name}s"),
+        kind=kind,
+    )
+
+
 OBJECTS = (
     ObjectLayout(
         "hubspot",
@@ -271,5 +300,15 @@ OBJECTS = (
         {"opportunity_id": ("deal_id",), "contact_id": ("contact_id",)},
         ("contact_id",),
         ("dealcontact", "dealcontactdata"),
+    ),
+    *(
+        _engagement(name, kind, subjects)
+        for name, kind, subjects in (
+            ("call", "call", ("property_hs_call_title", "property_hs_call_body")),
+            ("meeting", "meeting", ("title", "property_hs_meeting_title")),
+            ("email", "email", ("property_hs_email_subject",)),
+            ("note", "note", ("property_hs_body_preview", "property_hs_note_body")),
+            ("task", "task", ("property_hs_task_subject", "property_hs_task_type")),
+        )
     ),
 )

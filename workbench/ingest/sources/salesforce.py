@@ -20,6 +20,8 @@ OBJECTS = (
             "employees": ("NumberOfEmployees", "Employees"),
             "parent_account_id": ("ParentId",),
             "owner_seller_id": ("OwnerId",),
+            # Report exports name the owner instead of giving the user's ID.
+            "owner_seller_name": ("Account Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate", "Created Date"),
             "is_deleted": _DELETED,
         },
@@ -76,6 +78,7 @@ OBJECTS = (
             "is_closed": ("IsClosed",),
             "is_won": ("IsWon",),
             "owner_seller_id": ("OwnerId",),
+            "owner_seller_name": ("Opportunity Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate",),
             "contract_id": ("ContractId",),
             "is_deleted": _DELETED,

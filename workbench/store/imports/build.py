@@ -17,7 +17,7 @@ from workbench.store.imports.checks import _date_expr
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
-    """Sellers, and the index that resolves sellers named by name."""
+    """Sellers, sellers named only by name, and the index that resolves names."""
     if "sellers" in staged:
         cur.execute(
             """
@@ -32,21 +32,72 @@ def _build_sellers(cur: Connection, staged: set[str]) -> None:
                    coalesce(e.seller_id, k.seller_id,
                             k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS seller_id,
                    coalesce(k.full_name, k.email, k.seller_id) AS name,
-                   k.team, k.title, k.email
+                   k.team, k.title, k.email, false AS created_from_reference
             FROM k LEFT JOIN sellers e ON e.source = k._source AND e.source_id = k.natural_key
             WHERE k.natural_key IS NOT NULL
             """
         )
-    seller_index = (
-        "SELECT lower(name) AS k, min(seller_id) AS seller_id FROM ("
-        + (
-            "SELECT name, seller_id FROM _import_new_sellers UNION ALL "
-            if "sellers" in staged
-            else ""
+    else:
+        cur.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _import_new_sellers AS
+            SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _file, NULL::VARCHAR AS _source,
+                   NULL::VARCHAR AS source_id, s.* EXCLUDE (source, source_id),
+                   false AS created_from_reference
+            FROM sellers s WHERE false
+            """
         )
-        + "SELECT name, seller_id FROM sellers) GROUP BY 1"
+    # Our people named only by name (Owner, 负责人, Deal owner) become sellers, once
+    # each, unless the import or the database already has a seller of that name.
+    named = [
+        f"SELECT _file, _row, _source, {column} AS seller_name FROM _import_in_{table} "
+        f"WHERE {id_column} IS NULL AND {column} IS NOT NULL"
+        for table, column, id_column in (
+            ("accounts", "owner_seller_name", "owner_seller_id"),
+            ("opportunities", "owner_seller_name", "owner_seller_id"),
+            ("activities", "seller_name", "seller_id"),
+        )
+        if table in staged
+    ]
+    if named:
+        cur.execute(
+            f"""
+            INSERT INTO _import_new_sellers BY NAME
+            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
+                   min(_file) AS _file, min(_source) AS _source,
+                   min(seller_name) AS source_id, min(seller_name) AS name,
+                   min(_source) || ':' || left(md5(lower(min(seller_name))), 12) AS seller_id,
+                   true AS created_from_reference
+            FROM (SELECT * REPLACE (trim(seller_name) AS seller_name)
+                  FROM ({" UNION ALL ".join(named)})) r
+            WHERE seller_name <> ''
+              AND lower(seller_name) NOT IN (
+                    SELECT lower(name) FROM _import_new_sellers WHERE name IS NOT NULL)
+              AND lower(seller_name) NOT IN (
+                    SELECT lower(name) FROM sellers WHERE name IS NOT NULL)
+            GROUP BY lower(seller_name)
+            """
+        )
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP VIEW _import_seller_index AS
+        SELECT lower(trim(name)) AS k, min(seller_id) AS seller_id FROM (
+            SELECT name, seller_id FROM _import_new_sellers
+            UNION ALL SELECT name, seller_id FROM sellers
+        ) GROUP BY 1
+        """
     )
-    cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_seller_index AS {seller_index}")
+
+
+def import_seller_notes(cur: Connection) -> pl.DataFrame:
+    """Return sellers created from a name: ``_file``, ``_row``, ``name``, ``seller_id``."""
+    frame: pl.DataFrame = cur.sql(
+        """
+        SELECT _file, _row::BIGINT AS _row, name, seller_id FROM _import_new_sellers
+        WHERE created_from_reference ORDER BY _file, _row
+        """
+    ).pl()
+    return frame
 
 
 def _build_accounts(cur: Connection, staged: set[str]) -> None:
@@ -173,7 +224,7 @@ def _resolve_account_names(cur: Connection, staged: set[str]) -> None:
         UPDATE _import_new_accounts a SET owner_seller_id = i.seller_id
         FROM _import_seller_index i
         WHERE a.owner_seller_id IS NULL AND a.owner_seller_name IS NOT NULL
-          AND i.k = lower(a.owner_seller_name)
+          AND i.k = lower(trim(a.owner_seller_name))
         """
     )
 
@@ -245,6 +296,26 @@ def _build_contacts(
                   AND lower(m.name) = lower(n.name))
             """
         )
+        # A manager column holding the codes of the file's people (直属上级 as
+        # 联系人编号) is read as IDs; one holding names, as names.
+        cur.execute(
+            """
+            UPDATE _import_new_contacts c SET reports_to_id = m.contact_id
+            FROM (
+                SELECT _file, source_id, min(contact_id) AS contact_id
+                FROM _import_new_contacts WHERE has_crm_id GROUP BY ALL
+            ) m, (
+                SELECT c2._file FROM _import_new_contacts c2
+                LEFT JOIN _import_new_contacts p
+                       ON p._file = c2._file AND p.has_crm_id AND p.source_id = c2.reports_to_name
+                WHERE c2.reports_to_name IS NOT NULL
+                GROUP BY c2._file HAVING count(p.contact_id) * 2 > count(*)
+            ) by_id
+            WHERE c.reports_to_id IS NULL AND c.reports_to_name IS NOT NULL
+              AND c._file = by_id._file AND m._file = c._file
+              AND m.source_id = c.reports_to_name
+            """
+        )
         # Managers named by name are looked up among the same account's people.
         cur.execute(
             """
@@ -291,7 +362,7 @@ def _build_opportunities(cur: Connection, staged: set[str]) -> None:
                 FROM _import_in_opportunities o
                 LEFT JOIN _import_account_index i ON i.k = lower(o.account_name) AND o.account_id IS NULL
                 LEFT JOIN _import_seller_index si
-                       ON si.k = lower(o.owner_seller_name) AND o.owner_seller_id IS NULL
+                       ON si.k = lower(trim(o.owner_seller_name)) AND o.owner_seller_id IS NULL
             ), k AS (
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
@@ -345,7 +416,7 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
                        coalesce(a.seller_id, si.seller_id) AS resolved_seller
                 FROM _import_in_activities a
                 LEFT JOIN _import_account_index i ON i.k = lower(a.account_name) AND a.account_id IS NULL
-                LEFT JOIN _import_seller_index si ON si.k = lower(a.seller_name) AND a.seller_id IS NULL
+                LEFT JOIN _import_seller_index si ON si.k = lower(trim(a.seller_name)) AND a.seller_id IS NULL
             ), k AS (
                 SELECT *, activity_id AS natural_key FROM s
             )

@@ -448,28 +448,34 @@ def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
     return frame
 
 
-#: (table, column, referenced table, referenced key, level) checked after build.
+#: (table, column, referenced table, referenced key, what a dangling value does)
+#: checked after build. ``clear`` leaves the reference empty and keeps the row;
+#: ``drop`` leaves the row out (it cannot live without the record it names). Both
+#: are warnings: real CRM exports hold deleted and unexported records.
 _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("accounts", "parent_account_id", "accounts", "account_id", "warning"),
-    ("accounts", "owner_seller_id", "sellers", "seller_id", "warning"),
-    ("contacts", "account_id", "accounts", "account_id", "error"),
-    ("contacts", "reports_to_id", "contacts", "contact_id", "error"),
-    ("opportunities", "account_id", "accounts", "account_id", "error"),
-    ("opportunities", "owner_seller_id", "sellers", "seller_id", "warning"),
+    ("accounts", "parent_account_id", "accounts", "account_id", "clear"),
+    ("accounts", "owner_seller_id", "sellers", "seller_id", "clear"),
+    ("contacts", "account_id", "accounts", "account_id", "drop"),
+    ("contacts", "reports_to_id", "contacts", "contact_id", "clear"),
+    ("opportunities", "account_id", "accounts", "account_id", "drop"),
+    ("opportunities", "owner_seller_id", "sellers", "seller_id", "clear"),
     (
         "opportunity_contacts",
         "opportunity_id",
         "opportunities",
         "opportunity_id",
-        "warning",
+        "drop",
     ),
-    ("opportunity_contacts", "contact_id", "contacts", "contact_id", "warning"),
-    ("activities", "account_id", "accounts", "account_id", "warning"),
-    ("activities", "contact_id", "contacts", "contact_id", "warning"),
-    ("activities", "seller_id", "sellers", "seller_id", "warning"),
-    ("contact_influences", "from_contact_id", "contacts", "contact_id", "error"),
-    ("contact_influences", "to_contact_id", "contacts", "contact_id", "error"),
-    ("contracts", "account_id", "accounts", "account_id", "error"),
+    ("opportunity_contacts", "contact_id", "contacts", "contact_id", "drop"),
+    ("activities", "account_id", "accounts", "account_id", "clear"),
+    ("activities", "contact_id", "contacts", "contact_id", "clear"),
+    ("activities", "seller_id", "sellers", "seller_id", "clear"),
+    ("contact_influences", "from_contact_id", "contacts", "contact_id", "drop"),
+    ("contact_influences", "to_contact_id", "contacts", "contact_id", "drop"),
+    ("nps_responses", "account_id", "accounts", "account_id", "clear"),
+    ("nps_responses", "contact_id", "contacts", "contact_id", "clear"),
+    ("contracts", "account_id", "accounts", "account_id", "drop"),
+    ("opportunities", "contract_id", "contracts", "contract_id", "clear"),
 )
 
 
@@ -494,13 +500,15 @@ def _reference_problem_rows(
 def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.DataFrame:
     """Return references to records neither the import nor the database holds.
 
-    Warnings are applied at once: the dangling reference is cleared, or for a
-    link row the row is dropped. Columns: ``level``, ``table``, ``column``,
-    ``_file``, ``_row``, ``value``, ``total``.
+    Each is a warning applied at once, in reference order (a person left out for
+    a missing account is then missing for the deals and visits naming them): the
+    reference is cleared, or the row that cannot live without it is left out.
+    Columns: ``level``, ``table``, ``column``, ``_file``, ``_row``, ``value``,
+    ``rows``, ``total``, ``action`` (``clear`` or ``drop``).
     """
-    staged = set(tables) | {"accounts"}
+    staged = set(tables) | {"accounts", "sellers"}
     found: list[pl.DataFrame] = []
-    for table, column, target, target_key, level in _IMPORT_REFERENCES:
+    for table, column, target, target_key, action in _IMPORT_REFERENCES:
         if table not in staged:
             continue
         targets = f"SELECT {target_key} AS k FROM {target}"
@@ -510,12 +518,12 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
             cur,
             f"SELECT n._file, n._row, n.{column} AS value FROM _import_new_{table} n "
             f"WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})",
-            level=level,
+            level="warning",
             table=table,
             column=column,
         )
-        if frame.height and level == "warning":
-            if table in {"opportunity_contacts"}:
+        if frame.height:
+            if action == "drop":
                 cur.execute(
                     f"DELETE FROM _import_new_{table} WHERE {column} NOT IN ({targets})"
                 )
@@ -524,7 +532,7 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
                     f"UPDATE _import_new_{table} SET {column} = NULL "
                     f"WHERE {column} IS NOT NULL AND {column} NOT IN ({targets})"
                 )
-        found.append(frame)
+        found.append(frame.with_columns(pl.lit(action).alias("action")))
     if not found:
         return pl.DataFrame()
     return pl.concat(found, how="vertical_relaxed")
@@ -543,7 +551,7 @@ def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFr
             ("warning", "accounts", "owner_seller_name", "owner_seller_id"),
         ]
     if "contacts" in staged:
-        checks.append(("error", "contacts", "reports_to_name", "reports_to_id"))
+        checks.append(("warning", "contacts", "reports_to_name", "reports_to_id"))
     if "opportunities" in staged:
         checks.append(
             ("warning", "opportunities", "owner_seller_name", "owner_seller_id")
@@ -574,28 +582,3 @@ def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFr
     if not found:
         return pl.DataFrame()
     return pl.concat(found, how="vertical_relaxed")
-
-
-def import_reporting_lines(cur: Connection) -> pl.DataFrame:
-    """Return every reporting line among the imported people and their accounts' people.
-
-    Columns: ``contact_id``, ``name``, ``account_id``, ``reports_to_id``,
-    ``manager_account_id``, ``_file``, ``_row`` (null for people already stored).
-    """
-    frame: pl.DataFrame = cur.sql(
-        """
-        WITH people AS (
-            SELECT contact_id, name, account_id, reports_to_id, _file, _row::BIGINT AS _row
-            FROM _import_new_contacts
-            UNION ALL
-            SELECT contact_id, name, account_id, reports_to_id, NULL, NULL FROM contacts
-            WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)
-              AND account_id IN (SELECT account_id FROM _import_new_contacts)
-        )
-        SELECT p.contact_id, p.name, p.account_id, p.reports_to_id,
-               m.account_id AS manager_account_id, p._file, p._row
-        FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
-        WHERE p.reports_to_id IS NOT NULL
-        """
-    ).pl()
-    return frame

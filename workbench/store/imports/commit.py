@@ -26,6 +26,10 @@ from workbench.store.connection import (
     table_columns,
     write_transaction,
 )
+from workbench.store.imports.integrity import (
+    import_assert_no_orphans,
+    import_built_tables,
+)
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
 from workbench.store.schema import DATA_TABLES
 
@@ -121,7 +125,8 @@ def import_commit(
     # Only the last import can be undone: older journals go.
     cur.execute("DELETE FROM import_undo_rows")
     written: dict[str, int] = {}
-    staged = [t for t in IMPORT_ORDER if t in set(tables)]
+    # Accounts and sellers that records name only by name are written too.
+    staged = import_built_tables(cur, tables)
     for table in staged:
         key = _IMPORT_KEYS[table]
         stored_columns = table_columns(cur, table)
@@ -201,6 +206,8 @@ def import_commit(
         )
     if "opportunity_contacts" in staged:
         _import_roles_from_deals(cur, run_id)
+    # The last word before the transaction commits: nothing written may dangle.
+    import_assert_no_orphans(cur, staged)
     return written
 
 

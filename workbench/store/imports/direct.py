@@ -140,13 +140,13 @@ def _direct_reference_problems(
     needed after all (an error-level reference, or names it would then look up).
     """
     checks = [
-        (column, target, key, level)
-        for table, column, target, key, level in _IMPORT_REFERENCES
+        (column, target, key, action)
+        for table, column, target, key, action in _IMPORT_REFERENCES
         if table == "activities"
     ]
     dangling = {
         column: f"a.{column} IS NOT NULL AND a.{column} NOT IN (SELECT {key} FROM {target})"
-        for column, target, key, _level in checks
+        for column, target, key, _action in checks
     }
     cur.execute(
         f"""
@@ -160,7 +160,7 @@ def _direct_reference_problems(
     )
     found = int(cur.sql("SELECT count(*) FROM _import_dangling").fetchall()[0][0])
     names = {"account_name", "contact_name", "seller_name"} & set(positions)
-    if found and (names or any(level != "warning" for *_rest, level in checks)):
+    if found and (names or any(action != "clear" for *_rest, action in checks)):
         return None
     problems: list[pl.DataFrame] = []
     if found:
@@ -176,7 +176,7 @@ def _direct_reference_problems(
             """,
             {**params, "file": file},
         )
-    for column, _target, _key, level in checks:
+    for column, _target, _key, _action in checks:
         if not found:
             break
         problems.append(
@@ -184,7 +184,7 @@ def _direct_reference_problems(
                 cur,
                 f"SELECT _file, _row, {column} AS value FROM _import_dangling_rows "
                 f"WHERE {column} IS NOT NULL",
-                level=level,
+                level="warning",
                 table="activities",
                 column=column,
             )

@@ -1,0 +1,114 @@
+"""Guards around a run: the demo's offer, files committed already, the run's file list.
+
+An import into the demo portfolio offers to replace it; the same files as the
+last committed import are said to be imported already and not written twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from workbench import store
+from workbench.domain import Problem
+from workbench.ingest import summary
+from workbench.ingest.model import RecognisedFile
+from workbench.ingest.proposal import first_file_name, make_problem
+
+
+def offer_to_replace_demo(
+    con: store.Connection,
+    files: Sequence[Any],
+    problems: list[Problem],
+    replace_demo: bool,
+) -> bool:
+    """Return whether this import replaces the demo; else say the demo stays."""
+    if not store.holds_demo(con):
+        return False
+    if replace_demo:
+        return True
+    problems.append(
+        make_problem(
+            "warning",
+            first_file_name(files),
+            None,
+            None,
+            "the database holds the demo portfolio: these rows go next to it. "
+            "Replace the demo to start from your data only (--replace-demo, or "
+            "the Import page's option)",
+        )
+    )
+    return False
+
+
+def say_if_imported_already(
+    con: store.Connection,
+    files: Sequence[Any],
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+) -> bool:
+    """Add a warning and return True when these files were the last commit."""
+    previous = same_files_committed(con, recognised)
+    if previous is None:
+        return False
+    problems.append(
+        make_problem(
+            "warning",
+            first_file_name(files),
+            None,
+            None,
+            f"these files were imported already (run {previous}, the last "
+            "committed import); nothing was written. Import them again on purpose "
+            "with --again (or the page's option)",
+        )
+    )
+    return True
+
+
+def same_files_committed(
+    con: store.Connection, recognised: list[RecognisedFile]
+) -> int | None:
+    """Return the last committed run if it imported exactly these files, else None."""
+    runs = store.import_runs(con, limit=20)
+    settled = runs.filter(runs["status"].is_in(["committed", "undone"]))
+    if settled.height == 0 or settled["status"][0] != "committed":
+        return None
+    stored = json.loads(settled["files"][0] or "[]")
+    if summary.files_fingerprint(stored) != summary.files_fingerprint(
+        files_record(recognised)
+    ):
+        return None
+    return int(settled["run_id"][0])
+
+
+def files_record(recognised: Sequence[RecognisedFile]) -> list[dict[str, Any]]:
+    """Return the run's record of its files: name, sha256, rows, tables."""
+    seen: dict[str, dict[str, Any]] = {}
+    for entry in recognised:
+        record = seen.setdefault(
+            entry.name,
+            {"name": entry.name, "sha256": entry.sha256, "rows": 0, "tables": []},
+        )
+        record["rows"] = max(int(record["rows"]), entry.rows)
+        if entry.table:
+            record["tables"].append(entry.table)
+    return list(seen.values())
+
+
+def committed_already(
+    con: store.Connection,
+    files: Sequence[Any],
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    rerun: bool,
+    dry_run: bool,
+) -> bool:
+    """Return True when nothing should be written: these files were the last commit.
+
+    A dry run and a deliberate re-run (``rerun``) are told, not stopped; an
+    import with errors goes on to be rejected as usual.
+    """
+    if rerun or not say_if_imported_already(con, files, recognised, problems):
+        return False
+    return not dry_run and not any(p.level == "error" for p in problems)

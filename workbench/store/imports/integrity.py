@@ -1,0 +1,180 @@
+"""What an import will do, and the promise that it leaves nothing dangling.
+
+``import_plan`` counts, per table, the built rows that will be added and those
+that will update a stored record. ``orphan_counts`` counts references to records
+that do not exist; the commit runs it over the rows it wrote inside the write
+transaction and rolls back if anything would dangle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from workbench.errors import RejectedInputError
+from workbench.store._base import Connection
+from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
+
+#: (table, column, referenced table, referenced key): every reference between
+#: the CRM tables. After a commit none of them may point at nothing.
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("accounts", "parent_account_id", "accounts", "account_id"),
+    ("accounts", "owner_seller_id", "sellers", "seller_id"),
+    ("contacts", "account_id", "accounts", "account_id"),
+    ("contacts", "reports_to_id", "contacts", "contact_id"),
+    ("opportunities", "account_id", "accounts", "account_id"),
+    ("opportunities", "owner_seller_id", "sellers", "seller_id"),
+    ("opportunity_contacts", "opportunity_id", "opportunities", "opportunity_id"),
+    ("opportunity_contacts", "contact_id", "contacts", "contact_id"),
+    ("activities", "account_id", "accounts", "account_id"),
+    ("activities", "contact_id", "contacts", "contact_id"),
+    ("activities", "seller_id", "sellers", "seller_id"),
+    ("contact_influences", "from_contact_id", "contacts", "contact_id"),
+    ("contact_influences", "to_contact_id", "contacts", "contact_id"),
+    ("nps_responses", "account_id", "accounts", "account_id"),
+    ("nps_responses", "contact_id", "contacts", "contact_id"),
+    ("contracts", "account_id", "accounts", "account_id"),
+    ("opportunities", "contract_id", "contracts", "contract_id"),
+)
+
+
+def _orphans_sql(table: str, column: str, target: str, target_key: str) -> str:
+    return (
+        f"SELECT t.{column} AS value FROM {table} t "
+        f"WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})"
+    )
+
+
+def orphan_counts(con: Connection) -> dict[str, int]:
+    """Return ``table.column`` → references to a record that does not exist (all rows)."""
+    counts: dict[str, int] = {}
+    with con.cursor() as cur:
+        for table, column, target, target_key in REFERENCES:
+            counts[f"{table}.{column}"] = int(
+                cur.sql(
+                    f"SELECT count(*) FROM ({_orphans_sql(table, column, target, target_key)})"
+                ).fetchall()[0][0]
+            )
+    return counts
+
+
+def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
+    """Raise if a row this import wrote refers to a record that does not exist.
+
+    Runs inside the commit's write transaction, after the upserts: the check is
+    limited to the rows of ``_import_new_<table>`` so that an older database's
+    own defects do not block every later import.
+
+    Raises:
+        RejectedInputError: something would dangle; the caller rolls back.
+    """
+    written = set(tables)
+    dangling: list[str] = []
+    for table, column, target, target_key in REFERENCES:
+        if table not in written:
+            continue
+        key = _IMPORT_KEYS[table]
+        rows = cur.sql(
+            f"""
+            SELECT value FROM (
+                SELECT t.{column} AS value, {key} AS _k FROM {table} t
+                WHERE t.{column} IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
+            ) WHERE _k IN (SELECT {key} FROM _import_new_{table})
+            LIMIT 3
+            """
+        ).fetchall()
+        if rows:
+            shown = ", ".join(f"“{r[0]}”" for r in rows)
+            dangling.append(f"{table}.{column} → {target} ({shown})")
+    if dangling:
+        raise RejectedInputError(
+            "the import would leave records pointing at nothing, so nothing was "
+            "written: " + "; ".join(dangling)
+        )
+
+
+def import_built_tables(cur: Connection, staged: Sequence[str]) -> list[str]:
+    """Return the tables the commit writes: the staged ones and those build filled.
+
+    Build creates accounts (and sellers) that records name only by name; they are
+    written even when no file of the import holds that table.
+    """
+    tables = set(staged)
+    for table in ("sellers", "accounts"):
+        exists = cur.sql(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
+            params={"t": f"_import_new_{table}"},
+        ).fetchall()[0][0]
+        if (
+            exists
+            and cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
+        ):
+            tables.add(table)
+    return [t for t in IMPORT_ORDER if t in tables]
+
+
+def import_plan(cur: Connection, tables: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Return, per table the commit writes, rows to ``add`` and to ``update``.
+
+    ``created`` counts the records made from a name another record gives
+    (accounts and sellers), which no file row holds.
+    """
+    plan: dict[str, dict[str, int]] = {}
+    for table in import_built_tables(cur, tables):
+        key = _IMPORT_KEYS[table]
+        created = (
+            "count(*) FILTER (WHERE created_from_reference)"
+            if table in {"accounts", "sellers"}
+            else "0"
+        )
+        total, existing, made = cur.sql(
+            f"""
+            SELECT count(*), count(*) FILTER (WHERE n._k IN (SELECT {key} FROM {table})),
+                   {created}
+            FROM (SELECT *, {key} AS _k FROM _import_new_{table}) n
+            """
+        ).fetchall()[0]
+        plan[table] = {
+            "add": int(total) - int(existing),
+            "update": int(existing),
+            "created": int(made),
+        }
+    return plan
+
+
+def import_reporting_lines(cur: Connection) -> pl.DataFrame:
+    """Return every reporting line among the imported people and their accounts' people.
+
+    Columns: ``contact_id``, ``name``, ``account_id``, ``reports_to_id``,
+    ``manager_account_id``, ``_file``, ``_row`` (null for people already stored).
+    """
+    frame: pl.DataFrame = cur.sql(
+        """
+        WITH people AS (
+            SELECT contact_id, name, account_id, reports_to_id, _file, _row::BIGINT AS _row
+            FROM _import_new_contacts
+            UNION ALL
+            SELECT contact_id, name, account_id, reports_to_id, NULL, NULL FROM contacts
+            WHERE contact_id NOT IN (SELECT contact_id FROM _import_new_contacts)
+              AND account_id IN (SELECT account_id FROM _import_new_contacts)
+        )
+        SELECT p.contact_id, p.name, p.account_id, p.reports_to_id,
+               m.account_id AS manager_account_id, p._file, p._row
+        FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
+        WHERE p.reports_to_id IS NOT NULL
+        """
+    ).pl()
+    return frame
+
+
+def import_clear_reports_to(cur: Connection, contact_ids: Sequence[str]) -> None:
+    """Leave out the reporting lines of these imported people (cycles, other accounts)."""
+    if contact_ids:
+        cur.execute(
+            "UPDATE _import_new_contacts SET reports_to_id = NULL "
+            "WHERE contact_id IN (SELECT unnest($ids))",
+            {"ids": list(contact_ids)},
+        )

@@ -40,6 +40,14 @@ CONTENT = '[data-testid="stMain"] [data-testid="stHeading"], [data-testid="stMet
 MAX_SCREENSHOT_HEIGHT_PX = 8_000
 
 
+def _literal(node: ast.expr) -> str:
+    """Return a title as written: a string, or the message inside _("...")."""
+    if isinstance(node, ast.Call):  # a title marked for translation
+        node = node.args[0]
+    assert isinstance(node, ast.Constant)
+    return str(node.value)
+
+
 def _listed_pages() -> list[tuple[str, str]]:
     """(script, title) of every page app.py lists whose file exists, in menu order."""
     tree = ast.parse((ROOT / "app.py").read_text())
@@ -49,7 +57,7 @@ def _listed_pages() -> list[tuple[str, str]]:
             and getattr(node.targets[0], "id", None) == "PAGES"
         ):
             entries = [
-                (elt.elts[0].value, elt.elts[1].value)  # type: ignore[attr-defined]
+                (elt.elts[0].value, _literal(elt.elts[1]))  # type: ignore[attr-defined]
                 for elt in node.value.elts  # type: ignore[attr-defined]
             ]
             break

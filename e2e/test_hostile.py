@@ -100,6 +100,7 @@ def make_hostile(con: store.Connection) -> str:
             opportunity_ids.implode()
         ),
         "contact_influences": pl.col("from_contact_id").is_in(contact_ids.implode()),
+        "contracts": pl.col("account_id") == account_id,
     }
     for offset, (table, frame) in enumerate(frames.items()):
         text_columns = [

@@ -113,7 +113,7 @@ def _build_accounts(cur: Connection, staged: set[str]) -> None:
                             s._source || ':' || left(md5(lower(s.natural_key)), 12)) AS account_id,
                    s.name, s.industry, s.region, s.country,
                    wb_num(s.annual_revenue) AS annual_revenue,
-                   round(wb_num(s.employees))::BIGINT AS employees,
+                   TRY_CAST(round(wb_num(s.employees)) AS BIGINT) AS employees,
                    s.parent_account_id, s.parent_account_name,
                    s.owner_seller_id, s.owner_seller_name,
                    wb_num(s.wallet_estimate) AS wallet_estimate,
@@ -483,7 +483,7 @@ def _build_contracts(cur: Connection, staged: set[str]) -> None:
                    s.contract_id, coalesce(s.account_id, i.account_id) AS account_id,
                    {_date_expr("s", "start_date")} AS start_date,
                    {_date_expr("s", "end_date")} AS end_date,
-                   round(wb_num(s.term_months))::INTEGER AS term_months,
+                   TRY_CAST(round(wb_num(s.term_months)) AS INTEGER) AS term_months,
                    s.status
             FROM _import_in_contracts s
             LEFT JOIN _import_account_index i
@@ -503,7 +503,7 @@ def _build_contact_influences(cur: Connection, staged: set[str]) -> None:
             SELECT s._row, s._file, s._source,
                    s.from_contact_id || '|' || s.to_contact_id AS source_id,
                    s.from_contact_id, s.to_contact_id,
-                   round(wb_num(s.strength))::TINYINT AS strength
+                   TRY_CAST(round(wb_num(s.strength)) AS TINYINT) AS strength
             FROM _import_in_contact_influences s
             WHERE s.from_contact_id IS NOT NULL AND s.to_contact_id IS NOT NULL
             """

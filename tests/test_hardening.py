@@ -4,6 +4,7 @@ error details."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import tomllib
 from pathlib import Path
@@ -106,7 +107,10 @@ def _asgi_get(path: str) -> tuple[int, bool]:
 
     scope = {"type": "http", "method": "GET", "path": path, "headers": []}
     middleware = hardening.ClosedRoutesMiddleware(inner)
-    asyncio.run(middleware(scope, receive, send))
+    # A fresh loop in a thread of its own: an earlier test (Playwright's sync API)
+    # may leave a loop running in this one, where asyncio.run() refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     return sent[0]["status"], bool(reached)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from workbench.analytics import voice
+from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
 from workbench.cli._common import open_workbench, print_json
 
 EPILOG = """\
@@ -126,23 +127,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
-    columns = [
-        "account_id",
-        "account_name",
-        "high_role",
-        "high_nps",
-        "high_nps_low",
-        "high_nps_high",
-        "high_responses",
-        "low_role",
-        "low_nps",
-        "low_nps_low",
-        "low_nps_high",
-        "low_responses",
-        "gap",
-        "p_value",
-        "q_value",
-    ]
+    columns = [c for c in CONFLICT_COLUMNS if c != "flagged"]
     rows = conflicts.select(columns)
     if as_json:
         print_json(rows.to_dicts())

@@ -58,7 +58,8 @@ MAX_PERMUTATIONS = 19999
 CONFLICT_SEED = 20260401
 
 _SIDE_COLUMNS = ("role", "nps", "nps_low", "nps_high", "responses")
-_RESULT_COLUMNS = (
+#: The columns of a conflict, as the CLI and the page show them (``flagged`` last).
+CONFLICT_COLUMNS = (
     "account_id",
     "account_name",
     "high_role",
@@ -268,7 +269,7 @@ def role_conflict_tests(
     return (
         observed.join(p, on="account_id", how="left")
         .with_columns((pl.col("q_value") <= alpha).alias("flagged"))
-        .select(_RESULT_COLUMNS)
+        .select(CONFLICT_COLUMNS)
         .sort(["flagged", "gap", "account_id"], descending=[True, True, False])
     )
 
@@ -287,7 +288,7 @@ def _side_masks(
 
 def _empty_result() -> pl.DataFrame:
     schema: dict[str, pl.DataType | type[pl.DataType]] = {}
-    for column in _RESULT_COLUMNS:
+    for column in CONFLICT_COLUMNS:
         if column in ("account_id", "account_name", "high_role", "low_role"):
             schema[column] = pl.String
         elif column.endswith("responses"):

@@ -189,6 +189,26 @@ class WorkbenchCore:
             "counts": store.table_counts(con),
         }
 
+    def currency(self) -> str:
+        """Return the ISO 4217 code every money figure of this portfolio is in.
+
+        Example:
+            >>> wb.currency()  # doctest: +SKIP
+            'USD'
+        """
+        return store.portfolio_currency(self.connection)
+
+    def set_currency(self, code: str, *, actor: Actor | None = None) -> str:
+        """Set the portfolio's currency (three letters, ISO 4217); needs ``import``.
+
+        Amounts are not converted: the currency says what the imported amounts are in.
+        """
+        require(self._actor(actor), "import")
+        try:
+            return store.set_portfolio_currency(self.connection, code)
+        except ValueError as exc:
+            raise RejectedInputError(str(exc)) from exc
+
     def load_demo(
         self,
         accounts: int = demo.DEFAULT_ACCOUNTS,

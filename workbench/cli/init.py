@@ -34,37 +34,66 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--empty", action="store_true", help="no demo data: start from your exports"
     )
     parser.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="the currency the portfolio's amounts are in (ISO 4217, e.g. EUR, CNY, "
+        "TWD); recorded in the database and shown with every money figure",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the outcome as one JSON object"
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Create or empty the database; print the rows per table."""
+    """Create or empty the database, record its currency; print the rows per table."""
+    currency_code = _checked_currency(args.currency)
     con = open_db(args)
     try:
-        holds_demo = store.holds_demo(con)
-        holds_data = any(store.table_counts(con).values())
-        if holds_data and not holds_demo:
-            raise RejectedInputError(
-                "the database holds imported data; init changes nothing. Use another "
-                "--db file for a fresh start."
-            )
-        if args.empty:
-            store.remove_demo(con, LOCAL_ACTOR)
-            outcome = "emptied the demo portfolio" if holds_demo else "created empty"
-        elif holds_demo:
-            outcome = "holds the demo portfolio already"
-        else:
-            demo.write_demo(con, progress=progress)
-            outcome = "wrote the demo portfolio"
+        outcome = _create_or_empty(con, args.empty, currency_only=bool(currency_code))
+        if currency_code:
+            store.set_portfolio_currency(con, currency_code)
         counts = store.table_counts(con)
+        currency = store.portfolio_currency(con)
     finally:
         con.close()
     if args.json:
-        print_json({"ok": True, "outcome": outcome, "counts": counts})
+        print_json(
+            {"ok": True, "outcome": outcome, "counts": counts, "currency": currency}
+        )
     else:
-        print(f"database {outcome}")
+        print(f"database {outcome}; amounts in {currency}")
         for table, rows in counts.items():
             print(f"  {table:22} {rows:>10,}")
     return 0
+
+
+def _checked_currency(code: str | None) -> str | None:
+    # Checked before the file is touched, so a typo changes nothing.
+    if not code:
+        return None
+    normalised = code.strip().upper()
+    if len(normalised) != 3 or not normalised.isalpha() or not normalised.isascii():
+        raise RejectedInputError(
+            f"a currency is three letters (ISO 4217, e.g. EUR, CNY, TWD), not {code!r}"
+        )
+    return normalised
+
+
+def _create_or_empty(con: store.Connection, empty: bool, *, currency_only: bool) -> str:
+    holds_demo = store.holds_demo(con)
+    holds_data = any(store.table_counts(con).values())
+    if holds_data and not holds_demo:
+        if currency_only and not empty:
+            return "kept its imported data"
+        raise RejectedInputError(
+            "the database holds imported data; init changes nothing. Use another "
+            "--db file for a fresh start."
+        )
+    if empty:
+        store.remove_demo(con, LOCAL_ACTOR)
+        return "emptied the demo portfolio" if holds_demo else "created empty"
+    if holds_demo:
+        return "holds the demo portfolio already"
+    demo.write_demo(con, progress=progress)
+    return "wrote the demo portfolio"

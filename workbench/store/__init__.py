@@ -179,6 +179,11 @@ from workbench.store.schema import (
     migrate,
     schema_version,
 )
+from workbench.store.settings import (
+    DEFAULT_CURRENCY,
+    portfolio_currency,
+    set_portfolio_currency,
+)
 from workbench.store.sign_in import (
     SignInLedger,
     forget_sign_in_failures,
@@ -200,6 +205,7 @@ __all__ = [
     "CONTRACTS_NOT_IN_FORCE",
     "DATA_TABLES",
     "DB_ENV_VAR",
+    "DEFAULT_CURRENCY",
     "DEFAULT_DB_PATH",
     "EFFORT_DIMENSIONS",
     "FOLLOWUP_STATUSES",
@@ -299,6 +305,7 @@ __all__ = [
     "plan_people_choices",
     "plan_versions",
     "plans_portfolio",
+    "portfolio_currency",
     "portfolio_summary",
     "query_frame",
     "read_backup_table",
@@ -327,6 +334,7 @@ __all__ = [
     "set_account_situation",
     "set_memory_limit",
     "set_meta",
+    "set_portfolio_currency",
     "set_relationship_override",
     "survey_comment",
     "survey_link_targets",

@@ -178,7 +178,7 @@ def test_contribution_is_hand_computed():
         {"A": 1.5e6, "B": 1.8e6, "C": 2e5, "D": 4e4, "E": 1e4}
     )
     assert by_id(valued, "margin_pct_source")["B"] == "default"
-    assert by_id(valued, "potential_source")["C"] == "estimated"
+    assert by_id(valued, "potential_source")["C"] == "default_share"
     assert by_id(valued, "growth_pct")["A"] == pytest.approx(25.0)
     assert by_id(valued, "share_of_wallet_pct")["A"] == pytest.approx(40.0)
 
@@ -205,14 +205,19 @@ def test_most_valuable_with_headroom_stays_most_valuable():
 
 
 def test_absolute_mode_and_cuts():
+    # the floor applies to the 12-month contribution here (the option); by default
+    # it applies to lifetime value, which would make C (54,330 over 3 years) valuable
     thresholds = segment.Thresholds(
-        valuable_mode="absolute", valuable_min_contribution=40_000
+        valuable_mode="absolute",
+        valuable_min_contribution=40_000,
+        valuable_basis="contribution",
     )
     segments = segment.assign_segments(PORTFOLIO, thresholds)
     assert by_id(segments, "value_segment") == {
         "A": "most_valuable",
         "B": "most_valuable",
-        # C and E are left; 25 % of 2 rounds up to 1: C has the larger headroom.
+        # C and E are left; 25 % of 2 rounds up to 1: C has the larger headroom
+        # and the same signs (a first year of revenue each).
         "C": "most_growable",
         "D": "below_zero",
         "E": "maintain",
@@ -314,7 +319,9 @@ def test_compare_scenarios_lists_moves():
         segment.Thresholds(valuable_mode="absolute", valuable_min_contribution=40_000),
     )
     moved = comparison.filter(pl.col("moved"))
-    assert set(moved["account_id"]) == {"B", "C"}
+    # the floor applies to lifetime value (3 years): B and C pass it and become
+    # most valuable; E, then the only account left with headroom, most growable
+    assert set(moved["account_id"]) == {"B", "C", "E"}
     assert comparison["moved"][0] is True
     moves = segment.scenario_moves(comparison)
     assert moves["accounts"].sum() == 5

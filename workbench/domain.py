@@ -159,6 +159,73 @@ def seniority_patterns() -> dict[str, str]:
     }
 
 
+# --- cost to serve: what an hour of each seller role costs -----------------------
+#
+# Cost to serve counts every logged hour at the hourly cost of the seller's role
+# (their team or title names it), so an executive's hour costs more than an inside
+# seller's. A seller whose role nobody can tell stays at the flat hourly cost (a
+# segmentation threshold) and the figures say so. The defaults are rough fully
+# loaded costs (salary, on-costs, travel and tools over about 1,600 productive
+# hours a year) of a European or North American B2B supplier, in the portfolio's
+# currency; every database keeps its own edited copy (the Segments page's cost
+# table), and a rate can also be set for one team by its exact name.
+
+#: Seller roles, in the order the cost table lists them.
+SELLER_ROLES: tuple[str, ...] = (
+    "executive",
+    "key_account_manager",
+    "field_sales",
+    "inside_sales",
+    "presales",
+    "service",
+)
+#: Default hourly cost per seller role (see above for where they come from).
+DEFAULT_HOURLY_COST_BY_ROLE: dict[str, float] = {
+    "executive": 250.0,
+    "key_account_manager": 120.0,
+    "field_sales": 100.0,
+    "inside_sales": 55.0,
+    "presales": 110.0,
+    "service": 65.0,
+}
+#: How a seller's role is told from their team and title (the first match wins, in
+#: this order; case-insensitive, English and Chinese). RE2/Rust-regex compatible.
+SELLER_ROLE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        "executive",
+        r"(?i)\b(ceo|coo|cso|cro|chief|president|vp|svp|evp|vice[ -]president"
+        r"|managing director|general manager|sales director|executive sponsors?)\b"
+        r"|总经理|總經理|总裁|總裁|副总|副總|总监|總監|董事",
+    ),
+    (
+        "presales",
+        r"(?i)\b(pre-?sales|solutions?|application engineer|sales engineer"
+        r"|technical sales|solution consultant|se)\b|售前|解决方案|解決方案|应用工程师|應用工程師",
+    ),
+    (
+        "service",
+        r"(?i)\b(service|support|customer success|csm|field engineer)\b"
+        r"|服务|服務|客服|售后|售後|支持",
+    ),
+    (
+        "inside_sales",
+        r"(?i)\b(inside|inside sales|sdr|bdr|telesales|tele-sales|sales development"
+        r"|business development rep\w*)\b|电销|電銷|电话销售|電話銷售|内勤|內勤",
+    ),
+    (
+        "key_account_manager",
+        r"(?i)\b(key account|kam|strategic account|global account|enterprise account)"
+        r"|大客户|大客戶|重点客户|重點客戶",
+    ),
+    (
+        "field_sales",
+        r"(?i)\b(field sales|account executive|account manager|sales representative"
+        r"|sales rep|territory|area sales|regional sales|salesperson|sales)\b"
+        r"|销售|銷售|业务员|業務員|客户经理|客戶經理",
+    ),
+)
+
+
 #: Activity kinds done together with the customer (a partnership signal).
 JOINT_ACTIVITY_KINDS: tuple[str, ...] = ("joint_planning", "workshop")
 RELATIONSHIP_TYPES: tuple[str, ...] = ("transactional", "partnership")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from workbench.analytics.finite import finite_or_null
+from workbench.analytics.retention import Retention, retention_from_features
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS
 
 if TYPE_CHECKING:
@@ -27,6 +28,20 @@ REVENUE_BASIS_TEXT: dict[str, str] = {
     "mixed": "annualised over contract and default terms",
     "none": "no won deal in force",
     "bookings_12m": "bookings of 12 months",
+}
+#: What ``cost_basis`` says, in words: which hourly costs priced the hours.
+COST_BASIS_TEXT: dict[str, str] = {
+    "role_rates": "hours at the sellers' role rates",
+    "flat_rate": "hours at the flat hourly cost (no role known)",
+    "mixed": "hours at role rates, the rest at the flat hourly cost",
+    "none": "no hours logged",
+}
+#: What ``potential_source`` says, in words.
+POTENTIAL_SOURCE_TEXT: dict[str, str] = {
+    "wallet_estimate": "imported wallet estimate",
+    "edited_estimate": "wallet estimated by hand",
+    "industry_share": "the industry's share of the customer's revenue",
+    "default_share": "the default share of the customer's revenue",
 }
 
 
@@ -59,8 +74,71 @@ def has_data_expr(frame: pl.DataFrame) -> pl.Expr:
     )
 
 
+def _people_cost(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Expr]:
+    """Return the cost of the hours and which rates priced them (``cost_basis``).
+
+    Hours of sellers whose role or team has an hourly cost are priced at it (the
+    store sums minutes × rate, and the rates of activities without a duration);
+    the rest (no seller named, or a role nobody can tell) at the flat hourly cost.
+    """
+    minutes = pl.col("effort_minutes")
+    if "rated_recorded_cost_12m" not in features.columns:
+        return minutes / 60 * t.hourly_cost, pl.when(minutes > 0).then(
+            pl.lit("flat_rate")
+        ).otherwise(pl.lit("none"))
+    each = t.minutes_per_activity_without_duration
+    rated_minutes = pl.col("rated_minutes_recorded_12m").fill_null(0) + pl.col(
+        "rated_without_duration_12m"
+    ).fill_null(0) * pl.lit(each)
+    rated_cost = pl.col("rated_recorded_cost_12m").fill_null(0) + pl.col(
+        "rated_without_duration_rate_sum_12m"
+    ).fill_null(0) * pl.lit(each / 60)
+    flat_minutes = (minutes - rated_minutes).clip(lower_bound=0)
+    basis = (
+        pl.when(minutes <= 0)
+        .then(pl.lit("none"))
+        .when(flat_minutes <= 0)
+        .then(pl.lit("role_rates"))
+        .when(rated_minutes <= 0)
+        .then(pl.lit("flat_rate"))
+        .otherwise(pl.lit("mixed"))
+    )
+    return rated_cost + flat_minutes / 60 * t.hourly_cost, basis
+
+
+def _potential(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Expr]:
+    """Return the potential (wallet) and where it comes from.
+
+    The account's wallet estimate (edited by hand, else imported), else its
+    annual revenue × the share set for its industry, else × the default share.
+    """
+    share = _column_or(
+        features, "industry_wallet_share_pct", pl.lit(None, dtype=pl.Float64)
+    )
+    edited = _column_or(
+        features, "wallet_estimate_source", pl.lit(None, dtype=pl.String)
+    )
+    potential = pl.coalesce(
+        pl.col("wallet_estimate"),
+        pl.col("annual_revenue") * share.fill_null(t.wallet_share_of_revenue_pct) / 100,
+    )
+    source = (
+        pl.when(pl.col("wallet_estimate").is_not_null() & (edited == "edited"))
+        .then(pl.lit("edited_estimate"))
+        .when(pl.col("wallet_estimate").is_not_null())
+        .then(pl.lit("wallet_estimate"))
+        .when(pl.col("annual_revenue").is_not_null() & share.is_not_null())
+        .then(pl.lit("industry_share"))
+        .when(pl.col("annual_revenue").is_not_null())
+        .then(pl.lit("default_share"))
+    )
+    return potential, source
+
+
 def compute_contribution(
-    features: pl.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    features: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    retention: Retention | None = None,
 ) -> pl.DataFrame:
     """Return the features with value columns added.
 
@@ -70,16 +148,22 @@ def compute_contribution(
     ``margin_pct`` and ``margin_pct_source`` (``account`` or ``default``),
     ``effort_minutes`` (recorded minutes plus the assumed minutes of activities
     without a duration), ``effort_hours``, ``margin`` (revenue × margin),
-    ``cost_to_serve`` (effort hours × hourly cost + direct costs),
-    ``contribution`` (margin − cost-to-serve), ``lifetime_value`` (contribution ×
-    expected remaining years: the years left on the contract in force, at least
-    ``thresholds.expected_remaining_years``), ``potential`` and
-    ``potential_source`` (``wallet_estimate``, ``estimated`` or NULL when neither
-    wallet nor annual revenue is known), ``headroom`` (potential − revenue, at
-    least 0), ``share_of_wallet_pct``, ``growth_pct`` (year on year),
+    ``people_cost`` (the hours, each at its seller's role or team rate where one
+    is known, else at the flat hourly cost), ``cost_basis`` (``role_rates``,
+    ``flat_rate``, ``mixed`` or ``none``), ``cost_to_serve`` (people cost +
+    direct costs), ``contribution`` (margin − cost-to-serve),
+    ``remaining_years`` (the years left on the contract in force, at least the
+    expected years of ``retention``: measured, else the option),
+    ``remaining_years_source`` (``contract``, ``measured`` or ``option``),
+    ``lifetime_value`` (contribution × remaining years), ``potential`` and
+    ``potential_source`` (``edited_estimate``, ``wallet_estimate``,
+    ``industry_share``, ``default_share`` or NULL when neither a wallet nor an
+    annual revenue is known), ``headroom`` (potential − revenue, at least 0),
+    ``share_of_wallet_pct``, ``growth_pct`` (year on year),
     ``effort_change_pct``, ``has_data``.
     """
     t = thresholds
+    lasting = retention or retention_from_features(features, t)
     # NaN or infinity stored by an older version counts as unknown
     features = finite_or_null(features)
     minutes_each = t.minutes_per_activity_without_duration
@@ -97,13 +181,11 @@ def compute_contribution(
     ) + pl.col("activities_without_duration_prev_12m").fill_null(0) * pl.lit(
         minutes_each
     )
-    potential = pl.coalesce(
-        pl.col("wallet_estimate"),
-        pl.col("annual_revenue") * (t.wallet_share_of_revenue_pct / 100),
-    )
+    potential, potential_source = _potential(features, t)
     contract_years_left = _column_or(
         features, "contract_years_left", pl.lit(None, dtype=pl.Float64)
-    )
+    ).fill_null(0)
+    expected_years = pl.lit(lasting.expected_years)
     valued = features.with_columns(
         revenue=revenue,
         revenue_prev=revenue_prev,
@@ -115,13 +197,11 @@ def compute_contribution(
         effort_minutes=effort_minutes,
         effort_minutes_prev_12m=effort_minutes_prev,
         potential=potential,
-        potential_source=pl.when(pl.col("wallet_estimate").is_not_null())
-        .then(pl.lit("wallet_estimate"))
-        .when(pl.col("annual_revenue").is_not_null())
-        .then(pl.lit("estimated")),
-        remaining_years=pl.max_horizontal(
-            contract_years_left.fill_null(0), pl.lit(t.expected_remaining_years)
-        ),
+        potential_source=potential_source,
+        remaining_years=pl.max_horizontal(contract_years_left, expected_years),
+        remaining_years_source=pl.when(contract_years_left > expected_years)
+        .then(pl.lit("contract"))
+        .otherwise(pl.lit(lasting.source)),
     ).with_columns(
         effort_hours=pl.col("effort_minutes") / 60,
         margin=pl.col("revenue") * pl.col("margin_pct") / 100,
@@ -140,9 +220,11 @@ def compute_contribution(
             * 100
         ),
     )
+    people_cost, cost_basis = _people_cost(valued, t)
     return (
-        valued.with_columns(
-            cost_to_serve=pl.col("effort_hours") * t.hourly_cost
+        valued.with_columns(people_cost=people_cost, cost_basis=cost_basis)
+        .with_columns(
+            cost_to_serve=pl.col("people_cost")
             + pl.col("direct_cost_annual").fill_null(0)
         )
         .with_columns(contribution=pl.col("margin") - pl.col("cost_to_serve"))

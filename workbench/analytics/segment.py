@@ -21,7 +21,6 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from workbench.analytics.economics import (
 )
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import _number, observed_relationship
+from workbench.analytics.retention import Retention
 from workbench.analytics.target import TARGET_SIGNALS, target_relationship
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
@@ -44,6 +44,7 @@ from workbench.analytics.thresholds import (
     Thresholds,
     score_weights,
 )
+from workbench.analytics.value import value_reason, value_segments
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -71,56 +72,6 @@ __all__ = [
     "segment_cuts",
     "segment_summary",
 ]
-
-
-def _value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
-    # Accounts without data are set apart first: they neither count in the number
-    # of accounts a top share is taken of, nor can they fill one.
-    with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
-    flagged = valued.with_columns(_data=with_data.fill_null(True))
-    ranked_accounts = int(flagged["_data"].sum())
-    contribution = pl.when(pl.col("_data")).then(pl.col("contribution"))
-    below_zero = pl.col("_data") & (pl.col("contribution") < 0)
-    if t.valuable_mode == "percent":
-        top_n = math.ceil(t.valuable_top_pct / 100 * ranked_accounts)
-        valuable = (contribution.rank("ordinal", descending=True) <= top_n) & (
-            pl.col("contribution") >= 0
-        )
-    else:
-        valuable = (pl.col("contribution") >= t.valuable_min_contribution) & (
-            pl.col("contribution") >= 0
-        )
-    flagged = flagged.with_columns(
-        _below_zero=below_zero,
-        _valuable=(valuable & pl.col("_data") & ~below_zero).fill_null(False),
-    ).with_columns(
-        _rest=pl.col("_data") & ~pl.col("_below_zero") & ~pl.col("_valuable")
-    )
-    rest = int(flagged["_rest"].sum())
-    grow_n = math.ceil(t.growable_top_pct / 100 * rest)
-    growable = (
-        pl.col("_rest")
-        & (pl.col("headroom") > 0)
-        & (
-            pl.when(pl.col("_rest"))
-            .then(pl.col("headroom"))
-            .rank("ordinal", descending=True)
-            <= grow_n
-        )
-    )
-    return flagged.with_columns(
-        value_segment=pl.when(~pl.col("_data"))
-        .then(pl.lit("no_data"))
-        .when(pl.col("_below_zero"))
-        .then(pl.lit("below_zero"))
-        .when(pl.col("_valuable"))
-        .then(pl.lit("most_valuable"))
-        .when(growable.fill_null(False))
-        .then(pl.lit("most_growable"))
-        .otherwise(pl.lit("maintain")),
-        contribution_rank=contribution.rank("ordinal", descending=True),
-        ranked_accounts=pl.lit(ranked_accounts),
-    ).drop("_below_zero", "_valuable", "_rest", "_data")
 
 
 def _empty_overrides() -> pl.DataFrame:
@@ -172,58 +123,12 @@ def _one_line_why() -> pl.Expr:
     )
 
 
-def _value_reason() -> pl.Expr:
-    """Return why each account is in its value segment, in words."""
-    return (
-        pl.when(pl.col("value_segment") == "no_data")
-        .then(
-            pl.lit(
-                "no data: no revenue, people, activity or open deal on record; "
-                "not ranked"
-            )
-        )
-        .when(pl.col("value_segment") == "below_zero")
-        .then(
-            pl.format(
-                "contribution {} < 0: cost-to-serve {} exceeds margin {}",
-                _number(pl.col("contribution")),
-                _number(pl.col("cost_to_serve")),
-                _number(pl.col("margin")),
-            )
-        )
-        .when(pl.col("value_segment") == "most_valuable")
-        .then(
-            pl.format(
-                "contribution {} ranks #{} of {} accounts with data",
-                _number(pl.col("contribution")),
-                pl.col("contribution_rank").cast(pl.String),
-                pl.col("ranked_accounts").cast(pl.String),
-            )
-        )
-        .when(pl.col("value_segment") == "most_growable")
-        .then(
-            pl.format(
-                "headroom {} (potential {} − revenue {})",
-                _number(pl.col("headroom")),
-                _number(pl.col("potential")),
-                _number(pl.col("revenue")),
-            )
-        )
-        .otherwise(
-            pl.format(
-                "contribution {} and headroom {} are below the cuts",
-                _number(pl.col("contribution")),
-                _number(pl.col("headroom")),
-            )
-        )
-    )
-
-
 def assign_segments(
     features: pl.DataFrame,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     overrides: pl.DataFrame | None = None,
     situation: pl.DataFrame | None = None,
+    retention: Retention | None = None,
 ) -> pl.DataFrame:
     """Return one row per account with its value segment and relationship type.
 
@@ -235,6 +140,8 @@ def assign_segments(
             optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
         situation: the buying situation workshops rated, rows of
             :func:`workbench.store.account_situation` (see :mod:`.target`).
+        retention: the portfolio's retention (:mod:`.retention`) the lifetime
+            value's expected years come from; the option's years when omitted.
 
     Returns:
         The features and value columns plus ``value_segment`` (one of
@@ -257,10 +164,10 @@ def assign_segments(
     valued = (
         features
         if "contribution" in features.columns
-        else compute_contribution(features, t)
+        else compute_contribution(features, t, retention)
     )
     segmented = target_relationship(
-        observed_relationship(_value_segments(valued, t), t), t, situation
+        observed_relationship(value_segments(valued, t), t), t, situation
     )
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
@@ -279,7 +186,7 @@ def assign_segments(
         .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
         .otherwise(pl.col("_score_reason"))
     )
-    value_reason = _value_reason()
+    value_why = value_reason(t)
     return (
         joined.with_columns(
             relationship=pl.when(overridden)
@@ -304,11 +211,11 @@ def assign_segments(
             )
             .otherwise(basis_reason),
             value_reason=pl.when(pl.col("value_segment") == "no_data")
-            .then(value_reason)
+            .then(value_why)
             .otherwise(
                 pl.format(
                     "{}; revenue {} a year, {}",
-                    value_reason,
+                    value_why,
                     _number(pl.col("revenue")),
                     pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
                 )
@@ -343,7 +250,10 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
         .min(),
     ).row(0)
     contribution_cut: float | None = cuts[0]
-    if thresholds.valuable_mode == "absolute":
+    if (
+        thresholds.valuable_mode == "absolute"
+        and thresholds.valuable_basis == "contribution"
+    ):
         contribution_cut = thresholds.valuable_min_contribution
     return SegmentCuts(
         contribution_cut=None if contribution_cut is None else float(contribution_cut),
@@ -444,14 +354,23 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "activities_12m",
     "activities_without_duration_12m",
     "direct_cost_annual",
+    "people_cost",
+    "cost_basis",
     "cost_to_serve",
     "contribution",
     "lifetime_value",
     "remaining_years",
+    "remaining_years_source",
+    "value_rank",
     "potential",
     "potential_source",
     "headroom",
     "share_of_wallet_pct",
+    "growth_score",
+    "growth_signals_known",
+    "growth_reason",
+    "deciders_approvers",
+    "deciders_approvers_engaged",
     "tenure_years",
     "contract_type",
     "contract_term_months",
@@ -487,6 +406,7 @@ def compare_scenarios(
     second: Thresholds,
     overrides: pl.DataFrame | None = None,
     situation: pl.DataFrame | None = None,
+    retention: Retention | None = None,
 ) -> pl.DataFrame:
     """Return each account's segment and type under two threshold sets.
 
@@ -495,10 +415,10 @@ def compare_scenarios(
     ``contribution_a``, ``contribution_b``; accounts that move come first.
     """
     picked = ("account_id", "value_segment", "relationship", "contribution")
-    side_a = assign_segments(features, first, overrides, situation).select(
+    side_a = assign_segments(features, first, overrides, situation, retention).select(
         "name", *[pl.col(c).alias(f"{c}_a") for c in picked]
     )
-    side_b = assign_segments(features, second, overrides, situation).select(
+    side_b = assign_segments(features, second, overrides, situation, retention).select(
         *[pl.col(c).alias(f"{c}_b") for c in picked]
     )
     both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")

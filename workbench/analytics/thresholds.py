@@ -43,6 +43,9 @@ SIGNALS: tuple[str, ...] = (
 )
 
 Mode = Literal["percent", "absolute"]
+#: What "most valuable" ranks by: lifetime value (default) or 12-month contribution.
+ValueBasis = Literal["lifetime_value", "contribution"]
+VALUE_BASES: tuple[str, ...] = ("lifetime_value", "contribution")
 
 
 @dataclass(frozen=True)
@@ -50,29 +53,50 @@ class Thresholds:
     """Every threshold of the segmentation; the defaults are the documented ones.
 
     Cost and value:
-        hourly_cost: cost of one hour of our people's time (90 per hour).
+        hourly_cost: cost of one hour of our people's time where the seller's role
+            or team has no hourly cost of its own (90 per hour; the roles' costs
+            are a table of their own, see :data:`workbench.domain.DEFAULT_HOURLY_COST_BY_ROLE`).
         minutes_per_activity_without_duration: assumed minutes of an activity whose
             CRM record has no duration (15: a short call or e-mail); the counts are
             shown separately too.
         default_margin_pct: gross margin used where the account has none (25 %).
         wallet_share_of_revenue_pct: potential estimated as this share of the
-            customer's annual revenue where ``wallet_estimate`` is unknown (0.3 %).
+            customer's annual revenue where neither a wallet estimate nor a share
+            for the account's industry is known (0.3 %: what an industrial
+            customer spends a year on one supplier category of its size, a
+            rough rule; set a share per industry where you know better).
         default_term_months: the term a won deal's revenue is spread over when
             no contract is known (12: most B2B orders and renewals are annual; a
             deal then counts in full for the year after it closes, as bookings
             did). Applied by the store when it reads the features.
         expected_remaining_years: years an account is expected to stay, for the
-            lifetime value, where its contract in force leaves fewer (3: the
-            usual length of a B2B framework agreement; set it from the
-            portfolio's own retention where it is known).
+            lifetime value, where its contract in force leaves fewer and the
+            portfolio's own retention cannot be measured (3: the usual length of
+            a B2B framework agreement).
+        retention_min_accounts: the portfolio's retention is measured when at
+            least this many account-years had revenue in a year before (20:
+            fewer make the rate swing by 5 points per account).
+        lifetime_horizon_years: the most years a lifetime value counts (10:
+            no B2B forecast holds longer; a retention near 100 % would
+            otherwise make every lifetime endless).
 
     Value segments (precedence: below zero, most valuable, most growable, maintain):
-        valuable_mode: ``percent`` (top share of accounts by contribution) or
-            ``absolute`` (contribution at least ``valuable_min_contribution``).
+        valuable_basis: ``lifetime_value`` (default: a partner between renewals
+            is valued on the years it stays) or ``contribution`` (12 months).
+        valuable_mode: ``percent`` (top share of accounts by that value) or
+            ``absolute`` (that value at least ``valuable_min_contribution``).
         valuable_top_pct: the top share, in percent of accounts (20 %).
         valuable_min_contribution: the absolute threshold (500,000).
-        growable_top_pct: of the accounts left, the top share by headroom =
-            potential − won revenue (25 %).
+        growable_top_pct: of the accounts left with headroom (potential −
+            revenue), the top share by growth score (25 %).
+        growth_headroom_weight_pct: the growth score's share that is the
+            account's place by headroom (40); the rest is the signs the
+            headroom can be won (pipeline, trend, coverage of deciders and
+            approvers, sentiment), so size alone does not rank an account.
+        pipeline_full_at_headroom_pct: open pipeline worth this % of the
+            headroom counts in full (25: a quarter of the gap already in play).
+        trend_full_at_pct: revenue growth counting in full (+20 % a year; −20 %
+            counts nothing, flat half).
 
     Target relationship (0–100 over the known signals of the buying situation;
     see :mod:`workbench.analytics.target`):
@@ -93,10 +117,16 @@ class Thresholds:
     wallet_share_of_revenue_pct: float = 0.3
     default_term_months: float = 12.0
     expected_remaining_years: float = 3.0
+    retention_min_accounts: float = 20.0
+    lifetime_horizon_years: float = 10.0
+    valuable_basis: ValueBasis = "lifetime_value"
     valuable_mode: Mode = "percent"
     valuable_top_pct: float = 20.0
     valuable_min_contribution: float = 500_000.0
     growable_top_pct: float = 25.0
+    growth_headroom_weight_pct: float = 40.0
+    pipeline_full_at_headroom_pct: float = 25.0
+    trend_full_at_pct: float = 20.0
     relationship_threshold: float = 60.0
     target_threshold: float = 60.0
     weight_tenure: float = 15.0
@@ -135,6 +165,13 @@ class Thresholds:
                     )
                 clean[name] = value
                 continue
+            if name == "valuable_basis":
+                if value not in VALUE_BASES:
+                    raise RejectedInputError(
+                        "valuable_basis must be 'lifetime_value' or 'contribution'"
+                    )
+                clean[name] = value
+                continue
             try:
                 number = float(value)
             except (TypeError, ValueError):
@@ -160,6 +197,7 @@ class Thresholds:
             "growable_top_pct",
             "relationship_threshold",
             "target_threshold",
+            "growth_headroom_weight_pct",
         )
         for name in percent_fields:
             value = getattr(self, name)
@@ -181,6 +219,9 @@ class Thresholds:
             "breadth_full_at_departments",
             "executive_full_at_contacts",
             "joint_full_at_activities",
+            "lifetime_horizon_years",
+            "pipeline_full_at_headroom_pct",
+            "trend_full_at_pct",
         ):
             if getattr(self, name) <= 0:
                 raise RejectedInputError(f"{name} must be above 0")

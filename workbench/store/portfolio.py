@@ -23,6 +23,14 @@ from workbench.domain import (
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, record_json, write_transaction
+from workbench.store.economic_inputs import (
+    GROWTH_SIGNALS_CTE,
+    RETENTION_CTE,
+    RETENTION_YEARS,
+    SELLER_RATES_CTE,
+    growth_signal_params,
+    seller_rate_params,
+)
 from workbench.store.economics import REVENUE_CTE, revenue_params
 
 
@@ -164,14 +172,16 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
-        WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE},
+        WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},
         touches AS (
             SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
+                   sr.hourly_rate AS seller_rate,
                    a.activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current,
                    p.department, p.org_level,
                    coalesce(p.is_procurement, false) AS is_procurement,
                    coalesce(p.is_executive, false) AS is_executive
             FROM activities a LEFT JOIN people p USING (contact_id)
+            LEFT JOIN seller_rates sr ON sr.seller_id = a.seller_id
             WHERE a.account_id IS NOT NULL
               AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
               AND a.activity_date <= $as_of::DATE
@@ -204,9 +214,24 @@ _ACCOUNT_FEATURES_SQL = f"""
                 count(DISTINCT contact_id) FILTER (WHERE current AND is_executive)
                     AS executive_contacts_engaged,
                 count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
-                    AS joint_activities
+                    AS joint_activities,
+                -- hours of sellers whose role or team has an hourly rate
+                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
+                    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
+                    AS rated_minutes_recorded_12m,
+                coalesce(sum(CASE WHEN isfinite(duration_minutes)
+                                  THEN duration_minutes * seller_rate / 60 END)
+                    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
+                    AS rated_recorded_cost_12m,
+                count(*) FILTER (WHERE current AND seller_rate IS NOT NULL
+                                 AND duration_minutes IS NULL)
+                    AS rated_without_duration_12m,
+                coalesce(sum(seller_rate) FILTER (WHERE current
+                                 AND duration_minutes IS NULL), 0)::DOUBLE
+                    AS rated_without_duration_rate_sum_12m
             FROM touches GROUP BY account_id
         ),
+        {GROWTH_SIGNALS_CTE},
         won AS (
             SELECT account_id,
                 coalesce(sum(CASE WHEN isfinite(amount) THEN amount END) FILTER (
@@ -246,7 +271,11 @@ _ACCOUNT_FEATURES_SQL = f"""
         SELECT
             a.account_id, a.name, a.industry, a.region, a.owner_seller_id,
             a.annual_revenue::DOUBLE AS annual_revenue,
-            a.wallet_estimate::DOUBLE AS wallet_estimate,
+            coalesce(we.wallet_estimate, a.wallet_estimate)::DOUBLE AS wallet_estimate,
+            CASE WHEN we.wallet_estimate IS NOT NULL THEN 'edited'
+                 WHEN a.wallet_estimate IS NOT NULL THEN 'imported' END
+                AS wallet_estimate_source,
+            iw.share_of_revenue_pct::DOUBLE AS industry_wallet_share_pct,
             a.gross_margin_pct::DOUBLE AS gross_margin_pct,
             a.direct_cost_annual::DOUBLE AS direct_cost_annual,
             a.contract_type, a.created_on,
@@ -299,7 +328,18 @@ _ACCOUNT_FEATURES_SQL = f"""
             coalesce(e.executive_touches, 0) AS executive_touches,
             coalesce(e.executive_contacts_engaged, 0) AS executive_contacts_engaged,
             coalesce(e.joint_activities, 0) AS joint_activities,
+            coalesce(e.rated_minutes_recorded_12m, 0) AS rated_minutes_recorded_12m,
+            coalesce(e.rated_recorded_cost_12m, 0) AS rated_recorded_cost_12m,
+            coalesce(e.rated_without_duration_12m, 0) AS rated_without_duration_12m,
+            coalesce(e.rated_without_duration_rate_sum_12m, 0)
+                AS rated_without_duration_rate_sum_12m,
+            coalesce(g.contacts_with_role, 0) AS contacts_with_role,
+            coalesce(g.deciders_approvers, 0) AS deciders_approvers,
+            coalesce(g.deciders_approvers_engaged, 0) AS deciders_approvers_engaged,
+            g.decider_attitude,
             n.nps, coalesce(n.nps_responses, 0) AS nps_responses,
+            rc.retention_account_years, rc.retention_retained,
+            rc.retention_year_pairs,
             $as_of::DATE AS as_of
         FROM accounts a
         LEFT JOIN won w USING (account_id)
@@ -308,6 +348,10 @@ _ACCOUNT_FEATURES_SQL = f"""
         LEFT JOIN effort e USING (account_id)
         LEFT JOIN nps n USING (account_id)
         LEFT JOIN headcount h USING (account_id)
+        LEFT JOIN growth_signals g USING (account_id)
+        LEFT JOIN account_wallet_estimates we USING (account_id)
+        LEFT JOIN industry_wallet_shares iw ON iw.industry = a.industry
+        CROSS JOIN retention_counts rc
         ORDER BY a.account_id
         """
 
@@ -346,6 +390,19 @@ def account_features(
     ``procurement_only``, ``org_levels_engaged``, ``executive_touches``,
     ``executive_contacts_engaged``, ``joint_activities``, ``nps``,
     ``nps_responses``, ``as_of``.
+
+    Economics inputs (issue 19): ``wallet_estimate`` is the one estimated by hand
+    where there is one (``wallet_estimate_source``: ``edited`` or ``imported``),
+    ``industry_wallet_share_pct`` the wallet share set for the account's industry;
+    ``rated_minutes_recorded_12m``, ``rated_recorded_cost_12m``,
+    ``rated_without_duration_12m`` and ``rated_without_duration_rate_sum_12m``
+    price the hours of sellers whose role or team has an hourly cost
+    (:mod:`workbench.store.economic_inputs`); ``contacts_with_role``,
+    ``deciders_approvers``, ``deciders_approvers_engaged`` and
+    ``decider_attitude`` are the signs growth can be won; and
+    ``retention_account_years``, ``retention_retained``,
+    ``retention_year_pairs`` (the same in every row) count the portfolio's
+    retention over the last five years.
     """
     day = resolve_as_of(con, as_of)
     return query_frame(
@@ -354,6 +411,9 @@ def account_features(
         {
             **_segment_params(day),
             **revenue_params(default_term_months),
+            **seller_rate_params(),
+            **growth_signal_params(),
+            "retention_years": RETENTION_YEARS,
             "joint": list(JOINT_ACTIVITY_KINDS),
         },
     )

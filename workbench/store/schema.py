@@ -387,6 +387,39 @@ _ACCOUNT_ECONOMICS_TABLES = (
 )
 
 
+# Inputs of the account economics a workshop edits (issue 19): the hourly cost of
+# each seller role or team (defaults in workbench.domain), wallet estimates per
+# account (they win over the imported one, and a re-import keeps them), and the
+# share of a customer's revenue its wallet is estimated at, per industry.
+_ECONOMICS_INPUT_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS seller_cost_rates (
+        rate_key VARCHAR PRIMARY KEY,
+        hourly_cost DOUBLE NOT NULL,
+        set_by VARCHAR,
+        set_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS account_wallet_estimates (
+        account_id VARCHAR PRIMARY KEY,
+        wallet_estimate DOUBLE NOT NULL,
+        note VARCHAR,
+        set_by VARCHAR,
+        set_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS industry_wallet_shares (
+        industry VARCHAR PRIMARY KEY,
+        share_of_revenue_pct DOUBLE NOT NULL,
+        set_by VARCHAR,
+        set_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -412,6 +445,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         12,
         "survey type on NPS responses; detractor follow-ups; requirements register",
         _SURVEY_TYPE_COLUMN,
+    ),
+    Migration(
+        13,
+        "hourly cost per seller role or team; wallet estimates per account and industry",
+        _ECONOMICS_INPUT_TABLES,
     ),
 )
 
@@ -450,6 +488,9 @@ def list_tables_static() -> tuple[str, ...]:
         "detractor_followups",
         "account_requirements",
         "requirement_conflicts",
+        "seller_cost_rates",
+        "account_wallet_estimates",
+        "industry_wallet_shares",
     )
 
 

@@ -29,19 +29,14 @@ REVENUE_BASIS_TEXT: dict[str, str] = {
     "none": "no won deal in force",
     "bookings_12m": "bookings of 12 months",
 }
-#: What ``cost_basis`` says, in words: which hourly costs priced the hours.
-COST_BASIS_TEXT: dict[str, str] = {
-    "role_rates": "hours at the sellers' role rates",
-    "flat_rate": "hours at the flat hourly cost (no role known)",
-    "mixed": "hours at role rates, the rest at the flat hourly cost",
-    "none": "no hours logged",
-}
-#: What ``potential_source`` says, in words.
-POTENTIAL_SOURCE_TEXT: dict[str, str] = {
-    "wallet_estimate": "imported wallet estimate",
-    "edited_estimate": "wallet estimated by hand",
-    "industry_share": "the industry's share of the customer's revenue",
-    "default_share": "the default share of the customer's revenue",
+#: Direct costs a year the account features may carry, and their names: the
+#: account's own ``direct_cost_annual``, and the 12-month costs an ERP file gives
+#: where one was imported (columns absent from a frame count as none).
+DIRECT_COST_COLUMNS: dict[str, str] = {
+    "direct_cost_annual": "direct costs (account record)",
+    "logistics_cost_12m": "logistics (ERP)",
+    "discount_cost_12m": "discounts (ERP)",
+    "support_cost_12m": "support (ERP)",
 }
 
 
@@ -151,7 +146,7 @@ def compute_contribution(
     ``people_cost`` (the hours, each at its seller's role or team rate where one
     is known, else at the flat hourly cost), ``cost_basis`` (``role_rates``,
     ``flat_rate``, ``mixed`` or ``none``), ``cost_to_serve`` (people cost +
-    direct costs), ``contribution`` (margin − cost-to-serve),
+    the direct costs of :data:`DIRECT_COST_COLUMNS` the frame holds), ``contribution`` (margin − cost-to-serve),
     ``remaining_years`` (the years left on the contract in force, at least the
     expected years of ``retention``: measured, else the option),
     ``remaining_years_source`` (``contract``, ``measured`` or ``option``),
@@ -224,8 +219,14 @@ def compute_contribution(
     return (
         valued.with_columns(people_cost=people_cost, cost_basis=cost_basis)
         .with_columns(
-            cost_to_serve=pl.col("people_cost")
-            + pl.col("direct_cost_annual").fill_null(0)
+            cost_to_serve=pl.sum_horizontal(
+                pl.col("people_cost"),
+                *[
+                    pl.col(c).fill_null(0)
+                    for c in DIRECT_COST_COLUMNS
+                    if c in valued.columns
+                ],
+            )
         )
         .with_columns(contribution=pl.col("margin") - pl.col("cost_to_serve"))
         .with_columns(

@@ -30,10 +30,10 @@ class Retention:
     had revenue the year after (NULL when nothing could be measured);
     ``account_years``: how many accounts-with-revenue-in-a-year it is measured on;
     ``retained``: how many of them had revenue the year after; ``year_pairs``:
-    how many pairs of consecutive years; ``expected_years``: the years a lifetime
-    value counts (1 ÷ (1 − rate), the current year and the expected years after
-    it, at most the horizon; else the option); ``source``: ``measured`` or
-    ``option``.
+    how many pairs of consecutive years; ``expected_years``: the years of
+    contribution a lifetime value counts ((1 + i) ÷ (1 + i − rate) at the
+    discount rate i, this year included, at most the horizon; else the option);
+    ``source``: ``measured`` or ``option``.
     """
 
     rate: float | None
@@ -50,7 +50,7 @@ class Retention:
                 f"retention {self.rate * 100:.0f} % measured: {self.retained} of "
                 f"{self.account_years} accounts with revenue in a year kept it the "
                 f"next ({self.year_pairs} pairs of years) → "
-                f"{self.expected_years:.1f} expected years"
+                f"{self.expected_years:.1f} years of contribution at the discount rate"
             )
         measured = (
             f"only {self.account_years} account-years to measure retention on"
@@ -78,8 +78,15 @@ def _measured(
             "option",
         )
     rate = retained / account_years
-    horizon = t.lifetime_horizon_years
-    expected = horizon if rate >= 1 else min(1 / (1 - rate), horizon)
+    # Gupta & Lehmann's margin multiple, this year included: sum over k of
+    # (r / (1 + i))^k, capped at the horizon (at r = 1 and i = 0 it is endless)
+    interest = t.discount_rate_pct / 100
+    denominator = 1 + interest - rate
+    expected = (
+        t.lifetime_horizon_years
+        if denominator <= 0
+        else min((1 + interest) / denominator, t.lifetime_horizon_years)
+    )
     return Retention(
         rate, account_years, retained, year_pairs, round(expected, 2), "measured"
     )

@@ -76,6 +76,11 @@ class Thresholds:
         retention_min_accounts: the portfolio's retention is measured when at
             least this many account-years had revenue in a year before (20:
             fewer make the rate swing by 5 points per account).
+        discount_rate_pct: what a year's wait costs (10 % a year, a common
+            cost of capital): with a measured retention r, a lifetime counts
+            (1 + i) ÷ (1 + i − r) years of contribution, this year's included
+            (Gupta & Lehmann's margin multiple), so 75 % retention counts about
+            3 years and 95 % about 7.
         lifetime_horizon_years: the most years a lifetime value counts (10:
             no B2B forecast holds longer; a retention near 100 % would
             otherwise make every lifetime endless).
@@ -118,6 +123,7 @@ class Thresholds:
     default_term_months: float = 12.0
     expected_remaining_years: float = 3.0
     retention_min_accounts: float = 20.0
+    discount_rate_pct: float = 10.0
     lifetime_horizon_years: float = 10.0
     valuable_basis: ValueBasis = "lifetime_value"
     valuable_mode: Mode = "percent"

@@ -10,7 +10,7 @@ import polars as pl
 from workbench import charts, readers, store
 from workbench.analytics import effort, segment
 from workbench.analytics.effort import MisallocationRules
-from workbench.api.core import WorkbenchCore
+from workbench.api.economics import EconomicsInputs
 from workbench.api.results import EffortBy
 from workbench.domain import Actor
 from workbench.errors import RejectedInputError
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import altair as alt
 
 
-class SegmentsAndEffort(WorkbenchCore):
+class SegmentsAndEffort(EconomicsInputs):
     """Segments, scenarios and effort over the open database."""
 
     def features(

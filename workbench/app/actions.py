@@ -108,6 +108,23 @@ def set_situation(account_id: str, levels: dict[str, int | None]) -> None:
     session.workbench().set_buying_situation(account_id, levels)
 
 
+def set_cost_rate(rate_key: str, hourly_cost: float | None) -> None:
+    """Set the hourly cost of a seller role or team (``None``: the default)."""
+    session.workbench().set_cost_rate(rate_key, hourly_cost)
+
+
+def set_wallet_estimate(
+    account_id: str, wallet_estimate: float | None, note: str = ""
+) -> None:
+    """Estimate an account's wallet by hand (``None``: forget the estimate)."""
+    session.workbench().set_wallet_estimate(account_id, wallet_estimate, note)
+
+
+def set_industry_wallet_share(industry: str, share_pct: float | None) -> None:
+    """Set an industry's wallet share of revenue (``None``: the default)."""
+    session.workbench().set_industry_wallet_share(industry, share_pct)
+
+
 def clear_relationship(account_id: str) -> bool:
     """Remove an account's manual decision; return whether there was one."""
     return session.workbench().clear_relationship(account_id)

@@ -128,6 +128,36 @@ def account_situation() -> pl.DataFrame:
 
 
 @cached()
+def cost_rates() -> pl.DataFrame:
+    """Return the hourly cost per seller role and team (defaults and edits)."""
+    return session.workbench().cost_rates()
+
+
+@cached()
+def industry_wallet_shares() -> pl.DataFrame:
+    """Return every industry with the wallet share set for it."""
+    return session.workbench().industry_wallet_shares()
+
+
+@cached()
+def wallet_estimates() -> pl.DataFrame:
+    """Return the wallets estimated by hand."""
+    return session.workbench().wallet_estimates()
+
+
+@cached(max_entries=32)
+def effort_by_rate(account_id: str, as_of: date) -> pl.DataFrame:
+    """Return one account's effort of 12 months per hourly rate."""
+    return session.workbench().effort_by_rate(account_id, as_of)
+
+
+@cached()
+def portfolio_currency() -> str:
+    """Return the portfolio's currency (ISO code)."""
+    return session.workbench().currency()
+
+
+@cached()
 def relationship_overrides() -> pl.DataFrame:
     """Return the manual relationship decisions."""
     return session.run(store.relationship_overrides)

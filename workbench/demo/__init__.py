@@ -14,9 +14,13 @@ segment and both relationship types occur under the default thresholds:
 
 Real exports are patchier than archetypes, so the demo is too: strategic and
 partner accounts signed a three-year framework agreement about 14 months before
-the demo's end (a ``contracts`` row that the signing deal names), and one account
+the demo's end (a ``contracts`` row that the signing deal names), one account
 in 30 arrives from a CRM sync with nothing but its record (no people, deals or
-activity: ``no_data``).
+activity: ``no_data``), and :mod:`.realism` makes the org charts sparse, leaves
+many logged e-mails and calls without a person (a few without a seller), and
+lets some transactional accounts lapse. Sellers belong to teams whose roles
+(key account management, technical presales, inside sales, service, executive
+sponsors) price their hours differently.
 
 Everything comes from one seeded NumPy generator; the same options give the same
 tables, row for row. Nothing here touches the database: :func:`write_demo` hands
@@ -40,6 +44,11 @@ from workbench.demo.deals import (
     _opportunity_contacts,
 )
 from workbench.demo.people import _contacts, _influences
+from workbench.demo.realism import (
+    lapsed_customers,
+    sparse_org_chart,
+    unnamed_activities,
+)
 from workbench.demo.vocabulary import (
     ARCHETYPES,
     CONTACTS_PER_ACCOUNT,
@@ -117,6 +126,11 @@ def generate(
     contracts, opportunities = _framework_contracts(
         np.random.default_rng(seed + 1), accounts_frame, opportunities
     )
+    # ... and so does what makes the portfolio look like a real export.
+    real = np.random.default_rng(seed + 2)
+    contacts_frame = sparse_org_chart(real, contacts_frame)
+    activities_frame = unnamed_activities(real, activities_frame)
+    opportunities = lapsed_customers(real, accounts_frame, opportunities)
     return {
         "sellers": sellers_frame,
         "accounts": all_accounts.with_columns(

@@ -16,12 +16,18 @@ from workbench.app.components import (
     download_pair,
     notify_after_rerun,
 )
+from workbench.app.language import _
+from workbench.app.screens.economics_inputs import (
+    economics_section as economics_section,
+)
 from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
 # Which widget holds which threshold: scenarios load into these keys.
 THRESHOLD_KEYS = {
+    "valuable_basis": "seg_value_basis",
+    "growth_headroom_weight_pct": "seg_growth_headroom_weight",
     "valuable_mode": "seg_mode",
     "valuable_top_pct": "seg_top_pct",
     "valuable_min_contribution": "seg_min_contribution",
@@ -99,6 +105,20 @@ def sidebar() -> date:
             key="seg_as_of",
             help="Won revenue, effort and engagement cover the 12 months up to this day.",
         )
+        st.radio(
+            _("Most valuable ranked by"),
+            list(segment.VALUE_BASES),
+            key="seg_value_basis",
+            format_func=lambda b: (
+                _("lifetime value")
+                if b == "lifetime_value"
+                else _("12-month contribution")
+            ),
+            help=_(
+                "Lifetime value = contribution × the years an account is expected to "
+                "stay (the portfolio's measured retention, or the contract in force)."
+            ),
+        )
         mode = st.radio(
             "Most valuable by",
             ["percent", "absolute"],
@@ -128,6 +148,17 @@ def sidebar() -> date:
             100.0,
             step=1.0,
             key="seg_growable_pct",
+        )
+        st.slider(
+            _("Most growable: weight of headroom in the growth score, %"),
+            0.0,
+            100.0,
+            step=5.0,
+            key="seg_growth_headroom_weight",
+            help=_(
+                "The rest is the signs the headroom can be won: open pipeline, "
+                "revenue trend, deciders and approvers engaged, sentiment."
+            ),
         )
         st.slider(
             "Hourly cost of our time",

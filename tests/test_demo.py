@@ -55,8 +55,8 @@ def test_every_reference_points_to_an_existing_row(frames):
     assert set(frames["contacts"]["account_id"]) <= accounts
     assert set(frames["opportunities"]["account_id"]) <= accounts
     assert set(frames["activities"]["account_id"]) <= accounts
-    assert set(frames["activities"]["contact_id"]) <= contacts
-    assert set(frames["activities"]["seller_id"]) <= sellers
+    assert set(frames["activities"]["contact_id"].drop_nulls()) <= contacts
+    assert set(frames["activities"]["seller_id"].drop_nulls()) <= sellers
     assert set(frames["nps_responses"]["contact_id"]) <= contacts
     assert set(frames["accounts"]["owner_seller_id"]) <= sellers
     assert set(frames["opportunity_contacts"]["contact_id"]) <= contacts
@@ -74,7 +74,7 @@ def test_activities_belong_to_their_contacts_account(frames):
     assert (joined["account_id"] == joined["contact_account"]).all()
 
 
-def test_reporting_lines_are_trees_within_each_account_up_to_five_levels(frames):
+def test_reporting_lines_are_sparse_trees_within_each_account(frames):
     contacts = frames["contacts"]
     account_of = dict(zip(contacts["contact_id"], contacts["account_id"], strict=True))
     graph = nx.DiGraph()
@@ -85,15 +85,39 @@ def test_reporting_lines_are_trees_within_each_account_up_to_five_levels(frames)
         assert account_of[boss] == account_of[child], "reports-to crosses accounts"
         graph.add_edge(boss, child)
     assert nx.is_forest(graph)
-    roots_per_account = (
-        contacts.filter(pl.col("reports_to_id").is_null()).group_by("account_id").len()
-    )
-    assert (roots_per_account["len"] == 1).all(), "one top person per account"
+    # as in real CRMs, the manager is known for about a fifth of the people
+    known = contacts["reports_to_id"].is_not_null().mean()
+    assert 0.15 <= known <= 0.25
     depth = max(
         nx.dag_longest_path_length(graph.subgraph(c))
         for c in nx.weakly_connected_components(graph)
     )
-    assert depth == 4, "five levels: CEO and four below"
+    assert depth <= 4, "at most five levels: CEO and four below"
+
+
+def test_some_activities_name_no_person_and_a_few_no_seller(frames):
+    activities = frames["activities"]
+    no_person = activities["contact_id"].is_null().mean()
+    no_seller = activities["seller_id"].is_null().mean()
+    assert 0.05 <= no_person <= 0.3
+    assert 0.01 <= no_seller <= 0.05
+    # only e-mails, calls and quotes are logged without a person
+    unnamed = activities.filter(pl.col("contact_id").is_null())
+    assert set(unnamed["kind"]) <= {"email", "call", "quote"}
+
+
+def test_some_transactional_accounts_lapsed(frames):
+    kinds = demo.archetypes()
+    last_win = (
+        frames["opportunities"]
+        .filter(pl.col("is_won") & pl.col("contract_id").is_null())
+        .group_by("account_id")
+        .agg(pl.col("close_date").max())
+        .join(kinds, on="account_id")
+    )
+    lapsed = last_win.filter(pl.col("close_date") < pl.date(2025, 9, 30))
+    assert lapsed.height >= 3
+    assert set(lapsed["archetype"]) <= {"steady", "overserved"}
 
 
 def test_vocabularies_hold_and_unknowns_stay_null(frames):

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
-from workbench import store
+from workbench import readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
 
@@ -79,7 +79,13 @@ def test_sliders_change_the_table(page):
     assert (accounts_table(page)["value_segment"] == "most_valuable").sum() == after[
         "Most valuable"
     ]
+    # the flat hourly cost prices only the hours no role rate covers (activities
+    # naming no seller): it raises the cost to serve, by little
+    cost_before = accounts_table(page)["cost_to_serve"].sum()
     page.slider(key="seg_hourly_cost").set_value(400.0).run()
+    assert accounts_table(page)["cost_to_serve"].sum() > cost_before
+    # accounts without a margin of their own lose money at a thin default margin
+    page.slider(key="seg_default_margin").set_value(5.0).run()
     assert metrics(page)["Below zero"] > before["Below zero"]
     page.slider(key="seg_target_threshold").set_value(95.0).run()
     assert metrics(page)["Partnership"] < before["Partnership"]
@@ -199,6 +205,10 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     store.save_segment_scenario(
         connection, LOCAL_ACTOR, "Notebook", thresholds.to_dict()
     )
+    # what the page should show: the scenario with the hourly cost clamped to 1,000
+    expected = readers.account_segments(
+        connection, thresholds.with_changes(hourly_cost=1_000)
+    )
     connection.close()
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page(PAGE).run()
@@ -206,4 +216,9 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     assert not at.exception, at.exception
     assert at.slider(key="seg_hourly_cost").value == 1000.0
     assert at.number_input(key="seg_full_joint").value == 6.0
-    assert metrics(at)["Below zero"] > 9
+    assert metrics(at)["Below zero"] == (
+        expected["value_segment"] == "below_zero"
+    ).sum()
+    assert accounts_table(at)["cost_to_serve"].sum() == pytest.approx(
+        expected["cost_to_serve"].sum()
+    )

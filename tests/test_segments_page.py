@@ -216,9 +216,9 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     assert not at.exception, at.exception
     assert at.slider(key="seg_hourly_cost").value == 1000.0
     assert at.number_input(key="seg_full_joint").value == 6.0
-    assert metrics(at)["Below zero"] == (
-        expected["value_segment"] == "below_zero"
-    ).sum()
+    assert (
+        metrics(at)["Below zero"] == (expected["value_segment"] == "below_zero").sum()
+    )
     assert accounts_table(at)["cost_to_serve"].sum() == pytest.approx(
         expected["cost_to_serve"].sum()
     )

@@ -130,6 +130,13 @@ def _potential(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Expr]
     return potential, source
 
 
+def _effort_minutes(window: str, minutes_each: float) -> pl.Expr:
+    """Return recorded minutes plus the assumed minutes of activities without any."""
+    return pl.col(f"effort_minutes_recorded_{window}").fill_null(0) + pl.col(
+        f"activities_without_duration_{window}"
+    ).fill_null(0) * pl.lit(minutes_each)
+
+
 def compute_contribution(
     features: pl.DataFrame,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -168,14 +175,8 @@ def compute_contribution(
         features, "revenue_annualised_prev", pl.col("won_prev_12m")
     ).fill_null(0)
     basis = _column_or(features, "revenue_basis", pl.lit("bookings_12m"))
-    effort_minutes = pl.col("effort_minutes_recorded_12m").fill_null(0) + pl.col(
-        "activities_without_duration_12m"
-    ).fill_null(0) * pl.lit(minutes_each)
-    effort_minutes_prev = pl.col("effort_minutes_recorded_prev_12m").fill_null(
-        0
-    ) + pl.col("activities_without_duration_prev_12m").fill_null(0) * pl.lit(
-        minutes_each
-    )
+    effort_minutes = _effort_minutes("12m", minutes_each)
+    effort_minutes_prev = _effort_minutes("prev_12m", minutes_each)
     potential, potential_source = _potential(features, t)
     contract_years_left = _column_or(
         features, "contract_years_left", pl.lit(None, dtype=pl.Float64)

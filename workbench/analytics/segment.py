@@ -142,8 +142,8 @@ def assign_segments(
             optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
         situation: the buying situation workshops rated, rows of
             :func:`workbench.store.account_situation` (see :mod:`.target`).
-        retention: the portfolio's retention (:mod:`.retention`) the lifetime
-            value's expected years come from; the option's years when omitted.
+        retention: the portfolio's retention (:mod:`.retention`); default: the
+            counts the features carry, else the option.
 
     Returns:
         The features and value columns plus ``value_segment`` (one of
@@ -159,9 +159,8 @@ def assign_segments(
         words).
     """
     t = thresholds
-    # One contiguous chunk per column: frames glued from many parts (concatenated
-    # imports, hand-made test frames) otherwise pay the chunking in every step.
-    # NaN or infinity stored by an older version counts as unknown
+    # One contiguous chunk per column (frames glued from many parts otherwise pay
+    # the chunking in every step); NaN or infinity stored by an older version is unknown
     features = finite_or_null(features).rechunk()
     valued = (
         features

@@ -116,6 +116,54 @@ def growth_signal_params() -> dict[str, object]:
     }
 
 
+# The parts of :func:`workbench.store.account_features` that are the economics'
+# inputs, kept beside the CTEs they read: the wallet estimated by hand where there
+# is one (``wallet_estimate_source``: ``edited`` or ``imported``) and the wallet
+# share set for the account's industry; the hours of sellers whose role or team
+# has an hourly cost, priced at it (``rated_*``); the signs growth can be won
+# (``contacts_with_role``, ``deciders_approvers``, ``deciders_approvers_engaged``,
+# ``decider_attitude``). The retention counts come from :data:`RETENTION_CTE`.
+
+#: Aggregates of ``touches`` (the features' activities): the hours of sellers whose
+#: role or team has an hourly rate, priced at it.
+RATED_EFFORT_SUMS = """
+coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
+    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
+    AS rated_minutes_recorded_12m,
+coalesce(sum(CASE WHEN isfinite(duration_minutes)
+                  THEN duration_minutes * seller_rate / 60 END)
+    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
+    AS rated_recorded_cost_12m,
+count(*) FILTER (WHERE current AND seller_rate IS NOT NULL
+                 AND duration_minutes IS NULL)
+    AS rated_without_duration_12m,
+coalesce(sum(seller_rate) FILTER (WHERE current
+                 AND duration_minutes IS NULL), 0)::DOUBLE
+    AS rated_without_duration_rate_sum_12m
+"""
+#: The account's wallet: the estimate by hand (``we``) wins over the imported one;
+#: the wallet share set for its industry (``iw``).
+WALLET_FEATURE_COLUMNS = """
+coalesce(we.wallet_estimate, a.wallet_estimate)::DOUBLE AS wallet_estimate,
+CASE WHEN we.wallet_estimate IS NOT NULL THEN 'edited'
+     WHEN a.wallet_estimate IS NOT NULL THEN 'imported' END
+    AS wallet_estimate_source,
+iw.share_of_revenue_pct::DOUBLE AS industry_wallet_share_pct
+"""
+#: The priced hours (``e``) and the growth signs (``g``).
+ECONOMICS_FEATURE_COLUMNS = """
+coalesce(e.rated_minutes_recorded_12m, 0) AS rated_minutes_recorded_12m,
+coalesce(e.rated_recorded_cost_12m, 0) AS rated_recorded_cost_12m,
+coalesce(e.rated_without_duration_12m, 0) AS rated_without_duration_12m,
+coalesce(e.rated_without_duration_rate_sum_12m, 0)
+    AS rated_without_duration_rate_sum_12m,
+coalesce(g.contacts_with_role, 0) AS contacts_with_role,
+coalesce(g.deciders_approvers, 0) AS deciders_approvers,
+coalesce(g.deciders_approvers_engaged, 0) AS deciders_approvers_engaged,
+g.decider_attitude
+"""
+
+
 def seller_rate_params() -> dict[str, object]:
     """Return the parameters :data:`SELLER_RATES_CTE` needs."""
     params: dict[str, object] = {

@@ -24,10 +24,13 @@ from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, record_json, write_transaction
 from workbench.store.economic_inputs import (
+    ECONOMICS_FEATURE_COLUMNS,
     GROWTH_SIGNALS_CTE,
+    RATED_EFFORT_SUMS,
     RETENTION_CTE,
     RETENTION_YEARS,
     SELLER_RATES_CTE,
+    WALLET_FEATURE_COLUMNS,
     growth_signal_params,
     seller_rate_params,
 )
@@ -215,20 +218,7 @@ _ACCOUNT_FEATURES_SQL = f"""
                     AS executive_contacts_engaged,
                 count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
                     AS joint_activities,
-                -- hours of sellers whose role or team has an hourly rate
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
-                    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
-                    AS rated_minutes_recorded_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes)
-                                  THEN duration_minutes * seller_rate / 60 END)
-                    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
-                    AS rated_recorded_cost_12m,
-                count(*) FILTER (WHERE current AND seller_rate IS NOT NULL
-                                 AND duration_minutes IS NULL)
-                    AS rated_without_duration_12m,
-                coalesce(sum(seller_rate) FILTER (WHERE current
-                                 AND duration_minutes IS NULL), 0)::DOUBLE
-                    AS rated_without_duration_rate_sum_12m
+                {RATED_EFFORT_SUMS}
             FROM touches GROUP BY account_id
         ),
         {GROWTH_SIGNALS_CTE},
@@ -271,11 +261,7 @@ _ACCOUNT_FEATURES_SQL = f"""
         SELECT
             a.account_id, a.name, a.industry, a.region, a.owner_seller_id,
             a.annual_revenue::DOUBLE AS annual_revenue,
-            coalesce(we.wallet_estimate, a.wallet_estimate)::DOUBLE AS wallet_estimate,
-            CASE WHEN we.wallet_estimate IS NOT NULL THEN 'edited'
-                 WHEN a.wallet_estimate IS NOT NULL THEN 'imported' END
-                AS wallet_estimate_source,
-            iw.share_of_revenue_pct::DOUBLE AS industry_wallet_share_pct,
+            {WALLET_FEATURE_COLUMNS},
             a.gross_margin_pct::DOUBLE AS gross_margin_pct,
             a.direct_cost_annual::DOUBLE AS direct_cost_annual,
             a.contract_type, a.created_on,
@@ -328,15 +314,7 @@ _ACCOUNT_FEATURES_SQL = f"""
             coalesce(e.executive_touches, 0) AS executive_touches,
             coalesce(e.executive_contacts_engaged, 0) AS executive_contacts_engaged,
             coalesce(e.joint_activities, 0) AS joint_activities,
-            coalesce(e.rated_minutes_recorded_12m, 0) AS rated_minutes_recorded_12m,
-            coalesce(e.rated_recorded_cost_12m, 0) AS rated_recorded_cost_12m,
-            coalesce(e.rated_without_duration_12m, 0) AS rated_without_duration_12m,
-            coalesce(e.rated_without_duration_rate_sum_12m, 0)
-                AS rated_without_duration_rate_sum_12m,
-            coalesce(g.contacts_with_role, 0) AS contacts_with_role,
-            coalesce(g.deciders_approvers, 0) AS deciders_approvers,
-            coalesce(g.deciders_approvers_engaged, 0) AS deciders_approvers_engaged,
-            g.decider_attitude,
+            {ECONOMICS_FEATURE_COLUMNS},
             n.nps, coalesce(n.nps_responses, 0) AS nps_responses,
             rc.retention_account_years, rc.retention_retained,
             rc.retention_year_pairs,
@@ -391,18 +369,8 @@ def account_features(
     ``executive_contacts_engaged``, ``joint_activities``, ``nps``,
     ``nps_responses``, ``as_of``.
 
-    Economics inputs (issue 19): ``wallet_estimate`` is the one estimated by hand
-    where there is one (``wallet_estimate_source``: ``edited`` or ``imported``),
-    ``industry_wallet_share_pct`` the wallet share set for the account's industry;
-    ``rated_minutes_recorded_12m``, ``rated_recorded_cost_12m``,
-    ``rated_without_duration_12m`` and ``rated_without_duration_rate_sum_12m``
-    price the hours of sellers whose role or team has an hourly cost
-    (:mod:`workbench.store.economic_inputs`); ``contacts_with_role``,
-    ``deciders_approvers``, ``deciders_approvers_engaged`` and
-    ``decider_attitude`` are the signs growth can be won; and
-    ``retention_account_years``, ``retention_retained``,
-    ``retention_year_pairs`` (the same in every row) count the portfolio's
-    retention over the last five years.
+    And the economics' inputs of :mod:`workbench.store.economic_inputs`
+    (edited wallets, hours priced by role, growth signs, retention counts).
     """
     day = resolve_as_of(con, as_of)
     return query_frame(

@@ -142,8 +142,8 @@ def industry_shares_form(thresholds: segment.Thresholds, may_edit: bool) -> None
     shares = reads.industry_wallet_shares().head(INDUSTRY_ROWS)
     st.caption(
         _(
-            "Where no wallet estimate is known, an account's potential is this % "
-            "of its annual revenue; empty: the default {default} % (the sidebar's "
+            "Where no wallet estimate is known, an account's potential is this "
+            "percentage of its annual revenue; empty: the default, {default} percent (the sidebar's "
             "“Wallet when unknown”)."
         ).format(default=f"{thresholds.wallet_share_of_revenue_pct:g}")
     )
@@ -154,7 +154,7 @@ def industry_shares_form(thresholds: segment.Thresholds, may_edit: bool) -> None
         entered: dict[str, float | None] = {}
         for i, row in enumerate(shares.iter_rows(named=True)):
             entered[str(row["industry"])] = st.number_input(
-                _("{industry} ({accounts} accounts), % of revenue").format(
+                _("{industry} ({accounts} accounts): percentage of revenue").format(
                     industry=row["industry"], accounts=format_number(row["accounts"])
                 ),
                 min_value=0.0,

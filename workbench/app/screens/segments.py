@@ -105,20 +105,7 @@ def sidebar() -> date:
             key="seg_as_of",
             help="Won revenue, effort and engagement cover the 12 months up to this day.",
         )
-        st.radio(
-            _("Most valuable ranked by"),
-            list(segment.VALUE_BASES),
-            key="seg_value_basis",
-            format_func=lambda b: (
-                _("lifetime value")
-                if b == "lifetime_value"
-                else _("12-month contribution")
-            ),
-            help=_(
-                "Lifetime value = contribution × the years an account is expected to "
-                "stay (the portfolio's measured retention, or the contract in force)."
-            ),
-        )
+        _value_basis()
         mode = st.radio(
             "Most valuable by",
             ["percent", "absolute"],
@@ -148,17 +135,6 @@ def sidebar() -> date:
             100.0,
             step=1.0,
             key="seg_growable_pct",
-        )
-        st.slider(
-            _("Most growable: weight of headroom in the growth score, %"),
-            0.0,
-            100.0,
-            step=5.0,
-            key="seg_growth_headroom_weight",
-            help=_(
-                "The rest is the signs the headroom can be won: open pipeline, "
-                "revenue trend, deciders and approvers engaged, sentiment."
-            ),
         )
         st.slider(
             "Hourly cost of our time",
@@ -219,6 +195,33 @@ def sidebar() -> date:
         )
         _score_settings()
     return as_of
+
+
+def _value_basis() -> None:
+    """Show what "most valuable" ranks by and how much headroom weighs in growth."""
+    st.radio(
+        _("Most valuable ranked by"),
+        list(segment.VALUE_BASES),
+        key="seg_value_basis",
+        format_func=lambda b: (
+            _("lifetime value") if b == "lifetime_value" else _("12-month contribution")
+        ),
+        help=_(
+            "Lifetime value = contribution × the years an account is expected to "
+            "stay (the portfolio's measured retention, or the contract in force)."
+        ),
+    )
+    st.slider(
+        _("Most growable: weight of headroom in the growth score, %"),
+        0.0,
+        100.0,
+        step=5.0,
+        key="seg_growth_headroom_weight",
+        help=_(
+            "The rest is the signs the headroom can be won: open pipeline, "
+            "revenue trend, deciders and approvers engaged, sentiment."
+        ),
+    )
 
 
 def _score_settings() -> None:

@@ -31,7 +31,8 @@ SEGMENT_CONTROLS: tuple[Control, ...] = (
         0.0,
         100.0,
         1.0,
-        "The share of accounts, by contribution, that are most valuable.",
+        "The share of accounts, by lifetime value (or the 12-month contribution, "
+        "see valuable_basis), that are most valuable.",
     ),
     Control(
         "growable_top_pct",
@@ -41,7 +42,32 @@ SEGMENT_CONTROLS: tuple[Control, ...] = (
         1.0,
         "Of the accounts left, the share with the most headroom.",
     ),
-    Control("hourly_cost", "Hourly cost of our time", 0.0, 1000.0, 5.0),
+    Control(
+        "growth_headroom_weight_pct",
+        "Most growable: weight of headroom in the growth score, %",
+        0.0,
+        100.0,
+        5.0,
+        "The rest is the signs the headroom can be won: open pipeline, revenue "
+        "trend, deciders and approvers engaged, sentiment.",
+    ),
+    Control(
+        "hourly_cost",
+        "Flat hourly cost (hours no seller role prices)",
+        0.0,
+        1000.0,
+        5.0,
+        "Each seller role has an hourly cost of its own (Workbench.cost_rates).",
+    ),
+    Control(
+        "discount_rate_pct",
+        "Lifetime value: discount rate % a year",
+        0.0,
+        50.0,
+        1.0,
+        "With the portfolio's measured retention r, a lifetime counts "
+        "(1 + i) / (1 + i - r) years of contribution.",
+    ),
     Control(
         "default_margin_pct",
         "Default gross margin %",

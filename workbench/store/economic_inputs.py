@@ -130,9 +130,11 @@ RATED_EFFORT_SUMS = """
 coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
     FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
     AS rated_minutes_recorded_12m,
+-- divided after summing: whole minutes × whole rates add up exactly, in any
+-- order the parallel aggregation takes (so the same data gives the same figure)
 coalesce(sum(CASE WHEN isfinite(duration_minutes)
-                  THEN duration_minutes * seller_rate / 60 END)
-    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
+                  THEN duration_minutes * seller_rate END)
+    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE / 60
     AS rated_recorded_cost_12m,
 count(*) FILTER (WHERE current AND seller_rate IS NOT NULL
                  AND duration_minutes IS NULL)

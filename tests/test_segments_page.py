@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -222,3 +223,43 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     assert accounts_table(at)["cost_to_serve"].sum() == pytest.approx(
         expected["cost_to_serve"].sum()
     )
+
+
+def test_one_account_s_costs_add_up_and_the_hourly_costs_are_saved(page, app_db):
+    # the breakdown of the first account of the table adds up to its cost to serve
+    table = accounts_table(page)
+    first = table.iloc[0]
+    lines = table_with(page, "hourly_cost")
+    assert lines["cost"].sum() == pytest.approx(first["cost_to_serve"])
+    assert "executive" in set(lines["line"]) or "key account manager" in set(
+        lines["line"]
+    )
+    assert any("years" in c.value and "retention" in c.value for c in page.caption)
+    # an executive's hour gets dearer: the accounts executives serve cost more
+    page.number_input(key="econ_rate_executive").set_value(400.0)
+    submit = next(b for b in page.button if b.label == "Save hourly costs")
+    submit.click()
+    page.run()
+    assert not page.exception, page.exception
+    with store.connect(app_db) as con:
+        rates = store.cost_rates(con)
+    executive = rates.filter(pl.col("rate_key") == "executive").row(0, named=True)
+    assert executive["hourly_cost"] == 400.0 and executive["edited"]
+    assert not rates.filter(pl.col("rate_key") != "executive")["edited"].any()
+    assert accounts_table(page)["cost_to_serve"].sum() > table["cost_to_serve"].sum()
+
+
+def test_a_wallet_estimated_by_hand_sets_the_potential(page, app_db):
+    account = accounts_table(page)["account_id"].iloc[0]
+    page.number_input(key=f"econ_wallet_{account}").set_value(12_345_678.0)
+    page.text_input(key=f"econ_wallet_note_{account}").input("workshop")
+    submit = next(
+        b for b in page.button if b.label == "Save the wallet (empty: forget it)"
+    )
+    submit.click()
+    page.run()
+    assert not page.exception, page.exception
+    table = accounts_table(page)
+    row = table[table["account_id"] == account].iloc[0]
+    assert row["potential"] == pytest.approx(12_345_678.0)
+    assert row["potential_source"] == "edited_estimate"

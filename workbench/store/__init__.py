@@ -161,6 +161,12 @@ from workbench.store.portfolio import (
     segment_scenarios,
     set_relationship_override,
 )
+from workbench.store.effort import (
+    effort_by_function,
+    save_service_model,
+    service_model,
+    service_models,
+)
 from workbench.store.requirements import (
     CONFLICT_STATUSES,
     REQUIREMENT_CATEGORIES,
@@ -248,6 +254,7 @@ __all__ = [
     "delete_segment_scenario",
     "detractor_followups",
     "effort_aggregates",
+    "effort_by_function",
     "export_database",
     "export_tables",
     "file_data_version",
@@ -328,9 +335,12 @@ __all__ = [
     "save_detractor_followup",
     "save_requirement_conflict",
     "save_segment_scenario",
+    "save_service_model",
     "saved_column_mapping",
     "schema_version",
     "segment_scenarios",
+    "service_model",
+    "service_models",
     "set_account_situation",
     "set_memory_limit",
     "set_meta",

@@ -386,6 +386,19 @@ _ACCOUNT_ECONOMICS_TABLES = (
     """,
 )
 
+#: The service model a leader edits on the Effort page, one per threshold scenario
+#: ("" for the default thresholds); rows as JSON (docs/effort.md).
+_SERVICE_MODEL_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS service_models (
+        scenario VARCHAR PRIMARY KEY,
+        model VARCHAR NOT NULL,
+        saved_by VARCHAR,
+        saved_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
 
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -413,6 +426,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "survey type on NPS responses; detractor follow-ups; requirements register",
         _SURVEY_TYPE_COLUMN,
     ),
+    Migration(14, "service models of the Effort page", _SERVICE_MODEL_TABLES),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.
@@ -450,6 +464,7 @@ def list_tables_static() -> tuple[str, ...]:
         "detractor_followups",
         "account_requirements",
         "requirement_conflicts",
+        "service_models",
     )
 
 

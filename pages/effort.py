@@ -16,7 +16,7 @@ st.caption(
 
 choices = screen.sidebar()
 currency = reads.portfolio_currency()
-judged = screen.judged_or_stop(choices)
+judged = screen.judged_or_stop(choices, currency)
 screen.headline(judged, currency)
 screen.totals(choices, judged, currency)
 screen.verdicts_section(judged, currency)

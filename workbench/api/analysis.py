@@ -9,7 +9,7 @@ import polars as pl
 
 from workbench import charts, readers, store
 from workbench.analytics import effort, segment
-from workbench.analytics.effort import MisallocationRules
+from workbench.analytics.effort import CapacityChange, Headline, MisallocationRules
 from workbench.api.core import WorkbenchCore
 from workbench.api.results import EffortBy
 from workbench.domain import Actor
@@ -288,19 +288,13 @@ class SegmentsAndEffort(WorkbenchCore):
         the hours went to (unattributed when no person is named), and one verdict
         per dimension (``investment``, ``people``).
         """
-        segments, chosen, day = self._segments_and_day(
-            thresholds, as_of, threshold_changes
-        )
-        accounts = effort.account_effort(
-            segments,
-            store.effort_by_function(self.connection, day),
-            chosen.minutes_per_activity_without_duration,
-        )
-        return effort.judge(
-            accounts,
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        return readers.judged_effort(
+            self.connection,
+            chosen,
+            self.as_of(as_of),
             self.service_model() if model is None else effort.model_from_frame(model),
             rules,
-            chosen.hourly_cost,
         )
 
     def effort(
@@ -439,7 +433,7 @@ class SegmentsAndEffort(WorkbenchCore):
         judged = self.judged_effort(
             thresholds=thresholds, as_of=as_of, model=model, rules=chosen
         )
-        return effort.issues(judged)
+        return effort.issues(judged, self.currency())
 
     def effort_headline(
         self,
@@ -447,9 +441,11 @@ class SegmentsAndEffort(WorkbenchCore):
         thresholds: segment.Thresholds | None = None,
         as_of: date | None = None,
         model: pl.DataFrame | None = None,
-    ) -> effort.Headline:
-        """Return the figures of the Effort page's opening sentence (see
-        :func:`workbench.analytics.effort.headline`); money is in :meth:`currency`."""
+    ) -> Headline:
+        """Return the figures of the Effort page's opening sentence.
+
+        See :func:`workbench.analytics.effort.headline`; money is in :meth:`currency`.
+        """
         return effort.headline(
             self.judged_effort(thresholds=thresholds, as_of=as_of, model=model)
         )
@@ -465,7 +461,7 @@ class SegmentsAndEffort(WorkbenchCore):
         thresholds: segment.Thresholds | None = None,
         as_of: date | None = None,
         model: pl.DataFrame | None = None,
-    ) -> tuple[pl.DataFrame, effort.CapacityChange]:
+    ) -> tuple[pl.DataFrame, CapacityChange]:
         """Project moving, adding or removing hours (an assumption, not a forecast).
 
         See :func:`workbench.analytics.effort.move_capacity`: ``from_group`` None

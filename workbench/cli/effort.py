@@ -136,8 +136,9 @@ def run(args: argparse.Namespace) -> int:
             model=wb.service_model(args.scenario),
             rules=rules,
         )
+        currency = wb.currency()
     if args.issues:
-        table = effort.issues(accounts)
+        table = effort.issues(accounts, currency)
     else:
         table = accounts.select(effort.CLI_COLUMNS)
     if args.json:
@@ -176,4 +177,3 @@ def _print_accounts(table: pl.DataFrame) -> None:
             f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>8,.0f} "
             f"{band:>13} {row[6]:15} {row[7]:13} {row[8]}"
         )
-    return 0

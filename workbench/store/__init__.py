@@ -76,6 +76,12 @@ from workbench.store.economics import (
     contracts,
     set_account_situation,
 )
+from workbench.store.effort import (
+    effort_by_function,
+    save_service_model,
+    service_model,
+    service_models,
+)
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -160,12 +166,6 @@ from workbench.store.portfolio import (
     save_segment_scenario,
     segment_scenarios,
     set_relationship_override,
-)
-from workbench.store.effort import (
-    effort_by_function,
-    save_service_model,
-    service_model,
-    service_models,
 )
 from workbench.store.requirements import (
     CONFLICT_STATUSES,

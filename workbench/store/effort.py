@@ -66,7 +66,9 @@ def effort_by_function(con: Connection, as_of: date | None = None) -> pl.DataFra
     )
 
 
-def service_model(con: Connection, scenario: str = DEFAULT_SCENARIO) -> list[dict[str, Any]] | None:
+def service_model(
+    con: Connection, scenario: str = DEFAULT_SCENARIO
+) -> list[dict[str, Any]] | None:
     """Return the service model saved for a scenario (its rows), or None if none is."""
     rows = con.execute(
         "SELECT model FROM service_models WHERE scenario = $scenario",

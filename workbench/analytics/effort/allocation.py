@@ -46,6 +46,8 @@ GROUPINGS: dict[str, tuple[str, ...]] = {
     "value_segment": ("value_segment",),
     "segment_and_type": ("value_segment", "relationship"),
 }
+
+
 def _share(column: str) -> pl.Expr:
     total = pl.col(column).sum()
     return pl.when(total != 0).then(pl.col(column) / total * 100)
@@ -64,12 +66,9 @@ def _people_hours(
     # minutes (hand-made frames; ``unattributed_minutes_12m`` is 0 when absent).
     if functions is not None:
         hours = (
-            (
-                pl.col("minutes_recorded").fill_null(0)
-                + pl.col("activities_without_duration").fill_null(0) * minutes_each
-            )
-            / 60
-        )
+            pl.col("minutes_recorded").fill_null(0)
+            + pl.col("activities_without_duration").fill_null(0) * minutes_each
+        ) / 60
         wide = functions.group_by("account_id").agg(
             hours.filter(pl.col("function") == f).sum().alias(f"{f}_hours")
             for f in FUNCTIONS
@@ -132,8 +131,8 @@ def account_effort(
     people = _people_hours(segments, functions, minutes_without_duration).with_columns(
         pl.col(f"{f}_hours").fill_null(0.0) for f in FUNCTIONS
     )
-    named = pl.col("procurement_hours") + pl.col("executive_hours") + pl.col(
-        "other_hours"
+    named = (
+        pl.col("procurement_hours") + pl.col("executive_hours") + pl.col("other_hours")
     )
     everyone = named + pl.col("unattributed_hours")
     return (

@@ -83,6 +83,56 @@ def _weights(selected: pl.Expr, by: pl.Expr) -> pl.Expr:
     )
 
 
+def _rejudged(
+    framed: pl.DataFrame, delta: pl.Expr, hourly_cost: float, rates: dict[str, float]
+) -> pl.DataFrame:
+    # The accounts with their hours changed by ``delta``, judged again on the same
+    # bands, with the cost and the assumed margin of the change.
+    current = pl.col("effort_hours").fill_null(0)
+    band = pl.col("investment") == "not_judged"
+    projected = framed.with_columns(hours_change=delta).with_columns(
+        projected_hours=current + pl.col("hours_change"),
+        cost_change=pl.col("hours_change") * hourly_cost,
+        assumed_margin_change=pl.col("hours_change")
+        * hourly_cost
+        * pl.col("value_segment").replace_strict(
+            rates, default=0.0, return_dtype=pl.Float64
+        ),
+    )
+    return (
+        projected.with_columns(
+            assumed_contribution_change=pl.col("assumed_margin_change")
+            - pl.col("cost_change"),
+            projected_investment=pl.when(band)
+            .then(pl.lit("not_judged"))
+            .when(pl.col("projected_hours") < pl.col("under_limit_hours"))
+            .then(pl.lit("under_invested"))
+            .when(pl.col("projected_hours") > pl.col("over_limit_hours"))
+            .then(pl.lit("over_invested"))
+            .otherwise(pl.lit("right")),
+        )
+        .with_columns(
+            verdict_changes=pl.col("projected_investment") != pl.col("investment")
+        )
+        .select(
+            "account_id",
+            "name",
+            "relationship",
+            "value_segment",
+            "effort_hours",
+            "projected_hours",
+            "hours_change",
+            "cost_change",
+            "assumed_margin_change",
+            "assumed_contribution_change",
+            "investment",
+            "projected_investment",
+            "verdict_changes",
+        )
+        .sort([pl.col("hours_change").abs(), "account_id"], descending=[True, False])
+    )
+
+
 def _member(group: str | None) -> pl.Expr:
     return pl.lit(False) if group is None else pl.col("_group") == group
 
@@ -138,50 +188,7 @@ def move_capacity(
     give = _weights(_member(from_group), current) * moved
     take = _weights(_member(to_group), pl.col("expected_hours").fill_null(0))
     delta = take * moved - give
-    band = pl.col("investment") == "not_judged"
-    projected = framed.with_columns(hours_change=delta).with_columns(
-        projected_hours=current + pl.col("hours_change"),
-        cost_change=pl.col("hours_change") * hourly_cost,
-        assumed_margin_change=pl.col("hours_change")
-        * hourly_cost
-        * pl.col("value_segment").replace_strict(
-            rates, default=0.0, return_dtype=pl.Float64
-        ),
-    )
-    result = (
-        projected.with_columns(
-            assumed_contribution_change=pl.col("assumed_margin_change")
-            - pl.col("cost_change"),
-            projected_investment=pl.when(band)
-            .then(pl.lit("not_judged"))
-            .when(pl.col("projected_hours") < pl.col("deserved_low_hours"))
-            .then(pl.lit("under_invested"))
-            .when(pl.col("projected_hours") > pl.col("deserved_high_hours"))
-            .then(pl.lit("over_invested"))
-            .otherwise(pl.lit("right")),
-        )
-        .with_columns(
-            verdict_changes=pl.col("projected_investment") != pl.col("investment")
-        )
-        .select(
-            "account_id",
-            "name",
-            "relationship",
-            "value_segment",
-            "effort_hours",
-            "projected_hours",
-            "hours_change",
-            "cost_change",
-            "assumed_margin_change",
-            "assumed_contribution_change",
-            "investment",
-            "projected_investment",
-            "verdict_changes",
-        )
-        .sort(
-            [pl.col("hours_change").abs(), "account_id"], descending=[True, False]
-        )
-    )
+    result = _rejudged(framed, delta, hourly_cost, rates)
     totals = result.select(
         pl.col("hours_change").sum(),
         pl.col("cost_change").sum(),
@@ -189,12 +196,13 @@ def move_capacity(
         pl.col("assumed_contribution_change").sum(),
         pl.col("verdict_changes").sum(),
     ).row(0)
+    clean = [round(float(value or 0), 6) + 0.0 for value in totals[:4]]
     return result, CapacityChange(
         hours_moved=moved,
-        hours_change=float(totals[0]),
-        cost_change=float(totals[1]),
-        assumed_margin_change=float(totals[2]),
-        assumed_contribution_change=float(totals[3]),
+        hours_change=clean[0],
+        cost_change=clean[1],
+        assumed_margin_change=clean[2],
+        assumed_contribution_change=clean[3],
         verdicts_changed=int(totals[4]),
     )
 

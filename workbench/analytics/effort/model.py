@@ -42,8 +42,7 @@ INVOLVEMENT_GUIDANCE: dict[str, str] = {
     "purchasing": "Work mainly with the customer's buyers and procurement; keep the "
     "offer competitive and the service dependable without special investment.",
     "purchasing_and_deciders": "Work with procurement and reach the deciders and "
-    "influencers who can widen what they buy from us; invest in that growth, not in "
-    "executive programmes.",
+    "influencers who can widen what they buy from us; keep the service efficient.",
     "functions_and_executives": "Work with procurement and with the functional "
     "managers on strategy and coordination; executives and technical staff visit "
     "regularly.",

@@ -96,32 +96,15 @@ def _hours_text(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null(0).round(1).cast(pl.String)
 
 
-def judge(
-    accounts: pl.DataFrame,
-    model: pl.DataFrame | None = None,
-    rules: MisallocationRules | None = None,
-    hourly_cost: float = 90.0,
+def _banded(
+    accounts: pl.DataFrame, model: pl.DataFrame, hourly_cost: float
 ) -> pl.DataFrame:
-    """Return the accounts with their service model, deserved band and verdicts.
-
-    Args:
-        accounts: rows of :func:`~workbench.analytics.effort.account_effort`.
-        model: the service model (default :func:`.model.default_model`).
-        rules: the rules (default :class:`MisallocationRules`).
-        hourly_cost: cost of one hour of our time (the segmentation threshold).
-
-    Returns:
-        The accounts plus ``margin_at_stake``, ``deserved_low_hours``,
-        ``deserved_high_hours``, ``expected_hours`` (the band's middle),
-        ``effort_index`` (hours ÷ that), ``involve``, ``touches_per_year``,
-        ``investment``, ``people``, ``hours_outside_band`` (negative below the
-        band, positive above), ``misallocation_cost`` (those hours × the hourly
-        cost, always 0 or more) and ``verdict_why``.
-    """
-    r = rules or MisallocationRules()
-    chosen = default_model() if model is None else model
+    # Each account with its model's row, its margin at stake and the band of
+    # hours deserved (docs/effort.md): never below the floor, and at least half
+    # as wide again as its low end, so a floor alone is no knife's edge.
+    cost = max(hourly_cost, 1e-9)
     joined = accounts.join(
-        chosen, on=["relationship", "value_segment"], how="left"
+        model, on=["relationship", "value_segment"], how="left"
     ).with_columns(
         margin_at_stake=pl.col("margin_pct").fill_null(0)
         / 100
@@ -132,20 +115,53 @@ def judge(
             + pl.col("headroom_weight") * pl.col("headroom").fill_null(0)
         ),
     )
-    cost = max(hourly_cost, 1e-9)
     low = pl.max_horizontal(
-        pl.col("floor_hours"), pl.col("margin_at_stake") * pl.col("low_pct") / 100 / cost
+        pl.col("floor_hours"),
+        pl.col("margin_at_stake") * pl.col("low_pct") / 100 / cost,
     )
-    banded = joined.with_columns(deserved_low_hours=low).with_columns(
+    return joined.with_columns(deserved_low_hours=low).with_columns(
         deserved_high_hours=pl.max_horizontal(
             pl.col("margin_at_stake") * pl.col("high_pct") / 100 / cost,
             pl.col("deserved_low_hours") * 1.5,
         )
     )
+
+
+def judge(
+    accounts: pl.DataFrame,
+    model: pl.DataFrame | None = None,
+    rules: MisallocationRules | None = None,
+    hourly_cost: float = 90.0,
+    currency: str = "",
+) -> pl.DataFrame:
+    """Return the accounts with their service model, deserved band and verdicts.
+
+    Args:
+        accounts: rows of :func:`~workbench.analytics.effort.account_effort`.
+        model: the service model (default :func:`.model.default_model`).
+        rules: the rules (default :class:`MisallocationRules`).
+        hourly_cost: cost of one hour of our time (the segmentation threshold).
+        currency: the portfolio's currency, for the money in ``verdict_why``.
+
+    Returns:
+        The accounts plus ``margin_at_stake``, ``deserved_low_hours``,
+        ``deserved_high_hours``, ``under_limit_hours`` and ``over_limit_hours``
+        (the band with the rules' factors), ``expected_hours`` (the band's middle),
+        ``effort_index`` (hours ÷ that), ``involve``, ``touches_per_year``,
+        ``investment``, ``people``, ``hours_outside_band`` (negative below the
+        band, positive above), ``misallocation_cost`` (those hours × the hourly
+        cost, always 0 or more) and ``verdict_why``.
+    """
+    r = rules or MisallocationRules()
+    banded = _banded(accounts, default_model() if model is None else model, hourly_cost)
+    banded = banded.with_columns(
+        under_limit_hours=pl.col("deserved_low_hours") * r.thin_factor,
+        over_limit_hours=pl.col("deserved_high_hours") * r.over_factor,
+    )
     hours = pl.col("effort_hours").fill_null(0)
     judged = pl.col("involve").is_not_null()
-    under = hours < pl.col("deserved_low_hours") * r.thin_factor
-    over = hours > pl.col("deserved_high_hours") * r.over_factor
+    under = hours < pl.col("under_limit_hours")
+    over = hours > pl.col("over_limit_hours")
     investment = (
         pl.when(~judged)
         .then(pl.lit("not_judged"))
@@ -174,7 +190,9 @@ def judge(
             .when(wrong.fill_null(False))
             .then(pl.lit("wrong_people"))
             .otherwise(pl.lit("right")),
-            expected_hours=(pl.col("deserved_low_hours") + pl.col("deserved_high_hours"))
+            expected_hours=(
+                pl.col("deserved_low_hours") + pl.col("deserved_high_hours")
+            )
             / 2,
             hours_outside_band=pl.when(pl.col("investment") == "under_invested")
             .then(hours - pl.col("deserved_low_hours"))
@@ -188,11 +206,15 @@ def judge(
             ),
             misallocation_cost=pl.col("hours_outside_band").abs() * hourly_cost,
         )
-        .with_columns(verdict_why=_why(hourly_cost))
+        .with_columns(verdict_why=_why(currency))
     )
 
 
-def _why(hourly_cost: float) -> pl.Expr:
+def _money_in(expr: pl.Expr, currency: str) -> pl.Expr:
+    return pl.concat_str([_money(expr), pl.lit(f" {currency}".rstrip())])
+
+
+def _why(currency: str) -> pl.Expr:
     band = pl.format(
         "{} h against the {}–{} h its service model deserves",
         _hours_text(pl.col("effort_hours")),
@@ -209,7 +231,7 @@ def _why(hourly_cost: float) -> pl.Expr:
                 pl.col("relationship"),
                 pl.col("value_segment"),
                 pl.col("involve"),
-                _money(pl.col("margin_at_stake")),
+                _money_in(pl.col("margin_at_stake"), currency),
             )
         )
     )
@@ -237,7 +259,7 @@ _ISSUE_COLUMNS = (
 )
 
 
-def issues(judged: pl.DataFrame) -> pl.DataFrame:
+def issues(judged: pl.DataFrame, currency: str = "") -> pl.DataFrame:
     """Return one row per account and issue, biggest money first within each issue.
 
     Rows of :func:`judge` in, the columns of ``_ISSUE_COLUMNS`` out (``issue`` one of
@@ -263,7 +285,7 @@ def issues(judged: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("investment") == "over_invested")
             .then(pl.lit("hours beyond the band cost"))
             .otherwise(pl.lit("the missing hours would cost")),
-            _money(pl.col("misallocation_cost")),
+            _money_in(pl.col("misallocation_cost"), currency),
         ),
     )
     people = judged.filter(pl.col("people") == "wrong_people").with_columns(
@@ -272,9 +294,7 @@ def issues(judged: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("involve") == "purchasing_and_deciders")
         .then(pl.lit("deciders_not_reached"))
         .otherwise(pl.lit("procurement_only_partnership")),
-        why=pl.format(
-            "the service model says {}; {}", pl.col("involve"), shares
-        ),
+        why=pl.format("the service model says {}; {}", pl.col("involve"), shares),
     )
     order = pl.col("issue").replace_strict(
         {name: position for position, name in enumerate(ISSUES)}, return_dtype=pl.Int64

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 import polars as pl
@@ -20,8 +21,8 @@ from workbench.analytics import effort, segment
 from workbench.app import actions, reads, session
 from workbench.app.components import TABLE_ROWS, download_pair
 from workbench.app.language import _, format_money, format_number
-from workbench.i18n import N_
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 
 DEFAULT_RULES = effort.MisallocationRules()
 DEFAULTS_LABEL = N_("(default thresholds)")
@@ -84,9 +85,7 @@ def sidebar() -> Choices:
     scenarios = reads.segment_scenarios()
     with st.sidebar:
         st.subheader(_("Segmentation"))
-        as_of = st.date_input(
-            _("As of"), value=reads.segment_as_of(), key="eff_as_of"
-        )
+        as_of = st.date_input(_("As of"), value=reads.segment_as_of(), key="eff_as_of")
         names = [DEFAULTS_LABEL, *scenarios["name"].to_list()]
         scenario_name = st.selectbox(
             _("Thresholds"),
@@ -98,7 +97,12 @@ def sidebar() -> Choices:
         st.subheader(_("Verdict rules"))
         values = {
             field: st.slider(
-                _(label), low, high, value=getattr(DEFAULT_RULES, field), step=step, key=key
+                _(label),
+                low,
+                high,
+                value=getattr(DEFAULT_RULES, field),
+                step=step,
+                key=key,
             )
             for field, label, low, high, step, key in RULE_SLIDERS
         }
@@ -109,7 +113,7 @@ def sidebar() -> Choices:
     return Choices(as_of, thresholds, scenario, DEFAULT_RULES.changed(**values))
 
 
-def judged_or_stop(choices: Choices) -> pl.DataFrame:
+def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
     """Return every account judged against its service model, or stop without accounts."""
     t = choices.thresholds
     features = reads.account_features(choices.as_of, round(t.default_term_months))
@@ -125,7 +129,11 @@ def judged_or_stop(choices: Choices) -> pl.DataFrame:
         t.minutes_per_activity_without_duration,
     )
     return effort.judge(
-        accounts, reads.service_model(choices.scenario), choices.rules, t.hourly_cost
+        accounts,
+        reads.service_model(choices.scenario),
+        choices.rules,
+        t.hourly_cost,
+        currency,
     )
 
 
@@ -133,7 +141,9 @@ def _links(frame: pl.DataFrame) -> pl.DataFrame:
     # The map and plan pages open on the account named in ?account=.
     ids = [quote(str(i), safe="") for i in frame["account_id"].to_list()]
     return frame.with_columns(
-        map_link=pl.Series([f"buying_centre?account={i}" for i in ids], dtype=pl.String),
+        map_link=pl.Series(
+            [f"buying_centre?account={i}" for i in ids], dtype=pl.String
+        ),
         plan_link=pl.Series([f"plans?account={i}" for i in ids], dtype=pl.String),
     )
 
@@ -155,7 +165,9 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
         "{hours} % of hours go to transactional accounts that bring {share}"
     ).format(hours=format_number(figures.transactional_hours_pct), share=share)
     if figures.top_over_count:
-        sentence += _("; the {count} largest over-investments cost {money} a year.").format(
+        sentence += _(
+            "; the {count} largest over-investments cost {money} a year."
+        ).format(
             count=figures.top_over_count,
             money=format_money(figures.top_over_cost, currency),
         )
@@ -164,7 +176,11 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
     st.markdown(f"### {sentence}")
     if figures.biggest.height == 0:
         return
-    st.caption(_("The three biggest misallocations, by the cost of the hours outside the band."))
+    st.caption(
+        _(
+            "The three biggest misallocations, by the cost of the hours outside the band."
+        )
+    )
     biggest = _links(figures.biggest).select(
         "name",
         words("investment").alias("investment"),
@@ -185,26 +201,42 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
             "investment": st.column_config.TextColumn(_("Investment")),
             "people": st.column_config.TextColumn(_("People")),
             **hours_columns(),
-            "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
-            "map_link": st.column_config.LinkColumn(_("Map"), display_text=_("Open the map")),
-            "plan_link": st.column_config.LinkColumn(_("Plan"), display_text=_("Open the plan")),
+            "misallocation_cost": money_column(
+                _("Hours outside the band cost"), currency
+            ),
+            "map_link": st.column_config.LinkColumn(
+                _("Map"), display_text=_("Open the map")
+            ),
+            "plan_link": st.column_config.LinkColumn(
+                _("Plan"), display_text=_("Open the plan")
+            ),
         },
     )
 
 
-def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
+def money_column(label: str, currency: str) -> Any:
     """Return a money column whose label carries the currency."""
     return st.column_config.NumberColumn(f"{label} ({currency})", format="%,.0f")
 
 
-def hours_columns() -> dict[str, st.column_config.NumberColumn]:
+def hours_columns() -> dict[str, Any]:
     """Return the hours and band columns' labels and formats."""
     return {
-        "effort_hours": st.column_config.NumberColumn(_("Hours, 12 months"), format="%,.0f"),
-        "deserved_low_hours": st.column_config.NumberColumn(_("Deserved from (h)"), format="%,.0f"),
-        "deserved_high_hours": st.column_config.NumberColumn(_("Deserved up to (h)"), format="%,.0f"),
-        "projected_hours": st.column_config.NumberColumn(_("Hours after"), format="%,.0f"),
-        "hours_change": st.column_config.NumberColumn(_("Hours change"), format="%+,.0f"),
+        "effort_hours": st.column_config.NumberColumn(
+            _("Hours, 12 months"), format="%,.0f"
+        ),
+        "deserved_low_hours": st.column_config.NumberColumn(
+            _("Deserved from (h)"), format="%,.0f"
+        ),
+        "deserved_high_hours": st.column_config.NumberColumn(
+            _("Deserved up to (h)"), format="%,.0f"
+        ),
+        "projected_hours": st.column_config.NumberColumn(
+            _("Hours after"), format="%,.0f"
+        ),
+        "hours_change": st.column_config.NumberColumn(
+            _("Hours change"), format="%+,.0f"
+        ),
     }
 
 
@@ -273,15 +305,23 @@ def model_section(choices: Choices) -> None:
                 for name, label in MODEL_LABELS.items()
                 if name not in ("relationship", "value_segment", "involve")
             },
-            "relationship": st.column_config.TextColumn(_(MODEL_LABELS["relationship"])),
-            "value_segment": st.column_config.TextColumn(_(MODEL_LABELS["value_segment"])),
+            "relationship": st.column_config.TextColumn(
+                _(MODEL_LABELS["relationship"])
+            ),
+            "value_segment": st.column_config.TextColumn(
+                _(MODEL_LABELS["value_segment"])
+            ),
             "involve": st.column_config.SelectboxColumn(
-                _(MODEL_LABELS["involve"]), options=list(effort.INVOLVEMENTS), required=True
+                _(MODEL_LABELS["involve"]),
+                options=list(effort.INVOLVEMENTS),
+                required=True,
             ),
         },
     )
     may_edit = access.can(session.current_actor(), "edit")
-    if st.button(_("Save the service model"), key="eff_model_save", disabled=not may_edit):
+    if st.button(
+        _("Save the service model"), key="eff_model_save", disabled=not may_edit
+    ):
         try:
             actions.save_service_model(pl.DataFrame(edited), choices.scenario)
         except RejectedInputError as error:
@@ -300,7 +340,7 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
     cols[1].metric(_("Over-invested"), counts["investment:over_invested"])
     cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
     cols[3].metric(_("Not judged"), counts["investment:not_judged"])
-    found = effort.issues(judged)
+    found = effort.issues(judged, currency)
     shown = found.head(TABLE_ROWS).select(
         words("issue").alias("issue"),
         "name",
@@ -373,7 +413,7 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
     download_pair(table, f"effort-verdicts-by-{by}", "eff_people")
 
 
-def share_columns(currency: str) -> dict[str, st.column_config.Column]:
+def share_columns(currency: str) -> dict[str, Any]:
     """Return the labels and formats of the value and share columns."""
     return {
         "won_12m": money_column(_("Won, 12 months"), currency),

@@ -1,5 +1,7 @@
-"""The Effort page's what-if: move hours, or add or remove sellers, and see the cost,
-the verdicts that change and the effect on contribution under the user's assumption.
+"""The Effort page's what-if: move hours, or add or remove sellers.
+
+It shows the cost, the verdicts that change and the effect on contribution under
+the user's assumption (never a forecast).
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ import streamlit as st
 from workbench.analytics import effort
 from workbench.app.components import download_pair
 from workbench.app.language import _, format_money, format_number
-from workbench.app.screens.effort import GROUPING_TITLES, hours_columns, money_column, words
+from workbench.app.screens.effort import (
+    GROUPING_TITLES,
+    hours_columns,
+    money_column,
+    words,
+)
 from workbench.i18n import N_
 
 MODES = {
@@ -63,7 +70,10 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
     st.subheader(_("What if we moved capacity?"))
     top = st.columns(3)
     mode = top[0].radio(
-        _("Change"), list(MODES), format_func=lambda m: _(MODES[m]), key="eff_whatif_mode"
+        _("Change"),
+        list(MODES),
+        format_func=lambda m: _(MODES[m]),
+        key="eff_whatif_mode",
     )
     grouping = top[1].selectbox(
         _("Groups"),
@@ -73,9 +83,14 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
     )
     names = _groups(judged, grouping)
     options = list(names)
+    source: str | None
+    target: str | None
     if mode == "move":
         source = top[2].selectbox(
-            _("Move hours from"), options, format_func=names.__getitem__, key="eff_whatif_from"
+            _("Move hours from"),
+            options,
+            format_func=names.__getitem__,
+            key="eff_whatif_from",
         )
         target = top[2].selectbox(
             _("to"),
@@ -86,12 +101,18 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
         )
         hours = float(
             top[2].number_input(
-                _("Hours a year"), min_value=0.0, value=200.0, step=50.0, key="eff_whatif_hours"
+                _("Hours a year"),
+                min_value=0.0,
+                value=200.0,
+                step=50.0,
+                key="eff_whatif_hours",
             )
         )
     else:
         sellers = int(
-            top[2].number_input(_("Sellers"), min_value=0, value=1, step=1, key="eff_whatif_sellers")
+            top[2].number_input(
+                _("Sellers"), min_value=0, value=1, step=1, key="eff_whatif_sellers"
+            )
         )
         each = float(
             top[2].number_input(
@@ -100,7 +121,9 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
                 value=effort.DEFAULT_HOURS_PER_SELLER,
                 step=50.0,
                 key="eff_whatif_seller_hours",
-                help=_("Default: {source}.").format(source=_(effort.HOURS_PER_SELLER_SOURCE)),
+                help=_("Default: {source}.").format(
+                    source=_(effort.HOURS_PER_SELLER_SOURCE)
+                ),
             )
         )
         group = top[2].selectbox(
@@ -113,12 +136,20 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
         source, target = (None, group) if mode == "add" else (group, None)
     response = _response()
     projected, change = effort.move_capacity(
-        judged, grouping, source, target, hours, hourly_cost=hourly_cost, response=response
+        judged,
+        grouping,
+        source,
+        target,
+        hours,
+        hourly_cost=hourly_cost,
+        response=response,
     )
     _show(projected, change, currency)
 
 
-def _show(projected: pl.DataFrame, change: effort.CapacityChange, currency: str) -> None:
+def _show(
+    projected: pl.DataFrame, change: effort.CapacityChange, currency: str
+) -> None:
     st.warning(
         _(
             "An assumption, not a forecast: hours leave a group in proportion to its "

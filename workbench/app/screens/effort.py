@@ -19,8 +19,8 @@ import streamlit as st
 from workbench import access, charts
 from workbench.analytics import effort, segment
 from workbench.app import actions, reads, session
-from workbench.app.components import TABLE_ROWS, download_pair
-from workbench.app.language import _, format_money, format_number
+from workbench.app.components import TABLE_ROWS, download_pair, notify_after_rerun
+from workbench.app.language import _, format_money, format_number, format_percent
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 
@@ -37,9 +37,9 @@ VIEW_TITLES = {
 RULE_SLIDERS: tuple[tuple[str, str, float, float, float, str], ...] = (
     ("over_factor", N_("Over-invested above × the band's top"), 1.0, 5.0, 0.25, "eff_over_factor"),
     ("thin_factor", N_("Under-invested below × the band's bottom"), 0.0, 1.0, 0.05, "eff_thin_factor"),
-    ("broad_share_pct", N_("Purchasing-only: too broad from % beyond purchasing"), 0.0, 100.0, 5.0, "eff_broad_share"),
-    ("executive_share_pct", N_("Purchasing-only: too broad from % with executives"), 0.0, 100.0, 1.0, "eff_exec_share"),
-    ("narrow_share_pct", N_("Broader models: too narrow below % beyond purchasing"), 0.0, 100.0, 5.0, "eff_narrow_share"),
+    ("broad_share_pct", N_("Purchasing-only: too broad from this percent beyond purchasing"), 0.0, 100.0, 5.0, "eff_broad_share"),
+    ("executive_share_pct", N_("Purchasing-only: too broad from this percent with executives"), 0.0, 100.0, 1.0, "eff_exec_share"),
+    ("narrow_share_pct", N_("Broader models: too narrow below this percent beyond purchasing"), 0.0, 100.0, 5.0, "eff_narrow_share"),
 )  # fmt: skip
 GROUPING_TITLES = {
     "relationship": N_("Relationship type"),
@@ -155,15 +155,15 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
         st.info(_("No effort recorded in the 12 months: nothing to judge yet."))
         return
     share = (
-        _("{contribution} % of contribution").format(
-            contribution=format_number(figures.transactional_contribution_pct)
+        _("{contribution} of contribution").format(
+            contribution=format_percent(figures.transactional_contribution_pct)
         )
         if figures.transactional_contribution_pct is not None
         else _("a portfolio whose contribution is not positive")
     )
     sentence = _(
-        "{hours} % of hours go to transactional accounts that bring {share}"
-    ).format(hours=format_number(figures.transactional_hours_pct), share=share)
+        "{hours} of hours go to transactional accounts that bring {share}"
+    ).format(hours=format_percent(figures.transactional_hours_pct), share=share)
     if figures.top_over_count:
         sentence += _(
             "; the {count} largest over-investments cost {money} a year."
@@ -271,8 +271,8 @@ def totals(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
 MODEL_LABELS = {
     "relationship": N_("Relationship type"),
     "value_segment": N_("Value segment"),
-    "low_pct": N_("Hours from, % of margin at stake"),
-    "high_pct": N_("Hours up to, % of margin at stake"),
+    "low_pct": N_("Hours from (percent of margin at stake)"),
+    "high_pct": N_("Hours up to (percent of margin at stake)"),
     "headroom_weight": N_("Share of headroom at stake"),
     "floor_hours": N_("At least (h a year)"),
     "involve": N_("Who to involve"),
@@ -327,7 +327,7 @@ def model_section(choices: Choices) -> None:
         except RejectedInputError as error:
             st.error(_("Not saved: {reason}").format(reason=error))
         else:
-            st.success(_("Saved with the thresholds in use."))
+            notify_after_rerun(_("Service model saved with the thresholds in use."))
             st.rerun()
 
 
@@ -366,8 +366,8 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
             "people": st.column_config.TextColumn(_("People")),
             **hours_columns(),
             "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
-            "non_procurement_share_pct": st.column_config.NumberColumn(_("Beyond purchasing, % of named"), format="%.0f"),
-            "executive_share_pct": st.column_config.NumberColumn(_("With executives, % of named"), format="%.0f"),
+            "non_procurement_share_pct": st.column_config.NumberColumn(_("Beyond purchasing (percent of named hours)"), format="%.0f"),
+            "executive_share_pct": st.column_config.NumberColumn(_("With executives (percent of named hours)"), format="%.0f"),
             "unattributed_share_pct": st.column_config.NumberColumn(_("Naming no person, %"), format="%.0f"),
             "why": st.column_config.TextColumn(_("Why")),
         },

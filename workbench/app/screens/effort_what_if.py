@@ -25,6 +25,16 @@ MODES = {
     "add": N_("Add sellers"),
     "remove": N_("Remove sellers"),
 }
+#: The assumptions' sources as the page shows them (the analytics' constants say
+#: the same in English for notebooks and the command line).
+RESPONSE_SOURCE = N_(
+    "a starting assumption of the workbench, not a measurement: set it from your "
+    "own history of hours and won margin"
+)
+HOURS_PER_SELLER_SOURCE = N_(
+    "about 28 percent of a 2,000-hour working year is spent selling (Salesforce, "
+    "State of Sales, 2022)"
+)
 SEGMENT_TITLES = {
     "most_valuable": N_("Most valuable"),
     "most_growable": N_("Most growable"),
@@ -40,7 +50,7 @@ def _response() -> dict[str, float]:
             _(
                 "A multiple of what the hour costs; the same is lost per hour taken "
                 "away. Default: {source}."
-            ).format(source=_(effort.RESPONSE_SOURCE))
+            ).format(source=_(RESPONSE_SOURCE))
         )
         cols = st.columns(len(SEGMENT_TITLES))
         return {
@@ -121,9 +131,7 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
                 value=effort.DEFAULT_HOURS_PER_SELLER,
                 step=50.0,
                 key="eff_whatif_seller_hours",
-                help=_("Default: {source}.").format(
-                    source=_(effort.HOURS_PER_SELLER_SOURCE)
-                ),
+                help=_("Default: {source}.").format(source=_(HOURS_PER_SELLER_SOURCE)),
             )
         )
         group = top[2].selectbox(

@@ -177,3 +177,16 @@ def test_links_open_the_map_and_the_plan_on_the_account(app_db):
         at.switch_page(page).run()
         assert not at.exception
         assert at.selectbox(key=key).value == "A00008"
+
+
+def test_the_model_editor_shows_words_and_saves_codes():
+    from workbench.app.screens import effort as screen
+
+    shown = effort.default_model().with_columns(
+        screen.words(c).alias(c) for c in ("relationship", "value_segment", "involve")
+    )
+    assert "most valuable" in shown["value_segment"].to_list()
+    assert "functions and executives" in shown["involve"].to_list()
+    back = screen.codes(shown)
+    assert back.equals(effort.default_model())
+    assert effort.model_from_frame(back).equals(effort.default_model())

@@ -88,8 +88,30 @@ class MisallocationRules:
         return MisallocationRules(**{**self.__dict__, **changes})
 
 
-def _money(expr: pl.Expr) -> pl.Expr:
+def _whole(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null(0).round(0).cast(pl.Int64).cast(pl.String)
+
+
+def _money(expr: pl.Expr) -> pl.Expr:
+    # A whole amount with thousands separators ("-1,234,567"), vectorised: the
+    # groups of three digits padded, joined, and the leading zeros cut.
+    whole = expr.fill_null(0).round(0).cast(pl.Int64)
+    size = whole.abs()
+    groups = [
+        ((size // 10 ** (3 * k)) % 1000).cast(pl.String).str.zfill(3)
+        for k in range(6, -1, -1)
+    ]
+    digits = (
+        pl.concat_str(groups, separator=",").str.replace(r"^[0,]+", "").replace("", "0")
+    )
+    return pl.concat_str(
+        [pl.when(whole < 0).then(pl.lit("-")).otherwise(pl.lit("")), digits]
+    )
+
+
+def _words(column: str) -> pl.Expr:
+    # A code in plain words for a sentence ("most_valuable" → "most valuable").
+    return pl.col(column).str.replace_all("_", " ")
 
 
 def _hours_text(expr: pl.Expr) -> pl.Expr:
@@ -229,8 +251,8 @@ def _why(currency: str) -> pl.Expr:
                 "{} ({} {} · {}); margin at stake {} a year",
                 band,
                 pl.col("relationship"),
-                pl.col("value_segment"),
-                pl.col("involve"),
+                _words("value_segment"),
+                _words("involve"),
                 _money_in(pl.col("margin_at_stake"), currency),
             )
         )
@@ -269,9 +291,9 @@ def issues(judged: pl.DataFrame, currency: str = "") -> pl.DataFrame:
     shares = pl.format(
         "{} % of the named hours beyond purchasing, {} % with executives; "
         "{} % of all hours name no person",
-        _money(pl.col("non_procurement_share_pct")),
-        _money(pl.col("executive_share_pct")),
-        _money(pl.col("unattributed_share_pct")),
+        _whole(pl.col("non_procurement_share_pct")),
+        _whole(pl.col("executive_share_pct")),
+        _whole(pl.col("unattributed_share_pct")),
     )
     investment = judged.filter(
         pl.col("investment").is_in(["under_invested", "over_invested"])
@@ -294,7 +316,7 @@ def issues(judged: pl.DataFrame, currency: str = "") -> pl.DataFrame:
         .when(pl.col("involve") == "purchasing_and_deciders")
         .then(pl.lit("deciders_not_reached"))
         .otherwise(pl.lit("procurement_only_partnership")),
-        why=pl.format("the service model says {}; {}", pl.col("involve"), shares),
+        why=pl.format("the service model says {}; {}", _words("involve"), shares),
     )
     order = pl.col("issue").replace_strict(
         {name: position for position, name in enumerate(ISSUES)}, return_dtype=pl.Int64

@@ -48,6 +48,13 @@ GROUPING_TITLES = {
     "account": N_("Single account"),
 }
 WORDS = {
+    "most_valuable": N_("most valuable"),
+    "most_growable": N_("most growable"),
+    "maintain": N_("maintain"),
+    "below_zero": N_("below zero"),
+    "no_data": N_("no data"),
+    "partnership": N_("partnership"),
+    "transactional": N_("transactional"),
     "under_invested": N_("under-invested"),
     "over_invested": N_("over-invested"),
     "right": N_("right"),
@@ -68,6 +75,14 @@ def words(column: str) -> pl.Expr:
     """Return a code column in the reader's words (codes stay in the downloads)."""
     mapping = {code: _(text) for code, text in WORDS.items()}
     return pl.col(column).replace(mapping)
+
+
+def codes(model: pl.DataFrame) -> pl.DataFrame:
+    """Return an edited model with its words back as codes (the store keeps codes)."""
+    back = {_(text): code for code, text in WORDS.items()}
+    return model.with_columns(
+        pl.col("relationship", "value_segment", "involve").replace(back)
+    )
 
 
 @dataclass(frozen=True)
@@ -292,7 +307,9 @@ def model_section(choices: Choices) -> None:
             "investment across functions and executives."
         )
     )
-    model = reads.service_model(choices.scenario)
+    model = reads.service_model(choices.scenario).with_columns(
+        words(c).alias(c) for c in ("relationship", "value_segment", "involve")
+    )
     edited = st.data_editor(
         model,
         hide_index=True,
@@ -313,7 +330,7 @@ def model_section(choices: Choices) -> None:
             ),
             "involve": st.column_config.SelectboxColumn(
                 _(MODEL_LABELS["involve"]),
-                options=list(effort.INVOLVEMENTS),
+                options=[_(WORDS[i]) for i in effort.INVOLVEMENTS],
                 required=True,
             ),
         },
@@ -323,7 +340,7 @@ def model_section(choices: Choices) -> None:
         _("Save the service model"), key="eff_model_save", disabled=not may_edit
     ):
         try:
-            actions.save_service_model(pl.DataFrame(edited), choices.scenario)
+            actions.save_service_model(codes(pl.DataFrame(edited)), choices.scenario)
         except RejectedInputError as error:
             st.error(_("Not saved: {reason}").format(reason=error))
         else:
@@ -447,8 +464,9 @@ def groups_section(judged: pl.DataFrame, currency: str) -> None:
     st.altair_chart(
         charts.share_bars(effort.share_comparison(groups, grouping)), width="stretch"
     )
+    keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
     st.dataframe(
-        groups,
+        groups.with_columns(words(k).alias(k) for k in keys),
         hide_index=True,
         width="stretch",
         column_config={**share_columns(currency), **hours_columns()},
@@ -504,8 +522,8 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
     st.subheader(_("Accounts"))
     shown = judged.head(TABLE_ROWS).select(
         "name",
-        "relationship",
-        "value_segment",
+        words("relationship").alias("relationship"),
+        words("value_segment").alias("value_segment"),
         "effort_hours",
         "deserved_low_hours",
         "deserved_high_hours",

@@ -634,3 +634,18 @@ def test_plans_follow_the_verdicts(demo_con):
         assert opposite not in drafted
         facts = {f.label: f.value for f in situation.part("effort").facts}
         assert facts["Investment verdict"] == candidates["investment"][0]
+
+
+def test_the_earlier_entry_point_still_lists_issues():
+    accounts = effort.account_effort(
+        segments_frame(
+            {
+                "account_id": "B",
+                "revenue": 400_000.0,
+                "hours": 20.0,
+                "procurement_hours": 20.0,
+            }
+        )
+    )
+    assert effort.misallocations(accounts)["issue"].to_list() == ["over_served"]
+    assert effort.misallocations(accounts, over_factor=2).height == 0

@@ -58,6 +58,7 @@ from workbench.analytics.effort.verdicts import (
     issue_counts,
     issues,
     judge,
+    misallocations,
     verdict_counts,
 )
 
@@ -97,6 +98,7 @@ __all__ = [
     "issue_counts",
     "issues",
     "judge",
+    "misallocations",
     "model_from_frame",
     "move_capacity",
     "seller_effort",

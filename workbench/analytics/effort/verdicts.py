@@ -349,3 +349,22 @@ def verdict_counts(judged: pl.DataFrame) -> dict[str, int]:
         for verdict, number in judged.group_by(column).len().iter_rows():
             counts[f"{column}:{verdict}"] = int(number)
     return counts
+
+
+def misallocations(
+    accounts: pl.DataFrame,
+    rules: MisallocationRules | None = None,
+    *,
+    model: pl.DataFrame | None = None,
+    hourly_cost: float = 90.0,
+    currency: str = "",
+    **changes: float,
+) -> pl.DataFrame:
+    """Return the issue rows of accounts judged against a service model.
+
+    The earlier entry point, kept for notebooks and scripts: :func:`judge` (with
+    ``rules`` and single ``changes``, e.g. ``over_factor=1.5``) then :func:`issues`.
+    """
+    chosen = (rules or MisallocationRules()).changed(**changes)
+    judged = judge(accounts, model, chosen, hourly_cost, currency)
+    return issues(judged, currency)

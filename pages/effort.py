@@ -1,20 +1,29 @@
 import streamlit as st
 
+from workbench.app import reads
+from workbench.app.language import _
 from workbench.app.screens import effort as screen
+from workbench.app.screens import effort_what_if
 
-st.title("Effort")
+st.title(_("Effort"))
 st.caption(
-    "Where our time goes, against what each account brings. Hutt & Speh: "
-    "transactional accounts deserve efficient, purchasing-focused service; "
-    "partnership accounts deserve investment across functions and executives."
+    _(
+        "Where our time goes, against what each account deserves. Hutt & Speh: "
+        "transactional accounts deserve efficient, purchasing-focused service; "
+        "partnership accounts deserve investment across functions and executives."
+    )
 )
 
-as_of, thresholds, rules = screen.sidebar()
-accounts = screen.accounts_or_stop(as_of, thresholds)
-screen.headline(as_of, thresholds, accounts)
-screen.groups_section(accounts)
-screen.misallocation_section(accounts, rules)
-screen.breakdown_section(as_of, thresholds)
-screen.trend_section(as_of, thresholds)
-screen.what_if_section(accounts, thresholds)
-screen.accounts_section(accounts)
+choices = screen.sidebar()
+currency = reads.portfolio_currency()
+judged = screen.judged_or_stop(choices, currency)
+screen.headline(judged, currency)
+screen.totals(choices, judged, currency)
+screen.verdicts_section(judged, currency)
+screen.people_section(choices, judged, currency)
+effort_what_if.what_if_section(judged, choices.thresholds.hourly_cost, currency)
+screen.model_section(choices)
+screen.groups_section(judged, currency)
+screen.breakdown_section(choices)
+screen.trend_section(choices)
+screen.accounts_section(judged, currency)

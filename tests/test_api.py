@@ -177,8 +177,12 @@ def test_segment_chart_draws_the_cuts_of_the_chosen_thresholds(wb: Workbench):
 def test_effort_per_account_equals_the_effort_library(wb: Workbench):
     mine = wb.effort(valuable_top_pct=15)
     chosen = segment.Thresholds(valuable_top_pct=15)
-    library = effort.account_effort(readers.account_segments(wb.connection, chosen))
+    library = readers.judged_effort(wb.connection, chosen)
     assert mine.equals(library)
+    # the service model's verdicts on top of the effort library's columns
+    plain = effort.account_effort(readers.account_segments(wb.connection, chosen))
+    assert set(plain.columns) < set(mine.columns)
+    assert {"investment", "people", "deserved_low_hours"} <= set(mine.columns)
     assert mine.height == 60 and mine["effort_hours"].is_sorted(descending=True)
     for column in ("effort_share_pct", "revenue_share_pct", "contribution_share_pct"):
         assert mine[column].sum() == pytest.approx(100)
@@ -207,18 +211,18 @@ def test_effort_breakdowns_and_sellers_add_up(wb: Workbench):
 def test_misallocations_follow_the_rules(wb: Workbench):
     default = wb.misallocations()
     assert set(default["issue"]) <= set(effort.ISSUES)
-    strict = wb.misallocations(over_factor=10)
-    relaxed = wb.misallocations(over_factor=1.5)
+    strict = wb.misallocations(over_factor=1.0)
+    relaxed = wb.misallocations(over_factor=3.0)
 
     def over(frame: pl.DataFrame) -> int:
         return frame.filter(pl.col("issue") == "over_served").height
 
-    assert over(strict) <= over(default) <= over(relaxed)
-    # below-zero accounts with effort are over-served whatever the factor
+    assert over(relaxed) <= over(default) <= over(strict)
+    # below-zero accounts with real effort are over-served even at 3 times the band
     below_zero = wb.effort().filter(
-        (pl.col("value_segment") == "below_zero") & (pl.col("effort_hours") > 0)
+        (pl.col("value_segment") == "below_zero") & (pl.col("effort_hours") > 10)
     )
-    assert over(strict) >= below_zero.height > 0
+    assert over(relaxed) >= below_zero.height > 0
 
 
 def test_effort_charts(wb: Workbench):

@@ -1,4 +1,7 @@
-"""Effort allocation: hand-computed totals, misallocation cases, the what-if, the CLI."""
+"""Effort allocation: hand-computed totals from Salesforce-shaped data, charts, the CLI.
+
+The service model, the verdicts and the what-if: tests/test_effort_verdicts.py.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from datetime import date
 import polars as pl
 import pytest
 
-from tests.test_segment import features_frame
 from workbench import readers, store
 from workbench.analytics import effort, segment
 
@@ -145,182 +147,6 @@ def test_breakdowns_add_up_to_the_account_totals(salesforce_con):
     assert trend["period_start"].min() == date(2025, 10, 1)
 
 
-# --- misallocation on a hand-computed portfolio ----------------------------------------
-#
-# | id | won       | margin  | hours | type          | notes                            |
-# | A  | 1,000,000 | 300,000 | 100   | partnership   | hours were 200 a year before     |
-# | B  |   400,000 | 100,000 | 10    | partnership*  | only purchasing engaged          |
-# | C  |    10,000 |   1,000 | 20    | transactional | below zero; 75 % beyond purchasing |
-# | D  |   200,000 |  50,000 | 50    | transactional | all purchasing                   |
-# | E  |   100,000 |  20,000 | 10    | transactional | 20 % of hours with executives    |
-# (* by override)
-# Partnership rate: 110 h / 400,000 margin → A expects 82.5 h (index 1.21), B 27.5 h
-# (0.36: thin). Transactional rate: 80 h / 71,000 → C expects 1.13 h (17.75),
-# D 56.3 h (0.89), E 22.5 h (0.44).
-PORTFOLIO = features_frame(
-    {
-        "account_id": "A",
-        "name": "Alpha",
-        "won_12m": 1_000_000.0,
-        "gross_margin_pct": 30.0,
-        "effort_minutes_recorded_12m": 6000.0,
-        "effort_minutes_recorded_prev_12m": 12000.0,
-        "procurement_minutes_12m": 1000.0,
-        "executive_minutes_12m": 1500.0,
-        "wallet_estimate": 2_500_000.0,
-        "tenure_years": 12.0,
-        "departments_engaged": 5,
-        "executive_contacts_engaged": 8,
-        "contract_type": "multi_year",
-        "joint_activities": 12,
-    },
-    {
-        "account_id": "B",
-        "name": "Beta",
-        "won_12m": 400_000.0,
-        "gross_margin_pct": 25.0,
-        "effort_minutes_recorded_12m": 600.0,
-        "effort_minutes_recorded_prev_12m": 600.0,
-        "procurement_minutes_12m": 600.0,
-        "departments_engaged": 1,
-        "procurement_only": True,
-    },
-    {
-        "account_id": "C",
-        "name": "Gamma",
-        "won_12m": 10_000.0,
-        "gross_margin_pct": 10.0,
-        "effort_minutes_recorded_12m": 1200.0,
-        "effort_minutes_recorded_prev_12m": 1200.0,
-        "procurement_minutes_12m": 300.0,
-    },
-    {
-        "account_id": "D",
-        "name": "Delta",
-        "won_12m": 200_000.0,
-        "gross_margin_pct": 25.0,
-        "effort_minutes_recorded_12m": 3000.0,
-        "effort_minutes_recorded_prev_12m": 3000.0,
-        "procurement_minutes_12m": 3000.0,
-    },
-    {
-        "account_id": "E",
-        "name": "Epsilon",
-        "won_12m": 100_000.0,
-        "gross_margin_pct": 20.0,
-        "effort_minutes_recorded_12m": 600.0,
-        "effort_minutes_recorded_prev_12m": 600.0,
-        "procurement_minutes_12m": 480.0,
-        "executive_minutes_12m": 120.0,
-    },
-)
-OVERRIDES = pl.DataFrame(
-    {"account_id": ["B"], "relationship": ["partnership"], "reason": ["co-design"]}
-)
-
-
-@pytest.fixture
-def accounts() -> pl.DataFrame:
-    return effort.account_effort(
-        segment.assign_segments(PORTFOLIO, overrides=OVERRIDES)
-    )
-
-
-def value(frame: pl.DataFrame, account_id: str, column: str):
-    return frame.filter(pl.col("account_id") == account_id)[column][0]
-
-
-def test_expected_hours_and_index(accounts):
-    assert value(accounts, "A", "relationship") == "partnership"
-    assert value(accounts, "C", "value_segment") == "below_zero"
-    assert value(accounts, "A", "expected_hours") == pytest.approx(82.5)
-    assert value(accounts, "A", "effort_index") == pytest.approx(100 / 82.5)
-    assert value(accounts, "B", "effort_index") == pytest.approx(10 / 27.5)
-    assert value(accounts, "C", "effort_index") == pytest.approx(
-        20 / (1000 * 80 / 71_000)
-    )
-    assert value(accounts, "A", "effort_change_pct") == pytest.approx(-50)
-    assert value(accounts, "C", "non_procurement_share_pct") == pytest.approx(75)
-    assert value(accounts, "E", "executive_share_pct") == pytest.approx(20)
-    assert value(accounts, "D", "hours_per_1000_margin") == pytest.approx(1.0)
-    assert accounts["effort_share_pct"].sum() == pytest.approx(100)
-
-
-def test_misallocation_lists(accounts):
-    issues = effort.misallocations(accounts)
-    listed = [
-        (row[0], row[1]) for row in issues.select("issue", "account_id").iter_rows()
-    ]
-    assert listed == [
-        ("over_served", "C"),
-        ("under_served", "A"),  # shrinking by half
-        ("under_served", "B"),  # thin: 0.36 of what its margin justifies
-        ("procurement_only_partnership", "B"),
-        ("broad_transactional", "C"),  # 75 % beyond purchasing
-        ("broad_transactional", "E"),  # 20 % with executives
-    ]
-    assert effort.issue_counts(issues) == {
-        "over_served": 1,
-        "under_served": 2,
-        "procurement_only_partnership": 1,
-        "broad_transactional": 2,
-    }
-    assert "transactional" in issues["why"][0]
-
-
-def test_misallocation_thresholds_move_the_lists(accounts):
-    # a strict over-served factor adds no one (C is listed for being below zero)
-    loose = effort.misallocations(accounts, over_factor=1.1)
-    over = loose.filter(pl.col("issue") == "over_served")["account_id"].to_list()
-    assert over == ["C", "A"]  # below zero first, then A at 1.21×
-    calm = effort.misallocations(
-        accounts,
-        thin_factor=0.1,
-        shrink_pct=60,
-        broad_share_pct=80,
-        executive_share_pct=25,
-    )
-    assert effort.issue_counts(calm)["under_served"] == 0
-    assert effort.issue_counts(calm)["broad_transactional"] == 0
-
-
-def test_groups_and_shares(accounts):
-    groups = effort.effort_by_group(accounts, "relationship")
-    partnership = groups.filter(pl.col("relationship") == "partnership").row(
-        0, named=True
-    )
-    assert partnership["effort_hours"] == pytest.approx(110)
-    assert partnership["effort_share_pct"] == pytest.approx(110 / 190 * 100)
-    assert partnership["revenue_share_pct"] == pytest.approx(1.4e6 / 1.71e6 * 100)
-    shares = effort.share_comparison(groups, "relationship")
-    assert set(shares["measure"]) == {"effort", "revenue", "contribution"}
-    assert shares.height == 6
-    both = effort.effort_by_group(accounts, "segment_and_type")
-    assert both["accounts"].sum() == 5
-
-
-def test_what_if_moves_cost_between_groups(accounts):
-    projection = effort.what_if(
-        accounts, "relationship", "transactional", "partnership", 50, hourly_cost=90
-    )
-    rows = {r["group"]: r for r in projection.to_dicts()}
-    assert rows["transactional"]["projected_hours"] == pytest.approx(40)
-    assert rows["partnership"]["projected_hours"] == pytest.approx(150)
-    assert rows["partnership"]["contribution_change"] == pytest.approx(-3600)
-    assert rows["transactional"]["contribution_change"] == pytest.approx(3600)
-    assert projection["projected_contribution"].sum() == pytest.approx(
-        projection["contribution"].sum()
-    )
-    same = effort.what_if(accounts, "relationship", "partnership", "partnership", 50)
-    assert same["contribution_change"].abs().sum() == 0
-    assert (
-        effort.group_labels(accounts, "segment_and_type")[0]
-        == "below_zero · transactional"
-    )
-    with pytest.raises(ValueError, match="between 0 and 100"):
-        effort.what_if(accounts, "relationship", "partnership", "transactional", 150)
-
-
 def test_top_labels_keeps_the_busiest(salesforce_con):
     segments = readers.account_segments(salesforce_con, as_of=AS_OF)
     breakdown = effort.effort_breakdown(
@@ -331,16 +157,6 @@ def test_top_labels_keeps_the_busiest(salesforce_con):
 
 
 # --- the demo and the command line --------------------------------------------------
-
-
-def test_demo_overserved_accounts_are_listed_first(demo_con):
-    accounts = effort.account_effort(readers.account_segments(demo_con))
-    issues = effort.misallocations(accounts)
-    over = issues.filter(pl.col("issue") == "over_served")
-    below_zero = accounts.filter(pl.col("value_segment") == "below_zero")
-    assert below_zero.height > 0
-    first = over.head(below_zero.height)
-    assert set(first["account_id"]) == set(below_zero["account_id"])
 
 
 def test_cli_effort(demo_db, capsys):
@@ -363,9 +179,12 @@ def test_cli_effort(demo_db, capsys):
     assert main(["effort", "--db", str(demo_db), "--over-factor", "0"]) == 1
 
 
-def test_effort_charts_encode_the_right_fields(accounts, salesforce_con):
+def test_effort_charts_encode_the_right_fields(salesforce_con):
     from workbench import charts
 
+    accounts = effort.account_effort(
+        readers.account_segments(salesforce_con, as_of=AS_OF)
+    )
     scatter = charts.effort_value_scatter(accounts).to_dict()
     assert scatter["encoding"]["x"]["field"] == "margin"
     assert scatter["encoding"]["y"]["field"] == "effort_hours"

@@ -1,15 +1,17 @@
-"""The Effort page: totals, misallocation sliders, breakdowns and the what-if."""
+"""The Effort page: the headline in money, verdicts, the model, the what-if."""
 
 from __future__ import annotations
 
 import json
+import re
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, open_page
 from workbench import store
-from workbench.analytics import segment
+from workbench.analytics import effort, segment
 from workbench.domain import LOCAL_ACTOR
 
 PAGE = "pages/effort.py"
@@ -20,8 +22,14 @@ def page(app_db) -> AppTest:
     return open_page(PAGE)
 
 
-def metrics(at: AppTest) -> dict[str, int]:
-    return {m.label: int(m.value.replace(",", "")) for m in at.metric}
+def number(text: str) -> float:
+    """Return the figure of a metric ("$1,601,812", "-$0", "17,798")."""
+    cleaned = re.sub(r"[^0-9.\-]", "", text)
+    return float(cleaned)
+
+
+def metrics(at: AppTest) -> dict[str, float]:
+    return {m.label: number(m.value) for m in at.metric}
 
 
 def table_with(at: AppTest, column: str):
@@ -35,29 +43,50 @@ def specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
 
 
-def test_page_shows_demo_effort(page):
+def test_page_opens_with_the_verdict_in_money(page):
+    sentence = page.markdown[0].value
+    assert "% of hours go to transactional accounts that bring" in sentence
+    assert "largest over-investments cost $" in sentence
+    biggest = table_with(page, "map_link")
+    assert len(biggest) == 3
+    assert biggest["map_link"].str.startswith("buying_centre?account=").all()
+    assert biggest["plan_link"].str.startswith("plans?account=").all()
+    # words, not codes, in the tables
+    assert set(biggest["investment"]) <= {"over-invested", "under-invested"}
     counts = metrics(page)
     assert counts["Activities"] > 10_000
-    assert counts["Effort hours, 12 months"] > 0
-    assert counts["Over-served"] > 0
-    issues = table_with(page, "why")
-    first = issues[issues["issue"] == "over_served"].iloc[0]
-    assert first["value_segment"] == "below_zero"
+    assert counts["Over-invested"] > 0
+    assert any(m.label == "Cost of that time" and "$" in m.value for m in page.metric)
     titles = {spec.get("title") for spec in specs(page)}
-    assert "Effort against value" in titles
-    assert "Effort over time" in titles
-    assert any(str(t).startswith("Effort by") for t in titles)
+    assert {"Effort against value", "Effort over time"} <= titles
 
 
-def test_misallocation_sliders(page):
+def test_issue_table_shows_one_verdict_per_dimension(page):
+    issues = table_with(page, "why")
+    assert "effort_index" not in issues.columns
+    per_account = issues.groupby("name")["issue"].apply(set)
+    for found in per_account:
+        assert not {"under-served", "over-served"} <= found
+        assert not {"under-served", "too broad for purchasing-only"} <= found
+
+
+def test_verdict_sliders(page):
     before = metrics(page)
-    page.slider(key="eff_over_factor").set_value(1.0).run()
-    assert metrics(page)["Over-served"] > before["Over-served"]
+    page.slider(key="eff_over_factor").set_value(3.0).run()
+    assert metrics(page)["Over-invested"] < before["Over-invested"]
     page.slider(key="eff_broad_share").set_value(100.0).run()
     page.slider(key="eff_exec_share").set_value(100.0).run()
-    assert (
-        metrics(page)["Transactional, broad effort"]
-        < before["Transactional, broad effort"]
+    assert metrics(page)["Wrong people"] <= before["Wrong people"]
+
+
+def test_sellers_and_teams(page):
+    sellers = table_with(page, "over_invested_hours")
+    assert "seller_name" in sellers.columns
+    page.radio(key="eff_people_by").set_value("team").run()
+    teams = table_with(page, "over_invested_hours")
+    assert "seller_name" not in teams.columns
+    assert teams["effort_hours"].sum() == pytest.approx(
+        sellers["effort_hours"].sum(), rel=1e-6
     )
 
 
@@ -75,19 +104,29 @@ def test_breakdown_and_trend_controls(page):
     assert trend["encoding"]["color"]["field"] == "value_segment"
 
 
-def test_what_if(page):
-    page.selectbox(key="eff_whatif_from").select("transactional")
-    page.selectbox(key="eff_whatif_to").select("partnership")
-    page.slider(key="eff_whatif_share").set_value(50).run()
-    projection = table_with(page, "projected_contribution")
-    rows = projection.set_index("group")
-    moved = rows.loc["transactional", "effort_hours"] / 2
-    assert rows.loc["transactional", "projected_hours"] == pytest.approx(moved)
-    assert rows.loc["partnership", "contribution_change"] == pytest.approx(-moved * 90)
-    assert any("stay as they are" in info.value for info in page.info)
+def test_what_if_moves_hours_and_adds_a_seller(page):
+    page.selectbox(key="eff_whatif_by").select("value_segment")
+    page.run()
+    page.selectbox(key="eff_whatif_from").select("maintain")
+    page.selectbox(key="eff_whatif_to").select("most_growable")
+    page.number_input(key="eff_whatif_hours").set_value(300.0).run()
+    moved = metrics(page)
+    assert moved["Hours moved"] == 300
+    assert moved["Cost change a year"] == 0
+    assert moved["Assumed contribution change"] > 0
+    assert any("not a forecast" in w.value for w in page.warning)
+    page.radio(key="eff_whatif_mode").set_value("add").run()
+    page.number_input(key="eff_whatif_sellers").set_value(2).run()
+    added = metrics(page)
+    assert added["Hours moved"] == 2 * effort.DEFAULT_HOURS_PER_SELLER
+    assert added["Cost change a year"] == pytest.approx(
+        2 * effort.DEFAULT_HOURS_PER_SELLER * 90
+    )
+    page.number_input(key="eff_response_most_valuable").set_value(3.0).run()
+    assert not page.exception
 
 
-def test_a_saved_scenario_changes_the_cost(app_db):
+def test_saving_the_model_and_a_scenario_with_its_own_model(app_db):
     connection = store.connect(app_db)
     store.save_segment_scenario(
         connection,
@@ -95,10 +134,59 @@ def test_a_saved_scenario_changes_the_cost(app_db):
         "Dear time",
         segment.Thresholds(hourly_cost=180).to_dict(),
     )
+    generous = effort.default_model().with_columns(high_pct=pl.lit(90.0))
+    store.save_service_model(connection, LOCAL_ACTOR, "Dear time", generous.to_dicts())
     connection.close()
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page(PAGE).run()
-    cost = metrics(at)["Cost of that time"]
+    before = metrics(at)
+    at.button(key="eff_model_save").click().run()
+    assert not at.exception
+    assert any("Service model saved" in t.proto.body for t in at.toast)
     at.selectbox(key="eff_scenario").select("Dear time").run()
     assert not at.exception
-    assert metrics(at)["Cost of that time"] == pytest.approx(cost * 2, rel=1e-3)
+    after = metrics(at)
+    assert after["Cost of that time"] == pytest.approx(
+        before["Cost of that time"] * 2, rel=1e-3
+    )
+    assert after["Over-invested"] < before["Over-invested"]
+    check = store.connect(app_db)
+    try:
+        assert set(store.service_models(check)["scenario"]) == {"", "Dear time"}
+    finally:
+        check.close()
+
+
+def test_page_in_chinese(app_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "zh-Hans"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "交易型" in at.markdown[0].value
+
+
+def test_links_open_the_map_and_the_plan_on_the_account(app_db):
+    for page, key in (
+        ("pages/buying_centre.py", "bc_account"),
+        ("pages/plans.py", "plan_account"),
+    ):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["account"] = "A00008"
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.selectbox(key=key).value == "A00008"
+
+
+def test_the_model_editor_shows_words_and_saves_codes():
+    from workbench.app.screens import effort as screen
+
+    shown = effort.default_model().with_columns(
+        screen.words(c).alias(c) for c in ("relationship", "value_segment", "involve")
+    )
+    assert "most valuable" in shown["value_segment"].to_list()
+    assert "functions and executives" in shown["involve"].to_list()
+    back = screen.codes(shown)
+    assert back.equals(effort.default_model())
+    assert effort.model_from_frame(back).equals(effort.default_model())

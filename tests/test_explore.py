@@ -94,7 +94,7 @@ def test_effort_explorer_groups_and_flags(wb):
     _control(box, "Group by").value = "account"
     assert box.result.height == 60
     strict = box.rendered["verdicts"].height
-    _control(box, "Over-served at × the hours the margin justifies").value = 10.0
+    _control(box, "Over-invested above × the band's top").value = 5.0
     assert box.rendered["verdicts"].height <= strict
 
 

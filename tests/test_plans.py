@@ -160,7 +160,7 @@ def test_situation_weighs_effort_against_value(seeded):
     part = plans.build_situation(seeded, "A1", as_of=as_of).part("effort")
     assert part is not None and part.status == "ready"
     facts = {f.label: f.value for f in part.facts}
-    accounts = effort.account_effort(readers.account_segments(seeded, as_of=as_of))
+    accounts = readers.judged_effort(seeded, as_of=as_of)
     mine = accounts.filter(pl.col("account_id") == "A1").row(0, named=True)
     # A1 has all the portfolio's effort and revenue in this tiny data set
     assert (
@@ -169,8 +169,10 @@ def test_situation_weighs_effort_against_value(seeded):
     assert facts["Share of won revenue"] == pytest.approx(100)
     assert facts["Effort share ÷ revenue share"] == pytest.approx(1.0)
     assert facts["Effort index (hours ÷ justified)"] == mine["effort_index"]
+    assert facts["Investment verdict"] == mine["investment"]
+    assert facts["People verdict"] == mine["people"]
     assert facts["Rank by effort"] == "1 of 3"
-    issues = effort.misallocations(accounts).filter(pl.col("account_id") == "A1")
+    issues = effort.issues(accounts).filter(pl.col("account_id") == "A1")
     assert facts["Effort issues found"] == issues.height
     if issues.height:
         table = next(t for t in part.tables if t.title == "Effort issues")

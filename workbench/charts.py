@@ -246,16 +246,23 @@ def effort_value_scatter(accounts: pl.DataFrame) -> alt.Chart:
     """Return effort hours against gross margin, one point per account.
 
     Colour is the value segment, shape the relationship type; both axes are
-    symmetric-log. Args: ``accounts``: rows of :func:`workbench.effort.account_effort`.
+    symmetric-log. Args: ``accounts``: rows of :func:`workbench.effort.account_effort`
+    (or of ``judge``, whose effort index the tooltip then shows).
     """
+    index = (
+        pl.col("effort_index")
+        if "effort_index" in accounts.columns
+        else pl.lit(None, pl.Float64).alias("effort_index")
+    )
     points = accounts.select(
         "account_id",
         "name",
         "relationship",
         "value_segment",
-        pl.col("effort_hours", "margin", "contribution", "effort_index")
+        pl.col("effort_hours", "margin", "contribution")
         .cast(pl.Float64)
         .fill_null(0.0),
+        index.cast(pl.Float64).fill_null(0.0),
     )
     chart: alt.Chart = (
         alt.Chart(points, title="Effort against value")

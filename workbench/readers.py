@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workbench import store
+from workbench.analytics import effort
 from workbench.analytics.segment import DEFAULT_THRESHOLDS, Thresholds, assign_segments
 
 if TYPE_CHECKING:
@@ -39,4 +40,35 @@ def account_segments(
         thresholds,
         store.relationship_overrides(con),
         store.account_situation(con),
+    )
+
+
+def judged_effort(
+    con: store.Connection,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    as_of: date | None = None,
+    model: pl.DataFrame | None = None,
+    rules: effort.MisallocationRules | None = None,
+) -> pl.DataFrame:
+    """Return every account's effort judged against its service model.
+
+    :func:`~workbench.analytics.effort.judge` over the segments, whom the hours
+    went to (:func:`workbench.store.effort_by_function`) and the service model
+    saved for the default thresholds (``model`` wins; else the documented
+    defaults); money in the portfolio's currency. Plans and the API share it, so
+    a plan says what the Effort page says.
+    """
+    day = store.resolve_as_of(con, as_of)
+    accounts = effort.account_effort(
+        account_segments(con, thresholds, day),
+        store.effort_by_function(con, day),
+        thresholds.minutes_per_activity_without_duration,
+    )
+    if model is None:
+        saved = store.service_model(con)
+        model = (
+            effort.default_model() if saved is None else effort.validate_model(saved)
+        )
+    return effort.judge(
+        accounts, model, rules, thresholds.hourly_cost, store.portfolio_currency(con)
     )

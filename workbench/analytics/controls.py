@@ -99,32 +99,30 @@ SEGMENT_CONTROLS: tuple[Control, ...] = (
     ),
 )
 
-#: The Effort page's misallocation rules.
+#: The Effort page's verdict rules (:class:`~workbench.analytics.effort.MisallocationRules`).
 EFFORT_CONTROLS: tuple[Control, ...] = (
-    Control(
-        "over_factor", "Over-served at × the hours the margin justifies", 1.0, 10.0, 0.5
-    ),
-    Control(
-        "thin_factor",
-        "Under-served at × the hours the margin justifies",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    Control("shrink_pct", "… or hours shrinking by at least %", 0.0, 100.0, 5.0),
+    Control("over_factor", "Over-invested above × the band's top", 1.0, 5.0, 0.25),
+    Control("thin_factor", "Under-invested below × the band's bottom", 0.0, 1.0, 0.05),
     Control(
         "broad_share_pct",
-        "Transactional: hours beyond purchasing, at least %",
+        "Purchasing-only: too broad from % beyond purchasing",
         0.0,
         100.0,
         5.0,
     ),
     Control(
         "executive_share_pct",
-        "Transactional: hours with executives, at least %",
+        "Purchasing-only: too broad from % with executives",
         0.0,
         100.0,
         1.0,
+    ),
+    Control(
+        "narrow_share_pct",
+        "Broader models: too narrow below % beyond purchasing",
+        0.0,
+        100.0,
+        5.0,
     ),
 )
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from workbench import charts, readers, store
 from workbench.analytics import effort, segment
-from workbench.analytics.effort import MisallocationRules
+from workbench.analytics.effort import CapacityChange, Headline, MisallocationRules
 from workbench.api.economics import EconomicsInputs
 from workbench.api.results import EffortBy
 from workbench.domain import Actor
@@ -238,12 +238,72 @@ class SegmentsAndEffort(EconomicsInputs):
         day = self.as_of(as_of)
         return readers.account_segments(self.connection, chosen, day), chosen, day
 
+    def service_model(self, scenario: str | None = None) -> pl.DataFrame:
+        """Return the service model of a scenario: what each kind of account deserves.
+
+        One row per relationship type × value segment (docs/effort.md): the band
+        of hours as a share of the margin at stake (``low_pct``, ``high_pct``),
+        ``headroom_weight``, ``floor_hours``, ``involve`` and ``touches_per_year``.
+        The one saved with the scenario (``None``: the default thresholds'), else
+        the documented defaults.
+        """
+        saved = store.service_model(self.connection, scenario or "")
+        return effort.default_model() if saved is None else effort.validate_model(saved)
+
+    def save_service_model(
+        self,
+        model: pl.DataFrame,
+        scenario: str | None = None,
+        *,
+        actor: Actor | None = None,
+    ) -> pl.DataFrame:
+        """Check and save a service model with a scenario (``None``: the defaults').
+
+        Raises:
+            PermissionDeniedError: the actor may not edit.
+            RejectedInputError: every problem of the model at once (see
+                :func:`workbench.analytics.effort.validate_model`), or no saved
+                scenario has that name.
+        """
+        checked = effort.model_from_frame(model)
+        if scenario:
+            self.scenario(scenario)
+        store.save_service_model(
+            self.connection, self._actor(actor), scenario or "", checked.to_dicts()
+        )
+        return checked
+
+    def judged_effort(
+        self,
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        model: pl.DataFrame | None = None,
+        rules: MisallocationRules | None = None,
+        **threshold_changes: Any,
+    ) -> pl.DataFrame:
+        """Return effort per account judged against the service model.
+
+        Rows of :func:`workbench.analytics.effort.judge`: the deserved band, whom
+        the hours went to (unattributed when no person is named), and one verdict
+        per dimension (``investment``, ``people``).
+        """
+        chosen = self.thresholds(thresholds, **threshold_changes)
+        return readers.judged_effort(
+            self.connection,
+            chosen,
+            self.as_of(as_of),
+            self.service_model() if model is None else effort.model_from_frame(model),
+            rules,
+        )
+
     def effort(
         self,
         by: EffortBy = "account",
         *,
         thresholds: segment.Thresholds | None = None,
         as_of: date | None = None,
+        model: pl.DataFrame | None = None,
         **threshold_changes: Any,
     ) -> pl.DataFrame:
         """Return our effort against what accounts bring, per account or per group.
@@ -253,20 +313,21 @@ class SegmentsAndEffort(EconomicsInputs):
         ``as_of``.
 
         Args:
-            by: ``account`` (one row per account, most effort first, with effort,
-                revenue and contribution shares, hours per 1,000 of margin and the
-                effort index: hours against what the margin justifies for the
-                account's type), or a grouping: ``relationship``,
+            by: ``account`` (one row per account, most effort first: the rows of
+                :meth:`judged_effort`, with shares, the band its service model
+                deserves and its verdicts), or a grouping: ``relationship``,
                 ``value_segment`` or ``segment_and_type``.
             thresholds: segmentation thresholds (default: the documented ones).
             as_of: the last day of the window (default: the data's last day).
+            model: a service model (default: :meth:`service_model`).
             **threshold_changes: single thresholds to change.
 
         Example:
             >>> wb.effort(by="relationship")  # doctest: +SKIP
         """
-        segments, _, _ = self._segments_and_day(thresholds, as_of, threshold_changes)
-        accounts = effort.account_effort(segments)
+        accounts = self.judged_effort(
+            thresholds=thresholds, as_of=as_of, model=model, **threshold_changes
+        )
         if by == "account":
             return accounts
         if by in effort.GROUPINGS:
@@ -323,27 +384,107 @@ class SegmentsAndEffort(EconomicsInputs):
             chosen.minutes_per_activity_without_duration,
         )
 
+    def seller_verdicts(
+        self,
+        by: Literal["seller", "team"] = "seller",
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        model: pl.DataFrame | None = None,
+    ) -> pl.DataFrame:
+        """Return whose time is where: per seller or team, hours by verdict.
+
+        See :func:`workbench.analytics.effort.seller_verdicts`.
+        """
+        chosen = self.thresholds(thresholds)
+        day = self.as_of(as_of)
+        judged = self.judged_effort(thresholds=chosen, as_of=day, model=model)
+        return effort.seller_verdicts(
+            store.effort_aggregates(self.connection, day),
+            judged,
+            chosen.minutes_per_activity_without_duration,
+            by,
+        )
+
     def misallocations(
         self,
         rules: MisallocationRules | None = None,
         *,
         thresholds: segment.Thresholds | None = None,
         as_of: date | None = None,
+        model: pl.DataFrame | None = None,
         **rule_changes: float,
     ) -> pl.DataFrame:
-        """Return over- and under-served accounts, one row per account and issue.
+        """Return the accounts whose effort does not fit their service model.
+
+        One row per account and issue (at most one investment and one people
+        issue each, never two that contradict); see
+        :func:`workbench.analytics.effort.issues`.
 
         Args:
-            rules: when an account counts as over- or under-served (default:
-                :class:`workbench.effort.MisallocationRules`).
+            rules: how strictly accounts are held to their model (default:
+                :class:`workbench.analytics.effort.MisallocationRules`).
             thresholds: segmentation thresholds.
             as_of: the last day of the window.
-            **rule_changes: single rules to change, e.g. ``over_factor=4``.
+            model: a service model (default: :meth:`service_model`).
+            **rule_changes: single rules to change, e.g. ``over_factor=1.5``.
         """
-        segments, _, _ = self._segments_and_day(thresholds, as_of, {})
-        return effort.misallocations(
-            effort.account_effort(segments), rules, **rule_changes
+        chosen = (rules or MisallocationRules()).changed(**rule_changes)
+        judged = self.judged_effort(
+            thresholds=thresholds, as_of=as_of, model=model, rules=chosen
         )
+        return effort.issues(judged, self.currency())
+
+    def effort_headline(
+        self,
+        *,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        model: pl.DataFrame | None = None,
+    ) -> Headline:
+        """Return the figures of the Effort page's opening sentence.
+
+        See :func:`workbench.analytics.effort.headline`; money is in :meth:`currency`.
+        """
+        return effort.headline(
+            self.judged_effort(thresholds=thresholds, as_of=as_of, model=model)
+        )
+
+    def move_capacity(
+        self,
+        grouping: str,
+        from_group: str | None,
+        to_group: str | None,
+        hours: float,
+        *,
+        response: dict[str, float] | None = None,
+        thresholds: segment.Thresholds | None = None,
+        as_of: date | None = None,
+        model: pl.DataFrame | None = None,
+    ) -> tuple[pl.DataFrame, CapacityChange]:
+        """Project moving, adding or removing hours (an assumption, not a forecast).
+
+        See :func:`workbench.analytics.effort.move_capacity`: ``from_group`` None
+        adds hours (a seller hired), ``to_group`` None removes them.
+
+        Raises:
+            RejectedInputError: negative hours, no source and no destination, or
+                an unknown grouping.
+        """
+        chosen = self.thresholds(thresholds)
+        judged = self.judged_effort(thresholds=chosen, as_of=as_of, model=model)
+        try:
+            return effort.move_capacity(
+                judged,
+                grouping,
+                from_group,
+                to_group,
+                hours,
+                hourly_cost=chosen.hourly_cost,
+                response=response,
+            )
+        except ValueError as error:
+            raise RejectedInputError(str(error)) from None
 
     def chart_effort(
         self,

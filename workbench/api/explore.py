@@ -228,8 +228,11 @@ def explore_effort(
     thresholds: segment.Thresholds | None = None,
     as_of: date | None = None,
 ) -> Explorer:
-    """Return the Effort page's grouping and misallocation rules as widgets."""
+    """Return the Effort page's grouping and verdict rules as widgets."""
     accounts = wb.effort(thresholds=thresholds, as_of=as_of)  # the one read
+    model = wb.service_model()
+    hourly_cost = wb.thresholds(thresholds).hourly_cost
+    currency = wb.currency()
     defaults = effort.MisallocationRules()
     sliders = {c.field: _slider(c, getattr(defaults, c.field)) for c in EFFORT_CONTROLS}
     by = widgets.Dropdown(
@@ -243,7 +246,9 @@ def explore_effort(
         rules = effort.MisallocationRules(
             **{field: slider.value for field, slider in sliders.items()}
         )
-        verdicts = effort.misallocations(accounts, rules)
+        verdicts = effort.issues(
+            effort.judge(accounts, model, rules, hourly_cost, currency), currency
+        )
         if by.value == "account":
             result = accounts
             chart = charts.effort_value_scatter(accounts)

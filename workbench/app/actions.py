@@ -130,6 +130,11 @@ def clear_relationship(account_id: str) -> bool:
     return session.workbench().clear_relationship(account_id)
 
 
+def save_service_model(model: pl.DataFrame, scenario: str | None) -> None:
+    """Check and save the Effort page's service model with a scenario."""
+    session.workbench().save_service_model(model, scenario)
+
+
 def save_scenario(name: str, thresholds: segment.Thresholds) -> None:
     """Save the thresholds under a name (replacing one of that name)."""
     session.workbench().save_scenario(name, thresholds)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
 
 from workbench import exports
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: A browser table of more rows costs every rerun; downloads carry them all.
@@ -89,3 +92,21 @@ def show_pending_toasts() -> None:
     """Show (once) every confirmation queued before the last rerun."""
     for message in st.session_state.pop(TOASTS_KEY, []):
         st.toast(message, icon=":material/check_circle:")
+
+
+#: The query parameter that opens a page on one account (``?account=A00042``), as
+#: the Effort page links to the map and the plan.
+ACCOUNT_PARAMETER = "account"
+
+
+def preselect_linked_account(key: str, options: Sequence[str]) -> None:
+    """Select the account a link names (``?account=``) in the picker ``key``, once.
+
+    Only on the first run of the page with that link: a choice the user makes
+    afterwards wins. An ID that is not among ``options`` is ignored.
+    """
+    linked = st.query_params.get(ACCOUNT_PARAMETER)
+    marker = f"{key}__linked"
+    if linked and linked in options and st.session_state.get(marker) != linked:
+        st.session_state[key] = linked
+        st.session_state[marker] = linked

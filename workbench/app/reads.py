@@ -182,6 +182,18 @@ def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 # Shared, not copied: at 2 million activities this frame has about a million rows,
 # and a copy per rerun costs about 1 s. polars frames are immutable, so sharing one
 # between sessions is safe.
+@cached(spinner="Adding up effort…", max_entries=4)
+def effort_by_function(as_of: date) -> pl.DataFrame:
+    """Return effort per account and function (unattributed when no person is named)."""
+    return session.run(store.effort_by_function, as_of)
+
+
+@cached()
+def service_model(scenario: str | None) -> pl.DataFrame:
+    """Return the service model saved with a scenario (None: the defaults')."""
+    return session.workbench().service_model(scenario)
+
+
 @cached(spinner="Adding up effort…", max_entries=4, share=True)
 def effort_aggregates(as_of: date) -> pl.DataFrame:
     """Return effort per account × period × dimension."""

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+import polars as pl
+
 from workbench import exports
 from workbench.analytics import effort
 from workbench.cli._common import (
@@ -22,17 +24,21 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "effort",
         parents=[common],
-        help="effort hours per account against its relationship type and value",
+        help="effort hours per account against what its service model deserves",
         description="Effort of the 12 months up to the as-of date per account: "
         "recorded minutes plus assumed minutes for activities without a duration, "
-        "activities, shares of effort, revenue and contribution, and the effort "
-        "index (hours against what the margin justifies for the account's type). "
-        "With --issues, the misallocation list instead.",
+        "activities, shares of effort, revenue and contribution, the band of hours "
+        "the account's service model deserves (docs/effort.md; the one saved with "
+        "the scenario, else the defaults) and its verdicts: investment (under, "
+        "over, right) and people (wrong people, right). Activities naming no person "
+        "are unattributed and never count as beyond purchasing. With --issues, the "
+        "misallocation list instead (one investment and one people issue at most "
+        "per account, never two that contradict).",
         epilog="examples:\n"
         "  workbench effort\n"
         "  workbench effort --json > effort.json\n"
         "  workbench effort --as-of 2026-06-30 --csv > effort.csv\n"
-        "  workbench effort --issues --over-factor 4",
+        "  workbench effort --issues --over-factor 1.5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_as_of_and_scenario(
@@ -48,19 +54,36 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         (
             "--over-factor",
             "over_factor",
-            "over-served at X times the hours the margin justifies",
+            "over-served above X times the high end of the hours its service "
+            "model deserves",
         ),
-        ("--thin-factor", "thin_factor", "under-served at X times those hours or less"),
-        ("--shrink-pct", "shrink_pct", "... or hours down by X %% or more on the year"),
+        (
+            "--thin-factor",
+            "thin_factor",
+            "under-served below X times the low end of that band",
+        ),
         (
             "--broad-share",
             "broad_share_pct",
-            "transactional with X %% or more of the hours beyond purchasing",
+            "purchasing-only model: too broad with X %% or more of the named hours "
+            "beyond purchasing",
         ),
         (
             "--executive-share",
             "executive_share_pct",
-            "transactional with X %% or more of the hours with executives",
+            "purchasing-only model: too broad with X %% or more of the named hours "
+            "with executives",
+        ),
+        (
+            "--narrow-share",
+            "narrow_share_pct",
+            "broader models: too narrow with less than X %% of the named hours "
+            "beyond purchasing",
+        ),
+        (
+            "--min-named-hours",
+            "min_named_hours",
+            "judge whom we work with only on X hours or more with named people",
         ),
     ):
         parser.add_argument(
@@ -71,6 +94,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             metavar="X",
             help=f"{help_text} (default %(default)s)",
         )
+    # Kept so that older scripts still run: a fall in hours is no verdict on its
+    # own any more (an account is judged against its service model).
+    parser.add_argument(
+        "--shrink-pct", type=float, default=None, metavar="X", help=argparse.SUPPRESS
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print a JSON list of rows")
     output.add_argument("--csv", action="store_true", help="print CSV")
@@ -81,26 +109,36 @@ def run(args: argparse.Namespace) -> int:
     """Print effort per account (or the misallocation list)."""
     if args.over_factor <= 0:
         raise RejectedInputError("--over-factor must be above 0")
-    if min(args.thin_factor, args.shrink_pct, args.broad_share_pct) < 0 or (
-        args.executive_share_pct < 0
-    ):
+    numbers = (
+        args.thin_factor,
+        args.broad_share_pct,
+        args.executive_share_pct,
+        args.narrow_share_pct,
+        args.min_named_hours,
+    )
+    if min(numbers) < 0 or (args.shrink_pct is not None and args.shrink_pct < 0):
         raise RejectedInputError("misallocation thresholds must not be negative")
+    rules = effort.MisallocationRules(
+        over_factor=args.over_factor,
+        thin_factor=args.thin_factor,
+        broad_share_pct=args.broad_share_pct,
+        executive_share_pct=args.executive_share_pct,
+        narrow_share_pct=args.narrow_share_pct,
+        min_named_hours=args.min_named_hours,
+    )
     with open_workbench(args) as wb:
         thresholds = wb.scenario(args.scenario) if args.scenario else None
         as_of = wb.as_of(args.as_of)
         progress(f"adding up effort as of {as_of}")
-        accounts = wb.effort(thresholds=thresholds, as_of=as_of)
-    if args.issues:
-        table = effort.misallocations(
-            accounts,
-            effort.MisallocationRules(
-                over_factor=args.over_factor,
-                thin_factor=args.thin_factor,
-                shrink_pct=args.shrink_pct,
-                broad_share_pct=args.broad_share_pct,
-                executive_share_pct=args.executive_share_pct,
-            ),
+        accounts = wb.judged_effort(
+            thresholds=thresholds,
+            as_of=as_of,
+            model=wb.service_model(args.scenario),
+            rules=rules,
         )
+        currency = wb.currency()
+    if args.issues:
+        table = effort.issues(accounts, currency)
     else:
         table = accounts.select(effort.CLI_COLUMNS)
     if args.json:
@@ -113,23 +151,29 @@ def run(args: argparse.Namespace) -> int:
         for row in table.select("issue", "account_id", "name", "why").iter_rows():
             print(f"{row[0]:30} {row[1]:12} {row[2]}: {row[3]}")
     else:
-        print(
-            f"{'account':12} {'relationship':14} {'segment':14} {'hours':>8} "
-            f"{'activities':>10} {'index':>6}  name"
-        )
-        columns = (
-            "account_id",
-            "relationship",
-            "value_segment",
-            "effort_hours",
-            "activities",
-            "effort_index",
-            "name",
-        )
-        for row in table.select(columns).iter_rows():
-            index = "" if row[5] is None else f"{row[5]:.1f}"
-            print(
-                f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>8,.0f} "
-                f"{row[4]:>10,} {index:>6}  {row[6]}"
-            )
+        _print_accounts(table)
     return 0
+
+
+def _print_accounts(table: pl.DataFrame) -> None:
+    print(
+        f"{'account':12} {'relationship':14} {'segment':14} {'hours':>8} "
+        f"{'deserved':>13} {'investment':15} {'people':13} name"
+    )
+    columns = (
+        "account_id",
+        "relationship",
+        "value_segment",
+        "effort_hours",
+        "deserved_low_hours",
+        "deserved_high_hours",
+        "investment",
+        "people",
+        "name",
+    )
+    for row in table.select(columns).iter_rows():
+        band = "" if row[4] is None else f"{row[4]:,.0f}-{row[5]:,.0f}"
+        print(
+            f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>8,.0f} "
+            f"{band:>13} {row[6]:15} {row[7]:13} {row[8]}"
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.analytics import network
+from workbench.analytics import effort, network
 from workbench.plans.model import (
     RELATIONSHIP_GUIDANCE,
     SECTIONS,
@@ -130,11 +130,38 @@ def draft_sections(situation: Situation) -> dict[str, str]:
 
     relationship = proposed_relationship(situation)
     if relationship:
+        guidance = _effort_guidance(spent, str(seg.get("Value segment") or ""))
         drafts["customise"] += [
-            RELATIONSHIP_GUIDANCE[relationship],
+            *(guidance or [RELATIONSHIP_GUIDANCE[relationship]]),
             "Offer: " + "; ".join(VALUE_SERVICES[relationship]) + ".",
         ]
     return {name: "\n".join(lines) for name, lines in drafts.items()}
+
+
+def _effort_guidance(spent: dict[str, Cell], value_segment: str) -> list[str]:
+    # The plan follows the Effort page's verdicts: whom to involve is the service
+    # model's (never a second, contradicting rule of thumb), and the hours follow
+    # the investment verdict. A below-zero account fixes its economics first, so
+    # no involvement that costs more is proposed for it.
+    involve = str(spent.get("Who to involve") or "")
+    if involve not in effort.INVOLVEMENT_GUIDANCE:
+        return []
+    lines = (
+        [] if value_segment == "below_zero" else [effort.INVOLVEMENT_GUIDANCE[involve]]
+    )
+    band = (
+        f"{format_value(spent.get('Hours its service model deserves, from'), 'h')}–"
+        f"{format_value(spent.get('Hours its service model deserves, up to'), 'h')}"
+    )
+    hours = format_value(spent.get("Effort, last 12 months"), "h")
+    verdict = spent.get("Investment verdict")
+    if verdict == "under_invested":
+        lines.append(
+            f"Invest more time: {hours} a year against the {band} it deserves."
+        )
+    elif verdict == "over_invested":
+        lines.append(f"Spend less time: {hours} a year against the {band} it deserves.")
+    return lines or [f"Keep the time within the {band} a year it deserves."]
 
 
 def fill_empty_sections(plan: Plan) -> list[str]:

@@ -147,16 +147,15 @@ def situation_from_effort(
 ) -> SituationPart:
     """Return the effort we spend on the account against the value it brings.
 
-    From :mod:`workbench.effort` over the 12 months up to ``as_of``: shares of the
-    portfolio's effort, revenue and contribution, the effort index (hours against
-    what the account's margin justifies for its relationship type) and the
-    misallocation rules' findings (over- or under-served, a partnership served
-    through purchasing only, a transactional account getting broad effort).
+    From :mod:`workbench.analytics.effort` over the 12 months up to ``as_of``,
+    judged as on the Effort page (:func:`workbench.readers.judged_effort`): shares
+    of the portfolio's effort, revenue and contribution, the band of hours its
+    service model deserves, whom the model says to involve, and the verdicts (one
+    per dimension, never two that contradict). Drafting quotes the involvement,
+    so the plan says what the verdicts say.
     """
     title = "Effort against value"
-    accounts = effort.account_effort(
-        readers.account_segments(con, as_of=as_of)
-    ).with_columns(
+    accounts = readers.judged_effort(con, as_of=as_of).with_columns(
         pl.col("effort_hours")
         .rank("ordinal", descending=True)
         .cast(pl.Int64)
@@ -165,7 +164,7 @@ def situation_from_effort(
     row = _account_row(accounts, account_id)
     if row is None:
         return SituationPart("effort", title, "unavailable", "no such account")
-    issues = effort.misallocations(accounts).filter(pl.col("account_id") == account_id)
+    issues = effort.issues(accounts.filter(pl.col("account_id") == account_id))
     effort_share = row["effort_share_pct"]
     revenue_share = row["revenue_share_pct"]
     ratio = (
@@ -178,10 +177,10 @@ def situation_from_effort(
             f"{issue.replace('_', ' ')} ({why})"
             for issue, why in issues.select("issue", "why").rows()
         )
-    elif ratio is None:
-        verdict = "No won revenue in the window: every hour is an investment."
+    elif row["investment"] == "not_judged":
+        verdict = "No data to judge the effort by."
     else:
-        verdict = "Effort fits the account's margin and relationship type."
+        verdict = "Effort fits the account's service model."
     hours = row["effort_hours"] or 0.0
     by_kind = store.account_effort_by_kind(con, account_id, as_of)
     part = SituationPart(
@@ -198,14 +197,28 @@ def situation_from_effort(
             Fact("Share of contribution", row["contribution_share_pct"], "%"),
             Fact("Effort share ÷ revenue share", ratio),
             Fact("Rank by effort", f"{row['effort_rank']} of {accounts.height}"),
-            Fact("Hours its margin justifies for its type", row["expected_hours"], "h"),
-            Fact("Effort index (hours ÷ justified)", row["effort_index"]),
             Fact(
-                "Share of hours beyond purchasing",
+                "Hours its service model deserves, from", row["deserved_low_hours"], "h"
+            ),
+            Fact(
+                "Hours its service model deserves, up to",
+                row["deserved_high_hours"],
+                "h",
+            ),
+            Fact("Effort index (hours ÷ justified)", row["effort_index"]),
+            Fact("Investment verdict", row["investment"]),
+            Fact("People verdict", row["people"]),
+            Fact("Who to involve", row["involve"]),
+            Fact("Cadence, activities a year", row["touches_per_year"]),
+            Fact("Share of hours naming no person", row["unattributed_share_pct"], "%"),
+            Fact(
+                "Share of named hours beyond purchasing",
                 row["non_procurement_share_pct"],
                 "%",
             ),
-            Fact("Share of hours with executives", row["executive_share_pct"], "%"),
+            Fact(
+                "Share of named hours with executives", row["executive_share_pct"], "%"
+            ),
             Fact("Cost to serve", row["cost_to_serve"]),
             Fact(
                 "Contribution per effort hour",

@@ -87,6 +87,12 @@ from workbench.store.economics import (
     contracts,
     set_account_situation,
 )
+from workbench.store.effort import (
+    effort_by_function,
+    save_service_model,
+    service_model,
+    service_models,
+)
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -263,6 +269,7 @@ __all__ = [
     "delete_segment_scenario",
     "detractor_followups",
     "effort_aggregates",
+    "effort_by_function",
     "export_database",
     "export_tables",
     "file_data_version",
@@ -344,10 +351,13 @@ __all__ = [
     "save_detractor_followup",
     "save_requirement_conflict",
     "save_segment_scenario",
+    "save_service_model",
     "saved_column_mapping",
     "schema_version",
     "segment_scenarios",
     "seller_rates",
+    "service_model",
+    "service_models",
     "set_account_situation",
     "set_account_wallet",
     "set_cost_rate",

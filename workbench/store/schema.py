@@ -386,6 +386,19 @@ _ACCOUNT_ECONOMICS_TABLES = (
     """,
 )
 
+#: The service model a leader edits on the Effort page, one per threshold scenario
+#: ("" for the default thresholds); rows as JSON (docs/effort.md).
+_SERVICE_MODEL_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS service_models (
+        scenario VARCHAR PRIMARY KEY,
+        model VARCHAR NOT NULL,
+        saved_by VARCHAR,
+        saved_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
 
 # Inputs of the account economics a workshop edits (issue 19): the hourly cost of
 # each seller role or team (defaults in workbench.domain), wallet estimates per
@@ -451,6 +464,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "hourly cost per seller role or team; wallet estimates per account and industry",
         _ECONOMICS_INPUT_TABLES,
     ),
+    Migration(14, "service models of the Effort page", _SERVICE_MODEL_TABLES),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.
@@ -491,6 +505,7 @@ def list_tables_static() -> tuple[str, ...]:
         "seller_cost_rates",
         "account_wallet_estimates",
         "industry_wallet_shares",
+        "service_models",
     )
 
 

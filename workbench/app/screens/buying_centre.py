@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 from workbench import access, charts, domain, privacy
 from workbench.analytics import network
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download
+from workbench.app.components import csv_download, preselect_linked_account
 from workbench.errors import WorkbenchError
 
 
@@ -38,6 +38,7 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
     )
     span_months = max(1, math.ceil((last_day - first_day).days / 30.44))
     top = st.columns([3, 2])
+    preselect_linked_account("bc_account", list(account_labels))
     account_id = top[0].selectbox(
         "Account (type to search)",
         options=list(account_labels),

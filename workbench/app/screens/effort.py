@@ -1,92 +1,118 @@
-"""The Effort screen: where our time goes against what each account brings."""
+"""The Effort screen: the verdict in money, the service model, and what to change.
+
+The page opens with one sentence a sales leader can act on, then the three biggest
+misallocations (each linked to the account's map and plan), the service model
+(editable, saved with the threshold scenario), the verdicts, whose time is where,
+and a what-if that moves capacity. Codes stay in the downloads; tables show words.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from urllib.parse import quote
 
 import polars as pl
 import streamlit as st
 
-from workbench import charts
+from workbench import access, charts
 from workbench.analytics import effort, segment
-from workbench.app import reads
-from workbench.app.components import TABLE_ROWS, download_pair
+from workbench.app import actions, reads, session
+from workbench.app.components import TABLE_ROWS, download_pair, notify_after_rerun
+from workbench.app.language import _, format_money, format_number, format_percent
+from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 
 DEFAULT_RULES = effort.MisallocationRules()
-DEFAULTS_LABEL = "(default thresholds)"
+DEFAULTS_LABEL = N_("(default thresholds)")
 VIEW_TITLES = {
-    "seller": "Seller",
-    "team": "Team",
-    "department": "Contact department",
-    "role": "Contact buying role",
-    "kind": "Kind of activity",
+    "seller": N_("Seller"),
+    "team": N_("Team"),
+    "department": N_("Contact department"),
+    "role": N_("Contact buying role"),
+    "kind": N_("Kind of activity"),
 }
-#: (rule, label, low, high, step, widget key) of each misallocation slider.
+#: (rule, label, low, high, step, widget key) of each verdict slider.
 RULE_SLIDERS: tuple[tuple[str, str, float, float, float, str], ...] = (
-    (
-        "over_factor",
-        "Over-served at × the hours the margin justifies",
-        1.0,
-        10.0,
-        0.5,
-        "eff_over_factor",
-    ),
-    (
-        "thin_factor",
-        "Under-served at × the hours the margin justifies",
-        0.0,
-        1.0,
-        0.05,
-        "eff_thin_factor",
-    ),
-    (
-        "shrink_pct",
-        "… or hours shrinking by at least %",
-        0.0,
-        100.0,
-        5.0,
-        "eff_shrink_pct",
-    ),
-    (
-        "broad_share_pct",
-        "Transactional: hours beyond purchasing, at least %",
-        0.0,
-        100.0,
-        5.0,
-        "eff_broad_share",
-    ),
-    (
-        "executive_share_pct",
-        "Transactional: hours with executives, at least %",
-        0.0,
-        100.0,
-        1.0,
-        "eff_exec_share",
-    ),
-)
+    ("over_factor", N_("Over-invested above × the band's top"), 1.0, 5.0, 0.25, "eff_over_factor"),
+    ("thin_factor", N_("Under-invested below × the band's bottom"), 0.0, 1.0, 0.05, "eff_thin_factor"),
+    ("broad_share_pct", N_("Purchasing-only: too broad from this percent beyond purchasing"), 0.0, 100.0, 5.0, "eff_broad_share"),
+    ("executive_share_pct", N_("Purchasing-only: too broad from this percent with executives"), 0.0, 100.0, 1.0, "eff_exec_share"),
+    ("narrow_share_pct", N_("Broader models: too narrow below this percent beyond purchasing"), 0.0, 100.0, 5.0, "eff_narrow_share"),
+)  # fmt: skip
 GROUPING_TITLES = {
-    "relationship": "Relationship type",
-    "value_segment": "Value segment",
-    "segment_and_type": "Segment × type",
+    "relationship": N_("Relationship type"),
+    "value_segment": N_("Value segment"),
+    "segment_and_type": N_("Segment × type"),
+    "account": N_("Single account"),
+}
+WORDS = {
+    "most_valuable": N_("most valuable"),
+    "most_growable": N_("most growable"),
+    "maintain": N_("maintain"),
+    "below_zero": N_("below zero"),
+    "no_data": N_("no data"),
+    "partnership": N_("partnership"),
+    "transactional": N_("transactional"),
+    "under_invested": N_("under-invested"),
+    "over_invested": N_("over-invested"),
+    "right": N_("right"),
+    "not_judged": N_("not judged"),
+    "wrong_people": N_("wrong people"),
+    "purchasing": N_("purchasing only"),
+    "purchasing_and_deciders": N_("purchasing and the deciders"),
+    "functions_and_executives": N_("functions and executives"),
+    "over_served": N_("over-served"),
+    "under_served": N_("under-served"),
+    "procurement_only_partnership": N_("purchasing only, model wants functions"),
+    "deciders_not_reached": N_("deciders not reached"),
+    "broad_transactional": N_("too broad for purchasing-only"),
 }
 
 
-def sidebar() -> tuple[date, segment.Thresholds, effort.MisallocationRules]:
-    """Show the as-of day, the scenario and the misallocation rules; return them."""
+def words(column: str) -> pl.Expr:
+    """Return a code column in the reader's words (codes stay in the downloads)."""
+    mapping = {code: _(text) for code, text in WORDS.items()}
+    return pl.col(column).replace(mapping)
+
+
+def codes(model: pl.DataFrame) -> pl.DataFrame:
+    """Return an edited model with its words back as codes (the store keeps codes)."""
+    back = {_(text): code for code, text in WORDS.items()}
+    return model.with_columns(
+        pl.col("relationship", "value_segment", "involve").replace(back)
+    )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the sidebar chose."""
+
+    as_of: date
+    thresholds: segment.Thresholds
+    scenario: str | None
+    rules: effort.MisallocationRules
+
+
+def sidebar() -> Choices:
+    """Show the as-of day, the scenario and the verdict rules; return them."""
     scenarios = reads.segment_scenarios()
     with st.sidebar:
-        st.subheader("Segmentation")
-        as_of = st.date_input("As of", value=reads.segment_as_of(), key="eff_as_of")
+        st.subheader(_("Segmentation"))
+        as_of = st.date_input(_("As of"), value=reads.segment_as_of(), key="eff_as_of")
+        names = [DEFAULTS_LABEL, *scenarios["name"].to_list()]
         scenario_name = st.selectbox(
-            "Thresholds",
-            [DEFAULTS_LABEL, *scenarios["name"].to_list()],
+            _("Thresholds"),
+            names,
+            format_func=lambda name: _(name) if name == DEFAULTS_LABEL else name,
             key="eff_scenario",
-            help="Saved on the Segments page.",
+            help=_("Saved on the Segments page; the service model is saved with it."),
         )
-        st.subheader("Misallocation")
-        rule_values = {
+        st.subheader(_("Verdict rules"))
+        values = {
             field: st.slider(
-                label,
+                _(label),
                 low,
                 high,
                 value=getattr(DEFAULT_RULES, field),
@@ -95,207 +121,442 @@ def sidebar() -> tuple[date, segment.Thresholds, effort.MisallocationRules]:
             )
             for field, label, low, high, step, key in RULE_SLIDERS
         }
-
     thresholds = segment.scenario_thresholds(scenarios, scenario_name) or (
         segment.DEFAULT_THRESHOLDS
     )
-    rules = effort.MisallocationRules(**rule_values)
-    return as_of, thresholds, rules
+    scenario = None if scenario_name == DEFAULTS_LABEL else str(scenario_name)
+    return Choices(as_of, thresholds, scenario, DEFAULT_RULES.changed(**values))
 
 
-def accounts_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
-    """Return effort per account, or stop the page when there are no accounts."""
-    features = reads.account_features(as_of, round(thresholds.default_term_months))
+def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
+    """Return every account judged against its service model, or stop without accounts."""
+    t = choices.thresholds
+    features = reads.account_features(choices.as_of, round(t.default_term_months))
     if features.height == 0:
-        st.info("No accounts yet: import CRM exports on the Import page.")
+        st.info(_("No accounts yet: import CRM exports on the Import page."))
         st.stop()
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides(), reads.account_situation()
+        features, t, reads.relationship_overrides(), reads.account_situation()
     )
-    accounts = effort.account_effort(segments)
-    return accounts
+    accounts = effort.account_effort(
+        segments,
+        reads.effort_by_function(choices.as_of),
+        t.minutes_per_activity_without_duration,
+    )
+    return effort.judge(
+        accounts,
+        reads.service_model(choices.scenario),
+        choices.rules,
+        t.hourly_cost,
+        currency,
+    )
 
 
-def headline(
-    as_of: date, thresholds: segment.Thresholds, accounts: pl.DataFrame
-) -> None:
-    """Show total hours, activities and their cost."""
-    minutes_each = thresholds.minutes_per_activity_without_duration
-    totals = effort.effort_totals(accounts, thresholds.hourly_cost)
-    cols = st.columns(4)
-    cols[0].metric("Effort hours, 12 months", f"{totals['effort_hours']:,.0f}")
-    cols[1].metric("Activities", f"{totals['activities']:,.0f}")
-    cols[2].metric(
-        "Activities without a duration",
-        f"{totals['activities_without_duration']:,.0f}",
-        help=f"Counted at {minutes_each:g} minutes each (a threshold on the Segments "
-        "page); Salesforce call seconds and event minutes are recorded durations.",
+def _links(frame: pl.DataFrame) -> pl.DataFrame:
+    # The map and plan pages open on the account named in ?account=.
+    ids = [quote(str(i), safe="") for i in frame["account_id"].to_list()]
+    return frame.with_columns(
+        map_link=pl.Series(
+            [f"buying_centre?account={i}" for i in ids], dtype=pl.String
+        ),
+        plan_link=pl.Series([f"plans?account={i}" for i in ids], dtype=pl.String),
     )
-    cols[3].metric("Cost of that time", f"{totals['cost']:,.0f}")
+
+
+def headline(judged: pl.DataFrame, currency: str) -> None:
+    """Open with the verdict in one sentence and money, then the three worst cases."""
+    figures = effort.headline(judged)
+    if figures.transactional_hours_pct is None:
+        st.info(_("No effort recorded in the 12 months: nothing to judge yet."))
+        return
+    share = (
+        _("{contribution} of contribution").format(
+            contribution=format_percent(figures.transactional_contribution_pct)
+        )
+        if figures.transactional_contribution_pct is not None
+        else _("a portfolio whose contribution is not positive")
+    )
+    sentence = _(
+        "{hours} of hours go to transactional accounts that bring {share}"
+    ).format(hours=format_percent(figures.transactional_hours_pct), share=share)
+    if figures.top_over_count:
+        sentence += _(
+            "; the {count} largest over-investments cost {money} a year."
+        ).format(
+            count=figures.top_over_count,
+            money=format_money(figures.top_over_cost, currency),
+        )
+    else:
+        sentence += _("; no account gets more hours than its service model allows.")
+    st.markdown(f"### {sentence}")
+    if figures.biggest.height == 0:
+        return
     st.caption(
-        f"12 months up to {as_of}; hours cost {thresholds.hourly_cost:g} each. "
-        "Value segments and types as on the Segments page."
+        _(
+            "The three biggest misallocations, by the cost of the hours outside the band."
+        )
     )
-
-
-def groups_section(accounts: pl.DataFrame) -> None:
-    """Show effort against revenue and contribution per group, and per account."""
-    st.subheader("Effort against what accounts bring")
-    grouping = st.radio(
-        "Group by",
-        list(effort.GROUPINGS),
-        format_func=GROUPING_TITLES.__getitem__,
-        horizontal=True,
-        key="eff_grouping",
-    )
-    groups = effort.effort_by_group(accounts, grouping)
-    st.altair_chart(
-        charts.share_bars(effort.share_comparison(groups, grouping)), width="stretch"
+    biggest = _links(figures.biggest).select(
+        "name",
+        words("investment").alias("investment"),
+        words("people").alias("people"),
+        "effort_hours",
+        "deserved_low_hours",
+        "deserved_high_hours",
+        "misallocation_cost",
+        "map_link",
+        "plan_link",
     )
     st.dataframe(
-        groups,
+        biggest,
         hide_index=True,
         width="stretch",
         column_config={
-            "effort_hours": st.column_config.NumberColumn("Hours", format="%,.0f"),
-            "won_12m": st.column_config.NumberColumn("Won, 12 months", format="%,.0f"),
-            "margin": st.column_config.NumberColumn(format="%,.0f"),
-            "cost_to_serve": st.column_config.NumberColumn(
-                "Cost-to-serve", format="%,.0f"
+            "name": st.column_config.TextColumn(_("Account")),
+            "investment": st.column_config.TextColumn(_("Investment")),
+            "people": st.column_config.TextColumn(_("People")),
+            **hours_columns(),
+            "misallocation_cost": money_column(
+                _("Hours outside the band cost"), currency
             ),
-            "contribution": st.column_config.NumberColumn(format="%,.0f"),
-            "effort_share_pct": st.column_config.NumberColumn(
-                "Effort %", format="%.1f"
+            "map_link": st.column_config.LinkColumn(
+                _("Map"), display_text=_("Open the map")
             ),
-            "revenue_share_pct": st.column_config.NumberColumn(
-                "Revenue %", format="%.1f"
-            ),
-            "contribution_share_pct": st.column_config.NumberColumn(
-                "Contribution %", format="%.1f"
-            ),
-            "hours_per_1000_margin": st.column_config.NumberColumn(
-                "Hours per 1,000 margin", format="%.2f"
+            "plan_link": st.column_config.LinkColumn(
+                _("Plan"), display_text=_("Open the plan")
             ),
         },
     )
-    download_pair(groups, "effort-by-group", "eff_groups")
-
-    st.altair_chart(charts.effort_value_scatter(accounts), width="stretch")
 
 
-def misallocation_section(
-    accounts: pl.DataFrame, rules: effort.MisallocationRules
-) -> None:
-    """Show the over- and under-served accounts under the sidebar's rules."""
-    st.subheader("Misallocation")
-    issues = effort.misallocations(accounts, rules)
-    issue_counts = effort.issue_counts(issues)
-    issue_cols = st.columns(4)
-    issue_cols[0].metric("Over-served", issue_counts["over_served"])
-    issue_cols[1].metric("Under-served", issue_counts["under_served"])
-    issue_cols[2].metric(
-        "Partnerships via purchasing only", issue_counts["procurement_only_partnership"]
+def money_column(label: str, currency: str) -> Any:
+    """Return a money column whose label carries the currency."""
+    return st.column_config.NumberColumn(f"{label} ({currency})", format="%,.0f")
+
+
+def hours_columns() -> dict[str, Any]:
+    """Return the hours and band columns' labels and formats."""
+    return {
+        "effort_hours": st.column_config.NumberColumn(
+            _("Hours, 12 months"), format="%,.0f"
+        ),
+        "deserved_low_hours": st.column_config.NumberColumn(
+            _("Deserved from (h)"), format="%,.0f"
+        ),
+        "deserved_high_hours": st.column_config.NumberColumn(
+            _("Deserved up to (h)"), format="%,.0f"
+        ),
+        "projected_hours": st.column_config.NumberColumn(
+            _("Hours after"), format="%,.0f"
+        ),
+        "hours_change": st.column_config.NumberColumn(
+            _("Hours change"), format="%+,.0f"
+        ),
+    }
+
+
+def totals(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
+    """Show total hours, activities, unattributed hours and their cost."""
+    t = choices.thresholds
+    figures = effort.effort_totals(judged, t.hourly_cost)
+    unattributed = float(judged["unattributed_hours"].sum())
+    cols = st.columns(4)
+    cols[0].metric(_("Effort hours, 12 months"), format_number(figures["effort_hours"]))
+    cols[1].metric(_("Activities"), format_number(figures["activities"]))
+    cols[2].metric(
+        _("Hours naming no person"),
+        format_number(unattributed),
+        help=_(
+            "Unattributed: counted in the hours, never as beyond purchasing or "
+            "with executives. {count} activities without a duration count "
+            "{minutes} minutes each."
+        ).format(
+            count=format_number(figures["activities_without_duration"]),
+            minutes=format_number(t.minutes_per_activity_without_duration),
+        ),
     )
-    issue_cols[3].metric(
-        "Transactional, broad effort", issue_counts["broad_transactional"]
-    )
+    cols[3].metric(_("Cost of that time"), format_money(figures["cost"], currency))
     st.caption(
-        "Expected hours: the account's margin × its type's average hours per unit of "
-        "margin. Over-served lists below-zero accounts first."
+        _("12 months up to {day}; an hour costs {money}.").format(
+            day=choices.as_of, money=format_money(t.hourly_cost, currency)
+        )
     )
-    st.dataframe(issues.head(TABLE_ROWS), hide_index=True, width="stretch")
-    download_pair(issues, "misallocation", "eff_issues")
 
 
-def breakdown_section(as_of: date, thresholds: segment.Thresholds) -> None:
-    """Show effort per seller, team, department, role or kind, and per seller."""
-    st.subheader("Who spends time where")
+MODEL_LABELS = {
+    "relationship": N_("Relationship type"),
+    "value_segment": N_("Value segment"),
+    "low_pct": N_("Hours from (percent of margin at stake)"),
+    "high_pct": N_("Hours up to (percent of margin at stake)"),
+    "headroom_weight": N_("Share of headroom at stake"),
+    "floor_hours": N_("At least (h a year)"),
+    "involve": N_("Who to involve"),
+    "touches_per_year": N_("Cadence (activities a year)"),
+}
+
+
+def model_section(choices: Choices) -> None:
+    """Show the service model as an editable table; save it with the scenario."""
+    st.subheader(_("Service model: what each kind of account deserves"))
+    st.caption(
+        _(
+            "Margin at stake = margin % × (the larger of this and last year's "
+            "revenue + the share of headroom). Deserved hours = margin at stake × "
+            "the % ÷ the hourly cost, at least the floor. Hutt & Speh: transactional "
+            "accounts deserve efficient, purchasing-focused service; partnerships "
+            "investment across functions and executives."
+        )
+    )
+    model = reads.service_model(choices.scenario).with_columns(
+        words(c).alias(c) for c in ("relationship", "value_segment", "involve")
+    )
+    edited = st.data_editor(
+        model,
+        hide_index=True,
+        width="stretch",
+        disabled=["relationship", "value_segment"],
+        key="eff_model_editor",
+        column_config={
+            **{
+                name: st.column_config.NumberColumn(_(label), min_value=0.0)
+                for name, label in MODEL_LABELS.items()
+                if name not in ("relationship", "value_segment", "involve")
+            },
+            "relationship": st.column_config.TextColumn(
+                _(MODEL_LABELS["relationship"])
+            ),
+            "value_segment": st.column_config.TextColumn(
+                _(MODEL_LABELS["value_segment"])
+            ),
+            "involve": st.column_config.SelectboxColumn(
+                _(MODEL_LABELS["involve"]),
+                options=[_(WORDS[i]) for i in effort.INVOLVEMENTS],
+                required=True,
+            ),
+        },
+    )
+    may_edit = access.can(session.current_actor(), "edit")
+    if st.button(
+        _("Save the service model"), key="eff_model_save", disabled=not may_edit
+    ):
+        try:
+            actions.save_service_model(codes(pl.DataFrame(edited)), choices.scenario)
+        except RejectedInputError as error:
+            st.error(_("Not saved: {reason}").format(reason=error))
+        else:
+            notify_after_rerun(_("Service model saved with the thresholds in use."))
+            st.rerun()
+
+
+def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
+    """Show how many accounts get each verdict, and the issues one row each."""
+    st.subheader(_("Verdicts"))
+    counts = effort.verdict_counts(judged)
+    cols = st.columns(4)
+    cols[0].metric(_("Under-invested"), counts["investment:under_invested"])
+    cols[1].metric(_("Over-invested"), counts["investment:over_invested"])
+    cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
+    cols[3].metric(_("Not judged"), counts["investment:not_judged"])
+    found = effort.issues(judged, currency)
+    shown = found.head(TABLE_ROWS).select(
+        words("issue").alias("issue"),
+        "name",
+        words("investment").alias("investment"),
+        words("people").alias("people"),
+        "effort_hours",
+        "deserved_low_hours",
+        "deserved_high_hours",
+        "misallocation_cost",
+        "non_procurement_share_pct",
+        "executive_share_pct",
+        "unattributed_share_pct",
+        "why",
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "issue": st.column_config.TextColumn(_("Issue")),
+            "name": st.column_config.TextColumn(_("Account")),
+            "investment": st.column_config.TextColumn(_("Investment")),
+            "people": st.column_config.TextColumn(_("People")),
+            **hours_columns(),
+            "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
+            "non_procurement_share_pct": st.column_config.NumberColumn(_("Beyond purchasing (percent of named hours)"), format="%.0f"),
+            "executive_share_pct": st.column_config.NumberColumn(_("With executives (percent of named hours)"), format="%.0f"),
+            "unattributed_share_pct": st.column_config.NumberColumn(_("Naming no person, %"), format="%.0f"),
+            "why": st.column_config.TextColumn(_("Why")),
+        },
+    )  # fmt: skip
+    download_pair(found, "misallocation", "eff_issues")
+
+
+def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
+    """Show whose time is where: per seller or team, hours by verdict."""
+    st.subheader(_("Whose time is where"))
+    by = st.radio(
+        _("Per"),
+        ["seller", "team"],
+        format_func=lambda v: _(VIEW_TITLES[v]),
+        horizontal=True,
+        key="eff_people_by",
+    )
+    table = effort.seller_verdicts(
+        reads.effort_aggregates(choices.as_of),
+        judged,
+        choices.thresholds.minutes_per_activity_without_duration,
+        by,
+    )
+    hours = {
+        "over_invested_hours": _("On over-invested accounts (h)"),
+        "under_invested_hours": _("On under-invested accounts (h)"),
+        "wrong_people_hours": _("With the wrong people (h)"),
+    }
+    st.dataframe(
+        table.drop("seller_id", strict=False),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "seller_name": st.column_config.TextColumn(_("Seller")),
+            "team": st.column_config.TextColumn(_("Team")),
+            "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
+            **hours_columns(),
+            **{k: st.column_config.NumberColumn(v, format="%,.0f") for k, v in hours.items()},
+            "transactional_share_pct": st.column_config.NumberColumn(_("On transactional accounts, %"), format="%.0f"),
+            "excess_cost": money_column(_("Their part of the over-investment"), currency),
+        },
+    )  # fmt: skip
+    download_pair(table, f"effort-verdicts-by-{by}", "eff_people")
+
+
+def share_columns(currency: str) -> dict[str, Any]:
+    """Return the labels and formats of the value and share columns."""
+    return {
+        "won_12m": money_column(_("Won, 12 months"), currency),
+        "revenue": money_column(_("Revenue a year"), currency),
+        "margin": money_column(_("Margin"), currency),
+        "cost_to_serve": money_column(_("Cost to serve"), currency),
+        "contribution": money_column(_("Contribution"), currency),
+        "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
+        "activities": st.column_config.NumberColumn(_("Activities"), format="%,d"),
+        "activities_without_duration": st.column_config.NumberColumn(_("Without a duration"), format="%,d"),
+        "effort_share_pct": st.column_config.NumberColumn(_("Effort %"), format="%.1f"),
+        "revenue_share_pct": st.column_config.NumberColumn(_("Revenue %"), format="%.1f"),
+        "contribution_share_pct": st.column_config.NumberColumn(_("Contribution %"), format="%.1f"),
+        "hours_per_1000_margin": st.column_config.NumberColumn(_("Hours per 1,000 of margin"), format="%.2f"),
+        "relationship": st.column_config.TextColumn(_("Relationship type")),
+        "value_segment": st.column_config.TextColumn(_("Value segment")),
+    }  # fmt: skip
+
+
+def groups_section(judged: pl.DataFrame, currency: str) -> None:
+    """Show effort against revenue and contribution per group."""
+    st.subheader(_("Effort against what accounts bring"))
+    grouping = st.radio(
+        _("Group by"),
+        list(effort.GROUPINGS),
+        format_func=lambda g: _(GROUPING_TITLES[g]),
+        horizontal=True,
+        key="eff_grouping",
+    )
+    groups = effort.effort_by_group(judged, grouping)
+    st.altair_chart(
+        charts.share_bars(effort.share_comparison(groups, grouping)), width="stretch"
+    )
+    keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
+    st.dataframe(
+        groups.with_columns(words(k).alias(k) for k in keys),
+        hide_index=True,
+        width="stretch",
+        column_config={**share_columns(currency), **hours_columns()},
+    )
+    download_pair(groups, "effort-by-group", "eff_groups")
+    st.altair_chart(charts.effort_value_scatter(judged), width="stretch")
+
+
+def breakdown_section(choices: Choices) -> None:
+    """Show effort per seller, team, department, role or kind."""
+    st.subheader(_("Who spends time where"))
     view = st.selectbox(
-        "Break effort down by",
+        _("Break effort down by"),
         list(VIEW_TITLES),
-        format_func=VIEW_TITLES.__getitem__,
+        format_func=lambda v: _(VIEW_TITLES[v]),
         key="eff_view",
     )
-    breakdown = reads.effort_breakdown(as_of, thresholds, view)
+    breakdown = reads.effort_breakdown(choices.as_of, choices.thresholds, view)
     st.altair_chart(
         charts.effort_stacked_bars(
-            effort.top_labels(breakdown, 25), f"Effort by {VIEW_TITLES[view].lower()}"
+            effort.top_labels(breakdown, 25),
+            _("Effort by {view}").format(view=_(VIEW_TITLES[view]).lower()),
         ),
         width="stretch",
     )
     download_pair(breakdown, f"effort-by-{view}", "eff_breakdown")
 
-    sellers = reads.seller_effort(as_of, thresholds)
-    st.dataframe(sellers, hide_index=True, width="stretch")
-    download_pair(sellers, "sellers", "eff_sellers")
 
-
-def trend_section(as_of: date, thresholds: segment.Thresholds) -> None:
+def trend_section(choices: Choices) -> None:
     """Show effort per month or quarter, a line per type or segment."""
-    st.subheader("Over time")
+    st.subheader(_("Over time"))
     trend_cols = st.columns(2)
     granularity = trend_cols[0].radio(
-        "Per", ["month", "quarter"], horizontal=True, key="eff_granularity"
+        _("Per"),
+        ["month", "quarter"],
+        format_func=lambda g: _("month") if g == "month" else _("quarter"),
+        horizontal=True,
+        key="eff_granularity",
     )
     trend_by = trend_cols[1].radio(
-        "Lines by",
+        _("Lines by"),
         ["relationship", "value_segment"],
-        format_func=GROUPING_TITLES.__getitem__,
+        format_func=lambda g: _(GROUPING_TITLES[g]),
         horizontal=True,
         key="eff_trend_by",
     )
-    trend = reads.effort_trend(as_of, thresholds, trend_by, granularity)
+    trend = reads.effort_trend(choices.as_of, choices.thresholds, trend_by, granularity)
     st.altair_chart(charts.effort_trend_chart(trend, trend_by), width="stretch")
 
 
-def what_if_section(accounts: pl.DataFrame, thresholds: segment.Thresholds) -> None:
-    """Project moving a share of one group's hours to another."""
-    st.subheader("What if we moved hours?")
-    st.info(effort.WHAT_IF_ASSUMPTION)
-    whatif_cols = st.columns(4)
-    whatif_grouping = whatif_cols[0].selectbox(
-        "Groups",
-        list(effort.GROUPINGS),
-        format_func=GROUPING_TITLES.__getitem__,
-        key="eff_whatif_by",
-    )
-    labels = effort.group_labels(accounts, whatif_grouping)
-    from_group = whatif_cols[1].selectbox(
-        "Move hours from", labels, key="eff_whatif_from"
-    )
-    to_group = whatif_cols[2].selectbox(
-        "to", labels, index=min(1, len(labels) - 1), key="eff_whatif_to"
-    )
-    share = whatif_cols[3].slider(
-        "Share of its hours %", 0, 100, 20, key="eff_whatif_share"
-    )
-    projection = effort.what_if(
-        accounts,
-        whatif_grouping,
-        from_group,
-        to_group,
-        float(share),
-        thresholds.hourly_cost,
+def accounts_section(judged: pl.DataFrame, currency: str) -> None:
+    """Show the busiest accounts with their band and verdicts; download all."""
+    st.subheader(_("Accounts"))
+    shown = judged.head(TABLE_ROWS).select(
+        "name",
+        words("relationship").alias("relationship"),
+        words("value_segment").alias("value_segment"),
+        "effort_hours",
+        "deserved_low_hours",
+        "deserved_high_hours",
+        words("investment").alias("investment"),
+        words("people").alias("people"),
+        words("involve").alias("involve"),
+        "touches_per_year",
+        "activities",
+        "unattributed_share_pct",
+        "revenue",
+        "contribution",
+        "effort_share_pct",
+        "contribution_share_pct",
     )
     st.dataframe(
-        projection,
+        shown,
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(format="%,.0f")
-            for c in projection.columns
-            if c != "group"
+            **share_columns(currency),
+            **hours_columns(),
+            "name": st.column_config.TextColumn(_("Account")),
+            "investment": st.column_config.TextColumn(_("Investment")),
+            "people": st.column_config.TextColumn(_("People")),
+            "involve": st.column_config.TextColumn(_("Who to involve")),
+            "touches_per_year": st.column_config.NumberColumn(_("Cadence (activities a year)"), format="%.0f"),
+            "unattributed_share_pct": st.column_config.NumberColumn(_("Naming no person, %"), format="%.0f"),
         },
-    )
-    download_pair(projection, "what-if", "eff_whatif")
-
-
-def accounts_section(accounts: pl.DataFrame) -> None:
-    """Show the busiest accounts and the download of all."""
-    st.subheader("Accounts")
-    st.dataframe(accounts.head(TABLE_ROWS), hide_index=True, width="stretch")
-    if accounts.height > TABLE_ROWS:
+    )  # fmt: skip
+    if judged.height > TABLE_ROWS:
         st.caption(
-            f"The {TABLE_ROWS:,} busiest accounts; the downloads hold every row."
+            _("The {rows} busiest accounts; the downloads hold every row.").format(
+                rows=format_number(TABLE_ROWS)
+            )
         )
-    download_pair(accounts, "effort-by-account", "eff_accounts")
+    download_pair(judged, "effort-by-account", "eff_accounts")

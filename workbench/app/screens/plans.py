@@ -10,7 +10,7 @@ import streamlit as st
 
 from workbench import access, charts, plans
 from workbench.app import plan_editor, reads, session
-from workbench.app.components import csv_download
+from workbench.app.components import csv_download, preselect_linked_account
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ def open_account(may_plan: bool) -> Opened:
     if not labels:
         st.info("There are no accounts yet. Import your CRM exports first.")
         st.stop()
+    preselect_linked_account("plan_account", list(labels))
     account_id = st.selectbox(
         "Account",
         options=list(labels),

@@ -3,8 +3,8 @@
 Hutt & Speh: transactional accounts deserve efficient, purchasing-focused service;
 partnership accounts deserve investment across functions and executives. These pure
 functions compare the hours we spend with each account's relationship type, value
-segment, revenue and contribution, list the accounts that look over- or under-served,
-and project what moving hours between groups would do.
+segment, revenue and contribution, and say whom the hours went to (the service
+model and the verdicts are in :mod:`.model` and :mod:`.verdicts`).
 
 Inputs are the frames the rest of the workbench already makes:
 
@@ -21,7 +21,6 @@ default); the number of such activities is always shown next to the hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -47,42 +46,6 @@ GROUPINGS: dict[str, tuple[str, ...]] = {
     "value_segment": ("value_segment",),
     "segment_and_type": ("value_segment", "relationship"),
 }
-ISSUES: tuple[str, ...] = (
-    "over_served",
-    "under_served",
-    "procurement_only_partnership",
-    "broad_transactional",
-)
-WHAT_IF_ASSUMPTION = (
-    "Revenue, gross margin and direct costs stay as they are; only the moved hours "
-    "change groups, each costing the same hourly rate. Within a group, the hours "
-    "are spread over its accounts in proportion to their current hours."
-)
-
-
-@dataclass(frozen=True)
-class MisallocationRules:
-    """When an account looks over- or under-served; every field is a slider.
-
-    Attributes:
-        over_factor: over-served when its hours are at least this multiple of what
-            its margin justifies at its type's average hours per unit of margin
-            (3.0); below-zero accounts with any effort are always listed, first.
-        thin_factor: under-served (most valuable or partnership) when its hours are
-            at most this multiple of that (0.5) ...
-        shrink_pct: ... or its hours fell by at least this percentage against the
-            previous 12 months (25).
-        broad_share_pct: a transactional account gets multi-functional effort when
-            at least this share of its hours goes to people outside purchasing (60).
-        executive_share_pct: ... or executive effort when at least this share of
-            its hours goes to executives (10).
-    """
-
-    over_factor: float = 3.0
-    thin_factor: float = 0.5
-    shrink_pct: float = 25.0
-    broad_share_pct: float = 60.0
-    executive_share_pct: float = 10.0
 
 
 def _share(column: str) -> pl.Expr:
@@ -90,24 +53,88 @@ def _share(column: str) -> pl.Expr:
     return pl.when(total != 0).then(pl.col(column) / total * 100)
 
 
-def account_effort(segments: pl.DataFrame) -> pl.DataFrame:
-    """Return one row per account: effort, value, shares and the effort index.
+#: Whom an hour went to, as the buying-centre map says it (the one seniority rule;
+#: purchasing wins over a senior title): the map's ``function`` values.
+FUNCTIONS: tuple[str, ...] = ("procurement", "executive", "other", "unattributed")
 
-    Columns: ``account_id``, ``name``, ``relationship``, ``value_segment``,
-    ``effort_minutes`` (recorded plus assumed), ``effort_minutes_recorded``,
-    ``effort_hours``, ``activities``, ``activities_without_duration``,
-    ``effort_change_pct``, ``won_12m``, ``margin``, ``cost_to_serve``,
-    ``contribution``, ``effort_share_pct``, ``revenue_share_pct``,
-    ``contribution_share_pct``, ``hours_per_1000_margin``, ``expected_hours``
-    (margin × the type's hours per unit of margin), ``effort_index`` (hours ÷
-    expected; NULL without margin), ``non_procurement_share_pct``,
-    ``executive_share_pct``, ``departments_engaged``, ``procurement_only``.
-    """
-    positive_margin = pl.col("margin").clip(lower_bound=0)
-    type_rate = pl.col("effort_hours").sum().over("relationship") / (
-        positive_margin.sum().over("relationship")
+
+def _people_hours(
+    segments: pl.DataFrame, functions: pl.DataFrame | None, minutes_each: float
+) -> pl.DataFrame:
+    # Hours per function and account: from the store's split of every activity
+    # (recorded plus assumed minutes) when given, else from the features' recorded
+    # minutes (hand-made frames; ``unattributed_minutes_12m`` is 0 when absent).
+    if functions is not None:
+        hours = (
+            pl.col("minutes_recorded").fill_null(0)
+            + pl.col("activities_without_duration").fill_null(0) * minutes_each
+        ) / 60
+        wide = functions.group_by("account_id").agg(
+            hours.filter(pl.col("function") == f).sum().alias(f"{f}_hours")
+            for f in FUNCTIONS
+        )
+        return segments.select("account_id").join(wide, on="account_id", how="left")
+    unattributed = (
+        pl.col("unattributed_minutes_12m")
+        if "unattributed_minutes_12m" in segments.columns
+        else pl.lit(0.0)
+    ).fill_null(0)
+    procurement = pl.col("procurement_minutes_12m").fill_null(0)
+    executive = pl.col("executive_minutes_12m").fill_null(0)
+    recorded = pl.col("effort_minutes_recorded_12m").fill_null(0)
+    return segments.select(
+        "account_id",
+        procurement_hours=procurement / 60,
+        executive_hours=executive / 60,
+        other_hours=(recorded - unattributed - procurement - executive).clip(0) / 60,
+        unattributed_hours=unattributed / 60,
     )
+
+
+def _optional(segments: pl.DataFrame, name: str) -> pl.Expr:
+    present = name in segments.columns
+    return (pl.col(name) if present else pl.lit(None, pl.Float64)).alias(name)
+
+
+def account_effort(
+    segments: pl.DataFrame,
+    functions: pl.DataFrame | None = None,
+    minutes_without_duration: float = segment.DEFAULT_THRESHOLDS.minutes_per_activity_without_duration,
+) -> pl.DataFrame:
+    """Return one row per account: effort, value, shares and whom the hours went to.
+
+    Args:
+        segments: rows of :func:`workbench.segment.assign_segments`.
+        functions: rows of :func:`workbench.store.effort_by_function` (hours per
+            account and function); without it the features' recorded minutes are
+            split (``procurement_minutes_12m``, ``executive_minutes_12m`` and, when
+            present, ``unattributed_minutes_12m``).
+        minutes_without_duration: minutes assumed per activity without a duration.
+
+    Returns:
+        ``account_id``, ``name``, ``relationship``, ``value_segment``,
+        ``effort_minutes`` (recorded plus assumed), ``effort_minutes_recorded``,
+        ``effort_hours``, ``activities``, ``activities_without_duration``,
+        ``effort_change_pct``, ``won_12m``, ``revenue``, ``revenue_prev``,
+        ``revenue_basis``, ``margin_pct``, ``margin``, ``cost_to_serve``,
+        ``contribution``, ``lifetime_value``, ``potential``, ``headroom``,
+        ``departments_engaged``, ``procurement_only``, hours per function
+        (``procurement_hours``, ``executive_hours``, ``other_hours``,
+        ``unattributed_hours``), ``named_hours`` (with a named person),
+        ``non_procurement_share_pct`` and ``executive_share_pct`` (of the named
+        hours: activities naming no person are never "beyond purchasing"),
+        ``unattributed_share_pct`` (of all), ``effort_share_pct``,
+        ``revenue_share_pct``, ``contribution_share_pct``,
+        ``hours_per_1000_margin``; busiest first.
+    """
     recorded = pl.col("effort_minutes_recorded_12m")
+    people = _people_hours(segments, functions, minutes_without_duration).with_columns(
+        pl.col(f"{f}_hours").fill_null(0.0) for f in FUNCTIONS
+    )
+    named = (
+        pl.col("procurement_hours") + pl.col("executive_hours") + pl.col("other_hours")
+    )
+    everyone = named + pl.col("unattributed_hours")
     return (
         segments.select(
             "account_id",
@@ -123,33 +150,41 @@ def account_effort(segments: pl.DataFrame) -> pl.DataFrame:
             ),
             "effort_change_pct",
             "won_12m",
+            "revenue",
+            "revenue_prev",
+            _optional(segments, "revenue_basis").cast(pl.String),
+            "margin_pct",
             "margin",
             "cost_to_serve",
             "contribution",
+            _optional(segments, "lifetime_value"),
+            "potential",
+            "headroom",
             "departments_engaged",
             "procurement_only",
-            non_procurement_share_pct=pl.when(recorded > 0).then(
-                (recorded - pl.col("procurement_minutes_12m")) / recorded * 100
-            ),
-            executive_share_pct=pl.when(recorded > 0).then(
-                pl.col("executive_minutes_12m") / recorded * 100
-            ),
-            expected_hours=pl.when(type_rate.is_finite()).then(
-                positive_margin * type_rate
-            ),
         )
+        .join(people, on="account_id", how="left")
+        .with_columns(named_hours=named)
         .with_columns(
+            non_procurement_share_pct=pl.when(pl.col("named_hours") > 0).then(
+                (pl.col("named_hours") - pl.col("procurement_hours"))
+                / pl.col("named_hours")
+                * 100
+            ),
+            executive_share_pct=pl.when(pl.col("named_hours") > 0).then(
+                pl.col("executive_hours") / pl.col("named_hours") * 100
+            ),
+            unattributed_share_pct=pl.when(everyone > 0).then(
+                pl.col("unattributed_hours") / everyone * 100
+            ),
             effort_share_pct=_share("effort_hours"),
-            revenue_share_pct=_share("won_12m"),
+            revenue_share_pct=_share("revenue"),
             contribution_share_pct=_share("contribution"),
             hours_per_1000_margin=pl.when(pl.col("margin") > 0).then(
                 pl.col("effort_hours") / pl.col("margin") * 1000
             ),
-            effort_index=pl.when(pl.col("expected_hours") > 0).then(
-                pl.col("effort_hours") / pl.col("expected_hours")
-            ),
         )
-        .sort("effort_hours", descending=True)
+        .sort("effort_hours", "account_id", descending=[True, False])
     )
 
 
@@ -342,176 +377,6 @@ def seller_effort(
     )
 
 
-def _fmt(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
-    rounded = expr.fill_null(0).round(decimals)
-    return (rounded.cast(pl.Int64) if decimals == 0 else rounded).cast(pl.String)
-
-
-_MISALLOCATION_COLUMNS = (
-    "issue",
-    "account_id",
-    "name",
-    "relationship",
-    "value_segment",
-    "effort_hours",
-    "expected_hours",
-    "effort_index",
-    "effort_change_pct",
-    "contribution",
-    "non_procurement_share_pct",
-    "executive_share_pct",
-    "why",
-)
-
-
-def misallocations(
-    accounts: pl.DataFrame, rules: MisallocationRules | None = None, **changes: float
-) -> pl.DataFrame:
-    """Return the accounts whose effort does not fit their value and type.
-
-    One row per account and issue (an account can have several), in the order of
-    :data:`ISSUES`: over-served (below-zero accounts first, then by effort index),
-    under-served, partnerships served through purchasing only, transactional
-    accounts getting multi-functional or executive effort.
-
-    Args:
-        accounts: rows of :func:`account_effort`.
-        rules: the thresholds (default :class:`MisallocationRules`).
-        **changes: single fields of the rules to change, e.g.
-            ``misallocations(accounts, over_factor=3)``.
-    """
-    r = rules or MisallocationRules()
-    if changes:
-        r = MisallocationRules(**{**r.__dict__, **changes})
-    index = pl.col("effort_index")
-    over = accounts.filter(
-        ((pl.col("value_segment") == "below_zero") & (pl.col("effort_hours") > 0))
-        | (index >= r.over_factor)
-    ).with_columns(
-        issue=pl.lit("over_served"),
-        _order=pl.when(pl.col("value_segment") == "below_zero").then(0).otherwise(1),
-        why=pl.format(
-            "{} h against {} h its margin justifies for a {} account ({}×); contribution {}",
-            _fmt(pl.col("effort_hours")),
-            _fmt(pl.col("expected_hours")),
-            pl.col("relationship"),
-            _fmt(index, 1),
-            _fmt(pl.col("contribution")),
-        ),
-    )
-    thin = index <= r.thin_factor
-    shrinking = pl.col("effort_change_pct") <= -r.shrink_pct
-    under = accounts.filter(
-        (
-            (pl.col("value_segment") == "most_valuable")
-            | (pl.col("relationship") == "partnership")
-        )
-        & (thin.fill_null(False) | shrinking.fill_null(False))
-    ).with_columns(
-        issue=pl.lit("under_served"),
-        _order=pl.lit(2),
-        why=pl.format(
-            "{} {}: {} h against {} h expected ({}×), {} % against the year before",
-            pl.col("value_segment"),
-            pl.col("relationship"),
-            _fmt(pl.col("effort_hours")),
-            _fmt(pl.col("expected_hours")),
-            _fmt(index, 1),
-            _fmt(pl.col("effort_change_pct")),
-        ),
-    )
-    procurement_only = accounts.filter(
-        (pl.col("relationship") == "partnership") & pl.col("procurement_only")
-    ).with_columns(
-        issue=pl.lit("procurement_only_partnership"),
-        _order=pl.lit(3),
-        why=pl.lit("a partnership, yet every contact in 12 months was in purchasing"),
-    )
-    broad = pl.col("non_procurement_share_pct") >= r.broad_share_pct
-    executive = pl.col("executive_share_pct") >= r.executive_share_pct
-    broad_transactional = accounts.filter(
-        (pl.col("relationship") == "transactional")
-        & (broad.fill_null(False) | executive.fill_null(False))
-    ).with_columns(
-        issue=pl.lit("broad_transactional"),
-        _order=pl.lit(4),
-        why=pl.format(
-            "transactional, yet {} % of the hours go beyond purchasing and {} % to executives",
-            _fmt(pl.col("non_procurement_share_pct")),
-            _fmt(pl.col("executive_share_pct")),
-        ),
-    )
-    columns = [*_MISALLOCATION_COLUMNS, "_order"]
-    return (
-        pl.concat(
-            [
-                frame.select(columns)
-                for frame in (over, under, procurement_only, broad_transactional)
-            ]
-        )
-        .sort(
-            ["_order", "effort_index", "effort_hours"],
-            descending=[False, True, True],
-            nulls_last=True,
-        )
-        .drop("_order")
-    )
-
-
-def what_if(
-    accounts: pl.DataFrame,
-    grouping: str,
-    from_group: str,
-    to_group: str,
-    share_pct: float,
-    hourly_cost: float = segment.DEFAULT_THRESHOLDS.hourly_cost,
-) -> pl.DataFrame:
-    """Project cost-to-serve and contribution after moving hours between two groups.
-
-    ``share_pct`` of the hours of ``from_group`` go to ``to_group``; see
-    :data:`WHAT_IF_ASSUMPTION` for what stays fixed. Group labels are those of
-    :func:`share_comparison` (``"most_valuable · partnership"`` for the
-    ``segment_and_type`` grouping).
-
-    Returns:
-        Per group: ``group``, ``effort_hours``, ``projected_hours``,
-        ``cost_to_serve``, ``projected_cost_to_serve``, ``contribution``,
-        ``projected_contribution``, ``contribution_change``.
-    """
-    if not 0 <= share_pct <= 100:
-        raise ValueError("share_pct must be between 0 and 100")
-    keys = list(GROUPINGS[grouping])
-    groups = (
-        effort_by_group(accounts, grouping)
-        .with_columns(group=pl.concat_str([pl.col(k) for k in keys], separator=" · "))
-        .select("group", "effort_hours", "cost_to_serve", "contribution")
-    )
-    moved = (
-        float(groups.filter(pl.col("group") == from_group)["effort_hours"].sum())
-        * share_pct
-        / 100
-    )
-    if from_group == to_group:
-        moved = 0.0
-    delta_hours = (
-        pl.when(pl.col("group") == from_group)
-        .then(-moved)
-        .when(pl.col("group") == to_group)
-        .then(moved)
-        .otherwise(0.0)
-    )
-    return groups.with_columns(
-        projected_hours=pl.col("effort_hours") + delta_hours,
-        projected_cost_to_serve=pl.col("cost_to_serve") + delta_hours * hourly_cost,
-    ).with_columns(
-        projected_contribution=pl.col("contribution")
-        - (pl.col("projected_cost_to_serve") - pl.col("cost_to_serve")),
-        contribution_change=-(
-            pl.col("projected_cost_to_serve") - pl.col("cost_to_serve")
-        ),
-    )
-
-
 def group_labels(accounts: pl.DataFrame, grouping: str) -> list[str]:
     """Return the labels of the groups present, in a stable order (for pickers)."""
     keys = list(GROUPINGS[grouping])
@@ -524,7 +389,9 @@ def group_labels(accounts: pl.DataFrame, grouping: str) -> list[str]:
     return [str(label) for label in labels.to_list()]
 
 
-#: Columns of the command line's ``workbench effort`` output, in order.
+#: Columns of the command line's ``workbench effort`` output, in order: rows of
+#: :func:`workbench.analytics.effort.judge` (``expected_hours`` is the middle of the
+#: band the account's service model deserves, ``effort_index`` hours ÷ that).
 CLI_COLUMNS: Sequence[str] = (
     "account_id",
     "name",
@@ -545,15 +412,25 @@ CLI_COLUMNS: Sequence[str] = (
     "hours_per_1000_margin",
     "expected_hours",
     "effort_index",
+    # added with the service model (rows of verdicts.judge)
+    "revenue",
+    "revenue_basis",
+    "lifetime_value",
+    "headroom",
+    "margin_at_stake",
+    "deserved_low_hours",
+    "deserved_high_hours",
+    "involve",
+    "touches_per_year",
+    "investment",
+    "people",
+    "misallocation_cost",
+    "named_hours",
+    "unattributed_hours",
+    "non_procurement_share_pct",
+    "executive_share_pct",
+    "unattributed_share_pct",
 )
-
-
-def issue_counts(issues: pl.DataFrame) -> dict[str, int]:
-    """Return the number of accounts listed under each issue of :func:`misallocations`."""
-    counts = dict.fromkeys(ISSUES, 0)
-    for issue, accounts in issues.group_by("issue").len().iter_rows():
-        counts[str(issue)] = int(accounts)
-    return counts
 
 
 def top_labels(breakdown: pl.DataFrame, limit: int) -> pl.DataFrame:

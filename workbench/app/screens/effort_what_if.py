@@ -1,0 +1,200 @@
+"""The Effort page's what-if: move hours, or add or remove sellers.
+
+It shows the cost, the verdicts that change and the effect on contribution under
+the user's assumption (never a forecast).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from workbench.analytics import effort
+from workbench.app.components import download_pair
+from workbench.app.language import _, format_money, format_number
+from workbench.app.screens.effort import (
+    GROUPING_TITLES,
+    hours_columns,
+    money_column,
+    words,
+)
+from workbench.i18n import N_
+
+MODES = {
+    "move": N_("Move hours"),
+    "add": N_("Add sellers"),
+    "remove": N_("Remove sellers"),
+}
+#: The assumptions' sources as the page shows them (the analytics' constants say
+#: the same in English for notebooks and the command line).
+RESPONSE_SOURCE = N_(
+    "a starting assumption of the workbench, not a measurement: set it from your "
+    "own history of hours and won margin"
+)
+HOURS_PER_SELLER_SOURCE = N_(
+    "about 28 percent of a 2,000-hour working year is spent selling (Salesforce, "
+    "State of Sales, 2022)"
+)
+SEGMENT_TITLES = {
+    "most_valuable": N_("Most valuable"),
+    "most_growable": N_("Most growable"),
+    "maintain": N_("Maintain"),
+    "below_zero": N_("Below zero"),
+    "no_data": N_("No data"),
+}
+
+
+def _response() -> dict[str, float]:
+    with st.expander(_("Assumption: margin an hour returns, by segment")):
+        st.caption(
+            _(
+                "A multiple of what the hour costs; the same is lost per hour taken "
+                "away. Default: {source}."
+            ).format(source=_(RESPONSE_SOURCE))
+        )
+        cols = st.columns(len(SEGMENT_TITLES))
+        return {
+            name: float(
+                cols[i].number_input(
+                    _(title),
+                    min_value=0.0,
+                    max_value=10.0,
+                    value=effort.DEFAULT_RESPONSE[name],
+                    step=0.25,
+                    key=f"eff_response_{name}",
+                )
+            )
+            for i, (name, title) in enumerate(SEGMENT_TITLES.items())
+        }
+
+
+def _groups(judged: pl.DataFrame, grouping: str) -> dict[str, str]:
+    if grouping == effort.ACCOUNT_GROUPING:
+        return dict(zip(judged["account_id"], judged["name"], strict=True))
+    labels = effort.group_labels(judged, grouping)
+    return dict(zip(labels, labels, strict=True))
+
+
+def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> None:
+    """Project moving, adding or removing capacity; label every result an assumption."""
+    st.subheader(_("What if we moved capacity?"))
+    top = st.columns(3)
+    mode = top[0].radio(
+        _("Change"),
+        list(MODES),
+        format_func=lambda m: _(MODES[m]),
+        key="eff_whatif_mode",
+    )
+    grouping = top[1].selectbox(
+        _("Groups"),
+        [*effort.GROUPINGS, effort.ACCOUNT_GROUPING],
+        format_func=lambda g: _(GROUPING_TITLES[g]),
+        key="eff_whatif_by",
+    )
+    names = _groups(judged, grouping)
+    options = list(names)
+    source: str | None
+    target: str | None
+    if mode == "move":
+        source = top[2].selectbox(
+            _("Move hours from"),
+            options,
+            format_func=names.__getitem__,
+            key="eff_whatif_from",
+        )
+        target = top[2].selectbox(
+            _("to"),
+            options,
+            index=min(1, len(options) - 1),
+            format_func=names.__getitem__,
+            key="eff_whatif_to",
+        )
+        hours = float(
+            top[2].number_input(
+                _("Hours a year"),
+                min_value=0.0,
+                value=200.0,
+                step=50.0,
+                key="eff_whatif_hours",
+            )
+        )
+    else:
+        sellers = int(
+            top[2].number_input(
+                _("Sellers"), min_value=0, value=1, step=1, key="eff_whatif_sellers"
+            )
+        )
+        each = float(
+            top[2].number_input(
+                _("Hours with customers per seller a year"),
+                min_value=0.0,
+                value=effort.DEFAULT_HOURS_PER_SELLER,
+                step=50.0,
+                key="eff_whatif_seller_hours",
+                help=_("Default: {source}.").format(source=_(HOURS_PER_SELLER_SOURCE)),
+            )
+        )
+        group = top[2].selectbox(
+            _("Their hours go to") if mode == "add" else _("Their hours come from"),
+            options,
+            format_func=names.__getitem__,
+            key="eff_whatif_group",
+        )
+        hours = sellers * each
+        source, target = (None, group) if mode == "add" else (group, None)
+    response = _response()
+    projected, change = effort.move_capacity(
+        judged,
+        grouping,
+        source,
+        target,
+        hours,
+        hourly_cost=hourly_cost,
+        response=response,
+    )
+    _show(projected, change, currency)
+
+
+def _show(
+    projected: pl.DataFrame, change: effort.CapacityChange, currency: str
+) -> None:
+    st.warning(
+        _(
+            "An assumption, not a forecast: hours leave a group in proportion to its "
+            "accounts' hours and reach a group in proportion to the hours their "
+            "service model deserves; revenue response is the assumption above."
+        )
+    )
+    cols = st.columns(4)
+    cols[0].metric(_("Hours moved"), format_number(change.hours_moved))
+    cols[1].metric(_("Cost change a year"), format_money(change.cost_change, currency))
+    cols[2].metric(
+        _("Assumed contribution change"),
+        format_money(change.assumed_contribution_change, currency),
+    )
+    cols[3].metric(_("Accounts whose verdict changes"), change.verdicts_changed)
+    moved = projected.filter(pl.col("hours_change") != 0)
+    shown = moved.select(
+        "name",
+        "effort_hours",
+        "projected_hours",
+        "hours_change",
+        "cost_change",
+        "assumed_contribution_change",
+        words("investment").alias("investment"),
+        words("projected_investment").alias("projected_investment"),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": st.column_config.TextColumn(_("Account")),
+            **hours_columns(),
+            "cost_change": money_column(_("Cost change"), currency),
+            "assumed_contribution_change": money_column(_("Assumed contribution change"), currency),
+            "investment": st.column_config.TextColumn(_("Investment now")),
+            "projected_investment": st.column_config.TextColumn(_("Investment after")),
+        },
+    )  # fmt: skip
+    download_pair(projected, "what-if", "eff_whatif")

@@ -265,6 +265,7 @@ KIND_VALUES: dict[str, str] = {
     "e-mail": "email",
     "listemail": "email",
     "cadence": "task",
+    "todo": "task",  # HubSpot's task type for a plain to-do
     "电话": "call",
     "電話": "call",
     "邮件": "email",

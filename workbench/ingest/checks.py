@@ -17,13 +17,8 @@ from workbench import store, vocabulary
 from workbench.domain import Problem
 from workbench.ingest import sources, surveys
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
-from workbench.ingest.proposal import (
-    capped_problems,
-    header_for,
-    make_problem,
-    quoted,
-    stage_frame,
-)
+from workbench.ingest.problems import capped_problems, header_for, make_problem, quoted
+from workbench.ingest.proposal import stage_frame
 from workbench.ingest.read import codec_name
 
 
@@ -34,7 +29,12 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
         if entry.note:
             problems.append(
                 make_problem(
-                    "warning", entry.name, None, None, f"not imported: {entry.note}"
+                    "warning",
+                    entry.name,
+                    None,
+                    None,
+                    f"not imported: {entry.note}",
+                    "file_not_imported",
                 )
             )
         return problems
@@ -50,12 +50,18 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
                 None,
                 f"missing required column for {entry.table}: {group} (the file has: "
                 f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''})",
+                "missing_column",
             )
         )
     if entry.rows == 0:
         problems.append(
             make_problem(
-                "warning", entry.name, None, None, "the file has a header but no rows"
+                "warning",
+                entry.name,
+                None,
+                None,
+                "the file has a header but no rows",
+                "empty_file",
             )
         )
     if entry.unmapped:
@@ -70,6 +76,7 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
                 f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
                 + ", ".join(shown)
                 + (f", … and {more} more" if more > 0 else ""),
+                "columns_not_imported",
             )
         )
     return problems
@@ -142,6 +149,7 @@ def _union_stages(
                     None,
                     None,
                     f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not imported",
+                    "deleted_in_crm",
                 )
             )
     return problems
@@ -161,6 +169,7 @@ def _value_problems(
             files_by_name,
             table,
             lambda r: f"{quoted(r['value'])} {r['message']}",
+            lambda r: "bad_value" if r["level"] == "error" else "unknown_value",
         )
     if "contacts" in tables:
         problems += capped_problems(
@@ -168,6 +177,7 @@ def _value_problems(
             files_by_name,
             "contacts",
             lambda r: f"{quoted(r['value'])} {r['message']}",
+            "buying_role",
         )
     for table in tables:
         skipped = store.import_skipped_rows(cur, table).with_columns(
@@ -176,7 +186,15 @@ def _value_problems(
             pl.col("reason").alias("message"),
         )
         problems += capped_problems(
-            skipped, files_by_name, table, lambda r: str(r["reason"])
+            skipped,
+            files_by_name,
+            table,
+            lambda r: str(r["reason"]),
+            lambda r: (
+                "row_without_account"
+                if "names no account" in str(r["reason"])
+                else "row_without_key"
+            ),
         )
     return problems
 
@@ -201,6 +219,7 @@ def _record_problems(
             files_by_name,
             table,
             lambda _r: "the record has no name (required)",
+            "nameless_record",
         )
     for record in store.import_merged_by_name(cur).iter_rows(named=True):
         problems.append(
@@ -211,6 +230,7 @@ def _record_problems(
                 None,
                 f"{quoted(record['name'])} is the same {record['table'][:-1]} as "
                 f"{record['into_id']} in {record['into_file']} (same name); kept once",
+                "same_record_twice",
             )
         )
     for record in store.import_seller_notes(cur).iter_rows(named=True):
@@ -222,6 +242,7 @@ def _record_problems(
                 None,
                 f"seller {quoted(record['name'])} was named but not in the database or "
                 "the import: created from the name",
+                "created_from_name",
             )
         )
     for record in store.import_account_notes(cur).iter_rows(named=True):
@@ -237,6 +258,9 @@ def _record_problems(
                 record["_row"],
                 None,
                 f"account {quoted(record['name'])} {how}",
+                "created_from_name"
+                if record["how"] == "created"
+                else "matched_by_name",
             )
         )
     return problems
@@ -262,6 +286,7 @@ def _key_problems(
                     record["rows"][0],
                     None,
                     f"duplicate ID {quoted(record['key'])} in {table}: {places}",
+                    "duplicate_id",
                 )
             )
         for record in store.import_id_collisions(cur, table).iter_rows(named=True):
@@ -273,21 +298,40 @@ def _key_problems(
                     None,
                     f"ID {quoted(record['key'])} already belongs to a {table} record "
                     f"from {record['other_source']}",
+                    "id_collision",
                 )
             )
     references = store.import_missing_references(cur, tables)
     if references.height:
         problems += capped_problems(
-            references, files_by_name, "", lambda r: reference_message(r)
+            references, files_by_name, "", reference_message, reference_code
         )
     names = store.import_unresolved_names(cur, tables)
     if names.height:
         problems += capped_problems(
-            names, files_by_name, "", lambda r: _name_message(r)
+            names, files_by_name, "", _name_message, "unmatched_name"
         )
     if "contacts" in tables:
         problems += _reporting_problems(cur)
     return problems
+
+
+#: (table, action) of a dangling reference → its problem code.
+_REFERENCE_CODES: dict[tuple[str, str], str] = {
+    ("contacts", "drop"): "contact_without_account",
+    ("opportunities", "drop"): "deal_without_account",
+    ("contracts", "drop"): "contract_without_account",
+    ("opportunity_contacts", "drop"): "link_side_missing",
+    ("contact_influences", "drop"): "link_side_missing",
+    ("contacts", "clear"): "manager_missing",
+}
+
+
+def reference_code(record: dict[str, Any]) -> str:
+    """Return the code of a reference to a record neither stored nor imported."""
+    return _REFERENCE_CODES.get(
+        (record["table"], record.get("action") or "clear"), "missing_reference"
+    )
 
 
 def reference_message(record: dict[str, Any]) -> str:
@@ -308,6 +352,7 @@ def reference_message(record: dict[str, Any]) -> str:
         ("opportunities", "drop"): "; the deal was not imported",
         ("opportunity_contacts", "drop"): "; the link was not imported (orphan)",
         ("contact_influences", "drop"): "; the influence line was not imported",
+        ("contracts", "drop"): "; the contract was not imported",
         ("contacts", "clear"): "; the reporting line was left out",
     }.get(
         (record["table"], record.get("action") or "clear"),
@@ -376,6 +421,7 @@ def _reporting_problems(cur: store.Connection) -> list[Problem]:
                     f"{_person(record['name'], record['contact_id'])} reports to "
                     f"{record['reports_to_id']}, who works for another account "
                     f"({record['manager_account_id']}); the reporting line was left out",
+                    "reports_to_other_account",
                 )
             )
     store.import_clear_reports_to(cur, outside["contact_id"].to_list())
@@ -428,6 +474,7 @@ def _reporting_problems(cur: store.Connection) -> list[Problem]:
                 f"reporting cycle: {loop}; left out the line "
                 f"{_person(names.get(member), member)} reports to "
                 f"{_person(names.get(manager), manager)}",
+                "reporting_cycle",
             )
         )
     store.import_clear_reports_to(cur, dropped)
@@ -460,6 +507,7 @@ def _date_orders(
                             None,
                             header,
                             "mixes day-first (31/01/2024) and month-first (01/31/2024) dates; fix the column",
+                            "date_order",
                         )
                     )
                     order = None
@@ -478,6 +526,7 @@ def _date_orders(
                             header,
                             f"{record['slash_values']:,} date(s) like 03/04/2024 could be day-first or "
                             "month-first (no part is above 12); choose the date order (--date-order mdy|dmy)",
+                            "date_order",
                         )
                     )
                     order = None

@@ -14,7 +14,8 @@ from workbench import store
 from workbench.domain import Problem
 from workbench.ingest import summary
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.proposal import first_file_name, make_problem
+from workbench.ingest.problems import make_problem
+from workbench.ingest.proposal import first_file_name
 
 
 def offer_to_replace_demo(
@@ -37,6 +38,7 @@ def offer_to_replace_demo(
             "the database holds the demo portfolio: these rows go next to it. "
             "Replace the demo to start from your data only (--replace-demo, or "
             "the Import page's option)",
+            "demo_data",
         )
     )
     return False
@@ -61,6 +63,7 @@ def say_if_imported_already(
             f"these files were imported already (run {previous}, the last "
             "committed import); nothing was written. Import them again on purpose "
             "with --again (or the page's option)",
+            "already_imported",
         )
     )
     return True

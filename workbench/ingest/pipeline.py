@@ -21,6 +21,7 @@ from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
     column_positions,
     file_problems,
+    reference_code,
     reference_message,
     stage_and_check,
     utf8_copy,
@@ -32,12 +33,8 @@ from workbench.ingest.model import (
     ProgressCallback,
     RecognisedFile,
 )
-from workbench.ingest.proposal import (
-    capped_problems,
-    first_file_name,
-    make_problem,
-    propose_files,
-)
+from workbench.ingest.problems import capped_problems, make_problem
+from workbench.ingest.proposal import first_file_name, propose_files
 
 #: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
 LARGE_IMPORT_MEMORY_LIMIT = "1GB"
@@ -183,6 +180,7 @@ def _import_with(
                 None,
                 None,
                 "nothing to import: the file(s) hold a header but no data rows",
+                "nothing_to_import",
             )
         )
     if not importable and not any(p.level == "error" for p in problems):
@@ -193,6 +191,7 @@ def _import_with(
                 None,
                 None,
                 "nothing to import: no file could be mapped to a workbench table",
+                "nothing_to_import",
             )
         )
     sources_used = sorted({r.source for r in importable}) or (
@@ -314,7 +313,9 @@ def _run_import(
             pass
         except RejectedInputError as error:
             problems.append(
-                make_problem("error", first_file_name(files), None, None, str(error))
+                make_problem(
+                    "error", first_file_name(files), None, None, str(error), "refused"
+                )
             )
     return _not_committed(
         con,
@@ -411,6 +412,7 @@ def _plan(
                 None,
                 None,
                 "nothing to import: every row was left out (the warnings say why)",
+                "nothing_to_import",
             )
         )
     return plan
@@ -502,7 +504,11 @@ def _direct_load(
             rows, references = loaded
             entry.rows = rows
             problems = problems + capped_problems(
-                references, {entry.name: [entry]}, "", reference_message
+                references,
+                {entry.name: [entry]},
+                "",
+                reference_message,
+                reference_code,
             )
             counts = _record_commit(
                 cur,

@@ -59,6 +59,119 @@ def _engagement(name: str, kind: str, subjects: tuple[str, ...]) -> ObjectLayout
     )
 
 
+#: The person an activity of a UI export is associated with (HubSpot lists
+#: several as ``id1;id2``; the import keeps the first, with a warning).
+CONTACT_ID_HEADERS = (
+    "Associated Contact IDs",
+    "Associated Contact ID",
+    "Associated Contact IDs (Primary)",
+    "ID de contactos asociados",
+    "Zugeordnete Kontakt-IDs",
+    "ID de contacts associés",
+    "关联联系人 ID",
+)
+#: Who the activity is assigned to: the owner's name in a UI export, the
+#: owner's ID in an API or warehouse export.
+_ACTIVITY_OWNER_NAMES = (
+    "Activity assigned to",
+    "Assigned to",
+    "Call owner",
+    "Meeting owner",
+    "Email owner",
+    "Note owner",
+    "Task owner",
+    "Actividad asignada a",
+    "Aktivität zugewiesen an",
+    "Activité attribuée à",
+    "活动分配对象",
+)
+_ACTIVITY_DATES = (
+    "Activity date",
+    "Fecha de actividad",
+    "Aktivitätsdatum",
+    "Date de l'activité",
+    "活动日期",
+    "hs_timestamp",
+)
+
+
+def _ui_activities(
+    name: str,
+    kind: str,
+    subjects: tuple[str, ...],
+    dates: tuple[str, ...],
+    kinds: tuple[str, ...],
+) -> ObjectLayout:
+    """Return the layout of one activity type's UI (or API) export.
+
+    The CRM's calls, meetings, e-mails, notes and tasks index pages export one
+    file per type, each activity with its associated company and contact IDs.
+    ``subjects`` are the type's own headers (they tell the types apart); a
+    call's duration and a meeting's start and end are turned into minutes when
+    the file is proposed.
+    """
+    return ObjectLayout(
+        "hubspot",
+        name,
+        "activities",
+        {
+            "activity_id": ID_HEADERS,
+            "account_id": COMPANY_ID_HEADERS,
+            "contact_id": CONTACT_ID_HEADERS,
+            "seller_id": ("hubspot_owner_id", "Activity assigned to (ID)"),
+            "seller_name": _ACTIVITY_OWNER_NAMES,
+            "activity_date": (*dates, *_ACTIVITY_DATES, "Create Date"),
+            "subject": subjects,
+            "kind": kinds,
+        },
+        ("subject",),
+        (name, name.rstrip("s"), f"{name}data", f"hubspot{name}"),
+        kind=kind,
+    )
+
+
+#: (file name, kind, the type's own subject headers, its own date headers, and
+#: the column that may say the kind: a task's type is a call, an e-mail or a to-do).
+_UI_ACTIVITY_TYPES: tuple[
+    tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...
+] = (
+    (
+        "calls",
+        "call",
+        ("Call Title", "Call title", "hs_call_title", "Call notes", "hs_call_body"),
+        (),
+        (),
+    ),
+    (
+        "meetings",
+        "meeting",
+        (
+            "Meeting name",
+            "Meeting title",
+            "hs_meeting_title",
+            "Meeting description",
+            "hs_meeting_body",
+        ),
+        ("Meeting start time", "Start Time", "hs_meeting_start_time"),
+        (),
+    ),
+    (
+        "emails",
+        "email",
+        ("Email subject", "hs_email_subject", "Email body", "hs_email_text"),
+        ("Email send date",),
+        (),
+    ),
+    ("notes", "note", ("Note body", "hs_note_body", "hs_body_preview"), (), ()),
+    (
+        "tasks",
+        "task",
+        ("Task Title", "Task title", "hs_task_subject", "Task notes", "hs_task_body"),
+        ("Due date", "hs_task_due_date", "Completed at", "hs_task_completion_date"),
+        ("Task type", "hs_task_type"),
+    ),
+)
+
 OBJECTS = (
     ObjectLayout(
         "hubspot",
@@ -310,5 +423,9 @@ OBJECTS = (
             ("note", "note", ("property_hs_body_preview", "property_hs_note_body")),
             ("task", "task", ("property_hs_task_subject", "property_hs_task_type")),
         )
+    ),
+    *(
+        _ui_activities(name, kind, subjects, dates, kinds)
+        for name, kind, subjects, dates, kinds in _UI_ACTIVITY_TYPES
     ),
 )

@@ -9,6 +9,7 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
+from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_outside
 from workbench.store.imports.staging import (
     _CSV_READER,
@@ -120,6 +121,8 @@ def import_activities_direct(
     references = _direct_reference_problems(cur, run_id, params, positions, file)
     if references is None:
         return None
+    # The same promise as the staged commit: nothing this load wrote dangles.
+    import_assert_run_has_no_orphans(cur, "activities", run_id)
     # Only the last import can be undone; this one's rows carry its mark.
     cur.execute("DELETE FROM import_undo_rows")
     return rows, references

@@ -96,6 +96,39 @@ def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
         )
 
 
+def import_assert_run_has_no_orphans(cur: Connection, table: str, run_id: int) -> None:
+    """Raise if a row the one-pass load marked with ``run_id`` refers to nothing.
+
+    The one-pass activity load writes straight into ``table`` (no
+    ``_import_new_<table>``); this is its last word before the commit, as
+    :func:`import_assert_no_orphans` is the staged path's.
+
+    Raises:
+        RejectedInputError: something would dangle; the caller rolls back.
+    """
+    dangling: list[str] = []
+    for source, column, target, target_key in REFERENCES:
+        if source != table:
+            continue
+        rows = cur.sql(
+            f"""
+            SELECT t.{column} FROM {table} t
+            WHERE t.import_run_id = $run AND t.{column} IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
+            LIMIT 3
+            """,
+            params={"run": run_id},
+        ).fetchall()
+        if rows:
+            shown = ", ".join(f"“{r[0]}”" for r in rows)
+            dangling.append(f"{table}.{column} → {target} ({shown})")
+    if dangling:
+        raise RejectedInputError(
+            "the import would leave records pointing at nothing, so nothing was "
+            "written: " + "; ".join(dangling)
+        )
+
+
 def import_built_tables(cur: Connection, staged: Sequence[str]) -> list[str]:
     """Return the tables the commit writes: the staged ones and those build filled.
 

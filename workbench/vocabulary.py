@@ -27,9 +27,17 @@ NUMBER_COLUMNS = frozenset(
         "amount",
         "duration_minutes",
         "duration_seconds",
+        # an ERP revenue file's amounts (per customer and month)
+        "revenue",
+        "cost",
+        "margin",
+        "margin_pct",
+        "logistics_cost",
+        "discount_cost",
+        "support_cost",
     }
 )
-INTEGER_COLUMNS = frozenset({"employees", "score", "strength", "term_months"})
+INTEGER_COLUMNS = frozenset({"employees", "score", "strength", "term_months", "year"})
 DATE_COLUMNS = frozenset(
     {
         "created_on",
@@ -142,6 +150,22 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
         "is_deleted",
     ),
+    # Revenue and cost per customer and month from an ERP (an optional file):
+    # ``month`` is a month (2024-03, 202403, 2024年3月, Mar-24) or, with
+    # ``year``, the period's number (金蝶: 年度 + 期间).
+    "erp_revenue": (
+        "account_id",
+        "account_name",
+        "month",
+        "year",
+        "revenue",
+        "cost",
+        "margin",
+        "margin_pct",
+        "logistics_cost",
+        "discount_cost",
+        "support_cost",
+    ),
 }
 #: The table's own ID column (None: the table has no single key).
 KEY_COLUMNS: dict[str, str | None] = {
@@ -153,6 +177,7 @@ KEY_COLUMNS: dict[str, str | None] = {
     "activities": "activity_id",
     "contact_influences": None,
     "contracts": "contract_id",
+    "erp_revenue": None,
 }
 TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
 

@@ -311,6 +311,17 @@ def _key_problems(
         problems += capped_problems(
             names, files_by_name, "", _name_message, "unmatched_name"
         )
+    if "erp_revenue" in tables:
+        problems += capped_problems(
+            store.import_erp_unmatched(cur),
+            files_by_name,
+            "erp_revenue",
+            lambda r: (
+                f"customer {quoted(r['value'])} matches no account; the ERP "
+                f"line was not imported{_rows_note(r)}"
+            ),
+            "erp_without_account",
+        )
     if "contacts" in tables:
         problems += _reporting_problems(cur)
     return problems
@@ -321,6 +332,7 @@ _REFERENCE_CODES: dict[tuple[str, str], str] = {
     ("contacts", "drop"): "contact_without_account",
     ("opportunities", "drop"): "deal_without_account",
     ("contracts", "drop"): "contract_without_account",
+    ("erp_revenue", "drop"): "erp_without_account",
     ("opportunity_contacts", "drop"): "link_side_missing",
     ("contact_influences", "drop"): "link_side_missing",
     ("contacts", "clear"): "manager_missing",
@@ -353,6 +365,7 @@ def reference_message(record: dict[str, Any]) -> str:
         ("opportunity_contacts", "drop"): "; the link was not imported (orphan)",
         ("contact_influences", "drop"): "; the influence line was not imported",
         ("contracts", "drop"): "; the contract was not imported",
+        ("erp_revenue", "drop"): "; the ERP line was not imported",
         ("contacts", "clear"): "; the reporting line was left out",
     }.get(
         (record["table"], record.get("action") or "clear"),

@@ -37,6 +37,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "deal_without_account": ("deal left out: its account is missing", True),
     "contract_without_account": ("contract left out: its account is missing", True),
     "link_side_missing": ("link left out: a side is missing", True),
+    "erp_without_account": ("ERP line left out: no such account", True),
     "missing_reference": ("reference to a missing record", False),
     "unmatched_name": ("name that matches no record", False),
     "created_from_name": ("record created from a name", False),
@@ -76,6 +77,7 @@ _CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("the deal was not imported", "deal_without_account"),
     ("the contract was not imported", "contract_without_account"),
     ("the link was not imported", "link_side_missing"),
+    ("the ERP line was not imported", "erp_without_account"),
     ("influence line was not imported", "link_side_missing"),
     ("neither in the import nor in the database", "missing_reference"),
     ("matches no", "unmatched_name"),
@@ -181,7 +183,12 @@ def import_plan(
     plan: dict[str, dict[str, Any]] = {}
     for table in [*built, *[t for t in file_rows if t not in built]]:
         counts = built.get(table, {"add": 0, "update": 0, "created": 0})
-        from_files = counts["add"] + counts["update"] - counts.get("created", 0)
+        from_files = (
+            counts["add"]
+            + counts["update"]
+            - counts.get("created", 0)
+            + counts.get("merged", 0)
+        )
         deleted = sum(
             int(found.group(1).replace(",", ""))
             for p in problems

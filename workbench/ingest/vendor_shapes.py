@@ -90,9 +90,7 @@ def engagement_durations(recognised: list[RecognisedFile]) -> None:
             or "duration_minutes" in entry.mapping.values()
         ):
             continue
-        computed = _duration_expr(
-            {normalise_header(h): h for h in entry.frame.columns}
-        )
+        computed = _duration_expr({normalise_header(h): h for h in entry.frame.columns})
         if computed is None:
             continue
         header, minutes = computed

@@ -387,6 +387,26 @@ _ACCOUNT_ECONOMICS_TABLES = (
 )
 
 
+# Revenue and cost per account and month from an ERP (an optional import file):
+# the revenue basis of the accounts it covers (docs/import.md, "ERP revenue").
+_ERP_REVENUE_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS erp_revenue (
+        account_id VARCHAR NOT NULL,
+        month DATE NOT NULL,
+        revenue DOUBLE,
+        cost DOUBLE,
+        logistics_cost DOUBLE,
+        discount_cost DOUBLE,
+        support_cost DOUBLE,
+        source VARCHAR,
+        source_id VARCHAR,
+        PRIMARY KEY (account_id, month)
+    )
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -413,6 +433,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "survey type on NPS responses; detractor follow-ups; requirements register",
         _SURVEY_TYPE_COLUMN,
     ),
+    Migration(15, "ERP revenue and cost per account and month", _ERP_REVENUE_TABLES),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.
@@ -426,6 +447,7 @@ DATA_TABLES: tuple[str, ...] = (
     "activities",
     "nps_responses",
     "contracts",
+    "erp_revenue",
 )
 
 

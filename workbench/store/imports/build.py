@@ -14,6 +14,7 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _date_expr
+from workbench.store.imports.erp import build_erp_revenue
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -528,6 +529,7 @@ def import_build(
     _build_activities(cur, staged)
     _build_contact_influences(cur, staged)
     _build_contracts(cur, staged)
+    build_erp_revenue(cur, staged)
 
 
 def import_merged_by_name(cur: Connection) -> pl.DataFrame:

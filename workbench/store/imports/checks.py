@@ -170,6 +170,16 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     "is not an attitude (champion, supporter, neutral, skeptic, blocker); stored as unknown",
                 )
             )
+        elif column == "month":
+            checks.append(
+                (
+                    column,
+                    "error",
+                    "coalesce(wb_month(s.month), wb_ym(s.year, s.month)) IS NULL",
+                    "is not a month the workbench reads (2024-03, 202403, 2024年3月, "
+                    "003/2024, Mar-24, or a period number with a year column)",
+                )
+            )
         elif column == "kind":
             checks.append(
                 (
@@ -338,6 +348,10 @@ def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
             "s.from_contact_id IS NULL OR s.to_contact_id IS NULL",
             "lacks one of the two people; the link was not imported",
         ),
+        "erp_revenue": (
+            "coalesce(s.account_id, s.account_name) IS NULL OR s.month IS NULL",
+            "has no customer or no month; the ERP line was not imported",
+        ),
     }
     if table not in reasons:
         return pl.DataFrame(
@@ -476,6 +490,7 @@ _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
     ("nps_responses", "contact_id", "contacts", "contact_id", "clear"),
     ("contracts", "account_id", "accounts", "account_id", "drop"),
     ("opportunities", "contract_id", "contracts", "contract_id", "clear"),
+    ("erp_revenue", "account_id", "accounts", "account_id", "drop"),
 )
 
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection
+from workbench.store.imports.erp import erp_lines_added_up
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
 
 #: (table, column, referenced table, referenced key): every reference between
@@ -36,6 +37,7 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("nps_responses", "contact_id", "contacts", "contact_id"),
     ("contracts", "account_id", "accounts", "account_id"),
     ("opportunities", "contract_id", "contracts", "contract_id"),
+    ("erp_revenue", "account_id", "accounts", "account_id"),
 )
 
 
@@ -175,6 +177,9 @@ def import_plan(cur: Connection, tables: Sequence[str]) -> dict[str, dict[str, i
             "update": int(existing),
             "created": int(made),
         }
+        if table == "erp_revenue":
+            # Lines of one account and month are added up, not left out.
+            plan[table]["merged"] = erp_lines_added_up(cur)
     return plan
 
 

@@ -27,6 +27,7 @@ REVENUE_BASIS_TEXT: dict[str, str] = {
     "mixed": "annualised over contract and default terms",
     "none": "no won deal in force",
     "bookings_12m": "bookings of 12 months",
+    "erp": "ERP revenue of 12 months",
 }
 
 

@@ -24,6 +24,7 @@ from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, record_json, write_transaction
 from workbench.store.economics import REVENUE_CTE, revenue_params
+from workbench.store.erp_revenue import with_erp_revenue
 
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
@@ -348,7 +349,7 @@ def account_features(
     ``nps_responses``, ``as_of``.
     """
     day = resolve_as_of(con, as_of)
-    return query_frame(
+    features = query_frame(
         con,
         _ACCOUNT_FEATURES_SQL,
         {
@@ -357,6 +358,8 @@ def account_features(
             "joint": list(JOINT_ACTIVITY_KINDS),
         },
     )
+    # An imported ERP file is the revenue basis of the accounts it covers.
+    return with_erp_revenue(con, features, day)
 
 
 #: Dimensions of :func:`effort_aggregates`, each grouped with account and period.

@@ -128,14 +128,18 @@ def test_erp_revenue_takes_precedence_for_the_accounts_it_covers(
             "revenue_annualised",
             "revenue_basis",
             "gross_margin_pct",
-            "direct_cost_annual",
+            "logistics_cost_12m",
+            "discount_cost_12m",
+            "support_cost_12m",
         ).iter_rows(named=True)
     }
     # Covered: 12 months of ERP revenue, its margin and its direct costs.
     assert rows["001A1"]["revenue_basis"] == "erp"
     assert rows["001A1"]["revenue_annualised"] == pytest.approx(120000)
     assert rows["001A1"]["gross_margin_pct"] == pytest.approx(40)
-    assert rows["001A1"]["direct_cost_annual"] == pytest.approx(1800)
+    assert rows["001A1"]["logistics_cost_12m"] == pytest.approx(1200)
+    assert rows["001A1"]["discount_cost_12m"] == pytest.approx(600)
+    assert rows["001A1"]["support_cost_12m"] is None
     # Not covered: the won deal over its default term, as before.
     assert rows["001A3"]["revenue_basis"] == "default_term"
     assert rows["001A3"]["revenue_annualised"] == pytest.approx(40000)

@@ -35,6 +35,11 @@ NUMBER_COLUMNS = frozenset(
         "logistics_cost",
         "discount_cost",
         "support_cost",
+        # what a deal is worth a year and over its term
+        "annual_value",
+        "total_value",
+        "recurring_annual",
+        "recurring_monthly",
     }
 )
 INTEGER_COLUMNS = frozenset({"employees", "score", "strength", "term_months", "year"})
@@ -115,6 +120,13 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "owner_seller_name",
         "created_on",
         "contract_id",
+        # What a deal is worth a year and over its term (HubSpot's ACV, TCV,
+        # ARR, MRR properties; a contract term in months): see docs/import.md.
+        "term_months",
+        "annual_value",
+        "total_value",
+        "recurring_annual",
+        "recurring_monthly",
         "is_deleted",
     ),
     "opportunity_contacts": (
@@ -281,6 +293,15 @@ INFLUENCE_VALUES: dict[str, int] = {
     "high": 5,
     "medium": 3,
     "low": 1,
+    "very high": 5,
+    "very low": 1,
+    "很高": 5,
+    "较高": 4,
+    "較高": 4,
+    "一般": 3,
+    "较低": 2,
+    "較低": 2,
+    "很低": 1,
 }
 KIND_VALUES: dict[str, str] = {
     **{kind: kind for kind in ACTIVITY_KINDS},

@@ -3,9 +3,9 @@
 The import stores revenue and cost per account and month (table
 ``erp_revenue``). For the accounts it covers, ERP figures over the 12 months up
 to the as-of date take precedence over the won deals of the CRM: revenue
-becomes the ERP revenue of those months, gross margin the ERP's
-(revenue − cost) / revenue, and direct costs its logistics, discount and support
-costs. ``revenue_basis`` then says ``erp``.
+becomes the ERP revenue of those months and gross margin the ERP's
+(revenue − cost) / revenue; its logistics, discount and support costs are
+added as direct costs to serve. ``revenue_basis`` then says ``erp``.
 
 When the ERP file does not reach back a full 12 months (an export of this
 year to date), its months are scaled to a year: revenue × 12 / the months of
@@ -49,11 +49,12 @@ SELECT w.account_id,
            * 12.0 / any_value(h.months_now) AS erp_revenue_12m,
        sum(w.cost) FILTER (WHERE w.span = 'current')
            * 12.0 / any_value(h.months_now) AS erp_cost_12m,
-       sum(coalesce(w.logistics_cost, 0) + coalesce(w.discount_cost, 0)
-           + coalesce(w.support_cost, 0)) FILTER (
-               WHERE w.span = 'current' AND coalesce(w.logistics_cost,
-                   w.discount_cost, w.support_cost) IS NOT NULL)
-           * 12.0 / any_value(h.months_now) AS erp_direct_cost_12m,
+       sum(w.logistics_cost) FILTER (WHERE w.span = 'current')
+           * 12.0 / any_value(h.months_now) AS logistics_cost_12m,
+       sum(w.discount_cost) FILTER (WHERE w.span = 'current')
+           * 12.0 / any_value(h.months_now) AS discount_cost_12m,
+       sum(w.support_cost) FILTER (WHERE w.span = 'current')
+           * 12.0 / any_value(h.months_now) AS support_cost_12m,
        CASE WHEN any_value(h.months_before) > 0 THEN
            coalesce(sum(w.revenue) FILTER (WHERE w.span = 'previous'), 0)
            * 12.0 / any_value(h.months_before) END AS erp_revenue_prev_12m,
@@ -68,8 +69,9 @@ def erp_account_totals(con: Connection, as_of: date) -> pl.DataFrame:
     """Return per account the ERP file covers its annual figures as of a day.
 
     Columns: ``account_id``, ``erp_revenue_12m``, ``erp_cost_12m`` (NULL when the
-    file gives no cost), ``erp_direct_cost_12m`` (logistics + discount + support,
-    NULL when the file has none), ``erp_revenue_prev_12m`` (NULL when the file
+    file gives no cost), ``logistics_cost_12m``, ``discount_cost_12m`` and
+    ``support_cost_12m`` (the direct costs to serve the ERP gives, NULL when it
+    gives none), ``erp_revenue_prev_12m`` (NULL when the file
     does not reach back), ``erp_months`` (the months of the span the file
     holds). No rows when the file holds no month of the span.
     """
@@ -82,9 +84,11 @@ def with_erp_revenue(
     """Return account features with ERP figures in place for the accounts it covers.
 
     ``features`` is the frame of :func:`workbench.store.account_features`;
-    ``revenue_annualised``, ``revenue_annualised_prev``, ``revenue_basis``,
-    ``gross_margin_pct`` and ``direct_cost_annual`` are replaced where the ERP
-    covers the account, and the ``erp_*`` columns are added (NULL elsewhere).
+    ``revenue_annualised``, ``revenue_annualised_prev``, ``revenue_basis`` and
+    ``gross_margin_pct`` are replaced where the ERP covers the account; the
+    ``erp_*`` columns and the ERP's direct costs (``logistics_cost_12m``,
+    ``discount_cost_12m``, ``support_cost_12m``, which the cost to serve adds to
+    the account's own ``direct_cost_annual``) are added, NULL elsewhere.
     Nothing changes when no ERP file was imported.
     """
     totals = erp_account_totals(con, as_of)
@@ -108,9 +112,4 @@ def with_erp_revenue(
         )
         .then((erp_revenue - pl.col("erp_cost_12m")) / erp_revenue * 100)
         .otherwise(pl.col("gross_margin_pct")),
-        direct_cost_annual=pl.when(
-            covered & pl.col("erp_direct_cost_12m").is_not_null()
-        )
-        .then(pl.col("erp_direct_cost_12m"))
-        .otherwise(pl.col("direct_cost_annual")),
     )

@@ -404,6 +404,9 @@ _ERP_REVENUE_TABLES = (
         PRIMARY KEY (account_id, month)
     )
     """,
+    # A deal's own term, from its annual and total value (HubSpot's ACV/TCV,
+    # ARR/MRR) or a contract-term field: its amount is spread over it.
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS term_months INTEGER",
 )
 
 
@@ -433,7 +436,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "survey type on NPS responses; detractor follow-ups; requirements register",
         _SURVEY_TYPE_COLUMN,
     ),
-    Migration(15, "ERP revenue and cost per account and month", _ERP_REVENUE_TABLES),
+    Migration(
+        15,
+        "ERP revenue and cost per account and month; a deal's own term",
+        _ERP_REVENUE_TABLES,
+    ),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.

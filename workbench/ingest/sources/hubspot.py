@@ -370,6 +370,38 @@ OBJECTS = (
                 "property_closedate",
             ),
             "is_won": ("Is Closed Won", "property_hs_is_closed_won"),
+            # What the deal is worth a year and over its term (docs/import.md).
+            "annual_value": (
+                "Annual contract value",
+                "ACV",
+                "hs_acv",
+                "property_hs_acv",
+            ),
+            "total_value": (
+                "Total contract value",
+                "TCV",
+                "hs_tcv",
+                "property_hs_tcv",
+            ),
+            "recurring_annual": (
+                "Annual recurring revenue",
+                "ARR",
+                "hs_arr",
+                "property_hs_arr",
+            ),
+            "recurring_monthly": (
+                "Monthly recurring revenue",
+                "MRR",
+                "hs_mrr",
+                "property_hs_mrr",
+            ),
+            "term_months": (
+                "Contract term (months)",
+                "Contract term",
+                "Term (months)",
+                "contract_term",
+                "property_contract_term",
+            ),
             "is_closed": ("Is closed", "property_hs_is_closed"),
             "owner_seller_id": ("owner_id", "hubspot_owner_id"),
             "owner_seller_name": (

@@ -86,6 +86,12 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "created_on",
         "contract_type",
         "direct_cost_annual",
+        # the buying situation where the CRM rates it (ingest.sources.situation)
+        "purchase_importance",
+        "purchase_complexity",
+        "switching_costs",
+        "supply_alternatives",
+        "strategic_fit",
         "is_deleted",
     ),
     "contacts": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 _CN_ACCOUNT_NAME = ("客户名称", "客戶名稱", "公司名称", "公司名稱", "客户", "客戶")
 _CN_OWNER = (
@@ -43,6 +44,7 @@ OBJECTS = (
             "parent_account_name": ("上级客户", "母公司", "上級客戶"),
             "owner_seller_name": _CN_OWNER,
             "created_on": ("创建日期", "建立日期", "创建时间"),
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("客户", "客戶", "accounts"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 #: "Export to Excel" views of one activity type: (entity, kind, the hidden key
 #: column's name, date headers, people headers). ``Regarding`` names the account,
@@ -91,6 +92,7 @@ OBJECTS = (
             "owner_seller_id": ("ownerid",),
             "owner_seller_name": ("Owner",),
             "created_on": ("createdon", "Created On"),
+            **SITUATION_ALIASES,
         },
         ("account_id",),
         ("account", "accounts"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 OBJECTS = (
     ObjectLayout(
@@ -41,6 +42,7 @@ OBJECTS = (
             "gross_margin_pct": ("gross_margin_pct", "gross_margin"),
             "created_on": ("created_on", "customer_since"),
             "contract_type": ("contract_type",),
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("accounts", "account", "companies", "customers"),

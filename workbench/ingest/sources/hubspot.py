@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 # HubSpot UI exports in English, Spanish, German, French and Chinese portals, and
 # the Fivetran layout (property_<internal name>).
@@ -251,6 +252,7 @@ OBJECTS = (
                 "property_createdate",
             ),
             "is_deleted": ("is_deleted", "_fivetran_deleted"),
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("companies", "company", "companydata"),

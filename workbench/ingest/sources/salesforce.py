@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 _DELETED = ("IsDeleted", "_fivetran_deleted")
 OBJECTS = (
@@ -24,6 +25,7 @@ OBJECTS = (
             "owner_seller_name": ("Account Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate", "Created Date"),
             "is_deleted": _DELETED,
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("account", "accounts", "sfaccountdata", "sfaccount"),

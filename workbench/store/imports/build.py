@@ -15,6 +15,7 @@ import polars as pl
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _date_expr
 from workbench.store.imports.erp import build_erp_revenue
+from workbench.store.imports.situation import build_account_situation
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -545,6 +546,7 @@ def import_build(
     _build_contact_influences(cur, staged)
     _build_contracts(cur, staged)
     build_erp_revenue(cur, staged)
+    build_account_situation(cur, staged)
 
 
 def import_merged_by_name(cur: Connection) -> pl.DataFrame:

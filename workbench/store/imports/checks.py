@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from workbench import vocabulary
+from workbench.domain import SITUATION_FACTORS
 from workbench.store._base import Connection
 from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
@@ -150,6 +151,15 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     "error",
                     f"wb_bool(s.{column}) IS NULL",
                     "is not true/false (true, 1, yes, 是 / false, 0, no, 否)",
+                )
+            )
+        elif column in SITUATION_FACTORS:
+            checks.append(
+                (
+                    column,
+                    "warning",
+                    f"lower(s.{column}) NOT IN (SELECT value FROM _import_influences)",
+                    "is not a level of 1–5 (or high/medium/low, 高/中/低); left unrated",
                 )
             )
         elif column == "influence":

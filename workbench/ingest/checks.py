@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,14 @@ from workbench import store, vocabulary
 from workbench.domain import Problem
 from workbench.ingest import sources, surveys
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
-from workbench.ingest.problems import capped_problems, header_for, make_problem, quoted
+from workbench.ingest.problems import (
+    capped_problems,
+    file_problem,
+    header_for,
+    make_problem,
+    quoted,
+    row_problems,
+)
 from workbench.ingest.proposal import stage_frame
 from workbench.ingest.read import codec_name
 
@@ -27,57 +35,33 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
+            note = f"not imported: {entry.note}"
             problems.append(
-                make_problem(
-                    "warning",
-                    entry.name,
-                    None,
-                    None,
-                    f"not imported: {entry.note}",
-                    "file_not_imported",
-                )
+                file_problem("warning", entry.name, note, "file_not_imported")
             )
         return problems
     if entry.source == "survey":
         return problems
     missing = sources.missing_required(entry.table, set(entry.mapping.values()))
+    has = f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''}"
     for group in missing:
-        problems.append(
-            make_problem(
-                "error",
-                entry.name,
-                None,
-                None,
-                f"missing required column for {entry.table}: {group} (the file has: "
-                f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''})",
-                "missing_column",
-            )
+        message = (
+            f"missing required column for {entry.table}: {group} (the file has: {has})"
         )
+        problems.append(file_problem("error", entry.name, message, "missing_column"))
     if entry.rows == 0:
-        problems.append(
-            make_problem(
-                "warning",
-                entry.name,
-                None,
-                None,
-                "the file has a header but no rows",
-                "empty_file",
-            )
-        )
+        message = "the file has a header but no rows"
+        problems.append(file_problem("warning", entry.name, message, "empty_file"))
     if entry.unmapped:
         shown = entry.unmapped[:25]
         more = len(entry.unmapped) - len(shown)
+        message = (
+            f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
+            + ", ".join(shown)
+            + (f", … and {more} more" if more > 0 else "")
+        )
         problems.append(
-            make_problem(
-                "warning",
-                entry.name,
-                None,
-                None,
-                f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
-                + ", ".join(shown)
-                + (f", … and {more} more" if more > 0 else ""),
-                "columns_not_imported",
-            )
+            file_problem("warning", entry.name, message, "columns_not_imported")
         )
     return problems
 
@@ -142,15 +126,12 @@ def _union_stages(
     for table in tables:
         store.import_union(cur, table, by_table[table])
         for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
+            message = (
+                f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not "
+                "imported"
+            )
             problems.append(
-                make_problem(
-                    "warning",
-                    record["_file"],
-                    None,
-                    None,
-                    f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not imported",
-                    "deleted_in_crm",
-                )
+                file_problem("warning", record["_file"], message, "deleted_in_crm")
             )
     return problems
 
@@ -180,10 +161,8 @@ def _value_problems(
             "buying_role",
         )
     for table in tables:
-        skipped = store.import_skipped_rows(cur, table).with_columns(
-            pl.lit("warning").alias("level"),
-            pl.lit("").alias("column"),
-            pl.col("reason").alias("message"),
+        skipped = _as_problem_rows(
+            store.import_skipped_rows(cur, table), "warning", "", pl.col("reason")
         )
         problems += capped_problems(
             skipped,
@@ -199,6 +178,17 @@ def _value_problems(
     return problems
 
 
+def _as_problem_rows(
+    found: pl.DataFrame, level: str, column: str, message: pl.Expr
+) -> pl.DataFrame:
+    """Give a store frame of rows the level, column and message problems need."""
+    return found.with_columns(
+        pl.lit(level).alias("level"),
+        pl.lit(column).alias("column"),
+        message.alias("message"),
+    )
+
+
 def _record_problems(
     cur: store.Connection,
     tables: list[str],
@@ -209,10 +199,8 @@ def _record_problems(
     for table in ("accounts", "contacts"):
         if table not in tables:
             continue
-        nameless = store.import_missing_required(cur, table).with_columns(
-            pl.lit("error").alias("level"),
-            pl.lit("name").alias("column"),
-            pl.lit("").alias("message"),
+        nameless = _as_problem_rows(
+            store.import_missing_required(cur, table), "error", "name", pl.lit("")
         )
         problems += capped_problems(
             nameless,
@@ -221,48 +209,37 @@ def _record_problems(
             lambda _r: "the record has no name (required)",
             "nameless_record",
         )
-    for record in store.import_merged_by_name(cur).iter_rows(named=True):
-        problems.append(
-            make_problem(
-                "warning",
-                record["_file"],
-                record["_row"],
-                None,
-                f"{quoted(record['name'])} is the same {record['table'][:-1]} as "
-                f"{record['into_id']} in {record['into_file']} (same name); kept once",
-                "same_record_twice",
+    problems += row_problems(
+        store.import_merged_by_name(cur),
+        "warning",
+        lambda r: (
+            f"{quoted(r['name'])} is the same {r['table'][:-1]} as "
+            f"{r['into_id']} in {r['into_file']} (same name); kept once"
+        ),
+        "same_record_twice",
+    )
+    problems += row_problems(
+        store.import_seller_notes(cur),
+        "warning",
+        lambda r: (
+            f"seller {quoted(r['name'])} was named but not in the database "
+            "or the import: created from the name"
+        ),
+        "created_from_name",
+    )
+    problems += row_problems(
+        store.import_account_notes(cur),
+        "warning",
+        lambda r: (
+            f"account {quoted(r['name'])} "
+            + (
+                "was not in the database or the import: created from its name"
+                if r["how"] == "created"
+                else f"matched the existing account {r['account_id']} by name"
             )
-        )
-    for record in store.import_seller_notes(cur).iter_rows(named=True):
-        problems.append(
-            make_problem(
-                "warning",
-                record["_file"],
-                record["_row"],
-                None,
-                f"seller {quoted(record['name'])} was named but not in the database or "
-                "the import: created from the name",
-                "created_from_name",
-            )
-        )
-    for record in store.import_account_notes(cur).iter_rows(named=True):
-        how = (
-            "was not in the database or the import: created from its name"
-            if record["how"] == "created"
-            else f"matched the existing account {record['account_id']} by name"
-        )
-        problems.append(
-            make_problem(
-                "warning",
-                record["_file"],
-                record["_row"],
-                None,
-                f"account {quoted(record['name'])} {how}",
-                "created_from_name"
-                if record["how"] == "created"
-                else "matched_by_name",
-            )
-        )
+        ),
+        lambda r: "created_from_name" if r["how"] == "created" else "matched_by_name",
+    )
     return problems
 
 
@@ -289,18 +266,12 @@ def _key_problems(
                     "duplicate_id",
                 )
             )
-        for record in store.import_id_collisions(cur, table).iter_rows(named=True):
-            problems.append(
-                make_problem(
-                    "error",
-                    record["_file"],
-                    record["_row"],
-                    None,
-                    f"ID {quoted(record['key'])} already belongs to a {table} record "
-                    f"from {record['other_source']}",
-                    "id_collision",
-                )
-            )
+        problems += row_problems(
+            store.import_id_collisions(cur, table),
+            "error",
+            partial(_collision_message, table),
+            "id_collision",
+        )
     references = store.import_missing_references(cur, tables)
     if references.height:
         problems += capped_problems(
@@ -337,6 +308,13 @@ _REFERENCE_CODES: dict[tuple[str, str], str] = {
     ("contact_influences", "drop"): "link_side_missing",
     ("contacts", "clear"): "manager_missing",
 }
+
+
+def _collision_message(table: str, record: dict[str, Any]) -> str:
+    return (
+        f"ID {quoted(record['key'])} already belongs to a {table} record "
+        f"from {record['other_source']}"
+    )
 
 
 def reference_code(record: dict[str, Any]) -> str:
@@ -511,19 +489,13 @@ def _date_orders(
             for record in stats.iter_rows(named=True):
                 header = header_for(files_by_name, record["_file"], table, column)
                 first, second = record["max_first"] or 0, record["max_second"] or 0
-                order: str | None
+                order: str | None = None
+                unclear: str | None = None
                 if first > 12 and second > 12:
-                    problems.append(
-                        make_problem(
-                            "error",
-                            record["_file"],
-                            None,
-                            header,
-                            "mixes day-first (31/01/2024) and month-first (01/31/2024) dates; fix the column",
-                            "date_order",
-                        )
+                    unclear = (
+                        "mixes day-first (31/01/2024) and month-first (01/31/2024) "
+                        "dates; fix the column"
                     )
-                    order = None
                 elif first > 12:
                     order = "dmy"
                 elif second > 12:
@@ -531,18 +503,22 @@ def _date_orders(
                 elif date_order:
                     order = date_order
                 else:
+                    unclear = (
+                        f"{record['slash_values']:,} date(s) like 03/04/2024 could be "
+                        "day-first or month-first (no part is above 12); choose the "
+                        "date order (--date-order mdy|dmy)"
+                    )
+                if unclear:
                     problems.append(
                         make_problem(
                             "error",
                             record["_file"],
                             None,
                             header,
-                            f"{record['slash_values']:,} date(s) like 03/04/2024 could be day-first or "
-                            "month-first (no part is above 12); choose the date order (--date-order mdy|dmy)",
+                            unclear,
                             "date_order",
                         )
                     )
-                    order = None
                 rows.append(
                     {"_file": record["_file"], "col": column, "date_order": order}
                 )

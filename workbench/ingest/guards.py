@@ -14,7 +14,7 @@ from workbench import store
 from workbench.domain import Problem
 from workbench.ingest import summary
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.problems import make_problem
+from workbench.ingest.problems import file_problem
 from workbench.ingest.proposal import first_file_name
 
 
@@ -30,11 +30,9 @@ def offer_to_replace_demo(
     if replace_demo:
         return True
     problems.append(
-        make_problem(
+        file_problem(
             "warning",
             first_file_name(files),
-            None,
-            None,
             "the database holds the demo portfolio: these rows go next to it. "
             "Replace the demo to start from your data only (--replace-demo, or "
             "the Import page's option)",
@@ -55,11 +53,9 @@ def say_if_imported_already(
     if previous is None:
         return False
     problems.append(
-        make_problem(
+        file_problem(
             "warning",
             first_file_name(files),
-            None,
-            None,
             f"these files were imported already (run {previous}, the last "
             "committed import); nothing was written. Import them again on purpose "
             "with --again (or the page's option)",

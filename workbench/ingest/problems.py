@@ -111,3 +111,31 @@ def quoted(value: Any) -> str:
     """Return a value in quotation marks, cut to 80 characters."""
     text = str(value)
     return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
+
+
+def file_problem(level: str, file: str, message: str, code: str) -> Problem:
+    """Return a problem about a whole file (no row, no column)."""
+    return make_problem(level, file, None, None, message, code)
+
+
+def row_problems(
+    found: pl.DataFrame,
+    level: str,
+    describe: Callable[[dict[str, Any]], str],
+    code: str | Callable[[dict[str, Any]], str],
+) -> list[Problem]:
+    """Return one problem per row of a store frame holding ``_file`` and ``_row``.
+
+    ``code`` is the problems' code, or a function of the row that gives it.
+    """
+    return [
+        make_problem(
+            level,
+            record["_file"],
+            record["_row"],
+            None,
+            describe(record),
+            code(record) if callable(code) else code,
+        )
+        for record in found.iter_rows(named=True)
+    ]

@@ -21,7 +21,7 @@ from workbench.ingest.model import (
     RecognisedFile,
     header_signature,
 )
-from workbench.ingest.problems import make_problem
+from workbench.ingest.problems import file_problem
 from workbench.ingest.read import TableFile, read_table, safe_file_name
 from workbench.ingest.sources import normalise_header
 
@@ -88,11 +88,9 @@ def propose_files(
         inputs = collect(files, spill_dir)
     except RejectedInputError as error:
         problems.append(
-            make_problem(
+            file_problem(
                 "error",
                 first_file_name(files),
-                None,
-                None,
                 str(error),
                 "unreadable_file",
             )
@@ -128,11 +126,9 @@ def propose_files(
             )
         except RejectedInputError as error:
             problems.append(
-                make_problem(
+                file_problem(
                     "error",
                     item.name,
-                    None,
-                    None,
                     _strip_name(item.name, str(error)),
                     "unreadable_file",
                 )
@@ -145,11 +141,9 @@ def propose_files(
                 entry.rows = -1
                 if entry.source == "survey":
                     problems.append(
-                        make_problem(
+                        file_problem(
                             "error",
                             item.name,
-                            None,
-                            None,
                             "survey files this large are not supported; split the file",
                             "unreadable_file",
                         )
@@ -177,22 +171,18 @@ def _read_inputs(
             read.append((item, table))
             if table.warning:  # mojibake: imported, but the person should look
                 problems.append(
-                    make_problem(
+                    file_problem(
                         "warning",
                         item.name,
-                        None,
-                        None,
                         _strip_name(item.name, table.warning),
                         "encoding",
                     )
                 )
         except RejectedInputError as error:
             problems.append(
-                make_problem(
+                file_problem(
                     "error",
                     item.name,
-                    None,
-                    None,
                     _strip_name(item.name, str(error)),
                     "unreadable_file",
                 )
@@ -331,11 +321,9 @@ def _attach_companies(
         target.mapping = {**target.mapping, company_header: target_column}
         if several:
             problems.append(
-                make_problem(
+                file_problem(
                     "warning",
                     target.name,
-                    None,
-                    None,
                     f"{several:,} {_NOUNS[table]} are associated with several "
                     f"{'companies' if other == 'company' else 'people'} in {names}; "
                     f"each keeps the first {other} listed",

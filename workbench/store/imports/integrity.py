@@ -62,29 +62,24 @@ def orphan_counts(con: Connection) -> dict[str, int]:
     return counts
 
 
-def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
-    """Raise if a row this import wrote refers to a record that does not exist.
+def _raise_if_dangling(
+    cur: Connection, tables: Sequence[str], rows_of: dict[str, str]
+) -> None:
+    """Raise if a reference of ``tables``' rows named by ``rows_of`` points at nothing.
 
-    Runs inside the commit's write transaction, after the upserts: the check is
-    limited to the rows of ``_import_new_<table>`` so that an older database's
-    own defects do not block every later import.
-
-    Raises:
-        RejectedInputError: something would dangle; the caller rolls back.
+    ``rows_of`` gives per table the SQL condition (over alias ``t``) that picks
+    the rows this import wrote.
     """
-    written = set(tables)
     dangling: list[str] = []
     for table, column, target, target_key in REFERENCES:
-        if table not in written:
+        if table not in tables:
             continue
-        key = _IMPORT_KEYS[table]
         rows = cur.sql(
             f"""
-            SELECT value FROM (
-                SELECT t.{column} AS value, {key} AS _k FROM {table} t
-                WHERE t.{column} IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
-            ) WHERE _k IN (SELECT {key} FROM _import_new_{table})
+            SELECT t.{column} FROM {table} t
+            WHERE t.{column} IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
+              AND {rows_of[table]}
             LIMIT 3
             """
         ).fetchall()
@@ -98,6 +93,27 @@ def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
         )
 
 
+def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
+    """Raise if a row this import wrote refers to a record that does not exist.
+
+    Runs inside the commit's write transaction, after the upserts: the check is
+    limited to the rows of ``_import_new_<table>`` so that an older database's
+    own defects do not block every later import.
+
+    Raises:
+        RejectedInputError: something would dangle; the caller rolls back.
+    """
+    _raise_if_dangling(
+        cur,
+        tables,
+        {
+            table: f"{_IMPORT_KEYS[table]} IN (SELECT {_IMPORT_KEYS[table]} "
+            f"FROM _import_new_{table})"
+            for table in tables
+        },
+    )
+
+
 def import_assert_run_has_no_orphans(cur: Connection, table: str, run_id: int) -> None:
     """Raise if a row the one-pass load marked with ``run_id`` refers to nothing.
 
@@ -108,27 +124,7 @@ def import_assert_run_has_no_orphans(cur: Connection, table: str, run_id: int) -
     Raises:
         RejectedInputError: something would dangle; the caller rolls back.
     """
-    dangling: list[str] = []
-    for source, column, target, target_key in REFERENCES:
-        if source != table:
-            continue
-        rows = cur.sql(
-            f"""
-            SELECT t.{column} FROM {table} t
-            WHERE t.import_run_id = $run AND t.{column} IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
-            LIMIT 3
-            """,
-            params={"run": run_id},
-        ).fetchall()
-        if rows:
-            shown = ", ".join(f"“{r[0]}”" for r in rows)
-            dangling.append(f"{table}.{column} → {target} ({shown})")
-    if dangling:
-        raise RejectedInputError(
-            "the import would leave records pointing at nothing, so nothing was "
-            "written: " + "; ".join(dangling)
-        )
+    _raise_if_dangling(cur, [table], {table: f"t.import_run_id = {int(run_id)}"})
 
 
 def import_built_tables(cur: Connection, staged: Sequence[str]) -> list[str]:

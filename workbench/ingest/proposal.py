@@ -135,24 +135,30 @@ def propose_files(
             )
             continue
         if item.data is None:
-            for entry in entries:
-                entry.frame = None
-                entry.path = item.path
-                entry.rows = -1
-                if entry.source == "survey":
-                    problems.append(
-                        file_problem(
-                            "error",
-                            item.name,
-                            "survey files this large are not supported; split the file",
-                            "unreadable_file",
-                        )
-                    )
+            problems += _read_when_staged(item, entries)
         recognised += entries
     problems += vendor_shapes.first_of_several_ids(recognised)
     problems += _attach_deal_companies(recognised)
     vendor_shapes.engagement_durations(recognised)
     return recognised, problems
+
+
+def _read_when_staged(item: InputFile, entries: list[RecognisedFile]) -> list[Problem]:
+    """Mark a large file's entries to be read from its path when staged.
+
+    Returns an error for a survey file this large (surveys are read whole).
+    """
+    problems: list[Problem] = []
+    for entry in entries:
+        entry.frame = None
+        entry.path = item.path
+        entry.rows = -1
+        if entry.source == "survey":
+            message = "survey files this large are not supported; split the file"
+            problems.append(
+                file_problem("error", item.name, message, "unreadable_file")
+            )
+    return problems
 
 
 def _read_inputs(

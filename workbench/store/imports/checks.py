@@ -12,13 +12,18 @@ from collections.abc import Sequence
 import polars as pl
 
 from workbench import vocabulary
-from workbench.domain import SITUATION_FACTORS
 from workbench.store._base import Connection
 from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
     _import_columns,
+)
+from workbench.store.imports.value_rules import (
+    BOOL_CHECK,
+    DATE_CHECK,
+    MONTH_CHECK,
+    VOCABULARY_CHECKS,
 )
 
 
@@ -114,49 +119,6 @@ def _date_expr(table_alias: str, column: str) -> str:
     return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
 
 
-#: Values read through a vocabulary: column → (vocabulary table, message). A value
-#: outside it is a warning; the value is stored as unknown.
-_VOCABULARY_CHECKS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(
-        SITUATION_FACTORS,
-        (
-            "_import_influences",
-            "is not a level of 1–5 (or high/medium/low, 高/中/低); left unrated",
-        ),
-    ),
-    "influence": (
-        "_import_influences",
-        "is not an influence of 1–5 or 高/中/低; stored as unknown",
-    ),
-    "attitude": (
-        "_import_attitudes",
-        "is not an attitude (champion, supporter, neutral, skeptic, blocker); "
-        "stored as unknown",
-    ),
-    "kind": (
-        "_import_kinds",
-        "is not a known activity kind; the file's default kind is used",
-    ),
-}
-
-#: Errors by the kind of value a column holds: (condition, message); ``{c}`` is
-#: the column.
-_DATE_CHECK = (
-    "{date} IS NULL",
-    "is not a date the workbench reads (2024-03-15, 2024/3/5, 15.03.2024, "
-    "03/15/2024, 2024年3月5日, ISO timestamps)",
-)
-_BOOL_CHECK = (
-    "wb_bool(s.{c}) IS NULL",
-    "is not true/false (true, 1, yes, 是 / false, 0, no, 否)",
-)
-_MONTH_CHECK = (
-    "coalesce(wb_month(s.month), wb_ym(s.year, s.month)) IS NULL",
-    "is not a month the workbench reads (2024-03, 202403, 2024年3月, "
-    "003/2024, Mar-24, or a period number with a year column)",
-)
-
-
 def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
     """Return (column, level, SQL condition of a bad value, message) for a table."""
     checks: list[tuple[str, str, str, str]] = []
@@ -178,11 +140,11 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
             checks.append(out_of_range)
             continue
         error = (
-            _DATE_CHECK
+            DATE_CHECK
             if column in vocabulary.DATE_COLUMNS
-            else _BOOL_CHECK
+            else BOOL_CHECK
             if column in vocabulary.BOOL_COLUMNS
-            else _MONTH_CHECK
+            else MONTH_CHECK
             if column == "month"
             else None
         )
@@ -192,8 +154,8 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
             checks.append(
                 (column, "error", condition.format(c=column, date=date), message)
             )
-        elif column in _VOCABULARY_CHECKS:
-            values, message = _VOCABULARY_CHECKS[column]
+        elif column in VOCABULARY_CHECKS:
+            values, message = VOCABULARY_CHECKS[column]
             condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"
             checks.append((column, "warning", condition, message))
     return checks

@@ -121,8 +121,6 @@ def import_activities_direct(
     references = _direct_reference_problems(cur, run_id, params, positions, file)
     if references is None:
         return None
-    # The same promise as the staged commit: nothing this load wrote dangles.
-    import_assert_run_has_no_orphans(cur, "activities", run_id)
     # Only the last import can be undone; this one's rows carry its mark.
     cur.execute("DELETE FROM import_undo_rows")
     return rows, references
@@ -202,6 +200,8 @@ def _direct_reference_problems(
         )
     cur.execute("DROP TABLE IF EXISTS _import_dangling_rows")
     cur.execute("DROP TABLE _import_dangling")
+    # The same promise as the staged commit: nothing this load wrote dangles.
+    import_assert_run_has_no_orphans(cur, "activities", run_id)
     if not problems:
         return pl.DataFrame()
     return pl.concat(problems, how="vertical_relaxed")

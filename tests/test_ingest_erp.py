@@ -200,3 +200,17 @@ def test_the_cli_imports_an_erp_file_with_the_json_contract(
     assert {"ok", "source", "counts", "problems"} <= set(report)
     assert report["counts"]["erp_revenue"] == 2
     assert {"level", "file", "row", "column", "message"} <= set(report["problems"][0])
+
+
+def test_a_chinese_crm_and_its_erp_share_the_customer_code(
+    con: store.Connection,
+) -> None:
+    # 客户编码 is the customer's code in 用友/金蝶 and in some CRMs' account lists.
+    crm = "客户编码,客户名称,行业\nC001,华东机械,机械\nC002,台北精密,電子\n"
+    erp = "客户编码,年度,期间,收入,毛利率\nC001,2024,3,1000,25%\nC002,2024,3,500,40\n"
+    report = _import(con, {"客户.csv": crm, "收入明细.csv": erp})
+    assert report.ok, [p.message for p in report.errors]
+    assert _erp(con) == [
+        ("C001", "2024-03-01", 1000.0, 750.0, None),
+        ("C002", "2024-03-01", 500.0, 300.0, None),
+    ]

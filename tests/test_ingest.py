@@ -228,6 +228,7 @@ def test_salesforce_export_values_roles_and_deleted_rows(con: store.Connection) 
         "activities": 5,
         "nps_responses": 0,
         "contracts": 0,
+        "erp_revenue": 0,
     }
     assert _rows(
         con,

@@ -35,10 +35,12 @@ def test_json_report_has_exactly_the_documented_keys(
     assert report["ok"] is True
     assert report["source"] == "salesforce"
     assert report["counts"]["activities"] == 5
+    # Each problem keeps its five keys; ``code`` (its stable kind) is added.
     assert all(
-        set(p) == {"level", "file", "row", "column", "message"}
+        set(p) == {"level", "file", "row", "column", "message", "code"}
         for p in report["problems"]
     )
+    assert all(p["code"] for p in report["problems"])
 
 
 def test_rejected_import_exits_1_and_changes_nothing(

@@ -351,3 +351,76 @@ def test_an_uploaded_export_loads_in_one_pass_and_keeps_hostile_text_as_text(
     )
     assert store.table_counts(con)["activities"] == 12
     con.close()
+
+
+def test_a_large_export_naming_unknown_records_loads_in_one_pass_with_the_staged_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over the real large-file threshold (no patched limit): the file takes the
+    # one-pass load. Its activities name accounts and people the database does
+    # not hold; they get the same named warnings as on the staged path, the
+    # references are left empty and nothing dangles.
+    header = TASK_HEADER + "\n"
+    line = (
+        "00T{i:015d},false,001A0000000000000{a},003C0000000000000{c},"
+        "005U0000000000000{s},Follow-up {i} about the quarterly order,"
+        "2024-0{m}-1{d},Call,{sec},Completed\n"
+    )
+    body = "".join(
+        line.format(
+            i=i,
+            a=1 + i % 3,
+            c=1 + i % 4,
+            s=1 + i % 2,
+            m=1 + i % 9,
+            d=i % 10,
+            sec=60 * (i % 7),
+        )
+        for i in range(ingest.LARGE_FILE_BYTES // 140 + 1000)
+    )
+    results = []
+    said: list[object] = []
+    direct = store.import_activities_direct
+    for staged_only in (False, True):
+        folder = tmp_path / ("staged" if staged_only else "direct")
+        folder.mkdir()
+        task = folder / "Task.csv"
+        task.write_text(header + body)
+        assert task.stat().st_size > ingest.LARGE_FILE_BYTES
+        con = _database(folder)
+        said.clear()
+
+        def watched(*args: Any, _only: bool = staged_only, **kwargs: Any) -> Any:
+            result = None if _only else direct(*args, **kwargs)
+            said.append(None if result is None else result[0])
+            return result
+
+        with monkeypatch.context() as patch:
+            patch.setattr(store, "import_activities_direct", watched)
+            report = ingest.import_files(con, [task], actor=ANALYST)
+        assert report.ok
+        if not staged_only:
+            assert said and said[0] is not None, "the large file took the one pass"
+        warnings = sorted(
+            (p.code, p.row, p.column, p.message)
+            for p in report.problems
+            if p.code in {"missing_reference", "manager_missing"}
+        )
+        assert sum(store.orphan_counts(con).values()) == 0
+        cleared = store.query_frame(
+            con,
+            "SELECT count(*) FILTER (WHERE account_id IS NULL), "
+            "count(*) FILTER (WHERE contact_id IS NULL) FROM activities",
+        ).row(0)
+        results.append((warnings, cleared, report.counts["activities"]))
+        con.close()
+    (direct_warnings, direct_cleared, rows), staged = results[0], results[1]
+    assert (direct_warnings, direct_cleared, rows) == staged
+    # Account 001…03 and people 003…03/04 are unknown (the database holds 01, 02).
+    assert {w[3].split("“")[1].split("”")[0] for w in direct_warnings} == {
+        "001A00000000000003",
+        "003C00000000000003",
+        "003C00000000000004",
+    }
+    assert all(w[0] == "missing_reference" for w in direct_warnings)
+    assert direct_cleared[0] > 0 and direct_cleared[1] > 0

@@ -158,7 +158,11 @@ def test_one_pass_reports_a_bad_number_and_a_missing_account_together(
         "“001MISSING”" in p.message and p.level == "warning" for p in report.problems
     )
     kinds = report.as_json()["warning_kinds"]
-    assert {"kind": "person left out: their account is missing", "count": 1} in kinds
+    assert {
+        "kind": "person left out: their account is missing",
+        "code": "contact_without_account",
+        "count": 1,
+    } in kinds
 
 
 def test_the_plan_counts_rows_to_add_update_and_skip(con: store.Connection) -> None:

@@ -23,7 +23,10 @@ class Problem:
 
     ``row`` counts data rows from 1 as a spreadsheet shows them after the header
     (``None`` when the problem is about the whole file or a column); ``column`` is
-    the column's name in the file as given.
+    the column's name in the file as given. ``code`` is the problem's kind, a
+    stable word (``reporting_cycle``, ``missing_reference`` …) that lists and counts
+    group by, so that rewording a message never regroups it; None when the code
+    that found it gave none.
     """
 
     level: ProblemLevel
@@ -31,6 +34,7 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    code: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Return the problem as a plain dict (for JSON and tables)."""

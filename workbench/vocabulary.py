@@ -27,9 +27,22 @@ NUMBER_COLUMNS = frozenset(
         "amount",
         "duration_minutes",
         "duration_seconds",
+        # an ERP revenue file's amounts (per customer and month)
+        "revenue",
+        "cost",
+        "margin",
+        "margin_pct",
+        "logistics_cost",
+        "discount_cost",
+        "support_cost",
+        # what a deal is worth a year and over its term
+        "annual_value",
+        "total_value",
+        "recurring_annual",
+        "recurring_monthly",
     }
 )
-INTEGER_COLUMNS = frozenset({"employees", "score", "strength", "term_months"})
+INTEGER_COLUMNS = frozenset({"employees", "score", "strength", "term_months", "year"})
 DATE_COLUMNS = frozenset(
     {
         "created_on",
@@ -73,6 +86,12 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "created_on",
         "contract_type",
         "direct_cost_annual",
+        # the buying situation where the CRM rates it (ingest.sources.situation)
+        "purchase_importance",
+        "purchase_complexity",
+        "switching_costs",
+        "supply_alternatives",
+        "strategic_fit",
         "is_deleted",
     ),
     "contacts": (
@@ -107,6 +126,13 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "owner_seller_name",
         "created_on",
         "contract_id",
+        # What a deal is worth a year and over its term (HubSpot's ACV, TCV,
+        # ARR, MRR properties; a contract term in months): see docs/import.md.
+        "term_months",
+        "annual_value",
+        "total_value",
+        "recurring_annual",
+        "recurring_monthly",
         "is_deleted",
     ),
     "opportunity_contacts": (
@@ -142,6 +168,22 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
         "is_deleted",
     ),
+    # Revenue and cost per customer and month from an ERP (an optional file):
+    # ``month`` is a month (2024-03, 202403, 2024年3月, Mar-24) or, with
+    # ``year``, the period's number (金蝶: 年度 + 期间).
+    "erp_revenue": (
+        "account_id",
+        "account_name",
+        "month",
+        "year",
+        "revenue",
+        "cost",
+        "margin",
+        "margin_pct",
+        "logistics_cost",
+        "discount_cost",
+        "support_cost",
+    ),
 }
 #: The table's own ID column (None: the table has no single key).
 KEY_COLUMNS: dict[str, str | None] = {
@@ -153,6 +195,7 @@ KEY_COLUMNS: dict[str, str | None] = {
     "activities": "activity_id",
     "contact_influences": None,
     "contracts": "contract_id",
+    "erp_revenue": None,
 }
 TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
 
@@ -256,6 +299,15 @@ INFLUENCE_VALUES: dict[str, int] = {
     "high": 5,
     "medium": 3,
     "low": 1,
+    "very high": 5,
+    "very low": 1,
+    "很高": 5,
+    "较高": 4,
+    "較高": 4,
+    "一般": 3,
+    "较低": 2,
+    "較低": 2,
+    "很低": 1,
 }
 KIND_VALUES: dict[str, str] = {
     **{kind: kind for kind in ACTIVITY_KINDS},
@@ -265,6 +317,7 @@ KIND_VALUES: dict[str, str] = {
     "e-mail": "email",
     "listemail": "email",
     "cadence": "task",
+    "todo": "task",  # HubSpot's task type for a plain to-do
     "电话": "call",
     "電話": "call",
     "邮件": "email",

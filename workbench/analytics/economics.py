@@ -28,6 +28,7 @@ REVENUE_BASIS_TEXT: dict[str, str] = {
     "mixed": "annualised over contract and default terms",
     "none": "no won deal in force",
     "bookings_12m": "bookings of 12 months",
+    "erp": "ERP revenue of 12 months",
 }
 #: Direct costs a year the account features may carry, and their names: the
 #: account's own ``direct_cost_annual``, and the 12-month costs an ERP file gives

@@ -11,8 +11,12 @@ Callers use ``from workbench import ingest`` and the names below. Inside:
 * :mod:`.pipeline` drives the import: it hands the recognised files to
   :mod:`workbench.store`, which stages, parses, checks and upserts them in one
   write transaction (this package holds no SQL); :mod:`.checks` turns the
-  store's checks into problems. Errors reject the whole import; warnings are
-  imported and reported;
+  store's checks into problems (:mod:`.problems` makes them, each with a stable
+  code; :mod:`.summary` orders and counts them by it; :mod:`.reporting_lines`
+  leaves out reporting lines that leave the account or loop). Errors reject the
+  whole import; warnings are imported and reported;
+* :mod:`.vendor_shapes` turns vendor specifics into plain columns before
+  staging (HubSpot durations in milliseconds, several IDs in one cell);
 * :mod:`.surveys` reads NPS survey exports.
 """
 

@@ -7,24 +7,27 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import polars as pl
 
 from workbench import store, vocabulary
 from workbench.domain import Problem
 from workbench.ingest import sources, surveys
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
-from workbench.ingest.proposal import (
+from workbench.ingest.problems import (
     capped_problems,
+    file_problem,
     header_for,
     make_problem,
     quoted,
-    stage_frame,
+    row_problems,
 )
+from workbench.ingest.proposal import stage_frame
 from workbench.ingest.read import codec_name
+from workbench.ingest.reporting_lines import reporting_problems
 
 
 def file_problems(entry: RecognisedFile) -> list[Problem]:
@@ -32,45 +35,33 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
+            note = f"not imported: {entry.note}"
             problems.append(
-                make_problem(
-                    "warning", entry.name, None, None, f"not imported: {entry.note}"
-                )
+                file_problem("warning", entry.name, note, "file_not_imported")
             )
         return problems
     if entry.source == "survey":
         return problems
     missing = sources.missing_required(entry.table, set(entry.mapping.values()))
+    has = f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''}"
     for group in missing:
-        problems.append(
-            make_problem(
-                "error",
-                entry.name,
-                None,
-                None,
-                f"missing required column for {entry.table}: {group} (the file has: "
-                f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''})",
-            )
+        message = (
+            f"missing required column for {entry.table}: {group} (the file has: {has})"
         )
+        problems.append(file_problem("error", entry.name, message, "missing_column"))
     if entry.rows == 0:
-        problems.append(
-            make_problem(
-                "warning", entry.name, None, None, "the file has a header but no rows"
-            )
-        )
+        message = "the file has a header but no rows"
+        problems.append(file_problem("warning", entry.name, message, "empty_file"))
     if entry.unmapped:
         shown = entry.unmapped[:25]
         more = len(entry.unmapped) - len(shown)
+        message = (
+            f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
+            + ", ".join(shown)
+            + (f", … and {more} more" if more > 0 else "")
+        )
         problems.append(
-            make_problem(
-                "warning",
-                entry.name,
-                None,
-                None,
-                f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
-                + ", ".join(shown)
-                + (f", … and {more} more" if more > 0 else ""),
-            )
+            file_problem("warning", entry.name, message, "columns_not_imported")
         )
     return problems
 
@@ -135,14 +126,12 @@ def _union_stages(
     for table in tables:
         store.import_union(cur, table, by_table[table])
         for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
+            message = (
+                f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not "
+                "imported"
+            )
             problems.append(
-                make_problem(
-                    "warning",
-                    record["_file"],
-                    None,
-                    None,
-                    f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not imported",
-                )
+                file_problem("warning", record["_file"], message, "deleted_in_crm")
             )
     return problems
 
@@ -161,6 +150,7 @@ def _value_problems(
             files_by_name,
             table,
             lambda r: f"{quoted(r['value'])} {r['message']}",
+            lambda r: "bad_value" if r["level"] == "error" else "unknown_value",
         )
     if "contacts" in tables:
         problems += capped_problems(
@@ -168,17 +158,35 @@ def _value_problems(
             files_by_name,
             "contacts",
             lambda r: f"{quoted(r['value'])} {r['message']}",
+            "buying_role",
         )
     for table in tables:
-        skipped = store.import_skipped_rows(cur, table).with_columns(
-            pl.lit("warning").alias("level"),
-            pl.lit("").alias("column"),
-            pl.col("reason").alias("message"),
+        skipped = _as_problem_rows(
+            store.import_skipped_rows(cur, table), "warning", "", pl.col("reason")
         )
         problems += capped_problems(
-            skipped, files_by_name, table, lambda r: str(r["reason"])
+            skipped,
+            files_by_name,
+            table,
+            lambda r: str(r["reason"]),
+            lambda r: (
+                "row_without_account"
+                if "names no account" in str(r["reason"])
+                else "row_without_key"
+            ),
         )
     return problems
+
+
+def _as_problem_rows(
+    found: pl.DataFrame, level: str, column: str, message: pl.Expr
+) -> pl.DataFrame:
+    """Give a store frame of rows the level, column and message problems need."""
+    return found.with_columns(
+        pl.lit(level).alias("level"),
+        pl.lit(column).alias("column"),
+        message.alias("message"),
+    )
 
 
 def _record_problems(
@@ -191,54 +199,47 @@ def _record_problems(
     for table in ("accounts", "contacts"):
         if table not in tables:
             continue
-        nameless = store.import_missing_required(cur, table).with_columns(
-            pl.lit("error").alias("level"),
-            pl.lit("name").alias("column"),
-            pl.lit("").alias("message"),
+        nameless = _as_problem_rows(
+            store.import_missing_required(cur, table), "error", "name", pl.lit("")
         )
         problems += capped_problems(
             nameless,
             files_by_name,
             table,
             lambda _r: "the record has no name (required)",
+            "nameless_record",
         )
-    for record in store.import_merged_by_name(cur).iter_rows(named=True):
-        problems.append(
-            make_problem(
-                "warning",
-                record["_file"],
-                record["_row"],
-                None,
-                f"{quoted(record['name'])} is the same {record['table'][:-1]} as "
-                f"{record['into_id']} in {record['into_file']} (same name); kept once",
+    problems += row_problems(
+        store.import_merged_by_name(cur),
+        "warning",
+        lambda r: (
+            f"{quoted(r['name'])} is the same {r['table'][:-1]} as "
+            f"{r['into_id']} in {r['into_file']} (same name); kept once"
+        ),
+        "same_record_twice",
+    )
+    problems += row_problems(
+        store.import_seller_notes(cur),
+        "warning",
+        lambda r: (
+            f"seller {quoted(r['name'])} was named but not in the database "
+            "or the import: created from the name"
+        ),
+        "created_from_name",
+    )
+    problems += row_problems(
+        store.import_account_notes(cur),
+        "warning",
+        lambda r: (
+            f"account {quoted(r['name'])} "
+            + (
+                "was not in the database or the import: created from its name"
+                if r["how"] == "created"
+                else f"matched the existing account {r['account_id']} by name"
             )
-        )
-    for record in store.import_seller_notes(cur).iter_rows(named=True):
-        problems.append(
-            make_problem(
-                "warning",
-                record["_file"],
-                record["_row"],
-                None,
-                f"seller {quoted(record['name'])} was named but not in the database or "
-                "the import: created from the name",
-            )
-        )
-    for record in store.import_account_notes(cur).iter_rows(named=True):
-        how = (
-            "was not in the database or the import: created from its name"
-            if record["how"] == "created"
-            else f"matched the existing account {record['account_id']} by name"
-        )
-        problems.append(
-            make_problem(
-                "warning",
-                record["_file"],
-                record["_row"],
-                None,
-                f"account {quoted(record['name'])} {how}",
-            )
-        )
+        ),
+        lambda r: "created_from_name" if r["how"] == "created" else "matched_by_name",
+    )
     return problems
 
 
@@ -262,32 +263,65 @@ def _key_problems(
                     record["rows"][0],
                     None,
                     f"duplicate ID {quoted(record['key'])} in {table}: {places}",
+                    "duplicate_id",
                 )
             )
-        for record in store.import_id_collisions(cur, table).iter_rows(named=True):
-            problems.append(
-                make_problem(
-                    "error",
-                    record["_file"],
-                    record["_row"],
-                    None,
-                    f"ID {quoted(record['key'])} already belongs to a {table} record "
-                    f"from {record['other_source']}",
-                )
-            )
+        problems += row_problems(
+            store.import_id_collisions(cur, table),
+            "error",
+            partial(_collision_message, table),
+            "id_collision",
+        )
     references = store.import_missing_references(cur, tables)
     if references.height:
         problems += capped_problems(
-            references, files_by_name, "", lambda r: reference_message(r)
+            references, files_by_name, "", reference_message, reference_code
         )
     names = store.import_unresolved_names(cur, tables)
     if names.height:
         problems += capped_problems(
-            names, files_by_name, "", lambda r: _name_message(r)
+            names, files_by_name, "", _name_message, "unmatched_name"
+        )
+    if "erp_revenue" in tables:
+        problems += capped_problems(
+            store.import_erp_unmatched(cur),
+            files_by_name,
+            "erp_revenue",
+            lambda r: (
+                f"customer {quoted(r['value'])} matches no account; the ERP "
+                f"line was not imported{_rows_note(r)}"
+            ),
+            "erp_without_account",
         )
     if "contacts" in tables:
-        problems += _reporting_problems(cur)
+        problems += reporting_problems(cur)
     return problems
+
+
+#: (table, action) of a dangling reference → its problem code.
+_REFERENCE_CODES: dict[tuple[str, str], str] = {
+    ("contacts", "drop"): "contact_without_account",
+    ("opportunities", "drop"): "deal_without_account",
+    ("contracts", "drop"): "contract_without_account",
+    ("erp_revenue", "drop"): "erp_without_account",
+    ("opportunity_contacts", "drop"): "link_side_missing",
+    ("contact_influences", "drop"): "link_side_missing",
+    ("contacts", "clear"): "manager_missing",
+}
+
+
+def _collision_message(table: str, record: dict[str, Any]) -> str:
+    return (
+        f"ID {quoted(record['key'])} already belongs to a {table} record "
+        f"from {record['other_source']}"
+    )
+
+
+def reference_code(record: dict[str, Any]) -> str:
+    """Return the code of a reference to a record neither stored nor imported."""
+    return _REFERENCE_CODES.get(
+        (record["table"], record.get("action") or "clear"), "missing_reference"
+    )
 
 
 def reference_message(record: dict[str, Any]) -> str:
@@ -308,6 +342,8 @@ def reference_message(record: dict[str, Any]) -> str:
         ("opportunities", "drop"): "; the deal was not imported",
         ("opportunity_contacts", "drop"): "; the link was not imported (orphan)",
         ("contact_influences", "drop"): "; the influence line was not imported",
+        ("contracts", "drop"): "; the contract was not imported",
+        ("erp_revenue", "drop"): "; the ERP line was not imported",
         ("contacts", "clear"): "; the reporting line was left out",
     }.get(
         (record["table"], record.get("action") or "clear"),
@@ -336,104 +372,6 @@ def _name_message(record: dict[str, Any]) -> str:
     return f"{quoted(record['value'])} matches no {what}{tail}{_rows_note(record)}"
 
 
-def _person(name: str | None, contact_id: str) -> str:
-    """Name a person with their CRM ID, so the user can find them in the CRM."""
-    return f"{quoted(name)} ({contact_id})" if name else contact_id
-
-
-def _loops(graph: Any, component: set[str]) -> bool:
-    """Return whether a strongly connected component holds a loop."""
-    if len(component) > 1:
-        return True
-    (only,) = component
-    return bool(graph.has_edge(only, only))
-
-
-def _reporting_problems(cur: store.Connection) -> list[Problem]:
-    """Leave out reports-to lines that leave the account or close a loop; say which.
-
-    Both are warnings: the people are imported, the offending line is not, and
-    the map draws the rest. Of each loop, the line of the imported person with
-    the smallest ID is left out (stored people's lines are not touched).
-    """
-    problems: list[Problem] = []
-    lines = store.import_reporting_lines(cur)
-    if lines.height == 0:
-        return problems
-    outside = lines.filter(
-        pl.col("manager_account_id").is_not_null()
-        & (pl.col("manager_account_id") != pl.col("account_id"))
-        & pl.col("_file").is_not_null()
-    )
-    for record in outside.iter_rows(named=True):
-        if len(problems) < 50:
-            problems.append(
-                make_problem(
-                    "warning",
-                    record["_file"],
-                    record["_row"],
-                    None,
-                    f"{_person(record['name'], record['contact_id'])} reports to "
-                    f"{record['reports_to_id']}, who works for another account "
-                    f"({record['manager_account_id']}); the reporting line was left out",
-                )
-            )
-    store.import_clear_reports_to(cur, outside["contact_id"].to_list())
-    lines = lines.filter(~pl.col("contact_id").is_in(outside["contact_id"].implode()))
-    graph = nx.DiGraph()
-    graph.add_edges_from(
-        zip(
-            lines["contact_id"].to_list(), lines["reports_to_id"].to_list(), strict=True
-        )
-    )
-    names = dict(
-        zip(lines["contact_id"].to_list(), lines["name"].to_list(), strict=True)
-    )
-    places = {
-        r["contact_id"]: (r["_file"], r["_row"])
-        for r in lines.filter(pl.col("_file").is_not_null()).iter_rows(named=True)
-    }
-    dropped: list[str] = []
-    # Loops are found once, as strongly connected components (each person has
-    # one manager, so a component is one loop); only a component that still
-    # loops after a line is left out is looked at again.
-    pending = [c for c in nx.strongly_connected_components(graph) if _loops(graph, c)]
-    while pending:
-        component = pending.pop()
-        cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component))]
-        imported = [c for c in cycle if c in places]
-        if not imported:
-            continue  # a loop among stored people only: not this import's to change
-        start = cycle.index(min(imported))
-        cycle = cycle[start:] + cycle[:start]
-        member = cycle[0]
-        manager = next(iter(graph.successors(member)))
-        graph.remove_edge(member, manager)
-        dropped.append(member)
-        pending += [
-            c
-            for c in nx.strongly_connected_components(graph.subgraph(component))
-            if _loops(graph, c)
-        ]
-        if len(problems) >= 100:
-            continue
-        loop = " → ".join(_person(names.get(c), c) for c in [*cycle, cycle[0]])
-        file, row = places[member]
-        problems.append(
-            make_problem(
-                "warning",
-                file,
-                row,
-                None,
-                f"reporting cycle: {loop}; left out the line "
-                f"{_person(names.get(member), member)} reports to "
-                f"{_person(names.get(manager), manager)}",
-            )
-        )
-    store.import_clear_reports_to(cur, dropped)
-    return problems
-
-
 def _date_orders(
     cur: store.Connection,
     tables: list[str],
@@ -451,18 +389,13 @@ def _date_orders(
             for record in stats.iter_rows(named=True):
                 header = header_for(files_by_name, record["_file"], table, column)
                 first, second = record["max_first"] or 0, record["max_second"] or 0
-                order: str | None
+                order: str | None = None
+                unclear: str | None = None
                 if first > 12 and second > 12:
-                    problems.append(
-                        make_problem(
-                            "error",
-                            record["_file"],
-                            None,
-                            header,
-                            "mixes day-first (31/01/2024) and month-first (01/31/2024) dates; fix the column",
-                        )
+                    unclear = (
+                        "mixes day-first (31/01/2024) and month-first (01/31/2024) "
+                        "dates; fix the column"
                     )
-                    order = None
                 elif first > 12:
                     order = "dmy"
                 elif second > 12:
@@ -470,17 +403,22 @@ def _date_orders(
                 elif date_order:
                     order = date_order
                 else:
+                    unclear = (
+                        f"{record['slash_values']:,} date(s) like 03/04/2024 could be "
+                        "day-first or month-first (no part is above 12); choose the "
+                        "date order (--date-order mdy|dmy)"
+                    )
+                if unclear:
                     problems.append(
                         make_problem(
                             "error",
                             record["_file"],
                             None,
                             header,
-                            f"{record['slash_values']:,} date(s) like 03/04/2024 could be day-first or "
-                            "month-first (no part is above 12); choose the date order (--date-order mdy|dmy)",
+                            unclear,
+                            "date_order",
                         )
                     )
-                    order = None
                 rows.append(
                     {"_file": record["_file"], "col": column, "date_order": order}
                 )

@@ -14,7 +14,8 @@ from workbench import store
 from workbench.domain import Problem
 from workbench.ingest import summary
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.proposal import first_file_name, make_problem
+from workbench.ingest.problems import file_problem
+from workbench.ingest.proposal import first_file_name
 
 
 def offer_to_replace_demo(
@@ -29,14 +30,13 @@ def offer_to_replace_demo(
     if replace_demo:
         return True
     problems.append(
-        make_problem(
+        file_problem(
             "warning",
             first_file_name(files),
-            None,
-            None,
             "the database holds the demo portfolio: these rows go next to it. "
             "Replace the demo to start from your data only (--replace-demo, or "
             "the Import page's option)",
+            "demo_data",
         )
     )
     return False
@@ -53,14 +53,13 @@ def say_if_imported_already(
     if previous is None:
         return False
     problems.append(
-        make_problem(
+        file_problem(
             "warning",
             first_file_name(files),
-            None,
-            None,
             f"these files were imported already (run {previous}, the last "
             "committed import); nothing was written. Import them again on purpose "
             "with --again (or the page's option)",
+            "already_imported",
         )
     )
     return True

@@ -21,6 +21,7 @@ from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
     column_positions,
     file_problems,
+    reference_code,
     reference_message,
     stage_and_check,
     utf8_copy,
@@ -32,12 +33,8 @@ from workbench.ingest.model import (
     ProgressCallback,
     RecognisedFile,
 )
-from workbench.ingest.proposal import (
-    capped_problems,
-    first_file_name,
-    make_problem,
-    propose_files,
-)
+from workbench.ingest.problems import capped_problems, file_problem
+from workbench.ingest.proposal import first_file_name, propose_files
 
 #: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
 LARGE_IMPORT_MEMORY_LIMIT = "1GB"
@@ -133,6 +130,11 @@ def import_files(
         ) from error
 
 
+def _upload_error(files: Sequence[Any], message: str, code: str) -> Problem:
+    """Return an error about the whole upload, placed on its first file."""
+    return file_problem("error", first_file_name(files), message, code)
+
+
 def _input_names(files: Sequence[Any]) -> str:
     """Return the base names of the inputs, for a message about all of them."""
     names = [
@@ -176,25 +178,11 @@ def _import_with(
         and all(r.rows == 0 for r in importable)
         and not any(p.level == "error" for p in problems)
     ):
-        problems.append(
-            make_problem(
-                "error",
-                first_file_name(files),
-                None,
-                None,
-                "nothing to import: the file(s) hold a header but no data rows",
-            )
-        )
+        message = "nothing to import: the file(s) hold a header but no data rows"
+        problems.append(_upload_error(files, message, "nothing_to_import"))
     if not importable and not any(p.level == "error" for p in problems):
-        problems.append(
-            make_problem(
-                "error",
-                first_file_name(files),
-                None,
-                None,
-                "nothing to import: no file could be mapped to a workbench table",
-            )
-        )
+        message = "nothing to import: no file could be mapped to a workbench table"
+        problems.append(_upload_error(files, message, "nothing_to_import"))
     sources_used = sorted({r.source for r in importable}) or (
         [source] if source != "auto" else ["unknown"]
     )
@@ -313,9 +301,7 @@ def _run_import(
         except _RejectedImport:
             pass
         except RejectedInputError as error:
-            problems.append(
-                make_problem("error", first_file_name(files), None, None, str(error))
-            )
+            problems.append(_upload_error(files, str(error), "refused"))
     return _not_committed(
         con,
         recognised,
@@ -347,16 +333,15 @@ def _not_committed(
     if not dry_run:
         with store.write_transaction(con) as cur:
             run_id_recorded = store.import_next_run_id(cur)
-            store.record_import_run(
+            _record_run(
                 cur,
-                run_id=run_id_recorded,
-                started_at=started,
-                source=source_label,
-                status="rejected",
-                files=guards.files_record(recognised),
-                counts=store.import_table_counts(cur),
-                problems=[p.as_dict() for p in problems],
-                user_name=actor.name,
+                run_id_recorded,
+                "rejected",
+                recognised,
+                problems,
+                source_label,
+                actor=actor,
+                started=started,
             )
     say(1.0, "checked" if dry_run else "rejected")
     return ImportReport(
@@ -404,15 +389,8 @@ def _plan(
     if not any(p.level == "error" for p in problems) and not any(
         p["add"] or p["update"] for p in plan.values()
     ):
-        problems.append(
-            make_problem(
-                "error",
-                first_file_name(files),
-                None,
-                None,
-                "nothing to import: every row was left out (the warnings say why)",
-            )
-        )
+        message = "nothing to import: every row was left out (the warnings say why)"
+        problems.append(_upload_error(files, message, "nothing_to_import"))
     return plan
 
 
@@ -434,13 +412,40 @@ def _record_commit(
             store.save_column_mapping(
                 cur, actor, entry.header_signature, entry.table, dict(entry.mapping)
             )
+    return _record_run(
+        cur,
+        run_id,
+        "committed",
+        recognised,
+        problems,
+        source_label,
+        actor=actor,
+        started=started,
+    )
+
+
+def _record_run(
+    cur: store.Connection,
+    run_id: int,
+    status: str,
+    recognised: list[RecognisedFile],
+    problems: list[Problem],
+    source_label: str,
+    *,
+    actor: Actor,
+    started: Any,
+) -> dict[str, int]:
+    """Record a run (``committed`` or ``rejected``) with its files, counts and problems.
+
+    Returns the rows per table as the run leaves them.
+    """
     counts = store.import_table_counts(cur)
     store.record_import_run(
         cur,
         run_id=run_id,
         started_at=started,
         source=source_label,
-        status="committed",
+        status=status,
         files=guards.files_record(recognised),
         counts=counts,
         problems=[p.as_dict() for p in problems],
@@ -502,7 +507,11 @@ def _direct_load(
             rows, references = loaded
             entry.rows = rows
             problems = problems + capped_problems(
-                references, {entry.name: [entry]}, "", reference_message
+                references,
+                {entry.name: [entry]},
+                "",
+                reference_message,
+                reference_code,
             )
             counts = _record_commit(
                 cur,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import polars as pl
 from workbench import store, vocabulary
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
-from workbench.ingest import sources
+from workbench.ingest import sources, vendor_shapes
 from workbench.ingest.inputs import InputFile, collect, input_sha256
 from workbench.ingest.mapping import large_table_file, recognise_table
 from workbench.ingest.model import (
@@ -21,6 +21,7 @@ from workbench.ingest.model import (
     RecognisedFile,
     header_signature,
 )
+from workbench.ingest.problems import file_problem
 from workbench.ingest.read import TableFile, read_table, safe_file_name
 from workbench.ingest.sources import normalise_header
 
@@ -48,86 +49,6 @@ def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
             for column in vocabulary.CANONICAL_COLUMNS[recognised.table]
         ),
     )
-
-
-def make_problem(
-    level: str, file: str, row: int | None, column: str | None, message: str
-) -> Problem:
-    """Return a Problem; any level other than ``error`` is a warning."""
-    return Problem(
-        level="error" if level == "error" else "warning",
-        file=file,
-        row=row,
-        column=column,
-        message=message,
-    )
-
-
-def header_for(
-    files_by_name: dict[str, list[RecognisedFile]], file: str, table: str, column: str
-) -> str:
-    """Return the file's own header for a workbench column (the column if unmapped)."""
-    for recognised in files_by_name.get(file, []):
-        if recognised.table == table:
-            for header, canonical in recognised.mapping.items():
-                if canonical == column:
-                    return header
-    return column
-
-
-def capped_problems(
-    found: pl.DataFrame,
-    files_by_name: dict[str, list[RecognisedFile]],
-    table: str,
-    describe: Callable[[dict[str, Any]], str],
-) -> list[Problem]:
-    """Turn capped problem rows into Problems, with a summary when rows were left out."""
-    problems: list[Problem] = []
-    if found.height == 0:
-        return problems
-    shown: dict[tuple[str, str, str], int] = {}
-    totals: dict[tuple[str, str, str], tuple[int, str]] = {}
-    for record in found.iter_rows(named=True):
-        column = record.get("column") or ""
-        group = (record["_file"], column, record.get("message") or "")
-        header = (
-            header_for(
-                files_by_name, record["_file"], record.get("table") or table, column
-            )
-            if column
-            else None
-        )
-        problems.append(
-            make_problem(
-                record["level"],
-                record["_file"],
-                record["_row"],
-                header,
-                describe(record),
-            )
-        )
-        shown[group] = shown.get(group, 0) + 1
-        totals[group] = (int(record.get("total") or 0), record["level"])
-    for group, (total, level) in totals.items():
-        if total > shown[group]:
-            file, column, _message = group
-            header = header_for(files_by_name, file, table, column) if column else None
-            problems.append(
-                make_problem(
-                    level,
-                    file,
-                    None,
-                    header,
-                    f"… and {total - shown[group]:,} more with the same problem",
-                )
-            )
-    return problems
-
-
-def quoted(value: Any) -> str:
-    """Return a value in quotation marks, cut to 80 characters."""
-    text = str(value)
-    return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
 
 
 def propose_files(
@@ -167,7 +88,12 @@ def propose_files(
         inputs = collect(files, spill_dir)
     except RejectedInputError as error:
         problems.append(
-            make_problem("error", first_file_name(files), None, None, str(error))
+            file_problem(
+                "error",
+                first_file_name(files),
+                str(error),
+                "unreadable_file",
+            )
         )
         inputs = []
     read, unreadable = _read_inputs(inputs, encoding, say)
@@ -200,65 +126,39 @@ def propose_files(
             )
         except RejectedInputError as error:
             problems.append(
-                make_problem(
-                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                file_problem(
+                    "error",
+                    item.name,
+                    _strip_name(item.name, str(error)),
+                    "unreadable_file",
                 )
             )
             continue
         if item.data is None:
-            for entry in entries:
-                entry.frame = None
-                entry.path = item.path
-                entry.rows = -1
-                if entry.source == "survey":
-                    problems.append(
-                        make_problem(
-                            "error",
-                            item.name,
-                            None,
-                            None,
-                            "survey files this large are not supported; split the file",
-                        )
-                    )
+            problems += _read_when_staged(item, entries)
         recognised += entries
+    problems += vendor_shapes.first_of_several_ids(recognised)
     problems += _attach_deal_companies(recognised)
-    _engagement_durations(recognised)
+    vendor_shapes.engagement_durations(recognised)
     return recognised, problems
 
 
-def _engagement_durations(recognised: list[RecognisedFile]) -> None:
-    """Give HubSpot meetings and calls their duration in minutes.
+def _read_when_staged(item: InputFile, entries: list[RecognisedFile]) -> list[Problem]:
+    """Mark a large file's entries to be read from its path when staged.
 
-    A meeting holds its start and end times; a call its duration in
-    milliseconds. Either becomes a ``duration_minutes`` column of the file.
+    Returns an error for a survey file this large (surveys are read whole).
     """
-    for entry in recognised:
-        if (
-            entry.source != "hubspot"
-            or entry.table != "activities"
-            or entry.frame is None
-            or "duration_minutes" in entry.mapping.values()
-        ):
-            continue
-        by_normal = {normalise_header(h): h for h in entry.frame.columns}
-        minutes: pl.Expr | None = None
-        if "starttime" in by_normal and "endtime" in by_normal:
-            start, end = (
-                pl.col(by_normal[k]).str.to_datetime(strict=False)
-                for k in ("starttime", "endtime")
+    problems: list[Problem] = []
+    for entry in entries:
+        entry.frame = None
+        entry.path = item.path
+        entry.rows = -1
+        if entry.source == "survey":
+            message = "survey files this large are not supported; split the file"
+            problems.append(
+                file_problem("error", item.name, message, "unreadable_file")
             )
-            minutes = (end - start).dt.total_seconds() / 60
-        elif "propertyhscallduration" in by_normal:
-            milliseconds = pl.col(by_normal["propertyhscallduration"])
-            minutes = milliseconds.cast(pl.Float64, strict=False) / 60_000
-        if minutes is None:
-            continue
-        header = "duration in minutes (computed)"
-        entry.frame = entry.frame.with_columns(
-            minutes.round(1).cast(pl.String).alias(header)
-        )
-        entry.headers = [*entry.headers, header]
-        entry.mapping = {**entry.mapping, header: "duration_minutes"}
+    return problems
 
 
 def _read_inputs(
@@ -277,18 +177,20 @@ def _read_inputs(
             read.append((item, table))
             if table.warning:  # mojibake: imported, but the person should look
                 problems.append(
-                    make_problem(
+                    file_problem(
                         "warning",
                         item.name,
-                        None,
-                        None,
                         _strip_name(item.name, table.warning),
+                        "encoding",
                     )
                 )
         except RejectedInputError as error:
             problems.append(
-                make_problem(
-                    "error", item.name, None, None, _strip_name(item.name, str(error))
+                file_problem(
+                    "error",
+                    item.name,
+                    _strip_name(item.name, str(error)),
+                    "unreadable_file",
                 )
             )
     return read, problems
@@ -425,14 +327,13 @@ def _attach_companies(
         target.mapping = {**target.mapping, company_header: target_column}
         if several:
             problems.append(
-                make_problem(
+                file_problem(
                     "warning",
                     target.name,
-                    None,
-                    None,
                     f"{several:,} {_NOUNS[table]} are associated with several "
                     f"{'companies' if other == 'company' else 'people'} in {names}; "
                     f"each keeps the first {other} listed",
+                    "several_associations",
                 )
             )
     return problems

@@ -25,32 +25,73 @@ class _File(Protocol):
     table: str | None
 
 
-#: (what the message holds, the kind it is reported under, whether rows are left out).
-_KINDS: tuple[tuple[str, str, bool], ...] = (
-    ("reporting cycle", "reporting cycle: one line left out", False),
-    ("works for another account", "reports to another account: line left out", False),
-    ("the reporting line was left out", "manager missing: line left out", False),
-    ("the person was not imported", "person left out: their account is missing", True),
-    ("the deal was not imported", "deal left out: its account is missing", True),
-    ("the link was not imported", "link left out: a side is missing", True),
-    ("influence line was not imported", "link left out: a side is missing", True),
-    (
-        "neither in the import nor in the database",
-        "reference to a missing record",
-        False,
-    ),
-    ("matches no", "name that matches no record", False),
-    ("created from", "record created from a name", False),
-    ("marked as deleted", "deleted in the CRM: left out", False),
-    ("(same name); kept once", "same record twice: kept once", True),
-    ("names no account", "row without an account: left out", True),
-    ("has no ID", "row without a key: left out", True),
-    ("lacks", "row without a key: left out", True),
-    ("buying role", "buying roles", False),
-    ("holds several roles", "buying roles", False),
-    ("column(s) not imported", "columns not imported", False),
-    ("not imported:", "file not imported", False),
-    ("imported already", "already imported", False),
+#: Each problem code with the heading its warnings are grouped under and whether
+#: it means rows of a file were left out. The codes are stable (tests, the JSON
+#: report's ``warning_kinds`` and the Import page group by them); headings and
+#: messages may be reworded freely.
+KINDS: dict[str, tuple[str, bool]] = {
+    "reporting_cycle": ("reporting cycle: one line left out", False),
+    "reports_to_other_account": ("reports to another account: line left out", False),
+    "manager_missing": ("manager missing: line left out", False),
+    "contact_without_account": ("person left out: their account is missing", True),
+    "deal_without_account": ("deal left out: its account is missing", True),
+    "contract_without_account": ("contract left out: its account is missing", True),
+    "link_side_missing": ("link left out: a side is missing", True),
+    "erp_without_account": ("ERP line left out: no such account", True),
+    "missing_reference": ("reference to a missing record", False),
+    "unmatched_name": ("name that matches no record", False),
+    "created_from_name": ("record created from a name", False),
+    "matched_by_name": ("record matched by name", False),
+    "deleted_in_crm": ("deleted in the CRM: left out", False),
+    "same_record_twice": ("same record twice: kept once", True),
+    "row_without_account": ("row without an account: left out", True),
+    "row_without_key": ("row without a key: left out", True),
+    "buying_role": ("buying roles", False),
+    "unknown_value": ("value stored as unknown", False),
+    "several_associations": ("several companies or people: first kept", False),
+    "columns_not_imported": ("columns not imported", False),
+    "file_not_imported": ("file not imported", False),
+    "empty_file": ("file without rows", False),
+    "encoding": ("text encoding to check", False),
+    "demo_data": ("demo portfolio kept", False),
+    "already_imported": ("already imported", False),
+    "survey_answer": ("survey answers", False),
+    # errors (they are listed first, not grouped; the code still names them)
+    "unreadable_file": ("file cannot be read", False),
+    "missing_column": ("required column missing", False),
+    "bad_value": ("value cannot be read", False),
+    "date_order": ("date order unclear", False),
+    "nameless_record": ("record without a name", False),
+    "duplicate_id": ("duplicate ID", False),
+    "id_collision": ("ID of another source", False),
+    "nothing_to_import": ("nothing to import", False),
+    "refused": ("refused", False),
+}
+
+#: Problems made without a code (older callers): what the message holds → code.
+_CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
+    ("reporting cycle", "reporting_cycle"),
+    ("works for another account", "reports_to_other_account"),
+    ("the reporting line was left out", "manager_missing"),
+    ("the person was not imported", "contact_without_account"),
+    ("the deal was not imported", "deal_without_account"),
+    ("the contract was not imported", "contract_without_account"),
+    ("the link was not imported", "link_side_missing"),
+    ("the ERP line was not imported", "erp_without_account"),
+    ("influence line was not imported", "link_side_missing"),
+    ("neither in the import nor in the database", "missing_reference"),
+    ("matches no", "unmatched_name"),
+    ("created from", "created_from_name"),
+    ("marked as deleted", "deleted_in_crm"),
+    ("(same name); kept once", "same_record_twice"),
+    ("names no account", "row_without_account"),
+    ("has no ID", "row_without_key"),
+    ("lacks", "row_without_key"),
+    ("buying role", "buying_role"),
+    ("holds several roles", "buying_role"),
+    ("column(s) not imported", "columns_not_imported"),
+    ("not imported:", "file_not_imported"),
+    ("imported already", "already_imported"),
 )
 
 
@@ -59,20 +100,29 @@ _KINDS: tuple[tuple[str, str, bool], ...] = (
 _DELETED = re.compile(r"^([\d,]+) row\(s\) marked as deleted")
 
 
+def problem_code(problem: Problem) -> str:
+    """Return the problem's code: its own, else the one its message implies.
+
+    ``other`` (a warning) or ``error`` when neither says.
+    """
+    if problem.code:
+        return problem.code
+    for needle, code in _CODES_BY_MESSAGE:
+        if needle in problem.message:
+            return code
+    return "other" if problem.level == "warning" else "error"
+
+
 def problem_kind(problem: Problem) -> str:
     """Return the heading a problem is grouped under."""
-    for needle, kind, _drops in _KINDS:
-        if needle in problem.message:
-            return kind
-    return "other" if problem.level == "warning" else "error"
+    code = problem_code(problem)
+    return KINDS[code][0] if code in KINDS else code
 
 
 def drops_rows(problem: Problem) -> bool:
     """Return whether the problem means rows of a file were left out."""
-    return (
-        any(drops and needle in problem.message for needle, _kind, drops in _KINDS)
-        and problem.level == "warning"
-    )
+    kind = KINDS.get(problem_code(problem))
+    return problem.level == "warning" and kind is not None and kind[1]
 
 
 def ordered_problems(problems: Sequence[Problem]) -> list[Problem]:
@@ -81,21 +131,31 @@ def ordered_problems(problems: Sequence[Problem]) -> list[Problem]:
     warnings = [p for p in problems if p.level != "error"]
     first_seen: dict[str, int] = {}
     for index, problem in enumerate(warnings):
-        first_seen.setdefault(problem_kind(problem), index)
-    warnings.sort(key=lambda p: first_seen[problem_kind(p)])
+        first_seen.setdefault(problem_code(problem), index)
+    warnings.sort(key=lambda p: first_seen[problem_code(p)])
     return errors + warnings
 
 
 def warning_kinds(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    """Return ``[{kind, count}]`` of the warnings, in the order they are listed."""
-    counts = Counter(problem_kind(p) for p in problems if p.level != "error")
-    ordered = ordered_problems(problems)
+    """Return ``[{kind, code, count}]`` of the warnings, in the order they are listed.
+
+    Grouped by code; ``kind`` is the code's heading. A "… and N more" line
+    counts as one of its kind (it carries the same code).
+    """
+    counts = Counter(problem_code(p) for p in problems if p.level != "error")
     seen: list[str] = []
-    for problem in ordered:
-        kind = problem_kind(problem)
-        if problem.level != "error" and kind not in seen:
-            seen.append(kind)
-    return [{"kind": kind, "count": counts[kind]} for kind in seen]
+    for problem in ordered_problems(problems):
+        code = problem_code(problem)
+        if problem.level != "error" and code not in seen:
+            seen.append(code)
+    return [
+        {
+            "kind": KINDS[code][0] if code in KINDS else code,
+            "code": code,
+            "count": counts[code],
+        }
+        for code in seen
+    ]
 
 
 def import_plan(
@@ -123,7 +183,12 @@ def import_plan(
     plan: dict[str, dict[str, Any]] = {}
     for table in [*built, *[t for t in file_rows if t not in built]]:
         counts = built.get(table, {"add": 0, "update": 0, "created": 0})
-        from_files = counts["add"] + counts["update"] - counts.get("created", 0)
+        from_files = (
+            counts["add"]
+            + counts["update"]
+            - counts.get("created", 0)
+            + counts.get("merged", 0)
+        )
         deleted = sum(
             int(found.group(1).replace(",", ""))
             for p in problems

@@ -103,6 +103,7 @@ def row_problems(
             row=item["row"],
             column=item["column"],
             message=item["message"],
+            code="survey_answer",
         )
         for item in found.iter_rows(named=True)
     ]

@@ -133,7 +133,9 @@ def read_survey_file(
     result = read_survey(file_name, read.frame, contacts, accounts, score_column)
     if read.warning:  # mojibake: the comments and names may need another encoding
         message = read.warning.removeprefix(f"{read.name}: ")
-        result.problems.insert(0, Problem("warning", file_name, None, None, message))
+        result.problems.insert(
+            0, Problem("warning", file_name, None, None, message, "encoding")
+        )
     return result
 
 
@@ -194,7 +196,10 @@ def read_survey(
     problems += _unknown_survey_types(file_name, columns, checked)
     if date_note:
         problems.insert(
-            0, Problem("warning", file_name, None, columns["date"], date_note)
+            0,
+            Problem(
+                "warning", file_name, None, columns["date"], date_note, "date_order"
+            ),
         )
     responses, preview = _responses_and_preview(checked, source)
     return SurveyResult(
@@ -220,6 +225,7 @@ def _missing_columns(file_name: str, columns: dict[str, str]) -> list[Problem]:
                 None,
                 "no score column found: name it 'score' or 'NPS', or choose the "
                 "column that holds the 0–10 answer",
+                "missing_column",
             )
         )
     if not ({"account", "contact", "email"} & columns.keys()):
@@ -230,10 +236,15 @@ def _missing_columns(file_name: str, columns: dict[str, str]) -> list[Problem]:
                 None,
                 None,
                 "no column links responses to an account, a contact ID or an e-mail",
+                "missing_column",
             )
         )
     if "date" not in columns:
-        problems.append(Problem("error", file_name, None, None, "no date column found"))
+        problems.append(
+            Problem(
+                "error", file_name, None, None, "no date column found", "missing_column"
+            )
+        )
     return problems
 
 
@@ -344,6 +355,7 @@ def _unknown_survey_types(
             columns.get("survey_type"),
             f"survey types neither relationship nor touchpoint ({shown}): those "
             "answers take the type chosen at import",
+            "unknown_value",
         )
     ]
 

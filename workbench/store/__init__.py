@@ -128,6 +128,7 @@ from workbench.store.imports.commit import (
 from workbench.store.imports.direct import (
     import_activities_direct,
 )
+from workbench.store.imports.erp import import_erp_unmatched
 from workbench.store.imports.integrity import (
     REFERENCES,
     import_clear_reports_to,
@@ -287,6 +288,7 @@ __all__ = [
     "import_drop_inputs",
     "import_drop_stages",
     "import_duplicates",
+    "import_erp_unmatched",
     "import_id_collisions",
     "import_link_targets",
     "import_merged_by_name",

@@ -37,7 +37,8 @@ CONTRACTS_NOT_IN_FORCE: tuple[str, ...] = (
 )
 
 # Every won deal with the period its revenue serves. The term comes from the
-# contract the deal names (Opportunity.ContractId), else from a contract of the
+# contract the deal names (Opportunity.ContractId), else from the deal's own term
+# (its total over its annual value, HubSpot's TCV/ACV; docs/import.md), else from a contract of the
 # account in force on the close date, else from the default term ($default_term,
 # months). Terms under a year count as a year, so no deal is multiplied up; a deal's
 # annual revenue is its amount × 12 / term. Needs the parameters $as_of,
@@ -67,11 +68,13 @@ covering AS (
 won_deals AS (
     SELECT o.account_id, o.amount, o.close_date,
         CASE WHEN k.term_months IS NOT NULL THEN 'contract'
+             WHEN o.term_months IS NOT NULL THEN 'deal_term'
              WHEN cv.term_months IS NOT NULL THEN 'account_contract'
              ELSE 'default_term' END AS term_source,
         CASE WHEN k.term_months IS NOT NULL THEN coalesce(k.start_date, o.close_date)
              ELSE o.close_date END AS service_start,
-        greatest(coalesce(k.term_months, cv.term_months, $default_term::INTEGER), 12)
+        greatest(coalesce(k.term_months, o.term_months, cv.term_months,
+                          $default_term::INTEGER), 12)
             AS term_months
     FROM opportunities o
     LEFT JOIN contract_terms k ON k.contract_id = o.contract_id

@@ -35,6 +35,7 @@ from workbench.store.economic_inputs import (
     seller_rate_params,
 )
 from workbench.store.economics import REVENUE_CTE, revenue_params
+from workbench.store.erp_revenue import with_erp_revenue
 
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
@@ -373,7 +374,7 @@ def account_features(
     (edited wallets, hours priced by role, growth signs, retention counts).
     """
     day = resolve_as_of(con, as_of)
-    return query_frame(
+    features = query_frame(
         con,
         _ACCOUNT_FEATURES_SQL,
         {
@@ -385,6 +386,8 @@ def account_features(
             "joint": list(JOINT_ACTIVITY_KINDS),
         },
     )
+    # An imported ERP file is the revenue basis of the accounts it covers.
+    return with_erp_revenue(con, features, day)
 
 
 #: Dimensions of :func:`effort_aggregates`, each grouped with account and period.

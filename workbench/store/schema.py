@@ -433,6 +433,29 @@ _ECONOMICS_INPUT_TABLES = (
 )
 
 
+# Revenue and cost per account and month from an ERP (an optional import file):
+# the revenue basis of the accounts it covers (docs/import.md, "ERP revenue").
+_ERP_REVENUE_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS erp_revenue (
+        account_id VARCHAR NOT NULL,
+        month DATE NOT NULL,
+        revenue DOUBLE,
+        cost DOUBLE,
+        logistics_cost DOUBLE,
+        discount_cost DOUBLE,
+        support_cost DOUBLE,
+        source VARCHAR,
+        source_id VARCHAR,
+        PRIMARY KEY (account_id, month)
+    )
+    """,
+    # A deal's own term, from its annual and total value (HubSpot's ACV/TCV,
+    # ARR/MRR) or a contract-term field: its amount is spread over it.
+    "ALTER TABLE opportunities ADD COLUMN IF NOT EXISTS term_months INTEGER",
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -465,6 +488,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         _ECONOMICS_INPUT_TABLES,
     ),
     Migration(14, "service models of the Effort page", _SERVICE_MODEL_TABLES),
+    Migration(
+        15,
+        "ERP revenue and cost per account and month; a deal's own term",
+        _ERP_REVENUE_TABLES,
+    ),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.
@@ -478,6 +506,7 @@ DATA_TABLES: tuple[str, ...] = (
     "activities",
     "nps_responses",
     "contracts",
+    "erp_revenue",
 )
 
 

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
+#: A customer's code: 客户编号 in CRMs, 客户编码 in ERPs (用友, 金蝶) and in some CRMs.
+_CN_ACCOUNT_ID = (
+    "客户编号",
+    "客户ID",
+    "客戶編號",
+    "客户代码",
+    "客戶代碼",
+    "客户编码",
+    "客戶編碼",
+)
 _CN_ACCOUNT_NAME = ("客户名称", "客戶名稱", "公司名称", "公司名稱", "客户", "客戶")
 _CN_OWNER = (
     "负责人",
@@ -23,7 +34,7 @@ OBJECTS = (
         "客户",
         "accounts",
         {
-            "account_id": ("客户编号", "客户ID", "客戶編號", "客户代码"),
+            "account_id": _CN_ACCOUNT_ID,
             "name": _CN_ACCOUNT_NAME,
             "industry": ("行业", "行業", "所属行业"),
             "region": ("区域", "區域", "大区", "地区"),
@@ -43,6 +54,7 @@ OBJECTS = (
             "parent_account_name": ("上级客户", "母公司", "上級客戶"),
             "owner_seller_name": _CN_OWNER,
             "created_on": ("创建日期", "建立日期", "创建时间"),
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("客户", "客戶", "accounts"),
@@ -53,7 +65,7 @@ OBJECTS = (
         "contacts",
         {
             "contact_id": ("联系人编号", "联系人ID", "聯絡人編號", "聯絡人ID"),
-            "account_id": ("客户编号", "客户ID", "客戶編號"),
+            "account_id": _CN_ACCOUNT_ID,
             "account_name": _CN_ACCOUNT_NAME,
             "name": ("联系人", "聯絡人", "联系人姓名", "聯絡人姓名", "姓名"),
             "title": ("职务", "職稱", "职位", "職務"),
@@ -86,7 +98,7 @@ OBJECTS = (
         "activities",
         {
             "activity_id": ("拜访编号", "活动编号", "拜訪編號", "记录编号"),
-            "account_id": ("客户编号", "客户ID", "客戶編號"),
+            "account_id": _CN_ACCOUNT_ID,
             "account_name": _CN_ACCOUNT_NAME,
             "contact_id": ("联系人编号", "聯絡人編號", "联系人ID", "聯絡人ID"),
             "contact_name": ("联系人", "聯絡人", "拜访对象", "拜訪對象"),
@@ -115,7 +127,7 @@ OBJECTS = (
         "opportunities",
         {
             "opportunity_id": ("商机编号", "商機編號", "商机ID"),
-            "account_id": ("客户编号", "客户ID", "客戶編號"),
+            "account_id": _CN_ACCOUNT_ID,
             "account_name": _CN_ACCOUNT_NAME,
             "name": ("商机名称", "商機名稱"),
             "stage": ("阶段", "階段", "销售阶段"),

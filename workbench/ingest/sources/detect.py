@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workbench.ingest.sources import chinese, dynamics, generic, hubspot, salesforce
+from workbench.ingest.sources import (
+    chinese,
+    dynamics,
+    generic,
+    hubspot,
+    salesforce,
+)
+from workbench.ingest.sources.erp import erp_layout
 from workbench.ingest.sources.layout import ObjectLayout, normalise_header
 
 LAYOUTS: tuple[ObjectLayout, ...] = (
@@ -14,6 +21,8 @@ LAYOUTS: tuple[ObjectLayout, ...] = (
     *dynamics.OBJECTS,
     *chinese.OBJECTS,
     *generic.OBJECTS,
+    erp_layout("generic"),
+    erp_layout("chinese_crm"),
 )
 
 
@@ -37,6 +46,16 @@ _SOURCE_MARKERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "portal_id",
             "deal_pipeline_stage_id",
             "hubspot_owner_id",
+            *hubspot.CONTACT_ID_HEADERS,
+            "Activity assigned to",
+            "Call Title",
+            "Meeting name",
+            "hs_timestamp",
+            "hs_call_title",
+            "hs_meeting_title",
+            "hs_email_subject",
+            "hs_note_body",
+            "hs_task_subject",
         ),
         frozenset(),
     ),
@@ -223,6 +242,11 @@ REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "opportunity_contacts": (("opportunity_id",), ("contact_id",)),
     "activities": (("activity_date",),),
     "contact_influences": (("from_contact_id",), ("to_contact_id",)),
+    "erp_revenue": (
+        ("account_id", "account_name"),
+        ("month",),
+        ("revenue", "cost", "margin"),
+    ),
 }
 
 

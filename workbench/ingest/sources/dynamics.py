@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 #: "Export to Excel" views of one activity type: (entity, kind, the hidden key
 #: column's name, date headers, people headers). ``Regarding`` names the account,
@@ -91,6 +92,7 @@ OBJECTS = (
             "owner_seller_id": ("ownerid",),
             "owner_seller_name": ("Owner",),
             "created_on": ("createdon", "Created On"),
+            **SITUATION_ALIASES,
         },
         ("account_id",),
         ("account", "accounts"),
@@ -177,6 +179,34 @@ OBJECTS = (
         },
         ("activity_id",),
         ("activitypointer", "activity", "activities", "phonecall", "appointment"),
+    ),
+    # Contracts and their lines (service contracts): each gives the account a
+    # term in force, over which the account's deals won in it are spread (the
+    # economics' "contract of the account covering the close date").
+    *(
+        ObjectLayout(
+            "dynamics",
+            name,
+            "contracts",
+            {
+                "contract_id": (f"(Do Not Modify) {label}", f"{name}id"),
+                "account_id": ("customerid",),
+                "account_name": ("Customer", "Account"),
+                "start_date": ("activeon", "Contract Start Date", "Start Date"),
+                "end_date": ("expireson", "Contract End Date", "End Date"),
+                "status": ("statecode", "Status", "Status Reason"),
+            },
+            ("contract_id",),
+            stems,
+        )
+        for name, label, stems in (
+            ("contract", "Contract", ("contract", "contracts")),
+            (
+                "contractdetail",
+                "Contract Line",
+                ("contractdetail", "contractlines", "contractline"),
+            ),
+        )
     ),
     ObjectLayout(
         "dynamics",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 OBJECTS = (
     ObjectLayout(
@@ -41,6 +42,7 @@ OBJECTS = (
             "gross_margin_pct": ("gross_margin_pct", "gross_margin"),
             "created_on": ("created_on", "customer_since"),
             "contract_type": ("contract_type",),
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("accounts", "account", "companies", "customers"),
@@ -99,6 +101,11 @@ OBJECTS = (
             "is_won": ("is_won",),
             "owner_seller_name": ("sales_agent", "owner", "seller"),
             "created_on": ("engage_date", "created_on", "created_date"),
+            "term_months": ("term_months", "contract_term", "contract_term_months"),
+            "annual_value": ("annual_value", "acv", "annual_contract_value"),
+            "total_value": ("total_value", "tcv", "total_contract_value"),
+            "recurring_annual": ("arr", "annual_recurring_revenue"),
+            "recurring_monthly": ("mrr", "monthly_recurring_revenue"),
         },
         ("stage", "close_date"),
         ("opportunities", "sales_pipeline", "salespipeline", "deals", "pipeline"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 # HubSpot UI exports in English, Spanish, German, French and Chinese portals, and
 # the Fivetran layout (property_<internal name>).
@@ -16,6 +17,15 @@ ID_HEADERS = (
     "記錄 ID",
     "hs_object_id",
 )
+_CREATE_DATE = (
+    "Create Date",
+    "Fecha de creación",
+    "Erstelldatum",
+    "Date de création",
+    "创建日期",
+    "property_createdate",
+)
+_DELETED = ("is_deleted", "_fivetran_deleted")
 COMPANY_ID_HEADERS = (
     "Associated Company IDs (Primary)",
     "Associated Company ID",
@@ -58,6 +68,119 @@ def _engagement(name: str, kind: str, subjects: tuple[str, ...]) -> ObjectLayout
         kind=kind,
     )
 
+
+#: The person an activity of a UI export is associated with (HubSpot lists
+#: several as ``id1;id2``; the import keeps the first, with a warning).
+CONTACT_ID_HEADERS = (
+    "Associated Contact IDs",
+    "Associated Contact ID",
+    "Associated Contact IDs (Primary)",
+    "ID de contactos asociados",
+    "Zugeordnete Kontakt-IDs",
+    "ID de contacts associés",
+    "关联联系人 ID",
+)
+#: Who the activity is assigned to: the owner's name in a UI export, the
+#: owner's ID in an API or warehouse export.
+_ACTIVITY_OWNER_NAMES = (
+    "Activity assigned to",
+    "Assigned to",
+    "Call owner",
+    "Meeting owner",
+    "Email owner",
+    "Note owner",
+    "Task owner",
+    "Actividad asignada a",
+    "Aktivität zugewiesen an",
+    "Activité attribuée à",
+    "活动分配对象",
+)
+_ACTIVITY_DATES = (
+    "Activity date",
+    "Fecha de actividad",
+    "Aktivitätsdatum",
+    "Date de l'activité",
+    "活动日期",
+    "hs_timestamp",
+)
+
+
+def _ui_activities(
+    name: str,
+    kind: str,
+    subjects: tuple[str, ...],
+    dates: tuple[str, ...],
+    kinds: tuple[str, ...],
+) -> ObjectLayout:
+    """Return the layout of one activity type's UI (or API) export.
+
+    The CRM's calls, meetings, e-mails, notes and tasks index pages export one
+    file per type, each activity with its associated company and contact IDs.
+    ``subjects`` are the type's own headers (they tell the types apart); a
+    call's duration and a meeting's start and end are turned into minutes when
+    the file is proposed.
+    """
+    return ObjectLayout(
+        "hubspot",
+        name,
+        "activities",
+        {
+            "activity_id": ID_HEADERS,
+            "account_id": COMPANY_ID_HEADERS,
+            "contact_id": CONTACT_ID_HEADERS,
+            "seller_id": ("hubspot_owner_id", "Activity assigned to (ID)"),
+            "seller_name": _ACTIVITY_OWNER_NAMES,
+            "activity_date": (*dates, *_ACTIVITY_DATES, "Create Date"),
+            "subject": subjects,
+            "kind": kinds,
+        },
+        ("subject",),
+        (name, name.rstrip("s"), f"{name}data", f"hubspot{name}"),
+        kind=kind,
+    )
+
+
+#: (file name, kind, the type's own subject headers, its own date headers, and
+#: the column that may say the kind: a task's type is a call, an e-mail or a to-do).
+_UI_ACTIVITY_TYPES: tuple[
+    tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...
+] = (
+    (
+        "calls",
+        "call",
+        ("Call Title", "Call title", "hs_call_title", "Call notes", "hs_call_body"),
+        (),
+        (),
+    ),
+    (
+        "meetings",
+        "meeting",
+        (
+            "Meeting name",
+            "Meeting title",
+            "hs_meeting_title",
+            "Meeting description",
+            "hs_meeting_body",
+        ),
+        ("Meeting start time", "Start Time", "hs_meeting_start_time"),
+        (),
+    ),
+    (
+        "emails",
+        "email",
+        ("Email subject", "hs_email_subject", "Email body", "hs_email_text"),
+        ("Email send date",),
+        (),
+    ),
+    ("notes", "note", ("Note body", "hs_note_body", "hs_body_preview"), (), ()),
+    (
+        "tasks",
+        "task",
+        ("Task Title", "Task title", "hs_task_subject", "Task notes", "hs_task_body"),
+        ("Due date", "hs_task_due_date", "Completed at", "hs_task_completion_date"),
+        ("Task type", "hs_task_type"),
+    ),
+)
 
 OBJECTS = (
     ObjectLayout(
@@ -129,15 +252,9 @@ OBJECTS = (
                 "Propriétaire de l'entreprise",
                 "公司所有者",
             ),
-            "created_on": (
-                "Create Date",
-                "Fecha de creación",
-                "Erstelldatum",
-                "Date de création",
-                "创建日期",
-                "property_createdate",
-            ),
-            "is_deleted": ("is_deleted", "_fivetran_deleted"),
+            "created_on": _CREATE_DATE,
+            "is_deleted": _DELETED,
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("companies", "company", "companydata"),
@@ -208,7 +325,7 @@ OBJECTS = (
                 "购买角色",
                 "property_hs_buying_role",
             ),
-            "is_deleted": ("is_deleted", "_fivetran_deleted"),
+            "is_deleted": _DELETED,
         },
         ("first_name", "last_name", "email"),
         ("contacts", "contact", "contactdata"),
@@ -257,6 +374,38 @@ OBJECTS = (
                 "property_closedate",
             ),
             "is_won": ("Is Closed Won", "property_hs_is_closed_won"),
+            # What the deal is worth a year and over its term (docs/import.md).
+            "annual_value": (
+                "Annual contract value",
+                "ACV",
+                "hs_acv",
+                "property_hs_acv",
+            ),
+            "total_value": (
+                "Total contract value",
+                "TCV",
+                "hs_tcv",
+                "property_hs_tcv",
+            ),
+            "recurring_annual": (
+                "Annual recurring revenue",
+                "ARR",
+                "hs_arr",
+                "property_hs_arr",
+            ),
+            "recurring_monthly": (
+                "Monthly recurring revenue",
+                "MRR",
+                "hs_mrr",
+                "property_hs_mrr",
+            ),
+            "term_months": (
+                "Contract term (months)",
+                "Contract term",
+                "Term (months)",
+                "contract_term",
+                "property_contract_term",
+            ),
             "is_closed": ("Is closed", "property_hs_is_closed"),
             "owner_seller_id": ("owner_id", "hubspot_owner_id"),
             "owner_seller_name": (
@@ -266,15 +415,8 @@ OBJECTS = (
                 "Propriétaire de la transaction",
                 "交易所有者",
             ),
-            "created_on": (
-                "Create Date",
-                "Fecha de creación",
-                "Erstelldatum",
-                "Date de création",
-                "创建日期",
-                "property_createdate",
-            ),
-            "is_deleted": ("is_deleted", "_fivetran_deleted"),
+            "created_on": _CREATE_DATE,
+            "is_deleted": _DELETED,
         },
         ("name", "stage"),
         ("deals", "deal", "dealdata"),
@@ -288,7 +430,7 @@ OBJECTS = (
             "first_name": ("first_name", "First Name"),
             "last_name": ("last_name", "Last Name"),
             "email": ("email", "Email"),
-            "is_deleted": ("is_deleted", "_fivetran_deleted"),
+            "is_deleted": _DELETED,
         },
         ("last_name", "email"),
         ("owners", "owner", "ownerdata", "users", "usersdata"),
@@ -310,5 +452,9 @@ OBJECTS = (
             ("note", "note", ("property_hs_body_preview", "property_hs_note_body")),
             ("task", "task", ("property_hs_task_subject", "property_hs_task_type")),
         )
+    ),
+    *(
+        _ui_activities(name, kind, subjects, dates, kinds)
+        for name, kind, subjects, dates, kinds in _UI_ACTIVITY_TYPES
     ),
 )

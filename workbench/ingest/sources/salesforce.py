@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from workbench.ingest.sources.layout import ObjectLayout
+from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 _DELETED = ("IsDeleted", "_fivetran_deleted")
+#: What tasks and events share: their ID, account, person, owner, subject.
+_ACTIVITY_LINKS: dict[str, tuple[str, ...]] = {
+    "activity_id": ("Id",),
+    "account_id": ("AccountId",),
+    "contact_id": ("WhoId",),
+    "seller_id": ("OwnerId",),
+    "subject": ("Subject",),
+    "is_deleted": _DELETED,
+}
 OBJECTS = (
     ObjectLayout(
         "salesforce",
@@ -24,6 +34,7 @@ OBJECTS = (
             "owner_seller_name": ("Account Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate", "Created Date"),
             "is_deleted": _DELETED,
+            **SITUATION_ALIASES,
         },
         ("name",),
         ("account", "accounts", "sfaccountdata", "sfaccount"),
@@ -120,43 +131,44 @@ OBJECTS = (
             "sfopportunitycontactroledata",
         ),
     ),
-    ObjectLayout(
-        "salesforce",
-        "Task",
-        "activities",
-        {
-            "activity_id": ("Id",),
-            "account_id": ("AccountId",),
-            "contact_id": ("WhoId",),
-            "seller_id": ("OwnerId",),
-            "kind": ("TaskSubtype", "Type"),
-            "activity_date": ("ActivityDate", "CompletedDateTime", "CreatedDate"),
-            "duration_seconds": ("CallDurationInSeconds",),
-            "subject": ("Subject",),
-            "is_deleted": _DELETED,
-        },
-        ("activity_date", "subject"),
-        ("task", "tasks", "sftaskdata", "sftask"),
-        kind="task",
-    ),
-    ObjectLayout(
-        "salesforce",
-        "Event",
-        "activities",
-        {
-            "activity_id": ("Id",),
-            "account_id": ("AccountId",),
-            "contact_id": ("WhoId",),
-            "seller_id": ("OwnerId",),
-            "kind": ("EventSubtype", "Type"),
-            "activity_date": ("ActivityDate", "StartDateTime", "ActivityDateTime"),
-            "duration_minutes": ("DurationInMinutes",),
-            "subject": ("Subject",),
-            "is_deleted": _DELETED,
-        },
-        ("activity_date", "subject"),
-        ("event", "events", "sfeventdata", "sfevent"),
-        kind="event",
+    *(
+        ObjectLayout(
+            "salesforce",
+            name,
+            "activities",
+            {**_ACTIVITY_LINKS, **own},
+            ("activity_date", "subject"),
+            (stem, f"{stem}s", f"sf{stem}data", f"sf{stem}"),
+            kind=stem,
+        )
+        for name, stem, own in (
+            (
+                "Task",
+                "task",
+                {
+                    "kind": ("TaskSubtype", "Type"),
+                    "activity_date": (
+                        "ActivityDate",
+                        "CompletedDateTime",
+                        "CreatedDate",
+                    ),
+                    "duration_seconds": ("CallDurationInSeconds",),
+                },
+            ),
+            (
+                "Event",
+                "event",
+                {
+                    "kind": ("EventSubtype", "Type"),
+                    "activity_date": (
+                        "ActivityDate",
+                        "StartDateTime",
+                        "ActivityDateTime",
+                    ),
+                    "duration_minutes": ("DurationInMinutes",),
+                },
+            ),
+        )
     ),
 )
 

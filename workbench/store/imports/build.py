@@ -14,6 +14,8 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _date_expr
+from workbench.store.imports.erp import build_erp_revenue
+from workbench.store.imports.situation import build_account_situation
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -350,6 +352,15 @@ def _build_contacts(
             )
 
 
+#: A deal's annual value: its ACV, else its ARR, else 12 × its MRR.
+_DEAL_VALUE_SQL = (
+    "coalesce(wb_num(annual_value), wb_num(recurring_annual), "
+    "wb_num(recurring_monthly) * 12)"
+)
+#: A deal's amount: the file's, else its total contract value, else its annual value.
+_DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
+
+
 def _build_opportunities(cur: Connection, staged: set[str]) -> None:
     """Opportunities with their account and owner resolved."""
     if "opportunities" in staged:
@@ -366,19 +377,25 @@ def _build_opportunities(cur: Connection, staged: set[str]) -> None:
             ), k AS (
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
-                          AS natural_key FROM s
+                          AS natural_key,
+                       {_DEAL_VALUE_SQL} AS annual, {_DEAL_AMOUNT_SQL} AS deal_amount
+                FROM s
             )
             SELECT k._row, k._file, k._source, k.natural_key AS source_id,
                    coalesce(e.opportunity_id, k.opportunity_id,
                             k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS opportunity_id,
                    k.resolved_account AS account_id, k.account_name, k.name, k.stage,
-                   wb_num(k.amount) AS amount,
+                   k.deal_amount AS amount,
                    {_date_expr("k", "close_date")} AS close_date,
                    coalesce(wb_bool(k.is_closed), st.value IS NOT NULL
                             OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
                    coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
                    k.resolved_owner AS owner_seller_id, k.owner_seller_name,
-                   {_date_expr("k", "created_on")} AS created_on, k.contract_id
+                   {_date_expr("k", "created_on")} AS created_on, k.contract_id,
+                   coalesce(TRY_CAST(round(wb_num(k.term_months)) AS INTEGER),
+                            CASE WHEN k.annual > 0 AND k.deal_amount > 0 THEN TRY_CAST(
+                                round(k.deal_amount / k.annual * 12) AS INTEGER) END)
+                       AS term_months
             FROM k
             LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN _import_stages st ON st.value = lower(k.stage)
@@ -528,6 +545,8 @@ def import_build(
     _build_activities(cur, staged)
     _build_contact_influences(cur, staged)
     _build_contracts(cur, staged)
+    build_erp_revenue(cur, staged)
+    build_account_situation(cur, staged)
 
 
 def import_merged_by_name(cur: Connection) -> pl.DataFrame:

@@ -19,6 +19,12 @@ from workbench.store.imports.staging import (
     IMPORT_PROBLEM_ROWS,
     _import_columns,
 )
+from workbench.store.imports.value_rules import (
+    BOOL_CHECK,
+    DATE_CHECK,
+    MONTH_CHECK,
+    VOCABULARY_CHECKS,
+)
 
 
 def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame:
@@ -133,52 +139,25 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
         if (out_of_range := range_check(column)) is not None:
             checks.append(out_of_range)
             continue
-        if column in vocabulary.DATE_COLUMNS:
+        error = (
+            DATE_CHECK
+            if column in vocabulary.DATE_COLUMNS
+            else BOOL_CHECK
+            if column in vocabulary.BOOL_COLUMNS
+            else MONTH_CHECK
+            if column == "month"
+            else None
+        )
+        if error is not None:
+            condition, message = error
+            date = _date_expr("s", column)
             checks.append(
-                (
-                    column,
-                    "error",
-                    f"{_date_expr('s', column)} IS NULL",
-                    "is not a date the workbench reads (2024-03-15, 2024/3/5, 15.03.2024, "
-                    "03/15/2024, 2024年3月5日, ISO timestamps)",
-                )
+                (column, "error", condition.format(c=column, date=date), message)
             )
-        elif column in vocabulary.BOOL_COLUMNS:
-            checks.append(
-                (
-                    column,
-                    "error",
-                    f"wb_bool(s.{column}) IS NULL",
-                    "is not true/false (true, 1, yes, 是 / false, 0, no, 否)",
-                )
-            )
-        elif column == "influence":
-            checks.append(
-                (
-                    column,
-                    "warning",
-                    "lower(s.influence) NOT IN (SELECT value FROM _import_influences)",
-                    "is not an influence of 1–5 or 高/中/低; stored as unknown",
-                )
-            )
-        elif column == "attitude":
-            checks.append(
-                (
-                    column,
-                    "warning",
-                    "lower(s.attitude) NOT IN (SELECT value FROM _import_attitudes)",
-                    "is not an attitude (champion, supporter, neutral, skeptic, blocker); stored as unknown",
-                )
-            )
-        elif column == "kind":
-            checks.append(
-                (
-                    column,
-                    "warning",
-                    "lower(s.kind) NOT IN (SELECT value FROM _import_kinds)",
-                    "is not a known activity kind; the file's default kind is used",
-                )
-            )
+        elif column in VOCABULARY_CHECKS:
+            values, message = VOCABULARY_CHECKS[column]
+            condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"
+            checks.append((column, "warning", condition, message))
     return checks
 
 
@@ -338,6 +317,10 @@ def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
             "s.from_contact_id IS NULL OR s.to_contact_id IS NULL",
             "lacks one of the two people; the link was not imported",
         ),
+        "erp_revenue": (
+            "coalesce(s.account_id, s.account_name) IS NULL OR s.month IS NULL",
+            "has no customer or no month; the ERP line was not imported",
+        ),
     }
     if table not in reasons:
         return pl.DataFrame(
@@ -476,6 +459,7 @@ _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
     ("nps_responses", "contact_id", "contacts", "contact_id", "clear"),
     ("contracts", "account_id", "accounts", "account_id", "drop"),
     ("opportunities", "contract_id", "contracts", "contract_id", "clear"),
+    ("erp_revenue", "account_id", "accounts", "account_id", "drop"),
 )
 
 

@@ -30,6 +30,10 @@ from workbench.store.imports.integrity import (
     import_assert_no_orphans,
     import_built_tables,
 )
+from workbench.store.imports.situation import (
+    commit_account_situation,
+    undo_account_situation,
+)
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
 from workbench.store.schema import DATA_TABLES
 
@@ -206,6 +210,9 @@ def import_commit(
         )
     if "opportunity_contacts" in staged:
         _import_roles_from_deals(cur, run_id)
+    written_situation = commit_account_situation(cur, run_id)
+    if written_situation:
+        written["account_situation"] = written_situation
     # The last word before the transaction commits: nothing written may dangle.
     import_assert_no_orphans(cur, staged)
     return written
@@ -375,6 +382,9 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
                 {"run": run_id, "t": table, "structure": json.dumps(structure)},
             )
             restored[table] = touched
+        situation = undo_account_situation(cur, run_id)
+        if situation:
+            restored["account_situation"] = situation
         cur.execute("DELETE FROM import_undo_rows WHERE run_id = $run", {"run": run_id})
         cur.execute(
             "UPDATE import_runs SET status = 'undone' WHERE run_id = $run",

@@ -9,6 +9,7 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
+from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_outside
 from workbench.store.imports.staging import (
     _CSV_READER,
@@ -199,6 +200,8 @@ def _direct_reference_problems(
         )
     cur.execute("DROP TABLE IF EXISTS _import_dangling_rows")
     cur.execute("DROP TABLE _import_dangling")
+    # The same promise as the staged commit: nothing this load wrote dangles.
+    import_assert_run_has_no_orphans(cur, "activities", run_id)
     if not problems:
         return pl.DataFrame()
     return pl.concat(problems, how="vertical_relaxed")

@@ -14,6 +14,7 @@ import polars as pl
 
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection
+from workbench.store.imports.erp import erp_lines_added_up
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
 
 #: (table, column, referenced table, referenced key): every reference between
@@ -36,6 +37,7 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("nps_responses", "contact_id", "contacts", "contact_id"),
     ("contracts", "account_id", "accounts", "account_id"),
     ("opportunities", "contract_id", "contracts", "contract_id"),
+    ("erp_revenue", "account_id", "accounts", "account_id"),
 )
 
 
@@ -60,29 +62,24 @@ def orphan_counts(con: Connection) -> dict[str, int]:
     return counts
 
 
-def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
-    """Raise if a row this import wrote refers to a record that does not exist.
+def _raise_if_dangling(
+    cur: Connection, tables: Sequence[str], rows_of: dict[str, str]
+) -> None:
+    """Raise if a reference of ``tables``' rows named by ``rows_of`` points at nothing.
 
-    Runs inside the commit's write transaction, after the upserts: the check is
-    limited to the rows of ``_import_new_<table>`` so that an older database's
-    own defects do not block every later import.
-
-    Raises:
-        RejectedInputError: something would dangle; the caller rolls back.
+    ``rows_of`` gives per table the SQL condition (over alias ``t``) that picks
+    the rows this import wrote.
     """
-    written = set(tables)
     dangling: list[str] = []
     for table, column, target, target_key in REFERENCES:
-        if table not in written:
+        if table not in tables:
             continue
-        key = _IMPORT_KEYS[table]
         rows = cur.sql(
             f"""
-            SELECT value FROM (
-                SELECT t.{column} AS value, {key} AS _k FROM {table} t
-                WHERE t.{column} IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
-            ) WHERE _k IN (SELECT {key} FROM _import_new_{table})
+            SELECT t.{column} FROM {table} t
+            WHERE t.{column} IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
+              AND {rows_of[table]}
             LIMIT 3
             """
         ).fetchall()
@@ -94,6 +91,40 @@ def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
             "the import would leave records pointing at nothing, so nothing was "
             "written: " + "; ".join(dangling)
         )
+
+
+def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
+    """Raise if a row this import wrote refers to a record that does not exist.
+
+    Runs inside the commit's write transaction, after the upserts: the check is
+    limited to the rows of ``_import_new_<table>`` so that an older database's
+    own defects do not block every later import.
+
+    Raises:
+        RejectedInputError: something would dangle; the caller rolls back.
+    """
+    _raise_if_dangling(
+        cur,
+        tables,
+        {
+            table: f"{_IMPORT_KEYS[table]} IN (SELECT {_IMPORT_KEYS[table]} "
+            f"FROM _import_new_{table})"
+            for table in tables
+        },
+    )
+
+
+def import_assert_run_has_no_orphans(cur: Connection, table: str, run_id: int) -> None:
+    """Raise if a row the one-pass load marked with ``run_id`` refers to nothing.
+
+    The one-pass activity load writes straight into ``table`` (no
+    ``_import_new_<table>``); this is its last word before the commit, as
+    :func:`import_assert_no_orphans` is the staged path's.
+
+    Raises:
+        RejectedInputError: something would dangle; the caller rolls back.
+    """
+    _raise_if_dangling(cur, [table], {table: f"t.import_run_id = {int(run_id)}"})
 
 
 def import_built_tables(cur: Connection, staged: Sequence[str]) -> list[str]:
@@ -142,6 +173,9 @@ def import_plan(cur: Connection, tables: Sequence[str]) -> dict[str, dict[str, i
             "update": int(existing),
             "created": int(made),
         }
+        if table == "erp_revenue":
+            # Lines of one account and month are added up, not left out.
+            plan[table]["merged"] = erp_lines_added_up(cur)
     return plan
 
 

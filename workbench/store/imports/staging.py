@@ -32,6 +32,7 @@ _IMPORT_KEYS: dict[str, str] = {
     "opportunity_contacts": "opportunity_id || '|' || contact_id",
     "contact_influences": "from_contact_id || '|' || to_contact_id",
     "contracts": "contract_id",
+    "erp_revenue": "account_id || '|' || strftime(month, '%Y-%m')",
 }
 #: Order in which an import fills tables (references point backwards): the order
 #: of the data tables.
@@ -89,6 +90,33 @@ _IMPORT_MACROS = (
             WHEN date_order = 'mdy' THEN TRY_CAST(try_strptime(split_part(s, ' ', 1), '%m/%d/%Y') AS DATE)
             WHEN date_order = 'dmy' THEN TRY_CAST(try_strptime(split_part(s, ' ', 1), '%d/%m/%Y') AS DATE)
         END)
+    """,
+    # A month as ERPs write it: 2024-03, 2024/3, 202403, 2024年3月, 2024年第3期,
+    # 003/2024 (SAP's period/year), Mar-24 (Oracle's period name), or a date.
+    """
+    CREATE OR REPLACE TEMP MACRO wb_ym(y, m) AS CASE
+        WHEN TRY_CAST(y AS INTEGER) BETWEEN 1900 AND 2200
+         AND TRY_CAST(m AS INTEGER) BETWEEN 1 AND 16
+        -- SAP's special periods 13-16 close the year: December
+        THEN make_date(TRY_CAST(y AS INTEGER), least(TRY_CAST(m AS INTEGER), 12), 1) END
+    """,
+    """
+    CREATE OR REPLACE TEMP MACRO wb_ym12(y, m) AS
+        CASE WHEN TRY_CAST(m AS INTEGER) <= 12 THEN wb_ym(y, m) END
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO wb_month(s) AS coalesce(
+        wb_ym12(regexp_extract(trim(s), '^(\d{4})\s*(?:[-/.]|年\s*第?)\s*(\d{1,2})\s*(?:月|期)?$', 1),
+              regexp_extract(trim(s), '^(\d{4})\s*(?:[-/.]|年\s*第?)\s*(\d{1,2})\s*(?:月|期)?$', 2)),
+        wb_ym12(regexp_extract(trim(s), '^(\d{4})(\d{2})$', 1),
+              regexp_extract(trim(s), '^(\d{4})(\d{2})$', 2)),
+        wb_ym(regexp_extract(trim(s), '^(\d{1,3})\s*[./]\s*(\d{4})$', 2),
+              regexp_extract(trim(s), '^(\d{1,3})\s*[./]\s*(\d{4})$', 1)),
+        TRY_CAST(try_strptime(trim(s), '%b-%y') AS DATE),
+        TRY_CAST(try_strptime(trim(s), '%b-%Y') AS DATE),
+        date_trunc('month', TRY_CAST(s AS DATE))::DATE,
+        date_trunc('month', TRY_CAST(TRY_CAST(s AS TIMESTAMP) AS DATE))::DATE,
+        date_trunc('month', TRY_CAST(try_strptime(split_part(s, ' ', 1), '%Y/%m/%d') AS DATE))::DATE)
     """,
     """
     CREATE OR REPLACE TEMP MACRO wb_bool(s) AS CASE

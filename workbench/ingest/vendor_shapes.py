@@ -1,0 +1,143 @@
+"""Vendor export shapes turned into the workbench's columns before staging.
+
+What a header dictionary cannot say alone: HubSpot gives a call's duration in
+milliseconds (or as ``h:mm:ss`` in a UI export) and a meeting's start and end
+rather than minutes, and lists several associated IDs in one cell
+(``123;456``). Each adjustment adds a computed column to the recognised file
+and maps it, so the staged rows hold plain values and the usual checks apply.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.domain import Problem
+from workbench.ingest.model import RecognisedFile
+from workbench.ingest.problems import make_problem
+from workbench.ingest.sources import normalise_header
+
+#: Normalised headers of a meeting's start and end (UI, API and warehouse exports).
+_MEETING_TIMES: tuple[tuple[str, str], ...] = (
+    ("meetingstarttime", "meetingendtime"),
+    ("hsmeetingstarttime", "hsmeetingendtime"),
+    ("starttime", "endtime"),
+)
+#: Normalised headers of a call's duration in milliseconds (or h:mm:ss).
+_CALL_DURATIONS: tuple[str, ...] = (
+    "propertyhscallduration",
+    "hscallduration",
+    "callduration",
+    "calldurationhhmmss",
+)
+#: Canonical columns whose cells may list several associated IDs.
+_ASSOCIATION_COLUMNS: tuple[str, ...] = ("account_id", "contact_id")
+
+
+def _clock_minutes(text: pl.Expr) -> pl.Expr:
+    """Return minutes of ``h:mm:ss`` or ``mm:ss`` text (NULL for other text)."""
+    parts = text.str.extract_groups(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})$")
+    hours = parts.struct.field("1").cast(pl.Float64, strict=False).fill_null(0)
+    minutes = parts.struct.field("2").cast(pl.Float64, strict=False)
+    seconds = parts.struct.field("3").cast(pl.Float64, strict=False)
+    return hours * 60 + minutes + seconds / 60
+
+
+def _call_minutes(column: str) -> pl.Expr:
+    """Minutes of a call: a number is milliseconds, ``h:mm:ss`` a clock.
+
+    Text that is neither is kept as it is, so the import's number check
+    reports it with its row rather than dropping it.
+    """
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    milliseconds = text.cast(pl.Float64, strict=False)
+    minutes = pl.coalesce(milliseconds / 60_000, _clock_minutes(text))
+    return (
+        pl.when(minutes.is_not_null())
+        .then(minutes.round(1).cast(pl.String))
+        .otherwise(text)
+    )
+
+
+def _duration_expr(by_normal: dict[str, str]) -> tuple[str, pl.Expr] | None:
+    """Return the computed column's header and the minutes of a HubSpot activity file.
+
+    None when the file holds neither a meeting's start and end nor a call's
+    duration. The header names the file's own column(s), so a problem with a
+    value points at them.
+    """
+    for start_key, end_key in _MEETING_TIMES:
+        if start_key in by_normal and end_key in by_normal:
+            start, end = (
+                pl.col(by_normal[k]).str.to_datetime(strict=False)
+                for k in (start_key, end_key)
+            )
+            minutes = ((end - start).dt.total_seconds() / 60).round(1)
+            header = f"{by_normal[start_key]} to {by_normal[end_key]} (minutes)"
+            return header, minutes.cast(pl.String)
+    for key in _CALL_DURATIONS:
+        if key in by_normal:
+            return f"{by_normal[key]} (minutes)", _call_minutes(by_normal[key])
+    return None
+
+
+def engagement_durations(recognised: list[RecognisedFile]) -> None:
+    """Give HubSpot meetings and calls their duration in minutes."""
+    for entry in recognised:
+        if (
+            entry.source != "hubspot"
+            or entry.table != "activities"
+            or entry.frame is None
+            or "duration_minutes" in entry.mapping.values()
+        ):
+            continue
+        computed = _duration_expr({normalise_header(h): h for h in entry.frame.columns})
+        if computed is None:
+            continue
+        header, minutes = computed
+        entry.frame = entry.frame.with_columns(minutes.alias(header))
+        entry.headers = [*entry.headers, header]
+        entry.mapping = {**entry.mapping, header: "duration_minutes"}
+        entry.unmapped = [
+            h
+            for h in entry.unmapped
+            if normalise_header(h)
+            not in {k for pair in _MEETING_TIMES for k in pair} | set(_CALL_DURATIONS)
+        ]
+
+
+def first_of_several_ids(recognised: list[RecognisedFile]) -> list[Problem]:
+    """Keep the first of several associated IDs in one cell (``123;456``); say how often.
+
+    HubSpot's UI exports list every associated company or contact of a record
+    in one cell. A person or an activity belongs to one account here, so the
+    first (HubSpot's primary comes first) is kept.
+    """
+    problems: list[Problem] = []
+    for entry in recognised:
+        if entry.source != "hubspot" or entry.frame is None or entry.table is None:
+            continue
+        for header, column in entry.mapping.items():
+            if column not in _ASSOCIATION_COLUMNS or header not in entry.frame.columns:
+                continue
+            cells = pl.col(header).cast(pl.String)
+            several = entry.frame.select(
+                cells.str.contains(";", literal=True).fill_null(False).sum()
+            ).item()
+            if not several:
+                continue
+            entry.frame = entry.frame.with_columns(
+                cells.str.split(";").list.first().str.strip_chars().alias(header)
+            )
+            what = "companies" if column == "account_id" else "contacts"
+            problems.append(
+                make_problem(
+                    "warning",
+                    entry.name,
+                    None,
+                    header,
+                    f"{several:,} row(s) list several associated {what}; each "
+                    "keeps the first one listed",
+                    "several_associations",
+                )
+            )
+    return problems

@@ -2,7 +2,8 @@
 
 Pure functions over :class:`workbench.domain.BuyingCentreData`. One module per
 concern: ``people`` (constants, safe text, one row per person, graphs), ``style``
-(role colours and attitude marks), ``metrics`` (coverage, breadth, risks, reach),
+(one visual channel per meaning), ``orgchart`` (the hierarchy layout),
+``overlay`` (the legend, toolbar and label logic inside the map's page), ``metrics`` (coverage, breadth, risks, reach),
 ``render`` (the pyvis page and its legend) and ``edits`` (the editable contacts
 table, the map summary). Callers use ``network.<name>`` from this package.
 """
@@ -26,6 +27,7 @@ from workbench.analytics.network.metrics import (
     sorted_cycle,
     warm_paths,
 )
+from workbench.analytics.network.orgchart import org_chart_positions
 from workbench.analytics.network.people import (
     DETRACTOR_MAX_SCORE,
     HIGH_INFLUENCE,
@@ -50,39 +52,54 @@ from workbench.analytics.network.people import (
 )
 from workbench.analytics.network.render import (
     MapOptions,
+    attitude_name,
     build_buying_centre,
     buying_centre_html,
+    label_ranks,
+    legend_blocks,
     legend_items,
     legend_markdown,
     network_html,
+    nps_verdict,
+    role_name,
 )
 from workbench.analytics.network.style import (
     ATTITUDE_MARKS,
+    COVERED_RING,
     DETRACTOR_COLOUR,
+    FONT_FACE,
     INFLUENCE_COLOUR,
+    NPS_BADGE_COLOURS,
     PATH_COLOUR,
     REPORTING_COLOUR,
-    ROLE_COLOURS,
+    ROLE_SHAPES,
+    ROLE_SYMBOLS,
     SELLER_COLOUR,
+    UNCOVERED_RING,
     AttitudeMark,
 )
 
 __all__ = [
     "ATTITUDE_MARKS",
+    "COVERED_RING",
     "DETRACTOR_COLOUR",
     "DETRACTOR_MAX_SCORE",
+    "FONT_FACE",
     "HIGH_INFLUENCE",
     "INFLUENCE_COLOUR",
     "LARGE_MAP_NODES",
     "MAX_SELLER_EDGES",
+    "NPS_BADGE_COLOURS",
     "PATH_COLOUR",
     "REACH_MIN_INFLUENCE",
     "REPORTING_COLOUR",
-    "ROLE_COLOURS",
+    "ROLE_SHAPES",
+    "ROLE_SYMBOLS",
     "ROLE_WEIGHTS",
     "SELLER_COLOUR",
     "SINGLE_THREAD_SHARE",
     "STALE_DAYS",
+    "UNCOVERED_RING",
     "UNKNOWN",
     "AttitudeMark",
     "BreadthDepth",
@@ -90,6 +107,7 @@ __all__ = [
     "Layout",
     "MapOptions",
     "analyse_buying_centre",
+    "attitude_name",
     "breadth_and_depth",
     "build_buying_centre",
     "buying_centre_html",
@@ -100,10 +118,14 @@ __all__ = [
     "find_risks",
     "is_executive_expr",
     "is_procurement_expr",
+    "label_ranks",
+    "legend_blocks",
     "legend_items",
     "legend_markdown",
     "map_summary",
     "network_html",
+    "nps_verdict",
+    "org_chart_positions",
     "org_levels",
     "org_positions",
     "people",
@@ -112,6 +134,7 @@ __all__ = [
     "reporting_cycles",
     "reporting_graph",
     "role_coverage",
+    "role_name",
     "safe_text",
     "sorted_cycle",
     "warm_paths",

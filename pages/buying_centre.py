@@ -1,12 +1,15 @@
 import streamlit as st
 
 from workbench.app import reads
+from workbench.app.language import _
 from workbench.app.screens import buying_centre as screen
 
-st.title("Buying centre")
+st.title(_("Buying centre"))
 st.caption(
-    "One account's people: who decides, who reports to whom, how they feel about "
-    "us, which of our people know whom, and where we are blind."
+    _(
+        "One account's people: who decides, who reports to whom, how they feel about "
+        "us, which of our people know whom, and where we are blind."
+    )
 )
 
 account_id, months, data = screen.pick_account()

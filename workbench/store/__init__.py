@@ -64,6 +64,7 @@ from workbench.store.connection import (
     write_transaction,
 )
 from workbench.store.contacts import (
+    account_deals,
     buying_centre_accounts,
     contact_edit_history,
     read_buying_centre,
@@ -232,6 +233,7 @@ __all__ = [
     "accounts_by_industry",
     "add_requirement",
     "build_database_from_tables",
+    "account_deals",
     "buying_centre_accounts",
     "catalog_columns",
     "catalog_row_counts",

@@ -10,6 +10,7 @@ table, the map summary). Callers use ``network.<name>`` from this package.
 
 from __future__ import annotations
 
+from workbench.analytics.network.deals import deal_list, deal_people, deal_roles
 from workbench.analytics.network.edits import (
     contact_changes,
     editable_contacts,
@@ -112,6 +113,9 @@ __all__ = [
     "build_buying_centre",
     "buying_centre_html",
     "contact_changes",
+    "deal_list",
+    "deal_people",
+    "deal_roles",
     "departments",
     "editable_contacts",
     "filter_people",

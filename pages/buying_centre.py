@@ -1,9 +1,10 @@
 import streamlit as st
 
 from workbench.app import reads
-from workbench.app.language import _
+from workbench.app.language import _, apply_language
 from workbench.app.screens import buying_centre as screen
 
+apply_language()  # the page runs in its own context: put the language in force
 st.title(_("Buying centre"))
 st.caption(
     _(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_page
+from tests.conftest import APP, open_page
 from workbench import store
 from workbench.domain import Actor
 
@@ -193,9 +193,10 @@ def test_the_org_chart_has_fixed_positions_and_no_physics(app_db):
 
 
 def test_the_page_reads_in_chinese(app_db):
-    at = open_buying_centre()
+    at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = "zh-Hans"
     at.run()
+    at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert "采购中心" in at.title[0].value
     assert "形状 = 采购角色" in map_html(at)

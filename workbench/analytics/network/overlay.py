@@ -84,7 +84,12 @@ def legend_html(title: str, blocks: list[LegendBlock], hint: str) -> str:
         "</div>",
     ]
     for block in blocks:
-        parts.append('<div class="wb-block"><div class="wb-block-title">')
+        # short labels side by side, long ones one to a line
+        wide = any(len(label) > 16 for _mark, label in block.rows)
+        parts.append(
+            '<div class="wb-block' + (" wb-wide" if wide else "") + '">'
+            '<div class="wb-block-title">'
+        )
         parts.append(html.escape(block.title))
         parts.append("</div>")
         for mark, label in block.rows:
@@ -106,12 +111,14 @@ _STYLE = """
   #wb-legend { position: absolute; top: 8px; left: 8px; z-index: 5;
     background: rgba(255,255,255,0.92); border: 1px solid #d0d0d0;
     border-radius: 6px; padding: 6px 10px; font-size: 13px; line-height: 1.35;
-    max-height: calc(100% - 56px); overflow-y: auto; max-width: 260px;
+    max-height: calc(100% - 56px); overflow-y: auto; width: 300px;
     color: #222; }
   #wb-legend.wb-hidden { display: none; }
   .wb-legend-title { font-weight: 700; font-size: 14px; margin-bottom: 2px; }
-  .wb-block { margin-top: 5px; }
-  .wb-block-title { font-weight: 600; }
+  .wb-block { margin-top: 4px; display: grid; grid-template-columns: 1fr 1fr;
+    column-gap: 8px; }
+  .wb-block-title { font-weight: 600; grid-column: 1 / -1; }
+  .wb-block.wb-wide { grid-template-columns: 1fr; }
   .wb-row { display: flex; align-items: center; gap: 6px; }
   .wb-sw { display: inline-block; width: 13px; height: 13px; border-radius: 50%;
     box-sizing: border-box; flex: none; }
@@ -260,6 +267,26 @@ _SCRIPT = """
     later();
   }
 
+  function fitBesideLegend() {
+    // fit the map into the part of the frame the legend leaves free
+    network.fit({ animation: false });
+    var legend = document.getElementById("wb-legend");
+    if (legend && !legend.classList.contains("wb-hidden")) {
+      var width = container.clientWidth;
+      var free = width - legend.offsetWidth - 16;
+      if (free > width * 0.4) {
+        var scale = network.getScale() * free / width;
+        var centre = network.getViewPosition();
+        network.moveTo({
+          scale: scale,
+          position: { x: centre.x - (width - free) / 2 / scale, y: centre.y },
+          animation: false
+        });
+      }
+    }
+    later();
+  }
+
   function download(url, name) {
     var link = document.createElement("a");
     link.href = url;
@@ -298,8 +325,7 @@ _SCRIPT = """
     container.style.height = document.fullscreenElement ? "100vh" : CONFIG.height;
     network.setSize("100%", container.style.height);
     network.redraw();
-    network.fit();
-    later();
+    fitBesideLegend();
   });
 
   var buttons = {
@@ -311,7 +337,7 @@ _SCRIPT = """
   };
   buttons.full.addEventListener("click", fullScreen);
   buttons.png.addEventListener("click", savePng);
-  buttons.fit.addEventListener("click", function () { network.fit(); later(); });
+  buttons.fit.addEventListener("click", fitBesideLegend);
   buttons.labels.addEventListener("click", function () {
     showAll = !showAll;
     buttons.labels.setAttribute("aria-pressed", String(showAll));
@@ -328,12 +354,17 @@ _SCRIPT = """
   network.on("dragEnd", later);
   network.on("resize", later);
   network.on("stabilized", later);
+  network.once("stabilizationIterationsDone", function () {
+    setTimeout(fitBesideLegend, 0);  // after vis-network's own fit
+  });
   network.on("doubleClick", function (params) {
     if (params.nodes.length && CONFIG.reports[String(params.nodes[0])]) {
       toggleBranch(String(params.nodes[0]));
     }
   });
-  network.once("afterDrawing", later);
+  network.once("afterDrawing", function () {
+    if (CONFIG.fixed) { fitBesideLegend(); } else { later(); }
+  });
   window.workbenchMap = {
     state: function () { layoutLabels(); return state; },
     toggleBranch: toggleBranch,

@@ -542,6 +542,7 @@ def _page_config(
         "unknownRole": unknown_role,
         "reports": reports,
         "labelPx": LABEL_PX,
+        "fixed": options.layout == "hierarchy",  # no physics: fit on first draw
         "font": FONT_FACE,
         "height": f"{options.height_px}px",
         "filename": _file_name(title) + ".png",

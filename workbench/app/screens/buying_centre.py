@@ -122,7 +122,7 @@ def map_section(
 ) -> tuple[network.MapOptions, DeltaGenerator]:
     """Show the map's filters and the map; return the options and the facts column."""
     report = reads.buying_centre_report(account_id, months)
-    filters = st.columns([3, 2, 2, 2, 1])
+    filters = st.columns([3, 2, 2, 3, 2, 1])
     deal = _deal_picker(account_id, filters[0])
     chosen_departments = filters[1].multiselect(
         _("Departments"), options=network.departments(data), key="bc_departments"
@@ -133,7 +133,9 @@ def map_section(
         format_func=network.role_name,
         key="bc_roles",
     )
-    layout = filters[3].radio(
+    with filters[3]:
+        highlight = _warm_path_picker(report)
+    layout = filters[4].radio(
         _("Layout"),
         options=["force", "hierarchy"],
         format_func={"force": _("Network"), "hierarchy": _("Org chart")}.__getitem__,
@@ -144,7 +146,7 @@ def map_section(
             "down; double-click a manager on the map to fold their team."
         ),
     )
-    with filters[4].popover(_("Map"), width="stretch"):
+    with filters[5].popover(_("Map"), width="stretch"):
         full_width = st.toggle(
             _("Full width"),
             value=True,
@@ -164,16 +166,19 @@ def map_section(
             _("Our sellers"),
             value=True,
             key="bc_sellers",
-            help=_("Show who of us touched whom."),
+            help=_(
+                "Show who of us touched whom (on the network; on the org chart the "
+                "ring shows our coverage)."
+            ),
         )
-    highlight = _warm_path_picker(report)
     options = network.MapOptions(
         departments=tuple(chosen_departments),
         roles=tuple(chosen_roles),
         layout="hierarchy" if layout == "hierarchy" else "force",
         freeze=freeze,
         highlight_contact_id=highlight,
-        show_sellers=show_sellers,
+        # the org chart stays an org chart: coverage is the ring, not lines to us
+        show_sellers=show_sellers and layout != "hierarchy",
         height_px=680 if full_width else 600,
         contact_ids=network.deal_people(reads.account_deals(account_id), deal)
         if deal

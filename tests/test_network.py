@@ -733,7 +733,7 @@ def test_org_chart_puts_managers_above_their_teams_and_loose_people_below():
         ]
     )
     at = network.org_chart_positions(network.people(data))
-    assert set(at) == {c for c in data.contacts["contact_id"]}
+    assert set(at) == set(data.contacts["contact_id"])
     assert at["CEO"][1] < at["CFO"][1] < at["F0"][1]
     assert at["CFO"][1] == at["CTO"][1]
     # a small team hangs in a column under its manager, not spread sideways

@@ -16,6 +16,13 @@ from workbench.analytics.network.edits import (
     editable_contacts,
     map_summary,
 )
+from workbench.analytics.network.legend import (
+    attitude_name,
+    legend_blocks,
+    legend_items,
+    legend_markdown,
+    role_name,
+)
 from workbench.analytics.network.metrics import (
     BreadthDepth,
     BuyingCentreReport,
@@ -53,16 +60,11 @@ from workbench.analytics.network.people import (
 )
 from workbench.analytics.network.render import (
     MapOptions,
-    attitude_name,
     build_buying_centre,
     buying_centre_html,
     label_ranks,
-    legend_blocks,
-    legend_items,
-    legend_markdown,
     network_html,
     nps_verdict,
-    role_name,
 )
 from workbench.analytics.network.style import (
     ATTITUDE_MARKS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -437,8 +438,8 @@ _PEOPLE_COLUMNS = {
 }
 
 
-def _people_config() -> dict[str, object]:
-    config: dict[str, object] = {
+def _people_config() -> dict[str, Any]:
+    config: dict[str, Any] = {
         key: _(label) for key, label in _PEOPLE_COLUMNS.items()
     }
     config.update(
@@ -494,7 +495,7 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
         width="stretch",
         num_rows="fixed",
         disabled=["contact_id", "name", "title", "department", "email", "phone"],
-        column_config=_people_config(),  # type: ignore[arg-type]
+        column_config=_people_config(),
     )
     changes = network.contact_changes(people_table, edited)
     if changes.height:

@@ -161,7 +161,9 @@ def plan_summary_html(
             for label, value in figures
         ]
         body.append("</div>")
-    if plan.relationship:
+    proposed = dict(figures).get(gettext("Relationship type"))
+    if plan.relationship and code_words(plan.relationship) != proposed:
+        # the workshop chose another relationship than the analytics proposed
         body.append(
             "<p>"
             + e(

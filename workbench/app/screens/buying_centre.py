@@ -439,9 +439,7 @@ _PEOPLE_COLUMNS = {
 
 
 def _people_config() -> dict[str, Any]:
-    config: dict[str, Any] = {
-        key: _(label) for key, label in _PEOPLE_COLUMNS.items()
-    }
+    config: dict[str, Any] = {key: _(label) for key, label in _PEOPLE_COLUMNS.items()}
     config.update(
         {
             "buying_role": st.column_config.SelectboxColumn(

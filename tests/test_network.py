@@ -587,7 +587,9 @@ def test_map_marks_one_meaning_per_channel():
     assert "Last touch: never" in tech["title"]
     sellers = [n for n in net.nodes if n["kind"] == "seller"]
     assert sorted(n["label"] for n in sellers) == ["Seller S1", "Seller S2"]
-    assert all("group" not in n for n in net.nodes)  # groups would repaint nodes
+    assert all(n["group"] == n["kind"] for n in net.nodes)  # for notebooks
+    page_nodes = _vis_data(network.buying_centre_html(small_account()), "nodes")
+    assert all("group" not in n for n in page_nodes)  # groups would repaint nodes
     dashed = [e for e in net.edges if e.get("dashes")]
     assert len(dashed) == 1  # TECH influences FIN
     reporting = [e for e in net.edges if e.get("title") == "reports to"]

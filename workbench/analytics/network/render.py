@@ -315,9 +315,11 @@ def _build(
 def _add_node(
     net: Network, number: int, group: str, attributes: dict[str, Any]
 ) -> None:
-    # Not vis-network's "group": a grouped node takes its group's colours back
-    # whenever the page updates it (its label, when zooming).
+    # pyvis drops a node's colour when "group" is passed to add_node, so the group
+    # is set afterwards; "kind" says the same for the page, which drops "group"
+    # (vis-network gives a grouped node its group's colours back on every update).
     net.add_node(number, **attributes)
+    net.node_map[number]["group"] = group
     net.node_map[number]["kind"] = group
 
 
@@ -471,6 +473,8 @@ def buying_centre_html(
     """
     options = options or MapOptions()
     net, shown, node_of = _build(data, options)
+    for node in net.nodes:  # the page relabels nodes as it zooms: no groups
+        node.pop("group", None)
     page = network_html(net, freeze=options.freeze and options.layout != "hierarchy")
     return overlay.decorate(
         page,

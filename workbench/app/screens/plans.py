@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -459,6 +459,8 @@ def overview_config(currency: str) -> dict[str, Any]:
 def _in_words(frame: pl.DataFrame) -> pl.DataFrame:
     # our codes (most_valuable, under_review) as words in the tables' cells
     coded = [c for c in ("segment", "plan_status", "status") if c in frame.columns]
+    if "contribution" in frame.columns:  # money in whole units
+        frame = frame.with_columns(pl.col("contribution").round(0))
     return frame.with_columns(
         pl.col(c).replace({k: _(v) for k, v in plans.CODE_WORDS.items()}) for c in coded
     )
@@ -476,7 +478,9 @@ def leaders_overview() -> None:
     cols[1].metric(_("Overdue actions"), format_number(overview.overdue.height))
     cols[2].metric(_("Plans agreed"), format_number(overview.agreed_plans))
     st.altair_chart(
-        charts.overview_chart(overview), width="stretch", key="plans_overview_chart"
+        charts.overview_chart(replace(overview, summary=_in_words(overview.summary))),
+        width="stretch",
+        key="plans_overview_chart",
     )
     if overview.segments_pending:
         st.caption(_("Segments will show once the segmentation is available."))

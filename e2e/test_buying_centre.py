@@ -169,11 +169,12 @@ def test_demo_account_map_draws_and_warm_path_redraws(
     frame = page.frame_locator("iframe").first
     expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
     before = page.locator("iframe").first.get_attribute("srcdoc") or ""
-    page.get_by_text("Hierarchy", exact=True).click()
+    page.get_by_text("Org chart", exact=True).click()
     expect(page.locator("iframe").first).not_to_have_attribute("srcdoc", before)
     expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
     hierarchical = page.locator("iframe").first.get_attribute("srcdoc") or ""
-    assert '"hierarchical": {"enabled": true' in hierarchical
+    # the org chart: fixed positions, no physics
+    assert '"physics": {"enabled": false' in hierarchical
 
     page.get_by_role("combobox", name="Show the warm path to").click()
     page.get_by_role("option").nth(1).click()

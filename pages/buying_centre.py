@@ -1,12 +1,16 @@
 import streamlit as st
 
 from workbench.app import reads
+from workbench.app.language import _, apply_language
 from workbench.app.screens import buying_centre as screen
 
-st.title("Buying centre")
+apply_language()  # the page runs in its own context: put the language in force
+st.title(_("Buying centre"))
 st.caption(
-    "One account's people: who decides, who reports to whom, how they feel about "
-    "us, which of our people know whom, and where we are blind."
+    _(
+        "One account's people: who decides, who reports to whom, how they feel about "
+        "us, which of our people know whom, and where we are blind."
+    )
 )
 
 account_id, months, data = screen.pick_account()

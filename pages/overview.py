@@ -2,7 +2,7 @@ import streamlit as st
 
 from workbench import charts
 from workbench.app import reads, session
-from workbench.app.language import _, format_number
+from workbench.app.language import _, format_money, format_number
 
 db = session.database()
 summary = reads.portfolio_summary()
@@ -22,10 +22,10 @@ cols[0].metric(_("Accounts"), format_number(summary["accounts"]))
 cols[1].metric(_("Contacts"), format_number(summary["contacts"]))
 cols[2].metric(
     _("Won revenue, last 12 months"),
-    format_number(summary["won_revenue_12m"]),
-    help=_("Closed-won opportunities in the 12 months up to {day}.").format(
-        day=summary["as_of"]
-    ),
+    format_money(summary["won_revenue_12m"], reads.portfolio_currency()),
+    help=_(
+        "Closed-won opportunities in the 12 months up to {day}, in {currency}."
+    ).format(day=summary["as_of"], currency=reads.portfolio_currency()),
 )
 cols[3].metric(
     _("Effort hours, last 12 months"),

@@ -1,17 +1,21 @@
 import streamlit as st
 
+from workbench.app.language import _, apply_language
 from workbench.app.screens import plans as screen
 
+apply_language()  # the page runs in its own context: put the language in force
 may_plan = screen.may_plan()
 
-st.title("Account plans")
+st.title(_("Account plans"))
 st.caption(
-    "One written plan per account, in Peppers & Rogers' order: identify the people, "
-    "differentiate by value, interact with each stakeholder, customise the offer. "
-    "Every save is a new version; nothing is overwritten."
+    _(
+        "One written plan per account, in Peppers & Rogers' order: identify the "
+        "people, differentiate by value, interact with each stakeholder, customise "
+        "the offer. Every save is a new version; nothing is overwritten."
+    )
 )
 
-plan_tab, overview_tab = st.tabs(["Plan", "Leaders' overview"])
+plan_tab, overview_tab = st.tabs([_("Plan"), _("Leaders' overview")])
 
 with plan_tab:
     opened = screen.open_account(may_plan)

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_page
+from tests.conftest import APP, open_page
 from workbench import store
 from workbench.api import Workbench
 from workbench.domain import Actor
@@ -44,16 +44,16 @@ def test_select_account_change_window_and_filter(app_db):
     account_id, _name, people = largest_account(app_db)
     at.selectbox(key="bc_account").select(account_id).run()
     assert not at.exception, at.exception
-    assert metrics(at)["People engaged"].endswith(f"/{people}")
+    assert metrics(at)["People touched"].endswith(f" of {people}")
     html = map_html(at)
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "<img" not in html
     assert "vis.Network" in html
 
-    wide = metrics(at)["People engaged"]
+    wide = metrics(at)["People touched"]
     at.slider(key="bc_window_months").set_value(1).run()
     assert not at.exception, at.exception
-    narrow = metrics(at)["People engaged"]
-    assert int(narrow.split("/")[0]) < int(wide.split("/")[0])
+    narrow = metrics(at)["People touched"]
+    assert int(narrow.split(" of ")[0]) < int(wide.split(" of ")[0])
     assert any("Window:" in c.value for c in at.caption)
 
     at.multiselect(key="bc_roles").select("decider").run()
@@ -99,7 +99,7 @@ def test_edit_a_role_saves_it_and_the_map_shows_it(app_db):
     at.button(key="bc_save").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    assert any("Saved 1 change" in s.value for s in at.success)
+    assert any("Saved 1 change" in t.value for t in at.toast)
 
     # saved in the database, with who and when
     con = store.connect(app_db)
@@ -160,3 +160,55 @@ def test_an_account_with_nobody_on_record_is_listed_last_and_says_what_to_do(app
     picker.set_value("A99999").run()
     assert not at.exception, at.exception
     assert any("Nobody at this account is on record" in i.value for i in at.info)
+
+
+def test_a_deal_shows_only_its_buying_centre_and_says_its_gaps(app_db):
+    at = open_buying_centre()
+    account_id, _name, _people = largest_account(app_db)
+    at.selectbox(key="bc_account").select(account_id).run()
+    whole = map_html(at)
+    deals = at.selectbox(key="bc_deal")
+    assert deals.options[0] == "Whole account"
+    assert len(deals.options) > 1
+    # the label carries the money in the portfolio's currency
+    assert any("$" in option or "US" in option for option in deals.options[1:])
+    deals.select_index(1).run()
+    assert not at.exception, at.exception
+    deal_map = map_html(at)
+    assert deal_map != whole
+    assert deal_map.count('"kind": "contact"') < whole.count('"kind": "contact"')
+    assert any("This deal's buying centre" in c.value for c in at.caption)
+    shown = at.data_editor(key="contact_editor").value
+    assert 0 < len(shown) < _people
+
+
+def test_coverage_says_gaps_in_words_and_the_legend_is_on_the_map(app_db):
+    at = open_buying_centre()
+    assert not at.exception, at.exception
+    coverage = next(d.value for d in at.dataframe if "coverage" in d.value.columns)
+    assert all(
+        text == "nobody known" or " of " in text for text in coverage["coverage"]
+    )
+    html = map_html(at)
+    assert 'id="wb-legend"' in html and "Shape = buying role" in html
+    assert 'id="wb-png"' in html and 'id="wb-full"' in html
+    assert len(at.get("vega_lite_chart")) == 0  # no legend chart below the map
+
+
+def test_the_org_chart_has_fixed_positions_and_no_physics(app_db):
+    at = open_buying_centre()
+    at.radio(key="bc_layout").set_value("hierarchy").run()
+    assert not at.exception, at.exception
+    html = map_html(at)
+    assert '"x": ' in html and '"y": ' in html
+    assert '"physics": {"enabled": false' in html
+
+
+def test_the_page_reads_in_chinese(app_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "zh-Hans"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert "采购中心" in at.title[0].value
+    assert "形状 = 采购角色" in map_html(at)

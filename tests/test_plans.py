@@ -274,14 +274,116 @@ def test_actions_are_suggested_per_stakeholder_finding(seeded):
     assert by_contact["Dora Decider (decider)"].action.startswith(
         ("First conversation", "Meet: nobody touched")
     )
-    assert all(a.owner == "Sam Seller" and a.status == "open" for a in suggested)
-    assert len({(a.contact, a.action) for a in suggested}) == len(suggested)
+    assert all(a.owner and a.status == "open" for a in suggested)
+    assert all(a.due_on is not None and a.due_on > date(2026, 9, 30) for a in suggested)
+    assert len({a.contact for a in suggested}) == len(suggested)  # one per person
     plan = plans.new_plan("A1", "Acme", situation)
     plan.actions.append(suggested[0])
     added = plans.add_suggested_actions(plan)
     assert added == len(suggested) - 1
     assert plans.add_suggested_actions(plan) == 0  # nothing twice
     assert plans.validate_plan(plan) == []
+
+
+def _part(key: str, facts=(), tables=()) -> plans.SituationPart:
+    return plans.SituationPart(
+        key,
+        key,
+        "ready",
+        facts=[plans.Fact(label, value) for label, value in facts],
+        tables=[
+            plans.SituationTable(title, columns, [list(r) for r in rows])
+            for title, columns, rows in tables
+        ],
+    )
+
+
+def _situation_with_team(team_rows):
+    return plans.Situation(
+        "A1",
+        date(2026, 9, 30),
+        datetime(2026, 10, 1),
+        [
+            _part("crm", facts=[("Account owner", "Olga Owner")]),
+            _part("segment", facts=[("Relationship type", "partnership")]),
+            _part(
+                "coverage",
+                tables=[
+                    (
+                        "Our people on the account",
+                        ["name", "team", "touches", "people"],
+                        team_rows,
+                    ),
+                    (
+                        "Whom to reach next",
+                        [
+                            "rank",
+                            "name",
+                            "title",
+                            "role",
+                            "influence",
+                            "attitude",
+                            "path",
+                        ],
+                        [
+                            (1, "Dora", "CEO", "decider", 5, None, "no warm path"),
+                            (2, "Bert", "Buyer", "buyer", 3, None, "Ann → Bert"),
+                        ],
+                    ),
+                    (
+                        "Relationship risks",
+                        ["risk", "name", "detail"],
+                        [("dark decider", "Dora", "no touch in 12 months")],
+                    ),
+                ],
+            ),
+            _part(
+                "voice",
+                tables=[
+                    (
+                        "Detractors who can sink a deal",
+                        ["contact_name", "buying_role", "why", "score"],
+                        [
+                            ("Dora", "decider", "decider", 3),
+                            ("Cora", "user", "user", 2),
+                        ],
+                    )
+                ],
+            ),
+        ],
+    )
+
+
+def test_suggested_actions_have_owners_by_role_due_dates_and_no_duplicate_people():
+    situation = _situation_with_team(
+        [
+            ("Sid Service", "Customer Service", 9, 3),
+            ("Eve Exec", "Executive Sponsors", 2, 1),
+            ("Kim Key", "Key Account Management", 20, 8),
+        ]
+    )
+    suggested = {
+        a.contact: a for a in plans.suggested_actions(situation, date(2026, 12, 1))
+    }
+    assert list(suggested) == ["Dora (decider)", "Bert (buyer)", "Cora (user)"]
+    dora = suggested["Dora (decider)"]
+    # three findings, one action; the executive sponsor owns it; the detractor's
+    # two weeks decide the date
+    assert dora.action.count(" · ") == 2 and "Hear why the score is 3" in dora.action
+    assert dora.owner == "Eve Exec"
+    assert dora.due_on == date(2026, 12, 15)
+    assert suggested["Bert (buyer)"].owner == "Olga Owner"  # the account owner
+    assert suggested["Bert (buyer)"].due_on == date(
+        2026, 12, 31
+    )  # partnership: 30 days
+    assert suggested["Cora (user)"].owner == "Sid Service"  # the service lead
+
+
+def test_suggested_owners_fall_back_to_the_account_owner_without_a_team():
+    situation = _situation_with_team([])
+    suggested = plans.suggested_actions(situation)
+    assert {a.owner for a in suggested} == {"Olga Owner"}
+    assert min(a.due_on for a in suggested) == date(2026, 10, 14)  # from the as-of day
 
 
 def test_nothing_is_drafted_from_a_situation_without_findings():

@@ -250,3 +250,36 @@ def test_leaders_overview_tab_counts_accounts_without_plans(app_db, tab):
     assert metrics["Plans agreed"] == "0"
     labels = {b.label for b in at.get("download_button")}
     assert {"Overdue actions (CSV)", "Accounts without a current plan (CSV)"} <= labels
+
+
+def test_overview_tables_read_in_words_with_money_in_the_portfolio_currency(app_db):
+    at = _open()
+    missing = next(d for d in at.dataframe if "contribution" in d.value.columns)
+    config = missing.proto.columns
+    assert "Contribution (USD)" in config and "Last saved (UTC)" in config
+    assert '"account_id"' in config and "CRM ID" in config
+    # our codes read as words in the cells
+    assert "most_valuable" not in set(missing.value["segment"])
+    assert "Most valuable" in set(missing.value["segment"])
+    # the most valuable accounts come first, by contribution
+    assert missing.value["segment"].iloc[0] == "Most valuable"
+
+
+def test_a_saved_plan_offers_the_one_page_summary_and_confirms_with_a_toast(app_db):
+    at = _open()
+    at.text_area(key="plan_identify").input("Dora decides.").run()
+    at.button(key="plan_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved version 1" in t.value for t in at.toast)
+    labels = {b.label for b in at.get("download_button")}
+    assert "One-page summary for leaders" in labels
+
+
+def test_suggested_actions_have_owners_and_due_dates_in_the_editor(app_db):
+    at = _open()
+    at.button(key="plan_suggest_actions").click().run()
+    assert not at.exception, at.exception
+    assert any("owners and due dates" in t.value for t in at.toast)
+    actions = at.session_state["plan_base"].actions
+    assert actions and all(a.owner and a.due_on for a in actions)
+    assert len({a.contact for a in actions}) == len(actions)

@@ -8,6 +8,7 @@ the current user; a refused save waits in ``plan_conflict`` to be merged.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -16,6 +17,8 @@ import streamlit as st
 from workbench import plans, store
 from workbench.api import AccountPlan
 from workbench.app import reads, session
+from workbench.app.components import notify_after_rerun
+from workbench.app.language import _
 from workbench.errors import WorkbenchError
 
 #: Editor widgets holding the plan's text, by plan field.
@@ -122,17 +125,24 @@ def add_suggested_plan_actions(
     """
     state = st.session_state
     edited = plan_from_editor(account_id, objectives, actions, risks)
-    added = plans.add_suggested_actions(edited)
+    added = plans.add_suggested_actions(edited, date.today())
     base: plans.Plan = state["plan_base"]
     state["plan_base"] = replace(
         base, objectives=edited.objectives, actions=edited.actions, risks=edited.risks
     )
     state["plan_editor_nonce"] = int(state.get("plan_editor_nonce", 0)) + 1
-    state["plan_flash"] = (
-        ("success", f"Added {added} suggested actions. Set dates, then save.")
-        if added
-        else ("info", "The situation suggests no actions the plan does not have.")
-    )
+    if added:
+        message = _(
+            "Added {n} suggested actions with owners and due dates; check them, "
+            "then save."
+        ).format(n=added)
+        notify_after_rerun(message)
+        state["plan_flash"] = ("success", message)
+    else:
+        state["plan_flash"] = (
+            "info",
+            _("The situation suggests no action for anyone the plan does not cover."),
+        )
     st.rerun()
 
 
@@ -159,10 +169,12 @@ def save_plan_from_editor(plan: plans.Plan) -> None:
     except WorkbenchError as error:
         state["plan_flash"] = ("error", str(error))
         return
-    state["plan_flash"] = (
-        "success",
-        f"Saved version {saved.version} of the plan for {plan.account_name}.",
+    message = _("Saved version {version} of the plan for {account}.").format(
+        version=saved.version, account=plan.account_name
     )
+    # a toast, and the message at the top and beside the Save button
+    notify_after_rerun(message)
+    state["plan_flash"] = ("success", message)
     state["plan_reload"] = True
     state.pop("plan_conflict", None)
     st.rerun()
@@ -182,10 +194,11 @@ def restore_plan_version(account_id: str, version: int, seen_current: int) -> No
     except WorkbenchError as error:
         state["plan_flash"] = ("error", str(error))
     else:
-        state["plan_flash"] = (
-            "success",
-            f"Version {version} is current again, saved as version {saved.version}.",
+        message = _("Version {old} is current again, saved as version {new}.").format(
+            old=version, new=saved.version
         )
+        notify_after_rerun(message)
+        state["plan_flash"] = ("success", message)
         state["plan_reload"] = True
     st.rerun()
 
@@ -214,11 +227,15 @@ def discard_and_reload_plan() -> None:
 def show_plan_situation(situation: plans.Situation | None) -> None:
     """Render the situation: each source's facts and tables, or why it is pending."""
     if situation is None:
-        st.info("No situation computed yet: press **Refresh the situation**.")
+        st.info(_("No situation computed yet: press **Refresh the situation**."))
         return
+    currency = reads.portfolio_currency()
     st.caption(
-        f"As of **{situation.as_of}**, computed "
-        f"{situation.computed_at:%Y-%m-%d %H:%M} UTC."
+        _("As of **{day}**, computed {when} UTC; money in {currency}.").format(
+            day=situation.as_of,
+            when=f"{situation.computed_at:%Y-%m-%d %H:%M}",
+            currency=currency,
+        )
     )
     for part in situation.parts:
         with st.expander(part.title, expanded=part.key in ("crm", "segment")):
@@ -230,17 +247,27 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
             facts = pl.DataFrame(
                 {
                     "figure": [f.label for f in part.facts],
-                    "value": [plans.format_value(f.value, f.unit) for f in part.facts],
+                    "value": [plans.fact_text(f, currency) for f in part.facts],
                 },
                 schema={"figure": pl.String, "value": pl.String},
             )
-            st.dataframe(facts, hide_index=True, width="stretch")
+            st.dataframe(
+                facts,
+                hide_index=True,
+                width="stretch",
+                column_config={"figure": _("Figure"), "value": _("Value")},
+            )
             for table in part.tables:
                 st.markdown(f"**{table.title}**")
                 st.dataframe(
-                    pl.DataFrame(table.rows, schema=table.columns, orient="row"),
+                    pl.DataFrame(
+                        [[plans.code_words(c) for c in row] for row in table.rows],
+                        schema=table.columns,
+                        orient="row",
+                    ),
                     hide_index=True,
                     width="stretch",
+                    column_config={c: plans.column_words(c) for c in table.columns},
                 )
 
 

@@ -90,10 +90,23 @@ def buying_centre_report(account_id: str, months: int) -> network.BuyingCentreRe
 
 @cached(spinner="Drawing the map…")
 def buying_centre_html(
-    account_id: str, months: int, options: network.MapOptions
+    account_id: str, months: int, options: network.MapOptions, language: str = "en"
 ) -> str:
-    """Return the account's map as safe, offline HTML."""
+    """Return the account's map as safe, offline HTML (its legend in ``language``)."""
+    del language  # part of the cache key: the legend is written in it
     return network.buying_centre_html(buying_centre(account_id, months), options)
+
+
+@cached()
+def account_deals(account_id: str) -> pl.DataFrame:
+    """Return the account's deals and the people named on each (see store)."""
+    return session.run(store.account_deals, account_id)
+
+
+@cached()
+def portfolio_currency() -> str:
+    """Return the ISO code every money figure of the portfolio is in."""
+    return session.run(store.portfolio_currency)
 
 
 @cached()
@@ -149,12 +162,6 @@ def wallet_estimates() -> pl.DataFrame:
 def effort_by_rate(account_id: str, as_of: date) -> pl.DataFrame:
     """Return one account's effort of 12 months per hourly rate."""
     return session.workbench().effort_by_rate(account_id, as_of)
-
-
-@cached()
-def portfolio_currency() -> str:
-    """Return the portfolio's currency (ISO code)."""
-    return session.workbench().currency()
 
 
 @cached()

@@ -105,6 +105,21 @@ def run(args: argparse.Namespace) -> int:
         )
         missing = report.coverage.filter(report.coverage["status"] != "engaged")
         print("roles not engaged: " + (", ".join(missing["role"].to_list()) or "none"))
+        # a role counts as engaged with one person touched: say the gap as well
+        gaps = report.coverage.filter(
+            (report.coverage["engaged"] < report.coverage["present"])
+            & (report.coverage["role"] != network.UNKNOWN)
+        )
+        print(
+            "coverage gaps: "
+            + (
+                "; ".join(
+                    f"{row['role']}: {row['coverage']}"
+                    for row in gaps.iter_rows(named=True)
+                )
+                or "none"
+            )
+        )
         print(f"risks: {report.risks.height}")
         for risk in report.risks.iter_rows(named=True):
             print(f"  {risk['risk']}: {risk['name'] or '-'}: {risk['detail']}")

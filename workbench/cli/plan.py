@@ -18,15 +18,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     plan = subparsers.add_parser(
         "plan",
         parents=[common],
-        help="export one account's plan (or its draft) as Markdown, HTML or actions CSV",
+        help="export one account's plan (or its draft) as Markdown, HTML, a one-page "
+        "summary or actions CSV",
         description="Write an account's current plan (or an older version; for an "
         "account with no saved plan, the draft with its situation, marked as a "
         "draft) as "
-        "Markdown, as a self-contained printable HTML page, or its actions as "
-        "spreadsheet-safe CSV.",
+        "Markdown, as a self-contained printable HTML page, as a one-page printable "
+        "summary for leaders, or its actions as spreadsheet-safe CSV.",
         epilog="examples:\n  workbench plan A00001 --format md\n"
         "  workbench plan A00001 --format html --out acme-plan.html\n"
         "  workbench plan A00001 --format csv --out acme-actions.csv\n"
+        "  workbench plan A00001 --format summary --out acme-summary.html\n"
         "  workbench plan A00001 --version 2 --format md --db /tmp/demo.duckdb\n"
         "  workbench plan A00001 --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -34,10 +36,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     plan.add_argument("account_id", metavar="ACCOUNT_ID", help="the account's ID")
     plan.add_argument(
         "--format",
-        choices=("md", "html", "csv", "json"),
+        choices=("md", "html", "summary", "csv", "json"),
         required=True,
-        help="md: Markdown; html: printable page; csv: the actions; json: the "
-        "stored plan with its version, author and time",
+        help="md: Markdown; html: printable page; summary: one printable page for "
+        "leaders (HTML); csv: the actions; json: the stored plan with its version, "
+        "author and time",
     )
     plan.add_argument(
         "--out", metavar="FILE", help="write to this file (default: stdout)"
@@ -80,6 +83,7 @@ def run_plan(args: argparse.Namespace) -> int:
     with open_workbench(args) as wb:
         # A facilitator prints the draft, with its situation, before the workshop.
         current = wb.plan(args.account_id, version=args.plan_version)
+        currency = wb.currency()
     saved = current.saved
     if args.format == "csv":
         data = plans.actions_csv(current.plan)
@@ -94,6 +98,8 @@ def run_plan(args: argparse.Namespace) -> int:
             "plan": plans.plan_to_dict(current.plan),
         }
         data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    elif args.format == "summary":
+        data = plans.plan_summary_html(current.plan, saved, currency).encode("utf-8")
     elif args.format == "html":
         data = plans.plan_to_html(current.plan, saved).encode("utf-8")
     else:

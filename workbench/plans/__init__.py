@@ -104,10 +104,19 @@ from workbench.plans.situation import (
     situation_from_segment,
     situation_from_voice,
 )
+from workbench.plans.summary import coverage_gaps, plan_summary_html
+from workbench.plans.wording import (
+    CODE_WORDS,
+    code_words,
+    column_words,
+    fact_text,
+    status_words,
+)
 
 __all__ = [
     "ACTION_COLUMNS",
     "ACTION_STATUSES",
+    "CODE_WORDS",
     "MAX_LINES",
     "MAX_SECTION_CHARS",
     "MAX_TABLE_ROWS",
@@ -144,8 +153,12 @@ __all__ = [
     "actions_from_frame",
     "add_suggested_actions",
     "build_situation",
+    "code_words",
+    "column_words",
+    "coverage_gaps",
     "default_as_of",
     "draft_sections",
+    "fact_text",
     "fill_empty_sections",
     "format_value",
     "load_plan",
@@ -156,6 +169,7 @@ __all__ = [
     "plan_from_dict",
     "plan_from_json",
     "plan_history",
+    "plan_summary_html",
     "plan_to_dict",
     "plan_to_html",
     "plan_to_json",
@@ -173,6 +187,7 @@ __all__ = [
     "situation_from_segment",
     "situation_from_voice",
     "situation_to_dict",
+    "status_words",
     "suggested_actions",
     "validate_plan",
     "value_services_for",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 from workbench.analytics import effort, network
 from workbench.plans.model import (
     RELATIONSHIP_GUIDANCE,
@@ -15,6 +18,7 @@ from workbench.plans.model import (
     proposed_relationship,
 )
 from workbench.plans.situation import (
+    OUR_TEAM_TABLE,
     SEGMENT_STRATEGY,
 )
 
@@ -182,56 +186,121 @@ def _contact_label(name: Cell, role: Cell) -> str:
     return f"{name} ({role})" if has_role else str(name)
 
 
-def suggested_actions(situation: Situation) -> list[Action]:
-    """Return actions the situation calls for, one per stakeholder finding.
+#: Who of us owns each kind of suggested action (Hutt & Speh: executives meet the
+#: customer's deciders; service hears what went wrong; the account owner opens
+#: doors). Filled from the account's own team when the CRM names one.
+OWNER_ROLES: tuple[str, ...] = ("executive sponsor", "service lead", "account owner")
+#: Our teams whose names mark a role (English and Chinese CRMs; case-insensitive).
+OWNER_TEAM_PATTERNS: dict[str, str] = {
+    "executive sponsor": r"(?i)executive|sponsor|leadership|高管|管理层|總經理|总经理",
+    "service lead": r"(?i)service|support|success|客服|服务|服務|售后|售後",
+}
+#: Days from the workshop to the due date of each kind of action. A detractor is
+#: heard within two weeks (a complaint left longer becomes a lost renewal); a
+#: decider nobody met within a month; a first conversation within a month for a
+#: partnership, six weeks otherwise (the partnership's cadence is tighter).
+ACTION_DUE_DAYS: dict[str, int] = {
+    "detractor": 14,
+    "dark decider": 30,
+    "reach partnership": 30,
+    "reach": 45,
+}
 
-    Whom to reach next (with the warm path, if any), detractors who can sink a
-    deal, and deciders or approvers nobody touched in the window; owned by the
-    account owner when the CRM names one. Nothing is suggested without a finding.
+
+def _owners(situation: Situation) -> dict[str, str]:
+    # Each owner role → the person of ours who fills it: the busiest member of
+    # the matching team on this account, else the account owner; a role nobody
+    # fills stays with the account owner (or empty when the CRM names none).
+    account_owner = str(_facts(situation, "crm").get("Account owner") or "")
+    team = _rows(situation, "coverage", OUR_TEAM_TABLE)  # busiest first
+    owners = {"account owner": account_owner}
+    for role, pattern in OWNER_TEAM_PATTERNS.items():
+        owners[role] = next(
+            (
+                str(member["name"])
+                for member in team
+                if member["team"] and re.search(pattern, str(member["team"]))
+            ),
+            account_owner,
+        )
+    return owners
+
+
+def suggested_actions(situation: Situation, today: date | None = None) -> list[Action]:
+    """Return actions the situation calls for: one per person, owned and dated.
+
+    Findings: whom to reach next (with the warm path, if any), detractors who can
+    sink a deal, and deciders or approvers nobody touched in the window. A person
+    with several findings gets one action that names them all. Owners by role
+    (:data:`OWNER_ROLES`): the executive sponsor meets deciders and approvers, the
+    service lead hears detractors, the account owner opens first conversations.
+    Due dates count :data:`ACTION_DUE_DAYS` from ``today`` (default: the
+    situation's as-of day), the most urgent finding deciding. Nothing is
+    suggested without a finding.
     """
-    owner = str(_facts(situation, "crm").get("Account owner") or "")
-    actions: list[Action] = []
+    start = today or situation.as_of
+    owners = _owners(situation)
+    partnership = proposed_relationship(situation) == "partnership"
+    # contact → (what to do, owner role, days until due), in finding order
+    found: dict[str, tuple[list[str], str, int]] = {}
+
+    def add(contact: str, action: str, owner_role: str, days: int) -> None:
+        texts, role, due = found.get(contact, ([], owner_role, days))
+        if action not in texts:
+            texts.append(action)
+        # the most senior owner and the earliest date win
+        if OWNER_ROLES.index(owner_role) < OWNER_ROLES.index(role):
+            role = owner_role
+        found[contact] = (texts, role, min(due, days))
+
     for person in _rows(situation, "coverage", "Whom to reach next"):
         path = person["path"]
         how = f"through {path}" if path and path != "no warm path" else "(no warm path)"
-        actions.append(
-            Action(
-                _contact_label(person["name"], person["role"]),
-                f"First conversation {how}",
-                owner,
-            )
+        senior = person["role"] in ("decider", "approver")
+        add(
+            _contact_label(person["name"], person["role"]),
+            f"First conversation {how}",
+            "executive sponsor" if senior else "account owner",
+            ACTION_DUE_DAYS["reach partnership" if partnership else "reach"],
         )
     for person in _rows(situation, "voice", "Detractors who can sink a deal"):
-        actions.append(
-            Action(
-                _contact_label(person["contact_name"], person["buying_role"]),
-                f"Hear why the score is {person['score']}; agree what we fix",
-                owner,
-            )
+        add(
+            _contact_label(person["contact_name"], person["buying_role"]),
+            f"Hear why the score is {person['score']}; agree what we fix",
+            "service lead",
+            ACTION_DUE_DAYS["detractor"],
         )
     for risk in _rows(situation, "coverage", "Relationship risks"):
         if risk["risk"] in ("dark decider", "dark approver") and risk["name"]:
             role = str(risk["risk"]).removeprefix("dark ")
-            actions.append(
-                Action(
-                    _contact_label(risk["name"], role),
-                    "Meet: nobody touched them in the window",
-                    owner,
-                )
+            add(
+                _contact_label(risk["name"], role),
+                "Meet: nobody touched them in the window",
+                "executive sponsor",
+                ACTION_DUE_DAYS["dark decider"],
             )
-    unique = {(a.contact, a.action): a for a in actions}
-    return list(unique.values())
+    return [
+        Action(
+            contact,
+            " · ".join(texts),
+            owners[role],
+            start + timedelta(days=days),
+        )
+        for contact, (texts, role, days) in found.items()
+    ]
 
 
-def add_suggested_actions(plan: Plan) -> int:
-    """Append the situation's suggested actions the plan lacks; return how many."""
+def add_suggested_actions(plan: Plan, today: date | None = None) -> int:
+    """Append suggested actions for the people the plan has no action for yet.
+
+    A person who already has an action in the plan (suggested or written by the
+    workshop) gets no second one; returns how many were added.
+    """
     if plan.situation is None:
         return 0
-    present = {(a.contact, a.action) for a in plan.actions}
+    present = {a.contact for a in plan.actions}
     new = [
-        a
-        for a in suggested_actions(plan.situation)
-        if (a.contact, a.action) not in present
+        a for a in suggested_actions(plan.situation, today) if a.contact not in present
     ]
     plan.actions.extend(new)
     return len(new)

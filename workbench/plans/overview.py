@@ -168,5 +168,13 @@ def _missing_by_value(
             descending=[False, True, False],
             nulls_last=True,
         )
-        .select("account_id", "name", "segment", "owner", "plan_state", "plan_saved_at")
+        .select(
+            "account_id",
+            "name",
+            "segment",
+            "contribution",
+            "owner",
+            "plan_state",
+            "plan_saved_at",
+        )
     )

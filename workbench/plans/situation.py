@@ -237,6 +237,32 @@ def situation_from_effort(
     return part
 
 
+#: The situation's table of our people who worked the account (drafting reads it
+#: to propose owners by role).
+OUR_TEAM_TABLE = "Our people on the account"
+
+
+def our_team(touches: pl.DataFrame) -> pl.DataFrame:
+    """Return our people who touched the account in the window, the busiest first.
+
+    Columns: ``name, team, touches, people`` (how many of the customer's people).
+    """
+    return (
+        touches.filter(pl.col("seller_id").is_not_null())
+        .group_by("seller_id")
+        .agg(
+            pl.col("seller_name").first().alias("name"),
+            pl.col("seller_team").first().alias("team"),
+            pl.col("touches").sum().cast(pl.Int64),
+            pl.col("contact_id").drop_nulls().n_unique().cast(pl.Int64).alias("people"),
+        )
+        .with_columns(pl.col("name").fill_null(pl.col("seller_id")))
+        .sort(["touches", "name"], descending=[True, False])
+        .head(MAX_TABLE_ROWS)
+        .select("name", "team", "touches", "people")
+    )
+
+
 def situation_from_network(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
@@ -287,6 +313,9 @@ def situation_from_network(
                 report.risks.select("risk", "name", "detail").head(MAX_TABLE_ROWS),
             )
         )
+    team = our_team(data.touches)
+    if team.height:
+        part.tables.append(_table(OUR_TEAM_TABLE, team))
     if report.reach_next.height:
         part.tables.append(
             _table(

@@ -64,6 +64,7 @@ from workbench.store.connection import (
     write_transaction,
 )
 from workbench.store.contacts import (
+    account_deals,
     buying_centre_accounts,
     contact_edit_history,
     read_buying_centre,
@@ -240,6 +241,7 @@ __all__ = [
     "OutOfMemoryError",
     "SignInLedger",
     "account_contacts_by_role",
+    "account_deals",
     "account_effort_by_kind",
     "account_effort_by_rate",
     "account_features",

@@ -38,6 +38,29 @@ def buying_centre_accounts(con: Connection) -> pl.DataFrame:
     )
 
 
+def account_deals(con: Connection, account_id: str) -> pl.DataFrame:
+    """Return the account's deals with the people the CRM names on each (contact roles).
+
+    One row per (deal, person): ``opportunity_id, deal, stage, amount, close_date,
+    is_closed, is_won, contact_id, deal_role, is_primary``; a deal nobody is named on
+    has one row with NULL ``contact_id``. Open deals first, then by close date.
+    """
+    return query_frame(
+        con,
+        """
+        SELECT o.opportunity_id, o.name AS deal, o.stage, o.amount, o.close_date,
+               o.is_closed, o.is_won, oc.contact_id, oc.role AS deal_role,
+               oc.is_primary
+        FROM opportunities o
+        LEFT JOIN opportunity_contacts oc USING (opportunity_id)
+        WHERE o.account_id = $a
+        ORDER BY coalesce(o.is_closed, false), o.close_date DESC NULLS LAST,
+                 o.opportunity_id, oc.contact_id
+        """,
+        {"a": account_id},
+    )
+
+
 def read_buying_centre(
     con: Connection,
     account_id: str,

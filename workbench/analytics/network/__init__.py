@@ -2,17 +2,26 @@
 
 Pure functions over :class:`workbench.domain.BuyingCentreData`. One module per
 concern: ``people`` (constants, safe text, one row per person, graphs), ``style``
-(role colours and attitude marks), ``metrics`` (coverage, breadth, risks, reach),
+(one visual channel per meaning), ``orgchart`` (the hierarchy layout),
+``overlay`` (the legend, toolbar and label logic inside the map's page), ``metrics`` (coverage, breadth, risks, reach),
 ``render`` (the pyvis page and its legend) and ``edits`` (the editable contacts
 table, the map summary). Callers use ``network.<name>`` from this package.
 """
 
 from __future__ import annotations
 
+from workbench.analytics.network.deals import deal_list, deal_people, deal_roles
 from workbench.analytics.network.edits import (
     contact_changes,
     editable_contacts,
     map_summary,
+)
+from workbench.analytics.network.legend import (
+    attitude_name,
+    legend_blocks,
+    legend_items,
+    legend_markdown,
+    role_name,
 )
 from workbench.analytics.network.metrics import (
     BreadthDepth,
@@ -26,6 +35,7 @@ from workbench.analytics.network.metrics import (
     sorted_cycle,
     warm_paths,
 )
+from workbench.analytics.network.orgchart import org_chart_positions
 from workbench.analytics.network.people import (
     DETRACTOR_MAX_SCORE,
     HIGH_INFLUENCE,
@@ -52,37 +62,47 @@ from workbench.analytics.network.render import (
     MapOptions,
     build_buying_centre,
     buying_centre_html,
-    legend_items,
-    legend_markdown,
+    label_ranks,
     network_html,
+    nps_verdict,
 )
 from workbench.analytics.network.style import (
     ATTITUDE_MARKS,
+    COVERED_RING,
     DETRACTOR_COLOUR,
+    FONT_FACE,
     INFLUENCE_COLOUR,
+    NPS_BADGE_COLOURS,
     PATH_COLOUR,
     REPORTING_COLOUR,
-    ROLE_COLOURS,
+    ROLE_SHAPES,
+    ROLE_SYMBOLS,
     SELLER_COLOUR,
+    UNCOVERED_RING,
     AttitudeMark,
 )
 
 __all__ = [
     "ATTITUDE_MARKS",
+    "COVERED_RING",
     "DETRACTOR_COLOUR",
     "DETRACTOR_MAX_SCORE",
+    "FONT_FACE",
     "HIGH_INFLUENCE",
     "INFLUENCE_COLOUR",
     "LARGE_MAP_NODES",
     "MAX_SELLER_EDGES",
+    "NPS_BADGE_COLOURS",
     "PATH_COLOUR",
     "REACH_MIN_INFLUENCE",
     "REPORTING_COLOUR",
-    "ROLE_COLOURS",
+    "ROLE_SHAPES",
+    "ROLE_SYMBOLS",
     "ROLE_WEIGHTS",
     "SELLER_COLOUR",
     "SINGLE_THREAD_SHARE",
     "STALE_DAYS",
+    "UNCOVERED_RING",
     "UNKNOWN",
     "AttitudeMark",
     "BreadthDepth",
@@ -90,20 +110,28 @@ __all__ = [
     "Layout",
     "MapOptions",
     "analyse_buying_centre",
+    "attitude_name",
     "breadth_and_depth",
     "build_buying_centre",
     "buying_centre_html",
     "contact_changes",
+    "deal_list",
+    "deal_people",
+    "deal_roles",
     "departments",
     "editable_contacts",
     "filter_people",
     "find_risks",
     "is_executive_expr",
     "is_procurement_expr",
+    "label_ranks",
+    "legend_blocks",
     "legend_items",
     "legend_markdown",
     "map_summary",
     "network_html",
+    "nps_verdict",
+    "org_chart_positions",
     "org_levels",
     "org_positions",
     "people",
@@ -112,6 +140,7 @@ __all__ = [
     "reporting_cycles",
     "reporting_graph",
     "role_coverage",
+    "role_name",
     "safe_text",
     "sorted_cycle",
     "warm_paths",

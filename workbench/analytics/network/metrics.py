@@ -56,8 +56,10 @@ def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
     """Return, for each of the seven roles (and unknown), who is present and engaged.
 
     Returns:
-        ``role, present, engaged, status`` where ``present`` and ``engaged`` count
-        people and ``status`` is ``engaged``, ``not engaged`` or ``missing``.
+        ``role, present, engaged, status, coverage`` where ``present`` and ``engaged`` count
+        people and ``status`` is ``engaged`` (at least one touched), ``not
+        engaged`` or ``missing``; ``coverage`` says the gap in words ("1 of 3
+        covered", "nobody known").
     """
     roles = pl.DataFrame({"role": [*BUYING_ROLES, UNKNOWN]})
     counts = persons.group_by("role").agg(
@@ -74,6 +76,13 @@ def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit("not engaged"))
             .otherwise(pl.lit("missing"))
             .alias("status")
+        )
+        .with_columns(
+            # the gap in words: "1 of 3 covered" is not "engaged"
+            pl.when(pl.col("present") == 0)
+            .then(pl.lit("nobody known"))
+            .otherwise(pl.format("{} of {} covered", "engaged", "present"))
+            .alias("coverage")
         )
     )
 

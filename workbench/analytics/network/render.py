@@ -23,10 +23,16 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pyvis.network import Network
 
+from workbench.analytics.network import overlay
+from workbench.analytics.network.legend import legend_blocks
 from workbench.analytics.network.metrics import warm_paths
+from workbench.analytics.network.orgchart import LEVEL_HEIGHT, org_chart_positions
+from workbench.analytics.network.overlay import LABEL_PX
 from workbench.analytics.network.people import (
+    DETRACTOR_MAX_SCORE,
     LARGE_MAP_NODES,
     MAX_SELLER_EDGES,
+    ROLE_WEIGHTS,
     UNKNOWN,
     Layout,
     filter_people,
@@ -34,16 +40,20 @@ from workbench.analytics.network.people import (
     safe_text,
 )
 from workbench.analytics.network.style import (
-    _ATTITUDE_BORDER_NAMES,
     ATTITUDE_MARKS,
-    DETRACTOR_COLOUR,
+    COVERED_RING,
+    COVERED_RING_WIDTH,
+    FONT_FACE,
     INFLUENCE_COLOUR,
+    NPS_BADGE_COLOURS,
     PATH_COLOUR,
     REPORTING_COLOUR,
-    ROLE_COLOURS,
+    ROLE_SHAPES,
     SELLER_COLOUR,
+    UNCOVERED_RING,
+    UNCOVERED_RING_WIDTH,
 )
-from workbench.domain import ATTITUDES, BUYING_ROLES
+from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
     from workbench.domain import BuyingCentreData
@@ -53,6 +63,10 @@ _BOOTSTRAP_TAG = re.compile(
     r"<link[^>]*bootstrap[^>]*/?>|<script[^>]*bootstrap[^>]*>\s*</script>", re.DOTALL
 )
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+#: NPS scores from 7 up to this are passives; above, promoters.
+PASSIVE_MAX_SCORE = 8
+#: How far above the customer's top level our sellers stand on the org chart.
+SELLER_ROW_ABOVE = LEVEL_HEIGHT
 _NETWORK_CREATED = "network = new vis.Network(container, data, options);"
 _FREEZE_SCRIPT = (
     _NETWORK_CREATED
@@ -76,6 +90,16 @@ class MapOptions:
     show_sellers: bool = True
     height_px: int = 640
     max_seller_edges: int = MAX_SELLER_EDGES
+    # only these people (a deal's buying centre); None: everyone
+    contact_ids: tuple[str, ...] | None = None
+    title: str = ""  # shown in the PNG's corner and its file name
+
+
+def nps_verdict(score: int) -> str:
+    """Return ``detractor`` (0–6), ``passive`` (7–8) or ``promoter`` (9–10)."""
+    if score <= DETRACTOR_MAX_SCORE:
+        return "detractor"
+    return "passive" if score <= PASSIVE_MAX_SCORE else "promoter"
 
 
 def _tooltip(person: dict[str, Any], end: date) -> str:
@@ -100,13 +124,7 @@ def _tooltip(person: dict[str, Any], end: date) -> str:
     if person["nps_score"] is None:
         lines.append("Latest NPS: none")
     else:
-        verdict = (
-            "detractor"
-            if person["detractor"]
-            else "promoter"
-            if person["nps_score"] >= 9
-            else "passive"
-        )
+        verdict = nps_verdict(int(person["nps_score"]))
         lines.append(
             f"Latest NPS: {person['nps_score']} ({verdict}, {person['nps_date']})"
         )
@@ -114,43 +132,38 @@ def _tooltip(person: dict[str, Any], end: date) -> str:
 
 
 def _label(person: dict[str, Any]) -> str:
-    label = safe_text(person["name"], max_chars=40) or "(no name)"
+    label = safe_text(person["name"], max_chars=32) or _("(no name)")
     if person["title"]:
-        label += "\n" + safe_text(person["title"], max_chars=40)
-    if person["detractor"]:
-        label += f"\nNPS {person['nps_score']} · detractor"
+        label += "\n" + safe_text(person["title"], max_chars=30)
     return label
 
 
 def _person_node(
     person: dict[str, Any], end: date, max_level: int, path: list[str]
 ) -> dict[str, Any]:
-    # One person's node: colour by role, shape and border by attitude, glow if a
-    # detractor, faded when a warm path is highlighted and they are not on it.
+    # One person's node, one channel per meaning: shape = role, fill = attitude,
+    # ring = whether we touched them in the window, size = influence. The NPS
+    # badge is drawn by the page's script; people off a highlighted path fade.
     mark = ATTITUDE_MARKS.get(person["attitude_mark"], ATTITUDE_MARKS[UNKNOWN])
-    highlighted = person["contact_id"] in path
+    covered = bool(person["engaged"])
+    ring = COVERED_RING if covered else UNCOVERED_RING
     node: dict[str, Any] = {
         "label": _label(person),
         "title": _tooltip(person, end),
-        "shape": mark.shape,
-        "size": 10 + 5 * (person["influence"] or 0),
-        "borderWidth": 5 if highlighted else mark.border_width,
+        "shape": ROLE_SHAPES.get(person["role"], ROLE_SHAPES[UNKNOWN]),
+        "size": 10 + 4 * (person["influence"] or 0),
+        "borderWidth": COVERED_RING_WIDTH if covered else UNCOVERED_RING_WIDTH,
         "color": {
-            "background": ROLE_COLOURS.get(person["role"], ROLE_COLOURS[UNKNOWN]),
-            "border": PATH_COLOUR if highlighted else mark.border,
-            "highlight": {
-                "background": ROLE_COLOURS.get(person["role"], ROLE_COLOURS[UNKNOWN]),
-                "border": "#000000",
-            },
+            "background": mark.fill,
+            "border": ring,
+            "highlight": {"background": mark.fill, "border": "#000000"},
+            "hover": {"background": mark.fill, "border": "#000000"},
         },
         "level": person["level"] or max_level + 1,
     }
-    if mark.dashed:
-        node["shapeProperties"] = {"borderDashes": [3, 3]}
-    if person["detractor"]:
-        node["shadow"] = {"enabled": True, "color": DETRACTOR_COLOUR, "size": 16}
-        node["font"] = {"color": DETRACTOR_COLOUR}
-    if path and not highlighted:
+    if not covered:
+        node["shapeProperties"] = {"borderDashes": [4, 3]}
+    if path and person["contact_id"] not in path:
         node["opacity"] = 0.35
     return node
 
@@ -194,18 +207,10 @@ def _add_people_lines(
         )
 
 
-def build_buying_centre(
-    data: BuyingCentreData, options: MapOptions | None = None
-) -> Network:
-    """Return the account's buying-centre map as a pyvis ``Network`` (e.g. for a notebook).
-
-    Nodes are people (colour: buying role; size: influence; shape and border:
-    attitude; red glow and an extra label line: NPS detractor) and our sellers
-    (dark boxes) who touched them in the window. Edges: reporting lines (manager →
-    report), influence links (dashed), seller touches (width by touches) and, when
-    ``options.highlight_contact_id`` is set, the warm path to that person (orange).
-    """
-    options = options or MapOptions()
+def _shown_people(
+    data: BuyingCentreData, options: MapOptions
+) -> tuple[pl.DataFrame, list[str]]:
+    # The people the options show, and the warm path (its people always shown).
     persons = people(data)
     path: list[str] = []
     if options.highlight_contact_id is not None:
@@ -213,7 +218,8 @@ def build_buying_centre(
             options.highlight_contact_id, [options.highlight_contact_id]
         )
     shown = filter_people(persons, departments=options.departments, roles=options.roles)
-    # People on the highlighted path stay on the map whatever the filters say.
+    if options.contact_ids is not None:
+        shown = shown.filter(pl.col("contact_id").is_in(list(options.contact_ids)))
     shown = pl.concat(
         [
             shown,
@@ -223,12 +229,58 @@ def build_buying_centre(
             ),
         ]
     ).sort("contact_id")
+    return shown, path
+
+
+def label_ranks(shown: pl.DataFrame) -> list[str]:
+    """Return the shown people's IDs, the most important first (their label wins).
+
+    Deciders and approvers first (by :data:`ROLE_WEIGHTS`), then by influence, then
+    detractors and people with a strong attitude, then by name.
+    """
+    if shown.height == 0:
+        return []
+    ranked = shown.with_columns(
+        pl.col("role").replace_strict(ROLE_WEIGHTS, default=0.0).alias("_weight"),
+        pl.col("influence").fill_null(0).alias("_influence"),
+        pl.col("attitude_mark").is_in(["champion", "blocker"]).alias("_strong"),
+    ).sort(
+        ["_weight", "_influence", "detractor", "_strong", "name", "contact_id"],
+        descending=[True, True, True, True, False, False],
+        nulls_last=True,
+    )
+    return ranked["contact_id"].to_list()
+
+
+def build_buying_centre(
+    data: BuyingCentreData, options: MapOptions | None = None
+) -> Network:
+    """Return the account's buying-centre map as a pyvis ``Network`` (see :func:`_build`)."""
+    return _build(data, options or MapOptions())[0]
+
+
+def _build(
+    data: BuyingCentreData, options: MapOptions
+) -> tuple[Network, pl.DataFrame, dict[str, int]]:
+    """Return the account's buying-centre map as a pyvis ``Network`` (e.g. for a notebook).
+
+    Nodes are people, one visual channel per meaning (shape: buying role; fill:
+    attitude; ring: touched by us in the window, dashed when not; size: influence;
+    the page draws an NPS badge) and our sellers (dark boxes) who touched them in
+    the window. Edges: reporting lines (manager → report), influence links
+    (dashed), seller touches (width by touches) and, when
+    ``options.highlight_contact_id`` is set, the warm path to that person (orange).
+    The hierarchy layout is an org chart with fixed positions
+    (:func:`~workbench.analytics.network.orgchart.org_chart_positions`).
+    """
+    shown, path = _shown_people(data, options)
     large = shown.height >= LARGE_MAP_NODES
     node_of: dict[str, int] = {
         contact_id: number
         for number, contact_id in enumerate(shown["contact_id"].to_list(), start=1)
     }
     max_level = int(shown["level"].max() or 0) if shown.height else 0  # type: ignore[arg-type]
+    chart = org_chart_positions(shown) if options.layout == "hierarchy" else {}
 
     net = Network(
         height=f"{options.height_px}px",
@@ -238,11 +290,13 @@ def build_buying_centre(
     )
     for person in shown.iter_rows(named=True):
         node = _person_node(person, data.end, max_level, path)
+        if person["contact_id"] in chart:
+            node["x"], node["y"] = chart[person["contact_id"]]
         _add_node(net, node_of[person["contact_id"]], "contact", node)
 
     _add_people_lines(net, shown, data.influences, node_of)
     if options.show_sellers:
-        _add_sellers(net, data.touches, node_of, options.max_seller_edges)
+        _add_sellers(net, data.touches, node_of, options.max_seller_edges, chart)
     for a, b in itertools.pairwise(path):
         if a in node_of and b in node_of:
             net.add_edge(
@@ -255,20 +309,26 @@ def build_buying_centre(
                 physics=False,
             )
     net.options = _vis_options(options, large=large)
-    return net
+    return net, shown, node_of
 
 
 def _add_node(
     net: Network, number: int, group: str, attributes: dict[str, Any]
 ) -> None:
     # pyvis drops a node's colour when "group" is passed to add_node, so the group
-    # is set afterwards (node colours override the group's style in vis-network).
+    # is set afterwards; "kind" says the same for the page, which drops "group"
+    # (vis-network gives a grouped node its group's colours back on every update).
     net.add_node(number, **attributes)
     net.node_map[number]["group"] = group
+    net.node_map[number]["kind"] = group
 
 
 def _add_sellers(
-    net: Network, touches: pl.DataFrame, node_of: dict[str, int], max_edges: int
+    net: Network,
+    touches: pl.DataFrame,
+    node_of: dict[str, int],
+    max_edges: int,
+    chart: dict[str, tuple[float, float]],
 ) -> None:
     shown_touches = (
         touches.filter(pl.col("contact_id").is_in(list(node_of)))
@@ -290,7 +350,14 @@ def _add_sellers(
     )
     seller_node: dict[str, int] = {}
     next_number = len(node_of) + 1
-    for seller in sellers.iter_rows(named=True):
+    # On the org chart our sellers stand in a row above the customer's top level.
+    chart_left = min((x for x, _ in chart.values()), default=0.0)
+    chart_right = max((x for x, _ in chart.values()), default=0.0)
+    step = (chart_right - chart_left) / max(1, sellers.height - 1)
+    for index, seller in enumerate(sellers.iter_rows(named=True)):
+        placed = (
+            {"x": chart_left + index * step, "y": -SELLER_ROW_ABOVE} if chart else {}
+        )
         seller_node[seller["seller_id"]] = next_number
         _add_node(
             net,
@@ -308,10 +375,12 @@ def _add_sellers(
                         "in the window",
                     ]
                 ),
-                "shape": "box",
-                "color": {"background": SELLER_COLOUR, "border": SELLER_COLOUR},
-                "font": {"color": "#ffffff"},
+                "shape": "dot",
+                "size": 12,
+                "color": {"background": SELLER_COLOUR, "border": "#ffffff"},
+                "borderWidth": 2,
                 "level": 0,
+                **placed,
             },
         )
         next_number += 1
@@ -330,32 +399,38 @@ def _add_sellers(
 
 def _vis_options(options: MapOptions, *, large: bool) -> dict[str, Any]:
     # Fast settling: few stabilisation rounds, a high minimum velocity, no curved
-    # edges and no "improved layout" (which is quadratic) on large maps.
-    hierarchical = options.layout == "hierarchy"
+    # edges and no "improved layout" (which is quadratic) on large maps. The org
+    # chart has fixed positions: no physics at all.
+    org_chart = options.layout == "hierarchy"
     physics: dict[str, Any] = {
-        "enabled": True,
+        "enabled": not org_chart,
         "minVelocity": 2.0 if large else 0.75,
+        "solver": "forceAtlas2Based",
+        "forceAtlas2Based": {
+            "gravitationalConstant": -80,
+            "springLength": 130,
+            "avoidOverlap": 0.4,
+        },
         "stabilization": {
-            "enabled": True,
+            "enabled": not org_chart,
             "iterations": 120 if large else 250,
             "updateInterval": 25,
             "fit": True,
         },
     }
-    if hierarchical:
-        physics["solver"] = "hierarchicalRepulsion"
-        physics["hierarchicalRepulsion"] = {"nodeDistance": 140, "avoidOverlap": 0.5}
-    else:
-        physics["solver"] = "forceAtlas2Based"
-        physics["forceAtlas2Based"] = {
-            "gravitationalConstant": -60,
-            "springLength": 110,
-            "avoidOverlap": 0.3,
-        }
     return {
-        "nodes": {"font": {"size": 13, "face": "sans-serif"}},
+        "nodes": {
+            "font": {
+                "size": LABEL_PX,
+                "face": FONT_FACE,
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            }
+        },
         "edges": {
-            "smooth": False if large else {"enabled": True, "type": "continuous"},
+            "smooth": False
+            if large or org_chart
+            else {"enabled": True, "type": "continuous"},
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
         },
         "interaction": {
@@ -363,17 +438,12 @@ def _vis_options(options: MapOptions, *, large: bool) -> dict[str, Any]:
             "tooltipDelay": 120,
             "hideEdgesOnDrag": large,
             "navigationButtons": False,
+            "zoomSpeed": 0.6,
         },
         "layout": {
             "randomSeed": 7,
-            "improvedLayout": not large,
-            "hierarchical": {
-                "enabled": hierarchical,
-                "direction": "UD",
-                "sortMethod": "directed",
-                "levelSeparation": 130,
-                "nodeSpacing": 130,
-            },
+            "improvedLayout": not large and not org_chart,
+            "hierarchical": {"enabled": False},
         },
         "physics": physics,
     }
@@ -396,88 +466,99 @@ def network_html(net: Network, *, freeze: bool = True) -> str:
 def buying_centre_html(
     data: BuyingCentreData, options: MapOptions | None = None
 ) -> str:
-    """Return the account's buying-centre map as one safe, offline HTML page."""
-    options = options or MapOptions()
-    return network_html(build_buying_centre(data, options), freeze=options.freeze)
+    """Return the account's buying-centre map as one safe, offline HTML page.
 
-
-# --- legend ---------------------------------------------------------------------------
-
-
-_STAR_PATH = (
-    "M0,-1L0.2245,-0.309L0.951,-0.309L0.363,0.118L0.588,0.809L0,0.382L-0.588,0.809"
-    "L-0.363,0.118L-0.951,-0.309L-0.2245,-0.309Z"
-)
-# vis-network shape → Vega shape for the legend
-_LEGEND_SHAPES = {
-    "star": _STAR_PATH,
-    "dot": "circle",
-    "diamond": "diamond",
-    "triangleDown": "triangle-down",
-}
-
-
-def legend_items() -> pl.DataFrame:
-    """Return the map's legend, one row per symbol, in three columns of the legend.
-
-    Columns: ``column`` (``Colour = buying role``, ``Shape and border = attitude``,
-    ``Marks and lines``), ``row``, ``label``, and how to draw the symbol:
-    ``shape`` (a Vega shape or SVG path), ``fill``, ``stroke``, ``stroke_width``.
+    The page carries its legend, a toolbar (full screen, PNG for slides, every
+    label, fit) and the label logic of :mod:`overlay`.
     """
-    rows: list[dict[str, Any]] = []
-    for row, role in enumerate([*BUYING_ROLES, UNKNOWN]):
-        rows.append(
-            {
-                "column": "Colour = buying role",
-                "row": row,
-                "label": role,
-                "shape": "circle",
-                "fill": ROLE_COLOURS[role],
-                "stroke": "#555555",
-                "stroke_width": 0.5,
-            }
-        )
-    for row, attitude in enumerate([*ATTITUDES, UNKNOWN]):
-        mark = ATTITUDE_MARKS[attitude]
-        border = _ATTITUDE_BORDER_NAMES[mark.border]
-        rows.append(
-            {
-                "column": "Shape and border = attitude",
-                "row": row,
-                "label": f"{attitude} ({border})",
-                "shape": _LEGEND_SHAPES[mark.shape],
-                "fill": "#ffffff",
-                "stroke": mark.border,
-                "stroke_width": float(mark.border_width),
-            }
-        )
-    marks = [
-        ("NPS detractor: red glow", "circle", "#ffd6d6", DETRACTOR_COLOUR, 3.0),
-        ("our seller", "square", SELLER_COLOUR, SELLER_COLOUR, 1.0),
-        ("reports to (arrow)", "stroke", "none", REPORTING_COLOUR, 2.0),
-        ("influences (dashed)", "stroke", "none", INFLUENCE_COLOUR, 2.0),
-        ("our touches (width)", "stroke", "none", SELLER_COLOUR, 4.0),
-        ("warm path", "stroke", "none", PATH_COLOUR, 6.0),
-    ]
-    for row, (label, shape, fill, stroke, width) in enumerate(marks):
-        rows.append(
-            {
-                "column": "Marks and lines",
-                "row": row,
-                "label": label,
-                "shape": shape,
-                "fill": fill,
-                "stroke": stroke,
-                "stroke_width": width,
-            }
-        )
-    return pl.DataFrame(rows)
-
-
-def legend_markdown() -> str:
-    """Return what the legend chart cannot show: size and the label line of detractors."""
-    return (
-        "**Size = influence** (1–5; smallest when unknown). A detractor's label "
-        "gets a third line “NPS n · detractor”. Hover a person for department, role, "
-        "influence, attitude, last touch and latest NPS."
+    options = options or MapOptions()
+    net, shown, node_of = _build(data, options)
+    for node in net.nodes:  # the page relabels nodes as it zooms: no groups
+        node.pop("group", None)
+    page = network_html(net, freeze=options.freeze and options.layout != "hierarchy")
+    return overlay.decorate(
+        page,
+        overlay=overlay.toolbar_html(_toolbar_text())
+        + overlay.legend_html(_("What the map shows"), legend_blocks(), _legend_hint()),
+        config=_page_config(net, shown, node_of, options),
+        font=FONT_FACE,
     )
+
+
+def _toolbar_text() -> dict[str, str]:
+    return {
+        "full": _("Full screen"),
+        "png": _("Save PNG"),
+        "labels": _("All names"),
+        "legend": _("Legend"),
+        "fit": _("Fit"),
+    }
+
+
+def _legend_hint() -> str:
+    return _(
+        "Names of the most important people show first; zoom in for more. "
+        "Double-click a manager to fold their team. Hover a person for details."
+    )
+
+
+def _page_config(
+    net: Network, shown: pl.DataFrame, node_of: dict[str, int], options: MapOptions
+) -> dict[str, Any]:
+    # What the page's script needs: labels, their ranks, badges, the org tree.
+    labels = {str(node["id"]): str(node["label"]) for node in net.nodes}
+    rank: dict[str, int] = {}
+    for position, contact_id in enumerate(label_ranks(shown)):
+        rank[str(node_of[contact_id])] = position
+    for node in net.nodes:  # our sellers after the customer's people
+        rank.setdefault(str(node["id"]), len(rank))
+    scored = shown.filter(pl.col("nps_score").is_not_null())
+    badges = {
+        str(node_of[contact_id]): {
+            "score": int(score),
+            "colour": NPS_BADGE_COLOURS[nps_verdict(int(score))],
+        }
+        for contact_id, score in zip(
+            scored["contact_id"].to_list(), scored["nps_score"].to_list(), strict=True
+        )
+    }
+    unknown_role = [
+        str(node_of[c])
+        for c in shown.filter(pl.col("role") == UNKNOWN)["contact_id"].to_list()
+    ]
+    lines = shown.filter(
+        pl.col("reports_to_id").is_in(shown["contact_id"].implode())
+        & (pl.col("reports_to_id") != pl.col("contact_id"))
+    )
+    reports: dict[str, list[str]] = {}
+    for report, manager in zip(
+        lines["contact_id"].to_list(), lines["reports_to_id"].to_list(), strict=True
+    ):
+        reports.setdefault(str(node_of[manager]), []).append(str(node_of[report]))
+    title = options.title or _("Buying centre")
+    return {
+        "labels": labels,
+        "rank": rank,
+        "badges": badges,
+        "unknownRole": unknown_role,
+        "reports": reports,
+        "labelPx": LABEL_PX,
+        "fixed": options.layout == "hierarchy",  # no physics: fit on first draw
+        "font": FONT_FACE,
+        "height": f"{options.height_px}px",
+        "filename": _file_name(title) + ".png",
+        "text": {
+            "folded": _("+{n} folded"),
+            "noFullScreen": _(
+                "Full screen is not allowed here: save the map as HTML and open it "
+                "in the browser."
+            ),
+            "caption": title,
+        },
+    }
+
+
+def _file_name(title: str) -> str:
+    # A file name from the account's name: letters (any script), digits, dashes.
+    cleaned = re.sub(r"[^\w-]+", "-", title, flags=re.UNICODE).strip("-")
+    return (cleaned or "buying-centre")[:60]

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, charts, domain, privacy
+from workbench import access, domain, privacy
 from workbench.analytics import network
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download, preselect_linked_account
+from workbench.app.components import (
+    csv_download,
+    notify_after_rerun,
+    preselect_linked_account,
+)
+from workbench.app.language import _, format_day, format_money
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, current_language
 
 
 def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
@@ -19,14 +27,18 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
     accounts = reads.buying_centre_accounts()
     first_day, last_day = reads.data_date_range()
     if accounts.height == 0 or first_day is None or last_day is None:
-        st.info("No accounts or activities yet: load CRM exports on the Import page.")
+        st.info(
+            _("No accounts or activities yet: load CRM exports on the Import page.")
+        )
         st.stop()
 
     account_labels = dict(
         zip(
             accounts["account_id"].to_list(),
             [
-                f"{name} ({count} people)" if count else f"{name} (no people on record)"
+                _("{name} ({n} people)").format(name=name, n=count)
+                if count
+                else _("{name} (no people on record)").format(name=name)
                 for name, count in zip(
                     accounts["name"].to_list(),
                     accounts["contacts"].to_list(),
@@ -40,28 +52,75 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
     top = st.columns([3, 2])
     preselect_linked_account("bc_account", list(account_labels))
     account_id = top[0].selectbox(
-        "Account (type to search)",
+        _("Account (type to search)"),
         options=list(account_labels),
         format_func=account_labels.__getitem__,
         key="bc_account",
     )
     months = top[1].slider(
-        "Time window, months up to the data's last day",
+        _("Time window, months up to the data's last day"),
         min_value=1,
         max_value=max(2, min(span_months, 60)),
         value=min(12, max(2, span_months)),
         key="bc_window_months",
     )
     data = reads.buying_centre(account_id, months)
-    top[1].caption(f"Window: {data.start} (exclusive) to {data.end}")
+    top[1].caption(
+        _("Window: {start} (exclusive) to {end}").format(
+            start=format_day(data.start), end=format_day(data.end)
+        )
+    )
     if data.contacts.height == 0:
         st.info(
-            "Nobody at this account is on record, so there is no buying centre to "
-            "map yet. Import its contacts (a Contact export with this account's ID or "
-            "name) on the Import page, or pick another account."
+            _(
+                "Nobody at this account is on record, so there is no buying centre "
+                "to map yet. Import its contacts (a Contact export with this "
+                "account's ID or name) on the Import page, or pick another account."
+            )
         )
         st.stop()
     return account_id, months, data
+
+
+def _deal_picker(account_id: str, column: DeltaGenerator) -> str | None:
+    # The deal whose buying centre to show; None: the whole account.
+    deals = reads.account_deals(account_id)
+    listed = network.deal_list(deals)
+    currency = reads.portfolio_currency()
+    labels: dict[str, str] = {}
+    for row in listed.iter_rows(named=True):
+        state = (
+            _("won")
+            if row["is_won"]
+            else _("lost")
+            if row["is_closed"]
+            else row["stage"] or _("open")
+        )
+        labels[row["opportunity_id"]] = _(
+            "{deal} · {state} · {amount} · closes {day} · {people} named"
+        ).format(
+            deal=row["deal"] or row["opportunity_id"],
+            state=state,
+            amount=format_money(row["amount"], currency)
+            if row["amount"] is not None
+            else "–",
+            day=format_day(row["close_date"]) if row["close_date"] else "–",
+            people=row["people"],
+        )
+    chosen: str | None = column.selectbox(
+        _("Deal"),
+        options=[None, *labels],
+        format_func=lambda deal: (
+            _("Whole account") if deal is None else labels.get(deal, deal)
+        ),
+        key="bc_deal",
+        help=_(
+            "A deal has its own buying centre: the people the CRM names on it "
+            "(opportunity contact roles)."
+        ),
+        disabled=listed.height == 0,
+    )
+    return chosen
 
 
 def map_section(
@@ -69,36 +128,86 @@ def map_section(
 ) -> tuple[network.MapOptions, DeltaGenerator]:
     """Show the map's filters and the map; return the options and the facts column."""
     report = reads.buying_centre_report(account_id, months)
-    filters = st.columns([3, 3, 2, 2])
-    chosen_departments = filters[0].multiselect(
-        "Departments", options=network.departments(data), key="bc_departments"
+    filters = st.columns([3, 2, 2, 3, 2, 1])
+    deal = _deal_picker(account_id, filters[0])
+    chosen_departments = filters[1].multiselect(
+        _("Departments"), options=network.departments(data), key="bc_departments"
     )
-    chosen_roles = filters[1].multiselect(
-        "Buying roles",
+    chosen_roles = filters[2].multiselect(
+        _("Buying roles"),
         options=[*domain.BUYING_ROLES, network.UNKNOWN],
+        format_func=network.role_name,
         key="bc_roles",
     )
-    layout = filters[2].radio(
-        "Layout",
+    with filters[3]:
+        highlight = _warm_path_picker(report)
+    layout = filters[4].radio(
+        _("Layout"),
         options=["force", "hierarchy"],
-        format_func={"force": "Force", "hierarchy": "Hierarchy"}.__getitem__,
+        format_func={"force": _("Network"), "hierarchy": _("Org chart")}.__getitem__,
         key="bc_layout",
         horizontal=True,
-        help="Hierarchy puts each person at their level in the reporting tree; on a "
-        "large account filter by department first.",
+        help=_(
+            "Org chart puts each person at their level in the reporting tree, top "
+            "down; double-click a manager on the map to fold their team."
+        ),
     )
-    freeze = filters[3].toggle(
-        "Freeze when settled",
-        value=True,
-        key="bc_freeze",
-        help="Stop the physics once the layout has settled; nodes stay where you drag them.",
+    with filters[5].popover(_("Map"), width="stretch"):
+        full_width = st.toggle(
+            _("Full width"),
+            value=True,
+            key="bc_full_width",
+            help=_("The map across the whole page, for the projector."),
+        )
+        freeze = st.toggle(
+            _("Freeze when settled"),
+            value=True,
+            key="bc_freeze",
+            help=_(
+                "Stop the physics once the layout has settled; people stay where "
+                "you drag them."
+            ),
+        )
+        show_sellers = st.toggle(
+            _("Our sellers"),
+            value=True,
+            key="bc_sellers",
+            help=_(
+                "Show who of us touched whom (on the network; on the org chart the "
+                "ring shows our coverage)."
+            ),
+        )
+    options = network.MapOptions(
+        departments=tuple(chosen_departments),
+        roles=tuple(chosen_roles),
+        layout="hierarchy" if layout == "hierarchy" else "force",
+        freeze=freeze,
+        highlight_contact_id=highlight,
+        # the org chart stays an org chart: coverage is the ring, not lines to us
+        show_sellers=show_sellers and layout != "hierarchy",
+        height_px=680 if full_width else 600,
+        contact_ids=network.deal_people(reads.account_deals(account_id), deal)
+        if deal
+        else None,
+        title=data.account_name,
     )
-    show_sellers = filters[3].toggle(
-        "Our sellers", value=True, key="bc_sellers", help="Show who of us touched whom."
+    if deal:
+        _deal_caption(account_id, deal, months)
+    st.iframe(
+        reads.buying_centre_html(account_id, months, options, current_language()),
+        height=options.height_px + 4,
     )
+    if full_width:
+        return options, st.container()
+    return options, st.columns([3, 2])[1]
+
+
+def _warm_path_picker(report: network.BuyingCentreReport) -> str | None:
     reach = report.reach_next
     reach_labels = {
-        contact_id: f"{rank}. {name} ({role}, influence {influence})"
+        contact_id: f"{rank}. {name} ({network.role_name(role)}, "
+        + _("influence {n}").format(n=influence)
+        + ")"
         for rank, contact_id, name, role, influence in zip(
             reach["rank"].to_list(),
             reach["contact_id"].to_list(),
@@ -108,113 +217,185 @@ def map_section(
             strict=True,
         )
     }
-    map_column, facts_column = st.columns([3, 2])
-    with map_column:
-        highlight = st.selectbox(
-            "Show the warm path to",
-            options=[None, *reach_labels],
-            format_func=lambda contact_id: (
-                "nobody"
-                if contact_id is None
-                else reach_labels.get(contact_id, contact_id)
-            ),
-            key="bc_reach",
-        )
+    highlight: str | None = st.selectbox(
+        _("Show the warm path to"),
+        options=[None, *reach_labels],
+        format_func=lambda contact_id: (
+            _("nobody")
+            if contact_id is None
+            else reach_labels.get(contact_id, contact_id)
+        ),
+        key="bc_reach",
+    )
+    return highlight
 
-        options = network.MapOptions(
-            departments=tuple(chosen_departments),
-            roles=tuple(chosen_roles),
-            layout="hierarchy" if layout == "hierarchy" else "force",
-            freeze=freeze,
-            highlight_contact_id=highlight,
-            show_sellers=show_sellers,
+
+def _deal_caption(account_id: str, deal: str, months: int) -> None:
+    # The deal's buying centre in words, with its gaps.
+    roles = network.deal_roles(
+        reads.account_deals(account_id),
+        deal,
+        reads.buying_centre_people(account_id, months),
+    )
+    if roles.height == 0:
+        st.warning(
+            _(
+                "The CRM names nobody of this account on this deal: the map is "
+                "empty. Add contact roles to the deal in the CRM and import again."
+            )
         )
-        st.iframe(
-            reads.buying_centre_html(account_id, months, options),
-            height=options.height_px + 60,
-        )
-        st.altair_chart(charts.legend_chart(), width="content")
-        st.caption(network.legend_markdown())
-    return options, facts_column
+        return
+    covered = int(roles["engaged"].sum())
+    st.caption(
+        _(
+            "This deal's buying centre: {named} people named in the CRM, {covered} of "
+            "them touched by us in the window."
+        ).format(named=roles.height, covered=covered)
+    )
 
 
 def facts(report: network.BuyingCentreReport) -> None:
-    """Show coverage by role, the share of our effort, and the risks."""
+    """Show coverage by role (gaps as gaps), the share of our effort, and the risks."""
     breadth = report.breadth
-    st.subheader("Coverage")
+    st.subheader(_("Coverage"))
     metrics = st.columns(3)
     metrics[0].metric(
-        "People engaged",
-        f"{breadth.contacts_engaged}/{breadth.contacts_present}",
-        help="People we touched in the window, of everyone in the account.",
+        _("People touched"),
+        _("{engaged} of {present}").format(
+            engaged=breadth.contacts_engaged, present=breadth.contacts_present
+        ),
+        help=_("People we touched in the window, of everyone in the account."),
     )
     metrics[1].metric(
-        "Departments",
-        f"{breadth.departments_engaged}/{breadth.departments_present}",
-        help="Departments engaged in the window, of those present.",
+        _("Departments"),
+        _("{engaged} of {present}").format(
+            engaged=breadth.departments_engaged, present=breadth.departments_present
+        ),
+        help=_("Departments touched in the window, of those present."),
     )
     metrics[2].metric(
-        "Org levels",
-        f"{breadth.levels_reached}/{breadth.levels_present}",
-        help="Depth in the reporting tree: level 1 is the top. "
-        f"Highest level we touched: {breadth.top_level_reached or '–'}.",
+        _("Org levels"),
+        _("{engaged} of {present}").format(
+            engaged=breadth.levels_reached, present=breadth.levels_present
+        ),
+        help=_(
+            "Depth in the reporting tree: level 1 is the top. Highest level we "
+            "touched: {level}."
+        ).format(level=breadth.top_level_reached or "–"),
     )
+    gaps = coverage_sentences(report.coverage)
+    if gaps:
+        st.warning("\n\n".join(gaps))
     st.dataframe(
-        report.coverage,
+        coverage_table(report.coverage),
         hide_index=True,
         width="stretch",
         column_config={
-            "role": "Buying role",
-            "present": st.column_config.NumberColumn("People"),
-            "engaged": st.column_config.NumberColumn("Engaged by us"),
-            "status": "Status",
+            "role": _("Buying role"),
+            "present": st.column_config.NumberColumn(_("People")),
+            "engaged": st.column_config.NumberColumn(_("Touched by us")),
+            "coverage": _("Coverage"),
         },
     )
     csv_download(
         report.coverage,
-        "Download coverage (CSV)",
+        _("Download coverage (CSV)"),
         "buying-centre-coverage.csv",
         "bc_coverage_csv",
     )
-    st.markdown("**Share of our effort in the window**")
+    st.markdown("**" + _("Share of our effort in the window") + "**")
     st.dataframe(
         breadth.effort,
         hide_index=True,
         width="stretch",
         column_config={
-            "function": "With",
-            "touches": st.column_config.NumberColumn("Touches"),
-            "minutes": st.column_config.NumberColumn("Minutes", format="%.0f"),
+            "function": _("With"),
+            "touches": st.column_config.NumberColumn(_("Touches")),
+            "minutes": st.column_config.NumberColumn(_("Minutes"), format="%.0f"),
             "touch_share": st.column_config.ProgressColumn(
-                "Share of touches", min_value=0.0, max_value=1.0, format="percent"
+                _("Share of touches"), min_value=0.0, max_value=1.0, format="percent"
             ),
             "minute_share": st.column_config.ProgressColumn(
-                "Share of minutes", min_value=0.0, max_value=1.0, format="percent"
+                _("Share of minutes"), min_value=0.0, max_value=1.0, format="percent"
             ),
         },
     )
-    st.subheader(f"Risks ({report.risks.height})")
+    st.subheader(_("Risks ({n})").format(n=report.risks.height))
     if report.risks.height:
         st.dataframe(
             report.risks,
             hide_index=True,
             width="stretch",
-            column_config={"contact_id": None},
+            column_config={
+                "contact_id": None,
+                "risk": _("Risk"),
+                "name": _("Person"),
+                "detail": _("Detail"),
+            },
         )
     else:
-        st.success("No relationship risk found in this window.")
+        st.success(_("No relationship risk found in this window."))
+
+
+def coverage_table(coverage: pl.DataFrame) -> pl.DataFrame:
+    """Return the coverage table as shown: role names and the gap in words."""
+    return coverage.select(
+        pl.col("role").map_elements(network.role_name, return_dtype=pl.String),
+        "present",
+        "engaged",
+        pl.struct("present", "engaged")
+        .map_elements(
+            lambda row: _coverage_words(row["engaged"], row["present"]),
+            return_dtype=pl.String,
+        )
+        .alias("coverage"),
+    )
+
+
+def _coverage_words(engaged: int, present: int) -> str:
+    if present == 0:
+        return _("nobody known")
+    return _("{engaged} of {present} covered").format(engaged=engaged, present=present)
+
+
+def coverage_sentences(coverage: pl.DataFrame) -> list[str]:
+    """Return the deciding roles' gaps as sentences ("1 of 3 deciders covered")."""
+    sentences = []
+    for row in coverage.iter_rows(named=True):
+        if row["role"] not in ("decider", "approver", "buyer"):
+            continue
+        if row["present"] == 0:
+            sentences.append(
+                _("Nobody known in the role of {role}.").format(
+                    role=network.role_name(row["role"])
+                )
+            )
+        elif row["engaged"] < row["present"]:
+            sentences.append(
+                _("{role}: {engaged} of {present} covered.").format(
+                    role=network.role_name(row["role"]).capitalize(),
+                    engaged=row["engaged"],
+                    present=row["present"],
+                )
+            )
+    return sentences
 
 
 def reach_next(report: network.BuyingCentreReport) -> None:
     """Show whom to reach next, ranked."""
     reach = report.reach_next
-    st.subheader("Whom to reach next")
+    st.subheader(_("Whom to reach next"))
     st.caption(
-        "People we did not touch in the window, with influence of at least "
-        f"{network.REACH_MIN_INFLUENCE}, ranked by influence, role and staleness. The "
-        "warm path starts from one of our champions or supporters and follows reporting "
-        "lines and influence links; pick a person above to see it on the map."
+        _(
+            "People we did not touch in the window, with influence of at least "
+            "{n}, ranked by influence, role and staleness. The warm path starts from "
+            "one of our champions or supporters and follows reporting lines and "
+            "influence links; pick a person above to see it on the map."
+        ).format(n=network.REACH_MIN_INFLUENCE)
     )
+    if reach.height == 0:
+        st.success(_("Nobody influential is left untouched in this window."))
+        return
     st.dataframe(
         reach,
         hide_index=True,
@@ -231,73 +412,129 @@ def reach_next(report: network.BuyingCentreReport) -> None:
             "score",
             "path",
         ],
+        column_config={
+            "rank": st.column_config.NumberColumn(_("Rank")),
+            "name": _("Name"),
+            "title": _("Title"),
+            "department": _("Department"),
+            "role": _("Buying role"),
+            "influence": st.column_config.NumberColumn(_("Influence (1–5)")),
+            "attitude": _("Attitude"),
+            "days_since_touch": st.column_config.NumberColumn(
+                _("Days since last touch"), format="%d"
+            ),
+            "score": st.column_config.NumberColumn(
+                _("Priority"),
+                format="%.1f",
+                help=_("Influence × role weight, higher when the last touch is old."),
+            ),
+            "path": _("Warm path"),
+        },
     )
+
+
+_PEOPLE_COLUMNS = {
+    "contact_id": N_("CRM ID"),
+    "name": N_("Name"),
+    "title": N_("Title"),
+    "department": N_("Department"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+}
+
+
+def _people_config() -> dict[str, Any]:
+    config: dict[str, Any] = {key: _(label) for key, label in _PEOPLE_COLUMNS.items()}
+    config.update(
+        {
+            "buying_role": st.column_config.SelectboxColumn(
+                _("Buying role"), options=list(domain.BUYING_ROLES), required=False
+            ),
+            "influence": st.column_config.SelectboxColumn(
+                _("Influence (1–5)"),
+                options=list(
+                    range(domain.INFLUENCE_RANGE[0], domain.INFLUENCE_RANGE[1] + 1)
+                ),
+                required=False,
+            ),
+            "attitude": st.column_config.SelectboxColumn(
+                _("Attitude"), options=list(domain.ATTITUDES), required=False
+            ),
+        }
+    )
+    return config
 
 
 def people_editor(account_id: str, months: int, options: network.MapOptions) -> None:
     """Show the account's people: editable roles, influence and attitude for editors."""
-    st.subheader("People")
+    st.subheader(_("People"))
     actor = session.current_actor()
     persons = network.filter_people(
         reads.buying_centre_people(account_id, months),
         departments=options.departments,
         roles=options.roles,
     )
+    if options.contact_ids is not None:
+        persons = persons.filter(pl.col("contact_id").is_in(list(options.contact_ids)))
     people_table = privacy.mask_personal_data(network.editable_contacts(persons), actor)
     if not access.can(actor, "edit"):
         st.info(
-            f"You are signed in as {actor.role}: roles, influence and attitudes are read "
-            "only. Ask an analyst or an admin to change them."
+            _(
+                "You are signed in as {role}: roles, influence and attitudes are read "
+                "only. Ask an analyst or an admin to change them."
+            ).format(role=actor.role)
         )
-        st.dataframe(people_table, hide_index=True, width="stretch")
-    else:
-        saved_message = st.session_state.pop("bc_saved_message", None)
-        if saved_message:
-            st.success(saved_message)
-        edited = st.data_editor(
+        st.dataframe(
             people_table,
-            key="contact_editor",
             hide_index=True,
             width="stretch",
-            num_rows="fixed",
-            disabled=["contact_id", "name", "title", "department", "email", "phone"],
-            column_config={
-                "buying_role": st.column_config.SelectboxColumn(
-                    "Buying role", options=list(domain.BUYING_ROLES), required=False
-                ),
-                "influence": st.column_config.SelectboxColumn(
-                    "Influence (1–5)",
-                    options=list(
-                        range(domain.INFLUENCE_RANGE[0], domain.INFLUENCE_RANGE[1] + 1)
-                    ),
-                    required=False,
-                ),
-                "attitude": st.column_config.SelectboxColumn(
-                    "Attitude", options=list(domain.ATTITUDES), required=False
-                ),
-            },
+            column_config=_people_config(),
         )
-        changes = network.contact_changes(people_table, edited)
-        if changes.height:
-            st.caption(f"{changes.height} unsaved change(s).")
-        if st.button(
-            "Save changes", key="bc_save", type="primary", disabled=changes.height == 0
-        ):
-            try:
-                saved = actions.save_contact_edits(changes)
-            except WorkbenchError as error:
-                st.error(f"Nothing was saved: {error}")
-            else:
-                st.session_state["bc_saved_message"] = (
-                    f"Saved {saved} change(s) as {actor.name}; the map shows them."
+        return
+    edited = st.data_editor(
+        people_table,
+        key="contact_editor",
+        hide_index=True,
+        width="stretch",
+        num_rows="fixed",
+        disabled=["contact_id", "name", "title", "department", "email", "phone"],
+        column_config=_people_config(),
+    )
+    changes = network.contact_changes(people_table, edited)
+    if changes.height:
+        st.caption(_("{n} unsaved change(s).").format(n=changes.height))
+    if st.button(
+        _("Save changes"), key="bc_save", type="primary", disabled=changes.height == 0
+    ):
+        try:
+            saved = actions.save_contact_edits(changes)
+        except WorkbenchError as error:
+            st.error(_("Nothing was saved: {error}").format(error=error))
+        else:
+            notify_after_rerun(
+                _("Saved {n} change(s) as {name}; the map shows them.").format(
+                    n=saved, name=actor.name
                 )
-                del st.session_state["contact_editor"]
-                st.rerun()
+            )
+            del st.session_state["contact_editor"]
+            st.rerun()
 
 
 def edit_history(account_id: str) -> None:
     """Show the latest edits to the account's people."""
-    with st.expander("Edits to this account's people"):
+    with st.expander(_("Edits to this account's people")):
         st.dataframe(
-            reads.contact_edit_history(account_id), hide_index=True, width="stretch"
+            reads.contact_edit_history(account_id),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "edited_at": st.column_config.DatetimeColumn(
+                    _("When (UTC)"), format="YYYY-MM-DD HH:mm"
+                ),
+                "edited_by": _("By"),
+                "name": _("Person"),
+                "field": _("Field"),
+                "old_value": _("Before"),
+                "new_value": _("After"),
+            },
         )

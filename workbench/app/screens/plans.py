@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -11,6 +11,8 @@ import streamlit as st
 from workbench import access, charts, plans
 from workbench.app import plan_editor, reads, session
 from workbench.app.components import csv_download, preselect_linked_account
+from workbench.app.language import _, format_day, format_number
+from workbench.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -327,7 +329,11 @@ def versions(
         st.caption("Save the plan to keep versions and download it.")
     else:
         st.dataframe(
-            history, hide_index=True, width="stretch", key="plan_history_table"
+            _in_words(history),
+            hide_index=True,
+            width="stretch",
+            key="plan_history_table",
+            column_config=overview_config(reads.portfolio_currency()),
         )
         shown = st.selectbox(
             "Show version",
@@ -345,7 +351,19 @@ def versions(
                 account_id, viewed.version, current.version
             )
         file_stem = f"plan-{account_id}-v{viewed.version}"
-        md_col, html_col, csv_col = st.columns(3)
+        summary_col, md_col, html_col, csv_col = st.columns(4)
+        summary_col.download_button(
+            _("One-page summary for leaders"),
+            plans.plan_summary_html(viewed.plan, viewed, reads.portfolio_currency()),
+            file_name=f"{file_stem}-summary.html",
+            mime="text/html",
+            key="plan_download_summary",
+            type="primary",
+            help=_(
+                "A printable page: key figures, objectives, next actions, risks "
+                "and coverage gaps."
+            ),
+        )
         md_col.download_button(
             "Markdown",
             plans.plan_to_markdown(viewed.plan, viewed),
@@ -371,61 +389,175 @@ def versions(
         st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
 
 
+#: Headers of the overview's tables, by column (marked for translation).
+_OVERVIEW_COLUMNS: dict[str, str] = {
+    "account_id": N_("CRM ID"),
+    "name": N_("Account"),
+    "account": N_("Account"),
+    "account_name": N_("Account"),
+    "segment": N_("Segment"),
+    "industry": N_("Industry"),
+    "region": N_("Region"),
+    "owner": N_("Owner"),
+    "plan_state": N_("Plan"),
+    "plan_status": N_("Plan status"),
+    "plan_version": N_("Version"),
+    "plan_saved_by": N_("Saved by"),
+    "objectives": N_("Objectives"),
+    "open_actions": N_("Open actions"),
+    "overdue_actions": N_("Overdue actions"),
+    "accounts": N_("Accounts"),
+    "current_plans": N_("Current plans"),
+    "stale_plans": N_("Stale plans"),
+    "no_plan": N_("Without a plan"),
+    "draft": N_("Drafts"),
+    "agreed": N_("Agreed"),
+    "under_review": N_("Under review"),
+    "contact": N_("Person"),
+    "contact_name": N_("Person"),
+    "action": N_("Action"),
+    "status": N_("Status"),
+    "buying_role": N_("Buying role"),
+    "score": N_("NPS score"),
+    "comment": N_("Comment"),
+    "note": N_("Note"),
+    "version": N_("Version"),
+    "saved_by": N_("Saved by"),
+    "based_on": N_("Based on version"),
+}
+
+
+def overview_config(currency: str) -> dict[str, Any]:
+    """Return the column configuration of the overview's tables: words, dates, money."""
+    config: dict[str, Any] = {
+        column: _(label) for column, label in _OVERVIEW_COLUMNS.items()
+    }
+    config.update(
+        {
+            "contribution": st.column_config.NumberColumn(
+                _("Contribution ({currency})").format(currency=currency),
+                format="localized",
+                help=_("Margin less the cost to serve, last 12 months."),
+            ),
+            "plan_saved_at": st.column_config.DatetimeColumn(
+                _("Last saved (UTC)"), format="YYYY-MM-DD"
+            ),
+            "saved_at": st.column_config.DatetimeColumn(
+                _("Saved (UTC)"), format="YYYY-MM-DD HH:mm"
+            ),
+            "due_on": st.column_config.DateColumn(_("Due"), format="YYYY-MM-DD"),
+            "responded_on": st.column_config.DateColumn(
+                _("Answered"), format="YYYY-MM-DD"
+            ),
+            "days_overdue": st.column_config.NumberColumn(_("Days overdue")),
+            "response_id": None,
+            "contact_id": None,
+        }
+    )
+    return config
+
+
+def _in_words(frame: pl.DataFrame) -> pl.DataFrame:
+    # our codes (most_valuable, under_review) as words in the tables' cells
+    coded = [c for c in ("segment", "plan_status", "status") if c in frame.columns]
+    if "contribution" in frame.columns:  # money in whole units
+        frame = frame.with_columns(pl.col("contribution").round(0))
+    return frame.with_columns(
+        pl.col(c).replace({k: _(v) for k, v in plans.CODE_WORDS.items()}) for c in coded
+    )
+
+
 def leaders_overview() -> None:
-    """Show the leaders' overview: missing plans, overdue actions, every account."""
-    overview = reads.plans_overview()
+    """Show the leaders' overview: missing plans by value, overdue actions, accounts."""
+    with st.spinner(_("Gathering every plan…")):
+        overview = reads.plans_overview()
+    config = overview_config(reads.portfolio_currency())
     cols = st.columns(3)
-    cols[0].metric("Accounts without a current plan", f"{overview.missing.height:,}")
-    cols[1].metric("Overdue actions", f"{overview.overdue.height:,}")
-    cols[2].metric("Plans agreed", f"{overview.agreed_plans:,}")
+    cols[0].metric(
+        _("Accounts without a current plan"), format_number(overview.missing.height)
+    )
+    cols[1].metric(_("Overdue actions"), format_number(overview.overdue.height))
+    cols[2].metric(_("Plans agreed"), format_number(overview.agreed_plans))
     st.altair_chart(
-        charts.overview_chart(overview), width="stretch", key="plans_overview_chart"
+        charts.overview_chart(replace(overview, summary=_in_words(overview.summary))),
+        width="stretch",
+        key="plans_overview_chart",
     )
     if overview.segments_pending:
-        st.caption("Segments will show once the segmentation is available.")
+        st.caption(_("Segments will show once the segmentation is available."))
     st.markdown(
-        f"**Plans by segment** (current: saved within {plans.STALE_AFTER_DAYS} days)"
+        "**"
+        + _("Accounts without a current plan, most valuable first")
+        + "** · "
+        + _("current: saved within {days} days").format(days=plans.STALE_AFTER_DAYS)
     )
     st.dataframe(
-        overview.summary, hide_index=True, width="stretch", key="plans_overview_summary"
-    )
-    st.markdown("**Accounts without a current plan**")
-    st.dataframe(
-        overview.missing, hide_index=True, width="stretch", key="plans_overview_missing"
+        _in_words(overview.missing),
+        hide_index=True,
+        width="stretch",
+        key="plans_overview_missing",
+        column_config=config,
     )
     csv_download(
         overview.missing,
-        "Accounts without a current plan (CSV)",
+        _("Accounts without a current plan (CSV)"),
         f"accounts-without-plan-{overview.today}.csv",
         "plans_overview_download_missing",
     )
-    st.markdown(f"**Overdue actions** (open and due before {overview.today})")
+    st.markdown(
+        "**"
+        + _("Overdue actions")
+        + "** · "
+        + _("open and due before {day}").format(day=format_day(overview.today))
+    )
+    if overview.overdue.height == 0:
+        st.caption(_("No action is overdue."))
     st.dataframe(
-        overview.overdue, hide_index=True, width="stretch", key="plans_overview_overdue"
+        _in_words(overview.overdue),
+        hide_index=True,
+        width="stretch",
+        key="plans_overview_overdue",
+        column_config=config,
     )
     csv_download(
         overview.overdue,
-        "Overdue actions (CSV)",
+        _("Overdue actions (CSV)"),
         f"overdue-plan-actions-{overview.today}.csv",
         "plans_overview_download",
     )
     followups = reads.detractor_followups(overview.today)
     overdue_followups = followups.filter(pl.col("overdue"))
     st.markdown(
-        f"**Overdue detractor follow-ups** ({overdue_followups.height:,}: deciders "
-        f"and approvers whose latest NPS answer was 0–6, not called back by the due "
-        f"date; set owners on the Voice of the customer page)"
+        "**"
+        + _("Overdue detractor follow-ups ({n})").format(
+            n=format_number(overdue_followups.height)
+        )
+        + "** · "
+        + _(
+            "deciders and approvers whose latest NPS answer was 0–6, not called "
+            "back by the due date; set owners on the Voice of the customer page"
+        )
     )
     st.dataframe(
-        overdue_followups.drop("overdue"),
+        _in_words(overdue_followups.drop("overdue")),
         hide_index=True,
         width="stretch",
         key="plans_overview_followups",
+        column_config=config,
     )
-    st.markdown("**Every account**")
+    st.markdown("**" + _("Plans by segment") + "**")
     st.dataframe(
-        overview.accounts,
+        _in_words(overview.summary),
+        hide_index=True,
+        width="stretch",
+        key="plans_overview_summary",
+        column_config=config,
+    )
+    st.markdown("**" + _("Every account") + "**")
+    st.dataframe(
+        _in_words(overview.accounts),
         hide_index=True,
         width="stretch",
         key="plans_overview_accounts",
+        column_config=config,
     )

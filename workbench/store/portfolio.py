@@ -125,23 +125,39 @@ contact_levels AS (
         USING (root_id)
     GROUP BY t.contact_id
 ),
+-- The patterns are matched once per distinct title and department, not once per
+-- contact: a CRM has a few hundred titles for hundreds of thousands of people.
+title_flags AS (
+    SELECT title,
+           coalesce(regexp_matches(title, $executive_title)
+                    AND NOT regexp_matches(title, $executive_title_exclude),
+                    false) AS senior_title
+    FROM (SELECT DISTINCT title FROM contacts WHERE title IS NOT NULL)
+),
+department_flags AS (
+    SELECT department,
+           coalesce(regexp_matches(department, $procurement_department), false)
+               AS is_procurement,
+           coalesce(regexp_matches(department, $executive_department), false)
+               AS executive_department
+    FROM (SELECT DISTINCT department FROM contacts WHERE department IS NOT NULL)
+),
 people AS (
     SELECT c.contact_id, c.department, c.buying_role, l.org_level,
-           coalesce(regexp_matches(c.department, $procurement_department), false)
-               AS is_procurement,
+           coalesce(df.is_procurement, false) AS is_procurement,
            -- buying from the head of purchasing is still transactional
-           NOT coalesce(regexp_matches(c.department, $procurement_department), false)
+           NOT coalesce(df.is_procurement, false)
            AND (
-               coalesce(regexp_matches(c.title, $executive_title)
-                        AND NOT regexp_matches(c.title, $executive_title_exclude),
-                        false)
-               OR coalesce(regexp_matches(c.department, $executive_department), false)
+               coalesce(tf.senior_title, false)
+               OR coalesce(df.executive_department, false)
                OR (nullif(trim(c.title), '') IS NULL
                    AND coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}
                                 AND l.tree_depth >= {EXECUTIVE_MIN_TREE_DEPTH},
                                 false))
            ) AS is_executive
     FROM contacts c LEFT JOIN contact_levels l USING (contact_id)
+    LEFT JOIN title_flags tf ON tf.title = c.title
+    LEFT JOIN department_flags df ON df.department = c.department
 )
 """
 
@@ -165,46 +181,66 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE},
+        -- Two passes instead of one: the activities are first summed per account
+        -- and contact (one grouped scan, no join), and only those far fewer rows
+        -- meet the people and are counted per account. Distinct counts over 2 M
+        -- activities cost several times the scan; over the contacts they are cheap.
+        touch_contacts AS (
+            SELECT account_id, contact_id,
+                count(*) FILTER (WHERE current) AS activities_12m,
+                sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
+                    FILTER (WHERE current) AS minutes_12m,
+                count(*) FILTER (WHERE current AND duration_minutes IS NULL)
+                    AS without_duration_12m,
+                count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
+                sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
+                    FILTER (WHERE NOT current) AS minutes_prev_12m,
+                count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
+                    AS without_duration_prev_12m,
+                count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
+                    AS joint_activities
+            FROM (
+                SELECT account_id, contact_id, kind, duration_minutes,
+                       activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current
+                FROM activities
+                WHERE account_id IS NOT NULL
+                  AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
+                  AND activity_date <= $as_of::DATE
+            )
+            GROUP BY account_id, contact_id
+        ),
         touches AS (
-            SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
-                   a.activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current,
-                   p.department, p.org_level,
+            SELECT t.*, p.department, p.org_level,
+                   t.activities_12m > 0 AS engaged,
                    coalesce(p.is_procurement, false) AS is_procurement,
                    coalesce(p.is_executive, false) AS is_executive
-            FROM activities a LEFT JOIN people p USING (contact_id)
-            WHERE a.account_id IS NOT NULL
-              AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
-              AND a.activity_date <= $as_of::DATE
+            FROM touch_contacts t LEFT JOIN people p USING (contact_id)
         ),
         effort AS (
             SELECT account_id,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END) FILTER (WHERE current), 0)::DOUBLE
-                    AS effort_minutes_recorded_12m,
-                count(*) FILTER (WHERE current) AS activities_12m,
-                count(*) FILTER (WHERE current AND duration_minutes IS NULL)
-                    AS activities_without_duration_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END) FILTER (WHERE NOT current), 0)::DOUBLE
+                coalesce(sum(minutes_12m), 0)::DOUBLE AS effort_minutes_recorded_12m,
+                sum(activities_12m)::BIGINT AS activities_12m,
+                sum(without_duration_12m)::BIGINT AS activities_without_duration_12m,
+                coalesce(sum(minutes_prev_12m), 0)::DOUBLE
                     AS effort_minutes_recorded_prev_12m,
-                count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
-                count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
+                sum(activities_prev_12m)::BIGINT AS activities_prev_12m,
+                sum(without_duration_prev_12m)::BIGINT
                     AS activities_without_duration_prev_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
-                    FILTER (WHERE current AND is_procurement), 0)::DOUBLE
+                coalesce(sum(minutes_12m) FILTER (WHERE is_procurement), 0)::DOUBLE
                     AS procurement_minutes_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
-                    FILTER (WHERE current AND is_executive), 0)::DOUBLE
+                coalesce(sum(minutes_12m) FILTER (WHERE is_executive), 0)::DOUBLE
                     AS executive_minutes_12m,
-                count(DISTINCT contact_id) FILTER (WHERE current) AS contacts_engaged,
-                count(DISTINCT department) FILTER (WHERE current)
+                count(contact_id) FILTER (WHERE engaged) AS contacts_engaged,
+                count(DISTINCT department) FILTER (WHERE engaged)
                     AS departments_engaged,
-                count(DISTINCT department) FILTER (WHERE current AND NOT is_procurement)
+                count(DISTINCT department) FILTER (WHERE engaged AND NOT is_procurement)
                     AS non_procurement_departments_engaged,
-                count(DISTINCT org_level) FILTER (WHERE current) AS org_levels_engaged,
-                count(*) FILTER (WHERE current AND is_executive) AS executive_touches,
-                count(DISTINCT contact_id) FILTER (WHERE current AND is_executive)
+                count(DISTINCT org_level) FILTER (WHERE engaged) AS org_levels_engaged,
+                coalesce(sum(activities_12m) FILTER (WHERE is_executive), 0)::BIGINT
+                    AS executive_touches,
+                count(*) FILTER (WHERE engaged AND is_executive)
                     AS executive_contacts_engaged,
-                count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
-                    AS joint_activities
+                sum(joint_activities)::BIGINT AS joint_activities
             FROM touches GROUP BY account_id
         ),
         won AS (

@@ -281,6 +281,63 @@ def test_override_wins_and_explains_itself():
     assert row["override_reason"] == "co-developing a new line with them"
 
 
+def test_reasons_built_for_shown_rows_read_as_for_the_whole_portfolio():
+    # Only A records joint activities, so the joint signal is known for every
+    # account; explaining D and E alone must still say so, not "left out".
+    overrides = pl.DataFrame(
+        {
+            "account_id": ["E"],
+            "relationship": ["partnership"],
+            "reason": ["co-developing"],
+            "set_by": [None],
+        }
+    )
+    situation = pl.DataFrame(
+        {"account_id": ["B"], "purchase_importance": [5], "switching_costs": [2]},
+        schema_overrides={"purchase_importance": pl.Int64, "switching_costs": pl.Int64},
+    ).with_columns(
+        purchase_complexity=pl.lit(None, dtype=pl.Int64),
+        supply_alternatives=pl.lit(4, dtype=pl.Int64),
+        strategic_fit=pl.lit(None, dtype=pl.Int64),
+    )
+    thresholds = segment.Thresholds(valuable_top_pct=40.0, relationship_threshold=30.0)
+    whole = segment.assign_segments(PORTFOLIO, thresholds, overrides, situation)
+    bare = segment.assign_segments(
+        PORTFOLIO, thresholds, overrides, situation, explain=False
+    )
+    assert not set(segment.EXPLANATIONS) & set(bare.columns)
+    shown = ["E", "D", "B"]
+    explained = segment.explain_segments(
+        bare.filter(pl.col("account_id").is_in(shown)), thresholds
+    )
+    expected = whole.filter(pl.col("account_id").is_in(shown))
+    assert explained.columns == whole.columns
+    assert explained.to_dicts() == expected.to_dicts()
+    assert "0 joint activities (+0)" in by_id(explained, "relationship_reason")["E"]
+    assert (
+        "set by hand to partnership (unknown: co-developing)"
+        in (by_id(explained, "relationship_reason")["E"])
+    )
+    assert by_id(explained, "why")["B"].startswith("most valuable")
+    top_two = segment.shown_account_table(bare, thresholds, 2)
+    assert top_two.to_dicts() == segment.account_table(whole).head(2).to_dicts()
+
+
+def test_shown_rows_of_the_demo_read_as_before(demo_con):
+    features = store.account_features(demo_con)
+    overrides = store.relationship_overrides(demo_con)
+    thresholds = segment.Thresholds(valuable_top_pct=10.0)
+    whole = segment.account_table(
+        segment.assign_segments(features, thresholds, overrides)
+    )
+    bare = segment.assign_segments(features, thresholds, overrides, explain=False)
+    shown = segment.shown_account_table(bare, thresholds, 25)
+    assert shown.height == 25
+    assert shown.sort("account_id").to_dicts() == (
+        whole.head(25).sort("account_id").to_dicts()
+    )
+
+
 def test_filter_and_table():
     segments = segment.assign_segments(PORTFOLIO)
     chosen = segment.filter_accounts(segments, value_segments=["maintain"])

@@ -32,8 +32,12 @@ from workbench.analytics.economics import (
     compute_contribution,
 )
 from workbench.analytics.finite import finite_or_null
-from workbench.analytics.observed import _number, observed_relationship
-from workbench.analytics.target import TARGET_SIGNALS, target_relationship
+from workbench.analytics.observed import _number, observed_relationship, score_reason
+from workbench.analytics.target import (
+    TARGET_SIGNALS,
+    target_reason,
+    target_relationship,
+)
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -62,6 +66,7 @@ __all__ = [
     "assign_segments",
     "compare_scenarios",
     "compute_contribution",
+    "explain_segments",
     "filter_accounts",
     "moved_accounts",
     "scenario_moves",
@@ -70,6 +75,7 @@ __all__ = [
     "segment_counts",
     "segment_cuts",
     "segment_summary",
+    "shown_account_table",
 ]
 
 
@@ -224,6 +230,8 @@ def assign_segments(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     overrides: pl.DataFrame | None = None,
     situation: pl.DataFrame | None = None,
+    *,
+    explain: bool = True,
 ) -> pl.DataFrame:
     """Return one row per account with its value segment and relationship type.
 
@@ -235,6 +243,8 @@ def assign_segments(
             optionally ``set_by``) from :func:`workbench.store.relationship_overrides`.
         situation: the buying situation workshops rated, rows of
             :func:`workbench.store.account_situation` (see :mod:`.target`).
+        explain: build the reasons in words (see below); ``False`` leaves them
+            out.
 
     Returns:
         The features and value columns plus ``value_segment`` (one of
@@ -248,6 +258,12 @@ def assign_segments(
         ``relationship_source`` (``override``, ``target`` or ``observed``),
         ``override_reason``, ``override_by`` and ``relationship_reason`` (why, in
         words).
+
+        With ``explain=False`` the sentences (``value_reason``, ``target_reason``,
+        ``relationship_reason`` and ``why``) are left out: building them for every
+        account costs more than the segmentation itself, so a page segments the
+        whole portfolio without them and passes only the rows it shows to
+        :func:`explain_segments`, which gives the same text.
     """
     t = thresholds
     # One contiguous chunk per column: frames glued from many parts (concatenated
@@ -260,7 +276,10 @@ def assign_segments(
         else compute_contribution(features, t)
     )
     segmented = target_relationship(
-        observed_relationship(_value_segments(valued, t), t), t, situation
+        observed_relationship(_value_segments(valued, t), t, explain=False),
+        t,
+        situation,
+        explain=False,
     )
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
@@ -274,49 +293,83 @@ def assign_segments(
     joined = segmented.join(chosen, on="account_id", how="left")
     overridden = pl.col("_override").is_not_null()
     targeted = pl.col("relationship_target").is_not_null()
+    decided = joined.with_columns(
+        relationship=pl.when(overridden)
+        .then(pl.col("_override"))
+        .when(targeted)
+        .then(pl.col("relationship_target"))
+        .otherwise(pl.col("relationship_observed")),
+        relationship_source=pl.when(overridden)
+        .then(pl.lit("override"))
+        .when(targeted)
+        .then(pl.lit("target"))
+        .otherwise(pl.lit("observed")),
+    ).drop("_override")
+    return explain_segments(decided, t) if explain else decided
+
+
+#: The sentences :func:`explain_segments` adds, in the order they come.
+EXPLANATIONS: tuple[str, ...] = (
+    "target_reason",
+    "relationship_reason",
+    "value_reason",
+    "why",
+)
+
+
+def explain_segments(
+    segments: pl.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> pl.DataFrame:
+    """Return rows of :func:`assign_segments` with their reasons, in words.
+
+    Each sentence is built from the row's own columns, so explaining the 1,000
+    rows a page shows gives the same text as explaining all 10,000 and keeping
+    those 1,000 (``thresholds`` must be the ones the rows were segmented with).
+    Adds (or rebuilds) ``target_reason``, ``relationship_reason``, ``value_reason``
+    and ``why``; ``target_reason`` comes right after ``relationship_target``.
+    """
+    score = score_reason(segments.columns, thresholds)
+    target = target_reason()
     basis_reason = (
-        pl.when(targeted)
-        .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
-        .otherwise(pl.col("_score_reason"))
+        pl.when(pl.col("relationship_target").is_not_null())
+        .then(pl.format("{}; {}", target, score))
+        .otherwise(score)
     )
     value_reason = _value_reason()
-    return (
-        joined.with_columns(
-            relationship=pl.when(overridden)
-            .then(pl.col("_override"))
-            .when(targeted)
-            .then(pl.col("relationship_target"))
-            .otherwise(pl.col("relationship_observed")),
-            relationship_source=pl.when(overridden)
-            .then(pl.lit("override"))
-            .when(targeted)
-            .then(pl.lit("target"))
-            .otherwise(pl.lit("observed")),
-            relationship_reason=pl.when(overridden)
-            .then(
-                pl.format(
-                    "set by hand to {} ({}: {}); the {}",
-                    pl.col("_override"),
-                    pl.col("override_by").fill_null("unknown"),
-                    pl.col("override_reason"),
-                    basis_reason,
-                )
+    explained = segments.with_columns(
+        target_reason=target,
+        relationship_reason=pl.when(pl.col("relationship_source") == "override")
+        .then(
+            pl.format(
+                "set by hand to {} ({}: {}); the {}",
+                pl.col("relationship"),
+                pl.col("override_by").fill_null("unknown"),
+                pl.col("override_reason"),
+                basis_reason,
             )
-            .otherwise(basis_reason),
-            value_reason=pl.when(pl.col("value_segment") == "no_data")
-            .then(value_reason)
-            .otherwise(
-                pl.format(
-                    "{}; revenue {} a year, {}",
-                    value_reason,
-                    _number(pl.col("revenue")),
-                    pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
-                )
-            ),
         )
-        .drop("_override", "_score_reason")
-        .with_columns(why=_one_line_why())
-    )
+        .otherwise(basis_reason),
+        value_reason=pl.when(pl.col("value_segment") == "no_data")
+        .then(value_reason)
+        .otherwise(
+            pl.format(
+                "{}; revenue {} a year, {}",
+                value_reason,
+                _number(pl.col("revenue")),
+                pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+            )
+        ),
+    ).with_columns(why=_one_line_why())
+    order: list[str] = []
+    for column in segments.columns:
+        if column in EXPLANATIONS:
+            continue
+        order.append(column)
+        if column == "relationship_target":
+            order.append("target_reason")
+    if "target_reason" not in order:
+        order.append("target_reason")
+    return explained.select(*order, *EXPLANATIONS[1:])
 
 
 @dataclass(frozen=True)
@@ -481,6 +534,20 @@ def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def shown_account_table(
+    segments: pl.DataFrame, thresholds: Thresholds, limit: int | None = None
+) -> pl.DataFrame:
+    """Return :func:`account_table` of the ``limit`` best rows, explained.
+
+    ``segments`` may come from ``assign_segments(..., explain=False)``: the
+    reasons are built for the rows kept only (see :func:`explain_segments`).
+    """
+    best = segments.sort("contribution", descending=True)
+    if limit is not None:
+        best = best.head(limit)
+    return account_table(explain_segments(best, thresholds))
+
+
 def compare_scenarios(
     features: pl.DataFrame,
     first: Thresholds,
@@ -495,12 +562,12 @@ def compare_scenarios(
     ``contribution_a``, ``contribution_b``; accounts that move come first.
     """
     picked = ("account_id", "value_segment", "relationship", "contribution")
-    side_a = assign_segments(features, first, overrides, situation).select(
-        "name", *[pl.col(c).alias(f"{c}_a") for c in picked]
-    )
-    side_b = assign_segments(features, second, overrides, situation).select(
-        *[pl.col(c).alias(f"{c}_b") for c in picked]
-    )
+    side_a = assign_segments(
+        features, first, overrides, situation, explain=False
+    ).select("name", *[pl.col(c).alias(f"{c}_a") for c in picked])
+    side_b = assign_segments(
+        features, second, overrides, situation, explain=False
+    ).select(*[pl.col(c).alias(f"{c}_b") for c in picked])
     both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")
     return (
         both.rename({"account_id_a": "account_id"})

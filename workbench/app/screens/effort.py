@@ -110,7 +110,11 @@ def accounts_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFram
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides(), reads.account_situation()
+        features,
+        thresholds,
+        reads.relationship_overrides(),
+        reads.account_situation(),
+        explain=False,  # effort reads no reason in words
     )
     accounts = effort.account_effort(segments)
     return accounts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import polars as pl
@@ -245,8 +246,13 @@ def segments_or_stop(
     if features.height == 0:
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
+    # The reasons are built later, for the rows the table shows (explain_segments).
     segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides(), reads.account_situation()
+        features,
+        thresholds,
+        reads.relationship_overrides(),
+        reads.account_situation(),
+        explain=False,
     )
     return features, segments
 
@@ -306,8 +312,10 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
         )
 
 
-def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Show the filtered accounts with downloads; return the filtered table."""
+def accounts_section(
+    segments: pl.DataFrame, as_of: date, thresholds: segment.Thresholds
+) -> pl.DataFrame:
+    """Show the filtered accounts with downloads; return the filtered accounts."""
     st.subheader("Accounts")
     filter_cols = st.columns([2, 2, 3])
     chosen_segments = filter_cols[0].multiselect(
@@ -317,14 +325,12 @@ def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
         "Relationship", list(segment.RELATIONSHIPS), key="seg_filter_types"
     )
     search = filter_cols[2].text_input("Name or ID contains", key="seg_filter_name")
-    table = segment.account_table(
-        segment.filter_accounts(
-            segments,
-            value_segments=chosen_segments,
-            relationships=chosen_types,
-            name_contains=search,
-        )
-    )
+    table = segment.filter_accounts(
+        segments,
+        value_segments=chosen_segments,
+        relationships=chosen_types,
+        name_contains=search,
+    ).sort("contribution", descending=True)
     st.caption(f"{table.height:,} of {segments.height:,} accounts, as of {as_of}.")
     if table.height > TABLE_ROWS:
         st.caption(
@@ -332,13 +338,14 @@ def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
             "hold every row."
         )
     st.dataframe(
-        table.head(TABLE_ROWS),
+        segment.shown_account_table(table, thresholds, TABLE_ROWS),
         hide_index=True,
         width="stretch",
         key="seg_accounts_table",
     )
+    # every row is explained only when a download is asked for
     download_pair(
-        table,
+        functools.partial(segment.shown_account_table, table, thresholds),
         f"segments-{as_of}",
         "seg_download",
         labels=("Download CSV", "Download Excel"),

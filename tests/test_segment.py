@@ -700,3 +700,21 @@ def test_hostile_account_names_are_neutralised_in_the_csv(tmp_path, capsys):
     assert "'+cmd" in text
     assert ",=HYPERLINK" not in text
     assert ",+cmd" not in text
+
+
+def test_chart_draws_each_segment_and_its_extremes_when_thinned(demo_con):
+    segments = segment.assign_segments(store.account_features(demo_con), explain=False)
+    ranked = segments.filter(pl.col("value_segment") != "no_data")
+    assert segment.drawn_accounts(segments, ranked.height).height == ranked.height
+    drawn = segment.drawn_accounts(segments, 12)
+    assert 12 <= drawn.height < ranked.height
+    assert "no_data" not in drawn["value_segment"].to_list()
+    # every segment keeps its extremes, so the axes and the cuts do not move
+    assert set(drawn["value_segment"]) == set(ranked["value_segment"])
+    for column in ("contribution", "headroom"):
+        assert drawn[column].max() == ranked[column].max()
+        assert drawn[column].min() == ranked[column].min()
+    # the largest account by revenue is always drawn
+    assert ranked.sort("revenue", descending=True)["account_id"][0] in set(
+        drawn["account_id"]
+    )

@@ -66,6 +66,7 @@ __all__ = [
     "assign_segments",
     "compare_scenarios",
     "compute_contribution",
+    "drawn_accounts",
     "explain_segments",
     "filter_accounts",
     "moved_accounts",
@@ -328,38 +329,47 @@ def explain_segments(
     Adds (or rebuilds) ``target_reason``, ``relationship_reason``, ``value_reason``
     and ``why``; ``target_reason`` comes right after ``relationship_target``.
     """
-    score = score_reason(segments.columns, thresholds)
-    target = target_reason()
+    # In steps, each naming the columns the one before built: one expression
+    # holding the score's and the target's sentences several times over costs
+    # polars more to plan than to run on a thousand rows.
     basis_reason = (
         pl.when(pl.col("relationship_target").is_not_null())
-        .then(pl.format("{}; {}", target, score))
-        .otherwise(score)
+        .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
+        .otherwise(pl.col("_score_reason"))
     )
     value_reason = _value_reason()
-    explained = segments.with_columns(
-        target_reason=target,
-        relationship_reason=pl.when(pl.col("relationship_source") == "override")
-        .then(
-            pl.format(
-                "set by hand to {} ({}: {}); the {}",
-                pl.col("relationship"),
-                pl.col("override_by").fill_null("unknown"),
-                pl.col("override_reason"),
-                basis_reason,
-            )
+    explained = (
+        segments.with_columns(
+            target_reason=target_reason(),
+            _score_reason=score_reason(segments.columns, thresholds),
+            _value_reason=value_reason,
         )
-        .otherwise(basis_reason),
-        value_reason=pl.when(pl.col("value_segment") == "no_data")
-        .then(value_reason)
-        .otherwise(
-            pl.format(
-                "{}; revenue {} a year, {}",
-                value_reason,
-                _number(pl.col("revenue")),
-                pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+        .with_columns(_basis_reason=basis_reason)
+        .with_columns(
+            relationship_reason=pl.when(pl.col("relationship_source") == "override")
+            .then(
+                pl.format(
+                    "set by hand to {} ({}: {}); the {}",
+                    pl.col("relationship"),
+                    pl.col("override_by").fill_null("unknown"),
+                    pl.col("override_reason"),
+                    pl.col("_basis_reason"),
+                )
             )
-        ),
-    ).with_columns(why=_one_line_why())
+            .otherwise(pl.col("_basis_reason")),
+            value_reason=pl.when(pl.col("value_segment") == "no_data")
+            .then(pl.col("_value_reason"))
+            .otherwise(
+                pl.format(
+                    "{}; revenue {} a year, {}",
+                    pl.col("_value_reason"),
+                    _number(pl.col("revenue")),
+                    pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+                )
+            ),
+        )
+        .with_columns(why=_one_line_why())
+    )
     order: list[str] = []
     for column in segments.columns:
         if column in EXPLANATIONS:
@@ -542,10 +552,35 @@ def shown_account_table(
     ``segments`` may come from ``assign_segments(..., explain=False)``: the
     reasons are built for the rows kept only (see :func:`explain_segments`).
     """
-    best = segments.sort("contribution", descending=True)
-    if limit is not None:
-        best = best.head(limit)
-    return account_table(explain_segments(best, thresholds))
+    # order one column and gather the rows kept, rather than sorting every column
+    order = segments.select(pl.arg_sort_by("contribution", descending=True))
+    kept = order.to_series() if limit is None else order.to_series().head(limit)
+    return account_table(explain_segments(segments[kept], thresholds))
+
+
+def drawn_accounts(segments: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """Return the accounts with data a portfolio chart draws, at most about ``limit``.
+
+    All of them when there are no more than ``limit``. Beyond that, each value
+    segment keeps its largest accounts by revenue in proportion to its size (the
+    big marks a reader looks at), plus its lowest and highest contribution and
+    headroom, so the axes, the cuts and every segment stay where they are. Ten
+    thousand points cost more to send and draw than to compute, and overlap.
+    """
+    with_data = segments.filter(pl.col("value_segment") != "no_data")
+    if with_data.height <= limit:
+        return with_data
+    segment_of = pl.col("value_segment")
+    quota = (pl.len().over(segment_of) * limit / with_data.height).ceil()
+    extreme = pl.lit(False)
+    for column in ("contribution", "headroom"):
+        for descending in (False, True):
+            extreme |= (
+                pl.col(column).rank("ordinal", descending=descending).over(segment_of)
+                == 1
+            )
+    largest = pl.col("revenue").rank("ordinal", descending=True).over(segment_of)
+    return with_data.filter((largest <= quota) | extreme)
 
 
 def compare_scenarios(

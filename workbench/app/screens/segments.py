@@ -19,6 +19,8 @@ from workbench.app.components import (
 )
 from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
+from workbench.i18n import format_number
+from workbench.i18n import gettext as _
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
 # Which widget holds which threshold: scenarios load into these keys.
@@ -59,6 +61,9 @@ SLIDER_LIMITS = {
     "seg_remaining_years": (0.0, 20.0),
 }
 OVERRIDE_CHOICES = 500
+# Points the portfolio chart draws at most: beyond a few thousand, sending and
+# drawing them costs more than the whole segmentation, and they overlap anyway.
+CHART_POINTS = 2_000
 
 
 def init_thresholds() -> None:
@@ -275,10 +280,20 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     cols[5].metric("Partnership", counts["partnership"])
     cols[6].metric("Transactional", counts["transactional"])
 
+    drawn = segment.drawn_accounts(segments, CHART_POINTS)
     st.altair_chart(
-        charts.segment_scatter(segments, cuts.contribution_cut, cuts.headroom_cut),
+        charts.segment_scatter(drawn, cuts.contribution_cut, cuts.headroom_cut),
         width="stretch",
     )
+    ranked = segments.height - counts["no_data"]
+    if drawn.height < ranked:
+        st.caption(
+            _(
+                "Drawn: {drawn} of {ranked} accounts with data, each segment's "
+                "largest by revenue in proportion to its size and its extremes; "
+                "the counts, the summary and the table cover them all."
+            ).format(drawn=format_number(drawn.height), ranked=format_number(ranked))
+        )
     st.caption(
         "Right of the green line: most valuable. Above the blue line: most growable (of "
         "the rest). Left of the red line: below zero. Circles are partnerships, triangles "

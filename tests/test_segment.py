@@ -520,6 +520,40 @@ def test_account_features_sql(con):
     assert later.filter(pl.col("account_id") == "A1")["won_12m"][0] == 170
 
 
+def test_org_levels_stop_at_cycles_other_accounts_and_twelve_levels(con):
+    # A1: a chain of 14 (levels 1-12 counted, 13 and 14 cut), two people managing
+    # each other (no top: no level), one whose manager is at A2 (a top here).
+    chain = [f"k{i}" for i in range(14)]
+    ids = [*chain, "p", "q", "x", "y"]
+    contacts = pl.DataFrame(
+        {
+            "contact_id": ids,
+            "account_id": ["A1"] * 17 + ["A2"],
+            "title": ["Engineer"] * 18,
+            "department": ["Engineering"] * 18,
+            "reports_to_id": [None, *chain[:-1], "q", "p", "y", None],
+        }
+    )
+    activities = pl.DataFrame(
+        {
+            "activity_id": [f"t{i}" for i in range(len(ids))],
+            "account_id": ["A1"] * 17 + ["A2"],
+            "contact_id": ids,
+            "kind": ["meeting"] * len(ids),
+            "activity_date": [date(2026, 5, 1)] * len(ids),
+            "duration_minutes": [30.0] * len(ids),
+        }
+    )
+    frames = _tiny_frames()
+    _load(con, {**frames, "contacts": contacts, "activities": activities})
+    features = store.account_features(con, as_of=date(2026, 6, 30))
+    row = features.filter(pl.col("account_id") == "A1").row(0, named=True)
+    # levels 1 to 12 from the chain; x sits at the top (level 1) too
+    assert row["org_levels_engaged"] == 12
+    assert row["contacts_engaged"] == 17
+    assert row["activities_12m"] == 17
+
+
 def test_default_as_of_is_the_last_day_in_the_data(con):
     _load(con, _tiny_frames())
     assert store.resolve_as_of(con) == date(2026, 9, 1)

@@ -681,6 +681,38 @@ def part_browser() -> list[Row]:
     ]
 
 
+SESSIONS = 20
+SESSIONS_TARGET_RATIO = 3.0
+
+
+def part_sessions() -> list[Row]:
+    from bench import sessions_bench
+
+    say(f"Chromium: {SESSIONS} sessions at once against one server, and one alone")
+    result = sessions_bench.run(SCALE_DB, SESSIONS)
+    rows = []
+    for step, what in (
+        ("overview", "open the Overview"),
+        ("segments", "open Segments (chart drawn)"),
+        ("slider", "move a Segments slider (rerun finished)"),
+        ("plans", "open Account plans"),
+    ):
+        one = result["single"][step]["p50"]
+        many = result["together"][step]
+        ratio = many["p95"] / one
+        rows.append(
+            Row(
+                f"{SESSIONS} browser sessions at once: {what}, p95 "
+                f"({SCALE['accounts']:,} accounts)",
+                f"p95 {many['p95']:,.0f} ms (p50 {many['p50']:,.0f} ms)",
+                f"one session alone, p50 of 3: {one:,.0f} ms",
+                f"{ratio:.1f}×",
+                f"≤ {SESSIONS_TARGET_RATIO:.0f}×: {met(ratio <= SESSIONS_TARGET_RATIO)}",
+            )
+        )
+    return rows
+
+
 def part_map() -> list[Row]:
     from bench import map_bench
 
@@ -722,6 +754,7 @@ PARTS: tuple[tuple[str, Any, bool], ...] = (
     ("segments", part_segments, False),
     ("apptest", part_apptest, False),
     ("browser", part_browser, True),
+    ("sessions", part_sessions, True),
     ("map", part_map, False),
     ("startup", part_startup, True),
 )
@@ -782,6 +815,7 @@ def write_results(rows: list[Row], info: dict[str, str], seconds: float) -> None
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SESSIONS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
@@ -791,6 +825,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
         "--scale", choices=sorted(SCALES), default="10k", help="portfolio size preset"
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=SESSIONS, help="concurrent browser sessions"
     )
     parser.add_argument("--accounts", type=int, help="accounts (overrides --scale)")
     parser.add_argument("--contacts", type=int, help="contacts (overrides --scale)")
@@ -807,6 +844,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(options, name):
             sizes[name] = getattr(options, name)
     configure(sizes)
+    SESSIONS = options.sessions
     started = time.perf_counter()
     info = machine()
     ensure_databases(options.regenerate)

@@ -74,9 +74,9 @@ FEATURES_TARGET_RATIO = 5.0
 IMPORT_TARGET_RATIO = 1.5
 MEMORY_TARGET_RATIO = 1.5
 BROWSER_TARGET_RATIO = 1.3
-# What the Segments page keeps per rerun (workbench.app.components.TABLE_ROWS and
+# What the Segments page keeps per rerun (workbench.app.screens.segments.PAGE_ROWS and
 # workbench.app.screens.segments.CHART_POINTS).
-SHOWN_ROWS = 1_000
+SHOWN_ROWS = 200
 CHART_POINTS = 2_000
 FLOOR_QUERIES = (
     "SELECT account_id, count(*), sum(duration_minutes) FROM activities GROUP BY 1",

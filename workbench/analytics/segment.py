@@ -545,16 +545,20 @@ def account_table(segments: pl.DataFrame) -> pl.DataFrame:
 
 
 def shown_account_table(
-    segments: pl.DataFrame, thresholds: Thresholds, limit: int | None = None
+    segments: pl.DataFrame,
+    thresholds: Thresholds,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> pl.DataFrame:
-    """Return :func:`account_table` of the ``limit`` best rows, explained.
+    """Return :func:`account_table` of ``limit`` rows from ``offset``, explained.
 
-    ``segments`` may come from ``assign_segments(..., explain=False)``: the
-    reasons are built for the rows kept only (see :func:`explain_segments`).
+    Rows are ordered best first (highest contribution). ``segments`` may come
+    from ``assign_segments(..., explain=False)``: the reasons are built for the
+    rows kept only (see :func:`explain_segments`).
     """
     # order one column and gather the rows kept, rather than sorting every column
     order = segments.select(pl.arg_sort_by("contribution", descending=True))
-    kept = order.to_series() if limit is None else order.to_series().head(limit)
+    kept = order.to_series().slice(offset, limit)
     return account_table(explain_segments(segments[kept], thresholds))
 
 

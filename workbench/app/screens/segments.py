@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from datetime import date
 
 import polars as pl
@@ -13,7 +14,6 @@ from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
     SHARE_COLUMNS,
-    TABLE_ROWS,
     download_pair,
     notify_after_rerun,
 )
@@ -64,6 +64,9 @@ OVERRIDE_CHOICES = 500
 # Points the portfolio chart draws at most: beyond a few thousand, sending and
 # drawing them costs more than the whole segmentation, and they overlap anyway.
 CHART_POINTS = 2_000
+# Rows the accounts table shows at a time: each row's reasons are built and sent
+# at every rerun, so a page of them, not the whole portfolio.
+PAGE_ROWS = 200
 
 
 def init_thresholds() -> None:
@@ -347,13 +350,20 @@ def accounts_section(
         name_contains=search,
     ).sort("contribution", descending=True)
     st.caption(f"{table.height:,} of {segments.height:,} accounts, as of {as_of}.")
-    if table.height > TABLE_ROWS:
+    first = (_table_page(table.height) - 1) * PAGE_ROWS
+    if table.height > PAGE_ROWS:
         st.caption(
-            f"Showing the {TABLE_ROWS:,} with the highest contribution; the downloads "
-            "hold every row."
+            _(
+                "Rows {first}–{last} of {count}, highest contribution first; the "
+                "downloads hold every row."
+            ).format(
+                first=format_number(first + 1),
+                last=format_number(min(first + PAGE_ROWS, table.height)),
+                count=format_number(table.height),
+            )
         )
     st.dataframe(
-        segment.shown_account_table(table, thresholds, TABLE_ROWS),
+        segment.shown_account_table(table, thresholds, PAGE_ROWS, first),
         hide_index=True,
         width="stretch",
         key="seg_accounts_table",
@@ -367,6 +377,25 @@ def accounts_section(
         sheet="segments",
     )
     return table
+
+
+def _table_page(rows: int) -> int:
+    """Show a page picker when the table has more than one page; return the page."""
+    pages = max(1, math.ceil(rows / PAGE_ROWS))
+    if pages == 1:
+        return 1
+    # a filter may leave fewer pages than the one shown before
+    if st.session_state.get("seg_table_page", 1) > pages:
+        st.session_state["seg_table_page"] = pages
+    return int(
+        st.number_input(
+            _("Page of the table ({pages} pages)").format(pages=format_number(pages)),
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key="seg_table_page",
+        )
+    )
 
 
 def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:

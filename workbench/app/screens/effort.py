@@ -109,14 +109,8 @@ def accounts_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFram
     if features.height == 0:
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
-    segments = segment.assign_segments(
-        features,
-        thresholds,
-        reads.relationship_overrides(),
-        reads.account_situation(),
-        explain=False,  # effort reads no reason in words
-    )
-    accounts = effort.account_effort(segments)
+    # cached per thresholds: moving an effort rule does not segment again
+    accounts = effort.account_effort(reads.segments_unexplained(as_of, thresholds))
     return accounts
 
 

@@ -255,14 +255,7 @@ def segments_or_stop(
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
     # The reasons are built later, for the rows the table shows (explain_segments).
-    segments = segment.assign_segments(
-        features,
-        thresholds,
-        reads.relationship_overrides(),
-        reads.account_situation(),
-        explain=False,
-    )
-    return features, segments
+    return features, reads.segments_unexplained(as_of, thresholds)
 
 
 def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> None:

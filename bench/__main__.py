@@ -782,7 +782,42 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_results(rows: list[Row], info: dict[str, str], seconds: float) -> None:
+def previous_rows() -> list[Row]:
+    """Return the rows of the results file as written last (for ``--only`` runs)."""
+    if not RESULTS.exists():
+        return []
+    lines = RESULTS.read_text().splitlines()
+    rows: list[Row] = []
+    notes: dict[str, str] = {}
+    in_results = False
+    for line in lines:
+        if line.startswith("## "):
+            in_results = line == "## Results"
+        elif in_results and line.startswith("| ") and not line.startswith("| measure"):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            if len(cells) == 6:
+                rows.append(Row(*cells[:5], load=cells[5]))
+        elif line.startswith("- ") and ": " in line:
+            measure, note = line[2:].split(": ", 1)
+            notes[measure] = note
+    for row in rows:
+        row.note = notes.get(row.measure, "")
+    return rows
+
+
+def merged(rows: list[Row]) -> list[Row]:
+    """Return the last results with the rows measured now in their place."""
+    fresh = {row.measure: row for row in rows}
+    kept = [fresh.pop(row.measure, row) for row in previous_rows()]
+    return kept + list(fresh.values())
+
+
+def write_results(
+    rows: list[Row],
+    info: dict[str, str],
+    seconds: float,
+    partial: list[str] | None = None,
+) -> None:
     notes = [f"- {row.measure}: {row.note}" for row in rows if row.note]
     text = "\n".join(
         [
@@ -793,6 +828,16 @@ def write_results(rows: list[Row], info: dict[str, str], seconds: float) -> None
             f"Run on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
             f"{seconds / 60:.1f} minutes in all. Scale data: {sizes_text()} "
             "(`workbench demo`, fixed seed).",
+            *(
+                [
+                    "",
+                    f"This run measured only: {', '.join(partial)}; the other lines "
+                    "come from the run before, each with the load it was measured "
+                    "under.",
+                ]
+                if partial
+                else []
+            ),
             "",
             "## Machine",
             "",
@@ -868,7 +913,11 @@ def main(argv: list[str] | None = None) -> int:
         if row.note:
             print(f"  {row.measure}: {row.note}")
     if not options.no_write:
-        write_results(rows, info, seconds)
+        # a partial run replaces its own lines and keeps the others' (each line
+        # carries the load average it was measured under)
+        write_results(
+            merged(rows) if options.only else rows, info, seconds, options.only
+        )
         say(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -53,6 +53,9 @@ async def _idle(page: Any) -> None:
 async def one_session(browser: Any, url: str) -> dict[str, float]:
     """Return ms per step for one fresh session (its own browser context)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    # a loaded server answers slowly: wait as long as the bench allows, not 30 s
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     page = await context.new_page()
     times: dict[str, float] = {}
     try:

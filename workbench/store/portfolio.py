@@ -97,23 +97,37 @@ def accounts_by_industry(con: Connection) -> pl.DataFrame:
 _MAX_ORG_DEPTH = 12
 
 
-def _walk_up_steps(levels: int) -> str:
-    """Return ``levels - 1`` steps that each move every contact's ``top`` one up."""
-    steps = ["up1 AS (SELECT contact_id, contact_id AS top, 1 AS depth FROM contacts)"]
-    for step in range(2, levels + 1):
+def _jump_steps(levels: int) -> tuple[str, str]:
+    """Return the pointer-jumping steps that reach ``levels`` up, and the last's name.
+
+    Step 0 points each contact at its manager (one level); each next step points
+    it at its pointer's pointer, doubling the reach, so four steps see 16 levels.
+    A top points at itself at distance 0.
+    """
+    steps = [
+        "jump0 AS (SELECT c.contact_id, coalesce(l.manager_id, c.contact_id) AS up, "
+        "CASE WHEN l.manager_id IS NULL THEN 0 ELSE 1 END AS dist "
+        "FROM contacts c LEFT JOIN manager_links l USING (contact_id))"
+    ]
+    reach = 1
+    while reach < levels:
+        step = len(steps)
         steps.append(
-            f"up{step} AS (SELECT u.contact_id, coalesce(l.manager_id, u.top) AS top, "
-            f"u.depth + CASE WHEN l.manager_id IS NULL THEN 0 ELSE 1 END AS depth "
-            f"FROM up{step - 1} u LEFT JOIN manager_links l ON l.contact_id = u.top)"
+            f"jump{step} AS (SELECT j.contact_id, k.up, j.dist + k.dist AS dist "
+            f"FROM jump{step - 1} j JOIN jump{step - 1} k ON k.contact_id = j.up)"
         )
-    return ",\n".join(steps)
+        reach *= 2
+    return ",\n".join(steps), f"jump{len(steps) - 1}"
+
+
+_JUMP_STEPS, _LAST_JUMP = _jump_steps(_MAX_ORG_DEPTH)
 
 
 # Each contact's level in its account's reporting tree (1 at the top) and the depth
 # of that tree; people whose manager chain does not reach a top within
 # _MAX_ORG_DEPTH levels (a cycle in bad data, or deeper) get no level. The chain is
-# walked up a fixed number of steps by plain joins: a recursive query over every
-# contact costs several times more in DuckDB. Reporting lines count within an
+# walked up by pointer jumping (four self-joins reach 16 levels): a recursive query
+# over every contact, or a join per level, costs several times more in DuckDB. Reporting lines count within an
 # account, as on the buying-centre map: a manager recorded at another account
 # leaves the person at the top here. ``is_executive`` is the one seniority rule of
 # :mod:`workbench.domain` (title, executive office, or the top levels of a deep tree
@@ -124,12 +138,13 @@ manager_links AS (
     FROM contacts c
     JOIN contacts m ON m.contact_id = c.reports_to_id AND m.account_id = c.account_id
 ),
-{_walk_up_steps(_MAX_ORG_DEPTH)},
+{_JUMP_STEPS},
 tree AS (
-    -- reached a top: its top has no manager in the account
-    SELECT u.contact_id, u.top AS root_id, u.depth
-    FROM up{_MAX_ORG_DEPTH} u
-    WHERE NOT EXISTS (SELECT 1 FROM manager_links l WHERE l.contact_id = u.top)
+    -- reached a top (it has no manager in the account) within the levels counted
+    SELECT u.contact_id, u.up AS root_id, u.dist + 1 AS depth
+    FROM {_LAST_JUMP} u
+    WHERE u.dist < {_MAX_ORG_DEPTH}
+      AND NOT EXISTS (SELECT 1 FROM manager_links l WHERE l.contact_id = u.up)
 ),
 contact_levels AS (
     SELECT t.contact_id, t.depth AS org_level, d.tree_depth

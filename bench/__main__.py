@@ -778,7 +778,11 @@ def table(rows: list[Row]) -> str:
     ]
     for row in rows:
         cells = (row.measure, row.value, row.baseline, row.ratio, row.target, row.load)
-        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+        lines.append(
+            "| "
+            + " | ".join(" ".join(c.replace("|", "/").split()) for c in cells)
+            + " |"
+        )
     return "\n".join(lines)
 
 

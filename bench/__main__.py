@@ -794,13 +794,18 @@ def previous_rows() -> list[Row]:
     rows: list[Row] = []
     notes: dict[str, str] = {}
     in_results = False
+    pending = ""  # a row whose cell broke over lines (older runs wrote such)
     for line in lines:
         if line.startswith("## "):
             in_results = line == "## Results"
-        elif in_results and line.startswith("| ") and not line.startswith("| measure"):
-            cells = [c.strip() for c in line.strip("|").split(" | ")]
-            if len(cells) == 6:
+        elif in_results and (pending or line.startswith("| ")):
+            if line.startswith("| measure") or line.startswith("|---"):
+                continue
+            pending = f"{pending} {line.strip()}".strip()
+            cells = [" ".join(c.split()) for c in pending.strip("|").split(" | ")]
+            if len(cells) >= 6 and pending.endswith("|"):
                 rows.append(Row(*cells[:5], load=cells[5]))
+                pending = ""
         elif line.startswith("- ") and ": " in line:
             measure, note = line[2:].split(": ", 1)
             notes[measure] = note
@@ -811,9 +816,20 @@ def previous_rows() -> list[Row]:
 
 def merged(rows: list[Row]) -> list[Row]:
     """Return the last results with the rows measured now in their place."""
-    fresh = {row.measure: row for row in rows}
-    kept = [fresh.pop(row.measure, row) for row in previous_rows()]
-    return kept + list(fresh.values())
+
+    # a line's words before its first parenthesis name it; the sizes inside may
+    # have changed since (e.g. the rows a table shows)
+    def name(row: Row) -> str:
+        return row.measure.split(" (")[0]
+
+    fresh: dict[str, list[Row]] = {}
+    for row in rows:
+        fresh.setdefault(name(row), []).append(row)
+    kept = [
+        fresh[name(row)].pop(0) if fresh.get(name(row)) else row
+        for row in previous_rows()
+    ]
+    return kept + [row for left in fresh.values() for row in left]
 
 
 def write_results(

@@ -286,6 +286,63 @@ def test_override_wins_and_explains_itself():
     assert row["override_reason"] == "co-developing a new line with them"
 
 
+def test_reasons_built_for_shown_rows_read_as_for_the_whole_portfolio():
+    # Only A records joint activities, so the joint signal is known for every
+    # account; explaining D and E alone must still say so, not "left out".
+    overrides = pl.DataFrame(
+        {
+            "account_id": ["E"],
+            "relationship": ["partnership"],
+            "reason": ["co-developing"],
+            "set_by": [None],
+        }
+    )
+    situation = pl.DataFrame(
+        {"account_id": ["B"], "purchase_importance": [5], "switching_costs": [2]},
+        schema_overrides={"purchase_importance": pl.Int64, "switching_costs": pl.Int64},
+    ).with_columns(
+        purchase_complexity=pl.lit(None, dtype=pl.Int64),
+        supply_alternatives=pl.lit(4, dtype=pl.Int64),
+        strategic_fit=pl.lit(None, dtype=pl.Int64),
+    )
+    thresholds = segment.Thresholds(valuable_top_pct=40.0, relationship_threshold=30.0)
+    whole = segment.assign_segments(PORTFOLIO, thresholds, overrides, situation)
+    bare = segment.assign_segments(
+        PORTFOLIO, thresholds, overrides, situation, explain=False
+    )
+    assert not set(segment.EXPLANATIONS) & set(bare.columns)
+    shown = ["E", "D", "B"]
+    explained = segment.explain_segments(
+        bare.filter(pl.col("account_id").is_in(shown)), thresholds
+    )
+    expected = whole.filter(pl.col("account_id").is_in(shown))
+    assert explained.columns == whole.columns
+    assert explained.to_dicts() == expected.to_dicts()
+    assert "0 joint activities (+0)" in by_id(explained, "relationship_reason")["E"]
+    assert (
+        "set by hand to partnership (unknown: co-developing)"
+        in (by_id(explained, "relationship_reason")["E"])
+    )
+    assert by_id(explained, "why")["B"].startswith("most valuable")
+    top_two = segment.shown_account_table(bare, thresholds, 2)
+    assert top_two.to_dicts() == segment.account_table(whole).head(2).to_dicts()
+
+
+def test_shown_rows_of_the_demo_read_as_before(demo_con):
+    features = store.account_features(demo_con)
+    overrides = store.relationship_overrides(demo_con)
+    thresholds = segment.Thresholds(valuable_top_pct=10.0)
+    whole = segment.account_table(
+        segment.assign_segments(features, thresholds, overrides)
+    )
+    bare = segment.assign_segments(features, thresholds, overrides, explain=False)
+    shown = segment.shown_account_table(bare, thresholds, 25)
+    assert shown.height == 25
+    assert shown.sort("account_id").to_dicts() == (
+        whole.head(25).sort("account_id").to_dicts()
+    )
+
+
 def test_filter_and_table():
     segments = segment.assign_segments(PORTFOLIO)
     chosen = segment.filter_accounts(segments, value_segments=["maintain"])
@@ -470,6 +527,40 @@ def test_account_features_sql(con):
     assert later.filter(pl.col("account_id") == "A1")["won_12m"][0] == 170
 
 
+def test_org_levels_stop_at_cycles_other_accounts_and_twelve_levels(con):
+    # A1: a chain of 14 (levels 1-12 counted, 13 and 14 cut), two people managing
+    # each other (no top: no level), one whose manager is at A2 (a top here).
+    chain = [f"k{i}" for i in range(14)]
+    ids = [*chain, "p", "q", "x", "y"]
+    contacts = pl.DataFrame(
+        {
+            "contact_id": ids,
+            "account_id": ["A1"] * 17 + ["A2"],
+            "title": ["Engineer"] * 18,
+            "department": ["Engineering"] * 18,
+            "reports_to_id": [None, *chain[:-1], "q", "p", "y", None],
+        }
+    )
+    activities = pl.DataFrame(
+        {
+            "activity_id": [f"t{i}" for i in range(len(ids))],
+            "account_id": ["A1"] * 17 + ["A2"],
+            "contact_id": ids,
+            "kind": ["meeting"] * len(ids),
+            "activity_date": [date(2026, 5, 1)] * len(ids),
+            "duration_minutes": [30.0] * len(ids),
+        }
+    )
+    frames = _tiny_frames()
+    _load(con, {**frames, "contacts": contacts, "activities": activities})
+    features = store.account_features(con, as_of=date(2026, 6, 30))
+    row = features.filter(pl.col("account_id") == "A1").row(0, named=True)
+    # levels 1 to 12 from the chain; x sits at the top (level 1) too
+    assert row["org_levels_engaged"] == 12
+    assert row["contacts_engaged"] == 17
+    assert row["activities_12m"] == 17
+
+
 def test_default_as_of_is_the_last_day_in_the_data(con):
     _load(con, _tiny_frames())
     assert store.resolve_as_of(con) == date(2026, 9, 1)
@@ -650,3 +741,21 @@ def test_hostile_account_names_are_neutralised_in_the_csv(tmp_path, capsys):
     assert "'+cmd" in text
     assert ",=HYPERLINK" not in text
     assert ",+cmd" not in text
+
+
+def test_chart_draws_each_segment_and_its_extremes_when_thinned(demo_con):
+    segments = segment.assign_segments(store.account_features(demo_con), explain=False)
+    ranked = segments.filter(pl.col("value_segment") != "no_data")
+    assert segment.drawn_accounts(segments, ranked.height).height == ranked.height
+    drawn = segment.drawn_accounts(segments, 12)
+    assert 12 <= drawn.height < ranked.height
+    assert "no_data" not in drawn["value_segment"].to_list()
+    # every segment keeps its extremes, so the axes and the cuts do not move
+    assert set(drawn["value_segment"]) == set(ranked["value_segment"])
+    for column in ("contribution", "headroom"):
+        assert drawn[column].max() == ranked[column].max()
+        assert drawn[column].min() == ranked[column].min()
+    # the largest account by revenue is always drawn
+    assert ranked.sort("revenue", descending=True)["account_id"][0] in set(
+        drawn["account_id"]
+    )

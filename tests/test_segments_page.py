@@ -263,3 +263,42 @@ def test_a_wallet_estimated_by_hand_sets_the_potential(page, app_db):
     row = table[table["account_id"] == account].iloc[0]
     assert row["potential"] == pytest.approx(12_345_678.0)
     assert row["potential_source"] == "edited_estimate"
+
+
+def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monkeypatch):
+    # the demo's 60 accounts stand in for a large portfolio: pages of 25 rows, a
+    # chart of at most 20 points
+    from workbench.app.screens import segments as screen
+
+    monkeypatch.setattr(screen, "PAGE_ROWS", 25)
+    monkeypatch.setattr(screen, "CHART_POINTS", 20)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    first_page = accounts_table(at)
+    assert first_page.shape[0] == 25
+    assert any("Rows 1–25 of" in c.value for c in at.caption)
+    assert any(c.value.startswith("Drawn: ") for c in at.caption)
+    at.number_input(key="seg_table_page").set_value(3).run()
+    assert not at.exception, at.exception
+    last_page = accounts_table(at)
+    assert 0 < last_page.shape[0] <= 25
+    assert set(last_page["account_id"]).isdisjoint(first_page["account_id"])
+    # best first across pages
+    assert first_page["contribution"].min() >= last_page["contribution"].max()
+    # the reasons of a later page read as the whole portfolio's
+    connection = store.connect(app_db, read_only=True)
+    try:
+        whole = segment.account_table(
+            segment.assign_segments(
+                store.account_features(connection),
+                segment.DEFAULT_THRESHOLDS,
+                store.relationship_overrides(connection),
+                store.account_situation(connection),
+            )
+        )
+    finally:
+        connection.close()
+    expected = dict(zip(whole["account_id"], whole["why"], strict=True))
+    for account_id, why in zip(last_page["account_id"], last_page["why"], strict=True):
+        assert why == expected[account_id]

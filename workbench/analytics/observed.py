@@ -18,8 +18,19 @@ import polars as pl
 from workbench.analytics.thresholds import CONTRACT_POINTS_SHARE
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from workbench.analytics.thresholds import Thresholds
 
+#: The observed score's points columns, one per signal.
+OBSERVED_POINTS: tuple[str, ...] = (
+    "points_tenure",
+    "points_share_of_wallet",
+    "points_breadth",
+    "points_executive",
+    "points_contract",
+    "points_joint",
+)
 #: A contract in force this long (months) or longer gives the contract's full points.
 FULL_CONTRACT_MONTHS = 36
 
@@ -113,13 +124,17 @@ def _score_reason(
     return score_reason
 
 
-def observed_relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
+def observed_relationship(
+    scored: pl.DataFrame, t: Thresholds, *, explain: bool = True
+) -> pl.DataFrame:
     """Return the frame with the observed score, its points and its reason.
 
     Adds ``points_<signal>`` (NULL when the signal is unknown),
     ``observed_signals`` (how many of the six are known), ``relationship_score``
     (0–100: the known points over the known weights), ``relationship_scored``
-    and ``relationship_observed`` (the type the score says) and ``_score_reason``.
+    and ``relationship_observed`` (the type the score says) and, unless
+    ``explain`` is false, ``_score_reason`` (:func:`score_reason` builds it later,
+    for the rows shown, from the columns above).
     """
     term_share = (
         (pl.col("contract_term_months").cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(
@@ -192,11 +207,28 @@ def observed_relationship(scored: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
         .then(pl.lit("partnership"))
         .otherwise(pl.lit("transactional"))
     )
-    score_reason = _score_reason(
-        known, scored_type, t, "contract_term_months" in scored.columns
-    )
-    return points.with_columns(
-        relationship_scored=scored_type,
-        relationship_observed=scored_type,
-        _score_reason=score_reason,
+    observed = points.with_columns(
+        relationship_scored=scored_type, relationship_observed=scored_type
     ).drop("_known_weight")
+    if not explain:
+        return observed
+    return observed.with_columns(_score_reason=score_reason(observed.columns, t))
+
+
+def score_reason(columns: Sequence[str], t: Thresholds) -> pl.Expr:
+    """Return the observed score's reason from one row's own columns.
+
+    Uses only what :func:`observed_relationship` leaves in each row (a signal is
+    known where its ``points_<signal>`` is not NULL), so it gives the same text on
+    any subset of the rows, such as the ones a page shows.
+    """
+    known = {
+        name.removeprefix("points_"): pl.col(name).is_not_null()
+        for name in OBSERVED_POINTS
+    }
+    return _score_reason(
+        known,
+        pl.col("relationship_observed"),
+        t,
+        "contract_term_months" in columns,
+    )

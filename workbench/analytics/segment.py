@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from workbench.analytics.economics import (
-    REVENUE_BASIS_TEXT,
     compute_contribution,
 )
 from workbench.analytics.finite import finite_or_null
-from workbench.analytics.observed import _number, observed_relationship
+from workbench.analytics.observed import observed_relationship
+from workbench.analytics.reasons import EXPLANATIONS, explain_segments
 from workbench.analytics.retention import Retention
-from workbench.analytics.target import TARGET_SIGNALS, target_relationship
+from workbench.analytics.target import target_relationship
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -45,7 +45,7 @@ from workbench.analytics.thresholds import (
     Thresholds,
     score_weights,
 )
-from workbench.analytics.value import value_reason, value_segments
+from workbench.analytics.value import value_segments
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTRACT_POINTS_SHARE",
     "DEFAULT_THRESHOLDS",
+    "EXPLANATIONS",
     "RELATIONSHIPS",
     "SIGNALS",
     "VALUE_BASES",
@@ -65,6 +66,8 @@ __all__ = [
     "assign_segments",
     "compare_scenarios",
     "compute_contribution",
+    "drawn_accounts",
+    "explain_segments",
     "filter_accounts",
     "moved_accounts",
     "scenario_moves",
@@ -73,6 +76,7 @@ __all__ = [
     "segment_counts",
     "segment_cuts",
     "segment_summary",
+    "shown_account_table",
 ]
 
 
@@ -87,50 +91,14 @@ def _empty_overrides() -> pl.DataFrame:
     )
 
 
-def _one_line_why() -> pl.Expr:
-    """Return each account's segment and type explained in one line."""
-    type_why = (
-        pl.when(pl.col("relationship_source") == "override")
-        .then(
-            pl.format(
-                "set by hand: {}", pl.col("override_reason").fill_null("no reason")
-            )
-        )
-        .when(pl.col("relationship_source") == "target")
-        .then(
-            pl.format(
-                "target score {} on {} of {} signals; observed {} (score {} on {} of 6)",
-                _number(pl.col("target_score")),
-                pl.col("target_signals").cast(pl.String),
-                pl.lit(str(len(TARGET_SIGNALS))),
-                pl.col("relationship_observed"),
-                _number(pl.col("relationship_score")),
-                pl.col("observed_signals").cast(pl.String),
-            )
-        )
-        .otherwise(
-            pl.format(
-                "observed score {} on {} of 6 signals",
-                _number(pl.col("relationship_score")),
-                pl.col("observed_signals").cast(pl.String),
-            )
-        )
-    )
-    return pl.format(
-        "{} — {} · {} — {}",
-        pl.col("value_segment").str.replace_all("_", " "),
-        pl.col("value_reason"),
-        pl.col("relationship"),
-        type_why,
-    )
-
-
 def assign_segments(
     features: pl.DataFrame,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     overrides: pl.DataFrame | None = None,
     situation: pl.DataFrame | None = None,
     retention: Retention | None = None,
+    *,
+    explain: bool = True,
 ) -> pl.DataFrame:
     """Return one row per account with its value segment and relationship type.
 
@@ -144,6 +112,8 @@ def assign_segments(
             :func:`workbench.store.account_situation` (see :mod:`.target`).
         retention: the portfolio's retention (:mod:`.retention`); default: the
             counts the features carry, else the option.
+        explain: build the reasons in words (see below); ``False`` leaves them
+            out.
 
     Returns:
         The features and value columns plus ``value_segment`` (one of
@@ -157,6 +127,12 @@ def assign_segments(
         ``relationship_source`` (``override``, ``target`` or ``observed``),
         ``override_reason``, ``override_by`` and ``relationship_reason`` (why, in
         words).
+
+        With ``explain=False`` the sentences (``value_reason``, ``target_reason``,
+        ``relationship_reason`` and ``why``) are left out: building them for every
+        account costs more than the segmentation itself, so a page segments the
+        whole portfolio without them and passes only the rows it shows to
+        :func:`explain_segments`, which gives the same text.
     """
     t = thresholds
     # One contiguous chunk per column (frames glued from many parts otherwise pay
@@ -168,7 +144,10 @@ def assign_segments(
         else compute_contribution(features, t, retention)
     )
     segmented = target_relationship(
-        observed_relationship(value_segments(valued, t), t), t, situation
+        observed_relationship(value_segments(valued, t), t, explain=False),
+        t,
+        situation,
+        explain=False,
     )
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
@@ -182,49 +161,19 @@ def assign_segments(
     joined = segmented.join(chosen, on="account_id", how="left")
     overridden = pl.col("_override").is_not_null()
     targeted = pl.col("relationship_target").is_not_null()
-    basis_reason = (
-        pl.when(targeted)
-        .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
-        .otherwise(pl.col("_score_reason"))
-    )
-    value_why = value_reason(t)
-    return (
-        joined.with_columns(
-            relationship=pl.when(overridden)
-            .then(pl.col("_override"))
-            .when(targeted)
-            .then(pl.col("relationship_target"))
-            .otherwise(pl.col("relationship_observed")),
-            relationship_source=pl.when(overridden)
-            .then(pl.lit("override"))
-            .when(targeted)
-            .then(pl.lit("target"))
-            .otherwise(pl.lit("observed")),
-            relationship_reason=pl.when(overridden)
-            .then(
-                pl.format(
-                    "set by hand to {} ({}: {}); the {}",
-                    pl.col("_override"),
-                    pl.col("override_by").fill_null("unknown"),
-                    pl.col("override_reason"),
-                    basis_reason,
-                )
-            )
-            .otherwise(basis_reason),
-            value_reason=pl.when(pl.col("value_segment") == "no_data")
-            .then(value_why)
-            .otherwise(
-                pl.format(
-                    "{}; revenue {} a year, {}",
-                    value_why,
-                    _number(pl.col("revenue")),
-                    pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
-                )
-            ),
-        )
-        .drop("_override", "_score_reason")
-        .with_columns(why=_one_line_why())
-    )
+    decided = joined.with_columns(
+        relationship=pl.when(overridden)
+        .then(pl.col("_override"))
+        .when(targeted)
+        .then(pl.col("relationship_target"))
+        .otherwise(pl.col("relationship_observed")),
+        relationship_source=pl.when(overridden)
+        .then(pl.lit("override"))
+        .when(targeted)
+        .then(pl.lit("target"))
+        .otherwise(pl.lit("observed")),
+    ).drop("_override")
+    return explain_segments(decided, t) if explain else decided
 
 
 @dataclass(frozen=True)
@@ -401,6 +350,49 @@ def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def shown_account_table(
+    segments: pl.DataFrame,
+    thresholds: Thresholds,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pl.DataFrame:
+    """Return :func:`account_table` of ``limit`` rows from ``offset``, explained.
+
+    Rows are ordered best first (highest contribution). ``segments`` may come
+    from ``assign_segments(..., explain=False)``: the reasons are built for the
+    rows kept only (see :func:`explain_segments`).
+    """
+    # order one column and gather the rows kept, rather than sorting every column
+    order = segments.select(pl.arg_sort_by("contribution", descending=True))
+    kept = order.to_series().slice(offset, limit)
+    return account_table(explain_segments(segments[kept], thresholds))
+
+
+def drawn_accounts(segments: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """Return the accounts with data a portfolio chart draws, at most about ``limit``.
+
+    All of them when there are no more than ``limit``. Beyond that, each value
+    segment keeps its largest accounts by revenue in proportion to its size (the
+    big marks a reader looks at), plus its lowest and highest contribution and
+    headroom, so the axes, the cuts and every segment stay where they are. Ten
+    thousand points cost more to send and draw than to compute, and overlap.
+    """
+    with_data = segments.filter(pl.col("value_segment") != "no_data")
+    if with_data.height <= limit:
+        return with_data
+    segment_of = pl.col("value_segment")
+    quota = (pl.len().over(segment_of) * limit / with_data.height).ceil()
+    extreme = pl.lit(False)
+    for column in ("contribution", "headroom"):
+        for descending in (False, True):
+            extreme |= (
+                pl.col(column).rank("ordinal", descending=descending).over(segment_of)
+                == 1
+            )
+    largest = pl.col("revenue").rank("ordinal", descending=True).over(segment_of)
+    return with_data.filter((largest <= quota) | extreme)
+
+
 def compare_scenarios(
     features: pl.DataFrame,
     first: Thresholds,
@@ -416,12 +408,12 @@ def compare_scenarios(
     ``contribution_a``, ``contribution_b``; accounts that move come first.
     """
     picked = ("account_id", "value_segment", "relationship", "contribution")
-    side_a = assign_segments(features, first, overrides, situation, retention).select(
-        "name", *[pl.col(c).alias(f"{c}_a") for c in picked]
-    )
-    side_b = assign_segments(features, second, overrides, situation, retention).select(
-        *[pl.col(c).alias(f"{c}_b") for c in picked]
-    )
+    side_a = assign_segments(
+        features, first, overrides, situation, retention, explain=False
+    ).select("name", *[pl.col(c).alias(f"{c}_a") for c in picked])
+    side_b = assign_segments(
+        features, second, overrides, situation, retention, explain=False
+    ).select(*[pl.col(c).alias(f"{c}_b") for c in picked])
     both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")
     return (
         both.rename({"account_id_a": "account_id"})

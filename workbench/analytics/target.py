@@ -71,6 +71,8 @@ def target_relationship(
     segmented: pl.DataFrame,
     thresholds: Thresholds,
     situation: pl.DataFrame | None = None,
+    *,
+    explain: bool = True,
 ) -> pl.DataFrame:
     """Return the frame with the target relationship added.
 
@@ -81,12 +83,14 @@ def target_relationship(
         thresholds: ``target_threshold`` decides partnership.
         situation: rows of :func:`workbench.store.account_situation` (one column
             per situation factor, level 1–5, NULL when unknown).
+        explain: add ``target_reason``; ``False`` leaves it out.
 
     Returns:
         Adds ``signal_<name>`` for each of :data:`TARGET_SIGNALS` (0–1, NULL when
         unknown), ``target_signals`` (how many are known), ``target_score``
         (0–100 over the known ones; NULL when none is), ``relationship_target``
-        and ``target_reason``.
+        and, unless ``explain`` is false, ``target_reason`` (:func:`target_reason`
+        builds it later, for the rows shown, from those columns).
     """
     rated = (situation if situation is not None else _empty_situation()).select(
         "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
@@ -129,6 +133,26 @@ def target_relationship(
         .when(pl.col("target_score").is_not_null())
         .then(pl.lit("transactional"))
     )
+    targeted = (
+        scored.with_columns(
+            target_score=pl.when(pl.col("target_signals") > 0).then(
+                pl.col("_target_sum") / pl.col("target_signals") * 100
+            )
+        )
+        .with_columns(relationship_target=target_type)
+        .drop("_target_sum", *[f"_rated_{f}" for f in SITUATION_FACTORS])
+    )
+    if not explain:
+        return targeted
+    return targeted.with_columns(target_reason=target_reason())
+
+
+def target_reason() -> pl.Expr:
+    """Return the target's reason from one row's own columns (signals and score).
+
+    Gives the same text on any subset of :func:`target_relationship`'s rows.
+    """
+    names = [f"signal_{name}" for name in TARGET_SIGNALS]
     known_parts = pl.concat_str(
         [
             pl.when(pl.col(n).is_not_null()).then(
@@ -144,25 +168,16 @@ def target_relationship(
         ignore_nulls=True,
     )
     return (
-        scored.with_columns(
-            target_score=pl.when(pl.col("target_signals") > 0).then(
-                pl.col("_target_sum") / pl.col("target_signals") * 100
+        pl.when(pl.col("target_score").is_not_null())
+        .then(
+            pl.format(
+                "target {}: score {} based on {} of {} signals ({}; of 100 each)",
+                pl.col("relationship_target"),
+                pl.col("target_score").round(0).cast(pl.Int64).cast(pl.String),
+                pl.col("target_signals").cast(pl.String),
+                pl.lit(str(len(names))),
+                known_parts,
             )
         )
-        .with_columns(relationship_target=target_type)
-        .with_columns(
-            target_reason=pl.when(pl.col("target_score").is_not_null())
-            .then(
-                pl.format(
-                    "target {}: score {} based on {} of {} signals ({}; of 100 each)",
-                    pl.col("relationship_target"),
-                    pl.col("target_score").round(0).cast(pl.Int64).cast(pl.String),
-                    pl.col("target_signals").cast(pl.String),
-                    pl.lit(str(len(names))),
-                    known_parts,
-                )
-            )
-            .otherwise(pl.lit("no target: none of its signals is known"))
-        )
-        .drop("_target_sum", *[f"_rated_{f}" for f in SITUATION_FACTORS])
+        .otherwise(pl.lit("no target: none of its signals is known"))
     )

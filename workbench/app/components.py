@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -19,7 +20,7 @@ TABLE_ROWS = 1_000
 
 
 def download_pair(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
     name: str,
     key: str,
     *,
@@ -28,7 +29,8 @@ def download_pair(
 ) -> None:
     """Show a CSV and an Excel download of ``frame`` side by side.
 
-    The files are built only when clicked. ``labels`` replaces the buttons'
+    The files are built only when clicked; ``frame`` may be a function that
+    returns the frame, which then also runs only on a click. ``labels`` replaces the buttons'
     default "Download <name> (CSV)" and "(Excel)"; keys are ``<key>_csv`` and
     ``<key>_xlsx``.
     """
@@ -39,18 +41,26 @@ def download_pair(
     cols = st.columns(2)
     cols[0].download_button(
         csv_label,
-        functools.partial(exports.to_csv_bytes, frame),
+        functools.partial(_built, exports.to_csv_bytes, frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
     )
     cols[1].download_button(
         excel_label,
-        functools.partial(exports.to_excel_bytes, frame, sheet or name),
+        functools.partial(_built, exports.to_excel_bytes, frame, sheet or name),
         file_name=f"{name}.xlsx",
         mime=EXCEL_MIME,
         key=f"{key}_xlsx",
     )
+
+
+def _built(
+    write: Callable[..., bytes],
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
+    *args: Any,
+) -> bytes:
+    return write(frame if isinstance(frame, pl.DataFrame) else frame(), *args)
 
 
 def csv_download(frame: pl.DataFrame, label: str, file_name: str, key: str) -> None:

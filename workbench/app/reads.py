@@ -124,7 +124,8 @@ def segment_as_of() -> date:
     return session.run(store.resolve_as_of)
 
 
-@cached(spinner="Adding up account features…")
+# Shared, not copied: cache_data would unpickle a copy of the frame at every rerun.
+@cached(spinner="Adding up account features…", share=True)
 def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame:
     """Return one row of features per account; threshold changes reuse it.
 
@@ -174,6 +175,24 @@ def relationship_overrides() -> pl.DataFrame:
 def segment_scenarios() -> pl.DataFrame:
     """Return the saved segmentation scenarios."""
     return session.workbench().scenarios()
+
+
+# Shared and keyed on the thresholds: a rerun that moves no threshold (an effort
+# rule, a table filter, a page of the table) reuses the segmentation.
+@cached(max_entries=8, share=True)
+def segments_unexplained(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
+    """Return :func:`segments` without the reasons in words (``explain=False``).
+
+    Pages explain the rows they show with
+    :func:`~workbench.analytics.segment.explain_segments`.
+    """
+    return segment.assign_segments(
+        account_features(as_of, round(thresholds.default_term_months)),
+        thresholds,
+        relationship_overrides(),
+        account_situation(),
+        explain=False,
+    )
 
 
 def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:

@@ -8,7 +8,7 @@ every public name of the submodules, which are private to the package:
   of work, the serialised writer, data version, meta,
   allow-listed generic reads and writes.
 - :mod:`.schema`: every table definition and the one ordered migrations sequence.
-- :mod:`.portfolio`, :mod:`.contacts`, :mod:`.plans`, :mod:`.voice`: each
+- :mod:`.portfolio`, :mod:`.decisions`, :mod:`.contacts`, :mod:`.plans`, :mod:`.voice`: each
   domain's reads and writes.
 - :mod:`.sign_in`: failed sign-ins, the sign-in throttle's memory.
 - :mod:`.catalog`: the catalog of tables, whole-database export and import.
@@ -69,6 +69,14 @@ from workbench.store.contacts import (
     contact_edit_history,
     read_buying_centre,
     save_contact_edits,
+)
+from workbench.store.decisions import (
+    delete_relationship_override,
+    delete_segment_scenario,
+    relationship_overrides,
+    save_segment_scenario,
+    segment_scenarios,
+    set_relationship_override,
 )
 from workbench.store.demo_data import clear_demo, holds_demo, mark_demo, remove_demo
 from workbench.store.economic_inputs import (
@@ -170,15 +178,9 @@ from workbench.store.portfolio import (
     account_features,
     accounts_by_industry,
     data_date_range,
-    delete_relationship_override,
-    delete_segment_scenario,
     effort_aggregates,
     portfolio_summary,
-    relationship_overrides,
     resolve_as_of,
-    save_segment_scenario,
-    segment_scenarios,
-    set_relationship_override,
 )
 from workbench.store.requirements import (
     CONFLICT_STATUSES,

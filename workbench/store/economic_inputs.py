@@ -101,7 +101,7 @@ growth_signals AS (
             AS decider_attitude
     FROM contacts c
     LEFT JOIN (SELECT DISTINCT contact_id FROM touches
-               WHERE current AND contact_id IS NOT NULL) t USING (contact_id)
+               WHERE engaged AND contact_id IS NOT NULL) t USING (contact_id)
     GROUP BY c.account_id
 )
 """
@@ -124,23 +124,19 @@ def growth_signal_params() -> dict[str, object]:
 # (``contacts_with_role``, ``deciders_approvers``, ``deciders_approvers_engaged``,
 # ``decider_attitude``). The retention counts come from :data:`RETENTION_CTE`.
 
-#: Aggregates of ``touches`` (the features' activities): the hours of sellers whose
-#: role or team has an hourly rate, priced at it.
+#: Aggregates of ``touches`` (the features' activities summed per account, contact
+#: and seller's rate): the hours of sellers whose role or team has an hourly rate,
+#: priced at it.
 RATED_EFFORT_SUMS = """
-coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
-    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE
+coalesce(sum(minutes_12m) FILTER (WHERE seller_rate IS NOT NULL), 0)::DOUBLE
     AS rated_minutes_recorded_12m,
 -- divided after summing: whole minutes × whole rates add up exactly, in any
 -- order the parallel aggregation takes (so the same data gives the same figure)
-coalesce(sum(CASE WHEN isfinite(duration_minutes)
-                  THEN duration_minutes * seller_rate END)
-    FILTER (WHERE current AND seller_rate IS NOT NULL), 0)::DOUBLE / 60
-    AS rated_recorded_cost_12m,
-count(*) FILTER (WHERE current AND seller_rate IS NOT NULL
-                 AND duration_minutes IS NULL)
+coalesce(sum(minutes_12m * seller_rate) FILTER (WHERE seller_rate IS NOT NULL), 0)
+    ::DOUBLE / 60 AS rated_recorded_cost_12m,
+coalesce(sum(without_duration_12m) FILTER (WHERE seller_rate IS NOT NULL), 0)::BIGINT
     AS rated_without_duration_12m,
-coalesce(sum(seller_rate) FILTER (WHERE current
-                 AND duration_minutes IS NULL), 0)::DOUBLE
+coalesce(sum(without_duration_12m * seller_rate), 0)::DOUBLE
     AS rated_without_duration_rate_sum_12m
 """
 #: The account's wallet: the estimate by hand (``we``) wins over the imported one;

@@ -82,9 +82,11 @@ won_deals AS (
     WHERE o.is_won AND o.close_date <= $as_of::DATE AND o.amount IS NOT NULL
 ),
 deal_years AS (
+    -- dates, not timestamps: comparing a DATE column with a TIMESTAMP casts
+    -- every row of the million deals first
     SELECT *, amount * 12.0 / term_months AS annual_amount,
-           service_start + to_months(term_months) AS service_end,
-           $as_of::DATE - INTERVAL 12 MONTH AS year_before
+           (service_start + to_months(term_months))::DATE AS service_end,
+           ($as_of::DATE - INTERVAL 12 MONTH)::DATE AS year_before
     FROM won_deals
 ),
 revenue AS (

@@ -1,7 +1,7 @@
-"""Portfolio reads: headline figures, account features, effort, saved decisions.
+"""Portfolio reads: headline figures, account features, effort.
 
-One row of features per account for segmentation and effort, effort aggregates,
-and the segmentation's saved decisions (relationship overrides, scenarios).
+One row of features per account for segmentation and effort, and effort
+aggregates. The segmentation's saved decisions live in :mod:`.decisions`.
 """
 
 from __future__ import annotations
@@ -11,18 +11,14 @@ from typing import Any
 
 import polars as pl
 
-from workbench.access import require
 from workbench.domain import (
     EXECUTIVE_MAX_LEVEL,
     EXECUTIVE_MIN_TREE_DEPTH,
     JOINT_ACTIVITY_KINDS,
-    RELATIONSHIP_TYPES,
-    Actor,
     seniority_patterns,
 )
-from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
-from workbench.store.connection import query_frame, record_json, write_transaction
+from workbench.store._base import Connection
+from workbench.store.connection import query_frame
 from workbench.store.economic_inputs import (
     ECONOMICS_FEATURE_COLUMNS,
     GROWTH_SIGNALS_CTE,
@@ -108,52 +104,95 @@ def accounts_by_industry(con: Connection) -> pl.DataFrame:
 #: Reporting trees deeper than this are cut (and cycles in bad data stop here).
 _MAX_ORG_DEPTH = 12
 
-# Contacts with their depth in the account's reporting tree and the depth of that
-# tree. People whose manager chain never reaches a top (a cycle in bad data) get no
-# level. ``is_executive`` is the one seniority rule of :mod:`workbench.domain`
-# (title, executive office, or the top levels of a deep tree when the title is
-# unknown); the patterns come in as bound parameters.
+
+def _jump_steps(levels: int) -> tuple[str, str]:
+    """Return the pointer-jumping steps that reach ``levels`` up, and the last's name.
+
+    Step 0 points each contact at its manager (one level); each next step points
+    it at its pointer's pointer, doubling the reach, so four steps see 16 levels.
+    A top points at itself at distance 0.
+    """
+    steps = [
+        "jump0 AS (SELECT c.contact_id, coalesce(l.manager_id, c.contact_id) AS up, "
+        "CASE WHEN l.manager_id IS NULL THEN 0 ELSE 1 END AS dist "
+        "FROM contacts c LEFT JOIN manager_links l USING (contact_id))"
+    ]
+    reach = 1
+    while reach < levels:
+        step = len(steps)
+        steps.append(
+            f"jump{step} AS (SELECT j.contact_id, k.up, j.dist + k.dist AS dist "
+            f"FROM jump{step - 1} j JOIN jump{step - 1} k ON k.contact_id = j.up)"
+        )
+        reach *= 2
+    return ",\n".join(steps), f"jump{len(steps) - 1}"
+
+
+_JUMP_STEPS, _LAST_JUMP = _jump_steps(_MAX_ORG_DEPTH)
+
+
+# Each contact's level in its account's reporting tree (1 at the top) and the depth
+# of that tree; people whose manager chain does not reach a top within
+# _MAX_ORG_DEPTH levels (a cycle in bad data, or deeper) get no level. The chain is
+# walked up by pointer jumping (four self-joins reach 16 levels): a recursive query
+# over every contact, or a join per level, costs several times more in DuckDB. Reporting lines count within an
+# account, as on the buying-centre map: a manager recorded at another account
+# leaves the person at the top here. ``is_executive`` is the one seniority rule of
+# :mod:`workbench.domain` (title, executive office, or the top levels of a deep tree
+# when the title is unknown); the patterns come in as bound parameters.
 _CONTACT_LEVELS_CTE = f"""
+manager_links AS (
+    SELECT c.contact_id, m.contact_id AS manager_id
+    FROM contacts c
+    JOIN contacts m ON m.contact_id = c.reports_to_id AND m.account_id = c.account_id
+),
+{_JUMP_STEPS},
 tree AS (
-    -- reporting lines count within an account, as on the buying-centre map: a
-    -- manager recorded at another account leaves the person at the top here
-    WITH RECURSIVE walk(contact_id, account_id, root_id, depth) AS (
-        SELECT c.contact_id, c.account_id, c.contact_id, 1 FROM contacts c
-        WHERE c.reports_to_id IS NULL
-           OR NOT EXISTS (SELECT 1 FROM contacts m
-                          WHERE m.contact_id = c.reports_to_id
-                            AND m.account_id = c.account_id)
-        UNION ALL
-        SELECT c.contact_id, c.account_id, w.root_id, w.depth + 1 FROM contacts c
-        JOIN walk w ON c.reports_to_id = w.contact_id AND c.account_id = w.account_id
-        WHERE w.depth < {_MAX_ORG_DEPTH}
-    )
-    SELECT * FROM walk
+    -- reached a top (it has no manager in the account) within the levels counted
+    SELECT u.contact_id, u.up AS root_id, u.dist + 1 AS depth
+    FROM {_LAST_JUMP} u
+    WHERE u.dist < {_MAX_ORG_DEPTH}
+      AND NOT EXISTS (SELECT 1 FROM manager_links l WHERE l.contact_id = u.up)
 ),
 contact_levels AS (
-    SELECT t.contact_id, min(t.depth) AS org_level, max(d.tree_depth) AS tree_depth
+    SELECT t.contact_id, t.depth AS org_level, d.tree_depth
     FROM tree t
     JOIN (SELECT root_id, max(depth) AS tree_depth FROM tree GROUP BY root_id) d
         USING (root_id)
-    GROUP BY t.contact_id
+),
+-- The patterns are matched once per distinct title and department, not once per
+-- contact: a CRM has a few hundred titles for hundreds of thousands of people.
+title_flags AS (
+    SELECT title,
+           coalesce(regexp_matches(title, $executive_title)
+                    AND NOT regexp_matches(title, $executive_title_exclude),
+                    false) AS senior_title
+    FROM (SELECT DISTINCT title FROM contacts WHERE title IS NOT NULL)
+),
+department_flags AS (
+    SELECT department,
+           coalesce(regexp_matches(department, $procurement_department), false)
+               AS is_procurement,
+           coalesce(regexp_matches(department, $executive_department), false)
+               AS executive_department
+    FROM (SELECT DISTINCT department FROM contacts WHERE department IS NOT NULL)
 ),
 people AS (
     SELECT c.contact_id, c.department, c.buying_role, l.org_level,
-           coalesce(regexp_matches(c.department, $procurement_department), false)
-               AS is_procurement,
+           coalesce(df.is_procurement, false) AS is_procurement,
            -- buying from the head of purchasing is still transactional
-           NOT coalesce(regexp_matches(c.department, $procurement_department), false)
+           NOT coalesce(df.is_procurement, false)
            AND (
-               coalesce(regexp_matches(c.title, $executive_title)
-                        AND NOT regexp_matches(c.title, $executive_title_exclude),
-                        false)
-               OR coalesce(regexp_matches(c.department, $executive_department), false)
+               coalesce(tf.senior_title, false)
+               OR coalesce(df.executive_department, false)
                OR (nullif(trim(c.title), '') IS NULL
                    AND coalesce(l.org_level <= {EXECUTIVE_MAX_LEVEL}
                                 AND l.tree_depth >= {EXECUTIVE_MIN_TREE_DEPTH},
                                 false))
            ) AS is_executive
     FROM contacts c LEFT JOIN contact_levels l USING (contact_id)
+    LEFT JOIN title_flags tf ON tf.title = c.title
+    LEFT JOIN department_flags df ON df.department = c.department
 )
 """
 
@@ -177,48 +216,69 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},
+        -- Two passes instead of one: the activities are first summed per account,
+        -- contact and seller's hourly rate (one grouped scan; the sellers' rates are
+        -- a small table), and only those far fewer rows meet the people and are
+        -- counted per account. Distinct counts over 2 M activities cost several
+        -- times the scan; over the contacts they are cheap.
+        touch_contacts AS (
+            SELECT account_id, contact_id, seller_rate,
+                count(*) FILTER (WHERE current) AS activities_12m,
+                sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
+                    FILTER (WHERE current) AS minutes_12m,
+                count(*) FILTER (WHERE current AND duration_minutes IS NULL)
+                    AS without_duration_12m,
+                count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
+                sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
+                    FILTER (WHERE NOT current) AS minutes_prev_12m,
+                count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
+                    AS without_duration_prev_12m,
+                count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
+                    AS joint_activities
+            FROM (
+                SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
+                       sr.hourly_rate AS seller_rate,
+                       a.activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current
+                FROM activities a
+                LEFT JOIN seller_rates sr ON sr.seller_id = a.seller_id
+                WHERE a.account_id IS NOT NULL
+                  AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
+                  AND a.activity_date <= $as_of::DATE
+            )
+            GROUP BY account_id, contact_id, seller_rate
+        ),
         touches AS (
-            SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
-                   sr.hourly_rate AS seller_rate,
-                   a.activity_date > $as_of::DATE - INTERVAL 12 MONTH AS current,
-                   p.department, p.org_level,
+            SELECT t.*, p.department, p.org_level,
+                   t.activities_12m > 0 AS engaged,
                    coalesce(p.is_procurement, false) AS is_procurement,
                    coalesce(p.is_executive, false) AS is_executive
-            FROM activities a LEFT JOIN people p USING (contact_id)
-            LEFT JOIN seller_rates sr ON sr.seller_id = a.seller_id
-            WHERE a.account_id IS NOT NULL
-              AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
-              AND a.activity_date <= $as_of::DATE
+            FROM touch_contacts t LEFT JOIN people p USING (contact_id)
         ),
         effort AS (
             SELECT account_id,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END) FILTER (WHERE current), 0)::DOUBLE
-                    AS effort_minutes_recorded_12m,
-                count(*) FILTER (WHERE current) AS activities_12m,
-                count(*) FILTER (WHERE current AND duration_minutes IS NULL)
-                    AS activities_without_duration_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END) FILTER (WHERE NOT current), 0)::DOUBLE
+                coalesce(sum(minutes_12m), 0)::DOUBLE AS effort_minutes_recorded_12m,
+                sum(activities_12m)::BIGINT AS activities_12m,
+                sum(without_duration_12m)::BIGINT AS activities_without_duration_12m,
+                coalesce(sum(minutes_prev_12m), 0)::DOUBLE
                     AS effort_minutes_recorded_prev_12m,
-                count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
-                count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
+                sum(activities_prev_12m)::BIGINT AS activities_prev_12m,
+                sum(without_duration_prev_12m)::BIGINT
                     AS activities_without_duration_prev_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
-                    FILTER (WHERE current AND is_procurement), 0)::DOUBLE
+                coalesce(sum(minutes_12m) FILTER (WHERE is_procurement), 0)::DOUBLE
                     AS procurement_minutes_12m,
-                coalesce(sum(CASE WHEN isfinite(duration_minutes) THEN duration_minutes END)
-                    FILTER (WHERE current AND is_executive), 0)::DOUBLE
+                coalesce(sum(minutes_12m) FILTER (WHERE is_executive), 0)::DOUBLE
                     AS executive_minutes_12m,
-                count(DISTINCT contact_id) FILTER (WHERE current) AS contacts_engaged,
-                count(DISTINCT department) FILTER (WHERE current)
+                count(DISTINCT contact_id) FILTER (WHERE engaged) AS contacts_engaged,
+                count(DISTINCT department) FILTER (WHERE engaged)
                     AS departments_engaged,
-                count(DISTINCT department) FILTER (WHERE current AND NOT is_procurement)
+                count(DISTINCT department) FILTER (WHERE engaged AND NOT is_procurement)
                     AS non_procurement_departments_engaged,
-                count(DISTINCT org_level) FILTER (WHERE current) AS org_levels_engaged,
-                count(*) FILTER (WHERE current AND is_executive) AS executive_touches,
-                count(DISTINCT contact_id) FILTER (WHERE current AND is_executive)
+                count(DISTINCT org_level) FILTER (WHERE engaged) AS org_levels_engaged,
+                coalesce(sum(activities_12m) FILTER (WHERE is_executive), 0)::BIGINT
+                    AS executive_touches,
+                count(DISTINCT contact_id) FILTER (WHERE engaged AND is_executive)
                     AS executive_contacts_engaged,
-                count(*) FILTER (WHERE current AND kind IN (SELECT unnest($joint)))
-                    AS joint_activities,
+                sum(joint_activities)::BIGINT AS joint_activities,
                 {RATED_EFFORT_SUMS}
             FROM touches GROUP BY account_id
         ),
@@ -458,122 +518,3 @@ def effort_aggregates(con: Connection, as_of: date | None = None) -> pl.DataFram
         """,
         _segment_params(day),
     )
-
-
-def relationship_overrides(con: Connection) -> pl.DataFrame:
-    """Return every manual relationship decision: account, type, reason, who, when."""
-    return query_frame(
-        con,
-        """
-        SELECT account_id, relationship, reason, set_by, set_at
-        FROM relationship_overrides ORDER BY account_id
-        """,
-    )
-
-
-def set_relationship_override(
-    con: Connection, actor: Actor, account_id: str, relationship: str, reason: str
-) -> None:
-    """Record (or replace) a manual transactional/partnership decision for an account.
-
-    Raises:
-        PermissionDeniedError: the actor may not edit.
-        RejectedInputError: unknown account or type, or an empty reason.
-    """
-    require(actor, "edit")
-    reason = (reason or "").strip()
-    if relationship not in RELATIONSHIP_TYPES:
-        raise RejectedInputError(
-            f"relationship must be one of {', '.join(RELATIONSHIP_TYPES)}, "
-            f"not {relationship!r}"
-        )
-    if not reason:
-        raise RejectedInputError("say why: an override needs a reason")
-    with write_transaction(con) as cur:
-        known = cur.sql(
-            "SELECT count(*) FROM accounts WHERE account_id = $id",
-            params={"id": account_id},
-        ).fetchall()[0][0]
-        if not known:
-            raise RejectedInputError(f"no account with ID {account_id!r}")
-        cur.execute(
-            """
-            INSERT INTO relationship_overrides VALUES ($id, $rel, $reason, $who, $at)
-            ON CONFLICT (account_id) DO UPDATE SET relationship = excluded.relationship,
-                reason = excluded.reason, set_by = excluded.set_by,
-                set_at = excluded.set_at
-            """,
-            {
-                "id": account_id,
-                "rel": relationship,
-                "reason": reason,
-                "who": actor.name,
-                "at": _now(),
-            },
-        )
-
-
-def delete_relationship_override(
-    con: Connection, actor: Actor, account_id: str
-) -> bool:
-    """Remove an account's manual decision; return whether there was one."""
-    require(actor, "edit")
-    with write_transaction(con) as cur:
-        rows = cur.sql(
-            "DELETE FROM relationship_overrides WHERE account_id = $id RETURNING 1",
-            params={"id": account_id},
-        ).fetchall()
-    return bool(rows)
-
-
-def segment_scenarios(con: Connection) -> pl.DataFrame:
-    """Return saved scenarios: ``name``, ``thresholds`` (JSON text), who, when."""
-    return query_frame(
-        con,
-        "SELECT name, thresholds, saved_by, saved_at FROM segment_scenarios "
-        "ORDER BY name",
-    )
-
-
-def save_segment_scenario(
-    con: Connection, actor: Actor, name: str, thresholds: dict[str, Any]
-) -> None:
-    """Save (or replace) a named set of segmentation thresholds.
-
-    Raises:
-        PermissionDeniedError: the actor may not edit.
-        RejectedInputError: an empty name or no thresholds.
-    """
-    require(actor, "edit")
-    name = (name or "").strip()
-    if not name:
-        raise RejectedInputError("a scenario needs a name")
-    if len(name) > 200:
-        raise RejectedInputError("a scenario name has at most 200 characters")
-    if not thresholds:
-        raise RejectedInputError("a scenario needs its thresholds")
-    with write_transaction(con) as cur:
-        cur.execute(
-            """
-            INSERT INTO segment_scenarios VALUES ($name, $thresholds, $who, $at)
-            ON CONFLICT (name) DO UPDATE SET thresholds = excluded.thresholds,
-                saved_by = excluded.saved_by, saved_at = excluded.saved_at
-            """,
-            {
-                "name": name,
-                "thresholds": record_json(thresholds),
-                "who": actor.name,
-                "at": _now(),
-            },
-        )
-
-
-def delete_segment_scenario(con: Connection, actor: Actor, name: str) -> bool:
-    """Remove a saved scenario; return whether it existed."""
-    require(actor, "edit")
-    with write_transaction(con) as cur:
-        rows = cur.sql(
-            "DELETE FROM segment_scenarios WHERE name = $name RETURNING 1",
-            params={"name": name},
-        ).fetchall()
-    return bool(rows)

@@ -135,9 +135,8 @@ def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
     if features.height == 0:
         st.info(_("No accounts yet: import CRM exports on the Import page."))
         st.stop()
-    segments = segment.assign_segments(
-        features, t, reads.relationship_overrides(), reads.account_situation()
-    )
+    # cached per thresholds and shared: moving an effort rule does not segment again
+    segments = reads.segments_unexplained(choices.as_of, t)
     accounts = effort.account_effort(
         segments,
         reads.effort_by_function(choices.as_of),

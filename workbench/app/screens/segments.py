@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from datetime import date
 
 import polars as pl
@@ -12,7 +14,6 @@ from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
     SHARE_COLUMNS,
-    TABLE_ROWS,
     download_pair,
     notify_after_rerun,
 )
@@ -22,6 +23,7 @@ from workbench.app.screens.economics_inputs import (
 )
 from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
+from workbench.i18n import format_number
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
 # Which widget holds which threshold: scenarios load into these keys.
@@ -64,6 +66,12 @@ SLIDER_LIMITS = {
     "seg_remaining_years": (0.0, 20.0),
 }
 OVERRIDE_CHOICES = 500
+# Points the portfolio chart draws at most: beyond a few thousand, sending and
+# drawing them costs more than the whole segmentation, and they overlap anyway.
+CHART_POINTS = 2_000
+# Rows the accounts table shows at a time: each row's reasons are built and sent
+# at every rerun, so a page of them, not the whole portfolio.
+PAGE_ROWS = 200
 
 
 def init_thresholds() -> None:
@@ -279,10 +287,8 @@ def segments_or_stop(
     if features.height == 0:
         st.info("No accounts yet: import CRM exports on the Import page.")
         st.stop()
-    segments = segment.assign_segments(
-        features, thresholds, reads.relationship_overrides(), reads.account_situation()
-    )
-    return features, segments
+    # The reasons are built later, for the rows the table shows (explain_segments).
+    return features, reads.segments_unexplained(as_of, thresholds)
 
 
 def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> None:
@@ -303,10 +309,20 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     cols[5].metric("Partnership", counts["partnership"])
     cols[6].metric("Transactional", counts["transactional"])
 
+    drawn = segment.drawn_accounts(segments, CHART_POINTS)
     st.altair_chart(
-        charts.segment_scatter(segments, cuts.contribution_cut, cuts.headroom_cut),
+        charts.segment_scatter(drawn, cuts.contribution_cut, cuts.headroom_cut),
         width="stretch",
     )
+    ranked = segments.height - counts["no_data"]
+    if drawn.height < ranked:
+        st.caption(
+            _(
+                "Drawn: {drawn} of {ranked} accounts with data, each segment's "
+                "largest by revenue in proportion to its size and its extremes; "
+                "the counts, the summary and the table cover them all."
+            ).format(drawn=format_number(drawn.height), ranked=format_number(ranked))
+        )
     st.caption(
         "Right of the green line: most valuable. Above the blue line: most growable (of "
         "the rest). Left of the red line: below zero. Circles are partnerships, triangles "
@@ -340,8 +356,10 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
         )
 
 
-def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Show the filtered accounts with downloads; return the filtered table."""
+def accounts_section(
+    segments: pl.DataFrame, as_of: date, thresholds: segment.Thresholds
+) -> pl.DataFrame:
+    """Show the filtered accounts with downloads; return the filtered accounts."""
     st.subheader("Accounts")
     filter_cols = st.columns([2, 2, 3])
     chosen_segments = filter_cols[0].multiselect(
@@ -351,34 +369,59 @@ def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
         "Relationship", list(segment.RELATIONSHIPS), key="seg_filter_types"
     )
     search = filter_cols[2].text_input("Name or ID contains", key="seg_filter_name")
-    table = segment.account_table(
-        segment.filter_accounts(
-            segments,
-            value_segments=chosen_segments,
-            relationships=chosen_types,
-            name_contains=search,
-        )
-    )
+    table = segment.filter_accounts(
+        segments,
+        value_segments=chosen_segments,
+        relationships=chosen_types,
+        name_contains=search,
+    ).sort("contribution", descending=True)
     st.caption(f"{table.height:,} of {segments.height:,} accounts, as of {as_of}.")
-    if table.height > TABLE_ROWS:
+    first = (_table_page(table.height) - 1) * PAGE_ROWS
+    if table.height > PAGE_ROWS:
         st.caption(
-            f"Showing the {TABLE_ROWS:,} with the highest contribution; the downloads "
-            "hold every row."
+            _(
+                "Rows {first}–{last} of {count}, highest contribution first; the "
+                "downloads hold every row."
+            ).format(
+                first=format_number(first + 1),
+                last=format_number(min(first + PAGE_ROWS, table.height)),
+                count=format_number(table.height),
+            )
         )
     st.dataframe(
-        table.head(TABLE_ROWS),
+        segment.shown_account_table(table, thresholds, PAGE_ROWS, first),
         hide_index=True,
         width="stretch",
         key="seg_accounts_table",
     )
+    # every row is explained only when a download is asked for
     download_pair(
-        table,
+        functools.partial(segment.shown_account_table, table, thresholds),
         f"segments-{as_of}",
         "seg_download",
         labels=("Download CSV", "Download Excel"),
         sheet="segments",
     )
     return table
+
+
+def _table_page(rows: int) -> int:
+    """Show a page picker when the table has more than one page; return the page."""
+    pages = max(1, math.ceil(rows / PAGE_ROWS))
+    if pages == 1:
+        return 1
+    # a filter may leave fewer pages than the one shown before
+    if st.session_state.get("seg_table_page", 1) > pages:
+        st.session_state["seg_table_page"] = pages
+    return int(
+        st.number_input(
+            _("Page of the table ({pages} pages)").format(pages=format_number(pages)),
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key="seg_table_page",
+        )
+    )
 
 
 def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:

@@ -1,0 +1,164 @@
+"""Many leaders at once: concurrent browser sessions against one ``streamlit run``.
+
+Usage: ``python -m bench.sessions_bench DB [--sessions 20]``.
+
+One Streamlit server on the database; Chromium with one browser context per
+session (separate cookies and Streamlit sessions, as separate people have). Each
+session opens the Overview, then Segments (until its chart is drawn), moves the
+"Most valuable" slider one step and waits for the rerun to finish, then opens
+Account plans. First one session alone, then ``--sessions`` sessions released
+together, against the same server in the same run, so the single session is the
+baseline. Prints p50 and p95 of each step's time for both.
+
+What it shows is the server's limit: Streamlit runs each session's script in a
+thread of one Python process, so concurrent reruns share one interpreter (the GIL)
+and the machine's cores; DuckDB and polars release the GIL while they work, the
+page code and the serialisation of elements do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.startup_bench import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    launch_streamlit,
+    stop,
+    wait_healthy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+METRIC = '[data-testid="stMetric"]'
+CHART = '[data-testid="stVegaLiteChart"]'
+SLIDER_LABEL = "Most valuable: top % of accounts"
+STEPS = ("overview", "segments", "slider", "plans")
+TIMEOUT_MS = 600_000
+
+
+async def _idle(page: Any) -> None:
+    # a rerun may not have started yet when the page is asked: give it a moment
+    await page.wait_for_timeout(50)
+    await page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
+
+
+async def one_session(browser: Any, url: str) -> dict[str, float]:
+    """Return ms per step for one fresh session (its own browser context)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    # a loaded server answers slowly: wait as long as the bench allows, not 30 s
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    times: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        await page.goto(url)
+        await page.wait_for_selector(METRIC, timeout=TIMEOUT_MS)
+        await _idle(page)
+        times["overview"] = (time.perf_counter() - started) * 1000
+
+        started = time.perf_counter()
+        await page.goto(f"{url}/segments")
+        await page.wait_for_selector(CHART, state="visible", timeout=TIMEOUT_MS)
+        await _idle(page)
+        times["segments"] = (time.perf_counter() - started) * 1000
+
+        thumb = (
+            page.locator('[data-testid="stSlider"]')
+            .filter(has_text=SLIDER_LABEL)
+            .get_by_role("slider")
+        )
+        await thumb.focus()
+        started = time.perf_counter()
+        await page.keyboard.press("ArrowRight")
+        await _idle(page)
+        times["slider"] = (time.perf_counter() - started) * 1000
+
+        started = time.perf_counter()
+        await page.goto(f"{url}/plans")
+        await page.wait_for_selector('[data-testid="stMain"]', timeout=TIMEOUT_MS)
+        await _idle(page)
+        times["plans"] = (time.perf_counter() - started) * 1000
+    finally:
+        await context.close()
+    return times
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _summary(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    return {
+        step: {
+            "p50": statistics.median([run[step] for run in runs]),
+            "p95": _percentile([run[step] for run in runs], 0.95),
+        }
+        for step in STEPS
+    }
+
+
+async def _measure(url: str, sessions: int, single_runs: int) -> dict[str, Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            await one_session(browser, url)  # warm the server's caches
+            single = [await one_session(browser, url) for _ in range(single_runs)]
+            started = time.perf_counter()
+            together = await asyncio.gather(
+                *[one_session(browser, url) for _ in range(sessions)]
+            )
+            wall_s = time.perf_counter() - started
+        finally:
+            await browser.close()
+    return {
+        "sessions": sessions,
+        "single": _summary(single),
+        "together": _summary(list(together)),
+        "together_wall_s": wall_s,
+    }
+
+
+def run(db_path: Path, sessions: int = 20, single_runs: int = 3) -> dict[str, Any]:
+    """Time one session alone, then ``sessions`` at once, on one server."""
+    proc, url = launch_streamlit(ROOT / "app.py", db_path, f"sessions-{db_path.stem}")
+    try:
+        wait_healthy(url)
+        return asyncio.run(_measure(url, sessions, single_runs))
+    finally:
+        stop(proc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--sessions", type=int, default=20)
+    options = parser.parse_args()
+    result = run(options.db, options.sessions)
+    print(json.dumps(result, indent=2))
+    for step in STEPS:
+        one = result["single"][step]
+        many = result["together"][step]
+        print(
+            f"{step:9} one session p50 {one['p50']:7,.0f} ms · "
+            f"{result['sessions']} sessions p50 {many['p50']:7,.0f} ms, "
+            f"p95 {many['p95']:7,.0f} ms = {many['p95'] / one['p50']:.1f}× one session"
+        )
+
+
+if __name__ == "__main__":
+    main()

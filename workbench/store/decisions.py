@@ -1,0 +1,136 @@
+"""The segmentation's saved decisions: relationship overrides and threshold scenarios.
+
+A workshop overrides an account's relationship type with a reason, and saves
+threshold sets under a name; both are kept with who decided and when.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from workbench.access import require
+from workbench.domain import RELATIONSHIP_TYPES, Actor
+from workbench.errors import RejectedInputError
+from workbench.store._base import Connection, _now
+from workbench.store.connection import query_frame, record_json, write_transaction
+
+
+def relationship_overrides(con: Connection) -> pl.DataFrame:
+    """Return every manual relationship decision: account, type, reason, who, when."""
+    return query_frame(
+        con,
+        """
+        SELECT account_id, relationship, reason, set_by, set_at
+        FROM relationship_overrides ORDER BY account_id
+        """,
+    )
+
+
+def set_relationship_override(
+    con: Connection, actor: Actor, account_id: str, relationship: str, reason: str
+) -> None:
+    """Record (or replace) a manual transactional/partnership decision for an account.
+
+    Raises:
+        PermissionDeniedError: the actor may not edit.
+        RejectedInputError: unknown account or type, or an empty reason.
+    """
+    require(actor, "edit")
+    reason = (reason or "").strip()
+    if relationship not in RELATIONSHIP_TYPES:
+        raise RejectedInputError(
+            f"relationship must be one of {', '.join(RELATIONSHIP_TYPES)}, "
+            f"not {relationship!r}"
+        )
+    if not reason:
+        raise RejectedInputError("say why: an override needs a reason")
+    with write_transaction(con) as cur:
+        known = cur.sql(
+            "SELECT count(*) FROM accounts WHERE account_id = $id",
+            params={"id": account_id},
+        ).fetchall()[0][0]
+        if not known:
+            raise RejectedInputError(f"no account with ID {account_id!r}")
+        cur.execute(
+            """
+            INSERT INTO relationship_overrides VALUES ($id, $rel, $reason, $who, $at)
+            ON CONFLICT (account_id) DO UPDATE SET relationship = excluded.relationship,
+                reason = excluded.reason, set_by = excluded.set_by,
+                set_at = excluded.set_at
+            """,
+            {
+                "id": account_id,
+                "rel": relationship,
+                "reason": reason,
+                "who": actor.name,
+                "at": _now(),
+            },
+        )
+
+
+def delete_relationship_override(
+    con: Connection, actor: Actor, account_id: str
+) -> bool:
+    """Remove an account's manual decision; return whether there was one."""
+    require(actor, "edit")
+    with write_transaction(con) as cur:
+        rows = cur.sql(
+            "DELETE FROM relationship_overrides WHERE account_id = $id RETURNING 1",
+            params={"id": account_id},
+        ).fetchall()
+    return bool(rows)
+
+
+def segment_scenarios(con: Connection) -> pl.DataFrame:
+    """Return saved scenarios: ``name``, ``thresholds`` (JSON text), who, when."""
+    return query_frame(
+        con,
+        "SELECT name, thresholds, saved_by, saved_at FROM segment_scenarios "
+        "ORDER BY name",
+    )
+
+
+def save_segment_scenario(
+    con: Connection, actor: Actor, name: str, thresholds: dict[str, Any]
+) -> None:
+    """Save (or replace) a named set of segmentation thresholds.
+
+    Raises:
+        PermissionDeniedError: the actor may not edit.
+        RejectedInputError: an empty name or no thresholds.
+    """
+    require(actor, "edit")
+    name = (name or "").strip()
+    if not name:
+        raise RejectedInputError("a scenario needs a name")
+    if len(name) > 200:
+        raise RejectedInputError("a scenario name has at most 200 characters")
+    if not thresholds:
+        raise RejectedInputError("a scenario needs its thresholds")
+    with write_transaction(con) as cur:
+        cur.execute(
+            """
+            INSERT INTO segment_scenarios VALUES ($name, $thresholds, $who, $at)
+            ON CONFLICT (name) DO UPDATE SET thresholds = excluded.thresholds,
+                saved_by = excluded.saved_by, saved_at = excluded.saved_at
+            """,
+            {
+                "name": name,
+                "thresholds": record_json(thresholds),
+                "who": actor.name,
+                "at": _now(),
+            },
+        )
+
+
+def delete_segment_scenario(con: Connection, actor: Actor, name: str) -> bool:
+    """Remove a saved scenario; return whether it existed."""
+    require(actor, "edit")
+    with write_transaction(con) as cur:
+        rows = cur.sql(
+            "DELETE FROM segment_scenarios WHERE name = $name RETURNING 1",
+            params={"name": name},
+        ).fetchall()
+    return bool(rows)

@@ -203,9 +203,10 @@ class WorkbenchCore:
 
         Amounts are not converted: the currency says what the imported amounts are in.
         """
-        require(self._actor(actor), "import")
         try:
-            return store.set_portfolio_currency(self.connection, code)
+            return store.set_portfolio_currency(
+                self.connection, self._actor(actor), code
+            )
         except ValueError as exc:
             raise RejectedInputError(str(exc)) from exc
 

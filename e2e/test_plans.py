@@ -66,10 +66,18 @@ def test_two_people_save_the_same_plan_second_is_refused_and_kept(
     ben = _open(browser, plans_url, errors)
 
     _write_and_save(anna, "Anna: Dora decides")
-    # said at the top and again beside the Save button, where the user is
-    saved = anna.get_by_text("Saved version 1 of the plan")
+    # said at the top and again beside the Save button, where the user is, and
+    # confirmed by a toast
+    saved = anna.locator('[data-testid="stAlert"]').filter(
+        has_text="Saved version 1 of the plan"
+    )
     expect(saved).to_have_count(2, timeout=30_000)
     expect(saved.last).to_be_in_viewport()
+    expect(
+        anna.locator('[data-testid="stToast"]').filter(
+            has_text="Saved version 1 of the plan"
+        )
+    ).to_be_visible()
 
     _write_and_save(ben, "Ben: Bert buys")
     refusal = ben.get_by_text("Not saved: local saved version 1 of this plan")

@@ -40,19 +40,21 @@ def open_account(may_plan: bool) -> Opened:
     actor = session.current_actor()
     labels = plan_editor.plan_account_labels()
     if not labels:
-        st.info("There are no accounts yet. Import your CRM exports first.")
+        st.info(_("There are no accounts yet. Import your CRM exports first."))
         st.stop()
     preselect_linked_account("plan_account", list(labels))
     account_id = st.selectbox(
-        "Account",
+        _("Account"),
         options=list(labels),
         format_func=lambda account: str(labels.get(account)),
         key="plan_account",
     )
     if not may_plan:
         st.info(
-            f"You are signed in as **{actor.role}**: you can read every plan and "
-            "download it, but not save changes. Ask an analyst to edit."
+            _(
+                "You are signed in as **{role}**: you can read every plan and "
+                "download it, but not save changes. Ask an analyst to edit."
+            ).format(role=actor.role)
         )
     plan_editor.open_plan(account_id)
     state = st.session_state
@@ -64,12 +66,18 @@ def open_account(may_plan: bool) -> Opened:
         show_flash(flash)
 
     if current is None:
-        st.caption("No saved plan yet: this is a new draft.")
+        st.caption(_("No saved plan yet: this is a new draft."))
     else:
         st.caption(
-            f"Current version **{current.version}**, saved by **{current.saved_by}** "
-            f"on {current.saved_at:%Y-%m-%d %H:%M} UTC. "
-            f"You are editing from version {state['plan_based_on']}."
+            _(
+                "Current version **{version}**, saved by **{who}** on {when} UTC. "
+                "You are editing from version {based_on}."
+            ).format(
+                version=current.version,
+                who=current.saved_by,
+                when=f"{current.saved_at:%Y-%m-%d %H:%M}",
+                based_on=state["plan_based_on"],
+            )
         )
 
     conflict = plan_editor.plan_conflict(account_id)
@@ -79,18 +87,28 @@ def open_account(may_plan: bool) -> Opened:
         and current.version != state["plan_based_on"]
     ):
         st.warning(
-            f"{current.saved_by} saved version {current.version} on "
-            f"{current.saved_at:%Y-%m-%d %H:%M} UTC since you opened this plan. "
-            "Saving now would be refused; load it, or save to compare both side by side."
+            _(
+                "{who} saved version {version} on {when} UTC since you opened this "
+                "plan. Saving now would be refused; load it, or save to compare both "
+                "side by side."
+            ).format(
+                who=current.saved_by,
+                version=current.version,
+                when=f"{current.saved_at:%Y-%m-%d %H:%M}",
+            )
         )
         st.button(
-            f"Load version {current.version} (drops my unsaved changes)",
+            _("Load version {version} (drops my unsaved changes)").format(
+                version=current.version
+            ),
             key="plan_load_newer",
             on_click=plan_editor.discard_and_reload_plan,
         )
     if conflict is not None:
         st.error(
-            conflict["message"] + " Both texts are side by side below the Save button."
+            conflict["message"]
+            + " "
+            + _("Both texts are side by side below the Save button.")
         )
     return Opened(account_id, current, flash, conflict)
 
@@ -98,22 +116,26 @@ def open_account(may_plan: bool) -> Opened:
 def sections(account_id: str, may_plan: bool) -> None:
     """Show the situation, the plan's text sections and its value proposition."""
     state = st.session_state
-    st.subheader("Situation")
+    st.subheader(_("Situation"))
     if st.button(
-        "Refresh the situation",
+        _("Refresh the situation"),
         key="plan_refresh_situation",
-        help="Recompute from the data now; the new situation is kept with the next save.",
+        help=_(
+            "Recompute from the data now; the new situation is kept with the next save."
+        ),
     ):
         plan_editor.refresh_plan_situation(account_id)
     plan_editor.show_plan_situation(state.get("plan_situation"))
 
-    st.subheader("The plan")
+    st.subheader(_("The plan"))
     st.button(
-        "Draft empty sections from the situation",
+        _("Draft empty sections from the situation"),
         key="plan_draft_sections",
         on_click=plan_editor.draft_empty_plan_sections,
         disabled=not may_plan,
-        help="Writes only what the analytics found; sections with text stay as they are.",
+        help=_(
+            "Writes only what the analytics found; sections with text stay as they are."
+        ),
     )
 
     for field_name, title in plans.SECTION_TITLES.items():
@@ -125,11 +147,11 @@ def sections(account_id: str, may_plan: bool) -> None:
             disabled=not may_plan,
         )
 
-    st.subheader("Value proposition")
+    st.subheader(_("Value proposition"))
     st.selectbox(
-        "Relationship",
+        _("Relationship"),
         options=("", *plans.RELATIONSHIPS),
-        format_func=lambda value: value or "not decided",
+        format_func=lambda value: value or _("not decided"),
         key="plan_relationship",
         disabled=not may_plan,
     )
@@ -139,15 +161,17 @@ def sections(account_id: str, may_plan: bool) -> None:
     chosen = list(state.get("plan_value_services") or [])
     checklist = plans.value_services_for(relationship)
     st.multiselect(
-        "Services we offer",
+        _("Services we offer"),
         options=[*checklist, *(s for s in chosen if s not in checklist)],
         key="plan_value_services",
         disabled=not may_plan,
-        help="Transactional accounts get the should-have services; partnerships get "
-        "services that add value to the relationship.",
+        help=_(
+            "Transactional accounts get the should-have services; partnerships get "
+            "services that add value to the relationship."
+        ),
     )
     st.text_area(
-        "Value proposition notes",
+        _("Value proposition notes"),
         key=plan_editor.PLAN_TEXT_KEYS["value_notes"],
         height=80,
         max_chars=plans.MAX_SECTION_CHARS,
@@ -160,29 +184,29 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
     state = st.session_state
     base: plans.Plan = state["plan_base"]
     people = reads.plan_people_choices(account_id)
-    st.subheader("Objectives")
+    st.subheader(_("Objectives"))
     objectives = _editor(
         plans.objectives_frame(base),
         "objectives",
         may_plan,
         {
-            "objective": st.column_config.TextColumn("Objective", required=True),
-            "measure": st.column_config.TextColumn("Measure"),
-            "target": st.column_config.TextColumn("Target"),
-            "due_on": st.column_config.DateColumn("Due"),
+            "objective": st.column_config.TextColumn(_("Objective"), required=True),
+            "measure": st.column_config.TextColumn(_("Measure")),
+            "target": st.column_config.TextColumn(_("Target")),
+            "due_on": st.column_config.DateColumn(_("Due")),
             "status": st.column_config.SelectboxColumn(
-                "Status", options=plans.OBJECTIVE_STATUSES, default="open"
+                _("Status"), options=plans.OBJECTIVE_STATUSES, default="open"
             ),
         },
     )
-    st.subheader("Actions")
+    st.subheader(_("Actions"))
     actions = _editor(
         plans.actions_frame(base),
         "actions",
         may_plan,
         {
             "contact": st.column_config.SelectboxColumn(
-                "Contact",
+                _("Contact"),
                 options=list(
                     dict.fromkeys(
                         [*people["contacts"], *(a.contact for a in base.actions)]
@@ -190,9 +214,9 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
                 ),
                 required=True,
             ),
-            "action": st.column_config.TextColumn("Action", required=True),
+            "action": st.column_config.TextColumn(_("Action"), required=True),
             "owner": st.column_config.SelectboxColumn(
-                "Owner",
+                _("Owner"),
                 options=list(
                     dict.fromkeys(
                         [
@@ -202,22 +226,22 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
                     )
                 ),
             ),
-            "due_on": st.column_config.DateColumn("Due"),
+            "due_on": st.column_config.DateColumn(_("Due")),
             "status": st.column_config.SelectboxColumn(
-                "Status", options=plans.ACTION_STATUSES, default="open"
+                _("Status"), options=plans.ACTION_STATUSES, default="open"
             ),
         },
     )
-    st.subheader("Risks")
+    st.subheader(_("Risks"))
     risks = _editor(
         plans.risks_frame(base),
         "risks",
         may_plan,
         {
-            "risk": st.column_config.TextColumn("Risk", required=True),
-            "risk_date": st.column_config.DateColumn("Date (renewal, re-tender)"),
+            "risk": st.column_config.TextColumn(_("Risk"), required=True),
+            "risk_date": st.column_config.DateColumn(_("Date (renewal, re-tender)")),
             "severity": st.column_config.SelectboxColumn(
-                "Severity", options=plans.RISK_SEVERITIES, default="medium"
+                _("Severity"), options=plans.RISK_SEVERITIES, default="medium"
             ),
         },
     )
@@ -244,22 +268,27 @@ def save_bar(opened: Opened, edited: tuple[Any, Any, Any], may_plan: bool) -> No
     account_id, flash = opened.account_id, opened.flash
     objectives, actions, risks = edited
     if st.button(
-        "Add suggested actions",
+        _("Add suggested actions"),
         key="plan_suggest_actions",
         disabled=not may_plan,
-        help="Whom to reach next, detractors to hear and deciders nobody met, from "
-        "the situation; your unsaved edits stay.",
+        help=_(
+            "Whom to reach next, detractors to hear and deciders nobody met, from the "
+            "situation, with owners by role and due dates; your unsaved edits stay."
+        ),
     ):
         plan_editor.add_suggested_plan_actions(account_id, objectives, actions, risks)
     status_col, save_col = st.columns([2, 1])
     status_col.selectbox(
-        "Plan status",
+        _("Plan status"),
         options=plans.PLAN_STATUSES,
         key="plan_status",
         disabled=not may_plan,
     )
     if save_col.button(
-        "Save as a new version", key="plan_save", type="primary", disabled=not may_plan
+        _("Save as a new version"),
+        key="plan_save",
+        type="primary",
+        disabled=not may_plan,
     ):
         plan_editor.save_plan_from_editor(
             plan_editor.plan_from_editor(account_id, objectives, actions, risks)
@@ -323,10 +352,10 @@ def versions(
     account_id: str, current: plans.PlanVersion | None, may_plan: bool
 ) -> None:
     """Show the plan's versions, restore an older one, and download one."""
-    st.subheader("Versions and downloads")
+    st.subheader(_("Versions and downloads"))
     history = reads.plan_history(account_id)
     if current is None:
-        st.caption("Save the plan to keep versions and download it.")
+        st.caption(_("Save the plan to keep versions and download it."))
     else:
         st.dataframe(
             _in_words(history),
@@ -336,16 +365,19 @@ def versions(
             column_config=overview_config(reads.portfolio_currency()),
         )
         shown = st.selectbox(
-            "Show version",
+            _("Show version"),
             options=history["version"].to_list(),
             key="plan_view_version",
         )
         viewed = reads.plan_version(account_id, shown) or current
         if viewed.version != current.version and st.button(
-            f"Make version {viewed.version} current again",
+            _("Make version {version} current again").format(version=viewed.version),
             key="plan_restore_version",
             disabled=not may_plan,
-            help="Saves its content as a new version; every version stays in the history.",
+            help=_(
+                "Saves its content as a new version; every version stays in the "
+                "history."
+            ),
         ):
             plan_editor.restore_plan_version(
                 account_id, viewed.version, current.version
@@ -365,21 +397,21 @@ def versions(
             ),
         )
         md_col.download_button(
-            "Markdown",
+            _("Markdown"),
             plans.plan_to_markdown(viewed.plan, viewed),
             file_name=f"{file_stem}.md",
             mime="text/markdown",
             key="plan_download_md",
         )
         html_col.download_button(
-            "Printable page (HTML)",
+            _("Printable page (HTML)"),
             plans.plan_to_html(viewed.plan, viewed),
             file_name=f"{file_stem}.html",
             mime="text/html",
             key="plan_download_html",
         )
         csv_col.download_button(
-            "Actions (CSV)",
+            _("Actions (CSV)"),
             plans.actions_csv(viewed.plan),
             file_name=f"{file_stem}-actions.csv",
             mime="text/csv",

@@ -3,19 +3,44 @@
 One section per screen: overview, segments, effort, voice of the customer, the
 buying-centre legend and the plans overview. The analytics compute the frames;
 the charts only draw them.
+
+Titles, axes, legends and tooltips read in the language in force when the chart is
+built (charts are built on every run, never cached); vocabulary values (segments,
+relationship types, roles) are shown through :mod:`workbench.terms`, and every chart
+names a font stack that draws Chinese as well as Latin text.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import altair as alt
 import polars as pl
 
+from workbench import terms
 from workbench.analytics import network
+from workbench.i18n import N_, font_stack
+from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
     from workbench.plans import PlansOverview
+
+
+ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
+
+
+def _with_font(chart: ChartT) -> ChartT:
+    """Return ``chart`` configured to draw its text with :func:`font_stack`."""
+    configured: ChartT = chart.configure(font=font_stack())
+    return configured
+
+
+def _vocabulary(column: str, vocabulary: Mapping[str, str]) -> pl.Expr:
+    """Return ``column`` with its codes replaced by their labels in the language."""
+    return pl.col(column).replace(
+        {code: _(label) for code, label in vocabulary.items()}
+    )
 
 
 def industry_bars(industries: pl.DataFrame) -> alt.Chart:
@@ -25,19 +50,19 @@ def industry_bars(industries: pl.DataFrame) -> alt.Chart:
         industries: rows of ``industry``, ``accounts``, ``won_revenue``.
     """
     chart: alt.Chart = (
-        alt.Chart(industries, title="Won revenue by industry (all time)")
+        alt.Chart(industries, title=_("Won revenue by industry (all time)"))
         .mark_bar()
         .encode(
-            x=alt.X("won_revenue:Q", title="Won revenue"),
+            x=alt.X("won_revenue:Q", title=_("Won revenue")),
             y=alt.Y("industry:N", sort="-x", title=None),
             tooltip=[
-                alt.Tooltip("industry:N"),
-                alt.Tooltip("accounts:Q"),
-                alt.Tooltip("won_revenue:Q", format=",.0f"),
+                alt.Tooltip("industry:N", title=_("Industry")),
+                alt.Tooltip("accounts:Q", title=_("Accounts")),
+                alt.Tooltip("won_revenue:Q", title=_("Won revenue"), format=",.0f"),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 # --- segmentation (issue 6) and effort allocation (issue 7) -----------------------
@@ -51,26 +76,41 @@ SEGMENT_COLOURS = {
     "no_data": "#d9d9d9",
 }
 RELATIONSHIP_SHAPES = {"partnership": "circle", "transactional": "triangle-up"}
+#: The three shares the effort page compares, in their order.
+MEASURES = {
+    "effort": N_("effort"),
+    "revenue": N_("revenue"),
+    "contribution": N_("contribution"),
+}
+#: Roles as the voice charts show them: the buying roles, and everyone together.
+ROLE_LABELS = {**terms.BUYING_ROLES, "all": N_("all roles")}
+#: A plan's state on the plans overview.
+PLAN_STATES = {
+    "current_plans": N_("current"),
+    "stale_plans": N_("stale"),
+    "no_plan": N_("no plan"),
+}
 
 
 def _relationship_shape() -> alt.Shape:
     """Return the one shape scale for transactional and partnership accounts."""
     return alt.Shape(
         "relationship:N",
-        title="Relationship",
+        title=_("Relationship"),
         scale=alt.Scale(
-            domain=list(RELATIONSHIP_SHAPES),
+            domain=[terms.relationship(r) for r in RELATIONSHIP_SHAPES],
             range=list(RELATIONSHIP_SHAPES.values()),
         ),
     )
 
 
-def _segment_colour(title: str = "Value segment") -> alt.Color:
+def _segment_colour(title: str | None = None) -> alt.Color:
     return alt.Color(
         "value_segment:N",
-        title=title,
+        title=title or _("Value segment"),
         scale=alt.Scale(
-            domain=list(SEGMENT_COLOURS), range=list(SEGMENT_COLOURS.values())
+            domain=[terms.value_segment(s) for s in SEGMENT_COLOURS],
+            range=list(SEGMENT_COLOURS.values()),
         ),
     )
 
@@ -78,10 +118,19 @@ def _segment_colour(title: str = "Value segment") -> alt.Color:
 def _relationship_colour() -> alt.Color:
     return alt.Color(
         "relationship:N",
-        title="Relationship",
+        title=_("Relationship"),
         scale=alt.Scale(
-            domain=["partnership", "transactional"], range=["#5e3c99", "#e66101"]
+            domain=[terms.relationship(r) for r in ("partnership", "transactional")],
+            range=["#5e3c99", "#e66101"],
         ),
+    )
+
+
+def _shown_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with its segment and relationship codes as labels."""
+    shown = {"value_segment": terms.VALUE_SEGMENTS, "relationship": terms.RELATIONSHIPS}
+    return frame.with_columns(
+        [_vocabulary(c, v) for c, v in shown.items() if c in frame.columns]
     )
 
 
@@ -103,16 +152,20 @@ def segment_scatter(
         headroom_cut: the horizontal rule (``None``: no rule).
     """
     size_column = "revenue" if "revenue" in segments.columns else "won_12m"
-    points = segments.filter(pl.col("value_segment") != "no_data").select(
-        "account_id",
-        "name",
-        "value_segment",
-        "relationship",
-        "relationship_score",
-        pl.col("contribution", "headroom", "potential", "effort_hours")
-        .cast(pl.Float64)
-        .fill_null(0.0),
-        pl.col(size_column).cast(pl.Float64).fill_null(0.0).alias("won_12m"),
+    points = (
+        segments.filter(pl.col("value_segment") != "no_data")
+        .select(
+            "account_id",
+            "name",
+            "value_segment",
+            "relationship",
+            "relationship_score",
+            pl.col("contribution", "headroom", "potential", "effort_hours")
+            .cast(pl.Float64)
+            .fill_null(0.0),
+            pl.col(size_column).cast(pl.Float64).fill_null(0.0).alias("won_12m"),
+        )
+        .pipe(_shown_vocabularies)
     )
     scatter = (
         alt.Chart(points)
@@ -120,34 +173,34 @@ def segment_scatter(
         .encode(
             x=alt.X(
                 "contribution:Q",
-                title="Contribution, 12 months (margin − cost-to-serve)",
+                title=_("Contribution, 12 months (margin − cost-to-serve)"),
                 scale=alt.Scale(type="symlog", constant=10_000),
             ),
             y=alt.Y(
                 "headroom:Q",
-                title="Headroom (potential − revenue)",
+                title=_("Headroom (potential − revenue)"),
                 scale=alt.Scale(type="symlog", constant=10_000),
             ),
             # a floor on the size keeps small (often loss-making) accounts visible
             size=alt.Size(
                 "won_12m:Q",
-                title="Revenue a year",
+                title=_("Revenue a year"),
                 legend=None,
                 scale=alt.Scale(range=[40, 900]),
             ),
             color=_segment_colour(),
             shape=_relationship_shape(),
             tooltip=[
-                alt.Tooltip("name:N", title="Account"),
-                alt.Tooltip("account_id:N", title="ID"),
-                alt.Tooltip("value_segment:N", title="Segment"),
-                alt.Tooltip("relationship:N", title="Relationship"),
-                alt.Tooltip("relationship_score:Q", title="Score", format=".0f"),
-                alt.Tooltip("won_12m:Q", title="Revenue a year", format=",.0f"),
-                alt.Tooltip("contribution:Q", title="Contribution", format=",.0f"),
-                alt.Tooltip("potential:Q", title="Potential", format=",.0f"),
-                alt.Tooltip("headroom:Q", title="Headroom", format=",.0f"),
-                alt.Tooltip("effort_hours:Q", title="Effort hours", format=",.0f"),
+                alt.Tooltip("name:N", title=_("Account")),
+                alt.Tooltip("account_id:N", title=_("ID")),
+                alt.Tooltip("value_segment:N", title=_("Segment")),
+                alt.Tooltip("relationship:N", title=_("Relationship")),
+                alt.Tooltip("relationship_score:Q", title=_("Score"), format=".0f"),
+                alt.Tooltip("won_12m:Q", title=_("Revenue a year"), format=",.0f"),
+                alt.Tooltip("contribution:Q", title=_("Contribution"), format=",.0f"),
+                alt.Tooltip("potential:Q", title=_("Potential"), format=",.0f"),
+                alt.Tooltip("headroom:Q", title=_("Headroom"), format=",.0f"),
+                alt.Tooltip("effort_hours:Q", title=_("Effort hours"), format=",.0f"),
             ],
         )
     )
@@ -170,7 +223,7 @@ def segment_scatter(
         .encode(x="contribution:Q")
     )
     chart: alt.LayerChart = alt.LayerChart(layer=layers).properties(height=460)
-    return chart
+    return _with_font(chart)
 
 
 def effort_stacked_bars(breakdown: pl.DataFrame, title: str) -> alt.Chart:
@@ -187,24 +240,24 @@ def effort_stacked_bars(breakdown: pl.DataFrame, title: str) -> alt.Chart:
         "value_segment",
         pl.col("effort_hours").cast(pl.Float64),
         pl.col("activities").cast(pl.Int64),
-    )
+    ).pipe(_shown_vocabularies)
     chart: alt.Chart = (
         alt.Chart(bars, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("sum(effort_hours):Q", title="Effort hours, 12 months"),
+            x=alt.X("sum(effort_hours):Q", title=_("Effort hours, 12 months")),
             y=alt.Y("label:N", sort="-x", title=None),
             color=_relationship_colour(),
             tooltip=[
-                alt.Tooltip("label:N", title="Who / what"),
-                alt.Tooltip("relationship:N", title="Relationship"),
-                alt.Tooltip("value_segment:N", title="Segment"),
-                alt.Tooltip("effort_hours:Q", title="Hours", format=",.0f"),
-                alt.Tooltip("activities:Q", title="Activities", format=","),
+                alt.Tooltip("label:N", title=_("Who / what")),
+                alt.Tooltip("relationship:N", title=_("Relationship")),
+                alt.Tooltip("value_segment:N", title=_("Segment")),
+                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
+                alt.Tooltip("activities:Q", title=_("Activities"), format=","),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 def share_bars(shares: pl.DataFrame) -> alt.Chart:
@@ -213,33 +266,37 @@ def share_bars(shares: pl.DataFrame) -> alt.Chart:
     Args:
         shares: rows of :func:`workbench.effort.share_comparison`.
     """
-    data = shares.with_columns(pl.col("share_pct").cast(pl.Float64).fill_null(0.0))
+    measures = [_(m) for m in MEASURES.values()]
+    data = shares.with_columns(
+        pl.col("share_pct").cast(pl.Float64).fill_null(0.0),
+        _vocabulary("measure", MEASURES),
+        _vocabulary("group", {**terms.VALUE_SEGMENTS, **terms.RELATIONSHIPS}),
+    )
     chart: alt.Chart = (
-        alt.Chart(data, title="Share of effort, revenue and contribution")
+        alt.Chart(data, title=_("Share of effort, revenue and contribution"))
         .mark_bar()
         .encode(
             y=alt.Y("group:N", title=None),
-            yOffset=alt.YOffset(
-                "measure:N", sort=["effort", "revenue", "contribution"]
+            yOffset=alt.YOffset("measure:N", sort=measures),
+            x=alt.X(
+                "share_pct:Q", title=_("{percent} of the portfolio").format(percent="%")
             ),
-            x=alt.X("share_pct:Q", title="% of the portfolio"),
             color=alt.Color(
                 "measure:N",
-                title="Share of",
-                sort=["effort", "revenue", "contribution"],
+                title=_("Share of"),
+                sort=measures,
                 scale=alt.Scale(
-                    domain=["effort", "revenue", "contribution"],
-                    range=["#e66101", "#5e3c99", "#1b7837"],
+                    domain=measures, range=["#e66101", "#5e3c99", "#1b7837"]
                 ),
             ),
             tooltip=[
-                alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("measure:N", title="Share of"),
+                alt.Tooltip("group:N", title=_("Group")),
+                alt.Tooltip("measure:N", title=_("Share of")),
                 alt.Tooltip("share_pct:Q", title="%", format=".1f"),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 def effort_value_scatter(accounts: pl.DataFrame) -> alt.Chart:
@@ -256,35 +313,35 @@ def effort_value_scatter(accounts: pl.DataFrame) -> alt.Chart:
         pl.col("effort_hours", "margin", "contribution", "effort_index")
         .cast(pl.Float64)
         .fill_null(0.0),
-    )
+    ).pipe(_shown_vocabularies)
     chart: alt.Chart = (
-        alt.Chart(points, title="Effort against value")
+        alt.Chart(points, title=_("Effort against value"))
         .mark_point(filled=True, opacity=0.75, size=70)
         .encode(
             x=alt.X(
                 "margin:Q",
-                title="Gross margin, 12 months",
+                title=_("Gross margin, 12 months"),
                 scale=alt.Scale(type="symlog", constant=10_000),
             ),
             y=alt.Y(
                 "effort_hours:Q",
-                title="Effort hours, 12 months",
+                title=_("Effort hours, 12 months"),
                 scale=alt.Scale(type="symlog", constant=10),
             ),
             color=_segment_colour(),
             shape=_relationship_shape(),
             tooltip=[
-                alt.Tooltip("name:N", title="Account"),
-                alt.Tooltip("value_segment:N", title="Segment"),
-                alt.Tooltip("relationship:N", title="Relationship"),
-                alt.Tooltip("effort_hours:Q", title="Hours", format=",.0f"),
-                alt.Tooltip("margin:Q", title="Margin", format=",.0f"),
-                alt.Tooltip("contribution:Q", title="Contribution", format=",.0f"),
-                alt.Tooltip("effort_index:Q", title="Effort index", format=".1f"),
+                alt.Tooltip("name:N", title=_("Account")),
+                alt.Tooltip("value_segment:N", title=_("Segment")),
+                alt.Tooltip("relationship:N", title=_("Relationship")),
+                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
+                alt.Tooltip("margin:Q", title=_("Margin"), format=",.0f"),
+                alt.Tooltip("contribution:Q", title=_("Contribution"), format=",.0f"),
+                alt.Tooltip("effort_index:Q", title=_("Effort index"), format=".1f"),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 def effort_trend_chart(trend: pl.DataFrame, by: str) -> alt.Chart:
@@ -294,24 +351,31 @@ def effort_trend_chart(trend: pl.DataFrame, by: str) -> alt.Chart:
         trend: rows of :func:`workbench.effort.effort_trend`.
         by: ``relationship`` or ``value_segment``.
     """
-    data = trend.with_columns(pl.col("effort_hours").cast(pl.Float64))
+    data = trend.with_columns(pl.col("effort_hours").cast(pl.Float64)).pipe(
+        _shown_vocabularies
+    )
     colour = _relationship_colour() if by == "relationship" else _segment_colour()
     chart: alt.Chart = (
-        alt.Chart(data, title="Effort over time")
+        alt.Chart(data, title=_("Effort over time"))
         .mark_line(point=True)
         .encode(
             x=alt.X("period_start:T", title=None),
-            y=alt.Y("effort_hours:Q", title="Effort hours"),
+            y=alt.Y("effort_hours:Q", title=_("Effort hours")),
             color=colour,
             tooltip=[
-                alt.Tooltip("period_start:T", title="From"),
-                alt.Tooltip(f"{by}:N"),
-                alt.Tooltip("effort_hours:Q", title="Hours", format=",.0f"),
-                alt.Tooltip("activities:Q", title="Activities", format=","),
+                alt.Tooltip("period_start:T", title=_("From")),
+                alt.Tooltip(
+                    f"{by}:N",
+                    title=_("Relationship")
+                    if by == "relationship"
+                    else _("Value segment"),
+                ),
+                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
+                alt.Tooltip("activities:Q", title=_("Activities"), format=","),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 # --- voice of the customer -----------------------------------------------------------
@@ -325,26 +389,26 @@ _NPS_COLOUR = alt.condition(
 def role_bars(by_role: pl.DataFrame) -> alt.Chart:
     """Return horizontal bars of NPS per role (rows of :func:`workbench.analytics.voice.nps_by_role`)."""
     data = by_role.filter(pl.col("nps").is_not_null()).with_columns(
-        pl.col("nps").cast(pl.Float64)
+        pl.col("nps").cast(pl.Float64), _vocabulary("role", ROLE_LABELS)
     )
     chart: alt.Chart = (
-        alt.Chart(data, title="NPS by buying role")
+        alt.Chart(data, title=_("NPS by buying role"))
         .mark_bar()
         .properties(height=alt.Step(28))
         .encode(
-            x=alt.X("nps:Q", title="NPS", scale=_NPS_SCALE),
+            x=alt.X("nps:Q", title=_("NPS"), scale=_NPS_SCALE),
             y=alt.Y("role:N", sort=list(data["role"]), title=None),
             color=_NPS_COLOUR,
             tooltip=[
-                alt.Tooltip("role:N"),
-                alt.Tooltip("nps:Q", format=".0f"),
-                alt.Tooltip("responses:Q"),
-                alt.Tooltip("promoters:Q"),
-                alt.Tooltip("detractors:Q"),
+                alt.Tooltip("role:N", title=_("Role")),
+                alt.Tooltip("nps:Q", title=_("NPS"), format=".0f"),
+                alt.Tooltip("responses:Q", title=_("Answers")),
+                alt.Tooltip("promoters:Q", title=_("Promoters")),
+                alt.Tooltip("detractors:Q", title=_("Detractors")),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 def role_intervals(per_role: pl.DataFrame) -> alt.FacetChart:
@@ -356,34 +420,42 @@ def role_intervals(per_role: pl.DataFrame) -> alt.FacetChart:
             :func:`workbench.analytics.voice.nps_by_account_role`). Roles with too
             few answers are drawn grey and labelled so: they never make a conflict.
     """
+    enough, too_few = _("enough answers"), _("too few answers")
     data = per_role.filter(pl.col("nps").is_not_null()).with_columns(
         pl.col("nps", "nps_low", "nps_high").cast(pl.Float64),
         pl.when(pl.col("too_few"))
-        .then(pl.lit("too few answers"))
-        .otherwise(pl.lit("enough answers"))
+        .then(pl.lit(too_few))
+        .otherwise(pl.lit(enough))
         .alias("basis"),
+        _vocabulary("role", ROLE_LABELS),
     )
     basis_colour = alt.Color(
         "basis:N",
         title=None,
-        scale=alt.Scale(
-            domain=["enough answers", "too few answers"], range=["#1f77b4", "#bbbbbb"]
-        ),
+        scale=alt.Scale(domain=[enough, too_few], range=["#1f77b4", "#bbbbbb"]),
     )
     tooltip = [
-        alt.Tooltip("account_name:N", title="Account"),
-        alt.Tooltip("role:N"),
-        alt.Tooltip("nps:Q", format="+.0f", title="NPS"),
-        alt.Tooltip("nps_low:Q", format="+.0f", title="95% low"),
-        alt.Tooltip("nps_high:Q", format="+.0f", title="95% high"),
-        alt.Tooltip("responses:Q", title="Answers"),
-        alt.Tooltip("basis:N"),
+        alt.Tooltip("account_name:N", title=_("Account")),
+        alt.Tooltip("role:N", title=_("Role")),
+        alt.Tooltip("nps:Q", format="+.0f", title=_("NPS")),
+        alt.Tooltip(
+            "nps_low:Q", format="+.0f", title=_("95{percent} low").format(percent="%")
+        ),
+        alt.Tooltip(
+            "nps_high:Q", format="+.0f", title=_("95{percent} high").format(percent="%")
+        ),
+        alt.Tooltip("responses:Q", title=_("Answers")),
+        alt.Tooltip("basis:N", title=_("Basis")),
     ]
     base = alt.Chart(data).encode(
         y=alt.Y("role:N", title=None), color=basis_colour, tooltip=tooltip
     )
     whiskers = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("nps_low:Q", title="NPS with 95% interval", scale=_NPS_SCALE),
+        x=alt.X(
+            "nps_low:Q",
+            title=_("NPS with 95{percent} interval").format(percent="%"),
+            scale=_NPS_SCALE,
+        ),
         x2="nps_high:Q",
     )
     points = base.mark_point(filled=True, size=70).encode(
@@ -394,30 +466,30 @@ def role_intervals(per_role: pl.DataFrame) -> alt.FacetChart:
         .properties(width=420, height=alt.Step(22))
         .facet(row=alt.Row("account_name:N", title=None))
     )
-    return chart
+    return _with_font(chart)
 
 
 def trend_lines(trend: pl.DataFrame) -> alt.Chart:
     """Return NPS per quarter, one line per ``role`` (rows of :func:`workbench.analytics.voice.quarterly_trend`)."""
     data = trend.filter(pl.col("nps").is_not_null()).with_columns(
-        pl.col("nps").cast(pl.Float64)
+        pl.col("nps").cast(pl.Float64), _vocabulary("role", ROLE_LABELS)
     )
     chart: alt.Chart = (
-        alt.Chart(data, title="NPS per quarter")
+        alt.Chart(data, title=_("NPS per quarter"))
         .mark_line(point=True)
         .encode(
             x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
-            color=alt.Color("role:N", title="Role"),
+            y=alt.Y("nps:Q", title=_("NPS"), scale=_NPS_SCALE),
+            color=alt.Color("role:N", title=_("Role")),
             tooltip=[
-                alt.Tooltip("quarter:O"),
-                alt.Tooltip("role:N"),
-                alt.Tooltip("nps:Q", format=".0f"),
-                alt.Tooltip("responses:Q"),
+                alt.Tooltip("quarter:O", title=_("Quarter")),
+                alt.Tooltip("role:N", title=_("Role")),
+                alt.Tooltip("nps:Q", title=_("NPS"), format=".0f"),
+                alt.Tooltip("responses:Q", title=_("Answers")),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 def driver_bars(drivers: pl.DataFrame, title: str = "") -> alt.Chart:
@@ -435,17 +507,17 @@ def driver_bars(drivers: pl.DataFrame, title: str = "") -> alt.Chart:
                 title=None,
                 axis=alt.Axis(labelAngle=0),
             ),
-            y=alt.Y("nps:Q", title="NPS", scale=_NPS_SCALE),
+            y=alt.Y("nps:Q", title=_("NPS"), scale=_NPS_SCALE),
             color=_NPS_COLOUR,
             tooltip=[
-                alt.Tooltip("bucket:N"),
-                alt.Tooltip("nps:Q", format=".0f"),
-                alt.Tooltip("accounts:Q"),
-                alt.Tooltip("responses:Q"),
+                alt.Tooltip("bucket:N", title=_("Bucket")),
+                alt.Tooltip("nps:Q", title=_("NPS"), format=".0f"),
+                alt.Tooltip("accounts:Q", title=_("Accounts")),
+                alt.Tooltip("responses:Q", title=_("Answers")),
             ],
         )
     )
-    return chart
+    return _with_font(chart)
 
 
 # --- buying-centre legend ------------------------------------------------------------
@@ -477,7 +549,7 @@ def legend_chart() -> alt.HConcatChart:
             )
         )
     legend: alt.HConcatChart = alt.hconcat(*columns).configure_view(stroke=None)
-    return legend
+    return _with_font(legend)
 
 
 # --- plans overview -------------------------------------------------------------------
@@ -495,13 +567,7 @@ def overview_chart(overview: PlansOverview) -> alt.Chart:
             value_name="accounts",
         )
         .with_columns(
-            pl.col("plan_state").replace(
-                {
-                    "current_plans": "current",
-                    "stale_plans": "stale",
-                    "no_plan": "no plan",
-                }
-            ),
+            _vocabulary("plan_state", PLAN_STATES),
             pl.col("accounts").cast(pl.Int64),
         )
     )
@@ -509,19 +575,23 @@ def overview_chart(overview: PlansOverview) -> alt.Chart:
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("accounts:Q", title="Accounts"),
+            x=alt.X("accounts:Q", title=_("Accounts")),
             y=alt.Y(
-                "segment:N", title="Segment", sort=list(overview.summary["segment"])
+                "segment:N", title=_("Segment"), sort=list(overview.summary["segment"])
             ),
             color=alt.Color(
                 "plan_state:N",
-                title="Plan",
+                title=_("Plan"),
                 scale=alt.Scale(
-                    domain=["current", "stale", "no plan"],
+                    domain=[_(state) for state in PLAN_STATES.values()],
                     range=["#2f9e44", "#f08c00", "#c92a2a"],
                 ),
             ),
-            tooltip=["segment:N", "plan_state:N", "accounts:Q"],
+            tooltip=[
+                alt.Tooltip("segment:N", title=_("Segment")),
+                alt.Tooltip("plan_state:N", title=_("Plan")),
+                alt.Tooltip("accounts:Q", title=_("Accounts")),
+            ],
         )
     )
-    return chart
+    return _with_font(chart)

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from workbench import exports
+from workbench.i18n import gettext as _
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: A browser table of more rows costs every rerun; downloads carry them all.
@@ -30,8 +31,8 @@ def download_pair(
     ``<key>_xlsx``.
     """
     csv_label, excel_label = labels or (
-        f"Download {name} (CSV)",
-        f"Download {name} (Excel)",
+        _("Download {name} (CSV)").format(name=name),
+        _("Download {name} (Excel)").format(name=name),
     )
     cols = st.columns(2)
     cols[0].download_button(
@@ -73,6 +74,35 @@ SHARE_COLUMNS: dict[str, Any] = {
         "Contribution %", format="%.1f"
     ),
 }
+
+
+def share_columns(currency: str) -> dict[str, Any]:
+    """Return how the segment tables label their shared figures, in the language in force.
+
+    Amounts say their currency in the header; shares are percent of the portfolio.
+    """
+    money = "%,.0f"
+    return {
+        "won_12m": st.column_config.NumberColumn(
+            _("Won, 12 months ({currency})").format(currency=currency), format=money
+        ),
+        "margin": st.column_config.NumberColumn(
+            _("Margin ({currency})").format(currency=currency), format=money
+        ),
+        "cost_to_serve": st.column_config.NumberColumn(
+            _("Cost-to-serve ({currency})").format(currency=currency), format=money
+        ),
+        "contribution": st.column_config.NumberColumn(
+            _("Contribution ({currency})").format(currency=currency), format=money
+        ),
+        "effort_share_pct": st.column_config.NumberColumn(_("Effort %"), format="%.1f"),
+        "revenue_share_pct": st.column_config.NumberColumn(
+            _("Revenue %"), format="%.1f"
+        ),
+        "contribution_share_pct": st.column_config.NumberColumn(
+            _("Contribution %"), format="%.1f"
+        ),
+    }
 
 
 #: Messages waiting to be shown as toasts on the next run (a save reruns the page,

@@ -1,7 +1,10 @@
 import streamlit as st
 
-from workbench.app.language import _
+from workbench.app.language import _, apply_language
 from workbench.app.screens import import_data as screen
+
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
 
 st.title(_("Import"))
 st.caption(

@@ -1,8 +1,11 @@
 import streamlit as st
 
-from workbench.app.language import _
+from workbench.app.language import _, apply_language
 from workbench.app.screens import segment_thresholds
 from workbench.app.screens import segments as screen
+
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
 
 segment_thresholds.init_thresholds()
 

@@ -1,8 +1,11 @@
 import streamlit as st
 
-from workbench.app.language import _
+from workbench.app.language import _, apply_language
 from workbench.app.screens import voice as screen
 from workbench.app.screens import voice_import, voice_register
+
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
 
 st.title(_("Voice of the customer"))
 st.caption(

@@ -83,10 +83,25 @@ REQUIREMENT_SOURCES: dict[str, str] = {
     "meeting": N_("meeting"),
     "other": N_("other"),
 }
+#: Statuses of follow-ups, conflicts, plans and their objectives and actions.
 STATUSES: dict[str, str] = {
     "open": N_("open"),
     "done": N_("done"),
     "resolved": N_("resolved"),
+    "draft": N_("draft"),
+    "agreed": N_("agreed"),
+    "under_review": N_("under review"),
+    "on_track": N_("on track"),
+    "at_risk": N_("at risk"),
+    "achieved": N_("achieved"),
+    "missed": N_("missed"),
+    "in_progress": N_("in progress"),
+    "dropped": N_("dropped"),
+}
+SEVERITIES: dict[str, str] = {
+    "low": N_("low"),
+    "medium": N_("medium"),
+    "high": N_("high"),
 }
 
 #: Which vocabulary a table's column holds, by the column's name.
@@ -112,6 +127,7 @@ COLUMN_VOCABULARIES: dict[str, Mapping[str, str]] = {
     "category": REQUIREMENT_CATEGORIES,
     "source": REQUIREMENT_SOURCES,
     "status": STATUSES,
+    "severity": SEVERITIES,
 }
 
 
@@ -170,6 +186,11 @@ def requirement_source(term: str | None) -> str:
 def status(term: str | None) -> str:
     """Return a follow-up's or a conflict's status (``open``) in the language in force."""
     return _term(STATUSES, term)
+
+
+def severity(term: str | None) -> str:
+    """Return a risk's severity (``high``) in the language in force."""
+    return _term(SEVERITIES, term)
 
 
 def localise_values(frame: pl.DataFrame) -> pl.DataFrame:

@@ -154,7 +154,7 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
             if entry.source == "survey" or not entry.headers:
                 continue
             label = ingest.markdown_safe(
-                f"{entry.name} → {entry.table or _('not imported')}"
+                entry.name + " → " + (entry.table or _("not imported"))
             )
             with st.expander(label, expanded=entry.table is None):
                 table = st.selectbox(

@@ -430,3 +430,20 @@ def test_the_plan_command_prints_the_plan_in_the_language_of_lang(
     assert main(["plan", "A00001", "--format", "md", "--db", str(demo_db)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# 客戶計畫：") and "## 價值主張" in out
+
+
+def test_table_headers_read_in_the_language_and_keep_their_own_labels():
+    from workbench.app.components import shown_columns
+
+    config = {
+        "contribution": {"label": "Contribution (EUR)"},
+        "nps": {"format": "%+.0f"},
+    }
+    columns = ["value_segment", "contribution", "nps", "a_column_of_the_crm"]
+    assert shown_columns(columns, config) == config  # English shows the codes
+    i18n.set_language("zh-Hans")
+    assert shown_columns(columns, config) == {
+        "value_segment": "价值细分",
+        "contribution": {"label": "Contribution (EUR)"},
+        "nps": {"format": "%+.0f", "label": "净推荐值"},
+    }

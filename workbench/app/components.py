@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from workbench import exports
+from workbench import exports, terms
+from workbench.i18n import current_language
 from workbench.i18n import gettext as _
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,6 +105,39 @@ def share_columns(currency: str) -> dict[str, Any]:
             _("Contribution %"), format="%.1f"
         ),
     }
+
+
+def shown_columns(
+    columns: Iterable[str], config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a table's column configuration with its headers in the language in force.
+
+    English tables keep the column codes as headers (what the downloads carry);
+    Chinese ones read :data:`workbench.terms.COLUMN_LABELS`. A column configured
+    with a label of its own (an amount naming its currency) keeps it.
+    """
+    merged = dict(config or {})
+    if current_language() == "en":
+        return merged
+    for column in columns:
+        label = terms.column_label(column)
+        entry = merged.get(column)
+        if label is None or (isinstance(entry, Mapping) and entry.get("label")):
+            continue
+        merged[column] = (
+            {**entry, "label": label} if isinstance(entry, Mapping) else label
+        )
+    return merged
+
+
+def dataframe(
+    data: Any, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """Show a table (``st.dataframe``) with its headers in the language in force."""
+    columns = [str(c) for c in getattr(data, "columns", [])]
+    return st.dataframe(
+        data, column_config=shown_columns(columns, column_config), **kwargs
+    )
 
 
 #: Messages waiting to be shown as toasts on the next run (a save reruns the page,

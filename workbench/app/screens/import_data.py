@@ -9,7 +9,7 @@ import streamlit as st
 
 from workbench import access, ingest, vocabulary
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download
+from workbench.app.components import csv_download, dataframe
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, format_number
 from workbench.i18n import gettext as _
@@ -140,7 +140,7 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
     mappings: dict[str, ingest.ColumnMapping] = {}
     if proposed:
         st.subheader(_("What was recognised"))
-        st.dataframe(
+        dataframe(
             ingest.files_frame(proposed), hide_index=True, key="import_recognised"
         )
         st.caption(
@@ -246,10 +246,10 @@ def report_and_commit(
     kinds = ingest.summary.warning_kinds(report.problems)
     if kinds:
         st.caption(_("Warnings by kind (errors are listed first in the table below):"))
-        st.dataframe(kinds, hide_index=True, key="import_warning_kinds")
+        dataframe(kinds, hide_index=True, key="import_warning_kinds")
     problems = report.problems_frame()
     if problems.height:
-        st.dataframe(problems, hide_index=True, key="import_problems")
+        dataframe(problems, hide_index=True, key="import_problems")
         csv_download(
             problems,
             _("Download the report (CSV)"),
@@ -284,7 +284,7 @@ def plan_table(report: ingest.ImportReport) -> None:
     if not report.plan:
         return
     st.subheader(_("What the import will do") if report.dry_run else _("What was done"))
-    st.dataframe(ingest.plan_frame(report.plan), hide_index=True, key="import_plan")
+    dataframe(ingest.plan_frame(report.plan), hide_index=True, key="import_plan")
 
 
 def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
@@ -331,12 +331,10 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
                     run=result.run_id
                 )
             )
-        st.dataframe(
-            ingest.plan_frame(result.plan), hide_index=True, key="import_counts"
-        )
+        dataframe(ingest.plan_frame(result.plan), hide_index=True, key="import_counts")
     else:
         st.error(_("Rejected: nothing was changed."))
-        st.dataframe(
+        dataframe(
             result.problems_frame(), hide_index=True, key="import_commit_problems"
         )
 
@@ -347,7 +345,7 @@ def past_imports(can_import: bool) -> None:
     st.subheader(_("Past imports"))
     runs = reads.import_runs()
     if runs.height:
-        st.dataframe(runs, hide_index=True, key="import_runs_table")
+        dataframe(runs, hide_index=True, key="import_runs_table")
     else:
         st.text(_("No imports yet."))
 

@@ -12,6 +12,7 @@ from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
     TABLE_ROWS,
+    dataframe,
     download_pair,
     notify_after_rerun,
     share_columns,
@@ -97,7 +98,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     )
 
     st.subheader(_("Segment summary"))
-    st.dataframe(
+    dataframe(
         terms.localise_values(summary),
         hide_index=True,
         width="stretch",
@@ -118,9 +119,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
                 "least {threshold}; a manual override wins over the score."
             ).format(threshold=format_number(thresholds.relationship_threshold))
         )
-        st.dataframe(
-            segment.score_weights(thresholds), hide_index=True, width="stretch"
-        )
+        dataframe(segment.score_weights(thresholds), hide_index=True, width="stretch")
 
 
 def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -163,11 +162,12 @@ def accounts_section(segments: pl.DataFrame, as_of: date) -> pl.DataFrame:
                 "hold every row."
             ).format(rows=format_number(TABLE_ROWS))
         )
-    st.dataframe(
+    dataframe(
         terms.localise_values(table.head(TABLE_ROWS)),
         hide_index=True,
         width="stretch",
         key="seg_accounts_table",
+        column_config=share_columns(portfolio_currency()),
     )
     download_pair(
         table,
@@ -225,7 +225,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         except WorkbenchError as error:
             st.error(str(error))
     if overrides.height:
-        st.dataframe(
+        dataframe(
             terms.localise_values(overrides),
             hide_index=True,
             width="stretch",
@@ -312,13 +312,13 @@ def scenarios_section(
                 "(a = left, b = right)."
             ).format(count=format_number(moved.height))
         )
-        st.dataframe(
+        dataframe(
             terms.localise_values(segment.scenario_moves(comparison)),
             hide_index=True,
             width="stretch",
             key="seg_moves_table",
         )
-        st.dataframe(
+        dataframe(
             terms.localise_values(moved),
             hide_index=True,
             width="stretch",

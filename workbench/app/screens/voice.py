@@ -11,7 +11,7 @@ import streamlit as st
 from workbench import charts, domain, terms
 from workbench.analytics import voice
 from workbench.app import reads
-from workbench.app.components import csv_download
+from workbench.app.components import csv_download, dataframe
 from workbench.app.screens import voice_loop
 from workbench.i18n import N_, format_day, format_number, format_percent
 from workbench.i18n import gettext as _
@@ -226,7 +226,7 @@ def accounts_tab(heard: Heard) -> None:
             "act on it. effective_responses is what its interval rests on."
         )
     )
-    st.dataframe(
+    dataframe(
         _greyed(terms.localise_values(by_account)),
         hide_index=True,
         width="stretch",
@@ -247,7 +247,7 @@ def accounts_tab(heard: Heard) -> None:
         ).format(label=_(TOO_FEW), minimum=voice.MIN_RESPONSES)
     )
     matrix = voice.account_role_matrix(responses)
-    st.dataframe(
+    dataframe(
         _greyed(
             matrix, voice.too_few_mask(matrix, voice.nps_by_account_role(responses))
         ),
@@ -280,7 +280,7 @@ def accounts_tab(heard: Heard) -> None:
             ),
             width="stretch",
         )
-        st.dataframe(
+        dataframe(
             terms.localise_values(
                 voice.search_comments(
                     voice.responses_for_account(heard.responses, chosen_account)
@@ -298,7 +298,7 @@ def roles_tab(heard: Heard) -> None:
     responses = heard.counted
     by_role = voice.nps_by_role(responses)
     st.altair_chart(charts.role_bars(by_role), width="stretch")
-    st.dataframe(
+    dataframe(
         _greyed(terms.localise_values(by_role)),
         hide_index=True,
         width="stretch",
@@ -311,7 +311,7 @@ def roles_tab(heard: Heard) -> None:
         format_func=lambda name: _(DIMENSION_LABELS[name]),
         key="voice_dimension",
     )
-    st.dataframe(
+    dataframe(
         _greyed(terms.localise_values(voice.nps_by(responses, dimension))),
         hide_index=True,
         width="stretch",
@@ -371,7 +371,7 @@ def conflicts_tab(heard: Heard) -> None:
             count=format_number(tested.height)
         ),
     )
-    st.dataframe(
+    dataframe(
         terms.localise_values(conflicts),
         hide_index=True,
         width="stretch",
@@ -392,7 +392,7 @@ def conflicts_tab(heard: Heard) -> None:
     with st.expander(
         _("Every account tested ({count})").format(count=format_number(tested.height))
     ):
-        st.dataframe(
+        dataframe(
             terms.localise_values(tested),
             hide_index=True,
             width="stretch",
@@ -400,7 +400,7 @@ def conflicts_tab(heard: Heard) -> None:
         )
     st.subheader(_("The comments behind them"))
     behind = voice.conflict_comments(heard.responses, conflicts)
-    st.dataframe(
+    dataframe(
         terms.localise_values(behind),
         hide_index=True,
         width="stretch",
@@ -425,7 +425,7 @@ def detractors_tab(heard: Heard) -> None:
             "buying-centre map marks the same people."
         ).format(influence=voice.HIGH_INFLUENCE_MIN)
     )
-    st.dataframe(
+    dataframe(
         terms.localise_values(risky),
         hide_index=True,
         width="stretch",
@@ -458,7 +458,7 @@ def comments_tab(heard: Heard) -> None:
     )
     found = voice.search_comments(responses, search, roles)
     st.caption(_("{count} comments").format(count=format_number(found.height)))
-    st.dataframe(
+    dataframe(
         terms.localise_values(found),
         hide_index=True,
         width="stretch",
@@ -505,7 +505,7 @@ def drivers_tab(heard: Heard) -> None:
         with driver_cols[index % 2]:
             st.markdown(f"**{title}**")
             st.altair_chart(charts.driver_bars(table, ""), width="stretch")
-            st.dataframe(
+            dataframe(
                 table,
                 hide_index=True,
                 width="stretch",

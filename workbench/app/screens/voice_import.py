@@ -7,7 +7,7 @@ import streamlit as st
 from workbench import access, ingest, privacy, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download
+from workbench.app.components import csv_download, dataframe
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
@@ -83,7 +83,7 @@ def _preview_and_commit(
             "by question ID (Q1, …); the question text decides by default."
         ),
     )
-    st.dataframe(
+    dataframe(
         surveys.columns_frame(result),
         hide_index=True,
         key="survey_columns",
@@ -102,7 +102,7 @@ def _preview_and_commit(
             warnings=format_number(warnings),
         )
     )
-    st.dataframe(
+    dataframe(
         privacy.mask_personal_data(result.preview, actor).head(500),
         hide_index=True,
         width="stretch",
@@ -111,7 +111,7 @@ def _preview_and_commit(
     problems = surveys.problems_frame(result.problems)
     if problems.height:
         st.subheader(_("Problems"))
-        st.dataframe(problems, hide_index=True, width="stretch", key="survey_problems")
+        dataframe(problems, hide_index=True, width="stretch", key="survey_problems")
         csv_download(
             problems,
             _("Download problems (CSV)"),

@@ -14,6 +14,7 @@ import streamlit as st
 from workbench import access, domain, store, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
+from workbench.app.components import dataframe
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
 from workbench.i18n import gettext as _
@@ -46,7 +47,7 @@ def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
             "resolves it. Open conflicts appear in the account plan."
         )
     )
-    st.dataframe(
+    dataframe(
         terms.localise_values(
             register.select("role", "category", "need", "source", "recorded_by")
         ),
@@ -59,7 +60,7 @@ def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
             count=format_number(int((conflicts["status"] == "open").sum()))
         )
     )
-    st.dataframe(
+    dataframe(
         terms.localise_values(
             conflicts.select(
                 "role_a", "need_a", "role_b", "need_b", "owner", "status", "resolution"

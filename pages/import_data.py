@@ -1,14 +1,20 @@
 import streamlit as st
 
+from workbench.app.language import _, apply_language
 from workbench.app.screens import import_data as screen
 
-st.title("Import")
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
+
+st.title(_("Import"))
 st.caption(
-    "Load the files your CRM gives you: Salesforce (Data Export / Data Loader CSVs, "
-    "report exports, CLI JSON trees, or the whole export as a .zip), HubSpot, "
-    "Dynamics 365, Chinese CRMs (GBK, GB18030, Big5 or UTF-8), or any CSV, Excel or "
-    "Parquet file. Nothing changes until you commit, and a commit with any error "
-    "changes nothing at all."
+    _(
+        "Load the files your CRM gives you: Salesforce (Data Export / Data Loader "
+        "CSVs, report exports, CLI JSON trees, or the whole export as a .zip), "
+        "HubSpot, Dynamics 365, Chinese CRMs (GBK, GB18030, Big5 or UTF-8), or any "
+        "CSV, Excel or Parquet file. Nothing changes until you commit, and a commit "
+        "with any error changes nothing at all."
+    )
 )
 
 can_import = screen.may_import()

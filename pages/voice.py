@@ -1,28 +1,34 @@
 import streamlit as st
 
+from workbench.app.language import _, apply_language
 from workbench.app.screens import voice as screen
-from workbench.app.screens import voice_register
+from workbench.app.screens import voice_import, voice_register
 
-st.title("Voice of the customer")
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
+
+st.title(_("Voice of the customer"))
 st.caption(
-    "Hear every role, not just the buyer (Bain's B2B loyalty work). NPS is the share "
-    "of promoters (9–10) minus the share of detractors (0–6), from −100 to +100; "
-    "passives (7–8) count only in the total. A group nobody answered for shows –, "
-    "not 0."
+    _(
+        "Hear every role, not just the buyer (Bain's B2B loyalty work). NPS is the "
+        "share of promoters (9–10) minus the share of detractors (0–6), from −100 to "
+        "+100; passives (7–8) count only in the total. A group nobody answered for "
+        "shows –, not 0."
+    )
 )
 
 heard = screen.headline()
 
 tabs = st.tabs(
     [
-        "By account",
-        "By role and group",
-        "Role conflicts",
-        "Detractors",
-        "Requirements",
-        "Comments",
-        "Drivers",
-        "Import survey",
+        _("By account"),
+        _("By role and group"),
+        _("Role conflicts"),
+        _("Detractors"),
+        _("Requirements"),
+        _("Comments"),
+        _("Drivers"),
+        _("Import survey"),
     ]
 )
 
@@ -41,4 +47,4 @@ with tabs[5]:
 with tabs[6]:
     screen.drivers_tab(heard)
 with tabs[7]:
-    screen.import_tab()
+    voice_import.import_tab()

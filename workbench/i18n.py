@@ -190,3 +190,20 @@ def format_day(day: date | None) -> str:
     if day is None:
         return "–"
     return babel_dates.format_date(day, format="medium", locale=_babel_locale())
+
+
+#: Fonts that draw Chinese as well as Latin text, the language's own script first
+#: (Streamlit's font has no CJK glyphs; the browser takes the first one it has).
+_LATIN_FONTS = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial'
+_CJK_FONTS = {
+    "zh-Hant": '"Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", '
+    '"Microsoft JhengHei", "Source Han Sans TC", "Noto Sans CJK SC"',
+    "zh-Hans": '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", '
+    '"Microsoft YaHei", "Source Han Sans SC", "Noto Sans CJK TC"',
+}
+
+
+def font_stack() -> str:
+    """Return the charts' font stack for the language in force (CJK-capable)."""
+    cjk = _CJK_FONTS.get(current_language(), _CJK_FONTS["zh-Hans"])
+    return f"{_LATIN_FONTS}, {cjk}, sans-serif"

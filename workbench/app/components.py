@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
 
-from workbench import exports
+from workbench import exports, terms
+from workbench.i18n import current_language
+from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,8 +37,8 @@ def download_pair(
     ``<key>_xlsx``.
     """
     csv_label, excel_label = labels or (
-        f"Download {name} (CSV)",
-        f"Download {name} (Excel)",
+        _("Download {name} (CSV)").format(name=name),
+        _("Download {name} (Excel)").format(name=name),
     )
     cols = st.columns(2)
     cols[0].download_button(
@@ -86,6 +88,68 @@ SHARE_COLUMNS: dict[str, Any] = {
         "Contribution %", format="%.1f"
     ),
 }
+
+
+def share_columns(currency: str) -> dict[str, Any]:
+    """Return how the segment tables label their shared figures, in the language in force.
+
+    Amounts say their currency in the header; shares are percent of the portfolio.
+    """
+    money = "%,.0f"
+    return {
+        "won_12m": st.column_config.NumberColumn(
+            _("Won, 12 months ({currency})").format(currency=currency), format=money
+        ),
+        "margin": st.column_config.NumberColumn(
+            _("Margin ({currency})").format(currency=currency), format=money
+        ),
+        "cost_to_serve": st.column_config.NumberColumn(
+            _("Cost-to-serve ({currency})").format(currency=currency), format=money
+        ),
+        "contribution": st.column_config.NumberColumn(
+            _("Contribution ({currency})").format(currency=currency), format=money
+        ),
+        "effort_share_pct": st.column_config.NumberColumn(_("Effort %"), format="%.1f"),
+        "revenue_share_pct": st.column_config.NumberColumn(
+            _("Revenue %"), format="%.1f"
+        ),
+        "contribution_share_pct": st.column_config.NumberColumn(
+            _("Contribution %"), format="%.1f"
+        ),
+    }
+
+
+def shown_columns(
+    columns: Iterable[str], config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a table's column configuration with its headers in the language in force.
+
+    English tables keep the column codes as headers (what the downloads carry);
+    Chinese ones read :data:`workbench.terms.COLUMN_LABELS`. A column configured
+    with a label of its own (an amount naming its currency) keeps it.
+    """
+    merged = dict(config or {})
+    if current_language() == "en":
+        return merged
+    for column in columns:
+        label = terms.column_label(column)
+        entry = merged.get(column)
+        if label is None or (isinstance(entry, Mapping) and entry.get("label")):
+            continue
+        merged[column] = (
+            {**entry, "label": label} if isinstance(entry, Mapping) else label
+        )
+    return merged
+
+
+def dataframe(
+    data: Any, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """Show a table (``st.dataframe``) with its headers in the language in force."""
+    columns = [str(c) for c in getattr(data, "columns", [])]
+    return st.dataframe(
+        data, column_config=shown_columns(columns, column_config), **kwargs
+    )
 
 
 #: Messages waiting to be shown as toasts on the next run (a save reruns the page,

@@ -13,6 +13,7 @@ import streamlit as st
 
 from workbench import auth, store
 from workbench.app import hardening
+from workbench.app.language import language_picker
 from workbench.app.session import (
     ACTOR_KEY,
     METHOD_KEY,
@@ -20,6 +21,7 @@ from workbench.app.session import (
     sign_in_connection,
 )
 from workbench.domain import Actor
+from workbench.i18n import gettext as _
 from workbench.throttle import Refusal, SignInThrottle
 
 #: The client address used when Streamlit reports none (a loopback connection:
@@ -54,17 +56,21 @@ def hosted_now() -> bool:
 
 def _refusal_text(refusal: Refusal) -> str:
     wait = (
-        f"{math.ceil(refusal.seconds)} s"
+        _("{seconds} s").format(seconds=math.ceil(refusal.seconds))
         if refusal.seconds < 120
-        else (f"{math.ceil(refusal.seconds / 60)} min")
+        else _("{minutes} min").format(minutes=math.ceil(refusal.seconds / 60))
     )
     if refusal.reason == "address":
-        return (
-            f"Too many wrong passwords from your network address; try again in {wait}."
+        message = _(
+            "Too many wrong passwords from your network address; try again in {wait}."
         )
-    if refusal.reason == "everyone":
-        return f"Too many wrong passwords on this server just now; try again in {wait}."
-    return f"Too many wrong passwords for this user name; try again in {wait}."
+    elif refusal.reason == "everyone":
+        message = _(
+            "Too many wrong passwords on this server just now; try again in {wait}."
+        )
+    else:
+        message = _("Too many wrong passwords for this user name; try again in {wait}.")
+    return message.format(wait=wait)
 
 
 def _oidc_login_state() -> tuple[bool, str | None]:
@@ -110,10 +116,12 @@ def require_sign_in() -> bool:
         return False
     st.session_state[ACTOR_KEY] = actor
     with st.sidebar:
-        st.text(f"Signed in as {actor.name} ({actor.role})")
+        st.text(
+            _("Signed in as {name} ({role})").format(name=actor.name, role=actor.role)
+        )
         if actor.role == "viewer":
-            st.caption("Read only: e-mail addresses and phone numbers are masked.")
-        if st.button("Sign out", key="workbench_sign_out"):
+            st.caption(_("Read only: e-mail addresses and phone numbers are masked."))
+        if st.button(_("Sign out"), key="workbench_sign_out"):
             _sign_out()
     return True
 
@@ -138,7 +146,7 @@ def _password_sign_in(
         st.error(_refusal_text(outcome))
         return
     if outcome is None:
-        st.error("Wrong user name or password.")
+        st.error(_("Wrong user name or password."))
         return
     actor = outcome
     st.session_state[ACTOR_KEY] = actor
@@ -148,45 +156,57 @@ def _password_sign_in(
 
 def sign_in_page() -> None:
     """Render the sign-in screen: OIDC buttons and/or the user-name form."""
-    st.title("Account-planning workbench")
+    # The picker here too: a person reads the sign-in form in their language.
+    language_picker()
+    st.title(_("Account-planning workbench"))
     try:
         settings = hosted_settings()
     except auth.HostedConfigError as error:
-        st.error(f"Nobody can sign in until an admin fixes the settings: {error}")
+        st.error(
+            _("Nobody can sign in until an admin fixes the settings: {error}").format(
+                error=error
+            )
+        )
         return
     logged_in, email = (
         _oidc_login_state() if settings.oidc_configured else (False, None)
     )
     if logged_in:
-        st.warning(f"{email or 'This account'} has no role here; ask an admin for one.")
-        if st.button("Sign out", key="workbench_refused_sign_out"):
+        st.warning(
+            _("{account} has no role here; ask an admin for one.").format(
+                account=email or _("This account")
+            )
+        )
+        if st.button(_("Sign out"), key="workbench_refused_sign_out"):
             st.logout()
         return
-    st.write("Sign in to see the accounts.")
+    st.write(_("Sign in to see the accounts."))
     for provider in settings.oidc_providers:
         label = (
-            f"Sign in with {provider.title()}"
+            _("Sign in with {provider}").format(provider=provider.title())
             if provider
-            else "Sign in with your company account"
+            else _("Sign in with your company account")
         )
         if st.button(
             label, key=f"workbench_oidc_{provider or 'default'}", type="primary"
         ):
             if importlib.util.find_spec("authlib") is None:
-                st.error("OIDC sign-in needs Authlib: pip install 'workbench[oidc]'.")
+                st.error(
+                    _("OIDC sign-in needs Authlib: pip install 'workbench[oidc]'.")
+                )
             else:
                 st.login(provider or None)
     if settings.users:
         with st.form("workbench_sign_in_form"):
             user_name = st.text_input(
-                "User name", key="workbench_sign_in_user", autocomplete="username"
+                _("User name"), key="workbench_sign_in_user", autocomplete="username"
             )
             password = st.text_input(
-                "Password",
+                _("Password"),
                 type="password",
                 key="workbench_sign_in_password",
                 autocomplete="current-password",
             )
-            submitted = st.form_submit_button("Sign in", type="primary")
+            submitted = st.form_submit_button(_("Sign in"), type="primary")
         if submitted:
             _password_sign_in(settings, user_name, password)

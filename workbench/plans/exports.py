@@ -1,4 +1,11 @@
-"""A plan as Markdown, HTML and its actions as CSV (through :mod:`workbench.exports`)."""
+"""A plan as Markdown, HTML and its actions as CSV (through :mod:`workbench.exports`).
+
+Headings, fixed phrases, column headers and vocabulary values (statuses, the
+relationship type, the value-proposition checklist) read in the language in force:
+the app's session language, or the command line's ``--lang``/``LANG``. What people
+wrote and the situation's figures are shown as they are; dates stay ISO (one
+unambiguous form in every language).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ import html
 
 import polars as pl
 
-from workbench import exports
+from workbench import exports, terms
+from workbench.i18n import N_, current_language
+from workbench.i18n import gettext as _
 from workbench.plans.lines import (
     actions_frame,
 )
@@ -24,43 +33,56 @@ from workbench.plans.model import (
 
 
 def _heading(plan: Plan, meta: PlanVersion | None) -> tuple[str, str]:
-    title = f"Account plan: {plan.account_name or plan.account_id} ({plan.account_id})"
+    title = _("Account plan: {name} ({account_id})").format(
+        name=plan.account_name or plan.account_id, account_id=plan.account_id
+    )
     if meta is None:
-        saved = f"Unsaved draft · status {plan.status}"
+        saved = _("Unsaved draft · status {status}").format(
+            status=terms.status(plan.status)
+        )
     else:
-        saved = (
-            f"Version {meta.version} · saved by {meta.saved_by} on "
-            f"{meta.saved_at:%Y-%m-%d %H:%M} UTC · status {plan.status}"
+        saved = _(
+            "Version {version} · saved by {who} on {when} UTC · status {status}"
+        ).format(
+            version=meta.version,
+            who=meta.saved_by,
+            when=f"{meta.saved_at:%Y-%m-%d %H:%M}",
+            status=terms.status(plan.status),
         )
     return title, saved
 
 
 def _situation_heading(situation: Situation) -> str:
-    return (
-        f"Situation as of {situation.as_of.isoformat()} "
-        f"(computed {situation.computed_at:%Y-%m-%d %H:%M} UTC)"
+    return _("Situation as of {day} (computed {when} UTC)").format(
+        day=situation.as_of.isoformat(),
+        when=f"{situation.computed_at:%Y-%m-%d %H:%M}",
     )
 
 
 def _line_rows(plan: Plan) -> list[tuple[str, list[str], list[list[Cell]]]]:
     objectives: list[list[Cell]] = [
-        [o.objective, o.measure, o.target, _iso(o.due_on), o.status]
+        [o.objective, o.measure, o.target, _iso(o.due_on), terms.status(o.status)]
         for o in plan.objectives
     ]
     actions: list[list[Cell]] = [
-        [a.contact, a.action, a.owner, _iso(a.due_on), a.status] for a in plan.actions
+        [a.contact, a.action, a.owner, _iso(a.due_on), terms.status(a.status)]
+        for a in plan.actions
     ]
     risks: list[list[Cell]] = [
-        [r.risk, _iso(r.risk_date), r.severity] for r in plan.risks
+        [r.risk, _iso(r.risk_date), terms.severity(r.severity)] for r in plan.risks
     ]
     return [
         (
-            "Objectives",
-            ["Objective", "Measure", "Target", "Due", "Status"],
+            _("Objectives"),
+            [_("Objective"), _("Measure"), _("Target"), _("Due"), _("Status")],
             objectives,
         ),
-        ("Actions", ["Contact", "Action", "Owner", "Due", "Status"], actions),
-        ("Risks", ["Risk", "Date", "Severity"], risks),
+        (
+            _("Actions"),
+            [_("Contact"), _("Action"), _("Owner"), _("Due"), _("Status")],
+            actions,
+        ),
+        (_("Risks"), [_("Risk"), _("Date"), _("Severity")], risks),
     ]
 
 
@@ -100,7 +122,8 @@ def plan_to_markdown(plan: Plan, meta: PlanVersion | None = None) -> str:
     out += _md_lines(*objectives)
     for name, heading in SECTION_TITLES.items():
         text = getattr(plan, name).strip()
-        out += [f"## {heading}", "", _md_text(text) if text else "_(empty)_", ""]
+        empty = "_" + _("(empty)") + "_"
+        out += [f"## {_(heading)}", "", _md_text(text) if text else empty, ""]
     out += _md_value_proposition(plan)
     out += _md_lines(*actions)
     out += _md_lines(*risks)
@@ -112,25 +135,27 @@ def _md_lines(heading: str, columns: list[str], rows: list[list[Cell]]) -> list[
     return [
         f"## {heading}",
         "",
-        *(_md_table(columns, rows) if rows else ["_None._"]),
+        *(_md_table(columns, rows) if rows else ["_" + _("None.") + "_"]),
         "",
     ]
 
 
 def _md_value_proposition(plan: Plan) -> list[str]:
-    out = ["## Value proposition", ""]
+    out = ["## " + _("Value proposition"), ""]
     if plan.relationship:
         out += [
-            f"Relationship: **{plan.relationship}**. "
-            f"{RELATIONSHIP_GUIDANCE[plan.relationship]}",
+            _("Relationship: **{relationship}**. {guidance}").format(
+                relationship=terms.relationship(plan.relationship),
+                guidance=_(RELATIONSHIP_GUIDANCE[plan.relationship]),
+            ),
             "",
         ]
     else:
-        out += ["Relationship: _not decided_.", ""]
+        out += [_("Relationship: _not decided_."), ""]
     checklist = value_services_for(plan.relationship)
     chosen = set(plan.value_services)
     out += [
-        f"- [{'x' if service in chosen else ' '}] {_md_text(service)}"
+        f"- [{'x' if service in chosen else ' '}] {_md_text(_(service))}"
         for service in (
             *checklist,
             *(s for s in plan.value_services if s not in checklist),
@@ -144,12 +169,20 @@ def _md_value_proposition(plan: Plan) -> list[str]:
 
 def _md_situation(plan: Plan) -> list[str]:
     if plan.situation is None:
-        return ["## Appendix: situation", "", "_Not computed yet._", ""]
-    out = [f"## Appendix: {_situation_heading(plan.situation)}", ""]
+        return [
+            "## " + _("Appendix: situation"),
+            "",
+            "_" + _("Not computed yet.") + "_",
+            "",
+        ]
+    heading = _("Appendix: {situation}").format(
+        situation=_situation_heading(plan.situation)
+    )
+    out = [f"## {heading}", ""]
     for part in plan.situation.parts:
         out += [f"### {_md_text(part.title)}", ""]
         if part.status != "ready":
-            out += [f"_{part.status.capitalize()}: {_md_text(part.note)}_", ""]
+            out += [f"_{_part_status(part.status)}: {_md_text(part.note)}_", ""]
             continue
         if part.note:
             out += [_md_text(part.note), ""]
@@ -164,9 +197,17 @@ def _md_situation(plan: Plan) -> list[str]:
     return out
 
 
+def _part_status(status: str) -> str:
+    """Return a situation part's state (pending, unavailable) as a heading word."""
+    return {"pending": _("Pending"), "unavailable": _("Unavailable")}.get(
+        status, status.capitalize()
+    )
+
+
 _HTML_STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC",
-       "Microsoft YaHei", sans-serif; color: #1f2328; max-width: 60rem;
+       "Microsoft YaHei", "Noto Sans CJK SC", "PingFang TC", "Microsoft JhengHei",
+       "Noto Sans CJK TC", sans-serif; color: #1f2328; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .2rem;
@@ -220,18 +261,19 @@ def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
     body += _html_lines(*objectives)
     for name, heading in SECTION_TITLES.items():
         text = getattr(plan, name).strip()
-        body.append(f"<h2>{e(heading)}</h2>")
+        body.append(f"<h2>{e(_(heading))}</h2>")
         body.append(
             f'<div class="text">{e(text)}</div>'
             if text
-            else '<p class="pending">(empty)</p>'
+            else ('<p class="pending">' + e(_("(empty)")) + "</p>")
         )
     body += _html_value_proposition(plan)
     body += _html_lines(*actions)
     body += _html_lines(*risks)
     body += _html_situation(plan)
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n'
+        '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n"
         "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
@@ -239,24 +281,32 @@ def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
 
 
 def _html_lines(heading: str, columns: list[str], rows: list[list[Cell]]) -> list[str]:
-    table = _html_table(columns, rows) if rows else '<p class="pending">None.</p>'
+    table = (
+        _html_table(columns, rows)
+        if rows
+        else ('<p class="pending">' + html.escape(_("None.")) + "</p>")
+    )
     return [f"<h2>{html.escape(heading)}</h2>", table]
 
 
 def _html_value_proposition(plan: Plan) -> list[str]:
     e = html.escape
-    body = ["<h2>Value proposition</h2>"]
+    body = ["<h2>" + e(_("Value proposition")) + "</h2>"]
     if plan.relationship:
         body.append(
-            f"<p>Relationship: <strong>{e(plan.relationship)}</strong>. "
-            f"{e(RELATIONSHIP_GUIDANCE[plan.relationship])}</p>"
+            "<p>"
+            + e(_("Relationship: {relationship}.")).format(
+                relationship=f"<strong>{e(terms.relationship(plan.relationship))}"
+                "</strong>"
+            )
+            + f" {e(_(RELATIONSHIP_GUIDANCE[plan.relationship]))}</p>"
         )
     else:
-        body.append("<p>Relationship: <em>not decided</em>.</p>")
+        body.append("<p>" + e(_("Relationship: not decided.")) + "</p>")
     checklist = value_services_for(plan.relationship)
     chosen = set(plan.value_services)
     items = "".join(
-        f"<li>{'☑' if s in chosen else '☐'} {e(s)}</li>"
+        f"<li>{'☑' if s in chosen else '☐'} {e(_(s))}</li>"
         for s in (*checklist, *(s for s in plan.value_services if s not in checklist))
     )
     body.append(f'<ul class="checklist">{items}</ul>')
@@ -268,13 +318,22 @@ def _html_value_proposition(plan: Plan) -> list[str]:
 def _html_situation(plan: Plan) -> list[str]:
     e = html.escape
     if plan.situation is None:
-        return ['<h2>Appendix: situation</h2><p class="pending">Not computed yet.</p>']
-    body = [f"<h2>Appendix: {e(_situation_heading(plan.situation))}</h2>"]
+        return [
+            "<h2>"
+            + e(_("Appendix: situation"))
+            + '</h2><p class="pending">'
+            + e(_("Not computed yet."))
+            + "</p>"
+        ]
+    heading = _("Appendix: {situation}").format(
+        situation=_situation_heading(plan.situation)
+    )
+    body = [f"<h2>{e(heading)}</h2>"]
     for part in plan.situation.parts:
         body.append(f"<h3>{e(part.title)}</h3>")
         if part.status != "ready":
             body.append(
-                f'<p class="pending">{e(part.status.capitalize())}: {e(part.note)}</p>'
+                f'<p class="pending">{e(_part_status(part.status))}: {e(part.note)}</p>'
             )
             continue
         if part.note:
@@ -290,11 +349,33 @@ def _html_situation(plan: Plan) -> list[str]:
     return body
 
 
+#: The actions CSV's headers as people read them (the English ones are the codes).
+ACTION_HEADERS = {
+    "account_id": N_("account_id"),
+    "account": N_("account"),
+    "contact": N_("contact"),
+    "action": N_("action"),
+    "owner": N_("owner"),
+    "due_on": N_("due_on"),
+    "status": N_("status"),
+}
+
+
 def actions_csv(plan: Plan) -> bytes:
-    """Return the plan's actions as spreadsheet-safe CSV (formulas neutralised)."""
+    """Return the plan's actions as spreadsheet-safe CSV (formulas neutralised).
+
+    English files keep the column codes (``account_id``, ``due_on``); in Chinese the
+    headers and the status read in the language, for a person opening the file.
+    """
     frame = actions_frame(plan).select(
         pl.lit(plan.account_id).alias("account_id"),
         pl.lit(plan.account_name).alias("account"),
         pl.all(),
     )
+    if current_language() != "en":
+        frame = frame.with_columns(
+            pl.col("status").replace(
+                {code: terms.status(code) for code in terms.STATUSES}
+            )
+        ).rename({c: _(h) for c, h in ACTION_HEADERS.items() if c in frame.columns})
     return exports.to_csv_bytes(frame)

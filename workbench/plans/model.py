@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from workbench.errors import RejectedInputError, WorkbenchError
+from workbench.i18n import N_
 
 #: Version of the plan JSON layout, stored in every plan so later layouts can read it.
 PLAN_FORMAT = 1
@@ -30,27 +31,31 @@ RELATIONSHIPS: tuple[str, ...] = ("transactional", "partnership")
 #: to the relationship and lower both sides' costs.
 VALUE_SERVICES: dict[str, tuple[str, ...]] = {
     "transactional": (
-        "Price terms for volume and assortment",
-        "Technical assistance",
-        "Reliable delivery",
-        "Fast quotes and easy ordering",
+        N_("Price terms for volume and assortment"),
+        N_("Technical assistance"),
+        N_("Reliable delivery"),
+        N_("Fast quotes and easy ordering"),
     ),
     "partnership": (
-        "Coordinated planning that lowers both sides' costs",
-        "Technical assistance",
-        "Delivery guarantees",
-        "Joint promotion",
-        "Help with the customer's production planning",
-        "Shared information and operating links",
+        N_("Coordinated planning that lowers both sides' costs"),
+        N_("Technical assistance"),
+        N_("Delivery guarantees"),
+        N_("Joint promotion"),
+        N_("Help with the customer's production planning"),
+        N_("Shared information and operating links"),
     ),
 }
 
 #: How each relationship type is worked (Hutt & Speh): who we talk to.
 RELATIONSHIP_GUIDANCE: dict[str, str] = {
-    "transactional": "Work mainly with the customer's buyers and procurement; keep "
-    "the offer competitive and the service dependable without special investment.",
-    "partnership": "Work with procurement and with the functional managers on "
-    "strategy and coordination; executives and technical staff visit regularly.",
+    "transactional": N_(
+        "Work mainly with the customer's buyers and procurement; keep the offer "
+        "competitive and the service dependable without special investment."
+    ),
+    "partnership": N_(
+        "Work with procurement and with the functional managers on strategy and "
+        "coordination; executives and technical staff visit regularly."
+    ),
 }
 
 #: Longest text accepted in one section, so a paste accident cannot bloat the file.
@@ -64,10 +69,10 @@ MAX_TABLE_ROWS = 30
 STALE_AFTER_DAYS = 365
 
 SECTION_TITLES: dict[str, str] = {
-    "identify": "1. Identify — key people and gaps",
-    "differentiate": "2. Differentiate — segment and the strategy it implies",
-    "interact": "3. Interact — actions per stakeholder",
-    "customise": "4. Customise — the tailored offer",
+    "identify": N_("1. Identify — key people and gaps"),
+    "differentiate": N_("2. Differentiate — segment and the strategy it implies"),
+    "interact": N_("3. Interact — actions per stakeholder"),
+    "customise": N_("4. Customise — the tailored offer"),
 }
 SECTIONS: tuple[str, ...] = tuple(SECTION_TITLES)
 

@@ -9,8 +9,18 @@ import streamlit as st
 
 from workbench import access, ingest, vocabulary
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download
+from workbench.app.components import csv_download, dataframe
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, format_number
+from workbench.i18n import gettext as _
+
+#: How dates like 03/04/2024 are read: the choice's label, and the order it means.
+DATE_ORDERS: dict[str, str | None] = {
+    N_("ask me"): None,
+    N_("month first (mdy)"): "mdy",
+    N_("day first (dmy)"): "dmy",
+}
+NOT_IMPORTED = N_("(do not import)")
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,10 @@ def may_import() -> bool:
     can_import = access.can(actor, "import")
     if not can_import:
         st.info(
-            f"You are signed in as {actor.role}: you can see past imports but not import "
-            "or undo. Ask an analyst or an admin."
+            _(
+                "You are signed in as {role}: you can see past imports but not "
+                "import or undo. Ask an analyst or an admin."
+            ).format(role=actor.role)
         )
     return can_import
 
@@ -42,36 +54,49 @@ def upload_form() -> Upload:
     """Show the uploader and the import's options; return what was chosen."""
     limit_mb = int(st.get_option("server.maxUploadSize"))
     uploads = st.file_uploader(
-        f"CRM export files (up to {limit_mb:,} MB each)",
+        _("CRM export files (up to {limit} MB each)").format(
+            limit=format_number(limit_mb)
+        ),
         accept_multiple_files=True,
         key="import_files",
         type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet", "json", "zip"],
-        help=f"The upload limit is {limit_mb:,} MB per file (server.maxUploadSize).",
+        help=_(
+            "The upload limit is {limit} MB per file (server.maxUploadSize)."
+        ).format(limit=format_number(limit_mb)),
     )
-    st.caption(f"Upload limit: {limit_mb:,} MB per file.")
+    st.caption(
+        _("Upload limit: {limit} MB per file.").format(limit=format_number(limit_mb))
+    )
     options = st.columns(4)
     source = options[0].selectbox(
-        "Source", ["auto", *vocabulary.SOURCES], key="import_source"
+        _("Source"),
+        ["auto", *vocabulary.SOURCES],
+        format_func=lambda s: _("auto") if s == "auto" else s,
+        key="import_source",
     )
     encoding_choice = options[1].selectbox(
-        "Text encoding", ["detect", *ingest.ENCODING_CHOICES], key="import_encoding"
+        _("Text encoding"),
+        ["detect", *ingest.ENCODING_CHOICES],
+        format_func=lambda e: _("detect") if e == "detect" else e,
+        key="import_encoding",
     )
     date_order_choice = options[2].selectbox(
-        "Dates like 03/04/2024",
-        ["ask me", "month first (mdy)", "day first (dmy)"],
+        _("Dates like 03/04/2024"),
+        list(DATE_ORDERS),
+        format_func=_,
         key="import_date_order",
     )
     overwrite_edits = options[3].checkbox(
-        "Overwrite workbench edits",
+        _("Overwrite workbench edits"),
         key="import_overwrite_edits",
-        help="Roles, influence and attitude edited in the workbench normally survive "
-        "a re-import.",
+        help=_(
+            "Roles, influence and attitude edited in the workbench normally "
+            "survive a re-import."
+        ),
     )
     replace_demo, again = _start_options()
     encoding = None if encoding_choice == "detect" else encoding_choice
-    date_order = {"month first (mdy)": "mdy", "day first (dmy)": "dmy"}.get(
-        date_order_choice
-    )
+    date_order = DATE_ORDERS[date_order_choice]
     files = [(upload.name, upload.getvalue()) for upload in uploads or []]
     return Upload(
         files, source, encoding, date_order, overwrite_edits, replace_demo, again
@@ -83,19 +108,23 @@ def _start_options() -> tuple[bool, bool]:
     replace_demo = False
     if reads.holds_demo():
         st.info(
-            "This database holds the demo portfolio. Replace it to start from your "
-            "data only; otherwise your accounts are added next to the demo's."
+            _(
+                "This database holds the demo portfolio. Replace it to start from "
+                "your data only; otherwise your accounts are added next to the demo's."
+            )
         )
         replace_demo = st.checkbox(
-            "Replace the demo portfolio with these files",
+            _("Replace the demo portfolio with these files"),
             key="import_replace_demo",
-            help="The demo's accounts, people, plans and edits are removed in the same "
-            "transaction as the import; a rejected import keeps them.",
+            help=_(
+                "The demo's accounts, people, plans and edits are removed in the "
+                "same transaction as the import; a rejected import keeps them."
+            ),
         )
     again = st.checkbox(
-        "Import again even if these files were the last import",
+        _("Import again even if these files were the last import"),
         key="import_again",
-        help="The same files are normally committed once; a second commit says so.",
+        help=_("The same files are normally committed once; a second commit says so."),
     )
     return replace_demo, again
 
@@ -110,25 +139,28 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
         proposed = []
     mappings: dict[str, ingest.ColumnMapping] = {}
     if proposed:
-        st.subheader("What was recognised")
-        st.dataframe(
+        st.subheader(_("What was recognised"))
+        dataframe(
             ingest.files_frame(proposed), hide_index=True, key="import_recognised"
         )
         st.caption(
-            "Check the mapping of each file; change the workbench column where "
-            "it is wrong, or leave it empty to skip a column. Mappings you change "
-            "are remembered for files with the same header."
+            _(
+                "Check the mapping of each file; change the workbench column where "
+                "it is wrong, or leave it empty to skip a column. Mappings you "
+                "change are remembered for files with the same header."
+            )
         )
         for number, entry in enumerate(proposed):
             if entry.source == "survey" or not entry.headers:
                 continue
             label = ingest.markdown_safe(
-                f"{entry.name} → {entry.table or 'not imported'}"
+                entry.name + " → " + (entry.table or _("not imported"))
             )
             with st.expander(label, expanded=entry.table is None):
                 table = st.selectbox(
-                    "Workbench table",
-                    ["(do not import)", *vocabulary.TARGET_TABLES],
+                    _("Workbench table"),
+                    [NOT_IMPORTED, *vocabulary.TARGET_TABLES],
+                    format_func=lambda t: _(t) if t == NOT_IMPORTED else t,
                     index=(
                         1 + vocabulary.TARGET_TABLES.index(entry.table)
                         if entry.table in vocabulary.TARGET_TABLES
@@ -136,7 +168,7 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
                     ),
                     key=f"import_table_{number}",
                 )
-                if table == "(do not import)":
+                if table == NOT_IMPORTED:
                     continue
                 edited = st.data_editor(
                     ingest.mapping_table(entry),
@@ -180,7 +212,7 @@ def check(
     ).hexdigest()
     checked = st.session_state.get("import_checked")
     if not checked or checked[0] != options_key:
-        with st.spinner("Checking every value and reference…"):
+        with st.spinner(_("Checking every value and reference…")):
             report = actions.import_uploads(
                 files,
                 source=source,
@@ -204,23 +236,23 @@ def report_and_commit(
     report: ingest.ImportReport,
 ) -> None:
     """Show the validation report and, when nothing is wrong, the commit button."""
-    st.subheader("Validation report")
+    st.subheader(_("Validation report"))
     errors = len(report.errors)
     warnings = len(report.problems) - errors
     cols = st.columns(3)
-    cols[0].metric("Errors", f"{errors:,}")
-    cols[1].metric("Warnings", f"{warnings:,}")
-    cols[2].metric("Files", f"{len({f.name for f in report.files}):,}")
+    cols[0].metric(_("Errors"), format_number(errors))
+    cols[1].metric(_("Warnings"), format_number(warnings))
+    cols[2].metric(_("Files"), format_number(len({f.name for f in report.files})))
     kinds = ingest.summary.warning_kinds(report.problems)
     if kinds:
-        st.caption("Warnings by kind (errors are listed first in the table below):")
-        st.dataframe(kinds, hide_index=True, key="import_warning_kinds")
+        st.caption(_("Warnings by kind (errors are listed first in the table below):"))
+        dataframe(kinds, hide_index=True, key="import_warning_kinds")
     problems = report.problems_frame()
     if problems.height:
-        st.dataframe(problems, hide_index=True, key="import_problems")
+        dataframe(problems, hide_index=True, key="import_problems")
         csv_download(
             problems,
-            "Download the report (CSV)",
+            _("Download the report (CSV)"),
             "import_report.csv",
             "import_report_download",
         )
@@ -228,18 +260,22 @@ def report_and_commit(
     left_out = ingest.summary.rows_left_out(report.plan)
     if errors:
         st.error(
-            "The import would be rejected: fix the errors above (or the mapping) "
-            "and upload again. Nothing has been changed."
+            _(
+                "The import would be rejected: fix the errors above (or the mapping) "
+                "and upload again. Nothing has been changed."
+            )
         )
         return
     if left_out:
         st.warning(
-            f"{left_out:,} row(s) of the files will be left out (the plan and the "
-            "warnings say why); the rest can be imported."
+            _(
+                "{count} row(s) of the files will be left out (the plan and the "
+                "warnings say why); the rest can be imported."
+            ).format(count=format_number(left_out))
         )
     else:
-        st.success("Everything can be imported. Warnings will stay visible.")
-    if st.button("Commit the import", key="import_commit", type="primary"):
+        st.success(_("Everything can be imported. Warnings will stay visible."))
+    if st.button(_("Commit the import"), key="import_commit", type="primary"):
         _commit(upload, mappings)
 
 
@@ -247,14 +283,14 @@ def plan_table(report: ingest.ImportReport) -> None:
     """Show per table the rows to add, update and leave out, and why."""
     if not report.plan:
         return
-    st.subheader("What the import will do" if report.dry_run else "What was done")
-    st.dataframe(ingest.plan_frame(report.plan), hide_index=True, key="import_plan")
+    st.subheader(_("What the import will do") if report.dry_run else _("What was done"))
+    dataframe(ingest.plan_frame(report.plan), hide_index=True, key="import_plan")
 
 
 def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
     """Commit the checked import; show what it added (not the table totals)."""
-    bar = st.progress(0.0, text="starting")
-    with st.status("Importing…", expanded=False) as status:
+    bar = st.progress(0.0, text=_("starting"))
+    with st.status(_("Importing…"), expanded=False) as status:
         result = actions.import_uploads(
             upload.files,
             source=upload.source,
@@ -269,30 +305,36 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
             ),
         )
         status.update(
-            label="Imported" if result.ok else "Rejected",
+            label=_("Imported") if result.ok else _("Rejected"),
             state="complete" if result.ok else "error",
         )
     st.session_state.pop("import_checked", None)
     if result.ok and result.run_id is None:
         st.info(
-            "These files were the last committed import: nothing was written. Tick "
-            "“Import again” to apply them once more."
+            _(
+                "These files were the last committed import: nothing was written. "
+                "Tick “Import again” to apply them once more."
+            )
         )
     elif result.ok:
         left_out = ingest.summary.rows_left_out(result.plan)
         if left_out:
             st.warning(
-                f"Imported (run {result.run_id}), with {left_out:,} row(s) of the files "
-                "left out (the warnings say why). Rows added and updated:"
+                _(
+                    "Imported (run {run}), with {count} row(s) of the files left out "
+                    "(the warnings say why). Rows added and updated:"
+                ).format(run=result.run_id, count=format_number(left_out))
             )
         else:
-            st.success(f"Imported (run {result.run_id}). Rows added and updated:")
-        st.dataframe(
-            ingest.plan_frame(result.plan), hide_index=True, key="import_counts"
-        )
+            st.success(
+                _("Imported (run {run}). Rows added and updated:").format(
+                    run=result.run_id
+                )
+            )
+        dataframe(ingest.plan_frame(result.plan), hide_index=True, key="import_counts")
     else:
-        st.error("Rejected: nothing was changed.")
-        st.dataframe(
+        st.error(_("Rejected: nothing was changed."))
+        dataframe(
             result.problems_frame(), hide_index=True, key="import_commit_problems"
         )
 
@@ -300,22 +342,28 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
 def past_imports(can_import: bool) -> None:
     """Show the past import runs and the undo of the last one."""
     actor = session.current_actor()
-    st.subheader("Past imports")
+    st.subheader(_("Past imports"))
     runs = reads.import_runs()
     if runs.height:
-        st.dataframe(runs, hide_index=True, key="import_runs_table")
+        dataframe(runs, hide_index=True, key="import_runs_table")
     else:
-        st.text("No imports yet.")
+        st.text(_("No imports yet."))
 
     undoable = reads.last_undoable_import()
     if can_import and undoable is not None:
         st.caption(
-            f"Undo puts back every row that import run {undoable} added or changed, "
-            "exactly as it was before."
+            _(
+                "Undo puts back every row that import run {run} added or changed, "
+                "exactly as it was before."
+            ).format(run=undoable)
         )
-        if st.button(f"Undo last import (run {undoable})", key="import_undo"):
+        if st.button(
+            _("Undo last import (run {run})").format(run=undoable), key="import_undo"
+        ):
             try:
                 undone = actions.undo_last_import(actor)
-                st.success(f"Import run {undone['run_id']} was undone.")
+                st.success(
+                    _("Import run {run} was undone.").format(run=undone["run_id"])
+                )
             except WorkbenchError as error:
                 st.error(str(error))

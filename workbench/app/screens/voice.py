@@ -3,38 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from workbench import access, charts, domain, ingest, privacy
+from workbench import charts, domain, terms
 from workbench.analytics import voice
-from workbench.app import actions, reads, session
-from workbench.app.components import csv_download
+from workbench.app import reads
+from workbench.app.components import csv_download, dataframe
 from workbench.app.screens import voice_loop
-from workbench.domain import Actor
-from workbench.errors import WorkbenchError
-from workbench.ingest import surveys
+from workbench.i18n import N_, format_day, format_number, format_percent
+from workbench.i18n import gettext as _
 
+#: The periods offered, by their label (translated when shown).
 PERIODS = {
-    "All quarters": None,
-    "Last 8 quarters": 8,
-    "Last 4 quarters": 4,
-    "Last quarter": 1,
+    N_("All quarters"): None,
+    N_("Last 8 quarters"): 8,
+    N_("Last 4 quarters"): 4,
+    N_("Last quarter"): 1,
 }
 #: The default period: four quarters (a year of relationship surveys).
-DEFAULT_PERIOD = "Last 4 quarters"
+DEFAULT_PERIOD = N_("Last 4 quarters")
 GREY = "color: #9a9a9a"
 ROLE_PAIRS = {
-    "Any two roles": (None, None),
-    "Users and influencers vs deciders and approvers": (
+    N_("Any two roles"): (None, None),
+    N_("Users and influencers vs deciders and approvers"): (
         ("user", "influencer"),
         ("decider", "approver"),
     ),
-    "Users vs deciders": (("user",), ("decider",)),
-    "Buyers vs users": (("buyer",), ("user",)),
+    N_("Users vs deciders"): (("user",), ("decider",)),
+    N_("Buyers vs users"): (("buyer",), ("user",)),
 }
-AUTO = "detect"
+#: The groups NPS is broken down by (the analytics' dimensions), as labels.
+DIMENSION_LABELS = {
+    "department": N_("Department"),
+    "org_level": N_("Org level (1 = top of the reporting tree)"),
+    "quarter": N_("Quarter"),
+    "buying_role": N_("Buying role"),
+}
+TOO_FEW = N_("too few answers")
 # NPS shown as whole signed points, days as dates; columns a table lacks are ignored.
 NPS_FORMAT = st.column_config.NumberColumn(format="%+.0f")
 TABLE_CONFIG = {
@@ -57,6 +65,17 @@ TABLE_CONFIG = {
     "gap": st.column_config.NumberColumn(format="%.0f"),
     "responded_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
 }
+
+
+def _table_config() -> dict[str, Any]:
+    """Return the voice tables' column formats, the roles' columns named in the language."""
+    return {
+        **TABLE_CONFIG,
+        **{
+            role: st.column_config.NumberColumn(terms.buying_role(role), format="%+.0f")
+            for role in domain.BUYING_ROLES
+        },
+    }
 
 
 def _format_nps(value: object) -> str:
@@ -108,17 +127,21 @@ def headline() -> Heard:
 
     picks = st.columns(2)
     period = picks[0].selectbox(
-        "Period",
+        _("Period"),
         list(PERIODS),
         index=list(PERIODS).index(DEFAULT_PERIOD),
+        format_func=_,
         key="voice_period",
     )
     survey_type = picks[1].selectbox(
-        "Survey",
+        _("Survey"),
         voice.SURVEY_TYPES,
+        format_func=terms.survey_type,
         key="voice_survey_type",
-        help="Relationship NPS (periodic, everyone) and touchpoint NPS (after a "
-        "support case or a delivery) answer different questions: never pooled.",
+        help=_(
+            "Relationship NPS (periodic, everyone) and touchpoint NPS (after a "
+            "support case or a delivery) answer different questions: never pooled."
+        ),
     )
     since = voice.period_start(last_day, PERIODS[period])
     responses = voice.of_survey_type(
@@ -133,36 +156,61 @@ def headline() -> Heard:
 
     cols = st.columns(4)
     cols[0].metric(
-        "Responses",
-        f"{headline['responses']:,}",
-        help=f"People counted, one answer each (the latest); {responses.height:,} "
-        "answers in the period.",
+        _("Responses"),
+        format_number(headline["responses"]),
+        help=_(
+            "People counted, one answer each (the latest); {answers} answers in "
+            "the period."
+        ).format(answers=format_number(responses.height)),
     )
     cols[1].metric(
-        "NPS",
+        _("NPS"),
         _format_nps(headline["nps"]),
-        help="95 % interval: adjusted Wald for promoters minus detractors.",
+        help=_(
+            "95 {percent} interval: adjusted Wald for promoters minus detractors."
+        ).format(percent="%"),
     )
     cols[2].metric(
-        "Accounts heard",
-        f"{voice.accounts_heard(by_account):,} of {by_account.height:,}",
+        _("Accounts heard"),
+        _("{heard} of {total}").format(
+            heard=format_number(voice.accounts_heard(by_account)),
+            total=format_number(by_account.height),
+        ),
     )
     cols[3].metric(
-        "Risky detractors",
-        f"{risky.height:,}",
-        help="People whose latest score is 0–6 and who are deciders or approvers, "
-        f"or whose influence is {voice.HIGH_INFLUENCE_MIN} or more.",
+        _("Risky detractors"),
+        format_number(risky.height),
+        help=_(
+            "People whose latest score is 0–6 and who are deciders or approvers, "
+            "or whose influence is {influence} or more."
+        ).format(influence=voice.HIGH_INFLUENCE_MIN),
     )
     basis = (
-        f"95 % interval {_format_nps(headline['nps_low'])} to "
-        f"{_format_nps(headline['nps_high'])} from {headline['responses']:,} people"
+        _("NPS 95 {percent} interval {low} to {high} from {people} people.").format(
+            percent="%",
+            low=_format_nps(headline["nps_low"]),
+            high=_format_nps(headline["nps_high"]),
+            people=format_number(headline["responses"]),
+        )
         if headline["responses"]
-        else "no answers"
+        else _("NPS: no answers.")
     )
-    period_text = f"Responses from {since} to {last_day}. " if since else ""
+    period_text = (
+        _("Responses from {first} to {last}.").format(
+            first=format_day(since), last=format_day(last_day)
+        )
+        + " "
+        if since
+        else ""
+    )
     st.caption(
-        f"{period_text}NPS {basis}. Figures from fewer than {voice.MIN_RESPONSES} "
-        f"answers are grey and marked “{voice.TOO_FEW_LABEL}”: they drive no flag."
+        period_text
+        + basis
+        + " "
+        + _(
+            "Figures from fewer than {minimum} answers are grey and marked "
+            "“{label}”: they drive no flag."
+        ).format(minimum=voice.MIN_RESPONSES, label=_(TOO_FEW))
     )
     return Heard(responses, counted, accounts, by_account, risky)
 
@@ -170,44 +218,48 @@ def headline() -> Heard:
 def accounts_tab(heard: Heard) -> None:
     """Show NPS per account, per account and role, and one account's detail."""
     responses, accounts, by_account = heard.counted, heard.accounts, heard.by_account
-    st.subheader("NPS per account and which roles were heard")
+    st.subheader(_("NPS per account and which roles were heard"))
     st.caption(
-        "nps_by_influence weighs each person's answer by their influence (1–5; "
-        "unknown counts 3): the account's loyalty as its buying centre would act on "
-        "it. effective_responses is what its interval rests on."
+        _(
+            "nps_by_influence weighs each person's answer by their influence (1–5; "
+            "unknown counts 3): the account's loyalty as its buying centre would "
+            "act on it. effective_responses is what its interval rests on."
+        )
     )
-    st.dataframe(
-        _greyed(by_account),
+    dataframe(
+        _greyed(terms.localise_values(by_account)),
         hide_index=True,
         width="stretch",
         key="voice_accounts_table",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
     csv_download(
         by_account,
-        "Download accounts (CSV)",
+        _("Download accounts (CSV)"),
         "nps_by_account.csv",
         "voice_accounts_download",
     )
-    st.subheader("NPS per account and role")
+    st.subheader(_("NPS per account and role"))
     st.caption(
-        "Empty cells: nobody in that role answered in the period. Grey cells: "
-        f"{voice.TOO_FEW_LABEL} (under {voice.MIN_RESPONSES})."
+        _(
+            "Empty cells: nobody in that role answered in the period. Grey cells: "
+            "{label} (under {minimum})."
+        ).format(label=_(TOO_FEW), minimum=voice.MIN_RESPONSES)
     )
     matrix = voice.account_role_matrix(responses)
-    st.dataframe(
+    dataframe(
         _greyed(
             matrix, voice.too_few_mask(matrix, voice.nps_by_account_role(responses))
         ),
         hide_index=True,
         width="stretch",
         key="voice_matrix_table",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
-    st.subheader("One account")
+    st.subheader(_("One account"))
     names = voice.account_names(accounts)
     chosen_account = st.selectbox(
-        "Account",
+        _("Account"),
         list(names),
         format_func=lambda account_id: f"{names[account_id]} · {account_id}",
         key="voice_account",
@@ -228,14 +280,16 @@ def accounts_tab(heard: Heard) -> None:
             ),
             width="stretch",
         )
-        st.dataframe(
-            voice.search_comments(
-                voice.responses_for_account(heard.responses, chosen_account)
+        dataframe(
+            terms.localise_values(
+                voice.search_comments(
+                    voice.responses_for_account(heard.responses, chosen_account)
+                )
             ),
             hide_index=True,
             width="stretch",
             key="voice_account_comments",
-            column_config=TABLE_CONFIG,
+            column_config=_table_config(),
         )
 
 
@@ -244,27 +298,27 @@ def roles_tab(heard: Heard) -> None:
     responses = heard.counted
     by_role = voice.nps_by_role(responses)
     st.altair_chart(charts.role_bars(by_role), width="stretch")
-    st.dataframe(
-        _greyed(by_role),
+    dataframe(
+        _greyed(terms.localise_values(by_role)),
         hide_index=True,
         width="stretch",
         key="voice_roles_table",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
     dimension = st.selectbox(
-        "NPS by",
-        ["department", "org_level", "quarter", "buying_role"],
-        format_func=lambda name: voice.DIMENSIONS[name],
+        _("NPS by"),
+        list(DIMENSION_LABELS),
+        format_func=lambda name: _(DIMENSION_LABELS[name]),
         key="voice_dimension",
     )
-    st.dataframe(
-        _greyed(voice.nps_by(responses, dimension)),
+    dataframe(
+        _greyed(terms.localise_values(voice.nps_by(responses, dimension))),
         hide_index=True,
         width="stretch",
         key="voice_dimension_table",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
-    trend_by_role = st.toggle("Trend per role", key="voice_trend_by_role")
+    trend_by_role = st.toggle(_("Trend per role"), key="voice_trend_by_role")
     st.altair_chart(
         charts.trend_lines(
             voice.quarterly_trend(_per_quarter(heard.responses), by_role=trend_by_role)
@@ -277,25 +331,29 @@ def conflicts_tab(heard: Heard) -> None:
     """Show accounts where one role is happier than another beyond chance."""
     responses, by_account = heard.counted, heard.by_account
     st.caption(
-        "Accounts where one role is much happier than another: an average would hide "
-        f"it. Only roles with at least the answers set below (one per person) "
-        "compare; an account is flagged when its widest gap is unlikely under chance "
-        "(roles shuffled within the account thousands of times; at most "
-        f"{voice.CONFLICT_ALPHA:.0%} of flags false, Benjamini–Hochberg) and wider "
-        "than the gap set here."
+        _(
+            "Accounts where one role is much happier than another: an average "
+            "would hide it. Only roles with at least the answers set below (one per "
+            "person) compare; an account is flagged when its widest gap is unlikely "
+            "under chance (roles shuffled within the account thousands of times; at "
+            "most {share} of flags false, Benjamini–Hochberg) and wider than the "
+            "gap set here."
+        ).format(share=format_percent(voice.CONFLICT_ALPHA * 100))
     )
     conflict_cols = st.columns(3)
     gap_threshold = conflict_cols[0].slider(
-        "Gap above (NPS points)", 0, 200, 70, step=5, key="voice_gap"
+        _("Gap above (NPS points)"), 0, 200, 70, step=5, key="voice_gap"
     )
     min_responses = conflict_cols[1].number_input(
-        "Answers per role at least",
+        _("Answers per role at least"),
         2,
         50,
         voice.MIN_RESPONSES,
         key="voice_min_responses",
     )
-    pair = conflict_cols[2].selectbox("Compare", list(ROLE_PAIRS), key="voice_pair")
+    pair = conflict_cols[2].selectbox(
+        _("Compare"), list(ROLE_PAIRS), format_func=_, key="voice_pair"
+    )
     roles_a, roles_b = ROLE_PAIRS[pair]
     tested = voice.role_conflict_tests(
         responses, min_responses=int(min_responses), roles_a=roles_a, roles_b=roles_b
@@ -305,16 +363,20 @@ def conflicts_tab(heard: Heard) -> None:
     )
     heard_count = voice.accounts_heard(by_account)
     st.metric(
-        "Accounts with a role conflict",
-        f"{conflicts.height:,} of {heard_count:,}",
-        help=f"{tested.height:,} accounts have two roles with enough answers to test.",
+        _("Accounts with a role conflict"),
+        _("{heard} of {total}").format(
+            heard=format_number(conflicts.height), total=format_number(heard_count)
+        ),
+        help=_("{count} accounts have two roles with enough answers to test.").format(
+            count=format_number(tested.height)
+        ),
     )
-    st.dataframe(
-        conflicts,
+    dataframe(
+        terms.localise_values(conflicts),
         hide_index=True,
         width="stretch",
         key="voice_conflicts",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
     if conflicts.height:
         st.altair_chart(
@@ -327,22 +389,27 @@ def conflicts_tab(heard: Heard) -> None:
             ),
             width="content",
         )
-    with st.expander(f"Every account tested ({tested.height:,})"):
-        st.dataframe(
-            tested, hide_index=True, width="stretch", key="voice_conflicts_tested"
+    with st.expander(
+        _("Every account tested ({count})").format(count=format_number(tested.height))
+    ):
+        dataframe(
+            terms.localise_values(tested),
+            hide_index=True,
+            width="stretch",
+            key="voice_conflicts_tested",
         )
-    st.subheader("The comments behind them")
+    st.subheader(_("The comments behind them"))
     behind = voice.conflict_comments(heard.responses, conflicts)
-    st.dataframe(
-        behind,
+    dataframe(
+        terms.localise_values(behind),
         hide_index=True,
         width="stretch",
         key="voice_conflict_comments",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
     csv_download(
         behind,
-        "Download conflicts with comments (CSV)",
+        _("Download conflicts with comments (CSV)"),
         "nps_role_conflicts.csv",
         "voice_conflicts_download",
     )
@@ -352,20 +419,22 @@ def detractors_tab(heard: Heard) -> None:
     """Show the risky detractors."""
     risky = heard.risky
     st.caption(
-        "Latest score 0–6 from a decider or an approver, or from anyone with influence "
-        f"{voice.HIGH_INFLUENCE_MIN} or more: a risk no average shows. The buying-centre "
-        "map marks the same people."
+        _(
+            "Latest score 0–6 from a decider or an approver, or from anyone with "
+            "influence {influence} or more: a risk no average shows. The "
+            "buying-centre map marks the same people."
+        ).format(influence=voice.HIGH_INFLUENCE_MIN)
     )
-    st.dataframe(
-        risky,
+    dataframe(
+        terms.localise_values(risky),
         hide_index=True,
         width="stretch",
         key="voice_detractors",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
     csv_download(
         risky,
-        "Download detractors (CSV)",
+        _("Download detractors (CSV)"),
         "nps_risky_detractors.csv",
         "voice_detractors_download",
     )
@@ -377,19 +446,24 @@ def comments_tab(heard: Heard) -> None:
     responses = heard.responses
     comment_cols = st.columns([2, 3])
     search = comment_cols[0].text_input(
-        "Search comments", key="voice_comment_search", placeholder="price, 交期, …"
+        _("Search comments"),
+        key="voice_comment_search",
+        placeholder=_("price, 交期, …"),
     )
     roles = comment_cols[1].multiselect(
-        "Roles", [*domain.BUYING_ROLES, voice.UNKNOWN_ROLE], key="voice_comment_roles"
+        _("Roles"),
+        [*domain.BUYING_ROLES, voice.UNKNOWN_ROLE],
+        format_func=terms.buying_role,
+        key="voice_comment_roles",
     )
     found = voice.search_comments(responses, search, roles)
-    st.caption(f"{found.height:,} comments")
-    st.dataframe(
-        found,
+    st.caption(_("{count} comments").format(count=format_number(found.height)))
+    dataframe(
+        terms.localise_values(found),
         hide_index=True,
         width="stretch",
         key="voice_comments",
-        column_config=TABLE_CONFIG,
+        column_config=_table_config(),
     )
 
 
@@ -397,148 +471,44 @@ def drivers_tab(heard: Heard) -> None:
     """Show NPS per bucket of breadth, freshness, effort and relationship type."""
     responses = heard.responses
     st.caption(
-        "NPS of all answers from the accounts (or people) in each bucket; no model, "
-        "just counts. Breadth and effort cover the 12 months up to the last activity; "
-        "freshness is the days between our last touch of the person and the answer; "
-        "effort buckets are the quartiles of accounts; relationship types are the "
-        "Segments page's at its default thresholds, with manual overrides."
+        _(
+            "NPS of all answers from the accounts (or people) in each bucket; no "
+            "model, just counts. Breadth and effort cover the 12 months up to the "
+            "last activity; freshness is the days between our last touch of the "
+            "person and the answer; effort buckets are the quartiles of accounts; "
+            "relationship types are the Segments page's at its default thresholds, "
+            "with manual overrides."
+        )
     )
     signals = reads.voice_account_signals()
+    relationships = voice.nps_by_bucket(
+        responses, voice.relationship_buckets(reads.voice_relationships())
+    ).with_columns(
+        pl.col("bucket").replace(
+            {t: terms.relationship(t) for t in terms.RELATIONSHIPS}
+        )
+    )
     drivers = {
-        "Breadth: departments we work with (12 months)": voice.nps_by_bucket(
+        _("Breadth: departments we work with (12 months)"): voice.nps_by_bucket(
             responses, voice.breadth_buckets(signals)
         ),
-        "Freshness: days from our last touch to the answer": voice.nps_by_bucket(
+        _("Freshness: days from our last touch to the answer"): voice.nps_by_bucket(
             responses, voice.freshness_buckets(responses), key="response_id"
         ),
-        "Effort: our hours per account per year": voice.nps_by_bucket(
+        _("Effort: our hours per account per year"): voice.nps_by_bucket(
             responses, voice.effort_buckets(signals)
         ),
-        "Relationship type": voice.nps_by_bucket(
-            responses, voice.relationship_buckets(reads.voice_relationships())
-        ),
+        _("Relationship type"): relationships,
     }
     driver_cols = st.columns(2)
     for index, (title, table) in enumerate(drivers.items()):
         with driver_cols[index % 2]:
             st.markdown(f"**{title}**")
             st.altair_chart(charts.driver_bars(table, ""), width="stretch")
-            st.dataframe(
+            dataframe(
                 table,
                 hide_index=True,
                 width="stretch",
                 key=f"voice_driver_{index}",
-                column_config=TABLE_CONFIG,
-            )
-
-
-def import_tab() -> None:
-    """Read an uploaded survey file, show what was found, and import it."""
-    actor = session.current_actor()
-    st.caption(
-        "A plain table (account, contact or e-mail, date, score 0–10, comment) or a "
-        "Qualtrics export with its three header rows. Responses link to people by "
-        "contact ID or e-mail and to accounts by ID or name; whatever cannot be "
-        "linked is listed below."
-    )
-    may_import = access.can(actor, "import")
-    if not may_import:
-        st.info("Importing needs the analyst or admin role.")
-    upload = st.file_uploader(
-        "Survey export",
-        type=["csv", "tsv", "txt", "xlsx"],
-        key="survey_upload",
-        disabled=not may_import,
-    )
-    encoding = st.selectbox(
-        "Encoding", [AUTO, *ingest.ENCODING_CHOICES], key="survey_encoding"
-    )
-    if upload is not None and may_import:
-        data = upload.getvalue()
-        chosen_column = st.session_state.get("survey_score_column")
-        try:
-            result = reads.read_survey_upload(
-                upload.name,
-                data,
-                chosen_column or None,
-                None if encoding == AUTO else encoding,
-            )
-        except WorkbenchError as error:
-            st.error(str(error))
-            result = None
-        if result is not None:
-            _preview_and_commit(upload.name, data, result, actor)
-
-
-def _preview_and_commit(
-    file_name: str, data: bytes, result: surveys.SurveyResult, actor: Actor
-) -> None:
-    """Show the read survey, its problems, and the button that imports it."""
-    detected = result.columns.get("score")
-    options = ["", *result.score_candidates]
-    options += [c for c in result.file_columns if c not in options]
-    st.selectbox(
-        "Score column",
-        options,
-        format_func=lambda c: f"detected: {detected}" if c == "" else c,
-        key="survey_score_column",
-        help="The column holding the 0–10 answer. Qualtrics files name it "
-        "by question ID (Q1, …); the question text decides by default.",
-    )
-    st.dataframe(
-        surveys.columns_frame(result),
-        hide_index=True,
-        key="survey_columns",
-    )
-    errors = len(result.errors)
-    warnings = len(result.problems) - errors
-    st.caption(
-        f"{result.layout} layout · {result.preview.height:,} rows · "
-        f"{result.responses.height:,} responses ready · {errors:,} errors · "
-        f"{warnings:,} warnings"
-    )
-    st.dataframe(
-        privacy.mask_personal_data(result.preview, actor).head(500),
-        hide_index=True,
-        width="stretch",
-        key="survey_preview",
-    )
-    problems = surveys.problems_frame(result.problems)
-    if problems.height:
-        st.subheader("Problems")
-        st.dataframe(problems, hide_index=True, width="stretch", key="survey_problems")
-        csv_download(
-            problems,
-            "Download problems (CSV)",
-            "survey_problems.csv",
-            "survey_problems_download",
-        )
-    if errors:
-        st.warning(
-            "Fix the errors in the file (or choose the score column) before "
-            "importing; nothing has been stored."
-        )
-    survey_type = st.selectbox(
-        "Survey type",
-        voice.SURVEY_TYPES,
-        key="survey_type_choice",
-        help="For answers whose file does not say (a 'survey type' column naming "
-        "relationship or touchpoint wins): relationship surveys ask everyone "
-        "periodically; touchpoint surveys follow a support case or a delivery.",
-    )
-    if st.button(
-        "Import responses",
-        key="survey_commit",
-        type="primary",
-        disabled=not result.can_commit,
-    ):
-        try:
-            outcome = actions.commit_survey_upload(file_name, data, result, survey_type)
-        except WorkbenchError as error:
-            st.error(str(error))
-        else:
-            st.success(
-                f"Stored {outcome['inserted']:,} new and updated "
-                f"{outcome['updated']:,} responses (import run "
-                f"{outcome['run_id']})."
+                column_config=_table_config(),
             )

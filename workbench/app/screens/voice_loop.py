@@ -7,10 +7,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from workbench import access
+from workbench import access, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
+from workbench.app.components import dataframe
 from workbench.errors import WorkbenchError
+from workbench.i18n import format_number
+from workbench.i18n import gettext as _
 
 TABLE_CONFIG = {
     "responded_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
@@ -20,16 +23,18 @@ TABLE_CONFIG = {
 
 def followups_section() -> None:
     """Show the closed loop: every deciding detractor's follow-up, and its editor."""
-    st.subheader("Follow-ups: deciders and approvers")
+    st.subheader(_("Follow-ups: deciders and approvers"))
     followups = reads.detractor_followups(date.today())
     overdue = int(followups["overdue"].sum())
     st.caption(
-        f"Every decider or approver whose latest answer is 0–6 gets a call back from "
-        f"a named owner by a date (proposed: {voice.FOLLOWUP_DUE_DAYS} days after the "
-        f"answer). {overdue:,} overdue; the leaders' overview lists them."
+        _(
+            "Every decider or approver whose latest answer is 0–6 gets a call back "
+            "from a named owner by a date (proposed: {days} days after the answer). "
+            "{overdue} overdue; the leaders' overview lists them."
+        ).format(days=voice.FOLLOWUP_DUE_DAYS, overdue=format_number(overdue))
     )
-    st.dataframe(
-        followups,
+    dataframe(
+        terms.localise_values(followups),
         hide_index=True,
         width="stretch",
         key="voice_followups",
@@ -48,22 +53,28 @@ def followups_section() -> None:
     labels = dict(zip(shown["response_id"], shown["label"], strict=True))
     # The choice sits outside the form so that the fields show its current values.
     chosen = st.selectbox(
-        "Detractor", list(labels), format_func=labels.__getitem__, key="voice_followup"
+        _("Detractor"),
+        list(labels),
+        format_func=labels.__getitem__,
+        key="voice_followup",
     )
     current = followups.filter(pl.col("response_id") == chosen).row(0, named=True)
     with st.form(f"voice_followup_form_{chosen}"):
         cols = st.columns(3)
         owner = cols[0].text_input(
-            "Owner", value=current["owner"] or "", key=f"voice_followup_owner_{chosen}"
+            _("Owner"),
+            value=current["owner"] or "",
+            key=f"voice_followup_owner_{chosen}",
         )
-        due_on = cols[1].date_input("Due", value=current["due_on"])
+        due_on = cols[1].date_input(_("Due"), value=current["due_on"])
         status = cols[2].selectbox(
-            "Status",
+            _("Status"),
             ["open", "done"],
             index=0 if current["status"] != "done" else 1,
+            format_func=terms.status,
         )
-        note = st.text_input("Note", value=current["note"] or "")
-        if st.form_submit_button("Save follow-up"):
+        note = st.text_input(_("Note"), value=current["note"] or "")
+        if st.form_submit_button(_("Save follow-up")):
             try:
                 actions.save_detractor_followup(
                     str(chosen), owner, due_on, status, note or None
@@ -71,4 +82,4 @@ def followups_section() -> None:
             except WorkbenchError as error:
                 st.error(str(error))
             else:
-                st.success("Follow-up saved.")
+                st.success(_("Follow-up saved."))

@@ -11,10 +11,13 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from workbench import access, domain, store
+from workbench import access, domain, store, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
+from workbench.app.components import dataframe
 from workbench.errors import WorkbenchError
+from workbench.i18n import format_number
+from workbench.i18n import gettext as _
 
 NO_ROLE = "(no role)"
 
@@ -23,10 +26,10 @@ def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
     """Show one account's register, its conflicts, and the forms that add to them."""
     names = voice.account_names(accounts)
     if not names:
-        st.info("No accounts yet.")
+        st.info(_("No accounts yet."))
         return
     account_id = st.selectbox(
-        "Account",
+        _("Account"),
         list(names),
         format_func=lambda a: f"{names[a]} · {a}",
         key="register_account",
@@ -37,32 +40,46 @@ def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
     register = reads.requirements(account_id)
     conflicts = reads.requirement_conflicts(account_id)
     st.caption(
-        "What each role needs, in its own words (procurement the lowest price, "
-        "operations a four-hour response, IT a security review, legal a liability "
-        "cap), and which needs pull against each other, with who resolves it. Open "
-        "conflicts appear in the account plan."
+        _(
+            "What each role needs, in its own words (procurement the lowest price, "
+            "operations a four-hour response, IT a security review, legal a "
+            "liability cap), and which needs pull against each other, with who "
+            "resolves it. Open conflicts appear in the account plan."
+        )
     )
-    st.dataframe(
-        register.select("role", "category", "need", "source", "recorded_by"),
+    dataframe(
+        terms.localise_values(
+            register.select("role", "category", "need", "source", "recorded_by")
+        ),
         hide_index=True,
         width="stretch",
         key="register_table",
     )
-    st.markdown(f"**Conflicts** ({int((conflicts['status'] == 'open').sum()):,} open)")
-    st.dataframe(
-        conflicts.select(
-            "role_a", "need_a", "role_b", "need_b", "owner", "status", "resolution"
+    st.markdown(
+        _("**Conflicts** ({count} open)").format(
+            count=format_number(int((conflicts["status"] == "open").sum()))
+        )
+    )
+    dataframe(
+        terms.localise_values(
+            conflicts.select(
+                "role_a", "need_a", "role_b", "need_b", "owner", "status", "resolution"
+            )
         ),
         hide_index=True,
         width="stretch",
         key="register_conflicts",
     )
     if not access.can(session.current_actor(), "plan"):
-        st.info("Adding to the register needs the analyst or admin role.")
+        st.info(_("Adding to the register needs the analyst or admin role."))
         return
     _add_form(account_id)
     _promote_form(voice.responses_for_account(responses, account_id))
     _conflict_form(register)
+
+
+def _role_names() -> dict[str, str]:
+    return {code: terms.buying_role(code) for code in terms.BUYING_ROLES}
 
 
 def _run(action: str, write: Callable[[], str]) -> None:
@@ -78,15 +95,26 @@ def _run(action: str, write: Callable[[], str]) -> None:
 
 def _add_form(account_id: str) -> None:
     with st.form("register_add"):
-        st.markdown("**Add a requirement**")
+        st.markdown(_("**Add a requirement**"))
         cols = st.columns(3)
-        role = cols[0].selectbox("Role", [*domain.BUYING_ROLES, NO_ROLE])
-        category = cols[1].selectbox("About", store.REQUIREMENT_CATEGORIES)
-        source = cols[2].selectbox("Source", store.REQUIREMENT_SOURCES, index=1)
-        need = st.text_input("Need, in the role's words", key="register_need")
-        if st.form_submit_button("Add requirement"):
+        role = cols[0].selectbox(
+            _("Role"), [*domain.BUYING_ROLES, NO_ROLE], format_func=terms.buying_role
+        )
+        category = cols[1].selectbox(
+            _("About"),
+            store.REQUIREMENT_CATEGORIES,
+            format_func=terms.requirement_category,
+        )
+        source = cols[2].selectbox(
+            _("Source"),
+            store.REQUIREMENT_SOURCES,
+            index=1,
+            format_func=terms.requirement_source,
+        )
+        need = st.text_input(_("Need, in the role's words"), key="register_need")
+        if st.form_submit_button(_("Add requirement")):
             _run(
-                "Requirement added",
+                _("Requirement added"),
                 lambda: actions.add_requirement(
                     account_id,
                     need,
@@ -111,45 +139,59 @@ def _promote_form(responses: pl.DataFrame) -> None:
         return
     label = pl.format(
         "{} ({}, {}): {}",
-        pl.coalesce("contact_name", "contact_id", pl.lit("anonymous")),
-        pl.coalesce("buying_role", pl.lit(NO_ROLE)),
+        pl.coalesce("contact_name", "contact_id", pl.lit(_("anonymous"))),
+        pl.coalesce("buying_role", pl.lit(NO_ROLE)).replace(_role_names()),
         "score",
         pl.col("comment").str.slice(0, 80),
     )
     shown = ids.select("response_id", label.alias("label"))
     labels = dict(zip(shown["response_id"], shown["label"], strict=True))
     with st.form("register_promote"):
-        st.markdown("**Promote a survey comment**")
-        chosen = st.selectbox("Comment", list(labels), format_func=labels.__getitem__)
-        category = st.selectbox(
-            "About", store.REQUIREMENT_CATEGORIES, key="promote_cat"
+        st.markdown(_("**Promote a survey comment**"))
+        chosen = st.selectbox(
+            _("Comment"), list(labels), format_func=labels.__getitem__
         )
-        if st.form_submit_button("Promote into the register"):
-            _run("Comment promoted", lambda: actions.promote_comment(chosen, category))
+        category = st.selectbox(
+            _("About"),
+            store.REQUIREMENT_CATEGORIES,
+            format_func=terms.requirement_category,
+            key="promote_cat",
+        )
+        if st.form_submit_button(_("Promote into the register")):
+            _run(
+                _("Comment promoted"),
+                lambda: actions.promote_comment(chosen, category),
+            )
 
 
 def _conflict_form(register: pl.DataFrame) -> None:
     if register.height < 2:
         return
     label = pl.format(
-        "{}: {}", pl.coalesce("role", pl.lit(NO_ROLE)), pl.col("need").str.slice(0, 80)
+        "{}: {}",
+        pl.coalesce("role", pl.lit(NO_ROLE)).replace(_role_names()),
+        pl.col("need").str.slice(0, 80),
     )
     shown = register.select("requirement_id", label.alias("label"))
     labels = dict(zip(shown["requirement_id"], shown["label"], strict=True))
     with st.form("register_conflict"):
-        st.markdown("**Mark two needs as in conflict** (or update the mark)")
+        st.markdown(_("**Mark two needs as in conflict** (or update the mark)"))
         cols = st.columns(2)
-        first = cols[0].selectbox("Need", list(labels), format_func=labels.__getitem__)
+        first = cols[0].selectbox(
+            _("Need"), list(labels), format_func=labels.__getitem__
+        )
         second = cols[1].selectbox(
-            "Conflicts with", list(labels), index=1, format_func=labels.__getitem__
+            _("Conflicts with"), list(labels), index=1, format_func=labels.__getitem__
         )
         cols = st.columns(2)
-        owner = cols[0].text_input("Owner who resolves it", key="register_owner")
-        status = cols[1].selectbox("Status", store.CONFLICT_STATUSES)
-        resolution = st.text_input("Resolution", key="register_resolution")
-        if st.form_submit_button("Save conflict"):
+        owner = cols[0].text_input(_("Owner who resolves it"), key="register_owner")
+        status = cols[1].selectbox(
+            _("Status"), store.CONFLICT_STATUSES, format_func=terms.status
+        )
+        resolution = st.text_input(_("Resolution"), key="register_resolution")
+        if st.form_submit_button(_("Save conflict")):
             _run(
-                "Conflict saved",
+                _("Conflict saved"),
                 lambda: actions.mark_requirement_conflict(
                     first, second, owner, status, resolution or None
                 ),

@@ -1,0 +1,274 @@
+"""The Segments screen's thresholds: the sidebar's sliders, their defaults, scenarios.
+
+Every threshold lives in a widget of the session (``THRESHOLD_KEYS``), so that a
+saved scenario loads into the same widgets a person moves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from workbench.analytics import segment
+from workbench.app import reads, session
+from workbench.i18n import gettext as _
+
+DEFAULTS = segment.DEFAULT_THRESHOLDS
+# Which widget holds which threshold: scenarios load into these keys.
+THRESHOLD_KEYS = {
+    "valuable_basis": "seg_value_basis",
+    "growth_headroom_weight_pct": "seg_growth_headroom_weight",
+    "valuable_mode": "seg_mode",
+    "valuable_top_pct": "seg_top_pct",
+    "valuable_min_contribution": "seg_min_contribution",
+    "growable_top_pct": "seg_growable_pct",
+    "hourly_cost": "seg_hourly_cost",
+    "default_margin_pct": "seg_default_margin",
+    "wallet_share_of_revenue_pct": "seg_wallet_share",
+    "minutes_per_activity_without_duration": "seg_minutes_without_duration",
+    "default_term_months": "seg_default_term",
+    "expected_remaining_years": "seg_remaining_years",
+    "relationship_threshold": "seg_rel_threshold",
+    "target_threshold": "seg_target_threshold",
+    "weight_tenure": "seg_w_tenure",
+    "weight_share_of_wallet": "seg_w_share_of_wallet",
+    "weight_breadth": "seg_w_breadth",
+    "weight_executive": "seg_w_executive",
+    "weight_contract": "seg_w_contract",
+    "weight_joint": "seg_w_joint",
+    "tenure_full_at_years": "seg_full_tenure",
+    "share_of_wallet_full_at_pct": "seg_full_share_of_wallet",
+    "breadth_full_at_departments": "seg_full_breadth",
+    "executive_full_at_contacts": "seg_full_executive",
+    "joint_full_at_activities": "seg_full_joint",
+}
+# (lowest, highest) of the sliders whose range is not 0-100; a loaded scenario is
+# clamped to them, since a slider refuses a value outside its range.
+SLIDER_LIMITS = {
+    "seg_hourly_cost": (0.0, 1000.0),
+    "seg_default_margin": (0.0, 100.0),
+    "seg_wallet_share": (0.0, 10.0),
+    "seg_minutes_without_duration": (0.0, 480.0),
+    "seg_default_term": (1.0, 120.0),
+    "seg_remaining_years": (0.0, 20.0),
+}
+
+
+def portfolio_currency() -> str:
+    """Return the portfolio's currency (ISO code) that every amount shown is in."""
+    return session.workbench().currency()
+
+
+def init_thresholds() -> None:
+    """Give every threshold widget its default on the session's first run."""
+    for field, key in THRESHOLD_KEYS.items():
+        st.session_state.setdefault(key, getattr(DEFAULTS, field))
+
+
+def load_scenario(name: str) -> None:
+    """Load a saved scenario into the threshold widgets (a callback)."""
+    saved = segment.scenario_thresholds(reads.segment_scenarios(), name)
+    if saved is not None:
+        for field, key in THRESHOLD_KEYS.items():
+            value = getattr(saved, field)
+            if key in SLIDER_LIMITS:
+                low, high = SLIDER_LIMITS[key]
+                value = min(max(value, low), high)
+            st.session_state[key] = value
+
+
+def reset_thresholds() -> None:
+    """Put every threshold widget back to its default (a callback)."""
+    for field, key in THRESHOLD_KEYS.items():
+        st.session_state[key] = getattr(DEFAULTS, field)
+
+
+def sidebar() -> date:
+    """Show the as-of day and every threshold (in the session's widgets); return the day."""
+    currency = portfolio_currency()
+    with st.sidebar:
+        st.subheader(_("Thresholds"))
+        as_of = st.date_input(
+            _("As of"),
+            value=reads.segment_as_of(),
+            key="seg_as_of",
+            help=_(
+                "Won revenue, effort and engagement cover the 12 months up to this day."
+            ),
+        )
+        _value_basis()
+        mode = st.radio(
+            _("Most valuable by"),
+            ["percent", "absolute"],
+            key="seg_mode",
+            horizontal=True,
+            format_func=lambda m: (
+                _("top share") if m == "percent" else _("contribution floor")
+            ),
+        )
+        st.slider(
+            _("Most valuable: top {percent} of accounts").format(percent="%"),
+            0.0,
+            100.0,
+            step=1.0,
+            key="seg_top_pct",
+            disabled=mode != "percent",
+        )
+        st.number_input(
+            _("Most valuable: contribution at least ({currency})").format(
+                currency=currency
+            ),
+            step=50_000.0,
+            key="seg_min_contribution",
+            disabled=mode != "absolute",
+        )
+        st.slider(
+            _("Most growable: top {percent} of the rest by headroom").format(
+                percent="%"
+            ),
+            0.0,
+            100.0,
+            step=1.0,
+            key="seg_growable_pct",
+        )
+        _economics_sliders(currency)
+        _score_settings()
+    return as_of
+
+
+def _value_basis() -> None:
+    """Show what "most valuable" ranks by and how much headroom weighs in growth."""
+    st.radio(
+        _("Most valuable ranked by"),
+        list(segment.VALUE_BASES),
+        key="seg_value_basis",
+        format_func=lambda b: (
+            _("lifetime value") if b == "lifetime_value" else _("12-month contribution")
+        ),
+        help=_(
+            "Lifetime value = contribution × the years an account is expected to "
+            "stay (the portfolio's measured retention, or the contract in force)."
+        ),
+    )
+    st.slider(
+        _("Most growable: weight of headroom in the growth score, %"),
+        0.0,
+        100.0,
+        step=5.0,
+        key="seg_growth_headroom_weight",
+        help=_(
+            "The rest is the signs the headroom can be won: open pipeline, "
+            "revenue trend, deciders and approvers engaged, sentiment."
+        ),
+    )
+
+
+def _economics_sliders(currency: str) -> None:
+    """Show the sliders of what serving an account costs and what it is worth."""
+    st.slider(
+        _("Hourly cost of our time ({currency})").format(currency=currency),
+        *SLIDER_LIMITS["seg_hourly_cost"],
+        step=5.0,
+        key="seg_hourly_cost",
+    )
+    st.slider(
+        _("Default gross margin %"),
+        *SLIDER_LIMITS["seg_default_margin"],
+        step=0.5,
+        key="seg_default_margin",
+        help=_("For accounts without a margin of their own."),
+    )
+    st.slider(
+        _("Wallet when unknown: {percent} of the customer's revenue").format(
+            percent="%"
+        ),
+        *SLIDER_LIMITS["seg_wallet_share"],
+        step=0.05,
+        key="seg_wallet_share",
+    )
+    st.slider(
+        _("Minutes assumed per activity without a duration"),
+        *SLIDER_LIMITS["seg_minutes_without_duration"],
+        step=5.0,
+        key="seg_minutes_without_duration",
+    )
+    st.slider(
+        _("Contract term where none is known, months"),
+        *SLIDER_LIMITS["seg_default_term"],
+        step=1.0,
+        key="seg_default_term",
+        help=_(
+            "A won deal's amount is spread over its contract's term; deals "
+            "without a known contract over this many months."
+        ),
+    )
+    st.slider(
+        _("Expected remaining years (lifetime value)"),
+        *SLIDER_LIMITS["seg_remaining_years"],
+        step=0.5,
+        key="seg_remaining_years",
+        help=_(
+            "Lifetime value = contribution × the years left on the contract "
+            "in force, at least this many."
+        ),
+    )
+    st.slider(
+        _("Aim for a partnership at a target score of at least"),
+        0.0,
+        100.0,
+        step=1.0,
+        key="seg_target_threshold",
+        help=_(
+            "The target score rates the buying situation (workshop ratings, "
+            "contract length, value, wallet) over the signals that are known."
+        ),
+    )
+    st.slider(
+        _("Observed partnership at a relationship score of at least"),
+        0.0,
+        100.0,
+        step=1.0,
+        key="seg_rel_threshold",
+    )
+
+
+def _score_settings() -> None:
+    with st.expander(_("Relationship score weights")):
+        st.number_input(_("Tenure"), 0.0, 100.0, step=1.0, key="seg_w_tenure")
+        st.number_input(
+            _("Share of wallet"), 0.0, 100.0, step=1.0, key="seg_w_share_of_wallet"
+        )
+        st.number_input(
+            _("Breadth (departments)"), 0.0, 100.0, step=1.0, key="seg_w_breadth"
+        )
+        st.number_input(
+            _("Executive engagement"), 0.0, 100.0, step=1.0, key="seg_w_executive"
+        )
+        st.number_input(_("Contract"), 0.0, 100.0, step=1.0, key="seg_w_contract")
+        st.number_input(_("Joint activity"), 0.0, 100.0, step=1.0, key="seg_w_joint")
+    with st.expander(_("Full points at")):
+        st.number_input(
+            _("Years a customer"), 0.5, 50.0, step=0.5, key="seg_full_tenure"
+        )
+        st.number_input(
+            _("{percent} of the wallet won").format(percent="%"),
+            1.0,
+            100.0,
+            step=1.0,
+            key="seg_full_share_of_wallet",
+        )
+        st.number_input(
+            _("Departments engaged"), 1.0, 50.0, step=1.0, key="seg_full_breadth"
+        )
+        st.number_input(
+            _("Executives engaged"), 1.0, 50.0, step=1.0, key="seg_full_executive"
+        )
+        st.number_input(
+            _("Joint planning sessions or workshops"),
+            1.0,
+            200.0,
+            step=1.0,
+            key="seg_full_joint",
+        )
+    st.button(_("Back to the defaults"), key="seg_reset", on_click=reset_thresholds)

@@ -1,0 +1,458 @@
+"""Every altair chart builder: frames in, ``alt.Chart`` out; no Streamlit here.
+
+One section per screen: overview, segments, effort, the buying-centre legend and
+the plans overview; the voice of the customer's charts are in :mod:`.voice`. The analytics compute the frames;
+the charts only draw them.
+
+Titles, axes, legends and tooltips read in the language in force when the chart is
+built (charts are built on every run, never cached); vocabulary values (segments,
+relationship types, roles) are shown through :mod:`workbench.terms`, and every chart
+names a font stack that draws Chinese as well as Latin text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import altair as alt
+import polars as pl
+
+from workbench import terms
+from workbench.analytics import network
+from workbench.charts._base import ROLE_LABELS as ROLE_LABELS
+from workbench.charts._base import _vocabulary, _with_font
+from workbench.charts.voice import (
+    driver_bars as driver_bars,
+)
+from workbench.charts.voice import (
+    role_bars as role_bars,
+)
+from workbench.charts.voice import (
+    role_intervals as role_intervals,
+)
+from workbench.charts.voice import (
+    trend_lines as trend_lines,
+)
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from workbench.plans import PlansOverview
+
+
+def industry_bars(industries: pl.DataFrame) -> alt.Chart:
+    """Return a bar chart of won revenue per industry with the account count in tooltips.
+
+    Args:
+        industries: rows of ``industry``, ``accounts``, ``won_revenue``.
+    """
+    chart: alt.Chart = (
+        alt.Chart(industries, title=_("Won revenue by industry (all time)"))
+        .mark_bar()
+        .encode(
+            x=alt.X("won_revenue:Q", title=_("Won revenue")),
+            y=alt.Y("industry:N", sort="-x", title=None),
+            tooltip=[
+                alt.Tooltip("industry:N", title=_("Industry")),
+                alt.Tooltip("accounts:Q", title=_("Accounts")),
+                alt.Tooltip("won_revenue:Q", title=_("Won revenue"), format=",.0f"),
+            ],
+        )
+    )
+    return _with_font(chart)
+
+
+# --- segmentation (issue 6) and effort allocation (issue 7) -----------------------
+
+#: Colours per value segment and marks per relationship type, the same on every chart.
+SEGMENT_COLOURS = {
+    "most_valuable": "#1b7837",
+    "most_growable": "#2166ac",
+    "maintain": "#8c8c8c",
+    "below_zero": "#b2182b",
+    "no_data": "#d9d9d9",
+}
+RELATIONSHIP_SHAPES = {"partnership": "circle", "transactional": "triangle-up"}
+#: The three shares the effort page compares, in their order.
+MEASURES = {
+    "effort": N_("effort"),
+    "revenue": N_("revenue"),
+    "contribution": N_("contribution"),
+}
+#: Roles as the voice charts show them: the buying roles, and everyone together.
+#: A plan's state on the plans overview.
+PLAN_STATES = {
+    "current_plans": N_("current"),
+    "stale_plans": N_("stale"),
+    "no_plan": N_("no plan"),
+}
+
+
+def _relationship_shape() -> alt.Shape:
+    """Return the one shape scale for transactional and partnership accounts."""
+    return alt.Shape(
+        "relationship:N",
+        title=_("Relationship"),
+        scale=alt.Scale(
+            domain=[terms.relationship(r) for r in RELATIONSHIP_SHAPES],
+            range=list(RELATIONSHIP_SHAPES.values()),
+        ),
+    )
+
+
+def _segment_colour(title: str | None = None) -> alt.Color:
+    return alt.Color(
+        "value_segment:N",
+        title=title or _("Value segment"),
+        scale=alt.Scale(
+            domain=[terms.value_segment(s) for s in SEGMENT_COLOURS],
+            range=list(SEGMENT_COLOURS.values()),
+        ),
+    )
+
+
+def _relationship_colour() -> alt.Color:
+    return alt.Color(
+        "relationship:N",
+        title=_("Relationship"),
+        scale=alt.Scale(
+            domain=[terms.relationship(r) for r in ("partnership", "transactional")],
+            range=["#5e3c99", "#e66101"],
+        ),
+    )
+
+
+def _shown_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with its segment and relationship codes as labels."""
+    shown = {"value_segment": terms.VALUE_SEGMENTS, "relationship": terms.RELATIONSHIPS}
+    return frame.with_columns(
+        [_vocabulary(c, v) for c, v in shown.items() if c in frame.columns]
+    )
+
+
+def segment_scatter(
+    segments: pl.DataFrame,
+    contribution_cut: float | None,
+    headroom_cut: float | None,
+) -> alt.LayerChart:
+    """Return value (contribution) against headroom, one point per account.
+
+    Size is revenue a year (on its basis), colour the value segment, shape the relationship type;
+    dashed rules mark the current cuts (most valuable to the right of the vertical
+    one, most growable above the horizontal one). Both axes are symmetric-log, so
+    loss-making and very large accounts fit on one chart.
+
+    Args:
+        segments: rows of :func:`workbench.segment.assign_segments`.
+        contribution_cut: the vertical rule (``None``: no rule).
+        headroom_cut: the horizontal rule (``None``: no rule).
+    """
+    size_column = "revenue" if "revenue" in segments.columns else "won_12m"
+    points = (
+        segments.filter(pl.col("value_segment") != "no_data")
+        .select(
+            "account_id",
+            "name",
+            "value_segment",
+            "relationship",
+            "relationship_score",
+            pl.col("contribution", "headroom", "potential", "effort_hours")
+            .cast(pl.Float64)
+            .fill_null(0.0),
+            pl.col(size_column).cast(pl.Float64).fill_null(0.0).alias("won_12m"),
+        )
+        .pipe(_shown_vocabularies)
+    )
+    scatter = (
+        alt.Chart(points)
+        .mark_point(filled=True, opacity=0.75)
+        .encode(
+            x=alt.X(
+                "contribution:Q",
+                title=_("Contribution, 12 months (margin − cost-to-serve)"),
+                scale=alt.Scale(type="symlog", constant=10_000),
+            ),
+            y=alt.Y(
+                "headroom:Q",
+                title=_("Headroom (potential − revenue)"),
+                scale=alt.Scale(type="symlog", constant=10_000),
+            ),
+            # a floor on the size keeps small (often loss-making) accounts visible
+            size=alt.Size(
+                "won_12m:Q",
+                title=_("Revenue a year"),
+                legend=None,
+                scale=alt.Scale(range=[40, 900]),
+            ),
+            color=_segment_colour(),
+            shape=_relationship_shape(),
+            tooltip=[
+                alt.Tooltip("name:N", title=_("Account")),
+                alt.Tooltip("account_id:N", title=_("ID")),
+                alt.Tooltip("value_segment:N", title=_("Segment")),
+                alt.Tooltip("relationship:N", title=_("Relationship")),
+                alt.Tooltip("relationship_score:Q", title=_("Score"), format=".0f"),
+                alt.Tooltip("won_12m:Q", title=_("Revenue a year"), format=",.0f"),
+                alt.Tooltip("contribution:Q", title=_("Contribution"), format=",.0f"),
+                alt.Tooltip("potential:Q", title=_("Potential"), format=",.0f"),
+                alt.Tooltip("headroom:Q", title=_("Headroom"), format=",.0f"),
+                alt.Tooltip("effort_hours:Q", title=_("Effort hours"), format=",.0f"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [scatter]
+    if contribution_cut is not None:
+        layers.append(
+            alt.Chart(pl.DataFrame({"contribution": [float(contribution_cut)]}))
+            .mark_rule(strokeDash=[6, 4], color=SEGMENT_COLOURS["most_valuable"])
+            .encode(x="contribution:Q")
+        )
+    if headroom_cut is not None:
+        layers.append(
+            alt.Chart(pl.DataFrame({"headroom": [float(headroom_cut)]}))
+            .mark_rule(strokeDash=[6, 4], color=SEGMENT_COLOURS["most_growable"])
+            .encode(y="headroom:Q")
+        )
+    layers.append(
+        alt.Chart(pl.DataFrame({"contribution": [0.0]}))
+        .mark_rule(color=SEGMENT_COLOURS["below_zero"], opacity=0.5)
+        .encode(x="contribution:Q")
+    )
+    chart: alt.LayerChart = alt.LayerChart(layer=layers).properties(height=460)
+    return _with_font(chart)
+
+
+def effort_stacked_bars(breakdown: pl.DataFrame, title: str) -> alt.Chart:
+    """Return effort hours per label, stacked by relationship type.
+
+    Args:
+        breakdown: rows of :func:`workbench.effort.effort_breakdown` (``label``,
+            ``relationship``, ``value_segment``, ``effort_hours``, ``activities``).
+        title: the chart's title.
+    """
+    bars = breakdown.select(
+        "label",
+        "relationship",
+        "value_segment",
+        pl.col("effort_hours").cast(pl.Float64),
+        pl.col("activities").cast(pl.Int64),
+    ).pipe(_shown_vocabularies)
+    chart: alt.Chart = (
+        alt.Chart(bars, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(effort_hours):Q", title=_("Effort hours, 12 months")),
+            y=alt.Y("label:N", sort="-x", title=None),
+            color=_relationship_colour(),
+            tooltip=[
+                alt.Tooltip("label:N", title=_("Who / what")),
+                alt.Tooltip("relationship:N", title=_("Relationship")),
+                alt.Tooltip("value_segment:N", title=_("Segment")),
+                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
+                alt.Tooltip("activities:Q", title=_("Activities"), format=","),
+            ],
+        )
+    )
+    return _with_font(chart)
+
+
+def share_bars(shares: pl.DataFrame) -> alt.Chart:
+    """Return effort, revenue and contribution shares side by side per group.
+
+    Args:
+        shares: rows of :func:`workbench.effort.share_comparison`.
+    """
+    measures = [_(m) for m in MEASURES.values()]
+    data = shares.with_columns(
+        pl.col("share_pct").cast(pl.Float64).fill_null(0.0),
+        _vocabulary("measure", MEASURES),
+        _vocabulary("group", {**terms.VALUE_SEGMENTS, **terms.RELATIONSHIPS}),
+    )
+    chart: alt.Chart = (
+        alt.Chart(data, title=_("Share of effort, revenue and contribution"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title=None),
+            yOffset=alt.YOffset("measure:N", sort=measures),
+            x=alt.X(
+                "share_pct:Q", title=_("{percent} of the portfolio").format(percent="%")
+            ),
+            color=alt.Color(
+                "measure:N",
+                title=_("Share of"),
+                sort=measures,
+                scale=alt.Scale(
+                    domain=measures, range=["#e66101", "#5e3c99", "#1b7837"]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("group:N", title=_("Group")),
+                alt.Tooltip("measure:N", title=_("Share of")),
+                alt.Tooltip("share_pct:Q", title="%", format=".1f"),
+            ],
+        )
+    )
+    return _with_font(chart)
+
+
+def effort_value_scatter(accounts: pl.DataFrame) -> alt.Chart:
+    """Return effort hours against gross margin, one point per account.
+
+    Colour is the value segment, shape the relationship type; both axes are
+    symmetric-log. Args: ``accounts``: rows of :func:`workbench.effort.account_effort`
+    (or of ``judge``, whose effort index the tooltip then shows).
+    """
+    index = (
+        pl.col("effort_index")
+        if "effort_index" in accounts.columns
+        else pl.lit(None, pl.Float64).alias("effort_index")
+    )
+    points = accounts.select(
+        "account_id",
+        "name",
+        "relationship",
+        "value_segment",
+        pl.col("effort_hours", "margin", "contribution")
+        .cast(pl.Float64)
+        .fill_null(0.0),
+        index.cast(pl.Float64).fill_null(0.0),
+    ).pipe(_shown_vocabularies)
+    chart: alt.Chart = (
+        alt.Chart(points, title=_("Effort against value"))
+        .mark_point(filled=True, opacity=0.75, size=70)
+        .encode(
+            x=alt.X(
+                "margin:Q",
+                title=_("Gross margin, 12 months"),
+                scale=alt.Scale(type="symlog", constant=10_000),
+            ),
+            y=alt.Y(
+                "effort_hours:Q",
+                title=_("Effort hours, 12 months"),
+                scale=alt.Scale(type="symlog", constant=10),
+            ),
+            color=_segment_colour(),
+            shape=_relationship_shape(),
+            tooltip=[
+                alt.Tooltip("name:N", title=_("Account")),
+                alt.Tooltip("value_segment:N", title=_("Segment")),
+                alt.Tooltip("relationship:N", title=_("Relationship")),
+                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
+                alt.Tooltip("margin:Q", title=_("Margin"), format=",.0f"),
+                alt.Tooltip("contribution:Q", title=_("Contribution"), format=",.0f"),
+                alt.Tooltip("effort_index:Q", title=_("Effort index"), format=".1f"),
+            ],
+        )
+    )
+    return _with_font(chart)
+
+
+def effort_trend_chart(trend: pl.DataFrame, by: str) -> alt.Chart:
+    """Return effort hours over time, one line per ``by`` group (type or segment).
+
+    Args:
+        trend: rows of :func:`workbench.effort.effort_trend`.
+        by: ``relationship`` or ``value_segment``.
+    """
+    data = trend.with_columns(pl.col("effort_hours").cast(pl.Float64)).pipe(
+        _shown_vocabularies
+    )
+    colour = _relationship_colour() if by == "relationship" else _segment_colour()
+    chart: alt.Chart = (
+        alt.Chart(data, title=_("Effort over time"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period_start:T", title=None),
+            y=alt.Y("effort_hours:Q", title=_("Effort hours")),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("period_start:T", title=_("From")),
+                alt.Tooltip(
+                    f"{by}:N",
+                    title=_("Relationship")
+                    if by == "relationship"
+                    else _("Value segment"),
+                ),
+                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
+                alt.Tooltip("activities:Q", title=_("Activities"), format=","),
+            ],
+        )
+    )
+    return _with_font(chart)
+
+
+# --- buying-centre legend ------------------------------------------------------------
+
+
+def legend_chart() -> alt.HConcatChart:
+    """Return the map's legend as a small chart drawn with the map's own colours."""
+    items = network.legend_items()
+    columns = []
+    widths = {"Shape = buying role": 130, "Fill = attitude": 180}
+    for title in items["column"].unique(maintain_order=True).to_list():
+        part = items.filter(pl.col("column") == title)
+        base = alt.Chart(part, title=alt.Title(title, fontSize=12, anchor="start"))
+        y = alt.Y("row:O", axis=None)
+        symbols = base.mark_point(filled=True, size=160, opacity=1).encode(
+            x=alt.value(8),
+            y=y,
+            shape=alt.Shape("shape:N", scale=None),
+            fill=alt.Fill("fill:N", scale=None),
+            stroke=alt.Stroke("stroke:N", scale=None),
+            strokeWidth=alt.StrokeWidth("stroke_width:Q", scale=None),
+        )
+        labels = base.mark_text(align="left", dx=0, fontSize=12).encode(
+            x=alt.value(24), y=y, text="label:N"
+        )
+        columns.append(
+            alt.layer(symbols, labels).properties(
+                width=widths.get(title, 170), height=22 * part.height
+            )
+        )
+    legend: alt.HConcatChart = alt.hconcat(*columns).configure_view(stroke=None)
+    return _with_font(legend)
+
+
+# --- plans overview -------------------------------------------------------------------
+
+
+def overview_chart(overview: PlansOverview) -> alt.Chart:
+    """Return a bar per segment: accounts with a current, a stale or no plan."""
+    states = ["current_plans", "stale_plans", "no_plan"]
+    counts = (
+        overview.summary.select("segment", *states)
+        .unpivot(
+            index="segment",
+            on=states,
+            variable_name="plan_state",
+            value_name="accounts",
+        )
+        .with_columns(
+            _vocabulary("plan_state", PLAN_STATES),
+            pl.col("accounts").cast(pl.Int64),
+        )
+    )
+    chart: alt.Chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("accounts:Q", title=_("Accounts")),
+            y=alt.Y(
+                "segment:N", title=_("Segment"), sort=list(overview.summary["segment"])
+            ),
+            color=alt.Color(
+                "plan_state:N",
+                title=_("Plan"),
+                scale=alt.Scale(
+                    domain=[_(state) for state in PLAN_STATES.values()],
+                    range=["#2f9e44", "#f08c00", "#c92a2a"],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("segment:N", title=_("Segment")),
+                alt.Tooltip("plan_state:N", title=_("Plan")),
+                alt.Tooltip("accounts:Q", title=_("Accounts")),
+            ],
+        )
+    )
+    return _with_font(chart)

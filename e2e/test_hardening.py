@@ -3,7 +3,6 @@ over Streamlit's own WebSocket protocol, on the container's entry point."""
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.error
 import urllib.request
@@ -15,23 +14,15 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
-from e2e.conftest import app_log, copy_db, start_app, stop_app, wait_idle
-from workbench import auth
+from e2e.conftest import app_log, copy_db, hosted_env, served, wait_idle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-USERS = {
-    "anna": {
-        "role": "analyst",
-        "password_hash": auth.hash_password("analyst pass", n=2**12),
-    },
-    "otto": {
-        "role": "viewer",
-        "password_hash": auth.hash_password("viewer pass", n=2**12),
-    },
-}
+HOSTED = hosted_env(
+    {"anna": ("analyst", "analyst pass"), "otto": ("viewer", "viewer pass")}
+)
 IGNORED = "Ignored a request to clear the server's caches"
 
 
@@ -40,15 +31,8 @@ def hosted_entry_url(
     e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     db = copy_db(e2e_db, tmp_path_factory.mktemp("hardening"))
-    proc, url = start_app(
-        db,
-        {auth.HOSTED_ENV_VAR: "1", auth.USERS_ENV_VAR: json.dumps(USERS)},
-        script="hosted_app.py",
-    )
-    try:
+    with served(db, HOSTED, script="hosted_app.py") as url:
         yield url
-    finally:
-        stop_app(proc)
 
 
 def _status(url: str) -> int:

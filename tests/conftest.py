@@ -61,14 +61,21 @@ def con() -> Iterator[store.Connection]:
     connection.close()
 
 
+def demo_database(path: Path, **sizes: int) -> Path:
+    """Write the demo portfolio (of ``sizes``: accounts, activities, contacts, ...)
+    into a new database file at ``path``."""
+    connection = store.connect(path)
+    try:
+        demo.write_demo(connection, **sizes)
+    finally:
+        connection.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo portfolio written once per session; copy it before writing."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    connection = store.connect(path)
-    demo.write_demo(connection)
-    connection.close()
-    return path
+    return demo_database(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture
@@ -184,3 +191,22 @@ def run_cli(
         cwd=ROOT,
         env={**environment, "LANG": language},
     )
+
+
+def salesforce_export(folder: Path, account_id: str = "001SF0000001") -> Path:
+    """A small Salesforce export in ``folder`` (created): one account and two of its
+    people, with headers as Salesforce's Data Loader writes them (enough to
+    recognise the CRM). ``account_id`` is the account the people name."""
+    folder.mkdir()
+    (folder / "Account.csv").write_text(
+        "Id,Name,Industry,BillingCountry\n"
+        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
+        encoding="utf-8",
+    )
+    (folder / "Contact.csv").write_text(
+        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
+        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n"
+        f"003SF0000002,{account_id},Jonas,Weber,Buyer,Procurement,003SF0000001\n",
+        encoding="utf-8",
+    )
+    return folder

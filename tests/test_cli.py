@@ -7,6 +7,7 @@ import sys
 import duckdb
 import pytest
 
+from tests.conftest import run_cli
 from workbench import store
 from workbench.cli import main
 
@@ -112,12 +113,7 @@ def test_locked_database_is_a_clear_rejection(tmp_path, capsys):
 
 
 def test_console_script_help_lists_commands():
-    result = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_cli("--help")
     assert (
         "demo" in result.stdout
         and "info" in result.stdout

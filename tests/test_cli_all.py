@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.conftest import run_cli, salesforce_export
 from workbench import store
 from workbench.api import open_workbench
 from workbench.cli import build_parser, main
@@ -228,24 +228,8 @@ def test_a_database_that_cannot_be_opened_is_rejected(capsys, tmp_path):
 # --- import ------------------------------------------------------------------------
 
 
-def _export(folder: Path, account_id: str = "001SF0000001") -> Path:
-    # Headers as Salesforce's Data Loader writes them (enough to recognise the CRM).
-    folder.mkdir()
-    (folder / "Account.csv").write_text(
-        "Id,Name,Industry,BillingCountry\n"
-        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
-        encoding="utf-8",
-    )
-    (folder / "Contact.csv").write_text(
-        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
-        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n",
-        encoding="utf-8",
-    )
-    return folder
-
-
 def test_import_json_then_undo(capsys, demo_db, tmp_path):
-    folder = _export(tmp_path / "export")
+    folder = salesforce_export(tmp_path / "export")
     code, out, err = _run(capsys, "import", str(folder), "--db", str(demo_db), "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True and report["source"] == "salesforce"
@@ -255,7 +239,7 @@ def test_import_json_then_undo(capsys, demo_db, tmp_path):
 
 
 def test_rejected_import_exits_1_and_changes_nothing(capsys, demo_db, tmp_path):
-    folder = _export(tmp_path / "export", account_id="001MISSING")
+    folder = salesforce_export(tmp_path / "export", account_id="001MISSING")
     (folder / "Account.csv").unlink()
     before = _counts(demo_db)
     code, out, _ = _run(capsys, "--db", str(demo_db), "import", str(folder), "--json")
@@ -571,20 +555,14 @@ def test_hash_password_usage_error(capsys):
 
 
 def test_console_script_keeps_stdout_json_and_progress_on_stderr(demo_db):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench.cli",
-            "segment",
-            "--json",
-            "--db",
-            str(demo_db),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("segment", "--json", "--db", str(demo_db), check=False)
     assert result.returncode == 0
     assert len(json.loads(result.stdout)["accounts"]) == 60
     assert result.stderr.startswith("…")
+
+
+def test_console_script_help_in_a_chinese_shell():
+    simplified = run_cli("segment", "--help", language="zh_CN.UTF-8")
+    assert "对每个客户做细分" in simplified.stdout and "示例：" in simplified.stdout
+    traditional = run_cli("--lang", "zh-Hant", "segment", "--help")
+    assert "對每個客戶做區隔" in traditional.stdout and "範例：" in traditional.stdout

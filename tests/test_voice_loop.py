@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page
 from workbench import store
 from workbench.api import Workbench
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
@@ -93,9 +89,7 @@ def test_follow_ups_refuse_bad_input_and_viewers_and_change_nothing(wb):
 
 
 def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/voice.py").run()
-    assert not at.exception, at.exception
+    at = open_page("pages/voice.py")
     tables = [
         d.value for d in at.dataframe if {"owner", "due_on"} <= set(d.value.columns)
     ]
@@ -199,8 +193,7 @@ def test_the_plan_shows_open_requirement_conflicts_and_their_owner(wb):
 
 
 def test_voice_page_register_tab_adds_a_requirement(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/voice.py").run()
+    at = open_page("pages/voice.py")
     assert "Requirements" in [t.label for t in at.tabs]
     at.text_input(key="register_need").input("Security review before any pilot")
     submit = next(

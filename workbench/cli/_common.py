@@ -77,9 +77,18 @@ def examples_epilog(*command_lines: str, notes: str = "") -> str:
     return f"{text}\n\n{notes}" if notes else text
 
 
+def add_flags(parser: Any, helps: Mapping[str, str]) -> None:
+    """Add on/off options (``--dry-run``, ...), in order: option → its help.
+
+    ``parser`` is a parser or a group of one (mutually exclusive options).
+    """
+    for option, help_text in helps.items():
+        parser.add_argument(option, action="store_true", help=help_text)
+
+
 def add_json_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     """Add ``--json``: print data as JSON (its keys and values are never translated)."""
-    parser.add_argument("--json", action="store_true", help=help_text)
+    add_flags(parser, {"--json": help_text})
 
 
 def print_counts(

@@ -11,6 +11,7 @@ from typing import Any
 from workbench import auth, backup, store
 from workbench.cli._common import (
     add_command,
+    add_flags,
     add_json_option,
     examples_epilog,
     open_db,
@@ -70,10 +71,13 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     restore_parser.add_argument(
         "directory", metavar="DIR", help=_("a backup directory")
     )
-    restore_parser.add_argument(
-        "--force", action="store_true", help=_("replace a database that holds data")
+    add_flags(
+        restore_parser,
+        {
+            "--force": _("replace a database that holds data"),
+            "--json": _("print the summary as JSON"),
+        },
     )
-    add_json_option(restore_parser, _("print the summary as JSON"))
     restore_parser.set_defaults(handler=run_restore)
 
     # --db is accepted (and unused) so that every command takes it the same way

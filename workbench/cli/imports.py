@@ -9,7 +9,7 @@ from typing import Any
 from workbench import ingest, vocabulary
 from workbench.cli._common import (
     add_command,
-    add_json_option,
+    add_flags,
     examples_epilog,
     open_db,
     open_workbench,
@@ -75,17 +75,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         default="auto",
         help=_("which CRM the files come from (default: recognise it)"),
     )
-    parser.add_argument(
-        "--dry-run", action="store_true", help=_("check everything, change nothing")
-    )
-    add_json_option(parser, _("print the report as one JSON object"))
-    parser.add_argument(
-        "--overwrite-edits",
-        action="store_true",
-        help=_(
-            "let the files replace roles, influence and attitude edited in the "
-            "workbench"
-        ),
+    add_flags(
+        parser,
+        {
+            "--dry-run": _("check everything, change nothing"),
+            "--json": _("print the report as one JSON object"),
+            "--overwrite-edits": _(
+                "let the files replace roles, influence and attitude edited in the "
+                "workbench"
+            ),
+        },
     )
     parser.add_argument(
         "--encoding",
@@ -97,23 +96,16 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         choices=["mdy", "dmy"],
         help=_("how to read dates like 03/04/2024 when the file does not say"),
     )
-    parser.add_argument(
-        "--replace-demo",
-        action="store_true",
-        help=_(
-            "when the database holds the demo portfolio, remove it in the same "
-            "transaction so that only your data remains"
-        ),
-    )
-    parser.add_argument(
-        "--again",
-        action="store_true",
-        help=_("import even when these files were the last committed import"),
-    )
-    parser.add_argument(
-        "--undo",
-        action="store_true",
-        help=_("undo the last committed import instead"),
+    add_flags(
+        parser,
+        {
+            "--replace-demo": _(
+                "when the database holds the demo portfolio, remove it in the same "
+                "transaction so that only your data remains"
+            ),
+            "--again": _("import even when these files were the last committed import"),
+            "--undo": _("undo the last committed import instead"),
+        },
     )
     parser.set_defaults(handler=run)
 

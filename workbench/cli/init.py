@@ -13,6 +13,7 @@ from typing import Any
 from workbench import demo, store
 from workbench.cli._common import (
     add_command,
+    add_flags,
     add_json_option,
     examples_epilog,
     open_db,
@@ -54,11 +55,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "workbench init --db /tmp/demo.duckdb",
         ),
     )
-    parser.add_argument(
-        "--empty",
-        action="store_true",
-        help=_("no demo data: start from your exports"),
-    )
+    add_flags(parser, {"--empty": _("no demo data: start from your exports")})
     parser.add_argument(
         "--currency",
         metavar="CODE",

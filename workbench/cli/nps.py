@@ -12,6 +12,7 @@ from workbench.analytics import voice
 from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
 from workbench.cli._common import (
     add_command,
+    add_flags,
     add_json_option,
     examples_epilog,
     open_workbench,
@@ -83,10 +84,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         metavar="N",
         help=_("the last N quarters of answers (default %(default)s; 0 = all time)"),
     )
-    parser.add_argument(
-        "--conflicts",
-        action="store_true",
-        help=_("list the role conflicts beyond chance instead"),
+    add_flags(
+        parser, {"--conflicts": _("list the role conflicts beyond chance instead")}
     )
     parser.add_argument(
         "--gap",

@@ -11,6 +11,7 @@ from workbench.analytics import segment
 from workbench.cli._common import (
     add_as_of_and_scenario,
     add_command,
+    add_flags,
     examples_epilog,
     open_workbench,
     print_json,
@@ -106,12 +107,15 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             option, dest=field, type=float, metavar="N", help=_(help_text)
         )
     output = parser.add_mutually_exclusive_group()
-    output.add_argument(
-        "--json",
-        action="store_true",
-        help=_("print {as_of, thresholds, accounts: [one object per account]}"),
+    add_flags(
+        output,
+        {
+            "--json": _(
+                "print {as_of, thresholds, accounts: [one object per account]}"
+            ),
+            "--csv": _("print CSV"),
+        },
     )
-    output.add_argument("--csv", action="store_true", help=_("print CSV"))
     parser.set_defaults(handler=run)
 
 

@@ -205,7 +205,9 @@ class WorkbenchCore:
         """
         require(self._actor(actor), "import")
         try:
-            return store.set_portfolio_currency(self.connection, code)
+            return store.set_portfolio_currency(
+                self.connection, self._actor(actor), code
+            )
         except ValueError as exc:
             raise RejectedInputError(str(exc)) from exc
 

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcome = _create_or_empty(con, args.empty, currency_only=bool(currency_code))
         if currency_code:
-            store.set_portfolio_currency(con, currency_code)
+            store.set_portfolio_currency(con, LOCAL_ACTOR, currency_code)
         counts = store.table_counts(con)
         currency = store.portfolio_currency(con)
     finally:

@@ -21,7 +21,7 @@ from workbench.domain import (
     seniority_patterns,
 )
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _stamped
 from workbench.store.connection import query_frame, record_json, write_transaction
 from workbench.store.economics import REVENUE_CTE, revenue_params
 
@@ -472,13 +472,12 @@ def set_relationship_override(
                 reason = excluded.reason, set_by = excluded.set_by,
                 set_at = excluded.set_at
             """,
-            {
-                "id": account_id,
-                "rel": relationship,
-                "reason": reason,
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                id=account_id,
+                rel=relationship,
+                reason=reason,
+            ),
         )
 
 
@@ -528,12 +527,11 @@ def save_segment_scenario(
             ON CONFLICT (name) DO UPDATE SET thresholds = excluded.thresholds,
                 saved_by = excluded.saved_by, saved_at = excluded.saved_at
             """,
-            {
-                "name": name,
-                "thresholds": record_json(thresholds),
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                name=name,
+                thresholds=record_json(thresholds),
+            ),
         )
 
 

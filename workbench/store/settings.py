@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from workbench.access import require
+from workbench.domain import Actor
 from workbench.store._base import Connection
 from workbench.store.connection import get_meta, set_meta, write_transaction
 
@@ -28,12 +30,15 @@ def portfolio_currency(con: Connection) -> str:
     return code if code and _ISO_CODE.match(code) else DEFAULT_CURRENCY
 
 
-def set_portfolio_currency(con: Connection, code: str) -> str:
+def set_portfolio_currency(con: Connection, actor: Actor, code: str) -> str:
     """Record the portfolio's currency; return the code as stored.
 
     Raises:
+        PermissionDeniedError: the actor may not import (the currency says what
+            the imported amounts are in).
         ValueError: ``code`` is not three letters (ISO 4217).
     """
+    require(actor, "import")
     normalised = code.strip().upper()
     if not _ISO_CODE.match(normalised):
         raise ValueError(f"a currency is three letters (ISO 4217), not {code!r}")

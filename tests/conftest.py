@@ -24,7 +24,7 @@ from workbench import demo, i18n, store
 from workbench.domain import Actor
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from workbench.ingest import ImportReport
 
@@ -210,3 +210,15 @@ def salesforce_export(folder: Path, account_id: str = "001SF0000001") -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def assert_rejected_unchanged(
+    con: store.Connection, importing: Callable[[], ImportReport]
+) -> ImportReport:
+    """Run ``importing``: it must be rejected with errors and change nothing."""
+    before = store.database_fingerprint(con)
+    report = importing()
+    assert not report.ok
+    assert report.errors
+    assert store.database_fingerprint(con) == before
+    return report

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REAL_DATASETS, assert_import_reads
+from tests.conftest import (
+    REAL_DATASETS,
+    assert_import_reads,
+    assert_rejected_unchanged,
+)
 from workbench import ingest, store
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -35,14 +39,6 @@ def _messages(report: ingest.ImportReport, level: str | None = None) -> str:
         for p in report.problems
         if level is None or p.level == level
     )
-
-
-def _assert_rejected_unchanged(
-    con: store.Connection, before: dict[str, object], report: ingest.ImportReport
-) -> None:
-    assert not report.ok
-    assert report.errors
-    assert store.database_fingerprint(con) == before
 
 
 # --- real data sets ---------------------------------------------------------------------
@@ -494,9 +490,7 @@ def test_dates_in_every_unambiguous_format(con: store.Connection) -> None:
 
 
 def test_ambiguous_dates_are_reported_not_guessed(con: store.Connection) -> None:
-    before = store.database_fingerprint(con)
-    report = _import(con, "bad/ambiguous_dates")
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(con, lambda: _import(con, "bad/ambiguous_dates"))
     assert (
         "Account.csv|None|CreatedDate|2 date(s) like 03/04/2024 could be day-first or month-first"
         in _messages(report)
@@ -514,9 +508,7 @@ def test_ambiguous_dates_are_reported_not_guessed(con: store.Connection) -> None
 
 
 def test_bad_values_name_the_row_and_column(con: store.Connection) -> None:
-    before = store.database_fingerprint(con)
-    report = _import(con, "bad/bad_values")
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(con, lambda: _import(con, "bad/bad_values"))
     errors = _messages(report, "error")
     assert "Opportunity.csv|1|Amount|“lots” is not a number" in errors
     assert "Opportunity.csv|1|CloseDate|“someday” is not a date" in errors
@@ -553,10 +545,8 @@ def test_bad_values_name_the_row_and_column(con: store.Connection) -> None:
 def test_bad_inputs_reject_and_change_nothing(
     demo_con: store.Connection, path: str, expected: str
 ) -> None:
-    before = store.database_fingerprint(demo_con)
     runs_before = store.import_runs(demo_con).height
-    report = _import(demo_con, path)
-    _assert_rejected_unchanged(demo_con, before, report)
+    report = assert_rejected_unchanged(demo_con, lambda: _import(demo_con, path))
     assert expected in _messages(report), _messages(report)
     runs = store.import_runs(demo_con)
     assert runs.height == runs_before + 1
@@ -769,9 +759,7 @@ def test_large_files_go_through_duckdb_with_the_same_result(
     monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
     ragged = tmp_path / "Account.csv"
     ragged.write_text("Id,Name\n001R00000000000001,A\n001R00000000000002,B,extra\n")
-    before = store.database_fingerprint(con)
-    report = _import(con, ragged)
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(con, lambda: _import(con, ragged))
     assert "row 2 has more fields than the header (2)" in _messages(report, "error")
 
 
@@ -815,10 +803,11 @@ def test_survey_files_are_recognised_and_imported_with_the_crm_files(
 
 def test_a_bad_survey_row_rejects_the_whole_import(con: store.Connection) -> None:
     assert _import(con, "salesforce").ok
-    before = store.database_fingerprint(con)
     bad = SURVEY + "Rheinstahl GmbH,k.weber@rheinstahl.example,2024-05-03,11,??\n"
-    report = ingest.import_files(con, [("nps.csv", bad.encode())], actor=ANALYST)
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(
+        con,
+        lambda: ingest.import_files(con, [("nps.csv", bad.encode())], actor=ANALYST),
+    )
     assert "nps.csv|3|score|score 11 is outside 0–10" in _messages(report, "error")
 
 

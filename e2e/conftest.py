@@ -6,6 +6,8 @@ Screenshots go to ``test-output/screenshots`` so a person can look.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import socket
@@ -18,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from workbench import demo, store
+from tests.conftest import demo_database
+from workbench import auth, store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -62,11 +65,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def e2e_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("e2e") / "workbench.duckdb"
-    con = store.connect(path)
-    demo.write_demo(con)
-    con.close()
-    return path
+    return demo_database(tmp_path_factory.mktemp("e2e") / "workbench.duckdb")
 
 
 def start_app(
@@ -125,13 +124,34 @@ def stop_app(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-@pytest.fixture(scope="session")
-def app_url(e2e_db: Path) -> Iterator[str]:
-    proc, url = start_app(e2e_db)
+@contextlib.contextmanager
+def served(
+    db_path: Path, extra_env: dict[str, str] | None = None, script: str = "app.py"
+) -> Iterator[str]:
+    """The app (see :func:`start_app`) serving ``db_path`` for the block; its URL."""
+    proc, url = start_app(db_path, extra_env, script)
     try:
         yield url
     finally:
         stop_app(proc)
+
+
+def hosted_env(users: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Hosted mode's environment with these users: name → (role, password).
+
+    The password hashes use a small scrypt cost: these tests sign in often.
+    """
+    table = {
+        name: {"role": role, "password_hash": auth.hash_password(password, n=2**12)}
+        for name, (role, password) in users.items()
+    }
+    return {auth.HOSTED_ENV_VAR: "1", auth.USERS_ENV_VAR: json.dumps(table)}
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_db: Path) -> Iterator[str]:
+    with served(e2e_db) as url:
+        yield url
 
 
 @pytest.fixture

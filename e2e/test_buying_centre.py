@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import copy_db, screenshot, start_app, stop_app, wait_idle
+from e2e.conftest import copy_db, screenshot, served, wait_idle
 from workbench import store
 
 if TYPE_CHECKING:
@@ -94,11 +94,8 @@ def hostile_app(
         add_hostile_account(con)
     finally:
         con.close()
-    proc, url = start_app(db)
-    try:
+    with served(db) as url:
         yield url
-    finally:
-        stop_app(proc)
 
 
 def open_buying_centre(page: Page, url: str) -> None:

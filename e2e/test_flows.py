@@ -20,8 +20,7 @@ from e2e.conftest import (
     ROOT,
     copy_db,
     screenshot,
-    start_app,
-    stop_app,
+    served,
     wait_idle,
 )
 from workbench import store
@@ -212,8 +211,7 @@ def test_salesforce_export_uploaded_in_the_browser_lands_in_the_database(
     finally:
         con.close()
 
-    proc, url = start_app(db_path)
-    try:
+    with served(db_path) as url:
         problems = _page_problems(page)
         _open(page, f"{url}/{stem}")
         page.locator(
@@ -235,8 +233,6 @@ def test_salesforce_export_uploaded_in_the_browser_lands_in_the_database(
         wait_idle(page)
         _full_screenshot(page, "flow_import_committed")
         _assert_clean(page, problems, "import page")
-    finally:
-        stop_app(proc)
 
     con = store.connect(db_path)
     try:

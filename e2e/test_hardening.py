@@ -3,7 +3,6 @@ over Streamlit's own WebSocket protocol, on the container's entry point."""
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.error
 import urllib.request
@@ -15,24 +14,18 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
-from e2e.conftest import app_log, copy_db, start_app, stop_app, wait_idle
-from workbench import auth
+from e2e.conftest import app_log, copy_db, hosted_env, served, wait_idle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-USERS = {
-    "anna": {
-        "role": "analyst",
-        "password_hash": auth.hash_password("analyst pass", n=2**12),
-    },
-    "otto": {
-        "role": "viewer",
-        "password_hash": auth.hash_password("viewer pass", n=2**12),
-    },
-}
+HOSTED = hosted_env(
+    {"anna": ("analyst", "analyst pass"), "otto": ("viewer", "viewer pass")}
+)
 IGNORED = "Ignored a request to clear the server's caches"
+PAUSED_NAME = "Too many wrong passwords for this user name"
+CLOSED_ADDRESS = "Too many wrong passwords from your network address"
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +33,8 @@ def hosted_entry_url(
     e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     db = copy_db(e2e_db, tmp_path_factory.mktemp("hardening"))
-    proc, url = start_app(
-        db,
-        {auth.HOSTED_ENV_VAR: "1", auth.USERS_ENV_VAR: json.dumps(USERS)},
-        script="hosted_app.py",
-    )
-    try:
+    with served(db, HOSTED, script="hosted_app.py") as url:
         yield url
-    finally:
-        stop_app(proc)
 
 
 def _status(url: str) -> int:
@@ -79,18 +65,30 @@ def _sign_in(page: Page, user: str, password: str) -> None:
     wait_idle(page)
 
 
+def _open_sign_in(page: Page, url: str) -> Page:
+    page.goto(url)
+    wait_idle(page)
+    return page
+
+
+def _wrong_passwords(page: Page, users: list[str]) -> None:
+    """One wrong password for each of ``users``; each is told so."""
+    for user in users:
+        _sign_in(page, user, "guess")
+        expect(page.get_by_text("Wrong user name or password.")).to_be_visible()
+
+
+def _refused(page: Page, user: str, password: str, because: str) -> None:
+    """Sign in with a right password and be refused ``because``."""
+    _sign_in(page, user, password)
+    expect(page.get_by_text(because)).to_be_visible()
+
+
 def test_the_sign_in_pause_survives_a_clear_cache_message(
     page: Page, hosted_entry_url: str
 ):
-    page.goto(hosted_entry_url)
-    wait_idle(page)
-    for _ in range(5):
-        _sign_in(page, "anna", "guess")
-        expect(page.get_by_text("Wrong user name or password.")).to_be_visible()
-    _sign_in(page, "anna", "analyst pass")
-    expect(
-        page.get_by_text("Too many wrong passwords for this user name")
-    ).to_be_visible()
+    _wrong_passwords(_open_sign_in(page, hosted_entry_url), ["anna"] * 5)
+    _refused(page, "anna", "analyst pass", PAUSED_NAME)
 
     _send_clear_cache(hosted_entry_url)
     log = app_log(hosted_entry_url)
@@ -100,13 +98,8 @@ def test_the_sign_in_pause_survives_a_clear_cache_message(
     assert IGNORED in log.read_text()
 
     # A new tab (a new session) still meets the pause: nothing was forgotten.
-    fresh = page.context.new_page()
-    fresh.goto(hosted_entry_url)
-    wait_idle(fresh)
-    _sign_in(fresh, "anna", "analyst pass")
-    expect(
-        fresh.get_by_text("Too many wrong passwords for this user name")
-    ).to_be_visible()
+    fresh = _open_sign_in(page.context.new_page(), hosted_entry_url)
+    _refused(fresh, "anna", "analyst pass", PAUSED_NAME)
     expect(fresh.locator('[data-testid="stMetric"]')).to_have_count(0)
 
 
@@ -116,23 +109,15 @@ def test_spraying_user_names_from_one_address_locks_that_address(
     # The server trusts X-Forwarded-For from a proxy on 127.0.0.1 (uvicorn's
     # default), so this tab stands for a visitor at 203.0.113.9 behind a proxy.
     context = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
-    sprayer = context.new_page()
-    sprayer.goto(hosted_entry_url)
-    wait_idle(sprayer)
-    for i in range(10):
-        _sign_in(sprayer, f"guess{i}", "password1")
-        expect(sprayer.get_by_text("Wrong user name or password.")).to_be_visible()
-    _sign_in(sprayer, "otto", "viewer pass")  # even a right password: not from here
-    expect(
-        sprayer.get_by_text("Too many wrong passwords from your network address")
-    ).to_be_visible()
+    sprayer = _open_sign_in(context.new_page(), hosted_entry_url)
+    _wrong_passwords(sprayer, [f"guess{i}" for i in range(10)])
+    # even a right password: not from here
+    _refused(sprayer, "otto", "viewer pass", CLOSED_ADDRESS)
     context.close()
 
     # Someone at another address signs in as usual.
     other = browser.new_context()
-    page = other.new_page()
-    page.goto(hosted_entry_url)
-    wait_idle(page)
+    page = _open_sign_in(other.new_page(), hosted_entry_url)
     _sign_in(page, "otto", "viewer pass")
     expect(page.get_by_text("Signed in as otto (viewer)")).to_be_visible(timeout=30_000)
     other.close()

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import ROOT, screenshot, start_app, stop_app, wait_idle
+from e2e.conftest import ROOT, screenshot, served, wait_idle
 from workbench import demo, plans, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
@@ -204,11 +204,8 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         make_hostile(con)
     finally:
         con.close()
-    proc, url = start_app(path)
-    try:
+    with served(path) as url:
         yield url
-    finally:
-        stop_app(proc)
 
 
 def test_hostile_rows_are_stored_verbatim(tmp_path: Path):

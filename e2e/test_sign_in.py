@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import copy_db, screenshot, start_app, stop_app, wait_idle
-from workbench import auth
+from e2e.conftest import copy_db, hosted_env, screenshot, served, wait_idle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-USERS = {
-    "vera": {
-        "role": "viewer",
-        "password_hash": auth.hash_password("viewer pass", n=2**12),
-    },
-    "anna": {
-        "role": "analyst",
-        "password_hash": auth.hash_password("analyst pass", n=2**12),
-    },
-}
+HOSTED = hosted_env(
+    {"vera": ("viewer", "viewer pass"), "anna": ("analyst", "analyst pass")}
+)
 
 
 @pytest.fixture(scope="module")
 def hosted_url(e2e_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = copy_db(e2e_db, tmp_path_factory.mktemp("hosted"))
-    proc, url = start_app(
-        db,
-        {auth.HOSTED_ENV_VAR: "1", auth.USERS_ENV_VAR: json.dumps(USERS)},
-    )
-    try:
+    with served(db, HOSTED) as url:
         yield url
-    finally:
-        stop_app(proc)
 
 
 def _metric(page: Page, label: str):  # type: ignore[no-untyped-def]

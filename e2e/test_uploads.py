@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import ROOT, copy_db, start_app, stop_app, wait_idle
+from e2e.conftest import ROOT, copy_db, served, wait_idle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,11 +29,8 @@ def upload_app(
     if not (ROOT / "pages" / "import_data.py").exists():
         pytest.skip("the Import page is not there yet")
     db = copy_db(e2e_db, tmp_path_factory.mktemp("uploads"))
-    proc, url = start_app(db, {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"})
-    try:
+    with served(db, {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"}) as url:
         yield url, db
-    finally:
-        stop_app(proc)
 
 
 def _open_import(page: Page, url: str) -> None:

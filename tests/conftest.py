@@ -7,10 +7,15 @@ see each other's edits).
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -19,7 +24,9 @@ from workbench import demo, i18n, store
 from workbench.domain import Actor
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+
+    from workbench.ingest import ImportReport
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -54,14 +61,21 @@ def con() -> Iterator[store.Connection]:
     connection.close()
 
 
+def demo_database(path: Path, **sizes: int) -> Path:
+    """Write the demo portfolio (of ``sizes``: accounts, activities, contacts, ...)
+    into a new database file at ``path``."""
+    connection = store.connect(path)
+    try:
+        demo.write_demo(connection, **sizes)
+    finally:
+        connection.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo portfolio written once per session; copy it before writing."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    connection = store.connect(path)
-    demo.write_demo(connection)
-    connection.close()
-    return path
+    return demo_database(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture
@@ -95,12 +109,116 @@ def at(app_db: Path) -> AppTest:
     return app
 
 
-def open_page(page: str, actor: Actor | None = None) -> AppTest:
-    """Run the app (as ``actor``, else the local user), then switch to ``page``."""
-    app = AppTest.from_file(APP, default_timeout=60)
+def open_page(page: str, actor: Actor | None = None, *, timeout: float = 60) -> AppTest:
+    """Run the app (as ``actor``, else the local user), then switch to ``page``;
+    neither run may raise."""
+    app = AppTest.from_file(APP, default_timeout=timeout)
     if actor is not None:
         app.session_state["workbench_actor"] = actor
     app.run()
+    assert not app.exception, app.exception
     app.switch_page(page).run()
     assert not app.exception, app.exception
     return app
+
+
+def assert_import_reads(
+    con: store.Connection,
+    report: ImportReport,
+    expected: dict[str, list[tuple[object, ...]]],
+) -> None:
+    """The import succeeded (else its errors are shown), and each query returns its rows."""
+    assert report.ok, [
+        f"{p.file}|{p.row}|{p.column}|{p.message}" for p in report.errors
+    ]
+    for sql, rows in expected.items():
+        assert store.query_frame(con, sql).rows() == rows, sql
+
+
+def nps_response_frame(rows: list[tuple], *, with_people: bool = False) -> pl.DataFrame:
+    """NPS answers as the analytics receive them, from rows of (account, contact,
+    role, score, day) — with ``with_people``, also (comment, influence) and the
+    person's name, title and department."""
+    schema: dict[str, type[pl.DataType]] = {
+        "account_id": pl.String,
+        "contact_id": pl.String,
+        "buying_role": pl.String,
+        "score": pl.Int64,
+        "responded_on": pl.Date,
+    }
+    if with_people:
+        schema |= {"comment": pl.String, "influence": pl.Int64}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    frame = frame.with_columns(
+        pl.format("R{}", pl.int_range(1, frame.height + 1)).alias("response_id"),
+        (pl.lit("Name ") + pl.col("account_id")).alias("account_name"),
+    )
+    if not with_people:
+        return frame
+    return frame.with_columns(
+        (pl.lit("Person ") + pl.col("contact_id")).alias("contact_name"),
+        pl.lit("Title").alias("title"),
+        pl.lit("Engineering").alias("department"),
+    )
+
+
+def older_database(path: Path, version: int, *statements: str) -> store.Connection:
+    """Open the file an older workbench left: migrated only to ``version``, with
+    ``statements`` run on it, then opened as today's workbench opens it (upgraded)."""
+    raw = duckdb.connect(str(path))
+    store.migrate(raw, target=version)
+    for statement in statements:
+        raw.execute(statement)
+    raw.close()
+    return store.connect(path)
+
+
+def run_cli(
+    *argv: str, check: bool = True, language: str = "C.UTF-8"
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m workbench.cli ARGV`` from the project's folder, as a person
+    would in a shell whose locale is ``language`` (English unless a test says)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("LC_ALL", "LC_MESSAGES", "LANG")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "workbench.cli", *argv],
+        capture_output=True,
+        text=True,
+        check=check,
+        cwd=ROOT,
+        env={**environment, "LANG": language},
+    )
+
+
+def salesforce_export(folder: Path, account_id: str = "001SF0000001") -> Path:
+    """A small Salesforce export in ``folder`` (created): one account and two of its
+    people, with headers as Salesforce's Data Loader writes them (enough to
+    recognise the CRM). ``account_id`` is the account the people name."""
+    folder.mkdir()
+    (folder / "Account.csv").write_text(
+        "Id,Name,Industry,BillingCountry\n"
+        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
+        encoding="utf-8",
+    )
+    (folder / "Contact.csv").write_text(
+        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
+        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n"
+        f"003SF0000002,{account_id},Jonas,Weber,Buyer,Procurement,003SF0000001\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def assert_rejected_unchanged(
+    con: store.Connection, importing: Callable[[], ImportReport]
+) -> ImportReport:
+    """Run ``importing``: it must be rejected with errors and change nothing."""
+    before = store.database_fingerprint(con)
+    report = importing()
+    assert not report.ok
+    assert report.errors
+    assert store.database_fingerprint(con) == before
+    return report

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import workbench
-from tests.conftest import REAL_DATASETS
+from tests.conftest import REAL_DATASETS, salesforce_export
 from workbench import plans, readers, store
 from workbench.analytics import effort, segment, voice
 from workbench.api import AccountPlan, ImportRejectedError, Workbench, open_workbench
@@ -33,22 +33,6 @@ def wb(demo_db: Path) -> Iterator[Workbench]:
 @pytest.fixture
 def account_id(wb: Workbench) -> str:
     return str(wb.accounts()["account_id"][0])
-
-
-def _write_salesforce_export(folder: Path, account_id: str = "001SF0000001") -> Path:
-    folder.mkdir()
-    (folder / "Account.csv").write_text(
-        "Id,Name,Industry,BillingCountry\n"
-        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
-        encoding="utf-8",
-    )
-    (folder / "Contact.csv").write_text(
-        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
-        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n"
-        f"003SF0000002,{account_id},Jonas,Weber,Buyer,Procurement,003SF0000001\n",
-        encoding="utf-8",
-    )
-    return folder
 
 
 # --- opening and closing ---------------------------------------------------------------
@@ -484,7 +468,7 @@ def test_plans_overview_counts_the_saved_plan(wb: Workbench, account_id: str):
 
 
 def test_import_files_adds_a_salesforce_export(wb: Workbench, tmp_path):
-    folder = _write_salesforce_export(tmp_path / "export")
+    folder = salesforce_export(tmp_path / "export")
     report = wb.import_files(folder)
     assert report.ok and report.source == "salesforce"
     assert report.counts["accounts"] == 61 and report.counts["contacts"] == 2522
@@ -494,7 +478,7 @@ def test_import_files_adds_a_salesforce_export(wb: Workbench, tmp_path):
 
 
 def test_import_files_takes_single_paths_and_dry_runs(wb: Workbench, tmp_path):
-    folder = _write_salesforce_export(tmp_path / "export")
+    folder = salesforce_export(tmp_path / "export")
     report = wb.import_files(
         str(folder / "Account.csv"), source="salesforce", dry_run=True
     )
@@ -505,7 +489,7 @@ def test_import_files_takes_single_paths_and_dry_runs(wb: Workbench, tmp_path):
 def test_rejected_import_raises_with_its_report_and_changes_nothing(
     wb: Workbench, tmp_path
 ):
-    folder = _write_salesforce_export(tmp_path / "export", account_id="001MISSING")
+    folder = salesforce_export(tmp_path / "export", account_id="001MISSING")
     (folder / "Account.csv").unlink()
     before = wb.info()["counts"]
     with pytest.raises(ImportRejectedError, match="import rejected") as rejected:
@@ -519,7 +503,7 @@ def test_rejected_import_raises_with_its_report_and_changes_nothing(
 
 
 def test_viewer_cannot_import(demo_db: Path, tmp_path):
-    folder = _write_salesforce_export(tmp_path / "export")
+    folder = salesforce_export(tmp_path / "export")
     with open_workbench(demo_db, actor=VIEWER) as wb:
         with pytest.raises(PermissionDeniedError):
             wb.import_files(folder)
@@ -658,7 +642,7 @@ def test_contact_edits_change_the_map_and_are_checked(wb: Workbench):
 def test_undo_last_import_restores_the_counts(wb: Workbench, tmp_path):
     with pytest.raises(RejectedInputError):
         wb.undo_last_import()
-    wb.import_files(_write_salesforce_export(tmp_path / "export"))
+    wb.import_files(salesforce_export(tmp_path / "export"))
     assert wb.info()["counts"]["accounts"] == 61
     undone = wb.undo_last_import()
     assert undone["run_id"] >= 1 and wb.info()["counts"]["accounts"] == 60

@@ -133,17 +133,6 @@ def test_nested_archives_share_one_budget(con, small_budget):
     assert any("unpacks to more than" in m for m in messages), messages
 
 
-def test_deeply_nested_json_is_refused_with_its_name(con):
-    deep = b"[" * 200_000 + b"]" * 200_000
-    report = ingest.import_files(con, [("deep.json", deep)], actor=ANALYST)
-    assert not report.ok
-    messages = [(p.file, p.message) for p in report.problems if p.level == "error"]
-    assert any(f == "deep.json" and "nests too deeply" in m for f, m in messages), (
-        messages
-    )
-    assert sum(_counts(con).values()) == 0
-
-
 @pytest.mark.parametrize(
     "error",
     [
@@ -191,14 +180,35 @@ def test_a_zip_on_disk_is_unpacked_from_the_file(con, tmp_path: Path):
     assert report.counts["accounts"] == 2
 
 
-def test_a_large_member_without_line_breaks_is_refused_before_loading(con, monkeypatch):
-    # A bomb's member of zeros: one "line" of hundreds of megabytes.
-    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 1_000)
-    bomb = _zip({"Account.csv": b"0" * 400_000})
-    report = ingest.import_files(con, [("bomb.zip", bomb)], actor=ANALYST)
+@pytest.mark.parametrize(
+    ("upload", "data", "large_file_bytes", "file", "says"),
+    [
+        (
+            "deep.json",
+            b"[" * 200_000 + b"]" * 200_000,
+            None,
+            "deep.json",
+            "nests too deeply",
+        ),
+        # A bomb's member of zeros: one "line" of hundreds of megabytes, refused
+        # before loading.
+        (
+            "bomb.zip",
+            _zip({"Account.csv": b"0" * 400_000}),
+            1_000,
+            "Account.csv",
+            "longer than 256 KB",
+        ),
+    ],
+    ids=["deeply-nested-json", "member-without-line-breaks"],
+)
+def test_an_unreadable_input_is_refused_with_its_name(
+    con, monkeypatch, upload, data, large_file_bytes, file, says
+):
+    if large_file_bytes is not None:
+        monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", large_file_bytes)
+    report = ingest.import_files(con, [(upload, data)], actor=ANALYST)
     assert not report.ok
     messages = [(p.file, p.message) for p in report.problems if p.level == "error"]
-    assert any(f == "Account.csv" and "longer than 256 KB" in m for f, m in messages), (
-        messages
-    )
+    assert any(f == file and says in m for f, m in messages), messages
     assert sum(_counts(con).values()) == 0

@@ -7,6 +7,7 @@ import sys
 import duckdb
 import pytest
 
+from tests.conftest import run_cli
 from workbench import store
 from workbench.cli import main
 
@@ -91,13 +92,16 @@ def test_usage_errors_exit_2(capsys):
     assert exit_info.value.code == 2
 
 
-def test_locked_database_is_a_clear_rejection(tmp_path, capsys):
+def test_locked_database_is_a_clear_rejection(tmp_path, capsys, monkeypatch):
+    # Wait for the lock a short while, far less than the holder holds it: under a
+    # loaded machine the default wait (30 s) could outlast the holder.
+    monkeypatch.setenv(store.LOCK_TIMEOUT_ENV_VAR, "2")
     path = tmp_path / "locked.duckdb"
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(120)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -112,12 +116,7 @@ def test_locked_database_is_a_clear_rejection(tmp_path, capsys):
 
 
 def test_console_script_help_lists_commands():
-    result = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_cli("--help")
     assert (
         "demo" in result.stdout
         and "info" in result.stdout

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.conftest import run_cli, salesforce_export
 from workbench import store
 from workbench.api import open_workbench
 from workbench.cli import build_parser, main
@@ -80,6 +80,97 @@ def test_each_command_has_help_with_examples(capsys, command):
     assert f"workbench {command}" in examples
 
 
+@pytest.fixture
+def no_locale_in_environment(monkeypatch):
+    """A clean environment: only what the test sets chooses the language."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("environment", "argv", "description", "option_help", "examples"),
+    [
+        (
+            {"LANG": "zh_CN.UTF-8"},
+            [],
+            "对每个客户做细分",
+            "我方一小时时间的成本（默认 90）",
+            "示例：",
+        ),
+        (
+            {"LANG": "C.UTF-8"},
+            ["--lang", "zh-Hant"],
+            "對每個客戶做區隔",
+            "我方一小時時間的成本（預設 90）",
+            "範例：",
+        ),
+        (
+            {"LC_ALL": "zh_TW.UTF-8", "LANG": "zh_CN.UTF-8"},
+            [],
+            "對每個客戶做區隔",
+            "我方一小時時間的成本（預設 90）",
+            "範例：",
+        ),
+    ],
+)
+def test_segment_help_speaks_the_language_of_the_environment_or_lang(
+    capsys,
+    no_locale_in_environment,
+    environment,
+    argv,
+    description,
+    option_help,
+    examples,
+):
+    for variable, value in environment.items():
+        no_locale_in_environment.setenv(variable, value)
+    code, out, _ = _run(capsys, "segment", *argv, "--help")
+    assert code == 0
+    assert description in out and option_help in out
+    # the examples' command lines are never translated
+    assert f"{examples}\n  workbench segment\n" in out
+    assert "examples:" not in out and "cost of one hour" not in out
+
+
+#: Commands whose help is marked for translation (effort, map, plan and plans are
+#: being marked in their own change).
+TRANSLATED_COMMANDS = [
+    "backup",
+    "demo",
+    "hash-password",
+    "import",
+    "info",
+    "init",
+    "nps",
+    "restore",
+    "segment",
+]
+
+
+@pytest.mark.parametrize("command", TRANSLATED_COMMANDS)
+def test_each_command_s_help_is_translated(capsys, no_locale_in_environment, command):
+    english = _run(capsys, "--lang", "en", command, "--help")[1]
+    for language, examples in (("zh-Hans", "示例："), ("zh-Hant", "範例：")):
+        code, out, _ = _run(capsys, "--lang", language, command, "--help")
+        assert code == 0 and examples in out, (command, language)
+        description = english.split("\n\n")[1]
+        assert description not in out, (command, language)
+
+
+def test_messages_follow_the_language_but_json_does_not(capsys, demo_db):
+    code, out, _ = _run(capsys, "--lang", "zh-Hans", "info", "--db", str(demo_db))
+    assert code == 0 and "结构版本" in out
+    code, out, _ = _run(
+        capsys, "--lang", "zh-Hant", "info", "--db", str(demo_db), "--json"
+    )
+    assert code == 0 and "schema_version" in json.loads(out)
+    code, _, err = _run(
+        capsys, "--lang", "zh-Hant", "import", "--db", str(demo_db), "nowhere.csv"
+    )
+    assert code == 1 and "沒有這個檔案或資料夾" in err
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_each_command_takes_db_after_its_name(command):
     subparser = _subparsers()[command]
@@ -137,24 +228,8 @@ def test_a_database_that_cannot_be_opened_is_rejected(capsys, tmp_path):
 # --- import ------------------------------------------------------------------------
 
 
-def _export(folder: Path, account_id: str = "001SF0000001") -> Path:
-    # Headers as Salesforce's Data Loader writes them (enough to recognise the CRM).
-    folder.mkdir()
-    (folder / "Account.csv").write_text(
-        "Id,Name,Industry,BillingCountry\n"
-        "001SF0000001,Nordlicht Maschinenbau GmbH,Machinery,Germany\n",
-        encoding="utf-8",
-    )
-    (folder / "Contact.csv").write_text(
-        "Id,AccountId,FirstName,LastName,Title,Department,ReportsToId\n"
-        f"003SF0000001,{account_id},Anna,Becker,Managing Director,Executive,\n",
-        encoding="utf-8",
-    )
-    return folder
-
-
 def test_import_json_then_undo(capsys, demo_db, tmp_path):
-    folder = _export(tmp_path / "export")
+    folder = salesforce_export(tmp_path / "export")
     code, out, err = _run(capsys, "import", str(folder), "--db", str(demo_db), "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True and report["source"] == "salesforce"
@@ -164,7 +239,7 @@ def test_import_json_then_undo(capsys, demo_db, tmp_path):
 
 
 def test_rejected_import_exits_1_and_changes_nothing(capsys, demo_db, tmp_path):
-    folder = _export(tmp_path / "export", account_id="001MISSING")
+    folder = salesforce_export(tmp_path / "export", account_id="001MISSING")
     (folder / "Account.csv").unlink()
     before = _counts(demo_db)
     code, out, _ = _run(capsys, "--db", str(demo_db), "import", str(folder), "--json")
@@ -480,20 +555,14 @@ def test_hash_password_usage_error(capsys):
 
 
 def test_console_script_keeps_stdout_json_and_progress_on_stderr(demo_db):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench.cli",
-            "segment",
-            "--json",
-            "--db",
-            str(demo_db),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("segment", "--json", "--db", str(demo_db), check=False)
     assert result.returncode == 0
     assert len(json.loads(result.stdout)["accounts"]) == 60
     assert result.stderr.startswith("…")
+
+
+def test_console_script_help_in_a_chinese_shell():
+    simplified = run_cli("segment", "--help", language="zh_CN.UTF-8")
+    assert "对每个客户做细分" in simplified.stdout and "示例：" in simplified.stdout
+    traditional = run_cli("--lang", "zh-Hant", "segment", "--help")
+    assert "對每個客戶做區隔" in traditional.stdout and "範例：" in traditional.stdout

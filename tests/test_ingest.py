@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REAL_DATASETS
+from tests.conftest import (
+    REAL_DATASETS,
+    assert_import_reads,
+    assert_rejected_unchanged,
+)
 from workbench import ingest, store
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -35,14 +39,6 @@ def _messages(report: ingest.ImportReport, level: str | None = None) -> str:
         for p in report.problems
         if level is None or p.level == level
     )
-
-
-def _assert_rejected_unchanged(
-    con: store.Connection, before: dict[str, object], report: ingest.ImportReport
-) -> None:
-    assert not report.ok
-    assert report.errors
-    assert store.database_fingerprint(con) == before
 
 
 # --- real data sets ---------------------------------------------------------------------
@@ -276,33 +272,38 @@ def test_salesforce_export_values_roles_and_deleted_rows(con: store.Connection) 
 
 def test_salesforce_report_export_with_bom(con: store.Connection) -> None:
     report = _import(con, "salesforce_report.csv")
-    assert report.ok, _messages(report, "error")
+    assert_import_reads(
+        con,
+        report,
+        {
+            "SELECT name, industry FROM accounts ORDER BY name": [
+                ("Kyoto Precision", "Electronics"),
+                ("Nordic Pumps AB", "Machinery"),
+            ],
+            "SELECT c.name, a.name FROM contacts c "
+            "JOIN accounts a USING (account_id) ORDER BY 1": [
+                ("Eva Lind", "Nordic Pumps AB"),
+                ("Ola Berg", "Nordic Pumps AB"),
+            ],
+        },
+    )
     assert [(f.object_name, f.table) for f in report.files] == [
         ("Account (report)", "accounts"),
         ("Contact (report)", "contacts"),
     ]
-    assert _rows(con, "SELECT name, industry FROM accounts ORDER BY name") == [
-        ("Kyoto Precision", "Electronics"),
-        ("Nordic Pumps AB", "Machinery"),
-    ]
-    assert _rows(
-        con,
-        "SELECT c.name, a.name FROM contacts c JOIN accounts a USING (account_id) ORDER BY 1",
-    ) == [
-        ("Eva Lind", "Nordic Pumps AB"),
-        ("Ola Berg", "Nordic Pumps AB"),
-    ]
 
 
 def test_salesforce_cli_json_tree(con: store.Connection) -> None:
-    report = _import(con, "salesforce_tree")
-    assert report.ok, _messages(report, "error")
-    assert _rows(
-        con, "SELECT contact_id, account_id, name FROM contacts ORDER BY 1"
-    ) == [
-        ("ContactRef1", "AccountRef1", "Urs Meier"),
-        ("ContactRef2", "AccountRef2", "Ieva Kalna"),
-    ]
+    assert_import_reads(
+        con,
+        _import(con, "salesforce_tree"),
+        {
+            "SELECT contact_id, account_id, name FROM contacts ORDER BY 1": [
+                ("ContactRef1", "AccountRef1", "Urs Meier"),
+                ("ContactRef2", "AccountRef2", "Ieva Kalna"),
+            ]
+        },
+    )
 
 
 def test_zip_of_a_salesforce_export(con: store.Connection) -> None:
@@ -402,16 +403,20 @@ def test_chinese_crm_contacts_roles_and_influence(
 
 def test_chinese_visits_link_people_by_name(con: store.Connection) -> None:
     report = _import(con, "chinese_gbk")
-    assert report.ok, _messages(report, "error")
-    assert {f.encoding for f in report.files} == {"gb18030"}
-    assert _rows(
+    assert_import_reads(
         con,
-        "SELECT c.name, a.kind, a.duration_minutes, a.activity_date::VARCHAR FROM activities a JOIN contacts c USING (contact_id) ORDER BY a.activity_date",
-    ) == [
-        ("李娜", "visit", 120.0, "2024-03-05"),
-        ("赵强", "call", 30.0, "2024-03-18"),
-        ("周伟", "meeting", 90.0, "2024-04-02"),
-    ]
+        report,
+        {
+            "SELECT c.name, a.kind, a.duration_minutes, a.activity_date::VARCHAR "
+            "FROM activities a JOIN contacts c USING (contact_id) "
+            "ORDER BY a.activity_date": [
+                ("李娜", "visit", 120.0, "2024-03-05"),
+                ("赵强", "call", 30.0, "2024-03-18"),
+                ("周伟", "meeting", 90.0, "2024-04-02"),
+            ]
+        },
+    )
+    assert {f.encoding for f in report.files} == {"gb18030"}
 
 
 def test_big5_and_gb18030_files(con: store.Connection) -> None:
@@ -465,44 +470,46 @@ def test_semicolon_tab_excel_and_parquet(con: store.Connection) -> None:
 
 
 def test_dates_in_every_unambiguous_format(con: store.Connection) -> None:
-    report = _import(con, "dates/Account.csv")
-    assert report.ok, _messages(report, "error")
-    assert _rows(
-        con, "SELECT DISTINCT created_on::VARCHAR FROM accounts ORDER BY 1"
-    ) == [
-        ("2024-03-05",),
-        ("2024-03-15",),
-    ]
-    report = _import(con, "dates/us/Account.csv")
-    assert report.ok, _messages(report, "error")
-    assert _rows(
-        con, "SELECT created_on::VARCHAR FROM accounts WHERE name LIKE 'US%' ORDER BY 1"
-    ) == [
-        ("2024-03-15",),
-        ("2024-04-01",),
-    ]
+    assert_import_reads(
+        con,
+        _import(con, "dates/Account.csv"),
+        {
+            "SELECT DISTINCT created_on::VARCHAR FROM accounts ORDER BY 1": [
+                ("2024-03-05",),
+                ("2024-03-15",),
+            ]
+        },
+    )
+    assert_import_reads(
+        con,
+        _import(con, "dates/us/Account.csv"),
+        {
+            "SELECT created_on::VARCHAR FROM accounts "
+            "WHERE name LIKE 'US%' ORDER BY 1": [("2024-03-15",), ("2024-04-01",)]
+        },
+    )
 
 
 def test_ambiguous_dates_are_reported_not_guessed(con: store.Connection) -> None:
-    before = store.database_fingerprint(con)
-    report = _import(con, "bad/ambiguous_dates")
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(con, lambda: _import(con, "bad/ambiguous_dates"))
     assert (
         "Account.csv|None|CreatedDate|2 date(s) like 03/04/2024 could be day-first or month-first"
         in _messages(report)
     )
-    report = _import(con, "bad/ambiguous_dates", date_order="dmy")
-    assert report.ok, _messages(report, "error")
-    assert _rows(con, "SELECT created_on::VARCHAR FROM accounts ORDER BY 1") == [
-        ("2024-04-03",),
-        ("2024-06-05",),
-    ]
+    assert_import_reads(
+        con,
+        _import(con, "bad/ambiguous_dates", date_order="dmy"),
+        {
+            "SELECT created_on::VARCHAR FROM accounts ORDER BY 1": [
+                ("2024-04-03",),
+                ("2024-06-05",),
+            ]
+        },
+    )
 
 
 def test_bad_values_name_the_row_and_column(con: store.Connection) -> None:
-    before = store.database_fingerprint(con)
-    report = _import(con, "bad/bad_values")
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(con, lambda: _import(con, "bad/bad_values"))
     errors = _messages(report, "error")
     assert "Opportunity.csv|1|Amount|“lots” is not a number" in errors
     assert "Opportunity.csv|1|CloseDate|“someday” is not a date" in errors
@@ -539,10 +546,8 @@ def test_bad_values_name_the_row_and_column(con: store.Connection) -> None:
 def test_bad_inputs_reject_and_change_nothing(
     demo_con: store.Connection, path: str, expected: str
 ) -> None:
-    before = store.database_fingerprint(demo_con)
     runs_before = store.import_runs(demo_con).height
-    report = _import(demo_con, path)
-    _assert_rejected_unchanged(demo_con, before, report)
+    report = assert_rejected_unchanged(demo_con, lambda: _import(demo_con, path))
     assert expected in _messages(report), _messages(report)
     runs = store.import_runs(demo_con)
     assert runs.height == runs_before + 1
@@ -755,9 +760,7 @@ def test_large_files_go_through_duckdb_with_the_same_result(
     monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
     ragged = tmp_path / "Account.csv"
     ragged.write_text("Id,Name\n001R00000000000001,A\n001R00000000000002,B,extra\n")
-    before = store.database_fingerprint(con)
-    report = _import(con, ragged)
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(con, lambda: _import(con, ragged))
     assert "row 2 has more fields than the header (2)" in _messages(report, "error")
 
 
@@ -801,10 +804,11 @@ def test_survey_files_are_recognised_and_imported_with_the_crm_files(
 
 def test_a_bad_survey_row_rejects_the_whole_import(con: store.Connection) -> None:
     assert _import(con, "salesforce").ok
-    before = store.database_fingerprint(con)
     bad = SURVEY + "Rheinstahl GmbH,k.weber@rheinstahl.example,2024-05-03,11,??\n"
-    report = ingest.import_files(con, [("nps.csv", bad.encode())], actor=ANALYST)
-    _assert_rejected_unchanged(con, before, report)
+    report = assert_rejected_unchanged(
+        con,
+        lambda: ingest.import_files(con, [("nps.csv", bad.encode())], actor=ANALYST),
+    )
     assert "nps.csv|3|score|score 11 is outside 0–10" in _messages(report, "error")
 
 

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REAL_DATASETS
+from tests.conftest import (
+    REAL_DATASETS,
+    assert_import_reads,
+    assert_rejected_unchanged,
+)
 from workbench import ingest, store
 from workbench.domain import Actor
 from workbench.errors import RejectedInputError
@@ -30,6 +34,18 @@ def _import_bytes(
 
 def _rows(con: store.Connection, sql: str) -> list[tuple[object, ...]]:
     return store.query_frame(con, sql).rows()
+
+
+def _import_reads(
+    con: store.Connection,
+    files: dict[str, str],
+    expected: dict[str, list[tuple[object, ...]]],
+    **options: object,
+) -> ingest.ImportReport:
+    """Import ``files``; it must succeed, and each query must return its rows."""
+    report = _import_bytes(con, files, **options)
+    assert_import_reads(con, report, expected)
+    return report
 
 
 def _every_import_input() -> list[Path]:
@@ -87,27 +103,22 @@ def test_the_commit_rolls_back_when_a_written_row_would_dangle(
     from workbench.store.imports import checks
 
     monkeypatch.setattr(checks, "_IMPORT_REFERENCES", ())
-    before = store.database_fingerprint(con)
-    report = _import_bytes(
-        con,
-        {
-            "Account.csv": "Id,Name\n001A,Acme\n",
-            "Contact.csv": "Id,AccountId,LastName,ReportsToId\n003A,001A,Ames,003Z\n",
-        },
-    )
-    assert not report.ok
+    files = {
+        "Account.csv": "Id,Name\n001A,Acme\n",
+        "Contact.csv": "Id,AccountId,LastName,ReportsToId\n003A,001A,Ames,003Z\n",
+    }
+    report = assert_rejected_unchanged(con, lambda: _import_bytes(con, files))
     assert any(
         "would leave records pointing at nothing" in p.message
         and "contacts.reports_to_id" in p.message
         for p in report.errors
     )
-    assert store.database_fingerprint(con) == before
 
 
 def test_a_manager_missing_from_the_export_is_a_warning_naming_the_person(
     con: store.Connection,
 ) -> None:
-    report = _import_bytes(
+    report = _import_reads(
         con,
         {
             "Account.csv": "Id,Name\n001A,Acme\n001B,Other\n",
@@ -116,8 +127,14 @@ def test_a_manager_missing_from_the_export_is_a_warning_naming_the_person(
             "003B,001A,Baker,003A\n"
             "003C,001B,Clark,003A\n",
         },
+        {
+            "SELECT contact_id, reports_to_id FROM contacts ORDER BY 1": [
+                ("003A", None),
+                ("003B", "003A"),
+                ("003C", None),
+            ]
+        },
     )
-    assert report.ok, [p.message for p in report.errors]
     messages = [(p.level, p.row, p.message) for p in report.problems]
     assert any(
         level == "warning"
@@ -130,26 +147,16 @@ def test_a_manager_missing_from_the_export_is_a_warning_naming_the_person(
         "“Clark” (003C) reports to 003A, who works for another account" in message
         for _level, _row, message in messages
     )
-    assert _rows(con, "SELECT contact_id, reports_to_id FROM contacts ORDER BY 1") == [
-        ("003A", None),
-        ("003B", "003A"),
-        ("003C", None),
-    ]
 
 
 def test_one_pass_reports_a_bad_number_and_a_missing_account_together(
     con: store.Connection,
 ) -> None:
-    before = store.database_fingerprint(con)
-    report = _import_bytes(
-        con,
-        {
-            "Account.csv": "Id,Name,AnnualRevenue\n001A,Acme,lots\n",
-            "Contact.csv": "Id,AccountId,LastName\n003A,001A,Ames\n003B,001MISSING,Baker\n",
-        },
-    )
-    assert not report.ok
-    assert store.database_fingerprint(con) == before
+    files = {
+        "Account.csv": "Id,Name,AnnualRevenue\n001A,Acme,lots\n",
+        "Contact.csv": "Id,AccountId,LastName\n003A,001A,Ames\n003B,001MISSING,Baker\n",
+    }
+    report = assert_rejected_unchanged(con, lambda: _import_bytes(con, files))
     levels = [p.level for p in report.problems]
     # Errors first, then warnings.
     assert levels == sorted(levels, key=lambda level: level != "error")
@@ -212,7 +219,7 @@ def test_the_same_files_twice_are_committed_once(con: store.Connection) -> None:
 
 
 def test_owners_named_only_by_name_become_sellers_once(con: store.Connection) -> None:
-    report = _import_bytes(
+    report = _import_reads(
         con,
         {
             "Account.csv": "Id,Name,Owner\n001A,Acme,Wang Li\n001B,Beta,wang li \n",
@@ -220,56 +227,47 @@ def test_owners_named_only_by_name_become_sellers_once(con: store.Connection) ->
             "006A,001A,Deal,100,2024-01-01,Closed Won,Wang Li\n"
             "006B,001B,Deal,100,2024-01-01,Closed Won,Chen Jie\n",
         },
+        {
+            "SELECT name FROM sellers ORDER BY name": [("Chen Jie",), ("Wang Li",)],
+            "SELECT count(*) FROM opportunities WHERE owner_seller_id IS NULL": [(0,)],
+        },
     )
-    assert report.ok, [p.message for p in report.errors]
-    assert _rows(con, "SELECT name FROM sellers ORDER BY name") == [
-        ("Chen Jie",),
-        ("Wang Li",),
-    ]
-    assert _rows(
-        con, "SELECT count(*) FROM opportunities WHERE owner_seller_id IS NULL"
-    ) == [(0,)]
     assert not any("matches no seller" in p.message for p in report.problems)
-    again = _import_bytes(
+    _import_reads(
         con,
         {"Account.csv": "Id,Name,Owner\n001C,Gamma,WANG LI\n"},
+        {"SELECT count(*) FROM sellers": [(2,)]},
     )
-    assert again.ok
-    assert _rows(con, "SELECT count(*) FROM sellers") == [(2,)]
 
 
-def test_a_manager_column_of_codes_is_read_as_ids(con: store.Connection) -> None:
-    report = _import_bytes(
-        con,
-        {
-            "联系人.csv": "联系人编号,客户名称,姓名,职务,直属上级\n"
-            "C001,华东机械,王伟,总经理,\n"
-            "C002,华东机械,李娜,采购经理,C001\n"
-            "C003,华东机械,赵强,工程师,C002\n",
-        },
-    )
-    assert report.ok, [p.message for p in report.errors]
-    assert not any("matches no person" in p.message for p in report.problems)
-    assert _rows(
-        con, "SELECT name, reports_to_id FROM contacts ORDER BY contact_id"
-    ) == [("王伟", None), ("李娜", "C001"), ("赵强", "C002")]
-
-
-def test_a_manager_column_of_names_is_still_read_as_names(
-    con: store.Connection,
+@pytest.mark.parametrize(
+    ("managers", "reports_to"),
+    [
+        # a column of codes is read as IDs: nobody is looked up by name
+        (["", "C001", "C002"], [("王伟", None), ("李娜", "C001"), ("赵强", "C002")]),
+        # a column of names is still read as names
+        (["", "王伟"], [("王伟", None), ("李娜", "C001")]),
+    ],
+    ids=["codes", "names"],
+)
+def test_a_manager_column_is_read_as_ids_or_as_names(
+    con: store.Connection, managers: list[str], reports_to: list[tuple[str, str]]
 ) -> None:
-    report = _import_bytes(
+    people = [
+        ("C001", "王伟", "总经理"),
+        ("C002", "李娜", "采购经理"),
+        ("C003", "赵强", "工程师"),
+    ]
+    lines = [
+        f"{code},华东机械,{name},{title},{manager}\n"
+        for (code, name, title), manager in zip(people, managers, strict=False)
+    ]
+    report = _import_reads(
         con,
-        {
-            "联系人.csv": "联系人编号,客户名称,姓名,职务,直属上级\n"
-            "C001,华东机械,王伟,总经理,\n"
-            "C002,华东机械,李娜,采购经理,王伟\n",
-        },
+        {"联系人.csv": "联系人编号,客户名称,姓名,职务,直属上级\n" + "".join(lines)},
+        {"SELECT name, reports_to_id FROM contacts ORDER BY contact_id": reports_to},
     )
-    assert report.ok, [p.message for p in report.errors]
-    assert _rows(
-        con, "SELECT name, reports_to_id FROM contacts ORDER BY contact_id"
-    ) == [("王伟", None), ("李娜", "C001")]
+    assert not any("matches no person" in p.message for p in report.problems)
 
 
 def test_viewers_still_cannot_import(con: store.Connection) -> None:
@@ -284,7 +282,7 @@ def test_viewers_still_cannot_import(con: store.Connection) -> None:
 def test_chinese_crm_columns_and_channels_are_recognised(
     con: store.Connection,
 ) -> None:
-    report = _import_bytes(
+    report = _import_reads(
         con,
         {
             "客户.csv": "客户编号,客户名称,年销售额(元),跟进人\n"
@@ -297,29 +295,28 @@ def test_chinese_crm_columns_and_channels_are_recognised(
             "K01,C01,2024-03-06,技术交流会,王丽\n"
             "K01,C01,2024-03-07,展會,王丽\n",
         },
+        {
+            "SELECT annual_revenue FROM accounts": [(120000000.0,)],
+            "SELECT contact_id, influence, reports_to_id FROM contacts ORDER BY 1": [
+                ("C01", 5, None),
+                ("C02", 3, "C01"),
+            ],
+            "SELECT contact_id, kind, s.name FROM activities "
+            "JOIN sellers s USING (seller_id) ORDER BY activity_date": [
+                ("C02", "email", "王丽"),
+                ("C01", "workshop", "王丽"),
+                ("C01", "event", "王丽"),
+            ],
+            "SELECT count(*) FROM sellers": [(1,)],
+        },
     )
-    assert report.ok, [p.message for p in report.errors]
     assert not [p for p in report.problems if "not a known" in p.message]
-    assert _rows(con, "SELECT annual_revenue FROM accounts") == [(120000000.0,)]
-    assert _rows(
-        con, "SELECT contact_id, influence, reports_to_id FROM contacts ORDER BY 1"
-    ) == [("C01", 5, None), ("C02", 3, "C01")]
-    assert _rows(
-        con,
-        "SELECT contact_id, kind, s.name FROM activities JOIN sellers s USING (seller_id) "
-        "ORDER BY activity_date",
-    ) == [
-        ("C02", "email", "王丽"),
-        ("C01", "workshop", "王丽"),
-        ("C01", "event", "王丽"),
-    ]
-    assert _rows(con, "SELECT count(*) FROM sellers") == [(1,)]
 
 
 def test_hubspot_contacts_get_their_company_from_the_association_table(
     con: store.Connection,
 ) -> None:
-    report = _import_bytes(
+    report = _import_reads(
         con,
         {
             "company_data.csv": "id,is_deleted,_fivetran_synced,property_name,"
@@ -335,12 +332,15 @@ def test_hubspot_contacts_get_their_company_from_the_association_table(
             "7001,501,1,HUBSPOT_DEFINED\n"
             "7002,502,1,HUBSPOT_DEFINED\n",
         },
+        {
+            "SELECT contact_id, account_id FROM contacts ORDER BY contact_id": [
+                ("7001", "501"),
+                ("7002", "502"),
+                ("7003", "501"),
+            ]
+        },
         source="hubspot",
     )
-    assert report.ok, [p.message for p in report.errors]
-    assert _rows(
-        con, "SELECT contact_id, account_id FROM contacts ORDER BY contact_id"
-    ) == [("7001", "501"), ("7002", "502"), ("7003", "501")]
     notes = [p.message for p in report.problems if p.file == "contact_company_data.csv"]
     assert notes == [
         "not imported: an association table: it gives the people in "
@@ -363,23 +363,24 @@ def test_dynamics_activity_views_become_activities(con: store.Connection) -> Non
         "a1000000-0000-0000-0000-000000000001,def,QBR,Nora Keller,"
         "Contoso Pharmaceuticals,2024-04-02 10:00,90,Mia Roth\n"
     )
-    report = _import_bytes(con, files)
-    assert report.ok, [p.message for p in report.errors]
-    assert _rows(
+    _import_reads(
         con,
-        "SELECT a.kind, c.name, a.duration_minutes, s.name FROM activities a "
-        "JOIN contacts c USING (contact_id) JOIN sellers s USING (seller_id) "
-        "ORDER BY a.activity_date",
-    ) == [
-        ("call", "Ivo Brandt", 30.0, "Mia Roth"),
-        ("meeting", "Nora Keller", 90.0, "Mia Roth"),
-    ]
+        files,
+        {
+            "SELECT a.kind, c.name, a.duration_minutes, s.name FROM activities a "
+            "JOIN contacts c USING (contact_id) JOIN sellers s USING (seller_id) "
+            "ORDER BY a.activity_date": [
+                ("call", "Ivo Brandt", 30.0, "Mia Roth"),
+                ("meeting", "Nora Keller", 90.0, "Mia Roth"),
+            ]
+        },
+    )
 
 
 def test_hubspot_engagements_become_activities_with_their_people(
     con: store.Connection,
 ) -> None:
-    report = _import_bytes(
+    _import_reads(
         con,
         {
             "company_data.csv": "id,is_deleted,_fivetran_synced,property_name,"
@@ -404,25 +405,23 @@ def test_hubspot_engagements_become_activities_with_their_people(
             "501,92,MEETING,188,HUBSPOT_DEFINED\n"
             "501,93,NOTE,190,HUBSPOT_DEFINED\n",
         },
+        {
+            "SELECT activity_id, kind, account_id, contact_id, subject, "
+            "duration_minutes FROM activities ORDER BY activity_id": [
+                ("91", "call", "501", "7001", "Intro call", 25.0),
+                ("92", "meeting", "501", "7001", "Plant visit", 90.0),
+                ("93", "note", "501", None, "note body", None),
+            ]
+        },
         source="hubspot",
     )
-    assert report.ok, [p.message for p in report.errors]
-    assert _rows(
-        con,
-        "SELECT activity_id, kind, account_id, contact_id, subject, duration_minutes "
-        "FROM activities ORDER BY activity_id",
-    ) == [
-        ("91", "call", "501", "7001", "Intro call", 25.0),
-        ("92", "meeting", "501", "7001", "Plant visit", 90.0),
-        ("93", "note", "501", None, "note body", None),
-    ]
     assert sum(store.orphan_counts(con).values()) == 0
 
 
 def test_nested_and_self_reporting_loops_each_lose_one_line(
     con: store.Connection,
 ) -> None:
-    report = _import_bytes(
+    report = _import_reads(
         con,
         {
             "Account.csv": "Id,Name\n001A,Acme\n",
@@ -435,19 +434,20 @@ def test_nested_and_self_reporting_loops_each_lose_one_line(
             "003F,001A,Ford,003D\n"
             "003G,001A,Gray,003D\n",
         },
+        {
+            "SELECT contact_id, reports_to_id FROM contacts ORDER BY 1": [
+                ("003A", None),
+                ("003B", "003A"),
+                ("003C", None),
+                ("003D", None),
+                ("003E", "003F"),
+                ("003F", "003D"),
+                ("003G", "003D"),
+            ]
+        },
     )
-    assert report.ok, [p.message for p in report.errors]
     cycles = sorted(
         p.message for p in report.problems if p.message.startswith("reporting cycle")
     )
     assert len(cycles) == 3
     assert any("“Clark” (003C) → “Clark” (003C)" in c for c in cycles)
-    assert _rows(con, "SELECT contact_id, reports_to_id FROM contacts ORDER BY 1") == [
-        ("003A", None),
-        ("003B", "003A"),
-        ("003C", None),
-        ("003D", None),
-        ("003E", "003F"),
-        ("003F", "003D"),
-        ("003G", "003D"),
-    ]

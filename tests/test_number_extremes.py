@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import APP, _listed_pages
+from tests.conftest import open_page
+from tests.test_pages import _listed_pages
 from workbench import ingest, store
 from workbench.cli import main
 from workbench.domain import Actor
@@ -247,10 +247,7 @@ def odd_db(request, tmp_path, demo_db, monkeypatch) -> Path:
 
 @pytest.mark.parametrize("page", _listed_pages())
 def test_every_page_renders_on_extremes_and_non_finite_values(odd_db, page):
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    assert not at.exception, at.exception
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
+    at = open_page(page, timeout=90)
     assert not at.error, [e.value for e in at.error]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page
 from workbench import store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +38,7 @@ def test_every_page_file_is_listed_in_app():
 
 @pytest.mark.parametrize("page", _listed_pages())
 def test_page_renders_without_exception(app_db, page):
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception, at.exception
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
+    at = open_page(page)
     assert not at.error, [e.value for e in at.error]
 
 

@@ -18,6 +18,16 @@ def _open(actor: Actor | None = None) -> AppTest:
     return open_page(PAGE, actor)
 
 
+def _add_rows(at: AppTest, table: str, rows: list[dict[str, str]]) -> None:
+    """Add ``rows`` to the plan editor's ``table`` as a person typing them would."""
+    nonce = at.session_state["plan_editor_nonce"]
+    at.session_state[f"plan_{table}_{nonce}"] = {
+        "edited_rows": {},
+        "added_rows": rows,
+        "deleted_rows": [],
+    }
+
+
 def _captions(at: AppTest) -> str:
     return " ".join(c.value for c in at.caption)
 
@@ -46,13 +56,11 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
     at.text_area(key="plan_customise").input("Consignment stock </script>").run()
     at.selectbox(key="plan_relationship").select("partnership").run()
     at.multiselect(key="plan_value_services").select("Joint promotion").run()
-    at.session_state[f"plan_actions_{at.session_state['plan_editor_nonce']}"] = {
-        "edited_rows": {},
-        "added_rows": [
-            {"contact": "Dora", "action": "Executive visit", "status": "open"}
-        ],
-        "deleted_rows": [],
-    }
+    _add_rows(
+        at,
+        "actions",
+        [{"contact": "Dora", "action": "Executive visit", "status": "open"}],
+    )
     at.button(key="plan_save").click().run()
     assert not at.exception, at.exception
     saved_message = (
@@ -206,12 +214,7 @@ def test_drafting_fills_only_empty_sections(app_db):
 def test_suggested_actions_join_the_table_and_unsaved_edits_stay(app_db):
     at = _open()
     account_id = at.selectbox(key="plan_account").value
-    nonce = at.session_state["plan_editor_nonce"]
-    at.session_state[f"plan_objectives_{nonce}"] = {
-        "edited_rows": {},
-        "added_rows": [{"objective": "Grow share", "status": "open"}],
-        "deleted_rows": [],
-    }
+    _add_rows(at, "objectives", [{"objective": "Grow share", "status": "open"}])
     at.button(key="plan_suggest_actions").click().run()
     assert not at.exception, at.exception
     assert any("suggested actions" in s.value for s in at.success)
@@ -229,11 +232,7 @@ def test_suggested_actions_join_the_table_and_unsaved_edits_stay(app_db):
 def test_invalid_plan_shows_the_problem_and_saves_nothing(app_db):
     at = _open()
     account_id = at.selectbox(key="plan_account").value
-    at.session_state[f"plan_actions_{at.session_state['plan_editor_nonce']}"] = {
-        "edited_rows": {},
-        "added_rows": [{"contact": "Dora", "status": "open"}],
-        "deleted_rows": [],
-    }
+    _add_rows(at, "actions", [{"contact": "Dora", "status": "open"}])
     at.button(key="plan_save").click().run()
     assert not at.exception, at.exception
     assert any("actions row 1, action" in e.value for e in at.error)

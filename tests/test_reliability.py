@@ -210,12 +210,15 @@ def _snapshot(path: Path) -> dict[str, pl.DataFrame]:
         con.close()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_process_killed_mid_import_leaves_the_database_as_it_was(demo_db: Path):
+def _kill_writer_and_compare(
+    demo_db: Path, script: str, argv: list[str], marker: bytes, wait: float
+) -> None:
+    """Run ``script``, kill it ``wait`` seconds after it prints ``marker``, and
+    check that every table holds exactly what it held before."""
     store.connect(demo_db).close()  # migrated, as the writer will find it
     before = _snapshot(demo_db)
     proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_WRITER, str(demo_db)],
+        [sys.executable, "-c", script, str(demo_db), *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -223,8 +226,8 @@ def test_process_killed_mid_import_leaves_the_database_as_it_was(demo_db: Path):
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        assert line.strip() == b"MIDWAY", proc.stderr.read() if proc.stderr else line
-        time.sleep(0.8)  # deep inside the transaction: several chunks written
+        assert line.strip() == marker, proc.stderr.read() if proc.stderr else line
+        time.sleep(wait)
         assert proc.poll() is None, "the writer stopped before it was killed"
         os.kill(proc.pid, signal.SIGKILL)
     finally:
@@ -238,6 +241,12 @@ def test_process_killed_mid_import_leaves_the_database_as_it_was(demo_db: Path):
     assert all(after[t].is_empty() for t in set(after) - set(before))
     for table, frame in before.items():
         assert after[table].equals(frame, null_equal=True), table
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_process_killed_mid_import_leaves_the_database_as_it_was(demo_db: Path):
+    # killed deep inside the transaction: several chunks written
+    _kill_writer_and_compare(demo_db, _KILLED_WRITER, [], b"MIDWAY", 0.8)
     con = store.connect(demo_db)  # writable again, and still usable
     try:
         assert store.get_meta(con, "half_done") is None
@@ -289,27 +298,5 @@ def test_process_killed_in_the_import_pipeline_changes_nothing(demo_db: Path):
         pytest.skip("the real sample exports are not available")
     ingest = pytest.importorskip("workbench.ingest")
     assert hasattr(ingest, "import_files")
-    store.connect(demo_db).close()
-    before = _snapshot(demo_db)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_IMPORT, str(demo_db), str(folder)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.strip() == b"WRITING", proc.stderr.read() if proc.stderr else line
-        time.sleep(0.5)  # in the middle of the upsert, or just after it
-        assert proc.poll() is None, "the import ended before it was killed"
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-
-    after = _snapshot(demo_db)
-    assert set(before) <= set(after)
-    assert all(after[t].is_empty() for t in set(after) - set(before))
-    for table, frame in before.items():
-        assert after[table].equals(frame, null_equal=True), table
+    # killed in the middle of the upsert, or just after it
+    _kill_writer_and_compare(demo_db, _KILLED_IMPORT, [str(folder)], b"WRITING", 0.5)

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP
+from tests.conftest import APP, open_page
 from workbench import readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
@@ -18,10 +18,7 @@ PAGE = "pages/segments.py"
 
 @pytest.fixture
 def page(app_db) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def metrics(at: AppTest) -> dict[str, int]:
@@ -188,11 +185,7 @@ def test_scenarios_save_load_and_compare(page):
 
 
 def test_viewer_cannot_save(app_db):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["workbench_actor"] = Actor(name="guest", role="viewer")
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    at = open_page(PAGE, Actor(name="guest", role="viewer"))
     assert at.button(key="seg_scenario_save").disabled
     connection = store.connect(app_db)
     assert store.segment_scenarios(connection).height == 0
@@ -211,8 +204,7 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
         connection, thresholds.with_changes(hourly_cost=1_000)
     )
     connection.close()
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
+    at = open_page(PAGE)
     at.button(key="seg_scenario_apply").click().run()
     assert not at.exception, at.exception
     assert at.slider(key="seg_hourly_cost").value == 1000.0

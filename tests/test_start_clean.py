@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import demo, ingest, store
+from tests.conftest import demo_database
+from workbench import ingest, store
 from workbench.cli import main
 from workbench.domain import Actor
 
@@ -100,12 +101,7 @@ def test_init_empty_then_import_has_no_demo_offer(
 def test_init_empties_a_demo_database_and_fills_a_new_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "demo.duckdb"
-    con = store.connect(db)
-    try:
-        demo.write_demo(con, accounts=3, activities=30)
-    finally:
-        con.close()
+    db = demo_database(tmp_path / "demo.duckdb", accounts=3, activities=30)
     code, out = _run(capsys, "init", "--empty", "--db", str(db), "--json")
     assert code == 0
     assert json.loads(out)["outcome"] == "emptied the demo portfolio"
@@ -118,12 +114,7 @@ def test_init_empties_a_demo_database_and_fills_a_new_one(
 def test_cli_replace_demo_flag_and_plan_in_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "demo.duckdb"
-    con = store.connect(db)
-    try:
-        demo.write_demo(con, accounts=3, activities=30)
-    finally:
-        con.close()
+    db = demo_database(tmp_path / "demo.duckdb", accounts=3, activities=30)
     code, out = _run(
         capsys,
         "import",

@@ -7,6 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.conftest import older_database
 from workbench import store
 
 REQUIRED_COLUMNS = {
@@ -123,19 +124,15 @@ def test_older_file_upgrades_in_place_and_keeps_its_rows(tmp_path):
 
 
 def test_migration_8_keeps_activities_and_stores_crm_ids_once(tmp_path):
-    path = tmp_path / "v7.duckdb"
-    old = duckdb.connect(str(path))
-    store.migrate(old, target=7)
-    old.execute(
+    upgraded = older_database(
+        tmp_path / "v7.duckdb",
+        7,
         """
         INSERT INTO activities (activity_id, account_id, kind, activity_date, source, source_id)
         VALUES ('00T1', 'A1', 'call', DATE '2024-03-01', 'salesforce', '00T1'),
                ('visits:abc', 'A1', 'visit', DATE '2024-03-02', 'chinese_crm', 'A1|Li|#1')
-        """
+        """,
     )
-    old.close()
-
-    upgraded = store.connect(path)
     assert store.schema_version(upgraded) == store.MIGRATIONS[-1].version
     assert upgraded.sql(
         "SELECT activity_id, kind, source, source_id, import_run_id "

@@ -234,26 +234,23 @@ def test_write_survey_responses_upserts_and_logs_the_run(con):
         "VALUES ('C1', 'A1', 'ann@acme.com')"
     )
     contacts, accounts = store.survey_link_targets(con)
-    first = surveys.read_survey_file(
-        "a.csv",
-        b"account,email,date,score,comment\nA1,ann@acme.com,2026-01-02,4,slow\n",
-        contacts,
-        accounts,
-    )
-    outcome = store.write_survey_responses(
-        con, LOCAL_ACTOR, first.responses, file_name="a.csv", file_sha256="abc"
-    )
-    assert (outcome["inserted"], outcome["updated"]) == (1, 0)
-    again = surveys.read_survey_file(
-        "a.csv",
-        b"account,email,date,score,comment\nA1,ann@acme.com,2026-01-02,9,fixed\n",
-        contacts,
-        accounts,
-    )
-    outcome = store.write_survey_responses(
-        con, LOCAL_ACTOR, again.responses, file_name="a.csv", file_sha256="def"
-    )
-    assert (outcome["inserted"], outcome["updated"]) == (1 - 1, 1)
+
+    def write(score_and_comment: str, sha256: str) -> tuple[int, int]:
+        read = surveys.read_survey_file(
+            "a.csv",
+            b"account,email,date,score,comment\nA1,ann@acme.com,2026-01-02,"
+            + score_and_comment.encode()
+            + b"\n",
+            contacts,
+            accounts,
+        )
+        outcome = store.write_survey_responses(
+            con, LOCAL_ACTOR, read.responses, file_name="a.csv", file_sha256=sha256
+        )
+        return outcome["inserted"], outcome["updated"]
+
+    assert write("4,slow", "abc") == (1, 0)
+    assert write("9,fixed", "def") == (0, 1)
     stored = store.read_table(con, "nps_responses")
     assert stored.height == 1
     assert stored.row(0, named=True)["score"] == 9

@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from workbench import store
-from workbench.throttle import MemoryLedger, Refusal, SignInThrottle, ThrottleLimits
+from workbench.throttle import (
+    FailureWindow,
+    Ledger,
+    MemoryLedger,
+    Refusal,
+    SignInThrottle,
+    ThrottleLimits,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 class Clock:
@@ -26,15 +37,26 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["memory", "database"])
+def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    """Each rule holds over both ledgers: the list in memory and the database's."""
+    if request.param == "memory":
+        yield MemoryLedger()
+        return
+    con = store.connect(":memory:")
+    yield store.SignInLedger(con)
+    con.close()
+
+
 def _fail(throttle: SignInThrottle, user: str, address: str, times: int) -> None:
     for _ in range(times):
         assert throttle.check(user, address) is None
         throttle.record_failure(user, address)
 
 
-def test_a_user_name_pauses_after_five_failures_and_the_pause_doubles(clock):
+def test_a_user_name_pauses_after_five_failures_and_the_pause_doubles(clock, ledger):
     limits = ThrottleLimits()
-    throttle = SignInThrottle(MemoryLedger(), clock=clock, limits=limits)
+    throttle = SignInThrottle(ledger, clock=clock, limits=limits)
     # Five wrong passwords are free, from several addresses (none of them locks).
     for i in range(5):
         _fail(throttle, "Vera", f"10.0.0.{i}", 1)
@@ -45,8 +67,10 @@ def test_a_user_name_pauses_after_five_failures_and_the_pause_doubles(clock):
     assert throttle.check("vera", "10.0.1.1") == Refusal("user", 30.0)
 
 
-def test_the_user_pause_is_capped_so_an_outsider_cannot_keep_an_admin_out(clock):
-    throttle = SignInThrottle(MemoryLedger(), clock=clock)
+def test_the_user_pause_is_capped_so_an_outsider_cannot_keep_an_admin_out(
+    clock, ledger
+):
+    throttle = SignInThrottle(ledger, clock=clock)
     pauses = []
     for i in range(20):  # each from a fresh address, waiting out every pause
         refusal = throttle.check("admin", f"192.0.2.{i}")
@@ -64,21 +88,33 @@ def test_the_user_pause_is_capped_so_an_outsider_cannot_keep_an_admin_out(clock)
     assert throttle.check("admin", "198.51.100.1") is None
 
 
-def test_one_address_spraying_many_user_names_locks_itself_first(clock):
-    throttle = SignInThrottle(MemoryLedger(), clock=clock)
-    for i in range(10):
-        _fail(throttle, f"guess{i}", "203.0.113.7", 1)
-    refusal = throttle.check("guess99", "203.0.113.7")
-    assert refusal is not None and refusal.reason == "address"
-    assert refusal.seconds == pytest.approx(900)
-    # Another address, and the names it guessed, are not affected.
-    assert throttle.check("guess0", "198.51.100.1") is None
-    clock.now += 901
-    assert throttle.check("guess99", "203.0.113.7") is None
+@pytest.mark.parametrize(
+    ("reason", "failures", "window", "address_of", "unaffected"),
+    [
+        # One address spraying many user names locks itself first; another
+        # address, and the names it guessed, are not affected.
+        ("address", 10, 900, lambda i: "203.0.113.7", ("guess0", "198.51.100.1")),
+        # A spray from many addresses meets the limit for everyone.
+        ("everyone", 60, 60, lambda i: f"10.1.{i // 250}.{i % 250}", None),
+    ],
+)
+def test_a_spray_of_wrong_passwords_meets_its_limit(
+    clock, ledger, reason, failures, window, address_of, unaffected
+):
+    throttle = SignInThrottle(ledger, clock=clock)
+    for i in range(failures):
+        _fail(throttle, f"guess{i}", address_of(i), 1)
+    refusal = throttle.check("guess99", address_of(failures))
+    assert refusal is not None and refusal.reason == reason
+    assert refusal.seconds == pytest.approx(window)
+    if unaffected is not None:
+        assert throttle.check(*unaffected) is None
+    clock.now += window + 1
+    assert throttle.check("guess99", address_of(failures)) is None
 
 
-def test_hammering_a_paused_user_name_counts_against_the_address(clock):
-    throttle = SignInThrottle(MemoryLedger(), clock=clock)
+def test_hammering_a_paused_user_name_counts_against_the_address(clock, ledger):
+    throttle = SignInThrottle(ledger, clock=clock)
     _fail(throttle, "admin", "203.0.113.7", 5)
     for _ in range(5):  # refused without checking a password: the name is paused
         refusal = throttle.check("admin", "203.0.113.7")
@@ -91,19 +127,8 @@ def test_hammering_a_paused_user_name_counts_against_the_address(clock):
     assert throttle.check("admin", "198.51.100.1") is None
 
 
-def test_a_spray_from_many_addresses_meets_the_limit_for_everyone(clock):
-    throttle = SignInThrottle(MemoryLedger(), clock=clock)
-    for i in range(60):
-        _fail(throttle, f"user{i}", f"10.1.{i // 250}.{i % 250}", 1)
-    refusal = throttle.check("anyone", "198.51.100.1")
-    assert refusal is not None and refusal.reason == "everyone"
-    assert 0 < refusal.seconds <= 60
-    clock.now += 61
-    assert throttle.check("anyone", "198.51.100.1") is None
-
-
-def test_a_correct_password_forgets_the_user_name_not_the_address(clock):
-    throttle = SignInThrottle(MemoryLedger(), clock=clock)
+def test_a_correct_password_forgets_the_user_name_not_the_address(clock, ledger):
+    throttle = SignInThrottle(ledger, clock=clock)
     _fail(throttle, "vera", "203.0.113.7", 5)
     throttle.record_success("vera")
     assert throttle.check("vera", "198.51.100.1") is None
@@ -130,7 +155,9 @@ def test_failures_persist_in_the_database_across_connections(tmp_path, clock):
     throttle.record_success("admin")
     assert throttle.check("admin", "198.51.100.1") is None
     # Five wrong passwords and one refusal (which counts against its address).
-    assert len(store.recent_sign_in_failures(con, since=0, limit=100)) == 6
+    assert (
+        len(store.recent_sign_in_failures(con, FailureWindow(since=0, limit=100))) == 6
+    )
     con.close()
 
 
@@ -140,7 +167,9 @@ def test_old_failures_are_pruned_when_new_ones_arrive(clock):
     _fail(throttle, "vera", "203.0.113.7", 3)
     clock.now += 3600
     _fail(throttle, "anna", "203.0.113.8", 1)
-    assert store.recent_sign_in_failures(con, since=0, limit=100) == [clock.now]
+    assert store.recent_sign_in_failures(con, FailureWindow(since=0, limit=100)) == [
+        clock.now
+    ]
 
 
 def test_hostile_text_in_a_user_name_is_stored_as_text(clock):
@@ -160,7 +189,7 @@ def test_a_version_8_database_gains_the_sign_in_table(tmp_path):
     raw.close()
     con = store.connect(path)
     assert store.schema_version(con) == store.MIGRATIONS[-1].version
-    assert store.recent_sign_in_failures(con, since=0, limit=1) == []
+    assert store.recent_sign_in_failures(con, FailureWindow(since=0, limit=1)) == []
     con.close()
 
 
@@ -180,7 +209,9 @@ def test_a_sign_in_failure_does_not_wait_for_a_long_import(tmp_path, clock):
         assert finished.wait(10), "the sign-in waited for the data writer"
     other.join()
     assert store.get_meta(con, "import") == "running"
-    assert len(store.recent_sign_in_failures(con, since=0, limit=10)) == 1
+    assert (
+        len(store.recent_sign_in_failures(con, FailureWindow(since=0, limit=10))) == 1
+    )
     con.close()
 
 
@@ -212,8 +243,8 @@ def test_many_sessions_submitting_at_once_get_no_more_guesses(tmp_path):
     con.close()
 
 
-def test_a_right_password_through_attempt_signs_in_and_forgets(clock):
-    throttle = SignInThrottle(MemoryLedger(), clock=clock)
+def test_a_right_password_through_attempt_signs_in_and_forgets(clock, ledger):
+    throttle = SignInThrottle(ledger, clock=clock)
     for _ in range(4):
         assert throttle.attempt("vera", "local", lambda: None) is None
     assert throttle.attempt("vera", "local", lambda: "Vera") == "Vera"

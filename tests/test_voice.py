@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from tests.conftest import nps_response_frame
 from workbench import charts, store
 from workbench.analytics import voice
 
@@ -17,26 +18,7 @@ D = date(2026, 3, 1)
 
 def _responses(rows: list[tuple]) -> pl.DataFrame:
     """Rows of (account, contact, role, score, day, comment, influence)."""
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "account_id": pl.String,
-            "contact_id": pl.String,
-            "buying_role": pl.String,
-            "score": pl.Int64,
-            "responded_on": pl.Date,
-            "comment": pl.String,
-            "influence": pl.Int64,
-        },
-        orient="row",
-    )
-    return frame.with_columns(
-        pl.format("R{}", pl.int_range(1, frame.height + 1)).alias("response_id"),
-        (pl.lit("Name ") + pl.col("account_id")).alias("account_name"),
-        (pl.lit("Person ") + pl.col("contact_id")).alias("contact_name"),
-        pl.lit("Title").alias("title"),
-        pl.lit("Engineering").alias("department"),
-    )
+    return nps_response_frame(rows, with_people=True)
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page
 from workbench import store
 from workbench.api import Workbench
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture
@@ -92,22 +92,25 @@ def test_follow_ups_refuse_bad_input_and_viewers_and_change_nothing(wb):
     assert LOCAL_ACTOR.role != "viewer"
 
 
-def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/voice.py").run()
+def _tables_with(at: AppTest, columns: set[str]) -> list[Any]:
+    """The page's tables that have all of ``columns``."""
+    return [d.value for d in at.dataframe if columns <= set(d.value.columns)]
+
+
+def _submit(at: AppTest, label: str, *, says: str) -> None:
+    """Press the form button ``label``; the page must run and say ``says``."""
+    next(b for b in at.get("form_submit_button") if b.label == label).click().run()
     assert not at.exception, at.exception
-    tables = [
-        d.value for d in at.dataframe if {"owner", "due_on"} <= set(d.value.columns)
-    ]
+    assert any(says in s.value for s in at.success)
+
+
+def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db):
+    at = open_page("pages/voice.py")
+    tables = _tables_with(at, {"owner", "due_on"})
     assert len(tables) == 1 and len(tables[0]) > 0
     chosen = at.selectbox(key="voice_followup").value
     at.text_input(key=f"voice_followup_owner_{chosen}").input("Sam Seller")
-    submit = next(
-        b for b in at.get("form_submit_button") if b.label == "Save follow-up"
-    )
-    submit.click().run()
-    assert not at.exception, at.exception
-    assert any("Follow-up saved" in s.value for s in at.success)
+    _submit(at, "Save follow-up", says="Follow-up saved")
     con = store.connect(app_db)
     try:
         saved = store.detractor_followups(con)
@@ -199,17 +202,9 @@ def test_the_plan_shows_open_requirement_conflicts_and_their_owner(wb):
 
 
 def test_voice_page_register_tab_adds_a_requirement(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/voice.py").run()
+    at = open_page("pages/voice.py")
     assert "Requirements" in [t.label for t in at.tabs]
     at.text_input(key="register_need").input("Security review before any pilot")
-    submit = next(
-        b for b in at.get("form_submit_button") if b.label == "Add requirement"
-    )
-    submit.click().run()
-    assert not at.exception, at.exception
-    assert any("Requirement added" in s.value for s in at.success)
-    register = [
-        d.value for d in at.dataframe if {"need", "category"} <= set(d.value.columns)
-    ]
+    _submit(at, "Add requirement", says="Requirement added")
+    register = _tables_with(at, {"need", "category"})
     assert list(register[0]["need"]) == ["Security review before any pilot"]

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page, run_cli
 from workbench import store
 from workbench.domain import Actor
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGE = "pages/voice.py"
 
 
 @pytest.fixture
 def page(app_db: Path) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -175,23 +169,13 @@ def test_qualtrics_upload_offers_the_score_column(page):
 
 
 def test_viewer_cannot_upload(app_db):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["workbench_actor"] = Actor(name="guest", role="viewer")
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    at = open_page(PAGE, Actor(name="guest", role="viewer"))
     assert at.file_uploader(key="survey_upload").disabled
     assert any("analyst or admin" in i.value for i in at.info)
 
 
 def test_cli_prints_nps_rows(demo_db):
-    result = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "nps", "--db", str(demo_db), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
+    result = run_cli("nps", "--db", str(demo_db), "--json")
     import json
 
     rows = json.loads(result.stdout)
@@ -208,35 +192,15 @@ def test_cli_prints_nps_rows(demo_db):
     overall = [r for r in rows if r["role"] == "all"]
     assert len(overall) == 58  # every demo account with people (two are empty)
     assert all(-100 <= r["nps"] <= 100 for r in overall)
-    bad = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "nps", "--by", "nope"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    bad = run_cli("nps", "--by", "nope", check=False)
     assert bad.returncode == 2
 
 
 def test_cli_lists_conflicts_beyond_chance(demo_db):
     import json
 
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench.cli",
-            "nps",
-            "--conflicts",
-            "--quarters",
-            "0",
-            "--db",
-            str(demo_db),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
+    result = run_cli(
+        "nps", "--conflicts", "--quarters", "0", "--db", str(demo_db), "--json"
     )
     conflicts = json.loads(result.stdout)
     assert conflicts, "two years of demo answers hold at least one real conflict"
@@ -247,11 +211,5 @@ def test_cli_lists_conflicts_beyond_chance(demo_db):
             assert row[f"{side}_nps_low"] <= row[f"{side}_nps"]
             assert row[f"{side}_nps"] <= row[f"{side}_nps_high"]
         assert row["gap"] > 70 and row["q_value"] <= 0.05
-    text = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "nps", "--db", str(demo_db)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
+    text = run_cli("nps", "--db", str(demo_db))
     assert "too few answers" in text.stdout and "95% interval" in text.stdout

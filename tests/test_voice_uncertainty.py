@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
+from tests.conftest import nps_response_frame, older_database
 from workbench import plans, store
 from workbench.analytics import voice
 from workbench.errors import RejectedInputError
@@ -24,21 +24,7 @@ ROLES = ("user", "influencer", "decider")
 
 def _frame(rows: list[tuple[str, str, str | None, int, date]]) -> pl.DataFrame:
     """Rows of (account, contact, role, score, day) with the enriched columns."""
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "account_id": pl.String,
-            "contact_id": pl.String,
-            "buying_role": pl.String,
-            "score": pl.Int64,
-            "responded_on": pl.Date,
-        },
-        orient="row",
-    )
-    return frame.with_columns(
-        pl.format("R{}", pl.int_range(1, frame.height + 1)).alias("response_id"),
-        (pl.lit("Name ") + pl.col("account_id")).alias("account_name"),
-    )
+    return nps_response_frame(rows)
 
 
 def _null_portfolio(seed: int, accounts: int = 40, per_role: int = 8) -> pl.DataFrame:
@@ -294,14 +280,11 @@ def test_a_one_answer_role_drives_no_plan_finding(con):
 
 
 def test_older_files_get_the_survey_type_as_relationship(tmp_path):
-    path = tmp_path / "old.duckdb"
-    raw = duckdb.connect(str(path))
-    store.migrate(raw, target=8)
-    raw.execute(
-        "INSERT INTO nps_responses (response_id, account_id, score) VALUES ('R1', 'A1', 9)"
+    upgraded = older_database(
+        tmp_path / "old.duckdb",
+        8,
+        "INSERT INTO nps_responses (response_id, account_id, score) VALUES ('R1', 'A1', 9)",
     )
-    raw.close()
-    upgraded = store.connect(path)
     try:
         assert store.schema_version(upgraded) >= 12
         rows = store.nps_responses_enriched(upgraded)

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol, TypeVar
 
 RefusalReason = Literal["address", "user", "everyone"]
@@ -85,32 +85,63 @@ class Refusal:
     seconds: float
 
 
-class Ledger(Protocol):
-    """Where failed sign-ins are kept: times are seconds since the epoch."""
+@dataclass(frozen=True)
+class SignInFailure:
+    """One failed (or refused) sign-in as a ledger keeps it.
 
-    def record(
-        self,
-        *,
-        at: float,
-        user_name: str,
-        client_address: str,
-        counts_for_user: bool,
-        prune_before: float,
-    ) -> None:
+    ``at`` is seconds since the epoch. ``counts_for_user`` is false for an attempt
+    refused because the user name was paused (it counts against the address only),
+    and becomes false when a correct password forgets the name's failures.
+    """
+
+    at: float
+    user_name: str
+    client_address: str
+    counts_for_user: bool
+
+
+@dataclass(frozen=True)
+class FailureWindow:
+    """The failures one limit counts: the newest ``limit`` at or after ``since``.
+
+    With ``user_name``, only the failures that count for that name; with
+    ``client_address``, only those from that address; with neither, everyone's.
+    The store asks the same question in SQL (``store.recent_sign_in_failures``).
+    """
+
+    since: float
+    limit: int
+    user_name: str | None = None
+    client_address: str | None = None
+
+    def holds(self, failure: SignInFailure) -> bool:
+        """Whether ``failure`` is one this window counts (ignoring ``limit``)."""
+        return (
+            failure.at >= self.since
+            and (
+                self.user_name is None
+                or (failure.user_name == self.user_name and failure.counts_for_user)
+            )
+            and (
+                self.client_address is None
+                or failure.client_address == self.client_address
+            )
+        )
+
+    def newest(self, failures: Iterable[SignInFailure]) -> list[float]:
+        """The times of the failures this window counts, newest first."""
+        times = [failure.at for failure in failures if self.holds(failure)]
+        return sorted(times, reverse=True)[: self.limit]
+
+
+class Ledger(Protocol):
+    """Where failed sign-ins are kept."""
+
+    def record(self, failure: SignInFailure, *, prune_before: float) -> None:
         """Keep one failed or refused attempt; drop those older than ``prune_before``."""
 
-    def newest(
-        self,
-        *,
-        since: float,
-        limit: int,
-        user_name: str | None = None,
-        client_address: str | None = None,
-    ) -> list[float]:
-        """Return up to ``limit`` failure times since ``since``, newest first.
-
-        With ``user_name``, only failures that count for that name.
-        """
+    def newest(self, window: FailureWindow) -> list[float]:
+        """Return the times of the failures in ``window``, newest first."""
 
     def forget_user(self, user_name: str) -> None:
         """Stop counting a user name's failures (after a correct password)."""
@@ -120,48 +151,28 @@ class MemoryLedger:
     """A :class:`Ledger` in memory: for tests and for a process with no database."""
 
     def __init__(self) -> None:
-        self._rows: list[tuple[float, str, str, bool]] = []
+        self._failures: list[SignInFailure] = []
         self._lock = threading.Lock()
 
-    def record(
-        self,
-        *,
-        at: float,
-        user_name: str,
-        client_address: str,
-        counts_for_user: bool,
-        prune_before: float,
-    ) -> None:
+    def record(self, failure: SignInFailure, *, prune_before: float) -> None:
         """Keep one failed or refused attempt; drop those older than ``prune_before``."""
         with self._lock:
-            self._rows = [row for row in self._rows if row[0] >= prune_before]
-            self._rows.append((at, user_name, client_address, counts_for_user))
+            kept = [old for old in self._failures if old.at >= prune_before]
+            self._failures = [*kept, failure]
 
-    def newest(
-        self,
-        *,
-        since: float,
-        limit: int,
-        user_name: str | None = None,
-        client_address: str | None = None,
-    ) -> list[float]:
-        """Return up to ``limit`` failure times since ``since``, newest first."""
+    def newest(self, window: FailureWindow) -> list[float]:
+        """Return the times of the failures in ``window``, newest first."""
         with self._lock:
-            times = [
-                at
-                for at, user, address, counts in self._rows
-                if at >= since
-                and (user_name is None or (user == user_name and counts))
-                and (client_address is None or address == client_address)
-            ]
-        return sorted(times, reverse=True)[:limit]
+            return window.newest(self._failures)
 
     def forget_user(self, user_name: str) -> None:
         """Stop counting a user name's failures."""
         with self._lock:
-            self._rows = [
-                (at, user, address, counts and user != user_name)
-                for at, user, address, counts in self._rows
+            self._failures = [
+                replace(failure, counts_for_user=False)
+                if failure.user_name == user_name
+                else failure
+                for failure in self._failures
             ]
 
 
@@ -189,7 +200,9 @@ class SignInThrottle:
 
     def _window_lock(self, max_failures: int, window: float, **scope: str) -> float:
         now = self._clock()
-        times = self._ledger.newest(since=now - window, limit=max_failures, **scope)
+        times = self._ledger.newest(
+            FailureWindow(since=now - window, limit=max_failures, **scope)
+        )
         if len(times) < max_failures:
             return 0.0
         return max(0.0, times[-1] + window - now)
@@ -197,9 +210,11 @@ class SignInThrottle:
     def _user_lock(self, user_key: str) -> float:
         limits, now = self._limits, self._clock()
         times = self._ledger.newest(
-            since=now - limits.user_window_seconds,
-            limit=limits.user_rows_needed,
-            user_name=user_key,
+            FailureWindow(
+                since=now - limits.user_window_seconds,
+                limit=limits.user_rows_needed,
+                user_name=user_key,
+            )
         )
         if len(times) < limits.user_free_failures:
             return 0.0
@@ -240,13 +255,10 @@ class SignInThrottle:
         self, user_name: str, client_address: str, *, counts_for_user: bool
     ) -> None:
         now = self._clock()
-        self._ledger.record(
-            at=now,
-            user_name=_user_key(user_name),
-            client_address=client_address,
-            counts_for_user=counts_for_user,
-            prune_before=now - self._limits.longest_window,
+        failure = SignInFailure(
+            now, _user_key(user_name), client_address, counts_for_user
         )
+        self._ledger.record(failure, prune_before=now - self._limits.longest_window)
 
     def record_failure(self, user_name: str, client_address: str) -> None:
         """Count one wrong password (or unknown user name) from this address."""

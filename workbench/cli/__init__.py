@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     # when the command's own copy is not given.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS, help="database file"
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help=_("database file")
     )
     common.add_argument(
         "--lang",

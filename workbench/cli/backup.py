@@ -9,94 +9,121 @@ import sys
 from typing import Any
 
 from workbench import auth, backup, store
-from workbench.cli._common import open_db, print_json, progress
+from workbench.cli._common import (
+    add_command,
+    add_flags,
+    add_json_option,
+    examples_epilog,
+    open_db,
+    print_counts,
+    print_json,
+    progress,
+)
 from workbench.domain import LOCAL_ACTOR
+from workbench.i18n import gettext as _
 
 EXIT_USAGE = 2
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``backup``, ``restore`` and ``hash-password`` commands."""
-    backup_parser = subparsers.add_parser(
+    backup_parser = add_command(
+        subparsers,
+        common,
         "backup",
-        parents=[common],
-        help="copy every table of the database to a directory of Parquet files",
-        description="Write every table of the database as Parquet to DIR (new or "
-        "empty), with a manifest of the schema version, row counts and SHA-256 "
-        "checksums. Runs while the app serves users: it waits its turn for the file "
-        "(up to $WORKBENCH_LOCK_TIMEOUT seconds, default 30).",
-        epilog="examples:\n  workbench backup backups/2026-11-23\n"
-        "  workbench backup --db data/workbench.duckdb /mnt/backups/wb --json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_("copy every table of the database to a directory of Parquet files"),
+        description=_(
+            "Write every table of the database as Parquet to DIR (new or "
+            "empty), with a manifest of the schema version, row counts and SHA-256 "
+            "checksums. Runs while the app serves users: it waits its turn for the "
+            "file (up to $WORKBENCH_LOCK_TIMEOUT seconds, default 30)."
+        ),
+        epilog=examples_epilog(
+            "workbench backup backups/2026-11-23",
+            "workbench backup --db data/workbench.duckdb /mnt/backups/wb --json",
+        ),
     )
     backup_parser.add_argument(
-        "directory", metavar="DIR", help="new or empty directory"
+        "directory", metavar="DIR", help=_("new or empty directory")
     )
-    backup_parser.add_argument(
-        "--json", action="store_true", help="print the summary as JSON"
-    )
+    add_json_option(backup_parser, _("print the summary as JSON"))
     backup_parser.set_defaults(handler=run_backup)
 
-    restore_parser = subparsers.add_parser(
+    restore_parser = add_command(
+        subparsers,
+        common,
         "restore",
-        parents=[common],
-        help="rebuild a database file from a backup directory",
-        description="Rebuild the database file from DIR (written by `workbench backup`). "
-        "The folder is read as data only: its manifest, checksums, file list, "
-        "columns and row counts are all verified before anything is written, the "
-        "schema comes from this workbench's own migrations, and no SQL from the "
-        "folder is run. The file is built beside the target and only then moved "
-        "into place. A target that already holds data is refused unless --force "
-        "is given.",
-        epilog="examples:\n  workbench restore backups/2026-11-23 --db restored.duckdb\n"
-        "  workbench restore backups/2026-11-23 --db data/workbench.duckdb --force",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    restore_parser.add_argument("directory", metavar="DIR", help="a backup directory")
-    restore_parser.add_argument(
-        "--force", action="store_true", help="replace a database that holds data"
+        summary=_("rebuild a database file from a backup directory"),
+        description=_(
+            "Rebuild the database file from DIR (written by `workbench backup`). "
+            "The folder is read as data only: its manifest, checksums, file list, "
+            "columns and row counts are all verified before anything is written, the "
+            "schema comes from this workbench's own migrations, and no SQL from the "
+            "folder is run. The file is built beside the target and only then moved "
+            "into place. A target that already holds data is refused unless --force "
+            "is given."
+        ),
+        epilog=examples_epilog(
+            "workbench restore backups/2026-11-23 --db restored.duckdb",
+            "workbench restore backups/2026-11-23 --db data/workbench.duckdb --force",
+        ),
     )
     restore_parser.add_argument(
-        "--json", action="store_true", help="print the summary as JSON"
+        "directory", metavar="DIR", help=_("a backup directory")
+    )
+    add_flags(
+        restore_parser,
+        {
+            "--force": _("replace a database that holds data"),
+            "--json": _("print the summary as JSON"),
+        },
     )
     restore_parser.set_defaults(handler=run_restore)
 
-    hash_parser = subparsers.add_parser(
+    # --db is accepted (and unused) so that every command takes it the same way
+    hash_parser = add_command(
+        subparsers,
+        common,
         "hash-password",
-        # --db is accepted (and unused) so that every command takes it the same way
-        parents=[common],
-        help="make a salted password hash for a hosted workbench's secrets",
-        description="Read a password (asked twice on a terminal, else one line from "
-        "stdin) and print its salted scrypt hash for [workbench.users.NAME] "
-        "password_hash in .streamlit/secrets.toml. With --user, print the whole "
-        "TOML table.",
-        epilog="examples:\n  workbench hash-password\n"
-        "  workbench hash-password --user alice --role analyst >> .streamlit/secrets.toml\n"
-        "  printf '%s\\n' \"$PASSWORD\" | workbench hash-password",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_("make a salted password hash for a hosted workbench's secrets"),
+        description=_(
+            "Read a password (asked twice on a terminal, else one line from "
+            "stdin) and print its salted scrypt hash for [workbench.users.NAME] "
+            "password_hash in .streamlit/secrets.toml. With --user, print the whole "
+            "TOML table."
+        ),
+        epilog=examples_epilog(
+            "workbench hash-password",
+            "workbench hash-password --user alice --role analyst "
+            ">> .streamlit/secrets.toml",
+            "printf '%s\\n' \"$PASSWORD\" | workbench hash-password",
+        ),
     )
     hash_parser.add_argument(
-        "--user", metavar="NAME", help="print a TOML table for this user"
+        "--user", metavar="NAME", help=_("print a TOML table for this user")
     )
     hash_parser.add_argument(
         "--role",
         choices=auth.ROLES,
         default="viewer",
-        help="role (default %(default)s)",
+        help=_("role (default %(default)s)"),
     )
     hash_parser.set_defaults(handler=run_hash_password)
 
 
 def _summary_lines(summary: backup.BackupSummary) -> None:
-    for table, rows in sorted(summary.counts.items()):
-        print(f"{table:26} {rows:>12,}")
+    print_counts(dict(sorted(summary.counts.items())), width=26)
 
 
 def run_backup(args: argparse.Namespace) -> int:
     """Back the database up into a directory."""
     con = open_db(args)
     try:
-        progress(f"backing up {store.database_path(con)} to {args.directory}")
+        progress(
+            _("backing up {database} to {directory}").format(
+                database=store.database_path(con), directory=args.directory
+            )
+        )
         summary = backup.backup_database(con, args.directory, LOCAL_ACTOR)
     finally:
         con.close()
@@ -111,9 +138,13 @@ def run_restore(args: argparse.Namespace) -> int:
     """Restore a backup directory into the database file."""
     target = store.resolve_db_path(getattr(args, "db", None))
     if str(target) == ":memory:":
-        print("workbench restore: --db must name a file", file=sys.stderr)
+        print(_("workbench restore: --db must name a file"), file=sys.stderr)
         return EXIT_USAGE
-    progress(f"restoring {args.directory} into {target}")
+    progress(
+        _("restoring {directory} into {target}").format(
+            directory=args.directory, target=target
+        )
+    )
     summary = backup.restore_database(
         args.directory, target, LOCAL_ACTOR, force=args.force
     )
@@ -128,9 +159,9 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass("Password: ")
-        if getpass.getpass("Again: ") != first:
-            raise auth.HostedConfigError("the two passwords differ")
+        first = getpass.getpass(_("Password: "))
+        if getpass.getpass(_("Again: ")) != first:
+            raise auth.HostedConfigError(_("the two passwords differ"))
         return first
     return sys.stdin.readline().rstrip("\r\n")
 

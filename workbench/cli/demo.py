@@ -6,53 +6,70 @@ import argparse
 from typing import Any
 
 from workbench import demo
-from workbench.cli._common import open_db, print_json, progress, usage_error
+from workbench.cli._common import (
+    add_command,
+    add_json_option,
+    examples_epilog,
+    open_db,
+    print_counts,
+    print_json,
+    progress,
+    usage_error,
+)
+from workbench.i18n import gettext as _
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``demo`` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
+        common,
         "demo",
-        parents=[common],
-        help="replace the database's CRM data with the deterministic demo portfolio",
-        description="Replace every CRM table in the database with a generated, "
-        "deterministic portfolio of an industrial supplier. Plans, scenarios and "
-        "settings are kept.",
-        epilog="examples:\n  workbench demo\n  workbench demo --db /tmp/demo.duckdb\n"
-        "  workbench demo --db big.duckdb --accounts 10000 --contacts 250000 "
-        "--activities 2000000",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_(
+            "replace the database's CRM data with the deterministic demo portfolio"
+        ),
+        description=_(
+            "Replace every CRM table in the database with a generated, "
+            "deterministic portfolio of an industrial supplier. Plans, scenarios and "
+            "settings are kept."
+        ),
+        epilog=examples_epilog(
+            "workbench demo",
+            "workbench demo --db /tmp/demo.duckdb",
+            "workbench demo --db big.duckdb --accounts 10000 --contacts 250000 "
+            "--activities 2000000",
+        ),
     )
     parser.add_argument(
         "--accounts",
         type=int,
         default=demo.DEFAULT_ACCOUNTS,
         metavar="N",
-        help="accounts (default %(default)s)",
+        help=_("accounts (default %(default)s)"),
     )
     parser.add_argument(
         "--activities",
         type=int,
         default=demo.DEFAULT_ACTIVITIES,
         metavar="M",
-        help="activities (default %(default)s)",
+        help=_("activities (default %(default)s)"),
     )
     parser.add_argument(
         "--contacts",
         type=int,
         default=None,
         metavar="C",
-        help=f"contacts (default {demo.CONTACTS_PER_ACCOUNT} per account)",
+        help=_("contacts (default {count} per account)").format(
+            count=demo.CONTACTS_PER_ACCOUNT
+        ),
     )
     parser.add_argument(
         "--seed",
         type=int,
         default=demo.DEFAULT_SEED,
-        help="random seed (default %(default)s)",
+        help=_("random seed (default %(default)s)"),
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print the row counts as JSON"
-    )
+    add_json_option(parser, _("print the row counts as JSON"))
     parser.set_defaults(handler=run)
 
 
@@ -64,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         or (args.contacts is not None and args.contacts < args.accounts)
     ):
         return usage_error(
-            "demo", "need --accounts ≥ 1, --activities ≥ 0 and --contacts ≥ --accounts"
+            "demo",
+            _("need --accounts ≥ 1, --activities ≥ 0 and --contacts ≥ --accounts"),
         )
     con = open_db(args)
     try:
@@ -81,6 +99,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": True, "counts": counts})
     else:
-        for table, rows in counts.items():
-            print(f"{table:22} {rows:>10,}")
+        print_counts(counts)
     return 0

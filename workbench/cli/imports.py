@@ -8,87 +8,104 @@ from typing import Any
 
 from workbench import ingest, vocabulary
 from workbench.cli._common import (
+    add_command,
+    add_flags,
+    examples_epilog,
     open_db,
     open_workbench,
+    print_counts,
     print_json,
     progress,
     usage_error,
 )
 from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
 
-EPILOG = """\
-examples:
-  workbench import exports/Account.csv exports/Contact.csv
-  workbench import salesforce_export.zip --db data/workbench.duckdb
-  workbench import hubspot/ --source hubspot --dry-run --json
-  workbench import 联系人.csv --encoding gb18030 --date-order dmy
-  workbench import exports/ --replace-demo     (the first real import into the demo)
-  workbench import --undo
-
+EXAMPLES = (
+    "workbench import exports/Account.csv exports/Contact.csv",
+    "workbench import salesforce_export.zip --db data/workbench.duckdb",
+    "workbench import hubspot/ --source hubspot --dry-run --json",
+    "workbench import 联系人.csv --encoding gb18030 --date-order dmy",
+    "workbench import exports/ --replace-demo     ({why})",
+    "workbench import --undo",
+)
+WHY_REPLACE_DEMO = N_("the first real import into the demo")
+EXIT_CODES = N_(
+    """\
 exit codes:
   0  imported (or, with --dry-run, would import)
   1  rejected: nothing was changed; the problems say why
   2  usage error
 """
+)
+
+
+def _epilog() -> str:
+    examples = [line.format(why=_(WHY_REPLACE_DEMO)) for line in EXAMPLES]
+    return examples_epilog(*examples, notes=_(EXIT_CODES))
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``import`` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
+        common,
         "import",
-        parents=[common],
-        help="import CRM exports (Salesforce, HubSpot, Dynamics 365, Chinese CRMs, CSV/Excel)",
-        description="Import CRM export files, folders or zip archives into the database "
-        "in one transaction: recognise the source and the tables, check every value and "
-        "reference, then update rows by their CRM IDs. Any error rejects the whole "
-        "import and changes nothing; warnings are imported and listed.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_(
+            "import CRM exports (Salesforce, HubSpot, Dynamics 365, Chinese CRMs, "
+            "CSV/Excel)"
+        ),
+        description=_(
+            "Import CRM export files, folders or zip archives into the database "
+            "in one transaction: recognise the source and the tables, check every "
+            "value and reference, then update rows by their CRM IDs. Any error "
+            "rejects the whole import and changes nothing; warnings are imported and "
+            "listed."
+        ),
+        epilog=_epilog(),
     )
     parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files, folders or .zip archives"
+        "paths", nargs="*", metavar="PATH", help=_("files, folders or .zip archives")
     )
     parser.add_argument(
         "--source",
         choices=["auto", *vocabulary.SOURCES],
         default="auto",
-        help="which CRM the files come from (default: recognise it)",
+        help=_("which CRM the files come from (default: recognise it)"),
     )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="check everything, change nothing"
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the report as one JSON object"
-    )
-    parser.add_argument(
-        "--overwrite-edits",
-        action="store_true",
-        help="let the files replace roles, influence and attitude edited in the workbench",
+    add_flags(
+        parser,
+        {
+            "--dry-run": _("check everything, change nothing"),
+            "--json": _("print the report as one JSON object"),
+            "--overwrite-edits": _(
+                "let the files replace roles, influence and attitude edited in the "
+                "workbench"
+            ),
+        },
     )
     parser.add_argument(
         "--encoding",
         metavar="NAME",
-        help="force a text encoding (utf-8, gb18030, big5, cp1252, …)",
+        help=_("force a text encoding (utf-8, gb18030, big5, cp1252, …)"),
     )
     parser.add_argument(
         "--date-order",
         choices=["mdy", "dmy"],
-        help="how to read dates like 03/04/2024 when the file does not say",
+        help=_("how to read dates like 03/04/2024 when the file does not say"),
     )
-    parser.add_argument(
-        "--replace-demo",
-        action="store_true",
-        help="when the database holds the demo portfolio, remove it in the same "
-        "transaction so that only your data remains",
-    )
-    parser.add_argument(
-        "--again",
-        action="store_true",
-        help="import even when these files were the last committed import",
-    )
-    parser.add_argument(
-        "--undo", action="store_true", help="undo the last committed import instead"
+    add_flags(
+        parser,
+        {
+            "--replace-demo": _(
+                "when the database holds the demo portfolio, remove it in the same "
+                "transaction so that only your data remains"
+            ),
+            "--again": _("import even when these files were the last committed import"),
+            "--undo": _("undo the last committed import instead"),
+        },
     )
     parser.set_defaults(handler=run)
 
@@ -97,20 +114,22 @@ def run(args: argparse.Namespace) -> int:
     """Import the paths (or undo the last import) and report."""
     if args.undo:
         if args.paths:
-            return usage_error("import", "--undo takes no PATH")
+            return usage_error("import", _("--undo takes no PATH"))
         with open_workbench(args) as wb:
             undone = wb.undo_last_import(actor=LOCAL_ACTOR)
             counts = wb.info()["counts"]
         if args.json:
             print_json({"ok": True, "undone_run": undone["run_id"], "counts": counts})
         else:
-            print(f"undid import run {undone['run_id']}")
+            print(_("undid import run {run}").format(run=undone["run_id"]))
         return 0
     if not args.paths:
-        return usage_error("import", "give at least one PATH (file, folder or .zip)")
+        return usage_error("import", _("give at least one PATH (file, folder or .zip)"))
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        raise RejectedInputError(f"no such file or folder: {', '.join(missing)}")
+        raise RejectedInputError(
+            _("no such file or folder: {paths}").format(paths=", ".join(missing))
+        )
     con = open_db(args)
     try:
         report = ingest.import_files(
@@ -137,14 +156,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_report(report: ingest.ImportReport) -> None:
     for entry in report.files:
-        where = entry.table or "not imported"
+        where = entry.table or _("not imported")
         print(f"{entry.name}: {entry.source} {entry.object_name or ''} → {where}")
     for problem in report.problems:
         place = ", ".join(
             part
             for part in (
                 problem.file,
-                f"row {problem.row}" if problem.row is not None else "",
+                _("row {row}").format(row=problem.row)
+                if problem.row is not None
+                else "",
                 problem.column or "",
             )
             if part
@@ -152,24 +173,35 @@ def _print_report(report: ingest.ImportReport) -> None:
         print(f"{problem.level}: {place}: {problem.message}")
     kinds = report.as_json()["warning_kinds"]
     if kinds:
-        print("warnings by kind:")
+        print(_("warnings by kind:"))
         for kind in kinds:
             print(f"  {kind['count']:>6,}  {kind['kind']}")
     _print_plan(report)
     if report.ok and not report.dry_run and report.run_id is None:
-        print("nothing written: these files were the last committed import")
+        print(_("nothing written: these files were the last committed import"))
         return
     left_out = ingest.summary.rows_left_out(report.plan)
-    tail = f", leaving out {left_out:,} row(s) of the files" if left_out else ""
+    tail = (
+        _(", leaving out {rows} row(s) of the files").format(rows=f"{left_out:,}")
+        if left_out
+        else ""
+    )
     if report.ok and not report.dry_run:
-        print(f"imported (run {report.run_id}){tail}; rows now in the database:")
+        print(
+            _("imported (run {run}){tail}; rows now in the database:").format(
+                run=report.run_id, tail=tail
+            )
+        )
     elif report.ok:
-        print(f"dry run: the import would succeed{tail}; nothing was changed")
+        print(
+            _("dry run: the import would succeed{tail}; nothing was changed").format(
+                tail=tail
+            )
+        )
     else:
-        print("rejected: nothing was changed")
+        print(_("rejected: nothing was changed"))
         return
-    for table, rows in report.counts.items():
-        print(f"  {table:22} {rows:>10,}")
+    print_counts(report.counts, indent="  ")
 
 
 def _print_plan(report: ingest.ImportReport) -> None:
@@ -178,14 +210,16 @@ def _print_plan(report: ingest.ImportReport) -> None:
         return
     done = report.ok and not report.dry_run
     print(
-        "added, updated, left out:"
+        _("added, updated, left out:")
         if done
-        else "the import would add, update, leave out:"
+        else _("the import would add, update, leave out:")
     )
     for table, step in report.plan.items():
         line = f"  {table:22} +{step['add']:,}  ~{step['update']:,}  -{step['skip']:,}"
         if step.get("created_from_names"):
-            line += f"  ({step['created_from_names']:,} created from names)"
+            line += "  " + _("({count} created from names)").format(
+                count=f"{step['created_from_names']:,}"
+            )
         print(line)
         for why in step.get("why") or []:
-            print(f"  {'':22}   left out: {why}")
+            print(f"  {'':22}   " + _("left out: {why}").format(why=why))

@@ -5,21 +5,33 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workbench.cli._common import open_workbench, print_json
+from workbench.cli._common import (
+    add_command,
+    add_json_option,
+    examples_epilog,
+    open_workbench,
+    print_counts,
+    print_json,
+)
+from workbench.i18n import gettext as _
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``info`` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
+        common,
         "info",
-        parents=[common],
-        help="show the database file, its schema version and row counts",
-        description="Show which database file is used, its schema version, and the "
-        "number of rows in each CRM table.",
-        epilog="examples:\n  workbench info\n  workbench info --db data/workbench.duckdb --json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_("show the database file, its schema version and row counts"),
+        description=_(
+            "Show which database file is used, its schema version, and the "
+            "number of rows in each CRM table."
+        ),
+        epilog=examples_epilog(
+            "workbench info", "workbench info --db data/workbench.duckdb --json"
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print as JSON")
+    add_json_option(parser, _("print as JSON"))
     parser.set_defaults(handler=run)
 
 
@@ -31,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(facts)
     else:
-        print(f"database        {facts['database']}")
-        print(f"schema version  {facts['schema_version']}")
-        for table, rows in counts.items():
-            print(f"{table:22} {rows:>10,}")
+        database, schema_version = _("database"), _("schema version")
+        print(f"{database:16}{facts['database']}")
+        print(f"{schema_version:16}{facts['schema_version']}")
+        print_counts(counts)
     return 0

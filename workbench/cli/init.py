@@ -11,37 +11,60 @@ import argparse
 from typing import Any
 
 from workbench import demo, store
-from workbench.cli._common import open_db, print_json, progress
+from workbench.cli._common import (
+    add_command,
+    add_flags,
+    add_json_option,
+    examples_epilog,
+    open_db,
+    print_counts,
+    print_json,
+    progress,
+)
 from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
+
+#: The outcome as the JSON says it (never translated) → the sentence a person reads.
+OUTCOMES = {
+    "kept its imported data": N_("kept its imported data"),
+    "emptied the demo portfolio": N_("emptied the demo portfolio"),
+    "created empty": N_("created empty"),
+    "holds the demo portfolio already": N_("holds the demo portfolio already"),
+    "wrote the demo portfolio": N_("wrote the demo portfolio"),
+}
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``init`` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
+        common,
         "init",
-        parents=[common],
-        help="create a database: empty (--empty) or with the demo portfolio",
-        description="Create the database file with its schema. With --empty it holds "
-        "no data, ready for your CRM exports; an existing file that holds only the "
-        "demo portfolio is emptied. Without --empty the demo portfolio is written "
-        "into a new or empty database. A database with imported data is left as it is.",
-        epilog="examples:\n  workbench init --empty --db data/acme.duckdb\n"
-        "  workbench init --db /tmp/demo.duckdb",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_("create a database: empty (--empty) or with the demo portfolio"),
+        description=_(
+            "Create the database file with its schema. With --empty it holds "
+            "no data, ready for your CRM exports; an existing file that holds only "
+            "the demo portfolio is emptied. Without --empty the demo portfolio is "
+            "written into a new or empty database. A database with imported data is "
+            "left as it is."
+        ),
+        epilog=examples_epilog(
+            "workbench init --empty --db data/acme.duckdb",
+            "workbench init --db /tmp/demo.duckdb",
+        ),
     )
-    parser.add_argument(
-        "--empty", action="store_true", help="no demo data: start from your exports"
-    )
+    add_flags(parser, {"--empty": _("no demo data: start from your exports")})
     parser.add_argument(
         "--currency",
         metavar="CODE",
-        help="the currency the portfolio's amounts are in (ISO 4217, e.g. EUR, CNY, "
-        "TWD); recorded in the database and shown with every money figure",
+        help=_(
+            "the currency the portfolio's amounts are in (ISO 4217, e.g. EUR, CNY, "
+            "TWD); recorded in the database and shown with every money figure"
+        ),
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print the outcome as one JSON object"
-    )
+    add_json_option(parser, _("print the outcome as one JSON object"))
     parser.set_defaults(handler=run)
 
 
@@ -62,9 +85,12 @@ def run(args: argparse.Namespace) -> int:
             {"ok": True, "outcome": outcome, "counts": counts, "currency": currency}
         )
     else:
-        print(f"database {outcome}; amounts in {currency}")
-        for table, rows in counts.items():
-            print(f"  {table:22} {rows:>10,}")
+        print(
+            _("database {outcome}; amounts in {currency}").format(
+                outcome=_(OUTCOMES[outcome]), currency=currency
+            )
+        )
+        print_counts(counts, indent="  ")
     return 0
 
 
@@ -75,7 +101,10 @@ def _checked_currency(code: str | None) -> str | None:
     normalised = code.strip().upper()
     if len(normalised) != 3 or not normalised.isalpha() or not normalised.isascii():
         raise RejectedInputError(
-            f"a currency is three letters (ISO 4217, e.g. EUR, CNY, TWD), not {code!r}"
+            _(
+                "a currency is three letters (ISO 4217, e.g. EUR, CNY, TWD), "
+                "not {code!r}"
+            ).format(code=code)
         )
     return normalised
 
@@ -87,8 +116,10 @@ def _create_or_empty(con: store.Connection, empty: bool, *, currency_only: bool)
         if currency_only and not empty:
             return "kept its imported data"
         raise RejectedInputError(
-            "the database holds imported data; init changes nothing. Use another "
-            "--db file for a fresh start."
+            _(
+                "the database holds imported data; init changes nothing. Use another "
+                "--db file for a fresh start."
+            )
         )
     if empty:
         store.remove_demo(con, LOCAL_ACTOR)

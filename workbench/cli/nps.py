@@ -10,79 +10,100 @@ import polars as pl
 
 from workbench.analytics import voice
 from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
-from workbench.cli._common import open_workbench, print_json
+from workbench.cli._common import (
+    add_command,
+    add_flags,
+    add_json_option,
+    examples_epilog,
+    open_workbench,
+    print_json,
+)
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
 
-EPILOG = """\
-examples:
-  workbench nps
-  workbench nps --db data/workbench.duckdb --json
-  workbench nps --by quarter --since 2026-01-01
-
-  workbench nps --conflicts --db data/workbench.duckdb --json
-
+EXAMPLES = (
+    "workbench nps",
+    "workbench nps --db data/workbench.duckdb --json",
+    "workbench nps --by quarter --since 2026-01-01",
+    "",
+    "workbench nps --conflicts --db data/workbench.duckdb --json",
+)
+# {percent} is "%": a bare one would read as a printf placeholder to the catalogues.
+NOTES = N_(
+    """\
 Each account gets a row for all its responses ("all"), then one per role (or
-department, or quarter). NPS = % promoters (9-10) - % detractors (0-6); it is
+department, or quarter). NPS = {percent} promoters (9-10) - {percent} detractors (0-6); it is
 empty (null in JSON) where nobody answered. Each person counts once (their
 latest answer in the period; with --by quarter, in each quarter); the period is
 the last four quarters unless
---quarters or --since says otherwise. Every row carries its 95% interval
+--quarters or --since says otherwise. Every row carries its 95{percent} interval
 (nps_low, nps_high) and too_few (fewer than 5 answers: not a finding).
 
 --conflicts lists the accounts whose widest gap between two roles is unlikely
-under chance (a permutation test within the account, Benjamini-Hochberg at 5%
+under chance (a permutation test within the account, Benjamini-Hochberg at 5{percent}
 across accounts) and wider than --gap points.
 """
+)
+
+
+# The analytics' label for a group with too few answers, marked for the catalogues
+# here because this command shows it.
+N_("too few answers")
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``nps`` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
+        common,
         "nps",
-        parents=[common],
-        help="print the NPS per account and buying role",
-        description="Print the Net Promoter Score of every account that has survey "
-        "responses: overall and per buying role, department or quarter.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_("print the NPS per account and buying role"),
+        description=_(
+            "Print the Net Promoter Score of every account that has survey "
+            "responses: overall and per buying role, department or quarter."
+        ),
+        epilog=examples_epilog(*EXAMPLES, notes=_(NOTES).format(percent="%")),
     )
-    parser.add_argument("--json", action="store_true", help="print as JSON")
+    add_json_option(parser, _("print as JSON"))
     parser.add_argument(
         "--by",
         choices=("role", "department", "quarter"),
         default="role",
-        help="split each account by this (default %(default)s)",
+        help=_("split each account by this (default %(default)s)"),
     )
     parser.add_argument(
         "--since",
         type=_date,
         metavar="YYYY-MM-DD",
-        help="only responses on or after this day (instead of --quarters)",
+        help=_("only responses on or after this day (instead of --quarters)"),
     )
     parser.add_argument(
         "--quarters",
         type=int,
         default=voice.DEFAULT_QUARTERS,
         metavar="N",
-        help="the last N quarters of answers (default %(default)s; 0 = all time)",
+        help=_("the last N quarters of answers (default %(default)s; 0 = all time)"),
     )
-    parser.add_argument(
-        "--conflicts",
-        action="store_true",
-        help="list the role conflicts beyond chance instead",
+    add_flags(
+        parser, {"--conflicts": _("list the role conflicts beyond chance instead")}
     )
     parser.add_argument(
         "--gap",
         type=float,
         default=70.0,
-        help="with --conflicts: the smallest gap worth a flag, in NPS points "
-        "(default %(default)s)",
+        help=_(
+            "with --conflicts: the smallest gap worth a flag, in NPS points "
+            "(default %(default)s)"
+        ),
     )
     parser.add_argument(
         "--min-responses",
         type=int,
         default=voice.MIN_RESPONSES,
-        help="with --conflicts: answers a role needs in the account "
-        "(default %(default)s)",
+        help=_(
+            "with --conflicts: answers a role needs in the account "
+            "(default %(default)s)"
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -91,7 +112,9 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r}") from error
+        raise argparse.ArgumentTypeError(
+            _("not a date: {text!r}").format(text=text)
+        ) from error
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,14 +137,23 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows.to_dicts())
         return 0
-    print(
-        f"{'account_id':<14}{args.by:<22}{'responses':>10}{'nps':>8}"
-        f"{'95% interval':>16}"
+    responses_heading, interval_heading = (
+        _("responses"),
+        _("95{percent} interval").format(percent="%"),
     )
+    print(
+        f"{'account_id':<14}{args.by:<22}{responses_heading:>10}{'nps':>8}"
+        f"{interval_heading:>16}"
+    )
+    too_few_label = _(voice.TOO_FEW_LABEL)
     for account_id, group, count, nps, low, high, too_few in rows.iter_rows():
         shown = "" if nps is None else f"{nps:+.0f}"
-        interval = "" if low is None else f"{low:+.0f} to {high:+.0f}"
-        note = f"  ({voice.TOO_FEW_LABEL})" if too_few and count else ""
+        interval = (
+            ""
+            if low is None
+            else _("{low} to {high}").format(low=f"{low:+.0f}", high=f"{high:+.0f}")
+        )
+        note = f"  ({too_few_label})" if too_few and count else ""
         print(f"{account_id:<14}{group:<22}{count:>10,}{shown:>8}{interval:>16}{note}")
     return 0
 
@@ -133,16 +165,16 @@ def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
         print_json(rows.to_dicts())
         return 0
     if rows.height == 0:
-        print("No role conflict beyond chance in the period.")
+        print(_("No role conflict beyond chance in the period."))
         return 0
     for row in rows.iter_rows(named=True):
         print(
-            f"{row['account_id']}  {row['account_name']}: "
-            f"{row['high_role']} {row['high_nps']:+.0f} "
-            f"[{row['high_nps_low']:+.0f}, {row['high_nps_high']:+.0f}] "
-            f"n={row['high_responses']} vs {row['low_role']} {row['low_nps']:+.0f} "
-            f"[{row['low_nps_low']:+.0f}, {row['low_nps_high']:+.0f}] "
-            f"n={row['low_responses']}; gap {row['gap']:.0f}, "
-            f"p={row['p_value']:.4f}, q={row['q_value']:.3f}"
+            _(
+                "{account_id}  {account_name}: "
+                "{high_role} {high_nps:+.0f} [{high_nps_low:+.0f}, {high_nps_high:+.0f}] "
+                "n={high_responses} vs {low_role} {low_nps:+.0f} "
+                "[{low_nps_low:+.0f}, {low_nps_high:+.0f}] "
+                "n={low_responses}; gap {gap:.0f}, p={p_value:.4f}, q={q_value:.3f}"
+            ).format(**row)
         )
     return 0

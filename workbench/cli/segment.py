@@ -10,91 +10,112 @@ from workbench import exports
 from workbench.analytics import segment
 from workbench.cli._common import (
     add_as_of_and_scenario,
+    add_command,
+    add_flags,
+    examples_epilog,
     open_workbench,
     print_json,
     progress,
 )
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
     from workbench.api import Workbench
 
 # option name → Thresholds field
 _THRESHOLD_OPTIONS: dict[str, tuple[str, str]] = {
-    "hourly_cost": ("--hourly-cost", "cost of one hour of our time (default 90)"),
+    "hourly_cost": ("--hourly-cost", N_("cost of one hour of our time (default 90)")),
     "default_margin_pct": (
         "--default-margin",
-        "gross margin %% where an account has none (default 25)",
+        N_("gross margin %% where an account has none (default 25)"),
     ),
     "wallet_share_of_revenue_pct": (
         "--wallet-share",
-        "potential as %% of the customer's revenue when the wallet is unknown "
-        "(default 0.3)",
+        N_(
+            "potential as %% of the customer's revenue when the wallet is unknown "
+            "(default 0.3)"
+        ),
     ),
     "minutes_per_activity_without_duration": (
         "--minutes-without-duration",
-        "minutes assumed per activity without a duration (default 15)",
+        N_("minutes assumed per activity without a duration (default 15)"),
     ),
     "default_term_months": (
         "--default-term",
-        "months a won deal's revenue is spread over when no contract is known "
-        "(default 12)",
+        N_(
+            "months a won deal's revenue is spread over when no contract is known "
+            "(default 12)"
+        ),
     ),
     "expected_remaining_years": (
         "--remaining-years",
-        "lifetime value: years an account is expected to stay where its contract "
-        "leaves fewer (default 3)",
+        N_(
+            "lifetime value: years an account is expected to stay where its "
+            "contract leaves fewer (default 3)"
+        ),
     ),
     "valuable_top_pct": (
         "--top-pct",
-        "most valuable: top %% of accounts by contribution (default 20)",
+        N_("most valuable: top %% of accounts by contribution (default 20)"),
     ),
     "valuable_min_contribution": (
         "--min-contribution",
-        "most valuable: contribution at least this (switches to the absolute mode)",
+        N_("most valuable: contribution at least this (switches to the absolute mode)"),
     ),
     "growable_top_pct": (
         "--growable-pct",
-        "most growable: top %% of the rest by headroom (default 25)",
+        N_("most growable: top %% of the rest by headroom (default 25)"),
     ),
     "relationship_threshold": (
         "--relationship-threshold",
-        "partnership at a relationship score of at least this, 0-100 (default 60)",
+        N_("partnership at a relationship score of at least this, 0-100 (default 60)"),
     ),
 }
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``segment`` command."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
+        common,
         "segment",
-        parents=[common],
-        help="value segment and transactional/partnership type of every account",
-        description="Segment every account: most_valuable, most_growable, "
-        "below_zero or maintain by contribution and headroom (no_data for accounts "
-        "with no revenue, people, activity or open deal: never ranked), and "
-        "transactional or partnership by a transparent relationship score (manual "
-        "overrides win). Revenue is the won deals in force, each spread over its "
-        "contract term (revenue_basis says which). Prints one row per account with "
-        "the features used.",
-        epilog="examples:\n"
-        "  workbench segment\n"
-        "  workbench segment --as-of 2026-06-30 --hourly-cost 120 --csv > segments.csv\n"
-        "  workbench segment --scenario 'Workshop A' --json\n"
-        "  workbench segment --min-contribution 250000 --relationship-threshold 50",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        summary=_("value segment and transactional/partnership type of every account"),
+        description=_(
+            "Segment every account: most_valuable, most_growable, "
+            "below_zero or maintain by contribution and headroom (no_data for "
+            "accounts with no revenue, people, activity or open deal: never ranked), "
+            "and transactional or partnership by a transparent relationship score "
+            "(manual overrides win). Revenue is the won deals in force, each spread "
+            "over its contract term (revenue_basis says which). Prints one row per "
+            "account with the features used."
+        ),
+        epilog=examples_epilog(
+            "workbench segment",
+            "workbench segment --as-of 2026-06-30 --hourly-cost 120 --csv "
+            "> segments.csv",
+            "workbench segment --scenario 'Workshop A' --json",
+            "workbench segment --min-contribution 250000 --relationship-threshold 50",
+        ),
     )
     add_as_of_and_scenario(
-        parser, "start from a saved scenario's thresholds (options below override it)"
+        parser,
+        _("start from a saved scenario's thresholds (options below override it)"),
     )
     for field, (option, help_text) in _THRESHOLD_OPTIONS.items():
-        parser.add_argument(option, dest=field, type=float, metavar="N", help=help_text)
+        parser.add_argument(
+            option, dest=field, type=float, metavar="N", help=_(help_text)
+        )
     output = parser.add_mutually_exclusive_group()
-    output.add_argument(
-        "--json",
-        action="store_true",
-        help="print {as_of, thresholds, accounts: [one object per account]}",
+    add_flags(
+        output,
+        {
+            "--json": _(
+                "print {as_of, thresholds, accounts: [one object per account]}"
+            ),
+            "--csv": _("print CSV"),
+        },
     )
-    output.add_argument("--csv", action="store_true", help="print CSV")
     parser.set_defaults(handler=run)
 
 
@@ -116,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     with open_workbench(args) as wb:
         thresholds = _thresholds(args, wb)
         as_of = wb.as_of(args.as_of)
-        progress(f"segmenting accounts as of {as_of}")
+        progress(_("segmenting accounts as of {day}").format(day=as_of))
         segments = wb.segments(thresholds, as_of)
     table = segment.account_table(segments)
     if args.json:
@@ -133,8 +154,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     else:
         columns = ("account_id", "value_segment", "relationship", "contribution")
+        headings = (_("account"), _("segment"), _("relationship"), _("contribution"))
         print(
-            f"{'account':12} {'segment':14} {'relationship':14} {'contribution':>14}  name"
+            f"{headings[0]:12} {headings[1]:14} {headings[2]:14} {headings[3]:>14}  "
+            + _("name")
         )
         for row in table.select(*columns, "name").iter_rows():
             print(f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>14,.0f}  {row[4]}")

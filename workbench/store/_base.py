@@ -1,7 +1,8 @@
 """The primitives under both the schema and the connection module.
 
 The DuckDB connection type, the one writer lock of this process, the clock the
-database's timestamps use, and a table-existence check. :mod:`.schema` needs them
+database's timestamps use (and the who-and-when every write records), and a
+table-existence check. :mod:`.schema` needs them
 to migrate and :mod:`.connection` to open files and write, so they live below both
 and neither imports the other's internals. Names starting with ``_`` are private to
 the ``workbench.store`` package.
@@ -13,6 +14,8 @@ import threading
 from datetime import UTC, datetime
 
 import duckdb
+
+from workbench.domain import Actor
 
 Connection = duckdb.DuckDBPyConnection
 #: What DuckDB raises when a statement needs more memory than it may use; the
@@ -34,3 +37,8 @@ def _table_exists(con: Connection, table: str) -> bool:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _stamped(actor: Actor, **values: object) -> dict[str, object]:
+    """A write's bound parameters with who makes it (``$who``) and when (``$at``)."""
+    return {**values, "who": actor.name, "at": _now()}

@@ -13,7 +13,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import RELATIONSHIP_TYPES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _stamped
 from workbench.store.connection import query_frame, record_json, write_transaction
 
 
@@ -60,13 +60,12 @@ def set_relationship_override(
                 reason = excluded.reason, set_by = excluded.set_by,
                 set_at = excluded.set_at
             """,
-            {
-                "id": account_id,
-                "rel": relationship,
-                "reason": reason,
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                id=account_id,
+                rel=relationship,
+                reason=reason,
+            ),
         )
 
 
@@ -116,12 +115,11 @@ def save_segment_scenario(
             ON CONFLICT (name) DO UPDATE SET thresholds = excluded.thresholds,
                 saved_by = excluded.saved_by, saved_at = excluded.saved_at
             """,
-            {
-                "name": name,
-                "thresholds": record_json(thresholds),
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                name=name,
+                thresholds=record_json(thresholds),
+            ),
         )
 
 

@@ -16,7 +16,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import BUYING_ROLES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _stamped
 from workbench.store.connection import query_frame, write_transaction
 
 #: What a need is about (the seed's examples, plus delivery and quality).
@@ -98,18 +98,17 @@ def add_requirement(
                 ($id, $a, $role, $contact, $category, $need, $source, $response,
                  $who, $at)
             """,
-            {
-                "id": requirement_id,
-                "a": account_id,
-                "role": role,
-                "contact": contact_id,
-                "category": category,
-                "need": need.strip(),
-                "source": source,
-                "response": response_id,
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                id=requirement_id,
+                a=account_id,
+                role=role,
+                contact=contact_id,
+                category=category,
+                need=need.strip(),
+                source=source,
+                response=response_id,
+            ),
         )
     return requirement_id
 
@@ -233,16 +232,15 @@ def save_requirement_conflict(
             INSERT INTO requirement_conflicts VALUES
                 ($k, $a, $x, $y, $owner, $status, $resolution, $who, $at)
             """,
-            {
-                "k": conflict_id,
-                "a": accounts[0][0],
-                "x": first,
-                "y": second,
-                "owner": owner.strip(),
-                "status": status,
-                "resolution": resolution,
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                k=conflict_id,
+                a=accounts[0][0],
+                x=first,
+                y=second,
+                owner=owner.strip(),
+                status=status,
+                resolution=resolution,
+            ),
         )
     return str(conflict_id)

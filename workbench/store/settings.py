@@ -36,6 +36,8 @@ def set_portfolio_currency(con: Connection, actor: Actor, code: str) -> str:
     Needs the ``import`` right: the currency says what imported amounts are in.
 
     Raises:
+        PermissionDeniedError: the actor may not import (the currency says what
+            the imported amounts are in).
         ValueError: ``code`` is not three letters (ISO 4217).
     """
     require(actor, "import")

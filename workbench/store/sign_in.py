@@ -1,6 +1,7 @@
 """Failed sign-ins: the sign-in throttle's memory, kept in the database.
 
-The rules live in :mod:`workbench.throttle`; this module only stores and counts.
+The rules live in :mod:`workbench.throttle` (with the two record types this module
+shares: a failure, and the window a limit counts); this module only stores and counts.
 Writes run in their own short transaction and do not bump the data version: a
 wrong password changes no data a chart shows, and must not let a stranger
 invalidate everybody's cached analytics. They queue on their own lock rather than
@@ -14,18 +15,13 @@ from __future__ import annotations
 import threading
 
 from workbench.store._base import Connection
+from workbench.throttle import FailureWindow, SignInFailure
 
 _SIGN_IN_LOCK = threading.Lock()
 
 
 def record_sign_in_failure(
-    con: Connection,
-    *,
-    at: float,
-    user_name: str,
-    client_address: str,
-    counts_for_user: bool,
-    prune_before: float,
+    con: Connection, failure: SignInFailure, *, prune_before: float
 ) -> None:
     """Keep one failed or refused sign-in; drop failures older than ``prune_before``."""
     with _SIGN_IN_LOCK, con.cursor() as cur:
@@ -38,10 +34,10 @@ def record_sign_in_failure(
             cur.execute(
                 "INSERT INTO sign_in_failures VALUES ($at, $user, $address, $counts)",
                 {
-                    "at": at,
-                    "user": user_name,
-                    "address": client_address,
-                    "counts": counts_for_user,
+                    "at": failure.at,
+                    "user": failure.user_name,
+                    "address": failure.client_address,
+                    "counts": failure.counts_for_user,
                 },
             )
             cur.execute("COMMIT")
@@ -50,18 +46,10 @@ def record_sign_in_failure(
             raise
 
 
-def recent_sign_in_failures(
-    con: Connection,
-    *,
-    since: float,
-    limit: int,
-    user_name: str | None = None,
-    client_address: str | None = None,
-) -> list[float]:
-    """Return up to ``limit`` failure times at or after ``since``, newest first.
+def recent_sign_in_failures(con: Connection, window: FailureWindow) -> list[float]:
+    """Return the times of the failures in ``window``, newest first.
 
-    With ``user_name``, only the failures that count for that user name; with
-    ``client_address``, only those from that address.
+    The SQL twin of :meth:`FailureWindow.newest` (which a ledger in memory uses).
     """
     with con.cursor() as cur:
         rows = cur.execute(
@@ -74,10 +62,10 @@ def recent_sign_in_failures(
             LIMIT $limit
             """,
             {
-                "since": since,
-                "user": user_name,
-                "address": client_address,
-                "limit": limit,
+                "since": window.since,
+                "user": window.user_name,
+                "address": window.client_address,
+                "limit": window.limit,
             },
         ).fetchall()
     return [float(row[0]) for row in rows]
@@ -93,50 +81,18 @@ def forget_sign_in_failures(con: Connection, user_name: str) -> None:
 
 
 class SignInLedger:
-    """The sign-in throttle's ledger over a connection to the workbench database.
-
-    It has the shape of :class:`workbench.throttle.Ledger` (the store does not
-    import the throttle's rules).
-    """
+    """The sign-in throttle's :class:`~workbench.throttle.Ledger` in the database."""
 
     def __init__(self, con: Connection) -> None:
         self._con = con
 
-    def record(
-        self,
-        *,
-        at: float,
-        user_name: str,
-        client_address: str,
-        counts_for_user: bool,
-        prune_before: float,
-    ) -> None:
+    def record(self, failure: SignInFailure, *, prune_before: float) -> None:
         """Keep one failed or refused attempt; drop those older than ``prune_before``."""
-        record_sign_in_failure(
-            self._con,
-            at=at,
-            user_name=user_name,
-            client_address=client_address,
-            counts_for_user=counts_for_user,
-            prune_before=prune_before,
-        )
+        record_sign_in_failure(self._con, failure, prune_before=prune_before)
 
-    def newest(
-        self,
-        *,
-        since: float,
-        limit: int,
-        user_name: str | None = None,
-        client_address: str | None = None,
-    ) -> list[float]:
-        """Return up to ``limit`` failure times since ``since``, newest first."""
-        return recent_sign_in_failures(
-            self._con,
-            since=since,
-            limit=limit,
-            user_name=user_name,
-            client_address=client_address,
-        )
+    def newest(self, window: FailureWindow) -> list[float]:
+        """Return the times of the failures in ``window``, newest first."""
+        return recent_sign_in_failures(self._con, window)
 
     def forget_user(self, user_name: str) -> None:
         """Stop counting a user name's failures (after a correct password)."""

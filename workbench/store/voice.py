@@ -11,7 +11,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import SURVEY_TYPES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _now, _stamped
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.imports.commit import (
     _SURVEY_COLUMNS,
@@ -318,15 +318,14 @@ def save_detractor_followup(
             INSERT INTO detractor_followups VALUES
                 ($r, $a, $c, $owner, $due, $status, $note, $who, $at)
             """,
-            {
-                "r": response_id,
-                "a": found[0][0],
-                "c": found[0][1],
-                "owner": owner.strip(),
-                "due": due_on,
-                "status": status,
-                "note": note,
-                "who": actor.name,
-                "at": _now(),
-            },
+            _stamped(
+                actor,
+                r=response_id,
+                a=found[0][0],
+                c=found[0][1],
+                owner=owner.strip(),
+                due=due_on,
+                status=status,
+                note=note,
+            ),
         )

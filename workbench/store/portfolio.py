@@ -32,6 +32,7 @@ from workbench.store.economic_inputs import (
 )
 from workbench.store.economics import REVENUE_CTE, revenue_params
 from workbench.store.erp_revenue import with_erp_revenue
+from workbench.store.org_levels import jump_steps
 
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
@@ -105,30 +106,7 @@ def accounts_by_industry(con: Connection) -> pl.DataFrame:
 _MAX_ORG_DEPTH = 12
 
 
-def _jump_steps(levels: int) -> tuple[str, str]:
-    """Return the pointer-jumping steps that reach ``levels`` up, and the last's name.
-
-    Step 0 points each contact at its manager (one level); each next step points
-    it at its pointer's pointer, doubling the reach, so four steps see 16 levels.
-    A top points at itself at distance 0.
-    """
-    steps = [
-        "jump0 AS (SELECT c.contact_id, coalesce(l.manager_id, c.contact_id) AS up, "
-        "CASE WHEN l.manager_id IS NULL THEN 0 ELSE 1 END AS dist "
-        "FROM contacts c LEFT JOIN manager_links l USING (contact_id))"
-    ]
-    reach = 1
-    while reach < levels:
-        step = len(steps)
-        steps.append(
-            f"jump{step} AS (SELECT j.contact_id, k.up, j.dist + k.dist AS dist "
-            f"FROM jump{step - 1} j JOIN jump{step - 1} k ON k.contact_id = j.up)"
-        )
-        reach *= 2
-    return ",\n".join(steps), f"jump{len(steps) - 1}"
-
-
-_JUMP_STEPS, _LAST_JUMP = _jump_steps(_MAX_ORG_DEPTH)
+_JUMP_STEPS, _LAST_JUMP = jump_steps(_MAX_ORG_DEPTH)
 
 
 # Each contact's level in its account's reporting tree (1 at the top) and the depth

@@ -487,3 +487,36 @@ def test_situation_is_stored_per_account_and_checked(con):
     assert wide["situation_set_by"] == "local"
     segments = readers.account_segments(con, as_of=AS_OF)
     assert segments.filter(pl.col("account_id") == "A")["target_signals"][0] >= 1
+
+
+def test_a_comparison_reads_each_scenario_on_its_own_contract_term(demo_db):
+    # A deal without a known contract is spread over the default term: a scenario
+    # that assumes 60 months must see the revenue the 60-month features give, not
+    # the first scenario's 12-month figures.
+    from workbench.api import open_workbench
+
+    with open_workbench(demo_db) as wb:
+        short = wb.thresholds(default_term_months=12)
+        long = wb.thresholds(default_term_months=60)
+        comparison = wb.compare_scenarios(short, long)
+        expected_b = segment.assign_segments(
+            wb.features(None, 60),
+            long,
+            situation=store.account_situation(wb.connection),
+        ).select("account_id", "contribution")
+        expected_a = segment.assign_segments(
+            wb.features(None, 12),
+            short,
+            situation=store.account_situation(wb.connection),
+        ).select("account_id", "contribution")
+    got = comparison.select("account_id", "contribution_a", "contribution_b")
+    joined = got.join(expected_a, on="account_id").join(
+        expected_b, on="account_id", suffix="_expected_b"
+    )
+    assert joined.height == comparison.height > 0
+    assert (joined["contribution_a"] - joined["contribution"]).abs().max() < 1e-6
+    assert (
+        joined["contribution_b"] - joined["contribution_expected_b"]
+    ).abs().max() < 1e-6
+    # the terms really differ somewhere, so the test can tell the two apart
+    assert (joined["contribution_a"] != joined["contribution_b"]).any()

@@ -400,8 +400,14 @@ def compare_scenarios(
     overrides: pl.DataFrame | None = None,
     situation: pl.DataFrame | None = None,
     retention: Retention | None = None,
+    *,
+    second_features: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return each account's segment and type under two threshold sets.
+
+    ``features`` must be read with ``first``'s default contract term; when
+    ``second`` assumes another term, pass the features read with it as
+    ``second_features`` (revenue is spread over the term, so the features differ).
 
     Columns: ``account_id``, ``name``, ``value_segment_a``, ``relationship_a``,
     ``value_segment_b``, ``relationship_b``, ``moved`` (segment or type differs),
@@ -412,7 +418,12 @@ def compare_scenarios(
         features, first, overrides, situation, retention, explain=False
     ).select("name", *[pl.col(c).alias(f"{c}_a") for c in picked])
     side_b = assign_segments(
-        features, second, overrides, situation, retention, explain=False
+        features if second_features is None else second_features,
+        second,
+        overrides,
+        situation,
+        retention,
+        explain=False,
     ).select(*[pl.col(c).alias(f"{c}_b") for c in picked])
     both = side_a.join(side_b, left_on="account_id_a", right_on="account_id_b")
     return (

@@ -201,12 +201,19 @@ class SegmentsAndEffort(EconomicsInputs):
         Raises:
             RejectedInputError: no saved scenario has that name.
         """
+        side_a, side_b = self.scenario(first), self.scenario(second)
+        # each side's revenue is spread over its own default contract term
+        term_a, term_b = (round(side.default_term_months) for side in (side_a, side_b))
+        features_a = self.features(as_of, term_a)
         return segment.compare_scenarios(
-            self.features(as_of),
-            self.scenario(first),
-            self.scenario(second),
+            features_a,
+            side_a,
+            side_b,
             store.relationship_overrides(self.connection),
             store.account_situation(self.connection),
+            second_features=(
+                features_a if term_b == term_a else self.features(as_of, term_b)
+            ),
         )
 
     def scenario(self, chosen: str | segment.Thresholds) -> segment.Thresholds:

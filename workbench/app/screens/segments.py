@@ -301,8 +301,27 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         )
 
 
+def _comparison(
+    as_of: date,
+    side_a: segment.Thresholds,
+    side_b: segment.Thresholds,
+    overrides: pl.DataFrame,
+) -> pl.DataFrame:
+    """Compare two scenarios, each on the features of its own contract term."""
+    return segment.compare_scenarios(
+        reads.account_features(as_of, round(side_a.default_term_months)),
+        side_a,
+        side_b,
+        overrides,
+        reads.account_situation(),
+        second_features=reads.account_features(
+            as_of, round(side_b.default_term_months)
+        ),
+    )
+
+
 def scenarios_section(
-    features: pl.DataFrame, thresholds: segment.Thresholds, may_edit: bool
+    as_of: date, thresholds: segment.Thresholds, may_edit: bool
 ) -> None:
     """Save, load and compare threshold scenarios."""
     overrides = reads.relationship_overrides()
@@ -349,7 +368,7 @@ def scenarios_section(
         )
         side_a = segment.scenario_thresholds(scenarios, choice_a) or thresholds
         side_b = segment.scenario_thresholds(scenarios, choice_b) or thresholds
-        comparison = segment.compare_scenarios(features, side_a, side_b, overrides)
+        comparison = _comparison(as_of, side_a, side_b, overrides)
         moved = segment.moved_accounts(comparison)
         st.caption(
             _(

@@ -211,9 +211,7 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": st.column_config.TextColumn(_("Account")),
-            "investment": st.column_config.TextColumn(_("Investment")),
-            "people": st.column_config.TextColumn(_("People")),
+            **verdict_columns(),
             **hours_columns(),
             "misallocation_cost": money_column(
                 _("Hours outside the band cost"), currency
@@ -376,15 +374,9 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "issue": st.column_config.TextColumn(_("Issue")),
-            "name": st.column_config.TextColumn(_("Account")),
-            "investment": st.column_config.TextColumn(_("Investment")),
-            "people": st.column_config.TextColumn(_("People")),
+            **verdict_columns(),
             **hours_columns(),
             "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
-            "non_procurement_share_pct": st.column_config.NumberColumn(_("Beyond purchasing (percent of named hours)"), format="%.0f"),
-            "executive_share_pct": st.column_config.NumberColumn(_("With executives (percent of named hours)"), format="%.0f"),
-            "unattributed_share_pct": st.column_config.NumberColumn(_("Naming no person, %"), format="%.0f"),
             "why": st.column_config.TextColumn(_("Why")),
         },
     )  # fmt: skip
@@ -427,6 +419,21 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         },
     )  # fmt: skip
     download_pair(table, f"effort-verdicts-by-{by}", "eff_people")
+
+
+def verdict_columns() -> dict[str, Any]:
+    """Return the labels and formats of the account, verdict and people columns."""
+    return {
+        "issue": st.column_config.TextColumn(_("Issue")),
+        "name": st.column_config.TextColumn(_("Account")),
+        "investment": st.column_config.TextColumn(_("Investment")),
+        "people": st.column_config.TextColumn(_("People")),
+        "involve": st.column_config.TextColumn(_("Who to involve")),
+        "touches_per_year": st.column_config.NumberColumn(_("Cadence (activities a year)"), format="%.0f"),
+        "non_procurement_share_pct": st.column_config.NumberColumn(_("Beyond purchasing (percent of named hours)"), format="%.0f"),
+        "executive_share_pct": st.column_config.NumberColumn(_("With executives (percent of named hours)"), format="%.0f"),
+        "unattributed_share_pct": st.column_config.NumberColumn(_("Naming no person, %"), format="%.0f"),
+    }  # fmt: skip
 
 
 def share_columns(currency: str) -> dict[str, Any]:
@@ -544,12 +551,7 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
         column_config={
             **share_columns(currency),
             **hours_columns(),
-            "name": st.column_config.TextColumn(_("Account")),
-            "investment": st.column_config.TextColumn(_("Investment")),
-            "people": st.column_config.TextColumn(_("People")),
-            "involve": st.column_config.TextColumn(_("Who to involve")),
-            "touches_per_year": st.column_config.NumberColumn(_("Cadence (activities a year)"), format="%.0f"),
-            "unattributed_share_pct": st.column_config.NumberColumn(_("Naming no person, %"), format="%.0f"),
+            **verdict_columns(),
         },
     )  # fmt: skip
     if judged.height > TABLE_ROWS:

@@ -16,6 +16,7 @@ from workbench.app.screens.effort import (
     GROUPING_TITLES,
     hours_columns,
     money_column,
+    verdict_columns,
     words,
 )
 from workbench.i18n import N_
@@ -189,7 +190,7 @@ def _show(
         hide_index=True,
         width="stretch",
         column_config={
-            "name": st.column_config.TextColumn(_("Account")),
+            **verdict_columns(),
             **hours_columns(),
             "cost_change": money_column(_("Cost change"), currency),
             "assumed_contribution_change": money_column(_("Assumed contribution change"), currency),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from workbench.domain import Actor
+from workbench.errors import RejectedInputError
 
 Connection = duckdb.DuckDBPyConnection
 #: What DuckDB raises when a statement needs more memory than it may use; the
@@ -42,3 +43,13 @@ def _now() -> datetime:
 def _stamped(actor: Actor, **values: object) -> dict[str, object]:
     """A write's bound parameters with who makes it (``$who``) and when (``$at``)."""
     return {**values, "who": actor.name, "at": _now()}
+
+
+def _require_account(cur: Connection, account_id: str) -> None:
+    """Refuse (inside a write) a decision about an account the database does not hold."""
+    known = cur.sql(
+        "SELECT count(*) FROM accounts WHERE account_id = $id",
+        params={"id": account_id},
+    ).fetchall()[0][0]
+    if not known:
+        raise RejectedInputError(f"no account with ID {account_id!r}")

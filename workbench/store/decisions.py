@@ -13,7 +13,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import RELATIONSHIP_TYPES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _stamped
+from workbench.store._base import Connection, _require_account, _stamped
 from workbench.store.connection import query_frame, record_json, write_transaction
 
 
@@ -47,12 +47,7 @@ def set_relationship_override(
     if not reason:
         raise RejectedInputError("say why: an override needs a reason")
     with write_transaction(con) as cur:
-        known = cur.sql(
-            "SELECT count(*) FROM accounts WHERE account_id = $id",
-            params={"id": account_id},
-        ).fetchall()[0][0]
-        if not known:
-            raise RejectedInputError(f"no account with ID {account_id!r}")
+        _require_account(cur, account_id)
         cur.execute(
             """
             INSERT INTO relationship_overrides VALUES ($id, $rel, $reason, $who, $at)

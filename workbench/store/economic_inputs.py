@@ -23,7 +23,7 @@ from workbench.domain import (
     Actor,
 )
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _now, _require_account
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.economics import REVENUE_CTE, revenue_params
 
@@ -291,12 +291,7 @@ def set_account_wallet(
         else _number("a wallet estimate", wallet_estimate, _MAX_WALLET)
     )
     with write_transaction(con) as cur:
-        known = cur.sql(
-            "SELECT count(*) FROM accounts WHERE account_id = $id",
-            params={"id": account_id},
-        ).fetchall()[0][0]
-        if not known:
-            raise RejectedInputError(f"no account with ID {account_id!r}")
+        _require_account(cur, account_id)
         cur.execute(
             "DELETE FROM account_wallet_estimates WHERE account_id = $id",
             {"id": account_id},

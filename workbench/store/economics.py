@@ -14,7 +14,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import SITUATION_FACTORS, SITUATION_LEVELS, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _now, _require_account
 from workbench.store.connection import query_frame, write_transaction
 
 if TYPE_CHECKING:
@@ -187,12 +187,7 @@ def set_account_situation(
                 f"{factor} must be a whole number from {low} to {high}, not {level!r}"
             )
     with write_transaction(con) as cur:
-        known = cur.sql(
-            "SELECT count(*) FROM accounts WHERE account_id = $id",
-            params={"id": account_id},
-        ).fetchall()[0][0]
-        if not known:
-            raise RejectedInputError(f"no account with ID {account_id!r}")
+        _require_account(cur, account_id)
         for factor, level in levels.items():
             cur.execute(
                 "DELETE FROM account_situation WHERE account_id = $id AND factor = $f",

@@ -24,4 +24,5 @@ if can_import:
         mappings = screen.review_mappings(upload)
         report = screen.check(upload, mappings)
         screen.report_and_commit(upload, mappings, report)
+screen.currency_setting(can_import)
 screen.past_imports(can_import)

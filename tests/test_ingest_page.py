@@ -109,6 +109,31 @@ def test_hostile_file_names_are_shown_as_text(at: AppTest) -> None:
     )
     page.run()
     assert not page.exception, page.exception
-    labels = [e.label for e in page.expander]
+    # the expanders that name the uploaded file (not, e.g., the currency's)
+    labels = [e.label for e in page.expander if "img" in e.label]
     assert labels
     assert all("\\<img" in label and "\\*\\*" in label for label in labels)
+
+
+def test_the_currency_is_set_on_the_import_page_and_shown_with_amounts(app_db):
+    from tests.conftest import open_page
+
+    at = open_page("pages/import_data.py")
+    assert any("USD" in e.label for e in at.expander)
+    at.selectbox(key="imp_currency").set_value("TWD")
+    next(b for b in at.button if b.label == "Save the currency").click()
+    at.run()
+    assert not at.exception, at.exception
+    with store.connect(app_db, read_only=True) as con:
+        assert store.portfolio_currency(con) == "TWD"
+    assert any("TWD" in e.label for e in at.expander)
+    assert any("TWD" in t.value for t in at.toast)
+
+
+def test_a_viewer_sees_the_currency_but_cannot_change_it(app_db):
+    from tests.conftest import open_page
+
+    at = open_page("pages/import_data.py", Actor(name="vera", role="viewer"))
+    assert at.selectbox(key="imp_currency").disabled
+    with store.connect(app_db, read_only=True) as con:
+        assert store.portfolio_currency(con) == "USD"

@@ -108,6 +108,11 @@ def set_situation(account_id: str, levels: dict[str, int | None]) -> None:
     session.workbench().set_buying_situation(account_id, levels)
 
 
+def set_currency(code: str) -> str:
+    """Record the currency the portfolio's amounts are in; return it as stored."""
+    return session.workbench().set_currency(code)
+
+
 def set_cost_rate(rate_key: str, hourly_cost: float | None) -> None:
     """Set the hourly cost of a seller role or team (``None``: the default)."""
     session.workbench().set_cost_rate(rate_key, hourly_cost)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from workbench import access, ingest, vocabulary
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download, dataframe
+from workbench.app.components import csv_download, dataframe, notify_after_rerun
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, format_number
 from workbench.i18n import gettext as _
@@ -21,6 +21,8 @@ DATE_ORDERS: dict[str, str | None] = {
     N_("day first (dmy)"): "dmy",
 }
 NOT_IMPORTED = N_("(do not import)")
+#: Currencies offered first; any other ISO 4217 code can be typed in.
+COMMON_CURRENCIES = ("USD", "EUR", "CNY", "TWD", "HKD", "GBP", "JPY", "SGD")
 
 
 @dataclass(frozen=True)
@@ -367,3 +369,39 @@ def past_imports(can_import: bool) -> None:
                 )
             except WorkbenchError as error:
                 st.error(str(error))
+
+
+def currency_setting(can_import: bool) -> None:
+    """Show the currency every amount is in; analysts may change it."""
+    current = reads.portfolio_currency()
+    with st.expander(_("Currency of the amounts: {currency}").format(currency=current)):
+        st.caption(
+            _(
+                "The amounts in your exports are taken as they are, in one currency "
+                "for the whole workbench; every page shows it beside each amount. "
+                "Changing it converts nothing."
+            )
+        )
+        choices = list(dict.fromkeys([current, *COMMON_CURRENCIES]))
+        with st.form("imp_currency_form", border=False):
+            chosen = st.selectbox(
+                _("Currency"),
+                choices,
+                key="imp_currency",
+                disabled=not can_import,
+                accept_new_options=True,
+                help=_("Three letters (ISO 4217), e.g. CNY, TWD, EUR."),
+            )
+            saved = st.form_submit_button(
+                _("Save the currency"), disabled=not can_import
+            )
+        if saved and chosen:
+            try:
+                code = actions.set_currency(str(chosen))
+            except WorkbenchError as error:
+                st.error(str(error))
+            else:
+                notify_after_rerun(
+                    _("Amounts are now shown in {currency}.").format(currency=code)
+                )
+                st.rerun()

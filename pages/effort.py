@@ -1,9 +1,12 @@
 import streamlit as st
 
 from workbench.app import reads
-from workbench.app.language import _
+from workbench.app.language import _, apply_language
 from workbench.app.screens import effort as screen
 from workbench.app.screens import effort_what_if
+
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
 
 st.title(_("Effort"))
 st.caption(

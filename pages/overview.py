@@ -2,7 +2,10 @@ import streamlit as st
 
 from workbench import charts
 from workbench.app import reads, session
-from workbench.app.language import _, format_money, format_number
+from workbench.app.language import _, apply_language, format_money, format_number
+
+# The language first: a page can run without app.py (a direct URL, a test).
+apply_language()
 
 db = session.database()
 summary = reads.portfolio_summary()

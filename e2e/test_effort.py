@@ -5,19 +5,19 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import screenshot, wait_idle
-from workbench import demo, readers, store
+from e2e.conftest import copy_db, screenshot, wait_idle
+from workbench import readers, store
 from workbench.analytics import effort
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-def _biggest_misallocation(tmp_path: Path) -> tuple[str, str]:
-    # The same demo portfolio as the app's, judged the same way.
-    con = store.connect(tmp_path / "same-demo.duckdb")
+def _biggest_misallocation(served_db: Path, tmp_path: Path) -> tuple[str, str]:
+    # The served database as it is now (earlier tests of the session may have
+    # edited it), judged the same way, on a copy so the app keeps its file.
+    con = store.connect(copy_db(served_db, tmp_path))
     try:
-        demo.write_demo(con)
         biggest = effort.headline(readers.judged_effort(con)).biggest
     finally:
         con.close()
@@ -25,7 +25,7 @@ def _biggest_misallocation(tmp_path: Path) -> tuple[str, str]:
 
 
 def test_effort_opens_with_the_verdict_and_links_to_the_map_and_plan(
-    page: Page, app_url: str, tmp_path: Path
+    page: Page, app_url: str, e2e_db: Path, tmp_path: Path
 ):
     errors: list[str] = []
 
@@ -46,7 +46,7 @@ def test_effort_opens_with_the_verdict_and_links_to_the_map_and_plan(
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     screenshot(page, "effort")
 
-    account_id, name = _biggest_misallocation(tmp_path)
+    account_id, name = _biggest_misallocation(e2e_db, tmp_path)
     for target in ("buying_centre", "plans"):
         page.goto(f"{app_url}/{target}?account={account_id}")
         wait_idle(page)

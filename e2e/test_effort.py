@@ -50,8 +50,9 @@ def test_effort_opens_with_the_verdict_and_links_to_the_map_and_plan(
     for target in ("buying_centre", "plans"):
         page.goto(f"{app_url}/{target}?account={account_id}")
         wait_idle(page)
-        picker = page.get_by_role("combobox").first
-        expect(picker).to_have_accessible_name(re.compile("^Account"), timeout=60_000)
+        # the account picker (the sidebar's language picker is a combobox too)
+        picker = page.get_by_role("combobox", name=re.compile("^Account"))
+        expect(picker).to_be_visible(timeout=60_000)
         expect(picker).to_have_value(re.compile(re.escape(name)), timeout=60_000)
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         screenshot(page, f"effort-link-{target}")

@@ -3,6 +3,7 @@ over Streamlit's own WebSocket protocol, on the container's entry point."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import urllib.error
 import urllib.request
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
@@ -62,6 +64,14 @@ def _sign_in(page: Page, user: str, password: str) -> None:
     page.get_by_label("User name").fill(user)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    # Wait for this attempt's run to start and end: a next click while it still
+    # runs would stop it (Streamlit reruns on new input) before it records the
+    # failure, and the message of the attempt before would pass for this one's.
+    with contextlib.suppress(PlaywrightTimeoutError):  # over before we looked
+        page.wait_for_selector(
+            '[data-testid="stApp"]:not([data-test-script-state="notRunning"])',
+            timeout=3_000,
+        )
     wait_idle(page)
 
 

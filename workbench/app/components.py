@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from workbench import exports, terms
+from workbench.analytics import segment
 from workbench.i18n import current_language
 from workbench.i18n import gettext as _
 
@@ -184,3 +185,18 @@ def preselect_linked_account(key: str, options: Sequence[str]) -> None:
     if linked and linked in options and st.session_state.get(marker) != linked:
         st.session_state[key] = linked
         st.session_state[marker] = linked
+
+
+def pick_account(table: pl.DataFrame, limit: int, key: str) -> str | None:
+    """Show a picker of the first ``limit`` accounts of ``table``; return the chosen ID.
+
+    Returns ``None`` (and shows nothing) when the table has no accounts. The
+    picker's value is the row's position, so two accounts of one name stay apart.
+    """
+    ids, labels = segment.account_choices(table, limit)
+    if not ids:
+        return None
+    picked = st.selectbox(
+        _("Account"), range(len(ids)), format_func=labels.__getitem__, key=key
+    )
+    return ids[picked]

@@ -18,7 +18,7 @@ from workbench.analytics.cost import cost_breakdown
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
 from workbench.analytics.retention import retention_from_features
 from workbench.app import actions, reads
-from workbench.app.components import notify_after_rerun
+from workbench.app.components import notify_after_rerun, pick_account
 from workbench.app.language import _, format_money, format_number
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_
@@ -189,16 +189,9 @@ def account_costs(
     may_edit: bool,
 ) -> None:
     """Show one account's cost to serve line by line, and its wallet estimate."""
-    ids, labels = segment.account_choices(table, ACCOUNT_CHOICES)
-    if not ids:
+    account_id = pick_account(table, ACCOUNT_CHOICES, "econ_account")
+    if account_id is None:
         return
-    picked = st.selectbox(
-        _("Account"),
-        range(len(ids)),
-        format_func=labels.__getitem__,
-        key="econ_account",
-    )
-    account_id = ids[picked]
     row = segments.filter(pl.col("account_id") == account_id).row(0, named=True)
     cols = st.columns(4)
     cols[0].metric(

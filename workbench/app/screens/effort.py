@@ -16,7 +16,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from workbench import access, charts
+from workbench import access, charts, ingest
 from workbench.analytics import effort, segment
 from workbench.app import actions, reads, session
 from workbench.app.components import TABLE_ROWS, download_pair, notify_after_rerun
@@ -187,7 +187,8 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
         )
     else:
         sentence += _("; no account gets more hours than its service model allows.")
-    st.markdown(f"### {sentence}")
+    # the currency's sign ($) would start a formula in Markdown: shown as typed
+    st.markdown("### " + ingest.markdown_safe(sentence))
     if figures.biggest.height == 0:
         return
     st.caption(

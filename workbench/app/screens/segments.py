@@ -16,6 +16,7 @@ from workbench.app.components import (
     dataframe,
     download_pair,
     notify_after_rerun,
+    pick_account,
     share_columns,
 )
 from workbench.app.language import _
@@ -412,17 +413,10 @@ def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
             "field."
         )
     )
-    choice_ids, choice_labels = segment.account_choices(table, OVERRIDE_CHOICES)
-    if not choice_ids:
-        return
     # outside the form, so the ratings below show the chosen account's at once
-    picked = st.selectbox(
-        _("Account"),
-        range(len(choice_ids)),
-        format_func=choice_labels.__getitem__,
-        key="seg_situation_account",
-    )
-    account_id = choice_ids[picked]
+    account_id = pick_account(table, OVERRIDE_CHOICES, "seg_situation_account")
+    if account_id is None:
+        return
     rated = reads.account_situation().filter(pl.col("account_id") == account_id)
     current = rated.row(0, named=True) if rated.height else {}
     with st.form("seg_situation_form"):

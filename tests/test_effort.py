@@ -218,3 +218,14 @@ def test_cli_effort_issue_thresholds(demo_db, capsys):
     assert any(r["issue"] == "broad_transactional" for r in default)
     assert not any(r["issue"] == "broad_transactional" for r in strict)
     assert main(["effort", "--db", str(demo_db), "--issues", "--shrink-pct", "-1"]) == 1
+    capsys.readouterr()
+    # the retired option still runs, says it changes nothing, and changes nothing
+    assert (
+        main(
+            ["effort", "--db", str(demo_db), "--issues", "--json", "--shrink-pct", "50"]
+        )
+        == 0
+    )
+    retired = capsys.readouterr()
+    assert "--shrink-pct no longer changes anything" in retired.err
+    assert json.loads(retired.out) == default

@@ -118,6 +118,13 @@ def run(args: argparse.Namespace) -> int:
     )
     if min(numbers) < 0 or (args.shrink_pct is not None and args.shrink_pct < 0):
         raise RejectedInputError("misallocation thresholds must not be negative")
+    if args.shrink_pct is not None:
+        # kept so older scripts still run; say so rather than ignore it silently
+        print(
+            "note: --shrink-pct no longer changes anything: verdicts compare each "
+            "account's hours with its service model's band (docs/effort.md)",
+            file=sys.stderr,
+        )
     rules = effort.MisallocationRules(
         over_factor=args.over_factor,
         thin_factor=args.thin_factor,

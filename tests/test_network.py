@@ -88,6 +88,16 @@ def centre(
     )
 
 
+def reporting_lines(*lines: str) -> pl.DataFrame:
+    """The contacts of an org chart written as "PERSON>MANAGER" (reports to) or
+    "PERSON" (reports to nobody)."""
+    people = []
+    for line in lines:
+        contact_id, _, manager = line.partition(">")
+        people.append(person(contact_id, reports_to_id=manager or None))
+    return centre(people).contacts
+
+
 # A small account used by several tests:
 #
 #   CEO (decider, champion, Executive)
@@ -137,19 +147,9 @@ def small_account() -> domain.BuyingCentreData:
 
 
 def test_org_levels_follow_the_reporting_tree_and_leave_cycles_undefined():
-    contacts = centre(
-        [
-            person("A"),
-            person("B", reports_to_id="A"),
-            person("C", reports_to_id="B"),
-            person("D"),
-            person("E", reports_to_id="F"),
-            person("F", reports_to_id="E"),
-            person("G", reports_to_id="E"),
-            person("H", reports_to_id="MISSING"),
-            person("S", reports_to_id="S"),
-        ]
-    ).contacts
+    contacts = reporting_lines(
+        "A", "B>A", "C>B", "D", "E>F", "F>E", "G>E", "H>MISSING", "S>S"
+    )
     levels = dict(network.org_levels(contacts).iter_rows())
     assert levels == {
         "A": 1,
@@ -165,15 +165,7 @@ def test_org_levels_follow_the_reporting_tree_and_leave_cycles_undefined():
 
 
 def test_reporting_cycles_found_including_self_reports():
-    contacts = centre(
-        [
-            person("E", reports_to_id="F"),
-            person("F", reports_to_id="G"),
-            person("G", reports_to_id="E"),
-            person("S", reports_to_id="S"),
-            person("OK", reports_to_id="E"),
-        ]
-    ).contacts
+    contacts = reporting_lines("E>F", "F>G", "G>E", "S>S", "OK>E")
     assert network.reporting_cycles(contacts) == [["E", "F", "G"], ["S"]]
     assert network.sorted_cycle(["G", "E", "F"]) == ["E", "F", "G"]
 

@@ -6,6 +6,7 @@ Screenshots go to ``test-output/screenshots`` so a person can look.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import os
@@ -180,6 +181,41 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def _title_as_written(node: ast.expr) -> str:
+    """A page title as app.py writes it: a string, or the message inside _("...")."""
+    if isinstance(node, ast.Call):  # a title marked for translation
+        node = node.args[0]
+    assert isinstance(node, ast.Constant)
+    return str(node.value)
+
+
+def listed_pages() -> list[tuple[str, str, str]]:
+    """(script, title, URL path) of every page app.py lists whose file exists, in
+    menu order. st.Page's URL path is the file's stem; the first page's is ""."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", None) == "PAGES"
+        ):
+            entries = [
+                (elt.elts[0].value, _title_as_written(elt.elts[1]))  # type: ignore[attr-defined]
+                for elt in node.value.elts  # type: ignore[attr-defined]
+            ]
+            break
+    else:
+        raise AssertionError("app.py has no PAGES")
+    found = [(script, title) for script, title in entries if (ROOT / script).exists()]
+    return [
+        (
+            script,
+            title,
+            "" if i == 0 else script.removeprefix("pages/").removesuffix(".py"),
+        )
+        for i, (script, title) in enumerate(found)
+    ]
 
 
 def copy_db(source: Path, target_dir: Path) -> Path:

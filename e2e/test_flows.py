@@ -7,7 +7,6 @@ file back only after that server has stopped (DuckDB locks a file per process).
 
 from __future__ import annotations
 
-import ast
 import re
 import time
 from typing import TYPE_CHECKING
@@ -17,8 +16,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import (
-    ROOT,
     copy_db,
+    listed_pages,
     screenshot,
     served,
     wait_idle,
@@ -39,30 +38,9 @@ CONTENT = '[data-testid="stMain"] [data-testid="stHeading"], [data-testid="stMet
 MAX_SCREENSHOT_HEIGHT_PX = 8_000
 
 
-def _literal(node: ast.expr) -> str:
-    """Return a title as written: a string, or the message inside _("...")."""
-    if isinstance(node, ast.Call):  # a title marked for translation
-        node = node.args[0]
-    assert isinstance(node, ast.Constant)
-    return str(node.value)
-
-
 def _listed_pages() -> list[tuple[str, str]]:
     """(script, title) of every page app.py lists whose file exists, in menu order."""
-    tree = ast.parse((ROOT / "app.py").read_text())
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Assign)
-            and getattr(node.targets[0], "id", None) == "PAGES"
-        ):
-            entries = [
-                (elt.elts[0].value, _literal(elt.elts[1]))  # type: ignore[attr-defined]
-                for elt in node.value.elts  # type: ignore[attr-defined]
-            ]
-            break
-    else:
-        raise AssertionError("app.py has no PAGES")
-    return [(script, title) for script, title in entries if (ROOT / script).exists()]
+    return [(script, title) for script, title, _path in listed_pages()]
 
 
 # Opened at a page's own URL (``/segments``), Streamlit's frontend first probes
@@ -129,6 +107,16 @@ def _open(page: Page, url: str) -> None:
     wait_idle(page)
     expect(page.locator(CONTENT).first).to_be_visible(timeout=60_000)
     wait_idle(page)
+
+
+def _open_if_listed(page: Page, app_url: str, stem: str, name: str) -> list[str]:
+    """Open ``pages/<stem>.py`` (skipped unless app.py lists it); the problems the
+    page reports from then on (see :func:`_page_problems`)."""
+    if f"pages/{stem}.py" not in {s for s, _ in _listed_pages()}:
+        pytest.skip(f"the {name} page is not in this build")
+    problems = _page_problems(page)
+    _open(page, f"{app_url}/{stem}")
+    return problems
 
 
 def test_app_lists_the_pages_it_has():
@@ -269,10 +257,7 @@ def _wait_until_changed(
 
 
 def test_moving_a_segment_slider_changes_chart_and_table(page: Page, app_url: str):
-    if "pages/segments.py" not in {s for s, _ in _listed_pages()}:
-        pytest.skip("the Segments page is not in this build")
-    problems = _page_problems(page)
-    _open(page, f"{app_url}/segments")
+    problems = _open_if_listed(page, app_url, "segments", "Segments")
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     expect(chart).to_be_visible(timeout=30_000)
     summary = page.locator('[data-testid="stDataFrame"]').first
@@ -312,10 +297,7 @@ def test_moving_a_segment_slider_changes_chart_and_table(page: Page, app_url: st
 
 
 def test_buying_centre_map_draws_its_network(page: Page, app_url: str):
-    if "pages/buying_centre.py" not in {s for s, _ in _listed_pages()}:
-        pytest.skip("the Buying centre page is not in this build")
-    problems = _page_problems(page)
-    _open(page, f"{app_url}/buying_centre")
+    problems = _open_if_listed(page, app_url, "buying_centre", "Buying centre")
     frame = page.frame_locator('[data-testid="stIFrame"]').first
     canvas = frame.locator("#mynetwork canvas")
     expect(canvas).to_be_visible(timeout=30_000)

@@ -11,7 +11,6 @@ exception, and the page does not grow sideways.
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import ROOT, screenshot, served, wait_idle
+from e2e.conftest import listed_pages, screenshot, served, wait_idle
 from workbench import demo, plans, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
@@ -53,22 +52,7 @@ UNTOUCHED = {"buying_role", "attitude", "kind", "contract_type", "source"}
 
 def _listed_pages() -> list[tuple[str, str]]:
     """(script, URL path) of every page app.py lists whose file exists."""
-    tree = ast.parse((ROOT / "app.py").read_text())
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Assign)
-            and getattr(node.targets[0], "id", None) == "PAGES"
-        ):
-            scripts = [elt.elts[0].value for elt in node.value.elts]  # type: ignore[attr-defined]
-            break
-    else:
-        raise AssertionError("app.py has no PAGES")
-    found = [s for s in scripts if (ROOT / s).exists()]
-    # st.Page's URL is the file's stem; the first page is the default ("/").
-    return [
-        (s, "" if i == 0 else s.removeprefix("pages/").removesuffix(".py"))
-        for i, s in enumerate(found)
-    ]
+    return [(script, path) for script, _title, path in listed_pages()]
 
 
 def _hostile_column(height: int, offset: int) -> pl.Series:

@@ -32,6 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SHARED = ROOT.parent / "shared"
 REAL_DATASETS = SHARED / "datasets" / "real"
+#: Small exports made for the import tests, one folder a CRM (and ``bad/``).
+INGEST_FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+#: The analyst who runs the tests' imports.
+ANALYST = Actor(name="ana", role="analyst")
 
 
 @pytest.fixture(autouse=True)
@@ -133,6 +137,31 @@ def assert_import_reads(
     ]
     for sql, rows in expected.items():
         assert store.query_frame(con, sql).rows() == rows, sql
+
+
+def import_texts(
+    con: store.Connection, files: dict[str, str], **options: object
+) -> ImportReport:
+    """Import ``files`` (file name → its text) as :data:`ANALYST` would upload them."""
+    from workbench import ingest
+
+    return ingest.import_files(
+        con,
+        [(name, text.encode()) for name, text in files.items()],
+        actor=ANALYST,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def cli_import(
+    capsys: pytest.CaptureFixture[str], fixture: str, db: Path | str, *flags: str
+) -> tuple[int, str]:
+    """Run ``workbench import`` on the folder ``fixture`` of :data:`INGEST_FIXTURES`
+    into the database ``db`` with ``flags``; its exit code and what it printed."""
+    from workbench.cli import main
+
+    code = main(["import", str(INGEST_FIXTURES / fixture), "--db", str(db), *flags])
+    return code, capsys.readouterr().out
 
 
 def nps_response_frame(rows: list[tuple], *, with_people: bool = False) -> pl.DataFrame:

@@ -11,15 +11,11 @@ from datetime import date
 import polars as pl
 import pytest
 
+from tests.factories import load_frames, monthly_activities
 from workbench import domain, readers, store
 from workbench.analytics import network, segment
 
 AS_OF = date(2026, 6, 30)
-
-
-def _load(con: store.Connection, frames: dict[str, pl.DataFrame]) -> None:
-    with store.write_transaction(con) as cur:
-        store.replace_data(cur, frames)
 
 
 def _accounts(ids: list[str]) -> pl.DataFrame:
@@ -46,16 +42,20 @@ def _deal(deal_id: str, account: str, amount: float, closed: date, **more: objec
 
 
 def _visits(account: str, count: int, minutes: float = 120.0) -> list[dict]:
-    return [
-        {
-            "activity_id": f"{account}-v{i}",
-            "account_id": account,
-            "kind": "visit",
-            "activity_date": date(2026, 1 + i % 6, 10),
-            "duration_minutes": minutes,
-        }
-        for i in range(count)
-    ]
+    return monthly_activities(
+        account, count, id_prefix=f"{account}-v", kind="visit", minutes=minutes
+    )
+
+
+def _assert_annual_revenue(
+    con: store.Connection, expected: dict[str, tuple[float, str]]
+) -> None:
+    """Each account's annualised revenue and its basis as of AS_OF are as expected."""
+    features = store.account_features(con, AS_OF)
+    rows = {r["account_id"]: r for r in features.iter_rows(named=True)}
+    for account_id, (revenue, basis) in expected.items():
+        assert rows[account_id]["revenue_annualised"] == pytest.approx(revenue)
+        assert rows[account_id]["revenue_basis"] == basis
 
 
 # --- revenue over contract terms ---------------------------------------------------
@@ -85,7 +85,7 @@ def partner_portfolio(con):
         schema_overrides={"term_months": pl.Int32},
     )
     activities = [row for a in ("P", "S1", "S2", "S3", "S4") for row in _visits(a, 10)]
-    _load(
+    load_frames(
         con,
         {
             "accounts": _accounts(["P", "S1", "S2", "S3", "S4"]),
@@ -154,7 +154,7 @@ def test_a_deal_inside_an_account_contract_takes_its_term(con):
         _deal("a", "A", 360_000.0, date(2025, 3, 1)),
         _deal("b", "B", 360_000.0, date(2026, 3, 1)),
     ]
-    _load(
+    load_frames(
         con,
         {
             "accounts": _accounts(["A", "B"]),
@@ -162,13 +162,10 @@ def test_a_deal_inside_an_account_contract_takes_its_term(con):
             "contracts": contracts,
         },
     )
-    features = store.account_features(con, AS_OF)
-    rows = {r["account_id"]: r for r in features.iter_rows(named=True)}
     # K1's term comes from its dates (36 months); the deal is still in force
-    assert rows["A"]["revenue_annualised"] == pytest.approx(120_000.0)
-    assert rows["A"]["revenue_basis"] == "contract_terms"
-    assert rows["B"]["revenue_annualised"] == pytest.approx(360_000.0)
-    assert rows["B"]["revenue_basis"] == "default_term"
+    _assert_annual_revenue(
+        con, {"A": (120_000.0, "contract_terms"), "B": (360_000.0, "default_term")}
+    )
 
 
 # --- no data, no rank ---------------------------------------------------------------
@@ -176,7 +173,7 @@ def test_a_deal_inside_an_account_contract_takes_its_term(con):
 
 def test_empty_accounts_are_never_ranked(con):
     ids = ["A", "B", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8"]
-    _load(
+    load_frames(
         con,
         {
             "accounts": _accounts(ids),
@@ -207,7 +204,7 @@ def test_empty_accounts_are_never_ranked(con):
 
 
 def test_an_account_with_only_people_is_not_empty(con):
-    _load(
+    load_frames(
         con,
         {
             "accounts": _accounts(["A", "P"]),
@@ -259,7 +256,7 @@ def test_a_sparse_org_chart_does_not_inflate_executives(con):
         }
         for c in contacts["contact_id"]
     ]
-    _load(
+    load_frames(
         con,
         {
             "accounts": _accounts(["A"]),
@@ -275,7 +272,7 @@ def test_a_sparse_org_chart_does_not_inflate_executives(con):
 
 def test_the_map_and_the_store_apply_the_same_seniority_rule(con):
     contacts = _sparse_org()
-    _load(con, {"accounts": _accounts(["A"]), "contacts": contacts})
+    load_frames(con, {"accounts": _accounts(["A"]), "contacts": contacts})
     data = store.read_buying_centre(con, "A", as_of=AS_OF)
     persons = network.people(data)
     on_map = set(
@@ -334,12 +331,10 @@ def test_salesforce_contracts_import_and_spread_their_deals(con):
     assert stored["contract_id"] == "800A" and stored["account_id"] == "001A"
     assert stored["term_months"] == 36
     assert stored["start_date"] == date(2025, 5, 1)
-    features = store.account_features(con, AS_OF)
-    rows = {r["account_id"]: r for r in features.iter_rows(named=True)}
-    assert rows["001A"]["revenue_annualised"] == pytest.approx(1_200_000.0)
-    assert rows["001A"]["revenue_basis"] == "contract_terms"
-    assert rows["001B"]["revenue_annualised"] == pytest.approx(90_000.0)
-    assert rows["001B"]["revenue_basis"] == "default_term"
+    _assert_annual_revenue(
+        con,
+        {"001A": (1_200_000.0, "contract_terms"), "001B": (90_000.0, "default_term")},
+    )
 
 
 def test_a_contract_of_an_unknown_account_is_left_out_with_a_warning(con):
@@ -465,7 +460,7 @@ def test_an_override_still_wins_over_the_target():
 def test_situation_is_stored_per_account_and_checked(con):
     from workbench.errors import PermissionDeniedError, RejectedInputError
 
-    _load(con, {"accounts": _accounts(["A", "B"])})
+    load_frames(con, {"accounts": _accounts(["A", "B"])})
     store.set_account_situation(
         con, domain.LOCAL_ACTOR, "A", {"switching_costs": 5, "strategic_fit": 4}
     )

@@ -12,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workbench"
 
+#: The layers built on the data and analysis layers (docs/architecture.md).
+COMPOSITION = ("workbench.plans", "workbench.api", "workbench.app", "workbench.cli")
+
 #: What each part of the library must never import (its own layer or higher ones).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "domain": ("workbench",),
@@ -22,28 +25,15 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "workbench.ingest",
         "workbench.analytics",
         "workbench.charts",
-        "workbench.plans",
-        "workbench.api",
-        "workbench.app",
-        "workbench.cli",
+        *COMPOSITION,
         "workbench.demo",
     ),
-    "ingest": (
-        "workbench.analytics",
-        "workbench.charts",
-        "workbench.plans",
-        "workbench.api",
-        "workbench.app",
-        "workbench.cli",
-    ),
+    "ingest": ("workbench.analytics", "workbench.charts", *COMPOSITION),
     "analytics": (
         "workbench.store",
         "workbench.ingest",
         "workbench.charts",
-        "workbench.plans",
-        "workbench.api",
-        "workbench.app",
-        "workbench.cli",
+        *COMPOSITION,
     ),
     "charts": (
         "workbench.store",

@@ -13,6 +13,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from tests.factories import load_frames, monthly_activities
 from tests.test_segment import features_frame
 from workbench import readers, store
 from workbench.analytics import segment
@@ -26,23 +27,15 @@ AS_OF = date(2026, 6, 30)
 VIEWER = Actor(name="viewer", role="viewer")
 
 
-def _load(con: store.Connection, frames: dict[str, pl.DataFrame]) -> None:
-    with store.write_transaction(con) as cur:
-        store.replace_data(cur, frames)
-
-
 def _activities(account: str, seller: str | None, count: int, minutes: float | None):
-    return [
-        {
-            "activity_id": f"{account}-{seller}-{i}",
-            "account_id": account,
-            "seller_id": seller,
-            "kind": "meeting",
-            "activity_date": date(2026, 1 + i % 6, 10),
-            "duration_minutes": minutes,
-        }
-        for i in range(count)
-    ]
+    return monthly_activities(
+        account,
+        count,
+        id_prefix=f"{account}-{seller}-",
+        kind="meeting",
+        minutes=minutes,
+        seller_id=seller,
+    )
 
 
 @pytest.fixture
@@ -84,7 +77,7 @@ def served(con):
             "is_won": [True] * 3,
         }
     )
-    _load(
+    load_frames(
         con,
         {
             "sellers": sellers,
@@ -240,7 +233,7 @@ def test_the_store_counts_retention_on_the_won_deal_history(con):
         for year in (2024, 2025, 2026)
         if n >= 5 or year == 2024
     ]
-    _load(con, {"accounts": accounts, "opportunities": pl.DataFrame(deals)})
+    load_frames(con, {"accounts": accounts, "opportunities": pl.DataFrame(deals)})
     years = store.account_revenue_years(con, AS_OF)
     assert years.filter(pl.col("years_back") == 2).height == 25
     wb = Workbench(con)
@@ -404,7 +397,7 @@ def test_wallets_by_hand_and_by_industry_set_the_potential(con):
             "wallet_estimate": [None, 2_000_000.0, None],
         }
     )
-    _load(con, {"accounts": accounts})
+    load_frames(con, {"accounts": accounts})
     store.set_industry_wallet_share(con, LOCAL_ACTOR, "Chemicals", 1.5)
     store.set_account_wallet(con, LOCAL_ACTOR, "C", 900_000.0, "workshop 2026-05")
     segments = readers.account_segments(con, as_of=AS_OF)

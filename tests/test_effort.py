@@ -11,6 +11,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from tests.factories import load_frames, rows_frame
+from tests.test_cli_all import EFFORT_JSON_KEYS
 from workbench import readers, store
 from workbench.analytics import effort, segment
 
@@ -43,28 +45,17 @@ def _salesforce_like_frames() -> dict[str, pl.DataFrame]:
             "buying_role": ["influencer", "buyer", "buyer"],
         }
     )
-    activities = pl.DataFrame(
-        {
-            "activity_id": ["00T1", "00T2", "00T3", "00U1", "00U2", "00T4"],
-            "account_id": ["001A", "001A", "001A", "001A", "001A", "001B"],
-            "contact_id": ["003A", "003B", "003B", "003A", "003B", "003C"],
-            "seller_id": ["005A", "005B", "005B", "005A", "005A", "005B"],
-            "kind": ["call", "email", "task", "meeting", "visit", "call"],
-            "activity_date": [
-                date(2026, 5, 2),
-                date(2026, 5, 3),
-                date(2026, 4, 1),
-                date(2026, 3, 10),
-                date(2025, 11, 20),
-                date(2026, 2, 1),
-            ],
-            # Task 900 s → 15 min; e-mail and to-do tasks: no duration;
-            # Events: 90 and 30 minutes; Bolt's call 1,200 s → 20 min.
-            "duration_minutes": [900 / 60, None, None, 90.0, 30.0, 1200 / 60],
-            "source": ["salesforce"] * 6,
-            "source_id": ["00T1", "00T2", "00T3", "00U1", "00U2", "00T4"],
-        }
-    )
+    # Task 900 s → 15 min; e-mail and to-do tasks: no duration; Events: 90 and 30
+    # minutes; Bolt's call 1,200 s → 20 min.
+    activities = rows_frame(
+        "activity_id account_id contact_id seller_id kind activity_date duration_minutes",
+        ("00T1", "001A", "003A", "005A", "call", date(2026, 5, 2), 900 / 60),
+        ("00T2", "001A", "003B", "005B", "email", date(2026, 5, 3), None),
+        ("00T3", "001A", "003B", "005B", "task", date(2026, 4, 1), None),
+        ("00U1", "001A", "003A", "005A", "meeting", date(2026, 3, 10), 90.0),
+        ("00U2", "001A", "003B", "005A", "visit", date(2025, 11, 20), 30.0),
+        ("00T4", "001B", "003C", "005B", "call", date(2026, 2, 1), 1200 / 60),
+    ).with_columns(source=pl.lit("salesforce"), source_id=pl.col("activity_id"))
     opportunities = pl.DataFrame(
         {
             "opportunity_id": ["006A", "006B"],
@@ -86,8 +77,7 @@ def _salesforce_like_frames() -> dict[str, pl.DataFrame]:
 
 @pytest.fixture
 def salesforce_con(con):
-    with store.write_transaction(con) as cur:
-        store.replace_data(cur, _salesforce_like_frames())
+    load_frames(con, _salesforce_like_frames())
     return con
 
 
@@ -165,13 +155,7 @@ def test_cli_effort(demo_db, capsys):
     assert main(["effort", "--db", str(demo_db), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 60
-    assert {
-        "account_id",
-        "effort_minutes",
-        "activities",
-        "relationship",
-        "value_segment",
-    } <= set(rows[0])
+    assert set(rows[0]) >= EFFORT_JSON_KEYS
     assert sum(r["activities"] for r in rows) > 0
     assert main(["effort", "--db", str(demo_db), "--csv", "--issues"]) == 0
     text = capsys.readouterr().out

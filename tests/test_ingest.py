@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
+    ANALYST,
     REAL_DATASETS,
     assert_import_reads,
     assert_rejected_unchanged,
 )
+from tests.conftest import INGEST_FIXTURES as FIXTURES
 from workbench import ingest, store
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-ANALYST = Actor(name="ana", role="analyst")
 
 
 def _import(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import INGEST_FIXTURES as FIXTURES
+from tests.conftest import cli_import
 from workbench import store
 from workbench.cli import main
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -22,9 +22,7 @@ def test_json_report_has_exactly_the_documented_keys(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "w.duckdb")
-    code, out = _run(
-        capsys, "import", str(FIXTURES / "salesforce"), "--db", db, "--json"
-    )
+    code, out = cli_import(capsys, "salesforce", db, "--json")
     assert code == 0
     report = json.loads(out)
     # The four documented keys keep their meaning; the plan and warnings by
@@ -47,18 +45,11 @@ def test_rejected_import_exits_1_and_changes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "w.duckdb"
-    assert _run(capsys, "import", str(FIXTURES / "salesforce"), "--db", str(db))[0] == 0
+    assert cli_import(capsys, "salesforce", db)[0] == 0
     con = store.connect(db)
     before = store.database_fingerprint(con)
     con.close()
-    code, out = _run(
-        capsys,
-        "import",
-        str(FIXTURES / "bad" / "duplicates"),
-        "--db",
-        str(db),
-        "--json",
-    )
+    code, out = cli_import(capsys, "bad/duplicates", db, "--json")
     assert code == 1
     report = json.loads(out)
     assert report["ok"] is False
@@ -72,18 +63,10 @@ def test_rejected_import_exits_1_and_changes_nothing(
 
 def test_dry_run_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "w.duckdb")
-    code, out = _run(
-        capsys,
-        "import",
-        str(FIXTURES / "chinese_gbk"),
-        "--db",
-        db,
-        "--dry-run",
-        "--json",
-    )
+    code, out = cli_import(capsys, "chinese_gbk", db, "--dry-run", "--json")
     assert code == 0
     assert json.loads(out)["counts"]["contacts"] == 0
-    assert _run(capsys, "import", str(FIXTURES / "chinese_gbk"), "--db", db)[0] == 0
+    assert cli_import(capsys, "chinese_gbk", db)[0] == 0
     code, out = _run(capsys, "import", "--undo", "--db", db, "--json")
     assert code == 0
     assert json.loads(out)["counts"]["contacts"] == 0

@@ -7,10 +7,8 @@ from datetime import date
 
 import pytest
 
-from workbench import ingest, store
-from workbench.domain import Actor
-
-ANALYST = Actor(name="ana", role="analyst")
+from tests.conftest import ANALYST, import_texts
+from workbench import store
 
 COMPANIES = (
     "Record ID,Company name,Strategic importance,Switching costs\n"
@@ -27,16 +25,10 @@ DEALS = (
 )
 
 
-def _import(con: store.Connection, files: dict[str, str]) -> ingest.ImportReport:
-    return ingest.import_files(
-        con, [(name, text.encode()) for name, text in files.items()], actor=ANALYST
-    )
-
-
 def test_a_multi_year_deal_keeps_its_annual_revenue_between_renewals(
     con: store.Connection,
 ) -> None:
-    report = _import(con, {"companies.csv": COMPANIES, "deals.csv": DEALS})
+    report = import_texts(con, {"companies.csv": COMPANIES, "deals.csv": DEALS})
     assert report.ok, [p.message for p in report.errors]
     deals = dict(
         store.query_frame(
@@ -56,7 +48,7 @@ def test_a_value_that_is_not_a_number_is_refused_with_its_place(
     con: store.Connection,
 ) -> None:
     bad = DEALS.replace(",,,25000", ",,,a lot")
-    report = _import(con, {"companies.csv": COMPANIES, "deals.csv": bad})
+    report = import_texts(con, {"companies.csv": COMPANIES, "deals.csv": bad})
     assert not report.ok
     assert [(p.row, p.column) for p in report.errors] == [
         (2, "Monthly recurring revenue")
@@ -79,7 +71,7 @@ def test_dynamics_contract_lines_give_the_account_a_term_in_force(
         "Potential Customer,Actual Revenue,Actual Close Date,Status\n"
         "o1,x,2024-01-01,Renewal,Contoso Ltd,300000,2023-02-01,Won\n",
     }
-    report = _import(con, files)
+    report = import_texts(con, files)
     assert report.ok, [p.message for p in report.errors]
     assert {f.name: f.table for f in report.files}["Contract Lines.csv"] == "contracts"
     features = store.account_features(con, date(2024, 6, 30))
@@ -93,7 +85,7 @@ def test_situation_ratings_of_the_crm_fill_the_accounts_and_never_a_workshops(
     con: store.Connection,
 ) -> None:
     # The deals file gives the export away as HubSpot's.
-    report = _import(con, {"companies.csv": COMPANIES, "deals.csv": DEALS})
+    report = import_texts(con, {"companies.csv": COMPANIES, "deals.csv": DEALS})
     assert report.ok, [p.message for p in report.errors]
     situation = store.account_situation(con).sort("account_id")
     rows = {r["account_id"]: r for r in situation.iter_rows(named=True)}
@@ -110,7 +102,7 @@ def test_situation_ratings_of_the_crm_fill_the_accounts_and_never_a_workshops(
     # A workshop's rating wins over the next import; undo restores the import's.
     store.set_account_situation(con, ANALYST, "101", {"switching_costs": 2})
     changed = COMPANIES.replace("101,Nordwerk AG,5,high", "101,Nordwerk AG,3,low")
-    again = _import(con, {"companies.csv": changed, "deals.csv": DEALS})
+    again = import_texts(con, {"companies.csv": changed, "deals.csv": DEALS})
     assert again.ok
     after = store.account_situation(con)
     levels = {r["account_id"]: r for r in after.iter_rows(named=True)}

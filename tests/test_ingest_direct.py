@@ -138,13 +138,27 @@ def _both_ways(
     return results[0], results[1], said
 
 
-def test_a_clean_export_loads_in_one_pass_with_the_staged_result(
+@pytest.fixture
+def same_both_ways(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Rows], tuple[Any, list[int | None]]]:
+    """Import rows both ways (see :func:`_both_ways`): the outcomes must be the
+    same. Gives the outcome, and what the direct load said it loaded."""
+
+    def import_both_ways(rows: Rows) -> tuple[Any, list[int | None]]:
+        direct, staged, said = _both_ways(tmp_path, monkeypatch, rows)
+        assert direct == staged
+        return direct, said
+
+    return import_both_ways
+
+
+def test_a_clean_export_loads_in_one_pass_with_the_staged_result(
+    same_both_ways: Callable[[Rows], tuple[Any, list[int | None]]],
 ) -> None:
-    direct, staged, said = _both_ways(tmp_path, monkeypatch, _tasks())
+    direct, said = same_both_ways(_tasks())
     assert said == [12]
     assert direct[0] is True
-    assert direct == staged
     activities = direct[3]
     assert len(activities) == 12
     # Call durations are seconds in Salesforce; the kind comes from TaskSubtype.
@@ -183,13 +197,11 @@ def _duplicate(rows: Rows) -> Rows:
     ],
 )
 def test_anything_to_report_falls_back_to_the_staged_path(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    same_both_ways: Callable[[Rows], tuple[Any, list[int | None]]],
     damage: Callable[[Rows], Rows],
 ) -> None:
-    direct, staged, said = _both_ways(tmp_path, monkeypatch, damage(_tasks()))
+    direct, said = same_both_ways(damage(_tasks()))
     assert said == [None]  # the direct load saw it and stepped aside
-    assert direct == staged
     assert direct[1], "the staged path reports the damage"
     if not direct[0]:
         assert direct[4], "a rejected import leaves the database unchanged"
@@ -212,13 +224,11 @@ def _leads(rows: Rows) -> Rows:
     ],
 )
 def test_references_to_missing_records_are_reported_in_the_direct_load(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    same_both_ways: Callable[[Rows], tuple[Any, list[int | None]]],
     damage: Callable[[Rows], Rows],
 ) -> None:
-    direct, staged, said = _both_ways(tmp_path, monkeypatch, damage(_tasks()))
+    direct, said = same_both_ways(damage(_tasks()))
     assert said == [12]  # loaded in one pass, warnings and all
-    assert direct == staged
     assert direct[0] is True
     assert direct[1] and all(p[0] == "warning" for p in direct[1])
 

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench import ingest, store
+from tests.conftest import ANALYST, import_texts
+from workbench import store
 from workbench.cli import main
-from workbench.domain import Actor
-
-ANALYST = Actor(name="ana", role="analyst")
 
 ACCOUNTS = (
     "Id,Name\n001A1,Huadong Machinery\n001A2,Rheinstahl GmbH\n001A3,Nordwerk AG\n"
@@ -34,12 +32,6 @@ CHINESE_ERP = (
 )
 
 
-def _import(con: store.Connection, files: dict[str, str]) -> ingest.ImportReport:
-    return ingest.import_files(
-        con, [(name, text.encode()) for name, text in files.items()], actor=ANALYST
-    )
-
-
 def _erp(con: store.Connection) -> list[tuple[object, ...]]:
     return store.query_frame(
         con,
@@ -51,7 +43,7 @@ def _erp(con: store.Connection) -> list[tuple[object, ...]]:
 def test_a_chinese_erp_file_is_added_up_per_account_and_month(
     con: store.Connection,
 ) -> None:
-    report = _import(con, {"Account.csv": ACCOUNTS, "收入明细.csv": CHINESE_ERP})
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "收入明细.csv": CHINESE_ERP})
     assert report.ok, [p.message for p in report.errors]
     assert {f.name: f.table for f in report.files}["收入明细.csv"] == "erp_revenue"
     assert _erp(con) == [
@@ -81,7 +73,7 @@ def test_sap_periods_with_a_fiscal_year_and_a_margin_instead_of_cost(
         "001A1,2024,13,200,50,,\n"  # a special period closes the year: December
         "001A2,2024,002,500,100,,\n"
     )
-    report = _import(con, {"Account.csv": ACCOUNTS, "erp_revenue.csv": sap})
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "erp_revenue.csv": sap})
     assert report.ok, [p.message for p in report.errors]
     assert _erp(con) == [
         ("001A1", "2024-01-01", 1000.0, 750.0, 10.0),
@@ -102,10 +94,10 @@ def test_sap_periods_with_a_fiscal_year_and_a_margin_instead_of_cost(
 def test_an_unreadable_month_or_amount_refuses_the_import_with_its_place(
     con: store.Connection, month: str, amount: str, column: str
 ) -> None:
-    assert _import(con, {"Account.csv": ACCOUNTS}).ok
+    assert import_texts(con, {"Account.csv": ACCOUNTS}).ok
     before = store.database_fingerprint(con)
     erp = f"客户编码,期间,销售收入\n001A1,2024-02,10\n001A1,{month},{amount}\n"
-    report = _import(con, {"收入明细.csv": erp})
+    report = import_texts(con, {"收入明细.csv": erp})
     assert not report.ok
     assert [(p.file, p.row, p.column, p.code) for p in report.errors] == [
         ("收入明细.csv", 2, column, "bad_value")
@@ -116,10 +108,12 @@ def test_an_unreadable_month_or_amount_refuses_the_import_with_its_place(
 def test_erp_revenue_takes_precedence_for_the_accounts_it_covers(
     con: store.Connection,
 ) -> None:
-    assert _import(con, {"Account.csv": ACCOUNTS, "Opportunity.csv": OPPORTUNITIES}).ok
+    assert import_texts(
+        con, {"Account.csv": ACCOUNTS, "Opportunity.csv": OPPORTUNITIES}
+    ).ok
     months = "".join(f"001A1,2024-{m:02d},10000,6000,100,50\n" for m in range(1, 13))
     erp = "客户编码,期间,收入,成本,物流费用,折扣\n" + months
-    assert _import(con, {"收入明细.csv": erp}).ok
+    assert import_texts(con, {"收入明细.csv": erp}).ok
     features = store.account_features(con, date(2024, 12, 31)).sort("account_id")
     rows = {
         r["account_id"]: r
@@ -148,7 +142,7 @@ def test_erp_revenue_takes_precedence_for_the_accounts_it_covers(
     half = "客户编码,期间,收入\n" + "".join(
         f"001A2,2024-{m:02d},5000\n" for m in range(7, 13)
     )
-    assert _import(con, {"收入明细.csv": half}).ok
+    assert import_texts(con, {"收入明细.csv": half}).ok
     features = store.account_features(con, date(2024, 12, 31))
     a2 = features.filter(features["account_id"] == "001A2").row(0, named=True)
     assert a2["revenue_basis"] == "erp"
@@ -158,11 +152,11 @@ def test_erp_revenue_takes_precedence_for_the_accounts_it_covers(
 def test_an_erp_file_of_part_of_the_year_is_scaled_to_a_year(
     con: store.Connection,
 ) -> None:
-    assert _import(con, {"Account.csv": ACCOUNTS}).ok
+    assert import_texts(con, {"Account.csv": ACCOUNTS}).ok
     half = "客户编码,期间,收入\n" + "".join(
         f"001A2,2024-{m:02d},5000\n" for m in range(7, 13)
     )
-    assert _import(con, {"收入明细.csv": half}).ok
+    assert import_texts(con, {"收入明细.csv": half}).ok
     features = store.account_features(con, date(2024, 12, 31))
     a2 = features.filter(features["account_id"] == "001A2").row(0, named=True)
     assert (a2["revenue_basis"], a2["erp_months"]) == ("erp", 6)
@@ -175,9 +169,9 @@ def test_an_erp_file_of_part_of_the_year_is_scaled_to_a_year(
 def test_reimporting_a_month_replaces_it_and_undo_restores(
     con: store.Connection,
 ) -> None:
-    assert _import(con, {"Account.csv": ACCOUNTS}).ok
-    assert _import(con, {"erp.csv": "客户编码,期间,收入\n001A1,2024-03,100\n"}).ok
-    again = _import(con, {"erp.csv": "客户编码,期间,收入\n001A1,2024-03,250\n"})
+    assert import_texts(con, {"Account.csv": ACCOUNTS}).ok
+    assert import_texts(con, {"erp.csv": "客户编码,期间,收入\n001A1,2024-03,100\n"}).ok
+    again = import_texts(con, {"erp.csv": "客户编码,期间,收入\n001A1,2024-03,250\n"})
     assert again.ok and again.plan["erp_revenue"]["update"] == 1
     assert _erp(con) == [("001A1", "2024-03-01", 250.0, None, None)]
     store.undo_last_import(con, ANALYST)
@@ -208,7 +202,7 @@ def test_a_chinese_crm_and_its_erp_share_the_customer_code(
     # 客户编码 is the customer's code in 用友/金蝶 and in some CRMs' account lists.
     crm = "客户编码,客户名称,行业\nC001,华东机械,机械\nC002,台北精密,電子\n"
     erp = "客户编码,年度,期间,收入,毛利率\nC001,2024,3,1000,25%\nC002,2024,3,500,40\n"
-    report = _import(con, {"客户.csv": crm, "收入明细.csv": erp})
+    report = import_texts(con, {"客户.csv": crm, "收入明细.csv": erp})
     assert report.ok, [p.message for p in report.errors]
     assert _erp(con) == [
         ("C001", "2024-03-01", 1000.0, 750.0, None),

@@ -9,27 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
+    ANALYST,
     REAL_DATASETS,
     assert_import_reads,
     assert_rejected_unchanged,
+    import_texts,
 )
+from tests.conftest import INGEST_FIXTURES as FIXTURES
 from workbench import ingest, store
 from workbench.domain import Actor
 from workbench.errors import RejectedInputError
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-ANALYST = Actor(name="ana", role="analyst")
-
-
-def _import_bytes(
-    con: store.Connection, files: dict[str, str], **options: object
-) -> ingest.ImportReport:
-    return ingest.import_files(
-        con,
-        [(name, text.encode()) for name, text in files.items()],
-        actor=ANALYST,
-        **options,  # type: ignore[arg-type]
-    )
 
 
 def _rows(con: store.Connection, sql: str) -> list[tuple[object, ...]]:
@@ -43,7 +32,7 @@ def _import_reads(
     **options: object,
 ) -> ingest.ImportReport:
     """Import ``files``; it must succeed, and each query must return its rows."""
-    report = _import_bytes(con, files, **options)
+    report = import_texts(con, files, **options)
     assert_import_reads(con, report, expected)
     return report
 
@@ -107,7 +96,7 @@ def test_the_commit_rolls_back_when_a_written_row_would_dangle(
         "Account.csv": "Id,Name\n001A,Acme\n",
         "Contact.csv": "Id,AccountId,LastName,ReportsToId\n003A,001A,Ames,003Z\n",
     }
-    report = assert_rejected_unchanged(con, lambda: _import_bytes(con, files))
+    report = assert_rejected_unchanged(con, lambda: import_texts(con, files))
     assert any(
         "would leave records pointing at nothing" in p.message
         and "contacts.reports_to_id" in p.message
@@ -156,7 +145,7 @@ def test_one_pass_reports_a_bad_number_and_a_missing_account_together(
         "Account.csv": "Id,Name,AnnualRevenue\n001A,Acme,lots\n",
         "Contact.csv": "Id,AccountId,LastName\n003A,001A,Ames\n003B,001MISSING,Baker\n",
     }
-    report = assert_rejected_unchanged(con, lambda: _import_bytes(con, files))
+    report = assert_rejected_unchanged(con, lambda: import_texts(con, files))
     levels = [p.level for p in report.problems]
     # Errors first, then warnings.
     assert levels == sorted(levels, key=lambda level: level != "error")
@@ -177,7 +166,7 @@ def test_the_plan_counts_rows_to_add_update_and_skip(con: store.Connection) -> N
         "Account.csv": "Id,Name\n001A,Acme\n001B,Beta\n",
         "Contact.csv": "Id,AccountId,LastName\n003A,001A,Ames\n003B,001GONE,Baker\n",
     }
-    dry = _import_bytes(con, files, dry_run=True)
+    dry = import_texts(con, files, dry_run=True)
     assert dry.ok and dry.dry_run
     assert dry.plan["accounts"] == {
         "add": 2,
@@ -194,9 +183,9 @@ def test_the_plan_counts_rows_to_add_update_and_skip(con: store.Connection) -> N
     ]
     assert dry.as_json()["added"] == {}
     assert ingest.summary.rows_left_out(dry.plan) == 1
-    assert _import_bytes(con, files).ok
+    assert import_texts(con, files).ok
     changed = dict(files, **{"Account.csv": "Id,Name\n001A,Acme Ltd\n001C,Gamma\n"})
-    report = _import_bytes(con, changed)
+    report = import_texts(con, changed)
     assert report.ok
     assert report.plan["accounts"]["add"] == 1
     assert report.plan["accounts"]["update"] == 1
@@ -205,17 +194,17 @@ def test_the_plan_counts_rows_to_add_update_and_skip(con: store.Connection) -> N
 
 def test_the_same_files_twice_are_committed_once(con: store.Connection) -> None:
     files = {"Account.csv": "Id,Name\n001A,Acme\n"}
-    first = _import_bytes(con, files)
+    first = import_texts(con, files)
     assert first.ok and first.run_id is not None
-    second = _import_bytes(con, files)
+    second = import_texts(con, files)
     assert second.ok and second.run_id is None
     assert any("imported already" in p.message for p in second.problems)
     assert store.import_runs(con).height == 1
-    again = _import_bytes(con, files, again=True)
+    again = import_texts(con, files, again=True)
     assert again.ok and again.run_id is not None
     # After an undo the same files import normally.
     store.undo_last_import(con, ANALYST)
-    assert _import_bytes(con, files).run_id is not None
+    assert import_texts(con, files).run_id is not None
 
 
 def test_owners_named_only_by_name_become_sellers_once(con: store.Connection) -> None:

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from tests.factories import load_frames, rows_frame
 from workbench import charts, domain, store
 from workbench.analytics import network
 from workbench.domain import Actor
@@ -87,6 +88,16 @@ def centre(
     )
 
 
+def reporting_lines(*lines: str) -> pl.DataFrame:
+    """The contacts of an org chart written as "PERSON>MANAGER" (reports to) or
+    "PERSON" (reports to nobody)."""
+    people = []
+    for line in lines:
+        contact_id, _, manager = line.partition(">")
+        people.append(person(contact_id, reports_to_id=manager or None))
+    return centre(people).contacts
+
+
 # A small account used by several tests:
 #
 #   CEO (decider, champion, Executive)
@@ -96,62 +107,33 @@ def centre(
 #       └── TECH (user, Engineering, influence 4, never touched)
 #   FIN (approver, Finance, reports to nobody known: "GONE")
 #   TECH influences FIN (dashed link)
+SMALL_ACCOUNT_COLUMNS = (
+    "contact_id",
+    "department",
+    "reports_to_id",
+    "buying_role",
+    "influence",
+    "attitude",
+    "last_touch",
+)
+SMALL_ACCOUNT_PEOPLE = (
+    ("CEO", "Executive", None, "decider", 5, "champion", date(2026, 9, 1)),
+    ("BUY", "Procurement", "CEO", "buyer", 3, "neutral", date(2026, 8, 1)),
+    ("CLERK", "Procurement", "BUY", "gatekeeper", 1, None, None),
+    ("ENG", "Engineering", "CEO", "influencer", 3, "supporter", date(2026, 9, 20)),
+    ("TECH", "Engineering", "ENG", "user", 4, "skeptic", None),
+    ("FIN", "Finance", "GONE", "approver", 4, "neutral", date(2025, 1, 1)),
+)
+
+
 def small_account() -> domain.BuyingCentreData:
+    people = [
+        person(**dict(zip(SMALL_ACCOUNT_COLUMNS, row, strict=True)))
+        for row in SMALL_ACCOUNT_PEOPLE
+    ]
+    people[-1].update(nps_score=3, nps_date=date(2026, 6, 30))  # FIN answered
     return centre(
-        [
-            person(
-                "CEO",
-                department="Executive",
-                buying_role="decider",
-                influence=5,
-                attitude="champion",
-                last_touch=date(2026, 9, 1),
-            ),
-            person(
-                "BUY",
-                department="Procurement",
-                reports_to_id="CEO",
-                buying_role="buyer",
-                influence=3,
-                attitude="neutral",
-                last_touch=date(2026, 8, 1),
-            ),
-            person(
-                "CLERK",
-                department="Procurement",
-                reports_to_id="BUY",
-                buying_role="gatekeeper",
-                influence=1,
-            ),
-            person(
-                "ENG",
-                department="Engineering",
-                reports_to_id="CEO",
-                buying_role="influencer",
-                influence=3,
-                attitude="supporter",
-                last_touch=date(2026, 9, 20),
-            ),
-            person(
-                "TECH",
-                department="Engineering",
-                reports_to_id="ENG",
-                buying_role="user",
-                influence=4,
-                attitude="skeptic",
-            ),
-            person(
-                "FIN",
-                department="Finance",
-                reports_to_id="GONE",
-                buying_role="approver",
-                influence=4,
-                attitude="neutral",
-                last_touch=date(2025, 1, 1),
-                nps_score=3,
-                nps_date=date(2026, 6, 30),
-            ),
-        ],
+        people,
         touches=[
             touch("S1", "BUY", 6, 300),
             touch("S2", "ENG", 2, 100),
@@ -165,19 +147,9 @@ def small_account() -> domain.BuyingCentreData:
 
 
 def test_org_levels_follow_the_reporting_tree_and_leave_cycles_undefined():
-    contacts = centre(
-        [
-            person("A"),
-            person("B", reports_to_id="A"),
-            person("C", reports_to_id="B"),
-            person("D"),
-            person("E", reports_to_id="F"),
-            person("F", reports_to_id="E"),
-            person("G", reports_to_id="E"),
-            person("H", reports_to_id="MISSING"),
-            person("S", reports_to_id="S"),
-        ]
-    ).contacts
+    contacts = reporting_lines(
+        "A", "B>A", "C>B", "D", "E>F", "F>E", "G>E", "H>MISSING", "S>S"
+    )
     levels = dict(network.org_levels(contacts).iter_rows())
     assert levels == {
         "A": 1,
@@ -193,15 +165,7 @@ def test_org_levels_follow_the_reporting_tree_and_leave_cycles_undefined():
 
 
 def test_reporting_cycles_found_including_self_reports():
-    contacts = centre(
-        [
-            person("E", reports_to_id="F"),
-            person("F", reports_to_id="G"),
-            person("G", reports_to_id="E"),
-            person("S", reports_to_id="S"),
-            person("OK", reports_to_id="E"),
-        ]
-    ).contacts
+    contacts = reporting_lines("E>F", "F>G", "G>E", "S>S", "OK>E")
     assert network.reporting_cycles(contacts) == [["E", "F", "G"], ["S"]]
     assert network.sorted_cycle(["G", "E", "F"]) == ["E", "F", "G"]
 
@@ -892,21 +856,13 @@ def small_db(con: store.Connection) -> store.Connection:
                 "strength": pl.Series([2, 1], dtype=pl.Int8),
             }
         ),
-        "activities": pl.DataFrame(
-            {
-                "activity_id": ["a1", "a2", "a3", "a4", "a5"],
-                "account_id": ["A1", "A1", "A1", "A1", "A2"],
-                "contact_id": ["C1", "C1", "C2", None, "X1"],
-                "seller_id": ["S1", "S1", "S2", "S1", "S1"],
-                "activity_date": [
-                    date(2026, 9, 1),
-                    date(2026, 3, 1),
-                    date(2025, 1, 1),
-                    date(2026, 9, 30),
-                    date(2026, 9, 30),
-                ],
-                "duration_minutes": [30.0, 60.0, 15.0, None, 5.0],
-            }
+        "activities": rows_frame(
+            "activity_id account_id contact_id seller_id activity_date duration_minutes",
+            ("a1", "A1", "C1", "S1", date(2026, 9, 1), 30.0),
+            ("a2", "A1", "C1", "S1", date(2026, 3, 1), 60.0),
+            ("a3", "A1", "C2", "S2", date(2025, 1, 1), 15.0),
+            ("a4", "A1", None, "S1", date(2026, 9, 30), None),
+            ("a5", "A2", "X1", "S1", date(2026, 9, 30), 5.0),
         ),
         "nps_responses": pl.DataFrame(
             {
@@ -922,8 +878,7 @@ def small_db(con: store.Connection) -> store.Connection:
             }
         ),
     }
-    with store.write_transaction(con) as cur:
-        store.replace_data(cur, frames)
+    load_frames(con, frames)
     return con
 
 

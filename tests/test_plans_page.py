@@ -18,6 +18,18 @@ def _open(actor: Actor | None = None) -> AppTest:
     return open_page(PAGE, actor)
 
 
+def _open_account() -> tuple[AppTest, str]:
+    """The page, and the account it opened on."""
+    at = _open()
+    return at, at.selectbox(key="plan_account").value
+
+
+def _press(at: AppTest, key: str) -> None:
+    """Click the button ``key``; the rerun must not raise."""
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+
+
 def _add_rows(at: AppTest, table: str, rows: list[dict[str, str]]) -> None:
     """Add ``rows`` to the plan editor's ``table`` as a person typing them would."""
     nonce = at.session_state["plan_editor_nonce"]
@@ -47,8 +59,7 @@ def _stored(db: Path, account_id: str) -> list[plans.PlanVersion]:
 
 
 def test_write_and_save_a_plan_then_a_second_version(app_db):
-    at = _open()
-    account_id = at.selectbox(key="plan_account").value
+    at, account_id = _open_account()
     assert "No saved plan yet" in _captions(at)
     # a new plan starts with the situation computed from the data
     assert any("Won revenue" in str(df.value) for df in at.dataframe)
@@ -61,8 +72,7 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
         "actions",
         [{"contact": "Dora", "action": "Executive visit", "status": "open"}],
     )
-    at.button(key="plan_save").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_save")
     saved_message = (
         f"Saved version 1 of the plan for {at.session_state['plan_base'].account_name}."
     )
@@ -71,8 +81,7 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
     assert "Current version **1**" in _captions(at)
 
     at.text_area(key="plan_differentiate").input("Most growable: grow share.").run()
-    at.button(key="plan_save").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_save")
     assert "Current version **2**" in _captions(at)
     assert "You are editing from version 2" in _captions(at)
     # the text survived the reload onto version 2
@@ -100,8 +109,7 @@ def test_write_and_save_a_plan_then_a_second_version(app_db):
     assert "Consignment stock &lt;/script&gt;" in shown
     assert "Most growable" not in shown  # written for version 2
     # version 1 made current again: saved as version 3, nothing lost
-    at.button(key="plan_restore_version").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_restore_version")
     assert "Current version **3**" in _captions(at)
     versions = _stored(app_db, account_id)
     assert [v.version for v in versions] == [3, 2, 1]
@@ -121,8 +129,7 @@ def test_second_of_two_saves_on_the_same_version_is_refused_and_kept(app_db):
 
     # Ben opened the page before Anna saved: his editor is still based on nothing
     ben.text_area(key="plan_identify").input("Ben's plan").run()
-    ben.button(key="plan_save").click().run()
-    assert not ben.exception, ben.exception
+    _press(ben, "plan_save")
     errors = [e.value for e in ben.error]
     assert len(errors) == 2  # at the top, and above the comparison by the Save button
     assert all("anna saved version 1" in e and "Your text is kept" in e for e in errors)
@@ -204,19 +211,16 @@ def test_refreshing_the_situation_recomputes_it(app_db):
 def test_drafting_fills_only_empty_sections(app_db):
     at = _open()
     at.text_area(key="plan_identify").input("Our own words").run()
-    at.button(key="plan_draft_sections").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_draft_sections")
     assert at.text_area(key="plan_identify").value == "Our own words"
     assert at.text_area(key="plan_differentiate").value.startswith("Value segment:")
     assert any("Drafted from the situation" in s.value for s in at.success)
 
 
 def test_suggested_actions_join_the_table_and_unsaved_edits_stay(app_db):
-    at = _open()
-    account_id = at.selectbox(key="plan_account").value
+    at, account_id = _open_account()
     _add_rows(at, "objectives", [{"objective": "Grow share", "status": "open"}])
-    at.button(key="plan_suggest_actions").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_suggest_actions")
     assert any("suggested actions" in s.value for s in at.success)
     base = at.session_state["plan_base"]
     assert [o.objective for o in base.objectives] == ["Grow share"]
@@ -230,11 +234,9 @@ def test_suggested_actions_join_the_table_and_unsaved_edits_stay(app_db):
 
 
 def test_invalid_plan_shows_the_problem_and_saves_nothing(app_db):
-    at = _open()
-    account_id = at.selectbox(key="plan_account").value
+    at, account_id = _open_account()
     _add_rows(at, "actions", [{"contact": "Dora", "status": "open"}])
-    at.button(key="plan_save").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_save")
     assert any("actions row 1, action" in e.value for e in at.error)
     assert _stored(app_db, account_id) == []
 
@@ -267,8 +269,7 @@ def test_overview_tables_read_in_words_with_money_in_the_portfolio_currency(app_
 def test_a_saved_plan_offers_the_one_page_summary_and_confirms_with_a_toast(app_db):
     at = _open()
     at.text_area(key="plan_identify").input("Dora decides.").run()
-    at.button(key="plan_save").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_save")
     assert any("Saved version 1" in t.value for t in at.toast)
     labels = {b.label for b in at.get("download_button")}
     assert "One-page summary for leaders" in labels
@@ -276,8 +277,7 @@ def test_a_saved_plan_offers_the_one_page_summary_and_confirms_with_a_toast(app_
 
 def test_suggested_actions_have_owners_and_due_dates_in_the_editor(app_db):
     at = _open()
-    at.button(key="plan_suggest_actions").click().run()
-    assert not at.exception, at.exception
+    _press(at, "plan_suggest_actions")
     assert any("owners and due dates" in t.value for t in at.toast)
     actions = at.session_state["plan_base"].actions
     assert actions and all(a.owner and a.due_on for a in actions)

@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from tests.factories import load_frames, rows_frame
 from workbench import demo, readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
@@ -409,11 +410,6 @@ def test_thresholds_round_trip():
 # --- the feature SQL on a tiny database ----------------------------------------
 
 
-def _load(con: store.Connection, frames: dict[str, pl.DataFrame]) -> None:
-    with store.write_transaction(con) as cur:
-        store.replace_data(cur, frames)
-
-
 def _tiny_frames() -> dict[str, pl.DataFrame]:
     accounts = pl.DataFrame(
         {
@@ -458,22 +454,15 @@ def _tiny_frames() -> dict[str, pl.DataFrame]:
             "created_on": [date(2026, 1, 1)] * 5,
         }
     )
-    activities = pl.DataFrame(
-        {
-            "activity_id": [f"x{i}" for i in range(6)],
-            "account_id": ["A1", "A1", "A1", "A1", "A1", "A2"],
-            "contact_id": ["c1", "c3", "c3", "c4", "c2", "c5"],
-            "kind": ["meeting", "workshop", "call", "email", "joint_planning", "call"],
-            "activity_date": [
-                date(2026, 5, 1),
-                date(2026, 4, 1),
-                date(2026, 4, 2),
-                date(2026, 1, 1),
-                date(2025, 1, 1),  # previous 12 months
-                date(2026, 2, 1),
-            ],
-            "duration_minutes": [60.0, 240.0, None, 6.0, 180.0, 20.0],
-        }
+    activities = rows_frame(
+        "activity_id account_id contact_id kind activity_date duration_minutes",
+        ("x0", "A1", "c1", "meeting", date(2026, 5, 1), 60.0),
+        ("x1", "A1", "c3", "workshop", date(2026, 4, 1), 240.0),
+        ("x2", "A1", "c3", "call", date(2026, 4, 2), None),
+        ("x3", "A1", "c4", "email", date(2026, 1, 1), 6.0),
+        # in the previous 12 months
+        ("x4", "A1", "c2", "joint_planning", date(2025, 1, 1), 180.0),
+        ("x5", "A2", "c5", "call", date(2026, 2, 1), 20.0),
     )
     nps = pl.DataFrame(
         {
@@ -493,7 +482,7 @@ def _tiny_frames() -> dict[str, pl.DataFrame]:
 
 
 def test_account_features_sql(con):
-    _load(con, _tiny_frames())
+    load_frames(con, _tiny_frames())
     features = store.account_features(con, date(2026, 6, 30))
     one = features.filter(pl.col("account_id") == "A1").row(0, named=True)
     assert one["won_12m"] == 100
@@ -552,7 +541,7 @@ def test_org_levels_stop_at_cycles_other_accounts_and_twelve_levels(con):
         }
     )
     frames = _tiny_frames()
-    _load(con, {**frames, "contacts": contacts, "activities": activities})
+    load_frames(con, {**frames, "contacts": contacts, "activities": activities})
     features = store.account_features(con, as_of=date(2026, 6, 30))
     row = features.filter(pl.col("account_id") == "A1").row(0, named=True)
     # levels 1 to 12 from the chain; x sits at the top (level 1) too
@@ -562,12 +551,12 @@ def test_org_levels_stop_at_cycles_other_accounts_and_twelve_levels(con):
 
 
 def test_default_as_of_is_the_last_day_in_the_data(con):
-    _load(con, _tiny_frames())
+    load_frames(con, _tiny_frames())
     assert store.resolve_as_of(con) == date(2026, 9, 1)
 
 
 def test_account_segments_from_the_database(con):
-    _load(con, _tiny_frames())
+    load_frames(con, _tiny_frames())
     store.set_relationship_override(con, LOCAL_ACTOR, "A2", "partnership", "pilot")
     segments = readers.account_segments(con, as_of=date(2026, 6, 30))
     assert by_id(segments, "relationship")["A2"] == "partnership"
@@ -578,7 +567,7 @@ def test_account_segments_from_the_database(con):
 
 
 def test_overrides_crud_and_validation(con):
-    _load(con, _tiny_frames())
+    load_frames(con, _tiny_frames())
     version = store.data_version(con)
     store.set_relationship_override(
         con, LOCAL_ACTOR, "A1", "transactional", " tender only "
@@ -603,7 +592,7 @@ def test_overrides_crud_and_validation(con):
 
 
 def test_hostile_override_reason_is_stored_as_text(con):
-    _load(con, _tiny_frames())
+    load_frames(con, _tiny_frames())
     evil = "<script>alert(1)</script>'; DROP TABLE accounts; --"
     store.set_relationship_override(con, LOCAL_ACTOR, "A1", "partnership", evil)
     assert store.relationship_overrides(con)["reason"][0] == evil
@@ -733,7 +722,7 @@ def test_hostile_account_names_are_neutralised_in_the_csv(tmp_path, capsys):
     frames["accounts"] = frames["accounts"].with_columns(
         name=pl.Series(['=HYPERLINK("http://x")<script>', "+cmd|' /C calc'!A0"])
     )
-    _load(connection, frames)
+    load_frames(connection, frames)
     connection.close()
     assert main(["segment", "--db", str(path), "--csv"]) == 0
     text = capsys.readouterr().out

@@ -9,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import demo_database
+from tests.conftest import ANALYST, cli_import, demo_database
+from tests.conftest import INGEST_FIXTURES as FIXTURES
 from workbench import ingest, store
 from workbench.cli import main
-from workbench.domain import Actor
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-ANALYST = Actor(name="ana", role="analyst")
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -73,17 +70,13 @@ def test_init_empty_then_import_has_no_demo_offer(
     result = json.loads(out)
     assert result["outcome"] == "created empty"
     assert not any(result["counts"].values())
-    code, out = _run(
-        capsys, "import", str(FIXTURES / "salesforce"), "--db", db, "--json"
-    )
+    code, out = cli_import(capsys, "salesforce", db, "--json")
     assert code == 0
     report = json.loads(out)
     assert not any("demo" in p["message"] for p in report["problems"])
     assert report["added"]["accounts"] == 3
     # The same files again: said, not written twice.
-    code, out = _run(
-        capsys, "import", str(FIXTURES / "salesforce"), "--db", db, "--json"
-    )
+    code, out = cli_import(capsys, "salesforce", db, "--json")
     assert code == 0
     again = json.loads(out)
     assert any("imported already" in p["message"] for p in again["problems"])
@@ -115,14 +108,7 @@ def test_cli_replace_demo_flag_and_plan_in_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = demo_database(tmp_path / "demo.duckdb", accounts=3, activities=30)
-    code, out = _run(
-        capsys,
-        "import",
-        str(FIXTURES / "bad" / "cycle"),
-        "--db",
-        str(db),
-        "--replace-demo",
-    )
+    code, out = cli_import(capsys, "bad/cycle", db, "--replace-demo")
     assert code == 0
     assert "added, updated, left out:" in out
     assert "reporting cycle: one line left out" in out

@@ -10,6 +10,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from tests.conftest import nps_response_frame
+from tests.factories import load_frames, rows_frame
 from workbench import charts, store
 from workbench.analytics import voice
 
@@ -355,33 +356,30 @@ def test_role_bars_chart_encodes_existing_fields():
 
 
 def test_store_enriches_responses_with_level_and_last_touch(con):
-    con.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Acme')")
-    con.execute(
-        """
-        INSERT INTO contacts (contact_id, account_id, name, buying_role, influence,
-                              department, reports_to_id) VALUES
-        ('boss', 'A1', 'Boss', 'decider', 5, 'Executive', NULL),
-        ('mid', 'A1', 'Mid', 'influencer', 3, 'Engineering', 'boss'),
-        ('low', 'A1', 'Low', 'user', 1, 'Production', 'mid')
-        """
-    )
-    con.execute(
-        """
-        INSERT INTO activities (activity_id, account_id, contact_id, activity_date,
-                                duration_minutes) VALUES
-        ('a1', 'A1', 'low', DATE '2026-01-01', 60),
-        ('a2', 'A1', 'low', DATE '2026-03-01', 60),
-        ('a3', 'A1', 'mid', DATE '2026-02-01', 120)
-        """
-    )
-    con.execute(
-        """
-        INSERT INTO nps_responses (response_id, account_id, contact_id, responded_on,
-                                   score) VALUES
-        ('r1', 'A1', 'low', DATE '2026-02-10', 4),
-        ('r2', 'A1', 'boss', DATE '2026-02-10', 10),
-        ('r3', 'A1', 'mid', DATE '2026-02-11', 8)
-        """
+    load_frames(
+        con,
+        {
+            "accounts": rows_frame("account_id name", ("A1", "Acme")),
+            "contacts": rows_frame(
+                "contact_id account_id name buying_role influence department "
+                "reports_to_id",
+                ("boss", "A1", "Boss", "decider", 5, "Executive", None),
+                ("mid", "A1", "Mid", "influencer", 3, "Engineering", "boss"),
+                ("low", "A1", "Low", "user", 1, "Production", "mid"),
+            ),
+            "activities": rows_frame(
+                "activity_id account_id contact_id activity_date duration_minutes",
+                ("a1", "A1", "low", date(2026, 1, 1), 60),
+                ("a2", "A1", "low", date(2026, 3, 1), 60),
+                ("a3", "A1", "mid", date(2026, 2, 1), 120),
+            ),
+            "nps_responses": rows_frame(
+                "response_id account_id contact_id responded_on score",
+                ("r1", "A1", "low", date(2026, 2, 10), 4),
+                ("r2", "A1", "boss", date(2026, 2, 10), 10),
+                ("r3", "A1", "mid", date(2026, 2, 11), 8),
+            ),
+        },
     )
     enriched = store.nps_responses_enriched(con).sort("response_id")
     assert enriched.select("contact_id", "org_level", "days_since_touch").rows() == [

@@ -24,7 +24,7 @@ from tests.conftest import demo_database
 from workbench import auth, store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from playwright.sync_api import Page
 
@@ -134,6 +134,24 @@ def served(
         yield url
     finally:
         stop_app(proc)
+
+
+@contextlib.contextmanager
+def served_with(
+    e2e_db: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    add: Callable[[store.Connection], None],
+) -> Iterator[str]:
+    """The app serving a private copy of the demo database after ``add`` wrote to it."""
+    db = copy_db(e2e_db, tmp_path_factory.mktemp(name))
+    con = store.connect(db)
+    try:
+        add(con)
+    finally:
+        con.close()
+    with served(db) as url:
+        yield url
 
 
 def hosted_env(users: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import copy_db, screenshot, served, wait_idle
+from e2e.conftest import screenshot, served_with, wait_idle
 from workbench import store
 
 if TYPE_CHECKING:
@@ -88,13 +88,9 @@ def add_hostile_account(con: store.Connection) -> None:
 def hostile_app(
     e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    db = copy_db(e2e_db, tmp_path_factory.mktemp("buying-centre"))
-    con = store.connect(db)
-    try:
-        add_hostile_account(con)
-    finally:
-        con.close()
-    with served(db) as url:
+    with served_with(
+        e2e_db, tmp_path_factory, "buying-centre", add_hostile_account
+    ) as url:
         yield url
 
 

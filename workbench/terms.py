@@ -323,6 +323,19 @@ def column_label(column: str) -> str | None:
     return gettext(message) if message is not None else None
 
 
+def column_header(column: str) -> str:
+    """Return a table column's header: its label, else the code in words.
+
+    ``days_since_touch`` without a label reads "Days since touch": a person never
+    reads a column code, whatever the language.
+    """
+    label = column_label(column)
+    if label is not None:
+        return label
+    words = column.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def localise_values(frame: pl.DataFrame) -> pl.DataFrame:
     """Return ``frame`` for display, its vocabulary columns in the language in force.
 

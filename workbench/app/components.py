@@ -11,7 +11,6 @@ import streamlit as st
 
 from workbench import exports, terms
 from workbench.analytics import segment
-from workbench.i18n import current_language
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -125,18 +124,20 @@ def shown_columns(
 ) -> dict[str, Any]:
     """Return a table's column configuration with its headers in the language in force.
 
-    English tables keep the column codes as headers (what the downloads carry);
-    Chinese ones read :data:`workbench.terms.COLUMN_LABELS`. A column configured
-    with a label of its own (an amount naming its currency) keeps it.
+    Headers read :func:`workbench.terms.column_header` (the column codes, which the
+    downloads carry, are never shown as headers). A column configured with a label
+    of its own (an amount naming its currency) keeps it.
     """
     merged = dict(config or {})
-    if current_language() == "en":
-        return merged
     for column in columns:
-        label = terms.column_label(column)
         entry = merged.get(column)
-        if label is None or (isinstance(entry, Mapping) and entry.get("label")):
-            continue
+        if column in merged and entry is None:
+            continue  # hidden by the screen
+        if isinstance(entry, str) or (
+            isinstance(entry, Mapping) and entry.get("label")
+        ):
+            continue  # labelled by the screen
+        label = terms.column_header(column)
         merged[column] = (
             {**entry, "label": label} if isinstance(entry, Mapping) else label
         )
@@ -150,6 +151,23 @@ def dataframe(
     columns = [str(c) for c in getattr(data, "columns", [])]
     return st.dataframe(
         data, column_config=shown_columns(columns, column_config), **kwargs
+    )
+
+
+def show_table(
+    data: Any,
+    key: str | None = None,
+    column_config: Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Show a full-width table without its index, headers in the language in force."""
+    return dataframe(
+        data,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=column_config,
+        **kwargs,
     )
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 from workbench import plans, store
 from workbench.api import AccountPlan
 from workbench.app import reads, session
-from workbench.app.components import notify_after_rerun
+from workbench.app.components import notify_after_rerun, show_table
 from workbench.app.language import _
 from workbench.errors import WorkbenchError
 
@@ -251,23 +251,18 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
                 },
                 schema={"figure": pl.String, "value": pl.String},
             )
-            st.dataframe(
-                facts,
-                hide_index=True,
-                width="stretch",
-                column_config={"figure": _("Figure"), "value": _("Value")},
+            show_table(
+                facts, column_config={"figure": _("Figure"), "value": _("Value")}
             )
-            for table in part.tables:
-                st.markdown(f"**{table.title}**")
-                st.dataframe(
+            for shown in part.tables:
+                st.markdown(f"**{shown.title}**")
+                show_table(
                     pl.DataFrame(
-                        [[plans.code_words(c) for c in row] for row in table.rows],
-                        schema=table.columns,
+                        [[plans.code_words(c) for c in row] for row in shown.rows],
+                        schema=shown.columns,
                         orient="row",
                     ),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={c: plans.column_words(c) for c in table.columns},
+                    column_config={c: plans.column_words(c) for c in shown.columns},
                 )
 
 

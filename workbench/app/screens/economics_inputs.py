@@ -18,7 +18,7 @@ from workbench.analytics.cost import cost_breakdown
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
 from workbench.analytics.retention import retention_from_features
 from workbench.app import actions, reads
-from workbench.app.components import notify_after_rerun, pick_account
+from workbench.app.components import notify_after_rerun, pick_account, show_table
 from workbench.app.language import _, format_money, format_number
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_
@@ -217,10 +217,8 @@ def account_costs(
         if column in row
     }
     lines = cost_breakdown(reads.effort_by_rate(account_id, as_of), direct, thresholds)
-    st.dataframe(
+    show_table(
         lines,
-        hide_index=True,
-        width="stretch",
         column_config={
             "line": st.column_config.TextColumn(_("Line")),
             "kind": None,

@@ -19,7 +19,12 @@ import streamlit as st
 from workbench import access, charts, ingest
 from workbench.analytics import effort, segment
 from workbench.app import actions, reads, session
-from workbench.app.components import TABLE_ROWS, download_pair, notify_after_rerun
+from workbench.app.components import (
+    TABLE_ROWS,
+    download_pair,
+    notify_after_rerun,
+    show_table,
+)
 from workbench.app.language import _, format_money, format_number, format_percent
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
@@ -207,10 +212,8 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
         "map_link",
         "plan_link",
     )
-    st.dataframe(
+    show_table(
         biggest,
-        hide_index=True,
-        width="stretch",
         column_config={
             **verdict_columns(),
             **hours_columns(),
@@ -370,17 +373,12 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
         "unattributed_share_pct",
         "why",
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    show_table(shown, column_config={
             **verdict_columns(),
             **hours_columns(),
             "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
             "why": st.column_config.TextColumn(_("Why")),
-        },
-    )  # fmt: skip
+        })  # fmt: skip
     download_pair(found, "misallocation", "eff_issues")
 
 
@@ -405,11 +403,7 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         "under_invested_hours": _("On under-invested accounts (h)"),
         "wrong_people_hours": _("With the wrong people (h)"),
     }
-    st.dataframe(
-        table.drop("seller_id", strict=False),
-        hide_index=True,
-        width="stretch",
-        column_config={
+    show_table(table.drop("seller_id", strict=False), column_config={
             "seller_name": st.column_config.TextColumn(_("Seller")),
             "team": st.column_config.TextColumn(_("Team")),
             "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
@@ -417,8 +411,7 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
             **{k: st.column_config.NumberColumn(v, format="%,.0f") for k, v in hours.items()},
             "transactional_share_pct": st.column_config.NumberColumn(_("On transactional accounts, %"), format="%.0f"),
             "excess_cost": money_column(_("Their part of the over-investment"), currency),
-        },
-    )  # fmt: skip
+        })  # fmt: skip
     download_pair(table, f"effort-verdicts-by-{by}", "eff_people")
 
 
@@ -472,10 +465,8 @@ def groups_section(judged: pl.DataFrame, currency: str) -> None:
         charts.share_bars(effort.share_comparison(groups, grouping)), width="stretch"
     )
     keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
-    st.dataframe(
+    show_table(
         groups.with_columns(words(k).alias(k) for k in keys),
-        hide_index=True,
-        width="stretch",
         column_config={**share_columns(currency), **hours_columns()},
     )
     download_pair(groups, "effort-by-group", "eff_groups")
@@ -545,16 +536,11 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
         "effort_share_pct",
         "contribution_share_pct",
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    show_table(shown, column_config={
             **share_columns(currency),
             **hours_columns(),
             **verdict_columns(),
-        },
-    )  # fmt: skip
+        })  # fmt: skip
     if judged.height > TABLE_ROWS:
         st.caption(
             _("The {rows} busiest accounts; the downloads hold every row.").format(

@@ -10,7 +10,7 @@ import streamlit as st
 
 from workbench import access, charts, plans
 from workbench.app import plan_editor, reads, session
-from workbench.app.components import csv_download, preselect_linked_account
+from workbench.app.components import csv_download, preselect_linked_account, show_table
 from workbench.app.language import _, format_day, format_number
 from workbench.i18n import N_
 
@@ -357,10 +357,8 @@ def versions(
     if current is None:
         st.caption(_("Save the plan to keep versions and download it."))
     else:
-        st.dataframe(
+        show_table(
             _in_words(history),
-            hide_index=True,
-            width="stretch",
             key="plan_history_table",
             column_config=overview_config(reads.portfolio_currency()),
         )
@@ -523,12 +521,8 @@ def leaders_overview() -> None:
         + "** · "
         + _("current: saved within {days} days").format(days=plans.STALE_AFTER_DAYS)
     )
-    st.dataframe(
-        _in_words(overview.missing),
-        hide_index=True,
-        width="stretch",
-        key="plans_overview_missing",
-        column_config=config,
+    show_table(
+        _in_words(overview.missing), key="plans_overview_missing", column_config=config
     )
     csv_download(
         overview.missing,
@@ -544,12 +538,8 @@ def leaders_overview() -> None:
     )
     if overview.overdue.height == 0:
         st.caption(_("No action is overdue."))
-    st.dataframe(
-        _in_words(overview.overdue),
-        hide_index=True,
-        width="stretch",
-        key="plans_overview_overdue",
-        column_config=config,
+    show_table(
+        _in_words(overview.overdue), key="plans_overview_overdue", column_config=config
     )
     csv_download(
         overview.overdue,
@@ -570,26 +560,18 @@ def leaders_overview() -> None:
             "back by the due date; set owners on the Voice of the customer page"
         )
     )
-    st.dataframe(
+    show_table(
         _in_words(overdue_followups.drop("overdue")),
-        hide_index=True,
-        width="stretch",
         key="plans_overview_followups",
         column_config=config,
     )
     st.markdown("**" + _("Plans by segment") + "**")
-    st.dataframe(
-        _in_words(overview.summary),
-        hide_index=True,
-        width="stretch",
-        key="plans_overview_summary",
-        column_config=config,
+    show_table(
+        _in_words(overview.summary), key="plans_overview_summary", column_config=config
     )
     st.markdown("**" + _("Every account") + "**")
-    st.dataframe(
+    show_table(
         _in_words(overview.accounts),
-        hide_index=True,
-        width="stretch",
         key="plans_overview_accounts",
         column_config=config,
     )

@@ -13,11 +13,11 @@ from workbench import access, charts, terms
 from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
-    dataframe,
     download_pair,
     notify_after_rerun,
     pick_account,
     share_columns,
+    show_table,
 )
 from workbench.app.language import _
 from workbench.app.screens.economics_inputs import (
@@ -117,10 +117,8 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     )
 
     st.subheader(_("Segment summary"))
-    dataframe(
+    show_table(
         terms.localise_values(summary),
-        hide_index=True,
-        width="stretch",
         column_config={
             **share_columns(currency),
             "effort_hours": st.column_config.NumberColumn(
@@ -138,7 +136,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
                 "least {threshold}; a manual override wins over the score."
             ).format(threshold=format_number(thresholds.relationship_threshold))
         )
-        dataframe(segment.score_weights(thresholds), hide_index=True, width="stretch")
+        show_table(segment.score_weights(thresholds))
 
 
 def accounts_section(
@@ -186,12 +184,10 @@ def accounts_section(
                 count=format_number(table.height),
             )
         )
-    dataframe(
+    show_table(
         terms.localise_values(
             segment.shown_account_table(table, thresholds, PAGE_ROWS, first)
         ),
-        hide_index=True,
-        width="stretch",
         key="seg_accounts_table",
         column_config=share_columns(portfolio_currency()),
     )
@@ -271,12 +267,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         except WorkbenchError as error:
             st.error(str(error))
     if overrides.height:
-        dataframe(
-            terms.localise_values(overrides),
-            hide_index=True,
-            width="stretch",
-            key="seg_overrides_table",
-        )
+        show_table(terms.localise_values(overrides), key="seg_overrides_table")
         remove_cols = st.columns([3, 1])
         to_remove = remove_cols[0].selectbox(
             _("Remove the decision for"),
@@ -377,18 +368,11 @@ def scenarios_section(
                 "(a = left, b = right)."
             ).format(count=format_number(moved.height))
         )
-        dataframe(
+        show_table(
             terms.localise_values(segment.scenario_moves(comparison)),
-            hide_index=True,
-            width="stretch",
             key="seg_moves_table",
         )
-        dataframe(
-            terms.localise_values(moved),
-            hide_index=True,
-            width="stretch",
-            key="seg_moved_table",
-        )
+        show_table(terms.localise_values(moved), key="seg_moved_table")
     else:
         st.caption(_("No saved scenarios yet."))
 

@@ -7,7 +7,7 @@ import streamlit as st
 from workbench import access, ingest, privacy, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download, dataframe
+from workbench.app.components import csv_download, dataframe, show_table
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
@@ -102,16 +102,14 @@ def _preview_and_commit(
             warnings=format_number(warnings),
         )
     )
-    dataframe(
+    show_table(
         privacy.mask_personal_data(result.preview, actor).head(500),
-        hide_index=True,
-        width="stretch",
         key="survey_preview",
     )
     problems = surveys.problems_frame(result.problems)
     if problems.height:
         st.subheader(_("Problems"))
-        dataframe(problems, hide_index=True, width="stretch", key="survey_problems")
+        show_table(problems, key="survey_problems")
         csv_download(
             problems,
             _("Download problems (CSV)"),

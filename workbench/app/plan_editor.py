@@ -238,15 +238,16 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
         )
     )
     for part in situation.parts:
-        with st.expander(part.title, expanded=part.key in ("crm", "segment")):
+        title = plans.part_title(part)
+        with st.expander(title, expanded=part.key in ("crm", "segment")):
             if part.status != "ready":
-                st.warning(f"{part.status.capitalize()}: {part.note}")
+                st.warning(f"{plans.part_status(part.status)}: {plans.part_note(part)}")
                 continue
             if part.note:
-                st.caption(part.note)
+                st.caption(plans.part_note(part))
             facts = pl.DataFrame(
                 {
-                    "figure": [f.label for f in part.facts],
+                    "figure": [plans.fact_label(f) for f in part.facts],
                     "value": [plans.fact_text(f, currency) for f in part.facts],
                 },
                 schema={"figure": pl.String, "value": pl.String},
@@ -255,12 +256,10 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
                 facts, column_config={"figure": _("Figure"), "value": _("Value")}
             )
             for shown in part.tables:
-                st.markdown(f"**{shown.title}**")
+                st.markdown(f"**{plans.table_title(shown)}**")
                 show_table(
                     pl.DataFrame(
-                        [[plans.code_words(c) for c in row] for row in shown.rows],
-                        schema=shown.columns,
-                        orient="row",
+                        plans.table_rows(shown), schema=shown.columns, orient="row"
                     ),
                     column_config={c: plans.column_words(c) for c in shown.columns},
                 )

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from workbench import access, charts, ingest
+from workbench import access, charts, ingest, terms
 from workbench.analytics import effort, segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
@@ -52,28 +52,8 @@ GROUPING_TITLES = {
     "segment_and_type": N_("Segment × type"),
     "account": N_("Single account"),
 }
-WORDS = {
-    "most_valuable": N_("most valuable"),
-    "most_growable": N_("most growable"),
-    "maintain": N_("maintain"),
-    "below_zero": N_("below zero"),
-    "no_data": N_("no data"),
-    "partnership": N_("partnership"),
-    "transactional": N_("transactional"),
-    "under_invested": N_("under-invested"),
-    "over_invested": N_("over-invested"),
-    "right": N_("right"),
-    "not_judged": N_("not judged"),
-    "wrong_people": N_("wrong people"),
-    "purchasing": N_("purchasing only"),
-    "purchasing_and_deciders": N_("purchasing and the deciders"),
-    "functions_and_executives": N_("functions and executives"),
-    "over_served": N_("over-served"),
-    "under_served": N_("under-served"),
-    "procurement_only_partnership": N_("purchasing only, model wants functions"),
-    "deciders_not_reached": N_("deciders not reached"),
-    "broad_transactional": N_("too broad for purchasing-only"),
-}
+#: Our codes in the reader's words: segments, relationship types, the verdicts.
+WORDS = {**terms.VALUE_SEGMENTS, **terms.RELATIONSHIPS, **terms.EFFORT_VERDICTS}
 
 
 def words(column: str) -> pl.Expr:

@@ -18,6 +18,7 @@ import polars as pl
 from workbench import exports, terms
 from workbench.i18n import N_, current_language
 from workbench.i18n import gettext as _
+from workbench.plans import wording
 from workbench.plans.lines import (
     actions_frame,
 )
@@ -32,16 +33,6 @@ from workbench.plans.model import (
     _iso,
     format_value,
     value_services_for,
-)
-from workbench.plans.wording import (
-    column_words,
-    fact_label,
-    fact_text,
-    part_note,
-    part_status,
-    part_title,
-    table_rows,
-    table_title,
 )
 
 
@@ -193,25 +184,28 @@ def _md_situation(plan: Plan) -> list[str]:
     )
     out = [f"## {heading}", ""]
     for part in plan.situation.parts:
-        out += [f"### {_md_text(part_title(part))}", ""]
+        out += [f"### {_md_text(wording.part_title(part))}", ""]
         if part.status != "ready":
-            out += [f"_{part_status(part.status)}: {_md_text(part_note(part))}_", ""]
+            out += [
+                f"_{wording.part_status(part.status)}: {_md_text(wording.part_note(part))}_",
+                "",
+            ]
             continue
         if part.note:
-            out += [_md_text(part_note(part)), ""]
+            out += [_md_text(wording.part_note(part)), ""]
         out += [
-            f"- **{_md_text(fact_label(f))}**: {_md_text(fact_text(f))}"
+            f"- **{_md_text(wording.fact_label(f))}**: {_md_text(wording.fact_text(f))}"
             for f in part.facts
         ]
         out.append("")
         for table in part.tables:
-            out += [f"**{_md_text(table_title(table))}**", ""]
-            out += [*_md_table(_headers(table), table_rows(table)), ""]
+            out += [f"**{_md_text(wording.table_title(table))}**", ""]
+            out += [*_md_table(_headers(table), wording.table_rows(table)), ""]
     return out
 
 
 def _headers(table: SituationTable) -> list[str]:
-    return [column_words(column) for column in table.columns]
+    return [wording.column_words(column) for column in table.columns]
 
 
 _HTML_STYLE = """
@@ -340,22 +334,23 @@ def _html_situation(plan: Plan) -> list[str]:
     )
     body = [f"<h2>{e(heading)}</h2>"]
     for part in plan.situation.parts:
-        body.append(f"<h3>{e(part_title(part))}</h3>")
-        note = part_note(part)
+        body.append(f"<h3>{e(wording.part_title(part))}</h3>")
+        note = wording.part_note(part)
         if part.status != "ready":
             body.append(
-                f'<p class="pending">{e(part_status(part.status))}: {e(note)}</p>'
+                f'<p class="pending">{e(wording.part_status(part.status))}: {e(note)}</p>'
             )
             continue
         if note:
             body.append(f'<p class="note">{e(note)}</p>')
         facts = "".join(
-            f"<dt>{e(fact_label(f))}</dt><dd>{e(fact_text(f))}</dd>" for f in part.facts
+            f"<dt>{e(wording.fact_label(f))}</dt><dd>{e(wording.fact_text(f))}</dd>"
+            for f in part.facts
         )
         body.append(f'<dl class="facts">{facts}</dl>')
         for table in part.tables:
-            body.append(f"<p><strong>{e(table_title(table))}</strong></p>")
-            body.append(_html_table(_headers(table), table_rows(table)))
+            body.append(f"<p><strong>{e(wording.table_title(table))}</strong></p>")
+            body.append(_html_table(_headers(table), wording.table_rows(table)))
     return body
 
 

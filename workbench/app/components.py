@@ -11,6 +11,7 @@ import streamlit as st
 
 from workbench import exports, terms
 from workbench.analytics import segment
+from workbench.errors import WorkbenchError
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -179,6 +180,21 @@ TOASTS_KEY = "workbench_pending_toasts"
 def notify_after_rerun(message: str) -> None:
     """Queue a confirmation that survives the rerun a save triggers."""
     st.session_state.setdefault(TOASTS_KEY, []).append(message)
+
+
+def save_then_rerun(save: Callable[[], object], done: str) -> None:
+    """Run a write from a form; rerun with ``done`` as a toast, or show its error.
+
+    A refused write (:class:`~workbench.errors.WorkbenchError`) shows its message
+    on the page and keeps what the person entered.
+    """
+    try:
+        save()
+    except WorkbenchError as error:
+        st.error(str(error))
+        return
+    notify_after_rerun(done)
+    st.rerun()
 
 
 def show_pending_toasts() -> None:

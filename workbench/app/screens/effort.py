@@ -181,25 +181,11 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
             "The three biggest misallocations, by the cost of the hours outside the band."
         )
     )
-    biggest = _links(figures.biggest).select(
-        "name",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
-        "misallocation_cost",
-        "map_link",
-        "plan_link",
-    )
+    biggest = _misallocations(_links(figures.biggest), "map_link", "plan_link")
     show_table(
         biggest,
         column_config={
-            **verdict_columns(),
-            **hours_columns(),
-            "misallocation_cost": money_column(
-                _("Hours outside the band cost"), currency
-            ),
+            **misallocation_columns(currency),
             "map_link": st.column_config.LinkColumn(
                 _("Map"), display_text=_("Open the map")
             ),
@@ -208,6 +194,32 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
             ),
         },
     )
+
+
+def _misallocations(
+    accounts: pl.DataFrame, *more: str, lead: tuple[pl.Expr, ...] = ()
+) -> pl.DataFrame:
+    # an account's verdicts, its hours against its band and what the gap costs
+    return accounts.select(
+        *lead,
+        "name",
+        words("investment").alias("investment"),
+        words("people").alias("people"),
+        "effort_hours",
+        "deserved_low_hours",
+        "deserved_high_hours",
+        "misallocation_cost",
+        *more,
+    )
+
+
+def misallocation_columns(currency: str) -> dict[str, Any]:
+    """Return the columns of a table of verdicts, hours and the misallocation cost."""
+    return {
+        **verdict_columns(),
+        **hours_columns(),
+        "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
+    }
 
 
 def money_column(label: str, currency: str) -> Any:
@@ -339,26 +351,21 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
     cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
     cols[3].metric(_("Not judged"), counts["investment:not_judged"])
     found = effort.issues(judged, currency)
-    shown = found.head(TABLE_ROWS).select(
-        words("issue").alias("issue"),
-        "name",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
-        "misallocation_cost",
+    shown = _misallocations(
+        found.head(TABLE_ROWS),
         "non_procurement_share_pct",
         "executive_share_pct",
         "unattributed_share_pct",
         "why",
+        lead=(words("issue").alias("issue"),),
     )
-    show_table(shown, column_config={
-            **verdict_columns(),
-            **hours_columns(),
-            "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
+    show_table(
+        shown,
+        column_config={
+            **misallocation_columns(currency),
             "why": st.column_config.TextColumn(_("Why")),
-        })  # fmt: skip
+        },
+    )
     download_pair(found, "misallocation", "eff_issues")
 
 

@@ -193,10 +193,7 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
             "objective": st.column_config.TextColumn(_("Objective"), required=True),
             "measure": st.column_config.TextColumn(_("Measure")),
             "target": st.column_config.TextColumn(_("Target")),
-            "due_on": st.column_config.DateColumn(_("Due")),
-            "status": st.column_config.SelectboxColumn(
-                _("Status"), options=plans.OBJECTIVE_STATUSES, default="open"
-            ),
+            **_due_and_status(plans.OBJECTIVE_STATUSES),
         },
     )
     st.subheader(_("Actions"))
@@ -205,31 +202,17 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
         "actions",
         may_plan,
         {
-            "contact": st.column_config.SelectboxColumn(
+            "contact": _choices(
                 _("Contact"),
-                options=list(
-                    dict.fromkeys(
-                        [*people["contacts"], *(a.contact for a in base.actions)]
-                    )
-                ),
+                [*people["contacts"], *(a.contact for a in base.actions)],
                 required=True,
             ),
             "action": st.column_config.TextColumn(_("Action"), required=True),
-            "owner": st.column_config.SelectboxColumn(
+            "owner": _choices(
                 _("Owner"),
-                options=list(
-                    dict.fromkeys(
-                        [
-                            *people["sellers"],
-                            *(a.owner for a in base.actions if a.owner),
-                        ]
-                    )
-                ),
+                [*people["sellers"], *(a.owner for a in base.actions if a.owner)],
             ),
-            "due_on": st.column_config.DateColumn(_("Due")),
-            "status": st.column_config.SelectboxColumn(
-                _("Status"), options=plans.ACTION_STATUSES, default="open"
-            ),
+            **_due_and_status(plans.ACTION_STATUSES),
         },
     )
     st.subheader(_("Risks"))
@@ -246,6 +229,23 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
         },
     )
     return objectives, actions, risks
+
+
+def _due_and_status(statuses: tuple[str, ...]) -> dict[str, Any]:
+    """Return the due-date and status columns of objectives and actions."""
+    return {
+        "due_on": st.column_config.DateColumn(_("Due")),
+        "status": st.column_config.SelectboxColumn(
+            _("Status"), options=statuses, default="open"
+        ),
+    }
+
+
+def _choices(label: str, names: list[str], *, required: bool = False) -> Any:
+    """Return a column choosing among ``names`` (each once, in their order)."""
+    return st.column_config.SelectboxColumn(
+        label, options=list(dict.fromkeys(names)), required=required
+    )
 
 
 def _editor(

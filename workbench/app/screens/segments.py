@@ -14,8 +14,8 @@ from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
     download_pair,
-    notify_after_rerun,
     pick_account,
+    save_then_rerun,
     share_columns,
     show_table,
 )
@@ -255,17 +255,15 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         )
         saved = st.form_submit_button(_("Save decision"), disabled=not may_edit)
     if saved:
-        try:
-            actions.set_relationship(override_account, override_type, override_reason)
-            notify_after_rerun(
-                _("Relationship decision for {account} saved: {relationship}.").format(
-                    account=override_account,
-                    relationship=terms.relationship(override_type),
-                )
-            )
-            st.rerun()
-        except WorkbenchError as error:
-            st.error(str(error))
+        save_then_rerun(
+            lambda: actions.set_relationship(
+                override_account, override_type, override_reason
+            ),
+            _("Relationship decision for {account} saved: {relationship}.").format(
+                account=override_account,
+                relationship=terms.relationship(override_type),
+            ),
+        )
     if overrides.height:
         show_table(terms.localise_values(overrides), key="seg_overrides_table")
         remove_cols = st.columns([3, 1])
@@ -277,14 +275,10 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         if remove_cols[1].button(
             _("Remove"), key="seg_override_delete", disabled=not may_edit
         ):
-            try:
-                actions.clear_relationship(to_remove)
-                notify_after_rerun(
-                    _("Decision for {account} removed.").format(account=to_remove)
-                )
-                st.rerun()
-            except WorkbenchError as error:
-                st.error(str(error))
+            save_then_rerun(
+                lambda: actions.clear_relationship(to_remove),
+                _("Decision for {account} removed.").format(account=to_remove),
+            )
     else:
         st.caption(_("No manual decisions yet: every type comes from the score."))
     if not may_edit:
@@ -326,14 +320,10 @@ def scenarios_section(
     if save_cols[1].button(
         _("Save scenario"), key="seg_scenario_save", disabled=not may_edit
     ):
-        try:
-            actions.save_scenario(scenario_name, thresholds)
-            notify_after_rerun(
-                _("Scenario “{name}” saved.").format(name=scenario_name.strip())
-            )
-            st.rerun()
-        except WorkbenchError as error:
-            st.error(str(error))
+        save_then_rerun(
+            lambda: actions.save_scenario(scenario_name, thresholds),
+            _("Scenario “{name}” saved.").format(name=scenario_name.strip()),
+        )
 
     if scenarios.height:
         names_saved = scenarios["name"].to_list()

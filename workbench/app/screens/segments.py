@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -139,6 +141,16 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
         show_table(segment.score_weights(thresholds))
 
 
+def _relationships(widget: Callable[..., Any], key: str) -> Any:
+    # a choice of relationship types (several or one, by the widget), in words
+    return widget(
+        _("Relationship"),
+        list(segment.RELATIONSHIPS),
+        format_func=terms.relationship,
+        key=key,
+    )
+
+
 def accounts_section(
     segments: pl.DataFrame, as_of: date, thresholds: segment.Thresholds
 ) -> pl.DataFrame:
@@ -151,12 +163,7 @@ def accounts_section(
         format_func=terms.value_segment,
         key="seg_filter_segments",
     )
-    chosen_types = filter_cols[1].multiselect(
-        _("Relationship"),
-        list(segment.RELATIONSHIPS),
-        format_func=terms.relationship,
-        key="seg_filter_types",
-    )
+    chosen_types = _relationships(filter_cols[1].multiselect, "seg_filter_types")
     search = filter_cols[2].text_input(_("Name or ID contains"), key="seg_filter_name")
     table = segment.filter_accounts(
         segments,
@@ -244,12 +251,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
             key="seg_override_account",
         )
         override_account = choice_ids[override_choice] if choice_ids else ""
-        override_type = override_cols[1].radio(
-            _("Relationship"),
-            list(segment.RELATIONSHIPS),
-            format_func=terms.relationship,
-            key="seg_override_type",
-        )
+        override_type = _relationships(override_cols[1].radio, "seg_override_type")
         override_reason = override_cols[2].text_input(
             _("Reason (required)"), key="seg_override_reason", max_chars=500
         )

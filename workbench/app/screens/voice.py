@@ -12,7 +12,7 @@ from workbench import charts, domain, terms
 from workbench.analytics import voice
 from workbench.app import reads
 from workbench.app.components import csv_download, show_table
-from workbench.app.screens import voice_loop
+from workbench.app.screens import voice_import, voice_loop
 from workbench.i18n import N_, format_day, format_number, format_percent
 from workbench.i18n import gettext as _
 
@@ -133,12 +133,11 @@ def headline() -> Heard:
         format_func=_,
         key="voice_period",
     )
-    survey_type = picks[1].selectbox(
+    survey_type = voice_import.pick_survey_type(
+        picks[1].selectbox,
         _("Survey"),
-        voice.SURVEY_TYPES,
-        format_func=terms.survey_type,
-        key="voice_survey_type",
-        help=_(
+        "voice_survey_type",
+        _(
             "Relationship NPS (periodic, everyone) and touchpoint NPS (after a "
             "support case or a delivery) answer different questions: never pooled."
         ),
@@ -383,17 +382,20 @@ def conflicts_tab(heard: Heard) -> None:
         show_table(terms.localise_values(tested), key="voice_conflicts_tested")
     st.subheader(_("The comments behind them"))
     behind = voice.conflict_comments(heard.responses, conflicts)
-    show_table(
-        terms.localise_values(behind),
-        key="voice_conflict_comments",
-        column_config=_table_config(),
-    )
-    csv_download(
+    _table_and_csv(
         behind,
-        _("Download conflicts with comments (CSV)"),
-        "nps_role_conflicts.csv",
+        "voice_conflict_comments",
+        (_("Download conflicts with comments (CSV)"), "nps_role_conflicts.csv"),
         "voice_conflicts_download",
     )
+
+
+def _table_and_csv(
+    frame: pl.DataFrame, key: str, download: tuple[str, str], download_key: str
+) -> None:
+    # the table in words, and its codes as CSV: (label, file name)
+    show_table(terms.localise_values(frame), key=key, column_config=_table_config())
+    csv_download(frame, *download, download_key)
 
 
 def detractors_tab(heard: Heard) -> None:
@@ -406,15 +408,10 @@ def detractors_tab(heard: Heard) -> None:
             "buying-centre map marks the same people."
         ).format(influence=voice.HIGH_INFLUENCE_MIN)
     )
-    show_table(
-        terms.localise_values(risky),
-        key="voice_detractors",
-        column_config=_table_config(),
-    )
-    csv_download(
+    _table_and_csv(
         risky,
-        _("Download detractors (CSV)"),
-        "nps_risky_detractors.csv",
+        "voice_detractors",
+        (_("Download detractors (CSV)"), "nps_risky_detractors.csv"),
         "voice_detractors_download",
     )
     voice_loop.followups_section()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from workbench import access, ingest, privacy, terms
@@ -123,12 +126,11 @@ def _preview_and_commit(
                 "importing; nothing has been stored."
             )
         )
-    survey_type = st.selectbox(
+    survey_type = pick_survey_type(
+        st.selectbox,
         _("Survey type"),
-        voice.SURVEY_TYPES,
-        format_func=terms.survey_type,
-        key="survey_type_choice",
-        help=_(
+        "survey_type_choice",
+        _(
             "For answers whose file does not say (a 'survey type' column naming "
             "relationship or touchpoint wins): relationship surveys ask everyone "
             "periodically; touchpoint surveys follow a support case or a delivery."
@@ -155,3 +157,16 @@ def _preview_and_commit(
                     run=outcome["run_id"],
                 )
             )
+
+
+def pick_survey_type(
+    widget: Callable[..., Any], label: str, key: str, explained: str
+) -> Any:
+    """Return the NPS survey type chosen in ``widget`` (a select box), in words."""
+    return widget(
+        label,
+        voice.SURVEY_TYPES,
+        format_func=terms.survey_type,
+        key=key,
+        help=explained,
+    )

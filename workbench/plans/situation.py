@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,81 @@ def _table(title: str, frame: pl.DataFrame) -> SituationTable:
     )
 
 
+#: The facts each part shows, by the column that holds them, in the order shown.
+CRM_FACTS: dict[str, str] = {
+    "industry": N_("Industry"),
+    "region": N_("Region"),
+    "owner": N_("Account owner"),
+    "won_revenue_12m": N_("Won revenue, last 12 months"),
+    "open_pipeline": N_("Open pipeline"),
+    "open_opportunities": N_("Open opportunities"),
+    "effort_hours_12m": N_("Effort, last 12 months"),
+    "activities_12m": N_("Activities, last 12 months"),
+    "gross_margin_pct": N_("Gross margin"),
+    "wallet_estimate": N_("Wallet estimate"),
+    "contract_type": N_("Contract type"),
+    "direct_cost_annual": N_("Direct cost to serve per year"),
+    "contacts": N_("Contacts known"),
+}
+SEGMENT_FACTS: dict[str, str] = {
+    "value_segment": N_("Value segment"),
+    "value_reason": N_("Why this segment"),
+    "relationship": N_("Relationship type"),
+    "relationship_reason": N_("Why this relationship"),
+    "relationship_score": N_("Relationship score"),
+    "won_12m": N_("Won revenue, last 12 months"),
+    "margin": N_("Margin"),
+    "cost_to_serve": N_("Cost to serve"),
+    "contribution": N_("Contribution"),
+    "contribution_rank": N_("Contribution rank"),
+    "potential": N_("Potential"),
+    "headroom": N_("Headroom"),
+    "share_of_wallet_pct": N_("Share of wallet"),
+    "growth_pct": N_("Growth, year on year"),
+}
+EFFORT_FACTS: dict[str, str] = {
+    "effort_hours": N_("Effort, last 12 months"),
+    "activities_without_duration": N_("Activities without a duration"),
+    "effort_share_pct": N_("Share of our effort"),
+    "revenue_share_pct": N_("Share of won revenue"),
+    "contribution_share_pct": N_("Share of contribution"),
+    "ratio": N_("Effort share ÷ revenue share"),
+    "rank": N_("Rank by effort"),
+    "deserved_low_hours": N_("Hours its service model deserves, from"),
+    "deserved_high_hours": N_("Hours its service model deserves, up to"),
+    "effort_index": N_("Effort index (hours ÷ justified)"),
+    "investment": N_("Investment verdict"),
+    "people": N_("People verdict"),
+    "involve": N_("Who to involve"),
+    "touches_per_year": N_("Cadence, activities a year"),
+    "unattributed_share_pct": N_("Share of hours naming no person"),
+    "non_procurement_share_pct": N_("Share of named hours beyond purchasing"),
+    "executive_share_pct": N_("Share of named hours with executives"),
+    "cost_to_serve": N_("Cost to serve"),
+    "contribution_per_hour": N_("Contribution per effort hour"),
+    "effort_change_pct": N_("Effort change on the previous 12 months"),
+    "issues_found": N_("Effort issues found"),
+}
+#: The unit of a fact, by its column (none where not named).
+FACT_UNITS: dict[str, str] = {
+    "effort_hours_12m": "h",
+    "gross_margin_pct": "%",
+    "relationship_score": "points",
+    "share_of_wallet_pct": "%",
+    "growth_pct": "%",
+    "effort_hours": "h",
+    "effort_share_pct": "%",
+    "revenue_share_pct": "%",
+    "contribution_share_pct": "%",
+    "deserved_low_hours": "h",
+    "deserved_high_hours": "h",
+    "unattributed_share_pct": "%",
+    "non_procurement_share_pct": "%",
+    "executive_share_pct": "%",
+    "effort_change_pct": "%",
+}
+
+
 def _note(template: str, **args: Cell) -> dict[str, Any]:
     """Return a part's note in English with the message and values it came from.
 
@@ -45,6 +121,14 @@ def _note(template: str, **args: Cell) -> dict[str, Any]:
         "note_template": template,
         "note_args": args,
     }
+
+
+def _facts(values: Mapping[str, Any], labels: Mapping[str, str]) -> list[Fact]:
+    """Return one fact per ``labels`` entry (column → label), with its unit."""
+    return [
+        Fact(label, values[column], FACT_UNITS.get(column, ""))
+        for column, label in labels.items()
+    ]
 
 
 def default_as_of(con: store.Connection) -> date:
@@ -81,19 +165,7 @@ def situation_from_crm(
             as_of=as_of.isoformat(),
         ),
         facts=[
-            Fact(N_("Industry"), facts["industry"]),
-            Fact(N_("Region"), facts["region"]),
-            Fact(N_("Account owner"), facts["owner"]),
-            Fact(N_("Won revenue, last 12 months"), facts["won_revenue_12m"]),
-            Fact(N_("Open pipeline"), facts["open_pipeline"]),
-            Fact(N_("Open opportunities"), facts["open_opportunities"]),
-            Fact(N_("Effort, last 12 months"), facts["effort_hours_12m"], "h"),
-            Fact(N_("Activities, last 12 months"), facts["activities_12m"]),
-            Fact(N_("Gross margin"), facts["gross_margin_pct"], "%"),
-            Fact(N_("Wallet estimate"), facts["wallet_estimate"]),
-            Fact(N_("Contract type"), facts["contract_type"]),
-            Fact(N_("Direct cost to serve per year"), facts["direct_cost_annual"]),
-            Fact(N_("Contacts known"), facts["contacts"]),
+            *_facts(facts, CRM_FACTS),
             Fact(N_("Buying roles with nobody known"), ", ".join(gaps) or "none"),
         ],
         tables=[_table(N_("People by buying role"), roles)],
@@ -164,22 +236,7 @@ def situation_from_segment(
             as_of=as_of.isoformat(),
             strategy=SEGMENT_STRATEGY.get(value_segment, ""),
         ),
-        facts=[
-            Fact(N_("Value segment"), value_segment),
-            Fact(N_("Why this segment"), row["value_reason"]),
-            Fact(N_("Relationship type"), row["relationship"]),
-            Fact(N_("Why this relationship"), row["relationship_reason"]),
-            Fact(N_("Relationship score"), row["relationship_score"], "points"),
-            Fact(N_("Won revenue, last 12 months"), row["won_12m"]),
-            Fact(N_("Margin"), row["margin"]),
-            Fact(N_("Cost to serve"), row["cost_to_serve"]),
-            Fact(N_("Contribution"), row["contribution"]),
-            Fact(N_("Contribution rank"), row["contribution_rank"]),
-            Fact(N_("Potential"), row["potential"]),
-            Fact(N_("Headroom"), row["headroom"]),
-            Fact(N_("Share of wallet"), row["share_of_wallet_pct"], "%"),
-            Fact(N_("Growth, year on year"), row["growth_pct"], "%"),
-        ],
+        facts=_facts(row, SEGMENT_FACTS),
     )
 
 
@@ -241,58 +298,17 @@ def situation_from_effort(
         title=title,
         status="ready",
         **_note(note, as_of=as_of.isoformat(), issues=found),
-        facts=[
-            Fact(N_("Effort, last 12 months"), hours, "h"),
-            Fact(
-                N_("Activities without a duration"), row["activities_without_duration"]
-            ),
-            Fact(N_("Share of our effort"), effort_share, "%"),
-            Fact(N_("Share of won revenue"), revenue_share, "%"),
-            Fact(N_("Share of contribution"), row["contribution_share_pct"], "%"),
-            Fact(N_("Effort share ÷ revenue share"), ratio),
-            Fact(N_("Rank by effort"), f"{row['effort_rank']} of {accounts.height}"),
-            Fact(
-                N_("Hours its service model deserves, from"),
-                row["deserved_low_hours"],
-                "h",
-            ),
-            Fact(
-                N_("Hours its service model deserves, up to"),
-                row["deserved_high_hours"],
-                "h",
-            ),
-            Fact(N_("Effort index (hours ÷ justified)"), row["effort_index"]),
-            Fact(N_("Investment verdict"), row["investment"]),
-            Fact(N_("People verdict"), row["people"]),
-            Fact(N_("Who to involve"), row["involve"]),
-            Fact(N_("Cadence, activities a year"), row["touches_per_year"]),
-            Fact(
-                N_("Share of hours naming no person"),
-                row["unattributed_share_pct"],
-                "%",
-            ),
-            Fact(
-                N_("Share of named hours beyond purchasing"),
-                row["non_procurement_share_pct"],
-                "%",
-            ),
-            Fact(
-                N_("Share of named hours with executives"),
-                row["executive_share_pct"],
-                "%",
-            ),
-            Fact(N_("Cost to serve"), row["cost_to_serve"]),
-            Fact(
-                N_("Contribution per effort hour"),
-                row["contribution"] / hours if hours else None,
-            ),
-            Fact(
-                N_("Effort change on the previous 12 months"),
-                row["effort_change_pct"],
-                "%",
-            ),
-            Fact(N_("Effort issues found"), issues.height),
-        ],
+        facts=_facts(
+            {
+                **row,
+                "effort_hours": hours,
+                "ratio": ratio,
+                "rank": f"{row['effort_rank']} of {accounts.height}",
+                "contribution_per_hour": row["contribution"] / hours if hours else None,
+                "issues_found": issues.height,
+            },
+            EFFORT_FACTS,
+        ),
     )
     if issues.height:
         part.tables.append(_table(N_("Effort issues"), issues.select("issue", "why")))

@@ -19,6 +19,7 @@ import polars as pl
 
 from workbench import plans, store
 from workbench.analytics import effort, network, segment
+from workbench.api import Workbench
 from workbench.app import session
 from workbench.app.cached import cached
 from workbench.domain import BuyingCentreData
@@ -27,21 +28,28 @@ from workbench.ingest import surveys
 R = TypeVar("R")
 
 
+def _named_read(
+    name: str, read: Callable[[], R], doc: str, options: dict[str, Any]
+) -> Callable[[], R]:
+    # Each read takes the name of what it reads, so that each has a cache of its
+    # own (see workbench.app.cached.cached), and ``doc`` as its docstring.
+    read.__name__ = read.__qualname__ = name
+    read.__doc__ = doc
+    return cached(**options)(read)
+
+
 def _store_read(
     read: Callable[[store.Connection], R], doc: str, **options: Any
 ) -> Callable[[], R]:
-    """Return a cached read of ``read`` (a store function of the connection only).
+    """Return a cached read of ``read``, a store function of the connection only."""
+    return _named_read(read.__name__, lambda: session.run(read), doc, options)
 
-    The read takes the name of the store's function, so that each has a cache of
-    its own (see :func:`workbench.app.cached.cached`), and ``doc`` as its docstring.
-    """
 
-    def stored() -> R:
-        return session.run(read)
-
-    stored.__name__ = stored.__qualname__ = read.__name__
-    stored.__doc__ = doc
-    return cached(**options)(stored)
+def _workbench_read(
+    read: Callable[[Workbench], R], doc: str, **options: Any
+) -> Callable[[], R]:
+    """Return a cached read of ``read``, a :class:`Workbench` method of no argument."""
+    return _named_read(read.__name__, lambda: read(session.workbench()), doc, options)
 
 
 # --- overview and import ----------------------------------------------------------
@@ -153,28 +161,27 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     return session.workbench().features(as_of, default_term_months)
 
 
-@cached()
-def account_situation() -> pl.DataFrame:
-    """Return the buying situation workshops rated (one row per rated account)."""
-    return session.workbench().buying_situation()
+account_situation = _workbench_read(
+    Workbench.buying_situation,
+    "Return the buying situation workshops rated (one row per rated account).",
+)
 
 
-@cached()
-def cost_rates() -> pl.DataFrame:
-    """Return the hourly cost per seller role and team (defaults and edits)."""
-    return session.workbench().cost_rates()
+cost_rates = _workbench_read(
+    Workbench.cost_rates,
+    "Return the hourly cost per seller role and team (defaults and edits).",
+)
 
 
-@cached()
-def industry_wallet_shares() -> pl.DataFrame:
-    """Return every industry with the wallet share set for it."""
-    return session.workbench().industry_wallet_shares()
+industry_wallet_shares = _workbench_read(
+    Workbench.industry_wallet_shares,
+    "Return every industry with the wallet share set for it.",
+)
 
 
-@cached()
-def wallet_estimates() -> pl.DataFrame:
-    """Return the wallets estimated by hand."""
-    return session.workbench().wallet_estimates()
+wallet_estimates = _workbench_read(
+    Workbench.wallet_estimates, "Return the wallets estimated by hand."
+)
 
 
 @cached(max_entries=32)
@@ -188,10 +195,9 @@ relationship_overrides = _store_read(
 )
 
 
-@cached()
-def segment_scenarios() -> pl.DataFrame:
-    """Return the saved segmentation scenarios."""
-    return session.workbench().scenarios()
+segment_scenarios = _workbench_read(
+    Workbench.scenarios, "Return the saved segmentation scenarios."
+)
 
 
 # Shared and keyed on the thresholds: a rerun that moves no threshold (an effort

@@ -348,6 +348,10 @@ def conflict_view(account_id: str, conflict: dict[str, Any] | None) -> None:
         )
 
 
+#: The media type of each kind of plan download.
+DOWNLOAD_TYPES = {"md": "text/markdown", "html": "text/html", "csv": "text/csv"}
+
+
 def versions(
     account_id: str, current: plans.PlanVersion | None, may_plan: bool
 ) -> None:
@@ -394,27 +398,26 @@ def versions(
                 "and coverage gaps."
             ),
         )
-        md_col.download_button(
-            _("Markdown"),
-            plans.plan_to_markdown(viewed.plan, viewed),
-            file_name=f"{file_stem}.md",
-            mime="text/markdown",
-            key="plan_download_md",
+        downloads: tuple[tuple[str, str | bytes, str, str], ...] = (
+            (_("Markdown"), plans.plan_to_markdown(viewed.plan, viewed), ".md", "md"),
+            (
+                _("Printable page (HTML)"),
+                plans.plan_to_html(viewed.plan, viewed),
+                ".html",
+                "html",
+            ),
+            (_("Actions (CSV)"), plans.actions_csv(viewed.plan), "-actions.csv", "csv"),
         )
-        html_col.download_button(
-            _("Printable page (HTML)"),
-            plans.plan_to_html(viewed.plan, viewed),
-            file_name=f"{file_stem}.html",
-            mime="text/html",
-            key="plan_download_html",
-        )
-        csv_col.download_button(
-            _("Actions (CSV)"),
-            plans.actions_csv(viewed.plan),
-            file_name=f"{file_stem}-actions.csv",
-            mime="text/csv",
-            key="plan_download_csv",
-        )
+        for column, (label, data, ending, kind) in zip(
+            (md_col, html_col, csv_col), downloads, strict=True
+        ):
+            column.download_button(
+                label,
+                data,
+                file_name=f"{file_stem}{ending}",
+                mime=DOWNLOAD_TYPES[kind],
+                key=f"plan_download_{kind}",
+            )
         # The printable page itself: every text in it is escaped and it has no script.
         st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
 

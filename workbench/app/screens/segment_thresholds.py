@@ -12,6 +12,7 @@ import streamlit as st
 
 from workbench.analytics import segment
 from workbench.app import reads, session
+from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
@@ -107,12 +108,10 @@ def sidebar() -> date:
                 _("top share") if m == "percent" else _("contribution floor")
             ),
         )
-        st.slider(
+        _slider(
+            "seg_top_pct",
             _("Most valuable: top {percent} of accounts").format(percent="%"),
-            0.0,
-            100.0,
-            step=1.0,
-            key="seg_top_pct",
+            1.0,
             disabled=mode != "percent",
         )
         st.number_input(
@@ -160,10 +159,17 @@ def _value_basis() -> None:
     )
 
 
-def _slider(key: str, label: str, step: float, help: str | None = None) -> None:
+def _slider(
+    key: str,
+    label: str,
+    step: float,
+    help: str | None = None,
+    *,
+    disabled: bool = False,
+) -> None:
     # a threshold's slider, over its limits (0–100 unless SLIDER_LIMITS says)
     low, high = SLIDER_LIMITS.get(key, (0.0, 100.0))
-    st.slider(label, low, high, step=step, key=key, help=help)
+    st.slider(label, low, high, step=step, key=key, help=help, disabled=disabled)
 
 
 def _economics_sliders(currency: str) -> None:
@@ -225,42 +231,33 @@ def _economics_sliders(currency: str) -> None:
     )
 
 
+#: The relationship score's weights and where each signal earns full points:
+#: widget key → (label, lowest, highest, step).
+SCORE_WEIGHTS: dict[str, tuple[str, float, float, float]] = {
+    "seg_w_tenure": (N_("Tenure"), 0.0, 100.0, 1.0),
+    "seg_w_share_of_wallet": (N_("Share of wallet"), 0.0, 100.0, 1.0),
+    "seg_w_breadth": (N_("Breadth (departments)"), 0.0, 100.0, 1.0),
+    "seg_w_executive": (N_("Executive engagement"), 0.0, 100.0, 1.0),
+    "seg_w_contract": (N_("Contract"), 0.0, 100.0, 1.0),
+    "seg_w_joint": (N_("Joint activity"), 0.0, 100.0, 1.0),
+}
+FULL_POINTS: dict[str, tuple[str, float, float, float]] = {
+    "seg_full_tenure": (N_("Years a customer"), 0.5, 50.0, 0.5),
+    "seg_full_share_of_wallet": (N_("{percent} of the wallet won"), 1.0, 100.0, 1.0),
+    "seg_full_breadth": (N_("Departments engaged"), 1.0, 50.0, 1.0),
+    "seg_full_executive": (N_("Executives engaged"), 1.0, 50.0, 1.0),
+    "seg_full_joint": (N_("Joint planning sessions or workshops"), 1.0, 200.0, 1.0),
+}
+
+
 def _score_settings() -> None:
-    with st.expander(_("Relationship score weights")):
-        st.number_input(_("Tenure"), 0.0, 100.0, step=1.0, key="seg_w_tenure")
-        st.number_input(
-            _("Share of wallet"), 0.0, 100.0, step=1.0, key="seg_w_share_of_wallet"
-        )
-        st.number_input(
-            _("Breadth (departments)"), 0.0, 100.0, step=1.0, key="seg_w_breadth"
-        )
-        st.number_input(
-            _("Executive engagement"), 0.0, 100.0, step=1.0, key="seg_w_executive"
-        )
-        st.number_input(_("Contract"), 0.0, 100.0, step=1.0, key="seg_w_contract")
-        st.number_input(_("Joint activity"), 0.0, 100.0, step=1.0, key="seg_w_joint")
-    with st.expander(_("Full points at")):
-        st.number_input(
-            _("Years a customer"), 0.5, 50.0, step=0.5, key="seg_full_tenure"
-        )
-        st.number_input(
-            _("{percent} of the wallet won").format(percent="%"),
-            1.0,
-            100.0,
-            step=1.0,
-            key="seg_full_share_of_wallet",
-        )
-        st.number_input(
-            _("Departments engaged"), 1.0, 50.0, step=1.0, key="seg_full_breadth"
-        )
-        st.number_input(
-            _("Executives engaged"), 1.0, 50.0, step=1.0, key="seg_full_executive"
-        )
-        st.number_input(
-            _("Joint planning sessions or workshops"),
-            1.0,
-            200.0,
-            step=1.0,
-            key="seg_full_joint",
-        )
+    for title, inputs in (
+        (_("Relationship score weights"), SCORE_WEIGHTS),
+        (_("Full points at"), FULL_POINTS),
+    ):
+        with st.expander(title):
+            for key, (label, low, high, step) in inputs.items():
+                st.number_input(
+                    _(label).format(percent="%"), low, high, step=step, key=key
+                )
     st.button(_("Back to the defaults"), key="seg_reset", on_click=reset_thresholds)

@@ -56,6 +56,15 @@ GROUPING_TITLES = {
 WORDS = {**terms.VALUE_SEGMENTS, **terms.RELATIONSHIPS, **terms.EFFORT_VERDICTS}
 
 
+#: An account's hours against the band its service model deserves.
+BAND_HOURS = ("effort_hours", "deserved_low_hours", "deserved_high_hours")
+
+
+def in_words(*columns: str) -> list[pl.Expr]:
+    """Return code columns in the reader's words, each under its own name."""
+    return [words(column).alias(column) for column in columns]
+
+
 def words(column: str) -> pl.Expr:
     """Return a code column in the reader's words (codes stay in the downloads)."""
     mapping = {code: _(text) for code, text in WORDS.items()}
@@ -203,11 +212,8 @@ def _misallocations(
     return accounts.select(
         *lead,
         "name",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
+        *in_words("investment", "people"),
+        *BAND_HOURS,
         "misallocation_cost",
         *more,
     )
@@ -357,7 +363,7 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
         "executive_share_pct",
         "unattributed_share_pct",
         "why",
-        lead=(words("issue").alias("issue"),),
+        lead=tuple(in_words("issue")),
     )
     show_table(
         shown,
@@ -507,14 +513,9 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
     st.subheader(_("Accounts"))
     shown = judged.head(TABLE_ROWS).select(
         "name",
-        words("relationship").alias("relationship"),
-        words("value_segment").alias("value_segment"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        words("involve").alias("involve"),
+        *in_words("relationship", "value_segment"),
+        *BAND_HOURS,
+        *in_words("investment", "people", "involve"),
         "touches_per_year",
         "activities",
         "unattributed_share_pct",

@@ -15,9 +15,9 @@ from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
     GROUPING_TITLES,
     hours_columns,
+    in_words,
     money_column,
     verdict_columns,
-    words,
 )
 from workbench.i18n import N_
 
@@ -182,8 +182,7 @@ def _show(
         "hours_change",
         "cost_change",
         "assumed_contribution_change",
-        words("investment").alias("investment"),
-        words("projected_investment").alias("projected_investment"),
+        *in_words("investment", "projected_investment"),
     )
     show_table(shown, column_config={
             **verdict_columns(),

@@ -184,50 +184,54 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
     state = st.session_state
     base: plans.Plan = state["plan_base"]
     people = reads.plan_people_choices(account_id)
-    st.subheader(_("Objectives"))
-    objectives = _editor(
-        plans.objectives_frame(base),
-        "objectives",
-        may_plan,
-        {
-            "objective": st.column_config.TextColumn(_("Objective"), required=True),
-            "measure": st.column_config.TextColumn(_("Measure")),
-            "target": st.column_config.TextColumn(_("Target")),
-            **_due_and_status(plans.OBJECTIVE_STATUSES),
-        },
-    )
-    st.subheader(_("Actions"))
-    actions = _editor(
-        plans.actions_frame(base),
-        "actions",
-        may_plan,
-        {
-            "contact": _choices(
-                _("Contact"),
-                [*people["contacts"], *(a.contact for a in base.actions)],
-                required=True,
-            ),
-            "action": st.column_config.TextColumn(_("Action"), required=True),
-            "owner": _choices(
-                _("Owner"),
-                [*people["sellers"], *(a.owner for a in base.actions if a.owner)],
-            ),
-            **_due_and_status(plans.ACTION_STATUSES),
-        },
-    )
-    st.subheader(_("Risks"))
-    risks = _editor(
-        plans.risks_frame(base),
-        "risks",
-        may_plan,
-        {
-            "risk": st.column_config.TextColumn(_("Risk"), required=True),
-            "risk_date": st.column_config.DateColumn(_("Date (renewal, re-tender)")),
-            "severity": st.column_config.SelectboxColumn(
-                _("Severity"), options=plans.RISK_SEVERITIES, default="medium"
-            ),
-        },
-    )
+    text = st.column_config.TextColumn
+    editors = {
+        "objectives": (
+            _("Objectives"),
+            plans.objectives_frame(base),
+            {
+                "objective": text(_("Objective"), required=True),
+                "measure": text(_("Measure")),
+                "target": text(_("Target")),
+                **_due_and_status(plans.OBJECTIVE_STATUSES),
+            },
+        ),
+        "actions": (
+            _("Actions"),
+            plans.actions_frame(base),
+            {
+                "contact": _choices(
+                    _("Contact"),
+                    [*people["contacts"], *(a.contact for a in base.actions)],
+                    required=True,
+                ),
+                "action": text(_("Action"), required=True),
+                "owner": _choices(
+                    _("Owner"),
+                    [*people["sellers"], *(a.owner for a in base.actions if a.owner)],
+                ),
+                **_due_and_status(plans.ACTION_STATUSES),
+            },
+        ),
+        "risks": (
+            _("Risks"),
+            plans.risks_frame(base),
+            {
+                "risk": text(_("Risk"), required=True),
+                "risk_date": st.column_config.DateColumn(
+                    _("Date (renewal, re-tender)")
+                ),
+                "severity": st.column_config.SelectboxColumn(
+                    _("Severity"), options=plans.RISK_SEVERITIES, default="medium"
+                ),
+            },
+        ),
+    }
+    edited = []
+    for part, (title, frame, columns) in editors.items():
+        st.subheader(title)
+        edited.append(_editor(frame, part, may_plan, columns))
+    objectives, actions, risks = edited
     return objectives, actions, risks
 
 

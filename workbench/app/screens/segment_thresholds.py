@@ -231,16 +231,16 @@ def _economics_sliders(currency: str) -> None:
     )
 
 
-#: The relationship score's weights and where each signal earns full points:
-#: widget key → (label, lowest, highest, step).
-SCORE_WEIGHTS: dict[str, tuple[str, float, float, float]] = {
-    "seg_w_tenure": (N_("Tenure"), 0.0, 100.0, 1.0),
-    "seg_w_share_of_wallet": (N_("Share of wallet"), 0.0, 100.0, 1.0),
-    "seg_w_breadth": (N_("Breadth (departments)"), 0.0, 100.0, 1.0),
-    "seg_w_executive": (N_("Executive engagement"), 0.0, 100.0, 1.0),
-    "seg_w_contract": (N_("Contract"), 0.0, 100.0, 1.0),
-    "seg_w_joint": (N_("Joint activity"), 0.0, 100.0, 1.0),
+#: The relationship score's weights (each 0–100 points), by widget key.
+SCORE_WEIGHTS: dict[str, str] = {
+    "seg_w_tenure": N_("Tenure"),
+    "seg_w_share_of_wallet": N_("Share of wallet"),
+    "seg_w_breadth": N_("Breadth (departments)"),
+    "seg_w_executive": N_("Executive engagement"),
+    "seg_w_contract": N_("Contract"),
+    "seg_w_joint": N_("Joint activity"),
 }
+#: Where each signal earns its full points: key → (label, lowest, highest, step).
 FULL_POINTS: dict[str, tuple[str, float, float, float]] = {
     "seg_full_tenure": (N_("Years a customer"), 0.5, 50.0, 0.5),
     "seg_full_share_of_wallet": (N_("{percent} of the wallet won"), 1.0, 100.0, 1.0),
@@ -251,13 +251,10 @@ FULL_POINTS: dict[str, tuple[str, float, float, float]] = {
 
 
 def _score_settings() -> None:
-    for title, inputs in (
-        (_("Relationship score weights"), SCORE_WEIGHTS),
-        (_("Full points at"), FULL_POINTS),
-    ):
-        with st.expander(title):
-            for key, (label, low, high, step) in inputs.items():
-                st.number_input(
-                    _(label).format(percent="%"), low, high, step=step, key=key
-                )
+    with st.expander(_("Relationship score weights")):
+        for key, label in SCORE_WEIGHTS.items():
+            st.number_input(_(label), 0.0, 100.0, step=1.0, key=key)
+    with st.expander(_("Full points at")):
+        for key, (label, low, high, step) in FULL_POINTS.items():
+            st.number_input(_(label).format(percent="%"), low, high, step=step, key=key)
     st.button(_("Back to the defaults"), key="seg_reset", on_click=reset_thresholds)

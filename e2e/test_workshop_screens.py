@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from e2e.conftest import screenshot, served_with, wait_idle
+from e2e.conftest import app_with_frames, screenshot, wait_idle
 from workbench import store
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
 
 VIEWPORTS = ((1280, 720), (1440, 900))
 PAGES = (
@@ -52,8 +47,8 @@ LABEL_SELECTORS = (
 )
 
 
-def add_eighty_people(con: store.Connection) -> None:
-    """Add the 80-person account, its touches, NPS answers and a deal."""
+def eighty_people(con: store.Connection) -> dict[str, pl.DataFrame]:
+    """Return the 80-person account, its touches, NPS answers and a deal."""
     sellers = con.sql(
         "SELECT seller_id FROM sellers ORDER BY seller_id LIMIT 4"
     ).fetchall()
@@ -159,17 +154,10 @@ def add_eighty_people(con: store.Connection) -> None:
         "opportunities": deal,
         "opportunity_contacts": deal_people,
     }
-    with store.write_transaction(con) as cur:
-        for table, frame in frames.items():
-            store.insert_frame(cur, table, frame)
+    return frames
 
 
-@pytest.fixture(scope="module")
-def workshop_app(
-    e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with served_with(e2e_db, tmp_path_factory, "workshop", add_eighty_people) as url:
-        yield url
+workshop_app = app_with_frames("workshop", eighty_people)
 
 
 def open_page(page: Page, url: str, link: str) -> None:

@@ -412,6 +412,27 @@ def situation_from_network(
     return part
 
 
+_NO_ANSWERS = N_(
+    "Nobody at this account answered an NPS survey between {since} and {as_of}."
+)
+_ANSWERS_COUNTED = N_(
+    "NPS answers from {since} (excluded) to {as_of}, each person once (the latest); "
+    "NPS = {percent} promoters (9–10) − {percent} detractors (0–6), with a 95 "
+    "{percent} interval; under {minimum} answers a figure is “{too_few}”."
+)
+_BY_ROLE_COLUMNS = (
+    "role",
+    "responses",
+    "promoters",
+    "passives",
+    "detractors",
+    "nps",
+    "nps_low",
+    "nps_high",
+    "basis",
+)
+
+
 def situation_from_voice(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
@@ -424,30 +445,13 @@ def situation_from_voice(
             "voice",
             title,
             "unavailable",
-            **_note(
-                N_(
-                    "Nobody at this account answered an NPS survey between {since} "
-                    "and {as_of}."
-                ),
-                since=since.isoformat(),
-                as_of=as_of.isoformat(),
-            ),
+            **_note(_NO_ANSWERS, since=since.isoformat(), as_of=as_of.isoformat()),
         )
     # Each person once (the latest answer); a figure on fewer than
     # voice.MIN_RESPONSES answers is shown as "too few answers", never as a number.
     counted = voice.one_answer_per_person(responses)
     overall = voice.summarise_nps(counted).row(0, named=True)
-    by_role = _trusted_figures(voice.nps_by_role(counted)).select(
-        "role",
-        "responses",
-        "promoters",
-        "passives",
-        "detractors",
-        "nps",
-        "nps_low",
-        "nps_high",
-        "basis",
-    )
+    by_role = _trusted_figures(voice.nps_by_role(counted)).select(_BY_ROLE_COLUMNS)
     risky = voice.risky_detractors(responses).select(
         "contact_name", "title", "buying_role", "influence", "score", "why"
     )
@@ -459,12 +463,7 @@ def situation_from_voice(
         title=title,
         status="ready",
         **_note(
-            N_(
-                "NPS answers from {since} (excluded) to {as_of}, each person once "
-                "(the latest); NPS = {percent} promoters (9–10) − {percent} "
-                "detractors (0–6), with a 95 {percent} interval; under {minimum} "
-                "answers a figure is “{too_few}”."
-            ),
+            _ANSWERS_COUNTED,
             since=since.isoformat(),
             as_of=as_of.isoformat(),
             percent="%",

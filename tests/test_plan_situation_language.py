@@ -133,3 +133,20 @@ def test_a_stored_situation_keeps_its_note_s_message_through_json():
         assert plans.part_note(again.parts[0]) == "没有客户 A9"
     finally:
         i18n.set_language("en")
+
+
+def test_the_plan_screen_shows_the_situation_in_the_language(app_db: Path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "zh-Hans"
+    at.run()
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, at.exception
+    titles = [e.label for e in at.expander]
+    assert "来自 CRM" in titles and "采购中心的覆盖" in titles, titles
+    assert "From the CRM" not in titles
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**按采购角色的人员**" in shown and "People by buying role" not in shown

@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,8 +25,9 @@ from tests.conftest import demo_database
 from workbench import auth, store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
+    import polars as pl
     from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,6 +136,29 @@ def served(
         yield url
     finally:
         stop_app(proc)
+
+
+def app_with_frames(
+    name: str, frames: Callable[[store.Connection], Mapping[str, pl.DataFrame]]
+) -> Any:
+    """Return a module fixture: the app serving a private copy of the demo database
+    to which the rows ``frames`` returns (table → rows) were added, its URL."""
+
+    @pytest.fixture(scope="module")
+    def app(e2e_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+        db = copy_db(e2e_db, tmp_path_factory.mktemp(name))
+        con = store.connect(db)
+        try:
+            added = frames(con)
+            with store.write_transaction(con) as cur:
+                for table, frame in added.items():
+                    store.insert_frame(cur, table, frame)
+        finally:
+            con.close()
+        with served(db) as url:
+            yield url
+
+    return app
 
 
 def hosted_env(users: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -11,18 +11,12 @@ the node's tooltip.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 import polars as pl
-import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import copy_db, screenshot, served, wait_idle
+from e2e.conftest import app_with_frames, screenshot, wait_idle
 from workbench import store
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
@@ -30,8 +24,8 @@ SVG = '"><svg onload=alert(2)>'
 LINK = "<a href=javascript:alert(3)>click</a>"
 
 
-def add_hostile_account(con: store.Connection) -> None:
-    """Add an account of hostile names through the store, as an import would."""
+def hostile_account(con: store.Connection) -> dict[str, pl.DataFrame]:
+    """Return an account of hostile names, as an import would store it."""
     frames = {
         "accounts": pl.DataFrame({"account_id": ["AX1"], "name": [f"{IMG} Hostile"]}),
         "contacts": pl.DataFrame(
@@ -79,23 +73,10 @@ def add_hostile_account(con: store.Connection) -> None:
             }
         ),
     }
-    with store.write_transaction(con) as cur:
-        for table, frame in frames.items():
-            store.insert_frame(cur, table, frame)
+    return frames
 
 
-@pytest.fixture(scope="module")
-def hostile_app(
-    e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    db = copy_db(e2e_db, tmp_path_factory.mktemp("buying-centre"))
-    con = store.connect(db)
-    try:
-        add_hostile_account(con)
-    finally:
-        con.close()
-    with served(db) as url:
-        yield url
+hostile_app = app_with_frames("buying-centre", hostile_account)
 
 
 def open_buying_centre(page: Page, url: str) -> None:

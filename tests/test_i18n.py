@@ -440,10 +440,18 @@ def test_table_headers_read_in_the_language_and_keep_their_own_labels():
         "nps": {"format": "%+.0f"},
     }
     columns = ["value_segment", "contribution", "nps", "a_column_of_the_crm"]
-    assert shown_columns(columns, config) == config  # English shows the codes
+    # a column nobody labelled reads as words, never as its code
+    assert shown_columns(columns, {**config, "hidden": None}) == {
+        "value_segment": "Value segment",
+        "contribution": {"label": "Contribution (EUR)"},
+        "nps": {"format": "%+.0f", "label": "NPS"},
+        "a_column_of_the_crm": "A column of the crm",
+        "hidden": None,
+    }
     i18n.set_language("zh-Hans")
     assert shown_columns(columns, config) == {
         "value_segment": "价值细分",
         "contribution": {"label": "Contribution (EUR)"},
         "nps": {"format": "%+.0f", "label": "净推荐值"},
+        "a_column_of_the_crm": "A column of the crm",
     }

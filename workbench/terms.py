@@ -83,6 +83,28 @@ REQUIREMENT_SOURCES: dict[str, str] = {
     "meeting": N_("meeting"),
     "other": N_("other"),
 }
+#: The effort verdicts: investment, people, whom the service model involves, and
+#: the issues found (workbench.analytics.effort).
+EFFORT_VERDICTS: dict[str, str] = {
+    "under_invested": N_("under-invested"),
+    "over_invested": N_("over-invested"),
+    "right": N_("right"),
+    "not_judged": N_("not judged"),
+    "wrong_people": N_("wrong people"),
+    "purchasing": N_("purchasing only"),
+    "purchasing_and_deciders": N_("purchasing and the deciders"),
+    "functions_and_executives": N_("functions and executives"),
+    "over_served": N_("over-served"),
+    "under_served": N_("under-served"),
+    "procurement_only_partnership": N_("purchasing only, model wants functions"),
+    "deciders_not_reached": N_("deciders not reached"),
+    "broad_transactional": N_("too broad for purchasing-only"),
+}
+CONTRACT_TYPES: dict[str, str] = {
+    "spot": N_("spot"),
+    "framework": N_("framework agreement"),
+    "multi_year": N_("multi-year"),
+}
 #: Statuses of follow-ups, conflicts, plans and their objectives and actions.
 STATUSES: dict[str, str] = {
     "open": N_("open"),
@@ -225,6 +247,26 @@ COLUMN_LABELS: dict[str, str] = {
     "quarter": N_("Quarter"),
     "org_level": N_("Org level"),
     "effort_hours_12m": N_("Effort hours, 12 months"),
+    # the columns of a plan's situation tables
+    "activities": N_("Activities"),
+    "attitude": N_("Attitude"),
+    "avg_influence": N_("Average influence"),
+    "basis": N_("Basis"),
+    "champions_supporters": N_("Champions and supporters"),
+    "coverage": N_("Coverage"),
+    "detail": N_("Detail"),
+    "engaged": N_("Touched"),
+    "hours_recorded": N_("Hours recorded"),
+    "issue": N_("Issue"),
+    "kind": N_("Kind of activity"),
+    "path": N_("Warm path"),
+    "people": N_("People"),
+    "present": N_("Known"),
+    "rank": N_("Rank"),
+    "risk": N_("Risk"),
+    "skeptics_blockers": N_("Skeptics and blockers"),
+    "team": N_("Team"),
+    "touches": N_("Touches"),
 }
 
 
@@ -321,6 +363,19 @@ def column_label(column: str) -> str | None:
     """Return how a table column is headed in the language in force (None: unknown)."""
     message = COLUMN_LABELS.get(column)
     return gettext(message) if message is not None else None
+
+
+def column_header(column: str) -> str:
+    """Return a table column's header: its label, else the code in words.
+
+    ``days_since_touch`` without a label reads "Days since touch": a person never
+    reads a column code, whatever the language.
+    """
+    label = column_label(column)
+    if label is not None:
+        return label
+    words = column.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def localise_values(frame: pl.DataFrame) -> pl.DataFrame:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from workbench import exports, terms
 from workbench.analytics import segment
-from workbench.i18n import current_language
+from workbench.errors import WorkbenchError
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -125,18 +125,20 @@ def shown_columns(
 ) -> dict[str, Any]:
     """Return a table's column configuration with its headers in the language in force.
 
-    English tables keep the column codes as headers (what the downloads carry);
-    Chinese ones read :data:`workbench.terms.COLUMN_LABELS`. A column configured
-    with a label of its own (an amount naming its currency) keeps it.
+    Headers read :func:`workbench.terms.column_header` (the column codes, which the
+    downloads carry, are never shown as headers). A column configured with a label
+    of its own (an amount naming its currency) keeps it.
     """
     merged = dict(config or {})
-    if current_language() == "en":
-        return merged
     for column in columns:
-        label = terms.column_label(column)
         entry = merged.get(column)
-        if label is None or (isinstance(entry, Mapping) and entry.get("label")):
-            continue
+        if column in merged and entry is None:
+            continue  # hidden by the screen
+        if isinstance(entry, str) or (
+            isinstance(entry, Mapping) and entry.get("label")
+        ):
+            continue  # labelled by the screen
+        label = terms.column_header(column)
         merged[column] = (
             {**entry, "label": label} if isinstance(entry, Mapping) else label
         )
@@ -153,6 +155,23 @@ def dataframe(
     )
 
 
+def show_table(
+    data: Any,
+    key: str | None = None,
+    column_config: Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Show a full-width table without its index, headers in the language in force."""
+    return dataframe(
+        data,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=column_config,
+        **kwargs,
+    )
+
+
 #: Messages waiting to be shown as toasts on the next run (a save reruns the page,
 #: which would wipe a message shown before the rerun).
 TOASTS_KEY = "workbench_pending_toasts"
@@ -161,6 +180,21 @@ TOASTS_KEY = "workbench_pending_toasts"
 def notify_after_rerun(message: str) -> None:
     """Queue a confirmation that survives the rerun a save triggers."""
     st.session_state.setdefault(TOASTS_KEY, []).append(message)
+
+
+def save_then_rerun(save: Callable[[], object], done: str) -> None:
+    """Run a write from a form; rerun with ``done`` as a toast, or show its error.
+
+    A refused write (:class:`~workbench.errors.WorkbenchError`) shows its message
+    on the page and keeps what the person entered.
+    """
+    try:
+        save()
+    except WorkbenchError as error:
+        st.error(str(error))
+        return
+    notify_after_rerun(done)
+    st.rerun()
 
 
 def show_pending_toasts() -> None:

@@ -17,7 +17,7 @@ import streamlit as st
 from workbench import plans, store
 from workbench.api import AccountPlan
 from workbench.app import reads, session
-from workbench.app.components import notify_after_rerun
+from workbench.app.components import notify_after_rerun, show_table
 from workbench.app.language import _
 from workbench.errors import WorkbenchError
 
@@ -238,36 +238,30 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
         )
     )
     for part in situation.parts:
-        with st.expander(part.title, expanded=part.key in ("crm", "segment")):
+        title = plans.part_title(part)
+        with st.expander(title, expanded=part.key in ("crm", "segment")):
             if part.status != "ready":
-                st.warning(f"{part.status.capitalize()}: {part.note}")
+                st.warning(f"{plans.part_status(part.status)}: {plans.part_note(part)}")
                 continue
             if part.note:
-                st.caption(part.note)
+                st.caption(plans.part_note(part))
             facts = pl.DataFrame(
                 {
-                    "figure": [f.label for f in part.facts],
+                    "figure": [plans.fact_label(f) for f in part.facts],
                     "value": [plans.fact_text(f, currency) for f in part.facts],
                 },
                 schema={"figure": pl.String, "value": pl.String},
             )
-            st.dataframe(
-                facts,
-                hide_index=True,
-                width="stretch",
-                column_config={"figure": _("Figure"), "value": _("Value")},
+            show_table(
+                facts, column_config={"figure": _("Figure"), "value": _("Value")}
             )
-            for table in part.tables:
-                st.markdown(f"**{table.title}**")
-                st.dataframe(
+            for shown in part.tables:
+                st.markdown(f"**{plans.table_title(shown)}**")
+                show_table(
                     pl.DataFrame(
-                        [[plans.code_words(c) for c in row] for row in table.rows],
-                        schema=table.columns,
-                        orient="row",
+                        plans.table_rows(shown), schema=shown.columns, orient="row"
                     ),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={c: plans.column_words(c) for c in table.columns},
+                    column_config={c: plans.column_words(c) for c in shown.columns},
                 )
 
 

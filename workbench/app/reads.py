@@ -11,43 +11,70 @@ aggregates) are cached once and reused by the small recomputations built on them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
 from workbench import plans, store
 from workbench.analytics import effort, network, segment
+from workbench.api import Workbench
 from workbench.app import session
 from workbench.app.cached import cached
 from workbench.domain import BuyingCentreData
 from workbench.ingest import surveys
 
+R = TypeVar("R")
+
+
+def _named_read(
+    name: str, read: Callable[[], R], doc: str, options: dict[str, Any]
+) -> Callable[[], R]:
+    # Each read takes the name of what it reads, so that each has a cache of its
+    # own (see workbench.app.cached.cached), and ``doc`` as its docstring.
+    read.__name__ = read.__qualname__ = name
+    read.__doc__ = doc
+    return cached(**options)(read)
+
+
+def _store_read(
+    read: Callable[[store.Connection], R], doc: str, **options: Any
+) -> Callable[[], R]:
+    """Return a cached read of ``read``, a store function of the connection only."""
+    return _named_read(read.__name__, lambda: session.run(read), doc, options)
+
+
+def _workbench_read(
+    read: Callable[[Workbench], R], doc: str, **options: Any
+) -> Callable[[], R]:
+    """Return a cached read of ``read``, a :class:`Workbench` method of no argument."""
+    return _named_read(read.__name__, lambda: read(session.workbench()), doc, options)
+
+
 # --- overview and import ----------------------------------------------------------
 
 
-@cached(max_entries=64)
-def portfolio_summary() -> dict[str, Any]:
-    """Return the Overview's headline figures."""
-    return session.run(store.portfolio_summary)
+portfolio_summary = _store_read(
+    store.portfolio_summary, "Return the Overview's headline figures.", max_entries=64
+)
 
 
-@cached(max_entries=64)
-def accounts_by_industry() -> pl.DataFrame:
-    """Return accounts and won revenue per industry."""
-    return session.run(store.accounts_by_industry)
+accounts_by_industry = _store_read(
+    store.accounts_by_industry,
+    "Return accounts and won revenue per industry.",
+    max_entries=64,
+)
 
 
-@cached()
-def import_runs() -> pl.DataFrame:
-    """Return the latest import runs, newest first."""
-    return session.run(store.import_runs)
+import_runs = _store_read(
+    store.import_runs, "Return the latest import runs, newest first."
+)
 
 
-@cached()
-def holds_demo() -> bool:
-    """Return whether the database still holds the demo portfolio."""
-    return session.run(store.holds_demo)
+holds_demo = _store_read(
+    store.holds_demo, "Return whether the database still holds the demo portfolio."
+)
 
 
 def last_undoable_import() -> int | None:
@@ -58,16 +85,16 @@ def last_undoable_import() -> int | None:
 # --- buying centre ------------------------------------------------------------------
 
 
-@cached()
-def buying_centre_accounts() -> pl.DataFrame:
-    """Return every account with its number of people, for the account picker."""
-    return session.run(store.buying_centre_accounts)
+buying_centre_accounts = _store_read(
+    store.buying_centre_accounts,
+    "Return every account with its number of people, for the account picker.",
+)
 
 
-@cached()
-def data_date_range() -> tuple[date | None, date | None]:
-    """Return the first and last day in the data (``(None, None)`` when empty)."""
-    return session.run(store.data_date_range)
+data_date_range = _store_read(
+    store.data_date_range,
+    "Return the first and last day in the data (``(None, None)`` when empty).",
+)
 
 
 @cached(spinner="Reading the buying centre…", max_entries=32)
@@ -103,10 +130,10 @@ def account_deals(account_id: str) -> pl.DataFrame:
     return session.run(store.account_deals, account_id)
 
 
-@cached()
-def portfolio_currency() -> str:
-    """Return the ISO code every money figure of the portfolio is in."""
-    return session.run(store.portfolio_currency)
+portfolio_currency = _store_read(
+    store.portfolio_currency,
+    "Return the ISO code every money figure of the portfolio is in.",
+)
 
 
 @cached()
@@ -118,10 +145,9 @@ def contact_edit_history(account_id: str) -> pl.DataFrame:
 # --- segments and effort -----------------------------------------------------------
 
 
-@cached()
-def segment_as_of() -> date:
-    """Return the default as-of date: the last day in the data."""
-    return session.run(store.resolve_as_of)
+segment_as_of = _store_read(
+    store.resolve_as_of, "Return the default as-of date: the last day in the data."
+)
 
 
 # Shared, not copied: cache_data would unpickle a copy of the frame at every rerun.
@@ -135,28 +161,27 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     return session.workbench().features(as_of, default_term_months)
 
 
-@cached()
-def account_situation() -> pl.DataFrame:
-    """Return the buying situation workshops rated (one row per rated account)."""
-    return session.workbench().buying_situation()
+account_situation = _workbench_read(
+    Workbench.buying_situation,
+    "Return the buying situation workshops rated (one row per rated account).",
+)
 
 
-@cached()
-def cost_rates() -> pl.DataFrame:
-    """Return the hourly cost per seller role and team (defaults and edits)."""
-    return session.workbench().cost_rates()
+cost_rates = _workbench_read(
+    Workbench.cost_rates,
+    "Return the hourly cost per seller role and team (defaults and edits).",
+)
 
 
-@cached()
-def industry_wallet_shares() -> pl.DataFrame:
-    """Return every industry with the wallet share set for it."""
-    return session.workbench().industry_wallet_shares()
+industry_wallet_shares = _workbench_read(
+    Workbench.industry_wallet_shares,
+    "Return every industry with the wallet share set for it.",
+)
 
 
-@cached()
-def wallet_estimates() -> pl.DataFrame:
-    """Return the wallets estimated by hand."""
-    return session.workbench().wallet_estimates()
+wallet_estimates = _workbench_read(
+    Workbench.wallet_estimates, "Return the wallets estimated by hand."
+)
 
 
 @cached(max_entries=32)
@@ -165,16 +190,14 @@ def effort_by_rate(account_id: str, as_of: date) -> pl.DataFrame:
     return session.workbench().effort_by_rate(account_id, as_of)
 
 
-@cached()
-def relationship_overrides() -> pl.DataFrame:
-    """Return the manual relationship decisions."""
-    return session.run(store.relationship_overrides)
+relationship_overrides = _store_read(
+    store.relationship_overrides, "Return the manual relationship decisions."
+)
 
 
-@cached()
-def segment_scenarios() -> pl.DataFrame:
-    """Return the saved segmentation scenarios."""
-    return session.workbench().scenarios()
+segment_scenarios = _workbench_read(
+    Workbench.scenarios, "Return the saved segmentation scenarios."
+)
 
 
 # Shared and keyed on the thresholds: a rerun that moves no threshold (an effort
@@ -266,22 +289,22 @@ def seller_effort(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 # --- voice of the customer ------------------------------------------------------------
 
 
-@cached(spinner="Reading survey responses…")
-def voice_responses() -> pl.DataFrame:
-    """Return every NPS response with who answered."""
-    return session.run(store.nps_responses_enriched)
+voice_responses = _store_read(
+    store.nps_responses_enriched,
+    "Return every NPS response with who answered.",
+    spinner="Reading survey responses…",
+)
 
 
-@cached()
-def voice_account_signals() -> pl.DataFrame:
-    """Return breadth, freshness and effort per account."""
-    return session.run(store.voice_account_signals)
+voice_account_signals = _store_read(
+    store.voice_account_signals, "Return breadth, freshness and effort per account."
+)
 
 
-@cached()
-def survey_link_targets() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return ``(contacts, accounts)`` that survey responses may link to."""
-    return session.run(store.survey_link_targets)
+survey_link_targets = _store_read(
+    store.survey_link_targets,
+    "Return ``(contacts, accounts)`` that survey responses may link to.",
+)
 
 
 @cached(spinner="Sorting accounts into relationship types…")
@@ -301,10 +324,9 @@ def read_survey_upload(
 # --- account plans ---------------------------------------------------------------------
 
 
-@cached()
-def plan_accounts() -> pl.DataFrame:
-    """Return every account with its current plan version."""
-    return session.run(plans.plan_accounts)
+plan_accounts = _store_read(
+    plans.plan_accounts, "Return every account with its current plan version."
+)
 
 
 @cached(spinner="Computing the situation…", max_entries=32)

@@ -20,7 +20,13 @@ import polars as pl
 from workbench import terms
 from workbench.analytics import network
 from workbench.charts._base import ROLE_LABELS as ROLE_LABELS
-from workbench.charts._base import _vocabulary, _with_font
+from workbench.charts._base import (
+    _vocabulary,
+    _with_font,
+    account_tooltips,
+    amount_tooltips,
+    symlog_axes,
+)
 from workbench.charts.voice import (
     driver_bars as driver_bars,
 )
@@ -167,15 +173,13 @@ def segment_scatter(
         alt.Chart(points)
         .mark_point(filled=True, opacity=0.75)
         .encode(
-            x=alt.X(
-                "contribution:Q",
-                title=_("Contribution, 12 months (margin − cost-to-serve)"),
-                scale=alt.Scale(type="symlog", constant=10_000),
-            ),
-            y=alt.Y(
-                "headroom:Q",
-                title=_("Headroom (potential − revenue)"),
-                scale=alt.Scale(type="symlog", constant=10_000),
+            **symlog_axes(
+                (
+                    "contribution",
+                    _("Contribution, 12 months (margin − cost-to-serve)"),
+                    10_000,
+                ),
+                ("headroom", _("Headroom (potential − revenue)"), 10_000),
             ),
             # a floor on the size keeps small (often loss-making) accounts visible
             size=alt.Size(
@@ -187,16 +191,18 @@ def segment_scatter(
             color=_segment_colour(),
             shape=_relationship_shape(),
             tooltip=[
-                alt.Tooltip("name:N", title=_("Account")),
+                *account_tooltips(),
                 alt.Tooltip("account_id:N", title=_("ID")),
-                alt.Tooltip("value_segment:N", title=_("Segment")),
-                alt.Tooltip("relationship:N", title=_("Relationship")),
                 alt.Tooltip("relationship_score:Q", title=_("Score"), format=".0f"),
-                alt.Tooltip("won_12m:Q", title=_("Revenue a year"), format=",.0f"),
-                alt.Tooltip("contribution:Q", title=_("Contribution"), format=",.0f"),
-                alt.Tooltip("potential:Q", title=_("Potential"), format=",.0f"),
-                alt.Tooltip("headroom:Q", title=_("Headroom"), format=",.0f"),
-                alt.Tooltip("effort_hours:Q", title=_("Effort hours"), format=",.0f"),
+                *amount_tooltips(
+                    {
+                        "won_12m": _("Revenue a year"),
+                        "contribution": _("Contribution"),
+                        "potential": _("Potential"),
+                        "headroom": _("Headroom"),
+                        "effort_hours": _("Effort hours"),
+                    }
+                ),
             ],
         )
     )
@@ -321,25 +327,21 @@ def effort_value_scatter(accounts: pl.DataFrame) -> alt.Chart:
         alt.Chart(points, title=_("Effort against value"))
         .mark_point(filled=True, opacity=0.75, size=70)
         .encode(
-            x=alt.X(
-                "margin:Q",
-                title=_("Gross margin, 12 months"),
-                scale=alt.Scale(type="symlog", constant=10_000),
-            ),
-            y=alt.Y(
-                "effort_hours:Q",
-                title=_("Effort hours, 12 months"),
-                scale=alt.Scale(type="symlog", constant=10),
+            **symlog_axes(
+                ("margin", _("Gross margin, 12 months"), 10_000),
+                ("effort_hours", _("Effort hours, 12 months"), 10),
             ),
             color=_segment_colour(),
             shape=_relationship_shape(),
             tooltip=[
-                alt.Tooltip("name:N", title=_("Account")),
-                alt.Tooltip("value_segment:N", title=_("Segment")),
-                alt.Tooltip("relationship:N", title=_("Relationship")),
-                alt.Tooltip("effort_hours:Q", title=_("Hours"), format=",.0f"),
-                alt.Tooltip("margin:Q", title=_("Margin"), format=",.0f"),
-                alt.Tooltip("contribution:Q", title=_("Contribution"), format=",.0f"),
+                *account_tooltips(),
+                *amount_tooltips(
+                    {
+                        "effort_hours": _("Hours"),
+                        "margin": _("Margin"),
+                        "contribution": _("Contribution"),
+                    }
+                ),
                 alt.Tooltip("effort_index:Q", title=_("Effort index"), format=".1f"),
             ],
         )

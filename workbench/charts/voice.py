@@ -14,27 +14,56 @@ _NPS_COLOUR = alt.condition(
 )
 
 
+def _nps_bars(
+    data: pl.DataFrame,
+    category: str,
+    tooltips: dict[str, str],
+    *,
+    horizontal: bool,
+) -> alt.Chart:
+    """Return bars of NPS per ``category`` in the frame's order.
+
+    ``tooltips`` heads the category and then the counts shown beside the NPS, by
+    column; ``horizontal`` bars suit long labels (roles), upright ones buckets.
+    """
+    sort = list(data[category])
+    if horizontal:
+        x = alt.X("nps:Q", title=_("NPS"), scale=_NPS_SCALE)
+        y = alt.Y(f"{category}:N", sort=sort, title=None)
+    else:
+        x = alt.X(f"{category}:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0))
+        y = alt.Y("nps:Q", title=_("NPS"), scale=_NPS_SCALE)
+    category_title, *counts = tooltips.items()
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=y,
+            color=_NPS_COLOUR,
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title[1]),
+                alt.Tooltip("nps:Q", title=_("NPS"), format=".0f"),
+                *(alt.Tooltip(f"{column}:Q", title=title) for column, title in counts),
+            ],
+        )
+    )
+    return chart
+
+
 def role_bars(by_role: pl.DataFrame) -> alt.Chart:
     """Return horizontal bars of NPS per role (rows of :func:`workbench.analytics.voice.nps_by_role`)."""
     data = by_role.filter(pl.col("nps").is_not_null()).with_columns(
         pl.col("nps").cast(pl.Float64), _vocabulary("role", ROLE_LABELS)
     )
-    chart: alt.Chart = (
-        alt.Chart(data, title=_("NPS by buying role"))
-        .mark_bar()
-        .properties(height=alt.Step(28))
-        .encode(
-            x=alt.X("nps:Q", title=_("NPS"), scale=_NPS_SCALE),
-            y=alt.Y("role:N", sort=list(data["role"]), title=None),
-            color=_NPS_COLOUR,
-            tooltip=[
-                alt.Tooltip("role:N", title=_("Role")),
-                alt.Tooltip("nps:Q", title=_("NPS"), format=".0f"),
-                alt.Tooltip("responses:Q", title=_("Answers")),
-                alt.Tooltip("promoters:Q", title=_("Promoters")),
-                alt.Tooltip("detractors:Q", title=_("Detractors")),
-            ],
-        )
+    tooltips = {
+        "role": _("Role"),
+        "responses": _("Answers"),
+        "promoters": _("Promoters"),
+        "detractors": _("Detractors"),
+    }
+    chart = _nps_bars(data, "role", tooltips, horizontal=True).properties(
+        title=_("NPS by buying role"), height=alt.Step(28)
     )
     return _with_font(chart)
 
@@ -125,24 +154,10 @@ def driver_bars(drivers: pl.DataFrame, title: str = "") -> alt.Chart:
     data = drivers.filter(pl.col("nps").is_not_null()).with_columns(
         pl.col("nps").cast(pl.Float64)
     )
-    chart: alt.Chart = (
-        (alt.Chart(data, title=title) if title else alt.Chart(data))
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "bucket:N",
-                sort=list(data["bucket"]),
-                title=None,
-                axis=alt.Axis(labelAngle=0),
-            ),
-            y=alt.Y("nps:Q", title=_("NPS"), scale=_NPS_SCALE),
-            color=_NPS_COLOUR,
-            tooltip=[
-                alt.Tooltip("bucket:N", title=_("Bucket")),
-                alt.Tooltip("nps:Q", title=_("NPS"), format=".0f"),
-                alt.Tooltip("accounts:Q", title=_("Accounts")),
-                alt.Tooltip("responses:Q", title=_("Answers")),
-            ],
-        )
-    )
-    return _with_font(chart)
+    tooltips = {
+        "bucket": _("Bucket"),
+        "accounts": _("Accounts"),
+        "responses": _("Answers"),
+    }
+    chart = _nps_bars(data, "bucket", tooltips, horizontal=False)
+    return _with_font(chart.properties(title=title) if title else chart)

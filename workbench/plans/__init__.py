@@ -109,8 +109,14 @@ from workbench.plans.wording import (
     CODE_WORDS,
     code_words,
     column_words,
+    fact_label,
     fact_text,
+    part_note,
+    part_status,
+    part_title,
     status_words,
+    table_rows,
+    table_title,
 )
 
 __all__ = [
@@ -158,6 +164,7 @@ __all__ = [
     "coverage_gaps",
     "default_as_of",
     "draft_sections",
+    "fact_label",
     "fact_text",
     "fill_empty_sections",
     "format_value",
@@ -165,6 +172,9 @@ __all__ = [
     "new_plan",
     "objectives_frame",
     "objectives_from_frame",
+    "part_note",
+    "part_status",
+    "part_title",
     "plan_accounts",
     "plan_from_dict",
     "plan_from_json",
@@ -189,6 +199,8 @@ __all__ = [
     "situation_to_dict",
     "status_words",
     "suggested_actions",
+    "table_rows",
+    "table_title",
     "validate_plan",
     "value_services_for",
 ]

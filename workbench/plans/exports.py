@@ -2,9 +2,11 @@
 
 Headings, fixed phrases, column headers and vocabulary values (statuses, the
 relationship type, the value-proposition checklist) read in the language in force:
-the app's session language, or the command line's ``--lang``/``LANG``. What people
-wrote and the situation's figures are shown as they are; dates stay ISO (one
-unambiguous form in every language).
+the app's session language, or the command line's ``--lang``/``LANG``. So does the
+situation appendix's wording (its titles, labels, notes, column headers and codes,
+through :mod:`workbench.plans.wording`). What people wrote and the situation's
+figures are shown as they are; dates stay ISO (one unambiguous form in every
+language).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import polars as pl
 from workbench import exports, terms
 from workbench.i18n import N_, current_language
 from workbench.i18n import gettext as _
+from workbench.plans import wording
 from workbench.plans.lines import (
     actions_frame,
 )
@@ -26,6 +29,7 @@ from workbench.plans.model import (
     Plan,
     PlanVersion,
     Situation,
+    SituationTable,
     _iso,
     format_value,
     value_services_for,
@@ -180,28 +184,28 @@ def _md_situation(plan: Plan) -> list[str]:
     )
     out = [f"## {heading}", ""]
     for part in plan.situation.parts:
-        out += [f"### {_md_text(part.title)}", ""]
+        out += [f"### {_md_text(wording.part_title(part))}", ""]
         if part.status != "ready":
-            out += [f"_{_part_status(part.status)}: {_md_text(part.note)}_", ""]
+            out += [
+                f"_{wording.part_status(part.status)}: {_md_text(wording.part_note(part))}_",
+                "",
+            ]
             continue
         if part.note:
-            out += [_md_text(part.note), ""]
+            out += [_md_text(wording.part_note(part)), ""]
         out += [
-            f"- **{_md_text(f.label)}**: {_md_text(format_value(f.value, f.unit))}"
+            f"- **{_md_text(wording.fact_label(f))}**: {_md_text(wording.fact_text(f))}"
             for f in part.facts
         ]
         out.append("")
         for table in part.tables:
-            out += [f"**{_md_text(table.title)}**", ""]
-            out += [*_md_table(table.columns, table.rows), ""]
+            out += [f"**{_md_text(wording.table_title(table))}**", ""]
+            out += [*_md_table(_headers(table), wording.table_rows(table)), ""]
     return out
 
 
-def _part_status(status: str) -> str:
-    """Return a situation part's state (pending, unavailable) as a heading word."""
-    return {"pending": _("Pending"), "unavailable": _("Unavailable")}.get(
-        status, status.capitalize()
-    )
+def _headers(table: SituationTable) -> list[str]:
+    return [wording.column_words(column) for column in table.columns]
 
 
 _HTML_STYLE = """
@@ -330,22 +334,23 @@ def _html_situation(plan: Plan) -> list[str]:
     )
     body = [f"<h2>{e(heading)}</h2>"]
     for part in plan.situation.parts:
-        body.append(f"<h3>{e(part.title)}</h3>")
+        body.append(f"<h3>{e(wording.part_title(part))}</h3>")
+        note = wording.part_note(part)
         if part.status != "ready":
             body.append(
-                f'<p class="pending">{e(_part_status(part.status))}: {e(part.note)}</p>'
+                f'<p class="pending">{e(wording.part_status(part.status))}: {e(note)}</p>'
             )
             continue
-        if part.note:
-            body.append(f'<p class="note">{e(part.note)}</p>')
+        if note:
+            body.append(f'<p class="note">{e(note)}</p>')
         facts = "".join(
-            f"<dt>{e(f.label)}</dt><dd>{e(format_value(f.value, f.unit))}</dd>"
+            f"<dt>{e(wording.fact_label(f))}</dt><dd>{e(wording.fact_text(f))}</dd>"
             for f in part.facts
         )
         body.append(f'<dl class="facts">{facts}</dl>')
         for table in part.tables:
-            body.append(f"<p><strong>{e(table.title)}</strong></p>")
-            body.append(_html_table(table.columns, table.rows))
+            body.append(f"<p><strong>{e(wording.table_title(table))}</strong></p>")
+            body.append(_html_table(_headers(table), wording.table_rows(table)))
     return body
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from dataclasses import MISSING, asdict, fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
@@ -26,6 +26,8 @@ from workbench.plans.model import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+LineT = TypeVar("LineT", Objective, Action, Risk)
 
 
 # --- editing tables -------------------------------------------------------------
@@ -94,44 +96,38 @@ def _clean_records(
     return present.filter(~blank).to_dicts()
 
 
+def _lines_from_frame(
+    frame: pl.DataFrame, columns: dict[str, pl.DataType], line: type[LineT]
+) -> list[LineT]:
+    # Each column fills the field of its name: dates parsed, an empty text its
+    # field's default (a status "open", a severity "medium"), else "".
+    made = []
+    for record in _clean_records(frame, columns):
+        values: dict[str, Any] = {}
+        for spec in fields(line):
+            value = record[spec.name]
+            if columns[spec.name] == pl.Date():
+                values[spec.name] = _parse_date(value)
+            else:
+                default = "" if spec.default is MISSING else spec.default
+                values[spec.name] = value or default
+        made.append(line(**values))
+    return made
+
+
 def objectives_from_frame(frame: pl.DataFrame) -> list[Objective]:
     """Return objectives from an edited table; blank rows are dropped."""
-    return [
-        Objective(
-            objective=r["objective"] or "",
-            measure=r["measure"] or "",
-            target=r["target"] or "",
-            due_on=_parse_date(r["due_on"]),
-            status=r["status"] or "open",
-        )
-        for r in _clean_records(frame, OBJECTIVE_COLUMNS)
-    ]
+    return _lines_from_frame(frame, OBJECTIVE_COLUMNS, Objective)
 
 
 def actions_from_frame(frame: pl.DataFrame) -> list[Action]:
     """Return actions from an edited table; blank rows are dropped."""
-    return [
-        Action(
-            contact=r["contact"] or "",
-            action=r["action"] or "",
-            owner=r["owner"] or "",
-            due_on=_parse_date(r["due_on"]),
-            status=r["status"] or "open",
-        )
-        for r in _clean_records(frame, ACTION_COLUMNS)
-    ]
+    return _lines_from_frame(frame, ACTION_COLUMNS, Action)
 
 
 def risks_from_frame(frame: pl.DataFrame) -> list[Risk]:
     """Return risks from an edited table; blank rows are dropped."""
-    return [
-        Risk(
-            risk=r["risk"] or "",
-            risk_date=_parse_date(r["risk_date"]),
-            severity=r["severity"] or "medium",
-        )
-        for r in _clean_records(frame, RISK_COLUMNS)
-    ]
+    return _lines_from_frame(frame, RISK_COLUMNS, Risk)
 
 
 # --- validation -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from workbench.errors import RejectedInputError, WorkbenchError
-from workbench.i18n import N_
+from workbench.i18n import N_, gettext
 
 #: Version of the plan JSON layout, stored in every plan so later layouts can read it.
 PLAN_FORMAT = 1
@@ -108,6 +108,13 @@ class SituationPart:
     ``status`` is ``pending`` while the analytics behind it is not available yet,
     and ``unavailable`` when the source has nothing on this account; ``note`` then
     says why. Figures are never invented.
+
+    The title, the facts' labels and the tables' titles are stored in English, the
+    catalogue's message IDs, and read in the language in force when shown. The
+    note is stored in English too, and beside it the message it was written from
+    (``note_template``) with its values (``note_args``), so that a display can
+    write it again in another language (older plans have neither: their note is
+    shown as it is).
     """
 
     key: str
@@ -116,6 +123,8 @@ class SituationPart:
     note: str = ""
     facts: list[Fact] = field(default_factory=list)
     tables: list[SituationTable] = field(default_factory=list)
+    note_template: str = ""
+    note_args: dict[str, Cell] = field(default_factory=dict)
 
 
 @dataclass
@@ -308,6 +317,8 @@ def situation_from_dict(data: dict[str, Any]) -> Situation:
                 note=str(p.get("note", "")),
                 facts=[Fact(**f) for f in p.get("facts", [])],
                 tables=[SituationTable(**t) for t in p.get("tables", [])],
+                note_template=str(p.get("note_template", "")),
+                note_args=dict(p.get("note_args") or {}),
             )
             for p in data.get("parts", [])
         ],
@@ -379,7 +390,7 @@ def format_value(value: Cell, unit: str = "") -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, int):
         text = f"{value:,}"
     elif isinstance(value, float):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,8 +11,10 @@ import polars as pl
 from workbench import readers, store
 from workbench.analytics import effort, network, voice
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.plans.model import (
     MAX_TABLE_ROWS,
+    Cell,
     Fact,
     Situation,
     SituationPart,
@@ -32,6 +35,102 @@ def _table(title: str, frame: pl.DataFrame) -> SituationTable:
     )
 
 
+#: The facts each part shows, by the column that holds them, in the order shown.
+CRM_FACTS: dict[str, str] = {
+    "industry": N_("Industry"),
+    "region": N_("Region"),
+    "owner": N_("Account owner"),
+    "won_revenue_12m": N_("Won revenue, last 12 months"),
+    "open_pipeline": N_("Open pipeline"),
+    "open_opportunities": N_("Open opportunities"),
+    "effort_hours_12m": N_("Effort, last 12 months"),
+    "activities_12m": N_("Activities, last 12 months"),
+    "gross_margin_pct": N_("Gross margin"),
+    "wallet_estimate": N_("Wallet estimate"),
+    "contract_type": N_("Contract type"),
+    "direct_cost_annual": N_("Direct cost to serve per year"),
+    "contacts": N_("Contacts known"),
+}
+SEGMENT_FACTS: dict[str, str] = {
+    "value_segment": N_("Value segment"),
+    "value_reason": N_("Why this segment"),
+    "relationship": N_("Relationship type"),
+    "relationship_reason": N_("Why this relationship"),
+    "relationship_score": N_("Relationship score"),
+    "won_12m": N_("Won revenue, last 12 months"),
+    "margin": N_("Margin"),
+    "cost_to_serve": N_("Cost to serve"),
+    "contribution": N_("Contribution"),
+    "contribution_rank": N_("Contribution rank"),
+    "potential": N_("Potential"),
+    "headroom": N_("Headroom"),
+    "share_of_wallet_pct": N_("Share of wallet"),
+    "growth_pct": N_("Growth, year on year"),
+}
+EFFORT_FACTS: dict[str, str] = {
+    "effort_hours": N_("Effort, last 12 months"),
+    "activities_without_duration": N_("Activities without a duration"),
+    "effort_share_pct": N_("Share of our effort"),
+    "revenue_share_pct": N_("Share of won revenue"),
+    "contribution_share_pct": N_("Share of contribution"),
+    "ratio": N_("Effort share ÷ revenue share"),
+    "rank": N_("Rank by effort"),
+    "deserved_low_hours": N_("Hours its service model deserves, from"),
+    "deserved_high_hours": N_("Hours its service model deserves, up to"),
+    "effort_index": N_("Effort index (hours ÷ justified)"),
+    "investment": N_("Investment verdict"),
+    "people": N_("People verdict"),
+    "involve": N_("Who to involve"),
+    "touches_per_year": N_("Cadence, activities a year"),
+    "unattributed_share_pct": N_("Share of hours naming no person"),
+    "non_procurement_share_pct": N_("Share of named hours beyond purchasing"),
+    "executive_share_pct": N_("Share of named hours with executives"),
+    "cost_to_serve": N_("Cost to serve"),
+    "contribution_per_hour": N_("Contribution per effort hour"),
+    "effort_change_pct": N_("Effort change on the previous 12 months"),
+    "issues_found": N_("Effort issues found"),
+}
+#: The unit of a fact, by its column (none where not named).
+FACT_UNITS: dict[str, str] = {
+    "effort_hours_12m": "h",
+    "gross_margin_pct": "%",
+    "relationship_score": "points",
+    "share_of_wallet_pct": "%",
+    "growth_pct": "%",
+    "effort_hours": "h",
+    "effort_share_pct": "%",
+    "revenue_share_pct": "%",
+    "contribution_share_pct": "%",
+    "deserved_low_hours": "h",
+    "deserved_high_hours": "h",
+    "unattributed_share_pct": "%",
+    "non_procurement_share_pct": "%",
+    "executive_share_pct": "%",
+    "effort_change_pct": "%",
+}
+
+
+def _note(template: str, **args: Cell) -> dict[str, Any]:
+    """Return a part's note in English with the message and values it came from.
+
+    ``template`` is a catalogue message (marked ``N_``); the note is stored as
+    written in English and re-written in the language in force when shown.
+    """
+    return {
+        "note": template.format(**args),
+        "note_template": template,
+        "note_args": args,
+    }
+
+
+def _facts(values: Mapping[str, Any], labels: Mapping[str, str]) -> list[Fact]:
+    """Return one fact per ``labels`` entry (column → label), with its unit."""
+    return [
+        Fact(label, values[column], FACT_UNITS.get(column, ""))
+        for column, label in labels.items()
+    ]
+
+
 def default_as_of(con: store.Connection) -> date:
     """Return the as-of date situations use: the last day in the data, else today."""
     _, last_day = store.data_date_range(con)
@@ -45,7 +144,10 @@ def situation_from_crm(
     facts = store.account_plan_facts(con, account_id, as_of)
     if facts is None:
         return SituationPart(
-            "crm", "From the CRM", "unavailable", f"no account {account_id}"
+            "crm",
+            N_("From the CRM"),
+            "unavailable",
+            **_note(N_("no account {account_id}"), account_id=account_id),
         )
     roles = store.account_contacts_by_role(con, account_id)
     gaps = roles.filter(
@@ -53,35 +155,28 @@ def situation_from_crm(
     )["buying_role"].to_list()
     part = SituationPart(
         key="crm",
-        title="From the CRM",
+        title=N_("From the CRM"),
         status="ready",
-        note="Won revenue, effort and activities cover the 12 months up to "
-        f"{as_of.isoformat()}; the pipeline is every open deal.",
+        **_note(
+            N_(
+                "Won revenue, effort and activities cover the 12 months up to "
+                "{as_of}; the pipeline is every open deal."
+            ),
+            as_of=as_of.isoformat(),
+        ),
         facts=[
-            Fact("Industry", facts["industry"]),
-            Fact("Region", facts["region"]),
-            Fact("Account owner", facts["owner"]),
-            Fact("Won revenue, last 12 months", facts["won_revenue_12m"]),
-            Fact("Open pipeline", facts["open_pipeline"]),
-            Fact("Open opportunities", facts["open_opportunities"]),
-            Fact("Effort, last 12 months", facts["effort_hours_12m"], "h"),
-            Fact("Activities, last 12 months", facts["activities_12m"]),
-            Fact("Gross margin", facts["gross_margin_pct"], "%"),
-            Fact("Wallet estimate", facts["wallet_estimate"]),
-            Fact("Contract type", facts["contract_type"]),
-            Fact("Direct cost to serve per year", facts["direct_cost_annual"]),
-            Fact("Contacts known", facts["contacts"]),
-            Fact("Buying roles with nobody known", ", ".join(gaps) or "none"),
+            *_facts(facts, CRM_FACTS),
+            Fact(N_("Buying roles with nobody known"), ", ".join(gaps) or "none"),
         ],
-        tables=[_table("People by buying role", roles)],
+        tables=[_table(N_("People by buying role"), roles)],
     )
     if facts["relationship_override"]:
         part.facts.append(
-            Fact("Relationship set by a person", facts["relationship_override"])
+            Fact(N_("Relationship set by a person"), facts["relationship_override"])
         )
         part.facts.append(
             Fact(
-                "Reason for the relationship",
+                N_("Reason for the relationship"),
                 f"{facts['relationship_reason']} ({facts['relationship_set_by']})",
             )
         )
@@ -90,16 +185,26 @@ def situation_from_crm(
 
 #: The strategy each value segment implies (Peppers & Rogers' differentiation).
 SEGMENT_STRATEGY: dict[str, str] = {
-    "most_valuable": "Retain: protect the relationship with senior coverage, "
-    "dependable service and no surprises at renewal.",
-    "most_growable": "Grow: win share of wallet; reach the deciders and influencers "
-    "we do not cover yet and widen the offer.",
-    "below_zero": "Fix the economics: lower the cost to serve (fewer visits, inside "
-    "sales, self-service) or raise price and margin before investing more.",
-    "maintain": "Maintain efficiently: standard offer and service at a low cost to "
-    "serve; watch for signs of growth.",
-    "no_data": "Find out first: the CRM holds no revenue, people, activity or open "
-    "deal for this account; record who buys and what before ranking or investing.",
+    "most_valuable": N_(
+        "Retain: protect the relationship with senior coverage, dependable service "
+        "and no surprises at renewal."
+    ),
+    "most_growable": N_(
+        "Grow: win share of wallet; reach the deciders and influencers we do not "
+        "cover yet and widen the offer."
+    ),
+    "below_zero": N_(
+        "Fix the economics: lower the cost to serve (fewer visits, inside sales, "
+        "self-service) or raise price and margin before investing more."
+    ),
+    "maintain": N_(
+        "Maintain efficiently: standard offer and service at a low cost to serve; "
+        "watch for signs of growth."
+    ),
+    "no_data": N_(
+        "Find out first: the CRM holds no revenue, people, activity or open deal for "
+        "this account; record who buys and what before ranking or investing."
+    ),
 }
 
 
@@ -113,32 +218,25 @@ def situation_from_segment(
 ) -> SituationPart:
     """Return the value segment, relationship type, contribution and cost-to-serve."""
     row = _account_row(readers.account_segments(con, as_of=as_of), account_id)
-    title = "Value segment and relationship"
+    title = N_("Value segment and relationship")
     if row is None:
-        return SituationPart("segment", title, "unavailable", "no such account")
+        return SituationPart(
+            "segment", title, "unavailable", **_note(N_("no such account"))
+        )
     value_segment = str(row["value_segment"])
     return SituationPart(
         key="segment",
         title=title,
         status="ready",
-        note="Segmentation with the default thresholds, over the 12 months up to "
-        f"{as_of.isoformat()}. Strategy: {SEGMENT_STRATEGY.get(value_segment, '')}",
-        facts=[
-            Fact("Value segment", value_segment),
-            Fact("Why this segment", row["value_reason"]),
-            Fact("Relationship type", row["relationship"]),
-            Fact("Why this relationship", row["relationship_reason"]),
-            Fact("Relationship score", row["relationship_score"], "points"),
-            Fact("Won revenue, last 12 months", row["won_12m"]),
-            Fact("Margin", row["margin"]),
-            Fact("Cost to serve", row["cost_to_serve"]),
-            Fact("Contribution", row["contribution"]),
-            Fact("Contribution rank", row["contribution_rank"]),
-            Fact("Potential", row["potential"]),
-            Fact("Headroom", row["headroom"]),
-            Fact("Share of wallet", row["share_of_wallet_pct"], "%"),
-            Fact("Growth, year on year", row["growth_pct"], "%"),
-        ],
+        **_note(
+            N_(
+                "Segmentation with the default thresholds, over the 12 months up to "
+                "{as_of}. Strategy: {strategy}"
+            ),
+            as_of=as_of.isoformat(),
+            strategy=SEGMENT_STRATEGY.get(value_segment, ""),
+        ),
+        facts=_facts(row, SEGMENT_FACTS),
     )
 
 
@@ -154,7 +252,7 @@ def situation_from_effort(
     per dimension, never two that contradict). Drafting quotes the involvement,
     so the plan says what the verdicts say.
     """
-    title = "Effort against value"
+    title = N_("Effort against value")
     accounts = readers.judged_effort(con, as_of=as_of).with_columns(
         pl.col("effort_hours")
         .rank("ordinal", descending=True)
@@ -163,7 +261,9 @@ def situation_from_effort(
     )
     row = _account_row(accounts, account_id)
     if row is None:
-        return SituationPart("effort", title, "unavailable", "no such account")
+        return SituationPart(
+            "effort", title, "unavailable", **_note(N_("no such account"))
+        )
     issues = effort.issues(accounts.filter(pl.col("account_id") == account_id))
     effort_share = row["effort_share_pct"]
     revenue_share = row["revenue_share_pct"]
@@ -172,74 +272,54 @@ def situation_from_effort(
         if effort_share is not None and revenue_share
         else None
     )
+    found = "; ".join(
+        f"{issue.replace('_', ' ')} ({why})"
+        for issue, why in issues.select("issue", "why").rows()
+    )
     if issues.height:
-        verdict = "Effort issues: " + "; ".join(
-            f"{issue.replace('_', ' ')} ({why})"
-            for issue, why in issues.select("issue", "why").rows()
+        note = N_(
+            "12 months up to {as_of}, shares of the portfolio's totals. "
+            "Effort issues: {issues}."
         )
     elif row["investment"] == "not_judged":
-        verdict = "No data to judge the effort by."
+        note = N_(
+            "12 months up to {as_of}, shares of the portfolio's totals. "
+            "No data to judge the effort by."
+        )
     else:
-        verdict = "Effort fits the account's service model."
+        note = N_(
+            "12 months up to {as_of}, shares of the portfolio's totals. "
+            "Effort fits the account's service model."
+        )
     hours = row["effort_hours"] or 0.0
     by_kind = store.account_effort_by_kind(con, account_id, as_of)
     part = SituationPart(
         key="effort",
         title=title,
         status="ready",
-        note=f"12 months up to {as_of.isoformat()}, shares of the portfolio's "
-        f"totals. {verdict}.",
-        facts=[
-            Fact("Effort, last 12 months", hours, "h"),
-            Fact("Activities without a duration", row["activities_without_duration"]),
-            Fact("Share of our effort", effort_share, "%"),
-            Fact("Share of won revenue", revenue_share, "%"),
-            Fact("Share of contribution", row["contribution_share_pct"], "%"),
-            Fact("Effort share ÷ revenue share", ratio),
-            Fact("Rank by effort", f"{row['effort_rank']} of {accounts.height}"),
-            Fact(
-                "Hours its service model deserves, from", row["deserved_low_hours"], "h"
-            ),
-            Fact(
-                "Hours its service model deserves, up to",
-                row["deserved_high_hours"],
-                "h",
-            ),
-            Fact("Effort index (hours ÷ justified)", row["effort_index"]),
-            Fact("Investment verdict", row["investment"]),
-            Fact("People verdict", row["people"]),
-            Fact("Who to involve", row["involve"]),
-            Fact("Cadence, activities a year", row["touches_per_year"]),
-            Fact("Share of hours naming no person", row["unattributed_share_pct"], "%"),
-            Fact(
-                "Share of named hours beyond purchasing",
-                row["non_procurement_share_pct"],
-                "%",
-            ),
-            Fact(
-                "Share of named hours with executives", row["executive_share_pct"], "%"
-            ),
-            Fact("Cost to serve", row["cost_to_serve"]),
-            Fact(
-                "Contribution per effort hour",
-                row["contribution"] / hours if hours else None,
-            ),
-            Fact(
-                "Effort change on the previous 12 months", row["effort_change_pct"], "%"
-            ),
-            Fact("Effort issues found", issues.height),
-        ],
+        **_note(note, as_of=as_of.isoformat(), issues=found),
+        facts=_facts(
+            {
+                **row,
+                "effort_hours": hours,
+                "ratio": ratio,
+                "rank": f"{row['effort_rank']} of {accounts.height}",
+                "contribution_per_hour": row["contribution"] / hours if hours else None,
+                "issues_found": issues.height,
+            },
+            EFFORT_FACTS,
+        ),
     )
     if issues.height:
-        part.tables.append(_table("Effort issues", issues.select("issue", "why")))
+        part.tables.append(_table(N_("Effort issues"), issues.select("issue", "why")))
     if by_kind.height:
-        part.tables.append(_table("Effort by kind of activity", by_kind))
+        part.tables.append(_table(N_("Effort by kind of activity"), by_kind))
     return part
 
 
 #: The situation's table of our people who worked the account (drafting reads it
 #: to propose owners by role).
-OUR_TEAM_TABLE = "Our people on the account"
+OUR_TEAM_TABLE = N_("Our people on the account")
 
 
 def our_team(touches: pl.DataFrame) -> pl.DataFrame:
@@ -267,7 +347,7 @@ def situation_from_network(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
     """Return the buying-centre map's coverage gaps and risks for the account."""
-    title = "Coverage of the buying centre"
+    title = N_("Coverage of the buying centre")
     try:
         data = store.read_buying_centre(con, account_id, months=12, as_of=as_of)
     except RejectedInputError as error:
@@ -281,35 +361,39 @@ def situation_from_network(
         key="coverage",
         title=title,
         status="ready",
-        note=f"Our touches from {data.start} (excluded) to {data.end}.",
+        **_note(
+            N_("Our touches from {start} (excluded) to {end}."),
+            start=str(data.start),
+            end=str(data.end),
+        ),
         facts=[
             Fact(
-                "People we touched",
+                N_("People we touched"),
                 f"{breadth.contacts_engaged} of {breadth.contacts_present}",
             ),
             Fact(
-                "Departments we touched",
+                N_("Departments we touched"),
                 f"{breadth.departments_engaged} of {breadth.departments_present}",
             ),
             Fact(
-                "Levels reached",
+                N_("Levels reached"),
                 f"{breadth.levels_reached} of {breadth.levels_present}",
             ),
-            Fact("Highest level reached (1 = top)", breadth.top_level_reached),
-            Fact("Our people involved", breadth.sellers_engaged),
+            Fact(N_("Highest level reached (1 = top)"), breadth.top_level_reached),
+            Fact(N_("Our people involved"), breadth.sellers_engaged),
             Fact(
-                "Roles with nobody known",
+                N_("Roles with nobody known"),
                 ", ".join(r for r in missing if r != network.UNKNOWN) or "none",
             ),
-            Fact("Roles known but not touched", ", ".join(not_engaged) or "none"),
-            Fact("Relationship risks found", report.risks.height),
+            Fact(N_("Roles known but not touched"), ", ".join(not_engaged) or "none"),
+            Fact(N_("Relationship risks found"), report.risks.height),
         ],
-        tables=[_table("Coverage by buying role", coverage)],
+        tables=[_table(N_("Coverage by buying role"), coverage)],
     )
     if report.risks.height:
         part.tables.append(
             _table(
-                "Relationship risks",
+                N_("Relationship risks"),
                 report.risks.select("risk", "name", "detail").head(MAX_TABLE_ROWS),
             )
         )
@@ -319,7 +403,7 @@ def situation_from_network(
     if report.reach_next.height:
         part.tables.append(
             _table(
-                "Whom to reach next",
+                N_("Whom to reach next"),
                 report.reach_next.head(5).select(
                     "rank", "name", "title", "role", "influence", "attitude", "path"
                 ),
@@ -328,11 +412,32 @@ def situation_from_network(
     return part
 
 
+_NO_ANSWERS = N_(
+    "Nobody at this account answered an NPS survey between {since} and {as_of}."
+)
+_ANSWERS_COUNTED = N_(
+    "NPS answers from {since} (excluded) to {as_of}, each person once (the latest); "
+    "NPS = {percent} promoters (9–10) − {percent} detractors (0–6), with a 95 "
+    "{percent} interval; under {minimum} answers a figure is “{too_few}”."
+)
+_BY_ROLE_COLUMNS = (
+    "role",
+    "responses",
+    "promoters",
+    "passives",
+    "detractors",
+    "nps",
+    "nps_low",
+    "nps_high",
+    "basis",
+)
+
+
 def situation_from_voice(
     con: store.Connection, account_id: str, as_of: date
 ) -> SituationPart:
     """Return the account's NPS by buying role over the 12 months up to ``as_of``."""
-    title = "Voice of the customer"
+    title = N_("Voice of the customer")
     since = _months_before(as_of, 12)
     responses = store.account_nps_responses(con, account_id, since, as_of)
     if responses.filter(pl.col("score").is_not_null()).height == 0:
@@ -340,24 +445,13 @@ def situation_from_voice(
             "voice",
             title,
             "unavailable",
-            f"Nobody at this account answered an NPS survey between {since} and "
-            f"{as_of}.",
+            **_note(_NO_ANSWERS, since=since.isoformat(), as_of=as_of.isoformat()),
         )
     # Each person once (the latest answer); a figure on fewer than
     # voice.MIN_RESPONSES answers is shown as "too few answers", never as a number.
     counted = voice.one_answer_per_person(responses)
     overall = voice.summarise_nps(counted).row(0, named=True)
-    by_role = _trusted_figures(voice.nps_by_role(counted)).select(
-        "role",
-        "responses",
-        "promoters",
-        "passives",
-        "detractors",
-        "nps",
-        "nps_low",
-        "nps_high",
-        "basis",
-    )
+    by_role = _trusted_figures(voice.nps_by_role(counted)).select(_BY_ROLE_COLUMNS)
     risky = voice.risky_detractors(responses).select(
         "contact_name", "title", "buying_role", "influence", "score", "why"
     )
@@ -368,29 +462,33 @@ def situation_from_voice(
         key="voice",
         title=title,
         status="ready",
-        note=f"NPS answers from {since} (excluded) to {as_of}, each person once (the "
-        "latest); NPS = % promoters (9–10) − % detractors (0–6), with a 95 % "
-        f"interval; under {voice.MIN_RESPONSES} answers a figure is "
-        f"“{voice.TOO_FEW_LABEL}”.",
+        **_note(
+            _ANSWERS_COUNTED,
+            since=since.isoformat(),
+            as_of=as_of.isoformat(),
+            percent="%",
+            minimum=voice.MIN_RESPONSES,
+            too_few=voice.TOO_FEW_LABEL,
+        ),
         facts=[
-            Fact("NPS, all roles", overall["nps"] if enough else None),
+            Fact(N_("NPS, all roles"), overall["nps"] if enough else None),
             Fact(
-                "NPS interval, all roles",
+                N_("NPS interval, all roles"),
                 f"{overall['nps_low']:+.0f} to {overall['nps_high']:+.0f}"
                 if enough
                 else voice.TOO_FEW_LABEL,
             ),
-            Fact("Answers", overall["responses"]),
-            Fact("Roles nobody answered for", ", ".join(silent_roles) or "none"),
-            Fact("Influential or deciding detractors", risky.height),
-            Fact("Role conflicts beyond chance", conflicts.height),
+            Fact(N_("Answers"), overall["responses"]),
+            Fact(N_("Roles nobody answered for"), ", ".join(silent_roles) or "none"),
+            Fact(N_("Influential or deciding detractors"), risky.height),
+            Fact(N_("Role conflicts beyond chance"), conflicts.height),
         ],
-        tables=[_table("NPS by buying role", by_role)],
+        tables=[_table(N_("NPS by buying role"), by_role)],
     )
     if conflicts.height:
         part.tables.append(
             _table(
-                "Role conflicts beyond chance",
+                N_("Role conflicts beyond chance"),
                 conflicts.select(
                     "high_role",
                     "high_nps",
@@ -406,11 +504,11 @@ def situation_from_voice(
     open_needs = store.requirement_conflicts(con, account_id).filter(
         pl.col("status") == "open"
     )
-    part.facts.append(Fact("Open requirement conflicts", open_needs.height))
+    part.facts.append(Fact(N_("Open requirement conflicts"), open_needs.height))
     if open_needs.height:
         part.tables.append(
             _table(
-                "Open requirement conflicts",
+                N_("Open requirement conflicts"),
                 open_needs.select("role_a", "need_a", "role_b", "need_b", "owner").head(
                     MAX_TABLE_ROWS
                 ),
@@ -418,7 +516,7 @@ def situation_from_voice(
         )
     if risky.height:
         part.tables.append(
-            _table("Detractors who can sink a deal", risky.head(MAX_TABLE_ROWS))
+            _table(N_("Detractors who can sink a deal"), risky.head(MAX_TABLE_ROWS))
         )
     return part
 

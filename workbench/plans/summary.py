@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from workbench.i18n import N_, format_day, gettext
+from workbench import terms
+from workbench.i18n import N_, current_language, format_day, gettext
 from workbench.plans.model import Plan, PlanVersion, Situation
 from workbench.plans.wording import code_words, fact_text, status_words
 
@@ -93,13 +94,15 @@ def coverage_gaps(situation: Situation | None) -> list[str]:
         if role not in ("decider", "approver", "buyer", "influencer"):
             continue
         if not present:
-            gaps.append(gettext("{role}: nobody known").format(role=role))
+            gaps.append(
+                gettext("{role}: nobody known").format(role=terms.buying_role(role))
+            )
         elif (
             isinstance(engaged, int) and isinstance(present, int) and engaged < present
         ):
             gaps.append(
                 gettext("{role}: {engaged} of {present} covered").format(
-                    role=role, engaged=engaged, present=present
+                    role=terms.buying_role(role), engaged=engaged, present=present
                 )
             )
     return gaps
@@ -188,7 +191,8 @@ def plan_summary_html(
         )
         body.append(f'<p class="none">{e(none)}</p>')
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n'
+        '<meta charset="utf-8">\n'
         f"<title>{e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"

@@ -1,14 +1,25 @@
 """How a plan's figures read on a screen or a page: column names, money, codes.
 
-The situation stores its tables with the analytics' column names and its money as
-plain numbers (a plan file outlives any one display). This module turns them into
-what a person reads: "Days since last touch", "USD 1,250,000", "Most valuable".
+The situation stores its tables with the analytics' column names, its labels in
+English and its money as plain numbers (a plan file outlives any one display). This
+module turns them into what a person reads, in the language in force: "Buying
+role", "USD 1,250,000", "Most valuable", "最有价值". The data (names, reasons,
+figures) stays as it is.
 """
 
 from __future__ import annotations
 
+import re
+
+from workbench import terms
 from workbench.i18n import N_, format_money, gettext
-from workbench.plans.model import Cell, Fact, format_value
+from workbench.plans.model import (
+    Cell,
+    Fact,
+    SituationPart,
+    SituationTable,
+    format_value,
+)
 
 #: Facts of the situation that are money in the portfolio's currency.
 MONEY_FACTS: frozenset[str] = frozenset(
@@ -25,7 +36,8 @@ MONEY_FACTS: frozenset[str] = frozenset(
     }
 )
 
-#: Our codes as words (value segments, plan and line statuses).
+#: Our codes as words (value segments, plan and line statuses, the relationship
+#: types, the effort verdicts and contract types a situation's facts hold).
 CODE_WORDS: dict[str, str] = {
     "most_valuable": N_("Most valuable"),
     "most_growable": N_("Most growable"),
@@ -36,34 +48,50 @@ CODE_WORDS: dict[str, str] = {
     "on_track": N_("On track"),
     "at_risk": N_("At risk"),
     "in_progress": N_("In progress"),
+    **terms.RELATIONSHIPS,
+    **terms.EFFORT_VERDICTS,
+    **terms.CONTRACT_TYPES,
 }
 
-#: Column names of the situation's tables as headers.
-COLUMN_WORDS: dict[str, str] = {
-    "contact_name": "Person",
-    "buying_role": "Buying role",
-    "days_since_touch": "Days since last touch",
-    "high_role": "Happier role",
-    "low_role": "Less happy role",
-    "high_nps": "Its NPS",
-    "low_nps": "Their NPS",
-    "high_responses": "Its answers",
-    "low_responses": "Their answers",
-    "role_a": "First role",
-    "role_b": "Second role",
-    "need_a": "First need",
-    "need_b": "Second need",
-    "nps": "NPS",
-    "responses": "Answers",
+#: Words the situation writes into its figures and tables in English.
+SITUATION_WORDS: dict[str, str] = {
+    "none": N_("none"),
+    "too few answers": N_("too few answers"),
+    "no answers": N_("no answers"),
+    "enough answers": N_("enough answers"),
+    # the buying-centre map's coverage of a role, and a person's warm path
+    "missing": N_("nobody known"),
+    "nobody known": N_("nobody known"),
+    "engaged": N_("engaged"),
+    "not engaged": N_("not engaged"),
+    "no warm path": N_("no warm path"),
 }
+#: Units a fact may carry besides hours and percent.
+UNIT_WORDS: dict[str, str] = {"points": N_("points")}
+
+#: Facts that list buying roles ("decider, approver").
+ROLE_LIST_FACTS: frozenset[str] = frozenset(
+    {
+        "Buying roles with nobody known",
+        "Roles with nobody known",
+        "Roles known but not touched",
+        "Roles nobody answered for",
+    }
+)
+
+#: Arguments of a note that are themselves catalogue messages (the strategy a
+#: segment implies, the label of a thin figure); the others are data.
+MESSAGE_ARGS: frozenset[str] = frozenset({"strategy", "too_few"})
+
+#: "16 of 25" (people, departments, the rank) and "-10 to +50" (an interval).
+_PART_OF_WHOLE = re.compile(r"^(\d+) of (\d+)$")
+_INTERVAL = re.compile(r"^([+-]?\d+) to ([+-]?\d+)$")
+_COVERED = re.compile(r"^(\d+) of (\d+) covered$")
 
 
 def column_words(name: str) -> str:
-    """Return a column name as a header: known names by the table, others plainly."""
-    if name in COLUMN_WORDS:
-        return COLUMN_WORDS[name]
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    """Return a situation table's column name as a header in the language in force."""
+    return terms.column_header(name)
 
 
 def code_words(value: Cell) -> Cell:
@@ -73,7 +101,46 @@ def code_words(value: Cell) -> Cell:
     return value
 
 
-def fact_text(fact: Fact, currency: str | None) -> str:
+def value_words(value: Cell) -> Cell:
+    """Return a stored figure in the language in force: codes and fixed phrases.
+
+    Names, reasons and numbers stay as they are; only our codes, the situation's
+    own words ("none", "too few answers") and its "16 of 25" and "-10 to +50"
+    phrasings are re-written.
+    """
+    if not isinstance(value, str):
+        return value
+    if value in SITUATION_WORDS:
+        return gettext(SITUATION_WORDS[value])
+    if match := _PART_OF_WHOLE.match(value):
+        return gettext("{part} of {whole}").format(
+            part=match.group(1), whole=match.group(2)
+        )
+    if match := _COVERED.match(value):
+        return gettext("{part} of {whole} covered").format(
+            part=match.group(1), whole=match.group(2)
+        )
+    if match := _INTERVAL.match(value):
+        return gettext("{low} to {high}").format(
+            low=match.group(1), high=match.group(2)
+        )
+    return code_words(value)
+
+
+def cell_words(column: str, value: Cell) -> Cell:
+    """Return a situation table's cell as read: its column's vocabulary, our codes."""
+    vocabulary = terms.COLUMN_VOCABULARIES.get(column)
+    if isinstance(value, str) and vocabulary is not None and value in vocabulary:
+        return gettext(vocabulary[value])
+    return value_words(value)
+
+
+def fact_label(fact: Fact) -> str:
+    """Return a fact's label in the language in force."""
+    return gettext(fact.label)
+
+
+def fact_text(fact: Fact, currency: str | None = None) -> str:
     """Return a fact's value as read: money with its currency, codes in words."""
     if (
         currency
@@ -84,25 +151,61 @@ def fact_text(fact: Fact, currency: str | None) -> str:
         return format_money(fact.value, currency)
     if fact.label.startswith("NPS") and isinstance(fact.value, int | float):
         return f"{fact.value:+.0f}"  # NPS reads as a whole number with its sign
-    return format_value(code_words(fact.value), fact.unit)
+    if fact.label in ROLE_LIST_FACTS and isinstance(fact.value, str):
+        if fact.value in SITUATION_WORDS:
+            return gettext(SITUATION_WORDS[fact.value])
+        return ", ".join(terms.buying_role(r) for r in fact.value.split(", "))
+    unit = gettext(UNIT_WORDS[fact.unit]) if fact.unit in UNIT_WORDS else fact.unit
+    return format_value(value_words(fact.value), unit)
+
+
+def part_title(part: SituationPart) -> str:
+    """Return a situation part's title in the language in force."""
+    return gettext(part.title)
+
+
+def part_note(part: SituationPart) -> str:
+    """Return a situation part's note in the language in force.
+
+    A note saved before notes kept their message (older plans) reads as stored.
+    """
+    if not part.note_template:
+        return gettext(part.note) if part.note else ""
+    args = {
+        name: gettext(value)
+        if name in MESSAGE_ARGS and isinstance(value, str)
+        else value
+        for name, value in part.note_args.items()
+    }
+    return gettext(part.note_template).format(**args)
+
+
+def part_status(status: str) -> str:
+    """Return a situation part's state (pending, unavailable) as a heading word."""
+    return {"pending": gettext("Pending"), "unavailable": gettext("Unavailable")}.get(
+        status, status.capitalize()
+    )
+
+
+def table_title(table: SituationTable) -> str:
+    """Return a situation table's title in the language in force."""
+    return gettext(table.title)
+
+
+def table_rows(table: SituationTable) -> list[list[Cell]]:
+    """Return a situation table's rows as read (see :func:`cell_words`)."""
+    return [
+        [
+            cell_words(column, cell)
+            for column, cell in zip(table.columns, row, strict=True)
+        ]
+        for row in table.rows
+    ]
 
 
 def status_words(status: str) -> str:
-    """Return a plan or line status in words, in the language in force."""
-    words = {
-        "draft": gettext("draft"),
-        "agreed": gettext("agreed"),
-        "under_review": gettext("under review"),
-        "open": gettext("open"),
-        "on_track": gettext("on track"),
-        "at_risk": gettext("at risk"),
-        "achieved": gettext("achieved"),
-        "missed": gettext("missed"),
-        "in_progress": gettext("in progress"),
-        "done": gettext("done"),
-        "dropped": gettext("dropped"),
-        "low": gettext("low"),
-        "medium": gettext("medium"),
-        "high": gettext("high"),
-    }
-    return words.get(status, status.replace("_", " "))
+    """Return a plan or line status, or a risk's severity, in the language in force."""
+    for vocabulary in (terms.STATUSES, terms.SEVERITIES):
+        if status in vocabulary:
+            return gettext(vocabulary[status])
+    return status.replace("_", " ")

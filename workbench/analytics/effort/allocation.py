@@ -205,14 +205,16 @@ def effort_by_group(accounts: pl.DataFrame, grouping: str) -> pl.DataFrame:
     return (
         accounts.group_by(keys)
         .agg(
-            accounts=pl.len(),
-            effort_hours=pl.col("effort_hours").sum(),
-            activities=pl.col("activities").sum(),
-            activities_without_duration=pl.col("activities_without_duration").sum(),
-            won_12m=pl.col("won_12m").sum(),
-            margin=pl.col("margin").sum(),
-            cost_to_serve=pl.col("cost_to_serve").sum(),
-            contribution=pl.col("contribution").sum(),
+            pl.len().alias("accounts"),
+            pl.col(
+                "effort_hours",
+                "activities",
+                "activities_without_duration",
+                "won_12m",
+                "margin",
+                "cost_to_serve",
+                "contribution",
+            ).sum(),
         )
         .with_columns(
             effort_share_pct=_share("effort_hours"),

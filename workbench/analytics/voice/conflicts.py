@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 import numpy as np
 import polars as pl
@@ -300,37 +301,33 @@ def _empty_result() -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+class ConflictTest(TypedDict, total=False):
+    """How :func:`role_conflict_tests` tests: its keyword arguments, each optional."""
+
+    min_responses: int
+    roles_a: Sequence[str] | None
+    roles_b: Sequence[str] | None
+    alpha: float
+    permutations: int | None
+    seed: int
+
+
 def role_conflicts(
-    responses: pl.DataFrame,
-    *,
-    gap_threshold: float,
-    min_responses: int = MIN_RESPONSES,
-    roles_a: Sequence[str] | None = None,
-    roles_b: Sequence[str] | None = None,
-    alpha: float = CONFLICT_ALPHA,
-    permutations: int | None = None,
-    seed: int = CONFLICT_SEED,
+    responses: pl.DataFrame, *, gap_threshold: float, **test: Unpack[ConflictTest]
 ) -> pl.DataFrame:
     """Return the accounts whose widest role gap is beyond chance and above a floor.
 
     The rule is :func:`role_conflict_tests`'s (permutation test within the
-    account, Benjamini–Hochberg across accounts), plus a gap strictly above
-    ``gap_threshold`` points. Each account appears once, with its widest gap.
+    account, Benjamini–Hochberg across accounts; ``test`` takes its keyword
+    arguments and defaults), plus a gap strictly above ``gap_threshold`` points.
+    Each account appears once, with its widest gap.
 
     Returns:
         ``account_id``, ``account_name``, the high and the low role with their
         ``nps``, ``nps_low``, ``nps_high`` and ``responses``, ``gap``,
         ``p_value``, ``q_value`` and ``flagged``; widest gap first.
     """
-    tested = role_conflict_tests(
-        responses,
-        min_responses=min_responses,
-        roles_a=roles_a,
-        roles_b=roles_b,
-        alpha=alpha,
-        permutations=permutations,
-        seed=seed,
-    )
+    tested = role_conflict_tests(responses, **test)
     return tested.filter(pl.col("flagged") & (pl.col("gap") > gap_threshold)).sort(
         ["gap", "account_id"], descending=[True, False]
     )

@@ -20,6 +20,20 @@ from workbench.analytics.voice.views import risky_detractors
 FOLLOWUP_DUE_DAYS = 14
 
 
+#: What a follow-up shows of the answer it follows up.
+_ANSWER_COLUMNS = (
+    "response_id",
+    "account_id",
+    "account_name",
+    "contact_id",
+    "contact_name",
+    "buying_role",
+    "score",
+    "responded_on",
+    "comment",
+)
+
+
 def detractor_followups(
     responses: pl.DataFrame,
     stored: pl.DataFrame,
@@ -47,17 +61,7 @@ def detractor_followups(
     deciding = risky_detractors(responses).filter(
         pl.col("buying_role").is_in(list(DECIDING_ROLES))
     )
-    people = deciding.select(
-        "response_id",
-        "account_id",
-        "account_name",
-        "contact_id",
-        "contact_name",
-        "buying_role",
-        "score",
-        "responded_on",
-        "comment",
-    )
+    people = deciding.select(_ANSWER_COLUMNS)
     promised = stored.join(people, on="response_id", how="anti").join(
         responses.select(
             "response_id",
@@ -73,21 +77,7 @@ def detractor_followups(
     )
     kept = stored.select("response_id", "owner", "due_on", "status", "note")
     current = people.join(kept, on="response_id", how="left")
-    columns = [
-        "response_id",
-        "account_id",
-        "account_name",
-        "contact_id",
-        "contact_name",
-        "buying_role",
-        "score",
-        "responded_on",
-        "comment",
-        "owner",
-        "due_on",
-        "status",
-        "note",
-    ]
+    columns = [*_ANSWER_COLUMNS, "owner", "due_on", "status", "note"]
     both = pl.concat(
         [current.select(columns), promised.select(columns)], how="vertical_relaxed"
     )

@@ -18,9 +18,8 @@ from workbench.analytics.cost import cost_breakdown
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
 from workbench.analytics.retention import retention_from_features
 from workbench.app import actions, reads
-from workbench.app.components import notify_after_rerun, pick_account
+from workbench.app.components import pick_account, save_then_rerun, show_table
 from workbench.app.language import _, format_money, format_number
-from workbench.errors import WorkbenchError
 from workbench.i18n import N_
 
 if TYPE_CHECKING:
@@ -123,7 +122,8 @@ def cost_rates_form(
         saved = st.form_submit_button(_("Save hourly costs"), disabled=not may_edit)
     if not saved:
         return
-    try:
+
+    def save() -> None:
         current = dict(zip(rates["rate_key"], rates["hourly_cost"], strict=True))
         for key, (value, default) in entered.items():
             if value != current.get(key):
@@ -131,10 +131,8 @@ def cost_rates_form(
                 actions.set_cost_rate(key, None if value == default else value)
         if team.strip() and team_cost is not None:
             actions.set_cost_rate(team, team_cost)
-        notify_after_rerun(_("Hourly costs saved."))
-        st.rerun()
-    except WorkbenchError as error:
-        st.error(str(error))
+
+    save_then_rerun(save, _("Hourly costs saved."))
 
 
 def industry_shares_form(thresholds: segment.Thresholds, may_edit: bool) -> None:
@@ -167,17 +165,16 @@ def industry_shares_form(thresholds: segment.Thresholds, may_edit: bool) -> None
         saved = st.form_submit_button(_("Save wallet shares"), disabled=not may_edit)
     if not saved:
         return
-    try:
+
+    def save() -> None:
         current = dict(
             zip(shares["industry"], shares["share_of_revenue_pct"], strict=True)
         )
         for industry, share in entered.items():
             if share != current.get(industry):
                 actions.set_industry_wallet_share(industry, share)
-        notify_after_rerun(_("Wallet shares saved."))
-        st.rerun()
-    except WorkbenchError as error:
-        st.error(str(error))
+
+    save_then_rerun(save, _("Wallet shares saved."))
 
 
 def account_costs(
@@ -217,10 +214,8 @@ def account_costs(
         if column in row
     }
     lines = cost_breakdown(reads.effort_by_rate(account_id, as_of), direct, thresholds)
-    st.dataframe(
+    show_table(
         lines,
-        hide_index=True,
-        width="stretch",
         column_config={
             "line": st.column_config.TextColumn(_("Line")),
             "kind": None,
@@ -265,12 +260,10 @@ def wallet_form(account_id: str, currency: str, may_edit: bool) -> None:
             _("Save the wallet (empty: forget it)"), disabled=not may_edit
         )
     if saved:
-        try:
-            actions.set_wallet_estimate(account_id, wallet, note)
-            notify_after_rerun(_("Wallet estimate saved."))
-            st.rerun()
-        except WorkbenchError as error:
-            st.error(str(error))
+        save_then_rerun(
+            lambda: actions.set_wallet_estimate(account_id, wallet, note),
+            _("Wallet estimate saved."),
+        )
 
 
 def economics_section(

@@ -16,10 +16,15 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from workbench import access, charts, ingest
+from workbench import access, charts, ingest, terms
 from workbench.analytics import effort, segment
 from workbench.app import actions, reads, session
-from workbench.app.components import TABLE_ROWS, download_pair, notify_after_rerun
+from workbench.app.components import (
+    TABLE_ROWS,
+    download_pair,
+    notify_after_rerun,
+    show_table,
+)
 from workbench.app.language import _, format_money, format_number, format_percent
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
@@ -47,28 +52,17 @@ GROUPING_TITLES = {
     "segment_and_type": N_("Segment × type"),
     "account": N_("Single account"),
 }
-WORDS = {
-    "most_valuable": N_("most valuable"),
-    "most_growable": N_("most growable"),
-    "maintain": N_("maintain"),
-    "below_zero": N_("below zero"),
-    "no_data": N_("no data"),
-    "partnership": N_("partnership"),
-    "transactional": N_("transactional"),
-    "under_invested": N_("under-invested"),
-    "over_invested": N_("over-invested"),
-    "right": N_("right"),
-    "not_judged": N_("not judged"),
-    "wrong_people": N_("wrong people"),
-    "purchasing": N_("purchasing only"),
-    "purchasing_and_deciders": N_("purchasing and the deciders"),
-    "functions_and_executives": N_("functions and executives"),
-    "over_served": N_("over-served"),
-    "under_served": N_("under-served"),
-    "procurement_only_partnership": N_("purchasing only, model wants functions"),
-    "deciders_not_reached": N_("deciders not reached"),
-    "broad_transactional": N_("too broad for purchasing-only"),
-}
+#: Our codes in the reader's words: segments, relationship types, the verdicts.
+WORDS = {**terms.VALUE_SEGMENTS, **terms.RELATIONSHIPS, **terms.EFFORT_VERDICTS}
+
+
+#: An account's hours against the band its service model deserves.
+BAND_HOURS = ("effort_hours", "deserved_low_hours", "deserved_high_hours")
+
+
+def in_words(*columns: str) -> list[pl.Expr]:
+    """Return code columns in the reader's words, each under its own name."""
+    return [words(column).alias(column) for column in columns]
 
 
 def words(column: str) -> pl.Expr:
@@ -196,27 +190,11 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
             "The three biggest misallocations, by the cost of the hours outside the band."
         )
     )
-    biggest = _links(figures.biggest).select(
-        "name",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
-        "misallocation_cost",
-        "map_link",
-        "plan_link",
-    )
-    st.dataframe(
+    biggest = _misallocations(_links(figures.biggest), "map_link", "plan_link")
+    show_table(
         biggest,
-        hide_index=True,
-        width="stretch",
         column_config={
-            **verdict_columns(),
-            **hours_columns(),
-            "misallocation_cost": money_column(
-                _("Hours outside the band cost"), currency
-            ),
+            **misallocation_columns(currency),
             "map_link": st.column_config.LinkColumn(
                 _("Map"), display_text=_("Open the map")
             ),
@@ -225,6 +203,29 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
             ),
         },
     )
+
+
+def _misallocations(
+    accounts: pl.DataFrame, *more: str, lead: tuple[pl.Expr, ...] = ()
+) -> pl.DataFrame:
+    # an account's verdicts, its hours against its band and what the gap costs
+    return accounts.select(
+        *lead,
+        "name",
+        *in_words("investment", "people"),
+        *BAND_HOURS,
+        "misallocation_cost",
+        *more,
+    )
+
+
+def misallocation_columns(currency: str) -> dict[str, Any]:
+    """Return the columns of a table of verdicts, hours and the misallocation cost."""
+    return {
+        **verdict_columns(),
+        **hours_columns(),
+        "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
+    }
 
 
 def money_column(label: str, currency: str) -> Any:
@@ -356,31 +357,21 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
     cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
     cols[3].metric(_("Not judged"), counts["investment:not_judged"])
     found = effort.issues(judged, currency)
-    shown = found.head(TABLE_ROWS).select(
-        words("issue").alias("issue"),
-        "name",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
-        "misallocation_cost",
+    shown = _misallocations(
+        found.head(TABLE_ROWS),
         "non_procurement_share_pct",
         "executive_share_pct",
         "unattributed_share_pct",
         "why",
+        lead=tuple(in_words("issue")),
     )
-    st.dataframe(
+    show_table(
         shown,
-        hide_index=True,
-        width="stretch",
         column_config={
-            **verdict_columns(),
-            **hours_columns(),
-            "misallocation_cost": money_column(_("Hours outside the band cost"), currency),
+            **misallocation_columns(currency),
             "why": st.column_config.TextColumn(_("Why")),
         },
-    )  # fmt: skip
+    )
     download_pair(found, "misallocation", "eff_issues")
 
 
@@ -405,11 +396,7 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         "under_invested_hours": _("On under-invested accounts (h)"),
         "wrong_people_hours": _("With the wrong people (h)"),
     }
-    st.dataframe(
-        table.drop("seller_id", strict=False),
-        hide_index=True,
-        width="stretch",
-        column_config={
+    show_table(table.drop("seller_id", strict=False), column_config={
             "seller_name": st.column_config.TextColumn(_("Seller")),
             "team": st.column_config.TextColumn(_("Team")),
             "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
@@ -417,8 +404,7 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
             **{k: st.column_config.NumberColumn(v, format="%,.0f") for k, v in hours.items()},
             "transactional_share_pct": st.column_config.NumberColumn(_("On transactional accounts, %"), format="%.0f"),
             "excess_cost": money_column(_("Their part of the over-investment"), currency),
-        },
-    )  # fmt: skip
+        })  # fmt: skip
     download_pair(table, f"effort-verdicts-by-{by}", "eff_people")
 
 
@@ -472,10 +458,8 @@ def groups_section(judged: pl.DataFrame, currency: str) -> None:
         charts.share_bars(effort.share_comparison(groups, grouping)), width="stretch"
     )
     keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
-    st.dataframe(
+    show_table(
         groups.with_columns(words(k).alias(k) for k in keys),
-        hide_index=True,
-        width="stretch",
         column_config={**share_columns(currency), **hours_columns()},
     )
     download_pair(groups, "effort-by-group", "eff_groups")
@@ -529,14 +513,9 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
     st.subheader(_("Accounts"))
     shown = judged.head(TABLE_ROWS).select(
         "name",
-        words("relationship").alias("relationship"),
-        words("value_segment").alias("value_segment"),
-        "effort_hours",
-        "deserved_low_hours",
-        "deserved_high_hours",
-        words("investment").alias("investment"),
-        words("people").alias("people"),
-        words("involve").alias("involve"),
+        *in_words("relationship", "value_segment"),
+        *BAND_HOURS,
+        *in_words("investment", "people", "involve"),
         "touches_per_year",
         "activities",
         "unattributed_share_pct",
@@ -545,16 +524,11 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
         "effort_share_pct",
         "contribution_share_pct",
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    show_table(shown, column_config={
             **share_columns(currency),
             **hours_columns(),
             **verdict_columns(),
-        },
-    )  # fmt: skip
+        })  # fmt: skip
     if judged.height > TABLE_ROWS:
         st.caption(
             _("The {rows} busiest accounts; the downloads hold every row.").format(

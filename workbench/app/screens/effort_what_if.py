@@ -10,14 +10,14 @@ import polars as pl
 import streamlit as st
 
 from workbench.analytics import effort
-from workbench.app.components import download_pair
+from workbench.app.components import download_pair, show_table
 from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
     GROUPING_TITLES,
     hours_columns,
+    in_words,
     money_column,
     verdict_columns,
-    words,
 )
 from workbench.i18n import N_
 
@@ -182,20 +182,14 @@ def _show(
         "hours_change",
         "cost_change",
         "assumed_contribution_change",
-        words("investment").alias("investment"),
-        words("projected_investment").alias("projected_investment"),
+        *in_words("investment", "projected_investment"),
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
+    show_table(shown, column_config={
             **verdict_columns(),
             **hours_columns(),
             "cost_change": money_column(_("Cost change"), currency),
             "assumed_contribution_change": money_column(_("Assumed contribution change"), currency),
             "investment": st.column_config.TextColumn(_("Investment now")),
             "projected_investment": st.column_config.TextColumn(_("Investment after")),
-        },
-    )  # fmt: skip
+        })  # fmt: skip
     download_pair(projected, "what-if", "eff_whatif")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -36,6 +37,17 @@ class Upload:
     overwrite_edits: bool
     replace_demo: bool = False
     again: bool = False
+
+    def options(self) -> dict[str, Any]:
+        """Return the import's options as :meth:`Workbench.import_uploads` takes them."""
+        return {
+            "source": self.source,
+            "encoding": self.encoding,
+            "date_order": self.date_order,
+            "overwrite_edits": self.overwrite_edits,
+            "replace_demo": self.replace_demo,
+            "again": self.again,
+        }
 
 
 def may_import() -> bool:
@@ -193,18 +205,12 @@ def check(
     upload: Upload, mappings: dict[str, ingest.ColumnMapping]
 ) -> ingest.ImportReport:
     """Check the import without changing anything (once per choice of options)."""
-    files, source, encoding = upload.files, upload.source, upload.encoding
-    date_order, overwrite_edits = upload.date_order, upload.overwrite_edits
+    files = upload.files
     options_key = hashlib.sha256(
         repr(
             (
                 [(name, hashlib.sha256(data).hexdigest()) for name, data in files],
-                source,
-                encoding,
-                date_order,
-                overwrite_edits,
-                upload.replace_demo,
-                upload.again,
+                sorted(upload.options().items()),
                 sorted(
                     (k, v.table, sorted(v.columns.items())) for k, v in mappings.items()
                 ),
@@ -216,15 +222,7 @@ def check(
     if not checked or checked[0] != options_key:
         with st.spinner(_("Checking every value and reference…")):
             report = actions.import_uploads(
-                files,
-                source=source,
-                dry_run=True,
-                mappings=mappings,
-                overwrite_edits=overwrite_edits,
-                encoding=encoding,
-                date_order=date_order,
-                replace_demo=upload.replace_demo,
-                again=upload.again,
+                files, dry_run=True, mappings=mappings, **upload.options()
             )
         st.session_state["import_checked"] = (options_key, report)
     else:
@@ -295,16 +293,11 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
     with st.status(_("Importing…"), expanded=False) as status:
         result = actions.import_uploads(
             upload.files,
-            source=upload.source,
             mappings=mappings,
-            overwrite_edits=upload.overwrite_edits,
-            encoding=upload.encoding,
-            date_order=upload.date_order,
-            replace_demo=upload.replace_demo,
-            again=upload.again,
             progress=lambda fraction, message: bar.progress(
                 min(1.0, fraction), text=message
             ),
+            **upload.options(),
         )
         status.update(
             label=_("Imported") if result.ok else _("Rejected"),

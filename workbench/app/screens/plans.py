@@ -10,7 +10,7 @@ import streamlit as st
 
 from workbench import access, charts, plans
 from workbench.app import plan_editor, reads, session
-from workbench.app.components import csv_download, preselect_linked_account
+from workbench.app.components import csv_download, preselect_linked_account, show_table
 from workbench.app.language import _, format_day, format_number
 from workbench.i18n import N_
 
@@ -184,68 +184,72 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
     state = st.session_state
     base: plans.Plan = state["plan_base"]
     people = reads.plan_people_choices(account_id)
-    st.subheader(_("Objectives"))
-    objectives = _editor(
-        plans.objectives_frame(base),
-        "objectives",
-        may_plan,
-        {
-            "objective": st.column_config.TextColumn(_("Objective"), required=True),
-            "measure": st.column_config.TextColumn(_("Measure")),
-            "target": st.column_config.TextColumn(_("Target")),
-            "due_on": st.column_config.DateColumn(_("Due")),
-            "status": st.column_config.SelectboxColumn(
-                _("Status"), options=plans.OBJECTIVE_STATUSES, default="open"
-            ),
-        },
-    )
-    st.subheader(_("Actions"))
-    actions = _editor(
-        plans.actions_frame(base),
-        "actions",
-        may_plan,
-        {
-            "contact": st.column_config.SelectboxColumn(
-                _("Contact"),
-                options=list(
-                    dict.fromkeys(
-                        [*people["contacts"], *(a.contact for a in base.actions)]
-                    )
+    text = st.column_config.TextColumn
+    editors = {
+        "objectives": (
+            _("Objectives"),
+            plans.objectives_frame(base),
+            {
+                "objective": text(_("Objective"), required=True),
+                "measure": text(_("Measure")),
+                "target": text(_("Target")),
+                **_due_and_status(plans.OBJECTIVE_STATUSES),
+            },
+        ),
+        "actions": (
+            _("Actions"),
+            plans.actions_frame(base),
+            {
+                "contact": _choices(
+                    _("Contact"),
+                    [*people["contacts"], *(a.contact for a in base.actions)],
+                    required=True,
                 ),
-                required=True,
-            ),
-            "action": st.column_config.TextColumn(_("Action"), required=True),
-            "owner": st.column_config.SelectboxColumn(
-                _("Owner"),
-                options=list(
-                    dict.fromkeys(
-                        [
-                            *people["sellers"],
-                            *(a.owner for a in base.actions if a.owner),
-                        ]
-                    )
+                "action": text(_("Action"), required=True),
+                "owner": _choices(
+                    _("Owner"),
+                    [*people["sellers"], *(a.owner for a in base.actions if a.owner)],
                 ),
-            ),
-            "due_on": st.column_config.DateColumn(_("Due")),
-            "status": st.column_config.SelectboxColumn(
-                _("Status"), options=plans.ACTION_STATUSES, default="open"
-            ),
-        },
-    )
-    st.subheader(_("Risks"))
-    risks = _editor(
-        plans.risks_frame(base),
-        "risks",
-        may_plan,
-        {
-            "risk": st.column_config.TextColumn(_("Risk"), required=True),
-            "risk_date": st.column_config.DateColumn(_("Date (renewal, re-tender)")),
-            "severity": st.column_config.SelectboxColumn(
-                _("Severity"), options=plans.RISK_SEVERITIES, default="medium"
-            ),
-        },
-    )
+                **_due_and_status(plans.ACTION_STATUSES),
+            },
+        ),
+        "risks": (
+            _("Risks"),
+            plans.risks_frame(base),
+            {
+                "risk": text(_("Risk"), required=True),
+                "risk_date": st.column_config.DateColumn(
+                    _("Date (renewal, re-tender)")
+                ),
+                "severity": st.column_config.SelectboxColumn(
+                    _("Severity"), options=plans.RISK_SEVERITIES, default="medium"
+                ),
+            },
+        ),
+    }
+    edited = []
+    for part, (title, frame, columns) in editors.items():
+        st.subheader(title)
+        edited.append(_editor(frame, part, may_plan, columns))
+    objectives, actions, risks = edited
     return objectives, actions, risks
+
+
+def _due_and_status(statuses: tuple[str, ...]) -> dict[str, Any]:
+    """Return the due-date and status columns of objectives and actions."""
+    return {
+        "due_on": st.column_config.DateColumn(_("Due")),
+        "status": st.column_config.SelectboxColumn(
+            _("Status"), options=statuses, default="open"
+        ),
+    }
+
+
+def _choices(label: str, names: list[str], *, required: bool = False) -> Any:
+    """Return a column choosing among ``names`` (each once, in their order)."""
+    return st.column_config.SelectboxColumn(
+        label, options=list(dict.fromkeys(names)), required=required
+    )
 
 
 def _editor(
@@ -348,6 +352,10 @@ def conflict_view(account_id: str, conflict: dict[str, Any] | None) -> None:
         )
 
 
+#: The media type of each kind of plan download.
+DOWNLOAD_TYPES = {"md": "text/markdown", "html": "text/html", "csv": "text/csv"}
+
+
 def versions(
     account_id: str, current: plans.PlanVersion | None, may_plan: bool
 ) -> None:
@@ -357,10 +365,8 @@ def versions(
     if current is None:
         st.caption(_("Save the plan to keep versions and download it."))
     else:
-        st.dataframe(
+        show_table(
             _in_words(history),
-            hide_index=True,
-            width="stretch",
             key="plan_history_table",
             column_config=overview_config(reads.portfolio_currency()),
         )
@@ -396,27 +402,26 @@ def versions(
                 "and coverage gaps."
             ),
         )
-        md_col.download_button(
-            _("Markdown"),
-            plans.plan_to_markdown(viewed.plan, viewed),
-            file_name=f"{file_stem}.md",
-            mime="text/markdown",
-            key="plan_download_md",
+        downloads: tuple[tuple[str, str | bytes, str, str], ...] = (
+            (_("Markdown"), plans.plan_to_markdown(viewed.plan, viewed), ".md", "md"),
+            (
+                _("Printable page (HTML)"),
+                plans.plan_to_html(viewed.plan, viewed),
+                ".html",
+                "html",
+            ),
+            (_("Actions (CSV)"), plans.actions_csv(viewed.plan), "-actions.csv", "csv"),
         )
-        html_col.download_button(
-            _("Printable page (HTML)"),
-            plans.plan_to_html(viewed.plan, viewed),
-            file_name=f"{file_stem}.html",
-            mime="text/html",
-            key="plan_download_html",
-        )
-        csv_col.download_button(
-            _("Actions (CSV)"),
-            plans.actions_csv(viewed.plan),
-            file_name=f"{file_stem}-actions.csv",
-            mime="text/csv",
-            key="plan_download_csv",
-        )
+        for column, (label, data, ending, kind) in zip(
+            (md_col, html_col, csv_col), downloads, strict=True
+        ):
+            column.download_button(
+                label,
+                data,
+                file_name=f"{file_stem}{ending}",
+                mime=DOWNLOAD_TYPES[kind],
+                key=f"plan_download_{kind}",
+            )
         # The printable page itself: every text in it is escaped and it has no script.
         st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
 
@@ -523,12 +528,8 @@ def leaders_overview() -> None:
         + "** · "
         + _("current: saved within {days} days").format(days=plans.STALE_AFTER_DAYS)
     )
-    st.dataframe(
-        _in_words(overview.missing),
-        hide_index=True,
-        width="stretch",
-        key="plans_overview_missing",
-        column_config=config,
+    show_table(
+        _in_words(overview.missing), key="plans_overview_missing", column_config=config
     )
     csv_download(
         overview.missing,
@@ -544,12 +545,8 @@ def leaders_overview() -> None:
     )
     if overview.overdue.height == 0:
         st.caption(_("No action is overdue."))
-    st.dataframe(
-        _in_words(overview.overdue),
-        hide_index=True,
-        width="stretch",
-        key="plans_overview_overdue",
-        column_config=config,
+    show_table(
+        _in_words(overview.overdue), key="plans_overview_overdue", column_config=config
     )
     csv_download(
         overview.overdue,
@@ -570,26 +567,18 @@ def leaders_overview() -> None:
             "back by the due date; set owners on the Voice of the customer page"
         )
     )
-    st.dataframe(
+    show_table(
         _in_words(overdue_followups.drop("overdue")),
-        hide_index=True,
-        width="stretch",
         key="plans_overview_followups",
         column_config=config,
     )
     st.markdown("**" + _("Plans by segment") + "**")
-    st.dataframe(
-        _in_words(overview.summary),
-        hide_index=True,
-        width="stretch",
-        key="plans_overview_summary",
-        column_config=config,
+    show_table(
+        _in_words(overview.summary), key="plans_overview_summary", column_config=config
     )
     st.markdown("**" + _("Every account") + "**")
-    st.dataframe(
+    show_table(
         _in_words(overview.accounts),
-        hide_index=True,
-        width="stretch",
         key="plans_overview_accounts",
         column_config=config,
     )

@@ -12,6 +12,7 @@ import streamlit as st
 
 from workbench.analytics import segment
 from workbench.app import reads, session
+from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
 DEFAULTS = segment.DEFAULT_THRESHOLDS
@@ -107,12 +108,10 @@ def sidebar() -> date:
                 _("top share") if m == "percent" else _("contribution floor")
             ),
         )
-        st.slider(
+        _slider(
+            "seg_top_pct",
             _("Most valuable: top {percent} of accounts").format(percent="%"),
-            0.0,
-            100.0,
-            step=1.0,
-            key="seg_top_pct",
+            1.0,
             disabled=mode != "percent",
         )
         st.number_input(
@@ -123,14 +122,12 @@ def sidebar() -> date:
             key="seg_min_contribution",
             disabled=mode != "absolute",
         )
-        st.slider(
+        _slider(
+            "seg_growable_pct",
             _("Most growable: top {percent} of the rest by headroom").format(
                 percent="%"
             ),
-            0.0,
-            100.0,
-            step=1.0,
-            key="seg_growable_pct",
+            1.0,
         )
         _economics_sliders(currency)
         _score_settings()
@@ -151,124 +148,113 @@ def _value_basis() -> None:
             "stay (the portfolio's measured retention, or the contract in force)."
         ),
     )
-    st.slider(
+    _slider(
+        "seg_growth_headroom_weight",
         _("Most growable: weight of headroom in the growth score, %"),
-        0.0,
-        100.0,
-        step=5.0,
-        key="seg_growth_headroom_weight",
-        help=_(
+        5.0,
+        _(
             "The rest is the signs the headroom can be won: open pipeline, "
             "revenue trend, deciders and approvers engaged, sentiment."
         ),
     )
 
 
+def _slider(
+    key: str,
+    label: str,
+    step: float,
+    help: str | None = None,
+    *,
+    disabled: bool = False,
+) -> None:
+    # a threshold's slider, over its limits (0–100 unless SLIDER_LIMITS says)
+    low, high = SLIDER_LIMITS.get(key, (0.0, 100.0))
+    st.slider(label, low, high, step=step, key=key, help=help, disabled=disabled)
+
+
 def _economics_sliders(currency: str) -> None:
     """Show the sliders of what serving an account costs and what it is worth."""
-    st.slider(
+    _slider(
+        "seg_hourly_cost",
         _("Hourly cost of our time ({currency})").format(currency=currency),
-        *SLIDER_LIMITS["seg_hourly_cost"],
-        step=5.0,
-        key="seg_hourly_cost",
+        5.0,
     )
-    st.slider(
+    _slider(
+        "seg_default_margin",
         _("Default gross margin %"),
-        *SLIDER_LIMITS["seg_default_margin"],
-        step=0.5,
-        key="seg_default_margin",
-        help=_("For accounts without a margin of their own."),
+        0.5,
+        _("For accounts without a margin of their own."),
     )
-    st.slider(
+    _slider(
+        "seg_wallet_share",
         _("Wallet when unknown: {percent} of the customer's revenue").format(
             percent="%"
         ),
-        *SLIDER_LIMITS["seg_wallet_share"],
-        step=0.05,
-        key="seg_wallet_share",
+        0.05,
     )
-    st.slider(
+    _slider(
+        "seg_minutes_without_duration",
         _("Minutes assumed per activity without a duration"),
-        *SLIDER_LIMITS["seg_minutes_without_duration"],
-        step=5.0,
-        key="seg_minutes_without_duration",
+        5.0,
     )
-    st.slider(
+    _slider(
+        "seg_default_term",
         _("Contract term where none is known, months"),
-        *SLIDER_LIMITS["seg_default_term"],
-        step=1.0,
-        key="seg_default_term",
-        help=_(
+        1.0,
+        _(
             "A won deal's amount is spread over its contract's term; deals "
             "without a known contract over this many months."
         ),
     )
-    st.slider(
+    _slider(
+        "seg_remaining_years",
         _("Expected remaining years (lifetime value)"),
-        *SLIDER_LIMITS["seg_remaining_years"],
-        step=0.5,
-        key="seg_remaining_years",
-        help=_(
+        0.5,
+        _(
             "Lifetime value = contribution × the years left on the contract "
             "in force, at least this many."
         ),
     )
-    st.slider(
+    _slider(
+        "seg_target_threshold",
         _("Aim for a partnership at a target score of at least"),
-        0.0,
-        100.0,
-        step=1.0,
-        key="seg_target_threshold",
-        help=_(
+        1.0,
+        _(
             "The target score rates the buying situation (workshop ratings, "
             "contract length, value, wallet) over the signals that are known."
         ),
     )
-    st.slider(
+    _slider(
+        "seg_rel_threshold",
         _("Observed partnership at a relationship score of at least"),
-        0.0,
-        100.0,
-        step=1.0,
-        key="seg_rel_threshold",
+        1.0,
     )
+
+
+#: The relationship score's weights (each 0–100 points), by widget key.
+SCORE_WEIGHTS: dict[str, str] = {
+    "seg_w_tenure": N_("Tenure"),
+    "seg_w_share_of_wallet": N_("Share of wallet"),
+    "seg_w_breadth": N_("Breadth (departments)"),
+    "seg_w_executive": N_("Executive engagement"),
+    "seg_w_contract": N_("Contract"),
+    "seg_w_joint": N_("Joint activity"),
+}
+#: Where each signal earns its full points: key → (label, lowest, highest, step).
+FULL_POINTS: dict[str, tuple[str, float, float, float]] = {
+    "seg_full_tenure": (N_("Years a customer"), 0.5, 50.0, 0.5),
+    "seg_full_share_of_wallet": (N_("{percent} of the wallet won"), 1.0, 100.0, 1.0),
+    "seg_full_breadth": (N_("Departments engaged"), 1.0, 50.0, 1.0),
+    "seg_full_executive": (N_("Executives engaged"), 1.0, 50.0, 1.0),
+    "seg_full_joint": (N_("Joint planning sessions or workshops"), 1.0, 200.0, 1.0),
+}
 
 
 def _score_settings() -> None:
     with st.expander(_("Relationship score weights")):
-        st.number_input(_("Tenure"), 0.0, 100.0, step=1.0, key="seg_w_tenure")
-        st.number_input(
-            _("Share of wallet"), 0.0, 100.0, step=1.0, key="seg_w_share_of_wallet"
-        )
-        st.number_input(
-            _("Breadth (departments)"), 0.0, 100.0, step=1.0, key="seg_w_breadth"
-        )
-        st.number_input(
-            _("Executive engagement"), 0.0, 100.0, step=1.0, key="seg_w_executive"
-        )
-        st.number_input(_("Contract"), 0.0, 100.0, step=1.0, key="seg_w_contract")
-        st.number_input(_("Joint activity"), 0.0, 100.0, step=1.0, key="seg_w_joint")
+        for key, label in SCORE_WEIGHTS.items():
+            st.number_input(_(label), 0.0, 100.0, step=1.0, key=key)
     with st.expander(_("Full points at")):
-        st.number_input(
-            _("Years a customer"), 0.5, 50.0, step=0.5, key="seg_full_tenure"
-        )
-        st.number_input(
-            _("{percent} of the wallet won").format(percent="%"),
-            1.0,
-            100.0,
-            step=1.0,
-            key="seg_full_share_of_wallet",
-        )
-        st.number_input(
-            _("Departments engaged"), 1.0, 50.0, step=1.0, key="seg_full_breadth"
-        )
-        st.number_input(
-            _("Executives engaged"), 1.0, 50.0, step=1.0, key="seg_full_executive"
-        )
-        st.number_input(
-            _("Joint planning sessions or workshops"),
-            1.0,
-            200.0,
-            step=1.0,
-            key="seg_full_joint",
-        )
+        for key, (label, low, high, step) in FULL_POINTS.items():
+            st.number_input(_(label).format(percent="%"), low, high, step=step, key=key)
     st.button(_("Back to the defaults"), key="seg_reset", on_click=reset_thresholds)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -13,11 +15,11 @@ from workbench import access, charts, terms
 from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
-    dataframe,
     download_pair,
-    notify_after_rerun,
     pick_account,
+    save_then_rerun,
     share_columns,
+    show_table,
 )
 from workbench.app.language import _
 from workbench.app.screens.economics_inputs import (
@@ -117,10 +119,8 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     )
 
     st.subheader(_("Segment summary"))
-    dataframe(
+    show_table(
         terms.localise_values(summary),
-        hide_index=True,
-        width="stretch",
         column_config={
             **share_columns(currency),
             "effort_hours": st.column_config.NumberColumn(
@@ -138,7 +138,17 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
                 "least {threshold}; a manual override wins over the score."
             ).format(threshold=format_number(thresholds.relationship_threshold))
         )
-        dataframe(segment.score_weights(thresholds), hide_index=True, width="stretch")
+        show_table(segment.score_weights(thresholds))
+
+
+def _relationships(widget: Callable[..., Any], key: str) -> Any:
+    # a choice of relationship types (several or one, by the widget), in words
+    return widget(
+        _("Relationship"),
+        list(segment.RELATIONSHIPS),
+        format_func=terms.relationship,
+        key=key,
+    )
 
 
 def accounts_section(
@@ -153,12 +163,7 @@ def accounts_section(
         format_func=terms.value_segment,
         key="seg_filter_segments",
     )
-    chosen_types = filter_cols[1].multiselect(
-        _("Relationship"),
-        list(segment.RELATIONSHIPS),
-        format_func=terms.relationship,
-        key="seg_filter_types",
-    )
+    chosen_types = _relationships(filter_cols[1].multiselect, "seg_filter_types")
     search = filter_cols[2].text_input(_("Name or ID contains"), key="seg_filter_name")
     table = segment.filter_accounts(
         segments,
@@ -186,12 +191,10 @@ def accounts_section(
                 count=format_number(table.height),
             )
         )
-    dataframe(
+    show_table(
         terms.localise_values(
             segment.shown_account_table(table, thresholds, PAGE_ROWS, first)
         ),
-        hide_index=True,
-        width="stretch",
         key="seg_accounts_table",
         column_config=share_columns(portfolio_currency()),
     )
@@ -248,35 +251,23 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
             key="seg_override_account",
         )
         override_account = choice_ids[override_choice] if choice_ids else ""
-        override_type = override_cols[1].radio(
-            _("Relationship"),
-            list(segment.RELATIONSHIPS),
-            format_func=terms.relationship,
-            key="seg_override_type",
-        )
+        override_type = _relationships(override_cols[1].radio, "seg_override_type")
         override_reason = override_cols[2].text_input(
             _("Reason (required)"), key="seg_override_reason", max_chars=500
         )
         saved = st.form_submit_button(_("Save decision"), disabled=not may_edit)
     if saved:
-        try:
-            actions.set_relationship(override_account, override_type, override_reason)
-            notify_after_rerun(
-                _("Relationship decision for {account} saved: {relationship}.").format(
-                    account=override_account,
-                    relationship=terms.relationship(override_type),
-                )
-            )
-            st.rerun()
-        except WorkbenchError as error:
-            st.error(str(error))
-    if overrides.height:
-        dataframe(
-            terms.localise_values(overrides),
-            hide_index=True,
-            width="stretch",
-            key="seg_overrides_table",
+        save_then_rerun(
+            lambda: actions.set_relationship(
+                override_account, override_type, override_reason
+            ),
+            _("Relationship decision for {account} saved: {relationship}.").format(
+                account=override_account,
+                relationship=terms.relationship(override_type),
+            ),
         )
+    if overrides.height:
+        show_table(terms.localise_values(overrides), key="seg_overrides_table")
         remove_cols = st.columns([3, 1])
         to_remove = remove_cols[0].selectbox(
             _("Remove the decision for"),
@@ -286,14 +277,10 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         if remove_cols[1].button(
             _("Remove"), key="seg_override_delete", disabled=not may_edit
         ):
-            try:
-                actions.clear_relationship(to_remove)
-                notify_after_rerun(
-                    _("Decision for {account} removed.").format(account=to_remove)
-                )
-                st.rerun()
-            except WorkbenchError as error:
-                st.error(str(error))
+            save_then_rerun(
+                lambda: actions.clear_relationship(to_remove),
+                _("Decision for {account} removed.").format(account=to_remove),
+            )
     else:
         st.caption(_("No manual decisions yet: every type comes from the score."))
     if not may_edit:
@@ -335,14 +322,10 @@ def scenarios_section(
     if save_cols[1].button(
         _("Save scenario"), key="seg_scenario_save", disabled=not may_edit
     ):
-        try:
-            actions.save_scenario(scenario_name, thresholds)
-            notify_after_rerun(
-                _("Scenario “{name}” saved.").format(name=scenario_name.strip())
-            )
-            st.rerun()
-        except WorkbenchError as error:
-            st.error(str(error))
+        save_then_rerun(
+            lambda: actions.save_scenario(scenario_name, thresholds),
+            _("Scenario “{name}” saved.").format(name=scenario_name.strip()),
+        )
 
     if scenarios.height:
         names_saved = scenarios["name"].to_list()
@@ -377,18 +360,11 @@ def scenarios_section(
                 "(a = left, b = right)."
             ).format(count=format_number(moved.height))
         )
-        dataframe(
+        show_table(
             terms.localise_values(segment.scenario_moves(comparison)),
-            hide_index=True,
-            width="stretch",
             key="seg_moves_table",
         )
-        dataframe(
-            terms.localise_values(moved),
-            hide_index=True,
-            width="stretch",
-            key="seg_moved_table",
-        )
+        show_table(terms.localise_values(moved), key="seg_moved_table")
     else:
         st.caption(_("No saved scenarios yet."))
 

@@ -11,8 +11,8 @@ import streamlit as st
 from workbench import charts, domain, terms
 from workbench.analytics import voice
 from workbench.app import reads
-from workbench.app.components import csv_download, dataframe
-from workbench.app.screens import voice_loop
+from workbench.app.components import csv_download, show_table
+from workbench.app.screens import voice_import, voice_loop
 from workbench.i18n import N_, format_day, format_number, format_percent
 from workbench.i18n import gettext as _
 
@@ -133,12 +133,11 @@ def headline() -> Heard:
         format_func=_,
         key="voice_period",
     )
-    survey_type = picks[1].selectbox(
+    survey_type = voice_import.pick_survey_type(
+        picks[1].selectbox,
         _("Survey"),
-        voice.SURVEY_TYPES,
-        format_func=terms.survey_type,
-        key="voice_survey_type",
-        help=_(
+        "voice_survey_type",
+        _(
             "Relationship NPS (periodic, everyone) and touchpoint NPS (after a "
             "support case or a delivery) answer different questions: never pooled."
         ),
@@ -221,15 +220,13 @@ def accounts_tab(heard: Heard) -> None:
     st.subheader(_("NPS per account and which roles were heard"))
     st.caption(
         _(
-            "nps_by_influence weighs each person's answer by their influence (1–5; "
+            "NPS by influence weighs each person's answer by their influence (1–5; "
             "unknown counts 3): the account's loyalty as its buying centre would "
-            "act on it. effective_responses is what its interval rests on."
+            "act on it. Effective answers are what its interval rests on."
         )
     )
-    dataframe(
+    show_table(
         _greyed(terms.localise_values(by_account)),
-        hide_index=True,
-        width="stretch",
         key="voice_accounts_table",
         column_config=_table_config(),
     )
@@ -247,12 +244,10 @@ def accounts_tab(heard: Heard) -> None:
         ).format(label=_(TOO_FEW), minimum=voice.MIN_RESPONSES)
     )
     matrix = voice.account_role_matrix(responses)
-    dataframe(
+    show_table(
         _greyed(
             matrix, voice.too_few_mask(matrix, voice.nps_by_account_role(responses))
         ),
-        hide_index=True,
-        width="stretch",
         key="voice_matrix_table",
         column_config=_table_config(),
     )
@@ -280,14 +275,12 @@ def accounts_tab(heard: Heard) -> None:
             ),
             width="stretch",
         )
-        dataframe(
+        show_table(
             terms.localise_values(
                 voice.search_comments(
                     voice.responses_for_account(heard.responses, chosen_account)
                 )
             ),
-            hide_index=True,
-            width="stretch",
             key="voice_account_comments",
             column_config=_table_config(),
         )
@@ -298,10 +291,8 @@ def roles_tab(heard: Heard) -> None:
     responses = heard.counted
     by_role = voice.nps_by_role(responses)
     st.altair_chart(charts.role_bars(by_role), width="stretch")
-    dataframe(
+    show_table(
         _greyed(terms.localise_values(by_role)),
-        hide_index=True,
-        width="stretch",
         key="voice_roles_table",
         column_config=_table_config(),
     )
@@ -311,10 +302,8 @@ def roles_tab(heard: Heard) -> None:
         format_func=lambda name: _(DIMENSION_LABELS[name]),
         key="voice_dimension",
     )
-    dataframe(
+    show_table(
         _greyed(terms.localise_values(voice.nps_by(responses, dimension))),
-        hide_index=True,
-        width="stretch",
         key="voice_dimension_table",
         column_config=_table_config(),
     )
@@ -371,10 +360,8 @@ def conflicts_tab(heard: Heard) -> None:
             count=format_number(tested.height)
         ),
     )
-    dataframe(
+    show_table(
         terms.localise_values(conflicts),
-        hide_index=True,
-        width="stretch",
         key="voice_conflicts",
         column_config=_table_config(),
     )
@@ -392,27 +379,23 @@ def conflicts_tab(heard: Heard) -> None:
     with st.expander(
         _("Every account tested ({count})").format(count=format_number(tested.height))
     ):
-        dataframe(
-            terms.localise_values(tested),
-            hide_index=True,
-            width="stretch",
-            key="voice_conflicts_tested",
-        )
+        show_table(terms.localise_values(tested), key="voice_conflicts_tested")
     st.subheader(_("The comments behind them"))
     behind = voice.conflict_comments(heard.responses, conflicts)
-    dataframe(
-        terms.localise_values(behind),
-        hide_index=True,
-        width="stretch",
-        key="voice_conflict_comments",
-        column_config=_table_config(),
-    )
-    csv_download(
+    _table_and_csv(
         behind,
-        _("Download conflicts with comments (CSV)"),
-        "nps_role_conflicts.csv",
+        "voice_conflict_comments",
+        (_("Download conflicts with comments (CSV)"), "nps_role_conflicts.csv"),
         "voice_conflicts_download",
     )
+
+
+def _table_and_csv(
+    frame: pl.DataFrame, key: str, download: tuple[str, str], download_key: str
+) -> None:
+    # the table in words, and its codes as CSV: (label, file name)
+    show_table(terms.localise_values(frame), key=key, column_config=_table_config())
+    csv_download(frame, *download, download_key)
 
 
 def detractors_tab(heard: Heard) -> None:
@@ -425,17 +408,10 @@ def detractors_tab(heard: Heard) -> None:
             "buying-centre map marks the same people."
         ).format(influence=voice.HIGH_INFLUENCE_MIN)
     )
-    dataframe(
-        terms.localise_values(risky),
-        hide_index=True,
-        width="stretch",
-        key="voice_detractors",
-        column_config=_table_config(),
-    )
-    csv_download(
+    _table_and_csv(
         risky,
-        _("Download detractors (CSV)"),
-        "nps_risky_detractors.csv",
+        "voice_detractors",
+        (_("Download detractors (CSV)"), "nps_risky_detractors.csv"),
         "voice_detractors_download",
     )
     voice_loop.followups_section()
@@ -458,10 +434,8 @@ def comments_tab(heard: Heard) -> None:
     )
     found = voice.search_comments(responses, search, roles)
     st.caption(_("{count} comments").format(count=format_number(found.height)))
-    dataframe(
+    show_table(
         terms.localise_values(found),
-        hide_index=True,
-        width="stretch",
         key="voice_comments",
         column_config=_table_config(),
     )
@@ -501,14 +475,10 @@ def drivers_tab(heard: Heard) -> None:
         _("Relationship type"): relationships,
     }
     driver_cols = st.columns(2)
-    for index, (title, table) in enumerate(drivers.items()):
+    for index, (title, buckets) in enumerate(drivers.items()):
         with driver_cols[index % 2]:
             st.markdown(f"**{title}**")
-            st.altair_chart(charts.driver_bars(table, ""), width="stretch")
-            dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                key=f"voice_driver_{index}",
-                column_config=_table_config(),
+            st.altair_chart(charts.driver_bars(buckets, ""), width="stretch")
+            show_table(
+                buckets, key=f"voice_driver_{index}", column_config=_table_config()
             )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from workbench import access, ingest, privacy, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download, dataframe
+from workbench.app.components import csv_download, dataframe, show_table
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
@@ -102,16 +105,14 @@ def _preview_and_commit(
             warnings=format_number(warnings),
         )
     )
-    dataframe(
+    show_table(
         privacy.mask_personal_data(result.preview, actor).head(500),
-        hide_index=True,
-        width="stretch",
         key="survey_preview",
     )
     problems = surveys.problems_frame(result.problems)
     if problems.height:
         st.subheader(_("Problems"))
-        dataframe(problems, hide_index=True, width="stretch", key="survey_problems")
+        show_table(problems, key="survey_problems")
         csv_download(
             problems,
             _("Download problems (CSV)"),
@@ -125,12 +126,11 @@ def _preview_and_commit(
                 "importing; nothing has been stored."
             )
         )
-    survey_type = st.selectbox(
+    survey_type = pick_survey_type(
+        st.selectbox,
         _("Survey type"),
-        voice.SURVEY_TYPES,
-        format_func=terms.survey_type,
-        key="survey_type_choice",
-        help=_(
+        "survey_type_choice",
+        _(
             "For answers whose file does not say (a 'survey type' column naming "
             "relationship or touchpoint wins): relationship surveys ask everyone "
             "periodically; touchpoint surveys follow a support case or a delivery."
@@ -157,3 +157,16 @@ def _preview_and_commit(
                     run=outcome["run_id"],
                 )
             )
+
+
+def pick_survey_type(
+    widget: Callable[..., Any], label: str, key: str, explained: str
+) -> Any:
+    """Return the NPS survey type chosen in ``widget`` (a select box), in words."""
+    return widget(
+        label,
+        voice.SURVEY_TYPES,
+        format_func=terms.survey_type,
+        key=key,
+        help=explained,
+    )

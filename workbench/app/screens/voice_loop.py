@@ -10,7 +10,7 @@ import streamlit as st
 from workbench import access, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import dataframe
+from workbench.app.components import show_table
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
 from workbench.i18n import gettext as _
@@ -33,10 +33,8 @@ def followups_section() -> None:
             "{overdue} overdue; the leaders' overview lists them."
         ).format(days=voice.FOLLOWUP_DUE_DAYS, overdue=format_number(overdue))
     )
-    dataframe(
+    show_table(
         terms.localise_values(followups),
-        hide_index=True,
-        width="stretch",
         key="voice_followups",
         column_config=TABLE_CONFIG,
     )

@@ -14,7 +14,7 @@ import streamlit as st
 from workbench import access, domain, store, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import dataframe
+from workbench.app.components import show_table
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
 from workbench.i18n import gettext as _
@@ -47,12 +47,10 @@ def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
             "resolves it. Open conflicts appear in the account plan."
         )
     )
-    dataframe(
+    show_table(
         terms.localise_values(
             register.select("role", "category", "need", "source", "recorded_by")
         ),
-        hide_index=True,
-        width="stretch",
         key="register_table",
     )
     st.markdown(
@@ -60,14 +58,12 @@ def register_tab(responses: pl.DataFrame, accounts: pl.DataFrame) -> None:
             count=format_number(int((conflicts["status"] == "open").sum()))
         )
     )
-    dataframe(
+    show_table(
         terms.localise_values(
             conflicts.select(
                 "role_a", "need_a", "role_b", "need_b", "owner", "status", "resolution"
             )
         ),
-        hide_index=True,
-        width="stretch",
         key="register_conflicts",
     )
     if not access.can(session.current_actor(), "plan"):

@@ -1,0 +1,152 @@
+"""The situation appendix of a plan reads in the language in force; its data does not."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+import pytest
+
+from workbench import i18n, plans
+from workbench.api import open_workbench
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+#: A word joined by underscores, as code names things (most_valuable, p_value).
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+
+@pytest.fixture
+def english_after() -> Iterator[None]:
+    yield
+    i18n.set_language("en")
+
+
+def appendix(markdown: str) -> str:
+    # the situation is the plan's last section
+    return markdown[markdown.rindex("\n## ") + 1 :]
+
+
+def test_the_plan_s_appendix_reads_in_chinese_and_keeps_its_data(
+    demo_db: Path, english_after: None
+):
+    with open_workbench(demo_db) as wb:
+        draft = wb.plan("A00001")
+        facts = {f.label: f.value for p in draft.plan.situation.parts for f in p.facts}
+        i18n.set_language("zh-Hans")
+        text = draft.to_markdown()
+    shown = appendix(text)
+    assert shown.startswith("## 附录："), shown[:80]
+    for heading in (
+        "### 来自 CRM",
+        "### 价值细分与关系",
+        "### 采购中心的覆盖",
+        "**按采购角色的人员**",
+        "**按采购角色的覆盖**",
+    ):
+        assert heading in shown, heading
+    assert "- **行业**: " + str(facts["Industry"]) in shown  # the data as it is
+    assert "- **客户负责人**: " + str(facts["Account owner"]) in shown
+    assert "的 12 个月" in shown  # the notes, re-written with their dates
+    for english in (
+        "From the CRM",
+        "Industry",
+        "People by buying role",
+        "Coverage by buying role",
+        "Won revenue",
+        "12 months up to",
+        "Our touches from",
+    ):
+        assert english not in shown, english
+    header = next(line for line in shown.splitlines() if line.startswith("| "))
+    assert not SNAKE.findall(header), header
+    assert not SNAKE.findall(re.sub(r"\(.*?\)", "", shown.split("###")[1])), (
+        "codes in the CRM part"
+    )
+
+
+def test_the_html_and_the_summary_follow_the_language_too(
+    demo_db: Path, english_after: None
+):
+    with open_workbench(demo_db) as wb:
+        draft = wb.plan("A00001")
+        currency = wb.currency()
+    i18n.set_language("zh-Hant")
+    page = plans.plan_to_html(draft.plan)
+    assert "<h3>來自 CRM</h3>" in page and "<dt>產業</dt>" not in page
+    assert "<dt>客戶負責人</dt>" in page and "From the CRM" not in page
+    summary = plans.plan_summary_html(draft.plan, None, currency)
+    assert '<html lang="zh-Hant">' in summary
+    assert "Value segment" not in summary
+
+
+def test_english_reads_as_before_and_an_older_note_as_stored(english_after: None):
+    part = plans.SituationPart(
+        "coverage",
+        "Coverage of the buying centre",
+        "ready",
+        "Our touches from 2025-09-30 (excluded) to 2026-09-30.",
+        facts=[
+            plans.Fact("People we touched", "16 of 25"),
+            plans.Fact("Roles known but not touched", "decider, approver"),
+            plans.Fact("Roles with nobody known", "none"),
+        ],
+    )
+    situation = plans.Situation(
+        "A1", date(2026, 9, 30), datetime(2026, 10, 1, tzinfo=UTC), [part]
+    )
+    plan = plans.Plan("A1", "Acme", situation=situation)
+    text = plans.plan_to_markdown(plan)
+    assert "### Coverage of the buying centre" in text
+    assert "Our touches from 2025-09-30 (excluded) to 2026-09-30." in text
+    assert "- **People we touched**: 16 of 25" in text
+    assert "- **Roles known but not touched**: decider, approver" in text
+    i18n.set_language("zh-Hans")
+    text = plans.plan_to_markdown(plan)
+    # a plan saved before notes kept their message: the note as it was stored
+    assert "Our touches from 2025-09-30 (excluded) to 2026-09-30." in text
+    assert "- **已接触人员**: 16 / 25" in text
+    assert "- **已知但未接触的角色**: 决策者, 批准者" in text
+    assert "- **无已知人员的角色**: 无" in text
+
+
+def test_a_stored_situation_keeps_its_note_s_message_through_json():
+    part = plans.SituationPart(
+        "voice",
+        "Voice of the customer",
+        "unavailable",
+        note_template="no account {account_id}",
+        note_args={"account_id": "A9"},
+        note="no account A9",
+    )
+    situation = plans.Situation(
+        "A9", date(2026, 9, 30), datetime(2026, 10, 1, tzinfo=UTC), [part]
+    )
+    again = plans.situation_from_dict(plans.situation_to_dict(situation))
+    assert again.parts[0].note_template == "no account {account_id}"
+    assert again.parts[0].note_args == {"account_id": "A9"}
+    try:
+        i18n.set_language("zh-Hans")
+        assert plans.part_note(again.parts[0]) == "没有客户 A9"
+    finally:
+        i18n.set_language("en")
+
+
+def test_the_plan_screen_shows_the_situation_in_the_language(app_db: Path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "zh-Hans"
+    at.run()
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, at.exception
+    titles = [e.label for e in at.expander]
+    assert "来自 CRM" in titles and "采购中心的覆盖" in titles, titles
+    assert "From the CRM" not in titles
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**按采购角色的人员**" in shown and "People by buying role" not in shown

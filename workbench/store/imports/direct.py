@@ -35,6 +35,7 @@ def import_activities_direct(
     file: str,
     source: str,
     kind: str | None,
+    keep_journal: bool = False,
 ) -> tuple[int, pl.DataFrame] | None:
     """Load a large activity CSV straight into ``activities`` when it is clean.
 
@@ -53,6 +54,9 @@ def import_activities_direct(
         the import is then complete except for recording the run. None when it
         is not: the caller must roll the transaction back and take the staged
         path, which reports each problem with its row.
+
+    With ``keep_journal``, the undo journal already holds this run's rows (the
+    other files of the same export, written first in the same transaction).
 
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
@@ -121,8 +125,9 @@ def import_activities_direct(
     references = _direct_reference_problems(cur, run_id, params, positions, file)
     if references is None:
         return None
-    # Only the last import can be undone; this one's rows carry its mark.
-    cur.execute("DELETE FROM import_undo_rows")
+    if not keep_journal:
+        # Only the last import can be undone; this one's rows carry its mark.
+        cur.execute("DELETE FROM import_undo_rows")
     return rows, references
 
 

@@ -21,8 +21,11 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -135,20 +138,10 @@ def assign_segments(
         :func:`explain_segments`, which gives the same text.
     """
     t = thresholds
-    # One contiguous chunk per column (frames glued from many parts otherwise pay
-    # the chunking in every step); NaN or infinity stored by an older version is unknown
-    features = finite_or_null(features).rechunk()
-    valued = (
-        features
-        if "contribution" in features.columns
-        else compute_contribution(features, t, retention)
-    )
-    segmented = target_relationship(
-        observed_relationship(value_segments(valued, t), t, explain=False),
-        t,
-        situation,
-        explain=False,
-    )
+    valued, scored = _threshold_free_part(features, t, situation, retention)
+    # The value segments rank with the thresholds a slider moves; the observed
+    # and target types read only the valued features and their own thresholds.
+    segmented = value_segments(valued, t, explain=False).hstack(scored)
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
         chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
@@ -174,6 +167,73 @@ def assign_segments(
         .otherwise(pl.lit("observed")),
     ).drop("_override")
     return explain_segments(decided, t) if explain else decided
+
+
+#: Thresholds only the value segments read (and the growth score they rank by).
+_VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
+    "valuable_basis",
+    "valuable_mode",
+    "valuable_top_pct",
+    "valuable_min_contribution",
+    "growable_top_pct",
+    "growth_headroom_weight_pct",
+    "pipeline_full_at_headroom_pct",
+    "trend_full_at_pct",
+)
+#: The last few results of :func:`_threshold_free_part`, by the identity of their
+#: features and situation frames (held weakly: a frame gone, its entry is stale).
+_PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
+    OrderedDict()
+)
+_PARTS_KEPT = 8
+
+
+def _threshold_free_part(
+    features: pl.DataFrame,
+    t: Thresholds,
+    situation: pl.DataFrame | None,
+    retention: Retention | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the valued features and the observed and target types' columns.
+
+    None of it reads the value segments' thresholds, so a slider that moves only
+    those (the top shares, the basis, the growth weights) reuses the result for the
+    same features frame: the app shares one frame per data version, and this part
+    costs more than the ranking the slider changes. The result is the same as
+    computing it again (tested).
+    """
+    unmoved = replace(
+        t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
+    )
+    key = (id(features), id(situation), unmoved, retention)
+    kept = _PARTS.get(key)
+    if (
+        kept is not None
+        and kept[0]() is features
+        and (situation is None or kept[1]() is situation)
+    ):
+        _PARTS.move_to_end(key)
+        return kept[2], kept[3]
+    # One contiguous chunk per column (frames glued from many parts otherwise pay
+    # the chunking in every step); NaN or infinity stored by an older version is unknown
+    features_finite = finite_or_null(features).rechunk()
+    valued = (
+        features_finite
+        if "contribution" in features_finite.columns
+        else compute_contribution(features_finite, t, retention)
+    )
+    observed = observed_relationship(valued, t, explain=False)
+    targeted = target_relationship(observed, t, situation, explain=False)
+    scored = targeted.select(targeted.columns[len(valued.columns) :])
+    _PARTS[key] = (
+        weakref.ref(features),
+        (lambda: None) if situation is None else weakref.ref(situation),
+        valued,
+        scored,
+    )
+    while len(_PARTS) > _PARTS_KEPT:
+        _PARTS.popitem(last=False)
+    return valued, scored
 
 
 @dataclass(frozen=True)

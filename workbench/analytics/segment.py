@@ -84,14 +84,8 @@ __all__ = [
 
 
 def _empty_overrides() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "account_id": pl.String,
-            "relationship": pl.String,
-            "reason": pl.String,
-            "set_by": pl.String,
-        }
-    )
+    columns = ("account_id", "relationship", "reason", "set_by")
+    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
 
 
 def assign_segments(
@@ -271,6 +265,17 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
     )
 
 
+#: What :func:`segment_summary` adds up per segment and type, in its order.
+_SUMMED = (
+    "revenue",
+    "won_12m",
+    "margin",
+    "cost_to_serve",
+    "contribution",
+    "effort_hours",
+)
+
+
 def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     """Return accounts, revenue, contribution and shares per value segment × type.
 
@@ -285,15 +290,7 @@ def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     ).row(0)
     summary = (
         segments.group_by("value_segment", "relationship")
-        .agg(
-            accounts=pl.len(),
-            revenue=pl.col("revenue").sum(),
-            won_12m=pl.col("won_12m").sum(),
-            margin=pl.col("margin").sum(),
-            cost_to_serve=pl.col("cost_to_serve").sum(),
-            contribution=pl.col("contribution").sum(),
-            effort_hours=pl.col("effort_hours").sum(),
-        )
+        .agg(pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED])
         .with_columns(
             effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
             revenue_share_pct=_share(pl.col("revenue"), totals[1]),

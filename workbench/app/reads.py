@@ -135,7 +135,9 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     return session.workbench().features(as_of, default_term_months)
 
 
-@cached()
+# Shared, not copied: the segmentation reuses its threshold-free part for the same
+# features and situation frames (by identity), so a copy per rerun would redo it.
+@cached(share=True)
 def account_situation() -> pl.DataFrame:
     """Return the buying situation workshops rated (one row per rated account)."""
     return session.workbench().buying_situation()

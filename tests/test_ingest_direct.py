@@ -168,19 +168,25 @@ def _duplicate(rows: Rows) -> Rows:
     return rows
 
 
+#: Damage the staged path rejects with an error naming its row.
+_REJECTED_DAMAGE = [
+    pytest.param(_set(2, 6, "not a date"), id="bad-date"),
+    pytest.param(_set(3, 8, "abc"), id="bad-duration"),
+    pytest.param(_duplicate, id="duplicate-id"),
+]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         pytest.param(_set(3, 1, "true"), id="deleted-row"),
         pytest.param(_set(3, 1, "maybe"), id="unreadable-boolean"),
-        pytest.param(_set(2, 6, "not a date"), id="bad-date"),
         pytest.param(_set(2, 6, "03/25/2024"), id="slash-date"),
         pytest.param(_set(2, 7, "Carrier pigeon"), id="unknown-kind"),
-        pytest.param(_set(3, 8, "abc"), id="bad-duration"),
         pytest.param(_set(3, 8, "NaN"), id="nan-duration"),
         pytest.param(_set(3, 8, "9000000"), id="duration-beyond-a-week"),
         pytest.param(_set(6, 0, ""), id="no-id"),
-        pytest.param(_duplicate, id="duplicate-id"),
+        *_REJECTED_DAMAGE,
     ],
 )
 def test_anything_to_report_falls_back_to_the_staged_path(
@@ -500,14 +506,7 @@ def test_a_whole_export_loads_its_activities_in_one_pass_with_the_staged_result(
     con.close()
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        pytest.param(_set(2, 6, "not a date"), id="bad-date"),
-        pytest.param(_set(3, 8, "abc"), id="bad-duration"),
-        pytest.param(_duplicate, id="duplicate-id"),
-    ],
-)
+@pytest.mark.parametrize("damage", _REJECTED_DAMAGE)
 def test_a_whole_export_with_a_bad_activity_row_is_rejected_whole_with_its_row(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -21,6 +21,7 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -179,7 +180,9 @@ _VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
 _PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
     OrderedDict()
 )
-_PARTS_KEPT = 8
+#: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
+_PARTS_KEPT = 4
+_PARTS_LOCK = threading.Lock()
 
 
 def _threshold_free_part(
@@ -200,14 +203,15 @@ def _threshold_free_part(
         t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
     )
     key = (id(features), id(situation), unmoved, retention)
-    kept = _PARTS.get(key)
-    if (
-        kept is not None
-        and kept[0]() is features
-        and (situation is None or kept[1]() is situation)
-    ):
-        _PARTS.move_to_end(key)
-        return kept[2], kept[3]
+    with _PARTS_LOCK:  # the app's sessions segment in threads of one process
+        kept = _PARTS.get(key)
+        if (
+            kept is not None
+            and kept[0]() is features
+            and (situation is None or kept[1]() is situation)
+        ):
+            _PARTS.move_to_end(key)
+            return kept[2], kept[3]
     # One contiguous chunk per column (frames glued from many parts otherwise pay
     # the chunking in every step); NaN or infinity stored by an older version is unknown
     features_finite = finite_or_null(features).rechunk()
@@ -219,14 +223,18 @@ def _threshold_free_part(
     observed = observed_relationship(valued, t, explain=False)
     targeted = target_relationship(observed, t, situation, explain=False)
     scored = targeted.select(targeted.columns[len(valued.columns) :])
-    _PARTS[key] = (
-        weakref.ref(features),
-        (lambda: None) if situation is None else weakref.ref(situation),
-        valued,
-        scored,
-    )
-    while len(_PARTS) > _PARTS_KEPT:
-        _PARTS.popitem(last=False)
+    with _PARTS_LOCK:
+        _PARTS[key] = (
+            weakref.ref(features),
+            (lambda: None) if situation is None else weakref.ref(situation),
+            valued,
+            scored,
+        )
+        # Entries of frames gone are of no use: drop them first, then the oldest.
+        for stale in [k for k, entry in _PARTS.items() if entry[0]() is None]:
+            del _PARTS[stale]
+        while len(_PARTS) > _PARTS_KEPT:
+            _PARTS.popitem(last=False)
     return valued, scored
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench import store
+from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
 from workbench.ingest import guards, summary
@@ -129,6 +130,7 @@ def direct_load(
     run: RunRecord,
     problems: list[Problem],
     *,
+    actor: Actor,
     overwrite_edits: bool,
     date_order: DateOrder | None,
     say: ProgressCallback,
@@ -140,6 +142,7 @@ def direct_load(
     everything back (None): the staged path then reports every problem of every
     file at once.
     """
+    require(actor, "import")
     entry = large_activity_file(run.importable)
     if entry is None:
         return None

@@ -243,6 +243,7 @@ def _run_import(
             con,
             run,
             problems,
+            actor=actor,
             overwrite_edits=overwrite_edits,
             date_order=date_order,
             say=say,

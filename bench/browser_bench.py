@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from bench.startup_bench import (
+    CHART,
     CHROMIUM,
     CHROMIUM_ARGS,
+    IDLE,
+    ROOT,
+    SLIDER_LABEL,
     launch_streamlit,
     stop,
     wait_healthy,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-SLIDER_LABEL = "Most valuable: top % of accounts"
-CHART = '[data-testid="stVegaLiteChart"]'
 
 # The chart's current picture: canvas pixels when Vega draws on a canvas (it does
 # above 2,000 points), the SVG's markup otherwise.

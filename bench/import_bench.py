@@ -86,6 +86,25 @@ print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": _own_peak_mb()}))
 )
 
 
+def _salesforce_id(prefix: str, number: pl.Expr) -> pl.Expr:
+    """Return Salesforce-shaped IDs: the object's key prefix, then the number padded."""
+    return pl.format(prefix + "1x{}", number.cast(pl.String).str.zfill(13))
+
+
+def _cycle(number: pl.Expr, values: tuple[str, ...]) -> pl.Expr:
+    """Return ``values[number % len(values)]``: the values in turn, row after row."""
+    turn = number % len(values)
+    chosen = pl.when(turn == 0).then(pl.lit(values[0]))
+    for place, value in enumerate(values[1:], start=1):
+        chosen = chosen.when(turn == place).then(pl.lit(value))
+    return chosen.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _write_records(path: Path, count: int, **columns: pl.Expr) -> None:
+    """Write ``count`` records to a CSV file, each column an expression of ``i``."""
+    pl.DataFrame({"i": range(count)}).select(**columns).write_csv(path)
+
+
 def write_export(
     folder: Path,
     rows: int,
@@ -102,56 +121,46 @@ def write_export(
     With ``opportunities``, an ``Opportunity.csv`` of that many deals is written too.
     """
     ACCOUNTS, CONTACTS = accounts, contacts
-    users = pl.DataFrame({"i": range(USERS)}).select(
-        pl.format("0051x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
-        pl.format("Seller {}", pl.col("i")).alias("Name"),
-        pl.lit("Key Account Management").alias("Department"),
+    number = pl.col("i")
+    _write_records(
+        folder / "User.csv",
+        USERS,
+        Id=_salesforce_id("005", number),
+        Name=pl.format("Seller {}", number),
+        Department=pl.lit("Key Account Management"),
     )
-    users.write_csv(folder / "User.csv")
-    accounts = pl.DataFrame({"i": range(ACCOUNTS)}).select(
-        pl.format("0011x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
-        pl.lit("false").alias("IsDeleted"),
-        pl.format("Customer {}", pl.col("i")).alias("Name"),
-        pl.lit("Machinery").alias("Industry"),
+    not_deleted = pl.lit("false")
+    _write_records(
+        folder / "Account.csv",
+        ACCOUNTS,
+        Id=_salesforce_id("001", number),
+        IsDeleted=not_deleted,
+        Name=pl.format("Customer {}", number),
+        Industry=pl.lit("Machinery"),
     )
-    accounts.write_csv(folder / "Account.csv")
-    contacts = pl.DataFrame({"i": range(CONTACTS)}).select(
-        pl.format("0031x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
-        pl.lit("false").alias("IsDeleted"),
-        pl.format(
-            "0011x{}", (pl.col("i") % ACCOUNTS).cast(pl.String).str.zfill(13)
-        ).alias("AccountId"),
-        pl.format("Person {}", pl.col("i")).alias("LastName"),
+    _write_records(
+        folder / "Contact.csv",
+        CONTACTS,
+        Id=_salesforce_id("003", number),
+        IsDeleted=not_deleted,
+        AccountId=_salesforce_id("001", number % ACCOUNTS),
+        LastName=pl.format("Person {}", number),
     )
-    contacts.write_csv(folder / "Contact.csv")
     index = pl.int_range(0, rows, eager=True).alias("i")
     tasks = pl.DataFrame(index).select(
-        pl.format("00T1x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
+        _salesforce_id("00T", pl.col("i")).alias("Id"),
         pl.lit("false").alias("IsDeleted"),
-        pl.format(
-            "0011x{}", (pl.col("i") * 7 % ACCOUNTS).cast(pl.String).str.zfill(13)
-        ).alias("AccountId"),
+        _salesforce_id("001", (pl.col("i") * 7 % ACCOUNTS)).alias("AccountId"),
         pl.when(pl.lit(lead_every is not None) & (pl.col("i") % (lead_every or 1) == 0))
-        .then(pl.format("00Q1x{}", pl.col("i").cast(pl.String).str.zfill(13)))
-        .otherwise(
-            pl.format(
-                "0031x{}", (pl.col("i") * 13 % CONTACTS).cast(pl.String).str.zfill(13)
-            )
-        )
+        .then(_salesforce_id("00Q", pl.col("i")))
+        .otherwise(_salesforce_id("003", (pl.col("i") * 13 % CONTACTS)))
         .alias("WhoId"),
-        pl.format("0051x{}", (pl.col("i") % USERS).cast(pl.String).str.zfill(13)).alias(
-            "OwnerId"
-        ),
+        _salesforce_id("005", (pl.col("i") % USERS)).alias("OwnerId"),
         pl.format("Follow-up {}", pl.col("i") % 997).alias("Subject"),
         (pl.date(2022, 1, 1) + pl.duration(days=pl.col("i") % 1000))
         .dt.strftime("%Y-%m-%d")
         .alias("ActivityDate"),
-        pl.when(pl.col("i") % 3 == 0)
-        .then(pl.lit("Call"))
-        .when(pl.col("i") % 3 == 1)
-        .then(pl.lit("Email"))
-        .otherwise(pl.lit("Task"))
-        .alias("TaskSubtype"),
+        _cycle(pl.col("i"), ("Call", "Email", "Task")).alias("TaskSubtype"),
         pl.when(pl.col("i") % 3 == 0)
         .then((pl.col("i") * 37 % 3600).cast(pl.String))
         .otherwise(pl.lit(""))
@@ -168,27 +177,20 @@ def write_export(
 def _write_opportunities(path: Path, count: int, accounts: int) -> None:
     index = pl.int_range(0, count, eager=True).alias("i")
     pl.DataFrame(index).select(
-        pl.format("0061x{}", pl.col("i").cast(pl.String).str.zfill(13)).alias("Id"),
+        _salesforce_id("006", pl.col("i")).alias("Id"),
         pl.lit("false").alias("IsDeleted"),
-        pl.format(
-            "0011x{}", (pl.col("i") * 11 % accounts).cast(pl.String).str.zfill(13)
-        ).alias("AccountId"),
+        _salesforce_id("001", (pl.col("i") * 11 % accounts)).alias("AccountId"),
         pl.format("Deal {}", pl.col("i")).alias("Name"),
-        pl.when(pl.col("i") % 4 == 0)
-        .then(pl.lit("Closed Won"))
-        .when(pl.col("i") % 4 == 1)
-        .then(pl.lit("Closed Lost"))
-        .otherwise(pl.lit("Negotiation"))
-        .alias("StageName"),
+        _cycle(
+            pl.col("i"), ("Closed Won", "Closed Lost", "Negotiation", "Negotiation")
+        ).alias("StageName"),
         (pl.col("i") * 7919 % 500_000 + 1_000).cast(pl.String).alias("Amount"),
         (pl.date(2022, 1, 1) + pl.duration(days=pl.col("i") % 1000))
         .dt.strftime("%Y-%m-%d")
         .alias("CloseDate"),
         (pl.col("i") % 4 < 2).cast(pl.String).str.to_lowercase().alias("IsClosed"),
         (pl.col("i") % 4 == 0).cast(pl.String).str.to_lowercase().alias("IsWon"),
-        pl.format("0051x{}", (pl.col("i") % USERS).cast(pl.String).str.zfill(13)).alias(
-            "OwnerId"
-        ),
+        _salesforce_id("005", (pl.col("i") % USERS)).alias("OwnerId"),
     ).write_csv(path)
 
 

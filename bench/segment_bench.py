@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -74,17 +75,23 @@ def _median_seconds(work: Callable[[int], object], runs: int) -> float:
     return statistics.median(timings)
 
 
+def stored_counts(path: Path) -> dict[str, int]:
+    """Return the rows per table of a database file (empty when there is none)."""
+    if not path.exists():
+        return {}
+    con = store.connect(path)
+    try:
+        return store.table_counts(con)
+    finally:
+        con.close()
+
+
 def ensure_demo_database(path: Path, say: Callable[[str], None] = print) -> Path:
     """Return the path of a 10,000-account demo database, writing it if needed."""
-    if path.exists():
-        con = store.connect(path)
-        try:
-            counts = store.table_counts(con)
-        finally:
-            con.close()
-        if counts["accounts"] == ACCOUNTS and counts["activities"] == ACTIVITIES:
-            say(f"reusing {path}")
-            return path
+    counts = stored_counts(path)
+    if counts.get("accounts") == ACCOUNTS and counts.get("activities") == ACTIVITIES:
+        say(f"reusing {path}")
+        return path
     say(f"writing the demo portfolio to {path} (a few minutes)")
     con = store.connect(path)
     try:
@@ -100,43 +107,39 @@ def ensure_demo_database(path: Path, say: Callable[[str], None] = print) -> Path
     return path
 
 
+#: The page file of each page a bench moves a slider on.
+_PAGE_FILES = {
+    "Segments": "pages/segments.py",
+    "Effort": "pages/effort.py",
+    "Buying centre": "pages/buying_centre.py",
+}
+
+
+def _slider_rerun_s(
+    app: Any, page: str, key: str, values: tuple[float, float], runs: int
+) -> float:
+    """Return the median rerun of ``page`` after its slider ``key`` moves."""
+    app.switch_page(_PAGE_FILES[page]).run()
+    if app.exception:
+        raise RuntimeError(f"the {page} page failed: {app.exception}")
+
+    def move(i: int) -> None:
+        app.slider(key=key).set_value(values[i % 2]).run()
+
+    move(1)  # warm: the reads are cached from here on, and the first run moves it
+    return _median_seconds(move, runs)
+
+
 def _time_page(path: Path, runs: int) -> tuple[float, float, float, float]:
     from streamlit.testing.v1 import AppTest
 
     os.environ[store.DB_ENV_VAR] = str(path)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-    app.switch_page("pages/segments.py").run()
-    if app.exception:
-        raise RuntimeError(f"the Segments page failed: {app.exception}")
-    values = [15.0, 25.0]
-
-    def move_slider(i: int) -> None:
-        app.slider(key="seg_top_pct").set_value(values[i % 2]).run()
-
-    move_slider(1)  # warm: the features are cached from here on
-    page_s = _median_seconds(move_slider, runs)
-
-    app.switch_page("pages/effort.py").run()
-    if app.exception:
-        raise RuntimeError(f"the Effort page failed: {app.exception}")
-    factors = [2.0, 3.0]
-
-    def move_effort_slider(i: int) -> None:
-        app.slider(key="eff_over_factor").set_value(factors[i % 2]).run()
-
-    move_effort_slider(0)
-    effort_page_s = _median_seconds(move_effort_slider, runs)
-
-    app.switch_page("pages/buying_centre.py").run()
-    if app.exception:
-        raise RuntimeError(f"the Buying centre page failed: {app.exception}")
-    windows = [6, 12]
-
-    def move_window(i: int) -> None:
-        app.slider(key="bc_window_months").set_value(windows[i % 2]).run()
-
-    move_window(0)
-    buying_centre_s = _median_seconds(move_window, runs)
+    page_s = _slider_rerun_s(app, "Segments", "seg_top_pct", (15.0, 25.0), runs)
+    effort_page_s = _slider_rerun_s(app, "Effort", "eff_over_factor", (2.0, 3.0), runs)
+    buying_centre_s = _slider_rerun_s(
+        app, "Buying centre", "bc_window_months", (6, 12), runs
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "empty_page.py"

@@ -26,20 +26,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.startup_bench import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    launch_streamlit,
-    stop,
-    wait_healthy,
-)
+from bench import startup_bench as server
+from bench.startup_bench import CHART, IDLE, SLIDER_LABEL
 
-ROOT = Path(__file__).resolve().parents[1]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 METRIC = '[data-testid="stMetric"]'
-CHART = '[data-testid="stVegaLiteChart"]'
-SLIDER_LABEL = "Most valuable: top % of accounts"
 STEPS = ("overview", "segments", "slider", "plans")
 TIMEOUT_MS = 600_000
 
@@ -113,7 +104,7 @@ async def _measure(url: str, sessions: int, single_runs: int) -> dict[str, Any]:
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            executable_path=server.CHROMIUM, args=server.CHROMIUM_ARGS
         )
         try:
             await one_session(browser, url)  # warm the server's caches
@@ -135,12 +126,14 @@ async def _measure(url: str, sessions: int, single_runs: int) -> dict[str, Any]:
 
 def run(db_path: Path, sessions: int = 20, single_runs: int = 3) -> dict[str, Any]:
     """Time one session alone, then ``sessions`` at once, on one server."""
-    proc, url = launch_streamlit(ROOT / "app.py", db_path, f"sessions-{db_path.stem}")
+    proc, url = server.launch_streamlit(
+        server.ROOT / "app.py", db_path, f"sessions-{db_path.stem}"
+    )
     try:
-        wait_healthy(url)
+        server.wait_healthy(url)
         return asyncio.run(_measure(url, sessions, single_runs))
     finally:
-        stop(proc)
+        server.stop(proc)
 
 
 def main() -> None:

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The app's page as the browser benches see it: a page whose script finished, the
+# portfolio chart, the Segments page's first slider.
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+CHART = '[data-testid="stVegaLiteChart"]'
+SLIDER_LABEL = "Most valuable: top % of accounts"
+#: How every bench starts Streamlit besides the script and the port.
+STREAMLIT_FLAGS = (
+    "--server.headless=true",
+    "--server.address=127.0.0.1",
+    "--browser.gatherUsageStats=false",
+)
 CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
@@ -46,6 +57,12 @@ def free_port() -> int:
     return port
 
 
+def streamlit_command(script: Path, port: int) -> list[str]:
+    """Return the command that serves ``script`` on ``port`` as every bench does."""
+    serve = [sys.executable, "-m", "streamlit", "run", str(script)]
+    return [*serve, f"--server.port={port}", *STREAMLIT_FLAGS]
+
+
 def launch_streamlit(
     script: Path, db_path: Path | None, log_name: str
 ) -> tuple[subprocess.Popen[bytes], str]:
@@ -56,17 +73,7 @@ def launch_streamlit(
         env[store.DB_ENV_VAR] = str(db_path)
     OUT.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ],
+        streamlit_command(script, port),
         cwd=ROOT,
         env=env,
         stdout=open(OUT / f"{log_name}.log", "wb"),  # noqa: SIM115

@@ -8,6 +8,7 @@ must be exactly what the staged path alone gives.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -181,19 +182,25 @@ def _duplicate(rows: Rows) -> Rows:
     return rows
 
 
+#: Damage the staged path rejects with an error naming its row.
+_REJECTED_DAMAGE = [
+    pytest.param(_set(2, 6, "not a date"), id="bad-date"),
+    pytest.param(_set(3, 8, "abc"), id="bad-duration"),
+    pytest.param(_duplicate, id="duplicate-id"),
+]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         pytest.param(_set(3, 1, "true"), id="deleted-row"),
         pytest.param(_set(3, 1, "maybe"), id="unreadable-boolean"),
-        pytest.param(_set(2, 6, "not a date"), id="bad-date"),
         pytest.param(_set(2, 6, "03/25/2024"), id="slash-date"),
         pytest.param(_set(2, 7, "Carrier pigeon"), id="unknown-kind"),
-        pytest.param(_set(3, 8, "abc"), id="bad-duration"),
         pytest.param(_set(3, 8, "NaN"), id="nan-duration"),
         pytest.param(_set(3, 8, "9000000"), id="duration-beyond-a-week"),
         pytest.param(_set(6, 0, ""), id="no-id"),
-        pytest.param(_duplicate, id="duplicate-id"),
+        *_REJECTED_DAMAGE,
     ],
 )
 def test_anything_to_report_falls_back_to_the_staged_path(
@@ -434,3 +441,127 @@ def test_a_large_export_naming_unknown_records_loads_in_one_pass_with_the_staged
     }
     assert all(w[0] == "missing_reference" for w in direct_warnings)
     assert direct_cleared[0] > 0 and direct_cleared[1] > 0
+
+
+def _whole_export(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, rows: Rows, *, staged_only: bool
+) -> tuple[tuple[object, ...], list[int | None], store.Connection]:
+    """Import users, accounts, contacts, deals and tasks in one go into a new database.
+
+    Every file is large (read from disk), as in a real export of millions of rows.
+    Returns what the import gave, what the one-pass load said, and the database.
+    """
+    folder.mkdir()
+    (folder / "Opportunity.csv").write_text(
+        "Id,IsDeleted,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon,OwnerId\n"
+        "006O00000000000001,false,001A00000000000001,Line 3 retrofit,Closed Won,"
+        "120000,2024-03-31,true,true,005U00000000000001\n"
+        "006O00000000000002,false,001A00000000000002,Spare parts,Negotiation,"
+        "8500,2024-11-30,false,false,005U00000000000002\n"
+    )
+    files = [*_write_people(folder), folder / "Opportunity.csv"]
+    con = store.connect(":memory:")
+    before = store.database_fingerprint(con)
+    said: list[int | None] = []
+    direct = store.import_activities_direct
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        result = None if staged_only else direct(*args, **kwargs)
+        said.append(None if result is None else result[0])
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+        patch.setattr(store, "import_activities_direct", watched)
+        report = ingest.import_files(
+            con, [*files, _write_tasks(folder, rows)], actor=ANALYST
+        )
+    tables = {
+        table: store.query_frame(con, f"SELECT * FROM {table} ORDER BY ALL").rows()
+        for table in (*store.DATA_TABLES, "import_undo_rows")
+    }
+    result = (
+        report.ok,
+        _problems(report),
+        report.counts,
+        report.plan,
+        report.written,
+        tables,
+        store.database_fingerprint(con) == before,
+    )
+    return result, said, con
+
+
+def test_a_whole_export_loads_its_activities_in_one_pass_with_the_staged_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _leads(_tasks())  # warnings too: tasks naming leads
+    direct, said, con = _whole_export(
+        tmp_path / "direct", monkeypatch, rows, staged_only=False
+    )
+    staged, _said, staged_con = _whole_export(
+        tmp_path / "staged", monkeypatch, rows, staged_only=True
+    )
+    staged_con.close()
+    assert said == [12], "the task file took the one pass inside the whole import"
+    assert direct[0] is True
+    assert direct[5]["activities"] and direct[5]["opportunities"]
+    assert any(p[0] == "warning" and p[3] == "WhoId" for p in direct[1])
+    # Every table's rows, the undo journal, the counts, the plan and the problems.
+    assert direct == staged
+    # One run: undoing it empties the database again.
+    undone = store.undo_last_import(con, ANALYST)
+    assert undone["restored"]["activities"] == 12
+    assert all(store.table_counts(con)[t] == 0 for t in ("activities", "accounts"))
+    con.close()
+
+
+@pytest.mark.parametrize("damage", _REJECTED_DAMAGE)
+def test_a_whole_export_with_a_bad_activity_row_is_rejected_whole_with_its_row(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: Callable[[Rows], Rows],
+) -> None:
+    rows = damage(_tasks())
+    direct, said, con = _whole_export(
+        tmp_path / "direct", monkeypatch, rows, staged_only=False
+    )
+    con.close()
+    staged, _said, staged_con = _whole_export(
+        tmp_path / "staged", monkeypatch, rows, staged_only=True
+    )
+    staged_con.close()
+    assert said == [None]  # the one pass saw the bad row and stepped aside
+    assert direct == staged
+    assert direct[0] is False
+    errors = [p for p in direct[1] if p[0] == "error"]
+    # With its file and row (and column, where the problem is one value's).
+    assert errors and all(p[1] == "Task.csv" and p[2] for p in errors)
+    # Nothing of the accounts, contacts or deals files was kept either.
+    assert direct[6], "a rejected import leaves the database unchanged"
+
+
+def test_an_error_in_another_file_of_the_export_is_reported_with_the_activity_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "export"
+    rows = _set(2, 6, "not a date")(_tasks())
+    original = _write_people
+
+    def people_with_a_bad_deal(target: Path) -> list[Path]:
+        files = original(target)
+        (target / "Opportunity.csv").write_text(
+            "Id,IsDeleted,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon\n"
+            "006O00000000000001,false,001A00000000000001,Retrofit,Closed Won,"
+            "lots,2024-03-31,true,true\n"
+        )
+        return files
+
+    monkeypatch.setattr(sys.modules[__name__], "_write_people", people_with_a_bad_deal)
+    result, said, con = _whole_export(folder, monkeypatch, rows, staged_only=False)
+    con.close()
+    assert said == []  # an error elsewhere: the activity file is not even loaded
+    errors = {(p[1], p[2], p[3]) for p in result[1] if p[0] == "error"}
+    assert ("Task.csv", 3, "ActivityDate") in errors
+    assert ("Opportunity.csv", 1, "Amount") in errors
+    assert result[0] is False and result[6]

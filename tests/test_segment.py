@@ -748,3 +748,81 @@ def test_chart_draws_each_segment_and_its_extremes_when_thinned(demo_con):
     assert ranked.sort("revenue", descending=True)["account_id"][0] in set(
         drawn["account_id"]
     )
+
+
+def _segmented_in_one_go(
+    features: pl.DataFrame, t: segment.Thresholds, situation: pl.DataFrame | None
+) -> pl.DataFrame:
+    """The segmentation as one chain, nothing reused (how it was computed before)."""
+    from workbench.analytics.finite import finite_or_null
+    from workbench.analytics.observed import observed_relationship
+    from workbench.analytics.target import target_relationship
+    from workbench.analytics.value import value_segments
+
+    valued = segment.compute_contribution(finite_or_null(features).rechunk(), t)
+    return target_relationship(
+        observed_relationship(
+            value_segments(valued, t, explain=False), t, explain=False
+        ),
+        t,
+        situation,
+        explain=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        pytest.param(
+            [{"valuable_top_pct": v} for v in (10.0, 35.0, 20.0)], id="top-share"
+        ),
+        pytest.param(
+            [
+                {"growable_top_pct": 40.0, "growth_headroom_weight_pct": 80.0},
+                {"valuable_mode": "absolute", "valuable_min_contribution": 50_000.0},
+                {"valuable_basis": "contribution", "trend_full_at_pct": 5.0},
+            ],
+            id="value-only",
+        ),
+        pytest.param(
+            [{"hourly_cost": 400.0}, {"relationship_threshold": 20.0}, {}],
+            id="costs-and-types",
+        ),
+    ],
+)
+def test_a_threshold_move_reusing_the_unmoved_part_gives_the_full_result(
+    demo_con, moves
+):
+    features = store.account_features(demo_con)
+    overrides = store.relationship_overrides(demo_con)
+    situation = pl.DataFrame(
+        {"account_id": features["account_id"].head(5)},
+    ).with_columns(
+        **{
+            factor: pl.lit(level, dtype=pl.Int64)
+            for factor, level in zip(
+                (
+                    "purchase_importance",
+                    "switching_costs",
+                    "purchase_complexity",
+                    "supply_alternatives",
+                    "strategic_fit",
+                ),
+                (5, 4, None, 2, 3),
+                strict=True,
+            )
+        }
+    )
+    for move in moves:
+        t = segment.Thresholds(**move)
+        for chosen in (None, situation):
+            # warm: the same frames were segmented under other thresholds before
+            reused = segment.assign_segments(features, t, overrides, chosen)
+            fresh = segment.assign_segments(
+                features.clone(), t, overrides, chosen, explain=True
+            )
+            assert reused.to_dicts() == fresh.to_dicts()
+            chain = _segmented_in_one_go(features, t, chosen)
+            bare = segment.assign_segments(features, t, None, chosen, explain=False)
+            assert bare.select(chain.columns).to_dicts() == chain.to_dicts()
+            assert bare.columns[: len(chain.columns)] == chain.columns

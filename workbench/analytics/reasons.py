@@ -19,6 +19,7 @@ from workbench.analytics.target import (
 )
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from workbench.analytics.value import value_reason as value_reason_of
+from workbench.analytics.value import with_growth_reason
 
 __all__ = ["EXPLANATIONS", "explain_segments"]
 
@@ -90,6 +91,7 @@ def explain_segments(
         .otherwise(pl.col("_score_reason"))
     )
     value_reason = value_reason_of(thresholds)
+    segments = with_growth_reason(segments)
     explained = (
         segments.with_columns(
             target_reason=target_reason(),

@@ -21,8 +21,12 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -81,14 +85,8 @@ __all__ = [
 
 
 def _empty_overrides() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "account_id": pl.String,
-            "relationship": pl.String,
-            "reason": pl.String,
-            "set_by": pl.String,
-        }
-    )
+    columns = ("account_id", "relationship", "reason", "set_by")
+    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
 
 
 def assign_segments(
@@ -135,20 +133,10 @@ def assign_segments(
         :func:`explain_segments`, which gives the same text.
     """
     t = thresholds
-    # One contiguous chunk per column (frames glued from many parts otherwise pay
-    # the chunking in every step); NaN or infinity stored by an older version is unknown
-    features = finite_or_null(features).rechunk()
-    valued = (
-        features
-        if "contribution" in features.columns
-        else compute_contribution(features, t, retention)
-    )
-    segmented = target_relationship(
-        observed_relationship(value_segments(valued, t), t, explain=False),
-        t,
-        situation,
-        explain=False,
-    )
+    valued, scored = _threshold_free_part(features, t, situation, retention)
+    # The value segments rank with the thresholds a slider moves; the observed
+    # and target types read only the valued features and their own thresholds.
+    segmented = value_segments(valued, t, explain=False).hstack(scored)
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
         chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
@@ -174,6 +162,80 @@ def assign_segments(
         .otherwise(pl.lit("observed")),
     ).drop("_override")
     return explain_segments(decided, t) if explain else decided
+
+
+#: Thresholds only the value segments read (and the growth score they rank by).
+_VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
+    "valuable_basis",
+    "valuable_mode",
+    "valuable_top_pct",
+    "valuable_min_contribution",
+    "growable_top_pct",
+    "growth_headroom_weight_pct",
+    "pipeline_full_at_headroom_pct",
+    "trend_full_at_pct",
+)
+#: The last few results of :func:`_threshold_free_part`, by the identity of their
+#: features and situation frames (held weakly: a frame gone, its entry is stale).
+_PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
+    OrderedDict()
+)
+#: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
+_PARTS_KEPT = 4
+_PARTS_LOCK = threading.Lock()
+
+
+def _threshold_free_part(
+    features: pl.DataFrame,
+    t: Thresholds,
+    situation: pl.DataFrame | None,
+    retention: Retention | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the valued features and the observed and target types' columns.
+
+    None of it reads the value segments' thresholds, so a slider that moves only
+    those (the top shares, the basis, the growth weights) reuses the result for the
+    same features frame: the app shares one frame per data version, and this part
+    costs more than the ranking the slider changes. The result is the same as
+    computing it again (tested).
+    """
+    unmoved = replace(
+        t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
+    )
+    key = (id(features), id(situation), unmoved, retention)
+    with _PARTS_LOCK:  # the app's sessions segment in threads of one process
+        kept = _PARTS.get(key)
+        if (
+            kept is not None
+            and kept[0]() is features
+            and (situation is None or kept[1]() is situation)
+        ):
+            _PARTS.move_to_end(key)
+            return kept[2], kept[3]
+    # One contiguous chunk per column (frames glued from many parts otherwise pay
+    # the chunking in every step); NaN or infinity stored by an older version is unknown
+    features_finite = finite_or_null(features).rechunk()
+    valued = (
+        features_finite
+        if "contribution" in features_finite.columns
+        else compute_contribution(features_finite, t, retention)
+    )
+    observed = observed_relationship(valued, t, explain=False)
+    targeted = target_relationship(observed, t, situation, explain=False)
+    scored = targeted.select(targeted.columns[len(valued.columns) :])
+    with _PARTS_LOCK:
+        _PARTS[key] = (
+            weakref.ref(features),
+            (lambda: None) if situation is None else weakref.ref(situation),
+            valued,
+            scored,
+        )
+        # Entries of frames gone are of no use: drop them first, then the oldest.
+        for stale in [k for k, entry in _PARTS.items() if entry[0]() is None]:
+            del _PARTS[stale]
+        while len(_PARTS) > _PARTS_KEPT:
+            _PARTS.popitem(last=False)
+    return valued, scored
 
 
 @dataclass(frozen=True)
@@ -211,6 +273,17 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
     )
 
 
+#: What :func:`segment_summary` adds up per segment and type, in its order.
+_SUMMED = (
+    "revenue",
+    "won_12m",
+    "margin",
+    "cost_to_serve",
+    "contribution",
+    "effort_hours",
+)
+
+
 def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     """Return accounts, revenue, contribution and shares per value segment × type.
 
@@ -225,15 +298,7 @@ def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     ).row(0)
     summary = (
         segments.group_by("value_segment", "relationship")
-        .agg(
-            accounts=pl.len(),
-            revenue=pl.col("revenue").sum(),
-            won_12m=pl.col("won_12m").sum(),
-            margin=pl.col("margin").sum(),
-            cost_to_serve=pl.col("cost_to_serve").sum(),
-            contribution=pl.col("contribution").sum(),
-            effort_hours=pl.col("effort_hours").sum(),
-        )
+        .agg(pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED])
         .with_columns(
             effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
             revenue_share_pct=_share(pl.col("revenue"), totals[1]),

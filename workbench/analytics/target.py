@@ -95,8 +95,15 @@ def target_relationship(
     rated = (situation if situation is not None else _empty_situation()).select(
         "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
     )
-    joined = segmented.join(rated, on="account_id", how="left")
-    ranked = pl.col("value_segment") != "no_data"
+    joined = segmented.join(rated, on="account_id", how="left", maintain_order="left")
+    # The accounts the value segments rank: those with data (the same accounts
+    # before the value segments are assigned).
+    if "value_segment" in joined.columns:
+        ranked = pl.col("value_segment") != "no_data"
+    elif "has_data" in joined.columns:
+        ranked = pl.col("has_data").fill_null(True)
+    else:
+        ranked = pl.lit(True)
     term = (
         pl.col("contract_term_months")
         if "contract_term_months" in joined.columns

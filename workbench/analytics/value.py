@@ -24,14 +24,18 @@ VALUE_BASIS_TEXT: dict[str, str] = {
 }
 
 
-def value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
+def value_segments(
+    valued: pl.DataFrame, t: Thresholds, *, explain: bool = True
+) -> pl.DataFrame:
     """Return ``valued`` with ``value_segment``, the ranks and the growth score.
 
     Added: ``value_segment``, ``value_rank`` (place by the value ``valuable_basis``
     names, among accounts with data), ``contribution_rank``, ``ranked_accounts``,
     the growth signs of :func:`~workbench.analytics.growth.growth_signals`,
     ``growth_score`` (accounts that could be most growable: with data, not below
-    zero or most valuable, with headroom) and ``growth_reason``.
+    zero or most valuable, with headroom) and, unless ``explain`` is False,
+    ``growth_reason`` (a sentence per account, built from the row's own columns:
+    :func:`with_growth_reason` adds it to the rows a page shows).
     """
     # Accounts without data are set apart first: they neither count in the number
     # of accounts a top share is taken of, nor can they fill one.
@@ -68,7 +72,7 @@ def value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
         pl.col("growth_score").rank("ordinal", descending=True) <= grow_n
     )
     contribution = pl.when(pl.col("_data")).then(pl.col("contribution"))
-    return (
+    segmented = (
         flagged.with_columns(
             value_segment=pl.when(~pl.col("_data"))
             .then(pl.lit("no_data"))
@@ -83,9 +87,24 @@ def value_segments(valued: pl.DataFrame, t: Thresholds) -> pl.DataFrame:
             contribution_rank=contribution.rank("ordinal", descending=True),
             ranked_accounts=pl.lit(ranked_accounts),
         )
-        .with_columns(growth_reason=growth_reason())
-        .drop("_below_zero", "_valuable", "_candidate", "_data")
-    )
+    ).drop("_below_zero", "_valuable", "_candidate", "_data")
+    return with_growth_reason(segmented) if explain else segmented
+
+
+def with_growth_reason(segmented: pl.DataFrame) -> pl.DataFrame:
+    """Return rows of :func:`value_segments` with ``growth_reason`` after the ranks.
+
+    The sentence comes from the row's own columns, so explaining some rows gives
+    the text explaining all of them would; a frame that has it is returned as is.
+    """
+    if "growth_reason" in segmented.columns:
+        return segmented
+    columns = segmented.columns
+    at = columns.index("ranked_accounts") + 1 if "ranked_accounts" in columns else None
+    added = segmented.with_columns(growth_reason=growth_reason())
+    if at is None:
+        return added
+    return added.select(*columns[:at], "growth_reason", *columns[at:])
 
 
 def value_reason(t: Thresholds) -> pl.Expr:

@@ -161,9 +161,12 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     return session.workbench().features(as_of, default_term_months)
 
 
+# Shared, not copied: the segmentation reuses its threshold-free part for the same
+# features and situation frames (by identity), so a copy per rerun would redo it.
 account_situation = _workbench_read(
     Workbench.buying_situation,
     "Return the buying situation workshops rated (one row per rated account).",
+    share=True,
 )
 
 

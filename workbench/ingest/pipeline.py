@@ -18,14 +18,8 @@ from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
 from workbench.ingest import guards, summary
-from workbench.ingest.checks import (
-    column_positions,
-    file_problems,
-    reference_code,
-    reference_message,
-    stage_and_check,
-    utf8_copy,
-)
+from workbench.ingest.checks import file_problems, stage_and_check
+from workbench.ingest.direct import RunRecord, direct_load
 from workbench.ingest.model import (
     ColumnMapping,
     DateOrder,
@@ -33,7 +27,7 @@ from workbench.ingest.model import (
     ProgressCallback,
     RecognisedFile,
 )
-from workbench.ingest.problems import capped_problems, file_problem
+from workbench.ingest.problems import file_problem
 from workbench.ingest.proposal import first_file_name, propose_files
 
 #: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
@@ -42,10 +36,6 @@ LARGE_IMPORT_MEMORY_LIMIT = "1GB"
 
 class _RejectedImport(Exception):
     """Raised inside the write transaction to roll it back."""
-
-
-class _NotClean(Exception):
-    """Raised inside the direct load's transaction to roll it back for the staged path."""
 
 
 def import_files(
@@ -246,21 +236,20 @@ def _run_import(
         return ImportReport(
             True, source_label, store.table_counts(con), problems, None, recognised
         )
+    run = RunRecord(recognised, importable, source_label, actor, started, mappings)
     # Replacing the demo takes the staged path: it clears in the same transaction.
-    direct = replacing or _direct_load(
-        con,
-        recognised,
-        problems,
-        importable,
-        source_label,
-        actor=actor,
-        started=started,
-        dry_run=dry_run,
-        mappings=mappings,
-        say=say,
-    )
-    if isinstance(direct, ImportReport):
-        return direct
+    if not (replacing or dry_run or any(p.level == "error" for p in problems)):
+        direct = direct_load(
+            con,
+            run,
+            problems,
+            actor=actor,
+            overwrite_edits=overwrite_edits,
+            date_order=date_order,
+            say=say,
+        )
+        if direct is not None:
+            return direct
     plan: dict[str, dict[str, Any]] = {}
     if not any(p.level == "error" for p in problems):
         try:
@@ -281,17 +270,7 @@ def _run_import(
                     raise _RejectedImport
                 say(0.85, "writing")
                 written = store.import_commit(cur, run_id, tables)
-                counts = _record_commit(
-                    cur,
-                    run_id,
-                    recognised,
-                    importable,
-                    problems,
-                    source_label,
-                    actor=actor,
-                    started=started,
-                    mappings=mappings,
-                )
+                counts = run.commit(cur, run_id, problems)
             say(1.0, "done")
             done = ImportReport(
                 True, source_label, counts, problems, run_id, recognised
@@ -302,27 +281,14 @@ def _run_import(
             pass
         except RejectedInputError as error:
             problems.append(_upload_error(files, str(error), "refused"))
-    return _not_committed(
-        con,
-        recognised,
-        problems,
-        source_label,
-        actor=actor,
-        started=started,
-        dry_run=dry_run,
-        plan=plan,
-        say=say,
-    )
+    return _not_committed(con, run, problems, dry_run=dry_run, plan=plan, say=say)
 
 
 def _not_committed(
     con: store.Connection,
-    recognised: list[RecognisedFile],
+    run: RunRecord,
     problems: list[Problem],
-    source_label: str,
     *,
-    actor: Actor,
-    started: Any,
     dry_run: bool,
     plan: dict[str, dict[str, Any]],
     say: ProgressCallback,
@@ -333,24 +299,15 @@ def _not_committed(
     if not dry_run:
         with store.write_transaction(con) as cur:
             run_id_recorded = store.import_next_run_id(cur)
-            _record_run(
-                cur,
-                run_id_recorded,
-                "rejected",
-                recognised,
-                problems,
-                source_label,
-                actor=actor,
-                started=started,
-            )
+            run.record(cur, run_id_recorded, "rejected", problems)
     say(1.0, "checked" if dry_run else "rejected")
     return ImportReport(
         ok,
-        source_label,
+        run.source_label,
         store.table_counts(con),
         problems,
         run_id_recorded,
-        recognised,
+        run.recognised,
         dry_run,
         {},
         plan,
@@ -392,160 +349,3 @@ def _plan(
         message = "nothing to import: every row was left out (the warnings say why)"
         problems.append(_upload_error(files, message, "nothing_to_import"))
     return plan
-
-
-def _record_commit(
-    cur: store.Connection,
-    run_id: int,
-    recognised: list[RecognisedFile],
-    importable: list[RecognisedFile],
-    problems: list[Problem],
-    source_label: str,
-    *,
-    actor: Actor,
-    started: Any,
-    mappings: dict[str, ColumnMapping] | None,
-) -> dict[str, int]:
-    """Remember the user's mappings and record the committed run; return the counts."""
-    for entry in importable:
-        if entry.name in (mappings or {}) and entry.table:
-            store.save_column_mapping(
-                cur, actor, entry.header_signature, entry.table, dict(entry.mapping)
-            )
-    return _record_run(
-        cur,
-        run_id,
-        "committed",
-        recognised,
-        problems,
-        source_label,
-        actor=actor,
-        started=started,
-    )
-
-
-def _record_run(
-    cur: store.Connection,
-    run_id: int,
-    status: str,
-    recognised: list[RecognisedFile],
-    problems: list[Problem],
-    source_label: str,
-    *,
-    actor: Actor,
-    started: Any,
-) -> dict[str, int]:
-    """Record a run (``committed`` or ``rejected``) with its files, counts and problems.
-
-    Returns the rows per table as the run leaves them.
-    """
-    counts = store.import_table_counts(cur)
-    store.record_import_run(
-        cur,
-        run_id=run_id,
-        started_at=started,
-        source=source_label,
-        status=status,
-        files=guards.files_record(recognised),
-        counts=counts,
-        problems=[p.as_dict() for p in problems],
-        user_name=actor.name,
-    )
-    return counts
-
-
-def _direct_load(
-    con: store.Connection,
-    recognised: list[RecognisedFile],
-    problems: list[Problem],
-    importable: list[RecognisedFile],
-    source_label: str,
-    *,
-    actor: Actor,
-    started: Any,
-    dry_run: bool,
-    mappings: dict[str, ColumnMapping] | None,
-    say: ProgressCallback,
-) -> ImportReport | None:
-    """Load one large, clean activity export in a single pass; None to stage instead.
-
-    Activity exports are the files with millions of rows. When such a file is
-    the whole import and holds nothing the staged path would report (see
-    :func:`store.import_activities_direct`), the result is the same as staging,
-    at about the cost of reading the file once. Otherwise the transaction is
-    rolled back and the caller stages, checks and reports as usual.
-    """
-    if dry_run or len(importable) != 1 or any(p.level == "error" for p in problems):
-        return None
-    entry = importable[0]
-    if (
-        entry.table != "activities"
-        or entry.path is None
-        or entry.delimiter is None
-        or entry.source == "survey"
-    ):
-        return None
-    try:
-        with store.write_transaction(con) as cur:
-            run_id = store.import_next_run_id(cur)
-            store.import_begin(cur)
-            say(0.3, f"loading {entry.name}")
-            with utf8_copy(entry) as path:
-                loaded = store.import_activities_direct(
-                    cur,
-                    run_id,
-                    str(path),
-                    positions=column_positions(entry),
-                    n_columns=len(entry.headers),
-                    delimiter=entry.delimiter,
-                    file=entry.name,
-                    source=entry.source,
-                    kind=entry.kind,
-                )
-            if loaded is None:
-                raise _NotClean
-            rows, references = loaded
-            entry.rows = rows
-            problems = problems + capped_problems(
-                references,
-                {entry.name: [entry]},
-                "",
-                reference_message,
-                reference_code,
-            )
-            counts = _record_commit(
-                cur,
-                run_id,
-                recognised,
-                importable,
-                problems,
-                source_label,
-                actor=actor,
-                started=started,
-                mappings=mappings,
-            )
-    except (_NotClean, RejectedInputError):
-        # The staged path finds the same problems and reports them row by row.
-        say(0.3, f"checking {entry.name} row by row")
-        return None
-    say(1.0, "done")
-    return ImportReport(
-        True,
-        source_label,
-        counts,
-        problems,
-        run_id,
-        recognised,
-        False,
-        {"activities": rows},
-        {
-            "activities": {
-                "add": rows,
-                "update": 0,
-                "skip": 0,
-                "created_from_names": 0,
-                "deleted_in_crm": 0,
-                "why": [],
-            }
-        },
-    )

@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from workbench.analytics import segment
-from workbench.app import reads, session
+from workbench.app import reads
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
@@ -58,7 +58,9 @@ SLIDER_LIMITS = {
 
 def portfolio_currency() -> str:
     """Return the portfolio's currency (ISO code) that every amount shown is in."""
-    return session.workbench().currency()
+    # Cached per data version: the page asks for it several times a rerun, and
+    # each uncached call opened the database file.
+    return reads.portfolio_currency()
 
 
 def init_thresholds() -> None:

@@ -361,20 +361,32 @@ _DEAL_VALUE_SQL = (
 _DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
 
 
+def _found_by_name(table: str, seller: str, resolved_seller: str) -> str:
+    """Return the CTE ``s``: a table's staged rows with account and seller resolved.
+
+    ``resolved_account`` and ``resolved_seller`` are the IDs the rows give, else
+    the ones their names find in the import's and the database's indexes;
+    ``seller`` is the prefix of the seller's ``_id`` and ``_name`` columns.
+    """
+    return f"""s AS (
+        SELECT x.*, coalesce(x.account_id, i.account_id) AS resolved_account,
+               coalesce(x.{seller}_id, si.seller_id) AS {resolved_seller}
+        FROM _import_in_{table} x
+        LEFT JOIN _import_account_index i
+               ON i.k = lower(x.account_name) AND x.account_id IS NULL
+        LEFT JOIN _import_seller_index si
+               ON si.k = lower(trim(x.{seller}_name)) AND x.{seller}_id IS NULL
+    )"""
+
+
 def _build_opportunities(cur: Connection, staged: set[str]) -> None:
     """Opportunities with their account and owner resolved."""
     if "opportunities" in staged:
         cur.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _import_new_opportunities AS
-            WITH s AS (
-                SELECT o.*, coalesce(o.account_id, i.account_id) AS resolved_account,
-                       coalesce(o.owner_seller_id, si.seller_id) AS resolved_owner
-                FROM _import_in_opportunities o
-                LEFT JOIN _import_account_index i ON i.k = lower(o.account_name) AND o.account_id IS NULL
-                LEFT JOIN _import_seller_index si
-                       ON si.k = lower(trim(o.owner_seller_name)) AND o.owner_seller_id IS NULL
-            ), k AS (
+            WITH {_found_by_name("opportunities", "owner_seller", "resolved_owner")},
+            k AS (
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
                           AS natural_key,
@@ -428,13 +440,8 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
         cur.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _import_new_activities AS
-            WITH s AS (
-                SELECT a.*, coalesce(a.account_id, i.account_id) AS resolved_account,
-                       coalesce(a.seller_id, si.seller_id) AS resolved_seller
-                FROM _import_in_activities a
-                LEFT JOIN _import_account_index i ON i.k = lower(a.account_name) AND a.account_id IS NULL
-                LEFT JOIN _import_seller_index si ON si.k = lower(trim(a.seller_name)) AND a.seller_id IS NULL
-            ), k AS (
+            WITH {_found_by_name("activities", "seller", "resolved_seller")},
+            k AS (
                 SELECT *, activity_id AS natural_key FROM s
             )
             SELECT k._row, k._file, k._source,

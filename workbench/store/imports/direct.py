@@ -35,6 +35,7 @@ def import_activities_direct(
     file: str,
     source: str,
     kind: str | None,
+    keep_journal: bool = False,
 ) -> tuple[int, pl.DataFrame] | None:
     """Load a large activity CSV straight into ``activities`` when it is clean.
 
@@ -53,6 +54,9 @@ def import_activities_direct(
         the import is then complete except for recording the run. None when it
         is not: the caller must roll the transaction back and take the staged
         path, which reports each problem with its row.
+
+    With ``keep_journal``, the undo journal already holds this run's rows (the
+    other files of the same export, written first in the same transaction).
 
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
@@ -100,6 +104,19 @@ def import_activities_direct(
     except duckdb.Error as error:
         raise _reader_refused(file, error) from error
     rows = int(inserted[0][0]) if inserted else 0
+    if rows == 0 or not _loaded_cleanly(cur, run_id):
+        return None
+    references = _direct_reference_problems(cur, run_id, params, positions, file)
+    if references is None:
+        return None
+    if not keep_journal:
+        # Only the last import can be undone; this one's rows carry its mark.
+        cur.execute("DELETE FROM import_undo_rows")
+    return rows, references
+
+
+def _loaded_cleanly(cur: Connection, run_id: int) -> bool:
+    """Return whether no loaded row is marked and every stored activity ID is unique."""
     marked, distinct_hashes, total = cur.sql(
         """
         SELECT count(*) FILTER (WHERE import_run_id = -$run),
@@ -110,20 +127,12 @@ def import_activities_direct(
     ).fetchall()[0]
     # Distinct hashes prove distinct IDs, and counting 64-bit hashes is cheaper
     # than grouping the strings; only a collision needs the exact check.
-    clean = marked == 0 and (
+    return bool(marked == 0) and (
         distinct_hashes == total
         or not cur.sql(
             "SELECT 1 FROM activities GROUP BY activity_id HAVING count(*) > 1 LIMIT 1"
         ).fetchall()
     )
-    if rows == 0 or not clean:
-        return None
-    references = _direct_reference_problems(cur, run_id, params, positions, file)
-    if references is None:
-        return None
-    # Only the last import can be undone; this one's rows carry its mark.
-    cur.execute("DELETE FROM import_undo_rows")
-    return rows, references
 
 
 def _direct_reference_problems(

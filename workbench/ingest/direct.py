@@ -1,0 +1,231 @@
+"""The one-pass load of a large activity export, alone or with the rest of its export.
+
+Activity exports (calls, e-mails, tasks) are the files with millions of rows.
+When the activity file holds nothing the staged path would report, it is parsed
+straight into ``activities`` instead of being staged as text, checked and copied
+again (see :func:`workbench.store.import_activities_direct`). The other files of
+the same export (users, accounts, contacts, deals) are staged, checked and
+written first, in the same transaction, so the activities' references are
+checked against the rows just written. Anything to report rolls the whole
+transaction back and the caller stages every file, which reports each problem
+with its file, row and column: the result and the report are those of the
+staged path either way. This module also records a run (:class:`RunRecord`),
+for the staged path as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbench import store
+from workbench.access import require
+from workbench.domain import Actor, Problem
+from workbench.errors import RejectedInputError
+from workbench.ingest import guards, summary
+from workbench.ingest.checks import (
+    column_positions,
+    reference_code,
+    reference_message,
+    stage_and_check,
+    utf8_copy,
+)
+from workbench.ingest.model import (
+    ColumnMapping,
+    DateOrder,
+    ImportReport,
+    ProgressCallback,
+    RecognisedFile,
+)
+from workbench.ingest.problems import capped_problems
+
+
+class NotClean(Exception):
+    """Raised inside the one-pass load's transaction to roll it back for the staged path."""
+
+
+@dataclass
+class RunRecord:
+    """What an import run records beside its problems: the files, source, who and when."""
+
+    recognised: list[RecognisedFile]
+    importable: list[RecognisedFile]
+    source_label: str
+    actor: Actor
+    started: Any
+    mappings: dict[str, ColumnMapping] | None
+
+    def commit(
+        self, cur: store.Connection, run_id: int, problems: list[Problem]
+    ) -> dict[str, int]:
+        """Remember the user's mappings and record the committed run; return the counts."""
+        for entry in self.importable:
+            if entry.name in (self.mappings or {}) and entry.table:
+                store.save_column_mapping(
+                    cur,
+                    self.actor,
+                    entry.header_signature,
+                    entry.table,
+                    dict(entry.mapping),
+                )
+        return self.record(cur, run_id, "committed", problems)
+
+    def record(
+        self,
+        cur: store.Connection,
+        run_id: int,
+        status: str,
+        problems: list[Problem],
+    ) -> dict[str, int]:
+        """Record a run (``committed`` or ``rejected``) with its files and problems.
+
+        Returns the rows per table as the run leaves them.
+        """
+        counts = store.import_table_counts(cur)
+        store.record_import_run(
+            cur,
+            run_id=run_id,
+            started_at=self.started,
+            source=self.source_label,
+            status=status,
+            files=guards.files_record(self.recognised),
+            counts=counts,
+            problems=[p.as_dict() for p in problems],
+            user_name=self.actor.name,
+        )
+        return counts
+
+
+def large_activity_file(importable: list[RecognisedFile]) -> RecognisedFile | None:
+    """Return the import's one large activity CSV, or None when there is none.
+
+    Only a file read from disk (a large one) qualifies, and only when it is the
+    import's only activity file: several activity files are staged together so
+    that duplicates between them are reported.
+    """
+    activity_files = [r for r in importable if r.table == "activities"]
+    if len(activity_files) != 1:
+        return None
+    entry = activity_files[0]
+    if entry.path is None or entry.delimiter is None or entry.source == "survey":
+        return None
+    return entry
+
+
+def csv_options(entry: RecognisedFile) -> dict[str, Any]:
+    """Return how the store's CSV reader reads a large file (its layout and labels)."""
+    assert entry.delimiter is not None
+    return {
+        "positions": column_positions(entry),
+        "n_columns": len(entry.headers),
+        "delimiter": entry.delimiter,
+        "file": entry.name,
+        "source": entry.source,
+        "kind": entry.kind,
+    }
+
+
+def direct_load(
+    con: store.Connection,
+    run: RunRecord,
+    problems: list[Problem],
+    *,
+    actor: Actor,
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> ImportReport | None:
+    """Import with the large activity file loaded in one pass; None to stage instead.
+
+    The other files are staged, checked and written first; a problem with an
+    error level among them, or anything to report in the activity file, rolls
+    everything back (None): the staged path then reports every problem of every
+    file at once.
+    """
+    require(actor, "import")
+    entry = large_activity_file(run.importable)
+    if entry is None:
+        return None
+    others = [r for r in run.importable if r is not entry]
+    try:
+        with store.write_transaction(con) as cur:
+            run_id = store.import_next_run_id(cur)
+            plan, written, found = _write_others(
+                con, cur, run_id, others, overwrite_edits, date_order, say
+            )
+            say(0.8 if others else 0.3, f"loading {entry.name}")
+            with utf8_copy(entry) as path:
+                loaded = store.import_activities_direct(
+                    cur,
+                    run_id,
+                    str(path),
+                    keep_journal=bool(others),
+                    **csv_options(entry),
+                )
+            if loaded is None:
+                raise NotClean
+            rows, references = loaded
+            entry.rows = rows
+            problems = [
+                *problems,
+                *found,
+                *capped_problems(
+                    references,
+                    {entry.name: [entry]},
+                    "",
+                    reference_message,
+                    reference_code,
+                ),
+            ]
+            counts = run.commit(cur, run_id, problems)
+    except (NotClean, RejectedInputError):
+        # The staged path finds the same problems and reports them row by row.
+        say(0.3, f"checking {entry.name} row by row")
+        return None
+    say(1.0, "done")
+    plan["activities"] = {
+        "add": rows,
+        "update": 0,
+        "skip": 0,
+        "created_from_names": 0,
+        "deleted_in_crm": 0,
+        "why": [],
+    }
+    written["activities"] = rows
+    return ImportReport(
+        True,
+        run.source_label,
+        counts,
+        problems,
+        run_id,
+        run.recognised,
+        False,
+        written,
+        plan,
+    )
+
+
+def _write_others(
+    con: store.Connection,
+    cur: store.Connection,
+    run_id: int,
+    others: list[RecognisedFile],
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> tuple[dict[str, dict[str, Any]], dict[str, int], list[Problem]]:
+    """Stage, check and write the export's other files; return plan, written, problems.
+
+    Raises NotClean when they hold an error: the staged path then reports it with
+    the activity file's problems.
+    """
+    if not others:
+        store.import_begin(cur)
+        return {}, {}, []
+    found = stage_and_check(con, cur, others, overwrite_edits, date_order, say)
+    if any(p.level == "error" for p in found):
+        raise NotClean
+    tables = sorted({r.table for r in others if r.table})
+    plan = summary.import_plan(store.import_plan(cur, tables), others, found)
+    say(0.7, "writing")
+    return plan, store.import_commit(cur, run_id, tables), found

@@ -12,7 +12,14 @@ deal's own buying centre), ``render`` (the pyvis page and its legend) and
 
 from __future__ import annotations
 
-from workbench.analytics.network.deals import deal_list, deal_people, deal_roles
+from workbench.analytics.network.deals import (
+    DealBasis,
+    deal_basis,
+    deal_focus,
+    deal_list,
+    deal_people,
+    deal_roles,
+)
 from workbench.analytics.network.edits import (
     contact_changes,
     editable_contacts,
@@ -109,6 +116,7 @@ __all__ = [
     "AttitudeMark",
     "BreadthDepth",
     "BuyingCentreReport",
+    "DealBasis",
     "Layout",
     "MapOptions",
     "analyse_buying_centre",
@@ -117,6 +125,8 @@ __all__ = [
     "build_buying_centre",
     "buying_centre_html",
     "contact_changes",
+    "deal_basis",
+    "deal_focus",
     "deal_list",
     "deal_people",
     "deal_roles",

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -185,4 +185,20 @@ def screenshot(page: Page, name: str) -> Path:
 def copy_db(source: Path, target_dir: Path) -> Path:
     target = target_dir / "workbench.duckdb"
     shutil.copy(source, target)
+    return target
+
+
+def copy_db_with(source: Path, target_dir: Path, frames: dict[str, Any]) -> Path:
+    """Return a private copy of ``source`` with extra rows (table → polars frame).
+
+    The rows go in through the store in one transaction, as an import would.
+    """
+    target = copy_db(source, target_dir)
+    con = store.connect(target)
+    try:
+        with store.write_transaction(con) as cur:
+            for table, frame in frames.items():
+                store.insert_frame(cur, table, frame)
+    finally:
+        con.close()
     return target

@@ -10,6 +10,8 @@ the node's tooltip.
 
 from __future__ import annotations
 
+import struct
+import xml.etree.ElementTree as ET
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,8 +19,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import copy_db, screenshot, served, wait_idle
-from workbench import store
+from e2e.conftest import copy_db_with, screenshot, served, wait_idle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,18 +29,19 @@ IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
 SVG = '"><svg onload=alert(2)>'
 LINK = "<a href=javascript:alert(3)>click</a>"
+FORMULA = '=HYPERLINK("http://x.io","ok")'  # fits a label (30 characters)
 
 
-def add_hostile_account(con: store.Connection) -> None:
-    """Add an account of hostile names through the store, as an import would."""
-    frames = {
+def hostile_account() -> dict[str, pl.DataFrame]:
+    """Return an account of hostile names, table by table, as an import would add it."""
+    return {
         "accounts": pl.DataFrame({"account_id": ["AX1"], "name": [f"{IMG} Hostile"]}),
         "contacts": pl.DataFrame(
             {
                 "contact_id": ["X1", "X2", "X3"],
                 "account_id": ["AX1", "AX1", "AX1"],
                 "name": [IMG, SCRIPT, LINK],
-                "title": [SCRIPT, SVG, IMG],
+                "title": [SCRIPT, SVG, FORMULA],
                 "department": [SVG, "Procurement", LINK],
                 "reports_to_id": [None, "X1", "X1"],
                 "buying_role": ["decider", "buyer", None],
@@ -79,22 +81,14 @@ def add_hostile_account(con: store.Connection) -> None:
             }
         ),
     }
-    with store.write_transaction(con) as cur:
-        for table, frame in frames.items():
-            store.insert_frame(cur, table, frame)
 
 
 @pytest.fixture(scope="module")
 def hostile_app(
     e2e_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    db = copy_db(e2e_db, tmp_path_factory.mktemp("buying-centre"))
-    con = store.connect(db)
-    try:
-        add_hostile_account(con)
-    finally:
-        con.close()
-    with served(db) as url:
+    folder = tmp_path_factory.mktemp("buying-centre")
+    with served(copy_db_with(e2e_db, folder, hostile_account())) as url:
         yield url
 
 
@@ -185,4 +179,57 @@ def test_demo_account_map_draws_and_warm_path_redraws(
     page.set_viewport_size({"width": 1400, "height": 1600})
     page.wait_for_timeout(1500)
     screenshot(page, "buying-centre")
+    assert not console_errors, console_errors
+
+
+def test_save_svg_and_png_carry_the_map_its_legend_and_hostile_names_as_text(
+    page: Page, hostile_app: str, console_errors: list[str], tmp_path: Path
+):
+    open_buying_centre(page, hostile_app)
+    frame = page.frame_locator("iframe").first
+    expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
+    map_frame = next(f for f in page.frames if f.query_selector("#mynetwork"))
+    map_frame.wait_for_function("typeof network !== 'undefined'")
+    frame.locator("#wb-labels").click()  # every name on the picture
+    page.wait_for_timeout(500)
+
+    with page.expect_download() as svg_download:
+        frame.locator("#wb-svg").click()
+    assert svg_download.value.suggested_filename.endswith(".svg")
+    svg_path = tmp_path / "map.svg"
+    svg_download.value.save_as(svg_path)
+    root = ET.parse(svg_path).getroot()  # well-formed XML, or this raises
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [
+        element.text or ""
+        for element in root.iter()
+        if element.tag in (f"{ns}text", f"{ns}tspan")
+    ]
+    assert "‹img src=x onerror=alert(1)›" in texts  # a person's name
+    assert FORMULA in texts  # a title, as text
+    assert f"{IMG} Hostile" in texts  # the account's name in the corner
+    assert "Shape = buying role" in texts and "Badge = latest NPS" in texts
+    assert len(list(root.iter(f"{ns}polygon"))) + len(list(root.iter(f"{ns}circle")))
+    assert not [
+        name
+        for element in root.iter()
+        for name in element.attrib
+        if name.lower().startswith("on") or "href" in name.lower()
+    ]
+    tags = {element.tag.removeprefix(ns) for element in root.iter()}
+    assert "script" not in tags and "img" not in tags and "foreignObject" not in tags
+
+    with page.expect_download() as png_download:
+        frame.locator("#wb-png").click()
+    png_path = tmp_path / "map.png"
+    png_download.value.save_as(png_path)
+    header = png_path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, _height = struct.unpack(">II", header[16:24])
+    canvas_width = map_frame.evaluate(
+        "document.querySelector('#mynetwork canvas').width"
+    )
+    assert width > canvas_width + 250  # the legend beside the map
+
+    expect(frame.locator("img")).to_have_count(0)
     assert not console_errors, console_errors

@@ -180,6 +180,42 @@ def test_a_deal_shows_only_its_buying_centre_and_says_its_gaps(app_db):
     assert any("This deal's buying centre" in c.value for c in at.caption)
     shown = at.data_editor(key="contact_editor").value
     assert 0 < len(shown) < _people
+    # the figures beside the map are the deal's, and say so
+    assert any(h.value.startswith("Coverage for deal ") for h in at.subheader)
+    assert any(
+        h.value.startswith("Risks (") and " for deal " in h.value for h in at.subheader
+    )
+    assert metrics(at)["People touched"].endswith(f" of {len(shown)}")
+
+
+def test_a_deal_naming_nobody_shows_the_whole_account_and_says_so(app_db):
+    account_id, _name, people = largest_account(app_db)
+    con = store.connect(app_db)
+    with store.write_transaction(con) as cur:
+        store.insert_frame(
+            cur,
+            "opportunities",
+            pl.DataFrame(
+                {
+                    "opportunity_id": ["OPP-NOBODY"],
+                    "account_id": [account_id],
+                    "name": ["[Nobody named](javascript:alert(1))"],
+                    "is_closed": [False],
+                    "is_won": [False],
+                }
+            ),
+        )
+    con.close()
+    at = open_buying_centre()
+    at.selectbox(key="bc_account").select(account_id).run()
+    at.selectbox(key="bc_deal").select("OPP-NOBODY").run()
+    assert not at.exception, at.exception
+    warning = next(w.value for w in at.warning if "names nobody" in w.value)
+    assert "whole account" in warning
+    assert "\\[Nobody named\\]\\(javascript" in warning  # shown as text, not a link
+    assert metrics(at)["People touched"].endswith(f" of {people}")
+    assert any(h.value == "Coverage" for h in at.subheader)
+    assert len(at.data_editor(key="contact_editor").value) == people
 
 
 def test_coverage_says_gaps_in_words_and_the_legend_is_on_the_map(app_db):

@@ -131,23 +131,28 @@ def test_viewers_get_a_read_only_table_with_masked_details(app_db):
     assert all("***@" in e for e in people["email"].dropna())
 
 
-def test_an_account_with_nobody_on_record_is_listed_last_and_says_what_to_do(app_db):
-    import polars as pl
+def add_rows(db: Path, table: str, row: dict[str, object]) -> None:
+    """Add one row to a table of the app's database, through the store."""
+    con = store.connect(db)
+    try:
+        with store.write_transaction(con) as cur:
+            store.insert_frame(cur, table, pl.DataFrame([row]))
+    finally:
+        con.close()
 
+
+def test_an_account_with_nobody_on_record_is_listed_last_and_says_what_to_do(app_db):
+    add_rows(
+        app_db,
+        "accounts",
+        {
+            "account_id": "A99999",
+            "name": "AAA Empty Holdings",  # first by name
+            "source": "test",
+            "source_id": "A99999",
+        },
+    )
     con = store.connect(app_db)
-    with store.write_transaction(con) as cur:
-        store.insert_frame(
-            cur,
-            "accounts",
-            pl.DataFrame(
-                {
-                    "account_id": ["A99999"],
-                    "name": ["AAA Empty Holdings"],  # first by name
-                    "source": ["test"],
-                    "source_id": ["A99999"],
-                }
-            ),
-        )
     accounts = store.buying_centre_accounts(con)
     con.close()
     counts = accounts["contacts"].to_list()
@@ -190,22 +195,17 @@ def test_a_deal_shows_only_its_buying_centre_and_says_its_gaps(app_db):
 
 def test_a_deal_naming_nobody_shows_the_whole_account_and_says_so(app_db):
     account_id, _name, people = largest_account(app_db)
-    con = store.connect(app_db)
-    with store.write_transaction(con) as cur:
-        store.insert_frame(
-            cur,
-            "opportunities",
-            pl.DataFrame(
-                {
-                    "opportunity_id": ["OPP-NOBODY"],
-                    "account_id": [account_id],
-                    "name": ["[Nobody named](javascript:alert(1))"],
-                    "is_closed": [False],
-                    "is_won": [False],
-                }
-            ),
-        )
-    con.close()
+    add_rows(
+        app_db,
+        "opportunities",
+        {
+            "opportunity_id": "OPP-NOBODY",
+            "account_id": account_id,
+            "name": "[Nobody named](javascript:alert(1))",
+            "is_closed": False,
+            "is_won": False,
+        },
+    )
     at = open_buying_centre()
     at.selectbox(key="bc_account").select(account_id).run()
     at.selectbox(key="bc_deal").select("OPP-NOBODY").run()

@@ -254,19 +254,34 @@ SIX_TOUCHES = [
     touch("S1", None, 2, 20),
 ]
 DEALS = pl.DataFrame(
-    {
-        "opportunity_id": ["O1", "O1", "O2", "O3"],
-        "deal": ["Pilot 2026", "Pilot 2026", "Renewal", "Group deal"],
-        "stage": ["Proposal", "Proposal", "Negotiation", "Prospecting"],
-        "amount": [120_000.0, 120_000.0, 80_000.0, None],
-        "close_date": [END, END, END, None],
-        "is_closed": [False, False, False, False],
-        "is_won": [False, False, False, False],
-        "contact_id": ["C2", "C3", None, "ELSEWHERE"],
-        "deal_role": ["Decision Maker", "Technical Buyer", None, "Other"],
-        "is_primary": [True, False, None, True],
-    }
-)
+    [
+        # deal, name, stage, amount, closes, person named, their contact role, primary
+        ("O1", "Pilot 2026", "Proposal", 120_000.0, END, "C2", "Decision Maker", True),
+        (
+            "O1",
+            "Pilot 2026",
+            "Proposal",
+            120_000.0,
+            END,
+            "C3",
+            "Technical Buyer",
+            False,
+        ),
+        ("O2", "Renewal", "Negotiation", 80_000.0, END, None, None, None),
+        ("O3", "Group deal", "Prospecting", None, None, "ELSEWHERE", "Other", True),
+    ],
+    schema=[
+        "opportunity_id",
+        "deal",
+        "stage",
+        "amount",
+        "close_date",
+        "contact_id",
+        "deal_role",
+        "is_primary",
+    ],
+    orient="row",
+).with_columns(is_closed=pl.lit(False), is_won=pl.lit(False))
 
 
 def six_people() -> network.BuyingCentreReport:
@@ -320,37 +335,27 @@ def test_a_deal_naming_nobody_falls_back_to_the_account_and_says_so():
 
 
 def test_the_workbench_map_of_a_deal(con: store.Connection):
+    # one account of three people; deal O1 names Bo, deal O2 nobody; Bo answered
+    # the NPS survey twice
+    people = [("C1", "Ann", "decider"), ("C2", "Bo", "user"), ("C3", "Cy", None)]
     frames = {
         "accounts": pl.DataFrame({"account_id": ["A1"], "name": ["Acme"]}),
         "contacts": pl.DataFrame(
-            {
-                "contact_id": ["C1", "C2", "C3"],
-                "account_id": ["A1", "A1", "A1"],
-                "name": ["Ann", "Bo", "Cy"],
-                "buying_role": ["decider", "user", None],
-            }
-        ),
+            people, schema=["contact_id", "name", "buying_role"], orient="row"
+        ).with_columns(account_id=pl.lit("A1")),
         "opportunities": pl.DataFrame(
-            {
-                "opportunity_id": ["O1", "O2"],
-                "account_id": ["A1", "A1"],
-                "name": ["Pilot", "Empty"],
-                "is_closed": [False, False],
-                "is_won": [False, False],
-            }
-        ),
+            [("O1", "Pilot"), ("O2", "Empty")],
+            schema=["opportunity_id", "name"],
+            orient="row",
+        ).with_columns(account_id=pl.lit("A1"), is_closed=False, is_won=False),
         "opportunity_contacts": pl.DataFrame(
             {"opportunity_id": ["O1"], "contact_id": ["C2"], "role": ["Decision Maker"]}
         ),
         "nps_responses": pl.DataFrame(
-            {
-                "response_id": ["N1", "N2"],
-                "account_id": ["A1", "A1"],
-                "contact_id": ["C2", "C2"],
-                "responded_on": [date(2026, 1, 5), date(2026, 6, 5)],
-                "score": pl.Series([9, 4], dtype=pl.Int8),
-            }
-        ),
+            [("N1", date(2026, 1, 5), 9), ("N2", date(2026, 6, 5), 4)],
+            schema=["response_id", "responded_on", "score"],
+            orient="row",
+        ).with_columns(account_id=pl.lit("A1"), contact_id=pl.lit("C2")),
     }
     with store.write_transaction(con) as cur:
         for table, frame in frames.items():

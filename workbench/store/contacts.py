@@ -116,8 +116,7 @@ def read_buying_centre(
         )
         SELECT p.contact_id, p.name, p.title, p.department, p.reports_to_id,
                m.manager_account_id, p.buying_role, p.influence, p.attitude,
-               p.email, p.phone, t.last_touch, n.nps_score, n.nps_date,
-               n.nps_answers
+               p.email, p.phone, t.last_touch, n.nps_score, n.nps_date, n.nps_answers
         FROM people p
         LEFT JOIN managers m ON m.contact_id = p.reports_to_id
         LEFT JOIN touched t ON t.contact_id = p.contact_id

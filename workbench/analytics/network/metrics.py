@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -198,28 +199,7 @@ def find_risks(
                 "{} with influence {} of 5", pl.col("role"), pl.col("influence")
             ).alias("detail"),
         ),
-        about.filter(
-            (pl.col("influence") >= HIGH_INFLUENCE)
-            & (
-                pl.col("days_since_touch").is_null()
-                | (pl.col("days_since_touch") > stale_days)
-            )
-        ).select(
-            pl.lit("stale key player").alias("risk"),
-            "contact_id",
-            "name",
-            pl.when(pl.col("last_touch").is_null())
-            .then(pl.lit("never touched"))
-            .otherwise(
-                pl.format(
-                    "last touch {} ({} days before {})",
-                    pl.col("last_touch").cast(pl.String),
-                    pl.col("days_since_touch"),
-                    pl.lit(str(data.end)),
-                )
-            )
-            .alias("detail"),
-        ),
+        _stale_risks(about, stale_days, data.end),
         about.filter(
             pl.col("role").is_in(["decider", "approver"]) & pl.col("detractor")
         ).select(
@@ -245,6 +225,32 @@ def find_risks(
     return risks.filter(
         pl.col("contact_id").is_null()
         | pl.col("contact_id").is_in(focus["contact_id"].implode())
+    )
+
+
+def _stale_risks(persons: pl.DataFrame, stale_days: int, end: date) -> pl.DataFrame:
+    # Key players (influence 4 or 5) not touched for ``stale_days`` or never.
+    return persons.filter(
+        (pl.col("influence") >= HIGH_INFLUENCE)
+        & (
+            pl.col("days_since_touch").is_null()
+            | (pl.col("days_since_touch") > stale_days)
+        )
+    ).select(
+        pl.lit("stale key player").alias("risk"),
+        "contact_id",
+        "name",
+        pl.when(pl.col("last_touch").is_null())
+        .then(pl.lit("never touched"))
+        .otherwise(
+            pl.format(
+                "last touch {} ({} days before {})",
+                pl.col("last_touch").cast(pl.String),
+                pl.col("days_since_touch"),
+                pl.lit(str(end)),
+            )
+        )
+        .alias("detail"),
     )
 
 

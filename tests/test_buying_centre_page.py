@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -247,4 +249,18 @@ def test_the_page_reads_in_chinese(app_db):
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert "采购中心" in at.title[0].value
-    assert "形状 = 采购角色" in map_html(at)
+    html = map_html(at)
+    assert "形状 = 采购角色" in html
+    assert "保存 SVG" in html
+    # the hover text: every label in Chinese, roles and attitudes in the glossary's words
+    nodes = json.loads(
+        re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", html, re.DOTALL).group(1)
+    )
+    titles = [n["title"] for n in nodes if n.get("kind") == "contact"]
+    assert titles and all("角色：" in t and "覆盖：" in t for t in titles)
+    assert all("汇报对象：" in t and "最新净推荐值：" in t for t in titles)
+    assert not any("Role:" in t or "Coverage:" in t for t in titles)
+    assert any(
+        re.search(r"角色：(决策者|批准者|采购者|影响者|使用者|把关者|发起者)", t)
+        for t in titles
+    )

@@ -8,6 +8,7 @@ role, attitude) read through :mod:`workbench.terms`; texts from the data go thro
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,7 @@ from workbench.analytics.network.people import (
     UNKNOWN,
     safe_text,
 )
-from workbench.i18n import N_, format_day, format_number
+from workbench.i18n import N_, current_language, format_day, format_number
 from workbench.i18n import gettext as _
 
 #: NPS scores from 7 up to this are passives; above, promoters.
@@ -36,6 +37,18 @@ def nps_verdict(score: int) -> str:
     if score <= DETRACTOR_MAX_SCORE:
         return "detractor"
     return "passive" if score <= PASSIVE_MAX_SCORE else "promoter"
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: date | int | float, language: str) -> str:
+    # Babel's formats are the slow part of a thousand tooltips, and a map repeats
+    # the same days and counts: each is formatted once per language.
+    del language  # part of the cache key: the format follows the language in force
+    return format_day(value) if isinstance(value, date) else format_number(value)
+
+
+def _shown(value: date | int | float) -> str:
+    return _formatted(value, current_language())
 
 
 def with_manager_names(shown: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
@@ -74,9 +87,9 @@ def person_tooltip(person: dict[str, Any], end: date) -> str:
     else:
         lines.append(
             _("Last touch: {day} ({days} days before {end})").format(
-                day=format_day(person["last_touch"]),
+                day=_shown(person["last_touch"]),
                 days=person["days_since_touch"],
-                end=format_day(end),
+                end=_shown(end),
             )
         )
     lines.append(_nps(person))
@@ -98,7 +111,7 @@ def _coverage(person: dict[str, Any]) -> str:
         return _("Coverage: not touched by us in the window (a gap)")
     return _(
         "Coverage: {touches} touches by {sellers} of our people in the window"
-    ).format(touches=format_number(person["touches"]), sellers=person["sellers"])
+    ).format(touches=_shown(person["touches"]), sellers=person["sellers"])
 
 
 def _nps(person: dict[str, Any]) -> str:
@@ -108,7 +121,7 @@ def _nps(person: dict[str, Any]) -> str:
     latest = _("Latest NPS: {score} ({verdict}, {day})").format(
         score=score,
         verdict=_(_VERDICTS[nps_verdict(score)]),
-        day=format_day(person["nps_date"]),
+        day=_shown(person["nps_date"]),
     )
     answers = person.get("nps_answers")
     if answers is None:  # a frame read without the count: say nothing of it
@@ -124,7 +137,7 @@ def seller_tooltip(seller: dict[str, Any]) -> str:
         [
             _("Our {team}: {name}").format(team=team, name=name),
             _("{touches} touches with {people} people in the window").format(
-                touches=format_number(seller["touches"]), people=seller["people"]
+                touches=_shown(seller["touches"]), people=seller["people"]
             ),
         ]
     )
@@ -143,7 +156,7 @@ def influence_title(strength: int | None) -> str:
 def touches_title(count: int, minutes: float) -> str:
     """Return a seller-to-person line's hover text."""
     return _("{count} touches, {minutes} minutes in the window").format(
-        count=format_number(count), minutes=format_number(minutes)
+        count=_shown(count), minutes=_shown(minutes)
     )
 
 

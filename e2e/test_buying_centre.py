@@ -10,14 +10,14 @@ the node's tooltip.
 
 from __future__ import annotations
 
-import struct
 import xml.etree.ElementTree as ET
 from datetime import date
 from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
-from playwright.sync_api import Page, expect
+from PIL import Image
+from playwright.sync_api import FrameLocator, Page, expect
 
 from e2e.conftest import copy_db_with, screenshot, served, wait_idle
 
@@ -219,17 +219,27 @@ def test_save_svg_and_png_carry_the_map_its_legend_and_hostile_names_as_text(
     tags = {element.tag.removeprefix(ns) for element in root.iter()}
     assert "script" not in tags and "img" not in tags and "foreignObject" not in tags
 
-    with page.expect_download() as png_download:
-        frame.locator("#wb-png").click()
-    png_path = tmp_path / "map.png"
-    png_download.value.save_as(png_path)
-    header = png_path.read_bytes()[:24]
-    assert header[:8] == b"\x89PNG\r\n\x1a\n"
-    width, _height = struct.unpack(">II", header[16:24])
     canvas_width = map_frame.evaluate(
         "document.querySelector('#mynetwork canvas').width"
     )
-    assert width > canvas_width + 250  # the legend beside the map
+    # the legend shown on the map: drawn where it stands (the map was fitted
+    # beside it); hidden: drawn to the right of the map
+    on_map = save_png(page, frame, "#wb-png", tmp_path / "on-map.png")
+    assert on_map.width == canvas_width
+    corner = on_map.convert("L").crop((12, 12, 250, 60))
+    assert corner.getextrema()[0] < 100  # the legend's dark title, not white map
+    frame.locator("#wb-legend-toggle").click()
+    beside = save_png(page, frame, "#wb-png", tmp_path / "beside.png")
+    assert beside.width > canvas_width + 250
 
     expect(frame.locator("img")).to_have_count(0)
     assert not console_errors, console_errors
+
+
+def save_png(page: Page, frame: FrameLocator, button: str, path: Path) -> Image.Image:
+    """Click a button that downloads a PNG and return the picture."""
+    with page.expect_download() as download:
+        frame.locator(button).click()
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return Image.open(path)

@@ -146,6 +146,18 @@ def test_the_svg_holds_hostile_names_as_text_and_the_legend():
     assert root.attrib["width"] == str(640 + 300)  # the map, then the legend
 
 
+def test_the_legend_stands_where_it_stood_on_the_map_when_shown_there():
+    shown = {**scene(["Ann", "Bo", "Cy"], "Acme"), "legendAt": {"x": 8, "y": 8}}
+    root = ET.fromstring(run_export("WorkbenchExport.buildSvg", shown))
+    assert root.attrib["width"] == "640"  # no room wasted beside the map
+    assert int(root.attrib["height"]) >= 400
+    legend = next(g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "legend")
+    assert legend.attrib["transform"] == "translate(8,8)"
+    assert "Shape = buying role" in texts(legend)
+    # drawn after the map, so on top of it
+    assert list(root).index(legend) > 0
+
+
 def test_the_legend_of_the_png_is_laid_out_from_the_same_blocks():
     legend = overlay.legend_config(network.legend_blocks())
     laid_out = json.loads(

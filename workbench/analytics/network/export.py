@@ -73,6 +73,17 @@ var WorkbenchExport = (function () {
     return { ops: ops, width: LEGEND_WIDTH, height: y + pad };
   }
 
+  function placement(mapWidth, mapHeight, layout, legendAt) {
+    // Where the legend goes in the picture: where it stands on the map when it is
+    // shown there (the map was fitted beside it), else to the right of the map.
+    if (legendAt) {
+      return { x: legendAt.x, y: legendAt.y, width: mapWidth,
+               height: Math.max(mapHeight, legendAt.y + layout.height) };
+    }
+    return { x: mapWidth, y: 0, width: mapWidth + layout.width,
+             height: Math.max(mapHeight, layout.height) };
+  }
+
   function drawOps(ctx, layout, dx, dy, k, font) {
     // The legend on a canvas (the PNG): a white panel, then each operation.
     ctx.save();
@@ -80,6 +91,9 @@ var WorkbenchExport = (function () {
     ctx.scale(k, k);
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, layout.width, layout.height);
+    ctx.strokeStyle = "#d0d0d0";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(0.5, 0.5, layout.width - 1, layout.height - 1);
     layout.ops.forEach(function (op) {
       if (op.op === "text") {
         ctx.fillStyle = "#222222";
@@ -99,8 +113,8 @@ var WorkbenchExport = (function () {
         ctx.fillText(mark.glyph, op.x, op.y);
       } else if (mark.kind === "line") {
         ctx.beginPath();
-        ctx.moveTo(op.x - 11, op.y);
-        ctx.lineTo(op.x + 11, op.y);
+        ctx.moveTo(op.x - 9, op.y);
+        ctx.lineTo(op.x + 9, op.y);
         ctx.strokeStyle = mark.colour;
         ctx.lineWidth = 3;
         ctx.stroke();
@@ -119,10 +133,10 @@ var WorkbenchExport = (function () {
     ctx.restore();
   }
 
-  function opsSvg(layout, dx) {
-    var out = ['<g transform="translate(' + num(dx) + ',0)">',
-      '<rect x="0" y="0" width="' + num(layout.width) + '" height="' +
-      num(layout.height) + '" fill="#ffffff"/>'];
+  function opsSvg(layout, dx, dy) {
+    var out = ['<g class="legend" transform="translate(' + num(dx) + "," + num(dy) + ')">',
+      '<rect x="0.5" y="0.5" width="' + num(layout.width - 1) + '" height="' +
+      num(layout.height - 1) + '" fill="#ffffff" stroke="#d0d0d0"/>'];
     layout.ops.forEach(function (op) {
       if (op.op === "text") {
         out.push('<text x="' + num(op.x) + '" y="' + num(op.y) + '" font-size="' +
@@ -137,8 +151,8 @@ var WorkbenchExport = (function () {
           '" font-size="14" text-anchor="middle" fill="' + paint(mark.colour) + '">' +
           xmlText(mark.glyph) + "</text>");
       } else if (mark.kind === "line") {
-        out.push('<line x1="' + num(op.x - 11) + '" y1="' + num(op.y) + '" x2="' +
-          num(op.x + 11) + '" y2="' + num(op.y) + '" stroke="' + paint(mark.colour) +
+        out.push('<line x1="' + num(op.x - 9) + '" y1="' + num(op.y) + '" x2="' +
+          num(op.x + 9) + '" y2="' + num(op.y) + '" stroke="' + paint(mark.colour) +
           '" stroke-width="3"' + dash + "/>");
       } else {
         out.push('<circle cx="' + num(op.x) + '" cy="' + num(op.y) + '" r="6.5" fill="' +
@@ -223,9 +237,10 @@ var WorkbenchExport = (function () {
   }
 
   function buildSvg(scene) {
-    // One SVG: the map as on screen, its caption, and the legend on the right.
+    // One SVG: the map as on screen, its caption, and the legend (see placement).
     var legend = legendOps(scene.legend, scene.legendTitle);
-    var width = scene.width + legend.width, height = Math.max(scene.height, legend.height);
+    var at = placement(scene.width, scene.height, legend, scene.legendAt);
+    var width = at.width, height = at.height;
     var out = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<svg xmlns="http://www.w3.org/2000/svg" width="' + num(width) + '" height="' +
@@ -249,7 +264,7 @@ var WorkbenchExport = (function () {
       '" font-size="16" font-weight="bold" text-anchor="end" fill="#222222">' +
       xmlText(scene.caption) + "</text>");
     out.push("</svg>");
-    out.push(opsSvg(legend, scene.width));
+    out.push(opsSvg(legend, at.x, at.y));
     out.push("</svg>");
     return out.join("\n");
   }
@@ -257,6 +272,7 @@ var WorkbenchExport = (function () {
   return {
     xmlText: xmlText,
     legendOps: legendOps,
+    placement: placement,
     drawOps: drawOps,
     buildSvg: buildSvg
   };

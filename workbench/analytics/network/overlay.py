@@ -344,9 +344,11 @@ _SCRIPT = """
     if (!source) { return; }
     var ratio = source.width / Math.max(1, container.clientWidth);
     var legend = WorkbenchExport.legendOps(CONFIG.legend, CONFIG.text.legendTitle);
+    var at = WorkbenchExport.placement(
+      container.clientWidth, container.clientHeight, legend, legendAt());
     var copy = document.createElement("canvas");
-    copy.width = source.width + Math.round(legend.width * ratio);
-    copy.height = Math.max(source.height, Math.round(legend.height * ratio));
+    copy.width = Math.round(at.width * ratio);
+    copy.height = Math.round(at.height * ratio);
     var ctx = copy.getContext("2d");
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, copy.width, copy.height);
@@ -356,8 +358,15 @@ _SCRIPT = """
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     ctx.fillText(CONFIG.text.caption, source.width - 12, source.height - 10);
-    WorkbenchExport.drawOps(ctx, legend, source.width, 0, ratio, CONFIG.font);
+    WorkbenchExport.drawOps(ctx, legend, at.x * ratio, at.y * ratio, ratio, CONFIG.font);
     download(copy.toDataURL("image/png"), CONFIG.filename);
+  }
+
+  function legendAt() {
+    // the legend's corner on the map when it is shown there; null when hidden
+    var legend = document.getElementById("wb-legend");
+    if (!legend || legend.classList.contains("wb-hidden")) { return null; }
+    return { x: legend.offsetLeft, y: legend.offsetTop };
   }
 
   function colourOf(colour, key) {
@@ -392,7 +401,7 @@ _SCRIPT = """
     return {
       width: container.clientWidth, height: container.clientHeight,
       font: CONFIG.font, caption: CONFIG.text.caption,
-      legend: CONFIG.legend, legendTitle: CONFIG.text.legendTitle,
+      legend: CONFIG.legend, legendTitle: CONFIG.text.legendTitle, legendAt: legendAt(),
       nodes: people,
       edges: lines.map(function (e) {
         var a = network.canvasToDOM(at[e.from]), b = network.canvasToDOM(at[e.to]);

@@ -19,6 +19,7 @@ from workbench import i18n, store
 from workbench.analytics import network
 from workbench.analytics.network import overlay
 from workbench.analytics.network.export import EXPORT_SCRIPT
+from workbench.errors import RejectedInputError
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 FORMULA = '=HYPERLINK("http://x.example","click")'
@@ -384,3 +385,5 @@ def test_the_workbench_map_of_a_deal(con: store.Connection):
     empty = bench.buying_centre("A1", opportunity_id="O2", as_of=date(2026, 6, 30))
     assert empty.report.deal is not None and empty.report.deal.names_nobody
     assert len(empty.network.nodes) == 3  # the whole account
+    with pytest.raises(RejectedInputError, match="no deal with the ID 'O9'"):
+        bench.buying_centre("A1", opportunity_id="O9")

@@ -369,7 +369,8 @@ class Workbench(SegmentsAndEffort):
                 account gives the whole account, and ``report.deal`` says so.
 
         Raises:
-            RejectedInputError: no such account, or a window under one month.
+            RejectedInputError: no such account, a window under one month, or no
+                such deal at this account.
 
         Example:
             >>> bc = wb.buying_centre("A00001", roles=["decider", "approver"])  # doctest: +SKIP
@@ -379,12 +380,15 @@ class Workbench(SegmentsAndEffort):
         data = store.read_buying_centre(
             self.connection, account_id, months=months, as_of=as_of
         )
+        deals = None
+        if opportunity_id is not None:
+            deals = store.account_deals(self.connection, account_id)
+            if opportunity_id not in deals["opportunity_id"].to_list():
+                raise RejectedInputError(
+                    f"account {account_id!r} has no deal with the ID {opportunity_id!r}"
+                )
         report = network.analyse_buying_centre(
-            data,
-            deals=store.account_deals(self.connection, account_id)
-            if opportunity_id is not None
-            else None,
-            opportunity_id=opportunity_id,
+            data, deals=deals, opportunity_id=opportunity_id
         )
         options = network.MapOptions(
             departments=tuple(departments),

@@ -10,30 +10,33 @@ the node's tooltip.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import date
+from pathlib import Path
 
 import polars as pl
-from playwright.sync_api import Page, expect
+from PIL import Image
+from playwright.sync_api import FrameLocator, Page, expect
 
 from e2e.conftest import app_with_frames, screenshot, wait_idle
-from workbench import store
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
 SVG = '"><svg onload=alert(2)>'
 LINK = "<a href=javascript:alert(3)>click</a>"
+FORMULA = '=HYPERLINK("http://x.io","ok")'  # fits a label (30 characters)
 
 
-def hostile_account(con: store.Connection) -> dict[str, pl.DataFrame]:
-    """Return an account of hostile names, as an import would store it."""
-    frames = {
+def hostile_account() -> dict[str, pl.DataFrame]:
+    """Return an account of hostile names, table by table, as an import would add it."""
+    return {
         "accounts": pl.DataFrame({"account_id": ["AX1"], "name": [f"{IMG} Hostile"]}),
         "contacts": pl.DataFrame(
             {
                 "contact_id": ["X1", "X2", "X3"],
                 "account_id": ["AX1", "AX1", "AX1"],
                 "name": [IMG, SCRIPT, LINK],
-                "title": [SCRIPT, SVG, IMG],
+                "title": [SCRIPT, SVG, FORMULA],
                 "department": [SVG, "Procurement", LINK],
                 "reports_to_id": [None, "X1", "X1"],
                 "buying_role": ["decider", "buyer", None],
@@ -73,10 +76,10 @@ def hostile_account(con: store.Connection) -> dict[str, pl.DataFrame]:
             }
         ),
     }
-    return frames
 
 
-hostile_app = app_with_frames("buying-centre", hostile_account)
+# The store's connection is not needed: the hostile rows stand on their own.
+hostile_app = app_with_frames("buying-centre", lambda _con: hostile_account())
 
 
 def open_buying_centre(page: Page, url: str) -> None:
@@ -167,3 +170,66 @@ def test_demo_account_map_draws_and_warm_path_redraws(
     page.wait_for_timeout(1500)
     screenshot(page, "buying-centre")
     assert not console_errors, console_errors
+
+
+def test_save_svg_and_png_carry_the_map_its_legend_and_hostile_names_as_text(
+    page: Page, hostile_app: str, console_errors: list[str], tmp_path: Path
+):
+    open_buying_centre(page, hostile_app)
+    frame = page.frame_locator("iframe").first
+    expect(frame.locator("#mynetwork canvas")).to_be_visible(timeout=30_000)
+    map_frame = next(f for f in page.frames if f.query_selector("#mynetwork"))
+    map_frame.wait_for_function("typeof network !== 'undefined'")
+    frame.locator("#wb-labels").click()  # every name on the picture
+    page.wait_for_timeout(500)
+
+    with page.expect_download() as svg_download:
+        frame.locator("#wb-svg").click()
+    assert svg_download.value.suggested_filename.endswith(".svg")
+    svg_path = tmp_path / "map.svg"
+    svg_download.value.save_as(svg_path)
+    root = ET.parse(svg_path).getroot()  # well-formed XML, or this raises
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [
+        element.text or ""
+        for element in root.iter()
+        if element.tag in (f"{ns}text", f"{ns}tspan")
+    ]
+    assert "‹img src=x onerror=alert(1)›" in texts  # a person's name
+    assert FORMULA in texts  # a title, as text
+    assert f"{IMG} Hostile" in texts  # the account's name in the corner
+    assert "Shape = buying role" in texts and "Badge = latest NPS" in texts
+    assert len(list(root.iter(f"{ns}polygon"))) + len(list(root.iter(f"{ns}circle")))
+    assert not [
+        name
+        for element in root.iter()
+        for name in element.attrib
+        if name.lower().startswith("on") or "href" in name.lower()
+    ]
+    tags = {element.tag.removeprefix(ns) for element in root.iter()}
+    assert "script" not in tags and "img" not in tags and "foreignObject" not in tags
+
+    canvas_width = map_frame.evaluate(
+        "document.querySelector('#mynetwork canvas').width"
+    )
+    # the legend shown on the map: drawn where it stands (the map was fitted
+    # beside it); hidden: drawn to the right of the map
+    on_map = save_png(page, frame, "#wb-png", tmp_path / "on-map.png")
+    assert on_map.width == canvas_width
+    corner = on_map.convert("L").crop((12, 12, 250, 60))
+    assert corner.getextrema()[0] < 100  # the legend's dark title, not white map
+    frame.locator("#wb-legend-toggle").click()
+    beside = save_png(page, frame, "#wb-png", tmp_path / "beside.png")
+    assert beside.width > canvas_width + 250
+
+    expect(frame.locator("img")).to_have_count(0)
+    assert not console_errors, console_errors
+
+
+def save_png(page: Page, frame: FrameLocator, button: str, path: Path) -> Image.Image:
+    """Click a button that downloads a PNG and return the picture."""
+    with page.expect_download() as download:
+        frame.locator(button).click()
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return Image.open(path)

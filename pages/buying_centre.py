@@ -1,6 +1,5 @@
 import streamlit as st
 
-from workbench.app import reads
 from workbench.app.language import _, apply_language
 from workbench.app.screens import buying_centre as screen
 
@@ -14,10 +13,9 @@ st.caption(
 )
 
 account_id, months, data = screen.pick_account()
-report = reads.buying_centre_report(account_id, months)
-options, facts_column = screen.map_section(account_id, months, data)
-with facts_column:
-    screen.facts(report)
-screen.reach_next(report)
-screen.people_editor(account_id, months, options)
+view = screen.map_section(account_id, months, data)  # the deal's figures, if one
+with view.facts_column:
+    screen.facts(view.report)
+screen.reach_next(view.report)
+screen.people_editor(account_id, months, view.options)
 screen.edit_history(account_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -131,23 +133,28 @@ def test_viewers_get_a_read_only_table_with_masked_details(app_db):
     assert all("***@" in e for e in people["email"].dropna())
 
 
-def test_an_account_with_nobody_on_record_is_listed_last_and_says_what_to_do(app_db):
-    import polars as pl
+def add_rows(db: Path, table: str, row: dict[str, object]) -> None:
+    """Add one row to a table of the app's database, through the store."""
+    con = store.connect(db)
+    try:
+        with store.write_transaction(con) as cur:
+            store.insert_frame(cur, table, pl.DataFrame([row]))
+    finally:
+        con.close()
 
+
+def test_an_account_with_nobody_on_record_is_listed_last_and_says_what_to_do(app_db):
+    add_rows(
+        app_db,
+        "accounts",
+        {
+            "account_id": "A99999",
+            "name": "AAA Empty Holdings",  # first by name
+            "source": "test",
+            "source_id": "A99999",
+        },
+    )
     con = store.connect(app_db)
-    with store.write_transaction(con) as cur:
-        store.insert_frame(
-            cur,
-            "accounts",
-            pl.DataFrame(
-                {
-                    "account_id": ["A99999"],
-                    "name": ["AAA Empty Holdings"],  # first by name
-                    "source": ["test"],
-                    "source_id": ["A99999"],
-                }
-            ),
-        )
     accounts = store.buying_centre_accounts(con)
     con.close()
     counts = accounts["contacts"].to_list()
@@ -180,6 +187,37 @@ def test_a_deal_shows_only_its_buying_centre_and_says_its_gaps(app_db):
     assert any("This deal's buying centre" in c.value for c in at.caption)
     shown = at.data_editor(key="contact_editor").value
     assert 0 < len(shown) < _people
+    # the figures beside the map are the deal's, and say so
+    assert any(h.value.startswith("Coverage for deal ") for h in at.subheader)
+    assert any(
+        h.value.startswith("Risks (") and " for deal " in h.value for h in at.subheader
+    )
+    assert metrics(at)["People touched"].endswith(f" of {len(shown)}")
+
+
+def test_a_deal_naming_nobody_shows_the_whole_account_and_says_so(app_db):
+    account_id, _name, people = largest_account(app_db)
+    add_rows(
+        app_db,
+        "opportunities",
+        {
+            "opportunity_id": "OPP-NOBODY",
+            "account_id": account_id,
+            "name": "[Nobody named](javascript:alert(1))",
+            "is_closed": False,
+            "is_won": False,
+        },
+    )
+    at = open_buying_centre()
+    at.selectbox(key="bc_account").select(account_id).run()
+    at.selectbox(key="bc_deal").select("OPP-NOBODY").run()
+    assert not at.exception, at.exception
+    warning = next(w.value for w in at.warning if "names nobody" in w.value)
+    assert "whole account" in warning
+    assert "\\[Nobody named\\]\\(javascript" in warning  # shown as text, not a link
+    assert metrics(at)["People touched"].endswith(f" of {people}")
+    assert any(h.value == "Coverage" for h in at.subheader)
+    assert len(at.data_editor(key="contact_editor").value) == people
 
 
 def test_coverage_says_gaps_in_words_and_the_legend_is_on_the_map(app_db):
@@ -211,4 +249,18 @@ def test_the_page_reads_in_chinese(app_db):
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert "采购中心" in at.title[0].value
-    assert "形状 = 采购角色" in map_html(at)
+    html = map_html(at)
+    assert "形状 = 采购角色" in html
+    assert "保存 SVG" in html
+    # the hover text: every label in Chinese, roles and attitudes in the glossary's words
+    nodes = json.loads(
+        re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", html, re.DOTALL).group(1)
+    )
+    titles = [n["title"] for n in nodes if n.get("kind") == "contact"]
+    assert titles and all("角色：" in t and "覆盖：" in t for t in titles)
+    assert all("汇报对象：" in t and "最新净推荐值：" in t for t in titles)
+    assert not any("Role:" in t or "Coverage:" in t for t in titles)
+    assert any(
+        re.search(r"角色：(决策者|批准者|采购者|影响者|使用者|把关者|发起者)", t)
+        for t in titles
+    )

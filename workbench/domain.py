@@ -260,7 +260,8 @@ class BuyingCentreData:
     department, reports_to_id, manager_account_id`` (the account of the person named
     in ``reports_to_id``, NULL when nobody has that ID), ``buying_role, influence,
     attitude, email, phone, last_touch`` (our last activity with them up to ``end``),
-    ``nps_score, nps_date`` (their latest NPS answer up to ``end``).
+    ``nps_score, nps_date`` (their latest NPS answer up to ``end``), ``nps_answers``
+    (how many answers they gave up to ``end``).
 
     ``influences`` has ``from_contact_id, to_contact_id, strength`` for every link
     with at least one end in the account.

@@ -350,6 +350,7 @@ class Workbench(SegmentsAndEffort):
         highlight_contact_id: str | None = None,
         show_sellers: bool = True,
         height_px: int = 640,
+        opportunity_id: str | None = None,
     ) -> BuyingCentreMap:
         """Return one account's buying-centre map; Jupyter shows it inline.
 
@@ -363,9 +364,13 @@ class Workbench(SegmentsAndEffort):
             highlight_contact_id: draw the warm path to this person.
             show_sellers: draw our sellers and their touches.
             height_px: the map's height.
+            opportunity_id: only the deal's buying centre (the people the CRM names
+                on it), on the map and in the report; a deal naming nobody of the
+                account gives the whole account, and ``report.deal`` says so.
 
         Raises:
-            RejectedInputError: no such account, or a window under one month.
+            RejectedInputError: no such account, a window under one month, or no
+                such deal at this account.
 
         Example:
             >>> bc = wb.buying_centre("A00001", roles=["decider", "approver"])  # doctest: +SKIP
@@ -375,6 +380,16 @@ class Workbench(SegmentsAndEffort):
         data = store.read_buying_centre(
             self.connection, account_id, months=months, as_of=as_of
         )
+        deals = None
+        if opportunity_id is not None:
+            deals = store.account_deals(self.connection, account_id)
+            if opportunity_id not in deals["opportunity_id"].to_list():
+                raise RejectedInputError(
+                    f"account {account_id!r} has no deal with the ID {opportunity_id!r}"
+                )
+        report = network.analyse_buying_centre(
+            data, deals=deals, opportunity_id=opportunity_id
+        )
         options = network.MapOptions(
             departments=tuple(departments),
             roles=tuple(roles),
@@ -382,6 +397,7 @@ class Workbench(SegmentsAndEffort):
             highlight_contact_id=highlight_contact_id,
             show_sellers=show_sellers,
             height_px=height_px,
+            contact_ids=(report.deal.contact_ids or None) if report.deal else None,
         )
         net = network.build_buying_centre(data, options)
         return BuyingCentreMap(
@@ -389,7 +405,7 @@ class Workbench(SegmentsAndEffort):
             account_name=data.account_name,
             network=net,
             html=network.network_html(net, freeze=options.freeze),
-            report=network.analyse_buying_centre(data),
+            report=report,
             people=mask_personal_data(network.people(data), self.actor),
             height_px=height_px,
         )

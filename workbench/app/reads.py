@@ -110,9 +110,20 @@ def buying_centre_people(account_id: str, months: int) -> pl.DataFrame:
 
 
 @cached(max_entries=32)
-def buying_centre_report(account_id: str, months: int) -> network.BuyingCentreReport:
-    """Return coverage, breadth and depth, risks and whom to reach next."""
-    return network.analyse_buying_centre(buying_centre(account_id, months))
+def buying_centre_report(
+    account_id: str, months: int, opportunity_id: str | None = None
+) -> network.BuyingCentreReport:
+    """Return coverage, breadth and depth, risks and whom to reach next.
+
+    With ``opportunity_id`` the figures are that deal's buying centre.
+    """
+    if opportunity_id is None:
+        return network.analyse_buying_centre(buying_centre(account_id, months))
+    return network.analyse_buying_centre(
+        buying_centre(account_id, months),
+        deals=account_deals(account_id),
+        opportunity_id=opportunity_id,
+    )
 
 
 @cached(spinner="Drawing the map…")

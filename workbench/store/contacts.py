@@ -101,7 +101,8 @@ def read_buying_centre(
             GROUP BY contact_id
         ),
         nps AS (
-            SELECT contact_id, score AS nps_score, responded_on AS nps_date
+            SELECT contact_id, score AS nps_score, responded_on AS nps_date,
+                   count(*) OVER (PARTITION BY contact_id) AS nps_answers
             FROM nps_responses
             WHERE contact_id IN (SELECT contact_id FROM people) AND responded_on <= $end
             QUALIFY row_number() OVER (
@@ -115,7 +116,7 @@ def read_buying_centre(
         )
         SELECT p.contact_id, p.name, p.title, p.department, p.reports_to_id,
                m.manager_account_id, p.buying_role, p.influence, p.attitude,
-               p.email, p.phone, t.last_touch, n.nps_score, n.nps_date
+               p.email, p.phone, t.last_touch, n.nps_score, n.nps_date, n.nps_answers
         FROM people p
         LEFT JOIN managers m ON m.contact_id = p.reports_to_id
         LEFT JOIN touched t ON t.contact_id = p.contact_id

@@ -3,14 +3,23 @@
 Pure functions over :class:`workbench.domain.BuyingCentreData`. One module per
 concern: ``people`` (constants, safe text, one row per person, graphs), ``style``
 (one visual channel per meaning), ``orgchart`` (the hierarchy layout),
-``overlay`` (the legend, toolbar and label logic inside the map's page), ``metrics`` (coverage, breadth, risks, reach),
-``render`` (the pyvis page and its legend) and ``edits`` (the editable contacts
-table, the map summary). Callers use ``network.<name>`` from this package.
+``overlay`` (the legend, toolbar and label logic inside the map's page),
+``export`` (the PNG's legend and the SVG for slides), ``tooltip`` (what hovering
+says, translated), ``metrics`` (coverage, breadth, risks, reach), ``deals`` (a
+deal's own buying centre), ``render`` (the pyvis page and its legend) and
+``edits`` (the editable contacts table, the map summary). Callers use ``network.<name>`` from this package.
 """
 
 from __future__ import annotations
 
-from workbench.analytics.network.deals import deal_list, deal_people, deal_roles
+from workbench.analytics.network.deals import (
+    DealBasis,
+    deal_basis,
+    deal_focus,
+    deal_list,
+    deal_people,
+    deal_roles,
+)
 from workbench.analytics.network.edits import (
     contact_changes,
     editable_contacts,
@@ -64,7 +73,6 @@ from workbench.analytics.network.render import (
     buying_centre_html,
     label_ranks,
     network_html,
-    nps_verdict,
 )
 from workbench.analytics.network.style import (
     ATTITUDE_MARKS,
@@ -81,6 +89,7 @@ from workbench.analytics.network.style import (
     UNCOVERED_RING,
     AttitudeMark,
 )
+from workbench.analytics.network.tooltip import nps_verdict
 
 __all__ = [
     "ATTITUDE_MARKS",
@@ -107,6 +116,7 @@ __all__ = [
     "AttitudeMark",
     "BreadthDepth",
     "BuyingCentreReport",
+    "DealBasis",
     "Layout",
     "MapOptions",
     "analyse_buying_centre",
@@ -115,6 +125,8 @@ __all__ = [
     "build_buying_centre",
     "buying_centre_html",
     "contact_changes",
+    "deal_basis",
+    "deal_focus",
     "deal_list",
     "deal_people",
     "deal_roles",

@@ -7,7 +7,27 @@ Pure functions over the frame ``store.account_deals`` returns.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
+
+from workbench.vocabulary import ROLE_VALUES
+
+
+@dataclass(frozen=True)
+class DealBasis:
+    """The deal whose buying centre the figures beside the map are computed on."""
+
+    opportunity_id: str
+    name: str
+    #: the account's people the CRM names on the deal; empty: the deal names
+    #: nobody of the account and the figures are the whole account's
+    contact_ids: tuple[str, ...]
+
+    @property
+    def names_nobody(self) -> bool:
+        """Whether the deal names nobody of the account (the figures fall back)."""
+        return not self.contact_ids
 
 
 def deal_list(deals: pl.DataFrame) -> pl.DataFrame:
@@ -57,4 +77,54 @@ def deal_roles(
         )
         .sort(["is_primary", "name"], descending=[True, False], nulls_last=True)
         .select("name", "title", "deal_role", "is_primary", "role", "engaged")
+    )
+
+
+def deal_focus(
+    deals: pl.DataFrame, opportunity_id: str, persons: pl.DataFrame
+) -> pl.DataFrame:
+    """Return the people of ``persons`` named on one deal, with their role on it.
+
+    A person's ``role`` becomes the buying role their contact role on this deal
+    means (Salesforce's ``Decision Maker`` is a decider, see
+    :data:`workbench.vocabulary.ROLE_VALUES`); a contact role that names no buying
+    role (``Other``, empty, a CRM's own word) keeps their role in the account.
+    """
+    roles_on_deal = {
+        value: role for value, (role, _attitude) in ROLE_VALUES.items() if role
+    }
+    named = (
+        deals.filter(
+            (pl.col("opportunity_id") == opportunity_id)
+            & pl.col("contact_id").is_not_null()
+        )
+        .select(
+            "contact_id",
+            pl.col("deal_role")
+            .str.strip_chars()
+            .str.to_lowercase()
+            .replace_strict(roles_on_deal, default=None, return_dtype=pl.String)
+            .alias("_deal_buying_role"),
+        )
+        .group_by("contact_id")
+        .agg(pl.col("_deal_buying_role").drop_nulls().first())
+    )
+    return (
+        persons.join(named, on="contact_id", how="inner")
+        .with_columns(pl.coalesce("_deal_buying_role", "role").alias("role"))
+        .drop("_deal_buying_role")
+        .sort("contact_id")
+    )
+
+
+def deal_basis(
+    deals: pl.DataFrame, opportunity_id: str, focus: pl.DataFrame
+) -> DealBasis:
+    """Return which deal the figures are for, and whom it names (see :func:`deal_focus`)."""
+    rows = deals.filter(pl.col("opportunity_id") == opportunity_id)
+    name = rows["deal"].drop_nulls().first() if rows.height else None
+    return DealBasis(
+        opportunity_id=opportunity_id,
+        name=str(name) if name is not None else opportunity_id,
+        contact_ids=tuple(focus["contact_id"].to_list()),
     )

@@ -10,123 +10,102 @@ from typing import Any
 
 import polars as pl
 
-from workbench.analytics.network import overlay
+from workbench import terms
+from workbench.analytics.network import style
+from workbench.analytics.network.overlay import LegendBlock, LegendMark
 from workbench.analytics.network.people import UNKNOWN
-from workbench.analytics.network.style import (
-    ATTITUDE_MARKS,
-    COVERED_RING,
-    DETRACTOR_COLOUR,
-    INFLUENCE_COLOUR,
-    NPS_BADGE_COLOURS,
-    PATH_COLOUR,
-    REPORTING_COLOUR,
-    ROLE_SHAPES,
-    ROLE_SYMBOLS,
-    SELLER_COLOUR,
-    UNCOVERED_RING,
-)
 from workbench.domain import ATTITUDES, BUYING_ROLES
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
-_LINES: tuple[tuple[str, str, str], ...] = (
-    ("solid", REPORTING_COLOUR, N_("reports to (arrow to the report)")),
-    ("dashed", INFLUENCE_COLOUR, N_("influences")),
-    ("solid", SELLER_COLOUR, N_("our touches (thicker: more)")),
-    ("solid", PATH_COLOUR, N_("warm path")),
+_LINES: tuple[tuple[bool, str, str], ...] = (
+    (False, style.REPORTING_COLOUR, N_("reports to (arrow to the report)")),
+    (True, style.INFLUENCE_COLOUR, N_("influences")),
+    (False, style.SELLER_COLOUR, N_("our touches (thicker: more)")),
+    (False, style.PATH_COLOUR, N_("warm path")),
 )
 
 
-def legend_blocks() -> list[overlay.LegendBlock]:
+def legend_blocks() -> list[LegendBlock]:
     """Return the legend drawn on the map: one block per visual channel."""
-    roles = overlay.LegendBlock(
-        _("Shape = buying role"),
-        [
-            (overlay.symbol(ROLE_SYMBOLS[role]), role_name(role))
-            for role in [*BUYING_ROLES, UNKNOWN]
-        ],
-    )
-    attitudes = overlay.LegendBlock(
-        _("Fill = attitude"),
-        [
-            (
-                overlay.swatch(fill=ATTITUDE_MARKS[a].fill, ring="#777777"),
-                attitude_name(a),
-            )
-            for a in [*ATTITUDES, UNKNOWN]
-        ],
-    )
-    ring = overlay.LegendBlock(
-        _("Ring = our coverage"),
-        [
-            (
-                overlay.swatch(ring=COVERED_RING, ring_px=3),
-                _("touched by us in the window"),
-            ),
-            (
-                '<span class="wb-sw" style="border:2px dashed '
-                + UNCOVERED_RING
-                + '"></span>',
-                _("not touched: a gap"),
-            ),
-        ],
-    )
-    badge = overlay.LegendBlock(
-        _("Badge = latest NPS"),
-        [
-            (overlay.swatch(fill=NPS_BADGE_COLOURS["detractor"]), _("0–6 detractor")),
-            (overlay.swatch(fill=NPS_BADGE_COLOURS["passive"]), _("7–8 passive")),
-            (overlay.swatch(fill=NPS_BADGE_COLOURS["promoter"]), _("9–10 promoter")),
-        ],
-    )
-    size = overlay.LegendBlock(
-        _("Size = influence"),
-        [(overlay.symbol("●", "#999999"), _("bigger: more influence (1–5)"))],
-    )
-    lines = overlay.LegendBlock(
-        _("Lines"),
-        [
-            (
-                '<span class="wb-line" style="border-top:3px '
-                + style
-                + " "
-                + colour
-                + '"></span>',
-                _(label),
-            )
-            for style, colour, label in _LINES
-        ]
-        + [(overlay.swatch(fill=SELLER_COLOUR), _("our seller (dark blue dot)"))],
-    )
-    return [roles, attitudes, ring, badge, size, lines]
+    badge = style.NPS_BADGE_COLOURS
+    return [
+        LegendBlock(
+            _("Shape = buying role"),
+            [
+                (
+                    LegendMark("glyph", "#333333", glyph=style.ROLE_SYMBOLS[role]),
+                    role_name(role),
+                )
+                for role in [*BUYING_ROLES, UNKNOWN]
+            ],
+        ),
+        LegendBlock(
+            _("Fill = attitude"),
+            [
+                (
+                    LegendMark("dot", style.ATTITUDE_MARKS[a].fill, ring="#777777"),
+                    attitude_name(a),
+                )
+                for a in [*ATTITUDES, UNKNOWN]
+            ],
+        ),
+        LegendBlock(
+            _("Ring = our coverage"),
+            [
+                (
+                    LegendMark("dot", ring=style.COVERED_RING, ring_px=3),
+                    _("touched by us in the window"),
+                ),
+                (
+                    LegendMark(
+                        "dot", ring=style.UNCOVERED_RING, ring_px=2, dashed=True
+                    ),
+                    _("not touched: a gap"),
+                ),
+            ],
+        ),
+        LegendBlock(
+            _("Badge = latest NPS"),
+            [
+                (LegendMark("dot", badge["detractor"]), _("0–6 detractor")),
+                (LegendMark("dot", badge["passive"]), _("7–8 passive")),
+                (LegendMark("dot", badge["promoter"]), _("9–10 promoter")),
+            ],
+        ),
+        LegendBlock(
+            _("Size = influence"),
+            [
+                (
+                    LegendMark("glyph", "#999999", glyph="●"),
+                    _("bigger: more influence (1–5)"),
+                )
+            ],
+        ),
+        LegendBlock(
+            _("Lines"),
+            [
+                (LegendMark("line", colour, dashed=dashed), _(label))
+                for dashed, colour, label in _LINES
+            ]
+            + [
+                (
+                    LegendMark("dot", style.SELLER_COLOUR),
+                    _("our seller (dark blue dot)"),
+                )
+            ],
+        ),
+    ]
 
 
 def role_name(role: str) -> str:
     """Return a buying role as a person reads it, in the language in force."""
-    names = {
-        "initiator": _("initiator"),
-        "user": _("user"),
-        "influencer": _("influencer"),
-        "buyer": _("buyer"),
-        "decider": _("decider"),
-        "gatekeeper": _("gatekeeper"),
-        "approver": _("approver"),
-        UNKNOWN: _("role unknown"),
-    }
-    return names.get(role, role)
+    return _("role unknown") if role == UNKNOWN else terms.buying_role(role)
 
 
 def attitude_name(attitude: str) -> str:
     """Return an attitude as a person reads it, in the language in force."""
-    names = {
-        "champion": _("champion"),
-        "supporter": _("supporter"),
-        "neutral": _("neutral"),
-        "skeptic": _("skeptic"),
-        "blocker": _("blocker"),
-        UNKNOWN: _("attitude unknown"),
-    }
-    return names.get(attitude, attitude)
+    return _("attitude unknown") if attitude == UNKNOWN else terms.attitude(attitude)
 
 
 def legend_items() -> pl.DataFrame:
@@ -152,7 +131,7 @@ def legend_items() -> pl.DataFrame:
                 "column": "Shape = buying role",
                 "row": row,
                 "label": role,
-                "shape": vega_shapes[ROLE_SHAPES[role]],
+                "shape": vega_shapes[style.ROLE_SHAPES[role]],
                 "fill": "#bbbbbb",
                 "stroke": "#555555",
                 "stroke_width": 0.5,
@@ -163,21 +142,33 @@ def legend_items() -> pl.DataFrame:
             {
                 "column": "Fill = attitude",
                 "row": row,
-                "label": f"{attitude} ({ATTITUDE_MARKS[attitude].colour_name})",
+                "label": f"{attitude} ({style.ATTITUDE_MARKS[attitude].colour_name})",
                 "shape": "circle",
-                "fill": ATTITUDE_MARKS[attitude].fill,
+                "fill": style.ATTITUDE_MARKS[attitude].fill,
                 "stroke": "#777777",
                 "stroke_width": 1.0,
             }
         )
     marks = [
-        ("covered by us: thick ring", "circle", "#ffffff", COVERED_RING, 4.0),
-        ("not covered: thin dashed ring", "circle", "#ffffff", UNCOVERED_RING, 1.0),
-        ("NPS detractor badge", "circle", DETRACTOR_COLOUR, DETRACTOR_COLOUR, 1.0),
-        ("our seller", "square", SELLER_COLOUR, SELLER_COLOUR, 1.0),
-        ("reports to (arrow)", "stroke", "none", REPORTING_COLOUR, 2.0),
-        ("influences (dashed)", "stroke", "none", INFLUENCE_COLOUR, 2.0),
-        ("warm path", "stroke", "none", PATH_COLOUR, 6.0),
+        ("covered by us: thick ring", "circle", "#ffffff", style.COVERED_RING, 4.0),
+        (
+            "not covered: thin dashed ring",
+            "circle",
+            "#ffffff",
+            style.UNCOVERED_RING,
+            1.0,
+        ),
+        (
+            "NPS detractor badge",
+            "circle",
+            style.DETRACTOR_COLOUR,
+            style.DETRACTOR_COLOUR,
+            1.0,
+        ),
+        ("our seller", "square", style.SELLER_COLOUR, style.SELLER_COLOUR, 1.0),
+        ("reports to (arrow)", "stroke", "none", style.REPORTING_COLOUR, 2.0),
+        ("influences (dashed)", "stroke", "none", style.INFLUENCE_COLOUR, 2.0),
+        ("warm path", "stroke", "none", style.PATH_COLOUR, 6.0),
     ]
     for row, (label, shape, fill, stroke, width) in enumerate(marks):
         rows.append(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import polars as pl
 
+from workbench.analytics.network.deals import DealBasis, deal_basis, deal_focus
 from workbench.analytics.network.people import (
     HIGH_INFLUENCE,
     REACH_MIN_INFLUENCE,
@@ -50,6 +52,8 @@ class BuyingCentreReport:
     breadth: BreadthDepth
     risks: pl.DataFrame
     reach_next: pl.DataFrame
+    #: the deal the figures are for; None: the whole account
+    deal: DealBasis | None = None
 
 
 def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
@@ -146,6 +150,7 @@ def find_risks(
     *,
     stale_days: int = STALE_DAYS,
     single_thread_share: float = SINGLE_THREAD_SHARE,
+    focus: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return the account's relationship risks, one row per finding.
 
@@ -159,13 +164,18 @@ def find_risks(
     cycle``, ``broken reporting line`` (to a missing person or another account)
     and ``broken influence link`` (to someone outside the account).
 
+    With ``focus`` (some of ``persons``, e.g. a deal's buying centre, their roles
+    on the deal) the risks are about those people only; reporting lines and
+    influence links are still judged on the whole account.
+
     Returns:
         ``risk, contact_id, name, detail`` (``contact_id`` NULL for account-wide risks).
     """
     persons = people(data) if persons is None else persons
+    about = persons if focus is None else focus
     frames = [
-        _single_thread_risk(persons, single_thread_share),
-        persons.filter(
+        _single_thread_risk(about, single_thread_share),
+        about.filter(
             pl.col("role").is_in(["decider", "approver"]) & ~pl.col("engaged")
         ).select(
             ("dark " + pl.col("role")).alias("risk"),
@@ -178,7 +188,7 @@ def find_risks(
                 pl.col("last_touch").cast(pl.String).fill_null("never"),
             ).alias("detail"),
         ),
-        persons.filter(
+        about.filter(
             pl.col("attitude").is_in(["skeptic", "blocker"])
             & (pl.col("influence") >= HIGH_INFLUENCE)
         ).select(
@@ -189,29 +199,8 @@ def find_risks(
                 "{} with influence {} of 5", pl.col("role"), pl.col("influence")
             ).alias("detail"),
         ),
-        persons.filter(
-            (pl.col("influence") >= HIGH_INFLUENCE)
-            & (
-                pl.col("days_since_touch").is_null()
-                | (pl.col("days_since_touch") > stale_days)
-            )
-        ).select(
-            pl.lit("stale key player").alias("risk"),
-            "contact_id",
-            "name",
-            pl.when(pl.col("last_touch").is_null())
-            .then(pl.lit("never touched"))
-            .otherwise(
-                pl.format(
-                    "last touch {} ({} days before {})",
-                    pl.col("last_touch").cast(pl.String),
-                    pl.col("days_since_touch"),
-                    pl.lit(str(data.end)),
-                )
-            )
-            .alias("detail"),
-        ),
-        persons.filter(
+        _stale_risks(about, stale_days, data.end),
+        about.filter(
             pl.col("role").is_in(["decider", "approver"]) & pl.col("detractor")
         ).select(
             pl.lit("detractor decider").alias("risk"),
@@ -228,8 +217,40 @@ def find_risks(
         _broken_line_risks(persons),
         _broken_influence_risks(persons, data.influences),
     ]
-    return pl.concat(
+    risks = pl.concat(
         [frame.select(list(_RISK_SCHEMA)).cast(_RISK_SCHEMA) for frame in frames]
+    )
+    if focus is None:
+        return risks
+    return risks.filter(
+        pl.col("contact_id").is_null()
+        | pl.col("contact_id").is_in(focus["contact_id"].implode())
+    )
+
+
+def _stale_risks(persons: pl.DataFrame, stale_days: int, end: date) -> pl.DataFrame:
+    # Key players (influence 4 or 5) not touched for ``stale_days`` or never.
+    return persons.filter(
+        (pl.col("influence") >= HIGH_INFLUENCE)
+        & (
+            pl.col("days_since_touch").is_null()
+            | (pl.col("days_since_touch") > stale_days)
+        )
+    ).select(
+        pl.lit("stale key player").alias("risk"),
+        "contact_id",
+        "name",
+        pl.when(pl.col("last_touch").is_null())
+        .then(pl.lit("never touched"))
+        .otherwise(
+            pl.format(
+                "last touch {} ({} days before {})",
+                pl.col("last_touch").cast(pl.String),
+                pl.col("days_since_touch"),
+                pl.lit(str(end)),
+            )
+        )
+        .alias("detail"),
     )
 
 
@@ -377,8 +398,12 @@ def reach_next(
     *,
     limit: int = 10,
     min_influence: int = REACH_MIN_INFLUENCE,
+    candidates: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return uncovered high-influence people ranked, each with a warm path.
+
+    ``candidates`` (some of ``persons``, e.g. a deal's buying centre) limits whom
+    to rank; warm paths still run through the whole account.
 
     Uncovered: no touch in the window. Score = 2 × influence + role weight
     (decider 3 … unknown 0.5) + staleness (0 when touched today, 2 when a year
@@ -390,8 +415,9 @@ def reach_next(
         path), ``path`` (names joined with →) and ``path_length`` (links; NULL
         without a path).
     """
-    candidates = (
-        persons.filter(
+    ranked = (
+        (persons if candidates is None else candidates)
+        .filter(
             ~pl.col("engaged")
             & (pl.col("influence") >= min_influence)
             & (pl.col("attitude_mark") != "blocker")
@@ -417,9 +443,9 @@ def reach_next(
     names = dict(
         zip(persons["contact_id"].to_list(), persons["name"].to_list(), strict=True)
     )
-    ids = candidates["contact_id"].to_list()
+    ids = ranked["contact_id"].to_list()
     path_ids = [paths.get(c, []) for c in ids]
-    return candidates.select(
+    return ranked.select(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"),
         "contact_id",
         "name",
@@ -451,17 +477,42 @@ def analyse_buying_centre(
     stale_days: int = STALE_DAYS,
     single_thread_share: float = SINGLE_THREAD_SHARE,
     reach_limit: int = 10,
+    deals: pl.DataFrame | None = None,
+    opportunity_id: str | None = None,
 ) -> BuyingCentreReport:
-    """Return role coverage, breadth and depth, risks and whom to reach next."""
+    """Return role coverage, breadth and depth, risks and whom to reach next.
+
+    With ``deals`` (``store.account_deals``) and an ``opportunity_id`` the figures
+    are the deal's buying centre: the people the CRM names on it, with their role
+    on the deal (:func:`~workbench.analytics.network.deals.deal_focus`), and our
+    touches with them. A deal that names nobody of the account gives the whole
+    account's figures, and the report's ``deal`` says so (``names_nobody``).
+    """
     persons = people(data)
+    focus, touches, basis = persons, data.touches, None
+    if deals is not None and opportunity_id is not None:
+        named = deal_focus(deals, opportunity_id, persons)
+        basis = deal_basis(deals, opportunity_id, named)
+        if not basis.names_nobody:
+            focus = named
+            touches = touches.filter(
+                pl.col("contact_id").is_in(list(basis.contact_ids))
+            )
     return BuyingCentreReport(
-        coverage=role_coverage(persons),
-        breadth=breadth_and_depth(persons, data.touches),
+        coverage=role_coverage(focus),
+        breadth=breadth_and_depth(focus, touches),
         risks=find_risks(
             data,
             persons,
             stale_days=stale_days,
             single_thread_share=single_thread_share,
+            focus=None if focus is persons else focus,
         ),
-        reach_next=reach_next(persons, data.influences, limit=reach_limit),
+        reach_next=reach_next(
+            persons,
+            data.influences,
+            limit=reach_limit,
+            candidates=None if focus is persons else focus,
+        ),
+        deal=basis,
     )

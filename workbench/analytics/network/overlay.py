@@ -4,7 +4,8 @@ All of it lives inside the map's own page (the iframe), so the legend travels wi
 the map when it goes full screen or is saved as a file:
 
 - a legend drawn in HTML over the map's corner, one block per visual channel;
-- buttons for full screen, a PNG for slides, showing every label and fitting the map;
+- buttons for full screen, a PNG and an SVG for slides (both with the legend, see
+  :mod:`export`), showing every label and fitting the map;
 - labels that stay readable: the label font grows as the map is zoomed out so it
   keeps at least :data:`LABEL_PX` pixels on screen, and only the labels that do not
   overlap a more important person's label are drawn (importance: the ranking that
@@ -22,7 +23,9 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from workbench.analytics.network.export import EXPORT_SCRIPT
 
 #: The smallest on-screen size of a label, in CSS pixels (readable on a projector
 #: at 1280×720 from the back of a workshop room).
@@ -30,11 +33,34 @@ LABEL_PX = 14
 
 
 @dataclass(frozen=True)
+class LegendMark:
+    """How one legend row draws its symbol: the same on the map, the PNG and the SVG.
+
+    ``kind`` is ``glyph`` (a shape's text symbol in ``colour``), ``dot`` (a round
+    swatch filled with ``colour``, its ring ``ring`` of ``ring_px``) or ``line`` (a
+    stroke of ``colour``). ``dashed`` dashes the ring or the line. Colours are our
+    own constants, never data.
+    """
+
+    kind: Literal["glyph", "dot", "line"]
+    colour: str = "transparent"
+    ring: str = "transparent"
+    ring_px: float = 1.0
+    dashed: bool = False
+    glyph: str = ""
+
+
+@dataclass(frozen=True)
 class LegendBlock:
-    """One block of the legend: its title and (symbol HTML, label) rows."""
+    """One block of the legend: its title and (symbol, label) rows."""
 
     title: str
-    rows: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[tuple[LegendMark, str]] = field(default_factory=list)
+
+    @property
+    def wide(self) -> bool:
+        """Whether the labels are long: one row to a line instead of two."""
+        return any(len(label) > 16 for _mark, label in self.rows)
 
 
 def json_for_script(value: Any) -> str:
@@ -49,29 +75,45 @@ def json_for_script(value: Any) -> str:
     )
 
 
-def swatch(
-    *, fill: str = "transparent", ring: str = "transparent", ring_px: float = 1.0
-) -> str:
-    """Return a small round colour swatch (HTML; colours are our own constants)."""
+def mark_html(mark: LegendMark) -> str:
+    """Return a legend symbol as HTML (escaped; colours are our own constants)."""
+    colour = html.escape(mark.colour)
+    border = "dashed" if mark.dashed else "solid"
+    if mark.kind == "glyph":
+        return (
+            f'<span class="wb-sym" style="color:{colour}">'
+            + html.escape(mark.glyph)
+            + "</span>"
+        )
+    if mark.kind == "line":
+        return f'<span class="wb-line" style="border-top:3px {border} {colour}"></span>'
     return (
-        '<span class="wb-sw" style="background:'
-        + html.escape(fill)
-        + ";border:"
-        + f"{ring_px:g}px solid "
-        + html.escape(ring)
-        + '"></span>'
+        f'<span class="wb-sw" style="background:{colour};border:'
+        f'{mark.ring_px:g}px {border} {html.escape(mark.ring)}"></span>'
     )
 
 
-def symbol(text: str, colour: str = "#333333") -> str:
-    """Return a text symbol for the legend (a shape's glyph)."""
-    return (
-        '<span class="wb-sym" style="color:'
-        + html.escape(colour)
-        + '">'
-        + html.escape(text)
-        + "</span>"
-    )
+def legend_config(blocks: list[LegendBlock]) -> list[dict[str, Any]]:
+    """Return the legend for the page's script, which draws it into the PNG and SVG."""
+    return [
+        {
+            "title": block.title,
+            "wide": block.wide,
+            "rows": [
+                {
+                    "kind": mark.kind,
+                    "colour": mark.colour,
+                    "ring": mark.ring,
+                    "ringPx": mark.ring_px,
+                    "dashed": mark.dashed,
+                    "glyph": mark.glyph,
+                    "label": label,
+                }
+                for mark, label in block.rows
+            ],
+        }
+        for block in blocks
+    ]
 
 
 def legend_html(title: str, blocks: list[LegendBlock], hint: str) -> str:
@@ -85,15 +127,14 @@ def legend_html(title: str, blocks: list[LegendBlock], hint: str) -> str:
     ]
     for block in blocks:
         # short labels side by side, long ones one to a line
-        wide = any(len(label) > 16 for _mark, label in block.rows)
         parts.append(
-            '<div class="wb-block' + (" wb-wide" if wide else "") + '">'
+            '<div class="wb-block' + (" wb-wide" if block.wide else "") + '">'
             '<div class="wb-block-title">'
         )
         parts.append(html.escape(block.title))
         parts.append("</div>")
         for mark, label in block.rows:
-            parts.append('<div class="wb-row">' + mark)
+            parts.append('<div class="wb-row">' + mark_html(mark))
             parts.append(
                 '<span class="wb-label">' + html.escape(label) + "</span></div>"
             )
@@ -298,21 +339,88 @@ _SCRIPT = """
   }
 
   function savePng() {
+    // the map as on screen, its caption, and the legend drawn beside it
     var source = container.querySelector("canvas");
     if (!source) { return; }
+    var ratio = source.width / Math.max(1, container.clientWidth);
+    var legend = WorkbenchExport.legendOps(CONFIG.legend, CONFIG.text.legendTitle);
+    var at = WorkbenchExport.placement(
+      container.clientWidth, container.clientHeight, legend, legendAt());
     var copy = document.createElement("canvas");
-    copy.width = source.width;
-    copy.height = source.height;
+    copy.width = Math.round(at.width * ratio);
+    copy.height = Math.round(at.height * ratio);
     var ctx = copy.getContext("2d");
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, copy.width, copy.height);
     ctx.drawImage(source, 0, 0);
     ctx.fillStyle = "#222222";
-    ctx.font = "bold " + Math.round(16 * (window.devicePixelRatio || 1)) + "px " + CONFIG.font;
+    ctx.font = "bold " + Math.round(16 * ratio) + "px " + CONFIG.font;
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
-    ctx.fillText(CONFIG.text.caption, copy.width - 12, copy.height - 10);
+    ctx.fillText(CONFIG.text.caption, source.width - 12, source.height - 10);
+    WorkbenchExport.drawOps(ctx, legend, at.x * ratio, at.y * ratio, ratio, CONFIG.font);
     download(copy.toDataURL("image/png"), CONFIG.filename);
+  }
+
+  function legendAt() {
+    // the legend's corner on the map when it is shown there; null when hidden
+    var legend = document.getElementById("wb-legend");
+    if (!legend || legend.classList.contains("wb-hidden")) { return null; }
+    return { x: legend.offsetLeft, y: legend.offsetTop };
+  }
+
+  function colourOf(colour, key) {
+    return colour && typeof colour === "object" ? colour[key] : colour;
+  }
+
+  function scene() {
+    // what is on screen, in CSS pixels of the map's frame
+    layoutLabels();
+    var scale = network.getScale();
+    var shown = nodes.get({ filter: function (n) { return !n.hidden; } });
+    var ids = shown.map(function (n) { return n.id; });
+    var at = network.getPositions(ids);
+    var size = {};
+    var people = shown.map(function (n) {
+      var p = network.canvasToDOM(at[n.id]);
+      var id = String(n.id);
+      size[n.id] = (n.size || 10) * scale;
+      return {
+        x: p.x, y: p.y, size: size[n.id], shape: n.shape,
+        fill: colourOf(n.color, "background"), stroke: colourOf(n.color, "border"),
+        strokeWidth: n.borderWidth || 1,
+        dashes: n.shapeProperties && n.shapeProperties.borderDashes,
+        opacity: n.opacity === undefined ? 1 : n.opacity,
+        label: n.label, labelPx: state.labelPx,
+        badge: CONFIG.badges[id] || null,
+        badgeRadius: Math.max(9 * scale, 9),
+        unknownRole: CONFIG.unknownRole.indexOf(id) >= 0
+      };
+    });
+    var lines = edges.get().filter(function (e) { return at[e.from] && at[e.to]; });
+    return {
+      width: container.clientWidth, height: container.clientHeight,
+      font: CONFIG.font, caption: CONFIG.text.caption,
+      legend: CONFIG.legend, legendTitle: CONFIG.text.legendTitle, legendAt: legendAt(),
+      nodes: people,
+      edges: lines.map(function (e) {
+        var a = network.canvasToDOM(at[e.from]), b = network.canvasToDOM(at[e.to]);
+        var opacity = colourOf(e.color, "opacity");
+        return {
+          x1: a.x, y1: a.y, x2: b.x, y2: b.y, targetSize: size[e.to],
+          colour: colourOf(e.color, "color"), width: e.width || 1, dashed: !!e.dashes,
+          opacity: opacity === undefined ? 1 : opacity,
+          arrow: !(e.arrows && e.arrows.to && e.arrows.to.enabled === false)
+        };
+      })
+    };
+  }
+
+  function saveSvg() {
+    var svg = WorkbenchExport.buildSvg(scene());
+    var url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml;charset=utf-8" }));
+    download(url, CONFIG.svgFilename);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
 
   function fullScreen() {
@@ -331,12 +439,14 @@ _SCRIPT = """
   var buttons = {
     full: document.getElementById("wb-full"),
     png: document.getElementById("wb-png"),
+    svg: document.getElementById("wb-svg"),
     labels: document.getElementById("wb-labels"),
     legend: document.getElementById("wb-legend-toggle"),
     fit: document.getElementById("wb-fit")
   };
   buttons.full.addEventListener("click", fullScreen);
   buttons.png.addEventListener("click", savePng);
+  buttons.svg.addEventListener("click", saveSvg);
   buttons.fit.addEventListener("click", fitBesideLegend);
   buttons.labels.addEventListener("click", function () {
     showAll = !showAll;
@@ -368,7 +478,9 @@ _SCRIPT = """
   window.workbenchMap = {
     state: function () { layoutLabels(); return state; },
     toggleBranch: toggleBranch,
-    savePng: savePng
+    savePng: savePng,
+    saveSvg: saveSvg,
+    scene: scene
   };
 })();
 </script>
@@ -380,6 +492,7 @@ def toolbar_html(text: dict[str, str]) -> str:
     buttons = [
         ("wb-full", text["full"], None),
         ("wb-png", text["png"], None),
+        ("wb-svg", text["svg"], None),
         ("wb-labels", text["labels"], "false"),
         ("wb-legend-toggle", text["legend"], "true"),
         ("wb-fit", text["fit"], None),
@@ -402,5 +515,5 @@ def decorate(page: str, *, overlay: str, config: dict[str, Any], font: str) -> s
     page = page.replace("</head>", style + "</head>", 1)
     marker = '<div id="mynetwork" class="card-body"></div>'
     page = page.replace(marker, marker + overlay, 1)
-    script = _SCRIPT.replace("__CONFIG__", json_for_script(config))
+    script = EXPORT_SCRIPT + _SCRIPT.replace("__CONFIG__", json_for_script(config))
     return page.replace("</body>", script + "</body>", 1)

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pyvis.network import Network
 
-from workbench.analytics.network import overlay
+from workbench.analytics.network import overlay, style, tooltip
 from workbench.analytics.network.legend import legend_blocks
 from workbench.analytics.network.metrics import warm_paths
 from workbench.analytics.network.orgchart import LEVEL_HEIGHT, org_chart_positions
 from workbench.analytics.network.overlay import LABEL_PX
 from workbench.analytics.network.people import (
-    DETRACTOR_MAX_SCORE,
     LARGE_MAP_NODES,
     MAX_SELLER_EDGES,
     ROLE_WEIGHTS,
@@ -39,20 +38,7 @@ from workbench.analytics.network.people import (
     people,
     safe_text,
 )
-from workbench.analytics.network.style import (
-    ATTITUDE_MARKS,
-    COVERED_RING,
-    COVERED_RING_WIDTH,
-    FONT_FACE,
-    INFLUENCE_COLOUR,
-    NPS_BADGE_COLOURS,
-    PATH_COLOUR,
-    REPORTING_COLOUR,
-    ROLE_SHAPES,
-    SELLER_COLOUR,
-    UNCOVERED_RING,
-    UNCOVERED_RING_WIDTH,
-)
+from workbench.analytics.network.tooltip import nps_verdict
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -63,8 +49,6 @@ _BOOTSTRAP_TAG = re.compile(
     r"<link[^>]*bootstrap[^>]*/?>|<script[^>]*bootstrap[^>]*>\s*</script>", re.DOTALL
 )
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
-#: NPS scores from 7 up to this are passives; above, promoters.
-PASSIVE_MAX_SCORE = 8
 #: How far above the customer's top level our sellers stand on the org chart.
 SELLER_ROW_ABOVE = LEVEL_HEIGHT
 _NETWORK_CREATED = "network = new vis.Network(container, data, options);"
@@ -95,42 +79,6 @@ class MapOptions:
     title: str = ""  # shown in the PNG's corner and its file name
 
 
-def nps_verdict(score: int) -> str:
-    """Return ``detractor`` (0–6), ``passive`` (7–8) or ``promoter`` (9–10)."""
-    if score <= DETRACTOR_MAX_SCORE:
-        return "detractor"
-    return "passive" if score <= PASSIVE_MAX_SCORE else "promoter"
-
-
-def _tooltip(person: dict[str, Any], end: date) -> str:
-    # Plain text with newlines: vis-network shows a string title as text.
-    lines = [
-        f"{safe_text(person['name'])} — {safe_text(person['title']) or 'no title'}",
-        f"Department: {safe_text(person['department']) or 'unknown'}",
-        f"Role: {safe_text(person['role'])}",
-        f"Influence: {person['influence'] or '?'} of 5",
-        f"Attitude: {safe_text(person['attitude_mark'])}",
-        f"Org level: {person['level'] or '?'}",
-    ]
-    if person["last_touch"] is None:
-        lines.append("Last touch: never")
-    else:
-        lines.append(
-            f"Last touch: {person['last_touch']} ({person['days_since_touch']} days before {end})"
-        )
-    lines.append(
-        f"Touches in window: {person['touches']} by {person['sellers']} of our people"
-    )
-    if person["nps_score"] is None:
-        lines.append("Latest NPS: none")
-    else:
-        verdict = nps_verdict(int(person["nps_score"]))
-        lines.append(
-            f"Latest NPS: {person['nps_score']} ({verdict}, {person['nps_date']})"
-        )
-    return "\n".join(lines)
-
-
 def _label(person: dict[str, Any]) -> str:
     label = safe_text(person["name"], max_chars=32) or _("(no name)")
     if person["title"]:
@@ -144,15 +92,19 @@ def _person_node(
     # One person's node, one channel per meaning: shape = role, fill = attitude,
     # ring = whether we touched them in the window, size = influence. The NPS
     # badge is drawn by the page's script; people off a highlighted path fade.
-    mark = ATTITUDE_MARKS.get(person["attitude_mark"], ATTITUDE_MARKS[UNKNOWN])
+    mark = style.ATTITUDE_MARKS.get(
+        person["attitude_mark"], style.ATTITUDE_MARKS[UNKNOWN]
+    )
     covered = bool(person["engaged"])
-    ring = COVERED_RING if covered else UNCOVERED_RING
+    ring = style.COVERED_RING if covered else style.UNCOVERED_RING
     node: dict[str, Any] = {
         "label": _label(person),
-        "title": _tooltip(person, end),
-        "shape": ROLE_SHAPES.get(person["role"], ROLE_SHAPES[UNKNOWN]),
+        "title": tooltip.person_tooltip(person, end),
+        "shape": style.ROLE_SHAPES.get(person["role"], style.ROLE_SHAPES[UNKNOWN]),
         "size": 10 + 4 * (person["influence"] or 0),
-        "borderWidth": COVERED_RING_WIDTH if covered else UNCOVERED_RING_WIDTH,
+        "borderWidth": style.COVERED_RING_WIDTH
+        if covered
+        else style.UNCOVERED_RING_WIDTH,
         "color": {
             "background": mark.fill,
             "border": ring,
@@ -186,9 +138,9 @@ def _add_people_lines(
         net.add_edge(
             node_of[manager],
             node_of[report],
-            color=REPORTING_COLOUR,
+            color=style.REPORTING_COLOUR,
             width=1,
-            title="reports to",
+            title=tooltip.reports_to_title(),
         )
     links = influences.filter(
         pl.col("from_contact_id").is_in(shown["contact_id"].implode())
@@ -200,10 +152,10 @@ def _add_people_lines(
         net.add_edge(
             node_of[source],
             node_of[target],
-            color=INFLUENCE_COLOUR,
+            color=style.INFLUENCE_COLOUR,
             dashes=True,
             width=1 + (strength or 1),
-            title=f"influences (strength {strength or '?'} of 3)",
+            title=tooltip.influence_title(strength),
         )
 
 
@@ -229,7 +181,7 @@ def _shown_people(
             ),
         ]
     ).sort("contact_id")
-    return shown, path
+    return tooltip.with_manager_names(shown, persons), path
 
 
 def label_ranks(shown: pl.DataFrame) -> list[str]:
@@ -302,10 +254,10 @@ def _build(
             net.add_edge(
                 node_of[a],
                 node_of[b],
-                color=PATH_COLOUR,
+                color=style.PATH_COLOUR,
                 width=6,
                 arrows={"to": {"enabled": False}},
-                title="warm path",
+                title=tooltip.warm_path_title(),
                 physics=False,
             )
     net.options = _vis_options(options, large=large)
@@ -367,17 +319,10 @@ def _add_sellers(
                 "label": safe_text(
                     seller["seller_name"] or seller["seller_id"], max_chars=40
                 ),
-                "title": "\n".join(
-                    [
-                        f"Our {safe_text(seller['seller_team']) or 'seller'}: "
-                        + safe_text(seller["seller_name"] or seller["seller_id"]),
-                        f"{seller['touches']} touches with {seller['people']} people "
-                        "in the window",
-                    ]
-                ),
+                "title": tooltip.seller_tooltip(seller),
                 "shape": "dot",
                 "size": 12,
-                "color": {"background": SELLER_COLOUR, "border": "#ffffff"},
+                "color": {"background": style.SELLER_COLOUR, "border": "#ffffff"},
                 "borderWidth": 2,
                 "level": 0,
                 **placed,
@@ -390,10 +335,10 @@ def _add_sellers(
         net.add_edge(
             seller_node[seller_id],
             node_of[contact_id],
-            color={"color": SELLER_COLOUR, "opacity": 0.3},
+            color={"color": style.SELLER_COLOUR, "opacity": 0.3},
             width=round(1 + 7 * math.sqrt(count / most), 2),
             arrows={"to": {"enabled": False}},
-            title=f"{count} touches, {minutes:,.0f} minutes in the window",
+            title=tooltip.touches_title(count, minutes),
         )
 
 
@@ -422,7 +367,7 @@ def _vis_options(options: MapOptions, *, large: bool) -> dict[str, Any]:
         "nodes": {
             "font": {
                 "size": LABEL_PX,
-                "face": FONT_FACE,
+                "face": style.FONT_FACE,
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
             }
@@ -479,9 +424,9 @@ def buying_centre_html(
     return overlay.decorate(
         page,
         overlay=overlay.toolbar_html(_toolbar_text())
-        + overlay.legend_html(_("What the map shows"), legend_blocks(), _legend_hint()),
+        + overlay.legend_html(_legend_title(), legend_blocks(), _legend_hint()),
         config=_page_config(net, shown, node_of, options),
-        font=FONT_FACE,
+        font=style.FONT_FACE,
     )
 
 
@@ -489,10 +434,15 @@ def _toolbar_text() -> dict[str, str]:
     return {
         "full": _("Full screen"),
         "png": _("Save PNG"),
+        "svg": _("Save SVG"),
         "labels": _("All names"),
         "legend": _("Legend"),
         "fit": _("Fit"),
     }
+
+
+def _legend_title() -> str:
+    return _("What the map shows")
 
 
 def _legend_hint() -> str:
@@ -516,7 +466,7 @@ def _page_config(
     badges = {
         str(node_of[contact_id]): {
             "score": int(score),
-            "colour": NPS_BADGE_COLOURS[nps_verdict(int(score))],
+            "colour": style.NPS_BADGE_COLOURS[nps_verdict(int(score))],
         }
         for contact_id, score in zip(
             scored["contact_id"].to_list(), scored["nps_score"].to_list(), strict=True
@@ -544,9 +494,11 @@ def _page_config(
         "reports": reports,
         "labelPx": LABEL_PX,
         "fixed": options.layout == "hierarchy",  # no physics: fit on first draw
-        "font": FONT_FACE,
+        "font": style.FONT_FACE,
         "height": f"{options.height_px}px",
         "filename": _file_name(title) + ".png",
+        "svgFilename": _file_name(title) + ".svg",
+        "legend": overlay.legend_config(legend_blocks()),
         "text": {
             "folded": _("+{n} folded"),
             "noFullScreen": _(
@@ -554,6 +506,7 @@ def _page_config(
                 "in the browser."
             ),
             "caption": title,
+            "legendTitle": _legend_title(),
         },
     }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -123,13 +125,51 @@ def _deal_picker(account_id: str, column: DeltaGenerator) -> str | None:
     return chosen
 
 
-def map_section(
-    account_id: str, months: int, data: domain.BuyingCentreData
-) -> tuple[network.MapOptions, DeltaGenerator]:
-    """Show the map's filters and the map; return the options and the facts column."""
-    report = reads.buying_centre_report(account_id, months)
+@dataclass(frozen=True)
+class MapView:
+    """What the map section chose: the map's options, where the facts go, the report."""
+
+    options: network.MapOptions
+    facts_column: DeltaGenerator
+    #: coverage, risks and whom to reach, for the chosen deal or the whole account
+    report: network.BuyingCentreReport
+
+
+#: The map's switches: (key, label, help), each on by default.
+_MAP_SWITCHES: tuple[tuple[str, str, str], ...] = (
+    (
+        "bc_full_width",
+        N_("Full width"),
+        N_("The map across the whole page, for the projector."),
+    ),
+    (
+        "bc_freeze",
+        N_("Freeze when settled"),
+        N_(
+            "Stop the physics once the layout has settled; people stay where "
+            "you drag them."
+        ),
+    ),
+    (
+        "bc_sellers",
+        N_("Our sellers"),
+        N_(
+            "Show who of us touched whom (on the network; on the org chart the "
+            "ring shows our coverage)."
+        ),
+    ),
+)
+
+
+def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> MapView:
+    """Show the map's filters and the map; return what they chose and the report.
+
+    The report (coverage, risks, whom to reach) is the chosen deal's buying
+    centre, or the whole account's when no deal is chosen or the deal names nobody.
+    """
     filters = st.columns([3, 2, 2, 3, 2, 1])
     deal = _deal_picker(account_id, filters[0])
+    report = reads.buying_centre_report(account_id, months, deal)
     chosen_departments = filters[1].multiselect(
         _("Departments"), options=network.departments(data), key="bc_departments"
     )
@@ -153,53 +193,32 @@ def map_section(
         ),
     )
     with filters[5].popover(_("Map"), width="stretch"):
-        full_width = st.toggle(
-            _("Full width"),
-            value=True,
-            key="bc_full_width",
-            help=_("The map across the whole page, for the projector."),
-        )
-        freeze = st.toggle(
-            _("Freeze when settled"),
-            value=True,
-            key="bc_freeze",
-            help=_(
-                "Stop the physics once the layout has settled; people stay where "
-                "you drag them."
-            ),
-        )
-        show_sellers = st.toggle(
-            _("Our sellers"),
-            value=True,
-            key="bc_sellers",
-            help=_(
-                "Show who of us touched whom (on the network; on the org chart the "
-                "ring shows our coverage)."
-            ),
-        )
+        switches = {
+            key: st.toggle(_(label), value=True, key=key, help=_(hint))
+            for key, label, hint in _MAP_SWITCHES
+        }
+    full_width = switches["bc_full_width"]
+    named = report.deal.contact_ids if report.deal is not None else ()
     options = network.MapOptions(
         departments=tuple(chosen_departments),
         roles=tuple(chosen_roles),
         layout="hierarchy" if layout == "hierarchy" else "force",
-        freeze=freeze,
+        freeze=switches["bc_freeze"],
         highlight_contact_id=highlight,
         # the org chart stays an org chart: coverage is the ring, not lines to us
-        show_sellers=show_sellers and layout != "hierarchy",
+        show_sellers=switches["bc_sellers"] and layout != "hierarchy",
         height_px=680 if full_width else 600,
-        contact_ids=network.deal_people(reads.account_deals(account_id), deal)
-        if deal
-        else None,
+        contact_ids=named or None,  # a deal naming nobody: the whole account
         title=data.account_name,
     )
-    if deal:
-        _deal_caption(account_id, deal, months)
+    if report.deal is not None:
+        _deal_caption(account_id, months, report.deal)
     st.iframe(
         reads.buying_centre_html(account_id, months, options, current_language()),
         height=options.height_px + 4,
     )
-    if full_width:
-        return options, st.container()
-    return options, st.columns([3, 2])[1]
+    facts_column = st.container() if full_width else st.columns([3, 2])[1]
+    return MapView(options, facts_column, report)
 
 
 def _warm_path_picker(report: network.BuyingCentreReport) -> str | None:
@@ -230,41 +249,58 @@ def _warm_path_picker(report: network.BuyingCentreReport) -> str | None:
     return highlight
 
 
-def _deal_caption(account_id: str, deal: str, months: int) -> None:
-    # The deal's buying centre in words, with its gaps.
-    roles = network.deal_roles(
-        reads.account_deals(account_id),
-        deal,
-        reads.buying_centre_people(account_id, months),
-    )
-    if roles.height == 0:
+def _deal_caption(account_id: str, months: int, deal: network.DealBasis) -> None:
+    # The deal's buying centre in words, with its gaps; or why it falls back.
+    if deal.names_nobody:
         st.warning(
             _(
-                "The CRM names nobody of this account on this deal: the map is "
-                "empty. Add contact roles to the deal in the CRM and import again."
-            )
+                "The CRM names nobody of this account on the deal {deal} (no "
+                "opportunity contact roles): the map and the figures below are the "
+                "whole account's. Add contact roles to the deal in the CRM and "
+                "import again."
+            ).format(deal=_plain(deal.name))
         )
         return
-    covered = int(roles["engaged"].sum())
+    roles = network.deal_roles(
+        reads.account_deals(account_id),
+        deal.opportunity_id,
+        reads.buying_centre_people(account_id, months),
+    )
     st.caption(
         _(
             "This deal's buying centre: {named} people named in the CRM, {covered} of "
-            "them touched by us in the window."
-        ).format(named=roles.height, covered=covered)
+            "them touched by us in the window. Coverage, risks and whom to reach "
+            "next below are for deal {deal}."
+        ).format(
+            named=roles.height,
+            covered=int(roles["engaged"].sum()),
+            deal=_plain(deal.name),
+        )
+    )
+
+
+def _for_deal(heading: str, report: network.BuyingCentreReport) -> str:
+    # A heading that says which buying centre its figures are about.
+    if report.deal is None or report.deal.names_nobody:
+        return heading
+    return _("{heading} for deal {deal}").format(
+        heading=heading, deal=_plain(report.deal.name)
     )
 
 
 def facts(report: network.BuyingCentreReport) -> None:
     """Show coverage by role (gaps as gaps), the share of our effort, and the risks."""
     breadth = report.breadth
-    st.subheader(_("Coverage"))
+    st.subheader(_for_deal(_("Coverage"), report))
     metrics = st.columns(3)
     metrics[0].metric(
         _("People touched"),
         _("{engaged} of {present}").format(
             engaged=breadth.contacts_engaged, present=breadth.contacts_present
         ),
-        help=_("People we touched in the window, of everyone in the account."),
+        help=_("People we touched in the window, of everyone in the account.")
+        if report.deal is None or report.deal.names_nobody
+        else _("People we touched in the window, of everyone named on the deal."),
     )
     metrics[1].metric(
         _("Departments"),
@@ -286,10 +322,8 @@ def facts(report: network.BuyingCentreReport) -> None:
     gaps = coverage_sentences(report.coverage)
     if gaps:
         st.warning("\n\n".join(gaps))
-    st.dataframe(
+    _table(
         coverage_table(report.coverage),
-        hide_index=True,
-        width="stretch",
         column_config={
             "role": _("Buying role"),
             "present": st.column_config.NumberColumn(_("People")),
@@ -304,10 +338,8 @@ def facts(report: network.BuyingCentreReport) -> None:
         "bc_coverage_csv",
     )
     st.markdown("**" + _("Share of our effort in the window") + "**")
-    st.dataframe(
+    _table(
         breadth.effort,
-        hide_index=True,
-        width="stretch",
         column_config={
             "function": _("With"),
             "touches": st.column_config.NumberColumn(_("Touches")),
@@ -320,12 +352,10 @@ def facts(report: network.BuyingCentreReport) -> None:
             ),
         },
     )
-    st.subheader(_("Risks ({n})").format(n=report.risks.height))
+    st.subheader(_for_deal(_("Risks ({n})").format(n=report.risks.height), report))
     if report.risks.height:
-        st.dataframe(
+        _table(
             report.risks,
-            hide_index=True,
-            width="stretch",
             column_config={
                 "contact_id": None,
                 "risk": _("Risk"),
@@ -335,6 +365,16 @@ def facts(report: network.BuyingCentreReport) -> None:
         )
     else:
         st.success(_("No relationship risk found in this window."))
+
+
+def _table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
+    # Every table of the screen: full width, no row numbers.
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+
+
+def _plain(text: object) -> str:
+    # Data text inside markdown (a deal's name): its markup characters escaped.
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def coverage_table(coverage: pl.DataFrame) -> pl.DataFrame:
@@ -384,7 +424,7 @@ def coverage_sentences(coverage: pl.DataFrame) -> list[str]:
 def reach_next(report: network.BuyingCentreReport) -> None:
     """Show whom to reach next, ranked."""
     reach = report.reach_next
-    st.subheader(_("Whom to reach next"))
+    st.subheader(_for_deal(_("Whom to reach next"), report))
     st.caption(
         _(
             "People we did not touch in the window, with influence of at least "
@@ -396,23 +436,13 @@ def reach_next(report: network.BuyingCentreReport) -> None:
     if reach.height == 0:
         st.success(_("Nobody influential is left untouched in this window."))
         return
-    st.dataframe(
+    _table(
         reach,
-        hide_index=True,
-        width="stretch",
-        column_order=[
-            "rank",
-            "name",
-            "title",
-            "department",
-            "role",
-            "influence",
-            "attitude",
-            "days_since_touch",
-            "score",
-            "path",
-        ],
         column_config={
+            # the IDs behind the names and the path stay out of sight
+            "contact_id": None,
+            "path_ids": None,
+            "path_length": None,
             "rank": st.column_config.NumberColumn(_("Rank")),
             "name": _("Name"),
             "title": _("Title"),
@@ -484,10 +514,8 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
                 "only. Ask an analyst or an admin to change them."
             ).format(role=actor.role)
         )
-        st.dataframe(
+        _table(
             people_table,
-            hide_index=True,
-            width="stretch",
             column_config=_people_config(),
         )
         return
@@ -520,21 +548,24 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
             st.rerun()
 
 
+_EDIT_COLUMNS = {
+    "edited_by": N_("By"),
+    "name": N_("Person"),
+    "field": N_("Field"),
+    "old_value": N_("Before"),
+    "new_value": N_("After"),
+}
+
+
 def edit_history(account_id: str) -> None:
     """Show the latest edits to the account's people."""
     with st.expander(_("Edits to this account's people")):
-        st.dataframe(
+        _table(
             reads.contact_edit_history(account_id),
-            hide_index=True,
-            width="stretch",
             column_config={
                 "edited_at": st.column_config.DatetimeColumn(
                     _("When (UTC)"), format="YYYY-MM-DD HH:mm"
                 ),
-                "edited_by": _("By"),
-                "name": _("Person"),
-                "field": _("Field"),
-                "old_value": _("Before"),
-                "new_value": _("After"),
+                **{column: _(label) for column, label in _EDIT_COLUMNS.items()},
             },
         )

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import Any
 
 import polars as pl
 
 from workbench.analytics import voice
 from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
-from workbench.cli._common import (
-    add_command,
-    add_flags,
-    add_json_option,
-    examples_epilog,
-    open_workbench,
-    print_json,
-)
+from workbench.cli._command import Command, add_flags, open_workbench
+from workbench.cli._output import print_json
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
@@ -51,20 +44,8 @@ across accounts) and wider than --gap points.
 N_("too few answers")
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``nps`` command."""
-    parser = add_command(
-        subparsers,
-        common,
-        "nps",
-        summary=_("print the NPS per account and buying role"),
-        description=_(
-            "Print the Net Promoter Score of every account that has survey "
-            "responses: overall and per buying role, department or quarter."
-        ),
-        epilog=examples_epilog(*EXAMPLES, notes=_(NOTES).format(percent="%")),
-    )
-    add_json_option(parser, _("print as JSON"))
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    add_flags(parser, {"--json": _("print as JSON")})
     parser.add_argument(
         "--by",
         choices=("role", "department", "quarter"),
@@ -105,7 +86,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "(default %(default)s)"
         ),
     )
-    parser.set_defaults(handler=run)
 
 
 def _date(text: str) -> date:
@@ -178,3 +158,20 @@ def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
             ).format(**row)
         )
     return 0
+
+
+COMMANDS = (
+    Command(
+        "nps",
+        summary=N_("print the NPS per account and buying role"),
+        description=N_(
+            "Print the Net Promoter Score of every account that has survey "
+            "responses: overall and per buying role, department or quarter."
+        ),
+        examples=EXAMPLES,
+        notes=NOTES,
+        fill=lambda: {"percent": "%"},
+        add_options=_add_options,
+        run=run,
+    ),
+)

@@ -19,9 +19,10 @@ import polars as pl
 import pytest
 from babel.messages.extract import extract_from_file
 
+from tests.test_cli_all import COMMANDS, _run, _subparsers
 from workbench import i18n, ingest, plans
 from workbench.analytics import effort as effort_analytics
-from workbench.cli import build_parser, main
+from workbench.cli import build_parser
 from workbench.cli import effort as effort_command
 from workbench.cli._argparse_words import ARGPARSE_MESSAGES, argparse_in_language
 from workbench.cli._command import database
@@ -29,17 +30,6 @@ from workbench.cli._output import print_table
 from workbench.cli.imports import IMPORT_OPTIONS
 
 ACCOUNT = "A00001"
-
-
-def _subparsers() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    (action,) = (
-        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-    )
-    return dict(action.choices)
-
-
-COMMANDS = sorted(_subparsers())
 
 
 @pytest.fixture
@@ -50,15 +40,6 @@ def clean_locale(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     yield monkeypatch
     i18n.set_language("en")
-
-
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 #: Three or more English words in a row: a sentence left untranslated. Option names

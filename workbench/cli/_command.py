@@ -68,15 +68,13 @@ class Command:
         parser.set_defaults(handler=self.run)
 
 
-def open_db(args: argparse.Namespace) -> store.Connection:
-    """Open the database that ``--db`` (or the environment, or the default) names."""
-    return store.connect(getattr(args, "db", None))
-
-
 @contextmanager
 def database(args: argparse.Namespace) -> Iterator[store.Connection]:
-    """The ``--db`` database, open for the ``with`` block and closed after it."""
-    con = open_db(args)
+    """The ``--db`` database, open for the ``with`` block and closed after it.
+
+    Without ``--db``: ``$WORKBENCH_DB``, else the default file.
+    """
+    con = store.connect(getattr(args, "db", None))
     try:
         yield con
     finally:

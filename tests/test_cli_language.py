@@ -26,7 +26,7 @@ from workbench.cli import build_parser
 from workbench.cli import effort as effort_command
 from workbench.cli._argparse_words import ARGPARSE_MESSAGES, argparse_in_language
 from workbench.cli._command import database
-from workbench.cli._output import print_table
+from workbench.cli._output import fit, print_table
 from workbench.cli.imports import IMPORT_OPTIONS
 
 ACCOUNT = "A00001"
@@ -279,6 +279,12 @@ def test_a_table_prints_its_own_json_document_when_given(capsys):
     flags = argparse.Namespace(json=True, csv=False)
     print_table(flags, table, lambda: None, {"accounts": table.to_dicts()})
     assert json.loads(capsys.readouterr().out) == {"accounts": [{"account_id": "A1"}]}
+
+
+def test_a_chinese_heading_is_padded_by_the_columns_it_takes():
+    assert fit("客户", 6) == "客户  " and fit("account", 9) == "account  "
+    assert fit("95% 區間", 10, right=True) == "  95% 區間"
+    assert fit("a longer text", 4) == "a longer text"
 
 
 def test_the_database_is_closed_after_its_block_even_when_it_fails(tmp_path):

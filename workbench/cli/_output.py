@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,16 @@ def print_outcome(as_json: bool, document: Any, print_text: Callable[[], None]) 
     else:
         print_text()
     return 0
+
+
+def fit(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns; a Chinese character takes two.
+
+    ``f"{text:12}"`` counts a Chinese character as one column, and a table drifts.
+    """
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    padding = " " * max(0, width - columns)
+    return padding + text if right else text + padding
 
 
 def print_counts(

@@ -15,7 +15,7 @@ from workbench.cli._command import (
     add_table_output,
     open_workbench,
 )
-from workbench.cli._output import print_table, progress
+from workbench.cli._output import fit, print_table, progress
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
@@ -150,9 +150,14 @@ def _print_accounts(table: pl.DataFrame) -> None:
         _("investment"),
         _("people"),
     )
+    widths = (12, 14, 14, -8, -13, 15, 13)  # negative: aligned right
     print(
-        f"{headings[0]:12} {headings[1]:14} {headings[2]:14} {headings[3]:>8} "
-        f"{headings[4]:>13} {headings[5]:15} {headings[6]:13} " + _("name")
+        " ".join(
+            fit(heading, abs(width), right=width < 0)
+            for heading, width in zip(headings, widths, strict=True)
+        )
+        + " "
+        + _("name")
     )
     columns = (
         "account_id",

@@ -10,7 +10,7 @@ import polars as pl
 from workbench.analytics import voice
 from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
 from workbench.cli._command import Command, add_flags, open_workbench
-from workbench.cli._output import print_json
+from workbench.cli._output import fit, print_json
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
@@ -122,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
         _("95{percent} interval").format(percent="%"),
     )
     print(
-        f"{'account_id':<14}{args.by:<22}{responses_heading:>10}{'nps':>8}"
-        f"{interval_heading:>16}"
+        f"{'account_id':<14}{args.by:<22}{fit(responses_heading, 10, right=True)}"
+        f"{'nps':>8}{fit(interval_heading, 16, right=True)}"
     )
     too_few_label = _(voice.TOO_FEW_LABEL)
     for account_id, group, count, nps, low, high, too_few in rows.iter_rows():
@@ -134,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
             else _("{low} to {high}").format(low=f"{low:+.0f}", high=f"{high:+.0f}")
         )
         note = f"  ({too_few_label})" if too_few and count else ""
-        print(f"{account_id:<14}{group:<22}{count:>10,}{shown:>8}{interval:>16}{note}")
+        print(
+            f"{account_id:<14}{fit(group, 22)}{count:>10,}{shown:>8}"
+            f"{fit(interval, 16, right=True)}{note}"
+        )
     return 0
 
 

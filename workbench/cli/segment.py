@@ -12,7 +12,7 @@ from workbench.cli._command import (
     add_table_output,
     open_workbench,
 )
-from workbench.cli._output import print_table, progress
+from workbench.cli._output import fit, print_table, progress
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
@@ -119,8 +119,8 @@ def _print_accounts(table: pl.DataFrame) -> None:
     columns = ("account_id", "value_segment", "relationship", "contribution")
     headings = (_("account"), _("segment"), _("relationship"), _("contribution"))
     print(
-        f"{headings[0]:12} {headings[1]:14} {headings[2]:14} {headings[3]:>14}  "
-        + _("name")
+        f"{fit(headings[0], 12)} {fit(headings[1], 14)} {fit(headings[2], 14)} "
+        f"{fit(headings[3], 14, right=True)}  " + _("name")
     )
     for row in table.select(*columns, "name").iter_rows():
         print(f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>14,.0f}  {row[4]}")

@@ -143,22 +143,7 @@ def test_segment_help_speaks_the_language_of_the_environment_or_lang(
     assert "examples:" not in out and "cost of one hour" not in out
 
 
-#: Commands whose help is marked for translation (effort, map, plan and plans are
-#: being marked in their own change).
-TRANSLATED_COMMANDS = [
-    "backup",
-    "demo",
-    "hash-password",
-    "import",
-    "info",
-    "init",
-    "nps",
-    "restore",
-    "segment",
-]
-
-
-@pytest.mark.parametrize("command", TRANSLATED_COMMANDS)
+@pytest.mark.parametrize("command", COMMANDS)
 def test_each_command_s_help_is_translated(capsys, no_locale_in_environment, command):
     english = _run(capsys, "--lang", "en", command, "--help")[1]
     for language, examples in (("zh-Hans", "示例："), ("zh-Hant", "範例：")):

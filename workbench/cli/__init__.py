@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from workbench import __version__, i18n
+from workbench.cli._argparse_words import argparse_in_language
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
@@ -25,8 +26,8 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 #: Command modules in the order ``workbench --help`` lists them (the order of the
-#: work: load, segment, weigh effort, map, hear, plan, keep safe). Each defines
-#: ``register(subparsers, common)`` and sets ``handler`` on its parser.
+#: work: load, segment, weigh effort, map, hear, plan, keep safe). Each declares its
+#: commands in ``COMMANDS`` (:class:`workbench.cli._command.Command`).
 COMMAND_MODULES: tuple[str, ...] = (
     "init",
     "demo",
@@ -80,7 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--version", action="version", version=f"workbench {__version__}"
+        "--version",
+        action="version",
+        version=f"workbench {__version__}",
+        # given here: before Python 3.13, argparse's own help for it is not marked
+        help=_("show program's version number and exit"),
     )
     parser.add_argument(
         "--db",
@@ -107,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"workbench.cli.{name}")
-        module.register(subparsers, common)
+        for command in module.COMMANDS:
+            command.add_to(subparsers, common)
     return parser
 
 
@@ -115,8 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     choose_language(arguments)
-    parser = build_parser()
-    args = parser.parse_args(arguments)
+    with argparse_in_language():
+        parser = build_parser()
+        args = parser.parse_args(arguments)
     try:
         code: int = args.handler(args)
     except WorkbenchError as error:

@@ -3,74 +3,39 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from workbench import demo
-from workbench.cli._common import (
-    add_command,
-    add_json_option,
-    examples_epilog,
-    open_db,
-    print_counts,
-    print_json,
-    progress,
-    usage_error,
-)
+from workbench.cli._command import Command, add_flags, database
+from workbench.cli._output import print_counts, print_outcome, progress, usage_error
+from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``demo`` command."""
-    parser = add_command(
-        subparsers,
-        common,
-        "demo",
-        summary=_(
-            "replace the database's CRM data with the deterministic demo portfolio"
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    # Every size is a whole number; --contacts has no fixed default (it follows
+    # --accounts), so its help names the ratio instead.
+    for option, default, metavar, help_text in (
+        ("--accounts", demo.DEFAULT_ACCOUNTS, "N", _("accounts (default %(default)s)")),
+        (
+            "--activities",
+            demo.DEFAULT_ACTIVITIES,
+            "M",
+            _("activities (default %(default)s)"),
         ),
-        description=_(
-            "Replace every CRM table in the database with a generated, "
-            "deterministic portfolio of an industrial supplier. Plans, scenarios and "
-            "settings are kept."
+        (
+            "--contacts",
+            None,
+            "C",
+            _("contacts (default {count} per account)").format(
+                count=demo.CONTACTS_PER_ACCOUNT
+            ),
         ),
-        epilog=examples_epilog(
-            "workbench demo",
-            "workbench demo --db /tmp/demo.duckdb",
-            "workbench demo --db big.duckdb --accounts 10000 --contacts 250000 "
-            "--activities 2000000",
-        ),
-    )
-    parser.add_argument(
-        "--accounts",
-        type=int,
-        default=demo.DEFAULT_ACCOUNTS,
-        metavar="N",
-        help=_("accounts (default %(default)s)"),
-    )
-    parser.add_argument(
-        "--activities",
-        type=int,
-        default=demo.DEFAULT_ACTIVITIES,
-        metavar="M",
-        help=_("activities (default %(default)s)"),
-    )
-    parser.add_argument(
-        "--contacts",
-        type=int,
-        default=None,
-        metavar="C",
-        help=_("contacts (default {count} per account)").format(
-            count=demo.CONTACTS_PER_ACCOUNT
-        ),
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=demo.DEFAULT_SEED,
-        help=_("random seed (default %(default)s)"),
-    )
-    add_json_option(parser, _("print the row counts as JSON"))
-    parser.set_defaults(handler=run)
+        ("--seed", demo.DEFAULT_SEED, None, _("random seed (default %(default)s)")),
+    ):
+        parser.add_argument(
+            option, type=int, default=default, metavar=metavar, help=help_text
+        )
+    add_flags(parser, {"--json": _("print the row counts as JSON")})
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
             "demo",
             _("need --accounts ≥ 1, --activities ≥ 0 and --contacts ≥ --accounts"),
         )
-    con = open_db(args)
-    try:
+    with database(args) as con:
         counts = demo.write_demo(
             con,
             args.accounts,
@@ -94,10 +58,29 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=progress,
         )
-    finally:
-        con.close()
-    if args.json:
-        print_json({"ok": True, "counts": counts})
-    else:
-        print_counts(counts)
-    return 0
+    return print_outcome(
+        args.json, {"ok": True, "counts": counts}, lambda: print_counts(counts)
+    )
+
+
+COMMANDS = (
+    Command(
+        "demo",
+        summary=N_(
+            "replace the database's CRM data with the deterministic demo portfolio"
+        ),
+        description=N_(
+            "Replace every CRM table in the database with a generated, "
+            "deterministic portfolio of an industrial supplier. Plans, scenarios and "
+            "settings are kept."
+        ),
+        examples=(
+            "workbench demo",
+            "workbench demo --db /tmp/demo.duckdb",
+            "workbench demo --db big.duckdb --accounts 10000 --contacts 250000 "
+            "--activities 2000000",
+        ),
+        add_options=_add_options,
+        run=run,
+    ),
+)

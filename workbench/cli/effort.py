@@ -4,139 +4,123 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 import polars as pl
 
-from workbench import exports
 from workbench.analytics import effort
-from workbench.cli._common import (
+from workbench.cli._command import (
+    Command,
     add_as_of_and_scenario,
+    add_flags,
+    add_table_output,
     open_workbench,
-    print_json,
-    progress,
 )
+from workbench.cli._output import fit, print_table, progress
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
 
-
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``effort`` command."""
-    parser = subparsers.add_parser(
-        "effort",
-        parents=[common],
-        help="effort hours per account against what its service model deserves",
-        description="Effort of the 12 months up to the as-of date per account: "
-        "recorded minutes plus assumed minutes for activities without a duration, "
-        "activities, shares of effort, revenue and contribution, the band of hours "
-        "the account's service model deserves (docs/effort.md; the one saved with "
-        "the scenario, else the defaults) and its verdicts: investment (under, "
-        "over, right) and people (wrong people, right). Activities naming no person "
-        "are unattributed and never count as beyond purchasing. With --issues, the "
-        "misallocation list instead (one investment and one people issue at most "
-        "per account, never two that contradict).",
-        epilog="examples:\n"
-        "  workbench effort\n"
-        "  workbench effort --json > effort.json\n"
-        "  workbench effort --as-of 2026-06-30 --csv > effort.csv\n"
-        "  workbench effort --issues --over-factor 1.5",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_as_of_and_scenario(
-        parser, "segment with a saved scenario's thresholds (default: the defaults)"
-    )
-    parser.add_argument(
-        "--issues",
-        action="store_true",
-        help="print the over-/under-served accounts instead of every account",
-    )
-    rules = effort.MisallocationRules()
-    for option, field, help_text in (
-        (
-            "--over-factor",
-            "over_factor",
-            "over-served above X times the high end of the hours its service "
-            "model deserves",
+# MisallocationRules field → its option and help (%% is a percent sign to argparse).
+_RULE_OPTIONS: dict[str, tuple[str, str]] = {
+    "over_factor": (
+        "--over-factor",
+        N_(
+            "over-served above X times the high end of the hours its service model "
+            "deserves (default %(default)s)"
         ),
-        (
-            "--thin-factor",
-            "thin_factor",
-            "under-served below X times the low end of that band",
-        ),
-        (
-            "--broad-share",
-            "broad_share_pct",
+    ),
+    "thin_factor": (
+        "--thin-factor",
+        N_("under-served below X times the low end of that band (default %(default)s)"),
+    ),
+    "broad_share_pct": (
+        "--broad-share",
+        N_(
             "purchasing-only model: too broad with X %% or more of the named hours "
-            "beyond purchasing",
+            "beyond purchasing (default %(default)s)"
         ),
-        (
-            "--executive-share",
-            "executive_share_pct",
+    ),
+    "executive_share_pct": (
+        "--executive-share",
+        N_(
             "purchasing-only model: too broad with X %% or more of the named hours "
-            "with executives",
+            "with executives (default %(default)s)"
         ),
-        (
-            "--narrow-share",
-            "narrow_share_pct",
+    ),
+    "narrow_share_pct": (
+        "--narrow-share",
+        N_(
             "broader models: too narrow with less than X %% of the named hours "
-            "beyond purchasing",
+            "beyond purchasing (default %(default)s)"
         ),
-        (
-            "--min-named-hours",
-            "min_named_hours",
-            "judge whom we work with only on X hours or more with named people",
+    ),
+    "min_named_hours": (
+        "--min-named-hours",
+        N_(
+            "judge whom we work with only on X hours or more with named people "
+            "(default %(default)s)"
         ),
-    ):
+    ),
+}
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    add_as_of_and_scenario(
+        parser, _("segment with a saved scenario's thresholds (default: the defaults)")
+    )
+    add_flags(
+        parser,
+        {
+            "--issues": _(
+                "print the over-/under-served accounts instead of every account"
+            )
+        },
+    )
+    defaults = effort.MisallocationRules()
+    for field, (option, help_text) in _RULE_OPTIONS.items():
         parser.add_argument(
             option,
             dest=field,
             type=float,
-            default=getattr(rules, field),
+            default=getattr(defaults, field),
             metavar="X",
-            help=f"{help_text} (default %(default)s)",
+            help=_(help_text),
         )
     # Kept so that older scripts still run: a fall in hours is no verdict on its
     # own any more (an account is judged against its service model).
     parser.add_argument(
         "--shrink-pct", type=float, default=None, metavar="X", help=argparse.SUPPRESS
     )
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print a JSON list of rows")
-    output.add_argument("--csv", action="store_true", help="print CSV")
-    parser.set_defaults(handler=run)
+    add_table_output(parser, _("print a JSON list of rows"))
+
+
+def _rules(args: argparse.Namespace) -> effort.MisallocationRules:
+    """The misallocation rules the options give, checked before any data is read."""
+    given = {field: float(getattr(args, field)) for field in _RULE_OPTIONS}
+    if given["over_factor"] <= 0:
+        raise RejectedInputError(_("--over-factor must be above 0"))
+    others = [value for field, value in given.items() if field != "over_factor"]
+    if min(others) < 0 or (args.shrink_pct is not None and args.shrink_pct < 0):
+        raise RejectedInputError(_("misallocation thresholds must not be negative"))
+    if args.shrink_pct is not None:
+        # kept so older scripts still run; say so rather than ignore it silently
+        print(
+            _(
+                "note: --shrink-pct no longer changes anything: verdicts compare each "
+                "account's hours with its service model's band (docs/effort.md)"
+            ),
+            file=sys.stderr,
+        )
+    return effort.MisallocationRules().changed(**given)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print effort per account (or the misallocation list)."""
-    if args.over_factor <= 0:
-        raise RejectedInputError("--over-factor must be above 0")
-    numbers = (
-        args.thin_factor,
-        args.broad_share_pct,
-        args.executive_share_pct,
-        args.narrow_share_pct,
-        args.min_named_hours,
-    )
-    if min(numbers) < 0 or (args.shrink_pct is not None and args.shrink_pct < 0):
-        raise RejectedInputError("misallocation thresholds must not be negative")
-    if args.shrink_pct is not None:
-        # kept so older scripts still run; say so rather than ignore it silently
-        print(
-            "note: --shrink-pct no longer changes anything: verdicts compare each "
-            "account's hours with its service model's band (docs/effort.md)",
-            file=sys.stderr,
-        )
-    rules = effort.MisallocationRules(
-        over_factor=args.over_factor,
-        thin_factor=args.thin_factor,
-        broad_share_pct=args.broad_share_pct,
-        executive_share_pct=args.executive_share_pct,
-        narrow_share_pct=args.narrow_share_pct,
-        min_named_hours=args.min_named_hours,
-    )
+    rules = _rules(args)
     with open_workbench(args) as wb:
         thresholds = wb.scenario(args.scenario) if args.scenario else None
         as_of = wb.as_of(args.as_of)
-        progress(f"adding up effort as of {as_of}")
+        progress(_("adding up effort as of {day}").format(day=as_of))
         accounts = wb.judged_effort(
             thresholds=thresholds,
             as_of=as_of,
@@ -145,27 +129,35 @@ def run(args: argparse.Namespace) -> int:
         )
         currency = wb.currency()
     if args.issues:
-        table = effort.issues(accounts, currency)
-    else:
-        table = accounts.select(effort.CLI_COLUMNS)
-    if args.json:
-        print_json(table.to_dicts())
-    elif args.csv:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(exports.to_csv_bytes(table))
-        sys.stdout.buffer.flush()
-    elif args.issues:
-        for row in table.select("issue", "account_id", "name", "why").iter_rows():
-            print(f"{row[0]:30} {row[1]:12} {row[2]}: {row[3]}")
-    else:
-        _print_accounts(table)
-    return 0
+        issues = effort.issues(accounts, currency)
+        return print_table(args, issues, lambda: _print_issues(issues))
+    table = accounts.select(effort.CLI_COLUMNS)
+    return print_table(args, table, lambda: _print_accounts(table))
+
+
+def _print_issues(table: pl.DataFrame) -> None:
+    for row in table.select("issue", "account_id", "name", "why").iter_rows():
+        print(f"{row[0]:30} {row[1]:12} {row[2]}: {row[3]}")
 
 
 def _print_accounts(table: pl.DataFrame) -> None:
+    headings = (
+        _("account"),
+        _("relationship"),
+        _("segment"),
+        _("hours"),
+        _("deserved"),
+        _("investment"),
+        _("people"),
+    )
+    widths = (12, 14, 14, -8, -13, 15, 13)  # negative: aligned right
     print(
-        f"{'account':12} {'relationship':14} {'segment':14} {'hours':>8} "
-        f"{'deserved':>13} {'investment':15} {'people':13} name"
+        " ".join(
+            fit(heading, abs(width), right=width < 0)
+            for heading, width in zip(headings, widths, strict=True)
+        )
+        + " "
+        + _("name")
     )
     columns = (
         "account_id",
@@ -184,3 +176,30 @@ def _print_accounts(table: pl.DataFrame) -> None:
             f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>8,.0f} "
             f"{band:>13} {row[6]:15} {row[7]:13} {row[8]}"
         )
+
+
+COMMANDS = (
+    Command(
+        "effort",
+        summary=N_("effort hours per account against what its service model deserves"),
+        description=N_(
+            "Effort of the 12 months up to the as-of date per account: "
+            "recorded minutes plus assumed minutes for activities without a duration, "
+            "activities, shares of effort, revenue and contribution, the band of hours "
+            "the account's service model deserves (docs/effort.md; the one saved with "
+            "the scenario, else the defaults) and its verdicts: investment (under, "
+            "over, right) and people (wrong people, right). Activities naming no "
+            "person are unattributed and never count as beyond purchasing. With "
+            "--issues, the misallocation list instead (one investment and one people "
+            "issue at most per account, never two that contradict)."
+        ),
+        examples=(
+            "workbench effort",
+            "workbench effort --json > effort.json",
+            "workbench effort --as-of 2026-06-30 --csv > effort.csv",
+            "workbench effort --issues --over-factor 1.5",
+        ),
+        add_options=_add_options,
+        run=run,
+    ),
+)

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from workbench import ingest, vocabulary
-from workbench.cli._common import (
-    add_command,
-    add_flags,
-    examples_epilog,
-    open_db,
-    open_workbench,
-    print_counts,
-    print_json,
-    progress,
-    usage_error,
-)
+from workbench.cli._command import Command, add_flags, database, open_workbench
+from workbench.cli._output import print_counts, print_json, progress, usage_error
 from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
@@ -31,6 +21,17 @@ EXAMPLES = (
     "workbench import exports/ --replace-demo     ({why})",
     "workbench import --undo",
 )
+#: The options passed on to the import as they are: each is named after the keyword
+#: of ``ingest.import_files`` it sets.
+IMPORT_OPTIONS = (
+    "source",
+    "dry_run",
+    "overwrite_edits",
+    "encoding",
+    "date_order",
+    "again",
+    "replace_demo",
+)
 WHY_REPLACE_DEMO = N_("the first real import into the demo")
 EXIT_CODES = N_(
     """\
@@ -42,30 +43,7 @@ exit codes:
 )
 
 
-def _epilog() -> str:
-    examples = [line.format(why=_(WHY_REPLACE_DEMO)) for line in EXAMPLES]
-    return examples_epilog(*examples, notes=_(EXIT_CODES))
-
-
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``import`` command."""
-    parser = add_command(
-        subparsers,
-        common,
-        "import",
-        summary=_(
-            "import CRM exports (Salesforce, HubSpot, Dynamics 365, Chinese CRMs, "
-            "CSV/Excel)"
-        ),
-        description=_(
-            "Import CRM export files, folders or zip archives into the database "
-            "in one transaction: recognise the source and the tables, check every "
-            "value and reference, then update rows by their CRM IDs. Any error "
-            "rejects the whole import and changes nothing; warnings are imported and "
-            "listed."
-        ),
-        epilog=_epilog(),
-    )
+def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help=_("files, folders or .zip archives")
     )
@@ -107,7 +85,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "--undo": _("undo the last committed import instead"),
         },
     )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,23 +107,14 @@ def run(args: argparse.Namespace) -> int:
         raise RejectedInputError(
             _("no such file or folder: {paths}").format(paths=", ".join(missing))
         )
-    con = open_db(args)
-    try:
+    with database(args) as con:
         report = ingest.import_files(
             con,
             [Path(p) for p in args.paths],
             actor=LOCAL_ACTOR,
-            source=args.source,
-            dry_run=args.dry_run,
-            overwrite_edits=args.overwrite_edits,
-            encoding=args.encoding,
-            date_order=args.date_order,
-            again=args.again,
-            replace_demo=args.replace_demo,
             progress=lambda _fraction, message: progress(message),
+            **{option: getattr(args, option) for option in IMPORT_OPTIONS},
         )
-    finally:
-        con.close()
     if args.json:
         print_json(report.as_json())
     else:
@@ -223,3 +191,26 @@ def _print_plan(report: ingest.ImportReport) -> None:
         print(line)
         for why in step.get("why") or []:
             print(f"  {'':22}   " + _("left out: {why}").format(why=why))
+
+
+COMMANDS = (
+    Command(
+        "import",
+        summary=N_(
+            "import CRM exports (Salesforce, HubSpot, Dynamics 365, Chinese CRMs, "
+            "CSV/Excel)"
+        ),
+        description=N_(
+            "Import CRM export files, folders or zip archives into the database "
+            "in one transaction: recognise the source and the tables, check every "
+            "value and reference, then update rows by their CRM IDs. Any error "
+            "rejects the whole import and changes nothing; warnings are imported and "
+            "listed."
+        ),
+        examples=EXAMPLES,
+        notes=EXIT_CODES,
+        fill=lambda: {"why": _(WHY_REPLACE_DEMO)},
+        add_options=_add_options,
+        run=run,
+    ),
+)

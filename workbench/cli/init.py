@@ -8,19 +8,10 @@ database holding imported data is never emptied by this command.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from workbench import demo, store
-from workbench.cli._common import (
-    add_command,
-    add_flags,
-    add_json_option,
-    examples_epilog,
-    open_db,
-    print_counts,
-    print_json,
-    progress,
-)
+from workbench.cli._command import Command, add_flags, database
+from workbench.cli._output import print_counts, print_outcome, progress
 from workbench.domain import LOCAL_ACTOR
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
@@ -36,25 +27,7 @@ OUTCOMES = {
 }
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``init`` command."""
-    parser = add_command(
-        subparsers,
-        common,
-        "init",
-        summary=_("create a database: empty (--empty) or with the demo portfolio"),
-        description=_(
-            "Create the database file with its schema. With --empty it holds "
-            "no data, ready for your CRM exports; an existing file that holds only "
-            "the demo portfolio is emptied. Without --empty the demo portfolio is "
-            "written into a new or empty database. A database with imported data is "
-            "left as it is."
-        ),
-        epilog=examples_epilog(
-            "workbench init --empty --db data/acme.duckdb",
-            "workbench init --db /tmp/demo.duckdb",
-        ),
-    )
+def _add_options(parser: argparse.ArgumentParser) -> None:
     add_flags(parser, {"--empty": _("no demo data: start from your exports")})
     parser.add_argument(
         "--currency",
@@ -64,34 +37,29 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "TWD); recorded in the database and shown with every money figure"
         ),
     )
-    add_json_option(parser, _("print the outcome as one JSON object"))
-    parser.set_defaults(handler=run)
+    add_flags(parser, {"--json": _("print the outcome as one JSON object")})
 
 
 def run(args: argparse.Namespace) -> int:
     """Create or empty the database, record its currency; print the rows per table."""
     currency_code = _checked_currency(args.currency)
-    con = open_db(args)
-    try:
+    with database(args) as con:
         outcome = _create_or_empty(con, args.empty, currency_only=bool(currency_code))
         if currency_code:
             store.set_portfolio_currency(con, LOCAL_ACTOR, currency_code)
         counts = store.table_counts(con)
         currency = store.portfolio_currency(con)
-    finally:
-        con.close()
-    if args.json:
-        print_json(
-            {"ok": True, "outcome": outcome, "counts": counts, "currency": currency}
-        )
-    else:
+
+    def print_text() -> None:
         print(
             _("database {outcome}; amounts in {currency}").format(
                 outcome=_(OUTCOMES[outcome]), currency=currency
             )
         )
         print_counts(counts, indent="  ")
-    return 0
+
+    document = {"ok": True, "outcome": outcome, "counts": counts, "currency": currency}
+    return print_outcome(args.json, document, print_text)
 
 
 def _checked_currency(code: str | None) -> str | None:
@@ -128,3 +96,24 @@ def _create_or_empty(con: store.Connection, empty: bool, *, currency_only: bool)
         return "holds the demo portfolio already"
     demo.write_demo(con, progress=progress)
     return "wrote the demo portfolio"
+
+
+COMMANDS = (
+    Command(
+        "init",
+        summary=N_("create a database: empty (--empty) or with the demo portfolio"),
+        description=N_(
+            "Create the database file with its schema. With --empty it holds "
+            "no data, ready for your CRM exports; an existing file that holds only "
+            "the demo portfolio is emptied. Without --empty the demo portfolio is "
+            "written into a new or empty database. A database with imported data is "
+            "left as it is."
+        ),
+        examples=(
+            "workbench init --empty --db data/acme.duckdb",
+            "workbench init --db /tmp/demo.duckdb",
+        ),
+        add_options=_add_options,
+        run=run,
+    ),
+)

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import Any
 
 import polars as pl
 
 from workbench.analytics import voice
 from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
-from workbench.cli._common import (
-    add_command,
-    add_flags,
-    add_json_option,
-    examples_epilog,
-    open_workbench,
-    print_json,
-)
+from workbench.cli._command import Command, add_flags, open_workbench
+from workbench.cli._output import fit, print_json
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
@@ -51,20 +44,8 @@ across accounts) and wider than --gap points.
 N_("too few answers")
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``nps`` command."""
-    parser = add_command(
-        subparsers,
-        common,
-        "nps",
-        summary=_("print the NPS per account and buying role"),
-        description=_(
-            "Print the Net Promoter Score of every account that has survey "
-            "responses: overall and per buying role, department or quarter."
-        ),
-        epilog=examples_epilog(*EXAMPLES, notes=_(NOTES).format(percent="%")),
-    )
-    add_json_option(parser, _("print as JSON"))
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    add_flags(parser, {"--json": _("print as JSON")})
     parser.add_argument(
         "--by",
         choices=("role", "department", "quarter"),
@@ -105,7 +86,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "(default %(default)s)"
         ),
     )
-    parser.set_defaults(handler=run)
 
 
 def _date(text: str) -> date:
@@ -142,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
         _("95{percent} interval").format(percent="%"),
     )
     print(
-        f"{'account_id':<14}{args.by:<22}{responses_heading:>10}{'nps':>8}"
-        f"{interval_heading:>16}"
+        f"{'account_id':<14}{args.by:<22}{fit(responses_heading, 10, right=True)}"
+        f"{'nps':>8}{fit(interval_heading, 16, right=True)}"
     )
     too_few_label = _(voice.TOO_FEW_LABEL)
     for account_id, group, count, nps, low, high, too_few in rows.iter_rows():
@@ -154,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
             else _("{low} to {high}").format(low=f"{low:+.0f}", high=f"{high:+.0f}")
         )
         note = f"  ({too_few_label})" if too_few and count else ""
-        print(f"{account_id:<14}{group:<22}{count:>10,}{shown:>8}{interval:>16}{note}")
+        print(
+            f"{account_id:<14}{fit(group, 22)}{count:>10,}{shown:>8}"
+            f"{fit(interval, 16, right=True)}{note}"
+        )
     return 0
 
 
@@ -178,3 +161,20 @@ def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
             ).format(**row)
         )
     return 0
+
+
+COMMANDS = (
+    Command(
+        "nps",
+        summary=N_("print the NPS per account and buying role"),
+        description=N_(
+            "Print the Net Promoter Score of every account that has survey "
+            "responses: overall and per buying role, department or quarter."
+        ),
+        examples=EXAMPLES,
+        notes=NOTES,
+        fill=lambda: {"percent": "%"},
+        add_options=_add_options,
+        run=run,
+    ),
+)

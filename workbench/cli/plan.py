@@ -4,78 +4,56 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from workbench import plans
-from workbench.cli._common import open_workbench, print_json, progress
+from workbench.cli._command import (
+    Command,
+    add_account_argument,
+    add_flags,
+    open_workbench,
+)
+from workbench.cli._output import print_json, progress, write_stdout_bytes
+from workbench.i18n import N_
+from workbench.i18n import gettext as _
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``plan`` and ``plans`` commands."""
-    plan = subparsers.add_parser(
-        "plan",
-        parents=[common],
-        help="export one account's plan (or its draft) as Markdown, HTML, a one-page "
-        "summary or actions CSV",
-        description="Write an account's current plan (or an older version; for an "
-        "account with no saved plan, the draft with its situation, marked as a "
-        "draft) as "
-        "Markdown, as a self-contained printable HTML page, as a one-page printable "
-        "summary for leaders, or its actions as spreadsheet-safe CSV.",
-        epilog="examples:\n  workbench plan A00001 --format md\n"
-        "  workbench plan A00001 --format html --out acme-plan.html\n"
-        "  workbench plan A00001 --format csv --out acme-actions.csv\n"
-        "  workbench plan A00001 --format summary --out acme-summary.html\n"
-        "  workbench plan A00001 --version 2 --format md --db /tmp/demo.duckdb\n"
-        "  workbench plan A00001 --format json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    plan.add_argument("account_id", metavar="ACCOUNT_ID", help="the account's ID")
+def _add_plan_options(plan: argparse.ArgumentParser) -> None:
+    add_account_argument(plan)
     plan.add_argument(
         "--format",
         choices=("md", "html", "summary", "csv", "json"),
         required=True,
-        help="md: Markdown; html: printable page; summary: one printable page for "
-        "leaders (HTML); csv: the actions; json: the stored plan with its version, "
-        "author and time",
+        help=_(
+            "md: Markdown; html: printable page; summary: one printable page for "
+            "leaders (HTML); csv: the actions; json: the stored plan with its "
+            "version, author and time"
+        ),
     )
     plan.add_argument(
-        "--out", metavar="FILE", help="write to this file (default: stdout)"
+        "--out", metavar="FILE", help=_("write to this file (default: stdout)")
     )
     plan.add_argument(
         "--version",
         type=int,
         metavar="N",
         dest="plan_version",
-        help="an older version (default: the current one)",
+        help=_("an older version (default: the current one)"),
     )
-    plan.set_defaults(handler=run_plan)
 
-    overview = subparsers.add_parser(
-        "plans",
-        parents=[common],
-        help="the leaders' overview: accounts without a current plan, overdue actions",
-        description="Summarise every account's plan: accounts with no current plan "
-        f"(none, or none saved in the last {plans.STALE_AFTER_DAYS} days), open "
-        "actions past their due date, and plans per segment and status.",
-        epilog="examples:\n  workbench plans --overview\n"
-        "  workbench plans --overview --json --today 2026-10-01",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def _add_overview_options(overview: argparse.ArgumentParser) -> None:
     overview.add_argument(
-        "--overview", action="store_true", required=True, help="print the overview"
+        "--overview", action="store_true", required=True, help=_("print the overview")
     )
     overview.add_argument(
         "--today",
         type=date.fromisoformat,
         metavar="YYYY-MM-DD",
-        help="judge overdue and stale against this day (default: today)",
+        help=_("judge overdue and stale against this day (default: today)"),
     )
-    overview.add_argument("--json", action="store_true", help="print JSON")
-    overview.set_defaults(handler=run_overview)
+    add_flags(overview, {"--json": _("print JSON")})
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -104,13 +82,20 @@ def run_plan(args: argparse.Namespace) -> int:
         data = plans.plan_to_html(current.plan, saved).encode("utf-8")
     else:
         data = plans.plan_to_markdown(current.plan, saved).encode("utf-8")
-    what = "the draft" if current.is_draft else f"version {current.version}"
     if args.out:
         Path(args.out).write_bytes(data)
-        progress(f"wrote {what} of {args.account_id} to {args.out}")
+        what = (
+            _("the draft")
+            if current.is_draft
+            else _("version {version}").format(version=current.version)
+        )
+        progress(
+            _("wrote {what} of {account} to {path}").format(
+                what=what, account=args.account_id, path=args.out
+            )
+        )
     else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        write_stdout_bytes(data)
     return 0
 
 
@@ -129,21 +114,73 @@ def run_overview(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"Plans on {overview.today}")
+    print(_("Plans on {day}").format(day=overview.today))
     for row in overview.summary.iter_rows(named=True):
         print(
-            f"  {row['segment']}: {row['accounts']} accounts, "
-            f"{row['current_plans']} current plans ({row['agreed']} agreed), "
-            f"{row['stale_plans']} stale, {row['no_plan']} without a plan, "
-            f"{row['overdue_actions']} overdue actions"
+            "  "
+            + _(
+                "{segment}: {accounts} accounts, {current_plans} current plans "
+                "({agreed} agreed), {stale_plans} stale, {no_plan} without a plan, "
+                "{overdue_actions} overdue actions"
+            ).format(**row)
         )
-    print(f"\nAccounts without a current plan: {overview.missing.height}")
+    print(
+        "\n"
+        + _("Accounts without a current plan: {count}").format(
+            count=overview.missing.height
+        )
+    )
     for row in overview.missing.iter_rows(named=True):
         print(f"  {row['account_id']}  {row['name']}  ({row['plan_state']})")
-    print(f"\nOverdue actions: {overview.overdue.height}")
+    print("\n" + _("Overdue actions: {count}").format(count=overview.overdue.height))
     for row in overview.overdue.iter_rows(named=True):
         print(
             f"  {row['due_on']}  {row['account']}: {row['action']} "
             f"({row['contact']}; {row['owner']})"
         )
     return 0
+
+
+COMMANDS = (
+    Command(
+        "plan",
+        summary=N_(
+            "export one account's plan (or its draft) as Markdown, HTML, a one-page "
+            "summary or actions CSV"
+        ),
+        description=N_(
+            "Write an account's current plan (or an older version; for an account "
+            "with no saved plan, the draft with its situation, marked as a draft) as "
+            "Markdown, as a self-contained printable HTML page, as a one-page "
+            "printable summary for leaders, or its actions as spreadsheet-safe CSV."
+        ),
+        examples=(
+            "workbench plan A00001 --format md",
+            "workbench plan A00001 --format html --out acme-plan.html",
+            "workbench plan A00001 --format csv --out acme-actions.csv",
+            "workbench plan A00001 --format summary --out acme-summary.html",
+            "workbench plan A00001 --version 2 --format md --db /tmp/demo.duckdb",
+            "workbench plan A00001 --format json",
+        ),
+        add_options=_add_plan_options,
+        run=run_plan,
+    ),
+    Command(
+        "plans",
+        summary=N_(
+            "the leaders' overview: accounts without a current plan, overdue actions"
+        ),
+        description=N_(
+            "Summarise every account's plan: accounts with no current plan (none, or "
+            "none saved in the last {days} days), open actions past their due date, "
+            "and plans per segment and status."
+        ),
+        examples=(
+            "workbench plans --overview",
+            "workbench plans --overview --json --today 2026-10-01",
+        ),
+        fill=lambda: {"days": plans.STALE_AFTER_DAYS},
+        add_options=_add_overview_options,
+        run=run_overview,
+    ),
+)

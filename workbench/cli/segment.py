@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
-from workbench import exports
 from workbench.analytics import segment
-from workbench.cli._common import (
+from workbench.cli._command import (
+    Command,
     add_as_of_and_scenario,
-    add_command,
-    add_flags,
-    examples_epilog,
+    add_table_output,
     open_workbench,
-    print_json,
-    progress,
 )
+from workbench.cli._output import fit, print_table, progress
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from workbench.api import Workbench
 
 # option name → Thresholds field
@@ -74,30 +72,7 @@ _THRESHOLD_OPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``segment`` command."""
-    parser = add_command(
-        subparsers,
-        common,
-        "segment",
-        summary=_("value segment and transactional/partnership type of every account"),
-        description=_(
-            "Segment every account: most_valuable, most_growable, "
-            "below_zero or maintain by contribution and headroom (no_data for "
-            "accounts with no revenue, people, activity or open deal: never ranked), "
-            "and transactional or partnership by a transparent relationship score "
-            "(manual overrides win). Revenue is the won deals in force, each spread "
-            "over its contract term (revenue_basis says which). Prints one row per "
-            "account with the features used."
-        ),
-        epilog=examples_epilog(
-            "workbench segment",
-            "workbench segment --as-of 2026-06-30 --hourly-cost 120 --csv "
-            "> segments.csv",
-            "workbench segment --scenario 'Workshop A' --json",
-            "workbench segment --min-contribution 250000 --relationship-threshold 50",
-        ),
-    )
+def _add_options(parser: argparse.ArgumentParser) -> None:
     add_as_of_and_scenario(
         parser,
         _("start from a saved scenario's thresholds (options below override it)"),
@@ -106,17 +81,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parser.add_argument(
             option, dest=field, type=float, metavar="N", help=_(help_text)
         )
-    output = parser.add_mutually_exclusive_group()
-    add_flags(
-        output,
-        {
-            "--json": _(
-                "print {as_of, thresholds, accounts: [one object per account]}"
-            ),
-            "--csv": _("print CSV"),
-        },
+    add_table_output(
+        parser, _("print {as_of, thresholds, accounts: [one object per account]}")
     )
-    parser.set_defaults(handler=run)
 
 
 def _thresholds(args: argparse.Namespace, wb: Workbench) -> segment.Thresholds:
@@ -140,25 +107,46 @@ def run(args: argparse.Namespace) -> int:
         progress(_("segmenting accounts as of {day}").format(day=as_of))
         segments = wb.segments(thresholds, as_of)
     table = segment.account_table(segments)
-    if args.json:
-        print_json(
-            {
-                "as_of": as_of,
-                "thresholds": thresholds.to_dict(),
-                "accounts": table.to_dicts(),
-            }
-        )
-    elif args.csv:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(exports.to_csv_bytes(table))
-        sys.stdout.buffer.flush()
-    else:
-        columns = ("account_id", "value_segment", "relationship", "contribution")
-        headings = (_("account"), _("segment"), _("relationship"), _("contribution"))
-        print(
-            f"{headings[0]:12} {headings[1]:14} {headings[2]:14} {headings[3]:>14}  "
-            + _("name")
-        )
-        for row in table.select(*columns, "name").iter_rows():
-            print(f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>14,.0f}  {row[4]}")
-    return 0
+    document = {
+        "as_of": as_of,
+        "thresholds": thresholds.to_dict(),
+        "accounts": table.to_dicts(),
+    }
+    return print_table(args, table, lambda: _print_accounts(table), document)
+
+
+def _print_accounts(table: pl.DataFrame) -> None:
+    columns = ("account_id", "value_segment", "relationship", "contribution")
+    headings = (_("account"), _("segment"), _("relationship"), _("contribution"))
+    print(
+        f"{fit(headings[0], 12)} {fit(headings[1], 14)} {fit(headings[2], 14)} "
+        f"{fit(headings[3], 14, right=True)}  " + _("name")
+    )
+    for row in table.select(*columns, "name").iter_rows():
+        print(f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>14,.0f}  {row[4]}")
+
+
+COMMANDS = (
+    Command(
+        "segment",
+        summary=N_("value segment and transactional/partnership type of every account"),
+        description=N_(
+            "Segment every account: most_valuable, most_growable, "
+            "below_zero or maintain by contribution and headroom (no_data for "
+            "accounts with no revenue, people, activity or open deal: never ranked), "
+            "and transactional or partnership by a transparent relationship score "
+            "(manual overrides win). Revenue is the won deals in force, each spread "
+            "over its contract term (revenue_basis says which). Prints one row per "
+            "account with the features used."
+        ),
+        examples=(
+            "workbench segment",
+            "workbench segment --as-of 2026-06-30 --hourly-cost 120 --csv "
+            "> segments.csv",
+            "workbench segment --scenario 'Workshop A' --json",
+            "workbench segment --min-contribution 250000 --relationship-threshold 50",
+        ),
+        add_options=_add_options,
+        run=run,
+    ),
+)

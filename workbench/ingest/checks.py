@@ -14,16 +14,19 @@ from typing import Any
 import polars as pl
 
 from workbench import store, vocabulary
-from workbench.domain import Problem
+from workbench.domain import Problem, Wording
+from workbench.i18n import N_
 from workbench.ingest import sources, surveys
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
 from workbench.ingest.problems import (
     capped_problems,
     file_problem,
     header_for,
+    joined,
     make_problem,
     quoted,
     row_problems,
+    worded,
 )
 from workbench.ingest.proposal import stage_frame
 from workbench.ingest.read import codec_name
@@ -35,7 +38,7 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
-            note = f"not imported: {entry.note}"
+            note = worded(N_("not imported: {reason}"), reason=entry.note)
             problems.append(
                 file_problem("warning", entry.name, note, "file_not_imported")
             )
@@ -45,23 +48,29 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     missing = sources.missing_required(entry.table, set(entry.mapping.values()))
     has = f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''}"
     for group in missing:
-        message = (
-            f"missing required column for {entry.table}: {group} (the file has: {has})"
+        message = worded(
+            N_("missing required column for {table}: {columns} (the file has: {has})"),
+            table=entry.table,
+            columns=group,
+            has=has,
         )
         problems.append(file_problem("error", entry.name, message, "missing_column"))
     if entry.rows == 0:
-        message = "the file has a header but no rows"
-        problems.append(file_problem("warning", entry.name, message, "empty_file"))
+        empty = worded(N_("the file has a header but no rows"))
+        problems.append(file_problem("warning", entry.name, empty, "empty_file"))
     if entry.unmapped:
         shown = entry.unmapped[:25]
         more = len(entry.unmapped) - len(shown)
-        message = (
-            f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
-            + ", ".join(shown)
-            + (f", … and {more} more" if more > 0 else "")
+        ignored = worded(
+            N_("{count} column(s) not imported (no workbench column): {columns}"),
+            count=len(entry.unmapped),
+            columns=joined(
+                [", ".join(shown)]
+                + ([worded(N_(", … and {count} more"), count=more)] if more else [])
+            ),
         )
         problems.append(
-            file_problem("warning", entry.name, message, "columns_not_imported")
+            file_problem("warning", entry.name, ignored, "columns_not_imported")
         )
     return problems
 
@@ -126,9 +135,9 @@ def _union_stages(
     for table in tables:
         store.import_union(cur, table, by_table[table])
         for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
-            message = (
-                f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not "
-                "imported"
+            message = worded(
+                N_("{count} row(s) marked as deleted (IsDeleted) were not imported"),
+                count=f"{record['rows']:,}",
             )
             problems.append(
                 file_problem("warning", record["_file"], message, "deleted_in_crm")
@@ -149,7 +158,7 @@ def _value_problems(
             found,
             files_by_name,
             table,
-            lambda r: f"{quoted(r['value'])} {r['message']}",
+            _value_message,
             lambda r: "bad_value" if r["level"] == "error" else "unknown_value",
         )
     if "contacts" in tables:
@@ -157,7 +166,7 @@ def _value_problems(
             store.import_role_problems(cur),
             files_by_name,
             "contacts",
-            lambda r: f"{quoted(r['value'])} {r['message']}",
+            _value_message,
             "buying_role",
         )
     for table in tables:
@@ -168,7 +177,7 @@ def _value_problems(
             skipped,
             files_by_name,
             table,
-            lambda r: str(r["reason"]),
+            lambda r: worded(str(r["reason"])),
             lambda r: (
                 "row_without_account"
                 if "names no account" in str(r["reason"])
@@ -206,24 +215,30 @@ def _record_problems(
             nameless,
             files_by_name,
             table,
-            lambda _r: "the record has no name (required)",
+            lambda _r: worded(N_("the record has no name (required)")),
             "nameless_record",
         )
     problems += row_problems(
         store.import_merged_by_name(cur),
         "warning",
-        lambda r: (
-            f"{quoted(r['name'])} is the same {r['table'][:-1]} as "
-            f"{r['into_id']} in {r['into_file']} (same name); kept once"
+        lambda r: worded(
+            N_("{name} is the same {record} as {id} in {file} (same name); kept once"),
+            name=quoted(r["name"]),
+            record=worded(_RECORD_NOUNS.get(r["table"], r["table"])),
+            id=r["into_id"],
+            file=r["into_file"],
         ),
         "same_record_twice",
     )
     problems += row_problems(
         store.import_seller_notes(cur),
         "warning",
-        lambda r: (
-            f"seller {quoted(r['name'])} was named but not in the database "
-            "or the import: created from the name"
+        lambda r: worded(
+            N_(
+                "seller {name} was named but not in the database or the import: "
+                "created from the name"
+            ),
+            name=quoted(r["name"]),
         ),
         "created_from_name",
     )
@@ -231,11 +246,18 @@ def _record_problems(
         store.import_account_notes(cur),
         "warning",
         lambda r: (
-            f"account {quoted(r['name'])} "
-            + (
-                "was not in the database or the import: created from its name"
-                if r["how"] == "created"
-                else f"matched the existing account {r['account_id']} by name"
+            worded(
+                N_(
+                    "account {name} was not in the database or the import: "
+                    "created from its name"
+                ),
+                name=quoted(r["name"]),
+            )
+            if r["how"] == "created"
+            else worded(
+                N_("account {name} matched the existing account {id} by name"),
+                name=quoted(r["name"]),
+                id=r["account_id"],
             )
         ),
         lambda r: "created_from_name" if r["how"] == "created" else "matched_by_name",
@@ -252,9 +274,12 @@ def _key_problems(
     problems: list[Problem] = []
     for table in tables:
         for record in store.import_duplicates(cur, table).iter_rows(named=True):
-            places = ", ".join(
-                f"{f} row {r}"
-                for f, r in zip(record["files"], record["rows"], strict=False)
+            places = joined(
+                [
+                    worded(N_("{file} row {row}"), file=f, row=r)
+                    for f, r in zip(record["files"], record["rows"], strict=False)
+                ],
+                ", ",
             )
             problems.append(
                 make_problem(
@@ -262,7 +287,12 @@ def _key_problems(
                     record["files"][0],
                     record["rows"][0],
                     None,
-                    f"duplicate ID {quoted(record['key'])} in {table}: {places}",
+                    worded(
+                        N_("duplicate ID {id} in {table}: {places}"),
+                        id=quoted(record["key"]),
+                        table=table,
+                        places=places,
+                    ),
                     "duplicate_id",
                 )
             )
@@ -287,9 +317,13 @@ def _key_problems(
             store.import_erp_unmatched(cur),
             files_by_name,
             "erp_revenue",
-            lambda r: (
-                f"customer {quoted(r['value'])} matches no account; the ERP "
-                f"line was not imported{_rows_note(r)}"
+            lambda r: worded(
+                N_(
+                    "customer {value} matches no account; the ERP line was not "
+                    "imported{rows}"
+                ),
+                value=quoted(r["value"]),
+                rows=_rows_note(r),
             ),
             "erp_without_account",
         )
@@ -310,11 +344,29 @@ _REFERENCE_CODES: dict[tuple[str, str], str] = {
 }
 
 
-def _collision_message(table: str, record: dict[str, Any]) -> str:
-    return (
-        f"ID {quoted(record['key'])} already belongs to a {table} record "
-        f"from {record['other_source']}"
+def _collision_message(table: str, record: dict[str, Any]) -> Wording:
+    return worded(
+        N_("ID {id} already belongs to a {table} record from {source}"),
+        id=quoted(record["key"]),
+        table=table,
+        source=record["other_source"],
     )
+
+
+def _value_message(record: dict[str, Any]) -> Wording:
+    """Return ``“value” reason`` for a store's value check (reasons are marked there)."""
+    reason = worded(
+        str(record["message"]), **({"role": record["kept"]} if "kept" in record else {})
+    )
+    return worded(N_("{value} {reason}"), value=quoted(record["value"]), reason=reason)
+
+
+#: A record's noun by its table, in messages about one record.
+_RECORD_NOUNS = {
+    "accounts": N_("account"),
+    "contacts": N_("contact"),
+    "sellers": N_("seller"),
+}
 
 
 def reference_code(record: dict[str, Any]) -> str:
@@ -324,52 +376,79 @@ def reference_code(record: dict[str, Any]) -> str:
     )
 
 
-def reference_message(record: dict[str, Any]) -> str:
+#: What a dangling reference names, by its column.
+_REFERENCE_TARGETS = {
+    "account_id": N_("an account"),
+    "parent_account_id": N_("a parent account"),
+    "owner_seller_id": N_("an owner (seller)"),
+    "seller_id": N_("a seller"),
+    "contact_id": N_("a person"),
+    "reports_to_id": N_("a manager"),
+    "opportunity_id": N_("a deal"),
+    "from_contact_id": N_("a person"),
+    "to_contact_id": N_("a person"),
+}
+#: What a dangling reference did to its row, by (table, action).
+_REFERENCE_CONSEQUENCES = {
+    ("contacts", "drop"): N_("; the person was not imported"),
+    ("opportunities", "drop"): N_("; the deal was not imported"),
+    ("opportunity_contacts", "drop"): N_("; the link was not imported (orphan)"),
+    ("contact_influences", "drop"): N_("; the influence line was not imported"),
+    ("contracts", "drop"): N_("; the contract was not imported"),
+    ("erp_revenue", "drop"): N_("; the ERP line was not imported"),
+    ("contacts", "clear"): N_("; the reporting line was left out"),
+}
+
+
+def reference_message(record: dict[str, Any]) -> Wording:
     """Return the message for a reference to a record neither stored nor imported."""
-    target = {
-        "account_id": "an account",
-        "parent_account_id": "a parent account",
-        "owner_seller_id": "an owner (seller)",
-        "seller_id": "a seller",
-        "contact_id": "a person",
-        "reports_to_id": "a manager",
-        "opportunity_id": "a deal",
-        "from_contact_id": "a person",
-        "to_contact_id": "a person",
-    }.get(record["column"], record["column"])
-    consequence = {
-        ("contacts", "drop"): "; the person was not imported",
-        ("opportunities", "drop"): "; the deal was not imported",
-        ("opportunity_contacts", "drop"): "; the link was not imported (orphan)",
-        ("contact_influences", "drop"): "; the influence line was not imported",
-        ("contracts", "drop"): "; the contract was not imported",
-        ("erp_revenue", "drop"): "; the ERP line was not imported",
-        ("contacts", "clear"): "; the reporting line was left out",
-    }.get(
+    column = record["column"]
+    consequence = _REFERENCE_CONSEQUENCES.get(
         (record["table"], record.get("action") or "clear"),
-        "; left empty" if record["level"] == "warning" else "",
+        N_("; left empty") if record["level"] == "warning" else "",
     )
-    return (
-        f"refers to {target} {quoted(record['value'])} that is neither in the import "
-        f"nor in the database{consequence}{_rows_note(record)}"
+    return worded(
+        N_(
+            "refers to {target} {value} that is neither in the import nor in the "
+            "database{consequence}{rows}"
+        ),
+        target=worded(_REFERENCE_TARGETS[column])
+        if column in _REFERENCE_TARGETS
+        else column,
+        value=quoted(record["value"]),
+        consequence=worded(consequence) if consequence else "",
+        rows=_rows_note(record),
     )
 
 
-def _rows_note(record: dict[str, Any]) -> str:
+def _rows_note(record: dict[str, Any]) -> Wording | str:
     rows = int(record.get("rows") or 1)
-    return f" ({rows:,} rows from this one)" if rows > 1 else ""
+    if rows <= 1:
+        return ""
+    return worded(N_(" ({count} rows from this one)"), count=f"{rows:,}")
 
 
-def _name_message(record: dict[str, Any]) -> str:
-    what = {
-        "parent_account_name": "parent account",
-        "owner_seller_name": "seller",
-        "seller_name": "seller",
-        "contact_name": "person of this account",
-        "reports_to_name": "person of the same account (reports-to must stay inside the account)",
-    }.get(record["column"], record["column"])
-    tail = "" if record["level"] == "error" else "; left empty"
-    return f"{quoted(record['value'])} matches no {what}{tail}{_rows_note(record)}"
+#: What an unmatched name should have matched, by its column.
+_NAME_TARGETS = {
+    "parent_account_name": N_("parent account"),
+    "owner_seller_name": N_("seller"),
+    "seller_name": N_("seller"),
+    "contact_name": N_("person of this account"),
+    "reports_to_name": N_(
+        "person of the same account (reports-to must stay inside the account)"
+    ),
+}
+
+
+def _name_message(record: dict[str, Any]) -> Wording:
+    column = record["column"]
+    return worded(
+        N_("{value} matches no {target}{tail}{rows}"),
+        value=quoted(record["value"]),
+        target=worded(_NAME_TARGETS[column]) if column in _NAME_TARGETS else column,
+        tail="" if record["level"] == "error" else worded(N_("; left empty")),
+        rows=_rows_note(record),
+    )
 
 
 def _date_orders(
@@ -390,11 +469,13 @@ def _date_orders(
                 header = header_for(files_by_name, record["_file"], table, column)
                 first, second = record["max_first"] or 0, record["max_second"] or 0
                 order: str | None = None
-                unclear: str | None = None
+                unclear: Wording | None = None
                 if first > 12 and second > 12:
-                    unclear = (
-                        "mixes day-first (31/01/2024) and month-first (01/31/2024) "
-                        "dates; fix the column"
+                    unclear = worded(
+                        N_(
+                            "mixes day-first (31/01/2024) and month-first "
+                            "(01/31/2024) dates; fix the column"
+                        )
                     )
                 elif first > 12:
                     order = "dmy"
@@ -403,10 +484,13 @@ def _date_orders(
                 elif date_order:
                     order = date_order
                 else:
-                    unclear = (
-                        f"{record['slash_values']:,} date(s) like 03/04/2024 could be "
-                        "day-first or month-first (no part is above 12); choose the "
-                        "date order (--date-order mdy|dmy)"
+                    unclear = worded(
+                        N_(
+                            "{count} date(s) like 03/04/2024 could be day-first or "
+                            "month-first (no part is above 12); choose the date "
+                            "order (--date-order mdy|dmy)"
+                        ),
+                        count=f"{record['slash_values']:,}",
                     )
                 if unclear:
                     problems.append(

@@ -12,9 +12,10 @@ from typing import Any
 
 from workbench import store
 from workbench.domain import Problem
+from workbench.i18n import N_
 from workbench.ingest import summary
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.problems import file_problem
+from workbench.ingest.problems import file_problem, worded
 from workbench.ingest.proposal import first_file_name
 
 
@@ -33,9 +34,13 @@ def offer_to_replace_demo(
         file_problem(
             "warning",
             first_file_name(files),
-            "the database holds the demo portfolio: these rows go next to it. "
-            "Replace the demo to start from your data only (--replace-demo, or "
-            "the Import page's option)",
+            worded(
+                N_(
+                    "the database holds the demo portfolio: these rows go next to "
+                    "it. Replace the demo to start from your data only "
+                    "(--replace-demo, or the Import page's option)"
+                )
+            ),
             "demo_data",
         )
     )
@@ -56,9 +61,14 @@ def say_if_imported_already(
         file_problem(
             "warning",
             first_file_name(files),
-            f"these files were imported already (run {previous}, the last "
-            "committed import); nothing was written. Import them again on purpose "
-            "with --again (or the page's option)",
+            worded(
+                N_(
+                    "these files were imported already (run {run}, the last "
+                    "committed import); nothing was written. Import them again on "
+                    "purpose with --again (or the page's option)"
+                ),
+                run=previous,
+            ),
             "already_imported",
         )
     )

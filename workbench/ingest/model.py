@@ -12,6 +12,7 @@ from typing import Any, Literal
 import polars as pl
 
 from workbench.domain import Problem
+from workbench.ingest.problems import problem_text
 from workbench.ingest.sources import normalise_header
 from workbench.ingest.summary import warning_kinds
 
@@ -181,9 +182,13 @@ def counts_frame(counts: dict[str, int]) -> pl.DataFrame:
 
 
 def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
-    """Return problems as a frame with the columns level, file, row, column, message."""
+    """Return problems as a frame with the columns level, file, row, column, message.
+
+    The message is in the reader's language (the language in force), for the
+    screens and downloads a person reads; ``--json`` keeps the English one.
+    """
     return pl.DataFrame(
-        [p.as_dict() for p in problems],
+        [{**p.as_dict(), "message": problem_text(p)} for p in problems],
         schema={
             "level": pl.String,
             "file": pl.String,

@@ -8,40 +8,11 @@ import polars as pl
 import pytest
 
 from tests.conftest import older_database
-from workbench import store
+from workbench import store, vocabulary
 
 REQUIRED_COLUMNS = {
-    "accounts": [
-        "account_id",
-        "name",
-        "industry",
-        "region",
-        "country",
-        "annual_revenue",
-        "employees",
-        "parent_account_id",
-        "owner_seller_id",
-        "wallet_estimate",
-        "gross_margin_pct",
-        "created_on",
-        "source",
-        "source_id",
-    ],
-    "contacts": [
-        "contact_id",
-        "account_id",
-        "name",
-        "title",
-        "department",
-        "reports_to_id",
-        "buying_role",
-        "influence",
-        "attitude",
-        "email",
-        "phone",
-        "source",
-        "source_id",
-    ],
+    "accounts": list(vocabulary.ACCOUNT_COLUMNS),
+    "contacts": list(vocabulary.CONTACT_COLUMNS),
     "sellers": ["seller_id", "name", "team", "title"],
     "opportunities": [
         "opportunity_id",

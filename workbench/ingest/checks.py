@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -17,6 +17,15 @@ from workbench import store, vocabulary
 from workbench.domain import Problem, Wording
 from workbench.i18n import N_
 from workbench.ingest import sources, surveys
+from workbench.ingest.messages import (
+    RECORD_NOUNS,
+    collision_message,
+    name_message,
+    reference_code,
+    reference_message,
+    rows_note,
+    value_message,
+)
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
 from workbench.ingest.problems import (
     capped_problems,
@@ -31,6 +40,16 @@ from workbench.ingest.problems import (
 from workbench.ingest.proposal import stage_frame
 from workbench.ingest.read import codec_name
 from workbench.ingest.reporting_lines import reporting_problems
+
+# The pipeline finds the reference sentences here, beside the checks that use them.
+__all__ = [
+    "column_positions",
+    "file_problems",
+    "reference_code",
+    "reference_message",
+    "stage_and_check",
+    "utf8_copy",
+]
 
 
 def file_problems(entry: RecognisedFile) -> list[Problem]:
@@ -75,6 +94,24 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     return problems
 
 
+class _Staged(NamedTuple):
+    """One import's staged tables as its checks see them, and its files by name."""
+
+    cur: store.Connection
+    tables: list[str]
+    files_by_name: dict[str, list[RecognisedFile]]
+
+    def capped(
+        self,
+        found: pl.DataFrame,
+        table: str,
+        describe: Callable[[dict[str, Any]], Wording],
+        code: str | Callable[[dict[str, Any]], str],
+    ) -> list[Problem]:
+        """Turn a store frame of capped problem rows into problems (see capped_problems)."""
+        return capped_problems(found, self.files_by_name, table, describe, code)
+
+
 def stage_and_check(
     con: store.Connection,
     cur: store.Connection,
@@ -89,19 +126,20 @@ def stage_and_check(
     tables = [t for t in store.IMPORT_ORDER if t in by_table]
     problems = _union_stages(cur, tables, by_table)
     say(0.6, "checking values")
-    problems += _date_orders(cur, tables, date_order, files_by_name)
+    staged = _Staged(cur, tables, files_by_name)
+    problems += _date_orders(staged, date_order)
     store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
     # Every check runs even after an error, so that one pass reports everything:
     # a value that does not parse builds as empty and its row is still checked.
-    problems += _value_problems(cur, tables, files_by_name)
+    problems += _value_problems(staged)
     say(0.7, "resolving references")
     store.import_build(cur, tables, overwrite_edits=overwrite_edits)
     store.import_drop_inputs(cur, tables)
     if survey_entries:
         problems += _stage_surveys(cur, survey_entries, tables)
         tables.append("nps_responses")
-    problems += _record_problems(cur, tables, files_by_name)
-    problems += _key_problems(cur, tables, files_by_name)
+    problems += _record_problems(staged)
+    problems += _key_problems(staged)
     return problems
 
 
@@ -145,46 +183,35 @@ def _union_stages(
     return problems
 
 
-def _value_problems(
-    cur: store.Connection,
-    tables: list[str],
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _value_problems(staged: _Staged) -> list[Problem]:
     """Return unreadable values, unknown roles and skipped rows, per table."""
+    cur, tables = staged.cur, staged.tables
     problems: list[Problem] = []
     for table in tables:
         found = store.import_value_problems(cur, table)
-        problems += capped_problems(
-            found,
-            files_by_name,
-            table,
-            _value_message,
-            lambda r: "bad_value" if r["level"] == "error" else "unknown_value",
-        )
+        problems += staged.capped(found, table, value_message, _value_code)
     if "contacts" in tables:
-        problems += capped_problems(
-            store.import_role_problems(cur),
-            files_by_name,
-            "contacts",
-            _value_message,
-            "buying_role",
-        )
+        roles = store.import_role_problems(cur)
+        problems += staged.capped(roles, "contacts", value_message, "buying_role")
     for table in tables:
-        skipped = _as_problem_rows(
-            store.import_skipped_rows(cur, table), "warning", "", pl.col("reason")
-        )
-        problems += capped_problems(
-            skipped,
-            files_by_name,
+        skipped = store.import_skipped_rows(cur, table)
+        problems += staged.capped(
+            _as_problem_rows(skipped, "warning", "", pl.col("reason")),
             table,
             lambda r: worded(str(r["reason"])),
-            lambda r: (
-                "row_without_account"
-                if "names no account" in str(r["reason"])
-                else "row_without_key"
-            ),
+            _skipped_code,
         )
     return problems
+
+
+def _value_code(record: dict[str, Any]) -> str:
+    return "bad_value" if record["level"] == "error" else "unknown_value"
+
+
+def _skipped_code(record: dict[str, Any]) -> str:
+    if "names no account" in str(record["reason"]):
+        return "row_without_account"
+    return "row_without_key"
 
 
 def _as_problem_rows(
@@ -198,22 +225,16 @@ def _as_problem_rows(
     )
 
 
-def _record_problems(
-    cur: store.Connection,
-    tables: list[str],
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _record_problems(staged: _Staged) -> list[Problem]:
     """Return records without a name, records merged by name and accounts by name."""
+    cur, tables = staged.cur, staged.tables
     problems: list[Problem] = []
     for table in ("accounts", "contacts"):
         if table not in tables:
             continue
-        nameless = _as_problem_rows(
-            store.import_missing_required(cur, table), "error", "name", pl.lit("")
-        )
-        problems += capped_problems(
-            nameless,
-            files_by_name,
+        nameless = store.import_missing_required(cur, table)
+        problems += staged.capped(
+            _as_problem_rows(nameless, "error", "name", pl.lit("")),
             table,
             lambda _r: worded(N_("the record has no name (required)")),
             "nameless_record",
@@ -224,7 +245,7 @@ def _record_problems(
         lambda r: worded(
             N_("{name} is the same {record} as {id} in {file} (same name); kept once"),
             name=quoted(r["name"]),
-            record=worded(_RECORD_NOUNS.get(r["table"], r["table"])),
+            record=worded(RECORD_NOUNS.get(r["table"], r["table"])),
             id=r["into_id"],
             file=r["into_file"],
         ),
@@ -265,12 +286,9 @@ def _record_problems(
     return problems
 
 
-def _key_problems(
-    cur: store.Connection,
-    tables: list[str],
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _key_problems(staged: _Staged) -> list[Problem]:
     """Return duplicate and colliding IDs, missing references and reporting lines."""
+    cur, tables = staged.cur, staged.tables
     problems: list[Problem] = []
     for table in tables:
         for record in store.import_duplicates(cur, table).iter_rows(named=True):
@@ -299,23 +317,18 @@ def _key_problems(
         problems += row_problems(
             store.import_id_collisions(cur, table),
             "error",
-            partial(_collision_message, table),
+            partial(collision_message, table),
             "id_collision",
         )
     references = store.import_missing_references(cur, tables)
     if references.height:
-        problems += capped_problems(
-            references, files_by_name, "", reference_message, reference_code
-        )
+        problems += staged.capped(references, "", reference_message, reference_code)
     names = store.import_unresolved_names(cur, tables)
     if names.height:
-        problems += capped_problems(
-            names, files_by_name, "", _name_message, "unmatched_name"
-        )
+        problems += staged.capped(names, "", name_message, "unmatched_name")
     if "erp_revenue" in tables:
-        problems += capped_problems(
+        problems += staged.capped(
             store.import_erp_unmatched(cur),
-            files_by_name,
             "erp_revenue",
             lambda r: worded(
                 N_(
@@ -323,7 +336,7 @@ def _key_problems(
                     "imported{rows}"
                 ),
                 value=quoted(r["value"]),
-                rows=_rows_note(r),
+                rows=rows_note(r),
             ),
             "erp_without_account",
         )
@@ -332,132 +345,9 @@ def _key_problems(
     return problems
 
 
-#: (table, action) of a dangling reference → its problem code.
-_REFERENCE_CODES: dict[tuple[str, str], str] = {
-    ("contacts", "drop"): "contact_without_account",
-    ("opportunities", "drop"): "deal_without_account",
-    ("contracts", "drop"): "contract_without_account",
-    ("erp_revenue", "drop"): "erp_without_account",
-    ("opportunity_contacts", "drop"): "link_side_missing",
-    ("contact_influences", "drop"): "link_side_missing",
-    ("contacts", "clear"): "manager_missing",
-}
-
-
-def _collision_message(table: str, record: dict[str, Any]) -> Wording:
-    return worded(
-        N_("ID {id} already belongs to a {table} record from {source}"),
-        id=quoted(record["key"]),
-        table=table,
-        source=record["other_source"],
-    )
-
-
-def _value_message(record: dict[str, Any]) -> Wording:
-    """Return ``“value” reason`` for a store's value check (reasons are marked there)."""
-    reason = worded(
-        str(record["message"]), **({"role": record["kept"]} if "kept" in record else {})
-    )
-    return worded(N_("{value} {reason}"), value=quoted(record["value"]), reason=reason)
-
-
-#: A record's noun by its table, in messages about one record.
-_RECORD_NOUNS = {
-    "accounts": N_("account"),
-    "contacts": N_("contact"),
-    "sellers": N_("seller"),
-}
-
-
-def reference_code(record: dict[str, Any]) -> str:
-    """Return the code of a reference to a record neither stored nor imported."""
-    return _REFERENCE_CODES.get(
-        (record["table"], record.get("action") or "clear"), "missing_reference"
-    )
-
-
-#: What a dangling reference names, by its column.
-_REFERENCE_TARGETS = {
-    "account_id": N_("an account"),
-    "parent_account_id": N_("a parent account"),
-    "owner_seller_id": N_("an owner (seller)"),
-    "seller_id": N_("a seller"),
-    "contact_id": N_("a person"),
-    "reports_to_id": N_("a manager"),
-    "opportunity_id": N_("a deal"),
-    "from_contact_id": N_("a person"),
-    "to_contact_id": N_("a person"),
-}
-#: What a dangling reference did to its row, by (table, action).
-_REFERENCE_CONSEQUENCES = {
-    ("contacts", "drop"): N_("; the person was not imported"),
-    ("opportunities", "drop"): N_("; the deal was not imported"),
-    ("opportunity_contacts", "drop"): N_("; the link was not imported (orphan)"),
-    ("contact_influences", "drop"): N_("; the influence line was not imported"),
-    ("contracts", "drop"): N_("; the contract was not imported"),
-    ("erp_revenue", "drop"): N_("; the ERP line was not imported"),
-    ("contacts", "clear"): N_("; the reporting line was left out"),
-}
-
-
-def reference_message(record: dict[str, Any]) -> Wording:
-    """Return the message for a reference to a record neither stored nor imported."""
-    column = record["column"]
-    consequence = _REFERENCE_CONSEQUENCES.get(
-        (record["table"], record.get("action") or "clear"),
-        N_("; left empty") if record["level"] == "warning" else "",
-    )
-    return worded(
-        N_(
-            "refers to {target} {value} that is neither in the import nor in the "
-            "database{consequence}{rows}"
-        ),
-        target=worded(_REFERENCE_TARGETS[column])
-        if column in _REFERENCE_TARGETS
-        else column,
-        value=quoted(record["value"]),
-        consequence=worded(consequence) if consequence else "",
-        rows=_rows_note(record),
-    )
-
-
-def _rows_note(record: dict[str, Any]) -> Wording | str:
-    rows = int(record.get("rows") or 1)
-    if rows <= 1:
-        return ""
-    return worded(N_(" ({count} rows from this one)"), count=f"{rows:,}")
-
-
-#: What an unmatched name should have matched, by its column.
-_NAME_TARGETS = {
-    "parent_account_name": N_("parent account"),
-    "owner_seller_name": N_("seller"),
-    "seller_name": N_("seller"),
-    "contact_name": N_("person of this account"),
-    "reports_to_name": N_(
-        "person of the same account (reports-to must stay inside the account)"
-    ),
-}
-
-
-def _name_message(record: dict[str, Any]) -> Wording:
-    column = record["column"]
-    return worded(
-        N_("{value} matches no {target}{tail}{rows}"),
-        value=quoted(record["value"]),
-        target=worded(_NAME_TARGETS[column]) if column in _NAME_TARGETS else column,
-        tail="" if record["level"] == "error" else worded(N_("; left empty")),
-        rows=_rows_note(record),
-    )
-
-
-def _date_orders(
-    cur: store.Connection,
-    tables: list[str],
-    date_order: DateOrder | None,
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _date_orders(staged: _Staged, date_order: DateOrder | None) -> list[Problem]:
     """Decide day-first or month-first per file and column; report what is ambiguous."""
+    cur, tables, files_by_name = staged
     problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
     for table in tables:

@@ -126,14 +126,7 @@ def propose_files(
                 allow_survey=source in {"auto", "survey"},
             )
         except RejectedInputError as error:
-            problems.append(
-                file_problem(
-                    "error",
-                    item.name,
-                    _strip_name(item.name, str(error)),
-                    "unreadable_file",
-                )
-            )
+            problems.append(_unreadable(item.name, error))
             continue
         if item.data is None:
             problems += _read_when_staged(item, entries)
@@ -188,14 +181,7 @@ def _read_inputs(
                     )
                 )
         except RejectedInputError as error:
-            problems.append(
-                file_problem(
-                    "error",
-                    item.name,
-                    _strip_name(item.name, str(error)),
-                    "unreadable_file",
-                )
-            )
+            problems.append(_unreadable(item.name, error))
     return read, problems
 
 
@@ -362,6 +348,11 @@ def first_file_name(files: Sequence[Any]) -> str:
     return safe_file_name(
         str(first[0] if isinstance(first, tuple) else Path(first).name)
     )
+
+
+def _unreadable(name: str, error: RejectedInputError) -> Problem:
+    """Return the error of a file that cannot be read, saying why."""
+    return file_problem("error", name, _strip_name(name, str(error)), "unreadable_file")
 
 
 def _strip_name(name: str, message: str) -> str:

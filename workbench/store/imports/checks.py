@@ -162,6 +162,11 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
     return checks
 
 
+def _no_rows(**columns: pl.DataType | type[pl.DataType]) -> pl.DataFrame:
+    """Return an empty frame of problem rows: ``_file``, ``_row`` and ``columns``."""
+    return pl.DataFrame(schema={"_file": pl.String, "_row": pl.Int64, **columns})
+
+
 def _capped(sql: str) -> str:
     # Keep the first rows of each (file, check) and count them all.
     return f"""
@@ -326,14 +331,7 @@ def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
         ),
     }
     if table not in reasons:
-        return pl.DataFrame(
-            schema={
-                "_file": pl.String,
-                "_row": pl.Int64,
-                "reason": pl.String,
-                "total": pl.Int64,
-            }
-        )
+        return _no_rows(reason=pl.String, total=pl.Int64)
     condition, reason = reasons[table]
     frame: pl.DataFrame = cur.sql(
         f"""
@@ -414,14 +412,7 @@ def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
     """
     key_column = vocabulary.KEY_COLUMNS.get(table)
     if key_column is None:
-        return pl.DataFrame(
-            schema={
-                "_file": pl.String,
-                "_row": pl.Int64,
-                "key": pl.String,
-                "other_source": pl.String,
-            }
-        )
+        return _no_rows(key=pl.String, other_source=pl.String)
     frame: pl.DataFrame = cur.sql(
         f"""
         SELECT n._file, n._row::BIGINT AS _row, n.{key_column} AS key,

@@ -248,3 +248,41 @@ def test_the_pipeline_s_whole_sentences_are_in_the_catalogue(tmp_path: Path) -> 
     assert nothing and nothing[0].message in WHOLE_SENTENCES
     i18n.set_language("zh-Hant")
     assert problem_text(nothing[0]) == "沒有可匯入的內容：檔案只有表頭，沒有資料列"
+
+
+def test_the_garbled_text_warning_reads_in_the_language_and_keeps_its_figures() -> None:
+    text = "account_id,name,city\nA1,客户名称,北京\nA2,上海,北京\n"
+    con = store.connect(":memory:")
+    try:
+        report = ingest.import_files(
+            con,
+            [("accounts.csv", text.encode("utf-8"))],
+            actor=ANALYST,
+            encoding="gbk",
+            dry_run=True,
+        )
+    finally:
+        con.close()
+    (garbled,) = [p for p in report.problems if p.code == "encoding"]
+    assert garbled.message.startswith("the text may be garbled when read as gbk")
+    i18n.set_language("zh-Hans")
+    said = problem_text(garbled)
+    assert said.startswith("按 gbk 读取时文本可能是乱码：")
+    assert "--encoding utf-8" in said and "重新导入" in said
+
+
+def test_a_translation_with_a_wrong_placeholder_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = make_problem(
+        "error",
+        "f.csv",
+        2,
+        "Amount",
+        worded("{value} is odd", value="“x”"),
+        "bad_value",
+    )
+    monkeypatch.setattr(
+        "workbench.ingest.problems.gettext", lambda _message: "{wert} ist seltsam"
+    )
+    assert problem_text(problem) == "“x” is odd"

@@ -18,7 +18,7 @@ from workbench.ingest.read import (
     TableFile,
     codec_name,
     decode_text,
-    garbled_text_warning,
+    garbled_text,
     looks_binary,
     read_table,
     sniff_delimiter,
@@ -355,8 +355,11 @@ def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
         sample = handle.read(1024 * 1024)
     # The mojibake check reads the first megabyte, as for a file held in memory.
     text = sample.decode(codec_name(used), "ignore")
-    warning = garbled_text_warning(item.name, sample, text, used)
-    return TableFile(item.name, empty, used, delimiter, warning=warning)
+    garbled = garbled_text(sample, text, used)
+    warning = f"{item.name}: {garbled.text()}" if garbled is not None else None
+    return TableFile(
+        item.name, empty, used, delimiter, warning=warning, garbled=garbled
+    )
 
 
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:

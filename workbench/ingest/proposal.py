@@ -176,7 +176,7 @@ def _read_inputs(
                     file_problem(
                         "warning",
                         item.name,
-                        _strip_name(item.name, table.warning),
+                        table.garbled or _strip_name(item.name, table.warning),
                         "encoding",
                     )
                 )

@@ -134,9 +134,9 @@ def read_survey_file(
     read = read_table(file_name, data, encoding)
     result = read_survey(file_name, read.frame, contacts, accounts, score_column)
     if read.warning:  # mojibake: the comments and names may need another encoding
-        message = read.warning.removeprefix(f"{read.name}: ")
+        message = read.garbled or read.warning.removeprefix(f"{read.name}: ")
         result.problems.insert(
-            0, Problem("warning", file_name, None, None, message, "encoding")
+            0, file_problem("warning", file_name, message, "encoding")
         )
     return result
 

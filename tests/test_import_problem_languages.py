@@ -251,24 +251,21 @@ def test_the_pipeline_s_whole_sentences_are_in_the_catalogue(tmp_path: Path) -> 
 
 
 def test_the_garbled_text_warning_reads_in_the_language_and_keeps_its_figures() -> None:
-    text = "account_id,name,city\nA1,客户名称,北京\nA2,上海,北京\n"
-    con = store.connect(":memory:")
-    try:
-        report = ingest.import_files(
-            con,
-            [("accounts.csv", text.encode("utf-8"))],
-            actor=ANALYST,
-            encoding="gbk",
-            dry_run=True,
-        )
-    finally:
-        con.close()
-    (garbled,) = [p for p in report.problems if p.code == "encoding"]
+    # A UTF-8 survey read as GBK: its Chinese comments come out as mojibake.
+    survey = "account,score,date,comment\nA1,9,2026-03-01,客户名称\nA1,8,2026-03-02,上海北京\n"
+    accounts = pl.DataFrame({"account_id": ["A1"], "name": ["Acme"]})
+    contacts = pl.DataFrame(
+        schema={"contact_id": pl.String, "account_id": pl.String, "email": pl.String}
+    )
+    result = surveys.read_survey_file(
+        "nps.csv", survey.encode("utf-8"), contacts, accounts, encoding="gbk"
+    )
+    (garbled,) = [p for p in result.problems if p.code == "encoding"]
     assert garbled.message.startswith("the text may be garbled when read as gbk")
-    i18n.set_language("zh-Hans")
+    i18n.set_language("zh-Hant")
     said = problem_text(garbled)
-    assert said.startswith("按 gbk 读取时文本可能是乱码：")
-    assert "--encoding utf-8" in said and "重新导入" in said
+    assert said.startswith("按 gbk 讀取時文字可能是亂碼：")
+    assert "--encoding utf-8" in said and "重新匯入" in said
 
 
 def test_a_translation_with_a_wrong_placeholder_falls_back_to_english(
@@ -286,3 +283,29 @@ def test_a_translation_with_a_wrong_placeholder_falls_back_to_english(
         "workbench.ingest.problems.gettext", lambda _message: "{wert} ist seltsam"
     )
     assert problem_text(problem) == "“x” is odd"
+
+
+def test_a_file_the_workbench_does_not_import_says_why_in_the_language(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    (tmp_path / "{odd} notes.csv").write_text("colour,flavour\nred,sweet\n", "utf-8")
+    con = store.connect(":memory:")
+    try:
+        report = ingest.import_files(
+            con,
+            [tmp_path / "accounts.csv", tmp_path / "{odd} notes.csv"],
+            actor=ANALYST,
+            dry_run=True,
+        )
+    finally:
+        con.close()
+    (skipped,) = [p for p in report.problems if p.code == "file_not_imported"]
+    assert skipped.file == "{odd} notes.csv"
+    assert skipped.message == (
+        "not imported: the columns do not match any workbench table; map them by hand"
+    )
+    i18n.set_language("zh-Hans")
+    assert problem_text(skipped) == "未导入：这些列与工作台的任何表都不对应；请手动映射"
+    notes = report.files_frame()["note"].to_list()
+    assert "这些列与工作台的任何表都不对应；请手动映射" in notes

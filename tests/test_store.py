@@ -14,17 +14,7 @@ REQUIRED_COLUMNS = {
     "accounts": list(vocabulary.ACCOUNT_COLUMNS),
     "contacts": list(vocabulary.CONTACT_COLUMNS),
     "sellers": ["seller_id", "name", "team", "title"],
-    "opportunities": [
-        "opportunity_id",
-        "account_id",
-        "name",
-        "stage",
-        "amount",
-        "close_date",
-        "is_closed",
-        "is_won",
-        "owner_seller_id",
-    ],
+    "opportunities": list(vocabulary.OPPORTUNITY_COLUMNS),
     "opportunity_contacts": ["opportunity_id", "contact_id", "role", "is_primary"],
     "activities": [
         "activity_id",

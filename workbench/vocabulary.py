@@ -97,6 +97,24 @@ CONTACT_COLUMNS: tuple[str, ...] = (
     "source_id",
 )
 
+#: The opportunities table's columns, in the store's order (schema.py).
+OPPORTUNITY_COLUMNS: tuple[str, ...] = (
+    "opportunity_id",
+    "account_id",
+    "name",
+    "stage",
+    "amount",
+    "close_date",
+    "is_closed",
+    "is_won",
+    "owner_seller_id",
+    "created_on",
+    "source",
+    "source_id",
+    "contract_id",
+    "term_months",
+)
+
 #: Canonical columns per target table, including helper columns that are not
 #: stored as such (names by which a record refers to another, first/last names,
 #: seconds, the deleted flag).
@@ -128,22 +146,11 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_deleted",
     ),
     "opportunities": (
-        "opportunity_id",
-        "account_id",
+        *(c for c in OPPORTUNITY_COLUMNS if c not in {"source", "source_id"}),
         "account_name",
-        "name",
-        "stage",
-        "amount",
-        "close_date",
-        "is_closed",
-        "is_won",
-        "owner_seller_id",
         "owner_seller_name",
-        "created_on",
-        "contract_id",
         # What a deal is worth a year and over its term (HubSpot's ACV, TCV,
         # ARR, MRR properties; a contract term in months): see docs/import.md.
-        "term_months",
         "annual_value",
         "total_value",
         "recurring_annual",

@@ -35,6 +35,7 @@ from workbench.ingest.problems import (
     make_problem,
     quoted,
     row_problems,
+    said_whole,
     worded,
 )
 from workbench.ingest.proposal import stage_frame
@@ -57,7 +58,7 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
-            note = worded(N_("not imported: {reason}"), reason=entry.note)
+            note = worded(N_("not imported: {reason}"), reason=said_whole(entry.note))
             problems.append(
                 file_problem("warning", entry.name, note, "file_not_imported")
             )
@@ -198,7 +199,7 @@ def _value_problems(staged: _Staged) -> list[Problem]:
         problems += staged.capped(
             _as_problem_rows(skipped, "warning", "", pl.col("reason")),
             table,
-            lambda r: worded(str(r["reason"])),
+            lambda r: said_whole(str(r["reason"])),
             _skipped_code,
         )
     return problems

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import polars as pl
 
 from workbench.domain import Problem
+from workbench.i18n import gettext
 from workbench.ingest.problems import problem_text
 from workbench.ingest.sources import normalise_header
 from workbench.ingest.summary import warning_kinds
@@ -116,7 +117,10 @@ class ImportReport:
 
 
 def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
-    """Return one row per recognised file: what it is and where it goes."""
+    """Return one row per recognised file: what it is and where it goes.
+
+    The note (why a file is not imported) is in the reader's language.
+    """
     return pl.DataFrame(
         [
             {
@@ -128,7 +132,8 @@ def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
                 "encoding": f.encoding,
                 "mapped_columns": len(f.mapping),
                 "ignored_columns": len(f.unmapped),
-                "note": f.note,
+                # A note is a sentence marked where it is written (or data).
+                "note": gettext(f.note) if f.note else f.note,
             }
             for f in files
         ],

@@ -42,6 +42,15 @@ def worded(template: str, **params: object) -> Wording:
     return Wording(template, tuple(params.items()))
 
 
+def said_whole(sentence: str) -> Wording:
+    """Return a sentence written whole (a note, the store's reason) as a wording.
+
+    It is looked up in the catalogue as it stands (marked ``N_()`` where it is
+    written); braces in it are text, never placeholders.
+    """
+    return Wording(sentence.replace("{", "{{").replace("}", "}}"))
+
+
 def joined(parts: Sequence[object], separator: str = "") -> Wording:
     """Return parts (worded or data) as one wording, joined by ``separator``.
 

@@ -68,12 +68,7 @@ def delete_relationship_override(
     con: Connection, actor: Actor, account_id: str
 ) -> bool:
     """Remove an account's manual decision; return whether there was one."""
-    return _delete_returning(
-        con,
-        actor,
-        "DELETE FROM relationship_overrides WHERE account_id = $key RETURNING 1",
-        account_id,
-    )
+    return _delete_one(con, actor, ("relationship_overrides", "account_id"), account_id)
 
 
 def segment_scenarios(con: Connection) -> pl.DataFrame:
@@ -118,8 +113,10 @@ def save_scenario_row(
     ``saved`` the JSON column and what it stores.
 
     Raises:
+        PermissionDeniedError: the actor may not edit.
         RejectedInputError: the name is longer than 200 characters.
     """
+    require(actor, "edit")
     column, name = key
     value, content = saved
     if len(name) > 200:
@@ -137,17 +134,21 @@ def save_scenario_row(
 
 def delete_segment_scenario(con: Connection, actor: Actor, name: str) -> bool:
     """Remove a saved scenario; return whether it existed."""
-    return _delete_returning(
-        con,
-        actor,
-        "DELETE FROM segment_scenarios WHERE name = $key RETURNING 1",
-        name,
-    )
+    return _delete_one(con, actor, ("segment_scenarios", "name"), name)
 
 
-def _delete_returning(con: Connection, actor: Actor, sql: str, key: str) -> bool:
-    """Run a ``DELETE … RETURNING 1`` of one ``$key``; return whether it removed a row."""
+def _delete_one(
+    con: Connection, actor: Actor, where: tuple[str, str], key: str
+) -> bool:
+    """Delete the row of a table (``where``: table, key column) with this key.
+
+    Return whether there was one. Needs the ``edit`` right.
+    """
     require(actor, "edit")
+    table, column = where
     with write_transaction(con) as cur:
-        rows = cur.sql(sql, params={"key": key}).fetchall()
+        rows = cur.sql(
+            f"DELETE FROM {table} WHERE {column} = $key RETURNING 1",
+            params={"key": key},
+        ).fetchall()
     return bool(rows)

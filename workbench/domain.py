@@ -7,7 +7,8 @@ module; it imports nothing of the workbench's own.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -35,10 +36,43 @@ class Problem:
     column: str | None
     message: str
     code: str | None = None
+    #: The message as a template and its parameters, to say it in the reader's
+    #: language (``message`` is its English text); None when it was written whole.
+    wording: Wording | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        """Return the problem as a plain dict (for JSON and tables)."""
-        return asdict(self)
+        """Return the problem as a plain dict (for JSON and tables): English prose."""
+        return {
+            "level": self.level,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "code": self.code,
+        }
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A sentence as its English template and named parameters.
+
+    Kept so that a message made in one place (an import's checks) can be shown in
+    another language where it is read: the template is the catalogue's message
+    (``"{value} is not a date"``), the parameters are data (file names, values,
+    counts), never translated, except a parameter that is itself a Wording (a
+    fragment such as the store's reason), which is worded in the same language.
+    """
+
+    template: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, translate: Callable[[str], str] = str) -> str:
+        """Return the sentence, its template passed through ``translate`` (English: as is)."""
+        values = {
+            name: value.text(translate) if isinstance(value, Wording) else value
+            for name, value in self.params
+        }
+        return translate(self.template).format(**values)
 
 
 @dataclass(frozen=True)

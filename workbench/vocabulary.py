@@ -7,7 +7,7 @@ the staged text against them. Imports only :mod:`workbench.domain`.
 
 from __future__ import annotations
 
-from workbench.domain import ACTIVITY_KINDS
+from workbench.domain import ACTIVITY_KINDS, BUYING_ROLES, SITUATION_FACTORS
 
 SOURCES: tuple[str, ...] = (
     "salesforce",
@@ -15,6 +15,17 @@ SOURCES: tuple[str, ...] = (
     "dynamics",
     "chinese_crm",
     "generic",
+)
+
+#: An ERP revenue file's amounts (per customer and month).
+ERP_AMOUNT_COLUMNS: tuple[str, ...] = (
+    "revenue",
+    "cost",
+    "margin",
+    "margin_pct",
+    "logistics_cost",
+    "discount_cost",
+    "support_cost",
 )
 
 #: Column kinds decide how text becomes a value (store parses them in SQL).
@@ -27,14 +38,7 @@ NUMBER_COLUMNS = frozenset(
         "amount",
         "duration_minutes",
         "duration_seconds",
-        # an ERP revenue file's amounts (per customer and month)
-        "revenue",
-        "cost",
-        "margin",
-        "margin_pct",
-        "logistics_cost",
-        "discount_cost",
-        "support_cost",
+        *ERP_AMOUNT_COLUMNS,
         # what a deal is worth a year and over its term
         "annual_value",
         "total_value",
@@ -55,6 +59,62 @@ DATE_COLUMNS = frozenset(
 )
 BOOL_COLUMNS = frozenset({"is_closed", "is_won", "is_primary", "is_deleted"})
 
+#: The accounts table's columns, in the store's order (schema.py; the demo builds
+#: its accounts in this order and tests check the table against it).
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "name",
+    "industry",
+    "region",
+    "country",
+    "annual_revenue",
+    "employees",
+    "parent_account_id",
+    "owner_seller_id",
+    "wallet_estimate",
+    "gross_margin_pct",
+    "created_on",
+    "source",
+    "source_id",
+    "contract_type",
+    "direct_cost_annual",
+)
+
+#: The contacts table's columns, in the store's order (schema.py).
+CONTACT_COLUMNS: tuple[str, ...] = (
+    "contact_id",
+    "account_id",
+    "name",
+    "title",
+    "department",
+    "reports_to_id",
+    "buying_role",
+    "influence",
+    "attitude",
+    "email",
+    "phone",
+    "source",
+    "source_id",
+)
+
+#: The opportunities table's columns, in the store's order (schema.py).
+OPPORTUNITY_COLUMNS: tuple[str, ...] = (
+    "opportunity_id",
+    "account_id",
+    "name",
+    "stage",
+    "amount",
+    "close_date",
+    "is_closed",
+    "is_won",
+    "owner_seller_id",
+    "created_on",
+    "source",
+    "source_id",
+    "contract_id",
+    "term_months",
+)
+
 #: Canonical columns per target table, including helper columns that are not
 #: stored as such (names by which a record refers to another, first/last names,
 #: seconds, the deleted flag).
@@ -70,65 +130,27 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_deleted",
     ),
     "accounts": (
-        "account_id",
-        "name",
-        "industry",
-        "region",
-        "country",
-        "annual_revenue",
-        "employees",
-        "parent_account_id",
+        *(c for c in ACCOUNT_COLUMNS if c not in {"source", "source_id"}),
         "parent_account_name",
-        "owner_seller_id",
         "owner_seller_name",
-        "wallet_estimate",
-        "gross_margin_pct",
-        "created_on",
-        "contract_type",
-        "direct_cost_annual",
         # the buying situation where the CRM rates it (ingest.sources.situation)
-        "purchase_importance",
-        "purchase_complexity",
-        "switching_costs",
-        "supply_alternatives",
-        "strategic_fit",
+        *SITUATION_FACTORS,
         "is_deleted",
     ),
     "contacts": (
-        "contact_id",
-        "account_id",
+        *(c for c in CONTACT_COLUMNS if c not in {"source", "source_id"}),
         "account_name",
-        "name",
         "first_name",
         "last_name",
-        "title",
-        "department",
-        "reports_to_id",
         "reports_to_name",
-        "buying_role",
-        "influence",
-        "attitude",
-        "email",
-        "phone",
         "is_deleted",
     ),
     "opportunities": (
-        "opportunity_id",
-        "account_id",
+        *(c for c in OPPORTUNITY_COLUMNS if c not in {"source", "source_id"}),
         "account_name",
-        "name",
-        "stage",
-        "amount",
-        "close_date",
-        "is_closed",
-        "is_won",
-        "owner_seller_id",
         "owner_seller_name",
-        "created_on",
-        "contract_id",
         # What a deal is worth a year and over its term (HubSpot's ACV, TCV,
         # ARR, MRR properties; a contract term in months): see docs/import.md.
-        "term_months",
         "annual_value",
         "total_value",
         "recurring_annual",
@@ -176,13 +198,7 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "account_name",
         "month",
         "year",
-        "revenue",
-        "cost",
-        "margin",
-        "margin_pct",
-        "logistics_cost",
-        "discount_cost",
-        "support_cost",
+        *ERP_AMOUNT_COLUMNS,
     ),
 }
 #: The table's own ID column (None: the table has no single key).
@@ -206,18 +222,7 @@ TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
 #: explicit "no role" (Other, Unknown): stored NULL without a warning.
 ROLE_VALUES: dict[str, tuple[str, str]] = {
     # the workbench's own words
-    **{
-        role: (role, "")
-        for role in (
-            "initiator",
-            "user",
-            "influencer",
-            "buyer",
-            "decider",
-            "gatekeeper",
-            "approver",
-        )
-    },
+    **{role: (role, "") for role in BUYING_ROLES},
     # Salesforce OpportunityContactRole.Role
     "decision maker": ("decider", ""),
     "economic buyer": ("approver", ""),

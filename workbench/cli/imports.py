@@ -138,7 +138,7 @@ def _print_report(report: ingest.ImportReport) -> None:
             )
             if part
         )
-        print(f"{problem.level}: {place}: {problem.message}")
+        print(f"{problem.level}: {place}: {ingest.problem_text(problem)}")
     kinds = report.as_json()["warning_kinds"]
     if kinds:
         print(_("warnings by kind:"))

@@ -23,26 +23,12 @@ from workbench.demo.vocabulary import (
     ARCHETYPES,
     DEMO_END,
 )
+from workbench.vocabulary import ACCOUNT_COLUMNS
 
 #: The accounts frame's columns; the last five are the generator's own and are
 #: dropped before the frame reaches the store.
 _ACCOUNT_COLUMNS = (
-    "account_id",
-    "name",
-    "industry",
-    "region",
-    "country",
-    "annual_revenue",
-    "employees",
-    "parent_account_id",
-    "owner_seller_id",
-    "wallet_estimate",
-    "gross_margin_pct",
-    "created_on",
-    "source",
-    "source_id",
-    "contract_type",
-    "direct_cost_annual",
+    *ACCOUNT_COLUMNS,
     "archetype",
     "naming",
     "true_wallet",

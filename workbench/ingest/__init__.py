@@ -37,6 +37,7 @@ from workbench.ingest.model import (
     problems_frame,
 )
 from workbench.ingest.pipeline import LARGE_IMPORT_MEMORY_LIMIT, import_files
+from workbench.ingest.problems import problem_text
 from workbench.ingest.proposal import propose_files
 from workbench.ingest.read import (
     DELIMITERS,
@@ -84,6 +85,7 @@ __all__ = [
     "mapping_table",
     "markdown_safe",
     "plan_frame",
+    "problem_text",
     "problems_frame",
     "propose_files",
     "read_table",

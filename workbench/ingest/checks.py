@@ -5,29 +5,52 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
 from workbench import store, vocabulary
-from workbench.domain import Problem
+from workbench.domain import Problem, Wording
+from workbench.i18n import N_
 from workbench.ingest import sources, surveys
+from workbench.ingest.messages import (
+    RECORD_NOUNS,
+    collision_message,
+    name_message,
+    reference_code,
+    reference_message,
+    rows_note,
+    value_message,
+)
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
 from workbench.ingest.problems import (
     capped_problems,
     file_problem,
     header_for,
+    joined,
     make_problem,
     quoted,
     row_problems,
+    said_whole,
+    worded,
 )
 from workbench.ingest.proposal import stage_frame
 from workbench.ingest.read import codec_name
 from workbench.ingest.reporting_lines import reporting_problems
+
+# The pipeline finds the reference sentences here, beside the checks that use them.
+__all__ = [
+    "column_positions",
+    "file_problems",
+    "reference_code",
+    "reference_message",
+    "stage_and_check",
+    "utf8_copy",
+]
 
 
 def file_problems(entry: RecognisedFile) -> list[Problem]:
@@ -35,7 +58,7 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
-            note = f"not imported: {entry.note}"
+            note = worded(N_("not imported: {reason}"), reason=said_whole(entry.note))
             problems.append(
                 file_problem("warning", entry.name, note, "file_not_imported")
             )
@@ -45,25 +68,49 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     missing = sources.missing_required(entry.table, set(entry.mapping.values()))
     has = f"{', '.join(entry.headers[:15])}{'…' if len(entry.headers) > 15 else ''}"
     for group in missing:
-        message = (
-            f"missing required column for {entry.table}: {group} (the file has: {has})"
+        message = worded(
+            N_("missing required column for {table}: {columns} (the file has: {has})"),
+            table=entry.table,
+            columns=group,
+            has=has,
         )
         problems.append(file_problem("error", entry.name, message, "missing_column"))
     if entry.rows == 0:
-        message = "the file has a header but no rows"
-        problems.append(file_problem("warning", entry.name, message, "empty_file"))
+        empty = worded(N_("the file has a header but no rows"))
+        problems.append(file_problem("warning", entry.name, empty, "empty_file"))
     if entry.unmapped:
         shown = entry.unmapped[:25]
         more = len(entry.unmapped) - len(shown)
-        message = (
-            f"{len(entry.unmapped)} column(s) not imported (no workbench column): "
-            + ", ".join(shown)
-            + (f", … and {more} more" if more > 0 else "")
+        ignored = worded(
+            N_("{count} column(s) not imported (no workbench column): {columns}"),
+            count=len(entry.unmapped),
+            columns=joined(
+                [", ".join(shown)]
+                + ([worded(N_(", … and {count} more"), count=more)] if more else [])
+            ),
         )
         problems.append(
-            file_problem("warning", entry.name, message, "columns_not_imported")
+            file_problem("warning", entry.name, ignored, "columns_not_imported")
         )
     return problems
+
+
+class _Staged(NamedTuple):
+    """One import's staged tables as its checks see them, and its files by name."""
+
+    cur: store.Connection
+    tables: list[str]
+    files_by_name: dict[str, list[RecognisedFile]]
+
+    def capped(
+        self,
+        found: pl.DataFrame,
+        table: str,
+        describe: Callable[[dict[str, Any]], Wording],
+        code: str | Callable[[dict[str, Any]], str],
+    ) -> list[Problem]:
+        """Turn a store frame of capped problem rows into problems (see capped_problems)."""
+        return capped_problems(found, self.files_by_name, table, describe, code)
 
 
 def stage_and_check(
@@ -80,19 +127,20 @@ def stage_and_check(
     tables = [t for t in store.IMPORT_ORDER if t in by_table]
     problems = _union_stages(cur, tables, by_table)
     say(0.6, "checking values")
-    problems += _date_orders(cur, tables, date_order, files_by_name)
+    staged = _Staged(cur, tables, files_by_name)
+    problems += _date_orders(staged, date_order)
     store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
     # Every check runs even after an error, so that one pass reports everything:
     # a value that does not parse builds as empty and its row is still checked.
-    problems += _value_problems(cur, tables, files_by_name)
+    problems += _value_problems(staged)
     say(0.7, "resolving references")
     store.import_build(cur, tables, overwrite_edits=overwrite_edits)
     store.import_drop_inputs(cur, tables)
     if survey_entries:
         problems += _stage_surveys(cur, survey_entries, tables)
         tables.append("nps_responses")
-    problems += _record_problems(cur, tables, files_by_name)
-    problems += _key_problems(cur, tables, files_by_name)
+    problems += _record_problems(staged)
+    problems += _key_problems(staged)
     return problems
 
 
@@ -126,9 +174,9 @@ def _union_stages(
     for table in tables:
         store.import_union(cur, table, by_table[table])
         for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
-            message = (
-                f"{record['rows']:,} row(s) marked as deleted (IsDeleted) were not "
-                "imported"
+            message = worded(
+                N_("{count} row(s) marked as deleted (IsDeleted) were not imported"),
+                count=f"{record['rows']:,}",
             )
             problems.append(
                 file_problem("warning", record["_file"], message, "deleted_in_crm")
@@ -136,46 +184,35 @@ def _union_stages(
     return problems
 
 
-def _value_problems(
-    cur: store.Connection,
-    tables: list[str],
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _value_problems(staged: _Staged) -> list[Problem]:
     """Return unreadable values, unknown roles and skipped rows, per table."""
+    cur, tables = staged.cur, staged.tables
     problems: list[Problem] = []
     for table in tables:
         found = store.import_value_problems(cur, table)
-        problems += capped_problems(
-            found,
-            files_by_name,
-            table,
-            lambda r: f"{quoted(r['value'])} {r['message']}",
-            lambda r: "bad_value" if r["level"] == "error" else "unknown_value",
-        )
+        problems += staged.capped(found, table, value_message, _value_code)
     if "contacts" in tables:
-        problems += capped_problems(
-            store.import_role_problems(cur),
-            files_by_name,
-            "contacts",
-            lambda r: f"{quoted(r['value'])} {r['message']}",
-            "buying_role",
-        )
+        roles = store.import_role_problems(cur)
+        problems += staged.capped(roles, "contacts", value_message, "buying_role")
     for table in tables:
-        skipped = _as_problem_rows(
-            store.import_skipped_rows(cur, table), "warning", "", pl.col("reason")
-        )
-        problems += capped_problems(
-            skipped,
-            files_by_name,
+        skipped = store.import_skipped_rows(cur, table)
+        problems += staged.capped(
+            _as_problem_rows(skipped, "warning", "", pl.col("reason")),
             table,
-            lambda r: str(r["reason"]),
-            lambda r: (
-                "row_without_account"
-                if "names no account" in str(r["reason"])
-                else "row_without_key"
-            ),
+            lambda r: said_whole(str(r["reason"])),
+            _skipped_code,
         )
     return problems
+
+
+def _value_code(record: dict[str, Any]) -> str:
+    return "bad_value" if record["level"] == "error" else "unknown_value"
+
+
+def _skipped_code(record: dict[str, Any]) -> str:
+    if "names no account" in str(record["reason"]):
+        return "row_without_account"
+    return "row_without_key"
 
 
 def _as_problem_rows(
@@ -189,41 +226,41 @@ def _as_problem_rows(
     )
 
 
-def _record_problems(
-    cur: store.Connection,
-    tables: list[str],
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _record_problems(staged: _Staged) -> list[Problem]:
     """Return records without a name, records merged by name and accounts by name."""
+    cur, tables = staged.cur, staged.tables
     problems: list[Problem] = []
     for table in ("accounts", "contacts"):
         if table not in tables:
             continue
-        nameless = _as_problem_rows(
-            store.import_missing_required(cur, table), "error", "name", pl.lit("")
-        )
-        problems += capped_problems(
-            nameless,
-            files_by_name,
+        nameless = store.import_missing_required(cur, table)
+        problems += staged.capped(
+            _as_problem_rows(nameless, "error", "name", pl.lit("")),
             table,
-            lambda _r: "the record has no name (required)",
+            lambda _r: worded(N_("the record has no name (required)")),
             "nameless_record",
         )
     problems += row_problems(
         store.import_merged_by_name(cur),
         "warning",
-        lambda r: (
-            f"{quoted(r['name'])} is the same {r['table'][:-1]} as "
-            f"{r['into_id']} in {r['into_file']} (same name); kept once"
+        lambda r: worded(
+            N_("{name} is the same {record} as {id} in {file} (same name); kept once"),
+            name=quoted(r["name"]),
+            record=worded(RECORD_NOUNS.get(r["table"], r["table"])),
+            id=r["into_id"],
+            file=r["into_file"],
         ),
         "same_record_twice",
     )
     problems += row_problems(
         store.import_seller_notes(cur),
         "warning",
-        lambda r: (
-            f"seller {quoted(r['name'])} was named but not in the database "
-            "or the import: created from the name"
+        lambda r: worded(
+            N_(
+                "seller {name} was named but not in the database or the import: "
+                "created from the name"
+            ),
+            name=quoted(r["name"]),
         ),
         "created_from_name",
     )
@@ -231,11 +268,18 @@ def _record_problems(
         store.import_account_notes(cur),
         "warning",
         lambda r: (
-            f"account {quoted(r['name'])} "
-            + (
-                "was not in the database or the import: created from its name"
-                if r["how"] == "created"
-                else f"matched the existing account {r['account_id']} by name"
+            worded(
+                N_(
+                    "account {name} was not in the database or the import: "
+                    "created from its name"
+                ),
+                name=quoted(r["name"]),
+            )
+            if r["how"] == "created"
+            else worded(
+                N_("account {name} matched the existing account {id} by name"),
+                name=quoted(r["name"]),
+                id=r["account_id"],
             )
         ),
         lambda r: "created_from_name" if r["how"] == "created" else "matched_by_name",
@@ -243,18 +287,18 @@ def _record_problems(
     return problems
 
 
-def _key_problems(
-    cur: store.Connection,
-    tables: list[str],
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _key_problems(staged: _Staged) -> list[Problem]:
     """Return duplicate and colliding IDs, missing references and reporting lines."""
+    cur, tables = staged.cur, staged.tables
     problems: list[Problem] = []
     for table in tables:
         for record in store.import_duplicates(cur, table).iter_rows(named=True):
-            places = ", ".join(
-                f"{f} row {r}"
-                for f, r in zip(record["files"], record["rows"], strict=False)
+            places = joined(
+                [
+                    worded(N_("{file} row {row}"), file=f, row=r)
+                    for f, r in zip(record["files"], record["rows"], strict=False)
+                ],
+                ", ",
             )
             problems.append(
                 make_problem(
@@ -262,34 +306,38 @@ def _key_problems(
                     record["files"][0],
                     record["rows"][0],
                     None,
-                    f"duplicate ID {quoted(record['key'])} in {table}: {places}",
+                    worded(
+                        N_("duplicate ID {id} in {table}: {places}"),
+                        id=quoted(record["key"]),
+                        table=table,
+                        places=places,
+                    ),
                     "duplicate_id",
                 )
             )
         problems += row_problems(
             store.import_id_collisions(cur, table),
             "error",
-            partial(_collision_message, table),
+            partial(collision_message, table),
             "id_collision",
         )
     references = store.import_missing_references(cur, tables)
     if references.height:
-        problems += capped_problems(
-            references, files_by_name, "", reference_message, reference_code
-        )
+        problems += staged.capped(references, "", reference_message, reference_code)
     names = store.import_unresolved_names(cur, tables)
     if names.height:
-        problems += capped_problems(
-            names, files_by_name, "", _name_message, "unmatched_name"
-        )
+        problems += staged.capped(names, "", name_message, "unmatched_name")
     if "erp_revenue" in tables:
-        problems += capped_problems(
+        problems += staged.capped(
             store.import_erp_unmatched(cur),
-            files_by_name,
             "erp_revenue",
-            lambda r: (
-                f"customer {quoted(r['value'])} matches no account; the ERP "
-                f"line was not imported{_rows_note(r)}"
+            lambda r: worded(
+                N_(
+                    "customer {value} matches no account; the ERP line was not "
+                    "imported{rows}"
+                ),
+                value=quoted(r["value"]),
+                rows=rows_note(r),
             ),
             "erp_without_account",
         )
@@ -298,87 +346,9 @@ def _key_problems(
     return problems
 
 
-#: (table, action) of a dangling reference → its problem code.
-_REFERENCE_CODES: dict[tuple[str, str], str] = {
-    ("contacts", "drop"): "contact_without_account",
-    ("opportunities", "drop"): "deal_without_account",
-    ("contracts", "drop"): "contract_without_account",
-    ("erp_revenue", "drop"): "erp_without_account",
-    ("opportunity_contacts", "drop"): "link_side_missing",
-    ("contact_influences", "drop"): "link_side_missing",
-    ("contacts", "clear"): "manager_missing",
-}
-
-
-def _collision_message(table: str, record: dict[str, Any]) -> str:
-    return (
-        f"ID {quoted(record['key'])} already belongs to a {table} record "
-        f"from {record['other_source']}"
-    )
-
-
-def reference_code(record: dict[str, Any]) -> str:
-    """Return the code of a reference to a record neither stored nor imported."""
-    return _REFERENCE_CODES.get(
-        (record["table"], record.get("action") or "clear"), "missing_reference"
-    )
-
-
-def reference_message(record: dict[str, Any]) -> str:
-    """Return the message for a reference to a record neither stored nor imported."""
-    target = {
-        "account_id": "an account",
-        "parent_account_id": "a parent account",
-        "owner_seller_id": "an owner (seller)",
-        "seller_id": "a seller",
-        "contact_id": "a person",
-        "reports_to_id": "a manager",
-        "opportunity_id": "a deal",
-        "from_contact_id": "a person",
-        "to_contact_id": "a person",
-    }.get(record["column"], record["column"])
-    consequence = {
-        ("contacts", "drop"): "; the person was not imported",
-        ("opportunities", "drop"): "; the deal was not imported",
-        ("opportunity_contacts", "drop"): "; the link was not imported (orphan)",
-        ("contact_influences", "drop"): "; the influence line was not imported",
-        ("contracts", "drop"): "; the contract was not imported",
-        ("erp_revenue", "drop"): "; the ERP line was not imported",
-        ("contacts", "clear"): "; the reporting line was left out",
-    }.get(
-        (record["table"], record.get("action") or "clear"),
-        "; left empty" if record["level"] == "warning" else "",
-    )
-    return (
-        f"refers to {target} {quoted(record['value'])} that is neither in the import "
-        f"nor in the database{consequence}{_rows_note(record)}"
-    )
-
-
-def _rows_note(record: dict[str, Any]) -> str:
-    rows = int(record.get("rows") or 1)
-    return f" ({rows:,} rows from this one)" if rows > 1 else ""
-
-
-def _name_message(record: dict[str, Any]) -> str:
-    what = {
-        "parent_account_name": "parent account",
-        "owner_seller_name": "seller",
-        "seller_name": "seller",
-        "contact_name": "person of this account",
-        "reports_to_name": "person of the same account (reports-to must stay inside the account)",
-    }.get(record["column"], record["column"])
-    tail = "" if record["level"] == "error" else "; left empty"
-    return f"{quoted(record['value'])} matches no {what}{tail}{_rows_note(record)}"
-
-
-def _date_orders(
-    cur: store.Connection,
-    tables: list[str],
-    date_order: DateOrder | None,
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
+def _date_orders(staged: _Staged, date_order: DateOrder | None) -> list[Problem]:
     """Decide day-first or month-first per file and column; report what is ambiguous."""
+    cur, tables, files_by_name = staged
     problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
     for table in tables:
@@ -390,11 +360,13 @@ def _date_orders(
                 header = header_for(files_by_name, record["_file"], table, column)
                 first, second = record["max_first"] or 0, record["max_second"] or 0
                 order: str | None = None
-                unclear: str | None = None
+                unclear: Wording | None = None
                 if first > 12 and second > 12:
-                    unclear = (
-                        "mixes day-first (31/01/2024) and month-first (01/31/2024) "
-                        "dates; fix the column"
+                    unclear = worded(
+                        N_(
+                            "mixes day-first (31/01/2024) and month-first "
+                            "(01/31/2024) dates; fix the column"
+                        )
                     )
                 elif first > 12:
                     order = "dmy"
@@ -403,10 +375,13 @@ def _date_orders(
                 elif date_order:
                     order = date_order
                 else:
-                    unclear = (
-                        f"{record['slash_values']:,} date(s) like 03/04/2024 could be "
-                        "day-first or month-first (no part is above 12); choose the "
-                        "date order (--date-order mdy|dmy)"
+                    unclear = worded(
+                        N_(
+                            "{count} date(s) like 03/04/2024 could be day-first or "
+                            "month-first (no part is above 12); choose the date "
+                            "order (--date-order mdy|dmy)"
+                        ),
+                        count=f"{record['slash_values']:,}",
                     )
                 if unclear:
                     problems.append(

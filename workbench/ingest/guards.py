@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench import store
-from workbench.domain import Problem
+from workbench.domain import Problem, Wording
+from workbench.i18n import N_
 from workbench.ingest import summary
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.problems import file_problem
+from workbench.ingest.problems import file_problem, worded
 from workbench.ingest.proposal import first_file_name
 
 
@@ -29,16 +30,12 @@ def offer_to_replace_demo(
         return False
     if replace_demo:
         return True
-    problems.append(
-        file_problem(
-            "warning",
-            first_file_name(files),
-            "the database holds the demo portfolio: these rows go next to it. "
-            "Replace the demo to start from your data only (--replace-demo, or "
-            "the Import page's option)",
-            "demo_data",
-        )
+    demo_stays = N_(
+        "the database holds the demo portfolio: these rows go next to it. Replace "
+        "the demo to start from your data only (--replace-demo, or the Import "
+        "page's option)"
     )
+    problems.append(_upload_warning(files, worded(demo_stays), "demo_data"))
     return False
 
 
@@ -52,17 +49,20 @@ def say_if_imported_already(
     previous = same_files_committed(con, recognised)
     if previous is None:
         return False
+    already = N_(
+        "these files were imported already (run {run}, the last committed import); "
+        "nothing was written. Import them again on purpose with --again (or the "
+        "page's option)"
+    )
     problems.append(
-        file_problem(
-            "warning",
-            first_file_name(files),
-            f"these files were imported already (run {previous}, the last "
-            "committed import); nothing was written. Import them again on purpose "
-            "with --again (or the page's option)",
-            "already_imported",
-        )
+        _upload_warning(files, worded(already, run=previous), "already_imported")
     )
     return True
+
+
+def _upload_warning(files: Sequence[Any], message: Wording, code: str) -> Problem:
+    """Return a warning about the whole upload, placed on its first file."""
+    return file_problem("warning", first_file_name(files), message, code)
 
 
 def same_files_committed(

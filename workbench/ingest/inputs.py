@@ -20,6 +20,7 @@ from workbench.ingest.read import (
     PARQUET_SUFFIXES,
     check_size,
     is_xlsx,
+    refused,
     safe_file_name,
 )
 
@@ -178,12 +179,10 @@ def _unpack_archive(
     are read back into memory as an upload would be.
     """
     budget = budget or _Budget()
-    try:
+    with refused(
+        name, zipfile.BadZipFile, lambda error: f"the zip archive is damaged ({error})."
+    ):
         archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile as error:
-        raise RejectedInputError(
-            f"{name}: the zip archive is damaged ({error})."
-        ) from error
     inputs: list[InputFile] = []
     seen: dict[str, int] = {}
     with archive:

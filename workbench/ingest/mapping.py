@@ -11,6 +11,7 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.ingest import sources, surveys
 from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
@@ -18,7 +19,7 @@ from workbench.ingest.read import (
     TableFile,
     codec_name,
     decode_text,
-    garbled_text_warning,
+    garbled_text,
     looks_binary,
     read_table,
     sniff_delimiter,
@@ -84,7 +85,9 @@ def recognise_table(
                 "salesforce",
                 "plan",
                 [],
-                "Salesforce CLI data plan: the files it lists are read on their own",
+                N_(
+                    "Salesforce CLI data plan: the files it lists are read on their own"
+                ),
             )
         ]
     chosen = user_mapping or (ColumnMapping(saved[0], saved[1]) if saved else None)
@@ -121,8 +124,10 @@ def recognise_table(
                 "salesforce",
                 table_file.name.rsplit(".", 1)[0],
                 headers,
-                "a Salesforce object the workbench does not store (leads, products, "
-                "line items, roles, history)",
+                N_(
+                    "a Salesforce object the workbench does not store (leads, "
+                    "products, line items, roles, history)"
+                ),
             )
         ]
     return [
@@ -188,7 +193,7 @@ def _by_dictionary(
             detected,
             None,
             headers,
-            "the columns do not match any workbench table; map them by hand",
+            N_("the columns do not match any workbench table; map them by hand"),
         )
     mapping = {header: column for column, header in found.mapping.items()}
     return RecognisedFile(
@@ -355,8 +360,11 @@ def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
         sample = handle.read(1024 * 1024)
     # The mojibake check reads the first megabyte, as for a file held in memory.
     text = sample.decode(codec_name(used), "ignore")
-    warning = garbled_text_warning(item.name, sample, text, used)
-    return TableFile(item.name, empty, used, delimiter, warning=warning)
+    garbled = garbled_text(sample, text, used)
+    warning = f"{item.name}: {garbled.text()}" if garbled is not None else None
+    return TableFile(
+        item.name, empty, used, delimiter, warning=warning, garbled=garbled
+    )
 
 
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 import polars as pl
 
 from workbench.domain import Problem
+from workbench.i18n import gettext
+from workbench.ingest.problems import problem_text
 from workbench.ingest.sources import normalise_header
 from workbench.ingest.summary import warning_kinds
 
@@ -115,7 +117,10 @@ class ImportReport:
 
 
 def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
-    """Return one row per recognised file: what it is and where it goes."""
+    """Return one row per recognised file: what it is and where it goes.
+
+    The note (why a file is not imported) is in the reader's language.
+    """
     return pl.DataFrame(
         [
             {
@@ -127,7 +132,8 @@ def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
                 "encoding": f.encoding,
                 "mapped_columns": len(f.mapping),
                 "ignored_columns": len(f.unmapped),
-                "note": f.note,
+                # A note is a sentence marked where it is written (or data).
+                "note": gettext(f.note) if f.note else f.note,
             }
             for f in files
         ],
@@ -181,9 +187,13 @@ def counts_frame(counts: dict[str, int]) -> pl.DataFrame:
 
 
 def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
-    """Return problems as a frame with the columns level, file, row, column, message."""
+    """Return problems as a frame with the columns level, file, row, column, message.
+
+    The message is in the reader's language (the language in force), for the
+    screens and downloads a person reads; ``--json`` keeps the English one.
+    """
     return pl.DataFrame(
-        [p.as_dict() for p in problems],
+        [{**p.as_dict(), "message": problem_text(p)} for p in problems],
         schema={
             "level": pl.String,
             "file": pl.String,

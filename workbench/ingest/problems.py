@@ -1,19 +1,85 @@
-"""Problems of an import: how they are made, located and capped.
+"""Problems of an import: how they are made, located, capped and worded.
 
 Every problem carries a code (see :data:`workbench.ingest.summary.KINDS`); rows
 the store's checks return are turned into problems here, naming the file's own
-header for a workbench column.
+header for a workbench column. A problem's sentence is made from a template marked
+``N_()`` and its parameters (:func:`worded`): ``message`` keeps the English text,
+the one ``--json``, the import log and scripts read, and :func:`problem_text`
+says it in the reader's language where a person reads it (docs/i18n.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from workbench.domain import Problem
-from workbench.ingest.model import RecognisedFile
+from workbench.domain import Problem, Wording
+from workbench.i18n import N_, gettext
+
+if TYPE_CHECKING:  # model's report shows problems through this module
+    from workbench.ingest.model import RecognisedFile
+
+
+#: Sentences the import pipeline writes whole, without a template: marked here so
+#: that :func:`problem_text` finds them in the catalogue (a test checks they still
+#: match what the pipeline writes).
+WHOLE_SENTENCES = (
+    N_("nothing to import: the file(s) hold a header but no data rows"),
+    N_("nothing to import: no file could be mapped to a workbench table"),
+    N_("nothing to import: every row was left out (the warnings say why)"),
+)
+
+
+def worded(template: str, **params: object) -> Wording:
+    """Return a sentence to be worded in the reader's language: template and parameters.
+
+    The template is marked where it is written (``worded(N_("{value} is not a
+    date"), value=…)``); parameters are data and are never translated, except one
+    that is itself a :class:`Wording`.
+    """
+    return Wording(template, tuple(params.items()))
+
+
+def said_whole(sentence: str) -> Wording:
+    """Return a sentence written whole (a note, the store's reason) as a wording.
+
+    It is looked up in the catalogue as it stands (marked ``N_()`` where it is
+    written); braces in it are text, never placeholders.
+    """
+    return Wording(sentence.replace("{", "{{").replace("}", "}}"))
+
+
+def joined(parts: Sequence[object], separator: str = "") -> Wording:
+    """Return parts (worded or data) as one wording, joined by ``separator``.
+
+    The joining template is no catalogue message (gettext gives it back as it
+    is), so each worded part is said in the reader's language and data stays.
+    """
+    template = (
+        separator.replace("{", "{{")
+        .replace("}", "}}")
+        .join(f"{{p{index}}}" for index in range(len(parts)))
+    )
+    return Wording(template, tuple((f"p{i}", part) for i, part in enumerate(parts)))
+
+
+def problem_text(problem: Problem) -> str:
+    """Return the problem's sentence in the language in force.
+
+    A problem made from a template is worded in that language; one written whole
+    (by code that gave no template) is looked up in the catalogue as it stands
+    and shown in English when the catalogue does not have it.
+    """
+    if problem.wording is not None:
+        try:
+            return problem.wording.text(gettext)
+        except (KeyError, IndexError, ValueError):
+            # A translation whose placeholders drifted (tests/test_i18n.py refuses
+            # one): the English sentence beats a page that fails.
+            return problem.message
+    return gettext(problem.message) if problem.message else problem.message
 
 
 def make_problem(
@@ -21,20 +87,24 @@ def make_problem(
     file: str,
     row: int | None,
     column: str | None,
-    message: str,
+    message: str | Wording,
     code: str | None = None,
 ) -> Problem:
     """Return a Problem; any level other than ``error`` is a warning.
 
-    ``code`` is the kind it is grouped under (see :data:`.summary.KINDS`).
+    ``message`` is the English sentence, or better a :func:`worded` one that can
+    be shown in the reader's language; ``code`` is the kind it is grouped under
+    (see :data:`.summary.KINDS`).
     """
+    wording = message if isinstance(message, Wording) else None
     return Problem(
         level="error" if level == "error" else "warning",
         file=file,
         row=row,
         column=column,
-        message=message,
+        message=message.text() if isinstance(message, Wording) else message,
         code=code,
+        wording=wording,
     )
 
 
@@ -54,7 +124,7 @@ def capped_problems(
     found: pl.DataFrame,
     files_by_name: dict[str, list[RecognisedFile]],
     table: str,
-    describe: Callable[[dict[str, Any]], str],
+    describe: Callable[[dict[str, Any]], str | Wording],
     code: str | Callable[[dict[str, Any]], str],
 ) -> list[Problem]:
     """Turn capped problem rows into Problems, with a summary when rows were left out.
@@ -100,7 +170,10 @@ def capped_problems(
                     file,
                     None,
                     header,
-                    f"… and {total - shown[group]:,} more with the same problem",
+                    worded(
+                        N_("… and {count} more with the same problem"),
+                        count=f"{total - shown[group]:,}",
+                    ),
                     group_code,
                 )
             )
@@ -113,7 +186,7 @@ def quoted(value: Any) -> str:
     return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
 
 
-def file_problem(level: str, file: str, message: str, code: str) -> Problem:
+def file_problem(level: str, file: str, message: str | Wording, code: str) -> Problem:
     """Return a problem about a whole file (no row, no column)."""
     return make_problem(level, file, None, None, message, code)
 
@@ -121,7 +194,7 @@ def file_problem(level: str, file: str, message: str, code: str) -> Problem:
 def row_problems(
     found: pl.DataFrame,
     level: str,
-    describe: Callable[[dict[str, Any]], str],
+    describe: Callable[[dict[str, Any]], str | Wording],
     code: str | Callable[[dict[str, Any]], str],
 ) -> list[Problem]:
     """Return one problem per row of a store frame holding ``_file`` and ``_row``.

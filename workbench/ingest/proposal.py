@@ -12,6 +12,7 @@ import polars as pl
 from workbench import store, vocabulary
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.ingest import sources, vendor_shapes
 from workbench.ingest.inputs import InputFile, collect, input_sha256
 from workbench.ingest.mapping import large_table_file, recognise_table
@@ -21,7 +22,7 @@ from workbench.ingest.model import (
     RecognisedFile,
     header_signature,
 )
-from workbench.ingest.problems import file_problem
+from workbench.ingest.problems import file_problem, worded
 from workbench.ingest.read import TableFile, read_table, safe_file_name
 from workbench.ingest.sources import normalise_header
 
@@ -125,14 +126,7 @@ def propose_files(
                 allow_survey=source in {"auto", "survey"},
             )
         except RejectedInputError as error:
-            problems.append(
-                file_problem(
-                    "error",
-                    item.name,
-                    _strip_name(item.name, str(error)),
-                    "unreadable_file",
-                )
-            )
+            problems.append(_unreadable(item.name, error))
             continue
         if item.data is None:
             problems += _read_when_staged(item, entries)
@@ -154,7 +148,9 @@ def _read_when_staged(item: InputFile, entries: list[RecognisedFile]) -> list[Pr
         entry.path = item.path
         entry.rows = -1
         if entry.source == "survey":
-            message = "survey files this large are not supported; split the file"
+            message = worded(
+                N_("survey files this large are not supported; split the file")
+            )
             problems.append(
                 file_problem("error", item.name, message, "unreadable_file")
             )
@@ -180,19 +176,12 @@ def _read_inputs(
                     file_problem(
                         "warning",
                         item.name,
-                        _strip_name(item.name, table.warning),
+                        table.garbled or _strip_name(item.name, table.warning),
                         "encoding",
                     )
                 )
         except RejectedInputError as error:
-            problems.append(
-                file_problem(
-                    "error",
-                    item.name,
-                    _strip_name(item.name, str(error)),
-                    "unreadable_file",
-                )
-            )
+            problems.append(_unreadable(item.name, error))
     return read, problems
 
 
@@ -224,9 +213,9 @@ _COMPANY_ASSOCIATIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
 
 
 _NOUNS = {
-    "opportunities": "deal(s)",
-    "contacts": "person(s)",
-    "activities": "activities",
+    "opportunities": N_("deal(s)"),
+    "contacts": N_("person(s)"),
+    "activities": N_("activities"),
 }
 
 
@@ -330,9 +319,21 @@ def _attach_companies(
                 file_problem(
                     "warning",
                     target.name,
-                    f"{several:,} {_NOUNS[table]} are associated with several "
-                    f"{'companies' if other == 'company' else 'people'} in {names}; "
-                    f"each keeps the first {other} listed",
+                    worded(
+                        N_(
+                            "{count} {records} are associated with several {others} "
+                            "in {files}; each keeps the first {other} listed"
+                        ),
+                        count=f"{several:,}",
+                        records=worded(_NOUNS[table]),
+                        others=worded(
+                            N_("companies") if other == "company" else N_("people")
+                        ),
+                        files=names,
+                        other=worded(
+                            N_("company") if other == "company" else N_("person")
+                        ),
+                    ),
                     "several_associations",
                 )
             )
@@ -347,6 +348,11 @@ def first_file_name(files: Sequence[Any]) -> str:
     return safe_file_name(
         str(first[0] if isinstance(first, tuple) else Path(first).name)
     )
+
+
+def _unreadable(name: str, error: RejectedInputError) -> Problem:
+    """Return the error of a file that cannot be read, saying why."""
+    return file_problem("error", name, _strip_name(name, str(error)), "unreadable_file")
 
 
 def _strip_name(name: str, message: str) -> str:

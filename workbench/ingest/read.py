@@ -14,6 +14,8 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -21,7 +23,9 @@ from typing import Any
 import polars as pl
 from charset_normalizer import from_bytes
 
+from workbench.domain import Wording
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 
 #: Largest single file accepted, in bytes (uploads are limited by Streamlit too).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -64,6 +68,8 @@ class TableFile:
     delimiter: str | None
     sobject: str | None = None
     warning: str | None = None
+    #: ``warning`` without the file's name, worded for the reader's language.
+    garbled: Wording | None = None
 
 
 def safe_file_name(file_name: str) -> str:
@@ -85,6 +91,26 @@ def check_size(name: str, size: int, limit: int | None = None) -> None:
         )
 
 
+@contextmanager
+def refused(
+    name: str,
+    errors: type[BaseException] | tuple[type[BaseException], ...],
+    reason: Callable[[Any], str],
+) -> Iterator[None]:
+    """Turn a reader's own error into a RejectedInputError naming the file and why.
+
+    ``reason`` words the caught error (after ``name: ``); the error is chained.
+    """
+    try:
+        yield
+    except errors as error:
+        raise RejectedInputError(f"{name}: {reason(error)}") from error
+
+
+def _unreadable_as(what: str, error: BaseException) -> str:
+    return f"cannot be read as {what} ({error.__class__.__name__})."
+
+
 def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)``: UTF-8 first, then a guess, or the given encoding.
 
@@ -92,20 +118,24 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
         RejectedInputError: the bytes are not text in the given or guessed encoding.
     """
     if encoding:
-        try:
-            return data.decode(codec_name(encoding)).lstrip("\ufeff"), encoding.lower()
-        except (UnicodeDecodeError, LookupError) as error:
-            raise RejectedInputError(
-                f"{name}: cannot be read as {encoding} ({error.__class__.__name__}); "
+        with refused(
+            name,
+            (UnicodeDecodeError, LookupError),
+            lambda error: (
+                f"cannot be read as {encoding} ({error.__class__.__name__}); "
                 f"try another encoding ({', '.join(ENCODING_CHOICES)})."
-            ) from error
+            ),
+        ):
+            return data.decode(codec_name(encoding)).lstrip("\ufeff"), encoding.lower()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
+        with refused(
+            name,
+            UnicodeDecodeError,
+            lambda error: (
+                f"the file starts like UTF-16 text but is not ({error.reason})."
+            ),
+        ):
             return data.decode("utf-16").lstrip("\ufeff"), "utf-16"
-        except UnicodeDecodeError as error:
-            raise RejectedInputError(
-                f"{name}: the file starts like UTF-16 text but is not ({error.reason})."
-            ) from error
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -145,15 +175,13 @@ MOJIBAKE_SHARE = 0.05
 _MOJIBAKE_SAMPLE_CHARS = 1024 * 1024
 
 
-def garbled_text_warning(
-    name: str, data: bytes, text: str, encoding: str
-) -> str | None:
-    """Return a warning when decoded text looks like mojibake, else None.
+def garbled_text(data: bytes, text: str, encoding: str) -> Wording | None:
+    """Return what looks wrong when decoded text looks like mojibake, else None.
 
     Measured on the first megabyte: the share of non-ASCII characters inside
     typical mojibake (see ``_MOJIBAKE``), or bytes that are valid UTF-8 read in
-    another encoding. The warning names the file, the encoding used, the share
-    and the encoding to try instead.
+    another encoding. The warning names the encoding used, the share and the
+    encoding to try instead, worded for the reader's language.
     """
     sample = text[:_MOJIBAKE_SAMPLE_CHARS]
     non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
@@ -165,22 +193,38 @@ def garbled_text_warning(
     if not valid_utf8 and (garbled < 3 or garbled / non_ascii < MOJIBAKE_SHARE):
         return None
     suggestion = _better_encoding(head, encoding, valid_utf8=valid_utf8)
-    share = 1.0 if valid_utf8 else garbled / non_ascii
     measured = (
-        "the bytes are valid UTF-8"
+        Wording(N_("the bytes are valid UTF-8"))
         if valid_utf8
-        else f"{garbled:,} of {non_ascii:,} non-ASCII characters ({share:.0%}) look "
-        "like mojibake"
+        else Wording(
+            N_(
+                "{garbled} of {characters} non-ASCII characters ({share}) look like "
+                "mojibake"
+            ),
+            (
+                ("garbled", f"{garbled:,}"),
+                ("characters", f"{non_ascii:,}"),
+                ("share", f"{garbled / non_ascii:.0%}"),
+            ),
+        )
     )
     advice = (
-        f"import it again with --encoding {suggestion} (or pick {suggestion} on the "
-        "Import page)"
+        Wording(
+            N_(
+                "import it again with --encoding {encoding} (or pick {encoding} on "
+                "the Import page)"
+            ),
+            (("encoding", suggestion),),
+        )
         if suggestion
-        else "re-export the file as UTF-8"
+        else Wording(N_("re-export the file as UTF-8"))
     )
-    return (
-        f"{name}: the text may be garbled when read as {encoding}: {measured}; "
-        f"if names look wrong, {advice}."
+    return Wording(
+        N_(
+            "the text may be garbled when read as {encoding}: {measured}; if names "
+            "look wrong, {advice}."
+        ),
+        (("encoding", encoding), ("measured", measured), ("advice", advice)),
     )
 
 
@@ -310,15 +354,17 @@ def _read_delimited(name: str, text: str, delimiter: str | None) -> TableFile:
     chosen = delimiter or (
         "\t" if name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     )
-    try:
+    with refused(
+        name,
+        csv.Error,
+        lambda error: (
+            f"the file is not valid CSV ({error}); a quote may be unclosed "
+            "or a field may hold a stray quote."
+        ),
+    ):
         rows = list(
             csv.reader(io.StringIO(text, newline=""), delimiter=chosen, strict=True)
         )
-    except csv.Error as error:
-        raise RejectedInputError(
-            f"{name}: the file is not valid CSV ({error}); a quote may be unclosed "
-            "or a field may hold a stray quote."
-        ) from error
     rows = _drop_leading_blank_rows(rows)
     if not rows:
         raise RejectedInputError(f"{name}: the file is empty.")
@@ -334,12 +380,11 @@ def _drop_leading_blank_rows(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _read_excel(name: str, data: bytes) -> TableFile:
-    try:
+    # The Excel reader raises many kinds of error.
+    with refused(
+        name, Exception, lambda error: _unreadable_as("an Excel workbook", error)
+    ):
         frame = pl.read_excel(io.BytesIO(data), infer_schema_length=0)
-    except Exception as error:  # the Excel reader raises many kinds
-        raise RejectedInputError(
-            f"{name}: cannot be read as an Excel workbook ({error.__class__.__name__})."
-        ) from error
     frame = frame.rename(
         dict(zip(frame.columns, unique_headers(frame.columns), strict=True))
     )
@@ -352,12 +397,9 @@ def _read_excel(name: str, data: bytes) -> TableFile:
 
 
 def _read_parquet(name: str, data: bytes) -> TableFile:
-    try:
+    # pyarrow and polars raise many kinds of error.
+    with refused(name, Exception, lambda error: _unreadable_as("Parquet", error)):
         frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as error:  # pyarrow and polars raise many kinds
-        raise RejectedInputError(
-            f"{name}: cannot be read as Parquet ({error.__class__.__name__})."
-        ) from error
     return TableFile(
         name=name,
         frame=_clean_text(_stringify(frame)),
@@ -388,16 +430,24 @@ def _to_json(value: Any) -> str:
 
 
 def _read_json(name: str, text: str) -> TableFile:
-    try:
+    with (
+        refused(
+            name,
+            json.JSONDecodeError,
+            lambda error: (
+                f"not valid JSON (line {error.lineno}, column "
+                f"{error.colno}: {error.msg})."
+            ),
+        ),
+        refused(
+            name,
+            RecursionError,
+            lambda _error: (
+                "the JSON nests too deeply to be a table of records; refused."
+            ),
+        ),
+    ):
         document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RejectedInputError(
-            f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
-        ) from error
-    except RecursionError as error:
-        raise RejectedInputError(
-            f"{name}: the JSON nests too deeply to be a table of records; refused."
-        ) from error
     sobject: str | None = None
     if isinstance(document, dict) and isinstance(document.get("records"), list):
         records = document["records"]
@@ -497,13 +547,15 @@ def read_table(
         table = _read_json(name, text)
     else:
         table = _read_delimited(name, text, delimiter)
+    garbled = garbled_text(data, text, used)
     return TableFile(
         name=name,
         frame=table.frame,
         encoding=used,
         delimiter=table.delimiter,
         sobject=table.sobject,
-        warning=garbled_text_warning(name, data, text, used),
+        warning=f"{name}: {garbled.text()}" if garbled is not None else None,
+        garbled=garbled,
     )
 
 

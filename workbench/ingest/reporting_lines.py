@@ -14,7 +14,8 @@ import polars as pl
 
 from workbench import store
 from workbench.domain import Problem
-from workbench.ingest.problems import make_problem, quoted
+from workbench.i18n import N_
+from workbench.ingest.problems import make_problem, quoted, worded
 
 
 def _person(name: str | None, contact_id: str) -> str:
@@ -54,9 +55,15 @@ def reporting_problems(cur: store.Connection) -> list[Problem]:
                     record["_file"],
                     record["_row"],
                     None,
-                    f"{_person(record['name'], record['contact_id'])} reports to "
-                    f"{record['reports_to_id']}, who works for another account "
-                    f"({record['manager_account_id']}); the reporting line was left out",
+                    worded(
+                        N_(
+                            "{person} reports to {manager}, who works for another "
+                            "account ({account}); the reporting line was left out"
+                        ),
+                        person=_person(record["name"], record["contact_id"]),
+                        manager=record["reports_to_id"],
+                        account=record["manager_account_id"],
+                    ),
                     "reports_to_other_account",
                 )
             )
@@ -107,9 +114,15 @@ def reporting_problems(cur: store.Connection) -> list[Problem]:
                 file,
                 row,
                 None,
-                f"reporting cycle: {loop}; left out the line "
-                f"{_person(names.get(member), member)} reports to "
-                f"{_person(names.get(manager), manager)}",
+                worded(
+                    N_(
+                        "reporting cycle: {loop}; left out the line {person} reports "
+                        "to {manager}"
+                    ),
+                    loop=loop,
+                    person=_person(names.get(member), member),
+                    manager=_person(names.get(manager), manager),
+                ),
                 "reporting_cycle",
             )
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.domain import Problem
+from workbench.i18n import N_
+from workbench.ingest.problems import make_problem, worded
 
 
 def classify(keyed: pl.DataFrame) -> pl.DataFrame:
@@ -89,61 +91,72 @@ def row_problems(
         [
             checked.filter(pl.col(flag)).select(
                 "row",
-                pl.lit(level).alias("level"),
-                pl.lit(column, dtype=pl.String).alias("column"),
-                message.alias("message"),
+                pl.lit(index).alias("kind"),
+                pl.struct(
+                    [expr.cast(pl.String).alias(name) for name, expr in params.items()]
+                    or [pl.lit("").alias("_")]
+                ).alias("params"),
             )
-            for flag, level, column, message in kinds
-        ]
+            for index, (flag, _level, _column, _template, params) in enumerate(kinds)
+        ],
+        how="diagonal_relaxed",
     ).sort("row", maintain_order=True)
-    return [
-        Problem(
-            level="error" if item["level"] == "error" else "warning",
-            file=file_name,
-            row=item["row"],
-            column=item["column"],
-            message=item["message"],
-            code="survey_answer",
+    problems: list[Problem] = []
+    for item in found.iter_rows(named=True):
+        _flag, level, column, template, params = kinds[item["kind"]]
+        values = {name: item["params"][name] for name in params}
+        problems.append(
+            make_problem(
+                level,
+                file_name,
+                item["row"],
+                column,
+                worded(template, **values),
+                "survey_answer",
+            )
         )
-        for item in found.iter_rows(named=True)
-    ]
+    return problems
 
 
-#: One problem kind: its flag column, level, file column and message expression.
-_Kind = tuple[str, str, str | None, pl.Expr]
+#: One problem kind: its flag column, level, file column, message template and the
+#: expressions of the template's parameters.
+_Kind = tuple[str, str, str | None, str, dict[str, pl.Expr]]
 
 
 def _value_kinds(columns: dict[str, str]) -> list[_Kind]:
     """Return the kinds of unreadable or missing scores and dates."""
     score_col = columns.get("score")
     date_col = columns.get("date")
+    raw_score = {"score": pl.col("raw_score")}
     return [
         (
             "p_bad_score",
             "error",
             score_col,
-            pl.format(
-                "score {} is not a whole number from 0 to 10", pl.col("raw_score")
-            ),
+            N_("score {score} is not a whole number from 0 to 10"),
+            raw_score,
         ),
         (
             "p_score_range",
             "error",
             score_col,
-            pl.format("score {} is outside 0–10", pl.col("raw_score")),
+            N_("score {score} is outside 0–10"),
+            raw_score,
         ),
         (
             "p_blank_score",
             "warning",
             score_col,
-            pl.lit("no score (question skipped); the row is not imported"),
+            N_("no score (question skipped); the row is not imported"),
+            {},
         ),
-        ("p_no_date", "error", date_col, pl.lit("no date")),
+        ("p_no_date", "error", date_col, N_("no date"), {}),
         (
             "p_bad_date",
             "error",
             date_col,
-            pl.format("date {} is not a date (use YYYY-MM-DD)", pl.col("raw_date")),
+            N_("date {date} is not a date (use YYYY-MM-DD)"),
+            {"date": pl.col("raw_date")},
         ),
     ]
 
@@ -153,73 +166,70 @@ def _link_kinds(columns: dict[str, str]) -> list[_Kind]:
     date_col = columns.get("date")
     who_col = columns.get("contact") or columns.get("email")
     account_col = columns.get("account")
+    contact = pl.coalesce(pl.col("raw_contact"), pl.col("raw_email"))
     return [
         (
             "p_no_account",
             "error",
             account_col or who_col,
-            pl.format(
-                "cannot link to an account: no account {} and no known contact {}",
-                pl.col("raw_account").fill_null("(empty)"),
-                pl.coalesce(pl.col("raw_contact"), pl.col("raw_email")).fill_null(
-                    "(empty)"
-                ),
+            N_(
+                "cannot link to an account: no account {account} and no known contact {contact}"
             ),
+            {
+                "account": pl.col("raw_account").fill_null("(empty)"),
+                "contact": contact.fill_null("(empty)"),
+            },
         ),
         (
             "p_ambiguous_account",
             "warning",
             account_col,
-            pl.format(
-                "several accounts are named {}; use the account ID",
-                pl.col("raw_account"),
-            ),
+            N_("several accounts are named {account}; use the account ID"),
+            {"account": pl.col("raw_account")},
         ),
         (
             "p_unlinked_contact",
             "warning",
             who_col,
-            pl.format(
-                "no known contact {}; the response counts for the account only",
-                pl.coalesce(pl.col("raw_contact"), pl.col("raw_email")),
-            ),
+            N_("no known contact {contact}; the response counts for the account only"),
+            {"contact": contact},
         ),
         (
             "p_shared_email",
             "warning",
             columns.get("email") or who_col,
-            pl.format(
-                "several contacts share the e-mail {}; linked to the account only",
-                pl.coalesce(pl.col("raw_email"), pl.col("raw_contact")),
-            ),
+            N_("several contacts share the e-mail {email}; linked to the account only"),
+            {"email": pl.coalesce(pl.col("raw_email"), pl.col("raw_contact"))},
         ),
         (
             "p_unlinked_account_ok",
             "warning",
             account_col,
-            pl.format(
-                "no known account {}; linked through the contact to {}",
-                pl.col("raw_account"),
-                pl.col("account_id"),
+            N_(
+                "no known account {account}; linked through the contact to {account_id}"
             ),
+            {"account": pl.col("raw_account"), "account_id": pl.col("account_id")},
         ),
         (
             "p_account_mismatch",
             "warning",
             account_col,
-            pl.format(
-                "the contact belongs to account {}, not {}; stored under the contact's",
-                pl.col("contact_account_id"),
-                pl.col("stated_account_id"),
+            N_(
+                "the contact belongs to account {contact_account}, not {account}; "
+                "stored under the contact's"
             ),
+            {
+                "contact_account": pl.col("contact_account_id"),
+                "account": pl.col("stated_account_id"),
+            },
         ),
         (
             "p_duplicate",
             "warning",
             columns.get("response_id") or date_col,
-            pl.format(
-                "the same response ({}) appears again later; the later row wins",
-                pl.col("source_id"),
+            N_(
+                "the same response ({response}) appears again later; the later row wins"
             ),
+            {"response": pl.col("source_id")},
         ),
     ]

@@ -28,7 +28,9 @@ import polars as pl
 
 from workbench.domain import Problem
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.ingest.model import problems_frame
+from workbench.ingest.problems import file_problem, make_problem, worded
 from workbench.ingest.read import read_table
 from workbench.ingest.sources.surveys import (
     COMMENT_WORDS,
@@ -132,9 +134,9 @@ def read_survey_file(
     read = read_table(file_name, data, encoding)
     result = read_survey(file_name, read.frame, contacts, accounts, score_column)
     if read.warning:  # mojibake: the comments and names may need another encoding
-        message = read.warning.removeprefix(f"{read.name}: ")
+        message = read.garbled or read.warning.removeprefix(f"{read.name}: ")
         result.problems.insert(
-            0, Problem("warning", file_name, None, None, message, "encoding")
+            0, file_problem("warning", file_name, message, "encoding")
         )
     return result
 
@@ -197,8 +199,13 @@ def read_survey(
     if date_note:
         problems.insert(
             0,
-            Problem(
-                "warning", file_name, None, columns["date"], date_note, "date_order"
+            make_problem(
+                "warning",
+                file_name,
+                None,
+                columns["date"],
+                worded(date_note),
+                "date_order",
             ),
         )
     responses, preview = _responses_and_preview(checked, source)
@@ -215,37 +222,24 @@ def read_survey(
 
 def _missing_columns(file_name: str, columns: dict[str, str]) -> list[Problem]:
     """Return an error for each field a survey cannot be read without."""
-    problems: list[Problem] = []
+    missing: list[str] = []
     if "score" not in columns:
-        problems.append(
-            Problem(
-                "error",
-                file_name,
-                None,
-                None,
+        missing.append(
+            N_(
                 "no score column found: name it 'score' or 'NPS', or choose the "
-                "column that holds the 0–10 answer",
-                "missing_column",
+                "column that holds the 0–10 answer"
             )
         )
     if not ({"account", "contact", "email"} & columns.keys()):
-        problems.append(
-            Problem(
-                "error",
-                file_name,
-                None,
-                None,
-                "no column links responses to an account, a contact ID or an e-mail",
-                "missing_column",
-            )
+        missing.append(
+            N_("no column links responses to an account, a contact ID or an e-mail")
         )
     if "date" not in columns:
-        problems.append(
-            Problem(
-                "error", file_name, None, None, "no date column found", "missing_column"
-            )
-        )
-    return problems
+        missing.append(N_("no date column found"))
+    return [
+        file_problem("error", file_name, worded(message), "missing_column")
+        for message in missing
+    ]
 
 
 def _raw_values(data: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
@@ -348,13 +342,18 @@ def _unknown_survey_types(
         return []
     shown = ", ".join(repr(v) for v in unknown.head(5).to_list())
     return [
-        Problem(
+        make_problem(
             "warning",
             file_name,
             None,
             columns.get("survey_type"),
-            f"survey types neither relationship nor touchpoint ({shown}): those "
-            "answers take the type chosen at import",
+            worded(
+                N_(
+                    "survey types neither relationship nor touchpoint ({values}): "
+                    "those answers take the type chosen at import"
+                ),
+                values=shown,
+            ),
             "unknown_value",
         )
     ]
@@ -427,7 +426,7 @@ def _parse_values(raw: pl.DataFrame) -> tuple[pl.DataFrame, str | None]:
     )
     note = None
     if flags["has_slash"] and not flags["day_first"] and not flags["month_first"]:
-        note = (
+        note = N_(
             "dates such as 03/04/2024 could be read either way; read as month/day/year"
         )
     formats = [*_DATE_FORMATS, slash_format]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 from workbench.domain import Problem
+from workbench.i18n import N_
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.problems import make_problem
+from workbench.ingest.problems import make_problem, worded
 from workbench.ingest.sources import normalise_header
 
 #: Normalised headers of a meeting's start and end (UI, API and warehouse exports).
@@ -128,15 +129,22 @@ def first_of_several_ids(recognised: list[RecognisedFile]) -> list[Problem]:
             entry.frame = entry.frame.with_columns(
                 cells.str.split(";").list.first().str.strip_chars().alias(header)
             )
-            what = "companies" if column == "account_id" else "contacts"
+            message = (
+                N_(
+                    "{count} row(s) list several associated companies; each keeps the first one listed"
+                )
+                if column == "account_id"
+                else N_(
+                    "{count} row(s) list several associated contacts; each keeps the first one listed"
+                )
+            )
             problems.append(
                 make_problem(
                     "warning",
                     entry.name,
                     None,
                     header,
-                    f"{several:,} row(s) list several associated {what}; each "
-                    "keeps the first one listed",
+                    worded(message, count=f"{several:,}"),
                     "several_associations",
                 )
             )

@@ -53,3 +53,15 @@ def _require_account(cur: Connection, account_id: str) -> None:
     ).fetchall()[0][0]
     if not known:
         raise RejectedInputError(f"no account with ID {account_id!r}")
+
+
+def _replace_row(cur: Connection, table: str, row: dict[str, object]) -> None:
+    """Replace (inside a write) the row of ``table`` keyed by ``row``'s first column.
+
+    ``row`` holds every column in the table's order, the key first; the old row is
+    deleted and the new one inserted, so the key keeps one row.
+    """
+    key = next(iter(row))
+    cur.execute(f"DELETE FROM {table} WHERE {key} = $key", {"key": row[key]})
+    placeholders = ", ".join(f"${name}" for name in row)
+    cur.execute(f"INSERT INTO {table} VALUES ({placeholders})", row)

@@ -246,10 +246,15 @@ def data_version(con: Connection) -> int:
 
 def get_meta(con: Connection, key: str) -> str | None:
     """Return one workbench setting (``None`` when unset)."""
+    return scalar_text(
+        con, "SELECT value FROM workbench_meta WHERE key = $k", {"k": key}
+    )
+
+
+def scalar_text(con: Connection, sql: str, params: dict[str, object]) -> str | None:
+    """Return the first column of a query's first row as text (``None``: no row)."""
     with con.cursor() as cur:
-        rows = cur.sql(
-            "SELECT value FROM workbench_meta WHERE key = $k", params={"k": key}
-        ).fetchall()
+        rows = cur.sql(sql, params=params).fetchall()
     return str(rows[0][0]) if rows else None
 
 

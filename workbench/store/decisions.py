@@ -68,13 +68,7 @@ def delete_relationship_override(
     con: Connection, actor: Actor, account_id: str
 ) -> bool:
     """Remove an account's manual decision; return whether there was one."""
-    require(actor, "edit")
-    with write_transaction(con) as cur:
-        rows = cur.sql(
-            "DELETE FROM relationship_overrides WHERE account_id = $id RETURNING 1",
-            params={"id": account_id},
-        ).fetchall()
-    return bool(rows)
+    return _delete_one(con, actor, ("relationship_overrides", "account_id"), account_id)
 
 
 def segment_scenarios(con: Connection) -> pl.DataFrame:
@@ -99,31 +93,62 @@ def save_segment_scenario(
     name = (name or "").strip()
     if not name:
         raise RejectedInputError("a scenario needs a name")
-    if len(name) > 200:
-        raise RejectedInputError("a scenario name has at most 200 characters")
     if not thresholds:
         raise RejectedInputError("a scenario needs its thresholds")
+    save_scenario_row(
+        con, actor, "segment_scenarios", ("name", name), ("thresholds", thresholds)
+    )
+
+
+def save_scenario_row(
+    con: Connection,
+    actor: Actor,
+    table: str,
+    key: tuple[str, str],
+    saved: tuple[str, object],
+) -> None:
+    """Save (or replace) a scenario's row, laid out as (name, JSON, saved_by, saved_at).
+
+    ``key`` is the name column and the scenario's name (at most 200 characters);
+    ``saved`` the JSON column and what it stores.
+
+    Raises:
+        PermissionDeniedError: the actor may not edit.
+        RejectedInputError: the name is longer than 200 characters.
+    """
+    require(actor, "edit")
+    column, name = key
+    value, content = saved
+    if len(name) > 200:
+        raise RejectedInputError("a scenario name has at most 200 characters")
     with write_transaction(con) as cur:
         cur.execute(
-            """
-            INSERT INTO segment_scenarios VALUES ($name, $thresholds, $who, $at)
-            ON CONFLICT (name) DO UPDATE SET thresholds = excluded.thresholds,
+            f"""
+            INSERT INTO {table} VALUES ($name, $saved, $who, $at)
+            ON CONFLICT ({column}) DO UPDATE SET {value} = excluded.{value},
                 saved_by = excluded.saved_by, saved_at = excluded.saved_at
             """,
-            _stamped(
-                actor,
-                name=name,
-                thresholds=record_json(thresholds),
-            ),
+            _stamped(actor, name=name, saved=record_json(content)),
         )
 
 
 def delete_segment_scenario(con: Connection, actor: Actor, name: str) -> bool:
     """Remove a saved scenario; return whether it existed."""
+    return _delete_one(con, actor, ("segment_scenarios", "name"), name)
+
+
+def _delete_one(
+    con: Connection, actor: Actor, where: tuple[str, str], key: str
+) -> bool:
+    """Delete the row of a table (``where``: table, key column) with this key.
+
+    Return whether there was one. Needs the ``edit`` right.
+    """
     require(actor, "edit")
+    table, column = where
     with write_transaction(con) as cur:
         rows = cur.sql(
-            "DELETE FROM segment_scenarios WHERE name = $name RETURNING 1",
-            params={"name": name},
+            f"DELETE FROM {table} WHERE {column} = $key RETURNING 1",
+            params={"key": key},
         ).fetchall()
     return bool(rows)

@@ -17,8 +17,9 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
-from workbench.store.connection import query_frame, record_json, write_transaction
+from workbench.store._base import Connection
+from workbench.store.connection import query_frame
+from workbench.store.decisions import save_scenario_row
 from workbench.store.portfolio import (
     _CONTACT_LEVELS_CTE,
     _segment_params,
@@ -94,22 +95,9 @@ def save_service_model(
     require(actor, "edit")
     if not rows:
         raise RejectedInputError("a service model needs its rows")
-    if len(scenario) > 200:
-        raise RejectedInputError("a scenario name has at most 200 characters")
-    with write_transaction(con) as cur:
-        cur.execute(
-            """
-            INSERT INTO service_models VALUES ($scenario, $model, $who, $at)
-            ON CONFLICT (scenario) DO UPDATE SET model = excluded.model,
-                saved_by = excluded.saved_by, saved_at = excluded.saved_at
-            """,
-            {
-                "scenario": scenario,
-                "model": record_json(rows),
-                "who": actor.name,
-                "at": _now(),
-            },
-        )
+    save_scenario_row(
+        con, actor, "service_models", ("scenario", scenario), ("model", rows)
+    )
 
 
 def service_models(con: Connection) -> pl.DataFrame:

@@ -16,7 +16,7 @@ from workbench.domain import (
     BUYING_ROLES,
 )
 from workbench.store._base import Connection
-from workbench.store.connection import query_frame
+from workbench.store.connection import query_frame, scalar_text
 
 #: Statuses of plan actions that still need doing (overdue when past due).
 OPEN_ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress")
@@ -390,8 +390,6 @@ def account_nps_responses(
 
 def account_name(con: Connection, account_id: str) -> str | None:
     """Return an account's name, or None when there is no such account."""
-    with con.cursor() as cur:
-        rows = cur.sql(
-            "SELECT name FROM accounts WHERE account_id = $a", params={"a": account_id}
-        ).fetchall()
-    return str(rows[0][0]) if rows else None
+    return scalar_text(
+        con, "SELECT name FROM accounts WHERE account_id = $a", {"a": account_id}
+    )

@@ -16,7 +16,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import BUYING_ROLES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _stamped
+from workbench.store._base import Connection, _replace_row, _stamped
 from workbench.store.connection import query_frame, write_transaction
 
 #: What a need is about (the seed's examples, plus delivery and quality).
@@ -223,21 +223,15 @@ def save_requirement_conflict(
         if existing:
             # The pair keeps the order it was first marked in.
             first, second = existing[0][1], existing[0][2]
-        cur.execute(
-            "DELETE FROM requirement_conflicts WHERE conflict_id = $k",
-            {"k": conflict_id},
-        )
-        cur.execute(
-            """
-            INSERT INTO requirement_conflicts VALUES
-                ($k, $a, $x, $y, $owner, $status, $resolution, $who, $at)
-            """,
+        _replace_row(
+            cur,
+            "requirement_conflicts",
             _stamped(
                 actor,
-                k=conflict_id,
-                a=accounts[0][0],
-                x=first,
-                y=second,
+                conflict_id=conflict_id,
+                account_id=accounts[0][0],
+                requirement_a=first,
+                requirement_b=second,
                 owner=owner.strip(),
                 status=status,
                 resolution=resolution,

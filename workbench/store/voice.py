@@ -11,7 +11,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import SURVEY_TYPES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now, _stamped
+from workbench.store._base import Connection, _now, _replace_row, _stamped
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.imports.commit import (
     _SURVEY_COLUMNS,
@@ -309,22 +309,16 @@ def save_detractor_followup(
         ).fetchall()
         if not found:
             raise RejectedInputError(f"there is no survey answer {response_id!r}")
-        cur.execute(
-            "DELETE FROM detractor_followups WHERE response_id = $r",
-            {"r": response_id},
-        )
-        cur.execute(
-            """
-            INSERT INTO detractor_followups VALUES
-                ($r, $a, $c, $owner, $due, $status, $note, $who, $at)
-            """,
+        _replace_row(
+            cur,
+            "detractor_followups",
             _stamped(
                 actor,
-                r=response_id,
-                a=found[0][0],
-                c=found[0][1],
+                response_id=response_id,
+                account_id=found[0][0],
+                contact_id=found[0][1],
                 owner=owner.strip(),
-                due=due_on,
+                due_on=due_on,
                 status=status,
                 note=note,
             ),

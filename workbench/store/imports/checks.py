@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from workbench import vocabulary
+from workbench.i18n import N_
 from workbench.store._base import Connection
 from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
@@ -133,7 +134,7 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     column,
                     "error",
                     f"(wb_num(s.{column}) IS NULL OR wb_num(s.{column}) <> round(wb_num(s.{column})))",
-                    "is not a whole number",
+                    N_("is not a whole number"),
                 )
             )
         if (out_of_range := range_check(column)) is not None:
@@ -159,6 +160,11 @@ def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
             condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"
             checks.append((column, "warning", condition, message))
     return checks
+
+
+def _no_rows(**columns: pl.DataType | type[pl.DataType]) -> pl.DataFrame:
+    """Return an empty frame of problem rows: ``_file``, ``_row`` and ``columns``."""
+    return pl.DataFrame(schema={"_file": pl.String, "_row": pl.Int64, **columns})
 
 
 def _capped(sql: str) -> str:
@@ -240,7 +246,8 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
 def import_role_problems(cur: Connection) -> pl.DataFrame:
     """Return buying-role values not in the vocabularies, and multi-role cells.
 
-    Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``, ``total``.
+    Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``,
+    ``total``, ``kept`` (the role kept, the message's ``{role}``).
     """
     sql = """
         WITH parts AS (
@@ -276,13 +283,11 @@ def import_role_problems(cur: Connection) -> pl.DataFrame:
         pl.lit("buying_role").alias("column"),
         "value",
         pl.when(pl.col("check_id") == 0)
-        .then(pl.lit("is not a known buying role; stored as unknown"))
-        .otherwise(
-            pl.lit("holds several roles; kept the most decisive: ")
-            + pl.col("kept").fill_null("none")
-        )
+        .then(pl.lit(N_("is not a known buying role; stored as unknown")))
+        .otherwise(pl.lit(N_("holds several roles; kept the most decisive: {role}")))
         .alias("message"),
         pl.col("total").cast(pl.Int64),
+        pl.col("kept").fill_null("none"),
     )
 
 
@@ -294,43 +299,39 @@ def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
     reasons = {
         "sellers": (
             "coalesce(s.seller_id, s.name, s.first_name, s.last_name, s.email) IS NULL",
-            "has no ID, name or e-mail",
+            N_("has no ID, name or e-mail"),
         ),
-        "accounts": ("coalesce(s.account_id, s.name) IS NULL", "has no ID and no name"),
+        "accounts": (
+            "coalesce(s.account_id, s.name) IS NULL",
+            N_("has no ID and no name"),
+        ),
         "contacts": (
             "s.account_id IS NULL AND (s.account_name IS NULL)",
-            "names no account; the person was not imported",
+            N_("names no account; the person was not imported"),
         ),
         "opportunities": (
             "s.account_id IS NULL AND s.account_name IS NULL",
-            "names no account; the deal was not imported",
+            N_("names no account; the deal was not imported"),
         ),
         "opportunity_contacts": (
             "s.opportunity_id IS NULL OR s.contact_id IS NULL",
-            "lacks the deal or the person; the link was not imported",
+            N_("lacks the deal or the person; the link was not imported"),
         ),
         "contracts": (
             "s.contract_id IS NULL OR (s.account_id IS NULL AND s.account_name IS NULL)",
-            "has no ID or names no account; the contract was not imported",
+            N_("has no ID or names no account; the contract was not imported"),
         ),
         "contact_influences": (
             "s.from_contact_id IS NULL OR s.to_contact_id IS NULL",
-            "lacks one of the two people; the link was not imported",
+            N_("lacks one of the two people; the link was not imported"),
         ),
         "erp_revenue": (
             "coalesce(s.account_id, s.account_name) IS NULL OR s.month IS NULL",
-            "has no customer or no month; the ERP line was not imported",
+            N_("has no customer or no month; the ERP line was not imported"),
         ),
     }
     if table not in reasons:
-        return pl.DataFrame(
-            schema={
-                "_file": pl.String,
-                "_row": pl.Int64,
-                "reason": pl.String,
-                "total": pl.Int64,
-            }
-        )
+        return _no_rows(reason=pl.String, total=pl.Int64)
     condition, reason = reasons[table]
     frame: pl.DataFrame = cur.sql(
         f"""
@@ -411,14 +412,7 @@ def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
     """
     key_column = vocabulary.KEY_COLUMNS.get(table)
     if key_column is None:
-        return pl.DataFrame(
-            schema={
-                "_file": pl.String,
-                "_row": pl.Int64,
-                "key": pl.String,
-                "other_source": pl.String,
-            }
-        )
+        return _no_rows(key=pl.String, other_source=pl.String)
     frame: pl.DataFrame = cur.sql(
         f"""
         SELECT n._file, n._row::BIGINT AS _row, n.{key_column} AS key,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-#: The message of a value that is no finite number (``wb_num`` gives NULL).
-NOT_A_NUMBER = "is not a number (NaN and infinity are refused)"
+from workbench.i18n import N_
 
-#: The range each number column must lie in (inclusive), and why, in words.
+#: The message of a value that is no finite number (``wb_num`` gives NULL).
+NOT_A_NUMBER = N_("is not a number (NaN and infinity are refused)")
+
+#: The range each number column must lie in (inclusive), and the import's message
+#: for a value outside it (marked for translation).
 #: Beyond these a value is a typo, a unit mix-up or an overflow, never a figure a
 #: plan can use; the import refuses it with the file, row and column. Money
 #: stops at 10^15 in absolute value (a thousand times the largest company's
@@ -15,24 +18,55 @@ NOT_A_NUMBER = "is not a number (NaN and infinity are refused)"
 #: (below-zero accounts are the point of the value segments). See
 #: docs/security.md.
 VALUE_RANGES: dict[str, tuple[float, float, str]] = {
-    "annual_revenue": (0, 1e15, "annual revenue must lie between 0 and 10^15"),
-    "wallet_estimate": (0, 1e15, "a wallet estimate must lie between 0 and 10^15"),
-    "direct_cost_annual": (0, 1e15, "a direct cost must lie between 0 and 10^15"),
-    "amount": (-1e15, 1e15, "an amount must lie between -10^15 and 10^15"),
+    "annual_revenue": (
+        0,
+        1e15,
+        N_("is out of range: annual revenue must lie between 0 and 10^15"),
+    ),
+    "wallet_estimate": (
+        0,
+        1e15,
+        N_("is out of range: a wallet estimate must lie between 0 and 10^15"),
+    ),
+    "direct_cost_annual": (
+        0,
+        1e15,
+        N_("is out of range: a direct cost must lie between 0 and 10^15"),
+    ),
+    "amount": (
+        -1e15,
+        1e15,
+        N_("is out of range: an amount must lie between -10^15 and 10^15"),
+    ),
     "gross_margin_pct": (
         -1000,
         100,
-        "a gross margin must lie between -1000 % and 100 % (percent, not a fraction)",
+        N_(
+            "is out of range: a gross margin must lie between -1000 % and 100 % "
+            "(percent, not a fraction)"
+        ),
     ),
-    "duration_minutes": (0, 7 * 24 * 60, "a duration must lie between 0 and a week"),
+    "duration_minutes": (
+        0,
+        7 * 24 * 60,
+        N_("is out of range: a duration must lie between 0 and a week"),
+    ),
     "duration_seconds": (
         0,
         7 * 24 * 3600,
-        "a duration must lie between 0 and a week",
+        N_("is out of range: a duration must lie between 0 and a week"),
     ),
-    "employees": (0, 1e8, "employees must lie between 0 and 100,000,000"),
-    "score": (0, 10, "a score must lie between 0 and 10"),
-    "strength": (1, 3, "an influence strength must lie between 1 and 3"),
+    "employees": (
+        0,
+        1e8,
+        N_("is out of range: employees must lie between 0 and 100,000,000"),
+    ),
+    "score": (0, 10, N_("is out of range: a score must lie between 0 and 10")),
+    "strength": (
+        1,
+        3,
+        N_("is out of range: an influence strength must lie between 1 and 3"),
+    ),
 }
 
 
@@ -50,7 +84,7 @@ def range_check(column: str) -> tuple[str, str, str, str] | None:
     condition = range_condition("s", column)
     if condition is None:
         return None
-    return (column, "error", condition, f"is out of range: {VALUE_RANGES[column][2]}")
+    return (column, "error", condition, VALUE_RANGES[column][2])
 
 
 def durations_outside(minutes: str, seconds: str) -> str:

@@ -1,0 +1,135 @@
+"""What the import's checks say: the sentences of reference, name and value problems.
+
+Each is a :func:`~workbench.ingest.problems.worded` template with its data, so
+the problem reads in the reader's language (docs/i18n.md); the codes that group
+them stay stable words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.domain import Wording
+from workbench.i18n import N_
+from workbench.ingest.problems import quoted, worded
+
+#: (table, action) of a dangling reference → its problem code.
+_REFERENCE_CODES: dict[tuple[str, str], str] = {
+    ("contacts", "drop"): "contact_without_account",
+    ("opportunities", "drop"): "deal_without_account",
+    ("contracts", "drop"): "contract_without_account",
+    ("erp_revenue", "drop"): "erp_without_account",
+    ("opportunity_contacts", "drop"): "link_side_missing",
+    ("contact_influences", "drop"): "link_side_missing",
+    ("contacts", "clear"): "manager_missing",
+}
+
+
+def collision_message(table: str, record: dict[str, Any]) -> Wording:
+    """Return the message for an imported ID that belongs to another source's record."""
+    return worded(
+        N_("ID {id} already belongs to a {table} record from {source}"),
+        id=quoted(record["key"]),
+        table=table,
+        source=record["other_source"],
+    )
+
+
+def value_message(record: dict[str, Any]) -> Wording:
+    """Return ``“value” reason`` for a store's value check (reasons are marked there)."""
+    reason = worded(
+        str(record["message"]), **({"role": record["kept"]} if "kept" in record else {})
+    )
+    return worded(N_("{value} {reason}"), value=quoted(record["value"]), reason=reason)
+
+
+#: A record's noun by its table, in messages about one record.
+RECORD_NOUNS = {
+    "accounts": N_("account"),
+    "contacts": N_("contact"),
+    "sellers": N_("seller"),
+}
+
+
+def reference_code(record: dict[str, Any]) -> str:
+    """Return the code of a reference to a record neither stored nor imported."""
+    return _REFERENCE_CODES.get(
+        (record["table"], record.get("action") or "clear"), "missing_reference"
+    )
+
+
+#: What a dangling reference names, by its column.
+_REFERENCE_TARGETS = {
+    "account_id": N_("an account"),
+    "parent_account_id": N_("a parent account"),
+    "owner_seller_id": N_("an owner (seller)"),
+    "seller_id": N_("a seller"),
+    "contact_id": N_("a person"),
+    "reports_to_id": N_("a manager"),
+    "opportunity_id": N_("a deal"),
+    "from_contact_id": N_("a person"),
+    "to_contact_id": N_("a person"),
+}
+#: What a dangling reference did to its row, by (table, action).
+_REFERENCE_CONSEQUENCES = {
+    ("contacts", "drop"): N_("; the person was not imported"),
+    ("opportunities", "drop"): N_("; the deal was not imported"),
+    ("opportunity_contacts", "drop"): N_("; the link was not imported (orphan)"),
+    ("contact_influences", "drop"): N_("; the influence line was not imported"),
+    ("contracts", "drop"): N_("; the contract was not imported"),
+    ("erp_revenue", "drop"): N_("; the ERP line was not imported"),
+    ("contacts", "clear"): N_("; the reporting line was left out"),
+}
+
+
+def reference_message(record: dict[str, Any]) -> Wording:
+    """Return the message for a reference to a record neither stored nor imported."""
+    column = record["column"]
+    consequence = _REFERENCE_CONSEQUENCES.get(
+        (record["table"], record.get("action") or "clear"),
+        N_("; left empty") if record["level"] == "warning" else "",
+    )
+    return worded(
+        N_(
+            "refers to {target} {value} that is neither in the import nor in the "
+            "database{consequence}{rows}"
+        ),
+        target=worded(_REFERENCE_TARGETS[column])
+        if column in _REFERENCE_TARGETS
+        else column,
+        value=quoted(record["value"]),
+        consequence=worded(consequence) if consequence else "",
+        rows=rows_note(record),
+    )
+
+
+def rows_note(record: dict[str, Any]) -> Wording | str:
+    """Return how many rows share a grouped problem's value, when more than one."""
+    rows = int(record.get("rows") or 1)
+    if rows <= 1:
+        return ""
+    return worded(N_(" ({count} rows from this one)"), count=f"{rows:,}")
+
+
+#: What an unmatched name should have matched, by its column.
+_NAME_TARGETS = {
+    "parent_account_name": N_("parent account"),
+    "owner_seller_name": N_("seller"),
+    "seller_name": N_("seller"),
+    "contact_name": N_("person of this account"),
+    "reports_to_name": N_(
+        "person of the same account (reports-to must stay inside the account)"
+    ),
+}
+
+
+def name_message(record: dict[str, Any]) -> Wording:
+    """Return the message for a name that matched no record."""
+    column = record["column"]
+    return worded(
+        N_("{value} matches no {target}{tail}{rows}"),
+        value=quoted(record["value"]),
+        target=worded(_NAME_TARGETS[column]) if column in _NAME_TARGETS else column,
+        tail="" if record["level"] == "error" else worded(N_("; left empty")),
+        rows=rows_note(record),
+    )

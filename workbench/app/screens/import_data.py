@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import streamlit as st
@@ -40,13 +40,11 @@ class Upload:
 
     def options(self) -> dict[str, Any]:
         """Return the import's options as :meth:`Workbench.import_uploads` takes them."""
+        # Every field but the files is an option, under the keyword the import takes.
         return {
-            "source": self.source,
-            "encoding": self.encoding,
-            "date_order": self.date_order,
-            "overwrite_edits": self.overwrite_edits,
-            "replace_demo": self.replace_demo,
-            "again": self.again,
+            option.name: getattr(self, option.name)
+            for option in fields(self)
+            if option.name != "files"
         }
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from workbench import i18n, plans
+from workbench import i18n, plans, terms
 from workbench.api import open_workbench
 
 if TYPE_CHECKING:
@@ -150,3 +150,22 @@ def test_the_plan_screen_shows_the_situation_in_the_language(app_db: Path):
     assert "From the CRM" not in titles
     shown = " ".join(m.value for m in at.markdown)
     assert "**按采购角色的人员**" in shown and "People by buying role" not in shown
+
+
+def test_the_plan_s_relationship_risks_name_their_risk_in_chinese(
+    demo_db: Path, english_after: None
+):
+    with open_workbench(demo_db) as wb:
+        draft = wb.plan("A00001")
+        english = draft.to_markdown()
+        i18n.set_language("zh-Hant")
+        shown = appendix(draft.to_markdown())
+    coverage = draft.plan.situation.part("coverage")
+    risks = next(t for t in coverage.tables if t.title == "Relationship risks")
+    codes = {row[risks.columns.index("risk")] for row in risks.rows}
+    assert codes and codes <= set(terms.RELATIONSHIP_RISKS)  # stored as codes
+    for code in codes:
+        assert f"| {code} |" in english
+        assert f"| {code} |" not in shown
+        words = i18n.translations("zh-Hant").gettext(terms.RELATIONSHIP_RISKS[code])
+        assert f"| {words} |" in shown

@@ -26,6 +26,11 @@ def words(message: str, language: str = i18n.DEFAULT_LANGUAGE) -> str:
     return i18n.translations(language).gettext(message)
 
 
+def list_separator(language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Return what separates the items of a list in a sentence of ``language``."""
+    return "，" if language in i18n.CATALOGUE_DIRS else ", "
+
+
 def sentence(
     message: str, language: str = i18n.DEFAULT_LANGUAGE, **values: pl.Expr | str
 ) -> pl.Expr:
@@ -46,17 +51,25 @@ def sentence(
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
+def phrase_expr(
+    column: pl.Expr | str, phrases: Mapping[str, str], language: str
+) -> pl.Expr:
+    """Return a column of codes as the phrases (catalogue messages) they stand for.
+
+    A code outside ``phrases`` stays as it is.
+    """
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.replace({code: words(msg, language) for code, msg in phrases.items()})
+
+
 def term_expr(
     column: pl.Expr | str, vocabulary: Mapping[str, str], language: str
 ) -> pl.Expr:
     """Return a column of codes as ``language`` reads them (English: the codes).
 
-    ``vocabulary`` maps codes to catalogue messages (``workbench.terms``); a code
-    outside it stays as it is.
+    ``vocabulary`` maps codes to catalogue messages (``workbench.terms``); English
+    sentences name the codes themselves, as they always have.
     """
-    expr = pl.col(column) if isinstance(column, str) else column
     if language == i18n.DEFAULT_LANGUAGE:
-        return expr
-    return expr.replace(
-        {code: words(msg, language) for code, msg in vocabulary.items()}
-    )
+        return pl.col(column) if isinstance(column, str) else column
+    return phrase_expr(column, vocabulary, language)

@@ -287,11 +287,7 @@ def test_the_risks_read_in_chinese_and_the_english_codes_stay_the_same(
     assert codes.height > 0
     assert set(codes["risk"]) <= set(terms.RELATIONSHIP_RISKS)
 
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = language
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = open_page(PAGE, language=language)
     shown = risks_table(at)
     assert shown.height == codes.height
     assert set(shown["risk"]) <= names

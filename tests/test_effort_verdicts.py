@@ -209,11 +209,11 @@ def test_unnamed_activities_never_count_as_beyond_purchasing():
     assert n["people"] == "right"
 
 
-def test_purchasing_only_model_flags_broad_effort_and_over_investment_together():
+def over_served_and_broad() -> pl.DataFrame:
     # Transactional × maintain with 50 h against 2.8–16.7 h, 80 % of the named
     # hours beyond purchasing: over-served and too broad (the same message: less,
     # and with purchasing).
-    frame = judged(
+    return judged(
         {
             "account_id": "B",
             "revenue": 400_000.0,
@@ -222,6 +222,10 @@ def test_purchasing_only_model_flags_broad_effort_and_over_investment_together()
             "executive_hours": 10.0,
         }
     )
+
+
+def test_purchasing_only_model_flags_broad_effort_and_over_investment_together():
+    frame = over_served_and_broad()
     assert row_of(frame, "B")["investment"] == "over_invested"
     found = effort.issues(frame)
     assert found["issue"].to_list() == ["over_served", "broad_transactional"]
@@ -238,15 +242,7 @@ def test_purchasing_only_model_flags_broad_effort_and_over_investment_together()
 def test_the_reasons_of_the_issues_read_in_the_language_asked(
     language, band, involve, cost
 ):
-    frame = judged(
-        {
-            "account_id": "B",
-            "revenue": 400_000.0,
-            "hours": 50.0,
-            "procurement_hours": 10.0,
-            "executive_hours": 10.0,
-        }
-    )
+    frame = over_served_and_broad()
     english = effort.issues(frame, "EUR")
     found = effort.issues(frame, "EUR", language)
     # the same issues, codes and figures; only the sentences change

@@ -300,11 +300,7 @@ def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monke
     ("language", "word"), [("zh-Hans", "现有关系得分"), ("zh-Hant", "現有關係得分")]
 )
 def test_the_reasons_in_the_accounts_table_read_in_chinese(app_db, language, word):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = language
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = open_page(PAGE, language=language)
     table = accounts_table(at)
     reasons = table["relationship_reason"].tolist()
     assert reasons and all(word in r for r in reasons)

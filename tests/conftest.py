@@ -113,12 +113,20 @@ def at(app_db: Path) -> AppTest:
     return app
 
 
-def open_page(page: str, actor: Actor | None = None, *, timeout: float = 60) -> AppTest:
-    """Run the app (as ``actor``, else the local user), then switch to ``page``;
-    neither run may raise."""
+def open_page(
+    page: str,
+    actor: Actor | None = None,
+    *,
+    timeout: float = 60,
+    language: str | None = None,
+) -> AppTest:
+    """Run the app (as ``actor``, else the local user; in ``language`` as ``?lang=``
+    asks), then switch to ``page``; neither run may raise."""
     app = AppTest.from_file(APP, default_timeout=timeout)
     if actor is not None:
         app.session_state["workbench_actor"] = actor
+    if language is not None:
+        app.query_params["lang"] = language
     app.run()
     assert not app.exception, app.exception
     app.switch_page(page).run()

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import polars as pl
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, open_page
-from workbench import store
+from workbench import i18n, store, terms
 from workbench.api import Workbench
 from workbench.domain import Actor
 
@@ -263,4 +264,37 @@ def test_the_page_reads_in_chinese(app_db):
     assert any(
         re.search(r"角色：(决策者|批准者|采购者|影响者|使用者|把关者|发起者)", t)
         for t in titles
+    )
+
+
+def risks_table(at: AppTest) -> pl.DataFrame:
+    tables = [pl.from_pandas(d.value) for d in at.dataframe if "risk" in d.value]
+    assert len(tables) == 1
+    return tables[0]
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
+def test_the_risks_read_in_chinese_and_the_english_codes_stay_the_same(
+    app_db, language
+):
+    names = {
+        i18n.translations(language).gettext(message)
+        for message in terms.RELATIONSHIP_RISKS.values()
+    }
+    english = open_buying_centre()
+    assert not english.exception, english.exception
+    codes = risks_table(english)
+    assert codes.height > 0
+    assert set(codes["risk"]) <= set(terms.RELATIONSHIP_RISKS)
+
+    at = open_page(PAGE, language=language)
+    shown = risks_table(at)
+    assert shown.height == codes.height
+    assert set(shown["risk"]) <= names
+    # the same findings, their sentences in Chinese: no English word left
+    assert shown["name"].to_list() == codes["name"].to_list()
+    assert shown["detail"].to_list() != codes["detail"].to_list()
+    assert not any(
+        re.search(r"\b(touch|never|influence|reports|whose|linked)\b", d)
+        for d in shown["detail"].to_list()
     )

@@ -165,6 +165,10 @@ def test_page_in_chinese(app_db):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "交易型" in at.markdown[0].value
+    # the issues' reasons are written in Chinese too
+    reasons = table_with(at, "why")["why"].tolist()
+    assert reasons and all("服务模式" in r for r in reasons)
+    assert not any("service model" in r or "a year" in r for r in reasons)
 
 
 def test_links_open_the_map_and_the_plan_on_the_account(app_db):

@@ -8,6 +8,7 @@ every rule is checked without depending on how segments are cut.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import polars as pl
@@ -208,11 +209,11 @@ def test_unnamed_activities_never_count_as_beyond_purchasing():
     assert n["people"] == "right"
 
 
-def test_purchasing_only_model_flags_broad_effort_and_over_investment_together():
+def over_served_and_broad() -> pl.DataFrame:
     # Transactional × maintain with 50 h against 2.8–16.7 h, 80 % of the named
     # hours beyond purchasing: over-served and too broad (the same message: less,
     # and with purchasing).
-    frame = judged(
+    return judged(
         {
             "account_id": "B",
             "revenue": 400_000.0,
@@ -221,10 +222,39 @@ def test_purchasing_only_model_flags_broad_effort_and_over_investment_together()
             "executive_hours": 10.0,
         }
     )
+
+
+def test_purchasing_only_model_flags_broad_effort_and_over_investment_together():
+    frame = over_served_and_broad()
     assert row_of(frame, "B")["investment"] == "over_invested"
     found = effort.issues(frame)
     assert found["issue"].to_list() == ["over_served", "broad_transactional"]
     assert "EUR" in found["why"][0]
+
+
+@pytest.mark.parametrize(
+    ("language", "band", "involve", "cost"),
+    [
+        ("zh-Hans", "50.0 小时，其服务模式应得", "服务模式要求：仅采购", "每年成本"),
+        ("zh-Hant", "50.0 小時，其服務模式應得", "服務模式要求：僅採購", "每年成本"),
+    ],
+)
+def test_the_reasons_of_the_issues_read_in_the_language_asked(
+    language, band, involve, cost
+):
+    frame = over_served_and_broad()
+    english = effort.issues(frame, "EUR")
+    found = effort.issues(frame, "EUR", language)
+    # the same issues, codes and figures; only the sentences change
+    assert found.drop("why").equals(english.drop("why"))
+    over, broad = found["why"].to_list()
+    assert over.startswith(band) and cost in over and "EUR" in over
+    assert "80 %" in broad and broad.startswith(involve)
+    for text in (over, broad):
+        assert not re.search(r"[a-z]{3,}", text), text
+    # English stays as it was, whatever language is in force
+    assert english["why"][0].startswith("50.0 h against the")
+    assert "hours beyond the band cost" in english["why"][0]
 
 
 def test_under_invested_account_is_never_also_too_broad():

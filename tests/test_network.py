@@ -11,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from tests.factories import load_frames, rows_frame
-from workbench import charts, domain, store
+from workbench import charts, domain, i18n, store, terms
 from workbench.analytics import network
 from workbench.domain import Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -369,6 +369,78 @@ def test_broken_lines_and_cycles_are_reported():
     assert "another account (A2)" in by_risk[("broken reporting line", "C")]
     assert "not in the data" in by_risk[("broken reporting line", "D")]
     assert "STRANGER" in by_risk[("broken influence link", "D")]
+
+
+@pytest.mark.parametrize(
+    ("language", "stale", "influence", "broken"),
+    [
+        (
+            "zh-Hans",
+            "从未接触",
+            "使用者，影响力 4（满分 5）",
+            "汇报给 GONE，但数据中没有此人",
+        ),
+        (
+            "zh-Hant",
+            "從未接觸",
+            "使用者，影響力 4（滿分 5）",
+            "匯報給 GONE，但資料中沒有此人",
+        ),
+    ],
+)
+def test_risk_details_are_written_in_the_language_asked(
+    language, stale, influence, broken
+):
+    english = network.find_risks(small_account())
+    chinese = network.find_risks(small_account(), language=language)
+    # the codes are the same in every language: other code keys on them
+    assert chinese["risk"].to_list() == english["risk"].to_list()
+    assert chinese["contact_id"].to_list() == english["contact_id"].to_list()
+    detail = {
+        (r["risk"], r["contact_id"]): r["detail"] for r in chinese.iter_rows(named=True)
+    }
+    assert detail[("stale key player", "TECH")] == stale
+    assert detail[("high-influence skeptic", "TECH")] == influence
+    assert detail[("broken reporting line", "FIN")] == broken
+    # dates and figures are kept, only the words change
+    assert "2025-09-30" in detail[("dark decider", "CEO")]
+    assert "2026-06-30" in detail[("detractor decider", "FIN")]
+    assert not any(
+        re.search("[a-z]{4,}", d.replace("GONE", "")) for d in detail.values()
+    )
+
+
+def test_risk_details_in_english_are_unchanged_whatever_language_is_in_force():
+    i18n.set_language("zh-Hans")
+    try:
+        details = network.find_risks(small_account())["detail"].to_list()
+    finally:
+        i18n.set_language("en")
+    assert "user with influence 4 of 5" in details
+    assert "never touched" in details
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["dark decider", "single-threaded", "broken influence link"]),
+        ("zh-Hans", ["未接触的决策者", "单线联系", "影响关系断开"]),
+        ("zh-Hant", ["未接觸的決策者", "單線聯繫", "影響關係斷開"]),
+    ],
+)
+def test_risk_names_read_in_the_language_in_force(language, words):
+    i18n.set_language(language)
+    try:
+        shown = [
+            terms.relationship_risk(code)
+            for code in ("dark decider", "single-threaded", "broken influence link")
+        ]
+        table = terms.localise_values(pl.DataFrame({"risk": ["no contact", "odd"]}))
+    finally:
+        i18n.set_language("en")
+    assert shown == words
+    assert table["risk"][1] == "odd"  # a value outside the vocabulary is kept
+    assert (table["risk"][0] == "no contact") == (language == "en")
 
 
 # --- whom to reach next -----------------------------------------------------------------

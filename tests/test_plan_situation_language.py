@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from workbench import i18n, plans
+from workbench import i18n, plans, terms
 from workbench.api import open_workbench
 
 if TYPE_CHECKING:
@@ -36,9 +36,19 @@ def test_the_plan_s_appendix_reads_in_chinese_and_keeps_its_data(
     with open_workbench(demo_db) as wb:
         draft = wb.plan("A00001")
         facts = {f.label: f.value for p in draft.plan.situation.parts for f in p.facts}
+        english = draft.to_markdown()
         i18n.set_language("zh-Hans")
         text = draft.to_markdown()
     shown = appendix(text)
+    # the relationship risks are stored as codes and named in the glossary's words
+    coverage = draft.plan.situation.part("coverage")
+    risks = next(t for t in coverage.tables if t.title == "Relationship risks")
+    codes = {row[risks.columns.index("risk")] for row in risks.rows}
+    assert codes and codes <= set(terms.RELATIONSHIP_RISKS)
+    for code in codes:
+        assert f"| {code} |" in english and f"| {code} |" not in shown
+        words = i18n.translations("zh-Hans").gettext(terms.RELATIONSHIP_RISKS[code])
+        assert f"| {words} |" in shown
     assert shown.startswith("## 附录："), shown[:80]
     for heading in (
         "### 来自 CRM",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import polars as pl
 import pytest
 
 from tests.factories import load_frames, rows_frame
-from workbench import demo, readers, store
+from workbench import demo, i18n, readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -826,3 +827,55 @@ def test_a_threshold_move_reusing_the_unmoved_part_gives_the_full_result(
             bare = segment.assign_segments(features, t, None, chosen, explain=False)
             assert bare.select(chain.columns).to_dicts() == chain.to_dicts()
             assert bare.columns[: len(chain.columns)] == chain.columns
+
+
+@pytest.mark.parametrize(
+    ("language", "most_valuable", "partnership", "contract", "override"),
+    [
+        ("zh-Hans", "最有价值客户", "合作型关系", "多年期合同", "已手动设为合作型关系"),
+        ("zh-Hant", "最有價值客戶", "合作型關係", "多年期合約", "已手動設為合作型關係"),
+    ],
+)
+def test_reasons_read_in_the_language_asked_and_keep_their_figures(
+    language, most_valuable, partnership, contract, override
+):
+    overrides = pl.DataFrame(
+        {
+            "account_id": ["E"],
+            "relationship": ["partnership"],
+            "reason": ["co-developing"],
+            "set_by": ["kam"],
+        }
+    )
+    bare = segment.assign_segments(PORTFOLIO, overrides=overrides, explain=False)
+    english = segment.explain_segments(bare)
+    chinese = segment.explain_segments(bare, language=language)
+    # the same rows and codes; only the sentences change
+    sentences = [*segment.EXPLANATIONS, "growth_reason"]
+    assert chinese.drop(sentences).equals(english.drop(sentences))
+    a_reason = by_id(chinese, "relationship_reason")["A"]
+    assert "≥ 60" in a_reason and contract in a_reason and partnership in a_reason
+    assert "（+20）" in a_reason  # the contract's points, as in English
+    assert "290000" in by_id(chinese, "value_reason")["A"]
+    assert by_id(chinese, "why")["A"].startswith(most_valuable)
+    assert override in by_id(chinese, "relationship_reason")["E"]
+    assert "co-developing" in by_id(chinese, "relationship_reason")["E"]  # data as is
+    assert "< 0" in by_id(chinese, "value_reason")["D"]
+    for column in sentences:
+        for text in chinese[column].to_list():
+            words = re.sub(r"co-developing|kam", "", text)
+            assert not re.search(r"[A-Za-z]{3,}", words), (column, text)
+
+
+def test_english_reasons_stay_english_whatever_language_is_in_force():
+    bare = segment.assign_segments(PORTFOLIO, explain=False)
+    i18n.set_language("zh-Hant")
+    try:
+        shown = segment.shown_account_table(bare, segment.DEFAULT_THRESHOLDS)
+    finally:
+        i18n.set_language("en")
+    assert (
+        shown.to_dicts()
+        == segment.shown_account_table(bare, segment.DEFAULT_THRESHOLDS).to_dicts()
+    )
+    assert "multi_year" in by_id(shown, "relationship_reason")["A"]

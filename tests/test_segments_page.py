@@ -294,3 +294,15 @@ def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monke
     expected = dict(zip(whole["account_id"], whole["why"], strict=True))
     for account_id, why in zip(last_page["account_id"], last_page["why"], strict=True):
         assert why == expected[account_id]
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("zh-Hans", "现有关系得分"), ("zh-Hant", "現有關係得分")]
+)
+def test_the_reasons_in_the_accounts_table_read_in_chinese(app_db, language, word):
+    at = open_page(PAGE, language=language)
+    table = accounts_table(at)
+    reasons = table["relationship_reason"].tolist()
+    assert reasons and all(word in r for r in reasons)
+    assert not any("observed score" in r or "based on" in r for r in reasons)
+    assert not any("accounts with data" in r for r in table["value_reason"].tolist())

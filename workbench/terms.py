@@ -120,6 +120,21 @@ STATUSES: dict[str, str] = {
     "in_progress": N_("in progress"),
     "dropped": N_("dropped"),
 }
+#: The buying-centre map's relationship risks (workbench.analytics.network's
+#: ``find_risks``; the codes are keys elsewhere, e.g. a plan's suggested actions).
+RELATIONSHIP_RISKS: dict[str, str] = {
+    "dark decider": N_("dark decider"),
+    "dark approver": N_("dark approver"),
+    "high-influence skeptic": N_("high-influence skeptic"),
+    "high-influence blocker": N_("high-influence blocker"),
+    "stale key player": N_("stale key player"),
+    "detractor decider": N_("detractor decider"),
+    "no contact": N_("no contact"),
+    "single-threaded": N_("single-threaded"),
+    "reporting cycle": N_("reporting cycle"),
+    "broken reporting line": N_("broken reporting line"),
+    "broken influence link": N_("broken influence link"),
+}
 SEVERITIES: dict[str, str] = {
     "low": N_("low"),
     "medium": N_("medium"),
@@ -294,6 +309,7 @@ COLUMN_VOCABULARIES: dict[str, Mapping[str, str]] = {
     "source": REQUIREMENT_SOURCES,
     "status": STATUSES,
     "severity": SEVERITIES,
+    "risk": RELATIONSHIP_RISKS,
 }
 
 
@@ -357,6 +373,11 @@ def status(term: str | None) -> str:
 def severity(term: str | None) -> str:
     """Return a risk's severity (``high``) in the language in force."""
     return _term(SEVERITIES, term)
+
+
+def relationship_risk(term: str | None) -> str:
+    """Return a buying-centre risk (``dark decider``) in the language in force."""
+    return _term(RELATIONSHIP_RISKS, term)
 
 
 def column_label(column: str) -> str | None:

@@ -17,18 +17,19 @@ import polars as pl
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.retention import Retention, retention_from_features
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS
+from workbench.i18n import N_
 
 if TYPE_CHECKING:
     from workbench.analytics.thresholds import Thresholds
 
 #: What ``revenue_basis`` says, in words, for reasons and captions.
 REVENUE_BASIS_TEXT: dict[str, str] = {
-    "contract_terms": "annualised over contract terms",
-    "default_term": "annualised over the default term",
-    "mixed": "annualised over contract and default terms",
-    "none": "no won deal in force",
-    "bookings_12m": "bookings of 12 months",
-    "erp": "ERP revenue of 12 months",
+    "contract_terms": N_("annualised over contract terms"),
+    "default_term": N_("annualised over the default term"),
+    "mixed": N_("annualised over contract and default terms"),
+    "none": N_("no won deal in force"),
+    "bookings_12m": N_("bookings of 12 months"),
+    "erp": N_("ERP revenue of 12 months"),
 }
 #: Direct costs a year the account features may carry, and their names: the
 #: account's own ``direct_cost_annual``, and the 12-month costs an ERP file gives

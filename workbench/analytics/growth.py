@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from workbench.analytics.observed import _number
+from workbench.analytics.sentences import list_separator, sentence, words
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 if TYPE_CHECKING:
     from workbench.analytics.thresholds import Thresholds
@@ -107,41 +109,59 @@ def growth_score(candidates: pl.Expr, t: Thresholds) -> pl.Expr:
     )
 
 
-def growth_reason() -> pl.Expr:
-    """Return why an account can (or cannot) grow, in one line."""
+def growth_reason(language: str = DEFAULT_LANGUAGE) -> pl.Expr:
+    """Return why an account can (or cannot) grow, in one line, in ``language``."""
 
     def part(name: str, text: pl.Expr) -> pl.Expr:
         return pl.when(pl.col(f"growth_{name}").is_not_null()).then(text)
 
     parts = [
         part(
-            "pipeline", pl.format("open pipeline {}", _number(pl.col("open_pipeline")))
+            "pipeline",
+            sentence(
+                N_("open pipeline {amount}"),
+                language,
+                amount=_number(pl.col("open_pipeline")),
+            ),
         ),
         part(
             "trend",
             pl.when(pl.col("growth_pct").is_not_null())
-            .then(pl.format("revenue {} % a year", _number(pl.col("growth_pct"))))
-            .otherwise(pl.lit("first year of revenue")),
+            .then(
+                sentence(
+                    N_("revenue {growth} {percent} a year"),
+                    language,
+                    growth=_number(pl.col("growth_pct")),
+                    percent=pl.lit("%"),
+                )
+            )
+            .otherwise(pl.lit(words(N_("first year of revenue"), language))),
         ),
         part(
             "coverage",
-            pl.format(
-                "{} of {} deciders/approvers engaged",
-                pl.col("deciders_approvers_engaged").cast(pl.String),
-                pl.col("deciders_approvers").cast(pl.String),
+            sentence(
+                N_("{engaged} of {present} deciders/approvers engaged"),
+                language,
+                engaged=pl.col("deciders_approvers_engaged").cast(pl.String),
+                present=pl.col("deciders_approvers").cast(pl.String),
             ),
         ),
         part(
             "sentiment",
-            pl.format("sentiment {}/100", _number(pl.col("growth_sentiment") * 100)),
+            sentence(
+                N_("sentiment {points}/100"),
+                language,
+                points=_number(pl.col("growth_sentiment") * 100),
+            ),
         ),
     ]
-    return pl.format(
-        "growth score {} on {} of 4 signs: headroom {}; {}",
-        _number(pl.col("growth_score").fill_null(0)),
-        pl.col("growth_signals_known").cast(pl.String),
-        _number(pl.col("headroom")),
-        pl.concat_str(parts, separator=", ", ignore_nulls=True).replace(
-            "", "no sign known"
-        ),
+    return sentence(
+        N_("growth score {score} on {known} of 4 signs: headroom {headroom}; {signs}"),
+        language,
+        score=_number(pl.col("growth_score").fill_null(0)),
+        known=pl.col("growth_signals_known").cast(pl.String),
+        headroom=_number(pl.col("headroom")),
+        signs=pl.concat_str(
+            parts, separator=list_separator(language), ignore_nulls=True
+        ).replace("", words(N_("no sign known"), language)),
     )

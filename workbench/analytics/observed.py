@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench import terms
+from workbench.analytics.sentences import list_separator, sentence, term_expr, words
 from workbench.analytics.thresholds import CONTRACT_POINTS_SHARE
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,18 +68,30 @@ def _known(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     }
 
 
-def _contract_label(known_term: bool) -> pl.Expr:
+def _contract_label(known_term: bool, language: str) -> pl.Expr:
     """Return the contract as the reason names it: its type, else its term."""
     term = (
-        pl.format("of {} months", pl.col("contract_term_months").cast(pl.String))
+        sentence(
+            N_("of {months} months"),
+            language,
+            months=pl.col("contract_term_months").cast(pl.String),
+        )
         if known_term
         else pl.lit(None, dtype=pl.String)
     )
-    return pl.coalesce(pl.col("contract_type"), term, pl.lit("unknown"))
+    return pl.coalesce(
+        term_expr("contract_type", terms.CONTRACT_TYPES, language),
+        term,
+        pl.lit(words(N_("unknown"), language)),
+    )
 
 
 def _score_reason(
-    known: dict[str, pl.Expr], scored_type: pl.Expr, t: Thresholds, known_term: bool
+    known: dict[str, pl.Expr],
+    scored_type: pl.Expr,
+    t: Thresholds,
+    known_term: bool,
+    language: str = DEFAULT_LANGUAGE,
 ) -> pl.Expr:
     """Return the observed score's reason: its points, and the signals left out."""
     comparison = (
@@ -85,41 +100,68 @@ def _score_reason(
         .otherwise(pl.lit("<"))
     )
 
-    def part(label: pl.Expr, name: str) -> pl.Expr:
+    def part(message: str, name: str, **values: pl.Expr) -> pl.Expr:
+        label = sentence(message, language, **values)
         return (
             pl.when(known[name])
-            .then(pl.format("{} (+{})", label, _number(pl.col(f"points_{name}"))))
-            .otherwise(pl.format("{} (unknown, left out)", label))
+            .then(
+                sentence(
+                    N_("{signal} (+{points})"),
+                    language,
+                    signal=label,
+                    points=_number(pl.col(f"points_{name}")),
+                )
+            )
+            .otherwise(
+                sentence(N_("{signal} (unknown, left out)"), language, signal=label)
+            )
         )
 
-    score_reason = pl.format(
-        "observed score {} {} {} → {}, based on {} of 6 signals: {}, {}, {}, {}, {}, {}",
-        _number(pl.col("relationship_score")),
-        comparison,
-        pl.lit(f"{t.relationship_threshold:g}"),
-        scored_type,
-        pl.col("observed_signals").cast(pl.String),
-        part(pl.format("tenure {} y", _number(pl.col("tenure_years"), 1)), "tenure"),
+    parts = [
         part(
-            pl.format("share of wallet {} %", _number(pl.col("share_of_wallet_pct"))),
+            N_("tenure {years} y"),
+            "tenure",
+            years=_number(pl.col("tenure_years"), 1),
+        ),
+        part(
+            N_("share of wallet {share} {percent}"),
             "share_of_wallet",
+            share=_number(pl.col("share_of_wallet_pct")),
+            percent=pl.lit("%"),
         ),
         part(
-            pl.format("{} departments", _number(pl.col("departments_engaged"))),
+            N_("{count} departments"),
             "breadth",
+            count=_number(pl.col("departments_engaged")),
         ),
         part(
-            pl.format("{} executives", _number(pl.col("executive_contacts_engaged"))),
+            N_("{count} executives"),
             "executive",
+            count=_number(pl.col("executive_contacts_engaged")),
         ),
         part(
-            pl.format("contract {}", _contract_label(known_term)),
+            N_("contract {contract}"),
             "contract",
+            contract=_contract_label(known_term, language),
         ),
         part(
-            pl.format("{} joint activities", _number(pl.col("joint_activities"))),
+            N_("{count} joint activities"),
             "joint",
+            count=_number(pl.col("joint_activities")),
         ),
+    ]
+    score_reason = sentence(
+        N_(
+            "observed score {score} {comparison} {threshold} → {relationship}, "
+            "based on {known} of 6 signals: {signals}"
+        ),
+        language,
+        score=_number(pl.col("relationship_score")),
+        comparison=comparison,
+        threshold=pl.lit(f"{t.relationship_threshold:g}"),
+        relationship=term_expr(scored_type, terms.RELATIONSHIPS, language),
+        known=pl.col("observed_signals").cast(pl.String),
+        signals=pl.concat_str(parts, separator=list_separator(language)),
     )
     return score_reason
 
@@ -215,7 +257,9 @@ def observed_relationship(
     return observed.with_columns(_score_reason=score_reason(observed.columns, t))
 
 
-def score_reason(columns: Sequence[str], t: Thresholds) -> pl.Expr:
+def score_reason(
+    columns: Sequence[str], t: Thresholds, language: str = DEFAULT_LANGUAGE
+) -> pl.Expr:
     """Return the observed score's reason from one row's own columns.
 
     Uses only what :func:`observed_relationship` leaves in each row (a signal is
@@ -231,4 +275,5 @@ def score_reason(columns: Sequence[str], t: Thresholds) -> pl.Expr:
         pl.col("relationship_observed"),
         t,
         "contract_term_months" in columns,
+        language,
     )

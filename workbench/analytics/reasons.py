@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from workbench import terms
 from workbench.analytics.economics import REVENUE_BASIS_TEXT
 from workbench.analytics.observed import _number, score_reason
+from workbench.analytics.sentences import phrase_expr, sentence, term_expr, words
 from workbench.analytics.target import (
     TARGET_SIGNALS,
     target_reason,
@@ -20,45 +22,63 @@ from workbench.analytics.target import (
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from workbench.analytics.value import value_reason as value_reason_of
 from workbench.analytics.value import with_growth_reason
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 __all__ = ["EXPLANATIONS", "explain_segments"]
 
 
-def _one_line_why() -> pl.Expr:
+def _one_line_why(language: str) -> pl.Expr:
     """Return each account's segment and type explained in one line."""
     type_why = (
         pl.when(pl.col("relationship_source") == "override")
         .then(
-            pl.format(
-                "set by hand: {}", pl.col("override_reason").fill_null("no reason")
+            sentence(
+                N_("set by hand: {reason}"),
+                language,
+                reason=pl.col("override_reason").fill_null(
+                    words(N_("no reason"), language)
+                ),
             )
         )
         .when(pl.col("relationship_source") == "target")
         .then(
-            pl.format(
-                "target score {} on {} of {} signals; observed {} (score {} on {} of 6)",
-                _number(pl.col("target_score")),
-                pl.col("target_signals").cast(pl.String),
-                pl.lit(str(len(TARGET_SIGNALS))),
-                pl.col("relationship_observed"),
-                _number(pl.col("relationship_score")),
-                pl.col("observed_signals").cast(pl.String),
+            sentence(
+                N_(
+                    "target score {target} on {known} of {signals} signals; observed "
+                    "{observed} (score {score} on {observed_known} of 6)"
+                ),
+                language,
+                target=_number(pl.col("target_score")),
+                known=pl.col("target_signals").cast(pl.String),
+                signals=pl.lit(str(len(TARGET_SIGNALS))),
+                observed=term_expr(
+                    "relationship_observed", terms.RELATIONSHIPS, language
+                ),
+                score=_number(pl.col("relationship_score")),
+                observed_known=pl.col("observed_signals").cast(pl.String),
             )
         )
         .otherwise(
-            pl.format(
-                "observed score {} on {} of 6 signals",
-                _number(pl.col("relationship_score")),
-                pl.col("observed_signals").cast(pl.String),
+            sentence(
+                N_("observed score {score} on {known} of 6 signals"),
+                language,
+                score=_number(pl.col("relationship_score")),
+                known=pl.col("observed_signals").cast(pl.String),
             )
         )
     )
-    return pl.format(
-        "{} — {} · {} — {}",
-        pl.col("value_segment").str.replace_all("_", " "),
-        pl.col("value_reason"),
-        pl.col("relationship"),
-        type_why,
+    segment = (
+        pl.col("value_segment").str.replace_all("_", " ")
+        if language == DEFAULT_LANGUAGE
+        else phrase_expr("value_segment", terms.VALUE_SEGMENTS, language)
+    )
+    return sentence(
+        N_("{segment} — {value_reason} · {relationship} — {relationship_reason}"),
+        language,
+        segment=segment,
+        value_reason="value_reason",
+        relationship=term_expr("relationship", terms.RELATIONSHIPS, language),
+        relationship_reason=type_why,
     )
 
 
@@ -72,7 +92,9 @@ EXPLANATIONS: tuple[str, ...] = (
 
 
 def explain_segments(
-    segments: pl.DataFrame, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    segments: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    language: str = DEFAULT_LANGUAGE,
 ) -> pl.DataFrame:
     """Return rows of :func:`assign_segments` with their reasons, in words.
 
@@ -81,48 +103,61 @@ def explain_segments(
     those 1,000 (``thresholds`` must be the ones the rows were segmented with).
     Adds (or rebuilds) ``target_reason``, ``relationship_reason``, ``value_reason``
     and ``why``; ``target_reason`` comes right after ``relationship_target``.
+    The sentences are written in ``language`` (English by default: the downloads,
+    ``--json`` and a plan's stored situation keep it); codes stay codes.
     """
     # In steps, each naming the columns the one before built: one expression
     # holding the score's and the target's sentences several times over costs
     # polars more to plan than to run on a thousand rows.
     basis_reason = (
         pl.when(pl.col("relationship_target").is_not_null())
-        .then(pl.format("{}; {}", pl.col("target_reason"), pl.col("_score_reason")))
+        .then(
+            sentence(
+                N_("{target_reason}; {score_reason}"),
+                language,
+                target_reason="target_reason",
+                score_reason="_score_reason",
+            )
+        )
         .otherwise(pl.col("_score_reason"))
     )
-    value_reason = value_reason_of(thresholds)
-    segments = with_growth_reason(segments)
+    value_reason = value_reason_of(thresholds, language)
+    segments = with_growth_reason(segments, language)
     explained = (
         segments.with_columns(
-            target_reason=target_reason(),
-            _score_reason=score_reason(segments.columns, thresholds),
+            target_reason=target_reason(language),
+            _score_reason=score_reason(segments.columns, thresholds, language),
             _value_reason=value_reason,
         )
         .with_columns(_basis_reason=basis_reason)
         .with_columns(
             relationship_reason=pl.when(pl.col("relationship_source") == "override")
             .then(
-                pl.format(
-                    "set by hand to {} ({}: {}); the {}",
-                    pl.col("relationship"),
-                    pl.col("override_by").fill_null("unknown"),
-                    pl.col("override_reason"),
-                    pl.col("_basis_reason"),
+                sentence(
+                    N_("set by hand to {relationship} ({by}: {reason}); the {basis}"),
+                    language,
+                    relationship=term_expr(
+                        "relationship", terms.RELATIONSHIPS, language
+                    ),
+                    by=pl.col("override_by").fill_null(words(N_("unknown"), language)),
+                    reason="override_reason",
+                    basis="_basis_reason",
                 )
             )
             .otherwise(pl.col("_basis_reason")),
             value_reason=pl.when(pl.col("value_segment") == "no_data")
             .then(pl.col("_value_reason"))
             .otherwise(
-                pl.format(
-                    "{}; revenue {} a year, {}",
-                    pl.col("_value_reason"),
-                    _number(pl.col("revenue")),
-                    pl.col("revenue_basis").replace(REVENUE_BASIS_TEXT),
+                sentence(
+                    N_("{reason}; revenue {revenue} a year, {basis}"),
+                    language,
+                    reason="_value_reason",
+                    revenue=_number(pl.col("revenue")),
+                    basis=phrase_expr("revenue_basis", REVENUE_BASIS_TEXT, language),
                 )
             ),
         )
-        .with_columns(why=_one_line_why())
+        .with_columns(why=_one_line_why(language))
     )
     order: list[str] = []
     for column in segments.columns:

@@ -50,6 +50,7 @@ from workbench.analytics.thresholds import (
     score_weights,
 )
 from workbench.analytics.value import value_segments
+from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -420,17 +421,18 @@ def shown_account_table(
     thresholds: Thresholds,
     limit: int | None = None,
     offset: int = 0,
+    language: str = DEFAULT_LANGUAGE,
 ) -> pl.DataFrame:
     """Return :func:`account_table` of ``limit`` rows from ``offset``, explained.
 
     Rows are ordered best first (highest contribution). ``segments`` may come
     from ``assign_segments(..., explain=False)``: the reasons are built for the
-    rows kept only (see :func:`explain_segments`).
+    rows kept only (see :func:`explain_segments`), in ``language``.
     """
     # order one column and gather the rows kept, rather than sorting every column
     order = segments.select(pl.arg_sort_by("contribution", descending=True))
     kept = order.to_series().slice(offset, limit)
-    return account_table(explain_segments(segments[kept], thresholds))
+    return account_table(explain_segments(segments[kept], thresholds, language))
 
 
 def drawn_accounts(segments: pl.DataFrame, limit: int) -> pl.DataFrame:

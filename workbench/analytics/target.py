@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench import terms
+from workbench.analytics.sentences import list_separator, sentence, term_expr, words
 from workbench.domain import SITUATION_FACTORS, SITUATION_LEVELS
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 if TYPE_CHECKING:
     from workbench.analytics.thresholds import Thresholds
@@ -32,6 +35,17 @@ TARGET_SIGNALS: tuple[str, ...] = (
     "value",
     "potential",
 )
+#: The signals as a reason names them.
+TARGET_SIGNAL_WORDS: dict[str, str] = {
+    "purchase_importance": N_("purchase importance"),
+    "purchase_complexity": N_("purchase complexity"),
+    "switching_costs": N_("switching costs"),
+    "supply_alternatives": N_("supply alternatives"),
+    "strategic_fit": N_("strategic fit"),
+    "contract_length": N_("contract length"),
+    "value": N_("value"),
+    "potential": N_("potential"),
+}
 #: A contract in force this long (months) or longer gives the full signal.
 FULL_CONTRACT_MONTHS = 36
 #: Where no contract is on record, the account's contract type stands in.
@@ -154,37 +168,49 @@ def target_relationship(
     return targeted.with_columns(target_reason=target_reason())
 
 
-def target_reason() -> pl.Expr:
+def target_reason(language: str = DEFAULT_LANGUAGE) -> pl.Expr:
     """Return the target's reason from one row's own columns (signals and score).
 
-    Gives the same text on any subset of :func:`target_relationship`'s rows.
+    Gives the same text on any subset of :func:`target_relationship`'s rows; the
+    sentence is in ``language``.
     """
     names = [f"signal_{name}" for name in TARGET_SIGNALS]
     known_parts = pl.concat_str(
         [
             pl.when(pl.col(n).is_not_null()).then(
-                pl.format(
-                    "{} {}",
-                    pl.lit(n.removeprefix("signal_").replace("_", " ")),
-                    (pl.col(n) * 100).round(0).cast(pl.Int64).cast(pl.String),
+                sentence(
+                    N_("{signal} {points}"),
+                    language,
+                    signal=pl.lit(
+                        words(TARGET_SIGNAL_WORDS[n.removeprefix("signal_")], language)
+                    ),
+                    points=(pl.col(n) * 100).round(0).cast(pl.Int64).cast(pl.String),
                 )
             )
             for n in names
         ],
-        separator=", ",
+        separator=list_separator(language),
         ignore_nulls=True,
     )
     return (
         pl.when(pl.col("target_score").is_not_null())
         .then(
-            pl.format(
-                "target {}: score {} based on {} of {} signals ({}; of 100 each)",
-                pl.col("relationship_target"),
-                pl.col("target_score").round(0).cast(pl.Int64).cast(pl.String),
-                pl.col("target_signals").cast(pl.String),
-                pl.lit(str(len(names))),
-                known_parts,
+            sentence(
+                N_(
+                    "target {relationship}: score {score} based on {known} of "
+                    "{signals} signals ({points}; of 100 each)"
+                ),
+                language,
+                relationship=term_expr(
+                    "relationship_target", terms.RELATIONSHIPS, language
+                ),
+                score=pl.col("target_score").round(0).cast(pl.Int64).cast(pl.String),
+                known=pl.col("target_signals").cast(pl.String),
+                signals=pl.lit(str(len(names))),
+                points=known_parts,
             )
         )
-        .otherwise(pl.lit("no target: none of its signals is known"))
+        .otherwise(
+            pl.lit(words(N_("no target: none of its signals is known"), language))
+        )
     )

@@ -15,12 +15,14 @@ import polars as pl
 
 from workbench.analytics.growth import growth_reason, growth_score, growth_signals
 from workbench.analytics.observed import _number
+from workbench.analytics.sentences import sentence, words
 from workbench.analytics.thresholds import Thresholds
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 #: The value "most valuable" ranks by, in words.
 VALUE_BASIS_TEXT: dict[str, str] = {
-    "lifetime_value": "lifetime value",
-    "contribution": "12-month contribution",
+    "lifetime_value": N_("lifetime value"),
+    "contribution": N_("12-month contribution"),
 }
 
 
@@ -91,62 +93,81 @@ def value_segments(
     return with_growth_reason(segmented) if explain else segmented
 
 
-def with_growth_reason(segmented: pl.DataFrame) -> pl.DataFrame:
+def with_growth_reason(
+    segmented: pl.DataFrame, language: str = DEFAULT_LANGUAGE
+) -> pl.DataFrame:
     """Return rows of :func:`value_segments` with ``growth_reason`` after the ranks.
 
     The sentence comes from the row's own columns, so explaining some rows gives
-    the text explaining all of them would; a frame that has it is returned as is.
+    the text explaining all of them would; a frame that has it in English is
+    returned as is (in another ``language`` it is written again, in its place).
     """
     if "growth_reason" in segmented.columns:
-        return segmented
+        if language == DEFAULT_LANGUAGE:
+            return segmented
+        return segmented.with_columns(growth_reason=growth_reason(language))
     columns = segmented.columns
     at = columns.index("ranked_accounts") + 1 if "ranked_accounts" in columns else None
-    added = segmented.with_columns(growth_reason=growth_reason())
+    added = segmented.with_columns(growth_reason=growth_reason(language))
     if at is None:
         return added
     return added.select(*columns[:at], "growth_reason", *columns[at:])
 
 
-def value_reason(t: Thresholds) -> pl.Expr:
-    """Return why each account is in its value segment, in words."""
-    basis = VALUE_BASIS_TEXT[t.valuable_basis]
+def value_reason(t: Thresholds, language: str = DEFAULT_LANGUAGE) -> pl.Expr:
+    """Return why each account is in its value segment, in words (in ``language``)."""
+    basis = words(VALUE_BASIS_TEXT[t.valuable_basis], language)
     return (
         pl.when(pl.col("value_segment") == "no_data")
         .then(
             pl.lit(
-                "no data: no revenue, people, activity or open deal on record; "
-                "not ranked"
+                words(
+                    N_(
+                        "no data: no revenue, people, activity or open deal on "
+                        "record; not ranked"
+                    ),
+                    language,
+                )
             )
         )
         .when(pl.col("value_segment") == "below_zero")
         .then(
-            pl.format(
-                "contribution {} < 0: cost-to-serve {} exceeds margin {}",
-                _number(pl.col("contribution")),
-                _number(pl.col("cost_to_serve")),
-                _number(pl.col("margin")),
+            sentence(
+                N_(
+                    "contribution {contribution} < 0: cost-to-serve {cost} exceeds "
+                    "margin {margin}"
+                ),
+                language,
+                contribution=_number(pl.col("contribution")),
+                cost=_number(pl.col("cost_to_serve")),
+                margin=_number(pl.col("margin")),
             )
         )
         .when(pl.col("value_segment") == "most_valuable")
         .then(
-            pl.format(
-                "{} {} ranks #{} of {} accounts with data (contribution {} × {} years)",
-                pl.lit(basis),
-                _number(pl.col(t.valuable_basis)),
-                pl.col("value_rank").cast(pl.String),
-                pl.col("ranked_accounts").cast(pl.String),
-                _number(pl.col("contribution")),
-                _number(pl.col("remaining_years"), 1),
+            sentence(
+                N_(
+                    "{basis} {value} ranks #{rank} of {ranked} accounts with data "
+                    "(contribution {contribution} × {years} years)"
+                ),
+                language,
+                basis=pl.lit(basis),
+                value=_number(pl.col(t.valuable_basis)),
+                rank=pl.col("value_rank").cast(pl.String),
+                ranked=pl.col("ranked_accounts").cast(pl.String),
+                contribution=_number(pl.col("contribution")),
+                years=_number(pl.col("remaining_years"), 1),
             )
         )
         .when(pl.col("value_segment") == "most_growable")
         .then(pl.col("growth_reason"))
         .otherwise(
-            pl.format(
-                "{} {} is below the most valuable; {}",
-                pl.lit(basis),
-                _number(pl.col(t.valuable_basis)),
-                pl.col("growth_reason"),
+            sentence(
+                N_("{basis} {value} is below the most valuable; {growth}"),
+                language,
+                basis=pl.lit(basis),
+                value=_number(pl.col(t.valuable_basis)),
+                growth="growth_reason",
             )
         )
     )

@@ -23,6 +23,7 @@ from workbench.api import Workbench
 from workbench.app import session
 from workbench.app.cached import cached
 from workbench.domain import BuyingCentreData
+from workbench.i18n import DEFAULT_LANGUAGE
 from workbench.ingest import surveys
 
 R = TypeVar("R")
@@ -111,18 +112,25 @@ def buying_centre_people(account_id: str, months: int) -> pl.DataFrame:
 
 @cached(max_entries=32)
 def buying_centre_report(
-    account_id: str, months: int, opportunity_id: str | None = None
+    account_id: str,
+    months: int,
+    opportunity_id: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> network.BuyingCentreReport:
     """Return coverage, breadth and depth, risks and whom to reach next.
 
-    With ``opportunity_id`` the figures are that deal's buying centre.
+    With ``opportunity_id`` the figures are that deal's buying centre. The risks'
+    sentences are written in ``language`` (part of the cache key).
     """
     if opportunity_id is None:
-        return network.analyse_buying_centre(buying_centre(account_id, months))
+        return network.analyse_buying_centre(
+            buying_centre(account_id, months), language=language
+        )
     return network.analyse_buying_centre(
         buying_centre(account_id, months),
         deals=account_deals(account_id),
         opportunity_id=opportunity_id,
+        language=language,
     )
 
 

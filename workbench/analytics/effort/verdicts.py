@@ -23,7 +23,10 @@ from dataclasses import dataclass, fields
 
 import polars as pl
 
+from workbench import terms
 from workbench.analytics.effort.model import default_model
+from workbench.analytics.sentences import phrase_expr, sentence, term_expr, words
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 INVESTMENT_VERDICTS: tuple[str, ...] = (
     "under_invested",
@@ -109,9 +112,12 @@ def _money(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _words(column: str) -> pl.Expr:
-    # A code in plain words for a sentence ("most_valuable" → "most valuable").
-    return pl.col(column).str.replace_all("_", " ")
+def _words(column: str, vocabulary: dict[str, str], language: str) -> pl.Expr:
+    # A code in plain words for a sentence ("most_valuable" → "most valuable"),
+    # in Chinese the vocabulary's words.
+    if language == DEFAULT_LANGUAGE:
+        return pl.col(column).str.replace_all("_", " ")
+    return phrase_expr(column, vocabulary, language)
 
 
 def _hours_text(expr: pl.Expr) -> pl.Expr:
@@ -236,24 +242,31 @@ def _money_in(expr: pl.Expr, currency: str) -> pl.Expr:
     return pl.concat_str([_money(expr), pl.lit(f" {currency}".rstrip())])
 
 
-def _why(currency: str) -> pl.Expr:
-    band = pl.format(
-        "{} h against the {}–{} h its service model deserves",
-        _hours_text(pl.col("effort_hours")),
-        _hours_text(pl.col("deserved_low_hours")),
-        _hours_text(pl.col("deserved_high_hours")),
+def _why(currency: str, language: str = DEFAULT_LANGUAGE) -> pl.Expr:
+    band = sentence(
+        N_("{hours} h against the {low}–{high} h its service model deserves"),
+        language,
+        hours=_hours_text(pl.col("effort_hours")),
+        low=_hours_text(pl.col("deserved_low_hours")),
+        high=_hours_text(pl.col("deserved_high_hours")),
     )
     return (
         pl.when(pl.col("investment") == "not_judged")
-        .then(pl.lit("no service model applies (no data to judge)"))
+        .then(
+            pl.lit(words(N_("no service model applies (no data to judge)"), language))
+        )
         .otherwise(
-            pl.format(
-                "{} ({} {} · {}); margin at stake {} a year",
-                band,
-                pl.col("relationship"),
-                _words("value_segment"),
-                _words("involve"),
-                _money_in(pl.col("margin_at_stake"), currency),
+            sentence(
+                N_(
+                    "{band} ({relationship} {segment} · {involve}); margin at stake "
+                    "{margin} a year"
+                ),
+                language,
+                band=band,
+                relationship=term_expr("relationship", terms.RELATIONSHIPS, language),
+                segment=_words("value_segment", terms.VALUE_SEGMENTS, language),
+                involve=_words("involve", terms.EFFORT_VERDICTS, language),
+                margin=_money_in(pl.col("margin_at_stake"), currency),
             )
         )
     )
@@ -281,33 +294,53 @@ _ISSUE_COLUMNS = (
 )
 
 
-def issues(judged: pl.DataFrame, currency: str = "") -> pl.DataFrame:
+def issues(
+    judged: pl.DataFrame, currency: str = "", language: str = DEFAULT_LANGUAGE
+) -> pl.DataFrame:
     """Return one row per account and issue, biggest money first within each issue.
 
     Rows of :func:`judge` in, the columns of ``_ISSUE_COLUMNS`` out (``issue`` one of
-    :data:`ISSUES`, ``why`` in words). An account carries at most one investment
+    :data:`ISSUES`, ``why`` in words, in ``language``: English by default, as the
+    downloads and ``--json`` carry it). An account carries at most one investment
     issue and one people issue, never two of :data:`CONTRADICTIONS`.
     """
-    shares = pl.format(
-        "{} % of the named hours beyond purchasing, {} % with executives; "
-        "{} % of all hours name no person",
-        _whole(pl.col("non_procurement_share_pct")),
-        _whole(pl.col("executive_share_pct")),
-        _whole(pl.col("unattributed_share_pct")),
+    if language != DEFAULT_LANGUAGE:
+        judged = judged.with_columns(verdict_why=_why(currency, language))
+    shares = sentence(
+        N_(
+            "{beyond} {percent} of the named hours beyond purchasing, {executives} "
+            "{percent} with executives; {unnamed} {percent} of all hours name no "
+            "person"
+        ),
+        language,
+        beyond=_whole(pl.col("non_procurement_share_pct")),
+        executives=_whole(pl.col("executive_share_pct")),
+        unnamed=_whole(pl.col("unattributed_share_pct")),
+        percent=pl.lit("%"),
     )
+    cost = _money_in(pl.col("misallocation_cost"), currency)
     investment = judged.filter(
         pl.col("investment").is_in(["under_invested", "over_invested"])
     ).with_columns(
         issue=pl.when(pl.col("investment") == "over_invested")
         .then(pl.lit("over_served"))
         .otherwise(pl.lit("under_served")),
-        why=pl.format(
-            "{}: {} {} a year",
-            pl.col("verdict_why"),
-            pl.when(pl.col("investment") == "over_invested")
-            .then(pl.lit("hours beyond the band cost"))
-            .otherwise(pl.lit("the missing hours would cost")),
-            _money_in(pl.col("misallocation_cost"), currency),
+        why=pl.when(pl.col("investment") == "over_invested")
+        .then(
+            sentence(
+                N_("{why}: hours beyond the band cost {cost} a year"),
+                language,
+                why="verdict_why",
+                cost=cost,
+            )
+        )
+        .otherwise(
+            sentence(
+                N_("{why}: the missing hours would cost {cost} a year"),
+                language,
+                why="verdict_why",
+                cost=cost,
+            )
         ),
     )
     people = judged.filter(pl.col("people") == "wrong_people").with_columns(
@@ -316,7 +349,12 @@ def issues(judged: pl.DataFrame, currency: str = "") -> pl.DataFrame:
         .when(pl.col("involve") == "purchasing_and_deciders")
         .then(pl.lit("deciders_not_reached"))
         .otherwise(pl.lit("procurement_only_partnership")),
-        why=pl.format("the service model says {}; {}", _words("involve"), shares),
+        why=sentence(
+            N_("the service model says {involve}; {shares}"),
+            language,
+            involve=_words("involve", terms.EFFORT_VERDICTS, language),
+            shares=shares,
+        ),
     )
     order = pl.col("issue").replace_strict(
         {name: position for position, name in enumerate(ISSUES)}, return_dtype=pl.Int64

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import polars as pl
 
+from workbench import terms
 from workbench.analytics.network.deals import DealBasis, deal_basis, deal_focus
 from workbench.analytics.network.people import (
     HIGH_INFLUENCE,
@@ -21,7 +22,9 @@ from workbench.analytics.network.people import (
     relationship_graph,
     reporting_graph,
 )
+from workbench.analytics.sentences import sentence, term_expr, words
 from workbench.domain import BUYING_ROLES
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 if TYPE_CHECKING:
     from workbench.domain import BuyingCentreData
@@ -151,6 +154,7 @@ def find_risks(
     stale_days: int = STALE_DAYS,
     single_thread_share: float = SINGLE_THREAD_SHARE,
     focus: pl.DataFrame | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> pl.DataFrame:
     """Return the account's relationship risks, one row per finding.
 
@@ -168,24 +172,32 @@ def find_risks(
     on the deal) the risks are about those people only; reporting lines and
     influence links are still judged on the whole account.
 
+    The ``risk`` column holds the codes above in every language (a screen shows
+    them through ``workbench.terms.relationship_risk``); the ``detail`` sentences
+    are written in ``language`` (English by default, as ``--json`` carries them).
+
     Returns:
         ``risk, contact_id, name, detail`` (``contact_id`` NULL for account-wide risks).
     """
     persons = people(data) if persons is None else persons
     about = persons if focus is None else focus
+    role = term_expr("role", terms.BUYING_ROLES, language)
     frames = [
-        _single_thread_risk(about, single_thread_share),
+        _single_thread_risk(about, single_thread_share, language),
         about.filter(
             pl.col("role").is_in(["decider", "approver"]) & ~pl.col("engaged")
         ).select(
             ("dark " + pl.col("role")).alias("risk"),
             "contact_id",
             "name",
-            pl.format(
-                "no touch between {} and {}; last touch {}",
-                pl.lit(str(data.start)),
-                pl.lit(str(data.end)),
-                pl.col("last_touch").cast(pl.String).fill_null("never"),
+            sentence(
+                N_("no touch between {start} and {end}; last touch {last_touch}"),
+                language,
+                start=pl.lit(str(data.start)),
+                end=pl.lit(str(data.end)),
+                last_touch=pl.col("last_touch")
+                .cast(pl.String)
+                .fill_null(words(N_("never"), language)),
             ).alias("detail"),
         ),
         about.filter(
@@ -195,27 +207,31 @@ def find_risks(
             ("high-influence " + pl.col("attitude")).alias("risk"),
             "contact_id",
             "name",
-            pl.format(
-                "{} with influence {} of 5", pl.col("role"), pl.col("influence")
+            sentence(
+                N_("{role} with influence {influence} of 5"),
+                language,
+                role=role,
+                influence="influence",
             ).alias("detail"),
         ),
-        _stale_risks(about, stale_days, data.end),
+        _stale_risks(about, stale_days, data.end, language),
         about.filter(
             pl.col("role").is_in(["decider", "approver"]) & pl.col("detractor")
         ).select(
             pl.lit("detractor decider").alias("risk"),
             "contact_id",
             "name",
-            pl.format(
-                "{} whose latest NPS is {} ({})",
-                pl.col("role"),
-                pl.col("nps_score"),
-                pl.col("nps_date").cast(pl.String),
+            sentence(
+                N_("{role} whose latest NPS is {score} ({day})"),
+                language,
+                role=role,
+                score="nps_score",
+                day=pl.col("nps_date").cast(pl.String),
             ).alias("detail"),
         ),
         _cycle_risks(persons),
-        _broken_line_risks(persons),
-        _broken_influence_risks(persons, data.influences),
+        _broken_line_risks(persons, language),
+        _broken_influence_risks(persons, data.influences, language),
     ]
     risks = pl.concat(
         [frame.select(list(_RISK_SCHEMA)).cast(_RISK_SCHEMA) for frame in frames]
@@ -228,7 +244,9 @@ def find_risks(
     )
 
 
-def _stale_risks(persons: pl.DataFrame, stale_days: int, end: date) -> pl.DataFrame:
+def _stale_risks(
+    persons: pl.DataFrame, stale_days: int, end: date, language: str
+) -> pl.DataFrame:
     # Key players (influence 4 or 5) not touched for ``stale_days`` or never.
     return persons.filter(
         (pl.col("influence") >= HIGH_INFLUENCE)
@@ -241,20 +259,23 @@ def _stale_risks(persons: pl.DataFrame, stale_days: int, end: date) -> pl.DataFr
         "contact_id",
         "name",
         pl.when(pl.col("last_touch").is_null())
-        .then(pl.lit("never touched"))
+        .then(pl.lit(words(N_("never touched"), language)))
         .otherwise(
-            pl.format(
-                "last touch {} ({} days before {})",
-                pl.col("last_touch").cast(pl.String),
-                pl.col("days_since_touch"),
-                pl.lit(str(end)),
+            sentence(
+                N_("last touch {day} ({days} days before {end})"),
+                language,
+                day=pl.col("last_touch").cast(pl.String),
+                days="days_since_touch",
+                end=pl.lit(str(end)),
             )
         )
         .alias("detail"),
     )
 
 
-def _single_thread_risk(persons: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def _single_thread_risk(
+    persons: pl.DataFrame, threshold: float, language: str
+) -> pl.DataFrame:
     touched = persons.filter(pl.col("touches") > 0).sort(
         ["touches", "contact_id"], descending=[True, False]
     )
@@ -265,7 +286,9 @@ def _single_thread_risk(persons: pl.DataFrame, threshold: float) -> pl.DataFrame
                 "risk": ["no contact"],
                 "contact_id": [None],
                 "name": [None],
-                "detail": ["no touch with any named person in the window"],
+                "detail": [
+                    words(N_("no touch with any named person in the window"), language)
+                ],
             },
             schema=_RISK_SCHEMA,
         )
@@ -274,9 +297,12 @@ def _single_thread_risk(persons: pl.DataFrame, threshold: float) -> pl.DataFrame
     if touched.height > 1 and share <= threshold:
         return pl.DataFrame(schema=_RISK_SCHEMA)
     detail = (
-        "all our touches in the window go through this person"
+        words(N_("all our touches in the window go through this person"), language)
         if touched.height == 1
-        else f"{share:.0%} of our touches in the window go through this person"
+        else words(
+            N_("{share} of our touches in the window go through this person"),
+            language,
+        ).format(share=f"{share:.0%}")
     )
     return pl.DataFrame(
         {
@@ -318,7 +344,7 @@ def _cycle_risks(persons: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=_RISK_SCHEMA)
 
 
-def _broken_line_risks(persons: pl.DataFrame) -> pl.DataFrame:
+def _broken_line_risks(persons: pl.DataFrame, language: str) -> pl.DataFrame:
     broken = persons.filter(
         pl.col("reports_to_id").is_not_null()
         & ~pl.col("reports_to_id").is_in(persons["contact_id"].implode())
@@ -328,12 +354,19 @@ def _broken_line_risks(persons: pl.DataFrame) -> pl.DataFrame:
         "contact_id",
         "name",
         pl.when(pl.col("manager_account_id").is_null())
-        .then(pl.format("reports to {}, who is not in the data", "reports_to_id"))
+        .then(
+            sentence(
+                N_("reports to {manager}, who is not in the data"),
+                language,
+                manager="reports_to_id",
+            )
+        )
         .otherwise(
-            pl.format(
-                "reports to {} of another account ({})",
-                "reports_to_id",
-                "manager_account_id",
+            sentence(
+                N_("reports to {manager} of another account ({account})"),
+                language,
+                manager="reports_to_id",
+                account="manager_account_id",
             )
         )
         .alias("detail"),
@@ -341,7 +374,7 @@ def _broken_line_risks(persons: pl.DataFrame) -> pl.DataFrame:
 
 
 def _broken_influence_risks(
-    persons: pl.DataFrame, influences: pl.DataFrame
+    persons: pl.DataFrame, influences: pl.DataFrame, language: str
 ) -> pl.DataFrame:
     inside = persons["contact_id"].implode()
     broken = influences.filter(
@@ -362,9 +395,11 @@ def _broken_influence_risks(
         pl.lit("broken influence link").alias("risk"),
         "contact_id",
         "name",
-        pl.format("linked to {}, who is not in this account", "outsider").alias(
-            "detail"
-        ),
+        sentence(
+            N_("linked to {outsider}, who is not in this account"),
+            language,
+            outsider="outsider",
+        ).alias("detail"),
     )
 
 
@@ -479,6 +514,7 @@ def analyse_buying_centre(
     reach_limit: int = 10,
     deals: pl.DataFrame | None = None,
     opportunity_id: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> BuyingCentreReport:
     """Return role coverage, breadth and depth, risks and whom to reach next.
 
@@ -487,6 +523,7 @@ def analyse_buying_centre(
     on the deal (:func:`~workbench.analytics.network.deals.deal_focus`), and our
     touches with them. A deal that names nobody of the account gives the whole
     account's figures, and the report's ``deal`` says so (``names_nobody``).
+    The risks' sentences are written in ``language`` (see :func:`find_risks`).
     """
     persons = people(data)
     focus, touches, basis = persons, data.touches, None
@@ -507,6 +544,7 @@ def analyse_buying_centre(
             stale_days=stale_days,
             single_thread_share=single_thread_share,
             focus=None if focus is persons else focus,
+            language=language,
         ),
         reach_next=reach_next(
             persons,

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, privacy
+from workbench import access, domain, privacy, terms
 from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app.components import (
@@ -169,7 +169,7 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
     """
     filters = st.columns([3, 2, 2, 3, 2, 1])
     deal = _deal_picker(account_id, filters[0])
-    report = reads.buying_centre_report(account_id, months, deal)
+    report = reads.buying_centre_report(account_id, months, deal, current_language())
     chosen_departments = filters[1].multiselect(
         _("Departments"), options=network.departments(data), key="bc_departments"
     )
@@ -355,7 +355,7 @@ def facts(report: network.BuyingCentreReport) -> None:
     st.subheader(_for_deal(_("Risks ({n})").format(n=report.risks.height), report))
     if report.risks.height:
         _table(
-            report.risks,
+            terms.localise_values(report.risks),
             column_config={
                 "contact_id": None,
                 "risk": _("Risk"),

@@ -27,7 +27,7 @@ from workbench.app.components import (
 )
 from workbench.app.language import _, format_money, format_number, format_percent
 from workbench.errors import RejectedInputError
-from workbench.i18n import N_
+from workbench.i18n import N_, current_language
 
 DEFAULT_RULES = effort.MisallocationRules()
 DEFAULTS_LABEL = N_("(default thresholds)")
@@ -356,9 +356,10 @@ def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
     cols[1].metric(_("Over-invested"), counts["investment:over_invested"])
     cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
     cols[3].metric(_("Not judged"), counts["investment:not_judged"])
+    # the table reads in the page's language; the download keeps English sentences
     found = effort.issues(judged, currency)
     shown = _misallocations(
-        found.head(TABLE_ROWS),
+        effort.issues(judged, currency, current_language()).head(TABLE_ROWS),
         "non_procurement_share_pct",
         "executive_share_pct",
         "unattributed_share_pct",

@@ -32,7 +32,7 @@ from workbench.app.screens.segment_thresholds import (
 )
 from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
-from workbench.i18n import N_, format_day, format_number
+from workbench.i18n import N_, current_language, format_day, format_number
 
 CURRENT = "(current sliders)"
 CURRENT_LABEL = N_("(current sliders)")
@@ -193,7 +193,9 @@ def accounts_section(
         )
     show_table(
         terms.localise_values(
-            segment.shown_account_table(table, thresholds, PAGE_ROWS, first)
+            segment.shown_account_table(
+                table, thresholds, PAGE_ROWS, first, current_language()
+            )
         ),
         key="seg_accounts_table",
         column_config=share_columns(portfolio_currency()),

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from workbench import store, vocabulary
-from workbench.domain import Problem, Wording
+from workbench.domain import FILE_REFUSAL, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.ingest import sources, vendor_shapes
@@ -24,7 +24,6 @@ from workbench.ingest.model import (
 )
 from workbench.ingest.problems import file_problem, refusal_wording, worded
 from workbench.ingest.read import (
-    FILE_REFUSAL,
     TableFile,
     read_table,
     safe_file_name,

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 from charset_normalizer import from_bytes
 
-from workbench.domain import Wording
+from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.ingest.problems import worded
@@ -108,11 +108,6 @@ def file_refused(name: str, reason: str | Wording) -> RejectedInputError:
     return RejectedInputError(
         Wording(FILE_REFUSAL, (("file", name), ("reason", reason)))
     )
-
-
-#: How a file's refusal is put together: its name, then why (never a catalogue
-#: message: the reason is the part that is worded).
-FILE_REFUSAL = "{file}: {reason}"
 
 
 @contextmanager

@@ -9,6 +9,7 @@ human output. ``str(error)``, ``--json`` and the stored problems keep English.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ WORDS = {
 
 
 @pytest.fixture(autouse=True)
-def _english_afterwards() -> None:
+def _english_afterwards() -> Iterator[None]:
     yield
     i18n.set_language("en")
 

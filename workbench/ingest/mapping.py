@@ -12,6 +12,7 @@ import polars as pl
 from workbench import vocabulary
 from workbench.i18n import N_
 from workbench.ingest import sources, surveys
+from workbench.ingest.garbled import garbled_text
 from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
 from workbench.ingest.problems import worded
@@ -20,7 +21,6 @@ from workbench.ingest.read import (
     codec_name,
     decode_text,
     file_refused,
-    garbled_text,
     looks_binary,
     read_table,
     sniff_delimiter,

@@ -52,6 +52,11 @@ class Problem:
         }
 
 
+#: How the refusal of one file is put together: its name, then why (never a
+#: catalogue message: the reason is the part that is worded).
+FILE_REFUSAL = "{file}: {reason}"
+
+
 @dataclass(frozen=True)
 class Wording:
     """A sentence as its English template and named parameters.

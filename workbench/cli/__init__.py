@@ -127,7 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except WorkbenchError as error:
-        print(f"workbench: {error}", file=sys.stderr)
+        # Said in the reader's language; imported here so that a command that
+        # succeeds never loads the import package.
+        from workbench.ingest.problems import refusal_text
+
+        print(f"workbench: {refusal_text(error)}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:
         print(_("workbench: interrupted; nothing was committed"), file=sys.stderr)

@@ -138,8 +138,9 @@ def _print_report(report: ingest.ImportReport) -> None:
             )
             if part
         )
-        print(f"{problem.level}: {place}: {ingest.problem_text(problem)}")
-    kinds = report.as_json()["warning_kinds"]
+        level = ingest.summary.level_text(problem.level)
+        print(f"{level}: {place}: {ingest.problem_text(problem)}")
+    kinds = ingest.summary.readable_kinds(report.as_json()["warning_kinds"])
     if kinds:
         print(_("warnings by kind:"))
         for kind in kinds:
@@ -190,7 +191,10 @@ def _print_plan(report: ingest.ImportReport) -> None:
             )
         print(line)
         for why in step.get("why") or []:
-            print(f"  {'':22}   " + _("left out: {why}").format(why=why))
+            print(
+                f"  {'':22}   "
+                + _("left out: {why}").format(why=ingest.summary.why_text(why))
+            )
 
 
 COMMANDS = (

@@ -35,9 +35,10 @@ from workbench.ingest.model import (
     markdown_safe,
     plan_frame,
     problems_frame,
+    readable_problems,
 )
 from workbench.ingest.pipeline import LARGE_IMPORT_MEMORY_LIMIT, import_files
-from workbench.ingest.problems import problem_text
+from workbench.ingest.problems import problem_text, refusal_text
 from workbench.ingest.proposal import propose_files
 from workbench.ingest.read import (
     DELIMITERS,
@@ -90,7 +91,9 @@ __all__ = [
     "propose_files",
     "read_table",
     "read_table_file",
+    "readable_problems",
     "recognise_file",
+    "refusal_text",
     "safe_file_name",
     "sniff_delimiter",
     "summary",

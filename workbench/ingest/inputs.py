@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
+from workbench.ingest.problems import worded
 from workbench.ingest.read import (
     EXCEL_SUFFIXES,
     JSON_SUFFIXES,
@@ -19,6 +21,7 @@ from workbench.ingest.read import (
     MAX_ZIP_TOTAL_BYTES,
     PARQUET_SUFFIXES,
     check_size,
+    file_refused,
     is_xlsx,
     refused,
     safe_file_name,
@@ -82,7 +85,7 @@ def _collect(files: Sequence[Any], spill: Path) -> list[InputFile]:
                     found += _collect([child], spill)
             continue
         if not path.is_file():
-            raise RejectedInputError(f"{path.name}: no such file or folder.")
+            raise file_refused(path.name, worded(N_("no such file or folder.")))
         size = path.stat().st_size
         check_size(path.name, size)
         if path.suffix.lower() == ".zip" or (
@@ -150,10 +153,15 @@ def _members(name: str, archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo,
 
 
 def _too_large(name: str) -> RejectedInputError:
-    return RejectedInputError(
-        f"{name}: the archive unpacks to more than "
-        f"{MAX_ZIP_TOTAL_BYTES / 1_048_576:,.0f} MB; split it into smaller archives "
-        "or import the files themselves."
+    return file_refused(
+        name,
+        worded(
+            N_(
+                "the archive unpacks to more than {limit} MB; split it into "
+                "smaller archives or import the files themselves."
+            ),
+            limit=f"{MAX_ZIP_TOTAL_BYTES / 1_048_576:,.0f}",
+        ),
     )
 
 
@@ -191,9 +199,15 @@ def _unpack_archive(
             size = _stream_member(name, archive, info, target, budget)
             if _is_archive_file(inner, target):
                 if depth >= 1:
-                    raise RejectedInputError(
-                        f"{name}: {inner} is an archive inside an archive inside "
-                        "an archive; unpack it and import the files."
+                    raise file_refused(
+                        name,
+                        worded(
+                            N_(
+                                "{inner} is an archive inside an archive inside "
+                                "an archive; unpack it and import the files."
+                            ),
+                            inner=inner,
+                        ),
                     )
                 with target.open("rb") as handle:
                     inputs += _unpack_archive(
@@ -244,7 +258,12 @@ def _stream_member(
                 out.write(chunk)
     except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
         target.unlink(missing_ok=True)
-        raise RejectedInputError(f"{name}: cannot unpack {inner} ({error}).") from error
+        raise file_refused(
+            name,
+            worded(
+                N_("cannot unpack {inner} ({reason})."), inner=inner, reason=str(error)
+            ),
+        ) from error
     except RejectedInputError:
         target.unlink(missing_ok=True)
         raise

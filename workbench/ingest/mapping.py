@@ -10,16 +10,17 @@ from typing import Any
 import polars as pl
 
 from workbench import vocabulary
-from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.ingest import sources, surveys
+from workbench.ingest.garbled import garbled_text
 from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
+from workbench.ingest.problems import worded
 from workbench.ingest.read import (
     TableFile,
     codec_name,
     decode_text,
-    garbled_text,
+    file_refused,
     looks_binary,
     read_table,
     sniff_delimiter,
@@ -211,9 +212,15 @@ def _with_user_mapping(
     base: dict[str, Any], headers: list[str], chosen: ColumnMapping, source: str
 ) -> RecognisedFile:
     if chosen.table not in vocabulary.CANONICAL_COLUMNS:
-        raise RejectedInputError(
-            f"{base['name']}: the mapping names an unknown table {chosen.table!r}; "
-            f"choose one of {', '.join(vocabulary.TARGET_TABLES)}."
+        raise file_refused(
+            base["name"],
+            worded(
+                N_(
+                    "the mapping names an unknown table {table}; choose one of {tables}."
+                ),
+                table=repr(chosen.table),
+                tables=", ".join(vocabulary.TARGET_TABLES),
+            ),
         )
     allowed = set(vocabulary.CANONICAL_COLUMNS[chosen.table])
     mapping: dict[str, str] = {}
@@ -221,20 +228,33 @@ def _with_user_mapping(
         if not column:
             continue
         if header not in headers:
-            raise RejectedInputError(
-                f"{base['name']}: the mapping names a column {header!r} the file does not have."
+            raise file_refused(
+                base["name"],
+                worded(
+                    N_("the mapping names a column {header} the file does not have."),
+                    header=repr(header),
+                ),
             )
         if column not in allowed:
-            raise RejectedInputError(
-                f"{base['name']}: {column!r} is not a column of {chosen.table}; "
-                f"choose from {', '.join(sorted(allowed))}."
+            raise file_refused(
+                base["name"],
+                worded(
+                    N_("{column} is not a column of {table}; choose from {columns}."),
+                    column=repr(column),
+                    table=chosen.table,
+                    columns=", ".join(sorted(allowed)),
+                ),
             )
         mapping[header] = column
     targets = list(mapping.values())
     doubled = sorted({c for c in targets if targets.count(c) > 1})
     if doubled:
-        raise RejectedInputError(
-            f"{base['name']}: several file columns map to {', '.join(doubled)}; keep one each."
+        raise file_refused(
+            base["name"],
+            worded(
+                N_("several file columns map to {columns}; keep one each."),
+                columns=", ".join(doubled),
+            ),
         )
     detected = source if source != "auto" else sources.detect_source(headers)
     layout = sources.layout_by_name(detected, chosen.table)
@@ -329,25 +349,33 @@ def _read_large_header(
     if cut < 0 and len(head) == 256 * 1024:
         # No line break in the first 256 KB: no CRM export's header is that long
         # (a zip bomb's member of zeros is); refused before DuckDB reads it all.
-        raise RejectedInputError(
-            f"{item.name}: the first line is longer than 256 KB, so it is no table's "
-            "header; check the file is a CSV export."
+        raise file_refused(
+            item.name,
+            worded(
+                N_(
+                    "the first line is longer than 256 KB, so it is no table's "
+                    "header; check the file is a CSV export."
+                )
+            ),
         )
     sample = head[: cut + 1] if cut > 0 else head
     text, used = decode_text(item.name, sample, encoding)
     if looks_binary(text):
-        raise RejectedInputError(f"{item.name}: the file holds binary data, not text.")
+        raise file_refused(
+            item.name, worded(N_("the file holds binary data, not text."))
+        )
     delimiter = (
         "\t" if item.name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
     )
     try:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error as error:
-        raise RejectedInputError(
-            f"{item.name}: the header is not valid CSV ({error})."
+        raise file_refused(
+            item.name,
+            worded(N_("the header is not valid CSV ({reason})."), reason=str(error)),
         ) from error
     if not first:
-        raise RejectedInputError(f"{item.name}: the file is empty.")
+        raise file_refused(item.name, worded(N_("the file is empty.")))
     return unique_headers(first), delimiter, used
 
 

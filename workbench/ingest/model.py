@@ -15,7 +15,7 @@ from workbench.domain import Problem
 from workbench.i18n import gettext
 from workbench.ingest.problems import problem_text
 from workbench.ingest.sources import normalise_header
-from workbench.ingest.summary import warning_kinds
+from workbench.ingest.summary import level_text, warning_kinds, why_text
 
 DateOrder = Literal["mdy", "dmy"]
 ProgressCallback = Callable[[float, str], None]
@@ -116,6 +116,23 @@ class ImportReport:
         return files_frame(self.files)
 
 
+def readable_problems(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return a :func:`problems_frame` with each level in the language in force.
+
+    For the screens: the frame the API returns keeps ``error``/``warning``, which
+    notebooks filter on.
+    """
+    if "level" not in frame.columns or frame.height == 0:
+        return frame
+    return frame.with_columns(
+        pl.col("level").replace_strict(
+            {level: level_text(level) for level in ("error", "warning")},
+            default=pl.col("level"),
+            return_dtype=pl.String,
+        )
+    )
+
+
 def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
     """Return one row per recognised file: what it is and where it goes.
 
@@ -152,7 +169,10 @@ def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
 
 
 def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
-    """Return the import's plan as a frame: table, add, update, skip, why."""
+    """Return the import's plan as a frame: table, add, update, skip, why.
+
+    Why rows were skipped reads in the language in force (the plan keeps English).
+    """
     return pl.DataFrame(
         [
             {
@@ -162,7 +182,9 @@ def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
                 "skip": int(step.get("skip", 0)),
                 "created from names": int(step.get("created_from_names", 0)),
                 "deleted in the CRM": int(step.get("deleted_in_crm", 0)),
-                "why skipped": "; ".join(step.get("why") or []),
+                "why skipped": "; ".join(
+                    why_text(why) for why in step.get("why") or []
+                ),
             }
             for table, step in plan.items()
         ],

@@ -15,8 +15,9 @@ from typing import Any
 
 from workbench import store, vocabulary
 from workbench.access import require
-from workbench.domain import Actor, Problem
+from workbench.domain import Actor, Problem, Wording
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.ingest import guards, summary
 from workbench.ingest.checks import file_problems, stage_and_check
 from workbench.ingest.direct import RunRecord, direct_load
@@ -27,7 +28,7 @@ from workbench.ingest.model import (
     ProgressCallback,
     RecognisedFile,
 )
-from workbench.ingest.problems import file_problem
+from workbench.ingest.problems import file_problem, refusal_wording, worded
 from workbench.ingest.proposal import first_file_name, propose_files
 
 #: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
@@ -84,7 +85,11 @@ def import_files(
     require(actor, "import")
     if source not in {"auto", "survey", *vocabulary.SOURCES}:
         raise RejectedInputError(
-            f"unknown source {source!r}; choose auto, {', '.join(vocabulary.SOURCES)}."
+            worded(
+                N_("unknown source {source}; choose auto, {sources}."),
+                source=repr(source),
+                sources=", ".join(vocabulary.SOURCES),
+            )
         )
     started = store.now_utc()
     say = progress or (lambda _fraction, _message: None)
@@ -113,14 +118,24 @@ def import_files(
         # deep): the write transaction has rolled back, so the database is as
         # it was; the person gets a refusal, not a traceback.
         raise RejectedInputError(
-            f"{_input_names(files)}: the import ran out of "
-            f"{'nesting depth' if isinstance(error, RecursionError) else 'memory'} "
-            "and was refused; nothing was changed. Split the file, or export it "
-            "as CSV with fewer columns."
+            worded(
+                N_(
+                    "{files}: the import ran out of nesting depth and was refused; "
+                    "nothing was changed. Split the file, or export it as CSV with "
+                    "fewer columns."
+                )
+                if isinstance(error, RecursionError)
+                else N_(
+                    "{files}: the import ran out of memory and was refused; nothing "
+                    "was changed. Split the file, or export it as CSV with fewer "
+                    "columns."
+                ),
+                files=_input_names(files),
+            )
         ) from error
 
 
-def _upload_error(files: Sequence[Any], message: str, code: str) -> Problem:
+def _upload_error(files: Sequence[Any], message: str | Wording, code: str) -> Problem:
     """Return an error about the whole upload, placed on its first file."""
     return file_problem("error", first_file_name(files), message, code)
 
@@ -280,7 +295,7 @@ def _run_import(
         except _RejectedImport:
             pass
         except RejectedInputError as error:
-            problems.append(_upload_error(files, str(error), "refused"))
+            problems.append(_upload_error(files, refusal_wording(error), "refused"))
     return _not_committed(con, run, problems, dry_run=dry_run, plan=plan, say=say)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from workbench.domain import Problem, Wording
+from workbench.errors import WorkbenchError
 from workbench.i18n import N_, gettext
 
 if TYPE_CHECKING:  # model's report shows problems through this module
@@ -80,6 +81,26 @@ def problem_text(problem: Problem) -> str:
             # one): the English sentence beats a page that fails.
             return problem.message
     return gettext(problem.message) if problem.message else problem.message
+
+
+def refusal_wording(error: WorkbenchError) -> str | Wording:
+    """Return an error's sentence for a problem: its wording, else its English text."""
+    return error.wording if isinstance(error.wording, Wording) else str(error)
+
+
+def refusal_text(error: WorkbenchError) -> str:
+    """Return an error's sentence in the language in force, for a person to read.
+
+    A worded error (a template and its parameters) is said in that language; one
+    written whole is looked up in the catalogue as it stands, else shown in
+    English. ``str(error)`` stays English for logs and ``--json``.
+    """
+    if error.wording is not None:
+        try:
+            return error.wording.text(gettext)
+        except (KeyError, IndexError, ValueError):
+            return str(error)
+    return gettext(str(error)) if str(error) else str(error)
 
 
 def make_problem(

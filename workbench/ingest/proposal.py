@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from workbench import store, vocabulary
-from workbench.domain import Problem
+from workbench.domain import FILE_REFUSAL, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.ingest import sources, vendor_shapes
@@ -22,8 +22,12 @@ from workbench.ingest.model import (
     RecognisedFile,
     header_signature,
 )
-from workbench.ingest.problems import file_problem, worded
-from workbench.ingest.read import TableFile, read_table, safe_file_name
+from workbench.ingest.problems import file_problem, refusal_wording, worded
+from workbench.ingest.read import (
+    TableFile,
+    read_table,
+    safe_file_name,
+)
 from workbench.ingest.sources import normalise_header
 
 
@@ -92,7 +96,7 @@ def propose_files(
             file_problem(
                 "error",
                 first_file_name(files),
-                str(error),
+                refusal_wording(error),
                 "unreadable_file",
             )
         )
@@ -351,7 +355,18 @@ def first_file_name(files: Sequence[Any]) -> str:
 
 
 def _unreadable(name: str, error: RejectedInputError) -> Problem:
-    """Return the error of a file that cannot be read, saying why."""
+    """Return the error of a file that cannot be read, saying why.
+
+    A refusal worded as ``name: reason`` keeps its reason worded, so that it reads
+    in the reader's language.
+    """
+    wording = error.wording
+    if isinstance(wording, Wording) and wording.template == FILE_REFUSAL:
+        params = dict(wording.params)
+        if params.get("file") == name:
+            reason = params["reason"]
+            if isinstance(reason, Wording | str):
+                return file_problem("error", name, reason, "unreadable_file")
     return file_problem("error", name, _strip_name(name, str(error)), "unreadable_file")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,9 +22,14 @@ from typing import Any
 import polars as pl
 from charset_normalizer import from_bytes
 
-from workbench.domain import Wording
+from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
+from workbench.ingest.garbled import (
+    garbled_text,
+    normalise_encoding_name,
+)
+from workbench.ingest.problems import worded
 
 #: Largest single file accepted, in bytes (uploads are limited by Streamlit too).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -85,17 +89,35 @@ def check_size(name: str, size: int, limit: int | None = None) -> None:
     """Raise :class:`RejectedInputError` when a file is larger than the limit."""
     limit = MAX_FILE_BYTES if limit is None else limit
     if size > limit:
-        raise RejectedInputError(
-            f"{name}: the file is {size / 1_048_576:,.1f} MB, more than the limit of "
-            f"{limit / 1_048_576:,.0f} MB; split it or export fewer columns."
+        raise file_refused(
+            name,
+            worded(
+                N_(
+                    "the file is {size} MB, more than the limit of {limit} MB; "
+                    "split it or export fewer columns."
+                ),
+                size=f"{size / 1_048_576:,.1f}",
+                limit=f"{limit / 1_048_576:,.0f}",
+            ),
         )
+
+
+def file_refused(name: str, reason: str | Wording) -> RejectedInputError:
+    """Return the refusal of one file, ``name: reason``, the reason worded.
+
+    ``str()`` of the error is the English sentence; the Import page and the
+    command line say the reason in the reader's language (``refusal_text``).
+    """
+    return RejectedInputError(
+        Wording(FILE_REFUSAL, (("file", name), ("reason", reason)))
+    )
 
 
 @contextmanager
 def refused(
     name: str,
     errors: type[BaseException] | tuple[type[BaseException], ...],
-    reason: Callable[[Any], str],
+    reason: Callable[[Any], str | Wording],
 ) -> Iterator[None]:
     """Turn a reader's own error into a RejectedInputError naming the file and why.
 
@@ -104,11 +126,15 @@ def refused(
     try:
         yield
     except errors as error:
-        raise RejectedInputError(f"{name}: {reason(error)}") from error
+        raise file_refused(name, reason(error)) from error
 
 
-def _unreadable_as(what: str, error: BaseException) -> str:
-    return f"cannot be read as {what} ({error.__class__.__name__})."
+def _unreadable_as(what: str | Wording, error: BaseException) -> Wording:
+    return worded(
+        N_("cannot be read as {what} ({error})."),
+        what=what,
+        error=error.__class__.__name__,
+    )
 
 
 def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -121,9 +147,14 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
         with refused(
             name,
             (UnicodeDecodeError, LookupError),
-            lambda error: (
-                f"cannot be read as {encoding} ({error.__class__.__name__}); "
-                f"try another encoding ({', '.join(ENCODING_CHOICES)})."
+            lambda error: worded(
+                N_(
+                    "cannot be read as {encoding} ({error}); "
+                    "try another encoding ({choices})."
+                ),
+                encoding=encoding,
+                error=error.__class__.__name__,
+                choices=", ".join(ENCODING_CHOICES),
             ),
         ):
             return data.decode(codec_name(encoding)).lstrip("\ufeff"), encoding.lower()
@@ -131,8 +162,9 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
         with refused(
             name,
             UnicodeDecodeError,
-            lambda error: (
-                f"the file starts like UTF-16 text but is not ({error.reason})."
+            lambda error: worded(
+                N_("the file starts like UTF-16 text but is not ({reason})."),
+                reason=error.reason,
             ),
         ):
             return data.decode("utf-16").lstrip("\ufeff"), "utf-16"
@@ -147,105 +179,10 @@ def decode_text(name: str, data: bytes, encoding: str | None = None) -> tuple[st
     guesses += ["cp1252", "latin-1"]
     for guess in guesses:
         try:
-            return data.decode(guess), _normalise_encoding_name(guess)
+            return data.decode(guess), normalise_encoding_name(guess)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise RejectedInputError(f"{name}: the file is not text in any known encoding.")
-
-
-#: Characters a byte of 0x80-0xFF becomes in Latin-1 or Windows-1252: CJK text
-#: read in one of these turns into runs of them ("ÁªÏµÈË" for 联系人).
-_HIGH_BYTE_CHARS = "".join(
-    sorted(
-        {chr(c) for c in range(0x80, 0x100)}
-        | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0x100)} - {""}
-    )
-)
-_MOJIBAKE = re.compile(
-    # UTF-8 read as Latin-1/Windows-1252 ("Ã©" for é, "â€”" for a dash, "ï»¿" for
-    # a byte-order mark), runs of three or more high-byte characters (CJK read
-    # as Latin-1), the replacement character, and the classic GBK artefacts of
-    # replaced or uninitialised bytes ("锟斤拷", "烫烫", "屯屯").
-    "[ÂÃ][\u00a0-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-    "\u02c6\u02dc\u2013-\u203a\u20ac\u2122]|â€|ï»¿"
-    f"|[{re.escape(_HIGH_BYTE_CHARS)}]{{3,}}|\ufffd+|(?:锟斤拷)+|烫{{2,}}|屯{{2,}}"
-)
-#: Share of the non-ASCII characters that must look garbled before a warning.
-MOJIBAKE_SHARE = 0.05
-_MOJIBAKE_SAMPLE_CHARS = 1024 * 1024
-
-
-def garbled_text(data: bytes, text: str, encoding: str) -> Wording | None:
-    """Return what looks wrong when decoded text looks like mojibake, else None.
-
-    Measured on the first megabyte: the share of non-ASCII characters inside
-    typical mojibake (see ``_MOJIBAKE``), or bytes that are valid UTF-8 read in
-    another encoding. The warning names the encoding used, the share and the
-    encoding to try instead, worded for the reader's language.
-    """
-    sample = text[:_MOJIBAKE_SAMPLE_CHARS]
-    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
-    if non_ascii == 0:
-        return None
-    garbled = sum(len(m) for m in _MOJIBAKE.findall(sample))
-    head = data[: 4 * _MOJIBAKE_SAMPLE_CHARS]
-    valid_utf8 = encoding not in {"utf-8", "utf-16"} and _decodes(head, "utf-8")
-    if not valid_utf8 and (garbled < 3 or garbled / non_ascii < MOJIBAKE_SHARE):
-        return None
-    suggestion = _better_encoding(head, encoding, valid_utf8=valid_utf8)
-    measured = (
-        Wording(N_("the bytes are valid UTF-8"))
-        if valid_utf8
-        else Wording(
-            N_(
-                "{garbled} of {characters} non-ASCII characters ({share}) look like "
-                "mojibake"
-            ),
-            (
-                ("garbled", f"{garbled:,}"),
-                ("characters", f"{non_ascii:,}"),
-                ("share", f"{garbled / non_ascii:.0%}"),
-            ),
-        )
-    )
-    advice = (
-        Wording(
-            N_(
-                "import it again with --encoding {encoding} (or pick {encoding} on "
-                "the Import page)"
-            ),
-            (("encoding", suggestion),),
-        )
-        if suggestion
-        else Wording(N_("re-export the file as UTF-8"))
-    )
-    return Wording(
-        N_(
-            "the text may be garbled when read as {encoding}: {measured}; if names "
-            "look wrong, {advice}."
-        ),
-        (("encoding", encoding), ("measured", measured), ("advice", advice)),
-    )
-
-
-def _better_encoding(head: bytes, encoding: str, *, valid_utf8: bool) -> str | None:
-    """Return the encoding to try instead, or None when re-reading cannot help."""
-    if valid_utf8:
-        return "utf-8"
-    if encoding == "utf-8":
-        return None  # garbled before it was saved (encoded twice): re-export
-    best = from_bytes(head[:_SNIFF_CHARS], cp_isolation=["gb18030", "big5"]).best()
-    guess = _normalise_encoding_name(best.encoding) if best is not None else None
-    return {"gb18030": "gb18030", "big5": "big5"}.get(guess or "")
-
-
-def _decodes(data: bytes, encoding: str) -> bool:
-    # A multi-byte character cut at the end of a sample does not count against it.
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as error:
-        return error.start >= len(data) - 4 and error.start > 0
-    return True
+    raise file_refused(name, worded(N_("the file is not text in any known encoding.")))
 
 
 def codec_name(encoding: str) -> str:
@@ -255,10 +192,6 @@ def codec_name(encoding: str) -> str:
     return {"utf-8-bom": "utf-8-sig", "utf8": "utf-8-sig", "utf-8": "utf-8-sig"}.get(
         lowered, lowered
     )
-
-
-def _normalise_encoding_name(encoding: str) -> str:
-    return encoding.lower().replace("_", "-")
 
 
 def looks_binary(text: str) -> bool:
@@ -313,11 +246,19 @@ def _frame_from_rows(name: str, rows: list[list[str]]) -> pl.DataFrame:
     if bad.any():
         positions = bad.arg_true().head(5).to_list()
         first = positions[0]
-        raise RejectedInputError(
-            f"{name}: row {first + 1} has {len(body[first])} fields but the header has "
-            f"{len(headers)} (ragged rows at data rows "
-            f"{', '.join(str(p + 1) for p in positions)}); check the delimiter and "
-            "quoting, or re-export the file."
+        raise file_refused(
+            name,
+            worded(
+                N_(
+                    "row {row} has {fields} fields but the header has {columns} "
+                    "(ragged rows at data rows {rows}); check the delimiter and "
+                    "quoting, or re-export the file."
+                ),
+                row=first + 1,
+                fields=len(body[first]),
+                columns=len(headers),
+                rows=", ".join(str(p + 1) for p in positions),
+            ),
         )
     short = widths < len(headers)
     if short.any():
@@ -345,11 +286,16 @@ def _clean_text(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _read_delimited(name: str, text: str, delimiter: str | None) -> TableFile:
     if not text.strip():
-        raise RejectedInputError(f"{name}: the file is empty.")
+        raise file_refused(name, worded(N_("the file is empty.")))
     if looks_binary(text):
-        raise RejectedInputError(
-            f"{name}: the file holds binary data, not text; export it as CSV, "
-            "Excel (.xlsx) or Parquet."
+        raise file_refused(
+            name,
+            worded(
+                N_(
+                    "the file holds binary data, not text; export it as CSV, "
+                    "Excel (.xlsx) or Parquet."
+                )
+            ),
         )
     chosen = delimiter or (
         "\t" if name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(text)
@@ -357,9 +303,12 @@ def _read_delimited(name: str, text: str, delimiter: str | None) -> TableFile:
     with refused(
         name,
         csv.Error,
-        lambda error: (
-            f"the file is not valid CSV ({error}); a quote may be unclosed "
-            "or a field may hold a stray quote."
+        lambda error: worded(
+            N_(
+                "the file is not valid CSV ({reason}); a quote may be unclosed "
+                "or a field may hold a stray quote."
+            ),
+            reason=str(error),
         ),
     ):
         rows = list(
@@ -367,7 +316,7 @@ def _read_delimited(name: str, text: str, delimiter: str | None) -> TableFile:
         )
     rows = _drop_leading_blank_rows(rows)
     if not rows:
-        raise RejectedInputError(f"{name}: the file is empty.")
+        raise file_refused(name, worded(N_("the file is empty.")))
     frame = _frame_from_rows(name, rows)
     return TableFile(name=name, frame=frame, encoding="utf-8", delimiter=chosen)
 
@@ -382,7 +331,9 @@ def _drop_leading_blank_rows(rows: list[list[str]]) -> list[list[str]]:
 def _read_excel(name: str, data: bytes) -> TableFile:
     # The Excel reader raises many kinds of error.
     with refused(
-        name, Exception, lambda error: _unreadable_as("an Excel workbook", error)
+        name,
+        Exception,
+        lambda error: _unreadable_as(worded(N_("an Excel workbook")), error),
     ):
         frame = pl.read_excel(io.BytesIO(data), infer_schema_length=0)
     frame = frame.rename(
@@ -434,16 +385,18 @@ def _read_json(name: str, text: str) -> TableFile:
         refused(
             name,
             json.JSONDecodeError,
-            lambda error: (
-                f"not valid JSON (line {error.lineno}, column "
-                f"{error.colno}: {error.msg})."
+            lambda error: worded(
+                N_("not valid JSON (line {line}, column {column}: {reason})."),
+                line=error.lineno,
+                column=error.colno,
+                reason=error.msg,
             ),
         ),
         refused(
             name,
             RecursionError,
-            lambda _error: (
-                "the JSON nests too deeply to be a table of records; refused."
+            lambda _error: worded(
+                N_("the JSON nests too deeply to be a table of records; refused.")
             ),
         ),
     ):
@@ -454,14 +407,17 @@ def _read_json(name: str, text: str) -> TableFile:
     elif isinstance(document, list):
         records = document
     else:
-        raise RejectedInputError(
-            f"{name}: JSON must be a list of records or a Salesforce CLI tree "
-            '({"records": [...]}).'
+        raise file_refused(
+            name,
+            worded(
+                N_("JSON must be a list of records or a Salesforce CLI tree ({tree})."),
+                tree='{"records": [...]}',
+            ),
         )
     if not records:
-        raise RejectedInputError(f"{name}: the JSON file holds no records.")
+        raise file_refused(name, worded(N_("the JSON file holds no records.")))
     if not all(isinstance(record, dict) for record in records):
-        raise RejectedInputError(f"{name}: every JSON record must be an object.")
+        raise file_refused(name, worded(N_("every JSON record must be an object.")))
     flat: list[dict[str, str | None]] = []
     for record in records:
         row: dict[str, str | None] = {}
@@ -527,15 +483,20 @@ def read_table(
     name = safe_file_name(file_name)
     check_size(name, len(data))
     if not data:
-        raise RejectedInputError(f"{name}: the file is empty.")
+        raise file_refused(name, worded(N_("the file is empty.")))
     lowered = name.lower()
     if data.startswith(b"PAR1") or lowered.endswith(PARQUET_SUFFIXES):
         return _read_parquet(name, data)
     if data.startswith(b"PK\x03\x04") or lowered.endswith(EXCEL_SUFFIXES):
         if data.startswith(b"PK\x03\x04") and not is_xlsx(data):
-            raise RejectedInputError(
-                f"{name}: a zip archive holds several files; upload it as a .zip "
-                "(the import reads every table inside)."
+            raise file_refused(
+                name,
+                worded(
+                    N_(
+                        "a zip archive holds several files; upload it as a .zip "
+                        "(the import reads every table inside)."
+                    )
+                ),
             )
         return _read_excel(name, data)
     text, used = decode_text(name, data, encoding)
@@ -543,7 +504,9 @@ def read_table(
         not lowered.endswith(TEXT_SUFFIXES) and text.lstrip()[:1] in {"{", "["}
     ):
         if looks_binary(text):
-            raise RejectedInputError(f"{name}: the file holds binary data, not JSON.")
+            raise file_refused(
+                name, worded(N_("the file holds binary data, not JSON."))
+            )
         table = _read_json(name, text)
     else:
         table = _read_delimited(name, text, delimiter)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from workbench.domain import Problem
+from workbench.i18n import N_, gettext
 
 
 class _File(Protocol):
@@ -30,43 +31,75 @@ class _File(Protocol):
 #: report's ``warning_kinds`` and the Import page group by them); headings and
 #: messages may be reworded freely.
 KINDS: dict[str, tuple[str, bool]] = {
-    "reporting_cycle": ("reporting cycle: one line left out", False),
-    "reports_to_other_account": ("reports to another account: line left out", False),
-    "manager_missing": ("manager missing: line left out", False),
-    "contact_without_account": ("person left out: their account is missing", True),
-    "deal_without_account": ("deal left out: its account is missing", True),
-    "contract_without_account": ("contract left out: its account is missing", True),
-    "link_side_missing": ("link left out: a side is missing", True),
-    "erp_without_account": ("ERP line left out: no such account", True),
-    "missing_reference": ("reference to a missing record", False),
-    "unmatched_name": ("name that matches no record", False),
-    "created_from_name": ("record created from a name", False),
-    "matched_by_name": ("record matched by name", False),
-    "deleted_in_crm": ("deleted in the CRM: left out", False),
-    "same_record_twice": ("same record twice: kept once", True),
-    "row_without_account": ("row without an account: left out", True),
-    "row_without_key": ("row without a key: left out", True),
-    "buying_role": ("buying roles", False),
-    "unknown_value": ("value stored as unknown", False),
-    "several_associations": ("several companies or people: first kept", False),
-    "columns_not_imported": ("columns not imported", False),
-    "file_not_imported": ("file not imported", False),
-    "empty_file": ("file without rows", False),
-    "encoding": ("text encoding to check", False),
-    "demo_data": ("demo portfolio kept", False),
-    "already_imported": ("already imported", False),
-    "survey_answer": ("survey answers", False),
+    "reporting_cycle": (N_("reporting cycle: one line left out"), False),
+    "reports_to_other_account": (
+        N_("reports to another account: line left out"),
+        False,
+    ),
+    "manager_missing": (N_("manager missing: line left out"), False),
+    "contact_without_account": (N_("person left out: their account is missing"), True),
+    "deal_without_account": (N_("deal left out: its account is missing"), True),
+    "contract_without_account": (N_("contract left out: its account is missing"), True),
+    "link_side_missing": (N_("link left out: a side is missing"), True),
+    "erp_without_account": (N_("ERP line left out: no such account"), True),
+    "missing_reference": (N_("reference to a missing record"), False),
+    "unmatched_name": (N_("name that matches no record"), False),
+    "created_from_name": (N_("record created from a name"), False),
+    "matched_by_name": (N_("record matched by name"), False),
+    "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
+    "same_record_twice": (N_("same record twice: kept once"), True),
+    "row_without_account": (N_("row without an account: left out"), True),
+    "row_without_key": (N_("row without a key: left out"), True),
+    "buying_role": (N_("buying roles"), False),
+    "unknown_value": (N_("value stored as unknown"), False),
+    "several_associations": (N_("several companies or people: first kept"), False),
+    "columns_not_imported": (N_("columns not imported"), False),
+    "file_not_imported": (N_("file not imported"), False),
+    "empty_file": (N_("file without rows"), False),
+    "encoding": (N_("text encoding to check"), False),
+    "demo_data": (N_("demo portfolio kept"), False),
+    "already_imported": (N_("already imported"), False),
+    "survey_answer": (N_("survey answers"), False),
     # errors (they are listed first, not grouped; the code still names them)
-    "unreadable_file": ("file cannot be read", False),
-    "missing_column": ("required column missing", False),
-    "bad_value": ("value cannot be read", False),
-    "date_order": ("date order unclear", False),
-    "nameless_record": ("record without a name", False),
-    "duplicate_id": ("duplicate ID", False),
-    "id_collision": ("ID of another source", False),
-    "nothing_to_import": ("nothing to import", False),
-    "refused": ("refused", False),
+    "unreadable_file": (N_("file cannot be read"), False),
+    "missing_column": (N_("required column missing"), False),
+    "bad_value": (N_("value cannot be read"), False),
+    "date_order": (N_("date order unclear"), False),
+    "nameless_record": (N_("record without a name"), False),
+    "duplicate_id": (N_("duplicate ID"), False),
+    "id_collision": (N_("ID of another source"), False),
+    "nothing_to_import": (N_("nothing to import"), False),
+    "refused": (N_("refused"), False),
 }
+
+#: A problem's level as a person reads it (the data and ``--json`` keep the code).
+LEVELS: dict[str, str] = {"error": N_("error"), "warning": N_("warning")}
+
+
+def level_text(level: str) -> str:
+    """Return a problem level (``error``, ``warning``) in the language in force."""
+    return gettext(LEVELS[level]) if level in LEVELS else level
+
+
+def readable_kinds(kinds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return :func:`warning_kinds` rows with each heading in the language in force.
+
+    The code and count stay; only ``kind``, the heading a person reads, moves.
+    """
+    return [{**kind, "kind": gettext(kind["kind"])} for kind in kinds]
+
+
+#: One entry of a plan's ``why``: a kind's heading and how many left rows out.
+_WHY = re.compile(r"^(?P<kind>.*) \((?P<count>[\d,]+)\)$")
+
+
+def why_text(why: str) -> str:
+    """Return one ``why`` entry of :func:`import_plan` with its heading in the language."""
+    found = _WHY.match(why)
+    if found is None:
+        return gettext(why)
+    return f"{gettext(found['kind'])} ({found['count']})"
+
 
 #: Problems made without a code (older callers): what the message holds → code.
 _CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (

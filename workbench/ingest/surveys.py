@@ -380,7 +380,10 @@ def _choose_columns(
     if score_column is not None:
         if score_column not in headers:
             raise RejectedInputError(
-                f"the file has no column {score_column!r}; choose one of its columns"
+                worded(
+                    N_("the file has no column {column}; choose one of its columns"),
+                    column=repr(score_column),
+                )
             )
         chosen["score"] = score_column
     elif candidates:

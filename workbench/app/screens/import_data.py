@@ -147,7 +147,7 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
     try:
         proposed, _reading_problems = actions.propose_uploads(files, source, encoding)
     except WorkbenchError as error:
-        st.error(str(error))
+        st.error(ingest.refusal_text(error))
         proposed = []
     mappings: dict[str, ingest.ColumnMapping] = {}
     if proposed:
@@ -244,8 +244,12 @@ def report_and_commit(
     kinds = ingest.summary.warning_kinds(report.problems)
     if kinds:
         st.caption(_("Warnings by kind (errors are listed first in the table below):"))
-        dataframe(kinds, hide_index=True, key="import_warning_kinds")
-    problems = report.problems_frame()
+        dataframe(
+            ingest.summary.readable_kinds(kinds),
+            hide_index=True,
+            key="import_warning_kinds",
+        )
+    problems = ingest.readable_problems(report.problems_frame())
     if problems.height:
         dataframe(problems, hide_index=True, key="import_problems")
         csv_download(
@@ -328,7 +332,9 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
     else:
         st.error(_("Rejected: nothing was changed."))
         dataframe(
-            result.problems_frame(), hide_index=True, key="import_commit_problems"
+            ingest.readable_problems(result.problems_frame()),
+            hide_index=True,
+            key="import_commit_problems",
         )
 
 
@@ -359,7 +365,7 @@ def past_imports(can_import: bool) -> None:
                     _("Import run {run} was undone.").format(run=undone["run_id"])
                 )
             except WorkbenchError as error:
-                st.error(str(error))
+                st.error(ingest.refusal_text(error))
 
 
 def currency_setting(can_import: bool) -> None:
@@ -390,7 +396,7 @@ def currency_setting(can_import: bool) -> None:
             try:
                 code = actions.set_currency(str(chosen))
             except WorkbenchError as error:
-                st.error(str(error))
+                st.error(ingest.refusal_text(error))
             else:
                 notify_after_rerun(
                     _("Amounts are now shown in {currency}.").format(currency=code)

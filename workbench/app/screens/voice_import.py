@@ -61,7 +61,7 @@ def import_tab() -> None:
                 None if encoding == AUTO else encoding,
             )
         except WorkbenchError as error:
-            st.error(str(error))
+            st.error(ingest.refusal_text(error))
             result = None
         if result is not None:
             _preview_and_commit(upload.name, data, result, actor)
@@ -109,7 +109,7 @@ def _preview_and_commit(
         privacy.mask_personal_data(result.preview, actor).head(500),
         key="survey_preview",
     )
-    problems = surveys.problems_frame(result.problems)
+    problems = ingest.readable_problems(surveys.problems_frame(result.problems))
     if problems.height:
         st.subheader(_("Problems"))
         show_table(problems, key="survey_problems")
@@ -145,7 +145,7 @@ def _preview_and_commit(
         try:
             outcome = actions.commit_survey_upload(file_name, data, result, survey_type)
         except WorkbenchError as error:
-            st.error(str(error))
+            st.error(ingest.refusal_text(error))
         else:
             st.success(
                 _(

@@ -17,8 +17,10 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import (
     Actor,
+    Wording,
 )
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.store._base import Connection, _now
 from workbench.store.connection import (
     query_frame,
@@ -331,7 +333,7 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
     require(actor, "import")
     run_id = last_undoable_import(con)
     if run_id is None:
-        raise RejectedInputError("there is no import to undo.")
+        raise RejectedInputError(Wording(N_("there is no import to undo.")))
     restored: dict[str, int] = {}
     with write_transaction(con) as cur:
         for table in reversed(IMPORT_ORDER):

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from workbench.domain import Wording
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.store._base import Connection
 from workbench.store.imports.erp import erp_lines_added_up
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
@@ -88,8 +90,13 @@ def _raise_if_dangling(
             dangling.append(f"{table}.{column} → {target} ({shown})")
     if dangling:
         raise RejectedInputError(
-            "the import would leave records pointing at nothing, so nothing was "
-            "written: " + "; ".join(dangling)
+            Wording(
+                N_(
+                    "the import would leave records pointing at nothing, so nothing "
+                    "was written: {dangling}"
+                ),
+                (("dangling", "; ".join(dangling)),),
+            )
         )
 
 

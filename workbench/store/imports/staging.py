@@ -16,7 +16,9 @@ import duckdb
 import polars as pl
 
 from workbench import vocabulary
+from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 from workbench.store._base import Connection
 from workbench.store.connection import _sql_text_literal
 from workbench.store.schema import DATA_TABLES
@@ -295,18 +297,38 @@ def _reject_ragged(
         params=params,
     ).fetchall()
     if rows:
-        raise RejectedInputError(
-            f"{file}: row {rows[0][0]} has more fields than the header "
-            f"({n_columns}) (ragged rows at data rows "
-            f"{', '.join(str(r[0]) for r in rows)}); check the delimiter and "
-            "quoting, or re-export the file."
+        raise _file_refused(
+            file,
+            Wording(
+                N_(
+                    "row {row} has more fields than the header ({columns}) (ragged "
+                    "rows at data rows {rows}); check the delimiter and quoting, or "
+                    "re-export the file."
+                ),
+                (
+                    ("row", rows[0][0]),
+                    ("columns", n_columns),
+                    ("rows", ", ".join(str(r[0]) for r in rows)),
+                ),
+            ),
         )
+
+
+def _file_refused(file: str, reason: Wording) -> RejectedInputError:
+    """Return the refusal of one file, its reason worded (shown in the language)."""
+    return RejectedInputError(
+        Wording(FILE_REFUSAL, (("file", file), ("reason", reason)))
+    )
 
 
 def _reader_refused(file: str, error: duckdb.Error) -> RejectedInputError:
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return RejectedInputError(
-        f"{file}: the CSV reader refused the file: {first_line[:300]}"
+    return _file_refused(
+        file,
+        Wording(
+            N_("the CSV reader refused the file: {reason}"),
+            (("reason", first_line[:300]),),
+        ),
     )
 
 

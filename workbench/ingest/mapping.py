@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from workbench import vocabulary
+from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.ingest import sources, surveys
 from workbench.ingest.garbled import garbled_text
@@ -211,16 +212,15 @@ def _by_dictionary(
 def _with_user_mapping(
     base: dict[str, Any], headers: list[str], chosen: ColumnMapping, source: str
 ) -> RecognisedFile:
+    def refused(template: str, **values: object) -> RejectedInputError:
+        # Every refusal of a hand-made mapping names the file it was made for.
+        return file_refused(base["name"], worded(template, **values))
+
     if chosen.table not in vocabulary.CANONICAL_COLUMNS:
-        raise file_refused(
-            base["name"],
-            worded(
-                N_(
-                    "the mapping names an unknown table {table}; choose one of {tables}."
-                ),
-                table=repr(chosen.table),
-                tables=", ".join(vocabulary.TARGET_TABLES),
-            ),
+        raise refused(
+            N_("the mapping names an unknown table {table}; choose one of {tables}."),
+            table=repr(chosen.table),
+            tables=", ".join(vocabulary.TARGET_TABLES),
         )
     allowed = set(vocabulary.CANONICAL_COLUMNS[chosen.table])
     mapping: dict[str, str] = {}
@@ -228,33 +228,24 @@ def _with_user_mapping(
         if not column:
             continue
         if header not in headers:
-            raise file_refused(
-                base["name"],
-                worded(
-                    N_("the mapping names a column {header} the file does not have."),
-                    header=repr(header),
-                ),
+            raise refused(
+                N_("the mapping names a column {header} the file does not have."),
+                header=repr(header),
             )
         if column not in allowed:
-            raise file_refused(
-                base["name"],
-                worded(
-                    N_("{column} is not a column of {table}; choose from {columns}."),
-                    column=repr(column),
-                    table=chosen.table,
-                    columns=", ".join(sorted(allowed)),
-                ),
+            raise refused(
+                N_("{column} is not a column of {table}; choose from {columns}."),
+                column=repr(column),
+                table=chosen.table,
+                columns=", ".join(sorted(allowed)),
             )
         mapping[header] = column
     targets = list(mapping.values())
     doubled = sorted({c for c in targets if targets.count(c) > 1})
     if doubled:
-        raise file_refused(
-            base["name"],
-            worded(
-                N_("several file columns map to {columns}; keep one each."),
-                columns=", ".join(doubled),
-            ),
+        raise refused(
+            N_("several file columns map to {columns}; keep one each."),
+            columns=", ".join(doubled),
         )
     detected = source if source != "auto" else sources.detect_source(headers)
     layout = sources.layout_by_name(detected, chosen.table)

@@ -28,6 +28,17 @@ OutOfMemoryError = duckdb.OutOfMemoryException
 _WRITE_LOCK = threading.RLock()
 
 
+def zero_if_missing(alias: str, *columns: str) -> str:
+    """Return ``coalesce(alias.column, 0) AS column`` for each column, comma-separated.
+
+    An aggregate LEFT JOINed to every account has no row for an account with
+    nothing to count; its counts and sums read zero there, not unknown.
+    """
+    return ",\n".join(
+        f"coalesce({alias}.{column}, 0) AS {column}" for column in columns
+    )
+
+
 def _table_exists(con: Connection, table: str) -> bool:
     rows = con.sql(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = $t",

@@ -23,7 +23,7 @@ from workbench.domain import (
     Actor,
 )
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now, _require_account
+from workbench.store._base import Connection, _now, _require_account, zero_if_missing
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.economics import REVENUE_CTE, revenue_params
 
@@ -149,17 +149,24 @@ CASE WHEN we.wallet_estimate IS NOT NULL THEN 'edited'
 iw.share_of_revenue_pct::DOUBLE AS industry_wallet_share_pct
 """
 #: The priced hours (``e``) and the growth signs (``g``).
-ECONOMICS_FEATURE_COLUMNS = """
-coalesce(e.rated_minutes_recorded_12m, 0) AS rated_minutes_recorded_12m,
-coalesce(e.rated_recorded_cost_12m, 0) AS rated_recorded_cost_12m,
-coalesce(e.rated_without_duration_12m, 0) AS rated_without_duration_12m,
-coalesce(e.rated_without_duration_rate_sum_12m, 0)
-    AS rated_without_duration_rate_sum_12m,
-coalesce(g.contacts_with_role, 0) AS contacts_with_role,
-coalesce(g.deciders_approvers, 0) AS deciders_approvers,
-coalesce(g.deciders_approvers_engaged, 0) AS deciders_approvers_engaged,
-g.decider_attitude
-"""
+ECONOMICS_FEATURE_COLUMNS = ",\n".join(
+    (
+        zero_if_missing(
+            "e",
+            "rated_minutes_recorded_12m",
+            "rated_recorded_cost_12m",
+            "rated_without_duration_12m",
+            "rated_without_duration_rate_sum_12m",
+        ),
+        zero_if_missing(
+            "g",
+            "contacts_with_role",
+            "deciders_approvers",
+            "deciders_approvers_engaged",
+        ),
+        "g.decider_attitude",
+    )
+)
 
 
 def seller_rate_params() -> dict[str, object]:

@@ -17,7 +17,7 @@ from workbench.domain import (
     JOINT_ACTIVITY_KINDS,
     seniority_patterns,
 )
-from workbench.store._base import Connection
+from workbench.store._base import Connection, zero_if_missing
 from workbench.store.connection import query_frame
 from workbench.store.economic_inputs import (
     ECONOMICS_FEATURE_COLUMNS,
@@ -191,6 +191,34 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 # file written by an older version may hold some, and one such deal must not
 # blank an account's or the portfolio's total (they count as unknown, like NULL).
 
+#: The aggregates' counts and sums, zero for an account they have no row for: won
+#: deals (``w``), revenue in force (``r``), effort (``e``) and who was engaged.
+WON_COLUMNS = zero_if_missing("w", "won_12m", "won_prev_12m")
+REVENUE_COLUMNS = zero_if_missing(
+    "r",
+    "revenue_annualised",
+    "revenue_annualised_prev",
+    "deals_in_force",
+    "deals_on_default_term",
+)
+EFFORT_COLUMNS = zero_if_missing(
+    "e",
+    "effort_minutes_recorded_12m",
+    "activities_12m",
+    "activities_without_duration_12m",
+    "effort_minutes_recorded_prev_12m",
+    "activities_prev_12m",
+    "activities_without_duration_prev_12m",
+    "procurement_minutes_12m",
+    "executive_minutes_12m",
+)
+ENGAGEMENT_COLUMNS = zero_if_missing(
+    "e",
+    "contacts_engaged",
+    "departments_engaged",
+    "non_procurement_departments_engaged",
+)
+
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},
@@ -306,12 +334,8 @@ _ACCOUNT_FEATURES_SQL = f"""
             a.contract_type, a.created_on,
             greatest(date_diff('day', a.created_on, $as_of::DATE), 0) / 365.25
                 AS tenure_years,
-            coalesce(w.won_12m, 0) AS won_12m,
-            coalesce(w.won_prev_12m, 0) AS won_prev_12m,
-            coalesce(r.revenue_annualised, 0) AS revenue_annualised,
-            coalesce(r.revenue_annualised_prev, 0) AS revenue_annualised_prev,
-            coalesce(r.deals_in_force, 0) AS deals_in_force,
-            coalesce(r.deals_on_default_term, 0) AS deals_on_default_term,
+            {WON_COLUMNS},
+            {REVENUE_COLUMNS},
             CASE WHEN coalesce(r.deals_in_force, 0) = 0 THEN 'none'
                  WHEN r.deals_on_default_term = 0 THEN 'contract_terms'
                  WHEN r.deals_on_default_term = r.deals_in_force THEN 'default_term'
@@ -330,22 +354,9 @@ _ACCOUNT_FEATURES_SQL = f"""
                 AND ct.status NOT IN (SELECT unnest($not_in_force)))
                 AS contract_years_left,
             coalesce(p.open_pipeline, 0) AS open_pipeline,
-            coalesce(e.effort_minutes_recorded_12m, 0) AS effort_minutes_recorded_12m,
-            coalesce(e.activities_12m, 0) AS activities_12m,
-            coalesce(e.activities_without_duration_12m, 0)
-                AS activities_without_duration_12m,
-            coalesce(e.effort_minutes_recorded_prev_12m, 0)
-                AS effort_minutes_recorded_prev_12m,
-            coalesce(e.activities_prev_12m, 0) AS activities_prev_12m,
-            coalesce(e.activities_without_duration_prev_12m, 0)
-                AS activities_without_duration_prev_12m,
-            coalesce(e.procurement_minutes_12m, 0) AS procurement_minutes_12m,
-            coalesce(e.executive_minutes_12m, 0) AS executive_minutes_12m,
+            {EFFORT_COLUMNS},
             coalesce(h.contacts, 0) AS contacts,
-            coalesce(e.contacts_engaged, 0) AS contacts_engaged,
-            coalesce(e.departments_engaged, 0) AS departments_engaged,
-            coalesce(e.non_procurement_departments_engaged, 0)
-                AS non_procurement_departments_engaged,
+            {ENGAGEMENT_COLUMNS},
             coalesce(e.departments_engaged, 0) > 0
                 AND coalesce(e.non_procurement_departments_engaged, 0) = 0
                 AS procurement_only,

@@ -165,3 +165,24 @@ def test_a_large_upload_with_a_path_is_spilled_only_into_the_scratch_folder(
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert not [p for p in written if p.name == "evil.csv"], written
     assert not written  # the scratch copies are gone after the import
+
+
+def _refused_upload_page() -> None:
+    from workbench.app.components import show_refusal
+    from workbench.errors import RejectedInputError
+
+    show_refusal(
+        RejectedInputError("**x**_[y](javascript:alert(1))$1$.csv: the file is empty")
+    )
+
+
+def test_a_refusal_naming_markdown_in_a_file_name_shows_it_as_typed() -> None:
+    # The Import and Voice pages show refusals through one helper; a file name is
+    # the user's text, so its Markdown (bold, a link, a formula) must not render.
+    from streamlit.testing.v1 import AppTest
+
+    page = AppTest.from_function(_refused_upload_page, default_timeout=30).run()
+    shown = page.error[0].value
+    assert r"\*\*x\*\*" in shown
+    assert r"\[y\]\(javascript:alert\(1\)\)" in shown.replace(r"\:", ":")
+    assert r"\$1\$" in shown

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import streamlit as st
 
-from workbench import exports, terms
+from workbench import exports, ingest, terms
 from workbench.analytics import segment
 from workbench.errors import WorkbenchError
 from workbench.i18n import gettext as _
@@ -191,7 +191,7 @@ def save_then_rerun(save: Callable[[], object], done: str) -> None:
     try:
         save()
     except WorkbenchError as error:
-        st.error(str(error))
+        show_refusal(error)
         return
     notify_after_rerun(done)
     st.rerun()
@@ -234,3 +234,12 @@ def pick_account(table: pl.DataFrame, limit: int, key: str) -> str | None:
         _("Account"), range(len(ids)), format_func=labels.__getitem__, key=key
     )
     return ids[picked]
+
+
+def show_refusal(error: WorkbenchError) -> None:
+    """Show why an action was refused, in the reader's language, as plain text.
+
+    The sentence names what the user supplied (a file ``**x**.csv``, a value
+    ``$5``, a currency code): escaped, any Markdown in it reads as typed.
+    """
+    st.error(ingest.markdown_safe(ingest.refusal_text(error)))

@@ -10,7 +10,12 @@ import streamlit as st
 
 from workbench import access, ingest, vocabulary
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download, dataframe, notify_after_rerun
+from workbench.app.components import (
+    csv_download,
+    dataframe,
+    notify_after_rerun,
+    show_refusal,
+)
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, format_number
 from workbench.i18n import gettext as _
@@ -147,7 +152,7 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
     try:
         proposed, _reading_problems = actions.propose_uploads(files, source, encoding)
     except WorkbenchError as error:
-        st.error(ingest.refusal_text(error))
+        show_refusal(error)
         proposed = []
     mappings: dict[str, ingest.ColumnMapping] = {}
     if proposed:
@@ -365,7 +370,7 @@ def past_imports(can_import: bool) -> None:
                     _("Import run {run} was undone.").format(run=undone["run_id"])
                 )
             except WorkbenchError as error:
-                st.error(ingest.refusal_text(error))
+                show_refusal(error)
 
 
 def currency_setting(can_import: bool) -> None:
@@ -396,7 +401,7 @@ def currency_setting(can_import: bool) -> None:
             try:
                 code = actions.set_currency(str(chosen))
             except WorkbenchError as error:
-                st.error(ingest.refusal_text(error))
+                show_refusal(error)
             else:
                 notify_after_rerun(
                     _("Amounts are now shown in {currency}.").format(currency=code)

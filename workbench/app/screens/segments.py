@@ -19,6 +19,7 @@ from workbench.app.components import (
     pick_account,
     save_then_rerun,
     share_columns,
+    show_refusal,
     show_table,
 )
 from workbench.app.language import _
@@ -57,7 +58,7 @@ def thresholds_or_stop() -> segment.Thresholds:
             {field: st.session_state[key] for field, key in THRESHOLD_KEYS.items()}
         )
     except WorkbenchError as error:
-        st.error(str(error))
+        show_refusal(error)
         st.stop()
     return thresholds
 
@@ -416,4 +417,4 @@ def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
             st.success(_("Saved."))
             st.rerun()
         except WorkbenchError as error:
-            st.error(str(error))
+            show_refusal(error)

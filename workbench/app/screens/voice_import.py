@@ -10,7 +10,7 @@ import streamlit as st
 from workbench import access, ingest, privacy, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import csv_download, dataframe, show_table
+from workbench.app.components import csv_download, dataframe, show_refusal, show_table
 from workbench.domain import Actor
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
@@ -61,7 +61,7 @@ def import_tab() -> None:
                 None if encoding == AUTO else encoding,
             )
         except WorkbenchError as error:
-            st.error(ingest.refusal_text(error))
+            show_refusal(error)
             result = None
         if result is not None:
             _preview_and_commit(upload.name, data, result, actor)
@@ -145,7 +145,7 @@ def _preview_and_commit(
         try:
             outcome = actions.commit_survey_upload(file_name, data, result, survey_type)
         except WorkbenchError as error:
-            st.error(ingest.refusal_text(error))
+            show_refusal(error)
         else:
             st.success(
                 _(

@@ -10,7 +10,7 @@ import streamlit as st
 from workbench import access, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import show_table
+from workbench.app.components import show_refusal, show_table
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
 from workbench.i18n import gettext as _
@@ -78,6 +78,6 @@ def followups_section() -> None:
                     str(chosen), owner, due_on, status, note or None
                 )
             except WorkbenchError as error:
-                st.error(str(error))
+                show_refusal(error)
             else:
                 st.success(_("Follow-up saved."))

@@ -14,7 +14,7 @@ import streamlit as st
 from workbench import access, domain, store, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import show_table
+from workbench.app.components import show_refusal, show_table
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
 from workbench.i18n import gettext as _
@@ -82,7 +82,7 @@ def _run(action: str, write: Callable[[], str]) -> None:
     try:
         result = write()
     except WorkbenchError as error:
-        st.error(str(error))
+        show_refusal(error)
     else:
         # Rerun so the tables above show the write; the message survives it.
         st.session_state["register_flash"] = f"{action} ({result})."

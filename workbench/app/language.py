@@ -14,6 +14,7 @@ import os
 import streamlit as st
 
 from workbench import i18n
+from workbench.app.secrets_file import any_secrets_file
 from workbench.i18n import (
     format_day,
     format_money,
@@ -44,6 +45,8 @@ SETTING_ENV_VAR = "WORKBENCH_LANGUAGE"
 
 
 def _setting() -> str | None:
+    if not any_secrets_file():  # a local install: nothing to parse
+        return i18n.normalise_language(os.environ.get(SETTING_ENV_VAR))
     try:
         section = st.secrets.get("workbench", {})
         configured = section.get("language") if hasattr(section, "get") else None

@@ -15,9 +15,24 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+#: Set in a session once ``app.py`` has run in it.
+ENTRY_RAN_KEY = "workbench_entry_ran"
+
+
+def entry_runs() -> None:
+    """Say that this run goes through ``app.py`` (its first line calls this).
+
+    Its own ``st.navigation`` opens the page, so no page script of this session
+    needs the rerun below (a rerun would also drop a form just submitted).
+    """
+    PagesManager.uses_pages_directory = False
+    st.session_state[ENTRY_RAN_KEY] = True
+
 
 def run_through_app() -> None:
-    """Rerun through ``app.py`` when Streamlit runs a page script on its own."""
-    if PagesManager.uses_pages_directory:
+    """Rerun through ``app.py`` when a new session runs a page script on its own."""
+    # Streamlit's test runner asks for the older mode at every run and then runs
+    # the page's script alone; by then its session has been through app.py.
+    if PagesManager.uses_pages_directory and not st.session_state.get(ENTRY_RAN_KEY):
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -124,19 +124,28 @@ def growth_signal_params() -> dict[str, object]:
 # (``contacts_with_role``, ``deciders_approvers``, ``deciders_approvers_engaged``,
 # ``decider_attitude``). The retention counts come from :data:`RETENTION_CTE`.
 
-#: Aggregates of ``touches`` (the features' activities summed per account, contact
-#: and seller's rate): the hours of sellers whose role or team has an hourly rate,
-#: priced at it.
+#: Sums of each account's and contact's activities of the 12 months (``touch_contacts``
+#: of the account features) for the hours of sellers whose role or team has an
+#: hourly rate, priced at it. Summed per activity, so the activities need not be
+#: grouped by rate as well (which made several times more groups); whole minutes
+#: × whole rates add up exactly, in any order the parallel aggregation takes.
+RATED_TOUCH_SUMS = """
+sum(minutes) FILTER (WHERE current AND seller_rate IS NOT NULL) AS rated_minutes_12m,
+sum(minutes * seller_rate) FILTER (WHERE current AND seller_rate IS NOT NULL)
+    AS rated_minute_cost_12m,
+count(*) FILTER (WHERE current AND duration_minutes IS NULL
+                 AND seller_rate IS NOT NULL) AS rated_without_duration_12m,
+sum(seller_rate) FILTER (WHERE current AND duration_minutes IS NULL)
+    AS rated_without_duration_rate_sum_12m
+"""
+#: Aggregates of ``touches`` (:data:`RATED_TOUCH_SUMS` per account): the hours of
+#: sellers whose role or team has an hourly rate, priced at it.
 RATED_EFFORT_SUMS = """
-coalesce(sum(minutes_12m) FILTER (WHERE seller_rate IS NOT NULL), 0)::DOUBLE
-    AS rated_minutes_recorded_12m,
--- divided after summing: whole minutes × whole rates add up exactly, in any
--- order the parallel aggregation takes (so the same data gives the same figure)
-coalesce(sum(minutes_12m * seller_rate) FILTER (WHERE seller_rate IS NOT NULL), 0)
-    ::DOUBLE / 60 AS rated_recorded_cost_12m,
-coalesce(sum(without_duration_12m) FILTER (WHERE seller_rate IS NOT NULL), 0)::BIGINT
-    AS rated_without_duration_12m,
-coalesce(sum(without_duration_12m * seller_rate), 0)::DOUBLE
+coalesce(sum(rated_minutes_12m), 0)::DOUBLE AS rated_minutes_recorded_12m,
+-- divided after summing, so the sum is of whole numbers
+coalesce(sum(rated_minute_cost_12m), 0)::DOUBLE / 60 AS rated_recorded_cost_12m,
+coalesce(sum(rated_without_duration_12m), 0)::BIGINT AS rated_without_duration_12m,
+coalesce(sum(rated_without_duration_rate_sum_12m), 0)::DOUBLE
     AS rated_without_duration_rate_sum_12m
 """
 #: The account's wallet: the estimate by hand (``we``) wins over the imported one;

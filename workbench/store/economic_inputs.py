@@ -100,8 +100,8 @@ growth_signals AS (
             FILTER (WHERE list_contains($deciding_roles, c.buying_role))::DOUBLE
             AS decider_attitude
     FROM contacts c
-    LEFT JOIN (SELECT DISTINCT contact_id FROM touches
-               WHERE engaged AND contact_id IS NOT NULL) t USING (contact_id)
+    -- the people any account's activities of the twelve months name
+    LEFT JOIN (SELECT DISTINCT contact_id FROM touches) t USING (contact_id)
     GROUP BY c.account_id
 )
 """
@@ -124,28 +124,30 @@ def growth_signal_params() -> dict[str, object]:
 # (``contacts_with_role``, ``deciders_approvers``, ``deciders_approvers_engaged``,
 # ``decider_attitude``). The retention counts come from :data:`RETENTION_CTE`.
 
-#: Sums of each account's and contact's activities of the 12 months (``touch_contacts``
-#: of the account features) for the hours of sellers whose role or team has an
-#: hourly rate, priced at it. Summed per activity, so the activities need not be
-#: grouped by rate as well (which made several times more groups); whole minutes
-#: × whole rates add up exactly, in any order the parallel aggregation takes.
-RATED_TOUCH_SUMS = """
-sum(minutes) FILTER (WHERE current AND seller_rate IS NOT NULL) AS rated_minutes_12m,
-sum(minutes * seller_rate) FILTER (WHERE current AND seller_rate IS NOT NULL)
-    AS rated_minute_cost_12m,
-count(*) FILTER (WHERE current AND duration_minutes IS NULL
-                 AND seller_rate IS NOT NULL) AS rated_without_duration_12m,
-sum(seller_rate) FILTER (WHERE current AND duration_minutes IS NULL)
-    AS rated_without_duration_rate_sum_12m
+#: Sums of each account's activities of a window (``activity_windows`` of the
+#: account features) for the hours of sellers whose role or team has an hourly
+#: rate, priced at it. Priced per activity, so the activities need not be grouped
+#: by rate as well; whole minutes × whole rates add up exactly, in any order the
+#: parallel aggregation takes.
+RATED_ACTIVITY_SUMS = """
+sum(minutes) FILTER (WHERE seller_rate IS NOT NULL) AS rated_minutes,
+sum(minutes * seller_rate) AS rated_minute_cost,
+count(seller_rate) FILTER (WHERE duration_minutes IS NULL) AS rated_without_duration,
+sum(seller_rate) FILTER (WHERE duration_minutes IS NULL)
+    AS rated_without_duration_rate_sum
 """
-#: Aggregates of ``touches`` (:data:`RATED_TOUCH_SUMS` per account): the hours of
-#: sellers whose role or team has an hourly rate, priced at it.
+#: Aggregates of ``activity_windows`` (:data:`RATED_ACTIVITY_SUMS` of the twelve
+#: months per account): the hours of sellers whose role or team has an hourly
+#: rate, priced at it.
 RATED_EFFORT_SUMS = """
-coalesce(sum(rated_minutes_12m), 0)::DOUBLE AS rated_minutes_recorded_12m,
+coalesce(sum(rated_minutes) FILTER (WHERE current), 0)::DOUBLE
+    AS rated_minutes_recorded_12m,
 -- divided after summing, so the sum is of whole numbers
-coalesce(sum(rated_minute_cost_12m), 0)::DOUBLE / 60 AS rated_recorded_cost_12m,
-coalesce(sum(rated_without_duration_12m), 0)::BIGINT AS rated_without_duration_12m,
-coalesce(sum(rated_without_duration_rate_sum_12m), 0)::DOUBLE
+coalesce(sum(rated_minute_cost) FILTER (WHERE current), 0)::DOUBLE / 60
+    AS rated_recorded_cost_12m,
+coalesce(sum(rated_without_duration) FILTER (WHERE current), 0)::BIGINT
+    AS rated_without_duration_12m,
+coalesce(sum(rated_without_duration_rate_sum) FILTER (WHERE current), 0)::DOUBLE
     AS rated_without_duration_rate_sum_12m
 """
 #: The account's wallet: the estimate by hand (``we``) wins over the imported one;
@@ -418,9 +420,11 @@ RETENTION_YEARS = 5
 # Follows REVENUE_CTE; needs $retention_years.
 RETENTION_CTE = """
 revenue_windows AS (
+    -- dates, not timestamps: a DATE column compared with a TIMESTAMP is cast
+    -- row by row over every deal-year
     SELECT k AS years_back,
-           $as_of::DATE - to_months(12 * (k + 1)::INTEGER) AS window_start,
-           $as_of::DATE - to_months(12 * k::INTEGER) AS window_end
+           ($as_of::DATE - to_months(12 * (k + 1)::INTEGER))::DATE AS window_start,
+           ($as_of::DATE - to_months(12 * k::INTEGER))::DATE AS window_end
     FROM range(0, $retention_years) t(k)
 ),
 revenue_years AS (

@@ -22,8 +22,8 @@ from workbench.store.connection import query_frame
 from workbench.store.economic_inputs import (
     ECONOMICS_FEATURE_COLUMNS,
     GROWTH_SIGNALS_CTE,
+    RATED_ACTIVITY_SUMS,
     RATED_EFFORT_SUMS,
-    RATED_TOUCH_SUMS,
     RETENTION_CTE,
     RETENTION_YEARS,
     SELLER_RATES_CTE,
@@ -118,8 +118,9 @@ _MAX_ORG_DEPTH = 12
 # deep tree when the title is unknown); the patterns come in as bound parameters.
 _CONTACT_LEVELS_CTE = f"""
 manager_links AS (
-    SELECT c.contact_id, m.contact_id AS manager_id
-    FROM contacts c
+    SELECT c.rowid AS contact_row, m.rowid AS manager_row
+    FROM (SELECT rowid, account_id, reports_to_id FROM contacts
+          WHERE reports_to_id IS NOT NULL) c
     JOIN contacts m ON m.contact_id = c.reports_to_id AND m.account_id = c.account_id
 ),
 {linked_levels_cte(_MAX_ORG_DEPTH)},
@@ -143,7 +144,7 @@ department_flags AS (
 people AS (
     SELECT c.contact_id, c.department, c.buying_role,
            -- no row: no manager and nobody's manager, a tree of one
-           CASE WHEN l.contact_id IS NULL THEN 1 ELSE l.org_level END AS org_level,
+           CASE WHEN l.contact_row IS NULL THEN 1 ELSE l.org_level END AS org_level,
            coalesce(df.is_procurement, false) AS is_procurement,
            -- buying from the head of purchasing is still transactional
            NOT coalesce(df.is_procurement, false)
@@ -152,13 +153,13 @@ people AS (
                OR coalesce(df.executive_department, false)
                OR (nullif(trim(c.title), '') IS NULL
                    AND coalesce(
-                       CASE WHEN l.contact_id IS NULL THEN 1 ELSE l.org_level END
+                       CASE WHEN l.contact_row IS NULL THEN 1 ELSE l.org_level END
                            <= {EXECUTIVE_MAX_LEVEL}
-                       AND CASE WHEN l.contact_id IS NULL THEN 1 ELSE l.tree_depth END
+                       AND CASE WHEN l.contact_row IS NULL THEN 1 ELSE l.tree_depth END
                            >= {EXECUTIVE_MIN_TREE_DEPTH},
                        false))
            ) AS is_executive
-    FROM contacts c LEFT JOIN linked_levels l USING (contact_id)
+    FROM contacts c LEFT JOIN linked_levels l ON l.contact_row = c.rowid
     LEFT JOIN title_flags tf ON tf.title = c.title
     LEFT JOIN department_flags df ON df.department = c.department
 )
@@ -212,26 +213,22 @@ ENGAGEMENT_COLUMNS = zero_if_missing(
 #: One row of segmentation signals per account (see :func:`account_features`).
 _ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},
-        -- Two passes instead of one: the activities are first summed per account
-        -- and contact (one grouped scan; the sellers' rates are a small table,
-        -- priced per activity), and only those far fewer rows meet the people and
-        -- are counted per account. Distinct counts over 2 M activities cost
-        -- several times the scan; over the contacts they are cheap.
-        touch_contacts AS (
-            SELECT account_id, contact_id,
-                count(*) FILTER (WHERE current) AS activities_12m,
-                sum(minutes) FILTER (WHERE current) AS minutes_12m,
-                count(*) FILTER (WHERE current AND duration_minutes IS NULL)
-                    AS without_duration_12m,
-                count(*) FILTER (WHERE NOT current) AS activities_prev_12m,
-                sum(minutes) FILTER (WHERE NOT current) AS minutes_prev_12m,
-                count(*) FILTER (WHERE NOT current AND duration_minutes IS NULL)
-                    AS without_duration_prev_12m,
-                count(*) FILTER (WHERE current AND list_contains($joint, kind))
-                    AS joint_activities,
-                {RATED_TOUCH_SUMS}
+        -- The activities are summed twice, each in one grouped scan: per account
+        -- and window (the twelve months or the twelve before) for the sums that
+        -- need no person (the sellers' rates are a small table, priced per
+        -- activity), and per account and person over the twelve months for what
+        -- does; only those far fewer rows meet the people. Grouping every sum per
+        -- account and person (and seller's rate) made several times more groups,
+        -- and distinct counts over 2 M activities cost several times the scan.
+        activity_windows AS (
+            SELECT account_id, current,
+                count(*) AS activities,
+                sum(minutes) AS minutes,
+                count(*) FILTER (WHERE duration_minutes IS NULL) AS without_duration,
+                count(*) FILTER (WHERE list_contains($joint, kind)) AS joint_activities,
+                {RATED_ACTIVITY_SUMS}
             FROM (
-                SELECT a.account_id, a.contact_id, a.kind, a.duration_minutes,
+                SELECT a.account_id, a.kind, a.duration_minutes,
                        CASE WHEN isfinite(a.duration_minutes)
                             THEN a.duration_minutes END AS minutes,
                        sr.hourly_rate AS seller_rate,
@@ -242,43 +239,63 @@ _ACCOUNT_FEATURES_SQL = f"""
                   AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
                   AND a.activity_date <= $as_of::DATE
             )
-            GROUP BY account_id, contact_id
+            GROUP BY account_id, current
         ),
+        activity_sums AS (
+            SELECT account_id,
+                coalesce(sum(minutes) FILTER (WHERE current), 0)::DOUBLE
+                    AS effort_minutes_recorded_12m,
+                sum(activities) FILTER (WHERE current)::BIGINT AS activities_12m,
+                sum(without_duration) FILTER (WHERE current)::BIGINT
+                    AS activities_without_duration_12m,
+                coalesce(sum(minutes) FILTER (WHERE NOT current), 0)::DOUBLE
+                    AS effort_minutes_recorded_prev_12m,
+                sum(activities) FILTER (WHERE NOT current)::BIGINT
+                    AS activities_prev_12m,
+                sum(without_duration) FILTER (WHERE NOT current)::BIGINT
+                    AS activities_without_duration_prev_12m,
+                sum(joint_activities) FILTER (WHERE current)::BIGINT
+                    AS joint_activities,
+                {RATED_EFFORT_SUMS}
+            FROM activity_windows GROUP BY account_id
+        ),
+        -- each person an account's activities of the twelve months name (one row
+        -- per account and person, so people need no DISTINCT)
         touches AS (
             SELECT t.*, p.department, p.org_level,
-                   t.activities_12m > 0 AS engaged,
                    coalesce(p.is_procurement, false) AS is_procurement,
                    coalesce(p.is_executive, false) AS is_executive
-            FROM touch_contacts t LEFT JOIN people p USING (contact_id)
+            FROM (
+                SELECT account_id, contact_id, count(*) AS activities_12m,
+                       sum(CASE WHEN isfinite(duration_minutes)
+                                THEN duration_minutes END) AS minutes_12m
+                FROM activities
+                WHERE account_id IS NOT NULL AND contact_id IS NOT NULL
+                  AND activity_date > $as_of::DATE - INTERVAL 12 MONTH
+                  AND activity_date <= $as_of::DATE
+                GROUP BY account_id, contact_id
+            ) t
+            LEFT JOIN people p USING (contact_id)
         ),
-        effort AS (
+        engagement AS (
             SELECT account_id,
-                coalesce(sum(minutes_12m), 0)::DOUBLE AS effort_minutes_recorded_12m,
-                sum(activities_12m)::BIGINT AS activities_12m,
-                sum(without_duration_12m)::BIGINT AS activities_without_duration_12m,
-                coalesce(sum(minutes_prev_12m), 0)::DOUBLE
-                    AS effort_minutes_recorded_prev_12m,
-                sum(activities_prev_12m)::BIGINT AS activities_prev_12m,
-                sum(without_duration_prev_12m)::BIGINT
-                    AS activities_without_duration_prev_12m,
                 coalesce(sum(minutes_12m) FILTER (WHERE is_procurement), 0)::DOUBLE
                     AS procurement_minutes_12m,
                 coalesce(sum(minutes_12m) FILTER (WHERE is_executive), 0)::DOUBLE
                     AS executive_minutes_12m,
-                -- one row per account and contact: no DISTINCT needed for people
-                count(contact_id) FILTER (WHERE engaged) AS contacts_engaged,
-                count(DISTINCT department) FILTER (WHERE engaged)
-                    AS departments_engaged,
-                count(DISTINCT department) FILTER (WHERE engaged AND NOT is_procurement)
+                count(*) AS contacts_engaged,
+                count(DISTINCT department) AS departments_engaged,
+                count(DISTINCT department) FILTER (WHERE NOT is_procurement)
                     AS non_procurement_departments_engaged,
-                count(DISTINCT org_level) FILTER (WHERE engaged) AS org_levels_engaged,
+                count(DISTINCT org_level) AS org_levels_engaged,
                 coalesce(sum(activities_12m) FILTER (WHERE is_executive), 0)::BIGINT
                     AS executive_touches,
-                count(contact_id) FILTER (WHERE engaged AND is_executive)
-                    AS executive_contacts_engaged,
-                sum(joint_activities)::BIGINT AS joint_activities,
-                {RATED_EFFORT_SUMS}
+                count(*) FILTER (WHERE is_executive) AS executive_contacts_engaged
             FROM touches GROUP BY account_id
+        ),
+        -- every account with people touched in the twelve months has sums too
+        effort AS (
+            SELECT * FROM activity_sums LEFT JOIN engagement USING (account_id)
         ),
         {GROWTH_SIGNALS_CTE},
         won AS (

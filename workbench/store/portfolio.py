@@ -183,8 +183,8 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 # blank an account's or the portfolio's total (they count as unknown, like NULL).
 
 #: The aggregates' counts and sums, zero for an account they have no row for: won
-#: deals (``w``), revenue in force (``r``), effort (``e``) and who was engaged.
-WON_COLUMNS = zero_if_missing("w", "won_12m", "won_prev_12m")
+#: deals and revenue in force (``r``), effort (``e``) and who was engaged.
+WON_COLUMNS = zero_if_missing("r", "won_12m", "won_prev_12m")
 REVENUE_COLUMNS = zero_if_missing(
     "r",
     "revenue_annualised",
@@ -298,19 +298,6 @@ _ACCOUNT_FEATURES_SQL = f"""
             SELECT * FROM activity_sums LEFT JOIN engagement USING (account_id)
         ),
         {GROWTH_SIGNALS_CTE},
-        won AS (
-            SELECT account_id,
-                coalesce(sum(CASE WHEN isfinite(amount) THEN amount END) FILTER (
-                    WHERE close_date > $as_of::DATE - INTERVAL 12 MONTH), 0)::DOUBLE
-                    AS won_12m,
-                coalesce(sum(CASE WHEN isfinite(amount) THEN amount END) FILTER (
-                    WHERE close_date <= $as_of::DATE - INTERVAL 12 MONTH), 0)::DOUBLE
-                    AS won_prev_12m
-            FROM opportunities
-            WHERE is_won AND close_date > $as_of::DATE - INTERVAL 24 MONTH
-              AND close_date <= $as_of::DATE
-            GROUP BY account_id
-        ),
         pipeline AS (
             -- open at the as-of date: opened by then and not yet closed by then
             SELECT account_id, coalesce(sum(CASE WHEN isfinite(amount) THEN amount END), 0)::DOUBLE AS open_pipeline
@@ -379,7 +366,6 @@ _ACCOUNT_FEATURES_SQL = f"""
             rc.retention_year_pairs,
             $as_of::DATE AS as_of
         FROM accounts a
-        LEFT JOIN won w USING (account_id)
         LEFT JOIN revenue r USING (account_id)
         LEFT JOIN pipeline p USING (account_id)
         LEFT JOIN effort e USING (account_id)

@@ -25,7 +25,6 @@ from workbench.store.economic_inputs import (
     RATED_ACTIVITY_SUMS,
     RATED_EFFORT_SUMS,
     RETENTION_CTE,
-    RETENTION_YEARS,
     SELLER_RATES_CTE,
     WALLET_FEATURE_COLUMNS,
     growth_signal_params,
@@ -426,7 +425,6 @@ def account_features(
             **revenue_params(default_term_months),
             **seller_rate_params(),
             **growth_signal_params(),
-            "retention_years": RETENTION_YEARS,
             "joint": list(JOINT_ACTIVITY_KINDS),
         },
     )

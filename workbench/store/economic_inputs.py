@@ -130,10 +130,11 @@ def growth_signal_params() -> dict[str, object]:
 #: by rate as well; whole minutes × whole rates add up exactly, in any order the
 #: parallel aggregation takes.
 RATED_ACTIVITY_SUMS = """
-sum(minutes) FILTER (WHERE seller_rate IS NOT NULL) AS rated_minutes,
+sum(CASE WHEN seller_rate IS NOT NULL THEN minutes END) AS rated_minutes,
 sum(minutes * seller_rate) AS rated_minute_cost,
-count(seller_rate) FILTER (WHERE duration_minutes IS NULL) AS rated_without_duration,
-sum(seller_rate) FILTER (WHERE duration_minutes IS NULL)
+count(CASE WHEN duration_minutes IS NULL THEN seller_rate END)
+    AS rated_without_duration,
+sum(CASE WHEN duration_minutes IS NULL THEN seller_rate END)
     AS rated_without_duration_rate_sum
 """
 #: Aggregates of ``activity_windows`` (:data:`RATED_ACTIVITY_SUMS` of the twelve

@@ -121,6 +121,16 @@ def median_ms(run: Any, repeats: int) -> float:
     return statistics.median(times)
 
 
+def median_cpu_ms(run: Any, repeats: int) -> float:
+    """The median CPU time of this process (all its threads) over ``repeats`` runs."""
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        run()
+        times.append((time.process_time() - started) * 1000)
+    return statistics.median(times)
+
+
 # --- the machine -------------------------------------------------------------------
 
 
@@ -388,11 +398,20 @@ def child_features(db: str) -> dict[str, Any]:
         features_ms = median_ms(lambda: store.account_features(con, as_of), 3)
         # Floor: one plain grouped pass over each table the features read.
         floor_ms = median_ms(lambda: [con.sql(q).pl() for q in FLOOR_QUERIES], 3)
+        # CPU time of this process (every thread), which moves far less with the
+        # machine's load than wall time: a longer statement loses more of its
+        # wall time to other processes on a shared machine than a short one.
+        features_cpu_ms = median_cpu_ms(lambda: store.account_features(con, as_of), 3)
+        floor_cpu_ms = median_cpu_ms(
+            lambda: [con.sql(q).pl() for q in FLOOR_QUERIES], 3
+        )
     finally:
         con.close()
     return {
         "features_ms": features_ms,
         "floor_ms": floor_ms,
+        "features_cpu_ms": features_cpu_ms,
+        "floor_cpu_ms": floor_cpu_ms,
         "activities": counts["activities"],
         "opportunities": counts["opportunities"],
         "peak_mb": peak_rss_mb(),
@@ -622,7 +641,10 @@ def part_segments() -> list[Row]:
             f"{ratio:.1f}×",
             f"≤ {FEATURES_TARGET_RATIO:.0f}×: {met(ratio <= FEATURES_TARGET_RATIO)}",
             note=f"peak memory of the aggregating process {features_run['peak_mb']:,.0f} "
-            f"MB; database on disk {features_run['db_mb']:,.0f} MB",
+            f"MB; database on disk {features_run['db_mb']:,.0f} MB; CPU time "
+            f"(all threads) {features_run['features_cpu_ms']:,.0f} ms against the "
+            f"floor's {features_run['floor_cpu_ms']:,.0f} ms: "
+            f"{features_run['features_cpu_ms'] / features_run['floor_cpu_ms']:.1f}×",
         ),
         Row(
             f"segment recompute after a threshold change ({features.height:,} "

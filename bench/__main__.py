@@ -734,33 +734,49 @@ SESSIONS_TARGET_RATIO = 3.0
 
 
 def part_sessions() -> list[Row]:
-    from bench import sessions_bench
+    from bench import protocol_sessions, sessions_bench
 
-    say(f"Chromium: {SESSIONS} sessions at once against one server, and one alone")
-    result = sessions_bench.run(SCALE_DB, SESSIONS)
-    rows = []
-    for step, what in (
+    steps = (
         ("overview", "open the Overview"),
         ("segments", "open Segments (chart drawn)"),
         ("slider", "move a Segments slider (rerun finished)"),
         ("plans", "open Account plans"),
-    ):
-        one = result["single"][step]["p50"]
-        many = result["together"][step]
-        ratio = many["p95"] / one
-        rows.append(
-            Row(
-                f"{SESSIONS} browser sessions at once: {what}, p95 "
-                f"({SCALE['accounts']:,} accounts)",
-                f"p95 {many['p95']:,.0f} ms (p50 {many['p50']:,.0f} ms)",
-                f"one session alone, p50 of 3: {one:,.0f} ms",
-                f"{ratio:.1f}×",
-                f"≤ {SESSIONS_TARGET_RATIO:.0f}×: {met(ratio <= SESSIONS_TARGET_RATIO)}",
-            )
-        )
-    if "cpu_per_session_together" in result and rows:
-        rows[-1].note = sessions_cpu_note(result)
-    return rows
+    )
+    say(f"{SESSIONS} sessions over Streamlit's protocol (no browser), and one alone")
+    served = protocol_sessions.run(SCALE_DB, SESSIONS)
+    rows = [
+        _sessions_row(served, step, what, "server only over its protocol")
+        for step, what in steps
+    ]
+    rows[-1].note = (
+        f"server CPU per session: alone {served['server_cpu_per_session_single']:.2f}"
+        f" s, with {SESSIONS} at once "
+        f"{served['server_cpu_per_session_together']:.2f} s; all {SESSIONS} sessions "
+        f"took {served['together_wall_s']:.1f} s of wall time"
+    )
+    say(f"Chromium: {SESSIONS} sessions at once against one server, and one alone")
+    result = sessions_bench.run(SCALE_DB, SESSIONS)
+    browser_rows = [
+        _sessions_row(result, step, what, "Chromium on the server's cores")
+        for step, what in steps
+    ]
+    if "cpu_per_session_together" in result:
+        browser_rows[-1].note = sessions_cpu_note(result)
+    return rows + browser_rows
+
+
+def _sessions_row(result: dict[str, Any], step: str, what: str, how: str) -> Row:
+    one = result["single"][step]["p50"]
+    many = result["together"][step]
+    ratio = many["p95"] / one
+    return Row(
+        f"{SESSIONS} sessions at once, {how}: {what}, p95 "
+        f"({SCALE['accounts']:,} accounts)",
+        f"p95 {many['p95']:,.0f} ms (p50 {many['p50']:,.0f} ms)",
+        f"one session alone, p50 of 3: {one:,.0f} ms",
+        f"{ratio:.1f}×",
+        f"≤ {SESSIONS_TARGET_RATIO:.0f}×: {met(ratio <= SESSIONS_TARGET_RATIO)}",
+    )
 
 
 def sessions_cpu_note(result: dict[str, Any]) -> str:

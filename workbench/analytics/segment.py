@@ -21,6 +21,7 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
+import math
 import threading
 import weakref
 from collections import OrderedDict
@@ -49,7 +50,12 @@ from workbench.analytics.thresholds import (
     Thresholds,
     score_weights,
 )
-from workbench.analytics.value import value_segments
+from workbench.analytics.value import (
+    VALUE_INPUT_THRESHOLDS,
+    ValueInputs,
+    value_inputs,
+    value_segments,
+)
 from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
@@ -65,10 +71,12 @@ __all__ = [
     "VALUE_SEGMENTS",
     "Mode",
     "SegmentCuts",
+    "SegmentOverview",
     "Thresholds",
     "account_choices",
     "account_table",
     "assign_segments",
+    "best_first",
     "compare_scenarios",
     "compute_contribution",
     "drawn_accounts",
@@ -80,6 +88,7 @@ __all__ = [
     "score_weights",
     "segment_counts",
     "segment_cuts",
+    "segment_overview",
     "segment_summary",
     "shown_account_table",
 ]
@@ -137,7 +146,27 @@ def assign_segments(
     valued, scored = _threshold_free_part(features, t, situation, retention)
     # The value segments rank with the thresholds a slider moves; the observed
     # and target types read only the valued features and their own thresholds.
-    segmented = value_segments(valued, t, explain=False).hstack(scored)
+    # Each part is a frame of its own columns, glued side by side at the end:
+    # the wide frame is never rewritten, only a few narrow columns are computed.
+    valued_part = value_segments(
+        valued, t, explain=False, inputs=_value_inputs(valued, t)
+    )
+    decided = pl.concat(
+        [valued_part, scored, _decided_types(valued_part, scored, overrides)],
+        how="horizontal",
+    )
+    return explain_segments(decided, t) if explain else decided
+
+
+def _decided_types(
+    valued: pl.DataFrame, scored: pl.DataFrame, overrides: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Return the override's columns and the type each account follows, row for row.
+
+    Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
+    where there is one, else the target, else the observed type) and
+    ``relationship_source``.
+    """
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
         chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
@@ -147,10 +176,18 @@ def assign_segments(
         pl.col("reason").alias("override_reason"),
         pl.col("set_by").alias("override_by"),
     ).unique("account_id", keep="last")
-    joined = segmented.join(chosen, on="account_id", how="left")
+    types = pl.concat(
+        [
+            valued.select("account_id"),
+            scored.select("relationship_target", "relationship_observed"),
+        ],
+        how="horizontal",
+    ).join(chosen, on="account_id", how="left", maintain_order="left")
     overridden = pl.col("_override").is_not_null()
     targeted = pl.col("relationship_target").is_not_null()
-    decided = joined.with_columns(
+    return types.select(
+        "override_reason",
+        "override_by",
         relationship=pl.when(overridden)
         .then(pl.col("_override"))
         .when(targeted)
@@ -161,8 +198,7 @@ def assign_segments(
         .when(targeted)
         .then(pl.lit("target"))
         .otherwise(pl.lit("observed")),
-    ).drop("_override")
-    return explain_segments(decided, t) if explain else decided
+    )
 
 
 #: Thresholds only the value segments read (and the growth score they rank by).
@@ -239,6 +275,35 @@ def _threshold_free_part(
     return valued, scored
 
 
+#: The last few :func:`~.value.value_inputs`, by the identity of their valued
+#: frame (one of :data:`_PARTS`', held weakly) and the thresholds they read.
+_INPUTS: OrderedDict[Hashable, tuple[Any, ValueInputs]] = OrderedDict()
+
+
+def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
+    """Return :func:`~.value.value_inputs` of ``valued``, kept between slider moves.
+
+    The growth signs and the ranks by value read three thresholds
+    (:data:`~.value.VALUE_INPUT_THRESHOLDS`), none of them a top share, so a
+    move of a top share only ranks a few narrow columns again (tested against
+    the whole chain computed from scratch).
+    """
+    key = (id(valued), *(getattr(t, f) for f in VALUE_INPUT_THRESHOLDS))
+    with _PARTS_LOCK:
+        kept = _INPUTS.get(key)
+        if kept is not None and kept[0]() is valued:
+            _INPUTS.move_to_end(key)
+            return kept[1]
+    inputs = value_inputs(valued, t)
+    with _PARTS_LOCK:
+        _INPUTS[key] = (weakref.ref(valued), inputs)
+        for stale in [k for k, entry in _INPUTS.items() if entry[0]() is None]:
+            del _INPUTS[stale]
+        while len(_INPUTS) > _PARTS_KEPT:
+            _INPUTS.popitem(last=False)
+    return inputs
+
+
 @dataclass(frozen=True)
 class SegmentCuts:
     """Where the value segments are cut, for threshold lines on charts.
@@ -262,7 +327,15 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
         .filter(pl.col("value_segment") == "most_growable")
         .min(),
     ).row(0)
-    contribution_cut: float | None = cuts[0]
+    return _cuts(cuts[0], cuts[1], thresholds)
+
+
+def _cuts(
+    lowest_valuable: float | None,
+    lowest_growable: float | None,
+    thresholds: Thresholds,
+) -> SegmentCuts:
+    contribution_cut = lowest_valuable
     if (
         thresholds.valuable_mode == "absolute"
         and thresholds.valuable_basis == "contribution"
@@ -270,7 +343,7 @@ def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
         contribution_cut = thresholds.valuable_min_contribution
     return SegmentCuts(
         contribution_cut=None if contribution_cut is None else float(contribution_cut),
-        headroom_cut=None if cuts[1] is None else float(cuts[1]),
+        headroom_cut=None if lowest_growable is None else float(lowest_growable),
     )
 
 
@@ -292,24 +365,87 @@ def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
     (on its basis, see :func:`compute_contribution`) and contribution; a segment's contribution share can be negative (below zero)
     or exceed 100 % when other accounts lose money.
     """
+    return _summary_of(_grouped(segments), segments)
+
+
+def _grouped(segments: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
+    """Return the accounts and the :data:`_SUMMED` sums per segment and type (and ``also``)."""
+    return segments.group_by("value_segment", "relationship").agg(
+        pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED], *also
+    )
+
+
+def _summary_of(grouped: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
+    """Return :func:`segment_summary` from the sums per segment and type."""
     totals = segments.select(
         pl.col("effort_hours").sum(),
         pl.col("revenue").sum(),
         pl.col("contribution").sum(),
     ).row(0)
-    summary = (
-        segments.group_by("value_segment", "relationship")
-        .agg(pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED])
-        .with_columns(
-            effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
-            revenue_share_pct=_share(pl.col("revenue"), totals[1]),
-            contribution_share_pct=_share(pl.col("contribution"), totals[2]),
-        )
+    summary = grouped.select(
+        "value_segment", "relationship", "accounts", *_SUMMED
+    ).with_columns(
+        effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
+        revenue_share_pct=_share(pl.col("revenue"), totals[1]),
+        contribution_share_pct=_share(pl.col("contribution"), totals[2]),
     )
     order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
     return summary.sort(
         pl.col("value_segment").replace_strict(order, default=99), "relationship"
     )
+
+
+@dataclass(frozen=True)
+class SegmentOverview:
+    """What a page shows of a segmentation at a glance, from one pass over it.
+
+    The same as :func:`segment_cuts`, :func:`segment_summary` and
+    :func:`segment_counts` of the same rows (tested).
+    """
+
+    cuts: SegmentCuts
+    summary: pl.DataFrame
+    counts: dict[str, int]
+
+
+def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentOverview:
+    """Return the cuts, the summary and the counts of an :func:`assign_segments` result.
+
+    One grouping by segment and type gives all three: the counts are the summary's
+    accounts added up, the cuts the lowest contribution and headroom of the
+    segments they bound.
+    """
+    grouped = _grouped(
+        segments,
+        pl.col("contribution").min().alias("_lowest_contribution"),
+        pl.col("headroom").min().alias("_lowest_headroom"),
+    )
+    lowest = {
+        name: grouped.filter(pl.col("value_segment") == name)[column].min()
+        for name, column in (
+            ("most_valuable", "_lowest_contribution"),
+            ("most_growable", "_lowest_headroom"),
+        )
+    }
+    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
+    for column in ("value_segment", "relationship"):
+        for value, accounts in (
+            grouped.group_by(column).agg(pl.col("accounts").sum()).iter_rows()
+        ):
+            counts[str(value)] = int(accounts)
+    return SegmentOverview(
+        cuts=_cuts(
+            _float_or_none(lowest["most_valuable"]),
+            _float_or_none(lowest["most_growable"]),
+            thresholds,
+        ),
+        summary=_summary_of(grouped, segments),
+        counts=counts,
+    )
+
+
+def _float_or_none(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _share(column: pl.Expr, total: float | None) -> pl.Expr:
@@ -411,9 +547,14 @@ TABLE_COLUMNS: tuple[str, ...] = (
 
 def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     """Return the segments in table form: the :data:`TABLE_COLUMNS`, best first."""
-    return segments.select([c for c in TABLE_COLUMNS if c in segments.columns]).sort(
-        "contribution", descending=True
+    return best_first(
+        segments.select(c for c in TABLE_COLUMNS if c in segments.columns)
     )
+
+
+def best_first(segments: pl.DataFrame) -> pl.DataFrame:
+    """Return the rows by contribution, highest first (ties in their order)."""
+    return segments.sort("contribution", descending=True, maintain_order=True)
 
 
 def shown_account_table(
@@ -425,17 +566,24 @@ def shown_account_table(
 ) -> pl.DataFrame:
     """Return :func:`account_table` of ``limit`` rows from ``offset``, explained.
 
-    Rows are ordered best first (highest contribution). ``segments`` may come
-    from ``assign_segments(..., explain=False)``: the reasons are built for the
-    rows kept only (see :func:`explain_segments`), in ``language``.
+    Rows are ordered best first (highest contribution, ties in their order).
+    ``segments`` may come from ``assign_segments(..., explain=False)``: the
+    reasons are built for the rows kept only (see :func:`explain_segments`), in
+    ``language``.
     """
     # order one column and gather the rows kept, rather than sorting every column
-    order = segments.select(pl.arg_sort_by("contribution", descending=True))
+    order = segments.select(
+        pl.arg_sort_by("contribution", descending=True, maintain_order=True)
+    )
     kept = order.to_series().slice(offset, limit)
-    return account_table(explain_segments(segments[kept], thresholds, language))
+    explained = explain_segments(segments[kept], thresholds, language)
+    # already best first: the columns of the table, not a sort again
+    return explained.select(c for c in TABLE_COLUMNS if c in explained.columns)
 
 
-def drawn_accounts(segments: pl.DataFrame, limit: int) -> pl.DataFrame:
+def drawn_accounts(
+    segments: pl.DataFrame, limit: int, *, columns: Iterable[str] | None = None
+) -> pl.DataFrame:
     """Return the accounts with data a portfolio chart draws, at most about ``limit``.
 
     All of them when there are no more than ``limit``. Beyond that, each value
@@ -443,21 +591,61 @@ def drawn_accounts(segments: pl.DataFrame, limit: int) -> pl.DataFrame:
     big marks a reader looks at), plus its lowest and highest contribution and
     headroom, so the axes, the cuts and every segment stay where they are. Ten
     thousand points cost more to send and draw than to compute, and overlap.
+    Rows keep their order; ties go to the row that comes first. ``columns``: the
+    columns to return, of those the frame has (default: all).
     """
-    with_data = segments.filter(pl.col("value_segment") != "no_data")
-    if with_data.height <= limit:
-        return with_data
     segment_of = pl.col("value_segment")
-    quota = (pl.len().over(segment_of) * limit / with_data.height).ceil()
-    extreme = pl.lit(False)
-    for column in ("contribution", "headroom"):
-        for descending in (False, True):
-            extreme |= (
-                pl.col(column).rank("ordinal", descending=descending).over(segment_of)
-                == 1
+    returned = (
+        segments
+        if columns is None
+        else segments.select(c for c in columns if c in segments.columns)
+    )
+    rows = (
+        segments.select(segment_of, "revenue", "contribution", "headroom")
+        .with_row_index("_row")
+        .filter(segment_of != "no_data")
+    )
+    if rows.height <= limit:
+        return returned.filter(segments.get_column("value_segment") != "no_data")
+    # One pass per segment for its size and its four extremes (the first row
+    # holding the lowest or highest value, as an ordinal rank of 1 would)...
+    per_segment = rows.group_by(segment_of).agg(
+        pl.len().alias("_accounts"),
+        *[
+            pl.col("_row").get(getattr(pl.col(column), pick)()).alias(f"_{i}")
+            for i, (column, pick) in enumerate(
+                (c, p) for c in ("contribution", "headroom") for p in _EXTREMES
             )
-    largest = pl.col("revenue").rank("ordinal", descending=True).over(segment_of)
-    return with_data.filter((largest <= quota) | extreme)
+        ],
+    )
+    # ...then one stable sort by revenue, in which each segment's largest come
+    # first: counting a segment's rows down that order finds them without a
+    # window over the segments.
+    largest = pl.lit(False)
+    for name, accounts in per_segment.select("value_segment", "_accounts").rows():
+        quota = math.ceil(accounts * limit / rows.height)
+        in_segment = segment_of == name if name is not None else segment_of.is_null()
+        largest |= in_segment & (in_segment.cum_sum() <= quota)
+    by_revenue = (
+        rows.select("_row", segment_of, "revenue")
+        .filter(pl.col("revenue").is_not_null())
+        .sort("revenue", descending=True, maintain_order=True)
+    )
+    kept = pl.concat(
+        [
+            by_revenue.filter(largest).get_column("_row"),
+            *[
+                per_segment.get_column(f"_{i}").drop_nulls()
+                for i in range(2 * len(_EXTREMES))
+            ],
+        ]
+    )
+    drawn = pl.repeat(False, segments.height, eager=True).scatter(kept, True)
+    return returned.filter(drawn)
+
+
+#: How :func:`drawn_accounts` finds a segment's extremes: the first row of each.
+_EXTREMES = ("arg_min", "arg_max")
 
 
 def compare_scenarios(

@@ -77,9 +77,8 @@ def segments_or_stop(
 
 def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> None:
     """Show the counts, the portfolio chart, the summary and how the score works."""
-    cuts = segment.segment_cuts(segments, thresholds)
-    summary = segment.segment_summary(segments)
-    counts = segment.segment_counts(segments)
+    overview = segment.segment_overview(segments, thresholds)
+    cuts, summary, counts = overview.cuts, overview.summary, overview.counts
     currency = portfolio_currency()
     cols = st.columns(7)
     shown = ("most_valuable", "most_growable", "maintain", "below_zero", "no_data")
@@ -94,9 +93,15 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     for col, name in zip(cols[5:], ("partnership", "transactional"), strict=True):
         col.metric(terms.relationship(name).capitalize(), format_number(counts[name]))
 
-    drawn = segment.drawn_accounts(segments, CHART_POINTS)
-    st.altair_chart(
-        charts.segment_scatter(drawn, cuts.contribution_cut, cuts.headroom_cut),
+    drawn = segment.drawn_accounts(
+        segments, CHART_POINTS, columns=charts.SEGMENT_SCATTER_COLUMNS
+    )
+    # The spec is the same from one move to the next and only its data change,
+    # so the browser replaces the points instead of building the chart again.
+    st.vega_lite_chart(
+        spec=charts.segment_scatter_spec(
+            drawn, cuts.contribution_cut, cuts.headroom_cut
+        ).with_data(),
         width="stretch",
     )
     ranked = segments.height - counts["no_data"]
@@ -171,7 +176,7 @@ def accounts_section(
         value_segments=chosen_segments,
         relationships=chosen_types,
         name_contains=search,
-    ).sort("contribution", descending=True)
+    )
     st.caption(
         _("{shown} of {total} accounts, as of {day}; amounts in {currency}.").format(
             shown=format_number(table.height),
@@ -209,7 +214,9 @@ def accounts_section(
         labels=(_("Download CSV"), _("Download Excel")),
         sheet="segments",
     )
-    return table
+    # the pickers below list the table's accounts best first: their IDs and names
+    # only, rather than every column of every account in that order
+    return segment.best_first(table.select("account_id", "name", "contribution"))
 
 
 def _table_page(rows: int) -> int:

@@ -21,12 +21,11 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
-import math
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -36,6 +35,15 @@ from workbench.analytics.economics import (
 )
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_relationship
+from workbench.analytics.overview import (
+    SegmentCuts,
+    SegmentOverview,
+    drawn_accounts,
+    segment_counts,
+    segment_cuts,
+    segment_overview,
+    segment_summary,
+)
 from workbench.analytics.reasons import EXPLANATIONS, explain_segments
 from workbench.analytics.retention import Retention
 from workbench.analytics.target import target_relationship
@@ -304,156 +312,6 @@ def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
     return inputs
 
 
-@dataclass(frozen=True)
-class SegmentCuts:
-    """Where the value segments are cut, for threshold lines on charts.
-
-    ``contribution_cut``: the lowest contribution counted most valuable (the
-    absolute threshold in absolute mode); ``headroom_cut``: the lowest headroom
-    counted most growable. ``None`` when the segment is empty.
-    """
-
-    contribution_cut: float | None
-    headroom_cut: float | None
-
-
-def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
-    """Return the contribution and headroom cuts of an :func:`assign_segments` result."""
-    cuts = segments.select(
-        contribution=pl.col("contribution")
-        .filter(pl.col("value_segment") == "most_valuable")
-        .min(),
-        headroom=pl.col("headroom")
-        .filter(pl.col("value_segment") == "most_growable")
-        .min(),
-    ).row(0)
-    return _cuts(cuts[0], cuts[1], thresholds)
-
-
-def _cuts(
-    lowest_valuable: float | None,
-    lowest_growable: float | None,
-    thresholds: Thresholds,
-) -> SegmentCuts:
-    contribution_cut = lowest_valuable
-    if (
-        thresholds.valuable_mode == "absolute"
-        and thresholds.valuable_basis == "contribution"
-    ):
-        contribution_cut = thresholds.valuable_min_contribution
-    return SegmentCuts(
-        contribution_cut=None if contribution_cut is None else float(contribution_cut),
-        headroom_cut=None if lowest_growable is None else float(lowest_growable),
-    )
-
-
-#: What :func:`segment_summary` adds up per segment and type, in its order.
-_SUMMED = (
-    "revenue",
-    "won_12m",
-    "margin",
-    "cost_to_serve",
-    "contribution",
-    "effort_hours",
-)
-
-
-def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
-    """Return accounts, revenue, contribution and shares per value segment × type.
-
-    Shares (``*_share_pct``) are of the whole portfolio's effort hours, revenue
-    (on its basis, see :func:`compute_contribution`) and contribution; a segment's contribution share can be negative (below zero)
-    or exceed 100 % when other accounts lose money.
-    """
-    return _summary_of(_grouped(segments), segments)
-
-
-def _grouped(segments: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
-    """Return the accounts and the :data:`_SUMMED` sums per segment and type (and ``also``)."""
-    return segments.group_by("value_segment", "relationship").agg(
-        pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED], *also
-    )
-
-
-def _summary_of(grouped: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
-    """Return :func:`segment_summary` from the sums per segment and type."""
-    totals = segments.select(
-        pl.col("effort_hours").sum(),
-        pl.col("revenue").sum(),
-        pl.col("contribution").sum(),
-    ).row(0)
-    summary = grouped.select(
-        "value_segment", "relationship", "accounts", *_SUMMED
-    ).with_columns(
-        effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
-        revenue_share_pct=_share(pl.col("revenue"), totals[1]),
-        contribution_share_pct=_share(pl.col("contribution"), totals[2]),
-    )
-    order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
-    return summary.sort(
-        pl.col("value_segment").replace_strict(order, default=99), "relationship"
-    )
-
-
-@dataclass(frozen=True)
-class SegmentOverview:
-    """What a page shows of a segmentation at a glance, from one pass over it.
-
-    The same as :func:`segment_cuts`, :func:`segment_summary` and
-    :func:`segment_counts` of the same rows (tested).
-    """
-
-    cuts: SegmentCuts
-    summary: pl.DataFrame
-    counts: dict[str, int]
-
-
-def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentOverview:
-    """Return the cuts, the summary and the counts of an :func:`assign_segments` result.
-
-    One grouping by segment and type gives all three: the counts are the summary's
-    accounts added up, the cuts the lowest contribution and headroom of the
-    segments they bound.
-    """
-    grouped = _grouped(
-        segments,
-        pl.col("contribution").min().alias("_lowest_contribution"),
-        pl.col("headroom").min().alias("_lowest_headroom"),
-    )
-    lowest = {
-        name: grouped.filter(pl.col("value_segment") == name)[column].min()
-        for name, column in (
-            ("most_valuable", "_lowest_contribution"),
-            ("most_growable", "_lowest_headroom"),
-        )
-    }
-    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
-    for column in ("value_segment", "relationship"):
-        for value, accounts in (
-            grouped.group_by(column).agg(pl.col("accounts").sum()).iter_rows()
-        ):
-            counts[str(value)] = int(accounts)
-    return SegmentOverview(
-        cuts=_cuts(
-            _float_or_none(lowest["most_valuable"]),
-            _float_or_none(lowest["most_growable"]),
-            thresholds,
-        ),
-        summary=_summary_of(grouped, segments),
-        counts=counts,
-    )
-
-
-def _float_or_none(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _share(column: pl.Expr, total: float | None) -> pl.Expr:
-    if not total:
-        return pl.lit(None, dtype=pl.Float64)
-    return column / total * 100
-
-
 def filter_accounts(
     segments: pl.DataFrame,
     *,
@@ -581,73 +439,6 @@ def shown_account_table(
     return explained.select(c for c in TABLE_COLUMNS if c in explained.columns)
 
 
-def drawn_accounts(
-    segments: pl.DataFrame, limit: int, *, columns: Iterable[str] | None = None
-) -> pl.DataFrame:
-    """Return the accounts with data a portfolio chart draws, at most about ``limit``.
-
-    All of them when there are no more than ``limit``. Beyond that, each value
-    segment keeps its largest accounts by revenue in proportion to its size (the
-    big marks a reader looks at), plus its lowest and highest contribution and
-    headroom, so the axes, the cuts and every segment stay where they are. Ten
-    thousand points cost more to send and draw than to compute, and overlap.
-    Rows keep their order; ties go to the row that comes first. ``columns``: the
-    columns to return, of those the frame has (default: all).
-    """
-    segment_of = pl.col("value_segment")
-    returned = (
-        segments
-        if columns is None
-        else segments.select(c for c in columns if c in segments.columns)
-    )
-    rows = (
-        segments.select(segment_of, "revenue", "contribution", "headroom")
-        .with_row_index("_row")
-        .filter(segment_of != "no_data")
-    )
-    if rows.height <= limit:
-        return returned.filter(segments.get_column("value_segment") != "no_data")
-    # One pass per segment for its size and its four extremes (the first row
-    # holding the lowest or highest value, as an ordinal rank of 1 would)...
-    per_segment = rows.group_by(segment_of).agg(
-        pl.len().alias("_accounts"),
-        *[
-            pl.col("_row").get(getattr(pl.col(column), pick)()).alias(f"_{i}")
-            for i, (column, pick) in enumerate(
-                (c, p) for c in ("contribution", "headroom") for p in _EXTREMES
-            )
-        ],
-    )
-    # ...then one stable sort by revenue, in which each segment's largest come
-    # first: counting a segment's rows down that order finds them without a
-    # window over the segments.
-    largest = pl.lit(False)
-    for name, accounts in per_segment.select("value_segment", "_accounts").rows():
-        quota = math.ceil(accounts * limit / rows.height)
-        in_segment = segment_of == name if name is not None else segment_of.is_null()
-        largest |= in_segment & (in_segment.cum_sum() <= quota)
-    by_revenue = (
-        rows.select("_row", segment_of, "revenue")
-        .filter(pl.col("revenue").is_not_null())
-        .sort("revenue", descending=True, maintain_order=True)
-    )
-    kept = pl.concat(
-        [
-            by_revenue.filter(largest).get_column("_row"),
-            *[
-                per_segment.get_column(f"_{i}").drop_nulls()
-                for i in range(2 * len(_EXTREMES))
-            ],
-        ]
-    )
-    drawn = pl.repeat(False, segments.height, eager=True).scatter(kept, True)
-    return returned.filter(drawn)
-
-
-#: How :func:`drawn_accounts` finds a segment's extremes: the first row of each.
-_EXTREMES = ("arg_min", "arg_max")
-
-
 def compare_scenarios(
     features: pl.DataFrame,
     first: Thresholds,
@@ -729,15 +520,6 @@ def scenario_thresholds(scenarios: pl.DataFrame, name: str) -> Thresholds | None
     if rows.height == 0:
         return None
     return Thresholds.from_dict(json.loads(rows["thresholds"][0]))
-
-
-def segment_counts(segments: pl.DataFrame) -> dict[str, int]:
-    """Return the number of accounts per value segment and per relationship type."""
-    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
-    for column in ("value_segment", "relationship"):
-        for value, accounts in segments.group_by(column).len().iter_rows():
-            counts[str(value)] = int(accounts)
-    return counts
 
 
 def account_choices(accounts: pl.DataFrame, limit: int) -> tuple[list[str], list[str]]:

@@ -147,3 +147,29 @@ def test_the_scatter_spec_is_the_altair_chart_streamlit_draws(demo_segments):
     uncut = charts.segment_scatter_spec(segments, None, None)
     assert uncut.spec is charts.segment_scatter_spec(segments, 1.0, 2.0).spec
     assert uncut.datasets["headroom_cut"].height == 0
+
+
+def test_a_table_sent_as_arrow_is_the_table_streamlit_sends(demo_segments):
+    # st.dataframe's own path (polars to pandas to Arrow) against the direct one,
+    # on the account table's page (whole numbers with missing values among them)
+    from streamlit import dataframe_util
+
+    from workbench.app.components import arrow_table
+
+    t, segments = demo_segments[0]
+    page = segment.shown_account_table(segments, t, 25, 30)
+    weights = segment.score_weights(t)
+    for frame in (page, weights, segment.segment_summary(segments)):
+        through_pandas = pa.ipc.open_stream(
+            dataframe_util.convert_pandas_df_to_arrow_bytes(
+                dataframe_util.convert_anything_to_pandas_df(frame)
+            )
+        ).read_all()
+        direct = arrow_table(frame)
+        assert isinstance(direct, pa.Table)
+        assert (
+            direct.schema.remove_metadata() == through_pandas.schema.remove_metadata()
+        )
+        assert direct.to_pylist() == through_pandas.to_pylist()
+    dated = pl.DataFrame({"day": [None]}, schema={"day": pl.Date})
+    assert arrow_table(dated) is dated  # left to Streamlit's own path

@@ -173,3 +173,16 @@ def test_a_table_sent_as_arrow_is_the_table_streamlit_sends(demo_segments):
         assert direct.to_pylist() == through_pandas.to_pylist()
     dated = pl.DataFrame({"day": [None]}, schema={"day": pl.Date})
     assert arrow_table(dated) is dated  # left to Streamlit's own path
+
+
+def test_the_kept_row_orders_give_what_sorting_gives(demo_segments):
+    # a segmentation's own frame reuses its orders; a copy of it sorts again
+    for t, segments in demo_segments:
+        copy = segments.clone()
+        assert segment.shown_account_table(segments, t, 20, 5).equals(
+            segment.shown_account_table(copy, t, 20, 5)
+        )
+        assert segment.drawn_accounts(segments, 12).equals(
+            segment.drawn_accounts(copy, 12)
+        )
+        assert segment.filter_accounts(segments) is segments

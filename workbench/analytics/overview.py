@@ -10,8 +10,10 @@ computed after every slider move, so each takes one pass where it can
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -19,6 +21,55 @@ from workbench.analytics.thresholds import RELATIONSHIPS, VALUE_SEGMENTS, Thresh
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+
+@dataclass(frozen=True)
+class RowOrders:
+    """Row orders of a segmentation by columns no value threshold changes.
+
+    ``by_contribution``: every row, highest contribution first (nulls first, ties
+    in row order), as :func:`~.segment.shown_account_table` orders;
+    ``by_revenue``: the rows with a revenue, highest first, ties in row order.
+    """
+
+    by_contribution: pl.Series
+    by_revenue: pl.Series
+
+
+def row_orders(frame: pl.DataFrame) -> RowOrders:
+    """Return the :class:`RowOrders` of a frame with ``contribution`` and ``revenue``."""
+    return RowOrders(
+        by_contribution=frame.select(
+            pl.arg_sort_by("contribution", descending=True, maintain_order=True)
+        ).to_series(),
+        by_revenue=frame.select(pl.col("revenue"))
+        .with_row_index("_row")
+        .filter(pl.col("revenue").is_not_null())
+        .sort("revenue", descending=True, maintain_order=True)
+        .get_column("_row"),
+    )
+
+
+#: The orders of the frames :func:`~.segment.assign_segments` returned, by their
+#: identity (held weakly): a move's new frame shares its columns' order with the
+#: last, so the chart's points and the table's page need no sort of their own.
+_ORDERS: dict[int, tuple[Any, RowOrders]] = {}
+_ORDERS_LOCK = threading.Lock()
+
+
+def remember_orders(frame: pl.DataFrame, orders: RowOrders) -> None:
+    """Note that ``frame``'s rows, by contribution and revenue, are in ``orders``."""
+    with _ORDERS_LOCK:
+        for stale in [k for k, (ref, _o) in _ORDERS.items() if ref() is None]:
+            del _ORDERS[stale]
+        _ORDERS[id(frame)] = (weakref.ref(frame), orders)
+
+
+def orders_of(frame: pl.DataFrame) -> RowOrders | None:
+    """Return the orders :func:`remember_orders` noted for this very frame, if any."""
+    with _ORDERS_LOCK:
+        kept = _ORDERS.get(id(frame))
+    return kept[1] if kept is not None and kept[0]() is frame else None
 
 
 @dataclass(frozen=True)
@@ -216,11 +267,16 @@ def drawn_accounts(
         quota = math.ceil(accounts * limit / rows.height)
         in_segment = segment_of == name if name is not None else segment_of.is_null()
         largest |= in_segment & (in_segment.cum_sum() <= quota)
-    by_revenue = (
-        rows.select("_row", segment_of, "revenue")
-        .filter(pl.col("revenue").is_not_null())
-        .sort("revenue", descending=True, maintain_order=True)
-    )
+    # (the order is kept for the frames a segmentation returned: revenue does not
+    # move with the thresholds a slider moves)
+    known = orders_of(segments)
+    order = (row_orders(segments) if known is None else known).by_revenue
+    by_revenue = pl.DataFrame(
+        {
+            "_row": order,
+            "value_segment": segments.get_column("value_segment").gather(order),
+        }
+    ).filter(segment_of != "no_data")
     kept = pl.concat(
         [
             by_revenue.filter(largest).get_column("_row"),

@@ -36,9 +36,13 @@ from workbench.analytics.economics import (
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_relationship
 from workbench.analytics.overview import (
+    RowOrders,
     SegmentCuts,
     SegmentOverview,
     drawn_accounts,
+    orders_of,
+    remember_orders,
+    row_orders,
     segment_counts,
     segment_cuts,
     segment_overview,
@@ -163,7 +167,10 @@ def assign_segments(
         [valued_part, scored, _decided_types(valued_part, scored, overrides)],
         how="horizontal",
     )
-    return explain_segments(decided, t) if explain else decided
+    if explain:
+        return explain_segments(decided, t)
+    remember_orders(decided, _row_orders(valued))
+    return decided
 
 
 def _decided_types(
@@ -288,6 +295,26 @@ def _threshold_free_part(
 _INPUTS: OrderedDict[Hashable, tuple[Any, ValueInputs]] = OrderedDict()
 
 
+#: The last few :func:`~.overview.row_orders` of valued frames, held weakly.
+_VALUED_ORDERS: OrderedDict[int, tuple[Any, RowOrders]] = OrderedDict()
+
+
+def _row_orders(valued: pl.DataFrame) -> RowOrders:
+    """Return the rows' orders by contribution and revenue, kept per valued frame."""
+    with _PARTS_LOCK:
+        kept = _VALUED_ORDERS.get(id(valued))
+        if kept is not None and kept[0]() is valued:
+            return kept[1]
+    orders = row_orders(valued)
+    with _PARTS_LOCK:
+        _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), orders)
+        for stale in [k for k, e in _VALUED_ORDERS.items() if e[0]() is None]:
+            del _VALUED_ORDERS[stale]
+        while len(_VALUED_ORDERS) > _PARTS_KEPT:
+            _VALUED_ORDERS.popitem(last=False)
+    return orders
+
+
 def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
     """Return :func:`~.value.value_inputs` of ``valued``, kept between slider moves.
 
@@ -335,6 +362,8 @@ def filter_accounts(
         condition &= pl.col("name").str.to_lowercase().str.contains(
             needle, literal=True
         ) | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
+    if not (chosen_segments or chosen_types or needle):
+        return segments  # the same frame: nothing to copy, its orders are known
     return segments.filter(condition)
 
 
@@ -430,10 +459,10 @@ def shown_account_table(
     ``language``.
     """
     # order one column and gather the rows kept, rather than sorting every column
-    order = segments.select(
-        pl.arg_sort_by("contribution", descending=True, maintain_order=True)
-    )
-    kept = order.to_series().slice(offset, limit)
+    # (a frame a segmentation returned has its order kept: see remember_orders)
+    known = orders_of(segments)
+    order = (row_orders(segments) if known is None else known).by_contribution
+    kept = order.slice(offset, limit)
     explained = explain_segments(segments[kept], thresholds, language)
     # already best first: the columns of the table, not a sort again
     return explained.select(c for c in TABLE_COLUMNS if c in explained.columns)

@@ -13,9 +13,8 @@ names a font stack that draws Chinese as well as Latin text.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import json
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -193,16 +192,18 @@ def segment_scatter(
 class VegaLiteChart:
     """A chart as a Vega-Lite spec whose layers read named datasets, and those data.
 
-    ``spec`` is shared between calls and must not be changed; :meth:`with_data`
-    returns the spec a renderer takes, the datasets beside it.
+    ``spec`` is the spec's JSON text, shared between calls; :meth:`with_data`
+    returns a new spec a renderer takes (and may change), the datasets beside it.
     """
 
-    spec: Mapping[str, Any]
+    spec: str
     datasets: dict[str, pl.DataFrame]
 
     def with_data(self) -> dict[str, Any]:
         """Return the spec with its datasets (``datasets``: name → frame)."""
-        return {**self.spec, "datasets": dict(self.datasets)}
+        spec: dict[str, Any] = json.loads(self.spec)
+        spec["datasets"] = dict(self.datasets)
+        return spec
 
 
 def segment_scatter_spec(
@@ -231,7 +232,7 @@ def segment_scatter_spec(
 
 
 @functools.lru_cache(maxsize=8)
-def _scatter_template(language: str) -> Mapping[str, Any]:
+def _scatter_template(language: str) -> str:
     """Return the scatter's Vega-Lite spec in ``language``, its data by name.
 
     Built as the top level of a chart that is not drawn by Altair itself: no
@@ -241,7 +242,7 @@ def _scatter_template(language: str) -> Mapping[str, Any]:
     chart = _scatter_layers(*named)
     spec: dict[str, Any] = chart.to_dict(context={"top_level": False})
     spec["$schema"] = alt.SCHEMA_URL
-    return MappingProxyType(spec)
+    return json.dumps(spec)
 
 
 def _scatter_points(segments: pl.DataFrame) -> pl.DataFrame:

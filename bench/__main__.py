@@ -587,7 +587,7 @@ def recompute_ms(features: Any, overrides: Any, threshold: str) -> float:
     )
     recompute_after_a_move(features, overrides, next(moves))  # warm
     return median_ms(
-        lambda: recompute_after_a_move(features, overrides, next(moves)), 21
+        lambda: recompute_after_a_move(features, overrides, next(moves)), 51
     )
 
 

@@ -59,6 +59,9 @@ _WATCH_STATE_JS = """() => {
         attributeFilter: ['data-test-script-state']});
     return performance.now();
 }"""
+# A rerun quicker than one frame may never show the page as running (its two
+# state changes are drawn as one): a second after the chart changed with no state
+# seen, the run had finished by the time the chart changed.
 _RERUN_DONE_JS = """() => {
     const states = window.__benchStates || [];
     let ran = false;
@@ -66,6 +69,8 @@ _RERUN_DONE_JS = """() => {
         if (state === 'running') ran = true;
         else if (ran && state === 'notRunning') return at;
     }
+    const changed = window.__benchChangedAt;
+    if (!ran && changed && performance.now() - changed > 1000) return changed;
     return null;
 }"""
 

@@ -9,6 +9,9 @@ more than the segmentation itself.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
+
 import polars as pl
 
 from workbench import terms
@@ -20,8 +23,8 @@ from workbench.analytics.target import (
     target_reason,
 )
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from workbench.analytics.value import RANKING_ONLY_THRESHOLDS, growth_reason_step
 from workbench.analytics.value import value_reason as value_reason_of
-from workbench.analytics.value import with_growth_reason
 from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 __all__ = ["EXPLANATIONS", "explain_segments"]
@@ -106,9 +109,39 @@ def explain_segments(
     The sentences are written in ``language`` (English by default: the downloads,
     ``--json`` and a plan's stored situation keep it); codes stay codes.
     """
-    # In steps, each naming the columns the one before built: one expression
-    # holding the score's and the target's sentences several times over costs
-    # polars more to plan than to run on a thousand rows.
+    columns = tuple(segments.columns)
+    # The sentences read no threshold that only cuts the ranks, so a move of a
+    # top share reuses the expressions of the move before.
+    unmoved = replace(
+        thresholds,
+        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in RANKING_ONLY_THRESHOLDS},
+    )
+    steps, built, read = _reason_steps(columns, unmoved, language)
+    # Only the columns the sentences read go through the steps: each step on the
+    # whole table was planned over every one of its columns.
+    reasons = segments.select(read)
+    for step in steps:
+        reasons = reasons.with_columns(step)
+    made = dict(zip(built, reasons.select(built).get_columns(), strict=True))
+    return pl.DataFrame(
+        [
+            made[name] if name in made else segments.get_column(name)
+            for name in _explained_order(columns)
+        ]
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _reason_steps(
+    columns: tuple[str, ...], thresholds: Thresholds, language: str
+) -> tuple[list[list[pl.Expr]], list[str], list[str]]:
+    """Return the steps of expressions that build the reasons, what they build, and read.
+
+    In steps, each naming the columns the one before built: one expression holding
+    the score's and the target's sentences several times over costs polars more to
+    plan than to run on a thousand rows. Kept per columns, thresholds and
+    language: building the expressions costs about as much as running them.
+    """
     basis_reason = (
         pl.when(pl.col("relationship_target").is_not_null())
         .then(
@@ -121,17 +154,17 @@ def explain_segments(
         )
         .otherwise(pl.col("_score_reason"))
     )
-    value_reason = value_reason_of(thresholds, language)
-    segments = with_growth_reason(segments, language)
-    explained = (
-        segments.with_columns(
-            target_reason=target_reason(language),
-            _score_reason=score_reason(segments.columns, thresholds, language),
-            _value_reason=value_reason,
-        )
-        .with_columns(_basis_reason=basis_reason)
-        .with_columns(
-            relationship_reason=pl.when(pl.col("relationship_source") == "override")
+    growth = growth_reason_step(columns, language)
+    steps: list[list[pl.Expr]] = [[e] for e in growth]
+    steps += [
+        [
+            target_reason(language).alias("target_reason"),
+            score_reason(columns, thresholds, language).alias("_score_reason"),
+            value_reason_of(thresholds, language).alias("_value_reason"),
+        ],
+        [basis_reason.alias("_basis_reason")],
+        [
+            pl.when(pl.col("relationship_source") == "override")
             .then(
                 sentence(
                     N_("set by hand to {relationship} ({by}: {reason}); the {basis}"),
@@ -144,8 +177,9 @@ def explain_segments(
                     basis="_basis_reason",
                 )
             )
-            .otherwise(pl.col("_basis_reason")),
-            value_reason=pl.when(pl.col("value_segment") == "no_data")
+            .otherwise(pl.col("_basis_reason"))
+            .alias("relationship_reason"),
+            pl.when(pl.col("value_segment") == "no_data")
             .then(pl.col("_value_reason"))
             .otherwise(
                 sentence(
@@ -155,12 +189,33 @@ def explain_segments(
                     revenue=_number(pl.col("revenue")),
                     basis=phrase_expr("revenue_basis", REVENUE_BASIS_TEXT, language),
                 )
-            ),
+            )
+            .alias("value_reason"),
+        ],
+        [_one_line_why(language).alias("why")],
+    ]
+    built = [*(["growth_reason"] if growth else []), *EXPLANATIONS]
+    named = {name for step in steps for expr in step for name in expr.meta.root_names()}
+    return steps, built, [c for c in columns if c in named]
+
+
+def _explained_order(columns: tuple[str, ...]) -> list[str]:
+    """Return the columns of :func:`explain_segments`' result, in their order.
+
+    ``growth_reason`` after ``ranked_accounts`` when it was missing (see
+    :func:`~.value.with_growth_reason`), ``target_reason`` after
+    ``relationship_target``, the other reasons last.
+    """
+    with_growth = list(columns)
+    if "growth_reason" not in with_growth:
+        at = (
+            with_growth.index("ranked_accounts") + 1
+            if "ranked_accounts" in with_growth
+            else len(with_growth)
         )
-        .with_columns(why=_one_line_why(language))
-    )
+        with_growth.insert(at, "growth_reason")
     order: list[str] = []
-    for column in segments.columns:
+    for column in with_growth:
         if column in EXPLANATIONS:
             continue
         order.append(column)
@@ -168,4 +223,4 @@ def explain_segments(
             order.append("target_reason")
     if "target_reason" not in order:
         order.append("target_reason")
-    return explained.select(*order, *EXPLANATIONS[1:])
+    return [*order, *EXPLANATIONS[1:]]

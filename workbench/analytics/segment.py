@@ -25,7 +25,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -35,6 +35,19 @@ from workbench.analytics.economics import (
 )
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_relationship
+from workbench.analytics.overview import (
+    RowOrders,
+    SegmentCuts,
+    SegmentOverview,
+    drawn_accounts,
+    orders_of,
+    remember_orders,
+    row_orders,
+    segment_counts,
+    segment_cuts,
+    segment_overview,
+    segment_summary,
+)
 from workbench.analytics.reasons import EXPLANATIONS, explain_segments
 from workbench.analytics.retention import Retention
 from workbench.analytics.target import target_relationship
@@ -49,7 +62,12 @@ from workbench.analytics.thresholds import (
     Thresholds,
     score_weights,
 )
-from workbench.analytics.value import value_segments
+from workbench.analytics.value import (
+    VALUE_INPUT_THRESHOLDS,
+    ValueInputs,
+    value_inputs,
+    value_segments,
+)
 from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
@@ -65,10 +83,12 @@ __all__ = [
     "VALUE_SEGMENTS",
     "Mode",
     "SegmentCuts",
+    "SegmentOverview",
     "Thresholds",
     "account_choices",
     "account_table",
     "assign_segments",
+    "best_first",
     "compare_scenarios",
     "compute_contribution",
     "drawn_accounts",
@@ -80,6 +100,7 @@ __all__ = [
     "score_weights",
     "segment_counts",
     "segment_cuts",
+    "segment_overview",
     "segment_summary",
     "shown_account_table",
 ]
@@ -137,7 +158,30 @@ def assign_segments(
     valued, scored = _threshold_free_part(features, t, situation, retention)
     # The value segments rank with the thresholds a slider moves; the observed
     # and target types read only the valued features and their own thresholds.
-    segmented = value_segments(valued, t, explain=False).hstack(scored)
+    # Each part is a frame of its own columns, glued side by side at the end:
+    # the wide frame is never rewritten, only a few narrow columns are computed.
+    valued_part = value_segments(
+        valued, t, explain=False, inputs=_value_inputs(valued, t)
+    )
+    decided = pl.concat(
+        [valued_part, scored, _decided_types(valued_part, scored, overrides)],
+        how="horizontal",
+    )
+    if explain:
+        return explain_segments(decided, t)
+    remember_orders(decided, _row_orders(valued))
+    return decided
+
+
+def _decided_types(
+    valued: pl.DataFrame, scored: pl.DataFrame, overrides: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Return the override's columns and the type each account follows, row for row.
+
+    Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
+    where there is one, else the target, else the observed type) and
+    ``relationship_source``.
+    """
     chosen = _empty_overrides() if overrides is None else overrides
     if "set_by" not in chosen.columns:
         chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
@@ -147,10 +191,18 @@ def assign_segments(
         pl.col("reason").alias("override_reason"),
         pl.col("set_by").alias("override_by"),
     ).unique("account_id", keep="last")
-    joined = segmented.join(chosen, on="account_id", how="left")
+    types = pl.concat(
+        [
+            valued.select("account_id"),
+            scored.select("relationship_target", "relationship_observed"),
+        ],
+        how="horizontal",
+    ).join(chosen, on="account_id", how="left", maintain_order="left")
     overridden = pl.col("_override").is_not_null()
     targeted = pl.col("relationship_target").is_not_null()
-    decided = joined.with_columns(
+    return types.select(
+        "override_reason",
+        "override_by",
         relationship=pl.when(overridden)
         .then(pl.col("_override"))
         .when(targeted)
@@ -161,8 +213,7 @@ def assign_segments(
         .when(targeted)
         .then(pl.lit("target"))
         .otherwise(pl.lit("observed")),
-    ).drop("_override")
-    return explain_segments(decided, t) if explain else decided
+    )
 
 
 #: Thresholds only the value segments read (and the growth score they rank by).
@@ -239,83 +290,53 @@ def _threshold_free_part(
     return valued, scored
 
 
-@dataclass(frozen=True)
-class SegmentCuts:
-    """Where the value segments are cut, for threshold lines on charts.
+#: The last few :func:`~.value.value_inputs`, by the identity of their valued
+#: frame (one of :data:`_PARTS`', held weakly) and the thresholds they read.
+_INPUTS: OrderedDict[Hashable, tuple[Any, ValueInputs]] = OrderedDict()
 
-    ``contribution_cut``: the lowest contribution counted most valuable (the
-    absolute threshold in absolute mode); ``headroom_cut``: the lowest headroom
-    counted most growable. ``None`` when the segment is empty.
+
+#: The last few :func:`~.overview.row_orders` of valued frames, held weakly.
+_VALUED_ORDERS: OrderedDict[int, tuple[Any, RowOrders]] = OrderedDict()
+
+
+def _row_orders(valued: pl.DataFrame) -> RowOrders:
+    """Return the rows' orders by contribution and revenue, kept per valued frame."""
+    with _PARTS_LOCK:
+        kept = _VALUED_ORDERS.get(id(valued))
+        if kept is not None and kept[0]() is valued:
+            return kept[1]
+    orders = row_orders(valued)
+    with _PARTS_LOCK:
+        _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), orders)
+        for stale in [k for k, e in _VALUED_ORDERS.items() if e[0]() is None]:
+            del _VALUED_ORDERS[stale]
+        while len(_VALUED_ORDERS) > _PARTS_KEPT:
+            _VALUED_ORDERS.popitem(last=False)
+    return orders
+
+
+def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
+    """Return :func:`~.value.value_inputs` of ``valued``, kept between slider moves.
+
+    The growth signs and the ranks by value read three thresholds
+    (:data:`~.value.VALUE_INPUT_THRESHOLDS`), none of them a top share, so a
+    move of a top share only ranks a few narrow columns again (tested against
+    the whole chain computed from scratch).
     """
-
-    contribution_cut: float | None
-    headroom_cut: float | None
-
-
-def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
-    """Return the contribution and headroom cuts of an :func:`assign_segments` result."""
-    cuts = segments.select(
-        contribution=pl.col("contribution")
-        .filter(pl.col("value_segment") == "most_valuable")
-        .min(),
-        headroom=pl.col("headroom")
-        .filter(pl.col("value_segment") == "most_growable")
-        .min(),
-    ).row(0)
-    contribution_cut: float | None = cuts[0]
-    if (
-        thresholds.valuable_mode == "absolute"
-        and thresholds.valuable_basis == "contribution"
-    ):
-        contribution_cut = thresholds.valuable_min_contribution
-    return SegmentCuts(
-        contribution_cut=None if contribution_cut is None else float(contribution_cut),
-        headroom_cut=None if cuts[1] is None else float(cuts[1]),
-    )
-
-
-#: What :func:`segment_summary` adds up per segment and type, in its order.
-_SUMMED = (
-    "revenue",
-    "won_12m",
-    "margin",
-    "cost_to_serve",
-    "contribution",
-    "effort_hours",
-)
-
-
-def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
-    """Return accounts, revenue, contribution and shares per value segment × type.
-
-    Shares (``*_share_pct``) are of the whole portfolio's effort hours, revenue
-    (on its basis, see :func:`compute_contribution`) and contribution; a segment's contribution share can be negative (below zero)
-    or exceed 100 % when other accounts lose money.
-    """
-    totals = segments.select(
-        pl.col("effort_hours").sum(),
-        pl.col("revenue").sum(),
-        pl.col("contribution").sum(),
-    ).row(0)
-    summary = (
-        segments.group_by("value_segment", "relationship")
-        .agg(pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED])
-        .with_columns(
-            effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
-            revenue_share_pct=_share(pl.col("revenue"), totals[1]),
-            contribution_share_pct=_share(pl.col("contribution"), totals[2]),
-        )
-    )
-    order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
-    return summary.sort(
-        pl.col("value_segment").replace_strict(order, default=99), "relationship"
-    )
-
-
-def _share(column: pl.Expr, total: float | None) -> pl.Expr:
-    if not total:
-        return pl.lit(None, dtype=pl.Float64)
-    return column / total * 100
+    key = (id(valued), *(getattr(t, f) for f in VALUE_INPUT_THRESHOLDS))
+    with _PARTS_LOCK:
+        kept = _INPUTS.get(key)
+        if kept is not None and kept[0]() is valued:
+            _INPUTS.move_to_end(key)
+            return kept[1]
+    inputs = value_inputs(valued, t)
+    with _PARTS_LOCK:
+        _INPUTS[key] = (weakref.ref(valued), inputs)
+        for stale in [k for k, entry in _INPUTS.items() if entry[0]() is None]:
+            del _INPUTS[stale]
+        while len(_INPUTS) > _PARTS_KEPT:
+            _INPUTS.popitem(last=False)
+    return inputs
 
 
 def filter_accounts(
@@ -341,6 +362,8 @@ def filter_accounts(
         condition &= pl.col("name").str.to_lowercase().str.contains(
             needle, literal=True
         ) | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
+    if not (chosen_segments or chosen_types or needle):
+        return segments  # the same frame: nothing to copy, its orders are known
     return segments.filter(condition)
 
 
@@ -411,9 +434,14 @@ TABLE_COLUMNS: tuple[str, ...] = (
 
 def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     """Return the segments in table form: the :data:`TABLE_COLUMNS`, best first."""
-    return segments.select([c for c in TABLE_COLUMNS if c in segments.columns]).sort(
-        "contribution", descending=True
+    return best_first(
+        segments.select(c for c in TABLE_COLUMNS if c in segments.columns)
     )
+
+
+def best_first(segments: pl.DataFrame) -> pl.DataFrame:
+    """Return the rows by contribution, highest first (ties in their order)."""
+    return segments.sort("contribution", descending=True, maintain_order=True)
 
 
 def shown_account_table(
@@ -425,39 +453,19 @@ def shown_account_table(
 ) -> pl.DataFrame:
     """Return :func:`account_table` of ``limit`` rows from ``offset``, explained.
 
-    Rows are ordered best first (highest contribution). ``segments`` may come
-    from ``assign_segments(..., explain=False)``: the reasons are built for the
-    rows kept only (see :func:`explain_segments`), in ``language``.
+    Rows are ordered best first (highest contribution, ties in their order).
+    ``segments`` may come from ``assign_segments(..., explain=False)``: the
+    reasons are built for the rows kept only (see :func:`explain_segments`), in
+    ``language``.
     """
     # order one column and gather the rows kept, rather than sorting every column
-    order = segments.select(pl.arg_sort_by("contribution", descending=True))
-    kept = order.to_series().slice(offset, limit)
-    return account_table(explain_segments(segments[kept], thresholds, language))
-
-
-def drawn_accounts(segments: pl.DataFrame, limit: int) -> pl.DataFrame:
-    """Return the accounts with data a portfolio chart draws, at most about ``limit``.
-
-    All of them when there are no more than ``limit``. Beyond that, each value
-    segment keeps its largest accounts by revenue in proportion to its size (the
-    big marks a reader looks at), plus its lowest and highest contribution and
-    headroom, so the axes, the cuts and every segment stay where they are. Ten
-    thousand points cost more to send and draw than to compute, and overlap.
-    """
-    with_data = segments.filter(pl.col("value_segment") != "no_data")
-    if with_data.height <= limit:
-        return with_data
-    segment_of = pl.col("value_segment")
-    quota = (pl.len().over(segment_of) * limit / with_data.height).ceil()
-    extreme = pl.lit(False)
-    for column in ("contribution", "headroom"):
-        for descending in (False, True):
-            extreme |= (
-                pl.col(column).rank("ordinal", descending=descending).over(segment_of)
-                == 1
-            )
-    largest = pl.col("revenue").rank("ordinal", descending=True).over(segment_of)
-    return with_data.filter((largest <= quota) | extreme)
+    # (a frame a segmentation returned has its order kept: see remember_orders)
+    known = orders_of(segments)
+    order = (row_orders(segments) if known is None else known).by_contribution
+    kept = order.slice(offset, limit)
+    explained = explain_segments(segments[kept], thresholds, language)
+    # already best first: the columns of the table, not a sort again
+    return explained.select(c for c in TABLE_COLUMNS if c in explained.columns)
 
 
 def compare_scenarios(
@@ -541,15 +549,6 @@ def scenario_thresholds(scenarios: pl.DataFrame, name: str) -> Thresholds | None
     if rows.height == 0:
         return None
     return Thresholds.from_dict(json.loads(rows["thresholds"][0]))
-
-
-def segment_counts(segments: pl.DataFrame) -> dict[str, int]:
-    """Return the number of accounts per value segment and per relationship type."""
-    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
-    for column in ("value_segment", "relationship"):
-        for value, accounts in segments.group_by(column).len().iter_rows():
-            counts[str(value)] = int(accounts)
-    return counts
 
 
 def account_choices(accounts: pl.DataFrame, limit: int) -> tuple[list[str], list[str]]:

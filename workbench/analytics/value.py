@@ -10,6 +10,7 @@ the signs it can be won). Vectorised polars, no loop over rows.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -26,8 +27,118 @@ VALUE_BASIS_TEXT: dict[str, str] = {
 }
 
 
+#: The thresholds :func:`value_inputs` reads; the rest of the value segments'
+#: thresholds (the top shares, the floor, the growth score's weight) only rank.
+VALUE_INPUT_THRESHOLDS: tuple[str, ...] = (
+    "valuable_basis",
+    "pipeline_full_at_headroom_pct",
+    "trend_full_at_pct",
+)
+
+
+#: The thresholds that only decide where the ranks are cut: no sentence reads
+#: them (a reason names the rank, the value and the score, from the row).
+RANKING_ONLY_THRESHOLDS: tuple[str, ...] = (
+    "valuable_mode",
+    "valuable_top_pct",
+    "valuable_min_contribution",
+    "growable_top_pct",
+    "growth_headroom_weight_pct",
+)
+
+
+@dataclass(frozen=True)
+class ValueInputs:
+    """What the value segments rank, before any top share or floor is applied.
+
+    ``signals``: the valued features with the growth signs of
+    :func:`~workbench.analytics.growth.growth_signals`; ``ranked``: a narrow frame,
+    row for row, of what ranking reads (whether the account has data, whether it
+    is below zero, the value it is ranked by, headroom, winnability, and its
+    ``value_rank`` and ``contribution_rank``); ``ranked_accounts``: the accounts
+    with data. None of it reads a top share, so a slider that moves one reuses it.
+    """
+
+    signals: pl.DataFrame
+    ranked: pl.DataFrame
+    ranked_accounts: int
+
+
+def value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
+    """Return what :func:`ranked_segments` ranks; reads only :data:`VALUE_INPUT_THRESHOLDS`."""
+    # Accounts without data are set apart first: they neither count in the number
+    # of accounts a top share is taken of, nor can they fill one.
+    with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
+    signals = growth_signals(valued, t)
+    ranked = signals.select(
+        _data=with_data.fill_null(True),
+        _value=pl.col(t.valuable_basis),
+        _contribution=pl.col("contribution"),
+        headroom=pl.col("headroom"),
+        winnability=pl.col("winnability"),
+    ).with_columns(
+        _below_zero=pl.col("_data") & (pl.col("_contribution") < 0),
+        value_rank=pl.when(pl.col("_data"))
+        .then(pl.col("_value"))
+        .rank("ordinal", descending=True),
+        contribution_rank=pl.when(pl.col("_data"))
+        .then(pl.col("_contribution"))
+        .rank("ordinal", descending=True),
+    )
+    return ValueInputs(signals, ranked, int(ranked["_data"].sum()))
+
+
+def ranked_segments(inputs: ValueInputs, t: Thresholds) -> pl.DataFrame:
+    """Return, row for row, ``growth_score``, ``value_segment`` and the ranks.
+
+    Columns: ``growth_score``, ``value_segment``, ``value_rank``,
+    ``contribution_rank``, ``ranked_accounts`` (what :func:`value_segments` adds
+    after the growth signs). Works on the narrow frame of :func:`value_inputs`
+    only: a top share's move ranks a few columns, not the whole portfolio's.
+    """
+    value = pl.col("_value")
+    if t.valuable_mode == "percent":
+        top_n = math.ceil(t.valuable_top_pct / 100 * inputs.ranked_accounts)
+        valuable = (pl.col("value_rank") <= top_n) & (value >= 0)
+    else:
+        valuable = (value >= t.valuable_min_contribution) & (value >= 0)
+    flagged = inputs.ranked.with_columns(
+        _valuable=(valuable & pl.col("_data") & ~pl.col("_below_zero")).fill_null(
+            False
+        ),
+    ).with_columns(
+        _rest=pl.col("_data") & ~pl.col("_below_zero") & ~pl.col("_valuable"),
+    )
+    rest = int(flagged["_rest"].sum())
+    grow_n = math.ceil(t.growable_top_pct / 100 * rest)
+    candidate = pl.col("_rest") & (pl.col("headroom") > 0)
+    scored = flagged.with_columns(growth_score=growth_score(candidate, t))
+    growable = candidate & (
+        pl.col("growth_score").rank("ordinal", descending=True) <= grow_n
+    )
+    return scored.select(
+        "growth_score",
+        value_segment=pl.when(~pl.col("_data"))
+        .then(pl.lit("no_data"))
+        .when(pl.col("_below_zero"))
+        .then(pl.lit("below_zero"))
+        .when(pl.col("_valuable"))
+        .then(pl.lit("most_valuable"))
+        .when(growable.fill_null(False))
+        .then(pl.lit("most_growable"))
+        .otherwise(pl.lit("maintain")),
+        value_rank=pl.col("value_rank"),
+        contribution_rank=pl.col("contribution_rank"),
+        ranked_accounts=pl.lit(inputs.ranked_accounts),
+    )
+
+
 def value_segments(
-    valued: pl.DataFrame, t: Thresholds, *, explain: bool = True
+    valued: pl.DataFrame,
+    t: Thresholds,
+    *,
+    explain: bool = True,
+    inputs: ValueInputs | None = None,
 ) -> pl.DataFrame:
     """Return ``valued`` with ``value_segment``, the ranks and the growth score.
 
@@ -37,59 +148,12 @@ def value_segments(
     ``growth_score`` (accounts that could be most growable: with data, not below
     zero or most valuable, with headroom) and, unless ``explain`` is False,
     ``growth_reason`` (a sentence per account, built from the row's own columns:
-    :func:`with_growth_reason` adds it to the rows a page shows).
+    :func:`with_growth_reason` adds it to the rows a page shows). ``inputs``:
+    :func:`value_inputs` of ``valued`` and ``t`` computed before (the app keeps
+    them between slider moves).
     """
-    # Accounts without data are set apart first: they neither count in the number
-    # of accounts a top share is taken of, nor can they fill one.
-    with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
-    flagged = growth_signals(valued, t).with_columns(_data=with_data.fill_null(True))
-    ranked_accounts = int(flagged["_data"].sum())
-    value = pl.col(t.valuable_basis)
-    ranked_value = pl.when(pl.col("_data")).then(value)
-    below_zero = pl.col("_data") & (pl.col("contribution") < 0)
-    if t.valuable_mode == "percent":
-        top_n = math.ceil(t.valuable_top_pct / 100 * ranked_accounts)
-        valuable = (ranked_value.rank("ordinal", descending=True) <= top_n) & (
-            value >= 0
-        )
-    else:
-        valuable = (value >= t.valuable_min_contribution) & (value >= 0)
-    flagged = flagged.with_columns(
-        _below_zero=below_zero,
-        _valuable=(valuable & pl.col("_data") & ~below_zero).fill_null(False),
-    ).with_columns(
-        _candidate=pl.col("_data")
-        & ~pl.col("_below_zero")
-        & ~pl.col("_valuable")
-        & (pl.col("headroom") > 0)
-    )
-    rest = int(
-        flagged.select(
-            (pl.col("_data") & ~pl.col("_below_zero") & ~pl.col("_valuable")).sum()
-        ).item()
-    )
-    grow_n = math.ceil(t.growable_top_pct / 100 * rest)
-    flagged = flagged.with_columns(growth_score=growth_score(pl.col("_candidate"), t))
-    growable = pl.col("_candidate") & (
-        pl.col("growth_score").rank("ordinal", descending=True) <= grow_n
-    )
-    contribution = pl.when(pl.col("_data")).then(pl.col("contribution"))
-    segmented = (
-        flagged.with_columns(
-            value_segment=pl.when(~pl.col("_data"))
-            .then(pl.lit("no_data"))
-            .when(pl.col("_below_zero"))
-            .then(pl.lit("below_zero"))
-            .when(pl.col("_valuable"))
-            .then(pl.lit("most_valuable"))
-            .when(growable.fill_null(False))
-            .then(pl.lit("most_growable"))
-            .otherwise(pl.lit("maintain")),
-            value_rank=ranked_value.rank("ordinal", descending=True),
-            contribution_rank=contribution.rank("ordinal", descending=True),
-            ranked_accounts=pl.lit(ranked_accounts),
-        )
-    ).drop("_below_zero", "_valuable", "_candidate", "_data")
+    kept = value_inputs(valued, t) if inputs is None else inputs
+    segmented = kept.signals.hstack(ranked_segments(kept, t).get_columns())
     return with_growth_reason(segmented) if explain else segmented
 
 
@@ -112,6 +176,17 @@ def with_growth_reason(
     if at is None:
         return added
     return added.select(*columns[:at], "growth_reason", *columns[at:])
+
+
+def growth_reason_step(columns: tuple[str, ...], language: str) -> list[pl.Expr]:
+    """Return what :func:`with_growth_reason` adds to a frame of ``columns``, if anything.
+
+    Empty when the frame has the sentence in English already (it is kept); else
+    the expression of ``growth_reason`` in ``language``.
+    """
+    if "growth_reason" in columns and language == DEFAULT_LANGUAGE:
+        return []
+    return [growth_reason(language).alias("growth_reason")]
 
 
 def value_reason(t: Thresholds, language: str = DEFAULT_LANGUAGE) -> pl.Expr:

@@ -48,8 +48,8 @@ def cached(
 
         @functools.wraps(read)
         def cached_read(*args: P.args, **kwargs: P.kwargs) -> R:
-            path = session.database().path
-            return stored(path, session.data_version(), *args, **kwargs)
+            db, version = session.database_and_version()
+            return stored(db.path, version, *args, **kwargs)
 
         return cached_read
 

@@ -12,7 +12,10 @@ names a font stack that draws Chinese as well as Latin text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import polars as pl
@@ -39,7 +42,7 @@ from workbench.charts.voice import (
 from workbench.charts.voice import (
     trend_lines as trend_lines,
 )
-from workbench.i18n import N_
+from workbench.i18n import N_, current_language
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -136,6 +139,30 @@ def _shown_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: The columns :func:`segment_scatter` reads (``revenue``, else ``won_12m``, sizes
+#: the points): a page passes only these when it picks the points to draw.
+SEGMENT_SCATTER_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "name",
+    "value_segment",
+    "relationship",
+    "relationship_score",
+    "contribution",
+    "headroom",
+    "potential",
+    "effort_hours",
+    "revenue",
+    "won_12m",
+)
+#: The named datasets of :func:`segment_scatter_spec`, layer by layer.
+SCATTER_DATASETS: tuple[str, ...] = (
+    "points",
+    "contribution_cut",
+    "headroom_cut",
+    "zero_contribution",
+)
+
+
 def segment_scatter(
     segments: pl.DataFrame,
     contribution_cut: float | None,
@@ -153,8 +180,75 @@ def segment_scatter(
         contribution_cut: the vertical rule (``None``: no rule).
         headroom_cut: the horizontal rule (``None``: no rule).
     """
+    return _scatter_layers(
+        _scatter_points(segments),
+        None if contribution_cut is None else _rule("contribution", contribution_cut),
+        None if headroom_cut is None else _rule("headroom", headroom_cut),
+        _rule("contribution", 0.0),
+    )
+
+
+@dataclass(frozen=True)
+class VegaLiteChart:
+    """A chart as a Vega-Lite spec whose layers read named datasets, and those data.
+
+    ``spec`` is the spec's JSON text, shared between calls; :meth:`with_data`
+    returns a new spec a renderer takes (and may change), the datasets beside it.
+    """
+
+    spec: str
+    datasets: dict[str, pl.DataFrame]
+
+    def with_data(self) -> dict[str, Any]:
+        """Return the spec with its datasets (``datasets``: name → frame)."""
+        spec: dict[str, Any] = json.loads(self.spec)
+        spec["datasets"] = dict(self.datasets)
+        return spec
+
+
+def segment_scatter_spec(
+    segments: pl.DataFrame,
+    contribution_cut: float | None,
+    headroom_cut: float | None,
+) -> VegaLiteChart:
+    """Return :func:`segment_scatter` as a Vega-Lite spec and its datasets.
+
+    The same chart: the spec is built and validated through Altair once per
+    language and reused, and only the data change with the thresholds (a cut
+    that is ``None`` is an empty dataset, so its rule draws nothing). Since the
+    spec stays the same from one slider move to the next, a browser can replace
+    the chart's data instead of building the chart again.
+    """
+    frames = (
+        _scatter_points(segments),
+        _rule("contribution", contribution_cut),
+        _rule("headroom", headroom_cut),
+        _rule("contribution", 0.0),
+    )
+    return VegaLiteChart(
+        spec=_scatter_template(current_language()),
+        datasets=dict(zip(SCATTER_DATASETS, frames, strict=True)),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _scatter_template(language: str) -> str:
+    """Return the scatter's Vega-Lite spec in ``language``, its data by name.
+
+    Built as the top level of a chart that is not drawn by Altair itself: no
+    Altair theme is merged in, as Streamlit does when it draws an Altair chart.
+    """
+    named = [alt.NamedData(name=name) for name in SCATTER_DATASETS]
+    chart = _scatter_layers(*named)
+    spec: dict[str, Any] = chart.to_dict(context={"top_level": False})
+    spec["$schema"] = alt.SCHEMA_URL
+    return json.dumps(spec)
+
+
+def _scatter_points(segments: pl.DataFrame) -> pl.DataFrame:
+    """Return the accounts with data, as the scatter draws them."""
     size_column = "revenue" if "revenue" in segments.columns else "won_12m"
-    points = (
+    return (
         segments.filter(pl.col("value_segment") != "no_data")
         .select(
             "account_id",
@@ -169,6 +263,22 @@ def segment_scatter(
         )
         .pipe(_shown_vocabularies)
     )
+
+
+def _rule(field: str, at: float | None) -> pl.DataFrame:
+    """Return where a rule is drawn on ``field`` (no row: no rule)."""
+    return pl.DataFrame(
+        {field: [] if at is None else [float(at)]}, schema={field: pl.Float64}
+    )
+
+
+def _scatter_layers(
+    points: Any, contribution_cut: Any, headroom_cut: Any, zero: Any
+) -> alt.LayerChart:
+    """Return the scatter's layers over their data (a frame or a named dataset).
+
+    A cut that is ``None`` leaves its layer out.
+    """
     scatter = (
         alt.Chart(points)
         .mark_point(filled=True, opacity=0.75)
@@ -209,18 +319,18 @@ def segment_scatter(
     layers: list[alt.Chart] = [scatter]
     if contribution_cut is not None:
         layers.append(
-            alt.Chart(pl.DataFrame({"contribution": [float(contribution_cut)]}))
+            alt.Chart(contribution_cut)
             .mark_rule(strokeDash=[6, 4], color=SEGMENT_COLOURS["most_valuable"])
             .encode(x="contribution:Q")
         )
     if headroom_cut is not None:
         layers.append(
-            alt.Chart(pl.DataFrame({"headroom": [float(headroom_cut)]}))
+            alt.Chart(headroom_cut)
             .mark_rule(strokeDash=[6, 4], color=SEGMENT_COLOURS["most_growable"])
             .encode(y="headroom:Q")
         )
     layers.append(
-        alt.Chart(pl.DataFrame({"contribution": [0.0]}))
+        alt.Chart(zero)
         .mark_rule(color=SEGMENT_COLOURS["below_zero"], opacity=0.5)
         .encode(x="contribution:Q")
     )

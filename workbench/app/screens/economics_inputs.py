@@ -18,7 +18,12 @@ from workbench.analytics.cost import cost_breakdown
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
 from workbench.analytics.retention import retention_from_features
 from workbench.app import actions, reads
-from workbench.app.components import pick_account, save_then_rerun, show_table
+from workbench.app.components import (
+    opened_expander,
+    pick_account,
+    save_then_rerun,
+    show_table,
+)
 from workbench.app.language import _, format_money, format_number
 from workbench.i18n import N_
 
@@ -305,9 +310,18 @@ def economics_section(
                 needed=f"{thresholds.retention_min_accounts:g}",
             )
         )
-    with st.expander(_("One account's cost to serve and wallet")):
-        account_costs(segments, table, thresholds, as_of, currency, may_edit)
-    with st.expander(_("Hourly cost per seller role or team")):
-        cost_rates_form(thresholds, currency, may_edit)
-    with st.expander(_("Wallet share of revenue per industry")):
-        industry_shares_form(thresholds, may_edit)
+    # Built only while open: a slider move does not rebuild their dozens of inputs.
+    box = opened_expander(
+        _("One account's cost to serve and wallet"), "econ_costs_open"
+    )
+    if box is not None:
+        with box:
+            account_costs(segments, table, thresholds, as_of, currency, may_edit)
+    box = opened_expander(_("Hourly cost per seller role or team"), "econ_rates_open")
+    if box is not None:
+        with box:
+            cost_rates_form(thresholds, currency, may_edit)
+    box = opened_expander(_("Wallet share of revenue per industry"), "econ_shares_open")
+    if box is not None:
+        with box:
+            industry_shares_form(thresholds, may_edit)

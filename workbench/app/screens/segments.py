@@ -15,7 +15,9 @@ from workbench import access, charts, terms
 from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
+    arrow_table,
     download_pair,
+    opened_expander,
     pick_account,
     save_then_rerun,
     share_columns,
@@ -77,9 +79,8 @@ def segments_or_stop(
 
 def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> None:
     """Show the counts, the portfolio chart, the summary and how the score works."""
-    cuts = segment.segment_cuts(segments, thresholds)
-    summary = segment.segment_summary(segments)
-    counts = segment.segment_counts(segments)
+    overview = segment.segment_overview(segments, thresholds)
+    cuts, summary, counts = overview.cuts, overview.summary, overview.counts
     currency = portfolio_currency()
     cols = st.columns(7)
     shown = ("most_valuable", "most_growable", "maintain", "below_zero", "no_data")
@@ -94,9 +95,15 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     for col, name in zip(cols[5:], ("partnership", "transactional"), strict=True):
         col.metric(terms.relationship(name).capitalize(), format_number(counts[name]))
 
-    drawn = segment.drawn_accounts(segments, CHART_POINTS)
-    st.altair_chart(
-        charts.segment_scatter(drawn, cuts.contribution_cut, cuts.headroom_cut),
+    drawn = segment.drawn_accounts(
+        segments, CHART_POINTS, columns=charts.SEGMENT_SCATTER_COLUMNS
+    )
+    # The spec is the same from one move to the next and only its data change,
+    # so the browser replaces the points instead of building the chart again.
+    st.vega_lite_chart(
+        spec=charts.segment_scatter_spec(
+            drawn, cuts.contribution_cut, cuts.headroom_cut
+        ).with_data(),
         width="stretch",
     )
     ranked = segments.height - counts["no_data"]
@@ -121,7 +128,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
 
     st.subheader(_("Segment summary"))
     show_table(
-        terms.localise_values(summary),
+        arrow_table(terms.localise_values(summary)),
         column_config={
             **share_columns(currency),
             "effort_hours": st.column_config.NumberColumn(
@@ -131,7 +138,10 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
         key="seg_summary_table",
     )
 
-    with st.expander(_("How the relationship score works")):
+    box = opened_expander(_("How the relationship score works"), "seg_score_help_open")
+    if box is None:
+        return
+    with box:
         st.write(
             _(
                 "Each signal gives points in proportion to its value, up to its "
@@ -139,7 +149,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
                 "least {threshold}; a manual override wins over the score."
             ).format(threshold=format_number(thresholds.relationship_threshold))
         )
-        show_table(segment.score_weights(thresholds))
+        show_table(arrow_table(segment.score_weights(thresholds)))
 
 
 def _relationships(widget: Callable[..., Any], key: str) -> Any:
@@ -171,7 +181,7 @@ def accounts_section(
         value_segments=chosen_segments,
         relationships=chosen_types,
         name_contains=search,
-    ).sort("contribution", descending=True)
+    )
     st.caption(
         _("{shown} of {total} accounts, as of {day}; amounts in {currency}.").format(
             shown=format_number(table.height),
@@ -193,9 +203,11 @@ def accounts_section(
             )
         )
     show_table(
-        terms.localise_values(
-            segment.shown_account_table(
-                table, thresholds, PAGE_ROWS, first, current_language()
+        arrow_table(
+            terms.localise_values(
+                segment.shown_account_table(
+                    table, thresholds, PAGE_ROWS, first, current_language()
+                )
             )
         ),
         key="seg_accounts_table",
@@ -209,7 +221,9 @@ def accounts_section(
         labels=(_("Download CSV"), _("Download Excel")),
         sheet="segments",
     )
-    return table
+    # the pickers below list the table's accounts best first: their IDs and names
+    # only, rather than every column of every account in that order
+    return segment.best_first(table.select("account_id", "name", "contribution"))
 
 
 def _table_page(rows: int) -> int:
@@ -270,7 +284,9 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
             ),
         )
     if overrides.height:
-        show_table(terms.localise_values(overrides), key="seg_overrides_table")
+        show_table(
+            arrow_table(terms.localise_values(overrides)), key="seg_overrides_table"
+        )
         remove_cols = st.columns([3, 1])
         to_remove = remove_cols[0].selectbox(
             _("Remove the decision for"),
@@ -364,10 +380,10 @@ def scenarios_section(
             ).format(count=format_number(moved.height))
         )
         show_table(
-            terms.localise_values(segment.scenario_moves(comparison)),
+            arrow_table(terms.localise_values(segment.scenario_moves(comparison))),
             key="seg_moves_table",
         )
-        show_table(terms.localise_values(moved), key="seg_moved_table")
+        show_table(arrow_table(terms.localise_values(moved)), key="seg_moved_table")
     else:
         st.caption(_("No saved scenarios yet."))
 

@@ -1,0 +1,303 @@
+"""What a page shows of a segmentation: the cuts, the summary, the counts, the points.
+
+Split from :mod:`workbench.analytics.segment` (which re-exports every name here):
+pure functions over the rows of :func:`~workbench.analytics.segment.assign_segments`,
+computed after every slider move, so each takes one pass where it can
+(:func:`segment_overview` groups once for the cuts, the summary and the counts;
+:func:`drawn_accounts` sorts once for the chart's points).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from workbench.analytics.thresholds import RELATIONSHIPS, VALUE_SEGMENTS, Thresholds
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@dataclass(frozen=True)
+class RowOrders:
+    """Row orders of a segmentation by columns no value threshold changes.
+
+    ``by_contribution``: every row, highest contribution first (nulls first, ties
+    in row order), as :func:`~.segment.shown_account_table` orders;
+    ``by_revenue``: the rows with a revenue, highest first, ties in row order.
+    """
+
+    by_contribution: pl.Series
+    by_revenue: pl.Series
+
+
+def row_orders(frame: pl.DataFrame) -> RowOrders:
+    """Return the :class:`RowOrders` of a frame with ``contribution`` and ``revenue``."""
+    return RowOrders(
+        by_contribution=frame.select(
+            pl.arg_sort_by("contribution", descending=True, maintain_order=True)
+        ).to_series(),
+        by_revenue=frame.select(pl.col("revenue"))
+        .with_row_index("_row")
+        .filter(pl.col("revenue").is_not_null())
+        .sort("revenue", descending=True, maintain_order=True)
+        .get_column("_row"),
+    )
+
+
+#: The orders of the frames :func:`~.segment.assign_segments` returned, by their
+#: identity (held weakly): a move's new frame shares its columns' order with the
+#: last, so the chart's points and the table's page need no sort of their own.
+_ORDERS: dict[int, tuple[Any, RowOrders]] = {}
+_ORDERS_LOCK = threading.Lock()
+
+
+def remember_orders(frame: pl.DataFrame, orders: RowOrders) -> None:
+    """Note that ``frame``'s rows, by contribution and revenue, are in ``orders``."""
+    with _ORDERS_LOCK:
+        for stale in [k for k, (ref, _o) in _ORDERS.items() if ref() is None]:
+            del _ORDERS[stale]
+        _ORDERS[id(frame)] = (weakref.ref(frame), orders)
+
+
+def orders_of(frame: pl.DataFrame) -> RowOrders | None:
+    """Return the orders :func:`remember_orders` noted for this very frame, if any."""
+    with _ORDERS_LOCK:
+        kept = _ORDERS.get(id(frame))
+    return kept[1] if kept is not None and kept[0]() is frame else None
+
+
+@dataclass(frozen=True)
+class SegmentCuts:
+    """Where the value segments are cut, for threshold lines on charts.
+
+    ``contribution_cut``: the lowest contribution counted most valuable (the
+    absolute threshold in absolute mode); ``headroom_cut``: the lowest headroom
+    counted most growable. ``None`` when the segment is empty.
+    """
+
+    contribution_cut: float | None
+    headroom_cut: float | None
+
+
+def segment_cuts(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentCuts:
+    """Return the contribution and headroom cuts of an :func:`assign_segments` result."""
+    cuts = segments.select(
+        contribution=pl.col("contribution")
+        .filter(pl.col("value_segment") == "most_valuable")
+        .min(),
+        headroom=pl.col("headroom")
+        .filter(pl.col("value_segment") == "most_growable")
+        .min(),
+    ).row(0)
+    return _cuts(cuts[0], cuts[1], thresholds)
+
+
+def _cuts(
+    lowest_valuable: float | None,
+    lowest_growable: float | None,
+    thresholds: Thresholds,
+) -> SegmentCuts:
+    contribution_cut = lowest_valuable
+    if (
+        thresholds.valuable_mode == "absolute"
+        and thresholds.valuable_basis == "contribution"
+    ):
+        contribution_cut = thresholds.valuable_min_contribution
+    return SegmentCuts(
+        contribution_cut=None if contribution_cut is None else float(contribution_cut),
+        headroom_cut=None if lowest_growable is None else float(lowest_growable),
+    )
+
+
+#: What :func:`segment_summary` adds up per segment and type, in its order.
+_SUMMED = (
+    "revenue",
+    "won_12m",
+    "margin",
+    "cost_to_serve",
+    "contribution",
+    "effort_hours",
+)
+
+
+def segment_summary(segments: pl.DataFrame) -> pl.DataFrame:
+    """Return accounts, revenue, contribution and shares per value segment × type.
+
+    Shares (``*_share_pct``) are of the whole portfolio's effort hours, revenue
+    (on its basis, see :func:`compute_contribution`) and contribution; a segment's contribution share can be negative (below zero)
+    or exceed 100 % when other accounts lose money.
+    """
+    return _summary_of(_grouped(segments), segments)
+
+
+def _grouped(segments: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
+    """Return the accounts and the :data:`_SUMMED` sums per segment and type (and ``also``)."""
+    return segments.group_by("value_segment", "relationship").agg(
+        pl.len().alias("accounts"), *[pl.col(c).sum() for c in _SUMMED], *also
+    )
+
+
+def _summary_of(grouped: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
+    """Return :func:`segment_summary` from the sums per segment and type."""
+    totals = segments.select(
+        pl.col("effort_hours").sum(),
+        pl.col("revenue").sum(),
+        pl.col("contribution").sum(),
+    ).row(0)
+    summary = grouped.select(
+        "value_segment", "relationship", "accounts", *_SUMMED
+    ).with_columns(
+        effort_share_pct=_share(pl.col("effort_hours"), totals[0]),
+        revenue_share_pct=_share(pl.col("revenue"), totals[1]),
+        contribution_share_pct=_share(pl.col("contribution"), totals[2]),
+    )
+    order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
+    return summary.sort(
+        pl.col("value_segment").replace_strict(order, default=99), "relationship"
+    )
+
+
+@dataclass(frozen=True)
+class SegmentOverview:
+    """What a page shows of a segmentation at a glance, from one pass over it.
+
+    The same as :func:`segment_cuts`, :func:`segment_summary` and
+    :func:`segment_counts` of the same rows (tested).
+    """
+
+    cuts: SegmentCuts
+    summary: pl.DataFrame
+    counts: dict[str, int]
+
+
+def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentOverview:
+    """Return the cuts, the summary and the counts of an :func:`assign_segments` result.
+
+    One grouping by segment and type gives all three: the counts are the summary's
+    accounts added up, the cuts the lowest contribution and headroom of the
+    segments they bound.
+    """
+    grouped = _grouped(
+        segments,
+        pl.col("contribution").min().alias("_lowest_contribution"),
+        pl.col("headroom").min().alias("_lowest_headroom"),
+    )
+    lowest = {
+        name: grouped.filter(pl.col("value_segment") == name)[column].min()
+        for name, column in (
+            ("most_valuable", "_lowest_contribution"),
+            ("most_growable", "_lowest_headroom"),
+        )
+    }
+    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
+    for column in ("value_segment", "relationship"):
+        for value, accounts in (
+            grouped.group_by(column).agg(pl.col("accounts").sum()).iter_rows()
+        ):
+            counts[str(value)] = int(accounts)
+    return SegmentOverview(
+        cuts=_cuts(
+            _float_or_none(lowest["most_valuable"]),
+            _float_or_none(lowest["most_growable"]),
+            thresholds,
+        ),
+        summary=_summary_of(grouped, segments),
+        counts=counts,
+    )
+
+
+def _float_or_none(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _share(column: pl.Expr, total: float | None) -> pl.Expr:
+    if not total:
+        return pl.lit(None, dtype=pl.Float64)
+    return column / total * 100
+
+
+def drawn_accounts(
+    segments: pl.DataFrame, limit: int, *, columns: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """Return the accounts with data a portfolio chart draws, at most about ``limit``.
+
+    All of them when there are no more than ``limit``. Beyond that, each value
+    segment keeps its largest accounts by revenue in proportion to its size (the
+    big marks a reader looks at), plus its lowest and highest contribution and
+    headroom, so the axes, the cuts and every segment stay where they are. Ten
+    thousand points cost more to send and draw than to compute, and overlap.
+    Rows keep their order; ties go to the row that comes first. ``columns``: the
+    columns to return, of those the frame has (default: all).
+    """
+    segment_of = pl.col("value_segment")
+    returned = (
+        segments
+        if columns is None
+        else segments.select(c for c in columns if c in segments.columns)
+    )
+    rows = (
+        segments.select(segment_of, "revenue", "contribution", "headroom")
+        .with_row_index("_row")
+        .filter(segment_of != "no_data")
+    )
+    if rows.height <= limit:
+        return returned.filter(segments.get_column("value_segment") != "no_data")
+    # One pass per segment for its size and its four extremes (the first row
+    # holding the lowest or highest value, as an ordinal rank of 1 would)...
+    per_segment = rows.group_by(segment_of).agg(
+        pl.len().alias("_accounts"),
+        *[
+            pl.col("_row").get(getattr(pl.col(column), pick)()).alias(f"_{i}")
+            for i, (column, pick) in enumerate(
+                (c, p) for c in ("contribution", "headroom") for p in _EXTREMES
+            )
+        ],
+    )
+    # ...then one stable sort by revenue, in which each segment's largest come
+    # first: counting a segment's rows down that order finds them without a
+    # window over the segments.
+    largest = pl.lit(False)
+    for name, accounts in per_segment.select("value_segment", "_accounts").rows():
+        quota = math.ceil(accounts * limit / rows.height)
+        in_segment = segment_of == name if name is not None else segment_of.is_null()
+        largest |= in_segment & (in_segment.cum_sum() <= quota)
+    # (the order is kept for the frames a segmentation returned: revenue does not
+    # move with the thresholds a slider moves)
+    known = orders_of(segments)
+    order = (row_orders(segments) if known is None else known).by_revenue
+    by_revenue = pl.DataFrame(
+        {
+            "_row": order,
+            "value_segment": segments.get_column("value_segment").gather(order),
+        }
+    ).filter(segment_of != "no_data")
+    kept = pl.concat(
+        [
+            by_revenue.filter(largest).get_column("_row"),
+            *[
+                per_segment.get_column(f"_{i}").drop_nulls()
+                for i in range(2 * len(_EXTREMES))
+            ],
+        ]
+    )
+    drawn = pl.repeat(False, segments.height, eager=True).scatter(kept, True)
+    return returned.filter(drawn)
+
+
+#: How :func:`drawn_accounts` finds a segment's extremes: the first row of each.
+_EXTREMES = ("arg_min", "arg_max")
+
+
+def segment_counts(segments: pl.DataFrame) -> dict[str, int]:
+    """Return the number of accounts per value segment and per relationship type."""
+    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
+    for column in ("value_segment", "relationship"):
+        for value, accounts in segments.group_by(column).len().iter_rows():
+            counts[str(value)] = int(accounts)
+    return counts

@@ -6,10 +6,13 @@ import streamlit as st
 
 from workbench.app import hardening, sign_in
 from workbench.app.components import show_pending_toasts
+from workbench.app.entry import entry_runs
 from workbench.app.language import _, apply_language, language_picker
 
 ROOT = Path(__file__).resolve().parent
 
+# This run goes through the entry (a page script run on its own reruns through it).
+entry_runs()
 # The language first: every title below is read in it.
 apply_language()
 st.set_page_config(

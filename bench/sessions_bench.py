@@ -14,6 +14,11 @@ What it shows is the server's limit: Streamlit runs each session's script in a
 thread of one Python process, so concurrent reruns share one interpreter (the GIL)
 and the machine's cores; DuckDB and polars release the GIL while they work, the
 page code and the serialisation of elements do not.
+
+To say what limits it, each phase also reads the CPU time the server and the
+browser used (``/proc``: user and system time of each process tree, with the
+children each process has already reaped), so the report can compare the wall
+time of twenty sessions with the work they needed and the cores there are.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -83,6 +89,52 @@ async def one_session(browser: Any, url: str) -> dict[str, float]:
     return times
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(part) for part in text.split()]
+
+
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for child in _children(pid):
+        found.extend(_tree(child))
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system time of a process and of the children it has reaped."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone: its time is in its parent's reaped children
+        return 0.0
+    # fields[11:15]: utime, stime, cutime, cstime (man 5 proc, counted from state)
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the server's tree and of everything else this bench runs.
+
+    The rest is the Playwright driver and Chromium with its renderers: the
+    browsers that people would have on their own machines.
+    """
+    server = set(_tree(server_pid))
+    others = [
+        pid for pid in _tree(os.getpid()) if pid not in server and pid != os.getpid()
+    ]
+    return {
+        "server": sum(_cpu_seconds(pid) for pid in server),
+        "browser": sum(_cpu_seconds(pid) for pid in others),
+    }
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {key: after[key] - before[key] for key in before}
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
@@ -99,7 +151,9 @@ def _summary(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     }
 
 
-async def _measure(url: str, sessions: int, single_runs: int) -> dict[str, Any]:
+async def _measure(
+    url: str, sessions: int, single_runs: int, server_pid: int | None = None
+) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -108,12 +162,19 @@ async def _measure(url: str, sessions: int, single_runs: int) -> dict[str, Any]:
         )
         try:
             await one_session(browser, url)  # warm the server's caches
+            cpu = {"start": cpu_split(server_pid)} if server_pid else {}
+            started = time.perf_counter()
             single = [await one_session(browser, url) for _ in range(single_runs)]
+            single_wall_s = time.perf_counter() - started
+            if server_pid:
+                cpu["single"] = cpu_split(server_pid)
             started = time.perf_counter()
             together = await asyncio.gather(
                 *[one_session(browser, url) for _ in range(sessions)]
             )
             wall_s = time.perf_counter() - started
+            if server_pid:
+                cpu["together"] = cpu_split(server_pid)
         finally:
             await browser.close()
     return {
@@ -121,6 +182,24 @@ async def _measure(url: str, sessions: int, single_runs: int) -> dict[str, Any]:
         "single": _summary(single),
         "together": _summary(list(together)),
         "together_wall_s": wall_s,
+        "single_wall_s": single_wall_s,
+        "single_runs": single_runs,
+        # CPU seconds per session in each phase (server, browser)
+        **(
+            {
+                "cpu_per_session_single": {
+                    key: value / single_runs
+                    for key, value in _spent(cpu["start"], cpu["single"]).items()
+                },
+                "cpu_per_session_together": {
+                    key: value / sessions
+                    for key, value in _spent(cpu["single"], cpu["together"]).items()
+                },
+                "cores": os.cpu_count() or 1,
+            }
+            if cpu
+            else {}
+        ),
     }
 
 
@@ -131,7 +210,7 @@ def run(db_path: Path, sessions: int = 20, single_runs: int = 3) -> dict[str, An
     )
     try:
         server.wait_healthy(url)
-        return asyncio.run(_measure(url, sessions, single_runs))
+        return asyncio.run(_measure(url, sessions, single_runs, proc.pid))
     finally:
         server.stop(proc)
 

@@ -318,3 +318,25 @@ def test_buying_centre_map_draws_its_network(page: Page, app_url: str):
     assert painted > 1_000, f"the network canvas is blank ({painted} painted pixels)"
     _full_screenshot(page, "flow_buying_centre_map")
     _assert_clean(page, problems, "buying centre page")
+
+
+def test_a_page_url_as_the_servers_first_request_opens_through_the_app(
+    page: Page, e2e_db: Path, tmp_path: Path
+):
+    """A bookmarked page opened right after a restart gets the app's menu and page.
+
+    Streamlit used to run ``pages/plans.py`` alone for it, with a menu of file
+    names and no language picker, until some session had run ``app.py``.
+    """
+    db_path = copy_db(e2e_db, tmp_path)
+    with served(db_path) as url:
+        page.goto(f"{url}/plans")  # nothing has run on this server before
+        wait_idle(page)
+        expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+            "Account plans", timeout=60_000
+        )
+        menu = page.locator('[data-testid="stSidebarNav"]')
+        expect(menu).to_contain_text("Voice of the customer")
+        expect(menu).not_to_contain_text("import data")  # a file name
+        expect(page.get_by_text("Language · 语言 · 語言")).to_be_visible()
+        assert page.url.endswith("/plans")

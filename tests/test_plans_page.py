@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_page
 from workbench import plans, store
+from workbench.app.screens import plans as plans_screen
 from workbench.domain import Actor
 
 PAGE = "pages/plans.py"
@@ -282,3 +283,23 @@ def test_suggested_actions_have_owners_and_due_dates_in_the_editor(app_db):
     actions = at.session_state["plan_base"].actions
     assert actions and all(a.owner and a.due_on for a in actions)
     assert len({a.contact for a in actions}) == len(actions)
+
+
+def test_a_leaders_table_shows_its_first_rows_and_says_the_csv_has_all():
+    script = """
+import polars as pl
+from workbench.app.screens import plans
+plans._leaders_table(
+    pl.DataFrame({"name": [f"Account {n:03}" for n in range(250)]}), "many", {}
+)
+plans._leaders_table(pl.DataFrame({"name": ["Only one"]}), "few", {})
+"""
+    at = AppTest.from_string(script, default_timeout=30).run()
+    assert not at.exception
+    many, few = (table.value for table in at.dataframe)
+    assert len(many) == plans_screen.LEADERS_TABLE_ROWS == 200
+    assert many["name"].iloc[0] == "Account 000"  # the first rows, in order
+    assert list(few["name"]) == ["Only one"]
+    assert [caption.value for caption in at.caption] == [
+        "The first 200 of 250 rows; the CSV holds them all."
+    ]

@@ -85,6 +85,25 @@ def test_oversize_files_are_refused_before_reading(con, monkeypatch):
     assert store.table_counts(con) == before
 
 
+def test_the_largest_file_can_be_set_in_megabytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ingest.MAX_FILE_ENV_VAR, raising=False)
+    assert ingest.max_file_bytes() == ingest.MAX_FILE_BYTES
+    # a machine importing a 20-million-row activity export raises it
+    monkeypatch.setenv(ingest.MAX_FILE_ENV_VAR, "4096")
+    ingest.check_size("activities.csv", ingest.MAX_FILE_BYTES + 1)
+    with pytest.raises(RejectedInputError, match="limit of 4,096 MB"):
+        ingest.check_size("activities.csv", 4096 * 1_048_576 + 1)
+    monkeypatch.setenv(ingest.MAX_FILE_ENV_VAR, "1")
+    with pytest.raises(RejectedInputError, match="limit of 1 MB"):
+        ingest.check_size("small.csv", 1_048_577)
+    for wrong in ("0", "-5", "1.5", "lots"):
+        monkeypatch.setenv(ingest.MAX_FILE_ENV_VAR, wrong)
+        with pytest.raises(ValueError, match="WORKBENCH_MAX_FILE_MB"):
+            ingest.max_file_bytes()
+
+
 def test_streamlit_upload_limit_is_set_and_below_the_library_limit():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     limit_mb = config["server"]["maxUploadSize"]

@@ -14,6 +14,8 @@ import os
 import streamlit as st
 
 from workbench import i18n
+from workbench.app.entry import run_through_app
+from workbench.app.secrets_file import any_secrets_file
 from workbench.i18n import (
     format_day,
     format_money,
@@ -44,6 +46,8 @@ SETTING_ENV_VAR = "WORKBENCH_LANGUAGE"
 
 
 def _setting() -> str | None:
+    if not any_secrets_file():  # a local install: nothing to parse
+        return i18n.normalise_language(os.environ.get(SETTING_ENV_VAR))
     try:
         section = st.secrets.get("workbench", {})
         configured = section.get("language") if hasattr(section, "get") else None
@@ -61,6 +65,9 @@ def _browser() -> str | None:
 
 def apply_language() -> str:
     """Decide this run's language, put it in force for the script; return its tag."""
+    # the first thing every page and the entry do: before it, make sure the run
+    # goes through the entry (app.py) and not a page script alone
+    run_through_app()
     picked = st.session_state.get(PICKER_KEY)
     previous = st.session_state.get(LANGUAGE_KEY)
     if picked in i18n.LANGUAGES and previous and picked != previous:

@@ -26,6 +26,7 @@ from workbench import auth, demo, store
 from workbench.api import Workbench
 from workbench.app.components import show_pending_toasts
 from workbench.app.language import apply_language
+from workbench.app.secrets_file import any_secrets_file, secrets_files
 from workbench.domain import LOCAL_ACTOR, Actor
 
 #: Who a page sees in hosted mode when nobody is signed in: may only read.
@@ -168,13 +169,14 @@ def workbench() -> Workbench:
 
 
 def _secrets() -> dict[str, Any]:
+    if not any_secrets_file():
+        return {}
     try:
         secrets: dict[str, Any] = st.secrets.to_dict()
     except FileNotFoundError:  # Streamlit's "no secrets" error subclasses it
         # Streamlit treats an unreadable secrets file like a missing one; a file
         # that exists but cannot be read must not silently mean "no login".
-        files = [Path(f) for f in st.get_option("secrets.files") or []]
-        broken = [str(f) for f in files if f.is_file()]
+        broken = [str(f) for f in secrets_files() if f.is_file()]
         if broken:
             raise auth.HostedConfigError(
                 f"the secrets file {broken[0]} cannot be read; check its TOML syntax"

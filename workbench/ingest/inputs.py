@@ -17,12 +17,12 @@ from workbench.ingest.problems import worded
 from workbench.ingest.read import (
     EXCEL_SUFFIXES,
     JSON_SUFFIXES,
-    MAX_FILE_BYTES,
     MAX_ZIP_TOTAL_BYTES,
     PARQUET_SUFFIXES,
     check_size,
     file_refused,
     is_xlsx,
+    max_file_bytes,
     refused,
     safe_file_name,
 )
@@ -246,6 +246,7 @@ def _stream_member(
     """Copy one member to ``target`` in chunks; refuse it past the budget."""
     written = 0
     inner = safe_file_name(info.filename)
+    file_limit = max_file_bytes()
     try:
         with archive.open(info) as member, target.open("wb") as out:
             while chunk := member.read(_CHUNK_BYTES):
@@ -253,7 +254,7 @@ def _stream_member(
                 budget.used += len(chunk)
                 if budget.used > MAX_ZIP_TOTAL_BYTES:
                     raise _too_large(name)
-                if written > MAX_FILE_BYTES:
+                if written > file_limit:
                     check_size(f"{name}/{inner}", written)
                 out.write(chunk)
     except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:

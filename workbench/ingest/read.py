@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -32,8 +33,12 @@ from workbench.ingest.garbled import (
 )
 from workbench.ingest.problems import worded
 
-#: Largest single file accepted, in bytes (uploads are limited by Streamlit too).
+#: Largest single file accepted by default, in bytes (uploads are limited by
+#: Streamlit too, to far less).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
+#: Sets the largest single file in MB instead: for a machine that imports larger
+#: exports from a path (a 20-million-row activity export is about 1.3 GB).
+MAX_FILE_ENV_VAR = "WORKBENCH_MAX_FILE_MB"
 #: Largest total of the files inside one zip archive, in bytes (zip bombs): five
 #: times the app's 200 MB upload limit, and no more than the largest single file.
 #: Declared sizes are added up before anything is unpacked, and real bytes are
@@ -86,9 +91,26 @@ def safe_file_name(file_name: str) -> str:
     return base
 
 
+def max_file_bytes() -> int:
+    """Return the largest single file accepted: ``$WORKBENCH_MAX_FILE_MB`` or 1 GB.
+
+    Raises:
+        ValueError: the setting is not a whole, positive number of megabytes.
+    """
+    configured = os.environ.get(MAX_FILE_ENV_VAR, "").strip()
+    if not configured:
+        return MAX_FILE_BYTES
+    if not configured.isdigit() or int(configured) == 0:
+        raise ValueError(
+            f"{MAX_FILE_ENV_VAR} must be a whole number of megabytes above zero, "
+            f"not {configured!r}"
+        )
+    return int(configured) * 1_048_576
+
+
 def check_size(name: str, size: int, limit: int | None = None) -> None:
     """Raise :class:`RejectedInputError` when a file is larger than the limit."""
-    limit = MAX_FILE_BYTES if limit is None else limit
+    limit = max_file_bytes() if limit is None else limit
     if size > limit:
         raise file_refused(
             name,

@@ -100,8 +100,8 @@ growth_signals AS (
             FILTER (WHERE list_contains($deciding_roles, c.buying_role))::DOUBLE
             AS decider_attitude
     FROM contacts c
-    LEFT JOIN (SELECT DISTINCT contact_id FROM touches
-               WHERE engaged AND contact_id IS NOT NULL) t USING (contact_id)
+    -- the people any account's activities of the twelve months name
+    LEFT JOIN (SELECT DISTINCT contact_id FROM touches) t USING (contact_id)
     GROUP BY c.account_id
 )
 """
@@ -124,19 +124,31 @@ def growth_signal_params() -> dict[str, object]:
 # (``contacts_with_role``, ``deciders_approvers``, ``deciders_approvers_engaged``,
 # ``decider_attitude``). The retention counts come from :data:`RETENTION_CTE`.
 
-#: Aggregates of ``touches`` (the features' activities summed per account, contact
-#: and seller's rate): the hours of sellers whose role or team has an hourly rate,
-#: priced at it.
+#: Sums of each account's activities of a window (``activity_windows`` of the
+#: account features) for the hours of sellers whose role or team has an hourly
+#: rate, priced at it. Priced per activity, so the activities need not be grouped
+#: by rate as well; whole minutes × whole rates add up exactly, in any order the
+#: parallel aggregation takes.
+RATED_ACTIVITY_SUMS = """
+sum(CASE WHEN seller_rate IS NOT NULL THEN minutes END) AS rated_minutes,
+sum(minutes * seller_rate) AS rated_minute_cost,
+count(CASE WHEN duration_minutes IS NULL THEN seller_rate END)
+    AS rated_without_duration,
+sum(CASE WHEN duration_minutes IS NULL THEN seller_rate END)
+    AS rated_without_duration_rate_sum
+"""
+#: Aggregates of ``activity_windows`` (:data:`RATED_ACTIVITY_SUMS` of the twelve
+#: months per account): the hours of sellers whose role or team has an hourly
+#: rate, priced at it.
 RATED_EFFORT_SUMS = """
-coalesce(sum(minutes_12m) FILTER (WHERE seller_rate IS NOT NULL), 0)::DOUBLE
+coalesce(sum(rated_minutes) FILTER (WHERE current), 0)::DOUBLE
     AS rated_minutes_recorded_12m,
--- divided after summing: whole minutes × whole rates add up exactly, in any
--- order the parallel aggregation takes (so the same data gives the same figure)
-coalesce(sum(minutes_12m * seller_rate) FILTER (WHERE seller_rate IS NOT NULL), 0)
-    ::DOUBLE / 60 AS rated_recorded_cost_12m,
-coalesce(sum(without_duration_12m) FILTER (WHERE seller_rate IS NOT NULL), 0)::BIGINT
+-- divided after summing, so the sum is of whole numbers
+coalesce(sum(rated_minute_cost) FILTER (WHERE current), 0)::DOUBLE / 60
+    AS rated_recorded_cost_12m,
+coalesce(sum(rated_without_duration) FILTER (WHERE current), 0)::BIGINT
     AS rated_without_duration_12m,
-coalesce(sum(without_duration_12m * seller_rate), 0)::DOUBLE
+coalesce(sum(rated_without_duration_rate_sum) FILTER (WHERE current), 0)::DOUBLE
     AS rated_without_duration_rate_sum_12m
 """
 #: The account's wallet: the estimate by hand (``we``) wins over the imported one;
@@ -406,22 +418,35 @@ RETENTION_YEARS = 5
 # account had revenue in force (a won deal, spread over its term as REVENUE_CTE
 # does, serving any day of the year), and the portfolio's retention counted on
 # them: of the account-years with revenue, how many had revenue the year after.
-# Follows REVENUE_CTE; needs $retention_years.
-RETENTION_CTE = """
-revenue_windows AS (
-    SELECT k AS years_back,
-           $as_of::DATE - to_months(12 * (k + 1)::INTEGER) AS window_start,
-           $as_of::DATE - to_months(12 * k::INTEGER) AS window_end
-    FROM range(0, $retention_years) t(k)
+# Each year's sum is a filtered sum of one grouped pass over the deals: joining
+# every deal to the years it serves (an inequality join) cost about twice as much.
+# Follows REVENUE_CTE.
+
+
+def _year_end(years_back: int) -> str:
+    # dates, not timestamps: a DATE column compared with a TIMESTAMP is cast row
+    # by row over every deal
+    return f"($as_of::DATE - to_months({12 * years_back}))::DATE"
+
+
+_YEAR_SUMS = ",\n".join(
+    f"sum(annual_amount) FILTER (WHERE service_start <= {_year_end(k)} "
+    f"AND service_end > {_year_end(k + 1)} AND close_date <= {_year_end(k)}) AS y{k}"
+    for k in range(RETENTION_YEARS)
+)
+_YEARS = ", ".join(f"y{k}" for k in range(RETENTION_YEARS))
+
+RETENTION_CTE = f"""
+revenue_year_sums AS (
+    SELECT account_id, {_YEAR_SUMS}
+    FROM deal_years WHERE account_id IS NOT NULL GROUP BY account_id
 ),
 revenue_years AS (
-    SELECT d.account_id, w.years_back, sum(d.annual_amount)::DOUBLE AS revenue
-    FROM deal_years d JOIN revenue_windows w
-      ON d.service_start <= w.window_end AND d.service_end > w.window_start
-     AND d.close_date <= w.window_end
-    WHERE d.account_id IS NOT NULL
-    GROUP BY d.account_id, w.years_back
-    HAVING sum(d.annual_amount) > 0
+    SELECT * FROM (
+        SELECT account_id, unnest(range({RETENTION_YEARS})) AS years_back,
+               unnest([{_YEARS}])::DOUBLE AS revenue
+        FROM revenue_year_sums
+    ) WHERE revenue > 0
 ),
 retention_counts AS (
     SELECT count(*) AS retention_account_years,
@@ -458,6 +483,5 @@ def account_revenue_years(
         {
             **revenue_params(default_term_months),
             "as_of": as_of,
-            "retention_years": RETENTION_YEARS,
         },
     )

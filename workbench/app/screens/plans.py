@@ -504,6 +504,23 @@ def _in_words(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Rows each leaders' table shows; the CSV beside it holds every row. At 10,000
+#: accounts the tables held about 30,000 rows, sent again at every visit of the
+#: page, while the rows to act on come first (most valuable, most overdue).
+LEADERS_TABLE_ROWS = 200
+
+
+def _leaders_table(frame: pl.DataFrame, key: str, config: dict[str, Any]) -> None:
+    show_table(_in_words(frame.head(LEADERS_TABLE_ROWS)), key=key, column_config=config)
+    if frame.height > LEADERS_TABLE_ROWS:
+        st.caption(
+            _("The first {shown} of {total} rows; the CSV holds them all.").format(
+                shown=format_number(LEADERS_TABLE_ROWS),
+                total=format_number(frame.height),
+            )
+        )
+
+
 def leaders_overview() -> None:
     """Show the leaders' overview: missing plans by value, overdue actions, accounts."""
     with st.spinner(_("Gathering every plan…")):
@@ -528,9 +545,7 @@ def leaders_overview() -> None:
         + "** · "
         + _("current: saved within {days} days").format(days=plans.STALE_AFTER_DAYS)
     )
-    show_table(
-        _in_words(overview.missing), key="plans_overview_missing", column_config=config
-    )
+    _leaders_table(overview.missing, "plans_overview_missing", config)
     csv_download(
         overview.missing,
         _("Accounts without a current plan (CSV)"),
@@ -545,9 +560,7 @@ def leaders_overview() -> None:
     )
     if overview.overdue.height == 0:
         st.caption(_("No action is overdue."))
-    show_table(
-        _in_words(overview.overdue), key="plans_overview_overdue", column_config=config
-    )
+    _leaders_table(overview.overdue, "plans_overview_overdue", config)
     csv_download(
         overview.overdue,
         _("Overdue actions (CSV)"),
@@ -567,18 +580,24 @@ def leaders_overview() -> None:
             "back by the due date; set owners on the Voice of the customer page"
         )
     )
-    show_table(
-        _in_words(overdue_followups.drop("overdue")),
-        key="plans_overview_followups",
-        column_config=config,
+    _leaders_table(
+        overdue_followups.drop("overdue"), "plans_overview_followups", config
+    )
+    csv_download(
+        overdue_followups.drop("overdue"),
+        _("Overdue detractor follow-ups (CSV)"),
+        f"overdue-detractor-follow-ups-{overview.today}.csv",
+        "plans_overview_download_followups",
     )
     st.markdown("**" + _("Plans by segment") + "**")
     show_table(
         _in_words(overview.summary), key="plans_overview_summary", column_config=config
     )
     st.markdown("**" + _("Every account") + "**")
-    show_table(
-        _in_words(overview.accounts),
-        key="plans_overview_accounts",
-        column_config=config,
+    _leaders_table(overview.accounts, "plans_overview_accounts", config)
+    csv_download(
+        overview.accounts,
+        _("Every account (CSV)"),
+        f"account-plans-{overview.today}.csv",
+        "plans_overview_download_accounts",
     )

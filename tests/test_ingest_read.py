@@ -79,6 +79,20 @@ def test_bad_files_are_rejected_with_a_message(data: bytes, message: str) -> Non
         ingest.read_table_file(name, data)
 
 
+def test_blank_rows_inside_a_file_are_dropped_and_short_rows_padded() -> None:
+    frame = ingest.read_table_file("x.csv", b"\n\na,b,c\n1,2,3\n,,\n\n4\n5,,6\n")
+    assert frame.rows() == [("1", "2", "3"), ("4", None, None), ("5", None, "6")]
+
+
+def test_control_characters_other_than_line_breaks_mark_a_file_binary() -> None:
+    # More than max(8, 1 in 100) control characters of the sample; tabs, line
+    # feeds, form feeds and carriage returns are text.
+    line = "a,b\r\n" + "x" * 200 + ",y\t\f\n"
+    assert not ingest.read.looks_binary(line + "\x0b" * 8)
+    assert ingest.read.looks_binary(line + "\x0b\x01\x1f\x0e" * 2 + "\x08")
+    assert not ingest.read.looks_binary(line + "\f\t\r" * 50)
+
+
 def test_header_only_file_gives_no_rows() -> None:
     frame = ingest.read_table_file("x.csv", b"Id,Name\n")
     assert frame.columns == ["Id", "Name"]

@@ -288,7 +288,11 @@ def input_sha256(item: InputFile) -> str:
     if item.data is not None:
         digest.update(item.data)
     elif item.path is not None:
+        # One buffer, filled again and again: a new block per read left the
+        # hashing thread's allocator holding tens of megabytes afterwards.
+        block = bytearray(_CHUNK_BYTES)
+        view = memoryview(block)
         with item.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(8 * 1024 * 1024), b""):
-                digest.update(block)
+            while filled := handle.readinto(block):
+                digest.update(view[:filled])
     return digest.hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,6 @@ def propose_files(
             )
     say = progress or (lambda _fraction, _message: None)
     problems: list[Problem] = []
-    recognised: list[RecognisedFile] = []
     try:
         inputs = collect(files, spill_dir)
     except RejectedInputError as error:
@@ -101,8 +101,30 @@ def propose_files(
             )
         )
         inputs = []
-    read, unreadable = _read_inputs(inputs, encoding, say)
-    problems += unreadable
+    # The files' fingerprints are computed beside the reading: hashing releases
+    # the interpreter's lock, parsing text does not, so the two overlap.
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        fingerprints = {id(item): hasher.submit(input_sha256, item) for item in inputs}
+        read, unreadable = _read_inputs(inputs, encoding, say)
+        recognised, problems = _recognise_inputs(
+            con, read, fingerprints, source, mappings, [*problems, *unreadable]
+        )
+    problems += vendor_shapes.first_of_several_ids(recognised)
+    problems += _attach_deal_companies(recognised)
+    vendor_shapes.engagement_durations(recognised)
+    return recognised, problems
+
+
+def _recognise_inputs(
+    con: store.Connection,
+    read: list[tuple[InputFile, TableFile]],
+    fingerprints: dict[int, Future[str]],
+    source: str,
+    mappings: dict[str, ColumnMapping] | None,
+    problems: list[Problem],
+) -> tuple[list[RecognisedFile], list[Problem]]:
+    """Propose a table and mapping for each file read; return them and the problems."""
+    recognised: list[RecognisedFile] = []
     # Files of one export share a source: a file that does not give itself away
     # (an association table, a users file) takes the others' source.
     detected = {
@@ -121,7 +143,7 @@ def propose_files(
             entries = recognise_table(
                 item,
                 table_file,
-                input_sha256(item),
+                fingerprints[id(item)].result(),
                 file_source,
                 (mappings or {}).get(item.name),
                 saved,
@@ -135,9 +157,6 @@ def propose_files(
         if item.data is None:
             problems += _read_when_staged(item, entries)
         recognised += entries
-    problems += vendor_shapes.first_of_several_ids(recognised)
-    problems += _attach_deal_companies(recognised)
-    vendor_shapes.engagement_durations(recognised)
     return recognised, problems
 
 

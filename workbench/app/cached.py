@@ -34,8 +34,12 @@ def cached(
 
     def decorate(read: Callable[P, R]) -> Callable[P, R]:
         # path and version take part in the key; Streamlit skips arguments
-        # whose names start with an underscore, so these must not.
-        def keyed(path: str, version: int, *args: Any, **kwargs: Any) -> R:
+        # whose names start with an underscore, so these must not. Everything is
+        # passed by name: Streamlit looks up a function's signature again for each
+        # argument passed by position, a large part of a cached read's cost.
+        def keyed(
+            path: str, version: int, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> R:
             return read(*args, **kwargs)
 
         # Streamlit names a function's cache by module, name and source: give each
@@ -48,8 +52,9 @@ def cached(
 
         @functools.wraps(read)
         def cached_read(*args: P.args, **kwargs: P.kwargs) -> R:
-            path = session.database().path
-            return stored(path, session.data_version(), *args, **kwargs)
+            db = session.database()
+            version = session.data_version(db)
+            return stored(path=db.path, version=version, args=args, kwargs=kwargs)
 
         return cached_read
 

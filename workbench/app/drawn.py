@@ -58,8 +58,13 @@ def altair_chart(
     if _vega_lite_spec is None:  # pragma: no cover - see the import
         st.altair_chart(build(), **options)
         return
+    db = session.database()
     spec = _spec(
-        session.database().path, session.data_version(), key, current_language(), build
+        path=db.path,
+        version=session.data_version(db),
+        key=key,
+        language=current_language(),
+        _build=build,
     )
     # Streamlit takes the datasets out of the spec it is given: give it a copy.
     st.vega_lite_chart(spec=copy.deepcopy(spec), **options)

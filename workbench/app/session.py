@@ -130,14 +130,15 @@ def connection() -> store.Connection:
     return db.con if db.con is not None else store.connect(db.path)
 
 
-def data_version() -> int:
+def data_version(db: OpenDatabase | None = None) -> int:
     """Return the database's data version, the key that invalidates cached analytics.
 
     For a file it is read without holding the file (see
     :func:`workbench.store.file_data_version`), so a rerun whose reads are cached
     never opens it, and a write by another process shows at the next rerun.
+    ``db``: the database :func:`database` just returned (saves finding it again).
     """
-    db = database()
+    db = db or database()
     if db.con is not None:
         return store.data_version(db.con)
     return store.file_data_version(db.path)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from workbench.analytics import effort
 from workbench.app import effort_reads
-from workbench.app.components import download_pair, show_table
+from workbench.app.components import TABLE_ROWS, download_pair, show_table
 from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
     GROUPING_TITLES,
@@ -167,7 +167,9 @@ def _show(
     )
     cols[3].metric(_("Accounts whose verdict changes"), change.verdicts_changed)
     moved = projected.filter(pl.col("hours_change") != 0)
-    shown = moved.select(
+    # the largest changes first (as projected); a browser table of thousands of
+    # rows costs every rerun, and the download carries them all
+    shown = moved.head(TABLE_ROWS).select(
         "name",
         "effort_hours",
         "projected_hours",
@@ -184,4 +186,11 @@ def _show(
             "investment": st.column_config.TextColumn(_("Investment now")),
             "projected_investment": st.column_config.TextColumn(_("Investment after")),
         })  # fmt: skip
+    if moved.height > TABLE_ROWS:
+        st.caption(
+            _(
+                "The {rows} largest changes of {total} accounts; the downloads hold "
+                "every row."
+            ).format(rows=format_number(TABLE_ROWS), total=format_number(moved.height))
+        )
     download_pair(projected, "what-if", "eff_whatif")

@@ -149,7 +149,12 @@ def dataframe(
     data: Any, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any
 ) -> Any:
     """Show a table (``st.dataframe``) with its headers in the language in force."""
-    columns = [str(c) for c in getattr(data, "columns", [])]
+    # an Arrow table (``frame.to_arrow()``: no detour through pandas) names its
+    # columns in ``column_names``; its ``columns`` are the columns' data
+    names = getattr(data, "column_names", None)
+    columns = [
+        str(c) for c in (names if names is not None else getattr(data, "columns", []))
+    ]
     return st.dataframe(
         data, column_config=shown_columns(columns, column_config), **kwargs
     )

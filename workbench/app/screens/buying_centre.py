@@ -333,8 +333,11 @@ def facts(report: network.BuyingCentreReport) -> None:
 
 
 def _table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
-    # Every table of the screen: full width, no row numbers.
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+    # Every table of the screen: full width, no row numbers; handed over as Arrow
+    # (polars' own), which spares Streamlit a conversion through pandas per table.
+    st.dataframe(
+        frame.to_arrow(), hide_index=True, width="stretch", column_config=column_config
+    )
 
 
 def _plain(text: object) -> str:

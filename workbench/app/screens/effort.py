@@ -138,6 +138,11 @@ def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
     return effort_reads.judged(*choices.judging(currency))
 
 
+def shown_table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
+    """Show a table of the page, handed over as Arrow (no conversion through pandas)."""
+    show_table(frame.to_arrow(), column_config=column_config)
+
+
 def _links(frame: pl.DataFrame) -> pl.DataFrame:
     # The map and plan pages open on the account named in ?account=.
     ids = [quote(str(i), safe="") for i in frame["account_id"].to_list()]
@@ -189,7 +194,7 @@ def headline(view: effort_reads.VerdictView, currency: str) -> None:
         )
     )
     biggest = _misallocations(_links(figures.biggest), "map_link", "plan_link")
-    show_table(
+    shown_table(
         biggest,
         column_config={
             **misallocation_columns(currency),
@@ -366,7 +371,7 @@ def verdicts_section(
         "why",
         lead=tuple(in_words("issue")),
     )
-    show_table(
+    shown_table(
         shown,
         column_config={
             **misallocation_columns(currency),
@@ -395,7 +400,7 @@ def people_section(choices: Choices, currency: str) -> None:
         "under_invested_hours": _("On under-invested accounts (h)"),
         "wrong_people_hours": _("With the wrong people (h)"),
     }
-    show_table(table.drop("seller_id", strict=False), column_config={
+    shown_table(table.drop("seller_id", strict=False), column_config={
             "seller_name": st.column_config.TextColumn(_("Seller")),
             "team": st.column_config.TextColumn(_("Team")),
             "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
@@ -460,7 +465,7 @@ def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         width="stretch",
     )
     keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
-    show_table(
+    shown_table(
         groups.with_columns(words(k).alias(k) for k in keys),
         column_config={**share_columns(currency), **hours_columns()},
     )
@@ -549,7 +554,7 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
         "effort_share_pct",
         "contribution_share_pct",
     )
-    show_table(shown, column_config={
+    shown_table(shown, column_config={
             **share_columns(currency),
             **hours_columns(),
             **verdict_columns(),

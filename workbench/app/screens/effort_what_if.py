@@ -11,7 +11,7 @@ import streamlit as st
 
 from workbench.analytics import effort
 from workbench.app import effort_reads
-from workbench.app.components import TABLE_ROWS, download_pair, show_table
+from workbench.app.components import TABLE_ROWS, download_pair
 from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
     GROUPING_TITLES,
@@ -19,6 +19,7 @@ from workbench.app.screens.effort import (
     hours_columns,
     in_words,
     money_column,
+    shown_table,
     verdict_columns,
 )
 from workbench.i18n import N_
@@ -178,7 +179,7 @@ def _show(
         "assumed_contribution_change",
         *in_words("investment", "projected_investment"),
     )
-    show_table(shown, column_config={
+    shown_table(shown, column_config={
             **verdict_columns(),
             **hours_columns(),
             "cost_change": money_column(_("Cost change"), currency),

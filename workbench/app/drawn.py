@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - a Streamlit without it: draw uncached
 def _spec(
     path: str,
     version: int,
-    key: tuple[Hashable, ...],
+    key: str,
     language: str,
     _build: Callable[[], Any],
 ) -> dict[str, Any]:
@@ -51,7 +51,10 @@ def altair_chart(
 
     Args:
         key: everything the chart depends on besides the data version and the
-            language (the chart's name first, then the choices it was built from).
+            language (the chart's name first, then the choices it was built from),
+            each a value whose repr names it whole (dates, strings, numbers,
+            thresholds): the key is its repr, which costs far less than
+            Streamlit's hash of a dataclass.
         build: returns the Altair chart.
         options: passed to ``st.vega_lite_chart`` (``width``...).
     """
@@ -62,7 +65,7 @@ def altair_chart(
     spec = _spec(
         path=db.path,
         version=session.data_version(db),
-        key=key,
+        key=repr(key),
         language=current_language(),
         _build=build,
     )

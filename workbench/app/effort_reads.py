@@ -7,6 +7,9 @@ per thresholds, the sellers' hours once per thresholds, and a move re-judges the
 10,000-row accounts frame and sums the prepared sellers' hours by position. Every
 result is cached (and shared: polars frames are immutable) on the database's data
 version and its arguments, so a move back to a value already seen costs nothing.
+The keys are the arguments' repr (dates, strings, numbers, and the thresholds and
+rules, frozen dataclasses of numbers): Streamlit's own hash of the thresholds costs
+about a millisecond per read, and a rerun makes about ten of these reads.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from workbench.app.components import TABLE_ROWS
 Judging = tuple[date, segment.Thresholds, str | None, effort.MisallocationRules, str]
 
 
-@cached(max_entries=8, share=True)
+@cached(max_entries=8, share=True, by_repr=True)
 def account_effort(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
     """Return :func:`workbench.analytics.effort.account_effort` of the segmentation."""
     return effort.account_effort(
@@ -35,7 +38,7 @@ def account_effort(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
     )
 
 
-@cached(max_entries=32, share=True)
+@cached(max_entries=32, share=True, by_repr=True)
 def judged(
     as_of: date,
     thresholds: segment.Thresholds,
@@ -69,7 +72,7 @@ class VerdictView:
     shown_issues: pl.DataFrame
 
 
-@cached(max_entries=32, share=True)
+@cached(max_entries=32, share=True, by_repr=True)
 def verdict_view(
     as_of: date,
     thresholds: segment.Thresholds,
@@ -87,7 +90,7 @@ def verdict_view(
     )
 
 
-@cached(spinner="Adding up effort…", max_entries=4, share=True)
+@cached(spinner="Adding up effort…", max_entries=4, share=True, by_repr=True)
 def seller_account_hours(
     as_of: date, thresholds: segment.Thresholds
 ) -> effort.SellerAccountHours:
@@ -99,7 +102,7 @@ def seller_account_hours(
     )
 
 
-@cached(max_entries=64, share=True)
+@cached(max_entries=64, share=True, by_repr=True)
 def seller_verdicts(
     as_of: date,
     thresholds: segment.Thresholds,
@@ -116,7 +119,7 @@ def seller_verdicts(
     )
 
 
-@cached(max_entries=16, share=True)
+@cached(max_entries=16, share=True, by_repr=True)
 def effort_by_group(
     as_of: date, thresholds: segment.Thresholds, grouping: str
 ) -> pl.DataFrame:
@@ -124,7 +127,7 @@ def effort_by_group(
     return effort.effort_by_group(account_effort(as_of, thresholds), grouping)
 
 
-@cached(max_entries=16, share=True)
+@cached(max_entries=16, share=True, by_repr=True)
 def group_names(
     as_of: date,
     thresholds: segment.Thresholds,
@@ -141,7 +144,7 @@ def group_names(
     return dict(zip(labels, labels, strict=True))
 
 
-@cached(max_entries=32, share=True)
+@cached(max_entries=32, share=True, by_repr=True)
 def capacity_move(
     judging: Judging,
     grouping: str,

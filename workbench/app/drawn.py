@@ -11,7 +11,6 @@ of the same chart, so the element sent to the browser is the same.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -69,5 +68,6 @@ def altair_chart(
         language=current_language(),
         _build=build,
     )
-    # Streamlit takes the datasets out of the spec it is given: give it a copy.
-    st.vega_lite_chart(spec=copy.deepcopy(spec), **options)
+    # Streamlit clones the spec's top level before taking the datasets out of it;
+    # the copy here keeps the cached spec whole should that ever change.
+    st.vega_lite_chart(spec=dict(spec), **options)

@@ -121,10 +121,22 @@ def seller_verdicts(
 
 @cached(max_entries=16, share=True, by_repr=True)
 def effort_by_group(
-    as_of: date, thresholds: segment.Thresholds, grouping: str
+    as_of: date,
+    thresholds: segment.Thresholds,
+    scenario: str | None,
+    currency: str,
+    grouping: str,
 ) -> pl.DataFrame:
-    """Return effort, revenue and contribution per group (no verdict is involved)."""
-    return effort.effort_by_group(account_effort(as_of, thresholds), grouping)
+    """Return effort, revenue and contribution per group (no verdict is involved).
+
+    Summed over the accounts as judged (under the default rules: the sums read no
+    verdict), in the judged frame's order, so each sum adds its terms in the same
+    order as the page always did.
+    """
+    accounts = judged(
+        as_of, thresholds, scenario, effort.MisallocationRules(), currency
+    )
+    return effort.effort_by_group(accounts, grouping)
 
 
 @cached(max_entries=16, share=True, by_repr=True)

@@ -458,9 +458,11 @@ def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         key="eff_grouping",
     )
     # no verdict is involved: the groups and their chart change with the data only
-    groups = effort_reads.effort_by_group(choices.as_of, choices.thresholds, grouping)
+    groups = effort_reads.effort_by_group(
+        choices.as_of, choices.thresholds, choices.scenario, currency, grouping
+    )
     drawn.altair_chart(
-        ("share_bars", choices.as_of, choices.thresholds, grouping),
+        ("share_bars", choices.as_of, choices.thresholds, choices.scenario, grouping),
         lambda: charts.share_bars(effort.share_comparison(groups, grouping)),
         width="stretch",
     )

@@ -5,19 +5,21 @@ labels, one sentence per account (10,000 at a time), and the deal picker's, one
 per deal with its amount formatted; and every cached read came back as a copy
 (``st.cache_data`` unpickles the account's people, links, touches and report at
 each rerun). Here the labels are built once per data version and language (and
-account, for the deals), and the account's data and report are kept as one shared
-object each: polars frames and the frozen dataclasses holding them are immutable.
+account, for the deals), the people editor's rows once per filter, and the
+account's data and report are kept as one shared object each: polars frames and
+the frozen dataclasses holding them are immutable.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from workbench import domain
+from workbench import domain, privacy
 from workbench.analytics import network
 from workbench.app import reads
 from workbench.app.cached import cached
 from workbench.app.language import _, format_day, format_money
+from workbench.domain import Actor
 from workbench.i18n import DEFAULT_LANGUAGE
 
 
@@ -102,3 +104,21 @@ def buying_centre_html(
 ) -> str:
     """Return :func:`workbench.app.reads.buying_centre_html`, shared (not copied)."""
     return reads.buying_centre_html(account_id, months, options, language)
+
+
+@cached(max_entries=32, share=True)
+def people_table(
+    account_id: str,
+    months: int,
+    departments: tuple[str, ...],
+    roles: tuple[str, ...],
+    contact_ids: tuple[str, ...] | None,
+    actor: Actor,
+) -> pl.DataFrame:
+    """Return the people editor's rows: filtered, editable columns, masked for viewers."""
+    persons = network.filter_people(
+        buying_centre_people(account_id, months), departments=departments, roles=roles
+    )
+    if contact_ids is not None:
+        persons = persons.filter(pl.col("contact_id").is_in(list(contact_ids)))
+    return privacy.mask_personal_data(network.editable_contacts(persons), actor)

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, privacy, terms
+from workbench import access, domain, terms
 from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
@@ -467,14 +467,14 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
     """Show the account's people: editable roles, influence and attitude for editors."""
     st.subheader(_("People"))
     actor = session.current_actor()
-    persons = network.filter_people(
-        bc_reads.buying_centre_people(account_id, months),
-        departments=options.departments,
-        roles=options.roles,
+    people_table = bc_reads.people_table(
+        account_id,
+        months,
+        options.departments,
+        options.roles,
+        options.contact_ids,
+        actor,
     )
-    if options.contact_ids is not None:
-        persons = persons.filter(pl.col("contact_id").is_in(list(options.contact_ids)))
-    people_table = privacy.mask_personal_data(network.editable_contacts(persons), actor)
     if not access.can(actor, "edit"):
         st.info(
             _(

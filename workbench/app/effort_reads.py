@@ -86,7 +86,7 @@ def verdict_view(
     return VerdictView(
         headline=effort.headline(accounts),
         counts=effort.verdict_counts(accounts),
-        shown_issues=effort.issues(accounts, currency, language).head(TABLE_ROWS),
+        shown_issues=effort.issues(accounts, currency, language, limit=TABLE_ROWS),
     )
 
 

@@ -16,7 +16,6 @@ from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
-    csv_download,
     notify_after_rerun,
     preselect_linked_account,
 )
@@ -98,6 +97,8 @@ class MapView:
     facts_column: DeltaGenerator
     #: coverage, risks and whom to reach, for the chosen deal or the whole account
     report: network.BuyingCentreReport
+    #: the report's coverage as the CSV download (built once, not at every rerun)
+    coverage_csv: bytes
 
 
 #: The map's switches: (key, label, help), each on by default.
@@ -183,7 +184,8 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
         height=options.height_px + 4,
     )
     facts_column = st.container() if full_width else st.columns([3, 2])[1]
-    return MapView(options, facts_column, report)
+    csv = bc_reads.coverage_csv(account_id, months, deal, current_language())
+    return MapView(options, facts_column, report, csv)
 
 
 def _warm_path_picker(report: network.BuyingCentreReport) -> str | None:
@@ -253,8 +255,11 @@ def _for_deal(heading: str, report: network.BuyingCentreReport) -> str:
     )
 
 
-def facts(report: network.BuyingCentreReport) -> None:
-    """Show coverage by role (gaps as gaps), the share of our effort, and the risks."""
+def facts(report: network.BuyingCentreReport, coverage_csv: bytes) -> None:
+    """Show coverage by role (gaps as gaps), the share of our effort, and the risks.
+
+    ``coverage_csv``: the coverage download, as :class:`MapView` holds it.
+    """
     breadth = report.breadth
     st.subheader(_for_deal(_("Coverage"), report))
     metrics = st.columns(3)
@@ -296,11 +301,12 @@ def facts(report: network.BuyingCentreReport) -> None:
             "coverage": _("Coverage"),
         },
     )
-    csv_download(
-        report.coverage,
+    st.download_button(
         _("Download coverage (CSV)"),
-        "buying-centre-coverage.csv",
-        "bc_coverage_csv",
+        coverage_csv,
+        file_name="buying-centre-coverage.csv",
+        mime="text/csv",
+        key="bc_coverage_csv",
     )
     st.markdown("**" + _("Share of our effort in the window") + "**")
     _table(

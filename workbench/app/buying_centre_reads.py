@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench import domain, exports, privacy
+from workbench import domain, privacy
 from workbench.analytics import network
 from workbench.app import reads
 from workbench.app.cached import cached
@@ -122,16 +122,3 @@ def people_table(
     if contact_ids is not None:
         persons = persons.filter(pl.col("contact_id").is_in(list(contact_ids)))
     return privacy.mask_personal_data(network.editable_contacts(persons), actor)
-
-
-@cached(max_entries=32, share=True)
-def coverage_csv(
-    account_id: str, months: int, opportunity_id: str | None, language: str
-) -> bytes:
-    """Return the coverage download (CSV) of :func:`buying_centre_report`.
-
-    Built with the page, it cost about 10 ms at every rerun (formulas neutralised,
-    nested values flattened) for a table of a handful of rows.
-    """
-    report = buying_centre_report(account_id, months, opportunity_id, language)
-    return exports.to_csv_bytes(report.coverage)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, terms
+from workbench import access, domain, exports, terms
 from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
@@ -97,8 +98,6 @@ class MapView:
     facts_column: DeltaGenerator
     #: coverage, risks and whom to reach, for the chosen deal or the whole account
     report: network.BuyingCentreReport
-    #: the report's coverage as the CSV download (built once, not at every rerun)
-    coverage_csv: bytes
 
 
 #: The map's switches: (key, label, help), each on by default.
@@ -184,8 +183,7 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
         height=options.height_px + 4,
     )
     facts_column = st.container() if full_width else st.columns([3, 2])[1]
-    csv = bc_reads.coverage_csv(account_id, months, deal, current_language())
-    return MapView(options, facts_column, report, csv)
+    return MapView(options, facts_column, report)
 
 
 def _warm_path_picker(report: network.BuyingCentreReport) -> str | None:
@@ -255,11 +253,8 @@ def _for_deal(heading: str, report: network.BuyingCentreReport) -> str:
     )
 
 
-def facts(report: network.BuyingCentreReport, coverage_csv: bytes) -> None:
-    """Show coverage by role (gaps as gaps), the share of our effort, and the risks.
-
-    ``coverage_csv``: the coverage download, as :class:`MapView` holds it.
-    """
+def facts(report: network.BuyingCentreReport) -> None:
+    """Show coverage by role (gaps as gaps), the share of our effort, and the risks."""
     breadth = report.breadth
     st.subheader(_for_deal(_("Coverage"), report))
     metrics = st.columns(3)
@@ -301,9 +296,11 @@ def facts(report: network.BuyingCentreReport, coverage_csv: bytes) -> None:
             "coverage": _("Coverage"),
         },
     )
+    # built only when clicked: the safe CSV (formulas neutralised) cost about 10 ms
+    # at every rerun when it was built with the page
     st.download_button(
         _("Download coverage (CSV)"),
-        coverage_csv,
+        functools.partial(exports.to_csv_bytes, report.coverage),
         file_name="buying-centre-coverage.csv",
         mime="text/csv",
         key="bc_coverage_csv",

@@ -195,3 +195,35 @@ def test_the_model_editor_shows_words_and_saves_codes():
     back = screen.codes(shown)
     assert back.equals(effort.default_model())
     assert effort.model_from_frame(back).equals(effort.default_model())
+
+
+def test_moving_a_rule_back_and_forth_shows_a_fresh_computation(page, app_db):
+    # Each move re-judges cached accounts and sums sellers' hours prepared once,
+    # and a move back to a value seen comes from the cache: every step must show
+    # what the notebook API computes from the database for the same rules.
+    from workbench.api import Workbench
+
+    notebook = Workbench.on_file(app_db)
+    with notebook.unit() as connection:
+        day = store.resolve_as_of(connection)
+        aggregates = store.effort_aggregates(connection, day)
+    minutes = segment.DEFAULT_THRESHOLDS.minutes_per_activity_without_duration
+    for factor in (3.0, 1.0, 3.0, 2.0):
+        page.slider(key="eff_over_factor").set_value(factor).run()
+        assert not page.exception
+        judged = notebook.judged_effort(
+            rules=effort.MisallocationRules(over_factor=factor)
+        )
+        counts = effort.verdict_counts(judged)
+        shown = metrics(page)
+        assert shown["Over-invested"] == counts["investment:over_invested"]
+        assert shown["Under-invested"] == counts["investment:under_invested"]
+        expected = effort.seller_verdicts(aggregates, judged, minutes).sort("seller_id")
+        sellers = table_with(page, "over_invested_hours")
+        assert len(sellers) == expected.height
+        assert sorted(sellers["over_invested_hours"].round(6)) == pytest.approx(
+            sorted(expected["over_invested_hours"].round(6).to_list())
+        )
+        assert sorted(sellers["excess_cost"].round(6)) == pytest.approx(
+            sorted(expected["excess_cost"].round(6).to_list())
+        )

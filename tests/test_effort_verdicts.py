@@ -679,3 +679,15 @@ def test_the_earlier_entry_point_still_lists_issues():
     )
     assert effort.misallocations(accounts)["issue"].to_list() == ["over_served"]
     assert effort.misallocations(accounts, over_factor=2).height == 0
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hans", "zh_Hant"])
+def test_issues_worded_for_the_first_rows_only_are_those_rows(language):
+    # The page words only the rows it shows: the same rows and sentences as the
+    # first of every issue, whatever the cut (inside a kind of issue, or between).
+    frame = judged(*PORTFOLIO)
+    every = effort.issues(frame, "EUR", language)
+    assert every.height > 2
+    for limit in range(every.height + 2):
+        first = effort.issues(frame, "EUR", language, limit=limit)
+        assert first.equals(every.head(limit))

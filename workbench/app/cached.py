@@ -20,7 +20,11 @@ R = TypeVar("R")
 
 
 def cached(
-    *, spinner: bool | str = False, max_entries: int = 16, share: bool = False
+    *,
+    spinner: bool | str = False,
+    max_entries: int = 16,
+    share: bool = False,
+    by_repr: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Cache a read per database file, data version and arguments.
 
@@ -30,26 +34,54 @@ def cached(
         share: keep one shared object (``st.cache_resource``) instead of a copy
             per call (``st.cache_data``): for large, immutable polars frames,
             which ``cache_data`` would unpickle again at every rerun.
+        by_repr: key on ``repr()`` of the arguments instead of Streamlit's hash of
+            them. Only for arguments whose repr names their whole value (dates,
+            strings, numbers, frozen dataclasses of those such as thresholds and
+            rules): Streamlit hashes a dataclass by copying it into a dict, about
+            a millisecond for the thresholds, at every call of every read.
     """
 
     def decorate(read: Callable[P, R]) -> Callable[P, R]:
         # path and version take part in the key; Streamlit skips arguments
-        # whose names start with an underscore, so these must not.
-        def keyed(path: str, version: int, *args: Any, **kwargs: Any) -> R:
+        # whose names start with an underscore, so these must not. Everything is
+        # passed by name: Streamlit looks up a function's signature again for each
+        # argument passed by position, a large part of a cached read's cost.
+        def keyed(
+            path: str, version: int, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> R:
             return read(*args, **kwargs)
+
+        def keyed_by_repr(
+            path: str,
+            version: int,
+            key: str,
+            _args: tuple[Any, ...],
+            _kwargs: dict[str, Any],
+        ) -> R:
+            return read(*_args, **_kwargs)
 
         # Streamlit names a function's cache by module, name and source: give each
         # read its own, since every ``keyed`` has the same source.
-        keyed.__module__ = read.__module__
-        keyed.__qualname__ = read.__qualname__
-        keyed.__name__ = read.__name__
+        function = keyed_by_repr if by_repr else keyed
+        function.__module__ = read.__module__
+        function.__qualname__ = read.__qualname__
+        function.__name__ = read.__name__
         cache = st.cache_resource if share else st.cache_data
-        stored = cache(show_spinner=spinner, max_entries=max_entries)(keyed)
+        stored = cache(show_spinner=spinner, max_entries=max_entries)(function)
 
         @functools.wraps(read)
         def cached_read(*args: P.args, **kwargs: P.kwargs) -> R:
-            db, version = session.database_and_version()
-            return stored(db.path, version, *args, **kwargs)
+            db = session.database()
+            version = session.data_version(db)
+            if by_repr:
+                return stored(
+                    path=db.path,
+                    version=version,
+                    key=repr((args, kwargs)),
+                    _args=args,
+                    _kwargs=kwargs,
+                )
+            return stored(path=db.path, version=version, args=args, kwargs=kwargs)
 
         return cached_read
 

@@ -154,8 +154,12 @@ def dataframe(
     data: Any, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any
 ) -> Any:
     """Show a table (``st.dataframe``) with its headers in the language in force."""
-    names = data.column_names if isinstance(data, pa.Table) else None
-    columns = [str(c) for c in (names or getattr(data, "columns", []))]
+    # an Arrow table (``frame.to_arrow()``: no detour through pandas) names its
+    # columns in ``column_names``; its ``columns`` are the columns' data
+    names = getattr(data, "column_names", None)
+    columns = [
+        str(c) for c in (names if names is not None else getattr(data, "columns", []))
+    ]
     if isinstance(data, pl.DataFrame):
         # Streamlit turns a polars frame into pandas first, then into Arrow; an
         # Arrow table it sends as it is, several times faster for every table.

@@ -131,27 +131,15 @@ def connection() -> store.Connection:
     return db.con if db.con is not None else store.connect(db.path)
 
 
-def data_version() -> int:
+def data_version(db: OpenDatabase | None = None) -> int:
     """Return the database's data version, the key that invalidates cached analytics.
 
     For a file it is read without holding the file (see
     :func:`workbench.store.file_data_version`), so a rerun whose reads are cached
     never opens it, and a write by another process shows at the next rerun.
+    ``db``: the database :func:`database` just returned (saves finding it again).
     """
-    return _version_of(database())
-
-
-def database_and_version() -> tuple[OpenDatabase, int]:
-    """Return :func:`database` and :func:`data_version` from one look at the session.
-
-    What every cached read is keyed on; :func:`database` checks the language, the
-    pending messages and the sign-in, so once a read rather than twice.
-    """
-    db = database()
-    return db, _version_of(db)
-
-
-def _version_of(db: OpenDatabase) -> int:
+    db = db or database()
     if db.con is not None:
         return store.data_version(db.con)
     return store.file_data_version(db.path)

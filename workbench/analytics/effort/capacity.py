@@ -285,46 +285,154 @@ def seller_verdicts(
         the cost of the hours beyond the band of over-invested accounts); the
         busiest first.
     """
-    if by not in ("seller", "team"):
+    if by not in SELLER_KEYS:
         raise ValueError(f"unknown grouping {by!r}")
-    rows = aggregates.filter(
-        (pl.col("dimension") == "seller") & (pl.col("period") == "current")
-    ).join(
-        judged.select(
-            "account_id",
-            "relationship",
-            "investment",
-            "people",
-            "misallocation_cost",
-            account_hours="effort_hours",
-        ),
-        on="account_id",
-        how="inner",
+    return judged_seller_hours(
+        seller_account_hours(aggregates, judged, minutes_without_duration), judged, by
     )
-    keys = ["seller_id", "seller_name", "team"] if by == "seller" else ["team"]
-    hours = _hours(minutes_without_duration)
-    part = pl.when(pl.col("account_hours") > 0).then(hours / pl.col("account_hours"))
-    over = pl.col("investment") == "over_invested"
-    return (
-        rows.group_by(keys)
-        .agg(
-            accounts=pl.col("account_id").n_unique(),
-            effort_hours=hours.sum(),
-            over_invested_hours=hours.filter(over).sum(),
-            under_invested_hours=hours.filter(
-                pl.col("investment") == "under_invested"
-            ).sum(),
-            wrong_people_hours=hours.filter(pl.col("people") == "wrong_people").sum(),
-            transactional_hours=hours.filter(
-                pl.col("relationship") == "transactional"
-            ).sum(),
-            excess_cost=(part * pl.col("misallocation_cost")).filter(over).sum(),
+
+
+#: The columns each grouping of :func:`seller_verdicts` is by.
+SELLER_KEYS: dict[str, tuple[str, ...]] = {
+    "seller": ("seller_id", "seller_name", "team"),
+    "team": ("team",),
+}
+
+
+@dataclass(frozen=True)
+class SellerAccountHours:
+    """Each seller's hours per account, prepared once for many verdict rules.
+
+    The verdicts change with every move of a rule; the sellers' hours, the accounts'
+    types and the groups' totals do not. :func:`judged_seller_hours` adds the
+    verdicts to these rows by position (a gather of four columns) and sums them
+    per group number, instead of joining and grouping by names again.
+
+    Attributes:
+        rows: one row per seller and account: ``_position`` (the account's row in
+            ``account_ids``), ``_seller`` and ``_team`` (the row's group number in
+            ``groups``), ``_hours`` and ``_part`` (the seller's share of the
+            account's hours).
+        account_ids: the accounts the rows were joined to, sorted.
+        groups: per grouping, its keys, ``_group``, ``accounts``, ``effort_hours``
+            and ``transactional_share_pct``.
+    """
+
+    rows: pl.DataFrame
+    account_ids: pl.Series
+    groups: dict[str, pl.DataFrame]
+
+
+def seller_account_hours(
+    aggregates: pl.DataFrame, accounts: pl.DataFrame, minutes_without_duration: float
+) -> SellerAccountHours:
+    """Return each seller's hours of the 12 months per account (see :func:`seller_verdicts`).
+
+    Args:
+        aggregates: rows of :func:`workbench.store.effort_aggregates`.
+        accounts: rows of :func:`.allocation.account_effort` (or of
+            :func:`.verdicts.judge`): ``account_id``, ``relationship``,
+            ``effort_hours``.
+        minutes_without_duration: minutes assumed per activity without a duration.
+    """
+    positions = (
+        accounts.select("account_id", "relationship", account_hours="effort_hours")
+        .sort("account_id")
+        .with_row_index("_position")
+    )
+    hours = pl.col("_hours")
+    joined = (
+        aggregates.filter(
+            (pl.col("dimension") == "seller") & (pl.col("period") == "current")
         )
+        .join(positions, on="account_id", how="inner")
+        .with_columns(_hours(minutes_without_duration).alias("_hours"))
         .with_columns(
+            _part=pl.when(pl.col("account_hours") > 0).then(
+                hours / pl.col("account_hours")
+            )
+        )
+    )
+    groups: dict[str, pl.DataFrame] = {}
+    for by, keys in SELLER_KEYS.items():
+        totals = (
+            joined.group_by(keys)
+            .agg(
+                accounts=pl.col("account_id").n_unique(),
+                effort_hours=hours.sum(),
+                transactional_hours=hours.filter(
+                    pl.col("relationship") == "transactional"
+                ).sum(),
+            )
+            .sort(keys)
+            .with_row_index("_group")
+        )
+        groups[by] = totals.with_columns(
             transactional_share_pct=pl.when(pl.col("effort_hours") > 0).then(
                 pl.col("transactional_hours") / pl.col("effort_hours") * 100
             )
+        ).drop("transactional_hours")
+        joined = joined.join(
+            totals.select(*keys, pl.col("_group").alias(f"_{by}")),
+            on=list(keys),
+            how="left",
+            nulls_equal=True,
         )
-        .drop("transactional_hours")
+    return SellerAccountHours(
+        rows=joined.select("_position", "_seller", "_team", "_hours", "_part"),
+        account_ids=positions["account_id"],
+        groups=groups,
+    )
+
+
+def judged_seller_hours(
+    prepared: SellerAccountHours, judged: pl.DataFrame, by: str = "seller"
+) -> pl.DataFrame:
+    """Return :func:`seller_verdicts` from hours prepared once and these verdicts.
+
+    ``judged`` must hold the accounts ``prepared`` was built from (same IDs).
+
+    Raises:
+        ValueError: an unknown ``by``, or verdicts of other accounts.
+    """
+    if by not in SELLER_KEYS:
+        raise ValueError(f"unknown grouping {by!r}")
+    verdicts = judged.select(
+        "account_id",
+        _over=pl.col("investment") == "over_invested",
+        _under=pl.col("investment") == "under_invested",
+        _wrong=pl.col("people") == "wrong_people",
+        _cost=pl.col("misallocation_cost"),
+    ).sort("account_id")
+    if not verdicts["account_id"].equals(prepared.account_ids):
+        raise ValueError("the verdicts are not those of the prepared accounts")
+    position = prepared.rows["_position"]
+    rows = prepared.rows.select(pl.col(f"_{by}").alias("_group"), "_hours", "_part")
+    rows = rows.with_columns(
+        verdicts[name].gather(position)
+        for name in ("_over", "_under", "_wrong", "_cost")
+    )
+    hours = pl.col("_hours")
+    over = pl.col("_over")
+    sums = rows.group_by("_group").agg(
+        over_invested_hours=hours.filter(over).sum(),
+        under_invested_hours=hours.filter(pl.col("_under")).sum(),
+        wrong_people_hours=hours.filter(pl.col("_wrong")).sum(),
+        excess_cost=(pl.col("_part") * pl.col("_cost")).filter(over).sum(),
+    )
+    keys = list(SELLER_KEYS[by])
+    return (
+        prepared.groups[by]
+        .join(sums, on="_group", how="left")
+        .select(
+            *keys,
+            "accounts",
+            "effort_hours",
+            "over_invested_hours",
+            "under_invested_hours",
+            "wrong_people_hours",
+            "excess_cost",
+            "transactional_share_pct",
+        )
         .sort(["effort_hours", *keys], descending=[True, *([False] * len(keys))])
     )

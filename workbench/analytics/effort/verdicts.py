@@ -295,17 +295,71 @@ _ISSUE_COLUMNS = (
 
 
 def issues(
-    judged: pl.DataFrame, currency: str = "", language: str = DEFAULT_LANGUAGE
+    judged: pl.DataFrame,
+    currency: str = "",
+    language: str = DEFAULT_LANGUAGE,
+    limit: int | None = None,
 ) -> pl.DataFrame:
     """Return one row per account and issue, biggest money first within each issue.
 
     Rows of :func:`judge` in, the columns of ``_ISSUE_COLUMNS`` out (``issue`` one of
     :data:`ISSUES`, ``why`` in words, in ``language``: English by default, as the
     downloads and ``--json`` carry it). An account carries at most one investment
-    issue and one people issue, never two of :data:`CONTRADICTIONS`.
+    issue and one people issue, never two of :data:`CONTRADICTIONS`. ``limit``: only
+    the first rows (a page's table), the same as ``.head(limit)`` of all of them; the
+    sentences are built for those rows only.
     """
+    investment = judged.filter(
+        pl.col("investment").is_in(["under_invested", "over_invested"])
+    ).with_columns(
+        issue=pl.when(pl.col("investment") == "over_invested")
+        .then(pl.lit("over_served"))
+        .otherwise(pl.lit("under_served"))
+    )
+    people = judged.filter(pl.col("people") == "wrong_people").with_columns(
+        issue=pl.when(pl.col("involve") == "purchasing")
+        .then(pl.lit("broad_transactional"))
+        .when(pl.col("involve") == "purchasing_and_deciders")
+        .then(pl.lit("deciders_not_reached"))
+        .otherwise(pl.lit("procurement_only_partnership"))
+    )
+    order = pl.col("issue").replace_strict(
+        {name: position for position, name in enumerate(ISSUES)}, return_dtype=pl.Int64
+    )
+    # the rows in order first, their sentences after: only for the rows kept
+    rows = (
+        pl.concat([investment, people])
+        .with_columns(_order=order)
+        .sort(
+            ["_order", "misallocation_cost", "effort_hours"],
+            descending=[False, True, True],
+            nulls_last=True,
+        )
+        .drop("_order")
+    )
+    if limit is not None:
+        rows = rows.head(limit)
     if language != DEFAULT_LANGUAGE:
-        judged = judged.with_columns(verdict_why=_why(currency, language))
+        rows = rows.with_columns(verdict_why=_why(currency, language))
+    # each kind of issue worded on its own rows, then put back in order
+    rows = rows.with_row_index("_row")
+    about_investment = pl.col("issue").is_in(["over_served", "under_served"])
+    investment_why, people_why = _issue_why(currency, language)
+    return (
+        pl.concat(
+            [
+                rows.filter(about_investment).with_columns(why=investment_why),
+                rows.filter(~about_investment).with_columns(why=people_why),
+            ]
+        )
+        .sort("_row")
+        .select(_ISSUE_COLUMNS)
+    )
+
+
+def _issue_why(currency: str, language: str) -> tuple[pl.Expr, pl.Expr]:
+    # An issue's reason in words: the band and its cost for an investment issue,
+    # whom the hours went to for a people issue.
     shares = sentence(
         N_(
             "{beyond} {percent} of the named hours beyond purchasing, {executives} "
@@ -319,13 +373,8 @@ def issues(
         percent=pl.lit("%"),
     )
     cost = _money_in(pl.col("misallocation_cost"), currency)
-    investment = judged.filter(
-        pl.col("investment").is_in(["under_invested", "over_invested"])
-    ).with_columns(
-        issue=pl.when(pl.col("investment") == "over_invested")
-        .then(pl.lit("over_served"))
-        .otherwise(pl.lit("under_served")),
-        why=pl.when(pl.col("investment") == "over_invested")
+    investment = (
+        pl.when(pl.col("issue") == "over_served")
         .then(
             sentence(
                 N_("{why}: hours beyond the band cost {cost} a year"),
@@ -341,34 +390,15 @@ def issues(
                 why="verdict_why",
                 cost=cost,
             )
-        ),
-    )
-    people = judged.filter(pl.col("people") == "wrong_people").with_columns(
-        issue=pl.when(pl.col("involve") == "purchasing")
-        .then(pl.lit("broad_transactional"))
-        .when(pl.col("involve") == "purchasing_and_deciders")
-        .then(pl.lit("deciders_not_reached"))
-        .otherwise(pl.lit("procurement_only_partnership")),
-        why=sentence(
-            N_("the service model says {involve}; {shares}"),
-            language,
-            involve=_words("involve", terms.EFFORT_VERDICTS, language),
-            shares=shares,
-        ),
-    )
-    order = pl.col("issue").replace_strict(
-        {name: position for position, name in enumerate(ISSUES)}, return_dtype=pl.Int64
-    )
-    return (
-        pl.concat([investment.select(_ISSUE_COLUMNS), people.select(_ISSUE_COLUMNS)])
-        .with_columns(_order=order)
-        .sort(
-            ["_order", "misallocation_cost", "effort_hours"],
-            descending=[False, True, True],
-            nulls_last=True,
         )
-        .drop("_order")
     )
+    people = sentence(
+        N_("the service model says {involve}; {shares}"),
+        language,
+        involve=_words("involve", terms.EFFORT_VERDICTS, language),
+        shares=shares,
+    )
+    return investment, people
 
 
 def issue_counts(found: pl.DataFrame) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -11,45 +12,30 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, privacy, terms
+from workbench import access, domain, exports, terms
 from workbench.analytics import network
 from workbench.app import actions, reads, session
+from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
-    csv_download,
     notify_after_rerun,
     preselect_linked_account,
 )
-from workbench.app.language import _, format_day, format_money
+from workbench.app.language import _, format_day
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, current_language
 
 
 def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
     """Show the account and window pickers; return them and the account's data."""
-    accounts = reads.buying_centre_accounts()
+    # built once per data version and language: one label per account
+    account_labels = bc_reads.account_labels(current_language())
     first_day, last_day = reads.data_date_range()
-    if accounts.height == 0 or first_day is None or last_day is None:
+    if not account_labels or first_day is None or last_day is None:
         st.info(
             _("No accounts or activities yet: load CRM exports on the Import page.")
         )
         st.stop()
 
-    account_labels = dict(
-        zip(
-            accounts["account_id"].to_list(),
-            [
-                _("{name} ({n} people)").format(name=name, n=count)
-                if count
-                else _("{name} (no people on record)").format(name=name)
-                for name, count in zip(
-                    accounts["name"].to_list(),
-                    accounts["contacts"].to_list(),
-                    strict=True,
-                )
-            ],
-            strict=True,
-        )
-    )
     span_months = max(1, math.ceil((last_day - first_day).days / 30.44))
     top = st.columns([3, 2])
     preselect_linked_account("bc_account", list(account_labels))
@@ -66,7 +52,7 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
         value=min(12, max(2, span_months)),
         key="bc_window_months",
     )
-    data = reads.buying_centre(account_id, months)
+    data = bc_reads.buying_centre(account_id, months)
     top[1].caption(
         _("Window: {start} (exclusive) to {end}").format(
             start=format_day(data.start), end=format_day(data.end)
@@ -86,29 +72,8 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
 
 def _deal_picker(account_id: str, column: DeltaGenerator) -> str | None:
     # The deal whose buying centre to show; None: the whole account.
-    deals = reads.account_deals(account_id)
-    listed = network.deal_list(deals)
-    currency = reads.portfolio_currency()
-    labels: dict[str, str] = {}
-    for row in listed.iter_rows(named=True):
-        state = (
-            _("won")
-            if row["is_won"]
-            else _("lost")
-            if row["is_closed"]
-            else row["stage"] or _("open")
-        )
-        labels[row["opportunity_id"]] = _(
-            "{deal} · {state} · {amount} · closes {day} · {people} named"
-        ).format(
-            deal=row["deal"] or row["opportunity_id"],
-            state=state,
-            amount=format_money(row["amount"], currency)
-            if row["amount"] is not None
-            else "–",
-            day=format_day(row["close_date"]) if row["close_date"] else "–",
-            people=row["people"],
-        )
+    # built once per account, data version and language
+    labels = bc_reads.deal_labels(account_id, current_language())
     chosen: str | None = column.selectbox(
         _("Deal"),
         options=[None, *labels],
@@ -120,7 +85,7 @@ def _deal_picker(account_id: str, column: DeltaGenerator) -> str | None:
             "A deal has its own buying centre: the people the CRM names on it "
             "(opportunity contact roles)."
         ),
-        disabled=listed.height == 0,
+        disabled=not labels,
     )
     return chosen
 
@@ -169,7 +134,7 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
     """
     filters = st.columns([3, 2, 2, 3, 2, 1])
     deal = _deal_picker(account_id, filters[0])
-    report = reads.buying_centre_report(account_id, months, deal, current_language())
+    report = bc_reads.buying_centre_report(account_id, months, deal, current_language())
     chosen_departments = filters[1].multiselect(
         _("Departments"), options=network.departments(data), key="bc_departments"
     )
@@ -214,7 +179,7 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
     if report.deal is not None:
         _deal_caption(account_id, months, report.deal)
     st.iframe(
-        reads.buying_centre_html(account_id, months, options, current_language()),
+        bc_reads.buying_centre_html(account_id, months, options, current_language()),
         height=options.height_px + 4,
     )
     facts_column = st.container() if full_width else st.columns([3, 2])[1]
@@ -264,7 +229,7 @@ def _deal_caption(account_id: str, months: int, deal: network.DealBasis) -> None
     roles = network.deal_roles(
         reads.account_deals(account_id),
         deal.opportunity_id,
-        reads.buying_centre_people(account_id, months),
+        bc_reads.buying_centre_people(account_id, months),
     )
     st.caption(
         _(
@@ -331,11 +296,14 @@ def facts(report: network.BuyingCentreReport) -> None:
             "coverage": _("Coverage"),
         },
     )
-    csv_download(
-        report.coverage,
+    # built only when clicked: the safe CSV (formulas neutralised) cost about 10 ms
+    # at every rerun when it was built with the page
+    st.download_button(
         _("Download coverage (CSV)"),
-        "buying-centre-coverage.csv",
-        "bc_coverage_csv",
+        functools.partial(exports.to_csv_bytes, report.coverage),
+        file_name="buying-centre-coverage.csv",
+        mime="text/csv",
+        key="bc_coverage_csv",
     )
     st.markdown("**" + _("Share of our effort in the window") + "**")
     _table(
@@ -368,8 +336,11 @@ def facts(report: network.BuyingCentreReport) -> None:
 
 
 def _table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
-    # Every table of the screen: full width, no row numbers.
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+    # Every table of the screen: full width, no row numbers; handed over as Arrow
+    # (polars' own), which spares Streamlit a conversion through pandas per table.
+    st.dataframe(
+        frame.to_arrow(), hide_index=True, width="stretch", column_config=column_config
+    )
 
 
 def _plain(text: object) -> str:
@@ -499,14 +470,14 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
     """Show the account's people: editable roles, influence and attitude for editors."""
     st.subheader(_("People"))
     actor = session.current_actor()
-    persons = network.filter_people(
-        reads.buying_centre_people(account_id, months),
-        departments=options.departments,
-        roles=options.roles,
+    people_table = bc_reads.people_table(
+        account_id,
+        months,
+        options.departments,
+        options.roles,
+        options.contact_ids,
+        actor,
     )
-    if options.contact_ids is not None:
-        persons = persons.filter(pl.col("contact_id").is_in(list(options.contact_ids)))
-    people_table = privacy.mask_personal_data(network.editable_contacts(persons), actor)
     if not access.can(actor, "edit"):
         st.info(
             _(

@@ -18,7 +18,7 @@ import streamlit as st
 
 from workbench import access, charts, ingest, terms
 from workbench.analytics import effort, segment
-from workbench.app import actions, reads, session
+from workbench.app import actions, drawn, effort_reads, reads, session
 from workbench.app.components import (
     TABLE_ROWS,
     download_pair,
@@ -88,6 +88,10 @@ class Choices:
     scenario: str | None
     rules: effort.MisallocationRules
 
+    def judging(self, currency: str) -> effort_reads.Judging:
+        """Return the arguments of the cached reads that judge under these choices."""
+        return (self.as_of, self.thresholds, self.scenario, self.rules, currency)
+
 
 def sidebar() -> Choices:
     """Show the as-of day, the scenario and the verdict rules; return them."""
@@ -129,20 +133,14 @@ def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
     if features.height == 0:
         st.info(_("No accounts yet: import CRM exports on the Import page."))
         st.stop()
-    # cached per thresholds and shared: moving an effort rule does not segment again
-    segments = reads.segments_unexplained(choices.as_of, t)
-    accounts = effort.account_effort(
-        segments,
-        reads.effort_by_function(choices.as_of),
-        t.minutes_per_activity_without_duration,
-    )
-    return effort.judge(
-        accounts,
-        reads.service_model(choices.scenario),
-        choices.rules,
-        t.hourly_cost,
-        currency,
-    )
+    # cached per rules and shared: a move of a rule judges the accounts added up
+    # once per thresholds again, and a move back to a value seen costs nothing
+    return effort_reads.judged(*choices.judging(currency))
+
+
+def shown_table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
+    """Show a table of the page, handed over as Arrow (no conversion through pandas)."""
+    show_table(frame.to_arrow(), column_config=column_config)
 
 
 def _links(frame: pl.DataFrame) -> pl.DataFrame:
@@ -156,9 +154,14 @@ def _links(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def headline(judged: pl.DataFrame, currency: str) -> None:
+def verdicts(choices: Choices, currency: str) -> effort_reads.VerdictView:
+    """Return the headline, counts and shown issues under the choices (cached)."""
+    return effort_reads.verdict_view(*choices.judging(currency), current_language())
+
+
+def headline(view: effort_reads.VerdictView, currency: str) -> None:
     """Open with the verdict in one sentence and money, then the three worst cases."""
-    figures = effort.headline(judged)
+    figures = view.headline
     if figures.transactional_hours_pct is None:
         st.info(_("No effort recorded in the 12 months: nothing to judge yet."))
         return
@@ -191,7 +194,7 @@ def headline(judged: pl.DataFrame, currency: str) -> None:
         )
     )
     biggest = _misallocations(_links(figures.biggest), "map_link", "plan_link")
-    show_table(
+    shown_table(
         biggest,
         column_config={
             **misallocation_columns(currency),
@@ -347,36 +350,40 @@ def model_section(choices: Choices) -> None:
             st.rerun()
 
 
-def verdicts_section(judged: pl.DataFrame, currency: str) -> None:
+def verdicts_section(
+    judged: pl.DataFrame, view: effort_reads.VerdictView, currency: str
+) -> None:
     """Show how many accounts get each verdict, and the issues one row each."""
     st.subheader(_("Verdicts"))
-    counts = effort.verdict_counts(judged)
+    counts = view.counts
     cols = st.columns(4)
     cols[0].metric(_("Under-invested"), counts["investment:under_invested"])
     cols[1].metric(_("Over-invested"), counts["investment:over_invested"])
     cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
     cols[3].metric(_("Not judged"), counts["investment:not_judged"])
-    # the table reads in the page's language; the download keeps English sentences
-    found = effort.issues(judged, currency)
+    # the table reads in the page's language; the download keeps English sentences,
+    # built only when it is clicked
     shown = _misallocations(
-        effort.issues(judged, currency, current_language()).head(TABLE_ROWS),
+        view.shown_issues,
         "non_procurement_share_pct",
         "executive_share_pct",
         "unattributed_share_pct",
         "why",
         lead=tuple(in_words("issue")),
     )
-    show_table(
+    shown_table(
         shown,
         column_config={
             **misallocation_columns(currency),
             "why": st.column_config.TextColumn(_("Why")),
         },
     )
-    download_pair(found, "misallocation", "eff_issues")
+    download_pair(
+        lambda: effort.issues(judged, currency), "misallocation", "eff_issues"
+    )
 
 
-def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
+def people_section(choices: Choices, currency: str) -> None:
     """Show whose time is where: per seller or team, hours by verdict."""
     st.subheader(_("Whose time is where"))
     by = st.radio(
@@ -386,18 +393,14 @@ def people_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         horizontal=True,
         key="eff_people_by",
     )
-    table = effort.seller_verdicts(
-        reads.effort_aggregates(choices.as_of),
-        judged,
-        choices.thresholds.minutes_per_activity_without_duration,
-        by,
-    )
+    # the sellers' hours per account are prepared once; a move sums them again
+    table = effort_reads.seller_verdicts(*choices.judging(currency), by)
     hours = {
         "over_invested_hours": _("On over-invested accounts (h)"),
         "under_invested_hours": _("On under-invested accounts (h)"),
         "wrong_people_hours": _("With the wrong people (h)"),
     }
-    show_table(table.drop("seller_id", strict=False), column_config={
+    shown_table(table.drop("seller_id", strict=False), column_config={
             "seller_name": st.column_config.TextColumn(_("Seller")),
             "team": st.column_config.TextColumn(_("Team")),
             "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
@@ -444,7 +447,7 @@ def share_columns(currency: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def groups_section(judged: pl.DataFrame, currency: str) -> None:
+def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
     """Show effort against revenue and contribution per group."""
     st.subheader(_("Effort against what accounts bring"))
     grouping = st.radio(
@@ -454,17 +457,27 @@ def groups_section(judged: pl.DataFrame, currency: str) -> None:
         horizontal=True,
         key="eff_grouping",
     )
-    groups = effort.effort_by_group(judged, grouping)
-    st.altair_chart(
-        charts.share_bars(effort.share_comparison(groups, grouping)), width="stretch"
+    # no verdict is involved: the groups and their chart change with the data only
+    groups = effort_reads.effort_by_group(
+        choices.as_of, choices.thresholds, choices.scenario, currency, grouping
+    )
+    drawn.altair_chart(
+        ("share_bars", choices.as_of, choices.thresholds, choices.scenario, grouping),
+        lambda: charts.share_bars(effort.share_comparison(groups, grouping)),
+        width="stretch",
     )
     keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
-    show_table(
+    shown_table(
         groups.with_columns(words(k).alias(k) for k in keys),
         column_config={**share_columns(currency), **hours_columns()},
     )
     download_pair(groups, "effort-by-group", "eff_groups")
-    st.altair_chart(charts.effort_value_scatter(judged), width="stretch")
+    # the effort index reads the band, which the rules do not move
+    drawn.altair_chart(
+        ("effort_value_scatter", choices.as_of, choices.thresholds, choices.scenario),
+        lambda: charts.effort_value_scatter(judged),
+        width="stretch",
+    )
 
 
 def breakdown_section(choices: Choices) -> None:
@@ -476,10 +489,14 @@ def breakdown_section(choices: Choices) -> None:
         format_func=lambda v: _(VIEW_TITLES[v]),
         key="eff_view",
     )
-    breakdown = reads.effort_breakdown(choices.as_of, choices.thresholds, view)
-    st.altair_chart(
-        charts.effort_stacked_bars(
-            effort.top_labels(breakdown, 25),
+
+    def breakdown() -> pl.DataFrame:
+        return reads.effort_breakdown(choices.as_of, choices.thresholds, view)
+
+    drawn.altair_chart(
+        ("effort_stacked_bars", choices.as_of, choices.thresholds, view),
+        lambda: charts.effort_stacked_bars(
+            effort.top_labels(breakdown(), 25),
             _("Effort by {view}").format(view=_(VIEW_TITLES[view]).lower()),
         ),
         width="stretch",
@@ -505,8 +522,22 @@ def trend_section(choices: Choices) -> None:
         horizontal=True,
         key="eff_trend_by",
     )
-    trend = reads.effort_trend(choices.as_of, choices.thresholds, trend_by, granularity)
-    st.altair_chart(charts.effort_trend_chart(trend, trend_by), width="stretch")
+    drawn.altair_chart(
+        (
+            "effort_trend_chart",
+            choices.as_of,
+            choices.thresholds,
+            trend_by,
+            granularity,
+        ),
+        lambda: charts.effort_trend_chart(
+            reads.effort_trend(
+                choices.as_of, choices.thresholds, trend_by, granularity
+            ),
+            trend_by,
+        ),
+        width="stretch",
+    )
 
 
 def accounts_section(judged: pl.DataFrame, currency: str) -> None:
@@ -525,7 +556,7 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
         "effort_share_pct",
         "contribution_share_pct",
     )
-    show_table(shown, column_config={
+    shown_table(shown, column_config={
             **share_columns(currency),
             **hours_columns(),
             **verdict_columns(),

@@ -10,13 +10,16 @@ import polars as pl
 import streamlit as st
 
 from workbench.analytics import effort
-from workbench.app.components import download_pair, show_table
+from workbench.app import effort_reads
+from workbench.app.components import TABLE_ROWS, download_pair
 from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
     GROUPING_TITLES,
+    Choices,
     hours_columns,
     in_words,
     money_column,
+    shown_table,
     verdict_columns,
 )
 from workbench.i18n import N_
@@ -69,15 +72,9 @@ def _response() -> dict[str, float]:
         }
 
 
-def _groups(judged: pl.DataFrame, grouping: str) -> dict[str, str]:
-    if grouping == effort.ACCOUNT_GROUPING:
-        return dict(zip(judged["account_id"], judged["name"], strict=True))
-    labels = effort.group_labels(judged, grouping)
-    return dict(zip(labels, labels, strict=True))
-
-
-def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> None:
+def what_if_section(choices: Choices, currency: str) -> None:
     """Project moving, adding or removing capacity; label every result an assumption."""
+    judging = choices.judging(currency)
     st.subheader(_("What if we moved capacity?"))
     top = st.columns(3)
     mode = top[0].radio(
@@ -92,7 +89,7 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
         format_func=lambda g: _(GROUPING_TITLES[g]),
         key="eff_whatif_by",
     )
-    names = _groups(judged, grouping)
+    names = effort_reads.group_names(*judging, grouping)
     options = list(names)
     source: str | None
     target: str | None
@@ -144,14 +141,10 @@ def what_if_section(judged: pl.DataFrame, hourly_cost: float, currency: str) -> 
         hours = sellers * each
         source, target = (None, group) if mode == "add" else (group, None)
     response = _response()
-    projected, change = effort.move_capacity(
-        judged,
-        grouping,
-        source,
-        target,
-        hours,
-        hourly_cost=hourly_cost,
-        response=response,
+    # cached on every input: a move of a verdict rule back to a value seen, or of
+    # another section's control, projects nothing again
+    projected, change = effort_reads.capacity_move(
+        judging, grouping, source, target, hours, response
     )
     _show(projected, change, currency)
 
@@ -175,7 +168,9 @@ def _show(
     )
     cols[3].metric(_("Accounts whose verdict changes"), change.verdicts_changed)
     moved = projected.filter(pl.col("hours_change") != 0)
-    shown = moved.select(
+    # the largest changes first (as projected); a browser table of thousands of
+    # rows costs every rerun, and the download carries them all
+    shown = moved.head(TABLE_ROWS).select(
         "name",
         "effort_hours",
         "projected_hours",
@@ -184,7 +179,7 @@ def _show(
         "assumed_contribution_change",
         *in_words("investment", "projected_investment"),
     )
-    show_table(shown, column_config={
+    shown_table(shown, column_config={
             **verdict_columns(),
             **hours_columns(),
             "cost_change": money_column(_("Cost change"), currency),
@@ -192,4 +187,11 @@ def _show(
             "investment": st.column_config.TextColumn(_("Investment now")),
             "projected_investment": st.column_config.TextColumn(_("Investment after")),
         })  # fmt: skip
+    if moved.height > TABLE_ROWS:
+        st.caption(
+            _(
+                "The {rows} largest changes of {total} accounts; the downloads hold "
+                "every row."
+            ).format(rows=format_number(TABLE_ROWS), total=format_number(moved.height))
+        )
     download_pair(projected, "what-if", "eff_whatif")

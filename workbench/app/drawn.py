@@ -1,0 +1,73 @@
+"""Charts drawn from a Vega-Lite spec built once per data version and choice.
+
+``st.altair_chart`` turns the Altair chart into a Vega-Lite spec at every rerun:
+Altair walks and validates the whole chart against its JSON schema and the data
+is serialised to Arrow, tens of milliseconds per chart whatever moved. A chart
+whose inputs did not change (a slider of another section moved) is drawn here
+from the spec built the first time, keyed on what the chart depends on, the
+database's data version and the language. The spec is Streamlit's own conversion
+of the same chart, so the element sent to the browser is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import streamlit as st
+
+from workbench.app import session
+from workbench.i18n import current_language
+
+_vega_lite_spec: Callable[[Any], dict[str, Any]] | None
+try:  # Streamlit's conversion, as st.altair_chart does it (thread-safe, themed)
+    from streamlit.elements.vega_charts import (
+        _convert_altair_to_vega_lite_spec as _vega_lite_spec,
+    )
+except ImportError:  # pragma: no cover - a Streamlit without it: draw uncached
+    _vega_lite_spec = None
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _spec(
+    path: str,
+    version: int,
+    key: str,
+    language: str,
+    _build: Callable[[], Any],
+) -> dict[str, Any]:
+    # ``_build`` is not part of the key (Streamlit skips arguments named with an
+    # underscore): ``key`` names everything the chart depends on.
+    assert _vega_lite_spec is not None
+    spec: dict[str, Any] = _vega_lite_spec(_build())
+    return spec
+
+
+def altair_chart(
+    key: tuple[Hashable, ...], build: Callable[[], Any], **options: Any
+) -> None:
+    """Draw the chart ``build()`` returns, building it only when ``key`` is new.
+
+    Args:
+        key: everything the chart depends on besides the data version and the
+            language (the chart's name first, then the choices it was built from),
+            each a value whose repr names it whole (dates, strings, numbers,
+            thresholds): the key is its repr, which costs far less than
+            Streamlit's hash of a dataclass.
+        build: returns the Altair chart.
+        options: passed to ``st.vega_lite_chart`` (``width``...).
+    """
+    if _vega_lite_spec is None:  # pragma: no cover - see the import
+        st.altair_chart(build(), **options)
+        return
+    db = session.database()
+    spec = _spec(
+        path=db.path,
+        version=session.data_version(db),
+        key=repr(key),
+        language=current_language(),
+        _build=build,
+    )
+    # Streamlit clones the spec's top level before taking the datasets out of it;
+    # the copy here keeps the cached spec whole should that ever change.
+    st.vega_lite_chart(spec=dict(spec), **options)

@@ -15,23 +15,19 @@ Account plans; one session alone first, then ``--sessions`` at once.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.Common_pb2 import DoubleArray
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench import startup_bench as server
-from bench.sessions_bench import _percentile, cpu_split
+from bench.sessions_bench import cli, cpu_split, served, summary
 
-STEPS = ("overview", "segments", "slider", "plans")
 SLIDER_KEY = "seg_top_pct"
 TIMEOUT_S = 600.0
 
@@ -60,7 +56,8 @@ class Session:
                 if element.WhichOneof("type") == "slider":
                     slider = element.slider
                     self.sliders[slider.id] = WidgetState(
-                        id=slider.id, double_array_value={"data": list(slider.value)}
+                        id=slider.id,
+                        double_array_value=DoubleArray(data=list(slider.value)),
                     )
             elif kind == "script_finished" and message.script_finished in (
                 ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -84,11 +81,15 @@ class Session:
 async def one_session(url: str) -> dict[str, float]:
     """Return ms per step for one fresh session (its own WebSocket)."""
     from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
 
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     times: dict[str, float] = {}
     async with connect(
-        ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=TIMEOUT_S
+        ws_url,
+        subprotocols=[Subprotocol("streamlit")],
+        max_size=None,
+        open_timeout=TIMEOUT_S,
     ) as socket:
         session = Session(socket)
         for step, page in (("overview", ""), ("segments", "segments")):
@@ -104,16 +105,6 @@ async def one_session(url: str) -> dict[str, float]:
     return times
 
 
-def _summary(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
-    return {
-        step: {
-            "p50": statistics.median([run[step] for run in runs]),
-            "p95": _percentile([run[step] for run in runs], 0.95),
-        }
-        for step in STEPS
-    }
-
-
 async def _measure(
     url: str, sessions: int, single_runs: int, server_pid: int
 ) -> dict[str, Any]:
@@ -127,8 +118,8 @@ async def _measure(
     together_cpu = cpu_split(server_pid)["server"]
     return {
         "sessions": sessions,
-        "single": _summary(single),
-        "together": _summary(list(together)),
+        "single": summary(single),
+        "together": summary(list(together)),
         "together_wall_s": wall_s,
         "server_cpu_per_session_single": (single_cpu - started_cpu) / single_runs,
         "server_cpu_per_session_together": (together_cpu - single_cpu) / sessions,
@@ -137,23 +128,15 @@ async def _measure(
 
 def run(db_path: Path, sessions: int = 20, single_runs: int = 3) -> dict[str, Any]:
     """Time one protocol session alone, then ``sessions`` at once, on one server."""
-    proc, url = server.launch_streamlit(
-        server.ROOT / "app.py", db_path, f"protocol-{db_path.stem}"
+    return served(  # type: ignore[no-any-return]
+        db_path,
+        "protocol",
+        lambda url, pid: _measure(url, sessions, single_runs, pid),
     )
-    try:
-        server.wait_healthy(url)
-        return asyncio.run(_measure(url, sessions, single_runs, proc.pid))
-    finally:
-        server.stop(proc)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("db", type=Path)
-    parser.add_argument("--sessions", type=int, default=20)
-    options = parser.parse_args()
-    result = run(options.db, options.sessions)
-    print(json.dumps(result, indent=2))
+    cli(run)
 
 
 if __name__ == "__main__":

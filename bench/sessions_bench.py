@@ -29,6 +29,7 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def _summary(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+def summary(runs: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     return {
         step: {
             "p50": statistics.median([run[step] for run in runs]),
@@ -179,8 +180,8 @@ async def _measure(
             await browser.close()
     return {
         "sessions": sessions,
-        "single": _summary(single),
-        "together": _summary(list(together)),
+        "single": summary(single),
+        "together": summary(list(together)),
         "together_wall_s": wall_s,
         "single_wall_s": single_wall_s,
         "single_runs": single_runs,
@@ -203,25 +204,44 @@ async def _measure(
     }
 
 
-def run(db_path: Path, sessions: int = 20, single_runs: int = 3) -> dict[str, Any]:
-    """Time one session alone, then ``sessions`` at once, on one server."""
+def served(
+    db_path: Path,
+    log_name: str,
+    measure: Callable[[str, int], Coroutine[Any, Any, Any]],
+) -> Any:
+    """Start one server on ``db_path``, run ``measure(url, server_pid)``, stop it."""
     proc, url = server.launch_streamlit(
-        server.ROOT / "app.py", db_path, f"sessions-{db_path.stem}"
+        server.ROOT / "app.py", db_path, f"{log_name}-{db_path.stem}"
     )
     try:
         server.wait_healthy(url)
-        return asyncio.run(_measure(url, sessions, single_runs, proc.pid))
+        return asyncio.run(measure(url, proc.pid))
     finally:
         server.stop(proc)
 
 
-def main() -> None:
+def run(db_path: Path, sessions: int = 20, single_runs: int = 3) -> dict[str, Any]:
+    """Time one session alone, then ``sessions`` at once, on one server."""
+    return served(  # type: ignore[no-any-return]
+        db_path,
+        "sessions",
+        lambda url, pid: _measure(url, sessions, single_runs, pid),
+    )
+
+
+def cli(run_bench: Callable[[Path, int], dict[str, Any]]) -> dict[str, Any]:
+    """Read ``DB [--sessions N]``, run the bench, print and return its result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path)
     parser.add_argument("--sessions", type=int, default=20)
     options = parser.parse_args()
-    result = run(options.db, options.sessions)
+    result = run_bench(options.db, options.sessions)
     print(json.dumps(result, indent=2))
+    return result
+
+
+def main() -> None:
+    result = cli(run)
     for step in STEPS:
         one = result["single"][step]
         many = result["together"][step]

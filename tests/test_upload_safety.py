@@ -86,7 +86,7 @@ def test_oversize_files_are_refused_before_reading(con, monkeypatch):
 
 
 def test_the_largest_file_can_be_set_in_megabytes(
-    monkeypatch: pytest.MonkeyPatch,
+    con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(ingest.MAX_FILE_ENV_VAR, raising=False)
     assert ingest.max_file_bytes() == ingest.MAX_FILE_BYTES
@@ -100,8 +100,14 @@ def test_the_largest_file_can_be_set_in_megabytes(
         ingest.check_size("small.csv", 1_048_577)
     for wrong in ("0", "-5", "1.5", "lots"):
         monkeypatch.setenv(ingest.MAX_FILE_ENV_VAR, wrong)
-        with pytest.raises(ValueError, match="WORKBENCH_MAX_FILE_MB"):
+        with pytest.raises(RejectedInputError, match="WORKBENCH_MAX_FILE_MB"):
             ingest.max_file_bytes()
+    # a wrong setting refuses the import with its sentence and changes nothing
+    before = store.table_counts(con)
+    report = ingest.import_files(con, [("a.csv", ACCOUNTS_CSV)], actor=LOCAL_ACTOR)
+    assert not report.ok
+    assert "WORKBENCH_MAX_FILE_MB" in report.errors[0].message
+    assert store.table_counts(con) == before
 
 
 def test_streamlit_upload_limit_is_set_and_below_the_library_limit():

@@ -1,26 +1,25 @@
-"""The Buying-centre page's cached pickers and its shared reads.
+"""The Buying-centre page's cached pickers and its people editor's rows.
 
 A move of the window slider (or any other control) reran the account picker's
 labels, one sentence per account (10,000 at a time), and the deal picker's, one
 per deal with its amount formatted; and every cached read came back as a copy
 (``st.cache_data`` unpickles the account's people, links, touches and report at
 each rerun). Here the labels are built once per data version and language (and
-account, for the deals), the people editor's rows once per filter, and the
-account's data and report are kept as one shared object each: polars frames and
-the frozen dataclasses holding them are immutable.
+account, for the deals) and the people editor's rows once per filter. The
+account's data, report and map (in ``reads``) are kept as one shared object each:
+polars frames and the frozen dataclasses holding them are immutable.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from workbench import domain, privacy
+from workbench import privacy
 from workbench.analytics import network
 from workbench.app import reads
 from workbench.app.cached import cached
 from workbench.app.language import _, format_day, format_money
 from workbench.domain import Actor
-from workbench.i18n import DEFAULT_LANGUAGE
 
 
 @cached(max_entries=4, share=True)
@@ -75,37 +74,6 @@ def deal_labels(account_id: str, language: str) -> dict[str, str]:
     return labels
 
 
-@cached(spinner="Reading the buying centre…", max_entries=32, share=True)
-def buying_centre(account_id: str, months: int) -> domain.BuyingCentreData:
-    """Return one account's people, links and our touches in the last ``months``."""
-    return reads.buying_centre(account_id, months)
-
-
-@cached(max_entries=32, share=True)
-def buying_centre_people(account_id: str, months: int) -> pl.DataFrame:
-    """Return the account's people with levels, touches and flags (see network.people)."""
-    return network.people(buying_centre(account_id, months))
-
-
-@cached(max_entries=32, share=True)
-def buying_centre_report(
-    account_id: str,
-    months: int,
-    opportunity_id: str | None = None,
-    language: str = DEFAULT_LANGUAGE,
-) -> network.BuyingCentreReport:
-    """Return :func:`workbench.app.reads.buying_centre_report`, shared."""
-    return reads.buying_centre_report(account_id, months, opportunity_id, language)
-
-
-@cached(spinner="Drawing the map…", max_entries=16, share=True)
-def buying_centre_html(
-    account_id: str, months: int, options: network.MapOptions, language: str
-) -> str:
-    """Return :func:`workbench.app.reads.buying_centre_html`, shared (not copied)."""
-    return reads.buying_centre_html(account_id, months, options, language)
-
-
 @cached(max_entries=32, share=True)
 def people_table(
     account_id: str,
@@ -117,7 +85,9 @@ def people_table(
 ) -> pl.DataFrame:
     """Return the people editor's rows: filtered, editable columns, masked for viewers."""
     persons = network.filter_people(
-        buying_centre_people(account_id, months), departments=departments, roles=roles
+        reads.buying_centre_people(account_id, months),
+        departments=departments,
+        roles=roles,
     )
     if contact_ids is not None:
         persons = persons.filter(pl.col("contact_id").is_in(list(contact_ids)))

@@ -153,19 +153,19 @@ def shown_columns(
 def dataframe(
     data: Any, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any
 ) -> Any:
-    """Show a table (``st.dataframe``) with its headers in the language in force."""
-    # an Arrow table (``frame.to_arrow()``: no detour through pandas) names its
-    # columns in ``column_names``; its ``columns`` are the columns' data
+    """Show a table (``st.dataframe``) with its headers in the language in force.
+
+    A polars frame goes over as the Arrow table Streamlit would have made of it
+    (:func:`arrow_table`), without Streamlit's detour through pandas.
+    """
+    # an Arrow table names its columns in ``column_names``; its ``columns`` are
+    # the columns' data
     names = getattr(data, "column_names", None)
     columns = [
         str(c) for c in (names if names is not None else getattr(data, "columns", []))
     ]
     if isinstance(data, pl.DataFrame):
-        # Streamlit turns a polars frame into pandas first, then into Arrow; an
-        # Arrow table it sends as it is, several times faster for every table.
-        # The oldest Arrow layout (plain large strings, not string views) is one
-        # the browser's reader has long read.
-        data = data.to_arrow(compat_level=pl.CompatLevel.oldest())
+        data = arrow_table(data)
     return st.dataframe(
         data, column_config=shown_columns(columns, column_config), **kwargs
     )

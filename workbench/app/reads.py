@@ -98,19 +98,19 @@ data_date_range = _store_read(
 )
 
 
-@cached(spinner="Reading the buying centre…", max_entries=32)
+@cached(spinner="Reading the buying centre…", max_entries=32, share=True)
 def buying_centre(account_id: str, months: int) -> BuyingCentreData:
     """Return one account's people, links and our touches in the last ``months``."""
     return session.run(store.read_buying_centre, account_id, months=months)
 
 
-@cached(max_entries=32)
+@cached(max_entries=32, share=True)
 def buying_centre_people(account_id: str, months: int) -> pl.DataFrame:
     """Return the account's people with levels, touches and flags (see network.people)."""
     return network.people(buying_centre(account_id, months))
 
 
-@cached(max_entries=32)
+@cached(max_entries=32, share=True)
 def buying_centre_report(
     account_id: str,
     months: int,
@@ -134,7 +134,7 @@ def buying_centre_report(
     )
 
 
-@cached(spinner="Drawing the map…")
+@cached(spinner="Drawing the map…", share=True)
 def buying_centre_html(
     account_id: str, months: int, options: network.MapOptions, language: str = "en"
 ) -> str:

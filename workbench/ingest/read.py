@@ -95,13 +95,14 @@ def max_file_bytes() -> int:
     """Return the largest single file accepted: ``$WORKBENCH_MAX_FILE_MB`` or 1 GB.
 
     Raises:
-        ValueError: the setting is not a whole, positive number of megabytes.
+        RejectedInputError: the setting is not a whole, positive number of
+            megabytes (the import is refused with that sentence, not a traceback).
     """
     configured = os.environ.get(MAX_FILE_ENV_VAR, "").strip()
     if not configured:
         return MAX_FILE_BYTES
     if not configured.isdigit() or int(configured) == 0:
-        raise ValueError(
+        raise RejectedInputError(
             f"{MAX_FILE_ENV_VAR} must be a whole number of megabytes above zero, "
             f"not {configured!r}"
         )

@@ -19,6 +19,7 @@ from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
     notify_after_rerun,
     preselect_linked_account,
+    show_table,
 )
 from workbench.app.language import _, format_day
 from workbench.errors import WorkbenchError
@@ -52,7 +53,7 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
         value=min(12, max(2, span_months)),
         key="bc_window_months",
     )
-    data = bc_reads.buying_centre(account_id, months)
+    data = reads.buying_centre(account_id, months)
     top[1].caption(
         _("Window: {start} (exclusive) to {end}").format(
             start=format_day(data.start), end=format_day(data.end)
@@ -134,7 +135,7 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
     """
     filters = st.columns([3, 2, 2, 3, 2, 1])
     deal = _deal_picker(account_id, filters[0])
-    report = bc_reads.buying_centre_report(account_id, months, deal, current_language())
+    report = reads.buying_centre_report(account_id, months, deal, current_language())
     chosen_departments = filters[1].multiselect(
         _("Departments"), options=network.departments(data), key="bc_departments"
     )
@@ -179,7 +180,7 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
     if report.deal is not None:
         _deal_caption(account_id, months, report.deal)
     st.iframe(
-        bc_reads.buying_centre_html(account_id, months, options, current_language()),
+        reads.buying_centre_html(account_id, months, options, current_language()),
         height=options.height_px + 4,
     )
     facts_column = st.container() if full_width else st.columns([3, 2])[1]
@@ -229,7 +230,7 @@ def _deal_caption(account_id: str, months: int, deal: network.DealBasis) -> None
     roles = network.deal_roles(
         reads.account_deals(account_id),
         deal.opportunity_id,
-        bc_reads.buying_centre_people(account_id, months),
+        reads.buying_centre_people(account_id, months),
     )
     st.caption(
         _(
@@ -336,11 +337,8 @@ def facts(report: network.BuyingCentreReport) -> None:
 
 
 def _table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
-    # Every table of the screen: full width, no row numbers; handed over as Arrow
-    # (polars' own), which spares Streamlit a conversion through pandas per table.
-    st.dataframe(
-        frame.to_arrow(), hide_index=True, width="stretch", column_config=column_config
-    )
+    # Every table of the screen: full width, no row numbers, as Arrow.
+    show_table(frame, column_config=column_config)
 
 
 def _plain(text: object) -> str:

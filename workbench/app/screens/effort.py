@@ -139,8 +139,8 @@ def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
 
 
 def shown_table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
-    """Show a table of the page, handed over as Arrow (no conversion through pandas)."""
-    show_table(frame.to_arrow(), column_config=column_config)
+    """Show a table of the page (``show_table`` hands it over as Arrow)."""
+    show_table(frame, column_config=column_config)
 
 
 def _links(frame: pl.DataFrame) -> pl.DataFrame:

@@ -15,7 +15,6 @@ from workbench import access, charts, terms
 from workbench.analytics import segment
 from workbench.app import actions, reads, session
 from workbench.app.components import (
-    arrow_table,
     download_pair,
     opened_expander,
     pick_account,
@@ -128,7 +127,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
 
     st.subheader(_("Segment summary"))
     show_table(
-        arrow_table(terms.localise_values(summary)),
+        terms.localise_values(summary),
         column_config={
             **share_columns(currency),
             "effort_hours": st.column_config.NumberColumn(
@@ -149,7 +148,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
                 "least {threshold}; a manual override wins over the score."
             ).format(threshold=format_number(thresholds.relationship_threshold))
         )
-        show_table(arrow_table(segment.score_weights(thresholds)))
+        show_table(segment.score_weights(thresholds))
 
 
 def _relationships(widget: Callable[..., Any], key: str) -> Any:
@@ -203,11 +202,9 @@ def accounts_section(
             )
         )
     show_table(
-        arrow_table(
-            terms.localise_values(
-                segment.shown_account_table(
-                    table, thresholds, PAGE_ROWS, first, current_language()
-                )
+        terms.localise_values(
+            segment.shown_account_table(
+                table, thresholds, PAGE_ROWS, first, current_language()
             )
         ),
         key="seg_accounts_table",
@@ -284,9 +281,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
             ),
         )
     if overrides.height:
-        show_table(
-            arrow_table(terms.localise_values(overrides)), key="seg_overrides_table"
-        )
+        show_table(terms.localise_values(overrides), key="seg_overrides_table")
         remove_cols = st.columns([3, 1])
         to_remove = remove_cols[0].selectbox(
             _("Remove the decision for"),
@@ -380,10 +375,10 @@ def scenarios_section(
             ).format(count=format_number(moved.height))
         )
         show_table(
-            arrow_table(terms.localise_values(segment.scenario_moves(comparison))),
+            terms.localise_values(segment.scenario_moves(comparison)),
             key="seg_moves_table",
         )
-        show_table(arrow_table(terms.localise_values(moved)), key="seg_moved_table")
+        show_table(terms.localise_values(moved), key="seg_moved_table")
     else:
         st.caption(_("No saved scenarios yet."))
 

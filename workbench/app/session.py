@@ -71,12 +71,36 @@ def _open_database(path: str) -> OpenDatabase:
     return OpenDatabase(con=None, path=path, created_demo=created_demo)
 
 
+#: The attribute of a script run's context holding the database found in that run.
+_RUN_DATABASE = "_workbench_run_database"
+
+
 def database() -> OpenDatabase:
     """Return the database named by ``$WORKBENCH_DB`` (or the default file).
 
     In hosted mode, stops the script unless someone is signed in: no data leaves
     the database for a visitor who has not passed the sign-in gate.
+
+    Found once per script run: every cached read asks for it (a dozen times a
+    rerun of the Effort page), and finding it (the language, the sign-in gate,
+    whether a secrets file exists, the path resolved) cost about a millisecond
+    each time. The data version is still read at every call (:func:`data_version`),
+    so a write earlier in the same run is seen.
     """
+    ctx = get_script_run_ctx()
+    # ``cursors`` is a new dict at each run of the script (and of a fragment):
+    # the one kept here is held, so ``is`` cannot match a later run's by accident
+    found = getattr(ctx, _RUN_DATABASE, None) if ctx is not None else None
+    if found is not None and found[0] is ctx.cursors:  # type: ignore[union-attr]
+        db: OpenDatabase = found[1]
+        return db
+    db = _find_database()
+    if ctx is not None:
+        setattr(ctx, _RUN_DATABASE, (ctx.cursors, db))
+    return db
+
+
+def _find_database() -> OpenDatabase:
     # A page run on its own (a server's first request for a page URL runs the
     # script from pages/ without app.py) still reads in the session's language and
     # still confirms the save that led to it.

@@ -213,3 +213,46 @@ def test_cli_effort_issue_thresholds(demo_db, capsys):
     retired = capsys.readouterr()
     assert "--shrink-pct no longer changes anything" in retired.err
     assert json.loads(retired.out) == default
+
+
+# --- the effort-against-value chart draws at most about 2,000 accounts --------------
+
+
+def _many_accounts(n: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "account_id": [f"A{i:04d}" for i in range(n)],
+            "value_segment": [("maintain", "most_valuable", "below_zero")[i % 3] for i in range(n)],
+            "effort_hours": [float((i * 37) % 101) for i in range(n)],
+            "margin": [float((i * 53) % 997) for i in range(n)],
+            "effort_index": [1.0 + (i % 7) / 10 for i in range(n)],
+        }
+    )  # fmt: skip
+
+
+def test_the_chart_draws_every_account_up_to_the_limit():
+    accounts = _many_accounts(50)
+    assert effort.drawn_accounts(accounts, 50).equals(accounts)
+
+
+def test_the_chart_keeps_the_accounts_that_matter_in_their_order():
+    accounts = _many_accounts(3_000).with_columns(
+        # one account far above its band, one far below, neither busy nor large
+        effort_index=pl.when(pl.col("account_id") == "A0007")
+        .then(40.0)
+        .when(pl.col("account_id") == "A0008")
+        .then(0.01)
+        .otherwise(pl.col("effort_index"))
+    )
+    drawn = effort.drawn_accounts(accounts, 300)
+    # about the limit: a third of each segment's share per measure, overlapping,
+    # plus each segment's lowest and highest hours and margin
+    assert 150 <= drawn.height <= 300 + 4 * 3
+    ids = set(drawn["account_id"])
+    for measure in ("effort_hours", "margin"):
+        for _segment, rows in accounts.group_by("value_segment"):
+            for picked in (rows.sort(measure).head(1), rows.sort(measure).tail(1)):
+                assert picked["account_id"][0] in ids
+        assert accounts.sort(measure, descending=True)["account_id"][0] in ids
+    assert {"A0007", "A0008"} <= ids
+    assert drawn["account_id"].to_list() == sorted(ids)  # the rows keep their order

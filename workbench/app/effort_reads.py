@@ -139,6 +139,25 @@ def effort_by_group(
     return effort.effort_by_group(accounts, grouping)
 
 
+#: At most about this many accounts in the effort-against-value chart.
+CHART_POINTS = 2_000
+
+
+@cached(max_entries=8, share=True, by_repr=True)
+def chart_accounts(
+    as_of: date, thresholds: segment.Thresholds, scenario: str | None, currency: str
+) -> pl.DataFrame:
+    """Return the accounts the effort-against-value chart draws (at most about 2,000).
+
+    Their effort index reads the band, which the verdict rules do not move: judged
+    under the default rules, the same points whatever the sliders say.
+    """
+    accounts = judged(
+        as_of, thresholds, scenario, effort.MisallocationRules(), currency
+    )
+    return effort.drawn_accounts(accounts, CHART_POINTS)
+
+
 @cached(max_entries=16, share=True, by_repr=True)
 def group_names(
     as_of: date,

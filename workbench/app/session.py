@@ -166,7 +166,8 @@ def data_version(db: OpenDatabase | None = None) -> int:
     db = db or database()
     if db.con is not None:
         return store.data_version(db.con)
-    return store.file_data_version(db.path)
+    # the path was resolved when the database was found (:func:`database`)
+    return store.file_data_version(db.path, resolved=True)
 
 
 def current_actor() -> Actor:

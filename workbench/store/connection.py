@@ -165,15 +165,19 @@ _VERSION_SEEN: dict[str, tuple[tuple[int, ...], int]] = {}
 _VERSION_SEEN_LOCK = threading.Lock()
 
 
-def file_data_version(path: str | os.PathLike[str], *, timeout: float = 2.0) -> int:
+def file_data_version(
+    path: str | os.PathLike[str], *, timeout: float = 2.0, resolved: bool = False
+) -> int:
     """Return the data version of a database file without holding it open.
 
     The version is read in a short open only when :func:`file_state` changed since
     the last read in this process. When another process holds the file longer
     than ``timeout`` seconds, the last version read is returned (a page keeps
     showing what it showed); with none read yet, :class:`DatabaseBusyError`.
+    ``resolved``: ``path`` is already absolute with its links resolved (the app
+    asks a dozen times a rerun; resolving walks every folder of the path).
     """
-    key = str(Path(path).resolve())
+    key = str(path) if resolved else str(Path(path).resolve())
     state = file_state(key)
     with _VERSION_SEEN_LOCK:
         seen = _VERSION_SEEN.get(key)

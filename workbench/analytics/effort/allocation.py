@@ -459,3 +459,47 @@ def effort_totals(accounts: pl.DataFrame, hourly_cost: float) -> dict[str, float
         "activities_without_duration": float(without or 0),
         "cost": float(hours or 0) * hourly_cost,
     }
+
+
+def drawn_accounts(accounts: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """Return the accounts an effort-against-value chart draws, at most about ``limit``.
+
+    All of them when there are no more than ``limit``. Beyond that, each value
+    segment keeps, in proportion to its size, its accounts with the most hours,
+    the most margin and the effort index furthest from its band (hours far above
+    or below what the service model deserves, whatever the verdict rules say),
+    plus its lowest and highest hours and margin, so the axes and every segment
+    stay where they are. Rows keep their order. Ten thousand points cost more to
+    send and draw than to compute, and overlap.
+    """
+    if accounts.height <= limit:
+        return accounts
+    segment_of = pl.col("value_segment")
+    hours = pl.col("effort_hours").fill_null(0.0)
+    margin = pl.col("margin").fill_null(0.0)
+    # how far from its band: the index's distance from 1 on a log scale
+    index = pl.col("effort_index") if "effort_index" in accounts.columns else None
+    distance = (
+        (index.clip(lower_bound=1e-3).log().abs()).fill_null(-1.0)
+        if index is not None
+        else pl.lit(-1.0)
+    )
+    size = pl.len().over(segment_of)
+    # a third of each segment's share by each measure (overlaps draw fewer)
+    quota = (size * limit / accounts.height / 3).ceil()
+
+    def among_first(measure: pl.Expr) -> pl.Expr:
+        return measure.rank("ordinal", descending=True).over(segment_of) <= quota
+
+    def extreme(measure: pl.Expr) -> pl.Expr:
+        ranked = measure.rank("ordinal").over(segment_of)
+        return (ranked == 1) | (ranked == size)
+
+    kept = (
+        among_first(hours)
+        | among_first(margin)
+        | among_first(distance)
+        | extreme(hours)
+        | extreme(margin)
+    )
+    return accounts.filter(kept)

@@ -8,6 +8,7 @@ and a what-if that moves capacity. Codes stay in the downloads; tables show word
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -67,8 +68,15 @@ def in_words(*columns: str) -> list[pl.Expr]:
 
 def words(column: str) -> pl.Expr:
     """Return a code column in the reader's words (codes stay in the downloads)."""
-    mapping = {code: _(text) for code, text in WORDS.items()}
-    return pl.col(column).replace(mapping)
+    return _words(column, current_language())
+
+
+@functools.lru_cache(maxsize=128)
+def _words(column: str, language: str) -> pl.Expr:
+    # built once per column and language: the mapping's sentences and the Series
+    # polars makes of it cost about half a millisecond, sixteen times a rerun
+    del language  # part of the key: ``_`` reads the language in force
+    return pl.col(column).replace({code: _(text) for code, text in WORDS.items()})
 
 
 def codes(model: pl.DataFrame) -> pl.DataFrame:
@@ -139,8 +147,13 @@ def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
 
 
 def shown_table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
-    """Show a table of the page (``show_table`` hands it over as Arrow)."""
-    show_table(frame, column_config=column_config)
+    """Show a table of the page (``show_table`` hands it over as Arrow).
+
+    Only the configuration of the frame's own columns is passed: Streamlit copies
+    every entry it is given at each rerun, and the shared label sets hold many.
+    """
+    shown = {k: v for k, v in column_config.items() if k in frame.columns}
+    show_table(frame, column_config=shown)
 
 
 def _links(frame: pl.DataFrame) -> pl.DataFrame:
@@ -473,11 +486,24 @@ def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
     )
     download_pair(groups, "effort-by-group", "eff_groups")
     # the effort index reads the band, which the rules do not move
+    points = effort_reads.chart_accounts(
+        choices.as_of, choices.thresholds, choices.scenario, currency
+    )
     drawn.altair_chart(
         ("effort_value_scatter", choices.as_of, choices.thresholds, choices.scenario),
-        lambda: charts.effort_value_scatter(judged),
+        lambda: charts.effort_value_scatter(points),
         width="stretch",
     )
+    if points.height < judged.height:
+        st.caption(
+            _(
+                "{drawn} of {total} accounts drawn: each value segment's busiest, "
+                "largest by margin and furthest from its band, in proportion to its "
+                "size; the tables and downloads cover them all."
+            ).format(
+                drawn=format_number(points.height), total=format_number(judged.height)
+            )
+        )
 
 
 def breakdown_section(choices: Choices) -> None:

@@ -298,3 +298,42 @@ def test_the_risks_read_in_chinese_and_the_english_codes_stay_the_same(
         re.search(r"\b(touch|never|influence|reports|whose|linked)\b", d)
         for d in shown["detail"].to_list()
     )
+
+
+def test_the_account_picker_lists_a_few_and_a_search_finds_any(app_db, monkeypatch):
+    from workbench.app import buying_centre_reads
+
+    # the picker sends at most this many accounts to the browser at once
+    monkeypatch.setattr(buying_centre_reads, "PICKER_ACCOUNTS", 5)
+    con = store.connect(app_db)
+    try:
+        accounts = store.buying_centre_accounts(con)
+    finally:
+        con.close()
+    total = accounts.height
+    at = open_buying_centre()
+    picker = at.selectbox(key="bc_account")
+    assert picker.options == [
+        f"{name} ({n} people)"
+        for name, n in accounts.select("name", "contacts").head(5).rows()
+    ]
+    first = picker.value
+    assert any(f"The first 5 of {total} accounts" in c.value for c in at.caption)
+
+    # an account far down the list, found by part of its ID in another case
+    far_id, far_name = accounts.select("account_id", "name").row(total - 1)
+    at.text_input(key="bc_account_search").input(far_id.lower()).run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="bc_account")
+    assert picker.value == first  # the account chosen stays chosen, listed first
+    assert picker.options[1].startswith(f"{far_name} (")
+    assert any(f"of {total} accounts match" in c.value for c in at.caption)
+    picker.select(far_id).run()
+    assert at.selectbox(key="bc_account").value == far_id
+
+    # a search matching nothing keeps the account shown
+    at.text_input(key="bc_account_search").input("<b>no such account</b>").run()
+    assert not at.exception, at.exception
+    assert len(at.selectbox(key="bc_account").options) == 1
+    assert at.selectbox(key="bc_account").value == far_id
+    assert any(f"0 of {total} accounts match." == c.value for c in at.caption)

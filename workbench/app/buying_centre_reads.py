@@ -45,6 +45,33 @@ def account_labels(language: str) -> dict[str, str]:
     )
 
 
+#: At most this many accounts in the account picker at once; a search finds others.
+PICKER_ACCOUNTS = 200
+
+
+@cached(max_entries=16, share=True)
+def account_matches(query: str, limit: int) -> tuple[tuple[str, ...], int]:
+    """Return the accounts whose name or ID holds ``query`` (any case), and how many.
+
+    The IDs are the first ``limit`` in the picker's order (by name, those with
+    people first); the count is of every match. An empty query matches all. A
+    picker of all 10,000 accounts sent its options to the browser at every rerun
+    of the page.
+    """
+    accounts = reads.buying_centre_accounts()
+    needle = query.strip().lower()
+    if needle:
+        accounts = accounts.filter(
+            pl.col("name")
+            .fill_null("")
+            .str.to_lowercase()
+            .str.contains(needle, literal=True)
+            | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    ids = accounts.get_column("account_id").head(limit).to_list()
+    return tuple(ids), accounts.height
+
+
 @cached(max_entries=64, share=True)
 def deal_labels(account_id: str, language: str) -> dict[str, str]:
     """Return ``{opportunity_id: "deal · state · amount · closes day · n named"}``."""

@@ -18,10 +18,11 @@ from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
     notify_after_rerun,
+    opened_expander,
     preselect_linked_account,
     show_table,
 )
-from workbench.app.language import _, format_day
+from workbench.app.language import _, format_day, format_number
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, current_language
 
@@ -40,12 +41,8 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
     span_months = max(1, math.ceil((last_day - first_day).days / 30.44))
     top = st.columns([3, 2])
     preselect_linked_account("bc_account", list(account_labels))
-    account_id = top[0].selectbox(
-        _("Account (type to search)"),
-        options=list(account_labels),
-        format_func=account_labels.__getitem__,
-        key="bc_account",
-    )
+    with top[0]:
+        account_id = _account_picker(account_labels)
     months = top[1].slider(
         _("Time window, months up to the data's last day"),
         min_value=1,
@@ -69,6 +66,47 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
         )
         st.stop()
     return account_id, months, data
+
+
+def _account_picker(account_labels: dict[str, str]) -> str:
+    # A search box, then a picker of the accounts it matches (at most a few
+    # hundred: ten thousand options went to the browser at every rerun). The
+    # account chosen (or named by a link) stays in the list whatever the search.
+    query = st.text_input(
+        _("Find an account by name or ID"), key="bc_account_search", max_chars=200
+    )
+    matches, found = bc_reads.account_matches(query, bc_reads.PICKER_ACCOUNTS)
+    chosen = st.session_state.get("bc_account")
+    options = list(matches)
+    if chosen in account_labels and chosen not in matches:
+        options.insert(0, chosen)
+    account_id: str = st.selectbox(
+        _("Account (type to search)"),
+        options=options or [next(iter(account_labels))],
+        format_func=account_labels.__getitem__,
+        key="bc_account",
+    )
+    counts = {
+        "found": format_number(found),
+        "total": format_number(len(account_labels)),
+        "listed": format_number(len(matches)),
+    }
+    if not query.strip() and found > len(matches):
+        st.caption(
+            _(
+                "The first {listed} of {total} accounts are listed (by name); "
+                "find the others by name or ID."
+            ).format(**counts)
+        )
+    elif found > len(matches):
+        st.caption(
+            _(
+                "{found} of {total} accounts match; the first {listed} are listed."
+            ).format(**counts)
+        )
+    elif query.strip():
+        st.caption(_("{found} of {total} accounts match.").format(**counts))
+    return account_id
 
 
 def _deal_picker(account_id: str, column: DeltaGenerator) -> str | None:
@@ -348,16 +386,20 @@ def _plain(text: object) -> str:
 
 def coverage_table(coverage: pl.DataFrame) -> pl.DataFrame:
     """Return the coverage table as shown: role names and the gap in words."""
-    return coverage.select(
-        pl.col("role").map_elements(network.role_name, return_dtype=pl.String),
-        "present",
-        "engaged",
-        pl.struct("present", "engaged")
-        .map_elements(
-            lambda row: _coverage_words(row["engaged"], row["present"]),
-            return_dtype=pl.String,
-        )
-        .alias("coverage"),
+    # a handful of rows: worded in Python (a polars function per row cost more)
+    present = coverage.get_column("present")
+    engaged = coverage.get_column("engaged")
+    return pl.DataFrame(
+        {
+            "role": [network.role_name(r) for r in coverage.get_column("role")],
+            "present": present,
+            "engaged": engaged,
+            "coverage": [
+                _coverage_words(e, p)
+                for e, p in zip(engaged.to_list(), present.to_list(), strict=True)
+            ],
+        },
+        schema_overrides={"role": pl.String, "coverage": pl.String},
     )
 
 
@@ -497,11 +539,22 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
         disabled=["contact_id", "name", "title", "department", "email", "phone"],
         column_config=_people_config(),
     )
-    changes = network.contact_changes(people_table, edited)
-    if changes.height:
-        st.caption(_("{n} unsaved change(s).").format(n=changes.height))
-    if st.button(
-        _("Save changes"), key="bc_save", type="primary", disabled=changes.height == 0
+    # compared with the table only when the editor holds edits (a rerun of
+    # another control compared every row for nothing)
+    edits = st.session_state.get("contact_editor") or {}
+    changes = (
+        network.contact_changes(people_table, edited)
+        if edits.get("edited_rows")
+        else None
+    )
+    unsaved = 0 if changes is None else changes.height
+    if unsaved:
+        st.caption(_("{n} unsaved change(s).").format(n=unsaved))
+    if (
+        st.button(
+            _("Save changes"), key="bc_save", type="primary", disabled=unsaved == 0
+        )
+        and changes is not None
     ):
         try:
             saved = actions.save_contact_edits(changes)
@@ -528,7 +581,11 @@ _EDIT_COLUMNS = {
 
 def edit_history(account_id: str) -> None:
     """Show the latest edits to the account's people."""
-    with st.expander(_("Edits to this account's people")):
+    # its table is built and sent only while the expander is open
+    box = opened_expander(_("Edits to this account's people"), "bc_edits_open")
+    if box is None:
+        return
+    with box:
         _table(
             reads.contact_edit_history(account_id),
             column_config={

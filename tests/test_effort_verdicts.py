@@ -691,3 +691,22 @@ def test_issues_worded_for_the_first_rows_only_are_those_rows(language):
     for limit in range(every.height + 2):
         first = effort.issues(frame, "EUR", language, limit=limit)
         assert first.equals(every.head(limit))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hans", "zh_Hant"])
+def test_judged_without_reasons_gives_the_same_issues_and_downloads(language):
+    # The page judges without the reasons in words (a sentence per account at each
+    # move of a rule); the issues and the download add them to their own rows.
+    explained = judged(*PORTFOLIO)
+    bare = effort.judge(
+        effort.account_effort(segments_frame(*PORTFOLIO)),
+        hourly_cost=HOURLY,
+        currency="EUR",
+        explain=False,
+    )
+    assert "verdict_why" not in bare.columns
+    assert effort.explain_verdicts(bare, "EUR").equals(explained)
+    for limit in (None, 1, 2):
+        assert effort.issues(bare, "EUR", language, limit=limit).equals(
+            effort.issues(explained, "EUR", language, limit=limit)
+        )

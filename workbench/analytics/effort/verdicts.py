@@ -161,6 +161,8 @@ def judge(
     rules: MisallocationRules | None = None,
     hourly_cost: float = 90.0,
     currency: str = "",
+    *,
+    explain: bool = True,
 ) -> pl.DataFrame:
     """Return the accounts with their service model, deserved band and verdicts.
 
@@ -170,6 +172,7 @@ def judge(
         rules: the rules (default :class:`MisallocationRules`).
         hourly_cost: cost of one hour of our time (the segmentation threshold).
         currency: the portfolio's currency, for the money in ``verdict_why``.
+        explain: add ``verdict_why`` (an English sentence per account).
 
     Returns:
         The accounts plus ``margin_at_stake``, ``deserved_low_hours``,
@@ -178,7 +181,9 @@ def judge(
         ``effort_index`` (hours ÷ that), ``involve``, ``touches_per_year``,
         ``investment``, ``people``, ``hours_outside_band`` (negative below the
         band, positive above), ``misallocation_cost`` (those hours × the hourly
-        cost, always 0 or more) and ``verdict_why``.
+        cost, always 0 or more) and ``verdict_why`` (only with ``explain``;
+        :func:`explain_verdicts` adds it later to the rows that need it, and
+        :func:`issues` to the rows it returns).
     """
     r = rules or MisallocationRules()
     banded = _banded(accounts, default_model() if model is None else model, hourly_cost)
@@ -210,7 +215,7 @@ def judge(
         .then(broad & (pl.col("investment") != "under_invested"))
         .otherwise(narrow)
     )
-    return (
+    judged_accounts = (
         banded.with_columns(investment=investment)
         .with_columns(
             people=pl.when(~known_people.fill_null(False))
@@ -234,8 +239,19 @@ def judge(
             ),
             misallocation_cost=pl.col("hours_outside_band").abs() * hourly_cost,
         )
-        .with_columns(verdict_why=_why(currency))
     )
+    return explain_verdicts(judged_accounts, currency) if explain else judged_accounts
+
+
+def explain_verdicts(
+    judged: pl.DataFrame, currency: str = "", language: str = DEFAULT_LANGUAGE
+) -> pl.DataFrame:
+    """Return rows of :func:`judge` with ``verdict_why`` in words (last column).
+
+    Built from each row's own columns, so explaining some rows gives the same
+    sentences as explaining all of them and keeping those rows.
+    """
+    return judged.with_columns(verdict_why=_why(currency, language))
 
 
 def _money_in(expr: pl.Expr, currency: str) -> pl.Expr:
@@ -339,8 +355,8 @@ def issues(
     )
     if limit is not None:
         rows = rows.head(limit)
-    if language != DEFAULT_LANGUAGE:
-        rows = rows.with_columns(verdict_why=_why(currency, language))
+    if language != DEFAULT_LANGUAGE or "verdict_why" not in rows.columns:
+        rows = explain_verdicts(rows, currency, language)
     # each kind of issue worded on its own rows, then put back in order
     rows = rows.with_row_index("_row")
     about_investment = pl.col("issue").is_in(["over_served", "under_served"])

@@ -593,4 +593,9 @@ def accounts_section(judged: pl.DataFrame, currency: str) -> None:
                 rows=format_number(TABLE_ROWS)
             )
         )
-    download_pair(judged, "effort-by-account", "eff_accounts")
+    # each row's reason in words, written only when a download is clicked
+    download_pair(
+        lambda: effort.explain_verdicts(judged, currency),
+        "effort-by-account",
+        "eff_accounts",
+    )

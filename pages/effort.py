@@ -3,7 +3,7 @@ import streamlit as st
 from workbench.app import reads
 from workbench.app.language import _, apply_language
 from workbench.app.screens import effort as screen
-from workbench.app.screens import effort_what_if
+from workbench.app.screens import effort_model, effort_what_if
 
 # The language first: a page can run without app.py (a direct URL, a test).
 apply_language()
@@ -23,11 +23,11 @@ judged = screen.judged_or_stop(choices, currency)
 verdicts = screen.verdicts(choices, currency)
 screen.headline(verdicts, currency)
 screen.totals(choices, judged, currency)
-screen.verdicts_section(judged, verdicts, currency)
+screen.verdicts_section(choices, judged, verdicts, currency)
 screen.people_section(choices, currency)
 effort_what_if.what_if_section(choices, currency)
-screen.model_section(choices)
+effort_model.model_section(choices)
 screen.groups_section(choices, judged, currency)
 screen.breakdown_section(choices)
 screen.trend_section(choices)
-screen.accounts_section(judged, currency)
+screen.accounts_section(choices, judged, currency)

@@ -1,4 +1,4 @@
-"""Charts drawn from a Vega-Lite spec built once per data version and choice.
+"""Charts (and large tables) built once per data version and choice.
 
 ``st.altair_chart`` turns the Altair chart into a Vega-Lite spec at every rerun:
 Altair walks and validates the whole chart against its JSON schema and the data
@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from workbench.app import session
+from workbench.app.components import arrow_table
 from workbench.i18n import current_language
 
 _vega_lite_spec: Callable[[Any], dict[str, Any]] | None
@@ -71,3 +73,33 @@ def altair_chart(
     # Streamlit clones the spec's top level before taking the datasets out of it;
     # the copy here keeps the cached spec whole should that ever change.
     st.vega_lite_chart(spec=dict(spec), **options)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _table(
+    path: str,
+    version: int,
+    key: str,
+    language: str,
+    _build: Callable[[], pl.DataFrame],
+) -> Any:
+    # as ``_spec``: ``key`` names everything the table depends on
+    return arrow_table(_build())
+
+
+def table(key: tuple[Hashable, ...], build: Callable[[], pl.DataFrame]) -> Any:
+    """Return the table ``build()`` returns as Arrow, building it only when ``key`` is new.
+
+    For a page's large shown tables (1,000 rows): selecting the columns, putting
+    codes in words and the conversion to Arrow cost milliseconds each at every
+    rerun, for a table whose inputs did not change. ``key`` as for
+    :func:`altair_chart`. The table is what ``show_table`` would have sent.
+    """
+    db = session.database()
+    return _table(
+        path=db.path,
+        version=session.data_version(db),
+        key=repr(key),
+        language=current_language(),
+        _build=build,
+    )

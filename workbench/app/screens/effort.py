@@ -17,17 +17,15 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from workbench import access, charts, ingest, terms
+from workbench import charts, ingest, terms
 from workbench.analytics import effort, segment
-from workbench.app import actions, drawn, effort_reads, reads, session
+from workbench.app import drawn, effort_reads, reads
 from workbench.app.components import (
     TABLE_ROWS,
     download_pair,
-    notify_after_rerun,
     show_table,
 )
 from workbench.app.language import _, format_money, format_number, format_percent
-from workbench.errors import RejectedInputError
 from workbench.i18n import N_, current_language
 
 DEFAULT_RULES = effort.MisallocationRules()
@@ -146,13 +144,14 @@ def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
     return effort_reads.judged(*choices.judging(currency))
 
 
-def shown_table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
-    """Show a table of the page (``show_table`` hands it over as Arrow).
+def shown_table(frame: Any, column_config: dict[str, Any]) -> None:
+    """Show a table of the page (a polars frame, or Arrow from ``drawn.table``).
 
     Only the configuration of the frame's own columns is passed: Streamlit copies
     every entry it is given at each rerun, and the shared label sets hold many.
     """
-    shown = {k: v for k, v in column_config.items() if k in frame.columns}
+    names = set(getattr(frame, "column_names", None) or frame.columns)
+    shown = {k: v for k, v in column_config.items() if k in names}
     show_table(frame, column_config=shown)
 
 
@@ -298,73 +297,11 @@ def totals(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
     )
 
 
-MODEL_LABELS = {
-    "relationship": N_("Relationship type"),
-    "value_segment": N_("Value segment"),
-    "low_pct": N_("Hours from (percent of margin at stake)"),
-    "high_pct": N_("Hours up to (percent of margin at stake)"),
-    "headroom_weight": N_("Share of headroom at stake"),
-    "floor_hours": N_("At least (h a year)"),
-    "involve": N_("Who to involve"),
-    "touches_per_year": N_("Cadence (activities a year)"),
-}
-
-
-def model_section(choices: Choices) -> None:
-    """Show the service model as an editable table; save it with the scenario."""
-    st.subheader(_("Service model: what each kind of account deserves"))
-    st.caption(
-        _(
-            "Margin at stake = margin % × (the larger of this and last year's "
-            "revenue + the share of headroom). Deserved hours = margin at stake × "
-            "the % ÷ the hourly cost, at least the floor. Hutt & Speh: transactional "
-            "accounts deserve efficient, purchasing-focused service; partnerships "
-            "investment across functions and executives."
-        )
-    )
-    model = reads.service_model(choices.scenario).with_columns(
-        words(c).alias(c) for c in ("relationship", "value_segment", "involve")
-    )
-    edited = st.data_editor(
-        model,
-        hide_index=True,
-        width="stretch",
-        disabled=["relationship", "value_segment"],
-        key="eff_model_editor",
-        column_config={
-            **{
-                name: st.column_config.NumberColumn(_(label), min_value=0.0)
-                for name, label in MODEL_LABELS.items()
-                if name not in ("relationship", "value_segment", "involve")
-            },
-            "relationship": st.column_config.TextColumn(
-                _(MODEL_LABELS["relationship"])
-            ),
-            "value_segment": st.column_config.TextColumn(
-                _(MODEL_LABELS["value_segment"])
-            ),
-            "involve": st.column_config.SelectboxColumn(
-                _(MODEL_LABELS["involve"]),
-                options=[_(WORDS[i]) for i in effort.INVOLVEMENTS],
-                required=True,
-            ),
-        },
-    )
-    may_edit = access.can(session.current_actor(), "edit")
-    if st.button(
-        _("Save the service model"), key="eff_model_save", disabled=not may_edit
-    ):
-        try:
-            actions.save_service_model(codes(pl.DataFrame(edited)), choices.scenario)
-        except RejectedInputError as error:
-            st.error(_("Not saved: {reason}").format(reason=error))
-        else:
-            notify_after_rerun(_("Service model saved with the thresholds in use."))
-            st.rerun()
-
-
 def verdicts_section(
-    judged: pl.DataFrame, view: effort_reads.VerdictView, currency: str
+    choices: Choices,
+    judged: pl.DataFrame,
+    view: effort_reads.VerdictView,
+    currency: str,
 ) -> None:
     """Show how many accounts get each verdict, and the issues one row each."""
     st.subheader(_("Verdicts"))
@@ -376,13 +313,16 @@ def verdicts_section(
     cols[3].metric(_("Not judged"), counts["investment:not_judged"])
     # the table reads in the page's language; the download keeps English sentences,
     # built only when it is clicked
-    shown = _misallocations(
-        view.shown_issues,
-        "non_procurement_share_pct",
-        "executive_share_pct",
-        "unattributed_share_pct",
-        "why",
-        lead=tuple(in_words("issue")),
+    shown = drawn.table(
+        ("issues_table", *choices.judging(currency)),
+        lambda: _misallocations(
+            view.shown_issues,
+            "non_procurement_share_pct",
+            "executive_share_pct",
+            "unattributed_share_pct",
+            "why",
+            lead=tuple(in_words("issue")),
+        ),
     )
     shown_table(
         shown,
@@ -566,21 +506,24 @@ def trend_section(choices: Choices) -> None:
     )
 
 
-def accounts_section(judged: pl.DataFrame, currency: str) -> None:
+def accounts_section(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
     """Show the busiest accounts with their band and verdicts; download all."""
     st.subheader(_("Accounts"))
-    shown = judged.head(TABLE_ROWS).select(
-        "name",
-        *in_words("relationship", "value_segment"),
-        *BAND_HOURS,
-        *in_words("investment", "people", "involve"),
-        "touches_per_year",
-        "activities",
-        "unattributed_share_pct",
-        "revenue",
-        "contribution",
-        "effort_share_pct",
-        "contribution_share_pct",
+    shown = drawn.table(
+        ("accounts_table", *choices.judging(currency)),
+        lambda: judged.head(TABLE_ROWS).select(
+            "name",
+            *in_words("relationship", "value_segment"),
+            *BAND_HOURS,
+            *in_words("investment", "people", "involve"),
+            "touches_per_year",
+            "activities",
+            "unattributed_share_pct",
+            "revenue",
+            "contribution",
+            "effort_share_pct",
+            "contribution_share_pct",
+        ),
     )
     shown_table(shown, column_config={
             **share_columns(currency),

@@ -6,11 +6,13 @@ the user's assumption (never a forecast).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import polars as pl
 import streamlit as st
 
 from workbench.analytics import effort
-from workbench.app import effort_reads
+from workbench.app import drawn, effort_reads
 from workbench.app.components import TABLE_ROWS, download_pair
 from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
@@ -146,11 +148,16 @@ def what_if_section(choices: Choices, currency: str) -> None:
     projected, change = effort_reads.capacity_move(
         judging, grouping, source, target, hours, response
     )
-    _show(projected, change, currency)
+    assumed = tuple(response.items())
+    key = ("what_if_table", judging, grouping, source, target, hours, assumed)
+    _show(key, projected, change, currency)
 
 
 def _show(
-    projected: pl.DataFrame, change: effort.CapacityChange, currency: str
+    key: tuple[Hashable, ...],
+    projected: pl.DataFrame,
+    change: effort.CapacityChange,
+    currency: str,
 ) -> None:
     st.warning(
         _(
@@ -169,15 +176,19 @@ def _show(
     cols[3].metric(_("Accounts whose verdict changes"), change.verdicts_changed)
     moved = projected.filter(pl.col("hours_change") != 0)
     # the largest changes first (as projected); a browser table of thousands of
-    # rows costs every rerun, and the download carries them all
-    shown = moved.head(TABLE_ROWS).select(
-        "name",
-        "effort_hours",
-        "projected_hours",
-        "hours_change",
-        "cost_change",
-        "assumed_contribution_change",
-        *in_words("investment", "projected_investment"),
+    # rows costs every rerun, and the download carries them all; kept as Arrow
+    # per what-if (``key``), since a move of another section changes nothing here
+    shown = drawn.table(
+        key,
+        lambda: moved.head(TABLE_ROWS).select(
+            "name",
+            "effort_hours",
+            "projected_hours",
+            "hours_change",
+            "cost_change",
+            "assumed_contribution_change",
+            *in_words("investment", "projected_investment"),
+        ),
     )
     shown_table(shown, column_config={
             **verdict_columns(),

@@ -123,6 +123,21 @@ def test_rule_moves_with_the_slider(page):
     assert _chart_data(page)[0] == spec_before
 
 
+def test_the_summary_shows_revenue_as_money_in_the_portfolio_currency(page):
+    summary = table_with(page, "revenue_share_pct")
+    config = json.loads(
+        next(
+            d for d in page.dataframe if "revenue_share_pct" in d.value.columns
+        ).proto.columns
+    )
+    # like the other money columns: the currency in the header, thousands separated
+    assert config["revenue"]["label"] == "Revenue a year (USD)"
+    assert config["revenue"]["type_config"]["format"] == "%,.0f"
+    assert config["contribution"]["type_config"]["format"] == "%,.0f"
+    # the figures themselves stay numbers (the downloads keep them raw)
+    assert summary["revenue"].dtype.kind == "f"
+
+
 def test_filters(page):
     page.multiselect(key="seg_filter_segments").select("below_zero").run()
     table = accounts_table(page)

@@ -692,6 +692,7 @@ def part_apptest() -> list[Row]:
     ]
     for page, key in (
         ("Segments", "page_rerun_s"),
+        ("Segments, each move to a value not seen before", "page_rerun_new_value_s"),
         ("Effort", "effort_page_rerun_s"),
         ("Buying centre", "buying_centre_page_rerun_s"),
     ):

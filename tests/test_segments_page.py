@@ -238,6 +238,8 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     at.button(key="seg_scenario_apply").click().run()
     assert not at.exception, at.exception
     assert at.slider(key="seg_hourly_cost").value == 1000.0
+    at.session_state["seg_full_points_open"] = True  # its inputs, drawn when open
+    at.run()
     assert at.number_input(key="seg_full_joint").value == 6.0
     assert (
         metrics(at)["Below zero"] == (expected["value_segment"] == "below_zero").sum()
@@ -245,6 +247,29 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     assert accounts_table(at)["cost_to_serve"].sum() == pytest.approx(
         expected["cost_to_serve"].sum()
     )
+
+
+def test_the_score_settings_keep_their_values_while_closed(page):
+    # built only while their expander is open
+    assert not any(n.key == "seg_w_tenure" for n in page.number_input)
+    default_scores = list(accounts_table(page)["relationship_score"])
+    page.session_state["seg_weights_open"] = True
+    page.run()
+    page.number_input(key="seg_w_tenure").set_value(80.0).run()
+    assert not page.exception, page.exception
+    scores = list(accounts_table(page)["relationship_score"])
+    assert scores != default_scores
+    # closed, then another slider moves: the weight still holds and still counts
+    page.session_state["seg_weights_open"] = False
+    page.run()
+    assert not any(n.key == "seg_w_tenure" for n in page.number_input)
+    page.slider(key="seg_top_pct").set_value(25.0).run()
+    page.run()
+    assert page.session_state["seg_w_tenure"] == 80.0
+    assert list(accounts_table(page)["relationship_score"]) == scores
+    page.session_state["seg_weights_open"] = True
+    page.run()
+    assert page.number_input(key="seg_w_tenure").value == 80.0
 
 
 def _open_economics(at) -> None:

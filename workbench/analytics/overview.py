@@ -188,32 +188,32 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
         pl.col("contribution").min().alias("_lowest_contribution"),
         pl.col("headroom").min().alias("_lowest_headroom"),
     )
-    lowest = {
-        name: grouped.filter(pl.col("value_segment") == name)[column].min()
-        for name, column in (
-            ("most_valuable", "_lowest_contribution"),
-            ("most_growable", "_lowest_headroom"),
-        )
-    }
+    # the few grouped rows (a segment and a type each) read in Python: a query
+    # per count or cut costs more to set up than these loops
     counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
-    for column in ("value_segment", "relationship"):
-        for value, accounts in (
-            grouped.group_by(column).agg(pl.col("accounts").sum()).iter_rows()
-        ):
-            counts[str(value)] = int(accounts)
+    lowest: dict[str, list[Any]] = {"most_valuable": [], "most_growable": []}
+    for value_segment, relationship, accounts, contribution, headroom in grouped.select(
+        "value_segment",
+        "relationship",
+        "accounts",
+        "_lowest_contribution",
+        "_lowest_headroom",
+    ).iter_rows():
+        for name in (str(value_segment), str(relationship)):
+            counts[name] = counts.get(name, 0) + int(accounts)
+        if value_segment == "most_valuable" and contribution is not None:
+            lowest["most_valuable"].append(contribution)
+        if value_segment == "most_growable" and headroom is not None:
+            lowest["most_growable"].append(headroom)
     return SegmentOverview(
         cuts=_cuts(
-            _float_or_none(lowest["most_valuable"]),
-            _float_or_none(lowest["most_growable"]),
+            min(lowest["most_valuable"], default=None),
+            min(lowest["most_growable"], default=None),
             thresholds,
         ),
         summary=_summary_of(grouped, segments),
         counts=counts,
     )
-
-
-def _float_or_none(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _share(column: pl.Expr, total: float | None) -> pl.Expr:

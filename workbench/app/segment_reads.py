@@ -155,3 +155,24 @@ def table_page(
             segment.shown_account_table(table, thresholds, rows, first, language)
         )
     )
+
+
+@cached(max_entries=16, share=True, by_repr=True)
+def scenario_comparison(
+    as_of: date, side_a: segment.Thresholds, side_b: segment.Thresholds
+) -> pl.DataFrame:
+    """Compare two scenarios, each on the features of its own contract term.
+
+    Kept per pair of thresholds: with saved scenarios, the page compared them
+    (two segmentations) again at every rerun, a slider move of its own included.
+    """
+    return segment.compare_scenarios(
+        reads.account_features(as_of, round(side_a.default_term_months)),
+        side_a,
+        side_b,
+        reads.relationship_overrides(),
+        reads.account_situation(),
+        second_features=reads.account_features(
+            as_of, round(side_b.default_term_months)
+        ),
+    )

@@ -284,30 +284,10 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         )
 
 
-def _comparison(
-    as_of: date,
-    side_a: segment.Thresholds,
-    side_b: segment.Thresholds,
-    overrides: pl.DataFrame,
-) -> pl.DataFrame:
-    """Compare two scenarios, each on the features of its own contract term."""
-    return segment.compare_scenarios(
-        reads.account_features(as_of, round(side_a.default_term_months)),
-        side_a,
-        side_b,
-        overrides,
-        reads.account_situation(),
-        second_features=reads.account_features(
-            as_of, round(side_b.default_term_months)
-        ),
-    )
-
-
 def scenarios_section(
     as_of: date, thresholds: segment.Thresholds, may_edit: bool
 ) -> None:
     """Save, load and compare threshold scenarios."""
-    overrides = reads.relationship_overrides()
     st.subheader(_("Scenarios"))
     scenarios = reads.segment_scenarios()
     save_cols = st.columns([3, 1])
@@ -347,7 +327,7 @@ def scenarios_section(
         )
         side_a = segment.scenario_thresholds(scenarios, choice_a) or thresholds
         side_b = segment.scenario_thresholds(scenarios, choice_b) or thresholds
-        comparison = _comparison(as_of, side_a, side_b, overrides)
+        comparison = segment_reads.scenario_comparison(as_of, side_a, side_b)
         moved = segment.moved_accounts(comparison)
         st.caption(
             _(

@@ -113,7 +113,9 @@ class FilteredAccounts:
         return self.segments.height
 
 
-@cached(max_entries=64, share=True, by_repr=True)
+# Few: each holds a whole segmentation (and a filtered copy of its rows), as
+# the segmentation's own cache does; the views above and below hold small tables.
+@cached(max_entries=8, share=True, by_repr=True)
 def filtered_accounts(
     as_of: date, thresholds: segment.Thresholds, filters: Filters
 ) -> FilteredAccounts:

@@ -138,6 +138,41 @@ def test_the_summary_shows_revenue_as_money_in_the_portfolio_currency(page):
     assert summary["revenue"].dtype.kind == "f"
 
 
+def test_a_slider_back_at_a_value_seen_computes_nothing(page, monkeypatch):
+    from workbench.analytics import segment as analytics
+
+    calls: list[str] = []
+
+    def counting(name: str):
+        original = getattr(analytics, name)
+
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        return counted
+
+    for name in ("segment_overview", "drawn_accounts", "shown_account_table"):
+        monkeypatch.setattr(analytics, name, counting(name))
+    start = page.slider(key="seg_top_pct").value
+    page.slider(key="seg_top_pct").set_value(start + 7).run()
+    assert sorted(set(calls)) == [
+        "drawn_accounts",
+        "segment_overview",
+        "shown_account_table",
+    ]
+    moved = (metrics(page), accounts_table(page), _chart_data(page))
+    page.slider(key="seg_top_pct").set_value(start).run()
+    calls.clear()
+    page.slider(key="seg_top_pct").set_value(start + 7).run()
+    assert not page.exception, page.exception
+    assert calls == []
+    # and the page shows what it showed at that value
+    assert metrics(page) == moved[0]
+    assert accounts_table(page).equals(moved[1])
+    assert _chart_data(page) == moved[2]
+
+
 def test_filters(page):
     page.multiselect(key="seg_filter_segments").select("below_zero").run()
     table = accounts_table(page)

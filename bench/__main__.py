@@ -692,6 +692,7 @@ def part_apptest() -> list[Row]:
     ]
     for page, key in (
         ("Segments", "page_rerun_s"),
+        ("Segments, each move to a value not seen before", "page_rerun_new_value_s"),
         ("Effort", "effort_page_rerun_s"),
         ("Buying centre", "buying_centre_page_rerun_s"),
     ):
@@ -711,18 +712,21 @@ def part_apptest() -> list[Row]:
 
 
 def part_browser() -> list[Row]:
+    import statistics
+
     from bench import browser_bench
 
     say("Chromium: slider release to redrawn chart (both databases)")
     result = browser_bench.run(SCALE_DB, DEMO_DB, samples=10)
     median = result["median_ms"]
-    ratio = median / result["baseline_median_ms"]
-    return [
+    baseline = result["baseline_median_ms"]
+    ratio = median / baseline
+    rows = [
         Row(
             "browser: slider release to updated chart, median of 10 "
-            f"({SCALE['accounts']:,} accounts)",
+            f"({SCALE['accounts']:,} accounts; back and forth between two values)",
             f"{median:,.0f} ms",
-            f"same on 60 accounts: {result['baseline_median_ms']:,.0f} ms",
+            f"same on 60 accounts: {baseline:,.0f} ms",
             f"{ratio:.1f}×",
             f"≤ {BROWSER_TARGET_RATIO}×: {met(ratio <= BROWSER_TARGET_RATIO)}",
             "samples ms: "
@@ -732,6 +736,29 @@ def part_browser() -> list[Row]:
             "chart is sent before the rest of the page, so it can change earlier",
         )
     ]
+    # The page keeps what it computed per thresholds, so the two values above are
+    # computed once each. Here every move goes to a value not seen before, at
+    # scale only: on 60 accounts a step of one percent does not always move an
+    # account, so the chart may not change. Its baseline is the 60 accounts' run
+    # above (a move back to a value seen), which makes the ratio the harsher one.
+    say("Chromium: slider release to redrawn chart, each move to a new value")
+    fresh, fresh_reruns = browser_bench.slider_to_chart_ms(SCALE_DB, 10, fresh=True)
+    fresh_median = statistics.median(fresh)
+    rows.append(
+        Row(
+            "browser: slider release to updated chart, median of 10 "
+            f"({SCALE['accounts']:,} accounts; each move to a value not seen before)",
+            f"{fresh_median:,.0f} ms",
+            f"60 accounts, back and forth (above): {baseline:,.0f} ms",
+            f"{fresh_median / baseline:.1f}×",
+            f"≤ {BROWSER_TARGET_RATIO}×: "
+            + met(fresh_median / baseline <= BROWSER_TARGET_RATIO),
+            "samples ms: "
+            + ", ".join(f"{x:.0f}" for x in fresh)
+            + f"; rerun finished after {statistics.median(fresh_reruns):,.0f} ms, median",
+        )
+    )
+    return rows
 
 
 SESSIONS = 20

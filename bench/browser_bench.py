@@ -4,7 +4,10 @@ Run alone: ``python -m bench.browser_bench DB``. Each sample moves the "Most
 valuable: top %" slider by one step with the keyboard (key down and up: the
 release), then waits, polling at every animation frame, until the scatter chart's
 pixels (canvas) or marks (SVG) differ from before. Steps alternate right and left,
-so every sample changes the chart.
+so every sample changes the chart; with ``fresh=True`` every step goes right, to a
+value not seen before (the page keeps what it computed per thresholds, so a move
+back to a value seen before computes nothing). On a small portfolio a step of one
+percent may move no account, and the chart then never changes: use it at scale.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ _RERUN_DONE_JS = """() => {
 
 
 def slider_to_chart_ms(
-    db_path: Path, samples: int = 10, warmup: int = 2
+    db_path: Path, samples: int = 10, warmup: int = 2, *, fresh: bool = False
 ) -> tuple[list[float], list[float]]:
     """Return ms from slider release to redrawn chart, and to the rerun's end, per sample.
 
@@ -109,7 +112,7 @@ def slider_to_chart_ms(
                 for number in range(warmup + samples):
                     page.wait_for_selector(IDLE, timeout=300_000)
                     before = page.evaluate(_SNAPSHOT_JS)
-                    key = "ArrowRight" if number % 2 == 0 else "ArrowLeft"
+                    key = "ArrowRight" if fresh or number % 2 == 0 else "ArrowLeft"
                     in_page_start = page.evaluate(_WATCH_STATE_JS)
                     started = time.perf_counter()
                     page.keyboard.press(key)

@@ -59,6 +59,7 @@ class SegmentTiming:
     empty_page_rerun_s: float
     recompute_explained_ms: float = 0.0
     buying_centre_page_rerun_s: float = 0.0
+    page_rerun_new_value_s: float = 0.0
 
     @property
     def page_ratio(self) -> float:
@@ -116,26 +117,42 @@ _PAGE_FILES = {
 
 
 def _slider_rerun_s(
-    app: Any, page: str, key: str, values: tuple[float, float], runs: int
+    app: Any, page: str, key: str, values: tuple[float, ...], runs: int
 ) -> float:
-    """Return the median rerun of ``page`` after its slider ``key`` moves."""
+    """Return the median rerun of ``page`` after its slider ``key`` moves.
+
+    The slider goes through ``values`` in turn (back and forth between two, or
+    to a value not seen before at each move when there are more than ``runs``).
+    """
     app.switch_page(_PAGE_FILES[page]).run()
     if app.exception:
         raise RuntimeError(f"the {page} page failed: {app.exception}")
 
     def move(i: int) -> None:
-        app.slider(key=key).set_value(values[i % 2]).run()
+        app.slider(key=key).set_value(values[i % len(values)]).run()
 
-    move(1)  # warm: the reads are cached from here on, and the first run moves it
+    # warm: the reads are cached from here on, and the first run moves it (with
+    # more values than runs, the last is the warm one's, never timed)
+    move(len(values) - 1)
     return _median_seconds(move, runs)
 
 
-def _time_page(path: Path, runs: int) -> tuple[float, float, float, float]:
+def _time_page(path: Path, runs: int) -> tuple[float, float, float, float, float]:
     from streamlit.testing.v1 import AppTest
 
     os.environ[store.DB_ENV_VAR] = str(path)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
     page_s = _slider_rerun_s(app, "Segments", "seg_top_pct", (15.0, 25.0), runs)
+    # The Segments page keeps what a move computes per thresholds: a move back to
+    # a value seen before computes nothing. This one never goes back (every
+    # value new, from 30 % up), so it pays the segmentation at every move.
+    page_new_s = _slider_rerun_s(
+        app,
+        "Segments",
+        "seg_top_pct",
+        tuple(30.0 + step for step in range(runs + 1)),
+        runs,
+    )
     effort_page_s = _slider_rerun_s(app, "Effort", "eff_over_factor", (2.0, 3.0), runs)
     buying_centre_s = _slider_rerun_s(
         app, "Buying centre", "bc_window_months", (6, 12), runs
@@ -146,7 +163,7 @@ def _time_page(path: Path, runs: int) -> tuple[float, float, float, float]:
         script.write_text('import streamlit as st\n\nst.write("empty")\n')
         empty = AppTest.from_file(str(script), default_timeout=60).run()
         empty_s = _median_seconds(lambda _i: empty.run(), runs)
-    return page_s, effort_page_s, buying_centre_s, empty_s
+    return page_s, effort_page_s, buying_centre_s, empty_s, page_new_s
 
 
 def run_benchmark(
@@ -203,7 +220,9 @@ def run_benchmark(
     )
 
     say("timing the Segments page under AppTest")
-    page_s, effort_page_s, buying_centre_s, empty_s = _time_page(path, page_runs)
+    page_s, effort_page_s, buying_centre_s, empty_s, page_new_s = _time_page(
+        path, page_runs
+    )
     return SegmentTiming(
         accounts=features.height,
         activities=activities,
@@ -217,6 +236,7 @@ def run_benchmark(
         empty_page_rerun_s=empty_s,
         recompute_explained_ms=explained_s * 1000,
         buying_centre_page_rerun_s=buying_centre_s,
+        page_rerun_new_value_s=page_new_s,
     )
 
 

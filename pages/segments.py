@@ -19,12 +19,17 @@ st.caption(
 )
 
 may_edit = screen.may_edit()
-as_of = segment_thresholds.sidebar()
+currency = segment_thresholds.portfolio_currency()
+as_of = segment_thresholds.sidebar(currency)
 thresholds = screen.thresholds_or_stop()
-features, segments = screen.segments_or_stop(as_of, thresholds)
-screen.overview_section(segments, thresholds)
-table = screen.accounts_section(segments, as_of, thresholds)
-screen.overrides_section(table, may_edit)
-screen.situation_section(table, may_edit)
-screen.economics_section(features, segments, table, thresholds, as_of, may_edit)
+features = screen.features_or_stop(as_of, thresholds)
+# What a threshold move changes is computed once per thresholds (shared by every
+# session), so a slider back at a value seen before redraws without computing.
+screen.overview_section(as_of, thresholds, currency)
+accounts = screen.accounts_section(as_of, thresholds, currency)
+screen.overrides_section(accounts.best_first, may_edit)
+screen.situation_section(accounts.best_first, may_edit)
+screen.economics_section(
+    features, accounts.segments, accounts.best_first, thresholds, as_of, may_edit
+)
 screen.scenarios_section(as_of, thresholds, may_edit)

@@ -123,6 +123,56 @@ def test_rule_moves_with_the_slider(page):
     assert _chart_data(page)[0] == spec_before
 
 
+def test_the_summary_shows_revenue_as_money_in_the_portfolio_currency(page):
+    summary = table_with(page, "revenue_share_pct")
+    config = json.loads(
+        next(
+            d for d in page.dataframe if "revenue_share_pct" in d.value.columns
+        ).proto.columns
+    )
+    # like the other money columns: the currency in the header, thousands separated
+    assert config["revenue"]["label"] == "Revenue a year (USD)"
+    assert config["revenue"]["type_config"]["format"] == "%,.0f"
+    assert config["contribution"]["type_config"]["format"] == "%,.0f"
+    # the figures themselves stay numbers (the downloads keep them raw)
+    assert summary["revenue"].dtype.kind == "f"
+
+
+def test_a_slider_back_at_a_value_seen_computes_nothing(page, monkeypatch):
+    from workbench.analytics import segment as analytics
+
+    calls: list[str] = []
+
+    def counting(name: str):
+        original = getattr(analytics, name)
+
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        return counted
+
+    for name in ("segment_overview", "drawn_accounts", "shown_account_table"):
+        monkeypatch.setattr(analytics, name, counting(name))
+    start = page.slider(key="seg_top_pct").value
+    page.slider(key="seg_top_pct").set_value(start + 7).run()
+    assert sorted(set(calls)) == [
+        "drawn_accounts",
+        "segment_overview",
+        "shown_account_table",
+    ]
+    moved = (metrics(page), accounts_table(page), _chart_data(page))
+    page.slider(key="seg_top_pct").set_value(start).run()
+    calls.clear()
+    page.slider(key="seg_top_pct").set_value(start + 7).run()
+    assert not page.exception, page.exception
+    assert calls == []
+    # and the page shows what it showed at that value
+    assert metrics(page) == moved[0]
+    assert accounts_table(page).equals(moved[1])
+    assert _chart_data(page) == moved[2]
+
+
 def test_filters(page):
     page.multiselect(key="seg_filter_segments").select("below_zero").run()
     table = accounts_table(page)
@@ -223,6 +273,8 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     at.button(key="seg_scenario_apply").click().run()
     assert not at.exception, at.exception
     assert at.slider(key="seg_hourly_cost").value == 1000.0
+    at.session_state["seg_full_points_open"] = True  # its inputs, drawn when open
+    at.run()
     assert at.number_input(key="seg_full_joint").value == 6.0
     assert (
         metrics(at)["Below zero"] == (expected["value_segment"] == "below_zero").sum()
@@ -230,6 +282,29 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     assert accounts_table(at)["cost_to_serve"].sum() == pytest.approx(
         expected["cost_to_serve"].sum()
     )
+
+
+def test_the_score_settings_keep_their_values_while_closed(page):
+    # built only while their expander is open
+    assert not any(n.key == "seg_w_tenure" for n in page.number_input)
+    default_scores = list(accounts_table(page)["relationship_score"])
+    page.session_state["seg_weights_open"] = True
+    page.run()
+    page.number_input(key="seg_w_tenure").set_value(80.0).run()
+    assert not page.exception, page.exception
+    scores = list(accounts_table(page)["relationship_score"])
+    assert scores != default_scores
+    # closed, then another slider moves: the weight still holds and still counts
+    page.session_state["seg_weights_open"] = False
+    page.run()
+    assert not any(n.key == "seg_w_tenure" for n in page.number_input)
+    page.slider(key="seg_top_pct").set_value(25.0).run()
+    page.run()
+    assert page.session_state["seg_w_tenure"] == 80.0
+    assert list(accounts_table(page)["relationship_score"]) == scores
+    page.session_state["seg_weights_open"] = True
+    page.run()
+    assert page.number_input(key="seg_w_tenure").value == 80.0
 
 
 def _open_economics(at) -> None:

@@ -188,32 +188,32 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
         pl.col("contribution").min().alias("_lowest_contribution"),
         pl.col("headroom").min().alias("_lowest_headroom"),
     )
-    lowest = {
-        name: grouped.filter(pl.col("value_segment") == name)[column].min()
-        for name, column in (
-            ("most_valuable", "_lowest_contribution"),
-            ("most_growable", "_lowest_headroom"),
-        )
-    }
+    # the few grouped rows (a segment and a type each) read in Python: a query
+    # per count or cut costs more to set up than these loops
     counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
-    for column in ("value_segment", "relationship"):
-        for value, accounts in (
-            grouped.group_by(column).agg(pl.col("accounts").sum()).iter_rows()
-        ):
-            counts[str(value)] = int(accounts)
+    lowest: dict[str, list[Any]] = {"most_valuable": [], "most_growable": []}
+    for value_segment, relationship, accounts, contribution, headroom in grouped.select(
+        "value_segment",
+        "relationship",
+        "accounts",
+        "_lowest_contribution",
+        "_lowest_headroom",
+    ).iter_rows():
+        for name in (str(value_segment), str(relationship)):
+            counts[name] = counts.get(name, 0) + int(accounts)
+        if value_segment == "most_valuable" and contribution is not None:
+            lowest["most_valuable"].append(contribution)
+        if value_segment == "most_growable" and headroom is not None:
+            lowest["most_growable"].append(headroom)
     return SegmentOverview(
         cuts=_cuts(
-            _float_or_none(lowest["most_valuable"]),
-            _float_or_none(lowest["most_growable"]),
+            min(lowest["most_valuable"], default=None),
+            min(lowest["most_growable"], default=None),
             thresholds,
         ),
         summary=_summary_of(grouped, segments),
         counts=counts,
     )
-
-
-def _float_or_none(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _share(column: pl.Expr, total: float | None) -> pl.Expr:
@@ -236,36 +236,48 @@ def drawn_accounts(
     columns to return, of those the frame has (default: all).
     """
     segment_of = pl.col("value_segment")
-    returned = (
-        segments
+    names = list(
+        segments.columns
         if columns is None
-        else segments.select(c for c in columns if c in segments.columns)
+        else (c for c in columns if c in segments.columns)
     )
-    rows = (
+    # One pass per segment for its size and its four extremes (the first row
+    # holding the lowest or highest value, as an ordinal rank of 1 would); the
+    # accounts without data are a group of their own, left out below.
+    per_segment = (
         segments.select(segment_of, "revenue", "contribution", "headroom")
         .with_row_index("_row")
-        .filter(segment_of != "no_data")
+        .group_by(segment_of)
+        .agg(
+            pl.len().alias("_accounts"),
+            *[
+                pl.col("_row").get(getattr(pl.col(column), pick)()).alias(f"_{i}")
+                for i, (column, pick) in enumerate(
+                    (c, p) for c in ("contribution", "headroom") for p in _EXTREMES
+                )
+            ],
+        )
     )
-    if rows.height <= limit:
-        return returned.filter(segments.get_column("value_segment") != "no_data")
-    # One pass per segment for its size and its four extremes (the first row
-    # holding the lowest or highest value, as an ordinal rank of 1 would)...
-    per_segment = rows.group_by(segment_of).agg(
-        pl.len().alias("_accounts"),
-        *[
-            pl.col("_row").get(getattr(pl.col(column), pick)()).alias(f"_{i}")
-            for i, (column, pick) in enumerate(
-                (c, p) for c in ("contribution", "headroom") for p in _EXTREMES
-            )
-        ],
-    )
+    sizes = {
+        name: accounts
+        for name, accounts in zip(
+            per_segment.get_column("value_segment").to_list(),
+            per_segment.get_column("_accounts").to_list(),
+            strict=True,
+        )
+        if name is not None and name != "no_data"
+    }
+    ranked = sum(sizes.values())
+    if ranked <= limit:
+        with_data = segments.get_column("value_segment") != "no_data"
+        return pl.DataFrame([segments.get_column(c) for c in names]).filter(with_data)
     # ...then one stable sort by revenue, in which each segment's largest come
     # first: counting a segment's rows down that order finds them without a
     # window over the segments.
     largest = pl.lit(False)
-    for name, accounts in per_segment.select("value_segment", "_accounts").rows():
-        quota = math.ceil(accounts * limit / rows.height)
-        in_segment = segment_of == name if name is not None else segment_of.is_null()
+    for name, accounts in sizes.items():
+        quota = math.ceil(accounts * limit / ranked)
+        in_segment = segment_of == name
         largest |= in_segment & (in_segment.cum_sum() <= quota)
     # (the order is kept for the frames a segmentation returned: revenue does not
     # move with the thresholds a slider moves)
@@ -276,18 +288,20 @@ def drawn_accounts(
             "_row": order,
             "value_segment": segments.get_column("value_segment").gather(order),
         }
-    ).filter(segment_of != "no_data")
+    )
+    with_data = per_segment.get_column("value_segment") != "no_data"
     kept = pl.concat(
         [
             by_revenue.filter(largest).get_column("_row"),
             *[
-                per_segment.get_column(f"_{i}").drop_nulls()
+                per_segment.get_column(f"_{i}").filter(with_data).drop_nulls()
                 for i in range(2 * len(_EXTREMES))
             ],
         ]
     )
+    # the rows kept, in their order, of the columns asked for
     drawn = pl.repeat(False, segments.height, eager=True).scatter(kept, True)
-    return returned.filter(drawn)
+    return pl.DataFrame([segments.get_column(c) for c in names]).filter(drawn)
 
 
 #: How :func:`drawn_accounts` finds a segment's extremes: the first row of each.

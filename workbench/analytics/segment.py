@@ -106,11 +106,6 @@ __all__ = [
 ]
 
 
-def _empty_overrides() -> pl.DataFrame:
-    columns = ("account_id", "relationship", "reason", "set_by")
-    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-
-
 def assign_segments(
     features: pl.DataFrame,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -180,31 +175,40 @@ def _decided_types(
 
     Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
     where there is one, else the target, else the observed type) and
-    ``relationship_source``.
+    ``relationship_source``. One query over the scored columns: the overrides (a
+    few rows, the last per account winning) are looked up by account rather than
+    joined, each step of a join costing more to set up than to run.
     """
-    chosen = _empty_overrides() if overrides is None else overrides
-    if "set_by" not in chosen.columns:
-        chosen = chosen.with_columns(set_by=pl.lit(None, dtype=pl.String))
-    chosen = chosen.select(
-        "account_id",
-        pl.col("relationship").alias("_override"),
-        pl.col("reason").alias("override_reason"),
-        pl.col("set_by").alias("override_by"),
-    ).unique("account_id", keep="last")
-    types = pl.concat(
-        [
-            valued.select("account_id"),
-            scored.select("relationship_target", "relationship_observed"),
-        ],
-        how="horizontal",
-    ).join(chosen, on="account_id", how="left", maintain_order="left")
-    overridden = pl.col("_override").is_not_null()
+    chosen: dict[str, tuple[Any, Any, Any]] = {}
+    if overrides is not None and overrides.height:
+        by = (
+            pl.col("set_by")
+            if "set_by" in overrides.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        for account_id, *decision in overrides.select(
+            "account_id", "relationship", "reason", by
+        ).iter_rows():
+            chosen[account_id] = tuple(decision)
+
+    def looked_up(position: int) -> pl.Expr:
+        # the override's value for each account (null where it has none)
+        return pl.col("account_id").replace_strict(
+            list(chosen),
+            [decision[position] for decision in chosen.values()],
+            default=None,
+            return_dtype=pl.String,
+        )
+
+    nothing = pl.lit(None, dtype=pl.String)
+    override = looked_up(0) if chosen else nothing
+    overridden = override.is_not_null()
     targeted = pl.col("relationship_target").is_not_null()
-    return types.select(
-        "override_reason",
-        "override_by",
+    return scored.hstack([valued.get_column("account_id")]).select(
+        override_reason=looked_up(1) if chosen else nothing,
+        override_by=looked_up(2) if chosen else nothing,
         relationship=pl.when(overridden)
-        .then(pl.col("_override"))
+        .then(override)
         .when(targeted)
         .then(pl.col("relationship_target"))
         .otherwise(pl.col("relationship_observed")),

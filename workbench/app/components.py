@@ -103,6 +103,9 @@ def share_columns(currency: str) -> dict[str, Any]:
     """
     money = "%,.0f"
     return {
+        "revenue": st.column_config.NumberColumn(
+            _("Revenue a year ({currency})").format(currency=currency), format=money
+        ),
         "won_12m": st.column_config.NumberColumn(
             _("Won, 12 months ({currency})").format(currency=currency), format=money
         ),

@@ -12,6 +12,7 @@ import streamlit as st
 
 from workbench.analytics import segment
 from workbench.app import reads
+from workbench.app.components import opened_expander
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
@@ -64,9 +65,17 @@ def portfolio_currency() -> str:
 
 
 def init_thresholds() -> None:
-    """Give every threshold widget its default on the session's first run."""
+    """Give every threshold widget its default on the session's first run.
+
+    The score's weights and full points are drawn only while their expander is
+    open, and a widget not drawn in a run loses its value: theirs are written
+    back into the session at every run, so they outlive the runs without them.
+    """
     for field, key in THRESHOLD_KEYS.items():
-        st.session_state.setdefault(key, getattr(DEFAULTS, field))
+        if key in SCORE_WEIGHTS or key in FULL_POINTS:
+            st.session_state[key] = st.session_state.get(key, getattr(DEFAULTS, field))
+        else:
+            st.session_state.setdefault(key, getattr(DEFAULTS, field))
 
 
 def load_scenario(name: str) -> None:
@@ -87,9 +96,11 @@ def reset_thresholds() -> None:
         st.session_state[key] = getattr(DEFAULTS, field)
 
 
-def sidebar() -> date:
-    """Show the as-of day and every threshold (in the session's widgets); return the day."""
-    currency = portfolio_currency()
+def sidebar(currency: str) -> date:
+    """Show the as-of day and every threshold (in the session's widgets); return the day.
+
+    ``currency``: the portfolio's (:func:`portfolio_currency`), which amounts are in.
+    """
     with st.sidebar:
         st.subheader(_("Thresholds"))
         as_of = st.date_input(
@@ -253,10 +264,18 @@ FULL_POINTS: dict[str, tuple[str, float, float, float]] = {
 
 
 def _score_settings() -> None:
-    with st.expander(_("Relationship score weights")):
-        for key, label in SCORE_WEIGHTS.items():
-            st.number_input(_(label), 0.0, 100.0, step=1.0, key=key)
-    with st.expander(_("Full points at")):
-        for key, (label, low, high, step) in FULL_POINTS.items():
-            st.number_input(_(label).format(percent="%"), low, high, step=step, key=key)
+    # Built only while open (opening one reruns the page): eleven inputs fewer to
+    # build and send at every move of a slider above.
+    box = opened_expander(_("Relationship score weights"), "seg_weights_open")
+    if box is not None:
+        with box:
+            for key, label in SCORE_WEIGHTS.items():
+                st.number_input(_(label), 0.0, 100.0, step=1.0, key=key)
+    box = opened_expander(_("Full points at"), "seg_full_points_open")
+    if box is not None:
+        with box:
+            for key, (label, low, high, step) in FULL_POINTS.items():
+                st.number_input(
+                    _(label).format(percent="%"), low, high, step=step, key=key
+                )
     st.button(_("Back to the defaults"), key="seg_reset", on_click=reset_thresholds)

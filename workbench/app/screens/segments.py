@@ -11,9 +11,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from workbench import access, charts, terms
+from workbench import access, terms
 from workbench.analytics import segment
-from workbench.app import actions, reads, session
+from workbench.app import actions, reads, segment_reads, session
 from workbench.app.components import (
     download_pair,
     opened_expander,
@@ -30,7 +30,6 @@ from workbench.app.screens.economics_inputs import (
 from workbench.app.screens.segment_thresholds import (
     THRESHOLD_KEYS,
     load_scenario,
-    portfolio_currency,
 )
 from workbench.domain import SITUATION_FACTORS
 from workbench.errors import WorkbenchError
@@ -64,23 +63,22 @@ def thresholds_or_stop() -> segment.Thresholds:
     return thresholds
 
 
-def segments_or_stop(
-    as_of: date, thresholds: segment.Thresholds
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the features and segments, or stop the page when there are no accounts."""
+def features_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
+    """Return the accounts' features, or stop the page when there are no accounts."""
     features = reads.account_features(as_of, round(thresholds.default_term_months))
     if features.height == 0:
         st.info(_("No accounts yet: import CRM exports on the Import page."))
         st.stop()
-    # The reasons are built later, for the rows the table shows (explain_segments).
-    return features, reads.segments_unexplained(as_of, thresholds)
+    return features
 
 
-def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> None:
+def overview_section(
+    as_of: date, thresholds: segment.Thresholds, currency: str
+) -> None:
     """Show the counts, the portfolio chart, the summary and how the score works."""
-    overview = segment.segment_overview(segments, thresholds)
-    cuts, summary, counts = overview.cuts, overview.summary, overview.counts
-    currency = portfolio_currency()
+    # computed once per thresholds and language, shared by every session
+    view = segment_reads.overview(as_of, thresholds, CHART_POINTS, current_language())
+    counts = view.counts
     cols = st.columns(7)
     shown = ("most_valuable", "most_growable", "maintain", "below_zero", "no_data")
     for col, name in zip(cols, shown, strict=False):
@@ -94,25 +92,15 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
     for col, name in zip(cols[5:], ("partnership", "transactional"), strict=True):
         col.metric(terms.relationship(name).capitalize(), format_number(counts[name]))
 
-    drawn = segment.drawn_accounts(
-        segments, CHART_POINTS, columns=charts.SEGMENT_SCATTER_COLUMNS
-    )
-    # The spec is the same from one move to the next and only its data change,
-    # so the browser replaces the points instead of building the chart again.
-    st.vega_lite_chart(
-        spec=charts.segment_scatter_spec(
-            drawn, cuts.contribution_cut, cuts.headroom_cut
-        ).with_data(),
-        width="stretch",
-    )
-    ranked = segments.height - counts["no_data"]
-    if drawn.height < ranked:
+    # the top level copied: Streamlit takes the datasets out of the spec it gets
+    st.vega_lite_chart(spec=dict(view.chart), width="stretch")
+    if view.drawn < view.ranked:
         st.caption(
             _(
                 "Drawn: {drawn} of {ranked} accounts with data, each segment's "
                 "largest by revenue in proportion to its size and its extremes; "
                 "the counts, the summary and the table cover them all."
-            ).format(drawn=format_number(drawn.height), ranked=format_number(ranked))
+            ).format(drawn=format_number(view.drawn), ranked=format_number(view.ranked))
         )
     st.caption(
         _(
@@ -127,7 +115,7 @@ def overview_section(segments: pl.DataFrame, thresholds: segment.Thresholds) -> 
 
     st.subheader(_("Segment summary"))
     show_table(
-        terms.localise_values(summary),
+        view.summary,
         column_config={
             **share_columns(currency),
             "effort_hours": st.column_config.NumberColumn(
@@ -162,9 +150,9 @@ def _relationships(widget: Callable[..., Any], key: str) -> Any:
 
 
 def accounts_section(
-    segments: pl.DataFrame, as_of: date, thresholds: segment.Thresholds
-) -> pl.DataFrame:
-    """Show the filtered accounts with downloads; return the filtered accounts."""
+    as_of: date, thresholds: segment.Thresholds, currency: str
+) -> segment_reads.FilteredAccounts:
+    """Show the filtered accounts with downloads; return them."""
     st.subheader(_("Accounts"))
     filter_cols = st.columns([2, 2, 3])
     chosen_segments = filter_cols[0].multiselect(
@@ -175,18 +163,15 @@ def accounts_section(
     )
     chosen_types = _relationships(filter_cols[1].multiselect, "seg_filter_types")
     search = filter_cols[2].text_input(_("Name or ID contains"), key="seg_filter_name")
-    table = segment.filter_accounts(
-        segments,
-        value_segments=chosen_segments,
-        relationships=chosen_types,
-        name_contains=search,
-    )
+    filters = (tuple(chosen_segments), tuple(chosen_types), search)
+    accounts = segment_reads.filtered_accounts(as_of, thresholds, filters)
+    table = accounts.table
     st.caption(
         _("{shown} of {total} accounts, as of {day}; amounts in {currency}.").format(
             shown=format_number(table.height),
-            total=format_number(segments.height),
+            total=format_number(accounts.total),
             day=format_day(as_of),
-            currency=portfolio_currency(),
+            currency=currency,
         )
     )
     first = (_table_page(table.height) - 1) * PAGE_ROWS
@@ -202,13 +187,11 @@ def accounts_section(
             )
         )
     show_table(
-        terms.localise_values(
-            segment.shown_account_table(
-                table, thresholds, PAGE_ROWS, first, current_language()
-            )
+        segment_reads.table_page(
+            as_of, thresholds, filters, first, PAGE_ROWS, current_language()
         ),
         key="seg_accounts_table",
-        column_config=share_columns(portfolio_currency()),
+        column_config=share_columns(currency),
     )
     # every row is explained only when a download is asked for
     download_pair(
@@ -218,9 +201,7 @@ def accounts_section(
         labels=(_("Download CSV"), _("Download Excel")),
         sheet="segments",
     )
-    # the pickers below list the table's accounts best first: their IDs and names
-    # only, rather than every column of every account in that order
-    return segment.best_first(table.select("account_id", "name", "contribution"))
+    return accounts
 
 
 def _table_page(rows: int) -> int:
@@ -303,30 +284,10 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
         )
 
 
-def _comparison(
-    as_of: date,
-    side_a: segment.Thresholds,
-    side_b: segment.Thresholds,
-    overrides: pl.DataFrame,
-) -> pl.DataFrame:
-    """Compare two scenarios, each on the features of its own contract term."""
-    return segment.compare_scenarios(
-        reads.account_features(as_of, round(side_a.default_term_months)),
-        side_a,
-        side_b,
-        overrides,
-        reads.account_situation(),
-        second_features=reads.account_features(
-            as_of, round(side_b.default_term_months)
-        ),
-    )
-
-
 def scenarios_section(
     as_of: date, thresholds: segment.Thresholds, may_edit: bool
 ) -> None:
     """Save, load and compare threshold scenarios."""
-    overrides = reads.relationship_overrides()
     st.subheader(_("Scenarios"))
     scenarios = reads.segment_scenarios()
     save_cols = st.columns([3, 1])
@@ -366,7 +327,7 @@ def scenarios_section(
         )
         side_a = segment.scenario_thresholds(scenarios, choice_a) or thresholds
         side_b = segment.scenario_thresholds(scenarios, choice_b) or thresholds
-        comparison = _comparison(as_of, side_a, side_b, overrides)
+        comparison = segment_reads.scenario_comparison(as_of, side_a, side_b)
         moved = segment.moved_accounts(comparison)
         st.caption(
             _(

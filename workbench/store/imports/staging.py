@@ -332,6 +332,28 @@ def _reader_refused(file: str, error: duckdb.Error) -> RejectedInputError:
     )
 
 
+def import_csv_rows(
+    con: Connection, path: str, *, n_columns: int, delimiter: str
+) -> int | None:
+    """Return the data rows DuckDB's reader finds in a CSV file, or None.
+
+    None when the reader refuses the file (quotes, line size) or a row has more
+    fields than the header: the caller then reads the file with Python's parser,
+    which says what is wrong as it always has.
+    """
+    params = _csv_params(path, n_columns, delimiter)
+    try:
+        described = con.sql(
+            f"DESCRIBE SELECT * FROM {_CSV_READER}", params=params
+        ).fetchall()
+        if len(described) != n_columns:
+            return None
+        rows = con.sql(f"SELECT count(*) FROM {_CSV_READER}", params=params)
+        return int(rows.fetchall()[0][0])
+    except duckdb.Error:
+        return None
+
+
 def import_stage_csv(
     cur: Connection,
     index: int,

@@ -40,8 +40,8 @@ CASES = {
     "plain": PLAIN,
     "crlf": PLAIN.replace("\n", "\r\n"),
     "quoted line break": PLAIN.replace('"Buyer, EMEA"', '"Buyer\nEMEA"'),
-    # DuckDB's parallel reader refuses a quoted line break when it pads short
-    # rows, short rows or not: such files are read by Python.
+    # DuckDB's parallel reader refuses a quoted line break while it pads short
+    # rows, short rows or not: medium files are read in one thread.
     "quoted line break, no short row": PLAIN.replace(
         '"Buyer, EMEA"', '"Buyer\nEMEA"'
     ).replace("003F,false,001B,Fay,Ng,,003E\n", "003F,false,001B,Fay,Ng,,003E,\n"),
@@ -110,6 +110,8 @@ def test_medium_path_reports_and_stores_what_python_reading_does(
         "plain",
         "crlf",
         "byte order mark",
+        "quoted line break",
+        "quoted line break, no short row",
     }
     assert ("Contact.csv" in staged) == plain
 

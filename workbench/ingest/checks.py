@@ -16,7 +16,7 @@ import polars as pl
 from workbench import store, vocabulary
 from workbench.domain import Problem, Wording
 from workbench.i18n import N_
-from workbench.ingest import sources, surveys
+from workbench.ingest import inputs, sources, surveys
 from workbench.ingest.messages import (
     RECORD_NOUNS,
     collision_message,
@@ -46,6 +46,7 @@ from workbench.ingest.reporting_lines import reporting_problems
 __all__ = [
     "column_positions",
     "file_problems",
+    "read_in_parallel",
     "reference_code",
     "reference_message",
     "stage_and_check",
@@ -452,7 +453,18 @@ def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> in
             file=entry.name,
             source=entry.source,
             kind=entry.kind,
+            parallel=read_in_parallel(entry),
         )
+
+
+def read_in_parallel(entry: RecognisedFile) -> bool:
+    """Return whether DuckDB reads a file on disk with several threads (a large one).
+
+    A medium file (see :mod:`workbench.ingest.medium`) is read in one thread:
+    the parallel reader refuses quoted line breaks while it pads short rows.
+    """
+    assert entry.path is not None
+    return entry.path.stat().st_size > inputs.LARGE_FILE_BYTES
 
 
 def _stage_surveys(

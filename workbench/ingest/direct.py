@@ -25,6 +25,7 @@ from workbench.errors import RejectedInputError
 from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
     column_positions,
+    read_in_parallel,
     reference_code,
     reference_message,
     stage_and_check,
@@ -122,6 +123,7 @@ def csv_options(entry: RecognisedFile) -> dict[str, Any]:
         "file": entry.name,
         "source": entry.source,
         "kind": entry.kind,
+        "parallel": read_in_parallel(entry),
     }
 
 

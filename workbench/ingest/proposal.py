@@ -14,7 +14,7 @@ from workbench import store, vocabulary
 from workbench.domain import FILE_REFUSAL, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
-from workbench.ingest import sources, vendor_shapes
+from workbench.ingest import medium, sources, vendor_shapes
 from workbench.ingest.inputs import InputFile, collect, input_sha256
 from workbench.ingest.mapping import large_table_file, recognise_table
 from workbench.ingest.model import (
@@ -105,9 +105,16 @@ def propose_files(
     # the interpreter's lock, parsing text does not, so the two overlap.
     with ThreadPoolExecutor(max_workers=1) as hasher:
         fingerprints = {id(item): hasher.submit(input_sha256, item) for item in inputs}
-        read, unreadable = _read_inputs(inputs, encoding, say)
+        medium_files = _MediumFiles(con, spill_dir, encoding)
+        read, unreadable = _read_inputs(inputs, encoding, say, medium_files)
         recognised, problems = _recognise_inputs(
-            con, read, fingerprints, source, mappings, [*problems, *unreadable]
+            con,
+            read,
+            fingerprints,
+            source,
+            mappings,
+            [*problems, *unreadable],
+            medium_files,
         )
     problems += vendor_shapes.first_of_several_ids(recognised)
     problems += _attach_deal_companies(recognised)
@@ -122,9 +129,11 @@ def _recognise_inputs(
     source: str,
     mappings: dict[str, ColumnMapping] | None,
     problems: list[Problem],
+    medium_files: _MediumFiles,
 ) -> tuple[list[RecognisedFile], list[Problem]]:
     """Propose a table and mapping for each file read; return them and the problems."""
     recognised: list[RecognisedFile] = []
+    read = medium_files.settle(read, source, problems)
     # Files of one export share a source: a file that does not give itself away
     # (an association table, a users file) takes the others' source.
     detected = {
@@ -156,6 +165,7 @@ def _recognise_inputs(
             continue
         if item.data is None:
             problems += _read_when_staged(item, entries)
+        medium_files.leave_rows_on_disk(item, entries)
         recognised += entries
     return recognised, problems
 
@@ -180,8 +190,86 @@ def _read_when_staged(item: InputFile, entries: list[RecognisedFile]) -> list[Pr
     return problems
 
 
+class _MediumFiles:
+    """The medium CSV files of one proposal whose rows DuckDB's reader reads.
+
+    Each is read for its header only (:func:`medium.header_only`), checked
+    whole with DuckDB's reader, and written to the spill folder; after the
+    files are recognised, one whose rows must be reshaped in a frame is read
+    whole after all (:meth:`settle`).
+    """
+
+    def __init__(
+        self, con: store.Connection, spill_dir: Path, encoding: str | None
+    ) -> None:
+        self.con, self.spill_dir, self.encoding = con, spill_dir, encoding
+        self.on_disk: dict[int, tuple[Path, int]] = {}
+
+    def header(self, item: InputFile) -> TableFile | None:
+        """Return a plain medium file's header, its rows left on disk; else None."""
+        if not medium.is_medium(item):
+            return None
+        table = medium.header_only(item, self.encoding)
+        if table is None or table.delimiter is None:
+            return None
+        path = medium.spill(item, self.spill_dir)
+        rows = store.import_csv_rows(
+            self.con,
+            str(path),
+            n_columns=len(table.frame.columns),
+            delimiter=table.delimiter,
+        )
+        if not rows:
+            path.unlink()
+            return None
+        self.on_disk[id(item)] = (path, rows)
+        return table
+
+    def settle(
+        self,
+        read: list[tuple[InputFile, TableFile]],
+        source: str,
+        problems: list[Problem],
+    ) -> list[tuple[InputFile, TableFile]]:
+        """Read whole the medium files whose rows a frame must reshape."""
+        if not self.on_disk:
+            return read
+        every = [list(t.frame.columns) for _item, t in read]
+        settled: list[tuple[InputFile, TableFile]] = []
+        for item, table in read:
+            headers = list(table.frame.columns)
+            detected = sources.detect_source(headers, table.sobject, item.name)
+            if id(item) in self.on_disk and (
+                source == "survey"
+                or medium.needs_frame(headers, detected, every)
+                or medium.needs_frame(headers, source, every)
+            ):
+                self.on_disk.pop(id(item))[0].unlink()
+                assert item.data is not None
+                try:
+                    table = read_table(item.name, item.data, self.encoding)
+                except RejectedInputError as error:
+                    problems.append(_unreadable(item.name, error))
+                    continue
+            settled.append((item, table))
+        return settled
+
+    def leave_rows_on_disk(
+        self, item: InputFile, entries: list[RecognisedFile]
+    ) -> None:
+        """Point a medium file's entries at its copy on disk, with its row count."""
+        if id(item) not in self.on_disk:
+            return
+        path, rows = self.on_disk[id(item)]
+        for entry in entries:
+            entry.frame, entry.path, entry.rows = None, path, rows
+
+
 def _read_inputs(
-    inputs: list[InputFile], encoding: str | None, say: ProgressCallback
+    inputs: list[InputFile],
+    encoding: str | None,
+    say: ProgressCallback,
+    medium_files: _MediumFiles,
 ) -> tuple[list[tuple[InputFile, TableFile]], list[Problem]]:
     """Read each input as a table; an unreadable one becomes an error, not a stop."""
     problems: list[Problem] = []
@@ -191,6 +279,8 @@ def _read_inputs(
         try:
             if item.data is None:
                 table = large_table_file(item, encoding)
+            elif (header := medium_files.header(item)) is not None:
+                table = header
             else:
                 table = read_table(item.name, item.data, encoding)
             read.append((item, table))

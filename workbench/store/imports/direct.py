@@ -36,6 +36,7 @@ def import_activities_direct(
     source: str,
     kind: str | None,
     keep_journal: bool = False,
+    parallel: bool = True,
 ) -> tuple[int, pl.DataFrame] | None:
     """Load a large activity CSV straight into ``activities`` when it is clean.
 
@@ -76,7 +77,7 @@ def import_activities_direct(
             "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
         )
     )
-    params = _csv_params(path, n_columns, delimiter)
+    params = _csv_params(path, n_columns, delimiter, parallel)
     try:
         _reject_ragged(cur, params, n_columns, file)
         inserted = cur.execute(

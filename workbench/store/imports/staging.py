@@ -251,14 +251,20 @@ def import_stage_frame(
 
 _CSV_READER = """read_csv($path, all_varchar = true, header = true, names = $names,
                         delim = $delim, quote = '"', escape = '"',
-                        null_padding = true, strict_mode = true)"""
+                        null_padding = true, strict_mode = true,
+                        parallel = $parallel)"""
 
 
-def _csv_params(path: str, n_columns: int, delimiter: str) -> dict[str, Any]:
+def _csv_params(
+    path: str, n_columns: int, delimiter: str, parallel: bool = True
+) -> dict[str, Any]:
+    # The parallel reader refuses a quoted line break while it pads short rows;
+    # a medium file is read in one thread, which reads them.
     return {
         "path": path,
         "names": [f"c{i}" for i in range(n_columns)],
         "delim": delimiter,
+        "parallel": parallel,
     }
 
 
@@ -332,6 +338,28 @@ def _reader_refused(file: str, error: duckdb.Error) -> RejectedInputError:
     )
 
 
+def import_csv_rows(
+    con: Connection, path: str, *, n_columns: int, delimiter: str
+) -> int | None:
+    """Return the data rows DuckDB's reader finds in a CSV file, or None.
+
+    None when the reader refuses the file (quotes, line size) or a row has more
+    fields than the header: the caller then reads the file with Python's parser,
+    which says what is wrong as it always has.
+    """
+    params = _csv_params(path, n_columns, delimiter, parallel=False)
+    try:
+        described = con.sql(
+            f"DESCRIBE SELECT * FROM {_CSV_READER}", params=params
+        ).fetchall()
+        if len(described) != n_columns:
+            return None
+        rows = con.sql(f"SELECT count(*) FROM {_CSV_READER}", params=params)
+        return int(rows.fetchall()[0][0])
+    except duckdb.Error:
+        return None
+
+
 def import_stage_csv(
     cur: Connection,
     index: int,
@@ -344,6 +372,7 @@ def import_stage_csv(
     file: str,
     source: str,
     kind: str | None,
+    parallel: bool = True,
 ) -> int:
     """Stage a large UTF-8 CSV file with DuckDB's reader, every value as text.
 
@@ -358,6 +387,8 @@ def import_stage_csv(
         file: the file's name, for problems.
         source: the recognised source.
         kind: the activity kind when the file does not say.
+        parallel: read with several threads (large files; a medium one is read
+            in one, which reads quoted line breaks beside short rows).
 
     Returns:
         The rows staged.
@@ -372,7 +403,7 @@ def import_stage_csv(
         if "is_deleted" in positions
         else "false"
     )
-    params = _csv_params(path, n_columns, delimiter)
+    params = _csv_params(path, n_columns, delimiter, parallel)
     try:
         _reject_ragged(cur, params, n_columns, file)
         cur.execute(

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,7 +200,8 @@ def ensure_databases(regenerate: bool) -> None:
     from workbench import demo, store
 
     OUT.mkdir(parents=True, exist_ok=True)
-    for path, options in ((SCALE_DB, SCALE), (DEMO_DB, {})):
+    scales: tuple[tuple[Path, dict[str, int]], ...] = ((SCALE_DB, SCALE), (DEMO_DB, {}))
+    for path, options in scales:
         if regenerate and path.exists():
             path.unlink()
             path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
@@ -212,7 +214,12 @@ def ensure_databases(regenerate: bool) -> None:
         say(f"generating {path.name} {options or '(demo)'}; this takes minutes")
         con = store.connect(path)
         try:
-            demo.write_demo(con, **options)
+            demo.write_demo(
+                con,
+                accounts=options.get("accounts", demo.DEFAULT_ACCOUNTS),
+                activities=options.get("activities", demo.DEFAULT_ACTIVITIES),
+                contacts=options.get("contacts"),
+            )
         finally:
             con.close()
 
@@ -419,7 +426,7 @@ def child_features(db: str) -> dict[str, Any]:
     }
 
 
-CHILDREN = {
+CHILDREN: dict[str, Callable[..., Any]] = {
     "import-bench": child_import_bench,
     "whole-export": child_whole_export,
     "features": child_features,
@@ -922,7 +929,8 @@ def previous_rows() -> list[Row]:
             pending = f"{pending} {line.strip()}".strip()
             cells = [" ".join(c.split()) for c in pending.strip("|").split(" | ")]
             if len(cells) >= 6 and pending.endswith("|"):
-                rows.append(Row(*cells[:5], load=cells[5]))
+                measure, value, baseline, ratio, target = cells[:5]
+                rows.append(Row(measure, value, baseline, ratio, target, load=cells[5]))
                 pending = ""
         elif line.startswith("- ") and ": " in line:
             measure, note = line[2:].split(": ", 1)

@@ -94,10 +94,7 @@ def _salesforce_id(prefix: str, number: pl.Expr) -> pl.Expr:
 def _cycle(number: pl.Expr, values: tuple[str, ...]) -> pl.Expr:
     """Return ``values[number % len(values)]``: the values in turn, row after row."""
     turn = number % len(values)
-    chosen = pl.when(turn == 0).then(pl.lit(values[0]))
-    for place, value in enumerate(values[1:], start=1):
-        chosen = chosen.when(turn == place).then(pl.lit(value))
-    return chosen.otherwise(pl.lit(None, dtype=pl.String))
+    return turn.replace_strict(dict(enumerate(values)), return_dtype=pl.String)
 
 
 def _write_records(path: Path, count: int, **columns: pl.Expr) -> None:

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from workbench import ingest, store  # noqa: E402
 from workbench.domain import Actor  # noqa: E402
+from workbench.store.imports import integrity  # noqa: E402
 from workbench.store.imports.integrity import REFERENCES  # noqa: E402
 
 ANALYST = Actor(name="bench", role="analyst")
@@ -82,9 +83,7 @@ def main() -> None:
                     f"SELECT * FROM {table}"
                 )
             started = time.perf_counter()
-            store.imports.integrity.import_assert_no_orphans(
-                cur, ["accounts", "contacts"]
-            )
+            integrity.import_assert_no_orphans(cur, ["accounts", "contacts"])
             check = time.perf_counter() - started
             cur.execute("DROP TABLE _import_new_accounts")
             cur.execute("DROP TABLE _import_new_contacts")

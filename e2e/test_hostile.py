@@ -11,12 +11,14 @@ exception, and the page does not grow sideways.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from e2e.conftest import listed_pages, screenshot, served, wait_idle
 from workbench import demo, plans, store
@@ -239,6 +241,28 @@ def test_hostile_text_is_shown_as_text_on_every_page(
     assert not page_problems, f"{script}: {page_problems}"
 
 
+#: What a page must show as text, waited for before the page is read.
+_EXPECTED_ON = {
+    "pages/buying_centre.py": ACCOUNT_NAME,
+    "pages/plans.py": HOSTILE[0],
+}
+
+
+def _text_once_shown(page: Page, needle: str | None, timeout_ms: int = 30_000) -> str:
+    """The page's text once ``needle`` is in it, or as it is after ``timeout_ms``."""
+    if needle is not None:
+        # on a timeout the assertions below say what was missing
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function(
+                "needle => [document.body.innerText, ...[...document"
+                ".querySelectorAll('input, textarea')].map(i => i.value)]"
+                ".join(' | ').includes(needle)",
+                arg=needle,
+                timeout=timeout_ms,
+            )
+    return _page_text(page)
+
+
 def test_hostile_account_is_shown_literally_in_pickers(
     page: Page, hostile_app: str, page_problems: list[str]
 ):
@@ -252,7 +276,9 @@ def test_hostile_account_is_shown_literally_in_pickers(
         ).to_be_visible(timeout=60_000)
         wait_idle(page)
         page.wait_for_timeout(500)
-        text = _page_text(page)
+        # the pages asserted on below may still be drawing after the app is idle
+        # on a slow machine: wait for what each must show, then read it once more
+        text = _text_once_shown(page, _EXPECTED_ON.get(script))
         if ACCOUNT_NAME in text:
             shown_on.append(script)
         if HOSTILE[0] in text:

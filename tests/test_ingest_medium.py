@@ -195,3 +195,21 @@ def test_real_exports_import_alike_with_every_csv_through_the_medium_path(
     assert _real_import(folder, monkeypatch, medium_path=True) == _real_import(
         folder, monkeypatch, medium_path=False
     )
+
+
+def test_a_spilled_file_never_takes_the_name_of_one_already_there(tmp_path):
+    # The folder also holds files taken out of archives, and spilled files are
+    # removed as the proposal goes on: a name counted from the folder's files
+    # could land on one still in use and overwrite it.
+    from workbench.ingest import medium
+    from workbench.ingest.inputs import InputFile
+
+    kept = tmp_path / "medium-1.csv"
+    kept.write_bytes(b"a,b\n1,2\n")
+    paths = [
+        medium.spill(InputFile(f"f{i}.csv", b"x,y\n%d,0\n" % i, None, 8), tmp_path)
+        for i in range(3)
+    ]
+    assert kept.read_bytes() == b"a,b\n1,2\n"
+    assert len(set(paths)) == 3
+    assert [p.read_bytes() for p in paths] == [b"x,y\n%d,0\n" % i for i in range(3)]

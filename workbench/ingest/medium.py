@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -142,6 +144,9 @@ def needs_frame(headers: list[str], source: str, all_headers: list[list[str]]) -
 def spill(item: InputFile, folder: Path) -> Path:
     """Write a medium file's bytes to ``folder`` for DuckDB's reader; return the path."""
     assert item.data is not None
-    target = folder / f"medium-{len(list(folder.iterdir()))}.csv"
-    target.write_bytes(item.data)
-    return target
+    # a name of its own: the folder also holds files taken out of archives, and
+    # spilled files are removed again as the proposal goes on
+    handle, name = tempfile.mkstemp(prefix="medium-", suffix=".csv", dir=folder)
+    with os.fdopen(handle, "wb") as target:
+        target.write(item.data)
+    return Path(name)

@@ -348,8 +348,11 @@ def read_survey_upload(
 # --- account plans ---------------------------------------------------------------------
 
 
+# shared, not copied: a copy of its 10,000 rows was unpickled at every visit
 plan_accounts = _store_read(
-    plans.plan_accounts, "Return every account with its current plan version."
+    plans.plan_accounts,
+    "Return every account with its current plan version.",
+    share=True,
 )
 
 

@@ -15,7 +15,7 @@ st.caption(
 account_id, months, data = screen.pick_account()
 view = screen.map_section(account_id, months, data)  # the deal's figures, if one
 with view.facts_column:
-    screen.facts(view.report)
-screen.reach_next(view.report)
+    screen.facts(view.report, view.tables)
+screen.reach_next(view.report, view.tables)
 screen.people_editor(account_id, months, view.options)
 screen.edit_history(account_id)

@@ -15,7 +15,10 @@ st.caption(
     )
 )
 
-plan_tab, overview_tab = st.tabs([_("Plan"), _("Leaders' overview")])
+# the overview is built only while its tab is open (choosing a tab reruns)
+plan_tab, overview_tab = st.tabs(
+    [_("Plan"), _("Leaders' overview")], key="plans_tab", on_change="rerun"
+)
 
 with plan_tab:
     opened = screen.open_account(may_plan)
@@ -25,5 +28,6 @@ with plan_tab:
     screen.conflict_view(opened.account_id, opened.conflict)
     screen.versions(opened.account_id, opened.current, may_plan)
 
-with overview_tab:
-    screen.leaders_overview()
+if overview_tab.open:
+    with overview_tab:
+        screen.leaders_overview()

@@ -337,3 +337,14 @@ def test_the_account_picker_lists_a_few_and_a_search_finds_any(app_db, monkeypat
     assert len(at.selectbox(key="bc_account").options) == 1
     assert at.selectbox(key="bc_account").value == far_id
     assert any(f"0 of {total} accounts match." == c.value for c in at.caption)
+
+
+def test_the_tables_beside_the_map_send_no_hidden_columns(app_db):
+    # the IDs behind the names stay out of the tables sent to the browser (sent
+    # hidden, a list column of them took the whom-to-reach table through pandas)
+    at = open_buying_centre()
+    assert not at.exception, at.exception
+    reach = next(d.value for d in at.dataframe if "path" in d.value.columns)
+    assert len(reach) > 0
+    assert not {"contact_id", "path_ids", "path_length"} & set(reach.columns)
+    assert "contact_id" not in risks_table(at).columns

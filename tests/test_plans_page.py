@@ -19,6 +19,15 @@ def _open(actor: Actor | None = None) -> AppTest:
     return open_page(PAGE, actor)
 
 
+def _open_overview(actor: Actor | None = None) -> AppTest:
+    """The page with its leaders' overview tab chosen (built only while open)."""
+    at = _open(actor)
+    at.session_state["plans_tab"] = "Leaders' overview"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _open_account() -> tuple[AppTest, str]:
     """The page, and the account it opened on."""
     at = _open()
@@ -246,6 +255,9 @@ def test_invalid_plan_shows_the_problem_and_saves_nothing(app_db):
 def test_leaders_overview_tab_counts_accounts_without_plans(app_db, tab):
     at = _open()
     assert tab in [t.label for t in at.tabs]
+    # built only while its tab is open: the plan's tab opens first
+    assert not at.metric
+    at = _open_overview()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accounts without a current plan"] == "60"
     assert metrics["Overdue actions"] == "0"
@@ -255,7 +267,7 @@ def test_leaders_overview_tab_counts_accounts_without_plans(app_db, tab):
 
 
 def test_overview_tables_read_in_words_with_money_in_the_portfolio_currency(app_db):
-    at = _open()
+    at = _open_overview()
     missing = next(d for d in at.dataframe if "contribution" in d.value.columns)
     config = missing.proto.columns
     assert "Contribution (USD)" in config and "Last saved (UTC)" in config

@@ -119,6 +119,8 @@ def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db
     assert saved["response_id"].to_list() == [chosen]
     assert saved["owner"].to_list() == ["Sam Seller"]
     at.switch_page("pages/plans.py").run()
+    at.session_state["plans_tab"] = "Leaders' overview"  # built only while open
+    at.run()
     assert not at.exception, at.exception
     overdue = [
         d.value

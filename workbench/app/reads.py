@@ -134,7 +134,9 @@ def buying_centre_report(
     )
 
 
-@cached(spinner="Drawing the map…", share=True)
+# keyed on the options' repr (a frozen dataclass of text, numbers and tuples):
+# Streamlit's hash of the dataclass cost about a millisecond at every rerun
+@cached(spinner="Drawing the map…", share=True, by_repr=True)
 def buying_centre_html(
     account_id: str, months: int, options: network.MapOptions, language: str = "en"
 ) -> str:
@@ -346,8 +348,11 @@ def read_survey_upload(
 # --- account plans ---------------------------------------------------------------------
 
 
+# shared, not copied: a copy of its 10,000 rows was unpickled at every visit
 plan_accounts = _store_read(
-    plans.plan_accounts, "Return every account with its current plan version."
+    plans.plan_accounts,
+    "Return every account with its current plan version.",
+    share=True,
 )
 
 

@@ -6,13 +6,13 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, exports, terms
+from workbench import access, domain, exports
 from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
@@ -25,6 +25,9 @@ from workbench.app.components import (
 from workbench.app.language import _, format_day, format_number
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, current_language
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
@@ -81,7 +84,7 @@ def _account_picker(account_labels: dict[str, str]) -> str:
     if chosen in account_labels and chosen not in matches:
         options.insert(0, chosen)
     account_id: str = st.selectbox(
-        _("Account (type to search)"),
+        _("Account"),
         options=options or [next(iter(account_labels))],
         format_func=account_labels.__getitem__,
         key="bc_account",
@@ -137,6 +140,8 @@ class MapView:
     facts_column: DeltaGenerator
     #: coverage, risks and whom to reach, for the chosen deal or the whole account
     report: network.BuyingCentreReport
+    #: the report's tables as shown, built once per report
+    tables: bc_reads.ReportTables
 
 
 #: The map's switches: (key, label, help), each on by default.
@@ -175,7 +180,9 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
     deal = _deal_picker(account_id, filters[0])
     report = reads.buying_centre_report(account_id, months, deal, current_language())
     chosen_departments = filters[1].multiselect(
-        _("Departments"), options=network.departments(data), key="bc_departments"
+        _("Departments"),
+        options=bc_reads.departments(account_id, months),
+        key="bc_departments",
     )
     chosen_roles = filters[2].multiselect(
         _("Buying roles"),
@@ -222,7 +229,8 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
         height=options.height_px + 4,
     )
     facts_column = st.container() if full_width else st.columns([3, 2])[1]
-    return MapView(options, facts_column, report)
+    tables = bc_reads.report_tables(account_id, months, deal, current_language())
+    return MapView(options, facts_column, report, tables)
 
 
 def _warm_path_picker(report: network.BuyingCentreReport) -> str | None:
@@ -292,8 +300,11 @@ def _for_deal(heading: str, report: network.BuyingCentreReport) -> str:
     )
 
 
-def facts(report: network.BuyingCentreReport) -> None:
-    """Show coverage by role (gaps as gaps), the share of our effort, and the risks."""
+def facts(report: network.BuyingCentreReport, shown: bc_reads.ReportTables) -> None:
+    """Show coverage by role (gaps as gaps), the share of our effort, and the risks.
+
+    ``shown``: the report's tables as shown (:func:`bc_reads.report_tables`).
+    """
     breadth = report.breadth
     st.subheader(_for_deal(_("Coverage"), report))
     metrics = st.columns(3)
@@ -323,11 +334,10 @@ def facts(report: network.BuyingCentreReport) -> None:
             "touched: {level}."
         ).format(level=breadth.top_level_reached or "–"),
     )
-    gaps = coverage_sentences(report.coverage)
-    if gaps:
-        st.warning("\n\n".join(gaps))
+    if shown.gaps:
+        st.warning("\n\n".join(shown.gaps))
     _table(
-        coverage_table(report.coverage),
+        shown.coverage,
         column_config={
             "role": _("Buying role"),
             "present": st.column_config.NumberColumn(_("People")),
@@ -346,7 +356,7 @@ def facts(report: network.BuyingCentreReport) -> None:
     )
     st.markdown("**" + _("Share of our effort in the window") + "**")
     _table(
-        breadth.effort,
+        shown.effort,
         column_config={
             "function": _("With"),
             "touches": st.column_config.NumberColumn(_("Touches")),
@@ -360,11 +370,10 @@ def facts(report: network.BuyingCentreReport) -> None:
         },
     )
     st.subheader(_for_deal(_("Risks ({n})").format(n=report.risks.height), report))
-    if report.risks.height:
+    if shown.risks is not None:
         _table(
-            terms.localise_values(report.risks),
+            shown.risks,
             column_config={
-                "contact_id": None,
                 "risk": _("Risk"),
                 "name": _("Person"),
                 "detail": _("Detail"),
@@ -374,7 +383,7 @@ def facts(report: network.BuyingCentreReport) -> None:
         st.success(_("No relationship risk found in this window."))
 
 
-def _table(frame: pl.DataFrame, column_config: dict[str, Any]) -> None:
+def _table(frame: pl.DataFrame | pa.Table, column_config: dict[str, Any]) -> None:
     # Every table of the screen: full width, no row numbers, as Arrow.
     show_table(frame, column_config=column_config)
 
@@ -384,57 +393,11 @@ def _plain(text: object) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
-def coverage_table(coverage: pl.DataFrame) -> pl.DataFrame:
-    """Return the coverage table as shown: role names and the gap in words."""
-    # a handful of rows: worded in Python (a polars function per row cost more)
-    present = coverage.get_column("present")
-    engaged = coverage.get_column("engaged")
-    return pl.DataFrame(
-        {
-            "role": [network.role_name(r) for r in coverage.get_column("role")],
-            "present": present,
-            "engaged": engaged,
-            "coverage": [
-                _coverage_words(e, p)
-                for e, p in zip(engaged.to_list(), present.to_list(), strict=True)
-            ],
-        },
-        schema_overrides={"role": pl.String, "coverage": pl.String},
-    )
-
-
-def _coverage_words(engaged: int, present: int) -> str:
-    if present == 0:
-        return _("nobody known")
-    return _("{engaged} of {present} covered").format(engaged=engaged, present=present)
-
-
-def coverage_sentences(coverage: pl.DataFrame) -> list[str]:
-    """Return the deciding roles' gaps as sentences ("1 of 3 deciders covered")."""
-    sentences = []
-    for row in coverage.iter_rows(named=True):
-        if row["role"] not in ("decider", "approver", "buyer"):
-            continue
-        if row["present"] == 0:
-            sentences.append(
-                _("Nobody known in the role of {role}.").format(
-                    role=network.role_name(row["role"])
-                )
-            )
-        elif row["engaged"] < row["present"]:
-            sentences.append(
-                _("{role}: {engaged} of {present} covered.").format(
-                    role=network.role_name(row["role"]).capitalize(),
-                    engaged=row["engaged"],
-                    present=row["present"],
-                )
-            )
-    return sentences
-
-
-def reach_next(report: network.BuyingCentreReport) -> None:
-    """Show whom to reach next, ranked."""
-    reach = report.reach_next
+def reach_next(
+    report: network.BuyingCentreReport, shown: bc_reads.ReportTables
+) -> None:
+    """Show whom to reach next, ranked (``shown``: the report's tables as shown)."""
+    reach = shown.reach  # the IDs behind the names and the path left out
     st.subheader(_for_deal(_("Whom to reach next"), report))
     st.caption(
         _(
@@ -444,16 +407,12 @@ def reach_next(report: network.BuyingCentreReport) -> None:
             "influence links; pick a person above to see it on the map."
         ).format(n=network.REACH_MIN_INFLUENCE)
     )
-    if reach.height == 0:
+    if reach is None:
         st.success(_("Nobody influential is left untouched in this window."))
         return
     _table(
         reach,
         column_config={
-            # the IDs behind the names and the path stay out of sight
-            "contact_id": None,
-            "path_ids": None,
-            "path_length": None,
             "rank": st.column_config.NumberColumn(_("Rank")),
             "name": _("Name"),
             "title": _("Title"),
@@ -510,7 +469,7 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
     """Show the account's people: editable roles, influence and attitude for editors."""
     st.subheader(_("People"))
     actor = session.current_actor()
-    people_table = bc_reads.people_table(
+    filters = (
         account_id,
         months,
         options.departments,
@@ -525,13 +484,12 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
                 "only. Ask an analyst or an admin to change them."
             ).format(role=actor.role)
         )
-        _table(
-            people_table,
-            column_config=_people_config(),
-        )
+        _table(bc_reads.people_table(*filters), column_config=_people_config())
         return
+    # the editor works on pandas: given the rows as pandas, kept per filter, it
+    # no longer converts them there and back at every rerun
     edited = st.data_editor(
-        people_table,
+        bc_reads.people_editor_rows(*filters),
         key="contact_editor",
         hide_index=True,
         width="stretch",
@@ -543,7 +501,7 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
     # another control compared every row for nothing)
     edits = st.session_state.get("contact_editor") or {}
     changes = (
-        network.contact_changes(people_table, edited)
+        network.contact_changes(bc_reads.people_table(*filters), pl.from_pandas(edited))
         if edits.get("edited_rows")
         else None
     )

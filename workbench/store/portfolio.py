@@ -141,7 +141,8 @@ department_flags AS (
     FROM (SELECT DISTINCT department FROM contacts WHERE department IS NOT NULL)
 ),
 people AS (
-    SELECT c.contact_id, c.department, c.buying_role,
+    SELECT c.contact_id, c.account_id AS contact_account_id, c.department,
+           c.buying_role,
            -- no row: no manager and nobody's manager, a tree of one
            CASE WHEN l.contact_row IS NULL THEN 1 ELSE l.org_level END AS org_level,
            coalesce(df.is_procurement, false) AS is_procurement,
@@ -264,7 +265,8 @@ _ACCOUNT_FEATURES_SQL = f"""
         -- each person an account's activities of the twelve months name (one row
         -- per account and person, so people need no DISTINCT)
         touches AS (
-            SELECT t.*, p.department, p.org_level,
+            SELECT t.*, p.contact_account_id, p.buying_role, p.department,
+                   p.org_level,
                    coalesce(p.is_procurement, false) AS is_procurement,
                    coalesce(p.is_executive, false) AS is_executive
             FROM (
@@ -319,9 +321,6 @@ _ACCOUNT_FEATURES_SQL = f"""
               AND responded_on > $as_of::DATE - INTERVAL 12 MONTH
               AND responded_on <= $as_of::DATE
             GROUP BY account_id
-        ),
-        headcount AS (
-            SELECT account_id, count(*) AS contacts FROM contacts GROUP BY account_id
         )
         SELECT
             a.account_id, a.name, a.industry, a.region, a.owner_seller_id,
@@ -353,7 +352,7 @@ _ACCOUNT_FEATURES_SQL = f"""
                 AS contract_years_left,
             coalesce(p.open_pipeline, 0) AS open_pipeline,
             {EFFORT_COLUMNS},
-            coalesce(h.contacts, 0) AS contacts,
+            coalesce(g.contacts, 0) AS contacts,
             {ENGAGEMENT_COLUMNS},
             coalesce(e.departments_engaged, 0) > 0
                 AND coalesce(e.non_procurement_departments_engaged, 0) = 0
@@ -372,7 +371,6 @@ _ACCOUNT_FEATURES_SQL = f"""
         LEFT JOIN pipeline p USING (account_id)
         LEFT JOIN effort e USING (account_id)
         LEFT JOIN nps n USING (account_id)
-        LEFT JOIN headcount h USING (account_id)
         LEFT JOIN growth_signals g USING (account_id)
         LEFT JOIN account_wallet_estimates we USING (account_id)
         LEFT JOIN industry_wallet_shares iw ON iw.industry = a.industry

@@ -83,26 +83,38 @@ ATTITUDE_SHARES: dict[str, float] = {
     "blocker": 0.0,
 }
 
-# Per account: whether buying roles are recorded at all, the deciders and
-# approvers on record, those touched in the 12 months (``touches`` of the account
-# features), and their mean attitude (0 blocker … 1 champion; NULL when none of
-# them has an attitude on record). Needs :func:`growth_signal_params`.
+# Per account: its contacts (``contacts``), whether buying roles are recorded at
+# all, the deciders and approvers on record, those touched in the 12 months by any
+# account's activities (``touches`` of the account features, which carries each
+# person's own account and buying role), and their mean attitude (0 blocker … 1
+# champion; NULL when none of them has an attitude on record). The contacts are
+# read in one grouped pass with no join: joining all of them to the people touched
+# cost more than the pass itself; the engaged deciders are counted from the far
+# fewer touches of deciders. Needs :func:`growth_signal_params`.
 GROWTH_SIGNALS_CTE = """
+engaged_deciders AS (
+    SELECT contact_account_id AS account_id,
+           count(DISTINCT contact_id) AS deciders_approvers_engaged
+    FROM touches
+    WHERE list_contains($deciding_roles, buying_role)
+    GROUP BY contact_account_id
+),
 growth_signals AS (
-    SELECT c.account_id,
-        count(*) FILTER (WHERE c.buying_role IS NOT NULL) AS contacts_with_role,
-        count(*) FILTER (WHERE list_contains($deciding_roles, c.buying_role))
-            AS deciders_approvers,
-        count(*) FILTER (WHERE list_contains($deciding_roles, c.buying_role)
-                         AND t.contact_id IS NOT NULL) AS deciders_approvers_engaged,
-        avg(list_extract($attitude_shares,
-                         list_position($attitude_names, lower(c.attitude))))
-            FILTER (WHERE list_contains($deciding_roles, c.buying_role))::DOUBLE
-            AS decider_attitude
-    FROM contacts c
-    -- the people any account's activities of the twelve months name
-    LEFT JOIN (SELECT DISTINCT contact_id FROM touches) t USING (contact_id)
-    GROUP BY c.account_id
+    SELECT c.*, coalesce(d.deciders_approvers_engaged, 0)
+                    AS deciders_approvers_engaged
+    FROM (
+        SELECT account_id,
+            count(*) AS contacts,
+            count(*) FILTER (WHERE buying_role IS NOT NULL) AS contacts_with_role,
+            count(*) FILTER (WHERE list_contains($deciding_roles, buying_role))
+                AS deciders_approvers,
+            avg(list_extract($attitude_shares,
+                             list_position($attitude_names, lower(attitude))))
+                FILTER (WHERE list_contains($deciding_roles, buying_role))::DOUBLE
+                AS decider_attitude
+        FROM contacts GROUP BY account_id
+    ) c
+    LEFT JOIN engaged_deciders d USING (account_id)
 )
 """
 

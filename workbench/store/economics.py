@@ -67,7 +67,17 @@ covering AS (
     WHERE o.is_won
     GROUP BY o.rowid
 ),
+-- The end of each deal's service and its annual amount are worked out here,
+-- once per deal: the deals are kept for the two grouped passes that read them
+-- (this one and the retention's years), and worked out downstream the month
+-- arithmetic ran again for every comparison of every pass, a tenth of the
+-- account features.
 won_deals AS (
+    SELECT *, amount * 12.0 / term_months AS annual_amount,
+           -- dates, not timestamps: comparing a DATE column with a TIMESTAMP
+           -- casts every row of the million deals first
+           (service_start + to_months(term_months))::DATE AS service_end
+    FROM (
     SELECT o.account_id, o.amount, o.close_date,
         CASE WHEN k.term_months IS NOT NULL THEN 'contract'
              WHEN o.term_months IS NOT NULL THEN 'deal_term'
@@ -82,13 +92,10 @@ won_deals AS (
     LEFT JOIN contract_terms k ON k.contract_id = o.contract_id
     LEFT JOIN covering cv ON cv.opportunity_row = o.rowid
     WHERE o.is_won AND o.close_date <= $as_of::DATE AND o.amount IS NOT NULL
+    )
 ),
 deal_years AS (
-    -- dates, not timestamps: comparing a DATE column with a TIMESTAMP casts
-    -- every row of the million deals first
-    SELECT *, amount * 12.0 / term_months AS annual_amount,
-           (service_start + to_months(term_months))::DATE AS service_end,
-           ($as_of::DATE - INTERVAL 12 MONTH)::DATE AS year_before
+    SELECT *, ($as_of::DATE - INTERVAL 12 MONTH)::DATE AS year_before
     FROM won_deals
 ),
 revenue AS (

@@ -125,9 +125,7 @@ def sidebar() -> Choices:
             )
             for field, label, low, high, step, key in RULE_SLIDERS
         }
-    thresholds = segment.scenario_thresholds(scenarios, scenario_name) or (
-        segment.DEFAULT_THRESHOLDS
-    )
+    thresholds = effort_reads.scenario_thresholds(str(scenario_name))
     scenario = None if scenario_name == DEFAULTS_LABEL else str(scenario_name)
     return Choices(as_of, thresholds, scenario, DEFAULT_RULES.changed(**values))
 
@@ -171,7 +169,7 @@ def verdicts(choices: Choices, currency: str) -> effort_reads.VerdictView:
     return effort_reads.verdict_view(*choices.judging(currency), current_language())
 
 
-def headline(view: effort_reads.VerdictView, currency: str) -> None:
+def headline(choices: Choices, view: effort_reads.VerdictView, currency: str) -> None:
     """Open with the verdict in one sentence and money, then the three worst cases."""
     figures = view.headline
     if figures.transactional_hours_pct is None:
@@ -205,7 +203,10 @@ def headline(view: effort_reads.VerdictView, currency: str) -> None:
             "The three biggest misallocations, by the cost of the hours outside the band."
         )
     )
-    biggest = _misallocations(_links(figures.biggest), "map_link", "plan_link")
+    biggest = drawn.table(
+        ("biggest_table", *choices.judging(currency)),
+        lambda: _misallocations(_links(figures.biggest), "map_link", "plan_link"),
+    )
     shown_table(
         biggest,
         column_config={
@@ -269,11 +270,12 @@ def hours_columns() -> dict[str, Any]:
     }
 
 
-def totals(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
+def totals(choices: Choices, currency: str) -> None:
     """Show total hours, activities, unattributed hours and their cost."""
     t = choices.thresholds
-    figures = effort.effort_totals(judged, t.hourly_cost)
-    unattributed = float(judged["unattributed_hours"].sum())
+    # no verdict is involved: summed once per thresholds, whatever the rules say
+    summed = effort_reads.totals(choices.as_of, t, choices.scenario, currency)
+    figures, unattributed = summed.figures, summed.unattributed_hours
     cols = st.columns(4)
     cols[0].metric(_("Effort hours, 12 months"), format_number(figures["effort_hours"]))
     cols[1].metric(_("Activities"), format_number(figures["activities"]))
@@ -353,7 +355,11 @@ def people_section(choices: Choices, currency: str) -> None:
         "under_invested_hours": _("On under-invested accounts (h)"),
         "wrong_people_hours": _("With the wrong people (h)"),
     }
-    shown_table(table.drop("seller_id", strict=False), column_config={
+    shown = drawn.table(
+        ("people_table", *choices.judging(currency), by),
+        lambda: table.drop("seller_id", strict=False),
+    )
+    shown_table(shown, column_config={
             "seller_name": st.column_config.TextColumn(_("Seller")),
             "team": st.column_config.TextColumn(_("Team")),
             "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
@@ -420,8 +426,19 @@ def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         width="stretch",
     )
     keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
+    shown = drawn.table(
+        (
+            "groups_table",
+            choices.as_of,
+            choices.thresholds,
+            choices.scenario,
+            currency,
+            grouping,
+        ),
+        lambda: groups.with_columns(words(k).alias(k) for k in keys),
+    )
     shown_table(
-        groups.with_columns(words(k).alias(k) for k in keys),
+        shown,
         column_config={**share_columns(currency), **hours_columns()},
     )
     download_pair(groups, "effort-by-group", "eff_groups")

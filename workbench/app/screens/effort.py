@@ -276,10 +276,12 @@ def totals(choices: Choices, currency: str) -> None:
     # no verdict is involved: summed once per thresholds, whatever the rules say
     summed = effort_reads.totals(choices.as_of, t, choices.scenario, currency)
     figures, unattributed = summed.figures, summed.unattributed_hours
-    cols = st.columns(4)
-    cols[0].metric(_("Effort hours, 12 months"), format_number(figures["effort_hours"]))
-    cols[1].metric(_("Activities"), format_number(figures["activities"]))
-    cols[2].metric(
+    # one horizontal container: a row of four columns is five blocks to build
+    # and send at every rerun
+    row = st.container(horizontal=True)
+    row.metric(_("Effort hours, 12 months"), format_number(figures["effort_hours"]))
+    row.metric(_("Activities"), format_number(figures["activities"]))
+    row.metric(
         _("Hours naming no person"),
         format_number(unattributed),
         help=_(
@@ -291,7 +293,7 @@ def totals(choices: Choices, currency: str) -> None:
             minutes=format_number(t.minutes_per_activity_without_duration),
         ),
     )
-    cols[3].metric(_("Cost of that time"), format_money(figures["cost"], currency))
+    row.metric(_("Cost of that time"), format_money(figures["cost"], currency))
     st.caption(
         _("12 months up to {day}; an hour costs {money}.").format(
             day=choices.as_of, money=format_money(t.hourly_cost, currency)
@@ -308,11 +310,13 @@ def verdicts_section(
     """Show how many accounts get each verdict, and the issues one row each."""
     st.subheader(_("Verdicts"))
     counts = view.counts
-    cols = st.columns(4)
-    cols[0].metric(_("Under-invested"), counts["investment:under_invested"])
-    cols[1].metric(_("Over-invested"), counts["investment:over_invested"])
-    cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
-    cols[3].metric(_("Not judged"), counts["investment:not_judged"])
+    # one horizontal container: a row of four columns is five blocks to build
+    # and send at every rerun
+    row = st.container(horizontal=True)
+    row.metric(_("Under-invested"), counts["investment:under_invested"])
+    row.metric(_("Over-invested"), counts["investment:over_invested"])
+    row.metric(_("Wrong people"), counts["people:wrong_people"])
+    row.metric(_("Not judged"), counts["investment:not_judged"])
     # the table reads in the page's language; the download keeps English sentences,
     # built only when it is clicked
     shown = drawn.table(
@@ -490,15 +494,15 @@ def breakdown_section(choices: Choices) -> None:
 def trend_section(choices: Choices) -> None:
     """Show effort per month or quarter, a line per type or segment."""
     st.subheader(_("Over time"))
-    trend_cols = st.columns(2)
-    granularity = trend_cols[0].radio(
+    row = st.container(horizontal=True)
+    granularity = row.radio(
         _("Per"),
         ["month", "quarter"],
         format_func=lambda g: _("month") if g == "month" else _("quarter"),
         horizontal=True,
         key="eff_granularity",
     )
-    trend_by = trend_cols[1].radio(
+    trend_by = row.radio(
         _("Lines by"),
         ["relationship", "value_segment"],
         format_func=lambda g: _(GROUPING_TITLES[g]),

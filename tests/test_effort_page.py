@@ -39,6 +39,13 @@ def table_with(at: AppTest, column: str):
     raise AssertionError(f"no table with a {column!r} column")
 
 
+def keys(at: AppTest) -> set[str]:
+    """Return the keys of the widgets the last run drew."""
+    return {w.key for w in at.main if getattr(w, "key", None)} | {
+        w.key for w in at.sidebar if getattr(w, "key", None)
+    }
+
+
 def specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
 
@@ -105,7 +112,15 @@ def test_breakdown_and_trend_controls(page):
     assert trend["encoding"]["color"]["field"] == "value_segment"
 
 
+def opened(at: AppTest, *keys: str) -> AppTest:
+    """Open the page's expanders ``keys`` (their content is built only while open)."""
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()
+
+
 def test_what_if_moves_hours_and_adds_a_seller(page):
+    opened(page, "eff_whatif_open", "eff_response_open")
     page.selectbox(key="eff_whatif_by").select("value_segment")
     page.run()
     page.selectbox(key="eff_whatif_from").select("maintain")
@@ -141,6 +156,7 @@ def test_saving_the_model_and_a_scenario_with_its_own_model(app_db):
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page(PAGE).run()
     before = metrics(at)
+    opened(at, "eff_model_open")
     at.button(key="eff_model_save").click().run()
     assert not at.exception
     assert any("Service model saved" in t.proto.body for t in at.toast)
@@ -227,3 +243,74 @@ def test_moving_a_rule_back_and_forth_shows_a_fresh_computation(page, app_db):
         assert sorted(sellers["excess_cost"].round(6)) == pytest.approx(
             sorted(expected["excess_cost"].round(6).to_list())
         )
+
+
+WHAT_IF_INPUTS = {"eff_whatif_mode", "eff_whatif_by", "eff_whatif_hours"}
+
+
+def test_closed_what_if_is_not_built_and_keeps_its_values(page):
+    # built only while open: nothing of it at a rerun of a page that left it closed
+    assert "eff_whatif_open" in keys(page)
+    assert not keys(page) & WHAT_IF_INPUTS
+    opened(page, "eff_whatif_open", "eff_response_open")
+    page.selectbox(key="eff_whatif_by").select("value_segment").run()
+    page.selectbox(key="eff_whatif_from").select("maintain")
+    page.selectbox(key="eff_whatif_to").select("most_growable")
+    page.number_input(key="eff_whatif_hours").set_value(300.0)
+    page.number_input(key="eff_response_most_growable").set_value(3.0).run()
+    assert not page.exception, page.exception
+    before = metrics(page)
+    # the assumption closed: its value still counts
+    page.session_state["eff_response_open"] = False
+    page.run()
+    assert "eff_response_most_growable" not in keys(page)
+    assert metrics(page)["Assumed contribution change"] == pytest.approx(
+        before["Assumed contribution change"]
+    )
+    # the what-if closed while a rule moves, then opened again: as it was left
+    page.session_state["eff_whatif_open"] = False
+    page.run()
+    assert not keys(page) & WHAT_IF_INPUTS
+    rule = page.slider(key="eff_over_factor").value
+    page.slider(key="eff_over_factor").set_value(3.0).run()
+    page.slider(key="eff_over_factor").set_value(rule).run()
+    opened(page, "eff_whatif_open", "eff_response_open")
+    assert not page.exception, page.exception
+    assert page.selectbox(key="eff_whatif_by").value == "value_segment"
+    assert page.selectbox(key="eff_whatif_to").value == "most_growable"
+    assert page.number_input(key="eff_whatif_hours").value == 300.0
+    assert page.number_input(key="eff_response_most_growable").value == 3.0
+    after = metrics(page)
+    for label in ("Hours moved", "Assumed contribution change"):
+        assert after[label] == pytest.approx(before[label])
+
+
+def test_model_edits_outlive_closing_the_editor(page, app_db):
+    assert "eff_model_save" not in keys(page)  # the editor is built only while open
+    opened(page, "eff_model_open")
+    first = page.data_editor[0].value
+    assert first["high_pct"][0] != 77.0
+    # an edit, then the editor closed while a rule moves, then opened again
+    page.session_state["eff_model_editor"] = {
+        "edited_rows": {0: {"high_pct": 77.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    page.run()
+    page.session_state["eff_model_open"] = False
+    page.run()
+    assert not page.data_editor
+    page.slider(key="eff_over_factor").set_value(3.0).run()
+    opened(page, "eff_model_open")
+    assert not page.exception, page.exception
+    assert page.data_editor[0].value["high_pct"][0] == 77.0
+    page.button(key="eff_model_save").click().run()
+    assert not page.exception, page.exception
+    check = store.connect(app_db)
+    try:
+        saved = store.service_model(check)
+    finally:
+        check.close()
+    assert saved is not None
+    assert saved[0]["high_pct"] == 77.0
+    assert [row["high_pct"] for row in saved[1:]] == first["high_pct"][1:].tolist()

@@ -42,15 +42,17 @@ def download_pair(
         _("Download {name} (CSV)").format(name=name),
         _("Download {name} (Excel)").format(name=name),
     )
-    cols = st.columns(2)
-    cols[0].download_button(
+    # one row holding both: a row of two columns is three blocks to build and
+    # send at every rerun, a horizontal container one
+    row = st.container(horizontal=True)
+    row.download_button(
         csv_label,
         functools.partial(_built, exports.to_csv_bytes, frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
     )
-    cols[1].download_button(
+    row.download_button(
         excel_label,
         functools.partial(_built, exports.to_excel_bytes, frame, sheet or name),
         file_name=f"{name}.xlsx",

@@ -203,3 +203,36 @@ def capacity_move(
         hourly_cost=judging[1].hourly_cost,
         response=response,
     )
+
+
+@cached(max_entries=16, share=True)
+def scenario_thresholds(name: str) -> segment.Thresholds:
+    """Return a saved scenario's thresholds, else the defaults (for any other name).
+
+    Cached: finding the scenario's row and reading its thresholds cost a few
+    milliseconds at every rerun of the page.
+    """
+    saved = segment.scenario_thresholds(reads.segment_scenarios(), name)
+    return saved or segment.DEFAULT_THRESHOLDS
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The portfolio's hours, activities, cost and hours naming no person."""
+
+    figures: dict[str, float]
+    unattributed_hours: float
+
+
+@cached(max_entries=16, share=True, by_repr=True)
+def totals(
+    as_of: date, thresholds: segment.Thresholds, scenario: str | None, currency: str
+) -> Totals:
+    """Return the portfolio's totals (no verdict is involved, as for the groups)."""
+    accounts = judged(
+        as_of, thresholds, scenario, effort.MisallocationRules(), currency
+    )
+    return Totals(
+        figures=effort.effort_totals(accounts, thresholds.hourly_cost),
+        unattributed_hours=float(accounts["unattributed_hours"].sum()),
+    )

@@ -150,10 +150,13 @@ def file_state(path: str | os.PathLike[str]) -> tuple[int, ...]:
     rewrites the file); reading does not. It needs no lock, so the app can check
     it at every rerun while another process holds the file.
     """
+    # plain strings and os.stat: the app checks it about twenty times a rerun,
+    # and two Path objects per check cost three times the two stats
+    name = os.fspath(path)
     state: list[int] = []
-    for part in (Path(path), Path(f"{path}.wal")):
+    for part in (name, f"{name}.wal"):
         try:
-            found = part.stat()
+            found = os.stat(part)
         except FileNotFoundError:
             state.extend((0, -1))
             continue

@@ -125,9 +125,7 @@ def sidebar() -> Choices:
             )
             for field, label, low, high, step, key in RULE_SLIDERS
         }
-    thresholds = segment.scenario_thresholds(scenarios, scenario_name) or (
-        segment.DEFAULT_THRESHOLDS
-    )
+    thresholds = effort_reads.scenario_thresholds(str(scenario_name))
     scenario = None if scenario_name == DEFAULTS_LABEL else str(scenario_name)
     return Choices(as_of, thresholds, scenario, DEFAULT_RULES.changed(**values))
 
@@ -171,7 +169,7 @@ def verdicts(choices: Choices, currency: str) -> effort_reads.VerdictView:
     return effort_reads.verdict_view(*choices.judging(currency), current_language())
 
 
-def headline(view: effort_reads.VerdictView, currency: str) -> None:
+def headline(choices: Choices, view: effort_reads.VerdictView, currency: str) -> None:
     """Open with the verdict in one sentence and money, then the three worst cases."""
     figures = view.headline
     if figures.transactional_hours_pct is None:
@@ -205,7 +203,10 @@ def headline(view: effort_reads.VerdictView, currency: str) -> None:
             "The three biggest misallocations, by the cost of the hours outside the band."
         )
     )
-    biggest = _misallocations(_links(figures.biggest), "map_link", "plan_link")
+    biggest = drawn.table(
+        ("biggest_table", *choices.judging(currency)),
+        lambda: _misallocations(_links(figures.biggest), "map_link", "plan_link"),
+    )
     shown_table(
         biggest,
         column_config={
@@ -269,15 +270,18 @@ def hours_columns() -> dict[str, Any]:
     }
 
 
-def totals(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
+def totals(choices: Choices, currency: str) -> None:
     """Show total hours, activities, unattributed hours and their cost."""
     t = choices.thresholds
-    figures = effort.effort_totals(judged, t.hourly_cost)
-    unattributed = float(judged["unattributed_hours"].sum())
-    cols = st.columns(4)
-    cols[0].metric(_("Effort hours, 12 months"), format_number(figures["effort_hours"]))
-    cols[1].metric(_("Activities"), format_number(figures["activities"]))
-    cols[2].metric(
+    # no verdict is involved: summed once per thresholds, whatever the rules say
+    summed = effort_reads.totals(choices.as_of, t, choices.scenario, currency)
+    figures, unattributed = summed.figures, summed.unattributed_hours
+    # one horizontal container: a row of four columns is five blocks to build
+    # and send at every rerun
+    row = st.container(horizontal=True)
+    row.metric(_("Effort hours, 12 months"), format_number(figures["effort_hours"]))
+    row.metric(_("Activities"), format_number(figures["activities"]))
+    row.metric(
         _("Hours naming no person"),
         format_number(unattributed),
         help=_(
@@ -289,7 +293,7 @@ def totals(choices: Choices, judged: pl.DataFrame, currency: str) -> None:
             minutes=format_number(t.minutes_per_activity_without_duration),
         ),
     )
-    cols[3].metric(_("Cost of that time"), format_money(figures["cost"], currency))
+    row.metric(_("Cost of that time"), format_money(figures["cost"], currency))
     st.caption(
         _("12 months up to {day}; an hour costs {money}.").format(
             day=choices.as_of, money=format_money(t.hourly_cost, currency)
@@ -306,11 +310,13 @@ def verdicts_section(
     """Show how many accounts get each verdict, and the issues one row each."""
     st.subheader(_("Verdicts"))
     counts = view.counts
-    cols = st.columns(4)
-    cols[0].metric(_("Under-invested"), counts["investment:under_invested"])
-    cols[1].metric(_("Over-invested"), counts["investment:over_invested"])
-    cols[2].metric(_("Wrong people"), counts["people:wrong_people"])
-    cols[3].metric(_("Not judged"), counts["investment:not_judged"])
+    # one horizontal container: a row of four columns is five blocks to build
+    # and send at every rerun
+    row = st.container(horizontal=True)
+    row.metric(_("Under-invested"), counts["investment:under_invested"])
+    row.metric(_("Over-invested"), counts["investment:over_invested"])
+    row.metric(_("Wrong people"), counts["people:wrong_people"])
+    row.metric(_("Not judged"), counts["investment:not_judged"])
     # the table reads in the page's language; the download keeps English sentences,
     # built only when it is clicked
     shown = drawn.table(
@@ -353,7 +359,11 @@ def people_section(choices: Choices, currency: str) -> None:
         "under_invested_hours": _("On under-invested accounts (h)"),
         "wrong_people_hours": _("With the wrong people (h)"),
     }
-    shown_table(table.drop("seller_id", strict=False), column_config={
+    shown = drawn.table(
+        ("people_table", *choices.judging(currency), by),
+        lambda: table.drop("seller_id", strict=False),
+    )
+    shown_table(shown, column_config={
             "seller_name": st.column_config.TextColumn(_("Seller")),
             "team": st.column_config.TextColumn(_("Team")),
             "accounts": st.column_config.NumberColumn(_("Accounts"), format="%d"),
@@ -420,8 +430,19 @@ def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
         width="stretch",
     )
     keys = [k for k in ("relationship", "value_segment") if k in groups.columns]
+    shown = drawn.table(
+        (
+            "groups_table",
+            choices.as_of,
+            choices.thresholds,
+            choices.scenario,
+            currency,
+            grouping,
+        ),
+        lambda: groups.with_columns(words(k).alias(k) for k in keys),
+    )
     shown_table(
-        groups.with_columns(words(k).alias(k) for k in keys),
+        shown,
         column_config={**share_columns(currency), **hours_columns()},
     )
     download_pair(groups, "effort-by-group", "eff_groups")
@@ -473,15 +494,15 @@ def breakdown_section(choices: Choices) -> None:
 def trend_section(choices: Choices) -> None:
     """Show effort per month or quarter, a line per type or segment."""
     st.subheader(_("Over time"))
-    trend_cols = st.columns(2)
-    granularity = trend_cols[0].radio(
+    row = st.container(horizontal=True)
+    granularity = row.radio(
         _("Per"),
         ["month", "quarter"],
         format_func=lambda g: _("month") if g == "month" else _("quarter"),
         horizontal=True,
         key="eff_granularity",
     )
-    trend_by = trend_cols[1].radio(
+    trend_by = row.radio(
         _("Lines by"),
         ["relationship", "value_segment"],
         format_func=lambda g: _(GROUPING_TITLES[g]),

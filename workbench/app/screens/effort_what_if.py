@@ -7,13 +7,14 @@ the user's assumption (never a forecast).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Final
 
 import polars as pl
 import streamlit as st
 
 from workbench.analytics import effort
 from workbench.app import drawn, effort_reads
-from workbench.app.components import TABLE_ROWS, download_pair
+from workbench.app.components import TABLE_ROWS, download_pair, opened_expander
 from workbench.app.language import _, format_money, format_number
 from workbench.app.screens.effort import (
     GROUPING_TITLES,
@@ -50,8 +51,22 @@ SEGMENT_TITLES = {
 }
 
 
+#: Each input of the what-if keeps its value while its expander is closed (and so
+#: not drawn), for as long as the reader stays on the page.
+KEPT: Final = "page"
+
+
 def _response() -> dict[str, float]:
-    with st.expander(_("Assumption: margin an hour returns, by segment")):
+    # drawn only while open; closed, the values set (or the defaults) still count
+    box = opened_expander(
+        _("Assumption: margin an hour returns, by segment"), "eff_response_open"
+    )
+    if box is None:
+        return {
+            name: float(st.session_state.get(f"eff_response_{name}", default))
+            for name, default in effort.DEFAULT_RESPONSE.items()
+        }
+    with box:
         st.caption(
             _(
                 "A multiple of what the hour costs; the same is lost per hour taken "
@@ -68,6 +83,7 @@ def _response() -> dict[str, float]:
                     value=effort.DEFAULT_RESPONSE[name],
                     step=0.25,
                     key=f"eff_response_{name}",
+                    persist_state=KEPT,
                 )
             )
             for i, (name, title) in enumerate(SEGMENT_TITLES.items())
@@ -75,21 +91,35 @@ def _response() -> dict[str, float]:
 
 
 def what_if_section(choices: Choices, currency: str) -> None:
-    """Project moving, adding or removing capacity; label every result an assumption."""
+    """Project moving, adding or removing capacity; label every result an assumption.
+
+    Built only while its expander is open: nothing else on the page reads it, and
+    its twenty-odd elements cost every rerun of a page whose reader left it closed.
+    Its inputs keep their values while it is closed.
+    """
+    box = opened_expander(_("What if we moved capacity?"), "eff_whatif_open")
+    if box is None:
+        return
+    with box:
+        _what_if(choices, currency)
+
+
+def _what_if(choices: Choices, currency: str) -> None:
     judging = choices.judging(currency)
-    st.subheader(_("What if we moved capacity?"))
     top = st.columns(3)
     mode = top[0].radio(
         _("Change"),
         list(MODES),
         format_func=lambda m: _(MODES[m]),
         key="eff_whatif_mode",
+        persist_state=KEPT,
     )
     grouping = top[1].selectbox(
         _("Groups"),
         [*effort.GROUPINGS, effort.ACCOUNT_GROUPING],
         format_func=lambda g: _(GROUPING_TITLES[g]),
         key="eff_whatif_by",
+        persist_state=KEPT,
     )
     names = effort_reads.group_names(*judging, grouping)
     options = list(names)
@@ -101,6 +131,7 @@ def what_if_section(choices: Choices, currency: str) -> None:
             options,
             format_func=names.__getitem__,
             key="eff_whatif_from",
+            persist_state=KEPT,
         )
         target = top[2].selectbox(
             _("to"),
@@ -108,6 +139,7 @@ def what_if_section(choices: Choices, currency: str) -> None:
             index=min(1, len(options) - 1),
             format_func=names.__getitem__,
             key="eff_whatif_to",
+            persist_state=KEPT,
         )
         hours = float(
             top[2].number_input(
@@ -116,12 +148,18 @@ def what_if_section(choices: Choices, currency: str) -> None:
                 value=200.0,
                 step=50.0,
                 key="eff_whatif_hours",
+                persist_state=KEPT,
             )
         )
     else:
         sellers = int(
             top[2].number_input(
-                _("Sellers"), min_value=0, value=1, step=1, key="eff_whatif_sellers"
+                _("Sellers"),
+                min_value=0,
+                value=1,
+                step=1,
+                key="eff_whatif_sellers",
+                persist_state=KEPT,
             )
         )
         each = float(
@@ -131,6 +169,7 @@ def what_if_section(choices: Choices, currency: str) -> None:
                 value=effort.DEFAULT_HOURS_PER_SELLER,
                 step=50.0,
                 key="eff_whatif_seller_hours",
+                persist_state=KEPT,
                 help=_("Default: {source}.").format(source=_(HOURS_PER_SELLER_SOURCE)),
             )
         )
@@ -139,6 +178,7 @@ def what_if_section(choices: Choices, currency: str) -> None:
             options,
             format_func=names.__getitem__,
             key="eff_whatif_group",
+            persist_state=KEPT,
         )
         hours = sellers * each
         source, target = (None, group) if mode == "add" else (group, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 import pyarrow as pa
@@ -13,10 +13,13 @@ import streamlit as st
 from workbench import exports, ingest, terms
 from workbench.analytics import segment
 from workbench.errors import WorkbenchError
+from workbench.i18n import current_language, set_language
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+T = TypeVar("T")
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Rows a long table shows in the browser: the issues first, as the Segments
@@ -50,18 +53,36 @@ def download_pair(
     row = st.container(horizontal=True)
     row.download_button(
         csv_label,
-        functools.partial(_built, exports.to_csv_bytes, frame),
+        built_on_click(_built, exports.to_csv_bytes, frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
+        on_click="ignore",
     )
     row.download_button(
         excel_label,
-        functools.partial(_built, exports.to_excel_bytes, frame, sheet or name),
+        built_on_click(_built, exports.to_excel_bytes, frame, sheet or name),
         file_name=f"{name}.xlsx",
         mime=EXCEL_MIME,
         key=f"{key}_xlsx",
+        on_click="ignore",
     )
+
+
+def built_on_click(build: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Return ``build(*args)`` as a download's data, to run when it is clicked.
+
+    Streamlit runs such a function in a worker thread of its own, where this
+    run's language (a context variable set by the page) is not in force: built
+    there as it is, a download's reasons and headings came out in English on a
+    Chinese page. The language is taken now and put in force for the build.
+    """
+    return functools.partial(_in_language, current_language(), build, *args)
+
+
+def _in_language(language: str, build: Callable[..., T], *args: Any) -> T:
+    set_language(language)
+    return build(*args)
 
 
 def _built(
@@ -80,10 +101,11 @@ def csv_download(frame: pl.DataFrame, label: str, file_name: str, key: str) -> N
     """
     st.download_button(
         label,
-        functools.partial(exports.to_csv_bytes, frame),
+        built_on_click(exports.to_csv_bytes, frame),
         file_name=file_name,
         mime="text/csv",
         key=key,
+        on_click="ignore",
     )
 
 

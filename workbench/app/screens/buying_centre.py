@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
+    built_on_click,
     notify_after_rerun,
     opened_expander,
     preselect_linked_account,
@@ -349,10 +349,11 @@ def facts(report: network.BuyingCentreReport, shown: bc_reads.ReportTables) -> N
     # at every rerun when it was built with the page
     st.download_button(
         _("Download coverage (CSV)"),
-        functools.partial(exports.to_csv_bytes, report.coverage),
+        built_on_click(exports.to_csv_bytes, report.coverage),
         file_name="buying-centre-coverage.csv",
         mime="text/csv",
         key="bc_coverage_csv",
+        on_click="ignore",
     )
     st.markdown("**" + _("Share of our effort in the window") + "**")
     _table(

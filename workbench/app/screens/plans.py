@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
 
 from workbench import access, charts, plans
 from workbench.app import plan_editor, reads, session
-from workbench.app.components import csv_download, preselect_linked_account, show_table
+from workbench.app.components import (
+    built_on_click,
+    csv_download,
+    preselect_linked_account,
+    show_table,
+)
 from workbench.app.language import _, format_day, format_number
 from workbench.i18n import N_
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @dataclass(frozen=True)
@@ -392,25 +400,36 @@ def versions(
         summary_col, md_col, html_col, csv_col = st.columns(4)
         summary_col.download_button(
             _("One-page summary for leaders"),
-            plans.plan_summary_html(viewed.plan, viewed, reads.portfolio_currency()),
+            built_on_click(
+                plans.plan_summary_html, viewed.plan, viewed, reads.portfolio_currency()
+            ),
             file_name=f"{file_stem}-summary.html",
             mime="text/html",
             key="plan_download_summary",
+            on_click="ignore",
             type="primary",
             help=_(
                 "A printable page: key figures, objectives, next actions, risks "
                 "and coverage gaps."
             ),
         )
-        downloads: tuple[tuple[str, str | bytes, str, str], ...] = (
-            (_("Markdown"), plans.plan_to_markdown(viewed.plan, viewed), ".md", "md"),
+        # the printable page is shown below too; the others are built only when
+        # clicked (in a thread of their own, so nothing in them reads the session)
+        printable = plans.plan_to_html(viewed.plan, viewed)
+        downloads: tuple[tuple[str, str | Callable[[], str | bytes], str, str], ...] = (
             (
-                _("Printable page (HTML)"),
-                plans.plan_to_html(viewed.plan, viewed),
-                ".html",
-                "html",
+                _("Markdown"),
+                built_on_click(plans.plan_to_markdown, viewed.plan, viewed),
+                ".md",
+                "md",
             ),
-            (_("Actions (CSV)"), plans.actions_csv(viewed.plan), "-actions.csv", "csv"),
+            (_("Printable page (HTML)"), printable, ".html", "html"),
+            (
+                _("Actions (CSV)"),
+                built_on_click(plans.actions_csv, viewed.plan),
+                "-actions.csv",
+                "csv",
+            ),
         )
         for column, (label, data, ending, kind) in zip(
             (md_col, html_col, csv_col), downloads, strict=True
@@ -421,9 +440,10 @@ def versions(
                 file_name=f"{file_stem}{ending}",
                 mime=DOWNLOAD_TYPES[kind],
                 key=f"plan_download_{kind}",
+                on_click="ignore",
             )
         # The printable page itself: every text in it is escaped and it has no script.
-        st.iframe(plans.plan_to_html(viewed.plan, viewed), height="content")
+        st.iframe(printable, height="content")
 
 
 #: Headers of the overview's tables, by column (marked for translation).

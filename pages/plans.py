@@ -2,6 +2,7 @@ import streamlit as st
 
 from workbench.app.language import _, apply_language
 from workbench.app.screens import plans as screen
+from workbench.app.screens import plans_overview
 
 apply_language()  # the page runs in its own context: put the language in force
 may_plan = screen.may_plan()
@@ -30,4 +31,4 @@ with plan_tab:
 
 if overview_tab.open:
     with overview_tab:
-        screen.leaders_overview()
+        plans_overview.leaders_overview()

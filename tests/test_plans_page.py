@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_page
 from workbench import plans, store
-from workbench.app.screens import plans as plans_screen
+from workbench.app.screens import plans_overview
 from workbench.domain import Actor
 
 PAGE = "pages/plans.py"
@@ -300,7 +300,7 @@ def test_suggested_actions_have_owners_and_due_dates_in_the_editor(app_db):
 def test_a_leaders_table_shows_its_first_rows_and_says_the_csv_has_all():
     script = """
 import polars as pl
-from workbench.app.screens import plans
+from workbench.app.screens import plans_overview as plans
 plans._leaders_table(
     pl.DataFrame({"name": [f"Account {n:03}" for n in range(250)]}), "many", {}
 )
@@ -309,7 +309,7 @@ plans._leaders_table(pl.DataFrame({"name": ["Only one"]}), "few", {})
     at = AppTest.from_string(script, default_timeout=30).run()
     assert not at.exception
     many, few = (table.value for table in at.dataframe)
-    assert len(many) == plans_screen.LEADERS_TABLE_ROWS == 200
+    assert len(many) == plans_overview.LEADERS_TABLE_ROWS == 200
     assert many["name"].iloc[0] == "Account 000"  # the first rows, in order
     assert list(few["name"]) == ["Only one"]
     assert [caption.value for caption in at.caption] == [

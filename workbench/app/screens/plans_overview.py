@@ -1,0 +1,192 @@
+"""The Account-plans page's leaders' overview.
+
+Plans missing by value, overdue actions and every account's plan, each table its
+first rows with a CSV of all; the plan history's table shares their columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from workbench import charts, plans
+from workbench.app import reads
+from workbench.app.components import csv_download, show_table
+from workbench.app.language import _, format_day, format_number
+from workbench.i18n import N_
+
+#: Headers of the overview's tables, by column (marked for translation).
+_OVERVIEW_COLUMNS: dict[str, str] = {
+    "account_id": N_("CRM ID"),
+    "name": N_("Account"),
+    "account": N_("Account"),
+    "account_name": N_("Account"),
+    "segment": N_("Segment"),
+    "industry": N_("Industry"),
+    "region": N_("Region"),
+    "owner": N_("Owner"),
+    "plan_state": N_("Plan"),
+    "plan_status": N_("Plan status"),
+    "plan_version": N_("Version"),
+    "plan_saved_by": N_("Saved by"),
+    "objectives": N_("Objectives"),
+    "open_actions": N_("Open actions"),
+    "overdue_actions": N_("Overdue actions"),
+    "accounts": N_("Accounts"),
+    "current_plans": N_("Current plans"),
+    "stale_plans": N_("Stale plans"),
+    "no_plan": N_("Without a plan"),
+    "draft": N_("Drafts"),
+    "agreed": N_("Agreed"),
+    "under_review": N_("Under review"),
+    "contact": N_("Person"),
+    "contact_name": N_("Person"),
+    "action": N_("Action"),
+    "status": N_("Status"),
+    "buying_role": N_("Buying role"),
+    "score": N_("NPS score"),
+    "comment": N_("Comment"),
+    "note": N_("Note"),
+    "version": N_("Version"),
+    "saved_by": N_("Saved by"),
+    "based_on": N_("Based on version"),
+}
+
+
+def overview_config(currency: str) -> dict[str, Any]:
+    """Return the column configuration of the overview's tables: words, dates, money."""
+    config: dict[str, Any] = {
+        column: _(label) for column, label in _OVERVIEW_COLUMNS.items()
+    }
+    config.update(
+        {
+            "contribution": st.column_config.NumberColumn(
+                _("Contribution ({currency})").format(currency=currency),
+                format="localized",
+                help=_("Margin less the cost to serve, last 12 months."),
+            ),
+            "plan_saved_at": st.column_config.DatetimeColumn(
+                _("Last saved (UTC)"), format="YYYY-MM-DD"
+            ),
+            "saved_at": st.column_config.DatetimeColumn(
+                _("Saved (UTC)"), format="YYYY-MM-DD HH:mm"
+            ),
+            "due_on": st.column_config.DateColumn(_("Due"), format="YYYY-MM-DD"),
+            "responded_on": st.column_config.DateColumn(
+                _("Answered"), format="YYYY-MM-DD"
+            ),
+            "days_overdue": st.column_config.NumberColumn(_("Days overdue")),
+            "response_id": None,
+            "contact_id": None,
+        }
+    )
+    return config
+
+
+def in_words(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with our codes (most_valuable, under_review) as words."""
+    coded = [c for c in ("segment", "plan_status", "status") if c in frame.columns]
+    if "contribution" in frame.columns:  # money in whole units
+        frame = frame.with_columns(pl.col("contribution").round(0))
+    return frame.with_columns(
+        pl.col(c).replace({k: _(v) for k, v in plans.CODE_WORDS.items()}) for c in coded
+    )
+
+
+#: Rows each leaders' table shows (those to act on come first); the CSV holds all.
+#: At 10,000 accounts the tables held 30,000 rows, sent at every visit of the page.
+LEADERS_TABLE_ROWS = 200
+
+
+def _leaders_table(frame: pl.DataFrame, key: str, config: dict[str, Any]) -> None:
+    show_table(in_words(frame.head(LEADERS_TABLE_ROWS)), key=key, column_config=config)
+    if frame.height > LEADERS_TABLE_ROWS:
+        st.caption(
+            _("The first {shown} of {total} rows; the CSV holds them all.").format(
+                shown=format_number(LEADERS_TABLE_ROWS),
+                total=format_number(frame.height),
+            )
+        )
+
+
+def leaders_overview() -> None:
+    """Show the leaders' overview: missing plans by value, overdue actions, accounts."""
+    with st.spinner(_("Gathering every plan…")):
+        overview = reads.plans_overview()
+    config = overview_config(reads.portfolio_currency())
+    cols = st.columns(3)
+    cols[0].metric(
+        _("Accounts without a current plan"), format_number(overview.missing.height)
+    )
+    cols[1].metric(_("Overdue actions"), format_number(overview.overdue.height))
+    cols[2].metric(_("Plans agreed"), format_number(overview.agreed_plans))
+    st.altair_chart(
+        charts.overview_chart(replace(overview, summary=in_words(overview.summary))),
+        width="stretch",
+        key="plans_overview_chart",
+    )
+    if overview.segments_pending:
+        st.caption(_("Segments will show once the segmentation is available."))
+    st.markdown(
+        "**"
+        + _("Accounts without a current plan, most valuable first")
+        + "** · "
+        + _("current: saved within {days} days").format(days=plans.STALE_AFTER_DAYS)
+    )
+    _leaders_table(overview.missing, "plans_overview_missing", config)
+    csv_download(
+        overview.missing,
+        _("Accounts without a current plan (CSV)"),
+        f"accounts-without-plan-{overview.today}.csv",
+        "plans_overview_download_missing",
+    )
+    st.markdown(
+        "**"
+        + _("Overdue actions")
+        + "** · "
+        + _("open and due before {day}").format(day=format_day(overview.today))
+    )
+    if overview.overdue.height == 0:
+        st.caption(_("No action is overdue."))
+    _leaders_table(overview.overdue, "plans_overview_overdue", config)
+    csv_download(
+        overview.overdue,
+        _("Overdue actions (CSV)"),
+        f"overdue-plan-actions-{overview.today}.csv",
+        "plans_overview_download",
+    )
+    followups = reads.detractor_followups(overview.today)
+    overdue_followups = followups.filter(pl.col("overdue")).drop("overdue")
+    st.markdown(
+        "**"
+        + _("Overdue detractor follow-ups ({n})").format(
+            n=format_number(overdue_followups.height)
+        )
+        + "** · "
+        + _(
+            "deciders and approvers whose latest NPS answer was 0–6, not called "
+            "back by the due date; set owners on the Voice of the customer page"
+        )
+    )
+    _leaders_table(overdue_followups, "plans_overview_followups", config)
+    csv_download(
+        overdue_followups,
+        _("Overdue detractor follow-ups (CSV)"),
+        f"overdue-detractor-follow-ups-{overview.today}.csv",
+        "plans_overview_download_followups",
+    )
+    st.markdown("**" + _("Plans by segment") + "**")
+    show_table(
+        in_words(overview.summary), key="plans_overview_summary", column_config=config
+    )
+    st.markdown("**" + _("Every account") + "**")
+    _leaders_table(overview.accounts, "plans_overview_accounts", config)
+    csv_download(
+        overview.accounts,
+        _("Every account (CSV)"),
+        f"account-plans-{overview.today}.csv",
+        "plans_overview_download_accounts",
+    )

@@ -469,7 +469,10 @@ def shown_account_table(
     kept = order.slice(offset, limit)
     explained = explain_segments(segments[kept], thresholds, language)
     # already best first: the columns of the table, not a sort again
-    return explained.select(c for c in TABLE_COLUMNS if c in explained.columns)
+    # (a frame of the columns themselves: a select is planned, as a query)
+    return pl.DataFrame(
+        [explained.get_column(c) for c in TABLE_COLUMNS if c in explained.columns]
+    )
 
 
 def compare_scenarios(

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from workbench import charts, store
-from workbench.analytics import segment
+from workbench.analytics import reasons, segment
 from workbench.analytics.reasons import _reason_steps
 
 MOVES = [
@@ -124,6 +124,25 @@ def test_reasons_kept_between_moves_read_as_reasons_built_anew(demo_segments):
         kept = segment.explain_segments(segments, t)
         _reason_steps.cache_clear()
         assert kept.equals(segment.explain_segments(segments, t))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+def test_reasons_kept_per_row_read_as_reasons_built_anew(
+    demo_segments, monkeypatch, language
+):
+    # a page's rows keep their sentences between moves, by the row's values: after
+    # every move (segments, ranks and scores changed for some rows) the words of
+    # the kept rows and of the rows built anew must be those of a fresh build
+    # (tables longer than a page are built whole, never kept)
+    reasons._MEMO.clear()
+    kept = []
+    for _round in range(2):
+        for t, segments in demo_segments:
+            for rows in (segments.head(7), segments, segments.tail(20)):
+                kept.append((t, rows, segment.explain_segments(rows, t, language)))
+    monkeypatch.setattr(reasons, "_MEMO_ROWS_AT_MOST", -1)
+    for t, rows, explained in kept:
+        assert explained.equals(segment.explain_segments(rows, t, language))
 
 
 def test_the_scatter_spec_is_the_altair_chart_streamlit_draws(demo_segments):

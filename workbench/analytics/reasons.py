@@ -184,15 +184,16 @@ def _memo_reasons(
         new = reasons[missing] if len(missing) < len(rows) else reasons
         for step in steps:
             new = new.with_columns(step)
-        for i, sentences in zip(missing, new.select(built).rows(), strict=True):
-            found[i] = sentences
+        made = new.select(built).rows()
         with _MEMO_LOCK:
             if len(kept) + len(missing) > _MEMO_KEPT_ROWS:
                 kept.clear()
-            for i in missing:
-                kept[rows[i]] = found[i]
+            for i, sentences in zip(missing, made, strict=True):
+                found[i] = kept[rows[i]] = sentences
     return {
-        name: pl.Series(name, [sentences[j] for sentences in found], dtype=pl.String)
+        name: pl.Series(
+            name, [None if s is None else s[j] for s in found], dtype=pl.String
+        )
         for j, name in enumerate(built)
     }
 

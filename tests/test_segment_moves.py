@@ -205,3 +205,30 @@ def test_the_kept_row_orders_give_what_sorting_gives(demo_segments):
             segment.drawn_accounts(copy, 12)
         )
         assert segment.filter_accounts(segments) is segments
+        picked = ("account_id", "name", "contribution")
+        assert segment.best_first(segments, picked).equals(
+            segment.best_first(copy.select(picked))
+        )
+
+
+def test_the_kept_types_follow_the_overrides_passed(demo_db_file):
+    # the types each account follows are kept per features, scores and overrides
+    # frames: other overrides (a new frame) decide again
+    with store.connect(demo_db_file, read_only=True) as con:
+        features = store.account_features(con)
+    first = features["account_id"][0]
+    segmented = {}
+    for relationship in ("partnership", "transactional", "partnership"):
+        overrides = pl.DataFrame(
+            {"account_id": [first], "relationship": [relationship], "reason": ["x"]}
+        )
+        for t in (segment.Thresholds(), segment.Thresholds(valuable_top_pct=5.0)):
+            segments = segment.assign_segments(features, t, overrides, explain=False)
+            row = segments.row(0, named=True)
+            assert (row["relationship"], row["relationship_source"]) == (
+                relationship,
+                "override",
+            )
+            segmented[relationship, t] = segments
+    without = segment.assign_segments(features, explain=False)
+    assert without.row(0, named=True)["relationship_source"] != "override"

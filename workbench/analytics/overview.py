@@ -145,11 +145,11 @@ def _grouped(segments: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
 
 def _summary_of(grouped: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
     """Return :func:`segment_summary` from the sums per segment and type."""
-    totals = segments.select(
-        pl.col("effort_hours").sum(),
-        pl.col("revenue").sum(),
-        pl.col("contribution").sum(),
-    ).row(0)
+    # each column's own sum (a select of three sums is a query to plan)
+    totals: list[Any] = [
+        segments.get_column(c).sum()
+        for c in ("effort_hours", "revenue", "contribution")
+    ]
     summary = grouped.select(
         "value_segment", "relationship", "accounts", *_SUMMED
     ).with_columns(

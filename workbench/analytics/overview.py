@@ -15,6 +15,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 from workbench.analytics.thresholds import RELATIONSHIPS, VALUE_SEGMENTS, Thresholds
@@ -36,6 +37,32 @@ class RowOrders:
     by_revenue: pl.Series
 
 
+@dataclass(frozen=True)
+class DrawnArrays:
+    """What :func:`drawn_accounts` reads that no value threshold changes, as arrays.
+
+    ``by_revenue``: :attr:`RowOrders.by_revenue`; ``contribution`` and
+    ``headroom``: every row's, NaN where unknown.
+    """
+
+    by_revenue: np.ndarray
+    contribution: np.ndarray
+    headroom: np.ndarray
+
+
+def drawn_arrays(frame: pl.DataFrame, orders: RowOrders) -> DrawnArrays:
+    """Return the :class:`DrawnArrays` of a frame with ``contribution`` and ``headroom``."""
+
+    def floats(name: str) -> np.ndarray:
+        return frame.get_column(name).cast(pl.Float64).to_numpy().astype(np.float64)
+
+    return DrawnArrays(
+        by_revenue=orders.by_revenue.to_numpy().astype(np.int64),
+        contribution=floats("contribution"),
+        headroom=floats("headroom"),
+    )
+
+
 def row_orders(frame: pl.DataFrame) -> RowOrders:
     """Return the :class:`RowOrders` of a frame with ``contribution`` and ``revenue``."""
     return RowOrders(
@@ -53,23 +80,43 @@ def row_orders(frame: pl.DataFrame) -> RowOrders:
 #: The orders of the frames :func:`~.segment.assign_segments` returned, by their
 #: identity (held weakly): a move's new frame shares its columns' order with the
 #: last, so the chart's points and the table's page need no sort of their own.
-_ORDERS: dict[int, tuple[Any, RowOrders]] = {}
+_ORDERS: dict[int, tuple[Any, RowOrders, Any]] = {}
 _ORDERS_LOCK = threading.Lock()
 
 
-def remember_orders(frame: pl.DataFrame, orders: RowOrders) -> None:
-    """Note that ``frame``'s rows, by contribution and revenue, are in ``orders``."""
+@dataclass(frozen=True)
+class KnownSegments:
+    """A segmentation's value segments as codes, and the arrays to draw it."""
+
+    codes: np.ndarray  # each row's code, as SEGMENT_CODES numbers them
+    no_data: int  # the code of the accounts without data
+    arrays: DrawnArrays
+
+
+def remember_orders(
+    frame: pl.DataFrame, orders: RowOrders, known: KnownSegments | None = None
+) -> None:
+    """Note that ``frame``'s rows, by contribution and revenue, are in ``orders``.
+
+    ``known``: the frame's value segments as codes (its ``value_segment`` column
+    row for row), for :func:`drawn_accounts` to pick its points on arrays.
+    """
     with _ORDERS_LOCK:
-        for stale in [k for k, (ref, _o) in _ORDERS.items() if ref() is None]:
+        for stale in [k for k, (ref, *_o) in _ORDERS.items() if ref() is None]:
             del _ORDERS[stale]
-        _ORDERS[id(frame)] = (weakref.ref(frame), orders)
+        _ORDERS[id(frame)] = (weakref.ref(frame), orders, known)
+
+
+def _known(frame: pl.DataFrame) -> tuple[RowOrders, KnownSegments | None] | None:
+    with _ORDERS_LOCK:
+        kept = _ORDERS.get(id(frame))
+    return (kept[1], kept[2]) if kept is not None and kept[0]() is frame else None
 
 
 def orders_of(frame: pl.DataFrame) -> RowOrders | None:
     """Return the orders :func:`remember_orders` noted for this very frame, if any."""
-    with _ORDERS_LOCK:
-        kept = _ORDERS.get(id(frame))
-    return kept[1] if kept is not None and kept[0]() is frame else None
+    kept = _known(frame)
+    return None if kept is None else kept[0]
 
 
 @dataclass(frozen=True)
@@ -241,6 +288,12 @@ def drawn_accounts(
         if columns is None
         else (c for c in columns if c in segments.columns)
     )
+    kept_known = _known(segments)
+    if kept_known is not None and kept_known[1] is not None:
+        drawn_rows = _drawn_rows(kept_known[1], limit)
+        return pl.DataFrame([segments.get_column(c) for c in names]).filter(
+            pl.Series(values=drawn_rows)
+        )
     # One pass per segment for its size and its four extremes (the first row
     # holding the lowest or highest value, as an ordinal rank of 1 would); the
     # accounts without data are a group of their own, left out below.
@@ -302,6 +355,34 @@ def drawn_accounts(
     # the rows kept, in their order, of the columns asked for
     drawn = pl.repeat(False, segments.height, eager=True).scatter(kept, True)
     return pl.DataFrame([segments.get_column(c) for c in names]).filter(drawn)
+
+
+def _drawn_rows(known: KnownSegments, limit: int) -> np.ndarray:
+    """Return which rows :func:`drawn_accounts` keeps, from the segments' codes.
+
+    The same rule on arrays: a segment's largest by revenue are its first rows
+    in the kept revenue order, its extremes the first row of its lowest and
+    highest contribution and headroom (unknown values left out).
+    """
+    codes = known.codes
+    with_data: np.ndarray = np.not_equal(codes, known.no_data)
+    sizes = np.bincount(codes[with_data], minlength=known.no_data + 1)
+    ranked = int(sizes.sum())
+    if ranked <= limit:
+        return with_data
+    drawn = np.zeros(codes.size, dtype=bool)
+    order = known.arrays.by_revenue
+    in_order = codes[order]
+    for code in np.flatnonzero(sizes):
+        quota = math.ceil(int(sizes[code]) * limit / ranked)
+        drawn[order[np.flatnonzero(in_order == code)[:quota]]] = True
+        rows = np.flatnonzero(codes == code)
+        for values in (known.arrays.contribution, known.arrays.headroom):
+            of_segment = values[rows]
+            if not np.isnan(of_segment).all():
+                drawn[rows[np.nanargmin(of_segment)]] = True
+                drawn[rows[np.nanargmax(of_segment)]] = True
+    return drawn
 
 
 #: How :func:`drawn_accounts` finds a segment's extremes: the first row of each.

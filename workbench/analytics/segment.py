@@ -29,6 +29,7 @@ from workbench.analytics.economics import (
     compute_contribution,
 )
 from workbench.analytics.overview import (
+    KnownSegments,
     SegmentCuts,
     SegmentOverview,
     drawn_accounts,
@@ -62,6 +63,7 @@ from workbench.analytics.thresholds import (
 from workbench.analytics.value import (
     value_segments,
 )
+from workbench.analytics.value_arrays import SEGMENT_CODES, segment_codes
 from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
@@ -149,16 +151,18 @@ def assign_segments(
     # and target types read only the valued features and their own thresholds.
     # Each part is a frame of its own columns, glued side by side at the end:
     # the wide frame is never rewritten, only a few narrow columns are computed.
-    valued_part = value_segments(
-        valued, t, explain=False, inputs=_value_inputs(valued, t)
-    )
+    inputs = _value_inputs(valued, t)
+    valued_part = value_segments(valued, t, explain=False, inputs=inputs)
     decided = pl.concat(
         [valued_part, scored, _kept_decided_types(valued, scored, overrides)],
         how="horizontal",
     )
     if explain:
         return explain_segments(decided, t)
-    remember_orders(decided, _row_orders(valued))
+    orders, arrays = _row_orders(valued)
+    # the value segments' codes, row for row, for the chart's points
+    known = KnownSegments(segment_codes(inputs, t), SEGMENT_CODES["no_data"], arrays)
+    remember_orders(decided, orders, known)
     return decided
 
 

@@ -21,7 +21,12 @@ import polars as pl
 from workbench.analytics.economics import compute_contribution
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_relationship
-from workbench.analytics.overview import RowOrders, row_orders
+from workbench.analytics.overview import (
+    DrawnArrays,
+    RowOrders,
+    drawn_arrays,
+    row_orders,
+)
 from workbench.analytics.retention import Retention
 from workbench.analytics.target import target_relationship
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -198,23 +203,26 @@ _INPUTS: OrderedDict[Hashable, tuple[Any, ValueInputs]] = OrderedDict()
 
 
 #: The last few :func:`~.overview.row_orders` of valued frames, held weakly.
-_VALUED_ORDERS: OrderedDict[int, tuple[Any, RowOrders]] = OrderedDict()
+_VALUED_ORDERS: OrderedDict[int, tuple[Any, tuple[RowOrders, DrawnArrays]]] = (
+    OrderedDict()
+)
 
 
-def _row_orders(valued: pl.DataFrame) -> RowOrders:
-    """Return the rows' orders by contribution and revenue, kept per valued frame."""
+def _row_orders(valued: pl.DataFrame) -> tuple[RowOrders, DrawnArrays]:
+    """Return the rows' orders and the chart's arrays, kept per valued frame."""
     with _PARTS_LOCK:
         kept = _VALUED_ORDERS.get(id(valued))
         if kept is not None and kept[0]() is valued:
             return kept[1]
     orders = row_orders(valued)
+    both = (orders, drawn_arrays(valued, orders))
     with _PARTS_LOCK:
-        _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), orders)
+        _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), both)
         for stale in [k for k, e in _VALUED_ORDERS.items() if e[0]() is None]:
             del _VALUED_ORDERS[stale]
         while len(_VALUED_ORDERS) > _PARTS_KEPT:
             _VALUED_ORDERS.popitem(last=False)
-    return orders
+    return both
 
 
 def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:

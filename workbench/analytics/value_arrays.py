@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from workbench.analytics.thresholds import Thresholds
+
 if TYPE_CHECKING:
-    from workbench.analytics.thresholds import Thresholds
     from workbench.analytics.value import ValueInputs
 
 #: The value segments in the order of their codes below.
@@ -31,6 +32,10 @@ _SEGMENT_NAMES = pl.Series(
     ["no_data", "below_zero", "most_valuable", "most_growable", "maintain"],
 )
 _NO_DATA, _BELOW_ZERO, _VALUABLE, _GROWABLE, _MAINTAIN = range(5)
+#: Each value segment's code in :func:`segment_codes`.
+SEGMENT_CODES: dict[str, int] = {
+    name: code for code, name in enumerate(_SEGMENT_NAMES.to_list())
+}
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,17 @@ def _growth_scores(p: _Prepared, candidate: np.ndarray, t: Thresholds) -> np.nda
     return scores
 
 
-def ranked_segments_fast(inputs: ValueInputs, t: Thresholds) -> pl.DataFrame:
-    """Return :func:`~.value.ranked_segments` of ``inputs``, from prepared arrays."""
+#: The codes of the last few moves, by their inputs' frame and thresholds.
+_CODES: dict[tuple[int, Thresholds], tuple[Any, np.ndarray, np.ndarray]] = {}
+
+
+def _codes(inputs: ValueInputs, t: Thresholds) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's value segment code and growth score (NaN where none)."""
+    frame = inputs.ranked
+    with _LOCK:
+        kept = _CODES.get((id(frame), t))
+        if kept is not None and kept[0]() is frame:
+            return kept[1], kept[2]
     p = _prepared(inputs)
     if t.valuable_mode == "percent":
         top_n = math.ceil(t.valuable_top_pct / 100 * inputs.ranked_accounts)
@@ -138,6 +152,24 @@ def ranked_segments_fast(inputs: ValueInputs, t: Thresholds) -> pl.DataFrame:
         # best score first, ties in row order (an ordinal rank, descending)
         best = rows[np.argsort(-scores[rows], kind="stable")[:grow_n]]
         codes[best] = _GROWABLE
+    codes.flags.writeable = False
+    with _LOCK:
+        for stale in [k for k, entry in _CODES.items() if entry[0]() is None]:
+            del _CODES[stale]
+        while len(_CODES) >= _PREPARED_KEPT:
+            del _CODES[next(iter(_CODES))]
+        _CODES[(id(frame), t)] = (weakref.ref(frame), codes, scores)
+    return codes, scores
+
+
+def segment_codes(inputs: ValueInputs, t: Thresholds) -> np.ndarray:
+    """Return each row's value segment as a code (see :data:`SEGMENT_CODES`)."""
+    return _codes(inputs, t)[0]
+
+
+def ranked_segments_fast(inputs: ValueInputs, t: Thresholds) -> pl.DataFrame:
+    """Return :func:`~.value.ranked_segments` of ``inputs``, from prepared arrays."""
+    codes, scores = _codes(inputs, t)
     ranked = inputs.ranked
     return pl.DataFrame(
         [

@@ -85,12 +85,48 @@ _ORDERS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
+class SummedArrays:
+    """What :func:`segment_overview` adds up that no value threshold changes.
+
+    ``relationship``: each row's type as a code into ``relationships`` (sorted
+    names); ``summed``: the :data:`_SUMMED` columns, unknown as 0.
+    """
+
+    relationship: np.ndarray
+    relationships: tuple[str, ...]
+    summed: tuple[np.ndarray, ...]
+
+
+def summed_arrays(valued: pl.DataFrame, types: pl.DataFrame) -> SummedArrays | None:
+    """Return the :class:`SummedArrays` of a segmentation's parts, if they fit.
+
+    ``None`` when a type is unknown or a summed column is not a float (the
+    grouping then sums as before).
+    """
+    relationship = types.get_column("relationship")
+    if relationship.null_count() or any(
+        valued.schema[c] != pl.Float64 for c in _SUMMED
+    ):
+        return None
+    names, codes = np.unique(relationship.to_numpy().astype(str), return_inverse=True)
+    return SummedArrays(
+        relationship=codes.astype(np.int64),
+        relationships=tuple(str(n) for n in names),
+        summed=tuple(
+            np.nan_to_num(valued.get_column(c).to_numpy().astype(np.float64))
+            for c in _SUMMED
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class KnownSegments:
     """A segmentation's value segments as codes, and the arrays to draw it."""
 
-    codes: np.ndarray  # each row's code, as SEGMENT_CODES numbers them
-    no_data: int  # the code of the accounts without data
+    codes: np.ndarray  # each row's code, as names numbers them
+    names: tuple[str, ...]  # the value segments, by code
     arrays: DrawnArrays
+    summed: SummedArrays | None = None
 
 
 def remember_orders(
@@ -230,6 +266,9 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
     accounts added up, the cuts the lowest contribution and headroom of the
     segments they bound.
     """
+    kept = _known(segments)
+    if kept is not None and kept[1] is not None and kept[1].summed is not None:
+        return _overview_of(kept[1], kept[1].summed, segments, thresholds)
     grouped = _grouped(
         segments,
         pl.col("contribution").min().alias("_lowest_contribution"),
@@ -261,6 +300,79 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
         summary=_summary_of(grouped, segments),
         counts=counts,
     )
+
+
+def _overview_of(
+    known: KnownSegments,
+    summed: SummedArrays,
+    segments: pl.DataFrame,
+    thresholds: Thresholds,
+) -> SegmentOverview:
+    """Return :func:`segment_overview` from the segments' codes, with counts by code."""
+    types = len(summed.relationships)
+    group = known.codes.astype(np.int64) * types + summed.relationship
+    groups = len(known.names) * types
+    accounts = np.bincount(group, minlength=groups)
+    sums = [np.bincount(group, weights=c, minlength=groups) for c in summed.summed]
+    # the summary's rows: segments in their order, then types by name
+    order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
+    rows = sorted(
+        (g for g in np.flatnonzero(accounts)),
+        key=lambda g: (order.get(known.names[g // types], 99), g % types),
+    )
+    picked = np.array(rows, dtype=np.int64)
+    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
+    for g in rows:
+        for name in (known.names[g // types], summed.relationships[g % types]):
+            counts[name] = counts.get(name, 0) + int(accounts[g])
+    totals = [
+        segments.get_column(c).sum()
+        for c in ("effort_hours", "revenue", "contribution")
+    ]
+    columns: dict[str, Any] = {
+        "value_segment": [known.names[g // types] for g in rows],
+        "relationship": [summed.relationships[g % types] for g in rows],
+        "accounts": pl.Series(accounts[picked], dtype=pl.UInt32),
+    }
+    for name, summed_up in zip(_SUMMED, sums, strict=True):
+        columns[name] = summed_up[picked]
+    for share, column, total in (
+        ("effort_share_pct", "effort_hours", totals[0]),
+        ("revenue_share_pct", "revenue", totals[1]),
+        ("contribution_share_pct", "contribution", totals[2]),
+    ):
+        columns[share] = (
+            pl.Series([None] * len(rows), dtype=pl.Float64)
+            if not total
+            else columns[column] / total * 100
+        )
+    return SegmentOverview(
+        cuts=_cuts(
+            _lowest(known, "most_valuable", known.arrays.contribution),
+            _lowest(known, "most_growable", known.arrays.headroom),
+            thresholds,
+        ),
+        summary=pl.DataFrame(
+            columns,
+            schema={
+                "value_segment": pl.String,
+                "relationship": pl.String,
+                "accounts": pl.UInt32,
+                **dict.fromkeys((*_SUMMED, *_SHARES), pl.Float64),
+            },
+        ),
+        counts=counts,
+    )
+
+
+_SHARES = ("effort_share_pct", "revenue_share_pct", "contribution_share_pct")
+
+
+def _lowest(known: KnownSegments, name: str, values: np.ndarray) -> float | None:
+    """Return the lowest known value of a segment's rows, if any."""
+    of_segment = values[known.codes == known.names.index(name)]
+    known_values = of_segment[~np.isnan(of_segment)]
+    return float(known_values.min()) if known_values.size else None
 
 
 def _share(column: pl.Expr, total: float | None) -> pl.Expr:
@@ -365,8 +477,8 @@ def _drawn_rows(known: KnownSegments, limit: int) -> np.ndarray:
     highest contribution and headroom (unknown values left out).
     """
     codes = known.codes
-    with_data: np.ndarray = np.not_equal(codes, known.no_data)
-    sizes = np.bincount(codes[with_data], minlength=known.no_data + 1)
+    with_data: np.ndarray = np.not_equal(codes, known.names.index("no_data"))
+    sizes = np.bincount(codes[with_data])
     ranked = int(sizes.sum())
     if ranked <= limit:
         return with_data

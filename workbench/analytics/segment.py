@@ -46,6 +46,7 @@ from workbench.analytics.retention import Retention
 from workbench.analytics.segment_parts import (
     _kept_decided_types,
     _row_orders,
+    _summed_arrays,
     _threshold_free_part,
     _value_inputs,
 )
@@ -63,7 +64,7 @@ from workbench.analytics.thresholds import (
 from workbench.analytics.value import (
     value_segments,
 )
-from workbench.analytics.value_arrays import SEGMENT_CODES, segment_codes
+from workbench.analytics.value_arrays import SEGMENT_NAMES, segment_codes
 from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
@@ -153,15 +154,21 @@ def assign_segments(
     # the wide frame is never rewritten, only a few narrow columns are computed.
     inputs = _value_inputs(valued, t)
     valued_part = value_segments(valued, t, explain=False, inputs=inputs)
+    types = _kept_decided_types(valued, scored, overrides)
     decided = pl.concat(
-        [valued_part, scored, _kept_decided_types(valued, scored, overrides)],
+        [valued_part, scored, types],
         how="horizontal",
     )
     if explain:
         return explain_segments(decided, t)
     orders, arrays = _row_orders(valued)
     # the value segments' codes, row for row, for the chart's points
-    known = KnownSegments(segment_codes(inputs, t), SEGMENT_CODES["no_data"], arrays)
+    known = KnownSegments(
+        segment_codes(inputs, t),
+        SEGMENT_NAMES,
+        arrays,
+        _summed_arrays(valued, types),
+    )
     remember_orders(decided, orders, known)
     return decided
 

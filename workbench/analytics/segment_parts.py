@@ -24,8 +24,10 @@ from workbench.analytics.observed import observed_relationship
 from workbench.analytics.overview import (
     DrawnArrays,
     RowOrders,
+    SummedArrays,
     drawn_arrays,
     row_orders,
+    summed_arrays,
 )
 from workbench.analytics.retention import Retention
 from workbench.analytics.target import target_relationship
@@ -247,3 +249,26 @@ def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
         while len(_INPUTS) > _PARTS_KEPT:
             _INPUTS.popitem(last=False)
     return inputs
+
+
+#: The last few :func:`~.overview.summed_arrays`, by their two frames (held weakly).
+_SUMMED: OrderedDict[tuple[int, int], tuple[Any, Any, SummedArrays | None]] = (
+    OrderedDict()
+)
+
+
+def _summed_arrays(valued: pl.DataFrame, types: pl.DataFrame) -> SummedArrays | None:
+    """Return :func:`~.overview.summed_arrays`, kept for the same two frames."""
+    key = (id(valued), id(types))
+    with _PARTS_LOCK:
+        kept = _SUMMED.get(key)
+        if kept is not None and kept[0]() is valued and kept[1]() is types:
+            return kept[2]
+    summed = summed_arrays(valued, types)
+    with _PARTS_LOCK:
+        _SUMMED[key] = (weakref.ref(valued), weakref.ref(types), summed)
+        for stale in [k for k, e in _SUMMED.items() if e[0]() is None]:
+            del _SUMMED[stale]
+        while len(_SUMMED) > _PARTS_KEPT:
+            _SUMMED.popitem(last=False)
+    return summed

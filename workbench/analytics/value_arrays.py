@@ -32,10 +32,8 @@ _SEGMENT_NAMES = pl.Series(
     ["no_data", "below_zero", "most_valuable", "most_growable", "maintain"],
 )
 _NO_DATA, _BELOW_ZERO, _VALUABLE, _GROWABLE, _MAINTAIN = range(5)
-#: Each value segment's code in :func:`segment_codes`.
-SEGMENT_CODES: dict[str, int] = {
-    name: code for code, name in enumerate(_SEGMENT_NAMES.to_list())
-}
+#: The value segments by their code in :func:`segment_codes`.
+SEGMENT_NAMES: tuple[str, ...] = tuple(_SEGMENT_NAMES.to_list())
 
 
 @dataclass(frozen=True)
@@ -163,7 +161,7 @@ def _codes(inputs: ValueInputs, t: Thresholds) -> tuple[np.ndarray, np.ndarray]:
 
 
 def segment_codes(inputs: ValueInputs, t: Thresholds) -> np.ndarray:
-    """Return each row's value segment as a code (see :data:`SEGMENT_CODES`)."""
+    """Return each row's value segment as a code (an index into :data:`SEGMENT_NAMES`)."""
     return _codes(inputs, t)[0]
 
 

@@ -146,10 +146,7 @@ def _codes(inputs: ValueInputs, t: Thresholds) -> tuple[np.ndarray, np.ndarray]:
     codes = p.base_codes.copy()
     codes[valuable] = _VALUABLE
     if grow_n > 0:
-        rows = np.flatnonzero(candidate)
-        # best score first, ties in row order (an ordinal rank, descending)
-        best = rows[np.argsort(-scores[rows], kind="stable")[:grow_n]]
-        codes[best] = _GROWABLE
+        codes[_best(np.flatnonzero(candidate), scores, grow_n)] = _GROWABLE
     codes.flags.writeable = False
     with _LOCK:
         for stale in [k for k, entry in _CODES.items() if entry[0]() is None]:
@@ -158,6 +155,21 @@ def _codes(inputs: ValueInputs, t: Thresholds) -> tuple[np.ndarray, np.ndarray]:
             del _CODES[next(iter(_CODES))]
         _CODES[(id(frame), t)] = (weakref.ref(frame), codes, scores)
     return codes, scores
+
+
+def _best(rows: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
+    """Return the ``n`` rows of best score, ties in row order (an ordinal rank).
+
+    Without a sort: the n-th best score is found by a partition, the rows above
+    it all taken, and of those equal to it the first in row order.
+    """
+    if n >= rows.size:
+        return rows
+    of_rows = scores[rows]
+    nth = -np.partition(-of_rows, n - 1)[n - 1]
+    above = rows[of_rows > nth]
+    level = rows[of_rows == nth]
+    return np.concatenate([above, level[: n - above.size]])
 
 
 def segment_codes(inputs: ValueInputs, t: Thresholds) -> np.ndarray:

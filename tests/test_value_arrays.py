@@ -17,6 +17,7 @@ from polars.testing import assert_frame_equal
 
 from workbench import store
 from workbench.analytics import segment
+from workbench.analytics.reasons import explain_segments
 from workbench.analytics.segment_parts import _threshold_free_part, _value_inputs
 from workbench.analytics.value import ValueInputs, ranked_segments
 from workbench.analytics.value_arrays import ranked_segments_fast
@@ -120,3 +121,20 @@ def test_the_prepared_arrays_rank_as_the_rule_on_the_demo(demo_db_file):
             assert_frame_equal(
                 ranked_segments_fast(inputs, moved), ranked_segments(inputs, moved)
             )
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+def test_a_shown_page_reads_as_the_whole_rows_explained(demo_db_file, language):
+    # the page gathers only the columns the table shows and the reasons read
+    with store.connect(demo_db_file, read_only=True) as con:
+        features = store.account_features(con)
+        overrides = store.relationship_overrides(con)
+    for t in MOVES[::7]:
+        segments = segment.assign_segments(features, t, overrides, explain=False)
+        shown = segment.shown_account_table(segments, t, 20, 3, language)
+        rows = segment.orders_of(segments).by_contribution.slice(3, 20)
+        explained = explain_segments(segments[rows], t, language)
+        assert shown.equals(explained.select(shown.columns)), t
+        assert shown.columns == [
+            c for c in segment.TABLE_COLUMNS if c in explained.columns
+        ]

@@ -402,10 +402,9 @@ def drawn_accounts(
     )
     kept_known = _known(segments)
     if kept_known is not None and kept_known[1] is not None:
-        drawn_rows = _drawn_rows(kept_known[1], limit)
-        return pl.DataFrame([segments.get_column(c) for c in names]).filter(
-            pl.Series(values=drawn_rows)
-        )
+        # each column filtered on its own (a frame's filter is a query to plan)
+        drawn_rows = pl.Series(values=_drawn_rows(kept_known[1], limit))
+        return pl.DataFrame([segments.get_column(c).filter(drawn_rows) for c in names])
     # One pass per segment for its size and its four extremes (the first row
     # holding the lowest or highest value, as an ordinal rank of 1 would); the
     # accounts without data are a group of their own, left out below.

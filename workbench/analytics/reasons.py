@@ -138,6 +138,17 @@ def explain_segments(
     )
 
 
+def reason_columns(
+    columns: tuple[str, ...], thresholds: Thresholds, language: str = DEFAULT_LANGUAGE
+) -> list[str]:
+    """Return the columns of ``columns`` the reasons of :func:`explain_segments` read."""
+    unmoved = replace(
+        thresholds,
+        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in RANKING_ONLY_THRESHOLDS},
+    )
+    return _reason_steps(columns, unmoved, language)[2]
+
+
 #: Tables of at most this many rows (a page's) have their sentences kept per row.
 _MEMO_ROWS_AT_MOST = 2_000
 #: Sentences kept per row at most, per columns, thresholds and language.

@@ -41,7 +41,11 @@ from workbench.analytics.overview import (
     segment_overview,
     segment_summary,
 )
-from workbench.analytics.reasons import EXPLANATIONS, explain_segments
+from workbench.analytics.reasons import (
+    EXPLANATIONS,
+    explain_segments,
+    reason_columns,
+)
 from workbench.analytics.retention import Retention
 from workbench.analytics.segment_parts import (
     _kept_decided_types,
@@ -266,6 +270,9 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
+_TABLE_SET = frozenset(TABLE_COLUMNS)
+
+
 def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     """Return the segments in table form: the :data:`TABLE_COLUMNS`, best first."""
     return best_first(
@@ -312,7 +319,12 @@ def shown_account_table(
     known = orders_of(segments)
     order = (row_orders(segments) if known is None else known).by_contribution
     kept = order.slice(offset, limit)
-    explained = explain_segments(segments[kept], thresholds, language)
+    # only the columns the table shows and the reasons read are gathered (the
+    # sentences read the same columns, so they are the same text)
+    read = set(reason_columns(tuple(segments.columns), thresholds, language))
+    needed = [c for c in segments.columns if c in read or c in _TABLE_SET]
+    narrow = pl.DataFrame([segments.get_column(c) for c in needed])
+    explained = explain_segments(narrow[kept], thresholds, language)
     # already best first: the columns of the table, not a sort again
     # (a frame of the columns themselves: a select is planned, as a query)
     return pl.DataFrame(

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from workbench import charts, store
-from workbench.analytics import segment
+from workbench.analytics import reasons, segment
 from workbench.analytics.reasons import _reason_steps
 
 MOVES = [
@@ -126,6 +126,25 @@ def test_reasons_kept_between_moves_read_as_reasons_built_anew(demo_segments):
         assert kept.equals(segment.explain_segments(segments, t))
 
 
+@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+def test_reasons_kept_per_row_read_as_reasons_built_anew(
+    demo_segments, monkeypatch, language
+):
+    # a page's rows keep their sentences between moves, by the row's values: after
+    # every move (segments, ranks and scores changed for some rows) the words of
+    # the kept rows and of the rows built anew must be those of a fresh build
+    # (tables longer than a page are built whole, never kept)
+    reasons._MEMO.clear()
+    kept = []
+    for _round in range(2):
+        for t, segments in demo_segments:
+            for rows in (segments.head(7), segments, segments.tail(20)):
+                kept.append((t, rows, segment.explain_segments(rows, t, language)))
+    monkeypatch.setattr(reasons, "_MEMO_ROWS_AT_MOST", -1)
+    for t, rows, explained in kept:
+        assert explained.equals(segment.explain_segments(rows, t, language))
+
+
 def test_the_scatter_spec_is_the_altair_chart_streamlit_draws(demo_segments):
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
@@ -186,3 +205,30 @@ def test_the_kept_row_orders_give_what_sorting_gives(demo_segments):
             segment.drawn_accounts(copy, 12)
         )
         assert segment.filter_accounts(segments) is segments
+        picked = ("account_id", "name", "contribution")
+        assert segment.best_first(segments, picked).equals(
+            segment.best_first(copy.select(picked))
+        )
+
+
+def test_the_kept_types_follow_the_overrides_passed(demo_db_file):
+    # the types each account follows are kept per features, scores and overrides
+    # frames: other overrides (a new frame) decide again
+    with store.connect(demo_db_file, read_only=True) as con:
+        features = store.account_features(con)
+    first = features["account_id"][0]
+    segmented = {}
+    for relationship in ("partnership", "transactional", "partnership"):
+        overrides = pl.DataFrame(
+            {"account_id": [first], "relationship": [relationship], "reason": ["x"]}
+        )
+        for t in (segment.Thresholds(), segment.Thresholds(valuable_top_pct=5.0)):
+            segments = segment.assign_segments(features, t, overrides, explain=False)
+            row = segments.row(0, named=True)
+            assert (row["relationship"], row["relationship_source"]) == (
+                relationship,
+                "override",
+            )
+            segmented[relationship, t] = segments
+    without = segment.assign_segments(features, explain=False)
+    assert without.row(0, named=True)["relationship_source"] != "override"

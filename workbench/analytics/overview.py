@@ -15,6 +15,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 from workbench.analytics.thresholds import RELATIONSHIPS, VALUE_SEGMENTS, Thresholds
@@ -36,6 +37,32 @@ class RowOrders:
     by_revenue: pl.Series
 
 
+@dataclass(frozen=True)
+class DrawnArrays:
+    """What :func:`drawn_accounts` reads that no value threshold changes, as arrays.
+
+    ``by_revenue``: :attr:`RowOrders.by_revenue`; ``contribution`` and
+    ``headroom``: every row's, NaN where unknown.
+    """
+
+    by_revenue: np.ndarray
+    contribution: np.ndarray
+    headroom: np.ndarray
+
+
+def drawn_arrays(frame: pl.DataFrame, orders: RowOrders) -> DrawnArrays:
+    """Return the :class:`DrawnArrays` of a frame with ``contribution`` and ``headroom``."""
+
+    def floats(name: str) -> np.ndarray:
+        return frame.get_column(name).cast(pl.Float64).to_numpy().astype(np.float64)
+
+    return DrawnArrays(
+        by_revenue=orders.by_revenue.to_numpy().astype(np.int64),
+        contribution=floats("contribution"),
+        headroom=floats("headroom"),
+    )
+
+
 def row_orders(frame: pl.DataFrame) -> RowOrders:
     """Return the :class:`RowOrders` of a frame with ``contribution`` and ``revenue``."""
     return RowOrders(
@@ -53,23 +80,79 @@ def row_orders(frame: pl.DataFrame) -> RowOrders:
 #: The orders of the frames :func:`~.segment.assign_segments` returned, by their
 #: identity (held weakly): a move's new frame shares its columns' order with the
 #: last, so the chart's points and the table's page need no sort of their own.
-_ORDERS: dict[int, tuple[Any, RowOrders]] = {}
+_ORDERS: dict[int, tuple[Any, RowOrders, Any]] = {}
 _ORDERS_LOCK = threading.Lock()
 
 
-def remember_orders(frame: pl.DataFrame, orders: RowOrders) -> None:
-    """Note that ``frame``'s rows, by contribution and revenue, are in ``orders``."""
+@dataclass(frozen=True)
+class SummedArrays:
+    """What :func:`segment_overview` adds up that no value threshold changes.
+
+    ``relationship``: each row's type as a code into ``relationships`` (sorted
+    names); ``summed``: the :data:`_SUMMED` columns, unknown as 0.
+    """
+
+    relationship: np.ndarray
+    relationships: tuple[str, ...]
+    summed: tuple[np.ndarray, ...]
+
+
+def summed_arrays(valued: pl.DataFrame, types: pl.DataFrame) -> SummedArrays | None:
+    """Return the :class:`SummedArrays` of a segmentation's parts, if they fit.
+
+    ``None`` when a type is unknown or a summed column is not a float (the
+    grouping then sums as before).
+    """
+    relationship = types.get_column("relationship")
+    if relationship.null_count() or any(
+        valued.schema[c] != pl.Float64 for c in _SUMMED
+    ):
+        return None
+    names, codes = np.unique(relationship.to_numpy().astype(str), return_inverse=True)
+    return SummedArrays(
+        relationship=codes.astype(np.int64),
+        relationships=tuple(str(n) for n in names),
+        summed=tuple(
+            np.nan_to_num(valued.get_column(c).to_numpy().astype(np.float64))
+            for c in _SUMMED
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class KnownSegments:
+    """A segmentation's value segments as codes, and the arrays to draw it."""
+
+    codes: np.ndarray  # each row's code, as names numbers them
+    names: tuple[str, ...]  # the value segments, by code
+    arrays: DrawnArrays
+    summed: SummedArrays | None = None
+
+
+def remember_orders(
+    frame: pl.DataFrame, orders: RowOrders, known: KnownSegments | None = None
+) -> None:
+    """Note that ``frame``'s rows, by contribution and revenue, are in ``orders``.
+
+    ``known``: the frame's value segments as codes (its ``value_segment`` column
+    row for row), for :func:`drawn_accounts` to pick its points on arrays.
+    """
     with _ORDERS_LOCK:
-        for stale in [k for k, (ref, _o) in _ORDERS.items() if ref() is None]:
+        for stale in [k for k, (ref, *_o) in _ORDERS.items() if ref() is None]:
             del _ORDERS[stale]
-        _ORDERS[id(frame)] = (weakref.ref(frame), orders)
+        _ORDERS[id(frame)] = (weakref.ref(frame), orders, known)
+
+
+def _known(frame: pl.DataFrame) -> tuple[RowOrders, KnownSegments | None] | None:
+    with _ORDERS_LOCK:
+        kept = _ORDERS.get(id(frame))
+    return (kept[1], kept[2]) if kept is not None and kept[0]() is frame else None
 
 
 def orders_of(frame: pl.DataFrame) -> RowOrders | None:
     """Return the orders :func:`remember_orders` noted for this very frame, if any."""
-    with _ORDERS_LOCK:
-        kept = _ORDERS.get(id(frame))
-    return kept[1] if kept is not None and kept[0]() is frame else None
+    kept = _known(frame)
+    return None if kept is None else kept[0]
 
 
 @dataclass(frozen=True)
@@ -145,11 +228,11 @@ def _grouped(segments: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
 
 def _summary_of(grouped: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
     """Return :func:`segment_summary` from the sums per segment and type."""
-    totals = segments.select(
-        pl.col("effort_hours").sum(),
-        pl.col("revenue").sum(),
-        pl.col("contribution").sum(),
-    ).row(0)
+    # each column's own sum (a select of three sums is a query to plan)
+    totals: list[Any] = [
+        segments.get_column(c).sum()
+        for c in ("effort_hours", "revenue", "contribution")
+    ]
     summary = grouped.select(
         "value_segment", "relationship", "accounts", *_SUMMED
     ).with_columns(
@@ -183,6 +266,9 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
     accounts added up, the cuts the lowest contribution and headroom of the
     segments they bound.
     """
+    kept = _known(segments)
+    if kept is not None and kept[1] is not None and kept[1].summed is not None:
+        return _overview_of(kept[1], kept[1].summed, segments, thresholds)
     grouped = _grouped(
         segments,
         pl.col("contribution").min().alias("_lowest_contribution"),
@@ -216,6 +302,79 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
     )
 
 
+def _overview_of(
+    known: KnownSegments,
+    summed: SummedArrays,
+    segments: pl.DataFrame,
+    thresholds: Thresholds,
+) -> SegmentOverview:
+    """Return :func:`segment_overview` from the segments' codes, with counts by code."""
+    types = len(summed.relationships)
+    group = known.codes.astype(np.int64) * types + summed.relationship
+    groups = len(known.names) * types
+    accounts = np.bincount(group, minlength=groups)
+    sums = [np.bincount(group, weights=c, minlength=groups) for c in summed.summed]
+    # the summary's rows: segments in their order, then types by name
+    order = {name: i for i, name in enumerate(VALUE_SEGMENTS)}
+    rows = sorted(
+        (g for g in np.flatnonzero(accounts)),
+        key=lambda g: (order.get(known.names[g // types], 99), g % types),
+    )
+    picked = np.array(rows, dtype=np.int64)
+    counts = dict.fromkeys((*VALUE_SEGMENTS, *RELATIONSHIPS), 0)
+    for g in rows:
+        for name in (known.names[g // types], summed.relationships[g % types]):
+            counts[name] = counts.get(name, 0) + int(accounts[g])
+    totals = [
+        segments.get_column(c).sum()
+        for c in ("effort_hours", "revenue", "contribution")
+    ]
+    columns: dict[str, Any] = {
+        "value_segment": [known.names[g // types] for g in rows],
+        "relationship": [summed.relationships[g % types] for g in rows],
+        "accounts": pl.Series(accounts[picked], dtype=pl.UInt32),
+    }
+    for name, summed_up in zip(_SUMMED, sums, strict=True):
+        columns[name] = summed_up[picked]
+    for share, column, total in (
+        ("effort_share_pct", "effort_hours", totals[0]),
+        ("revenue_share_pct", "revenue", totals[1]),
+        ("contribution_share_pct", "contribution", totals[2]),
+    ):
+        columns[share] = (
+            pl.Series([None] * len(rows), dtype=pl.Float64)
+            if not total
+            else columns[column] / total * 100
+        )
+    return SegmentOverview(
+        cuts=_cuts(
+            _lowest(known, "most_valuable", known.arrays.contribution),
+            _lowest(known, "most_growable", known.arrays.headroom),
+            thresholds,
+        ),
+        summary=pl.DataFrame(
+            columns,
+            schema={
+                "value_segment": pl.String,
+                "relationship": pl.String,
+                "accounts": pl.UInt32,
+                **dict.fromkeys((*_SUMMED, *_SHARES), pl.Float64),
+            },
+        ),
+        counts=counts,
+    )
+
+
+_SHARES = ("effort_share_pct", "revenue_share_pct", "contribution_share_pct")
+
+
+def _lowest(known: KnownSegments, name: str, values: np.ndarray) -> float | None:
+    """Return the lowest known value of a segment's rows, if any."""
+    of_segment = values[known.codes == known.names.index(name)]
+    known_values = of_segment[~np.isnan(of_segment)]
+    return float(known_values.min()) if known_values.size else None
+
+
 def _share(column: pl.Expr, total: float | None) -> pl.Expr:
     if not total:
         return pl.lit(None, dtype=pl.Float64)
@@ -241,6 +400,11 @@ def drawn_accounts(
         if columns is None
         else (c for c in columns if c in segments.columns)
     )
+    kept_known = _known(segments)
+    if kept_known is not None and kept_known[1] is not None:
+        # each column filtered on its own (a frame's filter is a query to plan)
+        drawn_rows = pl.Series(values=_drawn_rows(kept_known[1], limit))
+        return pl.DataFrame([segments.get_column(c).filter(drawn_rows) for c in names])
     # One pass per segment for its size and its four extremes (the first row
     # holding the lowest or highest value, as an ordinal rank of 1 would); the
     # accounts without data are a group of their own, left out below.
@@ -302,6 +466,34 @@ def drawn_accounts(
     # the rows kept, in their order, of the columns asked for
     drawn = pl.repeat(False, segments.height, eager=True).scatter(kept, True)
     return pl.DataFrame([segments.get_column(c) for c in names]).filter(drawn)
+
+
+def _drawn_rows(known: KnownSegments, limit: int) -> np.ndarray:
+    """Return which rows :func:`drawn_accounts` keeps, from the segments' codes.
+
+    The same rule on arrays: a segment's largest by revenue are its first rows
+    in the kept revenue order, its extremes the first row of its lowest and
+    highest contribution and headroom (unknown values left out).
+    """
+    codes = known.codes
+    with_data: np.ndarray = np.not_equal(codes, known.names.index("no_data"))
+    sizes = np.bincount(codes[with_data])
+    ranked = int(sizes.sum())
+    if ranked <= limit:
+        return with_data
+    drawn = np.zeros(codes.size, dtype=bool)
+    order = known.arrays.by_revenue
+    in_order = codes[order]
+    for code in np.flatnonzero(sizes):
+        quota = math.ceil(int(sizes[code]) * limit / ranked)
+        drawn[order[np.flatnonzero(in_order == code)[:quota]]] = True
+        rows = np.flatnonzero(codes == code)
+        for values in (known.arrays.contribution, known.arrays.headroom):
+            of_segment = values[rows]
+            if not np.isnan(of_segment).all():
+                drawn[rows[np.nanargmin(of_segment)]] = True
+                drawn[rows[np.nanargmax(of_segment)]] = True
+    return drawn
 
 
 #: How :func:`drawn_accounts` finds a segment's extremes: the first row of each.

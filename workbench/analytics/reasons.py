@@ -10,6 +10,9 @@ more than the segmentation itself.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import replace
 
 import polars as pl
@@ -119,16 +122,91 @@ def explain_segments(
     steps, built, read = _reason_steps(columns, unmoved, language)
     # Only the columns the sentences read go through the steps: each step on the
     # whole table was planned over every one of its columns.
-    reasons = segments.select(read)
-    for step in steps:
-        reasons = reasons.with_columns(step)
-    made = dict(zip(built, reasons.select(built).get_columns(), strict=True))
+    # (a frame of the columns themselves: a select is planned, as a query)
+    reasons = pl.DataFrame([segments.get_column(c) for c in read])
+    if reasons.height > _MEMO_ROWS_AT_MOST:
+        for step in steps:
+            reasons = reasons.with_columns(step)
+        made = dict(zip(built, reasons.select(built).get_columns(), strict=True))
+    else:
+        made = _memo_reasons(reasons, steps, built, (columns, unmoved, language))
     return pl.DataFrame(
         [
             made[name] if name in made else segments.get_column(name)
             for name in _explained_order(columns)
         ]
     )
+
+
+def reason_columns(
+    columns: tuple[str, ...], thresholds: Thresholds, language: str = DEFAULT_LANGUAGE
+) -> list[str]:
+    """Return the columns of ``columns`` the reasons of :func:`explain_segments` read."""
+    unmoved = replace(
+        thresholds,
+        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in RANKING_ONLY_THRESHOLDS},
+    )
+    return _reason_steps(columns, unmoved, language)[2]
+
+
+#: Tables of at most this many rows (a page's) have their sentences kept per row.
+_MEMO_ROWS_AT_MOST = 2_000
+#: Sentences kept per row at most, per columns, thresholds and language.
+_MEMO_KEPT_ROWS = 50_000
+#: The last few sets of kept sentences, by columns, thresholds and language.
+_MEMO_SETS = 8
+_MEMO: OrderedDict[Hashable, dict[tuple[int, int], tuple[str | None, ...]]] = (
+    OrderedDict()
+)
+_MEMO_LOCK = threading.Lock()
+
+
+def _memo_reasons(
+    reasons: pl.DataFrame,
+    steps: list[list[pl.Expr]],
+    built: list[str],
+    context: tuple[Hashable, ...],
+) -> dict[str, pl.Series]:
+    """Return the ``built`` sentences of the rows of ``reasons``, kept per row.
+
+    A row's sentences come from its own values only, so a row seen before with
+    the same values (a threshold move leaves most shown rows as they were) gets
+    the text built then; the rows not seen go through the ``steps`` together.
+    A row is known by two hashes of its values with different seeds (128 bits).
+    """
+    key = (*context, tuple(reasons.schema.items()))
+    rows = list(
+        zip(
+            reasons.hash_rows(seed=1).to_list(),
+            reasons.hash_rows(seed=7).to_list(),
+            strict=True,
+        )
+    )
+    with _MEMO_LOCK:
+        kept = _MEMO.get(key)
+        if kept is None:
+            kept = _MEMO[key] = {}
+            while len(_MEMO) > _MEMO_SETS:
+                _MEMO.popitem(last=False)
+        _MEMO.move_to_end(key)
+        found = [kept.get(row) for row in rows]
+    missing = [i for i, sentences in enumerate(found) if sentences is None]
+    if missing:
+        new = reasons[missing] if len(missing) < len(rows) else reasons
+        for step in steps:
+            new = new.with_columns(step)
+        made = new.select(built).rows()
+        with _MEMO_LOCK:
+            if len(kept) + len(missing) > _MEMO_KEPT_ROWS:
+                kept.clear()
+            for i, sentences in zip(missing, made, strict=True):
+                found[i] = kept[rows[i]] = sentences
+    return {
+        name: pl.Series(
+            name, [None if s is None else s[j] for s in found], dtype=pl.String
+        )
+        for j, name in enumerate(built)
+    }
 
 
 @functools.lru_cache(maxsize=32)

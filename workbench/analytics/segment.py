@@ -21,22 +21,15 @@ Public, stable API (used by the pages, the CLI, account plans and notebooks):
 from __future__ import annotations
 
 import json
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from workbench.analytics.economics import (
     compute_contribution,
 )
-from workbench.analytics.finite import finite_or_null
-from workbench.analytics.observed import observed_relationship
 from workbench.analytics.overview import (
-    RowOrders,
+    KnownSegments,
     SegmentCuts,
     SegmentOverview,
     drawn_accounts,
@@ -48,9 +41,19 @@ from workbench.analytics.overview import (
     segment_overview,
     segment_summary,
 )
-from workbench.analytics.reasons import EXPLANATIONS, explain_segments
+from workbench.analytics.reasons import (
+    EXPLANATIONS,
+    explain_segments,
+    reason_columns,
+)
 from workbench.analytics.retention import Retention
-from workbench.analytics.target import target_relationship
+from workbench.analytics.segment_parts import (
+    _kept_decided_types,
+    _row_orders,
+    _summed_arrays,
+    _threshold_free_part,
+    _value_inputs,
+)
 from workbench.analytics.thresholds import (
     CONTRACT_POINTS_SHARE,
     DEFAULT_THRESHOLDS,
@@ -63,11 +66,9 @@ from workbench.analytics.thresholds import (
     score_weights,
 )
 from workbench.analytics.value import (
-    VALUE_INPUT_THRESHOLDS,
-    ValueInputs,
-    value_inputs,
     value_segments,
 )
+from workbench.analytics.value_arrays import SEGMENT_NAMES, segment_codes
 from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
@@ -155,192 +156,25 @@ def assign_segments(
     # and target types read only the valued features and their own thresholds.
     # Each part is a frame of its own columns, glued side by side at the end:
     # the wide frame is never rewritten, only a few narrow columns are computed.
-    valued_part = value_segments(
-        valued, t, explain=False, inputs=_value_inputs(valued, t)
-    )
+    inputs = _value_inputs(valued, t)
+    valued_part = value_segments(valued, t, explain=False, inputs=inputs)
+    types = _kept_decided_types(valued, scored, overrides)
     decided = pl.concat(
-        [valued_part, scored, _decided_types(valued_part, scored, overrides)],
+        [valued_part, scored, types],
         how="horizontal",
     )
     if explain:
         return explain_segments(decided, t)
-    remember_orders(decided, _row_orders(valued))
+    orders, arrays = _row_orders(valued)
+    # the value segments' codes, row for row, for the chart's points
+    known = KnownSegments(
+        segment_codes(inputs, t),
+        SEGMENT_NAMES,
+        arrays,
+        _summed_arrays(valued, types),
+    )
+    remember_orders(decided, orders, known)
     return decided
-
-
-def _decided_types(
-    valued: pl.DataFrame, scored: pl.DataFrame, overrides: pl.DataFrame | None
-) -> pl.DataFrame:
-    """Return the override's columns and the type each account follows, row for row.
-
-    Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
-    where there is one, else the target, else the observed type) and
-    ``relationship_source``. One query over the scored columns: the overrides (a
-    few rows, the last per account winning) are looked up by account rather than
-    joined, each step of a join costing more to set up than to run.
-    """
-    chosen: dict[str, tuple[Any, Any, Any]] = {}
-    if overrides is not None and overrides.height:
-        by = (
-            pl.col("set_by")
-            if "set_by" in overrides.columns
-            else pl.lit(None, dtype=pl.String)
-        )
-        for account_id, *decision in overrides.select(
-            "account_id", "relationship", "reason", by
-        ).iter_rows():
-            chosen[account_id] = tuple(decision)
-
-    def looked_up(position: int) -> pl.Expr:
-        # the override's value for each account (null where it has none)
-        return pl.col("account_id").replace_strict(
-            list(chosen),
-            [decision[position] for decision in chosen.values()],
-            default=None,
-            return_dtype=pl.String,
-        )
-
-    nothing = pl.lit(None, dtype=pl.String)
-    override = looked_up(0) if chosen else nothing
-    overridden = override.is_not_null()
-    targeted = pl.col("relationship_target").is_not_null()
-    return scored.hstack([valued.get_column("account_id")]).select(
-        override_reason=looked_up(1) if chosen else nothing,
-        override_by=looked_up(2) if chosen else nothing,
-        relationship=pl.when(overridden)
-        .then(override)
-        .when(targeted)
-        .then(pl.col("relationship_target"))
-        .otherwise(pl.col("relationship_observed")),
-        relationship_source=pl.when(overridden)
-        .then(pl.lit("override"))
-        .when(targeted)
-        .then(pl.lit("target"))
-        .otherwise(pl.lit("observed")),
-    )
-
-
-#: Thresholds only the value segments read (and the growth score they rank by).
-_VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
-    "valuable_basis",
-    "valuable_mode",
-    "valuable_top_pct",
-    "valuable_min_contribution",
-    "growable_top_pct",
-    "growth_headroom_weight_pct",
-    "pipeline_full_at_headroom_pct",
-    "trend_full_at_pct",
-)
-#: The last few results of :func:`_threshold_free_part`, by the identity of their
-#: features and situation frames (held weakly: a frame gone, its entry is stale).
-_PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
-    OrderedDict()
-)
-#: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
-_PARTS_KEPT = 4
-_PARTS_LOCK = threading.Lock()
-
-
-def _threshold_free_part(
-    features: pl.DataFrame,
-    t: Thresholds,
-    situation: pl.DataFrame | None,
-    retention: Retention | None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the valued features and the observed and target types' columns.
-
-    None of it reads the value segments' thresholds, so a slider that moves only
-    those (the top shares, the basis, the growth weights) reuses the result for the
-    same features frame: the app shares one frame per data version, and this part
-    costs more than the ranking the slider changes. The result is the same as
-    computing it again (tested).
-    """
-    unmoved = replace(
-        t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
-    )
-    key = (id(features), id(situation), unmoved, retention)
-    with _PARTS_LOCK:  # the app's sessions segment in threads of one process
-        kept = _PARTS.get(key)
-        if (
-            kept is not None
-            and kept[0]() is features
-            and (situation is None or kept[1]() is situation)
-        ):
-            _PARTS.move_to_end(key)
-            return kept[2], kept[3]
-    # One contiguous chunk per column (frames glued from many parts otherwise pay
-    # the chunking in every step); NaN or infinity stored by an older version is unknown
-    features_finite = finite_or_null(features).rechunk()
-    valued = (
-        features_finite
-        if "contribution" in features_finite.columns
-        else compute_contribution(features_finite, t, retention)
-    )
-    observed = observed_relationship(valued, t, explain=False)
-    targeted = target_relationship(observed, t, situation, explain=False)
-    scored = targeted.select(targeted.columns[len(valued.columns) :])
-    with _PARTS_LOCK:
-        _PARTS[key] = (
-            weakref.ref(features),
-            (lambda: None) if situation is None else weakref.ref(situation),
-            valued,
-            scored,
-        )
-        # Entries of frames gone are of no use: drop them first, then the oldest.
-        for stale in [k for k, entry in _PARTS.items() if entry[0]() is None]:
-            del _PARTS[stale]
-        while len(_PARTS) > _PARTS_KEPT:
-            _PARTS.popitem(last=False)
-    return valued, scored
-
-
-#: The last few :func:`~.value.value_inputs`, by the identity of their valued
-#: frame (one of :data:`_PARTS`', held weakly) and the thresholds they read.
-_INPUTS: OrderedDict[Hashable, tuple[Any, ValueInputs]] = OrderedDict()
-
-
-#: The last few :func:`~.overview.row_orders` of valued frames, held weakly.
-_VALUED_ORDERS: OrderedDict[int, tuple[Any, RowOrders]] = OrderedDict()
-
-
-def _row_orders(valued: pl.DataFrame) -> RowOrders:
-    """Return the rows' orders by contribution and revenue, kept per valued frame."""
-    with _PARTS_LOCK:
-        kept = _VALUED_ORDERS.get(id(valued))
-        if kept is not None and kept[0]() is valued:
-            return kept[1]
-    orders = row_orders(valued)
-    with _PARTS_LOCK:
-        _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), orders)
-        for stale in [k for k, e in _VALUED_ORDERS.items() if e[0]() is None]:
-            del _VALUED_ORDERS[stale]
-        while len(_VALUED_ORDERS) > _PARTS_KEPT:
-            _VALUED_ORDERS.popitem(last=False)
-    return orders
-
-
-def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
-    """Return :func:`~.value.value_inputs` of ``valued``, kept between slider moves.
-
-    The growth signs and the ranks by value read three thresholds
-    (:data:`~.value.VALUE_INPUT_THRESHOLDS`), none of them a top share, so a
-    move of a top share only ranks a few narrow columns again (tested against
-    the whole chain computed from scratch).
-    """
-    key = (id(valued), *(getattr(t, f) for f in VALUE_INPUT_THRESHOLDS))
-    with _PARTS_LOCK:
-        kept = _INPUTS.get(key)
-        if kept is not None and kept[0]() is valued:
-            _INPUTS.move_to_end(key)
-            return kept[1]
-    inputs = value_inputs(valued, t)
-    with _PARTS_LOCK:
-        _INPUTS[key] = (weakref.ref(valued), inputs)
-        for stale in [k for k, entry in _INPUTS.items() if entry[0]() is None]:
-            del _INPUTS[stale]
-        while len(_INPUTS) > _PARTS_KEPT:
-            _INPUTS.popitem(last=False)
-    return inputs
 
 
 def filter_accounts(
@@ -436,6 +270,9 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
+_TABLE_SET = frozenset(TABLE_COLUMNS)
+
+
 def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     """Return the segments in table form: the :data:`TABLE_COLUMNS`, best first."""
     return best_first(
@@ -443,9 +280,24 @@ def account_table(segments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def best_first(segments: pl.DataFrame) -> pl.DataFrame:
-    """Return the rows by contribution, highest first (ties in their order)."""
-    return segments.sort("contribution", descending=True, maintain_order=True)
+def best_first(
+    segments: pl.DataFrame, columns: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """Return the rows by contribution, highest first (ties in their order).
+
+    ``columns``: the columns to return (default: all). A frame a segmentation
+    returned has its order known (see :func:`~.overview.remember_orders`): its
+    rows are gathered in that order, not sorted again.
+    """
+    picked = (
+        segments
+        if columns is None
+        else pl.DataFrame([segments.get_column(c) for c in columns])
+    )
+    known = orders_of(segments)
+    if known is not None:
+        return picked[known.by_contribution]
+    return picked.sort("contribution", descending=True, maintain_order=True)
 
 
 def shown_account_table(
@@ -467,9 +319,17 @@ def shown_account_table(
     known = orders_of(segments)
     order = (row_orders(segments) if known is None else known).by_contribution
     kept = order.slice(offset, limit)
-    explained = explain_segments(segments[kept], thresholds, language)
+    # only the columns the table shows and the reasons read are gathered (the
+    # sentences read the same columns, so they are the same text)
+    read = set(reason_columns(tuple(segments.columns), thresholds, language))
+    needed = [c for c in segments.columns if c in read or c in _TABLE_SET]
+    narrow = pl.DataFrame([segments.get_column(c) for c in needed])
+    explained = explain_segments(narrow[kept], thresholds, language)
     # already best first: the columns of the table, not a sort again
-    return explained.select(c for c in TABLE_COLUMNS if c in explained.columns)
+    # (a frame of the columns themselves: a select is planned, as a query)
+    return pl.DataFrame(
+        [explained.get_column(c) for c in TABLE_COLUMNS if c in explained.columns]
+    )
 
 
 def compare_scenarios(

@@ -18,6 +18,7 @@ from workbench.analytics.growth import growth_reason, growth_score, growth_signa
 from workbench.analytics.observed import _number
 from workbench.analytics.sentences import sentence, words
 from workbench.analytics.thresholds import Thresholds
+from workbench.analytics.value_arrays import ranked_segments_fast
 from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 #: The value "most valuable" ranks by, in words.
@@ -153,7 +154,8 @@ def value_segments(
     them between slider moves).
     """
     kept = value_inputs(valued, t) if inputs is None else inputs
-    segmented = kept.signals.hstack(ranked_segments(kept, t).get_columns())
+    # the same rule as ranked_segments, on arrays prepared once per inputs
+    segmented = kept.signals.hstack(ranked_segments_fast(kept, t).get_columns())
     return with_growth_reason(segmented) if explain else segmented
 
 

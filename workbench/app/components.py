@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -302,13 +304,41 @@ def preselect_linked_account(key: str, options: Sequence[str]) -> None:
         st.session_state[marker] = linked
 
 
+#: The choices of the last few tables a picker listed, by the table's identity
+#: (held weakly): the pages' tables are shared objects, one per data version and
+#: thresholds, so a rerun lists the same choices without building them again.
+_CHOICES: dict[tuple[int, int], tuple[Any, tuple[list[str], list[str]]]] = {}
+_CHOICES_KEPT = 16
+_CHOICES_LOCK = threading.Lock()
+
+
+def account_choices(table: pl.DataFrame, limit: int) -> tuple[list[str], list[str]]:
+    """Return :func:`~workbench.analytics.segment.account_choices`, kept per table.
+
+    The lists returned are shared: read them, do not change them.
+    """
+    key = (id(table), limit)
+    with _CHOICES_LOCK:
+        kept = _CHOICES.get(key)
+    if kept is not None and kept[0]() is table:
+        return kept[1]
+    choices = segment.account_choices(table, limit)
+    with _CHOICES_LOCK:
+        for stale in [k for k, (ref, _c) in _CHOICES.items() if ref() is None]:
+            del _CHOICES[stale]
+        while len(_CHOICES) >= _CHOICES_KEPT:
+            del _CHOICES[next(iter(_CHOICES))]
+        _CHOICES[key] = (weakref.ref(table), choices)
+    return choices
+
+
 def pick_account(table: pl.DataFrame, limit: int, key: str) -> str | None:
     """Show a picker of the first ``limit`` accounts of ``table``; return the chosen ID.
 
     Returns ``None`` (and shows nothing) when the table has no accounts. The
     picker's value is the row's position, so two accounts of one name stay apart.
     """
-    ids, labels = segment.account_choices(table, limit)
+    ids, labels = account_choices(table, limit)
     if not ids:
         return None
     picked = st.selectbox(

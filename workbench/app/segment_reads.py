@@ -130,9 +130,7 @@ def filtered_accounts(
     )
     return FilteredAccounts(
         table=table,
-        best_first=segment.best_first(
-            table.select("account_id", "name", "contribution")
-        ),
+        best_first=segment.best_first(table, ("account_id", "name", "contribution")),
         segments=segments,
     )
 

@@ -15,6 +15,7 @@ from workbench import access, terms
 from workbench.analytics import segment
 from workbench.app import actions, reads, segment_reads, session
 from workbench.app.components import (
+    account_choices,
     download_pair,
     opened_expander,
     pick_account,
@@ -229,7 +230,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
     overrides = reads.relationship_overrides()
     # The picker lists the accounts of the filtered table above (at most
     # OVERRIDE_CHOICES of them), so a large portfolio does not send every name each run.
-    choice_ids, choice_labels = segment.account_choices(table, OVERRIDE_CHOICES)
+    choice_ids, choice_labels = account_choices(table, OVERRIDE_CHOICES)
     if table.height > OVERRIDE_CHOICES:
         st.caption(
             _(
@@ -368,8 +369,10 @@ def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
     account_id = pick_account(table, OVERRIDE_CHOICES, "seg_situation_account")
     if account_id is None:
         return
-    rated = reads.account_situation().filter(pl.col("account_id") == account_id)
-    current = rated.row(0, named=True) if rated.height else {}
+    # the account's row found by a comparison of one column (a filter is planned)
+    rated = reads.account_situation()
+    at = (rated.get_column("account_id") == account_id).arg_true()
+    current = rated.row(at[0], named=True) if at.len() else {}
     with st.form("seg_situation_form"):
         cols = st.columns(len(SITUATION_FACTORS))
         levels: dict[str, int | None] = {}

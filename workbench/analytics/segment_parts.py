@@ -1,0 +1,274 @@
+"""The parts of a segmentation that a slider move of a top share does not change.
+
+Split from :mod:`workbench.analytics.segment` (which calls them): the valued
+features and the observed and target types, the value segments' inputs, the
+rows' orders and the type each account follows are kept per frame (held weakly)
+so that a move recomputes only the value segments. Each is the same as computing
+it again (tested).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import replace
+from typing import Any
+
+import polars as pl
+
+from workbench.analytics.economics import compute_contribution
+from workbench.analytics.finite import finite_or_null
+from workbench.analytics.observed import observed_relationship
+from workbench.analytics.overview import (
+    DrawnArrays,
+    RowOrders,
+    SummedArrays,
+    drawn_arrays,
+    row_orders,
+    summed_arrays,
+)
+from workbench.analytics.retention import Retention
+from workbench.analytics.target import target_relationship
+from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from workbench.analytics.value import VALUE_INPUT_THRESHOLDS, ValueInputs, value_inputs
+
+#: The last few :func:`_decided_types`, by the identity of their frames (held weakly).
+_DECIDED: OrderedDict[Hashable, tuple[Any, Any, Any, pl.DataFrame]] = OrderedDict()
+
+
+def _kept_decided_types(
+    valued: pl.DataFrame, scored: pl.DataFrame, overrides: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Return :func:`_decided_types`, kept for the same three frames.
+
+    ``valued`` and ``scored`` are those :func:`_threshold_free_part` keeps, so a
+    move of a value segment's threshold decides the types of the move before
+    (the app shares one overrides frame per data version).
+    """
+    key = (id(valued), id(scored), id(overrides))
+    with _PARTS_LOCK:
+        kept = _DECIDED.get(key)
+        if (
+            kept is not None
+            and kept[0]() is valued
+            and kept[1]() is scored
+            and (overrides is None or kept[2]() is overrides)
+        ):
+            _DECIDED.move_to_end(key)
+            return kept[3]
+    decided = _decided_types(valued, scored, overrides)
+    with _PARTS_LOCK:
+        _DECIDED[key] = (
+            weakref.ref(valued),
+            weakref.ref(scored),
+            (lambda: None) if overrides is None else weakref.ref(overrides),
+            decided,
+        )
+        for stale in [k for k, entry in _DECIDED.items() if entry[0]() is None]:
+            del _DECIDED[stale]
+        while len(_DECIDED) > _PARTS_KEPT:
+            _DECIDED.popitem(last=False)
+    return decided
+
+
+def _decided_types(
+    valued: pl.DataFrame, scored: pl.DataFrame, overrides: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Return the override's columns and the type each account follows, row for row.
+
+    Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
+    where there is one, else the target, else the observed type) and
+    ``relationship_source``. One query over the scored columns: the overrides (a
+    few rows, the last per account winning) are looked up by account rather than
+    joined, each step of a join costing more to set up than to run.
+    """
+    chosen: dict[str, tuple[Any, Any, Any]] = {}
+    if overrides is not None and overrides.height:
+        by = (
+            pl.col("set_by")
+            if "set_by" in overrides.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        for account_id, *decision in overrides.select(
+            "account_id", "relationship", "reason", by
+        ).iter_rows():
+            chosen[account_id] = tuple(decision)
+
+    def looked_up(position: int) -> pl.Expr:
+        # the override's value for each account (null where it has none)
+        return pl.col("account_id").replace_strict(
+            list(chosen),
+            [decision[position] for decision in chosen.values()],
+            default=None,
+            return_dtype=pl.String,
+        )
+
+    nothing = pl.lit(None, dtype=pl.String)
+    override = looked_up(0) if chosen else nothing
+    overridden = override.is_not_null()
+    targeted = pl.col("relationship_target").is_not_null()
+    return scored.hstack([valued.get_column("account_id")]).select(
+        override_reason=looked_up(1) if chosen else nothing,
+        override_by=looked_up(2) if chosen else nothing,
+        relationship=pl.when(overridden)
+        .then(override)
+        .when(targeted)
+        .then(pl.col("relationship_target"))
+        .otherwise(pl.col("relationship_observed")),
+        relationship_source=pl.when(overridden)
+        .then(pl.lit("override"))
+        .when(targeted)
+        .then(pl.lit("target"))
+        .otherwise(pl.lit("observed")),
+    )
+
+
+#: Thresholds only the value segments read (and the growth score they rank by).
+_VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
+    "valuable_basis",
+    "valuable_mode",
+    "valuable_top_pct",
+    "valuable_min_contribution",
+    "growable_top_pct",
+    "growth_headroom_weight_pct",
+    "pipeline_full_at_headroom_pct",
+    "trend_full_at_pct",
+)
+#: The last few results of :func:`_threshold_free_part`, by the identity of their
+#: features and situation frames (held weakly: a frame gone, its entry is stale).
+_PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
+    OrderedDict()
+)
+#: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
+_PARTS_KEPT = 4
+_PARTS_LOCK = threading.Lock()
+
+
+def _threshold_free_part(
+    features: pl.DataFrame,
+    t: Thresholds,
+    situation: pl.DataFrame | None,
+    retention: Retention | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the valued features and the observed and target types' columns.
+
+    None of it reads the value segments' thresholds, so a slider that moves only
+    those (the top shares, the basis, the growth weights) reuses the result for the
+    same features frame: the app shares one frame per data version, and this part
+    costs more than the ranking the slider changes. The result is the same as
+    computing it again (tested).
+    """
+    unmoved = replace(
+        t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
+    )
+    key = (id(features), id(situation), unmoved, retention)
+    with _PARTS_LOCK:  # the app's sessions segment in threads of one process
+        kept = _PARTS.get(key)
+        if (
+            kept is not None
+            and kept[0]() is features
+            and (situation is None or kept[1]() is situation)
+        ):
+            _PARTS.move_to_end(key)
+            return kept[2], kept[3]
+    # One contiguous chunk per column (frames glued from many parts otherwise pay
+    # the chunking in every step); NaN or infinity stored by an older version is unknown
+    features_finite = finite_or_null(features).rechunk()
+    valued = (
+        features_finite
+        if "contribution" in features_finite.columns
+        else compute_contribution(features_finite, t, retention)
+    )
+    observed = observed_relationship(valued, t, explain=False)
+    targeted = target_relationship(observed, t, situation, explain=False)
+    scored = targeted.select(targeted.columns[len(valued.columns) :])
+    with _PARTS_LOCK:
+        _PARTS[key] = (
+            weakref.ref(features),
+            (lambda: None) if situation is None else weakref.ref(situation),
+            valued,
+            scored,
+        )
+        # Entries of frames gone are of no use: drop them first, then the oldest.
+        for stale in [k for k, entry in _PARTS.items() if entry[0]() is None]:
+            del _PARTS[stale]
+        while len(_PARTS) > _PARTS_KEPT:
+            _PARTS.popitem(last=False)
+    return valued, scored
+
+
+#: The last few :func:`~.value.value_inputs`, by the identity of their valued
+#: frame (one of :data:`_PARTS`', held weakly) and the thresholds they read.
+_INPUTS: OrderedDict[Hashable, tuple[Any, ValueInputs]] = OrderedDict()
+
+
+#: The last few :func:`~.overview.row_orders` of valued frames, held weakly.
+_VALUED_ORDERS: OrderedDict[int, tuple[Any, tuple[RowOrders, DrawnArrays]]] = (
+    OrderedDict()
+)
+
+
+def _row_orders(valued: pl.DataFrame) -> tuple[RowOrders, DrawnArrays]:
+    """Return the rows' orders and the chart's arrays, kept per valued frame."""
+    with _PARTS_LOCK:
+        kept = _VALUED_ORDERS.get(id(valued))
+        if kept is not None and kept[0]() is valued:
+            return kept[1]
+    orders = row_orders(valued)
+    both = (orders, drawn_arrays(valued, orders))
+    with _PARTS_LOCK:
+        _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), both)
+        for stale in [k for k, e in _VALUED_ORDERS.items() if e[0]() is None]:
+            del _VALUED_ORDERS[stale]
+        while len(_VALUED_ORDERS) > _PARTS_KEPT:
+            _VALUED_ORDERS.popitem(last=False)
+    return both
+
+
+def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
+    """Return :func:`~.value.value_inputs` of ``valued``, kept between slider moves.
+
+    The growth signs and the ranks by value read three thresholds
+    (:data:`~.value.VALUE_INPUT_THRESHOLDS`), none of them a top share, so a
+    move of a top share only ranks a few narrow columns again (tested against
+    the whole chain computed from scratch).
+    """
+    key = (id(valued), *(getattr(t, f) for f in VALUE_INPUT_THRESHOLDS))
+    with _PARTS_LOCK:
+        kept = _INPUTS.get(key)
+        if kept is not None and kept[0]() is valued:
+            _INPUTS.move_to_end(key)
+            return kept[1]
+    inputs = value_inputs(valued, t)
+    with _PARTS_LOCK:
+        _INPUTS[key] = (weakref.ref(valued), inputs)
+        for stale in [k for k, entry in _INPUTS.items() if entry[0]() is None]:
+            del _INPUTS[stale]
+        while len(_INPUTS) > _PARTS_KEPT:
+            _INPUTS.popitem(last=False)
+    return inputs
+
+
+#: The last few :func:`~.overview.summed_arrays`, by their two frames (held weakly).
+_SUMMED: OrderedDict[tuple[int, int], tuple[Any, Any, SummedArrays | None]] = (
+    OrderedDict()
+)
+
+
+def _summed_arrays(valued: pl.DataFrame, types: pl.DataFrame) -> SummedArrays | None:
+    """Return :func:`~.overview.summed_arrays`, kept for the same two frames."""
+    key = (id(valued), id(types))
+    with _PARTS_LOCK:
+        kept = _SUMMED.get(key)
+        if kept is not None and kept[0]() is valued and kept[1]() is types:
+            return kept[2]
+    summed = summed_arrays(valued, types)
+    with _PARTS_LOCK:
+        _SUMMED[key] = (weakref.ref(valued), weakref.ref(types), summed)
+        for stale in [k for k, e in _SUMMED.items() if e[0]() is None]:
+            del _SUMMED[stale]
+        while len(_SUMMED) > _PARTS_KEPT:
+            _SUMMED.popitem(last=False)
+    return summed

@@ -19,7 +19,7 @@ from workbench import store
 from workbench.analytics import segment
 from workbench.analytics.reasons import explain_segments
 from workbench.analytics.segment_parts import _threshold_free_part, _value_inputs
-from workbench.analytics.value import ValueInputs, ranked_segments
+from workbench.analytics.value import ValueInputs, ranked_inputs, ranked_segments
 from workbench.analytics.value_arrays import ranked_segments_fast
 
 MOVES = [
@@ -52,16 +52,7 @@ def _inputs(rows: dict[str, list]) -> ValueInputs:
             "winnability": pl.Float64,
         },
     )
-    ranked = frame.with_columns(
-        _below_zero=pl.col("_data") & (pl.col("_contribution") < 0),
-        value_rank=pl.when(pl.col("_data"))
-        .then(pl.col("_value"))
-        .rank("ordinal", descending=True),
-        contribution_rank=pl.when(pl.col("_data"))
-        .then(pl.col("_contribution"))
-        .rank("ordinal", descending=True),
-    )
-    return ValueInputs(frame, ranked, int(ranked["_data"].sum()))
+    return ranked_inputs(frame, frame)
 
 
 SMALL = {

@@ -71,13 +71,25 @@ def value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
     # of accounts a top share is taken of, nor can they fill one.
     with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
     signals = growth_signals(valued, t)
-    ranked = signals.select(
+    narrow = signals.select(
         _data=with_data.fill_null(True),
         _value=pl.col(t.valuable_basis),
         _contribution=pl.col("contribution"),
         headroom=pl.col("headroom"),
         winnability=pl.col("winnability"),
-    ).with_columns(
+    )
+    return ranked_inputs(signals, narrow)
+
+
+def ranked_inputs(signals: pl.DataFrame, narrow: pl.DataFrame) -> ValueInputs:
+    """Return :class:`ValueInputs` of a narrow frame of what ranking reads.
+
+    ``narrow`` holds, row for row with ``signals``: ``_data``, ``_value`` (the
+    value ranked by), ``_contribution``, ``headroom`` and ``winnability``; this
+    adds whether each account is below zero and its places by value and by
+    contribution (accounts without data take none).
+    """
+    ranked = narrow.with_columns(
         _below_zero=pl.col("_data") & (pl.col("_contribution") < 0),
         value_rank=pl.when(pl.col("_data"))
         .then(pl.col("_value"))

@@ -147,7 +147,9 @@ def _codes(inputs: ValueInputs, t: Thresholds) -> tuple[np.ndarray, np.ndarray]:
     codes[valuable] = _VALUABLE
     if grow_n > 0:
         codes[_best(np.flatnonzero(candidate), scores, grow_n)] = _GROWABLE
+    # kept and handed to every caller of the same move: read-only
     codes.flags.writeable = False
+    scores.flags.writeable = False
     with _LOCK:
         for stale in [k for k, entry in _CODES.items() if entry[0]() is None]:
             del _CODES[stale]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -315,3 +316,19 @@ plans._leaders_table(pl.DataFrame({"name": ["Only one"]}), "few", {})
     assert [caption.value for caption in at.caption] == [
         "The first 200 of 250 rows; the CSV holds them all."
     ]
+
+
+def test_overview_cells_say_a_plans_state_in_the_pages_language():
+    # the state column showed "no plan" in English on a Chinese page
+    from workbench import i18n
+
+    frame = pl.DataFrame(
+        {"plan_state": ["no plan", "stale", "current"], "segment": ["maintain"] * 3}
+    )
+    i18n.set_language("zh-Hans")
+    try:
+        shown = plans_overview.in_words(frame)
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert shown["plan_state"].to_list() == ["无计划", "过期", "最新"]
+    assert shown["segment"].to_list() == ["维持型客户"] * 3

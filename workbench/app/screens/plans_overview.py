@@ -86,14 +86,26 @@ def overview_config(currency: str) -> dict[str, Any]:
     return config
 
 
+#: A plan's state in the overview's cells (the chart's legend says the same words).
+_PLAN_STATES: dict[str, str] = {
+    "current": N_("current"),
+    "stale": N_("stale"),
+    "no plan": N_("no plan"),
+}
+
+
 def in_words(frame: pl.DataFrame) -> pl.DataFrame:
     """Return ``frame`` with our codes (most_valuable, under_review) as words."""
     coded = [c for c in ("segment", "plan_status", "status") if c in frame.columns]
     if "contribution" in frame.columns:  # money in whole units
         frame = frame.with_columns(pl.col("contribution").round(0))
-    return frame.with_columns(
-        pl.col(c).replace({k: _(v) for k, v in plans.CODE_WORDS.items()}) for c in coded
-    )
+    words = {k: _(v) for k, v in plans.CODE_WORDS.items()}
+    frame = frame.with_columns(pl.col(c).replace(words) for c in coded)
+    if "plan_state" in frame.columns:  # current, stale, no plan: as the chart says
+        frame = frame.with_columns(
+            pl.col("plan_state").replace({k: _(v) for k, v in _PLAN_STATES.items()})
+        )
+    return frame
 
 
 #: Rows each leaders' table shows (those to act on come first); the CSV holds all.

@@ -75,9 +75,10 @@ def built_on_click(build: Callable[..., T], *args: Any) -> Callable[[], T]:
     """Return ``build(*args)`` as a download's data, to run when it is clicked.
 
     Streamlit runs such a function in a worker thread of its own, where this
-    run's language (a context variable set by the page) is not in force: built
-    there as it is, a download's reasons and headings came out in English on a
-    Chinese page. The language is taken now and put in force for the build.
+    run's language (a context variable set by the page) is not in force: a file
+    written in the page's language (a plan's Markdown or one-page summary) would
+    come out in English on a Chinese page. The language is taken now and put in
+    force for the build.
     """
     return functools.partial(_in_language, current_language(), build, *args)
 

@@ -264,6 +264,9 @@ def test_a_segments_page_in_chinese_shows_vocabulary_in_chinese_and_keeps_codes(
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["lang"] = "zh-Hant"
     at.run()
+    # the decisions are built only while their expander is open; opened before
+    # the page runs, as AppTest formats the page's choices again in English
+    at.session_state["seg_decisions_open"] = True
     at.switch_page("pages/segments.py").run()
     assert not at.exception, at.exception
     labels = {m.label for m in at.metric}

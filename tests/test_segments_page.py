@@ -39,6 +39,15 @@ def accounts_table(at: AppTest):
     return table_with(at, "relationship_reason")
 
 
+def opened(at: AppTest, *keys: str) -> AppTest:
+    """Open the expanders ``keys`` (their content is built only while open)."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_page_shows_every_segment_on_the_demo(page):
     counts = metrics(page)
     for label in ("Most valuable", "Most growable", "Maintain", "Below zero"):
@@ -80,6 +89,9 @@ def test_sliders_change_the_table(page):
     # the flat hourly cost prices only the hours no role rate covers (activities
     # naming no seller): it raises the cost to serve, by little
     cost_before = accounts_table(page)["cost_to_serve"].sum()
+    # the cost and value assumptions are drawn only while their expander is open
+    assert not any(s.key == "seg_hourly_cost" for s in page.slider)
+    opened(page, "seg_economics_open")
     page.slider(key="seg_hourly_cost").set_value(400.0).run()
     assert accounts_table(page)["cost_to_serve"].sum() > cost_before
     # accounts without a margin of their own lose money at a thin default margin
@@ -184,6 +196,9 @@ def test_filters(page):
 
 def test_override_needs_a_reason_and_is_saved(page, app_db):
     account = accounts_table(page)["account_id"].iloc[0]  # the picker follows the table
+    # the decisions are built only while their expander is open
+    assert not any(r.key == "seg_override_type" for r in page.radio)
+    opened(page, "seg_decisions_open")
     page.radio(key="seg_override_type").set_value("partnership")
     page.text_input(key="seg_override_reason").input("   ")
     page.button[0].click()  # the form's submit button is the first button
@@ -207,6 +222,7 @@ def test_a_workshop_rates_the_buying_situation_and_the_target_follows(page, app_
     transactional = table[table["relationship"] == "transactional"]
     account = transactional["account_id"].iloc[0]
     position = list(table["account_id"]).index(account)
+    opened(page, "seg_situation_open")
     page.selectbox(key="seg_situation_account").set_value(position).run()
     for factor, level in (
         ("purchase_importance", 5),
@@ -232,6 +248,7 @@ def test_a_workshop_rates_the_buying_situation_and_the_target_follows(page, app_
 
 def test_scenarios_save_load_and_compare(page):
     page.slider(key="seg_top_pct").set_value(10.0).run()
+    opened(page, "seg_scenarios_open")
     page.text_input(key="seg_scenario_name").input("Lean").run()
     page.button(key="seg_scenario_save").click().run()
     assert not page.exception
@@ -250,7 +267,9 @@ def test_scenarios_save_load_and_compare(page):
 
 
 def test_viewer_cannot_save(app_db):
-    at = open_page(PAGE, Actor(name="guest", role="viewer"))
+    at = opened(
+        open_page(PAGE, Actor(name="guest", role="viewer")), "seg_scenarios_open"
+    )
     assert at.button(key="seg_scenario_save").disabled
     connection = store.connect(app_db)
     assert store.segment_scenarios(connection).height == 0
@@ -269,7 +288,7 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
         connection, thresholds.with_changes(hourly_cost=1_000)
     )
     connection.close()
-    at = open_page(PAGE)
+    at = opened(open_page(PAGE), "seg_scenarios_open", "seg_economics_open")
     at.button(key="seg_scenario_apply").click().run()
     assert not at.exception, at.exception
     assert at.slider(key="seg_hourly_cost").value == 1000.0

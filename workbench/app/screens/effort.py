@@ -23,6 +23,7 @@ from workbench.app import drawn, effort_reads, reads
 from workbench.app.components import (
     TABLE_ROWS,
     download_pair,
+    opened_expander,
     show_table,
 )
 from workbench.app.language import _, format_money, format_number, format_percent
@@ -468,63 +469,76 @@ def groups_section(choices: Choices, judged: pl.DataFrame, currency: str) -> Non
 
 
 def breakdown_section(choices: Choices) -> None:
-    """Show effort per seller, team, department, role or kind."""
-    st.subheader(_("Who spends time where"))
-    view = st.selectbox(
-        _("Break effort down by"),
-        list(VIEW_TITLES),
-        format_func=lambda v: _(VIEW_TITLES[v]),
-        key="eff_view",
-    )
+    """Show effort per seller, team, department, role or kind.
 
-    def breakdown() -> pl.DataFrame:
-        return reads.effort_breakdown(choices.as_of, choices.thresholds, view)
+    Built only while its expander is open (opening it reruns the page): no
+    verdict rule changes it, and its chart and downloads cost every rerun.
+    """
+    box = opened_expander(_("Who spends time where"), "eff_breakdown_open")
+    if box is None:
+        return
+    with box:
+        view = st.selectbox(
+            _("Break effort down by"),
+            list(VIEW_TITLES),
+            format_func=lambda v: _(VIEW_TITLES[v]),
+            key="eff_view",
+        )
 
-    drawn.altair_chart(
-        ("effort_stacked_bars", choices.as_of, choices.thresholds, view),
-        lambda: charts.effort_stacked_bars(
-            effort.top_labels(breakdown(), 25),
-            _("Effort by {view}").format(view=_(VIEW_TITLES[view]).lower()),
-        ),
-        width="stretch",
-    )
-    download_pair(breakdown, f"effort-by-{view}", "eff_breakdown")
+        def breakdown() -> pl.DataFrame:
+            return reads.effort_breakdown(choices.as_of, choices.thresholds, view)
+
+        drawn.altair_chart(
+            ("effort_stacked_bars", choices.as_of, choices.thresholds, view),
+            lambda: charts.effort_stacked_bars(
+                effort.top_labels(breakdown(), 25),
+                _("Effort by {view}").format(view=_(VIEW_TITLES[view]).lower()),
+            ),
+            width="stretch",
+        )
+        download_pair(breakdown, f"effort-by-{view}", "eff_breakdown")
 
 
 def trend_section(choices: Choices) -> None:
-    """Show effort per month or quarter, a line per type or segment."""
-    st.subheader(_("Over time"))
-    row = st.container(horizontal=True)
-    granularity = row.radio(
-        _("Per"),
-        ["month", "quarter"],
-        format_func=lambda g: _("month") if g == "month" else _("quarter"),
-        horizontal=True,
-        key="eff_granularity",
-    )
-    trend_by = row.radio(
-        _("Lines by"),
-        ["relationship", "value_segment"],
-        format_func=lambda g: _(GROUPING_TITLES[g]),
-        horizontal=True,
-        key="eff_trend_by",
-    )
-    drawn.altair_chart(
-        (
-            "effort_trend_chart",
-            choices.as_of,
-            choices.thresholds,
-            trend_by,
-            granularity,
-        ),
-        lambda: charts.effort_trend_chart(
-            reads.effort_trend(
-                choices.as_of, choices.thresholds, trend_by, granularity
+    """Show effort per month or quarter, a line per type or segment.
+
+    Built only while its expander is open, like the breakdown.
+    """
+    box = opened_expander(_("Over time"), "eff_trend_open")
+    if box is None:
+        return
+    with box:
+        row = st.container(horizontal=True)
+        granularity = row.radio(
+            _("Per"),
+            ["month", "quarter"],
+            format_func=lambda g: _("month") if g == "month" else _("quarter"),
+            horizontal=True,
+            key="eff_granularity",
+        )
+        trend_by = row.radio(
+            _("Lines by"),
+            ["relationship", "value_segment"],
+            format_func=lambda g: _(GROUPING_TITLES[g]),
+            horizontal=True,
+            key="eff_trend_by",
+        )
+        drawn.altair_chart(
+            (
+                "effort_trend_chart",
+                choices.as_of,
+                choices.thresholds,
+                trend_by,
+                granularity,
             ),
-            trend_by,
-        ),
-        width="stretch",
-    )
+            lambda: charts.effort_trend_chart(
+                reads.effort_trend(
+                    choices.as_of, choices.thresholds, trend_by, granularity
+                ),
+                trend_by,
+            ),
+            width="stretch",
+        )
 
 
 def accounts_section(choices: Choices, judged: pl.DataFrame, currency: str) -> None:

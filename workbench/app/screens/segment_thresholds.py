@@ -67,12 +67,13 @@ def portfolio_currency() -> str:
 def init_thresholds() -> None:
     """Give every threshold widget its default on the session's first run.
 
-    The score's weights and full points are drawn only while their expander is
-    open, and a widget not drawn in a run loses its value: theirs are written
-    back into the session at every run, so they outlive the runs without them.
+    The cost and value assumptions, the score's weights and full points are
+    drawn only while their expander is open, and a widget not drawn in a run
+    loses its value: theirs (:data:`DRAWN_WHEN_OPEN`) are written back into the
+    session at every run, so they outlive the runs without them.
     """
     for field, key in THRESHOLD_KEYS.items():
-        if key in SCORE_WEIGHTS or key in FULL_POINTS:
+        if key in DRAWN_WHEN_OPEN:
             st.session_state[key] = st.session_state.get(key, getattr(DEFAULTS, field))
         else:
             st.session_state.setdefault(key, getattr(DEFAULTS, field))
@@ -186,7 +187,34 @@ def _slider(
 
 
 def _economics_sliders(currency: str) -> None:
-    """Show the sliders of what serving an account costs and what it is worth."""
+    """Show the sliders of what serving an account costs and what it is worth.
+
+    The six assumptions are drawn only while their expander is open (opening it
+    reruns the page): six sliders fewer to build and send at every move of a
+    top share. The two relationship thresholds stay in sight, as the top shares.
+    """
+    box = opened_expander(_("Cost and value assumptions"), "seg_economics_open")
+    if box is not None:
+        with box:
+            _assumption_sliders(currency)
+    _slider(
+        "seg_target_threshold",
+        _("Aim for a partnership at a target score of at least"),
+        1.0,
+        _(
+            "The target score rates the buying situation (workshop ratings, "
+            "contract length, value, wallet) over the signals that are known."
+        ),
+    )
+    _slider(
+        "seg_rel_threshold",
+        _("Observed partnership at a relationship score of at least"),
+        1.0,
+    )
+
+
+def _assumption_sliders(currency: str) -> None:
+    # what an hour costs, the margin, wallet, minutes, term and years assumed
     _slider(
         "seg_hourly_cost",
         _("Hourly cost of our time ({currency})").format(currency=currency),
@@ -228,20 +256,6 @@ def _economics_sliders(currency: str) -> None:
             "in force, at least this many."
         ),
     )
-    _slider(
-        "seg_target_threshold",
-        _("Aim for a partnership at a target score of at least"),
-        1.0,
-        _(
-            "The target score rates the buying situation (workshop ratings, "
-            "contract length, value, wallet) over the signals that are known."
-        ),
-    )
-    _slider(
-        "seg_rel_threshold",
-        _("Observed partnership at a relationship score of at least"),
-        1.0,
-    )
 
 
 #: The relationship score's weights (each 0–100 points), by widget key.
@@ -261,6 +275,17 @@ FULL_POINTS: dict[str, tuple[str, float, float, float]] = {
     "seg_full_executive": (N_("Executives engaged"), 1.0, 50.0, 1.0),
     "seg_full_joint": (N_("Joint planning sessions or workshops"), 1.0, 200.0, 1.0),
 }
+
+
+#: The threshold widgets drawn only while their expander is open (their values
+#: are kept in the session between the runs that do not draw them).
+DRAWN_WHEN_OPEN: frozenset[str] = frozenset(
+    {
+        *SLIDER_LIMITS,
+        *SCORE_WEIGHTS,
+        *FULL_POINTS,
+    }
+)
 
 
 def _score_settings() -> None:

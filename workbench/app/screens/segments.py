@@ -225,124 +225,139 @@ def _table_page(rows: int) -> int:
 
 
 def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
-    """Show the manual relationship decisions, to add (from ``table``) or remove."""
-    st.subheader(_("Manual relationship decisions"))
-    overrides = reads.relationship_overrides()
-    # The picker lists the accounts of the filtered table above (at most
-    # OVERRIDE_CHOICES of them), so a large portfolio does not send every name each run.
-    choice_ids, choice_labels = account_choices(table, OVERRIDE_CHOICES)
-    if table.height > OVERRIDE_CHOICES:
-        st.caption(
-            _(
-                "The picker lists the first {count} accounts of the table above; "
-                "filter the table to reach others."
-            ).format(count=format_number(OVERRIDE_CHOICES))
-        )
-    with st.form("seg_override_form"):
-        override_cols = st.columns([3, 2, 4])
-        override_choice = override_cols[0].selectbox(
-            _("Account"),
-            range(len(choice_ids)),
-            format_func=choice_labels.__getitem__,
-            key="seg_override_account",
-        )
-        override_account = choice_ids[override_choice] if choice_ids else ""
-        override_type = _relationships(override_cols[1].radio, "seg_override_type")
-        override_reason = override_cols[2].text_input(
-            _("Reason (required)"), key="seg_override_reason", max_chars=500
-        )
-        saved = st.form_submit_button(_("Save decision"), disabled=not may_edit)
-    if saved:
-        save_then_rerun(
-            lambda: actions.set_relationship(
-                override_account, override_type, override_reason
-            ),
-            _("Relationship decision for {account} saved: {relationship}.").format(
-                account=override_account,
-                relationship=terms.relationship(override_type),
-            ),
-        )
-    if overrides.height:
-        show_table(terms.localise_values(overrides), key="seg_overrides_table")
-        remove_cols = st.columns([3, 1])
-        to_remove = remove_cols[0].selectbox(
-            _("Remove the decision for"),
-            overrides["account_id"].to_list(),
-            key="seg_override_remove",
-        )
-        if remove_cols[1].button(
-            _("Remove"), key="seg_override_delete", disabled=not may_edit
-        ):
-            save_then_rerun(
-                lambda: actions.clear_relationship(to_remove),
-                _("Decision for {account} removed.").format(account=to_remove),
+    """Show the manual relationship decisions, to add (from ``table``) or remove.
+
+    Built only while its expander is open (opening it reruns the page): its
+    pickers, form and table are not built and sent at every move of a slider.
+    """
+    box = opened_expander(_("Manual relationship decisions"), "seg_decisions_open")
+    if box is None:
+        return
+    with box:
+        overrides = reads.relationship_overrides()
+        # The picker lists the accounts of the filtered table above (at most
+        # OVERRIDE_CHOICES of them), so a large portfolio does not send every name each run.
+        choice_ids, choice_labels = account_choices(table, OVERRIDE_CHOICES)
+        if table.height > OVERRIDE_CHOICES:
+            st.caption(
+                _(
+                    "The picker lists the first {count} accounts of the table above; "
+                    "filter the table to reach others."
+                ).format(count=format_number(OVERRIDE_CHOICES))
             )
-    else:
-        st.caption(_("No manual decisions yet: every type comes from the score."))
-    if not may_edit:
-        st.caption(
-            _("You can view segments; saving decisions and scenarios needs an analyst.")
-        )
+        with st.form("seg_override_form"):
+            override_cols = st.columns([3, 2, 4])
+            override_choice = override_cols[0].selectbox(
+                _("Account"),
+                range(len(choice_ids)),
+                format_func=choice_labels.__getitem__,
+                key="seg_override_account",
+            )
+            override_account = choice_ids[override_choice] if choice_ids else ""
+            override_type = _relationships(override_cols[1].radio, "seg_override_type")
+            override_reason = override_cols[2].text_input(
+                _("Reason (required)"), key="seg_override_reason", max_chars=500
+            )
+            saved = st.form_submit_button(_("Save decision"), disabled=not may_edit)
+        if saved:
+            save_then_rerun(
+                lambda: actions.set_relationship(
+                    override_account, override_type, override_reason
+                ),
+                _("Relationship decision for {account} saved: {relationship}.").format(
+                    account=override_account,
+                    relationship=terms.relationship(override_type),
+                ),
+            )
+        if overrides.height:
+            show_table(terms.localise_values(overrides), key="seg_overrides_table")
+            remove_cols = st.columns([3, 1])
+            to_remove = remove_cols[0].selectbox(
+                _("Remove the decision for"),
+                overrides["account_id"].to_list(),
+                key="seg_override_remove",
+            )
+            if remove_cols[1].button(
+                _("Remove"), key="seg_override_delete", disabled=not may_edit
+            ):
+                save_then_rerun(
+                    lambda: actions.clear_relationship(to_remove),
+                    _("Decision for {account} removed.").format(account=to_remove),
+                )
+        else:
+            st.caption(_("No manual decisions yet: every type comes from the score."))
+        if not may_edit:
+            st.caption(
+                _(
+                    "You can view segments; saving decisions and scenarios needs an analyst."
+                )
+            )
 
 
 def scenarios_section(
     as_of: date, thresholds: segment.Thresholds, may_edit: bool
 ) -> None:
-    """Save, load and compare threshold scenarios."""
-    st.subheader(_("Scenarios"))
-    scenarios = reads.segment_scenarios()
-    save_cols = st.columns([3, 1])
-    scenario_name = save_cols[0].text_input(
-        _("Save the current thresholds as"), key="seg_scenario_name", max_chars=200
-    )
-    if save_cols[1].button(
-        _("Save scenario"), key="seg_scenario_save", disabled=not may_edit
-    ):
-        save_then_rerun(
-            lambda: actions.save_scenario(scenario_name, thresholds),
-            _("Scenario “{name}” saved.").format(name=scenario_name.strip()),
+    """Save, load and compare threshold scenarios (built only while open)."""
+    box = opened_expander(_("Scenarios"), "seg_scenarios_open")
+    if box is None:
+        return
+    with box:
+        scenarios = reads.segment_scenarios()
+        save_cols = st.columns([3, 1])
+        scenario_name = save_cols[0].text_input(
+            _("Save the current thresholds as"), key="seg_scenario_name", max_chars=200
         )
+        if save_cols[1].button(
+            _("Save scenario"), key="seg_scenario_save", disabled=not may_edit
+        ):
+            save_then_rerun(
+                lambda: actions.save_scenario(scenario_name, thresholds),
+                _("Scenario “{name}” saved.").format(name=scenario_name.strip()),
+            )
 
-    if scenarios.height:
-        names_saved = scenarios["name"].to_list()
-        load_cols = st.columns([3, 1])
-        to_load = load_cols[0].selectbox(
-            _("Load a scenario"), names_saved, key="seg_scenario_load"
-        )
-        load_cols[1].button(
-            _("Load"), key="seg_scenario_apply", on_click=load_scenario, args=(to_load,)
-        )
-        compare_cols = st.columns(2)
-        choice_a = compare_cols[0].selectbox(
-            _("Compare"),
-            [CURRENT, *names_saved],
-            format_func=_scenario_label,
-            key="seg_compare_a",
-        )
-        choice_b = compare_cols[1].selectbox(
-            _("with"),
-            [CURRENT, *names_saved],
-            index=1,
-            format_func=_scenario_label,
-            key="seg_compare_b",
-        )
-        side_a = segment.scenario_thresholds(scenarios, choice_a) or thresholds
-        side_b = segment.scenario_thresholds(scenarios, choice_b) or thresholds
-        comparison = segment_reads.scenario_comparison(as_of, side_a, side_b)
-        moved = segment.moved_accounts(comparison)
-        st.caption(
-            _(
-                "{count} accounts change segment or type between the two "
-                "(a = left, b = right)."
-            ).format(count=format_number(moved.height))
-        )
-        show_table(
-            terms.localise_values(segment.scenario_moves(comparison)),
-            key="seg_moves_table",
-        )
-        show_table(terms.localise_values(moved), key="seg_moved_table")
-    else:
-        st.caption(_("No saved scenarios yet."))
+        if scenarios.height:
+            names_saved = scenarios["name"].to_list()
+            load_cols = st.columns([3, 1])
+            to_load = load_cols[0].selectbox(
+                _("Load a scenario"), names_saved, key="seg_scenario_load"
+            )
+            load_cols[1].button(
+                _("Load"),
+                key="seg_scenario_apply",
+                on_click=load_scenario,
+                args=(to_load,),
+            )
+            compare_cols = st.columns(2)
+            choice_a = compare_cols[0].selectbox(
+                _("Compare"),
+                [CURRENT, *names_saved],
+                format_func=_scenario_label,
+                key="seg_compare_a",
+            )
+            choice_b = compare_cols[1].selectbox(
+                _("with"),
+                [CURRENT, *names_saved],
+                index=1,
+                format_func=_scenario_label,
+                key="seg_compare_b",
+            )
+            side_a = segment.scenario_thresholds(scenarios, choice_a) or thresholds
+            side_b = segment.scenario_thresholds(scenarios, choice_b) or thresholds
+            comparison = segment_reads.scenario_comparison(as_of, side_a, side_b)
+            moved = segment.moved_accounts(comparison)
+            st.caption(
+                _(
+                    "{count} accounts change segment or type between the two "
+                    "(a = left, b = right)."
+                ).format(count=format_number(moved.height))
+            )
+            show_table(
+                terms.localise_values(segment.scenario_moves(comparison)),
+                key="seg_moves_table",
+            )
+            show_table(terms.localise_values(moved), key="seg_moved_table")
+        else:
+            st.caption(_("No saved scenarios yet."))
 
 
 def _scenario_label(name: str) -> str:
@@ -355,41 +370,51 @@ SITUATION_CHOICES: tuple[int | None, ...] = (None, 1, 2, 3, 4, 5)
 
 
 def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
-    """Let a workshop rate an account's buying situation (the target's inputs)."""
-    st.subheader(_("Buying situation (sets the target relationship)"))
-    st.caption(
-        _(
-            "Rate what you know, 1 (low) to 5 (high); leave the rest unknown. The "
-            "target score counts only the known signals (contract length, value and "
-            "wallet come from the data), so no type is out of reach for lack of a "
-            "field."
-        )
+    """Let a workshop rate an account's buying situation (the target's inputs).
+
+    Built only while its expander is open, like the decisions above.
+    """
+    box = opened_expander(
+        _("Buying situation (sets the target relationship)"), "seg_situation_open"
     )
-    # outside the form, so the ratings below show the chosen account's at once
-    account_id = pick_account(table, OVERRIDE_CHOICES, "seg_situation_account")
-    if account_id is None:
+    if box is None:
         return
-    # the account's row found by a comparison of one column (a filter is planned)
-    rated = reads.account_situation()
-    at = (rated.get_column("account_id") == account_id).arg_true()
-    current = rated.row(at[0], named=True) if at.len() else {}
-    with st.form("seg_situation_form"):
-        cols = st.columns(len(SITUATION_FACTORS))
-        levels: dict[str, int | None] = {}
-        for col, factor in zip(cols, SITUATION_FACTORS, strict=True):
-            known = current.get(factor)
-            levels[factor] = col.selectbox(
-                terms.situation_factor(factor),
-                SITUATION_CHOICES,
-                index=SITUATION_CHOICES.index(known) if known else 0,
-                format_func=lambda v: _("unknown") if v is None else str(v),
-                key=f"seg_situation_{factor}_{account_id}",
+    with box:
+        st.caption(
+            _(
+                "Rate what you know, 1 (low) to 5 (high); leave the rest unknown. The "
+                "target score counts only the known signals (contract length, value and "
+                "wallet come from the data), so no type is out of reach for lack of a "
+                "field."
             )
-        saved = st.form_submit_button(_("Save the situation"), disabled=not may_edit)
-    if saved:
-        try:
-            actions.set_situation(account_id, levels)
-            st.success(_("Saved."))
-            st.rerun()
-        except WorkbenchError as error:
-            show_refusal(error)
+        )
+        # outside the form, so the ratings below show the chosen account's at once
+        account_id = pick_account(table, OVERRIDE_CHOICES, "seg_situation_account")
+        if account_id is None:
+            return
+        # the account's row found by a comparison of one column (a filter is planned)
+        rated = reads.account_situation()
+        at = (rated.get_column("account_id") == account_id).arg_true()
+        current = rated.row(at[0], named=True) if at.len() else {}
+        with st.form("seg_situation_form"):
+            cols = st.columns(len(SITUATION_FACTORS))
+            levels: dict[str, int | None] = {}
+            for col, factor in zip(cols, SITUATION_FACTORS, strict=True):
+                known = current.get(factor)
+                levels[factor] = col.selectbox(
+                    terms.situation_factor(factor),
+                    SITUATION_CHOICES,
+                    index=SITUATION_CHOICES.index(known) if known else 0,
+                    format_func=lambda v: _("unknown") if v is None else str(v),
+                    key=f"seg_situation_{factor}_{account_id}",
+                )
+            saved = st.form_submit_button(
+                _("Save the situation"), disabled=not may_edit
+            )
+        if saved:
+            try:
+                actions.set_situation(account_id, levels)
+                st.success(_("Saved."))
+                st.rerun()
+            except WorkbenchError as error:
+                show_refusal(error)

@@ -326,6 +326,20 @@ def test_the_score_settings_keep_their_values_while_closed(page):
     assert page.number_input(key="seg_w_tenure").value == 80.0
 
 
+def test_the_cost_assumptions_keep_their_values_while_closed(page):
+    opened(page, "seg_economics_open")
+    page.slider(key="seg_hourly_cost").set_value(400.0).run()
+    costs = accounts_table(page)["cost_to_serve"].sum()
+    page.session_state["seg_economics_open"] = False
+    page.run()
+    assert not any(s.key == "seg_hourly_cost" for s in page.slider)
+    page.slider(key="seg_top_pct").set_value(25.0).run()
+    assert page.session_state["seg_hourly_cost"] == 400.0
+    assert accounts_table(page)["cost_to_serve"].sum() == pytest.approx(costs)
+    opened(page, "seg_economics_open")
+    assert page.slider(key="seg_hourly_cost").value == 400.0
+
+
 def _open_economics(at) -> None:
     """Open the economics' expanders (their content is built only while open)."""
     for key in ("econ_costs_open", "econ_rates_open", "econ_shares_open"):

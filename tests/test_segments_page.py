@@ -445,3 +445,11 @@ def test_the_reasons_in_the_accounts_table_read_in_chinese(app_db, language, wor
     assert reasons and all(word in r for r in reasons)
     assert not any("observed score" in r or "based on" in r for r in reasons)
     assert not any("accounts with data" in r for r in table["value_reason"].tolist())
+
+
+def test_the_bench_measures_the_page_s_table_page_and_chart_points():
+    from bench import __main__ as bench_main
+    from workbench.app.screens import segments as screen
+
+    assert bench_main.SHOWN_ROWS == screen.PAGE_ROWS
+    assert bench_main.CHART_POINTS == screen.CHART_POINTS

@@ -332,3 +332,54 @@ def test_overview_cells_say_a_plans_state_in_the_pages_language():
         i18n.set_language(i18n.DEFAULT_LANGUAGE)
     assert shown["plan_state"].to_list() == ["无计划", "过期", "最新"]
     assert shown["segment"].to_list() == ["维持型客户"] * 3
+
+
+def test_the_account_picker_lists_a_page_and_a_search_finds_the_rest(
+    app_db, monkeypatch
+):
+    from workbench.app import plan_editor
+
+    # the picker sends at most this many accounts to the browser at once
+    monkeypatch.setattr(plan_editor, "PICKER_ACCOUNTS", 5)
+    con = store.connect(app_db)
+    try:
+        accounts = store.plan_accounts(con)
+    finally:
+        con.close()
+    total = accounts.height
+    at = _open()
+    picker = at.selectbox(key="plan_account")
+    assert picker.options == [
+        f"{name} · {account_id}"
+        for account_id, name in accounts.select("account_id", "name").head(5).rows()
+    ]
+    first = picker.value
+    assert any(f"The first 5 of {total} accounts" in c.value for c in at.caption)
+
+    # an account far down the list, found by its ID in another case, then opened
+    far_id, far_name = accounts.select("account_id", "name").row(total - 1)
+    at.text_input(key="plan_account_search").input(far_id.lower()).run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="plan_account")
+    assert picker.value == first  # the account chosen stays chosen, listed first
+    assert picker.options[1] == f"{far_name} · {far_id}"
+    picker.select(far_id).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_account").value == far_id
+
+
+def test_a_link_opens_an_account_beyond_the_listed_page(app_db, monkeypatch):
+    from workbench.app import plan_editor
+
+    monkeypatch.setattr(plan_editor, "PICKER_ACCOUNTS", 5)
+    con = store.connect(app_db)
+    try:
+        far_id = store.plan_accounts(con)["account_id"][-1]
+    finally:
+        con.close()
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"))
+    at.query_params["account"] = far_id
+    at.run()
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_account").value == far_id

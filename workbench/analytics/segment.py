@@ -95,6 +95,7 @@ __all__ = [
     "drawn_accounts",
     "explain_segments",
     "filter_accounts",
+    "matching_accounts",
     "moved_accounts",
     "scenario_moves",
     "scenario_thresholds",
@@ -422,3 +423,26 @@ def account_choices(accounts: pl.DataFrame, limit: int) -> tuple[list[str], list
         label=pl.format("{} ({})", pl.col("name").fill_null(""), pl.col("account_id")),
     )
     return head["account_id"].to_list(), head["label"].to_list()
+
+
+def matching_accounts(
+    accounts: pl.DataFrame, query: str, limit: int
+) -> tuple[tuple[str, ...], int]:
+    """Return the accounts whose name or ID holds ``query`` (any case), and how many.
+
+    ``accounts``: rows with ``account_id`` and ``name``, in the order a picker
+    lists them. The IDs are the first ``limit`` matches in that order; the count
+    is of every match. An empty query matches all. For a search box above a
+    picker, which then sends a few hundred options instead of every account.
+    """
+    needle = query.strip().lower()
+    if needle:
+        accounts = accounts.filter(
+            pl.col("name")
+            .fill_null("")
+            .str.to_lowercase()
+            .str.contains(needle, literal=True)
+            | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    ids = accounts.get_column("account_id").head(limit).to_list()
+    return tuple(ids), accounts.height

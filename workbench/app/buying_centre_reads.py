@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from workbench import privacy, terms
-from workbench.analytics import network
+from workbench.analytics import network, segment
 from workbench.app import reads
 from workbench.app.cached import cached
 from workbench.app.components import arrow_table
@@ -70,18 +70,7 @@ def account_matches(query: str, limit: int) -> tuple[tuple[str, ...], int]:
     picker of all 10,000 accounts sent its options to the browser at every rerun
     of the page.
     """
-    accounts = reads.buying_centre_accounts()
-    needle = query.strip().lower()
-    if needle:
-        accounts = accounts.filter(
-            pl.col("name")
-            .fill_null("")
-            .str.to_lowercase()
-            .str.contains(needle, literal=True)
-            | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
-        )
-    ids = accounts.get_column("account_id").head(limit).to_list()
-    return tuple(ids), accounts.height
+    return segment.matching_accounts(reads.buying_centre_accounts(), query, limit)
 
 
 @cached(max_entries=64, share=True)

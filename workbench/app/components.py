@@ -15,7 +15,7 @@ import streamlit as st
 from workbench import exports, ingest, terms
 from workbench.analytics import segment
 from workbench.errors import WorkbenchError
-from workbench.i18n import current_language, set_language
+from workbench.i18n import current_language, format_number, set_language
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -355,3 +355,55 @@ def show_refusal(error: WorkbenchError) -> None:
     ``$5``, a currency code): escaped, any Markdown in it reads as typed.
     """
     st.error(ingest.markdown_safe(ingest.refusal_text(error)))
+
+
+def searched_account_picker(
+    labels: Mapping[str, str],
+    matches: Callable[[str], tuple[Sequence[str], int]],
+    *,
+    key: str,
+    search_key: str,
+) -> str:
+    """Show a search box, then a picker of the accounts it matches; return the ID.
+
+    ``labels``: every account's label by ID, in the picker's order; ``matches``:
+    the IDs a search names (at most a few hundred) and how many match of all
+    (:func:`~workbench.analytics.segment.matching_accounts`, cached per search).
+    A picker of every account sent ten thousand options to the browser at every
+    rerun. The account chosen (or named by a link) stays listed whatever the search.
+    """
+    query = st.text_input(
+        _("Find an account by name or ID"), key=search_key, max_chars=200
+    )
+    matched, found = matches(query)
+    chosen = st.session_state.get(key)
+    options = list(matched)
+    if isinstance(chosen, str) and chosen in labels and chosen not in matched:
+        options.insert(0, chosen)
+    account_id: str = st.selectbox(
+        _("Account"),
+        options=options or [next(iter(labels))],
+        format_func=labels.__getitem__,
+        key=key,
+    )
+    counts = {
+        "found": format_number(found),
+        "total": format_number(len(labels)),
+        "listed": format_number(len(matched)),
+    }
+    if not query.strip() and found > len(matched):
+        st.caption(
+            _(
+                "The first {listed} of {total} accounts are listed (by name); "
+                "find the others by name or ID."
+            ).format(**counts)
+        )
+    elif found > len(matched):
+        st.caption(
+            _(
+                "{found} of {total} accounts match; the first {listed} are listed."
+            ).format(**counts)
+        )
+    elif query.strip():
+        st.caption(_("{found} of {total} accounts match.").format(**counts))
+    return account_id

@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from workbench import plans
+from workbench.analytics import segment
 from workbench.api import AccountPlan
 from workbench.app import reads, session
 from workbench.app.cached import cached
@@ -52,6 +53,20 @@ def plan_account_labels() -> dict[str, str]:
         ).alias("label"),
     )
     return dict(zip(labels["account_id"], labels["label"], strict=True))
+
+
+#: Accounts the plan picker lists at a time; a search finds the others.
+PICKER_ACCOUNTS = 200
+
+
+@cached(max_entries=16, share=True)
+def plan_account_matches(query: str) -> tuple[tuple[str, ...], int]:
+    """Return the accounts a search names for the plan picker, and how many match.
+
+    By name or ID, in the picker's order (by name), at most
+    :data:`PICKER_ACCOUNTS` (see :func:`~workbench.analytics.segment.matching_accounts`).
+    """
+    return segment.matching_accounts(reads.plan_accounts(), query, PICKER_ACCOUNTS)
 
 
 @cached(share=True, max_entries=4)

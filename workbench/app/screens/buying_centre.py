@@ -20,9 +20,10 @@ from workbench.app.components import (
     notify_after_rerun,
     opened_expander,
     preselect_linked_account,
+    searched_account_picker,
     show_table,
 )
-from workbench.app.language import _, format_day, format_number
+from workbench.app.language import _, format_day
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_, current_language
 
@@ -72,44 +73,13 @@ def pick_account() -> tuple[str, int, domain.BuyingCentreData]:
 
 
 def _account_picker(account_labels: dict[str, str]) -> str:
-    # A search box, then a picker of the accounts it matches (at most a few
-    # hundred: ten thousand options went to the browser at every rerun). The
-    # account chosen (or named by a link) stays in the list whatever the search.
-    query = st.text_input(
-        _("Find an account by name or ID"), key="bc_account_search", max_chars=200
-    )
-    matches, found = bc_reads.account_matches(query, bc_reads.PICKER_ACCOUNTS)
-    chosen = st.session_state.get("bc_account")
-    options = list(matches)
-    if chosen in account_labels and chosen not in matches:
-        options.insert(0, chosen)
-    account_id: str = st.selectbox(
-        _("Account"),
-        options=options or [next(iter(account_labels))],
-        format_func=account_labels.__getitem__,
+    # A search box, then a picker of the accounts it matches (at most a few hundred)
+    return searched_account_picker(
+        account_labels,
+        lambda query: bc_reads.account_matches(query, bc_reads.PICKER_ACCOUNTS),
         key="bc_account",
+        search_key="bc_account_search",
     )
-    counts = {
-        "found": format_number(found),
-        "total": format_number(len(account_labels)),
-        "listed": format_number(len(matches)),
-    }
-    if not query.strip() and found > len(matches):
-        st.caption(
-            _(
-                "The first {listed} of {total} accounts are listed (by name); "
-                "find the others by name or ID."
-            ).format(**counts)
-        )
-    elif found > len(matches):
-        st.caption(
-            _(
-                "{found} of {total} accounts match; the first {listed} are listed."
-            ).format(**counts)
-        )
-    elif query.strip():
-        st.caption(_("{found} of {total} accounts match.").format(**counts))
-    return account_id
 
 
 def _deal_picker(account_id: str, column: DeltaGenerator) -> str | None:

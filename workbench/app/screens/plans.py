@@ -12,6 +12,7 @@ from workbench.app import plan_editor, reads, session
 from workbench.app.components import (
     built_on_click,
     preselect_linked_account,
+    searched_account_picker,
     show_table,
 )
 from workbench.app.language import _
@@ -49,11 +50,12 @@ def open_account(may_plan: bool) -> Opened:
         st.info(_("There are no accounts yet. Import your CRM exports first."))
         st.stop()
     preselect_linked_account("plan_account", list(labels))
-    account_id = st.selectbox(
-        _("Account"),
-        options=list(labels),
-        format_func=lambda account: str(labels.get(account)),
+    # a search, then a picker of what it matches: not every account at each rerun
+    account_id = searched_account_picker(
+        labels,
+        plan_editor.plan_account_matches,
         key="plan_account",
+        search_key="plan_account_search",
     )
     if not may_plan:
         st.info(

@@ -185,6 +185,29 @@ def test_a_slider_back_at_a_value_seen_computes_nothing(page, monkeypatch):
     assert _chart_data(page) == moved[2]
 
 
+def test_a_new_top_share_keeps_the_types_decided(page, monkeypatch):
+    # the type each account follows reads no top share: a move to a value never
+    # seen decides it no more (it did at every move while the page got a copy of
+    # the overrides at each call, as the kept types are per overrides frame)
+    from workbench.analytics import segment_parts
+
+    calls: list[int] = []
+    original = segment_parts._decided_types
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(segment_parts, "_decided_types", counted)
+    start = page.slider(key="seg_top_pct").value
+    page.slider(key="seg_top_pct").set_value(start + 3).run()
+    calls.clear()
+    for step in (4, 5, 6):
+        page.slider(key="seg_top_pct").set_value(start + step).run()
+        assert not page.exception, page.exception
+    assert calls == []
+
+
 def test_filters(page):
     page.multiselect(key="seg_filter_segments").select("below_zero").run()
     table = accounts_table(page)

@@ -214,8 +214,13 @@ def effort_by_rate(account_id: str, as_of: date) -> pl.DataFrame:
     return session.workbench().effort_by_rate(account_id, as_of)
 
 
+# Shared, not copied, as the situation above: the segmentation keeps the type each
+# account follows per overrides frame (by identity), and a copy per call made
+# every move of a top share decide the types and sum the summary's columns again.
 relationship_overrides = _store_read(
-    store.relationship_overrides, "Return the manual relationship decisions."
+    store.relationship_overrides,
+    "Return the manual relationship decisions.",
+    share=True,
 )
 
 

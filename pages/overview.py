@@ -1,7 +1,7 @@
 import streamlit as st
 
 from workbench import charts
-from workbench.app import reads, session
+from workbench.app import drawn, reads, session
 from workbench.app.language import _, apply_language, format_money, format_number
 
 # The language first: a page can run without app.py (a direct URL, a test).
@@ -56,7 +56,14 @@ st.caption(
 
 industries = reads.accounts_by_industry()
 if industries.height:
-    st.altair_chart(charts.industry_bars(industries), width="stretch")
+    # built once per data version and language: Altair's build and validation
+    # were half of every visit's rerun
+    currency = reads.portfolio_currency()
+    drawn.altair_chart(
+        ("industry_bars", currency),
+        lambda: charts.industry_bars(industries, currency),
+        width="stretch",
+    )
 
 st.subheader(_("How to use the workbench"))
 st.markdown(

@@ -55,6 +55,29 @@ def test_overview_shows_real_figures(at, app_db):
     assert "2023-10-01" in captions and "2026-09-30" in captions
 
 
+def test_overview_chart_names_its_currency_and_is_built_once(at, monkeypatch):
+    import json
+
+    from workbench import charts
+
+    def spec() -> dict:
+        return json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+    drawn = spec()
+    assert drawn["title"] == "Won revenue by industry (all time)"
+    assert drawn["encoding"]["x"]["title"] == "Won revenue (USD)"
+    # a rerun draws the spec built the first time (Altair's build was half of it)
+    built: list[int] = []
+    original = charts.industry_bars
+    monkeypatch.setattr(
+        charts, "industry_bars", lambda *a: (built.append(1), original(*a))[1]
+    )
+    at.run()
+    assert not at.exception, at.exception
+    assert built == []
+    assert spec() == drawn
+
+
 def test_overview_creates_demo_when_no_database(tmp_path, monkeypatch):
     path = tmp_path / "new" / "workbench.duckdb"
     monkeypatch.setenv(store.DB_ENV_VAR, str(path))

@@ -49,22 +49,29 @@ if TYPE_CHECKING:
     from workbench.plans import PlansOverview
 
 
-def industry_bars(industries: pl.DataFrame) -> alt.Chart:
+def industry_bars(industries: pl.DataFrame, currency: str | None = None) -> alt.Chart:
     """Return a bar chart of won revenue per industry with the account count in tooltips.
 
     Args:
         industries: rows of ``industry``, ``accounts``, ``won_revenue``.
+        currency: the portfolio's currency (ISO code), named on the axis and in
+            the tooltip; ``None`` leaves it out.
     """
+    revenue = (
+        _("Won revenue")
+        if currency is None
+        else _("Won revenue ({currency})").format(currency=currency)
+    )
     chart: alt.Chart = (
         alt.Chart(industries, title=_("Won revenue by industry (all time)"))
         .mark_bar()
         .encode(
-            x=alt.X("won_revenue:Q", title=_("Won revenue")),
+            x=alt.X("won_revenue:Q", title=revenue),
             y=alt.Y("industry:N", sort="-x", title=None),
             tooltip=[
                 alt.Tooltip("industry:N", title=_("Industry")),
                 alt.Tooltip("accounts:Q", title=_("Accounts")),
-                alt.Tooltip("won_revenue:Q", title=_("Won revenue"), format=",.0f"),
+                alt.Tooltip("won_revenue:Q", title=revenue, format=",.0f"),
             ],
         )
     )

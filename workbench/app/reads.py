@@ -230,8 +230,10 @@ segment_scenarios = _workbench_read(
 
 
 # Shared and keyed on the thresholds: a rerun that moves no threshold (an effort
-# rule, a table filter, a page of the table) reuses the segmentation.
-@cached(max_entries=8, share=True)
+# rule, a table filter, a page of the table) reuses the segmentation. Keyed by the
+# arguments' repr (a date and the thresholds): Streamlit's hash of the thresholds
+# cost about a millisecond at each of the two calls a new top share makes.
+@cached(max_entries=8, share=True, by_repr=True)
 def segments_unexplained(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
     """Return :func:`segments` without the reasons in words (``explain=False``).
 
@@ -278,7 +280,7 @@ def effort_aggregates(as_of: date) -> pl.DataFrame:
     return session.run(store.effort_aggregates, as_of)
 
 
-@cached(max_entries=64)
+@cached(max_entries=64, by_repr=True)
 def effort_breakdown(
     as_of: date, thresholds: segment.Thresholds, view: str
 ) -> pl.DataFrame:
@@ -291,7 +293,7 @@ def effort_breakdown(
     )
 
 
-@cached(max_entries=64)
+@cached(max_entries=64, by_repr=True)
 def effort_trend(
     as_of: date, thresholds: segment.Thresholds, by: str, granularity: str
 ) -> pl.DataFrame:
@@ -305,7 +307,7 @@ def effort_trend(
     )
 
 
-@cached()
+@cached(by_repr=True)
 def seller_effort(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
     """Return :func:`workbench.effort.seller_effort` per thresholds."""
     return effort.seller_effort(

@@ -220,6 +220,17 @@ def map_frame(page: Page) -> Frame:
     return frame
 
 
+#: The Voice page's tabs after the first, each built only when chosen.
+VOICE_TABS = (
+    "By role and group",
+    "Role conflicts",
+    "Detractors",
+    "Requirements",
+    "Comments",
+    "Drivers",
+    "Import survey",
+)
+
 #: Pages with no table until something is uploaded or chosen.
 NO_TABLE_YET = ("Overview", "Import")
 
@@ -233,6 +244,14 @@ def page_words(page: Page, link: str, name: str, size: str) -> list[str]:
         page.wait_for_timeout(800)
         screenshot(page, f"workshop-{name}-overview-{size}")
         labels += shown_labels(page)
+    if link == "Voice of the customer":  # each tab is built when chosen
+        for tab in VOICE_TABS:
+            page.get_by_role("tab", name=tab).click()
+            wait_idle(page)
+            page.wait_for_timeout(500)
+            labels += shown_labels(page)
+        page.get_by_role("tab", name="By account").click()
+        wait_idle(page)
     assert labels, f"no label read on {link}"
     if link in NO_TABLE_YET:
         return labels

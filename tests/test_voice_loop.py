@@ -104,8 +104,17 @@ def _submit(at: AppTest, label: str, *, says: str) -> None:
     assert any(says in s.value for s in at.success)
 
 
-def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db):
+def _voice_tab(label: str) -> AppTest:
+    """The Voice page with its tab ``label`` chosen (built only while open)."""
     at = open_page("pages/voice.py")
+    at.session_state["voice_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db):
+    at = _voice_tab("Detractors")
     tables = _tables_with(at, {"owner", "due_on"})
     assert len(tables) == 1 and len(tables[0]) > 0
     chosen = at.selectbox(key="voice_followup").value
@@ -204,7 +213,7 @@ def test_the_plan_shows_open_requirement_conflicts_and_their_owner(wb):
 
 
 def test_voice_page_register_tab_adds_a_requirement(app_db):
-    at = open_page("pages/voice.py")
+    at = _voice_tab("Requirements")
     assert "Requirements" in [t.label for t in at.tabs]
     at.text_input(key="register_need").input("Security review before any pilot")
     _submit(at, "Add requirement", says="Requirement added")

@@ -41,6 +41,14 @@ def _frame(at: AppTest, name: str, position: int | None = None):
     return found[0]
 
 
+def on_tab(at: AppTest, label: str) -> AppTest:
+    """Choose the tab ``label``: a tab's content is built only while it is open."""
+    at.session_state["voice_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _comments(at: AppTest):
     # The account drill-down (first tab) and the Comments tab share a layout.
     return _frame(at, "voice_comments", position=-1)
@@ -69,6 +77,9 @@ def test_page_shows_demo_figures(page, app_db):
     assert metrics["Responses"] == f"{people:,}"
     assert people < total
     assert metrics["Accounts heard"] == "58 of 60"
+    # the first tab is built, the others wait until chosen
+    assert not any(s.key == "voice_gap" for s in page.slider)
+    metrics = _metrics(on_tab(page, "Role conflicts"))
     # The demo's planted conflicts rest on a handful of answers per role a year:
     # few pass the chance test (the old gap-only rule flagged a third of them).
     conflicts = int(metrics["Accounts with a role conflict"].split(" of ")[0])
@@ -78,6 +89,7 @@ def test_page_shows_demo_figures(page, app_db):
 
 
 def test_gap_slider_and_period_change_the_conflicts(page):
+    on_tab(page, "Role conflicts")
     before = int(_metrics(page)["Accounts with a role conflict"].split(" of ")[0])
     page.slider(key="voice_gap").set_value(150).run()
     after = int(_metrics(page)["Accounts with a role conflict"].split(" of ")[0])
@@ -89,6 +101,7 @@ def test_gap_slider_and_period_change_the_conflicts(page):
 
 
 def test_comment_search_and_role_filter(page):
+    on_tab(page, "Comments")
     page.text_input(key="voice_comment_search").input("price").run()
     found = _comments(page)
     assert len(found) > 0
@@ -107,6 +120,7 @@ def test_one_account_drill_down(page):
 
 
 def test_upload_reports_problems_and_blocks_the_commit(page):
+    on_tab(page, "Import survey")
     csv = (
         b"account,email,date,score,comment\n"
         b"A00001,nobody@example.com,2026-09-01,9,=cmd|' /C calc'!A0\n"
@@ -128,6 +142,7 @@ def test_upload_and_commit_adds_responses_shown_as_text(page, app_db):
         "A00003,,2026-09-21,10,\n"
     ).encode()
     before = int(_metrics(page)["Responses"].replace(",", ""))
+    on_tab(page, "Import survey")
     page.file_uploader(key="survey_upload").upload("umfrage.csv", csv, "text/csv").run()
     assert not page.button(key="survey_commit").disabled
     page.button(key="survey_commit").click().run()
@@ -136,15 +151,17 @@ def test_upload_and_commit_adds_responses_shown_as_text(page, app_db):
     page.run()
     after = int(_metrics(page)["Responses"].replace(",", ""))
     assert after == before + 2
-    page.text_input(key="voice_comment_search").input("<script>").run()
-    assert list(_comments(page)["comment"]) == [hostile]
-    assert not any("<script" in m.value for m in page.markdown)
     # The same file again updates instead of duplicating.
     page.button(key="survey_commit").click().run()
     assert any("updated 2" in s.value for s in page.success)
+    on_tab(page, "Comments")
+    page.text_input(key="voice_comment_search").input("<script>").run()
+    assert list(_comments(page)["comment"]) == [hostile]
+    assert not any("<script" in m.value for m in page.markdown)
 
 
 def test_qualtrics_upload_offers_the_score_column(page):
+    on_tab(page, "Import survey")
     text = (
         "RecordedDate,ResponseId,ExternalReference,Q1,Q7\n"
         "Recorded Date,Response ID,External Data Reference,"
@@ -169,7 +186,7 @@ def test_qualtrics_upload_offers_the_score_column(page):
 
 
 def test_viewer_cannot_upload(app_db):
-    at = open_page(PAGE, Actor(name="guest", role="viewer"))
+    at = on_tab(open_page(PAGE, Actor(name="guest", role="viewer")), "Import survey")
     assert at.file_uploader(key="survey_upload").disabled
     assert any("analyst or admin" in i.value for i in at.info)
 
@@ -213,3 +230,45 @@ def test_cli_lists_conflicts_beyond_chance(demo_db):
         assert row["gap"] > 70 and row["q_value"] <= 0.05
     text = run_cli("nps", "--db", str(demo_db))
     assert "too few answers" in text.stdout and "95% interval" in text.stdout
+
+
+def test_moving_the_gap_tests_no_account_again(page, monkeypatch):
+    # the permutation tests are kept per period, survey, answers and pair
+    from workbench.analytics import voice
+
+    calls: list[int] = []
+    original = voice.role_conflict_tests
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(voice, "role_conflict_tests", counted)
+    on_tab(page, "Role conflicts")
+    page.slider(key="voice_gap").set_value(100).run()
+    calls.clear()
+    for gap in (120, 40, 100):
+        page.slider(key="voice_gap").set_value(gap).run()
+        assert not page.exception, page.exception
+    assert calls == []
+    page.number_input(key="voice_min_responses").set_value(4).run()
+    assert calls == [1]  # a new number of answers per role tests again, once
+
+
+def test_long_account_tables_show_their_first_rows(app_db, monkeypatch):
+    from workbench.app import voice_reads
+    from workbench.app.screens import voice as screen
+
+    monkeypatch.setattr(screen, "TABLE_ROWS", 5)
+    monkeypatch.setattr(voice_reads, "PICKER_ACCOUNTS", 5)
+    at = open_page(PAGE)
+    by_account = next(d.value for d in at.dataframe if "roles_heard" in d.value.columns)
+    assert len(by_account) == 5
+    assert any("The first 5 of 60 rows" in c.value for c in at.caption)
+    # the one-account picker lists five; a search finds the last account
+    assert len(at.selectbox(key="voice_account").options) == 5
+    at.text_input(key="voice_account_search").input("a00060").run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="voice_account")
+    picker.select("A00060").run()
+    assert at.selectbox(key="voice_account").value == "A00060"

@@ -10,8 +10,13 @@ import streamlit as st
 
 from workbench import charts, domain, terms
 from workbench.analytics import voice
-from workbench.app import reads
-from workbench.app.components import csv_download, show_table
+from workbench.app import reads, voice_reads
+from workbench.app.components import (
+    TABLE_ROWS,
+    csv_download,
+    searched_account_picker,
+    show_table,
+)
 from workbench.app.screens import voice_import, voice_loop
 from workbench.i18n import N_, format_day, format_number, format_percent
 from workbench.i18n import gettext as _
@@ -103,6 +108,16 @@ def _greyed(frame: pl.DataFrame, mask: pl.DataFrame | None = None) -> object:
     )
 
 
+def _first_rows_caption(total: int) -> None:
+    # a long table shows its first rows; its download holds every one
+    if total > TABLE_ROWS:
+        st.caption(
+            _("The first {shown} of {total} rows; the CSV holds them all.").format(
+                shown=format_number(TABLE_ROWS), total=format_number(total)
+            )
+        )
+
+
 def _per_quarter(responses: pl.DataFrame) -> pl.DataFrame:
     # A trend counts each person once per quarter (their latest answer in it).
     return voice.one_answer_per_person(voice.with_quarter(responses), by=["quarter"])
@@ -117,13 +132,15 @@ class Heard:
     accounts: pl.DataFrame
     by_account: pl.DataFrame
     risky: pl.DataFrame
+    #: the period and survey type chosen (what the cached views are keyed on)
+    period: str = DEFAULT_PERIOD
+    survey_type: str | None = None
 
 
 def headline() -> Heard:
     """Show the period picker and the headline figures; return what the tabs show."""
-    all_responses = reads.voice_responses()
     _contacts, accounts = reads.survey_link_targets()
-    last_day = voice.last_response_day(all_responses)
+    last_day = voice_reads.last_answer_day()
 
     picks = st.columns(2)
     period = picks[0].selectbox(
@@ -143,15 +160,11 @@ def headline() -> Heard:
         ),
     )
     since = voice.period_start(last_day, PERIODS[period])
-    responses = voice.of_survey_type(
-        voice.responses_since(all_responses, since), survey_type
-    )
     # Figures count each person once (the latest answer in the period); the
     # comments keep every answer.
-    counted = voice.one_answer_per_person(responses)
-    headline = voice.summarise_nps(counted).row(0, named=True)
-    by_account = voice.nps_by_account(counted, accounts)
-    risky = voice.risky_detractors(responses)
+    responses, counted = voice_reads.period_answers(PERIODS[period], survey_type)
+    figures = voice_reads.period_figures(PERIODS[period], survey_type)
+    headline, by_account, risky = figures.headline, figures.by_account, figures.risky
 
     cols = st.columns(4)
     cols[0].metric(
@@ -211,12 +224,12 @@ def headline() -> Heard:
             "“{label}”: they drive no flag."
         ).format(minimum=voice.MIN_RESPONSES, label=_(TOO_FEW))
     )
-    return Heard(responses, counted, accounts, by_account, risky)
+    return Heard(responses, counted, accounts, by_account, risky, period, survey_type)
 
 
 def accounts_tab(heard: Heard) -> None:
     """Show NPS per account, per account and role, and one account's detail."""
-    responses, accounts, by_account = heard.counted, heard.accounts, heard.by_account
+    responses, by_account = heard.counted, heard.by_account
     st.subheader(_("NPS per account and which roles were heard"))
     st.caption(
         _(
@@ -226,10 +239,11 @@ def accounts_tab(heard: Heard) -> None:
         )
     )
     show_table(
-        _greyed(terms.localise_values(by_account)),
+        _greyed(terms.localise_values(by_account.head(TABLE_ROWS))),
         key="voice_accounts_table",
         column_config=_table_config(),
     )
+    _first_rows_caption(by_account.height)
     csv_download(
         by_account,
         _("Download accounts (CSV)"),
@@ -244,20 +258,30 @@ def accounts_tab(heard: Heard) -> None:
         ).format(label=_(TOO_FEW), minimum=voice.MIN_RESPONSES)
     )
     matrix = voice.account_role_matrix(responses)
+    shown = matrix.head(TABLE_ROWS)
     show_table(
-        _greyed(
-            matrix, voice.too_few_mask(matrix, voice.nps_by_account_role(responses))
-        ),
+        _greyed(shown, voice.too_few_mask(shown, voice.nps_by_account_role(responses))),
         key="voice_matrix_table",
         column_config=_table_config(),
     )
+    _first_rows_caption(matrix.height)
+    csv_download(
+        matrix,
+        _("Download accounts by role (CSV)"),
+        "nps_by_account_and_role.csv",
+        "voice_matrix_download",
+    )
     st.subheader(_("One account"))
-    names = voice.account_names(accounts)
-    chosen_account = st.selectbox(
-        _("Account"),
-        list(names),
-        format_func=lambda account_id: f"{names[account_id]} · {account_id}",
-        key="voice_account",
+    names = voice_reads.account_labels()
+    chosen_account = (
+        searched_account_picker(
+            names,
+            voice_reads.account_matches,
+            key="voice_account",
+            search_key="voice_account_search",
+        )
+        if names
+        else None
     )
     if chosen_account is not None:
         one = voice.responses_for_account(responses, chosen_account)
@@ -344,8 +368,9 @@ def conflicts_tab(heard: Heard) -> None:
         _("Compare"), list(ROLE_PAIRS), format_func=_, key="voice_pair"
     )
     roles_a, roles_b = ROLE_PAIRS[pair]
-    tested = voice.role_conflict_tests(
-        responses, min_responses=int(min_responses), roles_a=roles_a, roles_b=roles_b
+    # kept per period, survey, answers and pair: moving the gap only filters
+    tested = voice_reads.conflict_tests(
+        PERIODS[heard.period], heard.survey_type, int(min_responses), roles_a, roles_b
     )
     conflicts = tested.filter(pl.col("flagged") & (pl.col("gap") > gap_threshold)).drop(
         "flagged"

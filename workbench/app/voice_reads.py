@@ -1,0 +1,113 @@
+"""The Voice page's cached views: the period's answers, the conflict tests, the picker.
+
+At 10,000 accounts and 350,000 answers every rerun of the page filtered the
+answers to the period again, ran the role-conflict permutation tests of every
+account again (seconds), and sent a picker of every account. Here each is kept
+per data version and what it depends on (the period, the survey type, the
+answers per role, the pair of roles; the search), shared between sessions:
+polars frames are immutable. Keys are the arguments' repr (numbers, strings,
+tuples of strings, ``None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from workbench.analytics import segment, voice
+from workbench.app import reads
+from workbench.app.cached import cached
+
+#: Accounts the one-account picker lists at a time; a search finds the others.
+PICKER_ACCOUNTS = 200
+
+
+@cached(max_entries=16, share=True, by_repr=True)
+def period_answers(
+    quarters: int | None, survey_type: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the answers of the last ``quarters`` (all: ``None``) of one survey type.
+
+    Returns every answer (the comments keep them all) and each person's latest
+    (what the figures count).
+    """
+    every = reads.voice_responses()
+    since = voice.period_start(last_answer_day(), quarters)
+    responses = voice.of_survey_type(voice.responses_since(every, since), survey_type)
+    return responses, voice.one_answer_per_person(responses)
+
+
+@cached(max_entries=4, share=True)
+def last_answer_day() -> date | None:
+    """Return the day of the latest answer (the periods end on it)."""
+    return voice.last_response_day(reads.voice_responses())
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The headline figures of a period, its accounts' NPS and its risky detractors."""
+
+    headline: dict[str, Any]
+    by_account: pl.DataFrame
+    risky: pl.DataFrame
+
+
+@cached(max_entries=16, share=True, by_repr=True)
+def period_figures(quarters: int | None, survey_type: str | None) -> PeriodFigures:
+    """Return the NPS of the period (one answer a person), per account, and who is risky.
+
+    Shared between sessions and read only: the headline row, and the frames
+    (immutable).
+    """
+    every, counted = period_answers(quarters, survey_type)
+    _contacts, accounts = reads.survey_link_targets()
+    return PeriodFigures(
+        headline=voice.summarise_nps(counted).row(0, named=True),
+        by_account=voice.nps_by_account(counted, accounts),
+        risky=voice.risky_detractors(every),
+    )
+
+
+@cached(max_entries=16, share=True, by_repr=True)
+def conflict_tests(
+    quarters: int | None,
+    survey_type: str | None,
+    min_responses: int,
+    roles_a: tuple[str, ...] | None,
+    roles_b: tuple[str, ...] | None,
+) -> pl.DataFrame:
+    """Return :func:`~workbench.analytics.voice.role_conflict_tests` of the period.
+
+    On the latest answer of each person of :func:`period_answers`; a move of the
+    gap threshold filters this table and tests nothing again.
+    """
+    _every, counted = period_answers(quarters, survey_type)
+    return voice.role_conflict_tests(
+        counted, min_responses=min_responses, roles_a=roles_a, roles_b=roles_b
+    )
+
+
+def _accounts_in_order() -> pl.DataFrame:
+    # every account survey answers may name, by ID, its name or else its ID
+    _contacts, accounts = reads.survey_link_targets()
+    return accounts.select(
+        "account_id", pl.coalesce(pl.col("name"), pl.col("account_id")).alias("name")
+    ).sort("account_id")
+
+
+@cached(max_entries=4, share=True)
+def account_labels() -> dict[str, str]:
+    """Return ``{account_id: "name · ID"}`` for every account, in ID order."""
+    return {
+        account_id: f"{name} · {account_id}"
+        for account_id, name in voice.account_names(_accounts_in_order()).items()
+    }
+
+
+@cached(max_entries=16, share=True)
+def account_matches(query: str) -> tuple[tuple[str, ...], int]:
+    """Return the accounts a search names for the picker, and how many match."""
+    return segment.matching_accounts(_accounts_in_order(), query, PICKER_ACCOUNTS)

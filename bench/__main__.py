@@ -723,6 +723,7 @@ def part_apptest() -> list[Row]:
         ("Segments, each move to a value not seen before", "page_rerun_new_value_s"),
         ("Effort", "effort_page_rerun_s"),
         ("Buying centre", "buying_centre_page_rerun_s"),
+        ("Voice of the customer, role conflicts", "voice_page_rerun_s"),
     ):
         page_ms = timing[key] * 1000
         rows.append(

@@ -11,9 +11,9 @@ activities; reused on later runs) and times, on the same machine and in the same
   a polars no-op over the same frame (``with_columns`` of one copied column);
 * the effort views after a slider move (``effort.account_effort`` and
   ``effort.misallocations``);
-* the Segments and Effort pages' reruns after a slider move, under Streamlit's
-  AppTest, as a ratio to the rerun of an empty page (a one-line script in a
-  temporary folder).
+* the Segments, Effort, Buying-centre and Voice (role conflicts tab) pages'
+  reruns after a slider move, under Streamlit's AppTest, as a ratio to the rerun
+  of an empty page (a one-line script in a temporary folder).
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class SegmentTiming:
     recompute_explained_ms: float = 0.0
     buying_centre_page_rerun_s: float = 0.0
     page_rerun_new_value_s: float = 0.0
+    voice_page_rerun_s: float = 0.0
 
     @property
     def page_ratio(self) -> float:
@@ -113,6 +114,7 @@ _PAGE_FILES = {
     "Segments": "pages/segments.py",
     "Effort": "pages/effort.py",
     "Buying centre": "pages/buying_centre.py",
+    "Voice": "pages/voice.py",
 }
 
 
@@ -137,7 +139,9 @@ def _slider_rerun_s(
     return _median_seconds(move, runs)
 
 
-def _time_page(path: Path, runs: int) -> tuple[float, float, float, float, float]:
+def _time_page(
+    path: Path, runs: int
+) -> tuple[float, float, float, float, float, float]:
     from streamlit.testing.v1 import AppTest
 
     os.environ[store.DB_ENV_VAR] = str(path)
@@ -157,13 +161,16 @@ def _time_page(path: Path, runs: int) -> tuple[float, float, float, float, float
     buying_centre_s = _slider_rerun_s(
         app, "Buying centre", "bc_window_months", (6, 12), runs
     )
+    # the Voice page's role conflicts: the gap slider filters the tests kept
+    app.session_state["voice_tab"] = "Role conflicts"
+    voice_s = _slider_rerun_s(app, "Voice", "voice_gap", (60, 80), runs)
 
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "empty_page.py"
         script.write_text('import streamlit as st\n\nst.write("empty")\n')
         empty = AppTest.from_file(str(script), default_timeout=60).run()
         empty_s = _median_seconds(lambda _i: empty.run(), runs)
-    return page_s, effort_page_s, buying_centre_s, empty_s, page_new_s
+    return page_s, effort_page_s, buying_centre_s, empty_s, page_new_s, voice_s
 
 
 def run_benchmark(
@@ -220,7 +227,7 @@ def run_benchmark(
     )
 
     say("timing the Segments page under AppTest")
-    page_s, effort_page_s, buying_centre_s, empty_s, page_new_s = _time_page(
+    page_s, effort_page_s, buying_centre_s, empty_s, page_new_s, voice_s = _time_page(
         path, page_runs
     )
     return SegmentTiming(
@@ -237,6 +244,7 @@ def run_benchmark(
         recompute_explained_ms=explained_s * 1000,
         buying_centre_page_rerun_s=buying_centre_s,
         page_rerun_new_value_s=page_new_s,
+        voice_page_rerun_s=voice_s,
     )
 
 

@@ -258,8 +258,10 @@ def test_moving_the_gap_tests_no_account_again(page, monkeypatch):
 def test_long_account_tables_show_their_first_rows(app_db, monkeypatch):
     from workbench.app import voice_reads
     from workbench.app.screens import voice as screen
+    from workbench.app.screens import voice_loop
 
     monkeypatch.setattr(screen, "TABLE_ROWS", 5)
+    monkeypatch.setattr(voice_loop, "TABLE_ROWS", 5)
     monkeypatch.setattr(voice_reads, "PICKER_ACCOUNTS", 5)
     at = open_page(PAGE)
     by_account = next(d.value for d in at.dataframe if "roles_heard" in d.value.columns)
@@ -272,3 +274,8 @@ def test_long_account_tables_show_their_first_rows(app_db, monkeypatch):
     picker = at.selectbox(key="voice_account")
     picker.select("A00060").run()
     assert at.selectbox(key="voice_account").value == "A00060"
+    # the comments and the detractors too: the first rows, the CSV holds them all
+    for tab in ("Comments", "Detractors"):
+        on_tab(at, tab)
+        assert any("The first 5 of" in c.value for c in at.caption), tab
+        assert all(len(d.value) <= 5 for d in at.dataframe), tab

@@ -418,8 +418,13 @@ def conflicts_tab(heard: Heard) -> None:
 def _table_and_csv(
     frame: pl.DataFrame, key: str, download: tuple[str, str], download_key: str
 ) -> None:
-    # the table in words, and its codes as CSV: (label, file name)
-    show_table(terms.localise_values(frame), key=key, column_config=_table_config())
+    # the table's first rows in words, and all its codes as CSV: (label, file name)
+    show_table(
+        terms.localise_values(frame.head(TABLE_ROWS)),
+        key=key,
+        column_config=_table_config(),
+    )
+    _first_rows_caption(frame.height)
     csv_download(frame, *download, download_key)
 
 
@@ -459,10 +464,11 @@ def comments_tab(heard: Heard) -> None:
     )
     found = voice.search_comments(responses, search, roles)
     st.caption(_("{count} comments").format(count=format_number(found.height)))
-    show_table(
-        terms.localise_values(found),
-        key="voice_comments",
-        column_config=_table_config(),
+    _table_and_csv(
+        found,
+        "voice_comments",
+        (_("Download the comments found (CSV)"), "nps_comments.csv"),
+        "voice_comments_download",
     )
 
 

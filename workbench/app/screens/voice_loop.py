@@ -10,7 +10,12 @@ import streamlit as st
 from workbench import access, terms
 from workbench.analytics import voice
 from workbench.app import actions, reads, session
-from workbench.app.components import show_refusal, show_table
+from workbench.app.components import (
+    TABLE_ROWS,
+    csv_download,
+    show_refusal,
+    show_table,
+)
 from workbench.errors import WorkbenchError
 from workbench.i18n import format_number
 from workbench.i18n import gettext as _
@@ -33,10 +38,23 @@ def followups_section() -> None:
             "{overdue} overdue; the leaders' overview lists them."
         ).format(days=voice.FOLLOWUP_DUE_DAYS, overdue=format_number(overdue))
     )
+    # the first rows; the CSV holds them all
     show_table(
-        terms.localise_values(followups),
+        terms.localise_values(followups.head(TABLE_ROWS)),
         key="voice_followups",
         column_config=TABLE_CONFIG,
+    )
+    if followups.height > TABLE_ROWS:
+        st.caption(
+            _("The first {shown} of {total} rows; the CSV holds them all.").format(
+                shown=format_number(TABLE_ROWS), total=format_number(followups.height)
+            )
+        )
+    csv_download(
+        followups,
+        _("Download follow-ups (CSV)"),
+        "nps_followups.csv",
+        "voice_followups_download",
     )
     if followups.height == 0 or not access.can(session.current_actor(), "plan"):
         return

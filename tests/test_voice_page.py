@@ -267,8 +267,20 @@ def test_long_account_tables_show_their_first_rows(app_db, monkeypatch):
     by_account = next(d.value for d in at.dataframe if "roles_heard" in d.value.columns)
     assert len(by_account) == 5
     assert any("The first 5 of 60 rows" in c.value for c in at.caption)
-    # the one-account picker lists five; a search finds the last account
-    assert len(at.selectbox(key="voice_account").options) == 5
+    # the one-account picker lists five, by name as its caption says; a search
+    # finds the last account
+    con = store.connect(app_db)
+    try:
+        by_name = con.sql(
+            "SELECT coalesce(name, account_id) || ' · ' || account_id FROM accounts "
+            "ORDER BY coalesce(name, account_id), account_id LIMIT 5"
+        ).fetchall()
+    finally:
+        con.close()
+    assert at.selectbox(key="voice_account").options == [row[0] for row in by_name]
+    assert any("listed (by name)" in c.value for c in at.caption), [
+        c.value for c in at.caption
+    ]
     at.text_input(key="voice_account_search").input("a00060").run()
     assert not at.exception, at.exception
     picker = at.selectbox(key="voice_account")

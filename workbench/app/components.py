@@ -31,6 +31,19 @@ EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLE_ROWS = 200
 
 
+def first_rows_caption(total: int, shown: int) -> None:
+    """Say that a table shows its first ``shown`` of ``total`` rows, when it does.
+
+    For a long table cut to its first rows next to a CSV that holds them all.
+    """
+    if total > shown:
+        st.caption(
+            _("The first {shown} of {total} rows; the CSV holds them all.").format(
+                shown=format_number(shown), total=format_number(total)
+            )
+        )
+
+
 def download_pair(
     frame: pl.DataFrame | Callable[[], pl.DataFrame],
     name: str,

@@ -91,20 +91,25 @@ def conflict_tests(
 
 
 def _accounts_in_order() -> pl.DataFrame:
-    # every account survey answers may name, by ID, its name or else its ID
+    # every account survey answers may name, by name (else its ID), then ID: the
+    # order the picker lists them in, as on the other pages
     _contacts, accounts = reads.survey_link_targets()
     return accounts.select(
         "account_id", pl.coalesce(pl.col("name"), pl.col("account_id")).alias("name")
-    ).sort("account_id")
+    ).sort("name", "account_id")
 
 
 @cached(max_entries=4, share=True)
 def account_labels() -> dict[str, str]:
-    """Return ``{account_id: "name · ID"}`` for every account, in ID order."""
-    return {
-        account_id: f"{name} · {account_id}"
-        for account_id, name in voice.account_names(_accounts_in_order()).items()
-    }
+    """Return ``{account_id: "name · ID"}`` for every account, by name."""
+    ordered = _accounts_in_order()
+    return dict(
+        zip(
+            ordered["account_id"],
+            (ordered["name"] + " · " + ordered["account_id"]).to_list(),
+            strict=True,
+        )
+    )
 
 
 @cached(max_entries=16, share=True)

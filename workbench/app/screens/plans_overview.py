@@ -14,7 +14,7 @@ import streamlit as st
 
 from workbench import charts, plans
 from workbench.app import reads
-from workbench.app.components import csv_download, show_table
+from workbench.app.components import csv_download, first_rows_caption, show_table
 from workbench.app.language import _, format_day, format_number
 from workbench.i18n import N_
 
@@ -115,13 +115,7 @@ LEADERS_TABLE_ROWS = 200
 
 def _leaders_table(frame: pl.DataFrame, key: str, config: dict[str, Any]) -> None:
     show_table(in_words(frame.head(LEADERS_TABLE_ROWS)), key=key, column_config=config)
-    if frame.height > LEADERS_TABLE_ROWS:
-        st.caption(
-            _("The first {shown} of {total} rows; the CSV holds them all.").format(
-                shown=format_number(LEADERS_TABLE_ROWS),
-                total=format_number(frame.height),
-            )
-        )
+    first_rows_caption(frame.height, LEADERS_TABLE_ROWS)
 
 
 def leaders_overview() -> None:

@@ -14,6 +14,7 @@ from workbench.app import reads, voice_reads
 from workbench.app.components import (
     TABLE_ROWS,
     csv_download,
+    first_rows_caption,
     searched_account_picker,
     show_table,
 )
@@ -108,16 +109,6 @@ def _greyed(frame: pl.DataFrame, mask: pl.DataFrame | None = None) -> object:
     )
 
 
-def _first_rows_caption(total: int) -> None:
-    # a long table shows its first rows; its download holds every one
-    if total > TABLE_ROWS:
-        st.caption(
-            _("The first {shown} of {total} rows; the CSV holds them all.").format(
-                shown=format_number(TABLE_ROWS), total=format_number(total)
-            )
-        )
-
-
 def _per_quarter(responses: pl.DataFrame) -> pl.DataFrame:
     # A trend counts each person once per quarter (their latest answer in it).
     return voice.one_answer_per_person(voice.with_quarter(responses), by=["quarter"])
@@ -133,8 +124,8 @@ class Heard:
     by_account: pl.DataFrame
     risky: pl.DataFrame
     #: the period and survey type chosen (what the cached views are keyed on)
-    period: str = DEFAULT_PERIOD
-    survey_type: str | None = None
+    period: str
+    survey_type: str | None
 
 
 def headline() -> Heard:
@@ -243,7 +234,7 @@ def accounts_tab(heard: Heard) -> None:
         key="voice_accounts_table",
         column_config=_table_config(),
     )
-    _first_rows_caption(by_account.height)
+    first_rows_caption(by_account.height, TABLE_ROWS)
     csv_download(
         by_account,
         _("Download accounts (CSV)"),
@@ -264,7 +255,7 @@ def accounts_tab(heard: Heard) -> None:
         key="voice_matrix_table",
         column_config=_table_config(),
     )
-    _first_rows_caption(matrix.height)
+    first_rows_caption(matrix.height, TABLE_ROWS)
     csv_download(
         matrix,
         _("Download accounts by role (CSV)"),
@@ -424,7 +415,7 @@ def _table_and_csv(
         key=key,
         column_config=_table_config(),
     )
-    _first_rows_caption(frame.height)
+    first_rows_caption(frame.height, TABLE_ROWS)
     csv_download(frame, *download, download_key)
 
 

@@ -13,6 +13,7 @@ from workbench.app import actions, reads, session
 from workbench.app.components import (
     TABLE_ROWS,
     csv_download,
+    first_rows_caption,
     show_refusal,
     show_table,
 )
@@ -44,12 +45,7 @@ def followups_section() -> None:
         key="voice_followups",
         column_config=TABLE_CONFIG,
     )
-    if followups.height > TABLE_ROWS:
-        st.caption(
-            _("The first {shown} of {total} rows; the CSV holds them all.").format(
-                shown=format_number(TABLE_ROWS), total=format_number(followups.height)
-            )
-        )
+    first_rows_caption(followups.height, TABLE_ROWS)
     csv_download(
         followups,
         _("Download follow-ups (CSV)"),

@@ -989,3 +989,24 @@ def test_dynamics_excel_exports_resolve_lookups_by_display_name(
     assert _rows(con, "SELECT DISTINCT account_id FROM contacts") == [
         ("6f1c1e00-0000-0000-0000-00000000000b",)
     ]
+
+
+def test_a_column_only_one_file_fills_is_still_checked(
+    con: store.Connection, tmp_path: Path
+) -> None:
+    # The checks skip columns no file fills; a column one file of two fills (and
+    # the other lacks) is checked in that file's rows.
+    (tmp_path / "accounts_a.csv").write_text(
+        "Account ID,Account Name,Industry\n001A,Alpha,Retail\n", encoding="utf-8"
+    )
+    (tmp_path / "accounts_b.csv").write_text(
+        "Account ID,Account Name,Annual Revenue\n001B,Beta,1000\n001C,Gamma,plenty\n",
+        encoding="utf-8",
+    )
+    report = assert_rejected_unchanged(
+        con,
+        lambda: _import(con, tmp_path / "accounts_a.csv", tmp_path / "accounts_b.csv"),
+    )
+    assert "accounts_b.csv|2|Annual Revenue|“plenty” is not a number" in _messages(
+        report, "error"
+    )

@@ -176,6 +176,21 @@ def _capped(sql: str) -> str:
     """
 
 
+def _filled_columns(
+    cur: Connection, table: str, checks: list[tuple[str, str, str, str]]
+) -> set[str]:
+    """Return the checked columns of a staged table that hold a value in some row."""
+    columns = sorted({column for column, *_rest in checks})
+    if not columns:
+        return set()
+    counts = cur.sql(
+        "SELECT "
+        + ", ".join(f"count({column}) > 0" for column in columns)
+        + f" FROM _import_in_{table}"
+    ).fetchall()[0]
+    return {column for column, filled in zip(columns, counts, strict=True) if filled}
+
+
 def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
     """Return unreadable values of a staged table, in one scan.
 
@@ -194,6 +209,11 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
             "total": pl.Int64,
         }
     )
+    # Only columns some file filled: a column no file maps is NULL in every row,
+    # and its checks (each number or date reader a large expression) would cost
+    # DuckDB more to plan than the rows cost to scan.
+    filled = _filled_columns(cur, table, checks)
+    checks = [c for c in checks if c[0] in filled]
     if not checks:
         return empty
     # One scan finds the rows with any bad value; only those are split by check.
@@ -205,6 +225,8 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
         f"CREATE OR REPLACE TEMP TABLE _import_bad AS SELECT * FROM _import_in_{table} s "
         f"WHERE {' OR '.join(conditions)}"
     )
+    if not cur.sql("SELECT count(*) FROM _import_bad").fetchall()[0][0]:
+        return empty  # the usual case: nothing to split
     arms = " UNION ALL ".join(
         f"SELECT s._file, s._row, s.{column} AS value, {i} AS check_id "
         f"FROM _import_bad s WHERE {conditions[i]}"

@@ -192,7 +192,7 @@ def _filled_columns(
 
 
 def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
-    """Return unreadable values of a staged table, in one scan.
+    """Return unreadable values of a staged table (the filled columns only).
 
     Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``,
     ``total`` (how many rows of that file fail the same check).

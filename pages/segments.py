@@ -27,9 +27,7 @@ features = screen.features_or_stop(as_of, thresholds)
 # session), so a slider back at a value seen before redraws without computing.
 screen.overview_section(as_of, thresholds, currency)
 accounts = screen.accounts_section(as_of, thresholds, currency)
-screen.overrides_section(accounts.best_first, may_edit)
-screen.situation_section(accounts.best_first, may_edit)
-screen.economics_section(
-    features, accounts.segments, accounts.best_first, thresholds, as_of, may_edit
-)
+screen.overrides_section(accounts, may_edit)
+screen.situation_section(accounts, may_edit)
+screen.economics_section(features, accounts, thresholds, as_of, may_edit)
 screen.scenarios_section(as_of, thresholds, may_edit)

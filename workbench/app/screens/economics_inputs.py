@@ -17,7 +17,7 @@ from workbench.analytics import segment
 from workbench.analytics.cost import cost_breakdown
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
 from workbench.analytics.retention import retention_from_features
-from workbench.app import actions, reads
+from workbench.app import actions, reads, segment_reads
 from workbench.app.components import (
     opened_expander,
     pick_account,
@@ -273,13 +273,15 @@ def wallet_form(account_id: str, currency: str, may_edit: bool) -> None:
 
 def economics_section(
     features: pl.DataFrame,
-    segments: pl.DataFrame,
-    table: pl.DataFrame,
+    accounts: segment_reads.FilteredAccounts,
     thresholds: segment.Thresholds,
     as_of: date,
     may_edit: bool,
 ) -> None:
-    """Show the economics' inputs: retention, hourly costs, wallet shares, one account."""
+    """Show the economics' inputs: retention, hourly costs, wallet shares, one account.
+
+    ``accounts``: the accounts table's (the one-account picker lists them).
+    """
     currency = reads.portfolio_currency()
     st.subheader(_("Cost to serve, lifetime value and wallets"))
     retention = retention_from_features(features, thresholds)
@@ -316,7 +318,14 @@ def economics_section(
     )
     if box is not None:
         with box:
-            account_costs(segments, table, thresholds, as_of, currency, may_edit)
+            account_costs(
+                accounts.segments,
+                accounts.best_first,
+                thresholds,
+                as_of,
+                currency,
+                may_edit,
+            )
     box = opened_expander(_("Hourly cost per seller role or team"), "econ_rates_open")
     if box is not None:
         with box:

@@ -228,8 +228,8 @@ def _table_page(rows: int) -> int:
     )
 
 
-def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
-    """Show the manual relationship decisions, to add (from ``table``) or remove.
+def overrides_section(accounts: segment_reads.FilteredAccounts, may_edit: bool) -> None:
+    """Show the manual relationship decisions, to add (from ``accounts``) or remove.
 
     Built only while its expander is open (opening it reruns the page): its
     pickers, form and table are not built and sent at every move of a slider.
@@ -238,6 +238,7 @@ def overrides_section(table: pl.DataFrame, may_edit: bool) -> None:
     if box is None:
         return
     with box:
+        table = accounts.best_first
         overrides = reads.relationship_overrides()
         # The picker lists the accounts of the filtered table above (at most
         # OVERRIDE_CHOICES of them), so a large portfolio does not send every name each run.
@@ -373,7 +374,7 @@ def _scenario_label(name: str) -> str:
 SITUATION_CHOICES: tuple[int | None, ...] = (None, 1, 2, 3, 4, 5)
 
 
-def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
+def situation_section(accounts: segment_reads.FilteredAccounts, may_edit: bool) -> None:
     """Let a workshop rate an account's buying situation (the target's inputs).
 
     Built only while its expander is open, like the decisions above.
@@ -393,7 +394,9 @@ def situation_section(table: pl.DataFrame, may_edit: bool) -> None:
             )
         )
         # outside the form, so the ratings below show the chosen account's at once
-        account_id = pick_account(table, OVERRIDE_CHOICES, "seg_situation_account")
+        account_id = pick_account(
+            accounts.best_first, OVERRIDE_CHOICES, "seg_situation_account"
+        )
         if account_id is None:
             return
         # the account's row found by a comparison of one column (a filter is planned)

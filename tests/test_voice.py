@@ -182,6 +182,26 @@ def test_conflict_comments_come_from_the_two_roles_only():
     assert set(comments["side"]) == {"high", "low"}
 
 
+def test_conflict_comments_leave_out_accounts_not_in_conflict():
+    # A3 has the same roles, commented, but is no conflict: its comments stay out
+    rows = [
+        *CONFLICT_ROWS,
+        ("A3", "u7", "user", 2, D, "not ours to judge", 2),
+        ("A3", "d7", "decider", 10, D, "also not", 5),
+    ]
+    frame = _responses(rows)
+    conflicts = voice.role_conflicts(
+        frame, gap_threshold=100, min_responses=3, alpha=1.0
+    )
+    assert conflicts["account_id"].to_list() == ["A1"]
+    comments = voice.conflict_comments(frame, conflicts)
+    assert set(comments["account_id"]) == {"A1"}
+    assert "not ours to judge" not in comments["comment"].to_list()
+    none = voice.conflict_comments(frame, conflicts.clear())
+    assert none.height == 0
+    assert none.columns == comments.columns
+
+
 def test_latest_score_per_contact_uses_the_newest_answer():
     frame = _responses(
         [

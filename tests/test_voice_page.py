@@ -291,3 +291,24 @@ def test_long_account_tables_show_their_first_rows(app_db, monkeypatch):
         on_tab(at, tab)
         assert any("The first 5 of" in c.value for c in at.caption), tab
         assert all(len(d.value) <= 5 for d in at.dataframe), tab
+
+
+def test_every_account_tested_is_built_only_while_open(app_db, monkeypatch):
+    # thousands of rows at scale, once sent at every move of the gap
+    from workbench.app.screens import voice as screen
+
+    monkeypatch.setattr(screen, "TABLE_ROWS", 3)
+    at = on_tab(open_page(PAGE), "Role conflicts")
+
+    def tested_tables() -> list:
+        return [d.value for d in at.dataframe if "flagged" in d.value.columns]
+
+    assert tested_tables() == []
+    assert not any(b.key == "voice_tested_download" for b in at.get("download_button"))
+    at.session_state["voice_tested_open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    [shown] = tested_tables()
+    assert len(shown) == 3  # its first rows; the CSV holds every account tested
+    assert any("The first 3 of" in c.value for c in at.caption)
+    assert any(b.key == "voice_tested_download" for b in at.get("download_button"))

@@ -53,6 +53,9 @@ class PeriodFigures:
     headline: dict[str, Any]
     by_account: pl.DataFrame
     risky: pl.DataFrame
+    #: how many of ``by_account`` have an answer (the headline and the conflicts
+    #: tab both show it: counted once, not at every rerun)
+    accounts_heard: int
 
 
 @cached(max_entries=16, share=True, by_repr=True)
@@ -64,10 +67,12 @@ def period_figures(quarters: int | None, survey_type: str | None) -> PeriodFigur
     """
     every, counted = period_answers(quarters, survey_type)
     _contacts, accounts = reads.survey_link_targets()
+    by_account = voice.nps_by_account(counted, accounts)
     return PeriodFigures(
         headline=voice.summarise_nps(counted).row(0, named=True),
-        by_account=voice.nps_by_account(counted, accounts),
+        by_account=by_account,
         risky=voice.risky_detractors(every),
+        accounts_heard=voice.accounts_heard(by_account),
     )
 
 

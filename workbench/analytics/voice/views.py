@@ -264,6 +264,13 @@ def last_response_day(responses: pl.DataFrame) -> date | None:
 # --- role conflicts -----------------------------------------------------------------
 
 
+def _commented(responses: pl.DataFrame) -> pl.DataFrame:
+    """Return the responses with a comment that is not blank, with ``role``."""
+    return with_role_label(responses).filter(
+        pl.col("comment").is_not_null() & (pl.col("comment").str.strip_chars() != "")
+    )
+
+
 def conflict_comments(responses: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame:
     """Return the comments behind each conflict: from its high and its low role.
 
@@ -285,9 +292,12 @@ def conflict_comments(responses: pl.DataFrame, conflicts: pl.DataFrame) -> pl.Da
             ),
         ]
     )
-    commented = with_role_label(responses).filter(
-        pl.col("comment").is_not_null() & (pl.col("comment").str.strip_chars() != "")
+    # the conflicted accounts' answers first: a handful of accounts, where the
+    # labels and the blank test over every answer of the period cost milliseconds
+    in_conflict = responses.filter(
+        pl.col("account_id").is_in(conflicts.get_column("account_id").implode())
     )
+    commented = _commented(in_conflict)
     return (
         commented.join(sides, on=["account_id", "role"], how="inner")
         .select(
@@ -409,9 +419,7 @@ def search_comments(
         ``responded_on``, ``account_name``, ``contact_name``, ``role``,
         ``department``, ``score``, ``band``, ``comment``; newest first.
     """
-    commented = with_role_label(responses).filter(
-        pl.col("comment").is_not_null() & (pl.col("comment").str.strip_chars() != "")
-    )
+    commented = _commented(responses)
     needle = text.strip().lower()
     if needle:
         commented = commented.filter(

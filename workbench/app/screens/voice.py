@@ -15,6 +15,7 @@ from workbench.app.components import (
     TABLE_ROWS,
     csv_download,
     first_rows_caption,
+    opened_expander,
     searched_account_picker,
     show_table,
 )
@@ -123,6 +124,8 @@ class Heard:
     accounts: pl.DataFrame
     by_account: pl.DataFrame
     risky: pl.DataFrame
+    #: how many accounts of ``by_account`` have an answer
+    accounts_heard: int
     #: the period and survey type chosen (what the cached views are keyed on)
     period: str
     survey_type: str | None
@@ -176,7 +179,7 @@ def headline() -> Heard:
     cols[2].metric(
         _("Accounts heard"),
         _("{heard} of {total}").format(
-            heard=format_number(voice.accounts_heard(by_account)),
+            heard=format_number(figures.accounts_heard),
             total=format_number(by_account.height),
         ),
     )
@@ -215,7 +218,16 @@ def headline() -> Heard:
             "“{label}”: they drive no flag."
         ).format(minimum=voice.MIN_RESPONSES, label=_(TOO_FEW))
     )
-    return Heard(responses, counted, accounts, by_account, risky, period, survey_type)
+    return Heard(
+        responses,
+        counted,
+        accounts,
+        by_account,
+        risky,
+        figures.accounts_heard,
+        period,
+        survey_type,
+    )
 
 
 def accounts_tab(heard: Heard) -> None:
@@ -333,7 +345,7 @@ def roles_tab(heard: Heard) -> None:
 
 def conflicts_tab(heard: Heard) -> None:
     """Show accounts where one role is happier than another beyond chance."""
-    responses, by_account = heard.counted, heard.by_account
+    responses = heard.counted
     st.caption(
         _(
             "Accounts where one role is much happier than another: an average "
@@ -366,11 +378,11 @@ def conflicts_tab(heard: Heard) -> None:
     conflicts = tested.filter(pl.col("flagged") & (pl.col("gap") > gap_threshold)).drop(
         "flagged"
     )
-    heard_count = voice.accounts_heard(by_account)
     st.metric(
         _("Accounts with a role conflict"),
         _("{heard} of {total}").format(
-            heard=format_number(conflicts.height), total=format_number(heard_count)
+            heard=format_number(conflicts.height),
+            total=format_number(heard.accounts_heard),
         ),
         help=_("{count} accounts have two roles with enough answers to test.").format(
             count=format_number(tested.height)
@@ -392,10 +404,20 @@ def conflicts_tab(heard: Heard) -> None:
             ),
             width="content",
         )
-    with st.expander(
-        _("Every account tested ({count})").format(count=format_number(tested.height))
-    ):
-        show_table(terms.localise_values(tested), key="voice_conflicts_tested")
+    # built only while open, its first rows shown: every account tested is
+    # thousands of rows at scale, and was sent at every move of the gap
+    box = opened_expander(
+        _("Every account tested ({count})").format(count=format_number(tested.height)),
+        "voice_tested_open",
+    )
+    if box is not None:
+        with box:
+            _table_and_csv(
+                tested,
+                "voice_conflicts_tested",
+                (_("Download every account tested (CSV)"), "nps_role_tests.csv"),
+                "voice_tested_download",
+            )
     st.subheader(_("The comments behind them"))
     behind = voice.conflict_comments(heard.responses, conflicts)
     _table_and_csv(

@@ -293,6 +293,31 @@ def test_moving_a_segment_slider_changes_chart_and_table(page: Page, app_url: st
     _assert_clean(page, problems, "segments page")
 
 
+# --- the Voice page: tables kept as drawn come back -----------------------------------
+
+
+def test_voice_tables_kept_as_drawn_come_back_on_a_rerun(page: Page, app_url: str):
+    # The By account tab's tables (grey figures on too few answers) are kept as
+    # drawn and replayed by the next run with the same period: after another tab
+    # and back, they are there again, in the same number, and nothing failed.
+    problems = _open_if_listed(page, app_url, "voice", "Voice of the customer")
+    tables = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    expect(tables.first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    drawn = tables.count()
+    assert drawn >= 2
+    page.get_by_role("tab", name="By role and group").click()
+    wait_idle(page)
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(
+        timeout=30_000
+    )
+    page.get_by_role("tab", name="By account").click()
+    wait_idle(page)
+    expect(tables.first).to_be_visible(timeout=30_000)
+    assert tables.count() == drawn
+    _assert_clean(page, problems, "voice page, back on its first tab")
+
+
 # --- the Buying centre page: the map draws -----------------------------------------
 
 

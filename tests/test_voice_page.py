@@ -312,3 +312,44 @@ def test_every_account_tested_is_built_only_while_open(app_db, monkeypatch):
     assert len(shown) == 3  # its first rows; the CSV holds every account tested
     assert any("The first 3 of" in c.value for c in at.caption)
     assert any(b.key == "voice_tested_download" for b in at.get("download_button"))
+
+
+def test_styled_tables_are_drawn_once_per_period_and_tab(page, monkeypatch):
+    # pandas' Styler (the grey figures on too few answers) is rendered cell by
+    # cell: a rerun with the same period replays the tables as drawn
+    from workbench.app.screens import voice as screen
+
+    styled: list[int] = []
+    original = screen._greyed
+
+    def counted(*args, **kwargs):
+        styled.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(screen, "_greyed", counted)
+    page.run()
+    drawn_first = [d.value for d in page.dataframe]
+    styled.clear()
+    page.run()
+    assert not page.exception, page.exception
+    assert styled == []
+    again = [d.value for d in page.dataframe]
+    assert len(again) == len(drawn_first) >= 2
+    assert all(a.equals(b) for a, b in zip(again, drawn_first, strict=True))
+    # another period is drawn anew, with its own figures
+    page.selectbox(key="voice_period").select("Last quarter").run()
+    assert styled, "a new period must style its tables"
+    by_account = next(
+        d.value for d in page.dataframe if "roles_heard" in d.value.columns
+    )
+    assert not by_account.equals(
+        next(d for d in drawn_first if "roles_heard" in d.columns)
+    )
+    # the roles tab: its tables and the dimension's, kept per choice
+    on_tab(page, "By role and group")
+    styled.clear()
+    page.run()
+    assert styled == []
+    page.selectbox(key="voice_dimension").select("quarter").run()
+    assert not page.exception, page.exception
+    assert styled == [1]  # the table of the new dimension only

@@ -103,3 +103,36 @@ def table(key: tuple[Hashable, ...], build: Callable[[], pl.DataFrame]) -> Any:
         language=current_language(),
         _build=build,
     )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _replayed(
+    path: str,
+    version: int,
+    key: str,
+    language: str,
+    _draw: Callable[[], object],
+) -> None:
+    # Streamlit keeps the elements a cached function draws and draws them again
+    # on a hit, without running it: ``key`` names everything they depend on.
+    _draw()
+
+
+def replayed(key: tuple[Hashable, ...], draw: Callable[[], object]) -> None:
+    """Draw what ``draw()`` draws, running it only when ``key`` is new.
+
+    For elements whose drawing itself is the cost: a table styled with pandas'
+    Styler (figures on too few answers in grey) is rendered cell by cell by
+    Streamlit at every run, a tenth of a second for 200 rows. Kept as drawn, it
+    is sent again as it was. ``draw`` must draw elements only, no widget (a
+    widget's value would be replayed, not read); ``key`` as for
+    :func:`altair_chart`.
+    """
+    db = session.database()
+    _replayed(
+        path=db.path,
+        version=session.data_version(db),
+        key=repr(key),
+        language=current_language(),
+        _draw=draw,
+    )

@@ -77,6 +77,48 @@ def period_figures(quarters: int | None, survey_type: str | None) -> PeriodFigur
 
 
 @cached(max_entries=16, share=True, by_repr=True)
+def account_role_figures(
+    quarters: int | None, survey_type: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the period's NPS per account and role: as a matrix, and as rows.
+
+    The matrix has a column per role (:func:`~workbench.analytics.voice.account_role_matrix`);
+    the rows (:func:`~workbench.analytics.voice.nps_by_account_role`) say which of
+    its figures rest on too few answers. On each person's latest answer.
+    """
+    _every, counted = period_answers(quarters, survey_type)
+    return voice.account_role_matrix(counted), voice.nps_by_account_role(counted)
+
+
+@dataclass(frozen=True)
+class DriverBuckets:
+    """The period's NPS per bucket of each driver (see the Voice page's Drivers)."""
+
+    breadth: pl.DataFrame
+    freshness: pl.DataFrame
+    effort: pl.DataFrame
+    #: the buckets are relationship codes (the page puts them in words)
+    relationship: pl.DataFrame
+
+
+@cached(max_entries=16, share=True, by_repr=True)
+def driver_buckets(quarters: int | None, survey_type: str | None) -> DriverBuckets:
+    """Return the NPS of every answer of the period per bucket of each driver."""
+    every, _counted = period_answers(quarters, survey_type)
+    signals = reads.voice_account_signals()
+    return DriverBuckets(
+        breadth=voice.nps_by_bucket(every, voice.breadth_buckets(signals)),
+        freshness=voice.nps_by_bucket(
+            every, voice.freshness_buckets(every), key="response_id"
+        ),
+        effort=voice.nps_by_bucket(every, voice.effort_buckets(signals)),
+        relationship=voice.nps_by_bucket(
+            every, voice.relationship_buckets(reads.voice_relationships())
+        ),
+    )
+
+
+@cached(max_entries=16, share=True, by_repr=True)
 def conflict_tests(
     quarters: int | None,
     survey_type: str | None,

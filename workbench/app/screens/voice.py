@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,7 @@ import streamlit as st
 
 from workbench import charts, domain, terms
 from workbench.analytics import voice
-from workbench.app import reads, voice_reads
+from workbench.app import drawn, reads, voice_reads
 from workbench.app.components import (
     TABLE_ROWS,
     csv_download,
@@ -230,6 +232,27 @@ def headline() -> Heard:
     )
 
 
+def _first_rows_greyed(
+    frame: pl.DataFrame, by_role: pl.DataFrame | None, key: str
+) -> None:
+    """Show the first rows of ``frame``, figures on too few answers grey.
+
+    With ``by_role`` (:func:`~workbench.analytics.voice.nps_by_account_role`),
+    ``frame`` is the account-by-role matrix and its cells are greyed; without,
+    whole rows whose ``too_few`` is true.
+    """
+    shown = frame.head(TABLE_ROWS)
+    show_table(
+        _greyed(
+            terms.localise_values(shown) if by_role is None else shown,
+            None if by_role is None else voice.too_few_mask(shown, by_role),
+        ),
+        key=key,
+        column_config=_table_config(),
+    )
+    first_rows_caption(frame.height, TABLE_ROWS)
+
+
 def accounts_tab(heard: Heard) -> None:
     """Show NPS per account, per account and role, and one account's detail."""
     responses, by_account = heard.counted, heard.by_account
@@ -241,12 +264,12 @@ def accounts_tab(heard: Heard) -> None:
             "act on it. Effective answers are what its interval rests on."
         )
     )
-    show_table(
-        _greyed(terms.localise_values(by_account.head(TABLE_ROWS))),
-        key="voice_accounts_table",
-        column_config=_table_config(),
+    # Stylers (the grey rows and cells) are rendered cell by cell at every run:
+    # each table is kept as drawn per period and survey type
+    drawn.replayed(
+        ("voice_accounts_table", heard.period, heard.survey_type, TABLE_ROWS),
+        lambda: _first_rows_greyed(by_account, None, "voice_accounts_table"),
     )
-    first_rows_caption(by_account.height, TABLE_ROWS)
     csv_download(
         by_account,
         _("Download accounts (CSV)"),
@@ -260,14 +283,13 @@ def accounts_tab(heard: Heard) -> None:
             "{label} (under {minimum})."
         ).format(label=_(TOO_FEW), minimum=voice.MIN_RESPONSES)
     )
-    matrix = voice.account_role_matrix(responses)
-    shown = matrix.head(TABLE_ROWS)
-    show_table(
-        _greyed(shown, voice.too_few_mask(shown, voice.nps_by_account_role(responses))),
-        key="voice_matrix_table",
-        column_config=_table_config(),
+    matrix, by_role = voice_reads.account_role_figures(
+        PERIODS[heard.period], heard.survey_type
     )
-    first_rows_caption(matrix.height, TABLE_ROWS)
+    drawn.replayed(
+        ("voice_matrix_table", heard.period, heard.survey_type, TABLE_ROWS),
+        lambda: _first_rows_greyed(matrix, by_role, "voice_matrix_table"),
+    )
     csv_download(
         matrix,
         _("Download accounts by role (CSV)"),
@@ -287,26 +309,40 @@ def accounts_tab(heard: Heard) -> None:
         else None
     )
     if chosen_account is not None:
-        one = voice.responses_for_account(responses, chosen_account)
+        # each built once per period, survey type and account (the period's
+        # answers filtered to one account, its charts' specs, its comments)
+        chosen = (heard.period, heard.survey_type, chosen_account)
         left, right = st.columns(2)
-        left.altair_chart(
-            charts.role_intervals(voice.nps_by_account_role(one)), width="stretch"
-        )
-        right.altair_chart(
-            charts.trend_lines(
-                voice.quarterly_trend(
-                    _per_quarter(
+        with left:
+            drawn.altair_chart(
+                ("voice_account_roles", *chosen),
+                lambda: charts.role_intervals(
+                    voice.nps_by_account_role(
+                        voice.responses_for_account(responses, chosen_account)
+                    )
+                ),
+                width="stretch",
+            )
+        with right:
+            drawn.altair_chart(
+                ("voice_account_trend", *chosen),
+                lambda: charts.trend_lines(
+                    voice.quarterly_trend(
+                        _per_quarter(
+                            voice.responses_for_account(heard.responses, chosen_account)
+                        )
+                    )
+                ),
+                width="stretch",
+            )
+        show_table(
+            drawn.table(
+                ("voice_account_comments", *chosen),
+                lambda: terms.localise_values(
+                    voice.search_comments(
                         voice.responses_for_account(heard.responses, chosen_account)
                     )
-                )
-            ),
-            width="stretch",
-        )
-        show_table(
-            terms.localise_values(
-                voice.search_comments(
-                    voice.responses_for_account(heard.responses, chosen_account)
-                )
+                ),
             ),
             key="voice_account_comments",
             column_config=_table_config(),
@@ -316,12 +352,21 @@ def accounts_tab(heard: Heard) -> None:
 def roles_tab(heard: Heard) -> None:
     """Show NPS per buying role, per chosen group, and its trend."""
     responses = heard.counted
-    by_role = voice.nps_by_role(responses)
-    st.altair_chart(charts.role_bars(by_role), width="stretch")
-    show_table(
-        _greyed(terms.localise_values(by_role)),
-        key="voice_roles_table",
-        column_config=_table_config(),
+    # each chart and table kept as built per period, survey type and choice:
+    # every one reads all the period's answers, and the tables are Stylers
+    chosen = (heard.period, heard.survey_type)
+    drawn.altair_chart(
+        ("voice_role_bars", *chosen),
+        lambda: charts.role_bars(voice.nps_by_role(responses)),
+        width="stretch",
+    )
+    drawn.replayed(
+        ("voice_roles_table", *chosen),
+        lambda: show_table(
+            _greyed(terms.localise_values(voice.nps_by_role(responses))),
+            key="voice_roles_table",
+            column_config=_table_config(),
+        ),
     )
     dimension = st.selectbox(
         _("NPS by"),
@@ -329,14 +374,18 @@ def roles_tab(heard: Heard) -> None:
         format_func=lambda name: _(DIMENSION_LABELS[name]),
         key="voice_dimension",
     )
-    show_table(
-        _greyed(terms.localise_values(voice.nps_by(responses, dimension))),
-        key="voice_dimension_table",
-        column_config=_table_config(),
+    drawn.replayed(
+        ("voice_dimension_table", *chosen, dimension),
+        lambda: show_table(
+            _greyed(terms.localise_values(voice.nps_by(responses, dimension))),
+            key="voice_dimension_table",
+            column_config=_table_config(),
+        ),
     )
     trend_by_role = st.toggle(_("Trend per role"), key="voice_trend_by_role")
-    st.altair_chart(
-        charts.trend_lines(
+    drawn.altair_chart(
+        ("voice_role_trend", *chosen, trend_by_role),
+        lambda: charts.trend_lines(
             voice.quarterly_trend(_per_quarter(heard.responses), by_role=trend_by_role)
         ),
         width="stretch",
@@ -487,7 +536,6 @@ def comments_tab(heard: Heard) -> None:
 
 def drivers_tab(heard: Heard) -> None:
     """Show NPS per bucket of breadth, freshness, effort and relationship type."""
-    responses = heard.responses
     st.caption(
         _(
             "NPS of all answers from the accounts (or people) in each bucket; no "
@@ -498,31 +546,43 @@ def drivers_tab(heard: Heard) -> None:
             "with manual overrides."
         )
     )
-    signals = reads.voice_account_signals()
-    relationships = voice.nps_by_bucket(
-        responses, voice.relationship_buckets(reads.voice_relationships())
-    ).with_columns(
-        pl.col("bucket").replace(
-            {t: terms.relationship(t) for t in terms.RELATIONSHIPS}
-        )
-    )
+    # kept per period and survey type: the four bucketings read every answer
+    buckets = voice_reads.driver_buckets(PERIODS[heard.period], heard.survey_type)
     drivers = {
-        _("Breadth: departments we work with (12 months)"): voice.nps_by_bucket(
-            responses, voice.breadth_buckets(signals)
+        "breadth": (
+            _("Breadth: departments we work with (12 months)"),
+            lambda: buckets.breadth,
         ),
-        _("Freshness: days from our last touch to the answer"): voice.nps_by_bucket(
-            responses, voice.freshness_buckets(responses), key="response_id"
+        "freshness": (
+            _("Freshness: days from our last touch to the answer"),
+            lambda: buckets.freshness,
         ),
-        _("Effort: our hours per account per year"): voice.nps_by_bucket(
-            responses, voice.effort_buckets(signals)
+        "effort": (_("Effort: our hours per account per year"), lambda: buckets.effort),
+        "relationship": (
+            _("Relationship type"),
+            lambda: buckets.relationship.with_columns(
+                pl.col("bucket").replace(
+                    {t: terms.relationship(t) for t in terms.RELATIONSHIPS}
+                )
+            ),
         ),
-        _("Relationship type"): relationships,
     }
     driver_cols = st.columns(2)
-    for index, (title, buckets) in enumerate(drivers.items()):
+    for index, (name, (title, frame)) in enumerate(drivers.items()):
+        chosen = (name, heard.period, heard.survey_type)
         with driver_cols[index % 2]:
             st.markdown(f"**{title}**")
-            st.altair_chart(charts.driver_bars(buckets, ""), width="stretch")
-            show_table(
-                buckets, key=f"voice_driver_{index}", column_config=_table_config()
+            drawn.altair_chart(
+                ("voice_driver_chart", *chosen),
+                functools.partial(_driver_chart, frame),
+                width="stretch",
             )
+            show_table(
+                drawn.table(("voice_driver_table", *chosen), frame),
+                key=f"voice_driver_{index}",
+                column_config=_table_config(),
+            )
+
+
+def _driver_chart(frame: Callable[[], pl.DataFrame]) -> object:
+    return charts.driver_bars(frame(), "")

@@ -353,3 +353,26 @@ def test_styled_tables_are_drawn_once_per_period_and_tab(page, monkeypatch):
     page.selectbox(key="voice_dimension").select("quarter").run()
     assert not page.exception, page.exception
     assert styled == [1]  # the table of the new dimension only
+
+
+def test_a_comment_search_runs_once_per_search(page, monkeypatch):
+    # every other widget of the tab reran the search through all the answers
+    from workbench.analytics import voice
+
+    searches: list[tuple] = []
+    original = voice.search_comments
+
+    def counted(responses, text="", roles=None):
+        searches.append((text, tuple(roles or ())))
+        return original(responses, text, roles)
+
+    monkeypatch.setattr(voice, "search_comments", counted)
+    on_tab(page, "Comments")
+    page.text_input(key="voice_comment_search").input("price").run()
+    found = _comments(page)
+    searches.clear()
+    page.run()
+    assert searches == []
+    assert _comments(page).equals(found)
+    page.multiselect(key="voice_comment_roles").select("decider").run()
+    assert searches == [("price", ("decider",))]

@@ -90,6 +90,22 @@ def account_role_figures(
     return voice.account_role_matrix(counted), voice.nps_by_account_role(counted)
 
 
+@cached(max_entries=32, share=True, by_repr=True)
+def found_comments(
+    quarters: int | None,
+    survey_type: str | None,
+    text: str,
+    roles: tuple[str, ...],
+) -> pl.DataFrame:
+    """Return :func:`~workbench.analytics.voice.search_comments` over the period.
+
+    Kept per search: every other widget of the tab reran the search through
+    all the period's answers (tens of milliseconds at 350,000 answers).
+    """
+    every, _counted = period_answers(quarters, survey_type)
+    return voice.search_comments(every, text, roles)
+
+
 @dataclass(frozen=True)
 class DriverBuckets:
     """The period's NPS per bucket of each driver (see the Voice page's Drivers)."""

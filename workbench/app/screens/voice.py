@@ -511,7 +511,6 @@ def detractors_tab(heard: Heard) -> None:
 
 def comments_tab(heard: Heard) -> None:
     """Search the comments by text and role."""
-    responses = heard.responses
     comment_cols = st.columns([2, 3])
     search = comment_cols[0].text_input(
         _("Search comments"),
@@ -524,7 +523,9 @@ def comments_tab(heard: Heard) -> None:
         format_func=terms.buying_role,
         key="voice_comment_roles",
     )
-    found = voice.search_comments(responses, search, roles)
+    found = voice_reads.found_comments(
+        PERIODS[heard.period], heard.survey_type, search, tuple(roles)
+    )
     st.caption(_("{count} comments").format(count=format_number(found.height)))
     _table_and_csv(
         found,

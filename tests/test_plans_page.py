@@ -298,14 +298,17 @@ def test_suggested_actions_have_owners_and_due_dates_in_the_editor(app_db):
     assert len({a.contact for a in actions}) == len(actions)
 
 
-def test_a_leaders_table_shows_its_first_rows_and_says_the_csv_has_all():
+def test_a_leaders_table_shows_its_first_rows_and_says_the_csv_has_all(app_db):
+    # (on the demo database: the table's first rows are kept per data version)
     script = """
+from datetime import date
 import polars as pl
 from workbench.app.screens import plans_overview as plans
+today = date(2026, 12, 1)
 plans._leaders_table(
-    pl.DataFrame({"name": [f"Account {n:03}" for n in range(250)]}), "many", {}
+    pl.DataFrame({"name": [f"Account {n:03}" for n in range(250)]}), "many", {}, today
 )
-plans._leaders_table(pl.DataFrame({"name": ["Only one"]}), "few", {})
+plans._leaders_table(pl.DataFrame({"name": ["Only one"]}), "few", {}, today)
 """
     at = AppTest.from_string(script, default_timeout=30).run()
     assert not at.exception
@@ -383,3 +386,30 @@ def test_a_link_opens_an_account_beyond_the_listed_page(app_db, monkeypatch):
     at.switch_page("pages/plans.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="plan_account").value == far_id
+
+
+def test_the_leaders_overview_reruns_without_building_its_tables_again(
+    app_db, monkeypatch
+):
+    # a rerun (another widget, a tab back) shows the kept tables and chart: the
+    # codes are put in words once per day and data version
+    from workbench.app.screens import plans_overview as screen
+
+    worded: list[int] = []
+    original = screen.in_words
+
+    def counted(frame):
+        worded.append(1)
+        return original(frame)
+
+    monkeypatch.setattr(screen, "in_words", counted)
+    at = _open_overview()
+    shown = [d.value for d in at.dataframe]
+    assert worded
+    worded.clear()
+    at.run()
+    assert not at.exception, at.exception
+    assert worded == []
+    again = [d.value for d in at.dataframe]
+    assert len(again) == len(shown)
+    assert all(a.equals(b) for a, b in zip(again, shown, strict=True))

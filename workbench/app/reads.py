@@ -393,7 +393,9 @@ def plan_people_choices(account_id: str) -> dict[str, list[str]]:
     return session.run(store.plan_people_choices, account_id)
 
 
-@cached(spinner="Gathering every plan…")
+# Shared, not copied: cache_data unpickled every plan's rows at each rerun of the
+# leaders' overview (a frozen dataclass of polars frames, which are immutable).
+@cached(spinner="Gathering every plan…", share=True)
 def _plans_overview(today: date) -> plans.PlansOverview:
     return session.workbench().plans_overview(today)
 
@@ -403,7 +405,7 @@ def plans_overview() -> plans.PlansOverview:
     return _plans_overview(date.today())
 
 
-@cached()
+@cached(share=True)  # shared as above: the Voice page and the overview read it
 def detractor_followups(today: date) -> pl.DataFrame:
     """Return the follow-ups of detractors among deciders and approvers."""
     return session.workbench().detractor_followups(today)

@@ -7,16 +7,19 @@ first rows with a CSV of all; the plan history's table shares their columns.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
 
 from workbench import charts, plans
-from workbench.app import reads
+from workbench.app import drawn, reads
 from workbench.app.components import csv_download, first_rows_caption, show_table
 from workbench.app.language import _, format_day, format_number
 from workbench.i18n import N_
+
+if TYPE_CHECKING:
+    from datetime import date
 
 #: Headers of the overview's tables, by column (marked for translation).
 _OVERVIEW_COLUMNS: dict[str, str] = {
@@ -113,8 +116,16 @@ def in_words(frame: pl.DataFrame) -> pl.DataFrame:
 LEADERS_TABLE_ROWS = 200
 
 
-def _leaders_table(frame: pl.DataFrame, key: str, config: dict[str, Any]) -> None:
-    show_table(in_words(frame.head(LEADERS_TABLE_ROWS)), key=key, column_config=config)
+def _leaders_table(
+    frame: pl.DataFrame, key: str, config: dict[str, Any], today: date
+) -> None:
+    # its first rows in words, made once per day and data version (``key``
+    # names the table: the frame is the same for the same day)
+    shown = drawn.table(
+        (key, today, LEADERS_TABLE_ROWS),
+        lambda: in_words(frame.head(LEADERS_TABLE_ROWS)),
+    )
+    show_table(shown, key=key, column_config=config)
     first_rows_caption(frame.height, LEADERS_TABLE_ROWS)
 
 
@@ -129,10 +140,12 @@ def leaders_overview() -> None:
     )
     cols[1].metric(_("Overdue actions"), format_number(overview.overdue.height))
     cols[2].metric(_("Plans agreed"), format_number(overview.agreed_plans))
-    st.altair_chart(
-        charts.overview_chart(replace(overview, summary=in_words(overview.summary))),
+    drawn.altair_chart(
+        ("plans_overview_chart", overview.today),
+        lambda: charts.overview_chart(
+            replace(overview, summary=in_words(overview.summary))
+        ),
         width="stretch",
-        key="plans_overview_chart",
     )
     if overview.segments_pending:
         st.caption(_("Segments will show once the segmentation is available."))
@@ -142,7 +155,7 @@ def leaders_overview() -> None:
         + "** · "
         + _("current: saved within {days} days").format(days=plans.STALE_AFTER_DAYS)
     )
-    _leaders_table(overview.missing, "plans_overview_missing", config)
+    _leaders_table(overview.missing, "plans_overview_missing", config, overview.today)
     csv_download(
         overview.missing,
         _("Accounts without a current plan (CSV)"),
@@ -157,7 +170,7 @@ def leaders_overview() -> None:
     )
     if overview.overdue.height == 0:
         st.caption(_("No action is overdue."))
-    _leaders_table(overview.overdue, "plans_overview_overdue", config)
+    _leaders_table(overview.overdue, "plans_overview_overdue", config, overview.today)
     csv_download(
         overview.overdue,
         _("Overdue actions (CSV)"),
@@ -177,7 +190,9 @@ def leaders_overview() -> None:
             "back by the due date; set owners on the Voice of the customer page"
         )
     )
-    _leaders_table(overdue_followups, "plans_overview_followups", config)
+    _leaders_table(
+        overdue_followups, "plans_overview_followups", config, overview.today
+    )
     csv_download(
         overdue_followups,
         _("Overdue detractor follow-ups (CSV)"),
@@ -186,10 +201,15 @@ def leaders_overview() -> None:
     )
     st.markdown("**" + _("Plans by segment") + "**")
     show_table(
-        in_words(overview.summary), key="plans_overview_summary", column_config=config
+        drawn.table(
+            ("plans_overview_summary", overview.today),
+            lambda: in_words(overview.summary),
+        ),
+        key="plans_overview_summary",
+        column_config=config,
     )
     st.markdown("**" + _("Every account") + "**")
-    _leaders_table(overview.accounts, "plans_overview_accounts", config)
+    _leaders_table(overview.accounts, "plans_overview_accounts", config, overview.today)
     csv_download(
         overview.accounts,
         _("Every account (CSV)"),

@@ -259,3 +259,22 @@ def assert_rejected_unchanged(
     assert report.errors
     assert store.database_fingerprint(con) == before
     return report
+
+
+def count_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str
+) -> list[tuple[tuple, dict]]:
+    """Wrap ``owner.name`` for the test; return the list of its calls' arguments.
+
+    For tests that a rerun computes or draws nothing again: the wrapped function
+    still runs, and each call appends its ``(args, kwargs)``.
+    """
+    calls: list[tuple[tuple, dict]] = []
+    original = getattr(owner, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_page
+from tests.conftest import count_calls, open_page
 from workbench import plans, store
 from workbench.app.screens import plans_overview
 from workbench.domain import Actor
@@ -395,14 +395,7 @@ def test_the_leaders_overview_reruns_without_building_its_tables_again(
     # codes are put in words once per day and data version
     from workbench.app.screens import plans_overview as screen
 
-    worded: list[int] = []
-    original = screen.in_words
-
-    def counted(frame):
-        worded.append(1)
-        return original(frame)
-
-    monkeypatch.setattr(screen, "in_words", counted)
+    worded = count_calls(monkeypatch, screen, "in_words")
     at = _open_overview()
     shown = [d.value for d in at.dataframe]
     assert worded

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_page, run_cli
+from tests.conftest import count_calls, open_page, run_cli
 from workbench import store
 from workbench.domain import Actor
 
@@ -236,14 +236,7 @@ def test_moving_the_gap_tests_no_account_again(page, monkeypatch):
     # the permutation tests are kept per period, survey, answers and pair
     from workbench.analytics import voice
 
-    calls: list[int] = []
-    original = voice.role_conflict_tests
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(voice, "role_conflict_tests", counted)
+    calls = count_calls(monkeypatch, voice, "role_conflict_tests")
     on_tab(page, "Role conflicts")
     page.slider(key="voice_gap").set_value(100).run()
     calls.clear()
@@ -252,7 +245,7 @@ def test_moving_the_gap_tests_no_account_again(page, monkeypatch):
         assert not page.exception, page.exception
     assert calls == []
     page.number_input(key="voice_min_responses").set_value(4).run()
-    assert calls == [1]  # a new number of answers per role tests again, once
+    assert len(calls) == 1  # a new number of answers per role tests again, once
 
 
 def test_long_account_tables_show_their_first_rows(app_db, monkeypatch):
@@ -319,14 +312,7 @@ def test_styled_tables_are_drawn_once_per_period_and_tab(page, monkeypatch):
     # cell: a rerun with the same period replays the tables as drawn
     from workbench.app.screens import voice as screen
 
-    styled: list[int] = []
-    original = screen._greyed
-
-    def counted(*args, **kwargs):
-        styled.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(screen, "_greyed", counted)
+    styled = count_calls(monkeypatch, screen, "_greyed")
     page.run()
     drawn_first = [d.value for d in page.dataframe]
     styled.clear()
@@ -352,21 +338,14 @@ def test_styled_tables_are_drawn_once_per_period_and_tab(page, monkeypatch):
     assert styled == []
     page.selectbox(key="voice_dimension").select("quarter").run()
     assert not page.exception, page.exception
-    assert styled == [1]  # the table of the new dimension only
+    assert len(styled) == 1  # the table of the new dimension only
 
 
 def test_a_comment_search_runs_once_per_search(page, monkeypatch):
     # every other widget of the tab reran the search through all the answers
     from workbench.analytics import voice
 
-    searches: list[tuple] = []
-    original = voice.search_comments
-
-    def counted(responses, text="", roles=None):
-        searches.append((text, tuple(roles or ())))
-        return original(responses, text, roles)
-
-    monkeypatch.setattr(voice, "search_comments", counted)
+    searches = count_calls(monkeypatch, voice, "search_comments")
     on_tab(page, "Comments")
     page.text_input(key="voice_comment_search").input("price").run()
     found = _comments(page)
@@ -375,4 +354,5 @@ def test_a_comment_search_runs_once_per_search(page, monkeypatch):
     assert searches == []
     assert _comments(page).equals(found)
     page.multiselect(key="voice_comment_roles").select("decider").run()
-    assert searches == [("price", ("decider",))]
+    [(args, _kwargs)] = searches
+    assert args[1:] == ("price", ("decider",))

@@ -302,20 +302,37 @@ def test_voice_tables_kept_as_drawn_come_back_on_a_rerun(page: Page, app_url: st
     # and back, they are there again, in the same number, and nothing failed.
     problems = _open_if_listed(page, app_url, "voice", "Voice of the customer")
     tables = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    roles_only = page.get_by_text("Trend per role")
     expect(tables.first).to_be_visible(timeout=30_000)
-    wait_idle(page)
-    drawn = tables.count()
+    drawn = _settled_count(tables)
     assert drawn >= 2
     page.get_by_role("tab", name="By role and group").click()
-    wait_idle(page)
-    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(
-        timeout=30_000
-    )
+    expect(roles_only).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="By account").click()
+    # the other tab's elements gone: the run that replays the tables has ended
+    expect(roles_only).to_have_count(0, timeout=30_000)
     wait_idle(page)
-    expect(tables.first).to_be_visible(timeout=30_000)
-    assert tables.count() == drawn
+    expect(tables).to_have_count(drawn, timeout=30_000)
+    assert _settled_count(tables) == drawn
     _assert_clean(page, problems, "voice page, back on its first tab")
+
+
+def _settled_count(locator: Locator, timeout_s: float = 30.0) -> int:
+    """Return how many elements ``locator`` finds once that number holds for a second.
+
+    Streamlit keeps a run's elements while the next one draws its own: a count
+    taken at one instant may include some of either.
+    """
+    deadline = time.monotonic() + timeout_s
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = locator.count()
+        if count != seen:
+            seen, since = count, time.monotonic()
+        elif time.monotonic() - since >= 1.0:
+            return count
+        time.sleep(0.1)
+    raise AssertionError(f"the number of elements kept changing (last {seen})")
 
 
 # --- the Buying centre page: the map draws -----------------------------------------

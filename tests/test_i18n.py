@@ -300,6 +300,7 @@ def test_vocabulary_values_are_translated_for_display_only():
             "value_segment": ["most_valuable", "below_zero", None],
             "relationship": ["partnership", "transactional", "partnership"],
             "buying_role": ["decider", "approver", "Einkäufer"],
+            "band": ["detractor", "passive", "promoter"],  # an NPS answer's
             "name": ["decider", "A", "B"],
         }
     )
@@ -311,6 +312,7 @@ def test_vocabulary_values_are_translated_for_display_only():
     assert shown["relationship"].to_list() == ["合作型关系", "交易型关系", "合作型关系"]
     # a CRM's own spelling is shown as it is; a column outside a vocabulary is data
     assert shown["buying_role"].to_list() == ["决策者", "批准者", "Einkäufer"]
+    assert shown["band"].to_list() == ["贬损者", "被动者", "推荐者"]
     assert shown["name"].to_list() == ["decider", "A", "B"]
     assert frame["value_segment"][0] == "most_valuable"  # the original is untouched
     i18n.set_language("zh-Hant")

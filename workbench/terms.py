@@ -140,6 +140,12 @@ SEVERITIES: dict[str, str] = {
     "medium": N_("medium"),
     "high": N_("high"),
 }
+#: An NPS answer's band (0–6 detractor, 7–8 passive, 9–10 promoter).
+NPS_BANDS: dict[str, str] = {
+    "detractor": N_("detractor"),
+    "passive": N_("passive"),
+    "promoter": N_("promoter"),
+}
 
 #: How a table's columns are headed in Chinese (English tables show the codes,
 #: which are what the downloads carry).
@@ -310,6 +316,7 @@ COLUMN_VOCABULARIES: dict[str, Mapping[str, str]] = {
     "status": STATUSES,
     "severity": SEVERITIES,
     "risk": RELATIONSHIP_RISKS,
+    "band": NPS_BANDS,
 }
 
 

@@ -6,7 +6,9 @@ is serialised to Arrow, tens of milliseconds per chart whatever moved. A chart
 whose inputs did not change (a slider of another section moved) is drawn here
 from the spec built the first time, keyed on what the chart depends on, the
 database's data version and the language. The spec is Streamlit's own conversion
-of the same chart, so the element sent to the browser is the same.
+of the same chart, so the element sent to the browser is the same. Tables are
+kept the same way as the Arrow they are sent as, and elements whose drawing is
+itself the cost (pandas Stylers) as the messages Streamlit drew (``replayed``).
 """
 
 from __future__ import annotations

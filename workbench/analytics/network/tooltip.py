@@ -20,16 +20,11 @@ from workbench.analytics.network.people import (
     UNKNOWN,
     safe_text,
 )
-from workbench.i18n import N_, current_language, format_day, format_number
+from workbench.i18n import current_language, format_day, format_number
 from workbench.i18n import gettext as _
 
 #: NPS scores from 7 up to this are passives; above, promoters.
 PASSIVE_MAX_SCORE = 8
-_VERDICTS = {
-    "detractor": N_("detractor"),
-    "passive": N_("passive"),
-    "promoter": N_("promoter"),
-}
 
 
 def nps_verdict(score: int) -> str:
@@ -120,7 +115,7 @@ def _nps(person: dict[str, Any]) -> str:
     score = int(person["nps_score"])
     latest = _("Latest NPS: {score} ({verdict}, {day})").format(
         score=score,
-        verdict=_(_VERDICTS[nps_verdict(score)]),
+        verdict=_(terms.NPS_BANDS[nps_verdict(score)]),
         day=_shown(person["nps_date"]),
     )
     answers = person.get("nps_answers")

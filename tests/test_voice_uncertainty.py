@@ -236,6 +236,96 @@ def test_permutation_p_value_of_a_perfect_split_and_of_no_gap():
     assert same == 1.0
 
 
+class _CountingGenerator:
+    """A seeded generator that counts the shuffles drawn from it (rows of keys)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.shuffles = 0
+
+    def random(self, shape: tuple[int, int]) -> np.ndarray:
+        self.shuffles += shape[0]
+        return self.rng.random(shape)
+
+
+def _exact_p_value(values: list[int], sizes: tuple[int, int]) -> float:
+    """The exact p-value of the gap between two roles, over every arrangement."""
+    from itertools import combinations
+
+    def gap(first: list[int], second: list[int]) -> float:
+        return abs(100 * sum(first) / len(first) - 100 * sum(second) / len(second))
+
+    observed = gap(values[: sizes[0]], values[sizes[0] :])
+    arrangements = list(combinations(range(len(values)), sizes[0]))
+    at_least = 0
+    for chosen in arrangements:
+        first = [values[i] for i in chosen]
+        second = [v for i, v in enumerate(values) if i not in chosen]
+        at_least += gap(first, second) >= observed - 1e-9
+    return at_least / len(arrangements)
+
+
+def test_a_test_far_from_a_conflict_stops_early_and_estimates_the_exact_p_value():
+    # Users a little happier than deciders: nothing like a conflict.
+    values = [1, 1, 0, 0, -1, 1, 0, 0, -1, -1]
+    exact = _exact_p_value(values, (5, 5))
+    assert 0.2 < exact < 0.8
+    codes = np.array([0] * 5 + [1] * 5)
+    every = np.ones(2, dtype=bool)
+    estimates = []
+    for seed in range(30):
+        counting = _CountingGenerator(seed)
+        estimates.append(
+            voice.permutation_p_value(
+                np.array(values),
+                codes,
+                every,
+                every,
+                permutations=19999,
+                rng=counting,  # type: ignore[arg-type]
+            )
+        )
+        # twenty shuffles at least as wide come within the first batch or two
+        assert counting.shuffles <= 64 + 256
+    assert float(np.mean(estimates)) == pytest.approx(exact, rel=0.1)
+
+
+def test_a_test_near_the_bar_draws_every_shuffle():
+    counting = _CountingGenerator(1)
+    values = np.array([1] * 8 + [-1] * 8)
+    codes = np.array([0] * 8 + [1] * 8)
+    every = np.ones(2, dtype=bool)
+    p = voice.permutation_p_value(
+        values,
+        codes,
+        every,
+        every,
+        permutations=4999,
+        rng=counting,  # type: ignore[arg-type]
+    )
+    assert counting.shuffles == 4999
+    assert p == pytest.approx(1 / 5000, abs=3 / 5000)
+
+
+def test_sequential_p_values_are_valid_under_no_conflict():
+    # A p-value is valid when, with no real difference, it falls at or under u in
+    # at most a share u of tests. 600 accounts of two roles with random answers.
+    rng = np.random.default_rng(7)
+    every = np.ones(2, dtype=bool)
+    codes = np.array([0] * 6 + [1] * 6)
+    p_values = np.array(
+        [
+            voice.permutation_p_value(
+                rng.integers(-1, 2, 12), codes, every, every, permutations=999, rng=rng
+            )
+            for _ in range(600)
+        ]
+    )
+    for bar in (0.05, 0.1, 0.25):
+        # three standard errors of a share of 600 above the bar
+        assert (p_values <= bar).mean() <= bar + 3 * np.sqrt(bar * (1 - bar) / 600)
+
+
 def test_benjamini_hochberg_by_hand():
     q = voice.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5]))
     # sorted 0.01, 0.03, 0.04, 0.5 → 0.04, 0.06, 0.0533, 0.5 → monotone from the top

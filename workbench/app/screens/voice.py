@@ -400,7 +400,7 @@ def conflicts_tab(heard: Heard) -> None:
             "Accounts where one role is much happier than another: an average "
             "would hide it. Only roles with at least the answers set below (one per "
             "person) compare; an account is flagged when its widest gap is unlikely "
-            "under chance (roles shuffled within the account thousands of times; at "
+            "under chance (roles shuffled within the account up to thousands of times; at "
             "most {share} of flags false, Benjamini–Hochberg) and wider than the "
             "gap set here."
         ).format(share=format_percent(voice.CONFLICT_ALPHA * 100))

@@ -140,6 +140,29 @@ def test_voice_page_saves_a_follow_up_and_the_overview_lists_overdue_ones(app_db
     assert len(overdue) == 1 and len(overdue[0]) == len(tables[0])
 
 
+def test_the_follow_ups_come_from_the_answers_the_page_already_read(
+    app_db, monkeypatch
+):
+    from tests.conftest import count_calls
+
+    at = open_page("pages/voice.py")  # its first tab reads every answer
+    assert not at.exception, at.exception
+    read_again = count_calls(monkeypatch, store, "nps_responses_enriched")
+    at.session_state["voice_tab"] = "Detractors"
+    at.run()
+    assert not at.exception, at.exception
+    assert read_again == []
+    # the same follow-ups as the API's, which reads the answers itself
+    shown = _tables_with(at, {"owner", "due_on"})[0]
+    con = store.connect(app_db, read_only=True)
+    try:
+        expected = Workbench(con).detractor_followups()
+    finally:
+        con.close()
+    assert len(shown) == expected.height > 0
+    assert sorted(shown["response_id"]) == sorted(expected["response_id"])
+
+
 # --- the requirements register -------------------------------------------------------
 
 

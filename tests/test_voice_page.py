@@ -356,3 +356,33 @@ def test_a_comment_search_runs_once_per_search(page, monkeypatch):
     page.multiselect(key="voice_comment_roles").select("decider").run()
     [(args, _kwargs)] = searches
     assert args[1:] == ("price", ("decider",))
+
+
+def test_drivers_tab_reuses_the_segments_pages_features(app_db, monkeypatch):
+    from workbench.analytics import voice
+    from workbench.api import Workbench
+
+    at = open_page("pages/segments.py")  # aggregates the account features
+    aggregated = count_calls(monkeypatch, store, "account_features")
+    at.switch_page(PAGE).run()
+    on_tab(at, "Drivers")
+    assert aggregated == []  # the relationship types come from the kept ones
+    assert len(at.get("vega_lite_chart")) == 4
+    shown = next(
+        d.value
+        for d in at.dataframe
+        if "partnership" in set(d.value["bucket"]) and "accounts" in d.value.columns
+    )
+    # the same figures as the API's segmentation at its defaults, last 4 quarters
+    con = store.connect(app_db, read_only=True)
+    try:
+        every = store.nps_responses_enriched(con)
+        types = Workbench(con).segments().select("account_id", "relationship")
+    finally:
+        con.close()
+    since = voice.period_start(voice.last_response_day(every), 4)
+    expected = voice.nps_by_bucket(
+        voice.responses_since(every, since), voice.relationship_buckets(types)
+    )
+    assert shown["accounts"].to_list() == expected["accounts"].to_list()
+    assert shown["responses"].to_list() == expected["responses"].to_list()

@@ -155,6 +155,36 @@ def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
     assert plans.proposed_relationship(situation) == expected["relationship"]
 
 
+def test_situations_from_portfolio_frames_worked_out_once_are_the_same(
+    demo_con, monkeypatch
+):
+    from tests.conftest import count_calls
+
+    day = plans.default_as_of(demo_con)
+    now = datetime(2026, 10, 1, 9, 0)
+    frames = plans.portfolio_frames(demo_con)
+    assert frames.as_of == day
+    aggregated = count_calls(monkeypatch, store, "account_features")
+    account_ids = ["A00001", "A00002", "A00003"]
+    given = [
+        plans.build_situation(demo_con, a, now=now, portfolio=frames)
+        for a in account_ids
+    ]
+    assert aggregated == []  # every account's rows come from the frames given
+    own = [plans.build_situation(demo_con, a, now=now) for a in account_ids]
+    # the features once per situation (segments and judged effort share them)
+    assert len(aggregated) == len(account_ids)
+    assert [plans.situation_to_dict(s) for s in given] == [
+        plans.situation_to_dict(s) for s in own
+    ]
+    # frames of another day are not used for this one
+    aggregated.clear()
+    earlier = plans.build_situation(
+        demo_con, "A00001", as_of=date(2026, 3, 31), now=now, portfolio=frames
+    )
+    assert earlier.as_of == date(2026, 3, 31) and len(aggregated) == 1
+
+
 def test_situation_weighs_effort_against_value(seeded):
     as_of = date(2026, 9, 30)
     part = plans.build_situation(seeded, "A1", as_of=as_of).part("effort")
@@ -918,3 +948,31 @@ def test_overview_lists_missing_plans_by_value_first(demo_con):
     )
     values = ordered["contribution"].to_list()
     assert values == sorted(values, reverse=True)
+
+
+def test_overview_groups_by_a_segmentation_given(demo_con):
+    from workbench.analytics import segment
+
+    default = plans.plans_overview(demo_con, today=date(2026, 10, 1))
+    # the same as the default thresholds' segmentation, given
+    given = plans.plans_overview(
+        demo_con,
+        today=date(2026, 10, 1),
+        segmentation=readers.account_segments(demo_con),
+    )
+    assert given.accounts.equals(default.accounts)
+    # a wider top share puts more accounts in the most valuable segment
+    wider = segment.Thresholds.from_dict(
+        {**segment.DEFAULT_THRESHOLDS.to_dict(), "valuable_top_pct": 40}
+    )
+    overview = plans.plans_overview(
+        demo_con,
+        today=date(2026, 10, 1),
+        segmentation=readers.account_segments(demo_con, wider),
+    )
+
+    def most_valuable(o: plans.PlansOverview) -> int:
+        return o.accounts.filter(pl.col("segment") == "most_valuable").height
+
+    assert most_valuable(overview) > most_valuable(default)
+    assert overview.accounts.height == default.accounts.height

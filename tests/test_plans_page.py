@@ -406,3 +406,37 @@ def test_the_leaders_overview_reruns_without_building_its_tables_again(
     again = [d.value for d in at.dataframe]
     assert len(again) == len(shown)
     assert all(a.equals(b) for a, b in zip(again, shown, strict=True))
+
+
+def test_leaders_overview_reuses_the_segments_pages_features(app_db, monkeypatch):
+    from datetime import date
+
+    from workbench.api import Workbench
+
+    at = open_page("pages/segments.py")  # aggregates the account features
+    aggregated = count_calls(monkeypatch, store, "account_features")
+    at.switch_page(PAGE).run()
+    at.session_state["plans_tab"] = "Leaders' overview"
+    at.run()
+    assert not at.exception, at.exception
+    assert aggregated == []
+    # grouped by the same segments as the API's overview at the defaults
+    con = store.connect(app_db, read_only=True)
+    try:
+        expected = Workbench(con).plans_overview(date.today())
+    finally:
+        con.close()
+    missing = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
+    assert list(missing["account_id"]) == expected.missing["account_id"].to_list()
+
+
+def test_going_to_another_account_aggregates_no_features_again(app_db, monkeypatch):
+    at, first = _open_account()
+    aggregated = count_calls(monkeypatch, store, "account_features")
+    picker = at.selectbox(key="plan_account")
+    other = next(o for o in picker.options if not o.endswith(first))
+    picker.select(other).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_account").value != first
+    # the portfolio's segments and judged effort are kept per data version
+    assert aggregated == []

@@ -24,17 +24,20 @@ def account_segments(
     con: store.Connection,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     as_of: date | None = None,
+    features: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return :func:`~workbench.analytics.segment.assign_segments` for a database.
 
-    Reads :func:`workbench.store.account_features`, the relationship overrides
-    and the buying situation workshops rated.
+    Reads :func:`workbench.store.account_features` (unless ``features``, that
+    frame for this day and the thresholds' default term, is given), the
+    relationship overrides and the buying situation workshops rated.
     The convenience entry point for account plans, the command line and notebooks;
     the app caches the features itself and calls ``assign_segments``.
     """
-    features = store.account_features(
-        con, as_of, default_term_months=round(thresholds.default_term_months)
-    )
+    if features is None:
+        features = store.account_features(
+            con, as_of, default_term_months=round(thresholds.default_term_months)
+        )
     return assign_segments(
         features,
         thresholds,
@@ -49,6 +52,7 @@ def judged_effort(
     as_of: date | None = None,
     model: pl.DataFrame | None = None,
     rules: effort.MisallocationRules | None = None,
+    segments: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return every account's effort judged against its service model.
 
@@ -56,11 +60,14 @@ def judged_effort(
     went to (:func:`workbench.store.effort_by_function`) and the service model
     saved for the default thresholds (``model`` wins; else the documented
     defaults); money in the portfolio's currency. Plans and the API share it, so
-    a plan says what the Effort page says.
+    a plan says what the Effort page says. ``segments``: :func:`account_segments`
+    for these thresholds and day, when already worked out.
     """
     day = store.resolve_as_of(con, as_of)
+    if segments is None:
+        segments = account_segments(con, thresholds, day)
     accounts = effort.account_effort(
-        account_segments(con, thresholds, day),
+        segments,
         store.effort_by_function(con, day),
         thresholds.minutes_per_activity_without_duration,
     )

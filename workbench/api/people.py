@@ -517,9 +517,20 @@ class Workbench(SegmentsAndEffort):
         """Return every stored version of the account's plan, newest first."""
         return plans.plan_history(self.connection, account_id)
 
-    def plans_overview(self, today: date | None = None) -> plans.PlansOverview:
-        """Return the leaders' overview: missing plans, overdue actions, per segment."""
-        return plans.plans_overview(self.connection, today=today)
+    def plans_overview(
+        self, today: date | None = None, segmentation: pl.DataFrame | None = None
+    ) -> plans.PlansOverview:
+        """Return the leaders' overview: missing plans, overdue actions, per segment.
+
+        Args:
+            today: the day overdue and stale are judged against (default: today).
+            segmentation: the segments to group by, e.g.
+                ``wb.segments(valuable_top_pct=15)`` (default: the default
+                thresholds at the data's last day).
+        """
+        return plans.plans_overview(
+            self.connection, today=today, segmentation=segmentation
+        )
 
 
 def open_workbench(

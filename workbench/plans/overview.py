@@ -50,13 +50,19 @@ SEGMENT_PRIORITY: dict[str | None, int] = {
 }
 
 
-def account_segments(con: store.Connection) -> pl.DataFrame | None:
+def account_segments(
+    con: store.Connection, segmentation: pl.DataFrame | None = None
+) -> pl.DataFrame | None:
     """Return each account's value segment (``account_id``, ``segment``).
 
+    From ``segmentation`` (a frame of :func:`~workbench.analytics.segment.assign_segments`)
+    when given, else from the default thresholds at the data's last day.
     Typed optional so that an overview can still be given without a segmentation
     (``PlansOverview.segments_pending``).
     """
-    return readers.account_segments(con).select(
+    if segmentation is None:
+        segmentation = readers.account_segments(con)
+    return segmentation.select(
         "account_id", pl.col("value_segment").alias("segment"), "contribution"
     )
 
@@ -66,11 +72,16 @@ def plans_overview(
     *,
     today: date | None = None,
     stale_after_days: int = STALE_AFTER_DAYS,
+    segmentation: pl.DataFrame | None = None,
 ) -> PlansOverview:
     """Return the leaders' overview of every account's plan.
 
     A plan is *current* when its last version was saved within ``stale_after_days``
-    before ``today`` (default: today's date in UTC).
+    before ``today`` (default: today's date in UTC). Accounts are grouped by the
+    value segments of ``segmentation`` (a frame of
+    :func:`~workbench.analytics.segment.assign_segments`, e.g. under other
+    thresholds, or one already worked out); by default those of the default
+    thresholds at the data's last day.
     """
     day = today or datetime.now(UTC).date()
     stale_before = datetime.combine(
@@ -84,7 +95,7 @@ def plans_overview(
         .otherwise(pl.lit("current"))
         .alias("plan_state")
     )
-    segments = account_segments(con)
+    segments = account_segments(con, segmentation)
     if segments is None:
         accounts = portfolio.with_columns(
             pl.lit(None, pl.String).alias("segment"),

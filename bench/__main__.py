@@ -389,6 +389,13 @@ def child_segment_bench(db: str) -> dict[str, Any]:
     return asdict(timing)
 
 
+def child_openings(db: str) -> dict[str, Any]:
+    """First openings under AppTest (bench/openings_bench.py), in a fresh process."""
+    from bench import openings_bench
+
+    return openings_bench.time_openings(Path(db))
+
+
 def child_import_bench(rows: str) -> dict[str, Any]:
     """The import engineer's own benchmark (bench/import_bench.py), as is."""
     from bench import import_bench
@@ -452,6 +459,7 @@ CHILDREN: dict[str, Callable[..., Any]] = {
     "import-workbench": child_import_workbench,
     "import-duckdb": child_import_duckdb,
     "apptest": child_apptest,
+    "openings": child_openings,
 }
 
 
@@ -746,6 +754,46 @@ def part_apptest() -> list[Row]:
     return rows
 
 
+#: The first openings timed, with what each line says.
+OPENINGS = (
+    (
+        "plans_account_move_s",
+        "Account plans: a move of the account picker to an "
+        "account not opened before (its situation worked out), median of 5",
+    ),
+    ("plans_first_s", "Account plans: the page's first opening, after the Overview"),
+    ("plans_overview_first_s", "Account plans: the leaders' overview's first opening"),
+    (
+        "voice_role_conflicts_first_s",
+        "Voice of the customer: the Role conflicts "
+        "tab's first opening (the permutation tests)",
+    ),
+    (
+        "voice_detractors_first_s",
+        "Voice of the customer: the Detractors tab's first opening",
+    ),
+    ("voice_drivers_first_s", "Voice of the customer: the Drivers tab's first opening"),
+)
+
+
+def part_openings() -> list[Row]:
+    say("bench/openings_bench.py: first openings (both databases)")
+    scale = child("openings", str(SCALE_DB))
+    small = child("openings", str(DEMO_DB))
+    rows = []
+    for key, what in OPENINGS:
+        rows.append(
+            Row(
+                f"{what} (AppTest, {SCALE['accounts']:,} accounts)",
+                f"{scale[key] * 1000:,.0f} ms",
+                f"same on 60 accounts: {small[key] * 1000:,.0f} ms",
+                f"{scale[key] / small[key]:,.1f}×",
+                "",
+            )
+        )
+    return rows
+
+
 def part_browser() -> list[Row]:
     import statistics
 
@@ -906,6 +954,7 @@ PARTS: tuple[tuple[str, Any, bool], ...] = (
     ("export", part_export, False),
     ("segments", part_segments, False),
     ("apptest", part_apptest, False),
+    ("openings", part_openings, False),
     ("browser", part_browser, True),
     ("sessions", part_sessions, True),
     ("map", part_map, False),

@@ -69,12 +69,19 @@ class SegmentTiming:
         return self.page_rerun_s / self.empty_page_rerun_s
 
 
-def _median_seconds(work: Callable[[int], object], runs: int) -> float:
+def _median_seconds(
+    work: Callable[[int], object],
+    runs: int,
+    between: Callable[[], object] | None = None,
+) -> float:
+    """Return the median seconds of ``work``; ``between`` runs after each, untimed here."""
     timings = []
     for i in range(runs):
         started = time.perf_counter()
         work(i)
         timings.append(time.perf_counter() - started)
+        if between is not None:
+            between()
     return statistics.median(timings)
 
 
@@ -120,7 +127,12 @@ _PAGE_FILES = {
 
 
 def _slider_rerun_s(
-    app: Any, page: str, key: str, values: tuple[float, ...], runs: int
+    app: Any,
+    page: str,
+    key: str,
+    values: tuple[float, ...],
+    runs: int,
+    between: Callable[[], object] | None = None,
 ) -> float:
     """Return the median rerun of ``page`` after its slider ``key`` moves.
 
@@ -137,17 +149,41 @@ def _slider_rerun_s(
     # warm: the reads are cached from here on, and the first run moves it (with
     # more values than runs, the last is the warm one's, never timed)
     move(len(values) - 1)
-    return _median_seconds(move, runs)
+    return _median_seconds(move, runs, between)
 
 
-def _picker_rerun_s(app: Any, key: str, runs: int) -> float:
+def _picker_rerun_s(
+    app: Any, key: str, runs: int, between: Callable[[], object] | None = None
+) -> float:
     """Return the median rerun after the picker ``key`` moves between its first two."""
 
     def move(i: int) -> None:
         app.selectbox(key=key).select_index(i % 2).run()
 
     move(1)  # warm
-    return _median_seconds(move, runs)
+    return _median_seconds(move, runs, between)
+
+
+class _EmptyPage:
+    """The page lines' baseline: an empty page rerun after each timed page rerun.
+
+    Interleaved, the baseline is taken under the same conditions as the pages
+    (this machine's speed drifts by a third between runs of the bench, and a
+    baseline timed before or after the pages drifted with it).
+    """
+
+    def __init__(self, folder: str) -> None:
+        from streamlit.testing.v1 import AppTest
+
+        script = Path(folder) / "empty_page.py"
+        script.write_text('import streamlit as st\n\nst.write("empty")\n')
+        self.app = AppTest.from_file(str(script), default_timeout=60).run()
+        self.seconds: list[float] = []
+
+    def rerun(self) -> None:
+        started = time.perf_counter()
+        self.app.run()
+        self.seconds.append(time.perf_counter() - started)
 
 
 def _time_page(path: Path, runs: int) -> dict[str, float]:
@@ -155,37 +191,40 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     os.environ[store.DB_ENV_VAR] = str(path)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-    page_s = _slider_rerun_s(app, "Segments", "seg_top_pct", (15.0, 25.0), runs)
-    # The Segments page keeps what a move computes per thresholds: a move back to
-    # a value seen before computes nothing. This one never goes back (every
-    # value new, from 30 % up), so it pays the segmentation at every move.
-    page_new_s = _slider_rerun_s(
-        app,
-        "Segments",
-        "seg_top_pct",
-        tuple(30.0 + step for step in range(runs + 1)),
-        runs,
-    )
-    effort_page_s = _slider_rerun_s(app, "Effort", "eff_over_factor", (2.0, 3.0), runs)
-    buying_centre_s = _slider_rerun_s(
-        app, "Buying centre", "bc_window_months", (6, 12), runs
-    )
-    # the Voice page's role conflicts: the gap slider filters the tests kept
-    app.session_state["voice_tab"] = "Role conflicts"
-    voice_s = _slider_rerun_s(app, "Voice", "voice_gap", (60, 80), runs)
-    # the Voice page's first tab, as a leader opens it: its tables of figures on
-    # too few answers are pandas Stylers (a third of a second to render each run
-    # before they were kept as drawn); the one-account picker moves
-    app.session_state["voice_tab"] = "By account"
-    app.run()
-    voice_accounts_s = _picker_rerun_s(app, "voice_account", runs)
-
     with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "empty_page.py"
-        script.write_text('import streamlit as st\n\nst.write("empty")\n')
-        empty = AppTest.from_file(str(script), default_timeout=60).run()
-        empty_s = _median_seconds(lambda _i: empty.run(), runs)
+        empty = _EmptyPage(folder)
+        between = empty.rerun
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+        page_s = _slider_rerun_s(
+            app, "Segments", "seg_top_pct", (15.0, 25.0), runs, between
+        )
+        # The Segments page keeps what a move computes per thresholds: a move back
+        # to a value seen before computes nothing. This one never goes back (every
+        # value new, from 30 % up), so it pays the segmentation at every move.
+        page_new_s = _slider_rerun_s(
+            app,
+            "Segments",
+            "seg_top_pct",
+            tuple(30.0 + step for step in range(runs + 1)),
+            runs,
+            between,
+        )
+        effort_page_s = _slider_rerun_s(
+            app, "Effort", "eff_over_factor", (2.0, 3.0), runs, between
+        )
+        buying_centre_s = _slider_rerun_s(
+            app, "Buying centre", "bc_window_months", (6, 12), runs, between
+        )
+        # the Voice page's role conflicts: the gap slider filters the tests kept
+        app.session_state["voice_tab"] = "Role conflicts"
+        voice_s = _slider_rerun_s(app, "Voice", "voice_gap", (60, 80), runs, between)
+        # the Voice page's first tab, as a leader opens it: its tables of figures
+        # on too few answers are pandas Stylers (a third of a second to render
+        # each run before they were kept as drawn); the one-account picker moves
+        app.session_state["voice_tab"] = "By account"
+        app.run()
+        voice_accounts_s = _picker_rerun_s(app, "voice_account", runs, between)
+    empty_s = statistics.median(empty.seconds)
     return {
         "page_rerun_s": page_s,
         "effort_page_rerun_s": effort_page_s,

@@ -760,34 +760,14 @@ def part_apptest() -> list[Row]:
     return rows
 
 
-#: The first openings timed, with what each line says.
-OPENINGS = (
-    (
-        "plans_account_move_s",
-        "Account plans: a move of the account picker to an "
-        "account not opened before (its situation worked out), median of 5",
-    ),
-    ("plans_first_s", "Account plans: the page's first opening, after the Overview"),
-    ("plans_overview_first_s", "Account plans: the leaders' overview's first opening"),
-    (
-        "voice_role_conflicts_first_s",
-        "Voice of the customer: the Role conflicts "
-        "tab's first opening (the permutation tests)",
-    ),
-    (
-        "voice_detractors_first_s",
-        "Voice of the customer: the Detractors tab's first opening",
-    ),
-    ("voice_drivers_first_s", "Voice of the customer: the Drivers tab's first opening"),
-)
-
-
 def part_openings() -> list[Row]:
+    from bench import openings_bench
+
     say("bench/openings_bench.py: first openings (both databases)")
     scale = child("openings", str(SCALE_DB))
     small = child("openings", str(DEMO_DB))
     rows = []
-    for key, what in OPENINGS:
+    for key, what in openings_bench.MEASURES:
         rows.append(
             Row(
                 f"{what} (AppTest, {SCALE['accounts']:,} accounts)",

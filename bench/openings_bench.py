@@ -30,8 +30,34 @@ from typing import Any
 from workbench import store
 
 ROOT = Path(__file__).resolve().parent.parent
-#: The Voice tabs timed at their first opening.
-VOICE_TABS = ("Role conflicts", "Detractors", "Drivers")
+#: The Voice tabs timed at their first opening, with what each line adds.
+VOICE_TABS = {
+    "Role conflicts": " (the permutation tests)",
+    "Detractors": "",
+    "Drivers": "",
+}
+#: Moves of the account picker timed (their median is the line's figure).
+ACCOUNT_MOVES = 5
+
+
+def _tab_key(tab: str) -> str:
+    return f"voice_{tab.lower().replace(' ', '_')}_first_s"
+
+
+#: What :func:`time_openings` returns, with what each bench line says.
+MEASURES = (
+    (
+        "plans_account_move_s",
+        "Account plans: a move of the account picker to an account not opened "
+        f"before (its situation worked out), median of {ACCOUNT_MOVES}",
+    ),
+    ("plans_first_s", "Account plans: the page's first opening, after the Overview"),
+    ("plans_overview_first_s", "Account plans: the leaders' overview's first opening"),
+    *(
+        (_tab_key(tab), f"Voice of the customer: the {tab} tab's first opening{more}")
+        for tab, more in VOICE_TABS.items()
+    ),
+)
 
 
 def _timed(step: Any) -> float:
@@ -45,7 +71,7 @@ def _checked(app: Any, what: str) -> None:
         raise RuntimeError(f"{what} failed: {app.exception[0].message}")
 
 
-def time_openings(path: Path, runs: int = 5) -> dict[str, float]:
+def time_openings(path: Path, runs: int = ACCOUNT_MOVES) -> dict[str, float]:
     """Return seconds of each first opening at the database ``path``."""
     from streamlit.testing.v1 import AppTest
 
@@ -71,6 +97,6 @@ def time_openings(path: Path, runs: int = 5) -> dict[str, float]:
     _checked(app, "the Voice page")
     for tab in VOICE_TABS:
         app.session_state["voice_tab"] = tab
-        seconds[f"voice_{tab.lower().replace(' ', '_')}_first_s"] = _timed(app.run)
+        seconds[_tab_key(tab)] = _timed(app.run)
         _checked(app, f"the Voice page's {tab} tab")
     return seconds

@@ -185,6 +185,14 @@ def test_situations_from_portfolio_frames_worked_out_once_are_the_same(
     assert earlier.as_of == date(2026, 3, 31) and len(aggregated) == 1
 
 
+def test_a_situation_has_every_source_in_the_documented_order(seeded):
+    day = date(2026, 9, 30)
+    situation = plans.build_situation(seeded, "A1", as_of=day)
+    expected = [source(seeded, "A1", day).key for source in plans.SITUATION_SOURCES]
+    assert [part.key for part in situation.parts] == expected
+    assert len(set(expected)) == len(expected) == 5
+
+
 def test_situation_weighs_effort_against_value(seeded):
     as_of = date(2026, 9, 30)
     part = plans.build_situation(seeded, "A1", as_of=as_of).part("effort")

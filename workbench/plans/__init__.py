@@ -13,13 +13,20 @@ meanwhile (:class:`PlanConflictError` keeps the refused text for merging).
 
 One module per concern: ``model`` (vocabularies, dataclasses, JSON), ``lines``
 (objectives, actions and risks as tables; validation), ``saving`` (through the
-store), ``situation`` (computed from the analytics), ``drafting`` (sections and
-suggested actions), ``exports`` (Markdown, HTML, CSV) and ``overview`` (the
-leaders' view). Callers use ``plans.<name>`` from this package.
+store), ``situation`` (each part computed from the analytics), ``assembly`` (an
+account's parts in order, from the portfolio's frames worked out once),
+``drafting`` (sections and suggested actions), ``exports`` (Markdown, HTML, CSV)
+and ``overview`` (the leaders' view). Callers use ``plans.<name>`` from this
+package.
 """
 
 from __future__ import annotations
 
+from workbench.plans.assembly import (
+    PortfolioFrames,
+    build_situation,
+    portfolio_frames,
+)
 from workbench.plans.drafting import (
     add_suggested_actions,
     draft_sections,
@@ -96,10 +103,7 @@ from workbench.plans.saving import (
 from workbench.plans.situation import (
     SEGMENT_STRATEGY,
     SITUATION_SOURCES,
-    PortfolioFrames,
-    build_situation,
     default_as_of,
-    portfolio_frames,
     situation_from_crm,
     situation_from_effort,
     situation_from_network,

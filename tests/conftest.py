@@ -261,6 +261,27 @@ def assert_rejected_unchanged(
     return report
 
 
+def count_queries(
+    monkeypatch: pytest.MonkeyPatch, module: object, contains: str
+) -> list[str]:
+    """Wrap ``module.query_frame``; return the SQL of its calls that hold ``contains``.
+
+    For a read the app binds once (a cached read of a store function), which
+    wrapping the function by name would not see: the store module looks its
+    ``query_frame`` up at each call.
+    """
+    queries: list[str] = []
+    original = module.query_frame  # type: ignore[attr-defined]
+
+    def counted(con: object, sql: str, *args: object, **kwargs: object) -> object:
+        if contains in sql:
+            queries.append(sql)
+        return original(con, sql, *args, **kwargs)
+
+    monkeypatch.setattr(module, "query_frame", counted)
+    return queries
+
+
 def count_calls(
     monkeypatch: pytest.MonkeyPatch, owner: object, name: str
 ) -> list[tuple[tuple, dict]]:

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import count_calls, open_page
+from tests.conftest import count_calls, count_queries, open_page
 from workbench import plans, store
 from workbench.app.screens import plans_overview
 from workbench.domain import Actor
@@ -428,6 +428,33 @@ def test_leaders_overview_reuses_the_segments_pages_features(app_db, monkeypatch
         con.close()
     missing = next(d.value for d in at.dataframe if "contribution" in d.value.columns)
     assert list(missing["account_id"]) == expected.missing["account_id"].to_list()
+
+
+def test_the_leaders_overview_reads_no_answers_context(app_db, monkeypatch):
+    # Its overdue follow-ups need the answers and who gave them, not the
+    # reporting trees and last touches the Voice page shows (most of reading
+    # the answers at scale).
+    from workbench.api import Workbench
+
+    at = open_page(PAGE)
+    context = count_queries(monkeypatch, store.voice, "ASOF JOIN")
+    at.session_state["plans_tab"] = "Leaders' overview"
+    at.run()
+    assert not at.exception, at.exception
+    assert context == []
+    shown = next(
+        d.value
+        for d in at.dataframe
+        if {"response_id", "due_on"} <= set(d.value.columns)
+    )
+    con = store.connect(app_db, read_only=True)
+    try:
+        expected = Workbench(con).detractor_followups()
+    finally:
+        con.close()
+    overdue = expected.filter(expected["overdue"])
+    assert len(shown) == overdue.height > 0
+    assert sorted(shown["response_id"]) == sorted(overdue["response_id"])
 
 
 def test_going_to_another_account_aggregates_no_features_again(app_db, monkeypatch):

@@ -413,6 +413,52 @@ def test_store_enriches_responses_with_level_and_last_touch(con):
     assert signals["departments_engaged"] == 2
     assert signals["effort_hours_12m"] == pytest.approx(4.0)
     assert signals["days_since_last_touch"] == 0
+    # The answers alone: the same rows, in the same order, without the context
+    # (what the follow-ups read: no reporting tree, no last touch).
+    answers = store.nps_answers(con)
+    everything = store.nps_responses_enriched(con)
+    assert answers.columns == [
+        c for c in everything.columns if c not in ("org_level", "days_since_touch")
+    ]
+    assert answers.equals(everything.select(answers.columns))
+    assert everything.columns == list(store.voice.ENRICHED_COLUMNS)
+
+
+def test_answers_read_apart_from_their_context_never_take_anothers(con):
+    # The app keeps the answers and reads their context later: an answer written
+    # between the two reads gets no context, and no answer gets another's.
+    load_frames(
+        con,
+        {
+            "accounts": rows_frame("account_id name", ("A1", "Acme")),
+            "contacts": rows_frame(
+                "contact_id account_id name reports_to_id",
+                ("boss", "A1", "Boss", None),
+                ("low", "A1", "Low", "boss"),
+            ),
+            "activities": rows_frame(
+                "activity_id account_id contact_id activity_date",
+                ("a1", "A1", "low", date(2026, 1, 1)),
+            ),
+            "nps_responses": rows_frame(
+                "response_id account_id contact_id responded_on score",
+                ("r2", "A1", "low", date(2026, 2, 1), 4),
+                ("r1", "A1", "boss", date(2026, 2, 1), 9),
+            ),
+        },
+    )
+    answers = store.nps_answers(con)
+    con.execute(
+        "INSERT INTO nps_responses (response_id, account_id, contact_id, "
+        "responded_on, score) VALUES ('r0', 'A1', 'low', DATE '2026-01-15', 7)"
+    )
+    context = store.nps_answer_context(con)
+    assert context["response_id"].to_list() == ["r0", "r1", "r2"]
+    enriched = store.with_answer_context(answers, context)
+    assert enriched.select("response_id", "org_level", "days_since_touch").rows() == [
+        ("r1", 1, None),
+        ("r2", 2, 31),
+    ]
 
 
 def test_account_names_and_one_account():

@@ -212,8 +212,12 @@ class Workbench(SegmentsAndEffort):
         (default: today, UTC). See :func:`workbench.analytics.voice.detractor_followups`.
         """
         day = today or datetime.now(UTC).date()
+        # The answers with who answered are enough (no reporting tree, no last
+        # touch); they hold no e-mail or phone, so a viewer sees them as they are.
         return voice.detractor_followups(
-            self.nps_responses(), store.detractor_followups(self.connection), today=day
+            store.nps_answers(self.connection),
+            store.detractor_followups(self.connection),
+            today=day,
         )
 
     def save_detractor_followup(

@@ -215,10 +215,13 @@ from workbench.store.sign_in import (
 from workbench.store.voice import (
     FOLLOWUP_STATUSES,
     detractor_followups,
+    nps_answer_context,
+    nps_answers,
     nps_responses_enriched,
     save_detractor_followup,
     survey_link_targets,
     voice_account_signals,
+    with_answer_context,
     write_survey_responses,
 )
 
@@ -327,6 +330,8 @@ __all__ = [
     "migrate",
     "next_import_run_id",
     "now_utc",
+    "nps_answer_context",
+    "nps_answers",
     "nps_responses_enriched",
     "orphan_counts",
     "overdue_plan_actions",
@@ -382,6 +387,7 @@ __all__ = [
     "undo_last_import",
     "unit_of_work",
     "voice_account_signals",
+    "with_answer_context",
     "write_survey_responses",
     "write_transaction",
 ]

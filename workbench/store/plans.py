@@ -17,6 +17,7 @@ from workbench.domain import (
 )
 from workbench.store._base import Connection
 from workbench.store.connection import query_frame, scalar_text
+from workbench.store.voice import ANSWERS_ORDER, ANSWERS_SQL
 
 #: Statuses of plan actions that still need doing (overdue when past due).
 OPEN_ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress")
@@ -370,19 +371,11 @@ def account_nps_responses(
     """
     return query_frame(
         con,
-        """
-        SELECT r.response_id, r.account_id,
-               coalesce(a.name, r.account_id) AS account_name,
-               r.contact_id, c.name AS contact_name, c.title, c.buying_role,
-               c.department, c.influence::INTEGER AS influence,
-               r.responded_on, r.score::INTEGER AS score, r.comment, r.source,
-               coalesce(r.survey_type, 'relationship') AS survey_type
-        FROM nps_responses r
-        LEFT JOIN accounts a ON a.account_id = r.account_id
-        LEFT JOIN contacts c ON c.contact_id = r.contact_id
+        f"""
+        {ANSWERS_SQL}
         WHERE r.account_id = $a AND r.responded_on > $since
           AND r.responded_on <= $as_of
-        ORDER BY r.responded_on, r.response_id
+        {ANSWERS_ORDER}
         """,
         {"a": account_id, "since": since, "as_of": as_of},
     )

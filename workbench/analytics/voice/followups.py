@@ -44,8 +44,9 @@ def detractor_followups(
     """Return the follow-up of every deciding detractor, stored or proposed.
 
     Args:
-        responses: the enriched answers (see
-            :func:`workbench.store.nps_responses_enriched`).
+        responses: the answers with who answered (see
+            :func:`workbench.store.nps_answers`; the enriched ones of
+            :func:`workbench.store.nps_responses_enriched` do as well).
         stored: rows of :func:`workbench.store.detractor_followups`.
         today: the day ``overdue`` is judged against.
         due_days: a proposed follow-up's due date, in days after the answer.

@@ -437,7 +437,7 @@ def test_the_leaders_overview_reads_no_answers_context(app_db, monkeypatch):
     from workbench.api import Workbench
 
     at = open_page(PAGE)
-    context = count_queries(monkeypatch, store.voice, "ASOF JOIN")
+    context = count_queries(monkeypatch, store.voice, "ASOF")
     at.session_state["plans_tab"] = "Leaders' overview"
     at.run()
     assert not at.exception, at.exception

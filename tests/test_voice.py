@@ -444,6 +444,8 @@ def test_answers_read_apart_from_their_context_never_take_anothers(con):
                 "response_id account_id contact_id responded_on score",
                 ("r2", "A1", "low", date(2026, 2, 1), 4),
                 ("r1", "A1", "boss", date(2026, 2, 1), 9),
+                ("r3", "A1", None, date(2026, 2, 2), 5),
+                ("r4", "A1", "low", None, 6),
             ),
         },
     )
@@ -453,11 +455,14 @@ def test_answers_read_apart_from_their_context_never_take_anothers(con):
         "responded_on, score) VALUES ('r0', 'A1', 'low', DATE '2026-01-15', 7)"
     )
     context = store.nps_answer_context(con)
-    assert context["response_id"].to_list() == ["r0", "r1", "r2"]
+    assert sorted(context["response_id"]) == ["r0", "r1", "r2", "r3", "r4"]
     enriched = store.with_answer_context(answers, context)
+    # the answers' order (by day, then ID; no day last), each with its own context
     assert enriched.select("response_id", "org_level", "days_since_touch").rows() == [
         ("r1", 1, None),
         ("r2", 2, 31),
+        ("r3", None, None),
+        ("r4", 2, None),
     ]
 
 

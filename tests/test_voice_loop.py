@@ -60,7 +60,7 @@ def test_follow_ups_read_the_answers_alone_and_match_the_enriched_ones(wb, monke
     from workbench.analytics import voice
 
     wb.save_detractor_followup("R4", owner="Sam Seller", due_on=date(2026, 2, 1))
-    context = count_queries(monkeypatch, store.voice, "ASOF JOIN")
+    context = count_queries(monkeypatch, store.voice, "ASOF")
     followups = wb.detractor_followups(today=date(2026, 5, 10))
     # no reporting tree, no last touch: the answers with who answered suffice
     assert context == []

@@ -386,3 +386,38 @@ def test_drivers_tab_reuses_the_segments_pages_features(app_db, monkeypatch):
     )
     assert shown["accounts"].to_list() == expected["accounts"].to_list()
     assert shown["responses"].to_list() == expected["responses"].to_list()
+
+
+def test_the_answers_context_is_read_only_where_a_figure_shows_it(app_db, monkeypatch):
+    # The org level and the days since the last touch (the reporting trees and
+    # every answer's last touch: most of reading the answers at scale) are read
+    # for the figures by org level and for the drivers, not at the opening.
+    from tests.conftest import count_queries
+    from workbench.analytics import voice
+
+    context = count_queries(monkeypatch, store.voice, "ASOF")
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    assert context == []
+    on_tab(at, "By role and group")
+    assert context == []
+    at.selectbox(key="voice_dimension").select("org_level").run()
+    assert not at.exception, at.exception
+    assert len(context) == 1
+    shown = next(d.value for d in at.dataframe if "org_level" in d.value.columns)
+    con = store.connect(app_db, read_only=True)
+    try:
+        every = store.nps_responses_enriched(con)
+    finally:
+        con.close()
+    since = voice.period_start(voice.last_response_day(every), 4)
+    expected = voice.nps_by(
+        voice.one_answer_per_person(voice.responses_since(every, since)), "org_level"
+    )
+    assert shown["org_level"].to_list() == expected["org_level"].to_list()
+    assert shown["responses"].to_list() == expected["responses"].to_list()
+    assert expected["org_level"].null_count() < expected.height  # levels known
+    context.clear()  # this test's own read above
+    on_tab(at, "Drivers")  # the freshness buckets: the same context, kept
+    assert context == []
+    assert len(at.get("vega_lite_chart")) == 4

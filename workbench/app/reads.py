@@ -330,18 +330,24 @@ voice_answers = _store_read(
 )
 
 
+# The answers' context (the reporting trees and every answer's last touch) is
+# about three quarters of reading them enriched; the leaders' overview and the
+# Voice page's first tabs do without it, so it is read apart, when first shown.
+answer_context = _store_read(
+    store.nps_answer_context,
+    "Return each answer's org level and days since the last touch.",
+    spinner="Reading survey responses…",
+    share=True,
+)
+
+
 @cached(spinner="Reading survey responses…", share=True)
 def voice_responses() -> pl.DataFrame:
     """Return every NPS response with who answered (:func:`store.nps_responses_enriched`).
 
-    The answers the leaders' overview keeps (for the detractors' follow-ups),
-    with their context read now: the reporting tree and every answer's last
-    touch, about three quarters of reading them enriched, which the overview
-    does not need.
+    The answers kept for the other pages, with their :func:`answer_context`.
     """
-    return store.with_answer_context(
-        voice_answers(), session.run(store.nps_answer_context)
-    )
+    return store.with_answer_context(voice_answers(), answer_context())
 
 
 voice_account_signals = _store_read(

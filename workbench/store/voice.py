@@ -41,8 +41,10 @@ ANSWERS_ORDER = "ORDER BY r.responded_on, r.response_id"
 
 # What an answer means beyond its words: the depth of who answered in the
 # reporting tree (1 = top) and the days since we last touched that person before
-# the answer (ASOF join: the latest activity on or before the response date; the
-# join takes one activity per answer, so the same day twice needs no DISTINCT).
+# the answer (ASOF join: the latest activity on or before the response date; it
+# takes one activity per answer, so the same day twice needs no DISTINCT, and an
+# answer naming no person or no day finds none). In no order: it is joined to
+# the answers on their ID.
 _ANSWER_CONTEXT_SQL = f"""
 WITH RECURSIVE tree(contact_id, depth) AS (
     SELECT c.contact_id, 1 FROM contacts c
@@ -53,25 +55,15 @@ WITH RECURSIVE tree(contact_id, depth) AS (
     JOIN tree t ON c.reports_to_id = t.contact_id
     WHERE t.depth < {_VOICE_MAX_ORG_DEPTH}
 ),
-levels AS (SELECT contact_id, min(depth) AS org_level FROM tree GROUP BY contact_id),
-touches AS (
-    SELECT contact_id, activity_date FROM activities
-    WHERE contact_id IS NOT NULL AND activity_date IS NOT NULL
-),
-last_touch AS (
-    SELECT r.response_id, t.activity_date AS last_touch_on
-    FROM (SELECT * FROM nps_responses WHERE contact_id IS NOT NULL
-          AND responded_on IS NOT NULL) r
-    ASOF JOIN touches t
-      ON r.contact_id = t.contact_id AND r.responded_on >= t.activity_date
-)
+levels AS (SELECT contact_id, min(depth) AS org_level FROM tree GROUP BY contact_id)
 SELECT r.response_id, l.org_level::INTEGER AS org_level,
-       date_diff('day', lt.last_touch_on, r.responded_on)::INTEGER
+       date_diff('day', t.activity_date, r.responded_on)::INTEGER
            AS days_since_touch
 FROM nps_responses r
+ASOF LEFT JOIN (SELECT contact_id, activity_date FROM activities
+                WHERE contact_id IS NOT NULL AND activity_date IS NOT NULL) t
+  ON r.contact_id = t.contact_id AND r.responded_on >= t.activity_date
 LEFT JOIN levels l ON l.contact_id = r.contact_id
-LEFT JOIN last_touch lt ON lt.response_id = r.response_id
-{ANSWERS_ORDER}
 """
 
 #: The columns of :func:`nps_responses_enriched`, in order.
@@ -110,7 +102,8 @@ def nps_answers(con: Connection) -> pl.DataFrame:
 def nps_answer_context(con: Connection) -> pl.DataFrame:
     """Return each NPS answer's ``response_id``, ``org_level`` and ``days_since_touch``.
 
-    In the order of :func:`nps_answers`; see :func:`nps_responses_enriched`.
+    In no particular order (:func:`with_answer_context` joins it on the answer);
+    see :func:`nps_responses_enriched`.
     """
     return query_frame(con, _ANSWER_CONTEXT_SQL)
 

@@ -377,7 +377,16 @@ def roles_tab(heard: Heard) -> None:
     drawn.replayed(
         ("voice_dimension_table", *chosen, dimension),
         lambda: show_table(
-            _greyed(terms.localise_values(voice.nps_by(responses, dimension))),
+            _greyed(
+                terms.localise_values(
+                    voice.nps_by(
+                        voice_reads.counted_answers(
+                            PERIODS[heard.period], heard.survey_type, dimension
+                        ),
+                        dimension,
+                    )
+                )
+            ),
             key="voice_dimension_table",
             column_config=_table_config(),
         ),

@@ -479,7 +479,7 @@ def test_the_reasons_in_the_accounts_table_read_in_chinese(app_db, language, wor
 
 
 def test_the_bench_measures_the_page_s_table_page_and_chart_points():
-    from bench import __main__ as bench_main
+    from bench import common as bench_main
     from workbench.app.screens import segments as screen
 
     assert bench_main.SHOWN_ROWS == screen.PAGE_ROWS

@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,21 +113,21 @@ def peak_rss_mb() -> float:
 
 
 def median_ms(run: Any, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    """The median wall-clock time of ``repeats`` runs, in milliseconds."""
+    return _median_of(time.perf_counter, run, repeats)
 
 
 def median_cpu_ms(run: Any, repeats: int) -> float:
     """The median CPU time of this process (all its threads) over ``repeats`` runs."""
+    return _median_of(time.process_time, run, repeats)
+
+
+def _median_of(clock: Callable[[], float], run: Any, repeats: int) -> float:
     times = []
     for _ in range(repeats):
-        started = time.process_time()
+        started = clock()
         run()
-        times.append((time.process_time() - started) * 1000)
+        times.append((clock() - started) * 1000)
     return statistics.median(times)
 
 

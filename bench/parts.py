@@ -363,23 +363,23 @@ def part_browser() -> list[Row]:
     return rows
 
 
+#: The steps each session takes in the sessions part, with what its line says.
+SESSION_STEPS = (
+    ("overview", "open the Overview"),
+    ("segments", "open Segments (chart drawn)"),
+    ("slider", "move a Segments slider (rerun finished)"),
+    ("plans", "open Account plans"),
+)
+
+
 def part_sessions() -> list[Row]:
     from bench import protocol_sessions, sessions_bench
 
-    steps = (
-        ("overview", "open the Overview"),
-        ("segments", "open Segments (chart drawn)"),
-        ("slider", "move a Segments slider (rerun finished)"),
-        ("plans", "open Account plans"),
-    )
     say(
         f"{common.SESSIONS} sessions over Streamlit's protocol (no browser), and one alone"
     )
     served = protocol_sessions.run(common.SCALE_DB, common.SESSIONS)
-    rows = [
-        _sessions_row(served, step, what, "server only over its protocol")
-        for step, what in steps
-    ]
+    rows = _sessions_rows(served, "server only over its protocol")
     rows[-1].note = (
         f"server CPU per session: alone {served['server_cpu_per_session_single']:.2f}"
         f" s, with {common.SESSIONS} at once "
@@ -390,13 +390,14 @@ def part_sessions() -> list[Row]:
         f"Chromium: {common.SESSIONS} sessions at once against one server, and one alone"
     )
     result = sessions_bench.run(common.SCALE_DB, common.SESSIONS)
-    browser_rows = [
-        _sessions_row(result, step, what, "Chromium on the server's cores")
-        for step, what in steps
-    ]
+    browser_rows = _sessions_rows(result, "Chromium on the server's cores")
     if "cpu_per_session_together" in result:
         browser_rows[-1].note = sessions_cpu_note(result)
     return rows + browser_rows
+
+
+def _sessions_rows(result: dict[str, Any], how: str) -> list[Row]:
+    return [_sessions_row(result, step, what, how) for step, what in SESSION_STEPS]
 
 
 def _sessions_row(result: dict[str, Any], step: str, what: str, how: str) -> Row:

@@ -66,26 +66,6 @@ ASOF LEFT JOIN (SELECT contact_id, activity_date FROM activities
 LEFT JOIN levels l ON l.contact_id = r.contact_id
 """
 
-#: The columns of :func:`nps_responses_enriched`, in order.
-ENRICHED_COLUMNS: tuple[str, ...] = (
-    "response_id",
-    "account_id",
-    "account_name",
-    "contact_id",
-    "contact_name",
-    "title",
-    "buying_role",
-    "department",
-    "influence",
-    "org_level",
-    "responded_on",
-    "score",
-    "comment",
-    "source",
-    "survey_type",
-    "days_since_touch",
-)
-
 
 def nps_answers(con: Connection) -> pl.DataFrame:
     """Return every NPS answer with who answered, without the answer's context.
@@ -115,9 +95,16 @@ def with_answer_context(answers: pl.DataFrame, context: pl.DataFrame) -> pl.Data
     answers for several pages), a write between the two reads leaves an answer
     without context (nulls) rather than another answer's.
     """
-    return answers.join(
-        context, on="response_id", how="left", maintain_order="left"
-    ).select(ENRICHED_COLUMNS)
+    joined = answers.join(context, on="response_id", how="left", maintain_order="left")
+    # the enriched layout: the org level after the person's influence, the days
+    # since the last touch last
+    after = answers.columns.index("influence") + 1
+    return joined.select(
+        *answers.columns[:after],
+        "org_level",
+        *answers.columns[after:],
+        "days_since_touch",
+    )
 
 
 def nps_responses_enriched(con: Connection) -> pl.DataFrame:

@@ -331,8 +331,8 @@ voice_answers = _store_read(
 
 
 # The answers' context (the reporting trees and every answer's last touch) is
-# about three quarters of reading them enriched; the leaders' overview and the
-# Voice page's first tabs do without it, so it is read apart, when first shown.
+# most of reading them enriched; the leaders' overview and the Voice page's
+# first tabs do without it, so it is read apart, when first shown.
 answer_context = _store_read(
     store.nps_answer_context,
     "Return each answer's org level and days since the last touch.",

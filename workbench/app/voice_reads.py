@@ -36,7 +36,7 @@ def period_answers(
     (what the figures count). ``with_context`` adds each answer's org level and
     days since the last touch (:func:`reads.voice_responses`), which only the
     figures by org level and the drivers read: at 350,000 answers reading them
-    is about 0.5 s of the page's first opening, and the other tabs do without.
+    is 0.3 to 0.5 s of the page's first opening, and the other tabs do without.
     """
     every = reads.voice_responses() if with_context else reads.voice_answers()
     since = voice.period_start(last_answer_day(), quarters)

@@ -72,9 +72,9 @@ def nps_answers(con: Connection) -> pl.DataFrame:
 
     The columns of :func:`nps_responses_enriched` but ``org_level`` and
     ``days_since_touch``, in the same order of rows. Enough for what reads the
-    answers and the people only (the detractors' follow-ups), and about a
-    quarter of the cost: the context walks the reporting trees and looks up
-    every answer's last touch among all activities.
+    answers and the people only (the detractors' follow-ups), and a third of
+    the cost or less: the context walks the reporting trees and looks up every
+    answer's last touch among all activities.
     """
     return query_frame(con, f"{ANSWERS_SQL} {ANSWERS_ORDER}")
 

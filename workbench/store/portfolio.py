@@ -476,9 +476,9 @@ def effort_aggregates(con: Connection, as_of: date | None = None) -> pl.DataFram
     day = resolve_as_of(con, as_of)
     return query_frame(
         con,
-        f"""
-        WITH {_CONTACT_LEVELS_CTE},
-        base AS (
+        """
+        -- the contact's department and role as stored: no levels, no seniority
+        WITH base AS (
             SELECT a.account_id,
                 CASE WHEN a.activity_date > $as_of::DATE - INTERVAL 12 MONTH
                      THEN 'current' ELSE 'previous' END AS period,
@@ -491,7 +491,7 @@ def effort_aggregates(con: Connection, as_of: date | None = None) -> pl.DataFram
                 coalesce(a.kind, '(unknown)') AS kind,
                 a.duration_minutes
             FROM activities a
-            LEFT JOIN people p USING (contact_id)
+            LEFT JOIN contacts p USING (contact_id)
             LEFT JOIN sellers s ON s.seller_id = a.seller_id
             WHERE a.account_id IS NOT NULL
               AND a.activity_date > $as_of::DATE - INTERVAL 24 MONTH
@@ -520,5 +520,5 @@ def effort_aggregates(con: Connection, as_of: date | None = None) -> pl.DataFram
         ORDER BY dimension, account_id, period, month, seller_id, department,
                  buying_role, kind
         """,
-        _segment_params(day),
+        {"as_of": day},
     )

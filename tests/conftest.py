@@ -65,6 +65,15 @@ def con() -> Iterator[store.Connection]:
     connection.close()
 
 
+@pytest.fixture
+def seeded(con: store.Connection) -> store.Connection:
+    """An empty database with the account-plan tests' portfolio (``tests/plans_seed.py``)."""
+    from tests.plans_seed import seed
+
+    seed(con)
+    return con
+
+
 def demo_database(path: Path, **sizes: int) -> Path:
     """Write the demo portfolio (of ``sizes``: accounts, activities, contacts, ...)
     into a new database file at ``path``."""

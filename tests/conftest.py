@@ -20,6 +20,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.plans_seed import seed
 from workbench import demo, i18n, store
 from workbench.domain import Actor
 
@@ -68,8 +69,6 @@ def con() -> Iterator[store.Connection]:
 @pytest.fixture
 def seeded(con: store.Connection) -> store.Connection:
     """An empty database with the account-plan tests' portfolio (``tests/plans_seed.py``)."""
-    from tests.plans_seed import seed
-
     seed(con)
     return con
 

@@ -8,6 +8,7 @@ database's data version, so no page ever shows data older than the last write.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -47,9 +48,13 @@ def cached(
         # passed by name: Streamlit looks up a function's signature again for each
         # argument passed by position, a large part of a cached read's cost.
         def keyed(
-            path: str, version: int, args: tuple[Any, ...], kwargs: dict[str, Any]
+            path: str,
+            version: int,
+            arguments: tuple[tuple[str, Any], ...],
+            _args: tuple[Any, ...],
+            _kwargs: dict[str, Any],
         ) -> R:
-            return read(*args, **kwargs)
+            return read(*_args, **_kwargs)
 
         def keyed_by_repr(
             path: str,
@@ -62,26 +67,44 @@ def cached(
 
         # Streamlit names a function's cache by module, name and source: give each
         # read its own, since every ``keyed`` has the same source.
-        function = keyed_by_repr if by_repr else keyed
+        function: Callable[..., R] = keyed_by_repr if by_repr else keyed
         function.__module__ = read.__module__
         function.__qualname__ = read.__qualname__
         function.__name__ = read.__name__
         cache = st.cache_resource if share else st.cache_data
         stored = cache(show_spinner=spinner, max_entries=max_entries)(function)
+        signature = inspect.signature(read)
+
+        def arguments(
+            args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> tuple[tuple[str, Any], ...]:
+            # The key is each parameter's value, however the call spells it
+            # (by position, by name, or left to its default): keyed on the
+            # spelling, the same read called two ways was computed and kept twice.
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return tuple(bound.arguments.items())
 
         @functools.wraps(read)
         def cached_read(*args: P.args, **kwargs: P.kwargs) -> R:
             db = session.database()
             version = session.data_version(db)
+            named = arguments(args, kwargs)
             if by_repr:
                 return stored(
                     path=db.path,
                     version=version,
-                    key=repr((args, kwargs)),
+                    key=repr(named),
                     _args=args,
                     _kwargs=kwargs,
                 )
-            return stored(path=db.path, version=version, args=args, kwargs=kwargs)
+            return stored(
+                path=db.path,
+                version=version,
+                arguments=named,
+                _args=args,
+                _kwargs=kwargs,
+            )
 
         return cached_read
 

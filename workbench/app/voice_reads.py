@@ -51,10 +51,9 @@ def counted_answers(
 
     With the answers' context for the org level only (see :func:`period_answers`).
     """
-    # called as the page calls it (the cache is keyed on the arguments' spelling)
-    if dimension == "org_level":
-        return period_answers(quarters, survey_type, with_context=True)[1]
-    return period_answers(quarters, survey_type)[1]
+    return period_answers(quarters, survey_type, with_context=dimension == "org_level")[
+        1
+    ]
 
 
 @cached(max_entries=4, share=True)

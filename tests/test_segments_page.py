@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, open_page
+from tests.conftest import APP, count_queries, open_page
 from workbench import readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
+from workbench.store import portfolio
 
 PAGE = "pages/segments.py"
 
@@ -332,6 +333,27 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     assert accounts_table(at)["cost_to_serve"].sum() == pytest.approx(
         expected["cost_to_serve"].sum()
     )
+
+
+def test_a_term_move_reads_only_the_deals_and_shows_the_full_read(monkeypatch, app_db):
+    # The default term changes only the revenue in force (and what rests on it):
+    # a move reads the deals again, not every activity, and shows what reading
+    # every feature for that term would.
+    connection = store.connect(app_db)
+    thresholds = segment.Thresholds(default_term_months=30)
+    expected = segment.shown_account_table(
+        readers.account_segments(connection, thresholds), thresholds
+    )
+    connection.close()
+    page = opened(open_page(PAGE), "seg_economics_open")
+    full_reads = count_queries(monkeypatch, portfolio, "activity_windows")
+    page.slider(key="seg_default_term").set_value(30.0).run()
+    assert not page.exception, page.exception
+    assert full_reads == []
+    shown = accounts_table(page)
+    assert shown["account_id"].tolist() == expected["account_id"].to_list()
+    for column in ("revenue", "revenue_prev", "contribution", "lifetime_value"):
+        assert shown[column].tolist() == pytest.approx(expected[column].to_list())
 
 
 def test_the_score_settings_keep_their_values_while_closed(page):

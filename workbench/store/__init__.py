@@ -212,6 +212,11 @@ from workbench.store.sign_in import (
     recent_sign_in_failures,
     record_sign_in_failure,
 )
+from workbench.store.term_revenue import (
+    TERM_COLUMNS,
+    account_term_revenue,
+    with_term_revenue,
+)
 from workbench.store.voice import (
     FOLLOWUP_STATUSES,
     detractor_followups,
@@ -242,6 +247,7 @@ __all__ = [
     "REFERENCES",
     "REQUIREMENT_CATEGORIES",
     "REQUIREMENT_SOURCES",
+    "TERM_COLUMNS",
     "Connection",
     "Migration",
     "OutOfMemoryError",
@@ -257,6 +263,7 @@ __all__ = [
     "account_requirements",
     "account_revenue_years",
     "account_situation",
+    "account_term_revenue",
     "account_wallet_estimates",
     "accounts_by_industry",
     "add_requirement",
@@ -388,6 +395,7 @@ __all__ = [
     "unit_of_work",
     "voice_account_signals",
     "with_answer_context",
+    "with_term_revenue",
     "write_survey_responses",
     "write_transaction",
 ]

@@ -33,6 +33,11 @@ from workbench.store.economic_inputs import (
 from workbench.store.economics import REVENUE_CTE, revenue_params
 from workbench.store.erp_revenue import with_erp_revenue
 from workbench.store.org_levels import linked_levels_cte
+from workbench.store.term_revenue import (
+    RETENTION_COLUMNS,
+    REVENUE_BASIS_SQL,
+    REVENUE_COLUMNS,
+)
 
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
@@ -183,15 +188,9 @@ def resolve_as_of(con: Connection, as_of: date | None = None) -> date:
 # blank an account's or the portfolio's total (they count as unknown, like NULL).
 
 #: The aggregates' counts and sums, zero for an account they have no row for: won
-#: deals and revenue in force (``r``), effort (``e``) and who was engaged.
+#: deals (``r``; the revenue in force: :mod:`.term_revenue`), effort (``e``) and
+#: who was engaged.
 WON_COLUMNS = zero_if_missing("r", "won_12m", "won_prev_12m")
-REVENUE_COLUMNS = zero_if_missing(
-    "r",
-    "revenue_annualised",
-    "revenue_annualised_prev",
-    "deals_in_force",
-    "deals_on_default_term",
-)
 EFFORT_COLUMNS = zero_if_missing(
     "e",
     "effort_minutes_recorded_12m",
@@ -354,10 +353,7 @@ _ACCOUNT_FEATURES_SQL = f"""
                 AS tenure_years,
             {WON_COLUMNS},
             {REVENUE_COLUMNS},
-            CASE WHEN coalesce(r.deals_in_force, 0) = 0 THEN 'none'
-                 WHEN r.deals_on_default_term = 0 THEN 'contract_terms'
-                 WHEN r.deals_on_default_term = r.deals_in_force THEN 'default_term'
-                 ELSE 'mixed' END AS revenue_basis,
+            {REVENUE_BASIS_SQL},
             $default_term::INTEGER AS default_term_months,
             (SELECT max(ct.term_months) FROM contract_terms ct
               WHERE ct.account_id = a.account_id
@@ -384,8 +380,7 @@ _ACCOUNT_FEATURES_SQL = f"""
             coalesce(e.joint_activities, 0) AS joint_activities,
             {ECONOMICS_FEATURE_COLUMNS},
             n.nps, coalesce(n.nps_responses, 0) AS nps_responses,
-            rc.retention_account_years, rc.retention_retained,
-            rc.retention_year_pairs,
+            {RETENTION_COLUMNS},
             $as_of::DATE AS as_of
         FROM accounts a
         LEFT JOIN revenue r USING (account_id)

@@ -2,19 +2,28 @@
 
 Run alone: ``python -m bench.browser_bench DB``. Each sample moves the "Most
 valuable: top %" slider by one step with the keyboard (key down and up: the
-release), then waits, polling at every animation frame, until the scatter chart's
-pixels (canvas) or marks (SVG) differ from before. Steps alternate right and left,
-so every sample changes the chart; with ``fresh=True`` every step goes right, to a
-value not seen before (the page keeps what it computed per thresholds, so a move
-back to a value seen before computes nothing). On a small portfolio a step of one
-percent may move no account, and the chart then never changes: use it at scale.
+release), then waits until the scatter chart's marks (SVG) or pixels (canvas)
+differ from before, and the browser has drawn the next frame. Steps alternate
+right and left, so every sample changes the chart; with ``fresh=True`` every
+step goes right, to a value not seen before (the page keeps what it computed per
+thresholds, so a move back to a value seen before computes nothing). On a small
+portfolio a step of one percent may move no account, and the chart then never
+changes: use it at scale.
+
+The probe must not weigh on what it measures. An SVG chart is watched by a
+``MutationObserver``: its picture is compared with the one before only when its
+marks change, and the time is the next frame after the change. An earlier probe
+serialised the chart's markup at every animation frame until it changed: about
+60 KB a frame for 60 accounts' points and 330 KB for 500, on the browser's one
+main thread, so it slowed the large chart more than the small one (1.6 to 1.9×
+against 1.2× for this probe in the same session; ``docs/performance.md``). A
+canvas holds no marks to watch, so it is still compared at every frame.
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +49,36 @@ _SNAPSHOT_JS = """() => {
     const svg = chart.querySelector('svg');
     return svg ? svg.innerHTML : chart.innerHTML;
 }"""
-_CHANGED_JS = f"""(before) => {{
-    const now = ({_SNAPSHOT_JS})();
-    if (now !== null && now !== before) {{
-        window.__benchChangedAt = performance.now();
+# Armed just before the key press; returns the in-page time of the press. Sets
+# window.__benchDrawnAt to the first frame after the chart's picture differs.
+_ARM_JS = f"""() => {{
+    const snapshot = {_SNAPSHOT_JS};
+    const before = snapshot();
+    window.__benchDrawnAt = null;
+    if (window.__benchChartObserver) window.__benchChartObserver.disconnect();
+    const changed = () => {{
+        const now = snapshot();
+        if (now === null || now === before) return false;
+        requestAnimationFrame(() => {{ window.__benchDrawnAt = performance.now(); }});
         return true;
+    }};
+    const chart = document.querySelector('[data-testid="stVegaLiteChart"]');
+    if (chart && !chart.querySelector('canvas')) {{
+        // the chart's own container: React may replace the chart node inside it
+        const watched = chart.closest('[data-testid="stElementContainer"]') || chart;
+        const observer = new MutationObserver(() => {{
+            if (changed()) observer.disconnect();
+        }});
+        observer.observe(watched, {{subtree: true, childList: true, attributes: true,
+                                    characterData: true}});
+        window.__benchChartObserver = observer;
+    }} else {{
+        const poll = () => {{ if (!changed()) requestAnimationFrame(poll); }};
+        requestAnimationFrame(poll);
     }}
-    return false;
+    return performance.now();
 }}"""
+_DRAWN_JS = "() => window.__benchDrawnAt"
 # Timestamps of the app's script state (running, notRunning, …), to split a sample
 # into "the server reran the page" and "the browser drew the result".
 _WATCH_STATE_JS = """() => {
@@ -72,7 +103,7 @@ _RERUN_DONE_JS = """() => {
         if (state === 'running') ran = true;
         else if (ran && state === 'notRunning') return at;
     }
-    const changed = window.__benchChangedAt;
+    const changed = window.__benchDrawnAt;
     if (!ran && changed && performance.now() - changed > 1000) return changed;
     return null;
 }"""
@@ -111,19 +142,17 @@ def slider_to_chart_ms(
                 reruns: list[float] = []
                 for number in range(warmup + samples):
                     page.wait_for_selector(IDLE, timeout=300_000)
-                    before = page.evaluate(_SNAPSHOT_JS)
                     key = "ArrowRight" if fresh or number % 2 == 0 else "ArrowLeft"
                     in_page_start = page.evaluate(_WATCH_STATE_JS)
-                    started = time.perf_counter()
+                    pressed_at = page.evaluate(_ARM_JS)
                     page.keyboard.press(key)
-                    page.wait_for_function(
-                        _CHANGED_JS, arg=before, polling="raf", timeout=300_000
-                    )
-                    elapsed_ms = (time.perf_counter() - started) * 1000
-                    page.wait_for_function(_RERUN_DONE_JS, timeout=300_000)
+                    # a cheap check, a few times a second: the probe above times it
+                    page.wait_for_function(_DRAWN_JS, polling=50, timeout=300_000)
+                    drawn_at = page.evaluate(_DRAWN_JS)
+                    page.wait_for_function(_RERUN_DONE_JS, polling=50, timeout=300_000)
                     rerun_done = page.evaluate(_RERUN_DONE_JS)
                     if number >= warmup:
-                        times.append(elapsed_ms)
+                        times.append(drawn_at - pressed_at)
                         reruns.append(rerun_done - in_page_start)
                     # Let the run finish before the next move.
                     page.wait_for_timeout(300)

@@ -62,6 +62,8 @@ class SegmentTiming:
     page_rerun_new_value_s: float = 0.0
     voice_page_rerun_s: float = 0.0
     voice_accounts_rerun_s: float = 0.0
+    cost_move_rerun_s: float = 0.0
+    term_move_rerun_s: float = 0.0
 
     @property
     def page_ratio(self) -> float:
@@ -209,6 +211,27 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
             runs,
             between,
         )
+        # The cost and value assumptions (drawn while their expander is open),
+        # each move to a value not seen before: the hourly cost values every
+        # account again; the default contract term reads the deals again.
+        app.session_state["seg_economics_open"] = True
+        cost_move_s = _slider_rerun_s(
+            app,
+            "Segments",
+            "seg_hourly_cost",
+            tuple(95.0 + 5 * step for step in range(runs + 1)),
+            runs,
+            between,
+        )
+        term_move_s = _slider_rerun_s(
+            app,
+            "Segments",
+            "seg_default_term",
+            tuple(13.0 + step for step in range(runs + 1)),
+            runs,
+            between,
+        )
+        app.session_state["seg_economics_open"] = False
         effort_page_s = _slider_rerun_s(
             app, "Effort", "eff_over_factor", (2.0, 3.0), runs, between
         )
@@ -233,6 +256,8 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         "page_rerun_new_value_s": page_new_s,
         "voice_page_rerun_s": voice_s,
         "voice_accounts_rerun_s": voice_accounts_s,
+        "cost_move_rerun_s": cost_move_s,
+        "term_move_rerun_s": term_move_s,
     }
 
 

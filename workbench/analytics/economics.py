@@ -218,6 +218,32 @@ def compute_contribution(
             * 100
         ),
     )
+    return with_costs(valued, t)
+
+
+#: The columns :func:`with_costs` adds or computes again; nothing else in a frame
+#: of :func:`compute_contribution` depends on :data:`COST_ONLY_THRESHOLDS`.
+COST_COLUMNS: tuple[str, ...] = (
+    "people_cost",
+    "cost_basis",
+    "cost_to_serve",
+    "contribution",
+    "lifetime_value",
+    "has_data",
+)
+#: Thresholds only :func:`with_costs` reads.
+COST_ONLY_THRESHOLDS: tuple[str, ...] = ("hourly_cost",)
+
+
+def with_costs(valued: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
+    """Return ``valued`` with the cost to serve and what rests on it, for ``thresholds``.
+
+    ``valued``: :func:`compute_contribution`'s frame before its costs, or a frame
+    it returned (valued with another hourly cost): the :data:`COST_COLUMNS` are
+    computed again in their places, the same as valuing the features anew. A move
+    of the hourly cost (:data:`COST_ONLY_THRESHOLDS`) needs nothing else.
+    """
+    t = thresholds
     people_cost, cost_basis = _people_cost(valued, t)
     return (
         valued.with_columns(people_cost=people_cost, cost_basis=cost_basis)

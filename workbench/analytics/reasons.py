@@ -18,7 +18,7 @@ from dataclasses import replace
 import polars as pl
 
 from workbench import terms
-from workbench.analytics.economics import REVENUE_BASIS_TEXT
+from workbench.analytics.economics import COST_ONLY_THRESHOLDS, REVENUE_BASIS_TEXT
 from workbench.analytics.observed import _number, score_reason
 from workbench.analytics.sentences import phrase_expr, sentence, term_expr, words
 from workbench.analytics.target import (
@@ -31,6 +31,10 @@ from workbench.analytics.value import value_reason as value_reason_of
 from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 __all__ = ["EXPLANATIONS", "explain_segments"]
+
+#: Thresholds no sentence reads (tested): the sentences' expressions are kept
+#: across their moves.
+_UNREAD_THRESHOLDS: tuple[str, ...] = (*RANKING_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS)
 
 
 def _one_line_why(language: str) -> pl.Expr:
@@ -113,11 +117,12 @@ def explain_segments(
     ``--json`` and a plan's stored situation keep it); codes stay codes.
     """
     columns = tuple(segments.columns)
-    # The sentences read no threshold that only cuts the ranks, so a move of a
-    # top share reuses the expressions of the move before.
+    # The sentences read no threshold that only cuts the ranks or prices an hour,
+    # so a move of a top share or of the hourly cost reuses the expressions of the
+    # move before (the figures a sentence quotes are the row's own).
     unmoved = replace(
         thresholds,
-        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in RANKING_ONLY_THRESHOLDS},
+        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _UNREAD_THRESHOLDS},
     )
     steps, built, read = _reason_steps(columns, unmoved, language)
     # Only the columns the sentences read go through the steps: each step on the
@@ -144,7 +149,7 @@ def reason_columns(
     """Return the columns of ``columns`` the reasons of :func:`explain_segments` read."""
     unmoved = replace(
         thresholds,
-        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in RANKING_ONLY_THRESHOLDS},
+        **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _UNREAD_THRESHOLDS},
     )
     return _reason_steps(columns, unmoved, language)[2]
 

@@ -18,7 +18,11 @@ from typing import Any
 
 import polars as pl
 
-from workbench.analytics.economics import compute_contribution
+from workbench.analytics.economics import (
+    COST_ONLY_THRESHOLDS,
+    compute_contribution,
+    with_costs,
+)
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_relationship
 from workbench.analytics.overview import (
@@ -173,15 +177,7 @@ def _threshold_free_part(
         ):
             _PARTS.move_to_end(key)
             return kept[2], kept[3]
-    # One contiguous chunk per column (frames glued from many parts otherwise pay
-    # the chunking in every step); NaN or infinity stored by an older version is unknown
-    features_finite = finite_or_null(features).rechunk()
-    valued = (
-        features_finite
-        if "contribution" in features_finite.columns
-        else compute_contribution(features_finite, t, retention)
-    )
-    observed = observed_relationship(valued, t, explain=False)
+    valued, observed = _valued_and_observed(features, t, retention)
     targeted = target_relationship(observed, t, situation, explain=False)
     scored = targeted.select(targeted.columns[len(valued.columns) :])
     with _PARTS_LOCK:
@@ -197,6 +193,59 @@ def _threshold_free_part(
         while len(_PARTS) > _PARTS_KEPT:
             _PARTS.popitem(last=False)
     return valued, scored
+
+
+#: The last few valued frames and observed types' columns, by the identity of
+#: their features frame (held weakly) and the thresholds but the hourly cost, so
+#: that a move of the hourly cost values the accounts again from them: only the
+#: cost to serve and what rests on it change.
+_COSTLESS: OrderedDict[Hashable, tuple[Any, pl.DataFrame, pl.DataFrame]] = OrderedDict()
+
+
+def _valued_and_observed(
+    features: pl.DataFrame, t: Thresholds, retention: Retention | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the valued features, and the same with the observed types' columns.
+
+    The observed type reads no cost (tested), so for the same features another
+    hourly cost costs only :func:`~.economics.with_costs` on the frame valued
+    before, not valuing and scoring every account again.
+    """
+    unmoved = replace(
+        t,
+        **{
+            f: getattr(DEFAULT_THRESHOLDS, f)
+            for f in (*_VALUE_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS)
+        },
+    )
+    key = (id(features), unmoved, retention)
+    costed = "contribution" not in features.columns
+    with _PARTS_LOCK:
+        kept = _COSTLESS.get(key)
+        if costed and kept is not None and kept[0]() is features:
+            _COSTLESS.move_to_end(key)
+            valued = with_costs(kept[1], t)
+            return valued, valued.hstack(kept[2].get_columns())
+    # One contiguous chunk per column (frames glued from many parts otherwise pay
+    # the chunking in every step); NaN or infinity stored by an older version is unknown
+    features_finite = finite_or_null(features).rechunk()
+    valued = (
+        compute_contribution(features_finite, t, retention)
+        if costed
+        else features_finite
+    )
+    observed = observed_relationship(valued, t, explain=False)
+    with _PARTS_LOCK:
+        _COSTLESS[key] = (
+            weakref.ref(features),
+            valued,
+            observed.select(observed.columns[len(valued.columns) :]),
+        )
+        for stale in [k for k, entry in _COSTLESS.items() if entry[0]() is None]:
+            del _COSTLESS[stale]
+        while len(_COSTLESS) > _PARTS_KEPT:
+            _COSTLESS.popitem(last=False)
+    return valued, observed
 
 
 #: The last few :func:`~.value.value_inputs`, by the identity of their valued

@@ -1,0 +1,151 @@
+"""A move of the hourly cost values the accounts again from what the last move kept.
+
+Only the cost to serve and what rests on it depend on the hourly cost
+(:data:`~workbench.analytics.economics.COST_COLUMNS`): the segmentation keeps the
+valued features and the observed types between cost moves and computes those
+columns again (:func:`~workbench.analytics.economics.with_costs`), and the
+reasons keep their expressions. Each shortcut must give what computing anew
+gives, on the demo and on a small frame shaped like a real export (hours priced
+by role and flat, direct costs, an account without data).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from workbench import store
+from workbench.analytics import economics, reasons, segment
+from workbench.analytics.economics import COST_COLUMNS, compute_contribution, with_costs
+from workbench.analytics.observed import observed_relationship
+from workbench.analytics.reasons import explain_segments
+
+COSTS = (0.0, 45.0, 90.0, 400.0, 1_000.0)
+
+
+def _small_features() -> pl.DataFrame:
+    """Four accounts: hours priced by role, flat, mixed; one with nothing at all."""
+    return pl.DataFrame(
+        {
+            "account_id": ["R", "F", "M", "E"],
+            "name": ["Rated", "Flat", "Mixed", "Empty"],
+            "won_12m": [500_000.0, 200_000.0, 80_000.0, None],
+            "won_prev_12m": [400_000.0, 250_000.0, None, None],
+            "gross_margin_pct": [30.0, None, 25.0, None],
+            "annual_revenue": [9e6, None, 2e6, None],
+            "wallet_estimate": [None, 1e6, None, None],
+            "direct_cost_annual": [12_000.0, None, 3_000.0, None],
+            "contract_type": ["multi_year", "spot", None, None],
+            "created_on": [date(2015, 1, 1)] * 4,
+            "tenure_years": [11.0, 3.0, 0.5, None],
+            "effort_minutes_recorded_12m": [6_000.0, 900.0, 2_400.0, 0.0],
+            "activities_without_duration_12m": [4, 10, 2, 0],
+            "effort_minutes_recorded_prev_12m": [5_000.0, 600.0, None, 0.0],
+            "activities_without_duration_prev_12m": [2, 3, None, 0],
+            "activities_12m": [60, 20, 30, 0],
+            "activities_prev_12m": [50, 12, 0, 0],
+            "rated_minutes_recorded_12m": [6_000.0, 0.0, 1_200.0, 0.0],
+            "rated_without_duration_12m": [4, 0, 1, 0],
+            "rated_recorded_cost_12m": [15_000.0, 0.0, 1_500.0, 0.0],
+            "rated_without_duration_rate_sum_12m": [600.0, 0.0, 120.0, 0.0],
+            "contacts": [40, 5, 8, 0],
+            "departments_engaged": [6, 1, 2, 0],
+            "executive_contacts_engaged": [3, 0, 1, 0],
+            "joint_activities": [5, 0, 1, 0],
+            "open_pipeline": [100_000.0, 0.0, 20_000.0, None],
+        }
+    )
+
+
+def _demo_features(demo_db_file) -> pl.DataFrame:
+    with store.connect(demo_db_file, read_only=True) as con:
+        return store.account_features(con)
+
+
+@pytest.mark.parametrize("source", ["small", "demo"])
+def test_costs_computed_again_equal_valuing_anew(source, demo_db_file):
+    features = _small_features() if source == "small" else _demo_features(demo_db_file)
+    valued = compute_contribution(features)
+    for cost in COSTS:
+        t = segment.Thresholds(hourly_cost=cost)
+        assert_frame_equal(with_costs(valued, t), compute_contribution(features, t))
+
+
+def test_the_observed_type_reads_no_cost():
+    # else keeping it across a move of the hourly cost would be wrong
+    valued = compute_contribution(_small_features())
+    garbled = valued.with_columns(
+        pl.lit(-1e12).alias(c) for c in COST_COLUMNS if c != "cost_basis"
+    ).with_columns(cost_basis=pl.lit("garbled"))
+    added = observed_relationship(valued, segment.DEFAULT_THRESHOLDS, explain=False)
+    again = observed_relationship(garbled, segment.DEFAULT_THRESHOLDS, explain=False)
+    new = added.columns[valued.width :]
+    assert_frame_equal(added.select(new), again.select(new))
+
+
+@pytest.mark.parametrize("source", ["small", "demo"])
+def test_cost_moves_segment_as_computing_anew(source, demo_db_file):
+    features = _small_features() if source == "small" else _demo_features(demo_db_file)
+    for cost in (*COSTS, 90.0, 45.0):
+        t = segment.Thresholds(hourly_cost=cost, valuable_top_pct=40.0)
+        moved = segment.assign_segments(features, t, explain=False)
+        # a copy of the frame shares nothing kept with the moves before
+        anew = segment.assign_segments(features.clone(), t, explain=False)
+        assert_frame_equal(moved, anew)
+
+
+def test_the_cost_moves_reuse_what_they_can(monkeypatch):
+    features = _small_features()
+    segment.assign_segments(features, segment.Thresholds(hourly_cost=50.0))
+    valued_anew: list[object] = []
+    original = economics.compute_contribution
+
+    def counted(*args: object, **kwargs: object) -> pl.DataFrame:
+        valued_anew.append(args)
+        return original(*args, **kwargs)
+
+    from workbench.analytics import segment_parts
+
+    monkeypatch.setattr(segment_parts, "compute_contribution", counted)
+    for cost in (60.0, 70.0, 80.0):
+        segment.assign_segments(features, segment.Thresholds(hourly_cost=cost))
+    assert valued_anew == []
+    # another threshold the valuation reads values every account anew
+    segment.assign_segments(features, segment.Thresholds(default_margin_pct=10.0))
+    assert len(valued_anew) == 1
+
+
+def _sentences(
+    rows: pl.DataFrame, t: segment.Thresholds, language: str
+) -> pl.DataFrame:
+    """The reasons built from expressions made for ``t`` (none kept)."""
+    build = reasons._reason_steps.__wrapped__  # the expressions, not the kept ones
+    steps, built, read = build(tuple(rows.columns), t, language)
+    frame = rows.select(read)
+    for step in steps:
+        frame = frame.with_columns(step)
+    return frame.select(built)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+def test_no_sentence_reads_the_hourly_cost(demo_db_file, language):
+    # the reasons' expressions are kept across cost moves: the figures they quote
+    # are the rows' own, never the threshold
+    features = _demo_features(demo_db_file)
+    t = segment.Thresholds(hourly_cost=120.0)
+    rows = segment.assign_segments(features, t, explain=False).head(40)
+    for cost in (0.0, 90.0, 777.0):
+        assert_frame_equal(
+            _sentences(rows, t, language),
+            _sentences(rows, t.with_changes(hourly_cost=cost), language),
+        )
+    # and the kept ones read as those built anew
+    assert_frame_equal(
+        explain_segments(rows, t.with_changes(hourly_cost=5.0), language).select(
+            _sentences(rows, t, language).columns
+        ),
+        _sentences(rows, t, language),
+    )

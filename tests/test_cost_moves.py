@@ -17,9 +17,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from tests.conftest import count_calls
 from workbench import store
 from workbench.analytics import economics, reasons, segment
 from workbench.analytics.economics import COST_COLUMNS, compute_contribution, with_costs
+from workbench.analytics.growth import growth_signals
 from workbench.analytics.observed import observed_relationship
 from workbench.analytics.reasons import explain_segments
 
@@ -74,16 +76,33 @@ def test_costs_computed_again_equal_valuing_anew(source, demo_db_file):
         assert_frame_equal(with_costs(valued, t), compute_contribution(features, t))
 
 
+def _garbled(valued: pl.DataFrame) -> pl.DataFrame:
+    """``valued`` with nonsense in every column the hourly cost moves."""
+    return valued.with_columns(
+        pl.lit(-1e12).alias(c)
+        for c in COST_COLUMNS
+        if c not in ("cost_basis", "has_data")
+    ).with_columns(cost_basis=pl.lit("garbled"))
+
+
 def test_the_observed_type_reads_no_cost():
     # else keeping it across a move of the hourly cost would be wrong
     valued = compute_contribution(_small_features())
-    garbled = valued.with_columns(
-        pl.lit(-1e12).alias(c) for c in COST_COLUMNS if c != "cost_basis"
-    ).with_columns(cost_basis=pl.lit("garbled"))
+    garbled = _garbled(valued)
     added = observed_relationship(valued, segment.DEFAULT_THRESHOLDS, explain=False)
     again = observed_relationship(garbled, segment.DEFAULT_THRESHOLDS, explain=False)
     new = added.columns[valued.width :]
     assert_frame_equal(added.select(new), again.select(new))
+
+
+def test_the_growth_signs_read_no_cost():
+    # else keeping them across a move of the hourly cost would be wrong
+    valued = compute_contribution(_small_features())
+    garbled = _garbled(valued)
+    added = growth_signals(valued, segment.DEFAULT_THRESHOLDS)
+    again = growth_signals(garbled, segment.DEFAULT_THRESHOLDS)
+    new = added.columns[valued.width :]
+    assert new and added.select(new).equals(again.select(new))
 
 
 @pytest.mark.parametrize("source", ["small", "demo"])
@@ -110,9 +129,10 @@ def test_the_cost_moves_reuse_what_they_can(monkeypatch):
     from workbench.analytics import segment_parts
 
     monkeypatch.setattr(segment_parts, "compute_contribution", counted)
-    for cost in (60.0, 70.0, 80.0):
+    growth_anew = count_calls(monkeypatch, segment_parts, "value_inputs")
+    for cost in (60.0, 70.0, 80.0, 90.0, 100.0, 110.0):
         segment.assign_segments(features, segment.Thresholds(hourly_cost=cost))
-    assert valued_anew == []
+    assert valued_anew == [] and growth_anew == []
     # another threshold the valuation reads values every account anew
     segment.assign_segments(features, segment.Thresholds(default_margin_pct=10.0))
     assert len(valued_anew) == 1

@@ -36,7 +36,12 @@ from workbench.analytics.overview import (
 from workbench.analytics.retention import Retention
 from workbench.analytics.target import target_relationship
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from workbench.analytics.value import VALUE_INPUT_THRESHOLDS, ValueInputs, value_inputs
+from workbench.analytics.value import (
+    VALUE_INPUT_THRESHOLDS,
+    ValueInputs,
+    inputs_of_signals,
+    value_inputs,
+)
 
 #: The last few :func:`_decided_types`, by the identity of their frames (held weakly).
 _DECIDED: OrderedDict[Hashable, tuple[Any, Any, Any, pl.DataFrame]] = OrderedDict()
@@ -202,6 +207,11 @@ def _threshold_free_part(
 _COSTLESS: OrderedDict[Hashable, tuple[Any, pl.DataFrame, pl.DataFrame]] = OrderedDict()
 
 
+#: The frame each valued frame of a cost move was valued from (held weakly, by
+#: the identity of the new one): its growth signs hold for the new one.
+_RECOSTED: dict[int, tuple[Any, pl.DataFrame]] = {}
+
+
 def _valued_and_observed(
     features: pl.DataFrame, t: Thresholds, retention: Retention | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -224,8 +234,17 @@ def _valued_and_observed(
         kept = _COSTLESS.get(key)
         if costed and kept is not None and kept[0]() is features:
             _COSTLESS.move_to_end(key)
-            valued = with_costs(kept[1], t)
-            return valued, valued.hstack(kept[2].get_columns())
+            source = kept[1]
+            observed_part = kept[2]
+        else:
+            source = None
+    if source is not None:
+        valued = with_costs(source, t)
+        with _PARTS_LOCK:
+            for gone in [k for k, e in _RECOSTED.items() if e[0]() is None]:
+                del _RECOSTED[gone]
+            _RECOSTED[id(valued)] = (weakref.ref(valued), source)
+        return valued, valued.hstack(observed_part.get_columns())
     # One contiguous chunk per column (frames glued from many parts otherwise pay
     # the chunking in every step); NaN or infinity stored by an older version is unknown
     features_finite = finite_or_null(features).rechunk()
@@ -290,7 +309,7 @@ def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
         if kept is not None and kept[0]() is valued:
             _INPUTS.move_to_end(key)
             return kept[1]
-    inputs = value_inputs(valued, t)
+    inputs = _inputs_from_source(valued, t) or value_inputs(valued, t)
     with _PARTS_LOCK:
         _INPUTS[key] = (weakref.ref(valued), inputs)
         for stale in [k for k, entry in _INPUTS.items() if entry[0]() is None]:
@@ -298,6 +317,27 @@ def _value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
         while len(_INPUTS) > _PARTS_KEPT:
             _INPUTS.popitem(last=False)
     return inputs
+
+
+def _inputs_from_source(valued: pl.DataFrame, t: Thresholds) -> ValueInputs | None:
+    """Return the value inputs of a cost move's frame from those of its source, if kept.
+
+    The growth signs read no cost (tested), so the source's hold; only the
+    ranking by value and contribution is done again.
+    """
+    with _PARTS_LOCK:
+        recosted = _RECOSTED.get(id(valued))
+        if recosted is None or recosted[0]() is not valued:
+            return None
+        source = recosted[1]
+        key = (id(source), *(getattr(t, f) for f in VALUE_INPUT_THRESHOLDS))
+        kept = _INPUTS.get(key)
+        if kept is None or kept[0]() is not source:
+            return None
+        _INPUTS.move_to_end(key)  # every cost move of these features reads it
+    # the growth signs are the columns growth_signals added after the source's
+    growth = kept[1].signals.get_columns()[source.width :]
+    return inputs_of_signals(valued.hstack(growth), t)
 
 
 #: The last few :func:`~.overview.summed_arrays`, by their two frames (held weakly).

@@ -67,10 +67,17 @@ class ValueInputs:
 
 def value_inputs(valued: pl.DataFrame, t: Thresholds) -> ValueInputs:
     """Return what :func:`ranked_segments` ranks; reads only :data:`VALUE_INPUT_THRESHOLDS`."""
+    return inputs_of_signals(growth_signals(valued, t), t)
+
+
+def inputs_of_signals(signals: pl.DataFrame, t: Thresholds) -> ValueInputs:
+    """Return :func:`value_inputs` of the valued features with their growth signs.
+
+    ``signals``: a frame of :func:`~workbench.analytics.growth.growth_signals`.
+    """
     # Accounts without data are set apart first: they neither count in the number
     # of accounts a top share is taken of, nor can they fill one.
-    with_data = pl.col("has_data") if "has_data" in valued.columns else pl.lit(True)
-    signals = growth_signals(valued, t)
+    with_data = pl.col("has_data") if "has_data" in signals.columns else pl.lit(True)
     narrow = signals.select(
         _data=with_data.fill_null(True),
         _value=pl.col(t.valuable_basis),

@@ -205,6 +205,9 @@ def _threshold_free_part(
 #: that a move of the hourly cost values the accounts again from them: only the
 #: cost to serve and what rests on it change.
 _COSTLESS: OrderedDict[Hashable, tuple[Any, pl.DataFrame, pl.DataFrame]] = OrderedDict()
+#: Fewer than :data:`_PARTS_KEPT`: a valued copy of the portfolio each, on top of
+#: those; a workshop moves the cost under one set of the other assumptions at a time.
+_COSTLESS_KEPT = 2
 
 
 #: The frame each valued frame of a cost move was valued from (held weakly, by
@@ -262,7 +265,7 @@ def _valued_and_observed(
         )
         for stale in [k for k, entry in _COSTLESS.items() if entry[0]() is None]:
             del _COSTLESS[stale]
-        while len(_COSTLESS) > _PARTS_KEPT:
+        while len(_COSTLESS) > _COSTLESS_KEPT:
             _COSTLESS.popitem(last=False)
     return valued, observed
 

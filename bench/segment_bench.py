@@ -200,37 +200,21 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         page_s = _slider_rerun_s(
             app, "Segments", "seg_top_pct", (15.0, 25.0), runs, between
         )
+
         # The Segments page keeps what a move computes per thresholds: a move back
         # to a value seen before computes nothing. This one never goes back (every
         # value new, from 30 % up), so it pays the segmentation at every move.
-        page_new_s = _slider_rerun_s(
-            app,
-            "Segments",
-            "seg_top_pct",
-            tuple(30.0 + step for step in range(runs + 1)),
-            runs,
-            between,
-        )
+        def to_new_values(key: str, first: float, step: float) -> float:
+            values = tuple(first + step * n for n in range(runs + 1))
+            return _slider_rerun_s(app, "Segments", key, values, runs, between)
+
+        page_new_s = to_new_values("seg_top_pct", 30.0, 1.0)
         # The cost and value assumptions (drawn while their expander is open),
         # each move to a value not seen before: the hourly cost values every
         # account again; the default contract term reads the deals again.
         app.session_state["seg_economics_open"] = True
-        cost_move_s = _slider_rerun_s(
-            app,
-            "Segments",
-            "seg_hourly_cost",
-            tuple(95.0 + 5 * step for step in range(runs + 1)),
-            runs,
-            between,
-        )
-        term_move_s = _slider_rerun_s(
-            app,
-            "Segments",
-            "seg_default_term",
-            tuple(13.0 + step for step in range(runs + 1)),
-            runs,
-            between,
-        )
+        cost_move_s = to_new_values("seg_hourly_cost", 95.0, 5.0)
+        term_move_s = to_new_values("seg_default_term", 13.0, 1.0)
         app.session_state["seg_economics_open"] = False
         effort_page_s = _slider_rerun_s(
             app, "Effort", "eff_over_factor", (2.0, 3.0), runs, between

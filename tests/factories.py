@@ -61,3 +61,20 @@ def monthly_activities(
         }
         for i in range(count)
     ]
+
+
+def won_deal(
+    deal_id: str, account: str, amount: float, closed: date, **more: object
+) -> dict[str, object]:
+    """A closed-won opportunity; ``more``: its other columns (``contract_id``, a
+    deal's own ``term_months``)."""
+    return {
+        "opportunity_id": deal_id,
+        "account_id": account,
+        "amount": amount,
+        "close_date": closed,
+        "is_closed": True,
+        "is_won": True,
+        "contract_id": more.pop("contract_id", None),
+        **more,
+    }

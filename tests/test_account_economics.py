@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from tests.factories import load_frames, monthly_activities
+from tests.factories import load_frames, monthly_activities, won_deal
 from workbench import domain, readers, store
 from workbench.analytics import network, segment
 
@@ -27,18 +27,6 @@ def _accounts(ids: list[str]) -> pl.DataFrame:
             "created_on": [date(2018, 1, 1)] * len(ids),
         }
     )
-
-
-def _deal(deal_id: str, account: str, amount: float, closed: date, **more: object):
-    return {
-        "opportunity_id": deal_id,
-        "account_id": account,
-        "amount": amount,
-        "close_date": closed,
-        "is_closed": True,
-        "is_won": True,
-        "contract_id": more.get("contract_id"),
-    }
 
 
 def _visits(account: str, count: int, minutes: float = 120.0) -> list[dict]:
@@ -65,13 +53,13 @@ def _assert_annual_revenue(
 def partner_portfolio(con):
     """P signed 3 years / 3.6 M fourteen months ago; S1–S4 buy every year."""
     deals = [
-        _deal("p-frame", "P", 3_600_000.0, date(2025, 4, 20), contract_id="K1"),
+        won_deal("p-frame", "P", 3_600_000.0, date(2025, 4, 20), contract_id="K1"),
         *[
-            _deal(f"s{i}", f"S{i}", 150_000.0 * i, date(2026, 3, 1))
+            won_deal(f"s{i}", f"S{i}", 150_000.0 * i, date(2026, 3, 1))
             for i in range(1, 5)
         ],
         # last year's order of S1: served until 2026-02, not in force any more
-        _deal("s1-old", "S1", 400_000.0, date(2025, 2, 1)),
+        won_deal("s1-old", "S1", 400_000.0, date(2025, 2, 1)),
     ]
     contracts = pl.DataFrame(
         {
@@ -151,8 +139,8 @@ def test_a_deal_inside_an_account_contract_takes_its_term(con):
         schema_overrides={"term_months": pl.Int32},
     )
     deals = [
-        _deal("a", "A", 360_000.0, date(2025, 3, 1)),
-        _deal("b", "B", 360_000.0, date(2026, 3, 1)),
+        won_deal("a", "A", 360_000.0, date(2025, 3, 1)),
+        won_deal("b", "B", 360_000.0, date(2026, 3, 1)),
     ]
     load_frames(
         con,
@@ -179,8 +167,8 @@ def test_empty_accounts_are_never_ranked(con):
             "accounts": _accounts(ids),
             "opportunities": pl.DataFrame(
                 [
-                    _deal("a", "A", 500_000.0, date(2026, 3, 1)),
-                    _deal("b", "B", 100_000.0, date(2026, 3, 1)),
+                    won_deal("a", "A", 500_000.0, date(2026, 3, 1)),
+                    won_deal("b", "B", 100_000.0, date(2026, 3, 1)),
                 ]
             ),
             "activities": pl.DataFrame(_visits("A", 2) + _visits("B", 2)),

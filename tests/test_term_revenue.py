@@ -16,24 +16,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.factories import load_frames
+from tests.factories import load_frames, won_deal
 from workbench import store
 
 AS_OF = date(2026, 6, 30)
 TERMS = (1, 6, 12, 13, 24, 36, 60, 120)
-
-
-def _deal(deal_id: str, account: str, amount: float, closed: date, **more: object):
-    return {
-        "opportunity_id": deal_id,
-        "account_id": account,
-        "amount": amount,
-        "close_date": closed,
-        "is_closed": True,
-        "is_won": True,
-        "contract_id": more.get("contract_id"),
-        "term_months": more.get("term_months"),
-    }
 
 
 @pytest.fixture
@@ -41,19 +28,19 @@ def terms_portfolio(con):
     ids = ["K", "C", "T", "S", "E", "R"]
     deals = [
         # K: a three-year contract named by the deal
-        _deal("k1", "K", 3_600_000.0, date(2025, 4, 20), contract_id="K1"),
+        won_deal("k1", "K", 3_600_000.0, date(2025, 4, 20), contract_id="K1"),
         # C: inside the account's contract in force on the close date
-        _deal("c1", "C", 480_000.0, date(2025, 9, 1)),
+        won_deal("c1", "C", 480_000.0, date(2025, 9, 1)),
         # T: the deal's own term (HubSpot's TCV over ACV)
-        _deal("t1", "T", 900_000.0, date(2024, 11, 1), term_months=30),
+        won_deal("t1", "T", 900_000.0, date(2024, 11, 1), term_months=30),
         # S: yearly orders on no known term, over five years
         *[
-            _deal(f"s{year}", "S", 100_000.0 * (year - 2020), date(year, 3, 1))
+            won_deal(f"s{year}", "S", 100_000.0 * (year - 2020), date(year, 3, 1))
             for year in range(2021, 2027)
         ],
         # R: the CRM's deals, but an ERP file covers the account
-        _deal("r1", "R", 250_000.0, date(2025, 12, 1)),
-        _deal("r2", "R", 150_000.0, date(2023, 5, 1)),
+        won_deal("r1", "R", 250_000.0, date(2025, 12, 1)),
+        won_deal("r2", "R", 150_000.0, date(2023, 5, 1)),
     ]
     contracts = pl.DataFrame(
         {

@@ -24,6 +24,7 @@ from workbench.analytics.economics import COST_COLUMNS, compute_contribution, wi
 from workbench.analytics.growth import growth_signals
 from workbench.analytics.observed import observed_relationship
 from workbench.analytics.reasons import explain_segments
+from workbench.analytics.target import target_signals, value_signal
 
 COSTS = (0.0, 45.0, 90.0, 400.0, 1_000.0)
 
@@ -95,6 +96,15 @@ def test_the_observed_type_reads_no_cost():
     assert_frame_equal(added.select(new), again.select(new))
 
 
+def test_no_target_signal_but_the_contributions_place_reads_a_cost():
+    valued = compute_contribution(_small_features())
+    signals = target_signals(valued)
+    again = target_signals(_garbled(valued))
+    assert_frame_equal(signals.drop("signal_value"), again.drop("signal_value"))
+    assert not signals["signal_value"].equals(again["signal_value"])
+    assert value_signal(valued).equals(signals["signal_value"])
+
+
 def test_the_growth_signs_read_no_cost():
     # else keeping them across a move of the hourly cost would be wrong
     valued = compute_contribution(_small_features())
@@ -130,9 +140,10 @@ def test_the_cost_moves_reuse_what_they_can(monkeypatch):
 
     monkeypatch.setattr(segment_parts, "compute_contribution", counted)
     growth_anew = count_calls(monkeypatch, segment_parts, "value_inputs")
+    signals_anew = count_calls(monkeypatch, segment_parts, "target_signals")
     for cost in (60.0, 70.0, 80.0, 90.0, 100.0, 110.0):
         segment.assign_segments(features, segment.Thresholds(hourly_cost=cost))
-    assert valued_anew == [] and growth_anew == []
+    assert valued_anew == [] and growth_anew == [] and signals_anew == []
     # another threshold the valuation reads values every account anew
     segment.assign_segments(features, segment.Thresholds(default_margin_pct=10.0))
     assert len(valued_anew) == 1

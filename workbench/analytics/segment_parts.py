@@ -34,7 +34,7 @@ from workbench.analytics.overview import (
     summed_arrays,
 )
 from workbench.analytics.retention import Retention
-from workbench.analytics.target import target_relationship
+from workbench.analytics.target import target_signals, value_signal, with_target
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from workbench.analytics.value import (
     VALUE_INPUT_THRESHOLDS,
@@ -182,8 +182,7 @@ def _threshold_free_part(
         ):
             _PARTS.move_to_end(key)
             return kept[2], kept[3]
-    valued, observed = _valued_and_observed(features, t, retention)
-    targeted = target_relationship(observed, t, situation, explain=False)
+    valued, targeted = _valued_and_typed(features, t, situation, retention)
     scored = targeted.select(targeted.columns[len(valued.columns) :])
     with _PARTS_LOCK:
         _PARTS[key] = (
@@ -200,11 +199,13 @@ def _threshold_free_part(
     return valued, scored
 
 
-#: The last few valued frames and observed types' columns, by the identity of
-#: their features frame (held weakly) and the thresholds but the hourly cost, so
-#: that a move of the hourly cost values the accounts again from them: only the
-#: cost to serve and what rests on it change.
-_COSTLESS: OrderedDict[Hashable, tuple[Any, pl.DataFrame, pl.DataFrame]] = OrderedDict()
+#: The last few valued frames, observed types' columns and target signals, by the
+#: identity of their features and situation frames (held weakly) and the
+#: thresholds but the hourly cost, so that a move of the hourly cost values the
+#: accounts again from them: only the cost to serve and what rests on it change.
+_COSTLESS: OrderedDict[
+    Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+] = OrderedDict()
 #: Fewer than :data:`_PARTS_KEPT`: a valued copy of the portfolio each, on top of
 #: those; a workshop moves the cost under one set of the other assumptions at a time.
 _COSTLESS_KEPT = 2
@@ -215,14 +216,18 @@ _COSTLESS_KEPT = 2
 _RECOSTED: dict[int, tuple[Any, pl.DataFrame]] = {}
 
 
-def _valued_and_observed(
-    features: pl.DataFrame, t: Thresholds, retention: Retention | None
+def _valued_and_typed(
+    features: pl.DataFrame,
+    t: Thresholds,
+    situation: pl.DataFrame | None,
+    retention: Retention | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the valued features, and the same with the observed types' columns.
+    """Return the valued features, and the same with the observed and target types.
 
-    The observed type reads no cost (tested), so for the same features another
-    hourly cost costs only :func:`~.economics.with_costs` on the frame valued
-    before, not valuing and scoring every account again.
+    The observed type and every target signal but the contribution's place read
+    no cost (tested), so for the same features another hourly cost costs
+    :func:`~.economics.with_costs` on the frame valued before, that one signal
+    and the target score, not valuing and scoring every account again.
     """
     unmoved = replace(
         t,
@@ -231,23 +236,28 @@ def _valued_and_observed(
             for f in (*_VALUE_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS)
         },
     )
-    key = (id(features), unmoved, retention)
+    key = (id(features), id(situation), unmoved, retention)
     costed = "contribution" not in features.columns
+    source = None
     with _PARTS_LOCK:
         kept = _COSTLESS.get(key)
-        if costed and kept is not None and kept[0]() is features:
+        if (
+            costed
+            and kept is not None
+            and kept[0]() is features
+            and (situation is None or kept[1]() is situation)
+        ):
             _COSTLESS.move_to_end(key)
-            source = kept[1]
-            observed_part = kept[2]
-        else:
-            source = None
+            _refs, _situation, source, observed_part, signals = kept
     if source is not None:
         valued = with_costs(source, t)
         with _PARTS_LOCK:
             for gone in [k for k, e in _RECOSTED.items() if e[0]() is None]:
                 del _RECOSTED[gone]
             _RECOSTED[id(valued)] = (weakref.ref(valued), source)
-        return valued, valued.hstack(observed_part.get_columns())
+        observed = valued.hstack(observed_part.get_columns())
+        moved = signals.with_columns(value_signal(observed))
+        return valued, with_target(observed, moved, t)
     # One contiguous chunk per column (frames glued from many parts otherwise pay
     # the chunking in every step); NaN or infinity stored by an older version is unknown
     features_finite = finite_or_null(features).rechunk()
@@ -257,17 +267,20 @@ def _valued_and_observed(
         else features_finite
     )
     observed = observed_relationship(valued, t, explain=False)
+    signals = target_signals(observed, situation)
     with _PARTS_LOCK:
         _COSTLESS[key] = (
             weakref.ref(features),
+            (lambda: None) if situation is None else weakref.ref(situation),
             valued,
             observed.select(observed.columns[len(valued.columns) :]),
+            signals,
         )
         for stale in [k for k, entry in _COSTLESS.items() if entry[0]() is None]:
             del _COSTLESS[stale]
         while len(_COSTLESS) > _COSTLESS_KEPT:
             _COSTLESS.popitem(last=False)
-    return valued, observed
+    return valued, with_target(observed, signals, t)
 
 
 #: The last few :func:`~.value.value_inputs`, by the identity of their valued

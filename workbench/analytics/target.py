@@ -106,18 +106,35 @@ def target_relationship(
         and, unless ``explain`` is false, ``target_reason`` (:func:`target_reason`
         builds it later, for the rows shown, from those columns).
     """
+    targeted = with_target(segmented, target_signals(segmented, situation), thresholds)
+    if not explain:
+        return targeted
+    return targeted.with_columns(target_reason=target_reason())
+
+
+def _ranked(frame: pl.DataFrame) -> pl.Expr:
+    """Return which accounts the value segments rank: those with data."""
+    # (the same accounts before the value segments are assigned)
+    if "value_segment" in frame.columns:
+        return pl.col("value_segment") != "no_data"
+    if "has_data" in frame.columns:
+        return pl.col("has_data").fill_null(True)
+    return pl.lit(True)
+
+
+def target_signals(
+    segmented: pl.DataFrame, situation: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Return the ``signal_<name>`` columns of :func:`target_relationship`, row for row.
+
+    Of them only ``signal_value`` reads a cost (the contribution's place):
+    :func:`value_signal` computes it alone.
+    """
     rated = (situation if situation is not None else _empty_situation()).select(
         "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
     )
     joined = segmented.join(rated, on="account_id", how="left", maintain_order="left")
-    # The accounts the value segments rank: those with data (the same accounts
-    # before the value segments are assigned).
-    if "value_segment" in joined.columns:
-        ranked = pl.col("value_segment") != "no_data"
-    elif "has_data" in joined.columns:
-        ranked = pl.col("has_data").fill_null(True)
-    else:
-        ranked = pl.lit(True)
+    ranked = _ranked(joined)
     term = (
         pl.col("contract_term_months")
         if "contract_term_months" in joined.columns
@@ -126,46 +143,63 @@ def target_relationship(
     contract_type = pl.col("contract_type").replace_strict(
         CONTRACT_TYPE_SIGNAL, default=None, return_dtype=pl.Float64
     )
-    signals = {
+    return joined.select(
         **{
             f"signal_{f}": _situation_signal(f"_rated_{f}").clip(0, 1)
             for f in SITUATION_FACTORS
         },
-        "signal_contract_length": pl.coalesce(
+        signal_contract_length=pl.coalesce(
             (term.cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(0, 1), contract_type
         ),
-        "signal_value": _percentile("contribution", ranked),
+        signal_value=_percentile("contribution", ranked),
         # the size of the customer's wallet: a large one is worth a partnership
         # even where we already hold much of it (headroom ranks growth, not this)
-        "signal_potential": pl.when(pl.col("potential").is_not_null()).then(
+        signal_potential=pl.when(pl.col("potential").is_not_null()).then(
             _percentile("potential", ranked & pl.col("potential").is_not_null())
         ),
-    }
-    names = list(signals)
-    scored = joined.with_columns(**signals).with_columns(
-        target_signals=pl.sum_horizontal(
-            [pl.col(n).is_not_null().cast(pl.Int32) for n in names]
-        ),
-        _target_sum=pl.sum_horizontal([pl.col(n).fill_null(0) for n in names]),
     )
+
+
+def value_signal(segmented: pl.DataFrame) -> pl.Series:
+    """Return the ``signal_value`` of :func:`target_signals` alone, row for row."""
+    return segmented.select(
+        signal_value=_percentile("contribution", _ranked(segmented))
+    ).to_series()
+
+
+def with_target(
+    segmented: pl.DataFrame, signals: pl.DataFrame, thresholds: Thresholds
+) -> pl.DataFrame:
+    """Return ``segmented`` with its :func:`target_signals` and the target they give.
+
+    Adds the signals, ``target_signals``, ``target_score`` and
+    ``relationship_target`` (the columns of :func:`target_relationship` without
+    its reason).
+    """
+    names = signals.columns
     target_type = (
         pl.when(pl.col("target_score") >= thresholds.target_threshold)
         .then(pl.lit("partnership"))
         .when(pl.col("target_score").is_not_null())
         .then(pl.lit("transactional"))
     )
-    targeted = (
-        scored.with_columns(
+    return (
+        # (a frame targeted before keeps its columns' places, as a new value does)
+        segmented.with_columns(signals.get_columns())
+        .with_columns(
+            target_signals=pl.sum_horizontal(
+                [pl.col(n).is_not_null().cast(pl.Int32) for n in names]
+            ),
+            _target_sum=pl.sum_horizontal([pl.col(n).fill_null(0) for n in names]),
+        )
+        .with_columns(
             target_score=pl.when(pl.col("target_signals") > 0).then(
                 pl.col("_target_sum") / pl.col("target_signals") * 100
             )
         )
         .with_columns(relationship_target=target_type)
-        .drop("_target_sum", *[f"_rated_{f}" for f in SITUATION_FACTORS])
+        .drop("_target_sum")
     )
-    if not explain:
-        return targeted
-    return targeted.with_columns(target_reason=target_reason())
 
 
 def target_reason(language: str = DEFAULT_LANGUAGE) -> pl.Expr:

@@ -155,6 +155,23 @@ _PARTS_KEPT = 4
 _PARTS_LOCK = threading.Lock()
 
 
+def _for_frames(
+    kept: tuple[Any, ...] | None,
+    features: pl.DataFrame,
+    situation: pl.DataFrame | None,
+) -> bool:
+    """Return whether an entry kept by the frames' identities is still theirs.
+
+    An identity can be reused once its frame is gone: the entry's weak
+    references must still point at these very frames.
+    """
+    return (
+        kept is not None
+        and kept[0]() is features
+        and (situation is None or kept[1]() is situation)
+    )
+
+
 def _threshold_free_part(
     features: pl.DataFrame,
     t: Thresholds,
@@ -175,11 +192,8 @@ def _threshold_free_part(
     key = (id(features), id(situation), unmoved, retention)
     with _PARTS_LOCK:  # the app's sessions segment in threads of one process
         kept = _PARTS.get(key)
-        if (
-            kept is not None
-            and kept[0]() is features
-            and (situation is None or kept[1]() is situation)
-        ):
+        if _for_frames(kept, features, situation):
+            assert kept is not None
             _PARTS.move_to_end(key)
             return kept[2], kept[3]
     valued, targeted = _valued_and_typed(features, t, situation, retention)
@@ -241,12 +255,8 @@ def _valued_and_typed(
     source = None
     with _PARTS_LOCK:
         kept = _COSTLESS.get(key)
-        if (
-            costed
-            and kept is not None
-            and kept[0]() is features
-            and (situation is None or kept[1]() is situation)
-        ):
+        if costed and _for_frames(kept, features, situation):
+            assert kept is not None
             _COSTLESS.move_to_end(key)
             _refs, _situation, source, observed_part, signals = kept
     if source is not None:

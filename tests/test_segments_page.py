@@ -8,11 +8,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, count_queries, open_page
+from tests.conftest import APP, count_calls, count_queries, open_page
 from workbench import readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
-from workbench.store import portfolio
+from workbench.store import portfolio, term_revenue
 
 PAGE = "pages/segments.py"
 
@@ -350,6 +350,30 @@ def test_a_term_move_reads_only_the_deals_and_shows_the_full_read(monkeypatch, a
     page.slider(key="seg_default_term").set_value(30.0).run()
     assert not page.exception, page.exception
     assert full_reads == []
+    shown = accounts_table(page)
+    assert shown["account_id"].tolist() == expected["account_id"].to_list()
+    for column in ("revenue", "revenue_prev", "contribution", "lifetime_value"):
+        assert shown[column].tolist() == pytest.approx(expected[column].to_list())
+
+
+def test_a_second_term_move_reads_nothing_from_the_file(monkeypatch, app_db):
+    # The first move keeps the won deals in memory; the next moves work the
+    # revenue out from them and show what reading the file for that term would.
+    connection = store.connect(app_db)
+    thresholds = segment.Thresholds(default_term_months=40)
+    expected = segment.shown_account_table(
+        readers.account_segments(connection, thresholds), thresholds
+    )
+    connection.close()
+    page = opened(open_page(PAGE), "seg_economics_open")
+    deal_reads = count_calls(monkeypatch, store, "deal_terms")
+    page.slider(key="seg_default_term").set_value(30.0).run()
+    assert len(deal_reads) == 1
+    file_reads = count_queries(monkeypatch, term_revenue, "revenue")
+    opened_files = count_calls(monkeypatch, store, "unit_of_work")
+    page.slider(key="seg_default_term").set_value(40.0).run()
+    assert not page.exception, page.exception
+    assert (len(deal_reads), file_reads, opened_files) == (1, [], [])
     shown = accounts_table(page)
     assert shown["account_id"].tolist() == expected["account_id"].to_list()
     for column in ("revenue", "revenue_prev", "contribution", "lifetime_value"):

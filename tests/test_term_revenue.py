@@ -18,6 +18,7 @@ from polars.testing import assert_frame_equal
 
 from tests.factories import load_frames, won_deal
 from workbench import store
+from workbench.errors import RejectedInputError
 
 AS_OF = date(2026, 6, 30)
 TERMS = (1, 6, 12, 13, 24, 36, 60, 120)
@@ -129,3 +130,46 @@ def test_an_account_written_between_the_two_reads_gets_no_revenue(terms_portfoli
     assert row["default_term_months"] == 24
     assert row["retention_account_years"] == term["retention_account_years"][0]
     assert moved.columns == base.columns and moved.schema == base.schema
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_the_kept_deals_give_the_file_s_figures(terms_portfolio, term):
+    # a term move of the app works the revenue out from the deals kept in memory
+    deals = store.deal_terms(terms_portfolio, AS_OF)
+    ids = store.account_features(terms_portfolio, AS_OF, 12).get_column("account_id")
+    assert_frame_equal(
+        store.term_revenue_of_deals(deals, ids, AS_OF, term),
+        store.account_term_revenue(terms_portfolio, AS_OF, term),
+    )
+
+
+def test_the_kept_deals_hold_each_deal_s_known_term(terms_portfolio):
+    deals = store.deal_terms(terms_portfolio, AS_OF)
+    known = dict(zip(deals["account_id"], deals["known_term_months"], strict=False))
+    sources = set(zip(deals["account_id"], deals["term_source"], strict=True))
+    assert known["K"] == 36 and known["T"] == 30 and known["C"] == 36
+    # on the default term: no term of their own, whatever the default is
+    assert (
+        deals.filter(pl.col("account_id") == "S")["known_term_months"].is_null().all()
+    )
+    assert ("S", "default_term") in sources and ("K", "contract") in sources
+
+
+def test_the_kept_deals_of_a_portfolio_without_deals(con):
+    load_frames(
+        con,
+        {"accounts": pl.DataFrame({"account_id": ["A", "B"], "name": ["A", "B"]})},
+    )
+    deals = store.deal_terms(con, AS_OF)
+    assert deals.height == 0
+    ids = pl.Series("account_id", ["A", "B"])
+    assert_frame_equal(
+        store.term_revenue_of_deals(deals, ids, AS_OF, 24),
+        store.account_term_revenue(con, AS_OF, 24),
+    )
+
+
+def test_the_kept_deals_refuse_a_term_under_a_month(terms_portfolio):
+    deals = store.deal_terms(terms_portfolio, AS_OF)
+    with pytest.raises(RejectedInputError, match="at least 1 month"):
+        store.term_revenue_of_deals(deals, pl.Series(["K"]), AS_OF, 0)

@@ -215,6 +215,8 @@ from workbench.store.sign_in import (
 from workbench.store.term_revenue import (
     TERM_COLUMNS,
     account_term_revenue,
+    deal_terms,
+    term_revenue_of_deals,
     with_term_revenue,
 )
 from workbench.store.voice import (
@@ -281,6 +283,7 @@ __all__ = [
     "data_version",
     "database_fingerprint",
     "database_path",
+    "deal_terms",
     "delete_relationship_override",
     "delete_segment_scenario",
     "detractor_followups",
@@ -391,6 +394,7 @@ __all__ = [
     "table_columns",
     "table_counts",
     "tables_at_version",
+    "term_revenue_of_deals",
     "undo_last_import",
     "unit_of_work",
     "voice_account_signals",

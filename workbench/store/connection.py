@@ -368,10 +368,10 @@ def query_frame(
     """
     with con.cursor() as cur:
         frame: pl.DataFrame = cur.sql(sql, params=params).pl()
-    return _finite_or_null(frame)
+    return finite_or_null(frame)
 
 
-def _finite_or_null(frame: pl.DataFrame) -> pl.DataFrame:
+def finite_or_null(frame: pl.DataFrame) -> pl.DataFrame:
     """Return the frame with NaN and infinities in float columns read as NULL.
 
     Imports refuse non-finite numbers, but a file written by an older version

@@ -41,9 +41,14 @@ CONTRACTS_NOT_IN_FORCE: tuple[str, ...] = (
 # (its total over its annual value, HubSpot's TCV/ACV; docs/import.md), else from a contract of the
 # account in force on the close date, else from the default term ($default_term,
 # months). Terms under a year count as a year, so no deal is multiplied up; a deal's
-# annual revenue is its amount × 12 / term. Needs the parameters $as_of,
-# $default_term and $not_in_force.
-REVENUE_CTE = """
+# annual revenue is its amount × 12 / term.
+#
+# In two parts, so that a move of the default term need not read the deals again:
+# DEAL_TERMS_CTE finds each won deal's known term (``known_term_months``, NULL for
+# a deal on the default term; needs $as_of and $not_in_force), and
+# TERMED_REVENUE_CTE spreads the deals of ``deal_terms`` over their terms and sums
+# the revenue in force (needs $as_of and $default_term). REVENUE_CTE is both.
+DEAL_TERMS_CTE = """
 contract_terms AS (
     SELECT contract_id, account_id, start_date, end_date,
            lower(trim(coalesce(status, ''))) AS status,
@@ -67,6 +72,22 @@ covering AS (
     WHERE o.is_won
     GROUP BY o.rowid
 ),
+deal_terms AS (
+    SELECT o.account_id, o.amount, o.close_date,
+        CASE WHEN k.term_months IS NOT NULL THEN 'contract'
+             WHEN o.term_months IS NOT NULL THEN 'deal_term'
+             WHEN cv.term_months IS NOT NULL THEN 'account_contract'
+             ELSE 'default_term' END AS term_source,
+        CASE WHEN k.term_months IS NOT NULL THEN coalesce(k.start_date, o.close_date)
+             ELSE o.close_date END AS service_start,
+        coalesce(k.term_months, o.term_months, cv.term_months)
+            AS known_term_months
+    FROM opportunities o
+    LEFT JOIN contract_terms k ON k.contract_id = o.contract_id
+    LEFT JOIN covering cv ON cv.opportunity_row = o.rowid
+    WHERE o.is_won AND o.close_date <= $as_of::DATE AND o.amount IS NOT NULL
+)"""
+TERMED_REVENUE_CTE = """
 -- The end of each deal's service and its annual amount are worked out here,
 -- once per deal: the deals are kept for the two grouped passes that read them
 -- (this one and the retention's years), and worked out downstream the month
@@ -78,20 +99,10 @@ won_deals AS (
            -- casts every row of the million deals first
            (service_start + to_months(term_months))::DATE AS service_end
     FROM (
-    SELECT o.account_id, o.amount, o.close_date,
-        CASE WHEN k.term_months IS NOT NULL THEN 'contract'
-             WHEN o.term_months IS NOT NULL THEN 'deal_term'
-             WHEN cv.term_months IS NOT NULL THEN 'account_contract'
-             ELSE 'default_term' END AS term_source,
-        CASE WHEN k.term_months IS NOT NULL THEN coalesce(k.start_date, o.close_date)
-             ELSE o.close_date END AS service_start,
-        greatest(coalesce(k.term_months, o.term_months, cv.term_months,
-                          $default_term::INTEGER), 12)
+    SELECT *,
+        greatest(coalesce(known_term_months, $default_term::INTEGER), 12)
             AS term_months
-    FROM opportunities o
-    LEFT JOIN contract_terms k ON k.contract_id = o.contract_id
-    LEFT JOIN covering cv ON cv.opportunity_row = o.rowid
-    WHERE o.is_won AND o.close_date <= $as_of::DATE AND o.amount IS NOT NULL
+    FROM deal_terms
     )
 ),
 deal_years AS (
@@ -125,6 +136,8 @@ revenue AS (
     FROM deal_years GROUP BY account_id
 )
 """
+#: Every won deal spread over its term, and the revenue in force per account.
+REVENUE_CTE = f"{DEAL_TERMS_CTE},\n{TERMED_REVENUE_CTE}"
 
 
 def revenue_params(default_term_months: int) -> dict[str, object]:

@@ -142,6 +142,20 @@ def N_(message: str) -> str:
     return message
 
 
+class TranslatedWhenShown(str):
+    """A message marked at import time that reads as its translation when shown.
+
+    For text a library takes once and shows later, such as the spinner message of
+    a Streamlit cache (fixed when the read is decorated): whoever turns it into
+    text with ``str()`` gets it in the language in force then, not at import.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return gettext(str.__str__(self))
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """Return the singular or plural message for ``count`` in the language in force."""
     return translations(current_language()).ngettext(singular, plural, count)

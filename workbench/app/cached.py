@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 import streamlit as st
 
 from workbench.app import session
+from workbench.i18n import TranslatedWhenShown
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,7 +31,8 @@ def cached(
     """Cache a read per database file, data version and arguments.
 
     Args:
-        spinner: the text shown while it runs (``False``: nothing).
+        spinner: the text shown while it runs (``False``: nothing), marked with
+            ``N_()``: it is shown in the session's language.
         max_entries: how many results to keep.
         share: keep one shared object (``st.cache_resource``) instead of a copy
             per call (``st.cache_data``): for large, immutable polars frames,
@@ -72,7 +74,10 @@ def cached(
         function.__qualname__ = read.__qualname__
         function.__name__ = read.__name__
         cache = st.cache_resource if share else st.cache_data
-        stored = cache(show_spinner=spinner, max_entries=max_entries)(function)
+        # Streamlit keeps the spinner's text from here on and turns it into text
+        # with str() when it shows it: in the language of the session that waits.
+        shown = TranslatedWhenShown(spinner) if isinstance(spinner, str) else spinner
+        stored = cache(show_spinner=shown, max_entries=max_entries)(function)
         signature = inspect.signature(read)
 
         def arguments(

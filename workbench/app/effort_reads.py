@@ -23,6 +23,7 @@ from workbench.analytics import effort, segment
 from workbench.app import reads
 from workbench.app.cached import cached
 from workbench.app.components import TABLE_ROWS
+from workbench.i18n import N_
 
 #: The arguments of :func:`judged`: as-of day, thresholds, scenario, rules, currency.
 Judging = tuple[date, segment.Thresholds, str | None, effort.MisallocationRules, str]
@@ -96,7 +97,7 @@ def verdict_view(
     )
 
 
-@cached(spinner="Adding up effort…", max_entries=4, share=True, by_repr=True)
+@cached(spinner=N_("Adding up effort…"), max_entries=4, share=True, by_repr=True)
 def seller_account_hours(
     as_of: date, thresholds: segment.Thresholds
 ) -> effort.SellerAccountHours:

@@ -23,7 +23,7 @@ from workbench.api import Workbench
 from workbench.app import session
 from workbench.app.cached import cached
 from workbench.domain import BuyingCentreData
-from workbench.i18n import DEFAULT_LANGUAGE
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 from workbench.ingest import surveys
 
 R = TypeVar("R")
@@ -98,7 +98,7 @@ data_date_range = _store_read(
 )
 
 
-@cached(spinner="Reading the buying centre…", max_entries=32, share=True)
+@cached(spinner=N_("Reading the buying centre…"), max_entries=32, share=True)
 def buying_centre(account_id: str, months: int) -> BuyingCentreData:
     """Return one account's people, links and our touches in the last ``months``."""
     return session.run(store.read_buying_centre, account_id, months=months)
@@ -136,7 +136,7 @@ def buying_centre_report(
 
 # keyed on the options' repr (a frozen dataclass of text, numbers and tuples):
 # Streamlit's hash of the dataclass cost about a millisecond at every rerun
-@cached(spinner="Drawing the map…", share=True, by_repr=True)
+@cached(spinner=N_("Drawing the map…"), share=True, by_repr=True)
 def buying_centre_html(
     account_id: str, months: int, options: network.MapOptions, language: str = "en"
 ) -> str:
@@ -177,7 +177,7 @@ FEATURES_TERM_MONTHS = 12
 
 
 # Shared, not copied: cache_data would unpickle a copy of the frame at every rerun.
-@cached(spinner="Adding up account features…", share=True)
+@cached(spinner=N_("Adding up account features…"), share=True)
 def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame:
     """Return one row of features per account; threshold changes reuse it.
 
@@ -298,7 +298,7 @@ def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 # Shared, not copied: at 2 million activities this frame has about a million rows,
 # and a copy per rerun costs about 1 s. polars frames are immutable, so sharing one
 # between sessions is safe.
-@cached(spinner="Adding up effort…", max_entries=4)
+@cached(spinner=N_("Adding up effort…"), max_entries=4)
 def effort_by_function(as_of: date) -> pl.DataFrame:
     """Return effort per account and function (unattributed when no person is named)."""
     return session.run(store.effort_by_function, as_of)
@@ -310,7 +310,7 @@ def service_model(scenario: str | None) -> pl.DataFrame:
     return session.workbench().service_model(scenario)
 
 
-@cached(spinner="Adding up effort…", max_entries=4, share=True)
+@cached(spinner=N_("Adding up effort…"), max_entries=4, share=True)
 def effort_aggregates(as_of: date) -> pl.DataFrame:
     """Return effort per account × period × dimension."""
     return session.run(store.effort_aggregates, as_of)
@@ -361,7 +361,7 @@ def seller_effort(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 voice_answers = _store_read(
     store.nps_answers,
     "Return every NPS answer with who answered, without its context.",
-    spinner="Reading survey responses…",
+    spinner=N_("Reading survey responses…"),
     share=True,
 )
 
@@ -372,12 +372,12 @@ voice_answers = _store_read(
 answer_context = _store_read(
     store.nps_answer_context,
     "Return each answer's org level and days since the last touch.",
-    spinner="Reading survey responses…",
+    spinner=N_("Reading survey responses…"),
     share=True,
 )
 
 
-@cached(spinner="Reading survey responses…", share=True)
+@cached(spinner=N_("Reading survey responses…"), share=True)
 def voice_responses() -> pl.DataFrame:
     """Return every NPS response with who answered (:func:`store.nps_responses_enriched`).
 
@@ -411,7 +411,7 @@ def voice_relationships() -> pl.DataFrame:
     )
 
 
-@cached(spinner="Reading the survey file…", max_entries=8)
+@cached(spinner=N_("Reading the survey file…"), max_entries=8)
 def read_survey_upload(
     file_name: str, data: bytes, score_column: str | None, encoding: str | None
 ) -> surveys.SurveyResult:
@@ -431,7 +431,7 @@ plan_accounts = _store_read(
 
 
 # Shared, not copied: two frames of every account, the same for every plan.
-@cached(spinner="Computing the situation…", share=True)
+@cached(spinner=N_("Computing the situation…"), share=True)
 def situation_portfolio() -> plans.PortfolioFrames:
     """Return the portfolio's frames every account's situation takes its rows from."""
     # from the account features the other pages keep (the data's last day, the
@@ -443,7 +443,7 @@ def situation_portfolio() -> plans.PortfolioFrames:
     return session.run(plans.portfolio_frames, as_of=as_of, features=features)
 
 
-@cached(spinner="Computing the situation…", max_entries=32)
+@cached(spinner=N_("Computing the situation…"), max_entries=32)
 def plan_situation(account_id: str, refreshed: int = 0) -> plans.Situation:
     """Return the account's situation from the analytics (``refreshed`` busts the cache).
 
@@ -478,7 +478,7 @@ def plan_people_choices(account_id: str) -> dict[str, list[str]]:
 
 # Shared, not copied: cache_data unpickled every plan's rows at each rerun of the
 # leaders' overview (a frozen dataclass of polars frames, which are immutable).
-@cached(spinner="Gathering every plan…", share=True)
+@cached(spinner=N_("Gathering every plan…"), share=True)
 def _plans_overview(today: date) -> plans.PlansOverview:
     # grouped by the segmentation the Segments page keeps at its defaults, with
     # the features it shares: one of its own aggregated them again (about 0.4 s

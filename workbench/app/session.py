@@ -28,6 +28,7 @@ from workbench.app.components import show_pending_toasts
 from workbench.app.language import apply_language
 from workbench.app.secrets_file import any_secrets_file, secrets_files
 from workbench.domain import LOCAL_ACTOR, Actor
+from workbench.i18n import N_, TranslatedWhenShown
 
 #: Who a page sees in hosted mode when nobody is signed in: may only read.
 SIGNED_OUT_ACTOR = Actor(name="(signed out)", role="viewer")
@@ -57,7 +58,9 @@ def _close(db: OpenDatabase) -> None:
         db.con.close()
 
 
-@st.cache_resource(show_spinner="Opening the database…", on_release=_close)
+@st.cache_resource(
+    show_spinner=TranslatedWhenShown(N_("Opening the database…")), on_release=_close
+)
 def _open_database(path: str) -> OpenDatabase:
     # A new user starts with no database: build the demo portfolio so that every
     # page has something real to show, and say so on the Overview.

@@ -211,7 +211,7 @@ def term_revenue(as_of: date, default_term_months: int) -> pl.DataFrame:
     )
 
 
-# Shared and few: about 20 MB at 10,000 accounts (half a million won deals).
+# Shared and few: about 15 MB at 10,000 accounts (half a million won deals).
 @cached(share=True, max_entries=2)
 def deal_terms(as_of: date) -> pl.DataFrame:
     """Return the won deals up to ``as_of`` with their known terms (see store)."""

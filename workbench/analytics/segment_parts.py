@@ -14,7 +14,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 import polars as pl
 
@@ -153,13 +153,16 @@ _PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
 #: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
 _PARTS_KEPT = 4
 _PARTS_LOCK = threading.Lock()
+#: An entry of :data:`_PARTS` or :data:`_COSTLESS`: weak references to its
+#: features and situation frames first.
+_Entry = TypeVar("_Entry", bound=tuple[Any, ...])
 
 
 def _for_frames(
-    kept: tuple[Any, ...] | None,
+    kept: _Entry | None,
     features: pl.DataFrame,
     situation: pl.DataFrame | None,
-) -> bool:
+) -> TypeGuard[_Entry]:
     """Return whether an entry kept by the frames' identities is still theirs.
 
     An identity can be reused once its frame is gone: the entry's weak
@@ -193,7 +196,6 @@ def _threshold_free_part(
     with _PARTS_LOCK:  # the app's sessions segment in threads of one process
         kept = _PARTS.get(key)
         if _for_frames(kept, features, situation):
-            assert kept is not None
             _PARTS.move_to_end(key)
             return kept[2], kept[3]
     valued, targeted = _valued_and_typed(features, t, situation, retention)
@@ -256,7 +258,6 @@ def _valued_and_typed(
     with _PARTS_LOCK:
         kept = _COSTLESS.get(key)
         if costed and _for_frames(kept, features, situation):
-            assert kept is not None
             _COSTLESS.move_to_end(key)
             _refs, _situation, source, observed_part, signals = kept
     if source is not None:

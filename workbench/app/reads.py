@@ -211,8 +211,9 @@ def term_revenue(as_of: date, default_term_months: int) -> pl.DataFrame:
     )
 
 
-# Shared and few: about 15 MB at 10,000 accounts (half a million won deals).
-@cached(share=True, max_entries=2)
+# Shared, and one: about 15 MB at 10,000 accounts (half a million won deals),
+# ten times that at 100,000; term moves happen at one as-of day at a time.
+@cached(share=True, max_entries=1)
 def deal_terms(as_of: date) -> pl.DataFrame:
     """Return the won deals up to ``as_of`` with their known terms (see store)."""
     return session.run(store.deal_terms, as_of)

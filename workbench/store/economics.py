@@ -94,7 +94,9 @@ TERMED_REVENUE_CTE = """
 -- arithmetic ran again for every comparison of every pass, a tenth of the
 -- account features.
 won_deals AS (
-    SELECT *, amount * 12.0 / term_months AS annual_amount,
+    -- the columns the two passes read, named: the known term stays behind
+    SELECT account_id, amount, close_date, term_source, service_start,
+           term_months, amount * 12.0 / term_months AS annual_amount,
            -- dates, not timestamps: comparing a DATE column with a TIMESTAMP
            -- casts every row of the million deals first
            (service_start + to_months(term_months))::DATE AS service_end

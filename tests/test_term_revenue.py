@@ -10,6 +10,7 @@ with the term), an account with no deals, and an account an ERP file covers.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import polars as pl
@@ -173,3 +174,27 @@ def test_the_kept_deals_refuse_a_term_under_a_month(terms_portfolio):
     deals = store.deal_terms(terms_portfolio, AS_OF)
     with pytest.raises(RejectedInputError, match="at least 1 month"):
         store.term_revenue_of_deals(deals, pl.Series(["K"]), AS_OF, 0)
+
+
+def test_sessions_working_out_terms_at_once_do_not_see_each_other_s_frames(
+    terms_portfolio,
+):
+    # the app's sessions run in threads of one process and share the in-memory
+    # database: each registers its frames on a cursor of its own
+    deals = store.deal_terms(terms_portfolio, AS_OF)
+    ids = store.account_features(terms_portfolio, AS_OF, 12).get_column("account_id")
+    expected = {t: store.account_term_revenue(terms_portfolio, AS_OF, t) for t in TERMS}
+    fewer = deals.filter(pl.col("account_id") != "S")  # another session's frame
+
+    def work(term: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return (
+            store.term_revenue_of_deals(deals, ids, AS_OF, term),
+            store.term_revenue_of_deals(fewer, ids, AS_OF, term),
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, TERMS * 4))
+    for term, (full, without_s) in zip(TERMS * 4, results, strict=True):
+        assert_frame_equal(full, expected[term])
+        s_row = without_s.row(by_predicate=pl.col("account_id") == "S", named=True)
+        assert s_row["deals_in_force"] == 0

@@ -335,36 +335,41 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     )
 
 
-def test_a_term_move_reads_only_the_deals_and_shows_the_full_read(monkeypatch, app_db):
-    # The default term changes only the revenue in force (and what rests on it):
-    # a move reads the deals again, not every activity, and shows what reading
-    # every feature for that term would.
+def _read_for_term(app_db, term: int) -> pl.DataFrame:
+    """Return the accounts table as reading every feature for ``term`` gives it."""
     connection = store.connect(app_db)
-    thresholds = segment.Thresholds(default_term_months=30)
+    thresholds = segment.Thresholds(default_term_months=term)
     expected = segment.shown_account_table(
         readers.account_segments(connection, thresholds), thresholds
     )
     connection.close()
-    page = opened(open_page(PAGE), "seg_economics_open")
-    full_reads = count_queries(monkeypatch, portfolio, "activity_windows")
-    page.slider(key="seg_default_term").set_value(30.0).run()
+    return expected
+
+
+def _assert_shows(page: AppTest, expected: pl.DataFrame) -> None:
     assert not page.exception, page.exception
-    assert full_reads == []
     shown = accounts_table(page)
     assert shown["account_id"].tolist() == expected["account_id"].to_list()
     for column in ("revenue", "revenue_prev", "contribution", "lifetime_value"):
         assert shown[column].tolist() == pytest.approx(expected[column].to_list())
 
 
+def test_a_term_move_reads_only_the_deals_and_shows_the_full_read(monkeypatch, app_db):
+    # The default term changes only the revenue in force (and what rests on it):
+    # a move reads the deals again, not every activity, and shows what reading
+    # every feature for that term would.
+    expected = _read_for_term(app_db, 30)
+    page = opened(open_page(PAGE), "seg_economics_open")
+    full_reads = count_queries(monkeypatch, portfolio, "activity_windows")
+    page.slider(key="seg_default_term").set_value(30.0).run()
+    assert full_reads == []
+    _assert_shows(page, expected)
+
+
 def test_a_second_term_move_reads_nothing_from_the_file(monkeypatch, app_db):
     # The first move keeps the won deals in memory; the next moves work the
     # revenue out from them and show what reading the file for that term would.
-    connection = store.connect(app_db)
-    thresholds = segment.Thresholds(default_term_months=40)
-    expected = segment.shown_account_table(
-        readers.account_segments(connection, thresholds), thresholds
-    )
-    connection.close()
+    expected = _read_for_term(app_db, 40)
     page = opened(open_page(PAGE), "seg_economics_open")
     deal_reads = count_calls(monkeypatch, store, "deal_terms")
     page.slider(key="seg_default_term").set_value(30.0).run()
@@ -372,12 +377,8 @@ def test_a_second_term_move_reads_nothing_from_the_file(monkeypatch, app_db):
     file_reads = count_queries(monkeypatch, term_revenue, "revenue")
     opened_files = count_calls(monkeypatch, store, "unit_of_work")
     page.slider(key="seg_default_term").set_value(40.0).run()
-    assert not page.exception, page.exception
     assert (len(deal_reads), file_reads, opened_files) == (1, [], [])
-    shown = accounts_table(page)
-    assert shown["account_id"].tolist() == expected["account_id"].to_list()
-    for column in ("revenue", "revenue_prev", "contribution", "lifetime_value"):
-        assert shown[column].tolist() == pytest.approx(expected[column].to_list())
+    _assert_shows(page, expected)
 
 
 def test_the_score_settings_keep_their_values_while_closed(page):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.app import hardening, sign_in
+from workbench.app import hardening, sign_in, warm
 from workbench.app.components import show_pending_toasts
 from workbench.app.entry import entry_runs
 from workbench.app.language import _, apply_language, language_picker
@@ -63,3 +63,5 @@ navigation = st.navigation(
 )
 # An unexpected error shows a reference to the server log, never a traceback.
 hardening.run_page(navigation, hosted=sign_in.hosted_now())
+# Once per process, after the first page is sent: what later pages would import.
+warm.after_page()

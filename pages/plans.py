@@ -1,5 +1,6 @@
 import streamlit as st
 
+from workbench.app import session
 from workbench.app.language import _, apply_language
 from workbench.app.screens import plans as screen
 from workbench.app.screens import plans_overview
@@ -21,7 +22,8 @@ plan_tab, overview_tab = st.tabs(
     [_("Plan"), _("Leaders' overview")], key="plans_tab", on_change="rerun"
 )
 
-with plan_tab:
+# an account's reads (its plan, situation, people, versions) open the file once
+with plan_tab, session.one_opening():
     opened = screen.open_account(may_plan)
     screen.sections(opened.account_id, may_plan)
     edited = screen.tables(opened.account_id, may_plan)

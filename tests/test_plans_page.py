@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -467,3 +468,45 @@ def test_going_to_another_account_aggregates_no_features_again(app_db, monkeypat
     assert at.selectbox(key="plan_account").value != first
     # the portfolio's segments and judged effort are kept per data version
     assert aggregated == []
+
+
+def _recorded_openings(monkeypatch) -> list[store.Connection]:
+    """Record every opening of the database file from here on; return the list."""
+    opened: list[store.Connection] = []
+    original = store.connect
+
+    def recorded(*args, **kwargs):
+        con = original(*args, **kwargs)
+        opened.append(con)
+        return con
+
+    # unit_of_work opens through the module's own name, session's shared one
+    # through the package's
+    monkeypatch.setattr(store, "connect", recorded)
+    monkeypatch.setattr(store.connection, "connect", recorded)
+    return opened
+
+
+def test_going_to_another_account_opens_the_file_once_and_closes_it(
+    app_db, monkeypatch
+):
+    at, first = _open_account()
+    opened = _recorded_openings(monkeypatch)
+    picker = at.selectbox(key="plan_account")
+    other = next(o for o in picker.options if not o.endswith(first))
+    picker.select(other).run()
+    assert not at.exception, at.exception
+    other_id = at.selectbox(key="plan_account").value
+    # its plan, situation, people and versions were read, in one opening
+    assert at.session_state["plan_loaded_account"] == other_id != first
+    assert len(opened) == 1
+    # and the file was let go when the page was done with it
+    with pytest.raises(duckdb.ConnectionException):
+        opened[0].execute("SELECT 1")
+    # the editor holds that account's plan, with the situation worked out for it
+    base = at.session_state["plan_base"]
+    assert base.account_id == other_id
+    assert base.situation is not None and base.situation.parts
+    # a rerun with everything read already opens nothing
+    at.run()
+    assert len(opened) == 1

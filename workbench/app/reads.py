@@ -468,7 +468,7 @@ def plan_version(
 @cached(max_entries=32)
 def plan_history(account_id: str) -> pl.DataFrame:
     """Return every version of the account's plan, newest first."""
-    return session.workbench().plan_history(account_id)
+    return session.run(plans.plan_history, account_id)
 
 
 @cached(max_entries=32)

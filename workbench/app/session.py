@@ -13,6 +13,7 @@ own connection.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,15 +115,55 @@ def _find_database() -> OpenDatabase:
     return _open_database(str(path) if str(path) == MEMORY else str(path.resolve()))
 
 
+#: Per thread (each session's script runs in its own): the connection the units
+#: of work inside :func:`one_opening` share, once the first of them opened it.
+_SHARED_OPENING = threading.local()
+
+
+@contextmanager
+def one_opening() -> Iterator[None]:
+    """Let the units of work inside the block share one opening of the file.
+
+    Opening the file costs about 15 ms (DuckDB starts a database instance each
+    time, and the schema is checked), and a screen that reads several things
+    at once (an account's plan, its history, its people, its situation) opened
+    it for each. Inside the block, the first unit that needs the file opens it,
+    the others reuse that connection, and it is closed when the block ends; a
+    block whose reads are all cached opens nothing. The file is held from the
+    first read to the end of the block, so keep the block to one screen's run.
+    """
+    if getattr(_SHARED_OPENING, "slot", None) is not None:
+        yield  # inside an outer block: its opening is shared
+        return
+    slot: list[store.Connection] = []
+    _SHARED_OPENING.slot = slot
+    try:
+        yield
+    finally:
+        _SHARED_OPENING.slot = None
+        for con in slot:
+            con.close()
+
+
 @contextmanager
 def unit() -> Iterator[store.Connection]:
-    """Hold the database for one unit of work (the ``with`` block), then release it."""
+    """Hold the database for one unit of work (the ``with`` block), then release it.
+
+    Inside :func:`one_opening`, the block's one connection, left open for the
+    block's other units.
+    """
     db = database()
     if db.con is not None:
         yield db.con
         return
-    with store.unit_of_work(db.path) as con:
-        yield con
+    slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
+    if slot is None:
+        with store.unit_of_work(db.path) as con:
+            yield con
+        return
+    if not slot:
+        slot.append(store.connect(db.path))
+    yield slot[0]
 
 
 def run(

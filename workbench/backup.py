@@ -311,7 +311,7 @@ def _target_state(path: Path) -> tuple[bool, int]:
         counts = store.catalog_row_counts(con)
         version = store.data_version(con) if "workbench_meta" in counts else 0
     finally:
-        con.close()
+        store.close(con)
     # A freshly created file only records its migrations.
     has_data = any(rows for table, rows in counts.items() if table != "schema_version")
     return has_data, version
@@ -403,6 +403,6 @@ def _replace(staging: Path, target: Path) -> None:
             Path(f"{target}.wal").unlink(missing_ok=True)
             os.replace(staging, target)
         finally:
-            con.close()
+            store.close(con)
     else:
         os.replace(staging, target)

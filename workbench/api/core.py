@@ -151,7 +151,7 @@ class WorkbenchCore:
     def close(self) -> None:
         """Close the database; further calls raise. Closing twice is harmless."""
         if self._con is not None:
-            self._con.close()
+            store.close(self._con)
             self._con = None
         self._file = None
 

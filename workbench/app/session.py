@@ -142,7 +142,7 @@ def one_opening() -> Iterator[None]:
     finally:
         _SHARED_OPENING.slot = None
         for con in slot:
-            con.close()
+            store.close(con)
 
 
 @contextmanager

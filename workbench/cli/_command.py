@@ -78,7 +78,7 @@ def database(args: argparse.Namespace) -> Iterator[store.Connection]:
     try:
         yield con
     finally:
-        con.close()
+        store.close(con)
 
 
 def open_workbench(args: argparse.Namespace) -> Workbench:

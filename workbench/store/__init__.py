@@ -4,9 +4,11 @@ Everything else asks it for polars frames through named functions, always as
 ``from workbench import store`` then ``store.<name>(...)``; this module re-exports
 every public name of the submodules, which are private to the package:
 
-- :mod:`.connection`: opening files (waiting for another process's lock), units
-  of work, the serialised writer, data version, meta,
+- :mod:`.connection`: opening and closing files (waiting for another process's
+  lock), units of work, the serialised writer, data version, meta,
   allow-listed generic reads and writes.
+- :mod:`.file_turns`: processes take turns at opening and closing a file (a
+  close and another process's open at once can lose a commit).
 - :mod:`.schema`: every table definition and the one ordered migrations sequence.
 - :mod:`.portfolio`, :mod:`.decisions`, :mod:`.contacts`, :mod:`.plans`, :mod:`.voice`: each
   domain's reads and writes.
@@ -40,6 +42,7 @@ from workbench.store.connection import (
     DB_ENV_VAR,
     DEFAULT_DB_PATH,
     LOCK_TIMEOUT_ENV_VAR,
+    close,
     connect,
     data_version,
     database_fingerprint,
@@ -275,6 +278,7 @@ __all__ = [
     "catalog_row_counts",
     "catalog_tables",
     "clear_demo",
+    "close",
     "connect",
     "contact_edit_history",
     "contracts",

@@ -14,6 +14,7 @@ the small helpers every other store module shares.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import threading
@@ -29,7 +30,10 @@ import polars as pl
 
 from workbench.errors import DatabaseBusyError
 from workbench.store._base import _WRITE_LOCK, Connection, _now
+from workbench.store.file_turns import file_turn
 from workbench.store.schema import DATA_TABLES, list_tables_static, migrate
+
+_LOG = logging.getLogger("workbench.store")
 
 DEFAULT_DB_PATH = Path("data") / "workbench.duckdb"
 DB_ENV_VAR = "WORKBENCH_DB"
@@ -74,12 +78,16 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 
 
 def _open_waiting(db_path: str, read_only: bool, timeout: float) -> Connection:
-    """Open the file, retrying a lock conflict with bounded exponential backoff."""
+    """Open the file, retrying a lock conflict with bounded exponential backoff.
+
+    Each try is made in this process's turn at the file (:mod:`.file_turns`).
+    """
     deadline = time.monotonic() + timeout
     delay = _FIRST_RETRY_DELAY
     while True:
         try:
-            return duckdb.connect(db_path, read_only=read_only)
+            with file_turn(db_path, max(deadline - time.monotonic(), 0.0)):
+                return duckdb.connect(db_path, read_only=read_only)
         except duckdb.IOException as error:
             left = deadline - time.monotonic()
             if not _is_lock_conflict(error) or left <= 0:
@@ -121,7 +129,7 @@ def connect(
         try:
             migrate(con)
         except BaseException:
-            con.close()
+            close(con)
             raise
     return con
 
@@ -140,7 +148,29 @@ def unit_of_work(
     try:
         yield con
     finally:
-        con.close()
+        close(con)
+
+
+def close(con: Connection) -> None:
+    """Close a connection in this process's turn at its file (:mod:`.file_turns`).
+
+    Prefer it to ``con.close()`` for a file: a close and another process's open
+    at the same moment can lose a commit. When the turn cannot be had within
+    :func:`lock_timeout`, the connection is closed anyway (holding it open would
+    keep every other process out) and a warning is logged.
+    """
+    try:
+        db_path = database_path(con)
+    except duckdb.Error:
+        con.close()  # already closed, or unusable: nothing to hand over
+        return
+    try:
+        with file_turn(db_path, lock_timeout()):
+            con.close()
+            return
+    except DatabaseBusyError as error:
+        _LOG.warning("closing without a turn: %s", error)
+    con.close()
 
 
 def file_state(path: str | os.PathLike[str]) -> tuple[int, ...]:
@@ -201,9 +231,11 @@ def file_data_version(
 
 def database_path(con: Connection) -> str:
     """Return the file behind a connection (``:memory:`` for an in-memory one)."""
-    rows = con.sql(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()
+    # a cursor of its own: the connection may hold a result not yet fetched
+    with con.cursor() as cur:
+        rows = cur.sql(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
     found = rows[0][0] if rows else None
     return str(found) if found else ":memory:"
 

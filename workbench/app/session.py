@@ -176,17 +176,21 @@ def run(
         return read(con, *args, **kwargs)
 
 
-def sign_in_connection() -> store.Connection:
-    """Return a connection for the sign-in throttle.
+@contextmanager
+def sign_in_unit() -> Iterator[store.Connection]:
+    """Hold the database for one sign-in attempt's throttle (the ``with`` block).
 
-    Unlike :func:`database`, it does not stop a visitor who is not signed in: the
+    Unlike :func:`unit`, it does not stop a visitor who is not signed in: the
     sign-in form itself needs it, and it only reads and writes failed sign-ins.
     """
     path = store.resolve_db_path()
     db = _open_database(str(path) if str(path) == MEMORY else str(path.resolve()))
-    # For a file, a connection of its own, released when the sign-in attempt's
-    # throttle is dropped (a few milliseconds), like every other unit of work.
-    return db.con if db.con is not None else store.connect(db.path)
+    if db.con is not None:
+        yield db.con
+        return
+    # For a file, a unit of work of its own (a few milliseconds), closed in turn.
+    with store.unit_of_work(db.path) as con:
+        yield con
 
 
 def connection() -> store.Connection:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -18,7 +20,7 @@ from workbench.app.session import (
     ACTOR_KEY,
     METHOD_KEY,
     hosted_settings,
-    sign_in_connection,
+    sign_in_unit,
 )
 from workbench.domain import Actor
 from workbench.i18n import gettext as _
@@ -29,10 +31,12 @@ from workbench.throttle import Refusal, SignInThrottle
 LOCAL_ADDRESS = "local"
 
 
-def _login_throttle() -> SignInThrottle:
+@contextmanager
+def _login_throttle() -> Iterator[SignInThrottle]:
     # The failures live in the database, not in a Streamlit cache: a browser's
     # "clear cache" message or a restart must not forget them.
-    return SignInThrottle(store.SignInLedger(sign_in_connection()))
+    with sign_in_unit() as con:
+        yield SignInThrottle(store.SignInLedger(con))
 
 
 def client_address() -> str:
@@ -137,11 +141,12 @@ def _sign_out() -> None:
 def _password_sign_in(
     settings: auth.HostedSettings, user_name: str, password: str
 ) -> None:
-    outcome = _login_throttle().attempt(
-        user_name,
-        client_address(),
-        lambda: auth.authenticate(settings, user_name, password),
-    )
+    with _login_throttle() as throttle:
+        outcome = throttle.attempt(
+            user_name,
+            client_address(),
+            lambda: auth.authenticate(settings, user_name, password),
+        )
     if isinstance(outcome, Refusal):
         st.error(_refusal_text(outcome))
         return

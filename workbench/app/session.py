@@ -7,7 +7,8 @@ instead of failing, and the next rerun shows its data (the cached reads are keye
 on :func:`data_version`, which checks the file without holding it). Only an
 in-memory database (tests, demos) stays open for the server process's lifetime.
 Streamlit runs each session's script in its own thread; each unit of work takes its
-own connection.
+own connection, except inside :func:`one_opening`, where a screen's units share one
+(opened by the first that needs it, closed at the end of the block).
 """
 
 from __future__ import annotations

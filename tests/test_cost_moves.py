@@ -162,20 +162,27 @@ def _sentences(
 
 
 @pytest.mark.parametrize("language", ["en", "zh_Hans"])
-def test_no_sentence_reads_the_hourly_cost(demo_db_file, language):
-    # the reasons' expressions are kept across cost moves: the figures they quote
-    # are the rows' own, never the threshold
+@pytest.mark.parametrize(
+    ("threshold", "moves"),
+    [("hourly_cost", (0.0, 90.0, 777.0)), ("default_term_months", (1.0, 36.0, 240.0))],
+)
+def test_no_sentence_reads_the_hourly_cost_or_the_term(
+    demo_db_file, language, threshold, moves
+):
+    # the reasons' expressions are kept across cost and term moves: the figures
+    # they quote are the rows' own, never the threshold (the term is read only
+    # when the features are added up: a move of it brings new rows, not new words)
     features = _demo_features(demo_db_file)
-    t = segment.Thresholds(hourly_cost=120.0)
+    t = segment.Thresholds(hourly_cost=120.0, default_term_months=24.0)
     rows = segment.assign_segments(features, t, explain=False).head(40)
-    for cost in (0.0, 90.0, 777.0):
+    for value in moves:
         assert_frame_equal(
             _sentences(rows, t, language),
-            _sentences(rows, t.with_changes(hourly_cost=cost), language),
+            _sentences(rows, t.with_changes(**{threshold: value}), language),
         )
     # and the kept ones read as those built anew
     assert_frame_equal(
-        explain_segments(rows, t.with_changes(hourly_cost=5.0), language).select(
+        explain_segments(rows, t.with_changes(**{threshold: 5.0}), language).select(
             _sentences(rows, t, language).columns
         ),
         _sentences(rows, t, language),

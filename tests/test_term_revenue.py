@@ -138,9 +138,11 @@ def test_the_kept_deals_give_the_file_s_figures(terms_portfolio, term):
     # a term move of the app works the revenue out from the deals kept in memory
     deals = store.deal_terms(terms_portfolio, AS_OF)
     ids = store.account_features(terms_portfolio, AS_OF, 12).get_column("account_id")
+    expected = store.account_term_revenue(terms_portfolio, AS_OF, term)
+    assert_frame_equal(store.term_revenue_of_deals(deals, ids, AS_OF, term), expected)
+    # kept as the app keeps them, an Arrow table (read in place at each move)
     assert_frame_equal(
-        store.term_revenue_of_deals(deals, ids, AS_OF, term),
-        store.account_term_revenue(terms_portfolio, AS_OF, term),
+        store.term_revenue_of_deals(deals.to_arrow(), ids, AS_OF, term), expected
     )
 
 
@@ -164,10 +166,11 @@ def test_the_kept_deals_of_a_portfolio_without_deals(con):
     deals = store.deal_terms(con, AS_OF)
     assert deals.height == 0
     ids = pl.Series("account_id", ["A", "B"])
-    assert_frame_equal(
-        store.term_revenue_of_deals(deals, ids, AS_OF, 24),
-        store.account_term_revenue(con, AS_OF, 24),
-    )
+    for kept in (deals, deals.to_arrow()):
+        assert_frame_equal(
+            store.term_revenue_of_deals(kept, ids, AS_OF, 24),
+            store.account_term_revenue(con, AS_OF, 24),
+        )
 
 
 def test_the_kept_deals_refuse_a_term_under_a_month(terms_portfolio):

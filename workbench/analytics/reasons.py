@@ -25,7 +25,11 @@ from workbench.analytics.target import (
     TARGET_SIGNALS,
     target_reason,
 )
-from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from workbench.analytics.thresholds import (
+    DEFAULT_THRESHOLDS,
+    FEATURES_ONLY_THRESHOLDS,
+    Thresholds,
+)
 from workbench.analytics.value import RANKING_ONLY_THRESHOLDS, growth_reason_step
 from workbench.analytics.value import value_reason as value_reason_of
 from workbench.i18n import DEFAULT_LANGUAGE, N_
@@ -34,7 +38,11 @@ __all__ = ["EXPLANATIONS", "explain_segments"]
 
 #: Thresholds no sentence reads (tested): the sentences' expressions are kept
 #: across their moves.
-_UNREAD_THRESHOLDS: tuple[str, ...] = (*RANKING_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS)
+_UNREAD_THRESHOLDS: tuple[str, ...] = (
+    *RANKING_ONLY_THRESHOLDS,
+    *COST_ONLY_THRESHOLDS,
+    *FEATURES_ONLY_THRESHOLDS,
+)
 
 
 def _one_line_why(language: str) -> pl.Expr:

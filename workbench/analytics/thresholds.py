@@ -46,6 +46,12 @@ Mode = Literal["percent", "absolute"]
 #: What "most valuable" ranks by: lifetime value (default) or 12-month contribution.
 ValueBasis = Literal["lifetime_value", "contribution"]
 VALUE_BASES: tuple[str, ...] = ("lifetime_value", "contribution")
+#: Thresholds the store reads when it adds up the account features (the revenue
+#: in force spreads deals without a known contract over the default term), and
+#: nothing over those features reads: a move of one brings a new features frame,
+#: and whatever is kept per thresholds for a frame (the reasons' sentences) need
+#: not be kept again for it.
+FEATURES_ONLY_THRESHOLDS: tuple[str, ...] = ("default_term_months",)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import date
 
+    import pyarrow as pa
+
     from workbench.store._base import Connection
 
 #: The revenue in force and the deals it rests on, zero for an account without.
@@ -126,14 +128,16 @@ def deal_terms(con: Connection, as_of: date) -> pl.DataFrame:
 
 
 def term_revenue_of_deals(
-    deals: pl.DataFrame,
+    deals: pl.DataFrame | pa.Table,
     account_ids: pl.Series,
     as_of: date,
     default_term_months: int = 12,
 ) -> pl.DataFrame:
     """Return :func:`account_term_revenue` worked out from kept deals, not the file.
 
-    ``deals``: :func:`deal_terms` read as of ``as_of``; ``account_ids``: the
+    ``deals``: :func:`deal_terms` read as of ``as_of``, as read or as an Arrow
+    table (kept so, a move reads it where it lies: a polars frame is turned into
+    Arrow at every statement, a tenth of a move); ``account_ids``: the
     accounts to return a row for (the features' IDs). Runs the revenue rule's
     own SQL (the same text as the file's statement after the deals' terms are
     found) in a private in-memory database over the two frames, so the figures

@@ -45,6 +45,12 @@ THRESHOLD_KEYS = {
     "executive_full_at_contacts": "seg_full_executive",
     "joint_full_at_activities": "seg_full_joint",
 }
+#: Each number threshold's default, by its widget's key.
+_DEFAULT_OF_KEY: dict[str, float] = {
+    key: float(value)
+    for field, key in THRESHOLD_KEYS.items()
+    if isinstance(value := getattr(DEFAULTS, field), int | float)
+}
 # (lowest, highest) of the sliders whose range is not 0-100; a loaded scenario is
 # clamped to them, since a slider refuses a value outside its range.
 SLIDER_LIMITS = {
@@ -181,9 +187,21 @@ def _slider(
     *,
     disabled: bool = False,
 ) -> None:
-    # a threshold's slider, over its limits (0–100 unless SLIDER_LIMITS says)
+    # a threshold's slider, over its limits (0–100 unless SLIDER_LIMITS says).
+    # The session's value wins over ``value`` (init_thresholds sets every key
+    # first); given, it spares Streamlit a copy of the whole session state per
+    # slider, which it makes to tell a range slider from a single one.
     low, high = SLIDER_LIMITS.get(key, (0.0, 100.0))
-    st.slider(label, low, high, step=step, key=key, help=help, disabled=disabled)
+    st.slider(
+        label,
+        low,
+        high,
+        value=_DEFAULT_OF_KEY[key],
+        step=step,
+        key=key,
+        help=help,
+        disabled=disabled,
+    )
 
 
 def _economics_sliders(currency: str) -> None:

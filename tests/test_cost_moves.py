@@ -20,6 +20,7 @@ from polars.testing import assert_frame_equal
 from tests.conftest import count_calls
 from workbench import store
 from workbench.analytics import economics, reasons, segment
+from workbench.analytics import thresholds as segment_thresholds
 from workbench.analytics.economics import COST_COLUMNS, compute_contribution, with_costs
 from workbench.analytics.growth import growth_signals
 from workbench.analytics.observed import observed_relationship
@@ -147,6 +148,21 @@ def test_the_cost_moves_reuse_what_they_can(monkeypatch):
     # another threshold the valuation reads values every account anew
     segment.assign_segments(features, segment.Thresholds(default_margin_pct=10.0))
     assert len(valued_anew) == 1
+
+
+@pytest.mark.parametrize("threshold", segment_thresholds.FEATURES_ONLY_THRESHOLDS)
+def test_the_segmentation_reads_no_features_only_threshold(demo_db_file, threshold):
+    # what is kept per thresholds for one features frame (the reasons) leaves the
+    # default term out, as the store reads it when it adds the features up: the
+    # segmentation of the same frame under another term must then be the same
+    features = _demo_features(demo_db_file)
+    base = segment.Thresholds(hourly_cost=120.0)
+    expected = segment.assign_segments(features, base)
+    for value in (1.0, 36.0, 240.0):
+        assert_frame_equal(
+            segment.assign_segments(features, base.with_changes(**{threshold: value})),
+            expected,
+        )
 
 
 def _sentences(

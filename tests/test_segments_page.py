@@ -367,11 +367,12 @@ def test_a_term_move_reads_only_the_deals_and_shows_the_full_read(monkeypatch, a
 
 
 def test_a_second_term_move_reads_nothing_from_the_file(monkeypatch, app_db):
-    # The first move keeps the won deals in memory; the next moves work the
-    # revenue out from them and show what reading the file for that term would.
+    # The first move keeps the won deals in memory as steps of the term; the
+    # next moves look the revenue up in them and show what reading the file for
+    # that term would.
     expected = _read_for_term(app_db, 40)
     page = opened(open_page(PAGE), "seg_economics_open")
-    deal_reads = count_calls(monkeypatch, store, "deal_terms")
+    deal_reads = count_calls(monkeypatch, store, "term_steps")
     page.slider(key="seg_default_term").set_value(30.0).run()
     assert len(deal_reads) == 1
     file_reads = count_queries(monkeypatch, term_revenue, "revenue")

@@ -133,71 +133,123 @@ def test_an_account_written_between_the_two_reads_gets_no_revenue(terms_portfoli
     assert moved.columns == base.columns and moved.schema == base.schema
 
 
+def _ids(con) -> pl.Series:
+    return store.account_features(con, AS_OF, 12).get_column("account_id")
+
+
 @pytest.mark.parametrize("term", TERMS)
-def test_the_kept_deals_give_the_file_s_figures(terms_portfolio, term):
-    # a term move of the app works the revenue out from the deals kept in memory
-    deals = store.deal_terms(terms_portfolio, AS_OF)
-    ids = store.account_features(terms_portfolio, AS_OF, 12).get_column("account_id")
-    expected = store.account_term_revenue(terms_portfolio, AS_OF, term)
-    assert_frame_equal(store.term_revenue_of_deals(deals, ids, AS_OF, term), expected)
-    # kept as the app keeps them, an Arrow table (read in place at each move)
+def test_the_steps_give_the_file_s_figures(terms_portfolio, term):
+    # a term move of the app looks the revenue up in the won deals' steps
+    steps = store.term_steps(terms_portfolio, AS_OF, _ids(terms_portfolio))
     assert_frame_equal(
-        store.term_revenue_of_deals(deals.to_arrow(), ids, AS_OF, term), expected
+        store.term_revenue_of_steps(steps, term),
+        store.account_term_revenue(terms_portfolio, AS_OF, term),
     )
 
 
-def test_the_kept_deals_hold_each_deal_s_known_term(terms_portfolio):
-    deals = store.deal_terms(terms_portfolio, AS_OF)
-    known = dict(zip(deals["account_id"], deals["known_term_months"], strict=False))
-    sources = set(zip(deals["account_id"], deals["term_source"], strict=True))
-    assert known["K"] == 36 and known["T"] == 30 and known["C"] == 36
-    # on the default term: no term of their own, whatever the default is
-    assert (
-        deals.filter(pl.col("account_id") == "S")["known_term_months"].is_null().all()
+@pytest.fixture
+def every_day_portfolio(con):
+    """Deals closed on every day of 2023 and 2024 (month ends, a leap day),
+    on the default term, beside contracts starting on month ends, so that every
+    term reaches each day looked at on its own edge."""
+    days = pl.date_range(date(2023, 1, 1), date(2024, 12, 31), eager=True)
+    accounts = ["D1", "D2", "D3", "K", "N"]
+    deals = [
+        won_deal(f"d{i}", accounts[i % 3], 1_000.0 + i, day)
+        for i, day in enumerate(days)
+    ]
+    # a refund (negative), and an account buying every few years: how many
+    # years in a row it has revenue depends on the term
+    deals.append(won_deal("neg", "D1", -5_000.0, date(2024, 2, 29)))
+    deals += [
+        won_deal("n1", "N", 20_000.0, date(2019, 7, 31)),
+        won_deal("n2", "N", 20_000.0, date(2022, 1, 31)),
+    ]
+    starts = [
+        date(2022, 1, 31),
+        date(2023, 2, 28),
+        date(2024, 2, 29),
+        date(2025, 6, 30),
+    ]
+    deals += [
+        won_deal(f"k{i}", "K", 50_000.0, start, contract_id=f"C{i}")
+        for i, start in enumerate(starts)
+    ]
+    contracts = pl.DataFrame(
+        {
+            "contract_id": [f"C{i}" for i in range(len(starts))],
+            "account_id": ["K"] * len(starts),
+            "start_date": starts,
+            "end_date": [date(s.year + 2, s.month, 28) for s in starts],
+            "term_months": [13, 7, 25, None],
+            "status": ["Activated"] * len(starts),
+        },
+        schema_overrides={"term_months": pl.Int32},
     )
-    assert ("S", "default_term") in sources and ("K", "contract") in sources
+    load_frames(
+        con,
+        {
+            "accounts": pl.DataFrame({"account_id": accounts, "name": accounts}),
+            "opportunities": pl.DataFrame(deals, infer_schema_length=None),
+            "contracts": contracts,
+        },
+    )
+    return con
 
 
-def test_the_kept_deals_of_a_portfolio_without_deals(con):
+@pytest.mark.parametrize("as_of", [date(2025, 2, 28), date(2025, 3, 31), AS_OF])
+def test_the_steps_give_the_file_s_figures_for_every_term(every_day_portfolio, as_of):
+    ids = store.account_features(every_day_portfolio, as_of, 12).get_column(
+        "account_id"
+    )
+    steps = store.term_steps(every_day_portfolio, as_of, ids)
+    in_force, retained = set(), set()
+    for term in range(1, 241):
+        expected = store.account_term_revenue(every_day_portfolio, as_of, term)
+        assert_frame_equal(store.term_revenue_of_steps(steps, term), expected)
+        in_force.add(expected["deals_in_force"].sum())
+        retained.add(expected["retention_retained"][0])
+    # the terms do move the figures this test compares, deal by deal
+    assert len(in_force) > 10 and len(retained) > 1
+
+
+def test_the_steps_hold_an_account_not_asked_for_in_the_retention(terms_portfolio):
+    # an account with deals written between the features' read and the steps'
+    # counts in the portfolio's retention, and gets no row
+    expected = store.account_term_revenue(terms_portfolio, AS_OF, 24)
+    fewer = _ids(terms_portfolio).filter(_ids(terms_portfolio) != "S")
+    steps = store.term_steps(terms_portfolio, AS_OF, fewer)
+    moved = store.term_revenue_of_steps(steps, 24)
+    assert moved["account_id"].to_list() == fewer.to_list()
+    assert_frame_equal(moved, expected.filter(pl.col("account_id") != "S"))
+
+
+def test_the_steps_of_a_portfolio_without_deals(con):
     load_frames(
         con,
         {"accounts": pl.DataFrame({"account_id": ["A", "B"], "name": ["A", "B"]})},
     )
-    deals = store.deal_terms(con, AS_OF)
-    assert deals.height == 0
-    ids = pl.Series("account_id", ["A", "B"])
-    for kept in (deals, deals.to_arrow()):
-        assert_frame_equal(
-            store.term_revenue_of_deals(kept, ids, AS_OF, 24),
-            store.account_term_revenue(con, AS_OF, 24),
-        )
+    steps = store.term_steps(con, AS_OF, pl.Series("account_id", ["A", "B"]))
+    assert len(steps.steps) == 0
+    assert_frame_equal(
+        store.term_revenue_of_steps(steps, 24),
+        store.account_term_revenue(con, AS_OF, 24),
+    )
 
 
-def test_the_kept_deals_refuse_a_term_under_a_month(terms_portfolio):
-    deals = store.deal_terms(terms_portfolio, AS_OF)
+def test_the_steps_refuse_a_term_under_a_month(terms_portfolio):
+    steps = store.term_steps(terms_portfolio, AS_OF, _ids(terms_portfolio))
     with pytest.raises(RejectedInputError, match="at least 1 month"):
-        store.term_revenue_of_deals(deals, pl.Series(["K"]), AS_OF, 0)
+        store.term_revenue_of_steps(steps, 0)
 
 
-def test_sessions_working_out_terms_at_once_do_not_see_each_other_s_frames(
-    terms_portfolio,
-):
-    # the app's sessions run in threads of one process and share the in-memory
-    # database: each registers its frames on a cursor of its own
-    deals = store.deal_terms(terms_portfolio, AS_OF)
-    ids = store.account_features(terms_portfolio, AS_OF, 12).get_column("account_id")
+def test_sessions_looking_up_terms_at_once_get_each_their_own(terms_portfolio):
+    # the app's sessions run in threads of one process and share the kept steps
+    steps = store.term_steps(terms_portfolio, AS_OF, _ids(terms_portfolio))
     expected = {t: store.account_term_revenue(terms_portfolio, AS_OF, t) for t in TERMS}
-    fewer = deals.filter(pl.col("account_id") != "S")  # another session's frame
-
-    def work(term: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return (
-            store.term_revenue_of_deals(deals, ids, AS_OF, term),
-            store.term_revenue_of_deals(fewer, ids, AS_OF, term),
-        )
-
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(work, TERMS * 4))
-    for term, (full, without_s) in zip(TERMS * 4, results, strict=True):
-        assert_frame_equal(full, expected[term])
-        s_row = without_s.row(by_predicate=pl.col("account_id") == "S", named=True)
-        assert s_row["deals_in_force"] == 0
+        results = list(
+            pool.map(lambda t: store.term_revenue_of_steps(steps, t), TERMS * 4)
+        )
+    for term, frame in zip(TERMS * 4, results, strict=True):
+        assert_frame_equal(frame, expected[term])

@@ -218,10 +218,9 @@ from workbench.store.sign_in import (
 from workbench.store.term_revenue import (
     TERM_COLUMNS,
     account_term_revenue,
-    deal_terms,
-    term_revenue_of_deals,
     with_term_revenue,
 )
+from workbench.store.term_steps import TermSteps, term_revenue_of_steps, term_steps
 from workbench.store.voice import (
     FOLLOWUP_STATUSES,
     detractor_followups,
@@ -257,6 +256,7 @@ __all__ = [
     "Migration",
     "OutOfMemoryError",
     "SignInLedger",
+    "TermSteps",
     "account_contacts_by_role",
     "account_deals",
     "account_effort_by_kind",
@@ -287,7 +287,6 @@ __all__ = [
     "data_version",
     "database_fingerprint",
     "database_path",
-    "deal_terms",
     "delete_relationship_override",
     "delete_segment_scenario",
     "detractor_followups",
@@ -398,7 +397,8 @@ __all__ = [
     "table_columns",
     "table_counts",
     "tables_at_version",
-    "term_revenue_of_deals",
+    "term_revenue_of_steps",
+    "term_steps",
     "undo_last_import",
     "unit_of_work",
     "voice_account_signals",

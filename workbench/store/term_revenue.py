@@ -8,34 +8,24 @@ portfolio's retention counts: :data:`TERM_COLUMNS`. Reading every feature again
 for each term aggregated two million activities again, about four times the
 deals' part alone at 10,000 accounts; :func:`account_term_revenue` reads only that
 part, and :func:`with_term_revenue` puts it in place in features read for another
-term. The result equals the features read for that term (tested).
+term. The result equals the features read for that term (tested). A move of the
+term in the app reads not even that: :mod:`workbench.store.term_steps` keeps the
+won deals as steps from which any term's figures are looked up.
 """
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-import duckdb
 import polars as pl
 
 from workbench.store._base import zero_if_missing
-from workbench.store.connection import finite_or_null, query_frame
+from workbench.store.connection import query_frame
 from workbench.store.economic_inputs import RETENTION_CTE
-from workbench.store.economics import (
-    CONTRACTS_NOT_IN_FORCE,
-    DEAL_TERMS_CTE,
-    REVENUE_CTE,
-    TERMED_REVENUE_CTE,
-    revenue_params,
-)
+from workbench.store.economics import REVENUE_CTE, revenue_params
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import date
-
-    import pyarrow as pa
 
     from workbench.store._base import Connection
 
@@ -73,9 +63,9 @@ TERM_COLUMNS: tuple[str, ...] = (
 #: (:mod:`workbench.store.erp_revenue`): its figures do not depend on the term.
 _ERP_REPLACED = ("revenue_annualised", "revenue_annualised_prev", "revenue_basis")
 
-# What the term changes, read from the accounts and the revenue CTEs; the two
-# statements below differ only in where ``deal_terms`` and ``accounts`` come from.
-_TERM_COLUMNS_SELECT = f"""
+# What the term changes, read from the accounts and the revenue CTEs.
+_TERM_REVENUE_SQL = f"""
+    WITH {REVENUE_CTE}, {RETENTION_CTE}
     SELECT a.account_id,
         {REVENUE_COLUMNS},
         {REVENUE_BASIS_SQL},
@@ -86,10 +76,6 @@ _TERM_COLUMNS_SELECT = f"""
     CROSS JOIN retention_counts rc
     ORDER BY a.account_id
 """
-_TERM_REVENUE_SQL = f"WITH {REVENUE_CTE}, {RETENTION_CTE} {_TERM_COLUMNS_SELECT}"
-# Over frames registered as ``deal_terms`` and ``accounts`` (no file).
-_KEPT_DEALS_SQL = f"WITH {TERMED_REVENUE_CTE}, {RETENTION_CTE} {_TERM_COLUMNS_SELECT}"
-_DEAL_TERMS_SQL = f"WITH {DEAL_TERMS_CTE} SELECT * FROM deal_terms"
 
 
 def account_term_revenue(
@@ -106,74 +92,6 @@ def account_term_revenue(
     return query_frame(
         con, _TERM_REVENUE_SQL, {"as_of": as_of, **revenue_params(default_term_months)}
     )
-
-
-def deal_terms(con: Connection, as_of: date) -> pl.DataFrame:
-    """Return the won deals up to ``as_of``, each with the term it is known to run for.
-
-    Columns: ``account_id`` and ``term_source`` (categorical), ``amount``,
-    ``close_date``, ``service_start`` and ``known_term_months`` (NULL for a deal
-    on the default term), as the revenue in force reads them. Kept, it lets
-    :func:`term_revenue_of_deals` work out the revenue for any default term
-    without the database: a term move of the Segments page then reads nothing.
-    """
-    params = {"as_of": as_of, "not_in_force": list(CONTRACTS_NOT_IN_FORCE)}
-    # as read, non-finite amounts of an older file included: the file's statement
-    # sums them as they are, and so must the kept deals' (its result is cleaned)
-    with con.cursor() as cur:
-        deals: pl.DataFrame = cur.sql(_DEAL_TERMS_SQL, params=params).pl()
-    # kept for as long as the data: each account's ID and each source once, not
-    # once per deal (a quarter less memory; the same figures, tested)
-    return deals.with_columns(pl.col("account_id", "term_source").cast(pl.Categorical))
-
-
-def term_revenue_of_deals(
-    deals: pl.DataFrame | pa.Table,
-    account_ids: pl.Series,
-    as_of: date,
-    default_term_months: int = 12,
-) -> pl.DataFrame:
-    """Return :func:`account_term_revenue` worked out from kept deals, not the file.
-
-    ``deals``: :func:`deal_terms` read as of ``as_of``, as read or as an Arrow
-    table (kept so, a move reads it where it lies: a polars frame is turned into
-    Arrow at every statement, a tenth of a move); ``account_ids``: the
-    accounts to return a row for (the features' IDs). Runs the revenue rule's
-    own SQL (the same text as the file's statement after the deals' terms are
-    found) in a private in-memory database over the two frames, so the figures
-    are the file's (tested).
-    """
-    params = {
-        "as_of": as_of,
-        "default_term": revenue_params(default_term_months)["default_term"],
-    }
-    with _in_memory() as cur:
-        cur.register("deal_terms", deals)
-        cur.register("accounts", account_ids.to_frame("account_id"))
-        frame: pl.DataFrame = cur.sql(_KEPT_DEALS_SQL, params=params).pl()
-    return finite_or_null(frame)
-
-
-_MEMORY: list[duckdb.DuckDBPyConnection] = []
-_MEMORY_LOCK = threading.Lock()
-
-
-@contextmanager
-def _in_memory() -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a private cursor of one in-memory database kept for the process.
-
-    Opening an in-memory database costs several milliseconds; a cursor of a kept
-    one, a fraction of that. Each caller registers its frames on its own cursor,
-    so sessions' threads do not see each other's.
-    """
-    with _MEMORY_LOCK:
-        if not _MEMORY:
-            _MEMORY.append(duckdb.connect(":memory:"))
-        cur = _MEMORY[0].cursor()
-    try:
-        yield cur
-    finally:
-        cur.close()
 
 
 def with_term_revenue(

@@ -202,7 +202,8 @@ def term_revenue_of_steps(
     found = counts > 0
     last = np.where(found, steps.offsets[:-1] + counts - 1, 0)
     if len(steps.running):
-        totals = np.where(found[:, None], steps.running[last], 0.0)
+        totals = np.take(steps.running, last, axis=0)  # a row's four at once
+        totals[~found] = 0.0
     else:
         totals = np.zeros((len(found), len(_SUMMED)))
     totals = totals.reshape(steps.accounts, _MEASURE_COUNT, len(_SUMMED))

@@ -59,48 +59,72 @@ _MEASURE_COUNT = len(_MEASURES)
 # is taken by every term, and is kept as step 0 with the known terms.
 _SHORTEST_TERM = 12
 
+_SUMMED = ("known_annual", "default_amount", "deals", "default_deals")
+_RUNNING = ",\n    ".join(
+    f"sum({c}) OVER (PARTITION BY account_id, measure ORDER BY step) AS {c}"
+    for c in _SUMMED
+)
 _MEASURES_VALUES = ", ".join(f"({i}, {p}, {w})" for i, (p, w) in enumerate(_MEASURES))
 _TERM_STEPS_SQL = f"""
 WITH {DEAL_TERMS_CTE},
 days AS (
-    SELECT measure,
-           ($as_of::DATE - to_months(12 * point_years))::DATE AS served,
-           ($as_of::DATE - to_months(12 * within_years))::DATE AS within
-    FROM (VALUES {_MEASURES_VALUES}) m(measure, point_years, within_years)
+    SELECT measure, served, within,
+           year(served) * 12 + month(served) AS served_month,
+           day(served) AS served_day, day(last_day(served)) AS served_month_days
+    FROM (
+        SELECT measure,
+               ($as_of::DATE - to_months(12 * point_years))::DATE AS served,
+               ($as_of::DATE - to_months(12 * within_years))::DATE AS within
+        FROM (VALUES {_MEASURES_VALUES}) m(measure, point_years, within_years)
+    )
 ),
-deal_days AS (
-    SELECT d.account_id, m.measure, d.amount, d.known_term_months,
-        d.service_start, m.served,
-        greatest(coalesce(d.known_term_months, 0), {_SHORTEST_TERM}) AS known_term
-    FROM deal_terms d
-    JOIN days m ON d.service_start <= m.within AND d.close_date <= m.within
-    WHERE d.account_id IS NOT NULL
+deals AS (
+    -- what the steps read of a deal, worked out once, not once per day looked at
+    SELECT account_id, amount, known_term_months,
+        greatest(service_start, close_date) AS counted_from,
+        year(service_start) * 12 + month(service_start) AS start_month,
+        day(service_start) AS start_day,
+        CASE WHEN known_term_months IS NOT NULL THEN (service_start
+            + to_months(greatest(known_term_months, {_SHORTEST_TERM})))::DATE
+        END AS known_end
+    FROM deal_terms WHERE account_id IS NOT NULL
 ),
 steps AS (
-    SELECT account_id, measure, amount, known_term_months,
-        CASE WHEN known_term_months IS NOT NULL THEN 0 ELSE
+    SELECT d.account_id, measure, d.amount, d.known_term_months,
+        CASE WHEN d.known_term_months IS NOT NULL THEN 0 ELSE
             -- the shortest term n with start + n months after the day served:
             -- start + (months between) falls in the served day's month, on the
             -- start's day of month or that month's last day, whichever is
             -- earlier; one month more if that is not after the day served
-            date_diff('month', service_start, served)
-            + CASE WHEN least(day(service_start), day(last_day(served)))
-                        <= day(served) THEN 1 ELSE 0 END
+            m.served_month - d.start_month
+            + CASE WHEN least(d.start_day, m.served_month_days) <= m.served_day
+                   THEN 1 ELSE 0 END
         END AS step
-    FROM deal_days
-    WHERE known_term_months IS NULL
-       OR (service_start + to_months(known_term))::DATE > served
+    -- each deal with each day by the day's number (an equality join on a
+    -- handful of rows; the inequality joined by a merge took twice as long)
+    FROM (SELECT *, unnest(range({_MEASURE_COUNT})) AS measure FROM deals) d
+    JOIN days m USING (measure)
+    WHERE d.counted_from <= m.within
+      AND (d.known_end IS NULL OR d.known_end > m.served)
+),
+summed AS (
+    SELECT account_id, measure::UTINYINT AS measure,
+        (CASE WHEN step <= {_SHORTEST_TERM} THEN 0 ELSE step END)::INTEGER AS step,
+        coalesce(sum(amount * 12.0 / greatest(known_term_months, {_SHORTEST_TERM}))
+            FILTER (WHERE known_term_months IS NOT NULL), 0)::DOUBLE AS known_annual,
+        coalesce(sum(amount) FILTER (WHERE known_term_months IS NULL), 0)::DOUBLE
+            AS default_amount,
+        count(*)::DOUBLE AS deals,
+        count(*) FILTER (WHERE known_term_months IS NULL)::DOUBLE AS default_deals
+    FROM steps
+    GROUP BY ALL
 )
-SELECT account_id, measure::UTINYINT AS measure,
-    (CASE WHEN step <= {_SHORTEST_TERM} THEN 0 ELSE step END)::INTEGER AS step,
-    coalesce(sum(amount * 12.0 / greatest(known_term_months, {_SHORTEST_TERM}))
-        FILTER (WHERE known_term_months IS NOT NULL), 0)::DOUBLE AS known_annual,
-    coalesce(sum(amount) FILTER (WHERE known_term_months IS NULL), 0)::DOUBLE
-        AS default_amount,
-    count(*) AS deals,
-    count(*) FILTER (WHERE known_term_months IS NULL) AS default_deals
-FROM steps
-GROUP BY ALL
+-- each account and day's totals up to each step, summed within it (a running
+-- total over every row, less the total before the group, would lose the small
+-- sums' digits and carry a NaN into every later group)
+SELECT account_id, measure, step,
+    {_RUNNING}
+FROM summed
 ORDER BY account_id, measure, step
 """
 
@@ -162,14 +186,7 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
         + rows.get_column("measure").to_numpy()
     )
     offsets = np.searchsorted(group, np.arange(accounts * _MEASURE_COUNT + 1))
-    # running totals within each (account, day), summed group by group (one
-    # running total over every row, less the total before the group, would
-    # lose the small sums' digits and carry a NaN into every later group)
-    running = np.ascontiguousarray(  # a row's four totals side by side
-        rows.select(
-            pl.col(_SUMMED).cast(pl.Float64).cum_sum().over("code", "measure")
-        ).to_numpy()
-    )
+    running = np.ascontiguousarray(rows.select(_SUMMED).to_numpy())
     return TermSteps(
         account_ids=account_ids,
         accounts=accounts,
@@ -179,7 +196,6 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
     )
 
 
-_SUMMED = ("known_annual", "default_amount", "deals", "default_deals")
 _BASES = pl.Series(["none", "contract_terms", "default_term", "mixed"])
 
 

@@ -253,3 +253,23 @@ def test_sessions_looking_up_terms_at_once_get_each_their_own(terms_portfolio):
         )
     for term, frame in zip(TERMS * 4, results, strict=True):
         assert_frame_equal(frame, expected[term])
+
+
+@pytest.mark.parametrize("term", [12, 30])
+def test_the_steps_of_the_demo_with_amounts_an_older_version_stored(demo_con, term):
+    # a realistic portfolio (contracts, deals of their own terms, years of
+    # deals), with NaN and infinite amounts an older version could store: the
+    # steps sum them as the file's statement does, and both read them as unknown
+    with store.write_transaction(demo_con) as cur:
+        cur.execute(
+            "UPDATE opportunities SET amount = CASE WHEN hash(opportunity_id) % 2 = 0 "
+            "THEN 'nan'::DOUBLE ELSE 'inf'::DOUBLE END "
+            "WHERE opportunity_id IN (SELECT opportunity_id FROM opportunities "
+            "WHERE is_won ORDER BY close_date DESC, opportunity_id LIMIT 6)"
+        )
+    as_of = store.resolve_as_of(demo_con)
+    ids = store.account_features(demo_con, as_of, 12).get_column("account_id")
+    expected = store.account_term_revenue(demo_con, as_of, term)
+    assert expected["revenue_annualised"].null_count() > 0
+    steps = store.term_steps(demo_con, as_of, ids)
+    assert_frame_equal(store.term_revenue_of_steps(steps, term), expected)

@@ -157,7 +157,7 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
     """Return the won deals up to ``as_of`` as :class:`TermSteps` (one read).
 
     ``account_ids``: the accounts whose figures a term move gives (the
-    features' IDs), in the order a move returns them.
+    features' IDs, each once), in the order a move returns them.
     """
     params = {
         "as_of": as_of,

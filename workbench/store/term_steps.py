@@ -192,8 +192,10 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
         weights = known.get_column(column).to_numpy()
         return np.bincount(known_group, weights=weights, minlength=groups)
 
-    # (a default-term deal of step 0 serves whatever the term: first of them)
-    defaults = rows.filter(pl.col("default_deals") > 0).sort("step")
+    # by step, then group (one row each): the order the sums are taken in is
+    # the same at every read, not the parallel grouping's, so a figure does
+    # not move in its last digits from one read to the next
+    defaults = rows.filter(pl.col("default_deals") > 0).sort("step", "group")
     in_force = defaults.filter(pl.col("measure") == _IN_FORCE)
     return TermSteps(
         account_ids=account_ids,

@@ -195,7 +195,9 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
     # by step, then group (one row each): the order the sums are taken in is
     # the same at every read, not the parallel grouping's, so a figure does
     # not move in its last digits from one read to the next
-    defaults = rows.filter(pl.col("default_deals") > 0).sort("step", "group")
+    defaults = rows.filter(pl.col("default_deals") > 0).sort(
+        pl.col("step").cast(pl.Int64) * groups + pl.col("group")  # one key: quicker
+    )
     in_force = defaults.filter(pl.col("measure") == _IN_FORCE)
     return TermSteps(
         account_ids=account_ids,

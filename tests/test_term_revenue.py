@@ -13,6 +13,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -273,3 +274,13 @@ def test_the_steps_of_the_demo_with_amounts_an_older_version_stored(demo_con, te
     assert expected["revenue_annualised"].null_count() > 0
     steps = store.term_steps(demo_con, as_of, ids)
     assert_frame_equal(store.term_revenue_of_steps(steps, term), expected)
+
+
+def test_the_shared_steps_cannot_be_written_to(terms_portfolio):
+    # the app shares one set of steps between its sessions' threads
+    steps = store.term_steps(terms_portfolio, AS_OF, _ids(terms_portfolio))
+    arrays = [v for v in vars(steps).values() if isinstance(v, np.ndarray)]
+    assert len(arrays) == 8
+    for values in arrays:
+        with pytest.raises(ValueError, match="read-only"):
+            values[:1] = 0

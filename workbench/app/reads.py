@@ -200,15 +200,15 @@ def term_revenue(as_of: date, default_term_months: int) -> pl.DataFrame:
     """Return the features a default contract term changes (one row per account).
 
     Looked up in the won deals' steps kept in memory (:func:`term_steps`): after
-    the first move of the term, a move reads nothing from the file, and costs
-    the same whatever the number of deals. The same figures as
-    :meth:`Workbench.term_revenue` (tested).
+    the first move of the term, a move reads nothing from the file and groups
+    no deal (about 3 ms at 10,000 accounts, 40 ms at 100,000). The same figures
+    as :meth:`Workbench.term_revenue` (tested).
     """
     return store.term_revenue_of_steps(term_steps(as_of), default_term_months)
 
 
-# Shared, and one: about 14 MB at 10,000 accounts (half a million won deals),
-# ten times that at 100,000; term moves happen at one as-of day at a time.
+# Shared, and one: about 11 MB at 10,000 accounts (half a million won deals),
+# 114 MB at 100,000; term moves happen at one as-of day at a time.
 @cached(share=True, max_entries=1)
 def term_steps(as_of: date) -> store.TermSteps:
     """Return the won deals up to ``as_of`` as steps of the term (see store).

@@ -87,7 +87,15 @@ deal_terms AS (
     LEFT JOIN covering cv ON cv.opportunity_row = o.rowid
     WHERE o.is_won AND o.close_date <= $as_of::DATE AND o.amount IS NOT NULL
 )"""
-TERMED_REVENUE_CTE = """
+#: The shortest term a won deal is spread over, in months: a shorter one counts
+#: as a year, so no deal is multiplied up.
+SHORTEST_TERM_MONTHS = 12
+
+# The same rule is worked out without this SQL for a move of the default term
+# (workbench/store/term_steps.py, from each deal's shortest serving term): a
+# change here must be made there too; tests/test_term_revenue.py compares the
+# two for every term from 1 to 240 months.
+TERMED_REVENUE_CTE = f"""
 -- The end of each deal's service and its annual amount are worked out here,
 -- once per deal: the deals are kept for the two grouped passes that read them
 -- (this one and the retention's years), and worked out downstream the month
@@ -102,8 +110,8 @@ won_deals AS (
            (service_start + to_months(term_months))::DATE AS service_end
     FROM (
     SELECT *,
-        greatest(coalesce(known_term_months, $default_term::INTEGER), 12)
-            AS term_months
+        greatest(coalesce(known_term_months, $default_term::INTEGER),
+                 {SHORTEST_TERM_MONTHS}) AS term_months
     FROM deal_terms
     )
 ),

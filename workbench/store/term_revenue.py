@@ -37,7 +37,8 @@ REVENUE_COLUMNS = zero_if_missing(
     "deals_in_force",
     "deals_on_default_term",
 )
-#: ``revenue_basis``: which terms the revenue in force rests on.
+#: ``revenue_basis``: which terms the revenue in force rests on (also worked out,
+#: with the retention counts, by :mod:`workbench.store.term_steps` for a term move).
 REVENUE_BASIS_SQL = """CASE WHEN coalesce(r.deals_in_force, 0) = 0 THEN 'none'
                  WHEN r.deals_on_default_term = 0 THEN 'contract_terms'
                  WHEN r.deals_on_default_term = r.deals_in_force THEN 'default_term'

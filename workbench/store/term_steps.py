@@ -15,6 +15,11 @@ about 3 ms instead of 50 to 90.
 Deals whose term is known (a contract, the deal's own term) serve the same
 days whatever the default; they are summed once per account and day.
 
+This mirrors the revenue rule's SQL (``TERMED_REVENUE_CTE`` and the retention's
+``RETENTION_CTE``) without running it: a change to the rule is made in both, and
+tests/test_term_revenue.py compares them for every term. The arrays are kept
+read-only: the app shares one :class:`TermSteps` between its sessions.
+
 :func:`term_steps` reads the steps from the file as of a day;
 :func:`term_revenue_of_steps` gives, for a term, the frame of
 :func:`workbench.store.account_term_revenue` (the same figures, tested for every
@@ -34,6 +39,7 @@ from workbench.store.economic_inputs import RETENTION_YEARS
 from workbench.store.economics import (
     CONTRACTS_NOT_IN_FORCE,
     DEAL_TERMS_CTE,
+    SHORTEST_TERM_MONTHS,
     revenue_params,
 )
 
@@ -55,9 +61,9 @@ _MEASURES: tuple[tuple[int, int], ...] = (
 )
 _IN_FORCE, _PREVIOUS, _FIRST_YEAR = 0, 1, 2
 _MEASURE_COUNT = len(_MEASURES)
-# A term is at least a year (revenue_params' rule): a step of 12 or fewer months
-# is taken by every term, and is kept as step 0 with the known terms.
-_SHORTEST_TERM = 12
+# A term is at least a year (the revenue rule's): a step of 12 or fewer months is
+# taken by every term, and is kept as step 0 with the known terms.
+_SHORTEST_TERM = SHORTEST_TERM_MONTHS
 
 _MEASURES_VALUES = ", ".join(f"({i}, {p}, {w})" for i, (p, w) in enumerate(_MEASURES))
 _TERM_STEPS_SQL = f"""
@@ -202,15 +208,21 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
     return TermSteps(
         account_ids=account_ids,
         accounts=accounts,
-        known_annual=per_group("known_annual"),
-        known_deals=per_group("known_deals"),
-        steps=defaults.get_column("step").to_numpy(),
-        groups=defaults.get_column("group").to_numpy(),
-        default_amount=defaults.get_column("default_amount").to_numpy(),
-        in_force_steps=in_force.get_column("step").to_numpy(),
-        in_force_codes=in_force.get_column("code").to_numpy(),
-        in_force_deals=in_force.get_column("default_deals").to_numpy(),
+        known_annual=_read_only(per_group("known_annual")),
+        known_deals=_read_only(per_group("known_deals")),
+        steps=_read_only(defaults.get_column("step").to_numpy()),
+        groups=_read_only(defaults.get_column("group").to_numpy()),
+        default_amount=_read_only(defaults.get_column("default_amount").to_numpy()),
+        in_force_steps=_read_only(in_force.get_column("step").to_numpy()),
+        in_force_codes=_read_only(in_force.get_column("code").to_numpy()),
+        in_force_deals=_read_only(in_force.get_column("default_deals").to_numpy()),
     )
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """Return ``values``, made an array no one can write to."""
+    values.flags.writeable = False
+    return values
 
 
 _BASES = pl.Series(["none", "contract_terms", "default_term", "mixed"])

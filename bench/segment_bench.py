@@ -33,6 +33,7 @@ import polars as pl
 
 from workbench import demo, store
 from workbench.analytics import segment
+from workbench.domain import LOCAL_ACTOR
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNTS = 10_000
@@ -64,6 +65,8 @@ class SegmentTiming:
     voice_accounts_rerun_s: float = 0.0
     cost_move_rerun_s: float = 0.0
     term_move_rerun_s: float = 0.0
+    after_decision_rerun_s: float = 0.0
+    after_fact_rerun_s: float = 0.0
 
     @property
     def page_ratio(self) -> float:
@@ -166,6 +169,44 @@ def _picker_rerun_s(
     return _median_seconds(move, runs, between)
 
 
+def _untouched_account(path: Path) -> str:
+    """Return an account with no override and no wallet estimated by hand."""
+    with store.unit_of_work(path) as con:
+        taken = {
+            *store.relationship_overrides(con)["account_id"].to_list(),
+            *store.account_wallet_estimates(con)["account_id"].to_list(),
+        }
+        accounts = store.read_table(con, "accounts")["account_id"].to_list()
+    return str(next(a for a in accounts if a not in taken))
+
+
+def _rerun_after_writes_s(
+    app: Any,
+    path: Path,
+    write: Callable[[store.Connection, int], object],
+    runs: int,
+    between: Callable[[], object],
+) -> float:
+    """Return the median rerun of the Segments page after another connection writes.
+
+    As a second session (or the command line) saving something while a leader
+    looks at the page: the write itself is not timed, the page's next run is.
+    """
+    app.switch_page(_PAGE_FILES["Segments"]).run()
+    timings = []
+    for i in range(runs + 1):
+        with store.unit_of_work(path) as con:
+            write(con, i)
+        started = time.perf_counter()
+        app.run()
+        if i:  # the first is the warm one
+            timings.append(time.perf_counter() - started)
+        if app.exception:
+            raise RuntimeError(f"the Segments page failed: {app.exception}")
+        between()
+    return statistics.median(timings)
+
+
 class _EmptyPage:
     """The page lines' baseline: an empty page rerun after each timed page rerun.
 
@@ -216,6 +257,28 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         cost_move_s = to_new_values("seg_hourly_cost", 95.0, 5.0)
         term_move_s = to_new_values("seg_default_term", 13.0, 1.0)
         app.session_state["seg_economics_open"] = False
+        # Another session decides (an override: a decision, under which the
+        # account features stay) or changes a fact (a wallet estimate: they are
+        # added up again, as every write made them before the facts version).
+        account = _untouched_account(path)
+
+        def decide(con: store.Connection, i: int) -> None:
+            kind = ("partnership", "transactional")[i % 2]
+            store.set_relationship_override(con, LOCAL_ACTOR, account, kind, "bench")
+
+        def change_a_fact(con: store.Connection, i: int) -> None:
+            store.set_account_wallet(con, LOCAL_ACTOR, account, 1_000_000.0 + i)
+
+        try:
+            after_decision_s = _rerun_after_writes_s(app, path, decide, runs, between)
+            after_fact_s = _rerun_after_writes_s(
+                app, path, change_a_fact, runs, between
+            )
+        finally:
+            # the bench's database as it was: no override, no estimate by hand
+            with store.unit_of_work(path) as con:
+                store.delete_relationship_override(con, LOCAL_ACTOR, account)
+                store.set_account_wallet(con, LOCAL_ACTOR, account, None)
         effort_page_s = _slider_rerun_s(
             app, "Effort", "eff_over_factor", (2.0, 3.0), runs, between
         )
@@ -242,6 +305,8 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         "voice_accounts_rerun_s": voice_accounts_s,
         "cost_move_rerun_s": cost_move_s,
         "term_move_rerun_s": term_move_s,
+        "after_decision_rerun_s": after_decision_s,
+        "after_fact_rerun_s": after_fact_s,
     }
 
 

@@ -34,10 +34,12 @@ def _snapshot(path: Path) -> dict[str, tuple[list[tuple[str, str]], pl.DataFrame
         }
     finally:
         con.close()
-    # A restore raises the data version on purpose (caches keyed on it must not
-    # take the restored data for older data): every other setting comes back.
+    # A restore raises the data and facts versions on purpose (caches keyed on
+    # them must not take the restored data for older data): every other setting
+    # comes back.
     columns, meta = snapshot["workbench_meta"]
-    snapshot["workbench_meta"] = (columns, meta.filter(pl.col("key") != "data_version"))
+    versions = ["data_version", "facts_version", "decisions_version"]
+    snapshot["workbench_meta"] = (columns, meta.filter(~pl.col("key").is_in(versions)))
     return snapshot
 
 
@@ -403,12 +405,13 @@ def test_a_restore_raises_the_data_version_above_the_replaced_file(
     target = tmp_path / "busy.duckdb"
     shutil.copy(demo_db_file, target)
     with store.unit_of_work(target) as con:
-        for _ in range(5):  # the served file moved on since the backup
-            with store.write_transaction(con) as cur:
+        for i in range(5):  # the served file moved on since the backup
+            with store.write_transaction(con, facts=i % 2 == 0) as cur:
                 store.set_meta(cur, "touched", "yes")
-    before = store.file_data_version(target)
+    before = store.file_versions(target)
     backup.restore_database(backup_dir, target, LOCAL_ACTOR, force=True)
-    assert store.file_data_version(target) > before
+    # above every key a running app may hold for the replaced file's facts too
+    assert store.file_versions(target).facts > before.data
 
 
 def test_an_old_csv_backup_restores_as_data(rich_db: Path, tmp_path: Path):

@@ -84,6 +84,14 @@ SMALL = {
         "headroom": [2.0] * 6,
         "winnability": [0.3] * 6,
     },
+    # runs of equal headroom of every length, in no order: each run is one tie
+    "many ties in the headroom": {
+        "_data": [i % 11 != 0 for i in range(400)],
+        "_value": [float((i * 37) % 50) - 5.0 for i in range(400)],
+        "_contribution": [float((i * 53) % 60) - 8.0 for i in range(400)],
+        "headroom": [None if i % 17 == 0 else float((i * 7) % 13) for i in range(400)],
+        "winnability": [((i * 29) % 10) / 10 for i in range(400)],
+    },
     "none with data": {
         "_data": [False] * 3,
         "_value": [1.0, None, 2.0],

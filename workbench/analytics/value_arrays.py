@@ -111,12 +111,20 @@ def _growth_scores(p: _Prepared, candidate: np.ndarray, t: Thresholds) -> np.nda
     """Return :func:`~.growth.growth_score` of the candidates, NaN elsewhere."""
     weight = t.growth_headroom_weight_pct / 100
     rows = p.by_headroom[candidate[p.by_headroom]]  # candidates, lowest headroom first
-    values = p.headroom[rows]
-    # the average place of each tie (1-based), as a rank "average" gives it
-    first = np.searchsorted(values, values, side="left")
-    last = np.searchsorted(values, values, side="right")
-    place = ((first + 1 + last) / 2) / rows.size if rows.size else values
     scores = np.full(p.headroom.size, np.nan)
+    if not rows.size:
+        return scores
+    values = p.headroom[rows]
+    # the average place of each tie (1-based), as a rank "average" gives it: the
+    # values are sorted, so each run of equal values is one tie, from its first
+    # index to the next run's (one pass, where a search per value cost half the
+    # move at 100,000 accounts)
+    starts_run = np.empty(rows.size, dtype=bool)
+    starts_run[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts_run[1:])
+    first = np.flatnonzero(starts_run)
+    after = np.append(first[1:], rows.size)
+    place = np.repeat((first + 1 + after) / 2 / rows.size, after - first)
     scores[rows] = (weight * place + (1 - weight) * p.winnability[rows]) * 100
     return scores
 

@@ -20,6 +20,10 @@ from workbench.i18n import TranslatedWhenShown
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: The reads kept under the facts version, by name, as written (not cached):
+#: tests/test_versions.py runs each and checks that it reads no decision.
+FACTS_READS: dict[str, Callable[..., Any]] = {}
+
 
 def cached(
     *,
@@ -27,6 +31,7 @@ def cached(
     max_entries: int = 16,
     share: bool = False,
     by_repr: bool = False,
+    facts: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Cache a read per database file, data version and arguments.
 
@@ -42,6 +47,11 @@ def cached(
             strings, numbers, frozen dataclasses of those such as thresholds and
             rules): Streamlit hashes a dataclass by copying it into a dict, about
             a millisecond for the thresholds, at every call of every read.
+        facts: key on the facts version instead of the data version, so that a
+            write of decisions alone (a plan, an override, a rating) keeps the
+            result. Only for reads of facts: no table of
+            :data:`workbench.store.DECISION_TABLES` (tests/test_versions.py
+            checks each such read's statements).
     """
 
     def decorate(read: Callable[P, R]) -> Callable[P, R]:
@@ -78,6 +88,8 @@ def cached(
         # with str() when it shows it: in the language of the session that waits.
         shown = TranslatedWhenShown(spinner) if isinstance(spinner, str) else spinner
         stored = cache(show_spinner=shown, max_entries=max_entries)(function)
+        if facts:
+            FACTS_READS[read.__qualname__] = read
         signature = inspect.signature(read)
 
         def arguments(
@@ -93,7 +105,7 @@ def cached(
         @functools.wraps(read)
         def cached_read(*args: P.args, **kwargs: P.kwargs) -> R:
             db = session.database()
-            version = session.data_version(db)
+            version = session.facts_version(db) if facts else session.data_version(db)
             named = arguments(args, kwargs)
             if by_repr:
                 return stored(

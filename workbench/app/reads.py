@@ -177,7 +177,7 @@ FEATURES_TERM_MONTHS = 12
 
 
 # Shared, not copied: cache_data would unpickle a copy of the frame at every rerun.
-@cached(spinner=N_("Adding up account features…"), share=True)
+@cached(spinner=N_("Adding up account features…"), share=True, facts=True)
 def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame:
     """Return one row of features per account; threshold changes reuse it.
 
@@ -195,7 +195,7 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     )
 
 
-@cached()
+@cached(facts=True)
 def term_revenue(as_of: date, default_term_months: int) -> pl.DataFrame:
     """Return the features a default contract term changes (one row per account).
 
@@ -209,7 +209,7 @@ def term_revenue(as_of: date, default_term_months: int) -> pl.DataFrame:
 
 # Shared, and one: about 11 MB at 10,000 accounts (half a million won deals),
 # 114 MB at 100,000; term moves happen at one as-of day at a time.
-@cached(share=True, max_entries=1)
+@cached(share=True, max_entries=1, facts=True)
 def term_steps(as_of: date) -> store.TermSteps:
     """Return the won deals up to ``as_of`` as steps of the term (see store).
 
@@ -300,7 +300,7 @@ def segments(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
 # Shared, not copied: at 2 million activities this frame has about a million rows,
 # and a copy per rerun costs about 1 s. polars frames are immutable, so sharing one
 # between sessions is safe.
-@cached(spinner=N_("Adding up effort…"), max_entries=4)
+@cached(spinner=N_("Adding up effort…"), max_entries=4, facts=True)
 def effort_by_function(as_of: date) -> pl.DataFrame:
     """Return effort per account and function (unattributed when no person is named)."""
     return session.run(store.effort_by_function, as_of)
@@ -312,7 +312,7 @@ def service_model(scenario: str | None) -> pl.DataFrame:
     return session.workbench().service_model(scenario)
 
 
-@cached(spinner=N_("Adding up effort…"), max_entries=4, share=True)
+@cached(spinner=N_("Adding up effort…"), max_entries=4, share=True, facts=True)
 def effort_aggregates(as_of: date) -> pl.DataFrame:
     """Return effort per account × period × dimension."""
     return session.run(store.effort_aggregates, as_of)
@@ -365,6 +365,7 @@ voice_answers = _store_read(
     "Return every NPS answer with who answered, without its context.",
     spinner=N_("Reading survey responses…"),
     share=True,
+    facts=True,
 )
 
 
@@ -376,10 +377,11 @@ answer_context = _store_read(
     "Return each answer's org level and days since the last touch.",
     spinner=N_("Reading survey responses…"),
     share=True,
+    facts=True,
 )
 
 
-@cached(spinner=N_("Reading survey responses…"), share=True)
+@cached(spinner=N_("Reading survey responses…"), share=True, facts=True)
 def voice_responses() -> pl.DataFrame:
     """Return every NPS response with who answered (:func:`store.nps_responses_enriched`).
 
@@ -397,6 +399,7 @@ survey_link_targets = _store_read(
     store.survey_link_targets,
     "Return ``(contacts, accounts)`` that survey responses may link to.",
     share=True,
+    facts=True,
 )
 
 

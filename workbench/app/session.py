@@ -212,11 +212,25 @@ def data_version(db: OpenDatabase | None = None) -> int:
     never opens it, and a write by another process shows at the next rerun.
     ``db``: the database :func:`database` just returned (saves finding it again).
     """
+    return versions(db).data
+
+
+def facts_version(db: OpenDatabase | None = None) -> int:
+    """Return the database's facts version: it stays when a write changes no fact.
+
+    The key of the reads that add up the portfolio's facts (see
+    :mod:`workbench.store.versions`), read as :func:`data_version` is.
+    """
+    return versions(db).facts
+
+
+def versions(db: OpenDatabase | None = None) -> store.Versions:
+    """Return the database's data and facts versions (see :func:`data_version`)."""
     db = db or database()
     if db.con is not None:
-        return store.data_version(db.con)
+        return store.versions(db.con)
     # the path was resolved when the database was found (:func:`database`)
-    return store.file_data_version(db.path, resolved=True)
+    return store.file_versions(db.path, resolved=True)
 
 
 def current_actor() -> Actor:

@@ -312,7 +312,8 @@ def _not_committed(
     ok = dry_run and not any(p.level == "error" for p in problems)
     run_id_recorded: int | None = None
     if not dry_run:
-        with store.write_transaction(con) as cur:
+        # the rejected run's record alone: no fact changed
+        with store.write_transaction(con, facts=False) as cur:
             run_id_recorded = store.import_next_run_id(cur)
             run.record(cur, run_id_recorded, "rejected", problems)
     say(1.0, "checked" if dry_run else "rejected")

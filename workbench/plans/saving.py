@@ -58,7 +58,8 @@ def save_plan(
         raise RejectedInputError(_problems_message(problems))
     saved_at = now or store.now_utc()
     content = plan_to_json(plan)
-    with store.write_transaction(con) as cur:
+    # a plan is a decision: the facts (and the reads kept under them) stay
+    with store.write_transaction(con, facts=False) as cur:
         head = store.plan_head(cur, plan.account_id)
         current = head["version"] if head else 0
         if current != based_on:

@@ -21,7 +21,8 @@ Values always travel as bound parameters; table and column names come from
 allow-lists, never from user input. Writes go through :func:`write_transaction`,
 which serialises writers in this process (one lock), runs the body in one DuckDB
 transaction, rolls back on any error and bumps ``data_version`` so cached
-analytics know the data changed.
+analytics know the data changed (:mod:`.versions`: a write of decisions alone
+leaves the facts version, and the reads cached under it, where they were).
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ from workbench.store.connection import (
     data_version,
     database_fingerprint,
     database_path,
+    facts_version,
     file_data_version,
     file_state,
+    file_versions,
     get_meta,
     insert_frame,
     lock_timeout,
@@ -221,6 +224,7 @@ from workbench.store.term_revenue import (
     with_term_revenue,
 )
 from workbench.store.term_steps import TermSteps, term_revenue_of_steps, term_steps
+from workbench.store.versions import DECISION_TABLES, Versions, versions
 from workbench.store.voice import (
     FOLLOWUP_STATUSES,
     detractor_followups,
@@ -239,6 +243,7 @@ __all__ = [
     "CONTRACTS_NOT_IN_FORCE",
     "DATA_TABLES",
     "DB_ENV_VAR",
+    "DECISION_TABLES",
     "DEFAULT_CURRENCY",
     "DEFAULT_DB_PATH",
     "EFFORT_DIMENSIONS",
@@ -257,6 +262,7 @@ __all__ = [
     "OutOfMemoryError",
     "SignInLedger",
     "TermSteps",
+    "Versions",
     "account_contacts_by_role",
     "account_deals",
     "account_effort_by_kind",
@@ -294,8 +300,10 @@ __all__ = [
     "effort_by_function",
     "export_database",
     "export_tables",
+    "facts_version",
     "file_data_version",
     "file_state",
+    "file_versions",
     "forget_sign_in_failures",
     "get_meta",
     "holds_demo",
@@ -401,6 +409,7 @@ __all__ = [
     "term_steps",
     "undo_last_import",
     "unit_of_work",
+    "versions",
     "voice_account_signals",
     "with_answer_context",
     "with_term_revenue",

@@ -5,7 +5,8 @@ bounded backoff while another process holds it; :func:`unit_of_work` holds it fo
 one ``with`` block only, and :func:`file_data_version` tells whether it changed
 without holding it;
 :func:`write_transaction` runs a body as the only writer of this process, in one
-DuckDB transaction, rolls back on any error and bumps ``data_version`` so cached
+DuckDB transaction, rolls back on any error and bumps ``data_version`` (and,
+unless it changes no fact, the facts version: :mod:`.versions`) so cached
 analytics know the data changed. Also here: workbench settings (meta), reads and
 writes of whole tables whose names come from the allow-list in :mod:`.schema`, and
 the small helpers every other store module shares.
@@ -32,6 +33,7 @@ from workbench.errors import DatabaseBusyError
 from workbench.store._base import _WRITE_LOCK, Connection, _now
 from workbench.store.file_turns import file_turn
 from workbench.store.schema import DATA_TABLES, list_tables_static, migrate
+from workbench.store.versions import Versions, bump_versions, versions
 
 _LOG = logging.getLogger("workbench.store")
 
@@ -194,7 +196,7 @@ def file_state(path: str | os.PathLike[str]) -> tuple[int, ...]:
     return tuple(state)
 
 
-_VERSION_SEEN: dict[str, tuple[tuple[int, ...], int]] = {}
+_VERSION_SEEN: dict[str, tuple[tuple[int, ...], Versions]] = {}
 _VERSION_SEEN_LOCK = threading.Lock()
 
 
@@ -210,6 +212,13 @@ def file_data_version(
     ``resolved``: ``path`` is already absolute with its links resolved (the app
     asks a dozen times a rerun; resolving walks every folder of the path).
     """
+    return file_versions(path, timeout=timeout, resolved=resolved).data
+
+
+def file_versions(
+    path: str | os.PathLike[str], *, timeout: float = 2.0, resolved: bool = False
+) -> Versions:
+    """Return the :class:`~.versions.Versions` of a file, as :func:`file_data_version` does."""
     key = str(path) if resolved else str(Path(path).resolve())
     state = file_state(key)
     with _VERSION_SEEN_LOCK:
@@ -218,15 +227,15 @@ def file_data_version(
         return seen[1]
     try:
         with unit_of_work(key, timeout=timeout) as con:
-            version = data_version(con)
+            found = versions(con)
     except DatabaseBusyError:
         if seen is None:
             raise
         return seen[1]
     # The state read before the open: a write during the read is seen next time.
     with _VERSION_SEEN_LOCK:
-        _VERSION_SEEN[key] = (state, version)
-    return version
+        _VERSION_SEEN[key] = (state, found)
+    return found
 
 
 def database_path(con: Connection) -> str:
@@ -244,11 +253,14 @@ def database_path(con: Connection) -> str:
 
 
 @contextmanager
-def write_transaction(con: Connection) -> Iterator[Connection]:
+def write_transaction(con: Connection, *, facts: bool = True) -> Iterator[Connection]:
     """Run the body as the only writer, in one transaction, and bump the data version.
 
     Yields a cursor of ``con``; use it for every statement in the body. Any exception
     rolls everything back, so the database is exactly as it was before.
+    ``facts``: whether the body may change facts (the default); a body that
+    writes only :data:`~.versions.DECISION_TABLES` passes ``False``, and the
+    reads cached under the facts version are kept (see :mod:`.versions`).
     """
     with _WRITE_LOCK:
         cur = con.cursor()
@@ -256,7 +268,7 @@ def write_transaction(con: Connection) -> Iterator[Connection]:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-                _bump_data_version(cur)
+                bump_versions(cur, facts=facts)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -265,22 +277,14 @@ def write_transaction(con: Connection) -> Iterator[Connection]:
             cur.close()
 
 
-def _bump_data_version(cur: Connection) -> None:
-    cur.execute(
-        """
-        INSERT INTO workbench_meta VALUES ('data_version', '1')
-        ON CONFLICT (key) DO UPDATE SET value = (CAST(value AS BIGINT) + 1)::VARCHAR
-        """
-    )
-
-
 def data_version(con: Connection) -> int:
     """Return a number that grows at every committed write; cache keys use it."""
-    with con.cursor() as cur:
-        rows = cur.sql(
-            "SELECT value FROM workbench_meta WHERE key = 'data_version'"
-        ).fetchall()
-    return int(rows[0][0]) if rows else 0
+    return versions(con).data
+
+
+def facts_version(con: Connection) -> int:
+    """Return the data version the facts last changed at (see :mod:`.versions`)."""
+    return versions(con).facts
 
 
 def get_meta(con: Connection, key: str) -> str | None:

@@ -15,6 +15,7 @@ from workbench.domain import RELATIONSHIP_TYPES, Actor
 from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _require_account, _stamped
 from workbench.store.connection import query_frame, record_json, write_transaction
+from workbench.store.versions import DECISION_TABLES
 
 
 def relationship_overrides(con: Connection) -> pl.DataFrame:
@@ -46,7 +47,8 @@ def set_relationship_override(
         )
     if not reason:
         raise RejectedInputError("say why: an override needs a reason")
-    with write_transaction(con) as cur:
+    # a decision, not a fact: the account features stay as they were read
+    with write_transaction(con, facts=False) as cur:
         _require_account(cur, account_id)
         cur.execute(
             """
@@ -121,7 +123,7 @@ def save_scenario_row(
     value, content = saved
     if len(name) > 200:
         raise RejectedInputError("a scenario name has at most 200 characters")
-    with write_transaction(con) as cur:
+    with write_transaction(con, facts=table not in DECISION_TABLES) as cur:
         cur.execute(
             f"""
             INSERT INTO {table} VALUES ($name, $saved, $who, $at)
@@ -146,7 +148,7 @@ def _delete_one(
     """
     require(actor, "edit")
     table, column = where
-    with write_transaction(con) as cur:
+    with write_transaction(con, facts=table not in DECISION_TABLES) as cur:
         rows = cur.sql(
             f"DELETE FROM {table} WHERE {column} = $key RETURNING 1",
             params={"key": key},

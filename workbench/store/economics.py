@@ -227,7 +227,8 @@ def set_account_situation(
             raise RejectedInputError(
                 f"{factor} must be a whole number from {low} to {high}, not {level!r}"
             )
-    with write_transaction(con) as cur:
+    # a workshop's rating, not a fact: the account features stay as they were read
+    with write_transaction(con, facts=False) as cur:
         _require_account(cur, account_id)
         for factor, level in levels.items():
             cur.execute(

@@ -87,7 +87,7 @@ def add_requirement(
             f"a requirement's source is one of {', '.join(REQUIREMENT_SOURCES)}"
         )
     requirement_id = "Q" + uuid.uuid4().hex[:15]
-    with write_transaction(con) as cur:
+    with write_transaction(con, facts=False) as cur:  # decisions only
         if not cur.sql(
             "SELECT 1 FROM accounts WHERE account_id = $a", params={"a": account_id}
         ).fetchall():
@@ -194,7 +194,7 @@ def save_requirement_conflict(
             f"a conflict is {' or '.join(CONFLICT_STATUSES)}, not {status!r}"
         )
     first, second = requirement_a, requirement_b
-    with write_transaction(con) as cur:
+    with write_transaction(con, facts=False) as cur:  # decisions only
         accounts = cur.sql(
             """
             SELECT DISTINCT account_id FROM account_requirements

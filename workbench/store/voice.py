@@ -344,7 +344,7 @@ def save_detractor_followup(
         )
     if not owner.strip():
         raise RejectedInputError("a follow-up needs an owner")
-    with write_transaction(con) as cur:
+    with write_transaction(con, facts=False) as cur:  # a decision on an answer
         found = cur.sql(
             "SELECT account_id, contact_id FROM nps_responses WHERE response_id = $r",
             params={"r": response_id},

@@ -232,3 +232,51 @@ def test_the_kept_types_follow_the_overrides_passed(demo_db_file):
             segmented[relationship, t] = segments
     without = segment.assign_segments(features, explain=False)
     assert without.row(0, named=True)["relationship_source"] != "override"
+
+
+def test_the_same_ratings_read_again_value_the_portfolio_once(
+    demo_db_file, monkeypatch
+):
+    # the app reads the buying situation again after every write (a plan saved,
+    # an override): the same ratings in a new frame reuse the valued portfolio;
+    # other ratings value it again, and their targets follow them
+    from workbench.analytics import segment_parts
+
+    with store.connect(demo_db_file, read_only=True) as con:
+        features = store.account_features(con)
+    first = features["account_id"][0]
+
+    def rated(level: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "account_id": [first],
+                "purchase_importance": [level],
+                "purchase_complexity": [level],
+                "switching_costs": [level],
+                "supply_alternatives": [6 - level],
+                "strategic_fit": [level],
+            }
+        )
+
+    valued = []
+    original = segment_parts._valued_and_typed
+
+    def counted(*args, **kwargs):
+        valued.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(segment_parts, "_valued_and_typed", counted)
+    t = segment.Thresholds(valuable_top_pct=7.0)
+    high = segment.assign_segments(features, t, None, rated(5), explain=False)
+    again = segment.assign_segments(features, t, None, rated(5), explain=False)
+    assert len(valued) == 1
+    assert again.equals(high)
+    low = segment.assign_segments(features, t, None, rated(1), explain=False)
+    assert len(valued) == 2
+    fresh = segment_parts._valued_and_typed(features, t, rated(1), None)[1]
+    assert low.row(0, named=True)["target_score"] == fresh.row(0, named=True)[
+        "target_score"
+    ]
+    assert low.row(0, named=True)["target_score"] != high.row(0, named=True)[
+        "target_score"
+    ]

@@ -146,15 +146,16 @@ _VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
     "trend_full_at_pct",
 )
 #: The last few results of :func:`_threshold_free_part`, by the identity of their
-#: features and situation frames (held weakly: a frame gone, its entry is stale).
+#: features frame (held weakly: the frame gone, its entry is stale) and their
+#: situation (held, and compared by content: see :func:`_situation_key`).
 _PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
     OrderedDict()
 )
 #: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
 _PARTS_KEPT = 4
 _PARTS_LOCK = threading.Lock()
-#: An entry of :data:`_PARTS` or :data:`_COSTLESS`: weak references to its
-#: features and situation frames first.
+#: An entry of :data:`_PARTS` or :data:`_COSTLESS`: a weak reference to its
+#: features frame and its situation frame (or None) first.
 _Entry = TypeVar("_Entry", bound=tuple[Any, ...])
 
 
@@ -163,16 +164,27 @@ def _for_frames(
     features: pl.DataFrame,
     situation: pl.DataFrame | None,
 ) -> TypeGuard[_Entry]:
-    """Return whether an entry kept by the frames' identities is still theirs.
+    """Return whether an entry kept for these frames is still theirs.
 
     An identity can be reused once its frame is gone: the entry's weak
-    references must still point at these very frames.
+    reference must still point at this very features frame. The situation is
+    compared by content: it is read again after every write (a plan saved, an
+    override), usually the same, and valuing the portfolio again for the same
+    ratings cost more than the segmentation a decision asks for.
     """
-    return (
-        kept is not None
-        and kept[0]() is features
-        and (situation is None or kept[1]() is situation)
-    )
+    if kept is None or kept[0]() is not features:
+        return False
+    if situation is None or kept[1] is None:
+        return situation is None and kept[1] is None
+    return bool(kept[1] is situation or kept[1].equals(situation, null_equal=True))
+
+
+def _situation_key(situation: pl.DataFrame | None) -> int | None:
+    """Return what a cache key holds of a situation: its number of rows.
+
+    Its content is compared by :func:`_for_frames`.
+    """
+    return None if situation is None else situation.height
 
 
 def _threshold_free_part(
@@ -192,7 +204,7 @@ def _threshold_free_part(
     unmoved = replace(
         t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
     )
-    key = (id(features), id(situation), unmoved, retention)
+    key = (id(features), _situation_key(situation), unmoved, retention)
     with _PARTS_LOCK:  # the app's sessions segment in threads of one process
         kept = _PARTS.get(key)
         if _for_frames(kept, features, situation):
@@ -203,7 +215,7 @@ def _threshold_free_part(
     with _PARTS_LOCK:
         _PARTS[key] = (
             weakref.ref(features),
-            (lambda: None) if situation is None else weakref.ref(situation),
+            situation,
             valued,
             scored,
         )
@@ -216,7 +228,7 @@ def _threshold_free_part(
 
 
 #: The last few valued frames, observed types' columns and target signals, by the
-#: identity of their features and situation frames (held weakly) and the
+#: identity of their features frame (held weakly), their situation (by content) and the
 #: thresholds but the hourly cost, so that a move of the hourly cost values the
 #: accounts again from them: only the cost to serve and what rests on it change.
 _COSTLESS: OrderedDict[
@@ -252,7 +264,7 @@ def _valued_and_typed(
             for f in (*_VALUE_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS)
         },
     )
-    key = (id(features), id(situation), unmoved, retention)
+    key = (id(features), _situation_key(situation), unmoved, retention)
     costed = "contribution" not in features.columns
     source = None
     with _PARTS_LOCK:
@@ -282,7 +294,7 @@ def _valued_and_typed(
     with _PARTS_LOCK:
         _COSTLESS[key] = (
             weakref.ref(features),
-            (lambda: None) if situation is None else weakref.ref(situation),
+            situation,
             valued,
             observed.select(observed.columns[len(valued.columns) :]),
             signals,

@@ -57,7 +57,10 @@ def _workbench_read(
 
 
 portfolio_summary = _store_read(
-    store.portfolio_summary, "Return the Overview's headline figures.", max_entries=64
+    store.portfolio_summary,
+    "Return the Overview's headline figures.",
+    max_entries=64,
+    facts=True,
 )
 
 
@@ -65,6 +68,7 @@ accounts_by_industry = _store_read(
     store.accounts_by_industry,
     "Return accounts and won revenue per industry.",
     max_entries=64,
+    facts=True,
 )
 
 
@@ -89,12 +93,14 @@ def last_undoable_import() -> int | None:
 buying_centre_accounts = _store_read(
     store.buying_centre_accounts,
     "Return every account with its number of people, for the account picker.",
+    facts=True,
 )
 
 
 data_date_range = _store_read(
     store.data_date_range,
     "Return the first and last day in the data (``(None, None)`` when empty).",
+    facts=True,
 )
 
 
@@ -154,6 +160,7 @@ def account_deals(account_id: str) -> pl.DataFrame:
 portfolio_currency = _store_read(
     store.portfolio_currency,
     "Return the ISO code every money figure of the portfolio is in.",
+    facts=True,
 )
 
 
@@ -167,7 +174,9 @@ def contact_edit_history(account_id: str) -> pl.DataFrame:
 
 
 segment_as_of = _store_read(
-    store.resolve_as_of, "Return the default as-of date: the last day in the data."
+    store.resolve_as_of,
+    "Return the default as-of date: the last day in the data.",
+    facts=True,
 )
 
 

@@ -274,9 +274,11 @@ def test_the_same_ratings_read_again_value_the_portfolio_once(
     low = segment.assign_segments(features, t, None, rated(1), explain=False)
     assert len(valued) == 2
     fresh = segment_parts._valued_and_typed(features, t, rated(1), None)[1]
-    assert low.row(0, named=True)["target_score"] == fresh.row(0, named=True)[
-        "target_score"
-    ]
-    assert low.row(0, named=True)["target_score"] != high.row(0, named=True)[
-        "target_score"
-    ]
+    assert (
+        low.row(0, named=True)["target_score"]
+        == fresh.row(0, named=True)["target_score"]
+    )
+    assert (
+        low.row(0, named=True)["target_score"]
+        != high.row(0, named=True)["target_score"]
+    )

@@ -249,11 +249,18 @@ def current_actor() -> Actor:
 def workbench() -> Workbench:
     """Return the notebook API over the app's database, acting as the current user.
 
-    Each of its method calls is one unit of work on a file. Never close it.
+    Each of its method calls is one unit of work on a file (inside
+    :func:`one_opening`, on the block's one connection). Never close it.
     """
     db = database()
     if db.con is not None:
         return Workbench(db.con, actor=current_actor())
+    slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
+    if slot is not None:
+        # inside one_opening: its one connection, as the units of work there
+        if not slot:
+            slot.append(store.connect(db.path))
+        return Workbench(slot[0], actor=current_actor())
     return Workbench.on_file(db.path, actor=current_actor())
 
 

@@ -21,6 +21,7 @@ import streamlit as st
 from tests.conftest import count_calls, open_page
 from tests.test_segments_page import accounts_table
 from workbench import store
+from workbench.analytics import network
 from workbench.api import Workbench, open_workbench
 from workbench.app import cached, session
 from workbench.store.schema import list_tables_static
@@ -240,10 +241,21 @@ def logged(
     con.close()
 
 
-def _arguments(read: Callable[..., object], as_of: date) -> dict[str, object]:
+def _arguments(
+    read: Callable[..., object], as_of: date, account_id: str
+) -> dict[str, object]:
     import inspect
 
-    known = {"as_of": as_of, "default_term_months": 18}
+    known = {
+        "as_of": as_of,
+        "default_term_months": 18,
+        "account_id": account_id,
+        "months": 12,
+        "options": network.MapOptions(),
+        "language": "en",
+        "query": "a",
+        "limit": 20,
+    }
     arguments: dict[str, object] = {}
     for name, parameter in inspect.signature(read).parameters.items():
         if name in known:
@@ -285,16 +297,23 @@ def _tables_read(con: store.Connection, statement: str) -> set[str]:
 
 
 def test_the_reads_kept_under_the_facts_version_read_no_decision(logged):
-    from workbench.app import reads  # noqa: F401  (registers the reads)
+    from workbench.app import buying_centre_reads, reads  # noqa: F401  (registers them)
 
     assert cached.FACTS_READS, "no read is kept under the facts version"
     as_of = store.resolve_as_of(logged)
+    # an account with people and deals, so that its reads read something
+    account_id = str(
+        logged.sql(
+            "SELECT account_id FROM contacts c JOIN opportunities o USING (account_id) "
+            "GROUP BY account_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchall()[0][0]
+    )
     for name, read in sorted(cached.FACTS_READS.items()):
         # each read from scratch: the reads it calls run their statements too
         st.cache_data.clear()
         st.cache_resource.clear()
         logged.execute("CALL truncate_duckdb_logs()").fetchall()
-        read(**_arguments(read, as_of))
+        read(**_arguments(read, as_of, account_id))
         statements = [
             str(m)
             for (m,) in logged.sql(

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-@cached(max_entries=4, share=True)
+@cached(max_entries=4, share=True, facts=True)
 def account_labels(language: str) -> dict[str, str]:
     """Return ``{account_id: "name (n people)"}`` for every account, in ``language``."""
     del language  # part of the key: the labels are written in it
@@ -61,7 +61,7 @@ def account_labels(language: str) -> dict[str, str]:
 PICKER_ACCOUNTS = 200
 
 
-@cached(max_entries=16, share=True)
+@cached(max_entries=16, share=True, facts=True)
 def account_matches(query: str, limit: int) -> tuple[tuple[str, ...], int]:
     """Return the accounts whose name or ID holds ``query`` (any case), and how many.
 
@@ -73,7 +73,7 @@ def account_matches(query: str, limit: int) -> tuple[tuple[str, ...], int]:
     return segment.matching_accounts(reads.buying_centre_accounts(), query, limit)
 
 
-@cached(max_entries=64, share=True)
+@cached(max_entries=64, share=True, facts=True)
 def deal_labels(account_id: str, language: str) -> dict[str, str]:
     """Return ``{opportunity_id: "deal · state · amount · closes day · n named"}``."""
     del language  # part of the key: the labels are written in it
@@ -102,7 +102,7 @@ def deal_labels(account_id: str, language: str) -> dict[str, str]:
     return labels
 
 
-@cached(max_entries=32, share=True)
+@cached(max_entries=32, share=True, facts=True)
 def departments(account_id: str, months: int) -> list[str]:
     """Return the account's departments, sorted, for the map's filter."""
     return network.departments(reads.buying_centre(account_id, months))

@@ -104,19 +104,21 @@ data_date_range = _store_read(
 )
 
 
-@cached(spinner=N_("Reading the buying centre…"), max_entries=32, share=True)
+@cached(
+    spinner=N_("Reading the buying centre…"), max_entries=32, share=True, facts=True
+)
 def buying_centre(account_id: str, months: int) -> BuyingCentreData:
     """Return one account's people, links and our touches in the last ``months``."""
     return session.run(store.read_buying_centre, account_id, months=months)
 
 
-@cached(max_entries=32, share=True)
+@cached(max_entries=32, share=True, facts=True)
 def buying_centre_people(account_id: str, months: int) -> pl.DataFrame:
     """Return the account's people with levels, touches and flags (see network.people)."""
     return network.people(buying_centre(account_id, months))
 
 
-@cached(max_entries=32, share=True)
+@cached(max_entries=32, share=True, facts=True)
 def buying_centre_report(
     account_id: str,
     months: int,
@@ -142,7 +144,7 @@ def buying_centre_report(
 
 # keyed on the options' repr (a frozen dataclass of text, numbers and tuples):
 # Streamlit's hash of the dataclass cost about a millisecond at every rerun
-@cached(spinner=N_("Drawing the map…"), share=True, by_repr=True)
+@cached(spinner=N_("Drawing the map…"), share=True, by_repr=True, facts=True)
 def buying_centre_html(
     account_id: str, months: int, options: network.MapOptions, language: str = "en"
 ) -> str:
@@ -151,7 +153,7 @@ def buying_centre_html(
     return network.buying_centre_html(buying_centre(account_id, months), options)
 
 
-@cached()
+@cached(facts=True)
 def account_deals(account_id: str) -> pl.DataFrame:
     """Return the account's deals and the people named on each (see store)."""
     return session.run(store.account_deals, account_id)
@@ -164,7 +166,7 @@ portfolio_currency = _store_read(
 )
 
 
-@cached()
+@cached(facts=True)
 def contact_edit_history(account_id: str) -> pl.DataFrame:
     """Return the latest edits to the account's people (who, when, old, new)."""
     return session.run(store.contact_edit_history, account_id)

@@ -157,14 +157,25 @@ def unit() -> Iterator[store.Connection]:
     if db.con is not None:
         yield db.con
         return
-    slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
-    if slot is None:
+    shared = _shared_connection(db)
+    if shared is None:
         with store.unit_of_work(db.path) as con:
             yield con
         return
+    yield shared
+
+
+def _shared_connection(db: OpenDatabase) -> store.Connection | None:
+    """Return the connection of the :func:`one_opening` block this thread is in.
+
+    Opened at the first call in the block; None outside any block.
+    """
+    slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
+    if slot is None:
+        return None
     if not slot:
         slot.append(store.connect(db.path))
-    yield slot[0]
+    return slot[0]
 
 
 def run(
@@ -255,12 +266,9 @@ def workbench() -> Workbench:
     db = database()
     if db.con is not None:
         return Workbench(db.con, actor=current_actor())
-    slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
-    if slot is not None:
-        # inside one_opening: its one connection, as the units of work there
-        if not slot:
-            slot.append(store.connect(db.path))
-        return Workbench(slot[0], actor=current_actor())
+    shared = _shared_connection(db)
+    if shared is not None:  # inside one_opening: as the units of work there
+        return Workbench(shared, actor=current_actor())
     return Workbench.on_file(db.path, actor=current_actor())
 
 

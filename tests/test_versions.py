@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 import streamlit as st
 
@@ -23,7 +25,8 @@ from tests.test_segments_page import accounts_table
 from workbench import store
 from workbench.analytics import network
 from workbench.api import Workbench, open_workbench
-from workbench.app import cached, session
+from workbench.app import cached, held_features, session
+from workbench.store import feature_changes
 from workbench.store.schema import list_tables_static
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,8 +279,13 @@ def _arguments(
 
 def _tables_read(con: store.Connection, statement: str) -> set[str]:
     """The tables a logged statement reads; none for a setting (SET, PRAGMA)."""
-    if statement.lstrip().upper().startswith(("SET ", "RESET ", "PRAGMA ", "CALL ")):
+    head = statement.lstrip().upper()
+    if head.startswith(("SET ", "RESET ", "PRAGMA ", "CALL ", "BEGIN ", "ROLLBACK")):
         return set()
+    # a read's own temporary table (the features brought up to date): its query
+    created = re.match(r"\s*CREATE TEMP TABLE \w+ AS\s", statement, re.IGNORECASE)
+    if created:
+        statement = statement[created.end() :]
     # parsed, not bound (a read's statements have parameters); a read that
     # writes is refused here, as only SELECT statements parse this way
     parsed = json.loads(
@@ -319,6 +327,7 @@ def test_the_reads_kept_under_the_facts_version_read_no_decision(logged):
         # each read from scratch: the reads it calls run their statements too
         st.cache_data.clear()
         st.cache_resource.clear()
+        held_features._HELD.clear()
         logged.execute("CALL truncate_duckdb_logs()").fetchall()
         read(**_arguments(read, as_of, account_id))
         statements = [
@@ -346,16 +355,23 @@ def test_segments_keep_the_features_across_a_plan_saved_elsewhere(app_db, monkey
     with open_workbench(app_db) as wb:
         _plan_saved(wb, account_id)
         wb.set_relationship(account_id, other, "workshop decision")
-    aggregated = count_calls(monkeypatch, store, "account_features")
+    aggregated = count_calls(monkeypatch, store, "features_up_to_date")
+    narrowed = count_calls(monkeypatch, feature_changes, "_narrow")
     page.run()
     assert not page.exception, page.exception
     assert aggregated == []
     # the override shows: the segmentation reads decisions under the data version
     table = accounts_table(page)
     assert list(table[table["account_id"] == account_id]["relationship"]) == [other]
-    # a change of facts reads them again
+    # a change of facts reads them again: that account's alone
     with open_workbench(app_db) as wb:
         wb.set_wallet_estimate(account_id, 2_500_000.0)
     page.run()
     assert not page.exception, page.exception
     assert len(aggregated) == 1
+    assert [sorted(args[1]) for args, _ in narrowed] == [[account_id]]
+    with open_workbench(app_db) as wb:
+        this_file = store.database_id(wb.connection)
+    (held,) = (h for h in held_features._HELD.values() if h.database == this_file)
+    wallets = held.features.filter(pl.col("account_id") == account_id)
+    assert wallets["wallet_estimate"].to_list() == [2_500_000.0]

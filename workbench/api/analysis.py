@@ -32,6 +32,22 @@ class SegmentsAndEffort(EconomicsInputs):
         """
         return store.account_features(self.connection, as_of, default_term_months)
 
+    def features_up_to_date(
+        self,
+        as_of: date,
+        default_term_months: int = 12,
+        held: store.HeldFeatures | None = None,
+    ) -> store.HeldFeatures:
+        """Return :meth:`features` as of ``as_of``, kept up to date from ``held``.
+
+        ``held``: what an earlier call returned, or ``None``. When facts changed
+        since, only the accounts they touched are read again (see
+        :mod:`workbench.store.feature_changes`); ``.features`` is the frame.
+        """
+        return store.features_up_to_date(
+            self.connection, as_of, default_term_months, held
+        )
+
     def term_revenue(
         self, as_of: date | None = None, default_term_months: int = 12
     ) -> pl.DataFrame:

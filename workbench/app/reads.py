@@ -20,7 +20,7 @@ import polars as pl
 from workbench import plans, store
 from workbench.analytics import effort, network, segment, voice
 from workbench.api import Workbench
-from workbench.app import session
+from workbench.app import held_features, session
 from workbench.app.cached import cached
 from workbench.domain import BuyingCentreData
 from workbench.i18n import DEFAULT_LANGUAGE, N_
@@ -199,7 +199,8 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     activity again: the same frame (tested).
     """
     if default_term_months == FEATURES_TERM_MONTHS:
-        return session.workbench().features(as_of, default_term_months)
+        # after a change of facts, only the accounts it touched are read again
+        return held_features.features(as_of, default_term_months)
     return store.with_term_revenue(
         account_features(as_of, FEATURES_TERM_MONTHS),
         term_revenue(as_of, default_term_months),

@@ -108,6 +108,7 @@ from workbench.store.effort import (
     service_model,
     service_models,
 )
+from workbench.store.feature_changes import HeldFeatures, features_up_to_date
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -163,6 +164,7 @@ from workbench.store.imports.staging import (
     import_stage_frame,
     import_union,
 )
+from workbench.store.migrations import migrate, schema_version
 from workbench.store.plans import (
     OPEN_ACTION_STATUSES,
     account_contacts_by_role,
@@ -204,8 +206,6 @@ from workbench.store.schema import (
     MIGRATIONS,
     Migration,
     list_tables_static,
-    migrate,
-    schema_version,
 )
 from workbench.store.settings import (
     DEFAULT_CURRENCY,
@@ -224,7 +224,14 @@ from workbench.store.term_revenue import (
     with_term_revenue,
 )
 from workbench.store.term_steps import TermSteps, term_revenue_of_steps, term_steps
-from workbench.store.versions import DECISION_TABLES, Versions, versions
+from workbench.store.versions import (
+    DECISION_TABLES,
+    Versions,
+    database_id,
+    scope_every_account,
+    scope_facts,
+    versions,
+)
 from workbench.store.voice import (
     FOLLOWUP_STATUSES,
     detractor_followups,
@@ -258,6 +265,7 @@ __all__ = [
     "REQUIREMENT_SOURCES",
     "TERM_COLUMNS",
     "Connection",
+    "HeldFeatures",
     "Migration",
     "OutOfMemoryError",
     "SignInLedger",
@@ -301,6 +309,8 @@ __all__ = [
     "export_database",
     "export_tables",
     "facts_version",
+    "database_id",
+    "features_up_to_date",
     "file_data_version",
     "file_state",
     "file_versions",
@@ -388,6 +398,8 @@ __all__ = [
     "save_service_model",
     "saved_column_mapping",
     "schema_version",
+    "scope_every_account",
+    "scope_facts",
     "segment_scenarios",
     "seller_rates",
     "service_model",

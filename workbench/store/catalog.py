@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from workbench.store._base import _WRITE_LOCK, Connection
 from workbench.store.connection import _sql_text_literal
-from workbench.store.schema import migrate
+from workbench.store.migrations import migrate
 
 
 def catalog_tables(con: Connection) -> list[str]:

@@ -32,8 +32,14 @@ import polars as pl
 from workbench.errors import DatabaseBusyError
 from workbench.store._base import _WRITE_LOCK, Connection, _now
 from workbench.store.file_turns import file_turn
-from workbench.store.schema import DATA_TABLES, list_tables_static, migrate
-from workbench.store.versions import Versions, bump_versions, versions
+from workbench.store.migrations import migrate
+from workbench.store.schema import DATA_TABLES, list_tables_static
+from workbench.store.versions import (
+    Versions,
+    bump_versions,
+    scope_every_account,
+    versions,
+)
 
 _LOG = logging.getLogger("workbench.store")
 
@@ -365,6 +371,7 @@ def replace_data(cur: Connection, frames: dict[str, pl.DataFrame]) -> None:
 
     Columns missing from a frame stay NULL; extra columns are an error.
     """
+    scope_every_account(cur)
     for table in reversed(DATA_TABLES):
         cur.execute(f"DELETE FROM {table}")
     for table in DATA_TABLES:

@@ -19,6 +19,7 @@ from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.portfolio import data_date_range
+from workbench.store.versions import scope_facts
 
 
 def buying_centre_accounts(con: Connection) -> pl.DataFrame:
@@ -280,6 +281,14 @@ def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> 
                 UPDATE contacts SET attitude = e.new_value FROM _contact_edit_rows e
                 WHERE e.contact_id = contacts.contact_id AND e.field = 'attitude'
                 """
+            )
+            # the people's accounts (those whose activities name them are
+            # found by the features' reader)
+            scope_facts(
+                cur,
+                "SELECT account_id FROM contacts WHERE contact_id IN "
+                "(SELECT contact_id FROM _contact_edit_rows)",
+                {},
             )
             cur.execute("DROP TABLE _contact_edit_rows")
         finally:

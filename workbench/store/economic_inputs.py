@@ -26,6 +26,7 @@ from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now, _require_account, zero_if_missing
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.economics import REVENUE_CTE, revenue_params
+from workbench.store.versions import scope_facts
 
 if TYPE_CHECKING:
     from datetime import date
@@ -323,6 +324,7 @@ def set_account_wallet(
     )
     with write_transaction(con) as cur:
         _require_account(cur, account_id)
+        scope_facts(cur, "SELECT $id", {"id": account_id})
         cur.execute(
             "DELETE FROM account_wallet_estimates WHERE account_id = $id",
             {"id": account_id},
@@ -380,6 +382,9 @@ def set_industry_wallet_share(
         else _number("a wallet share", share_of_revenue_pct, 100.0)
     )
     with write_transaction(con) as cur:
+        scope_facts(
+            cur, "SELECT account_id FROM accounts WHERE industry = $i", {"i": name}
+        )
         cur.execute(
             "DELETE FROM industry_wallet_shares WHERE industry = $i", {"i": name}
         )
@@ -448,6 +453,9 @@ _YEAR_SUMS = ",\n".join(
     for k in range(RETENTION_YEARS)
 )
 _YEARS = ", ".join(f"y{k}" for k in range(RETENTION_YEARS))
+#: The bits of a retention mask for the years one back or more (the years a
+#: retained account-year is counted in).
+LATER_YEARS_BITS = (1 << RETENTION_YEARS) - 2
 
 RETENTION_CTE = f"""
 revenue_year_sums AS (
@@ -461,14 +469,24 @@ revenue_years AS (
         FROM revenue_year_sums
     ) WHERE revenue > 0
 ),
+-- each account's years with revenue as the bits of one number (bit k: year k
+-- back), so the portfolio's counts are sums over accounts: an account's own
+-- part can be taken out and put back (workbench/store/feature_changes.py)
+retention_masks AS (
+    SELECT account_id, bit_or(1 << years_back)::INTEGER AS retention_years_mask
+    FROM revenue_years GROUP BY account_id
+),
+-- of the account-years with revenue one year back or more (the bits above the
+-- first), how many had revenue the year after (the bit below set too), and
+-- how many such years any account had
 retention_counts AS (
-    SELECT count(*) AS retention_account_years,
-           count(*) FILTER (WHERE n.account_id IS NOT NULL) AS retention_retained,
-           count(DISTINCT y.years_back) AS retention_year_pairs
-    FROM revenue_years y
-    LEFT JOIN revenue_years n
-      ON n.account_id = y.account_id AND n.years_back = y.years_back - 1
-    WHERE y.years_back >= 1
+    SELECT coalesce(sum(bit_count(retention_years_mask & {LATER_YEARS_BITS})), 0)::BIGINT
+               AS retention_account_years,
+           coalesce(sum(bit_count(retention_years_mask & (retention_years_mask << 1)
+                                  & {LATER_YEARS_BITS})), 0)::BIGINT AS retention_retained,
+           bit_count(coalesce(bit_or(retention_years_mask), 0) & {LATER_YEARS_BITS})::BIGINT
+               AS retention_year_pairs
+    FROM retention_masks
 )
 """
 

@@ -209,8 +209,14 @@ ENGAGEMENT_COLUMNS = zero_if_missing(
     "non_procurement_departments_engaged",
 )
 
+#: Each account's years with revenue in force, as the bits of a number (bit k:
+#: year k back; :data:`~.economic_inputs.RETENTION_CTE`): the portfolio's
+#: retention counts are sums over them, so a change to some accounts' deals
+#: moves the counts by those accounts' parts alone. Not a feature: dropped.
+RETENTION_MASK = "_retention_years_mask"
+
 #: One row of segmentation signals per account (see :func:`account_features`).
-_ACCOUNT_FEATURES_SQL = f"""
+ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},
         -- The activities are summed twice, each in one grouped scan: per account
         -- and window (the twelve months or the twelve before) for the sums that
@@ -381,7 +387,8 @@ _ACCOUNT_FEATURES_SQL = f"""
             {ECONOMICS_FEATURE_COLUMNS},
             n.nps, coalesce(n.nps_responses, 0) AS nps_responses,
             {RETENTION_COLUMNS},
-            $as_of::DATE AS as_of
+            $as_of::DATE AS as_of,
+            coalesce(rm.retention_years_mask, 0) AS {RETENTION_MASK}
         FROM accounts a
         LEFT JOIN revenue r USING (account_id)
         LEFT JOIN pipeline p USING (account_id)
@@ -390,6 +397,7 @@ _ACCOUNT_FEATURES_SQL = f"""
         LEFT JOIN growth_signals g USING (account_id)
         LEFT JOIN account_wallet_estimates we USING (account_id)
         LEFT JOIN industry_wallet_shares iw ON iw.industry = a.industry
+        LEFT JOIN retention_masks rm USING (account_id)
         CROSS JOIN retention_counts rc
         ORDER BY a.account_id
         """
@@ -435,18 +443,24 @@ def account_features(
     """
     day = resolve_as_of(con, as_of)
     features = query_frame(
-        con,
-        _ACCOUNT_FEATURES_SQL,
-        {
-            **_segment_params(day),
-            **revenue_params(default_term_months),
-            **seller_rate_params(),
-            **growth_signal_params(),
-            "joint": list(JOINT_ACTIVITY_KINDS),
-        },
+        con, ACCOUNT_FEATURES_SQL, account_feature_params(day, default_term_months)
     )
     # An imported ERP file is the revenue basis of the accounts it covers.
-    return with_erp_revenue(con, features, day)
+    return with_erp_revenue(con, features, day).drop(RETENTION_MASK)
+
+
+def account_feature_params(as_of: date, default_term_months: int) -> dict[str, Any]:
+    """Return the parameters of :data:`ACCOUNT_FEATURES_SQL`.
+
+    The statement keeps :data:`RETENTION_MASK`; :mod:`.feature_changes` runs it too.
+    """
+    return {
+        **_segment_params(as_of),
+        **revenue_params(default_term_months),
+        **seller_rate_params(),
+        **growth_signal_params(),
+        "joint": list(JOINT_ACTIVITY_KINDS),
+    }
 
 
 #: Dimensions of :func:`effort_aggregates`, each grouped with account and period.

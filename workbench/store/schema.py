@@ -1,17 +1,15 @@
 """Every table definition and the one ordered sequence of migrations.
 
 The DDL of the whole database lives here, grouped by the migration that creates
-it, and :data:`MIGRATIONS` lists the steps in version order. :func:`migrate`
-applies those a file has not recorded yet, each in its own transaction, so files
-made by every earlier version open and upgrade. Append new migrations; never edit
-one that has shipped.
+it, and :data:`MIGRATIONS` lists the steps in version order.
+:func:`workbench.store.migrations.migrate` applies those a file has not recorded
+yet, each in its own transaction, so files made by every earlier version open and
+upgrade. Append new migrations; never edit one that has shipped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from workbench.store._base import _WRITE_LOCK, Connection, _now, _table_exists
 
 
 @dataclass(frozen=True)
@@ -456,6 +454,24 @@ _ERP_REVENUE_TABLES = (
 )
 
 
+# Which accounts each change of facts touched (workbench/store/versions.py), so
+# that features held from before are brought up to date for those accounts
+# alone; NULL: every account. And the file's own identity, which a copy keeps
+# and a new file does not share.
+_FACT_CHANGE_TABLES = (
+    """
+    CREATE TABLE IF NOT EXISTS fact_changes (
+        data_version BIGINT NOT NULL,
+        account_id VARCHAR
+    )
+    """,
+    """
+    INSERT INTO workbench_meta SELECT 'database_id', uuid()::VARCHAR
+    WHERE NOT EXISTS (SELECT 1 FROM workbench_meta WHERE key = 'database_id')
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -493,6 +509,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ERP revenue and cost per account and month; a deal's own term",
         _ERP_REVENUE_TABLES,
     ),
+    Migration(16, "the accounts each change of facts touched", _FACT_CHANGE_TABLES),
 )
 
 #: Tables holding CRM data, in the order a full load fills them.
@@ -535,57 +552,5 @@ def list_tables_static() -> tuple[str, ...]:
         "account_wallet_estimates",
         "industry_wallet_shares",
         "service_models",
+        "fact_changes",
     )
-
-
-def schema_version(con: Connection) -> int:
-    """Return the highest migration applied to this database (0 for a new file)."""
-    if not _table_exists(con, "schema_version"):
-        return 0
-    row = con.sql("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
-    return int(row[0][0])
-
-
-def migrate(con: Connection, *, target: int | None = None) -> list[int]:
-    """Apply every migration not yet recorded, in order, each in its own transaction.
-
-    Args:
-        con: an open, writable connection.
-        target: stop after this version (tests use it to build an older file).
-
-    Returns:
-        The versions applied now.
-    """
-    with _WRITE_LOCK:
-        con.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_version (
-                version INTEGER PRIMARY KEY,
-                description VARCHAR NOT NULL,
-                applied_at TIMESTAMP NOT NULL
-            )
-            """
-        )
-        done = {
-            int(r[0]) for r in con.sql("SELECT version FROM schema_version").fetchall()
-        }
-        applied: list[int] = []
-        for migration in sorted(MIGRATIONS, key=lambda m: m.version):
-            if migration.version in done:
-                continue
-            if target is not None and migration.version > target:
-                break
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for statement in migration.statements:
-                    con.execute(statement)
-                con.execute(
-                    "INSERT INTO schema_version VALUES ($v, $d, $t)",
-                    {"v": migration.version, "d": migration.description, "t": _now()},
-                )
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
-            applied.append(migration.version)
-        return applied

@@ -17,6 +17,14 @@ declaration costs a read, never a stale figure. A write this code did not mark
 (a version before the facts version, writing the same file) moves the data
 version alone; the facts version is then taken to be the data version, as if
 that write changed facts.
+
+Each change of facts also says which accounts it touched, in ``fact_changes``
+(one row per account and data version; a NULL account: every account), so that
+account features held from before are brought up to date for those accounts
+alone (:mod:`.feature_changes`). A write names them with :func:`scope_facts`;
+one that does not touched every account. A write this code did not mark is
+logged as touching every account by the next write that is marked, and, while
+it is the last write, :func:`changed_accounts` says so by itself.
 """
 
 from __future__ import annotations
@@ -47,6 +55,14 @@ DECISION_TABLES: frozenset[str] = frozenset(
 
 _DATA, _FACTS, _DECISIONS = "data_version", "facts_version", "decisions_version"
 
+#: The per-connection table a write's scope is gathered in (temporary: it dies
+#: with the write's cursor, and no other connection sees it).
+_SCOPE = "_facts_scope"
+#: A log longer than this is cut to one row saying every account changed: the
+#: features are then added up once from scratch, which costs less than reading
+#: that many changes.
+MAX_LOGGED_CHANGES = 200_000
+
 
 @dataclass(frozen=True)
 class Versions:
@@ -73,9 +89,19 @@ def _of(stored: dict[str, int]) -> Versions:
     facts = stored.get(_FACTS)
     # the facts stand where they were only if this code marked the last write:
     # a change of facts (the facts version) or a decision (the decisions one)
-    if facts is not None and data in (facts, stored.get(_DECISIONS)):
+    if facts is not None and _marked(stored):
         return Versions(data, facts)
     return Versions(data, data)
+
+
+def _marked(stored: dict[str, int]) -> bool:
+    facts = stored.get(_FACTS)
+    return facts is not None and stored.get(_DATA, 0) in (facts, stored.get(_DECISIONS))
+
+
+def stored_versions(cur: Connection) -> Versions:
+    """Return the :class:`Versions` read on ``cur`` itself (inside its transaction)."""
+    return _of(_stored(cur))
 
 
 def versions(con: Connection) -> Versions:
@@ -95,9 +121,15 @@ def bump_versions(cur: Connection, *, facts: bool) -> None:
     stored = _stored(cur)
     data = stored.get(_DATA, 0)
     after = data + 1
+    logged = _has_log(cur)
+    if logged and data and not _marked(stored):
+        # the last write was not marked: it may have changed any account
+        _log_every_account(cur, data)
     moved = {_DATA: after}
     if facts:
         moved[_FACTS] = after
+        if logged:
+            _log_changes(cur, after)
     else:
         # where the facts stood before this write (an unmarked write taken as
         # a change of facts), kept for the reads that ask after it
@@ -111,3 +143,104 @@ def bump_versions(cur: Connection, *, facts: bool) -> None:
             """,
             {"k": key, "v": str(value)},
         )
+
+
+def scope_facts(cur: Connection, accounts_sql: str, params: dict[str, object]) -> None:
+    """Say that the write on ``cur`` touches the facts of these accounts (and no other).
+
+    ``accounts_sql``: a query of one column, the account IDs (run with ``params``
+    inside the write's transaction; call it more than once to add more; a
+    NULL ID means every account).
+    An account's own rows (the account, its people, deals, activities,
+    answers, contracts, wallet) count; the accounts whose features read them
+    through a person (an activity naming someone of another account) are
+    found by the reader (:mod:`.feature_changes`). A write that changes a
+    seller, a cost rate, a setting or anything shared by every account does
+    not call this: it touched every account.
+    """
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SCOPE} (account_id VARCHAR)")
+    cur.execute(f"INSERT INTO {_SCOPE} SELECT * FROM ({accounts_sql})", params)
+
+
+def scope_every_account(cur: Connection) -> None:
+    """Say that the write on ``cur`` may touch every account, whatever else it scoped.
+
+    For a part of a write that does not know its accounts (a large activity
+    file loaded in one pass, a seller changed) inside a write whose other parts
+    called :func:`scope_facts`.
+    """
+    scope_facts(cur, "SELECT NULL", {})
+
+
+def _has_log(cur: Connection) -> bool:
+    # a file not migrated yet (a test building an older one) keeps no log
+    rows = cur.sql(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact_changes' "
+        "AND NOT temporary AND database_name = current_database()"
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _scoped(cur: Connection) -> bool:
+    rows = cur.sql(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
+        params={"t": _SCOPE},
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _log_every_account(cur: Connection, version: int) -> None:
+    # what came before is covered: a reader older than this reads everything
+    cur.execute("DELETE FROM fact_changes WHERE data_version <= $v", {"v": version})
+    cur.execute("INSERT INTO fact_changes VALUES ($v, NULL)", {"v": version})
+
+
+def _log_changes(cur: Connection, version: int) -> None:
+    if (
+        not _scoped(cur)
+        or cur.sql(
+            f"SELECT count(*) FROM {_SCOPE} WHERE account_id IS NULL"
+        ).fetchall()[0][0]
+    ):
+        _log_every_account(cur, version)
+        return
+    cur.execute(
+        f"""
+        INSERT INTO fact_changes
+        SELECT DISTINCT $v, account_id FROM {_SCOPE} WHERE account_id IS NOT NULL
+        """,
+        {"v": version},
+    )
+    cur.execute(f"DROP TABLE {_SCOPE}")
+    rows = cur.sql("SELECT count(*) FROM fact_changes").fetchall()
+    if int(rows[0][0]) > MAX_LOGGED_CHANGES:
+        _log_every_account(cur, version)
+
+
+def changed_accounts(cur: Connection, since: Versions) -> frozenset[str] | None:
+    """Return the accounts whose facts changed after ``since`` (``None``: any may have).
+
+    ``since``: the versions a reader read its features at, on this file. Read on
+    the cursor of the reader's transaction, so the answer and the rows read
+    after it are one state of the file.
+    """
+    stored = _stored(cur)
+    now = _of(stored)
+    if now.facts == since.facts:
+        return frozenset()
+    if not _has_log(cur) or not _marked(stored) or now.data < since.data:
+        return None
+    rows = cur.sql(
+        "SELECT account_id FROM fact_changes WHERE data_version > $v",
+        params={"v": since.facts},
+    ).fetchall()
+    accounts = frozenset(row[0] for row in rows)
+    return None if None in accounts else accounts
+
+
+def database_id(cur: Connection) -> str | None:
+    """Return the file's identity (kept by a copy, not shared by a new file)."""
+    rows = cur.sql(
+        "SELECT value FROM workbench_meta WHERE key = 'database_id'"
+    ).fetchall()
+    return str(rows[0][0]) if rows else None

@@ -20,6 +20,7 @@ from workbench.store.imports.commit import (
     record_import_run,
 )
 from workbench.store.portfolio import resolve_as_of
+from workbench.store.versions import scope_facts
 
 #: Reporting trees deeper than this are cut (and cycles in bad data stop here).
 _VOICE_MAX_ORG_DEPTH = 20
@@ -281,6 +282,18 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
         )
     finally:
         cur.unregister("_survey_rows")
+    # the answers' accounts, before and after
+    scope_facts(
+        cur,
+        """
+        SELECT account_id FROM _survey_ids
+        UNION ALL
+        SELECT account_id FROM nps_responses WHERE response_id IN
+            (SELECT response_id FROM _survey_ids)
+           OR (source, source_id) IN (SELECT source, source_id FROM _survey_ids)
+        """,
+        {},
+    )
     cur.execute(
         """
         DELETE FROM nps_responses WHERE response_id IN

@@ -38,6 +38,7 @@ from workbench.store.imports.situation import (
 )
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
 from workbench.store.schema import DATA_TABLES
+from workbench.store.versions import scope_every_account, scope_facts
 
 
 def _stored_import_columns(cur: Connection, table: str) -> list[str]:
@@ -170,6 +171,7 @@ def import_commit(
                 """,
                 {"run": run_id, "table": table},
             )
+        _scope_import(cur, table, key, stored_columns, existed)
         final_columns = [*columns, "source"]
         if "source" not in stored_columns:
             final_columns.remove("source")  # the link table has no provenance
@@ -220,6 +222,43 @@ def import_commit(
     return written
 
 
+#: Tables the account features do not read (a role a deal names is given to
+#: the person, which is scoped as such).
+_NOT_FEATURES = frozenset({"contact_influences", "opportunity_contacts"})
+
+
+def _scope_import(
+    cur: Connection, table: str, key: str, columns: list[str], existed: int
+) -> None:
+    """Say whose facts this table's rows touch (see :mod:`workbench.store.versions`).
+
+    Before the rows are written: the accounts of the rows replaced and of the
+    rows written, and for activities and answers the accounts of the people
+    the replaced rows named (a person's count of deciders engaged reads them).
+    A stored seller replaced may price every account's hours.
+    """
+    if table in _NOT_FEATURES:
+        return
+    if "account_id" not in columns:
+        if existed or table != "sellers":
+            scope_every_account(cur)
+        return
+    replaced = (
+        f"SELECT * FROM {table} WHERE {key} IN (SELECT {key} FROM _import_new_{table})"
+    )
+    scope_facts(cur, f"SELECT DISTINCT account_id FROM _import_new_{table}", {})
+    if not existed:
+        return
+    scope_facts(cur, f"SELECT account_id FROM ({replaced})", {})
+    if "contact_id" in columns:
+        scope_facts(
+            cur,
+            f"SELECT account_id FROM contacts WHERE contact_id IN "
+            f"(SELECT contact_id FROM ({replaced}))",
+            {},
+        )
+
+
 def _import_roles_from_deals(cur: Connection, run_id: int) -> None:
     """Give people without a role the most decisive role their deals name."""
     cur.execute(
@@ -242,6 +281,12 @@ def _import_roles_from_deals(cur: Connection, run_id: int) -> None:
           AND c.contact_id NOT IN (SELECT contact_id FROM contact_edits WHERE field = 'buying_role')
         """,
         {"run": run_id},
+    )
+    scope_facts(
+        cur,
+        "SELECT account_id FROM contacts WHERE contact_id IN "
+        "(SELECT contact_id FROM _import_deal_roles)",
+        {},
     )
     cur.execute(
         """

@@ -19,6 +19,7 @@ from workbench.store.imports.staging import (
     _reader_refused,
     _reject_ragged,
 )
+from workbench.store.versions import scope_every_account
 
 # A duration outside its range marks the row: the staged path then refuses it.
 _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
@@ -62,6 +63,8 @@ def import_activities_direct(
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
     """
+    # the file's accounts are not gathered: a file this large touches most
+    scope_every_account(cur)
     raw = {c: _raw_column(positions, c) for c in _import_columns("activities")}
     # Each value is parsed once (inner query); the mark compares it with the text.
     problem = " OR ".join(

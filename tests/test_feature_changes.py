@@ -1,0 +1,344 @@
+"""Account features brought up to date for the accounts a change of facts touched.
+
+Each test holds the features of a small portfolio shaped like a real export
+(tests/test_feature_aggregation.py's: sparse org charts, a loop, a manager and
+an activity's person at another account, activities naming no person, deals
+over several years, an account with people but no activity), writes through
+the workbench's own writers, and compares the features brought up to date with
+those added up from scratch: the same frame, row for row. Each also checks
+which path was taken (only the touched accounts read again, or everything), and
+that the write changed the features at all, so that equality says something.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tests.conftest import count_calls
+from tests.factories import load_frames, rows_frame
+from tests.test_feature_aggregation import _frames
+from workbench import ingest, store
+from workbench.domain import LOCAL_ACTOR
+from workbench.store import feature_changes
+
+#: the module, not the function of the same name the store exports
+versions_module = importlib.import_module("workbench.store.versions")
+
+AS_OF = date(2026, 6, 30)
+
+
+def _portfolio() -> dict[str, pl.DataFrame]:
+    frames = _frames()
+    # IDs whose byte order is not their case-blind one, and a name in Chinese
+    extra = rows_frame(
+        "account_id name industry created_on",
+        ("b-lower", "lower case", "Energy", date(2021, 5, 1)),
+        ("Z9", "Zed", "Energy", date(2021, 5, 1)),
+        ("客户-1", "华东客户", "Retail", date(2022, 1, 1)),
+    )
+    frames["accounts"] = pl.concat([frames["accounts"], extra])
+    # as a generic export wrote them, so that a later one may update them
+    for table, key in (
+        ("contacts", "contact_id"),
+        ("activities", "activity_id"),
+        ("opportunities", "opportunity_id"),
+    ):
+        frames[table] = frames[table].with_columns(
+            source=pl.lit("generic"), source_id=pl.col(key)
+        )
+    return frames
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = store.connect(tmp_path / "changes.duckdb")
+    store.migrate(connection)
+    load_frames(connection, _portfolio())
+    yield connection
+    store.close(connection)
+
+
+def _brought_up(
+    con: store.Connection,
+    held: store.HeldFeatures,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[store.HeldFeatures, list[str] | None]:
+    """Bring ``held`` up to date; return it and the accounts read again (None: all)."""
+    narrowed = count_calls(monkeypatch, feature_changes, "_narrow")
+    now = store.features_up_to_date(con, AS_OF, held=held)
+    assert_frame_equal(now.features, store.account_features(con, AS_OF))
+    if not narrowed:
+        return now, None
+    ((_cur, changed, _day), _kwargs) = narrowed[0]
+    return now, sorted(changed)
+
+
+def _changed_rows(before: pl.DataFrame, after: pl.DataFrame) -> list[str]:
+    joined = before.join(after, on="account_id", how="full", suffix="_after")
+    differs = pl.any_horizontal(
+        pl.col(c).ne_missing(pl.col(f"{c}_after"))
+        for c in before.columns
+        if c != "account_id"
+    )
+    return sorted(joined.filter(differs)["account_id"].drop_nulls().to_list())
+
+
+def test_nothing_changed_or_a_decision_keeps_what_is_held(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    assert held.retention_masks is not None
+    assert store.features_up_to_date(con, AS_OF, held=held) is held
+    store.set_relationship_override(con, LOCAL_ACTOR, "A1", "partnership", "workshop")
+    assert store.features_up_to_date(con, AS_OF, held=held) is held
+
+
+def test_a_role_edit_reads_again_the_accounts_that_name_the_person(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    # b1 (at A2) is named by an activity of A3; c2 (A3) by none elsewhere
+    changes = rows_frame("contact_id field new_value", ("b1", "buying_role", "user"))
+    store.save_contact_edits(con, LOCAL_ACTOR, changes)
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A2"]  # the accounts the write named
+    assert "A2" in _changed_rows(held.features, now.features)
+
+
+def test_the_accounts_linked_through_people_are_read_again(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    accounts = count_calls(monkeypatch, feature_changes, "_read")
+    store.save_contact_edits(
+        con,
+        LOCAL_ACTOR,
+        rows_frame("contact_id field new_value", ("b1", "buying_role", "user")),
+    )
+    now = store.features_up_to_date(con, AS_OF, held=held)
+    assert len(accounts) == 1  # one narrowed read, not a whole one
+    # A3's activity names b1: A3 is among the rows read again
+    with con.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        brought = feature_changes._narrow(cur, ["A2"], AS_OF).sort().to_list()
+        cur.execute("ROLLBACK")
+    assert brought == ["A2", "A3"]
+    assert_frame_equal(now.features, store.account_features(con, AS_OF))
+
+
+def test_a_person_named_by_another_account_changes_that_account(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    # b1 of A2 becomes the head of purchasing: A3's activity naming her now
+    # counts as time with purchasing, at A3
+    _import(
+        con,
+        (
+            "contacts.csv",
+            "contact_id,account_id,name,title,department\n"
+            "b1,A2,Bea,Head of Purchasing,Procurement\n",
+        ),
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A2"]
+    assert "A3" in _changed_rows(held.features, now.features)
+
+
+def test_wallet_estimates_read_again_their_accounts(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    store.set_account_wallet(
+        con, LOCAL_ACTOR, "客户-1", 2_000_000.0, "from the workshop"
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["客户-1"]
+    assert _changed_rows(held.features, now.features) == ["客户-1"]
+    store.set_industry_wallet_share(con, LOCAL_ACTOR, "Energy", 12.5)
+    later, read_again = _brought_up(con, now, monkeypatch)
+    assert read_again == ["Z9", "b-lower"]
+    assert _changed_rows(now.features, later.features) == ["Z9", "b-lower"]
+
+
+def _import(con: store.Connection, *files: tuple[str, str]) -> None:
+    report = ingest.import_files(
+        con, [(name, text.encode()) for name, text in files], actor=LOCAL_ACTOR
+    )
+    assert report.ok, [p.message for p in report.problems if p.level == "error"]
+
+
+_ACTIVITY_HEADER = (
+    "activity_id,account_id,contact_id,seller_id,kind,activity_date,duration_minutes\n"
+)
+
+
+def test_an_import_reads_again_the_accounts_of_the_rows_before_and_after(
+    con, monkeypatch
+):
+    # an activity of A3 naming b1, A2's decider (an earlier import)
+    _import(
+        con,
+        ("activities.csv", _ACTIVITY_HEADER + "x1,A3,b1,s_kam,visit,2026-03-03,60\n"),
+    )
+    held = store.features_up_to_date(con, AS_OF)
+    _import(
+        con,
+        (
+            "contacts.csv",
+            "contact_id,account_id,name,title,department\n"
+            # a person moves from A1 to A3; another becomes a chief executive
+            "away,A3,Analyst Moved,Analyst,Finance\n"
+            "c3,A3,Chief,Chief Executive Officer,Executive\n",
+        ),
+        (
+            "activities.csv",
+            _ACTIVITY_HEADER
+            # the activity now names c1, at A3: A2's deciders engaged drop
+            + "x1,A3,c1,s_kam,visit,2026-03-03,60\n"
+            + "new1,客户-1,,s_kam,call,2026-04-01,45\n",
+        ),
+        (
+            "opportunities.csv",
+            "opportunity_id,account_id,amount,close_date,is_closed,is_won\n"
+            # a won deal two years back: the portfolio's retention counts move
+            "d-new,b-lower,5000,2024-03-01,true,true\n",
+        ),
+    )
+    # most of this small portfolio: read again all the same
+    monkeypatch.setattr(feature_changes, "MAX_CHANGED_SHARE", 0.75)
+    now, read_again = _brought_up(con, held, monkeypatch)
+    # A1: the moved person's old account; A2: b1's, whom x1 named before
+    assert read_again == ["A1", "A2", "A3", "b-lower", "客户-1"]
+    changed = _changed_rows(held.features, now.features)
+    assert {"A1", "A2", "A3", "b-lower", "客户-1"} <= set(changed)
+    retention = [
+        "retention_account_years",
+        "retention_retained",
+        "retention_year_pairs",
+    ]
+    before, after = (f.select(retention).row(0) for f in (held.features, now.features))
+    assert before != after
+
+
+def test_survey_answers_read_again_their_accounts(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    answers = rows_frame(
+        "_file _row account_id contact_id responded_on score comment source source_id",
+        ("s.csv", 1, "A1", "p", date(2026, 5, 1), 3, "slow", "survey", "r1"),
+        ("s.csv", 2, "A5", None, date(2026, 6, 1), 10, None, "survey", "r2"),
+    )
+    store.write_survey_responses(
+        con, LOCAL_ACTOR, answers, file_name="s.csv", file_sha256="0" * 64
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A1", "A5"]
+    assert _changed_rows(held.features, now.features) == ["A1", "A5"]
+
+
+def test_a_write_that_names_no_accounts_adds_everything_up_again(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 250.0)
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again is None
+    assert _changed_rows(held.features, now.features)
+
+
+def test_many_accounts_changed_add_everything_up_again(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    changes = rows_frame(
+        "contact_id field new_value",
+        *((person, "attitude", "neutral") for person in ("p", "b1", "c1")),
+    )
+    store.save_contact_edits(con, LOCAL_ACTOR, changes)  # 3 of 8 accounts
+    _now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again is None
+
+
+def test_deals_of_an_account_not_on_file_keep_the_whole_read(con, monkeypatch):
+    # an older file may hold a deal of an account it does not hold: the
+    # portfolio's retention counts it, and no account's part has it
+    with store.write_transaction(con) as cur:
+        cur.execute(
+            "INSERT INTO opportunities (opportunity_id, account_id, amount, "
+            "close_date, is_closed, is_won) "
+            "VALUES ('gone', 'GONE', 900, DATE '2025-01-01', true, true)"
+        )
+    held = store.features_up_to_date(con, AS_OF)
+    assert held.retention_masks is None
+    store.set_account_wallet(con, LOCAL_ACTOR, "A1", 10_000.0)
+    _now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again is None
+
+
+def test_another_file_at_the_same_place_is_read_whole(con, tmp_path, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    other = store.connect(tmp_path / "other.duckdb")
+    store.migrate(other)
+    load_frames(other, _portfolio())
+    store.set_account_wallet(other, LOCAL_ACTOR, "A1", 10_000.0)
+    narrowed = count_calls(monkeypatch, feature_changes, "_narrow")
+    now = store.features_up_to_date(other, AS_OF, held=held)
+    assert narrowed == [] and now.database != held.database
+    assert_frame_equal(now.features, store.account_features(other, AS_OF))
+    store.close(other)
+
+
+# --- the log of changes ----------------------------------------------------------------
+
+
+def _log(con: store.Connection) -> list[tuple[int, str | None]]:
+    rows = con.sql(
+        "SELECT data_version, account_id FROM fact_changes ORDER BY ALL"
+    ).fetchall()
+    return [(int(version), account) for version, account in rows]
+
+
+def _changed(con: store.Connection, since: store.Versions) -> frozenset[str] | None:
+    with con.cursor() as cur:
+        return versions_module.changed_accounts(cur, since)
+
+
+def test_the_log_names_each_change_and_forgets_what_everything_covers(con):
+    start = store.versions(con)
+    assert _log(con) == [(start.data, None)]  # the load touched every account
+    store.set_account_wallet(con, LOCAL_ACTOR, "A1", 10.0)
+    store.set_account_wallet(con, LOCAL_ACTOR, "A2", 20.0)
+    assert _changed(con, start) == {"A1", "A2"}
+    middle = store.versions(con)
+    store.set_relationship_override(con, LOCAL_ACTOR, "A3", "partnership", "why")
+    assert _changed(con, middle) == frozenset()
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 99.0)
+    assert _changed(con, middle) is None
+    assert _log(con) == [(store.versions(con).data, None)]
+
+
+def test_a_rolled_back_write_logs_nothing(con):
+    before = _log(con)
+
+    def refused_write() -> None:
+        with store.write_transaction(con) as cur:
+            store.scope_facts(cur, "SELECT 'A1'", {})
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refused_write()
+    assert _log(con) == before
+
+
+def test_a_write_this_code_did_not_mark_counts_as_every_account(con):
+    since = store.versions(con)
+    store.set_account_wallet(con, LOCAL_ACTOR, "A1", 10.0)
+    # an older version of the workbench writes: the data version alone moves
+    with con.cursor() as cur:
+        cur.execute(
+            "UPDATE workbench_meta SET value = (value::BIGINT + 1)::VARCHAR "
+            "WHERE key = 'data_version'"
+        )
+    assert _changed(con, since) is None
+    # and stays so after a later marked write logs it
+    store.set_account_wallet(con, LOCAL_ACTOR, "A2", 20.0)
+    assert _changed(con, since) is None
+
+
+def test_a_long_log_is_cut_to_every_account(con, monkeypatch):
+    monkeypatch.setattr(versions_module, "MAX_LOGGED_CHANGES", 2)
+    since = store.versions(con)
+    store.set_industry_wallet_share(con, LOCAL_ACTOR, "Retail", 10.0)  # 6 accounts
+    assert _changed(con, since) is None
+    assert len(_log(con)) == 1

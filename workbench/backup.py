@@ -310,9 +310,12 @@ def _target_state(path: Path) -> tuple[bool, int]:
     try:
         counts = store.catalog_row_counts(con)
         version = store.data_version(con) if "workbench_meta" in counts else 0
+        identity = store.database_id(con) if "workbench_meta" in counts else None
     finally:
         store.close(con)
-    # A freshly created file only records its migrations.
+    # A freshly created file only records its migrations and its own identity.
+    if identity is not None:
+        counts["workbench_meta"] -= 1
     has_data = any(rows for table, rows in counts.items() if table != "schema_version")
     return has_data, version
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import feature_changes_bench
 from bench.common import (
     FEATURE_COLUMN_FLOOR_QUERIES,
     FLOOR_QUERIES,
@@ -187,95 +188,11 @@ def child_features(db: str) -> dict[str, Any]:
     }
 
 
-#: Accounts a small import touches, and activities per account it brings.
-CHANGED_ACCOUNTS, CHANGED_ACTIVITIES = 20, 10
-
-
-def child_feature_changes(db: str, copy: str) -> dict[str, Any]:
-    """Features held, then brought up to date after a small import and a role edit.
-
-    On a copy of the database (the writes must not change the other lines'),
-    each of three rounds imports a file of ``CHANGED_ACTIVITIES`` activities
-    for each of ``CHANGED_ACCOUNTS`` accounts through the checked path, then
-    times the features brought up to date; then edits one person's role and
-    times the same. Against the floor and the whole aggregation, in this process.
-    """
-    import shutil
-
-    import polars as pl
-
-    from workbench import ingest, store
-    from workbench.domain import LOCAL_ACTOR
-
-    shutil.copy(db, copy)
-    con = store.connect(copy)
-    try:
-        store.migrate(con)
-        as_of = store.resolve_as_of(con)
-        floor_ms = median_ms(lambda: [con.sql(q).pl() for q in FLOOR_QUERIES], 3)
-        whole_ms = median_ms(lambda: store.account_features(con, as_of), 3)
-        held = store.features_up_to_date(con, as_of)
-        accounts = held.features.get_column("account_id")
-        seller = con.sql("SELECT min(seller_id) FROM sellers").fetchall()[0][0]
-        after_import: list[float] = []
-        for round_ in range(3):
-            chosen = accounts.sample(CHANGED_ACCOUNTS, seed=round_).to_list()
-            lines = [
-                "activity_id,account_id,seller_id,kind,activity_date,duration_minutes"
-            ]
-            lines += [
-                f"bench-{round_}-{a}-{i},{a},{seller},call,{as_of},30"
-                for a in chosen
-                for i in range(CHANGED_ACTIVITIES)
-            ]
-            report = ingest.import_files(
-                con,
-                [("activities.csv", "\n".join(lines).encode())],
-                actor=LOCAL_ACTOR,
-                source="generic",
-            )
-            if not report.ok:
-                raise RuntimeError(f"import rejected: {report.errors[:2]}")
-            started = time.perf_counter()
-            held = store.features_up_to_date(con, as_of, held=held)
-            after_import.append((time.perf_counter() - started) * 1000)
-        after_edit: list[float] = []
-        people = con.sql(
-            "SELECT contact_id FROM contacts USING SAMPLE 3 ROWS (reservoir, 7)"
-        ).fetchall()
-        for (person,) in people:
-            change = pl.DataFrame(
-                {
-                    "contact_id": [person],
-                    "field": ["attitude"],
-                    "new_value": ["neutral"],
-                }
-            )
-            store.save_contact_edits(con, LOCAL_ACTOR, change)
-            started = time.perf_counter()
-            held = store.features_up_to_date(con, as_of, held=held)
-            after_edit.append((time.perf_counter() - started) * 1000)
-        # what was brought up to date is what adding up gives (checked once)
-        if not held.features.equals(store.account_features(con, as_of)):
-            raise RuntimeError("the features brought up to date differ")
-    finally:
-        con.close()
-        Path(copy).unlink(missing_ok=True)
-        Path(f"{copy}.wal").unlink(missing_ok=True)
-    return {
-        "after_import_ms": statistics.median(after_import),
-        "after_edit_ms": statistics.median(after_edit),
-        "floor_ms": floor_ms,
-        "whole_ms": whole_ms,
-        "accounts": len(accounts),
-    }
-
-
 CHILDREN: dict[str, Callable[..., Any]] = {
     "import-bench": child_import_bench,
     "whole-export": child_whole_export,
     "features": child_features,
-    "feature-changes": child_feature_changes,
+    "feature-changes": feature_changes_bench.child_feature_changes,
     "segment-bench": child_segment_bench,
     "import-workbench": child_import_workbench,
     "import-duckdb": child_import_duckdb,

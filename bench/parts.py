@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from bench import common
+from bench import common, feature_changes_bench
 from bench.common import (
     BROWSER_TARGET_RATIO,
     CHART_POINTS,
@@ -221,36 +221,6 @@ def term_recompute_ms(path: Path, features: Any, overrides: Any) -> float:
     return median_ms(move, 51)
 
 
-def feature_change_rows(run: dict[str, Any]) -> list[Row]:
-    """The features held and brought up to date, against the floor (the issue's
-    other way to the aggregation's target: recompute only what a write touched)."""
-    from bench.children import CHANGED_ACCOUNTS, CHANGED_ACTIVITIES
-
-    whole = f"adding every account up again in the same run: {run['whole_ms']:,.0f} ms"
-    rows = []
-    for what, key in (
-        (
-            f"an import of {CHANGED_ACTIVITIES} activities for each of "
-            f"{CHANGED_ACCOUNTS} accounts (checked path)",
-            "after_import_ms",
-        ),
-        ("one person's attitude edited in a workshop", "after_edit_ms"),
-    ):
-        ratio = run[key] / run["floor_ms"]
-        rows.append(
-            Row(
-                f"account features brought up to date after {what} "
-                f"({run['accounts']:,} accounts held), median of 3",
-                f"{run[key]:,.0f} ms",
-                f"one GROUP BY per table read: {run['floor_ms']:,.0f} ms",
-                f"{ratio:.1f}×",
-                f"≤ {FEATURES_TARGET_RATIO:.0f}×: {met(ratio <= FEATURES_TARGET_RATIO)}",
-                note=f"{whole} ({run['whole_ms'] / run[key]:.1f}× longer)",
-            )
-        )
-    return rows
-
-
 def part_segments() -> list[Row]:
     from workbench.analytics import segment
 
@@ -292,7 +262,7 @@ def part_segments() -> list[Row]:
             f"{features_run['columns_floor_cpu_ms']:,.0f} ms of CPU: "
             f"{features_run['features_cpu_ms'] / features_run['columns_floor_cpu_ms']:.1f}×",
         ),
-        *feature_change_rows(changes_run),
+        *feature_changes_bench.rows(changes_run),
         Row(
             f"segment recompute after a threshold change ({features.height:,} "
             f"accounts: segments, cuts, summary, counts, {CHART_POINTS:,} chart "
@@ -388,8 +358,13 @@ def part_apptest() -> list[Row]:
         ),
         (
             "a fact changed by another session (a wallet estimated by hand: the "
-            "account features are added up again, as after any write before)",
+            "account features brought up to date for that account)",
             "after_fact_rerun_s",
+        ),
+        (
+            "a fact every account may read changed by another session (an hourly "
+            "cost: the account features added up again, as after any write before)",
+            "after_shared_fact_rerun_s",
         ),
     ):
         page_ms = timing[key] * 1000

@@ -67,6 +67,7 @@ class SegmentTiming:
     term_move_rerun_s: float = 0.0
     after_decision_rerun_s: float = 0.0
     after_fact_rerun_s: float = 0.0
+    after_shared_fact_rerun_s: float = 0.0
 
     @property
     def page_ratio(self) -> float:
@@ -269,16 +270,24 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         def change_a_fact(con: store.Connection, i: int) -> None:
             store.set_account_wallet(con, LOCAL_ACTOR, account, 1_000_000.0 + i)
 
+        # a fact every account may read (an hourly cost): added up from scratch
+        def change_a_shared_fact(con: store.Connection, i: int) -> None:
+            store.set_cost_rate(con, LOCAL_ACTOR, "bench team", 100.0 + i)
+
         try:
             after_decision_s = _rerun_after_writes_s(app, path, decide, runs, between)
             after_fact_s = _rerun_after_writes_s(
                 app, path, change_a_fact, runs, between
+            )
+            after_shared_fact_s = _rerun_after_writes_s(
+                app, path, change_a_shared_fact, runs, between
             )
         finally:
             # the bench's database as it was: no override, no estimate by hand
             with store.unit_of_work(path) as con:
                 store.delete_relationship_override(con, LOCAL_ACTOR, account)
                 store.set_account_wallet(con, LOCAL_ACTOR, account, None)
+                store.set_cost_rate(con, LOCAL_ACTOR, "bench team", None)
         effort_page_s = _slider_rerun_s(
             app, "Effort", "eff_over_factor", (2.0, 3.0), runs, between
         )
@@ -307,6 +316,7 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         "term_move_rerun_s": term_move_s,
         "after_decision_rerun_s": after_decision_s,
         "after_fact_rerun_s": after_fact_s,
+        "after_shared_fact_rerun_s": after_shared_fact_s,
     }
 
 

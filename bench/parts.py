@@ -371,7 +371,8 @@ def part_apptest() -> list[Row]:
         rows.append(
             Row(
                 f"Segments page rerun after {what} (AppTest, "
-                f"{timing['accounts']:,} accounts), median of {PAGE_RUNS}",
+                f"{timing['accounts']:,} accounts, the default contract term), "
+                f"median of {PAGE_RUNS}",
                 f"{page_ms:,.0f} ms",
                 f"empty page's rerun: {empty_ms:,.1f} ms",
                 f"{page_ms / empty_ms:,.0f}×",

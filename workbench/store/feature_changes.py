@@ -38,6 +38,7 @@ the versions, the changes and the rows are one state of the file.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -76,6 +77,11 @@ _NARROWED_BY_ACCOUNT = (
     "nps_responses",
     "account_wallet_estimates",
 )
+
+#: The client's warning that Arrow fetched from an executed statement is copied
+#: once more; for the features (one row per account) that copy is the cheaper
+#: part (:func:`_read`).
+_ARROW_COPY_NOTE = "Arrow output on a DB-API result"
 
 _RETENTION_COUNTS = (
     "retention_account_years",
@@ -155,9 +161,18 @@ def _up_to_date(
 
 
 def _read(cur: Connection, as_of: date, term: int) -> pl.DataFrame:
-    frame = finite_or_null(
-        cur.sql(ACCOUNT_FEATURES_SQL, params=account_feature_params(as_of, term)).pl()
-    )
+    # run and fetched as Arrow: a relation (``cur.sql``) binds this long
+    # statement once to describe it and again to run it, 16 ms of the 80 a
+    # few accounts' read costs; the Arrow copy of 10,000 rows costs less
+    cur.execute(ACCOUNT_FEATURES_SQL, account_feature_params(as_of, term))
+    with warnings.catch_warnings():
+        # the client's note that this Arrow is copied once more (see above)
+        warnings.filterwarnings("ignore", message=_ARROW_COPY_NOTE)
+        reader = cur.to_arrow_reader()
+    assert reader is not None
+    rows = pl.from_arrow(reader.read_all())
+    assert isinstance(rows, pl.DataFrame)
+    frame = finite_or_null(rows)
     # the ERP's figures are read whole (an ERP import touches every account)
     return with_erp_revenue(cur, frame, as_of)
 
@@ -212,7 +227,7 @@ def _with_changes(
     fresh = _read(cur, held.as_of, held.default_term_months)
     assert held.retention_masks is not None
     kept = held.features.with_columns(held.retention_masks).filter(
-        ~pl.col("account_id").is_in(accounts)
+        ~pl.col("account_id").is_in(accounts.to_list())
     )
     if fresh.height and fresh.schema != kept.schema:
         return None
@@ -298,7 +313,8 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
         ) ANTI JOIN _changed USING (account_id)
         """
     )
-    activities_of("_linked")
+    if cur.sql("SELECT count(*) FROM _linked").fetchall()[0][0]:
+        activities_of("_linked")
     cur.execute(
         "CREATE TEMP TABLE _brought AS "
         "SELECT account_id FROM _changed UNION SELECT account_id FROM _linked"

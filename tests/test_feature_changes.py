@@ -44,6 +44,7 @@ def _portfolio() -> dict[str, pl.DataFrame]:
     frames["accounts"] = pl.concat([frames["accounts"], extra])
     # as a generic export wrote them, so that a later one may update them
     for table, key in (
+        ("sellers", "seller_id"),
         ("contacts", "contact_id"),
         ("activities", "activity_id"),
         ("opportunities", "opportunity_id"),
@@ -214,6 +215,38 @@ def test_an_import_reads_again_the_accounts_of_the_rows_before_and_after(
     ]
     before, after = (f.select(retention).row(0) for f in (held.features, now.features))
     assert before != after
+
+
+_SELLER_HEADER = "seller_id,seller_name,team,title\n"
+
+
+def test_the_same_users_exported_again_keep_the_import_to_its_accounts(
+    con, monkeypatch
+):
+    held = store.features_up_to_date(con, AS_OF)
+    # the users of the export again (a name corrected, a team left empty),
+    # with one account's new activity
+    _import(
+        con,
+        (
+            "sellers.csv",
+            _SELLER_HEADER + "s_kam,Bo Chen,,Key Account Manager\n"
+            "s_exec,Ann,Leadership,Vice President Sales\n",
+        ),
+        ("activities.csv", _ACTIVITY_HEADER + "y1,A5,e1,s_kam,visit,2026-06-01,45\n"),
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A5"]
+    assert _changed_rows(held.features, now.features) == ["A5"]
+    # a seller promoted prices every account's hours again
+    _import(
+        con,
+        ("sellers.csv", _SELLER_HEADER + "s_kam,Bo Chen,,Vice President Sales\n"),
+        ("activities.csv", _ACTIVITY_HEADER + "y2,A5,e1,s_kam,visit,2026-06-02,30\n"),
+    )
+    later, read_again = _brought_up(con, now, monkeypatch)
+    assert read_again is None
+    assert _changed_rows(now.features, later.features)
 
 
 def test_survey_answers_read_again_their_accounts(con, monkeypatch):

@@ -239,9 +239,15 @@ def _scope_import(
     """
     if table in _NOT_FEATURES:
         return
-    if "account_id" not in columns:
-        if existed or table != "sellers":
+    if table == "sellers":
+        # a new seller prices only the activities naming them (scoped by
+        # their accounts); a stored one whose team or title changes may
+        # price any account's hours
+        if existed and _sellers_repriced(cur):
             scope_every_account(cur)
+        return
+    if "account_id" not in columns:
+        scope_every_account(cur)
         return
     replaced = (
         f"SELECT * FROM {table} WHERE {key} IN (SELECT {key} FROM _import_new_{table})"
@@ -257,6 +263,23 @@ def _scope_import(
             f"(SELECT contact_id FROM ({replaced}))",
             {},
         )
+
+
+def _sellers_repriced(cur: Connection) -> bool:
+    """Whether the staged sellers change a stored seller's team or title.
+
+    Those two give a seller's hourly rate (``SELLER_RATES_CTE``); a re-export
+    of the same users (as every Salesforce export carries) changes neither.
+    A value the file leaves empty keeps the stored one (``_KEEP_WHEN_NULL``).
+    """
+    rows = cur.sql(
+        """
+        SELECT count(*) FROM _import_new_sellers n JOIN sellers s USING (seller_id)
+        WHERE coalesce(n.team, s.team) IS DISTINCT FROM s.team
+           OR coalesce(n.title, s.title) IS DISTINCT FROM s.title
+        """
+    ).fetchall()
+    return bool(rows[0][0])
 
 
 def _import_roles_from_deals(cur: Connection, run_id: int) -> None:

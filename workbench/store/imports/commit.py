@@ -235,7 +235,7 @@ def _scope_import(
     Before the rows are written: the accounts of the rows replaced and of the
     rows written, and for activities and answers the accounts of the people
     the replaced rows named (a person's count of deciders engaged reads them).
-    A stored seller replaced may price every account's hours.
+    A stored seller whose team or title changes may price every account's hours.
     """
     if table in _NOT_FEATURES:
         return

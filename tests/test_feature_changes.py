@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import count_calls
+from tests.conftest import count_calls, import_texts
 from tests.factories import load_frames, rows_frame
 from tests.test_feature_aggregation import _frames
 from workbench import ingest, store
@@ -375,3 +375,25 @@ def test_a_long_log_is_cut_to_every_account(con, monkeypatch):
     store.set_industry_wallet_share(con, LOCAL_ACTOR, "Retail", 10.0)  # 6 accounts
     assert _changed(con, since) is None
     assert len(_log(con)) == 1
+
+
+def test_an_erp_file_reads_again_the_accounts_it_covers(con, monkeypatch):
+    accounts = "account_id,name\nE1,Huadong Machinery\nE2,Rheinstahl GmbH\n"
+    _import(con, ("accounts.csv", accounts))
+    held = store.features_up_to_date(con, AS_OF)
+    # the first ERP file adds its columns to every row: the account's row read
+    # again does not fit the held frame, and every account is read again (on
+    # the file's own tables, not the account's rows: a bug once)
+    first = import_texts(con, {"erp.csv": "客户编码,期间,收入\nE1,2026-03,100\n"})
+    assert first.ok
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["E1"]
+    assert "erp_revenue_12m" in now.features.columns
+    # a later one: the accounts it covers, before and after
+    again = import_texts(
+        con, {"erp.csv": "客户编码,期间,收入\nE1,2026-03,250\nE2,2026-04,70\n"}
+    )
+    assert again.ok
+    later, read_again = _brought_up(con, now, monkeypatch)
+    assert read_again == ["E1", "E2"]
+    assert _changed_rows(now.features, later.features) == ["E1", "E2"]

@@ -26,8 +26,11 @@ keeps it:
   are not the sum of its accounts' parts (deals of an account the file does not
   hold, which an older file may have), the features are added up again
   instead.
-- *sellers, cost rates, industry wallet shares, ERP revenue, settings*: read
-  whole; a write of them touches every account (it does not name a scope).
+- *sellers, cost rates, wallet shares by industry, ERP revenue*: read whole
+  (small) and joined to the rows read. A cost rate, or a seller whose team or
+  title changes, touches every account; a wallet share touches its industry's
+  accounts, an ERP file the accounts it covers (its first file adds columns
+  the held frame lacks, and the features are then added up again).
 
 The statement is the one :func:`workbench.store.account_features` runs: the
 tables it reads are shadowed, in the reading cursor's own connection, by
@@ -82,6 +85,9 @@ _NARROWED_BY_ACCOUNT = (
 #: once more; for the features (one row per account) that copy is the cheaper
 #: part (:func:`_read`).
 _ARROW_COPY_NOTE = "Arrow output on a DB-API result"
+
+#: :func:`_narrow`'s own temporary tables.
+_HELPERS = ("_window", "_changed", "_linked", "_brought")
 
 _RETENTION_COUNTS = (
     "retention_account_years",
@@ -173,7 +179,7 @@ def _read(cur: Connection, as_of: date, term: int) -> pl.DataFrame:
     rows = pl.from_arrow(reader.read_all())
     assert isinstance(rows, pl.DataFrame)
     frame = finite_or_null(rows)
-    # the ERP's figures are read whole (an ERP import touches every account)
+    # the ERP's figures of every account it covers, joined to these rows
     return with_erp_revenue(cur, frame, as_of)
 
 
@@ -225,6 +231,7 @@ def _with_changes(
     """
     accounts = _narrow(cur, changed, held.as_of)
     fresh = _read(cur, held.as_of, held.default_term_months)
+    _unshadow(cur)
     assert held.retention_masks is not None
     kept = held.features.with_columns(held.retention_masks).filter(
         ~pl.col("account_id").is_in(accounts.to_list())
@@ -343,3 +350,9 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
         )
     brought: pl.Series = cur.sql("SELECT account_id FROM _brought").pl().to_series()
     return brought
+
+
+def _unshadow(cur: Connection) -> None:
+    """Drop what :func:`_narrow` made: the file's tables are read whole again."""
+    for table in (*_NARROWED_BY_ACCOUNT, "activities", "contacts", *_HELPERS):
+        cur.execute(f"DROP TABLE IF EXISTS temp.main.{table}")

@@ -397,3 +397,49 @@ def test_an_erp_file_reads_again_the_accounts_it_covers(con, monkeypatch):
     later, read_again = _brought_up(con, now, monkeypatch)
     assert read_again == ["E1", "E2"]
     assert _changed_rows(now.features, later.features) == ["E1", "E2"]
+
+
+# --- another term's features, worked out from the won deals' steps ---------------------
+
+
+def _held_at_term(con: store.Connection, term: int) -> store.HeldFeatures:
+    """Hold the features of ``term`` as the app does: from the steps, with masks."""
+    held = store.features_up_to_date(con, AS_OF)
+    steps = store.term_steps(con, AS_OF, held.features.get_column("account_id"))
+    revenue, masks = store.term_revenue_and_masks(steps, term)
+    moved = store.with_term_revenue(held.features, revenue)
+    return store.hold_features(held, term, moved, masks)
+
+
+@pytest.mark.parametrize("term", [12, 30])
+def test_the_steps_give_the_statements_retention_masks(con, term):
+    held = _held_at_term(con, term)
+    with con.cursor() as cur:
+        whole = feature_changes._read(cur, AS_OF, term)
+    assert held.retention_masks is not None
+    assert held.retention_masks.to_list() == whole["_retention_years_mask"].to_list()
+    assert set(held.retention_masks.to_list()) > {0}  # years with revenue, some
+
+
+def test_features_of_another_term_are_brought_up_to_date(con, monkeypatch):
+    held = _held_at_term(con, 30)
+    store.set_account_wallet(con, LOCAL_ACTOR, "A1", 75_000.0)
+    _import(
+        con,
+        (
+            "opportunities.csv",
+            "opportunity_id,account_id,amount,close_date,is_closed,is_won\n"
+            "d-30,b-lower,9000,2025-01-15,true,true\n",
+        ),
+    )
+    narrowed = count_calls(monkeypatch, feature_changes, "_narrow")
+    now = store.features_up_to_date(con, AS_OF, 30, held)
+    assert [sorted(args[1]) for args, _ in narrowed] == [["A1", "b-lower"]]
+    assert_frame_equal(now.features, store.account_features(con, AS_OF, 30))
+    # the deal two years back moves the portfolio's retention on every row
+    portfolio = ["retention_account_years", "retention_retained"]
+    before, after = (f.drop(portfolio) for f in (held.features, now.features))
+    assert _changed_rows(before, after) == ["A1", "b-lower"]
+    assert (
+        held.features["retention_retained"][0] != now.features["retention_retained"][0]
+    )

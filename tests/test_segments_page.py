@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, count_calls, count_queries, open_page
-from workbench import readers, store
+from workbench import ingest, open_workbench, readers, store
 from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
-from workbench.store import portfolio, term_revenue
+from workbench.store import feature_changes, portfolio, term_revenue
 
 PAGE = "pages/segments.py"
 
@@ -380,6 +381,31 @@ def test_a_second_term_move_reads_nothing_from_the_file(monkeypatch, app_db):
     page.slider(key="seg_default_term").set_value(40.0).run()
     assert (len(deal_reads), file_reads, opened_files) == (1, [], [])
     _assert_shows(page, expected)
+
+
+def test_a_change_of_facts_after_a_term_move_reads_no_deal_again(monkeypatch, app_db):
+    # After a term move another session imports a deal: the page brings the
+    # features it holds for that term up to date for that account alone, reads
+    # no won deal's steps again, and shows what reading the file would.
+    page = opened(open_page(PAGE), "seg_economics_open")
+    page.slider(key="seg_default_term").set_value(30.0).run()
+    account = str(accounts_table(page).iloc[-1]["account_id"])
+    with open_workbench(app_db) as wb:
+        day = store.resolve_as_of(wb.connection) - timedelta(days=30)
+        deal = (
+            "opportunity_id,account_id,amount,close_date,is_closed,is_won\n"
+            f"new-deal,{account},250000,{day},true,true\n"
+        )
+        report = ingest.import_files(
+            wb.connection, [("opportunities.csv", deal.encode())], actor=LOCAL_ACTOR
+        )
+    assert report.ok, report.errors
+    deal_reads = count_calls(monkeypatch, store, "term_steps")
+    narrowed = count_calls(monkeypatch, feature_changes, "_narrow")
+    page.run()
+    assert deal_reads == []
+    assert narrowed and all(sorted(args[1]) == [account] for args, _ in narrowed)
+    _assert_shows(page, _read_for_term(app_db, 30))
 
 
 def test_the_score_settings_keep_their_values_while_closed(page):

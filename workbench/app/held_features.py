@@ -19,8 +19,11 @@ import polars as pl
 from workbench import store
 from workbench.app import session
 
-#: Files, days and terms held at once: a workshop looks at one or two days.
-MAX_HELD = 4
+#: Files, days and terms held at once: a workshop looks at one or two days
+#: and a term or two.
+MAX_HELD = 6
+#: The term whose features are added up (the others are worked out from them).
+FEATURES_HELD_TERM = 12
 
 _LOCK = threading.Lock()
 _HELD: OrderedDict[tuple[str, date, int], store.HeldFeatures] = OrderedDict()
@@ -28,13 +31,61 @@ _HELD: OrderedDict[tuple[str, date, int], store.HeldFeatures] = OrderedDict()
 
 def features(as_of: date, default_term_months: int) -> pl.DataFrame:
     """Return the account features as of ``as_of``, from those held where they can."""
-    key = (session.database().path, as_of, default_term_months)
+    key = _key(as_of, default_term_months)
     with _LOCK:
         held = _HELD.get(key)
     now = session.workbench().features_up_to_date(as_of, default_term_months, held)
+    _keep(key, now)
+    return now.features
+
+
+def held_features(as_of: date, default_term_months: int) -> pl.DataFrame | None:
+    """Return the features of a term held before, brought up to date; None if none.
+
+    For a term other than the one added up: a term's move works its features
+    out from the won deals' steps (:func:`hold_term`), which a change of facts
+    would otherwise make read again in full.
+    """
+    key = _key(as_of, default_term_months)
     with _LOCK:
-        _HELD[key] = now
+        held = _HELD.get(key)
+    if held is None:
+        return None
+    now = session.workbench().features_up_to_date(as_of, default_term_months, held)
+    _keep(key, now)
+    return now.features
+
+
+def hold_term(
+    as_of: date,
+    default_term_months: int,
+    base: pl.DataFrame,
+    moved: pl.DataFrame,
+    masks: pl.Series,
+) -> None:
+    """Hold ``moved``, ``base`` (features held) with another term's revenue in place.
+
+    ``masks``: its accounts' retention masks for that term. Kept only when
+    ``base`` is the frame held for its day, so that its file and versions are
+    known.
+    """
+    with _LOCK:
+        held = _HELD.get(_key(as_of, FEATURES_HELD_TERM))
+    if held is None or held.features is not base:
+        return
+    _keep(
+        _key(as_of, default_term_months),
+        store.hold_features(held, default_term_months, moved, masks),
+    )
+
+
+def _key(as_of: date, default_term_months: int) -> tuple[str, date, int]:
+    return (session.database().path, as_of, default_term_months)
+
+
+def _keep(key: tuple[str, date, int], held: store.HeldFeatures) -> None:
+    with _LOCK:
+        _HELD[key] = held
         _HELD.move_to_end(key)
         while len(_HELD) > MAX_HELD:
             _HELD.popitem(last=False)
-    return now.features

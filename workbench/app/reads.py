@@ -201,22 +201,32 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
     if default_term_months == FEATURES_TERM_MONTHS:
         # after a change of facts, only the accounts it touched are read again
         return held_features.features(as_of, default_term_months)
-    return store.with_term_revenue(
-        account_features(as_of, FEATURES_TERM_MONTHS),
-        term_revenue(as_of, default_term_months),
-    )
+    # this term's features held before a change of facts, brought up to date
+    # (else the change would read every won deal's steps again)
+    kept = held_features.held_features(as_of, default_term_months)
+    if kept is not None:
+        return kept
+    base = account_features(as_of, FEATURES_TERM_MONTHS)
+    revenue, masks = term_revenue(as_of, default_term_months)
+    moved = store.with_term_revenue(base, revenue)
+    held_features.hold_term(as_of, default_term_months, base, moved, masks)
+    return moved
 
 
 @cached(facts=True)
-def term_revenue(as_of: date, default_term_months: int) -> pl.DataFrame:
+def term_revenue(
+    as_of: date, default_term_months: int
+) -> tuple[pl.DataFrame, pl.Series]:
     """Return the features a default contract term changes (one row per account).
 
-    Looked up in the won deals' steps kept in memory (:func:`term_steps`): after
-    the first move of the term, a move reads nothing from the file and groups
-    no deal (about 3 ms at 10,000 accounts, 40 ms at 100,000). The same figures
-    as :meth:`Workbench.term_revenue` (tested).
+    And each account's retention mask for the term (see
+    :func:`workbench.store.term_revenue_and_masks`). Looked up in the won
+    deals' steps kept in memory (:func:`term_steps`): after the first move of
+    the term, a move reads nothing from the file and groups no deal (about 3 ms
+    at 10,000 accounts, 40 ms at 100,000). The same figures as
+    :meth:`Workbench.term_revenue` (tested).
     """
-    return store.term_revenue_of_steps(term_steps(as_of), default_term_months)
+    return store.term_revenue_and_masks(term_steps(as_of), default_term_months)
 
 
 # Shared, and one: about 11 MB at 10,000 accounts (half a million won deals),

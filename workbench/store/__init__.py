@@ -108,7 +108,11 @@ from workbench.store.effort import (
     service_model,
     service_models,
 )
-from workbench.store.feature_changes import HeldFeatures, features_up_to_date
+from workbench.store.feature_changes import (
+    HeldFeatures,
+    features_up_to_date,
+    hold_features,
+)
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -223,7 +227,12 @@ from workbench.store.term_revenue import (
     account_term_revenue,
     with_term_revenue,
 )
-from workbench.store.term_steps import TermSteps, term_revenue_of_steps, term_steps
+from workbench.store.term_steps import (
+    TermSteps,
+    term_revenue_and_masks,
+    term_revenue_of_steps,
+    term_steps,
+)
 from workbench.store.versions import (
     DECISION_TABLES,
     Versions,
@@ -316,6 +325,7 @@ __all__ = [
     "file_versions",
     "forget_sign_in_failures",
     "get_meta",
+    "hold_features",
     "holds_demo",
     "import_account_notes",
     "import_activities_direct",
@@ -417,6 +427,7 @@ __all__ = [
     "table_columns",
     "table_counts",
     "tables_at_version",
+    "term_revenue_and_masks",
     "term_revenue_of_steps",
     "term_steps",
     "undo_last_import",

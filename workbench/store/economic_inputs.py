@@ -456,6 +456,12 @@ _YEARS = ", ".join(f"y{k}" for k in range(RETENTION_YEARS))
 #: The bits of a retention mask for the years one back or more (the years a
 #: retained account-year is counted in).
 LATER_YEARS_BITS = (1 << RETENTION_YEARS) - 2
+#: The column of each account's years with revenue in force, as the bits of a
+#: number (bit k: year k back; ``retention_masks`` below), in the statement of
+#: the account features: the portfolio's retention counts are sums over them,
+#: so a change to some accounts' deals moves the counts by those accounts'
+#: parts alone (:mod:`.feature_changes`). Not a feature: dropped.
+RETENTION_MASK = "_retention_years_mask"
 
 RETENTION_CTE = f"""
 revenue_year_sums AS (

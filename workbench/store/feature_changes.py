@@ -21,7 +21,7 @@ keeps it:
   the accounts of the people named (each reporting tree whole: levels are
   counted within an account).
 - *the portfolio's retention counts*, the same on every row: sums over each
-  account's years with revenue (:data:`~.portfolio.RETENTION_MASK`), so the
+  account's years with revenue (:data:`~.economic_inputs.RETENTION_MASK`), so the
   changed accounts' parts are taken out and put back. Where the file's counts
   are not the sum of its accounts' parts (deals of an account the file does not
   hold, which an older file may have), the features are added up again
@@ -50,13 +50,9 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.connection import finite_or_null
-from workbench.store.economic_inputs import LATER_YEARS_BITS
+from workbench.store.economic_inputs import LATER_YEARS_BITS, RETENTION_MASK
 from workbench.store.erp_revenue import with_erp_revenue
-from workbench.store.portfolio import (
-    ACCOUNT_FEATURES_SQL,
-    RETENTION_MASK,
-    account_feature_params,
-)
+from workbench.store.portfolio import ACCOUNT_FEATURES_SQL, account_feature_params
 from workbench.store.versions import (
     Versions,
     changed_accounts,
@@ -164,6 +160,28 @@ def _up_to_date(
             if patched is not None:
                 return _held(database, now, as_of, term, patched)
     return _held(database, now, as_of, term, _read(cur, as_of, term))
+
+
+def hold_features(
+    held: HeldFeatures,
+    default_term_months: int,
+    features: pl.DataFrame,
+    masks: pl.Series,
+) -> HeldFeatures:
+    """Return features worked out for another term from ``held``, held in turn.
+
+    ``features``: ``held.features`` with another term's revenue in place
+    (:func:`~.term_revenue.with_term_revenue`), of the same state of the file;
+    ``masks``: its accounts' retention masks for that term
+    (:func:`~.term_steps.term_revenue_and_masks`), row for row.
+    """
+    return _held(
+        held.database,
+        held.versions,
+        held.as_of,
+        default_term_months,
+        features.with_columns(masks.alias(RETENTION_MASK)),
+    )
 
 
 def _read(cur: Connection, as_of: date, term: int) -> pl.DataFrame:

@@ -25,6 +25,7 @@ from workbench.store.economic_inputs import (
     RATED_ACTIVITY_SUMS,
     RATED_EFFORT_SUMS,
     RETENTION_CTE,
+    RETENTION_MASK,
     SELLER_RATES_CTE,
     WALLET_FEATURE_COLUMNS,
     growth_signal_params,
@@ -209,11 +210,6 @@ ENGAGEMENT_COLUMNS = zero_if_missing(
     "non_procurement_departments_engaged",
 )
 
-#: Each account's years with revenue in force, as the bits of a number (bit k:
-#: year k back; :data:`~.economic_inputs.RETENTION_CTE`): the portfolio's
-#: retention counts are sums over them, so a change to some accounts' deals
-#: moves the counts by those accounts' parts alone. Not a feature: dropped.
-RETENTION_MASK = "_retention_years_mask"
 
 #: One row of segmentation signals per account (see :func:`account_features`).
 ACCOUNT_FEATURES_SQL = f"""

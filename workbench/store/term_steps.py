@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from workbench.store.connection import finite_or_null
-from workbench.store.economic_inputs import RETENTION_YEARS
+from workbench.store.economic_inputs import RETENTION_MASK, RETENTION_YEARS
 from workbench.store.economics import (
     CONTRACTS_NOT_IN_FORCE,
     DEAL_TERMS_CTE,
@@ -237,30 +237,36 @@ def term_revenue_of_steps(
     accounts to return a row for (in their order). The default term's deals a
     term reaches are a prefix of its rows, summed per group; no deal is read.
     """
-    revenue_params(default_term_months)  # refuses a term under a month
-    term = int(default_term_months)
-    reached = max(term, _SHORTEST_TERM)
-    # the rows whose step the term reaches: the steps ascend
-    until = int(np.searchsorted(steps.steps, reached, side="right"))
-    groups = steps.accounts * _MEASURE_COUNT
+    return term_revenue_and_masks(steps, default_term_months)[0]
 
-    amount = np.bincount(
-        steps.groups[:until], weights=steps.default_amount[:until], minlength=groups
-    )
+
+def term_revenue_and_masks(
+    steps: TermSteps, default_term_months: int = 12
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Return :func:`term_revenue_of_steps` and each asked account's retention mask.
+
+    The masks (:data:`~.economic_inputs.RETENTION_MASK`, bit k: revenue in force
+    in year k back, as the statement's), in the order of ``steps.account_ids``,
+    are what the features of this term need to be brought up to date after a
+    later change of facts (:mod:`.feature_changes`); worked out from the same
+    years the retention counts read.
+    """
+    term = int(default_term_months)
+    revenue, reached = _revenue(steps, term)
     shape = (steps.accounts, _MEASURE_COUNT)
-    revenue = steps.known_annual.reshape(shape) + amount.reshape(shape) * 12.0 / reached
     counted = int(np.searchsorted(steps.in_force_steps, reached, side="right"))
     on_default_all = np.bincount(
         steps.in_force_codes[:counted],
         weights=steps.in_force_deals[:counted],
         minlength=steps.accounts,
     )
-    # a year had revenue where its sum is over zero (or NaN, greater than any
-    # number in the file's statement), as the retention's counts read it
-    years = revenue[:, _FIRST_YEAR:]
-    had = (years > 0) | np.isnan(years)
+    had = _years_with_revenue(revenue)
     later, earlier = had[:, 1:], had[:, :-1]
     asked = len(steps.account_ids)
+    bits = (
+        had[:asked].astype(np.int32) << np.arange(had.shape[1], dtype=np.int32)
+    ).sum(axis=1)
+    masks = pl.Series(RETENTION_MASK, bits, dtype=pl.Int32)
     on_default = on_default_all[:asked].astype(np.int64)
     known = steps.known_deals.reshape(shape)[:asked, _IN_FORCE].astype(np.int64)
     in_force = known + on_default
@@ -284,4 +290,28 @@ def term_revenue_of_steps(
         pl.lit(int((later & earlier).sum()), pl.Int64).alias("retention_retained"),
         pl.lit(int(later.any(axis=0).sum()), pl.Int64).alias("retention_year_pairs"),
     )
-    return finite_or_null(frame)
+    return finite_or_null(frame), masks
+
+
+def _revenue(steps: TermSteps, term: int) -> tuple[np.ndarray, int]:
+    """Return each account's revenue per measure for ``term``, and the term reached."""
+    revenue_params(term)  # refuses a term under a month
+    reached = max(term, _SHORTEST_TERM)
+    # the rows whose step the term reaches: the steps ascend
+    until = int(np.searchsorted(steps.steps, reached, side="right"))
+    amount = np.bincount(
+        steps.groups[:until],
+        weights=steps.default_amount[:until],
+        minlength=steps.accounts * _MEASURE_COUNT,
+    )
+    shape = (steps.accounts, _MEASURE_COUNT)
+    revenue = steps.known_annual.reshape(shape) + amount.reshape(shape) * 12.0 / reached
+    return revenue, reached
+
+
+def _years_with_revenue(revenue: np.ndarray) -> np.ndarray:
+    # a year had revenue where its sum is over zero (or NaN, greater than any
+    # number in the file's statement), as the retention's counts read it
+    years = revenue[:, _FIRST_YEAR:]
+    had: np.ndarray = (years > 0) | np.isnan(years)
+    return had

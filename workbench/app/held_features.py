@@ -39,7 +39,7 @@ def features(as_of: date, default_term_months: int) -> pl.DataFrame:
     return now.features
 
 
-def held_features(as_of: date, default_term_months: int) -> pl.DataFrame | None:
+def kept_for_term(as_of: date, default_term_months: int) -> pl.DataFrame | None:
     """Return the features of a term held before, brought up to date; None if none.
 
     For a term other than the one added up: a term's move works its features

@@ -203,7 +203,7 @@ def account_features(as_of: date, default_term_months: int = 12) -> pl.DataFrame
         return held_features.features(as_of, default_term_months)
     # this term's features held before a change of facts, brought up to date
     # (else the change would read every won deal's steps again)
-    kept = held_features.held_features(as_of, default_term_months)
+    kept = held_features.kept_for_term(as_of, default_term_months)
     if kept is not None:
         return kept
     base = account_features(as_of, FEATURES_TERM_MONTHS)

@@ -388,7 +388,9 @@ def test_a_change_of_facts_after_a_term_move_reads_no_deal_again(monkeypatch, ap
     # features it holds for that term up to date for that account alone, reads
     # no won deal's steps again, and shows what reading the file would.
     page = opened(open_page(PAGE), "seg_economics_open")
-    page.slider(key="seg_default_term").set_value(30.0).run()
+    # through more terms than features are held for: the last one is kept
+    for term in (18.0, 20.0, 22.0, 24.0, 26.0, 28.0, 30.0):
+        page.slider(key="seg_default_term").set_value(term).run()
     account = str(accounts_table(page).iloc[-1]["account_id"])
     with open_workbench(app_db) as wb:
         day = store.resolve_as_of(wb.connection) - timedelta(days=30)

@@ -19,8 +19,8 @@ import polars as pl
 from workbench import store
 from workbench.app import session
 
-#: Files, days and terms held at once: a workshop looks at one or two days
-#: and a term or two.
+#: Files and days held at once (each with its last other term): a workshop
+#: looks at one or two days.
 MAX_HELD = 6
 #: The term whose features are added up (the others are worked out from them).
 FEATURES_HELD_TERM = 12
@@ -69,14 +69,18 @@ def hold_term(
     ``base`` is the frame held for its day, so that its file and versions are
     known.
     """
+    base_key, key = _key(as_of, FEATURES_HELD_TERM), _key(as_of, default_term_months)
     with _LOCK:
-        held = _HELD.get(_key(as_of, FEATURES_HELD_TERM))
-    if held is None or held.features is not base:
-        return
-    _keep(
-        _key(as_of, default_term_months),
-        store.hold_features(held, default_term_months, moved, masks),
-    )
+        held = _HELD.get(base_key)
+        if held is None or held.features is not base:
+            return
+        # one other term per file and day (the slider's last), and the features
+        # it is worked out from kept as used: a slider moved through many terms
+        # would otherwise push them out, and every later term with them
+        for other in [k for k in _HELD if k[:2] == key[:2] and k[2] != base_key[2]]:
+            del _HELD[other]
+        _HELD.move_to_end(base_key)
+    _keep(key, store.hold_features(held, default_term_months, moved, masks))
 
 
 def _key(as_of: date, default_term_months: int) -> tuple[str, date, int]:

@@ -3,10 +3,10 @@
 Activity exports (calls, e-mails, tasks) are the files with millions of rows.
 When the activity file holds nothing the staged path would report, it is parsed
 straight into ``activities`` instead of being staged as text, checked and copied
-again (see :func:`workbench.store.import_activities_direct`). The other files of
+again (see :func:`workbench.store.import_activities_load`). The other files of
 the same export (users, accounts, contacts, deals) are staged, checked and
-written first, in the same transaction, so the activities' references are
-checked against the rows just written. Anything to report rolls the whole
+written after it, in the same transaction, and the activities' references are
+checked last, against the rows just written. Anything to report rolls the whole
 transaction back and the caller stages every file, which reports each problem
 with its file, row and column: the result and the report are those of the
 staged path either way. This module also records a run (:class:`RunRecord`),
@@ -139,10 +139,11 @@ def direct_load(
 ) -> ImportReport | None:
     """Import with the large activity file loaded in one pass; None to stage instead.
 
-    The other files are staged, checked and written first; a problem with an
-    error level among them, or anything to report in the activity file, rolls
-    everything back (None): the staged path then reports every problem of every
-    file at once.
+    The activity file is loaded first, then the other files are staged,
+    checked and written, then the activities' references are checked; a
+    problem with an error level among the other files, or anything to report
+    in the activity file, rolls everything back (None): the staged path then
+    reports every problem of every file at once.
     """
     require(actor, "import")
     entry = large_activity_file(run.importable)
@@ -152,21 +153,26 @@ def direct_load(
     try:
         with store.write_transaction(con) as cur:
             run_id = store.import_next_run_id(cur)
-            plan, written, found = _write_others(
-                con, cur, run_id, others, overwrite_edits, date_order, say
-            )
-            say(0.8 if others else 0.3, f"loading {entry.name}")
+            store.import_begin(cur)
+            # The activities first: their load needs a few hundred megabytes
+            # while it runs, the other files' tables hold theirs until the
+            # commit (see store.import_activities_load); in this order the
+            # two do not add up.
+            say(0.3, f"loading {entry.name}")
             with utf8_copy(entry) as path:
-                loaded = store.import_activities_direct(
-                    cur,
-                    run_id,
-                    str(path),
-                    keep_journal=bool(others),
-                    **csv_options(entry),
+                options = csv_options(entry)
+                rows = store.import_activities_load(cur, run_id, str(path), **options)
+                if rows is None:
+                    raise NotClean
+                plan, written, found = _write_others(
+                    con, cur, run_id, others, overwrite_edits, date_order, say
                 )
-            if loaded is None:
+                say(0.95, f"checking the references of {entry.name}")
+                references = store.import_activities_references(
+                    cur, run_id, str(path), **options
+                )
+            if references is None:
                 raise NotClean
-            rows, references = loaded
             entry.rows = rows
             problems = [
                 *problems,
@@ -222,7 +228,6 @@ def _write_others(
     the activity file's problems.
     """
     if not others:
-        store.import_begin(cur)
         return {}, {}, []
     found = stage_and_check(con, cur, others, overwrite_edits, date_order, say)
     if any(p.level == "error" for p in found):

@@ -146,7 +146,8 @@ from workbench.store.imports.commit import (
     undo_last_import,
 )
 from workbench.store.imports.direct import (
-    import_activities_direct,
+    import_activities_load,
+    import_activities_references,
 )
 from workbench.store.imports.erp import import_erp_unmatched
 from workbench.store.imports.integrity import (
@@ -328,7 +329,8 @@ __all__ = [
     "hold_features",
     "holds_demo",
     "import_account_notes",
-    "import_activities_direct",
+    "import_activities_load",
+    "import_activities_references",
     "import_begin",
     "import_build",
     "import_clear_reports_to",

@@ -25,7 +25,7 @@ from workbench.store.versions import scope_every_account
 _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
 
 
-def import_activities_direct(
+def import_activities_load(
     cur: Connection,
     run_id: int,
     path: str,
@@ -36,9 +36,8 @@ def import_activities_direct(
     file: str,
     source: str,
     kind: str | None,
-    keep_journal: bool = False,
     parallel: bool = True,
-) -> tuple[int, pl.DataFrame] | None:
+) -> int | None:
     """Load a large activity CSV straight into ``activities`` when it is clean.
 
     The staged path reads a file into a temporary table, checks it and copies it
@@ -47,24 +46,29 @@ def import_activities_direct(
     one pass, marking with ``-run_id`` every row the staged path would have
     something to say about (a deleted row, an unreadable value, a missing ID,
     a name to look up), then checks the inserted rows: no mark, no duplicate or
-    already stored ID. References to a missing account, person or seller are
-    reported and cleared as the staged path does.
+    already stored ID. The rows' references are checked afterwards
+    (:func:`import_activities_references`), once the other files of the same
+    export are written in the same transaction.
+
+    It runs first in its transaction (after :func:`import_begin`): a load adds
+    a few hundred megabytes while it runs and holds little once done, whereas
+    the other files' staged and built tables stay in memory until the commit
+    (DuckDB frees a temporary table dropped in a transaction only then); in
+    that order the two do not add up.
 
     Returns:
-        The rows inserted and the reference warnings (the layout of
-        :func:`import_missing_references`) when the file is otherwise clean:
-        the import is then complete except for recording the run. None when it
-        is not: the caller must roll the transaction back and take the staged
-        path, which reports each problem with its row.
-
-    With ``keep_journal``, the undo journal already holds this run's rows (the
-    other files of the same export, written first in the same transaction).
+        The rows inserted when the file is clean; None when it is not: the
+        caller must roll the transaction back and take the staged path, which
+        reports each problem with its row.
 
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
     """
     # the file's accounts are not gathered: a file this large touches most
     scope_every_account(cur)
+    # Only the last import can be undone: older journals go (this run's rows
+    # carry its mark; the other files' writes journal theirs afterwards).
+    cur.execute("DELETE FROM import_undo_rows")
     raw = {c: _raw_column(positions, c) for c in _import_columns("activities")}
     # Each value is parsed once (inner query); the mark compares it with the text.
     problem = " OR ".join(
@@ -110,13 +114,36 @@ def import_activities_direct(
     rows = int(inserted[0][0]) if inserted else 0
     if rows == 0 or not _loaded_cleanly(cur, run_id):
         return None
-    references = _direct_reference_problems(cur, run_id, params, positions, file)
-    if references is None:
-        return None
-    if not keep_journal:
-        # Only the last import can be undone; this one's rows carry its mark.
-        cur.execute("DELETE FROM import_undo_rows")
-    return rows, references
+    return rows
+
+
+def import_activities_references(
+    cur: Connection,
+    run_id: int,
+    path: str,
+    *,
+    positions: dict[str, int],
+    n_columns: int,
+    delimiter: str,
+    file: str,
+    parallel: bool = True,
+    **_layout: Any,
+) -> pl.DataFrame | None:
+    """Report and clear the loaded rows' references to missing records.
+
+    Runs after :func:`import_activities_load` and after the other files of
+    the same export are written, so that the references are checked against
+    the rows just written. Takes the same keywords as the load (``source``
+    and ``kind`` are not needed here).
+
+    Returns:
+        The reference warnings (the layout of
+        :func:`import_missing_references`), empty when there are none; None
+        when the staged path is needed after all (an error-level reference, or
+        names it would then look up).
+    """
+    params = _csv_params(path, n_columns, delimiter, parallel)
+    return _direct_reference_problems(cur, run_id, params, positions, file)
 
 
 def _loaded_cleanly(cur: Connection, run_id: int) -> bool:

@@ -298,22 +298,26 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
 
     def activities_of(accounts: str) -> None:
         # the accounts' own activities, and other accounts' naming their people
-        # (the deciders engaged count those)
+        # (the deciders engaged count those); the rows are found by their
+        # few columns first and then read whole by rowid: a condition that is
+        # a join does not spare the scan the other columns of every row
         cur.execute(
             f"""
             INSERT INTO _window
             SELECT rowid, * FROM {source("activities")}
-            WHERE account_id IN (SELECT account_id FROM {accounts})
-              AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
-              AND activity_date <= $as_of::DATE
-            UNION ALL
-            SELECT rowid, * FROM {source("activities")}
-            WHERE contact_id IN (
-                SELECT contact_id FROM {contacts}
-                WHERE account_id IN (SELECT account_id FROM {accounts}))
-              AND account_id NOT IN (SELECT account_id FROM {accounts})
-              AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
-              AND activity_date <= $as_of::DATE
+            WHERE rowid IN (
+                SELECT rowid FROM {source("activities")}
+                WHERE account_id IN (SELECT account_id FROM {accounts})
+                  AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
+                  AND activity_date <= $as_of::DATE
+                UNION ALL
+                SELECT rowid FROM {source("activities")}
+                WHERE contact_id IN (
+                    SELECT contact_id FROM {contacts}
+                    WHERE account_id IN (SELECT account_id FROM {accounts}))
+                  AND account_id NOT IN (SELECT account_id FROM {accounts})
+                  AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
+                  AND activity_date <= $as_of::DATE)
             """,
             window,
         )
@@ -354,17 +358,20 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
     cur.execute(
         f"""
         CREATE TEMP TABLE contacts AS
-        SELECT * FROM {contacts} WHERE account_id IN (
-            SELECT account_id FROM _brought
-            UNION
-            SELECT account_id FROM {contacts}
-            WHERE contact_id IN (SELECT contact_id FROM activities))
+        SELECT * FROM {contacts} WHERE rowid IN (
+            SELECT rowid FROM {contacts} WHERE account_id IN (
+                SELECT account_id FROM _brought
+                UNION
+                SELECT account_id FROM {contacts}
+                WHERE contact_id IN (SELECT contact_id FROM activities)))
         """
     )
     for table in _NARROWED_BY_ACCOUNT:
+        # found by the one column first, then read whole by rowid (as above)
         cur.execute(
             f"CREATE TEMP TABLE {table} AS SELECT * FROM {source(table)} "
-            "WHERE account_id IN (SELECT account_id FROM _brought)"
+            f"WHERE rowid IN (SELECT rowid FROM {source(table)} "
+            "WHERE account_id IN (SELECT account_id FROM _brought))"
         )
     brought: pl.Series = cur.sql("SELECT account_id FROM _brought").pl().to_series()
     return brought

@@ -462,6 +462,19 @@ def _whole_export(
         "8500,2024-11-30,false,false,005U00000000000002\n"
     )
     files = [*_write_people(folder), folder / "Opportunity.csv"]
+    return _new_database_import(
+        [*files, _write_tasks(folder, rows)], monkeypatch, staged_only=staged_only
+    )
+
+
+def _new_database_import(
+    files: list[Path], monkeypatch: pytest.MonkeyPatch, *, staged_only: bool
+) -> tuple[tuple[object, ...], list[int | None], store.Connection]:
+    """Import ``files`` into a new database, every file taken as large.
+
+    With ``staged_only`` the one-pass load steps aside (the staged path alone).
+    Returns what the import gave, what the one-pass load said, and the database.
+    """
     con = store.connect(":memory:")
     before = store.database_fingerprint(con)
     said: list[int | None] = []
@@ -475,9 +488,7 @@ def _whole_export(
     with monkeypatch.context() as patch:
         patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
         patch.setattr(store, "import_activities_load", watched)
-        report = ingest.import_files(
-            con, [*files, _write_tasks(folder, rows)], actor=ANALYST
-        )
+        report = ingest.import_files(con, files, actor=ANALYST)
     return _outcome(con, report, before), said, con
 
 
@@ -515,29 +526,13 @@ def test_a_real_salesforce_export_gives_the_same_result_through_the_one_pass(
         for name in ("user", "account", "contact", "opportunity", "task")
     ]
     outcomes = []
-    direct = store.import_activities_load
     for staged_only in (False, True):
-        con = store.connect(":memory:")
-        before = store.database_fingerprint(con)
-        said: list[int | None] = []
-
-        def watched(
-            *args: Any,
-            _only: bool = staged_only,
-            _said: list[int | None] = said,
-            **kwargs: Any,
-        ) -> Any:
-            result = None if _only else direct(*args, **kwargs)
-            _said.append(result)
-            return result
-
-        with monkeypatch.context() as patch:
-            patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
-            patch.setattr(store, "import_activities_load", watched)
-            report = ingest.import_files(con, files, actor=ANALYST)
+        outcome, said, con = _new_database_import(
+            files, monkeypatch, staged_only=staged_only
+        )
         assert sum(store.orphan_counts(con).values()) == 0
-        outcomes.append((_outcome(con, report, before), said))
         con.close()
+        outcomes.append((outcome, said))
     (direct_outcome, direct_said), (staged_outcome, _said) = outcomes
     assert direct_said and direct_said[0], "the task file took the one pass"
     assert direct_outcome[0] is True

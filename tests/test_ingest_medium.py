@@ -69,9 +69,11 @@ def _import(
     staged: list[str] = []
     stage_csv = store.import_stage_csv
 
-    def watched(*args: Any, **kwargs: Any) -> int:
-        staged.append(kwargs["file"])
-        return stage_csv(*args, **kwargs)
+    def watched(
+        cur: store.Connection, index: int, table: str, csv: store.LargeCsv
+    ) -> int:
+        staged.append(csv.file)
+        return stage_csv(cur, index, table, csv)
 
     con = store.connect(":memory:")
     before = store.database_fingerprint(con)
@@ -213,3 +215,36 @@ def test_a_spilled_file_never_takes_the_name_of_one_already_there(tmp_path):
     assert kept.read_bytes() == b"a,b\n1,2\n"
     assert len(set(paths)) == 3
     assert [p.read_bytes() for p in paths] == [b"x,y\n%d,0\n" % i for i in range(3)]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_which_texts_duckdb_reads_row_for_row_as_python_does(delimiter: str) -> None:
+    # Each pattern of plain_csv, with each delimiter the sniffer gives (a tab
+    # and a bar are escaped inside a character class) and at the first row,
+    # a middle one and the last one.
+    def text(*rows: str) -> str:
+        return "\n".join(rows).replace(",", delimiter) + "\n"
+
+    header, row = "Id,Name,Title", 'a1,"Lee, Jr.","Head of ""Ops"""'
+    plain = [
+        text(header, row, row),
+        text(header, row, row).replace("\n", "\r\n"),
+        text(header, row, 'a2,"two\nlines",x'),
+        text(header, "a3,,", ",b,"),
+        text(header, 'a4,"",x'),
+    ]
+    not_plain = [
+        text("", header, row),  # a blank first line
+        text(header, "", row),  # a blank row
+        text(header, row, ""),  # a blank last row before the end
+        text(header, ",,", row),  # a row of empty fields
+        text(header, '"",,""', row),  # empty quoted fields only
+        text(header, row, " \t"),  # spaces only, the last row
+        text(header, 'a5,W"u,x'),  # a quote inside an unquoted value
+        text(header, row).replace("\n", "\r", 1),  # a lone carriage return
+        text(header, row) + "\x00",
+    ]
+    for case in plain:
+        assert medium.plain_csv(case, delimiter), repr(case)
+    for case in not_plain:
+        assert not medium.plain_csv(case, delimiter), repr(case)

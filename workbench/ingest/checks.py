@@ -442,19 +442,22 @@ def _stage_large(cur: store.Connection, index: int, entry: RecognisedFile) -> in
     if entry.path is None or entry.table is None or entry.delimiter is None:
         raise ValueError(f"{entry.name} is not a large CSV file")
     with utf8_copy(entry) as path:
-        return store.import_stage_csv(
-            cur,
-            index,
-            entry.table,
-            str(path),
-            positions=column_positions(entry),
-            n_columns=len(entry.headers),
-            delimiter=entry.delimiter,
-            file=entry.name,
-            source=entry.source,
-            kind=entry.kind,
-            parallel=read_in_parallel(entry),
-        )
+        return store.import_stage_csv(cur, index, entry.table, large_csv(entry, path))
+
+
+def large_csv(entry: RecognisedFile, path: Path) -> store.LargeCsv:
+    """Return how the store's CSV reader reads a file on disk at ``path`` (UTF-8)."""
+    assert entry.delimiter is not None
+    return store.LargeCsv(
+        path=str(path),
+        positions=column_positions(entry),
+        n_columns=len(entry.headers),
+        delimiter=entry.delimiter,
+        file=entry.name,
+        source=entry.source,
+        kind=entry.kind,
+        parallel=read_in_parallel(entry),
+    )
 
 
 def read_in_parallel(entry: RecognisedFile) -> bool:

@@ -24,8 +24,7 @@ from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
 from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
-    column_positions,
-    read_in_parallel,
+    large_csv,
     reference_code,
     reference_message,
     stage_and_check,
@@ -113,20 +112,6 @@ def large_activity_file(importable: list[RecognisedFile]) -> RecognisedFile | No
     return entry
 
 
-def csv_options(entry: RecognisedFile) -> dict[str, Any]:
-    """Return how the store's CSV reader reads a large file (its layout and labels)."""
-    assert entry.delimiter is not None
-    return {
-        "positions": column_positions(entry),
-        "n_columns": len(entry.headers),
-        "delimiter": entry.delimiter,
-        "file": entry.name,
-        "source": entry.source,
-        "kind": entry.kind,
-        "parallel": read_in_parallel(entry),
-    }
-
-
 def direct_load(
     con: store.Connection,
     run: RunRecord,
@@ -160,17 +145,15 @@ def direct_load(
             # two do not add up.
             say(0.3, f"loading {entry.name}")
             with utf8_copy(entry) as path:
-                options = csv_options(entry)
-                rows = store.import_activities_load(cur, run_id, str(path), **options)
+                csv = large_csv(entry, path)
+                rows = store.import_activities_load(cur, run_id, csv)
                 if rows is None:
                     raise NotClean
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )
                 say(0.95, f"checking the references of {entry.name}")
-                references = store.import_activities_references(
-                    cur, run_id, str(path), **options
-                )
+                references = store.import_activities_references(cur, run_id, csv)
             if references is None:
                 raise NotClean
             entry.rows = rows

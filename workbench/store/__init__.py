@@ -160,6 +160,7 @@ from workbench.store.imports.integrity import (
 from workbench.store.imports.staging import (
     IMPORT_ORDER,
     IMPORT_PROBLEM_ROWS,
+    LargeCsv,
     import_begin,
     import_csv_rows,
     import_deleted_rows,
@@ -276,6 +277,7 @@ __all__ = [
     "TERM_COLUMNS",
     "Connection",
     "HeldFeatures",
+    "LargeCsv",
     "Migration",
     "OutOfMemoryError",
     "SignInLedger",

@@ -41,6 +41,7 @@ the versions, the changes and the rows are one state of the file.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -81,6 +82,10 @@ _NARROWED_BY_ACCOUNT = (
 #: once more; for the features (one row per account) that copy is the cheaper
 #: part (:func:`_read`).
 _ARROW_COPY_NOTE = "Arrow output on a DB-API result"
+#: ``warnings.catch_warnings`` swaps the process's one list of filters: the app's
+#: sessions bring features up to date in threads of one process, and two at once
+#: would each restore the list the other changed.
+_WARNINGS_LOCK = threading.Lock()
 
 #: :func:`_narrow`'s own temporary tables.
 _HELPERS = ("_window", "_changed", "_linked", "_brought")
@@ -189,7 +194,7 @@ def _read(cur: Connection, as_of: date, term: int) -> pl.DataFrame:
     # statement once to describe it and again to run it, 16 ms of the 80 a
     # few accounts' read costs; the Arrow copy of 10,000 rows costs less
     cur.execute(ACCOUNT_FEATURES_SQL, account_feature_params(as_of, term))
-    with warnings.catch_warnings():
+    with _WARNINGS_LOCK, warnings.catch_warnings():
         # the client's note that this Arrow is copied once more (see above)
         warnings.filterwarnings("ignore", message=_ARROW_COPY_NOTE)
         reader = cur.to_arrow_reader()

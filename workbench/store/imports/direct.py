@@ -13,7 +13,7 @@ from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_outside
 from workbench.store.imports.staging import (
     _CSV_READER,
-    _csv_params,
+    LargeCsv,
     _import_columns,
     _raw_column,
     _reader_refused,
@@ -25,19 +25,7 @@ from workbench.store.versions import scope_every_account
 _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
 
 
-def import_activities_load(
-    cur: Connection,
-    run_id: int,
-    path: str,
-    *,
-    positions: dict[str, int],
-    n_columns: int,
-    delimiter: str,
-    file: str,
-    source: str,
-    kind: str | None,
-    parallel: bool = True,
-) -> int | None:
+def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int | None:
     """Load a large activity CSV straight into ``activities`` when it is clean.
 
     The staged path reads a file into a temporary table, checks it and copies it
@@ -69,7 +57,7 @@ def import_activities_load(
     # Only the last import can be undone: older journals go (this run's rows
     # carry its mark; the other files' writes journal theirs afterwards).
     cur.execute("DELETE FROM import_undo_rows")
-    raw = {c: _raw_column(positions, c) for c in _import_columns("activities")}
+    raw = {c: _raw_column(csv.positions, c) for c in _import_columns("activities")}
     # Each value is parsed once (inner query); the mark compares it with the text.
     problem = " OR ".join(
         (
@@ -84,9 +72,9 @@ def import_activities_load(
             "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
         )
     )
-    params = _csv_params(path, n_columns, delimiter, parallel)
+    params = csv.reader_params()
     try:
-        _reject_ragged(cur, params, n_columns, file)
+        _reject_ragged(cur, params, csv.n_columns, csv.file)
         inserted = cur.execute(
             f"""
             INSERT INTO activities (activity_id, account_id, contact_id, seller_id, kind,
@@ -107,10 +95,10 @@ def import_activities_load(
                 LEFT JOIN _import_kinds kv ON kv.value = lower(r.kind)
             ) p
             """,
-            {**params, "source": source, "kind": kind, "run": run_id},
+            {**params, "source": csv.source, "kind": csv.kind, "run": run_id},
         ).fetchall()
     except duckdb.Error as error:
-        raise _reader_refused(file, error) from error
+        raise _reader_refused(csv.file, error) from error
     rows = int(inserted[0][0]) if inserted else 0
     if rows == 0 or not _loaded_cleanly(cur, run_id):
         return None
@@ -118,23 +106,13 @@ def import_activities_load(
 
 
 def import_activities_references(
-    cur: Connection,
-    run_id: int,
-    path: str,
-    *,
-    positions: dict[str, int],
-    n_columns: int,
-    delimiter: str,
-    file: str,
-    parallel: bool = True,
-    **_layout: Any,
+    cur: Connection, run_id: int, csv: LargeCsv
 ) -> pl.DataFrame | None:
     """Report and clear the loaded rows' references to missing records.
 
     Runs after :func:`import_activities_load` and after the other files of
     the same export are written, so that the references are checked against
-    the rows just written. Takes the same keywords as the load (``source``
-    and ``kind`` are not needed here).
+    the rows just written.
 
     Returns:
         The reference warnings (the layout of
@@ -142,8 +120,9 @@ def import_activities_references(
         when the staged path is needed after all (an error-level reference, or
         names it would then look up).
     """
-    params = _csv_params(path, n_columns, delimiter, parallel)
-    return _direct_reference_problems(cur, run_id, params, positions, file)
+    return _direct_reference_problems(
+        cur, run_id, csv.reader_params(), csv.positions, csv.file
+    )
 
 
 def _loaded_cleanly(cur: Connection, run_id: int) -> bool:

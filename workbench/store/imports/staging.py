@@ -10,6 +10,7 @@ one table and drops the temporary tables afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -368,26 +369,11 @@ def import_csv_rows(
         return None
 
 
-def import_stage_csv(
-    cur: Connection,
-    index: int,
-    table: str,
-    path: str,
-    *,
-    positions: dict[str, int],
-    n_columns: int,
-    delimiter: str,
-    file: str,
-    source: str,
-    kind: str | None,
-    parallel: bool = True,
-) -> int:
-    """Stage a large UTF-8 CSV file with DuckDB's reader, every value as text.
+@dataclass(frozen=True)
+class LargeCsv:
+    """A UTF-8 CSV file on disk as the store's reader reads it: layout and labels.
 
-    Args:
-        cur: the import's write transaction.
-        index: the stage's number in this import.
-        table: the target table.
+    Attributes:
         path: the UTF-8 CSV file.
         positions: canonical column → 0-based position of the file's column.
         n_columns: how many columns the header has.
@@ -397,6 +383,30 @@ def import_stage_csv(
         kind: the activity kind when the file does not say.
         parallel: read with several threads (large files; a medium one is read
             in one, which reads quoted line breaks beside short rows).
+    """
+
+    path: str
+    positions: dict[str, int]
+    n_columns: int
+    delimiter: str
+    file: str
+    source: str
+    kind: str | None
+    parallel: bool = True
+
+    def reader_params(self) -> dict[str, Any]:
+        """Return the bound parameters of the store's CSV reader for this file."""
+        return _csv_params(self.path, self.n_columns, self.delimiter, self.parallel)
+
+
+def import_stage_csv(cur: Connection, index: int, table: str, csv: LargeCsv) -> int:
+    """Stage a large UTF-8 CSV file with DuckDB's reader, every value as text.
+
+    Args:
+        cur: the import's write transaction.
+        index: the stage's number in this import.
+        table: the target table.
+        csv: the file and how to read it.
 
     Returns:
         The rows staged.
@@ -404,6 +414,7 @@ def import_stage_csv(
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
     """
+    positions = csv.positions
     columns = _import_columns(table)
     select = ", ".join(f"{_raw_column(positions, c)} AS {c}" for c in columns)
     deleted = (
@@ -411,9 +422,9 @@ def import_stage_csv(
         if "is_deleted" in positions
         else "false"
     )
-    params = _csv_params(path, n_columns, delimiter, parallel)
+    params = csv.reader_params()
     try:
-        _reject_ragged(cur, params, n_columns, file)
+        _reject_ragged(cur, params, csv.n_columns, csv.file)
         cur.execute(
             f"""
             CREATE TEMP TABLE {_import_stage_name(index)} AS
@@ -422,10 +433,10 @@ def import_stage_csv(
                    {deleted} AS _deleted
             FROM {_CSV_READER}
             """,
-            {**params, "file": file, "source": source, "kind": kind},
+            {**params, "file": csv.file, "source": csv.source, "kind": csv.kind},
         )
     except duckdb.Error as error:
-        raise _reader_refused(file, error) from error
+        raise _reader_refused(csv.file, error) from error
     rows = cur.sql(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()
     return int(rows[0][0])
 

@@ -164,15 +164,18 @@ coalesce(sum(rated_without_duration) FILTER (WHERE current), 0)::BIGINT
 coalesce(sum(rated_without_duration_rate_sum) FILTER (WHERE current), 0)::DOUBLE
     AS rated_without_duration_rate_sum_12m
 """
-#: The account's wallet: the estimate by hand (``we``) wins over the imported one;
-#: the wallet share set for its industry (``iw``).
+#: The account's wallet: the estimate by hand (``we``) wins over the imported one.
 WALLET_FEATURE_COLUMNS = """
 coalesce(we.wallet_estimate, a.wallet_estimate)::DOUBLE AS wallet_estimate,
 CASE WHEN we.wallet_estimate IS NOT NULL THEN 'edited'
      WHEN a.wallet_estimate IS NOT NULL THEN 'imported' END
-    AS wallet_estimate_source,
-iw.share_of_revenue_pct::DOUBLE AS industry_wallet_share_pct
+    AS wallet_estimate_source
 """
+#: The wallet share set for the account's industry (``iw``), the column after
+#: :data:`WALLET_FEATURE_COLUMNS`.
+INDUSTRY_WALLET_SHARE_COLUMN = (
+    "iw.share_of_revenue_pct::DOUBLE AS industry_wallet_share_pct"
+)
 #: The priced hours (``e``) and the growth signs (``g``).
 ECONOMICS_FEATURE_COLUMNS = ",\n".join(
     (

@@ -65,6 +65,9 @@ GROUP BY w.account_id
 """
 
 
+_ANY_ERP_ROW_SQL = "SELECT EXISTS (SELECT 1 FROM erp_revenue)"
+
+
 def erp_account_totals(con: Connection, as_of: date) -> pl.DataFrame:
     """Return per account the ERP file covers its annual figures as of a day.
 
@@ -91,8 +94,12 @@ def with_erp_revenue(
     the account's own ``direct_cost_annual``) are added, NULL elsewhere.
     Nothing changes when no ERP file was imported.
     """
+    # Most portfolios have no ERP file: a look for any row costs a tenth of
+    # the totals' statement, which every read of the features would pay.
+    if features.height == 0 or not con.execute(_ANY_ERP_ROW_SQL).fetchall()[0][0]:
+        return features
     totals = erp_account_totals(con, as_of)
-    if totals.height == 0 or features.height == 0:
+    if totals.height == 0:
         return features
     joined = features.join(totals, on="account_id", how="left")
     covered = pl.col("erp_months").is_not_null()

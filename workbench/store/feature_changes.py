@@ -54,6 +54,7 @@ from workbench.store.connection import finite_or_null
 from workbench.store.economic_inputs import LATER_YEARS_BITS, RETENTION_MASK
 from workbench.store.erp_revenue import with_erp_revenue
 from workbench.store.portfolio import ACCOUNT_FEATURES_SQL, account_feature_params
+from workbench.store.term_revenue import RETENTION_COUNT_COLUMNS
 from workbench.store.versions import (
     Versions,
     changed_accounts,
@@ -90,11 +91,7 @@ _WARNINGS_LOCK = threading.Lock()
 #: :func:`_narrow`'s own temporary tables.
 _HELPERS = ("_window", "_changed", "_linked", "_brought")
 
-_RETENTION_COUNTS = (
-    "retention_account_years",
-    "retention_retained",
-    "retention_year_pairs",
-)
+_RETENTION_COUNTS = RETENTION_COUNT_COLUMNS
 
 
 @dataclass(frozen=True)

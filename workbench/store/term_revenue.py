@@ -43,10 +43,14 @@ REVENUE_BASIS_SQL = """CASE WHEN coalesce(r.deals_in_force, 0) = 0 THEN 'none'
                  WHEN r.deals_on_default_term = 0 THEN 'contract_terms'
                  WHEN r.deals_on_default_term = r.deals_in_force THEN 'default_term'
                  ELSE 'mixed' END AS revenue_basis"""
-#: The portfolio's retention counts (the same on every row).
-RETENTION_COLUMNS = (
-    "rc.retention_account_years, rc.retention_retained, rc.retention_year_pairs"
+#: The portfolio's retention counts (the same on every row), and their columns
+#: read from ``retention_counts rc``.
+RETENTION_COUNT_COLUMNS: tuple[str, ...] = (
+    "retention_account_years",
+    "retention_retained",
+    "retention_year_pairs",
 )
+RETENTION_COLUMNS = ", ".join(f"rc.{column}" for column in RETENTION_COUNT_COLUMNS)
 
 #: The columns of the account features that the default contract term changes.
 TERM_COLUMNS: tuple[str, ...] = (

@@ -251,12 +251,14 @@ def _with_changes(
     """
     accounts = _narrow(cur, changed, held.as_of)
     fresh = _read(cur, held.as_of, held.default_term_months)
-    _unshadow(cur)
     assert held.retention_masks is not None
     kept = held.features.with_columns(held.retention_masks).filter(
         ~pl.col("account_id").is_in(accounts.to_list())
     )
     if fresh.height and fresh.schema != kept.schema:
+        # the whole read that follows reads the file's tables; otherwise the
+        # shadows go with the read's rollback
+        _unshadow(cur)
         return None
     rows = pl.concat([kept, fresh]) if fresh.height else kept
     # the file's order: byte order of the IDs, as the statement's ORDER BY
@@ -344,7 +346,8 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
         ) ANTI JOIN _changed USING (account_id)
         """
     )
-    if cur.sql("SELECT count(*) FROM _linked").fetchall()[0][0]:
+    linked = bool(cur.sql("SELECT count(*) FROM _linked").fetchall()[0][0])
+    if linked:
         activities_of("_linked")
     cur.execute(
         "CREATE TEMP TABLE _brought AS "
@@ -352,20 +355,29 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
     )
     # a table, not a view: the statement keys people and deals on rowid; each
     # activity once (one read for a changed account may be a linked one's own)
+    once = "DISTINCT ON (_activity_row)" if linked else ""
     cur.execute(
-        "CREATE TEMP TABLE activities AS "
-        "SELECT DISTINCT ON (_activity_row) * EXCLUDE (_activity_row) FROM _window"
+        f"CREATE TEMP TABLE activities AS "
+        f"SELECT {once} * EXCLUDE (_activity_row) FROM _window"
     )
-    # everyone of the accounts whose people the activities name: whole trees
+    # everyone of the accounts whose people the activities name: whole trees.
+    # With no account linked in, those are the changed accounts themselves
+    # (another account's person named would have linked hers in): the
+    # people's second scan, by the IDs the activities name, is spared.
+    named = (
+        f"""UNION
+                SELECT account_id FROM {contacts}
+                WHERE contact_id IN (SELECT contact_id FROM activities)"""
+        if linked
+        else ""
+    )
     cur.execute(
         f"""
         CREATE TEMP TABLE contacts AS
         SELECT * FROM {contacts} WHERE rowid IN (
             SELECT rowid FROM {contacts} WHERE account_id IN (
                 SELECT account_id FROM _brought
-                UNION
-                SELECT account_id FROM {contacts}
-                WHERE contact_id IN (SELECT contact_id FROM activities)))
+                {named}))
         """
     )
     for table in _NARROWED_BY_ACCOUNT:

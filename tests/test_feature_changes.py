@@ -143,6 +143,28 @@ def test_a_person_named_by_another_account_changes_that_account(con, monkeypatch
     assert "A3" in _changed_rows(held.features, now.features)
 
 
+def test_a_linked_account_keeps_the_third_account_people_it_names(con, monkeypatch):
+    # A3 meets A5's CEO too: A3's engagement reads her department and
+    # seniority, though A5 is neither changed nor linked in when A2 changes
+    _import(
+        con,
+        ("activities.csv", _ACTIVITY_HEADER + "x1,A3,e1,s_kam,meeting,2026-04-04,60\n"),
+    )
+    held = store.features_up_to_date(con, AS_OF)
+    assert held.features.filter(pl.col("account_id") == "A3")[
+        "executive_contacts_engaged"
+    ].item()
+    store.save_contact_edits(
+        con,
+        LOCAL_ACTOR,
+        rows_frame("contact_id field new_value", ("b1", "buying_role", "user")),
+    )
+    # A3 is linked in by its activity naming b1; the whole read compared in
+    # _brought_up holds e1 among A3's people engaged
+    _now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A2"]
+
+
 def test_wallet_estimates_read_again_their_accounts(con, monkeypatch):
     held = store.features_up_to_date(con, AS_OF)
     store.set_account_wallet(

@@ -65,7 +65,16 @@ GROUP BY w.account_id
 """
 
 
-_ANY_ERP_ROW_SQL = "SELECT EXISTS (SELECT 1 FROM erp_revenue)"
+def _any_erp_row(con: Connection) -> bool:
+    """Return whether an ERP file was imported (any row of ``erp_revenue``).
+
+    Most portfolios have none: the look costs a tenth of the totals'
+    statement, which every read of the features would otherwise pay.
+    """
+    with con.cursor() as cur:  # a cursor of its own, as query_frame's
+        return bool(
+            cur.execute("SELECT EXISTS (SELECT 1 FROM erp_revenue)").fetchall()[0][0]
+        )
 
 
 def erp_account_totals(con: Connection, as_of: date) -> pl.DataFrame:
@@ -94,9 +103,7 @@ def with_erp_revenue(
     the account's own ``direct_cost_annual``) are added, NULL elsewhere.
     Nothing changes when no ERP file was imported.
     """
-    # Most portfolios have no ERP file: a look for any row costs a tenth of
-    # the totals' statement, which every read of the features would pay.
-    if features.height == 0 or not con.execute(_ANY_ERP_ROW_SQL).fetchall()[0][0]:
+    if features.height == 0 or not _any_erp_row(con):
         return features
     totals = erp_account_totals(con, as_of)
     if totals.height == 0:

@@ -296,3 +296,37 @@ def test_the_fixture_reaches_every_case(con):
     assert row["rated_without_duration_12m"] > 0
     empty = features.filter(pl.col("account_id") == "A4").row(0, named=True)
     assert empty["activities_12m"] == 0 and empty["contacts"] == 0
+
+
+def test_contracts_in_force_give_the_term_and_the_years_left(con):
+    # as a CRM exports contracts: one in force, one ended, a draft, one with a
+    # term and no end, and two in force at once (the longer term, the later end)
+    frames = _frames()
+    frames["contracts"] = rows_frame(
+        "contract_id account_id start_date end_date status term_months",
+        ("k-A2", "A2", date(2024, 9, 1), date(2027, 8, 31), "Activated", None),
+        ("k-A1-old", "A1", date(2022, 1, 1), date(2024, 12, 31), "Expired", None),
+        ("k-A1-draft", "A1", date(2026, 1, 1), date(2028, 12, 31), "Draft", None),
+        ("k-A3-open", "A3", date(2025, 1, 1), None, "Activated", 24),
+        ("k-A5-a", "A5", date(2025, 7, 1), date(2026, 12, 31), "Activated", None),
+        ("k-A5-b", "A5", date(2026, 1, 1), date(2026, 9, 30), " activated ", 60),
+    )
+    load_frames(con, frames)
+    as_of = date(2026, 6, 30)
+    features = store.account_features(con, as_of)
+    got = {
+        row["account_id"]: (row["contract_term_months"], row["contract_years_left"])
+        for row in features.select(
+            "account_id", "contract_term_months", "contract_years_left"
+        ).iter_rows(named=True)
+    }
+
+    def years_to(end: date) -> float:
+        return (end - as_of).days / 365.25
+
+    assert got["A2"] == (36, pytest.approx(years_to(date(2027, 8, 31))))
+    assert got["A1"] == (None, None)  # ended, and a draft
+    assert got["A3"] == (24, None)  # in force with no end: no years left known
+    assert got["A5"][0] == 60
+    assert got["A5"][1] == pytest.approx(years_to(date(2026, 12, 31)))
+    assert got["A4"] == (None, None)  # no contract at all

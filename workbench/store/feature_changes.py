@@ -91,8 +91,6 @@ _WARNINGS_LOCK = threading.Lock()
 #: :func:`_narrow`'s own temporary tables.
 _HELPERS = ("_window", "_changed", "_linked", "_brought")
 
-_RETENTION_COUNTS = RETENTION_COUNT_COLUMNS
-
 
 @dataclass(frozen=True)
 class HeldFeatures:
@@ -213,7 +211,11 @@ def _held(
     masks = with_masks.get_column(RETENTION_MASK)
     features = with_masks.drop(RETENTION_MASK)
     counted = _retention_counts(masks)
-    stated = features.select(_RETENTION_COUNTS).row(0) if features.height else (0, 0, 0)
+    stated = (
+        features.select(RETENTION_COUNT_COLUMNS).row(0)
+        if features.height
+        else (0, 0, 0)
+    )
     return HeldFeatures(
         database=database,
         versions=versions,
@@ -266,7 +268,7 @@ def _with_changes(
     counts = _retention_counts(rows.get_column(RETENTION_MASK))
     return rows.with_columns(
         pl.lit(value, dtype=rows.schema[name]).alias(name)
-        for name, value in zip(_RETENTION_COUNTS, counts, strict=True)
+        for name, value in zip(RETENTION_COUNT_COLUMNS, counts, strict=True)
     )
 
 

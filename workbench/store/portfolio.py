@@ -214,7 +214,7 @@ ENGAGEMENT_COLUMNS = zero_if_missing(
 
 #: The retention counts' places in the accounts' join, and their values after it.
 _EMPTY_RETENTION_COUNTS = ", ".join(f"NULL AS {c}" for c in RETENTION_COUNT_COLUMNS)
-_RETENTION_COUNTS = ", ".join(f"rc.{c} AS {c}" for c in RETENTION_COUNT_COLUMNS)
+_RETENTION_COUNT_VALUES = ", ".join(f"rc.{c} AS {c}" for c in RETENTION_COUNT_COLUMNS)
 
 
 #: One row of segmentation signals per account (see :func:`account_features`).
@@ -413,7 +413,7 @@ ACCOUNT_FEATURES_SQL = f"""
                 AND ct.start_date <= $as_of::DATE AND $as_of::DATE <= ct.end_date
                 AND ct.status NOT IN (SELECT unnest($not_in_force)))
                 AS contract_years_left,
-            {_RETENTION_COUNTS}
+            {_RETENTION_COUNT_VALUES}
         )
         FROM per_account f
         LEFT JOIN industry_wallet_shares iw ON iw.industry = f.industry

@@ -215,6 +215,36 @@ def test_text_output_of_map_and_plans_follows_the_language(
     assert chinese.startswith("2026-10-01 的计划\n") and "逾期行动：" in chinese
 
 
+#: Codes a person must not read in a Chinese table (``--json`` and ``--csv`` keep
+#: them). Lower case and whole words: the accounts' names are capitalised.
+CODES = re.compile(
+    r"\b(most_valuable|most_growable|below_zero|maintain|no_data|partnership|"
+    r"transactional|under_invested|over_invested|wrong_people|not_judged|right|"
+    r"initiator|decider|influencer|approver|buyer|user|gatekeeper|all)\b"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "labels"),
+    [
+        (["segment"], ("最有价值客户", "合作型关系")),
+        (["effort"], ("合作型关系", "恰当")),
+        (["nps"], ("全部", "决策者", "净推荐值")),
+        (["nps", "--conflicts"], ("对比",)),
+    ],
+)
+def test_chinese_tables_read_the_vocabulary_and_english_keeps_the_codes(
+    capsys, clean_locale, demo_db, argv, labels
+):
+    db = ["--db", str(demo_db)]
+    code, chinese, _ = _run(capsys, "--lang", "zh-Hans", *argv, *db)
+    assert code == 0
+    assert all(label in chinese for label in labels)
+    assert CODES.findall(chinese) == []
+    _code, english, _ = _run(capsys, *argv, *db)
+    assert CODES.search(english)
+
+
 # --- the shared pieces ---------------------------------------------------------------
 
 

@@ -347,6 +347,11 @@ def relationship(term: str | None) -> str:
     return _term(RELATIONSHIPS, term)
 
 
+def effort_verdict(term: str | None) -> str:
+    """Return an effort verdict (``under_invested``) in the language in force."""
+    return _term(EFFORT_VERDICTS, term)
+
+
 def activity_kind(term: str | None) -> str:
     """Return an activity kind (``joint_planning``) as the language in force reads it."""
     return _term(ACTIVITY_KINDS, term)

@@ -7,6 +7,7 @@ import sys
 
 import polars as pl
 
+from workbench import terms
 from workbench.analytics import effort
 from workbench.cli._command import (
     Command,
@@ -17,7 +18,7 @@ from workbench.cli._command import (
 )
 from workbench.cli._output import fit, print_table, progress
 from workbench.errors import RejectedInputError
-from workbench.i18n import N_
+from workbench.i18n import N_, current_language
 from workbench.i18n import gettext as _
 
 # MisallocationRules field → its option and help (%% is a percent sign to argparse).
@@ -170,11 +171,19 @@ def _print_accounts(table: pl.DataFrame) -> None:
         "people",
         "name",
     )
-    for row in table.select(columns).iter_rows():
+    # codes in English (as --json and --csv carry them), labels in Chinese
+    shown = terms.localise_values(table.select(columns))
+    english = current_language() == "en"
+    for row in shown.iter_rows():
         band = "" if row[4] is None else f"{row[4]:,.0f}-{row[5]:,.0f}"
+        investment, people = (
+            (row[6], row[7])
+            if english
+            else (terms.effort_verdict(row[6]), terms.effort_verdict(row[7]))
+        )
         print(
-            f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>8,.0f} "
-            f"{band:>13} {row[6]:15} {row[7]:13} {row[8]}"
+            f"{fit(row[0], 12)} {fit(row[1], 14)} {fit(row[2], 14)} {row[3]:>8,.0f} "
+            f"{band:>13} {fit(investment, 15)} {fit(people, 13)} {row[8]}"
         )
 
 

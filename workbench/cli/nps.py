@@ -7,11 +7,12 @@ from datetime import date
 
 import polars as pl
 
+from workbench import terms
 from workbench.analytics import voice
 from workbench.analytics.voice.conflicts import CONFLICT_COLUMNS
 from workbench.cli._command import Command, add_flags, open_workbench
 from workbench.cli._output import fit, print_json
-from workbench.i18n import N_
+from workbench.i18n import N_, current_language
 from workbench.i18n import gettext as _
 
 EXAMPLES = (
@@ -122,11 +123,13 @@ def run(args: argparse.Namespace) -> int:
         _("95{percent} interval").format(percent="%"),
     )
     print(
-        f"{'account_id':<14}{args.by:<22}{fit(responses_heading, 10, right=True)}"
-        f"{'nps':>8}{fit(interval_heading, 16, right=True)}"
+        f"{fit(_('account'), 14)}{fit(_(_GROUP_HEADINGS[args.by]), 22)}"
+        f"{fit(responses_heading, 10, right=True)}"
+        f"{fit(_('NPS'), 9, right=True)}{fit(interval_heading, 16, right=True)}"
     )
     too_few_label = _(voice.TOO_FEW_LABEL)
-    for account_id, group, count, nps, low, high, too_few in rows.iter_rows():
+    for account_id, code, count, nps, low, high, too_few in rows.iter_rows():
+        group = _group_label(args.by, code)
         shown = "" if nps is None else f"{nps:+.0f}"
         interval = (
             ""
@@ -135,10 +138,32 @@ def run(args: argparse.Namespace) -> int:
         )
         note = f"  ({too_few_label})" if too_few and count else ""
         print(
-            f"{account_id:<14}{fit(group, 22)}{count:>10,}{shown:>8}"
+            f"{account_id:<14}{fit(group, 22)}{count:>10,}{shown:>9}"
             f"{fit(interval, 16, right=True)}{note}"
         )
     return 0
+
+
+#: The heading of the group column by what ``--by`` splits on.
+_GROUP_HEADINGS = {
+    "role": N_("role"),
+    "department": N_("department"),
+    "quarter": N_("quarter"),
+}
+
+
+def _group_label(by: str, group: str) -> str:
+    """A group's name as a person reads it: every answer, a role, or as stored.
+
+    Roles are codes (``decider``), read in the language in force (codes in
+    English, as ``--json`` carries them); departments and quarters are shown
+    as they are.
+    """
+    if group == voice.ALL_GROUP:
+        return _("all")
+    if by == "role" and current_language() != "en":
+        return terms.buying_role(group)
+    return group
 
 
 def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
@@ -150,7 +175,14 @@ def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
     if rows.height == 0:
         print(_("No role conflict beyond chance in the period."))
         return 0
+    english = current_language() == "en"
     for row in rows.iter_rows(named=True):
+        if not english:
+            row = {
+                **row,
+                "high_role": terms.buying_role(row["high_role"]),
+                "low_role": terms.buying_role(row["low_role"]),
+            }
         print(
             _(
                 "{account_id}  {account_name}: "

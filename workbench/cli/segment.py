@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from workbench import terms
 from workbench.analytics import segment
 from workbench.cli._command import (
     Command,
@@ -122,8 +123,14 @@ def _print_accounts(table: pl.DataFrame) -> None:
         f"{fit(headings[0], 12)} {fit(headings[1], 14)} {fit(headings[2], 14)} "
         f"{fit(headings[3], 14, right=True)}  " + _("name")
     )
-    for row in table.select(*columns, "name").iter_rows():
-        print(f"{row[0]:12} {row[1]:14} {row[2]:14} {row[3]:>14,.0f}  {row[4]}")
+    # a person reads the segment and the relationship in the language in force
+    # (the codes in English, as --json and --csv carry them)
+    shown = terms.localise_values(table.select(*columns, "name"))
+    for account, value_segment, relationship, contribution, name in shown.iter_rows():
+        print(
+            f"{fit(account, 12)} {fit(value_segment, 14)} {fit(relationship, 14)} "
+            f"{contribution:>14,.0f}  {name}"
+        )
 
 
 COMMANDS = (

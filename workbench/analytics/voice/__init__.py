@@ -79,6 +79,7 @@ from workbench.analytics.voice.uncertainty import (
     with_interval,
 )
 from workbench.analytics.voice.views import (
+    ALL_GROUP,
     account_names,
     account_role_matrix,
     accounts_heard,
@@ -102,6 +103,7 @@ from workbench.analytics.voice.views import (
 from workbench.domain import BUYING_ROLES
 
 __all__ = [
+    "ALL_GROUP",
     "BREADTH_EDGES",
     "BUYING_ROLES",
     "CONFLICT_ALPHA",

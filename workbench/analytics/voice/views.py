@@ -22,6 +22,9 @@ from workbench.domain import BUYING_ROLES
 
 # --- slicing: roles, quarters, periods -----------------------------------------------
 
+#: The group of every answer of an account or a quarter, beside its roles.
+ALL_GROUP = "all"
+
 
 def with_quarter(responses: pl.DataFrame) -> pl.DataFrame:
     """Return the responses with a ``quarter`` label such as ``2026-Q3``."""
@@ -114,7 +117,7 @@ def quarterly_trend(responses: pl.DataFrame, by_role: bool = False) -> pl.DataFr
     if by_role:
         return summarise_nps(quartered, ["quarter", "role"])
     return summarise_nps(quartered, ["quarter"]).with_columns(
-        pl.lit("all").alias("role")
+        pl.lit(ALL_GROUP).alias("role")
     )
 
 
@@ -208,7 +211,7 @@ def nps_rows_for_cli(responses: pl.DataFrame, by: str = "role") -> pl.DataFrame:
         pl.col("department").fill_null("(unknown)")
     )
     overall = summarise_nps(frame, ["account_id"]).with_columns(
-        pl.lit("all").alias(by), pl.lit(0).alias("_order")
+        pl.lit(ALL_GROUP).alias(by), pl.lit(0).alias("_order")
     )
     split = summarise_nps(frame, ["account_id", by]).with_columns(
         pl.lit(1).alias("_order")

@@ -21,8 +21,9 @@ can_import = screen.may_import()
 if can_import:
     upload = screen.upload_form()
     if upload.files:
-        mappings = screen.review_mappings(upload)
-        report = screen.check(upload, mappings)
-        screen.report_and_commit(upload, mappings, report)
+        review = screen.review_mappings(upload)
+        report = screen.check(upload, review.mappings)
+        screen.recognised_files(review, report)
+        screen.report_and_commit(upload, review.mappings, report)
 screen.currency_setting(can_import)
 screen.past_imports(can_import)

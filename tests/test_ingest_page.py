@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -137,3 +138,29 @@ def test_a_viewer_sees_the_currency_but_cannot_change_it(app_db):
     assert at.selectbox(key="imp_currency").disabled
     with store.connect(app_db, read_only=True) as con:
         assert store.portfolio_currency(con) == "USD"
+
+
+def test_a_large_file_s_rows_are_shown_as_its_check_counted_them(
+    at: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file read from disk as a large one: its rows are not counted when it
+    # is recognised, only when the check reads it.
+    from workbench import ingest
+
+    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+    page = _upload(_page(at), "salesforce/Account.csv", "salesforce/Contact.csv")
+    assert not page.exception, page.exception
+    recognised = _frame_with(page, "ignored_columns")
+    rows = dict(zip(recognised["table"], recognised["rows"], strict=True))
+    expected = {
+        table: pl.read_csv(FIXTURES / "salesforce" / name).height
+        for table, name in (("accounts", "Account.csv"), ("contacts", "Contact.csv"))
+    }
+    assert rows == expected
+    # a missing value (a file-level problem's row) reads as a dash, not "None"
+    shown = [
+        table.proto.placeholder
+        for table in page.dataframe
+        if {"ignored_columns", "message"} & set(table.value.columns)
+    ]
+    assert shown == ["–", "–"]

@@ -196,6 +196,11 @@ def shown_columns(
     return merged
 
 
+#: How a table shows a value that is missing (a file-level problem's row, a
+#: large file's rows not counted): the dash terms.py writes for a missing term.
+MISSING_VALUE = "–"
+
+
 def dataframe(
     data: Any, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any
 ) -> Any:
@@ -212,6 +217,8 @@ def dataframe(
     ]
     if isinstance(data, pl.DataFrame):
         data = arrow_table(data)
+    # a missing value reads as a dash, as terms.py writes one, not as "None"
+    kwargs.setdefault("placeholder", MISSING_VALUE)
     return st.dataframe(
         data, column_config=shown_columns(columns, column_config), **kwargs
     )

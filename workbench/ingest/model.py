@@ -133,11 +133,17 @@ def readable_problems(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
+def files_frame(
+    files: Sequence[RecognisedFile], counted: Sequence[RecognisedFile] = ()
+) -> pl.DataFrame:
     """Return one row per recognised file: what it is and where it goes.
 
-    The note (why a file is not imported) is in the reader's language.
+    The note (why a file is not imported) is in the reader's language. A large
+    file's rows are counted only when it is read (its ``rows`` are -1 until
+    then): ``counted``, the same files once checked (:attr:`ImportReport.files`),
+    gives those counts; a file counted nowhere has no rows (null).
     """
+    counts = {(f.name, f.table): f.rows for f in counted if f.rows >= 0}
     return pl.DataFrame(
         [
             {
@@ -145,7 +151,7 @@ def files_frame(files: Sequence[RecognisedFile]) -> pl.DataFrame:
                 "source": f.source,
                 "object": f.object_name,
                 "table": f.table,
-                "rows": f.rows if f.rows >= 0 else None,
+                "rows": f.rows if f.rows >= 0 else counts.get((f.name, f.table)),
                 "encoding": f.encoding,
                 "mapped_columns": len(f.mapping),
                 "ignored_columns": len(f.unmapped),

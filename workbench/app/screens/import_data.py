@@ -146,8 +146,25 @@ def _start_options() -> tuple[bool, bool]:
     return replace_demo, again
 
 
-def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
-    """Show what was recognised and each file's mapping; return the changed ones."""
+@dataclass(frozen=True)
+class Review:
+    """What the page showed of the files before their check.
+
+    The files as recognised, the mappings changed on the page, and the place of
+    the recognised files' table (drawn once they are checked).
+    """
+
+    proposed: list[ingest.RecognisedFile]
+    mappings: dict[str, ingest.ColumnMapping]
+    recognised: Any
+
+
+def review_mappings(upload: Upload) -> Review:
+    """Show each file's mapping, with a place for what was recognised above them.
+
+    The table of the recognised files is drawn by :func:`recognised_files`
+    after the check, which counts a large file's rows.
+    """
     files, source, encoding = upload.files, upload.source, upload.encoding
     try:
         proposed, _reading_problems = actions.propose_uploads(files, source, encoding)
@@ -155,11 +172,10 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
         show_refusal(error)
         proposed = []
     mappings: dict[str, ingest.ColumnMapping] = {}
+    recognised = None
     if proposed:
         st.subheader(_("What was recognised"))
-        dataframe(
-            ingest.files_frame(proposed), hide_index=True, key="import_recognised"
-        )
+        recognised = st.empty()
         st.caption(
             _(
                 "Check the mapping of each file; change the workbench column where "
@@ -201,7 +217,19 @@ def review_mappings(upload: Upload) -> dict[str, ingest.ColumnMapping]:
                 chosen = ingest.mapping_from_table(table, edited)
                 if table != entry.table or chosen.columns != entry.mapping:
                     mappings[entry.name] = chosen
-    return mappings
+    return Review(proposed, mappings, recognised)
+
+
+def recognised_files(review: Review, report: ingest.ImportReport) -> None:
+    """Draw the recognised files' table, a large file's rows as the check counted them."""
+    if review.recognised is None:
+        return
+    with review.recognised:
+        dataframe(
+            ingest.files_frame(review.proposed, report.files),
+            hide_index=True,
+            key="import_recognised",
+        )
 
 
 def check(

@@ -13,6 +13,7 @@ import gettext
 import inspect
 import json
 import re
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -30,6 +31,7 @@ from workbench.cli._output import fit, print_table
 from workbench.cli.imports import IMPORT_OPTIONS
 
 ACCOUNT = "A00001"
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 
 @pytest.fixture
@@ -330,3 +332,17 @@ def test_the_database_is_closed_after_its_block_even_when_it_fails(tmp_path):
         fail_while_open()
     with pytest.raises(duckdb.ConnectionException, match="closed"):
         opened[0].execute("select 1")
+
+
+def test_an_import_s_progress_follows_the_language(capsys, clean_locale, demo_db):
+    files = [
+        str(FIXTURES / "salesforce" / name) for name in ("Account.csv", "User.csv")
+    ]
+    db = ["--db", str(demo_db)]
+    code, _out, english = _run(capsys, "import", *files, "--dry-run", *db)
+    assert code == 0 and "… reading files" in english and "… staging " in english
+    code, _out, chinese = _run(
+        capsys, "--lang", "zh-Hans", "import", *files, "--dry-run", *db
+    )
+    assert code == 0 and "… 正在读取文件" in chinese and "… 正在暂存 " in chinese
+    assert not re.search(r"… (reading|staging|checking|resolving|writing)", chinese)

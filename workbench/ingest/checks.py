@@ -16,6 +16,7 @@ import polars as pl
 from workbench import store, vocabulary
 from workbench.domain import Problem, Wording
 from workbench.i18n import N_
+from workbench.i18n import gettext as _
 from workbench.ingest import inputs, sources, surveys
 from workbench.ingest.messages import (
     RECORD_NOUNS,
@@ -127,14 +128,14 @@ def stage_and_check(
     by_table, files_by_name, survey_entries = _stage_files(cur, importable, say)
     tables = [t for t in store.IMPORT_ORDER if t in by_table]
     problems = _union_stages(cur, tables, by_table)
-    say(0.6, "checking values")
+    say(0.6, _("checking values"))
     staged = _Staged(cur, tables, files_by_name)
     problems += _date_orders(staged, date_order)
     store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
     # Every check runs even after an error, so that one pass reports everything:
     # a value that does not parse builds as empty and its row is still checked.
     problems += _value_problems(staged)
-    say(0.7, "resolving references")
+    say(0.7, _("resolving references"))
     store.import_build(cur, tables, overwrite_edits=overwrite_edits)
     store.import_drop_inputs(cur, tables)
     if survey_entries:
@@ -158,7 +159,10 @@ def _stage_files(
         if entry.source == "survey":
             survey_entries.append(entry)
             continue
-        say(0.3 + 0.3 * index / max(1, len(importable)), f"staging {entry.name}")
+        say(
+            0.3 + 0.3 * index / max(1, len(importable)),
+            _("staging {file}").format(file=entry.name),
+        )
         if entry.frame is not None:
             store.import_stage_frame(cur, index, entry.table, stage_frame(entry))
         else:

@@ -22,6 +22,7 @@ from workbench import store
 from workbench.access import require
 from workbench.domain import Actor, Problem
 from workbench.errors import RejectedInputError
+from workbench.i18n import gettext as _
 from workbench.ingest import guards, summary
 from workbench.ingest.checks import (
     large_csv,
@@ -143,7 +144,7 @@ def direct_load(
             # while it runs, the other files' tables hold theirs until the
             # commit (see store.import_activities_load); in this order the
             # two do not add up.
-            say(0.3, f"loading {entry.name}")
+            say(0.3, _("loading {file}").format(file=entry.name))
             with utf8_copy(entry) as path:
                 csv = large_csv(entry, path)
                 rows = store.import_activities_load(cur, run_id, csv)
@@ -152,7 +153,10 @@ def direct_load(
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )
-                say(0.95, f"checking the references of {entry.name}")
+                say(
+                    0.95,
+                    _("checking the references of {file}").format(file=entry.name),
+                )
                 references = store.import_activities_references(cur, run_id, csv)
             if references is None:
                 raise NotClean
@@ -171,9 +175,9 @@ def direct_load(
             counts = run.commit(cur, run_id, problems)
     except (NotClean, RejectedInputError):
         # The staged path finds the same problems and reports them row by row.
-        say(0.3, f"checking {entry.name} row by row")
+        say(0.3, _("checking {file} row by row").format(file=entry.name))
         return None
-    say(1.0, "done")
+    say(1.0, _("done"))
     plan["activities"] = {
         "add": rows,
         "update": 0,
@@ -217,5 +221,5 @@ def _write_others(
         raise NotClean
     tables = sorted({r.table for r in others if r.table})
     plan = summary.import_plan(store.import_plan(cur, tables), others, found)
-    say(0.7, "writing")
+    say(0.7, _("writing"))
     return plan, store.import_commit(cur, run_id, tables), found

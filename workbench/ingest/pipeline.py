@@ -18,6 +18,7 @@ from workbench.access import require
 from workbench.domain import Actor, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
+from workbench.i18n import gettext as _
 from workbench.ingest import guards, summary
 from workbench.ingest.checks import file_problems, stage_and_check
 from workbench.ingest.direct import RunRecord, direct_load
@@ -93,7 +94,7 @@ def import_files(
         )
     started = store.now_utc()
     say = progress or (lambda _fraction, _message: None)
-    say(0.0, "reading files")
+    say(0.0, _("reading files"))
     # Large uploads are written here for DuckDB's reader; removed at the end.
     try:
         with tempfile.TemporaryDirectory(prefix="workbench-import-") as spill:
@@ -247,7 +248,7 @@ def _run_import(
     if guards.committed_already(
         con, files, recognised, problems, again or overwrite_edits or replacing, dry_run
     ):
-        say(1.0, "imported already")
+        say(1.0, _("imported already"))
         return ImportReport(
             True, source_label, store.table_counts(con), problems, None, recognised
         )
@@ -283,10 +284,10 @@ def _run_import(
                 )
                 if any(p.level == "error" for p in problems) or dry_run:
                     raise _RejectedImport
-                say(0.85, "writing")
+                say(0.85, _("writing"))
                 written = store.import_commit(cur, run_id, tables)
                 counts = run.commit(cur, run_id, problems)
-            say(1.0, "done")
+            say(1.0, _("done"))
             done = ImportReport(
                 True, source_label, counts, problems, run_id, recognised
             )
@@ -316,7 +317,7 @@ def _not_committed(
         with store.write_transaction(con, facts=False) as cur:
             run_id_recorded = store.import_next_run_id(cur)
             run.record(cur, run_id_recorded, "rejected", problems)
-    say(1.0, "checked" if dry_run else "rejected")
+    say(1.0, _("checked") if dry_run else _("rejected"))
     return ImportReport(
         ok,
         run.source_label,

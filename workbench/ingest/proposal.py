@@ -14,6 +14,7 @@ from workbench import store, vocabulary
 from workbench.domain import FILE_REFUSAL, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
+from workbench.i18n import gettext as _
 from workbench.ingest import medium, sources, vendor_shapes
 from workbench.ingest.inputs import InputFile, collect, input_sha256
 from workbench.ingest.mapping import large_table_file, recognise_table
@@ -275,7 +276,10 @@ def _read_inputs(
     problems: list[Problem] = []
     read: list[tuple[InputFile, TableFile]] = []
     for number, item in enumerate(inputs):
-        say(0.3 * number / max(1, len(inputs)), f"reading {item.name}")
+        say(
+            0.3 * number / max(1, len(inputs)),
+            _("reading {file}").format(file=item.name),
+        )
         try:
             if item.data is None:
                 table = large_table_file(item, encoding)

@@ -329,8 +329,10 @@ def _commit(upload: Upload, mappings: dict[str, ingest.ColumnMapping]) -> None:
         result = actions.import_uploads(
             upload.files,
             mappings=mappings,
+            # the message may name a file: its name is shown as text, never as
+            # Markdown (a progress bar's text is Markdown)
             progress=lambda fraction, message: bar.progress(
-                min(1.0, fraction), text=message
+                min(1.0, fraction), text=ingest.markdown_safe(message)
             ),
             **upload.options(),
         )

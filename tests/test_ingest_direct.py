@@ -621,3 +621,44 @@ def test_an_error_in_another_file_of_the_export_is_reported_with_the_activity_pr
     assert ("Opportunity.csv", 1, "Amount") in errors
     assert result[0] is False and result[6]
     assert not any(rows for rows in result[5].values()), "nothing was written"
+
+
+def test_the_memory_cap_of_a_large_import_grows_with_its_files_within_the_machine():
+    mb = 2**20
+    # at least the floor: a file of a few megabytes
+    assert ingest.large_import_memory_limit(5 * mb, 24 * 2**30) == "400MB"
+    # then three times the files' bytes: the staged path holds their text
+    assert ingest.large_import_memory_limit(1_000 * mb, 24 * 2**30) == "3000MB"
+    # never above four fifths of the machine's memory
+    assert ingest.large_import_memory_limit(10_000 * mb, 10_000 * mb) == "8000MB"
+    # a system that does not say its memory: no cap but the files'
+    assert ingest.large_import_memory_limit(1_000 * mb, None) == "3000MB"
+
+
+def test_a_large_import_runs_under_its_cap_and_gives_the_previous_one_back(
+    tmp_path, monkeypatch
+):
+    con = store.connect(tmp_path / "w.duckdb")
+    try:
+        before = store.query_frame(
+            con, "SELECT current_setting('memory_limit') AS limit_"
+        )["limit_"][0]
+        caps: list[str] = []
+        cap = store.set_memory_limit
+
+        def watched(connection: store.Connection, limit: str) -> str:
+            caps.append(limit)
+            return cap(connection, limit)
+
+        task = _write_tasks(tmp_path, _tasks())
+        with monkeypatch.context() as patch:
+            patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+            patch.setattr(store, "set_memory_limit", watched)
+            report = ingest.import_files(
+                con, [*_write_people(tmp_path), task], actor=ANALYST
+            )
+    finally:
+        con.close()
+    assert report.ok, [p.message for p in report.errors]
+    # the previous cap is given back as DuckDB states it (rounded to 0.1 GiB)
+    assert caps == ["400MB", before]

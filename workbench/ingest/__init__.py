@@ -37,7 +37,7 @@ from workbench.ingest.model import (
     problems_frame,
     readable_problems,
 )
-from workbench.ingest.pipeline import LARGE_IMPORT_MEMORY_LIMIT, import_files
+from workbench.ingest.pipeline import import_files, large_import_memory_limit
 from workbench.ingest.problems import problem_text, refusal_text
 from workbench.ingest.proposal import propose_files
 from workbench.ingest.read import (
@@ -66,7 +66,6 @@ __all__ = [
     "EXCEL_SUFFIXES",
     "JSON_SUFFIXES",
     "LARGE_FILE_BYTES",
-    "LARGE_IMPORT_MEMORY_LIMIT",
     "MAX_FILE_BYTES",
     "MAX_FILE_ENV_VAR",
     "MAX_ZIP_TOTAL_BYTES",
@@ -85,6 +84,7 @@ __all__ = [
     "files_frame",
     "header_signature",
     "import_files",
+    "large_import_memory_limit",
     "mapping_from_table",
     "mapping_table",
     "markdown_safe",

@@ -8,6 +8,8 @@ module holds no SQL: it calls :mod:`workbench.store`.
 
 from __future__ import annotations
 
+import math
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,8 +34,41 @@ from workbench.ingest.model import (
 from workbench.ingest.problems import file_problem, refusal_wording, worded
 from workbench.ingest.proposal import first_file_name, propose_files
 
-#: DuckDB's memory cap while a large file is imported (it spills to disk beyond).
-LARGE_IMPORT_MEMORY_LIMIT = "1GB"
+#: DuckDB's memory cap while large files are imported, at least (it spills to
+#: disk beyond): a one-pass load of 2 million activities needs about 250 MB of
+#: buffers (the reader's and the row groups waiting to be written); with a cap
+#: of 1 GB DuckDB kept about 300 MB more until the commit, so an import took
+#: nearly twice the memory of DuckDB's own read of the file.
+LARGE_IMPORT_MEMORY_FLOOR_MB = 400
+#: The cap grows with the large files' bytes: the staged path, which reports a
+#: file's problems row by row, holds the file's text in temporary tables and some
+#: of its steps do not spill (2 million activities, 136 MB of CSV, ran out of
+#: memory under a cap of 100 MB and passed under 200 MB).
+LARGE_IMPORT_MEMORY_PER_FILE_BYTE = 3
+#: Never above this share of the machine's memory (DuckDB's own default cap).
+LARGE_IMPORT_MEMORY_MAX_SHARE = 0.8
+
+
+def large_import_memory_limit(file_bytes: int, machine_bytes: int | None) -> str:
+    """Return DuckDB's memory cap (``"412MB"``) for importing large files of that size.
+
+    ``machine_bytes``: the machine's memory, None when it cannot be told.
+    """
+    wanted = max(
+        LARGE_IMPORT_MEMORY_FLOOR_MB * 2**20,
+        LARGE_IMPORT_MEMORY_PER_FILE_BYTE * file_bytes,
+    )
+    if machine_bytes:
+        wanted = min(wanted, int(LARGE_IMPORT_MEMORY_MAX_SHARE * machine_bytes))
+    return f"{math.ceil(wanted / 2**20)}MB"
+
+
+def _machine_memory_bytes() -> int | None:
+    """Return the machine's physical memory, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 class _RejectedImport(Exception):
@@ -195,9 +230,16 @@ def _import_with(
     source_label = "+".join(sources_used)
     # A large file is loaded by DuckDB under a memory cap, spilling to disk
     # rather than growing past it.
+    large_files = {r.path for r in importable if r.path is not None}
     previous_limit = (
-        store.set_memory_limit(con, LARGE_IMPORT_MEMORY_LIMIT)
-        if any(r.path is not None for r in importable)
+        store.set_memory_limit(
+            con,
+            large_import_memory_limit(
+                sum(path.stat().st_size for path in large_files),
+                _machine_memory_bytes(),
+            ),
+        )
+        if large_files
         else None
     )
     try:

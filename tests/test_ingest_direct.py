@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import REAL_DATASETS
 from workbench import ingest, store
 from workbench.domain import Actor
+from workbench.errors import RejectedInputError
 
 ANALYST = Actor(name="ana", role="analyst")
 TASK_HEADER = (
@@ -662,3 +663,29 @@ def test_a_large_import_runs_under_its_cap_and_gives_the_previous_one_back(
     assert report.ok, [p.message for p in report.errors]
     # the previous cap is given back as DuckDB states it (rounded to 0.1 GiB)
     assert caps == ["400MB", before]
+
+
+@pytest.mark.parametrize("staged_only", [False, True], ids=["one-pass", "staged"])
+def test_a_large_file_beyond_the_memory_cap_is_refused_as_such_not_as_unreadable(
+    tmp_path, monkeypatch, staged_only
+):
+    from workbench.store.imports import direct, staging
+
+    con = _database(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+
+    def out_of_memory(*_args: Any) -> None:
+        # as DuckDB's reader says it when the cap is reached mid-file
+        raise store.OutOfMemoryError("could not allocate block of size 256.0 KiB")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+        patch.setattr(direct, "_reject_ragged", out_of_memory)
+        patch.setattr(staging, "_reject_ragged", out_of_memory)
+        if staged_only:
+            patch.setattr(store, "import_activities_load", lambda *_args: None)
+        with pytest.raises(RejectedInputError) as refused:
+            ingest.import_files(con, [task], actor=ANALYST)
+    assert "ran out of memory" in str(refused.value)
+    assert "reader refused" not in str(refused.value)
+    assert store.query_frame(con, "SELECT count(*) AS n FROM activities")["n"][0] == 0

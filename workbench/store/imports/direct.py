@@ -97,6 +97,8 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             """,
             {**params, "source": csv.source, "kind": csv.kind, "run": run_id},
         ).fetchall()
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the import says so (ingest.pipeline)
     except duckdb.Error as error:
         raise _reader_refused(csv.file, error) from error
     rows = int(inserted[0][0]) if inserted else 0

@@ -435,6 +435,8 @@ def import_stage_csv(cur: Connection, index: int, table: str, csv: LargeCsv) -> 
             """,
             {**params, "file": csv.file, "source": csv.source, "kind": csv.kind},
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the import says so (ingest.pipeline)
     except duckdb.Error as error:
         raise _reader_refused(csv.file, error) from error
     rows = cur.sql(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()

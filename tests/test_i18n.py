@@ -193,7 +193,15 @@ def test_the_command_line_speaks_the_language_of_lang_or_the_environment(
 
 #: The pages whose every string is marked: in Chinese, none of their texts may be a
 #: marked message still in English (the others are being marked page by page).
-TRANSLATED_PAGES = ("overview.py", "import_data.py", "segments.py", "voice.py")
+TRANSLATED_PAGES = (
+    "overview.py",
+    "import_data.py",
+    "segments.py",
+    "voice.py",
+    "plans.py",
+    "buying_centre.py",
+    "effort.py",
+)
 #: Element kinds whose ``label`` a person reads; and those whose ``value`` they read.
 LABELLED = (
     "metric",
@@ -204,6 +212,7 @@ LABELLED = (
     "slider",
     "number_input",
     "text_input",
+    "text_area",
     "date_input",
     "checkbox",
     "toggle",

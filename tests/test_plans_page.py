@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import count_calls, count_queries, open_page
-from workbench import plans, store
+from workbench import i18n, plans, store
 from workbench.app.screens import plans_overview
 from workbench.domain import Actor
 
@@ -510,3 +510,34 @@ def test_going_to_another_account_opens_the_file_once_and_closes_it(
     # a rerun with everything read already opens nothing
     at.run()
     assert len(opened) == 1
+
+
+def test_the_plan_editor_and_a_refused_save_read_in_chinese(app_db):
+    # AppTest formats the options of the widgets it sends back in this thread:
+    # the same language as the page's
+    i18n.set_language("zh-Hans")
+    try:
+        _edit_and_save_in_chinese()
+    finally:
+        i18n.set_language("en")
+
+
+def _edit_and_save_in_chinese() -> None:
+    anna = open_page(PAGE, Actor("anna", "analyst"), language="zh-Hans")
+    ben = open_page(PAGE, Actor("ben", "analyst"), language="zh-Hans")
+    # the relationship reads as a term, its guidance and the services in Chinese
+    relationship = ben.selectbox(key="plan_relationship")
+    relationship.select_index(1).run()  # ("", transactional, partnership)
+    assert not ben.exception, ben.exception
+    assert "交易型关系" in relationship.options
+    assert "Work mainly" not in _captions(ben) and "采购" in _captions(ben)
+    services = ben.multiselect(key="plan_value_services")
+    assert services.options and not [o for o in services.options if o.isascii()]
+    # a refused save compares the two texts under Chinese headings
+    anna.text_area(key="plan_identify").input("Anna").run()
+    anna.button(key="plan_save").click().run()
+    ben.text_area(key="plan_identify").input("Ben").run()
+    _press(ben, "plan_save")
+    shown = " ".join(m.value for m in ben.markdown)
+    assert "左侧：您的文本（未保存）" in shown and "您的行动" in shown
+    assert "Left: your text" not in shown and "1. Identify" not in shown

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from workbench import access, plans
+from workbench import access, plans, terms
 from workbench.app import plan_editor, reads, session
 from workbench.app.components import (
     built_on_click,
@@ -17,6 +17,7 @@ from workbench.app.components import (
 )
 from workbench.app.language import _
 from workbench.app.screens.plans_overview import in_words, overview_config
+from workbench.i18n import N_
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -148,7 +149,7 @@ def sections(account_id: str, may_plan: bool) -> None:
 
     for field_name, title in plans.SECTION_TITLES.items():
         st.text_area(
-            title,
+            _(title),
             key=plan_editor.PLAN_TEXT_KEYS[field_name],
             height=120,
             max_chars=plans.MAX_SECTION_CHARS,
@@ -159,18 +160,23 @@ def sections(account_id: str, may_plan: bool) -> None:
     st.selectbox(
         _("Relationship"),
         options=("", *plans.RELATIONSHIPS),
-        format_func=lambda value: value or _("not decided"),
+        format_func=lambda value: (
+            terms.relationship(value) if value else _("not decided")
+        ),
         key="plan_relationship",
         disabled=not may_plan,
     )
     relationship = state.get("plan_relationship") or None
     if relationship:
-        st.caption(plans.RELATIONSHIP_GUIDANCE[relationship])
+        st.caption(_(plans.RELATIONSHIP_GUIDANCE[relationship]))
     chosen = list(state.get("plan_value_services") or [])
     checklist = plans.value_services_for(relationship)
     st.multiselect(
         _("Services we offer"),
         options=[*checklist, *(s for s in chosen if s not in checklist)],
+        # stored as written in English (one spelling in every language); a
+        # service typed in by hand is not in the catalogue and shows as typed
+        format_func=lambda service: _(service) if service else service,
         key="plan_value_services",
         disabled=not may_plan,
         help=_(
@@ -293,6 +299,7 @@ def save_bar(opened: Opened, edited: tuple[Any, Any, Any], may_plan: bool) -> No
     status_col.selectbox(
         _("Plan status"),
         options=plans.PLAN_STATUSES,
+        format_func=terms.status,
         key="plan_status",
         disabled=not may_plan,
     )
@@ -316,30 +323,37 @@ def conflict_view(account_id: str, conflict: dict[str, Any] | None) -> None:
         st.error(conflict["message"])
         theirs = reads.plan_version(account_id, conflict["current_version"])
         mine: plans.Plan = conflict["mine"]
+        version = conflict["current_version"]
         st.markdown(
-            f"**Left: your text (not saved)** · **right: version "
-            f"{conflict['current_version']} as saved**"
+            "**"
+            + _("Left: your text (not saved)")
+            + "** · **"
+            + _("right: version {version} as saved").format(version=version)
+            + "**"
         )
+        empty = _("(empty)")
         for field_name, title in [
             *plans.SECTION_TITLES.items(),
-            ("value_notes", "Value proposition notes"),
+            ("value_notes", N_("Value proposition notes")),
         ]:
-            st.markdown(f"*{title}*")
+            st.markdown(f"*{_(title)}*")
             left, right = st.columns(2)
             left.code(
-                getattr(mine, field_name) or "(empty)", language=None, wrap_lines=True
+                getattr(mine, field_name) or empty, language=None, wrap_lines=True
             )
             right.code(
-                (getattr(theirs.plan, field_name) if theirs else "") or "(empty)",
+                (getattr(theirs.plan, field_name) if theirs else "") or empty,
                 language=None,
                 wrap_lines=True,
             )
         left, right = st.columns(2)
-        left.markdown("*Your actions*")
+        left.markdown("*" + _("Your actions") + "*")
         left.dataframe(
             plans.actions_frame(mine), hide_index=True, key="plan_conflict_mine"
         )
-        right.markdown(f"*Actions in version {conflict['current_version']}*")
+        right.markdown(
+            "*" + _("Actions in version {version}").format(version=version) + "*"
+        )
         if theirs:
             right.dataframe(
                 plans.actions_frame(theirs.plan),

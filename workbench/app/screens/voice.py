@@ -279,7 +279,7 @@ def accounts_tab(heard: Heard) -> None:
     st.subheader(_("NPS per account and role"))
     st.caption(
         _(
-            "“None”: nobody in that role answered in the period. Grey figures: "
+            "“–”: nobody in that role answered in the period. Grey figures: "
             "{label} (under {minimum})."
         ).format(label=_(TOO_FEW), minimum=voice.MIN_RESPONSES)
     )

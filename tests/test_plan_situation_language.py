@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 #: A word joined by underscores, as code names things (most_valuable, p_value).
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -160,3 +161,34 @@ def test_the_plan_screen_shows_the_situation_in_the_language(app_db: Path):
     assert "From the CRM" not in titles
     shown = " ".join(m.value for m in at.markdown)
     assert "**按采购角色的人员**" in shown and "People by buying role" not in shown
+
+
+def test_the_segment_s_reasons_read_in_the_language_and_are_stored_in_english(
+    demo_db: Path, english_after: None
+):
+    with open_workbench(demo_db) as wb:
+        draft = wb.plan("A00001")
+    part = draft.plan.situation.part("segment")
+    reasons = {f.label: f for f in part.facts if f.label.startswith("Why this")}
+    assert set(reasons) == {"Why this segment", "Why this relationship"}
+    for fact in reasons.values():
+        assert isinstance(fact.value, str) and not CJK.search(fact.value)
+        assert set(fact.worded) == {"zh-Hans", "zh-Hant"}
+    english = appendix(draft.to_markdown())
+    assert [plans.fact_text(f) for f in reasons.values()] == [
+        f.value for f in reasons.values()
+    ]
+    i18n.set_language("zh-Hans")
+    chinese = appendix(draft.to_markdown())
+    for fact in reasons.values():
+        assert plans.fact_text(fact) == fact.worded["zh-Hans"]
+        # the export escapes what Markdown would read: compare the first words
+        start = " ".join(str(fact.value).split()[:2])
+        assert start in english and start not in chinese
+        assert fact.worded["zh-Hans"][:4] in chinese
+    # through the stored JSON, and an older plan's fact (no words) as stored
+    again = plans.situation_from_dict(plans.situation_to_dict(draft.plan.situation))
+    kept = next(f for f in again.part("segment").facts if f.label == "Why this segment")
+    assert kept.worded == reasons["Why this segment"].worded
+    older = plans.Fact("Why this segment", "lifetime value 5 is below …")
+    assert plans.fact_text(older) == "lifetime value 5 is below …"

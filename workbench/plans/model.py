@@ -85,11 +85,17 @@ Cell = str | int | float | bool | None
 
 @dataclass
 class Fact:
-    """One figure of the situation, with its unit (``""``, ``"h"``, ``"%"``)."""
+    """One figure of the situation, with its unit (``""``, ``"h"``, ``"%"``).
+
+    ``worded``: a sentence's value (why this segment) written in each other
+    language (language tag → text), for a display in that language; the value
+    itself is the English (older plans have none: the value is shown as it is).
+    """
 
     label: str
     value: Cell
     unit: str = ""
+    worded: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

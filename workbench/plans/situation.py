@@ -19,6 +19,7 @@ from workbench.plans.model import (
     SituationPart,
     SituationTable,
 )
+from workbench.plans.wording import reasons_worded
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -244,7 +245,11 @@ def situation_from_segment(
             as_of=as_of.isoformat(),
             strategy=SEGMENT_STRATEGY.get(value_segment, ""),
         ),
-        facts=_facts(row, SEGMENT_FACTS),
+        facts=reasons_worded(
+            _facts(row, SEGMENT_FACTS),
+            segments.filter(pl.col("account_id") == account_id).head(1),
+            {c: SEGMENT_FACTS[c] for c in ("value_reason", "relationship_reason")},
+        ),
     )
 
 

@@ -10,9 +10,21 @@ figures) stays as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+import polars as pl
 
 from workbench import terms
-from workbench.i18n import N_, format_money, gettext
+from workbench.analytics import segment
+from workbench.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    current_language,
+    format_money,
+    gettext,
+)
 from workbench.plans.model import (
     Cell,
     Fact,
@@ -142,6 +154,8 @@ def fact_label(fact: Fact) -> str:
 
 def fact_text(fact: Fact, currency: str | None = None) -> str:
     """Return a fact's value as read: money with its currency, codes in words."""
+    if fact.worded and current_language() in fact.worded:
+        return fact.worded[current_language()]
     if (
         currency
         and fact.label in MONEY_FACTS
@@ -209,3 +223,37 @@ def status_words(status: str) -> str:
         if status in vocabulary:
             return gettext(vocabulary[status])
     return status.replace("_", " ")
+
+
+def reasons_worded(
+    facts: list[Fact], row: pl.DataFrame, labels: Mapping[str, str]
+) -> list[Fact]:
+    """Return ``facts`` with the segment's reasons also written in the other languages.
+
+    ``row``: the account's row of :func:`~workbench.analytics.segment.assign_segments`;
+    ``labels``: the reason columns (``value_reason``) and their facts' labels.
+    The reasons are sentences, not a catalogue's messages, so they are written
+    again from the row, as the Segments page writes them; only when the English
+    written again is the value stored (the row was segmented with the default
+    thresholds, which the sentences quote), else they stay English.
+    """
+    columns = [c for c in labels if c in row.columns]
+    if row.height != 1 or not columns:
+        return facts
+    thresholds = segment.DEFAULT_THRESHOLDS
+    english = segment.explain_segments(row, thresholds, DEFAULT_LANGUAGE)
+    if english.select(columns).row(0) != row.select(columns).row(0):
+        return facts
+    worded: dict[str, dict[str, str]] = {labels[column]: {} for column in columns}
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        written = segment.explain_segments(row, thresholds, language)
+        for column in columns:
+            value = written.get_column(column)[0]
+            if value is not None:
+                worded[labels[column]][language] = str(value)
+    return [
+        replace(fact, worded=worded[fact.label]) if fact.label in worded else fact
+        for fact in facts
+    ]

@@ -7,13 +7,14 @@ import string
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
-from workbench import i18n
+from workbench import i18n, terms
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE = ("zh-Hans", "zh-Hant")
@@ -469,3 +470,22 @@ def test_table_headers_read_in_the_language_and_keep_their_own_labels():
         "nps": {"format": "%+.0f", "label": "净推荐值"},
         "a_column_of_the_crm": "A column of the crm",
     }
+
+
+def test_an_unknown_label_reads_in_the_language_and_other_text_stays():
+    frame = pl.DataFrame(
+        {
+            "seller_name": ["(unknown)", "Anna"],
+            "team": ["(unknown)", "KAM"],
+            "n": [1, 2],
+        }
+    )
+    assert terms.localise_unknown(frame).equals(frame)  # English: as stored
+    try:
+        i18n.set_language("zh-Hans")
+        shown = terms.localise_unknown(frame)
+    finally:
+        i18n.set_language("en")
+    assert shown["seller_name"].to_list() == ["（未知）", "Anna"]
+    assert shown["team"].to_list() == ["（未知）", "KAM"]
+    assert shown["n"].to_list() == [1, 2]

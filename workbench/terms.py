@@ -411,6 +411,26 @@ def column_header(column: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+#: How the store labels what the CRM left empty in a grouped table (a seller,
+#: a team, a department, a role); a label, shown in the language in force.
+UNKNOWN = "(unknown)"
+_UNKNOWN_WORDS = N_("(unknown)")
+
+
+def localise_unknown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` for display, its ``(unknown)`` labels in the language in force."""
+    if current_language() == "en":
+        return frame
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return frame
+    words = gettext(_UNKNOWN_WORDS)
+    return frame.with_columns(
+        pl.when(pl.col(c) == UNKNOWN).then(pl.lit(words)).otherwise(pl.col(c)).alias(c)
+        for c in text
+    )
+
+
 def localise_values(frame: pl.DataFrame) -> pl.DataFrame:
     """Return ``frame`` for display, its vocabulary columns in the language in force.
 

@@ -55,14 +55,12 @@ def download_pair(
     """Show a CSV and an Excel download of ``frame`` side by side.
 
     The files are built only when clicked; ``frame`` may be a function that
-    returns the frame, which then also runs only on a click. ``labels`` replaces the buttons'
-    default "Download <name> (CSV)" and "(Excel)"; keys are ``<key>_csv`` and
-    ``<key>_xlsx``.
+    returns the frame, which then also runs only on a click. ``name`` is the
+    files' name; ``labels`` replaces the buttons' default "Download CSV" and
+    "Download Excel" (the name is a file's, not words to read in a language);
+    keys are ``<key>_csv`` and ``<key>_xlsx``.
     """
-    csv_label, excel_label = labels or (
-        _("Download {name} (CSV)").format(name=name),
-        _("Download {name} (Excel)").format(name=name),
-    )
+    csv_label, excel_label = labels or (_("Download CSV"), _("Download Excel"))
     # one row holding both: a row of two columns is three blocks to build and
     # send at every rerun, a horizontal container one
     row = st.container(horizontal=True)
@@ -216,7 +214,7 @@ def dataframe(
         str(c) for c in (names if names is not None else getattr(data, "columns", []))
     ]
     if isinstance(data, pl.DataFrame):
-        data = arrow_table(data)
+        data = arrow_table(terms.localise_unknown(data))
     # a missing value reads as a dash, as terms.py writes one, not as "None"
     kwargs.setdefault("placeholder", MISSING_VALUE)
     return st.dataframe(

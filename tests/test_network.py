@@ -1170,3 +1170,34 @@ def test_map_command_exit_codes(demo_db, tmp_path, capsys):
     out = tmp_path / "plain.html"
     assert main(["map", "A00001", "--db", str(demo_db), "--html", str(out)]) == 0
     assert "people engaged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "unknown with influence 4 of 5"),
+        ("zh-Hans", "角色未知，影响力 4（满分 5）"),
+    ],
+)
+def test_a_risky_person_without_a_role_is_said_to_have_none(language, expected):
+    # a high-influence skeptic the CRM gave no buying role (common in real exports)
+    people = [
+        person(**dict(zip(SMALL_ACCOUNT_COLUMNS, row, strict=True)))
+        for row in SMALL_ACCOUNT_PEOPLE
+    ]
+    people[4].update(buying_role=None)  # TECH
+    details = network.find_risks(centre(people), language=language)
+    skeptic = details.filter(pl.col("risk") == "high-influence skeptic")
+    assert skeptic["detail"].to_list() == [expected]
+
+
+def test_whom_our_time_went_to_reads_in_the_language():
+    effort = network.breadth_and_depth(
+        network.people(small_account()), small_account().touches
+    ).effort
+    i18n.set_language("zh-Hans")
+    try:
+        shown = terms.localise_values(effort)["function"].to_list()
+    finally:
+        i18n.set_language("en")
+    assert shown == ["高层", "采购部门", "其他职能", "未指明联系人"]

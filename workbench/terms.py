@@ -291,6 +291,15 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
+#: Whom our time in an account went to (workbench.analytics.network's breadth).
+CONTACT_FUNCTIONS: dict[str, str] = {
+    "executive": N_("executives"),
+    "procurement": N_("procurement"),
+    "other": N_("other functions"),
+    "no person named": N_("no person named"),
+}
+
+
 #: Which vocabulary a table's column holds, by the column's name.
 COLUMN_VOCABULARIES: dict[str, Mapping[str, str]] = {
     "buying_role": BUYING_ROLES,
@@ -317,6 +326,7 @@ COLUMN_VOCABULARIES: dict[str, Mapping[str, str]] = {
     "severity": SEVERITIES,
     "risk": RELATIONSHIP_RISKS,
     "band": NPS_BANDS,
+    "function": CONTACT_FUNCTIONS,
 }
 
 

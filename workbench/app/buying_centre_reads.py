@@ -142,7 +142,7 @@ def report_tables(
     return ReportTables(
         coverage=shown(coverage_table(report.coverage)),
         gaps=tuple(coverage_sentences(report.coverage)),
-        effort=shown(report.breadth.effort),
+        effort=shown(terms.localise_values(report.breadth.effort)),
         risks=shown(terms.localise_values(report.risks))
         if report.risks.height
         else None,

@@ -181,7 +181,10 @@ def find_risks(
     """
     persons = people(data) if persons is None else persons
     about = persons if focus is None else focus
-    role = term_expr("role", terms.BUYING_ROLES, language)
+    # a person without a role reads as such, not as the code ``unknown``
+    role = term_expr(
+        "role", {**terms.BUYING_ROLES, UNKNOWN: N_("role unknown")}, language
+    )
     frames = [
         _single_thread_risk(about, single_thread_share, language),
         about.filter(

@@ -153,12 +153,16 @@ def map_section(account_id: str, months: int, data: domain.BuyingCentreData) -> 
         _("Departments"),
         options=bc_reads.departments(account_id, months),
         key="bc_departments",
+        # an empty filter keeps every row
+        placeholder=_("All"),
     )
     chosen_roles = filters[2].multiselect(
         _("Buying roles"),
         options=[*domain.BUYING_ROLES, network.UNKNOWN],
         format_func=network.role_name,
         key="bc_roles",
+        # an empty filter keeps every row
+        placeholder=_("All"),
     )
     with filters[3]:
         highlight = _warm_path_picker(report)

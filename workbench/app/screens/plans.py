@@ -178,6 +178,7 @@ def sections(account_id: str, may_plan: bool) -> None:
         # service typed in by hand is not in the catalogue and shows as typed
         format_func=lambda service: _(service) if service else service,
         key="plan_value_services",
+        placeholder=_("Choose options"),
         disabled=not may_plan,
         help=_(
             "Transactional accounts get the should-have services; partnerships get "

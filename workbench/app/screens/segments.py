@@ -144,13 +144,14 @@ def overview_section(
         show_table(segment.score_weights(thresholds))
 
 
-def _relationships(widget: Callable[..., Any], key: str) -> Any:
+def _relationships(widget: Callable[..., Any], key: str, **options: Any) -> Any:
     # a choice of relationship types (several or one, by the widget), in words
     return widget(
         _("Relationship"),
         list(segment.RELATIONSHIPS),
         format_func=terms.relationship,
         key=key,
+        **options,
     )
 
 
@@ -165,8 +166,13 @@ def accounts_section(
         list(segment.VALUE_SEGMENTS),
         format_func=terms.value_segment,
         key="seg_filter_segments",
+        # an empty filter keeps every row
+        placeholder=_("All"),
     )
-    chosen_types = _relationships(filter_cols[1].multiselect, "seg_filter_types")
+    # an empty filter keeps every row
+    chosen_types = _relationships(
+        filter_cols[1].multiselect, "seg_filter_types", placeholder=_("All")
+    )
     search = filter_cols[2].text_input(_("Name or ID contains"), key="seg_filter_name")
     filters = (tuple(chosen_segments), tuple(chosen_types), search)
     accounts = segment_reads.filtered_accounts(as_of, thresholds, filters)

@@ -531,6 +531,8 @@ def comments_tab(heard: Heard) -> None:
         [*domain.BUYING_ROLES, voice.UNKNOWN_ROLE],
         format_func=terms.buying_role,
         key="voice_comment_roles",
+        # an empty filter keeps every row
+        placeholder=_("All"),
     )
     found = voice_reads.found_comments(
         PERIODS[heard.period], heard.survey_type, search, tuple(roles)

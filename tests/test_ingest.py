@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from tests.conftest import (
@@ -1010,3 +1011,28 @@ def test_a_column_only_one_file_fills_is_still_checked(
     assert "accounts_b.csv|2|Annual Revenue|“plenty” is not a number" in _messages(
         report, "error"
     )
+
+
+def test_past_imports_read_as_names_and_counts_even_from_an_unreadable_record():
+    runs = pl.DataFrame(
+        {
+            "run_id": [2, 1],
+            "started_at": [None, None],
+            "finished_at": [None, None],
+            "source": ["salesforce", "generic"],
+            "status": ["committed", "undone"],
+            "files": [
+                '[{"name": "Account.csv", "rows": 4, "sha256": "ab", "tables": '
+                '["accounts"]}, {"name": "<b>x</b>.csv", "rows": 5}]',
+                "not json",
+            ],
+            "counts": ["{}", "{}"],
+            "problems": ['[{"code": "demo_data"}, {"code": "x"}]', None],
+            "user_name": ["ana", "local"],
+        }
+    )
+    shown = ingest.summary.readable_runs(runs)
+    assert shown.columns == list(ingest.summary.RUN_COLUMNS)
+    assert shown["files"].to_list() == ["Account.csv, <b>x</b>.csv", ""]
+    assert shown["rows"].to_list() == [9, 0]
+    assert shown["problems"].to_list() == [2, 0]

@@ -59,6 +59,10 @@ def test_upload_check_commit_and_undo(at: AppTest, app_db: Path) -> None:
     finally:
         con.close()
     assert names == ["Hao Chen", "Jun Li", "Klaus Weber", "Mei Zhang"]
+    # the past imports name their files, not the run's JSON record
+    runs = _frame_with(page, "run_id")
+    assert runs["files"].tolist() == ["Account.csv, Contact.csv"]
+    assert runs["status"].tolist() == ["committed"] and runs["rows"].tolist() == [9]
 
     page.button(key="import_undo").click().run()
     assert not page.exception, page.exception

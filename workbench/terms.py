@@ -119,6 +119,9 @@ STATUSES: dict[str, str] = {
     "missed": N_("missed"),
     "in_progress": N_("in progress"),
     "dropped": N_("dropped"),
+    # an import run's (the Import page's past imports)
+    "committed": N_("committed"),
+    "undone": N_("undone"),
 }
 #: The buying-centre map's relationship risks (workbench.analytics.network's
 #: ``find_risks``; the codes are keys elsewhere, e.g. a plan's suggested actions).
@@ -288,6 +291,31 @@ COLUMN_LABELS: dict[str, str] = {
     "skeptics_blockers": N_("Skeptics and blockers"),
     "team": N_("Team"),
     "touches": N_("Touches"),
+    # the Import page: the files recognised, the problems, the plan, the runs
+    "file": N_("File"),
+    "object": N_("CRM object"),
+    "table": N_("Workbench table"),
+    "rows": N_("Rows"),
+    "encoding": N_("Encoding"),
+    "mapped_columns": N_("Columns mapped"),
+    "ignored_columns": N_("Columns ignored"),
+    "level": N_("Level"),
+    "row": N_("Row"),
+    "column": N_("Column"),
+    "message": N_("Message"),
+    "code": N_("Code"),
+    "count": N_("Count"),
+    "add": N_("Add"),
+    "update": N_("Update"),
+    "skip": N_("Skip"),
+    "created_from_names": N_("Created from names"),
+    "deleted_in_crm": N_("Deleted in the CRM"),
+    "run_id": N_("Run"),
+    "started_at": N_("Started (UTC)"),
+    "finished_at": N_("Finished (UTC)"),
+    "files": N_("Files"),
+    "problems": N_("Problems"),
+    "user_name": N_("User"),
 }
 
 

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import polars as pl
+
 from workbench.domain import Problem
 from workbench.i18n import N_, gettext
 
@@ -260,3 +262,59 @@ def files_fingerprint(files: Sequence[dict[str, Any]]) -> str:
         json.dumps([f.get("sha256"), sorted(f.get("tables") or [])]) for f in files
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+#: The columns of :func:`readable_runs`, in their order.
+RUN_COLUMNS = (
+    "run_id",
+    "started_at",
+    "finished_at",
+    "source",
+    "status",
+    "files",
+    "rows",
+    "problems",
+    "user_name",
+)
+
+
+def readable_runs(runs: pl.DataFrame) -> pl.DataFrame:
+    """Return import runs (``store.import_runs``) as a person reads them.
+
+    The run's record keeps its files, counts and problems as JSON; a person reads
+    the files' names, their rows and how many problems were found. A record
+    that cannot be read (an older file's) shows no names and no counts.
+    """
+
+    def parsed(text: str | None) -> list[Any]:
+        try:
+            value = json.loads(text) if text else []
+        except ValueError:
+            return []
+        return value if isinstance(value, list) else []
+
+    files = [parsed(text) for text in runs.get_column("files").to_list()]
+    problems = [parsed(text) for text in runs.get_column("problems").to_list()]
+    return runs.with_columns(
+        pl.Series(
+            "files",
+            [
+                ", ".join(str(f.get("name", "")) for f in run if isinstance(f, dict))
+                for run in files
+            ],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "rows",
+            [
+                sum(
+                    int(f.get("rows") or 0)
+                    for f in run
+                    if isinstance(f, dict) and isinstance(f.get("rows"), int)
+                )
+                for run in files
+            ],
+            dtype=pl.Int64,
+        ),
+        pl.Series("problems", [len(run) for run in problems], dtype=pl.Int64),
+    ).select([c for c in RUN_COLUMNS if c in runs.columns or c == "rows"])

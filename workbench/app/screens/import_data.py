@@ -6,9 +6,10 @@ import hashlib
 from dataclasses import dataclass, fields
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
-from workbench import access, ingest, vocabulary
+from workbench import access, ingest, terms, vocabulary
 from workbench.app import actions, reads, session
 from workbench.app.components import (
     csv_download,
@@ -278,9 +279,10 @@ def report_and_commit(
     if kinds:
         st.caption(_("Warnings by kind (errors are listed first in the table below):"))
         dataframe(
-            ingest.summary.readable_kinds(kinds),
+            pl.DataFrame(ingest.summary.readable_kinds(kinds)),
             hide_index=True,
             key="import_warning_kinds",
+            column_config={"kind": _("Kind of warning"), "count": _("Warnings")},
         )
     problems = ingest.readable_problems(report.problems_frame())
     if problems.height:
@@ -379,7 +381,11 @@ def past_imports(can_import: bool) -> None:
     st.subheader(_("Past imports"))
     runs = reads.import_runs()
     if runs.height:
-        dataframe(runs, hide_index=True, key="import_runs_table")
+        dataframe(
+            terms.localise_values(ingest.summary.readable_runs(runs)),
+            hide_index=True,
+            key="import_runs_table",
+        )
     else:
         st.text(_("No imports yet."))
 

@@ -489,3 +489,17 @@ def test_an_unknown_label_reads_in_the_language_and_other_text_stays():
     assert shown["seller_name"].to_list() == ["（未知）", "Anna"]
     assert shown["team"].to_list() == ["（未知）", "KAM"]
     assert shown["n"].to_list() == [1, 2]
+
+
+def test_the_import_page_s_tables_have_a_heading_for_every_column():
+    from workbench import ingest
+
+    plan = {"activities": {"add": 1, "update": 0, "skip": 0, "why": []}}
+    frames = [
+        ingest.files_frame([]),
+        ingest.problems_frame([]),
+        ingest.plan_frame(plan),
+    ]
+    columns = {c for frame in frames for c in frame.columns}
+    columns |= set(ingest.summary.RUN_COLUMNS)
+    assert sorted(c for c in columns if terms.column_label(c) is None) == []

@@ -310,6 +310,10 @@ COLUMN_LABELS: dict[str, str] = {
     "skip": N_("Skip"),
     "created_from_names": N_("Created from names"),
     "deleted_in_crm": N_("Deleted in the CRM"),
+    # ingest.plan_frame's own spelling of them (a notebook's frame keeps it)
+    "created from names": N_("Created from names"),
+    "deleted in the CRM": N_("Deleted in the CRM"),
+    "why skipped": N_("Why skipped"),
     "run_id": N_("Run"),
     "started_at": N_("Started (UTC)"),
     "finished_at": N_("Finished (UTC)"),

@@ -2,7 +2,13 @@ import streamlit as st
 
 from workbench import charts
 from workbench.app import drawn, reads, session
-from workbench.app.language import _, apply_language, format_money, format_number
+from workbench.app.language import (
+    _,
+    apply_language,
+    format_money,
+    format_money_short,
+    format_number,
+)
 
 # The language first: a page can run without app.py (a direct URL, a test).
 apply_language()
@@ -23,12 +29,18 @@ first_day, last_day = summary["first_day"], summary["last_day"]
 cols = st.columns(5)
 cols[0].metric(_("Accounts"), format_number(summary["accounts"]))
 cols[1].metric(_("Contacts"), format_number(summary["contacts"]))
+currency = reads.portfolio_currency()
+# short in the metric (a full amount in the billions was cut), exact in its help
 cols[2].metric(
     _("Won revenue, last 12 months"),
-    format_money(summary["won_revenue_12m"], reads.portfolio_currency()),
+    format_money_short(summary["won_revenue_12m"], currency),
     help=_(
         "Closed-won opportunities in the 12 months up to {day}, in {currency}."
-    ).format(day=summary["as_of"], currency=reads.portfolio_currency()),
+    ).format(day=summary["as_of"], currency=currency)
+    + " "
+    + _("Exactly {amount}.").format(
+        amount=format_money(summary["won_revenue_12m"], currency)
+    ),
 )
 cols[3].metric(
     _("Effort hours, last 12 months"),

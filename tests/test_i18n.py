@@ -503,3 +503,15 @@ def test_the_import_page_s_tables_have_a_heading_for_every_column():
     columns = {c for frame in frames for c in frame.columns}
     columns |= set(ingest.summary.RUN_COLUMNS)
     assert sorted(c for c in columns if terms.column_label(c) is None) == []
+
+
+def test_a_short_amount_keeps_its_currency_in_every_language():
+    shown = {}
+    try:
+        for language in i18n.LANGUAGES:
+            i18n.set_language(language)
+            shown[language] = i18n.format_money_short(130_012_345, "USD")
+    finally:
+        i18n.set_language("en")
+    assert shown == {"en": "$130M", "zh-Hans": "US$1.3亿", "zh-Hant": "US$1.3億"}
+    assert i18n.format_money_short(None, "USD") == "–"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,11 @@ def test_overview_shows_real_figures(at, app_db):
     assert int(metrics["Contacts"].replace(",", "")) > 2_000
     assert metrics["Activities"] == "50,000"
     won_text = metrics["Won revenue, last 12 months"]
-    assert won_text.startswith("$")  # the demo portfolio is in US dollars
-    assert float(won_text.lstrip("$").replace(",", "")) > 0
+    # short, with its currency (the demo portfolio is in US dollars); exact in help
+    assert re.fullmatch(r"\$\d+(\.\d)?[KMB]", won_text), won_text
+    won = next(m for m in at.metric if m.label == "Won revenue, last 12 months")
+    exact = re.search(r"Exactly \$([\d,]+)\.", won.help)
+    assert exact and int(exact[1].replace(",", "")) > 0
     captions = " ".join(c.value for c in at.caption)
     assert str(app_db.resolve()) in captions
     assert "2023-10-01" in captions and "2026-09-30" in captions

@@ -199,6 +199,19 @@ def format_money(value: float | int | Decimal | None, currency: str) -> str:
     )
 
 
+def format_money_short(value: float | int | Decimal | None, currency: str) -> str:
+    """Return an amount in a few characters with its currency (``US$130M``, ``US$1.3亿``).
+
+    For a figure shown large in a narrow place (a metric), where a full amount
+    in the billions is cut; the full amount belongs beside it (its help).
+    """
+    if value is None:
+        return "–"
+    return babel_numbers.format_compact_currency(
+        value, currency, fraction_digits=1, locale=_babel_locale()
+    )
+
+
 def format_day(day: date | None) -> str:
     """Return a date in the language's medium form (– when None)."""
     if day is None:

@@ -19,6 +19,7 @@ from workbench.app.secrets_file import any_secrets_file
 from workbench.i18n import (
     format_day,
     format_money,
+    format_money_short,
     format_number,
     format_percent,
     gettext,
@@ -30,6 +31,7 @@ __all__ = [
     "apply_language",
     "format_day",
     "format_money",
+    "format_money_short",
     "format_number",
     "format_percent",
     "language_picker",

@@ -192,3 +192,37 @@ def test_the_segment_s_reasons_read_in_the_language_and_are_stored_in_english(
     assert kept.worded == reasons["Why this segment"].worded
     older = plans.Fact("Why this segment", "lifetime value 5 is below …")
     assert plans.fact_text(older) == "lifetime value 5 is below …"
+
+
+def test_the_situation_s_sentences_in_tables_read_in_the_language(
+    demo_db: Path, english_after: None
+):
+    with open_workbench(demo_db) as wb:
+        draft = wb.plan("A00001")
+    situation = draft.plan.situation
+    tables = {
+        t.title: t
+        for key in ("coverage", "effort")
+        for t in situation.part(key).tables
+        if t.title in ("Relationship risks", "Effort issues")
+    }
+    assert "Relationship risks" in tables  # the demo's first account has some
+    for table in tables.values():
+        assert set(table.worded) == {"zh-Hans", "zh-Hant"}
+        sentence = table.columns.index("detail" if "detail" in table.columns else "why")
+        english = [row[sentence] for row in plans.table_rows(table)]
+        assert not any(CJK.search(str(text)) for text in english)
+        i18n.set_language("zh-Hant")
+        chinese = [row[sentence] for row in plans.table_rows(table)]
+        i18n.set_language("en")
+        assert all(CJK.search(str(text)) for text in chinese), chinese
+        assert len(chinese) == len(english)
+    again = plans.situation_from_dict(plans.situation_to_dict(situation))
+    kept = next(
+        t for t in again.part("coverage").tables if t.title == "Relationship risks"
+    )
+    assert kept.worded == tables["Relationship risks"].worded
+    # an older plan's table (no other language) is shown as stored
+    older = plans.SituationTable("Relationship risks", ["risk", "detail"], [["x", "y"]])
+    i18n.set_language("zh-Hans")
+    assert plans.table_rows(older) == [["x", "y"]]

@@ -100,11 +100,18 @@ class Fact:
 
 @dataclass
 class SituationTable:
-    """A small table in the situation (a few rows: roles, people, segments)."""
+    """A small table in the situation (a few rows: roles, people, segments).
+
+    ``worded``: the same rows with their sentences (a risk's detail, why an
+    effort issue) written in each other language (language tag → rows), for a
+    display in that language; ``rows`` hold the English (older plans have no
+    other: their rows are shown as stored).
+    """
 
     title: str
     columns: list[str]
     rows: list[list[Cell]]
+    worded: dict[str, list[list[Cell]]] = field(default_factory=dict)
 
 
 @dataclass

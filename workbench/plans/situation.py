@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,20 +19,19 @@ from workbench.plans.model import (
     SituationPart,
     SituationTable,
 )
-from workbench.plans.wording import reasons_worded
+from workbench.plans.wording import reasons_worded, situation_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def _table(title: str, frame: pl.DataFrame) -> SituationTable:
-    # Situation tables are a handful of rows; floats are rounded for reading.
-    rounded = frame.with_columns(pl.col(pl.Float32, pl.Float64).round(2))
-    return SituationTable(
-        title=title,
-        columns=list(rounded.columns),
-        rows=[list(r) for r in rounded.rows()],
-    )
+def _table(
+    title: str,
+    frame: pl.DataFrame,
+    worded: Callable[[str], pl.DataFrame] | None = None,
+) -> SituationTable:
+    # the rows rounded, and their sentences in every language (wording.py)
+    return situation_table(title, frame, worded)
 
 
 #: The facts each part shows, by the column that holds them, in the order shown.
@@ -330,7 +329,16 @@ def situation_from_effort(
         ),
     )
     if issues.height:
-        part.tables.append(_table(N_("Effort issues"), issues.select("issue", "why")))
+        part.tables.append(
+            _table(
+                N_("Effort issues"),
+                issues.select("issue", "why"),
+                lambda language: effort.issues(
+                    accounts.filter(pl.col("account_id") == account_id),
+                    language=language,
+                ).select("issue", "why"),
+            )
+        )
     if by_kind.height:
         part.tables.append(_table(N_("Effort by kind of activity"), by_kind))
     return part
@@ -410,10 +418,17 @@ def situation_from_network(
         tables=[_table(N_("Coverage by buying role"), coverage)],
     )
     if report.risks.height:
+        shown = ("risk", "name", "detail")
+        persons = network.people(data)
         part.tables.append(
             _table(
                 N_("Relationship risks"),
-                report.risks.select("risk", "name", "detail").head(MAX_TABLE_ROWS),
+                report.risks.select(shown).head(MAX_TABLE_ROWS),
+                lambda language: (
+                    network.find_risks(data, persons, language=language)
+                    .select(shown)
+                    .head(MAX_TABLE_ROWS)
+                ),
             )
         )
     team = our_team(data.touches)

@@ -10,7 +10,7 @@ figures) stays as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import polars as pl
@@ -207,13 +207,17 @@ def table_title(table: SituationTable) -> str:
 
 
 def table_rows(table: SituationTable) -> list[list[Cell]]:
-    """Return a situation table's rows as read (see :func:`cell_words`)."""
+    """Return a situation table's rows as read (see :func:`cell_words`).
+
+    Its sentences in the language in force where the table holds them.
+    """
+    rows = table.worded.get(current_language(), table.rows)
     return [
         [
             cell_words(column, cell)
             for column, cell in zip(table.columns, row, strict=True)
         ]
-        for row in table.rows
+        for row in rows
     ]
 
 
@@ -257,3 +261,31 @@ def reasons_worded(
         replace(fact, worded=worded[fact.label]) if fact.label in worded else fact
         for fact in facts
     ]
+
+
+def situation_table(
+    title: str,
+    frame: pl.DataFrame,
+    worded: Callable[[str], pl.DataFrame] | None = None,
+) -> SituationTable:
+    """Return ``frame`` as a situation table, its floats rounded for reading.
+
+    ``worded``: the same rows with their sentences written in a language (called
+    for each language but English); a language whose rows do not match
+    ``frame``'s in number and columns is left out (its display shows English).
+    """
+    other = {
+        language: _rounded_rows(written)
+        for language in LANGUAGES
+        if language != DEFAULT_LANGUAGE
+        and worded is not None
+        and (written := worded(language)).columns == frame.columns
+        and written.height == frame.height
+    }
+    return SituationTable(title, list(frame.columns), _rounded_rows(frame), other)
+
+
+def _rounded_rows(frame: pl.DataFrame) -> list[list[Cell]]:
+    # Situation tables are a handful of rows; floats are rounded for reading.
+    rounded = frame.with_columns(pl.col(pl.Float32, pl.Float64).round(2))
+    return [list(r) for r in rounded.rows()]

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+import polars as pl
 import pytest
 
 from workbench import i18n, plans, terms
@@ -226,3 +227,23 @@ def test_the_situation_s_sentences_in_tables_read_in_the_language(
     older = plans.SituationTable("Relationship risks", ["risk", "detail"], [["x", "y"]])
     i18n.set_language("zh-Hans")
     assert plans.table_rows(older) == [["x", "y"]]
+
+
+def test_a_table_s_other_language_is_kept_only_when_its_rows_are_the_same_rows():
+    from workbench.plans.wording import situation_table
+
+    english = pl.DataFrame(
+        {"risk": ["dark decider", "no contact"], "detail": ["a", "b"]}
+    )
+    same = english.with_columns(pl.Series("detail", ["甲", "乙"]))
+    table = situation_table("Relationship risks", english, lambda _language: same)
+    chinese = [["dark decider", "甲"], ["no contact", "乙"]]
+    assert table.worded == {"zh-Hans": chinese, "zh-Hant": chinese}
+    for other in (
+        same.reverse(),  # the rows in another order
+        same.head(1),  # fewer rows
+        same.rename({"detail": "why"}),  # other columns
+    ):
+        assert situation_table("t", english, lambda _language, o=other: o).worded == {}
+    rounded = situation_table("t", pl.DataFrame({"x": ["a"], "share": [0.12345]}))
+    assert rounded.rows == [["a", 0.12]] and rounded.worded == {}

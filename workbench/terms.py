@@ -466,11 +466,7 @@ def localise_unknown(frame: pl.DataFrame) -> pl.DataFrame:
     text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
     if not text:
         return frame
-    words = gettext(_UNKNOWN_WORDS)
-    return frame.with_columns(
-        pl.when(pl.col(c) == UNKNOWN).then(pl.lit(words)).otherwise(pl.col(c)).alias(c)
-        for c in text
-    )
+    return frame.with_columns(pl.col(text).replace(UNKNOWN, gettext(_UNKNOWN_WORDS)))
 
 
 def localise_values(frame: pl.DataFrame) -> pl.DataFrame:

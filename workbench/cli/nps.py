@@ -161,6 +161,8 @@ def _group_label(by: str, group: str) -> str:
     """
     if group == voice.ALL_GROUP:
         return _("all")
+    if group == terms.UNKNOWN:  # a department the CRM left empty
+        return _("(unknown)")
     if by == "role" and current_language() != "en":
         return terms.buying_role(group)
     return group

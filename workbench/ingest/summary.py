@@ -317,4 +317,4 @@ def readable_runs(runs: pl.DataFrame) -> pl.DataFrame:
             dtype=pl.Int64,
         ),
         pl.Series("problems", [len(run) for run in problems], dtype=pl.Int64),
-    ).select([c for c in RUN_COLUMNS if c in runs.columns or c == "rows"])
+    ).select(RUN_COLUMNS)

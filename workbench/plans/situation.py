@@ -17,21 +17,11 @@ from workbench.plans.model import (
     Cell,
     Fact,
     SituationPart,
-    SituationTable,
 )
 from workbench.plans.wording import reasons_worded, situation_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-
-def _table(
-    title: str,
-    frame: pl.DataFrame,
-    worded: Callable[[str], pl.DataFrame] | None = None,
-) -> SituationTable:
-    # the rows rounded, and their sentences in every language (wording.py)
-    return situation_table(title, frame, worded)
 
 
 #: The facts each part shows, by the column that holds them, in the order shown.
@@ -167,7 +157,7 @@ def situation_from_crm(
             *_facts(facts, CRM_FACTS),
             Fact(N_("Buying roles with nobody known"), ", ".join(gaps) or "none"),
         ],
-        tables=[_table(N_("People by buying role"), roles)],
+        tables=[situation_table(N_("People by buying role"), roles)],
     )
     if facts["relationship_override"]:
         part.facts.append(
@@ -330,7 +320,7 @@ def situation_from_effort(
     )
     if issues.height:
         part.tables.append(
-            _table(
+            situation_table(
                 N_("Effort issues"),
                 issues.select("issue", "why"),
                 lambda language: effort.issues(
@@ -340,7 +330,7 @@ def situation_from_effort(
             )
         )
     if by_kind.height:
-        part.tables.append(_table(N_("Effort by kind of activity"), by_kind))
+        part.tables.append(situation_table(N_("Effort by kind of activity"), by_kind))
     return part
 
 
@@ -415,13 +405,13 @@ def situation_from_network(
             Fact(N_("Roles known but not touched"), ", ".join(not_engaged) or "none"),
             Fact(N_("Relationship risks found"), report.risks.height),
         ],
-        tables=[_table(N_("Coverage by buying role"), coverage)],
+        tables=[situation_table(N_("Coverage by buying role"), coverage)],
     )
     if report.risks.height:
         shown = ("risk", "name", "detail")
         persons = network.people(data)
         part.tables.append(
-            _table(
+            situation_table(
                 N_("Relationship risks"),
                 report.risks.select(shown).head(MAX_TABLE_ROWS),
                 lambda language: (
@@ -433,10 +423,10 @@ def situation_from_network(
         )
     team = our_team(data.touches)
     if team.height:
-        part.tables.append(_table(OUR_TEAM_TABLE, team))
+        part.tables.append(situation_table(OUR_TEAM_TABLE, team))
     if report.reach_next.height:
         part.tables.append(
-            _table(
+            situation_table(
                 N_("Whom to reach next"),
                 report.reach_next.head(5).select(
                     "rank", "name", "title", "role", "influence", "attitude", "path"
@@ -517,11 +507,11 @@ def situation_from_voice(
             Fact(N_("Influential or deciding detractors"), risky.height),
             Fact(N_("Role conflicts beyond chance"), conflicts.height),
         ],
-        tables=[_table(N_("NPS by buying role"), by_role)],
+        tables=[situation_table(N_("NPS by buying role"), by_role)],
     )
     if conflicts.height:
         part.tables.append(
-            _table(
+            situation_table(
                 N_("Role conflicts beyond chance"),
                 conflicts.select(
                     "high_role",
@@ -541,7 +531,7 @@ def situation_from_voice(
     part.facts.append(Fact(N_("Open requirement conflicts"), open_needs.height))
     if open_needs.height:
         part.tables.append(
-            _table(
+            situation_table(
                 N_("Open requirement conflicts"),
                 open_needs.select("role_a", "need_a", "role_b", "need_b", "owner").head(
                     MAX_TABLE_ROWS
@@ -550,7 +540,9 @@ def situation_from_voice(
         )
     if risky.height:
         part.tables.append(
-            _table(N_("Detractors who can sink a deal"), risky.head(MAX_TABLE_ROWS))
+            situation_table(
+                N_("Detractors who can sink a deal"), risky.head(MAX_TABLE_ROWS)
+            )
         )
     return part
 

@@ -271,8 +271,9 @@ def situation_table(
     """Return ``frame`` as a situation table, its floats rounded for reading.
 
     ``worded``: the same rows with their sentences written in a language (called
-    for each language but English); a language whose rows do not match
-    ``frame``'s in number and columns is left out (its display shows English).
+    for each language but English); a language whose rows are not ``frame``'s
+    (other columns, another number of rows, or another first column: the codes
+    that say which row is which) is left out, and its display shows English.
     """
     other = {
         language: _rounded_rows(written)
@@ -280,7 +281,9 @@ def situation_table(
         if language != DEFAULT_LANGUAGE
         and worded is not None
         and (written := worded(language)).columns == frame.columns
-        and written.height == frame.height
+        and written.get_column(frame.columns[0]).equals(
+            frame.get_column(frame.columns[0])
+        )
     }
     return SituationTable(title, list(frame.columns), _rounded_rows(frame), other)
 

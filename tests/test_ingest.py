@@ -715,6 +715,30 @@ def test_undo_restores_the_exact_previous_state(demo_con: store.Connection) -> N
     assert before != after
 
 
+def test_undoing_a_first_import_empties_its_tables(con: store.Connection) -> None:
+    before = store.database_fingerprint(con)
+    report = _import(con, "salesforce")
+    assert report.ok
+    # every table the run wrote held nothing: one journal row without a key
+    # each says that all its rows are the run's (none per row)
+    journal = _rows(
+        con,
+        "SELECT table_name, count(*), count(row_key) FROM import_undo_rows "
+        "GROUP BY 1 ORDER BY 1",
+    )
+    written = {t: n for t, n in report.written.items() if n and t != "activities"}
+    assert journal == [(table, 1, 0) for table in sorted(written)]
+    undone = store.undo_last_import(con, ANALYST)
+    assert {t: n for t, n in undone["restored"].items() if t != "activities"} == written
+    assert store.database_fingerprint(con) == before
+    # a second import into tables that hold rows journals each key again
+    assert _import(con, "salesforce").ok
+    assert _import(con, "hubspot_en").ok
+    assert _rows(
+        con, "SELECT count(*) FROM import_undo_rows WHERE row_key IS NULL"
+    ) == [(0,)]
+
+
 def test_a_users_mapping_is_used_and_remembered(con: store.Connection) -> None:
     data = b"Firma,Mitarbeiter\nZahnrad AG,40\n"
     report = ingest.import_files(con, [("firmen.csv", data)], actor=ANALYST)

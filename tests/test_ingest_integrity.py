@@ -104,6 +104,30 @@ def test_the_commit_rolls_back_when_a_written_row_would_dangle(
     )
 
 
+def test_the_commit_rolls_back_when_an_id_would_be_held_twice(
+    con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # People and deals have no key index (migration 17): simulate a check of
+    # doubles that missed one; the commit's own check refuses the import.
+    accounts = {"Account.csv": "Id,Name\n001A,Acme\n"}
+    assert import_texts(con, accounts).ok
+    assert import_texts(
+        con, {"Contact.csv": "Id,AccountId,LastName\n003A,001A,Ames\n"}
+    ).ok
+    found_by_the_check = store.import_duplicates
+    monkeypatch.setattr(
+        store,
+        "import_duplicates",
+        lambda cur, table: found_by_the_check(cur, table).clear(),
+    )
+    doubled = {"Contact.csv": "Id,AccountId,LastName\n003A,001A,Ames\n003A,001A,Berg\n"}
+    report = assert_rejected_unchanged(con, lambda: import_texts(con, doubled))
+    assert any(
+        "two records under one ID" in p.message and "contacts.contact_id" in p.message
+        for p in report.errors
+    ), report.errors
+
+
 def test_a_manager_missing_from_the_export_is_a_warning_naming_the_person(
     con: store.Connection,
 ) -> None:

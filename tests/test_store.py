@@ -106,6 +106,48 @@ def test_migration_8_keeps_activities_and_stores_crm_ids_once(tmp_path):
     upgraded.close()
 
 
+def test_migration_17_keeps_people_and_deals_without_their_key_index(tmp_path):
+    upgraded = older_database(
+        tmp_path / "v16.duckdb",
+        16,
+        "INSERT INTO accounts (account_id, name) VALUES ('A1', 'Acme')",
+        "INSERT INTO contacts (contact_id, account_id, name, influence) "
+        "VALUES ('C1', 'A1', 'Ana', 4), ('C2', 'A1', 'Bo', NULL)",
+        "INSERT INTO opportunities (opportunity_id, account_id, amount, term_months) "
+        "VALUES ('O1', 'A1', 1200.5, 24)",
+        "INSERT INTO import_undo_rows VALUES (3, 'contacts', 'C2', false, NULL)",
+    )
+    assert store.schema_version(upgraded) == store.MIGRATIONS[-1].version
+    assert upgraded.sql(
+        "SELECT contact_id, account_id, name, influence FROM contacts ORDER BY 1"
+    ).fetchall() == [("C1", "A1", "Ana", 4), ("C2", "A1", "Bo", None)]
+    assert upgraded.sql(
+        "SELECT opportunity_id, amount, term_months FROM opportunities"
+    ).fetchall() == [("O1", 1200.5, 24)]
+    constraints = upgraded.sql(
+        "SELECT table_name, constraint_type, constraint_column_names "
+        "FROM duckdb_constraints() WHERE table_name IN ('contacts', 'opportunities') "
+        "ORDER BY ALL"
+    ).fetchall()
+    # no key index any more (the import keeps the IDs unique); NOT NULL kept
+    assert constraints == [
+        ("contacts", "NOT NULL", ["account_id"]),
+        ("contacts", "NOT NULL", ["contact_id"]),
+        ("opportunities", "NOT NULL", ["account_id"]),
+        ("opportunities", "NOT NULL", ["opportunity_id"]),
+    ]
+    with pytest.raises(duckdb.ConstraintException):
+        upgraded.execute(
+            "INSERT INTO contacts (contact_id, account_id) VALUES ('C3', NULL)"
+        )
+    # the undo journal keeps its rows and may hold a row without a key
+    upgraded.execute(
+        "INSERT INTO import_undo_rows VALUES (3, 'accounts', NULL, false, NULL)"
+    )
+    assert upgraded.sql("SELECT count(*) FROM import_undo_rows").fetchall() == [(2,)]
+    upgraded.close()
+
+
 def test_write_transaction_rolls_back_everything_on_error(con):
     before = store.data_version(con)
 

@@ -86,18 +86,26 @@ def _raise_if_dangling(
             """
         ).fetchall()
         if rows:
-            shown = ", ".join(f"“{r[0]}”" for r in rows)
-            dangling.append(f"{table}.{column} → {target} ({shown})")
+            dangling.append(f"{table}.{column} → {target} ({_quoted(rows)})")
     if dangling:
-        raise RejectedInputError(
-            Wording(
-                N_(
-                    "the import would leave records pointing at nothing, so nothing "
-                    "was written: {dangling}"
-                ),
-                (("dangling", "; ".join(dangling)),),
-            )
+        raise _refused(
+            N_(
+                "the import would leave records pointing at nothing, so nothing "
+                "was written: {dangling}"
+            ),
+            "dangling",
+            dangling,
         )
+
+
+def _quoted(rows: list[tuple[object, ...]]) -> str:
+    """Return the rows' first values, each in quotes, for a refusal."""
+    return ", ".join(f"“{r[0]}”" for r in rows)
+
+
+def _refused(message: str, name: str, found: list[str]) -> RejectedInputError:
+    """Return the commit's refusal: ``message`` naming what was ``found``."""
+    return RejectedInputError(Wording(message, ((name, "; ".join(found)),)))
 
 
 def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
@@ -153,17 +161,15 @@ def import_assert_unique_keys(cur: Connection, tables: Sequence[str]) -> None:
             """
         ).fetchall()
         if rows:
-            shown = ", ".join(f"“{r[0]}”" for r in rows)
-            doubled.append(f"{table}.{key} ({shown})")
+            doubled.append(f"{table}.{key} ({_quoted(rows)})")
     if doubled:
-        raise RejectedInputError(
-            Wording(
-                N_(
-                    "the import would store two records under one ID, so nothing "
-                    "was written: {doubled}"
-                ),
-                (("doubled", "; ".join(doubled)),),
-            )
+        raise _refused(
+            N_(
+                "the import would store two records under one ID, so nothing "
+                "was written: {doubled}"
+            ),
+            "doubled",
+            doubled,
         )
 
 

@@ -739,6 +739,22 @@ def test_undoing_a_first_import_empties_its_tables(con: store.Connection) -> Non
     ) == [(0,)]
 
 
+def test_data_written_over_an_import_leaves_nothing_of_it_to_undo(
+    con: store.Connection,
+) -> None:
+    # A first import journals its tables whole; the demo written over it
+    # afterwards must not be what an undo of that import takes away.
+    from workbench import demo
+
+    assert _import(con, "salesforce").ok
+    demo.write_demo(con, accounts=5, activities=50)
+    demo_rows = store.database_fingerprint(con)
+    assert store.last_undoable_import(con) is None
+    with pytest.raises(RejectedInputError, match="no import to undo"):
+        store.undo_last_import(con, ANALYST)
+    assert store.database_fingerprint(con) == demo_rows
+
+
 def test_a_users_mapping_is_used_and_remembered(con: store.Connection) -> None:
     data = b"Firma,Mitarbeiter\nZahnrad AG,40\n"
     report = ingest.import_files(con, [("firmen.csv", data)], actor=ANALYST)

@@ -369,9 +369,13 @@ def read_table(
 def replace_data(cur: Connection, frames: dict[str, pl.DataFrame]) -> None:
     """Empty every CRM data table and fill those given, inside a write transaction.
 
-    Columns missing from a frame stay NULL; extra columns are an error.
+    Columns missing from a frame stay NULL; extra columns are an error. The
+    last import's undo journal goes too: none of its rows is left to undo, and
+    a journal that says "every row of the table was the import's" would
+    otherwise take the new rows away.
     """
     scope_every_account(cur)
+    cur.execute("DELETE FROM import_undo_rows")
     for table in reversed(DATA_TABLES):
         cur.execute(f"DELETE FROM {table}")
     for table in DATA_TABLES:

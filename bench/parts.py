@@ -554,8 +554,27 @@ def part_startup() -> list[Row]:
             f"{result['app_s']:.1f} s",
             f"hello-world Streamlit app: {result['hello_s']:.1f} s",
             f"{result['app_s'] / result['hello_s']:.1f}×",
-        )
+        ),
+        *(
+            _command_line_row(argv)
+            for argv in (["--version"], ["info", "--json"], ["segment", "--json"])
+        ),
     ]
+
+
+def _command_line_row(argv: list[str]) -> Row:
+    from bench import startup_bench
+
+    say(f"command line: workbench {' '.join(argv)}")
+    db = [] if argv == ["--version"] else ["--db", str(common.SCALE_DB)]
+    timed = startup_bench.command_line_s([*argv, *db])
+    return Row(
+        f"command line: `workbench {' '.join(argv)}` from start to exit "
+        f"({common.SCALE['accounts']:,} accounts), median of 5",
+        f"{timed['command_s']:.2f} s",
+        f"Python importing DuckDB and polars alone: {timed['libraries_s']:.2f} s",
+        f"{timed['command_s'] / timed['libraries_s']:.1f}×",
+    )
 
 
 PARTS: tuple[tuple[str, Any, bool], ...] = (

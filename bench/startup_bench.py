@@ -148,6 +148,32 @@ def run(db_path: Path, repeats: int = 3) -> dict[str, Any]:
     }
 
 
+#: What every command needs before it does anything: the baseline of a command's start.
+LIBRARIES_ONLY = "import duckdb, polars"
+
+
+def command_line_s(argv: list[str], repeats: int = 5) -> dict[str, float]:
+    """Median seconds of ``workbench ARGV`` and of Python importing its libraries alone.
+
+    Each is a process of its own, as a person or a script runs the command;
+    interleaved, so load on the machine hits both.
+    """
+    ours: list[float] = []
+    libraries: list[float] = []
+    for _ in range(repeats):
+        for command, times in (
+            ([sys.executable, "-c", LIBRARIES_ONLY], libraries),
+            ([sys.executable, "-m", "workbench.cli", *argv], ours),
+        ):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+            times.append(time.perf_counter() - started)
+    return {
+        "command_s": statistics.median(ours),
+        "libraries_s": statistics.median(libraries),
+    }
+
+
 if __name__ == "__main__":
     database = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT / "demo.duckdb"
     print(run(database))

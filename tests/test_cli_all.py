@@ -178,6 +178,60 @@ def test_unknown_option_is_a_usage_error(capsys, command):
     assert code == 2 and out == "" and "error:" in err
 
 
+def test_each_command_is_declared_by_the_module_the_registry_names():
+    import importlib
+
+    from workbench.cli import COMMAND_MODULE, COMMAND_MODULES
+
+    declared = {
+        command.name: module
+        for module in COMMAND_MODULES
+        for command in importlib.import_module(f"workbench.cli.{module}").COMMANDS
+    }
+    assert declared == COMMAND_MODULE
+
+
+@pytest.mark.parametrize(
+    ("argv", "modules"),
+    [
+        (["--db", "x.duckdb", "info", "--json"], ("info",)),
+        (["restore", "--db", "x.duckdb", "folder"], ("backup",)),
+        (["--db", "plan", "info"], ("info", "plan")),  # a file named like a command
+        (["--help"], None),
+        (["--help", "info"], None),  # the help asked for first lists every command
+        (["infp"], None),  # no command named: argparse lists every choice
+        ([], None),
+        (["--version"], ()),
+    ],
+)
+def test_a_command_line_builds_the_commands_it_names(argv, modules):
+    from workbench.cli import COMMAND_MODULES, command_modules
+
+    assert command_modules(argv) == (COMMAND_MODULES if modules is None else modules)
+
+
+def test_a_command_does_not_load_what_only_others_need():
+    # altair (the charts) and pyvis (the maps) were a third of a second of start-up
+    probe = (
+        "import sys\n"
+        "from workbench.cli import main\n"
+        "main(['info', '--db', sys.argv[1]])\n"
+        "print(sorted(m for m in ('altair', 'pyvis', 'streamlit')"
+        " if m in sys.modules))"
+    )
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, f"{folder}/empty.duckdb"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 # --- demo and info -----------------------------------------------------------------
 
 

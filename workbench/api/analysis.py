@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from workbench import charts, readers, store
+from workbench import readers, store
 from workbench.analytics import effort, segment
 from workbench.analytics.effort import CapacityChange, Headline, MisallocationRules
 from workbench.api.economics import EconomicsInputs
@@ -137,6 +137,8 @@ class SegmentsAndEffort(EconomicsInputs):
         if segments is None:
             segments = readers.account_segments(self.connection, chosen)
         cuts = segment.segment_cuts(segments, chosen)
+        from workbench import charts  # altair: only where a chart is drawn
+
         return charts.segment_scatter(
             segments, cuts.contribution_cut, cuts.headroom_cut
         )
@@ -536,6 +538,8 @@ class SegmentsAndEffort(EconomicsInputs):
         a grouping: effort, revenue and contribution shares side by side per group.
         """
         accounts = self.effort(thresholds=thresholds, as_of=as_of, **threshold_changes)
+        from workbench import charts  # altair: only where a chart is drawn
+
         if by == "account":
             return charts.effort_value_scatter(accounts)
         if by in effort.GROUPINGS:

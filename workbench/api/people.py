@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from workbench import charts, plans, store
+from workbench import plans, store
 from workbench.analytics import network, segment, voice
 from workbench.api.analysis import SegmentsAndEffort
 from workbench.api.results import AccountPlan, BuyingCentreMap, NpsBy
@@ -136,6 +136,8 @@ class Workbench(SegmentsAndEffort):
     ) -> alt.Chart:
         """Return NPS bars per buying role, or NPS per quarter as a line per role."""
         responses = self.nps_responses(since, account_id=account_id)
+        from workbench import charts  # altair: only where a chart is drawn
+
         if by == "role":
             return charts.role_bars(voice.nps_by_role(responses))
         if by == "quarter":
@@ -193,6 +195,8 @@ class Workbench(SegmentsAndEffort):
         per_role = voice.nps_by_account_role(
             responses.filter(pl.col("account_id").is_in(list(account_ids)))
         )
+        from workbench import charts  # altair: only where a chart is drawn
+
         return charts.role_intervals(per_role)
 
     def risky_detractors(

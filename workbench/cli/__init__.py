@@ -41,6 +41,25 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
 )
 
+#: The module declaring each command (a test keeps it in step with the modules'
+#: ``COMMANDS``). A command line naming a command imports its module alone: the
+#: others bring what it may not need (the maps' pyvis, the demo generator).
+COMMAND_MODULE: dict[str, str] = {
+    "init": "init",
+    "demo": "demo",
+    "info": "info",
+    "import": "imports",
+    "segment": "segment",
+    "effort": "effort",
+    "map": "map",
+    "nps": "nps",
+    "plan": "plan",
+    "plans": "plan",
+    "backup": "backup",
+    "restore": "backup",
+    "hash-password": "backup",
+}
+
 EPILOG = N_(
     """\
 exit codes:
@@ -69,8 +88,27 @@ def choose_language(argv: Sequence[str]) -> str:
     return i18n.set_language(i18n.normalise_language(wanted))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser with every command registered."""
+def command_modules(argv: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Return the command modules a command line needs: those of the commands it names.
+
+    Every module when it names none, or asks for the help before naming one
+    (the help lists every command); none when it asks for the version first
+    (argparse prints it and stops there). A word that is a command's name but
+    the value of ``--db`` imports one module more, and nothing goes wrong.
+    """
+    named: set[str] = set()
+    for word in argv or ():
+        if word in ("-h", "--help") and not named:
+            return COMMAND_MODULES
+        if word == "--version" and not named:
+            return ()
+        if word in COMMAND_MODULE:
+            named.add(COMMAND_MODULE[word])
+    return tuple(m for m in COMMAND_MODULES if m in named) or COMMAND_MODULES
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the parser with the commands ``argv`` names registered (every one without it)."""
     parser = argparse.ArgumentParser(
         prog="workbench",
         description=_(
@@ -110,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("language of messages and help"),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    for name in command_modules(argv):
         module = importlib.import_module(f"workbench.cli.{name}")
         for command in module.COMMANDS:
             command.add_to(subparsers, common)
@@ -122,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     choose_language(arguments)
     with argparse_in_language():
-        parser = build_parser()
+        parser = build_parser(arguments)
         args = parser.parse_args(arguments)
     try:
         code: int = args.handler(args)

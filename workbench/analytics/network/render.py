@@ -21,7 +21,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from pyvis.network import Network
 
 from workbench.analytics.network import overlay, style, tooltip
 from workbench.analytics.network.legend import legend_blocks
@@ -42,6 +41,8 @@ from workbench.analytics.network.tooltip import nps_verdict
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
+    from pyvis.network import Network
+
     from workbench.domain import BuyingCentreData
 
 
@@ -233,6 +234,9 @@ def _build(
     }
     max_level = int(shown["level"].max() or 0) if shown.height else 0  # type: ignore[arg-type]
     chart = org_chart_positions(shown) if options.layout == "hierarchy" else {}
+    # pyvis (and its templates) only where a map is drawn: a plan or the
+    # command line reads the people's metrics without it
+    from pyvis.network import Network
 
     net = Network(
         height=f"{options.height_px}px",

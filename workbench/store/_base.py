@@ -11,8 +11,6 @@ the ``workbench.store`` package.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import duckdb
@@ -78,25 +76,3 @@ def _replace_row(cur: Connection, table: str, row: dict[str, object]) -> None:
     cur.execute(f"DELETE FROM {table} WHERE {key} = $key", {"key": row[key]})
     placeholders = ", ".join(f"${name}" for name in row)
     cur.execute(f"INSERT INTO {table} VALUES ({placeholders})", row)
-
-
-@contextmanager
-def _rows_in_any_order(cur: Connection) -> Iterator[None]:
-    """Let DuckDB store the rows of the inserts inside in any order.
-
-    By default DuckDB keeps a table's rows in the order they were inserted, and a
-    parallel insert then merges its threads' batches back into that order. An
-    import's large writes do not need it: every read that shows rows sorts them
-    (an unsorted read is a count, a sum or a lookup). On two cores, 250,000
-    people went from the import's built table into ``contacts`` in 250 ms in
-    order, 135 ms in any. The setting is DuckDB's, for the whole database
-    instance, so it is put back at once, whatever happens inside.
-    """
-    kept = bool(
-        cur.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
-    )
-    cur.execute("SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        cur.execute(f"SET preserve_insertion_order = {'true' if kept else 'false'}")

@@ -21,7 +21,7 @@ from workbench.domain import (
 )
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
-from workbench.store._base import Connection, _now, _rows_in_any_order
+from workbench.store._base import Connection, _now
 from workbench.store.connection import (
     query_frame,
     record_json,
@@ -193,12 +193,11 @@ def import_commit(
             # Nothing stored under these keys yet: a plain insert.
             plain = ", ".join(f"n.{c}" for c in columns)
             source = "" if "source" not in stored_columns else ", n._source"
-            with _rows_in_any_order(cur):
-                cur.execute(
-                    f"INSERT INTO {table} ({column_list}{run_column}) "
-                    f"SELECT {plain}{source}{run_value} FROM _import_new_{table} n",
-                    {"run": run_id} if marked else None,
-                )
+            cur.execute(
+                f"INSERT INTO {table} ({column_list}{run_column}) "
+                f"SELECT {plain}{source}{run_value} FROM _import_new_{table} n",
+                {"run": run_id} if marked else None,
+            )
         else:
             values = ", ".join(
                 f"coalesce(n.{c}, e.{c}) AS {c}" if c in _KEEP_WHEN_NULL else f"n.{c}"

@@ -183,6 +183,43 @@ def test_insert_frame_rejects_unknown_columns_and_tables(con):
             )
 
 
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("contacts", "contact_id"),
+        ("opportunities", "opportunity_id"),
+        ("activities", "activity_id"),
+    ],
+)
+def test_an_id_no_index_guards_is_still_refused_twice(con, table, key):
+    # these tables lost their key index (migrations 8 and 17): the library's
+    # own writer refuses what the index refused, in the frame or against the file
+    accounts = pl.DataFrame({"account_id": ["A1"], "name": ["Acme"]})
+    with store.write_transaction(con) as cur:
+        store.insert_frame(cur, "accounts", accounts)
+        store.insert_frame(
+            cur, table, pl.DataFrame({key: ["X1"], "account_id": ["A1"]})
+        )
+    before = store.database_fingerprint(con)
+    twice_in_frame = pl.DataFrame({key: ["X2", "X2"], "account_id": ["A1", "A1"]})
+    twice_with_stored = pl.DataFrame({key: ["X3", "X1"], "account_id": ["A1", "A1"]})
+    for frame, doubled in ((twice_in_frame, "'X2'"), (twice_with_stored, "'X1'")):
+        with (
+            pytest.raises(ValueError, match=f"{key} held twice: {doubled}"),
+            store.write_transaction(con) as cur,
+        ):
+            store.insert_frame(cur, table, frame)
+        assert store.database_fingerprint(con) == before
+    with pytest.raises(ValueError, match="held twice"):
+        store.run_in_write(
+            con,
+            lambda cur: store.replace_data(
+                cur, {"accounts": accounts, table: twice_in_frame}
+            ),
+        )
+    assert store.database_fingerprint(con) == before
+
+
 def test_hostile_text_is_stored_verbatim(con):
     hostile = "Robert'); DROP TABLE accounts;-- <script>alert(1)</script> =1+1"
     with store.write_transaction(con) as cur:

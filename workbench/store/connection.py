@@ -383,8 +383,24 @@ def replace_data(cur: Connection, frames: dict[str, pl.DataFrame]) -> None:
             insert_frame(cur, table, frames[table])
 
 
+#: Tables whose ID no key index holds (activities since migration 8, people and
+#: deals since 17), with that ID: what writes them keeps it unique instead (the
+#: import's checks, :func:`insert_frame`).
+UNINDEXED_KEYS: dict[str, str] = {
+    "contacts": "contact_id",
+    "opportunities": "opportunity_id",
+    "activities": "activity_id",
+}
+
+
 def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
-    """Append a frame's rows to a table by column name; returns rows inserted."""
+    """Append a frame's rows to a table by column name; returns rows inserted.
+
+    Raises:
+        ValueError: a column the table lacks, or an ID (of a table no key index
+            guards) held twice in the frame or already stored; nothing is
+            inserted.
+    """
     name = _checked_table(table)
     columns = table_columns(cur, name)
     unknown = [c for c in frame.columns if c not in columns]
@@ -395,6 +411,22 @@ def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
     column_list = ", ".join(f'"{c}"' for c in frame.columns)
     cur.register("_incoming_rows", frame.to_arrow())
     try:
+        key = UNINDEXED_KEYS.get(name)
+        if key is not None and key in frame.columns:
+            # the refusal a key index gave before these tables lost theirs
+            doubled = cur.sql(
+                f"""
+                SELECT k FROM (
+                    SELECT {key} AS k FROM _incoming_rows
+                    UNION ALL
+                    SELECT {key} FROM {name} WHERE {key} IN (
+                        SELECT {key} FROM _incoming_rows)
+                ) WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 3
+                """
+            ).fetchall()
+            if doubled:
+                shown = ", ".join(repr(row[0]) for row in doubled)
+                raise ValueError(f"{name}: {key} held twice: {shown}")
         cur.execute(
             f"INSERT INTO {name} ({column_list}) SELECT {column_list} FROM _incoming_rows"
         )

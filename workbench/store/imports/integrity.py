@@ -16,6 +16,7 @@ from workbench.domain import Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.store._base import Connection
+from workbench.store.connection import UNINDEXED_KEYS
 from workbench.store.imports.erp import erp_lines_added_up
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
 
@@ -129,11 +130,10 @@ def import_assert_no_orphans(cur: Connection, tables: Sequence[str]) -> None:
     )
 
 
-#: Tables whose key no index holds (migrations 8 and 17), of those whose index
-#: the database once kept: the commit checks the IDs it wrote to them.
-#: (Activities, unindexed since migration 8, are checked by their one-pass
-#: load; their staged rows are unique by the same construction as these.)
-UNINDEXED_KEY_TABLES = ("contacts", "opportunities")
+#: Tables whose key no index holds (:data:`~workbench.store.connection.UNINDEXED_KEYS`)
+#: and whose written IDs the commit checks. Activities are checked by their
+#: one-pass load; their staged rows are unique by the same construction as these.
+UNINDEXED_KEY_TABLES = tuple(t for t in UNINDEXED_KEYS if t != "activities")
 
 
 def import_assert_unique_keys(cur: Connection, tables: Sequence[str]) -> None:

@@ -53,7 +53,11 @@ from workbench.store._base import Connection
 from workbench.store.connection import finite_or_null
 from workbench.store.economic_inputs import LATER_YEARS_BITS, RETENTION_MASK
 from workbench.store.erp_revenue import with_erp_revenue
-from workbench.store.portfolio import ACCOUNT_FEATURES_SQL, account_feature_params
+from workbench.store.portfolio import (
+    ACCOUNT_FEATURES_SQL,
+    FEATURE_READ_COLUMNS,
+    account_feature_params,
+)
 from workbench.store.term_revenue import RETENTION_COUNT_COLUMNS
 from workbench.store.versions import (
     Versions,
@@ -71,12 +75,8 @@ MAX_CHANGED_SHARE = 0.25
 #: (``_brought``), by a condition on their rows; the rest (sellers, cost rates,
 #: wallet shares by industry) are read whole. People and activities are
 #: narrowed apart (:func:`_narrow`).
-_NARROWED_BY_ACCOUNT = (
-    "accounts",
-    "opportunities",
-    "contracts",
-    "nps_responses",
-    "account_wallet_estimates",
+_NARROWED_BY_ACCOUNT = tuple(
+    table for table in FEATURE_READ_COLUMNS if table not in ("activities", "contacts")
 )
 
 #: The client's warning that Arrow fetched from an executed statement is copied
@@ -89,7 +89,7 @@ _ARROW_COPY_NOTE = "Arrow output on a DB-API result"
 _WARNINGS_LOCK = threading.Lock()
 
 #: :func:`_narrow`'s own temporary tables.
-_HELPERS = ("_window", "_changed", "_linked", "_brought")
+_HELPERS = ("_window", "_changed", "_people", "_linked", "_brought")
 
 
 @dataclass(frozen=True)
@@ -288,12 +288,17 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
     def source(table: str) -> str:
         return f'"{quoted}".main.{table}'
 
+    def read(table: str) -> str:
+        # the columns the statement reads, not the rows' free text
+        return ", ".join(FEATURE_READ_COLUMNS[table])
+
     contacts = source("contacts")
     window = {"as_of": as_of}
     cur.execute(
         f"""
         CREATE TEMP TABLE _window AS
-        SELECT rowid AS _activity_row, * FROM {source("activities")}
+        SELECT rowid AS _activity_row, {read("activities")}
+        FROM {source("activities")}
         WHERE account_id IS NOT NULL
           AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
           AND activity_date <= $as_of::DATE
@@ -302,15 +307,15 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
         window,
     )
 
-    def activities_of(accounts: str) -> None:
+    def activities_of(accounts: str, people: str) -> None:
         # the accounts' own activities, and other accounts' naming their people
         # (the deciders engaged count those); the rows are found by their
-        # few columns first and then read whole by rowid: a condition that is
-        # a join does not spare the scan the other columns of every row
+        # few columns first and then the columns read by rowid: a condition
+        # that is a join does not spare the scan the other columns of every row
         cur.execute(
             f"""
             INSERT INTO _window
-            SELECT rowid, * FROM {source("activities")}
+            SELECT rowid, {read("activities")} FROM {source("activities")}
             WHERE rowid IN (
                 SELECT rowid FROM {source("activities")}
                 WHERE account_id IN (SELECT account_id FROM {accounts})
@@ -318,9 +323,7 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
                   AND activity_date <= $as_of::DATE
                 UNION ALL
                 SELECT rowid FROM {source("activities")}
-                WHERE contact_id IN (
-                    SELECT contact_id FROM {contacts}
-                    WHERE account_id IN (SELECT account_id FROM {accounts}))
+                WHERE contact_id IN ({people})
                   AND account_id NOT IN (SELECT account_id FROM {accounts})
                   AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
                   AND activity_date <= $as_of::DATE)
@@ -332,10 +335,17 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
         "CREATE TEMP TABLE _changed AS SELECT unnest($ids::VARCHAR[]) AS account_id",
         {"ids": sorted(changed)},
     )
-    activities_of("_changed")
+    # the changed accounts' people, read once for both uses below
+    cur.execute(
+        f"CREATE TEMP TABLE _people AS SELECT contact_id FROM {contacts} "
+        "WHERE account_id IN (SELECT account_id FROM _changed)"
+    )
+    activities_of("_changed", "SELECT contact_id FROM _people")
     # linked in: the accounts whose activities name the changed accounts'
     # people, and the accounts of the people the changed accounts' activities
-    # name (their engagement and deciders engaged read what changed)
+    # name (their engagement and deciders engaged read what changed). Those
+    # named are looked up among all people only when they are not the changed
+    # accounts' own (mostly none: the people's scan is then spared).
     cur.execute(
         f"""
         CREATE TEMP TABLE _linked AS
@@ -344,13 +354,18 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
             UNION
             SELECT account_id FROM {contacts} WHERE contact_id IN (
                 SELECT contact_id FROM _window
-                WHERE account_id IN (SELECT account_id FROM _changed))
+                WHERE account_id IN (SELECT account_id FROM _changed)
+                  AND contact_id NOT IN (SELECT contact_id FROM _people))
         ) ANTI JOIN _changed USING (account_id)
         """
     )
     linked = bool(cur.sql("SELECT count(*) FROM _linked").fetchall()[0][0])
     if linked:
-        activities_of("_linked")
+        activities_of(
+            "_linked",
+            f"SELECT contact_id FROM {contacts} "
+            "WHERE account_id IN (SELECT account_id FROM _linked)",
+        )
     cur.execute(
         "CREATE TEMP TABLE _brought AS "
         "SELECT account_id FROM _changed UNION SELECT account_id FROM _linked"
@@ -376,16 +391,16 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
     cur.execute(
         f"""
         CREATE TEMP TABLE contacts AS
-        SELECT * FROM {contacts} WHERE rowid IN (
+        SELECT {read("contacts")} FROM {contacts} WHERE rowid IN (
             SELECT rowid FROM {contacts} WHERE account_id IN (
                 SELECT account_id FROM _brought
                 {named}))
         """
     )
     for table in _NARROWED_BY_ACCOUNT:
-        # found by the one column first, then read whole by rowid (as above)
+        # found by the one column first, then read by rowid (as above)
         cur.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT * FROM {source(table)} "
+            f"CREATE TEMP TABLE {table} AS SELECT {read(table)} FROM {source(table)} "
             f"WHERE rowid IN (SELECT rowid FROM {source(table)} "
             "WHERE account_id IN (SELECT account_id FROM _brought))"
         )

@@ -82,7 +82,10 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                 "transaction so that only your data remains"
             ),
             "--again": _("import even when these files were the last committed import"),
-            "--undo": _("undo the last committed import instead"),
+            "--undo": _(
+                "undo the last committed import instead (refused while work done "
+                "since names a record it added)"
+            ),
         },
     )
 

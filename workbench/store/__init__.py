@@ -152,6 +152,7 @@ from workbench.store.imports.direct import (
 from workbench.store.imports.erp import import_erp_unmatched
 from workbench.store.imports.integrity import (
     REFERENCES,
+    WORK_REFERENCES,
     import_clear_reports_to,
     import_plan,
     import_reporting_lines,
@@ -275,6 +276,7 @@ __all__ = [
     "REQUIREMENT_CATEGORIES",
     "REQUIREMENT_SOURCES",
     "TERM_COLUMNS",
+    "WORK_REFERENCES",
     "Connection",
     "HeldFeatures",
     "LargeCsv",

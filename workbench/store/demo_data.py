@@ -15,18 +15,17 @@ from workbench.store.connection import (
     set_meta,
     write_transaction,
 )
+from workbench.store.imports.integrity import WORK_REFERENCES
 
 #: The meta key ``write_demo`` sets; ``"true"`` while the demo is in the database.
 DEMO_KEY = "demo_data"
 
-#: Tables that hold work done on the demo's accounts and people; they go with it.
+#: Tables that hold work done on the demo's accounts, people and answers
+#: (every table a work reference leaves from), and the demo's own import
+#: journal; they go with it. Settings that name no record (cost rates, wallet
+#: shares by industry, scenarios, service models) stay.
 _DEMO_WORK_TABLES = (
-    "plan_risks",
-    "plan_actions",
-    "plan_objectives",
-    "account_plans",
-    "relationship_overrides",
-    "contact_edits",
+    *dict.fromkeys(table for table, *_ in WORK_REFERENCES),
     "import_undo_rows",
 )
 

@@ -135,8 +135,10 @@ def _start_options() -> tuple[bool, bool]:
             _("Replace the demo portfolio with these files"),
             key="import_replace_demo",
             help=_(
-                "The demo's accounts, people, plans and edits are removed in the "
-                "same transaction as the import; a rejected import keeps them."
+                "The demo's accounts, people and answers, and the work done on them "
+                "(plans, decisions, estimates, ratings, edits), are removed in the "
+                "same transaction as the import; a rejected import keeps them. "
+                "Undoing the import later does not bring them back."
             ),
         )
     again = st.checkbox(
@@ -394,7 +396,9 @@ def past_imports(can_import: bool) -> None:
         st.caption(
             _(
                 "Undo puts back every row that import run {run} added or changed, "
-                "exactly as it was before."
+                "exactly as it was before; a demo portfolio it replaced does not "
+                "come back. It is refused while work done since (a plan, a "
+                "decision, an estimate) names a record the import added."
             ).format(run=undoable)
         )
         if st.button(

@@ -29,9 +29,12 @@ from workbench.store.connection import (
     write_transaction,
 )
 from workbench.store.imports.integrity import (
+    dangling_counts,
     import_assert_no_orphans,
     import_assert_unique_keys,
     import_built_tables,
+    references_into,
+    refuse_undo_that_dangles,
 )
 from workbench.store.imports.situation import (
     commit_account_situation,
@@ -411,7 +414,9 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
         ``run_id`` and the rows restored per table.
 
     Raises:
-        RejectedInputError: there is no import to undo.
+        RejectedInputError: there is no import to undo, or undoing it would
+            leave work done since (or data written since) pointing at records
+            it removes; nothing is changed then.
     """
     require(actor, "import")
     run_id = last_undoable_import(con)
@@ -419,6 +424,8 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
         raise RejectedInputError(Wording(N_("there is no import to undo.")))
     restored: dict[str, int] = {}
     with write_transaction(con) as cur:
+        guarded = references_into(_tables_the_run_wrote(cur, run_id))
+        dangling_before = dangling_counts(cur, guarded)
         for table in reversed(IMPORT_ORDER):
             key = _IMPORT_KEYS[table]
             touched = int(
@@ -479,12 +486,34 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
         situation = undo_account_situation(cur, run_id)
         if situation:
             restored["account_situation"] = situation
+        refuse_undo_that_dangles(cur, guarded, dangling_before, run_id)
         cur.execute("DELETE FROM import_undo_rows WHERE run_id = $run", {"run": run_id})
         cur.execute(
             "UPDATE import_runs SET status = 'undone' WHERE run_id = $run",
             {"run": run_id},
         )
     return {"run_id": run_id, "restored": restored}
+
+
+def _tables_the_run_wrote(cur: Connection, run_id: int) -> set[str]:
+    """Return the tables whose rows undoing ``run_id`` may remove."""
+    tables = {
+        str(name)
+        for (name,) in cur.sql(
+            "SELECT DISTINCT table_name FROM import_undo_rows WHERE run_id = $run",
+            params={"run": run_id},
+        ).fetchall()
+    }
+    for table in IMPORT_ORDER:
+        # rows the run inserted carry its mark instead of a journal row
+        if table not in tables and "import_run_id" in table_columns(cur, table):
+            marked = cur.sql(
+                f"SELECT 1 FROM {table} WHERE import_run_id = $run LIMIT 1",
+                params={"run": run_id},
+            ).fetchall()
+            if marked:
+                tables.add(table)
+    return tables
 
 
 def saved_column_mapping(

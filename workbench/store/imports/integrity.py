@@ -8,7 +8,7 @@ transaction and rolls back if anything would dangle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import polars as pl
 
@@ -43,6 +43,40 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("erp_revenue", "account_id", "accounts", "account_id"),
 )
 
+#: The same for the work done on those records in the workbench: plans,
+#: decisions, estimates, ratings (an import may bring those too), edits, needs
+#: and follow-ups. Removing records (the demo replaced, an import undone) must
+#: not leave them pointing at nothing.
+WORK_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("account_plans", "account_id", "accounts", "account_id"),
+    ("plan_objectives", "account_id", "accounts", "account_id"),
+    ("plan_actions", "account_id", "accounts", "account_id"),
+    ("plan_risks", "account_id", "accounts", "account_id"),
+    ("relationship_overrides", "account_id", "accounts", "account_id"),
+    ("contact_edits", "contact_id", "contacts", "contact_id"),
+    ("account_wallet_estimates", "account_id", "accounts", "account_id"),
+    ("account_situation", "account_id", "accounts", "account_id"),
+    ("account_requirements", "account_id", "accounts", "account_id"),
+    ("account_requirements", "contact_id", "contacts", "contact_id"),
+    ("account_requirements", "response_id", "nps_responses", "response_id"),
+    ("requirement_conflicts", "account_id", "accounts", "account_id"),
+    (
+        "requirement_conflicts",
+        "requirement_a",
+        "account_requirements",
+        "requirement_id",
+    ),
+    (
+        "requirement_conflicts",
+        "requirement_b",
+        "account_requirements",
+        "requirement_id",
+    ),
+    ("detractor_followups", "response_id", "nps_responses", "response_id"),
+    ("detractor_followups", "account_id", "accounts", "account_id"),
+    ("detractor_followups", "contact_id", "contacts", "contact_id"),
+)
+
 
 def _orphans_sql(table: str, column: str, target: str, target_key: str) -> str:
     return (
@@ -53,16 +87,79 @@ def _orphans_sql(table: str, column: str, target: str, target_key: str) -> str:
 
 
 def orphan_counts(con: Connection) -> dict[str, int]:
-    """Return ``table.column`` → references to a record that does not exist (all rows)."""
-    counts: dict[str, int] = {}
+    """Return ``table.column`` → references to a record that does not exist (all rows).
+
+    The CRM tables' references and the work's (:data:`WORK_REFERENCES`).
+    """
     with con.cursor() as cur:
-        for table, column, target, target_key in REFERENCES:
-            counts[f"{table}.{column}"] = int(
-                cur.sql(
-                    f"SELECT count(*) FROM ({_orphans_sql(table, column, target, target_key)})"
-                ).fetchall()[0][0]
+        return dangling_counts(cur, (*REFERENCES, *WORK_REFERENCES))
+
+
+def dangling_counts(
+    cur: Connection, references: Sequence[tuple[str, str, str, str]]
+) -> dict[str, int]:
+    """Return ``table.column`` → references to nothing, for ``references`` only.
+
+    Inside a write transaction, before and after removing records, to see
+    what the removal would leave dangling (:func:`refuse_undo_that_dangles`).
+    """
+    return {
+        f"{table}.{column}": int(
+            cur.sql(
+                f"SELECT count(*) FROM ({_orphans_sql(table, column, target, key)})"
+            ).fetchall()[0][0]
+        )
+        for table, column, target, key in references
+    }
+
+
+def references_into(tables: Collection[str]) -> tuple[tuple[str, str, str, str], ...]:
+    """Return the references (CRM and work) that point into ``tables``."""
+    return tuple(
+        reference
+        for reference in (*REFERENCES, *WORK_REFERENCES)
+        if reference[2] in tables
+    )
+
+
+def refuse_undo_that_dangles(
+    cur: Connection,
+    references: Sequence[tuple[str, str, str, str]],
+    before: dict[str, int],
+    run_id: int,
+) -> None:
+    """Raise if undoing ``run_id`` left more references to nothing than ``before``.
+
+    Work done after an import on the records it added (a plan, a decision, an
+    estimate, an edit), or data written since that names them, would point at
+    nothing once the import is undone. The undo is refused instead (the caller
+    rolls back): nothing is lost, and another import can correct the records.
+    Defects an older file held before the undo are not counted against it.
+
+    Raises:
+        RejectedInputError: the undo would leave something dangling.
+    """
+    after = dangling_counts(cur, references)
+    dangling: list[str] = []
+    for table, column, target, key in references:
+        name = f"{table}.{column}"
+        if after[name] > before.get(name, 0):
+            rows = cur.sql(
+                f"{_orphans_sql(table, column, target, key)} LIMIT 3"
+            ).fetchall()
+            dangling.append(f"{name} → {target} ({_quoted(rows)})")
+    if dangling:
+        raise RejectedInputError(
+            Wording(
+                N_(
+                    "undoing import run {run} would leave records pointing at "
+                    "nothing, so nothing was undone: {dangling}. They were made "
+                    "after that import, on records it added; the import stays, "
+                    "and another import can correct its records."
+                ),
+                (("run", run_id), ("dangling", "; ".join(dangling))),
             )
-    return counts
+        )
 
 
 def _raise_if_dangling(

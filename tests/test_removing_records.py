@@ -177,3 +177,26 @@ def test_the_undo_s_refusal_reads_in_the_language_and_keeps_its_data(
         i18n.set_language("en")
     assert words in said
     assert "account_wallet_estimates.account_id → accounts (“X1”)" in said
+
+
+def test_the_demo_written_again_keeps_the_work_on_its_records_only(
+    con: store.Connection,
+):
+    from workbench import demo
+
+    assert ingest.import_files(
+        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
+    ).ok
+    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    demo.write_demo(con, accounts=4, activities=40)
+    assert not any(store.orphan_counts(con).values())
+    assert not _work_rows(con)["account_wallet_estimates"]
+    # work on the demo's own accounts survives the same demo written again
+    account = store.query_frame(con, "SELECT min(account_id) AS a FROM accounts")["a"][
+        0
+    ]
+    store.set_account_wallet(con, LEAD, account, 2_000.0)
+    demo.write_demo(con, accounts=4, activities=40)
+    assert store.query_frame(con, "SELECT account_id FROM account_wallet_estimates")[
+        "account_id"
+    ].to_list() == [account]

@@ -72,7 +72,8 @@ COMMANDS = (
         description=N_(
             "Replace every CRM table in the database with a generated, "
             "deterministic portfolio of an industrial supplier. Plans, scenarios and "
-            "settings are kept."
+            "settings are kept; work on accounts, people or answers the new "
+            "portfolio does not hold goes with them."
         ),
         examples=(
             "workbench demo",

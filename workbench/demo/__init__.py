@@ -181,7 +181,12 @@ def write_demo(
     seed: int = DEFAULT_SEED,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Replace all CRM data in the database with the demo portfolio; return row counts."""
+    """Replace all CRM data in the database with the demo portfolio; return row counts.
+
+    The work done in the workbench (plans, decisions, estimates, edits) is kept
+    where its records are in the new portfolio (the same demo written again);
+    work on records it no longer holds goes, so that nothing points at nothing.
+    """
     frames = generate(
         accounts, activities, contacts=contacts, seed=seed, progress=progress
     )
@@ -189,6 +194,7 @@ def write_demo(
         progress("writing to the database")
     with store.write_transaction(con) as cur:
         store.replace_data(cur, frames)
+        store.remove_stranded_work(cur)
         store.set_meta(cur, "demo_seed", str(seed))
         store.mark_demo(cur, True)
     return {table: frame.height for table, frame in frames.items()}

@@ -157,6 +157,7 @@ from workbench.store.imports.integrity import (
     import_plan,
     import_reporting_lines,
     orphan_counts,
+    remove_stranded_work,
 )
 from workbench.store.imports.staging import (
     IMPORT_ORDER,
@@ -401,6 +402,7 @@ __all__ = [
     "record_sign_in_failure",
     "relationship_overrides",
     "remove_demo",
+    "remove_stranded_work",
     "replace_data",
     "requirement_conflicts",
     "resolve_as_of",

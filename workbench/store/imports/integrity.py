@@ -113,6 +113,26 @@ def dangling_counts(
     }
 
 
+def remove_stranded_work(cur: Connection) -> dict[str, int]:
+    """Delete the work that points at records no longer held; return rows per table.
+
+    For a write that replaces the CRM data wholesale by request (the demo
+    written over a database): the work on records it kept stays, the work on
+    records it removed cannot be shown and goes. In :data:`WORK_REFERENCES`'s
+    order, so that a requirement's conflicts go with it.
+    """
+    removed: dict[str, int] = {}
+    for table, column, target, key in WORK_REFERENCES:
+        deleted = cur.execute(
+            f"DELETE FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} x WHERE x.{key} = t.{column})"
+        ).fetchall()
+        count = int(deleted[0][0]) if deleted else 0
+        if count:
+            removed[table] = removed.get(table, 0) + count
+    return removed
+
+
 def references_into(tables: Collection[str]) -> tuple[tuple[str, str, str, str], ...]:
     """Return the references (CRM and work) that point into ``tables``."""
     return tuple(

@@ -25,6 +25,7 @@ from tests.test_feature_aggregation import _frames
 from workbench import ingest, store
 from workbench.domain import LOCAL_ACTOR
 from workbench.store import feature_changes
+from workbench.store.portfolio import TOUCHES_MONTHS
 
 #: the module, not the function of the same name the store exports
 versions_module = importlib.import_module("workbench.store.versions")
@@ -141,6 +142,37 @@ def test_a_person_named_by_another_account_changes_that_account(con, monkeypatch
     now, read_again = _brought_up(con, held, monkeypatch)
     assert read_again == ["A2"]
     assert "A3" in _changed_rows(held.features, now.features)
+
+
+def test_other_accounts_naming_a_person_count_for_the_touches_months_only(
+    con, monkeypatch
+):
+    # A5 met A2's b1 nine months before the day, A4 eighteen: when b1 moves to
+    # purchasing, A5's time with purchasing grows (the touches' twelve months);
+    # A4's older meeting counts in its own sums only, so A4 is not read again
+    assert TOUCHES_MONTHS == 12
+    _import(
+        con,
+        (
+            "activities.csv",
+            _ACTIVITY_HEADER
+            + "near,A5,b1,s_kam,meeting,2025-09-30,60\n"
+            + "far,A4,b1,s_kam,meeting,2024-12-30,60\n",
+        ),
+    )
+    held = store.features_up_to_date(con, AS_OF)
+    _import(
+        con,
+        (
+            "contacts.csv",
+            "contact_id,account_id,name,title,department\n"
+            "b1,A2,Bea,Head of Purchasing,Procurement\n",
+        ),
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A2"]
+    assert "A5" in _changed_rows(held.features, now.features)
+    assert "A4" not in _changed_rows(held.features, now.features)
 
 
 def test_a_linked_account_keeps_the_third_account_people_it_names(con, monkeypatch):

@@ -56,6 +56,7 @@ from workbench.store.erp_revenue import with_erp_revenue
 from workbench.store.portfolio import (
     ACCOUNT_FEATURES_SQL,
     FEATURE_READ_COLUMNS,
+    TOUCHES_MONTHS,
     account_feature_params,
 )
 from workbench.store.term_revenue import RETENTION_COUNT_COLUMNS
@@ -309,7 +310,10 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
 
     def activities_of(accounts: str, people: str) -> None:
         # the accounts' own activities, and other accounts' naming their people
-        # (the deciders engaged count those); the rows are found by their
+        # in the months the statement's touches read (the deciders engaged
+        # count those; older ones reach no other account: where activities
+        # are stored in the order they were logged, the dates spare most of
+        # that scan of every person named); the rows are found by their
         # few columns first and then the columns read by rowid: a condition
         # that is a join does not spare the scan the other columns of every row
         cur.execute(
@@ -325,7 +329,7 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
                 SELECT rowid FROM {source("activities")}
                 WHERE contact_id IN ({people})
                   AND account_id NOT IN (SELECT account_id FROM {accounts})
-                  AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
+                  AND activity_date > $as_of::DATE - INTERVAL {TOUCHES_MONTHS} MONTH
                   AND activity_date <= $as_of::DATE)
             """,
             window,

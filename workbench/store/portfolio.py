@@ -217,6 +217,13 @@ _EMPTY_RETENTION_COUNTS = ", ".join(f"NULL AS {c}" for c in RETENTION_COUNT_COLU
 _RETENTION_COUNT_VALUES = ", ".join(f"rc.{c} AS {c}" for c in RETENTION_COUNT_COLUMNS)
 
 
+#: The months of activities whose people count in an account's features (the
+#: ``touches``: engagement, departments, deciders engaged). Only through them
+#: does an activity reach beyond its own account, so bringing features up to
+#: date looks this far back for other accounts' activities naming the changed
+#: accounts' people (:mod:`.feature_changes`).
+TOUCHES_MONTHS = 12
+
 #: The columns :data:`ACCOUNT_FEATURES_SQL` reads of each table that bringing
 #: features up to date narrows to a few accounts (:mod:`.feature_changes`).
 #: The narrowed copies hold these alone: a few accounts' rows are then read
@@ -351,7 +358,7 @@ ACCOUNT_FEATURES_SQL = f"""
                                 THEN duration_minutes END) AS minutes_12m
                 FROM activities
                 WHERE account_id IS NOT NULL AND contact_id IS NOT NULL
-                  AND activity_date > $as_of::DATE - INTERVAL 12 MONTH
+                  AND activity_date > $as_of::DATE - INTERVAL {TOUCHES_MONTHS} MONTH
                   AND activity_date <= $as_of::DATE
                 GROUP BY account_id, contact_id
             ) t

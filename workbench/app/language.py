@@ -36,6 +36,7 @@ __all__ = [
     "format_percent",
     "language_picker",
     "ngettext",
+    "restore_language",
 ]
 
 #: Marks a message for translation and returns it in the session's language.
@@ -86,6 +87,15 @@ def apply_language() -> str:
         )
     st.session_state[LANGUAGE_KEY] = chosen
     return i18n.set_language(chosen)
+
+
+def restore_language() -> str:
+    """Put the language the session's last run decided in force again; return it.
+
+    For a widget's callback: Streamlit runs it before the page, in a context where
+    :func:`apply_language` has not run yet (so English would be in force).
+    """
+    return i18n.set_language(st.session_state.get(LANGUAGE_KEY))
 
 
 def language_picker() -> None:

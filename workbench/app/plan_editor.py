@@ -20,7 +20,7 @@ from workbench.api import AccountPlan
 from workbench.app import reads, session
 from workbench.app.cached import cached
 from workbench.app.components import arrow_table, notify_after_rerun, show_table
-from workbench.app.language import _
+from workbench.app.language import _, restore_language
 from workbench.errors import WorkbenchError
 from workbench.i18n import current_language
 
@@ -332,7 +332,11 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
 
 
 def draft_empty_plan_sections() -> None:
-    """Fill the editor's empty sections with drafts from the situation (a callback)."""
+    """Fill the editor's empty sections with drafts from the situation (a callback).
+
+    The drafts are written in the session's language.
+    """
+    restore_language()
     state = st.session_state
     situation = state.get("plan_situation")
     if situation is None:

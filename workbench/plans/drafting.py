@@ -1,11 +1,22 @@
-"""Drafting: sections and suggested actions proposed from the situation."""
+"""Drafting: sections and suggested actions proposed from the situation.
+
+The drafts are written in the language in force when they are drafted: our
+sentences and our codes (buying roles, attitudes, risks, segments, verdicts) read
+in it, as the situation appendix shows them (:mod:`workbench.plans.wording`);
+names, needs and other data stay as the CRM holds them. The situation's facts and
+tables are read by their English labels and codes, which are its keys.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 
+from workbench import terms
 from workbench.analytics import effort, network
+from workbench.i18n import DEFAULT_LANGUAGE, current_language
+from workbench.i18n import gettext as _
+from workbench.plans import wording
 from workbench.plans.model import (
     RELATIONSHIP_GUIDANCE,
     SECTIONS,
@@ -30,116 +41,271 @@ def _facts(situation: Situation, key: str) -> dict[str, Cell]:
     return {f.label: f.value for f in part.facts}
 
 
+def _fact_texts(situation: Situation, key: str) -> dict[str, str]:
+    # The facts as the appendix shows them: a sentence (why this segment) in the
+    # language in force where the situation wrote it in that language.
+    part = situation.part(key)
+    if part is None or part.status != "ready":
+        return {}
+    return {f.label: wording.fact_text(f) for f in part.facts}
+
+
 def _rows(situation: Situation, key: str, title: str) -> list[dict[str, Cell]]:
+    # A table's rows with their sentences (a risk's detail, why an effort issue)
+    # in the language in force where the situation keeps them in it; their codes
+    # and names are the same rows' in every language.
     part = situation.part(key)
     if part is None or part.status != "ready":
         return []
     for table in part.tables:
         if table.title == title:
-            return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+            rows = table.worded.get(current_language(), table.rows)
+            return [dict(zip(table.columns, row, strict=True)) for row in rows]
     return []
+
+
+def _detractor_why(person: dict[str, Cell]) -> str:
+    # The situation keeps why a detractor counts in English: their deciding role,
+    # their influence, or both ("decider, influence 5"), all of them the row's
+    # own cells, so it is said again from those.
+    why, role, influence = person["why"], person["buying_role"], person["influence"]
+    if why == f"{role}, influence {influence}":
+        return _("{role}, influence {influence}").format(
+            role=wording.role_words(role), influence=influence
+        )
+    if why == role:
+        return wording.role_words(role)
+    if why == f"influence {influence}":
+        return _("influence {n}").format(n=influence)
+    return str(why)
+
+
+def _value_segment(segment: str) -> str:
+    # English drafts name the segment by its code, as they always have; another
+    # language names it as the appendix does.
+    if current_language() == DEFAULT_LANGUAGE:
+        return segment
+    return str(wording.code_words(segment))
 
 
 def draft_sections(situation: Situation) -> dict[str, str]:
     """Return a first draft of the four sections, written from the situation only.
 
     Only what the analytics found is written (nothing is invented); a section with
-    nothing to draw on is left empty. The workshop edits the draft.
+    nothing to draw on is left empty. The workshop edits the draft. It reads in
+    the language in force.
     """
-    crm = _facts(situation, "crm")
     seg = _facts(situation, "segment")
-    cover = _facts(situation, "coverage")
-    heard = _facts(situation, "voice")
-    drafts: dict[str, list[str]] = {name: [] for name in SECTIONS}
+    drafts = {
+        "identify": [f"- {line}" for line in _identify(situation)],
+        "differentiate": _differentiate(situation),
+        "interact": [f"- {line}" for line in _interact(situation)],
+        "customise": [],
+    }
+    relationship = proposed_relationship(situation)
+    if relationship:
+        spent = _facts(situation, "effort")
+        guidance = _effort_guidance(spent, str(seg.get("Value segment") or ""))
+        services = "; ".join(_(service) for service in VALUE_SERVICES[relationship])
+        drafts["customise"] += [
+            *(guidance or [_(RELATIONSHIP_GUIDANCE[relationship])]),
+            _("Offer: {services}.").format(services=services),
+        ]
+    return {name: "\n".join(drafts[name]) for name in SECTIONS}
 
-    identify = drafts["identify"]
+
+def _identify(situation: Situation) -> list[str]:
+    # The roles nobody covers, the relationship risks and the detractors.
+    crm = _facts(situation, "crm")
+    cover = _facts(situation, "coverage")
+    lines = []
     gaps = cover.get("Roles with nobody known") or crm.get(
         "Buying roles with nobody known"
     )
     if gaps and gaps != "none":
-        identify.append(f"- Roles with nobody known: {gaps}.")
-    if cover.get("Roles known but not touched") not in (None, "none"):
-        identify.append(
-            f"- Roles known but not touched: {cover['Roles known but not touched']}."
+        lines.append(
+            _("Roles with nobody known: {roles}.").format(
+                roles=wording.role_list_words(str(gaps))
+            )
+        )
+    untouched = cover.get("Roles known but not touched")
+    if untouched not in (None, "none"):
+        lines.append(
+            _("Roles known but not touched: {roles}.").format(
+                roles=wording.role_list_words(str(untouched))
+            )
         )
     for risk in _rows(situation, "coverage", "Relationship risks"):
-        identify.append(
-            f"- {risk['risk']}: {risk['name'] or 'account'} — {risk['detail']}."
+        lines.append(
+            _("{risk}: {name} — {detail}.").format(
+                risk=terms.relationship_risk(str(risk["risk"])),
+                name=risk["name"] or _("account"),
+                detail=risk["detail"],
+            )
         )
     for person in _rows(situation, "voice", "Detractors who can sink a deal"):
-        identify.append(
-            f"- Detractor: {person['contact_name']} ({person['why']}), NPS {person['score']}."
+        lines.append(
+            _("Detractor: {name} ({why}), NPS {score}.").format(
+                name=person["contact_name"],
+                why=_detractor_why(person),
+                score=person["score"],
+            )
         )
+    return lines
 
-    differentiate = drafts["differentiate"]
+
+def _differentiate(situation: Situation) -> list[str]:
+    # The value segment and the strategy it implies, the relationship, the effort.
+    crm = _facts(situation, "crm")
+    seg = _facts(situation, "segment")
+    reasons = _fact_texts(situation, "segment")
+    spent = _facts(situation, "effort")
+    lines = []
     if seg.get("Value segment"):
         segment_name = str(seg["Value segment"])
-        differentiate.append(
-            f"Value segment: {segment_name} — {seg.get('Why this segment')}."
+        lines.append(
+            _("Value segment: {segment} — {why}.").format(
+                segment=_value_segment(segment_name),
+                why=reasons.get("Why this segment"),
+            )
         )
         if segment_name in SEGMENT_STRATEGY:
-            differentiate.append(f"Strategy: {SEGMENT_STRATEGY[segment_name]}")
+            lines.append(
+                _("Strategy: {strategy}").format(
+                    strategy=_(SEGMENT_STRATEGY[segment_name])
+                )
+            )
     if seg.get("Relationship type"):
-        differentiate.append(
-            f"Relationship: {seg['Relationship type']} — {seg.get('Why this relationship')}."
+        lines.append(
+            _("Relationship: {relationship} — {why}.").format(
+                relationship=terms.relationship(str(seg["Relationship type"])),
+                why=reasons.get("Why this relationship"),
+            )
         )
-    spent = _facts(situation, "effort")
     if spent.get("Share of our effort") is not None:
-        effort_part = situation.part("effort")
-        verdict = effort_part.note.split(". ", 1)[-1] if effort_part else ""
-        differentiate.append(
-            f"Effort: {format_value(spent['Share of our effort'], '%')} of our "
-            f"effort for {format_value(spent.get('Share of won revenue'), '%')} of "
-            f"won revenue. {verdict}"
+        lines.append(
+            _(
+                "Effort: {effort_share} of our effort for {revenue_share} of won "
+                "revenue. {verdict}"
+            ).format(
+                effort_share=format_value(spent["Share of our effort"], "%"),
+                revenue_share=format_value(spent.get("Share of won revenue"), "%"),
+                verdict=_effort_verdict(situation),
+            )
         )
     if crm.get("Relationship set by a person"):
-        differentiate.append(
-            f"Relationship set by a person: {crm['Relationship set by a person']} "
-            f"({crm.get('Reason for the relationship')})."
+        lines.append(
+            _("Relationship set by a person: {relationship} ({reason}).").format(
+                relationship=terms.relationship(
+                    str(crm["Relationship set by a person"])
+                ),
+                reason=crm.get("Reason for the relationship"),
+            )
         )
+    return lines
 
-    interact = drafts["interact"]
+
+def _effort_verdict(situation: Situation) -> str:
+    # The effort note's second sentence is its verdict. The note is English, and
+    # quotes the issues in English; in another language the verdict is said again
+    # from what the note was written from: the issues table (its reasons kept in
+    # each language) and the investment verdict.
+    part = situation.part("effort")
+    if part is None:
+        return ""
+    if current_language() == DEFAULT_LANGUAGE:
+        return part.note.split(". ", 1)[-1]
+    issues = _rows(situation, "effort", "Effort issues")
+    if issues:
+        found = "; ".join(
+            _("{issue} ({why})").format(
+                issue=terms.effort_verdict(str(issue["issue"])), why=issue["why"]
+            )
+            for issue in issues
+        )
+        return _("Effort issues: {issues}.").format(issues=found)
+    if _facts(situation, "effort").get("Investment verdict") == "not_judged":
+        return _("No data to judge the effort by.")
+    return _("Effort fits the account's service model.")
+
+
+def _interact(situation: Situation) -> list[str]:
+    # Whom to reach next, detractors to hear, conflicts to resolve, roles to ask.
+    heard = _facts(situation, "voice")
+    lines = []
     for person in _rows(situation, "coverage", "Whom to reach next"):
         path = person["path"]
-        how = (
-            f"through {path}" if path and path != "no warm path" else "no warm path yet"
-        )
-        interact.append(
-            f"- {person['name']} ({person['role']}, influence {person['influence']}, "
-            f"{person['attitude'] or 'attitude unknown'}): reach {how}."
-        )
+        attitude = person["attitude"]
+        about = {
+            "name": person["name"],
+            "role": wording.role_words(person["role"]),
+            "influence": person["influence"],
+            "attitude": terms.attitude(str(attitude))
+            if attitude
+            else _("attitude unknown"),
+        }
+        if path and path != "no warm path":
+            lines.append(
+                _(
+                    "{name} ({role}, influence {influence}, {attitude}): reach "
+                    "through {path}."
+                ).format(**about, path=path)
+            )
+        else:
+            lines.append(
+                _(
+                    "{name} ({role}, influence {influence}, {attitude}): reach no "
+                    "warm path yet."
+                ).format(**about)
+            )
     for person in _rows(situation, "voice", "Detractors who can sink a deal"):
-        interact.append(
-            f"- {person['contact_name']} ({person['buying_role'] or 'role unknown'}): "
-            f"hear why the score is {person['score']} and agree what we fix."
+        role = person["buying_role"]
+        lines.append(
+            _(
+                "{name} ({role}): hear why the score is {score} and agree what we fix."
+            ).format(
+                name=person["contact_name"],
+                role=wording.role_words(role) if role else _("role unknown"),
+                score=person["score"],
+            )
         )
     for gap in _rows(situation, "voice", "Role conflicts beyond chance"):
-        interact.append(
-            f"- Role conflict beyond chance: {gap['high_role']} NPS "
-            f"{gap['high_nps']:+.0f} ({gap['high_responses']} answers) against "
-            f"{gap['low_role']} {gap['low_nps']:+.0f} ({gap['low_responses']}): "
-            "hear what each needs and who resolves it."
+        lines.append(
+            _(
+                "Role conflict beyond chance: {high_role} NPS {high_nps} "
+                "({high_responses} answers) against {low_role} {low_nps} "
+                "({low_responses}): hear what each needs and who resolves it."
+            ).format(
+                high_role=wording.role_words(gap["high_role"]),
+                high_nps=f"{gap['high_nps']:+.0f}",
+                high_responses=gap["high_responses"],
+                low_role=wording.role_words(gap["low_role"]),
+                low_nps=f"{gap['low_nps']:+.0f}",
+                low_responses=gap["low_responses"],
+            )
         )
     for need in _rows(situation, "voice", "Open requirement conflicts"):
-        interact.append(
-            f"- Requirement conflict: {need['role_a'] or 'a role'} needs "
-            f"“{need['need_a']}”, {need['role_b'] or 'a role'} needs "
-            f"“{need['need_b']}”; {need['owner']} resolves it."
+        role_a, role_b = need["role_a"], need["role_b"]
+        lines.append(
+            _(
+                "Requirement conflict: {role_a} needs “{need_a}”, {role_b} needs "
+                "“{need_b}”; {owner} resolves it."
+            ).format(
+                role_a=wording.role_words(role_a) if role_a else _("a role"),
+                need_a=need["need_a"],
+                role_b=wording.role_words(role_b) if role_b else _("a role"),
+                need_b=need["need_b"],
+                owner=need["owner"],
+            )
         )
-    if heard.get("Roles nobody answered for") not in (None, "none"):
-        interact.append(
-            f"- Ask for NPS from the roles nobody answered for: "
-            f"{heard['Roles nobody answered for']}."
+    silent = heard.get("Roles nobody answered for")
+    if silent not in (None, "none"):
+        lines.append(
+            _("Ask for NPS from the roles nobody answered for: {roles}.").format(
+                roles=wording.role_list_words(str(silent))
+            )
         )
-
-    relationship = proposed_relationship(situation)
-    if relationship:
-        guidance = _effort_guidance(spent, str(seg.get("Value segment") or ""))
-        drafts["customise"] += [
-            *(guidance or [RELATIONSHIP_GUIDANCE[relationship]]),
-            "Offer: " + "; ".join(VALUE_SERVICES[relationship]) + ".",
-        ]
-    return {name: "\n".join(lines) for name, lines in drafts.items()}
+    return lines
 
 
 def _effort_guidance(spent: dict[str, Cell], value_segment: str) -> list[str]:
@@ -151,21 +317,31 @@ def _effort_guidance(spent: dict[str, Cell], value_segment: str) -> list[str]:
     if involve not in effort.INVOLVEMENT_GUIDANCE:
         return []
     lines = (
-        [] if value_segment == "below_zero" else [effort.INVOLVEMENT_GUIDANCE[involve]]
+        []
+        if value_segment == "below_zero"
+        else [_(effort.INVOLVEMENT_GUIDANCE[involve])]
     )
-    band = (
-        f"{format_value(spent.get('Hours its service model deserves, from'), 'h')}–"
-        f"{format_value(spent.get('Hours its service model deserves, up to'), 'h')}"
-    )
-    hours = format_value(spent.get("Effort, last 12 months"), "h")
+    hours = {
+        "hours": format_value(spent.get("Effort, last 12 months"), "h"),
+        "low": format_value(spent.get("Hours its service model deserves, from"), "h"),
+        "high": format_value(spent.get("Hours its service model deserves, up to"), "h"),
+    }
     verdict = spent.get("Investment verdict")
     if verdict == "under_invested":
         lines.append(
-            f"Invest more time: {hours} a year against the {band} it deserves."
+            _(
+                "Invest more time: {hours} a year against the {low}–{high} it deserves."
+            ).format(**hours)
         )
     elif verdict == "over_invested":
-        lines.append(f"Spend less time: {hours} a year against the {band} it deserves.")
-    return lines or [f"Keep the time within the {band} a year it deserves."]
+        lines.append(
+            _(
+                "Spend less time: {hours} a year against the {low}–{high} it deserves."
+            ).format(**hours)
+        )
+    return lines or [
+        _("Keep the time within the {low}–{high} a year it deserves.").format(**hours)
+    ]
 
 
 def fill_empty_sections(plan: Plan) -> list[str]:
@@ -181,7 +357,9 @@ def fill_empty_sections(plan: Plan) -> list[str]:
 
 
 def _contact_label(name: Cell, role: Cell) -> str:
-    # The same "Name (role)" the plan's contact picker offers.
+    # The same "Name (role)" the plan's contact picker offers, its role the code
+    # in every language: the label says whom an action is for, and a person the
+    # plan has an action for gets no second one.
     has_role = role not in (None, "", network.UNKNOWN)
     return f"{name} ({role})" if has_role else str(name)
 
@@ -236,7 +414,7 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
     service lead hears detractors, the account owner opens first conversations.
     Due dates count :data:`ACTION_DUE_DAYS` from ``today`` (default: the
     situation's as-of day), the most urgent finding deciding. Nothing is
-    suggested without a finding.
+    suggested without a finding. What to do reads in the language in force.
     """
     start = today or situation.as_of
     owners = _owners(situation)
@@ -255,18 +433,24 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
 
     for person in _rows(situation, "coverage", "Whom to reach next"):
         path = person["path"]
-        how = f"through {path}" if path and path != "no warm path" else "(no warm path)"
+        first_conversation = (
+            _("First conversation through {path}").format(path=path)
+            if path and path != "no warm path"
+            else _("First conversation (no warm path)")
+        )
         senior = person["role"] in ("decider", "approver")
         add(
             _contact_label(person["name"], person["role"]),
-            f"First conversation {how}",
+            first_conversation,
             "executive sponsor" if senior else "account owner",
             ACTION_DUE_DAYS["reach partnership" if partnership else "reach"],
         )
     for person in _rows(situation, "voice", "Detractors who can sink a deal"):
         add(
             _contact_label(person["contact_name"], person["buying_role"]),
-            f"Hear why the score is {person['score']}; agree what we fix",
+            _("Hear why the score is {score}; agree what we fix").format(
+                score=person["score"]
+            ),
             "service lead",
             ACTION_DUE_DAYS["detractor"],
         )
@@ -275,7 +459,7 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
             role = str(risk["risk"]).removeprefix("dark ")
             add(
                 _contact_label(risk["name"], role),
-                "Meet: nobody touched them in the window",
+                _("Meet: nobody touched them in the window"),
                 "executive sponsor",
                 ACTION_DUE_DAYS["dark decider"],
             )

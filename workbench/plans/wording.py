@@ -16,7 +16,7 @@ from dataclasses import replace
 import polars as pl
 
 from workbench import terms
-from workbench.analytics import segment
+from workbench.analytics import network, segment
 from workbench.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -166,11 +166,23 @@ def fact_text(fact: Fact, currency: str | None = None) -> str:
     if fact.label.startswith("NPS") and isinstance(fact.value, int | float):
         return f"{fact.value:+.0f}"  # NPS reads as a whole number with its sign
     if fact.label in ROLE_LIST_FACTS and isinstance(fact.value, str):
-        if fact.value in SITUATION_WORDS:
-            return gettext(SITUATION_WORDS[fact.value])
-        return ", ".join(terms.buying_role(r) for r in fact.value.split(", "))
+        return role_list_words(fact.value)
     unit = gettext(UNIT_WORDS[fact.unit]) if fact.unit in UNIT_WORDS else fact.unit
     return format_value(value_words(fact.value), unit)
+
+
+def role_words(role: Cell) -> str:
+    """Return a buying role as read, the buying-centre map's "unknown" among them."""
+    if role == network.UNKNOWN:
+        return gettext("unknown")
+    return terms.buying_role(str(role))
+
+
+def role_list_words(roles: str) -> str:
+    """Return a stored list of buying roles ("decider, approver", "none") as read."""
+    if roles in SITUATION_WORDS:
+        return gettext(SITUATION_WORDS[roles])
+    return ", ".join(role_words(role) for role in roles.split(", "))
 
 
 def part_title(part: SituationPart) -> str:

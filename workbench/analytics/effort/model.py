@@ -28,6 +28,7 @@ from typing import Any
 import polars as pl
 
 from workbench.errors import RejectedInputError
+from workbench.i18n import N_
 
 #: Who should be involved on the customer's side, from narrowest to broadest.
 INVOLVEMENTS: tuple[str, ...] = (
@@ -36,16 +37,22 @@ INVOLVEMENTS: tuple[str, ...] = (
     "functions_and_executives",
 )
 
-#: What each involvement asks of the account team, in the plan's words. Plans
-#: quote these, so a plan says what the model says and nothing that contradicts it.
+#: What each involvement asks of the account team, in the plan's words (catalogue
+#: messages: a plan drafted in Chinese quotes their translation). Plans quote
+#: these, so a plan says what the model says and nothing that contradicts it.
 INVOLVEMENT_GUIDANCE: dict[str, str] = {
-    "purchasing": "Work mainly with the customer's buyers and procurement; keep the "
-    "offer competitive and the service dependable without special investment.",
-    "purchasing_and_deciders": "Work with procurement and reach the deciders and "
-    "influencers who can widen what they buy from us; keep the service efficient.",
-    "functions_and_executives": "Work with procurement and with the functional "
-    "managers on strategy and coordination; executives and technical staff visit "
-    "regularly.",
+    "purchasing": N_(
+        "Work mainly with the customer's buyers and procurement; keep the "
+        "offer competitive and the service dependable without special investment."
+    ),
+    "purchasing_and_deciders": N_(
+        "Work with procurement and reach the deciders and influencers who can "
+        "widen what they buy from us; keep the service efficient."
+    ),
+    "functions_and_executives": N_(
+        "Work with procurement and with the functional managers on strategy and "
+        "coordination; executives and technical staff visit regularly."
+    ),
 }
 
 #: The model's segments: every value segment but "no data", which is never judged

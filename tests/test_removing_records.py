@@ -101,6 +101,52 @@ def test_replacing_the_demo_takes_its_work_with_it(demo_con: store.Connection):
     assert not any(_work_rows(demo_con).values())
 
 
+def _work_content(con: store.Connection) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        table: sorted(store.query_frame(con, f"SELECT * FROM {table}").rows(), key=repr)
+        for table in dict.fromkeys(t for t, *_ in store.WORK_REFERENCES)
+    }
+
+
+def test_undoing_the_import_that_replaced_the_demo_brings_it_back(
+    demo_con: store.Connection,
+):
+    account = store.query_frame(
+        demo_con,
+        "SELECT account_id FROM nps_responses GROUP BY 1 ORDER BY 1 LIMIT 1",
+    )["account_id"][0]
+    _work_on(demo_con, account)
+    data, work = store.database_fingerprint(demo_con), _work_content(demo_con)
+    replaced = ingest.import_files(
+        demo_con, [FIXTURES / "salesforce"], actor=ANALYST, replace_demo=True
+    )
+    assert replaced.ok
+    undone = store.undo_last_import(demo_con, ANALYST)
+    assert undone["run_id"] == replaced.run_id
+    assert store.database_fingerprint(demo_con) == data
+    assert _work_content(demo_con) == work
+    assert store.holds_demo(demo_con)
+    assert not any(store.orphan_counts(demo_con).values())
+
+
+def test_the_demo_does_not_come_back_over_work_done_since(
+    demo_con: store.Connection,
+):
+    replaced = ingest.import_files(
+        demo_con, [FIXTURES / "salesforce"], actor=ANALYST, replace_demo=True
+    )
+    assert replaced.ok
+    imported = store.query_frame(demo_con, "SELECT min(account_id) AS a FROM accounts")
+    store.set_relationship_override(
+        demo_con, LEAD, imported["a"][0], "partnership", "pilot"
+    )
+    before = store.database_fingerprint(demo_con)
+    with pytest.raises(RejectedInputError, match="relationship_overrides: 1"):
+        store.undo_last_import(demo_con, ANALYST)
+    assert store.database_fingerprint(demo_con) == before
+    assert not store.holds_demo(demo_con)
+
+
 def test_orphan_counts_see_work_pointing_at_nothing(con: store.Connection):
     assert ingest.import_files(
         con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"

@@ -319,7 +319,7 @@ def _run_import(
                     files,
                     importable,
                     problems,
-                    replacing,
+                    run_id if replacing else None,
                     overwrite_edits,
                     date_order,
                     say,
@@ -379,15 +379,19 @@ def _stage_check_plan(
     files: Sequence[Any],
     importable: list[RecognisedFile],
     problems: list[Problem],
-    replacing: bool,
+    replacing_in_run: int | None,
     overwrite_edits: bool,
     date_order: DateOrder | None,
     say: ProgressCallback,
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """Stage and check every file (adding to ``problems``); return tables and plan."""
-    if replacing:
-        # In the import's transaction: a rejection keeps the demo.
-        store.clear_demo(cur)
+    """Stage and check every file (adding to ``problems``); return tables and plan.
+
+    ``replacing_in_run``: the run that replaces the demo, if this one does.
+    """
+    if replacing_in_run is not None:
+        # In the import's transaction: a rejection keeps the demo; journalled
+        # under the run, so that its undo brings the demo back.
+        store.clear_demo(cur, replacing_in_run)
     problems += stage_and_check(con, cur, importable, overwrite_edits, date_order, say)
     tables = sorted({r.table for r in importable if r.table})
     return tables, _plan(cur, files, tables, importable, problems)

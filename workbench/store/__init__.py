@@ -138,12 +138,10 @@ from workbench.store.imports.commit import (
     import_runs,
     import_stage_responses,
     import_table_counts,
-    last_undoable_import,
     next_import_run_id,
     record_import_run,
     save_column_mapping,
     saved_column_mapping,
-    undo_last_import,
 )
 from workbench.store.imports.direct import (
     import_activities_load,
@@ -172,6 +170,7 @@ from workbench.store.imports.staging import (
     import_stage_frame,
     import_union,
 )
+from workbench.store.imports.undo import last_undoable_import, undo_last_import
 from workbench.store.migrations import migrate, schema_version
 from workbench.store.plans import (
     OPEN_ACTION_STATUSES,

@@ -16,18 +16,27 @@ from workbench.store.connection import (
     write_transaction,
 )
 from workbench.store.imports.integrity import WORK_REFERENCES
+from workbench.store.imports.staging import _IMPORT_KEYS
+from workbench.store.schema import DATA_TABLES
 
 #: The meta key ``write_demo`` sets; ``"true"`` while the demo is in the database.
 DEMO_KEY = "demo_data"
 
 #: Tables that hold work done on the demo's accounts, people and answers
-#: (every table a work reference leaves from), and the demo's own import
-#: journal; they go with it. Settings that name no record (cost rates, wallet
-#: shares by industry, scenarios, service models) stay.
-_DEMO_WORK_TABLES = (
-    *dict.fromkeys(table for table, *_ in WORK_REFERENCES),
-    "import_undo_rows",
+#: (every table a work reference leaves from); they go with it. Settings that
+#: name no record (cost rates, wallet shares by industry, scenarios, service
+#: models) stay.
+DEMO_WORK_TABLES: tuple[str, ...] = tuple(
+    dict.fromkeys(table for table, *_ in WORK_REFERENCES)
 )
+
+#: The journal's name for the demo's mark: an import run whose journal holds
+#: it replaced the demo, and its undo brings the demo back.
+DEMO_JOURNAL_TABLE = "workbench_meta"
+
+#: How the journal keys a buying-situation rating (as the import's own
+#: journal of ratings does: its undo puts them back by this key).
+_SITUATION_KEY = "account_id || '|' || factor"
 
 
 def holds_demo(con: Connection) -> bool:
@@ -47,16 +56,54 @@ def mark_demo(cur: Connection, is_demo: bool) -> None:
     set_meta(cur, DEMO_KEY, "true" if is_demo else "false")
 
 
-def clear_demo(cur: Connection) -> None:
+def clear_demo(cur: Connection, run_id: int | None = None) -> None:
     """Empty the CRM tables and the work done on them; the demo mark goes.
 
     Runs inside the caller's write transaction (an import that replaces the
-    demo), so a rejected import leaves the demo exactly as it was.
+    demo), so a rejected import leaves the demo exactly as it was. With
+    ``run_id`` (that import's run), every row removed is journalled under the
+    run first, so that undoing the import brings the demo back with its work
+    (:mod:`.imports.undo`). The demo's own import journal goes: none of its
+    runs can be undone after this one.
     """
-    for table in _DEMO_WORK_TABLES:
+    if run_id is not None:
+        _journal_demo(cur, run_id)
+    for table in (*DEMO_WORK_TABLES, "import_undo_rows"):
         cur.execute(f"DELETE FROM {table}")
     replace_data(cur, {})
     mark_demo(cur, False)
+    if run_id is not None:
+        cur.execute("INSERT INTO import_undo_rows SELECT * FROM _demo_journal")
+        cur.execute("DROP TABLE _demo_journal")
+
+
+def _journal_demo(cur: Connection, run_id: int) -> None:
+    """Journal every row of the demo and its work under ``run_id`` (a temp table).
+
+    The rows go in as the import's before-images do (``existed``, the row as
+    JSON, keyed as the import keys its tables; the work needs no key but the
+    ratings'), with one row that says the demo was there. Kept aside while the
+    tables are emptied: emptying them empties the journal too.
+    """
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _demo_journal AS "
+        "SELECT * FROM import_undo_rows LIMIT 0"
+    )
+    keys = {
+        **{table: _IMPORT_KEYS[table] for table in DATA_TABLES},
+        **dict.fromkeys(DEMO_WORK_TABLES, "NULL"),
+        "account_situation": _SITUATION_KEY,
+    }
+    for table, key in keys.items():
+        cur.execute(
+            f"INSERT INTO _demo_journal SELECT $run, $table, {key}, true, "
+            f"to_json(x)::VARCHAR FROM {table} x",
+            {"run": run_id, "table": table},
+        )
+    cur.execute(
+        "INSERT INTO _demo_journal VALUES ($run, $mark, $key, true, NULL)",
+        {"run": run_id, "mark": DEMO_JOURNAL_TABLE, "key": DEMO_KEY},
+    )
 
 
 def remove_demo(con: Connection, actor: Actor) -> None:

@@ -137,8 +137,8 @@ def _start_options() -> tuple[bool, bool]:
             help=_(
                 "The demo's accounts, people and answers, and the work done on them "
                 "(plans, decisions, estimates, ratings, edits), are removed in the "
-                "same transaction as the import; a rejected import keeps them. "
-                "Undoing the import later does not bring them back."
+                "same transaction as the import; a rejected import keeps them, "
+                "and undoing the import brings them back."
             ),
         )
     again = st.checkbox(
@@ -396,9 +396,9 @@ def past_imports(can_import: bool) -> None:
         st.caption(
             _(
                 "Undo puts back every row that import run {run} added or changed, "
-                "exactly as it was before; a demo portfolio it replaced does not "
-                "come back. It is refused while work done since (a plan, a "
-                "decision, an estimate) names a record the import added."
+                "exactly as it was before, and a demo portfolio it replaced with "
+                "the work done on it. It is refused while work done since (a "
+                "plan, a decision, an estimate) names a record the import added."
             ).format(run=undoable)
         )
         if st.button(

@@ -1,8 +1,8 @@
-"""Committing an import, its run log and undo, column mappings, fingerprints.
+"""Committing an import, its run log, column mappings, fingerprints.
 
 The commit upserts built rows by (source, source_id) and writes before-images of
 every row it touches to ``import_undo_rows``, so the last import can be undone
-exactly.
+exactly (:mod:`.undo`).
 """
 
 from __future__ import annotations
@@ -17,30 +17,22 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import (
     Actor,
-    Wording,
 )
-from workbench.errors import RejectedInputError
-from workbench.i18n import N_
 from workbench.store._base import Connection, _now
 from workbench.store.connection import (
     query_frame,
     record_json,
     table_columns,
-    write_transaction,
 )
 from workbench.store.imports.integrity import (
-    dangling_counts,
     import_assert_no_orphans,
     import_assert_unique_keys,
     import_built_tables,
-    references_into,
-    refuse_undo_that_dangles,
 )
 from workbench.store.imports.situation import (
     commit_account_situation,
-    undo_account_situation,
 )
-from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
+from workbench.store.imports.staging import _IMPORT_KEYS
 from workbench.store.schema import DATA_TABLES
 from workbench.store.versions import scope_every_account, scope_facts
 
@@ -133,8 +125,9 @@ def import_commit(
     wrote; only the rows it replaced are journalled. Other tables journal every
     key they touch. Returns the rows written per table.
     """
-    # Only the last import can be undone: older journals go.
-    cur.execute("DELETE FROM import_undo_rows")
+    # Only the last import can be undone: older journals go (this run's may
+    # already hold the demo it replaced).
+    cur.execute("DELETE FROM import_undo_rows WHERE run_id <> $run", {"run": run_id})
     written: dict[str, int] = {}
     replaced: list[str] = []  # tables where this run replaced stored records
     # Accounts and sellers that records name only by name are written too.
@@ -387,133 +380,6 @@ def import_runs(con: Connection, limit: int = 50) -> pl.DataFrame:
         "SELECT * FROM import_runs ORDER BY run_id DESC LIMIT $limit",
         {"limit": int(limit)},
     )
-
-
-def last_undoable_import(con: Connection) -> int | None:
-    """Return the run that :func:`undo_last_import` would undo, or None."""
-    rows = query_frame(
-        con,
-        """
-        SELECT max(r.run_id) AS run_id FROM import_runs r
-        WHERE r.status = 'committed'
-          AND r.run_id = (SELECT max(run_id) FROM import_runs WHERE status IN ('committed', 'undone'))
-          AND (EXISTS (SELECT 1 FROM import_undo_rows u WHERE u.run_id = r.run_id)
-               OR EXISTS (SELECT 1 FROM activities a WHERE a.import_run_id = r.run_id))
-        """,
-    )
-    value = rows["run_id"][0]
-    return int(value) if value is not None else None
-
-
-def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
-    """Restore every row the last committed import touched to its state before it.
-
-    Rows it inserted are deleted; rows it changed get their earlier values back.
-
-    Returns:
-        ``run_id`` and the rows restored per table.
-
-    Raises:
-        RejectedInputError: there is no import to undo, or undoing it would
-            leave work done since (or data written since) pointing at records
-            it removes; nothing is changed then.
-    """
-    require(actor, "import")
-    run_id = last_undoable_import(con)
-    if run_id is None:
-        raise RejectedInputError(Wording(N_("there is no import to undo.")))
-    restored: dict[str, int] = {}
-    with write_transaction(con) as cur:
-        guarded = references_into(_tables_the_run_wrote(cur, run_id))
-        dangling_before = dangling_counts(cur, guarded)
-        for table in reversed(IMPORT_ORDER):
-            key = _IMPORT_KEYS[table]
-            touched = int(
-                cur.sql(
-                    "SELECT count(*) FROM import_undo_rows WHERE run_id = $run AND table_name = $t",
-                    params={"run": run_id, "t": table},
-                ).fetchall()[0][0]
-            )
-            if "import_run_id" in table_columns(cur, table):
-                # Rows the run inserted carry its mark instead of a journal row.
-                added = cur.execute(
-                    f"""
-                    DELETE FROM {table} WHERE import_run_id = $run AND {key} NOT IN (
-                        SELECT row_key FROM import_undo_rows
-                        WHERE run_id = $run AND table_name = $t)
-                    """,
-                    {"run": run_id, "t": table},
-                ).fetchall()
-                touched += int(added[0][0]) if added else 0
-            if not touched:
-                continue
-            whole = cur.sql(
-                "SELECT count(*) FROM import_undo_rows "
-                "WHERE run_id = $run AND table_name = $t AND row_key IS NULL",
-                params={"run": run_id, "t": table},
-            ).fetchall()[0][0]
-            if whole:
-                # the table held nothing before the run: all its rows are the run's
-                touched = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-                cur.execute(f"DELETE FROM {table}")
-            cur.execute(
-                f"""
-                DELETE FROM {table} WHERE {key} IN (
-                    SELECT row_key FROM import_undo_rows WHERE run_id = $run AND table_name = $t)
-                """,
-                {"run": run_id, "t": table},
-            )
-            structure = {
-                str(name): str(dtype)
-                for name, dtype in cur.sql(
-                    """
-                    SELECT column_name, data_type FROM information_schema.columns
-                    WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position
-                    """,
-                    params={"t": table},
-                ).fetchall()
-            }
-            cur.execute(
-                f"""
-                INSERT INTO {table} BY NAME
-                SELECT unnest(from_json(row_json, $structure))
-                FROM import_undo_rows
-                WHERE run_id = $run AND table_name = $t AND existed
-                """,
-                {"run": run_id, "t": table, "structure": json.dumps(structure)},
-            )
-            restored[table] = touched
-        situation = undo_account_situation(cur, run_id)
-        if situation:
-            restored["account_situation"] = situation
-        refuse_undo_that_dangles(cur, guarded, dangling_before, run_id)
-        cur.execute("DELETE FROM import_undo_rows WHERE run_id = $run", {"run": run_id})
-        cur.execute(
-            "UPDATE import_runs SET status = 'undone' WHERE run_id = $run",
-            {"run": run_id},
-        )
-    return {"run_id": run_id, "restored": restored}
-
-
-def _tables_the_run_wrote(cur: Connection, run_id: int) -> set[str]:
-    """Return the tables whose rows undoing ``run_id`` may remove."""
-    tables = {
-        str(name)
-        for (name,) in cur.sql(
-            "SELECT DISTINCT table_name FROM import_undo_rows WHERE run_id = $run",
-            params={"run": run_id},
-        ).fetchall()
-    }
-    for table in IMPORT_ORDER:
-        # rows the run inserted carry its mark instead of a journal row
-        if table not in tables and "import_run_id" in table_columns(cur, table):
-            marked = cur.sql(
-                f"SELECT 1 FROM {table} WHERE import_run_id = $run LIMIT 1",
-                params={"run": run_id},
-            ).fetchall()
-            if marked:
-                tables.add(table)
-    return tables
 
 
 def saved_column_mapping(

@@ -127,10 +127,9 @@ def test_the_accounts_linked_through_people_are_read_again(con, monkeypatch):
     assert_frame_equal(now.features, store.account_features(con, AS_OF))
 
 
-def test_a_person_named_by_another_account_changes_that_account(con, monkeypatch):
-    held = store.features_up_to_date(con, AS_OF)
-    # b1 of A2 becomes the head of purchasing: A3's activity naming her now
-    # counts as time with purchasing, at A3
+def _b1_heads_purchasing(con: store.Connection) -> None:
+    # b1 of A2 becomes the head of purchasing: other accounts' activities naming
+    # her now count as time with purchasing, at those accounts
     _import(
         con,
         (
@@ -139,6 +138,12 @@ def test_a_person_named_by_another_account_changes_that_account(con, monkeypatch
             "b1,A2,Bea,Head of Purchasing,Procurement\n",
         ),
     )
+
+
+def test_a_person_named_by_another_account_changes_that_account(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    # A3's activity naming b1 now counts as time with purchasing, at A3
+    _b1_heads_purchasing(con)
     now, read_again = _brought_up(con, held, monkeypatch)
     assert read_again == ["A2"]
     assert "A3" in _changed_rows(held.features, now.features)
@@ -161,14 +166,7 @@ def test_other_accounts_naming_a_person_count_for_the_touches_months_only(
         ),
     )
     held = store.features_up_to_date(con, AS_OF)
-    _import(
-        con,
-        (
-            "contacts.csv",
-            "contact_id,account_id,name,title,department\n"
-            "b1,A2,Bea,Head of Purchasing,Procurement\n",
-        ),
-    )
+    _b1_heads_purchasing(con)
     now, read_again = _brought_up(con, held, monkeypatch)
     assert read_again == ["A2"]
     assert "A5" in _changed_rows(held.features, now.features)

@@ -26,6 +26,16 @@ LEAD = Actor(name="lee", role="admin")
 ACCOUNTS_CSV = b"account_id,name,industry\nX1,Acme,Manufacturing\nX2,Beta,Retail\n"
 
 
+def _accounts_and_an_estimate(con: store.Connection) -> ingest.ImportReport:
+    """Import two accounts, X1 and X2, and estimate X1's wallet by hand."""
+    report = ingest.import_files(
+        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
+    )
+    assert report.ok
+    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    return report
+
+
 def _work_on(con: store.Connection, account_id: str) -> None:
     """Do every kind of work the workbench records on one account."""
     person = store.query_frame(
@@ -148,10 +158,7 @@ def test_the_demo_does_not_come_back_over_work_done_since(
 
 
 def test_orphan_counts_see_work_pointing_at_nothing(con: store.Connection):
-    assert ingest.import_files(
-        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
-    ).ok
-    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    _accounts_and_an_estimate(con)
     with store.write_transaction(con) as cur:
         cur.execute("DELETE FROM accounts WHERE account_id = 'X1'")
     assert store.orphan_counts(con)["account_wallet_estimates.account_id"] == 1
@@ -160,11 +167,7 @@ def test_orphan_counts_see_work_pointing_at_nothing(con: store.Connection):
 def test_an_undo_that_would_strand_work_is_refused_and_changes_nothing(
     con: store.Connection,
 ):
-    report = ingest.import_files(
-        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
-    )
-    assert report.ok
-    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    report = _accounts_and_an_estimate(con)
     store.set_relationship_override(con, LEAD, "X2", "partnership", "pilot")
     before = store.database_fingerprint(con)
     with pytest.raises(RejectedInputError) as refused:
@@ -185,10 +188,7 @@ def test_an_undo_that_would_strand_work_is_refused_and_changes_nothing(
 def test_an_undo_that_only_changes_records_back_keeps_their_work(
     con: store.Connection,
 ):
-    assert ingest.import_files(
-        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
-    ).ok
-    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    _accounts_and_an_estimate(con)
     renamed = ACCOUNTS_CSV.replace(b"Acme", b"Acme Holding")
     again = ingest.import_files(
         con, [("accounts.csv", renamed)], actor=ANALYST, source="generic"
@@ -210,10 +210,7 @@ def test_an_undo_that_only_changes_records_back_keeps_their_work(
 def test_the_undo_s_refusal_reads_in_the_language_and_keeps_its_data(
     con: store.Connection, language: str, words: str
 ):
-    assert ingest.import_files(
-        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
-    ).ok
-    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    _accounts_and_an_estimate(con)
     with pytest.raises(RejectedInputError) as refused:
         store.undo_last_import(con, ANALYST)
     try:
@@ -230,10 +227,7 @@ def test_the_demo_written_again_keeps_the_work_on_its_records_only(
 ):
     from workbench import demo
 
-    assert ingest.import_files(
-        con, [("accounts.csv", ACCOUNTS_CSV)], actor=ANALYST, source="generic"
-    ).ok
-    store.set_account_wallet(con, LEAD, "X1", 1_000.0)
+    _accounts_and_an_estimate(con)
     demo.write_demo(con, accounts=4, activities=40)
     assert not any(store.orphan_counts(con).values())
     assert not _work_rows(con)["account_wallet_estimates"]

@@ -2,7 +2,7 @@ import streamlit as st
 
 from workbench.app.language import _, apply_language
 from workbench.app.screens import voice as screen
-from workbench.app.screens import voice_import, voice_register
+from workbench.app.screens import voice_import, voice_loop, voice_register
 
 # The language first: a page can run without app.py (a direct URL, a test).
 apply_language()
@@ -39,7 +39,7 @@ shown = (
     lambda: screen.accounts_tab(heard),
     lambda: screen.roles_tab(heard),
     lambda: screen.conflicts_tab(heard),
-    lambda: screen.detractors_tab(heard),
+    lambda: voice_loop.detractors_tab(heard.risky),
     lambda: voice_register.register_tab(heard.responses, heard.accounts),
     lambda: screen.comments_tab(heard),
     lambda: screen.drivers_tab(heard),

@@ -16,6 +16,7 @@ import streamlit as st
 
 from workbench import plans
 from workbench.analytics import segment
+from workbench.analytics.sentences import list_separator
 from workbench.api import AccountPlan
 from workbench.app import reads, session
 from workbench.app.cached import cached
@@ -347,14 +348,20 @@ def draft_empty_plan_sections() -> None:
         if text and not str(state.get(key) or "").strip():
             state[key] = text
             filled.append(name)
+    # the sections named as the page heads them, in bold, in the page's language
+    titles = list_separator(current_language()).join(
+        f"**{_(plans.SECTION_TITLES[name])}**" for name in filled
+    )
     state["plan_flash"] = (
         (
             "success",
-            "Drafted from the situation: " + ", ".join(filled) + ". Edit, then save.",
+            _("Drafted from the situation: {sections}. Edit, then save.").format(
+                sections=titles
+            ),
         )
         if filled
         else (
             "info",
-            "Every section already has text, or the situation has nothing to add.",
+            _("Every section already has text, or the situation has nothing to add."),
         )
     )

@@ -13,11 +13,12 @@ import re
 from datetime import date, timedelta
 
 from workbench import terms
-from workbench.analytics import effort, network
+from workbench.analytics import effort
 from workbench.i18n import DEFAULT_LANGUAGE, current_language
 from workbench.i18n import gettext as _
 from workbench.plans import wording
 from workbench.plans.model import (
+    DETRACTORS_TABLE,
     RELATIONSHIP_GUIDANCE,
     SECTIONS,
     VALUE_SERVICES,
@@ -57,27 +58,7 @@ def _rows(situation: Situation, key: str, title: str) -> list[dict[str, Cell]]:
     part = situation.part(key)
     if part is None or part.status != "ready":
         return []
-    for table in part.tables:
-        if table.title == title:
-            rows = table.worded.get(current_language(), table.rows)
-            return [dict(zip(table.columns, row, strict=True)) for row in rows]
-    return []
-
-
-def _detractor_why(person: dict[str, Cell]) -> str:
-    # The situation keeps why a detractor counts in English: their deciding role,
-    # their influence, or both ("decider, influence 5"), all of them the row's
-    # own cells, so it is said again from those.
-    why, role, influence = person["why"], person["buying_role"], person["influence"]
-    if why == f"{role}, influence {influence}":
-        return _("{role}, influence {influence}").format(
-            role=wording.role_words(role), influence=influence
-        )
-    if why == role:
-        return wording.role_words(role)
-    if why == f"influence {influence}":
-        return _("influence {n}").format(n=influence)
-    return str(why)
+    return wording.rows_by_column(part, title)
 
 
 def _value_segment(segment: str) -> str:
@@ -143,11 +124,11 @@ def _identify(situation: Situation) -> list[str]:
                 detail=risk["detail"],
             )
         )
-    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+    for person in _rows(situation, "voice", DETRACTORS_TABLE):
         lines.append(
             _("Detractor: {name} ({why}), NPS {score}.").format(
                 name=person["contact_name"],
-                why=_detractor_why(person),
+                why=wording.detractor_reason(person),
                 score=person["score"],
             )
         )
@@ -160,6 +141,7 @@ def _differentiate(situation: Situation) -> list[str]:
     seg = _facts(situation, "segment")
     reasons = _fact_texts(situation, "segment")
     spent = _facts(situation, "effort")
+    effort_part = situation.part("effort")
     lines = []
     if seg.get("Value segment"):
         segment_name = str(seg["Value segment"])
@@ -182,7 +164,7 @@ def _differentiate(situation: Situation) -> list[str]:
                 why=reasons.get("Why this relationship"),
             )
         )
-    if spent.get("Share of our effort") is not None:
+    if effort_part is not None and spent.get("Share of our effort") is not None:
         lines.append(
             _(
                 "Effort: {effort_share} of our effort for {revenue_share} of won "
@@ -190,7 +172,7 @@ def _differentiate(situation: Situation) -> list[str]:
             ).format(
                 effort_share=format_value(spent["Share of our effort"], "%"),
                 revenue_share=format_value(spent.get("Share of won revenue"), "%"),
-                verdict=_effort_verdict(situation),
+                verdict=wording.effort_verdict_words(effort_part),
             )
         )
     if crm.get("Relationship set by a person"):
@@ -203,30 +185,6 @@ def _differentiate(situation: Situation) -> list[str]:
             )
         )
     return lines
-
-
-def _effort_verdict(situation: Situation) -> str:
-    # The effort note's second sentence is its verdict. The note is English, and
-    # quotes the issues in English; in another language the verdict is said again
-    # from what the note was written from: the issues table (its reasons kept in
-    # each language) and the investment verdict.
-    part = situation.part("effort")
-    if part is None:
-        return ""
-    if current_language() == DEFAULT_LANGUAGE:
-        return part.note.split(". ", 1)[-1]
-    issues = _rows(situation, "effort", "Effort issues")
-    if issues:
-        found = "; ".join(
-            _("{issue} ({why})").format(
-                issue=terms.effort_verdict(str(issue["issue"])), why=issue["why"]
-            )
-            for issue in issues
-        )
-        return _("Effort issues: {issues}.").format(issues=found)
-    if _facts(situation, "effort").get("Investment verdict") == "not_judged":
-        return _("No data to judge the effort by.")
-    return _("Effort fits the account's service model.")
 
 
 def _interact(situation: Situation) -> list[str]:
@@ -258,7 +216,7 @@ def _interact(situation: Situation) -> list[str]:
                     "warm path yet."
                 ).format(**about)
             )
-    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+    for person in _rows(situation, "voice", DETRACTORS_TABLE):
         role = person["buying_role"]
         lines.append(
             _(
@@ -356,14 +314,6 @@ def fill_empty_sections(plan: Plan) -> list[str]:
     return filled
 
 
-def _contact_label(name: Cell, role: Cell) -> str:
-    # The same "Name (role)" the plan's contact picker offers, its role the code
-    # in every language: the label says whom an action is for, and a person the
-    # plan has an action for gets no second one.
-    has_role = role not in (None, "", network.UNKNOWN)
-    return f"{name} ({role})" if has_role else str(name)
-
-
 #: Who of us owns each kind of suggested action (Hutt & Speh: executives meet the
 #: customer's deciders; service hears what went wrong; the account owner opens
 #: doors). Filled from the account's own team when the CRM names one.
@@ -440,14 +390,14 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
         )
         senior = person["role"] in ("decider", "approver")
         add(
-            _contact_label(person["name"], person["role"]),
+            wording.contact_label(person["name"], person["role"]),
             first_conversation,
             "executive sponsor" if senior else "account owner",
             ACTION_DUE_DAYS["reach partnership" if partnership else "reach"],
         )
-    for person in _rows(situation, "voice", "Detractors who can sink a deal"):
+    for person in _rows(situation, "voice", DETRACTORS_TABLE):
         add(
-            _contact_label(person["contact_name"], person["buying_role"]),
+            wording.contact_label(person["contact_name"], person["buying_role"]),
             _("Hear why the score is {score}; agree what we fix").format(
                 score=person["score"]
             ),
@@ -458,7 +408,7 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
         if risk["risk"] in ("dark decider", "dark approver") and risk["name"]:
             role = str(risk["risk"]).removeprefix("dark ")
             add(
-                _contact_label(risk["name"], role),
+                wording.contact_label(risk["name"], role),
                 _("Meet: nobody touched them in the window"),
                 "executive sponsor",
                 ACTION_DUE_DAYS["dark decider"],

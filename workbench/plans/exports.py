@@ -69,7 +69,13 @@ def _line_rows(plan: Plan) -> list[tuple[str, list[str], list[list[Cell]]]]:
         for o in plan.objectives
     ]
     actions: list[list[Cell]] = [
-        [a.contact, a.action, a.owner, _iso(a.due_on), terms.status(a.status)]
+        [
+            wording.contact_words(a.contact),
+            a.action,
+            a.owner,
+            _iso(a.due_on),
+            terms.status(a.status),
+        ]
         for a in plan.actions
     ]
     risks: list[list[Cell]] = [
@@ -370,7 +376,8 @@ def actions_csv(plan: Plan) -> bytes:
     """Return the plan's actions as spreadsheet-safe CSV (formulas neutralised).
 
     English files keep the column codes (``account_id``, ``due_on``); in Chinese the
-    headers and the status read in the language, for a person opening the file.
+    headers, the status and the contacts' buying roles read in the language, for a
+    person opening the file.
     """
     frame = actions_frame(plan).select(
         pl.lit(plan.account_id).alias("account_id"),
@@ -381,6 +388,11 @@ def actions_csv(plan: Plan) -> bytes:
         frame = frame.with_columns(
             pl.col("status").replace(
                 {code: terms.status(code) for code in terms.STATUSES}
-            )
+            ),
+            pl.Series(
+                "contact",
+                [wording.contact_words(c) for c in frame["contact"]],
+                dtype=pl.String,
+            ),
         ).rename({c: _(h) for c, h in ACTION_HEADERS.items() if c in frame.columns})
     return exports.to_csv_bytes(frame)

@@ -76,6 +76,12 @@ SECTION_TITLES: dict[str, str] = {
 }
 SECTIONS: tuple[str, ...] = tuple(SECTION_TITLES)
 
+#: Titles of the situation's tables that are read for more than their display:
+#: the drafts quote them, and their sentences are said again in the language in
+#: force (:mod:`workbench.plans.wording`).
+EFFORT_ISSUES_TABLE = N_("Effort issues")
+DETRACTORS_TABLE = N_("Detractors who can sink a deal")
+
 PartStatus = Literal["ready", "pending", "unavailable"]
 Cell = str | int | float | bool | None
 

@@ -13,6 +13,8 @@ from workbench.analytics import effort, network, voice
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.plans.model import (
+    DETRACTORS_TABLE,
+    EFFORT_ISSUES_TABLE,
     MAX_TABLE_ROWS,
     Cell,
     Fact,
@@ -280,6 +282,8 @@ def situation_from_effort(
         if effort_share is not None and revenue_share
         else None
     )
+    # The note quotes the issues in English; shown in another language, they are
+    # said again from the issues table (wording.part_note).
     found = "; ".join(
         f"{issue.replace('_', ' ')} ({why})"
         for issue, why in issues.select("issue", "why").rows()
@@ -321,7 +325,7 @@ def situation_from_effort(
     if issues.height:
         part.tables.append(
             situation_table(
-                N_("Effort issues"),
+                EFFORT_ISSUES_TABLE,
                 issues.select("issue", "why"),
                 lambda language: effort.issues(
                     accounts.filter(pl.col("account_id") == account_id),
@@ -540,9 +544,7 @@ def situation_from_voice(
         )
     if risky.height:
         part.tables.append(
-            situation_table(
-                N_("Detractors who can sink a deal"), risky.head(MAX_TABLE_ROWS)
-            )
+            situation_table(DETRACTORS_TABLE, risky.head(MAX_TABLE_ROWS))
         )
     return part
 

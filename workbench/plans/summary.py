@@ -16,7 +16,12 @@ from datetime import date
 from workbench import terms
 from workbench.i18n import N_, current_language, format_day, gettext
 from workbench.plans.model import Plan, PlanVersion, Situation
-from workbench.plans.wording import code_words, fact_text, status_words
+from workbench.plans.wording import (
+    code_words,
+    contact_words,
+    fact_text,
+    status_words,
+)
 
 #: At most this many lines per list: the summary must fit on one page.
 MAX_OBJECTIVES = 5
@@ -211,7 +216,7 @@ def _lines(plan: Plan) -> list[str]:
         key=lambda a: (a.due_on or date.max, a.contact),
     )
     actions = [
-        [a.contact, a.action, a.owner or "–", _day(a.due_on)]
+        [contact_words(a.contact), a.action, a.owner or "–", _day(a.due_on)]
         for a in open_actions[:MAX_ACTIONS]
     ]
     risks = [

@@ -16,7 +16,7 @@ from dataclasses import replace
 import polars as pl
 
 from workbench import terms
-from workbench.analytics import network, segment
+from workbench.analytics import network, segment, voice
 from workbench.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -26,6 +26,8 @@ from workbench.i18n import (
     gettext,
 )
 from workbench.plans.model import (
+    DETRACTORS_TABLE,
+    EFFORT_ISSUES_TABLE,
     Cell,
     Fact,
     SituationPart,
@@ -99,6 +101,8 @@ MESSAGE_ARGS: frozenset[str] = frozenset({"strategy", "too_few"})
 _PART_OF_WHOLE = re.compile(r"^(\d+) of (\d+)$")
 _INTERVAL = re.compile(r"^([+-]?\d+) to ([+-]?\d+)$")
 _COVERED = re.compile(r"^(\d+) of (\d+) covered$")
+#: A plan's contact as :func:`contact_label` writes it: "Name (decider)".
+_CONTACT_WITH_ROLE = re.compile(r"^(?P<name>.+) \((?P<role>[^()]+)\)$")
 
 
 def column_words(name: str) -> str:
@@ -203,7 +207,74 @@ def part_note(part: SituationPart) -> str:
         else value
         for name, value in part.note_args.items()
     }
+    if "issues" in args and current_language() != DEFAULT_LANGUAGE:
+        # the effort note quotes its issues in English: said again from its table
+        args["issues"] = effort_issues_words(part) or args["issues"]
     return gettext(part.note_template).format(**args)
+
+
+def rows_by_column(part: SituationPart, title: str) -> list[dict[str, Cell]]:
+    """Return the rows of the part's table ``title`` by column ([]: no such table).
+
+    Its sentences (a risk's detail, why an effort issue) in the language in force
+    where the situation keeps them in it; its codes and names are the same rows'
+    in every language.
+    """
+    for table in part.tables:
+        if table.title == title:
+            rows = table.worded.get(current_language(), table.rows)
+            return [dict(zip(table.columns, row, strict=True)) for row in rows]
+    return []
+
+
+def effort_issues_words(part: SituationPart) -> str:
+    """Return the effort part's issues as its note lists them, in the language in force.
+
+    "wrong people (why)", from the part's issues table: the issue a verdict's
+    words, the why as the situation wrote it in the language (English in a plan
+    saved before it kept other languages); "" when the part lists no issue.
+    """
+    return "; ".join(
+        gettext("{issue} ({why})").format(
+            issue=terms.effort_verdict(str(issue["issue"])), why=issue["why"]
+        )
+        for issue in rows_by_column(part, EFFORT_ISSUES_TABLE)
+    )
+
+
+def effort_verdict_words(part: SituationPart) -> str:
+    """Return the effort note's verdict, its second sentence, in the language in force.
+
+    English reads the stored note's; another language says it again from what the
+    note was written from: the issues table and the investment verdict.
+    """
+    if current_language() == DEFAULT_LANGUAGE:
+        return part.note.split(". ", 1)[-1]
+    issues = effort_issues_words(part)
+    if issues:
+        return gettext("Effort issues: {issues}.").format(issues=issues)
+    investment = next(
+        (fact.value for fact in part.facts if fact.label == "Investment verdict"), None
+    )
+    if investment == "not_judged":
+        return gettext("No data to judge the effort by.")
+    return gettext("Effort fits the account's service model.")
+
+
+def detractor_reason(person: Mapping[str, Cell]) -> Cell:
+    """Return why a detractor counts, in the language in force.
+
+    ``person``: a row of the situation's detractors table, whose ``why`` is stored
+    in English ("decider, influence 5") and said again from the row's own buying
+    role and influence.
+    """
+    why, role = person.get("why"), person.get("buying_role")
+    return voice.detractor_why(
+        None if why is None else str(why),
+        None if role is None else str(role),
+        person.get("influence"),
+        current_language(),
+    )
 
 
 def part_status(status: str) -> str:
@@ -224,6 +295,17 @@ def table_rows(table: SituationTable) -> list[list[Cell]]:
     Its sentences in the language in force where the table holds them.
     """
     rows = table.worded.get(current_language(), table.rows)
+    if table.title == DETRACTORS_TABLE and "why" in table.columns:
+        why = table.columns.index("why")
+        rows = [
+            [
+                detractor_reason(dict(zip(table.columns, row, strict=True)))
+                if column == why
+                else cell
+                for column, cell in enumerate(row)
+            ]
+            for row in rows
+        ]
     return [
         [
             cell_words(column, cell)
@@ -231,6 +313,32 @@ def table_rows(table: SituationTable) -> list[list[Cell]]:
         ]
         for row in rows
     ]
+
+
+def contact_label(name: Cell, role: Cell) -> str:
+    """Return how a plan names the person an action is for: "Name (decider)".
+
+    The role is its code in every language, as the contact picker offers it
+    (``store.plan_people_choices``): the label is stored with the action, and a
+    person the plan has an action for is known by it (no second suggestion).
+    It is shown through :func:`contact_words`.
+    """
+    has_role = role not in (None, "", network.UNKNOWN)
+    return f"{name} ({role})" if has_role else str(name)
+
+
+def contact_words(contact: str) -> str:
+    """Return a plan's contact as read in the language in force: "Name（决策者）".
+
+    Only a buying role's code in the label's last brackets is said in the
+    language; the name, and a contact written otherwise, stay as stored.
+    """
+    match = _CONTACT_WITH_ROLE.match(contact)
+    if match is None or match["role"] not in terms.BUYING_ROLES:
+        return contact
+    return gettext("{name} ({role})").format(
+        name=match["name"], role=terms.buying_role(match["role"])
+    )
 
 
 def status_words(status: str) -> str:

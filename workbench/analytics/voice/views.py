@@ -7,6 +7,8 @@ from datetime import date
 
 import polars as pl
 
+from workbench import terms
+from workbench.analytics.sentences import sentence, words
 from workbench.analytics.voice.score import (
     _COUNT_COLUMNS,
     DECIDING_ROLES,
@@ -19,6 +21,7 @@ from workbench.analytics.voice.score import (
 )
 from workbench.analytics.voice.uncertainty import influence_weighted_nps
 from workbench.domain import BUYING_ROLES
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 # --- slicing: roles, quarters, periods -----------------------------------------------
 
@@ -359,6 +362,14 @@ def latest_score_per_contact(responses: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Why a detractor counts (:func:`risky_detractors`'s ``why``): their deciding
+#: role and their influence, their role alone ("decider") or their influence
+#: alone. Written in English, the role named by its code; said in another
+#: language by :func:`detractor_why` where a person reads it.
+WHY_ROLE_AND_INFLUENCE = N_("{role}, influence {influence}")
+WHY_INFLUENCE = N_("influence {influence}")
+
+
 def risky_detractors(
     responses: pl.DataFrame, *, influence_min: int = HIGH_INFLUENCE_MIN
 ) -> pl.DataFrame:
@@ -375,13 +386,13 @@ def risky_detractors(
     """
     deciding = pl.col("buying_role").is_in(list(DECIDING_ROLES)).fill_null(False)
     influential = (pl.col("influence") >= influence_min).fill_null(False)
-    influence_text = pl.lit("influence ") + pl.col("influence").cast(pl.String)
+    influence = pl.col("influence").cast(pl.String)
     why = (
         pl.when(deciding & influential)
-        .then(pl.col("buying_role") + pl.lit(", ") + influence_text)
+        .then(sentence(WHY_ROLE_AND_INFLUENCE, role="buying_role", influence=influence))
         .when(deciding)
         .then(pl.col("buying_role"))
-        .otherwise(influence_text)
+        .otherwise(sentence(WHY_INFLUENCE, influence=influence))
     )
     return (
         _latest_rows(responses)
@@ -402,6 +413,44 @@ def risky_detractors(
         )
         .sort(["score", "account_id", "contact_id"])
     )
+
+
+def detractor_why(
+    why: str | None, role: str | None, influence: object, language: str
+) -> str | None:
+    """Return a detractor's ``why`` as written by :func:`risky_detractors` in ``language``.
+
+    ``role`` and ``influence`` are the same row's: the reason is said again from
+    them when it is one of the English forms written from them; any other text (a
+    ``why`` written otherwise) stays as it is, and English as stored.
+    """
+    if language == DEFAULT_LANGUAGE or why is None:
+        return why
+    role_words = (
+        words(terms.BUYING_ROLES[role], language)
+        if role in terms.BUYING_ROLES
+        else role
+    )
+    for message in (WHY_ROLE_AND_INFLUENCE, WHY_INFLUENCE):
+        if why == message.format(role=role, influence=influence):
+            return words(message, language).format(role=role_words, influence=influence)
+    return role_words if why == role else why
+
+
+def detractors_worded(frame: pl.DataFrame, language: str) -> pl.DataFrame:
+    """Return :func:`risky_detractors` rows with their ``why`` in ``language``.
+
+    For display (a few rows): the data and its downloads keep the English.
+    """
+    if language == DEFAULT_LANGUAGE or frame.is_empty():
+        return frame
+    reasons = [
+        detractor_why(why, role, influence, language)
+        for why, role, influence in frame.select(
+            "why", "buying_role", "influence"
+        ).iter_rows()
+    ]
+    return frame.with_columns(pl.Series("why", reasons, dtype=pl.String))
 
 
 # --- comments -----------------------------------------------------------------------

@@ -215,10 +215,12 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
             _("Actions"),
             plans.actions_frame(base),
             {
+                # stored as "Name (decider)" in every language, shown in the page's
                 "contact": _choices(
                     _("Contact"),
                     [*people["contacts"], *(a.contact for a in base.actions)],
                     required=True,
+                    format_func=plans.contact_words,
                 ),
                 "action": text(_("Action"), required=True),
                 "owner": _choices(
@@ -260,10 +262,24 @@ def _due_and_status(statuses: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def _choices(label: str, names: list[str], *, required: bool = False) -> Any:
-    """Return a column choosing among ``names`` (each once, in their order)."""
+def _choices(
+    label: str,
+    names: list[str],
+    *,
+    required: bool = False,
+    format_func: Callable[[str], str] | None = None,
+) -> Any:
+    """Return a column choosing among ``names`` (each once, in their order).
+
+    ``format_func``: how a name is shown; the column holds the name itself.
+    """
     return st.column_config.SelectboxColumn(
-        label, options=list(dict.fromkeys(names)), required=required
+        label,
+        options=list(dict.fromkeys(names)),
+        required=required,
+        format_func=None
+        if format_func is None
+        else lambda name: format_func(str(name)),
     )
 
 

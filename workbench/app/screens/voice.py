@@ -21,7 +21,7 @@ from workbench.app.components import (
     searched_account_picker,
     show_table,
 )
-from workbench.app.screens import voice_import, voice_loop
+from workbench.app.screens import voice_import
 from workbench.i18n import N_, format_day, format_number, format_percent
 from workbench.i18n import gettext as _
 
@@ -497,25 +497,6 @@ def _table_and_csv(
     )
     first_rows_caption(frame.height, TABLE_ROWS)
     csv_download(frame, *download, download_key)
-
-
-def detractors_tab(heard: Heard) -> None:
-    """Show the risky detractors."""
-    risky = heard.risky
-    st.caption(
-        _(
-            "Latest score 0–6 from a decider or an approver, or from anyone with "
-            "influence {influence} or more: a risk no average shows. The "
-            "buying-centre map marks the same people."
-        ).format(influence=voice.HIGH_INFLUENCE_MIN)
-    )
-    _table_and_csv(
-        risky,
-        "voice_detractors",
-        (_("Download detractors (CSV)"), "nps_risky_detractors.csv"),
-        "voice_detractors_download",
-    )
-    voice_loop.followups_section()
 
 
 def comments_tab(heard: Heard) -> None:

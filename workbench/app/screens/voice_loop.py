@@ -1,4 +1,4 @@
-"""The closed loop on the Voice of the customer page: deciding detractors' follow-ups."""
+"""The Voice of the customer page's detractors, and the closed loop on deciding ones."""
 
 from __future__ import annotations
 
@@ -18,13 +18,40 @@ from workbench.app.components import (
     show_table,
 )
 from workbench.errors import WorkbenchError
-from workbench.i18n import format_number
+from workbench.i18n import current_language, format_number
 from workbench.i18n import gettext as _
 
 TABLE_CONFIG = {
     "responded_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
     "due_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
 }
+
+
+def detractors_tab(risky: pl.DataFrame) -> None:
+    """Show the risky detractors, then the deciding ones' follow-ups.
+
+    ``risky``: :func:`~workbench.analytics.voice.risky_detractors` of the period.
+    """
+    st.caption(
+        _(
+            "Latest score 0–6 from a decider or an approver, or from anyone with "
+            "influence {influence} or more: a risk no average shows. The "
+            "buying-centre map marks the same people."
+        ).format(influence=voice.HIGH_INFLUENCE_MIN)
+    )
+    # the first rows in words (why each counts too), and all the codes as CSV
+    shown = voice.detractors_worded(risky.head(TABLE_ROWS), current_language())
+    show_table(
+        terms.localise_values(shown), key="voice_detractors", column_config=TABLE_CONFIG
+    )
+    first_rows_caption(risky.height, TABLE_ROWS)
+    csv_download(
+        risky,
+        _("Download detractors (CSV)"),
+        "nps_risky_detractors.csv",
+        "voice_detractors_download",
+    )
+    followups_section()
 
 
 def followups_section() -> None:

@@ -276,6 +276,11 @@ def test_the_voice_page_s_detractors_say_why_in_chinese(
     assert reasons and all(CJK.search(str(text)) for text in reasons), reasons
     assert not any("influence" in str(text) for text in reasons), reasons
     assert "影响力" in " ".join(reasons)
+    # the follow-up picker names each answer in the language too (data as is)
+    picker = at.selectbox(key="voice_followup")
+    labels = list(picker.options)  # AppTest holds the labels shown
+    assert labels and all("评分" in label for label in labels), labels[:3]
+    assert not any(" on " in label for label in labels), labels[:3]
 
 
 def test_the_detractors_shown_are_worded_and_the_data_is_not():
@@ -328,3 +333,54 @@ def test_the_appendix_s_effort_note_quotes_its_issues_in_the_language(
     # the same words as the drafts quote, and in the exports
     assert wording.effort_verdict_words(part) in note
     assert note in plans.plan_to_markdown(plan).replace("\\", "")
+
+
+# --- codes the editors offer: shown in the language, kept as codes ---------------------
+
+
+def _select_options(at: AppTest, column: str) -> dict[str, str]:
+    """Return the options of the page's editors' choice columns ``column``, value → label."""
+    shown: dict[str, str] = {}
+    for frame in at.dataframe:
+        columns = json.loads(frame.proto.columns or "{}")
+        config = columns.get(column, {}).get("type_config", {})
+        if config.get("type") == "selectbox":
+            # options with no words of their own are bare codes
+            shown |= dict(
+                (o["value"], o["label"]) if isinstance(o, dict) else (o, o)
+                for o in config["options"]
+            )
+    assert shown, f"no choice column {column!r} on the page"
+    return shown
+
+
+@pytest.mark.parametrize("language", CHINESE)
+def test_the_editors_offer_codes_in_the_language_and_keep_the_codes(
+    app_db: Path, english_after: None, language: str
+):
+    expected = {
+        "status": (
+            (*plans.OBJECTIVE_STATUSES, *plans.ACTION_STATUSES),
+            terms.STATUSES,
+        ),
+        "severity": (plans.RISK_SEVERITIES, terms.SEVERITIES),
+    }
+    at = open_page("pages/plans.py", language=language)
+    for column, (codes, vocabulary) in expected.items():
+        shown = _select_options(at, column)
+        assert set(codes) <= set(shown), column
+        for code in codes:
+            assert shown[code] == _words(language, vocabulary[code]), (column, code)
+            assert CJK.search(shown[code]), (column, code)
+    at = open_page("pages/buying_centre.py", language=language)
+    for column, vocabulary in (
+        ("buying_role", terms.BUYING_ROLES),
+        ("attitude", terms.ATTITUDES),
+    ):
+        shown = _select_options(at, column)
+        assert shown and all(CJK.search(label) for label in shown.values()), column
+        assert shown == {c: _words(language, vocabulary[c]) for c in shown}, column
+    # the people editor's cells keep the codes the store writes
+    editor = at.data_editor(key="contact_editor")
+    roles = set(editor.value["buying_role"].dropna())
+    assert roles and roles <= set(terms.BUYING_ROLES)

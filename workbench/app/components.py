@@ -137,6 +137,22 @@ SHARE_COLUMNS: dict[str, Any] = {
 }
 
 
+def coded_choices(
+    options: Sequence[str], label: str, words: Callable[[str | None], str], **more: Any
+) -> Any:
+    """Return an editor's column of code choices, each shown in the language in force.
+
+    ``words`` says a code (``decider``) in the language (:mod:`workbench.terms`);
+    the cells keep the code, so what is saved reads the same in every language.
+    """
+    return st.column_config.SelectboxColumn(
+        label,
+        options=list(options),
+        format_func=lambda code: words(str(code)),
+        **more,
+    )
+
+
 def share_columns(currency: str) -> dict[str, Any]:
     """Return how the segment tables label their shared figures, in the language in force.
 

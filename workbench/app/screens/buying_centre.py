@@ -11,12 +11,13 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench import access, domain, exports
+from workbench import access, domain, exports, terms
 from workbench.analytics import network
 from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
     built_on_click,
+    coded_choices,
     notify_after_rerun,
     opened_expander,
     preselect_linked_account,
@@ -422,8 +423,8 @@ def _people_config() -> dict[str, Any]:
     config: dict[str, Any] = {key: _(label) for key, label in _PEOPLE_COLUMNS.items()}
     config.update(
         {
-            "buying_role": st.column_config.SelectboxColumn(
-                _("Buying role"), options=list(domain.BUYING_ROLES), required=False
+            "buying_role": coded_choices(
+                domain.BUYING_ROLES, _("Buying role"), terms.buying_role, required=False
             ),
             "influence": st.column_config.SelectboxColumn(
                 _("Influence (1–5)"),
@@ -432,8 +433,8 @@ def _people_config() -> dict[str, Any]:
                 ),
                 required=False,
             ),
-            "attitude": st.column_config.SelectboxColumn(
-                _("Attitude"), options=list(domain.ATTITUDES), required=False
+            "attitude": coded_choices(
+                domain.ATTITUDES, _("Attitude"), terms.attitude, required=False
             ),
         }
     )

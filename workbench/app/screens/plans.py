@@ -11,6 +11,7 @@ from workbench import access, plans, terms
 from workbench.app import plan_editor, reads, session
 from workbench.app.components import (
     built_on_click,
+    coded_choices,
     preselect_linked_account,
     searched_account_picker,
     show_table,
@@ -238,8 +239,11 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
                 "risk_date": st.column_config.DateColumn(
                     _("Date (renewal, re-tender)")
                 ),
-                "severity": st.column_config.SelectboxColumn(
-                    _("Severity"), options=plans.RISK_SEVERITIES, default="medium"
+                "severity": coded_choices(
+                    plans.RISK_SEVERITIES,
+                    _("Severity"),
+                    terms.severity,
+                    default="medium",
                 ),
             },
         ),
@@ -256,9 +260,7 @@ def _due_and_status(statuses: tuple[str, ...]) -> dict[str, Any]:
     """Return the due-date and status columns of objectives and actions."""
     return {
         "due_on": st.column_config.DateColumn(_("Due")),
-        "status": st.column_config.SelectboxColumn(
-            _("Status"), options=statuses, default="open"
-        ),
+        "status": coded_choices(statuses, _("Status"), terms.status, default="open"),
     }
 
 

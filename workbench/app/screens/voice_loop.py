@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -81,12 +82,14 @@ def followups_section() -> None:
     )
     if followups.height == 0 or not access.can(session.current_actor(), "plan"):
         return
-    label = pl.format(
-        "{} · {} · {} on {}",
-        pl.coalesce("contact_name", "contact_id"),
-        "account_name",
-        "score",
-        "responded_on",
+    label = _worded_label(
+        _("{name} · {account} · {score} on {day}"),
+        {
+            "name": pl.coalesce("contact_name", "contact_id"),
+            "account": pl.col("account_name"),
+            "score": pl.col("score"),
+            "day": pl.col("responded_on"),
+        },
     )
     shown = followups.select("response_id", label.alias("label"))
     labels = dict(zip(shown["response_id"], shown["label"], strict=True))
@@ -122,3 +125,12 @@ def followups_section() -> None:
                 show_refusal(error)
             else:
                 st.success(_("Follow-up saved."))
+
+
+def _worded_label(template: str, parts: dict[str, pl.Expr]) -> pl.Expr:
+    """Return ``template`` (a message with named places) filled from ``parts``, per row.
+
+    The language orders the places as it reads; polars fills them in that order.
+    """
+    names = re.findall(r"\{(\w+)\}", template)
+    return pl.format(re.sub(r"\{\w+\}", "{}", template), *(parts[n] for n in names))

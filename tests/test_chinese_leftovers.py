@@ -18,8 +18,8 @@ import polars as pl
 import pytest
 
 from tests.conftest import open_page
-from workbench import i18n, plans, terms
-from workbench.analytics import voice
+from workbench import i18n, plans, store, terms
+from workbench.analytics import network, voice
 from workbench.api import open_workbench
 from workbench.plans import wording
 
@@ -384,3 +384,82 @@ def test_the_editors_offer_codes_in_the_language_and_keep_the_codes(
     editor = at.data_editor(key="contact_editor")
     roles = set(editor.value["buying_role"].dropna())
     assert roles and roles <= set(terms.BUYING_ROLES)
+
+
+# --- whom to reach next, and the drivers' buckets ---------------------------------------
+
+
+@pytest.mark.parametrize("language", CHINESE)
+def test_whom_to_reach_next_reads_in_the_language(
+    app_db: Path, english_after: None, language: str
+):
+    at = open_page("pages/buying_centre.py", language=language)
+    reach = next(
+        pl.from_pandas(d.value)
+        for d in at.dataframe
+        if {"path", "influence", "rank"} <= set(d.value.columns)
+    )
+    assert reach.height
+    assert network.NO_WARM_PATH not in reach["path"].to_list()
+    roles = reach["role"].drop_nulls().to_list()
+    assert roles and all(CJK.search(role) for role in roles), roles
+    assert not set(roles) & set(terms.BUYING_ROLES)
+    # the report itself keeps the code the plans match on
+    con = store.connect(app_db, read_only=True)
+    try:
+        account = con.sql("SELECT min(account_id) FROM accounts").fetchall()[0][0]
+        centre = store.read_buying_centre(con, account, months=12)
+    finally:
+        con.close()
+    paths = network.analyse_buying_centre(centre, language=language).reach_next["path"]
+    # (the demo's names are in Latin letters: no path is in Chinese words)
+    assert not any(CJK.search(path) for path in paths), paths
+
+
+def _driver_frames() -> dict[str, pl.DataFrame]:
+    signals = pl.DataFrame(
+        {
+            "account_id": ["A", "B", "C", "D"],
+            "departments_engaged": [None, 1, 3, 6],
+            "effort_hours_12m": [None, 5.0, 40.0, 400.0],
+        }
+    )
+    answers = pl.DataFrame(
+        {
+            "response_id": ["r1", "r2", "r3", "r4"],
+            "account_id": ["A", "B", "C", "D"],
+            "score": [9, 3, 7, 10],
+            "days_since_touch": [None, 3, 45, 400],
+        }
+    )
+    relationships = pl.DataFrame(
+        {"account_id": ["A", "B"], "relationship": [None, "partnership"]}
+    )
+    return {
+        "breadth": voice.nps_by_bucket(answers, voice.breadth_buckets(signals)),
+        "effort": voice.nps_by_bucket(answers, voice.effort_buckets(signals)),
+        "freshness": voice.nps_by_bucket(
+            answers, voice.freshness_buckets(answers), key="response_id"
+        ),
+        "relationship": voice.nps_by_bucket(
+            answers, voice.relationship_buckets(relationships)
+        ),
+    }
+
+
+@pytest.mark.parametrize("language", CHINESE)
+def test_the_drivers_buckets_read_in_the_language_and_keep_their_figures(
+    language: str,
+):
+    for name, frame in _driver_frames().items():
+        shown = voice.buckets_worded(frame, language)
+        assert shown.drop("bucket").equals(frame.drop("bucket")), name
+        for english, worded in zip(frame["bucket"], shown["bucket"], strict=True):
+            if name == "relationship" and english in terms.RELATIONSHIPS:
+                continue  # the page words relationship types through terms
+            assert CJK.search(worded), (name, english, worded)
+            # the figures and signs stay as they are
+            assert re.findall(r"[<≥–\d,.]+", english) == re.findall(
+                r"[<≥–\d,.]+", worded
+            ), (english, worded)
+        assert voice.buckets_worded(frame, "en").equals(frame)

@@ -146,7 +146,20 @@ def report_tables(
         risks=shown(terms.localise_values(report.risks))
         if report.risks.height
         else None,
-        reach=shown(report.reach_next) if report.reach_next.height else None,
+        reach=shown(reach_words(report.reach_next))
+        if report.reach_next.height
+        else None,
+    )
+
+
+def reach_words(reach: pl.DataFrame) -> pl.DataFrame:
+    """Return whom to reach next as shown: roles, attitudes and "no warm path" in words.
+
+    The report keeps the codes and the English "no warm path" (the plans match
+    on them); a path of names stays as it is.
+    """
+    return terms.localise_values(reach).with_columns(
+        pl.col("path").replace({network.NO_WARM_PATH: _("no warm path")})
     )
 
 

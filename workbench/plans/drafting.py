@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 
 from workbench import terms
-from workbench.analytics import effort
+from workbench.analytics import effort, network
 from workbench.i18n import DEFAULT_LANGUAGE, current_language
 from workbench.i18n import gettext as _
 from workbench.plans import wording
@@ -202,7 +202,7 @@ def _interact(situation: Situation) -> list[str]:
             if attitude
             else _("attitude unknown"),
         }
-        if path and path != "no warm path":
+        if path and path != network.NO_WARM_PATH:
             lines.append(
                 _(
                     "{name} ({role}, influence {influence}, {attitude}): reach "
@@ -385,7 +385,7 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
         path = person["path"]
         first_conversation = (
             _("First conversation through {path}").format(path=path)
-            if path and path != "no warm path"
+            if path and path != network.NO_WARM_PATH
             else _("First conversation (no warm path)")
         )
         senior = person["role"] in ("decider", "approver")

@@ -13,6 +13,7 @@ from workbench import terms
 from workbench.analytics.network.deals import DealBasis, deal_basis, deal_focus
 from workbench.analytics.network.people import (
     HIGH_INFLUENCE,
+    NO_WARM_PATH,
     REACH_MIN_INFLUENCE,
     ROLE_WEIGHTS,
     SINGLE_THREAD_SHARE,
@@ -498,7 +499,7 @@ def reach_next(
         pl.Series(
             "path",
             [
-                " → ".join(str(names.get(c) or c) for c in p) if p else "no warm path"
+                " → ".join(str(names.get(c) or c) for c in p) if p else NO_WARM_PATH
                 for p in path_ids
             ],
             dtype=pl.String,

@@ -25,6 +25,9 @@ UNKNOWN = "unknown"
 HIGH_INFLUENCE = 4
 #: Uncovered people with at least this influence are proposed as whom to reach next.
 REACH_MIN_INFLUENCE = 3
+#: Whom to reach next's path when no warm path leads to the person (a code: plans
+#: match on it; screens put it in words).
+NO_WARM_PATH = "no warm path"
 #: A key player whose last touch is older than this is stale.
 STALE_DAYS = 120
 #: Share of our touches through one person above which the account is single-threaded.

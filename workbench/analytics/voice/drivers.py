@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
 
+from workbench.analytics.sentences import words
 from workbench.analytics.voice.score import (
     _COUNT_COLUMNS,
     _count_aggregations,
     _with_nps,
     summarise_nps,
 )
+from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 
 def bucket_by_edges(
@@ -50,6 +53,58 @@ def bucket_by_edges(
         label = pl.when(condition).then(pl.lit(text)).otherwise(label)
         order = pl.when(condition).then(pl.lit(index)).otherwise(order)
     return label, order
+
+
+#: What a driver bucket's label says besides its figures (:func:`bucket_by_edges`'s
+#: unit and the bucket of no value; :func:`relationship_buckets`' unknown type),
+#: as the catalogue words it (:func:`buckets_worded`).
+_BUCKET_UNITS: dict[str, str] = {
+    "departments": N_("departments"),
+    "h/year": N_("h/year"),
+    "days": N_("days"),
+}
+_BUCKET_WORDS: dict[str, str] = {
+    "none": N_("none"),
+    "no effort": N_("no effort"),
+    "never touched": N_("never touched"),
+    "(unknown)": N_("(unknown)"),
+}
+_EVERY_BUCKET = N_("all {unit}")
+_BUCKET_LABEL = re.compile(r"(?P<span>.+) (?P<unit>departments|h/year|days)")
+
+
+def bucket_words(label: str, language: str) -> str:
+    """Return a driver bucket's label, as the buckets here write it, in ``language``.
+
+    The figures and signs stay (``< 2``, ``2–4``, ``≥ 5``); the unit and the
+    words are the catalogue's. English, and a label written otherwise, as is.
+    """
+    if language == DEFAULT_LANGUAGE:
+        return label
+    if label in _BUCKET_WORDS:
+        return words(_BUCKET_WORDS[label], language)
+    match = _BUCKET_LABEL.fullmatch(label)
+    if match is None:
+        return label
+    unit = words(_BUCKET_UNITS[match["unit"]], language)
+    if match["span"] == "all":
+        return words(_EVERY_BUCKET, language).format(unit=unit)
+    return f"{match['span']} {unit}"
+
+
+def buckets_worded(frame: pl.DataFrame, language: str) -> pl.DataFrame:
+    """Return :func:`nps_by_bucket` rows with their ``bucket`` in ``language``.
+
+    For display: a handful of rows; the data keeps the English labels.
+    """
+    if language == DEFAULT_LANGUAGE or frame.is_empty():
+        return frame
+    labels = frame.get_column("bucket").drop_nulls().unique().to_list()
+    return frame.with_columns(
+        pl.col("bucket").replace(
+            {label: bucket_words(label, language) for label in labels}
+        )
+    )
 
 
 def _number(value: float | None) -> str:

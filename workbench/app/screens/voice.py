@@ -22,7 +22,13 @@ from workbench.app.components import (
     show_table,
 )
 from workbench.app.screens import voice_import
-from workbench.i18n import N_, format_day, format_number, format_percent
+from workbench.i18n import (
+    N_,
+    current_language,
+    format_day,
+    format_number,
+    format_percent,
+)
 from workbench.i18n import gettext as _
 
 #: The periods offered, by their label (translated when shown).
@@ -539,24 +545,33 @@ def drivers_tab(heard: Heard) -> None:
             "with manual overrides."
         )
     )
-    # kept per period and survey type: the four bucketings read every answer
+    # kept per period and survey type: the four bucketings read every answer;
+    # their labels are put in words where shown (charts and tables are kept
+    # per language)
     buckets = voice_reads.driver_buckets(PERIODS[heard.period], heard.survey_type)
+    language = current_language()
     drivers = {
         "breadth": (
             _("Breadth: departments we work with (12 months)"),
-            lambda: buckets.breadth,
+            lambda: voice.buckets_worded(buckets.breadth, language),
         ),
         "freshness": (
             _("Freshness: days from our last touch to the answer"),
-            lambda: buckets.freshness,
+            lambda: voice.buckets_worded(buckets.freshness, language),
         ),
-        "effort": (_("Effort: our hours per account per year"), lambda: buckets.effort),
+        "effort": (
+            _("Effort: our hours per account per year"),
+            lambda: voice.buckets_worded(buckets.effort, language),
+        ),
         "relationship": (
             _("Relationship type"),
-            lambda: buckets.relationship.with_columns(
-                pl.col("bucket").replace(
-                    {t: terms.relationship(t) for t in terms.RELATIONSHIPS}
-                )
+            lambda: voice.buckets_worded(
+                buckets.relationship.with_columns(
+                    pl.col("bucket").replace(
+                        {t: terms.relationship(t) for t in terms.RELATIONSHIPS}
+                    )
+                ),
+                language,
             ),
         ),
     }

@@ -309,3 +309,42 @@ def test_a_file_the_workbench_does_not_import_says_why_in_the_language(
     assert problem_text(skipped) == "未导入：这些列与工作台的任何表都不对应；请手动映射"
     notes = report.files_frame()["note"].to_list()
     assert "这些列与工作台的任何表都不对应；请手动映射" in notes
+
+
+def test_an_association_table_s_note_reads_in_the_language(tmp_path: Path) -> None:
+    files = {
+        "company_data.csv": "id,is_deleted,_fivetran_synced,property_name\n"
+        "501,false,2024-01-01 0:00:00,Huadong\n",
+        "contact_data.csv": "_fivetran_deleted,_fivetran_synced,property_email,id,"
+        "property_firstname,property_lastname\n"
+        "FALSE,2024-01-01 0:00:00,a@x.example,7001,Wei,Wang\n",
+        "contact_company_data.csv": "contact_id,company_id,type_id,category\n"
+        "7001,501,1,HUBSPOT_DEFINED\n",
+    }
+    con = store.connect(":memory:")
+    try:
+        report = ingest.import_files(
+            con,
+            [(name, text.encode()) for name, text in files.items()],
+            actor=ANALYST,
+            source="hubspot",
+            dry_run=True,
+        )
+    finally:
+        con.close()
+    (note,) = [p for p in report.problems if p.file == "contact_company_data.csv"]
+    english = (
+        "not imported: an association table: it gives the people in "
+        "contact_data.csv their company"
+    )
+    assert note.message == english  # as --json and the import log carry it
+    i18n.set_language("zh-Hans")
+    assert problem_text(note) == (
+        "未导入：关联表：为 contact_data.csv 中的人员提供所属公司"
+    )
+    notes = report.files_frame()["note"].to_list()
+    assert "关联表：为 contact_data.csv 中的人员提供所属公司" in notes
+    i18n.set_language("zh-Hant")
+    assert problem_text(note) == (
+        "未匯入：關聯表：為 contact_data.csv 中的人員提供所屬公司"
+    )

@@ -60,7 +60,12 @@ def file_problems(entry: RecognisedFile) -> list[Problem]:
     problems: list[Problem] = []
     if entry.table is None:
         if entry.note:
-            note = worded(N_("not imported: {reason}"), reason=said_whole(entry.note))
+            reason = (
+                entry.note
+                if isinstance(entry.note, Wording)
+                else said_whole(entry.note)
+            )
+            note = worded(N_("not imported: {reason}"), reason=reason)
             problems.append(
                 file_problem("warning", entry.name, note, "file_not_imported")
             )

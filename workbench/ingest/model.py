@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from workbench.domain import Problem
+from workbench.domain import Problem, Wording
 from workbench.i18n import gettext
 from workbench.ingest.problems import problem_text
 from workbench.ingest.sources import normalise_header
@@ -60,7 +60,7 @@ class RecognisedFile:
     header_signature: str
     encoding: str
     delimiter: str | None
-    note: str | None = None
+    note: str | Wording | None = None
     kind: str | None = None
     frame: pl.DataFrame | None = field(default=None, repr=False)
     path: Path | None = field(default=None, repr=False)
@@ -156,7 +156,11 @@ def files_frame(
                 "mapped_columns": len(f.mapping),
                 "ignored_columns": len(f.unmapped),
                 # A note is a sentence marked where it is written (or data).
-                "note": gettext(f.note) if f.note else f.note,
+                "note": f.note.text(gettext)
+                if isinstance(f.note, Wording)
+                else gettext(f.note)
+                if f.note
+                else f.note,
             }
             for f in files
         ],

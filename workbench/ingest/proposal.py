@@ -334,6 +334,12 @@ _NOUNS = {
     "contacts": N_("person(s)"),
     "activities": N_("activities"),
 }
+#: What an association table gives its records' companies or people to.
+_RECORDS = {
+    "deals": N_("the deals"),
+    "people": N_("the people"),
+    "activities": N_("the activities"),
+}
 
 
 def _attach_deal_companies(recognised: list[RecognisedFile]) -> list[Problem]:
@@ -409,10 +415,12 @@ def _attach_companies(
     names = ", ".join(entry.name for entry, _frame in links)
     other = "company" if target_column == "account_id" else "person"
     for entry, _frame in links:
-        entry.note = (
-            f"an association table: it gives the {what} in "
-            + ", ".join(d.name for d in targets)
-            + f" their {other}"
+        # worded where it is read; the files' names are data
+        entry.note = worded(
+            N_("an association table: it gives {records} in {files} their {other}"),
+            records=worded(_RECORDS[what]),
+            files=", ".join(d.name for d in targets),
+            other=worded(N_("company") if other == "company" else N_("person")),
         )
     problems: list[Problem] = []
     for target in targets:

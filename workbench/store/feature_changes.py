@@ -55,7 +55,6 @@ from workbench.store.economic_inputs import LATER_YEARS_BITS, RETENTION_MASK
 from workbench.store.erp_revenue import with_erp_revenue
 from workbench.store.portfolio import (
     ACCOUNT_FEATURES_SQL,
-    FEATURE_READ_COLUMNS,
     TOUCHES_MONTHS,
     account_feature_params,
 )
@@ -71,6 +70,68 @@ from workbench.store.versions import (
 #: scratch: the narrowed read copies each account's rows first, so past about a
 #: quarter of them it costs as much as the whole statement.
 MAX_CHANGED_SHARE = 0.25
+
+#: The columns :data:`~.portfolio.ACCOUNT_FEATURES_SQL` reads of each table that
+#: bringing features up to date narrows to a few accounts (:func:`_narrow`).
+#: The narrowed copies hold these alone: a few accounts' rows are then read
+#: without their free text (an activity's subject, an answer's comment, a
+#: person's name and email), a sixth of that read, a third when the accounts'
+#: activities are spread over the table. A column the statement comes to read
+#: and this list lacks fails to bind in the narrowed read, which the tests of
+#: bringing features up to date run (tests/test_feature_changes.py).
+FEATURE_READ_COLUMNS: dict[str, tuple[str, ...]] = {
+    "activities": (
+        "account_id",
+        "contact_id",
+        "seller_id",
+        "kind",
+        "activity_date",
+        "duration_minutes",
+    ),
+    "contacts": (
+        "contact_id",
+        "account_id",
+        "title",
+        "department",
+        "reports_to_id",
+        "buying_role",
+        "attitude",
+    ),
+    "accounts": (
+        "account_id",
+        "name",
+        "industry",
+        "region",
+        "annual_revenue",
+        "owner_seller_id",
+        "wallet_estimate",
+        "gross_margin_pct",
+        "created_on",
+        "contract_type",
+        "direct_cost_annual",
+    ),
+    "opportunities": (
+        "account_id",
+        "amount",
+        "close_date",
+        "is_closed",
+        "is_won",
+        "created_on",
+        "contract_id",
+        "term_months",
+    ),
+    "contracts": (
+        "contract_id",
+        "account_id",
+        "start_date",
+        "end_date",
+        "term_months",
+        "status",
+    ),
+    "nps_responses": ("account_id", "responded_on", "score"),
+    "account_wallet_estimates": ("account_id", "wallet_estimate"),
+}
+
 
 #: The tables of the statement narrowed to the accounts brought up to date
 #: (``_brought``), by a condition on their rows; the rest (sellers, cost rates,

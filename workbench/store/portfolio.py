@@ -224,68 +224,6 @@ _RETENTION_COUNT_VALUES = ", ".join(f"rc.{c} AS {c}" for c in RETENTION_COUNT_CO
 #: accounts' people (:mod:`.feature_changes`).
 TOUCHES_MONTHS = 12
 
-#: The columns :data:`ACCOUNT_FEATURES_SQL` reads of each table that bringing
-#: features up to date narrows to a few accounts (:mod:`.feature_changes`).
-#: The narrowed copies hold these alone: a few accounts' rows are then read
-#: without their free text (an activity's subject, an answer's comment, a
-#: person's name and email), a sixth of that read, a third when the accounts'
-#: activities are spread over the table. A column the statement comes to read
-#: and this list lacks fails to bind in the narrowed read, which the tests of
-#: bringing features up to date run (tests/test_feature_changes.py).
-FEATURE_READ_COLUMNS: dict[str, tuple[str, ...]] = {
-    "activities": (
-        "account_id",
-        "contact_id",
-        "seller_id",
-        "kind",
-        "activity_date",
-        "duration_minutes",
-    ),
-    "contacts": (
-        "contact_id",
-        "account_id",
-        "title",
-        "department",
-        "reports_to_id",
-        "buying_role",
-        "attitude",
-    ),
-    "accounts": (
-        "account_id",
-        "name",
-        "industry",
-        "region",
-        "annual_revenue",
-        "owner_seller_id",
-        "wallet_estimate",
-        "gross_margin_pct",
-        "created_on",
-        "contract_type",
-        "direct_cost_annual",
-    ),
-    "opportunities": (
-        "account_id",
-        "amount",
-        "close_date",
-        "is_closed",
-        "is_won",
-        "created_on",
-        "contract_id",
-        "term_months",
-    ),
-    "contracts": (
-        "contract_id",
-        "account_id",
-        "start_date",
-        "end_date",
-        "term_months",
-        "status",
-    ),
-    "nps_responses": ("account_id", "responded_on", "score"),
-    "account_wallet_estimates": ("account_id", "wallet_estimate"),
-}
-
-
 #: One row of segmentation signals per account (see :func:`account_features`).
 ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},

@@ -24,7 +24,6 @@ from workbench.api import open_workbench
 from workbench.plans import wording
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
@@ -34,12 +33,6 @@ CHINESE = ["zh-Hans", "zh-Hant"]
 #: The demo account whose detractors count for every reason (a decider with
 #: influence, influence alone, an approver with influence) and with effort issues.
 EVERY_REASON = "A00004"
-
-
-@pytest.fixture
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language("en")
 
 
 def _words(language: str, message: str) -> str:
@@ -64,7 +57,7 @@ def _drafting_messages(language: str) -> tuple[str, str]:
 
 
 def test_the_drafting_confirmation_names_the_sections_as_the_page_heads_them(
-    app_db: Path, english_after: None
+    app_db: Path,
 ):
     drafted, nothing = _drafting_messages("en")
     assert drafted == (
@@ -79,9 +72,7 @@ def test_the_drafting_confirmation_names_the_sections_as_the_page_heads_them(
 
 
 @pytest.mark.parametrize("language", CHINESE)
-def test_the_drafting_confirmation_reads_in_chinese(
-    app_db: Path, language: str, english_after: None
-):
+def test_the_drafting_confirmation_reads_in_chinese(app_db: Path, language: str):
     drafted, nothing = _drafting_messages(language)
     for title in plans.SECTION_TITLES.values():
         assert f"**{_words(language, title)}**" in drafted, drafted
@@ -100,9 +91,7 @@ def test_the_drafting_confirmation_reads_in_chinese(
 # --- 2. the contact picker ------------------------------------------------------------
 
 
-def test_contacts_show_their_role_in_the_language_and_keep_the_stored_label(
-    english_after: None,
-):
+def test_contacts_show_their_role_in_the_language_and_keep_the_stored_label():
     stored = ["Dora Decider (decider)", "X (Y) (approver)", "Uli", "Uli (unknown)"]
     assert [wording.contact_words(c) for c in stored] == stored  # English as stored
     assert wording.contact_label("Dora Decider", "decider") == stored[0]
@@ -119,7 +108,7 @@ def test_contacts_show_their_role_in_the_language_and_keep_the_stored_label(
 
 
 def test_the_plan_editor_s_contact_picker_reads_in_chinese_and_stores_codes(
-    app_db: Path, english_after: None
+    app_db: Path,
 ):
     i18n.set_language("zh-Hans")
     at = open_page("pages/plans.py", language="zh-Hans")
@@ -171,9 +160,7 @@ def _plan_with_actions() -> plans.Plan:
     )
 
 
-def test_a_plan_s_exports_name_its_contacts_roles_in_the_language(
-    english_after: None,
-):
+def test_a_plan_s_exports_name_its_contacts_roles_in_the_language():
     plan = _plan_with_actions()
     assert "| Dora Decider (decider) |" in plans.plan_to_markdown(plan)
     assert b"Dora Decider (decider)" in plans.actions_csv(plan)
@@ -188,9 +175,7 @@ def test_a_plan_s_exports_name_its_contacts_roles_in_the_language(
     assert [a.contact for a in plan.actions] == ["Dora Decider (decider)", "Uli"]
 
 
-def test_suggested_actions_added_in_english_are_recognised_in_chinese(
-    demo_db: Path, english_after: None
-):
+def test_suggested_actions_added_in_english_are_recognised_in_chinese(demo_db: Path):
     with open_workbench(demo_db) as wb:
         plan = wb.plan(EVERY_REASON).plan
     assert plans.add_suggested_actions(plan, date(2026, 10, 1))
@@ -225,9 +210,7 @@ def test_a_detractor_s_why_is_said_again_from_its_role_and_influence():
     assert voice.detractor_why(*cases[0], "zh-Hant") == "決策者，影響力 5"
 
 
-def test_the_appendix_says_why_each_detractor_counts_in_the_language(
-    demo_db: Path, english_after: None
-):
+def test_the_appendix_says_why_each_detractor_counts_in_the_language(demo_db: Path):
     with open_workbench(demo_db) as wb:
         plan = wb.plan(EVERY_REASON).plan
     table = next(
@@ -259,9 +242,7 @@ def test_the_appendix_says_why_each_detractor_counts_in_the_language(
     assert [row[why] for row in table.rows] == stored
 
 
-def test_the_voice_page_s_detractors_say_why_in_chinese(
-    app_db: Path, english_after: None
-):
+def test_the_voice_page_s_detractors_say_why_in_chinese(app_db: Path):
     i18n.set_language("zh-Hans")
     at = open_page("pages/voice.py", language="zh-Hans")
     at.session_state["voice_tab"] = _words("zh-Hans", "Detractors")
@@ -313,7 +294,7 @@ def test_the_detractors_shown_are_worded_and_the_data_is_not():
 
 @pytest.mark.parametrize("language", CHINESE)
 def test_the_appendix_s_effort_note_quotes_its_issues_in_the_language(
-    demo_db: Path, language: str, english_after: None
+    demo_db: Path, language: str
 ):
     with open_workbench(demo_db) as wb:
         plan = wb.plan(EVERY_REASON).plan
@@ -356,7 +337,7 @@ def _select_options(at: AppTest, column: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", CHINESE)
 def test_the_editors_offer_codes_in_the_language_and_keep_the_codes(
-    app_db: Path, english_after: None, language: str
+    app_db: Path, language: str
 ):
     expected = {
         "status": (
@@ -390,9 +371,7 @@ def test_the_editors_offer_codes_in_the_language_and_keep_the_codes(
 
 
 @pytest.mark.parametrize("language", CHINESE)
-def test_whom_to_reach_next_reads_in_the_language(
-    app_db: Path, english_after: None, language: str
-):
+def test_whom_to_reach_next_reads_in_the_language(app_db: Path, language: str):
     at = open_page("pages/buying_centre.py", language=language)
     reach = next(
         pl.from_pandas(d.value)

@@ -19,7 +19,6 @@ from workbench.api import open_workbench
 from workbench.plans.wording import code_words
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 #: A word joined by underscores, as code names things (most_valuable, below_zero).
@@ -60,12 +59,6 @@ ENGLISH_WORDS = (
     *terms.RELATIONSHIP_RISKS,  # the risks' codes ("dark decider")
 )
 CHINESE = ["zh-Hans", "zh-Hant"]
-
-
-@pytest.fixture
-def english_after() -> Iterator[None]:
-    yield
-    i18n.set_language("en")
 
 
 def _english_in(text: str) -> list[str]:
@@ -290,7 +283,7 @@ EVERY_FINDING_IN_ENGLISH = {
 }
 
 
-def test_english_drafts_read_as_they_always_have(english_after: None):
+def test_english_drafts_read_as_they_always_have():
     situation = _every_finding()
     assert plans.draft_sections(situation) == EVERY_FINDING_IN_ENGLISH
     actions = plans.suggested_actions(situation)
@@ -312,9 +305,7 @@ def test_english_drafts_read_as_they_always_have(english_after: None):
 
 
 @pytest.mark.parametrize("language", CHINESE)
-def test_every_drafted_sentence_reads_in_chinese_and_its_data_stays(
-    language: str, english_after: None
-):
+def test_every_drafted_sentence_reads_in_chinese_and_its_data_stays(language: str):
     situation = _every_finding()
     english_actions = plans.suggested_actions(situation)
     i18n.set_language(language)
@@ -351,7 +342,7 @@ def test_every_drafted_sentence_reads_in_chinese_and_its_data_stays(
 
 @pytest.mark.parametrize("language", CHINESE)
 def test_the_demo_s_drafts_and_suggested_actions_read_in_chinese(
-    demo_db: Path, language: str, english_after: None
+    demo_db: Path, language: str
 ):
     with open_workbench(demo_db) as wb:
         situation = wb.plan("A00001").plan.situation
@@ -386,9 +377,7 @@ def test_the_demo_s_drafts_and_suggested_actions_read_in_chinese(
     assert plans.draft_sections(situation) == english
 
 
-def test_the_plans_page_drafts_and_suggests_in_the_session_s_language(
-    app_db: Path, english_after: None
-):
+def test_the_plans_page_drafts_and_suggests_in_the_session_s_language(app_db: Path):
     # AppTest formats the options of the widgets it sends back in this thread:
     # the same language as the page's
     i18n.set_language("zh-Hans")

@@ -137,18 +137,22 @@ SHARE_COLUMNS: dict[str, Any] = {
 }
 
 
-def coded_choices(
-    options: Sequence[str], label: str, words: Callable[[str | None], str], **more: Any
+def choice_column(
+    label: str,
+    options: Iterable[str],
+    words: Callable[[str], str] | None = None,
+    **more: Any,
 ) -> Any:
-    """Return an editor's column of code choices, each shown in the language in force.
+    """Return an editor's column choosing among ``options`` (each once, in order).
 
-    ``words`` says a code (``decider``) in the language (:mod:`workbench.terms`);
-    the cells keep the code, so what is saved reads the same in every language.
+    ``words`` says an option (a code such as ``decider``) in the language in force
+    (:mod:`workbench.terms`); the cells keep the option itself, so what is saved
+    reads the same in every language.
     """
     return st.column_config.SelectboxColumn(
         label,
-        options=list(options),
-        format_func=lambda code: words(str(code)),
+        options=list(dict.fromkeys(options)),
+        format_func=None if words is None else lambda option: words(str(option)),
         **more,
     )
 

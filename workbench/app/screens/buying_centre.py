@@ -17,7 +17,7 @@ from workbench.app import actions, reads, session
 from workbench.app import buying_centre_reads as bc_reads
 from workbench.app.components import (
     built_on_click,
-    coded_choices,
+    choice_column,
     notify_after_rerun,
     opened_expander,
     preselect_linked_account,
@@ -423,8 +423,8 @@ def _people_config() -> dict[str, Any]:
     config: dict[str, Any] = {key: _(label) for key, label in _PEOPLE_COLUMNS.items()}
     config.update(
         {
-            "buying_role": coded_choices(
-                domain.BUYING_ROLES, _("Buying role"), terms.buying_role, required=False
+            "buying_role": choice_column(
+                _("Buying role"), domain.BUYING_ROLES, terms.buying_role, required=False
             ),
             "influence": st.column_config.SelectboxColumn(
                 _("Influence (1–5)"),
@@ -433,8 +433,8 @@ def _people_config() -> dict[str, Any]:
                 ),
                 required=False,
             ),
-            "attitude": coded_choices(
-                domain.ATTITUDES, _("Attitude"), terms.attitude, required=False
+            "attitude": choice_column(
+                _("Attitude"), domain.ATTITUDES, terms.attitude, required=False
             ),
         }
     )

@@ -11,7 +11,7 @@ from workbench import access, plans, terms
 from workbench.app import plan_editor, reads, session
 from workbench.app.components import (
     built_on_click,
-    coded_choices,
+    choice_column,
     preselect_linked_account,
     searched_account_picker,
     show_table,
@@ -217,14 +217,14 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
             plans.actions_frame(base),
             {
                 # stored as "Name (decider)" in every language, shown in the page's
-                "contact": _choices(
+                "contact": choice_column(
                     _("Contact"),
                     [*people["contacts"], *(a.contact for a in base.actions)],
+                    plans.contact_words,
                     required=True,
-                    format_func=plans.contact_words,
                 ),
                 "action": text(_("Action"), required=True),
-                "owner": _choices(
+                "owner": choice_column(
                     _("Owner"),
                     [*people["sellers"], *(a.owner for a in base.actions if a.owner)],
                 ),
@@ -239,9 +239,9 @@ def tables(account_id: str, may_plan: bool) -> tuple[Any, Any, Any]:
                 "risk_date": st.column_config.DateColumn(
                     _("Date (renewal, re-tender)")
                 ),
-                "severity": coded_choices(
-                    plans.RISK_SEVERITIES,
+                "severity": choice_column(
                     _("Severity"),
+                    plans.RISK_SEVERITIES,
                     terms.severity,
                     default="medium",
                 ),
@@ -260,29 +260,8 @@ def _due_and_status(statuses: tuple[str, ...]) -> dict[str, Any]:
     """Return the due-date and status columns of objectives and actions."""
     return {
         "due_on": st.column_config.DateColumn(_("Due")),
-        "status": coded_choices(statuses, _("Status"), terms.status, default="open"),
+        "status": choice_column(_("Status"), statuses, terms.status, default="open"),
     }
-
-
-def _choices(
-    label: str,
-    names: list[str],
-    *,
-    required: bool = False,
-    format_func: Callable[[str], str] | None = None,
-) -> Any:
-    """Return a column choosing among ``names`` (each once, in their order).
-
-    ``format_func``: how a name is shown; the column holds the name itself.
-    """
-    return st.column_config.SelectboxColumn(
-        label,
-        options=list(dict.fromkeys(names)),
-        required=required,
-        format_func=None
-        if format_func is None
-        else lambda name: format_func(str(name)),
-    )
 
 
 def _editor(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import polars as pl
@@ -10,6 +9,7 @@ import streamlit as st
 
 from workbench import access, terms
 from workbench.analytics import voice
+from workbench.analytics.sentences import sentence
 from workbench.app import actions, reads, session
 from workbench.app.components import (
     TABLE_ROWS,
@@ -19,7 +19,7 @@ from workbench.app.components import (
     show_table,
 )
 from workbench.errors import WorkbenchError
-from workbench.i18n import current_language, format_number
+from workbench.i18n import N_, current_language, format_number
 from workbench.i18n import gettext as _
 
 TABLE_CONFIG = {
@@ -82,14 +82,13 @@ def followups_section() -> None:
     )
     if followups.height == 0 or not access.can(session.current_actor(), "plan"):
         return
-    label = _worded_label(
-        _("{name} · {account} · {score} on {day}"),
-        {
-            "name": pl.coalesce("contact_name", "contact_id"),
-            "account": pl.col("account_name"),
-            "score": pl.col("score"),
-            "day": pl.col("responded_on"),
-        },
+    label = sentence(
+        N_("{name} · {account} · {score} on {day}"),
+        current_language(),
+        name=pl.coalesce("contact_name", "contact_id"),
+        account=pl.col("account_name"),
+        score=pl.col("score").cast(pl.String),
+        day=pl.col("responded_on").cast(pl.String),
     )
     shown = followups.select("response_id", label.alias("label"))
     labels = dict(zip(shown["response_id"], shown["label"], strict=True))
@@ -125,12 +124,3 @@ def followups_section() -> None:
                 show_refusal(error)
             else:
                 st.success(_("Follow-up saved."))
-
-
-def _worded_label(template: str, parts: dict[str, pl.Expr]) -> pl.Expr:
-    """Return ``template`` (a message with named places) filled from ``parts``, per row.
-
-    The language orders the places as it reads; polars fills them in that order.
-    """
-    names = re.findall(r"\{(\w+)\}", template)
-    return pl.format(re.sub(r"\{\w+\}", "{}", template), *(parts[n] for n in names))

@@ -78,11 +78,18 @@ WORK_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def _dangles(column: str, target: str, target_key: str) -> str:
+    """The condition that a row (alias ``t``) of a reference points at nothing."""
+    return (
+        f"t.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})"
+    )
+
+
 def _orphans_sql(table: str, column: str, target: str, target_key: str) -> str:
     return (
         f"SELECT t.{column} AS value FROM {table} t "
-        f"WHERE t.{column} IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})"
+        f"WHERE {_dangles(column, target, target_key)}"
     )
 
 
@@ -124,8 +131,7 @@ def remove_stranded_work(cur: Connection) -> dict[str, int]:
     removed: dict[str, int] = {}
     for table, column, target, key in WORK_REFERENCES:
         deleted = cur.execute(
-            f"DELETE FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {target} x WHERE x.{key} = t.{column})"
+            f"DELETE FROM {table} t WHERE {_dangles(column, target, key)}"
         ).fetchall()
         count = int(deleted[0][0]) if deleted else 0
         if count:
@@ -197,8 +203,7 @@ def _raise_if_dangling(
         rows = cur.sql(
             f"""
             SELECT t.{column} FROM {table} t
-            WHERE t.{column} IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM {target} x WHERE x.{target_key} = t.{column})
+            WHERE {_dangles(column, target, target_key)}
               AND {rows_of[table]}
             LIMIT 3
             """

@@ -194,24 +194,23 @@ def _work_since(cur: Connection, run_id: int) -> dict[str, int]:
     The demo's work went with it, so every row is later work, but for the
     buying-situation ratings the run itself imported (its undo takes them).
     """
+    # the run's own ratings are those its journal says it added
+    imported = (
+        "account_id || '|' || factor NOT IN (SELECT row_key FROM import_undo_rows "
+        "WHERE run_id = $run AND table_name = 'account_situation' AND NOT existed)"
+    )
     counts: dict[str, int] = {}
     for table in DEMO_WORK_TABLES:
         if table == "account_situation":
-            sql = (
-                "SELECT count(*) FROM account_situation "
-                "WHERE account_id || '|' || factor NOT IN ("
-                "SELECT row_key FROM import_undo_rows WHERE run_id = $run "
-                "AND table_name = 'account_situation' AND NOT existed)"
+            sql, params = (
+                f"SELECT count(*) FROM {table} WHERE {imported}",
+                {"run": run_id},
             )
         else:
-            sql = f"SELECT count(*) FROM {table}"
-        rows = int(
-            cur.sql(sql, params={"run": run_id} if "$run" in sql else None).fetchall()[
-                0
-            ][0]
-        )
+            sql, params = f"SELECT count(*) FROM {table}", None
+        rows = cur.sql(sql, params=params).fetchall()[0][0]
         if rows:
-            counts[table] = rows
+            counts[table] = int(rows)
     return counts
 
 

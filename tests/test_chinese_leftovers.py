@@ -316,6 +316,27 @@ def test_the_appendix_s_effort_note_quotes_its_issues_in_the_language(
     assert note in plans.plan_to_markdown(plan).replace("\\", "")
 
 
+@pytest.mark.parametrize("language", CHINESE)
+def test_several_effort_issues_are_joined_as_the_language_joins_clauses(language: str):
+    rows = [["over_served", "too many hours"], ["wrong_people", "no buyer met"]]
+    part = plans.SituationPart(
+        "effort",
+        "Effort",
+        "ready",
+        tables=[
+            plans.SituationTable(
+                "Effort issues", ["issue", "why"], rows, {language: rows}
+            )
+        ],
+    )
+    assert wording.effort_issues_words(part) == (
+        "over-served (too many hours); wrong people (no buyer met)"
+    )
+    i18n.set_language(language)
+    worded = wording.effort_issues_words(part)
+    assert worded.count("；") == 1 and "; " not in worded, worded
+
+
 # --- codes the editors offer: shown in the language, kept as codes ---------------------
 
 

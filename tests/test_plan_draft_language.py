@@ -318,6 +318,8 @@ def test_every_drafted_sentence_reads_in_chinese_and_its_data_stays(language: st
             assert CJK.search(line), line
             assert not _english_in(line), line
         assert not SNAKE.findall(text), text
+        # clauses joined as the language joins them (a full-width semicolon)
+        assert "; " not in text, text
     # our codes in the glossary's words, as the rest of the plan shows them
     assert str(code_words("below_zero")) in drafts["differentiate"]
     assert words("transactional") in drafts["differentiate"]

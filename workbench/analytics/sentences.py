@@ -31,6 +31,11 @@ def list_separator(language: str = i18n.DEFAULT_LANGUAGE) -> str:
     return "，" if language in i18n.CATALOGUE_DIRS else ", "
 
 
+def clause_separator(language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Return what separates the clauses of a sentence of ``language`` (a semicolon)."""
+    return "；" if language in i18n.CATALOGUE_DIRS else "; "
+
+
 def sentence(
     message: str, language: str = i18n.DEFAULT_LANGUAGE, **values: pl.Expr | str
 ) -> pl.Expr:

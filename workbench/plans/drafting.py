@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from workbench import terms
 from workbench.analytics import effort, network
+from workbench.analytics.sentences import clause_separator
 from workbench.i18n import DEFAULT_LANGUAGE, current_language
 from workbench.i18n import gettext as _
 from workbench.plans import wording
@@ -87,7 +88,9 @@ def draft_sections(situation: Situation) -> dict[str, str]:
     if relationship:
         spent = _facts(situation, "effort")
         guidance = _effort_guidance(spent, str(seg.get("Value segment") or ""))
-        services = "; ".join(_(service) for service in VALUE_SERVICES[relationship])
+        services = clause_separator(current_language()).join(
+            _(service) for service in VALUE_SERVICES[relationship]
+        )
         drafts["customise"] += [
             *(guidance or [_(RELATIONSHIP_GUIDANCE[relationship])]),
             _("Offer: {services}.").format(services=services),

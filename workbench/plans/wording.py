@@ -17,6 +17,7 @@ import polars as pl
 
 from workbench import terms
 from workbench.analytics import network, segment, voice
+from workbench.analytics.sentences import clause_separator
 from workbench.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -234,7 +235,7 @@ def effort_issues_words(part: SituationPart) -> str:
     words, the why as the situation wrote it in the language (English in a plan
     saved before it kept other languages); "" when the part lists no issue.
     """
-    return "; ".join(
+    return clause_separator(current_language()).join(
         gettext("{issue} ({why})").format(
             issue=terms.effort_verdict(str(issue["issue"])), why=issue["why"]
         )

@@ -42,6 +42,9 @@ def test_the_plan_s_appendix_reads_in_chinese_and_keeps_its_data(
         i18n.set_language("zh-Hans")
         text = draft.to_markdown()
     shown = appendix(text)
+    # what the CRM left empty (a person's role) reads as every table labels it
+    assert "| (unknown) |" in appendix(english)
+    assert "| （未知） |" in shown and "(unknown)" not in shown
     # the relationship risks are stored as codes and named in the glossary's words
     coverage = draft.plan.situation.part("coverage")
     risks = next(t for t in coverage.tables if t.title == "Relationship risks")

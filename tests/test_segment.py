@@ -856,7 +856,7 @@ def test_reasons_read_in_the_language_asked_and_keep_their_figures(
     a_reason = by_id(chinese, "relationship_reason")["A"]
     assert "≥ 60" in a_reason and contract in a_reason and partnership in a_reason
     assert "（+20）" in a_reason  # the contract's points, as in English
-    assert "290000" in by_id(chinese, "value_reason")["A"]
+    assert "290,000" in by_id(chinese, "value_reason")["A"]
     assert by_id(chinese, "why")["A"].startswith(most_valuable)
     assert override in by_id(chinese, "relationship_reason")["E"]
     assert "co-developing" in by_id(chinese, "relationship_reason")["E"]  # data as is

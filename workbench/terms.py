@@ -459,6 +459,11 @@ UNKNOWN = "(unknown)"
 _UNKNOWN_WORDS = N_("(unknown)")
 
 
+def localise_unknown_label() -> str:
+    """Return the :data:`UNKNOWN` label in the language in force."""
+    return UNKNOWN if current_language() == "en" else gettext(_UNKNOWN_WORDS)
+
+
 def localise_unknown(frame: pl.DataFrame) -> pl.DataFrame:
     """Return ``frame`` for display, its ``(unknown)`` labels in the language in force."""
     if current_language() == "en":
@@ -466,7 +471,7 @@ def localise_unknown(frame: pl.DataFrame) -> pl.DataFrame:
     text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
     if not text:
         return frame
-    return frame.with_columns(pl.col(text).replace(UNKNOWN, gettext(_UNKNOWN_WORDS)))
+    return frame.with_columns(pl.col(text).replace(UNKNOWN, localise_unknown_label()))
 
 
 def localise_values(frame: pl.DataFrame) -> pl.DataFrame:

@@ -149,6 +149,8 @@ def cell_words(column: str, value: Cell) -> Cell:
     vocabulary = terms.COLUMN_VOCABULARIES.get(column)
     if isinstance(value, str) and vocabulary is not None and value in vocabulary:
         return gettext(vocabulary[value])
+    if value == terms.UNKNOWN:  # what the CRM left empty, as every table labels it
+        return terms.localise_unknown_label()
     return value_words(value)
 
 

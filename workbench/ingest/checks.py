@@ -127,21 +127,41 @@ def stage_and_check(
     overwrite_edits: bool,
     date_order: DateOrder | None,
     say: ProgressCallback,
+    in_place: dict[str, RecognisedFile] | None = None,
 ) -> list[Problem]:
-    """Stage every file, build the tables and return every problem found."""
+    """Stage every file, build the tables and return every problem found.
+
+    ``in_place``: per table, a file its build reads in place instead of a
+    stage (see :mod:`workbench.store.imports.direct_build`); a row there that
+    the staged path would act on raises ``store.NotDirect``.
+    """
     store.import_begin(cur)
-    by_table, files_by_name, survey_entries = _stage_files(cur, importable, say)
-    tables = [t for t in store.IMPORT_ORDER if t in by_table]
-    problems = _union_stages(cur, tables, by_table)
+    in_place = in_place or {}
+    built_in_place = {id(entry) for entry in in_place.values()}
+    by_table, files_by_name, survey_entries = _stage_files(
+        cur, [r for r in importable if id(r) not in built_in_place], say
+    )
+    csvs = {}
+    for table, entry in in_place.items():
+        assert entry.path is not None
+        files_by_name.setdefault(entry.name, []).append(entry)
+        csvs[table] = large_csv(entry, entry.path)
+        store.import_direct_stage(cur, table, csvs[table])
+    tables = [t for t in store.IMPORT_ORDER if t in by_table or t in in_place]
+    problems = _union_stages(cur, [t for t in tables if t in by_table], by_table)
     say(0.6, _("checking values"))
     staged = _Staged(cur, tables, files_by_name)
     problems += _date_orders(staged, date_order)
-    store.import_drop_stages(cur, tables, [i for t in tables for i in by_table[t]])
+    store.import_drop_stages(cur, tables, [i for t in by_table for i in by_table[t]])
     # Every check runs even after an error, so that one pass reports everything:
     # a value that does not parse builds as empty and its row is still checked.
     problems += _value_problems(staged)
     say(0.7, _("resolving references"))
-    store.import_build(cur, tables, overwrite_edits=overwrite_edits)
+    built = store.import_build(
+        cur, tables, overwrite_edits=overwrite_edits, in_place=csvs
+    )
+    for table, entry in in_place.items():
+        entry.rows = built[table]
     store.import_drop_inputs(cur, tables)
     if survey_entries:
         problems += _stage_surveys(cur, survey_entries, tables)

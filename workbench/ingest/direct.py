@@ -200,6 +200,25 @@ def direct_load(
     )
 
 
+def _in_place(others: list[RecognisedFile]) -> dict[str, RecognisedFile]:
+    """Return, per table, the people's or deals' file its build may read in place.
+
+    A UTF-8 CSV file on disk, the only one of its table (several are staged
+    together, so that doubles between them are reported).
+    """
+    chosen: dict[str, RecognisedFile] = {}
+    for table in store.DIRECT_BUILD_TABLES:
+        files = [r for r in others if r.table == table]
+        if len(files) == 1 and (
+            files[0].path is not None
+            and files[0].delimiter is not None
+            and files[0].encoding in {"utf-8", "ascii"}
+            and files[0].source != "survey"
+        ):
+            chosen[table] = files[0]
+    return chosen
+
+
 def _write_others(
     con: store.Connection,
     cur: store.Connection,
@@ -216,7 +235,15 @@ def _write_others(
     """
     if not others:
         return {}, {}, []
-    found = stage_and_check(con, cur, others, overwrite_edits, date_order, say)
+    try:
+        found = stage_and_check(
+            con, cur, others, overwrite_edits, date_order, say, _in_place(others)
+        )
+    except store.NotDirect:
+        # A row of the people's or deals' file that the staged path acts on:
+        # the others are staged after all, beside the activities loaded.
+        store.import_drop_inputs(cur, store.IMPORT_ORDER)
+        found = stage_and_check(con, cur, others, overwrite_edits, date_order, say)
     if any(p.level == "error" for p in found):
         raise NotClean
     tables = sorted({r.table for r in others if r.table})

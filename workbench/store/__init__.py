@@ -147,6 +147,11 @@ from workbench.store.imports.direct import (
     import_activities_load,
     import_activities_references,
 )
+from workbench.store.imports.direct_build import (
+    DIRECT_BUILD_TABLES,
+    NotDirect,
+    import_direct_stage,
+)
 from workbench.store.imports.erp import import_erp_unmatched
 from workbench.store.imports.integrity import (
     REFERENCES,
@@ -265,6 +270,7 @@ __all__ = [
     "DECISION_TABLES",
     "DEFAULT_CURRENCY",
     "DEFAULT_DB_PATH",
+    "DIRECT_BUILD_TABLES",
     "EFFORT_DIMENSIONS",
     "FOLLOWUP_STATUSES",
     "IMPORT_ORDER",
@@ -281,6 +287,7 @@ __all__ = [
     "HeldFeatures",
     "LargeCsv",
     "Migration",
+    "NotDirect",
     "OutOfMemoryError",
     "SignInLedger",
     "TermSteps",
@@ -341,6 +348,7 @@ __all__ = [
     "import_commit",
     "import_csv_rows",
     "import_deleted_rows",
+    "import_direct_stage",
     "import_drop_inputs",
     "import_drop_stages",
     "import_duplicates",

@@ -8,14 +8,16 @@ database alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _date_expr
+from workbench.store.imports.direct_build import Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.situation import build_account_situation
+from workbench.store.imports.staging import LargeCsv
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -238,7 +240,7 @@ _NEW_CONTACTS_SQL = """
                 SELECT c.*, coalesce(c.name, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''))
                             AS full_name,
                        coalesce(c.account_id, i.account_id) AS resolved_account
-                FROM _import_in_contacts c
+                FROM {source} c
                 LEFT JOIN _import_account_index i ON i.k = lower(c.account_name) AND c.account_id IS NULL
             ), k AS (
                 SELECT *, coalesce(contact_id,
@@ -262,22 +264,22 @@ _NEW_CONTACTS_SQL = """
                    r.role AS buying_role,
                    iv.influence::TINYINT AS influence,
                    coalesce(av.attitude, r.role_attitude) AS attitude,
-                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id
+                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id{marks}
             FROM k
             LEFT JOIN contacts e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN roles r ON r._file = k._file AND r._row = k._row
             LEFT JOIN _import_influences iv ON iv.value = lower(k.influence)
             LEFT JOIN _import_attitudes av ON av.value = lower(k.attitude)
-            WHERE k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL
+            WHERE (k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL){kept}
             """
 
 
 def _build_contacts(
-    cur: Connection, staged: set[str], *, overwrite_edits: bool
+    cur: Connection, staged: set[str], *, overwrite_edits: bool, direct: Direct
 ) -> None:
     """Contacts with roles, influence and attitude; managers named by name."""
     if "contacts" in staged:
-        cur.execute(_NEW_CONTACTS_SQL)
+        first_build(cur, "contacts", _NEW_CONTACTS_SQL, direct)
         cur.execute(
             """
             INSERT INTO _import_merged
@@ -361,17 +363,20 @@ _DEAL_VALUE_SQL = (
 _DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
 
 
-def _found_by_name(table: str, seller: str, resolved_seller: str) -> str:
+def _found_by_name(
+    table: str, seller: str, resolved_seller: str, source: str | None = None
+) -> str:
     """Return the CTE ``s``: a table's staged rows with account and seller resolved.
 
     ``resolved_account`` and ``resolved_seller`` are the IDs the rows give, else
     the ones their names find in the import's and the database's indexes;
-    ``seller`` is the prefix of the seller's ``_id`` and ``_name`` columns.
+    ``seller`` is the prefix of the seller's ``_id`` and ``_name`` columns;
+    ``source`` the rows read, the table's stage unless given.
     """
     return f"""s AS (
         SELECT x.*, coalesce(x.account_id, i.account_id) AS resolved_account,
                coalesce(x.{seller}_id, si.seller_id) AS {resolved_seller}
-        FROM _import_in_{table} x
+        FROM {source or f"_import_in_{table}"} x
         LEFT JOIN _import_account_index i
                ON i.k = lower(x.account_name) AND x.account_id IS NULL
         LEFT JOIN _import_seller_index si
@@ -379,13 +384,18 @@ def _found_by_name(table: str, seller: str, resolved_seller: str) -> str:
     )"""
 
 
-def _build_opportunities(cur: Connection, staged: set[str]) -> None:
+def _build_opportunities(cur: Connection, staged: set[str], direct: Direct) -> None:
     """Opportunities with their account and owner resolved."""
     if "opportunities" in staged:
-        cur.execute(
+        found = _found_by_name(
+            "opportunities", "owner_seller", "resolved_owner", "{source}"
+        )
+        first_build(
+            cur,
+            "opportunities",
             f"""
             CREATE OR REPLACE TEMP TABLE _import_new_opportunities AS
-            WITH {_found_by_name("opportunities", "owner_seller", "resolved_owner")},
+            WITH {found},
             k AS (
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
@@ -407,12 +417,13 @@ def _build_opportunities(cur: Connection, staged: set[str]) -> None:
                    coalesce(TRY_CAST(round(wb_num(k.term_months)) AS INTEGER),
                             CASE WHEN k.annual > 0 AND k.deal_amount > 0 THEN TRY_CAST(
                                 round(k.deal_amount / k.annual * 12) AS INTEGER) END)
-                       AS term_months
+                       AS term_months{{marks}}
             FROM k
             LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN _import_stages st ON st.value = lower(k.stage)
-            WHERE k.resolved_account IS NOT NULL
-            """
+            WHERE (k.resolved_account IS NOT NULL){{kept}}
+            """,
+            direct,
         )
 
 
@@ -535,25 +546,34 @@ def _build_contact_influences(cur: Connection, staged: set[str]) -> None:
 
 
 def import_build(
-    cur: Connection, tables: Sequence[str], *, overwrite_edits: bool
-) -> None:
+    cur: Connection,
+    tables: Sequence[str],
+    *,
+    overwrite_edits: bool,
+    in_place: Mapping[str, LargeCsv] | None = None,
+) -> dict[str, int]:
     """Parse and resolve every staged table into ``_import_new_<table>``.
 
     Names that refer to accounts, sellers and contacts are resolved against the
     import and the database; accounts named only by a reference are created.
+    ``in_place``: tables built from their file without a stage (contacts and
+    deals; see :mod:`.direct_build`, which raises ``NotDirect`` when the
+    staged path must take them). Returns the rows built from each of those.
     """
     staged = set(tables)
+    direct: Direct = (in_place or {}, {})
     _build_sellers(cur, staged)
     _build_accounts(cur, staged)
     _resolve_account_names(cur, staged)
-    _build_contacts(cur, staged, overwrite_edits=overwrite_edits)
-    _build_opportunities(cur, staged)
+    _build_contacts(cur, staged, overwrite_edits=overwrite_edits, direct=direct)
+    _build_opportunities(cur, staged, direct)
     _build_opportunity_contacts(cur, staged)
     _build_activities(cur, staged)
     _build_contact_influences(cur, staged)
     _build_contracts(cur, staged)
     build_erp_revenue(cur, staged)
     build_account_situation(cur, staged)
+    return direct[1]
 
 
 def import_merged_by_name(cur: Connection) -> pl.DataFrame:

@@ -1,0 +1,178 @@
+"""People and deals built straight from their CSV file, without a text stage.
+
+In a whole export's one-pass import (see :mod:`workbench.ingest.direct`) the
+contacts' and deals' files were staged as text, checked by several scans of
+the stage and parsed again by the build: about a third of the time the export
+took beside its activities. Here the build's own statement reads the file in
+place (:func:`direct_source`), and every row the staged path would have
+something to say or do about before the build (a deleted row, a value that
+does not parse, a slash date whose order is to be chosen, an unknown or
+multiple buying role, a row without an account ID whose name is looked up, an
+owner named by name, a person without an ID) is marked. Only when no row is marked does the build
+stand (:func:`direct_built`): the staged checks then find nothing in the
+empty stage (:func:`import_direct_stage`), and what the build does after its
+first statement (merges, managers, edits that win, the checks of duplicates,
+references and reporting lines) runs on the built rows as on the staged path.
+A marked row raises :class:`NotDirect` and the caller stages the file, which
+reports each problem with its row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from workbench import vocabulary
+from workbench.store._base import Connection
+from workbench.store.imports.checks import _value_checks
+from workbench.store.imports.staging import (
+    _CSV_READER,
+    LargeCsv,
+    _import_columns,
+    _raw_column,
+    _reader_refused,
+    _reject_ragged,
+)
+
+#: Tables whose file the one-pass import builds in place.
+DIRECT_BUILD_TABLES = frozenset({"contacts", "opportunities"})
+
+#: What the staged path would act on before the build, per table, over ``s``.
+_NAMES_LOOKED_UP = {
+    # a person without an ID is keyed by name (and, with no name, left out)
+    "contacts": ("s.account_id IS NULL", "s.contact_id IS NULL"),
+    "opportunities": (
+        "s.account_id IS NULL",
+        "(s.owner_seller_id IS NULL AND s.owner_seller_name IS NOT NULL)",
+    ),
+}
+# One role the vocabulary knows is what the staged role check passes silently;
+# several roles in a cell, or an unknown one, it reports.
+_ROLE_REPORTED = (
+    "(s.buying_role IS NOT NULL AND (contains(s.buying_role, ';') "
+    "OR lower(trim(s.buying_role)) NOT IN (SELECT value FROM _import_roles)))"
+)
+
+
+#: Tables built from their file in place, and the rows each build found there.
+Direct = tuple[Mapping[str, LargeCsv], dict[str, int]]
+
+
+def first_build(cur: Connection, table: str, statement: str, direct: Direct) -> None:
+    """Run a table's first build statement over its stage, or over its file in place.
+
+    ``statement`` reads ``{source}``; built in place it also keeps the rows
+    marked by ``_direct_flag`` (``{marks}``, ``{kept}``) for the check that
+    none is.
+    """
+    files, rows = direct
+    if table not in files:
+        cur.execute(
+            statement.replace("{source}", f"_import_in_{table}")
+            .replace("{marks}", "")
+            .replace("{kept}", "")
+        )
+        return
+    source, params = direct_source(table, files[table])
+    in_place = (
+        statement.replace("{source}", source)
+        .replace("{marks}", ", k._direct_flag")
+        .replace("{kept}", " OR k._direct_flag")
+    )
+    rows[table] = direct_built(cur, table, in_place, params, files[table].file)
+
+
+class NotDirect(Exception):
+    """A file the one-pass build does not take: stage it, which reports each row."""
+
+
+def import_direct_stage(cur: Connection, table: str, csv: LargeCsv) -> None:
+    """Stand in for a directly built table's stage: empty, as its checks then find nothing.
+
+    Also refuses the file as staging it would (rows longer than the header).
+    """
+    if table not in DIRECT_BUILD_TABLES:
+        raise ValueError(f"{table} is not built from its file directly")
+    _reject_ragged(cur, csv.reader_params(), csv.n_columns, csv.file)
+    columns = ", ".join(f"NULL::VARCHAR AS {c}" for c in _import_columns(table))
+    cur.execute(
+        f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS "
+        "SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _file, NULL::VARCHAR AS _source, "
+        f"NULL::VARCHAR AS _kind, {columns}, false AS _deleted WHERE false"
+    )
+    cur.execute(
+        f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
+        f"SELECT * FROM _import_all_{table} WHERE NOT _deleted"
+    )
+
+
+def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
+    """Return the file's rows as the build reads a stage, with ``_direct_flag``; and params.
+
+    The columns are the stage's (the file's text, trimmed, empty as NULL; the
+    row number; the file, source and kind; no date order, as a file without
+    slash dates has none), and ``_direct_flag`` marks a row the staged path
+    would act on before the build.
+    """
+    positions = csv.positions
+    columns = _import_columns(table)
+    raw = ", ".join(f"{_raw_column(positions, c)} AS {c}" for c in columns)
+    deleted = (
+        f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
+        if "is_deleted" in positions
+        else "false"
+    )
+    dates = [c for c in columns if c in vocabulary.DATE_COLUMNS]
+    orders = "".join(f", NULL::VARCHAR AS _order_{c}" for c in dates)
+    marks = [
+        "s._deleted",
+        *(
+            f"(s.{column} IS NOT NULL AND {condition})"
+            for column, _level, condition, _message in _value_checks(table)
+        ),
+        *(f"contains(s.{c}, '/')" for c in dates),
+        *_NAMES_LOOKED_UP[table],
+        *((_ROLE_REPORTED,) if table == "contacts" else ()),
+    ]
+    relation = f"""(
+        SELECT s.*, ({" OR ".join(marks)}) AS _direct_flag FROM (
+            SELECT row_number() OVER () AS _row, $file::VARCHAR AS _file,
+                   $source::VARCHAR AS _source, $kind::VARCHAR AS _kind, {raw},
+                   {deleted} AS _deleted{orders}
+            FROM {_CSV_READER}) s)"""
+    params = {
+        **csv.reader_params(),
+        "file": csv.file,
+        "source": csv.source,
+        "kind": csv.kind,
+    }
+    return relation, params
+
+
+def direct_built(
+    cur: Connection, table: str, statement: str, params: dict[str, Any], file: str
+) -> int:
+    """Run a build's first statement over the file in place; return the rows built.
+
+    The statement keeps the marked rows (``_direct_flag``); when there is one,
+    :class:`NotDirect` is raised, else the mark's column is dropped.
+
+    Raises:
+        NotDirect: a row the staged path would act on (it then reports it).
+        RejectedInputError: the CSV reader refused the file.
+    """
+    try:
+        cur.execute(statement, params)
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the import says so (ingest.pipeline)
+    except duckdb.Error as error:
+        raise _reader_refused(file, error) from error
+    rows, marked = cur.sql(
+        f"SELECT count(*), count(*) FILTER (WHERE _direct_flag) FROM _import_new_{table}"
+    ).fetchall()[0]
+    if marked:
+        raise NotDirect(table)
+    cur.execute(f"ALTER TABLE _import_new_{table} DROP COLUMN _direct_flag")
+    return int(rows)

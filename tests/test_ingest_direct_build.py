@@ -16,7 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.test_ingest_direct import ANALYST, _outcome, _tasks, _write_tasks
+from tests.test_ingest_direct import (
+    ANALYST,
+    _outcome,
+    _tasks,
+    _write_people,
+    _write_tasks,
+)
 from workbench import ingest, store
 from workbench.ingest import direct as ingest_direct
 from workbench.ingest.model import ColumnMapping
@@ -61,16 +67,7 @@ DEALS: Lines = [
 
 def _write_export(folder: Path, contacts: Lines, deals: Lines) -> list[Path]:
     folder.mkdir()
-    (folder / "User.csv").write_text(
-        "Id,Name,Department\n"
-        "005U00000000000001,Li Wei,Key Accounts\n"
-        "005U00000000000002,Anna Berg,Key Accounts\n"
-    )
-    (folder / "Account.csv").write_text(
-        "Id,IsDeleted,Name,Industry\n"
-        "001A00000000000001,false,Huadong Machinery,Machinery\n"
-        "001A00000000000002,false,Rheinstahl GmbH,Steel\n"
-    )
+    _write_people(folder)  # the users and accounts; the people written again below
     (folder / "Contact.csv").write_text(
         CONTACT_HEADER + "\n" + "\n".join(contacts) + "\n"
     )

@@ -31,9 +31,9 @@ from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
     _import_columns,
-    _raw_column,
     _reader_refused,
     _reject_ragged,
+    staged_columns,
 )
 
 #: Tables whose file the one-pass import builds in place.
@@ -116,14 +116,8 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
     slash dates has none), and ``_direct_flag`` marks a row the staged path
     would act on before the build.
     """
-    positions = csv.positions
     columns = _import_columns(table)
-    raw = ", ".join(f"{_raw_column(positions, c)} AS {c}" for c in columns)
-    deleted = (
-        f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
-        if "is_deleted" in positions
-        else "false"
-    )
+    raw, deleted = staged_columns(csv, table)
     dates = [c for c in columns if c in vocabulary.DATE_COLUMNS]
     orders = "".join(f", NULL::VARCHAR AS _order_{c}" for c in dates)
     marks = [

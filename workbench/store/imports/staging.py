@@ -399,6 +399,25 @@ class LargeCsv:
         return _csv_params(self.path, self.n_columns, self.delimiter, self.parallel)
 
 
+def staged_columns(csv: LargeCsv, table: str) -> tuple[str, str]:
+    """Return how a stage reads a CSV file's columns: the select list, and ``_deleted``.
+
+    Each of the table's columns as the file's text (trimmed, empty as NULL),
+    NULL where the file lacks it; a row is deleted where its ``is_deleted``
+    reads true.
+    """
+    positions = csv.positions
+    select = ", ".join(
+        f"{_raw_column(positions, c)} AS {c}" for c in _import_columns(table)
+    )
+    deleted = (
+        f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
+        if "is_deleted" in positions
+        else "false"
+    )
+    return select, deleted
+
+
 def import_stage_csv(cur: Connection, index: int, table: str, csv: LargeCsv) -> int:
     """Stage a large UTF-8 CSV file with DuckDB's reader, every value as text.
 
@@ -414,14 +433,7 @@ def import_stage_csv(cur: Connection, index: int, table: str, csv: LargeCsv) -> 
     Raises:
         RejectedInputError: the CSV reader refused the file (ragged rows, quotes).
     """
-    positions = csv.positions
-    columns = _import_columns(table)
-    select = ", ".join(f"{_raw_column(positions, c)} AS {c}" for c in columns)
-    deleted = (
-        f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
-        if "is_deleted" in positions
-        else "false"
-    )
+    select, deleted = staged_columns(csv, table)
     params = csv.reader_params()
     try:
         _reject_ragged(cur, params, csv.n_columns, csv.file)

@@ -183,8 +183,8 @@ def test_empty_accounts_are_never_ranked(con):
     # 20 % of the two accounts with data is one: A; the empty ones fill nothing
     assert by_id["A"]["value_segment"] == "most_valuable"
     assert by_id["A"]["value_reason"].startswith(
-        "lifetime value 448920 ranks #1 of 2 accounts with data "
-        "(contribution 149640 × 3.0 years)"
+        "lifetime value 448,920 ranks #1 of 2 accounts with data "
+        "(contribution 149,640 × 3.0 years)"
     )
     assert by_id["B"]["value_segment"] != "most_valuable"
     counts = segment.segment_counts(segments)

@@ -343,7 +343,7 @@ def test_a_small_winning_account_outranks_a_large_static_one():
     assert _by_id(segments, "value_segment")["BIG"] != "most_growable"
     small = segments.filter(pl.col("account_id") == "SMALL").row(0, named=True)
     assert small["growth_signals_known"] == 4
-    assert "open pipeline 200000" in small["value_reason"]
+    assert "open pipeline 200,000" in small["value_reason"]
     assert "2 of 2 deciders/approvers engaged" in small["why"]
     # headroom alone (the old rule) would have ranked BIG first
     by_headroom = segment.assign_segments(

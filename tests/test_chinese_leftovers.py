@@ -107,6 +107,18 @@ def test_contacts_show_their_role_in_the_language_and_keep_the_stored_label():
     assert wording.contact_words(stored[0]) == "Dora Decider（決策者）"
 
 
+def test_the_picker_labels_people_as_the_suggested_actions_do():
+    # one label for both: an action suggested for a person the picker offers
+    # is that person (the store reads names and roles; the plan labels them)
+    contacts = [("Dora Decider", "decider"), ("Uli", None), ("Una", "unknown")]
+    choices = wording.people_choices(contacts, ["Sam Seller"])
+    assert choices == {
+        "contacts": ["Dora Decider (decider)", "Uli", "Una"],
+        "sellers": ["Sam Seller"],
+    }
+    assert choices["contacts"] == [wording.contact_label(*c) for c in contacts]
+
+
 def test_the_plan_editor_s_contact_picker_reads_in_chinese_and_stores_codes(
     app_db: Path,
 ):

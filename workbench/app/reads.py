@@ -500,7 +500,7 @@ def plan_history(account_id: str) -> pl.DataFrame:
 @cached(max_entries=32)
 def plan_people_choices(account_id: str) -> dict[str, list[str]]:
     """Return the account's contacts and our sellers, to pick in the plan's tables."""
-    return session.run(store.plan_people_choices, account_id)
+    return plans.people_choices(*session.run(store.plan_people_choices, account_id))
 
 
 # Shared, not copied: cache_data unpickled every plan's rows at each rerun of the

@@ -322,12 +322,27 @@ def contact_label(name: Cell, role: Cell) -> str:
     """Return how a plan names the person an action is for: "Name (decider)".
 
     The role is its code in every language, as the contact picker offers it
-    (``store.plan_people_choices``): the label is stored with the action, and a
+    (:func:`people_choices`): the label is stored with the action, and a
     person the plan has an action for is known by it (no second suggestion).
     It is shown through :func:`contact_words`.
     """
     has_role = role not in (None, "", network.UNKNOWN)
     return f"{name} ({role})" if has_role else str(name)
+
+
+def people_choices(
+    contacts: list[tuple[str, str | None]], sellers: list[str]
+) -> dict[str, list[str]]:
+    """Return the names a plan's tables offer: contacts labelled "Name (decider)".
+
+    ``contacts`` and ``sellers`` as :func:`workbench.store.plan_people_choices`
+    reads them; the labels are :func:`contact_label`'s, as the suggested actions
+    name the same people.
+    """
+    return {
+        "contacts": [contact_label(name, role) for name, role in contacts],
+        "sellers": sellers,
+    }
 
 
 def contact_words(contact: str) -> str:

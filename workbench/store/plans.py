@@ -261,12 +261,18 @@ def account_contacts_by_role(con: Connection, account_id: str) -> pl.DataFrame:
     )
 
 
-def plan_people_choices(con: Connection, account_id: str) -> dict[str, list[str]]:
-    """Return names to offer in a plan: the account's contacts and our sellers."""
+def plan_people_choices(
+    con: Connection, account_id: str
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Return the people to offer in a plan: the account's contacts and our sellers.
+
+    Contacts as (name, buying role or None), the most influential first; the
+    plan labels them (:func:`workbench.plans.people_choices`).
+    """
     with con.cursor() as cur:
         contacts = cur.sql(
             """
-            SELECT name || coalesce(' (' || buying_role || ')', '') FROM contacts
+            SELECT name, buying_role FROM contacts
             WHERE account_id = $a AND name IS NOT NULL
             ORDER BY coalesce(influence, 0) DESC, name
             """,
@@ -275,10 +281,7 @@ def plan_people_choices(con: Connection, account_id: str) -> dict[str, list[str]
         sellers = cur.sql(
             "SELECT name FROM sellers WHERE name IS NOT NULL ORDER BY name"
         ).fetchall()
-    return {
-        "contacts": [str(r[0]) for r in contacts],
-        "sellers": [str(r[0]) for r in sellers],
-    }
+    return [(str(name), role) for name, role in contacts], [str(r[0]) for r in sellers]
 
 
 def plans_portfolio(con: Connection, today: date) -> pl.DataFrame:

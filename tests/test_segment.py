@@ -12,6 +12,7 @@ import pytest
 from tests.factories import load_frames, rows_frame
 from workbench import demo, i18n, readers, store
 from workbench.analytics import segment
+from workbench.analytics.observed import _number
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
 
@@ -879,3 +880,28 @@ def test_english_reasons_stay_english_whatever_language_is_in_force():
         == segment.shown_account_table(bare, segment.DEFAULT_THRESHOLDS).to_dicts()
     )
     assert "multi_year" in by_id(shown, "relationship_reason")["A"]
+
+
+def test_a_reason_quotes_whole_figures_with_their_thousands_grouped():
+    # as the pages and exports write figures; signs, short figures and the
+    # digits' groups at every length; decimals stay as they were
+    figures = pl.DataFrame(
+        {"x": [0.0, 7, 999.4, 999.6, 1000, -1000, 12345, -123456, 1234567.0, None]}
+    )
+    assert figures.select(_number(pl.col("x"))).to_series().to_list() == [
+        "0",
+        "7",
+        "999",
+        "1,000",
+        "1,000",
+        "-1,000",
+        "12,345",
+        "-123,456",
+        "1,234,567",
+        "0",  # unknown reads 0, as before
+    ]
+    assert figures.head(3).select(_number(pl.col("x"), 1)).to_series().to_list() == [
+        "0.0",
+        "7.0",
+        "999.4",
+    ]

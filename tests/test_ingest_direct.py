@@ -8,8 +8,11 @@ must be exactly what the staged path alone gives.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from tests.conftest import REAL_DATASETS
 from workbench import ingest, store
 from workbench.domain import Actor
 from workbench.errors import RejectedInputError
+from workbench.ingest import guards
 
 ANALYST = Actor(name="ana", role="analyst")
 TASK_HEADER = (
@@ -689,3 +693,46 @@ def test_a_large_file_beyond_the_memory_cap_is_refused_as_such_not_as_unreadable
     assert "ran out of memory" in str(refused.value)
     assert "reader refused" not in str(refused.value)
     assert store.query_frame(con, "SELECT count(*) AS n FROM activities")["n"][0] == 0
+
+
+def test_a_large_files_digest_is_hashed_beside_the_load_and_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The digest of a file on disk is computed beside the load, and done (its
+    # spilled copy not yet removed) when the import returns.
+    con = _database(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+    report, said = _import_task(con, task, monkeypatch, staged_only=False)
+    assert report.ok and said == [12]
+    (entry,) = report.files
+    assert not isinstance(entry.digest, Future) or entry.digest.done()
+    expected = hashlib.sha256(task.read_bytes()).hexdigest()
+    assert entry.sha256 == expected
+    recorded = json.loads(store.import_runs(con, limit=1)["files"][0])
+    assert [f["sha256"] for f in recorded] == [expected]
+    # The same file again is said to be imported already; changed, it imports.
+    again, _said = _import_task(con, task, monkeypatch, staged_only=False)
+    assert again.ok and again.run_id is None
+    assert any(p.code == "already_imported" for p in again.problems)
+    changed = _write_tasks(tmp_path, _tasks(13))
+    third, _said = _import_task(con, changed, monkeypatch, staged_only=False)
+    assert third.ok and third.run_id is not None
+    con.close()
+
+
+class _NeverHashed(Future[str]):
+    """A digest the test fails on when it is waited for."""
+
+    def result(self, timeout: float | None = None) -> str:
+        raise AssertionError("the digest was waited for")
+
+
+def test_files_filling_other_tables_than_the_last_import_are_not_hashed_first(
+    tmp_path: Path,
+) -> None:
+    con = _database(tmp_path)  # the last committed run: users, accounts, contacts
+    (entry,) = ingest.propose_files(con, [_write_tasks(tmp_path, _tasks())])[0]
+    entry.digest = _NeverHashed()
+    assert entry.table == "activities"
+    assert guards.same_files_committed(con, [entry]) is None
+    con.close()

@@ -74,20 +74,34 @@ def same_files_committed(
     if settled.height == 0 or settled["status"][0] != "committed":
         return None
     stored = json.loads(settled["files"][0] or "[]")
-    if summary.files_fingerprint(stored) != summary.files_fingerprint(
+    # The files' tables first: where they differ, the files do, and their
+    # digests (perhaps still being computed beside the import) are not awaited.
+    if summary.files_tables(stored) != summary.files_tables(
+        files_record(recognised, digests=False)
+    ) or summary.files_fingerprint(stored) != summary.files_fingerprint(
         files_record(recognised)
     ):
         return None
     return int(settled["run_id"][0])
 
 
-def files_record(recognised: Sequence[RecognisedFile]) -> list[dict[str, Any]]:
-    """Return the run's record of its files: name, sha256, rows, tables."""
+def files_record(
+    recognised: Sequence[RecognisedFile], *, digests: bool = True
+) -> list[dict[str, Any]]:
+    """Return the run's record of its files: name, sha256, rows, tables.
+
+    ``digests=False`` leaves ``sha256`` out (not waiting for a file's hashing).
+    """
     seen: dict[str, dict[str, Any]] = {}
     for entry in recognised:
         record = seen.setdefault(
             entry.name,
-            {"name": entry.name, "sha256": entry.sha256, "rows": 0, "tables": []},
+            {
+                "name": entry.name,
+                "sha256": entry.sha256 if digests else None,
+                "rows": 0,
+                "tables": [],
+            },
         )
         record["rows"] = max(int(record["rows"]), entry.rows)
         if entry.table:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -27,6 +27,9 @@ from workbench.ingest.read import (
     sniff_delimiter,
     unique_headers,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def recognise_file(
@@ -54,7 +57,7 @@ def recognise_file(
 def recognise_table(
     item: InputFile,
     table_file: TableFile,
-    sha: str,
+    digest: str | Future[str],
     source: str,
     user_mapping: ColumnMapping | None,
     saved: tuple[str, dict[str, str]] | None,
@@ -69,7 +72,7 @@ def recognise_table(
     signature = header_signature(headers)
     base: dict[str, Any] = {
         "name": table_file.name,
-        "sha256": sha,
+        "digest": digest,
         "rows": frame.height,
         "header_signature": signature,
         "encoding": table_file.encoding,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +36,8 @@ class RecognisedFile:
 
     Attributes:
         name: the file's base name.
-        sha256: the hash of its bytes.
+        digest: the SHA-256 of its bytes, or the hashing of them still under way
+            (read :attr:`sha256`, which waits for it).
         rows: data rows read.
         source: ``salesforce``, ``hubspot``, ``dynamics``, ``chinese_crm``,
             ``generic``, ``survey``.
@@ -50,7 +52,7 @@ class RecognisedFile:
     """
 
     name: str
-    sha256: str
+    digest: str | Future[str] = field(repr=False)
     rows: int
     source: str
     object_name: str | None
@@ -65,6 +67,13 @@ class RecognisedFile:
     frame: pl.DataFrame | None = field(default=None, repr=False)
     path: Path | None = field(default=None, repr=False)
     headers: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        """Return the SHA-256 of the file's bytes, waiting for its hashing if need be."""
+        if isinstance(self.digest, Future):
+            self.digest = self.digest.result()
+        return self.digest
 
 
 @dataclass

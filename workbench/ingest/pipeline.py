@@ -12,6 +12,7 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,12 @@ def import_files(
     say(0.0, _("reading files"))
     # Large uploads are written here for DuckDB's reader; removed at the end.
     try:
-        with tempfile.TemporaryDirectory(prefix="workbench-import-") as spill:
+        with (
+            tempfile.TemporaryDirectory(prefix="workbench-import-") as spill,
+            # the files' digests, computed beside the reading and the load; the
+            # executor's end waits for them, before their spilled copies go
+            ThreadPoolExecutor(max_workers=1) as hasher,
+        ):
             return _import_with(
                 con,
                 files,
@@ -148,6 +154,7 @@ def import_files(
                 spill=Path(spill),
                 again=again,
                 replace_demo=replace_demo,
+                hasher=hasher,
             )
     except (MemoryError, RecursionError, store.OutOfMemoryError) as error:
         # A hostile or absurd file (a zip bomb's member, JSON nested thousands
@@ -201,6 +208,7 @@ def _import_with(
     spill: Path,
     again: bool,
     replace_demo: bool,
+    hasher: Executor,
 ) -> ImportReport:
     recognised, problems = propose_files(
         con,
@@ -210,6 +218,7 @@ def _import_with(
         mappings=mappings,
         progress=say,
         spill_dir=spill,
+        hasher=hasher,
     )
     for entry in recognised:
         problems += file_problems(entry)

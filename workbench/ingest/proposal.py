@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +67,16 @@ def propose_files(
     mappings: dict[str, ColumnMapping] | None = None,
     progress: ProgressCallback | None = None,
     spill_dir: Path | None = None,
+    hasher: Executor | None = None,
 ) -> tuple[list[RecognisedFile], list[Problem]]:
     """Read files and propose where each goes, changing nothing.
 
     Uses mappings remembered for the same header when the user gives none.
+    Each file's SHA-256 is computed by ``hasher``, beside the reading: given
+    one and a ``spill_dir``, the files' digests may still be under way when
+    this returns (their :attr:`~.RecognisedFile.sha256` waits), and the caller
+    must wait for them (``hasher.shutdown()``) before removing ``spill_dir``;
+    otherwise every digest is done on return.
 
     Returns:
         The recognised files (with their proposed mappings) and the problems of
@@ -102,21 +108,44 @@ def propose_files(
             )
         )
         inputs = []
-    # The files' fingerprints are computed beside the reading: hashing releases
-    # the interpreter's lock, parsing text does not, so the two overlap.
-    with ThreadPoolExecutor(max_workers=1) as hasher:
-        fingerprints = {id(item): hasher.submit(input_sha256, item) for item in inputs}
-        medium_files = _MediumFiles(con, spill_dir, encoding)
-        read, unreadable = _read_inputs(inputs, encoding, say, medium_files)
-        recognised, problems = _recognise_inputs(
-            con,
-            read,
-            fingerprints,
-            source,
-            mappings,
-            [*problems, *unreadable],
-            medium_files,
-        )
+    if hasher is None:
+        with ThreadPoolExecutor(max_workers=1) as own:
+            return _proposed(
+                con, inputs, own, source, encoding, mappings, say, spill_dir, problems
+            )
+    return _proposed(
+        con, inputs, hasher, source, encoding, mappings, say, spill_dir, problems
+    )
+
+
+def _proposed(
+    con: store.Connection,
+    inputs: list[InputFile],
+    hasher: Executor,
+    source: str,
+    encoding: str | None,
+    mappings: dict[str, ColumnMapping] | None,
+    say: ProgressCallback,
+    spill_dir: Path,
+    problems: list[Problem],
+) -> tuple[list[RecognisedFile], list[Problem]]:
+    """Return :func:`propose_files`' result for the inputs collected."""
+    # The files' fingerprints are computed beside the reading and, in an import,
+    # beside its load: hashing releases the interpreter's lock, parsing text does
+    # not, so the two overlap; a digest is waited for only where it is read (the
+    # check of files imported already, the run's record).
+    fingerprints = {id(item): hasher.submit(input_sha256, item) for item in inputs}
+    medium_files = _MediumFiles(con, spill_dir, encoding)
+    read, unreadable = _read_inputs(inputs, encoding, say, medium_files)
+    recognised, problems = _recognise_inputs(
+        con,
+        read,
+        fingerprints,
+        source,
+        mappings,
+        [*problems, *unreadable],
+        medium_files,
+    )
     problems += vendor_shapes.first_of_several_ids(recognised)
     problems += _attach_deal_companies(recognised)
     vendor_shapes.engagement_durations(recognised)
@@ -153,7 +182,7 @@ def _recognise_inputs(
             entries = recognise_table(
                 item,
                 table_file,
-                fingerprints[id(item)].result(),
+                fingerprints[id(item)],
                 file_source,
                 (mappings or {}).get(item.name),
                 saved,

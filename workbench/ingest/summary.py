@@ -252,6 +252,15 @@ def rows_left_out(plan: dict[str, dict[str, Any]]) -> int:
     return sum(int(p.get("skip", 0)) for p in plan.values())
 
 
+def files_tables(files: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """Return the tables each of a run's files fills, in an order of their own.
+
+    Two runs whose files fill different tables imported different files; this
+    tells so without their digests (see :func:`files_fingerprint`).
+    """
+    return sorted(sorted(f.get("tables") or []) for f in files)
+
+
 def files_fingerprint(files: Sequence[dict[str, Any]]) -> str:
     """Return one hash of a run's files: their bytes and the tables they fill.
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import older_database
 from workbench import store
+from workbench.domain import LOCAL_ACTOR
 
 SCHEMA_DOC = Path(__file__).parents[1] / "docs" / "schema.md"
 CRM_TABLES = (
@@ -218,6 +219,23 @@ def test_an_id_no_index_guards_is_still_refused_twice(con, table, key):
             ),
         )
     assert store.database_fingerprint(con) == before
+
+
+def test_replacing_the_data_takes_the_work_on_records_gone_with_them(con):
+    # Work on an account the new data holds again stays; work on one it no
+    # longer holds goes in the same write, so that nothing points at nothing.
+    accounts = pl.DataFrame({"account_id": ["A1", "A2"], "name": ["Acme", "Bolt"]})
+    with store.write_transaction(con) as cur:
+        store.replace_data(cur, {"accounts": accounts})
+    for account_id in ("A1", "A2"):
+        store.set_relationship_override(
+            con, LOCAL_ACTOR, account_id, "partnership", "workshop"
+        )
+    with store.write_transaction(con) as cur:
+        removed = store.replace_data(cur, {"accounts": accounts.head(1)})
+    assert removed == {"relationship_overrides": 1}
+    assert store.relationship_overrides(con)["account_id"].to_list() == ["A1"]
+    assert not any(store.orphan_counts(con).values())
 
 
 def test_hostile_text_is_stored_verbatim(con):

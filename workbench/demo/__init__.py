@@ -193,8 +193,8 @@ def write_demo(
     if progress:
         progress("writing to the database")
     with store.write_transaction(con) as cur:
+        # the work on records the new demo no longer holds goes with them
         store.replace_data(cur, frames)
-        store.remove_stranded_work(cur)
         store.set_meta(cur, "demo_seed", str(seed))
         store.mark_demo(cur, True)
     return {table: frame.height for table, frame in frames.items()}

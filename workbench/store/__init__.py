@@ -59,7 +59,6 @@ from workbench.store.connection import (
     query_frame,
     read_table,
     record_json,
-    replace_data,
     resolve_db_path,
     run_in_write,
     set_memory_limit,
@@ -84,7 +83,13 @@ from workbench.store.decisions import (
     segment_scenarios,
     set_relationship_override,
 )
-from workbench.store.demo_data import clear_demo, holds_demo, mark_demo, remove_demo
+from workbench.store.demo_data import (
+    clear_demo,
+    holds_demo,
+    mark_demo,
+    remove_demo,
+    replace_data,
+)
 from workbench.store.economic_inputs import (
     account_effort_by_rate,
     account_revenue_years,

@@ -37,7 +37,6 @@ from workbench.store.schema import DATA_TABLES, list_tables_static
 from workbench.store.versions import (
     Versions,
     bump_versions,
-    scope_every_account,
     versions,
 )
 
@@ -364,23 +363,6 @@ def read_table(
     with con.cursor() as cur:
         frame: pl.DataFrame = cur.sql(f"SELECT * FROM {name}{order}").pl()
     return frame
-
-
-def replace_data(cur: Connection, frames: dict[str, pl.DataFrame]) -> None:
-    """Empty every CRM data table and fill those given, inside a write transaction.
-
-    Columns missing from a frame stay NULL; extra columns are an error. The
-    last import's undo journal goes too: none of its rows is left to undo, and
-    a journal that says "every row of the table was the import's" would
-    otherwise take the new rows away.
-    """
-    scope_every_account(cur)
-    cur.execute("DELETE FROM import_undo_rows")
-    for table in reversed(DATA_TABLES):
-        cur.execute(f"DELETE FROM {table}")
-    for table in DATA_TABLES:
-        if table in frames:
-            insert_frame(cur, table, frames[table])
 
 
 #: Tables whose ID no key index holds (activities since migration 8, people and

@@ -1,4 +1,4 @@
-"""Whether the database holds the demo portfolio, and clearing it for real data.
+"""Whether the database holds the demo portfolio, clearing it, and replacing the data.
 
 ``write_demo`` marks the database (``workbench_meta.demo_data``); the first real
 import can then replace the demo instead of mixing customers into it.
@@ -6,18 +6,21 @@ import can then replace the demo instead of mixing customers into it.
 
 from __future__ import annotations
 
+import polars as pl
+
 from workbench.access import require
 from workbench.domain import Actor
 from workbench.store._base import Connection
 from workbench.store.connection import (
     get_meta,
-    replace_data,
+    insert_frame,
     set_meta,
     write_transaction,
 )
-from workbench.store.imports.integrity import WORK_REFERENCES
+from workbench.store.imports.integrity import WORK_REFERENCES, remove_stranded_work
 from workbench.store.imports.staging import _IMPORT_KEYS
 from workbench.store.schema import DATA_TABLES
+from workbench.store.versions import scope_every_account
 
 #: The meta key ``write_demo`` sets; ``"true"`` while the demo is in the database.
 DEMO_KEY = "demo_data"
@@ -115,3 +118,26 @@ def remove_demo(con: Connection, actor: Actor) -> None:
     require(actor, "import")
     with write_transaction(con) as cur:
         clear_demo(cur)
+
+
+def replace_data(cur: Connection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Empty every CRM data table and fill those given, inside a write transaction.
+
+    Columns missing from a frame stay NULL; extra columns are an error. The
+    last import's undo journal goes too: none of its rows is left to undo, and
+    a journal that says "every row of the table was the import's" would
+    otherwise take the new rows away. The work done on records the new data
+    no longer holds (a plan, a decision, an estimate, an edit) goes with them,
+    so that nothing points at nothing; work on records it holds again stays.
+
+    Returns:
+        The rows of work removed, per table (none: an empty mapping).
+    """
+    scope_every_account(cur)
+    cur.execute("DELETE FROM import_undo_rows")
+    for table in reversed(DATA_TABLES):
+        cur.execute(f"DELETE FROM {table}")
+    for table in DATA_TABLES:
+        if table in frames:
+            insert_frame(cur, table, frames[table])
+    return remove_stranded_work(cur)

@@ -9,7 +9,6 @@ from typing import Any
 
 from bench import common, feature_changes_bench
 from bench.common import (
-    BROWSER_TARGET_RATIO,
     CHART_POINTS,
     DEMO_DB,
     FEATURES_TARGET_RATIO,
@@ -418,54 +417,11 @@ def part_openings() -> list[Row]:
 
 
 def part_browser() -> list[Row]:
-
     from bench import browser_bench
 
-    say("Chromium: slider release to redrawn chart (both databases)")
-    result = browser_bench.run(common.SCALE_DB, DEMO_DB, samples=10)
-    median = result["median_ms"]
-    baseline = result["baseline_median_ms"]
-    ratio = median / baseline
-    rows = [
-        Row(
-            "browser: slider release to updated chart, median of 10 "
-            f"({common.SCALE['accounts']:,} accounts; back and forth between two values)",
-            f"{median:,.0f} ms",
-            f"same on 60 accounts: {baseline:,.0f} ms",
-            f"{ratio:.1f}×",
-            f"≤ {BROWSER_TARGET_RATIO}×: {met(ratio <= BROWSER_TARGET_RATIO)}",
-            "samples ms: "
-            + ", ".join(f"{x:.0f}" for x in result["all_ms"])
-            + f"; the app reported its rerun finished after {result['rerun_median_ms']:,.0f} ms "
-            f"(60 accounts: {result['baseline_rerun_median_ms']:,.0f} ms), median; the "
-            "chart is sent before the rest of the page, so it can change earlier",
-        )
-    ]
-    # The page keeps what it computed per thresholds, so the two values above are
-    # computed once each. Here every move goes to a value not seen before, at
-    # scale only: on 60 accounts a step of one percent does not always move an
-    # account, so the chart may not change. Its baseline is the 60 accounts' run
-    # above (a move back to a value seen), which makes the ratio the harsher one.
-    say("Chromium: slider release to redrawn chart, each move to a new value")
-    fresh, fresh_reruns = browser_bench.slider_to_chart_ms(
-        common.SCALE_DB, 10, fresh=True
-    )
-    fresh_median = statistics.median(fresh)
-    rows.append(
-        Row(
-            "browser: slider release to updated chart, median of 10 "
-            f"({common.SCALE['accounts']:,} accounts; each move to a value not seen before)",
-            f"{fresh_median:,.0f} ms",
-            f"60 accounts, back and forth (above): {baseline:,.0f} ms",
-            f"{fresh_median / baseline:.1f}×",
-            f"≤ {BROWSER_TARGET_RATIO}×: "
-            + met(fresh_median / baseline <= BROWSER_TARGET_RATIO),
-            "samples ms: "
-            + ", ".join(f"{x:.0f}" for x in fresh)
-            + f"; rerun finished after {statistics.median(fresh_reruns):,.0f} ms, median",
-        )
-    )
-    return rows
+    say("Chromium: slider release to redrawn chart (both databases, in turn)")
+    result = browser_bench.run(common.SCALE_DB, DEMO_DB)
+    return browser_bench.rows(result, common.SCALE["accounts"])
 
 
 #: The steps each session takes in the sessions part, with what its line says.

@@ -143,7 +143,8 @@ def stage_and_check(
     )
     csvs = {}
     for table, entry in in_place.items():
-        assert entry.path is not None
+        if entry.path is None:  # only a file on disk is read in place
+            raise ValueError(f"{entry.name} is not a file on disk")
         files_by_name.setdefault(entry.name, []).append(entry)
         csvs[table] = large_csv(entry, entry.path)
         store.import_direct_stage(cur, table, csvs[table])

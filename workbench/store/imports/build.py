@@ -14,7 +14,7 @@ import polars as pl
 
 from workbench.store._base import Connection
 from workbench.store.imports.checks import _date_expr
-from workbench.store.imports.direct_build import Direct, first_build
+from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.situation import build_account_situation
 from workbench.store.imports.staging import LargeCsv
@@ -233,14 +233,15 @@ def _resolve_account_names(cur: Connection, staged: set[str]) -> None:
     )
 
 
-#: Contacts of the import with account, role, influence and attitude resolved.
-_NEW_CONTACTS_SQL = """
+def _new_contacts_sql(source: BuildSource) -> str:
+    """Return the contacts of the import with account, role, influence and attitude resolved."""
+    return f"""
             CREATE OR REPLACE TEMP TABLE _import_new_contacts AS
             WITH s AS (
                 SELECT c.*, coalesce(c.name, nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''))
                             AS full_name,
                        coalesce(c.account_id, i.account_id) AS resolved_account
-                FROM {source} c
+                FROM {source.relation} c
                 LEFT JOIN _import_account_index i ON i.k = lower(c.account_name) AND c.account_id IS NULL
             ), k AS (
                 SELECT *, coalesce(contact_id,
@@ -264,13 +265,13 @@ _NEW_CONTACTS_SQL = """
                    r.role AS buying_role,
                    iv.influence::TINYINT AS influence,
                    coalesce(av.attitude, r.role_attitude) AS attitude,
-                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id{marks}
+                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id{source.marks}
             FROM k
             LEFT JOIN contacts e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN roles r ON r._file = k._file AND r._row = k._row
             LEFT JOIN _import_influences iv ON iv.value = lower(k.influence)
             LEFT JOIN _import_attitudes av ON av.value = lower(k.attitude)
-            WHERE (k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL){kept}
+            WHERE (k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL){source.kept}
             """
 
 
@@ -279,7 +280,7 @@ def _build_contacts(
 ) -> None:
     """Contacts with roles, influence and attitude; managers named by name."""
     if "contacts" in staged:
-        first_build(cur, "contacts", _NEW_CONTACTS_SQL, direct)
+        first_build(cur, "contacts", _new_contacts_sql, direct)
         cur.execute(
             """
             INSERT INTO _import_merged
@@ -384,16 +385,12 @@ def _found_by_name(
     )"""
 
 
-def _build_opportunities(cur: Connection, staged: set[str], direct: Direct) -> None:
-    """Opportunities with their account and owner resolved."""
-    if "opportunities" in staged:
-        found = _found_by_name(
-            "opportunities", "owner_seller", "resolved_owner", "{source}"
-        )
-        first_build(
-            cur,
-            "opportunities",
-            f"""
+def _new_opportunities_sql(source: BuildSource) -> str:
+    """Return the opportunities of the import with their account and owner resolved."""
+    found = _found_by_name(
+        "opportunities", "owner_seller", "resolved_owner", source.relation
+    )
+    return f"""
             CREATE OR REPLACE TEMP TABLE _import_new_opportunities AS
             WITH {found},
             k AS (
@@ -417,14 +414,18 @@ def _build_opportunities(cur: Connection, staged: set[str], direct: Direct) -> N
                    coalesce(TRY_CAST(round(wb_num(k.term_months)) AS INTEGER),
                             CASE WHEN k.annual > 0 AND k.deal_amount > 0 THEN TRY_CAST(
                                 round(k.deal_amount / k.annual * 12) AS INTEGER) END)
-                       AS term_months{{marks}}
+                       AS term_months{source.marks}
             FROM k
             LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN _import_stages st ON st.value = lower(k.stage)
-            WHERE (k.resolved_account IS NOT NULL){{kept}}
-            """,
-            direct,
-        )
+            WHERE (k.resolved_account IS NOT NULL){source.kept}
+            """
+
+
+def _build_opportunities(cur: Connection, staged: set[str], direct: Direct) -> None:
+    """Opportunities with their account and owner resolved."""
+    if "opportunities" in staged:
+        first_build(cur, "opportunities", _new_opportunities_sql, direct)
 
 
 def _build_opportunity_contacts(cur: Connection, staged: set[str]) -> None:

@@ -19,7 +19,8 @@ reports each problem with its row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -60,28 +61,43 @@ _ROLE_REPORTED = (
 Direct = tuple[Mapping[str, LargeCsv], dict[str, int]]
 
 
-def first_build(cur: Connection, table: str, statement: str, direct: Direct) -> None:
+@dataclass(frozen=True)
+class BuildSource:
+    """Where a table's first build statement reads its rows, and what it keeps.
+
+    Built over the stage, the statement reads ``_import_in_{table}`` and keeps
+    no mark. Built in place, it reads the file (:func:`direct_source`) and also
+    keeps the rows marked by ``_direct_flag``, selected as a column
+    (``marks``) and kept whatever else the statement leaves out (``kept``),
+    for the check that none is (:func:`direct_built`).
+    """
+
+    relation: str
+    #: the column list's tail: the mark, selected (empty over the stage)
+    marks: str = ""
+    #: the filter's tail: a marked row kept (empty over the stage)
+    kept: str = ""
+
+
+def first_build(
+    cur: Connection,
+    table: str,
+    statement: Callable[[BuildSource], str],
+    direct: Direct,
+) -> None:
     """Run a table's first build statement over its stage, or over its file in place.
 
-    ``statement`` reads ``{source}``; built in place it also keeps the rows
-    marked by ``_direct_flag`` (``{marks}``, ``{kept}``) for the check that
-    none is.
+    ``statement`` returns the SQL that reads from a :class:`BuildSource`.
     """
     files, rows = direct
     if table not in files:
-        cur.execute(
-            statement.replace("{source}", f"_import_in_{table}")
-            .replace("{marks}", "")
-            .replace("{kept}", "")
-        )
+        cur.execute(statement(BuildSource(f"_import_in_{table}")))
         return
     source, params = direct_source(table, files[table])
-    in_place = (
-        statement.replace("{source}", source)
-        .replace("{marks}", ", k._direct_flag")
-        .replace("{kept}", " OR k._direct_flag")
+    in_place = BuildSource(source, ", k._direct_flag", " OR k._direct_flag")
+    rows[table] = direct_built(
+        cur, table, statement(in_place), params, files[table].file
     )
-    rows[table] = direct_built(cur, table, in_place, params, files[table].file)
 
 
 class NotDirect(Exception):

@@ -72,14 +72,16 @@ from workbench.analytics.value_arrays import SEGMENT_NAMES, segment_codes
 from workbench.i18n import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "CONTRACT_POINTS_SHARE",
     "DEFAULT_THRESHOLDS",
     "EXPLANATIONS",
+    "KEY_TABLE_COLUMNS",
     "RELATIONSHIPS",
     "SIGNALS",
+    "TABLE_COLUMNS",
     "VALUE_BASES",
     "VALUE_SEGMENTS",
     "Mode",
@@ -271,6 +273,43 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The account table's columns a workshop reads first (the Segments page's
+#: default view, a third of :data:`TABLE_COLUMNS`): who the account is, its
+#: segment and type with the one-line why, what it brings and costs with their
+#: bases, its room to grow, the observed and target scores, who is engaged, the
+#: voice with its number of answers, and where. The signals and inputs behind
+#: the scores and the long reasons are a toggle away, and every column is in
+#: the downloads and the command line's output. (A page of 200 rows of every
+#: column is about 340 KB that the browser decodes at each move before it
+#: redraws the chart; see docs/performance.md.)
+KEY_TABLE_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "name",
+    "value_segment",
+    "relationship",
+    "why",
+    "revenue",
+    "revenue_basis",
+    "contribution",
+    "cost_to_serve",
+    "cost_basis",
+    "effort_hours",
+    "potential",
+    "potential_source",
+    "headroom",
+    "share_of_wallet_pct",
+    "growth_score",
+    "relationship_score",
+    "target_score",
+    "contacts_engaged",
+    "deciders_approvers_engaged",
+    "nps",
+    "nps_responses",
+    "industry",
+    "region",
+)
+
+
 _TABLE_SET = frozenset(TABLE_COLUMNS)
 
 
@@ -307,13 +346,15 @@ def shown_account_table(
     limit: int | None = None,
     offset: int = 0,
     language: str = DEFAULT_LANGUAGE,
+    columns: Sequence[str] = TABLE_COLUMNS,
 ) -> pl.DataFrame:
     """Return :func:`account_table` of ``limit`` rows from ``offset``, explained.
 
     Rows are ordered best first (highest contribution, ties in their order).
     ``segments`` may come from ``assign_segments(..., explain=False)``: the
     reasons are built for the rows kept only (see :func:`explain_segments`), in
-    ``language``.
+    ``language``. ``columns``: those of :data:`TABLE_COLUMNS` to return, in
+    that order (e.g. :data:`KEY_TABLE_COLUMNS`).
     """
     # order one column and gather the rows kept, rather than sorting every column
     # (a frame a segmentation returned has its order kept: see remember_orders)
@@ -329,7 +370,7 @@ def shown_account_table(
     # already best first: the columns of the table, not a sort again
     # (a frame of the columns themselves: a select is planned, as a query)
     return pl.DataFrame(
-        [explained.get_column(c) for c in TABLE_COLUMNS if c in explained.columns]
+        [explained.get_column(c) for c in columns if c in explained.columns]
     )
 
 

@@ -149,16 +149,21 @@ def table_page(
     first: int,
     rows: int,
     language: str,
+    every_column: bool = False,
 ) -> pa.Table | pl.DataFrame:
     """Return the table's ``rows`` rows from ``first``, explained, as Arrow.
 
     Best first; the reasons in ``language`` (the language in force), the codes
-    in its words.
+    in its words; :data:`~.segment.KEY_TABLE_COLUMNS`, or with ``every_column``
+    every column of :data:`~.segment.TABLE_COLUMNS`.
     """
     table = filtered_accounts(as_of, thresholds, filters).table
+    columns = segment.TABLE_COLUMNS if every_column else segment.KEY_TABLE_COLUMNS
     return arrow_table(
         terms.localise_values(
-            segment.shown_account_table(table, thresholds, rows, first, language)
+            segment.shown_account_table(
+                table, thresholds, rows, first, language, columns
+            )
         )
     )
 

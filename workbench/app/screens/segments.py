@@ -197,9 +197,23 @@ def accounts_section(
                 count=format_number(table.height),
             )
         )
+    every_column = st.toggle(
+        _("Every column"),
+        key="seg_all_columns",
+        help=_(
+            "Also show the signals and inputs behind the scores and the full "
+            "reasons. The downloads hold every column either way."
+        ),
+    )
     show_table(
         segment_reads.table_page(
-            as_of, thresholds, filters, first, PAGE_ROWS, current_language()
+            as_of,
+            thresholds,
+            filters,
+            first,
+            PAGE_ROWS,
+            current_language(),
+            every_column,
         ),
         key="seg_accounts_table",
         column_config=share_columns(currency),

@@ -160,7 +160,8 @@ def recompute_after_a_move(frame: Any, overrides_frame: Any, moved: Any) -> None
     """What the Segments page computes after a threshold moves (features cached).
 
     As the page does: the cuts, summary and counts in one grouping, the chart's
-    points with the columns the chart reads, one table page explained.
+    points with the columns the chart reads, one table page of the columns it
+    opens on, explained.
     """
     from workbench import charts
     from workbench.analytics import segment
@@ -170,7 +171,9 @@ def recompute_after_a_move(frame: Any, overrides_frame: Any, moved: Any) -> None
     segment.drawn_accounts(
         segments, CHART_POINTS, columns=charts.SEGMENT_SCATTER_COLUMNS
     )
-    segment.shown_account_table(segments, moved, SHOWN_ROWS)
+    segment.shown_account_table(
+        segments, moved, SHOWN_ROWS, columns=segment.KEY_TABLE_COLUMNS
+    )
 
 
 def features_and_overrides(path: Path) -> tuple[Any, Any]:

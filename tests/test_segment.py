@@ -331,6 +331,39 @@ def test_reasons_built_for_shown_rows_read_as_for_the_whole_portfolio():
     assert top_two.to_dicts() == segment.account_table(whole).head(2).to_dicts()
 
 
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
+def test_only_the_sentences_asked_for_are_built_and_read_the_same(language):
+    # The key columns' table asks for the one-line why alone: it is the same
+    # text as when every sentence is built, and the others are left out.
+    overrides = pl.DataFrame(
+        {
+            "account_id": ["E"],
+            "relationship": ["partnership"],
+            "reason": ["co-developing"],
+            "set_by": ["kam"],
+        }
+    )
+    bare = segment.assign_segments(PORTFOLIO, overrides=overrides, explain=False)
+    every = segment.explain_segments(bare, language=language)
+    only_why = segment.explain_segments(bare, language=language, only=["why"])
+    assert "why" in only_why.columns
+    left_out = {"relationship_reason", "target_reason", "value_reason", "growth_reason"}
+    assert not left_out & set(only_why.columns)
+    assert only_why["why"].to_list() == every["why"].to_list()
+    assert only_why.drop("why").equals(every.drop([*left_out, "why"]))
+    key = segment.shown_account_table(
+        bare,
+        language=language,
+        columns=segment.KEY_TABLE_COLUMNS,
+        thresholds=segment.DEFAULT_THRESHOLDS,
+    )
+    whole = segment.shown_account_table(
+        bare, segment.DEFAULT_THRESHOLDS, language=language
+    )
+    assert key.columns == [c for c in segment.KEY_TABLE_COLUMNS if c in whole.columns]
+    assert key.equals(whole.select(key.columns))
+
+
 def test_shown_rows_of_the_demo_read_as_before(demo_con):
     features = store.account_features(demo_con)
     overrides = store.relationship_overrides(demo_con)

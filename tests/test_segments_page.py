@@ -567,12 +567,19 @@ def test_the_reasons_in_the_accounts_table_read_in_chinese(app_db, language, wor
     assert not any("accounts with data" in r for r in table["value_reason"].tolist())
 
 
-def test_the_bench_measures_the_page_s_table_page_and_chart_points():
+def test_the_bench_measures_the_page_s_table_page_and_chart_points(app_db, monkeypatch):
     from bench import common as bench_main
+    from bench import parts
     from workbench.app.screens import segments as screen
 
     assert bench_main.SHOWN_ROWS == screen.PAGE_ROWS
     assert bench_main.CHART_POINTS == screen.CHART_POINTS
+    # and a table page of the columns the page opens on
+    features, overrides = parts.features_and_overrides(app_db)
+    calls = count_calls(monkeypatch, segment, "shown_account_table")
+    parts.recompute_after_a_move(features, overrides, segment.DEFAULT_THRESHOLDS)
+    ((_args, kwargs),) = calls
+    assert kwargs["columns"] == segment.KEY_TABLE_COLUMNS
 
 
 def test_the_accounts_table_opens_on_its_key_columns_and_shows_every_one_on_asking(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import replace
 
 import polars as pl
@@ -113,6 +113,7 @@ def explain_segments(
     segments: pl.DataFrame,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     language: str = DEFAULT_LANGUAGE,
+    only: Collection[str] | None = None,
 ) -> pl.DataFrame:
     """Return rows of :func:`assign_segments` with their reasons, in words.
 
@@ -123,6 +124,10 @@ def explain_segments(
     and ``why``; ``target_reason`` comes right after ``relationship_target``.
     The sentences are written in ``language`` (English by default: the downloads,
     ``--json`` and a plan's stored situation keep it); codes stay codes.
+
+    ``only``: the sentences wanted (of :data:`EXPLANATIONS` and
+    ``growth_reason``); those not wanted, and not read by one wanted, are not
+    built and are left out of the result. The ones built are the same text.
     """
     columns = tuple(segments.columns)
     # The sentences read no threshold that only cuts the ranks or prices an hour,
@@ -132,7 +137,8 @@ def explain_segments(
         thresholds,
         **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _UNREAD_THRESHOLDS},
     )
-    steps, built, read = _reason_steps(columns, unmoved, language)
+    wanted = None if only is None else frozenset(only)
+    steps, built, read = _reason_steps(columns, unmoved, language, wanted)
     # Only the columns the sentences read go through the steps: each step on the
     # whole table was planned over every one of its columns.
     # (a frame of the columns themselves: a select is planned, as a query)
@@ -142,24 +148,31 @@ def explain_segments(
             reasons = reasons.with_columns(step)
         made = dict(zip(built, reasons.select(built).get_columns(), strict=True))
     else:
-        made = _memo_reasons(reasons, steps, built, (columns, unmoved, language))
+        made = _memo_reasons(
+            reasons, steps, built, (columns, unmoved, language, wanted)
+        )
     return pl.DataFrame(
         [
             made[name] if name in made else segments.get_column(name)
             for name in _explained_order(columns)
+            if name in made or name in columns
         ]
     )
 
 
 def reason_columns(
-    columns: tuple[str, ...], thresholds: Thresholds, language: str = DEFAULT_LANGUAGE
+    columns: tuple[str, ...],
+    thresholds: Thresholds,
+    language: str = DEFAULT_LANGUAGE,
+    only: Collection[str] | None = None,
 ) -> list[str]:
     """Return the columns of ``columns`` the reasons of :func:`explain_segments` read."""
     unmoved = replace(
         thresholds,
         **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _UNREAD_THRESHOLDS},
     )
-    return _reason_steps(columns, unmoved, language)[2]
+    wanted = None if only is None else frozenset(only)
+    return _reason_steps(columns, unmoved, language, wanted)[2]
 
 
 #: Tables of at most this many rows (a page's) have their sentences kept per row.
@@ -224,14 +237,18 @@ def _memo_reasons(
 
 @functools.lru_cache(maxsize=32)
 def _reason_steps(
-    columns: tuple[str, ...], thresholds: Thresholds, language: str
+    columns: tuple[str, ...],
+    thresholds: Thresholds,
+    language: str,
+    wanted: frozenset[str] | None = None,
 ) -> tuple[list[list[pl.Expr]], list[str], list[str]]:
     """Return the steps of expressions that build the reasons, what they build, and read.
 
     In steps, each naming the columns the one before built: one expression holding
     the score's and the target's sentences several times over costs polars more to
-    plan than to run on a thousand rows. Kept per columns, thresholds and
-    language: building the expressions costs about as much as running them.
+    plan than to run on a thousand rows. Kept per columns, thresholds, language
+    and the sentences ``wanted`` (None: all): building the expressions costs about
+    as much as running them.
     """
     basis_reason = (
         pl.when(pl.col("relationship_target").is_not_null())
@@ -286,8 +303,31 @@ def _reason_steps(
         [_one_line_why(language).alias("why")],
     ]
     built = [*(["growth_reason"] if growth else []), *EXPLANATIONS]
+    if wanted is not None:
+        steps = _needed_steps(steps, wanted)
+        made = {expr.meta.output_name() for step in steps for expr in step}
+        built = [name for name in built if name in wanted and name in made]
     named = {name for step in steps for expr in step for name in expr.meta.root_names()}
     return steps, built, [c for c in columns if c in named]
+
+
+def _needed_steps(
+    steps: list[list[pl.Expr]], wanted: frozenset[str]
+) -> list[list[pl.Expr]]:
+    """Return ``steps`` with only the expressions a ``wanted`` sentence needs.
+
+    From the last step back: an expression stays when it builds a column wanted
+    or read by one that stays; a step left empty goes.
+    """
+    needed = set(wanted)
+    kept: list[list[pl.Expr]] = []
+    for step in reversed(steps):
+        staying = [e for e in step if e.meta.output_name() in needed]
+        for expr in staying:
+            needed.update(expr.meta.root_names())
+        if staying:
+            kept.append(staying)
+    return kept[::-1]
 
 
 def _explained_order(columns: tuple[str, ...]) -> list[str]:

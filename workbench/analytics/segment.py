@@ -311,6 +311,8 @@ KEY_TABLE_COLUMNS: tuple[str, ...] = (
 
 
 _TABLE_SET = frozenset(TABLE_COLUMNS)
+#: The columns of the table that are sentences built for the rows shown.
+_SENTENCES = frozenset({*EXPLANATIONS, "growth_reason"})
 
 
 def account_table(segments: pl.DataFrame) -> pl.DataFrame:
@@ -363,10 +365,13 @@ def shown_account_table(
     kept = order.slice(offset, limit)
     # only the columns the table shows and the reasons read are gathered (the
     # sentences read the same columns, so they are the same text)
-    read = set(reason_columns(tuple(segments.columns), thresholds, language))
+    # only the sentences shown are built (the key columns' one-line why does
+    # not read the relationship's and the target's long reasons)
+    sentences = [c for c in columns if c in _SENTENCES]
+    read = set(reason_columns(tuple(segments.columns), thresholds, language, sentences))
     needed = [c for c in segments.columns if c in read or c in _TABLE_SET]
     narrow = pl.DataFrame([segments.get_column(c) for c in needed])
-    explained = explain_segments(narrow[kept], thresholds, language)
+    explained = explain_segments(narrow[kept], thresholds, language, sentences)
     # already best first: the columns of the table, not a sort again
     # (a frame of the columns themselves: a select is planned, as a query)
     return pl.DataFrame(

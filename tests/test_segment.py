@@ -331,10 +331,8 @@ def test_reasons_built_for_shown_rows_read_as_for_the_whole_portfolio():
     assert top_two.to_dicts() == segment.account_table(whole).head(2).to_dicts()
 
 
-@pytest.mark.parametrize("language", ["en", "zh-Hans"])
-def test_only_the_sentences_asked_for_are_built_and_read_the_same(language):
-    # The key columns' table asks for the one-line why alone: it is the same
-    # text as when every sentence is built, and the others are left out.
+def _segmented_with_an_override() -> pl.DataFrame:
+    """The portfolio segmented without reasons, account E set by hand to partnership."""
     overrides = pl.DataFrame(
         {
             "account_id": ["E"],
@@ -343,7 +341,14 @@ def test_only_the_sentences_asked_for_are_built_and_read_the_same(language):
             "set_by": ["kam"],
         }
     )
-    bare = segment.assign_segments(PORTFOLIO, overrides=overrides, explain=False)
+    return segment.assign_segments(PORTFOLIO, overrides=overrides, explain=False)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
+def test_only_the_sentences_asked_for_are_built_and_read_the_same(language):
+    # The key columns' table asks for the one-line why alone: it is the same
+    # text as when every sentence is built, and the others are left out.
+    bare = _segmented_with_an_override()
     every = segment.explain_segments(bare, language=language)
     only_why = segment.explain_segments(bare, language=language, only=["why"])
     assert "why" in only_why.columns
@@ -873,15 +878,7 @@ def test_a_threshold_move_reusing_the_unmoved_part_gives_the_full_result(
 def test_reasons_read_in_the_language_asked_and_keep_their_figures(
     language, most_valuable, partnership, contract, override
 ):
-    overrides = pl.DataFrame(
-        {
-            "account_id": ["E"],
-            "relationship": ["partnership"],
-            "reason": ["co-developing"],
-            "set_by": ["kam"],
-        }
-    )
-    bare = segment.assign_segments(PORTFOLIO, overrides=overrides, explain=False)
+    bare = _segmented_with_an_override()
     english = segment.explain_segments(bare)
     chinese = segment.explain_segments(bare, language=language)
     # the same rows and codes; only the sentences change

@@ -699,13 +699,13 @@ def test_a_large_files_digest_is_hashed_beside_the_load_and_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The digest of a file on disk is computed beside the load, and done (its
-    # spilled copy not yet removed) when the import returns.
+    # spilled copy not yet removed) before the import returns.
     con = _database(tmp_path)
     task = _write_tasks(tmp_path, _tasks())
     report, said = _import_task(con, task, monkeypatch, staged_only=False)
     assert report.ok and said == [12]
     (entry,) = report.files
-    assert not isinstance(entry.digest, Future) or entry.digest.done()
+    assert isinstance(entry.digest, str)  # plain text once the import returns
     expected = hashlib.sha256(task.read_bytes()).hexdigest()
     assert entry.sha256 == expected
     recorded = json.loads(store.import_runs(con, limit=1)["files"][0])
@@ -732,6 +732,7 @@ def test_files_filling_other_tables_than_the_last_import_are_not_hashed_first(
 ) -> None:
     con = _database(tmp_path)  # the last committed run: users, accounts, contacts
     (entry,) = ingest.propose_files(con, [_write_tasks(tmp_path, _tasks())])[0]
+    assert isinstance(entry.digest, str)  # a proposal hands back plain text
     entry.digest = _NeverHashed()
     assert entry.table == "activities"
     assert guards.same_files_committed(con, [entry]) is None

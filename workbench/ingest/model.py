@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +74,16 @@ class RecognisedFile:
         if isinstance(self.digest, Future):
             self.digest = self.digest.result()
         return self.digest
+
+
+def settle_digests(entries: Iterable[RecognisedFile]) -> None:
+    """Turn each entry's digest into its text, waiting for the hashing if need be.
+
+    What the library hands back holds plain values (a pending hash is not
+    copied or pickled).
+    """
+    for entry in entries:
+        entry.digest = entry.sha256
 
 
 @dataclass

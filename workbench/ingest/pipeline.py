@@ -31,6 +31,7 @@ from workbench.ingest.model import (
     ImportReport,
     ProgressCallback,
     RecognisedFile,
+    settle_digests,
 )
 from workbench.ingest.problems import file_problem, refusal_wording, worded
 from workbench.ingest.proposal import first_file_name, propose_files
@@ -139,7 +140,7 @@ def import_files(
             # executor's end waits for them, before their spilled copies go
             ThreadPoolExecutor(max_workers=1) as hasher,
         ):
-            return _import_with(
+            report = _import_with(
                 con,
                 files,
                 actor=actor,
@@ -156,6 +157,9 @@ def import_files(
                 replace_demo=replace_demo,
                 hasher=hasher,
             )
+        # every digest is done (the executor's end waited): plain text from here
+        settle_digests(report.files)
+        return report
     except (MemoryError, RecursionError, store.OutOfMemoryError) as error:
         # A hostile or absurd file (a zip bomb's member, JSON nested thousands
         # deep): the write transaction has rolled back, so the database is as

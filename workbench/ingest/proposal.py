@@ -23,6 +23,7 @@ from workbench.ingest.model import (
     ProgressCallback,
     RecognisedFile,
     header_signature,
+    settle_digests,
 )
 from workbench.ingest.problems import file_problem, refusal_wording, worded
 from workbench.ingest.read import (
@@ -110,9 +111,11 @@ def propose_files(
         inputs = []
     if hasher is None:
         with ThreadPoolExecutor(max_workers=1) as own:
-            return _proposed(
+            proposed = _proposed(
                 con, inputs, own, source, encoding, mappings, say, spill_dir, problems
             )
+        settle_digests(proposed[0])
+        return proposed
     return _proposed(
         con, inputs, hasher, source, encoding, mappings, say, spill_dir, problems
     )

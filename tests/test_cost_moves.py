@@ -131,7 +131,7 @@ def test_the_cost_moves_reuse_what_they_can(monkeypatch):
     features = _small_features()
     segment.assign_segments(features, segment.Thresholds(hourly_cost=50.0))
     valued_anew: list[object] = []
-    original = economics.compute_contribution
+    original = economics.contribution_of_finite
 
     def counted(*args: object, **kwargs: object) -> pl.DataFrame:
         valued_anew.append(args)
@@ -139,7 +139,7 @@ def test_the_cost_moves_reuse_what_they_can(monkeypatch):
 
     from workbench.analytics import segment_parts
 
-    monkeypatch.setattr(segment_parts, "compute_contribution", counted)
+    monkeypatch.setattr(segment_parts, "contribution_of_finite", counted)
     growth_anew = count_calls(monkeypatch, segment_parts, "value_inputs")
     signals_anew = count_calls(monkeypatch, segment_parts, "target_signals")
     for cost in (60.0, 70.0, 80.0, 90.0, 100.0, 110.0):

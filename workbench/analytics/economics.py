@@ -166,10 +166,22 @@ def compute_contribution(
     ``share_of_wallet_pct``, ``growth_pct`` (year on year),
     ``effort_change_pct``, ``has_data``.
     """
+    # NaN or infinity stored by an older version counts as unknown
+    return contribution_of_finite(finite_or_null(features), thresholds, retention)
+
+
+def contribution_of_finite(
+    features: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    retention: Retention | None = None,
+) -> pl.DataFrame:
+    """Return :func:`compute_contribution` of features whose floats are finite or NULL.
+
+    For a caller that has made them so already (:func:`~.finite.finite_or_null`,
+    as the segmentation does): the frame is not read a second time for it.
+    """
     t = thresholds
     lasting = retention or retention_from_features(features, t)
-    # NaN or infinity stored by an older version counts as unknown
-    features = finite_or_null(features)
     minutes_each = t.minutes_per_activity_without_duration
     won = pl.col("won_12m").fill_null(0)
     revenue = _column_or(features, "revenue_annualised", won).fill_null(0)

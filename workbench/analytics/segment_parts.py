@@ -20,7 +20,7 @@ import polars as pl
 
 from workbench.analytics.economics import (
     COST_ONLY_THRESHOLDS,
-    compute_contribution,
+    contribution_of_finite,
     with_costs,
 )
 from workbench.analytics.finite import finite_or_null
@@ -285,7 +285,7 @@ def _valued_and_typed(
     # the chunking in every step); NaN or infinity stored by an older version is unknown
     features_finite = finite_or_null(features).rechunk()
     valued = (
-        compute_contribution(features_finite, t, retention)
+        contribution_of_finite(features_finite, t, retention)
         if costed
         else features_finite
     )

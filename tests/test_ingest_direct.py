@@ -107,6 +107,17 @@ def _import_task(
     return report, said
 
 
+def _loaded_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[store.Connection, Path, ingest.ImportReport]:
+    """A database whose twelve tasks were loaded in one pass; its Task.csv; the report."""
+    con = _database(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+    report, said = _import_task(con, task, monkeypatch, staged_only=False)
+    assert report.ok and said == [12]
+    return con, task, report
+
+
 def _activities(con: store.Connection) -> list[tuple[object, ...]]:
     return store.query_frame(
         con, "SELECT * EXCLUDE (import_run_id) FROM activities ORDER BY ALL"
@@ -261,10 +272,7 @@ def test_lead_warnings_name_the_first_row_and_count_the_rest(
 def test_reimporting_a_directly_loaded_export_updates_in_place_and_undo_restores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    con = _database(tmp_path)
-    task = _write_tasks(tmp_path, _tasks())
-    first, said = _import_task(con, task, monkeypatch, staged_only=False)
-    assert first.ok and said == [12]
+    con, _task, _first = _loaded_in_one_pass(tmp_path, monkeypatch)
     loaded = _activities(con)
     after_first = store.database_fingerprint(con)
 
@@ -700,10 +708,7 @@ def test_a_large_files_digest_is_hashed_beside_the_load_and_recorded(
 ) -> None:
     # The digest of a file on disk is computed beside the load, and done (its
     # spilled copy not yet removed) before the import returns.
-    con = _database(tmp_path)
-    task = _write_tasks(tmp_path, _tasks())
-    report, said = _import_task(con, task, monkeypatch, staged_only=False)
-    assert report.ok and said == [12]
+    con, task, report = _loaded_in_one_pass(tmp_path, monkeypatch)
     (entry,) = report.files
     assert isinstance(entry.digest, str)  # plain text once the import returns
     expected = hashlib.sha256(task.read_bytes()).hexdigest()

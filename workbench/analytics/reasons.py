@@ -127,7 +127,8 @@ def explain_segments(
 
     ``only``: the sentences wanted (of :data:`EXPLANATIONS` and
     ``growth_reason``); those not wanted, and not read by one wanted, are not
-    built and are left out of the result. The ones built are the same text.
+    built (the result holds them only where ``segments`` did). The ones built
+    are the same text.
     """
     columns = tuple(segments.columns)
     # The sentences read no threshold that only cuts the ranks or prices an hour,

@@ -310,7 +310,6 @@ KEY_TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-_TABLE_SET = frozenset(TABLE_COLUMNS)
 #: The columns of the table that are sentences built for the rows shown.
 _SENTENCES = frozenset({*EXPLANATIONS, "growth_reason"})
 
@@ -363,13 +362,14 @@ def shown_account_table(
     known = orders_of(segments)
     order = (row_orders(segments) if known is None else known).by_contribution
     kept = order.slice(offset, limit)
-    # only the columns the table shows and the reasons read are gathered (the
-    # sentences read the same columns, so they are the same text)
-    # only the sentences shown are built (the key columns' one-line why does
-    # not read the relationship's and the target's long reasons)
+    # Only the sentences shown are built (the key columns' one-line why does
+    # not read the relationship's and the target's long reasons), and only the
+    # columns shown and those the sentences read are gathered (the sentences
+    # read the same columns, so they are the same text).
     sentences = [c for c in columns if c in _SENTENCES]
     read = set(reason_columns(tuple(segments.columns), thresholds, language, sentences))
-    needed = [c for c in segments.columns if c in read or c in _TABLE_SET]
+    shown = set(columns)
+    needed = [c for c in segments.columns if c in read or c in shown]
     narrow = pl.DataFrame([segments.get_column(c) for c in needed])
     explained = explain_segments(narrow[kept], thresholds, language, sentences)
     # already best first: the columns of the table, not a sort again

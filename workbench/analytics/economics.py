@@ -10,6 +10,8 @@ say so in ``revenue_basis``.
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -260,12 +262,14 @@ def with_costs(valued: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     return (
         valued.with_columns(people_cost=people_cost, cost_basis=cost_basis)
         .with_columns(
-            cost_to_serve=pl.sum_horizontal(
-                pl.col("people_cost"),
-                *[
+            # added left to right, unknown as none (polars' sum_horizontal adds in
+            # a tree of its own: a fold is the order a cost move's arrays repeat)
+            cost_to_serve=functools.reduce(
+                operator.add,
+                [
                     pl.col(c).fill_null(0)
-                    for c in DIRECT_COST_COLUMNS
-                    if c in valued.columns
+                    for c in ("people_cost", *DIRECT_COST_COLUMNS)
+                    if c == "people_cost" or c in valued.columns
                 ],
             )
         )

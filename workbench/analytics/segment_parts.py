@@ -18,6 +18,14 @@ from typing import Any, TypeGuard, TypeVar
 
 import polars as pl
 
+from workbench.analytics.cost_arrays import (
+    CostMove,
+    cost_move,
+    descending_order,
+    move_of,
+    ordinal_places,
+    ordinal_ranks,
+)
 from workbench.analytics.economics import (
     COST_ONLY_THRESHOLDS,
     contribution_of_finite,
@@ -42,6 +50,7 @@ from workbench.analytics.value import (
     inputs_of_signals,
     value_inputs,
 )
+from workbench.analytics.value_arrays import remember_revalued
 
 #: The last few :func:`_decided_types`, by the identity of their frames (held weakly).
 _DECIDED: OrderedDict[Hashable, tuple[Any, Any, Any, pl.DataFrame]] = OrderedDict()
@@ -210,8 +219,7 @@ def _threshold_free_part(
         if _for_frames(kept, features, situation):
             _PARTS.move_to_end(key)
             return kept[2], kept[3]
-    valued, targeted = _valued_and_typed(features, t, situation, retention)
-    scored = targeted.select(targeted.columns[len(valued.columns) :])
+    valued, scored = _valued_and_typed(features, t, situation, retention)
     with _PARTS_LOCK:
         _PARTS[key] = (
             weakref.ref(features),
@@ -250,12 +258,13 @@ def _valued_and_typed(
     situation: pl.DataFrame | None,
     retention: Retention | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the valued features, and the same with the observed and target types.
+    """Return the valued features, and their observed and target types' columns.
 
     The observed type and every target signal but the contribution's place read
     no cost (tested), so for the same features another hourly cost costs
     :func:`~.economics.with_costs` on the frame valued before, that one signal
-    and the target score, not valuing and scoring every account again.
+    and the target score, not valuing and scoring every account again: on
+    arrays (:func:`~.cost_arrays.cost_move`) where the frame allows.
     """
     unmoved = replace(
         t,
@@ -273,6 +282,9 @@ def _valued_and_typed(
             _COSTLESS.move_to_end(key)
             _refs, _situation, source, observed_part, signals = kept
     if source is not None:
+        made = cost_move(source, observed_part, signals, t)
+        if made is not None:
+            return made[0], made[1].scored
         valued = with_costs(source, t)
         with _PARTS_LOCK:
             for gone in [k for k, e in _RECOSTED.items() if e[0]() is None]:
@@ -280,7 +292,7 @@ def _valued_and_typed(
             _RECOSTED[id(valued)] = (weakref.ref(valued), source)
         observed = valued.hstack(observed_part.get_columns())
         moved = signals.with_columns(value_signal(observed))
-        return valued, with_target(observed, moved, t)
+        return valued, _scored(valued, with_target(observed, moved, t))
     # One contiguous chunk per column (frames glued from many parts otherwise pay
     # the chunking in every step); NaN or infinity stored by an older version is unknown
     features_finite = finite_or_null(features).rechunk()
@@ -303,7 +315,12 @@ def _valued_and_typed(
             del _COSTLESS[stale]
         while len(_COSTLESS) > _COSTLESS_KEPT:
             _COSTLESS.popitem(last=False)
-    return valued, with_target(observed, signals, t)
+    return valued, _scored(valued, with_target(observed, signals, t))
+
+
+def _scored(valued: pl.DataFrame, targeted: pl.DataFrame) -> pl.DataFrame:
+    """Return the columns ``targeted`` adds to ``valued`` (the types' columns)."""
+    return targeted.select(targeted.columns[len(valued.columns) :])
 
 
 #: The last few :func:`~.value.value_inputs`, by the identity of their valued
@@ -318,13 +335,31 @@ _VALUED_ORDERS: OrderedDict[int, tuple[Any, tuple[RowOrders, DrawnArrays]]] = (
 
 
 def _row_orders(valued: pl.DataFrame) -> tuple[RowOrders, DrawnArrays]:
-    """Return the rows' orders and the chart's arrays, kept per valued frame."""
+    """Return the rows' orders and the chart's arrays, kept per valued frame.
+
+    A cost move's frame takes its revenue's order and headroom from the frame
+    moved from, and its contribution's order from the move.
+    """
     with _PARTS_LOCK:
         kept = _VALUED_ORDERS.get(id(valued))
         if kept is not None and kept[0]() is valued:
             return kept[1]
-    orders = row_orders(valued)
-    both = (orders, drawn_arrays(valued, orders))
+    move = move_of(valued)
+    if move is not None:
+        source_orders, source_arrays = _row_orders(move.source)
+        orders = RowOrders(
+            by_contribution=pl.Series(
+                "contribution", move.by_contribution, dtype=pl.get_index_type()
+            ),
+            by_revenue=source_orders.by_revenue,
+        )
+        both = (
+            orders,
+            replace(source_arrays, contribution=move.contribution),
+        )
+    else:
+        orders = row_orders(valued)
+        both = (orders, drawn_arrays(valued, orders))
     with _PARTS_LOCK:
         _VALUED_ORDERS[id(valued)] = (weakref.ref(valued), both)
         for stale in [k for k, e in _VALUED_ORDERS.items() if e[0]() is None]:
@@ -362,13 +397,18 @@ def _inputs_from_source(valued: pl.DataFrame, t: Thresholds) -> ValueInputs | No
     """Return the value inputs of a cost move's frame from those of its source, if kept.
 
     The growth signs read no cost (tested), so the source's hold; only the
-    ranking by value and contribution is done again.
+    ranking by value and contribution is done again (on the move's arrays where
+    it was made on arrays).
     """
+    move = move_of(valued)
     with _PARTS_LOCK:
-        recosted = _RECOSTED.get(id(valued))
-        if recosted is None or recosted[0]() is not valued:
-            return None
-        source = recosted[1]
+        if move is not None:
+            source = move.source
+        else:
+            recosted = _RECOSTED.get(id(valued))
+            if recosted is None or recosted[0]() is not valued:
+                return None
+            source = recosted[1]
         key = (id(source), *(getattr(t, f) for f in VALUE_INPUT_THRESHOLDS))
         kept = _INPUTS.get(key)
         if kept is None or kept[0]() is not source:
@@ -376,7 +416,53 @@ def _inputs_from_source(valued: pl.DataFrame, t: Thresholds) -> ValueInputs | No
         _INPUTS.move_to_end(key)  # every cost move of these features reads it
     # the growth signs are the columns growth_signals added after the source's
     growth = kept[1].signals.get_columns()[source.width :]
-    return inputs_of_signals(valued.hstack(growth), t)
+    signals = valued.hstack(growth)
+    if move is None:
+        return inputs_of_signals(signals, t)
+    return _moved_inputs(signals, kept[1], move, t)
+
+
+def _moved_inputs(
+    signals: pl.DataFrame, before: ValueInputs, move: CostMove, t: Thresholds
+) -> ValueInputs:
+    """Return :func:`~.value.inputs_of_signals` of a cost move's frame, on its arrays.
+
+    ``before``: the inputs of the frame moved from; whether an account has data,
+    its headroom and its winnability read no cost (tested), so theirs hold.
+    """
+    ranked = before.ranked
+    data = ranked.get_column("_data")
+    data_rows = data.to_numpy().astype(bool)
+    by_contribution = t.valuable_basis == "contribution"
+    value = move.contribution if by_contribution else move.lifetime_value
+    value_places = ordinal_places(
+        move.by_contribution if by_contribution else descending_order(value),
+        data_rows,
+    )
+    below_zero = data_rows & (move.contribution < 0)
+    moved = pl.DataFrame(
+        [
+            data,
+            pl.Series("_value", value),
+            pl.Series("_contribution", move.contribution),
+            ranked.get_column("headroom"),
+            ranked.get_column("winnability"),
+            pl.Series("_below_zero", below_zero),
+            ordinal_ranks(value_places).alias("value_rank"),
+            ordinal_ranks(ordinal_places(move.by_contribution, data_rows)).alias(
+                "contribution_rank"
+            ),
+        ]
+    )
+    inputs = ValueInputs(signals, moved, before.ranked_accounts)
+    remember_revalued(
+        inputs,
+        before,
+        value=value,
+        below_zero=below_zero,
+        value_places=value_places,
+    )
+    return inputs
 
 
 #: The last few :func:`~.overview.summed_arrays`, by their two frames (held weakly).

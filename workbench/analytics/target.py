@@ -16,8 +16,11 @@ Pure polars expressions over the one-row-per-account frame; no loops over rows.
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from workbench import terms
@@ -190,7 +193,10 @@ def with_target(
             target_signals=pl.sum_horizontal(
                 [pl.col(n).is_not_null().cast(pl.Int32) for n in names]
             ),
-            _target_sum=pl.sum_horizontal([pl.col(n).fill_null(0) for n in names]),
+            # added left to right (the order a cost move's arrays repeat)
+            _target_sum=functools.reduce(
+                operator.add, [pl.col(n).fill_null(0) for n in names]
+            ),
         )
         .with_columns(
             target_score=pl.when(pl.col("target_signals") > 0).then(
@@ -200,6 +206,21 @@ def with_target(
         .with_columns(relationship_target=target_type)
         .drop("_target_sum")
     )
+
+
+#: The target types, by their codes in :func:`target_types`.
+_TARGET_TYPES = pl.Series("relationship_target", ["partnership", "transactional"])
+
+
+def target_types(scores: np.ndarray, thresholds: Thresholds) -> pl.Series:
+    """Return ``relationship_target`` of target scores held as an array (NaN: none).
+
+    The rule of :func:`with_target`: partnership from the target threshold up,
+    transactional below it, none without a score.
+    """
+    codes = np.where(scores >= thresholds.target_threshold, 0.0, 1.0)
+    codes[np.isnan(scores)] = np.nan
+    return _TARGET_TYPES.gather(pl.Series(codes, nan_to_null=True).cast(pl.UInt32))
 
 
 def target_reason(language: str = DEFAULT_LANGUAGE) -> pl.Expr:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -98,13 +98,47 @@ def _prepared(inputs: ValueInputs) -> _Prepared:
         if kept is not None and kept[0]() is frame:
             return kept[1]
     prepared = _prepare(inputs)
+    _remember(frame, prepared)
+    return prepared
+
+
+def _remember(frame: pl.DataFrame, prepared: _Prepared) -> None:
     with _LOCK:
         for stale in [k for k, (ref, _p) in _PREPARED.items() if ref() is None]:
             del _PREPARED[stale]
         while len(_PREPARED) >= _PREPARED_KEPT:
             del _PREPARED[next(iter(_PREPARED))]
         _PREPARED[id(frame)] = (weakref.ref(frame), prepared)
-    return prepared
+
+
+def remember_revalued(
+    inputs: ValueInputs,
+    like: ValueInputs,
+    *,
+    value: np.ndarray,
+    below_zero: np.ndarray,
+    value_places: np.ndarray,
+) -> None:
+    """Prepare ``inputs``, whose data, headroom and winnability are ``like``'s.
+
+    For a frame valued again for another hourly cost (whether an account has
+    data, its headroom and its winnability read no cost), from the arrays it
+    was ranked on: ``value`` (no NaN: a contribution known for every account),
+    whether each account is ``below_zero`` and its place by value (0 where it
+    takes none). The sort by headroom is ``like``'s, not done again.
+    """
+    before = _prepared(like)
+    data = before.base_codes != _NO_DATA
+    base = np.where(data, _MAINTAIN, _NO_DATA).astype(np.int8)
+    base[data & below_zero] = _BELOW_ZERO
+    prepared = replace(
+        before,
+        eligible=data & ~below_zero,
+        base_codes=base,
+        value_rank=np.where(value_places > 0, value_places, value.size + 1),
+        value=value,
+    )
+    _remember(inputs.ranked, prepared)
 
 
 def _growth_scores(p: _Prepared, candidate: np.ndarray, t: Thresholds) -> np.ndarray:

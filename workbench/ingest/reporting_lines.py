@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
 import polars as pl
 
 from workbench import store
@@ -69,6 +68,10 @@ def reporting_problems(cur: store.Connection) -> list[Problem]:
             )
     store.import_clear_reports_to(cur, outside["contact_id"].to_list())
     lines = lines.filter(~pl.col("contact_id").is_in(outside["contact_id"].implode()))
+    # imported here: only a people file with reporting lines needs it, and an
+    # import of activities alone (a multi-million-row export) holds 22 MB less
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_edges_from(
         zip(

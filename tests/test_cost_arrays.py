@@ -22,14 +22,7 @@ from polars.testing import assert_frame_equal
 from tests.conftest import count_calls
 from workbench import store
 from workbench.analytics import overview, segment, segment_parts
-from workbench.analytics import target as target_module
-from workbench.analytics.cost_arrays import (
-    _percentile,
-    cost_move,
-    descending_order,
-    ordinal_places,
-    ordinal_ranks,
-)
+from workbench.analytics.cost_arrays import cost_move
 from workbench.analytics.economics import compute_contribution, with_costs
 from workbench.analytics.observed import observed_relationship
 from workbench.analytics.target import target_signals, value_signal, with_target
@@ -166,34 +159,3 @@ def test_a_frame_without_role_rates_is_valued_in_polars():
         segment.assign_segments(features.clone(), t, explain=False),
         check_exact=True,
     )
-
-
-def _with_ties(size: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    values = np.round(rng.normal(size=size) * 3) * 1000.0  # many equal values
-    values[rng.random(size) < 0.2] = 0.0
-    values[rng.random(size) < 0.05] = -0.0
-    return values
-
-
-@pytest.mark.parametrize("size", [0, 1, 2, 50, 3_000])
-def test_orders_ranks_and_places_as_polars(size):
-    values = _with_ties(size, seed=size)
-    ranked = np.random.default_rng(size + 1).random(size) < 0.8
-    frame = pl.DataFrame({"v": values, "ranked": ranked})
-    order = descending_order(values)
-    expected_order = frame.select(
-        pl.arg_sort_by("v", descending=True, maintain_order=True)
-    ).to_series()
-    assert order.tolist() == expected_order.to_list()
-    expected_ranks = frame.select(
-        pl.when(pl.col("ranked")).then(pl.col("v")).rank("ordinal", descending=True)
-    ).to_series()
-    ranks = ordinal_ranks(ordinal_places(order, ranked))
-    assert ranks.to_list() == expected_ranks.to_list()
-    assert ranks.dtype == expected_ranks.dtype
-    expected_places = frame.select(
-        target_module._percentile("v", pl.col("ranked"))
-    ).to_series()
-    places = pl.Series(_percentile(values, order, ranked), nan_to_null=True)
-    assert places.to_list() == expected_places.to_list()

@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
+from workbench.analytics.orders import descending_order
 from workbench.analytics.target import target_types
 from workbench.analytics.thresholds import Thresholds
 
@@ -129,47 +130,6 @@ def _prepare(
         signals_after=tuple(filled[at + 1 :]),
         signals_known=np.asarray(known, dtype=np.int32),
     )
-
-
-def descending_order(values: np.ndarray) -> np.ndarray:
-    """Return the rows by ``values`` (no NaN), highest first, ties in row order.
-
-    As polars' stable descending sort: a quick sort, then each run of equal
-    values put back in row order (numpy's stable sort of floats costs five times
-    as much, and ties are few but for the accounts at zero).
-    """
-    order = np.argsort(-values, kind="quicksort")
-    ordered = values[order]
-    tied = np.empty(order.size, dtype=bool)
-    if order.size:
-        same = ordered[1:] == ordered[:-1]
-        tied[:-1] = False
-        tied[1:] = same
-        tied[:-1] |= same
-    if not tied.any():
-        return order
-    at = np.flatnonzero(tied)
-    run = np.cumsum(np.concatenate(([True], ordered[1:] != ordered[:-1])))[at]
-    order[at] = order[at][np.lexsort((order[at], run))]
-    return order
-
-
-def ordinal_places(order: np.ndarray, ranked: np.ndarray) -> np.ndarray:
-    """Return each row's place in ``order`` among the ``ranked`` rows, 0 elsewhere.
-
-    As polars' ``rank("ordinal", descending=True)`` of the ranked rows' values,
-    ``order`` being :func:`descending_order` of them (see :func:`ordinal_ranks`).
-    """
-    rows = order[ranked[order]]
-    places = np.zeros(ranked.size, dtype=np.int64)
-    places[rows] = np.arange(1, rows.size + 1)
-    return places
-
-
-def ordinal_ranks(places: np.ndarray) -> pl.Series:
-    """Return :func:`ordinal_places` as polars ranks them: NULL where not ranked."""
-    ranked = np.where(places > 0, places, np.nan)
-    return pl.Series(ranked, nan_to_null=True).cast(pl.get_index_type())
 
 
 def _percentile(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from workbench.analytics.orders import descending_known
 from workbench.analytics.thresholds import RELATIONSHIPS, VALUE_SEGMENTS, Thresholds
 
 if TYPE_CHECKING:
@@ -65,15 +66,25 @@ def drawn_arrays(frame: pl.DataFrame, orders: RowOrders) -> DrawnArrays:
 
 def row_orders(frame: pl.DataFrame) -> RowOrders:
     """Return the :class:`RowOrders` of a frame with ``contribution`` and ``revenue``."""
+    # sorted on arrays (a polars sort is a statement of its own); in polars
+    # where a value is NaN, which polars orders above every number
+    by_contribution = descending_known(
+        frame.get_column("contribution"), nulls_first=True
+    )
+    by_revenue = descending_known(frame.get_column("revenue"), nulls_first=False)
     return RowOrders(
         by_contribution=frame.select(
             pl.arg_sort_by("contribution", descending=True, maintain_order=True)
-        ).to_series(),
+        ).to_series()
+        if by_contribution is None
+        else by_contribution,
         by_revenue=frame.select(pl.col("revenue"))
         .with_row_index("_row")
         .filter(pl.col("revenue").is_not_null())
         .sort("revenue", descending=True, maintain_order=True)
-        .get_column("_row"),
+        .get_column("_row")
+        if by_revenue is None
+        else by_revenue.alias("_row"),
     )
 
 

@@ -18,14 +18,7 @@ from typing import Any, TypeGuard, TypeVar
 
 import polars as pl
 
-from workbench.analytics.cost_arrays import (
-    CostMove,
-    cost_move,
-    descending_order,
-    move_of,
-    ordinal_places,
-    ordinal_ranks,
-)
+from workbench.analytics.cost_arrays import CostMove, cost_move, move_of
 from workbench.analytics.economics import (
     COST_ONLY_THRESHOLDS,
     contribution_of_finite,
@@ -33,6 +26,7 @@ from workbench.analytics.economics import (
 )
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_relationship
+from workbench.analytics.orders import descending_order, ordinal_places, ordinal_ranks
 from workbench.analytics.overview import (
     DrawnArrays,
     RowOrders,

@@ -78,12 +78,6 @@ def _percentile(column: str, ranked: pl.Expr) -> pl.Expr:
     )
 
 
-def _empty_situation() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={"account_id": pl.String, **dict.fromkeys(SITUATION_FACTORS, pl.Int64)}
-    )
-
-
 def target_relationship(
     segmented: pl.DataFrame,
     thresholds: Thresholds,
@@ -133,10 +127,21 @@ def target_signals(
     Of them only ``signal_value`` reads a cost (the contribution's place):
     :func:`value_signal` computes it alone.
     """
-    rated = (situation if situation is not None else _empty_situation()).select(
-        "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
-    )
-    joined = segmented.join(rated, on="account_id", how="left", maintain_order="left")
+    factors = [f"_rated_{f}" for f in SITUATION_FACTORS]
+    if situation is None or situation.height == 0:
+        # nothing rated: every situation signal unknown, no join to run
+        rated_columns = [pl.lit(None, dtype=pl.Int64).alias(f) for f in factors]
+        joined = segmented.with_columns(rated_columns)
+    else:
+        rated = situation.select(
+            "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
+        )
+        # the accounts' IDs joined, not the whole frame: a join gathers every
+        # column it carries
+        looked_up = segmented.select("account_id").join(
+            rated, on="account_id", how="left", maintain_order="left"
+        )
+        joined = segmented.hstack(looked_up.select(factors).get_columns())
     ranked = _ranked(joined)
     term = (
         pl.col("contract_term_months")

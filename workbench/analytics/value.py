@@ -16,6 +16,12 @@ import polars as pl
 
 from workbench.analytics.growth import growth_reason, growth_score, growth_signals
 from workbench.analytics.observed import _number
+from workbench.analytics.orders import (
+    descending_order,
+    known_floats,
+    ordinal_places,
+    ordinal_ranks,
+)
 from workbench.analytics.sentences import sentence, words
 from workbench.analytics.thresholds import Thresholds
 from workbench.analytics.value_arrays import ranked_segments_fast
@@ -96,16 +102,41 @@ def ranked_inputs(signals: pl.DataFrame, narrow: pl.DataFrame) -> ValueInputs:
     adds whether each account is below zero and its places by value and by
     contribution (accounts without data take none).
     """
+    data = narrow.get_column("_data")
+    ranks = [
+        _ordinal_rank(narrow, column, data) for column in ("_value", "_contribution")
+    ]
     ranked = narrow.with_columns(
         _below_zero=pl.col("_data") & (pl.col("_contribution") < 0),
         value_rank=pl.when(pl.col("_data"))
         .then(pl.col("_value"))
-        .rank("ordinal", descending=True),
+        .rank("ordinal", descending=True)
+        if ranks[0] is None
+        else ranks[0],
         contribution_rank=pl.when(pl.col("_data"))
         .then(pl.col("_contribution"))
-        .rank("ordinal", descending=True),
+        .rank("ordinal", descending=True)
+        if ranks[1] is None
+        else ranks[1],
     )
-    return ValueInputs(signals, ranked, int(ranked["_data"].sum()))
+    return ValueInputs(signals, ranked, int(data.sum()))
+
+
+def _ordinal_rank(
+    narrow: pl.DataFrame, column: str, data: pl.Series
+) -> pl.Series | None:
+    """Return the rows' places by ``column`` among those with data, on arrays.
+
+    As ``when(_data).then(column).rank("ordinal", descending=True)``: NULL
+    where there is no data or no value; None where a value is NaN (the caller
+    ranks in polars).
+    """
+    read = known_floats(narrow.get_column(column))
+    if read is None or data.null_count():
+        return None
+    values, known = read
+    ranked = known & data.to_numpy().astype(bool)
+    return ordinal_ranks(ordinal_places(descending_order(values), ranked))
 
 
 def ranked_segments(inputs: ValueInputs, t: Thresholds) -> pl.DataFrame:

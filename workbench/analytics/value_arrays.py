@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from workbench.analytics.orders import stable_order
 from workbench.analytics.thresholds import Thresholds
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _prepare(inputs: ValueInputs) -> _Prepared:
     headroom = _column(ranked, "headroom")
     winnability = np.nan_to_num(_column(ranked, "winnability"), nan=0.0)
     known = np.flatnonzero(~np.isnan(headroom))
-    by_headroom = known[np.argsort(headroom[known], kind="stable")]
+    by_headroom = known[stable_order(headroom[known])]
     return _Prepared(
         eligible=eligible,
         base_codes=base,

@@ -106,18 +106,52 @@ def test_a_cost_move_values_and_types_as_the_polars_chain(features):
         )
 
 
+def _rated_and_overridden(features: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A workshop's ratings of two accounts and a decision set by hand on a third."""
+    ids = features.get_column("account_id").head(3).to_list()
+    situation = pl.DataFrame(
+        {
+            "account_id": ids[:2],
+            "purchase_importance": [5, 2],
+            "purchase_complexity": [4, 1],
+            "switching_costs": [5, 2],
+            "supply_alternatives": [1, 4],
+            "strategic_fit": [5, None],
+        }
+    )
+    overrides = pl.DataFrame(
+        {
+            "account_id": ids[2:],
+            "relationship": ["partnership"],
+            "reason": ["<b>board</b> decision =1+1"],
+            "set_by": ["workshop"],
+        }
+    )
+    return situation, overrides
+
+
 @pytest.mark.parametrize("basis", ["lifetime_value", "contribution"])
-def test_cost_moves_segment_as_computing_anew_exactly(features, basis, monkeypatch):
+@pytest.mark.parametrize("rated", [False, True])
+def test_cost_moves_segment_as_computing_anew_exactly(
+    features, basis, rated, monkeypatch
+):
+    situation, overrides = (
+        _rated_and_overridden(features) if rated and features.height else (None, None)
+    )
+
+    def segmented(frame: pl.DataFrame, t: segment.Thresholds) -> pl.DataFrame:
+        return segment.assign_segments(frame, t, overrides, situation, explain=False)
+
     t = segment.Thresholds(valuable_basis=basis, valuable_top_pct=40.0)
-    segment.assign_segments(features, t, explain=False)
+    segmented(features, t)
     valued_in_polars = count_calls(monkeypatch, segment_parts, "with_costs")
     for cost in (*COSTS, 45.0):
         moved_t = segment.Thresholds(
             hourly_cost=cost, valuable_basis=basis, valuable_top_pct=40.0
         )
-        moved = segment.assign_segments(features, moved_t, explain=False)
+        moved = segmented(features, moved_t)
         # a copy of the frame shares nothing kept with the moves before
-        anew = segment.assign_segments(features.clone(), moved_t, explain=False)
+        anew = segmented(features.clone(), moved_t)
         assert_frame_equal(moved, anew, check_exact=True)
         # the table and the chart read the rows' orders kept with the frame
         assert overview.orders_of(moved).by_contribution.equals(

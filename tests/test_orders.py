@@ -16,6 +16,7 @@ from workbench.analytics import overview
 from workbench.analytics import target as target_module
 from workbench.analytics.cost_arrays import _percentile
 from workbench.analytics.orders import (
+    average_places,
     descending_order,
     ordinal_places,
     ordinal_ranks,
@@ -63,6 +64,9 @@ def test_orders_ranks_and_places_as_polars(size):
     ).to_series()
     places = pl.Series(_percentile(values, order, ranked), nan_to_null=True)
     assert places.to_list() == expected_places.to_list()
+    ordered = np.sort(values)
+    average = pl.Series(ordered).rank("average")
+    assert average_places(ordered).tolist() == average.to_list()
 
 
 def _polars_row_orders(frame: pl.DataFrame) -> tuple[list[int], list[int]]:

@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from workbench.analytics.economics import DIRECT_COST_COLUMNS
-from workbench.analytics.orders import descending_order
+from workbench.analytics.orders import average_places, descending_order
 from workbench.analytics.target import target_types
 from workbench.analytics.thresholds import Thresholds
 
@@ -146,13 +146,7 @@ def _percentile(
     if count == 1:
         share[rows] = 1.0
     elif count > 1:
-        sorted_values = values[rows]
-        starts = np.empty(rows.size, dtype=bool)
-        starts[0] = True
-        np.not_equal(sorted_values[1:], sorted_values[:-1], out=starts[1:])
-        first = np.flatnonzero(starts)
-        after = np.append(first[1:], rows.size)
-        place = np.repeat((first + 1 + after) / 2, after - first)
+        place = average_places(values[rows])
         # polars divides by a number as it multiplies by its inverse
         share[rows] = (place - 1) * (1 / (count - 1))
     return share

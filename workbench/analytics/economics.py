@@ -267,9 +267,12 @@ def with_costs(valued: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
             cost_to_serve=functools.reduce(
                 operator.add,
                 [
-                    pl.col(c).fill_null(0)
-                    for c in ("people_cost", *DIRECT_COST_COLUMNS)
-                    if c == "people_cost" or c in valued.columns
+                    pl.col("people_cost").fill_null(0),
+                    *(
+                        pl.col(c).fill_null(0)
+                        for c in DIRECT_COST_COLUMNS
+                        if c in valued.columns
+                    ),
                 ],
             )
         )

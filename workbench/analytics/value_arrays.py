@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from workbench.analytics.orders import stable_order
+from workbench.analytics.orders import average_places, stable_order
 from workbench.analytics.thresholds import Thresholds
 
 if TYPE_CHECKING:
@@ -149,17 +149,8 @@ def _growth_scores(p: _Prepared, candidate: np.ndarray, t: Thresholds) -> np.nda
     scores = np.full(p.headroom.size, np.nan)
     if not rows.size:
         return scores
-    values = p.headroom[rows]
-    # the average place of each tie (1-based), as a rank "average" gives it: the
-    # values are sorted, so each run of equal values is one tie, from its first
-    # index to the next run's (one pass, where a search per value cost half the
-    # move at 100,000 accounts)
-    starts_run = np.empty(rows.size, dtype=bool)
-    starts_run[0] = True
-    np.not_equal(values[1:], values[:-1], out=starts_run[1:])
-    first = np.flatnonzero(starts_run)
-    after = np.append(first[1:], rows.size)
-    place = np.repeat((first + 1 + after) / 2 / rows.size, after - first)
+    # each candidate's place by headroom, ties at their average, as a share
+    place = average_places(p.headroom[rows]) / rows.size
     scores[rows] = (weight * place + (1 - weight) * p.winnability[rows]) * 100
     return scores
 

@@ -18,10 +18,13 @@ import polars as pl
 
 from workbench.analytics.finite import finite_or_null
 from workbench.analytics.retention import Retention, retention_from_features
+from workbench.analytics.steps import Step, with_steps
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS
 from workbench.i18n import N_
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from workbench.analytics.thresholds import Thresholds
 
 #: What ``revenue_basis`` says, in words, for reasons and captions.
@@ -44,11 +47,14 @@ DIRECT_COST_COLUMNS: dict[str, str] = {
 }
 
 
-def _column_or(frame: pl.DataFrame, name: str, fallback: pl.Expr) -> pl.Expr:
-    return pl.col(name) if name in frame.columns else fallback
+def _column_or(
+    frame: pl.DataFrame | Collection[str], name: str, fallback: pl.Expr
+) -> pl.Expr:
+    columns = frame.columns if isinstance(frame, pl.DataFrame) else frame
+    return pl.col(name) if name in columns else fallback
 
 
-def has_data_expr(frame: pl.DataFrame) -> pl.Expr:
+def has_data_expr(frame: pl.DataFrame | Collection[str]) -> pl.Expr:
     """Return whether an account has anything to rank it by.
 
     Data is revenue (in force or booked in 24 months), a person on record, an
@@ -73,7 +79,7 @@ def has_data_expr(frame: pl.DataFrame) -> pl.Expr:
     )
 
 
-def _people_cost(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Expr]:
+def _people_cost(columns: Collection[str], t: Thresholds) -> tuple[pl.Expr, pl.Expr]:
     """Return the cost of the hours and which rates priced them (``cost_basis``).
 
     Hours of sellers whose role or team has an hourly cost are priced at it (the
@@ -81,7 +87,7 @@ def _people_cost(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Exp
     the rest (no seller named, or a role nobody can tell) at the flat hourly cost.
     """
     minutes = pl.col("effort_minutes")
-    if "rated_recorded_cost_12m" not in features.columns:
+    if "rated_recorded_cost_12m" not in columns:
         return minutes / 60 * t.hourly_cost, pl.when(minutes > 0).then(
             pl.lit("flat_rate")
         ).otherwise(pl.lit("none"))
@@ -105,17 +111,17 @@ def _people_cost(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Exp
     return rated_cost + flat_minutes / 60 * t.hourly_cost, basis
 
 
-def _potential(features: pl.DataFrame, t: Thresholds) -> tuple[pl.Expr, pl.Expr]:
+def _potential(columns: Collection[str], t: Thresholds) -> tuple[pl.Expr, pl.Expr]:
     """Return the potential (wallet) and where it comes from.
 
     The account's wallet estimate (edited by hand, else imported), else its
     annual revenue × the share set for its industry, else × the default share.
     """
     share = _column_or(
-        features, "industry_wallet_share_pct", pl.lit(None, dtype=pl.Float64)
+        columns, "industry_wallet_share_pct", pl.lit(None, dtype=pl.Float64)
     )
     edited = _column_or(
-        features, "wallet_estimate_source", pl.lit(None, dtype=pl.String)
+        columns, "wallet_estimate_source", pl.lit(None, dtype=pl.String)
     )
     potential = pl.coalesce(
         pl.col("wallet_estimate"),
@@ -184,55 +190,83 @@ def contribution_of_finite(
     """
     t = thresholds
     lasting = retention or retention_from_features(features, t)
+    with_lasting = features.with_columns(lasting_columns(lasting))
+    return with_steps(with_lasting, valuation_steps(with_lasting.columns, t)).drop(
+        LASTING_COLUMNS
+    )
+
+
+#: The retention's figures the valuation reads, as columns (the same on every
+#: row) added before its steps and dropped after: the steps read only columns,
+#: so a frame whose retention changed is valued again by the same steps.
+LASTING_COLUMNS: tuple[str, str] = ("_expected_years", "_lasting_source")
+
+
+def lasting_columns(lasting: Retention) -> list[pl.Expr]:
+    """Return the :data:`LASTING_COLUMNS` of ``lasting``."""
+    return [
+        pl.lit(lasting.expected_years).alias(LASTING_COLUMNS[0]),
+        pl.lit(lasting.source).alias(LASTING_COLUMNS[1]),
+    ]
+
+
+def valuation_steps(columns: Collection[str], t: Thresholds) -> list[Step]:
+    """Return the steps of :func:`contribution_of_finite` for a frame of ``columns``.
+
+    The frame holds the :data:`LASTING_COLUMNS` of the retention the remaining
+    years count.
+    """
     minutes_each = t.minutes_per_activity_without_duration
     won = pl.col("won_12m").fill_null(0)
-    revenue = _column_or(features, "revenue_annualised", won).fill_null(0)
+    revenue = _column_or(columns, "revenue_annualised", won).fill_null(0)
     revenue_prev = _column_or(
-        features, "revenue_annualised_prev", pl.col("won_prev_12m")
+        columns, "revenue_annualised_prev", pl.col("won_prev_12m")
     ).fill_null(0)
-    basis = _column_or(features, "revenue_basis", pl.lit("bookings_12m"))
+    basis = _column_or(columns, "revenue_basis", pl.lit("bookings_12m"))
     effort_minutes = _effort_minutes("12m", minutes_each)
     effort_minutes_prev = _effort_minutes("prev_12m", minutes_each)
-    potential, potential_source = _potential(features, t)
+    potential, potential_source = _potential(columns, t)
     contract_years_left = _column_or(
-        features, "contract_years_left", pl.lit(None, dtype=pl.Float64)
+        columns, "contract_years_left", pl.lit(None, dtype=pl.Float64)
     ).fill_null(0)
-    expected_years = pl.lit(lasting.expected_years)
-    valued = features.with_columns(
-        revenue=revenue,
-        revenue_prev=revenue_prev,
-        revenue_basis=basis,
-        margin_pct=pl.col("gross_margin_pct").fill_null(t.default_margin_pct),
-        margin_pct_source=pl.when(pl.col("gross_margin_pct").is_null())
+    expected_years = pl.col(LASTING_COLUMNS[0])
+    inputs: Step = {
+        "revenue": revenue,
+        "revenue_prev": revenue_prev,
+        "revenue_basis": basis,
+        "margin_pct": pl.col("gross_margin_pct").fill_null(t.default_margin_pct),
+        "margin_pct_source": pl.when(pl.col("gross_margin_pct").is_null())
         .then(pl.lit("default"))
         .otherwise(pl.lit("account")),
-        effort_minutes=effort_minutes,
-        effort_minutes_prev_12m=effort_minutes_prev,
-        potential=potential,
-        potential_source=potential_source,
-        remaining_years=pl.max_horizontal(contract_years_left, expected_years),
-        remaining_years_source=pl.when(contract_years_left > expected_years)
+        "effort_minutes": effort_minutes,
+        "effort_minutes_prev_12m": effort_minutes_prev,
+        "potential": potential,
+        "potential_source": potential_source,
+        "remaining_years": pl.max_horizontal(contract_years_left, expected_years),
+        "remaining_years_source": pl.when(contract_years_left > expected_years)
         .then(pl.lit("contract"))
-        .otherwise(pl.lit(lasting.source)),
-    ).with_columns(
-        effort_hours=pl.col("effort_minutes") / 60,
-        margin=pl.col("revenue") * pl.col("margin_pct") / 100,
-        headroom=(pl.col("potential") - pl.col("revenue"))
+        .otherwise(pl.col(LASTING_COLUMNS[1])),
+    }
+    figures: Step = {
+        "effort_hours": pl.col("effort_minutes") / 60,
+        "margin": pl.col("revenue") * pl.col("margin_pct") / 100,
+        "headroom": (pl.col("potential") - pl.col("revenue"))
         .clip(lower_bound=0)
         .fill_null(0),
-        share_of_wallet_pct=pl.when(pl.col("potential") > 0).then(
+        "share_of_wallet_pct": pl.when(pl.col("potential") > 0).then(
             pl.col("revenue") / pl.col("potential") * 100
         ),
-        growth_pct=pl.when(pl.col("revenue_prev") > 0).then(
+        "growth_pct": pl.when(pl.col("revenue_prev") > 0).then(
             (pl.col("revenue") - pl.col("revenue_prev")) / pl.col("revenue_prev") * 100
         ),
-        effort_change_pct=pl.when(pl.col("effort_minutes_prev_12m") > 0).then(
+        "effort_change_pct": pl.when(pl.col("effort_minutes_prev_12m") > 0).then(
             (pl.col("effort_minutes") - pl.col("effort_minutes_prev_12m"))
             / pl.col("effort_minutes_prev_12m")
             * 100
         ),
-    )
-    return with_costs(valued, t)
+    }
+    valued = [*columns, *inputs, *figures]
+    return [inputs, figures, *cost_steps(valued, t)]
 
 
 #: The columns :func:`with_costs` adds or computes again; nothing else in a frame
@@ -257,28 +291,33 @@ def with_costs(valued: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     computed again in their places, the same as valuing the features anew. A move
     of the hourly cost (:data:`COST_ONLY_THRESHOLDS`) needs nothing else.
     """
+    return with_steps(valued, cost_steps(valued.columns, thresholds))
+
+
+def cost_steps(columns: Collection[str], thresholds: Thresholds) -> list[Step]:
+    """Return the steps of :func:`with_costs` for a frame of ``columns``."""
     t = thresholds
-    people_cost, cost_basis = _people_cost(valued, t)
-    return (
-        valued.with_columns(people_cost=people_cost, cost_basis=cost_basis)
-        .with_columns(
-            # added left to right, unknown as none (polars' sum_horizontal adds in
-            # a tree of its own: a fold is the order a cost move's arrays repeat)
-            cost_to_serve=functools.reduce(
+    people_cost, cost_basis = _people_cost(columns, t)
+    return [
+        {"people_cost": people_cost, "cost_basis": cost_basis},
+        # added left to right, unknown as none (polars' sum_horizontal adds in
+        # a tree of its own: a fold is the order a cost move's arrays repeat)
+        {
+            "cost_to_serve": functools.reduce(
                 operator.add,
                 [
                     pl.col("people_cost").fill_null(0),
                     *(
                         pl.col(c).fill_null(0)
                         for c in DIRECT_COST_COLUMNS
-                        if c in valued.columns
+                        if c in columns
                     ),
                 ],
             )
-        )
-        .with_columns(contribution=pl.col("margin") - pl.col("cost_to_serve"))
-        .with_columns(
-            lifetime_value=pl.col("contribution") * pl.col("remaining_years"),
-            has_data=has_data_expr(valued),
-        )
-    )
+        },
+        {"contribution": pl.col("margin") - pl.col("cost_to_serve")},
+        {
+            "lifetime_value": pl.col("contribution") * pl.col("remaining_years"),
+            "has_data": has_data_expr(columns),
+        },
+    ]

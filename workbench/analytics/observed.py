@@ -17,11 +17,12 @@ import polars as pl
 
 from workbench import terms
 from workbench.analytics.sentences import list_separator, sentence, term_expr, words
+from workbench.analytics.steps import Step, with_steps
 from workbench.analytics.thresholds import CONTRACT_POINTS_SHARE
 from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from workbench.analytics.thresholds import Thresholds
 
@@ -61,11 +62,11 @@ def _number(expr: pl.Expr, decimals: int = 0) -> pl.Expr:
     )
 
 
-def _known(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+def _known(columns: Collection[str]) -> dict[str, pl.Expr]:
     """Return, per signal, whether it is known for the account."""
     term_known = (
         pl.col("contract_term_months").is_not_null()
-        if "contract_term_months" in frame.columns
+        if "contract_term_months" in columns
         else pl.lit(False)
     )
     # A CRM that records no joint planning or workshop for any account does not
@@ -192,11 +193,24 @@ def observed_relationship(
     ``explain`` is false, ``_score_reason`` (:func:`score_reason` builds it later,
     for the rows shown, from the columns above).
     """
+    observed = with_steps(scored, observed_steps(scored.columns, t)).drop(
+        "_known_weight"
+    )
+    if not explain:
+        return observed
+    return observed.with_columns(_score_reason=score_reason(observed.columns, t))
+
+
+def observed_steps(columns: Collection[str], t: Thresholds) -> list[Step]:
+    """Return the steps of :func:`observed_relationship` for a frame of ``columns``.
+
+    They add ``_known_weight`` too, which the function drops.
+    """
     term_share = (
         (pl.col("contract_term_months").cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(
             0, 1
         )
-        if "contract_term_months" in scored.columns
+        if "contract_term_months" in columns
         else pl.lit(None, dtype=pl.Float64)
     )
     contract_share = pl.max_horizontal(
@@ -236,39 +250,39 @@ def observed_relationship(
             t.weight_joint,
         ),
     }
-    known = _known(scored)
-    points = scored.with_columns(
+    known = _known(columns)
+    points: Step = {
         **{
             f"points_{name}": pl.when(known[name]).then(share * weight)
             for name, (share, weight) in raw.items()
         },
-        _known_weight=pl.sum_horizontal(
+        "_known_weight": pl.sum_horizontal(
             [
                 pl.when(known[n]).then(pl.lit(w)).otherwise(0.0)
                 for n, (_, w) in raw.items()
             ]
         ),
-        observed_signals=pl.sum_horizontal([known[n].cast(pl.Int32) for n in raw]),
-    ).with_columns(
-        relationship_score=pl.when(pl.col("_known_weight") > 0)
+        "observed_signals": pl.sum_horizontal([known[n].cast(pl.Int32) for n in raw]),
+    }
+    score: Step = {
+        "relationship_score": pl.when(pl.col("_known_weight") > 0)
         .then(
             pl.sum_horizontal([f"points_{n}" for n in raw])
             / pl.col("_known_weight")
             * 100
         )
         .otherwise(0.0)
-    )
+    }
     scored_type = (
         pl.when(pl.col("relationship_score") >= t.relationship_threshold)
         .then(pl.lit("partnership"))
         .otherwise(pl.lit("transactional"))
     )
-    observed = points.with_columns(
-        relationship_scored=scored_type, relationship_observed=scored_type
-    ).drop("_known_weight")
-    if not explain:
-        return observed
-    return observed.with_columns(_score_reason=score_reason(observed.columns, t))
+    types: Step = {
+        "relationship_scored": scored_type,
+        "relationship_observed": scored_type,
+    }
+    return [points, score, types]
 
 
 def score_reason(

@@ -36,8 +36,14 @@ from workbench.analytics.overview import (
     summed_arrays,
 )
 from workbench.analytics.retention import Retention
+from workbench.analytics.revaluation import valued_again
+from workbench.analytics.steps import changed_columns
 from workbench.analytics.target import target_signals, value_signal, with_target
-from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from workbench.analytics.thresholds import (
+    DEFAULT_THRESHOLDS,
+    FEATURES_ONLY_THRESHOLDS,
+    Thresholds,
+)
 from workbench.analytics.value import (
     VALUE_INPUT_THRESHOLDS,
     ValueInputs,
@@ -151,9 +157,9 @@ _VALUE_ONLY_THRESHOLDS: tuple[str, ...] = (
 #: The last few results of :func:`_threshold_free_part`, by the identity of their
 #: features frame (held weakly: the frame gone, its entry is stale) and their
 #: situation (held, and compared by content: see :func:`_situation_key`).
-_PARTS: OrderedDict[Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame]] = (
-    OrderedDict()
-)
+_PARTS: OrderedDict[
+    tuple[Hashable, ...], tuple[Any, Any, pl.DataFrame, pl.DataFrame]
+] = OrderedDict()
 #: A few: each holds a valued copy of the portfolio (about 10 MB at 10,000 accounts).
 _PARTS_KEPT = 4
 _PARTS_LOCK = threading.Lock()
@@ -177,9 +183,14 @@ def _for_frames(
     """
     if kept is None or kept[0]() is not features:
         return False
-    if situation is None or kept[1] is None:
-        return situation is None and kept[1] is None
-    return bool(kept[1] is situation or kept[1].equals(situation, null_equal=True))
+    return _same_situation(kept[1], situation)
+
+
+def _same_situation(kept: pl.DataFrame | None, situation: pl.DataFrame | None) -> bool:
+    """Return whether a kept situation is ``situation`` (by content)."""
+    if situation is None or kept is None:
+        return situation is None and kept is None
+    return bool(kept is situation or kept.equals(situation, null_equal=True))
 
 
 def _situation_key(situation: pl.DataFrame | None) -> int | None:
@@ -188,6 +199,23 @@ def _situation_key(situation: pl.DataFrame | None) -> int | None:
     Its content is compared by :func:`_for_frames`.
     """
     return None if situation is None else situation.height
+
+
+def _unmoved(t: Thresholds, fields: tuple[str, ...]) -> Thresholds:
+    """Return ``t`` with ``fields`` at their defaults (for a cache key)."""
+    return replace(t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in fields})
+
+
+def _parts_key_rest(
+    t: Thresholds, situation: pl.DataFrame | None, retention: Retention | None
+) -> tuple[Hashable, ...]:
+    """Return a :data:`_PARTS` key but its features frame's identity.
+
+    The thresholds the features were read with (the default term) are left
+    out: the analytics read them in the features' columns only.
+    """
+    unmoved = _unmoved(t, (*_VALUE_ONLY_THRESHOLDS, *FEATURES_ONLY_THRESHOLDS))
+    return (_situation_key(situation), unmoved, retention)
 
 
 def _threshold_free_part(
@@ -204,10 +232,7 @@ def _threshold_free_part(
     costs more than the ranking the slider changes. The result is the same as
     computing it again (tested).
     """
-    unmoved = replace(
-        t, **{f: getattr(DEFAULT_THRESHOLDS, f) for f in _VALUE_ONLY_THRESHOLDS}
-    )
-    key = (id(features), _situation_key(situation), unmoved, retention)
+    key = (id(features), *_parts_key_rest(t, situation, retention))
     with _PARTS_LOCK:  # the app's sessions segment in threads of one process
         kept = _PARTS.get(key)
         if _for_frames(kept, features, situation):
@@ -260,12 +285,8 @@ def _valued_and_typed(
     and the target score, not valuing and scoring every account again: on
     arrays (:func:`~.cost_arrays.cost_move`) where the frame allows.
     """
-    unmoved = replace(
-        t,
-        **{
-            f: getattr(DEFAULT_THRESHOLDS, f)
-            for f in (*_VALUE_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS)
-        },
+    unmoved = _unmoved(
+        t, (*_VALUE_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS, *FEATURES_ONLY_THRESHOLDS)
     )
     key = (id(features), _situation_key(situation), unmoved, retention)
     costed = "contribution" not in features.columns
@@ -287,6 +308,11 @@ def _valued_and_typed(
         observed = valued.hstack(observed_part.get_columns())
         moved = signals.with_columns(value_signal(observed))
         return valued, _scored(valued, with_target(observed, moved, t))
+    alike = _valued_alike(features, t, situation, retention) if costed else None
+    if alike is not None:
+        valued, observed_part, signals, scored = alike
+        _keep_costless(key, features, situation, valued, observed_part, signals)
+        return valued, scored
     # One contiguous chunk per column (frames glued from many parts otherwise pay
     # the chunking in every step); NaN or infinity stored by an older version is unknown
     features_finite = finite_or_null(features).rechunk()
@@ -297,19 +323,67 @@ def _valued_and_typed(
     )
     observed = observed_relationship(valued, t, explain=False)
     signals = target_signals(observed, situation)
+    observed_part = observed.select(observed.columns[len(valued.columns) :])
+    _keep_costless(key, features, situation, valued, observed_part, signals)
+    return valued, _scored(valued, with_target(observed, signals, t))
+
+
+def _keep_costless(
+    key: Hashable,
+    features: pl.DataFrame,
+    situation: pl.DataFrame | None,
+    valued: pl.DataFrame,
+    observed_part: pl.DataFrame,
+    signals: pl.DataFrame,
+) -> None:
+    """Keep a valuation in :data:`_COSTLESS`, for the moves of the hourly cost."""
     with _PARTS_LOCK:
         _COSTLESS[key] = (
             weakref.ref(features),
             situation,
             valued,
-            observed.select(observed.columns[len(valued.columns) :]),
+            observed_part,
             signals,
         )
         for stale in [k for k, entry in _COSTLESS.items() if entry[0]() is None]:
             del _COSTLESS[stale]
         while len(_COSTLESS) > _COSTLESS_KEPT:
             _COSTLESS.popitem(last=False)
-    return valued, _scored(valued, with_target(observed, signals, t))
+
+
+def _valued_alike(
+    features: pl.DataFrame,
+    t: Thresholds,
+    situation: pl.DataFrame | None,
+    retention: Retention | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+    """Return the valuation of ``features`` from a frame alike valued before, if any.
+
+    A frame kept in :data:`_PARTS` for the same thresholds and situation, with
+    the same accounts and columns, of which fewer than half changed: a move of
+    the default term (its revenue and retention counts), a fact changed for a
+    few accounts. Only what the changed columns reach is computed again
+    (:func:`~.revaluation.valued_again`). The newest such frame is tried first.
+    A copy of a kept frame (nothing changed) is valued anew: the app shares its
+    frames, and the tests compare a move with a copy valued the long way.
+    """
+    rest = _parts_key_rest(t, situation, retention)
+    with _PARTS_LOCK:
+        kept = [
+            (entry[0](), entry[2], entry[3])
+            for key, entry in reversed(_PARTS.items())
+            if key[1:] == rest and _same_situation(entry[1], situation)
+        ]
+    for before, valued, scored in kept:
+        if before is None or before is features:
+            continue
+        changed = changed_columns(before, features)
+        if not changed or 2 * len(changed) >= features.width:
+            continue
+        alike = valued_again(features, changed, valued, scored, t, retention)
+        if alike is not None:
+            return alike
+    return None
 
 
 def _scored(valued: pl.DataFrame, targeted: pl.DataFrame) -> pl.DataFrame:

@@ -25,10 +25,13 @@ import polars as pl
 
 from workbench import terms
 from workbench.analytics.sentences import list_separator, sentence, term_expr, words
+from workbench.analytics.steps import Step, with_steps
 from workbench.domain import SITUATION_FACTORS, SITUATION_LEVELS
 from workbench.i18n import DEFAULT_LANGUAGE, N_
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
     from workbench.analytics.thresholds import Thresholds
 
 #: The target score's signals, in the order reasons list them.
@@ -109,12 +112,13 @@ def target_relationship(
     return targeted.with_columns(target_reason=target_reason())
 
 
-def _ranked(frame: pl.DataFrame) -> pl.Expr:
+def _ranked(frame: pl.DataFrame | Collection[str]) -> pl.Expr:
     """Return which accounts the value segments rank: those with data."""
+    columns = frame.columns if isinstance(frame, pl.DataFrame) else frame
     # (the same accounts before the value segments are assigned)
-    if "value_segment" in frame.columns:
+    if "value_segment" in columns:
         return pl.col("value_segment") != "no_data"
-    if "has_data" in frame.columns:
+    if "has_data" in columns:
         return pl.col("has_data").fill_null(True)
     return pl.lit(True)
 
@@ -142,30 +146,38 @@ def target_signals(
             rated, on="account_id", how="left", maintain_order="left"
         )
         joined = segmented.hstack(looked_up.select(factors).get_columns())
-    ranked = _ranked(joined)
+    return joined.select(**signal_step(joined.columns))
+
+
+def signal_step(columns: Collection[str]) -> Step:
+    """Return the step of :func:`target_signals` for a frame of ``columns``.
+
+    The frame holds the situation's ratings as ``_rated_<factor>``.
+    """
+    ranked = _ranked(columns)
     term = (
         pl.col("contract_term_months")
-        if "contract_term_months" in joined.columns
+        if "contract_term_months" in columns
         else pl.lit(None, dtype=pl.Float64)
     )
     contract_type = pl.col("contract_type").replace_strict(
         CONTRACT_TYPE_SIGNAL, default=None, return_dtype=pl.Float64
     )
-    return joined.select(
+    return {
         **{
             f"signal_{f}": _situation_signal(f"_rated_{f}").clip(0, 1)
             for f in SITUATION_FACTORS
         },
-        signal_contract_length=pl.coalesce(
+        "signal_contract_length": pl.coalesce(
             (term.cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(0, 1), contract_type
         ),
-        signal_value=_percentile("contribution", ranked),
+        "signal_value": _percentile("contribution", ranked),
         # the size of the customer's wallet: a large one is worth a partnership
         # even where we already hold much of it (headroom ranks growth, not this)
-        signal_potential=pl.when(pl.col("potential").is_not_null()).then(
+        "signal_potential": pl.when(pl.col("potential").is_not_null()).then(
             _percentile("potential", ranked & pl.col("potential").is_not_null())
         ),
-    )
+    }
 
 
 def value_signal(segmented: pl.DataFrame) -> pl.Series:
@@ -184,33 +196,41 @@ def with_target(
     ``relationship_target`` (the columns of :func:`target_relationship` without
     its reason).
     """
-    names = signals.columns
+    # (a frame targeted before keeps its columns' places, as a new value does)
+    with_signals = segmented.with_columns(signals.get_columns())
+    return with_steps(with_signals, target_steps(signals.columns, thresholds)).drop(
+        "_target_sum"
+    )
+
+
+def target_steps(names: Sequence[str], thresholds: Thresholds) -> list[Step]:
+    """Return the steps of :func:`with_target` after its signals ``names``.
+
+    They add ``_target_sum`` too, which the function drops.
+    """
     target_type = (
         pl.when(pl.col("target_score") >= thresholds.target_threshold)
         .then(pl.lit("partnership"))
         .when(pl.col("target_score").is_not_null())
         .then(pl.lit("transactional"))
     )
-    return (
-        # (a frame targeted before keeps its columns' places, as a new value does)
-        segmented.with_columns(signals.get_columns())
-        .with_columns(
-            target_signals=pl.sum_horizontal(
+    return [
+        {
+            "target_signals": pl.sum_horizontal(
                 [pl.col(n).is_not_null().cast(pl.Int32) for n in names]
             ),
             # added left to right (the order a cost move's arrays repeat)
-            _target_sum=functools.reduce(
+            "_target_sum": functools.reduce(
                 operator.add, [pl.col(n).fill_null(0) for n in names]
             ),
-        )
-        .with_columns(
-            target_score=pl.when(pl.col("target_signals") > 0).then(
+        },
+        {
+            "target_score": pl.when(pl.col("target_signals") > 0).then(
                 pl.col("_target_sum") / pl.col("target_signals") * 100
             )
-        )
-        .with_columns(relationship_target=target_type)
-        .drop("_target_sum")
-    )
+        },
+        {"relationship_target": target_type},
+    ]
 
 
 #: The target types, by their codes in :func:`target_types`.

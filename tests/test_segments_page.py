@@ -601,3 +601,25 @@ def test_the_accounts_table_opens_on_its_key_columns_and_shows_every_one_on_aski
     # the same accounts in the same order, the key columns' values the same
     assert every["account_id"].tolist() == first["account_id"].tolist()
     assert every[list(first.columns)].equals(first)
+
+
+def test_a_rerun_after_another_process_writes_opens_the_file_once(monkeypatch, app_db):
+    # The versions that tell the write and the reads it makes run again share
+    # one opening of the file: opening it costs more than the versions' read.
+    page = open_page(PAGE)
+    account = str(accounts_table(page).iloc[0]["account_id"])
+    with open_workbench(app_db) as wb:  # as a notebook or a command would
+        wb.set_wallet_estimate(account, 2_500_000.0)
+    from workbench.store import connection
+
+    openings = count_calls(monkeypatch, connection, "_open_waiting")
+    page.run()
+    assert not page.exception, page.exception
+    assert len(openings) == 1
+    shown = accounts_table(page)
+    row = shown[shown["account_id"] == account].iloc[0]
+    assert row["potential_source"] == "edited_estimate"
+    # and a rerun with nothing written opens nothing
+    openings.clear()
+    page.run()
+    assert openings == []

@@ -221,9 +221,19 @@ def file_data_version(
 
 
 def file_versions(
-    path: str | os.PathLike[str], *, timeout: float = 2.0, resolved: bool = False
+    path: str | os.PathLike[str],
+    *,
+    timeout: float = 2.0,
+    resolved: bool = False,
+    opened: Callable[[float], Connection] | None = None,
 ) -> Versions:
-    """Return the :class:`~.versions.Versions` of a file, as :func:`file_data_version` does."""
+    """Return the :class:`~.versions.Versions` of a file, as :func:`file_data_version` does.
+
+    ``opened``: where the versions are to be read, when they must be, on a
+    connection the caller holds open for more (given the timeout; not closed
+    here): the app's screen that reads the file after a write opens it once
+    for both, not once for the versions and again for its reads.
+    """
     key = str(path) if resolved else str(Path(path).resolve())
     state = file_state(key)
     with _VERSION_SEEN_LOCK:
@@ -231,8 +241,11 @@ def file_versions(
     if seen is not None and seen[0] == state:
         return seen[1]
     try:
-        with unit_of_work(key, timeout=timeout) as con:
-            found = versions(con)
+        if opened is not None:
+            found = versions(opened(timeout))
+        else:
+            with unit_of_work(key, timeout=timeout) as con:
+                found = versions(con)
     except DatabaseBusyError:
         if seen is None:
             raise

@@ -272,6 +272,10 @@ def test_changed_columns_compare_values_nulls_equal():
         before, before.with_columns(x=pl.lit(None, dtype=pl.Float64))
     ) == ["x"]
     assert changed_columns(before, before.reverse()) is None
+    both = before.with_columns(x=pl.lit(2.0), y=pl.lit(5, dtype=pl.Int64))
+    assert changed_columns(before, both) == ["x", "y"]
+    assert changed_columns(before, both, at_most=2) == ["x", "y"]
+    assert changed_columns(before, both, at_most=1) is None
     assert changed_columns(before, before.head(1)) is None
     assert (
         changed_columns(before, before.with_columns(pl.col("y").cast(pl.Float64)))

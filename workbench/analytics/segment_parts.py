@@ -377,8 +377,9 @@ def _valued_alike(
     for before, valued, scored in kept:
         if before is None or before is features:
             continue
-        changed = changed_columns(before, features)
-        if not changed or 2 * len(changed) >= features.width:
+        # fewer than half the columns changed, or it is no move of these features
+        changed = changed_columns(before, features, (features.width - 1) // 2)
+        if not changed:
             continue
         alike = valued_again(features, changed, valued, scored, t, retention)
         if alike is not None:

@@ -30,22 +30,28 @@ def with_steps(frame: pl.DataFrame, steps: Sequence[Step]) -> pl.DataFrame:
     return frame
 
 
-def changed_columns(before: pl.DataFrame, after: pl.DataFrame) -> list[str] | None:
+def changed_columns(
+    before: pl.DataFrame, after: pl.DataFrame, at_most: int | None = None
+) -> list[str] | None:
     """Return the columns in which ``after`` differs from ``before``.
 
     None where they are not the same accounts in the same order with the same
     columns (another height, schema or account IDs): ``after`` is then no
-    change of ``before``. Values are compared as polars compares them (NULL
-    equal to NULL).
+    change of ``before``; None too as soon as more than ``at_most`` columns
+    differ (another day's features: the rest is not compared). Values are
+    compared as polars compares them (NULL equal to NULL).
     """
     if before.height != after.height or before.schema != after.schema:
         return None
-    changed = [
-        name
-        for name, column in zip(after.columns, after.get_columns(), strict=True)
-        if not column.equals(before.get_column(name), null_equal=True)
-    ]
-    return None if "account_id" in changed else changed
+    changed: list[str] = []
+    for name, column in zip(after.columns, after.get_columns(), strict=True):
+        if not column.equals(before.get_column(name), null_equal=True):
+            if name == "account_id" or (
+                at_most is not None and len(changed) >= at_most
+            ):
+                return None
+            changed.append(name)
+    return changed
 
 
 def revalued(

@@ -307,3 +307,30 @@ def count_calls(
 
     monkeypatch.setattr(owner, name, counted)
     return calls
+
+
+def rated_and_overridden(features: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A workshop's ratings of two accounts and a decision set by hand on a third.
+
+    The decision's reason is HTML and a formula, as a pasted note can be.
+    """
+    ids = features.get_column("account_id").head(3).to_list()
+    situation = pl.DataFrame(
+        {
+            "account_id": ids[:2],
+            "purchase_importance": [5, 2],
+            "purchase_complexity": [4, 1],
+            "switching_costs": [5, 2],
+            "supply_alternatives": [1, 4],
+            "strategic_fit": [5, None],
+        }
+    )
+    overrides = pl.DataFrame(
+        {
+            "account_id": ids[2:],
+            "relationship": ["partnership"],
+            "reason": ["<b>board</b> decision =1+1"],
+            "set_by": ["workshop"],
+        }
+    )
+    return situation, overrides

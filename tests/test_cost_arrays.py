@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import count_calls
+from tests.conftest import count_calls, rated_and_overridden
 from workbench import store
 from workbench.analytics import overview, segment, segment_parts
 from workbench.analytics.cost_arrays import cost_move
@@ -106,37 +106,13 @@ def test_a_cost_move_values_and_types_as_the_polars_chain(features):
         )
 
 
-def _rated_and_overridden(features: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A workshop's ratings of two accounts and a decision set by hand on a third."""
-    ids = features.get_column("account_id").head(3).to_list()
-    situation = pl.DataFrame(
-        {
-            "account_id": ids[:2],
-            "purchase_importance": [5, 2],
-            "purchase_complexity": [4, 1],
-            "switching_costs": [5, 2],
-            "supply_alternatives": [1, 4],
-            "strategic_fit": [5, None],
-        }
-    )
-    overrides = pl.DataFrame(
-        {
-            "account_id": ids[2:],
-            "relationship": ["partnership"],
-            "reason": ["<b>board</b> decision =1+1"],
-            "set_by": ["workshop"],
-        }
-    )
-    return situation, overrides
-
-
 @pytest.mark.parametrize("basis", ["lifetime_value", "contribution"])
 @pytest.mark.parametrize("rated", [False, True])
 def test_cost_moves_segment_as_computing_anew_exactly(
     features, basis, rated, monkeypatch
 ):
     situation, overrides = (
-        _rated_and_overridden(features) if rated and features.height else (None, None)
+        rated_and_overridden(features) if rated and features.height else (None, None)
     )
 
     def segmented(frame: pl.DataFrame, t: segment.Thresholds) -> pl.DataFrame:

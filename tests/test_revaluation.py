@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import count_calls
+from tests.conftest import count_calls, rated_and_overridden
 from workbench import store
 from workbench.analytics import segment, segment_parts
 from workbench.analytics.retention import Retention
@@ -103,31 +103,6 @@ def _demo_for_terms(demo_db_file) -> tuple[pl.DataFrame, pl.DataFrame]:
     return base, moved
 
 
-def _rated_and_overridden(
-    features: pl.DataFrame,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A workshop's ratings of two accounts and a decision set by hand on a third."""
-    ids = features.get_column("account_id").head(3).to_list()
-    situation = pl.DataFrame(
-        {
-            "account_id": ids[:2],
-            "purchase_importance": [5, 2],
-            "purchase_complexity": [4, 1],
-            "switching_costs": [5, 2],
-            "supply_alternatives": [1, 4],
-            "strategic_fit": [5, None],
-        }
-    )
-    overrides = pl.DataFrame(
-        {
-            "account_id": [ids[2]],
-            "relationship": ["partnership"],
-            "reason": ['=HYPERLINK("x") <b>board</b> decision'],
-        }
-    )
-    return situation, overrides
-
-
 @pytest.fixture(params=["small", "demo"])
 def term_move(request, demo_db_file) -> tuple[pl.DataFrame, pl.DataFrame]:
     if request.param == "demo":
@@ -148,7 +123,7 @@ def test_a_term_move_segments_as_computing_anew_exactly(
     term_move, rated, t, monkeypatch
 ):
     base, moved = term_move
-    situation, overrides = _rated_and_overridden(base) if rated else (None, None)
+    situation, overrides = rated_and_overridden(base) if rated else (None, None)
     moved_t = segment.Thresholds(**{**t.__dict__, "default_term_months": 30.0})
 
     def segmented(frame: pl.DataFrame) -> pl.DataFrame:

@@ -35,7 +35,7 @@ def _forget(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _small() -> pl.DataFrame:
-    """Six accounts with the store's revenue and retention columns."""
+    """Six accounts with the store's revenue, retention and role-rate columns."""
     rows = {
         "account_id": ["R", "F", "A1", "A2", "E", "N"],
         "won_12m": [500_000.0, 200_000.0, 120_000.0, 120_000.0, None, 0.0],
@@ -65,6 +65,10 @@ def _small() -> pl.DataFrame:
         "activities_without_duration_prev_12m": [2, 3, None, None, 0, 0],
         "activities_12m": [60, 20, 30, 30, 0, 0],
         "activities_prev_12m": [50, 12, 0, 0, 0, 0],
+        "rated_minutes_recorded_12m": [6_000.0, 0.0, 600.0, 600.0, 0, 0],
+        "rated_without_duration_12m": [4, 0, 1, 1, 0, 0],
+        "rated_recorded_cost_12m": [15_000.0, 0.0, 900.0, 900.0, 0, 0],
+        "rated_without_duration_rate_sum_12m": [600.0, 0.0, 120.0, 120.0, 0, 0],
         "contacts": [40, 5, 8, 8, 0, 1],
         "departments_engaged": [6, 1, 2, 2, 0, 0],
         "executive_contacts_engaged": [3, 0, 1, 1, 0, 0],
@@ -161,27 +165,29 @@ def test_the_term_move_changed_what_it_values_again(term_move):
     assert not {"won_12m", "contacts", "wallet_estimate"} & set(changed)
 
 
-def test_a_move_after_a_cost_move_and_back_is_exact(monkeypatch):
+def test_a_term_move_after_a_cost_move_and_a_cost_move_after_it_are_exact(
+    monkeypatch,
+):
     base = _small()
     moved = _small_term_move(base)
     cheap = segment.Thresholds(hourly_cost=20.0)
-    _forget(monkeypatch)
-    anew = segment.assign_segments(moved, cheap, explain=False)
+    dear = segment.Thresholds(hourly_cost=300.0)
+    anew = {}
+    for t in (cheap, dear):
+        _forget(monkeypatch)
+        anew[t] = segment.assign_segments(moved, t, explain=False)
     _forget(monkeypatch)
     segment.assign_segments(base, explain=False)
     segment.assign_segments(base, cheap, explain=False)  # the hourly cost moves
-    assert_frame_equal(
-        segment.assign_segments(moved, cheap, explain=False), anew, check_exact=True
-    )
-    # and a move of the hourly cost on the moved frame, valued again
-    _forget(monkeypatch)
-    dear = segment.Thresholds(hourly_cost=300.0)
-    anew_dear = segment.assign_segments(moved, dear, explain=False)
-    assert_frame_equal(
-        segment.assign_segments(moved.clone(), dear, explain=False),
-        anew_dear,
-        check_exact=True,
-    )
+    valued_long_way = count_calls(monkeypatch, segment_parts, "contribution_of_finite")
+    costed_in_polars = count_calls(monkeypatch, segment_parts, "with_costs")
+    # the term moves: valued again from the base's valuation at that cost
+    again = segment.assign_segments(moved, cheap, explain=False)
+    assert_frame_equal(again, anew[cheap], check_exact=True)
+    # the hourly cost moves on the moved frame: on arrays, from its valuation
+    dearer = segment.assign_segments(moved, dear, explain=False)
+    assert_frame_equal(dearer, anew[dear], check_exact=True)
+    assert (valued_long_way, costed_in_polars) == ([], [])
 
 
 def test_a_wallet_estimated_by_hand_values_one_account_again(monkeypatch):

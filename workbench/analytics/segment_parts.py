@@ -255,9 +255,10 @@ def _threshold_free_part(
 
 
 #: The last few valued frames, observed types' columns and target signals, by the
-#: identity of their features frame (held weakly), their situation (by content) and the
-#: thresholds but the hourly cost, so that a move of the hourly cost values the
-#: accounts again from them: only the cost to serve and what rests on it change.
+#: identity of their features frame (held weakly), their situation (by content) and
+#: the thresholds but the hourly cost and the default term (read in the features'
+#: columns only), so that a move of the hourly cost values the accounts again from
+#: them: only the cost to serve and what rests on it change.
 _COSTLESS: OrderedDict[
     Hashable, tuple[Any, Any, pl.DataFrame, pl.DataFrame, pl.DataFrame]
 ] = OrderedDict()
@@ -283,7 +284,9 @@ def _valued_and_typed(
     no cost (tested), so for the same features another hourly cost costs
     :func:`~.economics.with_costs` on the frame valued before, that one signal
     and the target score, not valuing and scoring every account again: on
-    arrays (:func:`~.cost_arrays.cost_move`) where the frame allows.
+    arrays (:func:`~.cost_arrays.cost_move`) where the frame allows. A features
+    frame alike one valued before (a move of the default term, a fact changed
+    for a few accounts) is valued again in what changed (:func:`_valued_alike`).
     """
     unmoved = _unmoved(
         t, (*_VALUE_ONLY_THRESHOLDS, *COST_ONLY_THRESHOLDS, *FEATURES_ONLY_THRESHOLDS)

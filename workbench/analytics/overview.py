@@ -115,8 +115,9 @@ def summed_arrays(valued: pl.DataFrame, types: pl.DataFrame) -> SummedArrays | N
     grouping then sums as before).
     """
     relationship = types.get_column("relationship")
+    # (each column's own type: the frame's schema is built anew at each access)
     if relationship.null_count() or any(
-        valued.schema[c] != pl.Float64 for c in _SUMMED
+        valued.get_column(c).dtype != pl.Float64 for c in _SUMMED
     ):
         return None
     # the types as codes into their sorted names (numpy's unique of the texts

@@ -26,6 +26,7 @@ from workbench import store
 from workbench.analytics import network
 from workbench.api import Workbench, open_workbench
 from workbench.app import cached, held_features, session
+from workbench.errors import DatabaseBusyError
 from workbench.store import feature_changes
 from workbench.store.schema import list_tables_static
 
@@ -99,6 +100,38 @@ def test_the_file_versions_follow_a_write_by_another_connection(demo_db):
         pass
     assert store.file_versions(demo_db) == store.Versions(first.data + 1, first.facts)
     assert store.file_data_version(demo_db) == first.data + 1
+
+
+def test_the_file_versions_read_on_a_connection_held_for_more(demo_db):
+    # A screen's block reads the versions on the connection its reads then
+    # use: opened only when the file changed, and never closed here; a file
+    # held elsewhere past the wait keeps the versions last read.
+    first = store.file_versions(demo_db)
+    asked: list[float] = []
+
+    def must_not_open(timeout: float) -> store.Connection:
+        raise AssertionError("the file did not change: nothing to open")
+
+    assert store.file_versions(demo_db, opened=must_not_open) == first
+    with store.unit_of_work(demo_db) as con, store.write_transaction(con, facts=False):
+        pass
+    held = store.connect(demo_db)
+    try:
+        moved = store.file_versions(
+            demo_db, opened=lambda timeout: asked.append(timeout) or held
+        )
+        assert store.versions(held) == moved  # still open: the caller's to close
+    finally:
+        store.close(held)
+    assert moved == store.Versions(first.data + 1, first.facts)
+    assert asked == [2.0]
+    with store.unit_of_work(demo_db) as con, store.write_transaction(con):
+        pass
+
+    def busy(timeout: float) -> store.Connection:
+        raise DatabaseBusyError("held by another process")
+
+    assert store.file_versions(demo_db, opened=busy) == moved
 
 
 # --- the writes of decisions touch no fact ---------------------------------------------

@@ -47,14 +47,11 @@ DIRECT_COST_COLUMNS: dict[str, str] = {
 }
 
 
-def _column_or(
-    frame: pl.DataFrame | Collection[str], name: str, fallback: pl.Expr
-) -> pl.Expr:
-    columns = frame.columns if isinstance(frame, pl.DataFrame) else frame
+def _column_or(columns: Collection[str], name: str, fallback: pl.Expr) -> pl.Expr:
     return pl.col(name) if name in columns else fallback
 
 
-def has_data_expr(frame: pl.DataFrame | Collection[str]) -> pl.Expr:
+def has_data_expr(columns: Collection[str]) -> pl.Expr:
     """Return whether an account has anything to rank it by.
 
     Data is revenue (in force or booked in 24 months), a person on record, an
@@ -64,7 +61,7 @@ def has_data_expr(frame: pl.DataFrame | Collection[str]) -> pl.Expr:
     """
 
     def positive(name: str) -> pl.Expr:
-        return (_column_or(frame, name, pl.lit(0)).fill_null(0) > 0).fill_null(False)
+        return (_column_or(columns, name, pl.lit(0)).fill_null(0) > 0).fill_null(False)
 
     return (
         positive("revenue")

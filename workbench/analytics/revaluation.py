@@ -27,9 +27,8 @@ from workbench.analytics.finite import finite_or_null
 from workbench.analytics.observed import observed_steps
 from workbench.analytics.retention import Retention, retention_from_features
 from workbench.analytics.steps import Step, revalued
-from workbench.analytics.target import signal_step, target_steps
+from workbench.analytics.target import RATED_COLUMNS, signal_step, target_steps
 from workbench.analytics.thresholds import DEFAULT_THRESHOLDS, FEATURES_ONLY_THRESHOLDS
-from workbench.domain import SITUATION_FACTORS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,8 +66,7 @@ def scoring_steps(
     valued = list(dict.fromkeys([*columns, *(n for s in valuation for n in s)]))
     observed = observed_steps(valued, t)
     observed_names = [n for s in observed for n in s if n != "_known_weight"]
-    rated = [f"_rated_{factor}" for factor in SITUATION_FACTORS]
-    signals = signal_step([*valued, *observed_names, *rated])
+    signals = signal_step([*valued, *observed_names, *RATED_COLUMNS])
     target = target_steps(list(signals), t)
     made = ([*valuation, *observed, signals, *target], observed_names, list(signals))
     with _STEPS_LOCK:

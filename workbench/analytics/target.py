@@ -52,6 +52,8 @@ TARGET_SIGNAL_WORDS: dict[str, str] = {
     "value": N_("value"),
     "potential": N_("potential"),
 }
+#: The situation's ratings as the target's steps read them, one per factor.
+RATED_COLUMNS: tuple[str, ...] = tuple(f"_rated_{f}" for f in SITUATION_FACTORS)
 #: A contract in force this long (months) or longer gives the full signal.
 FULL_CONTRACT_MONTHS = 36
 #: Where no contract is on record, the account's contract type stands in.
@@ -112,9 +114,8 @@ def target_relationship(
     return targeted.with_columns(target_reason=target_reason())
 
 
-def _ranked(frame: pl.DataFrame | Collection[str]) -> pl.Expr:
+def _ranked(columns: Collection[str]) -> pl.Expr:
     """Return which accounts the value segments rank: those with data."""
-    columns = frame.columns if isinstance(frame, pl.DataFrame) else frame
     # (the same accounts before the value segments are assigned)
     if "value_segment" in columns:
         return pl.col("value_segment") != "no_data"
@@ -131,14 +132,18 @@ def target_signals(
     Of them only ``signal_value`` reads a cost (the contribution's place):
     :func:`value_signal` computes it alone.
     """
-    factors = [f"_rated_{f}" for f in SITUATION_FACTORS]
+    factors = list(RATED_COLUMNS)
     if situation is None or situation.height == 0:
         # nothing rated: every situation signal unknown, no join to run
         rated_columns = [pl.lit(None, dtype=pl.Int64).alias(f) for f in factors]
         joined = segmented.with_columns(rated_columns)
     else:
         rated = situation.select(
-            "account_id", *[pl.col(f).alias(f"_rated_{f}") for f in SITUATION_FACTORS]
+            "account_id",
+            *[
+                pl.col(f).alias(rated)
+                for f, rated in zip(SITUATION_FACTORS, RATED_COLUMNS, strict=True)
+            ],
         )
         # the accounts' IDs joined, not the whole frame: a join gathers every
         # column it carries
@@ -152,7 +157,7 @@ def target_signals(
 def signal_step(columns: Collection[str]) -> Step:
     """Return the step of :func:`target_signals` for a frame of ``columns``.
 
-    The frame holds the situation's ratings as ``_rated_<factor>``.
+    The frame holds the situation's ratings as :data:`RATED_COLUMNS`.
     """
     ranked = _ranked(columns)
     term = (
@@ -165,8 +170,8 @@ def signal_step(columns: Collection[str]) -> Step:
     )
     return {
         **{
-            f"signal_{f}": _situation_signal(f"_rated_{f}").clip(0, 1)
-            for f in SITUATION_FACTORS
+            f"signal_{f}": _situation_signal(rated).clip(0, 1)
+            for f, rated in zip(SITUATION_FACTORS, RATED_COLUMNS, strict=True)
         },
         "signal_contract_length": pl.coalesce(
             (term.cast(pl.Float64) / FULL_CONTRACT_MONTHS).clip(0, 1), contract_type
@@ -183,7 +188,7 @@ def signal_step(columns: Collection[str]) -> Step:
 def value_signal(segmented: pl.DataFrame) -> pl.Series:
     """Return the ``signal_value`` of :func:`target_signals` alone, row for row."""
     return segmented.select(
-        signal_value=_percentile("contribution", _ranked(segmented))
+        signal_value=_percentile("contribution", _ranked(segmented.columns))
     ).to_series()
 
 

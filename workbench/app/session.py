@@ -165,18 +165,23 @@ def unit() -> Iterator[store.Connection]:
     yield shared
 
 
-def _shared_connection(
-    db: OpenDatabase, timeout: float | None = None
-) -> store.Connection | None:
+def _shared_connection(db: OpenDatabase) -> store.Connection | None:
     """Return the connection of the :func:`one_opening` block this thread is in.
 
-    Opened at the first call in the block (waiting ``timeout`` seconds at most
-    for the file, default :func:`workbench.store.lock_timeout`); None outside
-    any block.
+    Opened at the first call in the block; None outside any block.
     """
     slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
-    if slot is None:
-        return None
+    return None if slot is None else _opened_in(slot, db, None)
+
+
+def _opened_in(
+    slot: list[store.Connection], db: OpenDatabase, timeout: float | None
+) -> store.Connection:
+    """Return the block's connection held in ``slot``, opening it the first time.
+
+    ``timeout``: how long to wait for the file (None:
+    :func:`workbench.store.lock_timeout`).
+    """
     if not slot:
         slot.append(store.connect(db.path, timeout=timeout))
     return slot[0]
@@ -244,7 +249,8 @@ def versions(db: OpenDatabase | None = None) -> store.Versions:
     db = db or database()
     if db.con is not None:
         return store.versions(db.con)
-    if getattr(_SHARED_OPENING, "slot", None) is not None:
+    slot: list[store.Connection] | None = getattr(_SHARED_OPENING, "slot", None)
+    if slot is not None:
         # inside one_opening: after a write, the versions are read on the
         # block's connection, which the screen's reads then use (one opening
         # of the file, not two); a file held by another process past the
@@ -252,16 +258,10 @@ def versions(db: OpenDatabase | None = None) -> store.Versions:
         return store.file_versions(
             db.path,
             resolved=True,
-            opened=lambda timeout: _opened_shared(db, timeout),
+            opened=lambda timeout: _opened_in(slot, db, timeout),
         )
     # the path was resolved when the database was found (:func:`database`)
     return store.file_versions(db.path, resolved=True)
-
-
-def _opened_shared(db: OpenDatabase, timeout: float) -> store.Connection:
-    shared = _shared_connection(db, timeout)
-    assert shared is not None  # called inside a block only
-    return shared
 
 
 def current_actor() -> Actor:

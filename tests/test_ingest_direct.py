@@ -742,3 +742,46 @@ def test_files_filling_other_tables_than_the_last_import_are_not_hashed_first(
     assert entry.table == "activities"
     assert guards.same_files_committed(con, [entry]) is None
     con.close()
+
+
+def test_a_large_task_file_loads_without_arrow(tmp_path):
+    """The one-pass load reads and checks in DuckDB, and asks the store for tuples.
+
+    pyarrow (about 40 MB of a process's memory) is loaded only by a frame read
+    from DuckDB; the load of a clean activity export needs none, down to the
+    check that the same files were not imported just before.
+    """
+    import subprocess
+
+    path = tmp_path / "held.duckdb"
+    con = store.connect(str(path))
+    try:
+        report = ingest.import_files(con, _write_people(tmp_path), actor=ANALYST)
+        assert report.ok, [p.message for p in report.errors]
+    finally:
+        con.close()
+    task = _write_tasks(tmp_path, _tasks())
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from workbench import ingest, store\n"
+        "from workbench.domain import LOCAL_ACTOR\n"
+        "ingest.inputs.LARGE_FILE_BYTES = 0\n"
+        "loaded = []\n"
+        "load = store.import_activities_load\n"
+        "def watched(*args, **kwargs):\n"
+        "    loaded.append(load(*args, **kwargs))\n"
+        "    return loaded[-1]\n"
+        "store.import_activities_load = watched\n"
+        "con = store.connect(sys.argv[1])\n"
+        "report = ingest.import_files(con, [Path(sys.argv[2])], actor=LOCAL_ACTOR)\n"
+        "con.close()\n"
+        "print(report.ok, loaded, 'pyarrow' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path), str(task)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "True [12] False"

@@ -69,11 +69,11 @@ def same_files_committed(
     con: store.Connection, recognised: list[RecognisedFile]
 ) -> int | None:
     """Return the last committed run if it imported exactly these files, else None."""
-    runs = store.import_runs(con, limit=20)
-    settled = runs.filter(runs["status"].is_in(["committed", "undone"]))
-    if settled.height == 0 or settled["status"][0] != "committed":
+    settled = store.last_settled_import(con)
+    if settled is None or settled[1] != "committed":
         return None
-    stored = json.loads(settled["files"][0] or "[]")
+    run_id, _status, files = settled
+    stored = json.loads(files or "[]")
     # The files' tables first: where they differ, the files do, and their
     # digests (perhaps still being computed beside the import) are not awaited.
     if summary.files_tables(stored) != summary.files_tables(
@@ -82,7 +82,7 @@ def same_files_committed(
         files_record(recognised)
     ):
         return None
-    return int(settled["run_id"][0])
+    return run_id
 
 
 def files_record(

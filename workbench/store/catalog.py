@@ -13,15 +13,17 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from workbench.store._base import _WRITE_LOCK, Connection
 from workbench.store.connection import _sql_text_literal
 from workbench.store.migrations import migrate
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def catalog_tables(con: Connection) -> list[str]:
@@ -139,6 +141,11 @@ def read_backup_table(data: bytes, kind: str) -> pa.Table:
     is loaded. A CSV's values stay text; the insert converts them to the column
     types. Raises ``ValueError`` when the bytes are not a readable file.
     """
+    # pyarrow is loaded here, not with the store: a command that imports files
+    # does not need it, and it holds about 40 MB of the process's memory.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         if kind == "parquet":
             return pq.read_table(pa.BufferReader(data))

@@ -382,6 +382,29 @@ def import_runs(con: Connection, limit: int = 50) -> pl.DataFrame:
     )
 
 
+def last_settled_import(con: Connection) -> tuple[int, str, str | None] | None:
+    """Return the newest of the last 20 runs that committed or was undone.
+
+    As (run ID, status, its files' record as JSON); None when there is none.
+    A point lookup in plain tuples: an import asks it before it reads a row,
+    and a frame would load Arrow (about 40 MB) into a command that needs none.
+    """
+    with con.cursor() as cur:
+        rows = cur.sql(
+            """
+            SELECT run_id, status, files
+            FROM (SELECT * FROM import_runs ORDER BY run_id DESC LIMIT 20)
+            WHERE status IN ('committed', 'undone')
+            ORDER BY run_id DESC
+            LIMIT 1
+            """
+        ).fetchall()
+    if not rows:
+        return None
+    run_id, status, files = rows[0]
+    return int(run_id), str(status), files
+
+
 def saved_column_mapping(
     con: Connection, header_signature: str
 ) -> tuple[str, dict[str, str]] | None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from workbench.store.connection import finite_or_null
@@ -45,6 +44,8 @@ from workbench.store.economics import (
 
 if TYPE_CHECKING:
     from datetime import date
+
+    import numpy as np
 
     from workbench.store._base import Connection
 
@@ -165,6 +166,10 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
     ``account_ids``: the accounts whose figures a term move gives (the
     features' IDs, each once), in the order a move returns them.
     """
+    # numpy is loaded with the first term move, not with the store: the
+    # commands that import files or read plans need none of it
+    import numpy as np
+
     params = {
         "as_of": as_of,
         "not_in_force": list(CONTRACTS_NOT_IN_FORCE),
@@ -251,6 +256,8 @@ def term_revenue_and_masks(
     later change of facts (:mod:`.feature_changes`); worked out from the same
     years the retention counts read.
     """
+    import numpy as np
+
     term = int(default_term_months)
     revenue, reached = _revenue(steps, term)
     shape = (steps.accounts, _MEASURE_COUNT)
@@ -295,6 +302,8 @@ def term_revenue_and_masks(
 
 def _revenue(steps: TermSteps, term: int) -> tuple[np.ndarray, int]:
     """Return each account's revenue per measure for ``term``, and the term reached."""
+    import numpy as np
+
     revenue_params(term)  # refuses a term under a month
     reached = max(term, _SHORTEST_TERM)
     # the rows whose step the term reaches: the steps ascend
@@ -312,6 +321,8 @@ def _revenue(steps: TermSteps, term: int) -> tuple[np.ndarray, int]:
 def _years_with_revenue(revenue: np.ndarray) -> np.ndarray:
     # a year had revenue where its sum is over zero (or NaN, greater than any
     # number in the file's statement), as the retention's counts read it
+    import numpy as np
+
     years = revenue[:, _FIRST_YEAR:]
     had: np.ndarray = (years > 0) | np.isnan(years)
     return had

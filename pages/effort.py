@@ -1,6 +1,6 @@
 import streamlit as st
 
-from workbench.app import reads
+from workbench.app import reads, session
 from workbench.app.language import _, apply_language
 from workbench.app.screens import effort as screen
 from workbench.app.screens import effort_model, effort_what_if
@@ -17,17 +17,19 @@ st.caption(
     )
 )
 
-choices = screen.sidebar()
-currency = reads.portfolio_currency()
-judged = screen.judged_or_stop(choices, currency)
-verdicts = screen.verdicts(choices, currency)
-screen.headline(choices, verdicts, currency)
-screen.totals(choices, currency)
-screen.verdicts_section(choices, judged, verdicts, currency)
-screen.people_section(choices, currency)
-effort_what_if.what_if_section(choices, currency)
-effort_model.model_section(choices)
-screen.groups_section(choices, judged, currency)
-screen.breakdown_section(choices)
-screen.trend_section(choices)
-screen.accounts_section(choices, judged, currency)
+# the page's reads that are not kept open the file once
+with session.one_opening():
+    choices = screen.sidebar()
+    currency = reads.portfolio_currency()
+    judged = screen.judged_or_stop(choices, currency)
+    verdicts = screen.verdicts(choices, currency)
+    screen.headline(choices, verdicts, currency)
+    screen.totals(choices, currency)
+    screen.verdicts_section(choices, judged, verdicts, currency)
+    screen.people_section(choices, currency)
+    effort_what_if.what_if_section(choices, currency)
+    effort_model.model_section(choices)
+    screen.groups_section(choices, judged, currency)
+    screen.breakdown_section(choices)
+    screen.trend_section(choices)
+    screen.accounts_section(choices, judged, currency)

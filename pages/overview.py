@@ -13,69 +13,71 @@ from workbench.app.language import (
 # The language first: a page can run without app.py (a direct URL, a test).
 apply_language()
 
-db = session.database()
-summary = reads.portfolio_summary()
+# the headline's reads, when not kept, open the file once (five openings before)
+with session.one_opening():
+    db = session.database()
+    summary = reads.portfolio_summary()
 
-st.title(_("Account-planning workbench"))
-if db.created_demo and reads.holds_demo():
-    st.info(
-        _(
-            "No database was found, so the workbench created the demo portfolio in "
-            "`{path}`. Import your own CRM exports on the Import page."
-        ).format(path=db.path)
-    )
+    st.title(_("Account-planning workbench"))
+    if db.created_demo and reads.holds_demo():
+        st.info(
+            _(
+                "No database was found, so the workbench created the demo portfolio in "
+                "`{path}`. Import your own CRM exports on the Import page."
+            ).format(path=db.path)
+        )
 
-first_day, last_day = summary["first_day"], summary["last_day"]
-cols = st.columns(5)
-cols[0].metric(_("Accounts"), format_number(summary["accounts"]))
-cols[1].metric(_("Contacts"), format_number(summary["contacts"]))
-currency = reads.portfolio_currency()
-# short in the metric (a full amount in the billions was cut), exact in its help
-cols[2].metric(
-    _("Won revenue, last 12 months"),
-    format_money_short(summary["won_revenue_12m"], currency),
-    help=_(
-        "Closed-won opportunities in the 12 months up to {day}, in {currency}."
-    ).format(day=summary["as_of"], currency=currency)
-    + " "
-    + _("Exactly {amount}.").format(
-        amount=format_money(summary["won_revenue_12m"], currency)
-    ),
-)
-cols[3].metric(
-    _("Effort hours, last 12 months"),
-    format_number(summary["effort_hours_12m"]),
-    help=_("{hours} hours over the whole data.").format(
-        hours=format_number(summary["effort_hours"])
-    ),
-)
-cols[4].metric(_("Activities"), format_number(summary["activities"]))
-
-st.caption(
-    _(
-        "Data from **{first}** to **{last}** · {sellers} of our people · "
-        "{opportunities} opportunities · {responses} NPS responses · "
-        "database file `{path}`"
-    ).format(
-        first=first_day or "–",
-        last=last_day or "–",
-        sellers=format_number(summary["sellers"]),
-        opportunities=format_number(summary["opportunities"]),
-        responses=format_number(summary["nps_responses"]),
-        path=db.path,
-    )
-)
-
-industries = reads.accounts_by_industry()
-if industries.height:
-    # built once per data version and language: Altair's build and validation
-    # were half of every visit's rerun
+    first_day, last_day = summary["first_day"], summary["last_day"]
+    cols = st.columns(5)
+    cols[0].metric(_("Accounts"), format_number(summary["accounts"]))
+    cols[1].metric(_("Contacts"), format_number(summary["contacts"]))
     currency = reads.portfolio_currency()
-    drawn.altair_chart(
-        ("industry_bars", currency),
-        lambda: charts.industry_bars(industries, currency),
-        width="stretch",
+    # short in the metric (a full amount in the billions was cut), exact in its help
+    cols[2].metric(
+        _("Won revenue, last 12 months"),
+        format_money_short(summary["won_revenue_12m"], currency),
+        help=_(
+            "Closed-won opportunities in the 12 months up to {day}, in {currency}."
+        ).format(day=summary["as_of"], currency=currency)
+        + " "
+        + _("Exactly {amount}.").format(
+            amount=format_money(summary["won_revenue_12m"], currency)
+        ),
     )
+    cols[3].metric(
+        _("Effort hours, last 12 months"),
+        format_number(summary["effort_hours_12m"]),
+        help=_("{hours} hours over the whole data.").format(
+            hours=format_number(summary["effort_hours"])
+        ),
+    )
+    cols[4].metric(_("Activities"), format_number(summary["activities"]))
+
+    st.caption(
+        _(
+            "Data from **{first}** to **{last}** · {sellers} of our people · "
+            "{opportunities} opportunities · {responses} NPS responses · "
+            "database file `{path}`"
+        ).format(
+            first=first_day or "–",
+            last=last_day or "–",
+            sellers=format_number(summary["sellers"]),
+            opportunities=format_number(summary["opportunities"]),
+            responses=format_number(summary["nps_responses"]),
+            path=db.path,
+        )
+    )
+
+    industries = reads.accounts_by_industry()
+    if industries.height:
+        # built once per data version and language: Altair's build and validation
+        # were half of every visit's rerun
+        currency = reads.portfolio_currency()
+        drawn.altair_chart(
+            ("industry_bars", currency),
+            lambda: charts.industry_bars(industries, currency),
+            width="stretch",
+        )
 
 st.subheader(_("How to use the workbench"))
 st.markdown(

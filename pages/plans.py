@@ -22,15 +22,16 @@ plan_tab, overview_tab = st.tabs(
     [_("Plan"), _("Leaders' overview")], key="plans_tab", on_change="rerun"
 )
 
-# an account's reads (its plan, situation, people, versions) open the file once
-with plan_tab, session.one_opening():
-    opened = screen.open_account(may_plan)
-    screen.sections(opened.account_id, may_plan)
-    edited = screen.tables(opened.account_id, may_plan)
-    screen.save_bar(opened, edited, may_plan)
-    screen.conflict_view(opened.account_id, opened.conflict)
-    screen.versions(opened.account_id, opened.current, may_plan)
-
-if overview_tab.open:
-    with overview_tab:
-        plans_overview.leaders_overview()
+# an account's reads (its plan, situation, people, versions) and the
+# overview's, when its tab is open, open the file once
+with session.one_opening():
+    with plan_tab:
+        opened = screen.open_account(may_plan)
+        screen.sections(opened.account_id, may_plan)
+        edited = screen.tables(opened.account_id, may_plan)
+        screen.save_bar(opened, edited, may_plan)
+        screen.conflict_view(opened.account_id, opened.conflict)
+        screen.versions(opened.account_id, opened.current, may_plan)
+    if overview_tab.open:
+        with overview_tab:
+            plans_overview.leaders_overview()

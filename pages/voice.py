@@ -1,5 +1,6 @@
 import streamlit as st
 
+from workbench.app import session
 from workbench.app.language import _, apply_language
 from workbench.app.screens import voice as screen
 from workbench.app.screens import voice_import, voice_loop, voice_register
@@ -17,35 +18,37 @@ st.caption(
     )
 )
 
-heard = screen.headline()
+# the answers' reads and the open tab's open the file once
+with session.one_opening():
+    heard = screen.headline()
 
-# Each tab is built only while it is open (choosing one reruns the page): at
-# 10,000 accounts the eight tabs' tables and tests cost seconds at every rerun.
-tabs = st.tabs(
-    [
-        _("By account"),
-        _("By role and group"),
-        _("Role conflicts"),
-        _("Detractors"),
-        _("Requirements"),
-        _("Comments"),
-        _("Drivers"),
-        _("Import survey"),
-    ],
-    key="voice_tab",
-    on_change="rerun",
-)
-shown = (
-    lambda: screen.accounts_tab(heard),
-    lambda: screen.roles_tab(heard),
-    lambda: screen.conflicts_tab(heard),
-    lambda: voice_loop.detractors_tab(heard.risky),
-    lambda: voice_register.register_tab(heard.responses, heard.accounts),
-    lambda: screen.comments_tab(heard),
-    lambda: screen.drivers_tab(heard),
-    voice_import.import_tab,
-)
-for tab, show in zip(tabs, shown, strict=True):
-    if tab.open:
-        with tab:
-            show()
+    # Each tab is built only while it is open (choosing one reruns the page): at
+    # 10,000 accounts the eight tabs' tables and tests cost seconds at every rerun.
+    tabs = st.tabs(
+        [
+            _("By account"),
+            _("By role and group"),
+            _("Role conflicts"),
+            _("Detractors"),
+            _("Requirements"),
+            _("Comments"),
+            _("Drivers"),
+            _("Import survey"),
+        ],
+        key="voice_tab",
+        on_change="rerun",
+    )
+    shown = (
+        lambda: screen.accounts_tab(heard),
+        lambda: screen.roles_tab(heard),
+        lambda: screen.conflicts_tab(heard),
+        lambda: voice_loop.detractors_tab(heard.risky),
+        lambda: voice_register.register_tab(heard.responses, heard.accounts),
+        lambda: screen.comments_tab(heard),
+        lambda: screen.drivers_tab(heard),
+        voice_import.import_tab,
+    )
+    for tab, show in zip(tabs, shown, strict=True):
+        if tab.open:
+            with tab:
+                show()

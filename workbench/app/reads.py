@@ -82,9 +82,10 @@ holds_demo = _store_read(
 )
 
 
-def last_undoable_import() -> int | None:
-    """Return the import run that Undo would undo, or None (not cached)."""
-    return session.run(store.last_undoable_import)
+last_undoable_import = _store_read(
+    store.last_undoable_import,
+    "Return the import run that Undo would undo, or None.",
+)
 
 
 # --- buying centre ------------------------------------------------------------------

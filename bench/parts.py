@@ -383,7 +383,8 @@ def part_apptest() -> list[Row]:
         ),
         (
             "a fact every account may read changed by another session (an hourly "
-            "cost: the account features added up again, as after any write before)",
+            "cost: every account's priced hours read again, the rest of the "
+            "account features kept)",
             "after_shared_fact_rerun_s",
         ),
     ):

@@ -274,9 +274,10 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
         def change_a_fact(con: store.Connection, i: int) -> None:
             store.set_account_wallet(con, LOCAL_ACTOR, account, 1_000_000.0 + i)
 
-        # a fact every account may read (an hourly cost): added up from scratch
+        # a fact every account may read (an hourly cost): its priced hours read again
         def change_a_shared_fact(con: store.Connection, i: int) -> None:
-            store.set_cost_rate(con, LOCAL_ACTOR, "bench team", 100.0 + i)
+            # the key account managers' hour: it prices most accounts' hours
+            store.set_cost_rate(con, LOCAL_ACTOR, "key_account_manager", 100.0 + i)
 
         try:
             after_decision_s = _rerun_after_writes_s(app, path, decide, runs, between)
@@ -291,7 +292,7 @@ def _time_page(path: Path, runs: int) -> dict[str, float]:
             with store.unit_of_work(path) as con:
                 store.delete_relationship_override(con, LOCAL_ACTOR, account)
                 store.set_account_wallet(con, LOCAL_ACTOR, account, None)
-                store.set_cost_rate(con, LOCAL_ACTOR, "bench team", None)
+                store.set_cost_rate(con, LOCAL_ACTOR, "key_account_manager", None)
         effort_page_s = _slider_rerun_s(
             app, "Effort", "eff_over_factor", (2.0, 3.0), runs, between
         )

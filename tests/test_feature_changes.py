@@ -318,10 +318,62 @@ def test_survey_answers_read_again_their_accounts(con, monkeypatch):
 
 def test_a_write_that_names_no_accounts_adds_everything_up_again(con, monkeypatch):
     held = store.features_up_to_date(con, AS_OF)
-    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 250.0)
+    with store.write_transaction(con) as cur:  # a seller's title, say
+        cur.execute("UPDATE sellers SET title = 'Vice President Sales'")
     now, read_again = _brought_up(con, held, monkeypatch)
     assert read_again is None
     assert _changed_rows(held.features, now.features)
+
+
+def _priced_columns_only(before: pl.DataFrame, after: pl.DataFrame) -> list[str]:
+    """Return the columns that differ between two frames of the same rows."""
+    return [c for c in before.columns if not before[c].equals(after[c])]
+
+
+def test_an_hourly_cost_reads_again_the_priced_hours_alone(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    statements = count_calls(monkeypatch, feature_changes, "_read")
+    priced = count_calls(monkeypatch, feature_changes, "_priced_hours")
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 250.0)
+    now, read_again = _brought_up(con, held, monkeypatch)
+    # neither the whole statement nor a narrowed one: every account's priced
+    # hours, the same as adding everything up gives (compared in _brought_up)
+    assert read_again is None and statements == [] and len(priced) == 1
+    assert _changed_rows(held.features, now.features)
+    assert set(_priced_columns_only(held.features, now.features)) <= {
+        "rated_recorded_cost_12m",
+        "rated_without_duration_rate_sum_12m",
+    }
+    # back to the default, and a rate for a team (it wins over the role)
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", None)
+    store.set_cost_rate(con, LOCAL_ACTOR, "leadership", 400.0)
+    later, _read_again = _brought_up(con, now, monkeypatch)
+    assert statements == [] and len(priced) == 2
+    assert _priced_columns_only(now.features, later.features)
+
+
+def test_an_hourly_cost_and_an_accounts_fact_read_both(con, monkeypatch):
+    held = store.features_up_to_date(con, AS_OF)
+    store.set_account_wallet(con, LOCAL_ACTOR, "A1", 10_000.0)
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 250.0)
+    priced = count_calls(monkeypatch, feature_changes, "_priced_hours")
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again == ["A1"] and len(priced) == 1
+    assert "A1" in _changed_rows(held.features, now.features)
+
+
+def test_an_hourly_cost_on_a_file_without_the_shared_log_adds_everything_up(
+    con, monkeypatch
+):
+    # a file written before migration 18 (its table dropped here): the change
+    # is logged as touching every account, as any change was then
+    held = store.features_up_to_date(con, AS_OF)
+    with con.cursor() as cur:
+        cur.execute("DROP TABLE shared_fact_changes")
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 250.0)
+    priced = count_calls(monkeypatch, feature_changes, "_priced_hours")
+    _now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again is None and priced == []
 
 
 def test_many_accounts_changed_add_everything_up_again(con, monkeypatch):
@@ -374,6 +426,13 @@ def _log(con: store.Connection) -> list[tuple[int, str | None]]:
     return [(int(version), account) for version, account in rows]
 
 
+def _shared(con: store.Connection) -> list[tuple[int, str]]:
+    rows = con.sql(
+        "SELECT data_version, shared FROM shared_fact_changes ORDER BY ALL"
+    ).fetchall()
+    return [(int(version), str(what)) for version, what in rows]
+
+
 def _changed(con: store.Connection, since: store.Versions) -> frozenset[str] | None:
     with con.cursor() as cur:
         return versions_module.changed_accounts(cur, since)
@@ -389,8 +448,42 @@ def test_the_log_names_each_change_and_forgets_what_everything_covers(con):
     store.set_relationship_override(con, LOCAL_ACTOR, "A3", "partnership", "why")
     assert _changed(con, middle) == frozenset()
     store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 99.0)
+    rated = store.versions(con).data
+    # every account to a reader that knows no shared change (and to the
+    # accounts' own question); the earlier rows kept for one that does
     assert _changed(con, middle) is None
+    assert _log(con)[-1] == (rated, None) and len(_log(con)) > 1
+    assert _shared(con) == [(rated, "cost_rates")]
+    with con.cursor() as cur:
+        changes = versions_module.fact_changes(cur, middle)
+    assert changes == versions_module.FactChanges(
+        frozenset(), frozenset({"cost_rates"})
+    )
+    with con.cursor() as cur:
+        assert versions_module.fact_changes(cur, start) == versions_module.FactChanges(
+            frozenset({"A1", "A2"}), frozenset({"cost_rates"})
+        )
+    # a write that names no account touched every account: what came before goes
+    with store.write_transaction(con) as cur:
+        cur.execute("UPDATE sellers SET title = title")
     assert _log(con) == [(store.versions(con).data, None)]
+    assert _shared(con) == []
+    with con.cursor() as cur:
+        assert versions_module.fact_changes(cur, middle) is None
+
+
+def test_a_shared_change_this_code_does_not_know_counts_as_every_account(con):
+    since = store.versions(con)
+    store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 99.0)
+    with con.cursor() as cur:
+        # as a later version might name a shared change of its own
+        cur.execute("UPDATE shared_fact_changes SET shared = 'exchange_rates'")
+        assert versions_module.fact_changes(cur, since) is None
+    with (
+        pytest.raises(ValueError, match="not a shared change"),
+        store.write_transaction(con) as cur,
+    ):
+        versions_module.scope_shared(cur, "exchange_rates")
 
 
 def test_a_rolled_back_write_logs_nothing(con):

@@ -26,7 +26,7 @@ from workbench.errors import RejectedInputError
 from workbench.store._base import Connection, _now, _require_account, zero_if_missing
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.economics import REVENUE_CTE, revenue_params
-from workbench.store.versions import scope_facts
+from workbench.store.versions import COST_RATES, scope_facts, scope_shared
 
 if TYPE_CHECKING:
     from datetime import date
@@ -286,6 +286,8 @@ def set_cost_rate(
         else _number("the hourly cost", hourly_cost, _MAX_HOURLY_COST)
     )
     with write_transaction(con) as cur:
+        # every account's priced hours, and nothing else of their features
+        scope_shared(cur, COST_RATES)
         cur.execute("DELETE FROM seller_cost_rates WHERE rate_key = $k", {"k": key})
         if cost is not None:
             cur.execute(

@@ -225,6 +225,23 @@ _RETENTION_COUNT_VALUES = ", ".join(f"rc.{c} AS {c}" for c in RETENTION_COUNT_CO
 TOUCHES_MONTHS = 12
 
 #: One row of segmentation signals per account (see :func:`account_features`).
+#: The activities of the two windows the account features sum (the twelve
+#: months up to ``$as_of``, ``current``, and the twelve before), with the
+#: columns their sums read: a duration that is not a finite number counts no
+#: minutes.
+_WINDOW_ACTIVITIES = """
+                    SELECT account_id, seller_id, duration_minutes,
+                           CASE WHEN isfinite(duration_minutes)
+                                THEN duration_minutes END AS minutes,
+                           list_contains($joint, kind) AS joint,
+                           activity_date > $as_of::DATE - INTERVAL 12 MONTH
+                               AS current
+                    FROM activities
+                    WHERE account_id IS NOT NULL
+                      AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
+                      AND activity_date <= $as_of::DATE
+"""
+
 ACCOUNT_FEATURES_SQL = f"""
         WITH {_CONTACT_LEVELS_CTE}, {REVENUE_CTE}, {RETENTION_CTE}, {SELLER_RATES_CTE},
         -- The activities are summed twice, each in one grouped scan: per account
@@ -249,18 +266,7 @@ ACCOUNT_FEATURES_SQL = f"""
                 -- half rows cost a sixth of the statement
                 SELECT a.account_id, a.duration_minutes, a.minutes, a.joint,
                        sr.hourly_rate AS seller_rate, a.current
-                FROM (
-                    SELECT account_id, seller_id, duration_minutes,
-                           CASE WHEN isfinite(duration_minutes)
-                                THEN duration_minutes END AS minutes,
-                           list_contains($joint, kind) AS joint,
-                           activity_date > $as_of::DATE - INTERVAL 12 MONTH
-                               AS current
-                    FROM activities
-                    WHERE account_id IS NOT NULL
-                      AND activity_date > $as_of::DATE - INTERVAL 24 MONTH
-                      AND activity_date <= $as_of::DATE
-                ) a
+                FROM ({_WINDOW_ACTIVITIES}) a
                 LEFT JOIN seller_rates sr ON sr.seller_id = a.seller_id
             )
             GROUP BY account_id, current
@@ -485,6 +491,47 @@ def account_feature_params(as_of: date, default_term_months: int) -> dict[str, A
         **revenue_params(default_term_months),
         **seller_rate_params(),
         **growth_signal_params(),
+        "joint": list(JOINT_ACTIVITY_KINDS),
+    }
+
+
+#: The priced hours of :data:`ACCOUNT_FEATURES_SQL` (``rated_*``) alone, per
+#: account with activities of a seller with an hourly cost in the twelve months
+#: (the others' are 0): the same parts of the statement over the same rows, so
+#: that a change of an hourly cost reads them again without adding up the rest
+#: (:mod:`.feature_changes`). Takes :func:`account_feature_params`.
+PRICED_HOURS_SQL = f"""
+        WITH {SELLER_RATES_CTE},
+        activity_windows AS (
+            SELECT account_id, current,
+                {RATED_ACTIVITY_SUMS}
+            FROM (
+                SELECT a.account_id, a.duration_minutes, a.minutes,
+                       sr.hourly_rate AS seller_rate, a.current
+                FROM ({_WINDOW_ACTIVITIES}) a
+                JOIN seller_rates sr ON sr.seller_id = a.seller_id
+                WHERE a.current AND sr.hourly_rate IS NOT NULL
+            )
+            GROUP BY account_id, current
+        )
+        SELECT account_id, {RATED_EFFORT_SUMS}
+        FROM activity_windows GROUP BY account_id
+        """
+
+#: The columns of :data:`PRICED_HOURS_SQL`, as the account features hold them.
+PRICED_HOURS_COLUMNS: tuple[str, ...] = (
+    "rated_minutes_recorded_12m",
+    "rated_recorded_cost_12m",
+    "rated_without_duration_12m",
+    "rated_without_duration_rate_sum_12m",
+)
+
+
+def priced_hours_params(as_of: date) -> dict[str, Any]:
+    """Return the parameters of :data:`PRICED_HOURS_SQL`."""
+    return {
+        "as_of": as_of,
+        **seller_rate_params(),
         "joint": list(JOINT_ACTIVITY_KINDS),
     }
 

@@ -502,6 +502,24 @@ _CONTACTS_AND_DEALS_WITHOUT_INDEX = (
 )
 
 
+# What a change of facts logged as touching every account changed, where it
+# was one thing every account reads the same way: ``cost_rates`` (an hourly
+# cost of a seller role or team), of which the features are the priced hours
+# alone, read again for every account without adding the rest up
+# (workbench/store/versions.py). The change keeps its row of every account in
+# ``fact_changes``, so a reader that does not know this table reads everything
+# again, which is still right; and a writer that does not know it logs no row
+# here, which reads as a change of anything.
+_SHARED_FACT_CHANGES = (
+    """
+    CREATE TABLE IF NOT EXISTS shared_fact_changes (
+        data_version BIGINT NOT NULL,
+        shared VARCHAR NOT NULL
+    )
+    """,
+)
+
+
 #: Ordered migrations. Append new ones; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
@@ -544,6 +562,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         17,
         "people and deals without a key index; an undo journal row for a whole table",
         _CONTACTS_AND_DEALS_WITHOUT_INDEX,
+    ),
+    Migration(
+        18,
+        "what a change of facts shared by every account changed (the hourly costs)",
+        _SHARED_FACT_CHANGES,
     ),
 )
 
@@ -588,4 +611,5 @@ def list_tables_static() -> tuple[str, ...]:
         "industry_wallet_shares",
         "service_models",
         "fact_changes",
+        "shared_fact_changes",
     )

@@ -25,6 +25,13 @@ alone (:mod:`.feature_changes`). A write names them with :func:`scope_facts`;
 one that does not touched every account. A write this code did not mark is
 logged as touching every account by the next write that is marked, and, while
 it is the last write, :func:`changed_accounts` says so by itself.
+
+A change of every account that is one thing every account reads the same way
+says which (:func:`scope_shared`, in ``shared_fact_changes``): an hourly cost
+of a seller role or team changes the priced hours of the account features and
+nothing else, which are read again for every account on their own
+(:func:`fact_changes`). It is still logged as touching every account, so a
+reader that does not know what a shared change is reads everything again.
 """
 
 from __future__ import annotations
@@ -58,6 +65,15 @@ _DATA, _FACTS, _DECISIONS = "data_version", "facts_version", "decisions_version"
 #: The per-connection table a write's scope is gathered in (temporary: it dies
 #: with the write's cursor, and no other connection sees it).
 _SCOPE = "_facts_scope"
+#: The per-connection table the shared things a write changes are named in.
+_SHARED = "_facts_shared"
+
+#: A change of the hourly cost of a seller role or team (``seller_cost_rates``):
+#: every account's priced hours, and nothing else of its features.
+COST_RATES = "cost_rates"
+#: The shared changes a write may name (:func:`scope_shared`).
+SHARED_CHANGES: frozenset[str] = frozenset({COST_RATES})
+
 #: A log longer than this is cut to one row saying every account changed: the
 #: features are then added up once from scratch, which costs less than reading
 #: that many changes.
@@ -162,6 +178,21 @@ def scope_facts(cur: Connection, accounts_sql: str, params: dict[str, object]) -
     cur.execute(f"INSERT INTO {_SCOPE} SELECT * FROM ({accounts_sql})", params)
 
 
+def scope_shared(cur: Connection, what: str) -> None:
+    """Say that the write on ``cur`` changes ``what``, read alike by every account.
+
+    ``what``: one of :data:`SHARED_CHANGES`. The write touches every account
+    (and is logged so), but a reader holding features from before may read
+    again only what ``what`` changes (:func:`fact_changes`). With
+    :func:`scope_facts` in the same write, the accounts it names changed too;
+    with :func:`scope_every_account`, anything did.
+    """
+    if what not in SHARED_CHANGES:
+        raise ValueError(f"not a shared change of facts: {what!r}")
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SHARED} (what VARCHAR)")
+    cur.execute(f"INSERT INTO {_SHARED} VALUES ($w)", {"w": what})
+
+
 def scope_every_account(cur: Connection) -> None:
     """Say that the write on ``cur`` may touch every account, whatever else it scoped.
 
@@ -181,10 +212,19 @@ def _has_log(cur: Connection) -> bool:
     return bool(rows[0][0])
 
 
-def _scoped(cur: Connection) -> bool:
+def _scoped(cur: Connection, table: str = _SCOPE) -> bool:
     rows = cur.sql(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
-        params={"t": _SCOPE},
+        params={"t": table},
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _logs_shared(cur: Connection) -> bool:
+    # a file before migration 18 has no table of shared changes
+    rows = cur.sql(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+        "'shared_fact_changes' AND NOT temporary AND database_name = current_database()"
     ).fetchall()
     return bool(rows[0][0])
 
@@ -192,50 +232,119 @@ def _scoped(cur: Connection) -> bool:
 def _log_every_account(cur: Connection, version: int) -> None:
     # what came before is covered: a reader older than this reads everything
     cur.execute("DELETE FROM fact_changes WHERE data_version <= $v", {"v": version})
-    cur.execute("INSERT INTO fact_changes VALUES ($v, NULL)", {"v": version})
+    cur.execute(
+        "INSERT INTO fact_changes (data_version, account_id) VALUES ($v, NULL)",
+        {"v": version},
+    )
+    if _logs_shared(cur):
+        cur.execute(
+            "DELETE FROM shared_fact_changes WHERE data_version <= $v", {"v": version}
+        )
 
 
 def _log_changes(cur: Connection, version: int) -> None:
+    scoped = _scoped(cur)
+    shared = _scoped(cur, _SHARED)
     if (
-        not _scoped(cur)
-        or cur.sql(
-            f"SELECT count(*) FROM {_SCOPE} WHERE account_id IS NULL"
-        ).fetchall()[0][0]
+        not (scoped or shared)
+        or (shared and not _logs_shared(cur))
+        or (
+            scoped
+            and cur.sql(
+                f"SELECT count(*) FROM {_SCOPE} WHERE account_id IS NULL"
+            ).fetchall()[0][0]
+        )
     ):
         _log_every_account(cur, version)
-        return
-    cur.execute(
-        f"""
-        INSERT INTO fact_changes
-        SELECT DISTINCT $v, account_id FROM {_SCOPE} WHERE account_id IS NOT NULL
-        """,
-        {"v": version},
+    else:
+        if scoped:
+            cur.execute(
+                f"""
+                INSERT INTO fact_changes (data_version, account_id)
+                SELECT DISTINCT $v, account_id FROM {_SCOPE}
+                WHERE account_id IS NOT NULL
+                """,
+                {"v": version},
+            )
+        if shared:
+            # every account, as a reader that knows no shared change reads it
+            cur.execute(
+                "INSERT INTO fact_changes (data_version, account_id) VALUES ($v, NULL)",
+                {"v": version},
+            )
+            cur.execute(
+                f"INSERT INTO shared_fact_changes SELECT DISTINCT $v, what FROM {_SHARED}",
+                {"v": version},
+            )
+        rows = cur.sql("SELECT count(*) FROM fact_changes").fetchall()
+        if int(rows[0][0]) > MAX_LOGGED_CHANGES:
+            _log_every_account(cur, version)
+    for table in (_SCOPE, _SHARED):
+        cur.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+
+
+@dataclass(frozen=True)
+class FactChanges:
+    """What changed after a reader's versions: some accounts, some shared things."""
+
+    #: the accounts whose own facts changed
+    accounts: frozenset[str]
+    #: the things every account reads alike that changed (of :data:`SHARED_CHANGES`)
+    shared: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts or self.shared)
+
+
+def fact_changes(cur: Connection, since: Versions) -> FactChanges | None:
+    """Return what changed after ``since`` (``None``: any fact of any account may have).
+
+    ``since``: the versions a reader read its features at, on this file. Read on
+    the cursor of the reader's transaction, so the answer and the rows read
+    after it are one state of the file. A change of every account is a shared
+    change only where the write said so (:func:`scope_shared`).
+    """
+    stored = _stored(cur)
+    now = _of(stored)
+    if now.facts == since.facts:
+        return FactChanges(frozenset(), frozenset())
+    if not _has_log(cur) or not _marked(stored) or now.data < since.data:
+        return None
+    # each row of every account with the shared things its write named, if any
+    shared_of = (
+        "(SELECT list(s.shared) FROM shared_fact_changes s "
+        "WHERE s.data_version = c.data_version)"
+        if _logs_shared(cur)
+        else "NULL::VARCHAR[]"
     )
-    cur.execute(f"DROP TABLE {_SCOPE}")
-    rows = cur.sql("SELECT count(*) FROM fact_changes").fetchall()
-    if int(rows[0][0]) > MAX_LOGGED_CHANGES:
-        _log_every_account(cur, version)
+    rows = cur.sql(
+        f"""
+        SELECT c.account_id, CASE WHEN c.account_id IS NULL THEN {shared_of} END
+        FROM fact_changes c WHERE c.data_version > $v
+        """,
+        params={"v": since.facts},
+    ).fetchall()
+    accounts: set[str] = set()
+    shared: set[str] = set()
+    for account, things in rows:
+        if account is not None:
+            accounts.add(str(account))
+        elif not things or not set(things) <= SHARED_CHANGES:
+            return None  # every account, not one shared thing (or one unknown)
+        else:
+            shared.update(things)
+    return FactChanges(frozenset(accounts), frozenset(shared))
 
 
 def changed_accounts(cur: Connection, since: Versions) -> frozenset[str] | None:
     """Return the accounts whose facts changed after ``since`` (``None``: any may have).
 
-    ``since``: the versions a reader read its features at, on this file. Read on
-    the cursor of the reader's transaction, so the answer and the rows read
-    after it are one state of the file.
+    As :func:`fact_changes`, a shared change counting as a change of every account.
     """
-    stored = _stored(cur)
-    now = _of(stored)
-    if now.facts == since.facts:
-        return frozenset()
-    if not _has_log(cur) or not _marked(stored) or now.data < since.data:
+    changes = fact_changes(cur, since)
+    if changes is None or changes.shared:
         return None
-    rows = cur.sql(
-        "SELECT account_id FROM fact_changes WHERE data_version > $v",
-        params={"v": since.facts},
-    ).fetchall()
-    accounts = frozenset(row[0] for row in rows)
-    return None if None in accounts else accounts
+    return changes.accounts
 
 
 def database_id(cur: Connection) -> str | None:

@@ -977,6 +977,34 @@ def test_read_buying_centre_aggregates_in_the_window(small_db):
     assert longer.touches.filter(pl.col("contact_id") == "C1")["touches"][0] == 2
 
 
+def test_read_buying_centre_counts_other_accounts_activities_naming_its_people(
+    small_db,
+):
+    # Another account's visit to Bob (a person who moved, a shared contact), a
+    # call on nobody's account to Ann, and an older visit to Cy outside the
+    # window: the first two are touches of A1's people, the third is not.
+    with store.write_transaction(small_db) as cur:
+        cur.execute(
+            """
+            INSERT INTO activities (activity_id, account_id, contact_id, seller_id,
+                                    activity_date, duration_minutes)
+            VALUES ('b1', 'A2', 'C2', 'S2', DATE '2026-08-01', 45),
+                   ('b2', NULL, 'C1', 'S1', DATE '2026-07-01', 20),
+                   ('b3', 'A2', 'C3', 'S2', DATE '2025-08-01', 10)
+            """
+        )
+    data = store.read_buying_centre(small_db, "A1", months=6, as_of=END)
+    touches = data.touches.select("seller_id", "contact_id", "touches", "minutes")
+    assert touches.sort("seller_id", "contact_id", nulls_last=True).to_dicts() == [
+        {"seller_id": "S1", "contact_id": "C1", "touches": 2, "minutes": 50.0},
+        {"seller_id": "S1", "contact_id": None, "touches": 1, "minutes": 0.0},
+        {"seller_id": "S2", "contact_id": "C2", "touches": 1, "minutes": 45.0},
+    ]
+    # the other account's map counts its own activity too, naming A1's person
+    other = store.read_buying_centre(small_db, "A2", months=6, as_of=END)
+    assert set(other.touches["contact_id"].to_list()) == {"X1", "C2"}
+
+
 def test_read_buying_centre_rejects_unknown_accounts_and_bad_windows(small_db):
     with pytest.raises(RejectedInputError, match="no account"):
         store.read_buying_centre(small_db, "NOPE")

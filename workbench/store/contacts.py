@@ -146,9 +146,18 @@ def read_buying_centre(
                coalesce(sum(CASE WHEN isfinite(x.duration_minutes) THEN x.duration_minutes END), 0)::DOUBLE AS minutes,
                max(x.activity_date) AS last_touch
         FROM activities x LEFT JOIN sellers s USING (seller_id)
-        WHERE (x.account_id = $a
-               OR x.contact_id IN (SELECT contact_id FROM contacts WHERE account_id = $a))
-          AND x.activity_date > $start AND x.activity_date <= $end
+        -- the account's own activities, and other accounts' naming its people,
+        -- found apart by their rows and then read: an OR of the two conditions
+        -- scanned every activity's columns (24 against 5 ms at 2 M activities)
+        WHERE x.rowid IN (
+            SELECT rowid FROM activities
+            WHERE account_id = $a
+              AND activity_date > $start AND activity_date <= $end
+            UNION ALL
+            SELECT rowid FROM activities
+            WHERE contact_id IN (SELECT contact_id FROM contacts WHERE account_id = $a)
+              AND account_id IS DISTINCT FROM $a
+              AND activity_date > $start AND activity_date <= $end)
         GROUP BY ALL ORDER BY touches DESC, x.seller_id, x.contact_id
         """,
         {"a": account_id, "start": start, "end": end},

@@ -48,6 +48,42 @@ def test_situation_from_crm_states_real_figures_and_gaps(seeded):
     assert by_role["(unknown)"] == 1
 
 
+def test_account_facts_count_each_figure_over_its_own_rows(seeded):
+    day = date(2026, 9, 30)
+    facts = store.account_plan_facts(seeded, "A1", day)
+    assert facts is not None
+    assert (facts["won_revenue_12m"], facts["open_pipeline"]) == (1000.0, 700.0)
+    assert (facts["open_opportunities"], facts["activities_12m"]) == (1, 1)
+    assert facts["effort_hours_12m"] == pytest.approx(1.5)
+    assert facts["contacts"] == 3
+    # an account with no deals, activities or people: zeros, not unknowns
+    empty = store.account_plan_facts(seeded, "A3", day)
+    assert empty is not None
+    assert [empty[k] for k in ("won_revenue_12m", "open_pipeline")] == [0.0, 0.0]
+    assert [empty[k] for k in ("open_opportunities", "activities_12m", "contacts")] == [
+        0,
+        0,
+        0,
+    ]
+    assert empty["effort_hours_12m"] == 0.0
+    # a deal whose state is unknown is open; one won but not marked closed is
+    # open too, and its amount counts as won in its month
+    with store.write_transaction(seeded) as cur:
+        cur.execute(
+            """
+            INSERT INTO opportunities (opportunity_id, account_id, amount,
+                                       close_date, is_closed, is_won)
+            VALUES ('O4', 'A2', 300, DATE '2026-09-01', NULL, NULL),
+                   ('O5', 'A2', 200, DATE '2026-08-01', NULL, true)
+            """
+        )
+    beta = store.account_plan_facts(seeded, "A2", day)
+    assert beta is not None
+    assert (beta["won_revenue_12m"], beta["open_pipeline"]) == (200.0, 500.0)
+    assert beta["open_opportunities"] == 2
+    assert store.account_plan_facts(seeded, "NOPE", day) is None
+
+
 def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):
     situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
     part = situation.part("segment")

@@ -104,7 +104,7 @@ def previous_rows() -> list[Row]:
         return []
     lines = common.RESULTS.read_text().splitlines()
     rows: list[Row] = []
-    notes: dict[str, str] = {}
+    notes: list[str] = []
     in_results = False
     pending = ""  # a row whose cell broke over lines (older runs wrote such)
     for line in lines:
@@ -119,11 +119,15 @@ def previous_rows() -> list[Row]:
                 measure, value, baseline, ratio, target = cells[:5]
                 rows.append(Row(measure, value, baseline, ratio, target, load=cells[5]))
                 pending = ""
-        elif line.startswith("- ") and ": " in line:
-            measure, note = line[2:].split(": ", 1)
-            notes[measure] = note
+        elif line.startswith("- "):
+            notes.append(line[2:])
+    # a note is its line's measure, ": ", then the note; a measure may hold
+    # ": " itself ("browser: slider release..."), so each row finds its own
     for row in rows:
-        row.note = notes.get(row.measure, "")
+        prefix = f"{row.measure}: "
+        row.note = next(
+            (note[len(prefix) :] for note in notes if note.startswith(prefix)), ""
+        )
     return rows
 
 

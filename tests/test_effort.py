@@ -110,6 +110,23 @@ def test_effort_totals_mix_call_seconds_event_minutes_and_missing(salesforce_con
     assert totals["cost"] == pytest.approx(185 / 60 * 100)
 
 
+def test_each_effort_dimension_alone_is_its_rows_of_all_of_them(salesforce_con):
+    every = store.effort_aggregates(salesforce_con, AS_OF)
+    assert set(every["dimension"]) == set(store.EFFORT_DIMENSIONS)
+    for asked in (
+        *((d,) for d in store.EFFORT_DIMENSIONS),
+        ("kind", "month"),
+        ("department", "seller", "kind"),
+    ):
+        some = store.effort_aggregates(salesforce_con, AS_OF, asked)
+        assert some.schema == every.schema
+        assert some.equals(every.filter(pl.col("dimension").is_in(asked))), asked
+    with pytest.raises(ValueError, match="not effort dimensions"):
+        store.effort_aggregates(salesforce_con, AS_OF, ("seller", "weather"))
+    with pytest.raises(ValueError, match="not effort dimensions"):
+        store.effort_aggregates(salesforce_con, AS_OF, ())
+
+
 def test_breakdowns_add_up_to_the_account_totals(salesforce_con):
     segments = readers.account_segments(salesforce_con, as_of=AS_OF)
     aggregates = store.effort_aggregates(salesforce_con, AS_OF)

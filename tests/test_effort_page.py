@@ -117,6 +117,22 @@ def test_breakdown_and_trend_controls(page):
     assert trend["encoding"]["color"]["field"] == "value_segment"
 
 
+def test_each_section_adds_up_the_effort_it_reads_alone(app_db, monkeypatch):
+    # the page opens on the sellers' rows; the people's departments, the months
+    # and the kinds are added up only when a section that shows them is opened
+    from tests.conftest import count_calls
+
+    asked = count_calls(monkeypatch, store, "effort_aggregates")
+    at = open_page(PAGE)
+    assert [args[2] for args, _kwargs in asked] == [("seller",)]
+    opened(at, "eff_breakdown_open")
+    at.selectbox(key="eff_view").select("department").run()
+    assert not at.exception
+    opened(at, "eff_trend_open")
+    dimensions = [args[2] for args, _kwargs in asked]
+    assert dimensions == [("seller",), ("department",), ("month",)]
+
+
 def opened(at: AppTest, *keys: str) -> AppTest:
     """Open the page's expanders ``keys`` (their content is built only while open)."""
     for key in keys:

@@ -103,7 +103,7 @@ def seller_account_hours(
 ) -> effort.SellerAccountHours:
     """Return each seller's hours per account, prepared for any verdict rules."""
     return effort.seller_account_hours(
-        reads.effort_aggregates(as_of),
+        reads.effort_aggregates(as_of, "seller"),
         account_effort(as_of, thresholds),
         thresholds.minutes_per_activity_without_duration,
     )

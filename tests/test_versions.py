@@ -298,6 +298,8 @@ def _arguments(
         "language": "en",
         "query": "a",
         "limit": 20,
+        # the effort's dimension that joins the most tables (the people)
+        "dimension": "department",
     }
     arguments: dict[str, object] = {}
     for name, parameter in inspect.signature(read).parameters.items():

@@ -434,8 +434,11 @@ def _shared(con: store.Connection) -> list[tuple[int, str]]:
 
 
 def _changed(con: store.Connection, since: store.Versions) -> frozenset[str] | None:
+    """The accounts changed since ``since`` (None: any may have; a shared change
+    of every account counts as such, as a reader that knows none reads it)."""
     with con.cursor() as cur:
-        return versions_module.changed_accounts(cur, since)
+        changes = versions_module.fact_changes(cur, since)
+    return None if changes is None or changes.shared else changes.accounts
 
 
 def test_the_log_names_each_change_and_forgets_what_everything_covers(con):
@@ -449,8 +452,8 @@ def test_the_log_names_each_change_and_forgets_what_everything_covers(con):
     assert _changed(con, middle) == frozenset()
     store.set_cost_rate(con, LOCAL_ACTOR, "key accounts", 99.0)
     rated = store.versions(con).data
-    # every account to a reader that knows no shared change (and to the
-    # accounts' own question); the earlier rows kept for one that does
+    # every account to a reader that knows no shared change (its row of every
+    # account); the earlier rows kept for one that does
     assert _changed(con, middle) is None
     assert _log(con)[-1] == (rated, None) and len(_log(con)) > 1
     assert _shared(con) == [(rated, "cost_rates")]

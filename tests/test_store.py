@@ -59,6 +59,18 @@ def test_every_table_is_documented():
             assert f"`{column}`" in schema_doc, f"docs/schema.md lacks {table}.{column}"
 
 
+def test_the_tables_listed_are_those_the_migrations_create():
+    con = store.connect(":memory:")
+    created = {
+        r[0]
+        for r in con.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+        ).fetchall()
+    }
+    assert set(store.list_tables_static()) == created
+    assert set(store.DATA_TABLES) < created
+
+
 def test_older_file_upgrades_in_place_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))

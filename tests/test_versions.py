@@ -28,7 +28,7 @@ from workbench.api import Workbench, open_workbench
 from workbench.app import cached, held_features, session
 from workbench.errors import DatabaseBusyError
 from workbench.store import feature_changes
-from workbench.store.schema import list_tables_static
+from workbench.store.tables import list_tables_static
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -108,6 +108,8 @@ from workbench.store.economics import (
     set_account_situation,
 )
 from workbench.store.effort import (
+    EFFORT_DIMENSIONS,
+    effort_aggregates,
     effort_by_function,
     save_service_model,
     service_model,
@@ -201,11 +203,9 @@ from workbench.store.plans import (
     plans_portfolio,
 )
 from workbench.store.portfolio import (
-    EFFORT_DIMENSIONS,
     account_features,
     accounts_by_industry,
     data_date_range,
-    effort_aggregates,
     portfolio_summary,
     resolve_as_of,
 )
@@ -219,12 +219,7 @@ from workbench.store.requirements import (
     save_requirement_conflict,
     survey_comment,
 )
-from workbench.store.schema import (
-    DATA_TABLES,
-    MIGRATIONS,
-    Migration,
-    list_tables_static,
-)
+from workbench.store.schema import MIGRATIONS, Migration
 from workbench.store.settings import (
     DEFAULT_CURRENCY,
     portfolio_currency,
@@ -236,6 +231,7 @@ from workbench.store.sign_in import (
     recent_sign_in_failures,
     record_sign_in_failure,
 )
+from workbench.store.tables import DATA_TABLES, list_tables_static
 from workbench.store.term_revenue import (
     TERM_COLUMNS,
     account_term_revenue,

@@ -33,7 +33,7 @@ from workbench.errors import DatabaseBusyError
 from workbench.store._base import _WRITE_LOCK, Connection, _now
 from workbench.store.file_turns import file_turn
 from workbench.store.migrations import migrate
-from workbench.store.schema import DATA_TABLES, list_tables_static
+from workbench.store.tables import DATA_TABLES, list_tables_static
 from workbench.store.versions import (
     Versions,
     bump_versions,

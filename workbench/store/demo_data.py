@@ -19,7 +19,7 @@ from workbench.store.connection import (
 )
 from workbench.store.imports.integrity import WORK_REFERENCES, remove_stranded_work
 from workbench.store.imports.staging import _IMPORT_KEYS
-from workbench.store.schema import DATA_TABLES
+from workbench.store.tables import DATA_TABLES
 from workbench.store.versions import scope_every_account
 
 #: The meta key ``write_demo`` sets; ``"true"`` while the demo is in the database.

@@ -24,7 +24,7 @@ account features held from before are brought up to date for those accounts
 alone (:mod:`.feature_changes`). A write names them with :func:`scope_facts`;
 one that does not touched every account. A write this code did not mark is
 logged as touching every account by the next write that is marked, and, while
-it is the last write, :func:`changed_accounts` says so by itself.
+it is the last write, :func:`fact_changes` says so by itself.
 
 A change of every account that is one thing every account reads the same way
 says which (:func:`scope_shared`, in ``shared_fact_changes``): an hourly cost
@@ -334,17 +334,6 @@ def fact_changes(cur: Connection, since: Versions) -> FactChanges | None:
         else:
             shared.update(things)
     return FactChanges(frozenset(accounts), frozenset(shared))
-
-
-def changed_accounts(cur: Connection, since: Versions) -> frozenset[str] | None:
-    """Return the accounts whose facts changed after ``since`` (``None``: any may have).
-
-    As :func:`fact_changes`, a shared change counting as a change of every account.
-    """
-    changes = fact_changes(cur, since)
-    if changes is None or changes.shared:
-        return None
-    return changes.accounts
 
 
 def database_id(cur: Connection) -> str | None:

@@ -33,7 +33,7 @@ from workbench.store.imports.situation import (
     commit_account_situation,
 )
 from workbench.store.imports.staging import _IMPORT_KEYS
-from workbench.store.schema import DATA_TABLES
+from workbench.store.tables import DATA_TABLES
 from workbench.store.versions import scope_every_account, scope_facts
 
 

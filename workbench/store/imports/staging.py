@@ -22,7 +22,7 @@ from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.store._base import Connection
 from workbench.store.connection import _sql_text_literal
-from workbench.store.schema import DATA_TABLES
+from workbench.store.tables import DATA_TABLES
 
 #: Each import target table with its key expression over the table's own columns.
 _IMPORT_KEYS: dict[str, str] = {

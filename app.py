@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.app import hardening, sign_in, warm
+from workbench.app import hardening, sign_in, transport, warm
 from workbench.app.components import show_pending_toasts
 from workbench.app.entry import entry_runs
 from workbench.app.language import _, apply_language, language_picker
@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent
 
 # This run goes through the entry (a page script run on its own reruns through it).
 entry_runs()
+# This session's messages leave as soon as they are written (once a session).
+transport.send_without_delay()
 # The language first: every title below is read in it.
 apply_language()
 st.set_page_config(

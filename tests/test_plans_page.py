@@ -541,3 +541,48 @@ def _edit_and_save_in_chinese() -> None:
     shown = " ".join(m.value for m in ben.markdown)
     assert "左侧：您的文本（未保存）" in shown and "您的行动" in shown
     assert "Left: your text" not in shown and "1. Identify" not in shown
+
+
+def test_a_rerun_hands_the_editors_pandas_made_before(app_db, monkeypatch):
+    # st.data_editor turned each polars table into pandas at every rerun; the
+    # page gives it pandas made once per content, which it only copies
+    at, _account = _open_account()
+    conversions = count_calls(monkeypatch, pl.DataFrame, "to_pandas")
+    at.run()
+    assert not at.exception, at.exception
+    assert conversions == []
+    # and what the editors hold is still what is saved
+    _add_rows(at, "objectives", [{"objective": "Win the renewal", "status": "open"}])
+    at.run()
+    assert not at.exception, at.exception
+    _press(at, "plan_save")
+    assert any(
+        o.objective == "Win the renewal"
+        for o in at.session_state["plan_base"].objectives
+    )
+
+
+def test_an_editor_frame_is_the_plan_part_as_pandas_made_once_per_content():
+    from datetime import date
+
+    from pandas.testing import assert_frame_equal
+
+    from workbench.app.plan_editor import editor_frame
+
+    plan = plans.Plan(
+        account_id="A1",
+        account_name="Acme",
+        objectives=[
+            plans.Objective("Grow share", "share", "30 %", date(2027, 1, 31), "open"),
+            plans.Objective("=1+1 <b>x</b>", "", "", None, "done"),
+        ],
+    )
+    frame = plans.objectives_frame(plan)
+    made = editor_frame(frame)
+    assert_frame_equal(made, frame.to_pandas())
+    assert editor_frame(plans.objectives_frame(plan)) is made  # made once
+    empty = plans.risks_frame(plan)
+    assert_frame_equal(editor_frame(empty), empty.to_pandas())
+    # a value that cannot be a key is converted, not kept
+    listed = pl.DataFrame({"a": [[1, 2]]})
+    assert_frame_equal(editor_frame(listed), listed.to_pandas())

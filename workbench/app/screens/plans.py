@@ -269,7 +269,7 @@ def _editor(
 ) -> Any:
     """Return one part of the plan (objectives, actions, risks) as an editable table."""
     return st.data_editor(
-        frame,
+        plan_editor.editor_frame(frame),
         key=plan_editor.plan_editor_key(part),
         num_rows="dynamic",
         disabled=not may_plan,

@@ -586,3 +586,26 @@ def test_an_editor_frame_is_the_plan_part_as_pandas_made_once_per_content():
     # a value that cannot be a key is converted, not kept
     listed = pl.DataFrame({"a": [[1, 2]]})
     assert_frame_equal(editor_frame(listed), listed.to_pandas())
+
+
+def test_a_situation_part_s_tables_are_built_only_while_it_is_open(app_db):
+    from workbench.app import plan_editor
+
+    at, _account = _open_account()
+    situation = at.session_state["plan_situation"]
+    titles = [e.label for e in at.expander]
+    for part in situation.parts:  # every part is listed, open or not
+        assert plans.part_title(part) in titles
+    closed = next(
+        p
+        for p in situation.parts
+        if p.key not in plan_editor.SITUATION_PARTS_OPEN
+        and p.status == "ready"
+        and p.tables
+    )
+    heading = f"**{plans.table_title(closed.tables[0])}**"
+    assert heading not in [m.value for m in at.markdown]
+    at.session_state[plan_editor.SITUATION_PART_KEY + closed.key] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert heading in [m.value for m in at.markdown]

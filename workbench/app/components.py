@@ -242,14 +242,14 @@ def dataframe(
     )
 
 
-def opened_expander(label: str, key: str) -> Any:
-    """Show a collapsed expander; return it when open, else ``None``.
+def opened_expander(label: str, key: str, *, expanded: bool = False) -> Any:
+    """Show an expander, collapsed unless ``expanded``; return it when open, else ``None``.
 
     Its content runs only while it is open (opening it reruns the page), so a
     page whose reader leaves it closed does not build and send what is inside
     at every rerun.
     """
-    box = st.expander(label, key=key, on_change="rerun")
+    box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
     return box if box.open else None
 
 

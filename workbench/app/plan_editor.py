@@ -21,13 +21,25 @@ from workbench.analytics.sentences import list_separator
 from workbench.api import AccountPlan
 from workbench.app import reads, session
 from workbench.app.cached import cached
-from workbench.app.components import arrow_table, notify_after_rerun, show_table
+from workbench.app.components import (
+    arrow_table,
+    notify_after_rerun,
+    opened_expander,
+    show_table,
+)
 from workbench.app.language import _, restore_language
 from workbench.errors import WorkbenchError
 from workbench.i18n import current_language
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+#: The situation's parts open when an account is opened; the others are built
+#: when opened.
+SITUATION_PARTS_OPEN: tuple[str, ...] = ("crm", "segment")
+#: Each situation part's expander is kept open or closed under this prefix and
+#: the part's key.
+SITUATION_PART_KEY = "plan_situation_open_"
 
 #: Editor widgets holding the plan's text, by plan field.
 PLAN_TEXT_KEYS: dict[str, str] = {
@@ -342,8 +354,17 @@ def show_plan_situation(situation: plans.Situation | None) -> None:
     )
     shown_parts = _shown_parts(situation, currency, current_language())
     for part, shown in zip(situation.parts, shown_parts, strict=True):
-        title = plans.part_title(part)
-        with st.expander(title, expanded=part.key in ("crm", "segment")):
+        # A part's tables are built and sent only while it is open: the closed
+        # parts' dozen tables were a third of the page's time at each rerun
+        # (an edit in a plan's table reruns the page).
+        box = opened_expander(
+            plans.part_title(part),
+            key=f"{SITUATION_PART_KEY}{part.key}",
+            expanded=part.key in SITUATION_PARTS_OPEN,
+        )
+        if box is None:
+            continue
+        with box:
             if shown is None:
                 st.warning(f"{plans.part_status(part.status)}: {plans.part_note(part)}")
                 continue

@@ -146,3 +146,23 @@ def test_every_session_of_the_app_goes_through_it(app_db: Path) -> None:
     assert not app.exception
     # Streamlit's test runner has no server: looked at once, nothing changed
     assert app.session_state[transport.SENT_WITHOUT_DELAY_KEY] is True
+
+
+def test_a_connection_that_refuses_the_option_leaves_the_page_running(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Closed:
+        family, type = socket.AF_INET, socket.SOCK_STREAM
+
+        def setsockopt(self, *_args: object) -> None:
+            raise OSError(9, "Bad file descriptor")
+
+    state: dict[str, object] = {}
+    monkeypatch.setattr(transport.st, "session_state", state)
+    monkeypatch.setattr(transport, "session_sockets", lambda: (Closed(), []))
+    monkeypatch.setattr(transport, "_SAID_SO", transport.threading.Event())
+    with caplog.at_level("INFO", logger="workbench.transport"):
+        assert transport.send_without_delay() is False
+        assert transport.send_without_delay() is False  # once a session
+    assert state[transport.SENT_WITHOUT_DELAY_KEY] is True
+    assert "Bad file descriptor" in caplog.text

@@ -5,12 +5,14 @@ itself, without naming the protocol, and asyncio turns Nagle's algorithm off
 only on connections whose socket names TCP (uvicorn's own pre-bound sockets
 have the same flaw: Kludex/uvicorn#3149). With the algorithm on, once a rerun
 has sent its first messages, the small ones after them (the "script finished"
-among them) wait until the browser acknowledges the first, and a browser's
-system holds an acknowledgement back for a while hoping to send it with data:
-40 ms on Linux, up to 200 ms on Windows. Every page, slider move and click
-paid it. Measured over Streamlit's protocol, one session at 10,000 accounts
-(docs/performance.md, twenty-seventh pass): a page 45 to 60 ms, of which the
-server's run took 5 to 17 ms; with the algorithm off, 9 to 26 ms.
+among them) wait until the client acknowledges the first, and a client's
+system may hold an acknowledgement back hoping to send it with data: 40 ms on
+Linux, up to 200 ms on Windows. A client of Streamlit's protocol that did so
+paid it at every page and slider move: one session at 10,000 accounts
+(docs/performance.md, twenty-seventh pass) saw a page after 45 to 60 ms, of
+which the server's run took 5 to 17 ms; with the algorithm off, 9 to 26 ms.
+(Chromium on Linux, measured the same way, did not hold its acknowledgements
+back: its figures did not move.)
 
 At a session's first run :func:`send_without_delay` sets ``TCP_NODELAY`` on its
 connection and on the server's listening sockets, from which later connections
@@ -52,16 +54,26 @@ def send_without_delay() -> bool:
     st.session_state[SENT_WITHOUT_DELAY_KEY] = True
     connection, listening = session_sockets()
     if connection is None:
-        if _server_running() and not _SAID_SO.is_set():
-            _SAID_SO.set()
-            _LOG.info(
-                "could not reach the session's connection: its messages may wait "
-                "for the browser's acknowledgements (Nagle's algorithm)"
-            )
+        if _server_running():
+            _say_once("could not reach the session's connection")
         return False
-    for each in (connection, *listening):
-        each.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        for each in (connection, *listening):
+            each.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError as error:  # a connection closed meanwhile: the page goes on
+        _say_once(f"could not set the session's connection ({error})")
+        return False
     return True
+
+
+def _say_once(what: str) -> None:
+    if not _SAID_SO.is_set():
+        _SAID_SO.set()
+        _LOG.info(
+            "%s: its messages may wait for the client's acknowledgements "
+            "(Nagle's algorithm)",
+            what,
+        )
 
 
 def without_delay(sock: Any) -> bool:

@@ -8,7 +8,6 @@ found; two sessions connect one after the other over Streamlit's protocol.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
@@ -56,21 +55,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _one_session(url: str) -> None:
-    """Open one session over Streamlit's protocol and wait for its first run's end."""
-    from websockets.asyncio.client import connect
+def _one_session(url: str) -> None:
+    """Open one session over Streamlit's protocol and wait for its first run's end.
+
+    A synchronous client: a browser test run before in the same process leaves
+    an event loop running in this thread, where ``asyncio.run`` is refused.
+    """
+    from websockets.sync.client import connect
     from websockets.typing import Subprotocol
 
-    async with connect(
+    with connect(
         url.replace("http://", "ws://") + "/_stcore/stream",
         subprotocols=[Subprotocol("streamlit")],
         max_size=None,
+        open_timeout=60,
     ) as websocket:
         rerun = BackMsg(rerun_script=ClientState(page_name="", query_string=""))
-        await websocket.send(rerun.SerializeToString())
+        websocket.send(rerun.SerializeToString())
         while True:
             message = ForwardMsg()
-            message.ParseFromString(await asyncio.wait_for(websocket.recv(), 60))
+            message.ParseFromString(websocket.recv(timeout=60))
             if message.WhichOneof("type") == "script_finished":
                 return
 
@@ -110,7 +114,7 @@ def _probed_sessions(tmp_path: Path, sessions: int) -> list[dict[str, object]]:
                     raise
                 time.sleep(0.1)
         for _ in range(sessions):
-            asyncio.run(_one_session(url))
+            _one_session(url)
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -2,6 +2,7 @@ import streamlit as st
 
 from workbench import charts
 from workbench.app import drawn, reads, session
+from workbench.app.components import metric_row
 from workbench.app.language import (
     _,
     apply_language,
@@ -28,12 +29,12 @@ with session.one_opening():
         )
 
     first_day, last_day = summary["first_day"], summary["last_day"]
-    cols = st.columns(5)
-    cols[0].metric(_("Accounts"), format_number(summary["accounts"]))
-    cols[1].metric(_("Contacts"), format_number(summary["contacts"]))
+    row = metric_row()
+    row.metric(_("Accounts"), format_number(summary["accounts"]))
+    row.metric(_("Contacts"), format_number(summary["contacts"]))
     currency = reads.portfolio_currency()
     # short in the metric (a full amount in the billions was cut), exact in its help
-    cols[2].metric(
+    row.metric(
         _("Won revenue, last 12 months"),
         format_money_short(summary["won_revenue_12m"], currency),
         help=_(
@@ -44,14 +45,14 @@ with session.one_opening():
             amount=format_money(summary["won_revenue_12m"], currency)
         ),
     )
-    cols[3].metric(
+    row.metric(
         _("Effort hours, last 12 months"),
         format_number(summary["effort_hours_12m"]),
         help=_("{hours} hours over the whole data.").format(
             hours=format_number(summary["effort_hours"])
         ),
     )
-    cols[4].metric(_("Activities"), format_number(summary["activities"]))
+    row.metric(_("Activities"), format_number(summary["activities"]))
 
     st.caption(
         _(

@@ -90,3 +90,20 @@ def test_overview_creates_demo_when_no_database(tmp_path, monkeypatch):
     assert path.exists()
     assert any("created the demo portfolio" in i.value for i in at.info)
     assert {m.label: m.value for m in at.metric}["Accounts"] == "60"
+
+
+@pytest.mark.parametrize(("page", "figures"), [("overview", 5), ("segments", 7)])
+def test_a_page_s_headline_figures_sit_in_one_row_block(app_db, page, figures):
+    # One block for the row rather than one per column: each block is a message to
+    # every session at every rerun; a narrow window wraps the figures instead of
+    # cutting their labels short.
+    at = open_page(f"pages/{page}.py")
+    assert not at.exception, at.exception
+    rows = [
+        block
+        for block in at.main.children.values()
+        if type(block).__name__ == "Block"
+        and block.children
+        and all(type(c).__name__ == "Metric" for c in block.children.values())
+    ]
+    assert [len(row.children) for row in rows] == [figures]

@@ -242,6 +242,18 @@ def dataframe(
     )
 
 
+def metric_row() -> Any:
+    """Return a row for figures (``st.metric``), side by side, wrapping when narrow.
+
+    One block, where ``st.columns`` makes one for the row and one per column:
+    every block is a message to each session at every rerun, and with twenty
+    sessions at once a server spends most of its time per message
+    (docs/performance.md, twenty-seventh pass). A narrow window wraps the
+    figures onto a second line instead of cutting their labels short.
+    """
+    return st.container(horizontal=True, gap="medium")
+
+
 def opened_expander(label: str, key: str, *, expanded: bool = False) -> Any:
     """Show an expander, collapsed unless ``expanded``; return it when open, else ``None``.
 

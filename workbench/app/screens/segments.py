@@ -17,6 +17,7 @@ from workbench.app import actions, reads, segment_reads, session
 from workbench.app.components import (
     account_choices,
     download_pair,
+    metric_row,
     opened_expander,
     pick_account,
     save_then_rerun,
@@ -84,18 +85,18 @@ def overview_section(
     # computed once per thresholds and language, shared by every session
     view = segment_reads.overview(as_of, thresholds, CHART_POINTS, current_language())
     counts = view.counts
-    cols = st.columns(7)
+    row = metric_row()
     shown = ("most_valuable", "most_growable", "maintain", "below_zero", "no_data")
-    for col, name in zip(cols, shown, strict=False):
-        col.metric(
+    for name in shown:
+        row.metric(
             terms.value_segment(name).capitalize(),
             format_number(counts[name]),
             help=_("No revenue, people, activity or open deal on record: not ranked.")
             if name == "no_data"
             else None,
         )
-    for col, name in zip(cols[5:], ("partnership", "transactional"), strict=True):
-        col.metric(terms.relationship(name).capitalize(), format_number(counts[name]))
+    for name in ("partnership", "transactional"):
+        row.metric(terms.relationship(name).capitalize(), format_number(counts[name]))
 
     # the top level copied: Streamlit takes the datasets out of the spec it gets
     st.vega_lite_chart(spec=dict(view.chart), width="stretch")

@@ -786,3 +786,56 @@ def test_a_large_task_file_loads_without_arrow_or_numpy(tmp_path):
         check=True,
     )
     assert done.stdout.strip().splitlines()[-1] == "True [12] []"
+
+
+def test_a_whole_export_in_one_go_loads_without_arrow_or_numpy(tmp_path):
+    """Users, accounts and people staged from frames, tasks loaded in one pass.
+
+    The small files' frames reach DuckDB by the Arrow C stream interface and
+    every check's rows come back by it, so a whole export's import loads
+    neither pyarrow nor numpy (they loaded with the first check's read).
+    """
+    import subprocess
+
+    people = _write_people(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from workbench import ingest, store\n"
+        "from workbench.domain import LOCAL_ACTOR\n"
+        # the task file is large, the people's files are read into frames
+        "ingest.inputs.LARGE_FILE_BYTES = int(sys.argv[2])\n"
+        "loaded = []\n"
+        "load = store.import_activities_load\n"
+        "def watched(*args, **kwargs):\n"
+        "    loaded.append(load(*args, **kwargs))\n"
+        "    return loaded[-1]\n"
+        "store.import_activities_load = watched\n"
+        "con = store.connect(sys.argv[1])\n"
+        "report = ingest.import_files(\n"
+        "    con, [Path(p) for p in sys.argv[3:]], actor=LOCAL_ACTOR)\n"
+        "counts = {t: report.counts[t] for t in ('sellers', 'accounts', 'contacts',"
+        " 'activities')}\n"
+        "con.close()\n"
+        "print(report.ok, loaded, counts,"
+        " [m for m in ('pyarrow', 'numpy') if m in sys.modules])\n"
+    )
+    largest_small = max(p.stat().st_size for p in people)
+    assert task.stat().st_size > largest_small
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            str(tmp_path / "whole.duckdb"),
+            str(largest_small + 1),
+            *map(str, [*people, task]),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == (
+        "True [12] {'sellers': 2, 'accounts': 2, 'contacts': 2, 'activities': 12} []"
+    )

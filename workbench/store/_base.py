@@ -11,9 +11,13 @@ the ``workbench.store`` package.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
+import polars as pl
 
 from workbench.domain import Actor
 from workbench.errors import RejectedInputError
@@ -76,3 +80,71 @@ def _replace_row(cur: Connection, table: str, row: dict[str, object]) -> None:
     cur.execute(f"DELETE FROM {table} WHERE {key} = $key", {"key": row[key]})
     placeholders = ", ".join(f"${name}" for name in row)
     cur.execute(f"INSERT INTO {table} VALUES ({placeholders})", row)
+
+
+def _frame(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    """Return a relation's rows as a polars frame, read by the Arrow C stream interface.
+
+    The same frame as ``relation.pl()`` (tested for every type the store
+    returns), which converts with pyarrow: a process that only imports or
+    answers the command line then loads no pyarrow (about 60 ms and some forty
+    megabytes). What that stream does not carry as ``relation.pl()`` does
+    goes through pyarrow as before: names given twice (``.pl()`` suffixes them
+    ``_1``, ``_2``; the stream refuses them), and an interval (polars reads
+    none: from the stream it panics, by ``.pl()`` it raises an error).
+    """
+    columns = relation.columns
+    if len(set(columns)) != len(columns) or any(
+        "INTERVAL" in str(column_type) for column_type in relation.types
+    ):
+        read: pl.DataFrame = relation.pl()
+        return read
+    return pl.DataFrame(relation)
+
+
+class _ArrowStream:
+    """A polars frame offered to DuckDB by the Arrow C stream interface alone.
+
+    DuckDB reads a polars frame by converting it with pyarrow, which a process
+    that only imports then loads for that (about 60 ms and a hundred megabytes
+    of libraries in the import's process). An object with nothing but
+    ``__arrow_c_stream__`` is read through that interface instead, by polars'
+    own export; each scan asks for a new stream, so a view may be read twice.
+    """
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> Any:
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
+def _holds_null_type(dtype: Any) -> bool:
+    # polars' Null type crosses the C stream without the validity bitmap DuckDB
+    # asks for (DuckDB refuses the batch); pyarrow's conversion gives one
+    inner = getattr(dtype, "inner", None)
+    fields = getattr(dtype, "fields", None) or ()
+    return (
+        str(dtype) == "Null"
+        or (inner is not None and _holds_null_type(inner))
+        or any(_holds_null_type(f.dtype) for f in fields)
+    )
+
+
+@contextmanager
+def _registered(cur: Connection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """Let the body's statements read ``frame`` as the view ``name``, then drop it.
+
+    Read by the Arrow C stream interface (:class:`_ArrowStream`); a frame with a
+    column of polars' Null type goes through pyarrow, as DuckDB reads it only so.
+    """
+    source: object = frame
+    if any(_holds_null_type(dtype) for dtype in frame.schema.values()):
+        source = frame.to_arrow()
+    else:
+        source = _ArrowStream(frame)
+    cur.register(name, source)
+    try:
+        yield
+    finally:
+        cur.unregister(name)

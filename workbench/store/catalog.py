@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from workbench.store._base import _WRITE_LOCK, Connection
+from workbench.store._base import _WRITE_LOCK, Connection, _frame
 from workbench.store.connection import _sql_text_literal
 from workbench.store.migrations import migrate
 
@@ -50,7 +50,7 @@ def read_catalog_table(con: Connection, table: str) -> pl.DataFrame:
     """Return every row of a table the catalog lists, in a stable order (ORDER BY ALL)."""
     name = _catalog_table(con, table)
     with con.cursor() as cur:
-        frame: pl.DataFrame = cur.sql(f"SELECT * FROM {name} ORDER BY ALL").pl()
+        frame: pl.DataFrame = _frame(cur.sql(f"SELECT * FROM {name} ORDER BY ALL"))
     return frame
 
 

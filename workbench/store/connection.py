@@ -30,7 +30,7 @@ import duckdb
 import polars as pl
 
 from workbench.errors import DatabaseBusyError
-from workbench.store._base import _WRITE_LOCK, Connection, _now
+from workbench.store._base import _WRITE_LOCK, Connection, _frame, _now, _registered
 from workbench.store.file_turns import file_turn
 from workbench.store.migrations import migrate
 from workbench.store.tables import DATA_TABLES, list_tables_static
@@ -374,7 +374,7 @@ def read_table(
         columns = table_columns(con, name)
         order = " ORDER BY ALL" if columns else ""
     with con.cursor() as cur:
-        frame: pl.DataFrame = cur.sql(f"SELECT * FROM {name}{order}").pl()
+        frame: pl.DataFrame = _frame(cur.sql(f"SELECT * FROM {name}{order}"))
     return frame
 
 
@@ -404,8 +404,7 @@ def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
     if frame.height == 0:
         return 0
     column_list = ", ".join(f'"{c}"' for c in frame.columns)
-    cur.register("_incoming_rows", frame.to_arrow())
-    try:
+    with _registered(cur, "_incoming_rows", frame):
         key = UNINDEXED_KEYS.get(name)
         if key is not None and key in frame.columns:
             # the refusal a key index gave before these tables lost theirs
@@ -425,8 +424,6 @@ def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
         cur.execute(
             f"INSERT INTO {name} ({column_list}) SELECT {column_list} FROM _incoming_rows"
         )
-    finally:
-        cur.unregister("_incoming_rows")
     return frame.height
 
 
@@ -441,7 +438,7 @@ def query_frame(
     Private to the library: callers outside ``store`` use the named functions.
     """
     with con.cursor() as cur:
-        frame: pl.DataFrame = cur.sql(sql, params=params).pl()
+        frame: pl.DataFrame = _frame(cur.sql(sql, params=params))
     return finite_or_null(frame)
 
 

@@ -16,7 +16,7 @@ from workbench.domain import (
     months_before,
 )
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _now, _registered
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.portfolio import data_date_range
 from workbench.store.versions import scope_facts
@@ -228,80 +228,79 @@ def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> 
     problems = _check_contact_changes(changes)
     if problems:
         raise RejectedInputError("; ".join(problems))
-    with write_transaction(con) as cur:
-        cur.register("_contact_changes", changes.to_arrow())
-        try:
-            unknown = cur.sql(
-                """
-                SELECT DISTINCT contact_id FROM _contact_changes
-                WHERE contact_id NOT IN (SELECT contact_id FROM contacts)
-                ORDER BY contact_id
-                """
-            ).fetchall()
-            if unknown:
-                raise RejectedInputError(
-                    "no contact has the ID "
-                    + ", ".join(repr(str(row[0])) for row in unknown)
-                )
-            cur.execute(
-                """
-                CREATE TEMP TABLE _contact_edit_rows AS
-                SELECT ch.contact_id, ch.field,
-                       CASE ch.field
-                           WHEN 'buying_role' THEN c.buying_role
-                           WHEN 'influence' THEN c.influence::VARCHAR
-                           ELSE c.attitude
-                       END AS old_value,
-                       ch.new_value
-                FROM _contact_changes ch JOIN contacts c USING (contact_id)
-                """
+    with (
+        write_transaction(con) as cur,
+        _registered(cur, "_contact_changes", changes),
+    ):
+        unknown = cur.sql(
+            """
+            SELECT DISTINCT contact_id FROM _contact_changes
+            WHERE contact_id NOT IN (SELECT contact_id FROM contacts)
+            ORDER BY contact_id
+            """
+        ).fetchall()
+        if unknown:
+            raise RejectedInputError(
+                "no contact has the ID "
+                + ", ".join(repr(str(row[0])) for row in unknown)
             )
-            cur.execute(
-                "DELETE FROM _contact_edit_rows WHERE old_value IS NOT DISTINCT FROM new_value"
-            )
-            changed = int(
-                cur.sql("SELECT count(*) FROM _contact_edit_rows").fetchall()[0][0]
-            )
-            cur.execute(
-                """
-                INSERT INTO contact_edits
-                SELECT (SELECT coalesce(max(edit_id), 0) FROM contact_edits)
-                           + row_number() OVER (ORDER BY contact_id, field),
-                       contact_id, field, old_value, new_value, $by, $at
-                FROM _contact_edit_rows
-                """,
-                {"by": actor.name, "at": _now()},
-            )
-            cur.execute(
-                """
-                UPDATE contacts SET buying_role = e.new_value FROM _contact_edit_rows e
-                WHERE e.contact_id = contacts.contact_id AND e.field = 'buying_role'
-                """
-            )
-            cur.execute(
-                """
-                UPDATE contacts SET influence = e.new_value::TINYINT
-                FROM _contact_edit_rows e
-                WHERE e.contact_id = contacts.contact_id AND e.field = 'influence'
-                """
-            )
-            cur.execute(
-                """
-                UPDATE contacts SET attitude = e.new_value FROM _contact_edit_rows e
-                WHERE e.contact_id = contacts.contact_id AND e.field = 'attitude'
-                """
-            )
-            # the people's accounts (those whose activities name them are
-            # found by the features' reader)
-            scope_facts(
-                cur,
-                "SELECT account_id FROM contacts WHERE contact_id IN "
-                "(SELECT contact_id FROM _contact_edit_rows)",
-                {},
-            )
-            cur.execute("DROP TABLE _contact_edit_rows")
-        finally:
-            cur.unregister("_contact_changes")
+        cur.execute(
+            """
+            CREATE TEMP TABLE _contact_edit_rows AS
+            SELECT ch.contact_id, ch.field,
+                   CASE ch.field
+                       WHEN 'buying_role' THEN c.buying_role
+                       WHEN 'influence' THEN c.influence::VARCHAR
+                       ELSE c.attitude
+                   END AS old_value,
+                   ch.new_value
+            FROM _contact_changes ch JOIN contacts c USING (contact_id)
+            """
+        )
+        cur.execute(
+            "DELETE FROM _contact_edit_rows WHERE old_value IS NOT DISTINCT FROM new_value"
+        )
+        changed = int(
+            cur.sql("SELECT count(*) FROM _contact_edit_rows").fetchall()[0][0]
+        )
+        cur.execute(
+            """
+            INSERT INTO contact_edits
+            SELECT (SELECT coalesce(max(edit_id), 0) FROM contact_edits)
+                       + row_number() OVER (ORDER BY contact_id, field),
+                   contact_id, field, old_value, new_value, $by, $at
+            FROM _contact_edit_rows
+            """,
+            {"by": actor.name, "at": _now()},
+        )
+        cur.execute(
+            """
+            UPDATE contacts SET buying_role = e.new_value FROM _contact_edit_rows e
+            WHERE e.contact_id = contacts.contact_id AND e.field = 'buying_role'
+            """
+        )
+        cur.execute(
+            """
+            UPDATE contacts SET influence = e.new_value::TINYINT
+            FROM _contact_edit_rows e
+            WHERE e.contact_id = contacts.contact_id AND e.field = 'influence'
+            """
+        )
+        cur.execute(
+            """
+            UPDATE contacts SET attitude = e.new_value FROM _contact_edit_rows e
+            WHERE e.contact_id = contacts.contact_id AND e.field = 'attitude'
+            """
+        )
+        # the people's accounts (those whose activities name them are
+        # found by the features' reader)
+        scope_facts(
+            cur,
+            "SELECT account_id FROM contacts WHERE contact_id IN "
+            "(SELECT contact_id FROM _contact_edit_rows)",
+            {},
+        )
+        cur.execute("DROP TABLE _contact_edit_rows")
     return changed
 
 

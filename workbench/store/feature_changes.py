@@ -55,7 +55,7 @@ from datetime import date
 
 import polars as pl
 
-from workbench.store._base import Connection
+from workbench.store._base import Connection, _frame
 from workbench.store.connection import finite_or_null
 from workbench.store.economic_inputs import LATER_YEARS_BITS, RETENTION_MASK
 from workbench.store.erp_revenue import with_erp_revenue
@@ -328,9 +328,9 @@ def _retention_counts(masks: pl.Series) -> tuple[int, int, int]:
 
 def _priced_hours(cur: Connection, as_of: date) -> pl.DataFrame:
     """Return every account's priced hours (:data:`~.portfolio.PRICED_HOURS_SQL`)."""
-    priced: pl.DataFrame = cur.sql(
-        PRICED_HOURS_SQL, params=priced_hours_params(as_of)
-    ).pl()
+    priced: pl.DataFrame = _frame(
+        cur.sql(PRICED_HOURS_SQL, params=priced_hours_params(as_of))
+    )
     return finite_or_null(priced)
 
 
@@ -514,7 +514,7 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
             f"WHERE rowid IN (SELECT rowid FROM {source(table)} "
             "WHERE account_id IN (SELECT account_id FROM _brought))"
         )
-    brought: pl.Series = cur.sql("SELECT account_id FROM _brought").pl().to_series()
+    brought: pl.Series = _frame(cur.sql("SELECT account_id FROM _brought")).to_series()
     return brought
 
 

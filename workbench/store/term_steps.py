@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from workbench.store._base import _frame
 from workbench.store.connection import finite_or_null
 from workbench.store.economic_inputs import RETENTION_MASK, RETENTION_YEARS
 from workbench.store.economics import (
@@ -178,7 +179,7 @@ def term_steps(con: Connection, as_of: date, account_ids: pl.Series) -> TermStep
     with con.cursor() as cur:
         # as read, non-finite amounts of an older file included: the file's
         # statement sums them as they are, and so must the steps
-        rows: pl.DataFrame = cur.sql(_TERM_STEPS_SQL, params=params).pl()
+        rows: pl.DataFrame = _frame(cur.sql(_TERM_STEPS_SQL, params=params))
     asked = len(account_ids)
     # an account with deals but not asked for (written between the reads)
     # counts in the portfolio's retention: it takes a code after the rest

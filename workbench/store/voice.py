@@ -11,7 +11,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import SURVEY_TYPES, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now, _replace_row, _stamped
+from workbench.store._base import Connection, _now, _registered, _replace_row, _stamped
 from workbench.store.connection import query_frame, write_transaction
 from workbench.store.imports.commit import (
     _SURVEY_COLUMNS,
@@ -257,8 +257,7 @@ def _checked_survey_rows(responses: pl.DataFrame) -> pl.DataFrame:
 
 def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
     """Replace stored responses by (source, source_id), add new ones; return updates."""
-    cur.register("_survey_rows", incoming.to_arrow())
-    try:
+    with _registered(cur, "_survey_rows", incoming):
         updated = int(
             cur.sql(
                 """
@@ -280,8 +279,6 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
               ON r.source = s.source AND r.source_id = s.source_id
             """
         )
-    finally:
-        cur.unregister("_survey_rows")
     # the answers' accounts, before and after
     scope_facts(
         cur,

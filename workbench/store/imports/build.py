@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from workbench.store._base import Connection
+from workbench.store._base import Connection, _frame
 from workbench.store.imports.checks import _date_expr
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
@@ -95,12 +95,14 @@ def _build_sellers(cur: Connection, staged: set[str]) -> None:
 
 def import_seller_notes(cur: Connection) -> pl.DataFrame:
     """Return sellers created from a name: ``_file``, ``_row``, ``name``, ``seller_id``."""
-    frame: pl.DataFrame = cur.sql(
-        """
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            """
         SELECT _file, _row::BIGINT AS _row, name, seller_id FROM _import_new_sellers
         WHERE created_from_reference ORDER BY _file, _row
         """
-    ).pl()
+        )
+    )
     return frame
 
 
@@ -582,7 +584,7 @@ def import_merged_by_name(cur: Connection) -> pl.DataFrame:
 
     Columns: ``table``, ``_file``, ``_row``, ``name``, ``into_id``, ``into_file``.
     """
-    frame: pl.DataFrame = cur.sql(
-        'SELECT * FROM _import_merged ORDER BY "table", _file, _row'
-    ).pl()
+    frame: pl.DataFrame = _frame(
+        cur.sql('SELECT * FROM _import_merged ORDER BY "table", _file, _row')
+    )
     return frame

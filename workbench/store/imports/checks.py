@@ -13,7 +13,7 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.i18n import N_
-from workbench.store._base import Connection
+from workbench.store._base import Connection, _frame, _registered
 from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
@@ -35,8 +35,9 @@ def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame
     """
     if column not in _import_columns(table) or column not in vocabulary.DATE_COLUMNS:
         raise ValueError(f"{table}.{column} is not a date column")
-    stats: pl.DataFrame = cur.sql(
-        f"""
+    stats: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT _file, count(*)::BIGINT AS slash_values,
                max(TRY_CAST(split_part(v, '/', 1) AS INTEGER)) AS max_first,
                max(TRY_CAST(split_part(v, '/', 2) AS INTEGER)) AS max_second
@@ -47,7 +48,8 @@ def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame
         WHERE regexp_full_match(v, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}')
         GROUP BY _file
         """
-    ).pl()
+        )
+    )
     return stats
 
 
@@ -58,16 +60,13 @@ def import_set_date_orders(
 
     ``orders`` has ``_file``, ``col`` and ``date_order`` (``mdy``, ``dmy`` or null).
     """
-    cur.register(
-        "_import_orders_in", orders.select("_file", "col", "date_order").to_arrow()
-    )
-    try:
+    with _registered(
+        cur, "_import_orders_in", orders.select("_file", "col", "date_order")
+    ):
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE _import_date_orders AS "
             "SELECT * FROM _import_orders_in"
         )
-    finally:
-        cur.unregister("_import_orders_in")
     for table in tables:
         dates = [c for c in _import_columns(table) if c in vocabulary.DATE_COLUMNS]
         files = [
@@ -232,7 +231,7 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
         f"FROM _import_bad s WHERE {conditions[i]}"
         for i, (column, _level, _condition, _message) in enumerate(checks)
     )
-    found: pl.DataFrame = cur.sql(_capped(arms)).pl()
+    found: pl.DataFrame = _frame(cur.sql(_capped(arms)))
     if found.height == 0:
         return empty
     meta = pl.DataFrame(
@@ -290,14 +289,16 @@ def import_role_problems(cur: Connection) -> pl.DataFrame:
                kept
         FROM per_row WHERE has_unknown OR roles > 1
     """
-    found: pl.DataFrame = cur.sql(
-        f"""
+    found: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT _file, _row, value, check_id, kept,
                count(*) OVER (PARTITION BY _file, check_id) AS total
         FROM ({sql})
         QUALIFY row_number() OVER (PARTITION BY _file, check_id ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
         """
-    ).pl()
+        )
+    )
     return found.select(
         pl.lit("warning").alias("level"),
         "_file",
@@ -355,15 +356,17 @@ def import_skipped_rows(cur: Connection, table: str) -> pl.DataFrame:
     if table not in reasons:
         return _no_rows(reason=pl.String, total=pl.Int64)
     condition, reason = reasons[table]
-    frame: pl.DataFrame = cur.sql(
-        f"""
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT s._file, s._row::BIGINT AS _row, $reason AS reason,
                (count(*) OVER (PARTITION BY s._file))::BIGINT AS total
         FROM _import_in_{table} s WHERE {condition}
         QUALIFY row_number() OVER (PARTITION BY s._file ORDER BY s._row) <= {IMPORT_PROBLEM_ROWS}
         """,
-        params={"reason": reason},
-    ).pl()
+            params={"reason": reason},
+        )
+    )
     return frame
 
 
@@ -371,13 +374,15 @@ def import_missing_required(cur: Connection, table: str) -> pl.DataFrame:
     """Return accounts or contacts without a name, capped: ``_file``, ``_row``, ``total``."""
     if table not in {"accounts", "contacts"}:
         raise ValueError(f"{table} has no required name")
-    frame: pl.DataFrame = cur.sql(
-        f"""
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT _file, _row::BIGINT AS _row, (count(*) OVER (PARTITION BY _file))::BIGINT AS total
         FROM _import_new_{table} WHERE name IS NULL AND _row IS NOT NULL
         QUALIFY row_number() OVER (PARTITION BY _file ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
         """
-    ).pl()
+        )
+    )
     return frame
 
 
@@ -386,14 +391,16 @@ def import_account_notes(cur: Connection) -> pl.DataFrame:
 
     Columns: ``_file``, ``_row``, ``name``, ``account_id``, ``how`` (``matched`` or ``created``).
     """
-    frame: pl.DataFrame = cur.sql(
-        """
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            """
         SELECT _file, _row::BIGINT AS _row, name, account_id,
                CASE WHEN created_from_reference THEN 'created' ELSE 'matched' END AS how
         FROM _import_new_accounts WHERE matched_by_name OR created_from_reference
         ORDER BY _file, _row
         """
-    ).pl()
+        )
+    )
     return frame
 
 
@@ -415,15 +422,17 @@ def import_duplicates(cur: Connection, table: str) -> pl.DataFrame:
                 "rows": pl.List(pl.Int64),
             }
         )
-    frame: pl.DataFrame = cur.sql(
-        f"""
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT {key} AS key, list(_file ORDER BY _file, _row) AS files,
                list(_row::BIGINT ORDER BY _file, _row) AS rows
         FROM _import_new_{table} WHERE {key} IN (SELECT unnest($keys))
         GROUP BY 1 ORDER BY 1
         """,
-        params={"keys": [str(r[0]) for r in doubled]},
-    ).pl()
+            params={"keys": [str(r[0]) for r in doubled]},
+        )
+    )
     return frame
 
 
@@ -435,15 +444,17 @@ def import_id_collisions(cur: Connection, table: str) -> pl.DataFrame:
     key_column = vocabulary.KEY_COLUMNS.get(table)
     if key_column is None:
         return _no_rows(key=pl.String, other_source=pl.String)
-    frame: pl.DataFrame = cur.sql(
-        f"""
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT n._file, n._row::BIGINT AS _row, n.{key_column} AS key,
                coalesce(e.source, '(unknown)') AS other_source
         FROM _import_new_{table} n JOIN {table} e USING ({key_column})
         WHERE e.source IS DISTINCT FROM n._source OR e.source_id IS DISTINCT FROM n.source_id
         ORDER BY n._file, n._row LIMIT {IMPORT_PROBLEM_ROWS * 5}
         """
-    ).pl()
+        )
+    )
     return frame
 
 
@@ -483,8 +494,9 @@ def _reference_problem_rows(
     cur: Connection, dangling_sql: str, *, level: str, table: str, column: str
 ) -> pl.DataFrame:
     """Group dangling references (``_file``, ``_row``, ``value``) per value, capped per file."""
-    frame: pl.DataFrame = cur.sql(
-        f"""
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT $level AS level, $table AS "table", $column AS "column",
                _file, min(_row)::BIGINT AS _row, value, count(*)::BIGINT AS rows,
                (count(*) OVER (PARTITION BY _file))::BIGINT AS total
@@ -492,8 +504,9 @@ def _reference_problem_rows(
         GROUP BY _file, value
         QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
         """,
-        params={"level": level, "table": table, "column": column},
-    ).pl()
+            params={"level": level, "table": table, "column": column},
+        )
+    )
     return frame
 
 
@@ -564,8 +577,9 @@ def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFr
     found: list[pl.DataFrame] = []
     for level, table, name_column, id_column in checks:
         found.append(
-            cur.sql(
-                f"""
+            _frame(
+                cur.sql(
+                    f"""
                 SELECT $level AS level, $table AS "table", $column AS "column",
                        _file, min(_row)::BIGINT AS _row, {name_column} AS value,
                        count(*)::BIGINT AS rows,
@@ -576,8 +590,9 @@ def import_unresolved_names(cur: Connection, tables: Sequence[str]) -> pl.DataFr
                 GROUP BY _file, {name_column}
                 QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
                 """,
-                params={"level": level, "table": table, "column": name_column},
-            ).pl()
+                    params={"level": level, "table": table, "column": name_column},
+                )
+            )
         )
     if not found:
         return pl.DataFrame()

@@ -18,7 +18,7 @@ from workbench.access import require
 from workbench.domain import (
     Actor,
 )
-from workbench.store._base import Connection, _now
+from workbench.store._base import Connection, _frame, _now, _registered
 from workbench.store.connection import (
     query_frame,
     record_json,
@@ -95,10 +95,9 @@ def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
     # The survey type is optional in a file: without it a response keeps the type
     # stored for it, or is a relationship answer (the schema's default).
     typed = _with_survey_type(responses)
-    cur.register(
-        "_import_responses_in", typed.select([*needed, "survey_type"]).to_arrow()
-    )
-    try:
+    with _registered(
+        cur, "_import_responses_in", typed.select([*needed, "survey_type"])
+    ):
         cur.execute(
             """
             CREATE OR REPLACE TEMP TABLE _import_new_nps_responses AS
@@ -112,8 +111,6 @@ def import_stage_responses(cur: Connection, responses: pl.DataFrame) -> None:
             LEFT JOIN nps_responses e ON e.source = r.source AND e.source_id = r.source_id
             """
         )
-    finally:
-        cur.unregister("_import_responses_in")
 
 
 def import_commit(
@@ -481,6 +478,6 @@ def import_link_targets(
         + account_sql
         + " WHERE account_id NOT IN (SELECT account_id FROM _import_new_accounts)"
     )
-    contacts: pl.DataFrame = cur.sql(contact_sql).pl()
-    accounts: pl.DataFrame = cur.sql(account_sql).pl()
+    contacts: pl.DataFrame = _frame(cur.sql(contact_sql))
+    accounts: pl.DataFrame = _frame(cur.sql(account_sql))
     return contacts, accounts

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.store._base import Connection
+from workbench.store._base import Connection, _frame
 from workbench.store.imports.staging import IMPORT_PROBLEM_ROWS
 
 #: The month of a staged row: the month column, or the year with a period number.
@@ -65,8 +65,9 @@ def import_erp_unmatched(cur: Connection) -> pl.DataFrame:
     Columns as :func:`import_unresolved_names`: ``level``, ``table``, ``column``,
     ``_file``, ``_row``, ``value``, ``rows``, ``total``.
     """
-    frame: pl.DataFrame = cur.sql(
-        f"""
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT 'warning' AS level, 'erp_revenue' AS "table", 'account_name' AS "column",
                _file, min(_row)::BIGINT AS _row, account_name AS value,
                count(*)::BIGINT AS rows,
@@ -75,7 +76,8 @@ def import_erp_unmatched(cur: Connection) -> pl.DataFrame:
         GROUP BY _file, account_name
         QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
         """
-    ).pl()
+        )
+    )
     return frame
 
 

@@ -15,7 +15,7 @@ import polars as pl
 from workbench.domain import Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
-from workbench.store._base import Connection
+from workbench.store._base import Connection, _frame
 from workbench.store.connection import UNINDEXED_KEYS
 from workbench.store.imports.erp import erp_lines_added_up
 from workbench.store.imports.staging import _IMPORT_KEYS, IMPORT_ORDER
@@ -366,8 +366,9 @@ def import_reporting_lines(cur: Connection) -> pl.DataFrame:
     Columns: ``contact_id``, ``name``, ``account_id``, ``reports_to_id``,
     ``manager_account_id``, ``_file``, ``_row`` (null for people already stored).
     """
-    frame: pl.DataFrame = cur.sql(
-        """
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            """
         WITH people AS (
             SELECT contact_id, name, account_id, reports_to_id, _file, _row::BIGINT AS _row
             FROM _import_new_contacts
@@ -381,7 +382,8 @@ def import_reporting_lines(cur: Connection) -> pl.DataFrame:
         FROM people p LEFT JOIN people m ON m.contact_id = p.reports_to_id
         WHERE p.reports_to_id IS NOT NULL
         """
-    ).pl()
+        )
+    )
     return frame
 
 

@@ -20,7 +20,7 @@ from workbench import vocabulary
 from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
-from workbench.store._base import Connection
+from workbench.store._base import Connection, _frame, _registered
 from workbench.store.connection import _sql_text_literal
 from workbench.store.tables import DATA_TABLES
 
@@ -247,14 +247,11 @@ def import_stage_frame(
     deleted = (
         "coalesce(wb_bool(is_deleted), false)" if "is_deleted" in columns else "false"
     )
-    cur.register("_import_incoming", frame.to_arrow())
-    try:
+    with _registered(cur, "_import_incoming", frame):
         cur.execute(
             f"CREATE TEMP TABLE {_import_stage_name(index)} AS "
             f"SELECT *, {deleted} AS _deleted FROM _import_incoming"
         )
-    finally:
-        cur.unregister("_import_incoming")
     return frame.height
 
 
@@ -486,12 +483,14 @@ def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
     """Return per file how many rows were marked deleted (and so are skipped)."""
     if "is_deleted" not in _import_columns(table):
         return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
-    deleted: pl.DataFrame = cur.sql(
-        f"""
+    deleted: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
         SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
         WHERE _deleted GROUP BY _file ORDER BY _file
         """
-    ).pl()
+        )
+    )
     return deleted
 
 

@@ -7,13 +7,13 @@ can be piped; everything else goes to stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench import exports
+from workbench.cli._json import document_text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,8 +34,11 @@ def progress(message: str) -> None:
 
 
 def print_json(value: Any) -> None:
-    """Print one JSON document to stdout (dates as ISO strings, text unescaped)."""
-    print(json.dumps(value, ensure_ascii=False, default=str, indent=2))
+    """Print one JSON document to stdout (dates as ISO strings, text unescaped).
+
+    A polars frame in it is printed as the list of its rows (see :mod:`._json`).
+    """
+    print(document_text(value))
 
 
 def print_outcome(as_json: bool, document: Any, print_text: Callable[[], None]) -> int:
@@ -84,7 +87,7 @@ def print_table(
     spreadsheet-safe; otherwise ``print_text`` prints it.
     """
     if args.json:
-        print_json(table.to_dicts() if document is None else document)
+        print_json(table if document is None else document)
     elif args.csv:
         write_stdout_bytes(exports.to_csv_bytes(table))
     else:

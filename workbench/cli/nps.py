@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     )
     rows = voice.nps_rows_for_cli(responses, args.by)
     if args.json:
-        print_json(rows.to_dicts())
+        print_json(rows)
         return 0
     responses_heading, interval_heading = (
         _("responses"),
@@ -172,7 +172,7 @@ def _print_conflicts(conflicts: pl.DataFrame, as_json: bool) -> int:
     columns = [c for c in CONFLICT_COLUMNS if c != "flagged"]
     rows = conflicts.select(columns)
     if as_json:
-        print_json(rows.to_dicts())
+        print_json(rows)
         return 0
     if rows.height == 0:
         print(_("No role conflict beyond chance in the period."))

@@ -108,9 +108,9 @@ def run_overview(args: argparse.Namespace) -> int:
             {
                 "today": overview.today,
                 "segments_pending": overview.segments_pending,
-                "summary": overview.summary.to_dicts(),
-                "missing": overview.missing.to_dicts(),
-                "overdue": overview.overdue.to_dicts(),
+                "summary": overview.summary,
+                "missing": overview.missing,
+                "overdue": overview.overdue,
             }
         )
         return 0

@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     document = {
         "as_of": as_of,
         "thresholds": thresholds.to_dict(),
-        "accounts": table.to_dicts(),
+        "accounts": table,
     }
     return print_table(args, table, lambda: _print_accounts(table), document)
 

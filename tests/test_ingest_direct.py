@@ -839,3 +839,60 @@ def test_a_whole_export_in_one_go_loads_without_arrow_or_numpy(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == (
         "True [12] {'sellers': 2, 'accounts': 2, 'contacts': 2, 'activities': 12} []"
     )
+
+
+@pytest.mark.parametrize(
+    "doubled",
+    [None, "in the file", "with a stored task"],
+    ids=["unique", "doubled-in-the-file", "doubled-with-a-stored-task"],
+)
+def test_the_uniqueness_of_many_stored_ids_is_counted_in_parts(
+    tmp_path, monkeypatch, doubled
+):
+    """Past a few million stored activities the distinct hashes are counted in parts.
+
+    Each part counts the IDs whose hash leaves one remainder: a doubled ID falls
+    in one part twice, in the file or beside a task stored before, and the load
+    steps aside for the staged path, which reports a double in the file with
+    its rows and updates a task stored before.
+    """
+    from workbench.store.imports import direct
+
+    con = _database(tmp_path)
+    tasks = _tasks()
+    if doubled == "with a stored task":
+        earlier = tmp_path / "earlier"
+        earlier.mkdir()
+        report, said = _import_task(
+            con, _write_tasks(earlier, [_tasks()[0]]), monkeypatch, staged_only=False
+        )
+        assert report.ok and said == [1]
+    elif doubled == "in the file":
+        tasks = _duplicate(tasks)
+    counted: list[str] = []
+    statements = direct._distinct_hash_counts
+
+    def watched(rows: int) -> list[tuple[str, dict[str, int]]]:
+        made = statements(rows)
+        counted.extend(sql for sql, _params in made)
+        return made
+
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "DISTINCT_HASHES_PER_STATEMENT", 3)
+        patch.setattr(direct, "_distinct_hash_counts", watched)
+        report, said = _import_task(
+            con, _write_tasks(tmp_path, tasks), monkeypatch, staged_only=False
+        )
+    stored = 1 if doubled == "with a stored task" else 0
+    # twelve (or thirteen) stored activities, three a part
+    assert len(counted) == -(-(len(tasks) + stored) // 3)
+    assert all("% $parts::UBIGINT = $part::UBIGINT" in sql for sql in counted)
+    if doubled is None:
+        assert report.ok and said == [12]
+        return
+    assert said == [None], "the load stepped aside"
+    if doubled == "in the file":
+        assert not report.ok
+        assert any("duplicate" in str(p.message).lower() for p in report.errors)
+    else:
+        assert report.ok and report.plan["activities"]["update"] == 1

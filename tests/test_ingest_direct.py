@@ -747,12 +747,11 @@ def test_files_filling_other_tables_than_the_last_import_are_not_hashed_first(
 def test_a_large_task_file_loads_without_arrow_or_numpy(tmp_path):
     """The one-pass load reads and checks in DuckDB, and asks the store for tuples.
 
-    pyarrow (about 40 MB of a process's memory) is loaded only by a frame read
-    from DuckDB, numpy (about 11 MB) by the arrays of a term move: the load of
+    pyarrow (about 40 MB of a process's memory) and numpy (about 11 MB) are
+    loaded by neither the store's reads (by the Arrow C stream) nor this load:
     a clean activity export needs neither, down to the check that the same
     files were not imported just before.
     """
-    import subprocess
 
     path = tmp_path / "held.duckdb"
     con = store.connect(str(path))
@@ -762,30 +761,8 @@ def test_a_large_task_file_loads_without_arrow_or_numpy(tmp_path):
     finally:
         con.close()
     task = _write_tasks(tmp_path, _tasks())
-    probe = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from workbench import ingest, store\n"
-        "from workbench.domain import LOCAL_ACTOR\n"
-        "ingest.inputs.LARGE_FILE_BYTES = 0\n"
-        "loaded = []\n"
-        "load = store.import_activities_load\n"
-        "def watched(*args, **kwargs):\n"
-        "    loaded.append(load(*args, **kwargs))\n"
-        "    return loaded[-1]\n"
-        "store.import_activities_load = watched\n"
-        "con = store.connect(sys.argv[1])\n"
-        "report = ingest.import_files(con, [Path(sys.argv[2])], actor=LOCAL_ACTOR)\n"
-        "con.close()\n"
-        "print(report.ok, loaded, [m for m in ('pyarrow', 'numpy') if m in sys.modules])\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, str(path), str(task)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stdout.strip().splitlines()[-1] == "True [12] []"
+    # every file large: the task file loads in one pass
+    assert _imported_in_a_child(path, [task], large_file_bytes=0) == "True [12] []"
 
 
 def test_a_whole_export_in_one_go_loads_without_arrow_or_numpy(tmp_path):
@@ -795,50 +772,67 @@ def test_a_whole_export_in_one_go_loads_without_arrow_or_numpy(tmp_path):
     every check's rows come back by it, so a whole export's import loads
     neither pyarrow nor numpy (they loaded with the first check's read).
     """
-    import subprocess
-
     people = _write_people(tmp_path)
     task = _write_tasks(tmp_path, _tasks())
-    probe = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from workbench import ingest, store\n"
-        "from workbench.domain import LOCAL_ACTOR\n"
-        # the task file is large, the people's files are read into frames
-        "ingest.inputs.LARGE_FILE_BYTES = int(sys.argv[2])\n"
-        "loaded = []\n"
-        "load = store.import_activities_load\n"
-        "def watched(*args, **kwargs):\n"
-        "    loaded.append(load(*args, **kwargs))\n"
-        "    return loaded[-1]\n"
-        "store.import_activities_load = watched\n"
-        "con = store.connect(sys.argv[1])\n"
-        "report = ingest.import_files(\n"
-        "    con, [Path(p) for p in sys.argv[3:]], actor=LOCAL_ACTOR)\n"
-        "counts = {t: report.counts[t] for t in ('sellers', 'accounts', 'contacts',"
-        " 'activities')}\n"
-        "con.close()\n"
-        "print(report.ok, loaded, counts,"
-        " [m for m in ('pyarrow', 'numpy') if m in sys.modules])\n"
-    )
     largest_small = max(p.stat().st_size for p in people)
     assert task.stat().st_size > largest_small
+    path = tmp_path / "whole.duckdb"
+    # the task file large, the people's files read into frames
+    said = _imported_in_a_child(path, [*people, task], largest_small + 1)
+    assert said == "True [12] []"
+    con = store.connect(path)
+    try:
+        counts = store.table_counts(con)
+    finally:
+        con.close()
+    assert [counts[t] for t in ("sellers", "accounts", "contacts", "activities")] == [
+        2,
+        2,
+        2,
+        12,
+    ]
+
+
+#: An import in a process of its own: whether it was accepted, what the one-pass
+#: load said, and which of pyarrow and numpy the process loaded.
+_IMPORT_PROBE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from workbench import ingest, store\n"
+    "from workbench.domain import LOCAL_ACTOR\n"
+    "ingest.inputs.LARGE_FILE_BYTES = int(sys.argv[2])\n"
+    "loaded = []\n"
+    "load = store.import_activities_load\n"
+    "def watched(*args, **kwargs):\n"
+    "    loaded.append(load(*args, **kwargs))\n"
+    "    return loaded[-1]\n"
+    "store.import_activities_load = watched\n"
+    "con = store.connect(sys.argv[1])\n"
+    "report = ingest.import_files(\n"
+    "    con, [Path(p) for p in sys.argv[3:]], actor=LOCAL_ACTOR)\n"
+    "con.close()\n"
+    "print(report.ok, loaded, [m for m in ('pyarrow', 'numpy') if m in sys.modules])\n"
+)
+
+
+def _imported_in_a_child(path: Path, files: list[Path], large_file_bytes: int) -> str:
+    """Import ``files`` into ``path`` in a fresh process; return what it printed."""
+    import subprocess
+
     done = subprocess.run(
         [
             sys.executable,
             "-c",
-            probe,
-            str(tmp_path / "whole.duckdb"),
-            str(largest_small + 1),
-            *map(str, [*people, task]),
+            _IMPORT_PROBE,
+            str(path),
+            str(large_file_bytes),
+            *map(str, files),
         ],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert done.stdout.strip().splitlines()[-1] == (
-        "True [12] {'sellers': 2, 'accounts': 2, 'contacts': 2, 'activities': 12} []"
-    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(

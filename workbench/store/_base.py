@@ -106,10 +106,10 @@ class _ArrowStream:
     """A polars frame offered to DuckDB by the Arrow C stream interface alone.
 
     DuckDB reads a polars frame by converting it with pyarrow, which a process
-    that only imports then loads for that (about 60 ms and a hundred megabytes
-    of libraries in the import's process). An object with nothing but
-    ``__arrow_c_stream__`` is read through that interface instead, by polars'
-    own export; each scan asks for a new stream, so a view may be read twice.
+    that only imports then loads for that (see :func:`_frame`). An object with
+    nothing but ``__arrow_c_stream__`` is read through that interface instead,
+    by polars' own export; each scan asks for a new stream, so a view may be
+    read twice.
     """
 
     def __init__(self, frame: pl.DataFrame) -> None:
@@ -138,11 +138,11 @@ def _registered(cur: Connection, name: str, frame: pl.DataFrame) -> Iterator[Non
     Read by the Arrow C stream interface (:class:`_ArrowStream`); a frame with a
     column of polars' Null type goes through pyarrow, as DuckDB reads it only so.
     """
-    source: object = frame
-    if any(_holds_null_type(dtype) for dtype in frame.schema.values()):
-        source = frame.to_arrow()
-    else:
-        source = _ArrowStream(frame)
+    source: object = (
+        frame.to_arrow()
+        if any(_holds_null_type(dtype) for dtype in frame.schema.values())
+        else _ArrowStream(frame)
+    )
     cur.register(name, source)
     try:
         yield

@@ -44,9 +44,9 @@ def zero_if_missing(alias: str, *columns: str) -> str:
 
 
 def _table_exists(con: Connection, table: str) -> bool:
-    rows = con.sql(
+    rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = $t",
-        params={"t": table},
+        parameters={"t": table},
     ).fetchall()
     return bool(rows[0][0])
 
@@ -62,9 +62,9 @@ def _stamped(actor: Actor, **values: object) -> dict[str, object]:
 
 def _require_account(cur: Connection, account_id: str) -> None:
     """Refuse (inside a write) a decision about an account the database does not hold."""
-    known = cur.sql(
+    known = cur.execute(
         "SELECT count(*) FROM accounts WHERE account_id = $id",
-        params={"id": account_id},
+        parameters={"id": account_id},
     ).fetchall()[0][0]
     if not known:
         raise RejectedInputError(f"no account with ID {account_id!r}")

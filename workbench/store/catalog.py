@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def catalog_tables(con: Connection) -> list[str]:
     """Return every table in the database's main schema, by name."""
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             """
             SELECT table_name FROM duckdb_tables()
             WHERE database_name = current_database() AND schema_name = 'main'
@@ -58,14 +58,14 @@ def catalog_columns(con: Connection, table: str) -> list[tuple[str, str]]:
     """Return a catalog table's (column, type) pairs in order."""
     _catalog_table(con, table)
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             """
             SELECT column_name, data_type FROM duckdb_columns()
             WHERE database_name = current_database() AND schema_name = 'main'
               AND table_name = $t
             ORDER BY column_index
             """,
-            params={"t": table},
+            parameters={"t": table},
         ).fetchall()
     return [(str(r[0]), str(r[1])) for r in rows]
 
@@ -77,7 +77,7 @@ def catalog_row_counts(con: Connection) -> dict[str, int]:
         for table in catalog_tables(con):
             name = '"' + table.replace('"', '""') + '"'
             counts[table] = int(
-                cur.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+                cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             )
     return counts
 
@@ -127,7 +127,7 @@ def export_tables(
                 target = _sql_text_literal(str(folder / f"{table}.parquet"))
                 cur.execute(f"COPY (SELECT * FROM {name}) TO {target} (FORMAT parquet)")
                 counts[table] = int(
-                    cur.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+                    cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
                 )
         finally:
             cur.execute("COMMIT")
@@ -194,7 +194,7 @@ def _check_versions(cur: Connection, rows: pa.Table) -> None:
     # The backup's migration history must be exactly the one just applied: its
     # rows (with their dates) replace the new ones, and nothing else may differ.
     applied = {
-        int(r[0]) for r in cur.sql("SELECT version FROM schema_version").fetchall()
+        int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()
     }
     recorded = {int(v) for v in rows.column("version").to_pylist() if v is not None}
     if recorded != applied or rows.num_rows != len(applied):
@@ -228,7 +228,7 @@ def _load_tables(con: Connection, tables: dict[str, pa.Table]) -> dict[str, int]
                 finally:
                     cur.unregister("_backup_rows")
                 counts[table] = int(
-                    cur.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+                    cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
                 )
             cur.execute("COMMIT")
         except BaseException:

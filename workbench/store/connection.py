@@ -260,7 +260,7 @@ def database_path(con: Connection) -> str:
     """Return the file behind a connection (``:memory:`` for an in-memory one)."""
     # a cursor of its own: the connection may hold a result not yet fetched
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
         ).fetchall()
     found = rows[0][0] if rows else None
@@ -315,7 +315,7 @@ def get_meta(con: Connection, key: str) -> str | None:
 def scalar_text(con: Connection, sql: str, params: dict[str, object]) -> str | None:
     """Return the first column of a query's first row as text (``None``: no row)."""
     with con.cursor() as cur:
-        rows = cur.sql(sql, params=params).fetchall()
+        rows = cur.execute(sql, parameters=params).fetchall()
     return str(rows[0][0]) if rows else None
 
 
@@ -343,12 +343,12 @@ def _checked_table(table: str) -> str:
 def table_columns(con: Connection, table: str) -> list[str]:
     """Return a table's column names in order."""
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             """
             SELECT column_name FROM information_schema.columns
             WHERE table_name = $t ORDER BY ordinal_position
             """,
-            params={"t": _checked_table(table)},
+            parameters={"t": _checked_table(table)},
         ).fetchall()
     return [str(r[0]) for r in rows]
 
@@ -359,7 +359,7 @@ def table_counts(con: Connection) -> dict[str, int]:
     with con.cursor() as cur:
         for table in DATA_TABLES:
             counts[table] = int(
-                cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             )
     return counts
 
@@ -408,7 +408,7 @@ def insert_frame(cur: Connection, table: str, frame: pl.DataFrame) -> int:
         key = UNINDEXED_KEYS.get(name)
         if key is not None and key in frame.columns:
             # the refusal a key index gave before these tables lost theirs
-            doubled = cur.sql(
+            doubled = cur.execute(
                 f"""
                 SELECT k FROM (
                     SELECT {key} AS k FROM _incoming_rows
@@ -494,7 +494,7 @@ def database_fingerprint(con: Connection) -> dict[str, Any]:
             "import_undo_rows",
             "column_mappings",
         ):
-            rows = cur.sql(
+            rows = cur.execute(
                 f"SELECT count(*), coalesce(sum(hash(to_json(t)::VARCHAR)), 0)::VARCHAR FROM {table} t"
             ).fetchall()
             result[table] = (int(rows[0][0]), str(rows[0][1]))
@@ -517,7 +517,7 @@ def set_memory_limit(con: Connection, limit: str) -> str:
     limit = number + unit
     with con.cursor() as cur:
         previous = str(
-            cur.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         )
         cur.execute(f"SET memory_limit = '{limit}'")
     return previous

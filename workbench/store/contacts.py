@@ -232,7 +232,7 @@ def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> 
         write_transaction(con) as cur,
         _registered(cur, "_contact_changes", changes),
     ):
-        unknown = cur.sql(
+        unknown = cur.execute(
             """
             SELECT DISTINCT contact_id FROM _contact_changes
             WHERE contact_id NOT IN (SELECT contact_id FROM contacts)
@@ -261,7 +261,7 @@ def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> 
             "DELETE FROM _contact_edit_rows WHERE old_value IS NOT DISTINCT FROM new_value"
         )
         changed = int(
-            cur.sql("SELECT count(*) FROM _contact_edit_rows").fetchall()[0][0]
+            cur.execute("SELECT count(*) FROM _contact_edit_rows").fetchall()[0][0]
         )
         cur.execute(
             """

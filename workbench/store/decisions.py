@@ -149,8 +149,8 @@ def _delete_one(
     require(actor, "edit")
     table, column = where
     with write_transaction(con, facts=table not in DECISION_TABLES) as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             f"DELETE FROM {table} WHERE {column} = $key RETURNING 1",
-            params={"key": key},
+            parameters={"key": key},
         ).fetchall()
     return bool(rows)

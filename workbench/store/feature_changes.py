@@ -389,7 +389,7 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
     and the activities are scanned once per direction (their account, the
     person they name) unless people link other accounts in.
     """
-    catalog = str(cur.sql("SELECT current_database()").fetchall()[0][0])
+    catalog = str(cur.execute("SELECT current_database()").fetchall()[0][0])
     quoted = catalog.replace('"', '""')
 
     def source(table: str) -> str:
@@ -469,7 +469,7 @@ def _narrow(cur: Connection, changed: Collection[str], as_of: date) -> pl.Series
         ) ANTI JOIN _changed USING (account_id)
         """
     )
-    linked = bool(cur.sql("SELECT count(*) FROM _linked").fetchall()[0][0])
+    linked = bool(cur.execute("SELECT count(*) FROM _linked").fetchall()[0][0])
     if linked:
         activities_of(
             "_linked",

@@ -10,7 +10,7 @@ def schema_version(con: Connection) -> int:
     """Return the highest migration applied to this database (0 for a new file)."""
     if not _table_exists(con, "schema_version"):
         return 0
-    row = con.sql("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
     return int(row[0][0])
 
 
@@ -35,7 +35,8 @@ def migrate(con: Connection, *, target: int | None = None) -> list[int]:
             """
         )
         done = {
-            int(r[0]) for r in con.sql("SELECT version FROM schema_version").fetchall()
+            int(r[0])
+            for r in con.execute("SELECT version FROM schema_version").fetchall()
         }
         applied: list[int] = []
         for migration in sorted(MIGRATIONS, key=lambda m: m.version):

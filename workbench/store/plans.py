@@ -32,12 +32,12 @@ def plan_head(con: Connection, account_id: str) -> dict[str, Any] | None:
 
     Pass the cursor of a write transaction to read inside it.
     """
-    rows = con.sql(
+    rows = con.execute(
         """
         SELECT version, saved_by, saved_at, status FROM account_plans
         WHERE account_id = $a ORDER BY version DESC LIMIT 1
         """,
-        params={"a": account_id},
+        parameters={"a": account_id},
     ).fetchall()
     if not rows:
         return None
@@ -123,14 +123,14 @@ def plan_content(
 ) -> dict[str, Any] | None:
     """Return one stored plan version (the current one by default) with its JSON text."""
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             """
             SELECT version, content, saved_by, saved_at, status, based_on
             FROM account_plans
             WHERE account_id = $a AND ($v IS NULL OR version = $v)
             ORDER BY version DESC LIMIT 1
             """,
-            params={"a": account_id, "v": version},
+            parameters={"a": account_id, "v": version},
         ).fetchall()
     if not rows:
         return None
@@ -282,15 +282,15 @@ def plan_people_choices(
     plan labels them (:func:`workbench.plans.people_choices`).
     """
     with con.cursor() as cur:
-        contacts = cur.sql(
+        contacts = cur.execute(
             """
             SELECT name, buying_role FROM contacts
             WHERE account_id = $a AND name IS NOT NULL
             ORDER BY coalesce(influence, 0) DESC, name
             """,
-            params={"a": account_id},
+            parameters={"a": account_id},
         ).fetchall()
-        sellers = cur.sql(
+        sellers = cur.execute(
             "SELECT name FROM sellers WHERE name IS NOT NULL ORDER BY name"
         ).fetchall()
     return [(str(name), role) for name, role in contacts], [str(r[0]) for r in sellers]

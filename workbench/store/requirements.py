@@ -88,8 +88,8 @@ def add_requirement(
         )
     requirement_id = "Q" + uuid.uuid4().hex[:15]
     with write_transaction(con, facts=False) as cur:  # decisions only
-        if not cur.sql(
-            "SELECT 1 FROM accounts WHERE account_id = $a", params={"a": account_id}
+        if not cur.execute(
+            "SELECT 1 FROM accounts WHERE account_id = $a", parameters={"a": account_id}
         ).fetchall():
             raise RejectedInputError(f"there is no account {account_id!r}")
         cur.execute(
@@ -119,13 +119,13 @@ def survey_comment(con: Connection, response_id: str) -> dict[str, str | None]:
     Raises:
         RejectedInputError: no such answer, or it has no comment.
     """
-    rows = con.sql(
+    rows = con.execute(
         """
         SELECT r.account_id, r.contact_id, c.buying_role, r.comment
         FROM nps_responses r LEFT JOIN contacts c ON c.contact_id = r.contact_id
         WHERE r.response_id = $r
         """,
-        params={"r": response_id},
+        parameters={"r": response_id},
     ).fetchall()
     if not rows:
         raise RejectedInputError(f"there is no survey answer {response_id!r}")
@@ -195,29 +195,29 @@ def save_requirement_conflict(
         )
     first, second = requirement_a, requirement_b
     with write_transaction(con, facts=False) as cur:  # decisions only
-        accounts = cur.sql(
+        accounts = cur.execute(
             """
             SELECT DISTINCT account_id FROM account_requirements
             WHERE requirement_id IN ($x, $y)
             """,
-            params={"x": first, "y": second},
+            parameters={"x": first, "y": second},
         ).fetchall()
-        found = cur.sql(
+        found = cur.execute(
             "SELECT count(*) FROM account_requirements WHERE requirement_id IN ($x, $y)",
-            params={"x": first, "y": second},
+            parameters={"x": first, "y": second},
         ).fetchall()[0][0]
         if found != 2:
             raise RejectedInputError("both requirements must be in the register")
         if len(accounts) != 1:
             raise RejectedInputError("a conflict joins requirements of one account")
-        existing = cur.sql(
+        existing = cur.execute(
             """
             SELECT conflict_id, requirement_a, requirement_b
             FROM requirement_conflicts
             WHERE (requirement_a = $x AND requirement_b = $y)
                OR (requirement_a = $y AND requirement_b = $x)
             """,
-            params={"x": first, "y": second},
+            parameters={"x": first, "y": second},
         ).fetchall()
         conflict_id = existing[0][0] if existing else "K" + uuid.uuid4().hex[:15]
         if existing:

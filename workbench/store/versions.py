@@ -93,9 +93,9 @@ class Versions:
 
 
 def _stored(cur: Connection) -> dict[str, int]:
-    rows = cur.sql(
+    rows = cur.execute(
         "SELECT key, value FROM workbench_meta WHERE key IN ($d, $f, $c)",
-        params={"d": _DATA, "f": _FACTS, "c": _DECISIONS},
+        parameters={"d": _DATA, "f": _FACTS, "c": _DECISIONS},
     ).fetchall()
     return {str(key): int(value) for key, value in rows}
 
@@ -205,7 +205,7 @@ def scope_every_account(cur: Connection) -> None:
 
 def _has_log(cur: Connection) -> bool:
     # a file not migrated yet (a test building an older one) keeps no log
-    rows = cur.sql(
+    rows = cur.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact_changes' "
         "AND NOT temporary AND database_name = current_database()"
     ).fetchall()
@@ -213,16 +213,16 @@ def _has_log(cur: Connection) -> bool:
 
 
 def _scoped(cur: Connection, table: str = _SCOPE) -> bool:
-    rows = cur.sql(
+    rows = cur.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
-        params={"t": table},
+        parameters={"t": table},
     ).fetchall()
     return bool(rows[0][0])
 
 
 def _logs_shared(cur: Connection) -> bool:
     # a file before migration 18 has no table of shared changes
-    rows = cur.sql(
+    rows = cur.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = "
         "'shared_fact_changes' AND NOT temporary AND database_name = current_database()"
     ).fetchall()
@@ -250,7 +250,7 @@ def _log_changes(cur: Connection, version: int) -> None:
         or (shared and not _logs_shared(cur))
         or (
             scoped
-            and cur.sql(
+            and cur.execute(
                 f"SELECT count(*) FROM {_SCOPE} WHERE account_id IS NULL"
             ).fetchall()[0][0]
         )
@@ -276,7 +276,7 @@ def _log_changes(cur: Connection, version: int) -> None:
                 f"INSERT INTO shared_fact_changes SELECT DISTINCT $v, what FROM {_SHARED}",
                 {"v": version},
             )
-        rows = cur.sql("SELECT count(*) FROM fact_changes").fetchall()
+        rows = cur.execute("SELECT count(*) FROM fact_changes").fetchall()
         if int(rows[0][0]) > MAX_LOGGED_CHANGES:
             _log_every_account(cur, version)
     for table in (_SCOPE, _SHARED):
@@ -317,12 +317,12 @@ def fact_changes(cur: Connection, since: Versions) -> FactChanges | None:
         if _logs_shared(cur)
         else "NULL::VARCHAR[]"
     )
-    rows = cur.sql(
+    rows = cur.execute(
         f"""
         SELECT c.account_id, CASE WHEN c.account_id IS NULL THEN {shared_of} END
         FROM fact_changes c WHERE c.data_version > $v
         """,
-        params={"v": since.facts},
+        parameters={"v": since.facts},
     ).fetchall()
     accounts: set[str] = set()
     shared: set[str] = set()
@@ -338,7 +338,7 @@ def fact_changes(cur: Connection, since: Versions) -> FactChanges | None:
 
 def database_id(cur: Connection) -> str | None:
     """Return the file's identity (kept by a copy, not shared by a new file)."""
-    rows = cur.sql(
+    rows = cur.execute(
         "SELECT value FROM workbench_meta WHERE key = 'database_id'"
     ).fetchall()
     return str(rows[0][0]) if rows else None

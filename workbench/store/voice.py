@@ -209,7 +209,7 @@ def write_survey_responses(
     started_at = _now()
     with write_transaction(con) as cur:
         updated = _upsert_survey_rows(cur, incoming)
-        total = int(cur.sql("SELECT count(*) FROM nps_responses").fetchall()[0][0])
+        total = int(cur.execute("SELECT count(*) FROM nps_responses").fetchall()[0][0])
         run_id = import_next_run_id(cur)
         sources = sorted(set(incoming["source"].to_list()))
         record_import_run(
@@ -259,7 +259,7 @@ def _upsert_survey_rows(cur: Connection, incoming: pl.DataFrame) -> int:
     """Replace stored responses by (source, source_id), add new ones; return updates."""
     with _registered(cur, "_survey_rows", incoming):
         updated = int(
-            cur.sql(
+            cur.execute(
                 """
                 SELECT count(*) FROM nps_responses r JOIN _survey_rows s
                   ON r.source = s.source AND r.source_id = s.source_id
@@ -355,9 +355,9 @@ def save_detractor_followup(
     if not owner.strip():
         raise RejectedInputError("a follow-up needs an owner")
     with write_transaction(con, facts=False) as cur:  # a decision on an answer
-        found = cur.sql(
+        found = cur.execute(
             "SELECT account_id, contact_id FROM nps_responses WHERE response_id = $r",
-            params={"r": response_id},
+            parameters={"r": response_id},
         ).fetchall()
         if not found:
             raise RejectedInputError(f"there is no survey answer {response_id!r}")

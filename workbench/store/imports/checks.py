@@ -71,7 +71,7 @@ def import_set_date_orders(
         dates = [c for c in _import_columns(table) if c in vocabulary.DATE_COLUMNS]
         files = [
             str(r[0])
-            for r in cur.sql(
+            for r in cur.execute(
                 f"SELECT DISTINCT _file FROM _import_all_{table}"
             ).fetchall()
         ]
@@ -182,7 +182,7 @@ def _filled_columns(
     columns = sorted({column for column, *_rest in checks})
     if not columns:
         return set()
-    counts = cur.sql(
+    counts = cur.execute(
         "SELECT "
         + ", ".join(f"count({column}) > 0" for column in columns)
         + f" FROM _import_in_{table}"
@@ -224,7 +224,7 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
         f"CREATE OR REPLACE TEMP TABLE _import_bad AS SELECT * FROM _import_in_{table} s "
         f"WHERE {' OR '.join(conditions)}"
     )
-    if not cur.sql("SELECT count(*) FROM _import_bad").fetchall()[0][0]:
+    if not cur.execute("SELECT count(*) FROM _import_bad").fetchall()[0][0]:
         return empty  # the usual case: nothing to split
     arms = " UNION ALL ".join(
         f"SELECT s._file, s._row, s.{column} AS value, {i} AS check_id "
@@ -408,7 +408,7 @@ def import_duplicates(cur: Connection, table: str) -> pl.DataFrame:
     """Return keys that appear more than once in the import: ``key``, ``files``, ``rows``."""
     key = _IMPORT_KEYS[table]
     # A plain count first: listing places is only needed when there are doubles.
-    doubled = cur.sql(
+    doubled = cur.execute(
         f"""
         SELECT k FROM (SELECT {key} AS k FROM _import_new_{table})
         GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT {IMPORT_PROBLEM_ROWS * 5}

@@ -134,11 +134,11 @@ def import_commit(
         stored_columns = table_columns(cur, table)
         marked = "import_run_id" in stored_columns
         columns = _stored_import_columns(cur, table)
-        stored = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        stored = int(cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         existed = 0
         if stored:
             existed = int(
-                cur.sql(
+                cur.execute(
                     f"SELECT count(*) FROM (SELECT {key} AS _k FROM {table}) "
                     f"SEMI JOIN (SELECT {key} AS _k FROM _import_new_{table}) USING (_k)"
                 ).fetchall()[0][0]
@@ -214,7 +214,7 @@ def import_commit(
             )
             cur.execute("DROP TABLE _import_final")
         written[table] = int(
-            cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
+            cur.execute(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
         )
     if "opportunity_contacts" in staged:
         _import_roles_from_deals(cur, run_id)
@@ -280,7 +280,7 @@ def _sellers_repriced(cur: Connection) -> bool:
     of the same users (as every Salesforce export carries) changes neither.
     A value the file leaves empty keeps the stored one (``_KEEP_WHEN_NULL``).
     """
-    rows = cur.sql(
+    rows = cur.execute(
         """
         SELECT count(*) FROM _import_new_sellers n JOIN sellers s USING (seller_id)
         WHERE coalesce(n.team, s.team) IS DISTINCT FROM s.team
@@ -332,7 +332,7 @@ def _import_roles_from_deals(cur: Connection, run_id: int) -> None:
 def next_import_run_id(con: Connection) -> int:
     """Return the next free import run number."""
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             "SELECT coalesce(max(run_id), 0) + 1 FROM import_runs"
         ).fetchall()
     return int(rows[0][0])
@@ -387,7 +387,7 @@ def last_settled_import(con: Connection) -> tuple[int, str, str | None] | None:
     and a frame would load Arrow (about 40 MB) into a command that needs none.
     """
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             """
             SELECT run_id, status, files
             FROM (SELECT * FROM import_runs ORDER BY run_id DESC LIMIT 20)
@@ -408,9 +408,9 @@ def saved_column_mapping(
     """Return (target table, source column → workbench column) remembered for a header."""
     # A point lookup: plain tuples, no frame (and no Arrow load in a fresh CLI).
     with con.cursor() as cur:
-        rows = cur.sql(
+        rows = cur.execute(
             "SELECT target_table, mapping FROM column_mappings WHERE header_signature = $s",
-            params={"s": header_signature},
+            parameters={"s": header_signature},
         ).fetchall()
     if not rows:
         return None
@@ -446,14 +446,16 @@ def save_column_mapping(
 def import_table_counts(cur: Connection) -> dict[str, int]:
     """Return rows per CRM table as the given cursor sees them (inside a transaction)."""
     return {
-        table: int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        table: int(cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         for table in DATA_TABLES
     }
 
 
 def import_next_run_id(cur: Connection) -> int:
     """Return the next free import run number (inside a write transaction)."""
-    rows = cur.sql("SELECT coalesce(max(run_id), 0) + 1 FROM import_runs").fetchall()
+    rows = cur.execute(
+        "SELECT coalesce(max(run_id), 0) + 1 FROM import_runs"
+    ).fetchall()
     return int(rows[0][0])
 
 

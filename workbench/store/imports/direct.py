@@ -129,9 +129,9 @@ def import_activities_references(
 
 def _loaded_cleanly(cur: Connection, run_id: int) -> bool:
     """Return whether no loaded row is marked and every stored activity ID is unique."""
-    marked, total = cur.sql(
+    marked, total = cur.execute(
         "SELECT count(*) FILTER (WHERE import_run_id = -$run), count(*) FROM activities",
-        params={"run": run_id},
+        parameters={"run": run_id},
     ).fetchall()[0]
     if marked:
         return False
@@ -140,12 +140,12 @@ def _loaded_cleanly(cur: Connection, run_id: int) -> bool:
     # distinct count is a statement of its own: beside other aggregates DuckDB
     # plans it without its parallel hash table (236 against 104 ms at 2 M rows).
     distinct_hashes = sum(
-        cur.sql(statement, params=params).fetchall()[0][0]
+        cur.execute(statement, parameters=params).fetchall()[0][0]
         for statement, params in _distinct_hash_counts(int(total))
     )
     return bool(
         distinct_hashes == total
-        or not cur.sql(
+        or not cur.execute(
             "SELECT 1 FROM activities GROUP BY activity_id HAVING count(*) > 1 LIMIT 1"
         ).fetchall()
     )
@@ -207,7 +207,7 @@ def _direct_reference_problems(
         """,
         {"run": run_id},
     )
-    found = int(cur.sql("SELECT count(*) FROM _import_dangling").fetchall()[0][0])
+    found = int(cur.execute("SELECT count(*) FROM _import_dangling").fetchall()[0][0])
     names = {"account_name", "contact_name", "seller_name"} & set(positions)
     if found and (names or any(action != "clear" for *_rest, action in checks)):
         return None

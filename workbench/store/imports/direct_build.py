@@ -179,7 +179,7 @@ def direct_built(
         raise  # not the file's fault: the import says so (ingest.pipeline)
     except duckdb.Error as error:
         raise _reader_refused(file, error) from error
-    rows, marked = cur.sql(
+    rows, marked = cur.execute(
         f"SELECT count(*), count(*) FILTER (WHERE _direct_flag) FROM _import_new_{table}"
     ).fetchall()[0]
     if marked:

@@ -83,7 +83,7 @@ def import_erp_unmatched(cur: Connection) -> pl.DataFrame:
 
 def erp_lines_added_up(cur: Connection) -> int:
     """Return how many ERP lines were added to another line of the same account and month."""
-    rows = cur.sql(
+    rows = cur.execute(
         "SELECT coalesce(sum(lines - 1), 0) FROM _import_new_erp_revenue"
     ).fetchall()
     return int(rows[0][0])

@@ -112,7 +112,7 @@ def dangling_counts(
     """
     return {
         f"{table}.{column}": int(
-            cur.sql(
+            cur.execute(
                 f"SELECT count(*) FROM ({_orphans_sql(table, column, target, key)})"
             ).fetchall()[0][0]
         )
@@ -170,7 +170,7 @@ def refuse_undo_that_dangles(
     for table, column, target, key in references:
         name = f"{table}.{column}"
         if after[name] > before.get(name, 0):
-            rows = cur.sql(
+            rows = cur.execute(
                 f"{_orphans_sql(table, column, target, key)} LIMIT 3"
             ).fetchall()
             dangling.append(f"{name} → {target} ({_quoted(rows)})")
@@ -200,7 +200,7 @@ def _raise_if_dangling(
     for table, column, target, target_key in REFERENCES:
         if table not in tables:
             continue
-        rows = cur.sql(
+        rows = cur.execute(
             f"""
             SELECT t.{column} FROM {table} t
             WHERE {_dangles(column, target, target_key)}
@@ -275,7 +275,7 @@ def import_assert_unique_keys(cur: Connection, tables: Sequence[str]) -> None:
         if table not in UNINDEXED_KEY_TABLES:
             continue
         key = _IMPORT_KEYS[table]
-        rows = cur.sql(
+        rows = cur.execute(
             f"""
             SELECT {key} FROM {table}
             SEMI JOIN (SELECT {key} FROM _import_new_{table}) USING ({key})
@@ -316,13 +316,15 @@ def import_built_tables(cur: Connection, staged: Sequence[str]) -> list[str]:
     """
     tables = set(staged)
     for table in ("sellers", "accounts"):
-        exists = cur.sql(
+        exists = cur.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND temporary",
-            params={"t": f"_import_new_{table}"},
+            parameters={"t": f"_import_new_{table}"},
         ).fetchall()[0][0]
         if (
             exists
-            and cur.sql(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][0]
+            and cur.execute(f"SELECT count(*) FROM _import_new_{table}").fetchall()[0][
+                0
+            ]
         ):
             tables.add(table)
     return [t for t in IMPORT_ORDER if t in tables]
@@ -342,7 +344,7 @@ def import_plan(cur: Connection, tables: Sequence[str]) -> dict[str, dict[str, i
             if table in {"accounts", "sellers"}
             else "0"
         )
-        total, existing, made = cur.sql(
+        total, existing, made = cur.execute(
             f"""
             SELECT count(*), count(*) FILTER (WHERE n._k IN (SELECT {key} FROM {table})),
                    {created}

@@ -42,7 +42,7 @@ def build_account_situation(cur: Connection, staged: set[str]) -> None:
 
 def commit_account_situation(cur: Connection, run_id: int) -> int:
     """Write the import's ratings, never over a person's; journal them. Returns rows written."""
-    exists = cur.sql(
+    exists = cur.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE temporary "
         "AND table_name = '_import_new_account_situation'"
     ).fetchall()[0][0]

@@ -294,19 +294,17 @@ def _reject_ragged(
     """Refuse a file with rows longer than its header, naming the first rows."""
     # Short rows are padded (as the small-file reader does); a row with more
     # fields than the header shows up as an extra column in the sample.
-    described = cur.sql(
-        f"DESCRIBE SELECT * FROM {_CSV_READER}", params=params
-    ).fetchall()
+    described = cur.execute(f"DESCRIBE SELECT * FROM {_CSV_READER}", params).fetchall()
     extra = [str(r[0]) for r in described[n_columns:]]
     if not extra or not all(
         name.startswith("column") and name[6:].isdigit() for name in extra
     ):
         return
     condition = " OR ".join(f"{name} IS NOT NULL" for name in extra)
-    rows = cur.sql(
+    rows = cur.execute(
         f"SELECT r FROM (SELECT row_number() OVER () AS r, * FROM {_CSV_READER}) "
         f"WHERE {condition} ORDER BY r LIMIT 5",
-        params=params,
+        params,
     ).fetchall()
     if rows:
         raise _file_refused(
@@ -355,12 +353,12 @@ def import_csv_rows(
     """
     params = _csv_params(path, n_columns, delimiter, parallel=False)
     try:
-        described = con.sql(
-            f"DESCRIBE SELECT * FROM {_CSV_READER}", params=params
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM {_CSV_READER}", params
         ).fetchall()
         if len(described) != n_columns:
             return None
-        rows = con.sql(f"SELECT count(*) FROM {_CSV_READER}", params=params)
+        rows = con.execute(f"SELECT count(*) FROM {_CSV_READER}", params)
         return int(rows.fetchall()[0][0])
     except duckdb.Error:
         return None
@@ -448,7 +446,7 @@ def import_stage_csv(cur: Connection, index: int, table: str, csv: LargeCsv) -> 
         raise  # not the file's fault: the import says so (ingest.pipeline)
     except duckdb.Error as error:
         raise _reader_refused(csv.file, error) from error
-    rows = cur.sql(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()
+    rows = cur.execute(f"SELECT count(*) FROM {_import_stage_name(index)}").fetchall()
     return int(rows[0][0])
 
 
@@ -461,7 +459,7 @@ def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
     # this transaction have rowids from an offset, not from 0; the first is row 1.
     firsts = {
         i: int(
-            cur.sql(
+            cur.execute(
                 f"SELECT coalesce(min(rowid), 0) FROM {_import_stage_name(i)}"
             ).fetchall()[0][0]
         )
@@ -500,7 +498,7 @@ def import_drop_stages(
     """Drop staged copies that a materialised ``_import_in_<table>`` replaced."""
     materialised = {
         str(r[0]).removeprefix("_import_in_")
-        for r in cur.sql(
+        for r in cur.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary "
             "AND starts_with(table_name, '_import_in_')"
         ).fetchall()
@@ -518,7 +516,7 @@ def import_drop_inputs(cur: Connection, tables: Sequence[str]) -> None:
     cur.execute("DROP TABLE IF EXISTS _import_bad")
     views = {
         str(r[0])
-        for r in cur.sql(
+        for r in cur.execute(
             "SELECT view_name FROM duckdb_views() WHERE temporary "
             "AND starts_with(view_name, '_import_in_')"
         ).fetchall()
@@ -529,7 +527,7 @@ def import_drop_inputs(cur: Connection, tables: Sequence[str]) -> None:
         name = f"_import_in_{table}"
         cur.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
         cur.execute(f"DROP VIEW IF EXISTS _import_all_{table}")
-    for (stage,) in cur.sql(
+    for (stage,) in cur.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary "
         "AND starts_with(table_name, '_import_stage_')"
     ).fetchall():

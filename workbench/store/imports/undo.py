@@ -79,9 +79,9 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
         for table in reversed(IMPORT_ORDER):
             key = _IMPORT_KEYS[table]
             touched = int(
-                cur.sql(
+                cur.execute(
                     "SELECT count(*) FROM import_undo_rows WHERE run_id = $run AND table_name = $t",
-                    params={"run": run_id, "t": table},
+                    parameters={"run": run_id, "t": table},
                 ).fetchall()[0][0]
             )
             if "import_run_id" in table_columns(cur, table):
@@ -97,15 +97,17 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
                 touched += int(added[0][0]) if added else 0
             if not touched:
                 continue
-            whole = cur.sql(
+            whole = cur.execute(
                 "SELECT count(*) FROM import_undo_rows "
                 "WHERE run_id = $run AND table_name = $t AND row_key IS NULL",
-                params={"run": run_id, "t": table},
+                parameters={"run": run_id, "t": table},
             ).fetchall()[0][0]
             if whole:
                 # all its rows are the run's: the table held nothing before it,
                 # or the run emptied it of the demo (whose rows come back below)
-                touched = int(cur.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+                touched = int(
+                    cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                )
                 cur.execute(f"DELETE FROM {table}")
             cur.execute(
                 f"""
@@ -136,17 +138,17 @@ def _tables_the_run_wrote(cur: Connection, run_id: int) -> set[str]:
     """Return the tables whose rows undoing ``run_id`` may remove."""
     tables = {
         str(name)
-        for (name,) in cur.sql(
+        for (name,) in cur.execute(
             "SELECT DISTINCT table_name FROM import_undo_rows WHERE run_id = $run",
-            params={"run": run_id},
+            parameters={"run": run_id},
         ).fetchall()
     }
     for table in IMPORT_ORDER:
         # rows the run inserted carry its mark instead of a journal row
         if table not in tables and "import_run_id" in table_columns(cur, table):
-            marked = cur.sql(
+            marked = cur.execute(
                 f"SELECT 1 FROM {table} WHERE import_run_id = $run LIMIT 1",
-                params={"run": run_id},
+                parameters={"run": run_id},
             ).fetchall()
             if marked:
                 tables.add(table)
@@ -157,12 +159,12 @@ def _put_back(cur: Connection, run_id: int, table: str) -> int:
     """Insert the rows ``run_id`` journalled as they were before it; return them."""
     structure = {
         str(name): str(dtype)
-        for name, dtype in cur.sql(
+        for name, dtype in cur.execute(
             """
             SELECT column_name, data_type FROM information_schema.columns
             WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position
             """,
-            params={"t": table},
+            parameters={"t": table},
         ).fetchall()
     }
     inserted = cur.execute(
@@ -180,10 +182,10 @@ def _put_back(cur: Connection, run_id: int, table: str) -> int:
 def _replaced_demo(cur: Connection, run_id: int) -> bool:
     """Whether ``run_id`` replaced the demo (its journal holds the demo's mark)."""
     return bool(
-        cur.sql(
+        cur.execute(
             "SELECT count(*) FROM import_undo_rows "
             "WHERE run_id = $run AND table_name = $mark",
-            params={"run": run_id, "mark": DEMO_JOURNAL_TABLE},
+            parameters={"run": run_id, "mark": DEMO_JOURNAL_TABLE},
         ).fetchall()[0][0]
     )
 
@@ -208,7 +210,7 @@ def _work_since(cur: Connection, run_id: int) -> dict[str, int]:
             )
         else:
             sql, params = f"SELECT count(*) FROM {table}", None
-        rows = cur.sql(sql, params=params).fetchall()[0][0]
+        rows = cur.execute(sql, parameters=params).fetchall()[0][0]
         if rows:
             counts[table] = int(rows)
     return counts

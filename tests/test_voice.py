@@ -309,6 +309,72 @@ def test_freshness_and_relationship_buckets():
     ]
 
 
+def _joined_by_bucket(
+    responses: pl.DataFrame, buckets: pl.DataFrame, key: str
+) -> list[tuple]:
+    """The figures per bucket as the plain join of every column gives them."""
+    joined = responses.join(
+        buckets.select(key, "bucket", "bucket_order"), on=key, how="inner"
+    )
+    return sorted(
+        joined.group_by("bucket")
+        .agg(
+            pl.col("account_id").n_unique().alias("accounts"),
+            pl.len().alias("responses"),
+            (pl.col("score") >= 9).sum().alias("promoters"),
+            (pl.col("score") <= 6).sum().alias("detractors"),
+        )
+        .rows()
+    )
+
+
+@pytest.mark.parametrize(
+    "case", ["own rows", "shuffled", "a key twice", "a key missing", "a null key"]
+)
+def test_response_buckets_counted_as_the_join_counts_them(case):
+    # an answer's own bucket is put beside it; anything else (another order, a
+    # key twice or missing) is joined, and both count what the join counts
+    responses = _responses(
+        [
+            ("A1", "c1", "user", 9, D, None, 2),
+            ("A1", "c2", "buyer", 3, D, None, 2),
+            ("A2", "c3", "user", 10, D, None, 2),
+            ("A3", "c4", "decider", 7, D, None, 2),
+            ("A3", "c5", "user", 0, D, None, 2),
+        ]
+    ).with_columns(pl.Series("days_since_touch", [12, None, 40, 400, 12]))
+    if case == "a key twice":
+        responses = responses.with_columns(
+            pl.Series("response_id", ["R1", "R1", "R2", "R3", "R4"])
+        )
+    if case == "a null key":
+        responses = responses.with_columns(
+            pl.Series("response_id", ["R1", None, "R2", "R3", "R4"])
+        )
+    buckets = voice.freshness_buckets(responses)
+    if case == "shuffled":
+        buckets = buckets.reverse()
+    if case == "a key missing":
+        buckets = buckets.head(4)
+    table = voice.nps_by_bucket(responses, buckets, key="response_id")
+    counted = sorted(
+        table.select(
+            "bucket", "accounts", "responses", "promoters", "detractors"
+        ).rows()
+    )
+    assert counted == _joined_by_bucket(responses, buckets, "response_id")
+    assert (
+        table.get_column("responses").sum()
+        == {
+            "own rows": 5,
+            "shuffled": 5,
+            "a key twice": 7,  # R1's two answers each joined to R1's two buckets
+            "a key missing": 4,
+            "a null key": 4,
+        }[case]
+    )
+
+
 def test_effort_buckets_cut_at_quartiles():
     hours = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0]
     signals = pl.DataFrame(

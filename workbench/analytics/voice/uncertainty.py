@@ -72,10 +72,40 @@ def one_answer_per_person(
     scored = responses.filter(pl.col("score").is_not_null())
     known = scored.filter(pl.col("contact_id").is_not_null())
     anonymous = scored.filter(pl.col("contact_id").is_null())
-    latest = known.filter(
-        pl.struct(order).rank("ordinal", descending=True).over(keys) == 1
-    )
+    if _each_answer_its_own_place(known, order):
+        # each person's answers sorted, the last one taken: the same rows, a
+        # third of the time of ranking a struct in every group (221 -> 68 ms
+        # over 350,000 answers)
+        picked = (
+            known.select(pl.int_range(pl.len()).alias("_row"), *keys, *order)
+            .sort([*keys, *order])
+            .unique(subset=keys, keep="last")
+            .get_column("_row")
+            .sort()
+        )
+        latest = known[picked]
+    else:
+        latest = known.filter(
+            pl.struct(order).rank("ordinal", descending=True).over(keys) == 1
+        )
     return pl.concat([latest, anonymous], how="vertical").sort(order, nulls_last=True)
+
+
+def _each_answer_its_own_place(known: pl.DataFrame, order: list[str]) -> bool:
+    """Return whether no two answers tie in ``order``, and none lacks a value there.
+
+    Then a group's latest answer is its last in that order, whatever the rows'
+    order. A tie (an answer exported twice) the ranking breaks by the rows'
+    places, which a sort does not keep; a missing day or ID is left to the
+    ranking too, whose place for it is its own rule.
+    """
+    if "response_id" not in order:
+        return False
+    ids = known.get_column("response_id")
+    return (
+        not any(known.get_column(c).null_count() for c in order)
+        and ids.n_unique() == ids.len()
+    )
 
 
 def interval_expressions(

@@ -429,6 +429,10 @@ def test_account_role_matrix_has_a_column_per_role():
     first = matrix.row(0, named=True)
     assert (first["user"], first["decider"], first["approver"]) == (-100.0, 100.0, 0.0)
     assert first["buyer"] is None
+    # the per-role rows a caller has already give the same matrix
+    by_role = voice.nps_by_account_role(_responses(CONFLICT_ROWS))
+    given = voice.account_role_matrix(_responses(CONFLICT_ROWS), by_role)
+    assert given.equals(matrix)
 
 
 def test_role_bars_chart_encodes_existing_fields():

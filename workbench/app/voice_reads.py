@@ -103,7 +103,8 @@ def account_role_figures(
     its figures rest on too few answers. On each person's latest answer.
     """
     _every, counted = period_answers(quarters, survey_type)
-    return voice.account_role_matrix(counted), voice.nps_by_account_role(counted)
+    by_role = voice.nps_by_account_role(counted)
+    return voice.account_role_matrix(counted, by_role), by_role
 
 
 @cached(max_entries=32, share=True, by_repr=True)

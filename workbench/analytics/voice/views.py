@@ -229,18 +229,21 @@ def nps_rows_for_cli(responses: pl.DataFrame, by: str = "role") -> pl.DataFrame:
     )
 
 
-def account_role_matrix(responses: pl.DataFrame) -> pl.DataFrame:
+def account_role_matrix(
+    responses: pl.DataFrame, by_role: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Return one row per account and one NPS column per role (null: not heard).
 
     Columns: ``account_id``, ``account_name``, ``responses``, ``nps`` (all roles),
-    then the seven roles in the vocabulary's order.
+    then the seven roles in the vocabulary's order. ``by_role``: the same
+    responses' :func:`nps_by_account_role`, where the caller has it already.
     """
     overall = summarise_nps(responses, ["account_id", "account_name"]).select(
         "account_id", "account_name", "responses", "nps"
     )
-    per_role = nps_by_account_role(responses).filter(
-        pl.col("role").is_in(list(BUYING_ROLES))
-    )
+    if by_role is None:
+        by_role = nps_by_account_role(responses)
+    per_role = by_role.filter(pl.col("role").is_in(list(BUYING_ROLES)))
     wide = per_role.pivot(
         on="role", index="account_id", values="nps", on_columns=list(BUYING_ROLES)
     )

@@ -132,6 +132,33 @@ def test_situations_from_portfolio_frames_worked_out_once_are_the_same(
     assert earlier.as_of == date(2026, 3, 31) and len(aggregated) == 1
 
 
+def test_a_situation_explains_its_own_account_as_every_account_explained_would(
+    demo_con,
+):
+    # the portfolio's segmentation is kept without reasons in words; each
+    # situation words its own account's, the same text as explaining them all
+    day = plans.default_as_of(demo_con)
+    now = datetime(2026, 10, 1, 9, 0)
+    unexplained = plans.portfolio_frames(demo_con)
+    assert "value_reason" not in unexplained.segments.columns
+    explained = plans.portfolio_frames(
+        demo_con, segments=readers.account_segments(demo_con, as_of=day)
+    )
+    assert "value_reason" in explained.segments.columns
+    for account_id in ("A00001", "A00007", "A00042"):
+        own, given = (
+            plans.build_situation(demo_con, account_id, now=now, portfolio=frames)
+            for frames in (unexplained, explained)
+        )
+        assert plans.situation_to_dict(own) == plans.situation_to_dict(given)
+        part = own.part("segment")
+        assert part is not None
+        facts = {f.label: f.value for f in part.facts}
+        expected = explained.segments.filter(pl.col("account_id") == account_id)
+        assert facts["Why this segment"] == expected["value_reason"].item()
+        assert facts["Why this relationship"] == expected["relationship_reason"].item()
+
+
 def test_a_situation_has_every_source_in_the_documented_order(seeded):
     day = date(2026, 9, 30)
     situation = plans.build_situation(seeded, "A1", as_of=day)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -382,6 +383,9 @@ def test_the_reads_kept_under_the_facts_version_read_no_decision(logged):
 
 
 def test_segments_keep_the_features_across_a_plan_saved_elsewhere(app_db, monkeypatch):
+    # features an earlier test held for another copy of the demo file (copies
+    # share its database ID) are not this test's
+    monkeypatch.setattr(held_features, "_HELD", OrderedDict())
     page = open_page("pages/segments.py")
     first = accounts_table(page).iloc[0]
     account_id = str(first["account_id"])

@@ -25,6 +25,8 @@ def account_segments(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     as_of: date | None = None,
     features: pl.DataFrame | None = None,
+    *,
+    explain: bool = True,
 ) -> pl.DataFrame:
     """Return :func:`~workbench.analytics.segment.assign_segments` for a database.
 
@@ -33,6 +35,8 @@ def account_segments(
     relationship overrides and the buying situation workshops rated.
     The convenience entry point for account plans, the command line and notebooks;
     the app caches the features itself and calls ``assign_segments``.
+    ``explain=False`` leaves the reasons in words out (a caller that shows a few
+    rows explains those, with the same text).
     """
     if features is None:
         features = store.account_features(
@@ -43,6 +47,7 @@ def account_segments(
         thresholds,
         store.relationship_overrides(con),
         store.account_situation(con),
+        explain=explain,
     )
 
 

@@ -29,7 +29,9 @@ class PortfolioFrames:
 
     Attributes:
         as_of: the day they are worked out for.
-        segments: :func:`workbench.readers.account_segments` (default thresholds).
+        segments: :func:`workbench.readers.account_segments` (default
+            thresholds), without the reasons in words: a situation explains its
+            own account's row (:func:`~.situation.situation_from_segment`).
         judged_effort: :func:`workbench.readers.judged_effort` over those segments.
     """
 
@@ -42,14 +44,23 @@ def portfolio_frames(
     con: store.Connection,
     as_of: date | None = None,
     features: pl.DataFrame | None = None,
+    segments: pl.DataFrame | None = None,
 ) -> PortfolioFrames:
     """Return the portfolio's frames situations read, for ``as_of`` (default: last day).
 
     ``features``: :func:`workbench.store.account_features` for that day and the
     default term, when already read (the app keeps it for every page).
+    ``segments``: the segmentation of those features at the default thresholds,
+    explained or not, when already worked out (the app keeps the Segments
+    page's).
     """
     day = as_of or sources.default_as_of(con)
-    segments = readers.account_segments(con, as_of=day, features=features)
+    if segments is None:
+        # every account's reasons in words cost more than the segmentation;
+        # a situation explains its own account's row
+        segments = readers.account_segments(
+            con, as_of=day, features=features, explain=False
+        )
     return PortfolioFrames(
         as_of=day,
         segments=segments,

@@ -10,6 +10,7 @@ import polars as pl
 
 from workbench import readers, store
 from workbench.analytics import effort, network, voice
+from workbench.analytics.segment import explain_segments
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.plans.model import (
@@ -212,17 +213,22 @@ def situation_from_segment(
 ) -> SituationPart:
     """Return the value segment, relationship type, contribution and cost-to-serve.
 
-    ``segments``: :func:`workbench.readers.account_segments` for ``as_of``
-    already worked out (see :class:`PortfolioFrames`); read when not given.
+    ``segments``: :func:`workbench.readers.account_segments` for ``as_of`` at
+    the default thresholds already worked out (see :class:`PortfolioFrames`),
+    explained or not; read when not given.
     """
     if segments is None:
-        segments = readers.account_segments(con, as_of=as_of)
-    row = _account_row(segments, account_id)
+        segments = readers.account_segments(con, as_of=as_of, explain=False)
+    account = segments.filter(pl.col("account_id") == account_id).head(1)
     title = N_("Value segment and relationship")
-    if row is None:
+    if not account.height:
         return SituationPart(
             "segment", title, "unavailable", **_note(N_("no such account"))
         )
+    if "value_reason" not in account.columns:
+        # this account's reasons alone: the same text as explaining every account
+        account = explain_segments(account)
+    row = account.row(0, named=True)
     value_segment = str(row["value_segment"])
     return SituationPart(
         key="segment",
@@ -238,7 +244,7 @@ def situation_from_segment(
         ),
         facts=reasons_worded(
             _facts(row, SEGMENT_FACTS),
-            segments.filter(pl.col("account_id") == account_id).head(1),
+            account,
             {c: SEGMENT_FACTS[c] for c in ("value_reason", "relationship_reason")},
         ),
     )

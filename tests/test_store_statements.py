@@ -22,7 +22,11 @@ _FETCHES = {"fetchall", "fetchone", "fetchmany"}
 
 
 def _relations_fetched(path: Path) -> list[int]:
-    """Return the line of each ``….sql(…).fetch…()`` in a module."""
+    """Return the line of each ``….sql(…).fetch…()`` in a module.
+
+    Written as one expression, the store's way; a relation kept in a name and
+    fetched later is not followed (the store keeps none).
+    """
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if (

@@ -646,6 +646,39 @@ def test_the_memory_cap_of_a_large_import_grows_with_its_files_within_the_machin
     assert ingest.large_import_memory_limit(10_000 * mb, 10_000 * mb) == "8000MB"
     # a system that does not say its memory: no cap but the files'
     assert ingest.large_import_memory_limit(1_000 * mb, None) == "3000MB"
+    # the one-pass load's cap: half the files' bytes, at least the floor
+    one_pass = ingest.ONE_PASS_MEMORY_PER_FILE_BYTE
+    assert ingest.large_import_memory_limit(1_000 * mb, 24 * 2**30, one_pass) == (
+        "500MB"
+    )
+    assert ingest.large_import_memory_limit(5 * mb, 24 * 2**30, one_pass) == "400MB"
+
+
+def _caps_by_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[str, str]]:
+    """Give the staged path a cap of 500 MB and the one-pass load 450 MB.
+
+    Returns the caps set, each with the cap it replaced, as they are set.
+    """
+    from workbench.ingest import pipeline
+
+    def capped(_bytes: int, _machine: int | None, per_file_byte: float = 3.0) -> str:
+        one_pass = per_file_byte == pipeline.ONE_PASS_MEMORY_PER_FILE_BYTE
+        return "450MB" if one_pass else "500MB"
+
+    caps: list[tuple[str, str]] = []
+    cap = store.set_memory_limit
+
+    def watched(connection: store.Connection, limit: str) -> str:
+        previous = cap(connection, limit)
+        caps.append((limit, previous))
+        return previous
+
+    monkeypatch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+    monkeypatch.setattr(pipeline, "large_import_memory_limit", capped)
+    monkeypatch.setattr(store, "set_memory_limit", watched)
+    return caps
 
 
 def test_a_large_import_runs_under_its_cap_and_gives_the_previous_one_back(
@@ -656,25 +689,57 @@ def test_a_large_import_runs_under_its_cap_and_gives_the_previous_one_back(
         before = store.query_frame(
             con, "SELECT current_setting('memory_limit') AS limit_"
         )["limit_"][0]
-        caps: list[str] = []
-        cap = store.set_memory_limit
-
-        def watched(connection: store.Connection, limit: str) -> str:
-            caps.append(limit)
-            return cap(connection, limit)
-
         task = _write_tasks(tmp_path, _tasks())
         with monkeypatch.context() as patch:
-            patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
-            patch.setattr(store, "set_memory_limit", watched)
+            caps = _caps_by_path(patch)
             report = ingest.import_files(
                 con, [*_write_people(tmp_path), task], actor=ANALYST
             )
     finally:
         con.close()
     assert report.ok, [p.message for p in report.errors]
-    # the previous cap is given back as DuckDB states it (rounded to 0.1 GiB)
-    assert caps == ["400MB", before]
+    # the staged path's cap, the one-pass load's under it, each given back (as
+    # DuckDB states it, rounded to 0.1 GiB)
+    (staged, was), (one_pass, in_force), *given_back = caps
+    assert (staged, was, one_pass) == ("500MB", before, "450MB")
+    assert [limit for limit, _previous in given_back] == [in_force, before]
+
+
+def test_a_one_pass_load_short_of_memory_under_its_cap_runs_again_under_the_staged_one(
+    tmp_path, monkeypatch
+):
+    # the one-pass load's lower cap does not hold every export: one that runs
+    # out of memory under it is rolled back and loaded again under the staged
+    # path's cap, and imports as it would have
+    con = _database(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+    under: list[str] = []
+    load = store.import_activities_load
+
+    def short_once(cur: store.Connection, *args: Any) -> int | None:
+        under.append(
+            str(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        )
+        if len(under) == 1:
+            raise store.OutOfMemoryError("could not allocate block of size 256.0 KiB")
+        return load(cur, *args)
+
+    with monkeypatch.context() as patch:
+        caps = _caps_by_path(patch)
+        patch.setattr(store, "import_activities_load", short_once)
+        report = ingest.import_files(con, [task], actor=ANALYST)
+    assert report.ok, [p.message for p in report.errors]
+    staged_as_stated = caps[1][1]  # the cap the one-pass cap replaced
+    one_pass_as_stated = caps[2][1]
+    # DuckDB states a cap rounded to 0.1 MiB, and one given back as stated may
+    # read 0.1 MiB less
+    mib = [float(stated.removesuffix(" MiB")) for stated in under]
+    assert under[0] == one_pass_as_stated
+    assert mib[1] == pytest.approx(
+        float(staged_as_stated.removesuffix(" MiB")), abs=0.2
+    )
+    assert mib[1] > mib[0] + 40
+    assert store.table_counts(con)["activities"] == len(_tasks())
 
 
 @pytest.mark.parametrize("staged_only", [False, True], ids=["one-pass", "staged"])

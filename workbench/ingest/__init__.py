@@ -37,7 +37,11 @@ from workbench.ingest.model import (
     problems_frame,
     readable_problems,
 )
-from workbench.ingest.pipeline import import_files, large_import_memory_limit
+from workbench.ingest.pipeline import (
+    ONE_PASS_MEMORY_PER_FILE_BYTE,
+    import_files,
+    large_import_memory_limit,
+)
 from workbench.ingest.problems import problem_text, refusal_text
 from workbench.ingest.proposal import propose_files
 from workbench.ingest.read import (
@@ -69,6 +73,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_FILE_ENV_VAR",
     "MAX_ZIP_TOTAL_BYTES",
+    "ONE_PASS_MEMORY_PER_FILE_BYTE",
     "PARQUET_SUFFIXES",
     "TEXT_SUFFIXES",
     "ColumnMapping",

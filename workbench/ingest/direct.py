@@ -122,6 +122,7 @@ def direct_load(
     overwrite_edits: bool,
     date_order: DateOrder | None,
     say: ProgressCallback,
+    memory_limit: str | None = None,
 ) -> ImportReport | None:
     """Import with the large activity file loaded in one pass; None to stage instead.
 
@@ -130,11 +131,46 @@ def direct_load(
     problem with an error level among the other files, or anything to report
     in the activity file, rolls everything back (None): the staged path then
     reports every problem of every file at once.
+
+    ``memory_limit``: DuckDB's cap while the load runs (see
+    :data:`~.pipeline.ONE_PASS_MEMORY_PER_FILE_BYTE`), the cap in force given
+    back after it. A load that runs out of memory under it is rolled back and
+    run again under the cap in force (the staged path's).
     """
     require(actor, "import")
     entry = large_activity_file(run.importable)
     if entry is None:
         return None
+    arguments: dict[str, Any] = {
+        "overwrite_edits": overwrite_edits,
+        "date_order": date_order,
+        "say": say,
+    }
+    if memory_limit is None:
+        return _load(con, run, problems, entry, **arguments)
+    in_force = store.set_memory_limit(con, memory_limit)
+    try:
+        try:
+            return _load(con, run, problems, entry, **arguments)
+        except store.OutOfMemoryError:
+            # the lower cap does not hold this export: nothing was written
+            store.set_memory_limit(con, in_force)
+            return _load(con, run, problems, entry, **arguments)
+    finally:
+        store.set_memory_limit(con, in_force)
+
+
+def _load(
+    con: store.Connection,
+    run: RunRecord,
+    problems: list[Problem],
+    entry: RecognisedFile,
+    *,
+    overwrite_edits: bool,
+    date_order: DateOrder | None,
+    say: ProgressCallback,
+) -> ImportReport | None:
+    """Run :func:`direct_load`'s transaction once, under the cap in force."""
     others = [r for r in run.importable if r is not entry]
     try:
         with store.write_transaction(con) as cur:

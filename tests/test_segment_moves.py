@@ -145,6 +145,51 @@ def test_reasons_kept_per_row_read_as_reasons_built_anew(
         assert explained.equals(segment.explain_segments(rows, t, language))
 
 
+@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+def test_sentences_of_columns_a_cost_move_leaves_are_kept_and_read_as_built_anew(
+    demo_db_file, monkeypatch, language
+):
+    # a move of the hourly cost changes every shown row's contribution, so no
+    # row is seen before; the sentences that read only columns the move leaves
+    # (the observed score's, the growth's) are kept by those columns' values,
+    # the value's reason is built again, and every sentence reads as a fresh build
+    with store.connect(demo_db_file, read_only=True) as con:
+        features = store.account_features(con)
+        overrides = store.relationship_overrides(con)
+    before, after = segment.Thresholds(), segment.Thresholds(hourly_cost=150.0)
+    rows_before, rows_after = (
+        segment.assign_segments(features, t, overrides, explain=False).head(25)
+        for t in (before, after)
+    )
+    assert not rows_before["contribution"].equals(rows_after["contribution"])
+    reasons._MEMO.clear()
+    reasons._LEAVES.clear()
+    segment.explain_segments(rows_before, before, language)
+    built: list[str] = []
+    unseen: list[int] = []
+    build, with_leaves = reasons.built_leaf, reasons._with_leaves
+
+    def watched(frame: pl.DataFrame, leaf: pl.Expr) -> pl.Series:
+        built.append(leaf.meta.output_name())
+        return build(frame, leaf)
+
+    def counted(frame: pl.DataFrame, *args: object) -> object:
+        unseen.append(frame.height)
+        return with_leaves(frame, *args)
+
+    monkeypatch.setattr(reasons, "built_leaf", watched)
+    monkeypatch.setattr(reasons, "_with_leaves", counted)
+    kept = segment.explain_segments(rows_after, after, language)
+    # the rows whose contribution moved were not seen; of their sentences, the
+    # observed score's and the growth's were not built again
+    moved = int((rows_before["contribution"] != rows_after["contribution"]).sum())
+    assert unseen and unseen[0] >= moved > 0
+    assert "_score_reason" not in built
+    assert "growth_reason" not in built
+    monkeypatch.setattr(reasons, "_MEMO_ROWS_AT_MOST", -1)
+    assert kept.equals(segment.explain_segments(rows_after, after, language))
+
+
 def test_the_scatter_spec_is_the_altair_chart_streamlit_draws(demo_segments):
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 

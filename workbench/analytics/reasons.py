@@ -200,15 +200,11 @@ def _memo_reasons(
     the same values (a threshold move leaves most shown rows as they were) gets
     the text built then; the rows not seen go through the ``steps`` together.
     A row is known by two hashes of its values with different seeds (128 bits).
+    Of the rows not seen, each sentence that reads the row's columns alone is
+    kept too, by the values of those columns (:func:`_with_leaves`).
     """
     key = (*context, tuple(reasons.schema.items()))
-    rows = list(
-        zip(
-            reasons.hash_rows(seed=1).to_list(),
-            reasons.hash_rows(seed=7).to_list(),
-            strict=True,
-        )
-    )
+    rows = _row_keys(reasons)
     with _MEMO_LOCK:
         kept = _MEMO.get(key)
         if kept is None:
@@ -220,7 +216,8 @@ def _memo_reasons(
     missing = [i for i, sentences in enumerate(found) if sentences is None]
     if missing:
         new = reasons[missing] if len(missing) < len(rows) else reasons
-        for step in steps:
+        new, rest = _with_leaves(new, steps, key)
+        for step in rest:
             new = new.with_columns(step)
         made = new.select(built).rows()
         with _MEMO_LOCK:
@@ -234,6 +231,75 @@ def _memo_reasons(
         )
         for j, name in enumerate(built)
     }
+
+
+def _row_keys(frame: pl.DataFrame) -> list[tuple[int, int]]:
+    """Return each row of ``frame`` known by two hashes of its values (128 bits)."""
+    return list(
+        zip(
+            frame.hash_rows(seed=1).to_list(),
+            frame.hash_rows(seed=7).to_list(),
+            strict=True,
+        )
+    )
+
+
+#: The sentences that read a row's columns alone, kept per sentence by the
+#: values of the columns each reads (under the same key as :data:`_MEMO`).
+_LEAVES: OrderedDict[Hashable, dict[tuple[int, int], str | None]] = OrderedDict()
+
+
+def _with_leaves(
+    frame: pl.DataFrame, steps: list[list[pl.Expr]], key: Hashable
+) -> tuple[pl.DataFrame, list[list[pl.Expr]]]:
+    """Return ``frame`` with the sentences that read its columns alone, and the rest.
+
+    Such a sentence (the growth's, the target's, the observed score's, the
+    value's reason) is kept by the values of the columns it reads: a move of the
+    hourly cost changes every shown row's contribution, not its observed score
+    or its growth signs, so those sentences are not built again. The steps
+    returned build the other sentences, in order (they read these). The same
+    text as building every sentence (tested).
+    """
+    columns = set(frame.columns)
+    leaves = [e for step in steps for e in step if set(e.meta.root_names()) <= columns]
+    rest = [[e for e in step if not any(e is leaf for leaf in leaves)] for step in steps]
+    by_roots: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    added: list[pl.Series] = []
+    for leaf in leaves:
+        name = leaf.meta.output_name()
+        roots = tuple(sorted(set(leaf.meta.root_names())))
+        if roots not in by_roots:
+            by_roots[roots] = _row_keys(frame.select(roots))
+        rows = by_roots[roots]
+        with _MEMO_LOCK:
+            kept = _LEAVES.get((key, name))
+            if kept is None:
+                kept = _LEAVES[(key, name)] = {}
+                while len(_LEAVES) > _MEMO_SETS * len(EXPLANATIONS):
+                    _LEAVES.popitem(last=False)
+            _LEAVES.move_to_end((key, name))
+            found = [kept.get(row, _UNSEEN) for row in rows]
+        missing = [i for i, text in enumerate(found) if text is _UNSEEN]
+        if missing:
+            part = frame[missing] if len(missing) < len(rows) else frame
+            made = built_leaf(part, leaf).to_list()
+            with _MEMO_LOCK:
+                if len(kept) + len(missing) > _MEMO_KEPT_ROWS:
+                    kept.clear()
+                for i, text in zip(missing, made, strict=True):
+                    found[i] = kept[rows[i]] = text
+        added.append(pl.Series(name, found, dtype=pl.String))
+    return frame.with_columns(added), [step for step in rest if step]
+
+
+#: A sentence not kept for a row (None is a sentence: a row with no reason).
+_UNSEEN = object()
+
+
+def built_leaf(frame: pl.DataFrame, leaf: pl.Expr) -> pl.Series:
+    """Return the sentence ``leaf`` builds for each row of ``frame`` (not kept)."""
+    return frame.select(leaf).to_series()
 
 
 @functools.lru_cache(maxsize=32)

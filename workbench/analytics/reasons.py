@@ -263,7 +263,9 @@ def _with_leaves(
     """
     columns = set(frame.columns)
     leaves = [e for step in steps for e in step if set(e.meta.root_names()) <= columns]
-    rest = [[e for e in step if not any(e is leaf for leaf in leaves)] for step in steps]
+    rest = [
+        [e for e in step if not any(e is leaf for leaf in leaves)] for step in steps
+    ]
     by_roots: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     added: list[pl.Series] = []
     for leaf in leaves:

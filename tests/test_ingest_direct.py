@@ -639,19 +639,33 @@ def test_an_error_in_another_file_of_the_export_is_reported_with_the_activity_pr
 def test_the_memory_cap_of_a_large_import_grows_with_its_files_within_the_machine():
     mb = 2**20
     # at least the floor: a file of a few megabytes
-    assert ingest.large_import_memory_limit(5 * mb, 24 * 2**30) == "400MB"
+    assert ingest.large_import_memory_limit(5 * mb, 24 * 2**30) == "400MiB"
     # then three times the files' bytes: the staged path holds their text
-    assert ingest.large_import_memory_limit(1_000 * mb, 24 * 2**30) == "3000MB"
+    assert ingest.large_import_memory_limit(1_000 * mb, 24 * 2**30) == "3000MiB"
     # never above four fifths of the machine's memory
-    assert ingest.large_import_memory_limit(10_000 * mb, 10_000 * mb) == "8000MB"
+    assert ingest.large_import_memory_limit(10_000 * mb, 10_000 * mb) == "8000MiB"
     # a system that does not say its memory: no cap but the files'
-    assert ingest.large_import_memory_limit(1_000 * mb, None) == "3000MB"
+    assert ingest.large_import_memory_limit(1_000 * mb, None) == "3000MiB"
     # the one-pass load's cap: half the files' bytes, at least the floor
     one_pass = ingest.ONE_PASS_MEMORY_PER_FILE_BYTE
     assert ingest.large_import_memory_limit(1_000 * mb, 24 * 2**30, one_pass) == (
-        "500MB"
+        "500MiB"
     )
-    assert ingest.large_import_memory_limit(5 * mb, 24 * 2**30, one_pass) == "400MB"
+    assert ingest.large_import_memory_limit(5 * mb, 24 * 2**30, one_pass) == "400MiB"
+
+
+def test_duckdb_is_capped_at_the_bytes_the_cap_was_worked_out_in(tmp_path):
+    # the cap is worked out in binary megabytes: DuckDB reads "MB" as a million
+    # bytes, so the cap must say MiB to be the memory meant
+    con = store.connect(tmp_path / "w.duckdb")
+    try:
+        store.set_memory_limit(con, ingest.large_import_memory_limit(0, None))
+        stated = store.query_frame(
+            con, "SELECT current_setting('memory_limit') AS limit_"
+        )["limit_"][0]
+    finally:
+        con.close()
+    assert stated == "400.0 MiB"
 
 
 def _caps_by_path(

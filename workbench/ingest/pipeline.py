@@ -68,7 +68,7 @@ def large_import_memory_limit(
     machine_bytes: int | None,
     per_file_byte: float = LARGE_IMPORT_MEMORY_PER_FILE_BYTE,
 ) -> str:
-    """Return DuckDB's memory cap (``"412MB"``) for importing large files of that size.
+    """Return DuckDB's memory cap (``"412MiB"``) for importing large files of that size.
 
     ``machine_bytes``: the machine's memory, None when it cannot be told.
     ``per_file_byte``: the cap's bytes per file byte above the floor (the staged
@@ -80,7 +80,8 @@ def large_import_memory_limit(
     )
     if machine_bytes:
         wanted = min(wanted, int(LARGE_IMPORT_MEMORY_MAX_SHARE * machine_bytes))
-    return f"{math.ceil(wanted / 2**20)}MB"
+    # in binary megabytes, as computed: DuckDB reads "MB" as 1,000,000 bytes
+    return f"{math.ceil(wanted / 2**20)}MiB"
 
 
 def _machine_memory_bytes() -> int | None:

@@ -719,13 +719,25 @@ def test_a_large_import_runs_under_its_cap_and_gives_the_previous_one_back(
     assert [limit for limit, _previous in given_back] == [in_force, before]
 
 
+def test_an_activity_file_alone_is_loaded_under_the_staged_cap(tmp_path, monkeypatch):
+    # alone it holds nothing until its commit that the lower cap would spill
+    con = _database(tmp_path)
+    task = _write_tasks(tmp_path, _tasks())
+    with monkeypatch.context() as patch:
+        caps = _caps_by_path(patch)
+        report = ingest.import_files(con, [task], actor=ANALYST)
+    assert report.ok, [p.message for p in report.errors]
+    assert [limit for limit, _previous in caps][:1] == ["500MB"]
+    assert "450MB" not in [limit for limit, _previous in caps]
+
+
 def test_a_one_pass_load_short_of_memory_under_its_cap_runs_again_under_the_staged_one(
     tmp_path, monkeypatch
 ):
     # the one-pass load's lower cap does not hold every export: one that runs
     # out of memory under it is rolled back and loaded again under the staged
     # path's cap, and imports as it would have
-    con = _database(tmp_path)
+    con = store.connect(tmp_path / "w.duckdb")
     task = _write_tasks(tmp_path, _tasks())
     under: list[str] = []
     load = store.import_activities_load
@@ -741,7 +753,9 @@ def test_a_one_pass_load_short_of_memory_under_its_cap_runs_again_under_the_stag
     with monkeypatch.context() as patch:
         caps = _caps_by_path(patch)
         patch.setattr(store, "import_activities_load", short_once)
-        report = ingest.import_files(con, [task], actor=ANALYST)
+        report = ingest.import_files(
+            con, [*_write_people(tmp_path), task], actor=ANALYST
+        )
     assert report.ok, [p.message for p in report.errors]
     staged_as_stated = caps[1][1]  # the cap the one-pass cap replaced
     one_pass_as_stated = caps[2][1]

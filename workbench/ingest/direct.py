@@ -132,7 +132,7 @@ def direct_load(
     in the activity file, rolls everything back (None): the staged path then
     reports every problem of every file at once.
 
-    ``memory_limit``: DuckDB's cap while the load runs (see
+    ``memory_limit``: DuckDB's cap while the load runs with other files (see
     :data:`~.pipeline.ONE_PASS_MEMORY_PER_FILE_BYTE`), the cap in force given
     back after it. A load that runs out of memory under it is rolled back and
     run again under the cap in force (the staged path's).
@@ -146,7 +146,9 @@ def direct_load(
         "date_order": date_order,
         "say": say,
     }
-    if memory_limit is None:
+    # alone, the activity file holds nothing until the commit that a lower cap
+    # would spill (its rows are written as they come): it keeps the cap in force
+    if memory_limit is None or len(run.importable) == 1:
         return _load(con, run, problems, entry, **arguments)
     in_force = store.set_memory_limit(con, memory_limit)
     try:

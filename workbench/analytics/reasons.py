@@ -254,10 +254,11 @@ def _with_leaves(
 ) -> tuple[pl.DataFrame, list[list[pl.Expr]]]:
     """Return ``frame`` with the sentences that read its columns alone, and the rest.
 
-    Such a sentence (the growth's, the target's, the observed score's, the
-    value's reason) is kept by the values of the columns it reads: a move of the
-    hourly cost changes every shown row's contribution, not its observed score
-    or its growth signs, so those sentences are not built again. The steps
+    Such a sentence (the growth's, the target's and the observed score's; the
+    value's reason where the growth's is among the columns) is kept by the
+    values of the columns it reads: a move of the hourly cost changes every
+    shown row's contribution, not its observed score or its growth signs, so
+    those sentences are not built again. The steps
     returned build the other sentences, in order (they read these). The same
     text as building every sentence (tested).
     """

@@ -177,7 +177,7 @@ def _sentences(
     return frame.select(built)
 
 
-@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
 @pytest.mark.parametrize(
     ("threshold", "moves"),
     [("hourly_cost", (0.0, 90.0, 777.0)), ("default_term_months", (1.0, 36.0, 240.0))],

@@ -681,7 +681,7 @@ def test_the_earlier_entry_point_still_lists_issues():
     assert effort.misallocations(accounts, over_factor=2).height == 0
 
 
-@pytest.mark.parametrize("language", ["en", "zh_Hans", "zh_Hant"])
+@pytest.mark.parametrize("language", ["en", "zh-Hans", "zh-Hant"])
 def test_issues_worded_for_the_first_rows_only_are_those_rows(language):
     # The page words only the rows it shows: the same rows and sentences as the
     # first of every issue, whatever the cut (inside a kind of issue, or between).
@@ -693,7 +693,7 @@ def test_issues_worded_for_the_first_rows_only_are_those_rows(language):
         assert first.equals(every.head(limit))
 
 
-@pytest.mark.parametrize("language", ["en", "zh_Hans", "zh_Hant"])
+@pytest.mark.parametrize("language", ["en", "zh-Hans", "zh-Hant"])
 def test_judged_without_reasons_gives_the_same_issues_and_downloads(language):
     # The page judges without the reasons in words (a sentence per account at each
     # move of a rule); the issues and the download add them to their own rows.

@@ -126,7 +126,7 @@ def test_reasons_kept_between_moves_read_as_reasons_built_anew(demo_segments):
         assert kept.equals(segment.explain_segments(segments, t))
 
 
-@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
 def test_reasons_kept_per_row_read_as_reasons_built_anew(
     demo_segments, monkeypatch, language
 ):
@@ -145,7 +145,7 @@ def test_reasons_kept_per_row_read_as_reasons_built_anew(
         assert explained.equals(segment.explain_segments(rows, t, language))
 
 
-@pytest.mark.parametrize("language", ["en", "zh_Hans"])
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
 def test_sentences_of_columns_a_cost_move_leaves_are_kept_and_read_as_built_anew(
     demo_db_file, monkeypatch, language
 ):
@@ -188,6 +188,28 @@ def test_sentences_of_columns_a_cost_move_leaves_are_kept_and_read_as_built_anew
     assert "growth_reason" not in built
     monkeypatch.setattr(reasons, "_MEMO_ROWS_AT_MOST", -1)
     assert kept.equals(segment.explain_segments(rows_after, after, language))
+
+
+def test_rows_explained_in_english_read_in_chinese_as_built_anew(
+    demo_db_file, monkeypatch
+):
+    # a frame that holds its sentences in English already (a download, a plan's
+    # situation) explained again in Chinese: the sentences that read a sentence
+    # the steps build again (the value's reason, the one-line why) read the
+    # Chinese one, kept or not
+    with store.connect(demo_db_file, read_only=True) as con:
+        features = store.account_features(con)
+        overrides = store.relationship_overrides(con)
+    t = segment.Thresholds()
+    english = segment.assign_segments(features, t, overrides).head(30)
+    assert "why" in english.columns
+    reasons._MEMO.clear()
+    reasons._LEAVES.clear()
+    kept = segment.explain_segments(english, t, "zh-Hans")
+    monkeypatch.setattr(reasons, "_MEMO_ROWS_AT_MOST", -1)
+    built = segment.explain_segments(english, t, "zh-Hans")
+    assert kept.equals(built)
+    assert not kept["why"].equals(english["why"])
 
 
 def test_the_scatter_spec_is_the_altair_chart_streamlit_draws(demo_segments):

@@ -254,16 +254,19 @@ def _with_leaves(
 ) -> tuple[pl.DataFrame, list[list[pl.Expr]]]:
     """Return ``frame`` with the sentences that read its columns alone, and the rest.
 
-    Such a sentence (the growth's, the target's and the observed score's; the
-    value's reason where the growth's is among the columns) is kept by the
-    values of the columns it reads: a move of the hourly cost changes every
-    shown row's contribution, not its observed score or its growth signs, so
-    those sentences are not built again. The steps
+    Such a sentence (the growth's, the target's and the observed score's; not
+    one that reads a sentence the steps build, even where the frame holds that
+    sentence already) is kept by the values of the columns it reads: a move of
+    the hourly cost changes every shown row's contribution, not its observed
+    score or its growth signs, so those sentences are not built again. The steps
     returned build the other sentences, in order (they read these). The same
     text as building every sentence (tested).
     """
-    columns = set(frame.columns)
-    leaves = [e for step in steps for e in step if set(e.meta.root_names()) <= columns]
+    # a column a step writes (a sentence the frame held already, built again in
+    # another language) is read after it is written: what reads it is no leaf
+    written = {e.meta.output_name() for step in steps for e in step}
+    readable = set(frame.columns) - written
+    leaves = [e for step in steps for e in step if set(e.meta.root_names()) <= readable]
     rest = [
         [e for e in step if not any(e is leaf for leaf in leaves)] for step in steps
     ]

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
 from workbench import i18n, terms
+from workbench.analytics import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE = ("zh-Hans", "zh-Hant")
@@ -130,6 +131,28 @@ def test_an_uncompiled_catalogue_is_compiled_in_memory(tmp_path, monkeypatch):
         assert i18n.translations("zh-Hans").gettext("Overview") == "概览"
     finally:
         i18n.translations.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("asked", "hint"),
+    [("zh_Hans", "'zh-Hans'"), ("zh", "'zh-Hans'"), ("zh-TW", "'zh-Hant'"), ("fr", "")],
+)
+def test_a_sentence_in_a_language_the_workbench_does_not_know_is_refused(asked, hint):
+    # written in English it would read as the language asked for in a notebook
+    # (and five tests once checked their Chinese case in English unawares)
+    from workbench.analytics.segment import explain_segments
+
+    rows = pl.DataFrame({"account_id": ["A1"]})
+    with pytest.raises(ValueError, match=f"unknown language '{asked}'") as refused:
+        explain_segments(rows, language=asked)
+    assert (
+        ("did you mean " + hint) in str(refused.value)
+        if hint
+        else ("did you mean" not in str(refused.value))
+    )
+    # the three languages build their sentences as before
+    assert sentences.words("no data", "zh-Hans") == "无数据"
+    assert sentences.words("no data", "en") == "no data"
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -110,7 +110,18 @@ def current_language() -> str:
 
 @cache
 def translations(language: str) -> _gettext.NullTranslations:
-    """Return the compiled catalogue of ``language`` (English: the messages as marked)."""
+    """Return the compiled catalogue of ``language`` (English: the messages as marked).
+
+    Raises:
+        ValueError: ``language`` is none of :data:`LANGUAGES` (a sentence asked
+            for in ``"zh"`` or ``"zh_Hans"`` was written in English, unsaid).
+    """
+    if language not in LANGUAGES:
+        meant = normalise_language(language)
+        hint = f"; did you mean {meant!r}?" if meant else ""
+        raise ValueError(
+            f"unknown language {language!r}: one of {', '.join(LANGUAGES)}{hint}"
+        )
     folder = CATALOGUE_DIRS.get(language)
     if folder is None:
         return _gettext.NullTranslations()

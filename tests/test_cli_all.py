@@ -274,6 +274,53 @@ def test_a_database_that_cannot_be_opened_is_rejected(capsys, tmp_path):
     assert code == 1 and out == "" and "cannot open the database" in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["info"],
+        ["info", "--json"],
+        ["segment", "--json"],
+        ["effort"],
+        ["nps"],
+        ["map", ACCOUNT, "--json"],
+        ["plan", ACCOUNT, "--format", "md"],
+        ["plans", "--overview"],
+        ["backup", "a-copy"],
+        ["import", "--undo"],
+    ],
+)
+def test_a_reading_command_refuses_a_database_that_is_not_there(capsys, tmp_path, argv):
+    # A mistyped path used to be created, empty (with its folders), and
+    # reported as a portfolio of nothing.
+    path = tmp_path / "typo" / "workbench.duckdb"
+    code, out, err = _run(capsys, *argv, "--db", str(path))
+    assert code == 1 and out == ""
+    assert f"there is no database at {path}" in err and "workbench init" in err
+    assert not (tmp_path / "typo").exists()
+    code, out, err = _run(capsys, "--lang", "zh-Hans", *argv, "--db", str(path))
+    assert code == 1 and f"{path} 处没有数据库" in err
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["init", "--empty"], ["demo", "--accounts", "3", "--activities", "20"]],
+)
+def test_a_command_that_makes_a_database_creates_it(capsys, tmp_path, argv):
+    path = tmp_path / "new" / "workbench.duckdb"
+    assert _run(capsys, *argv, "--db", str(path))[0] == 0
+    assert path.exists()
+    code, out, _ = _run(capsys, "info", "--json", "--db", str(path))
+    assert code == 0 and json.loads(out)["database"] == str(path)
+
+
+def test_a_first_import_creates_its_database(capsys, tmp_path):
+    folder = salesforce_export(tmp_path / "export")
+    path = tmp_path / "new.duckdb"
+    code, out, _ = _run(capsys, "import", str(folder), "--db", str(path), "--json")
+    assert code == 0 and json.loads(out)["ok"] is True and path.exists()
+
+
 # --- import ------------------------------------------------------------------------
 
 

@@ -324,7 +324,7 @@ def test_the_database_is_closed_after_its_block_even_when_it_fails(tmp_path):
     opened = []
 
     def fail_while_open() -> None:
-        with database(args) as con:
+        with database(args, create=True) as con:
             opened.append(con)
             raise RuntimeError("stop")
 

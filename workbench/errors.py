@@ -33,6 +33,10 @@ class RejectedInputError(WorkbenchError):
     """Input that cannot be used as it is; nothing was changed."""
 
 
+class MissingDatabaseError(WorkbenchError):
+    """A command that reads a database was given a path where there is none."""
+
+
 class DatabaseBusyError(WorkbenchError):
     """Another process holds the database file open for writing."""
 

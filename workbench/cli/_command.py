@@ -17,6 +17,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbench import store
+from workbench.domain import Wording
+from workbench.errors import MissingDatabaseError
+from workbench.i18n import N_
 from workbench.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -69,11 +72,17 @@ class Command:
 
 
 @contextmanager
-def database(args: argparse.Namespace) -> Iterator[store.Connection]:
+def database(
+    args: argparse.Namespace, *, create: bool = False
+) -> Iterator[store.Connection]:
     """The ``--db`` database, open for the ``with`` block and closed after it.
 
-    Without ``--db``: ``$WORKBENCH_DB``, else the default file.
+    Without ``--db``: ``$WORKBENCH_DB``, else the default file. A command that
+    makes a database (``create``: init, demo, a first import) creates the file;
+    any other refuses a path where there is none (:func:`existing_database`).
     """
+    if not create:
+        existing_database(args)
     con = store.connect(getattr(args, "db", None))
     try:
         yield con
@@ -82,11 +91,36 @@ def database(args: argparse.Namespace) -> Iterator[store.Connection]:
 
 
 def open_workbench(args: argparse.Namespace) -> Workbench:
-    """Open the ``--db`` database as a :class:`~workbench.api.Workbench`."""
+    """Open the ``--db`` database, which must exist, as a :class:`~workbench.api.Workbench`."""
     # Imported on use: the commands that only need the store start quicker.
     from workbench.api import open_workbench as open_api
 
+    existing_database(args)
     return open_api(getattr(args, "db", None))
+
+
+def existing_database(args: argparse.Namespace) -> None:
+    """Refuse a ``--db`` path (or ``$WORKBENCH_DB``, or the default) with no file.
+
+    A command that reads (info, segment, a backup...) would otherwise create an
+    empty database there, with its folders, and report nothing in it: a path
+    mistyped read as a portfolio lost, and left a stray file behind.
+
+    Raises:
+        MissingDatabaseError: there is no file at the path.
+    """
+    path = store.resolve_db_path(getattr(args, "db", None))
+    if str(path) != ":memory:" and not path.exists():
+        raise MissingDatabaseError(
+            Wording(
+                N_(
+                    "there is no database at {path}: `workbench init` creates one "
+                    "with the demo portfolio, `workbench init --empty` an empty one, "
+                    "and `workbench import` loads CRM exports into a new one"
+                ),
+                (("path", str(path)),),
+            )
+        )
 
 
 def examples_epilog(*command_lines: str, notes: str = "") -> str:

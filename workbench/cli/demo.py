@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             "demo",
             _("need --accounts ≥ 1, --activities ≥ 0 and --contacts ≥ --accounts"),
         )
-    with database(args) as con:
+    with database(args, create=True) as con:
         counts = demo.write_demo(
             con,
             args.accounts,

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         raise RejectedInputError(
             _("no such file or folder: {paths}").format(paths=", ".join(missing))
         )
-    with database(args) as con:
+    with database(args, create=True) as con:
         report = ingest.import_files(
             con,
             [Path(p) for p in args.paths],

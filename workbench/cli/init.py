@@ -43,7 +43,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Create or empty the database, record its currency; print the rows per table."""
     currency_code = _checked_currency(args.currency)
-    with database(args) as con:
+    with database(args, create=True) as con:
         outcome = _create_or_empty(con, args.empty, currency_only=bool(currency_code))
         if currency_code:
             store.set_portfolio_currency(con, LOCAL_ACTOR, currency_code)

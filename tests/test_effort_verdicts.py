@@ -309,6 +309,31 @@ def test_no_data_accounts_are_not_judged():
     assert effort.issues(frame).height == 0
 
 
+def test_a_portfolio_with_no_effort_recorded_is_not_judged_on_hours():
+    # An export of accounts and deals alone (no activity file, as the Maven CRM
+    # data): every account's zero hours are not known, not every account starved.
+    rich = {"revenue": 400_000.0, "value_segment": "most_valuable"}
+    frame = judged({"account_id": "A", **rich}, {"account_id": "B", **rich})
+    assert frame["investment"].to_list() == ["not_judged", "not_judged"]
+    assert frame["people"].to_list() == ["not_judged", "not_judged"]
+    assert effort.issues(frame).height == 0
+    assert frame["misallocation_cost"].to_list() == [0.0, 0.0]
+    assert "no effort recorded" in row_of(frame, "A")["verdict_why"]
+    zh = effort.explain_verdicts(frame.drop("verdict_why"), "EUR", "zh-Hans")
+    assert "未记录" in row_of(zh, "A")["verdict_why"]
+    # one activity anywhere in the portfolio: the account with none is under-invested
+    served = {"hours": 3.0, "procurement_hours": 3.0, "activities": 2}
+    frame = judged({"account_id": "A", **rich}, {"account_id": "B", **rich, **served})
+    assert row_of(frame, "A")["investment"] == "under_invested"
+    assert "no effort recorded" not in row_of(frame, "A")["verdict_why"]
+    # said by the caller, which knows the whole portfolio (one account's rows)
+    alone = effort.account_effort(segments_frame({"account_id": "A", **rich}))
+    assert (
+        effort.judge(alone, effort_recorded=True).row(0, named=True)["investment"]
+        == "under_invested"
+    )
+
+
 def test_rules_move_the_verdicts():
     base = {
         "account_id": "B",

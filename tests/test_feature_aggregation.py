@@ -24,7 +24,7 @@ from polars.testing import assert_frame_equal
 
 from tests.factories import load_frames, rows_frame
 from workbench import store
-from workbench.analytics import network
+from workbench.analytics import network, segment
 from workbench.domain import JOINT_ACTIVITY_KINDS, months_before
 from workbench.store.economic_inputs import DECIDING_ROLES
 
@@ -296,6 +296,32 @@ def test_the_fixture_reaches_every_case(con):
     assert row["rated_without_duration_12m"] > 0
     empty = features.filter(pl.col("account_id") == "A4").row(0, named=True)
     assert empty["activities_12m"] == 0 and empty["contacts"] == 0
+
+
+def test_an_account_with_no_start_has_no_tenure_rather_than_none(con):
+    # An export without the account's creation date (the Maven CRM data): the
+    # tenure is unknown, left out of the observed score, not 0 years scored.
+    frames = _frames()
+    frames["accounts"] = frames["accounts"].with_columns(
+        created_on=pl.when(pl.col("account_id") == "A5")
+        .then(None)
+        .when(pl.col("account_id") == "A4")
+        .then(date(2027, 1, 1))  # after the day: a new customer, 0 years
+        .otherwise(pl.col("created_on"))
+    )
+    load_frames(con, frames)
+    features = store.account_features(con, date(2026, 6, 30))
+    tenure = dict(zip(features["account_id"], features["tenure_years"], strict=True))
+    assert tenure["A5"] is None and tenure["A4"] == 0
+    assert tenure["A1"] == pytest.approx(
+        (date(2026, 6, 30) - date(2020, 1, 1)).days / 365.25
+    )
+    segments = segment.assign_segments(features)
+    reasons = dict(
+        zip(segments["account_id"], segments["relationship_reason"], strict=True)
+    )
+    assert "tenure (unknown, left out)" in reasons["A5"]
+    assert "tenure 0.0 y (+0)" in reasons["A4"]
 
 
 def test_contracts_in_force_give_the_term_and_the_years_left(con):

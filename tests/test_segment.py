@@ -186,6 +186,27 @@ def test_contribution_is_hand_computed():
     assert by_id(valued, "share_of_wallet_pct")["A"] == pytest.approx(40.0)
 
 
+def test_a_wallet_below_what_the_account_buys_gives_no_share_of_wallet():
+    # The Maven CRM data gives each customer's revenue in millions: 1% of it is a
+    # wallet of a few dollars against deals of 155,000 a year. A share of
+    # 3,600,000 % is no share: unknown, and left out of the observed score.
+    first = PORTFOLIO.row(0, named=True)  # a revenue of 1,000,000 a year
+    rows = [
+        {**first, "account_id": "M", "annual_revenue": 1420.0, "wallet_estimate": None},
+        {**first, "account_id": "S", "wallet_estimate": 5e5},
+        {**first, "account_id": "F", "wallet_estimate": 1e6},
+    ]
+    frame = pl.DataFrame(rows, schema=PORTFOLIO.schema)
+    valued = segment.compute_contribution(frame)
+    shares = by_id(valued, "share_of_wallet_pct")
+    assert shares["M"] is None and shares["S"] is None
+    assert shares["F"] == pytest.approx(100.0)  # all of it: still a share
+    segments = segment.assign_segments(frame)
+    reasons = by_id(segments, "relationship_reason")
+    assert "share of wallet (unknown, left out)" in reasons["M"]
+    assert "share of wallet 100 % (+15)" in reasons["F"]
+
+
 def test_default_segments_and_precedence():
     segments = segment.assign_segments(PORTFOLIO)
     assert by_id(segments, "value_segment") == {

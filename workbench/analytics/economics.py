@@ -250,9 +250,12 @@ def valuation_steps(columns: Collection[str], t: Thresholds) -> list[Step]:
         "headroom": (pl.col("potential") - pl.col("revenue"))
         .clip(lower_bound=0)
         .fill_null(0),
-        "share_of_wallet_pct": pl.when(pl.col("potential") > 0).then(
-            pl.col("revenue") / pl.col("potential") * 100
-        ),
+        # A wallet below what the account buys from us is no wallet (an estimate
+        # gone stale, a customer's revenue in thousands or millions): its share
+        # is unknown, not above 100 %.
+        "share_of_wallet_pct": pl.when(
+            (pl.col("potential") > 0) & (pl.col("revenue") <= pl.col("potential"))
+        ).then(pl.col("revenue") / pl.col("potential") * 100),
         "growth_pct": pl.when(pl.col("revenue_prev") > 0).then(
             (pl.col("revenue") - pl.col("revenue_prev")) / pl.col("revenue_prev") * 100
         ),

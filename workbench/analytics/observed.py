@@ -115,7 +115,8 @@ def _score_reason(
         .otherwise(pl.lit("<"))
     )
 
-    def part(message: str, name: str, **values: pl.Expr) -> pl.Expr:
+    def part(message: str, name: str, unknown: str, **values: pl.Expr) -> pl.Expr:
+        # a signal left out is named alone: its figure, unknown, would read as 0
         label = sentence(message, language, **values)
         return (
             pl.when(known[name])
@@ -128,7 +129,11 @@ def _score_reason(
                 )
             )
             .otherwise(
-                sentence(N_("{signal} (unknown, left out)"), language, signal=label)
+                sentence(
+                    N_("{signal} (unknown, left out)"),
+                    language,
+                    signal=pl.lit(words(unknown, language)),
+                )
             )
         )
 
@@ -136,32 +141,38 @@ def _score_reason(
         part(
             N_("tenure {years} y"),
             "tenure",
+            N_("tenure"),
             years=_number(pl.col("tenure_years"), 1),
         ),
         part(
             N_("share of wallet {share} {percent}"),
             "share_of_wallet",
+            N_("share of wallet"),
             share=_number(pl.col("share_of_wallet_pct")),
             percent=pl.lit("%"),
         ),
         part(
             N_("{count} departments"),
             "breadth",
+            N_("departments"),
             count=_number(pl.col("departments_engaged")),
         ),
         part(
             N_("{count} executives"),
             "executive",
+            N_("executives"),
             count=_number(pl.col("executive_contacts_engaged")),
         ),
         part(
             N_("contract {contract}"),
             "contract",
+            N_("contract"),
             contract=_contract_label(known_term, language),
         ),
         part(
             N_("{count} joint activities"),
             "joint",
+            N_("joint activities"),
             count=_number(pl.col("joint_activities")),
         ),
     ]

@@ -378,8 +378,11 @@ ACCOUNT_FEATURES_SQL = f"""
                 a.gross_margin_pct::DOUBLE AS gross_margin_pct,
                 a.direct_cost_annual::DOUBLE AS direct_cost_annual,
                 a.contract_type, a.created_on,
-                greatest(date_diff('day', a.created_on, $as_of::DATE), 0) / 365.25
-                    AS tenure_years,
+                -- unknown without a start (greatest() would read NULL as 0:
+                -- a tenure of 0 years, scored as known)
+                CASE WHEN a.created_on IS NOT NULL THEN
+                    greatest(date_diff('day', a.created_on, $as_of::DATE), 0) / 365.25
+                END AS tenure_years,
                 {WON_COLUMNS},
                 {REVENUE_COLUMNS},
                 {REVENUE_BASIS_SQL},

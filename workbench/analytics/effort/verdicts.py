@@ -155,6 +155,23 @@ def _banded(
     )
 
 
+def any_effort_recorded(accounts: pl.DataFrame) -> bool:
+    """Whether any account of ``accounts`` has an activity or an hour in the window.
+
+    Rows of :func:`~workbench.analytics.effort.account_effort`; a portfolio with
+    none has not recorded its effort (no activities imported), rather than spent
+    none on every account.
+    """
+    counted = [c for c in ("activities", "effort_hours") if c in accounts.columns]
+    if accounts.height == 0 or not counted:
+        return True
+    return bool(
+        accounts.select(
+            pl.any_horizontal(pl.col(c).fill_null(0) > 0 for c in counted).any()
+        ).item()
+    )
+
+
 def judge(
     accounts: pl.DataFrame,
     model: pl.DataFrame | None = None,
@@ -163,6 +180,7 @@ def judge(
     currency: str = "",
     *,
     explain: bool = True,
+    effort_recorded: bool | None = None,
 ) -> pl.DataFrame:
     """Return the accounts with their service model, deserved band and verdicts.
 
@@ -173,6 +191,11 @@ def judge(
         hourly_cost: cost of one hour of our time (the segmentation threshold).
         currency: the portfolio's currency, for the money in ``verdict_why``.
         explain: add ``verdict_why`` (an English sentence per account).
+        effort_recorded: whether the portfolio has any effort recorded in the
+            window. Without one (an export of accounts and deals alone, or a
+            window before the first activity) an account's zero hours are not
+            known to be zero: no account is judged on its hours. By default read
+            from ``accounts``, which must then be the whole portfolio.
 
     Returns:
         The accounts plus ``margin_at_stake``, ``deserved_low_hours``,
@@ -192,7 +215,9 @@ def judge(
         over_limit_hours=pl.col("deserved_high_hours") * r.over_factor,
     )
     hours = pl.col("effort_hours").fill_null(0)
-    judged = pl.col("involve").is_not_null()
+    if effort_recorded is None:
+        effort_recorded = any_effort_recorded(accounts)
+    judged = pl.col("involve").is_not_null() & pl.lit(effort_recorded)
     under = hours < pl.col("under_limit_hours")
     over = hours > pl.col("over_limit_hours")
     investment = (
@@ -267,9 +292,21 @@ def _why(currency: str, language: str = DEFAULT_LANGUAGE) -> pl.Expr:
         high=_hours_text(pl.col("deserved_high_hours")),
     )
     return (
-        pl.when(pl.col("investment") == "not_judged")
+        pl.when((pl.col("investment") == "not_judged") & pl.col("involve").is_null())
         .then(
             pl.lit(words(N_("no service model applies (no data to judge)"), language))
+        )
+        .when(pl.col("investment") == "not_judged")
+        .then(
+            pl.lit(
+                words(
+                    N_(
+                        "no effort recorded in the portfolio's 12 months (no "
+                        "activities imported): hours not judged"
+                    ),
+                    language,
+                )
+            )
         )
         .otherwise(
             sentence(

@@ -393,10 +393,35 @@ def test_unknown_signals_do_not_cap_the_observed_score():
     assert best["relationship_score"] == pytest.approx(53.25 / 60 * 100)
     assert best["relationship_observed"] == "partnership"
     assert "based on 4 of 6 signals" in best["relationship_reason"]
-    assert "contract unknown (unknown, left out)" in best["relationship_reason"]
+    assert "contract (unknown, left out)" in best["relationship_reason"]
+    assert "joint activities (unknown, left out)" in best["relationship_reason"]
     low = segments.filter(pl.col("account_id") == "LOW").row(0, named=True)
     # LOW has no potential at all: share of wallet is unknown too
     assert low["observed_signals"] == 3
+
+
+def test_a_portfolio_with_no_engagement_recorded_leaves_breadth_and_executives_out():
+    # An export of accounts and deals alone: no activity reaches any department,
+    # so no account is scored 0 on breadth and executives; what is known counts.
+    from tests.test_segment import features_frame
+
+    deals_only = features_frame(
+        {"account_id": "A", "won_12m": 500_000.0, "tenure_years": 10.0},
+        {"account_id": "B", "won_12m": 50_000.0, "tenure_years": 1.0},
+    )
+    segments = segment.assign_segments(deals_only)
+    a = segments.filter(pl.col("account_id") == "A").row(0, named=True)
+    assert a["points_breadth"] is None and a["points_executive"] is None
+    assert a["observed_signals"] == 1  # tenure: no wallet known either
+    assert "departments engaged (unknown, left out)" in a["relationship_reason"]
+    assert "executives engaged (unknown, left out)" in a["relationship_reason"]
+    # one department reached anywhere: every account's breadth is known again
+    engaged = deals_only.with_columns(
+        departments_engaged=pl.when(pl.col("account_id") == "B").then(1).otherwise(0)
+    )
+    a = segment.assign_segments(engaged).filter(pl.col("account_id") == "A")
+    assert a.row(0, named=True)["points_breadth"] == 0
+    assert a.row(0, named=True)["observed_signals"] == 3
 
 
 def test_the_target_comes_from_the_buying_situation_and_plans_follow_it():

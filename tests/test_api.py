@@ -397,6 +397,9 @@ def test_new_plan_is_a_draft_with_its_situation(wb: Workbench, account_id: str):
     assert crm is not None and crm.status == "ready"
     assert draft.to_markdown().startswith("# Account plan:")
     assert draft._repr_markdown_() == draft.to_markdown()
+    # its money in the portfolio's currency, as the app and the summary give it
+    assert draft.currency == wb.currency()
+    assert "- **Won revenue, last 12 months**: $" in draft.to_markdown()
 
 
 def test_saved_plan_comes_back_as_the_current_version(wb: Workbench, account_id: str):

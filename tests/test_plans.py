@@ -82,6 +82,32 @@ def test_account_facts_count_each_figure_over_its_own_rows(seeded):
     assert (beta["won_revenue_12m"], beta["open_pipeline"]) == (200.0, 500.0)
     assert beta["open_opportunities"] == 2
     assert store.account_plan_facts(seeded, "NOPE", day) is None
+    # open deals none of which has an amount yet (a CRM's early stages, as in the
+    # Maven CRM data): the pipeline is not known, not 0
+    with store.write_transaction(seeded) as cur:
+        cur.execute(
+            """
+            INSERT INTO opportunities (opportunity_id, account_id, amount,
+                                       close_date, is_closed, is_won)
+            VALUES ('O6', 'A3', NULL, DATE '2026-12-01', false, false),
+                   ('O7', 'A3', NULL, NULL, NULL, NULL)
+            """
+        )
+    early = store.account_plan_facts(seeded, "A3", day)
+    assert early is not None
+    assert early["open_pipeline"] is None and early["open_opportunities"] == 2
+
+
+def test_an_exported_plan_gives_its_money_in_the_portfolio_s_currency(seeded):
+    situation = plans.build_situation(seeded, "A1", as_of=date(2026, 9, 30))
+    plan = plans.new_plan("A1", "Alpha", situation)
+    markdown = plans.plan_to_markdown(plan, currency="EUR")
+    assert "- **Won revenue, last 12 months**: €1,000" in markdown
+    assert "- **Open pipeline**: €700" in markdown
+    page = plans.plan_to_html(plan, currency="EUR")
+    assert "<dt>Open pipeline</dt><dd>€700</dd>" in page
+    # without a currency, as before: the figure alone
+    assert "- **Open pipeline**: 700" in plans.plan_to_markdown(plan)
 
 
 def test_situation_takes_segment_and_relationship_from_the_segmentation(seeded):

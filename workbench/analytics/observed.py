@@ -72,11 +72,15 @@ def _known(columns: Collection[str]) -> dict[str, pl.Expr]:
     # A CRM that records no joint planning or workshop for any account does not
     # record them at all: zero is unknown there, not "none".
     joint_recorded = pl.col("joint_activities").fill_null(0).sum() > 0
+    # Likewise a CRM whose activities reach no department of any account (an
+    # export of accounts and deals alone, or activities naming nobody) records
+    # no engagement: its breadth and executives are unknown, not none.
+    engagement_recorded = pl.col("departments_engaged").fill_null(0).sum() > 0
     return {
         "tenure": pl.col("tenure_years").is_not_null(),
         "share_of_wallet": pl.col("share_of_wallet_pct").is_not_null(),
-        "breadth": pl.lit(True),
-        "executive": pl.lit(True),
+        "breadth": engagement_recorded,
+        "executive": engagement_recorded,
         "contract": pl.col("contract_type").is_in(list(CONTRACT_POINTS_SHARE))
         | term_known,
         "joint": joint_recorded,
@@ -154,13 +158,13 @@ def _score_reason(
         part(
             N_("{count} departments"),
             "breadth",
-            N_("departments"),
+            N_("departments engaged"),
             count=_number(pl.col("departments_engaged")),
         ),
         part(
             N_("{count} executives"),
             "executive",
-            N_("executives"),
+            N_("executives engaged"),
             count=_number(pl.col("executive_contacts_engaged")),
         ),
         part(

@@ -474,13 +474,21 @@ class Workbench(SegmentsAndEffort):
         name = self._require_account(account_id)
         saved = plans.load_plan(self.connection, account_id, version)
         if saved is not None:
-            return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+            return AccountPlan(
+                plan=saved.plan,
+                version=saved.version,
+                saved=saved,
+                currency=store.portfolio_currency(self.connection),
+            )
         if version is not None:
             raise RejectedInputError(
                 f"{account_id} ({name}) has no plan version {version}"
             )
         situation = plans.build_situation(self.connection, account_id, as_of=as_of)
-        return AccountPlan(plan=plans.new_plan(account_id, name, situation))
+        return AccountPlan(
+            plan=plans.new_plan(account_id, name, situation),
+            currency=store.portfolio_currency(self.connection),
+        )
 
     def save_plan(
         self, account_plan: AccountPlan, *, actor: Actor | None = None
@@ -501,7 +509,12 @@ class Workbench(SegmentsAndEffort):
             account_plan.plan,
             based_on=account_plan.version,
         )
-        return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+        return AccountPlan(
+            plan=saved.plan,
+            version=saved.version,
+            saved=saved,
+            currency=store.portfolio_currency(self.connection),
+        )
 
     def restore_plan(
         self,
@@ -519,7 +532,12 @@ class Workbench(SegmentsAndEffort):
         saved = plans.restore_version(
             self.connection, self._actor(actor), account_id, version, based_on=based_on
         )
-        return AccountPlan(plan=saved.plan, version=saved.version, saved=saved)
+        return AccountPlan(
+            plan=saved.plan,
+            version=saved.version,
+            saved=saved,
+            currency=store.portfolio_currency(self.connection),
+        )
 
     def plan_history(self, account_id: str) -> pl.DataFrame:
         """Return every stored version of the account's plan, newest first."""

@@ -35,11 +35,14 @@ class AccountPlan:
             edit it in place, then :meth:`Workbench.save_plan` it.
         version: the stored version it was read from (0: a new draft, not saved).
         saved: the stored version's metadata (who saved it when), None for a draft.
+        currency: the portfolio's ISO currency code, which the exports' money
+            figures carry (None: figures without it).
     """
 
     plan: plans.Plan
     version: int = 0
     saved: plans.PlanVersion | None = field(default=None, repr=False)
+    currency: str | None = field(default=None, repr=False)
 
     @property
     def is_draft(self) -> bool:
@@ -48,11 +51,11 @@ class AccountPlan:
 
     def to_markdown(self) -> str:
         """Return the plan as Markdown (any HTML in its text stays inert)."""
-        return plans.plan_to_markdown(self.plan, self.saved)
+        return plans.plan_to_markdown(self.plan, self.saved, self.currency)
 
     def to_html(self) -> str:
         """Return the plan as one self-contained, printable HTML page."""
-        return plans.plan_to_html(self.plan, self.saved)
+        return plans.plan_to_html(self.plan, self.saved, self.currency)
 
     def actions_csv(self) -> bytes:
         """Return the plan's actions as spreadsheet-safe CSV bytes."""

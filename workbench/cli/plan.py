@@ -79,9 +79,9 @@ def run_plan(args: argparse.Namespace) -> int:
     elif args.format == "summary":
         data = plans.plan_summary_html(current.plan, saved, currency).encode("utf-8")
     elif args.format == "html":
-        data = plans.plan_to_html(current.plan, saved).encode("utf-8")
+        data = plans.plan_to_html(current.plan, saved, currency).encode("utf-8")
     else:
-        data = plans.plan_to_markdown(current.plan, saved).encode("utf-8")
+        data = plans.plan_to_markdown(current.plan, saved, currency).encode("utf-8")
     if args.out:
         Path(args.out).write_bytes(data)
         what = (

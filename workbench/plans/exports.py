@@ -120,11 +120,14 @@ def _md_table(columns: list[str], rows: list[list[Cell]]) -> list[str]:
     return lines
 
 
-def plan_to_markdown(plan: Plan, meta: PlanVersion | None = None) -> str:
+def plan_to_markdown(
+    plan: Plan, meta: PlanVersion | None = None, currency: str | None = None
+) -> str:
     """Return the plan as a Markdown document; any HTML in its text stays inert.
 
     The plan comes first (objectives, strategy and value proposition, actions,
-    risks); the situation it was written from follows as an appendix.
+    risks); the situation it was written from follows as an appendix, its money
+    in ``currency`` (the portfolio's ISO code) where given.
     """
     title, saved = _heading(plan, meta)
     out = [f"# {_md_text(title)}", "", f"_{_md_text(saved)}_", ""]
@@ -137,7 +140,7 @@ def plan_to_markdown(plan: Plan, meta: PlanVersion | None = None) -> str:
     out += _md_value_proposition(plan)
     out += _md_lines(*actions)
     out += _md_lines(*risks)
-    out += _md_situation(plan)
+    out += _md_situation(plan, currency)
     return "\n".join(out)
 
 
@@ -177,7 +180,7 @@ def _md_value_proposition(plan: Plan) -> list[str]:
     return out
 
 
-def _md_situation(plan: Plan) -> list[str]:
+def _md_situation(plan: Plan, currency: str | None) -> list[str]:
     if plan.situation is None:
         return [
             "## " + _("Appendix: situation"),
@@ -200,7 +203,7 @@ def _md_situation(plan: Plan) -> list[str]:
         if part.note:
             out += [_md_text(wording.part_note(part)), ""]
         out += [
-            f"- **{_md_text(wording.fact_label(f))}**: {_md_text(wording.fact_text(f))}"
+            f"- **{_md_text(wording.fact_label(f))}**: {_md_text(wording.fact_text(f, currency))}"
             for f in part.facts
         ]
         out.append("")
@@ -257,7 +260,9 @@ def _html_table(columns: list[str], rows: list[list[Cell]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
+def plan_to_html(
+    plan: Plan, meta: PlanVersion | None = None, currency: str | None = None
+) -> str:
     """Return the plan as one self-contained, printable HTML page.
 
     Styles are inline, nothing loads from elsewhere, and every piece of text from
@@ -280,7 +285,7 @@ def plan_to_html(plan: Plan, meta: PlanVersion | None = None) -> str:
     body += _html_value_proposition(plan)
     body += _html_lines(*actions)
     body += _html_lines(*risks)
-    body += _html_situation(plan)
+    body += _html_situation(plan, currency)
     return (
         f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n'
         '<meta charset="utf-8">\n'
@@ -325,7 +330,7 @@ def _html_value_proposition(plan: Plan) -> list[str]:
     return body
 
 
-def _html_situation(plan: Plan) -> list[str]:
+def _html_situation(plan: Plan, currency: str | None) -> list[str]:
     e = html.escape
     if plan.situation is None:
         return [
@@ -350,7 +355,7 @@ def _html_situation(plan: Plan) -> list[str]:
         if note:
             body.append(f'<p class="note">{e(note)}</p>')
         facts = "".join(
-            f"<dt>{e(wording.fact_label(f))}</dt><dd>{e(wording.fact_text(f))}</dd>"
+            f"<dt>{e(wording.fact_label(f))}</dt><dd>{e(wording.fact_text(f, currency))}</dd>"
             for f in part.facts
         )
         body.append(f'<dl class="facts">{facts}</dl>')

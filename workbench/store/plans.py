@@ -196,8 +196,11 @@ def account_plan_facts(
                          AND close_date > $as_of::DATE - INTERVAL 12 MONTH
                          AND close_date <= $as_of::DATE), 0)::DOUBLE
                        AS won_revenue_12m,
-                   coalesce(sum(CASE WHEN isfinite(amount) THEN amount END) FILTER (
-                       WHERE NOT coalesce(is_closed, false)), 0)::DOUBLE
+                   -- none open: 0; open deals, none with an amount (a CRM's
+                   -- early stages): not known, rather than a pipeline of 0
+                   CASE WHEN count(*) FILTER (WHERE NOT coalesce(is_closed, false)) = 0
+                        THEN 0 ELSE sum(CASE WHEN isfinite(amount) THEN amount END)
+                            FILTER (WHERE NOT coalesce(is_closed, false)) END::DOUBLE
                        AS open_pipeline,
                    count(*) FILTER (WHERE NOT coalesce(is_closed, false))
                        AS open_opportunities

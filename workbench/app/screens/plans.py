@@ -427,11 +427,16 @@ def versions(
         )
         # the printable page is shown below too; the others are built only when
         # clicked (in a thread of their own, so nothing in them reads the session)
-        printable = plans.plan_to_html(viewed.plan, viewed)
+        printable = plans.plan_to_html(viewed.plan, viewed, reads.portfolio_currency())
         downloads: tuple[tuple[str, str | Callable[[], str | bytes], str, str], ...] = (
             (
                 _("Markdown"),
-                built_on_click(plans.plan_to_markdown, viewed.plan, viewed),
+                built_on_click(
+                    plans.plan_to_markdown,
+                    viewed.plan,
+                    viewed,
+                    reads.portfolio_currency(),
+                ),
                 ".md",
                 "md",
             ),

@@ -12,6 +12,7 @@ import pytest
 from tests.factories import load_frames, rows_frame
 from workbench import demo, i18n, readers, store
 from workbench.analytics import segment
+from workbench.analytics.economics import wallets_below_revenue
 from workbench.analytics.observed import _number
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.errors import PermissionDeniedError, RejectedInputError
@@ -201,6 +202,7 @@ def test_a_wallet_below_what_the_account_buys_gives_no_share_of_wallet():
     shares = by_id(valued, "share_of_wallet_pct")
     assert shares["M"] is None and shares["S"] is None
     assert shares["F"] == pytest.approx(100.0)  # all of it: still a share
+    assert wallets_below_revenue(valued) == 2
     segments = segment.assign_segments(frame)
     reasons = by_id(segments, "relationship_reason")
     assert "share of wallet (unknown, left out)" in reasons["M"]

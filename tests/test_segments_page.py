@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, count_calls, count_queries, open_page
 from workbench import ingest, open_workbench, readers, store
-from workbench.analytics import segment
+from workbench.analytics import economics, segment
 from workbench.domain import LOCAL_ACTOR, Actor
 from workbench.store import feature_changes, portfolio, term_revenue
 
@@ -506,6 +506,28 @@ def test_a_wallet_estimated_by_hand_sets_the_potential(page, app_db):
     row = table[table["account_id"] == account].iloc[0]
     assert row["potential"] == pytest.approx(12_345_678.0)
     assert row["potential_source"] == "edited_estimate"
+
+
+def _wallet_warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "more from us than their wallet" in w.value]
+
+
+def test_accounts_buying_more_than_their_wallet_are_named(page, app_db):
+    # A wallet below what the account buys (a stale estimate; customers' revenue
+    # exported in millions, as in the Maven CRM data): the page says how many.
+    with store.connect(app_db) as con:
+        valued = readers.account_segments(con, explain=False)
+    before = economics.wallets_below_revenue(valued)
+    assert len(_wallet_warnings(page)) == (1 if before else 0)
+    fine = valued.filter(
+        (pl.col("revenue") > 0) & (pl.col("revenue") <= pl.col("potential"))
+    )["account_id"][0]
+    with store.connect(app_db) as con:
+        store.set_account_wallet(con, LOCAL_ACTOR, fine, 1.0)
+    page.run()
+    assert not page.exception, page.exception
+    (warning,) = _wallet_warnings(page)
+    assert warning.startswith(f"{before + 1} of {valued.height} accounts")
 
 
 def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monkeypatch):

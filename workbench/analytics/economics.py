@@ -283,6 +283,22 @@ COST_COLUMNS: tuple[str, ...] = (
 COST_ONLY_THRESHOLDS: tuple[str, ...] = ("hourly_cost",)
 
 
+def wallets_below_revenue(valued: pl.DataFrame) -> int:
+    """Return how many accounts buy more from us than their wallet (potential).
+
+    Rows of :func:`compute_contribution`. Their share of wallet is unknown (see
+    ``share_of_wallet_pct``); many of them point at the wallet's source, such as
+    customers' revenue exported in thousands or millions.
+    """
+    return int(
+        valued.select(
+            ((pl.col("potential") > 0) & (pl.col("revenue") > pl.col("potential")))
+            .fill_null(False)
+            .sum()
+        ).item()
+    )
+
+
 def with_costs(valued: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     """Return ``valued`` with the cost to serve and what rests on it, for ``thresholds``.
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from workbench.analytics import segment
 from workbench.analytics.cost import cost_breakdown
-from workbench.analytics.economics import DIRECT_COST_COLUMNS
+from workbench.analytics.economics import DIRECT_COST_COLUMNS, wallets_below_revenue
 from workbench.analytics.retention import retention_from_features
 from workbench.app import actions, reads, segment_reads
 from workbench.app.components import (
@@ -310,6 +310,20 @@ def economics_section(
                 years=f"{retention.expected_years:g}",
                 account_years=format_number(retention.account_years),
                 needed=f"{thresholds.retention_min_accounts:g}",
+            )
+        )
+    below = wallets_below_revenue(accounts.segments)
+    if below:
+        st.warning(
+            _(
+                "{count} of {accounts} accounts buy more from us than their wallet "
+                "(its estimate, else the customer's revenue × the share below): "
+                "their share of wallet is unknown and left out. A wallet estimate "
+                "gone stale, or customers' revenue exported in thousands or "
+                "millions, does this."
+            ).format(
+                count=format_number(below),
+                accounts=format_number(accounts.segments.height),
             )
         )
     # Built only while open: a slider move does not rebuild their dozens of inputs.

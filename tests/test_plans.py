@@ -210,6 +210,10 @@ def test_situation_weighs_effort_against_value(seeded):
     assert facts["Investment verdict"] == mine["investment"]
     assert facts["People verdict"] == mine["people"]
     assert facts["Rank by effort"] == "1 of 3"
+    # an account with no hours has no place in the ranking
+    idle = plans.build_situation(seeded, "A3", as_of=as_of).part("effort")
+    assert idle is not None
+    assert {f.label: f.value for f in idle.facts}["Rank by effort"] is None
     issues = effort.issues(accounts).filter(pl.col("account_id") == "A1")
     assert facts["Effort issues found"] == issues.height
     if issues.height:

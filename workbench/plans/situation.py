@@ -270,8 +270,9 @@ def situation_from_effort(
     if judged is None:
         judged = readers.judged_effort(con, as_of=as_of)
     accounts = judged.with_columns(
+        # accounts with the same hours share a rank
         pl.col("effort_hours")
-        .rank("ordinal", descending=True)
+        .rank("min", descending=True)
         .cast(pl.Int64)
         .alias("effort_rank")
     )
@@ -321,7 +322,9 @@ def situation_from_effort(
                 **row,
                 "effort_hours": hours,
                 "ratio": ratio,
-                "rank": f"{row['effort_rank']} of {accounts.height}",
+                # no hours: no place in the ranking (every such account would
+                # share the last, or with no effort recorded, the first)
+                "rank": f"{row['effort_rank']} of {accounts.height}" if hours else None,
                 "contribution_per_hour": row["contribution"] / hours if hours else None,
                 "issues_found": issues.height,
             },

@@ -508,6 +508,25 @@ def test_a_wallet_estimated_by_hand_sets_the_potential(page, app_db):
     assert row["potential_source"] == "edited_estimate"
 
 
+def test_the_transactional_count_says_it_holds_the_accounts_without_data(app_db):
+    # A CRM sync leaves accounts with nothing on record (420 of the 423 in the
+    # Salesforce Data Loader samples); they score 0 and count as transactional.
+    with store.connect(app_db) as con, store.write_transaction(con) as cur:
+        cur.execute(
+            "INSERT INTO accounts (account_id, name) VALUES ('EMPTY1', 'Empty'),"
+            " ('EMPTY2', 'Void')"
+        )
+    at = open_page(PAGE)
+    counts = metrics(at)
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert counts["No data"] >= 2
+    assert (
+        f"Including the {counts['No data']} accounts without data"
+        in (helps["Transactional"])
+    )
+    assert not helps["Partnership"]
+
+
 def _wallet_warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.warning if "more from us than their wallet" in w.value]
 

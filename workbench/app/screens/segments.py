@@ -96,7 +96,17 @@ def overview_section(
             else None,
         )
     for name in ("partnership", "transactional"):
-        row.metric(terms.relationship(name).capitalize(), format_number(counts[name]))
+        row.metric(
+            terms.relationship(name).capitalize(),
+            format_number(counts[name]),
+            # an account nothing is known of scores 0: transactional by default
+            help=_(
+                "Including the {count} accounts without data: nothing is known of "
+                "them, so they are served transactionally until something is."
+            ).format(count=format_number(counts["no_data"]))
+            if name == "transactional" and counts["no_data"]
+            else None,
+        )
 
     # the top level copied: Streamlit takes the datasets out of the spec it gets
     st.vega_lite_chart(spec=dict(view.chart), width="stretch")

@@ -374,6 +374,10 @@ def test_segment_json_with_thresholds(capsys, demo_db):
     accounts = result["accounts"]
     assert len(accounts) == 60
     assert sum(a["value_segment"] == "most_valuable" for a in accounts) == 6
+    # the money's currency beside it, in the document and over the text's column
+    assert result["currency"] == "USD"
+    code, out, _ = _run(capsys, "segment", "--db", str(demo_db))
+    assert code == 0 and "contribution (USD)" in out.splitlines()[0]
 
 
 def test_segment_csv_is_spreadsheet_safe_text(capsys, demo_db):

@@ -107,21 +107,30 @@ def run(args: argparse.Namespace) -> int:
         as_of = wb.as_of(args.as_of)
         progress(_("segmenting accounts as of {day}").format(day=as_of))
         segments = wb.segments(thresholds, as_of)
+        currency = wb.currency()
     table = segment.account_table(segments)
     document = {
         "as_of": as_of,
+        # the money in every row is in it
+        "currency": currency,
         "thresholds": thresholds.to_dict(),
         "accounts": table,
     }
-    return print_table(args, table, lambda: _print_accounts(table), document)
+    return print_table(args, table, lambda: _print_accounts(table, currency), document)
 
 
-def _print_accounts(table: pl.DataFrame) -> None:
+def _print_accounts(table: pl.DataFrame, currency: str) -> None:
     columns = ("account_id", "value_segment", "relationship", "contribution")
-    headings = (_("account"), _("segment"), _("relationship"), _("contribution"))
+    contribution = _("contribution")
+    headings = (
+        _("account"),
+        _("segment"),
+        _("relationship"),
+        f"{contribution} ({currency})",
+    )
     print(
         f"{fit(headings[0], 12)} {fit(headings[1], 14)} {fit(headings[2], 14)} "
-        f"{fit(headings[3], 14, right=True)}  " + _("name")
+        f"{fit(headings[3], 18, right=True)}  " + _("name")
     )
     # a person reads the segment and the relationship in the language in force
     # (the codes in English, as --json and --csv carry them)
@@ -129,7 +138,7 @@ def _print_accounts(table: pl.DataFrame) -> None:
     for account, value_segment, relationship, contribution, name in shown.iter_rows():
         print(
             f"{fit(account, 12)} {fit(value_segment, 14)} {fit(relationship, 14)} "
-            f"{contribution:>14,.0f}  {name}"
+            f"{contribution:>18,.0f}  {name}"
         )
 
 

@@ -154,6 +154,16 @@ def test_overview_finds_missing_stale_plans_and_overdue_actions(seeded):
     assert sorted(overview.summary["segment"]) == sorted(set(expected["segment"]))
 
 
+def test_the_overview_lists_the_segments_most_valuable_first(demo_con):
+    # by the segments' priority, as the accounts without a plan; not by name
+    # (which put "below_zero" and "maintain" before "most_valuable")
+    shown = plans.plans_overview(demo_con, today=date(2026, 10, 1)).summary["segment"]
+    assert len(shown) >= 4
+    assert shown.to_list() == sorted(
+        shown, key=lambda name: SEGMENT_PRIORITY.get(name, len(SEGMENT_PRIORITY))
+    )
+
+
 def test_overview_and_situation_of_an_empty_database(con):
     overview = plans.plans_overview(con, today=date(2026, 2, 1))
     assert overview.accounts.height == overview.summary.height == 0

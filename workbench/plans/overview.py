@@ -140,7 +140,13 @@ def plans_overview(
             ),
             pl.col("overdue_actions").sum(),
         )
-        .sort("segment")
+        # most valuable first, as the accounts without a plan are (not by name)
+        .sort(
+            pl.col("segment").replace_strict(
+                SEGMENT_PRIORITY, default=len(SEGMENT_PRIORITY), return_dtype=pl.Int8
+            ),
+            "segment",
+        )
     )
     missing = _missing_by_value(accounts, segments)
     return PlansOverview(

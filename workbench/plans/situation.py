@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from workbench.analytics import effort, network, voice
 from workbench.analytics.segment import explain_segments
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
+from workbench.plans.facts import CRM_FACTS, EFFORT_FACTS, SEGMENT_FACTS, facts_of
 from workbench.plans.model import (
     DETRACTORS_TABLE,
     EFFORT_ISSUES_TABLE,
@@ -27,81 +27,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-#: The facts each part shows, by the column that holds them, in the order shown.
-CRM_FACTS: dict[str, str] = {
-    "industry": N_("Industry"),
-    "region": N_("Region"),
-    "owner": N_("Account owner"),
-    "won_revenue_12m": N_("Won revenue, last 12 months"),
-    "open_pipeline": N_("Open pipeline"),
-    "open_opportunities": N_("Open opportunities"),
-    "effort_hours_12m": N_("Effort, last 12 months"),
-    "activities_12m": N_("Activities, last 12 months"),
-    "gross_margin_pct": N_("Gross margin"),
-    "wallet_estimate": N_("Wallet estimate"),
-    "contract_type": N_("Contract type"),
-    "direct_cost_annual": N_("Direct cost to serve per year"),
-    "contacts": N_("Contacts known"),
-}
-SEGMENT_FACTS: dict[str, str] = {
-    "value_segment": N_("Value segment"),
-    "value_reason": N_("Why this segment"),
-    "relationship": N_("Relationship type"),
-    "relationship_reason": N_("Why this relationship"),
-    "relationship_score": N_("Relationship score"),
-    "won_12m": N_("Won revenue, last 12 months"),
-    "margin": N_("Margin"),
-    "cost_to_serve": N_("Cost to serve"),
-    "contribution": N_("Contribution"),
-    "contribution_rank": N_("Contribution rank"),
-    "potential": N_("Potential"),
-    "headroom": N_("Headroom"),
-    "share_of_wallet_pct": N_("Share of wallet"),
-    "growth_pct": N_("Growth, year on year"),
-}
-EFFORT_FACTS: dict[str, str] = {
-    "effort_hours": N_("Effort, last 12 months"),
-    "activities_without_duration": N_("Activities without a duration"),
-    "effort_share_pct": N_("Share of our effort"),
-    "revenue_share_pct": N_("Share of won revenue"),
-    "contribution_share_pct": N_("Share of contribution"),
-    "ratio": N_("Effort share ÷ revenue share"),
-    "rank": N_("Rank by effort"),
-    "deserved_low_hours": N_("Hours its service model deserves, from"),
-    "deserved_high_hours": N_("Hours its service model deserves, up to"),
-    "effort_index": N_("Effort index (hours ÷ justified)"),
-    "investment": N_("Investment verdict"),
-    "people": N_("People verdict"),
-    "involve": N_("Who to involve"),
-    "touches_per_year": N_("Cadence, activities a year"),
-    "unattributed_share_pct": N_("Share of hours naming no person"),
-    "non_procurement_share_pct": N_("Share of named hours beyond purchasing"),
-    "executive_share_pct": N_("Share of named hours with executives"),
-    "cost_to_serve": N_("Cost to serve"),
-    "contribution_per_hour": N_("Contribution per effort hour"),
-    "effort_change_pct": N_("Effort change on the previous 12 months"),
-    "issues_found": N_("Effort issues found"),
-}
-#: The unit of a fact, by its column (none where not named).
-FACT_UNITS: dict[str, str] = {
-    "effort_hours_12m": "h",
-    "gross_margin_pct": "%",
-    "relationship_score": "points",
-    "share_of_wallet_pct": "%",
-    "growth_pct": "%",
-    "effort_hours": "h",
-    "effort_share_pct": "%",
-    "revenue_share_pct": "%",
-    "contribution_share_pct": "%",
-    "deserved_low_hours": "h",
-    "deserved_high_hours": "h",
-    "unattributed_share_pct": "%",
-    "non_procurement_share_pct": "%",
-    "executive_share_pct": "%",
-    "effort_change_pct": "%",
-}
-
-
 def _note(template: str, **args: Cell) -> dict[str, Any]:
     """Return a part's note in English with the message and values it came from.
 
@@ -113,14 +38,6 @@ def _note(template: str, **args: Cell) -> dict[str, Any]:
         "note_template": template,
         "note_args": args,
     }
-
-
-def _facts(values: Mapping[str, Any], labels: Mapping[str, str]) -> list[Fact]:
-    """Return one fact per ``labels`` entry (column → label), with its unit."""
-    return [
-        Fact(label, values[column], FACT_UNITS.get(column, ""))
-        for column, label in labels.items()
-    ]
 
 
 def default_as_of(con: store.Connection) -> date:
@@ -157,7 +74,7 @@ def situation_from_crm(
             as_of=as_of.isoformat(),
         ),
         facts=[
-            *_facts(facts, CRM_FACTS),
+            *facts_of(facts, CRM_FACTS),
             Fact(N_("Buying roles with nobody known"), ", ".join(gaps) or "none"),
         ],
         tables=[situation_table(N_("People by buying role"), roles)],
@@ -243,7 +160,7 @@ def situation_from_segment(
             strategy=SEGMENT_STRATEGY.get(value_segment, ""),
         ),
         facts=reasons_worded(
-            _facts(row, SEGMENT_FACTS),
+            facts_of(row, SEGMENT_FACTS),
             account,
             {c: SEGMENT_FACTS[c] for c in ("value_reason", "relationship_reason")},
         ),
@@ -317,7 +234,7 @@ def situation_from_effort(
         title=title,
         status="ready",
         **_note(note, as_of=as_of.isoformat(), issues=found),
-        facts=_facts(
+        facts=facts_of(
             {
                 **row,
                 "effort_hours": hours,

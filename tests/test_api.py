@@ -427,6 +427,9 @@ def test_plan_exports_by_suffix(wb: Workbench, account_id: str, tmp_path):
     saved = wb.save_plan(draft)
     markdown = saved.export(tmp_path / "plan.md").read_text(encoding="utf-8")
     assert markdown == saved.to_markdown() and "Version 1 · saved by local" in markdown
+    # a stored version, read again, gives its money in the portfolio's currency too
+    assert saved.currency == wb.plan(account_id).currency == wb.currency()
+    assert "- **Won revenue, last 12 months**: $" in markdown
     assert (
         "<!doctype html>"
         in saved.export(tmp_path / "plan.html").read_text(encoding="utf-8").lower()

@@ -474,12 +474,7 @@ class Workbench(SegmentsAndEffort):
         name = self._require_account(account_id)
         saved = plans.load_plan(self.connection, account_id, version)
         if saved is not None:
-            return AccountPlan(
-                plan=saved.plan,
-                version=saved.version,
-                saved=saved,
-                currency=store.portfolio_currency(self.connection),
-            )
+            return self._stored_plan(saved)
         if version is not None:
             raise RejectedInputError(
                 f"{account_id} ({name}) has no plan version {version}"
@@ -487,6 +482,15 @@ class Workbench(SegmentsAndEffort):
         situation = plans.build_situation(self.connection, account_id, as_of=as_of)
         return AccountPlan(
             plan=plans.new_plan(account_id, name, situation),
+            currency=store.portfolio_currency(self.connection),
+        )
+
+    def _stored_plan(self, saved: plans.PlanVersion) -> AccountPlan:
+        """Return a stored version as the notebook sees it, money in our currency."""
+        return AccountPlan(
+            plan=saved.plan,
+            version=saved.version,
+            saved=saved,
             currency=store.portfolio_currency(self.connection),
         )
 
@@ -509,12 +513,7 @@ class Workbench(SegmentsAndEffort):
             account_plan.plan,
             based_on=account_plan.version,
         )
-        return AccountPlan(
-            plan=saved.plan,
-            version=saved.version,
-            saved=saved,
-            currency=store.portfolio_currency(self.connection),
-        )
+        return self._stored_plan(saved)
 
     def restore_plan(
         self,
@@ -532,12 +531,7 @@ class Workbench(SegmentsAndEffort):
         saved = plans.restore_version(
             self.connection, self._actor(actor), account_id, version, based_on=based_on
         )
-        return AccountPlan(
-            plan=saved.plan,
-            version=saved.version,
-            saved=saved,
-            currency=store.portfolio_currency(self.connection),
-        )
+        return self._stored_plan(saved)
 
     def plan_history(self, account_id: str) -> pl.DataFrame:
         """Return every stored version of the account's plan, newest first."""

@@ -202,7 +202,8 @@ def test_a_wallet_below_what_the_account_buys_gives_no_share_of_wallet():
     shares = by_id(valued, "share_of_wallet_pct")
     assert shares["M"] is None and shares["S"] is None
     assert shares["F"] == pytest.approx(100.0)  # all of it: still a share
-    assert wallets_below_revenue(valued) == 2
+    below = wallets_below_revenue(valued)
+    assert below["account_id"].to_list() == ["M", "S"]  # the widest gap first
     segments = segment.assign_segments(frame)
     reasons = by_id(segments, "relationship_reason")
     assert "share of wallet (unknown, left out)" in reasons["M"]

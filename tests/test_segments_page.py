@@ -533,20 +533,30 @@ def _wallet_warnings(at: AppTest) -> list[str]:
 
 def test_accounts_buying_more_than_their_wallet_are_named(page, app_db):
     # A wallet below what the account buys (a stale estimate; customers' revenue
-    # exported in millions, as in the Maven CRM data): the page says how many.
+    # exported in millions, as in the Maven CRM data): the page says how many,
+    # and names the widest gaps as the CRM wrote them.
     with store.connect(app_db) as con:
         valued = readers.account_segments(con, explain=False)
-    before = economics.wallets_below_revenue(valued)
+    before = economics.wallets_below_revenue(valued).height
     assert len(_wallet_warnings(page)) == (1 if before else 0)
     fine = valued.filter(
         (pl.col("revenue") > 0) & (pl.col("revenue") <= pl.col("potential"))
     )["account_id"][0]
+    hostile = "**Bold** [x](javascript:alert(1)) <b>"
+    with store.connect(app_db) as con, store.write_transaction(con) as cur:
+        cur.execute(
+            "UPDATE accounts SET name = $name WHERE account_id = $id",
+            {"name": hostile, "id": fine},
+        )
     with store.connect(app_db) as con:
         store.set_account_wallet(con, LOCAL_ACTOR, fine, 1.0)
     page.run()
     assert not page.exception, page.exception
     (warning,) = _wallet_warnings(page)
     assert warning.startswith(f"{before + 1} of {valued.height} accounts")
+    # its gap is the widest (a wallet of 1): named first, every Markdown sign
+    # escaped so that it reads as typed
+    assert "The widest gaps: " + ingest.markdown_safe(hostile) in warning
 
 
 def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monkeypatch):

@@ -283,19 +283,21 @@ COST_COLUMNS: tuple[str, ...] = (
 COST_ONLY_THRESHOLDS: tuple[str, ...] = ("hourly_cost",)
 
 
-def wallets_below_revenue(valued: pl.DataFrame) -> int:
-    """Return how many accounts buy more from us than their wallet (potential).
+def wallets_below_revenue(valued: pl.DataFrame) -> pl.DataFrame:
+    """Return the accounts that buy more from us than their wallet (potential).
 
-    Rows of :func:`compute_contribution`. Their share of wallet is unknown (see
-    ``share_of_wallet_pct``); many of them point at the wallet's source, such as
-    customers' revenue exported in thousands or millions.
+    Rows of :func:`compute_contribution` in; ``account_id``, ``name``,
+    ``revenue`` and ``potential`` out, the widest gap first. Their share of
+    wallet is unknown (see ``share_of_wallet_pct``); many of them point at the
+    wallet's source, such as customers' revenue exported in thousands or
+    millions.
     """
-    return int(
-        valued.select(
-            ((pl.col("potential") > 0) & (pl.col("revenue") > pl.col("potential")))
-            .fill_null(False)
-            .sum()
-        ).item()
+    return (
+        valued.filter(
+            (pl.col("potential") > 0) & (pl.col("revenue") > pl.col("potential"))
+        )
+        .select("account_id", "name", "revenue", "potential")
+        .sort(pl.col("revenue") - pl.col("potential"), descending=True)
     )
 
 

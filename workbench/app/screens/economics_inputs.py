@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 import streamlit as st
 
+from workbench import ingest
 from workbench.analytics import segment
 from workbench.analytics.cost import cost_breakdown
 from workbench.analytics.economics import DIRECT_COST_COLUMNS, wallets_below_revenue
@@ -65,6 +66,8 @@ def _label(labels: dict[str, str], value: object) -> str:
     return _(labels[str(value)]) if str(value) in labels else "–"
 
 
+#: Accounts the warning on wallets below revenue names, the widest gaps first.
+WALLET_NAMES_SHOWN = 5
 #: Industries listed for a wallet share (the largest first); the API sets any.
 INDUSTRY_ROWS = 30
 ACCOUNT_CHOICES = 500
@@ -313,7 +316,12 @@ def economics_section(
             )
         )
     below = wallets_below_revenue(accounts.segments)
-    if below:
+    if below.height:
+        # names are the CRM's: shown as typed, never as Markdown
+        names = ", ".join(
+            ingest.markdown_safe(str(name))
+            for name in below["name"].head(WALLET_NAMES_SHOWN).to_list()
+        )
         st.warning(
             _(
                 "{count} of {accounts} accounts buy more from us than their wallet "
@@ -322,9 +330,11 @@ def economics_section(
                 "gone stale, or customers' revenue exported in thousands or "
                 "millions, does this."
             ).format(
-                count=format_number(below),
+                count=format_number(below.height),
                 accounts=format_number(accounts.segments.height),
             )
+            + " "
+            + _("The widest gaps: {names}.").format(names=names)
         )
     # Built only while open: a slider move does not rebuild their dozens of inputs.
     box = opened_expander(

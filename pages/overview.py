@@ -69,6 +69,18 @@ with session.one_opening():
         )
     )
 
+    if summary["activities_after_as_of"]:
+        st.caption(
+            _(
+                "Activities dated after {day}, the last day of the data up to the "
+                "latest import (planned meetings, open tasks' due dates): {count}. "
+                "No 12-month figure counts them."
+            ).format(
+                count=format_number(summary["activities_after_as_of"]),
+                day=summary["as_of"],
+            )
+        )
+
     industries = reads.accounts_by_industry()
     if industries.height:
         # built once per data version and language: Altair's build and validation

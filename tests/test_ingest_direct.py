@@ -217,6 +217,8 @@ _REJECTED_DAMAGE = [
         pytest.param(_set(2, 7, "Carrier pigeon"), id="unknown-kind"),
         pytest.param(_set(3, 8, "NaN"), id="nan-duration"),
         pytest.param(_set(3, 8, "9000000"), id="duration-beyond-a-week"),
+        pytest.param(_set(4, 6, "1970-01-19"), id="epoch-date"),
+        pytest.param(_set(4, 6, "9999-12-31"), id="placeholder-end-of-time"),
         pytest.param(_set(6, 0, ""), id="no-id"),
         *_REJECTED_DAMAGE,
     ],

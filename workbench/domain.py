@@ -287,6 +287,17 @@ SITUATION_FACTORS: tuple[str, ...] = (
 #: The lowest and highest level of a situation factor.
 SITUATION_LEVELS: tuple[int, int] = (1, 5)
 
+#: The days a CRM's or ERP's date can mean what it says: from the first to the last
+#: (exclusive). Before 1980 no CRM held records (the first sales-contact programs
+#: came in the mid-1980s); what real exports hold there is a placeholder for "no
+#: date" (0001-01-01, 1899-12-30, 1900-01-01) or a timestamp read in the wrong
+#: unit (seconds read as milliseconds land in January 1970: the Fivetran HubSpot
+#: seeds' meetings start on 1970-01-19). From 2100 on, a date is an open end
+#: (9999-12-31, an ERP's "no end") or a typed year (2102 for 2012). The import warns
+#: of both with the row; the analytics read no tenure, contract term or data range
+#: from them (docs/import.md, "Dates to check").
+PLAUSIBLE_DAYS: tuple[date, date] = (date(1980, 1, 1), date(2100, 1, 1))
+
 #: Contact fields the workbench lets people set; every change is kept in contact_edits.
 CONTACT_EDIT_FIELDS: tuple[str, ...] = ("buying_role", "influence", "attitude")
 

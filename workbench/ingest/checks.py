@@ -237,7 +237,11 @@ def _value_problems(staged: _Staged) -> list[Problem]:
 
 
 def _value_code(record: dict[str, Any]) -> str:
-    return "bad_value" if record["level"] == "error" else "unknown_value"
+    if record["level"] == "error":
+        return "bad_value"
+    return (
+        "unlikely_date" if record["message"] == store.UNLIKELY_DATE else "unknown_value"
+    )
 
 
 def _skipped_code(record: dict[str, Any]) -> str:

@@ -54,6 +54,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "row_without_key": (N_("row without a key: left out"), True),
     "buying_role": (N_("buying roles"), False),
     "unknown_value": (N_("value stored as unknown"), False),
+    "unlikely_date": (N_("date to check: placeholder or mistyped"), False),
     "several_associations": (N_("several companies or people: first kept"), False),
     "columns_not_imported": (N_("columns not imported"), False),
     "file_not_imported": (N_("file not imported"), False),

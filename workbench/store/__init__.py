@@ -184,6 +184,7 @@ from workbench.store.imports.staging import (
     import_union,
 )
 from workbench.store.imports.undo import last_undoable_import, undo_last_import
+from workbench.store.imports.value_rules import UNLIKELY_DATE
 from workbench.store.migrations import migrate, schema_version
 from workbench.store.plans import (
     OPEN_ACTION_STATUSES,
@@ -284,6 +285,7 @@ __all__ = [
     "REQUIREMENT_CATEGORIES",
     "REQUIREMENT_SOURCES",
     "TERM_COLUMNS",
+    "UNLIKELY_DATE",
     "WORK_REFERENCES",
     "Connection",
     "HeldFeatures",

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from workbench.domain import Actor
+from workbench.domain import PLAUSIBLE_DAYS, Actor
 from workbench.errors import RejectedInputError
 
 Connection = duckdb.DuckDBPyConnection
@@ -30,6 +30,22 @@ OutOfMemoryError = duckdb.OutOfMemoryException
 # One writer at a time in this process: DuckDB refuses (rather than waits for) a
 # second concurrent write to the same rows, so writers queue here instead.
 _WRITE_LOCK = threading.RLock()
+
+
+#: :data:`workbench.domain.PLAUSIBLE_DAYS` as SQL literals (constants, not input):
+#: a date from the first on and before the second is one a CRM means.
+PLAUSIBLE_FIRST_DAY, PLAUSIBLE_END_DAY = (
+    f"DATE '{day.isoformat()}'" for day in PLAUSIBLE_DAYS
+)
+
+
+#: The ``workbench_meta`` key of the day (UTC) of the latest committed import.
+LAST_IMPORT_DAY_KEY = "last_import_day"
+
+
+def plausible(column: str) -> str:
+    """Return the SQL condition of a date a CRM means (NULL: no date, false)."""
+    return f"({column} >= {PLAUSIBLE_FIRST_DAY} AND {column} < {PLAUSIBLE_END_DAY})"
 
 
 def zero_if_missing(alias: str, *columns: str) -> str:

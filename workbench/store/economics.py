@@ -14,7 +14,7 @@ import polars as pl
 from workbench.access import require
 from workbench.domain import SITUATION_FACTORS, SITUATION_LEVELS, Actor
 from workbench.errors import RejectedInputError
-from workbench.store._base import Connection, _now, _require_account
+from workbench.store._base import Connection, _now, _require_account, plausible
 from workbench.store.connection import query_frame, write_transaction
 
 if TYPE_CHECKING:
@@ -48,13 +48,15 @@ CONTRACTS_NOT_IN_FORCE: tuple[str, ...] = (
 # a deal on the default term; needs $as_of and $not_in_force), and
 # TERMED_REVENUE_CTE spreads the deals of ``deal_terms`` over their terms and sums
 # the revenue in force (needs $as_of and $default_term). REVENUE_CTE is both.
-DEAL_TERMS_CTE = """
+DEAL_TERMS_CTE = f"""
 contract_terms AS (
     SELECT contract_id, account_id, start_date, end_date,
            lower(trim(coalesce(status, ''))) AS status,
            coalesce(
                CASE WHEN term_months > 0 THEN term_months END,
-               CASE WHEN start_date IS NOT NULL AND end_date > start_date
+               -- no term from a placeholder start or an open end (9999-12-31)
+               CASE WHEN {plausible("start_date")} AND {plausible("end_date")}
+                    AND end_date > start_date
                     THEN greatest(round(date_diff('day', start_date, end_date + 1)
                                         / 30.4375), 1)::INTEGER END
            ) AS term_months

@@ -6,7 +6,7 @@ aggregates. The segmentation's saved decisions live in :mod:`.decisions`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -15,10 +15,17 @@ from workbench.domain import (
     EXECUTIVE_MAX_LEVEL,
     EXECUTIVE_MIN_TREE_DEPTH,
     JOINT_ACTIVITY_KINDS,
+    PLAUSIBLE_DAYS,
     seniority_patterns,
 )
-from workbench.store._base import Connection, zero_if_missing
-from workbench.store.connection import query_frame
+from workbench.store._base import (
+    LAST_IMPORT_DAY_KEY,
+    PLAUSIBLE_END_DAY,
+    Connection,
+    plausible,
+    zero_if_missing,
+)
+from workbench.store.connection import get_meta, query_frame
 from workbench.store.economic_inputs import (
     ECONOMICS_FEATURE_COLUMNS,
     GROWTH_SIGNALS_CTE,
@@ -41,20 +48,53 @@ from workbench.store.term_revenue import (
     REVENUE_COLUMNS,
 )
 
+#: Every dated event: the activities, the closed deals, the survey answers.
+_DATED_EVENTS = """
+    SELECT activity_date AS d FROM activities
+    UNION ALL SELECT close_date FROM opportunities WHERE is_closed
+    UNION ALL SELECT responded_on FROM nps_responses
+"""
+
 
 def data_date_range(con: Connection) -> tuple[date | None, date | None]:
-    """Return the first and last dated event in the data (activities, deals, NPS)."""
-    rows = query_frame(
-        con,
-        """
-        SELECT min(d) AS first_day, max(d) AS last_day FROM (
-            SELECT activity_date AS d FROM activities
-            UNION ALL SELECT close_date FROM opportunities WHERE is_closed
-            UNION ALL SELECT responded_on FROM nps_responses
-        )
-        """,
-    )
-    return rows["first_day"][0], rows["last_day"][0]
+    """Return the first and last day of the data's dated events (activities, deals, NPS).
+
+    Only days a CRM means count (:data:`workbench.domain.PLAUSIBLE_DAYS`: not a
+    1900-01-01 placeholder nor a timestamp read in the wrong unit). And the last
+    is never after the day after the latest import (a day of grace for the time
+    zones: the import's clock is UTC, a CRM's dates the seller's own): an export
+    holds the due dates of open tasks and the meetings planned ahead, which are
+    not yet effort, and would otherwise move the as-of day (and every 12-month
+    window) into the future. A database no import wrote (the demo, a
+    notebook's) has no such day.
+    """
+    return _date_ranges(con)[:2]
+
+
+def _date_ranges(con: Connection) -> tuple[date | None, date | None, date | None]:
+    """Return :func:`data_date_range`, and the last day of any event (the raw last)."""
+    first, end = PLAUSIBLE_DAYS
+    imported = get_meta(con, LAST_IMPORT_DAY_KEY)
+    cap = date.fromisoformat(imported) + timedelta(days=1) if imported else None
+    with con.cursor() as cur:
+        raw_first, raw_last = cur.execute(
+            f"SELECT min(d), max(d) FROM ({_DATED_EVENTS})"
+        ).fetchall()[0]
+        # The plain minimum and maximum come from the columns' statistics (4 ms
+        # at 2 million activities); only data holding a day to leave out pays
+        # for the filtered scan (13 ms).
+        if raw_first is None or (
+            raw_first >= first and raw_last < end and (cap is None or raw_last <= cap)
+        ):
+            return raw_first, raw_last, raw_last
+        kept_first, kept_last = cur.execute(
+            f"""
+            SELECT min(d), max(d) FILTER (WHERE d <= $cap)
+            FROM ({_DATED_EVENTS}) WHERE d >= $first AND d < $end
+            """,
+            {"first": first, "end": end, "cap": cap or end},
+        ).fetchall()[0]
+    return kept_first, kept_last, raw_last
 
 
 def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, Any]:
@@ -63,8 +103,10 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
     Won revenue covers the 12 months up to ``as_of`` (default: the last day in the
     data). Effort hours count every activity's duration.
     """
-    first_day, last_day = data_date_range(con)
+    first_day, last_day, raw_last = _date_ranges(con)
     as_of = as_of or last_day or datetime.now(UTC).date()
+    # a count over every activity only when some event lies after the day
+    later = raw_last is not None and raw_last > as_of
     row = query_frame(
         con,
         """
@@ -74,6 +116,9 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
             (SELECT count(*) FROM sellers) AS sellers,
             (SELECT count(*) FROM opportunities) AS opportunities,
             (SELECT count(*) FROM activities) AS activities,
+            -- dated after the as-of day: planned, or a CRM's typo; in no window
+            (SELECT count(*) FROM activities
+              WHERE $later AND activity_date > $as_of::DATE) AS activities_after_as_of,
             (SELECT count(*) FROM nps_responses) AS nps_responses,
             (SELECT coalesce(sum(CASE WHEN isfinite(amount) THEN amount END), 0)::DOUBLE FROM opportunities
                WHERE is_won AND close_date > $as_of::DATE - INTERVAL 12 MONTH
@@ -84,7 +129,7 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
                WHERE activity_date > $as_of::DATE - INTERVAL 12 MONTH
                  AND activity_date <= $as_of::DATE) AS effort_hours_12m
         """,
-        {"as_of": as_of},
+        {"as_of": as_of, "later": later},
     ).row(0, named=True)
     return {**row, "first_day": first_day, "last_day": last_day, "as_of": as_of}
 
@@ -379,8 +424,9 @@ ACCOUNT_FEATURES_SQL = f"""
                 a.direct_cost_annual::DOUBLE AS direct_cost_annual,
                 a.contract_type, a.created_on,
                 -- unknown without a start (greatest() would read NULL as 0:
-                -- a tenure of 0 years, scored as known)
-                CASE WHEN a.created_on IS NOT NULL THEN
+                -- a tenure of 0 years, scored as known) or from a placeholder
+                -- (1900-01-01: a tenure of 126 years)
+                CASE WHEN {plausible("a.created_on")} THEN
                     greatest(date_diff('day', a.created_on, $as_of::DATE), 0) / 365.25
                 END AS tenure_years,
                 {WON_COLUMNS},
@@ -427,6 +473,8 @@ ACCOUNT_FEATURES_SQL = f"""
                FROM contract_terms ct
               WHERE ct.account_id = f.account_id
                 AND ct.start_date <= $as_of::DATE AND $as_of::DATE <= ct.end_date
+                -- an open end (9999-12-31) bounds no years: the expected apply
+                AND ct.end_date < {PLAUSIBLE_END_DAY}
                 AND ct.status NOT IN (SELECT unnest($not_in_force)))
                 AS contract_years_left,
             {_RETENTION_COUNT_VALUES}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.store._base import LAST_IMPORT_DAY_KEY
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -521,6 +523,16 @@ _SHARED_FACT_CHANGES = (
 
 
 #: Ordered migrations. Append new ones; never edit one that has shipped.
+# A file imported into before this version: its latest committed import's day,
+# from the runs' record (later imports set it as they commit).
+_LAST_IMPORT_DAY = f"""
+    INSERT INTO workbench_meta
+    SELECT '{LAST_IMPORT_DAY_KEY}', max(finished_at)::DATE::VARCHAR FROM import_runs
+    WHERE status = 'committed'
+    HAVING max(finished_at) IS NOT NULL
+    ON CONFLICT (key) DO NOTHING
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core CRM tables", _CORE_TABLES),
     Migration(
@@ -567,5 +579,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         18,
         "what a change of facts shared by every account changed (the hourly costs)",
         _SHARED_FACT_CHANGES,
+    ),
+    Migration(
+        19,
+        "the day of the latest committed import, which the as-of day stops at",
+        (_LAST_IMPORT_DAY,),
     ),
 )

@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from workbench.store._base import Connection, _frame
-from workbench.store.imports.checks import _date_expr
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.situation import build_account_situation
 from workbench.store.imports.staging import LargeCsv
+from workbench.store.imports.value_rules import date_expr
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -124,7 +124,7 @@ def _build_accounts(cur: Connection, staged: set[str]) -> None:
                    s.owner_seller_id, s.owner_seller_name,
                    wb_num(s.wallet_estimate) AS wallet_estimate,
                    wb_num(s.gross_margin_pct) AS gross_margin_pct,
-                   {_date_expr("s", "created_on")} AS created_on,
+                   {date_expr("s", "created_on")} AS created_on,
                    s.contract_type, wb_num(s.direct_cost_annual) AS direct_cost_annual,
                    n.account_id IS NOT NULL AND s.account_id IS NULL AND e.account_id IS NULL
                        AS matched_by_name,
@@ -407,12 +407,12 @@ def _new_opportunities_sql(source: BuildSource) -> str:
                             k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS opportunity_id,
                    k.resolved_account AS account_id, k.account_name, k.name, k.stage,
                    k.deal_amount AS amount,
-                   {_date_expr("k", "close_date")} AS close_date,
+                   {date_expr("k", "close_date")} AS close_date,
                    coalesce(wb_bool(k.is_closed), st.value IS NOT NULL
                             OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
                    coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
                    k.resolved_owner AS owner_seller_id, k.owner_seller_name,
-                   {_date_expr("k", "created_on")} AS created_on, k.contract_id,
+                   {date_expr("k", "created_on")} AS created_on, k.contract_id,
                    coalesce(TRY_CAST(round(wb_num(k.term_months)) AS INTEGER),
                             CASE WHEN k.annual > 0 AND k.deal_amount > 0 THEN TRY_CAST(
                                 round(k.deal_amount / k.annual * 12) AS INTEGER) END)
@@ -466,7 +466,7 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
                    k.resolved_account AS account_id, k.contact_id, k.contact_name,
                    k.resolved_seller AS seller_id, k.seller_name,
                    coalesce(kv.kind, k._kind) AS kind,
-                   {_date_expr("k", "activity_date")} AS activity_date,
+                   {date_expr("k", "activity_date")} AS activity_date,
                    coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60) AS duration_minutes,
                    k.subject
             FROM k
@@ -519,8 +519,8 @@ def _build_contracts(cur: Connection, staged: set[str]) -> None:
             CREATE OR REPLACE TEMP TABLE _import_new_contracts AS
             SELECT s._row, s._file, s._source, s.contract_id AS source_id,
                    s.contract_id, coalesce(s.account_id, i.account_id) AS account_id,
-                   {_date_expr("s", "start_date")} AS start_date,
-                   {_date_expr("s", "end_date")} AS end_date,
+                   {date_expr("s", "start_date")} AS start_date,
+                   {date_expr("s", "end_date")} AS end_date,
                    TRY_CAST(round(wb_num(s.term_months)) AS INTEGER) AS term_months,
                    s.status
             FROM _import_in_contracts s

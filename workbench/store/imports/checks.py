@@ -14,18 +14,12 @@ import polars as pl
 from workbench import vocabulary
 from workbench.i18n import N_
 from workbench.store._base import Connection, _frame, _registered
-from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
     _import_columns,
 )
-from workbench.store.imports.value_rules import (
-    BOOL_CHECK,
-    DATE_CHECK,
-    MONTH_CHECK,
-    VOCABULARY_CHECKS,
-)
+from workbench.store.imports.value_rules import value_checks
 
 
 def import_slash_dates(cur: Connection, table: str, column: str) -> pl.DataFrame:
@@ -114,53 +108,6 @@ def import_set_date_orders(
         )
 
 
-def _date_expr(table_alias: str, column: str) -> str:
-    # The order chosen for this file and column (mdy/dmy), else ISO-like only.
-    return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
-
-
-def _value_checks(table: str) -> list[tuple[str, str, str, str]]:
-    """Return (column, level, SQL condition of a bad value, message) for a table."""
-    checks: list[tuple[str, str, str, str]] = []
-    for column in _import_columns(table):
-        if column in vocabulary.NUMBER_COLUMNS:
-            checks.append(
-                (column, "error", f"wb_num(s.{column}) IS NULL", NOT_A_NUMBER)
-            )
-        elif column in vocabulary.INTEGER_COLUMNS:
-            checks.append(
-                (
-                    column,
-                    "error",
-                    f"(wb_num(s.{column}) IS NULL OR wb_num(s.{column}) <> round(wb_num(s.{column})))",
-                    N_("is not a whole number"),
-                )
-            )
-        if (out_of_range := range_check(column)) is not None:
-            checks.append(out_of_range)
-            continue
-        error = (
-            DATE_CHECK
-            if column in vocabulary.DATE_COLUMNS
-            else BOOL_CHECK
-            if column in vocabulary.BOOL_COLUMNS
-            else MONTH_CHECK
-            if column == "month"
-            else None
-        )
-        if error is not None:
-            condition, message = error
-            date = _date_expr("s", column)
-            checks.append(
-                (column, "error", condition.format(c=column, date=date), message)
-            )
-        elif column in VOCABULARY_CHECKS:
-            values, message = VOCABULARY_CHECKS[column]
-            condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"
-            checks.append((column, "warning", condition, message))
-    return checks
-
-
 def _no_rows(**columns: pl.DataType | type[pl.DataType]) -> pl.DataFrame:
     """Return an empty frame of problem rows: ``_file``, ``_row`` and ``columns``."""
     return pl.DataFrame(schema={"_file": pl.String, "_row": pl.Int64, **columns})
@@ -196,7 +143,7 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
     Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``,
     ``total`` (how many rows of that file fail the same check).
     """
-    checks = _value_checks(table)
+    checks = value_checks(table)
     empty = pl.DataFrame(
         schema={
             "level": pl.String,

@@ -18,10 +18,17 @@ from workbench.access import require
 from workbench.domain import (
     Actor,
 )
-from workbench.store._base import Connection, _frame, _now, _registered
+from workbench.store._base import (
+    LAST_IMPORT_DAY_KEY,
+    Connection,
+    _frame,
+    _now,
+    _registered,
+)
 from workbench.store.connection import (
     query_frame,
     record_json,
+    set_meta,
     table_columns,
 )
 from workbench.store.imports.integrity import (
@@ -350,7 +357,16 @@ def record_import_run(
     problems: Sequence[dict[str, Any]],
     user_name: str,
 ) -> None:
-    """Write one row of ``import_runs`` (inside a write transaction)."""
+    """Write one row of ``import_runs`` (inside a write transaction).
+
+    A committed run also sets ``LAST_IMPORT_DAY_KEY``, the day the as-of day
+    never runs past (:func:`workbench.store.data_date_range`): kept beside the
+    versions rather than read from ``import_runs``, which a rejected import's
+    record (a write of no facts) also writes.
+    """
+    finished = _now()
+    if status == "committed":
+        set_meta(cur, LAST_IMPORT_DAY_KEY, finished.date().isoformat())
     cur.execute(
         """
         INSERT INTO import_runs VALUES ($run, $started, $finished, $source, $status,
@@ -359,7 +375,7 @@ def record_import_run(
         {
             "run": run_id,
             "started": started_at,
-            "finished": _now(),
+            "finished": finished,
             "source": source,
             "status": status,
             "files": record_json(list(files)),

@@ -19,10 +19,13 @@ from workbench.store.imports.staging import (
     _reader_refused,
     _reject_ragged,
 )
+from workbench.store.imports.value_rules import unlikely_date
 from workbench.store.versions import scope_every_account
 
 # A duration outside its range marks the row: the staged path then refuses it.
 _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
+# So does a date no CRM means: the staged path then warns of it with its row.
+_DATE_UNLIKELY = f"coalesce({unlikely_date('p.parsed_date', 'activity_date')}, false)"
 
 
 def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int | None:
@@ -32,11 +35,11 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     again; for a multi-million-row export of calls and e-mails those extra
     passes cost more than reading the file. This path parses and inserts in
     one pass, marking with ``-run_id`` every row the staged path would have
-    something to say about (a deleted row, an unreadable value, a missing ID,
-    a name to look up), then checks the inserted rows: no mark, no duplicate or
-    already stored ID. The rows' references are checked afterwards
-    (:func:`import_activities_references`), once the other files of the same
-    export are written in the same transaction.
+    something to say about (a deleted row, an unreadable value, a date no CRM
+    means, a missing ID, a name to look up), then checks the inserted rows: no
+    mark, no duplicate or already stored ID. The rows' references are checked
+    afterwards (:func:`import_activities_references`), once the other files of
+    the same export are written in the same transaction.
 
     It runs first in its transaction (after :func:`import_begin`): a load adds
     a few hundred megabytes while it runs and holds little once done, whereas
@@ -84,7 +87,8 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
                    coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
-                   CASE WHEN {problem} OR {_DURATIONS_OUTSIDE} THEN -$run ELSE $run END
+                   CASE WHEN {problem} OR {_DURATIONS_OUTSIDE} OR {_DATE_UNLIKELY}
+                        THEN -$run ELSE $run END
             FROM (
                 SELECT r.*, kv.kind AS known_kind,
                        wb_date(r.activity_date, NULL) AS parsed_date,

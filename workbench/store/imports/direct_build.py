@@ -27,7 +27,6 @@ import duckdb
 
 from workbench import vocabulary
 from workbench.store._base import Connection
-from workbench.store.imports.checks import _value_checks
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -36,6 +35,7 @@ from workbench.store.imports.staging import (
     _reject_ragged,
     staged_columns,
 )
+from workbench.store.imports.value_rules import value_checks
 
 #: Tables whose file the one-pass import builds in place.
 DIRECT_BUILD_TABLES = frozenset({"contacts", "opportunities"})
@@ -140,7 +140,7 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
         "s._deleted",
         *(
             f"(s.{column} IS NOT NULL AND {condition})"
-            for column, _level, condition, _message in _value_checks(table)
+            for column, _level, condition, _message in value_checks(table)
         ),
         *(f"contains(s.{c}, '/')" for c in dates),
         *_NAMES_LOOKED_UP[table],

@@ -1,16 +1,21 @@
 """What the import's value checks say about a column, by the kind of value it holds.
 
-Errors for values that cannot be read (dates, yes/no, ERP months) and warnings
-for values outside a vocabulary (influence, attitude, activity kind, a buying
-situation level), each as an SQL condition over the staged row ``s`` and the
+Errors for values that cannot be read (numbers, dates, yes/no, ERP months) and
+warnings for values outside a vocabulary (influence, attitude, activity kind, a
+buying situation level) and for dates no CRM means (before 1980, from 2100 on),
+each as an SQL condition over the staged row ``s`` and the
 message the problem gives (marked for translation: the import shows it in the
 reader's language, :func:`workbench.ingest.problems.problem_text`).
 """
 
 from __future__ import annotations
 
+from workbench import vocabulary
 from workbench.domain import SITUATION_FACTORS
 from workbench.i18n import N_
+from workbench.store._base import PLAUSIBLE_FIRST_DAY, plausible
+from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
+from workbench.store.imports.staging import _import_columns
 
 #: Values read through a vocabulary: column → (vocabulary table, message). A value
 #: outside it is a warning; the value is stored as unknown.
@@ -59,3 +64,75 @@ MONTH_CHECK = (
         "003/2024, Mar-24, or a period number with a year column)"
     ),
 )
+
+#: A date read but not meant: a placeholder, a timestamp in the wrong unit or a
+#: typed year (see :data:`workbench.domain.PLAUSIBLE_DAYS`). A warning: the row
+#: imports as written, and the analytics read no tenure, term or range from it.
+UNLIKELY_DATE = N_(
+    "lies before 1980 or after 2099: a CRM's placeholder for no date "
+    "(1900-01-01), a timestamp read in the wrong unit (1970-01-…) or a mistyped "
+    "year; imported as written, check it in the CRM"
+)
+
+
+def unlikely_date(date: str, column: str) -> str:
+    """Return the SQL condition of a read date no CRM means (NULL for no date).
+
+    A contract's end from 2100 on is an open end (9999-12-31), which the contract
+    terms read as such: only its start is checked against both ends.
+    """
+    if column == "end_date":
+        return f"({date} < {PLAUSIBLE_FIRST_DAY})"
+    return f"NOT {plausible(date)}"
+
+
+def date_expr(table_alias: str, column: str) -> str:
+    """Return the SQL reading a staged date column in its file's order."""
+    # The order chosen for this file and column (mdy/dmy), else ISO-like only.
+    return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
+
+
+def value_checks(table: str) -> list[tuple[str, str, str, str]]:
+    """Return (column, level, SQL condition of a bad value, message) for a table."""
+    checks: list[tuple[str, str, str, str]] = []
+    for column in _import_columns(table):
+        if column in vocabulary.NUMBER_COLUMNS:
+            checks.append(
+                (column, "error", f"wb_num(s.{column}) IS NULL", NOT_A_NUMBER)
+            )
+        elif column in vocabulary.INTEGER_COLUMNS:
+            checks.append(
+                (
+                    column,
+                    "error",
+                    f"(wb_num(s.{column}) IS NULL OR wb_num(s.{column}) <> round(wb_num(s.{column})))",
+                    N_("is not a whole number"),
+                )
+            )
+        if (out_of_range := range_check(column)) is not None:
+            checks.append(out_of_range)
+            continue
+        error = (
+            DATE_CHECK
+            if column in vocabulary.DATE_COLUMNS
+            else BOOL_CHECK
+            if column in vocabulary.BOOL_COLUMNS
+            else MONTH_CHECK
+            if column == "month"
+            else None
+        )
+        if error is not None:
+            condition, message = error
+            date = date_expr("s", column)
+            checks.append(
+                (column, "error", condition.format(c=column, date=date), message)
+            )
+            if column in vocabulary.DATE_COLUMNS:
+                checks.append(
+                    (column, "warning", unlikely_date(date, column), UNLIKELY_DATE)
+                )
+        elif column in VOCABULARY_CHECKS:
+            values, message = VOCABULARY_CHECKS[column]
+            condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"
+            checks.append((column, "warning", condition, message))
+    return checks

@@ -1,0 +1,149 @@
+"""Dates a CRM wrote but did not mean, and dates still ahead, in a real-shaped export.
+
+Real exports hold placeholders for "no date" (1900-01-01), timestamps read in
+the wrong unit (the Fivetran HubSpot seeds' meetings on 1970-01-19), open ends
+(9999-12-31) and the due dates of open tasks. The import warns of the first
+kinds with their place and keeps them as written; the analytics read no tenure,
+contract term, years left or data range from them, and the as-of day never
+runs past the latest import. Dates are relative to today, as an export taken
+today holds them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP, import_texts
+from workbench import store
+from workbench.ingest import ImportReport
+
+TODAY = date.today()
+RECENT = TODAY - timedelta(days=40)
+AHEAD = TODAY + timedelta(days=200)
+
+
+def _export() -> dict[str, str]:
+    return {
+        "Account.csv": "Id,Name,CreatedDate\n"
+        "001A1,Nordwerk AG,1900-01-01\n"
+        "001A2,Huadong Steel,2019-05-01\n",
+        "Contract.csv": "Id,AccountId,StartDate,EndDate,ContractTerm,Status\n"
+        # an open-ended framework agreement: no term, no end
+        "800A1,001A1,2024-01-01,9999-12-31,,Activated\n",
+        "Opportunity.csv": "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,"
+        "IsWon,ContractId\n"
+        f"006A1,001A1,Framework,Closed Won,120000,{RECENT},true,true,800A1\n"
+        # a closed deal whose year was mistyped
+        "006A2,001A2,Spares,Closed Won,5000,2102-06-30,true,true,\n",
+        "Task.csv": "Id,AccountId,Subject,ActivityDate,Status\n"
+        f"00T1,001A1,Call,{RECENT},Completed\n"
+        # seconds read as milliseconds upstream
+        "00T2,001A1,Meeting,1970-01-19,Completed\n"
+        # an open task, due ahead
+        f"00T3,001A2,Send proposal,{AHEAD},Not Started\n",
+    }
+
+
+@pytest.fixture
+def imported(con: store.Connection) -> tuple[store.Connection, ImportReport]:
+    report = import_texts(con, _export())
+    assert report.ok, [p.message for p in report.errors]
+    return con, report
+
+
+def test_dates_no_crm_means_are_warned_of_in_place_and_kept_as_written(
+    imported: tuple[store.Connection, ImportReport],
+) -> None:
+    con, report = imported
+    flagged = sorted(
+        (p.file, p.row, p.column, p.message.split(" lies before")[0])
+        for p in report.problems
+        if p.level == "warning" and p.code == "unlikely_date"
+    )
+    # the open end (9999-12-31) of a contract is no mistake: not flagged
+    assert flagged == [
+        ("Account.csv", 1, "CreatedDate", "“1900-01-01”"),
+        ("Opportunity.csv", 2, "CloseDate", "“2102-06-30”"),
+        ("Task.csv", 2, "ActivityDate", "“1970-01-19”"),
+    ]
+    kept = store.query_frame(
+        con,
+        "SELECT (SELECT created_on FROM accounts WHERE account_id = '001A1'), "
+        "(SELECT activity_date FROM activities WHERE activity_id = '00T2')",
+    ).row(0)
+    assert kept == (date(1900, 1, 1), date(1970, 1, 19))
+
+
+def test_the_data_range_and_the_as_of_day_are_the_days_a_crm_means(
+    imported: tuple[store.Connection, ImportReport],
+) -> None:
+    con, _report = imported
+    # not 1970 (a mis-read timestamp), not the open task's due date nor 2102
+    assert store.data_date_range(con) == (RECENT, RECENT)
+    assert store.resolve_as_of(con) == RECENT
+    summary = store.portfolio_summary(con)
+    assert summary["as_of"] == RECENT
+    assert summary["activities_after_as_of"] == 1
+
+
+def test_a_placeholder_start_gives_no_tenure_and_an_open_end_no_term(
+    imported: tuple[store.Connection, ImportReport],
+) -> None:
+    con, _report = imported
+    features = store.account_features(con, RECENT, default_term_months=12)
+    row = {r["account_id"]: r for r in features.iter_rows(named=True)}["001A1"]
+    # 1900-01-01 is no start: unknown, not 126 years
+    assert row["tenure_years"] is None
+    # 2024-01-01 to 9999-12-31 is no term of 95,000 months: the deal is spread
+    # over the default term, and the open end bounds no years left
+    assert row["revenue_annualised"] == pytest.approx(120_000)
+    assert row["revenue_basis"] == "default_term"
+    assert row["contract_years_left"] is None
+
+
+def test_the_overview_says_how_many_activities_lie_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "export.duckdb"
+    con = store.connect(path)
+    report = import_texts(con, _export())
+    assert report.ok
+    con.close()
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception, app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert f"Activities dated after {RECENT}" in captions
+    assert "open tasks' due dates): 1." in captions
+    assert f"Data from **{RECENT}** to **{RECENT}**" in captions
+
+
+def test_a_file_imported_into_before_the_import_day_was_kept_stops_at_its_import(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    store.migrate(old, target=18)
+    old.execute(
+        "INSERT INTO accounts (account_id, name) VALUES ('001A1', 'Nordwerk AG')"
+    )
+    old.execute(
+        "INSERT INTO activities (activity_id, account_id, kind, activity_date) "
+        "VALUES ('00T1', '001A1', 'call', $recent), ('00T3', '001A1', 'task', $ahead)",
+        {"recent": RECENT, "ahead": AHEAD},
+    )
+    old.execute(
+        "INSERT INTO import_runs (run_id, started_at, finished_at, status) VALUES "
+        "(1, $day, $day, 'committed'), (2, $later, $later, 'rejected')",
+        {"day": RECENT, "later": AHEAD},
+    )
+    old.close()
+    upgraded = store.connect(path)
+    # the committed run's day, not the rejected one's
+    assert store.data_date_range(upgraded) == (RECENT, RECENT)
+    upgraded.close()

@@ -198,6 +198,7 @@ def test_the_plan_counts_rows_to_add_update_and_skip(con: store.Connection) -> N
         "skip": 0,
         "created_from_names": 0,
         "deleted_in_crm": 0,
+        "not_done_in_crm": 0,
         "why": [],
     }
     assert dry.plan["contacts"]["add"] == 1

@@ -310,9 +310,11 @@ COLUMN_LABELS: dict[str, str] = {
     "skip": N_("Skip"),
     "created_from_names": N_("Created from names"),
     "deleted_in_crm": N_("Deleted in the CRM"),
+    "not_done_in_crm": N_("Not done in the CRM"),
     # ingest.plan_frame's own spelling of them (a notebook's frame keeps it)
     "created from names": N_("Created from names"),
     "deleted in the CRM": N_("Deleted in the CRM"),
+    "not done in the CRM": N_("Not done in the CRM"),
     "why skipped": N_("Why skipped"),
     "run_id": N_("Run"),
     "started_at": N_("Started (UTC)"),

@@ -178,6 +178,10 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "duration_seconds",
         "subject",
         "is_deleted",
+        # whether the CRM holds the task as done (not stored: see
+        # workbench.store.imports.value_rules.NOT_DONE_STATUSES)
+        "is_closed",
+        "status",
     ),
     "contact_influences": ("from_contact_id", "to_contact_id", "strength"),
     "contracts": (

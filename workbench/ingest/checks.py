@@ -22,6 +22,7 @@ from workbench.ingest.messages import (
     RECORD_NOUNS,
     collision_message,
     name_message,
+    not_done_problem,
     reference_code,
     reference_message,
     rows_note,
@@ -200,7 +201,7 @@ def _stage_files(
 def _union_stages(
     cur: store.Connection, tables: list[str], by_table: dict[str, list[int]]
 ) -> list[Problem]:
-    """Union each table's stages; warn about rows the export marked as deleted."""
+    """Union each table's stages; warn about rows deleted or not done in the CRM."""
     problems: list[Problem] = []
     for table in tables:
         store.import_union(cur, table, by_table[table])
@@ -212,6 +213,8 @@ def _union_stages(
             problems.append(
                 file_problem("warning", record["_file"], message, "deleted_in_crm")
             )
+        for record in store.import_not_done_rows(cur, table).iter_rows(named=True):
+            problems.append(not_done_problem(record["_file"], record["rows"]))
     return problems
 
 

@@ -31,6 +31,7 @@ from workbench.ingest.checks import (
     stage_and_check,
     utf8_copy,
 )
+from workbench.ingest.messages import not_done_problem
 from workbench.ingest.model import (
     ColumnMapping,
     DateOrder,
@@ -188,6 +189,8 @@ def _load(
                 rows = store.import_activities_load(cur, run_id, csv)
                 if rows is None:
                     raise NotClean
+                not_done = store.import_activities_not_done(cur, run_id)
+                rows -= not_done
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )
@@ -201,6 +204,7 @@ def _load(
             entry.rows = rows
             problems = [
                 *problems,
+                *([not_done_problem(entry.name, not_done)] if not_done else []),
                 *found,
                 *capped_problems(
                     references,
@@ -222,6 +226,7 @@ def _load(
         "skip": 0,
         "created_from_names": 0,
         "deleted_in_crm": 0,
+        "not_done_in_crm": not_done,
         "why": [],
     }
     written["activities"] = rows

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.domain import Wording
+from workbench.domain import Problem, Wording
 from workbench.i18n import N_
-from workbench.ingest.problems import quoted, worded
+from workbench.ingest.problems import file_problem, quoted, worded
 
 #: (table, action) of a dangling reference → its problem code.
 _REFERENCE_CODES: dict[tuple[str, str], str] = {
@@ -133,3 +133,16 @@ def name_message(record: dict[str, Any]) -> Wording:
         tail="" if record["level"] == "error" else worded(N_("; left empty")),
         rows=rows_note(record),
     )
+
+
+def not_done_problem(file: str, rows: int) -> Problem:
+    """Return the warning of a file's tasks its CRM holds as not done (left out)."""
+    message = worded(
+        N_(
+            "{count} task(s) the CRM holds as not done (open, under way or "
+            "cancelled) were not imported: a to-do is not effort yet; a later "
+            "import brings each in once it is done"
+        ),
+        count=f"{rows:,}",
+    )
+    return file_problem("warning", file, message, "not_done_in_crm")

@@ -211,6 +211,7 @@ def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
                 "skip": int(step.get("skip", 0)),
                 "created from names": int(step.get("created_from_names", 0)),
                 "deleted in the CRM": int(step.get("deleted_in_crm", 0)),
+                "not done in the CRM": int(step.get("not_done_in_crm", 0)),
                 "why skipped": "; ".join(
                     why_text(why) for why in step.get("why") or []
                 ),
@@ -224,6 +225,7 @@ def plan_frame(plan: dict[str, dict[str, Any]]) -> pl.DataFrame:
             "skip": pl.Int64,
             "created from names": pl.Int64,
             "deleted in the CRM": pl.Int64,
+            "not done in the CRM": pl.Int64,
             "why skipped": pl.String,
         },
     )

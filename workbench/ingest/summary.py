@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "created_from_name": (N_("record created from a name"), False),
     "matched_by_name": (N_("record matched by name"), False),
     "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
+    "not_done_in_crm": (N_("open or cancelled task: not effort, left out"), False),
     "same_record_twice": (N_("same record twice: kept once"), True),
     "row_without_account": (N_("row without an account: left out"), True),
     "row_without_key": (N_("row without a key: left out"), True),
@@ -202,7 +203,8 @@ def import_plan(
     """Return per table: rows to ``add``, to ``update``, to ``skip`` and ``why``.
 
     Rows the export marks as deleted are counted as ``deleted_in_crm``, not as
-    skipped: the CRM removed them, the import loses nothing.
+    skipped: the CRM removed them, the import loses nothing. So are the tasks the
+    CRM holds as not done, as ``not_done_in_crm``: a later import brings them.
 
     ``built`` holds the store's counts of the rows ready to write (``add``,
     ``update``, ``created``: records made from names). Rows the files hold and
@@ -231,7 +233,15 @@ def import_plan(
             if p.file in files_of.get(table, set())
             and (found := _DELETED.match(p.message))
         )
-        skip = max(0, file_rows.get(table, 0) - from_files - deleted)
+        # tasks not done: a to-do is no effort yet; nothing of it is lost
+        not_done = sum(
+            int(str(dict(p.wording.params)["count"]).replace(",", ""))
+            for p in problems
+            if p.code == "not_done_in_crm"
+            and p.wording is not None
+            and p.file in files_of.get(table, set())
+        )
+        skip = max(0, file_rows.get(table, 0) - from_files - deleted - not_done)
         reasons = Counter(
             problem_kind(p)
             for p in problems
@@ -243,6 +253,7 @@ def import_plan(
             "skip": skip,
             "created_from_names": counts.get("created", 0),
             "deleted_in_crm": deleted,
+            "not_done_in_crm": not_done,
             "why": [f"{kind} ({n})" for kind, n in reasons.items()] if skip else [],
         }
     return plan

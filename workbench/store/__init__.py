@@ -153,6 +153,7 @@ from workbench.store.imports.commit import (
 )
 from workbench.store.imports.direct import (
     import_activities_load,
+    import_activities_not_done,
     import_activities_references,
 )
 from workbench.store.imports.direct_build import (
@@ -179,6 +180,7 @@ from workbench.store.imports.staging import (
     import_deleted_rows,
     import_drop_inputs,
     import_drop_stages,
+    import_not_done_rows,
     import_stage_csv,
     import_stage_frame,
     import_union,
@@ -345,6 +347,7 @@ __all__ = [
     "holds_demo",
     "import_account_notes",
     "import_activities_load",
+    "import_activities_not_done",
     "import_activities_references",
     "import_begin",
     "import_build",
@@ -363,6 +366,7 @@ __all__ = [
     "import_missing_references",
     "import_missing_required",
     "import_next_run_id",
+    "import_not_done_rows",
     "import_plan",
     "import_reporting_lines",
     "import_role_problems",

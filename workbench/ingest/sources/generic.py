@@ -126,6 +126,7 @@ OBJECTS = (
             "activity_date": ("activity_date", "date"),
             "duration_minutes": ("duration_minutes", "duration"),
             "subject": ("subject",),
+            "status": ("status", "task_status"),
         },
         ("activity_date",),
         ("activities", "activity", "visits"),

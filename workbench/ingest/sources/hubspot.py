@@ -62,6 +62,8 @@ def _engagement(name: str, kind: str, subjects: tuple[str, ...]) -> ObjectLayout
             ),
             "subject": subjects,
             "is_deleted": ("_fivetran_deleted", "is_deleted"),
+            # a task's status: one not done is a to-do, not effort
+            **({"status": ("property_hs_task_status",)} if name == "task" else {}),
         },
         ("activity_id",),
         (f"engagement{name}", f"engagement{name}data", f"engagements{name}s"),
@@ -133,6 +135,11 @@ def _ui_activities(
             "activity_date": (*dates, *_ACTIVITY_DATES, "Create Date"),
             "subject": subjects,
             "kind": kinds,
+            **(
+                {"status": ("Task Status", "Task status", "hs_task_status")}
+                if name == "tasks"
+                else {}
+            ),
         },
         ("subject",),
         (name, name.rstrip("s"), f"{name}data", f"hubspot{name}"),

@@ -153,6 +153,9 @@ OBJECTS = (
                         "CreatedDate",
                     ),
                     "duration_seconds": ("CallDurationInSeconds",),
+                    # an open task is a to-do, not effort (not imported)
+                    "is_closed": ("IsClosed",),
+                    "status": ("Status",),
                 },
             ),
             (

@@ -19,6 +19,7 @@ from workbench.store.imports.staging import (
     IMPORT_PROBLEM_ROWS,
     _import_columns,
 )
+from workbench.store.imports.task_status import kept_rows
 from workbench.store.imports.value_rules import value_checks
 
 
@@ -90,7 +91,7 @@ def import_set_date_orders(
             cur.execute(
                 f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
                 f"SELECT *{', ' + columns if columns else ''} "
-                f"FROM _import_all_{table} WHERE NOT _deleted"
+                f"FROM _import_all_{table} s WHERE {kept_rows(table, 's')}"
             )
             continue
         columns = ", ".join(f"o_{c}.date_order AS _order_{c}" for c in dates)
@@ -104,7 +105,7 @@ def import_set_date_orders(
         cur.execute(
             f"CREATE OR REPLACE TEMP TABLE _import_in_{table} AS "
             f"SELECT a.*, {columns} "
-            f"FROM _import_all_{table} a {joins} WHERE NOT a._deleted"
+            f"FROM _import_all_{table} a {joins} WHERE {kept_rows(table, 'a')}"
         )
 
 

@@ -19,6 +19,7 @@ from workbench.store.imports.staging import (
     _reader_refused,
     _reject_ragged,
 )
+from workbench.store.imports.task_status import not_done
 from workbench.store.imports.value_rules import unlikely_date
 from workbench.store.versions import scope_every_account
 
@@ -26,6 +27,9 @@ from workbench.store.versions import scope_every_account
 _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
 # So does a date no CRM means: the staged path then warns of it with its row.
 _DATE_UNLIKELY = f"coalesce({unlikely_date('p.parsed_date', 'activity_date')}, false)"
+# A task not done is loaded with this mark in its (otherwise empty) source ID,
+# then taken out (import_activities_not_done): no real row's source ID reads so.
+_NOT_DONE_MARK = "not done in the CRM"
 
 
 def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int | None:
@@ -36,10 +40,12 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     passes cost more than reading the file. This path parses and inserts in
     one pass, marking with ``-run_id`` every row the staged path would have
     something to say about (a deleted row, an unreadable value, a date no CRM
-    means, a missing ID, a name to look up), then checks the inserted rows: no
-    mark, no duplicate or already stored ID. The rows' references are checked
-    afterwards (:func:`import_activities_references`), once the other files of
-    the same export are written in the same transaction.
+    means, a missing ID, a name to look up), and with a mark of its own each
+    task the CRM holds as not done (:func:`import_activities_not_done` takes
+    them out again), then checks the inserted rows: no mark, no duplicate or
+    already stored ID. The rows' references are checked afterwards
+    (:func:`import_activities_references`), once the other files of the same
+    export are written in the same transaction.
 
     It runs first in its transaction (after :func:`import_begin`): a load adds
     a few hundred megabytes while it runs and holds little once done, whereas
@@ -73,6 +79,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
             "(p.contact_id IS NULL AND p.contact_name IS NOT NULL)",
             "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
+            "(p.is_closed IS NOT NULL AND wb_bool(p.is_closed) IS NULL)",
         )
     )
     params = csv.reader_params()
@@ -86,7 +93,8 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
                    coalesce(p.parsed_minutes, p.parsed_seconds / 60),
-                   p.subject, $source::VARCHAR, NULL,
+                   p.subject, $source::VARCHAR,
+                   CASE WHEN {not_done("p")} THEN $not_done END,
                    CASE WHEN {problem} OR {_DURATIONS_OUTSIDE} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END
             FROM (
@@ -99,7 +107,13 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                 LEFT JOIN _import_kinds kv ON kv.value = lower(r.kind)
             ) p
             """,
-            {**params, "source": csv.source, "kind": csv.kind, "run": run_id},
+            {
+                **params,
+                "source": csv.source,
+                "kind": csv.kind,
+                "run": run_id,
+                "not_done": _NOT_DONE_MARK,
+            },
         ).fetchall()
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault: the import says so (ingest.pipeline)
@@ -109,6 +123,20 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     if rows == 0 or not _loaded_cleanly(cur, run_id):
         return None
     return rows
+
+
+def import_activities_not_done(cur: Connection, run_id: int) -> int:
+    """Take the loaded tasks the CRM holds as not done out again; return how many.
+
+    The staged path leaves them out of its stage and warns with their count
+    (:func:`workbench.store.import_not_done_rows`); the load marks them as it
+    inserts, so that an export full of open tasks still loads in one pass.
+    """
+    found = cur.execute(
+        "DELETE FROM activities WHERE import_run_id = $run AND source_id = $mark",
+        {"run": run_id, "mark": _NOT_DONE_MARK},
+    ).fetchall()
+    return int(found[0][0]) if found else 0
 
 
 def import_activities_references(

@@ -22,6 +22,7 @@ from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.store._base import Connection, _frame, _registered
 from workbench.store.connection import _sql_text_literal
+from workbench.store.imports.task_status import kept_rows, not_done
 from workbench.store.tables import DATA_TABLES
 
 #: Each import target table with its key expression over the table's own columns.
@@ -473,8 +474,27 @@ def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
     cur.execute(f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS {union}")
     cur.execute(
         f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
-        f"SELECT * FROM _import_all_{table} WHERE NOT _deleted"
+        f"SELECT * FROM _import_all_{table} s WHERE {kept_rows(table, 's')}"
     )
+
+
+def import_not_done_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many activities the CRM holds as not done (and so are skipped).
+
+    Rows also marked deleted are counted as deleted only.
+    """
+    if table != "activities":
+        return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
+    counted: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
+        WHERE NOT s._deleted AND {not_done("s")}
+        GROUP BY _file ORDER BY _file
+        """
+        )
+    )
+    return counted
 
 
 def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:

@@ -1,0 +1,69 @@
+"""Which activity rows their CRM holds as not done: to-dos, not effort.
+
+An export of tasks holds what was done and what is still to do: Salesforce's
+``Task`` file has both (it lists the second under "Open Activities", not the
+activity history), as do HubSpot's and Dynamics' task exports. A task not done
+is no time spent with the customer; counted as effort it would put hours on
+accounts nobody visited. Such rows are not imported, like rows the export marks
+as deleted, and each file says how many it left out; a later import brings the
+task in once it is done.
+"""
+
+from __future__ import annotations
+
+#: Task statuses that say the CRM holds an activity as not done: open, under way,
+#: waiting or put off (Salesforce's Not Started, In Progress, Waiting on someone
+#: else and Deferred; HubSpot's NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED;
+#: Dynamics' Open) or cancelled; compared trimmed and lower-case. Such a row is
+#: a to-do, not time spent with the customer (Salesforce itself lists it under
+#: "Open Activities", not the activity history), so it is not imported, and a
+#: later import brings it in once done. "Scheduled" (计划中) is not here: a
+#: meeting booked ahead is left out by the as-of day, and one whose day has
+#: passed most likely took place without anyone closing it.
+NOT_DONE_STATUSES: tuple[str, ...] = (
+    "not started",
+    "not_started",
+    "in progress",
+    "in_progress",
+    "waiting on someone else",
+    "waiting",
+    "deferred",
+    "open",
+    "canceled",
+    "cancelled",
+    "未开始",
+    "未開始",
+    "进行中",
+    "進行中",
+    "未完成",
+    "待办",
+    "待辦",
+    "已取消",
+    "取消",
+)
+
+
+def not_done(alias: str) -> str:
+    """Return the SQL condition of an activity row its CRM holds as not done.
+
+    The task's closed flag (Salesforce's ``IsClosed``) decides when it reads as
+    true or false; else its status (:data:`NOT_DONE_STATUSES`). Neither: done.
+    """
+    closed = f"wb_bool({alias}.is_closed)"
+    statuses = ", ".join(f"'{status}'" for status in NOT_DONE_STATUSES)
+    return (
+        f"(CASE WHEN {closed} IS NOT NULL THEN NOT {closed} "
+        f"ELSE coalesce(lower(trim({alias}.status)) IN ({statuses}), false) END)"
+    )
+
+
+def kept_activities(alias: str) -> str:
+    """Return the SQL condition of a staged activity row the import keeps."""
+    return f"NOT {alias}._deleted AND NOT {not_done(alias)}"
+
+
+def kept_rows(table: str, alias: str) -> str:
+    """Return the SQL condition of a staged row of ``table`` the import keeps."""
+    if table == "activities":
+        return kept_activities(alias)
+    return f"NOT {alias}._deleted"

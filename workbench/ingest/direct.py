@@ -189,8 +189,7 @@ def _load(
                 rows = store.import_activities_load(cur, run_id, csv)
                 if rows is None:
                     raise NotClean
-                not_done = store.import_activities_not_done(cur, run_id)
-                rows -= not_done
+                not_done = store.import_activities_not_done(cur, csv)
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )

@@ -168,3 +168,27 @@ def test_a_large_file_s_rows_are_shown_as_its_check_counted_them(
         if {"ignored_columns", "message"} & set(table.value.columns)
     ]
     assert shown == ["–", "–"]
+
+
+def test_open_tasks_are_counted_apart_in_the_check_before_the_commit(
+    at: AppTest,
+) -> None:
+    page = _page(at)
+    tasks = (FIXTURES / "salesforce" / "Task.csv").read_text()
+    # one call still to make: Salesforce exports its open to-dos too
+    tasks = tasks.replace(
+        "Price call,2024-02-01,Call,1800,Completed",
+        "Price call,2024-02-01,Call,,Not Started",
+    )
+    uploader = page.file_uploader(key="import_files")
+    account = (FIXTURES / "salesforce" / "Account.csv").read_bytes()
+    uploader.upload("Account.csv", account, "text/csv")
+    uploader.upload("Task.csv", tasks.encode(), "text/csv")
+    page.run()
+    assert not page.exception, page.exception
+    plan = _frame_with(page, "not done in the CRM")
+    activities = plan[plan["table"] == "activities"]
+    assert activities["not done in the CRM"].tolist() == [1]
+    assert activities["skip"].tolist() == [0]
+    kinds = _frame_with(page, "kind")["kind"].tolist()
+    assert "open or cancelled task: not effort, left out" in kinds

@@ -73,7 +73,7 @@ with session.one_opening():
         st.caption(
             _(
                 "Activities dated after {day}, the last day of the data up to the "
-                "latest import (planned meetings, open tasks' due dates): {count}. "
+                "latest import (meetings booked ahead, tasks due ahead): {count}. "
                 "No 12-month figure counts them."
             ).format(
                 count=format_number(summary["activities_after_as_of"]),

@@ -2,7 +2,7 @@
 
 Real exports hold placeholders for "no date" (1900-01-01), timestamps read in
 the wrong unit (the Fivetran HubSpot seeds' meetings on 1970-01-19), open ends
-(9999-12-31) and the due dates of open tasks. The import warns of the first
+(9999-12-31) and meetings booked ahead. The import warns of the first
 kinds with their place and keeps them as written; the analytics read no tenure,
 contract term, years left or data range from them, and the as-of day never
 runs past the latest import. Dates are relative to today, as an export taken
@@ -44,8 +44,11 @@ def _export() -> dict[str, str]:
         f"00T1,001A1,Call,{RECENT},Completed\n"
         # seconds read as milliseconds upstream
         "00T2,001A1,Meeting,1970-01-19,Completed\n"
-        # an open task, due ahead
+        # an open task, due ahead: a to-do, not imported
         f"00T3,001A2,Send proposal,{AHEAD},Not Started\n",
+        # a meeting booked ahead: imported, in no window yet
+        "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes\n"
+        f"00U1,001A2,Quarterly review,{AHEAD},60\n",
     }
 
 
@@ -119,7 +122,7 @@ def test_the_overview_says_how_many_activities_lie_ahead(
     assert not app.exception, app.exception
     captions = " ".join(c.value for c in app.caption)
     assert f"Activities dated after {RECENT}" in captions
-    assert "open tasks' due dates): 1." in captions
+    assert "tasks due ahead): 1." in captions
     assert f"Data from **{RECENT}** to **{RECENT}**" in captions
 
 

@@ -86,6 +86,31 @@ def test_a_task_done_later_comes_in_with_the_next_import(
         ),
         pytest.param(
             {
+                "companies.csv": "Record ID,Company name\n101,Nordwerk AG\n",
+                "meetings.csv": "Record ID,Meeting name,Meeting start time,"
+                "Meeting outcome,Associated Company IDs\n"
+                "401,Quarterly review,2024-04-10 09:00,COMPLETED,101\n"
+                "402,Site visit,2024-04-11 09:00,CANCELED,101\n"
+                # the customer did not come: our time was spent all the same
+                "403,Workshop,2024-04-12 09:00,NO_SHOW,101\n",
+            },
+            ["401", "403"],
+            id="hubspot-meeting-outcome",
+        ),
+        pytest.param(
+            {
+                "companies.csv": "Record ID,Company name\n101,Nordwerk AG\n",
+                "calls.csv": "Record ID,Call Title,Activity date,Call status,"
+                "Associated Company IDs\n"
+                "301,Renewal,2024-04-02 10:00,COMPLETED,101\n"
+                "302,Follow-up,2024-04-03 10:00,NO_ANSWER,101\n"
+                "303,Callback,2024-04-04 10:00,QUEUED,101\n",
+            },
+            ["301", "302"],
+            id="hubspot-call-status",
+        ),
+        pytest.param(
+            {
                 "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
                 "activities.csv": "activity_id,account_id,activity_date,kind,status\n"
                 "X1,A1,2024-04-12,call,done\n"

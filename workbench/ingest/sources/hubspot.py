@@ -42,6 +42,14 @@ COMPANY_ID_HEADERS = (
 )
 
 
+#: The warehouse's columns of the same statuses as :data:`_UI_STATUSES`.
+_ENGAGEMENT_STATUSES: dict[str, tuple[str, ...]] = {
+    "task": ("property_hs_task_status", "task_status"),
+    "meeting": ("property_hs_meeting_outcome", "meeting_outcome"),
+    "call": ("property_hs_call_status", "call_status"),
+}
+
+
 def _engagement(name: str, kind: str, subjects: tuple[str, ...]) -> ObjectLayout:
     """Return the layout of one engagement type's table (HubSpot's warehouse export).
 
@@ -62,8 +70,12 @@ def _engagement(name: str, kind: str, subjects: tuple[str, ...]) -> ObjectLayout
             ),
             "subject": subjects,
             "is_deleted": ("_fivetran_deleted", "is_deleted"),
-            # a task's status: one not done is a to-do, not effort
-            **({"status": ("property_hs_task_status",)} if name == "task" else {}),
+            # what says it did not take place (see _UI_STATUSES)
+            **(
+                {"status": _ENGAGEMENT_STATUSES[name]}
+                if name in _ENGAGEMENT_STATUSES
+                else {}
+            ),
         },
         ("activity_id",),
         (f"engagement{name}", f"engagement{name}data", f"engagements{name}s"),
@@ -107,6 +119,16 @@ _ACTIVITY_DATES = (
 )
 
 
+#: Per UI export, the column whose value may say the activity did not take
+#: place: a task not done, a meeting or call cancelled (CANCELED). A no-show,
+#: a busy line or an unanswered call took our time and stays.
+_UI_STATUSES: dict[str, tuple[str, ...]] = {
+    "tasks": ("Task Status", "Task status", "hs_task_status"),
+    "meetings": ("Meeting outcome", "hs_meeting_outcome"),
+    "calls": ("Call status", "hs_call_status"),
+}
+
+
 def _ui_activities(
     name: str,
     kind: str,
@@ -135,11 +157,9 @@ def _ui_activities(
             "activity_date": (*dates, *_ACTIVITY_DATES, "Create Date"),
             "subject": subjects,
             "kind": kinds,
-            **(
-                {"status": ("Task Status", "Task status", "hs_task_status")}
-                if name == "tasks"
-                else {}
-            ),
+            # what says the activity did not take place (task not done, meeting
+            # or call cancelled): see store.imports.task_status
+            **({"status": _UI_STATUSES[name]} if name in _UI_STATUSES else {}),
         },
         ("subject",),
         (name, name.rstrip("s"), f"{name}data", f"hubspot{name}"),

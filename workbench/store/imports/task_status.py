@@ -13,8 +13,9 @@ from __future__ import annotations
 
 #: Task statuses that say the CRM holds an activity as not done: open, under way,
 #: waiting or put off (Salesforce's Not Started, In Progress, Waiting on someone
-#: else and Deferred; HubSpot's NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED;
-#: Dynamics' Open) or cancelled; compared trimmed and lower-case. Such a row is
+#: else and Deferred; HubSpot's NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED and
+#: a call's QUEUED; Dynamics' Open) or cancelled (a HubSpot meeting's or call's
+#: CANCELED); compared trimmed and lower-case. Such a row is
 #: a to-do, not time spent with the customer (Salesforce itself lists it under
 #: "Open Activities", not the activity history), so it is not imported, and a
 #: later import brings it in once done. "Scheduled" (计划中) is not here: a
@@ -28,6 +29,7 @@ NOT_DONE_STATUSES: tuple[str, ...] = (
     "waiting on someone else",
     "waiting",
     "deferred",
+    "queued",
     "open",
     "canceled",
     "cancelled",

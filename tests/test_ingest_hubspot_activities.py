@@ -143,3 +143,36 @@ def test_the_warehouse_engagement_tables_become_activities(
     ).item()
     assert timed > 0
     assert sum(store.orphan_counts(con).values()) == 0
+
+
+def test_a_warehouse_meeting_cancelled_is_left_out_as_not_done(
+    con: store.Connection, fivetran_hubspot: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import polars as pl
+
+    folder = tmp_path / "hubspot"
+    shutil.copytree(fivetran_hubspot, folder)
+    meetings = folder / "engagement_meeting_data.csv"
+    frame = pl.read_csv(meetings, infer_schema_length=0)
+    cancelled = frame["engagement_id"][0]
+    frame.with_columns(
+        pl.when(pl.col("engagement_id") == cancelled)
+        .then(pl.lit("CANCELED"))
+        .otherwise(pl.col("meeting_outcome"))
+        .alias("meeting_outcome")
+    ).write_csv(meetings)
+    report = ingest.import_files(con, [folder], actor=ANALYST)
+    assert report.ok, [p.message for p in report.errors]
+    said = [p for p in report.problems if p.code == "not_done_in_crm"]
+    assert [(p.file, p.message[:2]) for p in said] == [
+        ("engagement_meeting_data.csv", "1 ")
+    ]
+    left = store.query_frame(
+        con,
+        "SELECT count(*) FILTER (WHERE kind = 'meeting') AS meetings, "
+        "count(*) FILTER (WHERE activity_id = $id) AS cancelled FROM activities",
+        {"id": cancelled},
+    ).row(0)
+    assert left == (99, 0)

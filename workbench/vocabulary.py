@@ -219,6 +219,18 @@ KEY_COLUMNS: dict[str, str | None] = {
 }
 TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
 
+#: Columns a row may fill from the file's other headers for the same thing
+#: when the mapped one is empty, per table: the other headers a dictionary
+#: knows for the column, in its order (the mapped one first). Only an
+#: activity's date: every header a CRM's dictionary lists for it dates the
+#: same activity (Salesforce's due date ``ActivityDate``, then
+#: ``CompletedDateTime``, then ``CreatedDate``; Dynamics' actual start, then
+#: its scheduled start; HubSpot's activity date, then its creation). A CRM
+#: leaves the first empty routinely (a Salesforce to-do done without a due
+#: date), and an activity with no date counts in no 12-month figure. IDs and
+#: names never fall back: another header's ID may name another record.
+ROW_FALLBACK_COLUMNS: dict[str, tuple[str, ...]] = {"activities": ("activity_date",)}
+
 
 # --- vocabularies -----------------------------------------------------------------
 

@@ -20,7 +20,9 @@ from workbench.i18n import gettext as _
 from workbench.ingest import inputs, sources, surveys
 from workbench.ingest.messages import (
     RECORD_NOUNS,
+    UNDATED,
     collision_message,
+    filled_problems,
     name_message,
     not_done_problem,
     reference_code,
@@ -235,6 +237,16 @@ def _value_problems(staged: _Staged) -> list[Problem]:
             table,
             lambda r: said_whole(str(r["reason"])),
             _skipped_code,
+        )
+        filled = store.import_filled_rows(cur, table)
+        problems += filled_problems(filled, staged.files_by_name, table)
+    if "activities" in tables:
+        undated = store.import_undated_rows(cur)
+        problems += staged.capped(
+            _as_problem_rows(undated, "warning", "activity_date", pl.lit("")),
+            "activities",
+            lambda _r: worded(UNDATED),
+            "undated_activity",
         )
     return problems
 
@@ -488,6 +500,10 @@ def large_csv(entry: RecognisedFile, path: Path) -> store.LargeCsv:
     return store.LargeCsv(
         path=str(path),
         positions=column_positions(entry),
+        fallbacks={
+            column: tuple(entry.headers.index(h) for h in others)
+            for column, others in entry.fallbacks.items()
+        },
         n_columns=len(entry.headers),
         delimiter=entry.delimiter,
         file=entry.name,

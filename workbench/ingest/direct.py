@@ -31,7 +31,7 @@ from workbench.ingest.checks import (
     stage_and_check,
     utf8_copy,
 )
-from workbench.ingest.messages import not_done_problem
+from workbench.ingest.messages import filled_problems, not_done_problem
 from workbench.ingest.model import (
     ColumnMapping,
     DateOrder,
@@ -189,7 +189,7 @@ def _load(
                 rows = store.import_activities_load(cur, run_id, csv)
                 if rows is None:
                     raise NotClean
-                not_done = store.import_activities_not_done(cur, csv)
+                not_done, filled = store.import_activities_recount(cur, csv)
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )
@@ -204,6 +204,7 @@ def _load(
             problems = [
                 *problems,
                 *([not_done_problem(entry.name, not_done)] if not_done else []),
+                *filled_problems(filled, {entry.name: [entry]}, "activities"),
                 *found,
                 *capped_problems(
                     references,

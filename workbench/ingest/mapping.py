@@ -201,15 +201,25 @@ def _by_dictionary(
             N_("the columns do not match any workbench table; map them by hand"),
         )
     mapping = {header: column for column, header in found.mapping.items()}
+    fallbacks = sources.row_fallbacks(found.layout, headers, found.mapping)
     return RecognisedFile(
         **base,
         source=found.layout.source,
         object_name=found.layout.name,
         table=found.layout.table,
         mapping=mapping,
-        unmapped=[h for h in headers if h not in mapping],
+        unmapped=_unread(headers, mapping, fallbacks),
         kind=found.layout.kind,
+        fallbacks=fallbacks,
     )
+
+
+def _unread(
+    headers: list[str], mapping: dict[str, str], fallbacks: dict[str, list[str]]
+) -> list[str]:
+    """Return the headers neither mapped nor read where a mapped one is empty."""
+    read = {h for others in fallbacks.values() for h in others}
+    return [h for h in headers if h not in mapping and h not in read]
 
 
 def _with_user_mapping(
@@ -252,14 +262,23 @@ def _with_user_mapping(
         )
     detected = source if source != "auto" else sources.detect_source(headers)
     layout = sources.layout_by_name(detected, chosen.table)
+    # The dictionary's other headers for a column still fill its empty cells.
+    fallbacks = (
+        sources.row_fallbacks(
+            layout, headers, {column: header for header, column in mapping.items()}
+        )
+        if layout
+        else {}
+    )
     return RecognisedFile(
         **base,
         source=detected,
         object_name=layout.name if layout else chosen.table,
         table=chosen.table,
         mapping=mapping,
-        unmapped=[h for h in headers if h not in mapping],
+        unmapped=_unread(headers, mapping, fallbacks),
         kind=layout.kind if layout else None,
+        fallbacks=fallbacks,
     )
 
 
@@ -390,13 +409,29 @@ def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
 
 
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:
-    """Return a file's mapping as rows (file column, workbench column) for an editor."""
+    """Return a file's mapping as rows for an editor.
+
+    Columns: ``file column``, ``workbench column`` (the editable mapping) and
+    ``fills empty cells of``: the workbench column a header fills where the
+    mapped one is empty, with its place among the headers read (2 after the
+    mapped one, then 3, …).
+    """
+    fills = {
+        header: f"{column} ({place})"
+        for column, others in entry.fallbacks.items()
+        for place, header in enumerate(others, start=2)
+    }
     return pl.DataFrame(
         {
             "file column": entry.headers,
             "workbench column": [entry.mapping.get(h, "") for h in entry.headers],
+            "fills empty cells of": [fills.get(h, "") for h in entry.headers],
         },
-        schema={"file column": pl.String, "workbench column": pl.String},
+        schema={
+            "file column": pl.String,
+            "workbench column": pl.String,
+            "fills empty cells of": pl.String,
+        },
     )
 
 

@@ -7,11 +7,22 @@ them stay stable words.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.domain import Problem, Wording
 from workbench.i18n import N_
-from workbench.ingest.problems import file_problem, quoted, worded
+from workbench.ingest.problems import (
+    file_problem,
+    header_for,
+    make_problem,
+    quoted,
+    worded,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from workbench.ingest.model import RecognisedFile
 
 #: (table, action) of a dangling reference → its problem code.
 _REFERENCE_CODES: dict[tuple[str, str], str] = {
@@ -146,3 +157,43 @@ def not_done_problem(file: str, rows: int) -> Problem:
         count=f"{rows:,}",
     )
     return file_problem("warning", file, message, "not_done_in_crm")
+
+
+def filled_problems(
+    found: pl.DataFrame,
+    files_by_name: dict[str, list[RecognisedFile]],
+    table: str,
+) -> list[Problem]:
+    """Return per file and header how many rows another header filled.
+
+    ``found``: the layout of :func:`workbench.store.import_filled_rows`.
+    """
+    problems: list[Problem] = []
+    for record in found.iter_rows(named=True):
+        file, column = record["_file"], record["column"]
+        entry = next((e for e in files_by_name.get(file, []) if e.table == table), None)
+        others = entry.fallbacks.get(column, []) if entry else []
+        place = int(record["filled_from"]) - 1
+        if not 0 <= place < len(others):
+            continue
+        header = header_for(files_by_name, file, table, column)
+        message = worded(
+            N_(
+                "{count} row(s) have {header} empty: the value of {other} is read "
+                "instead"
+            ),
+            count=f"{int(record['rows']):,}",
+            header=header,
+            other=others[place],
+        )
+        problems.append(
+            make_problem("warning", file, None, header, message, "filled_from_other")
+        )
+    return problems
+
+
+#: The warning of an activity with no date in any header read.
+UNDATED = N_(
+    "the activity has no date (nor any other date column read where it is "
+    "empty): it is imported but counts in no 12-month figure"
+)

@@ -49,6 +49,9 @@ class RecognisedFile:
         encoding: the text encoding used.
         delimiter: the CSV delimiter, or None.
         note: why the file is not imported, when it is not.
+        fallbacks: workbench column → the file's other headers for it that fill
+            a row's empty cell, in their order (see
+            :data:`workbench.vocabulary.ROW_FALLBACK_COLUMNS`).
     """
 
     name: str
@@ -67,6 +70,7 @@ class RecognisedFile:
     frame: pl.DataFrame | None = field(default=None, repr=False)
     path: Path | None = field(default=None, repr=False)
     headers: list[str] = field(default_factory=list, repr=False)
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:

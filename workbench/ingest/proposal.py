@@ -45,18 +45,59 @@ def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
         if "__source_row" in frame.columns
         else pl.int_range(1, frame.height + 1, dtype=pl.Int64)
     )
+    fallback_columns = vocabulary.ROW_FALLBACK_COLUMNS.get(recognised.table, ())
+
+    def read(column: str) -> list[str]:
+        # the mapped header, then those that fill its empty cells, in order
+        return [by_column[column], *recognised.fallbacks.get(column, [])]
+
     return frame.select(
         row.alias("_row"),
         pl.lit(recognised.name, dtype=pl.String).alias("_file"),
         pl.lit(recognised.source, dtype=pl.String).alias("_source"),
         pl.lit(recognised.kind, dtype=pl.String).alias("_kind"),
         *(
-            pl.col(by_column[column]).alias(column)
+            _first_filled(read(column)).alias(column)
             if column in by_column
             else pl.lit(None, dtype=pl.String).alias(column)
             for column in vocabulary.CANONICAL_COLUMNS[recognised.table]
         ),
+        *(
+            _filled_from(read(column) if column in by_column else []).alias(
+                store.filled_from(column)
+            )
+            for column in fallback_columns
+        ),
     )
+
+
+def _filled(header: str) -> pl.Expr:
+    text = pl.col(header).cast(pl.String)
+    return text.str.strip_chars().fill_null("") != ""
+
+
+def _first_filled(headers: list[str]) -> pl.Expr:
+    """Return the first of the headers' values that is not blank, as written."""
+    if len(headers) == 1:
+        return pl.col(headers[0])
+    value = pl.lit(None, dtype=pl.String)
+    for header in reversed(headers):
+        value = (
+            pl.when(_filled(header))
+            .then(pl.col(header).cast(pl.String))
+            .otherwise(value)
+        )
+    return value
+
+
+def _filled_from(headers: list[str]) -> pl.Expr:
+    """Return which of the headers filled a row: 0 for the first; NULL for none."""
+    place = pl.lit(None, dtype=pl.Int8)
+    for index, header in reversed(list(enumerate(headers))):
+        place = (
+            pl.when(_filled(header)).then(pl.lit(index, dtype=pl.Int8)).otherwise(place)
+        )
+    return place
 
 
 def propose_files(

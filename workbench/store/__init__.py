@@ -153,7 +153,7 @@ from workbench.store.imports.commit import (
 )
 from workbench.store.imports.direct import (
     import_activities_load,
-    import_activities_not_done,
+    import_activities_recount,
     import_activities_references,
 )
 from workbench.store.imports.direct_build import (
@@ -171,16 +171,21 @@ from workbench.store.imports.integrity import (
     orphan_counts,
     remove_stranded_work,
 )
+from workbench.store.imports.row_notes import (
+    import_deleted_rows,
+    import_filled_rows,
+    import_not_done_rows,
+    import_undated_rows,
+)
 from workbench.store.imports.staging import (
     IMPORT_ORDER,
     IMPORT_PROBLEM_ROWS,
     LargeCsv,
+    filled_from,
     import_begin,
     import_csv_rows,
-    import_deleted_rows,
     import_drop_inputs,
     import_drop_stages,
-    import_not_done_rows,
     import_stage_csv,
     import_stage_frame,
     import_union,
@@ -341,13 +346,14 @@ __all__ = [
     "file_data_version",
     "file_state",
     "file_versions",
+    "filled_from",
     "forget_sign_in_failures",
     "get_meta",
     "hold_features",
     "holds_demo",
     "import_account_notes",
     "import_activities_load",
-    "import_activities_not_done",
+    "import_activities_recount",
     "import_activities_references",
     "import_begin",
     "import_build",
@@ -360,6 +366,7 @@ __all__ = [
     "import_drop_stages",
     "import_duplicates",
     "import_erp_unmatched",
+    "import_filled_rows",
     "import_id_collisions",
     "import_link_targets",
     "import_merged_by_name",
@@ -379,6 +386,7 @@ __all__ = [
     "import_stage_frame",
     "import_stage_responses",
     "import_table_counts",
+    "import_undated_rows",
     "import_union",
     "import_unresolved_names",
     "import_value_problems",

@@ -210,11 +210,20 @@ def review_mappings(upload: Upload) -> Review:
                     ingest.mapping_table(entry),
                     key=f"import_mapping_{number}_{table}",
                     hide_index=True,
-                    disabled=["file column"],
+                    disabled=["file column", "fills empty cells of"],
                     column_config={
+                        "file column": st.column_config.TextColumn(_("File column")),
                         "workbench column": st.column_config.SelectboxColumn(
+                            _("Workbench column"),
                             options=["", *vocabulary.CANONICAL_COLUMNS[table]],
-                        )
+                        ),
+                        "fills empty cells of": st.column_config.TextColumn(
+                            _("Fills empty cells of"),
+                            help=_(
+                                "Read where the column mapped to it is empty, "
+                                "in the order shown."
+                            ),
+                        ),
                     },
                 )
                 chosen = ingest.mapping_from_table(table, edited)

@@ -55,6 +55,7 @@ from workbench.ingest.sources.detect import (
     map_headers,
     missing_required,
     recognise,
+    row_fallbacks,
     source_scores,
 )
 from workbench.ingest.sources.layout import ObjectLayout, normalise_header
@@ -77,5 +78,6 @@ __all__ = [
     "missing_required",
     "normalise_header",
     "recognise",
+    "row_fallbacks",
     "source_scores",
 ]

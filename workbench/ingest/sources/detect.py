@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench import vocabulary
 from workbench.ingest.sources import (
     chinese,
     dynamics,
@@ -204,6 +205,33 @@ def map_headers(layout: ObjectLayout, headers: list[str]) -> dict[str, str]:
                 used.add(found)
                 break
     return mapping
+
+
+def row_fallbacks(
+    layout: ObjectLayout, headers: list[str], mapping: dict[str, str]
+) -> dict[str, list[str]]:
+    """Return the headers that fill a mapped column's empty cells, in their order.
+
+    For each of the table's :data:`~workbench.vocabulary.ROW_FALLBACK_COLUMNS`
+    that ``mapping`` (canonical column → file header) maps: the file's other
+    headers the layout lists for it, best first, that no column maps.
+    """
+    used = set(mapping.values())
+    by_normal: dict[str, str] = {}
+    for header in headers:
+        by_normal.setdefault(normalise_header(header), header)
+    fallbacks: dict[str, list[str]] = {}
+    for column in vocabulary.ROW_FALLBACK_COLUMNS.get(layout.table, ()):
+        if column not in mapping:
+            continue
+        others: list[str] = []
+        for alias in layout.normalised.get(column, ()):
+            found = by_normal.get(alias)
+            if found is not None and found not in used and found not in others:
+                others.append(found)
+        if others:
+            fallbacks[column] = others
+    return fallbacks
 
 
 def recognise(

@@ -18,10 +18,14 @@ from workbench.store.imports.staging import (
     _raw_column,
     _reader_refused,
     _reject_ragged,
+    filled_from,
+    filled_from_expr,
+    read_column,
 )
 from workbench.store.imports.task_status import not_done
 from workbench.store.imports.value_rules import unlikely_date
 from workbench.store.versions import scope_every_account
+from workbench.vocabulary import ROW_FALLBACK_COLUMNS
 
 # A duration outside its range marks the row: the staged path then refuses it.
 _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
@@ -46,8 +50,8 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     passes cost more than reading the file. This path parses and inserts in
     one pass, marking with ``-run_id`` every row the staged path would have
     something to say about (a deleted row, an unreadable value, a date no CRM
-    means, a missing ID, a name to look up), leaving out each task the CRM
-    holds as not done (:func:`import_activities_not_done` counts them), then
+    means or no date at all, a missing ID, a name to look up), leaving out each task the CRM
+    holds as not done (:func:`import_activities_recount` counts them), then
     checks the inserted rows: no mark, no duplicate or
     already stored ID. The rows' references are checked afterwards
     (:func:`import_activities_references`), once the other files of the same
@@ -72,13 +76,14 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     # Only the last import can be undone: older journals go (this run's rows
     # carry its mark; the other files' writes journal theirs afterwards).
     cur.execute("DELETE FROM import_undo_rows")
-    raw = {c: _raw_column(csv.positions, c) for c in _import_columns("activities")}
+    raw = {c: read_column(csv, c) for c in _import_columns("activities")}
     # Each value is parsed once (inner query); the mark compares it with the text.
     problem = " OR ".join(
         (
             "p.activity_id IS NULL",
             "(p.is_deleted IS NOT NULL AND coalesce(wb_bool(p.is_deleted), true))",
             "(p.kind IS NOT NULL AND p.known_kind IS NULL)",
+            "p.activity_date IS NULL",
             "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
             "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
             "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
@@ -130,31 +135,81 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     return rows
 
 
-def import_activities_not_done(cur: Connection, csv: LargeCsv) -> int:
-    """Return how many tasks of the file :func:`import_activities_load` left out.
+def import_activities_recount(
+    cur: Connection, csv: LargeCsv
+) -> tuple[int, pl.DataFrame]:
+    """Return what :func:`import_activities_load` did not count: tasks left out, dates filled.
 
-    The staged path leaves them out of its stage and warns with their count
-    (:func:`workbench.store.import_not_done_rows`). The load's insert cannot
-    count what it leaves out; a read of the file's flag and status alone does:
-    0.4 to 0.6 s beside a load of 2 s at two million tasks (a file with neither
-    column is not read again). Inserting every row and deleting the tasks not
-    done before the commit cost three times that (the commit's share).
+    The staged path leaves the tasks the CRM holds as not done out of its
+    stage and counts them (:func:`workbench.store.import_not_done_rows`), and
+    counts the rows whose date another header filled
+    (:func:`workbench.store.import_filled_rows`). The load's insert cannot
+    count what it leaves out or how it read a value; one read of the file's
+    flag, status and date fields does both: 0.4 to 0.6 s beside a load of 2 s
+    at two million tasks (a file with none of them is not read again).
+    Inserting every row and deleting the tasks not done before the commit
+    cost three times that (the commit's share).
+
+    Returns:
+        The tasks left out, and the rows filled from a fallback in the layout
+        of :func:`workbench.store.import_filled_rows`.
     """
-    if not {"is_closed", "status"} & set(csv.positions):
-        return 0
+    filled = _no_filled_rows()
+    fallbacks = [
+        c for c in ROW_FALLBACK_COLUMNS.get("activities", ()) if c in csv.fallbacks
+    ]
+    if not {"is_closed", "status"} & set(csv.positions) and not fallbacks:
+        return 0, filled
     raw = ", ".join(
-        f"{_raw_column(csv.positions, c)} AS {c}"
-        for c in ("is_closed", "status", "is_deleted")
+        [
+            *(
+                f"{_raw_column(csv.positions, c)} AS {c}"
+                for c in ("is_closed", "status", "is_deleted")
+            ),
+            *(f"{filled_from_expr(csv, c)} AS {filled_from(c)}" for c in fallbacks),
+        ]
+    )
+    froms = [filled_from(c) for c in fallbacks] or ["NULL::TINYINT"]
+    arms = " UNION ALL ".join(
+        f"SELECT {i} AS column_index, {name}::BIGINT AS filled_from, left_out FROM r"
+        for i, name in enumerate(froms)
     )
     try:
         found = cur.execute(
-            f"SELECT count(*) FROM (SELECT {raw} FROM {_CSV_READER}) r "
-            f"WHERE {_left_out('r')}",
+            f"""
+            WITH r AS (SELECT *, {_left_out("r0")} AS left_out
+                       FROM (SELECT {raw} FROM {_CSV_READER}) r0)
+            SELECT column_index, filled_from,
+                   count(*) FILTER (WHERE left_out) AS not_done,
+                   count(*) FILTER (WHERE NOT left_out) AS kept
+            FROM ({arms}) GROUP BY ALL
+            """,
             csv.reader_params(),
         ).fetchall()
     except duckdb.Error as error:
         raise _reader_refused(csv.file, error) from error
-    return int(found[0][0])
+    not_done_rows = sum(int(r[2]) for r in found if r[0] == 0)
+    counted = [
+        (csv.file, fallbacks[int(r[0])], int(r[1]), int(r[3]))
+        for r in found
+        if fallbacks and r[1] is not None and r[1] > 0 and r[3] > 0
+    ]
+    if counted:
+        filled = pl.DataFrame(counted, schema=filled.schema, orient="row").sort(
+            "column", "filled_from"
+        )
+    return not_done_rows, filled
+
+
+def _no_filled_rows() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "_file": pl.String,
+            "column": pl.String,
+            "filled_from": pl.Int64,
+            "rows": pl.Int64,
+        }
+    )
 
 
 def import_activities_references(

@@ -10,7 +10,7 @@ one table and drops the temporary tables afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -20,9 +20,9 @@ from workbench import vocabulary
 from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
-from workbench.store._base import Connection, _frame, _registered
+from workbench.store._base import Connection, _registered
 from workbench.store.connection import _sql_text_literal
-from workbench.store.imports.task_status import kept_rows, not_done
+from workbench.store.imports.task_status import kept_rows
 from workbench.store.tables import DATA_TABLES
 
 #: Each import target table with its key expression over the table's own columns.
@@ -234,15 +234,32 @@ def import_begin(cur: Connection) -> None:
         )
 
 
+def filled_from(column: str) -> str:
+    """Return the name of a stage's column that says which header filled ``column``.
+
+    0 where the mapped header held the value, 1 where the first of its
+    fallbacks did (see :data:`workbench.vocabulary.ROW_FALLBACK_COLUMNS`), and
+    so on; NULL where none did. A stage of a table with such columns has one
+    per column, after the canonical columns.
+    """
+    return f"_from_{column}"
+
+
+def _filled_from_columns(table: str) -> list[str]:
+    return [filled_from(c) for c in vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())]
+
+
 def import_stage_frame(
     cur: Connection, index: int, table: str, frame: pl.DataFrame
 ) -> int:
     """Stage an all-text frame (``_row``, ``_file``, ``_source``, ``_kind`` and canonical columns).
 
+    A table with fallback columns also has their :func:`filled_from` columns.
     Returns the rows staged.
     """
     columns = _import_columns(table)
     expected = ["_row", "_file", "_source", "_kind", *columns]
+    expected += _filled_from_columns(table)
     if frame.columns != expected:
         raise ValueError(f"staged frame for {table} must have the columns {expected}")
     deleted = (
@@ -276,17 +293,42 @@ def _csv_params(
 
 
 def _raw_column(positions: dict[str, int], column: str) -> str:
-    # The file's text, without surrounding spaces, empty as NULL (the reader
-    # already gives empty fields as NULL); NULL when the file lacks the column.
-    # trim() copies every string; the LIKE guards compare bytes, so only padded
-    # values pay for it (a quarter of the load time of a 2M-row file otherwise).
+    # NULL when the file lacks the column.
     if column not in positions:
         return "NULL::VARCHAR"
-    field = f"c{int(positions[column])}"
+    return _raw_field(positions[column])
+
+
+def _raw_field(position: int) -> str:
+    # The file's text, without surrounding spaces, empty as NULL (the reader
+    # already gives empty fields as NULL).
+    # trim() copies every string; the LIKE guards compare bytes, so only padded
+    # values pay for it (a quarter of the load time of a 2M-row file otherwise).
+    field = f"c{int(position)}"
     return (
         f"CASE WHEN {field} LIKE ' %' OR {field} LIKE '% ' "
         f"THEN nullif(trim({field}), '') ELSE nullif({field}, '') END"
     )
+
+
+def read_column(csv: LargeCsv, column: str) -> str:
+    """Return the SQL of a column's text: the mapped field's, else its fallbacks' in order."""
+    others = csv.fallbacks.get(column, ())
+    if column not in csv.positions or not others:
+        return _raw_column(csv.positions, column)
+    fields = [_raw_field(csv.positions[column]), *(_raw_field(p) for p in others)]
+    return f"coalesce({', '.join(fields)})"
+
+
+def filled_from_expr(csv: LargeCsv, column: str) -> str:
+    """Return the SQL of :func:`filled_from`'s value for a column of the file."""
+    if column not in csv.positions:
+        return "NULL::TINYINT"
+    fields = [csv.positions[column], *csv.fallbacks.get(column, ())]
+    arms = " ".join(
+        f"WHEN {_raw_field(p)} IS NOT NULL THEN {i}" for i, p in enumerate(fields)
+    )
+    return f"(CASE {arms} END)::TINYINT"
 
 
 def _reject_ragged(
@@ -379,6 +421,9 @@ class LargeCsv:
         kind: the activity kind when the file does not say.
         parallel: read with several threads (large files; a medium one is read
             in one, which reads quoted line breaks beside short rows).
+        fallbacks: canonical column → positions of the fields that fill its
+            empty cells, in their order (see
+            :data:`workbench.vocabulary.ROW_FALLBACK_COLUMNS`).
     """
 
     path: str
@@ -389,6 +434,7 @@ class LargeCsv:
     source: str
     kind: str | None
     parallel: bool = True
+    fallbacks: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def reader_params(self) -> dict[str, Any]:
         """Return the bound parameters of the store's CSV reader for this file."""
@@ -399,12 +445,19 @@ def staged_columns(csv: LargeCsv, table: str) -> tuple[str, str]:
     """Return how a stage reads a CSV file's columns: the select list, and ``_deleted``.
 
     Each of the table's columns as the file's text (trimmed, empty as NULL),
-    NULL where the file lacks it; a row is deleted where its ``is_deleted``
-    reads true.
+    NULL where the file lacks it, filled from its fallbacks where empty (and
+    its :func:`filled_from` column); a row is deleted where its
+    ``is_deleted`` reads true.
     """
     positions = csv.positions
     select = ", ".join(
-        f"{_raw_column(positions, c)} AS {c}" for c in _import_columns(table)
+        [
+            *(f"{read_column(csv, c)} AS {c}" for c in _import_columns(table)),
+            *(
+                f"{filled_from_expr(csv, c)} AS {filled_from(c)}"
+                for c in vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
+            ),
+        ]
     )
     deleted = (
         f"coalesce(wb_bool({_raw_column(positions, 'is_deleted')}), false)"
@@ -476,40 +529,6 @@ def import_union(cur: Connection, table: str, indexes: Sequence[int]) -> None:
         f"CREATE OR REPLACE TEMP VIEW _import_in_{table} AS "
         f"SELECT * FROM _import_all_{table} s WHERE {kept_rows(table, 's')}"
     )
-
-
-def import_not_done_rows(cur: Connection, table: str) -> pl.DataFrame:
-    """Return per file how many activities the CRM holds as not done (and so are skipped).
-
-    Rows also marked deleted are counted as deleted only.
-    """
-    if table != "activities":
-        return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
-    counted: pl.DataFrame = _frame(
-        cur.sql(
-            f"""
-        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
-        WHERE NOT s._deleted AND {not_done("s")}
-        GROUP BY _file ORDER BY _file
-        """
-        )
-    )
-    return counted
-
-
-def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
-    """Return per file how many rows were marked deleted (and so are skipped)."""
-    if "is_deleted" not in _import_columns(table):
-        return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
-    deleted: pl.DataFrame = _frame(
-        cur.sql(
-            f"""
-        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
-        WHERE _deleted GROUP BY _file ORDER BY _file
-        """
-        )
-    )
-    return deleted
 
 
 def import_drop_stages(

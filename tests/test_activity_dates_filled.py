@@ -1,0 +1,244 @@
+"""An activity's date where the CRM left its first date column empty.
+
+A Salesforce ``Task`` export dates a task by its due date (``ActivityDate``),
+which a to-do done without one leaves empty; ``CompletedDateTime`` and
+``CreatedDate`` still date it. Read from the first column alone, such a task
+had no date and counted in no 12-month figure, silently. Each row now takes
+the first date the export holds for it, in the dictionary's order; each file
+says how many rows another column dated, and names every activity left with no
+date at all. The small, the medium (read by DuckDB) and the large (one-pass)
+paths give the same rows and the same warnings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbench import ingest, store
+from workbench.domain import Actor
+from workbench.ingest import inputs, medium
+
+ANALYST = Actor(name="ana", role="analyst")
+ACCOUNTS = "Id,IsDeleted,Name\n001A00000000000001,false,Huadong Machinery\n"
+TASK_HEADER = (
+    "Id,IsDeleted,AccountId,Subject,ActivityDate,CompletedDateTime,CreatedDate,"
+    "IsClosed,Status,TaskSubtype"
+)
+# A call logged on its day; a to-do done with no due date; an e-mail logged by
+# an integration that sets neither (its creation dates it); an open to-do
+# (left out); a task with no date anywhere (kept and named).
+TASKS = (
+    "00T000000000000001,false,001A00000000000001,Call,2024-03-01,"
+    "2024-03-05T10:00:00.000+0000,2024-02-01T09:00:00.000+0000,true,Completed,Call",
+    "00T000000000000002,false,001A00000000000001,Send the offer,,"
+    "2024-04-05T10:00:00.000+0000,2024-02-01T09:00:00.000+0000,true,Completed,Task",
+    "00T000000000000003,false,001A00000000000001,Email: offer,,,"
+    "2024-04-20T08:00:00.000+0000,true,Completed,Email",
+    "00T000000000000004,false,001A00000000000001,Call back,,,"
+    "2024-04-21T08:00:00.000+0000,false,Not Started,Task",
+    "00T000000000000005,false,001A00000000000001,Visit,,,,true,Completed,Task",
+)
+
+
+def _write(folder: Path, tasks: tuple[str, ...] = TASKS) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Account.csv").write_text(ACCOUNTS)
+    (folder / "Task.csv").write_text(TASK_HEADER + "\n" + "\n".join(tasks) + "\n")
+    return [folder / "Account.csv", folder / "Task.csv"]
+
+
+def _import(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> tuple[ingest.ImportReport, store.Connection]:
+    """Import the export by ``path``: ``small``, ``medium`` or ``large``."""
+    con = store.connect(":memory:")
+    files = _write(folder)
+    with monkeypatch.context() as patch:
+        if path == "medium":
+            patch.setattr(medium, "MEDIUM_FILE_BYTES", 0)
+        if path == "large":
+            # the accounts first: a large activity file alone loads in one pass
+            first = ingest.import_files(con, files[:1], actor=ANALYST)
+            assert first.ok
+            files = files[1:]
+            patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+        report = ingest.import_files(con, files, actor=ANALYST)
+    return report, con
+
+
+def _dates(con: store.Connection) -> dict[str, Any]:
+    rows = store.query_frame(
+        con, "SELECT activity_id, activity_date FROM activities ORDER BY 1"
+    ).rows()
+    return {str(i)[-1]: (str(d) if d is not None else None) for i, d in rows}
+
+
+def _said(report: ingest.ImportReport, code: str) -> list[tuple[Any, ...]]:
+    return [
+        (p.file, p.row, p.column, p.message) for p in report.problems if p.code == code
+    ]
+
+
+@pytest.mark.parametrize("path", ["small", "medium", "large"])
+def test_each_task_takes_the_first_date_its_export_holds(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, con = _import(tmp_path / path, monkeypatch, path)
+    assert report.ok, [p.message for p in report.errors]
+    # the due date where there is one; else when it was done; else its creation
+    assert _dates(con) == {
+        "1": "2024-03-01",
+        "2": "2024-04-05",
+        "3": "2024-04-20",
+        "5": None,
+    }
+    assert _said(report, "filled_from_other") == [
+        (
+            "Task.csv",
+            None,
+            "ActivityDate",
+            "1 row(s) have ActivityDate empty: the value of CompletedDateTime "
+            "is read instead",
+        ),
+        (
+            "Task.csv",
+            None,
+            "ActivityDate",
+            "1 row(s) have ActivityDate empty: the value of CreatedDate is read "
+            "instead",
+        ),
+    ]
+    # the activity with no date at all is kept, and named with its row
+    undated = _said(report, "undated_activity")
+    assert [(f, r, c) for f, r, c, _m in undated] == [("Task.csv", 5, "ActivityDate")]
+    assert "counts in no 12-month figure" in undated[0][3]
+    # the date columns read are not reported as left unread
+    unread = " ".join(m for *_rest, m in _said(report, "columns_not_imported"))
+    assert "CompletedDateTime" not in unread and "CreatedDate" not in unread
+    con.close()
+
+
+def test_the_three_paths_agree_row_for_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcomes = []
+    for path in ("small", "medium", "large"):
+        report, con = _import(tmp_path / path, monkeypatch, path)
+        outcomes.append(
+            (
+                store.query_frame(
+                    con,
+                    "SELECT * EXCLUDE (import_run_id) FROM activities ORDER BY ALL",
+                ).rows(),
+                sorted(
+                    (p.code or "", str(p.row), p.message)
+                    for p in report.problems
+                    if p.file == "Task.csv"
+                ),
+            )
+        )
+        con.close()
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+def test_a_clean_large_export_dated_from_other_columns_still_loads_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = store.connect(":memory:")
+    files = _write(tmp_path, TASKS[:4])
+    assert ingest.import_files(con, files[:1], actor=ANALYST).ok
+    loaded: list[int | None] = []
+    direct = store.import_activities_load
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        loaded.append(direct(*args, **kwargs))
+        return loaded[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+        patch.setattr(store, "import_activities_load", watched)
+        report = ingest.import_files(con, files[1:], actor=ANALYST)
+    assert report.ok
+    assert loaded == [3]  # one pass: three tasks done, the open one left out
+    assert len(_said(report, "filled_from_other")) == 2
+    assert report.plan["activities"]["not_done_in_crm"] == 1
+    con.close()
+
+
+def test_the_task_done_without_a_due_date_counts_in_the_years_effort(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, con = _import(tmp_path, monkeypatch, "small")
+    assert report.ok
+    features = store.account_features(con, store.resolve_as_of(con))
+    # the call, the offer sent and the logged e-mail; not the undated visit
+    assert features.get_column("activities_12m").to_list() == [3]
+    con.close()
+
+
+def test_a_hand_mapping_keeps_the_other_date_columns_where_its_own_is_empty(
+    tmp_path: Path,
+) -> None:
+    files = _write(tmp_path)
+    con = store.connect(":memory:")
+    mapping = ingest.ColumnMapping(
+        "activities",
+        {
+            "Id": "activity_id",
+            "AccountId": "account_id",
+            "Subject": "subject",
+            "ActivityDate": "activity_date",
+            "IsClosed": "is_closed",
+        },
+    )
+    report = ingest.import_files(
+        con, files, actor=ANALYST, mappings={"Task.csv": mapping}
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _dates(con)["2"] == "2024-04-05"
+    con.close()
+
+
+def test_the_mapping_table_shows_which_columns_fill_empty_cells(
+    tmp_path: Path,
+) -> None:
+    task = _write(tmp_path)[1]
+    (entry,) = ingest.recognise_file("Task.csv", task.read_bytes())
+    table = ingest.mapping_table(entry)
+    fills = dict(table.select("file column", "fills empty cells of").rows())
+    assert fills["CompletedDateTime"] == "activity_date (2)"
+    assert fills["CreatedDate"] == "activity_date (3)"
+    assert fills["Subject"] == ""
+    # the editor's mapping itself is unchanged: one header per workbench column
+    chosen = ingest.mapping_from_table("activities", table)
+    assert chosen.columns["ActivityDate"] == "activity_date"
+    assert "CompletedDateTime" not in chosen.columns
+
+
+def test_a_dynamics_activity_without_an_actual_start_is_dated_by_its_schedule(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "dynamics"
+    folder.mkdir()
+    (folder / "activitypointer.csv").write_text(
+        "activityid,regardingobjectid,Regarding,activitytypecode,actualstart,"
+        "scheduledstart,subject\n"
+        "a1,acc1,Huadong Machinery,phonecall,2024-05-02,2024-05-01,Call\n"
+        "a2,acc1,Huadong Machinery,phonecall,,2024-06-01,Call\n"
+    )
+    con = store.connect(":memory:")
+    report = ingest.import_files(
+        con, [folder / "activitypointer.csv"], actor=ANALYST, source="dynamics"
+    )
+    assert report.ok, [p.message for p in report.errors]
+    rows = store.query_frame(
+        con, "SELECT activity_id, activity_date::VARCHAR FROM activities ORDER BY 1"
+    ).rows()
+    assert rows == [("a1", "2024-05-02"), ("a2", "2024-06-01")]
+    assert [p.column for p in report.problems if p.code == "filled_from_other"] == [
+        "actualstart"
+    ]
+    con.close()

@@ -1,0 +1,110 @@
+"""What an import says of whole groups of staged rows, per file.
+
+Rows the export marks as deleted and tasks the CRM holds as not done are left
+out and counted; rows whose mapped column was empty and another header filled
+are counted by that header; activities left with no date at all are kept and
+named, row by row (they count in no 12-month figure). Each reads the union of
+a table's stages (:func:`workbench.store.import_union`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench import vocabulary
+from workbench.store._base import Connection, _frame
+from workbench.store.imports.staging import (
+    IMPORT_PROBLEM_ROWS,
+    _import_columns,
+    filled_from,
+)
+from workbench.store.imports.task_status import not_done
+
+
+def _per_file() -> pl.DataFrame:
+    return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
+
+
+def import_not_done_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many activities the CRM holds as not done (and so are skipped).
+
+    Rows also marked deleted are counted as deleted only.
+    """
+    if table != "activities":
+        return _per_file()
+    counted: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
+        WHERE NOT s._deleted AND {not_done("s")}
+        GROUP BY _file ORDER BY _file
+        """
+        )
+    )
+    return counted
+
+
+def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many rows were marked deleted (and so are skipped)."""
+    if "is_deleted" not in _import_columns(table):
+        return _per_file()
+    deleted: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
+        WHERE _deleted GROUP BY _file ORDER BY _file
+        """
+        )
+    )
+    return deleted
+
+
+def import_filled_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return how many kept rows took a column's value from a fallback header.
+
+    Columns: ``_file``, ``column`` (the workbench column), ``filled_from`` (1
+    for the first fallback header, 2 for the second, …) and ``rows``.
+    """
+    columns = vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
+    if not columns:
+        return pl.DataFrame(
+            schema={
+                "_file": pl.String,
+                "column": pl.String,
+                "filled_from": pl.Int64,
+                "rows": pl.Int64,
+            }
+        )
+    arms = " UNION ALL ".join(
+        f"SELECT _file, '{column}' AS \"column\", {filled_from(column)}::BIGINT AS filled_from "
+        f"FROM _import_in_{table} WHERE {filled_from(column)} > 0"
+        for column in columns
+    )
+    counted: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, "column", filled_from, count(*)::BIGINT AS rows FROM ({arms})
+        GROUP BY ALL ORDER BY _file, "column", filled_from
+        """
+        )
+    )
+    return counted
+
+
+def import_undated_rows(cur: Connection) -> pl.DataFrame:
+    """Return the kept activities with no date in any header read, capped.
+
+    Columns: ``_file``, ``_row``, ``total``. They are imported, and count in no
+    window until a later import dates them.
+    """
+    frame: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, _row::BIGINT AS _row,
+               (count(*) OVER (PARTITION BY _file))::BIGINT AS total
+        FROM _import_in_activities WHERE activity_date IS NULL
+        QUALIFY row_number() OVER (PARTITION BY _file ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
+        """
+        )
+    )
+    return frame

@@ -154,9 +154,19 @@ def write_export(
         .alias("WhoId"),
         _salesforce_id("005", (pl.col("i") % USERS)).alias("OwnerId"),
         pl.format("Follow-up {}", pl.col("i") % 997).alias("Subject"),
-        (pl.date(2022, 1, 1) + pl.duration(days=pl.col("i") % 1000))
-        .dt.strftime("%Y-%m-%d")
+        # One task in twenty done without a due date (a to-do set without one,
+        # an e-mail an integration logged): its completion dates it.
+        pl.when(pl.col("i") % 20 == 7)
+        .then(pl.lit(""))
+        .otherwise(_task_day(pl.col("i")).dt.strftime("%Y-%m-%d"))
         .alias("ActivityDate"),
+        pl.when(pl.col("i") % 10 == 9)
+        .then(pl.lit(""))
+        .otherwise(_task_day(pl.col("i")).dt.strftime("%Y-%m-%dT17:00:00.000+0000"))
+        .alias("CompletedDateTime"),
+        _task_day(pl.col("i"))
+        .dt.strftime("%Y-%m-%dT09:00:00.000+0000")
+        .alias("CreatedDate"),
         _cycle(pl.col("i"), ("Call", "Email", "Task")).alias("TaskSubtype"),
         pl.when(pl.col("i") % 3 == 0)
         .then((pl.col("i") * 37 % 3600).cast(pl.String))
@@ -176,6 +186,10 @@ def write_export(
     if opportunities:
         _write_opportunities(folder / "Opportunity.csv", opportunities, ACCOUNTS)
     return path
+
+
+def _task_day(i: pl.Expr) -> pl.Expr:
+    return pl.date(2022, 1, 1) + pl.duration(days=i % 1000)
 
 
 def _write_opportunities(path: Path, count: int, accounts: int) -> None:

@@ -192,3 +192,31 @@ def test_open_tasks_are_counted_apart_in_the_check_before_the_commit(
     assert activities["skip"].tolist() == [0]
     kinds = _frame_with(page, "kind")["kind"].tolist()
     assert "open or cancelled task: not effort, left out" in kinds
+
+
+def test_a_date_read_from_another_column_is_shown_in_the_mapping_and_the_check(
+    at: AppTest,
+) -> None:
+    page = _page(at)
+    lines = (FIXTURES / "salesforce" / "Task.csv").read_text().splitlines()
+    # Salesforce exports when each task was done; a to-do had no due date
+    tasks = [lines[0] + ",CompletedDateTime"] + [
+        line + ",2024-02-06T10:00:00.000+0000" for line in lines[1:]
+    ]
+    tasks[2] = tasks[2].replace("Send specs,2024-02-03,", "Send specs,,")
+    uploader = page.file_uploader(key="import_files")
+    account = (FIXTURES / "salesforce" / "Account.csv").read_bytes()
+    uploader.upload("Account.csv", account, "text/csv")
+    uploader.upload("Task.csv", "\n".join(tasks).encode(), "text/csv")
+    page.run()
+    assert not page.exception, page.exception
+    (mapping,) = [
+        element.value
+        for element in page.dataframe
+        if "fills empty cells of" in element.value.columns
+        and "CompletedDateTime" in element.value["file column"].tolist()
+    ]
+    fills = dict(zip(mapping["file column"], mapping["fills empty cells of"]))
+    assert fills["CompletedDateTime"] == "activity_date (2)"
+    kinds = _frame_with(page, "kind")["kind"].tolist()
+    assert "empty value read from another column" in kinds

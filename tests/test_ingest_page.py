@@ -216,7 +216,9 @@ def test_a_date_read_from_another_column_is_shown_in_the_mapping_and_the_check(
         if "fills empty cells of" in element.value.columns
         and "CompletedDateTime" in element.value["file column"].tolist()
     ]
-    fills = dict(zip(mapping["file column"], mapping["fills empty cells of"]))
+    fills = dict(
+        zip(mapping["file column"], mapping["fills empty cells of"], strict=True)
+    )
     assert fills["CompletedDateTime"] == "activity_date (2)"
     kinds = _frame_with(page, "kind")["kind"].tolist()
     assert "empty value read from another column" in kinds

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import import_texts
+from tests.conftest import ANALYST, import_texts
 from workbench import ingest, store
 
 ACCOUNTS = "Id,Name\n001A1,Nordwerk AG\n001A2,Huadong Steel\n"
@@ -123,6 +123,33 @@ def test_a_task_done_later_comes_in_with_the_next_import(
         ),
         pytest.param(
             {
+                "account.csv": "accountid,name\nacc1,Nordwerk AG\n",
+                # Dataverse's API gives the state as its code: 0 open,
+                # 1 completed, 2 cancelled, 3 scheduled
+                "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
+                "actualstart,subject,statecode\n"
+                "d1,acc1,phonecall,2024-04-02,Renewal,1\n"
+                "d2,acc1,phonecall,2024-04-03,Follow-up,0\n"
+                "d3,acc1,appointment,2024-04-04,Visit,2\n"
+                "d4,acc1,appointment,2024-04-05,Workshop,3\n",
+            },
+            ["d1", "d4"],
+            id="dynamics-state-code",
+        ),
+        pytest.param(
+            {
+                "account.csv": "accountid,name\nacc1,Nordwerk AG\n",
+                # its SQL endpoint names the state beside the code
+                "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
+                "actualstart,subject,statecode,statecodename\n"
+                "d1,acc1,phonecall,2024-04-02,Renewal,1,Completed\n"
+                "d2,acc1,phonecall,2024-04-03,Follow-up,0,Open\n",
+            },
+            ["d1"],
+            id="dynamics-state-name",
+        ),
+        pytest.param(
+            {
                 "客户.csv": "客户编号,客户名称\nC1,华东钢铁\n",
                 "拜访记录.csv": "拜访编号,客户编号,拜访日期,拜访方式,拜访状态\n"
                 "V1,C1,2024-04-12,上门拜访,已完成\n"
@@ -152,3 +179,38 @@ def test_an_unreadable_closed_flag_is_refused_at_its_row(con: store.Connection) 
         ("Task.csv", 1, "IsClosed")
     ]
     assert store.table_counts(con)["activities"] == 0
+
+
+def test_a_large_dynamics_export_leaves_out_by_state_code_in_one_pass(
+    tmp_path, monkeypatch
+) -> None:
+    (tmp_path / "account.csv").write_text("accountid,name\nacc1,Nordwerk AG\n")
+    (tmp_path / "activitypointer.csv").write_text(
+        "activityid,regardingobjectid,activitytypecode,actualstart,subject,statecode\n"
+        "d1,acc1,phonecall,2024-04-02,Renewal,1\n"
+        "d2,acc1,phonecall,2024-04-03,Follow-up,0\n"
+        "d3,acc1,appointment,2024-04-04,Visit,2\n"
+        "d4,acc1,appointment,2024-04-05,Workshop,3\n"
+    )
+    con = store.connect(":memory:")
+    first = ingest.import_files(con, [tmp_path / "account.csv"], actor=ANALYST)
+    assert first.ok
+    loaded: list[object] = []
+    direct = store.import_activities_load
+
+    def watched(*args: object, **kwargs: object) -> object:
+        loaded.append(direct(*args, **kwargs))  # type: ignore[arg-type]
+        return loaded[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+        patch.setattr(store, "import_activities_load", watched)
+        report = ingest.import_files(
+            con, [tmp_path / "activitypointer.csv"], actor=ANALYST
+        )
+    assert report.ok, [p.message for p in report.errors]
+    assert loaded == [2]  # in one pass
+    stored = store.query_frame(con, "SELECT activity_id FROM activities ORDER BY 1")
+    assert stored["activity_id"].to_list() == ["d1", "d4"]
+    assert report.plan["activities"]["not_done_in_crm"] == 2
+    con.close()

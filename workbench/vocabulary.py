@@ -179,9 +179,12 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "subject",
         "is_deleted",
         # whether the CRM holds the task as done (not stored: see
-        # workbench.store.imports.value_rules.NOT_DONE_STATUSES)
+        # workbench.store.imports.task_status)
         "is_closed",
         "status",
+        # Dynamics' numeric state (0 open, 1 completed, 2 cancelled, 3
+        # scheduled), where an export gives the code and not its label
+        "state_code",
     ),
     "contact_influences": ("from_contact_id", "to_contact_id", "strength"),
     "contracts": (

@@ -40,6 +40,15 @@ _ACTIVITY_VIEWS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], .
 )
 
 
+#: An activity's state as a label: an "Export to Excel" view's column, and the
+#: name Dataverse's SQL endpoint and its Web API give beside the code.
+_STATE_LABELS = (
+    "Activity Status",
+    "statecodename",
+    "statecode@OData.Community.Display.V1.FormattedValue",
+)
+
+
 def _activity_view(
     name: str,
     kind: str,
@@ -66,7 +75,8 @@ def _activity_view(
                 "Actual Duration",
             ),
             "subject": ("subject", "Subject"),
-            "status": ("Activity Status",),
+            "status": _STATE_LABELS,
+            "state_code": ("statecode",),
         },
         ("activity_id",),
         (name, f"{name}s", {"email": "emails", "task": "tasks"}.get(name, name)),
@@ -177,7 +187,8 @@ OBJECTS = (
             ),
             "duration_minutes": ("actualdurationminutes", "Actual Duration"),
             "subject": ("subject", "Subject"),
-            "status": ("Activity Status",),
+            "status": _STATE_LABELS,
+            "state_code": ("statecode",),
         },
         ("activity_id",),
         ("activitypointer", "activity", "activities", "phonecall", "appointment"),

@@ -158,13 +158,13 @@ def import_activities_recount(
     fallbacks = [
         c for c in ROW_FALLBACK_COLUMNS.get("activities", ()) if c in csv.fallbacks
     ]
-    if not {"is_closed", "status"} & set(csv.positions) and not fallbacks:
+    if not {"is_closed", "status", "state_code"} & set(csv.positions) and not fallbacks:
         return 0, filled
     raw = ", ".join(
         [
             *(
                 f"{_raw_column(csv.positions, c)} AS {c}"
-                for c in ("is_closed", "status", "is_deleted")
+                for c in ("is_closed", "status", "state_code", "is_deleted")
             ),
             *(f"{filled_from_expr(csv, c)} AS {filled_from(c)}" for c in fallbacks),
         ]

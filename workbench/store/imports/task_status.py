@@ -45,17 +45,40 @@ NOT_DONE_STATUSES: tuple[str, ...] = (
 )
 
 
+#: Dynamics 365's activity states by their code (``statecode``), as its
+#: Dataverse and Web API exports give them; an "Export to Excel" view gives the
+#: label (``Activity Status``) instead.
+DYNAMICS_STATES: dict[str, str] = {
+    "0": "open",
+    "1": "completed",
+    "2": "canceled",
+    "3": "scheduled",
+}
+
+
 def not_done(alias: str) -> str:
     """Return the SQL condition of an activity row its CRM holds as not done.
 
     The task's closed flag (Salesforce's ``IsClosed``) decides when it reads as
-    true or false; else its status (:data:`NOT_DONE_STATUSES`). Neither: done.
+    true or false; else its status (:data:`NOT_DONE_STATUSES`), or where it
+    has none its Dynamics state code (:data:`DYNAMICS_STATES`; a label in
+    that column is read as a status). Neither: done.
     """
     closed = f"wb_bool({alias}.is_closed)"
     statuses = ", ".join(f"'{status}'" for status in NOT_DONE_STATUSES)
+    code = f"trim({alias}.state_code)"
+    state = (
+        "CASE "
+        + " ".join(
+            f"WHEN {code} = '{number}' THEN '{label}'"
+            for number, label in DYNAMICS_STATES.items()
+        )
+        + f" ELSE {alias}.state_code END"
+    )
+    status = f"coalesce({alias}.status, {state})"
     return (
         f"(CASE WHEN {closed} IS NOT NULL THEN NOT {closed} "
-        f"ELSE coalesce(lower(trim({alias}.status)) IN ({statuses}), false) END)"
+        f"ELSE coalesce(lower(trim({status})) IN ({statuses}), false) END)"
     )
 
 

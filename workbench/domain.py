@@ -39,6 +39,9 @@ class Problem:
     #: The message as a template and its parameters, to say it in the reader's
     #: language (``message`` is its English text); None when it was written whole.
     wording: Wording | None = field(default=None, compare=False, repr=False)
+    #: How many rows of the file a whole-file note counts (rows deleted in the
+    #: CRM, tasks not done), for the plan to add up; None for other problems.
+    rows: int | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, object]:
         """Return the problem as a plain dict (for JSON and tables): English prose."""

@@ -213,7 +213,13 @@ def _union_stages(
                 count=f"{record['rows']:,}",
             )
             problems.append(
-                file_problem("warning", record["_file"], message, "deleted_in_crm")
+                file_problem(
+                    "warning",
+                    record["_file"],
+                    message,
+                    "deleted_in_crm",
+                    rows=int(record["rows"]),
+                )
             )
         for record in store.import_not_done_rows(cur, table).iter_rows(named=True):
             problems.append(not_done_problem(record["_file"], record["rows"]))

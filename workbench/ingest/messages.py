@@ -156,7 +156,7 @@ def not_done_problem(file: str, rows: int) -> Problem:
         ),
         count=f"{rows:,}",
     )
-    return file_problem("warning", file, message, "not_done_in_crm")
+    return file_problem("warning", file, message, "not_done_in_crm", rows=rows)
 
 
 def filled_problems(

@@ -110,6 +110,8 @@ def make_problem(
     column: str | None,
     message: str | Wording,
     code: str | None = None,
+    *,
+    rows: int | None = None,
 ) -> Problem:
     """Return a Problem; any level other than ``error`` is a warning.
 
@@ -126,6 +128,7 @@ def make_problem(
         message=message.text() if isinstance(message, Wording) else message,
         code=code,
         wording=wording,
+        rows=rows,
     )
 
 
@@ -207,9 +210,16 @@ def quoted(value: Any) -> str:
     return f"“{text[:80]}{'…' if len(text) > 80 else ''}”"
 
 
-def file_problem(level: str, file: str, message: str | Wording, code: str) -> Problem:
-    """Return a problem about a whole file (no row, no column)."""
-    return make_problem(level, file, None, None, message, code)
+def file_problem(
+    level: str,
+    file: str,
+    message: str | Wording,
+    code: str,
+    *,
+    rows: int | None = None,
+) -> Problem:
+    """Return a problem about a whole file (no row, no column); ``rows`` it counts."""
+    return make_problem(level, file, None, None, message, code, rows=rows)
 
 
 def row_problems(

@@ -134,11 +134,6 @@ _CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
 )
 
 
-#: The warning that counts rows an export marks as deleted (not data lost: the
-#: CRM deleted them), counted apart from the rows left out for a problem.
-_DELETED = re.compile(r"^([\d,]+) row\(s\) marked as deleted")
-
-
 def problem_code(problem: Problem) -> str:
     """Return the problem's code: its own, else the one its message implies.
 
@@ -229,20 +224,9 @@ def import_plan(
             - counts.get("created", 0)
             + counts.get("merged", 0)
         )
-        deleted = sum(
-            int(found.group(1).replace(",", ""))
-            for p in problems
-            if p.file in files_of.get(table, set())
-            and (found := _DELETED.match(p.message))
-        )
+        deleted = _counted(problems, "deleted_in_crm", files_of.get(table, set()))
         # tasks not done: a to-do is no effort yet; nothing of it is lost
-        not_done = sum(
-            int(str(dict(p.wording.params)["count"]).replace(",", ""))
-            for p in problems
-            if p.code == "not_done_in_crm"
-            and p.wording is not None
-            and p.file in files_of.get(table, set())
-        )
+        not_done = _counted(problems, "not_done_in_crm", files_of.get(table, set()))
         skip = max(0, file_rows.get(table, 0) - from_files - deleted - not_done)
         reasons = Counter(
             problem_kind(p)
@@ -259,6 +243,11 @@ def import_plan(
             "why": [f"{kind} ({n})" for kind, n in reasons.items()] if skip else [],
         }
     return plan
+
+
+def _counted(problems: Sequence[Problem], code: str, files: set[str]) -> int:
+    """Return the rows the files' whole-file notes of ``code`` count."""
+    return sum(p.rows or 0 for p in problems if p.code == code and p.file in files)
 
 
 def rows_left_out(plan: dict[str, dict[str, Any]]) -> int:

@@ -156,6 +156,9 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "recurring_annual",
         "recurring_monthly",
         "is_deleted",
+        # the currency the deal's amounts are in (not stored: the import warns
+        # of a deal in another currency than the portfolio's)
+        "currency",
     ),
     "opportunity_contacts": (
         "opportunity_id",
@@ -221,6 +224,30 @@ KEY_COLUMNS: dict[str, str | None] = {
     "erp_revenue": None,
 }
 TARGET_TABLES: tuple[str, ...] = tuple(CANONICAL_COLUMNS)
+
+#: Currency names and non-ISO codes CRMs write, case-folded → ISO 4217 code.
+#: A three-letter value is read as a code as it stands; any other value is
+#: not read (no warning is given on it).
+CURRENCY_NAMES: dict[str, str] = {
+    "rmb": "CNY",
+    "人民币": "CNY",
+    "人民幣": "CNY",
+    "美元": "USD",
+    "欧元": "EUR",
+    "歐元": "EUR",
+    "日元": "JPY",
+    "日圓": "JPY",
+    "英镑": "GBP",
+    "英鎊": "GBP",
+    "港币": "HKD",
+    "港幣": "HKD",
+    "us dollar": "USD",
+    "euro": "EUR",
+    "pound sterling": "GBP",
+    "yen": "JPY",
+    "yuan renminbi": "CNY",
+    "chinese yuan": "CNY",
+}
 
 #: Columns a row may fill from the file's other headers for the same thing
 #: when the mapped one is empty, per table: the other headers a dictionary

@@ -260,9 +260,10 @@ def _value_problems(staged: _Staged) -> list[Problem]:
 def _value_code(record: dict[str, Any]) -> str:
     if record["level"] == "error":
         return "bad_value"
-    return (
-        "unlikely_date" if record["message"] == store.UNLIKELY_DATE else "unknown_value"
-    )
+    return {
+        store.UNLIKELY_DATE: "unlikely_date",
+        store.OTHER_CURRENCY: "other_currency",
+    }.get(record["message"], "unknown_value")
 
 
 def _skipped_code(record: dict[str, Any]) -> str:

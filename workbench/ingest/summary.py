@@ -57,6 +57,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "unknown_value": (N_("value stored as unknown"), False),
     "unlikely_date": (N_("date to check: placeholder or mistyped"), False),
     "filled_from_other": (N_("empty value read from another column"), False),
+    "other_currency": (N_("amount in another currency: not converted"), False),
     "undated_activity": (N_("activity without a date: in no figure"), False),
     "several_associations": (N_("several companies or people: first kept"), False),
     "columns_not_imported": (N_("columns not imported"), False),

@@ -191,7 +191,7 @@ from workbench.store.imports.staging import (
     import_union,
 )
 from workbench.store.imports.undo import last_undoable_import, undo_last_import
-from workbench.store.imports.value_rules import UNLIKELY_DATE
+from workbench.store.imports.value_rules import OTHER_CURRENCY, UNLIKELY_DATE
 from workbench.store.migrations import migrate, schema_version
 from workbench.store.plans import (
     OPEN_ACTION_STATUSES,
@@ -288,6 +288,7 @@ __all__ = [
     "LOCK_TIMEOUT_ENV_VAR",
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
+    "OTHER_CURRENCY",
     "REFERENCES",
     "REQUIREMENT_CATEGORIES",
     "REQUIREMENT_SOURCES",

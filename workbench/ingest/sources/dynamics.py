@@ -151,6 +151,7 @@ OBJECTS = (
                 "Est. Revenue",
                 "Actual Revenue",
             ),
+            "currency": ("isocurrencycode", "Currency"),
             "close_date": (
                 "actualclosedate",
                 "estimatedclosedate",

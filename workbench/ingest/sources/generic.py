@@ -96,6 +96,7 @@ OBJECTS = (
             "name": ("opportunity_name", "deal_name", "opportunity"),
             "stage": ("deal_stage", "stage"),
             "amount": ("close_value", "amount", "deal_value", "value"),
+            "currency": ("currency", "currency_code"),
             "close_date": ("close_date",),
             "is_closed": ("is_closed",),
             "is_won": ("is_won",),

@@ -391,6 +391,16 @@ OBJECTS = (
                 "金额",
                 "property_amount",
             ),
+            "currency": (
+                "Currency",
+                "Deal currency code",
+                "deal_currency_code",
+                "property_deal_currency_code",
+                "Moneda",
+                "Währung",
+                "Devise",
+                "货币",
+            ),
             "close_date": (
                 "Close Date",
                 "Fecha de cierre",

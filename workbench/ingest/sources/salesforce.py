@@ -93,6 +93,8 @@ OBJECTS = (
             "created_on": ("CreatedDate",),
             "contract_id": ("ContractId",),
             "is_deleted": _DELETED,
+            # a multi-currency org's deal currency
+            "currency": ("CurrencyIsoCode",),
         },
         ("stage", "close_date"),
         ("opportunity", "opportunities", "sfopportunitydata", "sfopportunity"),

@@ -23,6 +23,7 @@ from workbench.i18n import N_
 from workbench.store._base import Connection, _registered
 from workbench.store.connection import _sql_text_literal
 from workbench.store.imports.task_status import kept_rows
+from workbench.store.settings import portfolio_currency
 from workbench.store.tables import DATA_TABLES
 
 #: Each import target table with its key expression over the table's own columns.
@@ -232,6 +233,11 @@ def import_begin(cur: Connection) -> None:
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}",
             {f"c{i}": frame[column].to_list() for i, column in enumerate(types)},
         )
+    # the currency every amount is read in (a deal in another one is warned of)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _import_currency AS SELECT $code::VARCHAR AS code",
+        {"code": portfolio_currency(cur)},
+    )
 
 
 def filled_from(column: str) -> str:

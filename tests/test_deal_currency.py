@@ -1,0 +1,148 @@
+"""A deal in another currency than the portfolio's is warned of, with its row.
+
+One database holds one currency (`workbench_meta.currency`). A multi-currency
+Salesforce org exports each deal's ``CurrencyIsoCode``, HubSpot its deal
+currency, a Chinese CRM its 币种. Summed as they stood, 2,000 EUR and 1,000 USD
+made 3,000 of the portfolio's currency without a word. The workbench converts
+nothing (it knows no rate): the deal imports as written and the import names
+each row whose currency is not the portfolio's, on every path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ANALYST, import_texts
+from workbench import ingest, store
+from workbench.ingest import inputs
+
+ACCOUNTS = "Id,Name\n001A,Nordwerk AG\n"
+DEALS = (
+    "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon,CurrencyIsoCode\n"
+    "006A,001A,Line A,Closed Won,1000,2024-03-01,true,true,USD\n"
+    "006B,001A,Line B,Closed Won,2000,2024-04-01,true,true,EUR\n"
+    "006C,001A,Service,Closed Won,3000,2024-05-01,true,true,eur\n"
+    # no currency: the portfolio's, as before
+    "006D,001A,Spares,Closed Won,500,2024-05-02,true,true,\n"
+)
+
+
+def _other_currency(report: ingest.ImportReport) -> list[tuple[object, ...]]:
+    return [
+        (p.file, p.row, p.column, p.message.split(" ")[0])
+        for p in report.problems
+        if p.code == "other_currency"
+    ]
+
+
+def test_a_deal_in_another_currency_is_named_with_its_row(
+    con: store.Connection,
+) -> None:
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "Opportunity.csv": DEALS})
+    assert report.ok, [p.message for p in report.errors]
+    assert _other_currency(report) == [
+        ("Opportunity.csv", 2, "CurrencyIsoCode", "“EUR”"),
+        ("Opportunity.csv", 3, "CurrencyIsoCode", "“eur”"),
+    ]
+    # imported as written: nothing is converted, nothing lost
+    amounts = store.query_frame(
+        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
+    ).rows()
+    assert amounts == [
+        ("006A", 1000.0),
+        ("006B", 2000.0),
+        ("006C", 3000.0),
+        ("006D", 500.0),
+    ]
+    kinds = {k["code"]: k["kind"] for k in report.as_json()["warning_kinds"]}
+    assert kinds["other_currency"] == "amount in another currency: not converted"
+
+
+def test_the_portfolio_s_own_currency_is_not_warned_of(
+    con: store.Connection,
+) -> None:
+    store.set_portfolio_currency(con, ANALYST, "EUR")
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "Opportunity.csv": DEALS})
+    assert report.ok
+    assert _other_currency(report) == [
+        ("Opportunity.csv", 1, "CurrencyIsoCode", "“USD”")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "currency", "warned"),
+    [
+        pytest.param(
+            {
+                "客户.csv": "客户编号,客户名称\nC1,华东钢铁\n",
+                "商机.csv": "商机编号,客户编号,商机名称,阶段,金额,预计成交日期,币种\n"
+                "O1,C1,轧机改造,赢单,800000,2024-03-01,人民币\n"
+                "O2,C1,备件,赢单,20000,2024-04-01,RMB\n"
+                "O3,C1,出口项目,赢单,50000,2024-05-01,美元\n",
+            },
+            "CNY",
+            [3],
+            id="chinese-names-and-rmb",
+        ),
+        pytest.param(
+            {
+                "companies.csv": "Record ID,Company name\n101,Nordwerk AG\n",
+                "deals.csv": "Record ID,Deal Name,Deal Stage,Amount,Close Date,"
+                "Currency,Associated Company IDs\n"
+                "201,Renewal,closedwon,1000,2024-03-01,GBP,101\n"
+                "202,Upsell,closedwon,2000,2024-04-01,USD,101\n",
+            },
+            "USD",
+            [1],
+            id="hubspot-deal-currency",
+        ),
+        pytest.param(
+            {
+                "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
+                # a name the workbench does not read is not warned of
+                "opportunities.csv": "opportunity_id,account_id,stage,amount,"
+                "close_date,currency\n"
+                "X1,A1,won,1000,2024-03-01,Euro\n"
+                "X2,A1,won,1000,2024-03-01,dollars\n",
+            },
+            "USD",
+            [1],
+            id="generic-names",
+        ),
+    ],
+)
+def test_each_crm_s_currency_column_is_read(
+    con: store.Connection, files: dict[str, str], currency: str, warned: list[int]
+) -> None:
+    store.set_portfolio_currency(con, ANALYST, currency)
+    report = import_texts(con, files)
+    assert report.ok, [p.message for p in report.errors]
+    assert [row for _f, row, _c, _v in _other_currency(report)] == warned
+
+
+def test_a_whole_export_built_in_place_names_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Account.csv").write_text(ACCOUNTS)
+    (tmp_path / "Opportunity.csv").write_text(DEALS)
+    files = [tmp_path / "Account.csv", tmp_path / "Opportunity.csv"]
+    said = []
+    for large in (False, True):
+        con = store.connect(":memory:")
+        with monkeypatch.context() as patch:
+            if large:
+                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+            report = ingest.import_files(con, files, actor=ANALYST)
+        assert report.ok
+        said.append(_other_currency(report))
+        con.close()
+    assert (
+        said[0]
+        == said[1]
+        == [
+            ("Opportunity.csv", 2, "CurrencyIsoCode", "“EUR”"),
+            ("Opportunity.csv", 3, "CurrencyIsoCode", "“eur”"),
+        ]
+    )

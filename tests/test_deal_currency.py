@@ -1,11 +1,15 @@
-"""A deal in another currency than the portfolio's is warned of, with its row.
+"""A deal's money: its currency, and its amount where the first column is empty.
+
+A deal in another currency than the portfolio's is warned of, with its row.
 
 One database holds one currency (`workbench_meta.currency`). A multi-currency
 Salesforce org exports each deal's ``CurrencyIsoCode``, HubSpot its deal
 currency, a Chinese CRM its 币种. Summed as they stood, 2,000 EUR and 1,000 USD
 made 3,000 of the portfolio's currency without a word. The workbench converts
 nothing (it knows no rate): the deal imports as written and the import names
-each row whose currency is not the portfolio's, on every path.
+each row whose currency is not the portfolio's, on every path. HubSpot's
+amount in the company's currency is read first, and then its currency is not
+checked; Dynamics' open deal takes its estimated value and close date.
 """
 
 from __future__ import annotations
@@ -146,3 +150,51 @@ def test_a_whole_export_built_in_place_names_the_same_rows(
             ("Opportunity.csv", 3, "CurrencyIsoCode", "“eur”"),
         ]
     )
+
+
+def test_a_hubspot_deal_read_in_the_company_s_currency_is_not_warned_of(
+    con: store.Connection,
+) -> None:
+    # HubSpot converts each deal into the company's currency beside its own
+    report = import_texts(
+        con,
+        {
+            "companies.csv": "Record ID,Company name\n101,Nordwerk AG\n",
+            "deals.csv": "Record ID,Deal Name,Deal Stage,Amount,Currency,"
+            "Amount in company currency,Close Date,Associated Company IDs\n"
+            "201,Renewal,closedwon,1000,GBP,1270,2024-03-01,101\n"
+            "202,Upsell,closedwon,2000,USD,2000,2024-04-01,101\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _other_currency(report) == []
+    amounts = store.query_frame(
+        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
+    ).rows()
+    assert amounts == [("201", 1270.0), ("202", 2000.0)]
+
+
+def test_an_open_dynamics_deal_takes_its_estimated_value(
+    con: store.Connection,
+) -> None:
+    # Dynamics fills a closed deal's actual value, an open one's estimate
+    report = import_texts(
+        con,
+        {
+            "account.csv": "accountid,name\nacc1,Nordwerk AG\n",
+            "opportunity.csv": "opportunityid,parentaccountid,name,stepname,"
+            "actualvalue,estimatedvalue,actualclosedate,estimatedclosedate\n"
+            "o1,acc1,Retrofit,Won,90000,80000,2024-03-01,2024-02-01\n"
+            "o2,acc1,Spares,Propose,,15000,,2024-09-01\n",
+        },
+        source="dynamics",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    amounts = store.query_frame(
+        con,
+        "SELECT opportunity_id, amount, close_date::VARCHAR FROM opportunities "
+        "ORDER BY 1",
+    ).rows()
+    assert amounts == [("o1", 90000.0, "2024-03-01"), ("o2", 15000.0, "2024-09-01")]
+    filled = [p.message for p in report.problems if p.code == "filled_from_other"]
+    assert any("actualvalue empty" in m and "estimatedvalue" in m for m in filled)

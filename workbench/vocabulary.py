@@ -251,15 +251,21 @@ CURRENCY_NAMES: dict[str, str] = {
 
 #: Columns a row may fill from the file's other headers for the same thing
 #: when the mapped one is empty, per table: the other headers a dictionary
-#: knows for the column, in its order (the mapped one first). Only an
-#: activity's date: every header a CRM's dictionary lists for it dates the
-#: same activity (Salesforce's due date ``ActivityDate``, then
-#: ``CompletedDateTime``, then ``CreatedDate``; Dynamics' actual start, then
-#: its scheduled start; HubSpot's activity date, then its creation). A CRM
-#: leaves the first empty routinely (a Salesforce to-do done without a due
-#: date), and an activity with no date counts in no 12-month figure. IDs and
-#: names never fall back: another header's ID may name another record.
-ROW_FALLBACK_COLUMNS: dict[str, tuple[str, ...]] = {"activities": ("activity_date",)}
+#: knows for the column, in its order (the mapped one first). An activity's
+#: date: every header a CRM's dictionary lists for it dates the same activity
+#: (Salesforce's due date ``ActivityDate``, then ``CompletedDateTime``, then
+#: ``CreatedDate``; Dynamics' actual start, then its scheduled start; HubSpot's
+#: activity date, then its creation). A CRM leaves the first empty routinely
+#: (a Salesforce to-do done without a due date), and an activity with no date
+#: counts in no 12-month figure. A deal's amount and close date: Dynamics
+#: gives a closed deal's actual value and close date, an open one's estimated
+#: value and close date, the first empty while the deal is open; HubSpot's
+#: amount in the company's currency, then the deal's own. IDs and names never
+#: fall back: another header's ID may name another record.
+ROW_FALLBACK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "activities": ("activity_date",),
+    "opportunities": ("amount", "close_date"),
+}
 
 
 # --- vocabularies -----------------------------------------------------------------

@@ -193,6 +193,7 @@ def _proposed(
     problems += vendor_shapes.first_of_several_ids(recognised)
     problems += _attach_deal_companies(recognised)
     vendor_shapes.engagement_durations(recognised)
+    vendor_shapes.home_currency_amounts(recognised)
     return recognised, problems
 
 

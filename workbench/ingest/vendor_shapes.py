@@ -16,6 +16,7 @@ from workbench.i18n import N_
 from workbench.ingest.model import RecognisedFile
 from workbench.ingest.problems import make_problem, worded
 from workbench.ingest.sources import normalise_header
+from workbench.ingest.sources.hubspot import HOME_CURRENCY_AMOUNTS
 
 #: Normalised headers of a meeting's start and end (UI, API and warehouse exports).
 _MEETING_TIMES: tuple[tuple[str, str], ...] = (
@@ -149,3 +150,22 @@ def first_of_several_ids(recognised: list[RecognisedFile]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def home_currency_amounts(recognised: list[RecognisedFile]) -> None:
+    """Read a HubSpot deal's currency no more where its amount is the company's.
+
+    HubSpot converts each deal's amount into the company's currency ("Amount
+    in company currency"); where that is the amount read, the deal's own
+    currency says nothing of it, and is not checked against the portfolio's.
+    """
+    home = {normalise_header(h) for h in HOME_CURRENCY_AMOUNTS}
+    for entry in recognised:
+        if entry.source != "hubspot" or entry.table != "opportunities":
+            continue
+        amounts = [h for h, c in entry.mapping.items() if c == "amount"]
+        if not amounts or normalise_header(amounts[0]) not in home:
+            continue
+        dropped = [h for h, c in entry.mapping.items() if c == "currency"]
+        entry.mapping = {h: c for h, c in entry.mapping.items() if c != "currency"}
+        entry.unmapped = [*entry.unmapped, *dropped]

@@ -42,6 +42,17 @@ COMPANY_ID_HEADERS = (
 )
 
 
+#: A deal's amount in the company's own currency, which HubSpot converts
+#: each deal's amount into (a multi-currency account exports it beside the
+#: deal's own amount and currency).
+HOME_CURRENCY_AMOUNTS = (
+    "Amount in company currency",
+    "amount_in_home_currency",
+    "hs_amount_in_home_currency",
+    "property_amount_in_home_currency",
+)
+
+
 #: The warehouse's columns of the same statuses as :data:`_UI_STATUSES`.
 _ENGAGEMENT_STATUSES: dict[str, tuple[str, ...]] = {
     "task": ("property_hs_task_status", "task_status"),
@@ -383,6 +394,9 @@ OBJECTS = (
                 "deal_pipeline_stage_id",
             ),
             "amount": (
+                # converted to the company's currency by HubSpot: see
+                # vendor_shapes.home_currency_amounts
+                *HOME_CURRENCY_AMOUNTS,
                 "Amount",
                 "Importe",
                 "Cantidad",

@@ -33,6 +33,7 @@ from workbench.store.imports.staging import (
     _import_columns,
     _reader_refused,
     _reject_ragged,
+    filled_from,
     staged_columns,
 )
 from workbench.store.imports.value_rules import value_checks
@@ -112,7 +113,15 @@ def import_direct_stage(cur: Connection, table: str, csv: LargeCsv) -> None:
     if table not in DIRECT_BUILD_TABLES:
         raise ValueError(f"{table} is not built from its file directly")
     _reject_ragged(cur, csv.reader_params(), csv.n_columns, csv.file)
-    columns = ", ".join(f"NULL::VARCHAR AS {c}" for c in _import_columns(table))
+    columns = ", ".join(
+        [
+            *(f"NULL::VARCHAR AS {c}" for c in _import_columns(table)),
+            *(
+                f"NULL::TINYINT AS {filled_from(c)}"
+                for c in vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
+            ),
+        ]
+    )
     cur.execute(
         f"CREATE OR REPLACE TEMP VIEW _import_all_{table} AS "
         "SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _file, NULL::VARCHAR AS _source, "
@@ -143,6 +152,11 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
             for column, _level, condition, _message in value_checks(table)
         ),
         *(f"contains(s.{c}, '/')" for c in dates),
+        # a value another header filled: the staged path counts them per file
+        *(
+            f"coalesce(s.{filled_from(c)}, 0) > 0"
+            for c in vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
+        ),
         *_NAMES_LOOKED_UP[table],
         *((_ROLE_REPORTED,) if table == "contacts" else ()),
     ]

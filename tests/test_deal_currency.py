@@ -131,7 +131,12 @@ def test_a_whole_export_built_in_place_names_the_same_rows(
 ) -> None:
     (tmp_path / "Account.csv").write_text(ACCOUNTS)
     (tmp_path / "Opportunity.csv").write_text(DEALS)
-    files = [tmp_path / "Account.csv", tmp_path / "Opportunity.csv"]
+    # with a large activity file, the deals' file is read in place
+    (tmp_path / "Task.csv").write_text(
+        "Id,AccountId,Subject,ActivityDate,TaskSubtype\n"
+        "00T1,001A,Call,2024-03-01,Call\n"
+    )
+    files = [tmp_path / n for n in ("Account.csv", "Opportunity.csv", "Task.csv")]
     said = []
     for large in (False, True):
         con = store.connect(":memory:")
@@ -198,3 +203,89 @@ def test_an_open_dynamics_deal_takes_its_estimated_value(
     assert amounts == [("o1", 90000.0, "2024-03-01"), ("o2", 15000.0, "2024-09-01")]
     filled = [p.message for p in report.problems if p.code == "filled_from_other"]
     assert any("actualvalue empty" in m and "estimatedvalue" in m for m in filled)
+
+
+EURO_DEALS = (
+    "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon,CurrencyIsoCode\n"
+    "006A,001A,Line A,Closed Won,1000,2024-03-01,true,true,EUR\n"
+    "006B,001A,Line B,Closed Won,2000,2024-04-01,true,true,eur\n"
+)
+
+
+def test_a_first_import_whose_deals_are_in_one_currency_sets_it(
+    con: store.Connection,
+) -> None:
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "Opportunity.csv": EURO_DEALS})
+    assert report.ok
+    assert store.portfolio_currency(con) == "EUR"
+    assert _other_currency(report) == []
+    said = [(p.file, p.code) for p in report.problems if p.code == "currency_set"]
+    assert said == [("Opportunity.csv", "currency_set")]
+    # the next import in euros has nothing to say of them
+    again = import_texts(con, {"Opportunity.csv": EURO_DEALS})
+    assert [p.code for p in again.problems if "currency" in (p.code or "")] == []
+
+
+def test_a_currency_someone_set_or_money_held_is_kept(
+    con: store.Connection,
+) -> None:
+    store.set_portfolio_currency(con, ANALYST, "USD")
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "Opportunity.csv": EURO_DEALS})
+    assert store.portfolio_currency(con) == "USD"
+    assert len(_other_currency(report)) == 2
+    other = store.connect(":memory:")
+    dollars = DEALS.replace(",EUR\n", ",USD\n").replace(",eur\n", ",USD\n")
+    assert import_texts(other, {"Account.csv": ACCOUNTS, "Opportunity.csv": dollars}).ok
+    later = EURO_DEALS.replace("006A", "006X").replace("006B", "006Y")
+    report = import_texts(other, {"Opportunity.csv": later})
+    # the database held dollars: the euros are named, the currency stays
+    assert store.portfolio_currency(other) == "USD"
+    assert len(_other_currency(report)) == 2
+    other.close()
+
+
+def test_a_rejected_import_leaves_the_currency_unset(con: store.Connection) -> None:
+    report = import_texts(
+        con,
+        {
+            "Account.csv": ACCOUNTS,
+            "Opportunity.csv": EURO_DEALS.replace(",1000,", ",a thousand,"),
+        },
+    )
+    assert not report.ok
+    assert store.portfolio_currency(con) == "USD"
+    assert store.get_meta(con, "currency") is None
+
+
+def test_deals_built_in_place_set_the_currency_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Account.csv").write_text(ACCOUNTS)
+    (tmp_path / "Opportunity.csv").write_text(EURO_DEALS)
+    # a whole export: its large activity file loads in one pass, and its deals'
+    # file is then built in place
+    (tmp_path / "Task.csv").write_text(
+        "Id,AccountId,Subject,ActivityDate,TaskSubtype\n"
+        "00T1,001A,Call,2024-03-01,Call\n"
+    )
+    con = store.connect(":memory:")
+    in_place: list[str] = []
+    stand_in = store.import_direct_stage
+
+    def watched(cur: store.Connection, table: str, csv: store.LargeCsv) -> None:
+        in_place.append(table)
+        stand_in(cur, table, csv)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+        patch.setattr(store, "import_direct_stage", watched)
+        report = ingest.import_files(
+            con,
+            [tmp_path / n for n in ("Account.csv", "Opportunity.csv", "Task.csv")],
+            actor=ANALYST,
+        )
+    assert report.ok, [p.message for p in report.errors]
+    assert in_place == ["opportunities"]
+    assert store.portfolio_currency(con) == "EUR"
+    assert _other_currency(report) == []
+    con.close()

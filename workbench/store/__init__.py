@@ -151,6 +151,7 @@ from workbench.store.imports.commit import (
     save_column_mapping,
     saved_column_mapping,
 )
+from workbench.store.imports.currency import import_adopt_currency
 from workbench.store.imports.direct import (
     import_activities_load,
     import_activities_recount,
@@ -356,6 +357,7 @@ __all__ = [
     "import_activities_load",
     "import_activities_recount",
     "import_activities_references",
+    "import_adopt_currency",
     "import_begin",
     "import_build",
     "import_clear_reports_to",

@@ -212,6 +212,9 @@ def test_the_mapping_table_shows_which_columns_fill_empty_cells(
     assert fills["CompletedDateTime"] == "activity_date (2)"
     assert fills["CreatedDate"] == "activity_date (3)"
     assert fills["Subject"] == ""
+    # the recognised files' table counts them among the columns read
+    files = ingest.files_frame([entry])
+    assert files.select("mapped_columns", "ignored_columns").row(0) == (10, 0)
     # the editor's mapping itself is unchanged: one header per workbench column
     chosen = ingest.mapping_from_table("activities", table)
     assert chosen.columns["ActivityDate"] == "activity_date"

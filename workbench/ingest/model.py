@@ -176,7 +176,9 @@ def files_frame(
                 "table": f.table,
                 "rows": f.rows if f.rows >= 0 else counts.get((f.name, f.table)),
                 "encoding": f.encoding,
-                "mapped_columns": len(f.mapping),
+                # the headers read: mapped, or filling a mapped one's gaps
+                "mapped_columns": len(f.mapping)
+                + sum(len(others) for others in f.fallbacks.values()),
                 "ignored_columns": len(f.unmapped),
                 # A note is a sentence marked where it is written (or data).
                 "note": f.note.text(gettext)

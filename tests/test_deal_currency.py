@@ -289,3 +289,18 @@ def test_deals_built_in_place_set_the_currency_too(
     assert store.portfolio_currency(con) == "EUR"
     assert _other_currency(report) == []
     con.close()
+
+
+def test_undoing_the_import_that_set_the_currency_unsets_it(
+    con: store.Connection,
+) -> None:
+    report = import_texts(con, {"Account.csv": ACCOUNTS, "Opportunity.csv": EURO_DEALS})
+    assert report.ok and store.portfolio_currency(con) == "EUR"
+    store.undo_last_import(con, ANALYST)
+    assert store.get_meta(con, "currency") is None
+    assert store.portfolio_currency(con) == "USD"
+    # the undone import may come again, and sets it again
+    assert import_texts(
+        con, {"Account.csv": ACCOUNTS, "Opportunity.csv": EURO_DEALS}
+    ).ok
+    assert store.portfolio_currency(con) == "EUR"

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from workbench.store._base import Connection
 from workbench.store.connection import set_meta
+from workbench.store.imports.commit import import_next_run_id
 from workbench.store.imports.staging import _CSV_READER, LargeCsv, read_column
 from workbench.store.imports.value_rules import currency_code
 from workbench.store.settings import CURRENCY_KEY, portfolio_currency
+
+#: The undo journal's name for the settings a run changed.
+UNDO_TABLE = "workbench_meta"
 
 # Money a database may hold before an import: deals' amounts, ERP lines, and
 # the prices a workshop set (hourly costs, wallets).
@@ -63,4 +67,22 @@ def import_adopt_currency(cur: Connection, in_place: LargeCsv | None) -> str | N
         return None
     set_meta(cur, CURRENCY_KEY, code)
     cur.execute("UPDATE _import_currency SET code = $code", {"code": code})
+    # the run's undo unsets it again (it was never set before)
+    cur.execute(
+        "INSERT INTO import_undo_rows VALUES ($run, $table, $key, false, NULL)",
+        {"run": import_next_run_id(cur), "table": UNDO_TABLE, "key": CURRENCY_KEY},
+    )
     return code
+
+
+def undo_currency(cur: Connection, run_id: int) -> None:
+    """Unset the portfolio's currency where the run being undone set it."""
+    set_by_run = cur.execute(
+        "SELECT count(*) FROM import_undo_rows "
+        "WHERE run_id = $run AND table_name = $table AND row_key = $key",
+        {"run": run_id, "table": UNDO_TABLE, "key": CURRENCY_KEY},
+    ).fetchall()[0][0]
+    if set_by_run:
+        cur.execute(
+            "DELETE FROM workbench_meta WHERE key = $key", {"key": CURRENCY_KEY}
+        )

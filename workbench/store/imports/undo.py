@@ -25,6 +25,7 @@ from workbench.store.demo_data import (
     DEMO_WORK_TABLES,
     mark_demo,
 )
+from workbench.store.imports.currency import undo_currency
 from workbench.store.imports.integrity import (
     dangling_counts,
     references_into,
@@ -119,6 +120,7 @@ def undo_last_import(con: Connection, actor: Actor) -> dict[str, Any]:
             back = _put_back(cur, run_id, table)
             # a whole table's journal rows are the demo's, put back on top
             restored[table] = touched + back if whole else touched
+        undo_currency(cur, run_id)
         situation = undo_account_situation(cur, run_id)
         if situation:
             restored["account_situation"] = situation

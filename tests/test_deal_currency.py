@@ -304,3 +304,127 @@ def test_undoing_the_import_that_set_the_currency_unsets_it(
         con, {"Account.csv": ACCOUNTS, "Opportunity.csv": EURO_DEALS}
     ).ok
     assert store.portfolio_currency(con) == "EUR"
+
+
+# A multi-currency org's rates: units of each currency per US dollar, its
+# corporate currency (Salesforce's CurrencyType export).
+RATES = (
+    "Id,IsoCode,ConversionRate,DecimalPlaces,IsActive,IsCorporate\n"
+    "01L1,USD,1.0,2,true,true\n"
+    "01L2,EUR,0.8,2,true,false\n"
+    "01L3,GBP,0.5,2,true,false\n"
+)
+MIXED = (
+    "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon,CurrencyIsoCode\n"
+    "006A,001A,Line A,Closed Won,1000,2024-03-01,true,true,USD\n"
+    "006B,001A,Line B,Closed Won,2000,2024-04-01,true,true,EUR\n"
+    "006C,001A,Service,Closed Won,3000,2024-05-01,true,true,GBP\n"
+    "006D,001A,Spares,Closed Won,4000,2024-05-02,true,true,JPY\n"
+)
+
+
+def _amounts(con: store.Connection) -> list[tuple[object, ...]]:
+    return store.query_frame(
+        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
+    ).rows()
+
+
+def test_the_org_s_rates_convert_its_deals_into_the_portfolio_s_currency(
+    con: store.Connection,
+) -> None:
+    report = import_texts(
+        con,
+        {"Account.csv": ACCOUNTS, "Opportunity.csv": MIXED, "CurrencyType.csv": RATES},
+    )
+    assert report.ok, [p.message for p in report.errors]
+    # 2,000 EUR at 0.8 a dollar, 3,000 GBP at 0.5; no rate for yen: as written
+    assert _amounts(con) == [
+        ("006A", 1000.0),
+        ("006B", 2500.0),
+        ("006C", 6000.0),
+        ("006D", 4000.0),
+    ]
+    converted = [p.message for p in report.problems if p.code == "converted_currency"]
+    assert converted == [
+        "1 deal(s) in EUR converted into USD with the org's rates "
+        "(CurrencyType.csv): each amount × 1.25",
+        "1 deal(s) in GBP converted into USD with the org's rates "
+        "(CurrencyType.csv): each amount × 2",
+    ]
+    assert _other_currency(report) == [
+        ("Opportunity.csv", 4, "CurrencyIsoCode", "“JPY”")
+    ]
+
+
+def test_a_first_import_takes_the_org_s_corporate_currency(
+    con: store.Connection,
+) -> None:
+    euro_rates = RATES.replace("USD,1.0,2,true,true", "USD,1.25,2,true,false")
+    euro_rates = euro_rates.replace("EUR,0.8,2,true,false", "EUR,1.0,2,true,true")
+    report = import_texts(
+        con,
+        {
+            "Account.csv": ACCOUNTS,
+            "Opportunity.csv": MIXED,
+            "CurrencyType.csv": euro_rates,
+        },
+    )
+    assert report.ok
+    assert store.portfolio_currency(con) == "EUR"
+    # 1,000 USD at 1.25 a euro is 800 EUR; 3,000 GBP at 0.5 a euro is 6,000 EUR
+    assert _amounts(con)[:3] == [("006A", 800.0), ("006B", 2000.0), ("006C", 6000.0)]
+
+
+def test_a_rate_that_cannot_be_read_is_named_and_its_deals_not_converted(
+    con: store.Connection,
+) -> None:
+    rates = RATES.replace("EUR,0.8,", "EUR,n/a,")
+    report = import_texts(
+        con,
+        {"Account.csv": ACCOUNTS, "Opportunity.csv": MIXED, "CurrencyType.csv": rates},
+    )
+    assert report.ok
+    unread = [
+        (p.file, p.row, p.column)
+        for p in report.problems
+        if p.file == "CurrencyType.csv" and p.row is not None
+    ]
+    assert unread == [("CurrencyType.csv", 2, "ConversionRate")]
+    assert [row for _f, row, _c, _v in _other_currency(report)] == [2, 4]
+    assert _amounts(con)[1] == ("006B", 2000.0)
+
+
+def test_deals_built_in_place_are_converted_with_the_staged_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Account.csv").write_text(ACCOUNTS)
+    (tmp_path / "Opportunity.csv").write_text(MIXED)
+    (tmp_path / "CurrencyType.csv").write_text(RATES)
+    (tmp_path / "Task.csv").write_text(
+        "Id,AccountId,Subject,ActivityDate,TaskSubtype\\n"
+        "00T1,001A,Call,2024-03-01,Call\\n"
+    )
+    names = ("Account.csv", "Opportunity.csv", "CurrencyType.csv", "Task.csv")
+    outcomes = []
+    for large in (False, True):
+        con = store.connect(":memory:")
+        with monkeypatch.context() as patch:
+            if large:
+                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+            report = ingest.import_files(
+                con, [tmp_path / n for n in names], actor=ANALYST
+            )
+        assert report.ok, [p.message for p in report.errors]
+        outcomes.append(
+            (
+                _amounts(con),
+                sorted(
+                    (p.code or "", p.message)
+                    for p in report.problems
+                    if "currency" in (p.code or "")
+                ),
+            )
+        )
+        con.close()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0][1] == ("006B", 2500.0)

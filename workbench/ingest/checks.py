@@ -18,6 +18,7 @@ from workbench.domain import Problem, Wording
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
 from workbench.ingest import inputs, sources, surveys
+from workbench.ingest.currency import currency_problems
 from workbench.ingest.messages import (
     RECORD_NOUNS,
     UNDATED,
@@ -154,7 +155,9 @@ def stage_and_check(
     tables = [t for t in store.IMPORT_ORDER if t in by_table or t in in_place]
     problems = _union_stages(cur, [t for t in tables if t in by_table], by_table)
     if "opportunities" in tables:
-        problems += _currency_set(cur, csvs.get("opportunities"), files_by_name)
+        problems += currency_problems(
+            cur, importable, csvs.get("opportunities"), files_by_name
+        )
     say(0.6, _("checking values"))
     staged = _Staged(cur, tables, files_by_name)
     problems += _date_orders(staged, date_order)
@@ -200,31 +203,6 @@ def _stage_files(
             entry.rows = _stage_large(cur, index, entry)
         by_table.setdefault(entry.table, []).append(index)
     return by_table, files_by_name, survey_entries
-
-
-def _currency_set(
-    cur: store.Connection,
-    in_place: store.LargeCsv | None,
-    files_by_name: dict[str, list[RecognisedFile]],
-) -> list[Problem]:
-    """Set the portfolio's currency from a first import's deals; say so."""
-    code = store.import_adopt_currency(cur, in_place)
-    if code is None:
-        return []
-    file = next(
-        name
-        for name, entries in files_by_name.items()
-        if any(e.table == "opportunities" for e in entries)
-    )
-    message = worded(
-        N_(
-            "every deal is in {code} and the portfolio's currency was never set: "
-            "this import sets it to {code} (every money figure reads in it; change "
-            "it on the Import page)"
-        ),
-        code=code,
-    )
-    return [file_problem("warning", file, message, "currency_set")]
 
 
 def _union_stages(

@@ -12,7 +12,7 @@ import polars as pl
 from workbench import vocabulary
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
-from workbench.ingest import sources, surveys
+from workbench.ingest import currency, sources, surveys
 from workbench.ingest.garbled import garbled_text
 from workbench.ingest.inputs import InputFile, input_sha256
 from workbench.ingest.model import ColumnMapping, RecognisedFile, header_signature
@@ -118,6 +118,19 @@ def recognise_table(
     )
     if report:
         return report
+    if currency.is_rates_file(headers):
+        return [
+            _not_stored(
+                base,
+                "salesforce",
+                currency.RATES_OBJECT,
+                [],
+                N_(
+                    "the org's exchange rates: a deal in another currency is "
+                    "converted into the portfolio's with them"
+                ),
+            )
+        ]
     if stem in sources.SALESFORCE_SKIPPED and "salesforce" in {
         source,
         common_source,

@@ -30,6 +30,21 @@ class ColumnMapping:
     columns: dict[str, str]
 
 
+@dataclass(frozen=True)
+class ExchangeRates:
+    """An org's exchange rates, as its CRM exports them (Salesforce's ``CurrencyType``).
+
+    Attributes:
+        rates: ISO 4217 code → units of it per unit of the corporate currency.
+        corporate: the corporate currency's code, where the file names it.
+        file: the file they were read from.
+    """
+
+    rates: dict[str, float]
+    corporate: str | None
+    file: str
+
+
 @dataclass
 class RecognisedFile:
     """What the import made of one input file (or one part of a report export).
@@ -49,6 +64,7 @@ class RecognisedFile:
         encoding: the text encoding used.
         delimiter: the CSV delimiter, or None.
         note: why the file is not imported, when it is not.
+        rates: a deals' file's: the org's exchange rates the same export holds.
         fallbacks: workbench column → the file's other headers for it that fill
             a row's empty cell, in their order (see
             :data:`workbench.vocabulary.ROW_FALLBACK_COLUMNS`).
@@ -71,6 +87,7 @@ class RecognisedFile:
     path: Path | None = field(default=None, repr=False)
     headers: list[str] = field(default_factory=list, repr=False)
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    rates: ExchangeRates | None = None
 
     @property
     def sha256(self) -> str:

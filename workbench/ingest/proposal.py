@@ -15,7 +15,7 @@ from workbench.domain import FILE_REFUSAL, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
-from workbench.ingest import medium, sources, vendor_shapes
+from workbench.ingest import currency, medium, sources, vendor_shapes
 from workbench.ingest.inputs import InputFile, collect, input_sha256
 from workbench.ingest.mapping import large_table_file, recognise_table
 from workbench.ingest.model import (
@@ -194,6 +194,7 @@ def _proposed(
     problems += _attach_deal_companies(recognised)
     vendor_shapes.engagement_durations(recognised)
     vendor_shapes.home_currency_amounts(recognised)
+    problems += currency.attach_rates(recognised)
     return recognised, problems
 
 

@@ -59,6 +59,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "filled_from_other": (N_("empty value read from another column"), False),
     "other_currency": (N_("amount in another currency: not converted"), False),
     "currency_set": (N_("portfolio's currency set from the deals"), False),
+    "converted_currency": (N_("deals converted with the org's rates"), False),
     "undated_activity": (N_("activity without a date: in no figure"), False),
     "several_associations": (N_("several companies or people: first kept"), False),
     "columns_not_imported": (N_("columns not imported"), False),

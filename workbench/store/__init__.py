@@ -151,7 +151,11 @@ from workbench.store.imports.commit import (
     save_column_mapping,
     saved_column_mapping,
 )
-from workbench.store.imports.currency import import_adopt_currency
+from workbench.store.imports.currency import (
+    import_adopt_currency,
+    import_converted_deals,
+    import_set_rates,
+)
 from workbench.store.imports.direct import (
     import_activities_load,
     import_activities_recount,
@@ -362,6 +366,7 @@ __all__ = [
     "import_build",
     "import_clear_reports_to",
     "import_commit",
+    "import_converted_deals",
     "import_csv_rows",
     "import_deleted_rows",
     "import_direct_stage",
@@ -383,6 +388,7 @@ __all__ = [
     "import_runs",
     "import_seller_notes",
     "import_set_date_orders",
+    "import_set_rates",
     "import_skipped_rows",
     "import_slash_dates",
     "import_stage_csv",

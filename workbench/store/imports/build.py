@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from workbench.store._base import Connection, _frame
+from workbench.store.imports.currency import exchange_factor
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.situation import build_account_situation
@@ -364,6 +365,8 @@ _DEAL_VALUE_SQL = (
 )
 #: A deal's amount: the file's, else its total contract value, else its annual value.
 _DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
+#: Into the portfolio's currency, where the export's rates convert the deal's.
+_RATE = exchange_factor("currency")
 
 
 def _found_by_name(
@@ -399,7 +402,8 @@ def _new_opportunities_sql(source: BuildSource) -> str:
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
                           AS natural_key,
-                       {_DEAL_VALUE_SQL} AS annual, {_DEAL_AMOUNT_SQL} AS deal_amount
+                       {_DEAL_VALUE_SQL} * {_RATE} AS annual,
+                       {_DEAL_AMOUNT_SQL} * {_RATE} AS deal_amount
                 FROM s
             )
             SELECT k._row, k._file, k._source, k.natural_key AS source_id,

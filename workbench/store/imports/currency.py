@@ -1,21 +1,29 @@
-"""The portfolio's currency as a first import's deals give it.
+"""A deal's currency: read as a code, converted where the export gives rates.
 
-A database holds one currency, USD until one is set. An export whose deals
-all name one other currency (a Chinese CRM's 人民币, a European org's EUR) is in
-that currency: when the database has never had its currency set and holds no
-money yet, the import sets it, inside its own transaction, and says so. A
-database that holds money, or whose currency someone set, keeps its currency;
-the deals in another one are then named row by row (the value checks'
-``OTHER_CURRENCY``).
+A database holds one currency, USD until one is set. A deal names its own
+(Salesforce's ``CurrencyIsoCode``, a Chinese CRM's 币种): :func:`currency_code`
+reads it as an ISO 4217 code. Where the export holds the org's exchange rates
+(Salesforce's ``CurrencyType``: units of each currency per unit of the
+corporate one), a deal in another currency than the portfolio's is converted
+into it (:func:`exchange_factor`) and counted per file; without a rate it is
+named row by row (the value checks' ``OTHER_CURRENCY``).
+
+An export whose deals all name one other currency (a Chinese CRM's 人民币, a
+European org's EUR), or whose rates name a corporate currency, is in that
+currency: when the database has never had its currency set and holds no money
+yet, the import sets it, inside its own transaction, and says so; undoing the
+import unsets it again.
 """
 
 from __future__ import annotations
 
-from workbench.store._base import Connection
-from workbench.store.connection import set_meta
+import polars as pl
+
+from workbench import vocabulary
+from workbench.store._base import Connection, _frame
+from workbench.store.connection import _sql_text_literal, set_meta
 from workbench.store.imports.commit import import_next_run_id
 from workbench.store.imports.staging import _CSV_READER, LargeCsv, read_column
-from workbench.store.imports.value_rules import currency_code
 from workbench.store.settings import CURRENCY_KEY, portfolio_currency
 
 #: The undo journal's name for the settings a run changed.
@@ -30,13 +38,103 @@ _MONEY_HELD = """
          + (SELECT count(*) FROM account_wallet_estimates)
 """
 
+# The rate of the portfolio's currency (units per corporate unit), or NULL.
+_PORTFOLIO_RATE = (
+    "(SELECT r.per_corporate FROM _import_rates r, _import_currency c "
+    "WHERE r.code = c.code)"
+)
+
+
+def currency_code(value: str) -> str:
+    """Return the SQL reading a currency cell as an ISO 4217 code (NULL: not read).
+
+    A three-letter value is a code; a name or non-ISO code CRMs write is read
+    through :data:`workbench.vocabulary.CURRENCY_NAMES`.
+    """
+    cell = f"lower(trim({value}))"
+    names = " ".join(
+        f"WHEN {_sql_text_literal(name)} THEN {_sql_text_literal(code)}"
+        for name, code in vocabulary.CURRENCY_NAMES.items()
+    )
+    return (
+        f"(CASE {cell} {names} ELSE CASE WHEN regexp_full_match({cell}, '[a-z]{{3}}') "
+        f"THEN upper({cell}) END END)"
+    )
+
+
+def _deal_rate(code: str) -> str:
+    # ``code`` is an expression over the outer row; it must not name a column
+    # of _import_rates (``code`` would read the rate's own)
+    return f"(SELECT d.per_corporate FROM _import_rates d WHERE d.code = {code})"
+
+
+def convertible(code: str) -> str:
+    """Return the SQL condition of a currency code the import's rates convert."""
+    return f"coalesce({_deal_rate(code)} > 0 AND {_PORTFOLIO_RATE} > 0, false)"
+
+
+def exchange_factor(value: str) -> str:
+    """Return the SQL of what a deal's amount in currency ``value`` is multiplied by.
+
+    The portfolio's rate over the deal's, where both are known; else 1 (the
+    amount as written: a deal with no currency is in the portfolio's).
+    """
+    code = currency_code(value)
+    return (
+        f"coalesce(CASE WHEN {convertible(code)} "
+        f"THEN {_PORTFOLIO_RATE} / {_deal_rate(code)} END, 1.0)"
+    )
+
+
+def import_set_rates(
+    cur: Connection, rates: dict[str, float], corporate: str | None
+) -> None:
+    """Give the import the org's exchange rates (code → units per corporate unit)."""
+    codes = sorted(rates)
+    cur.execute("DELETE FROM _import_rates")
+    if codes:
+        cur.execute(
+            "INSERT INTO _import_rates SELECT unnest($codes::VARCHAR[]), "
+            "unnest($rates::DOUBLE[]), unnest($corporate::BOOLEAN[])",
+            {
+                "codes": codes,
+                "rates": [rates[c] for c in codes],
+                "corporate": [c == corporate for c in codes],
+            },
+        )
+
+
+def import_converted_deals(cur: Connection) -> pl.DataFrame:
+    """Return per file and currency the staged deals the rates convert.
+
+    Columns: ``_file``, ``code``, ``factor`` (what each amount is multiplied
+    by) and ``rows``.
+    """
+    code = currency_code("currency")
+    found: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, deal_code AS code, any_value(factor) AS factor,
+               count(*)::BIGINT AS rows
+        FROM (SELECT _file, {code} AS deal_code,
+                     {exchange_factor("currency")} AS factor
+              FROM _import_in_opportunities)
+        WHERE deal_code <> (SELECT code FROM _import_currency)
+          AND {convertible("deal_code")}
+        GROUP BY ALL ORDER BY _file, deal_code
+        """
+        )
+    )
+    return found
+
 
 def import_adopt_currency(cur: Connection, in_place: LargeCsv | None) -> str | None:
-    """Set the portfolio's currency to the one every deal of the import names.
+    """Set the portfolio's currency to the one the import's deals are in.
 
-    Only when the database's currency was never set and it holds no money;
-    the deals are the staged ones and, when ``in_place``, those of the file
-    built in place. Returns the code set, or None.
+    Only when the database's currency was never set and it holds no money:
+    the currency every deal that names one names (the staged ones and, when
+    ``in_place``, those of the file built in place), else the rates'
+    corporate currency. Returns the code set, or None.
     """
     meta = cur.execute(
         "SELECT count(*) FROM workbench_meta WHERE key = $k", {"k": CURRENCY_KEY}
@@ -60,6 +158,11 @@ def import_adopt_currency(cur: Connection, in_place: LargeCsv | None) -> str | N
             ).fetchall()
             if r[0] is not None
         }
+    if len(codes) != 1:
+        corporate = cur.execute(
+            "SELECT code FROM _import_rates WHERE corporate"
+        ).fetchall()
+        codes = {str(corporate[0][0])} if len(corporate) == 1 else set()
     if len(codes) != 1:
         return None
     (code,) = codes

@@ -27,6 +27,7 @@ import duckdb
 
 from workbench import vocabulary
 from workbench.store._base import Connection
+from workbench.store.imports.currency import convertible, currency_code
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -152,6 +153,15 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
             for column, _level, condition, _message in value_checks(table)
         ),
         *(f"contains(s.{c}, '/')" for c in dates),
+        # a deal the rates convert: the staged path counts them per file
+        *(
+            (
+                f"({convertible(currency_code('s.currency'))} AND "
+                f"{currency_code('s.currency')} <> (SELECT code FROM _import_currency))",
+            )
+            if table == "opportunities"
+            else ()
+        ),
         # a value another header filled: the staged path counts them per file
         *(
             f"coalesce(s.{filled_from(c)}, 0) > 0"

@@ -233,10 +233,15 @@ def import_begin(cur: Connection) -> None:
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}",
             {f"c{i}": frame[column].to_list() for i, column in enumerate(types)},
         )
-    # the currency every amount is read in (a deal in another one is warned of)
+    # the currency every amount is read in, and the export's exchange rates
+    # (none until the import gives some: see store.imports.currency)
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE _import_currency AS SELECT $code::VARCHAR AS code",
         {"code": portfolio_currency(cur)},
+    )
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _import_rates "
+        "(code VARCHAR, per_corporate DOUBLE, corporate BOOLEAN)"
     )
 
 

@@ -14,7 +14,7 @@ from workbench import vocabulary
 from workbench.domain import SITUATION_FACTORS
 from workbench.i18n import N_
 from workbench.store._base import PLAUSIBLE_FIRST_DAY, plausible
-from workbench.store.connection import _sql_text_literal
+from workbench.store.imports.currency import convertible, currency_code
 from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
 from workbench.store.imports.staging import _import_columns
 
@@ -76,32 +76,15 @@ UNLIKELY_DATE = N_(
 )
 
 
-#: A deal's currency other than the portfolio's. The workbench holds one
-#: currency per database and converts nothing (no rate is known to it): the
-#: row imports as written, and the amounts read as the portfolio's currency.
+#: A deal's currency other than the portfolio's, which no rate of the export
+#: converts (see :mod:`.currency`): the row imports as written, and its amounts
+#: read as the portfolio's currency.
 OTHER_CURRENCY = N_(
     "is not the portfolio's currency: its amounts are read as if they were in "
     "the portfolio's currency, not converted; convert them in the CRM, or set "
     "the portfolio's currency (on the Import page, or with workbench init "
     "--currency) if every amount is in this one"
 )
-
-
-def currency_code(value: str) -> str:
-    """Return the SQL reading a currency cell as an ISO 4217 code (NULL: not read).
-
-    A three-letter value is a code; a name or non-ISO code CRMs write is read
-    through :data:`workbench.vocabulary.CURRENCY_NAMES`.
-    """
-    cell = f"lower(trim({value}))"
-    names = " ".join(
-        f"WHEN {_sql_text_literal(name)} THEN {_sql_text_literal(code)}"
-        for name, code in vocabulary.CURRENCY_NAMES.items()
-    )
-    return (
-        f"(CASE {cell} {names} ELSE CASE WHEN regexp_full_match({cell}, '[a-z]{{3}}') "
-        f"THEN upper({cell}) END END)"
-    )
 
 
 def unlikely_date(date: str, column: str) -> str:
@@ -161,10 +144,16 @@ def value_checks(table: str) -> list[tuple[str, str, str, str]]:
                     (column, "warning", unlikely_date(date, column), UNLIKELY_DATE)
                 )
         elif column == "currency":
-            other = (
-                f"{currency_code('s.currency')} <> (SELECT code FROM _import_currency)"
+            code = currency_code("s.currency")
+            other = f"{code} <> (SELECT code FROM _import_currency)"
+            checks.append(
+                (
+                    column,
+                    "warning",
+                    f"{other} AND NOT {convertible(code)}",
+                    OTHER_CURRENCY,
+                )
             )
-            checks.append((column, "warning", other, OTHER_CURRENCY))
         elif column in VOCABULARY_CHECKS:
             values, message = VOCABULARY_CHECKS[column]
             condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"

@@ -3,56 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, count_calls, count_queries, open_page
-from workbench import ingest, open_workbench, readers, store
-from workbench.analytics import economics, segment
+from tests.conftest import APP, open_page
+from tests.segments_page_support import (
+    PAGE,
+    _chart_data,
+    accounts_table,
+    metrics,
+    opened,
+    table_with,
+)
+from tests.segments_page_support import page as page
+from workbench import readers, store
+from workbench.analytics import segment
 from workbench.domain import LOCAL_ACTOR, Actor
-from workbench.store import feature_changes, portfolio, term_revenue
-
-PAGE = "pages/segments.py"
-
-
-@pytest.fixture
-def page(app_db) -> AppTest:
-    return open_page(PAGE)
-
-
-def metrics(at: AppTest) -> dict[str, int]:
-    # the counts; money figures (one account's costs) carry their currency
-    counts = {m.label: m.value.replace(",", "") for m in at.metric}
-    return {k: int(v) for k, v in counts.items() if v.lstrip("-").isdigit()}
-
-
-def table_with(at: AppTest, column: str):
-    # AppTest does not expose st.dataframe keys; find a table by a column of its own.
-    for element in at.dataframe:
-        if column in element.value.columns:
-            return element.value
-    raise AssertionError(f"no table with a {column!r} column")
-
-
-def accounts_table(at: AppTest):
-    """The accounts table with every column (its toggle turned on if it is off)."""
-    every = at.toggle(key="seg_all_columns")
-    if not every.value:
-        every.set_value(True).run()
-        assert not at.exception, at.exception
-    return table_with(at, "relationship_reason")
-
-
-def opened(at: AppTest, *keys: str) -> AppTest:
-    """Open the expanders ``keys`` (their content is built only while open)."""
-    for key in keys:
-        at.session_state[key] = True
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_page_shows_every_segment_on_the_demo(page):
@@ -117,18 +84,6 @@ def test_sliders_change_the_table(page):
     assert not table_before.equals(accounts_table(page))
 
 
-def _chart_data(at) -> tuple[str, dict[str, list[dict]]]:
-    """Return the chart's spec (text) and its datasets' rows, by name."""
-    import pyarrow as pa
-
-    proto = at.get("vega_lite_chart")[0].proto
-    rows = {
-        d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist()
-        for d in proto.datasets
-    }
-    return proto.spec, rows
-
-
 def test_rule_moves_with_the_slider(page):
     def rule_values(at):
         spec, rows = _chart_data(at)
@@ -155,49 +110,6 @@ def test_the_summary_shows_revenue_as_money_in_the_portfolio_currency(page):
     assert config["contribution"]["type_config"]["format"] == "%,.0f"
     # the figures themselves stay numbers (the downloads keep them raw)
     assert summary["revenue"].dtype.kind == "f"
-
-
-def test_a_slider_back_at_a_value_seen_computes_nothing(page, monkeypatch):
-    from workbench.analytics import segment as analytics
-
-    calls: list[str] = []
-
-    def counting(name: str):
-        original = getattr(analytics, name)
-
-        def counted(*args, **kwargs):
-            calls.append(name)
-            return original(*args, **kwargs)
-
-        return counted
-
-    counted_steps = (
-        "segment_overview",
-        "drawn_accounts",
-        "shown_account_table",
-        "best_first",
-    )
-    for name in counted_steps:
-        monkeypatch.setattr(analytics, name, counting(name))
-    start = page.slider(key="seg_top_pct").value
-    page.slider(key="seg_top_pct").set_value(start + 7).run()
-    # the pickers' order (best first) is made only when a section below the
-    # table that lists accounts is opened: all are closed here
-    assert sorted(set(calls)) == [
-        "drawn_accounts",
-        "segment_overview",
-        "shown_account_table",
-    ]
-    moved = (metrics(page), accounts_table(page), _chart_data(page))
-    page.slider(key="seg_top_pct").set_value(start).run()
-    calls.clear()
-    page.slider(key="seg_top_pct").set_value(start + 7).run()
-    assert not page.exception, page.exception
-    assert calls == []
-    # and the page shows what it showed at that value
-    assert metrics(page) == moved[0]
-    assert accounts_table(page).equals(moved[1])
-    assert _chart_data(page) == moved[2]
 
 
 def test_a_new_top_share_keeps_the_types_decided(page, monkeypatch):
@@ -341,80 +253,6 @@ def test_loading_a_scenario_saved_elsewhere(app_db):
     )
 
 
-def _read_for_term(app_db, term: int) -> pl.DataFrame:
-    """Return the accounts table as reading every feature for ``term`` gives it."""
-    connection = store.connect(app_db)
-    thresholds = segment.Thresholds(default_term_months=term)
-    expected = segment.shown_account_table(
-        readers.account_segments(connection, thresholds), thresholds
-    )
-    connection.close()
-    return expected
-
-
-def _assert_shows(page: AppTest, expected: pl.DataFrame) -> None:
-    assert not page.exception, page.exception
-    shown = accounts_table(page)
-    assert shown["account_id"].tolist() == expected["account_id"].to_list()
-    for column in ("revenue", "revenue_prev", "contribution", "lifetime_value"):
-        assert shown[column].tolist() == pytest.approx(expected[column].to_list())
-
-
-def test_a_term_move_reads_only_the_deals_and_shows_the_full_read(monkeypatch, app_db):
-    # The default term changes only the revenue in force (and what rests on it):
-    # a move reads the deals again, not every activity, and shows what reading
-    # every feature for that term would.
-    expected = _read_for_term(app_db, 30)
-    page = opened(open_page(PAGE), "seg_economics_open")
-    full_reads = count_queries(monkeypatch, portfolio, "activity_windows")
-    page.slider(key="seg_default_term").set_value(30.0).run()
-    assert full_reads == []
-    _assert_shows(page, expected)
-
-
-def test_a_second_term_move_reads_nothing_from_the_file(monkeypatch, app_db):
-    # The first move keeps the won deals in memory as steps of the term; the
-    # next moves look the revenue up in them and show what reading the file for
-    # that term would.
-    expected = _read_for_term(app_db, 40)
-    page = opened(open_page(PAGE), "seg_economics_open")
-    deal_reads = count_calls(monkeypatch, store, "term_steps")
-    page.slider(key="seg_default_term").set_value(30.0).run()
-    assert len(deal_reads) == 1
-    file_reads = count_queries(monkeypatch, term_revenue, "revenue")
-    opened_files = count_calls(monkeypatch, store, "unit_of_work")
-    page.slider(key="seg_default_term").set_value(40.0).run()
-    assert (len(deal_reads), file_reads, opened_files) == (1, [], [])
-    _assert_shows(page, expected)
-
-
-def test_a_change_of_facts_after_a_term_move_reads_no_deal_again(monkeypatch, app_db):
-    # After a term move another session imports a deal: the page brings the
-    # features it holds for that term up to date for that account alone, reads
-    # no won deal's steps again, and shows what reading the file would.
-    page = opened(open_page(PAGE), "seg_economics_open")
-    # through more terms than features are held for: the last one is kept
-    for term in (18.0, 20.0, 22.0, 24.0, 26.0, 28.0, 30.0):
-        page.slider(key="seg_default_term").set_value(term).run()
-    account = str(accounts_table(page).iloc[-1]["account_id"])
-    with open_workbench(app_db) as wb:
-        day = store.resolve_as_of(wb.connection) - timedelta(days=30)
-        deal = (
-            "opportunity_id,account_id,amount,close_date,is_closed,is_won\n"
-            f"new-deal,{account},250000,{day},true,true\n"
-        )
-        report = ingest.import_files(
-            wb.connection, [("opportunities.csv", deal.encode())], actor=LOCAL_ACTOR
-        )
-    assert report.ok, report.errors
-    deal_reads = count_calls(monkeypatch, store, "term_steps")
-    narrowed = count_calls(monkeypatch, feature_changes, "_narrow")
-    page.run()
-    assert deal_reads == []
-    assert narrowed and all(sorted(args[1]) == [account] for args, _ in narrowed)
-    _assert_shows(page, _read_for_term(app_db, 30))
-
-
 def test_the_score_settings_keep_their_values_while_closed(page):
     # built only while their expander is open
     assert not any(n.key == "seg_w_tenure" for n in page.number_input)
@@ -452,62 +290,6 @@ def test_the_cost_assumptions_keep_their_values_while_closed(page):
     assert page.slider(key="seg_hourly_cost").value == 400.0
 
 
-def _open_economics(at) -> None:
-    """Open the economics' expanders (their content is built only while open)."""
-    for key in ("econ_costs_open", "econ_rates_open", "econ_shares_open"):
-        at.session_state[key] = True
-    at.run()
-    assert not at.exception, at.exception
-
-
-def test_economics_inputs_are_built_only_when_opened(page):
-    assert not any(n.key == "econ_rate_executive" for n in page.number_input)
-    _open_economics(page)
-    assert any(n.key == "econ_rate_executive" for n in page.number_input)
-
-
-def test_one_account_s_costs_add_up_and_the_hourly_costs_are_saved(page, app_db):
-    # the breakdown of the first account of the table adds up to its cost to serve
-    _open_economics(page)
-    table = accounts_table(page)
-    first = table.iloc[0]
-    lines = table_with(page, "hourly_cost")
-    assert lines["cost"].sum() == pytest.approx(first["cost_to_serve"])
-    assert "executive" in set(lines["line"]) or "key account manager" in set(
-        lines["line"]
-    )
-    assert any("years" in c.value and "retention" in c.value for c in page.caption)
-    # an executive's hour gets dearer: the accounts executives serve cost more
-    page.number_input(key="econ_rate_executive").set_value(400.0)
-    submit = next(b for b in page.button if b.label == "Save hourly costs")
-    submit.click()
-    page.run()
-    assert not page.exception, page.exception
-    with store.connect(app_db) as con:
-        rates = store.cost_rates(con)
-    executive = rates.filter(pl.col("rate_key") == "executive").row(0, named=True)
-    assert executive["hourly_cost"] == 400.0 and executive["edited"]
-    assert not rates.filter(pl.col("rate_key") != "executive")["edited"].any()
-    assert accounts_table(page)["cost_to_serve"].sum() > table["cost_to_serve"].sum()
-
-
-def test_a_wallet_estimated_by_hand_sets_the_potential(page, app_db):
-    _open_economics(page)
-    account = accounts_table(page)["account_id"].iloc[0]
-    page.number_input(key=f"econ_wallet_{account}").set_value(12_345_678.0)
-    page.text_input(key=f"econ_wallet_note_{account}").input("workshop")
-    submit = next(
-        b for b in page.button if b.label == "Save the wallet (empty: forget it)"
-    )
-    submit.click()
-    page.run()
-    assert not page.exception, page.exception
-    table = accounts_table(page)
-    row = table[table["account_id"] == account].iloc[0]
-    assert row["potential"] == pytest.approx(12_345_678.0)
-    assert row["potential_source"] == "edited_estimate"
-
-
 def test_the_transactional_count_says_it_holds_the_accounts_without_data(app_db):
     # A CRM sync leaves accounts with nothing on record (420 of the 423 in the
     # Salesforce Data Loader samples); they score 0 and count as transactional.
@@ -525,38 +307,6 @@ def test_the_transactional_count_says_it_holds_the_accounts_without_data(app_db)
         in (helps["Transactional"])
     )
     assert not helps["Partnership"]
-
-
-def _wallet_warnings(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if "more from us than their wallet" in w.value]
-
-
-def test_accounts_buying_more_than_their_wallet_are_named(page, app_db):
-    # A wallet below what the account buys (a stale estimate; customers' revenue
-    # exported in millions, as in the Maven CRM data): the page says how many,
-    # and names the widest gaps as the CRM wrote them.
-    with store.connect(app_db) as con:
-        valued = readers.account_segments(con, explain=False)
-    before = economics.wallets_below_revenue(valued).height
-    assert len(_wallet_warnings(page)) == (1 if before else 0)
-    fine = valued.filter(
-        (pl.col("revenue") > 0) & (pl.col("revenue") <= pl.col("potential"))
-    )["account_id"][0]
-    hostile = "**Bold** [x](javascript:alert(1)) <b>"
-    with store.connect(app_db) as con, store.write_transaction(con) as cur:
-        cur.execute(
-            "UPDATE accounts SET name = $name WHERE account_id = $id",
-            {"name": hostile, "id": fine},
-        )
-    with store.connect(app_db) as con:
-        store.set_account_wallet(con, LOCAL_ACTOR, fine, 1.0)
-    page.run()
-    assert not page.exception, page.exception
-    (warning,) = _wallet_warnings(page)
-    assert warning.startswith(f"{before + 1} of {valued.height} accounts")
-    # its gap is the widest (a wallet of 1): named first, every Markdown sign
-    # escaped so that it reads as typed
-    assert "The widest gaps: " + ingest.markdown_safe(hostile) in warning
 
 
 def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monkeypatch):
@@ -618,21 +368,6 @@ def test_the_reasons_in_the_accounts_table_read_in_chinese(app_db, language, wor
     assert not any("accounts with data" in r for r in table["value_reason"].tolist())
 
 
-def test_the_bench_measures_the_page_s_table_page_and_chart_points(app_db, monkeypatch):
-    from bench import common as bench_main
-    from bench import parts
-    from workbench.app.screens import segments as screen
-
-    assert bench_main.SHOWN_ROWS == screen.PAGE_ROWS
-    assert bench_main.CHART_POINTS == screen.CHART_POINTS
-    # and a table page of the columns the page opens on
-    features, overrides = parts.features_and_overrides(app_db)
-    calls = count_calls(monkeypatch, segment, "shown_account_table")
-    parts.recompute_after_a_move(features, overrides, segment.DEFAULT_THRESHOLDS)
-    ((_args, kwargs),) = calls
-    assert kwargs["columns"] == segment.KEY_TABLE_COLUMNS
-
-
 def test_the_accounts_table_opens_on_its_key_columns_and_shows_every_one_on_asking(
     app_db,
 ):
@@ -652,25 +387,3 @@ def test_the_accounts_table_opens_on_its_key_columns_and_shows_every_one_on_aski
     # the same accounts in the same order, the key columns' values the same
     assert every["account_id"].tolist() == first["account_id"].tolist()
     assert every[list(first.columns)].equals(first)
-
-
-def test_a_rerun_after_another_process_writes_opens_the_file_once(monkeypatch, app_db):
-    # The versions that tell the write and the reads it makes run again share
-    # one opening of the file: opening it costs more than the versions' read.
-    page = open_page(PAGE)
-    account = str(accounts_table(page).iloc[0]["account_id"])
-    with open_workbench(app_db) as wb:  # as a notebook or a command would
-        wb.set_wallet_estimate(account, 2_500_000.0)
-    from workbench.store import connection
-
-    openings = count_calls(monkeypatch, connection, "_open_waiting")
-    page.run()
-    assert not page.exception, page.exception
-    assert len(openings) == 1
-    shown = accounts_table(page)
-    row = shown[shown["account_id"] == account].iloc[0]
-    assert row["potential_source"] == "edited_estimate"
-    # and a rerun with nothing written opens nothing
-    openings.clear()
-    page.run()
-    assert openings == []

@@ -428,3 +428,25 @@ def test_deals_built_in_place_are_converted_with_the_staged_result(
         con.close()
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0][1] == ("006B", 2500.0)
+
+
+def test_an_erp_line_in_another_currency_is_named_and_never_converted(
+    con: store.Connection,
+) -> None:
+    store.set_portfolio_currency(con, ANALYST, "CNY")
+    erp = (
+        "客户编码,客户名称,期间,销售收入,币别\n"
+        "001A,Nordwerk AG,2024-03,1000,人民币\n"
+        "001A,Nordwerk AG,2024-04,2000,美元\n"
+    )
+    report = import_texts(
+        con,
+        # the org's rates convert deals only: an ERP's ledger is its own
+        {"Account.csv": ACCOUNTS, "收入明细.csv": erp, "CurrencyType.csv": RATES},
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _other_currency(report) == [("收入明细.csv", 2, "币别", "“美元”")]
+    revenue = store.query_frame(
+        con, "SELECT month::VARCHAR, revenue FROM erp_revenue ORDER BY 1"
+    ).rows()
+    assert revenue == [("2024-03-01", 1000.0), ("2024-04-01", 2000.0)]

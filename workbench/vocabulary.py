@@ -209,6 +209,9 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "month",
         "year",
         *ERP_AMOUNT_COLUMNS,
+        # the currency of the line's amounts (not stored: a line in another
+        # currency than the portfolio's is named, never converted)
+        "currency",
     ),
 }
 #: The table's own ID column (None: the table has no single key).

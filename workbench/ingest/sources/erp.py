@@ -134,6 +134,16 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "折让",
         "折讓",
     ),
+    "currency": (
+        "currency",
+        "Currency",
+        "Currency Key",
+        "WAERS",
+        "币别",
+        "币种",
+        "幣別",
+        "幣種",
+    ),
     "support_cost": (
         "support_cost",
         "Support Cost",

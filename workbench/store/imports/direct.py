@@ -50,10 +50,10 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
     passes cost more than reading the file. This path parses and inserts in
     one pass, marking with ``-run_id`` every row the staged path would have
     something to say about (a deleted row, an unreadable value, a date no CRM
-    means or no date at all, a missing ID, a name to look up), leaving out each task the CRM
-    holds as not done (:func:`import_activities_recount` counts them), then
-    checks the inserted rows: no mark, no duplicate or
-    already stored ID. The rows' references are checked afterwards
+    means or no date at all, a missing ID, a name to look up), leaving out each
+    task the CRM holds as not done (:func:`import_activities_recount` counts
+    them), then checks the inserted rows: no mark, no duplicate or already
+    stored ID. The rows' references are checked afterwards
     (:func:`import_activities_references`), once the other files of the same
     export are written in the same transaction.
 

@@ -146,14 +146,9 @@ def value_checks(table: str) -> list[tuple[str, str, str, str]]:
         elif column == "currency":
             code = currency_code("s.currency")
             other = f"{code} <> (SELECT code FROM _import_currency)"
-            checks.append(
-                (
-                    column,
-                    "warning",
-                    f"{other} AND NOT {convertible(code)}",
-                    OTHER_CURRENCY,
-                )
-            )
+            if table == "opportunities":  # the only amounts the rates convert
+                other = f"{other} AND NOT {convertible(code)}"
+            checks.append((column, "warning", other, OTHER_CURRENCY))
         elif column in VOCABULARY_CHECKS:
             values, message = VOCABULARY_CHECKS[column]
             condition = f"lower(s.{column}) NOT IN (SELECT value FROM {values})"

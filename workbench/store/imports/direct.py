@@ -11,6 +11,7 @@ from workbench.store._base import Connection
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
 from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_outside
+from workbench.store.imports.row_notes import no_filled_rows
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -154,7 +155,7 @@ def import_activities_recount(
         The tasks left out, and the rows filled from a fallback in the layout
         of :func:`workbench.store.import_filled_rows`.
     """
-    filled = _no_filled_rows()
+    filled = no_filled_rows()
     fallbacks = [
         c for c in ROW_FALLBACK_COLUMNS.get("activities", ()) if c in csv.fallbacks
     ]
@@ -199,17 +200,6 @@ def import_activities_recount(
             "column", "filled_from"
         )
     return not_done_rows, filled
-
-
-def _no_filled_rows() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "_file": pl.String,
-            "column": pl.String,
-            "filled_from": pl.Int64,
-            "rows": pl.Int64,
-        }
-    )
 
 
 def import_activities_references(

@@ -59,6 +59,18 @@ def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
     return deleted
 
 
+def no_filled_rows() -> pl.DataFrame:
+    """Return an empty frame in the layout of :func:`import_filled_rows`."""
+    return pl.DataFrame(
+        schema={
+            "_file": pl.String,
+            "column": pl.String,
+            "filled_from": pl.Int64,
+            "rows": pl.Int64,
+        }
+    )
+
+
 def import_filled_rows(cur: Connection, table: str) -> pl.DataFrame:
     """Return how many kept rows took a column's value from a fallback header.
 
@@ -67,14 +79,7 @@ def import_filled_rows(cur: Connection, table: str) -> pl.DataFrame:
     """
     columns = vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
     if not columns:
-        return pl.DataFrame(
-            schema={
-                "_file": pl.String,
-                "column": pl.String,
-                "filled_from": pl.Int64,
-                "rows": pl.Int64,
-            }
-        )
+        return no_filled_rows()
     arms = " UNION ALL ".join(
         f"SELECT _file, '{column}' AS \"column\", {filled_from(column)}::BIGINT AS filled_from "
         f"FROM _import_in_{table} WHERE {filled_from(column)} > 0"

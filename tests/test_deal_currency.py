@@ -126,30 +126,70 @@ def test_each_crm_s_currency_column_is_read(
     assert [row for _f, row, _c, _v in _other_currency(report)] == warned
 
 
-def test_a_whole_export_built_in_place_names_the_same_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "Account.csv").write_text(ACCOUNTS)
-    (tmp_path / "Opportunity.csv").write_text(DEALS)
-    # with a large activity file, the deals' file is read in place
-    (tmp_path / "Task.csv").write_text(
-        "Id,AccountId,Subject,ActivityDate,TaskSubtype\n"
-        "00T1,001A,Call,2024-03-01,Call\n"
-    )
-    files = [tmp_path / n for n in ("Account.csv", "Opportunity.csv", "Task.csv")]
-    said = []
+def _whole_export(folder: Path, deals: str, rates: str | None = None) -> list[Path]:
+    """Write a whole Salesforce export: its deals are built in place when large.
+
+    With a large activity file the import loads it in one pass and builds the
+    deals from their file in place (the other files are staged).
+    """
+    files = {
+        "Account.csv": ACCOUNTS,
+        "Opportunity.csv": deals,
+        **({"CurrencyType.csv": rates} if rates is not None else {}),
+        "Task.csv": "Id,AccountId,Subject,ActivityDate,TaskSubtype\n"
+        "00T1,001A,Call,2024-03-01,Call\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return [folder / name for name in files]
+
+
+def _small_and_in_place(
+    files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[ingest.ImportReport, list[tuple[object, ...]], str]]:
+    """Import the export as small files, then as large ones (deals built in place).
+
+    Gives per way the report, the deals' amounts and the portfolio's currency.
+    """
+    outcomes = []
+    in_place: list[str] = []
+    stand_in = store.import_direct_stage
+
+    def watched(cur: store.Connection, table: str, csv: store.LargeCsv) -> None:
+        in_place.append(table)
+        stand_in(cur, table, csv)
+
     for large in (False, True):
         con = store.connect(":memory:")
+        in_place.clear()
         with monkeypatch.context() as patch:
             if large:
                 patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+            patch.setattr(store, "import_direct_stage", watched)
             report = ingest.import_files(con, files, actor=ANALYST)
-        assert report.ok
-        said.append(_other_currency(report))
+        assert report.ok, [p.message for p in report.errors]
+        # the large way does build the deals in place (and may then stage them)
+        assert in_place == (["opportunities"] if large else [])
+        outcomes.append((report, _amounts(con), store.portfolio_currency(con)))
         con.close()
+    return outcomes
+
+
+def _currency_notes(report: ingest.ImportReport) -> list[tuple[str, str]]:
+    return sorted(
+        (p.code or "", p.message)
+        for p in report.problems
+        if "currency" in (p.code or "")
+    )
+
+
+def test_a_whole_export_built_in_place_names_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small, large = _small_and_in_place(_whole_export(tmp_path, DEALS), monkeypatch)
     assert (
-        said[0]
-        == said[1]
+        _other_currency(small[0])
+        == _other_currency(large[0])
         == [
             ("Opportunity.csv", 2, "CurrencyIsoCode", "“EUR”"),
             ("Opportunity.csv", 3, "CurrencyIsoCode", "“eur”"),
@@ -260,35 +300,10 @@ def test_a_rejected_import_leaves_the_currency_unset(con: store.Connection) -> N
 def test_deals_built_in_place_set_the_currency_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "Account.csv").write_text(ACCOUNTS)
-    (tmp_path / "Opportunity.csv").write_text(EURO_DEALS)
-    # a whole export: its large activity file loads in one pass, and its deals'
-    # file is then built in place
-    (tmp_path / "Task.csv").write_text(
-        "Id,AccountId,Subject,ActivityDate,TaskSubtype\n"
-        "00T1,001A,Call,2024-03-01,Call\n"
-    )
-    con = store.connect(":memory:")
-    in_place: list[str] = []
-    stand_in = store.import_direct_stage
-
-    def watched(cur: store.Connection, table: str, csv: store.LargeCsv) -> None:
-        in_place.append(table)
-        stand_in(cur, table, csv)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
-        patch.setattr(store, "import_direct_stage", watched)
-        report = ingest.import_files(
-            con,
-            [tmp_path / n for n in ("Account.csv", "Opportunity.csv", "Task.csv")],
-            actor=ANALYST,
-        )
-    assert report.ok, [p.message for p in report.errors]
-    assert in_place == ["opportunities"]
-    assert store.portfolio_currency(con) == "EUR"
-    assert _other_currency(report) == []
-    con.close()
+    files = _whole_export(tmp_path, EURO_DEALS)
+    for report, _amounts_read, currency in _small_and_in_place(files, monkeypatch):
+        assert currency == "EUR"
+        assert _other_currency(report) == []
 
 
 def test_undoing_the_import_that_set_the_currency_unsets_it(
@@ -373,6 +388,17 @@ def test_a_first_import_takes_the_org_s_corporate_currency(
     assert store.portfolio_currency(con) == "EUR"
     # 1,000 USD at 1.25 a euro is 800 EUR; 3,000 GBP at 0.5 a euro is 6,000 EUR
     assert _amounts(con)[:3] == [("006A", 800.0), ("006B", 2000.0), ("006C", 6000.0)]
+    # the notes name the currency this import sets, and where it comes from
+    notes = _currency_notes(report)
+    assert [code for code, _m in notes] == [
+        "converted_currency",
+        "converted_currency",
+        "currency_set",
+        "other_currency",
+    ]
+    assert "converted into EUR" in notes[0][1] and "converted into EUR" in notes[1][1]
+    assert "corporate currency, EUR (CurrencyType.csv)" in notes[2][1]
+    assert "every deal is in" not in notes[2][1]
 
 
 def test_a_rate_that_cannot_be_read_is_named_and_its_deals_not_converted(
@@ -397,37 +423,11 @@ def test_a_rate_that_cannot_be_read_is_named_and_its_deals_not_converted(
 def test_deals_built_in_place_are_converted_with_the_staged_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "Account.csv").write_text(ACCOUNTS)
-    (tmp_path / "Opportunity.csv").write_text(MIXED)
-    (tmp_path / "CurrencyType.csv").write_text(RATES)
-    (tmp_path / "Task.csv").write_text(
-        "Id,AccountId,Subject,ActivityDate,TaskSubtype\\n"
-        "00T1,001A,Call,2024-03-01,Call\\n"
-    )
-    names = ("Account.csv", "Opportunity.csv", "CurrencyType.csv", "Task.csv")
-    outcomes = []
-    for large in (False, True):
-        con = store.connect(":memory:")
-        with monkeypatch.context() as patch:
-            if large:
-                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
-            report = ingest.import_files(
-                con, [tmp_path / n for n in names], actor=ANALYST
-            )
-        assert report.ok, [p.message for p in report.errors]
-        outcomes.append(
-            (
-                _amounts(con),
-                sorted(
-                    (p.code or "", p.message)
-                    for p in report.problems
-                    if "currency" in (p.code or "")
-                ),
-            )
-        )
-        con.close()
-    assert outcomes[0] == outcomes[1]
-    assert outcomes[0][0][1] == ("006B", 2500.0)
+    files = _whole_export(tmp_path, MIXED, RATES)
+    small, large = _small_and_in_place(files, monkeypatch)
+    assert small[1] == large[1]
+    assert small[1][1] == ("006B", 2500.0)
+    assert _currency_notes(small[0]) == _currency_notes(large[0])
 
 
 def test_an_erp_line_in_another_currency_is_named_and_never_converted(
@@ -450,3 +450,18 @@ def test_an_erp_line_in_another_currency_is_named_and_never_converted(
         con, "SELECT month::VARCHAR, revenue FROM erp_revenue ORDER BY 1"
     ).rows()
     assert revenue == [("2024-03-01", 1000.0), ("2024-04-01", 2000.0)]
+
+
+def test_a_deals_file_without_an_amount_or_a_close_date_still_imports(
+    con: store.Connection,
+) -> None:
+    # the columns that fall back are not mapped at all
+    report = import_texts(
+        con,
+        {
+            "Account.csv": ACCOUNTS,
+            "Opportunity.csv": "Id,AccountId,Name,StageName\n006A,001A,Pumps,Prospecting\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _amounts(con) == [("006A", None)]

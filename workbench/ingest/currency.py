@@ -117,25 +117,38 @@ def currency_problems(
     if rates is not None:
         store.import_set_rates(cur, rates.rates, rates.corporate)
     problems: list[Problem] = []
-    code = store.import_adopt_currency(cur, in_place)
-    if code is not None:
+    adopted = store.import_adopt_currency(cur, in_place)
+    if adopted is not None:
+        code, from_rates = adopted
         file = next(
             name
             for name, entries in files_by_name.items()
             if any(e.table == "opportunities" for e in entries)
         )
-        message = worded(
-            N_(
-                "every deal is in {code} and the portfolio's currency was never set: "
-                "this import sets it to {code} (every money figure reads in it; "
-                "change it on the Import page)"
-            ),
-            code=code,
+        message = (
+            worded(
+                N_(
+                    "the deals are in several currencies and the portfolio's currency "
+                    "was never set: this import sets it to the org's corporate "
+                    "currency, {code} ({rates}), and converts the deals into it "
+                    "(change it on the Import page)"
+                ),
+                code=code,
+                rates=rates.file if rates is not None else "",
+            )
+            if from_rates
+            else worded(
+                N_(
+                    "every deal is in {code} and the portfolio's currency was never "
+                    "set: this import sets it to {code} (every money figure reads in "
+                    "it; change it on the Import page)"
+                ),
+                code=code,
+            )
         )
         problems.append(file_problem("warning", file, message, "currency_set"))
     if rates is None:
         return problems
-    portfolio = store.portfolio_currency(cur)
     for record in store.import_converted_deals(cur).iter_rows(named=True):
         message = worded(
             N_(
@@ -144,7 +157,7 @@ def currency_problems(
             ),
             count=f"{int(record['rows']):,}",
             code=record["code"],
-            portfolio=portfolio,
+            portfolio=record["portfolio"],
             file=rates.file,
             factor=f"{float(record['factor']):.6g}",
         )

@@ -71,33 +71,23 @@ def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
     )
 
 
-def _filled(header: str) -> pl.Expr:
-    text = pl.col(header).cast(pl.String)
-    return text.str.strip_chars().fill_null("") != ""
+# A read file's cells are trimmed, empty as NULL (ingest.read), as the store's
+# CSV reader gives them: a header fills a row where its cell is not NULL.
 
 
 def _first_filled(headers: list[str]) -> pl.Expr:
-    """Return the first of the headers' values that is not blank, as written."""
-    if len(headers) == 1:
-        return pl.col(headers[0])
-    value = pl.lit(None, dtype=pl.String)
-    for header in reversed(headers):
-        value = (
-            pl.when(_filled(header))
-            .then(pl.col(header).cast(pl.String))
-            .otherwise(value)
-        )
-    return value
+    """Return the first of the headers' values that is not empty."""
+    return pl.coalesce(pl.col(h).cast(pl.String) for h in headers)
 
 
 def _filled_from(headers: list[str]) -> pl.Expr:
     """Return which of the headers filled a row: 0 for the first; NULL for none."""
-    place = pl.lit(None, dtype=pl.Int8)
-    for index, header in reversed(list(enumerate(headers))):
-        place = (
-            pl.when(_filled(header)).then(pl.lit(index, dtype=pl.Int8)).otherwise(place)
-        )
-    return place
+    if not headers:  # the column is not mapped
+        return pl.lit(None, dtype=pl.Int8)
+    return pl.coalesce(
+        pl.when(pl.col(h).is_not_null()).then(pl.lit(i, dtype=pl.Int8))
+        for i, h in enumerate(headers)
+    ).cast(pl.Int8)
 
 
 def propose_files(

@@ -108,14 +108,16 @@ def import_converted_deals(cur: Connection) -> pl.DataFrame:
     """Return per file and currency the staged deals the rates convert.
 
     Columns: ``_file``, ``code``, ``factor`` (what each amount is multiplied
-    by) and ``rows``.
+    by), ``rows`` and ``portfolio`` (the currency converted into, as this
+    import reads it: one it sets is not committed yet).
     """
     code = currency_code("currency")
     found: pl.DataFrame = _frame(
         cur.sql(
             f"""
         SELECT _file, deal_code AS code, any_value(factor) AS factor,
-               count(*)::BIGINT AS rows
+               count(*)::BIGINT AS rows,
+               (SELECT code FROM _import_currency) AS portfolio
         FROM (SELECT _file, {code} AS deal_code,
                      {exchange_factor("currency")} AS factor
               FROM _import_in_opportunities)
@@ -128,13 +130,16 @@ def import_converted_deals(cur: Connection) -> pl.DataFrame:
     return found
 
 
-def import_adopt_currency(cur: Connection, in_place: LargeCsv | None) -> str | None:
+def import_adopt_currency(
+    cur: Connection, in_place: LargeCsv | None
+) -> tuple[str, bool] | None:
     """Set the portfolio's currency to the one the import's deals are in.
 
     Only when the database's currency was never set and it holds no money:
     the currency every deal that names one names (the staged ones and, when
     ``in_place``, those of the file built in place), else the rates'
-    corporate currency. Returns the code set, or None.
+    corporate currency. Returns the code set and whether it is the rates'
+    corporate one, or None.
     """
     meta = cur.execute(
         "SELECT count(*) FROM workbench_meta WHERE key = $k", {"k": CURRENCY_KEY}
@@ -158,7 +163,8 @@ def import_adopt_currency(cur: Connection, in_place: LargeCsv | None) -> str | N
             ).fetchall()
             if r[0] is not None
         }
-    if len(codes) != 1:
+    from_rates = len(codes) != 1
+    if from_rates:
         corporate = cur.execute(
             "SELECT code FROM _import_rates WHERE corporate"
         ).fetchall()
@@ -175,7 +181,7 @@ def import_adopt_currency(cur: Connection, in_place: LargeCsv | None) -> str | N
         "INSERT INTO import_undo_rows VALUES ($run, $table, $key, false, NULL)",
         {"run": import_next_run_id(cur), "table": UNDO_TABLE, "key": CURRENCY_KEY},
     )
-    return code
+    return code, from_rates
 
 
 def undo_currency(cur: Connection, run_id: int) -> None:

@@ -33,6 +33,12 @@ DEALS = (
 )
 
 
+def _amounts(con: store.Connection) -> list[tuple[object, ...]]:
+    return store.query_frame(
+        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
+    ).rows()
+
+
 def _other_currency(report: ingest.ImportReport) -> list[tuple[object, ...]]:
     return [
         (p.file, p.row, p.column, p.message.split(" ")[0])
@@ -51,9 +57,7 @@ def test_a_deal_in_another_currency_is_named_with_its_row(
         ("Opportunity.csv", 3, "CurrencyIsoCode", "“eur”"),
     ]
     # imported as written: nothing is converted, nothing lost
-    amounts = store.query_frame(
-        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
-    ).rows()
+    amounts = _amounts(con)
     assert amounts == [
         ("006A", 1000.0),
         ("006B", 2000.0),
@@ -213,9 +217,7 @@ def test_a_hubspot_deal_read_in_the_company_s_currency_is_not_warned_of(
     )
     assert report.ok, [p.message for p in report.errors]
     assert _other_currency(report) == []
-    amounts = store.query_frame(
-        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
-    ).rows()
+    amounts = _amounts(con)
     assert amounts == [("201", 1270.0), ("202", 2000.0)]
 
 
@@ -336,12 +338,6 @@ MIXED = (
     "006C,001A,Service,Closed Won,3000,2024-05-01,true,true,GBP\n"
     "006D,001A,Spares,Closed Won,4000,2024-05-02,true,true,JPY\n"
 )
-
-
-def _amounts(con: store.Connection) -> list[tuple[object, ...]]:
-    return store.query_frame(
-        con, "SELECT opportunity_id, amount FROM opportunities ORDER BY 1"
-    ).rows()
 
 
 def test_the_org_s_rates_convert_its_deals_into_the_portfolio_s_currency(

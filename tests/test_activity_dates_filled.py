@@ -51,11 +51,14 @@ def _write(folder: Path, tasks: tuple[str, ...] = TASKS) -> list[Path]:
 
 
 def _import(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, path: str
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    tasks: tuple[str, ...] = TASKS,
 ) -> tuple[ingest.ImportReport, store.Connection]:
     """Import the export by ``path``: ``small``, ``medium`` or ``large``."""
     con = store.connect(":memory:")
-    files = _write(folder)
+    files = _write(folder, tasks)
     with monkeypatch.context() as patch:
         if path == "medium":
             patch.setattr(medium, "MEDIUM_FILE_BYTES", 0)
@@ -244,4 +247,20 @@ def test_a_dynamics_activity_without_an_actual_start_is_dated_by_its_schedule(
     assert [p.column for p in report.problems if p.code == "filled_from_other"] == [
         "actualstart"
     ]
+    con.close()
+
+
+@pytest.mark.parametrize("path", ["small", "medium", "large"])
+def test_an_unreadable_date_is_named_under_the_column_that_held_it(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The due date is empty, so the completion is read: its unreadable value is
+    # that column's, not ActivityDate's (which the analyst would find empty).
+    bad = TASKS[1].replace("2024-04-05T10:00:00.000+0000", "next week")
+    report, con = _import(tmp_path, monkeypatch, path, (TASKS[0], bad, *TASKS[2:]))
+    assert not report.ok
+    assert [(p.file, p.row, p.column) for p in report.errors] == [
+        ("Task.csv", 2, "CompletedDateTime")
+    ]
+    assert "“next week” is not a date" in report.errors[0].message
     con.close()

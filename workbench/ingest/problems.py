@@ -133,11 +133,22 @@ def make_problem(
 
 
 def header_for(
-    files_by_name: dict[str, list[RecognisedFile]], file: str, table: str, column: str
+    files_by_name: dict[str, list[RecognisedFile]],
+    file: str,
+    table: str,
+    column: str,
+    filled_from: int = 0,
 ) -> str:
-    """Return the file's own header for a workbench column (the column if unmapped)."""
+    """Return the file's own header for a workbench column (the column if unmapped).
+
+    ``filled_from``: 0 for the mapped header, 1 for the first of the headers
+    that fill its empty cells (:attr:`RecognisedFile.fallbacks`), and so on.
+    """
     for recognised in files_by_name.get(file, []):
         if recognised.table == table:
+            others = recognised.fallbacks.get(column, [])
+            if 0 < filled_from <= len(others):
+                return others[filled_from - 1]
             for header, canonical in recognised.mapping.items():
                 if canonical == column:
                     return header
@@ -167,7 +178,11 @@ def capped_problems(
         group = (record["_file"], column, record.get("message") or "")
         header = (
             header_for(
-                files_by_name, record["_file"], record.get("table") or table, column
+                files_by_name,
+                record["_file"],
+                record.get("table") or table,
+                column,
+                int(record.get("filled_from") or 0),
             )
             if column
             else None

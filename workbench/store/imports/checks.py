@@ -18,6 +18,7 @@ from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
     _import_columns,
+    filled_from,
 )
 from workbench.store.imports.task_status import kept_rows
 from workbench.store.imports.value_rules import value_checks
@@ -117,7 +118,7 @@ def _no_rows(**columns: pl.DataType | type[pl.DataType]) -> pl.DataFrame:
 def _capped(sql: str) -> str:
     # Keep the first rows of each (file, check) and count them all.
     return f"""
-        SELECT _file, _row, value, check_id, count(*) OVER (PARTITION BY _file, check_id) AS total
+        SELECT _file, _row, value, check_id, filled_from, count(*) OVER (PARTITION BY _file, check_id) AS total
         FROM ({sql})
         QUALIFY row_number() OVER (PARTITION BY _file, check_id ORDER BY _row) <= {IMPORT_PROBLEM_ROWS}
     """
@@ -142,7 +143,9 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
     """Return unreadable values of a staged table (the filled columns only).
 
     Columns: ``level``, ``_file``, ``_row``, ``column``, ``value``, ``message``,
-    ``total`` (how many rows of that file fail the same check).
+    ``total`` (how many rows of that file fail the same check) and
+    ``filled_from`` (0, or which of the column's fallback headers held the value:
+    see :func:`.staging.filled_from`).
     """
     checks = value_checks(table)
     empty = pl.DataFrame(
@@ -154,8 +157,10 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
             "value": pl.String,
             "message": pl.String,
             "total": pl.Int64,
+            "filled_from": pl.Int64,
         }
     )
+    fallbacks = vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
     # Only columns some file filled: a column no file maps is NULL in every row,
     # and its checks (each number or date reader a large expression) would cost
     # DuckDB more to plan than the rows cost to scan.
@@ -174,9 +179,11 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
     )
     if not cur.execute("SELECT count(*) FROM _import_bad").fetchall()[0][0]:
         return empty  # the usual case: nothing to split
+    # A value read from a fallback header is named under that header.
     arms = " UNION ALL ".join(
-        f"SELECT s._file, s._row, s.{column} AS value, {i} AS check_id "
-        f"FROM _import_bad s WHERE {conditions[i]}"
+        f"SELECT s._file, s._row, s.{column} AS value, {i} AS check_id, "
+        + (f"coalesce(s.{filled_from(column)}, 0)" if column in fallbacks else "0")
+        + f" AS filled_from FROM _import_bad s WHERE {conditions[i]}"
         for i, (column, _level, _condition, _message) in enumerate(checks)
     )
     found: pl.DataFrame = _frame(cur.sql(_capped(arms)))
@@ -207,6 +214,7 @@ def import_value_problems(cur: Connection, table: str) -> pl.DataFrame:
             "value",
             "message",
             pl.col("total").cast(pl.Int64),
+            pl.col("filled_from").cast(pl.Int64),
         )
         .sort("_file", "column", "_row")
     )

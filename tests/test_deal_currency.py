@@ -77,6 +77,10 @@ def test_the_portfolio_s_own_currency_is_not_warned_of(
     assert _other_currency(report) == [
         ("Opportunity.csv", 1, "CurrencyIsoCode", "“USD”")
     ]
+    # the message names the currency the amount is read as
+    (message,) = [p.message for p in report.problems if p.code == "other_currency"]
+    assert message.startswith("“USD” is not the portfolio's currency (EUR): its ")
+    assert "read as EUR, not converted" in message
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,11 @@ def test_each_crm_s_currency_column_is_read(
     report = import_texts(con, files)
     assert report.ok, [p.message for p in report.errors]
     assert [row for _f, row, _c, _v in _other_currency(report)] == warned
+    assert all(
+        f"is not the portfolio's currency ({currency})" in p.message
+        for p in report.problems
+        if p.code == "other_currency"
+    )
 
 
 def _whole_export(folder: Path, deals: str, rates: str | None = None) -> list[Path]:

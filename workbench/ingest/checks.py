@@ -237,6 +237,8 @@ def _value_problems(staged: _Staged) -> list[Problem]:
     problems: list[Problem] = []
     for table in tables:
         found = store.import_value_problems(cur, table)
+        if found.height and "currency" in vocabulary.CANONICAL_COLUMNS.get(table, ()):
+            found = found.with_columns(portfolio=pl.lit(store.import_currency(cur)))
         problems += staged.capped(found, table, value_message, _value_code)
     if "contacts" in tables:
         roles = store.import_role_problems(cur)

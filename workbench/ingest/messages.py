@@ -48,9 +48,10 @@ def collision_message(table: str, record: dict[str, Any]) -> Wording:
 
 def value_message(record: dict[str, Any]) -> Wording:
     """Return ``“value” reason`` for a store's value check (reasons are marked there)."""
-    reason = worded(
-        str(record["message"]), **({"role": record["kept"]} if "kept" in record else {})
-    )
+    params = {"role": record["kept"]} if "kept" in record else {}
+    if record.get("portfolio"):  # the currency a deal's is not
+        params["portfolio"] = record["portfolio"]
+    reason = worded(str(record["message"]), **params)
     return worded(N_("{value} {reason}"), value=quoted(record["value"]), reason=reason)
 
 

@@ -154,6 +154,7 @@ from workbench.store.imports.commit import (
 from workbench.store.imports.currency import (
     import_adopt_currency,
     import_converted_deals,
+    import_currency,
     import_set_rates,
 )
 from workbench.store.imports.direct import (
@@ -368,6 +369,7 @@ __all__ = [
     "import_commit",
     "import_converted_deals",
     "import_csv_rows",
+    "import_currency",
     "import_deleted_rows",
     "import_direct_stage",
     "import_drop_inputs",

@@ -104,6 +104,15 @@ def import_set_rates(
         )
 
 
+def import_currency(cur: Connection) -> str:
+    """Return the portfolio's currency as the import's transaction holds it.
+
+    The import may set it (a first import's, :func:`import_adopt_currency`);
+    a connection outside the transaction would still read the old one.
+    """
+    return str(cur.execute("SELECT code FROM _import_currency").fetchall()[0][0])
+
+
 def import_converted_deals(cur: Connection) -> pl.DataFrame:
     """Return per file and currency the staged deals the rates convert.
 

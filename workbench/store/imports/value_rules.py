@@ -78,11 +78,12 @@ UNLIKELY_DATE = N_(
 
 #: A deal's currency other than the portfolio's, which no rate of the export
 #: converts (see :mod:`.currency`): the row imports as written, and its amounts
-#: read as the portfolio's currency.
+#: read as the portfolio's currency, which ``{portfolio}`` names (the import's
+#: own, :func:`.currency.import_currency`).
 OTHER_CURRENCY = N_(
-    "is not the portfolio's currency: its amounts are read as if they were in "
-    "the portfolio's currency, not converted; convert them in the CRM, or set "
-    "the portfolio's currency (on the Import page, or with workbench init "
+    "is not the portfolio's currency ({portfolio}): its amounts are read as "
+    "{portfolio}, not converted; convert them in the CRM, or set the "
+    "portfolio's currency (on the Import page, or with workbench init "
     "--currency) if every amount is in this one"
 )
 

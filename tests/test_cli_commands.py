@@ -118,6 +118,26 @@ def test_a_first_import_creates_its_database(capsys, tmp_path):
     assert code == 0 and json.loads(out)["ok"] is True and path.exists()
 
 
+def test_a_folder_holding_its_own_database_imports_the_exports_beside_it(
+    capsys, tmp_path
+):
+    # The default database lives in data/, where an analyst may drop exports:
+    # the folder's import reads the exports, not the database, its log or lock.
+    folder = salesforce_export(tmp_path / "data")
+    path = folder / "workbench.duckdb"
+    code, out, _ = _run(capsys, "import", str(folder), "--db", str(path), "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    (folder / "workbench.duckdb.wal").write_bytes(b"\x00log")
+    (folder / "Contact.csv").write_text(
+        (folder / "Contact.csv").read_text().replace("Buyer", "Head of Buying")
+    )
+    code, out, _ = _run(capsys, "import", str(folder), "--db", str(path), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True, report["problems"]
+    assert {p["file"] for p in report["problems"]} <= {"Account.csv", "Contact.csv"}
+    assert report["counts"]["contacts"] == 2
+
+
 # --- import ------------------------------------------------------------------------
 
 

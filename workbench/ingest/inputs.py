@@ -81,7 +81,11 @@ def _collect(files: Sequence[Any], spill: Path) -> list[InputFile]:
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not child.name.startswith(".") and child.suffix.lower() != ".md":
+                if not (
+                    child.name.startswith(".")
+                    or child.suffix.lower() == ".md"
+                    or _is_database_file(child)
+                ):
                     found += _collect([child], spill)
             continue
         if not path.is_file():
@@ -121,6 +125,29 @@ def _spilled(item: InputFile, spill: Path | None) -> InputFile:
     target = spill / f"{len(list(spill.iterdir()))}.csv"
     target.write_bytes(data)
     return InputFile(item.name, None, target, len(data))
+
+
+#: Where a DuckDB database file says what it is (its header's magic bytes).
+_DUCKDB_MAGIC = (8, b"DUCK")
+#: Files beside a database: DuckDB's write-ahead log, the workbench's lock.
+_DATABASE_COMPANIONS = (".wal", ".lock")
+
+
+def _is_database_file(path: Path) -> bool:
+    """Return whether a folder's file is a database, or a file beside one.
+
+    The default database lives in ``data/``, where an analyst may also drop
+    the CRM's exports: importing the folder must not read the database it
+    writes (nor its log and lock), and none of them is ever a CRM export.
+    """
+    if path.suffix.lower() in _DATABASE_COMPANIONS:
+        return True
+    offset, magic = _DUCKDB_MAGIC
+    try:
+        with path.open("rb") as handle:
+            return handle.read(offset + len(magic))[offset:] == magic
+    except OSError:
+        return False
 
 
 def _is_archive(name: str, head: bytes) -> bool:

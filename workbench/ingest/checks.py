@@ -154,13 +154,13 @@ def stage_and_check(
         store.import_direct_stage(cur, table, csvs[table])
     tables = [t for t in store.IMPORT_ORDER if t in by_table or t in in_place]
     problems = _union_stages(cur, [t for t in tables if t in by_table], by_table)
-    if "opportunities" in tables:
-        problems += currency_problems(
-            cur, importable, csvs.get("opportunities"), files_by_name
-        )
     say(0.6, _("checking values"))
     staged = _Staged(cur, tables, files_by_name)
     problems += _date_orders(staged, date_order)
+    if "opportunities" in tables:  # dated rates read the deals' close dates
+        problems += currency_problems(
+            cur, importable, csvs.get("opportunities"), files_by_name
+        )
     store.import_drop_stages(cur, tables, [i for t in by_table for i in by_table[t]])
     # Every check runs even after an error, so that one pass reports everything:
     # a value that does not parse builds as empty and its row is still checked.

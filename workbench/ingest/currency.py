@@ -2,7 +2,10 @@
 
 A Salesforce org with several currencies exports its rates (``CurrencyType``:
 each ISO code, its ``ConversionRate`` per unit of the corporate currency, and
-``IsCorporate``). :func:`attach_rates` reads them onto the same export's deals'
+``IsCorporate``); one with advanced currency management also its dated rates
+(``DatedConversionRate``: a rate per code from its ``StartDate`` to the next
+period's ``NextStartDate``), by which Salesforce converts a deal at its close
+date's rate. :func:`attach_rates` reads them onto the same export's deals'
 files; :func:`currency_problems` hands them to the import's transaction, sets
 the portfolio's currency where a first import names one, and says how many
 deals the rates converted (:mod:`workbench.store.imports.currency`).
@@ -24,10 +27,12 @@ from workbench.ingest.sources import normalise_header
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-#: The CRM object whose file holds the rates (recognised by its headers).
+#: The CRM objects whose files hold the rates (recognised by their headers).
 RATES_OBJECT = "CurrencyType"
-#: Normalised headers a rates file has.
+DATED_RATES_OBJECT = "DatedConversionRate"
+#: Normalised headers a rates file has; a dated one has its periods' starts too.
 RATES_HEADERS = frozenset({"isocode", "conversionrate"})
+DATED_HEADERS = frozenset({"startdate"})
 
 
 def is_rates_file(headers: Sequence[str]) -> bool:
@@ -35,60 +40,128 @@ def is_rates_file(headers: Sequence[str]) -> bool:
     return {normalise_header(h) for h in headers} >= RATES_HEADERS
 
 
+def rates_object(headers: Sequence[str]) -> str | None:
+    """Return which rates a file's headers hold: static, dated, or None."""
+    if not is_rates_file(headers):
+        return None
+    normal = {normalise_header(h) for h in headers}
+    return DATED_RATES_OBJECT if normal >= DATED_HEADERS else RATES_OBJECT
+
+
 def attach_rates(recognised: list[RecognisedFile]) -> list[Problem]:
     """Read the export's exchange rates onto its deals' files; report what is unread."""
     problems: list[Problem] = []
-    found: ExchangeRates | None = None
+    static: dict[str, float] = {}
+    corporate: str | None = None
+    dated: list[pl.DataFrame] = []
+    files: list[str] = []
     for entry in recognised:
-        if entry.object_name != RATES_OBJECT:
+        if entry.object_name not in {RATES_OBJECT, DATED_RATES_OBJECT}:
             continue
         frame = _rows(entry)
         if frame is None:
             continue
-        by_normal = {normalise_header(h): h for h in frame.columns}
-        codes = pl.col(by_normal["isocode"]).cast(pl.String).str.strip_chars()
-        rate = pl.col(by_normal["conversionrate"]).cast(pl.String).str.strip_chars()
-        corporate = (
-            pl.col(by_normal["iscorporate"]).cast(pl.String).str.to_lowercase()
-            == "true"
-            if "iscorporate" in by_normal
-            else pl.lit(False)
-        )
-        read = frame.select(
-            codes.str.to_uppercase().alias("code"),
-            rate.cast(pl.Float64, strict=False).alias("rate"),
-            corporate.fill_null(False).alias("corporate"),
-            pl.int_range(1, frame.height + 1).alias("row"),
-        )
-        usable = read.filter(
-            pl.col("code").str.contains(r"^[A-Z]{3}$") & (pl.col("rate") > 0)
-        )
-        for row in read.join(usable, on="row", how="anti").iter_rows(named=True):
-            problems.append(
-                make_problem(
-                    "warning",
-                    entry.name,
-                    row["row"],
-                    by_normal["conversionrate"],
-                    worded(
-                        N_(
-                            "not a rate of a currency code: this currency is not converted"
-                        )
-                    ),
-                    "unknown_value",
-                )
-            )
-        corporates = usable.filter("corporate")["code"].to_list()
+        files.append(entry.name)
+        if entry.object_name == DATED_RATES_OBJECT:
+            periods, unread = _dated_rates(entry.name, frame)
+            dated.append(periods)
+            problems += unread
+            continue
+        rates, corporates, unread = _static_rates(entry.name, frame)
+        static |= rates
+        corporate = corporates[0] if len(corporates) == 1 else None
+        problems += unread
+    if files:
         found = ExchangeRates(
-            dict(zip(usable["code"], usable["rate"], strict=True)),
-            corporates[0] if len(corporates) == 1 else None,
-            entry.name,
+            static,
+            corporate,
+            ", ".join(files),
+            pl.concat(dated) if dated else None,
         )
-    if found is not None:
         for entry in recognised:
             if entry.table == "opportunities":
                 entry.rates = found
     return problems
+
+
+def _unread_rate(file: str, row: int, header: str) -> Problem:
+    return make_problem(
+        "warning",
+        file,
+        row,
+        header,
+        worded(N_("not a rate of a currency code: this currency is not converted")),
+        "unknown_value",
+    )
+
+
+def _read_rates(frame: pl.DataFrame) -> tuple[dict[str, str], pl.DataFrame]:
+    """Return the headers by normalised name and each row's code, rate and number."""
+    by_normal = {normalise_header(h): h for h in frame.columns}
+    codes = pl.col(by_normal["isocode"]).cast(pl.String).str.strip_chars()
+    rate = pl.col(by_normal["conversionrate"]).cast(pl.String).str.strip_chars()
+    read = frame.with_columns(
+        codes.str.to_uppercase().alias("code"),
+        rate.cast(pl.Float64, strict=False).alias("rate"),
+        pl.int_range(1, frame.height + 1).alias("row"),
+    )
+    return by_normal, read
+
+
+#: A rate read: a three-letter code and a positive rate.
+_USABLE = pl.col("code").str.contains(r"^[A-Z]{3}$") & (pl.col("rate") > 0)
+
+
+def _static_rates(
+    file: str, frame: pl.DataFrame
+) -> tuple[dict[str, float], list[str], list[Problem]]:
+    """Return a ``CurrencyType`` file's rates, corporate codes and unread rows."""
+    by_normal, read = _read_rates(frame)
+    corporate = (
+        pl.col(by_normal["iscorporate"]).cast(pl.String).str.to_lowercase() == "true"
+        if "iscorporate" in by_normal
+        else pl.lit(False)
+    )
+    read = read.with_columns(corporate.fill_null(False).alias("corporate"))
+    usable = read.filter(_USABLE)
+    unread = [
+        _unread_rate(file, row, by_normal["conversionrate"])
+        for row in read.join(usable, on="row", how="anti")["row"]
+    ]
+    rates = dict(zip(usable["code"], usable["rate"], strict=True))
+    return rates, usable.filter("corporate")["code"].to_list(), unread
+
+
+def _dated_rates(file: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
+    """Return a ``DatedConversionRate`` file's periods and its unread rows.
+
+    Columns: ``code``, ``rate``, ``start`` and ``next_start`` (null: open). A
+    row whose start cannot be read is named under its start's header.
+    """
+    by_normal, read = _read_rates(frame)
+
+    def day(normal: str) -> pl.Expr:
+        if normal not in by_normal:
+            return pl.lit(None, dtype=pl.Date)
+        text = pl.col(by_normal[normal]).cast(pl.String).str.strip_chars()
+        return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+    read = read.with_columns(
+        day("startdate").alias("start"), day("nextstartdate").alias("next_start")
+    )
+    usable = read.filter(_USABLE & pl.col("start").is_not_null())
+    unread = [
+        _unread_rate(
+            file,
+            row,
+            by_normal["conversionrate"] if bad_rate else by_normal["startdate"],
+        )
+        for row, bad_rate in read.join(usable, on="row", how="anti")
+        .select("row", (~_USABLE).fill_null(True))
+        .rows()
+    ]
+    periods = usable.select("code", "rate", "start", "next_start")
+    return periods, unread
 
 
 def _rows(entry: RecognisedFile) -> pl.DataFrame | None:
@@ -115,7 +188,7 @@ def currency_problems(
     """Give the import its rates; set a first import's currency; count conversions."""
     rates = next((e.rates for e in importable if e.rates is not None), None)
     if rates is not None:
-        store.import_set_rates(cur, rates.rates, rates.corporate)
+        store.import_set_rates(cur, rates.rates, rates.corporate, rates.dated)
     problems: list[Problem] = []
     adopted = store.import_adopt_currency(cur, in_place)
     if adopted is not None:
@@ -150,16 +223,33 @@ def currency_problems(
     if rates is None:
         return problems
     for record in store.import_converted_deals(cur).iter_rows(named=True):
-        message = worded(
-            N_(
-                "{count} deal(s) in {code} converted into {portfolio} with the org's "
-                "rates ({file}): each amount × {factor}"
-            ),
-            count=f"{int(record['rows']):,}",
-            code=record["code"],
-            portfolio=record["portfolio"],
-            file=rates.file,
-            factor=f"{float(record['factor']):.6g}",
+        low, high = float(record["factor"]), float(record["factor_high"])
+        message = (
+            worded(
+                N_(
+                    "{count} deal(s) in {code} converted into {portfolio} with the "
+                    "org's rates ({file}): each amount × {factor}"
+                ),
+                count=f"{int(record['rows']):,}",
+                code=record["code"],
+                portfolio=record["portfolio"],
+                file=rates.file,
+                factor=f"{low:.6g}",
+            )
+            if f"{low:.6g}" == f"{high:.6g}"
+            else worded(
+                N_(
+                    "{count} deal(s) in {code} converted into {portfolio} with the "
+                    "org's dated rates ({file}), each at its close date's rate: "
+                    "× {low} to × {high}"
+                ),
+                count=f"{int(record['rows']):,}",
+                code=record["code"],
+                portfolio=record["portfolio"],
+                file=rates.file,
+                low=f"{low:.6g}",
+                high=f"{high:.6g}",
+            )
         )
         problems.append(
             file_problem("warning", record["_file"], message, "converted_currency")

@@ -118,16 +118,22 @@ def recognise_table(
     )
     if report:
         return report
-    if currency.is_rates_file(headers):
+    rates = currency.rates_object(headers)
+    if rates is not None:
         return [
             _not_stored(
                 base,
                 "salesforce",
-                currency.RATES_OBJECT,
+                rates,
                 [],
                 N_(
                     "the org's exchange rates: a deal in another currency is "
                     "converted into the portfolio's with them"
+                )
+                if rates == currency.RATES_OBJECT
+                else N_(
+                    "the org's dated exchange rates: a deal in another currency "
+                    "is converted into the portfolio's at its close date's rate"
                 ),
             )
         ]

@@ -37,12 +37,15 @@ class ExchangeRates:
     Attributes:
         rates: ISO 4217 code → units of it per unit of the corporate currency.
         corporate: the corporate currency's code, where the file names it.
-        file: the file they were read from.
+        file: the files they were read from.
+        dated: the dated rates (``DatedConversionRate``), where the export has
+            them: ``code``, ``rate``, ``start`` and ``next_start`` (null: open).
     """
 
     rates: dict[str, float]
     corporate: str | None
     file: str
+    dated: pl.DataFrame | None = None
 
 
 @dataclass

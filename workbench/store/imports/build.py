@@ -17,8 +17,7 @@ from workbench.store.imports.currency import exchange_factor
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.situation import build_account_situation
-from workbench.store.imports.staging import LargeCsv
-from workbench.store.imports.value_rules import date_expr
+from workbench.store.imports.staging import LargeCsv, date_expr
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -365,8 +364,9 @@ _DEAL_VALUE_SQL = (
 )
 #: A deal's amount: the file's, else its total contract value, else its annual value.
 _DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
-#: Into the portfolio's currency, where the export's rates convert the deal's.
-_RATE = exchange_factor("currency")
+#: Into the portfolio's currency, where the export's rates convert the deal's
+#: (dated rates at its close date's).
+_RATE = exchange_factor("s.currency", date_expr("s", "close_date"))
 
 
 def _found_by_name(

@@ -6,7 +6,11 @@ reads it as an ISO 4217 code. Where the export holds the org's exchange rates
 (Salesforce's ``CurrencyType``: units of each currency per unit of the
 corporate one), a deal in another currency than the portfolio's is converted
 into it (:func:`exchange_factor`) and counted per file; without a rate it is
-named row by row (the value checks' ``OTHER_CURRENCY``).
+named row by row (the value checks' ``OTHER_CURRENCY``). An org with dated
+rates (``DatedConversionRate``: a rate per code and period, as Salesforce's
+advanced currency management converts a deal at its close date's rate)
+converts each deal at the rate of the period its close date falls in, and at
+the static rate where no period holds it.
 
 An export whose deals all name one other currency (a Chinese CRM's 人民币, a
 European org's EUR), or whose rates name a corporate currency, is in that
@@ -23,7 +27,12 @@ from workbench import vocabulary
 from workbench.store._base import Connection, _frame
 from workbench.store.connection import _sql_text_literal, set_meta
 from workbench.store.imports.commit import import_next_run_id
-from workbench.store.imports.staging import _CSV_READER, LargeCsv, read_column
+from workbench.store.imports.staging import (
+    _CSV_READER,
+    LargeCsv,
+    date_expr,
+    read_column,
+)
 from workbench.store.settings import CURRENCY_KEY, portfolio_currency
 
 #: The undo journal's name for the settings a run changed.
@@ -37,12 +46,6 @@ _MONEY_HELD = """
          + (SELECT count(*) FROM seller_cost_rates)
          + (SELECT count(*) FROM account_wallet_estimates)
 """
-
-# The rate of the portfolio's currency (units per corporate unit), or NULL.
-_PORTFOLIO_RATE = (
-    "(SELECT r.per_corporate FROM _import_rates r, _import_currency c "
-    "WHERE r.code = c.code)"
-)
 
 
 def currency_code(value: str) -> str:
@@ -62,44 +65,84 @@ def currency_code(value: str) -> str:
     )
 
 
-def _deal_rate(code: str) -> str:
-    # ``code`` is an expression over the outer row; it must not name a column
-    # of _import_rates (``code`` would read the rate's own)
-    return f"(SELECT d.per_corporate FROM _import_rates d WHERE d.code = {code})"
+def _rate_on(code: str, day: str) -> str:
+    """Return the SQL of a currency's rate (units per corporate unit) on a day.
+
+    The dated rate of the period ``day`` falls in, else the static rate, else
+    NULL. ``code`` and ``day`` are expressions over the outer row; they must
+    not name a column of ``_import_rates`` (``code`` would read the rate's own).
+    """
+    return (
+        "(SELECT arg_min(d.per_corporate, (d.start_date IS NULL)::INTEGER) "
+        f"FROM _import_rates d WHERE d.code = {code} AND (d.start_date IS NULL OR "
+        f"({day} >= d.start_date AND ({day} < d.next_start OR d.next_start IS NULL))))"
+    )
 
 
-def convertible(code: str) -> str:
-    """Return the SQL condition of a currency code the import's rates convert."""
-    return f"coalesce({_deal_rate(code)} > 0 AND {_PORTFOLIO_RATE} > 0, false)"
+def _portfolio_rate(day: str) -> str:
+    return _rate_on("(SELECT c.code FROM _import_currency c)", day)
 
 
-def exchange_factor(value: str) -> str:
+def convertible(code: str, day: str = "NULL::DATE") -> str:
+    """Return the SQL condition of a currency code the import's rates convert on ``day``.
+
+    Without a day, only the static rates convert.
+    """
+    return f"coalesce({_rate_on(code, day)} > 0 AND {_portfolio_rate(day)} > 0, false)"
+
+
+def has_rate(code: str) -> str:
+    """Return the SQL condition of a currency code some rate of the import names."""
+    return f"coalesce({code} IN (SELECT d.code FROM _import_rates d), false)"
+
+
+def exchange_factor(value: str, day: str = "NULL::DATE") -> str:
     """Return the SQL of what a deal's amount in currency ``value`` is multiplied by.
 
-    The portfolio's rate over the deal's, where both are known; else 1 (the
-    amount as written: a deal with no currency is in the portfolio's).
+    The portfolio's rate over the deal's on ``day`` (the deal's close date),
+    where both are known; else 1 (the amount as written: a deal with no
+    currency is in the portfolio's).
     """
     code = currency_code(value)
     return (
-        f"coalesce(CASE WHEN {convertible(code)} "
-        f"THEN {_PORTFOLIO_RATE} / {_deal_rate(code)} END, 1.0)"
+        f"coalesce(CASE WHEN {convertible(code, day)} "
+        f"THEN {_portfolio_rate(day)} / {_rate_on(code, day)} END, 1.0)"
     )
 
 
 def import_set_rates(
-    cur: Connection, rates: dict[str, float], corporate: str | None
+    cur: Connection,
+    rates: dict[str, float],
+    corporate: str | None,
+    dated: pl.DataFrame | None = None,
 ) -> None:
-    """Give the import the org's exchange rates (code → units per corporate unit)."""
+    """Give the import the org's exchange rates (code → units per corporate unit).
+
+    ``dated``: the org's dated rates, columns ``code``, ``rate``, ``start``
+    (a date) and ``next_start`` (the next period's start, or null).
+    """
     codes = sorted(rates)
     cur.execute("DELETE FROM _import_rates")
     if codes:
         cur.execute(
             "INSERT INTO _import_rates SELECT unnest($codes::VARCHAR[]), "
-            "unnest($rates::DOUBLE[]), unnest($corporate::BOOLEAN[])",
+            "unnest($rates::DOUBLE[]), unnest($corporate::BOOLEAN[]), NULL, NULL",
             {
                 "codes": codes,
                 "rates": [rates[c] for c in codes],
                 "corporate": [c == corporate for c in codes],
+            },
+        )
+    if dated is not None and dated.height:
+        cur.execute(
+            "INSERT INTO _import_rates SELECT unnest($codes::VARCHAR[]), "
+            "unnest($rates::DOUBLE[]), false, unnest($starts::DATE[]), "
+            "unnest($nexts::DATE[])",
+            {
+                "codes": dated["code"].to_list(),
+                "rates": dated["rate"].to_list(),
+                "starts": dated["start"].to_list(),
+                "nexts": dated["next_start"].to_list(),
             },
         )
 
@@ -116,22 +159,24 @@ def import_currency(cur: Connection) -> str:
 def import_converted_deals(cur: Connection) -> pl.DataFrame:
     """Return per file and currency the staged deals the rates convert.
 
-    Columns: ``_file``, ``code``, ``factor`` (what each amount is multiplied
-    by), ``rows`` and ``portfolio`` (the currency converted into, as this
-    import reads it: one it sets is not committed yet).
+    Columns: ``_file``, ``code``, ``factor`` and ``factor_high`` (the least and
+    the most each amount is multiplied by: apart where dated rates convert the
+    deals at their close dates' rates), ``rows`` and ``portfolio`` (the
+    currency converted into, as this import reads it: one it sets is not
+    committed yet). The staged deals need their date orders.
     """
-    code = currency_code("currency")
+    day = date_expr("o", "close_date")
     found: pl.DataFrame = _frame(
         cur.sql(
             f"""
-        SELECT _file, deal_code AS code, any_value(factor) AS factor,
-               count(*)::BIGINT AS rows,
+        SELECT _file, deal_code AS code, min(factor) AS factor,
+               max(factor) AS factor_high, count(*)::BIGINT AS rows,
                (SELECT code FROM _import_currency) AS portfolio
-        FROM (SELECT _file, {code} AS deal_code,
-                     {exchange_factor("currency")} AS factor
-              FROM _import_in_opportunities)
-        WHERE deal_code <> (SELECT code FROM _import_currency)
-          AND {convertible("deal_code")}
+        FROM (SELECT o._file, {currency_code("o.currency")} AS deal_code,
+                     {exchange_factor("o.currency", day)} AS factor,
+                     {convertible(currency_code("o.currency"), day)} AS converts
+              FROM _import_in_opportunities o)
+        WHERE deal_code <> (SELECT code FROM _import_currency) AND converts
         GROUP BY ALL ORDER BY _file, deal_code
         """
         )

@@ -27,7 +27,7 @@ import duckdb
 
 from workbench import vocabulary
 from workbench.store._base import Connection
-from workbench.store.imports.currency import convertible, currency_code
+from workbench.store.imports.currency import currency_code, has_rate
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -156,7 +156,7 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
         # a deal the rates convert: the staged path counts them per file
         *(
             (
-                f"({convertible(currency_code('s.currency'))} AND "
+                f"({has_rate(currency_code('s.currency'))} AND "
                 f"{currency_code('s.currency')} <> (SELECT code FROM _import_currency))",
             )
             if table == "opportunities"

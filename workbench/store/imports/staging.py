@@ -240,8 +240,8 @@ def import_begin(cur: Connection) -> None:
         {"code": portfolio_currency(cur)},
     )
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE _import_rates "
-        "(code VARCHAR, per_corporate DOUBLE, corporate BOOLEAN)"
+        "CREATE OR REPLACE TEMP TABLE _import_rates (code VARCHAR, "
+        "per_corporate DOUBLE, corporate BOOLEAN, start_date DATE, next_start DATE)"
     )
 
 
@@ -254,6 +254,12 @@ def filled_from(column: str) -> str:
     per column, after the canonical columns.
     """
     return f"_from_{column}"
+
+
+def date_expr(table_alias: str, column: str) -> str:
+    """Return the SQL reading a staged date column in its file's order."""
+    # The order chosen for this file and column (mdy/dmy), else ISO-like only.
+    return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
 
 
 def _filled_from_columns(table: str) -> list[str]:

@@ -16,7 +16,7 @@ from workbench.i18n import N_
 from workbench.store._base import PLAUSIBLE_FIRST_DAY, plausible
 from workbench.store.imports.currency import convertible, currency_code
 from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
-from workbench.store.imports.staging import _import_columns
+from workbench.store.imports.staging import _import_columns, date_expr
 
 #: Values read through a vocabulary: column → (vocabulary table, message). A value
 #: outside it is a warning; the value is stored as unknown.
@@ -99,12 +99,6 @@ def unlikely_date(date: str, column: str) -> str:
     return f"NOT {plausible(date)}"
 
 
-def date_expr(table_alias: str, column: str) -> str:
-    """Return the SQL reading a staged date column in its file's order."""
-    # The order chosen for this file and column (mdy/dmy), else ISO-like only.
-    return f"wb_date({table_alias}.{column}, {table_alias}._order_{column})"
-
-
 def value_checks(table: str) -> list[tuple[str, str, str, str]]:
     """Return (column, level, SQL condition of a bad value, message) for a table."""
     checks: list[tuple[str, str, str, str]] = []
@@ -148,7 +142,8 @@ def value_checks(table: str) -> list[tuple[str, str, str, str]]:
             code = currency_code("s.currency")
             other = f"{code} <> (SELECT code FROM _import_currency)"
             if table == "opportunities":  # the only amounts the rates convert
-                other = f"{other} AND NOT {convertible(code)}"
+                day = date_expr("s", "close_date")
+                other = f"{other} AND NOT {convertible(code, day)}"
             checks.append((column, "warning", other, OTHER_CURRENCY))
         elif column in VOCABULARY_CHECKS:
             values, message = VOCABULARY_CHECKS[column]

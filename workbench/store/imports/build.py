@@ -9,11 +9,12 @@ database alike.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import polars as pl
 
 from workbench.store._base import Connection, _frame
-from workbench.store.imports.currency import exchange_factor
+from workbench.store.imports.currency import deal_factor, import_has_rates
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.situation import build_account_situation
@@ -364,9 +365,6 @@ _DEAL_VALUE_SQL = (
 )
 #: A deal's amount: the file's, else its total contract value, else its annual value.
 _DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
-#: Into the portfolio's currency, where the export's rates convert the deal's
-#: (dated rates at its close date's).
-_RATE = exchange_factor("s.currency", date_expr("s", "close_date"))
 
 
 def _found_by_name(
@@ -390,8 +388,12 @@ def _found_by_name(
     )"""
 
 
-def _new_opportunities_sql(source: BuildSource) -> str:
-    """Return the opportunities of the import with their account and owner resolved."""
+def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
+    """Return the opportunities of the import with their account and owner resolved.
+
+    ``converts``: the import has exchange rates (:func:`deal_factor`).
+    """
+    rate = deal_factor(converts)
     found = _found_by_name(
         "opportunities", "owner_seller", "resolved_owner", source.relation
     )
@@ -402,8 +404,8 @@ def _new_opportunities_sql(source: BuildSource) -> str:
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
                           AS natural_key,
-                       {_DEAL_VALUE_SQL} * {_RATE} AS annual,
-                       {_DEAL_AMOUNT_SQL} * {_RATE} AS deal_amount
+                       {_DEAL_VALUE_SQL} * {rate} AS annual,
+                       {_DEAL_AMOUNT_SQL} * {rate} AS deal_amount
                 FROM s
             )
             SELECT k._row, k._file, k._source, k.natural_key AS source_id,
@@ -431,7 +433,8 @@ def _new_opportunities_sql(source: BuildSource) -> str:
 def _build_opportunities(cur: Connection, staged: set[str], direct: Direct) -> None:
     """Opportunities with their account and owner resolved."""
     if "opportunities" in staged:
-        first_build(cur, "opportunities", _new_opportunities_sql, direct)
+        build = partial(_new_opportunities_sql, converts=import_has_rates(cur))
+        first_build(cur, "opportunities", build, direct)
 
 
 def _build_opportunity_contacts(cur: Connection, staged: set[str]) -> None:

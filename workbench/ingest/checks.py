@@ -22,6 +22,7 @@ from workbench.ingest.currency import currency_problems
 from workbench.ingest.messages import (
     RECORD_NOUNS,
     UNDATED,
+    account_via_problems,
     collision_message,
     filled_problems,
     name_message,
@@ -385,6 +386,8 @@ def _key_problems(staged: _Staged) -> list[Problem]:
             partial(collision_message, table),
             "id_collision",
         )
+    if "activities" in tables:
+        problems += account_via_problems(store.import_account_via(cur))
     references = store.import_missing_references(cur, tables)
     if references.height:
         problems += staged.capped(references, "", reference_message, reference_code)

@@ -31,7 +31,11 @@ from workbench.ingest.checks import (
     stage_and_check,
     utf8_copy,
 )
-from workbench.ingest.messages import filled_problems, not_done_problem
+from workbench.ingest.messages import (
+    account_via_problems,
+    filled_problems,
+    not_done_problem,
+)
 from workbench.ingest.model import (
     ColumnMapping,
     DateOrder,
@@ -206,6 +210,7 @@ def _load(
                 *([not_done_problem(entry.name, not_done)] if not_done else []),
                 *filled_problems(filled, {entry.name: [entry]}, "activities"),
                 *found,
+                *account_via_problems(store.import_account_via(cur, entry.name)),
                 *capped_problems(
                     references,
                     {entry.name: [entry]},

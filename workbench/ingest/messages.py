@@ -198,3 +198,55 @@ UNDATED = N_(
     "the activity has no date (nor any other date column read where it is "
     "empty): it is imported but counts in no 12-month figure"
 )
+
+
+#: Per way an activity's account was found (:mod:`workbench.store.imports.account_names`):
+#: the message of a file's count, and its problem code.
+_ACCOUNT_VIA: dict[str, tuple[str, str]] = {
+    "deal": (
+        N_(
+            "activities naming a deal, not an account (as Dynamics' Regarding "
+            "does): {count}; each counts for the deal's account"
+        ),
+        "account_from_record",
+    ),
+    "person": (
+        N_(
+            "activities naming a person, not an account (as Dynamics' Regarding "
+            "does): {count}; each counts for the person's account"
+        ),
+        "account_from_record",
+    ),
+    "contact": (
+        N_(
+            "activities naming a person but no account: {count}; each counts "
+            "for the person's account"
+        ),
+        "account_from_record",
+    ),
+    "shared": (
+        N_(
+            "activities naming a deal or a person by a name several accounts' "
+            "records share: {count}; left without an account (name the record "
+            "by its ID)"
+        ),
+        "account_name_shared",
+    ),
+}
+
+
+def account_via_problems(found: pl.DataFrame) -> list[Problem]:
+    """Return per file and way how many activities took a deal's or a person's account.
+
+    ``found``: the layout of :func:`workbench.store.import_account_via`.
+    """
+    return [
+        file_problem(
+            "warning",
+            record["_file"],
+            worded(_ACCOUNT_VIA[record["via"]][0], count=f"{int(record['rows']):,}"),
+            _ACCOUNT_VIA[record["via"]][1],
+        )
+        for record in found.iter_rows(named=True)
+        if record["via"] in _ACCOUNT_VIA
+    ]

@@ -62,6 +62,14 @@ KINDS: dict[str, tuple[str, bool]] = {
     "converted_currency": (N_("deals converted with the org's rates"), False),
     "undated_activity": (N_("activity without a date: in no figure"), False),
     "several_associations": (N_("several companies or people: first kept"), False),
+    "account_from_record": (
+        N_("activity's account read from its deal or person"),
+        False,
+    ),
+    "account_name_shared": (
+        N_("activity naming a record several accounts share"),
+        False,
+    ),
     "columns_not_imported": (N_("columns not imported"), False),
     "file_not_imported": (N_("file not imported"), False),
     "empty_file": (N_("file without rows"), False),

@@ -120,6 +120,7 @@ from workbench.store.feature_changes import (
     features_up_to_date,
     hold_features,
 )
+from workbench.store.imports.account_names import import_account_via
 from workbench.store.imports.build import (
     import_build,
     import_merged_by_name,
@@ -359,6 +360,7 @@ __all__ = [
     "hold_features",
     "holds_demo",
     "import_account_notes",
+    "import_account_via",
     "import_activities_load",
     "import_activities_recount",
     "import_activities_references",

@@ -14,6 +14,10 @@ from functools import partial
 import polars as pl
 
 from workbench.store._base import Connection, _frame
+from workbench.store.imports.account_names import (
+    resolve_account_names,
+    resolve_activity_accounts,
+)
 from workbench.store.imports.currency import deal_factor, import_has_rates
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
@@ -177,63 +181,6 @@ def _build_accounts(cur: Connection, staged: set[str]) -> None:
             WHERE false
             """
         )
-
-
-def _resolve_account_names(cur: Connection, staged: set[str]) -> None:
-    """Accounts named only by reference, the account index, parents and owners."""
-    # Accounts that records name but neither the import nor the database holds.
-    referrers = [t for t in ("contacts", "opportunities", "activities") if t in staged]
-    if referrers:
-        named = " UNION ALL ".join(
-            f"SELECT _file, _row, _source, account_name FROM _import_in_{t} "
-            "WHERE account_id IS NULL AND account_name IS NOT NULL"
-            for t in referrers
-        )
-        cur.execute(
-            f"""
-            INSERT INTO _import_new_accounts BY NAME
-            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
-                   min(_file) AS _file, min(_source) AS _source,
-                   min(account_name) AS source_id, min(account_name) AS name,
-                   min(_source) || ':' || left(md5(lower(min(account_name))), 12) AS account_id,
-                   false AS matched_by_name, true AS created_from_reference,
-                   false AS has_crm_id
-            FROM ({named}) r
-            WHERE lower(account_name) NOT IN (
-                    SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
-              AND lower(account_name) NOT IN (SELECT lower(name) FROM accounts)
-            GROUP BY lower(account_name)
-            """
-        )
-    cur.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _import_account_index AS
-        SELECT lower(name) AS k, min(account_id) AS account_id FROM (
-            SELECT name, account_id FROM _import_new_accounts
-            UNION ALL
-            SELECT name, account_id FROM accounts
-            WHERE lower(name) NOT IN (
-                SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
-        ) WHERE name IS NOT NULL GROUP BY 1
-        """
-    )
-    # Parents and owners named by name.
-    cur.execute(
-        """
-        UPDATE _import_new_accounts a SET parent_account_id = i.account_id
-        FROM _import_account_index i
-        WHERE a.parent_account_id IS NULL AND a.parent_account_name IS NOT NULL
-          AND i.k = lower(a.parent_account_name)
-        """
-    )
-    cur.execute(
-        """
-        UPDATE _import_new_accounts a SET owner_seller_id = i.seller_id
-        FROM _import_seller_index i
-        WHERE a.owner_seller_id IS NULL AND a.owner_seller_name IS NOT NULL
-          AND i.k = lower(trim(a.owner_seller_name))
-        """
-    )
 
 
 def _new_contacts_sql(source: BuildSource) -> str:
@@ -472,6 +419,7 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
                             k._source || ':' || left(md5(lower(k.natural_key)), 12)) AS activity_id,
                    k.resolved_account AS account_id, k.contact_id, k.contact_name,
                    k.resolved_seller AS seller_id, k.seller_name,
+                   k.account_name AS _account_name,
                    coalesce(kv.kind, k._kind) AS kind,
                    {date_expr("k", "activity_date")} AS activity_date,
                    coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60) AS duration_minutes,
@@ -480,6 +428,7 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
             LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)
             """
         )
+        resolve_activity_accounts(cur, staged)
         # Activities without an ID (visit logs) are keyed by what they say, with a
         # running number for identical lines, so a re-import finds them again.
         cur.execute(
@@ -574,7 +523,7 @@ def import_build(
     direct: Direct = (in_place or {}, {})
     _build_sellers(cur, staged)
     _build_accounts(cur, staged)
-    _resolve_account_names(cur, staged)
+    resolve_account_names(cur, staged)
     _build_contacts(cur, staged, overwrite_edits=overwrite_edits, direct=direct)
     _build_opportunities(cur, staged, direct)
     _build_opportunity_contacts(cur, staged)

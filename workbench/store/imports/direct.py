@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from workbench.store._base import Connection
+from workbench.store.imports.account_names import load_activity_accounts
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
 from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_outside
@@ -217,6 +218,7 @@ def import_activities_references(
         when the staged path is needed after all (an error-level reference, or
         names it would then look up).
     """
+    load_activity_accounts(cur, run_id, csv.file)
     return _direct_reference_problems(
         cur, run_id, csv.reader_params(), csv.positions, csv.file
     )

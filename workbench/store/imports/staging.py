@@ -239,6 +239,11 @@ def import_begin(cur: Connection) -> None:
         "CREATE OR REPLACE TEMP TABLE _import_currency AS SELECT $code::VARCHAR AS code",
         {"code": portfolio_currency(cur)},
     )
+    # activities whose account a deal or person gave (store.imports.account_names)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _import_account_via "
+        "(_file VARCHAR, via VARCHAR, rows BIGINT)"
+    )
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE _import_rates (code VARCHAR, "
         "per_corporate DOUBLE, corporate BOOLEAN, start_date DATE, next_start DATE)"

@@ -1,0 +1,244 @@
+"""An activity's account where its export names a deal or a person instead.
+
+Dynamics files an activity "regarding" a record: an account, a deal or a
+person. Read as an account, a deal's ID matched no account (the activity was
+left without one: its effort counted for nobody) and, in a view's export, a
+deal's name ("Regarding": "Contoso – Line upgrade") was made into an account of
+its own. HubSpot and other exports name an activity's person and no company.
+Each now counts for the account of the deal or person it names, on the staged
+and the one-pass paths alike, and each file says how many.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ANALYST, import_texts
+from workbench import ingest, store
+from workbench.ingest import inputs
+
+CONTOSO = "6f1c1e00-0000-0000-0000-000000000001"
+FABRIKAM = "6f1c1e00-0000-0000-0000-000000000002"
+NORA, PIOTR = (
+    "7a000000-0000-0000-0000-000000000001",
+    "7a000000-0000-0000-0000-000000000003",
+)
+DEAL = "9b000000-0000-0000-0000-000000000001"
+ACCOUNTS = (
+    f"accountid,name\n{CONTOSO},Contoso Pharmaceuticals\n{FABRIKAM},Fabrikam Metals\n"
+)
+PEOPLE = (
+    "contactid,parentcustomerid,fullname,jobtitle\n"
+    f"{NORA},{CONTOSO},Nora Keller,Head of QA\n"
+    f"{PIOTR},{FABRIKAM},Piotr Nowak,CFO\n"
+)
+DEALS = (
+    "opportunityid,customerid,name,statecode,actualvalue,actualclosedate\n"
+    f"{DEAL},{CONTOSO},Contoso – Line upgrade,1,50000,2024-03-01\n"
+)
+# Regarding the account, the deal and a person, by their IDs (the API's export)
+CALLS = (
+    "activityid,regardingobjectid,subject,actualend,actualdurationminutes,statecode\n"
+    f"ac01,{CONTOSO},Kick-off,2024-02-01,30,1\n"
+    f"ac02,{DEAL},Offer call,2024-02-10,45,1\n"
+    f"ac03,{PIOTR},Budget call,2024-02-12,20,1\n"
+)
+# Regarding by name (a view's "Export to Excel")
+CALL_VIEW = (
+    "(Do Not Modify) Phone Call,Regarding,Subject,Actual End,Duration,Call To,"
+    "Activity Status\n"
+    "ac11,Contoso – Line upgrade,Offer follow-up,2024-02-20,15,Nora Keller,Completed\n"
+    "ac12,Fabrikam Metals,Intro,2024-02-21,15,Piotr Nowak,Completed\n"
+)
+
+
+def _activities(con: store.Connection) -> dict[str, tuple[Any, Any]]:
+    rows = store.query_frame(
+        con, "SELECT activity_id, account_id, contact_id FROM activities"
+    ).rows()
+    return {str(i): (a, c) for i, a, c in rows}
+
+
+def _notes(report: ingest.ImportReport) -> list[tuple[str, str, str]]:
+    return sorted(
+        (p.file, p.code or "", p.message)
+        for p in report.problems
+        if p.code in {"account_from_record", "account_name_shared"}
+    )
+
+
+def test_an_activity_regarding_a_deal_or_a_person_counts_for_its_account(
+    con: store.Connection,
+) -> None:
+    report = import_texts(
+        con,
+        {
+            "account.csv": ACCOUNTS,
+            "contact.csv": PEOPLE,
+            "opportunity.csv": DEALS,
+            "phonecall.csv": CALLS,
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _activities(con) == {
+        "ac01": (CONTOSO, None),
+        "ac02": (CONTOSO, None),  # the deal's account
+        "ac03": (FABRIKAM, PIOTR),  # the person's account, and the person
+    }
+    # no reference is reported missing: each was read for what it is
+    assert not [p for p in report.problems if p.code == "missing_reference"]
+    assert _notes(report) == [
+        (
+            "phonecall.csv",
+            "account_from_record",
+            "activities naming a deal, not an account (as Dynamics' Regarding "
+            "does): 1; each counts for the deal's account",
+        ),
+        (
+            "phonecall.csv",
+            "account_from_record",
+            "activities naming a person, not an account (as Dynamics' Regarding "
+            "does): 1; each counts for the person's account",
+        ),
+    ]
+    # the offer call's effort is the account's
+    features = store.account_features(con, store.resolve_as_of(con))
+    by_account = dict(features.select("account_id", "activities_12m").rows())
+    assert by_account[CONTOSO] == 2 and by_account[FABRIKAM] == 1
+
+
+def test_a_deal_named_as_regarding_is_not_made_into_an_account(
+    con: store.Connection,
+) -> None:
+    report = import_texts(
+        con,
+        {
+            "account.csv": ACCOUNTS,
+            "contact.csv": PEOPLE,
+            "opportunity.csv": DEALS,
+            "Phone Calls.csv": CALL_VIEW,
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    names = store.query_frame(con, "SELECT name FROM accounts ORDER BY 1")
+    assert names["name"].to_list() == ["Contoso Pharmaceuticals", "Fabrikam Metals"]
+    assert not [p for p in report.problems if p.code == "created_from_name"]
+    # the follow-up is the deal's account's, and its person is found there
+    assert _activities(con) == {"ac11": (CONTOSO, NORA), "ac12": (FABRIKAM, PIOTR)}
+    assert [code for _f, code, _m in _notes(report)] == ["account_from_record"]
+
+
+def test_a_name_several_accounts_deals_share_gives_no_account(
+    con: store.Connection,
+) -> None:
+    deals = DEALS + f"9b02,{FABRIKAM},Contoso – Line upgrade,1,1000,2024-03-02\n"
+    report = import_texts(
+        con,
+        {
+            "account.csv": ACCOUNTS,
+            "opportunity.csv": deals,
+            "Phone Calls.csv": CALL_VIEW.replace(",Nora Keller,", ",,"),
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _activities(con)["ac11"] == (None, None)
+    assert store.query_frame(con, "SELECT count(*) AS n FROM accounts")["n"][0] == 2
+    ((file, code, message),) = _notes(report)
+    assert (file, code) == ("Phone Calls.csv", "account_name_shared")
+    assert "by its ID" in message
+
+
+def test_an_activity_naming_only_its_person_counts_for_the_person_s_account(
+    con: store.Connection,
+) -> None:
+    # a generic export: the visit log names the person, not the company
+    report = import_texts(
+        con,
+        {
+            "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
+            "contacts.csv": "contact_id,account_id,name\nC1,A1,Jonas Weber\n",
+            "activities.csv": "activity_id,contact_id,kind,activity_date\n"
+            "V1,C1,visit,2024-03-01\nV2,,visit,2024-03-02\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _activities(con) == {"V1": ("A1", "C1"), "V2": (None, None)}
+    assert [m for _f, _c, m in _notes(report)] == [
+        "activities naming a person but no account: 1; each counts for the "
+        "person's account"
+    ]
+
+
+GENERIC = {
+    "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
+    "contacts.csv": "contact_id,account_id,name\nC1,A1,Jonas Weber\n",
+}
+GENERIC_VISITS = (
+    "activity_id,contact_id,kind,activity_date\nV1,C1,visit,2024-03-01\n"
+    "V2,,visit,2024-03-02\nV3,C9,visit,2024-03-03\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "name", "text", "expected"),
+    [
+        pytest.param(
+            {"account.csv": ACCOUNTS, "contact.csv": PEOPLE, "opportunity.csv": DEALS},
+            "phonecall.csv",
+            CALLS,
+            {
+                "ac01": (CONTOSO, None),
+                "ac02": (CONTOSO, None),
+                "ac03": (FABRIKAM, PIOTR),
+            },
+            id="dynamics-regarding",
+        ),
+        pytest.param(
+            GENERIC,
+            "activities.csv",
+            GENERIC_VISITS,
+            # a person the database does not hold gives nothing (and is named)
+            {"V1": ("A1", "C1"), "V2": (None, None), "V3": (None, None)},
+            id="generic-person-only",
+        ),
+    ],
+)
+def test_a_large_file_loaded_in_one_pass_reads_the_same_accounts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first: dict[str, str],
+    name: str,
+    text: str,
+    expected: dict[str, tuple[Any, Any]],
+) -> None:
+    outcomes = []
+    loaded: list[int | None] = []
+    one_pass = store.import_activities_load
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        loaded.append(one_pass(*args, **kwargs))
+        return loaded[-1]
+
+    for large in (False, True):
+        con = store.connect(":memory:")
+        assert import_texts(con, first).ok
+        calls = tmp_path / f"{large}" / name
+        calls.parent.mkdir()
+        calls.write_text(text)
+        loaded.clear()
+        with monkeypatch.context() as patch:
+            if large:
+                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+            patch.setattr(store, "import_activities_load", watched)
+            report = ingest.import_files(con, [calls], actor=ANALYST)
+        assert report.ok, [p.message for p in report.errors]
+        # the large file in one pass
+        assert loaded == ([len(expected)] if large else [])
+        outcomes.append((_activities(con), _notes(report)))
+        con.close()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[1][0] == expected
+    assert outcomes[1][1]

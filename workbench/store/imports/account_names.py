@@ -1,0 +1,267 @@
+"""How records name their accounts: by name, and activities by a deal or a person.
+
+Records that name their account by name alone give it: an account neither the
+import nor the database holds is made from the name (:func:`resolve_account_names`).
+
+An activity's export may name a deal or a person where its account belongs.
+
+Dynamics files an activity "regarding" one record: an account, but as often a
+deal or a person (``regardingobjectid``; a view's export gives the record's name
+under "Regarding"). HubSpot and other exports name an activity's person and not
+its company. Read as an account, a deal's ID matched no account (the activity
+was left without one, and its effort counted for nobody) and a deal's or a
+person's name made a new account of it.
+
+So an activity's account is, in this order:
+
+1. the account it names, by ID or by an account's name;
+2. else the account of the deal or the person its account column names, by ID,
+   or by name where no account has that name and the name is one account's
+   (a deal's name several accounts share, "Renewal 2024", gives none);
+3. else its person's account (Salesforce fills a task's account from its person
+   the same way).
+
+A name that some deal or person of the import or the database holds is never
+made into an account. Each file's activities read through a deal or a person
+are counted per way (:func:`import_account_via`), for the import's notes.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench.store._base import Connection, _frame
+
+#: How an activity's account was found: the deal or the person its account
+#: column names (by ID or by name), its person, or a name several accounts share.
+VIA_DEAL, VIA_PERSON, VIA_CONTACT, VIA_SHARED = "deal", "person", "contact", "shared"
+
+
+def _records(staged: set[str]) -> str:
+    """Return the SQL of the deals and people an activity may name.
+
+    Columns ``k`` (the ID), ``name``, ``account_id``, ``contact_id`` (the
+    person's own) and ``via``. The import's own, once built, and the stored.
+    """
+    deals = "SELECT opportunity_id AS k, name, account_id, NULL::VARCHAR AS contact_id"
+    people = "SELECT contact_id AS k, name, account_id, contact_id"
+    parts = [f"{deals}, '{VIA_DEAL}' AS via FROM opportunities"]
+    parts.append(f"{people}, '{VIA_PERSON}' FROM contacts")
+    if "opportunities" in staged:
+        parts.append(f"{deals}, '{VIA_DEAL}' FROM _import_new_opportunities")
+    if "contacts" in staged:
+        parts.append(f"{people}, '{VIA_PERSON}' FROM _import_new_contacts")
+    return " UNION ALL ".join(parts)
+
+
+def staged_record_names(staged: set[str]) -> str:
+    """Return the SQL of the lower-cased names of deals and people, before their build.
+
+    An activity's account name among them is not made into an account.
+    """
+    parts = [
+        "SELECT lower(name) AS k FROM opportunities",
+        "SELECT lower(name) FROM contacts",
+    ]
+    if "opportunities" in staged:
+        parts.append("SELECT lower(name) FROM _import_in_opportunities")
+    if "contacts" in staged:
+        parts.append(
+            "SELECT lower(coalesce(name, nullif(trim(concat_ws(' ', first_name, "
+            "last_name)), ''))) FROM _import_in_contacts"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def resolve_account_names(cur: Connection, staged: set[str]) -> None:
+    """Accounts named only by reference, the account index, parents and owners."""
+    # Accounts that records name but neither the import nor the database holds.
+    referrers = [t for t in ("contacts", "opportunities", "activities") if t in staged]
+    if referrers:
+        # an activity's name of a deal or a person is not an account's
+        not_records = f"AND lower(account_name) NOT IN ({staged_record_names(staged)})"
+        named = " UNION ALL ".join(
+            f"SELECT _file, _row, _source, account_name FROM _import_in_{t} "
+            "WHERE account_id IS NULL AND account_name IS NOT NULL "
+            + (not_records if t == "activities" else "")
+            for t in referrers
+        )
+        cur.execute(
+            f"""
+            INSERT INTO _import_new_accounts BY NAME
+            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
+                   min(_file) AS _file, min(_source) AS _source,
+                   min(account_name) AS source_id, min(account_name) AS name,
+                   min(_source) || ':' || left(md5(lower(min(account_name))), 12) AS account_id,
+                   false AS matched_by_name, true AS created_from_reference,
+                   false AS has_crm_id
+            FROM ({named}) r
+            WHERE lower(account_name) NOT IN (
+                    SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
+              AND lower(account_name) NOT IN (SELECT lower(name) FROM accounts)
+            GROUP BY lower(account_name)
+            """
+        )
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _import_account_index AS
+        SELECT lower(name) AS k, min(account_id) AS account_id FROM (
+            SELECT name, account_id FROM _import_new_accounts
+            UNION ALL
+            SELECT name, account_id FROM accounts
+            WHERE lower(name) NOT IN (
+                SELECT lower(name) FROM _import_new_accounts WHERE name IS NOT NULL)
+        ) WHERE name IS NOT NULL GROUP BY 1
+        """
+    )
+    # Parents and owners named by name.
+    cur.execute(
+        """
+        UPDATE _import_new_accounts a SET parent_account_id = i.account_id
+        FROM _import_account_index i
+        WHERE a.parent_account_id IS NULL AND a.parent_account_name IS NOT NULL
+          AND i.k = lower(a.parent_account_name)
+        """
+    )
+    cur.execute(
+        """
+        UPDATE _import_new_accounts a SET owner_seller_id = i.seller_id
+        FROM _import_seller_index i
+        WHERE a.owner_seller_id IS NULL AND a.owner_seller_name IS NOT NULL
+          AND i.k = lower(trim(a.owner_seller_name))
+        """
+    )
+
+
+def resolve_activity_accounts(cur: Connection, staged: set[str]) -> None:
+    """Give the built activities the account of the deal or person they name.
+
+    Runs on ``_import_new_activities`` before their people are looked up by
+    name (within the account) and before their references are checked. Marks
+    each row so found in ``_account_via`` and counts them per file and way.
+    """
+    records = _records(staged)
+    accounts = (
+        "SELECT account_id FROM accounts "
+        "UNION ALL SELECT account_id FROM _import_new_accounts"
+    )
+    cur.execute("ALTER TABLE _import_new_activities ADD COLUMN _account_via VARCHAR")
+    # 2. by ID: an account column naming no account but a deal or a person
+    cur.execute(
+        f"""
+        UPDATE _import_new_activities a
+        SET account_id = r.account_id, contact_id = coalesce(a.contact_id, r.contact_id),
+            _account_via = r.via
+        FROM ({records}) r
+        WHERE a.account_id = r.k AND a.account_id NOT IN ({accounts})
+        """
+    )
+    # 2. by name, where the name is one account's deals' or people's alone
+    cur.execute(
+        f"""
+        UPDATE _import_new_activities a
+        SET account_id = r.account_id, contact_id = coalesce(a.contact_id, r.contact_id),
+            _account_via = CASE WHEN r.accounts = 1 THEN r.via ELSE '{VIA_SHARED}' END
+        FROM (
+            SELECT lower(name) AS k, count(DISTINCT account_id) AS accounts,
+                   CASE WHEN count(DISTINCT account_id) = 1 THEN min(account_id) END
+                       AS account_id,
+                   CASE WHEN count(DISTINCT contact_id) = 1 AND count(DISTINCT account_id) = 1
+                        THEN min(contact_id) END AS contact_id,
+                   min(via) AS via
+            FROM ({records}) WHERE name IS NOT NULL GROUP BY 1
+        ) r
+        WHERE a.account_id IS NULL AND lower(a._account_name) = r.k
+        """
+    )
+    # 3. its person's account
+    cur.execute(
+        f"""
+        UPDATE _import_new_activities a
+        SET account_id = r.account_id, _account_via = '{VIA_CONTACT}'
+        FROM ({records}) r
+        WHERE a.account_id IS NULL AND a._account_via IS NULL
+          AND r.via = '{VIA_PERSON}' AND a.contact_id = r.k
+        """
+    )
+    cur.execute(
+        """
+        INSERT INTO _import_account_via
+        SELECT _file, _account_via, count(*) FROM _import_new_activities
+        WHERE _account_via IS NOT NULL GROUP BY ALL
+        """
+    )
+
+
+def load_activity_accounts(cur: Connection, run_id: int, file: str) -> None:
+    """Give the activities a one-pass load wrote the account of their deal or person.
+
+    The load's own rows (``run_id``), once the export's other files are written:
+    an account column naming a stored deal or person by ID, and a row with no
+    account whose person is stored. Names are the staged path's (a file naming
+    records by name does not load in one pass). Counted as the staged path does.
+    """
+    records = _records(set())
+    counted: dict[str, int] = {}
+    dangling = cur.execute(
+        """
+        SELECT count(*) FROM activities
+        WHERE import_run_id = $run AND account_id IS NOT NULL
+          AND account_id NOT IN (SELECT account_id FROM accounts)
+        """,
+        {"run": run_id},
+    ).fetchall()[0][0]
+    if dangling:
+        for via in (VIA_DEAL, VIA_PERSON):
+            changed = cur.execute(
+                f"""
+                UPDATE activities a
+                SET account_id = r.account_id,
+                    contact_id = coalesce(a.contact_id, r.contact_id)
+                FROM ({records}) r
+                WHERE a.import_run_id = $run AND r.via = $via AND a.account_id = r.k
+                  AND a.account_id NOT IN (SELECT account_id FROM accounts)
+                """,
+                {"run": run_id, "via": via},
+            ).fetchall()[0][0]
+            counted[via] = int(changed)
+    unattributed = cur.execute(
+        "SELECT count(*) FROM activities WHERE import_run_id = $run "
+        "AND account_id IS NULL AND contact_id IS NOT NULL",
+        {"run": run_id},
+    ).fetchall()[0][0]
+    if unattributed:
+        counted[VIA_CONTACT] = int(
+            cur.execute(
+                """
+                UPDATE activities a SET account_id = c.account_id FROM contacts c
+                WHERE a.import_run_id = $run AND a.account_id IS NULL
+                  AND a.contact_id = c.contact_id
+                """,
+                {"run": run_id},
+            ).fetchall()[0][0]
+        )
+    for via, rows in counted.items():
+        if rows:
+            cur.execute(
+                "INSERT INTO _import_account_via VALUES ($file, $via, $rows)",
+                {"file": file, "via": via, "rows": rows},
+            )
+
+
+def import_account_via(cur: Connection, file: str | None = None) -> pl.DataFrame:
+    """Return per file and way how many activities took a deal's or a person's account.
+
+    Columns: ``_file``, ``via`` (:data:`VIA_DEAL`, :data:`VIA_PERSON`,
+    :data:`VIA_CONTACT`, or :data:`VIA_SHARED` for a name several accounts'
+    records share: left without an account) and ``rows``. ``file``: that
+    file's alone.
+    """
+    found: pl.DataFrame = _frame(
+        cur.sql(
+            "SELECT _file, via, sum(rows)::BIGINT AS rows FROM _import_account_via "
+            "WHERE $file IS NULL OR _file = $file GROUP BY ALL ORDER BY _file, via",
+            params={"file": file},
+        )
+    )
+    return found

@@ -94,8 +94,8 @@ def test_an_activity_regarding_a_deal_or_a_person_counts_for_its_account(
         (
             "phonecall.csv",
             "account_from_record",
-            "activities naming a deal, not an account (as Dynamics' Regarding "
-            "does): 1; each counts for the deal's account",
+            "activities naming a deal, not an account (a Dynamics Regarding, a "
+            "HubSpot deal association): 1; each counts for the deal's account",
         ),
         (
             "phonecall.csv",
@@ -242,3 +242,49 @@ def test_a_large_file_loaded_in_one_pass_reads_the_same_accounts(
     assert outcomes[0] == outcomes[1]
     assert outcomes[1][0] == expected
     assert outcomes[1][1]
+
+
+def test_a_hubspot_engagement_logged_on_a_deal_alone_counts_for_its_company(
+    con: store.Connection,
+) -> None:
+    # HubSpot's warehouse export: engagements and their associations in tables
+    # of their own. The call is associated with its company; the meeting only
+    # with a deal; the note with its person alone.
+    report = import_texts(
+        con,
+        {
+            "company_data.csv": "id,is_deleted,property_name\n501,false,Huadong\n"
+            "502,false,Nordwerk\n",
+            "contact_data.csv": "_fivetran_deleted,id,property_firstname,"
+            "property_lastname,associatedcompanyid\nFALSE,7001,Wei,Wang,502\n",
+            "deal_data.csv": "deal_id,is_deleted,property_dealname,property_amount,"
+            "property_closedate\n801,false,Line upgrade,5000,2024-03-01\n",
+            "deal_company_data.csv": "company_id,deal_id,type_id,category\n"
+            "501,801,5,HUBSPOT_DEFINED\n",
+            "engagement_call_data.csv": "engagement_id,_fivetran_deleted,"
+            "property_hs_timestamp,property_hs_call_title,type\n"
+            "91,false,2024-03-01 10:00:00.000000,Intro call,CALL\n",
+            "engagement_meeting_data.csv": "engagement_id,start_time,title\n"
+            "92,2024-03-05 13:00:00,Offer meeting\n",
+            "engagement_note_data.csv": "engagement_id,_fivetran_deleted,"
+            "property_hs_timestamp,property_hs_body_preview,type\n"
+            "93,false,2024-03-06 09:00:00.000000,note body,NOTE\n",
+            "engagement_company_data.csv": "company_id,engagement_id,engagement_type,"
+            "type_id,category\n502,91,CALL,182,HUBSPOT_DEFINED\n",
+            "engagement_deal_data.csv": "deal_id,engagement_id\n801,91\n801,92\n",
+            "engagement_contact_data.csv": "contact_id,engagement_id,engagement_type,"
+            "type_id,category\n7001,93,NOTE,202,HUBSPOT_DEFINED\n",
+        },
+        source="hubspot",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    # the call keeps its own company (502), not its deal's (501)
+    assert _activities(con) == {
+        "91": ("502", None),
+        "92": ("501", None),
+        "93": ("502", "7001"),
+    }
+    notes = [m for _f, _c, m in _notes(report)]
+    assert len(notes) == 2 and "HubSpot deal association): 1;" in notes[0]
+    said = {p.file: p.message for p in report.problems if p.code == "file_not_imported"}
+    assert "their deal" in said["engagement_deal_data.csv"]

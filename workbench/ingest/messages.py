@@ -205,8 +205,8 @@ UNDATED = N_(
 _ACCOUNT_VIA: dict[str, tuple[str, str]] = {
     "deal": (
         N_(
-            "activities naming a deal, not an account (as Dynamics' Regarding "
-            "does): {count}; each counts for the deal's account"
+            "activities naming a deal, not an account (a Dynamics Regarding, a "
+            "HubSpot deal association): {count}; each counts for the deal's account"
         ),
         "account_from_record",
     ),

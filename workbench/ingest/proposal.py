@@ -391,6 +391,17 @@ _COMPANY_ASSOCIATIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "contact_id",
         "activities",
     ),
+    # An engagement logged on a deal alone: the deal's company (its ID stands in
+    # the activity's account column, which the build reads through the deal;
+    # after the company associations, so it fills only what they leave empty).
+    (
+        "engagementid",
+        "dealid",
+        "activities",
+        "activity_id",
+        "account_id",
+        "activities",
+    ),
 )
 
 
@@ -399,6 +410,9 @@ _NOUNS = {
     "contacts": N_("person(s)"),
     "activities": N_("activities"),
 }
+#: What an association table gives a record, one and several.
+_ONE = {"company": N_("company"), "person": N_("person"), "deal": N_("deal")}
+_SEVERAL = {"company": N_("companies"), "person": N_("people"), "deal": N_("deals")}
 #: What an association table gives its records' companies or people to.
 _RECORDS = {
     "deals": N_("the deals"),
@@ -466,10 +480,7 @@ def _attach_companies(
     targets = [
         e
         for e in recognised
-        if e.table == table
-        and e.frame is not None
-        and target_column not in set(e.mapping.values())
-        and id_column in e.mapping.values()
+        if e.table == table and e.frame is not None and id_column in e.mapping.values()
     ]
     if not links or not targets:
         return []
@@ -478,14 +489,20 @@ def _attach_companies(
         pl.col("company").first(), pl.len().alias("companies")
     )
     names = ", ".join(entry.name for entry, _frame in links)
-    other = "company" if target_column == "account_id" else "person"
+    other = (
+        "deal"
+        if keys[1] == "dealid"
+        else "company"
+        if target_column == "account_id"
+        else "person"
+    )
     for entry, _frame in links:
         # worded where it is read; the files' names are data
         entry.note = worded(
             N_("an association table: it gives {records} in {files} their {other}"),
             records=worded(_RECORDS[what]),
             files=", ".join(d.name for d in targets),
-            other=worded(N_("company") if other == "company" else N_("person")),
+            other=worded(_ONE[other]),
         )
     problems: list[Problem] = []
     for target in targets:
@@ -501,9 +518,20 @@ def _attach_companies(
             maintain_order="left",
         )
         several = joined.filter(pl.col("companies") > 1).height
-        target.frame = joined.drop("__record_key", "companies")
-        target.headers = [*target.headers, company_header]
-        target.mapping = {**target.mapping, company_header: target_column}
+        mapped = next(
+            (h for h, c in target.mapping.items() if c == target_column), None
+        )
+        if mapped is None:
+            target.frame = joined.drop("__record_key", "companies")
+            target.headers = [*target.headers, company_header]
+            target.mapping = {**target.mapping, company_header: target_column}
+        else:
+            # the file's own column (or an association before) wins; this one
+            # fills the cells it leaves empty
+            filled = pl.col(mapped).replace("", None).fill_null(pl.col(company_header))
+            target.frame = joined.with_columns(filled.alias(mapped)).drop(
+                "__record_key", "companies", company_header
+            )
         if several:
             problems.append(
                 file_problem(
@@ -516,13 +544,9 @@ def _attach_companies(
                         ),
                         count=f"{several:,}",
                         records=worded(_NOUNS[table]),
-                        others=worded(
-                            N_("companies") if other == "company" else N_("people")
-                        ),
+                        others=worded(_SEVERAL[other]),
                         files=names,
-                        other=worded(
-                            N_("company") if other == "company" else N_("person")
-                        ),
+                        other=worded(_ONE[other]),
                     ),
                     "several_associations",
                 )

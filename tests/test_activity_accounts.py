@@ -55,6 +55,10 @@ CALL_VIEW = (
 )
 
 
+#: The export's accounts, people and deals, beside which its calls are read.
+DYNAMICS = {"account.csv": ACCOUNTS, "contact.csv": PEOPLE, "opportunity.csv": DEALS}
+
+
 def _activities(con: store.Connection) -> dict[str, tuple[Any, Any]]:
     rows = store.query_frame(
         con, "SELECT activity_id, account_id, contact_id FROM activities"
@@ -73,15 +77,7 @@ def _notes(report: ingest.ImportReport) -> list[tuple[str, str, str]]:
 def test_an_activity_regarding_a_deal_or_a_person_counts_for_its_account(
     con: store.Connection,
 ) -> None:
-    report = import_texts(
-        con,
-        {
-            "account.csv": ACCOUNTS,
-            "contact.csv": PEOPLE,
-            "opportunity.csv": DEALS,
-            "phonecall.csv": CALLS,
-        },
-    )
+    report = import_texts(con, {**DYNAMICS, "phonecall.csv": CALLS})
     assert report.ok, [p.message for p in report.errors]
     assert _activities(con) == {
         "ac01": (CONTOSO, None),
@@ -113,15 +109,7 @@ def test_an_activity_regarding_a_deal_or_a_person_counts_for_its_account(
 def test_a_deal_named_as_regarding_is_not_made_into_an_account(
     con: store.Connection,
 ) -> None:
-    report = import_texts(
-        con,
-        {
-            "account.csv": ACCOUNTS,
-            "contact.csv": PEOPLE,
-            "opportunity.csv": DEALS,
-            "Phone Calls.csv": CALL_VIEW,
-        },
-    )
+    report = import_texts(con, {**DYNAMICS, "Phone Calls.csv": CALL_VIEW})
     assert report.ok, [p.message for p in report.errors]
     names = store.query_frame(con, "SELECT name FROM accounts ORDER BY 1")
     assert names["name"].to_list() == ["Contoso Pharmaceuticals", "Fabrikam Metals"]
@@ -186,7 +174,7 @@ GENERIC_VISITS = (
     ("first", "name", "text", "expected"),
     [
         pytest.param(
-            {"account.csv": ACCOUNTS, "contact.csv": PEOPLE, "opportunity.csv": DEALS},
+            DYNAMICS,
             "phonecall.csv",
             CALLS,
             {

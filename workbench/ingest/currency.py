@@ -223,32 +223,35 @@ def currency_problems(
     if rates is None:
         return problems
     for record in store.import_converted_deals(cur).iter_rows(named=True):
-        low, high = float(record["factor"]), float(record["factor_high"])
+        low, high = (
+            f"{float(record['factor']):.6g}",
+            f"{float(record['factor_high']):.6g}",
+        )
+        said = {
+            "count": f"{int(record['rows']):,}",
+            "code": record["code"],
+            "portfolio": record["portfolio"],
+            "file": rates.file,
+        }
         message = (
             worded(
                 N_(
                     "{count} deal(s) in {code} converted into {portfolio} with the "
                     "org's rates ({file}): each amount × {factor}"
                 ),
-                count=f"{int(record['rows']):,}",
-                code=record["code"],
-                portfolio=record["portfolio"],
-                file=rates.file,
-                factor=f"{low:.6g}",
+                factor=low,
+                **said,
             )
-            if f"{low:.6g}" == f"{high:.6g}"
+            if low == high
             else worded(
                 N_(
                     "{count} deal(s) in {code} converted into {portfolio} with the "
                     "org's dated rates ({file}), each at its close date's rate: "
                     "× {low} to × {high}"
                 ),
-                count=f"{int(record['rows']):,}",
-                code=record["code"],
-                portfolio=record["portfolio"],
-                file=rates.file,
-                low=f"{low:.6g}",
-                high=f"{high:.6g}",
+                low=low,
+                high=high,
+                **said,
             )
         )
         problems.append(

@@ -45,7 +45,8 @@ class ExchangeRates:
     rates: dict[str, float]
     corporate: str | None
     file: str
-    dated: pl.DataFrame | None = None
+    # a frame has no truth value: two rates compare by their other fields
+    dated: pl.DataFrame | None = field(default=None, compare=False)
 
 
 @dataclass

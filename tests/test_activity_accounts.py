@@ -276,3 +276,24 @@ def test_a_hubspot_engagement_logged_on_a_deal_alone_counts_for_its_company(
     assert len(notes) == 2 and "HubSpot deal association): 1;" in notes[0]
     said = {p.file: p.message for p in report.problems if p.code == "file_not_imported"}
     assert "their deal" in said["engagement_deal_data.csv"]
+
+
+def test_a_generic_file_s_missing_account_is_not_read_as_a_deal_of_that_id(
+    con: store.Connection,
+) -> None:
+    # A generic export counts its IDs per table: account "17" is not deal "17".
+    report = import_texts(
+        con,
+        {
+            "accounts.csv": "account_id,name\n1,Nordwerk AG\n",
+            "opportunities.csv": "opportunity_id,account_id,name,stage,amount,"
+            "close_date\n17,1,Line upgrade,won,5000,2024-03-01\n",
+            "activities.csv": "activity_id,account_id,kind,activity_date\n"
+            "V1,17,visit,2024-03-01\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert _activities(con) == {"V1": (None, None)}
+    assert [p.code for p in report.problems if p.file == "activities.csv"] == [
+        "missing_reference"
+    ]

@@ -37,21 +37,36 @@ from workbench.store._base import Connection, _frame
 VIA_DEAL, VIA_PERSON, VIA_CONTACT, VIA_SHARED = "deal", "person", "contact", "shared"
 
 
+#: The sources whose activity's account column may name a deal or a person:
+#: Dynamics' Regarding (its IDs are GUIDs, one record's alone) and HubSpot's
+#: deal associations. Elsewhere an account ID that names no account is a
+#: missing account: a generic file's IDs are counted per table, and its
+#: account "17" is not the deal "17".
+REGARDING_SOURCES = ("dynamics", "hubspot")
+_REGARDING = f"a._source IN {REGARDING_SOURCES}"
+
+
 def _records(staged: set[str]) -> str:
-    """Return the SQL of the deals and people an activity may name.
+    """Return the SQL of the deals and people an activity may name, one row an ID.
 
     Columns ``k`` (the ID), ``name``, ``account_id``, ``contact_id`` (the
-    person's own) and ``via``. The import's own, once built, and the stored.
+    person's own) and ``via``. The import's own, once built, before the stored
+    (a person moved by the import is read where the import puts them); a deal
+    before a person of the same ID.
     """
     deals = "SELECT opportunity_id AS k, name, account_id, NULL::VARCHAR AS contact_id"
     people = "SELECT contact_id AS k, name, account_id, contact_id"
-    parts = [f"{deals}, '{VIA_DEAL}' AS via FROM opportunities"]
-    parts.append(f"{people}, '{VIA_PERSON}' FROM contacts")
+    parts = [f"{deals}, '{VIA_DEAL}' AS via, 1 AS stored FROM opportunities"]
+    parts.append(f"{people}, '{VIA_PERSON}', 1 FROM contacts")
     if "opportunities" in staged:
-        parts.append(f"{deals}, '{VIA_DEAL}' FROM _import_new_opportunities")
+        parts.append(f"{deals}, '{VIA_DEAL}', 0 FROM _import_new_opportunities")
     if "contacts" in staged:
-        parts.append(f"{people}, '{VIA_PERSON}' FROM _import_new_contacts")
-    return " UNION ALL ".join(parts)
+        parts.append(f"{people}, '{VIA_PERSON}', 0 FROM _import_new_contacts")
+    # one row an ID: an update joined to two would pick either, and count both
+    return (
+        f"SELECT k, name, account_id, contact_id, via FROM ({' UNION ALL '.join(parts)}) "
+        "QUALIFY row_number() OVER (PARTITION BY k ORDER BY via, stored) = 1"
+    )
 
 
 def staged_record_names(staged: set[str]) -> str:
@@ -78,8 +93,11 @@ def resolve_account_names(cur: Connection, staged: set[str]) -> None:
     # Accounts that records name but neither the import nor the database holds.
     referrers = [t for t in ("contacts", "opportunities", "activities") if t in staged]
     if referrers:
-        # an activity's name of a deal or a person is not an account's
-        not_records = f"AND lower(account_name) NOT IN ({staged_record_names(staged)})"
+        # an activity's Regarding naming a deal or a person is not an account's
+        not_records = (
+            f"AND (_source NOT IN {REGARDING_SOURCES} OR lower(account_name) "
+            f"NOT IN ({staged_record_names(staged)}))"
+        )
         named = " UNION ALL ".join(
             f"SELECT _file, _row, _source, account_name FROM _import_in_{t} "
             "WHERE account_id IS NULL AND account_name IS NOT NULL "
@@ -153,7 +171,7 @@ def resolve_activity_accounts(cur: Connection, staged: set[str]) -> None:
         SET account_id = r.account_id, contact_id = coalesce(a.contact_id, r.contact_id),
             _account_via = r.via
         FROM ({records}) r
-        WHERE a.account_id = r.k AND a.account_id NOT IN ({accounts})
+        WHERE {_REGARDING} AND a.account_id = r.k AND a.account_id NOT IN ({accounts})
         """
     )
     # 2. by name, where the name is one account's deals' or people's alone
@@ -171,7 +189,7 @@ def resolve_activity_accounts(cur: Connection, staged: set[str]) -> None:
                    min(via) AS via
             FROM ({records}) WHERE name IS NOT NULL GROUP BY 1
         ) r
-        WHERE a.account_id IS NULL AND lower(a._account_name) = r.k
+        WHERE {_REGARDING} AND a.account_id IS NULL AND lower(a._account_name) = r.k
         """
     )
     # 3. its person's account
@@ -193,7 +211,9 @@ def resolve_activity_accounts(cur: Connection, staged: set[str]) -> None:
     )
 
 
-def load_activity_accounts(cur: Connection, run_id: int, file: str) -> None:
+def load_activity_accounts(
+    cur: Connection, run_id: int, file: str, source: str
+) -> None:
     """Give the activities a one-pass load wrote the account of their deal or person.
 
     The load's own rows (``run_id``), once the export's other files are written:
@@ -203,14 +223,17 @@ def load_activity_accounts(cur: Connection, run_id: int, file: str) -> None:
     """
     records = _records(set())
     counted: dict[str, int] = {}
-    dangling = cur.execute(
-        """
+    dangling = (
+        source in REGARDING_SOURCES
+        and cur.execute(
+            """
         SELECT count(*) FROM activities
         WHERE import_run_id = $run AND account_id IS NOT NULL
           AND account_id NOT IN (SELECT account_id FROM accounts)
         """,
-        {"run": run_id},
-    ).fetchall()[0][0]
+            {"run": run_id},
+        ).fetchall()[0][0]
+    )
     if dangling:
         for via in (VIA_DEAL, VIA_PERSON):
             changed = cur.execute(

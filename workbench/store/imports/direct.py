@@ -218,7 +218,7 @@ def import_activities_references(
         when the staged path is needed after all (an error-level reference, or
         names it would then look up).
     """
-    load_activity_accounts(cur, run_id, csv.file)
+    load_activity_accounts(cur, run_id, csv.file, csv.source)
     return _direct_reference_problems(
         cur, run_id, csv.reader_params(), csv.positions, csv.file
     )

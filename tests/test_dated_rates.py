@@ -109,8 +109,10 @@ def test_a_deal_no_period_holds_and_no_static_rate_is_named(
 def test_a_period_that_cannot_be_read_is_named_and_not_used(
     con: store.Connection,
 ) -> None:
-    dated = DATED.replace("0.9,2024-04-01,9999", "0.9,April 2024,9999").replace(
-        "GBP,0.5", "GBP,-"
+    dated = (
+        DATED.replace("0.9,2024-04-01,9999", "0.9,April 2024,9999")
+        .replace("GBP,0.5", "GBP,-")
+        .replace("2024-01-01,2024-04-01", "2024-01-01,soon")
     )
     report = import_texts(
         con,
@@ -127,8 +129,9 @@ def test_a_period_that_cannot_be_read_is_named_and_not_used(
         for p in report.problems
         if p.file == "DatedConversionRate.csv" and p.row is not None
     )
-    assert unread == [(2, "StartDate"), (3, "ConversionRate")]
-    # April's euro deal falls back to the static rate; the pound's too
+    # an unread end would leave its period open over the ones after it
+    assert unread == [(1, "NextStartDate"), (2, "StartDate"), (3, "ConversionRate")]
+    # the euro deals fall back to the static rate; the pound's too
     amounts = dict(_amounts(con))
     assert amounts["006C"] == 900 / 0.8 and amounts["006D"] == 6000.0
 

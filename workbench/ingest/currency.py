@@ -136,31 +136,41 @@ def _dated_rates(file: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Pro
     """Return a ``DatedConversionRate`` file's periods and its unread rows.
 
     Columns: ``code``, ``rate``, ``start`` and ``next_start`` (null: open). A
-    row whose start cannot be read is named under its start's header.
+    row whose rate, start or next start cannot be read is named under that
+    column's header, and not used (an unread end would leave its period open
+    over the ones after it).
     """
     by_normal, read = _read_rates(frame)
 
-    def day(normal: str) -> pl.Expr:
+    def text(normal: str) -> pl.Expr:
         if normal not in by_normal:
-            return pl.lit(None, dtype=pl.Date)
-        text = pl.col(by_normal[normal]).cast(pl.String).str.strip_chars()
-        return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+            return pl.lit(None, dtype=pl.String)
+        return pl.col(by_normal[normal]).cast(pl.String).str.strip_chars()
+
+    def day(normal: str) -> pl.Expr:
+        return text(normal).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
 
     read = read.with_columns(
-        day("startdate").alias("start"), day("nextstartdate").alias("next_start")
+        day("startdate").alias("start"),
+        day("nextstartdate").alias("next_start"),
+        # which column cannot be read, in the order the row is named by
+        pl.when(~_USABLE.fill_null(False))
+        .then(pl.lit(by_normal["conversionrate"]))
+        .when(day("startdate").is_null())
+        .then(pl.lit(by_normal["startdate"]))
+        .when(day("nextstartdate").is_null() & (text("nextstartdate") != ""))
+        .then(pl.lit(by_normal.get("nextstartdate")))
+        .alias("unread"),
     )
-    usable = read.filter(_USABLE & pl.col("start").is_not_null())
     unread = [
-        _unread_rate(
-            file,
-            row,
-            by_normal["conversionrate"] if bad_rate else by_normal["startdate"],
-        )
-        for row, bad_rate in read.join(usable, on="row", how="anti")
-        .select("row", (~_USABLE).fill_null(True))
+        _unread_rate(file, row, header)
+        for row, header in read.filter(pl.col("unread").is_not_null())
+        .select("row", "unread")
         .rows()
     ]
-    periods = usable.select("code", "rate", "start", "next_start")
+    periods = read.filter(pl.col("unread").is_null()).select(
+        "code", "rate", "start", "next_start"
+    )
     return periods, unread
 
 

@@ -46,14 +46,17 @@ REGARDING_SOURCES = ("dynamics", "hubspot")
 _REGARDING = f"a._source IN {REGARDING_SOURCES}"
 
 
-def _records(staged: set[str]) -> str:
+def _records(staged: set[str], keys: str, *, by_name: bool = False) -> str:
     """Return the SQL of the deals and people an activity may name, one row an ID.
 
     Columns ``k`` (the ID), ``name``, ``account_id``, ``contact_id`` (the
     person's own) and ``via``. The import's own, once built, before the stored
     (a person moved by the import is read where the import puts them); a deal
-    before a person of the same ID.
+    before a person of the same ID. Only the records whose ID (or, ``by_name``,
+    lower-cased name) is among ``keys`` (SQL of one column): a portfolio's
+    million deals are not read for a file of a few activities.
     """
+    match = f"lower(name) IN ({keys})" if by_name else f"k IN ({keys})"
     deals = "SELECT opportunity_id AS k, name, account_id, NULL::VARCHAR AS contact_id"
     people = "SELECT contact_id AS k, name, account_id, contact_id"
     parts = [f"{deals}, '{VIA_DEAL}' AS via, 1 AS stored FROM opportunities"]
@@ -64,28 +67,32 @@ def _records(staged: set[str]) -> str:
         parts.append(f"{people}, '{VIA_PERSON}', 0 FROM _import_new_contacts")
     # one row an ID: an update joined to two would pick either, and count both
     return (
-        f"SELECT k, name, account_id, contact_id, via FROM ({' UNION ALL '.join(parts)}) "
-        "QUALIFY row_number() OVER (PARTITION BY k ORDER BY via, stored) = 1"
+        "SELECT k, name, account_id, contact_id, via FROM ("
+        + " UNION ALL ".join(f"SELECT * FROM ({part}) WHERE {match}" for part in parts)
+        + ") QUALIFY row_number() OVER (PARTITION BY k ORDER BY via, stored) = 1"
     )
 
 
 def staged_record_names(staged: set[str]) -> str:
     """Return the SQL of the lower-cased names of deals and people, before their build.
 
-    An activity's account name among them is not made into an account.
+    An activity's account name among them is not made into an account. Only
+    the names some activity of the import gives as its account's.
     """
-    parts = [
-        "SELECT lower(name) AS k FROM opportunities",
-        "SELECT lower(name) FROM contacts",
-    ]
+    named = (
+        "SELECT lower(account_name) FROM _import_in_activities "
+        f"WHERE _source IN {REGARDING_SOURCES} AND account_id IS NULL"
+    )
+    sources = [("lower(name)", "opportunities"), ("lower(name)", "contacts")]
     if "opportunities" in staged:
-        parts.append("SELECT lower(name) FROM _import_in_opportunities")
+        sources.append(("lower(name)", "_import_in_opportunities"))
     if "contacts" in staged:
-        parts.append(
-            "SELECT lower(coalesce(name, nullif(trim(concat_ws(' ', first_name, "
-            "last_name)), ''))) FROM _import_in_contacts"
-        )
-    return " UNION ALL ".join(parts)
+        full = "coalesce(name, nullif(trim(concat_ws(' ', first_name, last_name)), ''))"
+        sources.append((f"lower({full})", "_import_in_contacts"))
+    return " UNION ALL ".join(
+        f"SELECT {name} FROM {table} WHERE {name} IN ({named})"
+        for name, table in sources
+    )
 
 
 def resolve_account_names(cur: Connection, staged: set[str]) -> None:
@@ -97,6 +104,8 @@ def resolve_account_names(cur: Connection, staged: set[str]) -> None:
         not_records = (
             f"AND (_source NOT IN {REGARDING_SOURCES} OR lower(account_name) "
             f"NOT IN ({staged_record_names(staged)}))"
+            if "activities" in staged and _count(cur, _REGARDING_NAMES)
+            else ""
         )
         named = " UNION ALL ".join(
             f"SELECT _file, _row, _source, account_name FROM _import_in_{t} "
@@ -151,57 +160,88 @@ def resolve_account_names(cur: Connection, staged: set[str]) -> None:
     )
 
 
+#: Activities of an export whose account column may name a deal or a person,
+#: by name, before their build (the account name no account has).
+_REGARDING_NAMES = (
+    f"SELECT count(*) FROM _import_in_activities WHERE _source IN {REGARDING_SOURCES} "
+    "AND account_id IS NULL AND account_name IS NOT NULL"
+)
+
+
+def _count(cur: Connection, sql: str) -> int:
+    return int(cur.execute(sql).fetchall()[0][0])
+
+
 def resolve_activity_accounts(cur: Connection, staged: set[str]) -> None:
     """Give the built activities the account of the deal or person they name.
 
     Runs on ``_import_new_activities`` before their people are looked up by
     name (within the account) and before their references are checked. Marks
     each row so found in ``_account_via`` and counts them per file and way.
+    Each way runs only where some activity needs it, and reads only the deals
+    and people the activities name.
     """
-    records = _records(staged)
     accounts = (
         "SELECT account_id FROM accounts "
         "UNION ALL SELECT account_id FROM _import_new_accounts"
     )
     cur.execute("ALTER TABLE _import_new_activities ADD COLUMN _account_via VARCHAR")
+    by_id = f"{_REGARDING} AND a.account_id IS NOT NULL AND a.account_id NOT IN ({accounts})"
+    by_name = f"{_REGARDING} AND a.account_id IS NULL AND a._account_name IS NOT NULL"
+    alone = "a.account_id IS NULL AND a.contact_id IS NOT NULL"
+    wanted = cur.execute(
+        f"SELECT count(*) FILTER ({by_id}), count(*) FILTER ({by_name}), "
+        f"count(*) FILTER ({alone}) FROM _import_new_activities a"
+    ).fetchall()[0]
     # 2. by ID: an account column naming no account but a deal or a person
-    cur.execute(
-        f"""
-        UPDATE _import_new_activities a
-        SET account_id = r.account_id, contact_id = coalesce(a.contact_id, r.contact_id),
-            _account_via = r.via
-        FROM ({records}) r
-        WHERE {_REGARDING} AND a.account_id = r.k AND a.account_id NOT IN ({accounts})
-        """
-    )
+    if wanted[0]:
+        keys = f"SELECT a.account_id FROM _import_new_activities a WHERE {by_id}"
+        cur.execute(
+            f"""
+            UPDATE _import_new_activities a
+            SET account_id = r.account_id,
+                contact_id = coalesce(a.contact_id, r.contact_id), _account_via = r.via
+            FROM ({_records(staged, keys)}) r
+            WHERE {by_id} AND a.account_id = r.k
+            """
+        )
     # 2. by name, where the name is one account's deals' or people's alone
-    cur.execute(
-        f"""
-        UPDATE _import_new_activities a
-        SET account_id = r.account_id, contact_id = coalesce(a.contact_id, r.contact_id),
-            _account_via = CASE WHEN r.accounts = 1 THEN r.via ELSE '{VIA_SHARED}' END
-        FROM (
-            SELECT lower(name) AS k, count(DISTINCT account_id) AS accounts,
-                   CASE WHEN count(DISTINCT account_id) = 1 THEN min(account_id) END
-                       AS account_id,
-                   CASE WHEN count(DISTINCT contact_id) = 1 AND count(DISTINCT account_id) = 1
-                        THEN min(contact_id) END AS contact_id,
-                   min(via) AS via
-            FROM ({records}) WHERE name IS NOT NULL GROUP BY 1
-        ) r
-        WHERE {_REGARDING} AND a.account_id IS NULL AND lower(a._account_name) = r.k
-        """
-    )
+    if wanted[1]:
+        keys = (
+            "SELECT lower(a._account_name) FROM _import_new_activities a "
+            f"WHERE {by_name}"
+        )
+        cur.execute(
+            f"""
+            UPDATE _import_new_activities a
+            SET account_id = r.account_id,
+                contact_id = coalesce(a.contact_id, r.contact_id),
+                _account_via = CASE WHEN r.accounts = 1 THEN r.via ELSE '{VIA_SHARED}' END
+            FROM (
+                SELECT lower(name) AS k, count(DISTINCT account_id) AS accounts,
+                       CASE WHEN count(DISTINCT account_id) = 1 THEN min(account_id) END
+                           AS account_id,
+                       CASE WHEN count(DISTINCT contact_id) = 1
+                             AND count(DISTINCT account_id) = 1
+                            THEN min(contact_id) END AS contact_id,
+                       min(via) AS via
+                FROM ({_records(staged, keys, by_name=True)}) GROUP BY 1
+            ) r
+            WHERE {by_name} AND lower(a._account_name) = r.k
+            """
+        )
     # 3. its person's account
-    cur.execute(
-        f"""
-        UPDATE _import_new_activities a
-        SET account_id = r.account_id, _account_via = '{VIA_CONTACT}'
-        FROM ({records}) r
-        WHERE a.account_id IS NULL AND a._account_via IS NULL
-          AND r.via = '{VIA_PERSON}' AND a.contact_id = r.k
-        """
-    )
+    if wanted[2]:
+        keys = f"SELECT a.contact_id FROM _import_new_activities a WHERE {alone}"
+        cur.execute(
+            f"""
+            UPDATE _import_new_activities a
+            SET account_id = r.account_id, _account_via = '{VIA_CONTACT}'
+            FROM ({_records(staged, keys)}) r
+            WHERE {alone} AND a._account_via IS NULL
+              AND r.via = '{VIA_PERSON}' AND a.contact_id = r.k
+            """
+        )
     cur.execute(
         """
         INSERT INTO _import_account_via
@@ -221,7 +261,11 @@ def load_activity_accounts(
     account whose person is stored. Names are the staged path's (a file naming
     records by name does not load in one pass). Counted as the staged path does.
     """
-    records = _records(set())
+    keys = (
+        "SELECT account_id FROM activities WHERE import_run_id = $run "
+        "AND account_id NOT IN (SELECT account_id FROM accounts)"
+    )
+    records = _records(set(), keys)
     counted: dict[str, int] = {}
     dangling = (
         source in REGARDING_SOURCES

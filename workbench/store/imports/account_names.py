@@ -95,6 +95,21 @@ def staged_record_names(staged: set[str]) -> str:
     )
 
 
+def made_from_name(name: str, key: str) -> str:
+    """Return the SELECT list of a record made from a name its rows give (grouped by it).
+
+    Its first row (by file, then row), file and source; the name as its source
+    ID and name; and its ``key``, from the source and the lower-cased name, so
+    that a re-import makes the same record again.
+    """
+    return (
+        "arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row, "
+        "min(_file) AS _file, min(_source) AS _source, "
+        f"min({name}) AS source_id, min({name}) AS name, "
+        f"min(_source) || ':' || left(md5(lower(min({name}))), 12) AS {key}"
+    )
+
+
 def resolve_account_names(cur: Connection, staged: set[str]) -> None:
     """Accounts named only by reference, the account index, parents and owners."""
     # Accounts that records name but neither the import nor the database holds.
@@ -116,10 +131,7 @@ def resolve_account_names(cur: Connection, staged: set[str]) -> None:
         cur.execute(
             f"""
             INSERT INTO _import_new_accounts BY NAME
-            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
-                   min(_file) AS _file, min(_source) AS _source,
-                   min(account_name) AS source_id, min(account_name) AS name,
-                   min(_source) || ':' || left(md5(lower(min(account_name))), 12) AS account_id,
+            SELECT {made_from_name("account_name", "account_id")},
                    false AS matched_by_name, true AS created_from_reference,
                    false AS has_crm_id
             FROM ({named}) r

@@ -15,6 +15,7 @@ import polars as pl
 
 from workbench.store._base import Connection, _frame
 from workbench.store.imports.account_names import (
+    made_from_name,
     resolve_account_names,
     resolve_activity_accounts,
 )
@@ -72,10 +73,7 @@ def _build_sellers(cur: Connection, staged: set[str]) -> None:
         cur.execute(
             f"""
             INSERT INTO _import_new_sellers BY NAME
-            SELECT arg_min(_row, _file || lpad(_row::VARCHAR, 12, '0')) AS _row,
-                   min(_file) AS _file, min(_source) AS _source,
-                   min(seller_name) AS source_id, min(seller_name) AS name,
-                   min(_source) || ':' || left(md5(lower(min(seller_name))), 12) AS seller_id,
+            SELECT {made_from_name("seller_name", "seller_id")},
                    true AS created_from_reference
             FROM (SELECT * REPLACE (trim(seller_name) AS seller_name)
                   FROM ({" UNION ALL ".join(named)})) r

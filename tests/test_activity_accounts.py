@@ -259,7 +259,10 @@ def test_a_hubspot_engagement_logged_on_a_deal_alone_counts_for_its_company(
             "93,false,2024-03-06 09:00:00.000000,note body,NOTE\n",
             "engagement_company_data.csv": "company_id,engagement_id,engagement_type,"
             "type_id,category\n502,91,CALL,182,HUBSPOT_DEFINED\n",
-            "engagement_deal_data.csv": "deal_id,engagement_id\n801,91\n801,92\n",
+            # the call and the meeting are each on two deals: the meeting keeps
+            # the first listed; the call's own company makes both moot
+            "engagement_deal_data.csv": "deal_id,engagement_id\n801,91\n801,92\n"
+            "802,91\n802,92\n",
             "engagement_contact_data.csv": "contact_id,engagement_id,engagement_type,"
             "type_id,category\n7001,93,NOTE,202,HUBSPOT_DEFINED\n",
         },
@@ -276,6 +279,11 @@ def test_a_hubspot_engagement_logged_on_a_deal_alone_counts_for_its_company(
     assert len(notes) == 2 and "HubSpot deal association): 1;" in notes[0]
     said = {p.file: p.message for p in report.problems if p.code == "file_not_imported"}
     assert "their deal" in said["engagement_deal_data.csv"]
+    several = [p.message for p in report.problems if p.code == "several_associations"]
+    assert several == [
+        "1 activities are associated with several deals in engagement_deal_data.csv; "
+        "each keeps the first deal listed"
+    ]
 
 
 def test_a_generic_file_s_missing_account_is_not_read_as_a_deal_of_that_id(

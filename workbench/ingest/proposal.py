@@ -517,10 +517,16 @@ def _attach_companies(
             how="left",
             maintain_order="left",
         )
-        several = joined.filter(pl.col("companies") > 1).height
         mapped = next(
             (h for h, c in target.mapping.items() if c == target_column), None
         )
+        # the records this association gives a value to, and that it lists twice
+        takes = (
+            pl.lit(True)
+            if mapped is None
+            else pl.col(mapped).replace("", None).is_null()
+        )
+        several = joined.filter((pl.col("companies") > 1) & takes).height
         if mapped is None:
             target.frame = joined.drop("__record_key", "companies")
             target.headers = [*target.headers, company_header]

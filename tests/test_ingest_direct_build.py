@@ -222,3 +222,80 @@ def test_a_names_only_deal_owner_is_looked_up_by_staging_the_deals(
     assert outcome[0] is True
     owners = {row[8] for row in outcome[5]["opportunities"]}  # type: ignore[index]
     assert owners == {"005U00000000000001"}
+
+
+#: Deals whose value comes from the columns a deal's worth can be read from
+#: besides its amount (HubSpot's ACV, TCV, ARR and MRR; a term; a created date).
+VALUED_HEADER = DEAL_HEADER + ",ACV,TCV,ARR,MRR,Term,CreatedDate"
+VALUED_DEALS: Lines = [
+    DEALS[0] + ",,,,,36,2023-12-01",  # its amount, on a three-year term
+    DEALS[1].replace('"8,500"', "") + ",30000,90000,,,,2024-01-15",  # TCV and ACV
+    DEALS[2] + ",,,24000,,,",  # its ARR alone
+]
+VALUED_MAPPING = ColumnMapping(
+    "opportunities",
+    {
+        "Id": "opportunity_id",
+        "IsDeleted": "is_deleted",
+        "AccountId": "account_id",
+        "Name": "name",
+        "StageName": "stage",
+        "Amount": "amount",
+        "CloseDate": "close_date",
+        "IsClosed": "is_closed",
+        "IsWon": "is_won",
+        "OwnerId": "owner_seller_id",
+        "ACV": "annual_value",
+        "TCV": "total_value",
+        "ARR": "recurring_annual",
+        "MRR": "recurring_monthly",
+        "Term": "term_months",
+        "CreatedDate": "created_on",
+    },
+)
+
+
+def test_deals_valued_from_their_other_columns_are_built_in_place_with_the_staged_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build in place leaves out what a file cannot hold (a deal's ACV, TCV,
+    # ARR, MRR, term and created date where it maps none): where it maps them,
+    # they are read as the stage reads them.
+    monkeypatch.setitem(MAPPINGS, "Opportunity.csv", VALUED_MAPPING)
+    outcomes = []
+    for way in ("in-place", "staged-others", "staged"):
+        files = _write_export(tmp_path / way, CONTACTS, VALUED_DEALS)
+        files[3].write_text(VALUED_HEADER + "\n" + "\n".join(VALUED_DEALS) + "\n")
+        outcome, built = _import(files, monkeypatch, way)
+        assert built == (["contacts", "opportunities"] if way == "in-place" else [])
+        outcomes.append(outcome)
+    assert outcomes[0] == outcomes[1]
+    assert _unordered(outcomes[0]) == _unordered(outcomes[2])
+    assert outcomes[0][0] is True
+    stored = {
+        row[0]: row
+        for row in outcomes[0][5]["opportunities"]  # type: ignore[index]
+    }
+    columns = _deal_columns()
+    amount, term, created = (
+        columns.index("amount"),
+        columns.index("term_months"),
+        columns.index("created_on"),
+    )
+    first, second, third = (stored[f"006O0000000000000{n}"] for n in (1, 2, 3))
+    assert (first[amount], first[term], str(first[created])) == (
+        120000.0,
+        36,
+        "2023-12-01",
+    )
+    # the total contract value, over three years of its annual value
+    assert (second[amount], second[term]) == (90000.0, 36)
+    assert (third[amount], third[term], third[created]) == (24000.0, 12, None)
+
+
+def _deal_columns() -> list[str]:
+    con = store.connect(":memory:")
+    try:
+        return store.query_frame(con, "SELECT * FROM opportunities LIMIT 0").columns
+    finally:
+        con.close()

@@ -304,12 +304,27 @@ def _build_contacts(
 
 
 #: A deal's annual value: its ACV, else its ARR, else 12 × its MRR.
-_DEAL_VALUE_SQL = (
-    "coalesce(wb_num(annual_value), wb_num(recurring_annual), "
-    "wb_num(recurring_monthly) * 12)"
+_DEAL_VALUE = (
+    ("annual_value", "wb_num(annual_value)"),
+    ("recurring_annual", "wb_num(recurring_annual)"),
+    ("recurring_monthly", "wb_num(recurring_monthly) * 12"),
 )
 #: A deal's amount: the file's, else its total contract value, else its annual value.
-_DEAL_AMOUNT_SQL = f"coalesce(wb_num(amount), wb_num(total_value), {_DEAL_VALUE_SQL})"
+_DEAL_AMOUNT = (("amount", "wb_num(amount)"), ("total_value", "wb_num(total_value)"))
+
+
+def _first_of(
+    source: BuildSource, values: Sequence[tuple[str, str]], then: str | None = None
+) -> str:
+    """Return the first of ``values`` (column, SQL) the rows hold, else ``then``.
+
+    The columns the rows cannot hold are left out: over a file read in place
+    that maps none of a deal's ACV, ARR or MRR (most exports), their parsing
+    is not bound and planned for nothing.
+    """
+    held = [sql for column, sql in values if source.may_hold(column)]
+    held += [then] if then is not None else []
+    return f"coalesce({', '.join(held)})" if held else "NULL::DOUBLE"
 
 
 def _found_by_name(
@@ -339,6 +354,16 @@ def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
     ``converts``: the import has exchange rates (:func:`deal_factor`).
     """
     rate = deal_factor(converts)
+    value = _first_of(source, _DEAL_VALUE)
+    amount = _first_of(source, _DEAL_AMOUNT, value)
+    created_on = (
+        date_expr("k", "created_on") if source.may_hold("created_on") else "NULL::DATE"
+    )
+    term = (
+        "TRY_CAST(round(wb_num(k.term_months)) AS INTEGER)"
+        if source.may_hold("term_months")
+        else "NULL::INTEGER"
+    )
     found = _found_by_name(
         "opportunities", "owner_seller", "resolved_owner", source.relation
     )
@@ -349,8 +374,8 @@ def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
                 SELECT *, coalesce(opportunity_id,
                                    resolved_account || '|' || coalesce(name, '') || '|' || coalesce(close_date, ''))
                           AS natural_key,
-                       {_DEAL_VALUE_SQL} * {rate} AS annual,
-                       {_DEAL_AMOUNT_SQL} * {rate} AS deal_amount
+                       {value} * {rate} AS annual,
+                       {amount} * {rate} AS deal_amount
                 FROM s
             )
             SELECT k._row, k._file, k._source, k.natural_key AS source_id,
@@ -363,8 +388,8 @@ def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
                             OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
                    coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
                    k.resolved_owner AS owner_seller_id, k.owner_seller_name,
-                   {date_expr("k", "created_on")} AS created_on, k.contract_id,
-                   coalesce(TRY_CAST(round(wb_num(k.term_months)) AS INTEGER),
+                   {created_on} AS created_on, k.contract_id,
+                   coalesce({term},
                             CASE WHEN k.annual > 0 AND k.deal_amount > 0 THEN TRY_CAST(
                                 round(k.deal_amount / k.annual * 12) AS INTEGER) END)
                        AS term_months{source.marks}

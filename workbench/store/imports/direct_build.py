@@ -79,6 +79,13 @@ class BuildSource:
     marks: str = ""
     #: the filter's tail: a marked row kept (empty over the stage)
     kept: str = ""
+    #: the columns the rows can hold a value in (None over the stage: any);
+    #: a statement may write the others as NULL rather than parse them
+    held: frozenset[str] | None = None
+
+    def may_hold(self, column: str) -> bool:
+        """Return whether ``column`` can hold a value in the rows read."""
+        return self.held is None or column in self.held
 
 
 def first_build(
@@ -96,7 +103,12 @@ def first_build(
         cur.execute(statement(BuildSource(f"_import_in_{table}")))
         return
     source, params = direct_source(table, files[table])
-    in_place = BuildSource(source, ", k._direct_flag", " OR k._direct_flag")
+    in_place = BuildSource(
+        source,
+        ", k._direct_flag",
+        " OR k._direct_flag",
+        frozenset(files[table].positions),
+    )
     rows[table] = direct_built(
         cur, table, statement(in_place), params, files[table].file
     )
@@ -146,26 +158,33 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
     raw, deleted = staged_columns(csv, table)
     dates = [c for c in columns if c in vocabulary.DATE_COLUMNS]
     orders = "".join(f", NULL::VARCHAR AS _order_{c}" for c in dates)
+    # A column the file does not hold is NULL on every row: no mark reads it.
+    # Left in, the value checks of a deal's seven unmapped amounts and dates
+    # and the currency's look-ups cost binding and planning (about a third of
+    # the deals' statement) and scans of the rates for nothing.
+    held = csv.positions
     marks = [
         "s._deleted",
         *(
             f"(s.{column} IS NOT NULL AND {condition})"
             for column, _level, condition, _message in value_checks(table)
+            if column in held
         ),
-        *(f"contains(s.{c}, '/')" for c in dates),
+        *(f"contains(s.{c}, '/')" for c in dates if c in held),
         # a deal the rates convert: the staged path counts them per file
         *(
             (
                 f"({has_rate(currency_code('s.currency'))} AND "
                 f"{currency_code('s.currency')} <> (SELECT code FROM _import_currency))",
             )
-            if table == "opportunities"
+            if table == "opportunities" and "currency" in held
             else ()
         ),
         # a value another header filled: the staged path counts them per file
         *(
             f"coalesce(s.{filled_from(c)}, 0) > 0"
             for c in vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
+            if csv.fallbacks.get(c)
         ),
         *_NAMES_LOOKED_UP[table],
         *((_ROLE_REPORTED,) if table == "contacts" else ()),

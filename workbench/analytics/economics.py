@@ -167,7 +167,8 @@ def compute_contribution(
     ``lifetime_value`` (contribution × remaining years), ``potential`` and
     ``potential_source`` (``edited_estimate``, ``wallet_estimate``,
     ``industry_share``, ``default_share`` or NULL when neither a wallet nor an
-    annual revenue is known), ``headroom`` (potential − revenue, at least 0),
+    annual revenue is known), ``headroom`` (potential − revenue; NULL where the
+    potential is unknown or below the revenue),
     ``share_of_wallet_pct``, ``growth_pct`` (year on year),
     ``effort_change_pct``, ``has_data``.
     """
@@ -247,12 +248,13 @@ def valuation_steps(columns: Collection[str], t: Thresholds) -> list[Step]:
     figures: Step = {
         "effort_hours": pl.col("effort_minutes") / 60,
         "margin": pl.col("revenue") * pl.col("margin_pct") / 100,
-        "headroom": (pl.col("potential") - pl.col("revenue"))
-        .clip(lower_bound=0)
-        .fill_null(0),
         # A wallet below what the account buys from us is no wallet (an estimate
-        # gone stale, a customer's revenue in thousands or millions): its share
+        # gone stale, a customer's revenue in thousands or millions): its
+        # headroom is unknown, as where no wallet is known, not 0; and its share
         # is unknown, not above 100 %.
+        "headroom": pl.when(pl.col("revenue") <= pl.col("potential")).then(
+            pl.col("potential") - pl.col("revenue")
+        ),
         "share_of_wallet_pct": pl.when(
             (pl.col("potential") > 0) & (pl.col("revenue") <= pl.col("potential"))
         ).then(pl.col("revenue") / pl.col("potential") * 100),

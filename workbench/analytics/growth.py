@@ -155,13 +155,54 @@ def growth_reason(language: str = DEFAULT_LANGUAGE) -> pl.Expr:
             ),
         ),
     ]
-    return sentence(
-        N_("growth score {score} on {known} of 4 signs: headroom {headroom}; {signs}"),
-        language,
-        score=_number(pl.col("growth_score").fill_null(0)),
-        known=pl.col("growth_signals_known").cast(pl.String),
-        headroom=_number(pl.col("headroom")),
-        signs=pl.concat_str(
-            parts, separator=list_separator(language), ignore_nulls=True
-        ).replace("", words(N_("no sign known"), language)),
+    signs = pl.concat_str(
+        parts, separator=list_separator(language), ignore_nulls=True
+    ).replace("", words(N_("no sign known"), language))
+    # Only the accounts below the most valuable, with data, not below zero and
+    # with headroom are scored; the others say why they have no score rather
+    # than read "growth score 0".
+    return (
+        pl.when(pl.col("growth_score").is_not_null())
+        .then(
+            sentence(
+                N_(
+                    "growth score {score} on {known} of 4 signs: "
+                    "headroom {headroom}; {signs}"
+                ),
+                language,
+                score=_number(pl.col("growth_score")),
+                known=pl.col("growth_signals_known").cast(pl.String),
+                headroom=_number(pl.col("headroom")),
+                signs=signs,
+            )
+        )
+        .when(pl.col("potential").is_null())
+        .then(
+            sentence(
+                N_("no growth score: no wallet known, so no headroom; {signs}"),
+                language,
+                signs=signs,
+            )
+        )
+        .when(pl.col("headroom").is_null())
+        .then(
+            sentence(
+                N_(
+                    "no growth score: its wallet {potential} is below what it "
+                    "buys ({revenue}), so no headroom is known; {signs}"
+                ),
+                language,
+                potential=_number(pl.col("potential")),
+                revenue=_number(pl.col("revenue")),
+                signs=signs,
+            )
+        )
+        .otherwise(
+            sentence(
+                N_("not scored for growth: headroom {headroom}; {signs}"),
+                language,
+                headroom=_number(pl.col("headroom")),
+                signs=signs,
+            )
+        )
     )

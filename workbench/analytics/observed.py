@@ -5,8 +5,10 @@ joint activity) give points up to their weights. A signal that is unknown drops 
 of the denominator instead of scoring zero: an account without a recorded contract
 type, or a portfolio whose CRM records no joint activities at all (a plain
 Salesforce export), is scored on the signals it has, and says so ("based on 4 of
-6 signals"). The type plans follow is the target one (:mod:`.target`); this score
-stands beside it.
+6 signals"). With none known (an export of accounts and deals alone) there is no
+score and no observed type, rather than a score of 0 read as "transactional".
+The type plans follow is the target one (:mod:`.target`); this score stands
+beside it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ OBSERVED_POINTS: tuple[str, ...] = (
     "points_contract",
     "points_joint",
 )
+#: The type an account follows with no override, no target and no observed
+#: type (no signal of either known): transactional, the service model that costs
+#: less. A partnership is an investment the evidence should justify (Hutt &
+#: Speh), and a workshop can set it by hand. Its source reads ``default``.
+DEFAULT_RELATIONSHIP = "transactional"
 #: A contract in force this long (months) or longer gives the contract's full points.
 FULL_CONTRACT_MONTHS = 36
 
@@ -180,20 +187,34 @@ def _score_reason(
             count=_number(pl.col("joint_activities")),
         ),
     ]
-    score_reason = sentence(
-        N_(
-            "observed score {score} {comparison} {threshold} → {relationship}, "
-            "based on {known} of 6 signals: {signals}"
-        ),
-        language,
-        score=_number(pl.col("relationship_score")),
-        comparison=comparison,
-        threshold=pl.lit(f"{t.relationship_threshold:g}"),
-        relationship=term_expr(scored_type, terms.RELATIONSHIPS, language),
-        known=pl.col("observed_signals").cast(pl.String),
-        signals=pl.concat_str(parts, separator=list_separator(language)),
+    signals = pl.concat_str(parts, separator=list_separator(language))
+    return (
+        pl.when(pl.col("relationship_score").is_not_null())
+        .then(
+            sentence(
+                N_(
+                    "observed score {score} {comparison} {threshold} → "
+                    "{relationship}, based on {known} of 6 signals: {signals}"
+                ),
+                language,
+                score=_number(pl.col("relationship_score")),
+                comparison=comparison,
+                threshold=pl.lit(f"{t.relationship_threshold:g}"),
+                relationship=term_expr(scored_type, terms.RELATIONSHIPS, language),
+                known=pl.col("observed_signals").cast(pl.String),
+                signals=signals,
+            )
+        )
+        .otherwise(
+            sentence(
+                N_(
+                    "no observed score: none of its weighed signals is known ({signals})"
+                ),
+                language,
+                signals=signals,
+            )
+        )
     )
-    return score_reason
 
 
 def observed_relationship(
@@ -203,8 +224,9 @@ def observed_relationship(
 
     Adds ``points_<signal>`` (NULL when the signal is unknown),
     ``observed_signals`` (how many of the six are known), ``relationship_score``
-    (0–100: the known points over the known weights), ``relationship_scored``
-    and ``relationship_observed`` (the type the score says) and, unless
+    (0–100: the known points over the known weights; NULL where no signal with
+    a weight is known), ``relationship_scored`` and ``relationship_observed``
+    (the type the score says; NULL without a score) and, unless
     ``explain`` is false, ``_score_reason`` (:func:`score_reason` builds it later,
     for the rows shown, from the columns above).
     """
@@ -279,19 +301,21 @@ def observed_steps(columns: Collection[str], t: Thresholds) -> list[Step]:
         ),
         "observed_signals": pl.sum_horizontal([known[n].cast(pl.Int32) for n in raw]),
     }
+    # With no weighed signal known there is no score and no observed type: a
+    # CRM export of accounts and deals alone records none of the six, and its
+    # accounts were "observed transactional, score 0 on 0 of 6 signals".
     score: Step = {
-        "relationship_score": pl.when(pl.col("_known_weight") > 0)
-        .then(
+        "relationship_score": pl.when(pl.col("_known_weight") > 0).then(
             pl.sum_horizontal([f"points_{n}" for n in raw])
             / pl.col("_known_weight")
             * 100
         )
-        .otherwise(0.0)
     }
     scored_type = (
         pl.when(pl.col("relationship_score") >= t.relationship_threshold)
         .then(pl.lit("partnership"))
-        .otherwise(pl.lit("transactional"))
+        .when(pl.col("relationship_score").is_not_null())
+        .then(pl.lit("transactional"))
     )
     types: Step = {
         "relationship_scored": scored_type,

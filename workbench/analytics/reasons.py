@@ -58,7 +58,10 @@ def _one_line_why(language: str) -> pl.Expr:
                 ),
             )
         )
-        .when(pl.col("relationship_source") == "target")
+        .when(
+            (pl.col("relationship_source") == "target")
+            & pl.col("relationship_observed").is_not_null()
+        )
         .then(
             sentence(
                 N_(
@@ -74,6 +77,27 @@ def _one_line_why(language: str) -> pl.Expr:
                 ),
                 score=_number(pl.col("relationship_score")),
                 observed_known=pl.col("observed_signals").cast(pl.String),
+            )
+        )
+        .when(pl.col("relationship_source") == "target")
+        .then(
+            sentence(
+                N_(
+                    "target score {target} on {known} of {signals} signals; "
+                    "no observed score (none of its signals known)"
+                ),
+                language,
+                target=_number(pl.col("target_score")),
+                known=pl.col("target_signals").cast(pl.String),
+                signals=pl.lit(str(len(TARGET_SIGNALS))),
+            )
+        )
+        .when(pl.col("relationship_source") == "default")
+        .then(
+            sentence(
+                N_("no signal known: {relationship} by default"),
+                language,
+                relationship=term_expr("relationship", terms.RELATIONSHIPS, language),
             )
         )
         .otherwise(
@@ -333,7 +357,16 @@ def _reason_steps(
                 score_reason="_score_reason",
             )
         )
-        .otherwise(pl.col("_score_reason"))
+        .when(pl.col("relationship_observed").is_not_null())
+        .then(pl.col("_score_reason"))
+        .otherwise(
+            sentence(
+                N_("{score_reason}; {target_reason}"),
+                language,
+                score_reason="_score_reason",
+                target_reason="target_reason",
+            )
+        )
     )
     growth = growth_reason_step(columns, language)
     steps: list[list[pl.Expr]] = [[e] for e in growth]
@@ -356,6 +389,17 @@ def _reason_steps(
                     by=pl.col("override_by").fill_null(words(N_("unknown"), language)),
                     reason="override_reason",
                     basis="_basis_reason",
+                )
+            )
+            .when(pl.col("relationship_source") == "default")
+            .then(
+                sentence(
+                    N_("{basis} → {relationship} by default"),
+                    language,
+                    basis="_basis_reason",
+                    relationship=term_expr(
+                        "relationship", terms.RELATIONSHIPS, language
+                    ),
                 )
             )
             .otherwise(pl.col("_basis_reason"))

@@ -143,7 +143,8 @@ def assign_segments(
         ``signal_*``, ``target_signals``, ``target_score``, ``relationship_target``,
         ``target_reason``), ``relationship`` (the type plans follow: the override
         where there is one, else the target, else the observed type),
-        ``relationship_source`` (``override``, ``target`` or ``observed``),
+        ``relationship_source`` (``override``, ``target``, ``observed``, or
+        ``default`` where no signal of either is known),
         ``override_reason``, ``override_by`` and ``relationship_reason`` (why, in
         words).
 

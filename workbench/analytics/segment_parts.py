@@ -25,7 +25,7 @@ from workbench.analytics.economics import (
     with_costs,
 )
 from workbench.analytics.finite import finite_or_null
-from workbench.analytics.observed import observed_relationship
+from workbench.analytics.observed import DEFAULT_RELATIONSHIP, observed_relationship
 from workbench.analytics.orders import descending_order, ordinal_places, ordinal_ranks
 from workbench.analytics.overview import (
     DrawnArrays,
@@ -97,8 +97,9 @@ def _decided_types(
     """Return the override's columns and the type each account follows, row for row.
 
     Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
-    where there is one, else the target, else the observed type) and
-    ``relationship_source``. One query over the scored columns: the overrides (a
+    where there is one, else the target, else the observed type, else
+    :data:`~.observed.DEFAULT_RELATIONSHIP`) and ``relationship_source``
+    (``override``, ``target``, ``observed`` or ``default``). One query over the scored columns: the overrides (a
     few rows, the last per account winning) are looked up by account rather than
     joined, each step of a join costing more to set up than to run.
     """
@@ -127,6 +128,7 @@ def _decided_types(
     override = looked_up(0) if chosen else nothing
     overridden = override.is_not_null()
     targeted = pl.col("relationship_target").is_not_null()
+    observed = pl.col("relationship_observed").is_not_null()
     return scored.hstack([valued.get_column("account_id")]).select(
         override_reason=looked_up(1) if chosen else nothing,
         override_by=looked_up(2) if chosen else nothing,
@@ -134,12 +136,16 @@ def _decided_types(
         .then(override)
         .when(targeted)
         .then(pl.col("relationship_target"))
-        .otherwise(pl.col("relationship_observed")),
+        .when(observed)
+        .then(pl.col("relationship_observed"))
+        .otherwise(pl.lit(DEFAULT_RELATIONSHIP)),
         relationship_source=pl.when(overridden)
         .then(pl.lit("override"))
         .when(targeted)
         .then(pl.lit("target"))
-        .otherwise(pl.lit("observed")),
+        .when(observed)
+        .then(pl.lit("observed"))
+        .otherwise(pl.lit("default")),
     )
 
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.segments_page_support import accounts_table, table_with
 from tests.segments_page_support import page as page
-from workbench import ingest, readers, store
+from workbench import ingest, readers, store, terms
 from workbench.analytics import economics
 from workbench.domain import LOCAL_ACTOR
 
@@ -99,3 +99,9 @@ def test_accounts_buying_more_than_their_wallet_are_named(page, app_db):
     # its gap is the widest (a wallet of 1): named first, every Markdown sign
     # escaped so that it reads as typed
     assert "The widest gaps: " + ingest.markdown_safe(hostile) in warning
+    # its headroom is unknown too, not 0: it cannot be most growable
+    assert "their share of wallet and their headroom are unknown" in warning
+    table = accounts_table(page)
+    row = table[table["account_id"] == fine].iloc[0]
+    assert row["headroom"] is None or row["headroom"] != row["headroom"]  # NaN
+    assert row["value_segment"] != terms.value_segment("most_growable")

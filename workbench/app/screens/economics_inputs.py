@@ -326,9 +326,10 @@ def economics_section(
             _(
                 "{count} of {accounts} accounts buy more from us than their wallet "
                 "(its estimate, else the customer's revenue × the share below): "
-                "their share of wallet is unknown and left out. A wallet estimate "
-                "gone stale, or customers' revenue exported in thousands or "
-                "millions, does this."
+                "their share of wallet and their headroom are unknown and left out, "
+                "so none of them can be most growable. A wallet estimate gone "
+                "stale, or customers' revenue exported in thousands or millions, "
+                "does this."
             ).format(
                 count=format_number(below.height),
                 accounts=format_number(accounts.segments.height),

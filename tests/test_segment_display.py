@@ -39,7 +39,9 @@ def test_scatter_encodes_the_segments_and_moves_its_rules():
     assert {t["field"] for t in points["tooltip"]} >= {
         "name",
         "contribution",
-        "headroom",
+        "headroom_text",
+        "score_text",
+        "potential_text",
     }
     rules = [
         json.dumps(spec["datasets"][layer["data"]["name"]])
@@ -50,6 +52,36 @@ def test_scatter_encodes_the_segments_and_moves_its_rules():
     lower = segment.assign_segments(PORTFOLIO, segment.Thresholds(valuable_top_pct=40))
     lower_cuts = segment.segment_cuts(lower, segment.DEFAULT_THRESHOLDS)
     assert lower_cuts.contribution_cut == pytest.approx(45_500)
+
+
+def test_an_unknown_headroom_or_score_is_drawn_at_0_and_reads_unknown():
+    from workbench import charts
+
+    # one account with no wallet known: no headroom, no potential; no observed
+    # signal known anywhere: no score
+    frame = PORTFOLIO.with_columns(
+        wallet_estimate=pl.when(pl.col("account_id") == "E")
+        .then(None)
+        .otherwise(pl.col("wallet_estimate")),
+        annual_revenue=pl.lit(None, dtype=pl.Float64),
+    )
+    segments = segment.assign_segments(frame, explain=False)
+    chart = charts.segment_scatter_spec(segments, None, None)
+    points = chart.datasets["points"]
+    e = points.filter(pl.col("account_id") == "E").row(0, named=True)
+    assert e["headroom"] == 0.0  # its place on the chart
+    assert e["headroom_figure"] is None and e["potential"] is None
+    spec = json.loads(chart.spec)
+    (calculated,) = [
+        layer["transform"] for layer in spec["layer"] if "transform" in layer
+    ]
+    expressions = {t["as"]: t["calculate"] for t in calculated}
+    assert expressions["headroom_text"] == (
+        "isValid(datum.headroom_figure) ? format(datum.headroom_figure, ',.0f') "
+        ': "unknown"'
+    )
+    assert "isValid(datum.relationship_score)" in expressions["score_text"]
+    assert "isValid(datum.potential)" in expressions["potential_text"]
 
 
 def test_hostile_account_names_are_neutralised_in_the_csv(tmp_path, capsys):

@@ -263,7 +263,9 @@ def _scatter_points(segments: pl.DataFrame) -> pl.DataFrame:
             "value_segment",
             "relationship",
             "relationship_score",
-            pl.col("contribution", "headroom", "potential", "effort_hours")
+            pl.col("headroom").cast(pl.Float64).alias("headroom_figure"),
+            pl.col("potential").cast(pl.Float64),
+            pl.col("contribution", "headroom", "effort_hours")
             .cast(pl.Float64)
             .fill_null(0.0),
             pl.col(size_column).cast(pl.Float64).fill_null(0.0).alias("won_12m"),
@@ -286,8 +288,19 @@ def _scatter_layers(
 
     A cut that is ``None`` leaves its layer out.
     """
+    # A headroom or a score that is unknown is drawn at 0 (a point needs a
+    # place) but reads "unknown" in the tooltip, not 0.
+    unknown = json.dumps(_("unknown"))
     scatter = (
         alt.Chart(points)
+        .transform_calculate(
+            headroom_text="isValid(datum.headroom_figure) ? "
+            f"format(datum.headroom_figure, ',.0f') : {unknown}",
+            score_text="isValid(datum.relationship_score) ? "
+            f"format(datum.relationship_score, '.0f') : {unknown}",
+            potential_text="isValid(datum.potential) ? "
+            f"format(datum.potential, ',.0f') : {unknown}",
+        )
         .mark_point(filled=True, opacity=0.75)
         .encode(
             **symlog_axes(
@@ -310,16 +323,16 @@ def _scatter_layers(
             tooltip=[
                 *account_tooltips(),
                 alt.Tooltip("account_id:N", title=_("ID")),
-                alt.Tooltip("relationship_score:Q", title=_("Score"), format=".0f"),
+                alt.Tooltip("score_text:N", title=_("Score")),
                 *amount_tooltips(
                     {
                         "won_12m": _("Revenue a year"),
                         "contribution": _("Contribution"),
-                        "potential": _("Potential"),
-                        "headroom": _("Headroom"),
-                        "effort_hours": _("Effort hours"),
                     }
                 ),
+                alt.Tooltip("potential_text:N", title=_("Potential")),
+                alt.Tooltip("headroom_text:N", title=_("Headroom")),
+                *amount_tooltips({"effort_hours": _("Effort hours")}),
             ],
         )
     )

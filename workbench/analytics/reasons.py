@@ -47,6 +47,12 @@ _UNREAD_THRESHOLDS: tuple[str, ...] = (
 
 def _one_line_why(language: str) -> pl.Expr:
     """Return each account's segment and type explained in one line."""
+    # the target's score and signals, as both of its sentences quote them
+    target: dict[str, pl.Expr | str] = {
+        "target": _number(pl.col("target_score")),
+        "known": pl.col("target_signals").cast(pl.String),
+        "signals": pl.lit(str(len(TARGET_SIGNALS))),
+    }
     type_why = (
         pl.when(pl.col("relationship_source") == "override")
         .then(
@@ -69,9 +75,7 @@ def _one_line_why(language: str) -> pl.Expr:
                     "{observed} (score {score} on {observed_known} of 6)"
                 ),
                 language,
-                target=_number(pl.col("target_score")),
-                known=pl.col("target_signals").cast(pl.String),
-                signals=pl.lit(str(len(TARGET_SIGNALS))),
+                **target,
                 observed=term_expr(
                     "relationship_observed", terms.RELATIONSHIPS, language
                 ),
@@ -87,9 +91,7 @@ def _one_line_why(language: str) -> pl.Expr:
                     "no observed score (none of its signals known)"
                 ),
                 language,
-                target=_number(pl.col("target_score")),
-                known=pl.col("target_signals").cast(pl.String),
-                signals=pl.lit(str(len(TARGET_SIGNALS))),
+                **target,
             )
         )
         .when(pl.col("relationship_source") == "default")

@@ -41,7 +41,7 @@ def test_the_target_decides_where_it_knows_and_says_nothing_was_observed() -> No
     assert big["relationship"] == big["relationship_target"]
     assert big["why"].endswith("no observed score (none of its signals known)")
     assert (
-        "no observed score: none of its weighed signals is known"
+        "observed score unknown: none of its weighed signals is known"
         in (big["relationship_reason"])
     )
     assert "score 0" not in big["relationship_reason"]
@@ -73,7 +73,10 @@ def test_a_workshop_decision_on_such_an_account_is_its_own() -> None:
         "partnership",
         "override",
     )
-    assert new["relationship_reason"].startswith("set by hand to partnership")
+    assert new["relationship_reason"].startswith(
+        "set by hand to partnership (unknown: pilot with their plant); the observed "
+        "score unknown: none of its weighed signals is known"
+    )
     assert "by default" not in new["relationship_reason"]
 
 

@@ -208,7 +208,7 @@ def _score_reason(
         .otherwise(
             sentence(
                 N_(
-                    "no observed score: none of its weighed signals is known ({signals})"
+                    "observed score unknown: none of its weighed signals is known ({signals})"
                 ),
                 language,
                 signals=signals,

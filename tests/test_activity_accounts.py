@@ -232,40 +232,43 @@ def test_a_large_file_loaded_in_one_pass_reads_the_same_accounts(
     assert outcomes[1][1]
 
 
+#: HubSpot's warehouse export: engagements and their associations in tables of
+#: their own. The call is associated with its company; the meeting only with a
+#: deal; the note with its person alone.
+HUBSPOT = {
+    "company_data.csv": "id,is_deleted,property_name\n501,false,Huadong\n"
+    "502,false,Nordwerk\n",
+    "contact_data.csv": "_fivetran_deleted,id,property_firstname,"
+    "property_lastname,associatedcompanyid\nFALSE,7001,Wei,Wang,502\n",
+    "deal_data.csv": "deal_id,is_deleted,property_dealname,property_amount,"
+    "property_closedate\n801,false,Line upgrade,5000,2024-03-01\n",
+    "deal_company_data.csv": "company_id,deal_id,type_id,category\n"
+    "501,801,5,HUBSPOT_DEFINED\n",
+    "engagement_call_data.csv": "engagement_id,_fivetran_deleted,"
+    "property_hs_timestamp,property_hs_call_title,type\n"
+    "91,false,2024-03-01 10:00:00.000000,Intro call,CALL\n",
+    "engagement_meeting_data.csv": "engagement_id,start_time,title\n"
+    "92,2024-03-05 13:00:00,Offer meeting\n",
+    "engagement_note_data.csv": "engagement_id,_fivetran_deleted,"
+    "property_hs_timestamp,property_hs_body_preview,type\n"
+    "93,false,2024-03-06 09:00:00.000000,note body,NOTE\n",
+    "engagement_company_data.csv": "company_id,engagement_id,engagement_type,"
+    "type_id,category\n502,91,CALL,182,HUBSPOT_DEFINED\n",
+    # the call and the meeting are each on two deals: the meeting keeps
+    # the first listed; the call's own company makes both moot
+    "engagement_deal_data.csv": "deal_id,engagement_id\n801,91\n801,92\n"
+    "802,91\n802,92\n",
+    "engagement_contact_data.csv": "contact_id,engagement_id,engagement_type,"
+    "type_id,category\n7001,93,NOTE,202,HUBSPOT_DEFINED\n",
+}
+
+
 def test_a_hubspot_engagement_logged_on_a_deal_alone_counts_for_its_company(
     con: store.Connection,
 ) -> None:
-    # HubSpot's warehouse export: engagements and their associations in tables
-    # of their own. The call is associated with its company; the meeting only
-    # with a deal; the note with its person alone.
     report = import_texts(
         con,
-        {
-            "company_data.csv": "id,is_deleted,property_name\n501,false,Huadong\n"
-            "502,false,Nordwerk\n",
-            "contact_data.csv": "_fivetran_deleted,id,property_firstname,"
-            "property_lastname,associatedcompanyid\nFALSE,7001,Wei,Wang,502\n",
-            "deal_data.csv": "deal_id,is_deleted,property_dealname,property_amount,"
-            "property_closedate\n801,false,Line upgrade,5000,2024-03-01\n",
-            "deal_company_data.csv": "company_id,deal_id,type_id,category\n"
-            "501,801,5,HUBSPOT_DEFINED\n",
-            "engagement_call_data.csv": "engagement_id,_fivetran_deleted,"
-            "property_hs_timestamp,property_hs_call_title,type\n"
-            "91,false,2024-03-01 10:00:00.000000,Intro call,CALL\n",
-            "engagement_meeting_data.csv": "engagement_id,start_time,title\n"
-            "92,2024-03-05 13:00:00,Offer meeting\n",
-            "engagement_note_data.csv": "engagement_id,_fivetran_deleted,"
-            "property_hs_timestamp,property_hs_body_preview,type\n"
-            "93,false,2024-03-06 09:00:00.000000,note body,NOTE\n",
-            "engagement_company_data.csv": "company_id,engagement_id,engagement_type,"
-            "type_id,category\n502,91,CALL,182,HUBSPOT_DEFINED\n",
-            # the call and the meeting are each on two deals: the meeting keeps
-            # the first listed; the call's own company makes both moot
-            "engagement_deal_data.csv": "deal_id,engagement_id\n801,91\n801,92\n"
-            "802,91\n802,92\n",
-            "engagement_contact_data.csv": "contact_id,engagement_id,engagement_type,"
-            "type_id,category\n7001,93,NOTE,202,HUBSPOT_DEFINED\n",
-        },
+        HUBSPOT,
         source="hubspot",
     )
     assert report.ok, [p.message for p in report.errors]
@@ -305,3 +308,38 @@ def test_a_generic_file_s_missing_account_is_not_read_as_a_deal_of_that_id(
     assert [p.code for p in report.problems if p.file == "activities.csv"] == [
         "missing_reference"
     ]
+
+
+def test_a_large_hubspot_export_takes_its_associations_as_a_small_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files above the large size are read from disk, for DuckDB's reader; an
+    # association table fills other files' frames. Left on disk, the engagements
+    # silently kept none of their companies, and the deals file was refused for
+    # want of an account column.
+    outcomes = []
+    for large in (False, True):
+        folder = tmp_path / f"large-{large}"
+        folder.mkdir()
+        for name, text in HUBSPOT.items():
+            (folder / name).write_text(text)
+        con = store.connect(":memory:")
+        with monkeypatch.context() as patch:
+            if large:
+                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+            report = ingest.import_files(
+                con, sorted(folder.iterdir()), actor=ANALYST, source="hubspot"
+            )
+        assert report.ok, [p.message for p in report.errors]
+        deals = store.query_frame(
+            con, "SELECT opportunity_id, account_id FROM opportunities"
+        ).rows()
+        outcomes.append((_activities(con), deals, _notes(report)))
+        con.close()
+    assert outcomes[1] == outcomes[0]
+    assert outcomes[1][0] == {
+        "91": ("502", None),
+        "92": ("501", None),
+        "93": ("502", "7001"),
+    }
+    assert outcomes[1][1] == [("801", "501")]

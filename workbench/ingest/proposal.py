@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,9 @@ def _recognise_inputs(
     """Propose a table and mapping for each file read; return them and the problems."""
     recognised: list[RecognisedFile] = []
     read = medium_files.settle(read, source, problems)
+    read = _whole_when_reshaped(
+        read, source, medium_files.encoding, fingerprints, problems
+    )
     # Files of one export share a source: a file that does not give itself away
     # (an association table, a users file) takes the others' source.
     detected = {
@@ -234,6 +238,46 @@ def _recognise_inputs(
         medium_files.leave_rows_on_disk(item, entries)
         recognised += entries
     return recognised, problems
+
+
+def _whole_when_reshaped(
+    read: list[tuple[InputFile, TableFile]],
+    source: str,
+    encoding: str | None,
+    fingerprints: dict[int, Future[str]],
+    problems: list[Problem],
+) -> list[tuple[InputFile, TableFile]]:
+    """Read whole the large files whose rows a frame must reshape, as medium ones are.
+
+    A large CSV file's rows stay on disk for DuckDB's reader, but an association
+    table (HubSpot's deal and engagement companies, people and deals) fills the
+    frames of the files it names, and a HubSpot file is reshaped in its frame:
+    left on disk, a large engagement file silently kept none of its companies,
+    and a large deals file was refused for want of an account column.
+    """
+    every = [list(t.frame.columns) for _item, t in read]
+    settled: list[tuple[InputFile, TableFile]] = []
+    for item, table in read:
+        headers = list(table.frame.columns)
+        detected = sources.detect_source(headers, table.sobject, item.name)
+        if (
+            item.path is not None
+            and item.data is None
+            and (
+                medium.needs_frame(headers, detected, every)
+                or medium.needs_frame(headers, source, every)
+            )
+        ):
+            whole = replace(item, data=item.path.read_bytes(), path=None)
+            fingerprints[id(whole)] = fingerprints[id(item)]
+            try:
+                table = read_table(whole.name, whole.data or b"", encoding)
+            except RejectedInputError as error:
+                problems.append(_unreadable(item.name, error))
+                continue
+            item = whole
+        settled.append((item, table))
+    return settled
 
 
 def _read_when_staged(item: InputFile, entries: list[RecognisedFile]) -> list[Problem]:

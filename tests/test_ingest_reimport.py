@@ -12,6 +12,7 @@ from tests.conftest import INGEST_FIXTURES as FIXTURES
 from tests.ingest_support import _import, _messages, _rows
 from workbench import ingest, store
 from workbench.errors import RejectedInputError
+from workbench.ingest import inputs
 
 # --- re-imports, edits, undo, remembered mappings ---------------------------------------
 
@@ -219,6 +220,41 @@ def test_survey_files_are_recognised_and_imported_with_the_crm_files(
     again = ingest.import_files(con, [("nps.csv", SURVEY.encode())], actor=ANALYST)
     assert again.ok
     assert again.counts["nps_responses"] == 2
+
+
+def test_a_large_survey_file_is_read_whole_as_a_small_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A survey is read in a frame: a file above the large size (its rows left on
+    # disk for DuckDB's reader) was refused ("split the file"); it is read whole.
+    outcomes = []
+    for large in (False, True):
+        folder = tmp_path / f"large-{large}"
+        folder.mkdir()
+        for source in sorted((FIXTURES / "salesforce").glob("*.csv")):
+            (folder / source.name).write_bytes(source.read_bytes())
+        (folder / "nps.csv").write_text(SURVEY)
+        con = store.connect(":memory:")
+        with monkeypatch.context() as patch:
+            if large:
+                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+            report = ingest.import_files(con, sorted(folder.iterdir()), actor=ANALYST)
+        assert report.ok, _messages(report, "error")
+        outcomes.append(
+            _rows(
+                con,
+                "SELECT account_id, contact_id, score FROM nps_responses ORDER BY score",
+            )
+        )
+        con.close()
+    assert (
+        outcomes[1]
+        == outcomes[0]
+        == [
+            ("0011x000003AAAAAA4", "0031x000004AAAAAA4", 4),
+            ("0011x000003AAAAAA1", "0031x000004AAAAAA2", 9),
+        ]
+    )
 
 
 def test_a_bad_survey_row_rejects_the_whole_import(con: store.Connection) -> None:

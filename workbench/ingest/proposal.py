@@ -240,6 +240,21 @@ def _recognise_inputs(
     return recognised, problems
 
 
+def _reshaped(
+    item: InputFile, table: TableFile, source: str, every: list[list[str]]
+) -> bool:
+    """Return whether a file's rows must be in a frame: reshaped, or filled by an association.
+
+    ``every``: the headers of every file of the import; the file's own source and
+    the one chosen for the import are both asked.
+    """
+    headers = list(table.frame.columns)
+    detected = sources.detect_source(headers, table.sobject, item.name)
+    return medium.needs_frame(headers, detected, every) or medium.needs_frame(
+        headers, source, every
+    )
+
+
 def _whole_when_reshaped(
     read: list[tuple[InputFile, TableFile]],
     source: str,
@@ -258,15 +273,10 @@ def _whole_when_reshaped(
     every = [list(t.frame.columns) for _item, t in read]
     settled: list[tuple[InputFile, TableFile]] = []
     for item, table in read:
-        headers = list(table.frame.columns)
-        detected = sources.detect_source(headers, table.sobject, item.name)
         if (
             item.path is not None
             and item.data is None
-            and (
-                medium.needs_frame(headers, detected, every)
-                or medium.needs_frame(headers, source, every)
-            )
+            and _reshaped(item, table, source, every)
         ):
             whole = replace(item, data=item.path.read_bytes(), path=None)
             fingerprints[id(whole)] = fingerprints[id(item)]
@@ -283,7 +293,9 @@ def _whole_when_reshaped(
 def _read_when_staged(item: InputFile, entries: list[RecognisedFile]) -> list[Problem]:
     """Mark a large file's entries to be read from its path when staged.
 
-    Returns an error for a survey file this large (surveys are read whole).
+    Returns an error for a survey file this large that was not read whole (one
+    recognised as a survey by a mapping alone: surveys are read in a frame; see
+    :func:`_whole_when_reshaped` for the others).
     """
     problems: list[Problem] = []
     for entry in entries:
@@ -347,12 +359,8 @@ class _MediumFiles:
         every = [list(t.frame.columns) for _item, t in read]
         settled: list[tuple[InputFile, TableFile]] = []
         for item, table in read:
-            headers = list(table.frame.columns)
-            detected = sources.detect_source(headers, table.sobject, item.name)
             if id(item) in self.on_disk and (
-                source == "survey"
-                or medium.needs_frame(headers, detected, every)
-                or medium.needs_frame(headers, source, every)
+                source == "survey" or _reshaped(item, table, source, every)
             ):
                 self.on_disk.pop(id(item))[0].unlink()
                 assert item.data is not None

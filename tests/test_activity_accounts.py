@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ANALYST, import_texts
+from tests.ingest_support import imported_small_and_large
 from workbench import ingest, store
 from workbench.ingest import inputs
 
@@ -317,29 +318,19 @@ def test_a_large_hubspot_export_takes_its_associations_as_a_small_one(
     # association table fills other files' frames. Left on disk, the engagements
     # silently kept none of their companies, and the deals file was refused for
     # want of an account column.
-    outcomes = []
-    for large in (False, True):
-        folder = tmp_path / f"large-{large}"
-        folder.mkdir()
-        for name, text in HUBSPOT.items():
-            (folder / name).write_text(text)
-        con = store.connect(":memory:")
-        with monkeypatch.context() as patch:
-            if large:
-                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
-            report = ingest.import_files(
-                con, sorted(folder.iterdir()), actor=ANALYST, source="hubspot"
-            )
-        assert report.ok, [p.message for p in report.errors]
+    def seen(con: store.Connection, report: ingest.ImportReport) -> Any:
         deals = store.query_frame(
             con, "SELECT opportunity_id, account_id FROM opportunities"
         ).rows()
-        outcomes.append((_activities(con), deals, _notes(report)))
-        con.close()
-    assert outcomes[1] == outcomes[0]
-    assert outcomes[1][0] == {
+        return _activities(con), deals, _notes(report)
+
+    in_memory, large = imported_small_and_large(
+        tmp_path, monkeypatch, HUBSPOT, seen, source="hubspot"
+    )
+    assert large == in_memory
+    assert large[0] == {
         "91": ("502", None),
         "92": ("501", None),
         "93": ("502", "7001"),
     }
-    assert outcomes[1][1] == [("801", "501")]
+    assert large[1] == [("801", "501")]

@@ -9,10 +9,9 @@ import pytest
 
 from tests.conftest import ANALYST, assert_rejected_unchanged
 from tests.conftest import INGEST_FIXTURES as FIXTURES
-from tests.ingest_support import _import, _messages, _rows
+from tests.ingest_support import _import, _messages, _rows, imported_small_and_large
 from workbench import ingest, store
 from workbench.errors import RejectedInputError
-from workbench.ingest import inputs
 
 # --- re-imports, edits, undo, remembered mappings ---------------------------------------
 
@@ -227,29 +226,22 @@ def test_a_large_survey_file_is_read_whole_as_a_small_one(
 ) -> None:
     # A survey is read in a frame: a file above the large size (its rows left on
     # disk for DuckDB's reader) was refused ("split the file"); it is read whole.
-    outcomes = []
-    for large in (False, True):
-        folder = tmp_path / f"large-{large}"
-        folder.mkdir()
-        for source in sorted((FIXTURES / "salesforce").glob("*.csv")):
-            (folder / source.name).write_bytes(source.read_bytes())
-        (folder / "nps.csv").write_text(SURVEY)
-        con = store.connect(":memory:")
-        with monkeypatch.context() as patch:
-            if large:
-                patch.setattr(inputs, "LARGE_FILE_BYTES", 0)
-            report = ingest.import_files(con, sorted(folder.iterdir()), actor=ANALYST)
-        assert report.ok, _messages(report, "error")
-        outcomes.append(
-            _rows(
-                con,
-                "SELECT account_id, contact_id, score FROM nps_responses ORDER BY score",
-            )
-        )
-        con.close()
+    files: dict[str, str | bytes] = {
+        p.name: p.read_bytes() for p in sorted((FIXTURES / "salesforce").glob("*.csv"))
+    }
+    files["nps.csv"] = SURVEY
+    in_memory, large = imported_small_and_large(
+        tmp_path,
+        monkeypatch,
+        files,
+        lambda con, _report: _rows(
+            con,
+            "SELECT account_id, contact_id, score FROM nps_responses ORDER BY score",
+        ),
+    )
     assert (
-        outcomes[1]
-        == outcomes[0]
+        large
+        == in_memory
         == [
             ("0011x000003AAAAAA4", "0031x000004AAAAAA4", 4),
             ("0011x000003AAAAAA1", "0031x000004AAAAAA2", 9),

@@ -96,3 +96,41 @@ def test_the_reasons_are_written_in_chinese(language: str) -> None:
         assert "growth score" not in text and "not scored" not in text
         assert "wallet" not in text
     assert explained.filter(pl.col("account_id") == "millions").height == 1
+
+
+def test_accounts_above_wallet_are_those_of_the_segmentation() -> None:
+    # the Segments page's warning reads the valuation a segmentation keeps, once
+    # per valuation: the same accounts as the segmentation's own rows
+    moved = segment.Thresholds(valuable_top_pct=35.0, wallet_share_of_revenue_pct=0.01)
+    for thresholds in (segment.DEFAULT_THRESHOLDS, moved):
+        above = segment.accounts_above_wallet(WALLETS, thresholds)
+        segments = segment.assign_segments(WALLETS, thresholds)
+        expected = segments.filter(pl.col("revenue") > pl.col("potential")).sort(
+            pl.col("revenue") - pl.col("potential"), descending=True
+        )
+        assert above.columns == ["account_id", "name", "revenue", "potential"]
+        assert above["account_id"].to_list() == expected["account_id"].to_list()
+    assert segment.accounts_above_wallet(WALLETS)["account_id"].to_list() == [
+        "millions"
+    ]
+    # 0.01 % of revenue is below what "unknown" buys too, but it has no revenue on
+    # record to take a share of: still unknown, not below
+    assert segment.accounts_above_wallet(WALLETS, moved)["account_id"].to_list() == [
+        "millions"
+    ]
+
+
+def test_a_move_of_the_value_thresholds_keeps_the_valuation_key() -> None:
+    base = segment.Thresholds(hourly_cost=120.0)
+    ranked = segment.Thresholds(
+        hourly_cost=120.0, valuable_top_pct=35.0, growable_top_pct=10.0
+    )
+    assert segment.valuation_thresholds(base) == segment.valuation_thresholds(ranked)
+    for valued_otherwise in (
+        segment.Thresholds(hourly_cost=130.0),
+        segment.Thresholds(hourly_cost=120.0, wallet_share_of_revenue_pct=1.0),
+        segment.Thresholds(hourly_cost=120.0, default_term_months=24.0),
+    ):
+        assert segment.valuation_thresholds(
+            valued_otherwise
+        ) != segment.valuation_thresholds(base)

@@ -95,6 +95,7 @@ def test_the_overview_is_the_cuts_summary_and_counts(demo_segments):
         overview = segment.segment_overview(segments, t)
         assert overview.cuts == segment.segment_cuts(segments, t)
         assert overview.counts == segment.segment_counts(segments)
+        assert overview.transactional_detail == _transactional_detail(segments)
         summary = segment.segment_summary(segments)
         assert overview.summary.columns == summary.columns
         assert overview.summary.drop(pl.selectors.float()).equals(
@@ -115,6 +116,16 @@ def test_an_empty_segment_has_no_cut(demo_segments):
     assert overview.cuts.headroom_cut is None
     assert overview.cuts == segment.segment_cuts(no_growable, t)
     assert overview.counts["most_growable"] == 0
+    # the same detail of the transactional count on the path that groups in polars
+    assert overview.transactional_detail == _transactional_detail(no_growable)
+
+
+def _transactional_detail(segments: pl.DataFrame) -> segment.TransactionalDetail:
+    transactional = segments.filter(pl.col("relationship") == "transactional")
+    return segment.TransactionalDetail(
+        without_data=transactional.filter(pl.col("value_segment") == "no_data").height,
+        by_default=segments.filter(pl.col("relationship_source") == "default").height,
+    )
 
 
 def test_reasons_kept_between_moves_read_as_reasons_built_anew(demo_segments):

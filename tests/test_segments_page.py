@@ -292,21 +292,51 @@ def test_the_cost_assumptions_keep_their_values_while_closed(page):
 
 def test_the_transactional_count_says_it_holds_the_accounts_without_data(app_db):
     # A CRM sync leaves accounts with nothing on record (420 of the 423 in the
-    # Salesforce Data Loader samples); they score 0 and count as transactional.
-    with store.connect(app_db) as con, store.write_transaction(con) as cur:
-        cur.execute(
-            "INSERT INTO accounts (account_id, name) VALUES ('EMPTY1', 'Empty'),"
-            " ('EMPTY2', 'Void')"
+    # Salesforce Data Loader samples); they count as transactional, unless a
+    # workshop decided otherwise: one decided a partnership is not among them.
+    with store.connect(app_db) as con:
+        with store.write_transaction(con) as cur:
+            cur.execute(
+                "INSERT INTO accounts (account_id, name) VALUES ('EMPTY1', 'Empty'),"
+                " ('EMPTY2', 'Void')"
+            )
+        store.set_relationship_override(
+            con, LOCAL_ACTOR, "EMPTY1", "partnership", "Board-level sponsor"
         )
     at = open_page(PAGE)
     counts = metrics(at)
     helps = {m.label: m.proto.help for m in at.metric}
     assert counts["No data"] >= 2
-    assert (
-        f"Including the {counts['No data']} accounts without data"
-        in (helps["Transactional"])
+    assert helps["Transactional"] == (
+        f"Including the {counts['No data'] - 1} accounts without data: no revenue, "
+        "people, activity or open deal on record."
     )
     assert not helps["Partnership"]
+
+
+def test_the_transactional_count_says_how_many_are_typed_by_default(
+    tmp_path, monkeypatch
+):
+    # A portfolio of accounts alone (a first import of a CRM's accounts): no
+    # relationship signal is known of any account, so each is transactional by
+    # default. (On the demo, above, none is: an account with no people in a
+    # portfolio that holds people scores 0 on its breadth, a signal known.)
+    path = tmp_path / "accounts.duckdb"
+    with store.connect(path) as con, store.write_transaction(con) as cur:
+        cur.execute(
+            "INSERT INTO accounts (account_id, name) VALUES ('A1', 'One'), "
+            "('A2', 'Two'), ('A3', 'Three')"
+        )
+    with store.connect(path) as con:
+        segments = readers.account_segments(con)
+    assert segments["relationship_source"].to_list() == ["default"] * 3
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    at = open_page(PAGE)
+    help_text = {m.label: m.proto.help for m in at.metric}["Transactional"]
+    assert "Including the 3 accounts without data" in help_text
+    assert "3 accounts are transactional by default: no relationship signal" in (
+        help_text
+    )
 
 
 def test_accounts_table_pages_and_chart_thins_on_a_large_portfolio(app_db, monkeypatch):

@@ -262,6 +262,14 @@ def _summary_of(grouped: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
+class TransactionalDetail:
+    """What the transactional count holds that a reader cannot see in it."""
+
+    without_data: int
+    by_default: int
+
+
+@dataclass(frozen=True)
 class SegmentOverview:
     """What a page shows of a segmentation at a glance, from one pass over it.
 
@@ -272,6 +280,12 @@ class SegmentOverview:
     cuts: SegmentCuts
     summary: pl.DataFrame
     counts: dict[str, int]
+    #: the transactional accounts without data (an override may make one a
+    #: partnership), and those typed transactional because no signal of either
+    #: score is known of them (``relationship_source`` ``default``): with data or
+    #: without (an account with no people in a portfolio that holds people scores
+    #: 0 on breadth, a known signal)
+    transactional_detail: TransactionalDetail
 
 
 def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentOverview:
@@ -314,6 +328,7 @@ def segment_overview(segments: pl.DataFrame, thresholds: Thresholds) -> SegmentO
         ),
         summary=_summary_of(grouped, segments),
         counts=counts,
+        transactional_detail=_transactional_detail(segments),
     )
 
 
@@ -377,6 +392,22 @@ def _overview_of(
             },
         ),
         counts=counts,
+        transactional_detail=_transactional_detail(segments),
+    )
+
+
+def _transactional_detail(segments: pl.DataFrame) -> TransactionalDetail:
+    """Return the transactional rows without data, and the rows typed by default."""
+    transactional = segments.get_column("relationship") == "transactional"
+    without_data = transactional & (segments.get_column("value_segment") == "no_data")
+    by_default = (
+        segments.get_column("relationship_source") == "default"
+        if "relationship_source" in segments.columns
+        else None
+    )
+    return TransactionalDetail(
+        without_data=int(without_data.sum()),
+        by_default=0 if by_default is None else int(by_default.sum()),
     )
 
 

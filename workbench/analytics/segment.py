@@ -27,11 +27,13 @@ import polars as pl
 
 from workbench.analytics.economics import (
     compute_contribution,
+    wallets_below_revenue,
 )
 from workbench.analytics.overview import (
     KnownSegments,
     SegmentCuts,
     SegmentOverview,
+    TransactionalDetail,
     drawn_accounts,
     orders_of,
     remember_orders,
@@ -48,10 +50,12 @@ from workbench.analytics.reasons import (
 )
 from workbench.analytics.retention import Retention
 from workbench.analytics.segment_parts import (
+    _VALUE_ONLY_THRESHOLDS,
     _kept_decided_types,
     _row_orders,
     _summed_arrays,
     _threshold_free_part,
+    _unmoved,
     _value_inputs,
 )
 from workbench.analytics.thresholds import (
@@ -88,8 +92,10 @@ __all__ = [
     "SegmentCuts",
     "SegmentOverview",
     "Thresholds",
+    "TransactionalDetail",
     "account_choices",
     "account_table",
+    "accounts_above_wallet",
     "assign_segments",
     "best_first",
     "compare_scenarios",
@@ -107,6 +113,7 @@ __all__ = [
     "segment_overview",
     "segment_summary",
     "shown_account_table",
+    "valuation_thresholds",
 ]
 
 
@@ -179,6 +186,31 @@ def assign_segments(
     )
     remember_orders(decided, orders, known)
     return decided
+
+
+def valuation_thresholds(thresholds: Thresholds) -> Thresholds:
+    """Return ``thresholds`` with those only the value segments read at their defaults.
+
+    Two thresholds alike but in a top share, the value basis or the growth
+    score's weights value every account the same (revenue, margin, cost to
+    serve, wallet, headroom): a key for what rests on the valuation alone.
+    """
+    return _unmoved(thresholds, _VALUE_ONLY_THRESHOLDS)
+
+
+def accounts_above_wallet(
+    features: pl.DataFrame,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    situation: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Return the accounts that buy more from us than their wallet, widest gap first.
+
+    :func:`~.economics.wallets_below_revenue` of the accounts valued as
+    :func:`assign_segments` values them (the valuation it keeps for the same
+    features frame, so this costs no valuation after a segmentation).
+    """
+    valued, _scored = _threshold_free_part(features, thresholds, situation, None)
+    return wallets_below_revenue(valued)
 
 
 def filter_accounts(

@@ -44,6 +44,8 @@ class OverviewView:
             bytes (pass a copy of the top level: Streamlit takes them out of it).
         drawn: the accounts the chart draws.
         ranked: the accounts with data (the chart draws at most these).
+        transactional: the transactional accounts without data, and those
+            typed transactional because no relationship signal is known of them.
     """
 
     counts: dict[str, int]
@@ -52,6 +54,7 @@ class OverviewView:
     chart: dict[str, Any]
     drawn: int
     ranked: int
+    transactional: segment.TransactionalDetail
 
 
 @cached(max_entries=64, share=True, by_repr=True)
@@ -85,6 +88,7 @@ def overview(
         chart=spec,
         drawn=drawn.height,
         ranked=segments.height - shown.counts["no_data"],
+        transactional=shown.transactional_detail,
     )
 
 
@@ -165,6 +169,25 @@ def table_page(
                 table, thresholds, rows, first, language, columns
             )
         )
+    )
+
+
+def accounts_above_wallet(as_of: date, thresholds: segment.Thresholds) -> pl.DataFrame:
+    """Return the accounts that buy more from us than their wallet, widest gap first.
+
+    The same for every move of a top share, the value basis or the growth
+    weights: kept per valuation (:func:`~.segment.valuation_thresholds`), not
+    filtered and sorted again at each such move.
+    """
+    return _accounts_above_wallet(as_of, segment.valuation_thresholds(thresholds))
+
+
+@cached(max_entries=8, share=True, by_repr=True)
+def _accounts_above_wallet(as_of: date, valuation: segment.Thresholds) -> pl.DataFrame:
+    return segment.accounts_above_wallet(
+        reads.account_features(as_of, round(valuation.default_term_months)),
+        valuation,
+        reads.account_situation(),
     )
 
 

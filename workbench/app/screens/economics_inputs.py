@@ -16,7 +16,7 @@ import streamlit as st
 from workbench import ingest
 from workbench.analytics import segment
 from workbench.analytics.cost import cost_breakdown
-from workbench.analytics.economics import DIRECT_COST_COLUMNS, wallets_below_revenue
+from workbench.analytics.economics import DIRECT_COST_COLUMNS
 from workbench.analytics.retention import retention_from_features
 from workbench.app import actions, reads, segment_reads
 from workbench.app.components import (
@@ -315,7 +315,7 @@ def economics_section(
                 needed=f"{thresholds.retention_min_accounts:g}",
             )
         )
-    below = wallets_below_revenue(accounts.segments)
+    below = segment_reads.accounts_above_wallet(as_of, thresholds)
     if below.height:
         # names are the CRM's: shown as typed, never as Markdown
         names = ", ".join(

@@ -99,12 +99,8 @@ def overview_section(
         row.metric(
             terms.relationship(name).capitalize(),
             format_number(counts[name]),
-            # an account nothing is known of scores 0: transactional by default
-            help=_(
-                "Including the {count} accounts without data: nothing is known of "
-                "them, so they are served transactionally until something is."
-            ).format(count=format_number(counts["no_data"]))
-            if name == "transactional" and counts["no_data"]
+            help=_transactional_help(view.transactional)
+            if name == "transactional"
             else None,
         )
 
@@ -153,6 +149,27 @@ def overview_section(
             ).format(threshold=format_number(thresholds.relationship_threshold))
         )
         show_table(segment.score_weights(thresholds))
+
+
+def _transactional_help(detail: segment.TransactionalDetail) -> str | None:
+    """Say what the transactional count holds that its figure does not show."""
+    said = []
+    if detail.without_data:
+        said.append(
+            _(
+                "Including the {count} accounts without data: no revenue, people, "
+                "activity or open deal on record."
+            ).format(count=format_number(detail.without_data))
+        )
+    if detail.by_default:
+        said.append(
+            _(
+                "{count} accounts are transactional by default: no relationship "
+                "signal is known of them, and the service that costs less is the "
+                "default until evidence or a workshop says otherwise."
+            ).format(count=format_number(detail.by_default))
+        )
+    return " ".join(said) or None
 
 
 def _relationships(widget: Callable[..., Any], key: str, **options: Any) -> Any:

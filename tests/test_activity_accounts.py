@@ -311,6 +311,52 @@ def test_a_generic_file_s_missing_account_is_not_read_as_a_deal_of_that_id(
     ]
 
 
+def test_a_deal_the_export_lacks_is_not_called_a_missing_account(
+    con: store.Connection,
+) -> None:
+    # A HubSpot engagement logged on a deal the export does not hold (a deal
+    # deleted, or left out of the sync): its account column holds the deal's ID,
+    # and the warning called it "an account 803" in the column "company (from
+    # engagement_company_data.csv)", which no CRM user could find.
+    export = {
+        **HUBSPOT,
+        "engagement_meeting_data.csv": "engagement_id,start_time,title\n"
+        "92,2024-03-05 13:00:00,Offer meeting\n94,2024-03-07 13:00:00,Review\n",
+        "engagement_deal_data.csv": "deal_id,engagement_id\n801,92\n803,94\n",
+    }
+    report = import_texts(con, export, source="hubspot")
+    assert report.ok, [p.message for p in report.errors]
+    assert _activities(con)["94"] == (None, None)
+    missing = [p for p in report.problems if p.code == "missing_reference"]
+    assert [(p.file, p.row, p.column) for p in missing] == [
+        (
+            "engagement_meeting_data.csv",
+            2,
+            "company or deal (from engagement_company_data.csv, "
+            "engagement_deal_data.csv)",
+        )
+    ]
+    assert missing[0].message.startswith(
+        "refers to an account, a deal or a person “803” that is neither in the "
+        "import nor in the database; left empty"
+    )
+
+
+def test_a_generic_file_s_missing_account_is_still_called_an_account(
+    con: store.Connection,
+) -> None:
+    report = import_texts(
+        con,
+        {
+            "accounts.csv": "account_id,name\n1,Nordwerk AG\n",
+            "activities.csv": "activity_id,account_id,kind,activity_date\n"
+            "V1,17,visit,2024-03-01\n",
+        },
+    )
+    (missing,) = [p for p in report.problems if p.code == "missing_reference"]
+    assert missing.message.startswith("refers to an account “17” that is neither")
+
+
 def test_a_large_hubspot_export_takes_its_associations_as_a_small_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

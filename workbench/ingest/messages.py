@@ -101,14 +101,20 @@ def reference_message(record: dict[str, Any]) -> Wording:
         (record["table"], record.get("action") or "clear"),
         N_("; left empty") if record["level"] == "warning" else "",
     )
+    if record.get("regarding") and column == "account_id":
+        # a Dynamics Regarding or a HubSpot deal association: the ID may be a
+        # deal's or a person's the export does not hold, not an account's
+        target: Wording | str = worded(N_("an account, a deal or a person"))
+    elif column in _REFERENCE_TARGETS:
+        target = worded(_REFERENCE_TARGETS[column])
+    else:
+        target = column
     return worded(
         N_(
             "refers to {target} {value} that is neither in the import nor in the "
             "database{consequence}{rows}"
         ),
-        target=worded(_REFERENCE_TARGETS[column])
-        if column in _REFERENCE_TARGETS
-        else column,
+        target=target,
         value=quoted(record["value"]),
         consequence=worded(consequence) if consequence else "",
         rows=rows_note(record),

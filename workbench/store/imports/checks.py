@@ -14,6 +14,7 @@ import polars as pl
 from workbench import vocabulary
 from workbench.i18n import N_
 from workbench.store._base import Connection, _frame, _registered
+from workbench.store.imports.account_names import REGARDING_SOURCES
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
@@ -447,15 +448,28 @@ _IMPORT_REFERENCES: tuple[tuple[str, str, str, str, str], ...] = (
 
 
 def _reference_problem_rows(
-    cur: Connection, dangling_sql: str, *, level: str, table: str, column: str
+    cur: Connection,
+    dangling_sql: str,
+    *,
+    level: str,
+    table: str,
+    column: str,
+    regarding: str = "false",
 ) -> pl.DataFrame:
-    """Group dangling references (``_file``, ``_row``, ``value``) per value, capped per file."""
+    """Group dangling references (``_file``, ``_row``, ``value``) per value, capped per file.
+
+    ``regarding``: SQL over the dangling rows of whether the value may name a
+    deal or a person as well as an account (the activities of
+    :data:`~.account_names.REGARDING_SOURCES`), given in a column of that name
+    so that the warning does not call a deal's ID an account's.
+    """
     frame: pl.DataFrame = _frame(
         cur.sql(
             f"""
         SELECT $level AS level, $table AS "table", $column AS "column",
                _file, min(_row)::BIGINT AS _row, value, count(*)::BIGINT AS rows,
-               (count(*) OVER (PARTITION BY _file))::BIGINT AS total
+               (count(*) OVER (PARTITION BY _file))::BIGINT AS total,
+               bool_or({regarding}) AS regarding
         FROM ({dangling_sql})
         GROUP BY _file, value
         QUALIFY row_number() OVER (PARTITION BY _file ORDER BY min(_row)) <= {IMPORT_PROBLEM_ROWS}
@@ -473,7 +487,8 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
     a missing account is then missing for the deals and visits naming them): the
     reference is cleared, or the row that cannot live without it is left out.
     Columns: ``level``, ``table``, ``column``, ``_file``, ``_row``, ``value``,
-    ``rows``, ``total``, ``action`` (``clear`` or ``drop``).
+    ``rows``, ``total``, ``regarding`` (the value may name a deal or a person),
+    ``action`` (``clear`` or ``drop``).
     """
     staged = set(tables) | {"accounts", "sellers"}
     found: list[pl.DataFrame] = []
@@ -483,13 +498,19 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
         targets = f"SELECT {target_key} AS k FROM {target}"
         if target in staged:
             targets += f" UNION ALL SELECT {target_key} FROM _import_new_{target}"
+        # a Dynamics Regarding or a HubSpot deal association may name a deal or
+        # a person the export does not hold
+        regarding = (table, column) == ("activities", "account_id")
         frame = _reference_problem_rows(
             cur,
-            f"SELECT n._file, n._row, n.{column} AS value FROM _import_new_{table} n "
+            f"SELECT n._file, n._row, n.{column} AS value"
+            + (f", n._source IN {REGARDING_SOURCES} AS regarding" if regarding else "")
+            + f" FROM _import_new_{table} n "
             f"WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})",
             level="warning",
             table=table,
             column=column,
+            regarding="regarding" if regarding else "false",
         )
         if frame.height:
             if action == "drop":

@@ -8,7 +8,10 @@ import duckdb
 import polars as pl
 
 from workbench.store._base import Connection
-from workbench.store.imports.account_names import load_activity_accounts
+from workbench.store.imports.account_names import (
+    REGARDING_SOURCES,
+    load_activity_accounts,
+)
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
 from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_outside
@@ -220,7 +223,7 @@ def import_activities_references(
     """
     load_activity_accounts(cur, run_id, csv.file, csv.source)
     return _direct_reference_problems(
-        cur, run_id, csv.reader_params(), csv.positions, csv.file
+        cur, run_id, csv.reader_params(), csv.positions, csv.file, csv.source
     )
 
 
@@ -277,6 +280,7 @@ def _direct_reference_problems(
     params: dict[str, Any],
     positions: dict[str, int],
     file: str,
+    source: str,
 ) -> pl.DataFrame | None:
     """Report and clear the directly loaded rows' references to missing records.
 
@@ -333,6 +337,9 @@ def _direct_reference_problems(
                 level="warning",
                 table="activities",
                 column=column,
+                # a Dynamics Regarding may name a deal or a person the file's
+                # export does not hold
+                regarding=str(column == "account_id" and source in REGARDING_SOURCES),
             )
         )
         cur.execute(

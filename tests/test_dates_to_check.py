@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, import_texts
+from tests.ingest_support import imported_small_and_large
 from workbench import store
 from workbench.ingest import ImportReport
 
@@ -150,3 +151,54 @@ def test_a_file_imported_into_before_the_import_day_was_kept_stops_at_its_import
     # the committed run's day, not the rejected one's
     assert store.data_date_range(upgraded) == (RECENT, RECENT)
     upgraded.close()
+
+
+#: Times in seconds a system upstream stored as milliseconds (the Fivetran
+#: HubSpot seeds' meetings): 1,583,517,600 s is 2020-03-06 18:00 UTC, read as
+#: milliseconds 1970-01-19 07:51:57.600. (A day alone, 1970-01-19, has lost
+#: its seconds: it stays a date to check, above.)
+SECONDS_AS_MILLISECONDS = {
+    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Opportunity.csv": "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon\n"
+    "006A1,001A1,Line upgrade,Closed Won,50000,1970-01-19 07:51:57.600,true,true\n",
+    "Task.csv": "Id,AccountId,Subject,ActivityDate,Status\n"
+    "00T1,001A1,Offer meeting,1970-01-19T07:51:57.600Z,Completed\n"
+    "00T2,001A1,Call,2020-03-02,Completed\n",
+}
+
+
+def test_a_time_in_seconds_stored_as_milliseconds_is_read_as_its_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def seen(con: store.Connection, report: ImportReport) -> object:
+        dates = store.query_frame(
+            con,
+            "SELECT (SELECT close_date FROM opportunities), "
+            "list(activity_date ORDER BY activity_id) FROM activities",
+        ).row(0)
+        warned = sorted(
+            (p.file, p.row, p.column, p.code or "")
+            for p in report.problems
+            if p.code in {"date_in_seconds", "unlikely_date"}
+        )
+        said = {p.code: p.message for p in report.problems}
+        return dates, warned, said.get("date_in_seconds")
+
+    # held in memory (the staged path), and each file large: the deals built in
+    # place and the tasks' one-pass load hand such a row to the checked path
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, SECONDS_AS_MILLISECONDS, seen
+    )
+    assert large == small
+    dates, warned, message = small
+    day = date(2020, 3, 6)
+    assert dates == (day, [day, date(2020, 3, 2)])
+    assert warned == [
+        ("Opportunity.csv", 1, "CloseDate", "date_in_seconds"),
+        ("Task.csv", 1, "ActivityDate", "date_in_seconds"),
+    ]
+    assert message == (
+        "“1970-01-19T07:51:57.600Z” is a time in seconds stored as milliseconds "
+        "(it reads as January 1970): read as the day those seconds give; check it "
+        "in the CRM"
+    )

@@ -56,6 +56,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "buying_role": (N_("buying roles"), False),
     "unknown_value": (N_("value stored as unknown"), False),
     "unlikely_date": (N_("date to check: placeholder or mistyped"), False),
+    "date_in_seconds": (N_("time in seconds stored as milliseconds: read"), False),
     "filled_from_other": (N_("empty value read from another column"), False),
     "other_currency": (N_("amount in another currency: not converted"), False),
     "currency_set": (N_("portfolio's currency set from the deals"), False),

@@ -198,7 +198,11 @@ from workbench.store.imports.staging import (
     import_union,
 )
 from workbench.store.imports.undo import last_undoable_import, undo_last_import
-from workbench.store.imports.value_rules import OTHER_CURRENCY, UNLIKELY_DATE
+from workbench.store.imports.value_rules import (
+    OTHER_CURRENCY,
+    SECONDS_AS_MILLISECONDS,
+    UNLIKELY_DATE,
+)
 from workbench.store.migrations import migrate, schema_version
 from workbench.store.plans import (
     OPEN_ACTION_STATUSES,
@@ -299,6 +303,7 @@ __all__ = [
     "REFERENCES",
     "REQUIREMENT_CATEGORIES",
     "REQUIREMENT_SOURCES",
+    "SECONDS_AS_MILLISECONDS",
     "TERM_COLUMNS",
     "UNLIKELY_DATE",
     "WORK_REFERENCES",

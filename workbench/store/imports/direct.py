@@ -38,6 +38,11 @@ _DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
 _DATE_UNLIKELY = f"coalesce({unlikely_date('p.parsed_date', 'activity_date')}, false)"
 
 
+#: The ISO days a time in seconds stored as milliseconds reads as (the macro
+#: ``wb_date`` reads those days by ``wb_epoch_seconds`` first).
+_EPOCH_DAYS = "DATE '1970-01-12' AND DATE '1970-01-26'"
+
+
 def _left_out(alias: str) -> str:
     """Return the SQL condition of a task the load leaves out: not done, not deleted.
 
@@ -90,6 +95,9 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             "(p.kind IS NOT NULL AND p.known_kind IS NULL)",
             "p.activity_date IS NULL",
             "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
+            # a time in seconds stored as milliseconds (read, and warned of),
+            # among the ISO days of January 1970 it reads as
+            f"p._iso_date BETWEEN {_EPOCH_DAYS}",
             "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
             "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
             "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
@@ -114,10 +122,13 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                         THEN -$run ELSE $run END
             FROM (
                 SELECT r.*, kv.kind AS known_kind,
-                       wb_date(r.activity_date, NULL) AS parsed_date,
+                       -- wb_date's first way, its ISO day read once for the mark
+                       CASE WHEN r._iso_date NOT BETWEEN {_EPOCH_DAYS} THEN r._iso_date
+                            ELSE wb_date(r.activity_date, NULL) END AS parsed_date,
                        wb_num(r.duration_minutes) AS parsed_minutes,
                        wb_num(r.duration_seconds) AS parsed_seconds
-                FROM (SELECT {", ".join(f"{e} AS {c}" for c, e in raw.items())}
+                FROM (SELECT {", ".join(f"{e} AS {c}" for c, e in raw.items())},
+                             TRY_CAST({raw["activity_date"]} AS DATE) AS _iso_date
                       FROM {_CSV_READER}) r
                 LEFT JOIN _import_kinds kv ON kv.value = lower(r.kind)
             ) p

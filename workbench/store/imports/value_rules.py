@@ -2,7 +2,8 @@
 
 Errors for values that cannot be read (numbers, dates, yes/no, ERP months) and
 warnings for values outside a vocabulary (influence, attitude, activity kind, a
-buying situation level) and for dates no CRM means (before 1980, from 2100 on),
+buying situation level), for dates no CRM means (before 1980, from 2100 on) and
+for times in seconds stored as milliseconds (read as the seconds they hold),
 each as an SQL condition over the staged row ``s`` and the
 message the problem gives (marked for translation: the import shows it in the
 reader's language, :func:`workbench.ingest.problems.problem_text`).
@@ -75,6 +76,14 @@ UNLIKELY_DATE = N_(
     "year; imported as written, check it in the CRM"
 )
 
+#: A time in seconds a system upstream stored as milliseconds, which reads as a
+#: time in January 1970: read as the day its seconds give (the macro
+#: ``wb_epoch_seconds`` of :mod:`.sql_macros`). A warning, with the row.
+SECONDS_AS_MILLISECONDS = N_(
+    "is a time in seconds stored as milliseconds (it reads as January 1970): "
+    "read as the day those seconds give; check it in the CRM"
+)
+
 
 #: A deal's currency other than the portfolio's, which no rate of the export
 #: converts (see :mod:`.currency`): the row imports as written, and its amounts
@@ -137,6 +146,14 @@ def value_checks(table: str) -> list[tuple[str, str, str, str]]:
             if column in vocabulary.DATE_COLUMNS:
                 checks.append(
                     (column, "warning", unlikely_date(date, column), UNLIKELY_DATE)
+                )
+                checks.append(
+                    (
+                        column,
+                        "warning",
+                        f"wb_epoch_seconds(s.{column}) IS NOT NULL",
+                        SECONDS_AS_MILLISECONDS,
+                    )
                 )
         elif column == "currency":
             code = currency_code("s.currency")

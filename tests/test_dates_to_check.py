@@ -202,3 +202,30 @@ def test_a_time_in_seconds_stored_as_milliseconds_is_read_as_its_seconds(
         "(it reads as January 1970): read as the day those seconds give; check it "
         "in the CRM"
     )
+
+
+def test_a_meeting_timed_in_seconds_stored_as_milliseconds_lasts_its_time(
+    con: store.Connection,
+) -> None:
+    # HubSpot gives a meeting's start and end, from which its minutes are
+    # worked out: both misread, their gap was 5.4 seconds for a 90-minute
+    # meeting (1,583,517,600 to 1,583,523,000 s), 0.1 minutes of effort
+    from tests.test_activity_accounts import HUBSPOT
+
+    export = {
+        **HUBSPOT,
+        "engagement_meeting_data.csv": "engagement_id,start_time,end_time,title\n"
+        "92,1970-01-19 07:51:57.600,1970-01-19 07:52:03,Offer meeting\n"
+        "95,2020-03-09 10:00:00,2020-03-09 11:00:00,Review\n",
+    }
+    report = import_texts(con, export, source="hubspot")
+    assert report.ok, [p.message for p in report.errors]
+    meetings = store.query_frame(
+        con,
+        "SELECT activity_id, activity_date, duration_minutes FROM activities "
+        "WHERE activity_id IN ('92', '95') ORDER BY 1",
+    ).rows()
+    assert meetings == [("92", date(2020, 3, 6), 90.0), ("95", date(2020, 3, 9), 60.0)]
+    assert [
+        (p.file, p.row) for p in report.problems if p.code == "date_in_seconds"
+    ] == [("engagement_meeting_data.csv", 1)]

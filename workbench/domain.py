@@ -301,6 +301,13 @@ SITUATION_LEVELS: tuple[int, int] = (1, 5)
 #: from them (docs/import.md, "Dates to check").
 PLAUSIBLE_DAYS: tuple[date, date] = (date(1980, 1, 1), date(2100, 1, 1))
 
+#: Times in seconds since 1970 a system upstream may have stored as
+#: milliseconds, first and last: September 2001 to September 2039, which read
+#: as milliseconds are a time from 1970-01-12 13:46:40 to 1970-01-26 11:06:39.
+#: No CRM held a record then, so the import reads such a time (with its time of
+#: day) as the seconds it holds, and warns of it (docs/import.md).
+SECONDS_READ_AS_MILLISECONDS: tuple[int, int] = (1_000_000_000, 2_199_999_999)
+
 #: Contact fields the workbench lets people set; every change is kept in contact_edits.
 CONTACT_EDIT_FIELDS: tuple[str, ...] = ("buying_role", "influence", "attitude")
 

@@ -2,7 +2,7 @@
 
 What a header dictionary cannot say alone: HubSpot gives a call's duration in
 milliseconds (or as ``h:mm:ss`` in a UI export) and a meeting's start and end
-rather than minutes, and lists several associated IDs in one cell
+rather than minutes (both may be times in seconds stored as milliseconds), and lists several associated IDs in one cell
 (``123;456``). Each adjustment adds a computed column to the recognised file
 and maps it, so the staged rows hold plain values and the usual checks apply.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.domain import Problem
+from workbench.domain import SECONDS_READ_AS_MILLISECONDS, Problem
 from workbench.i18n import N_
 from workbench.ingest.model import RecognisedFile
 from workbench.ingest.problems import make_problem, worded
@@ -60,6 +60,13 @@ def _call_minutes(column: str) -> pl.Expr:
     )
 
 
+def _read_as_milliseconds(time: pl.Expr) -> pl.Expr:
+    """Return whether a time is one in seconds stored as milliseconds (1970-01)."""
+    first, last = SECONDS_READ_AS_MILLISECONDS
+    milliseconds = time.dt.epoch("ms")
+    return milliseconds.is_between(first, last)
+
+
 def _duration_expr(by_normal: dict[str, str]) -> tuple[str, pl.Expr] | None:
     """Return the computed column's header and the minutes of a HubSpot activity file.
 
@@ -73,7 +80,14 @@ def _duration_expr(by_normal: dict[str, str]) -> tuple[str, pl.Expr] | None:
                 pl.col(by_normal[k]).str.to_datetime(strict=False)
                 for k in (start_key, end_key)
             )
-            minutes = ((end - start).dt.total_seconds() / 60).round(1)
+            # (whole seconds would cut a misread meeting's 5.4 to 5: 83 minutes)
+            seconds = (end - start).dt.total_microseconds() / 1_000_000
+            # both times in seconds stored as milliseconds (the import reads
+            # each as its seconds): their gap is a thousandth of the meeting's
+            misread = _read_as_milliseconds(start) & _read_as_milliseconds(end)
+            minutes = (
+                pl.when(misread).then(seconds * 1000).otherwise(seconds) / 60
+            ).round(1)
             header = f"{by_normal[start_key]} to {by_normal[end_key]} (minutes)"
             return header, minutes.cast(pl.String)
     for key in _CALL_DURATIONS:

@@ -8,6 +8,7 @@ same on every path.
 from __future__ import annotations
 
 from workbench import vocabulary
+from workbench.domain import SECONDS_READ_AS_MILLISECONDS
 from workbench.store.connection import _sql_text_literal
 
 _MACROS = (
@@ -54,9 +55,9 @@ _MACROS = (
         END
     """,
     # A time in seconds since 1970 that a system upstream stored as milliseconds
-    # reads as a time in January 1970: seconds 1,000,000,000 to 2,199,999,999
-    # (September 2001 to September 2039) read as 1970-01-12 13:46:40 to
-    # 1970-01-26 11:06:39 (the Fivetran HubSpot seeds' meetings "start" on
+    # reads as a time in January 1970 (workbench.domain.SECONDS_READ_AS_MILLISECONDS:
+    # September 2001 to September 2039 read as 1970-01-12 13:46:40 to
+    # 1970-01-26 11:06:39; the Fivetran HubSpot seeds' meetings "start" on
     # 1970-01-19 07:51:57.600, that is 2020-03-06 18:00 UTC). No CRM held a
     # record then, so such a time is read as the seconds it holds, to the day.
     # Only a time with its time of day: a day alone has lost the seconds (a
@@ -64,7 +65,7 @@ _MACROS = (
     """
     CREATE OR REPLACE TEMP MACRO wb_epoch_seconds(s) AS CASE
         WHEN starts_with(s, '1970-01-') AND contains(s, ':') THEN CASE
-            WHEN epoch_ms(TRY_CAST(s AS TIMESTAMP)) BETWEEN 1000000000 AND 2199999999
+            WHEN epoch_ms(TRY_CAST(s AS TIMESTAMP)) BETWEEN $first_seconds AND $last_seconds
             THEN make_timestamp(epoch_ms(TRY_CAST(s AS TIMESTAMP)) * 1000000)::DATE
             END
         END
@@ -131,13 +132,16 @@ _MACROS = (
 
 def import_macros() -> list[str]:
     """Return the statements that define the import's macros, in order."""
-    # Macro bodies cannot take parameters; the two lists of truth values are
-    # constants of workbench.vocabulary, quoted here.
+    # Macro bodies cannot take parameters: the two lists of truth values
+    # (workbench.vocabulary) and the seconds read as milliseconds
+    # (workbench.domain) are written in.
     trues = ", ".join(_sql_text_literal(v) for v in vocabulary.TRUE_VALUES)
     falses = ", ".join(_sql_text_literal(v) for v in vocabulary.FALSE_VALUES)
+    first, last = SECONDS_READ_AS_MILLISECONDS
     return [
-        statement.replace("$true_values", f"({trues})").replace(
-            "$false_values", f"({falses})"
-        )
+        statement.replace("$true_values", f"({trues})")
+        .replace("$false_values", f"({falses})")
+        .replace("$first_seconds", str(int(first)))
+        .replace("$last_seconds", str(int(last)))
         for statement in _MACROS
     ]

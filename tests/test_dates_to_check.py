@@ -229,3 +229,48 @@ def test_a_meeting_timed_in_seconds_stored_as_milliseconds_lasts_its_time(
     assert [
         (p.file, p.row) for p in report.problems if p.code == "date_in_seconds"
     ] == [("engagement_meeting_data.csv", 1)]
+
+
+#: Activities of a minute, of a day and a half (a calendar block over two days)
+#: and of five days and a half (the Fivetran HubSpot seeds hold meetings of
+#: 36 to 131 hours): each counts its whole span as effort.
+LONG_ACTIVITIES = {
+    "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
+    "activities.csv": "activity_id,account_id,kind,activity_date,duration_minutes\n"
+    "V1,A1,visit,2024-03-01,90\n"
+    "V2,A1,meeting,2024-03-04,2160\n"
+    "V3,A1,meeting,2024-03-11,7860\n",
+}
+
+
+def test_an_activity_longer_than_a_day_is_warned_of_and_counted_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def seen(con: store.Connection, report: ImportReport) -> object:
+        minutes = (
+            store.query_frame(
+                con,
+                "SELECT list(duration_minutes ORDER BY activity_id) FROM activities",
+            )
+            .item()
+            .to_list()
+        )
+        warned = [
+            (p.file, p.row, p.column, p.code)
+            for p in report.problems
+            if p.code == "long_activity"
+        ]
+        return minutes, warned
+
+    # held in memory, and as a large file (the one-pass load hands it over)
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, LONG_ACTIVITIES, seen
+    )
+    assert large == small
+    assert small == (
+        [90.0, 2160.0, 7860.0],
+        [
+            ("activities.csv", 2, "duration_minutes", "long_activity"),
+            ("activities.csv", 3, "duration_minutes", "long_activity"),
+        ],
+    )

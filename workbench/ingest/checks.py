@@ -271,6 +271,7 @@ def _value_code(record: dict[str, Any]) -> str:
     return {
         store.UNLIKELY_DATE: "unlikely_date",
         store.SECONDS_AS_MILLISECONDS: "date_in_seconds",
+        store.LONG_ACTIVITY: "long_activity",
         store.OTHER_CURRENCY: "other_currency",
     }.get(record["message"], "unknown_value")
 

@@ -178,6 +178,7 @@ from workbench.store.imports.integrity import (
     orphan_counts,
     remove_stranded_work,
 )
+from workbench.store.imports.ranges import LONG_ACTIVITY
 from workbench.store.imports.row_notes import (
     import_deleted_rows,
     import_filled_rows,
@@ -297,6 +298,7 @@ __all__ = [
     "IMPORT_ORDER",
     "IMPORT_PROBLEM_ROWS",
     "LOCK_TIMEOUT_ENV_VAR",
+    "LONG_ACTIVITY",
     "MIGRATIONS",
     "OPEN_ACTION_STATUSES",
     "OTHER_CURRENCY",

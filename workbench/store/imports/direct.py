@@ -14,7 +14,7 @@ from workbench.store.imports.account_names import (
 )
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
 from workbench.store.imports.integrity import import_assert_run_has_no_orphans
-from workbench.store.imports.ranges import durations_outside
+from workbench.store.imports.ranges import durations_to_report
 from workbench.store.imports.row_notes import no_filled_rows
 from workbench.store.imports.staging import (
     _CSV_READER,
@@ -33,7 +33,7 @@ from workbench.store.versions import scope_every_account
 from workbench.vocabulary import ROW_FALLBACK_COLUMNS
 
 # A duration outside its range marks the row: the staged path then refuses it.
-_DURATIONS_OUTSIDE = durations_outside("p.parsed_minutes", "p.parsed_seconds")
+_DURATIONS_REPORTED = durations_to_report("p.parsed_minutes", "p.parsed_seconds")
 # So does a date no CRM means: the staged path then warns of it with its row.
 _DATE_UNLIKELY = f"coalesce({unlikely_date('p.parsed_date', 'activity_date')}, false)"
 
@@ -118,7 +118,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
                    coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
-                   CASE WHEN {problem} OR {_DURATIONS_OUTSIDE} OR {_DATE_UNLIKELY}
+                   CASE WHEN {problem} OR {_DURATIONS_REPORTED} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END
             FROM (
                 SELECT r.*, kv.kind AS known_kind,

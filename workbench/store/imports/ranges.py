@@ -87,13 +87,46 @@ def range_check(column: str) -> tuple[str, str, str, str] | None:
     return (column, "error", condition, VALUE_RANGES[column][2])
 
 
-def durations_outside(minutes: str, seconds: str) -> str:
-    """Return the SQL condition of a parsed duration outside its range (NULL: false)."""
+#: An activity longer than this many minutes is warned of (a day): a meeting or
+#: an event exported with its start and end counts its whole span as effort,
+#: and a span of days (an offsite, a trade fair, a calendar block left open) is
+#: rarely worked through. The import counts it as written and names the row, so
+#: that it can be mended in the CRM; beyond a week it is refused (above).
+LONG_ACTIVITY_MINUTES = 24 * 60
+LONG_ACTIVITY = N_(
+    "lasts more than a day: its whole span counts as effort, which an event of "
+    "several days rarely is; counted as written, check it in the CRM"
+)
+#: Each duration column's unit, in minutes.
+_DURATION_UNITS = {"duration_minutes": 1, "duration_seconds": 60}
+
+
+def long_activity_check(column: str) -> tuple[str, str, str, str] | None:
+    """Return the import's warning (column, level, condition, message) of a long activity."""
+    if column not in _DURATION_UNITS:
+        return None
+    value = f"wb_num(s.{column})"
+    longest = LONG_ACTIVITY_MINUTES * _DURATION_UNITS[column]
+    high = VALUE_RANGES[column][1]
+    return (
+        column,
+        "warning",
+        f"({value} > {longest!r} AND {value} <= {high!r})",
+        LONG_ACTIVITY,
+    )
+
+
+def durations_to_report(minutes: str, seconds: str) -> str:
+    """Return the SQL condition of a parsed duration the import reports (NULL: false).
+
+    Below 0 or above a week (refused), or above a day (warned of).
+    """
     parts = []
     for parsed, column in (
         (minutes, "duration_minutes"),
         (seconds, "duration_seconds"),
     ):
-        low, high, _reason = VALUE_RANGES[column]
-        parts.append(f"coalesce({parsed} < {low!r} OR {parsed} > {high!r}, false)")
+        low = VALUE_RANGES[column][0]
+        longest = LONG_ACTIVITY_MINUTES * _DURATION_UNITS[column]
+        parts.append(f"coalesce({parsed} < {low!r} OR {parsed} > {longest!r}, false)")
     return "(" + " OR ".join(parts) + ")"

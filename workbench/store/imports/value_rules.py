@@ -16,7 +16,11 @@ from workbench.domain import SITUATION_FACTORS
 from workbench.i18n import N_
 from workbench.store._base import PLAUSIBLE_FIRST_DAY, plausible
 from workbench.store.imports.currency import convertible, currency_code
-from workbench.store.imports.ranges import NOT_A_NUMBER, range_check
+from workbench.store.imports.ranges import (
+    NOT_A_NUMBER,
+    long_activity_check,
+    range_check,
+)
 from workbench.store.imports.staging import _import_columns, date_expr
 
 #: Values read through a vocabulary: column → (vocabulary table, message). A value
@@ -127,6 +131,8 @@ def value_checks(table: str) -> list[tuple[str, str, str, str]]:
             )
         if (out_of_range := range_check(column)) is not None:
             checks.append(out_of_range)
+            if (long := long_activity_check(column)) is not None:
+                checks.append(long)
             continue
         error = (
             DATE_CHECK

@@ -92,7 +92,8 @@ def test_an_activity_regarding_a_deal_or_a_person_counts_for_its_account(
             "phonecall.csv",
             "account_from_record",
             "activities naming a deal, not an account (a Dynamics Regarding, a "
-            "HubSpot deal association): 1; each counts for the deal's account",
+            "HubSpot deal association, a Salesforce WhatId): 1; each counts for the "
+            "deal's account",
         ),
         (
             "phonecall.csv",
@@ -280,7 +281,7 @@ def test_a_hubspot_engagement_logged_on_a_deal_alone_counts_for_its_company(
         "93": ("502", "7001"),
     }
     notes = [m for _f, _c, m in _notes(report)]
-    assert len(notes) == 2 and "HubSpot deal association): 1;" in notes[0]
+    assert len(notes) == 2 and "a Salesforce WhatId): 1;" in notes[0]
     said = {p.file: p.message for p in report.problems if p.code == "file_not_imported"}
     assert "their deal" in said["engagement_deal_data.csv"]
     several = [p.message for p in report.problems if p.code == "several_associations"]
@@ -355,6 +356,79 @@ def test_a_generic_file_s_missing_account_is_still_called_an_account(
     )
     (missing,) = [p for p in report.problems if p.code == "missing_reference"]
     assert missing.message.startswith("refers to an account “17” that is neither")
+
+
+#: A Salesforce export whose tasks were exported without ``AccountId``: each
+#: names what it is related to (``WhatId``) and its person (``WhoId``).
+SALESFORCE = {
+    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n001A2,Huadong Steel\n"
+    "001A3,Fabrikam Metals\n",
+    "Contact.csv": "Id,AccountId,FirstName,LastName\n003P3,001A3,Piotr,Nowak\n",
+    "Opportunity.csv": "Id,AccountId,Name,StageName,Amount,CloseDate\n"
+    "006D2,001A2,Line upgrade,Closed Won,50000,2024-03-01\n",
+    "Task.csv": "Id,WhoId,WhatId,Subject,ActivityDate,Status\n"
+    # related to the account; to its opportunity; to a case, with its person;
+    # to a lead alone; and to an opportunity the export does not hold
+    "00T1,,001A1,Kick-off,2024-02-01,Completed\n"
+    "00T2,,006D2,Offer call,2024-02-10,Completed\n"
+    "00T3,003P3,500C1,Support call,2024-02-12,Completed\n"
+    "00T4,003P3,,Follow-up,2024-02-13,Completed\n"
+    "00T5,,006D9,Renewal call,2024-02-14,Completed\n",
+}
+
+
+def test_a_salesforce_task_without_account_id_reads_its_what_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Salesforce fills a task's AccountId from its WhatId or WhoId, but an export
+    # may leave the column out: the tasks were imported without any account, and
+    # their effort counted for nobody.
+    def seen(con: store.Connection, report: ingest.ImportReport) -> Any:
+        missing = [
+            (p.file, p.row, p.message.split(" that is")[0])
+            for p in report.problems
+            if p.code == "missing_reference"
+        ]
+        return _activities(con), _notes(report), missing
+
+    in_memory, large = imported_small_and_large(tmp_path, monkeypatch, SALESFORCE, seen)
+    assert large == in_memory
+    activities, notes, missing = in_memory
+    assert activities == {
+        "00T1": ("001A1", None),
+        "00T2": ("001A2", None),
+        # a case gives no account: the person's does
+        "00T3": ("001A3", "003P3"),
+        "00T4": ("001A3", "003P3"),
+        "00T5": (None, None),
+    }
+    assert [(file, message.split(":")[0]) for file, _code, message in notes] == [
+        (
+            "Task.csv",
+            "activities naming a deal, not an account (a Dynamics Regarding, "
+            "a HubSpot deal association, a Salesforce WhatId)",
+        ),
+        ("Task.csv", "activities naming a person but no account"),
+    ]
+    assert missing == [
+        ("Task.csv", 5, "refers to an account, a deal or a person “006D9”")
+    ]
+
+
+def test_a_salesforce_task_with_account_id_keeps_it(con: store.Connection) -> None:
+    export = {
+        **SALESFORCE,
+        "Task.csv": "Id,AccountId,WhoId,WhatId,Subject,ActivityDate,Status\n"
+        "00T1,001A1,003P3,006D2,Call,2024-02-01,Completed\n"
+        "00T2,001A9,,,Call,2024-02-02,Completed\n",
+    }
+    report = import_texts(con, export)
+    assert report.ok, [p.message for p in report.errors]
+    # AccountId is Salesforce's own reading of WhatId and WhoId: it wins, and an
+    # account it names that the export lacks is a missing account
+    assert _activities(con) == {"00T1": ("001A1", "003P3"), "00T2": (None, None)}
+    (missing,) = [p for p in report.problems if p.code == "missing_reference"]
+    assert missing.message.startswith("refers to an account “001A9”")
 
 
 def test_a_large_hubspot_export_takes_its_associations_as_a_small_one(

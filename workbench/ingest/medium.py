@@ -15,8 +15,9 @@ where they could differ, the file is read by Python as before:
   (Python's parser then words the refusal, as it always has).
 
 Only files that need no reshaping of their rows qualify: HubSpot files (several
-IDs in one cell, durations, association tables), surveys and Salesforce report
-exports keep Python's frame (see :func:`needs_frame`).
+IDs in one cell, durations, association tables), surveys, Salesforce report
+exports and Salesforce activities without ``AccountId`` keep Python's frame
+(see :func:`needs_frame`).
 """
 
 from __future__ import annotations
@@ -133,6 +134,9 @@ def needs_frame(headers: list[str], source: str, all_headers: list[list[str]]) -
     """
     if source in {"hubspot", "survey"} or surveys.looks_like_survey(headers):
         return True
+    normal = {sources.normalise_header(h) for h in headers}
+    if source == "salesforce" and "whatid" in normal and "accountid" not in normal:
+        return True  # a task's account read from its WhatId (vendor_shapes)
     prefixed = [h for h in headers if re.match(r"^[A-Za-z][\w ]*: .+", h)]
     if len(prefixed) >= 2:
         return True  # a Salesforce report export, split per object

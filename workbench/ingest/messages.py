@@ -102,8 +102,8 @@ def reference_message(record: dict[str, Any]) -> Wording:
         N_("; left empty") if record["level"] == "warning" else "",
     )
     if record.get("regarding") and column == "account_id":
-        # a Dynamics Regarding or a HubSpot deal association: the ID may be a
-        # deal's or a person's the export does not hold, not an account's
+        # a Dynamics Regarding, a HubSpot deal association, a Salesforce WhatId:
+        # the ID may be a deal's or a person's the export does not hold
         target: Wording | str = worded(N_("an account, a deal or a person"))
     elif column in _REFERENCE_TARGETS:
         target = worded(_REFERENCE_TARGETS[column])
@@ -212,7 +212,8 @@ _ACCOUNT_VIA: dict[str, tuple[str, str]] = {
     "deal": (
         N_(
             "activities naming a deal, not an account (a Dynamics Regarding, a "
-            "HubSpot deal association): {count}; each counts for the deal's account"
+            "HubSpot deal association, a Salesforce WhatId): {count}; each counts "
+            "for the deal's account"
         ),
         "account_from_record",
     ),

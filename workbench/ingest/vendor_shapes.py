@@ -2,8 +2,10 @@
 
 What a header dictionary cannot say alone: HubSpot gives a call's duration in
 milliseconds (or as ``h:mm:ss`` in a UI export) and a meeting's start and end
-rather than minutes (both may be times in seconds stored as milliseconds), and lists several associated IDs in one cell
-(``123;456``). Each adjustment adds a computed column to the recognised file
+rather than minutes (both may be times in seconds stored as milliseconds), and
+lists several associated IDs in one cell (``123;456``); a Salesforce task
+exported without ``AccountId`` names its account in ``WhatId``, among other
+records. Each adjustment adds a computed column to the recognised file
 and maps it, so the staged rows hold plain values and the usual checks apply.
 """
 
@@ -183,3 +185,44 @@ def home_currency_amounts(recognised: list[RecognisedFile]) -> None:
         dropped = [h for h, c in entry.mapping.items() if c == "currency"]
         entry.mapping = {h: c for h, c in entry.mapping.items() if c != "currency"}
         entry.unmapped = [*entry.unmapped, *dropped]
+
+
+#: Salesforce's ID prefixes of the records a task's or an event's ``WhatId``
+#: may name that give it an account: an account, and an opportunity (read
+#: through the deal; :func:`workbench.store.imports.account_names`). A case, a
+#: campaign or a custom object gives none: the person's account fills it.
+SALESFORCE_ACCOUNT_PREFIXES: tuple[str, ...] = ("001", "006")
+
+
+def salesforce_related_accounts(recognised: list[RecognisedFile]) -> None:
+    """Give Salesforce tasks and events exported without ``AccountId`` their ``WhatId``.
+
+    Salesforce fills a task's ``AccountId`` from what it is related to
+    (``WhatId``) or from its person (``WhoId``), but an export may leave the
+    column out. Where it does, an account or an opportunity ``WhatId`` names
+    stands in (the opportunity's account is read through the deal); any other
+    record (a case, a campaign) gives no account, and the person's does.
+    """
+    for entry in recognised:
+        if (
+            entry.source != "salesforce"
+            or entry.table != "activities"
+            or entry.frame is None
+            or "account_id" in entry.mapping.values()
+        ):
+            continue
+        what = next(
+            (h for h in entry.frame.columns if normalise_header(h) == "whatid"), None
+        )
+        if what is None:
+            continue
+        header = f"{what} (an account or an opportunity)"
+        related = pl.col(what).cast(pl.String).str.strip_chars()
+        entry.frame = entry.frame.with_columns(
+            pl.when(related.str.slice(0, 3).is_in(SALESFORCE_ACCOUNT_PREFIXES))
+            .then(related)
+            .alias(header)
+        )
+        entry.headers = [*entry.headers, header]
+        entry.mapping = {**entry.mapping, header: "account_id"}
+        entry.unmapped = [h for h in entry.unmapped if h != what]

@@ -44,6 +44,20 @@ VIA_DEAL, VIA_PERSON, VIA_CONTACT, VIA_SHARED = "deal", "person", "contact", "sh
 #: account "17" is not the deal "17".
 REGARDING_SOURCES = ("dynamics", "hubspot")
 _REGARDING = f"a._source IN {REGARDING_SOURCES}"
+#: Salesforce's prefix of an opportunity's ID: a task exported without
+#: ``AccountId`` names its account, or its opportunity, in ``WhatId``
+#: (:func:`workbench.ingest.vendor_shapes.salesforce_related_accounts`).
+#: Salesforce's IDs say their object, so such an ID is read through the deal
+#: by ID alone (a name is not: Salesforce exports name accounts by name).
+SALESFORCE_DEAL_PREFIX = "006"
+
+
+def may_name_record(alias: str) -> str:
+    """Return the SQL condition of an activity whose account column may name a deal or a person."""
+    return (
+        f"({alias}._source IN {REGARDING_SOURCES} OR ({alias}._source = 'salesforce' "
+        f"AND starts_with({alias}.account_id, '{SALESFORCE_DEAL_PREFIX}')))"
+    )
 
 
 def _records(staged: set[str], keys: str, *, by_name: bool = False) -> str:
@@ -198,7 +212,10 @@ def resolve_activity_accounts(cur: Connection, staged: set[str]) -> None:
         "UNION ALL SELECT account_id FROM _import_new_accounts"
     )
     cur.execute("ALTER TABLE _import_new_activities ADD COLUMN _account_via VARCHAR")
-    by_id = f"{_REGARDING} AND a.account_id IS NOT NULL AND a.account_id NOT IN ({accounts})"
+    by_id = (
+        f"{may_name_record('a')} AND a.account_id IS NOT NULL "
+        f"AND a.account_id NOT IN ({accounts})"
+    )
     by_name = f"{_REGARDING} AND a.account_id IS NULL AND a._account_name IS NOT NULL"
     alone = "a.account_id IS NULL AND a.contact_id IS NOT NULL"
     wanted = cur.execute(

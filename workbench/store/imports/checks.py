@@ -14,7 +14,7 @@ import polars as pl
 from workbench import vocabulary
 from workbench.i18n import N_
 from workbench.store._base import Connection, _frame, _registered
-from workbench.store.imports.account_names import REGARDING_SOURCES
+from workbench.store.imports.account_names import may_name_record
 from workbench.store.imports.staging import (
     _IMPORT_KEYS,
     IMPORT_PROBLEM_ROWS,
@@ -498,13 +498,13 @@ def import_missing_references(cur: Connection, tables: Sequence[str]) -> pl.Data
         targets = f"SELECT {target_key} AS k FROM {target}"
         if target in staged:
             targets += f" UNION ALL SELECT {target_key} FROM _import_new_{target}"
-        # a Dynamics Regarding or a HubSpot deal association may name a deal or
-        # a person the export does not hold
+        # a Dynamics Regarding, a HubSpot deal association or a Salesforce
+        # WhatId may name a deal or a person the export does not hold
         regarding = (table, column) == ("activities", "account_id")
         frame = _reference_problem_rows(
             cur,
             f"SELECT n._file, n._row, n.{column} AS value"
-            + (f", n._source IN {REGARDING_SOURCES} AS regarding" if regarding else "")
+            + (f", {may_name_record('n')} AS regarding" if regarding else "")
             + f" FROM _import_new_{table} n "
             f"WHERE n.{column} IS NOT NULL AND n.{column} NOT IN ({targets})",
             level="warning",

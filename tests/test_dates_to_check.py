@@ -231,8 +231,8 @@ def test_a_meeting_timed_in_seconds_stored_as_milliseconds_lasts_its_time(
     ] == [("engagement_meeting_data.csv", 1)]
 
 
-#: Activities of a minute, of a day and a half (a calendar block over two days)
-#: and of five days and a half (the Fivetran HubSpot seeds hold meetings of
+#: Activities of an hour and a half, of a day and a half (a calendar block over
+#: two days) and of five days and a half (the Fivetran HubSpot seeds hold meetings of
 #: 36 to 131 hours): each counts its whole span as effort.
 LONG_ACTIVITIES = {
     "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",

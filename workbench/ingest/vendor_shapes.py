@@ -98,16 +98,24 @@ def _duration_expr(by_normal: dict[str, str]) -> tuple[str, pl.Expr] | None:
     return None
 
 
+def _activity_files(
+    recognised: list[RecognisedFile], source: str, unmapped: str
+) -> list[RecognisedFile]:
+    """Return ``source``'s activity files read in a frame that map no ``unmapped``."""
+    return [
+        entry
+        for entry in recognised
+        if entry.source == source
+        and entry.table == "activities"
+        and entry.frame is not None
+        and unmapped not in entry.mapping.values()
+    ]
+
+
 def engagement_durations(recognised: list[RecognisedFile]) -> None:
     """Give HubSpot meetings and calls their duration in minutes."""
-    for entry in recognised:
-        if (
-            entry.source != "hubspot"
-            or entry.table != "activities"
-            or entry.frame is None
-            or "duration_minutes" in entry.mapping.values()
-        ):
-            continue
+    for entry in _activity_files(recognised, "hubspot", "duration_minutes"):
+        assert entry.frame is not None
         computed = _duration_expr({normalise_header(h): h for h in entry.frame.columns})
         if computed is None:
             continue
@@ -203,14 +211,8 @@ def salesforce_related_accounts(recognised: list[RecognisedFile]) -> None:
     stands in (the opportunity's account is read through the deal); any other
     record (a case, a campaign) gives no account, and the person's does.
     """
-    for entry in recognised:
-        if (
-            entry.source != "salesforce"
-            or entry.table != "activities"
-            or entry.frame is None
-            or "account_id" in entry.mapping.values()
-        ):
-            continue
+    for entry in _activity_files(recognised, "salesforce", "account_id"):
+        assert entry.frame is not None
         what = next(
             (h for h in entry.frame.columns if normalise_header(h) == "whatid"), None
         )

@@ -459,9 +459,9 @@ def _reference_problem_rows(
     """Group dangling references (``_file``, ``_row``, ``value``) per value, capped per file.
 
     ``regarding``: SQL over the dangling rows of whether the value may name a
-    deal or a person as well as an account (the activities of
-    :data:`~.account_names.REGARDING_SOURCES`), given in a column of that name
-    so that the warning does not call a deal's ID an account's.
+    deal or a person as well as an account (:func:`~.account_names.may_name_record`),
+    given in a column of that name so that the warning does not call a deal's
+    ID an account's.
     """
     frame: pl.DataFrame = _frame(
         cur.sql(

@@ -16,6 +16,7 @@ from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_proble
 from workbench.store.imports.integrity import import_assert_run_has_no_orphans
 from workbench.store.imports.ranges import durations_to_report
 from workbench.store.imports.row_notes import no_filled_rows
+from workbench.store.imports.sql_macros import EPOCH_DAYS
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -32,15 +33,11 @@ from workbench.store.imports.value_rules import unlikely_date
 from workbench.store.versions import scope_every_account
 from workbench.vocabulary import ROW_FALLBACK_COLUMNS
 
-# A duration outside its range marks the row: the staged path then refuses it.
+# A duration outside its range, or of more than a day, marks the row: the staged
+# path then refuses it, or warns of it.
 _DURATIONS_REPORTED = durations_to_report("p.parsed_minutes", "p.parsed_seconds")
 # So does a date no CRM means: the staged path then warns of it with its row.
 _DATE_UNLIKELY = f"coalesce({unlikely_date('p.parsed_date', 'activity_date')}, false)"
-
-
-#: The ISO days a time in seconds stored as milliseconds reads as (the macro
-#: ``wb_date`` reads those days by ``wb_epoch_seconds`` first).
-_EPOCH_DAYS = "DATE '1970-01-12' AND DATE '1970-01-26'"
 
 
 def _left_out(alias: str) -> str:
@@ -97,7 +94,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             "(p.activity_date IS NOT NULL AND p.parsed_date IS NULL)",
             # a time in seconds stored as milliseconds (read, and warned of),
             # among the ISO days of January 1970 it reads as
-            f"p._iso_date BETWEEN {_EPOCH_DAYS}",
+            f"p._iso_date BETWEEN {EPOCH_DAYS}",
             "(p.duration_minutes IS NOT NULL AND p.parsed_minutes IS NULL)",
             "(p.duration_seconds IS NOT NULL AND p.parsed_seconds IS NULL)",
             "(p.account_id IS NULL AND p.account_name IS NOT NULL)",
@@ -123,7 +120,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             FROM (
                 SELECT r.*, kv.kind AS known_kind,
                        -- wb_date's first way, its ISO day read once for the mark
-                       CASE WHEN r._iso_date NOT BETWEEN {_EPOCH_DAYS} THEN r._iso_date
+                       CASE WHEN r._iso_date NOT BETWEEN {EPOCH_DAYS} THEN r._iso_date
                             ELSE wb_date(r.activity_date, NULL) END AS parsed_date,
                        wb_num(r.duration_minutes) AS parsed_minutes,
                        wb_num(r.duration_seconds) AS parsed_seconds

@@ -7,6 +7,8 @@ same on every path.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from workbench import vocabulary
 from workbench.domain import SECONDS_READ_AS_MILLISECONDS
 from workbench.store.connection import _sql_text_literal
@@ -76,7 +78,7 @@ _MACROS = (
         -- a coalesce() of them all costs twice a plain column's parse)
         -- (but for the days of January 1970 a time in seconds stored as
         -- milliseconds reads as: those try wb_epoch_seconds first, below)
-        WHEN TRY_CAST(s AS DATE) NOT BETWEEN DATE '1970-01-12' AND DATE '1970-01-26'
+        WHEN TRY_CAST(s AS DATE) NOT BETWEEN $epoch_days
             THEN TRY_CAST(s AS DATE)
         WHEN s IS NOT NULL THEN coalesce(
             wb_epoch_seconds(s),
@@ -130,6 +132,20 @@ _MACROS = (
 )
 
 
+def _epoch_days() -> str:
+    """Return the SQL bounds of the days times in seconds stored as milliseconds read as."""
+    days = [
+        date(1970, 1, 1) + timedelta(milliseconds=ms)
+        for ms in SECONDS_READ_AS_MILLISECONDS
+    ]
+    return f"DATE '{days[0]}' AND DATE '{days[1]}'"
+
+
+#: ``BETWEEN`` bounds (SQL) of the ISO days a time in seconds stored as
+#: milliseconds reads as: ``wb_date`` reads those days by ``wb_epoch_seconds``.
+EPOCH_DAYS = _epoch_days()
+
+
 def import_macros() -> list[str]:
     """Return the statements that define the import's macros, in order."""
     # Macro bodies cannot take parameters: the two lists of truth values
@@ -143,5 +159,6 @@ def import_macros() -> list[str]:
         .replace("$false_values", f"({falses})")
         .replace("$first_seconds", str(int(first)))
         .replace("$last_seconds", str(int(last)))
+        .replace("$epoch_days", EPOCH_DAYS)
         for statement in _MACROS
     ]

@@ -134,3 +134,16 @@ def test_a_move_of_the_value_thresholds_keeps_the_valuation_key() -> None:
         assert segment.valuation_thresholds(
             valued_otherwise
         ) != segment.valuation_thresholds(base)
+
+
+def test_a_wallet_below_what_an_account_buys_gives_no_potential_signal() -> None:
+    # The target ranked such a wallet among the others: the Maven data set's
+    # wallets (revenue exported in millions) read "potential 100" for the
+    # largest, though each is below what its account buys.
+    rows = _rows()
+    assert rows["millions"]["signal_potential"] is None
+    assert "potential" not in str(rows["millions"]["target_reason"]).split(":")[1]
+    # the credible wallets keep their places among themselves
+    assert rows["room"]["signal_potential"] == pytest.approx(0.0)
+    assert rows["top"]["signal_potential"] == pytest.approx(1.0)
+    assert rows["unknown"]["signal_potential"] is None

@@ -168,6 +168,12 @@ def signal_step(columns: Collection[str]) -> Step:
     contract_type = pl.col("contract_type").replace_strict(
         CONTRACT_TYPE_SIGNAL, default=None, return_dtype=pl.Float64
     )
+    # A wallet below what the account buys from us is no wallet (an estimate
+    # gone stale, a customer's revenue in thousands or millions): as its
+    # headroom and share are, its size is unknown, not a place among wallets.
+    wallet = pl.col("potential").is_not_null()
+    if "revenue" in columns:
+        wallet = wallet & ~(pl.col("revenue") > pl.col("potential")).fill_null(False)
     return {
         **{
             f"signal_{f}": _situation_signal(rated).clip(0, 1)
@@ -179,8 +185,8 @@ def signal_step(columns: Collection[str]) -> Step:
         "signal_value": _percentile("contribution", ranked),
         # the size of the customer's wallet: a large one is worth a partnership
         # even where we already hold much of it (headroom ranks growth, not this)
-        "signal_potential": pl.when(pl.col("potential").is_not_null()).then(
-            _percentile("potential", ranked & pl.col("potential").is_not_null())
+        "signal_potential": pl.when(wallet).then(
+            _percentile("potential", ranked & wallet)
         ),
     }
 

@@ -99,9 +99,10 @@ def _decided_types(
     Columns: ``override_reason``, ``override_by``, ``relationship`` (the override
     where there is one, else the target, else the observed type, else
     :data:`~.observed.DEFAULT_RELATIONSHIP`) and ``relationship_source``
-    (``override``, ``target``, ``observed`` or ``default``). One query over the scored columns: the overrides (a
-    few rows, the last per account winning) are looked up by account rather than
-    joined, each step of a join costing more to set up than to run.
+    (``override``, ``target``, ``observed`` or ``default``). One query over the
+    scored columns: the overrides (a few rows, the last per account winning) are
+    looked up by account rather than joined, each step of a join costing more to
+    set up than to run.
     """
     chosen: dict[str, tuple[Any, Any, Any]] = {}
     if overrides is not None and overrides.height:

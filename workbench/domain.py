@@ -308,6 +308,17 @@ PLAUSIBLE_DAYS: tuple[date, date] = (date(1980, 1, 1), date(2100, 1, 1))
 #: day) as the seconds it holds, and warns of it (docs/import.md).
 SECONDS_READ_AS_MILLISECONDS: tuple[int, int] = (1_000_000_000, 2_199_999_999)
 
+#: The effort an all-day event counts for each day it spans, in minutes: a
+#: working day of 8 hours. A CRM writes an all-day event (a trade fair, an
+#: on-site workshop, a day at the customer's plant) as 1,440 minutes a day
+#: (Salesforce's ``DurationInMinutes`` with ``IsAllDayEvent``, a Dynamics
+#: appointment's duration with ``isalldayevent``): the calendar's span, not 24
+#: hours of a seller's work. Counted as written, one such day weighed as much
+#: as sixteen 90-minute meetings in the effort an account takes. The import
+#: counts it as a working day for each day it spans and warns of it with its
+#: row (docs/import.md).
+WORKING_DAY_MINUTES = 8 * 60
+
 #: Contact fields the workbench lets people set; every change is kept in contact_edits.
 CONTACT_EDIT_FIELDS: tuple[str, ...] = ("buying_role", "influence", "attitude")
 

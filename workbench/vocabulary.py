@@ -57,7 +57,7 @@ DATE_COLUMNS = frozenset(
         "end_date",
     }
 )
-BOOL_COLUMNS = frozenset({"is_closed", "is_won", "is_primary", "is_deleted"})
+BOOL_COLUMNS = frozenset({"is_closed", "is_won", "is_primary", "is_deleted", "all_day"})
 
 #: The accounts table's columns, in the store's order (schema.py; the demo builds
 #: its accounts in this order and tests check the table against it).
@@ -179,6 +179,9 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "activity_date",
         "duration_minutes",
         "duration_seconds",
+        # an all-day event: its duration is the calendar's span, counted as a
+        # working day a day (not stored: workbench.domain.WORKING_DAY_MINUTES)
+        "all_day",
         "subject",
         "is_deleted",
         # whether the CRM holds the task as done (not stored: see

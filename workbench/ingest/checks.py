@@ -272,6 +272,7 @@ def _value_code(record: dict[str, Any]) -> str:
         store.UNLIKELY_DATE: "unlikely_date",
         store.SECONDS_AS_MILLISECONDS: "date_in_seconds",
         store.LONG_ACTIVITY: "long_activity",
+        store.ALL_DAY_EVENT: "all_day_event",
         store.OTHER_CURRENCY: "other_currency",
     }.get(record["message"], "unknown_value")
 

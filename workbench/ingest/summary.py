@@ -58,6 +58,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "unlikely_date": (N_("date to check: placeholder or mistyped"), False),
     "date_in_seconds": (N_("time in seconds stored as milliseconds: read"), False),
     "long_activity": (N_("activity longer than a day: counted as written"), False),
+    "all_day_event": (N_("all-day event: counted as working days"), False),
     "filled_from_other": (N_("empty value read from another column"), False),
     "other_currency": (N_("amount in another currency: not converted"), False),
     "currency_set": (N_("portfolio's currency set from the deals"), False),

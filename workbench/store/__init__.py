@@ -178,7 +178,7 @@ from workbench.store.imports.integrity import (
     orphan_counts,
     remove_stranded_work,
 )
-from workbench.store.imports.ranges import LONG_ACTIVITY
+from workbench.store.imports.ranges import ALL_DAY_EVENT, LONG_ACTIVITY
 from workbench.store.imports.row_notes import (
     import_deleted_rows,
     import_filled_rows,
@@ -285,6 +285,7 @@ from workbench.store.voice import (
 )
 
 __all__ = [
+    "ALL_DAY_EVENT",
     "CONFLICT_STATUSES",
     "CONTRACTS_NOT_IN_FORCE",
     "DATA_TABLES",

@@ -126,6 +126,7 @@ OBJECTS = (
             "kind": ("kind", "type", "activity_type"),
             "activity_date": ("activity_date", "date"),
             "duration_minutes": ("duration_minutes", "duration"),
+            "all_day": ("all_day", "is_all_day", "all_day_event"),
             "subject": ("subject",),
             "status": ("status", "task_status"),
         },

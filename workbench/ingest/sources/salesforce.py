@@ -171,6 +171,7 @@ OBJECTS = (
                         "ActivityDateTime",
                     ),
                     "duration_minutes": ("DurationInMinutes",),
+                    "all_day": ("IsAllDayEvent",),
                 },
             ),
         )

@@ -22,6 +22,7 @@ from workbench.store.imports.account_names import (
 from workbench.store.imports.currency import deal_factor, import_has_rates
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
+from workbench.store.imports.ranges import effort_minutes
 from workbench.store.imports.situation import build_account_situation
 from workbench.store.imports.staging import LargeCsv, date_expr
 
@@ -445,7 +446,7 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
                    k.account_name AS _account_name,
                    coalesce(kv.kind, k._kind) AS kind,
                    {date_expr("k", "activity_date")} AS activity_date,
-                   coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60) AS duration_minutes,
+                   {effort_minutes("k", "coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60)")} AS duration_minutes,
                    k.subject
             FROM k
             LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)

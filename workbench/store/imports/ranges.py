@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench.domain import WORKING_DAY_MINUTES
 from workbench.i18n import N_
 
 #: The message of a value that is no finite number (``wb_num`` gives NULL).
@@ -71,11 +72,21 @@ VALUE_RANGES: dict[str, tuple[float, float, str]] = {
 
 
 def range_condition(alias: str, column: str) -> str | None:
-    """Return the SQL condition of a parsed number outside its column's range."""
+    """Return the SQL condition of a parsed number outside its column's range.
+
+    An all-day event's duration may span up to a year of days (a fortnight's
+    commissioning at a customer's plant): it is counted as working days.
+    """
     if column not in VALUE_RANGES:
         return None
     low, high, _reason = VALUE_RANGES[column]
     value = f"wb_num({alias}.{column})"
+    if column in _DURATION_UNITS:
+        longest = ALL_DAY_EVENT_DAYS * LONG_ACTIVITY_MINUTES * _DURATION_UNITS[column]
+        return (
+            f"({value} < {low!r} OR {value} > CASE WHEN {is_all_day(alias)} "
+            f"THEN {longest!r} ELSE {high!r} END)"
+        )
     return f"({value} < {low!r} OR {value} > {high!r})"
 
 
@@ -87,6 +98,11 @@ def range_check(column: str) -> tuple[str, str, str, str] | None:
     return (column, "error", condition, VALUE_RANGES[column][2])
 
 
+#: Each duration column's unit, in minutes.
+_DURATION_UNITS = {"duration_minutes": 1, "duration_seconds": 60}
+#: The days an all-day event may span at most (a year): beyond, a typo.
+ALL_DAY_EVENT_DAYS = 366
+
 #: An activity longer than this many minutes is warned of (a day): a meeting or
 #: an event exported with its start and end counts its whole span as effort,
 #: and a span of days (an offsite, a trade fair, a calendar block left open) is
@@ -97,12 +113,13 @@ LONG_ACTIVITY = N_(
     "lasts more than a day: its whole span counts as effort, which an event of "
     "several days rarely is; counted as written, check it in the CRM"
 )
-#: Each duration column's unit, in minutes.
-_DURATION_UNITS = {"duration_minutes": 1, "duration_seconds": 60}
 
 
 def long_activity_check(column: str) -> tuple[str, str, str, str] | None:
-    """Return the import's warning (column, level, condition, message) of a long activity."""
+    """Return the import's warning (column, level, condition, message) of a long activity.
+
+    An all-day event is not one: it is counted as working days (below).
+    """
     if column not in _DURATION_UNITS:
         return None
     value = f"wb_num(s.{column})"
@@ -111,15 +128,48 @@ def long_activity_check(column: str) -> tuple[str, str, str, str] | None:
     return (
         column,
         "warning",
-        f"({value} > {longest!r} AND {value} <= {high!r})",
+        f"({value} > {longest!r} AND {value} <= {high!r} AND NOT {is_all_day('s')})",
         LONG_ACTIVITY,
+    )
+
+
+#: An all-day event's warning: it counts as a working day for each day it spans
+#: (:data:`workbench.domain.WORKING_DAY_MINUTES`), not as the 24 hours a day
+#: its duration says.
+ALL_DAY_EVENT = N_(
+    "marks an all-day event: counted as a working day (8 hours) for each day "
+    "it spans, not as 24 hours a day"
+)
+
+
+def is_all_day(alias: str) -> str:
+    """Return the SQL condition of an activity the CRM holds as an all-day event."""
+    return f"coalesce(wb_bool({alias}.all_day), false)"
+
+
+def all_day_check() -> tuple[str, str, str, str]:
+    """Return the import's warning (column, level, condition, message) of an all-day event."""
+    return ("all_day", "warning", is_all_day("s"), ALL_DAY_EVENT)
+
+
+def effort_minutes(alias: str, minutes: str) -> str:
+    """Return the SQL of the minutes an activity counts, from its ``minutes`` read.
+
+    An all-day event counts a working day for each day its duration spans (a
+    day where it gives none); any other activity its minutes as written.
+    """
+    days = f"greatest(1, ceil(coalesce({minutes}, 0) / {LONG_ACTIVITY_MINUTES}))"
+    return (
+        f"CASE WHEN {is_all_day(alias)} "
+        f"THEN {days} * {WORKING_DAY_MINUTES}::DOUBLE ELSE {minutes} END"
     )
 
 
 def durations_to_report(minutes: str, seconds: str) -> str:
     """Return the SQL condition of a parsed duration the import reports (NULL: false).
 
-    Below 0 or above a week (refused), or above a day (warned of).
+    Below 0 or above a week (refused), or above a day (warned of, unless an
+    all-day event: the caller marks those apart).
     """
     parts = []
     for parsed, column in (

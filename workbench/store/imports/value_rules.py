@@ -18,6 +18,7 @@ from workbench.store._base import PLAUSIBLE_FIRST_DAY, plausible
 from workbench.store.imports.currency import convertible, currency_code
 from workbench.store.imports.ranges import (
     NOT_A_NUMBER,
+    all_day_check,
     long_activity_check,
     range_check,
 )
@@ -149,6 +150,8 @@ def value_checks(table: str) -> list[tuple[str, str, str, str]]:
             checks.append(
                 (column, "error", condition.format(c=column, date=date), message)
             )
+            if column == "all_day":
+                checks.append(all_day_check())
             if column in vocabulary.DATE_COLUMNS:
                 checks.append(
                     (column, "warning", unlikely_date(date, column), UNLIKELY_DATE)

@@ -1,0 +1,165 @@
+"""An all-day event counts a working day for each day it spans, not 24 hours.
+
+A CRM writes an all-day event (a trade fair, a day at the customer's plant) with
+the calendar's span as its duration: Salesforce's ``DurationInMinutes`` is 1,440
+for each day of an event with ``IsAllDayEvent`` set, and a Dynamics appointment
+with ``isalldayevent`` the same. Counted as written, one such day weighed as
+much as sixteen 90-minute meetings in an account's effort. The import counts
+it as :data:`~workbench.domain.WORKING_DAY_MINUTES` a day and names the row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import import_texts
+from tests.ingest_support import imported_small_and_large
+from workbench import store
+from workbench.domain import WORKING_DAY_MINUTES
+from workbench.ingest import ImportReport
+
+#: A meeting, all-day events of one day, of three days, of no duration given
+#: and of a fortnight (beyond the week a timed activity may last), and a timed
+#: meeting of more than a day (warned of as before, counted as written).
+SALESFORCE_EVENTS = {
+    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,IsAllDayEvent\n"
+    "00U1,001A1,Quarterly review,2024-03-01,90,false\n"
+    "00U2,001A1,Trade fair,2024-03-04,1440,true\n"
+    "00U3,001A1,Plant days,2024-03-11,4320,true\n"
+    "00U4,001A1,Offsite,2024-03-18,,true\n"
+    "00U5,001A1,Calendar block,2024-03-20,2000,false\n"
+    "00U6,001A1,Commissioning,2024-04-01,20160,TRUE\n",
+}
+
+
+def _minutes_and_warnings(
+    con: store.Connection, report: ImportReport
+) -> tuple[list[float | None], list[tuple[str, int | None, str | None, str]]]:
+    minutes = (
+        store.query_frame(
+            con, "SELECT list(duration_minutes ORDER BY activity_id) FROM activities"
+        )
+        .item()
+        .to_list()
+    )
+    warned = [
+        (p.file, p.row, p.column, p.code)
+        for p in report.problems
+        if p.code in {"all_day_event", "long_activity"}
+    ]
+    return minutes, sorted(warned, key=lambda w: (w[1] or 0, w[3]))
+
+
+def test_an_all_day_event_counts_a_working_day_for_each_day_it_spans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # held in memory, and as a large file (the one-pass load hands it over)
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, SALESFORCE_EVENTS, _minutes_and_warnings
+    )
+    assert large == small
+    day = float(WORKING_DAY_MINUTES)
+    assert small == (
+        [90.0, day, 3 * day, day, 2000.0, 14 * day],
+        [
+            ("Event.csv", 2, "IsAllDayEvent", "all_day_event"),
+            ("Event.csv", 3, "IsAllDayEvent", "all_day_event"),
+            ("Event.csv", 4, "IsAllDayEvent", "all_day_event"),
+            ("Event.csv", 5, "DurationInMinutes", "long_activity"),
+            ("Event.csv", 6, "IsAllDayEvent", "all_day_event"),
+        ],
+    )
+
+
+def test_a_large_file_of_one_day_events_is_counted_and_warned_of_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no duration above a day: only the flag sends the one-pass load's rows
+    # to the checked path, which names them
+    one_day = {
+        "Account.csv": SALESFORCE_EVENTS["Account.csv"],
+        "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,IsAllDayEvent\n"
+        "00U1,001A1,Quarterly review,2024-03-01,90,false\n"
+        "00U2,001A1,Trade fair,2024-03-04,1440,true\n",
+    }
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, one_day, _minutes_and_warnings
+    )
+    assert (
+        large
+        == small
+        == (
+            [90.0, float(WORKING_DAY_MINUTES)],
+            [("Event.csv", 2, "IsAllDayEvent", "all_day_event")],
+        )
+    )
+
+
+def test_the_warning_says_what_the_event_counts(con: store.Connection) -> None:
+    report = import_texts(con, SALESFORCE_EVENTS)
+    assert report.ok
+    message = next(p.message for p in report.problems if p.code == "all_day_event")
+    assert "“true”" in message and "working day (8 hours)" in message
+
+
+def test_a_flag_that_is_no_yes_or_no_is_refused_with_its_place(
+    con: store.Connection,
+) -> None:
+    files = {
+        **SALESFORCE_EVENTS,
+        "Event.csv": SALESFORCE_EVENTS["Event.csv"]
+        + "00U7,001A1,Lunch,2024-04-20,60,maybe\n",
+    }
+    report = import_texts(con, files)
+    assert not report.ok
+    assert [(p.file, p.row, p.column) for p in report.errors] == [
+        ("Event.csv", 7, "IsAllDayEvent")
+    ]
+    # nothing written
+    assert store.query_frame(con, "SELECT count(*) FROM activities").item() == 0
+
+
+def test_a_dynamics_all_day_appointment_counts_a_working_day(
+    con: store.Connection,
+) -> None:
+    account = "6f1c1e00-0000-0000-0000-000000000001"
+    report = import_texts(
+        con,
+        {
+            "account.csv": f"accountid,name\n{account},Contoso Pharmaceuticals\n",
+            "appointment.csv": "activityid,regardingobjectid,subject,scheduledstart,"
+            "actualdurationminutes,isalldayevent,statecode\n"
+            f"a1,{account},Site visit,2024-05-02T00:00:00Z,1440,1,1\n"
+            f"a2,{account},Review,2024-05-06T09:00:00Z,60,0,1\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    rows = store.query_frame(
+        con, "SELECT activity_id, duration_minutes FROM activities ORDER BY 1"
+    ).rows()
+    assert rows == [("a1", float(WORKING_DAY_MINUTES)), ("a2", 60.0)]
+    assert [p.row for p in report.problems if p.code == "all_day_event"] == [1]
+
+
+def test_without_the_flag_a_days_duration_counts_as_written(
+    con: store.Connection,
+) -> None:
+    # an export that does not hold the flag cannot tell a fair from a long
+    # meeting: the duration stands, as before
+    report = import_texts(
+        con,
+        {
+            "Account.csv": SALESFORCE_EVENTS["Account.csv"],
+            "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes\n"
+            "00U2,001A1,Trade fair,2024-03-04,1440\n",
+        },
+    )
+    assert report.ok
+    assert (
+        store.query_frame(con, "SELECT duration_minutes FROM activities").item()
+        == 1440.0
+    )
+    assert not [p for p in report.problems if p.code == "all_day_event"]

@@ -14,11 +14,7 @@ from workbench.store.imports.account_names import (
 )
 from workbench.store.imports.checks import _IMPORT_REFERENCES, _reference_problem_rows
 from workbench.store.imports.integrity import import_assert_run_has_no_orphans
-from workbench.store.imports.ranges import (
-    durations_to_report,
-    effort_minutes,
-    is_all_day,
-)
+from workbench.store.imports.ranges import durations_to_report, is_all_day
 from workbench.store.imports.row_notes import no_filled_rows
 from workbench.store.imports.sql_macros import EPOCH_DAYS
 from workbench.store.imports.staging import (
@@ -105,10 +101,17 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             "(p.contact_id IS NULL AND p.contact_name IS NOT NULL)",
             "(p.seller_id IS NULL AND p.seller_name IS NOT NULL)",
             "(p.is_closed IS NOT NULL AND wb_bool(p.is_closed) IS NULL)",
-            # an all-day event (counted as working days, and warned of) or a flag
-            # that is no yes or no
-            is_all_day("p"),
-            "(p.all_day IS NOT NULL AND wb_bool(p.all_day) IS NULL)",
+            # an all-day event (the checked path counts it as working days, and
+            # warns of it) or a flag that is no yes or no; only where the file
+            # holds the flag (a condition on a column of NULLs is not free)
+            *(
+                (
+                    is_all_day("p"),
+                    "(p.all_day IS NOT NULL AND wb_bool(p.all_day) IS NULL)",
+                )
+                if "all_day" in csv.positions
+                else ()
+            ),
         )
     )
     params = csv.reader_params()
@@ -121,7 +124,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                                     source_id, import_run_id)
             SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
-                   {effort_minutes("p", "coalesce(p.parsed_minutes, p.parsed_seconds / 60)")},
+                   coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
                    CASE WHEN {problem} OR {_DURATIONS_REPORTED} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END

@@ -372,6 +372,15 @@ INFLUENCE_VALUES: dict[str, int] = {
     "較低": 2,
     "很低": 1,
 }
+#: Activity kinds (as :data:`KIND_VALUES` reads them) that are one message sent
+#: to many: Salesforce's List Email (``TaskSubtype`` ``ListEmail``) logs one task
+#: on each recipient, as a mass e-mail does in other CRMs. Such a task without a
+#: duration counts no time: the 15 minutes assumed of an activity without one
+#: (``minutes_per_activity_without_duration``) put 50 hours on the accounts of
+#: one list e-mail to 200 people (docs/effort.md).
+ONE_TO_MANY_KINDS = frozenset(
+    {"listemail", "list email", "mass email", "群发邮件", "群發郵件"}
+)
 KIND_VALUES: dict[str, str] = {
     **{kind: kind for kind in ACTIVITY_KINDS},
     "phone call": "call",
@@ -379,6 +388,10 @@ KIND_VALUES: dict[str, str] = {
     "appointment": "meeting",
     "e-mail": "email",
     "listemail": "email",
+    "list email": "email",
+    "mass email": "email",
+    "群发邮件": "email",
+    "群發郵件": "email",
     "cadence": "task",
     "todo": "task",  # HubSpot's task type for a plain to-do
     "电话": "call",

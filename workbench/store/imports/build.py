@@ -426,6 +426,15 @@ def _build_opportunity_contacts(cur: Connection, staged: set[str]) -> None:
         )
 
 
+#: An activity's minutes from its staged row ``k`` and its kind ``kv``: its
+#: duration, else none for one message sent to many (a list e-mail's task on
+#: each recipient: vocabulary.ONE_TO_MANY_KINDS), else unknown.
+ACTIVITY_MINUTES = (
+    "coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60, "
+    "CASE WHEN kv.one_to_many THEN 0.0 END)"
+)
+
+
 def _build_activities(cur: Connection, staged: set[str]) -> None:
     """Activities, keyed by what they say when they have no ID; people named."""
     if "activities" in staged:
@@ -446,7 +455,7 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
                    k.account_name AS _account_name,
                    coalesce(kv.kind, k._kind) AS kind,
                    {date_expr("k", "activity_date")} AS activity_date,
-                   {effort_minutes("k", "coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60)")} AS duration_minutes,
+                   {effort_minutes("k", ACTIVITY_MINUTES)} AS duration_minutes,
                    k.subject
             FROM k
             LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)

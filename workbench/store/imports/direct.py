@@ -124,12 +124,14 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                                     source_id, import_run_id)
             SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
-                   coalesce(p.parsed_minutes, p.parsed_seconds / 60),
+                   -- none for one message sent to many (build.ACTIVITY_MINUTES)
+                   coalesce(p.parsed_minutes, p.parsed_seconds / 60,
+                            CASE WHEN p.one_to_many THEN 0.0 END),
                    p.subject, $source::VARCHAR, NULL,
                    CASE WHEN {problem} OR {_DURATIONS_REPORTED} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END
             FROM (
-                SELECT r.*, kv.kind AS known_kind,
+                SELECT r.*, kv.kind AS known_kind, kv.one_to_many,
                        -- wb_date's first way, its ISO day read once for the mark
                        CASE WHEN r._iso_date NOT BETWEEN {EPOCH_DAYS} THEN r._iso_date
                             ELSE wb_date(r.activity_date, NULL) END AS parsed_date,

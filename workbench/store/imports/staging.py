@@ -101,6 +101,9 @@ def import_begin(cur: Connection) -> None:
         {
             "value": list(vocabulary.KIND_VALUES),
             "kind": list(vocabulary.KIND_VALUES.values()),
+            "one_to_many": [
+                v in vocabulary.ONE_TO_MANY_KINDS for v in vocabulary.KIND_VALUES
+            ],
         }
     )
     stages = pl.DataFrame(

@@ -1,4 +1,6 @@
-"""An all-day event counts a working day for each day it spans, not 24 hours.
+"""The minutes an activity counts, where its CRM's duration does not say them.
+
+An all-day event counts a working day for each day it spans, not 24 hours.
 
 A CRM writes an all-day event (a trade fair, a day at the customer's plant) with
 the calendar's span as its duration: Salesforce's ``DurationInMinutes`` is 1,440
@@ -6,6 +8,11 @@ for each day of an event with ``IsAllDayEvent`` set, and a Dynamics appointment
 with ``isalldayevent`` the same. Counted as written, one such day weighed as
 much as sixteen 90-minute meetings in an account's effort. The import counts
 it as :data:`~workbench.domain.WORKING_DAY_MINUTES` a day and names the row.
+
+A list e-mail counts no time on each recipient. Salesforce logs one task
+(``TaskSubtype`` ``ListEmail``) on each person a list e-mail went to, without a
+duration; the 15 minutes assumed of an activity without one put 50 hours on the
+accounts of one e-mail to 200 people.
 """
 
 from __future__ import annotations
@@ -163,3 +170,40 @@ def test_without_the_flag_a_days_duration_counts_as_written(
         == 1440.0
     )
     assert not [p for p in report.problems if p.code == "all_day_event"]
+
+
+#: A list e-mail (no duration), a list e-mail given a duration, a one-to-one
+#: e-mail (no duration: the assumed minutes apply later) and a call.
+SALESFORCE_TASKS = {
+    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Task.csv": "Id,AccountId,Subject,ActivityDate,TaskSubtype,Status,"
+    "CallDurationInSeconds\n"
+    "00T1,001A1,Spring offer,2024-03-01,ListEmail,Completed,\n"
+    "00T2,001A1,Spring offer,2024-03-01,ListEmail,Completed,120\n"
+    "00T3,001A1,Follow-up,2024-03-02,Email,Completed,\n"
+    "00T4,001A1,Call,2024-03-03,Call,Completed,600\n",
+}
+
+
+def test_a_list_email_counts_no_time_on_each_recipient(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def seen(con: store.Connection, _report: ImportReport) -> object:
+        return store.query_frame(
+            con,
+            "SELECT activity_id, kind, duration_minutes FROM activities ORDER BY 1",
+        ).rows()
+
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, SALESFORCE_TASKS, seen
+    )
+    assert (
+        large
+        == small
+        == [
+            ("00T1", "email", 0.0),
+            ("00T2", "email", 2.0),
+            ("00T3", "email", None),
+            ("00T4", "call", 10.0),
+        ]
+    )

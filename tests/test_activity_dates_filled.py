@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from workbench import ingest, store
@@ -222,6 +223,47 @@ def test_the_mapping_table_shows_which_columns_fill_empty_cells(
     chosen = ingest.mapping_from_table("activities", table)
     assert chosen.columns["ActivityDate"] == "activity_date"
     assert "CompletedDateTime" not in chosen.columns
+
+
+def test_a_person_may_choose_not_to_read_a_column_where_another_is_empty(
+    tmp_path: Path,
+) -> None:
+    # An integration's CreatedDate is when the record was logged, which may be
+    # weeks after the e-mail: an analyst unticks it in the mapping editor.
+    files = _write(tmp_path)
+    (entry,) = ingest.recognise_file("Task.csv", files[1].read_bytes())
+    table = ingest.mapping_table(entry)
+    fills = dict(table.select("file column", "fills").rows())
+    assert fills["CreatedDate"] is True and fills["Subject"] is None
+    unticked = table.with_columns(
+        fills=pl.when(pl.col("file column") == "CreatedDate")
+        .then(False)
+        .otherwise(pl.col("fills"))
+    )
+    chosen = ingest.mapping_from_table("activities", unticked)
+    assert chosen.columns["CreatedDate"] == ""
+    path = tmp_path / "portfolio.duckdb"
+    con = store.connect(path)
+    report = ingest.import_files(
+        con, files, actor=ANALYST, mappings={"Task.csv": chosen}
+    )
+    assert report.ok, [p.message for p in report.errors]
+    # the task done without a due date still takes its completion; the e-mail
+    # only CreatedDate dated has no date, and is named
+    assert _dates(con)["2"] == "2024-04-05"
+    assert _dates(con)["3"] is None
+    assert [p.row for p in report.problems if p.code == "undated_activity"] == [3, 5]
+    # remembered for files with the same header: the next import reads it so,
+    # and the editor shows the column unticked
+    saved = store.saved_column_mapping(con, entry.header_signature)
+    assert saved is not None and saved[1]["CreatedDate"] == ""
+    (again,) = ingest.recognise_file("Task.csv", files[1].read_bytes(), saved=saved)
+    assert again.not_fallbacks == ["CreatedDate"]
+    assert "CreatedDate" not in again.fallbacks.get("activity_date", [])
+    shown = dict(ingest.mapping_table(again).select("file column", "fills").rows())
+    assert shown["CreatedDate"] is False
+    assert shown["CompletedDateTime"] is True
+    con.close()
 
 
 def test_a_dynamics_activity_without_an_actual_start_is_dated_by_its_schedule(

@@ -220,5 +220,8 @@ def test_a_date_read_from_another_column_is_shown_in_the_mapping_and_the_check(
         zip(mapping["file column"], mapping["fills empty cells of"], strict=True)
     )
     assert fills["CompletedDateTime"] == "activity_date (2)"
+    # ticked, and may be unticked (the editor's one column besides the mapping)
+    ticked = dict(zip(mapping["file column"], mapping["fills"], strict=True))
+    assert ticked["CompletedDateTime"] is True
     kinds = _frame_with(page, "kind")["kind"].tolist()
     assert "empty value read from another column" in kinds

@@ -72,7 +72,8 @@ class RunRecord:
                     self.actor,
                     entry.header_signature,
                     entry.table,
-                    dict(entry.mapping),
+                    # a header chosen not to read even where another is empty
+                    {**dict.fromkeys(entry.not_fallbacks, ""), **entry.mapping},
                 )
         return self.record(cur, run_id, "committed", problems)
 

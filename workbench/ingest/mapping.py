@@ -281,14 +281,32 @@ def _with_user_mapping(
         )
     detected = source if source != "auto" else sources.detect_source(headers)
     layout = sources.layout_by_name(detected, chosen.table)
-    # The dictionary's other headers for a column still fill its empty cells.
+    # The dictionary's other headers for a column still fill its empty cells,
+    # but for those the person chose not to read at all (mapped to "").
+    not_read = [
+        h for h, column in chosen.columns.items() if not column and h in headers
+    ]
     fallbacks = (
         sources.row_fallbacks(
-            layout, headers, {column: header for header, column in mapping.items()}
+            layout,
+            headers,
+            {column: header for header, column in mapping.items()},
+            not_read,
         )
         if layout
         else {}
     )
+    possible = (
+        sources.row_fallbacks(
+            layout, headers, {column: header for header, column in mapping.items()}
+        )
+        if layout and not_read
+        else {}
+    )
+    # only the headers that would have filled a column are remembered as not read
+    refused_fallbacks = [
+        h for h in not_read if any(h in others for others in possible.values())
+    ]
     return RecognisedFile(
         **base,
         source=detected,
@@ -298,6 +316,7 @@ def _with_user_mapping(
         unmapped=_unread(headers, mapping, fallbacks),
         kind=layout.kind if layout else None,
         fallbacks=fallbacks,
+        not_fallbacks=refused_fallbacks,
     )
 
 
@@ -430,10 +449,12 @@ def large_table_file(item: InputFile, encoding: str | None) -> TableFile:
 def mapping_table(entry: RecognisedFile) -> pl.DataFrame:
     """Return a file's mapping as rows for an editor.
 
-    Columns: ``file column``, ``workbench column`` (the editable mapping) and
+    Columns: ``file column``, ``workbench column`` (the editable mapping),
     ``fills empty cells of``: the workbench column a header fills where the
     mapped one is empty, with its place among the headers read (2 after the
-    mapped one, then 3, …).
+    mapped one, then 3, …), and ``fills``: whether it does (editable: a person
+    may choose not to read it; empty where the header fills nothing). A header
+    a person chose not to read so keeps its line, unticked.
     """
     fills = {
         header: f"{column} ({place})"
@@ -445,20 +466,40 @@ def mapping_table(entry: RecognisedFile) -> pl.DataFrame:
             "file column": entry.headers,
             "workbench column": [entry.mapping.get(h, "") for h in entry.headers],
             "fills empty cells of": [fills.get(h, "") for h in entry.headers],
+            "fills": [
+                True if h in fills else False if h in entry.not_fallbacks else None
+                for h in entry.headers
+            ],
         },
         schema={
             "file column": pl.String,
             "workbench column": pl.String,
             "fills empty cells of": pl.String,
+            "fills": pl.Boolean,
         },
     )
 
 
 def mapping_from_table(table: str, edited: Any) -> ColumnMapping:
-    """Return the mapping a person edited (a frame with file/workbench columns)."""
+    """Return the mapping a person edited (a frame of :func:`mapping_table`'s columns).
+
+    A header left unmapped whose ``fills`` a person unticked is mapped to ``""``:
+    not read at all (see :class:`ColumnMapping`).
+    """
     frame = edited if isinstance(edited, pl.DataFrame) else pl.DataFrame(edited)
-    pairs = frame.select("file column", "workbench column").rows()
-    return ColumnMapping(
-        table=table,
-        columns={str(h): str(c) for h, c in pairs if h is not None and c},
+    fills = (
+        frame.get_column("fills").to_list()
+        if "fills" in frame.columns
+        else [None] * frame.height
     )
+    columns: dict[str, str] = {}
+    for (header, column), filling in zip(
+        frame.select("file column", "workbench column").rows(), fills, strict=True
+    ):
+        if header is None:
+            continue
+        if column:
+            columns[str(header)] = str(column)
+        elif filling is False:
+            columns[str(header)] = ""
+    return ColumnMapping(table=table, columns=columns)

@@ -24,7 +24,13 @@ ProgressCallback = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """A user's mapping of one file: its target table and source → workbench columns."""
+    """A user's mapping of one file: its target table and source → workbench columns.
+
+    A header mapped to ``""`` is not read at all: not even to fill the empty
+    cells of a column the dictionary knows it for (an activity's
+    ``CreatedDate`` where its ``ActivityDate`` is empty:
+    :data:`workbench.vocabulary.ROW_FALLBACK_COLUMNS`).
+    """
 
     table: str
     columns: dict[str, str]
@@ -72,6 +78,8 @@ class RecognisedFile:
         fallbacks: workbench column → the file's other headers for it that fill
             a row's empty cell, in their order (see
             :data:`workbench.vocabulary.ROW_FALLBACK_COLUMNS`).
+        not_fallbacks: headers a person chose not to read as such (a mapping
+            of them to ``""``: see :class:`ColumnMapping`), remembered with it.
     """
 
     name: str
@@ -92,6 +100,7 @@ class RecognisedFile:
     headers: list[str] = field(default_factory=list, repr=False)
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
     rates: ExchangeRates | None = None
+    not_fallbacks: list[str] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:

@@ -224,6 +224,13 @@ def review_mappings(upload: Upload) -> Review:
                                 "in the order shown."
                             ),
                         ),
+                        "fills": st.column_config.CheckboxColumn(
+                            _("Fills"),
+                            help=_(
+                                "Untick to leave this column unread, also where "
+                                "the column mapped to it is empty."
+                            ),
+                        ),
                     },
                 )
                 chosen = ingest.mapping_from_table(table, edited)

@@ -9,10 +9,10 @@ with ``isalldayevent`` the same. Counted as written, one such day weighed as
 much as sixteen 90-minute meetings in an account's effort. The import counts
 it as :data:`~workbench.domain.WORKING_DAY_MINUTES` a day and names the row.
 
-A list e-mail counts no time on each recipient. Salesforce logs one task
+A list e-mail's tasks are left out and counted. Salesforce logs one task
 (``TaskSubtype`` ``ListEmail``) on each person a list e-mail went to, without a
-duration; the 15 minutes assumed of an activity without one put 50 hours on the
-accounts of one e-mail to 200 people.
+duration: the 15 minutes assumed of an activity without one put 50 hours on the
+accounts of one e-mail to 200 people, and each of them counted as covered.
 """
 
 from __future__ import annotations
@@ -172,8 +172,8 @@ def test_without_the_flag_a_days_duration_counts_as_written(
     assert not [p for p in report.problems if p.code == "all_day_event"]
 
 
-#: A list e-mail (no duration), a list e-mail given a duration, a one-to-one
-#: e-mail (no duration: the assumed minutes apply later) and a call.
+#: A list e-mail on two recipients (one with a duration), a one-to-one e-mail
+#: and a call.
 SALESFORCE_TASKS = {
     "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
     "Task.csv": "Id,AccountId,Subject,ActivityDate,TaskSubtype,Status,"
@@ -185,25 +185,36 @@ SALESFORCE_TASKS = {
 }
 
 
-def test_a_list_email_counts_no_time_on_each_recipient(
+def test_a_list_emails_tasks_are_left_out_and_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def seen(con: store.Connection, _report: ImportReport) -> object:
-        return store.query_frame(
+    def seen(con: store.Connection, report: ImportReport) -> object:
+        rows = store.query_frame(
             con,
             "SELECT activity_id, kind, duration_minutes FROM activities ORDER BY 1",
         ).rows()
+        said = [
+            (p.file, p.row, p.rows, p.message)
+            for p in report.problems
+            if p.code == "one_to_many"
+        ]
+        return rows, said, report.plan["activities"]
 
     small, large = imported_small_and_large(
         tmp_path, monkeypatch, SALESFORCE_TASKS, seen
     )
-    assert (
-        large
-        == small
-        == [
-            ("00T1", "email", 0.0),
-            ("00T2", "email", 2.0),
-            ("00T3", "email", None),
-            ("00T4", "call", 10.0),
-        ]
-    )
+    assert large == small
+    rows, said, plan = small
+    assert rows == [("00T3", "email", None), ("00T4", "call", 10.0)]
+    assert said == [
+        (
+            "Task.csv",
+            None,
+            2,
+            "2 list e-mail task(s) (one message sent to many people at once, "
+            "logged on each) were not imported: neither time spent on the "
+            "account nor a touch of the person",
+        )
+    ]
+    assert (plan["add"], plan["skip"]) == (2, 2)
+    assert plan["why"] == ["list e-mail: not a touch, left out (2)"]

@@ -372,12 +372,14 @@ INFLUENCE_VALUES: dict[str, int] = {
     "較低": 2,
     "很低": 1,
 }
-#: Activity kinds (as :data:`KIND_VALUES` reads them) that are one message sent
-#: to many: Salesforce's List Email (``TaskSubtype`` ``ListEmail``) logs one task
-#: on each recipient, as a mass e-mail does in other CRMs. Such a task without a
-#: duration counts no time: the 15 minutes assumed of an activity without one
-#: (``minutes_per_activity_without_duration``) put 50 hours on the accounts of
-#: one list e-mail to 200 people (docs/effort.md).
+#: Activity kinds (a file's kind cell, lower-case) that are one message sent to
+#: many: Salesforce's List Email (``TaskSubtype`` ``ListEmail``) logs one task on
+#: each recipient, as a mass e-mail does in other CRMs. Such a task is neither
+#: time spent on the account nor a touch of the person: imported, the 15
+#: minutes assumed of an activity without a duration put 50 hours on the
+#: accounts of one list e-mail to 200 people, and each of them counted as
+#: covered and engaged. The import leaves them out and counts them per file
+#: (docs/import.md).
 ONE_TO_MANY_KINDS = frozenset(
     {"listemail", "list email", "mass email", "群发邮件", "群發郵件"}
 )

@@ -27,6 +27,7 @@ from workbench.ingest.messages import (
     filled_problems,
     name_message,
     not_done_problem,
+    one_to_many_problem,
     reference_code,
     reference_message,
     rows_note,
@@ -229,6 +230,8 @@ def _union_stages(
             )
         for record in store.import_not_done_rows(cur, table).iter_rows(named=True):
             problems.append(not_done_problem(record["_file"], record["rows"]))
+        for record in store.import_one_to_many_rows(cur, table).iter_rows(named=True):
+            problems.append(one_to_many_problem(record["_file"], record["rows"]))
     return problems
 
 

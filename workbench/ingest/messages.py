@@ -166,6 +166,19 @@ def not_done_problem(file: str, rows: int) -> Problem:
     return file_problem("warning", file, message, "not_done_in_crm", rows=rows)
 
 
+def one_to_many_problem(file: str, rows: int) -> Problem:
+    """Return the warning of a file's list e-mails' tasks on each recipient (left out)."""
+    message = worded(
+        N_(
+            "{count} list e-mail task(s) (one message sent to many people at "
+            "once, logged on each) were not imported: neither time spent on the "
+            "account nor a touch of the person"
+        ),
+        count=f"{rows:,}",
+    )
+    return file_problem("warning", file, message, "one_to_many", rows=rows)
+
+
 def filled_problems(
     found: pl.DataFrame,
     files_by_name: dict[str, list[RecognisedFile]],

@@ -50,6 +50,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "matched_by_name": (N_("record matched by name"), False),
     "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
     "not_done_in_crm": (N_("open or cancelled task: not effort, left out"), False),
+    "one_to_many": (N_("list e-mail: not a touch, left out"), True),
     "same_record_twice": (N_("same record twice: kept once"), True),
     "row_without_account": (N_("row without an account: left out"), True),
     "row_without_key": (N_("row without a key: left out"), True),
@@ -242,11 +243,11 @@ def import_plan(
         # tasks not done: a to-do is no effort yet; nothing of it is lost
         not_done = _counted(problems, "not_done_in_crm", files_of.get(table, set()))
         skip = max(0, file_rows.get(table, 0) - from_files - deleted - not_done)
-        reasons = Counter(
-            problem_kind(p)
-            for p in problems
-            if drops_rows(p) and p.file in files_of.get(table, set())
-        )
+        # a whole file's note counts its rows (list e-mails), a row's problem one
+        reasons: Counter[str] = Counter()
+        for p in problems:
+            if drops_rows(p) and p.file in files_of.get(table, set()):
+                reasons[problem_kind(p)] += p.rows or 1
         plan[table] = {
             "add": counts["add"],
             "update": counts["update"],

@@ -183,6 +183,7 @@ from workbench.store.imports.row_notes import (
     import_deleted_rows,
     import_filled_rows,
     import_not_done_rows,
+    import_one_to_many_rows,
     import_undated_rows,
 )
 from workbench.store.imports.staging import (
@@ -394,6 +395,7 @@ __all__ = [
     "import_missing_required",
     "import_next_run_id",
     "import_not_done_rows",
+    "import_one_to_many_rows",
     "import_plan",
     "import_reporting_lines",
     "import_role_problems",

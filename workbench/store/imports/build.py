@@ -426,12 +426,10 @@ def _build_opportunity_contacts(cur: Connection, staged: set[str]) -> None:
         )
 
 
-#: An activity's minutes from its staged row ``k`` and its kind ``kv``: its
-#: duration, else none for one message sent to many (a list e-mail's task on
-#: each recipient: vocabulary.ONE_TO_MANY_KINDS), else unknown.
+#: An activity's minutes from its staged row ``k``: its duration in minutes,
+#: else in seconds.
 ACTIVITY_MINUTES = (
-    "coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60, "
-    "CASE WHEN kv.one_to_many THEN 0.0 END)"
+    "coalesce(wb_num(k.duration_minutes), wb_num(k.duration_seconds) / 60)"
 )
 
 

@@ -112,6 +112,9 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                 if "all_day" in csv.positions
                 else ()
             ),
+            # a list e-mail's task on a recipient (the checked path leaves it
+            # out and counts it)
+            *(("coalesce(p.one_to_many, false)",) if "kind" in csv.positions else ()),
         )
     )
     params = csv.reader_params()
@@ -124,9 +127,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                                     source_id, import_run_id)
             SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
                    coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
-                   -- none for one message sent to many (build.ACTIVITY_MINUTES)
-                   coalesce(p.parsed_minutes, p.parsed_seconds / 60,
-                            CASE WHEN p.one_to_many THEN 0.0 END),
+                   coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
                    CASE WHEN {problem} OR {_DURATIONS_REPORTED} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END

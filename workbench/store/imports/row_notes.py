@@ -1,7 +1,7 @@
 """What an import says of whole groups of staged rows, per file.
 
-Rows the export marks as deleted and tasks the CRM holds as not done are left
-out and counted; rows whose mapped column was empty and another header filled
+Rows the export marks as deleted, tasks the CRM holds as not done and list
+e-mails' tasks on each recipient are left out and counted; rows whose mapped column was empty and another header filled
 are counted by that header; activities left with no date at all are kept and
 named, row by row (they count in no 12-month figure). Each reads the union of
 a table's stages (:func:`workbench.store.import_union`).
@@ -18,7 +18,7 @@ from workbench.store.imports.staging import (
     _import_columns,
     filled_from,
 )
-from workbench.store.imports.task_status import not_done
+from workbench.store.imports.task_status import not_done, one_to_many
 
 
 def _per_file() -> pl.DataFrame:
@@ -37,6 +37,26 @@ def import_not_done_rows(cur: Connection, table: str) -> pl.DataFrame:
             f"""
         SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
         WHERE NOT s._deleted AND {not_done("s")}
+        GROUP BY _file ORDER BY _file
+        """
+        )
+    )
+    return counted
+
+
+def import_one_to_many_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many activities are one message sent to many (skipped).
+
+    A list e-mail's task on each recipient (:func:`.task_status.one_to_many`);
+    rows also marked deleted or not done are counted as such only.
+    """
+    if table != "activities":
+        return _per_file()
+    counted: pl.DataFrame = _frame(
+        cur.sql(
+            f"""
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
+        WHERE NOT s._deleted AND NOT {not_done("s")} AND {one_to_many("s")}
         GROUP BY _file ORDER BY _file
         """
         )

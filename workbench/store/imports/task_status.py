@@ -11,6 +11,8 @@ task in once it is done.
 
 from __future__ import annotations
 
+from workbench import vocabulary
+
 #: Task statuses that say the CRM holds an activity as not done: open, under way,
 #: waiting or put off (Salesforce's Not Started, In Progress, Waiting on someone
 #: else and Deferred; HubSpot's NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED and
@@ -82,9 +84,22 @@ def not_done(alias: str) -> str:
     )
 
 
+def one_to_many(alias: str) -> str:
+    """Return the SQL condition of an activity row that is one message sent to many.
+
+    A list e-mail's task on each recipient (its kind one of
+    :data:`workbench.vocabulary.ONE_TO_MANY_KINDS`, compared trimmed and
+    lower-case): neither time spent on the account nor a touch of the person.
+    """
+    kinds = ", ".join(f"'{kind}'" for kind in sorted(vocabulary.ONE_TO_MANY_KINDS))
+    return f"coalesce(lower(trim({alias}.kind)) IN ({kinds}), false)"
+
+
 def kept_activities(alias: str) -> str:
     """Return the SQL condition of a staged activity row the import keeps."""
-    return f"NOT {alias}._deleted AND NOT {not_done(alias)}"
+    return (
+        f"NOT {alias}._deleted AND NOT {not_done(alias)} AND NOT {one_to_many(alias)}"
+    )
 
 
 def kept_rows(table: str, alias: str) -> str:

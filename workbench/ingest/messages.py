@@ -153,30 +153,38 @@ def name_message(record: dict[str, Any]) -> Wording:
     )
 
 
+def _rows_left_out(file: str, rows: int, template: str, code: str) -> Problem:
+    """Return a file's whole-file warning of ``rows`` rows left out, counted."""
+    message = worded(template, count=f"{rows:,}")
+    return file_problem("warning", file, message, code, rows=rows)
+
+
 def not_done_problem(file: str, rows: int) -> Problem:
     """Return the warning of a file's tasks its CRM holds as not done (left out)."""
-    message = worded(
+    return _rows_left_out(
+        file,
+        rows,
         N_(
             "{count} task(s) the CRM holds as not done (open, under way or "
             "cancelled) were not imported: a to-do is not effort yet; a later "
             "import brings each in once it is done"
         ),
-        count=f"{rows:,}",
+        "not_done_in_crm",
     )
-    return file_problem("warning", file, message, "not_done_in_crm", rows=rows)
 
 
 def one_to_many_problem(file: str, rows: int) -> Problem:
     """Return the warning of a file's list e-mails' tasks on each recipient (left out)."""
-    message = worded(
+    return _rows_left_out(
+        file,
+        rows,
         N_(
             "{count} list e-mail task(s) (one message sent to many people at "
             "once, logged on each) were not imported: neither time spent on the "
             "account nor a touch of the person"
         ),
-        count=f"{rows:,}",
+        "one_to_many",
     )
-    return file_problem("warning", file, message, "one_to_many", rows=rows)
 
 
 def filled_problems(

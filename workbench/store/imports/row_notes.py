@@ -25,23 +25,28 @@ def _per_file() -> pl.DataFrame:
     return pl.DataFrame(schema={"_file": pl.String, "rows": pl.Int64})
 
 
-def import_not_done_rows(cur: Connection, table: str) -> pl.DataFrame:
-    """Return per file how many activities the CRM holds as not done (and so are skipped).
-
-    Rows also marked deleted are counted as deleted only.
-    """
+def _activities_per_file(cur: Connection, table: str, condition: str) -> pl.DataFrame:
+    """Return per file how many staged activity rows meet ``condition`` (alias ``s``)."""
     if table != "activities":
         return _per_file()
     counted: pl.DataFrame = _frame(
         cur.sql(
             f"""
         SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
-        WHERE NOT s._deleted AND {not_done("s")}
+        WHERE {condition}
         GROUP BY _file ORDER BY _file
         """
         )
     )
     return counted
+
+
+def import_not_done_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many activities the CRM holds as not done (and so are skipped).
+
+    Rows also marked deleted are counted as deleted only.
+    """
+    return _activities_per_file(cur, table, f"NOT s._deleted AND {not_done('s')}")
 
 
 def import_one_to_many_rows(cur: Connection, table: str) -> pl.DataFrame:
@@ -50,18 +55,11 @@ def import_one_to_many_rows(cur: Connection, table: str) -> pl.DataFrame:
     A list e-mail's task on each recipient (:func:`.task_status.one_to_many`);
     rows also marked deleted or not done are counted as such only.
     """
-    if table != "activities":
-        return _per_file()
-    counted: pl.DataFrame = _frame(
-        cur.sql(
-            f"""
-        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
-        WHERE NOT s._deleted AND NOT {not_done("s")} AND {one_to_many("s")}
-        GROUP BY _file ORDER BY _file
-        """
-        )
+    return _activities_per_file(
+        cur,
+        table,
+        f"NOT s._deleted AND NOT {not_done('s')} AND {one_to_many('s')}",
     )
-    return counted
 
 
 def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:

@@ -1,4 +1,4 @@
-"""The minutes an activity counts, where its CRM's duration does not say them.
+"""What an activity counts, where its CRM's rows do not say it plainly.
 
 An all-day event counts a working day for each day it spans, not 24 hours.
 
@@ -13,6 +13,11 @@ A list e-mail's tasks are left out and counted. Salesforce logs one task
 (``TaskSubtype`` ``ListEmail``) on each person a list e-mail went to, without a
 duration: the 15 minutes assumed of an activity without one put 50 hours on the
 accounts of one e-mail to 200 people, and each of them counted as covered.
+
+A recurring series' main record is left out and counted. Salesforce keeps it
+(``IsRecurrence``) beside each occurrence, dated and timed as the first, as a
+Dynamics activity export lists its recurring appointment master: counted, each
+series' first occurrence counted twice.
 """
 
 from __future__ import annotations
@@ -218,3 +223,65 @@ def test_a_list_emails_tasks_are_left_out_and_counted(
     ]
     assert (plan["add"], plan["skip"]) == (2, 2)
     assert plan["why"] == ["list e-mail: not a touch, left out (2)"]
+
+
+#: A weekly review's series record (Salesforce Classic) and its two occurrences,
+#: and a meeting of its own.
+SALESFORCE_SERIES = {
+    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,IsRecurrence,"
+    "RecurrenceActivityId\n"
+    "00U0,001A1,Weekly review,2024-03-01,60,true,\n"
+    "00U1,001A1,Weekly review,2024-03-01,60,false,00U0\n"
+    "00U2,001A1,Weekly review,2024-03-08,60,false,00U0\n"
+    "00U3,001A1,Site visit,2024-03-04,120,false,\n",
+}
+
+
+def test_a_recurring_series_record_is_left_out_beside_its_occurrences(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def seen(con: store.Connection, report: ImportReport) -> object:
+        ids = store.query_frame(
+            con, "SELECT list(activity_id ORDER BY activity_id) FROM activities"
+        ).item()
+        said = [
+            (p.file, p.rows) for p in report.problems if p.code == "recurring_series"
+        ]
+        return ids.to_list(), said, report.plan["activities"]["why"]
+
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, SALESFORCE_SERIES, seen
+    )
+    assert (
+        large
+        == small
+        == (
+            ["00U1", "00U2", "00U3"],
+            [("Event.csv", 1)],
+            ["recurring series' pattern: left out (1)"],
+        )
+    )
+
+
+def test_a_dynamics_recurring_appointment_master_is_left_out(
+    con: store.Connection,
+) -> None:
+    account = "6f1c1e00-0000-0000-0000-000000000001"
+    report = import_texts(
+        con,
+        {
+            "account.csv": f"accountid,name\n{account},Contoso Pharmaceuticals\n",
+            "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
+            "subject,actualstart,actualdurationminutes,statecode\n"
+            f"m1,{account},recurringappointmentmaster,Weekly call,2024-05-06,30,1\n"
+            f"o1,{account},appointment,Weekly call,2024-05-06,30,1\n"
+            f"o2,{account},appointment,Weekly call,2024-05-13,30,1\n",
+        },
+        source="dynamics",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert store.query_frame(
+        con, "SELECT list(activity_id ORDER BY activity_id) FROM activities"
+    ).item().to_list() == ["o1", "o2"]
+    assert [p.rows for p in report.problems if p.code == "recurring_series"] == [1]

@@ -57,7 +57,9 @@ DATE_COLUMNS = frozenset(
         "end_date",
     }
 )
-BOOL_COLUMNS = frozenset({"is_closed", "is_won", "is_primary", "is_deleted", "all_day"})
+BOOL_COLUMNS = frozenset(
+    {"is_closed", "is_won", "is_primary", "is_deleted", "all_day", "is_series"}
+)
 
 #: The accounts table's columns, in the store's order (schema.py; the demo builds
 #: its accounts in this order and tests check the table against it).
@@ -182,6 +184,9 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         # an all-day event: its duration is the calendar's span, counted as a
         # working day a day (not stored: workbench.domain.WORKING_DAY_MINUTES)
         "all_day",
+        # a recurring series' main record, beside its occurrences (not stored:
+        # left out, see workbench.store.imports.task_status)
+        "is_series",
         "subject",
         "is_deleted",
         # whether the CRM holds the task as done (not stored: see
@@ -383,11 +388,18 @@ INFLUENCE_VALUES: dict[str, int] = {
 ONE_TO_MANY_KINDS = frozenset(
     {"listemail", "list email", "mass email", "群发邮件", "群發郵件"}
 )
+#: Activity kinds (a file's kind cell, lower-case) that are a recurring
+#: series' main record, not one of its occurrences: Dynamics' recurring
+#: appointment master, which its activity exports list beside each occurrence
+#: (an appointment of its own). See Salesforce's ``IsRecurrence`` (the column
+#: ``is_series``) for the same.
+SERIES_KINDS = frozenset({"recurringappointmentmaster", "recurring appointment"})
 KIND_VALUES: dict[str, str] = {
     **{kind: kind for kind in ACTIVITY_KINDS},
     "phone call": "call",
     "phonecall": "call",
     "appointment": "meeting",
+    **dict.fromkeys(SERIES_KINDS, "meeting"),
     "e-mail": "email",
     "listemail": "email",
     "list email": "email",

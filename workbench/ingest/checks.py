@@ -31,6 +31,7 @@ from workbench.ingest.messages import (
     reference_code,
     reference_message,
     rows_note,
+    series_problem,
     value_message,
 )
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
@@ -232,6 +233,8 @@ def _union_stages(
             problems.append(not_done_problem(record["_file"], record["rows"]))
         for record in store.import_one_to_many_rows(cur, table).iter_rows(named=True):
             problems.append(one_to_many_problem(record["_file"], record["rows"]))
+        for record in store.import_series_rows(cur, table).iter_rows(named=True):
+            problems.append(series_problem(record["_file"], record["rows"]))
     return problems
 
 

@@ -187,6 +187,20 @@ def one_to_many_problem(file: str, rows: int) -> Problem:
     )
 
 
+def series_problem(file: str, rows: int) -> Problem:
+    """Return the warning of a file's recurring series' main records (left out)."""
+    return _rows_left_out(
+        file,
+        rows,
+        N_(
+            "{count} recurring series record(s) (the pattern a series repeats, "
+            "beside its occurrences) were not imported: each occurrence is a row "
+            "of its own, and the series' first would count twice"
+        ),
+        "recurring_series",
+    )
+
+
 def filled_problems(
     found: pl.DataFrame,
     files_by_name: dict[str, list[RecognisedFile]],

@@ -51,6 +51,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
     "not_done_in_crm": (N_("open or cancelled task: not effort, left out"), False),
     "one_to_many": (N_("list e-mail: not a touch, left out"), True),
+    "recurring_series": (N_("recurring series' pattern: left out"), True),
     "same_record_twice": (N_("same record twice: kept once"), True),
     "row_without_account": (N_("row without an account: left out"), True),
     "row_without_key": (N_("row without a key: left out"), True),

@@ -184,6 +184,7 @@ from workbench.store.imports.row_notes import (
     import_filled_rows,
     import_not_done_rows,
     import_one_to_many_rows,
+    import_series_rows,
     import_undated_rows,
 )
 from workbench.store.imports.staging import (
@@ -401,6 +402,7 @@ __all__ = [
     "import_role_problems",
     "import_runs",
     "import_seller_notes",
+    "import_series_rows",
     "import_set_date_orders",
     "import_set_rates",
     "import_skipped_rows",

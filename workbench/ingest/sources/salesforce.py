@@ -14,6 +14,8 @@ _ACTIVITY_LINKS: dict[str, tuple[str, ...]] = {
     "seller_id": ("OwnerId",),
     "subject": ("Subject",),
     "is_deleted": _DELETED,
+    # a recurring series' main record (Classic), beside its occurrences
+    "is_series": ("IsRecurrence",),
 }
 OBJECTS = (
     ObjectLayout(

@@ -112,9 +112,14 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                 if "all_day" in csv.positions
                 else ()
             ),
-            # a list e-mail's task on a recipient (the checked path leaves it
-            # out and counts it)
-            *(("coalesce(p.one_to_many, false)",) if "kind" in csv.positions else ()),
+            # a list e-mail's task on a recipient, a recurring series' main
+            # record (the checked path leaves them out and counts them)
+            *(("coalesce(p.left_out_kind, false)",) if "kind" in csv.positions else ()),
+            *(
+                ("(p.is_series IS NOT NULL AND coalesce(wb_bool(p.is_series), true))",)
+                if "is_series" in csv.positions
+                else ()
+            ),
         )
     )
     params = csv.reader_params()
@@ -132,7 +137,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                    CASE WHEN {problem} OR {_DURATIONS_REPORTED} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END
             FROM (
-                SELECT r.*, kv.kind AS known_kind, kv.one_to_many,
+                SELECT r.*, kv.kind AS known_kind, kv.left_out AS left_out_kind,
                        -- wb_date's first way, its ISO day read once for the mark
                        CASE WHEN r._iso_date NOT BETWEEN {EPOCH_DAYS} THEN r._iso_date
                             ELSE wb_date(r.activity_date, NULL) END AS parsed_date,

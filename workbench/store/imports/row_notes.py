@@ -18,7 +18,7 @@ from workbench.store.imports.staging import (
     _import_columns,
     filled_from,
 )
-from workbench.store.imports.task_status import not_done, one_to_many
+from workbench.store.imports.task_status import not_done, one_to_many, series
 
 
 def _per_file() -> pl.DataFrame:
@@ -59,6 +59,20 @@ def import_one_to_many_rows(cur: Connection, table: str) -> pl.DataFrame:
         cur,
         table,
         f"NOT s._deleted AND NOT {not_done('s')} AND {one_to_many('s')}",
+    )
+
+
+def import_series_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many activities are a recurring series' main record (skipped).
+
+    :func:`.task_status.series`; rows also marked deleted, not done or sent to
+    many are counted as such only.
+    """
+    return _activities_per_file(
+        cur,
+        table,
+        f"NOT s._deleted AND NOT {not_done('s')} AND NOT {one_to_many('s')} "
+        f"AND {series('s')}",
     )
 
 

@@ -101,8 +101,11 @@ def import_begin(cur: Connection) -> None:
         {
             "value": list(vocabulary.KIND_VALUES),
             "kind": list(vocabulary.KIND_VALUES.values()),
-            "one_to_many": [
-                v in vocabulary.ONE_TO_MANY_KINDS for v in vocabulary.KIND_VALUES
+            # a list e-mail's task on a recipient, a recurring series' main
+            # record: rows the checked path leaves out and counts
+            "left_out": [
+                v in vocabulary.ONE_TO_MANY_KINDS | vocabulary.SERIES_KINDS
+                for v in vocabulary.KIND_VALUES
             ],
         }
     )

@@ -95,10 +95,26 @@ def one_to_many(alias: str) -> str:
     return f"coalesce(lower(trim({alias}.kind)) IN ({kinds}), false)"
 
 
+def series(alias: str) -> str:
+    """Return the SQL condition of an activity row that is a recurring series' main record.
+
+    Salesforce's ``IsRecurrence`` (``is_series``) reads true, or its kind is one
+    of :data:`workbench.vocabulary.SERIES_KINDS`. The record holds the pattern a
+    series repeats, dated and timed as its first occurrence, which is a row of
+    its own: counted, each series' first occurrence counted twice.
+    """
+    kinds = ", ".join(f"'{kind}'" for kind in sorted(vocabulary.SERIES_KINDS))
+    return (
+        f"(coalesce(wb_bool({alias}.is_series), false) "
+        f"OR coalesce(lower(trim({alias}.kind)) IN ({kinds}), false))"
+    )
+
+
 def kept_activities(alias: str) -> str:
     """Return the SQL condition of a staged activity row the import keeps."""
     return (
-        f"NOT {alias}._deleted AND NOT {not_done(alias)} AND NOT {one_to_many(alias)}"
+        f"NOT {alias}._deleted AND NOT {not_done(alias)} "
+        f"AND NOT {one_to_many(alias)} AND NOT {series(alias)}"
     )
 
 

@@ -26,12 +26,10 @@ from workbench.ingest.messages import (
     collision_message,
     filled_problems,
     name_message,
-    not_done_problem,
-    one_to_many_problem,
     reference_code,
     reference_message,
+    rows_left_out_problem,
     rows_note,
-    series_problem,
     value_message,
 )
 from workbench.ingest.model import DateOrder, ProgressCallback, RecognisedFile
@@ -229,12 +227,15 @@ def _union_stages(
                     rows=int(record["rows"]),
                 )
             )
-        for record in store.import_not_done_rows(cur, table).iter_rows(named=True):
-            problems.append(not_done_problem(record["_file"], record["rows"]))
-        for record in store.import_one_to_many_rows(cur, table).iter_rows(named=True):
-            problems.append(one_to_many_problem(record["_file"], record["rows"]))
-        for record in store.import_series_rows(cur, table).iter_rows(named=True):
-            problems.append(series_problem(record["_file"], record["rows"]))
+        for code, counted in (
+            ("not_done_in_crm", store.import_not_done_rows),
+            ("one_to_many", store.import_one_to_many_rows),
+            ("recurring_series", store.import_series_rows),
+        ):
+            for record in counted(cur, table).iter_rows(named=True):
+                problems.append(
+                    rows_left_out_problem(code, record["_file"], record["rows"])
+                )
     return problems
 
 

@@ -153,52 +153,35 @@ def name_message(record: dict[str, Any]) -> Wording:
     )
 
 
-def _rows_left_out(file: str, rows: int, template: str, code: str) -> Problem:
-    """Return a file's whole-file warning of ``rows`` rows left out, counted."""
-    message = worded(template, count=f"{rows:,}")
+#: The whole-file warnings of rows an import leaves out and counts, by code.
+ROWS_LEFT_OUT: dict[str, str] = {
+    "not_done_in_crm": N_(
+        "{count} task(s) the CRM holds as not done (open, under way or "
+        "cancelled) were not imported: a to-do is not effort yet; a later "
+        "import brings each in once it is done"
+    ),
+    "one_to_many": N_(
+        "{count} list e-mail task(s) (one message sent to many people at "
+        "once, logged on each) were not imported: neither time spent on the "
+        "account nor a touch of the person"
+    ),
+    "recurring_series": N_(
+        "{count} recurring series record(s) (the pattern a series repeats, "
+        "beside its occurrences) were not imported: each occurrence is a row "
+        "of its own, and the series' first would count twice"
+    ),
+}
+
+
+def rows_left_out_problem(code: str, file: str, rows: int) -> Problem:
+    """Return a file's warning of ``rows`` rows left out and counted (:data:`ROWS_LEFT_OUT`)."""
+    message = worded(ROWS_LEFT_OUT[code], count=f"{rows:,}")
     return file_problem("warning", file, message, code, rows=rows)
 
 
 def not_done_problem(file: str, rows: int) -> Problem:
     """Return the warning of a file's tasks its CRM holds as not done (left out)."""
-    return _rows_left_out(
-        file,
-        rows,
-        N_(
-            "{count} task(s) the CRM holds as not done (open, under way or "
-            "cancelled) were not imported: a to-do is not effort yet; a later "
-            "import brings each in once it is done"
-        ),
-        "not_done_in_crm",
-    )
-
-
-def one_to_many_problem(file: str, rows: int) -> Problem:
-    """Return the warning of a file's list e-mails' tasks on each recipient (left out)."""
-    return _rows_left_out(
-        file,
-        rows,
-        N_(
-            "{count} list e-mail task(s) (one message sent to many people at "
-            "once, logged on each) were not imported: neither time spent on the "
-            "account nor a touch of the person"
-        ),
-        "one_to_many",
-    )
-
-
-def series_problem(file: str, rows: int) -> Problem:
-    """Return the warning of a file's recurring series' main records (left out)."""
-    return _rows_left_out(
-        file,
-        rows,
-        N_(
-            "{count} recurring series record(s) (the pattern a series repeats, "
-            "beside its occurrences) were not imported: each occurrence is a row "
-            "of its own, and the series' first would count twice"
-        ),
-        "recurring_series",
-    )
+    return rows_left_out_problem("not_done_in_crm", file, rows)
 
 
 def filled_problems(

@@ -22,6 +22,7 @@ series' first occurrence counted twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,14 @@ from workbench import store
 from workbench.domain import WORKING_DAY_MINUTES
 from workbench.ingest import ImportReport
 
+#: The account every Salesforce export below logs its activities on.
+ACCOUNT = "Id,Name\n001A1,Nordwerk AG\n"
+
 #: A meeting, all-day events of one day, of three days, of no duration given
 #: and of a fortnight (beyond the week a timed activity may last), and a timed
 #: meeting of more than a day (warned of as before, counted as written).
 SALESFORCE_EVENTS = {
-    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Account.csv": ACCOUNT,
     "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,IsAllDayEvent\n"
     "00U1,001A1,Quarterly review,2024-03-01,90,false\n"
     "00U2,001A1,Trade fair,2024-03-04,1440,true\n"
@@ -92,7 +96,7 @@ def test_a_large_file_of_one_day_events_is_counted_and_warned_of_alike(
     # no duration above a day: only the flag sends the one-pass load's rows
     # to the checked path, which names them
     one_day = {
-        "Account.csv": SALESFORCE_EVENTS["Account.csv"],
+        "Account.csv": ACCOUNT,
         "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,IsAllDayEvent\n"
         "00U1,001A1,Quarterly review,2024-03-01,90,false\n"
         "00U2,001A1,Trade fair,2024-03-04,1440,true\n",
@@ -164,7 +168,7 @@ def test_without_the_flag_a_days_duration_counts_as_written(
     report = import_texts(
         con,
         {
-            "Account.csv": SALESFORCE_EVENTS["Account.csv"],
+            "Account.csv": ACCOUNT,
             "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes\n"
             "00U2,001A1,Trade fair,2024-03-04,1440\n",
         },
@@ -180,7 +184,7 @@ def test_without_the_flag_a_days_duration_counts_as_written(
 #: A list e-mail on two recipients (one with a duration), a one-to-one e-mail
 #: and a call.
 SALESFORCE_TASKS = {
-    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Account.csv": ACCOUNT,
     "Task.csv": "Id,AccountId,Subject,ActivityDate,TaskSubtype,Status,"
     "CallDurationInSeconds\n"
     "00T1,001A1,Spring offer,2024-03-01,ListEmail,Completed,\n"
@@ -190,9 +194,9 @@ SALESFORCE_TASKS = {
 }
 
 
-def test_a_list_emails_tasks_are_left_out_and_counted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _left_out(code: str) -> Callable[[store.Connection, ImportReport], object]:
+    """Return what an import keeps and says of the rows it leaves out as ``code``."""
+
     def seen(con: store.Connection, report: ImportReport) -> object:
         rows = store.query_frame(
             con,
@@ -201,12 +205,19 @@ def test_a_list_emails_tasks_are_left_out_and_counted(
         said = [
             (p.file, p.row, p.rows, p.message)
             for p in report.problems
-            if p.code == "one_to_many"
+            if p.code == code
         ]
-        return rows, said, report.plan["activities"]
+        plan = report.plan["activities"]
+        return rows, said, (plan["add"], plan["skip"], plan["why"])
 
+    return seen
+
+
+def test_a_list_emails_tasks_are_left_out_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     small, large = imported_small_and_large(
-        tmp_path, monkeypatch, SALESFORCE_TASKS, seen
+        tmp_path, monkeypatch, SALESFORCE_TASKS, _left_out("one_to_many")
     )
     assert large == small
     rows, said, plan = small
@@ -221,14 +232,13 @@ def test_a_list_emails_tasks_are_left_out_and_counted(
             "account nor a touch of the person",
         )
     ]
-    assert (plan["add"], plan["skip"]) == (2, 2)
-    assert plan["why"] == ["list e-mail: not a touch, left out (2)"]
+    assert plan == (2, 2, ["list e-mail: not a touch, left out (2)"])
 
 
 #: A weekly review's series record (Salesforce Classic) and its two occurrences,
 #: and a meeting of its own.
 SALESFORCE_SERIES = {
-    "Account.csv": "Id,Name\n001A1,Nordwerk AG\n",
+    "Account.csv": ACCOUNT,
     "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,IsRecurrence,"
     "RecurrenceActivityId\n"
     "00U0,001A1,Weekly review,2024-03-01,60,true,\n"
@@ -241,27 +251,14 @@ SALESFORCE_SERIES = {
 def test_a_recurring_series_record_is_left_out_beside_its_occurrences(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def seen(con: store.Connection, report: ImportReport) -> object:
-        ids = store.query_frame(
-            con, "SELECT list(activity_id ORDER BY activity_id) FROM activities"
-        ).item()
-        said = [
-            (p.file, p.rows) for p in report.problems if p.code == "recurring_series"
-        ]
-        return ids.to_list(), said, report.plan["activities"]["why"]
-
     small, large = imported_small_and_large(
-        tmp_path, monkeypatch, SALESFORCE_SERIES, seen
+        tmp_path, monkeypatch, SALESFORCE_SERIES, _left_out("recurring_series")
     )
-    assert (
-        large
-        == small
-        == (
-            ["00U1", "00U2", "00U3"],
-            [("Event.csv", 1)],
-            ["recurring series' pattern: left out (1)"],
-        )
-    )
+    assert large == small
+    rows, said, plan = small
+    assert [row[0] for row in rows] == ["00U1", "00U2", "00U3"]
+    assert [(file, count) for file, _row, count, _message in said] == [("Event.csv", 1)]
+    assert plan == (3, 1, ["recurring series' pattern: left out (1)"])
 
 
 def test_a_dynamics_recurring_appointment_master_is_left_out(

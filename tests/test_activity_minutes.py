@@ -35,6 +35,9 @@ from workbench.ingest import ImportReport
 
 #: The account every Salesforce export below logs its activities on.
 ACCOUNT = "Id,Name\n001A1,Nordwerk AG\n"
+#: The same for the Dynamics exports.
+DYNAMICS_ACCOUNT = "6f1c1e00-0000-0000-0000-000000000001"
+DYNAMICS_ACCOUNTS = f"accountid,name\n{DYNAMICS_ACCOUNT},Contoso Pharmaceuticals\n"
 
 #: A meeting, all-day events of one day, of three days, of no duration given
 #: and of a fortnight (beyond the week a timed activity may last), and a timed
@@ -67,6 +70,38 @@ def _minutes_and_warnings(
         if p.code in {"all_day_event", "long_activity"}
     ]
     return minutes, sorted(warned, key=lambda w: (w[1] or 0, w[3]))
+
+
+#: Activities of an hour and a half, of a day and a half (a calendar block over
+#: two days) and of five days and a half (the Fivetran HubSpot seeds hold meetings of
+#: 36 to 131 hours): each counts its whole span as effort.
+LONG_ACTIVITIES = {
+    "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
+    "activities.csv": "activity_id,account_id,kind,activity_date,duration_minutes\n"
+    "V1,A1,visit,2024-03-01,90\n"
+    "V2,A1,meeting,2024-03-04,2160\n"
+    "V3,A1,meeting,2024-03-11,7860\n",
+}
+
+
+def test_an_activity_longer_than_a_day_is_warned_of_and_counted_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # held in memory, and as a large file (the one-pass load hands it over)
+    small, large = imported_small_and_large(
+        tmp_path, monkeypatch, LONG_ACTIVITIES, _minutes_and_warnings
+    )
+    assert (
+        large
+        == small
+        == (
+            [90.0, 2160.0, 7860.0],
+            [
+                ("activities.csv", 2, "duration_minutes", "long_activity"),
+                ("activities.csv", 3, "duration_minutes", "long_activity"),
+            ],
+        )
+    )
 
 
 def test_an_all_day_event_counts_a_working_day_for_each_day_it_spans(
@@ -141,11 +176,11 @@ def test_a_flag_that_is_no_yes_or_no_is_refused_with_its_place(
 def test_a_dynamics_all_day_appointment_counts_a_working_day(
     con: store.Connection,
 ) -> None:
-    account = "6f1c1e00-0000-0000-0000-000000000001"
+    account = DYNAMICS_ACCOUNT
     report = import_texts(
         con,
         {
-            "account.csv": f"accountid,name\n{account},Contoso Pharmaceuticals\n",
+            "account.csv": DYNAMICS_ACCOUNTS,
             "appointment.csv": "activityid,regardingobjectid,subject,scheduledstart,"
             "actualdurationminutes,isalldayevent,statecode\n"
             f"a1,{account},Site visit,2024-05-02T00:00:00Z,1440,1,1\n"
@@ -213,28 +248,6 @@ def _left_out(code: str) -> Callable[[store.Connection, ImportReport], object]:
     return seen
 
 
-def test_a_list_emails_tasks_are_left_out_and_counted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    small, large = imported_small_and_large(
-        tmp_path, monkeypatch, SALESFORCE_TASKS, _left_out("one_to_many")
-    )
-    assert large == small
-    rows, said, plan = small
-    assert rows == [("00T3", "email", None), ("00T4", "call", 10.0)]
-    assert said == [
-        (
-            "Task.csv",
-            None,
-            2,
-            "2 list e-mail task(s) (one message sent to many people at once, "
-            "logged on each) were not imported: neither time spent on the "
-            "account nor a touch of the person",
-        )
-    ]
-    assert plan == (2, 2, ["list e-mail: not a touch, left out (2)"])
-
-
 #: A weekly review's series record (Salesforce Classic) and its two occurrences,
 #: and a meeting of its own.
 SALESFORCE_SERIES = {
@@ -248,27 +261,61 @@ SALESFORCE_SERIES = {
 }
 
 
-def test_a_recurring_series_record_is_left_out_beside_its_occurrences(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("files", "code", "kept", "counted", "said", "why"),
+    [
+        (
+            SALESFORCE_TASKS,
+            "one_to_many",
+            ["00T3", "00T4"],
+            2,
+            "2 list e-mail task(s) (one message sent to many people at once, "
+            "logged on each) were not imported: neither time spent on the "
+            "account nor a touch of the person",
+            ["list e-mail: not a touch, left out (2)"],
+        ),
+        (
+            SALESFORCE_SERIES,
+            "recurring_series",
+            ["00U1", "00U2", "00U3"],
+            1,
+            "1 recurring series record(s) (the pattern a series repeats, beside "
+            "its occurrences) were not imported: each occurrence is a row of its "
+            "own, and the series' first would count twice",
+            ["recurring series' pattern: left out (1)"],
+        ),
+    ],
+    ids=["list e-mail", "recurring series"],
+)
+def test_rows_that_are_no_activity_of_ours_are_left_out_and_counted(
+    files: dict[str, str],
+    code: str,
+    kept: list[str],
+    counted: int,
+    said: str,
+    why: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     small, large = imported_small_and_large(
-        tmp_path, monkeypatch, SALESFORCE_SERIES, _left_out("recurring_series")
+        tmp_path, monkeypatch, files, _left_out(code)
     )
     assert large == small
-    rows, said, plan = small
-    assert [row[0] for row in rows] == ["00U1", "00U2", "00U3"]
-    assert [(file, count) for file, _row, count, _message in said] == [("Event.csv", 1)]
-    assert plan == (3, 1, ["recurring series' pattern: left out (1)"])
+    rows, warned, plan = small
+    assert [row[0] for row in rows] == kept
+    # one whole-file warning, counting the rows; the plan skips them, with why
+    assert warned == [(next(iter(files.keys() - {"Account.csv"})), None, counted, said)]
+    assert plan == (len(kept), counted, why)
 
 
 def test_a_dynamics_recurring_appointment_master_is_left_out(
     con: store.Connection,
 ) -> None:
-    account = "6f1c1e00-0000-0000-0000-000000000001"
+    account = DYNAMICS_ACCOUNT
     report = import_texts(
         con,
         {
-            "account.csv": f"accountid,name\n{account},Contoso Pharmaceuticals\n",
+            "account.csv": DYNAMICS_ACCOUNTS,
             "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
             "subject,actualstart,actualdurationminutes,statecode\n"
             f"m1,{account},recurringappointmentmaster,Weekly call,2024-05-06,30,1\n"

@@ -282,31 +282,26 @@ def _with_user_mapping(
     detected = source if source != "auto" else sources.detect_source(headers)
     layout = sources.layout_by_name(detected, chosen.table)
     # The dictionary's other headers for a column still fill its empty cells,
-    # but for those the person chose not to read at all (mapped to "").
-    not_read = [
-        h for h, column in chosen.columns.items() if not column and h in headers
-    ]
-    fallbacks = (
-        sources.row_fallbacks(
-            layout,
-            headers,
-            {column: header for header, column in mapping.items()},
-            not_read,
-        )
-        if layout
-        else {}
-    )
+    # but for those the person chose not to read at all (mapped to ""); only
+    # the headers that would have filled one are remembered as not read.
+    not_read = {h for h, column in chosen.columns.items() if not column}
     possible = (
         sources.row_fallbacks(
             layout, headers, {column: header for header, column in mapping.items()}
         )
-        if layout and not_read
+        if layout
         else {}
     )
-    # only the headers that would have filled a column are remembered as not read
-    refused_fallbacks = [
-        h for h in not_read if any(h in others for others in possible.values())
-    ]
+    fallbacks = {
+        column: kept
+        for column, others in possible.items()
+        if (kept := [h for h in others if h not in not_read])
+    }
+    refused_fallbacks = list(
+        dict.fromkeys(
+            h for others in possible.values() for h in others if h in not_read
+        )
+    )
     return RecognisedFile(
         **base,
         source=detected,

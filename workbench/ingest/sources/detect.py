@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from workbench import vocabulary
 from workbench.ingest.sources import (
@@ -16,9 +15,6 @@ from workbench.ingest.sources import (
 )
 from workbench.ingest.sources.erp import erp_layout
 from workbench.ingest.sources.layout import ObjectLayout, normalise_header
-
-if TYPE_CHECKING:
-    from collections.abc import Collection
 
 LAYOUTS: tuple[ObjectLayout, ...] = (
     *salesforce.OBJECTS,
@@ -212,19 +208,15 @@ def map_headers(layout: ObjectLayout, headers: list[str]) -> dict[str, str]:
 
 
 def row_fallbacks(
-    layout: ObjectLayout,
-    headers: list[str],
-    mapping: dict[str, str],
-    not_read: Collection[str] = (),
+    layout: ObjectLayout, headers: list[str], mapping: dict[str, str]
 ) -> dict[str, list[str]]:
     """Return the headers that fill a mapped column's empty cells, in their order.
 
     For each of the table's :data:`~workbench.vocabulary.ROW_FALLBACK_COLUMNS`
     that ``mapping`` (canonical column → file header) maps: the file's other
-    headers the layout lists for it, best first, that no column maps and that
-    are not among ``not_read`` (those a person chose not to read).
+    headers the layout lists for it, best first, that no column maps.
     """
-    used = set(mapping.values()) | set(not_read)
+    used = set(mapping.values())
     by_normal: dict[str, str] = {}
     for header in headers:
         by_normal.setdefault(normalise_header(header), header)

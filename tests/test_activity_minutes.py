@@ -15,9 +15,10 @@ duration: the 15 minutes assumed of an activity without one put 50 hours on the
 accounts of one e-mail to 200 people, and each of them counted as covered.
 
 A recurring series' main record is left out and counted. Salesforce keeps it
-(``IsRecurrence``) beside each occurrence, dated and timed as the first, as a
-Dynamics activity export lists its recurring appointment master: counted, each
-series' first occurrence counted twice.
+beside each occurrence, dated and timed as the first (Classic's ``IsRecurrence``,
+Lightning's ``GroupEventType`` 3), as a Dynamics activity export lists its
+recurring appointment master: counted, each series' first occurrence counted
+twice.
 """
 
 from __future__ import annotations
@@ -261,6 +262,20 @@ SALESFORCE_SERIES = {
 }
 
 
+#: The same series in Lightning: its record (``GroupEventType`` 3) beside its
+#: occurrences, a group meeting (1) and a meeting of no group (empty).
+SALESFORCE_LIGHTNING_SERIES = {
+    "Account.csv": ACCOUNT,
+    "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,"
+    "GroupEventType,IsRecurrence2\n"
+    "00U0,001A1,Weekly review,2024-03-01,60,3,true\n"
+    "00U1,001A1,Weekly review,2024-03-01,60,0,true\n"
+    "00U2,001A1,Weekly review,2024-03-08,60,0,true\n"
+    "00U3,001A1,Site visit,2024-03-04,120,1,false\n"
+    "00U4,001A1,Lunch,2024-03-05,60,,false\n",
+}
+
+
 @pytest.mark.parametrize(
     ("files", "code", "kept", "counted", "said", "why"),
     [
@@ -269,10 +284,11 @@ SALESFORCE_SERIES = {
             "one_to_many",
             ["00T3", "00T4"],
             2,
-            "2 list e-mail task(s) (one message sent to many people at once, "
-            "logged on each) were not imported: neither time spent on the "
+            "2 record(s) of one message or campaign sent to many people at "
+            "once (a list e-mail's task on each recipient, a quick campaign, a "
+            "campaign activity) were not imported: neither time spent on the "
             "account nor a touch of the person",
-            ["list e-mail: not a touch, left out (2)"],
+            ["sent to many (list e-mail, campaign): not a touch, left out (2)"],
         ),
         (
             SALESFORCE_SERIES,
@@ -284,8 +300,18 @@ SALESFORCE_SERIES = {
             "own, and the series' first would count twice",
             ["recurring series' pattern: left out (1)"],
         ),
+        (
+            SALESFORCE_LIGHTNING_SERIES,
+            "recurring_series",
+            ["00U1", "00U2", "00U3", "00U4"],
+            1,
+            "1 recurring series record(s) (the pattern a series repeats, beside "
+            "its occurrences) were not imported: each occurrence is a row of its "
+            "own, and the series' first would count twice",
+            ["recurring series' pattern: left out (1)"],
+        ),
     ],
-    ids=["list e-mail", "recurring series"],
+    ids=["list e-mail", "recurring series", "Lightning series"],
 )
 def test_rows_that_are_no_activity_of_ours_are_left_out_and_counted(
     files: dict[str, str],
@@ -329,3 +355,63 @@ def test_a_dynamics_recurring_appointment_master_is_left_out(
         con, "SELECT list(activity_id ORDER BY activity_id) FROM activities"
     ).item().to_list() == ["o1", "o2"]
     assert [p.rows for p in report.problems if p.code == "recurring_series"] == [1]
+
+
+def test_an_unreadable_series_flag_is_refused_with_its_place(
+    con: store.Connection,
+) -> None:
+    files = {
+        **SALESFORCE_SERIES,
+        "Event.csv": SALESFORCE_SERIES["Event.csv"]
+        + "00U4,001A1,Lunch,2024-03-20,60,weekly,\n",
+    }
+    report = import_texts(con, files)
+    assert not report.ok
+    assert [(p.file, p.row, p.column) for p in report.errors] == [
+        ("Event.csv", 5, "IsRecurrence")
+    ]
+    # nothing written
+    assert store.query_frame(con, "SELECT count(*) FROM activities").item() == 0
+
+
+def test_a_dynamics_activity_export_reads_its_kinds_and_leaves_campaigns_out(
+    con: store.Connection,
+) -> None:
+    # an activitypointer export lists every activity type; a quick campaign
+    # and a campaign activity are the campaign's own records (the e-mails and
+    # calls they send are rows of their own), by code or by the view's label
+    account = DYNAMICS_ACCOUNT
+    rows = [
+        ("p1", "phonecall", "Intro call"),
+        ("l1", "letter", "Offer by post"),
+        ("f1", "Fax", "Signed order"),
+        ("s1", "serviceappointment", "Boiler service"),
+        ("s2", "Service Activity", "Boiler check"),
+        ("q1", "bulkoperation", "Spring mailing"),
+        ("c1", "campaignactivity", "Spring mailing: e-mail"),
+        ("c2", "Campaign Activity", "Spring mailing: letters"),
+        ("q2", "Quick Campaign", "Autumn mailing"),
+    ]
+    report = import_texts(
+        con,
+        {
+            "account.csv": DYNAMICS_ACCOUNTS,
+            "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
+            "subject,actualstart,statecode\n"
+            + "".join(f"{i},{account},{k},{s},2024-05-06,1\n" for i, k, s in rows),
+        },
+        source="dynamics",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    kinds = store.query_frame(
+        con, "SELECT activity_id, kind FROM activities ORDER BY activity_id"
+    ).rows()
+    assert kinds == [
+        ("f1", "email"),
+        ("l1", "email"),
+        ("p1", "call"),
+        ("s1", "support"),
+        ("s2", "support"),
+    ]
+    assert not [p for p in report.problems if p.column == "activitytypecode"]
+    assert [p.rows for p in report.problems if p.code == "one_to_many"] == [4]

@@ -159,9 +159,10 @@ def test_tasks_not_done_are_left_out_in_one_pass_as_the_staged_path_leaves_them(
             "Task.csv",
             None,
             None,
-            "2 task(s) the CRM holds as not done (open, under way or cancelled) "
-            "were not imported: a to-do is not effort yet; a later import brings "
-            "each in once it is done",
+            "2 activity(ies) the CRM holds as not done (a task open, under way "
+            "or cancelled; a meeting proposed and not confirmed) were not "
+            "imported: a to-do is not effort yet; a later import brings each in "
+            "once it is done",
         )
     ]
 

@@ -191,7 +191,7 @@ def test_open_tasks_are_counted_apart_in_the_check_before_the_commit(
     assert activities["not done in the CRM"].tolist() == [1]
     assert activities["skip"].tolist() == [0]
     kinds = _frame_with(page, "kind")["kind"].tolist()
-    assert "open or cancelled task: not effort, left out" in kinds
+    assert "not done (open, cancelled, only proposed): not effort, left out" in kinds
 
 
 def test_a_date_read_from_another_column_is_shown_in_the_mapping_and_the_check(

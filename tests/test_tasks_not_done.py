@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import ANALYST, import_texts
+from tests.ingest_support import imported_small_and_large
 from workbench import ingest, store
 
 ACCOUNTS = "Id,Name\n001A1,Nordwerk AG\n001A2,Huadong Steel\n"
@@ -46,7 +47,7 @@ def test_tasks_not_done_are_not_effort_and_the_import_says_how_many(
     assert stored["activity_id"].to_list() == ["00T1", "00T4", "00T6"]
     said = [p for p in report.problems if p.code == "not_done_in_crm"]
     assert [(p.level, p.file, p.row) for p in said] == [("warning", "Task.csv", None)]
-    assert said[0].message.startswith("4 task(s) the CRM holds as not done")
+    assert said[0].message.startswith("4 activity(ies) the CRM holds as not done")
     # counted apart, as deleted rows are: nothing of the file is lost
     assert report.plan["activities"]["not_done_in_crm"] == 4
     assert report.plan["activities"]["skip"] == 0
@@ -214,3 +215,28 @@ def test_a_large_dynamics_export_leaves_out_by_state_code_in_one_pass(
     assert stored["activity_id"].to_list() == ["d1", "d4"]
     assert report.plan["activities"]["not_done_in_crm"] == 2
     con.close()
+
+
+def test_a_meeting_only_proposed_is_left_out_as_not_done(tmp_path, monkeypatch) -> None:
+    # Salesforce's GroupEventType 2: a meeting a seller proposed to a customer,
+    # with times to choose from, that nobody confirmed (once confirmed, the
+    # record becomes a group event, 1); held in memory and as a large file
+    files = {
+        "Account.csv": ACCOUNTS,
+        "Event.csv": "Id,AccountId,Subject,ActivityDate,DurationInMinutes,"
+        "GroupEventType\n"
+        "00U1,001A1,Kick-off (proposed),2024-05-06,60, 2\n"
+        "00U2,001A1,Site visit,2024-05-04,120,1\n"
+        "00U3,001A1,Lunch,2024-05-05,60,\n",
+    }
+
+    def seen(con: store.Connection, report: ingest.ImportReport) -> object:
+        stored = store.query_frame(con, "SELECT activity_id FROM activities ORDER BY 1")
+        return (
+            stored["activity_id"].to_list(),
+            report.plan["activities"]["not_done_in_crm"],
+            [p.rows for p in report.problems if p.code == "not_done_in_crm"],
+        )
+
+    small, large = imported_small_and_large(tmp_path, monkeypatch, files, seen)
+    assert small == large == (["00U2", "00U3"], 1, [1])

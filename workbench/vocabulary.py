@@ -187,6 +187,10 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         # a recurring series' main record, beside its occurrences (not stored:
         # left out, see workbench.store.imports.task_status)
         "is_series",
+        # Salesforce's GroupEventType: 3 is a Lightning series' record (the
+        # pattern, beside its occurrences), 2 a meeting proposed and not yet
+        # confirmed (not stored: both left out, see task_status)
+        "group_event_type",
         "subject",
         "is_deleted",
         # whether the CRM holds the task as done (not stored: see
@@ -383,16 +387,28 @@ INFLUENCE_VALUES: dict[str, int] = {
 #: time spent on the account nor a touch of the person: imported, the 15
 #: minutes assumed of an activity without a duration put 50 hours on the
 #: accounts of one list e-mail to 200 people, and each of them counted as
-#: covered and engaged. The import leaves them out and counts them per file
-#: (docs/import.md).
+#: covered and engaged. A Dynamics quick campaign (``bulkoperation``) or
+#: campaign activity is the campaign's own record, regarding the campaign or
+#: its list: the e-mails and calls it sends are rows of their own. The import
+#: leaves them out and counts them per file (docs/import.md).
 ONE_TO_MANY_KINDS = frozenset(
-    {"listemail", "list email", "mass email", "群发邮件", "群發郵件"}
+    {
+        "listemail",
+        "list email",
+        "mass email",
+        "群发邮件",
+        "群發郵件",
+        "bulkoperation",
+        "quick campaign",
+        "campaignactivity",
+        "campaign activity",
+    }
 )
 #: Activity kinds (a file's kind cell, lower-case) that are a recurring
 #: series' main record, not one of its occurrences: Dynamics' recurring
 #: appointment master, which its activity exports list beside each occurrence
 #: (an appointment of its own). See Salesforce's ``IsRecurrence`` (the column
-#: ``is_series``) for the same.
+#: ``is_series``) and ``GroupEventType`` 3 (``group_event_type``) for the same.
 SERIES_KINDS = frozenset({"recurringappointmentmaster", "recurring appointment"})
 KIND_VALUES: dict[str, str] = {
     **{kind: kind for kind in ACTIVITY_KINDS},
@@ -401,13 +417,22 @@ KIND_VALUES: dict[str, str] = {
     "appointment": "meeting",
     **dict.fromkeys(SERIES_KINDS, "meeting"),
     "e-mail": "email",
-    "listemail": "email",
-    "list email": "email",
-    "mass email": "email",
-    "群发邮件": "email",
-    "群發郵件": "email",
+    # left out, but known: an unknown kind would send the row to be reported
+    **dict.fromkeys(ONE_TO_MANY_KINDS, "email"),
     "cadence": "task",
     "todo": "task",  # HubSpot's task type for a plain to-do
+    # written and remote, as an e-mail is: Salesforce's Type picklist (Send
+    # Letter), Dynamics' letters and faxes, a LinkedIn message (Salesforce's
+    # TaskSubtype LinkedIn, HubSpot's task type LINKED_IN)
+    "letter": "email",
+    "send letter": "email",
+    "fax": "email",
+    "linkedin": "email",
+    "linked_in": "email",
+    "send quote": "quote",  # Salesforce's Type picklist
+    # Dynamics' service appointment: a visit of our service people
+    "serviceappointment": "support",
+    "service activity": "support",
     "电话": "call",
     "電話": "call",
     "邮件": "email",

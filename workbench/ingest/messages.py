@@ -156,13 +156,15 @@ def name_message(record: dict[str, Any]) -> Wording:
 #: The whole-file warnings of rows an import leaves out and counts, by code.
 ROWS_LEFT_OUT: dict[str, str] = {
     "not_done_in_crm": N_(
-        "{count} task(s) the CRM holds as not done (open, under way or "
-        "cancelled) were not imported: a to-do is not effort yet; a later "
-        "import brings each in once it is done"
+        "{count} activity(ies) the CRM holds as not done (a task open, under "
+        "way or cancelled; a meeting proposed and not confirmed) were not "
+        "imported: a to-do is not effort yet; a later import brings each in "
+        "once it is done"
     ),
     "one_to_many": N_(
-        "{count} list e-mail task(s) (one message sent to many people at "
-        "once, logged on each) were not imported: neither time spent on the "
+        "{count} record(s) of one message or campaign sent to many people at "
+        "once (a list e-mail's task on each recipient, a quick campaign, a "
+        "campaign activity) were not imported: neither time spent on the "
         "account nor a touch of the person"
     ),
     "recurring_series": N_(

@@ -49,8 +49,14 @@ KINDS: dict[str, tuple[str, bool]] = {
     "created_from_name": (N_("record created from a name"), False),
     "matched_by_name": (N_("record matched by name"), False),
     "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
-    "not_done_in_crm": (N_("open or cancelled task: not effort, left out"), False),
-    "one_to_many": (N_("list e-mail: not a touch, left out"), True),
+    "not_done_in_crm": (
+        N_("not done (open, cancelled, only proposed): not effort, left out"),
+        False,
+    ),
+    "one_to_many": (
+        N_("sent to many (list e-mail, campaign): not a touch, left out"),
+        True,
+    ),
     "recurring_series": (N_("recurring series' pattern: left out"), True),
     "same_record_twice": (N_("same record twice: kept once"), True),
     "row_without_account": (N_("row without an account: left out"), True),

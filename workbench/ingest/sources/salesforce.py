@@ -174,6 +174,8 @@ OBJECTS = (
                     ),
                     "duration_minutes": ("DurationInMinutes",),
                     "all_day": ("IsAllDayEvent",),
+                    # a Lightning series' record, a meeting only proposed
+                    "group_event_type": ("GroupEventType",),
                 },
             ),
         )

@@ -58,13 +58,35 @@ DYNAMICS_STATES: dict[str, str] = {
 }
 
 
+#: Salesforce's ``GroupEventType`` of an event: a meeting a seller proposed
+#: (requested of a person, with times to choose from) that nobody confirmed
+#: yet; once confirmed, the same record becomes a group event (1). Not held:
+#: a to-do, as an open task is.
+SALESFORCE_PROPOSED_EVENT = "2"
+#: The same of a Lightning series' record: the pattern a series repeats, dated
+#: and timed as its first occurrence, which is an event of its own (Classic's
+#: is ``IsRecurrence``).
+SALESFORCE_SERIES_EVENT = "3"
+
+
+def _group_event_type_is(alias: str, value: str) -> str:
+    return f"coalesce(trim({alias}.group_event_type) = '{value}', false)"
+
+
+def lightning_series(alias: str) -> str:
+    """Return the SQL condition of a Lightning series' record (:data:`SALESFORCE_SERIES_EVENT`)."""
+    return _group_event_type_is(alias, SALESFORCE_SERIES_EVENT)
+
+
 def not_done(alias: str) -> str:
     """Return the SQL condition of an activity row its CRM holds as not done.
 
     The task's closed flag (Salesforce's ``IsClosed``) decides when it reads as
     true or false; else its status (:data:`NOT_DONE_STATUSES`), or where it
     has none its Dynamics state code (:data:`DYNAMICS_STATES`; a label in
-    that column is read as a status). Neither: done.
+    that column is read as a status). Neither: done. A Salesforce meeting
+    proposed and not confirmed (:data:`SALESFORCE_PROPOSED_EVENT`) is not
+    done either.
     """
     closed = f"wb_bool({alias}.is_closed)"
     statuses = ", ".join(f"'{status}'" for status in NOT_DONE_STATUSES)
@@ -80,7 +102,8 @@ def not_done(alias: str) -> str:
     status = f"coalesce({alias}.status, {state})"
     return (
         f"(CASE WHEN {closed} IS NOT NULL THEN NOT {closed} "
-        f"ELSE coalesce(lower(trim({status})) IN ({statuses}), false) END)"
+        f"ELSE coalesce(lower(trim({status})) IN ({statuses}), false) END "
+        f"OR {_group_event_type_is(alias, SALESFORCE_PROPOSED_EVENT)})"
     )
 
 
@@ -98,14 +121,17 @@ def one_to_many(alias: str) -> str:
 def series(alias: str) -> str:
     """Return the SQL condition of an activity row that is a recurring series' main record.
 
-    Salesforce's ``IsRecurrence`` (``is_series``) reads true, or its kind is one
-    of :data:`workbench.vocabulary.SERIES_KINDS`. The record holds the pattern a
-    series repeats, dated and timed as its first occurrence, which is a row of
-    its own: counted, each series' first occurrence counted twice.
+    Salesforce's ``IsRecurrence`` (``is_series``) reads true, or its
+    ``GroupEventType`` is :data:`SALESFORCE_SERIES_EVENT` (Lightning), or its
+    kind is one of :data:`workbench.vocabulary.SERIES_KINDS`. The record holds
+    the pattern a series repeats, dated and timed as its first occurrence,
+    which is a row of its own: counted, each series' first occurrence counted
+    twice.
     """
     kinds = ", ".join(f"'{kind}'" for kind in sorted(vocabulary.SERIES_KINDS))
     return (
         f"(coalesce(wb_bool({alias}.is_series), false) "
+        f"OR {lightning_series(alias)} "
         f"OR coalesce(lower(trim({alias}.kind)) IN ({kinds}), false))"
     )
 

@@ -178,6 +178,9 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "seller_id",
         "seller_name",
         "kind",
+        # the CRM's type picklist beside its subtype (Salesforce's Type), read
+        # where the kind names only the object (OBJECT_KINDS; not stored)
+        "activity_type",
         "activity_date",
         "duration_minutes",
         "duration_seconds",
@@ -404,6 +407,15 @@ ONE_TO_MANY_KINDS = frozenset(
         "campaign activity",
     }
 )
+#: Activity kinds (a file's kind cell, lower-case) that name only the CRM's
+#: object: Salesforce's ``TaskSubtype`` is "Task" for every task not logged as
+#: a call, an e-mail or a list e-mail, and its ``EventSubtype`` "Event" for
+#: every event. Such a row's type picklist (``Type``: Call, Email, Meeting,
+#: Send Letter, Send Quote and the org's own values; the column
+#: ``activity_type``) says what it was where it holds a kind the vocabulary
+#: knows: the Fivetran Salesforce seeds' ten events, all of subtype "Event",
+#: are six calls and four meetings by their type.
+OBJECT_KINDS = frozenset({"task", "event"})
 #: Activity kinds (a file's kind cell, lower-case) that are a recurring
 #: series' main record, not one of its occurrences: Dynamics' recurring
 #: appointment master, which its activity exports list beside each occurrence

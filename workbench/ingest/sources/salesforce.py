@@ -151,6 +151,8 @@ OBJECTS = (
                 "task",
                 {
                     "kind": ("TaskSubtype", "Type"),
+                    # what a task of subtype "Task" was (vocabulary.OBJECT_KINDS)
+                    "activity_type": ("Type",),
                     "activity_date": (
                         "ActivityDate",
                         "CompletedDateTime",
@@ -167,6 +169,7 @@ OBJECTS = (
                 "event",
                 {
                     "kind": ("EventSubtype", "Type"),
+                    "activity_type": ("Type",),
                     "activity_date": (
                         "ActivityDate",
                         "StartDateTime",

@@ -24,7 +24,7 @@ from workbench.store.imports.direct_build import BuildSource, Direct, first_buil
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.ranges import effort_minutes
 from workbench.store.imports.situation import build_account_situation
-from workbench.store.imports.staging import LargeCsv, date_expr
+from workbench.store.imports.staging import LargeCsv, activity_kind, date_expr
 
 
 def _build_sellers(cur: Connection, staged: set[str]) -> None:
@@ -451,12 +451,13 @@ def _build_activities(cur: Connection, staged: set[str]) -> None:
                    k.resolved_account AS account_id, k.contact_id, k.contact_name,
                    k.resolved_seller AS seller_id, k.seller_name,
                    k.account_name AS _account_name,
-                   coalesce(kv.kind, k._kind) AS kind,
+                   {activity_kind("k.kind", "kv.kind", "tv.kind", "k._kind")} AS kind,
                    {date_expr("k", "activity_date")} AS activity_date,
                    {effort_minutes("k", ACTIVITY_MINUTES)} AS duration_minutes,
                    k.subject
             FROM k
             LEFT JOIN _import_kinds kv ON kv.value = lower(k.kind)
+            LEFT JOIN _import_kinds tv ON tv.value = lower(trim(k.activity_type))
             """
         )
         resolve_activity_accounts(cur, staged)

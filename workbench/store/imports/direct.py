@@ -24,6 +24,7 @@ from workbench.store.imports.staging import (
     _raw_column,
     _reader_refused,
     _reject_ragged,
+    activity_kind,
     filled_from,
     filled_from_expr,
     read_column,
@@ -125,6 +126,16 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
             *((lightning_series("p"),) if "group_event_type" in csv.positions else ()),
         )
     )
+    # the type picklist, read where the kind names only the object: joined
+    # only where the file holds one
+    typed = "activity_type" in csv.positions
+    typed_kind = "tv.kind" if typed else "NULL::VARCHAR"
+    typed_join = (
+        "LEFT JOIN _import_kinds tv ON tv.value = lower(trim(r.activity_type))"
+        if typed
+        else ""
+    )
+    kind = activity_kind("p.kind", "p.known_kind", "p.typed_kind", "$kind::VARCHAR")
     params = csv.reader_params()
     try:
         _reject_ragged(cur, params, csv.n_columns, csv.file)
@@ -134,13 +145,14 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                                     activity_date, duration_minutes, subject, source,
                                     source_id, import_run_id)
             SELECT p.activity_id, p.account_id, p.contact_id, p.seller_id,
-                   coalesce(p.known_kind, $kind::VARCHAR), p.parsed_date,
+                   {kind}, p.parsed_date,
                    coalesce(p.parsed_minutes, p.parsed_seconds / 60),
                    p.subject, $source::VARCHAR, NULL,
                    CASE WHEN {problem} OR {_DURATIONS_REPORTED} OR {_DATE_UNLIKELY}
                         THEN -$run ELSE $run END
             FROM (
                 SELECT r.*, kv.kind AS known_kind, kv.left_out AS left_out_kind,
+                       {typed_kind} AS typed_kind,
                        -- wb_date's first way, its ISO day read once for the mark
                        CASE WHEN r._iso_date NOT BETWEEN {EPOCH_DAYS} THEN r._iso_date
                             ELSE wb_date(r.activity_date, NULL) END AS parsed_date,
@@ -150,6 +162,7 @@ def import_activities_load(cur: Connection, run_id: int, csv: LargeCsv) -> int |
                              TRY_CAST({raw["activity_date"]} AS DATE) AS _iso_date
                       FROM {_CSV_READER}) r
                 LEFT JOIN _import_kinds kv ON kv.value = lower(r.kind)
+                {typed_join}
             ) p
             WHERE NOT {_left_out("p")}
             """,

@@ -150,6 +150,23 @@ def import_begin(cur: Connection) -> None:
     )
 
 
+def activity_kind(text: str, known: str, typed: str, default: str) -> str:
+    """Return the SQL of an activity's kind.
+
+    ``text`` is the row's kind as written, ``known`` and ``typed`` the kinds
+    ``_import_kinds`` gives for it and for the row's type picklist, ``default``
+    the file's own kind (all SQL). The type's kind where the kind names only
+    the object (:data:`workbench.vocabulary.OBJECT_KINDS`, or none is written)
+    and the vocabulary knows the type (an org's own value is passed over: the
+    kind stands); else the kind's; else the file's.
+    """
+    objects = ", ".join(f"'{kind}'" for kind in sorted(vocabulary.OBJECT_KINDS))
+    return (
+        f"coalesce(CASE WHEN {text} IS NULL OR lower(trim({text})) IN ({objects}) "
+        f"THEN {typed} END, {known}, {default})"
+    )
+
+
 def filled_from(column: str) -> str:
     """Return the name of a stage's column that says which header filled ``column``.
 

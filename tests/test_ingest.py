@@ -60,7 +60,8 @@ def test_salesforce_export_values_roles_and_deleted_rows(con: store.Connection) 
         ("Klaus Weber", None, None),
         ("Mei Zhang", "approver", "0031x000004AAAAAA1"),
     ]
-    # Task seconds and Event minutes become minutes; subtypes become kinds.
+    # Task seconds and Event minutes become minutes; subtypes become kinds, and
+    # an event's Type says what it was where its subtype names only the object.
     assert _rows(
         con,
         "SELECT activity_id, kind, duration_minutes, activity_date::VARCHAR, contact_id FROM activities ORDER BY 1",
@@ -68,8 +69,8 @@ def test_salesforce_export_values_roles_and_deleted_rows(con: store.Connection) 
         ("00T1x000007AAAAAA1", "call", 30.0, "2024-02-01", "0031x000004AAAAAA2"),
         ("00T1x000007AAAAAA2", "email", None, "2024-02-03", "0031x000004AAAAAA3"),
         ("00T1x000007AAAAAA4", "call", 10.0, "2024-02-05", None),
-        ("00U1x000009AAAAAA1", "event", 240.0, "2024-03-05", "0031x000004AAAAAA1"),
-        ("00U1x000009AAAAAA2", "event", 90.0, "2024-03-07", "0031x000004AAAAAA4"),
+        ("00U1x000009AAAAAA1", "visit", 240.0, "2024-03-05", "0031x000004AAAAAA1"),
+        ("00U1x000009AAAAAA2", "meeting", 90.0, "2024-03-07", "0031x000004AAAAAA4"),
     ]
     assert "Task.csv|4|WhoId|refers to a person “00Q1x000008LEAD001”" in _messages(
         report

@@ -16,7 +16,14 @@ from workbench.domain import FILE_REFUSAL, Problem, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.i18n import gettext as _
-from workbench.ingest import associations, currency, medium, sources, vendor_shapes
+from workbench.ingest import (
+    associations,
+    currency,
+    deal_stages,
+    medium,
+    sources,
+    vendor_shapes,
+)
 from workbench.ingest.inputs import InputFile, collect, input_sha256
 from workbench.ingest.mapping import large_table_file, recognise_table
 from workbench.ingest.model import (
@@ -182,6 +189,7 @@ def _proposed(
     )
     problems += vendor_shapes.first_of_several_ids(recognised)
     problems += associations.attach_associations(recognised)
+    problems += deal_stages.attach_deal_stages(recognised)
     vendor_shapes.engagement_durations(recognised)
     vendor_shapes.salesforce_related_accounts(recognised)
     vendor_shapes.home_currency_amounts(recognised)

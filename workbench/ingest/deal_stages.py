@@ -1,0 +1,179 @@
+"""HubSpot's deal stages, kept by its API and warehouse exports in a table of their own.
+
+HubSpot keeps a deal's stage as the stage's internal ID: ``closedwon`` and
+``closedlost`` in the default pipeline, a number (``12345678``) in every
+pipeline a portal adds. Its API and the warehouse syncs give each stage's label,
+and whether it is closed and won, in a table of their own (Fivetran's
+``deal_pipeline_stage``: ``stage_id``, ``label``, ``closed_won``,
+``is_closed``). Read through the stages' names alone, every deal of a pipeline
+a portal added read as open, and no account had revenue from it.
+
+Such a table is not imported: it gives the deals of the same import their
+stage's label, and whether they are closed and won (:func:`attach_deal_stages`),
+before the files are checked. A deal's own "Is Closed Won" wins where the file
+has one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workbench import vocabulary
+from workbench.domain import Problem
+from workbench.i18n import N_
+from workbench.ingest.model import RecognisedFile
+from workbench.ingest.problems import file_problem, worded
+from workbench.ingest.sources import normalise_header
+
+#: The normalised headers a stage table has: the stage's ID and whether it is
+#: won; its label and whether it is closed where the table gives them.
+_STAGE_ID, _WON = "stageid", "closedwon"
+_LABEL, _CLOSED = "label", "isclosed"
+#: How many of the stages no table lists a warning quotes.
+_QUOTED = 5
+
+
+def _stage_tables(recognised: list[RecognisedFile]) -> list[RecognisedFile]:
+    """Return the files not imported that list deal stages with whether each is won."""
+    tables = []
+    for entry in recognised:
+        if entry.table is not None or entry.frame is None:
+            continue
+        normal = {normalise_header(h) for h in entry.frame.columns}
+        if {_STAGE_ID, _WON} <= normal:
+            tables.append(entry)
+    return tables
+
+
+def _stages(tables: list[RecognisedFile]) -> pl.DataFrame:
+    """Return one row per stage ID: ``__stage``, ``__label``, ``__won``, ``__closed`` (text)."""
+    frames = []
+    for entry in tables:
+        assert entry.frame is not None
+        by_normal = {normalise_header(h): h for h in entry.frame.columns}
+        frames.append(
+            entry.frame.select(
+                _text(by_normal.get(key)).alias(name)
+                for key, name in (
+                    (_STAGE_ID, "__stage"),
+                    (_LABEL, "__label"),
+                    (_WON, "__won"),
+                    (_CLOSED, "__closed"),
+                )
+            )
+        )
+    return (
+        pl.concat(frames)
+        .drop_nulls("__stage")
+        .unique("__stage", keep="first", maintain_order=True)
+    )
+
+
+def _text(header: str | None) -> pl.Expr:
+    """Return a column's trimmed text, empty as NULL; NULL where the file lacks it."""
+    if header is None:
+        return pl.lit(None, dtype=pl.String)
+    return pl.col(header).cast(pl.String).str.strip_chars().replace("", None)
+
+
+def attach_deal_stages(recognised: list[RecognisedFile]) -> list[Problem]:
+    """Give the deals whose stage is a stage table's ID its label, and whether won and closed.
+
+    The deals' own won and closed columns win; the stage table fills the cells
+    they leave empty, or adds the columns. A warning counts the deals naming a
+    stage no table lists and no name the workbench knows (read as open).
+    """
+    tables = _stage_tables(recognised)
+    deals = [
+        e
+        for e in recognised
+        if e.table == "opportunities"
+        and e.frame is not None
+        and "stage" in e.mapping.values()
+    ]
+    if not tables or not deals:
+        return []
+    stages = _stages(tables)
+    names = ", ".join(t.name for t in tables)
+    for table in tables:
+        # worded where it is read; the files' names are data
+        table.note = worded(
+            N_(
+                "a deal stage table: it gives the deals in {files} their stage's "
+                "name, and whether it is won and closed"
+            ),
+            files=", ".join(d.name for d in deals),
+        )
+    known = {*vocabulary.WON_STAGES, *vocabulary.LOST_STAGES}
+    problems: list[Problem] = []
+    for deal_file in deals:
+        problems += _attach(deal_file, stages, names, known)
+    return problems
+
+
+def _attach(
+    deal_file: RecognisedFile, stages: pl.DataFrame, names: str, known: set[str]
+) -> list[Problem]:
+    """Fill one deals file's stage, won and closed columns from ``stages``."""
+    assert deal_file.frame is not None
+    by_column = {c: h for h, c in deal_file.mapping.items()}
+    stage_header = by_column["stage"]
+    joined = deal_file.frame.with_columns(_text(stage_header).alias("__stage")).join(
+        stages, on="__stage", how="left", maintain_order="left"
+    )
+    listed = pl.col("__won").is_not_null()
+    unlisted = joined.filter(
+        pl.col("__stage").is_not_null()
+        & ~listed
+        & ~pl.col("__stage").str.to_lowercase().is_in(sorted(known))
+    )["__stage"]
+    frame = joined.with_columns(
+        # the stage's label where the table gives one: what the CRM shows
+        pl.when(listed & pl.col("__label").is_not_null())
+        .then(pl.col("__label"))
+        .otherwise(pl.col(stage_header))
+        .alias(stage_header),
+        # a stage won is closed, whatever the table says of it
+        pl.when(_is_true(pl.col("__won")))
+        .then(pl.lit("true"))
+        .otherwise(pl.col("__closed"))
+        .alias("__closed"),
+    )
+    for column, source in (("is_won", "__won"), ("is_closed", "__closed")):
+        header = f"{column.replace('_', ' ')} (from {names})"
+        mapped = by_column.get(column)
+        if mapped is None:
+            frame = frame.rename({source: header})
+            deal_file.headers = [*deal_file.headers, header]
+            deal_file.mapping = {**deal_file.mapping, header: column}
+        else:
+            # the file's own column wins; the stage fills the cells it leaves empty
+            frame = frame.with_columns(
+                pl.col(mapped).replace("", None).fill_null(pl.col(source))
+            ).drop(source)
+    deal_file.frame = frame.drop("__stage", "__label")
+    if unlisted.is_empty():
+        return []
+    quoted = ", ".join(f"“{s}”" for s in unlisted.unique(maintain_order=True)[:_QUOTED])
+    return [
+        file_problem(
+            "warning",
+            deal_file.name,
+            worded(
+                N_(
+                    "{count} deal(s) name a stage {files} does not list ({stages}): "
+                    "read as open, neither won nor lost"
+                ),
+                count=f"{unlisted.len():,}",
+                files=names,
+                stages=quoted,
+            ),
+            "unlisted_stage",
+            rows=unlisted.len(),
+        )
+    ]
+
+
+def _is_true(text: pl.Expr) -> pl.Expr:
+    """Return whether a stage table's flag reads as true (TRUE, true, 1)."""
+    return text.str.to_lowercase().is_in(["true", "t", "1", "yes"])

@@ -67,11 +67,11 @@ def _deals(con: store.Connection, report: ImportReport) -> object:
         "SELECT opportunity_id, stage, is_closed, is_won FROM opportunities "
         "ORDER BY opportunity_id",
     ).rows()
-    said = [
+    said = sorted(
         (p.file, p.code, p.message)
         for p in report.problems
-        if p.code == "unlisted_stage" or p.file == "deal_pipeline_stage_data.csv"
-    ]
+        if p.code == "stage_read_as_open" or p.file == "deal_pipeline_stage_data.csv"
+    )
     return deals, said
 
 
@@ -90,10 +90,14 @@ def test_a_deal_of_an_added_pipeline_is_won_or_lost_by_its_stage_table(
     ]
     assert said == [
         (
+            # a stage no table lists (and no name of won or lost)
             "deal_data.csv",
-            "unlisted_stage",
-            "1 deal(s) name a stage deal_pipeline_stage_data.csv does not list "
-            "(“99999999”): read as open, neither won nor lost",
+            "stage_read_as_open",
+            "1 deal(s) are read as open: the file gives no won or closed flag, and "
+            "their stage is none the workbench knows as won or lost (“99999999” "
+            "(1)); where a stage means won or lost, export the deals with their "
+            "flags (Salesforce IsWon and IsClosed, HubSpot Is Closed Won, Dynamics "
+            "Status) or name the stage Closed Won or Closed Lost",
         ),
         (
             "deal_pipeline_stage_data.csv",

@@ -158,6 +158,10 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "recurring_annual",
         "recurring_monthly",
         "is_deleted",
+        # the CRM's state of the deal (Dynamics' statecode 0 open, 1 won, 2
+        # lost, or its label): not stored, it says won or lost before the
+        # stage's name (workbench.store.imports.deal_state)
+        "state_code",
         # the currency the deal's amounts are in (not stored: the import warns
         # of a deal in another currency than the portfolio's)
         "currency",

@@ -26,6 +26,7 @@ from workbench.ingest.messages import (
     collision_message,
     filled_problems,
     name_message,
+    open_stage_problem,
     reference_code,
     reference_message,
     rows_left_out_problem,
@@ -236,6 +237,10 @@ def _union_stages(
                 problems.append(
                     rows_left_out_problem(code, record["_file"], record["rows"])
                 )
+        for record in store.import_open_stage_rows(cur, table).iter_rows(named=True):
+            problems.append(
+                open_stage_problem(record["_file"], record["rows"], record["stages"])
+            )
     return problems
 
 

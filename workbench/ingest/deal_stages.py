@@ -11,26 +11,24 @@ a portal added read as open, and no account had revenue from it.
 Such a table is not imported: it gives the deals of the same import their
 stage's label, and whether they are closed and won (:func:`attach_deal_stages`),
 before the files are checked. A deal's own "Is Closed Won" wins where the file
-has one.
+has one. A deal naming a stage no table lists is read as open, and the import
+names it among the deals read as open for want of a flag
+(:func:`workbench.store.import_open_stage_rows`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from workbench import vocabulary
-from workbench.domain import Problem
 from workbench.i18n import N_
 from workbench.ingest.model import RecognisedFile
-from workbench.ingest.problems import file_problem, worded
+from workbench.ingest.problems import worded
 from workbench.ingest.sources import normalise_header
 
 #: The normalised headers a stage table has: the stage's ID and whether it is
 #: won; its label and whether it is closed where the table gives them.
 _STAGE_ID, _WON = "stageid", "closedwon"
 _LABEL, _CLOSED = "label", "isclosed"
-#: How many of the stages no table lists a warning quotes.
-_QUOTED = 5
 
 
 def _stage_tables(recognised: list[RecognisedFile]) -> list[RecognisedFile]:
@@ -76,12 +74,11 @@ def _text(header: str | None) -> pl.Expr:
     return pl.col(header).cast(pl.String).str.strip_chars().replace("", None)
 
 
-def attach_deal_stages(recognised: list[RecognisedFile]) -> list[Problem]:
+def attach_deal_stages(recognised: list[RecognisedFile]) -> None:
     """Give the deals whose stage is a stage table's ID its label, and whether won and closed.
 
     The deals' own won and closed columns win; the stage table fills the cells
-    they leave empty, or adds the columns. A warning counts the deals naming a
-    stage no table lists and no name the workbench knows (read as open).
+    they leave empty, or adds the columns.
     """
     tables = _stage_tables(recognised)
     deals = [
@@ -92,7 +89,7 @@ def attach_deal_stages(recognised: list[RecognisedFile]) -> list[Problem]:
         and "stage" in e.mapping.values()
     ]
     if not tables or not deals:
-        return []
+        return
     stages = _stages(tables)
     names = ", ".join(t.name for t in tables)
     for table in tables:
@@ -104,16 +101,11 @@ def attach_deal_stages(recognised: list[RecognisedFile]) -> list[Problem]:
             ),
             files=", ".join(d.name for d in deals),
         )
-    known = {*vocabulary.WON_STAGES, *vocabulary.LOST_STAGES}
-    problems: list[Problem] = []
     for deal_file in deals:
-        problems += _attach(deal_file, stages, names, known)
-    return problems
+        _attach(deal_file, stages, names)
 
 
-def _attach(
-    deal_file: RecognisedFile, stages: pl.DataFrame, names: str, known: set[str]
-) -> list[Problem]:
+def _attach(deal_file: RecognisedFile, stages: pl.DataFrame, names: str) -> None:
     """Fill one deals file's stage, won and closed columns from ``stages``."""
     assert deal_file.frame is not None
     by_column = {c: h for h, c in deal_file.mapping.items()}
@@ -122,11 +114,6 @@ def _attach(
         stages, on="__stage", how="left", maintain_order="left"
     )
     listed = pl.col("__won").is_not_null()
-    unlisted = joined.filter(
-        pl.col("__stage").is_not_null()
-        & ~listed
-        & ~pl.col("__stage").str.to_lowercase().is_in(sorted(known))
-    )["__stage"]
     frame = joined.with_columns(
         # the stage's label where the table gives one: what the CRM shows
         pl.when(listed & pl.col("__label").is_not_null())
@@ -152,26 +139,6 @@ def _attach(
                 pl.col(mapped).replace("", None).fill_null(pl.col(source))
             ).drop(source)
     deal_file.frame = frame.drop("__stage", "__label")
-    if unlisted.is_empty():
-        return []
-    quoted = ", ".join(f"“{s}”" for s in unlisted.unique(maintain_order=True)[:_QUOTED])
-    return [
-        file_problem(
-            "warning",
-            deal_file.name,
-            worded(
-                N_(
-                    "{count} deal(s) name a stage {files} does not list ({stages}): "
-                    "read as open, neither won nor lost"
-                ),
-                count=f"{unlisted.len():,}",
-                files=names,
-                stages=quoted,
-            ),
-            "unlisted_stage",
-            rows=unlisted.len(),
-        )
-    ]
 
 
 def _is_true(text: pl.Expr) -> pl.Expr:

@@ -175,6 +175,25 @@ ROWS_LEFT_OUT: dict[str, str] = {
 }
 
 
+def open_stage_problem(
+    file: str, rows: int, stages: list[dict[str, object]]
+) -> Problem:
+    """Return the warning of a file's deals read as open for want of a flag (by stage)."""
+    quoted = ", ".join(f"“{s['stage']}” ({int(str(s['rows'])):,})" for s in stages)
+    message = worded(
+        N_(
+            "{count} deal(s) are read as open: the file gives no won or closed "
+            "flag, and their stage is none the workbench knows as won or lost "
+            "({stages}); where a stage means won or lost, export the deals with "
+            "their flags (Salesforce IsWon and IsClosed, HubSpot Is Closed Won, "
+            "Dynamics Status) or name the stage Closed Won or Closed Lost"
+        ),
+        count=f"{rows:,}",
+        stages=quoted,
+    )
+    return file_problem("warning", file, message, "stage_read_as_open", rows=rows)
+
+
 def rows_left_out_problem(code: str, file: str, rows: int) -> Problem:
     """Return a file's warning of ``rows`` rows left out and counted (:data:`ROWS_LEFT_OUT`)."""
     message = worded(ROWS_LEFT_OUT[code], count=f"{rows:,}")

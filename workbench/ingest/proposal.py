@@ -189,7 +189,7 @@ def _proposed(
     )
     problems += vendor_shapes.first_of_several_ids(recognised)
     problems += associations.attach_associations(recognised)
-    problems += deal_stages.attach_deal_stages(recognised)
+    deal_stages.attach_deal_stages(recognised)
     vendor_shapes.engagement_durations(recognised)
     vendor_shapes.salesforce_related_accounts(recognised)
     vendor_shapes.home_currency_amounts(recognised)

@@ -73,7 +73,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "converted_currency": (N_("deals converted with the org's rates"), False),
     "undated_activity": (N_("activity without a date: in no figure"), False),
     "several_associations": (N_("several companies or people: first kept"), False),
-    "unlisted_stage": (N_("deal stage no stage table lists: read as open"), False),
+    "stage_read_as_open": (N_("deal stage not known as won or lost: open"), False),
     "account_from_record": (
         N_("activity's account read from its deal or person"),
         False,

@@ -158,6 +158,7 @@ from workbench.store.imports.currency import (
     import_currency,
     import_set_rates,
 )
+from workbench.store.imports.deal_state import import_open_stage_rows
 from workbench.store.imports.direct import (
     import_activities_load,
     import_activities_recount,
@@ -397,6 +398,7 @@ __all__ = [
     "import_next_run_id",
     "import_not_done_rows",
     "import_one_to_many_rows",
+    "import_open_stage_rows",
     "import_plan",
     "import_reporting_lines",
     "import_role_problems",

@@ -139,13 +139,10 @@ OBJECTS = (
             "account_id": ("parentaccountid", "customerid"),
             "account_name": ("Account", "Potential Customer"),
             "name": ("name", "Topic"),
-            "stage": (
-                "stepname",
-                "salesstagecode",
-                "Pipeline Phase",
-                "statecode",
-                "Status",
-            ),
+            "stage": ("stepname", "salesstagecode", "Pipeline Phase"),
+            # open, won or lost (0, 1, 2): an opportunity closed as won keeps
+            # the pipeline step it was in
+            "state_code": ("statecode", "Status"),
             "amount": (
                 "actualvalue",
                 "estimatedvalue",

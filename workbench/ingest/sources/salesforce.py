@@ -88,8 +88,9 @@ OBJECTS = (
             "stage": ("StageName", "Stage"),
             "amount": ("Amount",),
             "close_date": ("CloseDate",),
-            "is_closed": ("IsClosed",),
-            "is_won": ("IsWon",),
+            # a report export's checkbox columns are labelled Closed and Won
+            "is_closed": ("IsClosed", "Closed"),
+            "is_won": ("IsWon", "Won"),
             "owner_seller_id": ("OwnerId",),
             "owner_seller_name": ("Opportunity Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate",),

@@ -20,6 +20,7 @@ from workbench.store.imports.account_names import (
     resolve_activity_accounts,
 )
 from workbench.store.imports.currency import deal_factor, import_has_rates
+from workbench.store.imports.deal_state import state_name
 from workbench.store.imports.direct_build import BuildSource, Direct, first_build
 from workbench.store.imports.erp import build_erp_revenue
 from workbench.store.imports.ranges import effort_minutes
@@ -368,6 +369,14 @@ def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
     found = _found_by_name(
         "opportunities", "owner_seller", "resolved_owner", source.relation
     )
+    # the CRM's state (Dynamics' statecode) before the stage's name: looked up
+    # only where the rows can hold one
+    stated = source.may_hold("state_code")
+    state_closed = "sc.value IS NOT NULL OR" if stated else ""
+    state_won = "sc.is_won," if stated else ""
+    state_join = (
+        f"LEFT JOIN _import_stages sc ON sc.value = {state_name('k')}" if stated else ""
+    )
     return f"""
             CREATE OR REPLACE TEMP TABLE _import_new_opportunities AS
             WITH {found},
@@ -385,9 +394,9 @@ def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
                    k.resolved_account AS account_id, k.account_name, k.name, k.stage,
                    k.deal_amount AS amount,
                    {date_expr("k", "close_date")} AS close_date,
-                   coalesce(wb_bool(k.is_closed), st.value IS NOT NULL
+                   coalesce(wb_bool(k.is_closed), {state_closed} st.value IS NOT NULL
                             OR coalesce(wb_bool(k.is_won), false)) AS is_closed,
-                   coalesce(wb_bool(k.is_won), st.is_won, false) AS is_won,
+                   coalesce(wb_bool(k.is_won), {state_won} st.is_won, false) AS is_won,
                    k.resolved_owner AS owner_seller_id, k.owner_seller_name,
                    {created_on} AS created_on, k.contract_id,
                    coalesce({term},
@@ -397,6 +406,7 @@ def _new_opportunities_sql(source: BuildSource, converts: bool = False) -> str:
             FROM k
             LEFT JOIN opportunities e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN _import_stages st ON st.value = lower(k.stage)
+            {state_join}
             WHERE (k.resolved_account IS NOT NULL){source.kept}
             """
 

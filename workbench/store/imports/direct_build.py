@@ -28,6 +28,7 @@ import duckdb
 from workbench import vocabulary
 from workbench.store._base import Connection
 from workbench.store.imports.currency import currency_code, has_rate
+from workbench.store.imports.deal_state import read_as_open
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -185,6 +186,13 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
             f"coalesce(s.{filled_from(c)}, 0) > 0"
             for c in vocabulary.ROW_FALLBACK_COLUMNS.get(table, ())
             if csv.fallbacks.get(c)
+        ),
+        # a deal read as open for want of a flag: the staged path names them
+        *(
+            (read_as_open("s"),)
+            if table == "opportunities"
+            and not {"is_won", "is_closed", "state_code"} & set(held)
+            else ()
         ),
         *_NAMES_LOOKED_UP[table],
         *((_ROLE_REPORTED,) if table == "contacts" else ()),

@@ -104,15 +104,17 @@ def test_each_task_takes_the_first_date_its_export_holds(
             "Task.csv",
             None,
             "ActivityDate",
-            "1 row(s) have ActivityDate empty: the value of CompletedDateTime "
-            "is read instead",
+            "1 row(s) have ActivityDate empty, or holding a date no CRM means (a "
+            "stand-in for none such as 1900-01-01, or a year from 2100 on): the "
+            "date of CompletedDateTime is read instead",
         ),
         (
             "Task.csv",
             None,
             "ActivityDate",
-            "1 row(s) have ActivityDate empty: the value of CreatedDate is read "
-            "instead",
+            "1 row(s) have ActivityDate empty, or holding a date no CRM means (a "
+            "stand-in for none such as 1900-01-01, or a year from 2100 on): the "
+            "date of CreatedDate is read instead",
         ),
     ]
     # the activity with no date at all is kept, and named with its row
@@ -263,6 +265,51 @@ def test_a_person_may_choose_not_to_read_a_column_where_another_is_empty(
     shown = dict(ingest.mapping_table(again).select("file column", "fills").rows())
     assert shown["CreatedDate"] is False
     assert shown["CompletedDateTime"] is True
+    con.close()
+
+
+#: Tasks whose due date is a CRM's stand-in for none (1900-01-01 from Excel or
+#: SQL Server, 0001-01-01 from .NET, 1/1/1900 from a US locale) beside the
+#: dates that are there; one with no other date (its stand-in stands, warned
+#: of); one typed 2102 for 2012; a plain one.
+PLACEHOLDER_TASKS = (
+    "00T000000000000006,false,001A00000000000001,Send the offer,1/1/1900,"
+    "2024-05-02T10:00:00.000+0000,2024-02-01T09:00:00.000+0000,true,Completed,Task",
+    "00T000000000000007,false,001A00000000000001,Email: offer,0001-01-01,,"
+    "2024-05-03T08:00:00.000+0000,true,Completed,Email",
+    "00T000000000000008,false,001A00000000000001,Visit,1900-01-01,,,true,Completed,"
+    "Task",
+    "00T000000000000009,false,001A00000000000001,Call,2102-05-04,"
+    "2012-05-04T10:00:00.000+0000,2012-05-01T09:00:00.000+0000,true,Completed,Call",
+    "00T000000000000000,false,001A00000000000001,Call,2024-05-05,"
+    "2024-05-06T10:00:00.000+0000,2024-05-01T09:00:00.000+0000,true,Completed,Call",
+)
+
+
+@pytest.mark.parametrize("path", ["small", "medium", "large"])
+def test_a_date_no_crm_means_lets_the_next_column_date_the_task(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, con = _import(tmp_path / path, monkeypatch, path, PLACEHOLDER_TASKS)
+    assert report.ok, [p.message for p in report.errors]
+    assert _dates(con) == {
+        "6": "2024-05-02",
+        "7": "2024-05-03",
+        "8": "1900-01-01",
+        "9": "2012-05-04",
+        "0": "2024-05-05",
+    }
+    # the completion dates the stand-in 1/1/1900 and the typed 2102; the
+    # creation the .NET stand-in 0001-01-01
+    filled = [m for *_rest, m in _said(report, "filled_from_other")]
+    assert [(m.split(" ")[0], m.rsplit(": ", 1)[1]) for m in filled] == [
+        ("2", "the date of CompletedDateTime is read instead"),
+        ("1", "the date of CreatedDate is read instead"),
+    ]
+    # with no other date, the stand-in stands: a date to check, with its row
+    assert [(f, r, c) for f, r, c, _m in _said(report, "unlikely_date")] == [
+        ("Task.csv", 3, "ActivityDate")
+    ]
     con.close()
 
 

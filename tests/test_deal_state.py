@@ -143,3 +143,30 @@ def test_a_report_export_s_won_column_says_won(con: store.Connection) -> None:
     assert report.ok, [p.message for p in report.errors]
     assert [(d[0], d[3]) for d in _deals(con)] == [("006A1", True), ("006A3", False)]
     assert not [p for p in report.problems if p.code == "stage_read_as_open"]
+
+
+def test_a_close_date_no_crm_means_lets_the_next_column_date_the_deal(
+    con: store.Connection,
+) -> None:
+    # a sync that writes .NET's 0001-01-01 for an empty actual close date: the
+    # estimated close date is the deal's, as where the cell is empty
+    account = DYNAMICS_ACCOUNT
+    report = import_texts(
+        con,
+        {
+            "account.csv": DYNAMICS_ACCOUNTS,
+            "opportunity.csv": "opportunityid,parentaccountid,name,statecode,"
+            "actualvalue,actualclosedate,estimatedclosedate\n"
+            f"o1,{account},Framework,1,100000,0001-01-01T00:00:00Z,2024-03-01\n"
+            f"o2,{account},Pilot,1,5000,2024-03-02,2024-02-01\n",
+        },
+        source="dynamics",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert store.query_frame(
+        con, "SELECT opportunity_id, close_date::VARCHAR FROM opportunities ORDER BY 1"
+    ).rows() == [("o1", "2024-03-01"), ("o2", "2024-03-02")]
+    assert [p.column for p in report.problems if p.code == "filled_from_other"] == [
+        "actualclosedate"
+    ]
+    assert not [p for p in report.problems if p.code == "unlikely_date"]

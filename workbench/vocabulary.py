@@ -289,6 +289,23 @@ ROW_FALLBACK_COLUMNS: dict[str, tuple[str, ...]] = {
     "opportunities": ("amount", "close_date"),
 }
 
+#: A date column's text that is a date no CRM means, for the row fallbacks: a
+#: year before 1970 or from 2100 on, where a date writes its year (first, as
+#: ISO does and 年 follows; or last of a day, a month and a year). SQL Server,
+#: .NET, Excel and Dynamics write 0001-01-01, 1753-01-01, 1899-12-30 or
+#: 1900-01-01 for an empty date, an ERP 9999-12-31 for none, a typist 2102
+#: for 2012. Where the mapped header holds one and another header a date, the
+#: row takes the other (the date that is there, not the CRM's stand-in for
+#: none); where none does, the text stands and is warned of as a date to
+#: check. Only the mapped header is matched: its fallbacks are the CRM's own
+#: timestamps. 1970 is not among them: a time in seconds stored as
+#: milliseconds reads as January 1970 and is read as its seconds instead.
+PLACEHOLDER_DATE_PATTERN = (
+    r"^\s*(?:(?:0\d{3}|1[0-8]\d{2}|19[0-6]\d|2[1-9]\d{2}|[3-9]\d{3})[-/.年]"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.](?:0\d{3}|1[0-8]\d{2}|19[0-6]\d|2[1-9]\d{2}|[3-9]\d{3})"
+    r"(?:\D|$))"
+)
+
 
 # --- vocabularies -----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench import vocabulary
 from workbench.domain import Problem, Wording
 from workbench.i18n import N_
 from workbench.ingest.problems import (
@@ -225,6 +226,12 @@ def filled_problems(
         header = header_for(files_by_name, file, table, column)
         message = worded(
             N_(
+                "{count} row(s) have {header} empty, or holding a date no CRM "
+                "means (a stand-in for none such as 1900-01-01, or a year from "
+                "2100 on): the date of {other} is read instead"
+            )
+            if column in vocabulary.DATE_COLUMNS
+            else N_(
                 "{count} row(s) have {header} empty: the value of {other} is read "
                 "instead"
             ),

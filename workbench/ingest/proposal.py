@@ -58,21 +58,25 @@ def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
         # the mapped header, then those that fill its empty cells, in order
         return [by_column[column], *recognised.fallbacks.get(column, [])]
 
+    def dated(column: str) -> bool:
+        # a date column with fallbacks: a placeholder date lets the next fill
+        return column in vocabulary.DATE_COLUMNS and column in recognised.fallbacks
+
     return frame.select(
         row.alias("_row"),
         pl.lit(recognised.name, dtype=pl.String).alias("_file"),
         pl.lit(recognised.source, dtype=pl.String).alias("_source"),
         pl.lit(recognised.kind, dtype=pl.String).alias("_kind"),
         *(
-            _first_filled(read(column)).alias(column)
+            _first_filled(read(column), dated(column)).alias(column)
             if column in by_column
             else pl.lit(None, dtype=pl.String).alias(column)
             for column in vocabulary.CANONICAL_COLUMNS[recognised.table]
         ),
         *(
-            _filled_from(read(column) if column in by_column else []).alias(
-                store.filled_from(column)
-            )
+            _filled_from(
+                read(column) if column in by_column else [], dated(column)
+            ).alias(store.filled_from(column))
             for column in fallback_columns
         ),
     )
@@ -82,18 +86,47 @@ def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
 # CSV reader gives them: a header fills a row where its cell is not NULL.
 
 
-def _first_filled(headers: list[str]) -> pl.Expr:
-    """Return the first of the headers' values that is not empty."""
-    return pl.coalesce(pl.col(h).cast(pl.String) for h in headers)
+def _meant(header: str) -> pl.Expr:
+    """Return a date header's text, NULL where it is a date no CRM means.
+
+    See :data:`workbench.vocabulary.PLACEHOLDER_DATE_PATTERN`; a text starting
+    "20" (every date of this century in ISO) is not looked at further.
+    """
+    text = pl.col(header).cast(pl.String)
+    return (
+        pl.when(
+            ~text.str.starts_with("20")
+            & text.str.contains(vocabulary.PLACEHOLDER_DATE_PATTERN)
+        )
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(text)
+    )
 
 
-def _filled_from(headers: list[str]) -> pl.Expr:
+def _candidates(headers: list[str], dated: bool) -> list[pl.Expr]:
+    """Return the headers' values in the order they fill a row.
+
+    As :func:`workbench.store.imports.staging.read_column` reads them: a
+    date's mapped header is passed over where it holds a date no CRM means,
+    and read as written (a date to check) only where no other header holds one.
+    """
+    texts = [pl.col(h).cast(pl.String) for h in headers]
+    return [_meant(headers[0]), *texts[1:], texts[0]] if dated else texts
+
+
+def _first_filled(headers: list[str], dated: bool = False) -> pl.Expr:
+    """Return the first of the headers' values that is not empty (:func:`_candidates`)."""
+    return pl.coalesce(_candidates(headers, dated))
+
+
+def _filled_from(headers: list[str], dated: bool = False) -> pl.Expr:
     """Return which of the headers filled a row: 0 for the first; NULL for none."""
     if not headers:  # the column is not mapped
         return pl.lit(None, dtype=pl.Int8)
+    places = [*range(len(headers)), 0] if dated else [*range(len(headers))]
     return pl.coalesce(
-        pl.when(pl.col(h).is_not_null()).then(pl.lit(i, dtype=pl.Int8))
-        for i, h in enumerate(headers)
+        pl.when(value.is_not_null()).then(pl.lit(place, dtype=pl.Int8))
+        for value, place in zip(_candidates(headers, dated), places, strict=True)
     ).cast(pl.Int8)
 
 

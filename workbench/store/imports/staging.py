@@ -250,22 +250,49 @@ def _raw_field(position: int) -> str:
     )
 
 
+def _meant_field(position: int) -> str:
+    """Return a date field's text, NULL where it is a date no CRM means.
+
+    See :data:`workbench.vocabulary.PLACEHOLDER_DATE_PATTERN`; a text starting
+    "20" (every date of this century in ISO) is not matched further, so the
+    two million dates of a task export cost a prefix comparison each.
+    """
+    field = _raw_field(position)
+    pattern = vocabulary.PLACEHOLDER_DATE_PATTERN.replace("'", "''")
+    return (
+        f"CASE WHEN NOT starts_with({field}, '20') "
+        f"AND regexp_matches({field}, '{pattern}') THEN NULL ELSE {field} END"
+    )
+
+
+def _candidates(csv: LargeCsv, column: str) -> list[tuple[int, str]]:
+    """Return (which header, SQL of its text) in the order they fill a row.
+
+    The mapped field, then its fallbacks. A date's mapped field is passed over
+    where it holds a date no CRM means, and read as written only where no
+    fallback holds one: the fallbacks are the CRM's own timestamps
+    (``CompletedDateTime``, ``CreatedDate``), which it writes, not a person.
+    """
+    fields = [csv.positions[column], *csv.fallbacks.get(column, ())]
+    texts = [(i, _raw_field(p)) for i, p in enumerate(fields)]
+    if column not in vocabulary.DATE_COLUMNS or len(fields) < 2:
+        return texts
+    return [(0, _meant_field(fields[0])), *texts[1:], texts[0]]
+
+
 def read_column(csv: LargeCsv, column: str) -> str:
     """Return the SQL of a column's text: the mapped field's, else its fallbacks' in order."""
-    others = csv.fallbacks.get(column, ())
-    if column not in csv.positions or not others:
+    if column not in csv.positions or not csv.fallbacks.get(column):
         return _raw_column(csv.positions, column)
-    fields = [_raw_field(csv.positions[column]), *(_raw_field(p) for p in others)]
-    return f"coalesce({', '.join(fields)})"
+    return f"coalesce({', '.join(sql for _i, sql in _candidates(csv, column))})"
 
 
 def filled_from_expr(csv: LargeCsv, column: str) -> str:
     """Return the SQL of :func:`filled_from`'s value for a column of the file."""
     if column not in csv.positions:
         return "NULL::TINYINT"
-    fields = [csv.positions[column], *csv.fallbacks.get(column, ())]
     arms = " ".join(
-        f"WHEN {_raw_field(p)} IS NOT NULL THEN {i}" for i, p in enumerate(fields)
+        f"WHEN {sql} IS NOT NULL THEN {i}" for i, sql in _candidates(csv, column)
     )
     return f"(CASE {arms} END)::TINYINT"
 

@@ -170,3 +170,28 @@ def test_a_close_date_no_crm_means_lets_the_next_column_date_the_deal(
         "actualclosedate"
     ]
     assert not [p for p in report.problems if p.code == "unlikely_date"]
+
+
+def test_a_file_of_deals_without_a_stage_or_a_flag_is_named(
+    con: store.Connection,
+) -> None:
+    # a list of orders exported as deals, with no stage and no won flag: every
+    # deal reads as open and brings no revenue, and the file says so
+    report = import_texts(
+        con,
+        {
+            "accounts.csv": "account_id,name\nA1,Nordwerk AG\n",
+            "deals.csv": "opportunity_id,account_id,amount,close_date\n"
+            "D1,A1,1000,2024-03-01\nD2,A1,500,2024-04-01\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    assert [(p.file, p.rows, p.message) for p in report.problems] == [
+        (
+            "deals.csv",
+            2,
+            "2 deal(s) are read as open: the file says of none whether it is won "
+            "or lost (no stage, and no won or closed flag); export the deals with "
+            "their stage or their flags",
+        )
+    ]

@@ -180,6 +180,16 @@ def open_stage_problem(
     file: str, rows: int, stages: list[dict[str, object]]
 ) -> Problem:
     """Return the warning of a file's deals read as open for want of a flag (by stage)."""
+    if not stages:
+        message = worded(
+            N_(
+                "{count} deal(s) are read as open: the file says of none whether "
+                "it is won or lost (no stage, and no won or closed flag); export "
+                "the deals with their stage or their flags"
+            ),
+            count=f"{rows:,}",
+        )
+        return file_problem("warning", file, message, "stage_read_as_open", rows=rows)
     quoted = ", ".join(f"“{s['stage']}” ({int(str(s['rows'])):,})" for s in stages)
     message = worded(
         N_(

@@ -35,14 +35,16 @@ def state_name(alias: str) -> str:
 def read_as_open(alias: str) -> str:
     """Return the SQL condition of a deal read as open for want of anything saying otherwise.
 
-    Its stage's name is none the workbench knows as won or lost, and neither a
-    flag nor a state says otherwise. A stage the CRM holds as won under a name
-    of its own ("Contract signed") reads so too: the import names them.
+    Neither a flag nor a state says whether it is won, and it has no stage or
+    one whose name the workbench knows as neither won nor lost. A stage the
+    CRM holds as won under a name of its own ("Contract signed") reads so too,
+    as do the deals of a file of won orders without a stage: the import names
+    them.
     """
     return (
-        f"({alias}.stage IS NOT NULL AND {alias}.is_won IS NULL "
-        f"AND {alias}.is_closed IS NULL AND {alias}.state_code IS NULL "
-        f"AND lower({alias}.stage) NOT IN (SELECT value FROM _import_stages))"
+        f"({alias}.is_won IS NULL AND {alias}.is_closed IS NULL "
+        f"AND {alias}.state_code IS NULL AND ({alias}.stage IS NULL "
+        f"OR lower({alias}.stage) NOT IN (SELECT value FROM _import_stages)))"
     )
 
 
@@ -50,8 +52,9 @@ def import_open_stage_rows(cur: Connection, table: str) -> pl.DataFrame:
     """Return per file the deals :func:`read_as_open`, and their most frequent stages.
 
     Columns ``_file``, ``rows`` and ``stages`` (a list of structs ``stage`` and
-    ``rows``, the most frequent first, at most five). Deleted rows are left
-    out, as the import leaves them.
+    ``rows``, the most frequent first, at most five; deals without a stage are
+    counted in ``rows`` only). Deleted rows are left out, as the import leaves
+    them.
     """
     if table != "opportunities":
         return pl.DataFrame(
@@ -65,8 +68,8 @@ def import_open_stage_rows(cur: Connection, table: str) -> pl.DataFrame:
         cur.sql(
             f"""
             SELECT _file, sum(n)::BIGINT AS rows,
-                   list({{'stage': stage, 'rows': n}} ORDER BY n DESC, stage)[1:5]
-                       AS stages
+                   coalesce(list({{'stage': stage, 'rows': n}} ORDER BY n DESC, stage)
+                       FILTER (WHERE stage IS NOT NULL), [])[1:5] AS stages
             FROM (
                 SELECT _file, stage, count(*)::BIGINT AS n
                 FROM _import_all_opportunities s

@@ -67,7 +67,10 @@ KINDS: dict[str, tuple[str, bool]] = {
     "date_in_seconds": (N_("time in seconds stored as milliseconds: read"), False),
     "long_activity": (N_("activity longer than a day: counted as written"), False),
     "all_day_event": (N_("all-day event: counted as working days"), False),
-    "filled_from_other": (N_("empty value read from another column"), False),
+    "filled_from_other": (
+        N_("empty or stand-in value read from another column"),
+        False,
+    ),
     "other_currency": (N_("amount in another currency: not converted"), False),
     "currency_set": (N_("portfolio's currency set from the deals"), False),
     "converted_currency": (N_("deals converted with the org's rates"), False),

@@ -8,12 +8,23 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.conftest import ANALYST
+from tests.conftest import ANALYST, import_texts
 from tests.conftest import INGEST_FIXTURES as FIXTURES
 from workbench import ingest, store
 from workbench.ingest import inputs
 
 _Seen = TypeVar("_Seen")
+
+#: The account a Dynamics fixture's records name (a GUID, as Dynamics' IDs are).
+DYNAMICS_ACCOUNT = "6f1c1e00-0000-0000-0000-000000000001"
+
+
+def import_dynamics(
+    con: store.Connection, files: Mapping[str, str]
+) -> ingest.ImportReport:
+    """Import Dynamics ``files`` beside the file of :data:`DYNAMICS_ACCOUNT`; return the report."""
+    accounts = f"accountid,name\n{DYNAMICS_ACCOUNT},Contoso Pharmaceuticals\n"
+    return import_texts(con, {"account.csv": accounts, **files}, source="dynamics")
 
 
 def _import(

@@ -18,13 +18,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REAL_DATASETS, import_texts
-from tests.ingest_support import _import, imported_small_and_large
+from tests.ingest_support import (
+    DYNAMICS_ACCOUNT,
+    _import,
+    import_dynamics,
+    imported_small_and_large,
+)
 from workbench import store
 from workbench.ingest import ImportReport
 
 ACCOUNT = "Id,Name\n001A1,Nordwerk AG\n"
-DYNAMICS_ACCOUNT = "6f1c1e00-0000-0000-0000-000000000001"
-DYNAMICS_ACCOUNTS = f"accountid,name\n{DYNAMICS_ACCOUNT},Contoso Pharmaceuticals\n"
 
 #: Tasks of subtype "Task" whose type says a call, a meeting, a letter, a
 #: quote, an org's own value and none; a call logged as such whose type says
@@ -127,15 +130,13 @@ def test_a_dynamics_activity_export_reads_its_kinds_and_leaves_campaigns_out(
         ("c2", "Campaign Activity", "Spring mailing: letters"),
         ("q2", "Quick Campaign", "Autumn mailing"),
     ]
-    report = import_texts(
+    report = import_dynamics(
         con,
         {
-            "account.csv": DYNAMICS_ACCOUNTS,
             "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
             "subject,actualstart,statecode\n"
             + "".join(f"{i},{account},{k},{s},2024-05-06,1\n" for i, k, s in rows),
         },
-        source="dynamics",
     )
     assert report.ok, [p.message for p in report.errors]
     kinds = store.query_frame(

@@ -29,16 +29,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import import_texts
-from tests.ingest_support import imported_small_and_large
+from tests.ingest_support import (
+    DYNAMICS_ACCOUNT,
+    import_dynamics,
+    imported_small_and_large,
+)
 from workbench import store
 from workbench.domain import WORKING_DAY_MINUTES
 from workbench.ingest import ImportReport
 
 #: The account every Salesforce export below logs its activities on.
 ACCOUNT = "Id,Name\n001A1,Nordwerk AG\n"
-#: The same for the Dynamics exports.
-DYNAMICS_ACCOUNT = "6f1c1e00-0000-0000-0000-000000000001"
-DYNAMICS_ACCOUNTS = f"accountid,name\n{DYNAMICS_ACCOUNT},Contoso Pharmaceuticals\n"
 
 #: A meeting, all-day events of one day, of three days, of no duration given
 #: and of a fortnight (beyond the week a timed activity may last), and a timed
@@ -178,10 +179,9 @@ def test_a_dynamics_all_day_appointment_counts_a_working_day(
     con: store.Connection,
 ) -> None:
     account = DYNAMICS_ACCOUNT
-    report = import_texts(
+    report = import_dynamics(
         con,
         {
-            "account.csv": DYNAMICS_ACCOUNTS,
             "appointment.csv": "activityid,regardingobjectid,subject,scheduledstart,"
             "actualdurationminutes,isalldayevent,statecode\n"
             f"a1,{account},Site visit,2024-05-02T00:00:00Z,1440,1,1\n"
@@ -338,17 +338,15 @@ def test_a_dynamics_recurring_appointment_master_is_left_out(
     con: store.Connection,
 ) -> None:
     account = DYNAMICS_ACCOUNT
-    report = import_texts(
+    report = import_dynamics(
         con,
         {
-            "account.csv": DYNAMICS_ACCOUNTS,
             "activitypointer.csv": "activityid,regardingobjectid,activitytypecode,"
             "subject,actualstart,actualdurationminutes,statecode\n"
             f"m1,{account},recurringappointmentmaster,Weekly call,2024-05-06,30,1\n"
             f"o1,{account},appointment,Weekly call,2024-05-06,30,1\n"
             f"o2,{account},appointment,Weekly call,2024-05-13,30,1\n",
         },
-        source="dynamics",
     )
     assert report.ok, [p.message for p in report.errors]
     assert store.query_frame(

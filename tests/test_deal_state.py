@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import import_texts
-from tests.ingest_support import imported_small_and_large
+from tests.ingest_support import (
+    DYNAMICS_ACCOUNT,
+    import_dynamics,
+    imported_small_and_large,
+)
 from workbench import store
 from workbench.ingest import ImportReport
-
-DYNAMICS_ACCOUNT = "6f1c1e00-0000-0000-0000-000000000001"
-DYNAMICS_ACCOUNTS = f"accountid,name\n{DYNAMICS_ACCOUNT},Contoso Pharmaceuticals\n"
 
 
 def _deals(con: store.Connection) -> list[tuple[object, ...]]:
@@ -36,17 +37,15 @@ def test_a_dynamics_opportunity_is_won_or_lost_by_its_state_not_its_step(
     con: store.Connection,
 ) -> None:
     account = DYNAMICS_ACCOUNT
-    report = import_texts(
+    report = import_dynamics(
         con,
         {
-            "account.csv": DYNAMICS_ACCOUNTS,
             "opportunity.csv": "opportunityid,parentaccountid,name,stepname,"
             "statecode,actualvalue,actualclosedate\n"
             f"o1,{account},Framework,3-Propose,1,100000,2024-03-01\n"
             f"o2,{account},Pilot,2-Develop,2,5000,2024-03-02\n"
             f"o3,{account},Extension,1-Qualify,0,7000,2024-09-01\n",
         },
-        source="dynamics",
     )
     assert report.ok, [p.message for p in report.errors]
     # the step stays the deal's stage; the state says won, lost or open
@@ -61,17 +60,15 @@ def test_a_dynamics_opportunity_is_won_or_lost_by_its_state_not_its_step(
 
 
 def test_a_dynamics_view_says_the_state_by_its_label(con: store.Connection) -> None:
-    report = import_texts(
+    report = import_dynamics(
         con,
         {
-            "account.csv": DYNAMICS_ACCOUNTS,
             "opportunity.csv": "(Do Not Modify) Opportunity,Topic,Potential Customer,"
             "Pipeline Phase,Status,Est. Revenue,Est. Close Date\n"
             "o1,Framework,Contoso Pharmaceuticals,3-Propose,Won,100000,2024-03-01\n"
             "o2,Pilot,Contoso Pharmaceuticals,2-Develop,Lost,5000,2024-03-02\n"
             "o3,Extension,Contoso Pharmaceuticals,1-Qualify,Open,7000,2024-09-01\n",
         },
-        source="dynamics",
     )
     assert report.ok, [p.message for p in report.errors]
     assert [(d[0], d[2], d[3]) for d in _deals(con)] == [
@@ -151,16 +148,14 @@ def test_a_close_date_no_crm_means_lets_the_next_column_date_the_deal(
     # a sync that writes .NET's 0001-01-01 for an empty actual close date: the
     # estimated close date is the deal's, as where the cell is empty
     account = DYNAMICS_ACCOUNT
-    report = import_texts(
+    report = import_dynamics(
         con,
         {
-            "account.csv": DYNAMICS_ACCOUNTS,
             "opportunity.csv": "opportunityid,parentaccountid,name,statecode,"
             "actualvalue,actualclosedate,estimatedclosedate\n"
             f"o1,{account},Framework,1,100000,0001-01-01T00:00:00Z,2024-03-01\n"
             f"o2,{account},Pilot,1,5000,2024-03-02,2024-02-01\n",
         },
-        source="dynamics",
     )
     assert report.ok, [p.message for p in report.errors]
     assert store.query_frame(

@@ -1,7 +1,8 @@
 """Whether a deal is won, lost or open: its flags, its CRM's state, its stage's name.
 
 A deal is won or lost by, in this order: its own won and closed flags
-(Salesforce's ``IsWon`` and ``IsClosed``, HubSpot's ``Is Closed Won``); its
+(Salesforce's ``IsWon`` and ``IsClosed``, HubSpot's ``Is Closed Won``, or
+those HubSpot's stage table gives: :mod:`workbench.ingest.deal_stages`); its
 CRM's state (Dynamics' ``statecode``: 0 open, 1 won, 2 lost, or the view's
 ``Status``: Open, Won, Lost); the name of its stage (``Closed Won``, 赢单 …:
 ``_import_stages``, from :data:`workbench.vocabulary.WON_STAGES` and

@@ -281,6 +281,9 @@ PLACEHOLDER_TASKS = (
     "Task",
     "00T000000000000009,false,001A00000000000001,Call,2102-05-04,"
     "2012-05-04T10:00:00.000+0000,2012-05-01T09:00:00.000+0000,true,Completed,Call",
+    # a day-first stand-in starting "20", as a date of this century does
+    "00T000000000000001,false,001A00000000000001,Offer,20/01/1900,"
+    "2024-05-07T10:00:00.000+0000,2024-05-01T09:00:00.000+0000,true,Completed,Task",
     "00T000000000000000,false,001A00000000000001,Call,2024-05-05,"
     "2024-05-06T10:00:00.000+0000,2024-05-01T09:00:00.000+0000,true,Completed,Call",
 )
@@ -298,12 +301,13 @@ def test_a_date_no_crm_means_lets_the_next_column_date_the_task(
         "8": "1900-01-01",
         "9": "2012-05-04",
         "0": "2024-05-05",
+        "1": "2024-05-07",
     }
-    # the completion dates the stand-in 1/1/1900 and the typed 2102; the
+    # the completion dates the stand-ins 1/1/1900 and 20/01/1900 and the typed 2102; the
     # creation the .NET stand-in 0001-01-01
     filled = [m for *_rest, m in _said(report, "filled_from_other")]
     assert [(m.split(" ")[0], m.rsplit(": ", 1)[1]) for m in filled] == [
-        ("2", "the date of CompletedDateTime is read instead"),
+        ("3", "the date of CompletedDateTime is read instead"),
         ("1", "the date of CreatedDate is read instead"),
     ]
     # with no other date, the stand-in stands: a date to check, with its row

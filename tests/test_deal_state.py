@@ -190,3 +190,25 @@ def test_a_file_of_deals_without_a_stage_or_a_flag_is_named(
             "their stage or their flags",
         )
     ]
+
+
+def test_a_state_the_workbench_does_not_read_says_nothing(
+    con: store.Connection,
+) -> None:
+    # a view exported in another language: "Open" says open, "Offen" nothing
+    # the workbench reads, so that deal is named among those read as open
+    report = import_dynamics(
+        con,
+        {
+            "opportunity.csv": "(Do Not Modify) Opportunity,Topic,Potential Customer,"
+            "Pipeline Phase,Status,Est. Revenue,Est. Close Date\n"
+            "o1,Framework,Contoso Pharmaceuticals,1-Qualify,Offen,100000,2024-03-01\n"
+            "o2,Extension,Contoso Pharmaceuticals,1-Qualify,Open,7000,2024-09-01\n",
+        },
+    )
+    assert report.ok, [p.message for p in report.errors]
+    said = [
+        (p.rows, p.message) for p in report.problems if p.code == "stage_read_as_open"
+    ]
+    assert len(said) == 1 and said[0][0] == 1
+    assert "(“1-Qualify” (1))" in said[0][1]

@@ -113,18 +113,10 @@ def _attach(deal_file: RecognisedFile, stages: pl.DataFrame, names: str) -> None
     joined = deal_file.frame.with_columns(_text(stage_header).alias("__stage")).join(
         stages, on="__stage", how="left", maintain_order="left"
     )
-    listed = pl.col("__won").is_not_null()
+    # the stage's label where the table gives one: what the CRM shows (a deal
+    # won and no closed flag is closed: the build reads it so)
     frame = joined.with_columns(
-        # the stage's label where the table gives one: what the CRM shows
-        pl.when(listed & pl.col("__label").is_not_null())
-        .then(pl.col("__label"))
-        .otherwise(pl.col(stage_header))
-        .alias(stage_header),
-        # a stage won is closed, whatever the table says of it
-        pl.when(_is_true(pl.col("__won")))
-        .then(pl.lit("true"))
-        .otherwise(pl.col("__closed"))
-        .alias("__closed"),
+        pl.coalesce("__label", stage_header).alias(stage_header)
     )
     for column, source in (("is_won", "__won"), ("is_closed", "__closed")):
         header = f"{column.replace('_', ' ')} (from {names})"
@@ -139,8 +131,3 @@ def _attach(deal_file: RecognisedFile, stages: pl.DataFrame, names: str) -> None
                 pl.col(mapped).replace("", None).fill_null(pl.col(source))
             ).drop(source)
     deal_file.frame = frame.drop("__stage", "__label")
-
-
-def _is_true(text: pl.Expr) -> pl.Expr:
-    """Return whether a stage table's flag reads as true (TRUE, true, 1)."""
-    return text.str.to_lowercase().is_in(["true", "t", "1", "yes"])

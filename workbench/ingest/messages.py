@@ -176,9 +176,7 @@ ROWS_LEFT_OUT: dict[str, str] = {
 }
 
 
-def open_stage_problem(
-    file: str, rows: int, stages: list[dict[str, object]]
-) -> Problem:
+def open_stage_problem(file: str, rows: int, stages: list[dict[str, Any]]) -> Problem:
     """Return the warning of a file's deals read as open for want of a flag (by stage)."""
     if not stages:
         message = worded(
@@ -190,7 +188,7 @@ def open_stage_problem(
             count=f"{rows:,}",
         )
         return file_problem("warning", file, message, "stage_read_as_open", rows=rows)
-    quoted = ", ".join(f"“{s['stage']}” ({int(str(s['rows'])):,})" for s in stages)
+    quoted = ", ".join(f"“{s['stage']}” ({s['rows']:,})" for s in stages)
     message = worded(
         N_(
             "{count} deal(s) are read as open: the file gives no won or closed "

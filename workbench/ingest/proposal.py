@@ -89,15 +89,13 @@ def stage_frame(recognised: RecognisedFile) -> pl.DataFrame:
 def _meant(header: str) -> pl.Expr:
     """Return a date header's text, NULL where it is a date no CRM means.
 
-    See :data:`workbench.vocabulary.PLACEHOLDER_DATE_PATTERN`; a text starting
-    "20" (every date of this century in ISO) is not looked at further.
+    See :data:`workbench.vocabulary.PLACEHOLDER_DATE_PATTERN`; an ISO date of
+    this century (``20yy-``) is not matched further (as the store's reader).
     """
     text = pl.col(header).cast(pl.String)
+    this_century = text.str.starts_with("20") & (text.str.slice(4, 1) == "-")
     return (
-        pl.when(
-            ~text.str.starts_with("20")
-            & text.str.contains(vocabulary.PLACEHOLDER_DATE_PATTERN)
-        )
+        pl.when(~this_century & text.str.contains(vocabulary.PLACEHOLDER_DATE_PATTERN))
         .then(pl.lit(None, dtype=pl.String))
         .otherwise(text)
     )

@@ -36,16 +36,19 @@ def state_name(alias: str) -> str:
 def read_as_open(alias: str) -> str:
     """Return the SQL condition of a deal read as open for want of anything saying otherwise.
 
-    Neither a flag nor a state says whether it is won, and it has no stage or
-    one whose name the workbench knows as neither won nor lost. A stage the
-    CRM holds as won under a name of its own ("Contract signed") reads so too,
-    as do the deals of a file of won orders without a stage: the import names
-    them.
+    Neither a flag nor a state the workbench reads says whether it is won (a
+    state it does not know, a view's "Active", says nothing), and it has no
+    stage or one whose name the workbench knows as neither won nor lost. A
+    stage the CRM holds as won under a name of its own ("Contract signed")
+    reads so too, as do the deals of a file of won orders without a stage: the
+    import names them.
     """
+    known = "(SELECT value FROM _import_stages)"
     return (
         f"({alias}.is_won IS NULL AND {alias}.is_closed IS NULL "
-        f"AND {alias}.state_code IS NULL AND ({alias}.stage IS NULL "
-        f"OR lower({alias}.stage) NOT IN (SELECT value FROM _import_stages)))"
+        f"AND ({alias}.state_code IS NULL OR ({state_name(alias)} <> 'open' "
+        f"AND {state_name(alias)} NOT IN {known})) "
+        f"AND ({alias}.stage IS NULL OR lower({alias}.stage) NOT IN {known}))"
     )
 
 

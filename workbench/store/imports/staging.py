@@ -253,14 +253,15 @@ def _raw_field(position: int) -> str:
 def _meant_field(position: int) -> str:
     """Return a date field's text, NULL where it is a date no CRM means.
 
-    See :data:`workbench.vocabulary.PLACEHOLDER_DATE_PATTERN`; a text starting
-    "20" (every date of this century in ISO) is not matched further, so the
-    two million dates of a task export cost a prefix comparison each.
+    See :data:`workbench.vocabulary.PLACEHOLDER_DATE_PATTERN`; an ISO date of
+    this century (``20yy-``) is not matched further, so the two million dates
+    of a task export cost a prefix comparison each (a day-first 20/01/1900
+    starts with "20" too, and is matched).
     """
     field = _raw_field(position)
     pattern = vocabulary.PLACEHOLDER_DATE_PATTERN.replace("'", "''")
     return (
-        f"CASE WHEN NOT starts_with({field}, '20') "
+        f"CASE WHEN NOT (starts_with({field}, '20') AND substr({field}, 5, 1) = '-') "
         f"AND regexp_matches({field}, '{pattern}') THEN NULL ELSE {field} END"
     )
 

@@ -138,6 +138,10 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         # the buying situation where the CRM rates it (ingest.sources.situation)
         *SITUATION_FACTORS,
         "is_deleted",
+        # the record this one was merged into in the CRM (Salesforce's
+        # MasterRecordId, Dynamics' masterid): not stored, the row is left out
+        # (workbench.store.imports.task_status.merged_away)
+        "master_id",
     ),
     "contacts": (
         *(c for c in CONTACT_COLUMNS if c not in {"source", "source_id"}),
@@ -146,6 +150,8 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "last_name",
         "reports_to_name",
         "is_deleted",
+        # as an account's: the person this one was merged into (not stored)
+        "master_id",
     ),
     "opportunities": (
         *(c for c in OPPORTUNITY_COLUMNS if c not in {"source", "source_id"}),

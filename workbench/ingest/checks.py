@@ -214,21 +214,9 @@ def _union_stages(
     problems: list[Problem] = []
     for table in tables:
         store.import_union(cur, table, by_table[table])
-        for record in store.import_deleted_rows(cur, table).iter_rows(named=True):
-            message = worded(
-                N_("{count} row(s) marked as deleted (IsDeleted) were not imported"),
-                count=f"{record['rows']:,}",
-            )
-            problems.append(
-                file_problem(
-                    "warning",
-                    record["_file"],
-                    message,
-                    "deleted_in_crm",
-                    rows=int(record["rows"]),
-                )
-            )
         for code, counted in (
+            ("deleted_in_crm", store.import_deleted_rows),
+            ("merged_in_crm", store.import_merged_rows),
             ("not_done_in_crm", store.import_not_done_rows),
             ("one_to_many", store.import_one_to_many_rows),
             ("recurring_series", store.import_series_rows),

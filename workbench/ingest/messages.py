@@ -156,6 +156,15 @@ def name_message(record: dict[str, Any]) -> Wording:
 
 #: The whole-file warnings of rows an import leaves out and counts, by code.
 ROWS_LEFT_OUT: dict[str, str] = {
+    "deleted_in_crm": N_(
+        "{count} row(s) marked as deleted (IsDeleted) were not imported"
+    ),
+    "merged_in_crm": N_(
+        "{count} record(s) merged into another in the CRM (MasterRecordId, "
+        "masterid) were not imported: their deals, people and activities were "
+        "moved to the record they were merged into, and kept they would be a "
+        "second, empty account or person of the same name"
+    ),
     "not_done_in_crm": N_(
         "{count} activity(ies) the CRM holds as not done (a task open, under "
         "way or cancelled; a meeting proposed and not confirmed) were not "

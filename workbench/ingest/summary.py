@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "created_from_name": (N_("record created from a name"), False),
     "matched_by_name": (N_("record matched by name"), False),
     "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
+    "merged_in_crm": (N_("merged into another record in the CRM: left out"), False),
     "not_done_in_crm": (
         N_("not done (open, cancelled, only proposed): not effort, left out"),
         False,
@@ -148,6 +149,7 @@ _CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("matches no", "unmatched_name"),
     ("created from", "created_from_name"),
     ("marked as deleted", "deleted_in_crm"),
+    ("merged into another in the CRM", "merged_in_crm"),
     ("(same name); kept once", "same_record_twice"),
     ("names no account", "row_without_account"),
     ("has no ID", "row_without_key"),
@@ -225,8 +227,9 @@ def import_plan(
 ) -> dict[str, dict[str, Any]]:
     """Return per table: rows to ``add``, to ``update``, to ``skip`` and ``why``.
 
-    Rows the export marks as deleted are counted as ``deleted_in_crm``, not as
-    skipped: the CRM removed them, the import loses nothing. So are the tasks the
+    Rows the export marks as deleted, or as merged into another record, are
+    counted as ``deleted_in_crm``, not as skipped: the CRM removed them, the
+    import loses nothing. So are the tasks the
     CRM holds as not done, as ``not_done_in_crm``: a later import brings them.
 
     ``built`` holds the store's counts of the rows ready to write (``add``,
@@ -250,7 +253,12 @@ def import_plan(
             - counts.get("created", 0)
             + counts.get("merged", 0)
         )
-        deleted = _counted(problems, "deleted_in_crm", files_of.get(table, set()))
+        # a record merged into another is the CRM's removal too (Salesforce
+        # deletes it, Dynamics deactivates it): counted with the deleted rows
+        deleted = sum(
+            _counted(problems, code, files_of.get(table, set()))
+            for code in ("deleted_in_crm", "merged_in_crm")
+        )
         # tasks not done: a to-do is no effort yet; nothing of it is lost
         not_done = _counted(problems, "not_done_in_crm", files_of.get(table, set()))
         skip = max(0, file_rows.get(table, 0) - from_files - deleted - not_done)

@@ -183,6 +183,7 @@ from workbench.store.imports.ranges import ALL_DAY_EVENT, LONG_ACTIVITY
 from workbench.store.imports.row_notes import (
     import_deleted_rows,
     import_filled_rows,
+    import_merged_rows,
     import_not_done_rows,
     import_one_to_many_rows,
     import_series_rows,
@@ -393,6 +394,7 @@ __all__ = [
     "import_id_collisions",
     "import_link_targets",
     "import_merged_by_name",
+    "import_merged_rows",
     "import_missing_references",
     "import_missing_required",
     "import_next_run_id",

@@ -104,6 +104,8 @@ OBJECTS = (
             "owner_seller_id": ("ownerid",),
             "owner_seller_name": ("Owner",),
             "created_on": ("createdon", "Created On"),
+            # set on the deactivated loser of a merge (its records moved)
+            "master_id": ("masterid", "Master ID"),
             **SITUATION_ALIASES,
         },
         ("account_id",),
@@ -126,6 +128,7 @@ OBJECTS = (
             "buying_role": ("msdyn_decisioninfluencetag", "Decision influence tag"),
             "email": ("emailaddress1", "Email"),
             "phone": ("telephone1", "Business Phone"),
+            "master_id": ("masterid", "Master ID"),
         },
         ("contact_id",),
         ("contact", "contacts"),

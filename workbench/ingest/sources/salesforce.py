@@ -6,6 +6,9 @@ from workbench.ingest.sources.layout import ObjectLayout
 from workbench.ingest.sources.situation import SITUATION_ALIASES
 
 _DELETED = ("IsDeleted", "_fivetran_deleted")
+#: A merged record's survivor (set on the deleted loser of an account or
+#: contact merge; Fivetran's ``master_record_id`` reads as the same header).
+_MERGED_INTO = ("MasterRecordId",)
 #: What tasks and events share: their ID, account, person, owner, subject.
 _ACTIVITY_LINKS: dict[str, tuple[str, ...]] = {
     "activity_id": ("Id",),
@@ -36,6 +39,7 @@ OBJECTS = (
             "owner_seller_name": ("Account Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate", "Created Date"),
             "is_deleted": _DELETED,
+            "master_id": _MERGED_INTO,
             **SITUATION_ALIASES,
         },
         ("name",),
@@ -57,6 +61,7 @@ OBJECTS = (
             "email": ("Email",),
             "phone": ("Phone", "MobilePhone"),
             "is_deleted": _DELETED,
+            "master_id": _MERGED_INTO,
         },
         ("last_name", "name"),
         ("contact", "contacts", "sfcontactdata", "sfcontact"),

@@ -38,6 +38,7 @@ from workbench.store.imports.staging import (
     filled_from,
     staged_columns,
 )
+from workbench.store.imports.task_status import merged_away
 from workbench.store.imports.value_rules import value_checks
 
 #: Tables whose file the one-pass import builds in place.
@@ -166,6 +167,8 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
     held = csv.positions
     marks = [
         "s._deleted",
+        # a record merged into another: the staged path counts it per file
+        *((merged_away(table, "s"),) if "master_id" in held else ()),
         *(
             f"(s.{column} IS NOT NULL AND {condition})"
             for column, _level, condition, _message in value_checks(table)

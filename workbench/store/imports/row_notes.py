@@ -1,8 +1,9 @@
 """What an import says of whole groups of staged rows, per file.
 
-Rows the export marks as deleted, tasks the CRM holds as not done and list
-e-mails' tasks on each recipient are left out and counted; rows whose mapped column was empty and another header filled
-are counted by that header; activities left with no date at all are kept and
+Rows the export marks as deleted or merged into another record, tasks the CRM
+holds as not done and list e-mails' tasks on each recipient are left out and
+counted; rows whose mapped column was empty and another header filled are
+counted by that header; activities left with no date at all are kept and
 named, row by row (they count in no 12-month figure). Each reads the union of
 a table's stages (:func:`workbench.store.import_union`).
 """
@@ -18,7 +19,12 @@ from workbench.store.imports.staging import (
     _import_columns,
     filled_from,
 )
-from workbench.store.imports.task_status import not_done, one_to_many, series
+from workbench.store.imports.task_status import (
+    merged_away,
+    not_done,
+    one_to_many,
+    series,
+)
 
 
 def _per_file() -> pl.DataFrame:
@@ -76,19 +82,38 @@ def import_series_rows(cur: Connection, table: str) -> pl.DataFrame:
     )
 
 
-def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
-    """Return per file how many rows were marked deleted (and so are skipped)."""
-    if "is_deleted" not in _import_columns(table):
-        return _per_file()
-    deleted: pl.DataFrame = _frame(
+def _rows_per_file(cur: Connection, table: str, condition: str) -> pl.DataFrame:
+    """Return per file how many staged rows of ``table`` meet ``condition`` (alias ``s``)."""
+    counted: pl.DataFrame = _frame(
         cur.sql(
             f"""
-        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table}
-        WHERE _deleted GROUP BY _file ORDER BY _file
+        SELECT _file, count(*)::BIGINT AS rows FROM _import_all_{table} s
+        WHERE {condition} GROUP BY _file ORDER BY _file
         """
         )
     )
-    return deleted
+    return counted
+
+
+def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many rows were marked deleted (and so are skipped).
+
+    A row merged into another record is counted as merged only
+    (:func:`import_merged_rows`): Salesforce marks it deleted too.
+    """
+    if "is_deleted" not in _import_columns(table):
+        return _per_file()
+    return _rows_per_file(cur, table, f"s._deleted AND NOT {merged_away(table, 's')}")
+
+
+def import_merged_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many rows were merged into another record (and so are skipped).
+
+    :func:`.task_status.merged_away`: accounts and people only.
+    """
+    if "master_id" not in _import_columns(table):
+        return _per_file()
+    return _rows_per_file(cur, table, merged_away(table, "s"))
 
 
 def no_filled_rows() -> pl.DataFrame:

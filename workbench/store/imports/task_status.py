@@ -144,8 +144,26 @@ def kept_activities(alias: str) -> str:
     )
 
 
+def merged_away(table: str, alias: str) -> str:
+    """Return the SQL condition of a staged row merged into another record in its CRM.
+
+    When two accounts or two people are merged, Salesforce deletes the loser and
+    writes the survivor's ID in its ``MasterRecordId``; Dynamics deactivates it
+    and writes it in its ``masterid`` (``master_id``). Its deals, people and
+    activities were moved to the survivor: the loser is an empty duplicate, and
+    imported it would be a second account or a second person of the same name.
+    """
+    key = vocabulary.KEY_COLUMNS.get(table)
+    if "master_id" not in vocabulary.CANONICAL_COLUMNS.get(table, ()) or key is None:
+        return "false"
+    return (
+        f"({alias}.master_id IS NOT NULL "
+        f"AND {alias}.master_id IS DISTINCT FROM {alias}.{key})"
+    )
+
+
 def kept_rows(table: str, alias: str) -> str:
     """Return the SQL condition of a staged row of ``table`` the import keeps."""
     if table == "activities":
         return kept_activities(alias)
-    return f"NOT {alias}._deleted"
+    return f"NOT {alias}._deleted AND NOT {merged_away(table, alias)}"

@@ -124,3 +124,301 @@ def test_merged_records_are_left_out_from_large_files_too(
             {"Account.csv": 1, "Contact.csv": 1},
         )
     )
+
+
+def _accounts_of(con: store.Connection, table: str) -> list[tuple[object, ...]]:
+    key = {"contacts": "contact_id", "opportunities": "opportunity_id"}[table]
+    return store.query_frame(
+        con, f"SELECT {key}, account_id FROM {table} ORDER BY 1"
+    ).rows()
+
+
+def test_a_row_naming_a_merged_account_counts_for_the_survivor(
+    con: store.Connection,
+) -> None:
+    # deals exported before the merge, accounts after it
+    files = {
+        "Account.csv": "Id,Name,IsDeleted,MasterRecordId\n"
+        "001A,Acme,false,\n001B,Acme Corp,true,001A\n",
+        "Contact.csv": "Id,AccountId,FirstName,LastName,ReportsToId,MasterRecordId\n"
+        "003A,001A,Ada,Lee,,\n003B,001B,Ada,Lee,,003A\n003C,001B,Ben,Wu,003B,\n",
+        "Opportunity.csv": "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon\n"
+        "006A,001B,Renewal,Closed Won,1000,2024-03-01,true,true\n",
+    }
+    report = import_texts(con, files, source="salesforce")
+    assert report.ok, [p.message for p in report.errors]
+    assert _accounts_of(con, "contacts") == [("003A", "001A"), ("003C", "001A")]
+    assert _accounts_of(con, "opportunities") == [("006A", "001A")]
+    manager = store.query_frame(
+        con, "SELECT reports_to_id FROM contacts WHERE contact_id = '003C'"
+    ).item()
+    assert manager == "003A"
+    moved = [
+        (p.file, p.rows, p.message)
+        for p in report.problems
+        if p.code == "merged_reference"
+    ]
+    # per file and column: the person's account and manager, the deal's account
+    assert sorted((file, rows) for file, rows, _ in moved) == [
+        ("Contact.csv", 1),
+        ("Contact.csv", 1),
+        ("Opportunity.csv", 1),
+    ]
+    assert "AccountId" in moved[0][2] or "AccountId" in moved[1][2]
+    assert any("“001B”, merged into “001A”" in m for _, _, m in moved)
+    assert not [p for p in report.problems if "neither in the import" in p.message]
+    assert sum(store.orphan_counts(con).values()) == 0
+
+
+def test_hubspot_lists_the_ids_merged_into_a_company(con: store.Connection) -> None:
+    companies = (
+        "Record ID,Company name,Merged record IDs\n101,Acme,201;202\n102,Beta,\n"
+    )
+    contacts = (
+        "Record ID,First Name,Last Name,Associated Company IDs (Primary)\n"
+        "1,Ada,Lee,202\n2,Ben,Wu,102\n"
+    )
+    report = import_texts(
+        con, {"companies.csv": companies, "contacts.csv": contacts}, source="hubspot"
+    )
+    assert report.ok, [p.message for p in report.errors]
+    rows = store.query_frame(
+        con, "SELECT name, account_id FROM contacts ORDER BY 1"
+    ).rows()
+    assert rows == [("Ada Lee", "101"), ("Ben Wu", "102")]
+    assert [p.rows for p in report.problems if p.code == "merged_reference"] == [1]
+
+
+def test_references_to_merged_records_move_in_large_files_and_rows_keep_their_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def seen(con: store.Connection, report: ImportReport) -> tuple[object, ...]:
+        activities = store.query_frame(
+            con, "SELECT activity_id, account_id, contact_id FROM activities ORDER BY 1"
+        ).rows()
+        missing = sorted(
+            (p.file, p.row, p.column)
+            for p in report.problems
+            if "neither in the import" in p.message
+        )
+        moved = sorted(
+            (p.file, p.rows) for p in report.problems if p.code == "merged_reference"
+        )
+        return (
+            _accounts_of(con, "contacts"),
+            _accounts_of(con, "opportunities"),
+            activities,
+            missing,
+            moved,
+        )
+
+    files = {
+        "Account.csv": "Id,Name,IsDeleted,MasterRecordId\n"
+        "001A,Acme,false,\n001B,Acme Corp,true,001A\n",
+        # no person of the file is merged: the whole export's one-pass import
+        # would build it in place, and must not while another file's merge stands
+        "Contact.csv": "Id,AccountId,FirstName,LastName,MasterRecordId\n"
+        "003A,001A,Ada,Lee,\n003C,001B,Ben,Wu,\n",
+        "Opportunity.csv": "Id,AccountId,Name,StageName,Amount,CloseDate,IsClosed,IsWon\n"
+        "006A,001B,Renewal,Closed Won,1000,2024-03-01,true,true\n"
+        "006B,001Z,Lost one,Closed Won,1000,2024-03-01,true,true\n",
+        "Task.csv": "Id,AccountId,WhoId,Subject,ActivityDate,TaskSubtype,IsClosed\n"
+        "00T1,001B,003A,Call,2024-02-01,Call,true\n"
+        "00T2,001A,003A,Call,2024-02-02,Call,true\n",
+    }
+    small, large = imported_small_and_large(tmp_path, monkeypatch, files, seen)
+    assert small == large
+    contacts, deals, activities, missing, moved = small
+    assert contacts == [("003A", "001A"), ("003C", "001A")]
+    assert deals == [("006A", "001A")]
+    assert activities == [("00T1", "001A", "003A"), ("00T2", "001A", "003A")]
+    # a row after a moved one keeps its number
+    assert missing == [("Opportunity.csv", 2, "AccountId")]
+    assert moved == [("Contact.csv", 1), ("Opportunity.csv", 1), ("Task.csv", 1)]
+
+
+def test_hubspot_people_merged_into_a_contact_in_large_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def seen(con: store.Connection, report: ImportReport) -> list[tuple[object, ...]]:
+        return store.query_frame(
+            con, "SELECT activity_id, account_id, contact_id FROM activities ORDER BY 1"
+        ).rows()
+
+    files = {
+        "companies.csv": "Record ID,Company name\n101,Acme\n",
+        "contacts.csv": "Record ID,First Name,Last Name,"
+        "Associated Company IDs (Primary),Merged record IDs\n"
+        "201,Lena,Vogt,101,251;252\n202,Wei,Zhang,101,\n",
+        "calls.csv": "Record ID,Call Title,Activity date,Call duration,"
+        "Associated Contact IDs,Associated Company IDs\n"
+        "301,Check-in,2024-04-02 10:00,600000,252,101\n"
+        "302,Follow-up,2024-04-03 10:00,600000,202,101\n",
+    }
+    small, large = imported_small_and_large(tmp_path, monkeypatch, files, seen)
+    assert small == large == [("301", "101", "201"), ("302", "101", "202")]
+
+
+def _whole_export(
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    contacts: str,
+    mapping: dict[str, str] | None = None,
+) -> tuple[ImportReport, list[str], store.Connection]:
+    """Import a whole Salesforce export whose tasks name 003C…99 and 003C…01.
+
+    Every file counts as large: the tasks load in one pass, the people are
+    built from their file in place unless a row of it must be staged. Returns
+    the report, the tables built in place and the database.
+    """
+    from tests.ingest_direct_support import ANALYST, _write_people, _write_tasks
+    from workbench import ingest
+    from workbench.ingest.model import ColumnMapping
+    from workbench.store.imports import direct_build
+
+    _write_people(folder)
+    (folder / "Contact.csv").write_text(contacts)
+    task = ["false", "001A00000000000001"]
+    tasks = _write_tasks(
+        folder,
+        [
+            [
+                "00T1",
+                *task,
+                "003C00000000000099",
+                "",
+                "Call",
+                "2024-03-01",
+                "Call",
+                "",
+                "",
+            ],
+            [
+                "00T2",
+                *task,
+                "003C00000000000001",
+                "",
+                "Call",
+                "2024-03-02",
+                "Call",
+                "",
+                "",
+            ],
+        ],
+    )
+    mappings = {"Contact.csv": ColumnMapping("contacts", mapping)} if mapping else {}
+    built_in_place: list[str] = []
+    build = direct_build.direct_built
+
+    def watched(cur: object, table: str, *args: object) -> int:
+        rows = build(cur, table, *args)  # type: ignore[arg-type]
+        built_in_place.append(table)  # (a row to stage raised before)
+        return rows
+
+    con = store.connect(":memory:")
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest.inputs, "LARGE_FILE_BYTES", 0)
+        patch.setattr(direct_build, "direct_built", watched)
+        files = [folder / f"{n}.csv" for n in ("User", "Account", "Contact")]
+        report = ingest.import_files(
+            con, [*files, tasks], actor=ANALYST, mappings=mappings
+        )
+    assert report.ok, [p.message for p in report.errors]
+    return report, built_in_place, con
+
+
+def _task_people(con: store.Connection) -> list[tuple[object, ...]]:
+    return store.query_frame(
+        con, "SELECT activity_id, contact_id FROM activities ORDER BY 1"
+    ).rows()
+
+
+def test_people_listing_merged_ids_are_not_built_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a person listing the IDs merged into them is staged, so that a task
+    # naming one of those IDs counts for them
+    _report, built_in_place, con = _whole_export(
+        tmp_path,
+        monkeypatch,
+        "Id,IsDeleted,AccountId,LastName,Title,MergedIds\n"
+        "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager,"
+        "003C00000000000099\n"
+        "003C00000000000002,false,001A00000000000002,Weber,Buyer,\n",
+        {
+            "Id": "contact_id",
+            "IsDeleted": "is_deleted",
+            "AccountId": "account_id",
+            "LastName": "last_name",
+            "Title": "title",
+            "MergedIds": "merged_ids",
+        },
+    )
+    assert "contacts" not in built_in_place
+    assert _task_people(con) == [
+        ("00T1", "003C00000000000001"),
+        ("00T2", "003C00000000000001"),
+    ]
+
+
+def test_a_merged_person_is_not_built_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the merged person is left out and counted as the staged path counts it,
+    # and the task naming them counts for their survivor
+    report, built_in_place, con = _whole_export(
+        tmp_path,
+        monkeypatch,
+        "Id,IsDeleted,AccountId,LastName,Title,MasterRecordId\n"
+        "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager,\n"
+        "003C00000000000002,false,001A00000000000002,Weber,Buyer,\n"
+        # not marked deleted, as a Dynamics loser is not
+        "003C00000000000099,false,001A00000000000001,Zhang,Plant Manager,"
+        "003C00000000000001\n",
+    )
+    assert "contacts" not in built_in_place
+    assert _merged(report) == {"Contact.csv": 1}
+    assert _task_people(con) == [
+        ("00T1", "003C00000000000001"),
+        ("00T2", "003C00000000000001"),
+    ]
+
+
+def test_a_chain_of_merges_ends_at_the_last_survivor_and_a_kept_id_stands(
+    con: store.Connection,
+) -> None:
+    a1, a2, a3 = (f"6f1c1e00-0000-0000-0000-00000000000{i}" for i in (1, 2, 3))
+    accounts = (
+        "accountid,name,masterid\n"
+        f"{a1},Contoso,\n{a2},Contoso Pharma,{a3}\n{a3},Contoso Ltd,{a1}\n"
+    )
+    opportunities = (
+        "opportunityid,parentaccountid,name,statecode,actualvalue,actualclosedate\n"
+        f"o1,{a2},Framework,1,1000,2024-03-01\no2,{a3},Pilot,1,500,2024-03-02\n"
+    )
+    report = import_texts(
+        con,
+        {"account.csv": accounts, "opportunity.csv": opportunities},
+        source="dynamics",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    # a2 was merged into a3, and a3 into a1
+    assert _accounts_of(con, "opportunities") == [("o1", a1), ("o2", a1)]
+
+    # HubSpot lists 102 as merged into 101, but the import holds 102's own row
+    hubspot = store.connect(":memory:")
+    report = import_texts(
+        hubspot,
+        {
+            "companies.csv": "Record ID,Company name,Merged record IDs\n"
+            "101,Acme,102;103\n102,Beta,\n",
+            "contacts.csv": "Record ID,First Name,Last Name,"
+            "Associated Company IDs (Primary)\n1,Ada,Lee,102\n2,Ben,Wu,103\n",
+        },
+        source="hubspot",
+    )
+    assert report.ok, [p.message for p in report.errors]
+    rows = store.query_frame(
+        hubspot, "SELECT name, account_id FROM contacts ORDER BY 1"
+    ).rows()
+    assert rows == [("Ada Lee", "102"), ("Ben Wu", "101")]

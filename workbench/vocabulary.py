@@ -142,6 +142,10 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         # MasterRecordId, Dynamics' masterid): not stored, the row is left out
         # (workbench.store.imports.task_status.merged_away)
         "master_id",
+        # the IDs merged into this record (HubSpot's hs_merged_object_ids,
+        # "101;102"): not stored, another file's row naming one of them is read
+        # as naming this record (workbench.store.imports.merges)
+        "merged_ids",
     ),
     "contacts": (
         *(c for c in CONTACT_COLUMNS if c not in {"source", "source_id"}),
@@ -150,8 +154,10 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "last_name",
         "reports_to_name",
         "is_deleted",
-        # as an account's: the person this one was merged into (not stored)
+        # as an account's: the person this one was merged into, and the people
+        # merged into this one (not stored)
         "master_id",
+        "merged_ids",
     ),
     "opportunities": (
         *(c for c in OPPORTUNITY_COLUMNS if c not in {"source", "source_id"}),

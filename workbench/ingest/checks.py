@@ -25,6 +25,7 @@ from workbench.ingest.messages import (
     account_via_problems,
     collision_message,
     filled_problems,
+    merged_reference_problems,
     name_message,
     open_stage_problem,
     reference_code,
@@ -155,7 +156,13 @@ def stage_and_check(
         csvs[table] = large_csv(entry, entry.path)
         store.import_direct_stage(cur, table, csvs[table])
     tables = [t for t in store.IMPORT_ORDER if t in by_table or t in in_place]
-    problems = _union_stages(cur, [t for t in tables if t in by_table], by_table)
+    problems = []
+    # (the one-pass load of a large activity export takes the staged path when
+    # the map holds any ID: files read in place are not moved)
+    if store.import_merged_map(cur, by_table):
+        moved = store.import_redirect_merged(cur, by_table)
+        problems += merged_reference_problems(moved, files_by_name)
+    problems += _union_stages(cur, [t for t in tables if t in by_table], by_table)
     say(0.6, _("checking values"))
     staged = _Staged(cur, tables, files_by_name)
     problems += _date_orders(staged, date_order)

@@ -198,6 +198,10 @@ def _load(
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )
+                if others and store.import_merged_count(cur):
+                    # the activities may name a merged record: the staged
+                    # path reads them as naming its survivor
+                    raise NotClean
                 say(
                     0.95,
                     _("checking the references of {file}").format(file=entry.name),

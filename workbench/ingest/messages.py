@@ -218,6 +218,36 @@ def rows_left_out_problem(code: str, file: str, rows: int) -> Problem:
     return file_problem("warning", file, message, code, rows=rows)
 
 
+def merged_reference_problems(
+    moved: pl.DataFrame, files_by_name: dict[str, list[RecognisedFile]]
+) -> list[Problem]:
+    """Return per file and column how many rows named a merged record, now its survivor.
+
+    ``moved``: the layout of :func:`workbench.store.import_redirect_merged`.
+    """
+    problems: list[Problem] = []
+    for record in moved.iter_rows(named=True):
+        file = record["_file"]
+        header = header_for(files_by_name, file, record["table"], record["column"])
+        message = worded(
+            N_(
+                "{count} row(s) name in {header} a record merged into another "
+                "in the CRM (such as “{old}”, merged into “{new}”): they are "
+                "read as naming the record it was merged into"
+            ),
+            count=f"{int(record['rows']):,}",
+            header=header,
+            old=record["example_old"],
+            new=record["example_new"],
+        )
+        problems.append(
+            file_problem(
+                "warning", file, message, "merged_reference", rows=int(record["rows"])
+            )
+        )
+    return problems
+
+
 def not_done_problem(file: str, rows: int) -> Problem:
     """Return the warning of a file's tasks its CRM holds as not done (left out)."""
     return rows_left_out_problem("not_done_in_crm", file, rows)

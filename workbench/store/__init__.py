@@ -179,6 +179,11 @@ from workbench.store.imports.integrity import (
     orphan_counts,
     remove_stranded_work,
 )
+from workbench.store.imports.merges import (
+    import_merged_count,
+    import_merged_map,
+    import_redirect_merged,
+)
 from workbench.store.imports.ranges import ALL_DAY_EVENT, LONG_ACTIVITY
 from workbench.store.imports.row_notes import (
     import_deleted_rows,
@@ -394,6 +399,8 @@ __all__ = [
     "import_id_collisions",
     "import_link_targets",
     "import_merged_by_name",
+    "import_merged_count",
+    "import_merged_map",
     "import_merged_rows",
     "import_missing_references",
     "import_missing_required",
@@ -402,6 +409,7 @@ __all__ = [
     "import_one_to_many_rows",
     "import_open_stage_rows",
     "import_plan",
+    "import_redirect_merged",
     "import_reporting_lines",
     "import_role_problems",
     "import_runs",

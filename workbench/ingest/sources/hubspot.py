@@ -26,6 +26,13 @@ _CREATE_DATE = (
     "property_createdate",
 )
 _DELETED = ("is_deleted", "_fivetran_deleted")
+#: The IDs of the records merged into this one (``101;102``): the property's
+#: name, and its label in an export.
+_MERGED_IDS = (
+    "hs_merged_object_ids",
+    "property_hs_merged_object_ids",
+    "Merged record IDs",
+)
 COMPANY_ID_HEADERS = (
     "Associated Company IDs (Primary)",
     "Associated Company ID",
@@ -292,6 +299,7 @@ OBJECTS = (
             ),
             "created_on": _CREATE_DATE,
             "is_deleted": _DELETED,
+            "merged_ids": _MERGED_IDS,
             **SITUATION_ALIASES,
         },
         ("name",),
@@ -364,6 +372,7 @@ OBJECTS = (
                 "property_hs_buying_role",
             ),
             "is_deleted": _DELETED,
+            "merged_ids": _MERGED_IDS,
         },
         ("first_name", "last_name", "email"),
         ("contacts", "contact", "contactdata"),

@@ -169,6 +169,8 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
         "s._deleted",
         # a record merged into another: the staged path counts it per file
         *((merged_away(table, "s"),) if "master_id" in held else ()),
+        # the IDs merged into a record: the staged path maps them first
+        *(("s.merged_ids IS NOT NULL",) if "merged_ids" in held else ()),
         *(
             f"(s.{column} IS NOT NULL AND {condition})"
             for column, _level, condition, _message in value_checks(table)

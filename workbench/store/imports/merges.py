@@ -1,0 +1,180 @@
+"""References to a record merged into another in its CRM, read as naming the survivor.
+
+A CRM merge keeps one record and removes the other, moving the loser's deals,
+people and activities to the survivor. An export holds what says so in one of
+two ways: the loser's own row names the survivor (Salesforce's
+``MasterRecordId``, Dynamics' ``masterid``: ``master_id``, the row is left out,
+see :func:`.task_status.merged_away`), or the survivor lists the IDs merged
+into it (HubSpot's ``hs_merged_object_ids``, ``101;102``: ``merged_ids``). A
+row of another file that still names the loser (files exported before and after
+a merge, an association table synced late) was a reference to a missing
+record: a person or a deal left out, an activity counted for nobody. Here it is
+read as naming the survivor, in the staged rows before anything else reads
+them, and each file says how many it moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from workbench import vocabulary
+from workbench.store._base import Connection, _frame
+from workbench.store.imports.task_status import merged_away
+
+#: The columns naming an account or a person, per staged table: (column, the
+#: table of the record it names).
+MERGE_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "accounts": (("parent_account_id", "accounts"),),
+    "contacts": (("account_id", "accounts"), ("reports_to_id", "contacts")),
+    "opportunities": (("account_id", "accounts"),),
+    "opportunity_contacts": (("contact_id", "contacts"),),
+    "activities": (("account_id", "accounts"), ("contact_id", "contacts")),
+    "contracts": (("account_id", "accounts"),),
+    "contact_influences": (
+        ("from_contact_id", "contacts"),
+        ("to_contact_id", "contacts"),
+    ),
+}
+
+#: How many survivors of survivors are followed (A merged into B, B into C).
+_CHAIN_STEPS = 3
+
+
+def _stage(index: int) -> str:
+    return f"_import_stage_{int(index)}"
+
+
+def _merges_in_stage(table: str, index: int) -> list[str]:
+    """Return the SELECTs of (kind, old_id, master_id) a stage of ``table`` gives."""
+    columns = vocabulary.CANONICAL_COLUMNS[table]
+    key = vocabulary.KEY_COLUMNS[table]
+    found = []
+    if "master_id" in columns:
+        found.append(
+            f"SELECT '{table}' AS kind, s.{key} AS old_id, s.master_id "
+            f"FROM {_stage(index)} s WHERE {merged_away(table, 's')}"
+        )
+    if "merged_ids" in columns:
+        found.append(
+            f"SELECT '{table}' AS kind, trim(m.old_id) AS old_id, m.{key} AS master_id "
+            f"FROM (SELECT s.{key}, unnest(string_split(s.merged_ids, ';')) AS old_id "
+            f"FROM {_stage(index)} s WHERE s.merged_ids IS NOT NULL "
+            f"AND s.{key} IS NOT NULL AND NOT s._deleted) m"
+        )
+    return found
+
+
+def import_merged_map(cur: Connection, by_table: Mapping[str, Sequence[int]]) -> int:
+    """Make ``_import_merged_ids`` (kind, old_id, master_id) from the staged rows.
+
+    An ID a kept row of the import still holds is no loser (its row stands);
+    a survivor that was merged in turn is followed to its own survivor. Returns
+    the IDs mapped.
+    """
+    # made afresh by every import that stages files: the one-pass load of a
+    # large activity file asks it afterwards (import_merged_count)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _import_merged_ids "
+        "(kind VARCHAR, old_id VARCHAR, master_id VARCHAR)"
+    )
+    arms = [
+        select
+        for table in ("accounts", "contacts")
+        for index in by_table.get(table, ())
+        for select in _merges_in_stage(table, index)
+    ]
+    if not arms:
+        return 0
+    cur.execute(
+        f"""
+        INSERT INTO _import_merged_ids
+        SELECT kind, old_id, min(master_id) AS master_id
+        FROM ({" UNION ALL ".join(arms)})
+        WHERE old_id IS NOT NULL AND old_id <> '' AND old_id <> master_id
+        GROUP BY kind, old_id
+        """
+    )
+    if not import_merged_count(cur):
+        return 0  # the usual case: the columns are there, and empty
+    kept = " UNION ALL ".join(
+        f"SELECT '{table}' AS kind, s.{vocabulary.KEY_COLUMNS[table]} AS id "
+        f"FROM {_stage(index)} s "
+        f"WHERE NOT s._deleted AND NOT {merged_away(table, 's')}"
+        for table in ("accounts", "contacts")
+        for index in by_table.get(table, ())
+    )
+    cur.execute(
+        f"DELETE FROM _import_merged_ids WHERE (kind, old_id) IN "
+        f"(SELECT (kind, id) FROM ({kept}))"
+    )
+    for _ in range(_CHAIN_STEPS):
+        cur.execute(
+            """
+            UPDATE _import_merged_ids m SET master_id = n.master_id
+            FROM _import_merged_ids n
+            WHERE n.kind = m.kind AND n.old_id = m.master_id
+              AND n.master_id <> m.old_id
+            """
+        )
+    return import_merged_count(cur)
+
+
+def import_merged_count(cur: Connection) -> int:
+    """Return how many IDs the import's :func:`import_merged_map` maps to a survivor."""
+    rows = cur.execute("SELECT count(*) FROM _import_merged_ids").fetchall()
+    return int(rows[0][0])
+
+
+def import_redirect_merged(
+    cur: Connection, by_table: Mapping[str, Sequence[int]]
+) -> pl.DataFrame:
+    """Point the staged rows naming a merged record at its survivor; return what moved.
+
+    Run after :func:`import_merged_map`. Columns: ``_file``, ``table``,
+    ``column``, ``rows``, ``example_old`` and ``example_new`` (one ID moved, and where to).
+    """
+    counted: list[pl.DataFrame] = []
+    for table, references in MERGE_REFERENCES.items():
+        for index in by_table.get(table, ()):
+            # a row left out itself (deleted, merged) is neither moved nor counted
+            kept = f"NOT s._deleted AND NOT {merged_away(table, 's')}"
+            for column, kind in references:
+                matched = f"""
+                    FROM _import_merged_ids m
+                    WHERE m.kind = '{kind}' AND s.{column} = m.old_id AND {kept}"""
+                counted.append(
+                    _frame(
+                        cur.sql(
+                            f"""
+                            SELECT s._file, '{table}' AS "table",
+                                   '{column}' AS "column",
+                                   count(*)::BIGINT AS rows,
+                                   min(s.{column}) AS example_old,
+                                   arg_min(m.master_id, s.{column}) AS example_new
+                            FROM {_stage(index)} s
+                            JOIN _import_merged_ids m
+                              ON m.kind = '{kind}' AND s.{column} = m.old_id
+                            WHERE {kept}
+                            GROUP BY s._file
+                            """
+                        )
+                    )
+                )
+                cur.execute(
+                    f"UPDATE {_stage(index)} s SET {column} = m.master_id {matched}"
+                )
+    moved = [frame for frame in counted if frame.height]
+    if not moved:
+        return pl.DataFrame(
+            schema={
+                "_file": pl.String,
+                "table": pl.String,
+                "column": pl.String,
+                "rows": pl.Int64,
+                "example_old": pl.String,
+                "example_new": pl.String,
+            }
+        )
+    return pl.concat(moved).sort("_file", "column")

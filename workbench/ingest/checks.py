@@ -157,8 +157,8 @@ def stage_and_check(
         store.import_direct_stage(cur, table, csvs[table])
     tables = [t for t in store.IMPORT_ORDER if t in by_table or t in in_place]
     problems = []
-    # (the one-pass load of a large activity export takes the staged path when
-    # the map holds any ID: files read in place are not moved)
+    # (a file read in place that names a merged record is staged after all:
+    # its build marks the row, see store.imports.direct_build)
     if store.import_merged_map(cur, by_table):
         moved = store.import_redirect_merged(cur, by_table)
         problems += merged_reference_problems(moved, files_by_name)

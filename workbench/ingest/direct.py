@@ -34,6 +34,7 @@ from workbench.ingest.checks import (
 from workbench.ingest.messages import (
     account_via_problems,
     filled_problems,
+    merged_reference_problems,
     not_done_problem,
 )
 from workbench.ingest.model import (
@@ -198,10 +199,13 @@ def _load(
                 plan, written, found = _write_others(
                     con, cur, run_id, others, overwrite_edits, date_order, say
                 )
-                if others and store.import_merged_count(cur):
-                    # the activities may name a merged record: the staged
-                    # path reads them as naming its survivor
-                    raise NotClean
+                # what names a record merged into another counts for its
+                # survivor, as on the staged path (the other files made the map)
+                merged = (
+                    store.import_redirect_loaded(cur, run_id, entry.name)
+                    if others and store.import_merged_count(cur)
+                    else None
+                )
                 say(
                     0.95,
                     _("checking the references of {file}").format(file=entry.name),
@@ -215,6 +219,11 @@ def _load(
                 *([not_done_problem(entry.name, not_done)] if not_done else []),
                 *filled_problems(filled, {entry.name: [entry]}, "activities"),
                 *found,
+                *(
+                    merged_reference_problems(merged, {entry.name: [entry]})
+                    if merged is not None
+                    else []
+                ),
                 *account_via_problems(store.import_account_via(cur, entry.name)),
                 *capped_problems(
                     references,

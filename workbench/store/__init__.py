@@ -182,6 +182,7 @@ from workbench.store.imports.integrity import (
 from workbench.store.imports.merges import (
     import_merged_count,
     import_merged_map,
+    import_redirect_loaded,
     import_redirect_merged,
 )
 from workbench.store.imports.ranges import ALL_DAY_EVENT, LONG_ACTIVITY
@@ -409,6 +410,7 @@ __all__ = [
     "import_one_to_many_rows",
     "import_open_stage_rows",
     "import_plan",
+    "import_redirect_loaded",
     "import_redirect_merged",
     "import_reporting_lines",
     "import_role_problems",

@@ -29,6 +29,7 @@ from workbench import vocabulary
 from workbench.store._base import Connection
 from workbench.store.imports.currency import currency_code, has_rate
 from workbench.store.imports.deal_state import read_as_open
+from workbench.store.imports.merges import MERGE_REFERENCES
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -171,6 +172,13 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
         *((merged_away(table, "s"),) if "master_id" in held else ()),
         # the IDs merged into a record: the staged path maps them first
         *(("s.merged_ids IS NOT NULL",) if "merged_ids" in held else ()),
+        # a reference to a record merged into another: the staged path moves
+        # it to the survivor (the import's map, made before any build)
+        *(
+            f"s.{column} IN (SELECT old_id FROM _import_merged_ids WHERE kind = '{kind}')"
+            for column, kind in MERGE_REFERENCES.get(table, ())
+            if column in held
+        ),
         *(
             f"(s.{column} IS NOT NULL AND {condition})"
             for column, _level, condition, _message in value_checks(table)

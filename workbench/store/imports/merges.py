@@ -178,3 +178,42 @@ def import_redirect_merged(
             }
         )
     return pl.concat(moved).sort("_file", "column")
+
+
+def import_redirect_loaded(cur: Connection, run_id: int, file: str) -> pl.DataFrame:
+    """Point the activities a one-pass load wrote naming a merged record at its survivor.
+
+    :func:`import_redirect_merged` for the rows of ``activities`` the run
+    ``run_id`` loaded from ``file`` (unstaged), run once the export's other
+    files made the map and before the loaded rows' references are checked.
+    """
+    counted: list[pl.DataFrame] = []
+    for column, kind in MERGE_REFERENCES["activities"]:
+        params = {"run": run_id, "file": file, "kind": kind}
+        counted.append(
+            _frame(
+                cur.sql(
+                    f"""
+                    SELECT $file::VARCHAR AS _file, 'activities' AS "table",
+                           '{column}' AS "column", count(*)::BIGINT AS rows,
+                           min(a.{column}) AS example_old,
+                           arg_min(m.master_id, a.{column}) AS example_new
+                    FROM activities a
+                    JOIN _import_merged_ids m
+                      ON m.kind = $kind AND a.{column} = m.old_id
+                    WHERE a.import_run_id = $run
+                    HAVING count(*) > 0
+                    """,
+                    params=params,
+                )
+            )
+        )
+        cur.execute(
+            f"""
+            UPDATE activities a SET {column} = m.master_id
+            FROM _import_merged_ids m
+            WHERE m.kind = $kind AND a.{column} = m.old_id AND a.import_run_id = $run
+            """,
+            {"run": run_id, "kind": kind},
+        )
+    return pl.concat(counted).sort("column")

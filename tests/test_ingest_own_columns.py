@@ -36,3 +36,44 @@ def test_own_column_names_import_with_auto_source(con: store.Connection):
     assert report.counts["activities"] == 2
     minutes = store.read_table(con, "activities")["duration_minutes"].to_list()
     assert sorted(minutes) == [30.0, 120.0]
+
+
+def test_own_link_files_keep_the_export_generic(con: store.Connection):
+    # A deal–person link file in the workbench's own names read as Salesforce's
+    # OpportunityContactRole (OpportunityId, ContactId, Role) made the whole
+    # upload Salesforce's: the deals' file lost its opportunity_id (Salesforce
+    # keys a deal by Id), and every link then named a missing deal.
+    files = [
+        ("accounts.csv", ACCOUNTS),
+        ("contacts.csv", b"contact_id,account_id,name\nC1,A1,Ada Lee\nC2,A1,Ben Wu\n"),
+        (
+            "opportunities.csv",
+            b"opportunity_id,account_id,opportunity_name,stage,amount,close_date\n"
+            b"O1,A1,Renewal,Closed Won,1000,2025-03-01\n",
+        ),
+        (
+            "opportunity_contacts.csv",
+            b"opportunity_id,contact_id,role,is_primary\nO1,C1,Decision Maker,true\n",
+        ),
+        (
+            "contact_influences.csv",
+            b"from_contact_id,to_contact_id,strength\nC2,C1,2\n",
+        ),
+    ]
+    report = ingest.import_files(con, files, actor=LOCAL_ACTOR)
+    assert report.ok, [p.message for p in report.problems if p.level == "error"]
+    assert {f.name: f.source for f in report.files} == dict.fromkeys(
+        (name for name, _ in files), "generic"
+    )
+    assert store.read_table(con, "opportunities")["opportunity_id"].to_list() == ["O1"]
+    links = store.read_table(con, "opportunity_contacts")
+    assert links.select("opportunity_id", "contact_id", "is_primary").rows() == [
+        ("O1", "C1", True)
+    ]
+    influences = store.read_table(con, "contact_influences")
+    assert influences.select("from_contact_id", "to_contact_id", "strength").rows() == [
+        ("C2", "C1", 2)
+    ]
+    assert not [
+        p for p in report.problems if p.level == "warning" and "missing" in p.message
+    ]

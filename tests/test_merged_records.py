@@ -422,3 +422,39 @@ def test_a_chain_of_merges_ends_at_the_last_survivor_and_a_kept_id_stands(
         hubspot, "SELECT name, account_id FROM contacts ORDER BY 1"
     ).rows()
     assert rows == [("Ada Lee", "102"), ("Ben Wu", "101")]
+
+
+def test_a_move_never_makes_a_twin_or_a_line_to_itself(con: store.Connection) -> None:
+    # Moved, these rows would refuse the import (a person without an ID keyed
+    # by account and name, a deal–person link keyed by the two IDs it joins:
+    # each the twin of the survivor's row) or name the row itself (a parent,
+    # a manager merged into the row): they stay references to a missing record.
+    files = {
+        "accounts.csv": "account_id,name,master_id,parent_account_id\n"
+        "a1,Acme,,a2\na2,Acme Corp,a1,\n",
+        "contacts.csv": "contact_id,account_id,name,email,reports_to_id,master_id\n"
+        "c1,a1,Ada Lee,ada@acme.example,c2,\nc2,a1,Ada Lee,ada@acme.example,,c1\n"
+        ",a1,Ben Wu,ben@acme.example,,\n,a2,Ben Wu,ben@acme.example,,\n",
+        "opportunities.csv": "opportunity_id,account_id,opportunity_name,stage,amount,"
+        "close_date\n"
+        "o1,a2,Renewal,Closed Won,1000,2024-03-01\n",
+        "opportunity_contacts.csv": "opportunity_id,contact_id,role\n"
+        "o1,c1,Decision Maker\no1,c2,Decision Maker\n",
+    }
+    report = import_texts(con, files)
+    assert report.ok, [p.message for p in report.errors]
+    accounts = store.query_frame(
+        con, "SELECT account_id, parent_account_id FROM accounts"
+    ).rows()
+    assert accounts == [("a1", None)]
+    people = store.query_frame(
+        con, "SELECT name, account_id, reports_to_id FROM contacts ORDER BY 1"
+    ).rows()
+    assert people == [("Ada Lee", "a1", None), ("Ben Wu", "a1", None)]
+    links = store.query_frame(
+        con, "SELECT opportunity_id, contact_id FROM opportunity_contacts"
+    ).rows()
+    assert links == [("o1", "c1")]
+    # the deal has its own ID: moved to the survivor
+    assert _accounts_of(con, "opportunities") == [("o1", "a1")]
+    assert [p.rows for p in report.problems if p.code == "merged_reference"] == [1]

@@ -135,4 +135,32 @@ OBJECTS = (
         ("activity_date",),
         ("activities", "activity", "visits"),
     ),
+    # Who took part in a deal, and who sways whom (docs/schema.md): without a
+    # layout of their own, their names read as Salesforce's contact roles
+    # (OpportunityId, ContactId, Role), and a whole upload followed them.
+    ObjectLayout(
+        "generic",
+        "opportunity_contacts",
+        "opportunity_contacts",
+        {
+            "opportunity_id": ("opportunity_id", "deal_id"),
+            "contact_id": ("contact_id", "person_id"),
+            "role": ("role", "deal_role"),
+            "is_primary": ("is_primary", "primary"),
+        },
+        ("opportunity_id",),
+        ("opportunitycontacts", "opportunitycontact", "dealcontacts", "dealpeople"),
+    ),
+    ObjectLayout(
+        "generic",
+        "contact_influences",
+        "contact_influences",
+        {
+            "from_contact_id": ("from_contact_id",),
+            "to_contact_id": ("to_contact_id",),
+            "strength": ("strength", "influence_strength"),
+        },
+        ("from_contact_id",),
+        ("contactinfluences", "influences", "influence"),
+    ),
 )

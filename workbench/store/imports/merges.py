@@ -29,14 +29,13 @@ MERGE_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "accounts": (("parent_account_id", "accounts"),),
     "contacts": (("account_id", "accounts"), ("reports_to_id", "contacts")),
     "opportunities": (("account_id", "accounts"),),
-    "opportunity_contacts": (("contact_id", "contacts"),),
     "activities": (("account_id", "accounts"), ("contact_id", "contacts")),
     "contracts": (("account_id", "accounts"),),
-    "contact_influences": (
-        ("from_contact_id", "contacts"),
-        ("to_contact_id", "contacts"),
-    ),
 }
+# Not moved: a deal–person or influence link (keyed by the two IDs it joins,
+# moved it could state the survivor's own link a second time, which refuses
+# the import), nor an ERP line (keyed by account and month). A link naming a
+# loser is left out as a link whose side is missing, as before.
 
 #: How many survivors of survivors are followed (A merged into B, B into C).
 _CHAIN_STEPS = 3
@@ -138,12 +137,21 @@ def import_redirect_merged(
     counted: list[pl.DataFrame] = []
     for table, references in MERGE_REFERENCES.items():
         for index in by_table.get(table, ()):
-            # a row left out itself (deleted, merged) is neither moved nor counted
-            kept = f"NOT s._deleted AND NOT {merged_away(table, 's')}"
+            # a row left out itself (deleted, merged) is neither moved nor
+            # counted, nor is a row without its own ID: its key is made of
+            # what it names, and moved it could be another row's twin
+            key = vocabulary.KEY_COLUMNS[table]
+            kept = (
+                f"NOT s._deleted AND NOT {merged_away(table, 's')} "
+                f"AND s.{key} IS NOT NULL"
+            )
             for column, kind in references:
+                # a parent or manager merged into the row itself stays a line
+                # to a missing record (left out, as before), not one to itself
+                not_itself = f" AND m.master_id <> s.{key}" if kind == table else ""
                 matched = f"""
                     FROM _import_merged_ids m
-                    WHERE m.kind = '{kind}' AND s.{column} = m.old_id AND {kept}"""
+                    WHERE m.kind = '{kind}' AND s.{column} = m.old_id AND {kept}{not_itself}"""
                 counted.append(
                     _frame(
                         cur.sql(
@@ -156,7 +164,7 @@ def import_redirect_merged(
                             FROM {_stage(index)} s
                             JOIN _import_merged_ids m
                               ON m.kind = '{kind}' AND s.{column} = m.old_id
-                            WHERE {kept}
+                            WHERE {kept}{not_itself}
                             GROUP BY s._file
                             """
                         )

@@ -77,3 +77,43 @@ def test_own_link_files_keep_the_export_generic(con: store.Connection):
     assert not [
         p for p in report.problems if p.level == "warning" and "missing" in p.message
     ]
+
+
+def test_every_stored_column_of_the_main_tables_is_read_by_its_own_name():
+    # A file in the workbench's own names (docs/schema.md) loses nothing: each
+    # stored column of these tables is a header the generic layout reads. The
+    # accounts' owner and direct cost, and the deals' name, owner and contract,
+    # were not.
+    from workbench import vocabulary
+    from workbench.ingest.sources import generic
+
+    layouts = {layout.table: layout for layout in generic.OBJECTS}
+    stored = {
+        "accounts": vocabulary.ACCOUNT_COLUMNS,
+        "contacts": vocabulary.CONTACT_COLUMNS,
+        "opportunities": vocabulary.OPPORTUNITY_COLUMNS,
+    }
+    for table, columns in stored.items():
+        mapped = sources.map_headers(layouts[table], list(columns))
+        unread = [c for c in columns if c not in {"source", "source_id"}]
+        assert [c for c in unread if mapped.get(c) != c] == [], table
+
+
+def test_a_deals_file_in_own_names_keeps_its_name_owner_and_contract(
+    con: store.Connection,
+):
+    files = [
+        ("accounts.csv", ACCOUNTS),
+        ("sellers.csv", b"seller_id,seller_name\nS1,Li Wei\n"),
+        (
+            "opportunities.csv",
+            b"opportunity_id,account_id,name,stage,amount,close_date,owner_seller_id\n"
+            b"O1,A1,Line 3 retrofit,Closed Won,1000,2025-03-01,S1\n",
+        ),
+    ]
+    report = ingest.import_files(con, files, actor=LOCAL_ACTOR)
+    assert report.ok, [p.message for p in report.problems if p.level == "error"]
+    deals = store.read_table(con, "opportunities")
+    assert deals.select("opportunity_id", "name", "owner_seller_id").rows() == [
+        ("O1", "Line 3 retrofit", "S1")
+    ]

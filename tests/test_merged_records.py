@@ -34,6 +34,16 @@ _DYNAMICS_CONTACTS = (
 )
 
 
+#: The warnings of a reference to a record the import and the database lack.
+_MISSING = {
+    "contact_without_account",
+    "deal_without_account",
+    "missing_reference",
+    "link_side_missing",
+    "manager_missing",
+}
+
+
 def _ids(con: store.Connection, table: str, key: str) -> list[object]:
     rows = store.query_frame(con, f"SELECT {key} FROM {table} ORDER BY 1").rows()
     return [r[0] for r in rows]
@@ -164,9 +174,10 @@ def test_a_row_naming_a_merged_account_counts_for_the_survivor(
         ("Contact.csv", 1),
         ("Opportunity.csv", 1),
     ]
-    assert "AccountId" in moved[0][2] or "AccountId" in moved[1][2]
+    headers = sorted(m.split(" a record")[0].split("name in ")[1] for *_, m in moved)
+    assert headers == ["AccountId", "AccountId", "ReportsToId"]
     assert any("“001B”, merged into “001A”" in m for _, _, m in moved)
-    assert not [p for p in report.problems if "neither in the import" in p.message]
+    assert not [p for p in report.problems if p.code in _MISSING]
     assert sum(store.orphan_counts(con).values()) == 0
 
 
@@ -197,9 +208,7 @@ def test_references_to_merged_records_move_in_large_files_and_rows_keep_their_nu
             con, "SELECT activity_id, account_id, contact_id FROM activities ORDER BY 1"
         ).rows()
         missing = sorted(
-            (p.file, p.row, p.column)
-            for p in report.problems
-            if "neither in the import" in p.message
+            (p.file, p.row, p.column) for p in report.problems if p.code in _MISSING
         )
         moved = sorted(
             (p.file, p.rows) for p in report.problems if p.code == "merged_reference"
@@ -333,51 +342,57 @@ def _task_people(con: store.Connection) -> list[tuple[object, ...]]:
     ).rows()
 
 
-def test_people_listing_merged_ids_are_not_built_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # a person listing the IDs merged into them is staged, so that a task
-    # naming one of those IDs counts for them
-    _report, built_in_place, con = _whole_export(
-        tmp_path,
-        monkeypatch,
-        "Id,IsDeleted,AccountId,LastName,Title,MergedIds\n"
-        "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager,"
-        "003C00000000000099\n"
-        "003C00000000000002,false,001A00000000000002,Weber,Buyer,\n",
-        {
-            "Id": "contact_id",
-            "IsDeleted": "is_deleted",
-            "AccountId": "account_id",
-            "LastName": "last_name",
-            "Title": "title",
-            "MergedIds": "merged_ids",
-        },
-    )
-    assert "contacts" not in built_in_place
-    assert _task_people(con) == [
-        ("00T1", "003C00000000000001"),
-        ("00T2", "003C00000000000001"),
-    ]
+_CONTACT_MAPPING = {
+    "Id": "contact_id",
+    "IsDeleted": "is_deleted",
+    "AccountId": "account_id",
+    "LastName": "last_name",
+    "Title": "title",
+    "MergedIds": "merged_ids",
+}
 
 
-def test_a_merged_person_is_not_built_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("contacts", "mapping", "merged"),
+    [
+        pytest.param(
+            # a person listing the IDs merged into them
+            "Id,IsDeleted,AccountId,LastName,Title,MergedIds\n"
+            "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager,"
+            "003C00000000000099\n"
+            "003C00000000000002,false,001A00000000000002,Weber,Buyer,\n",
+            _CONTACT_MAPPING,
+            {},
+            id="lists-merged-ids",
+        ),
+        pytest.param(
+            # a person merged into another, not marked deleted (as a Dynamics
+            # loser is not): left out and counted as the staged path counts it
+            "Id,IsDeleted,AccountId,LastName,Title,MasterRecordId\n"
+            "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager,\n"
+            "003C00000000000002,false,001A00000000000002,Weber,Buyer,\n"
+            "003C00000000000099,false,001A00000000000001,Zhang,Plant Manager,"
+            "003C00000000000001\n",
+            None,
+            {"Contact.csv": 1},
+            id="merged-person",
+        ),
+    ],
+)
+def test_a_people_file_holding_a_merge_is_staged_not_built_in_place(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    contacts: str,
+    mapping: dict[str, str] | None,
+    merged: dict[str, int],
 ) -> None:
-    # the merged person is left out and counted as the staged path counts it,
-    # and the task naming them counts for their survivor
+    # staged, its merge is in the map, and the task naming 003C…99 counts for
+    # the person it was merged into
     report, built_in_place, con = _whole_export(
-        tmp_path,
-        monkeypatch,
-        "Id,IsDeleted,AccountId,LastName,Title,MasterRecordId\n"
-        "003C00000000000001,false,001A00000000000001,Zhang,Plant Manager,\n"
-        "003C00000000000002,false,001A00000000000002,Weber,Buyer,\n"
-        # not marked deleted, as a Dynamics loser is not
-        "003C00000000000099,false,001A00000000000001,Zhang,Plant Manager,"
-        "003C00000000000001\n",
+        tmp_path, monkeypatch, contacts, mapping
     )
     assert "contacts" not in built_in_place
-    assert _merged(report) == {"Contact.csv": 1}
+    assert _merged(report) == merged
     assert _task_people(con) == [
         ("00T1", "003C00000000000001"),
         ("00T2", "003C00000000000001"),
@@ -458,3 +473,39 @@ def test_a_move_never_makes_a_twin_or_a_line_to_itself(con: store.Connection) ->
     # the deal has its own ID: moved to the survivor
     assert _accounts_of(con, "opportunities") == [("o1", "a1")]
     assert [p.rows for p in report.problems if p.code == "merged_reference"] == [1]
+
+
+def test_a_survivor_neither_imported_nor_stored_keeps_the_row(
+    con: store.Connection,
+) -> None:
+    # A filler in the merge column (an ETL's empty GUID) or a survivor the
+    # export left out names no record: every account was left out as merged,
+    # and the import refused as having nothing to write.
+    empty = "00000000-0000-0000-0000-000000000000"
+    accounts = (
+        "accountid,name,masterid\n"
+        f"a1,Acme,{empty}\na2,Beta,{empty}\na3,Acme Corp,a1\na4,Gamma,a9\n"
+    )
+    report = import_texts(con, {"account.csv": accounts}, source="dynamics")
+    assert report.ok, [p.message for p in report.errors]
+    assert _ids(con, "accounts", "account_id") == ["a1", "a2", "a4"]
+    assert _merged(report) == {"account.csv": 1}
+    kept = [p for p in report.problems if p.code == "merged_into_missing"]
+    assert [(p.file, p.rows) for p in kept] == [("account.csv", 3)]
+    assert "kept as records of their own" in kept[0].message
+
+
+def test_a_survivor_stored_by_an_earlier_import_is_one(con: store.Connection) -> None:
+    first = import_texts(con, {"accounts.csv": "account_id,name\na1,Acme\n"})
+    assert first.ok
+    later = import_texts(
+        con,
+        {
+            "accounts.csv": "account_id,name,master_id\na2,Acme Corp,a1\n",
+            "opportunities.csv": "opportunity_id,account_id,opportunity_name,stage,"
+            "amount,close_date\no1,a2,Renewal,Closed Won,1000,2024-03-01\n",
+        },
+    )
+    assert later.ok, [p.message for p in later.errors]
+    assert _ids(con, "accounts", "account_id") == ["a1"]
+    assert _accounts_of(con, "opportunities") == [("o1", "a1")]

@@ -140,7 +140,7 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_deleted",
         # the record this one was merged into in the CRM (Salesforce's
         # MasterRecordId, Dynamics' masterid): not stored, the row is left out
-        # (workbench.store.imports.task_status.merged_away)
+        # (workbench.store.imports.merges.merged_away)
         "master_id",
         # the IDs merged into this record (HubSpot's hs_merged_object_ids,
         # "101;102"): not stored, another file's row naming one of them is read

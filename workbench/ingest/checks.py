@@ -224,6 +224,7 @@ def _union_stages(
         for code, counted in (
             ("deleted_in_crm", store.import_deleted_rows),
             ("merged_in_crm", store.import_merged_rows),
+            ("merged_into_missing", store.import_master_missing_rows),
             ("not_done_in_crm", store.import_not_done_rows),
             ("one_to_many", store.import_one_to_many_rows),
             ("recurring_series", store.import_series_rows),

@@ -154,7 +154,8 @@ def name_message(record: dict[str, Any]) -> Wording:
     )
 
 
-#: The whole-file warnings of rows an import leaves out and counts, by code.
+#: The whole-file warnings of rows an import counts per file, by code: rows
+#: left out, but for ``merged_into_missing`` (rows kept as they are).
 ROWS_LEFT_OUT: dict[str, str] = {
     "deleted_in_crm": N_(
         "{count} row(s) marked as deleted (IsDeleted) were not imported"
@@ -164,6 +165,12 @@ ROWS_LEFT_OUT: dict[str, str] = {
         "masterid) were not imported: their deals, people and activities were "
         "moved to the record they were merged into, and kept they would be a "
         "second, empty account or person of the same name"
+    ),
+    "merged_into_missing": N_(
+        "{count} record(s) name a record they were merged into (MasterRecordId, "
+        "masterid) that is neither in the import nor in the database (a filler "
+        "such as 00000000-0000-0000-0000-000000000000, or a record the export "
+        "left out): they are kept as records of their own"
     ),
     "not_done_in_crm": N_(
         "{count} activity(ies) the CRM holds as not done (a task open, under "

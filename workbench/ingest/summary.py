@@ -51,6 +51,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "deleted_in_crm": (N_("deleted in the CRM: left out"), False),
     "merged_in_crm": (N_("merged into another record in the CRM: left out"), False),
     "merged_reference": (N_("names a merged record: read as its survivor"), False),
+    "merged_into_missing": (N_("merged into a record not held: kept"), False),
     "not_done_in_crm": (
         N_("not done (open, cancelled, only proposed): not effort, left out"),
         False,
@@ -150,9 +151,6 @@ _CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("matches no", "unmatched_name"),
     ("created from", "created_from_name"),
     ("marked as deleted", "deleted_in_crm"),
-    # the reference's message holds the merged record's words: read first
-    ("a record merged into another", "merged_reference"),
-    ("merged into another in the CRM", "merged_in_crm"),
     ("(same name); kept once", "same_record_twice"),
     ("names no account", "row_without_account"),
     ("has no ID", "row_without_key"),

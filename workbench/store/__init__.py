@@ -189,6 +189,7 @@ from workbench.store.imports.ranges import ALL_DAY_EVENT, LONG_ACTIVITY
 from workbench.store.imports.row_notes import (
     import_deleted_rows,
     import_filled_rows,
+    import_master_missing_rows,
     import_merged_rows,
     import_not_done_rows,
     import_one_to_many_rows,
@@ -399,6 +400,7 @@ __all__ = [
     "import_filled_rows",
     "import_id_collisions",
     "import_link_targets",
+    "import_master_missing_rows",
     "import_merged_by_name",
     "import_merged_count",
     "import_merged_map",

@@ -29,7 +29,7 @@ from workbench import vocabulary
 from workbench.store._base import Connection
 from workbench.store.imports.currency import currency_code, has_rate
 from workbench.store.imports.deal_state import read_as_open
-from workbench.store.imports.merges import MERGE_REFERENCES
+from workbench.store.imports.merges import MERGE_REFERENCES, names_a_master
 from workbench.store.imports.staging import (
     _CSV_READER,
     LargeCsv,
@@ -39,7 +39,6 @@ from workbench.store.imports.staging import (
     filled_from,
     staged_columns,
 )
-from workbench.store.imports.task_status import merged_away
 from workbench.store.imports.value_rules import value_checks
 
 #: Tables whose file the one-pass import builds in place.
@@ -168,8 +167,9 @@ def direct_source(table: str, csv: LargeCsv) -> tuple[str, dict[str, Any]]:
     held = csv.positions
     marks = [
         "s._deleted",
-        # a record merged into another: the staged path counts it per file
-        *((merged_away(table, "s"),) if "master_id" in held else ()),
+        # a record naming one it was merged into: the staged path looks the
+        # survivor up and counts the row per file
+        *((names_a_master(table, "s"),) if "master_id" in held else ()),
         # the IDs merged into a record: the staged path maps them first
         *(("s.merged_ids IS NOT NULL",) if "merged_ids" in held else ()),
         # a reference to a record merged into another: the staged path moves

@@ -4,7 +4,7 @@ A CRM merge keeps one record and removes the other, moving the loser's deals,
 people and activities to the survivor. An export holds what says so in one of
 two ways: the loser's own row names the survivor (Salesforce's
 ``MasterRecordId``, Dynamics' ``masterid``: ``master_id``, the row is left out,
-see :func:`.task_status.merged_away`), or the survivor lists the IDs merged
+see :func:`merged_away`), or the survivor lists the IDs merged
 into it (HubSpot's ``hs_merged_object_ids``, ``101;102``: ``merged_ids``). A
 row of another file that still names the loser (files exported before and after
 a merge, an association table synced late) was a reference to a missing
@@ -21,7 +21,6 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.store._base import Connection, _frame
-from workbench.store.imports.task_status import merged_away
 
 #: The columns naming an account or a person, per staged table: (column, the
 #: table of the record it names).
@@ -43,6 +42,82 @@ _CHAIN_STEPS = 3
 
 def _stage(index: int) -> str:
     return f"_import_stage_{int(index)}"
+
+
+def names_a_master(table: str, alias: str) -> str:
+    """Return the SQL condition of a staged row whose ``master_id`` names another record.
+
+    Whether that record is one the import or the database holds is
+    :func:`merged_away`'s question; this one needs no map (a file built in
+    place is staged when it holds such a row).
+    """
+    key = vocabulary.KEY_COLUMNS.get(table)
+    if "master_id" not in vocabulary.CANONICAL_COLUMNS.get(table, ()) or key is None:
+        return "false"
+    return (
+        f"({alias}.master_id IS NOT NULL "
+        f"AND {alias}.master_id IS DISTINCT FROM {alias}.{key})"
+    )
+
+
+def merged_away(table: str, alias: str) -> str:
+    """Return the SQL condition of a staged row merged into another record in its CRM.
+
+    When two accounts or two people are merged, Salesforce deletes the loser and
+    writes the survivor's ID in its ``MasterRecordId``; Dynamics deactivates it
+    and writes it in its ``masterid`` (``master_id``). Its deals, people and
+    activities were moved to the survivor: the loser is an empty duplicate, and
+    imported it would be a second account or a second person of the same name.
+
+    Only where the survivor is a record of the import or the database
+    (``_import_known_ids``, :func:`import_merged_map`): a value naming none (a
+    filler such as Dynamics' empty ``00000000-…`` GUID, a survivor the export
+    left out) keeps the row, and the import says so (``merged_into_missing``).
+    """
+    named = names_a_master(table, alias)
+    if named == "false":
+        return named
+    return (
+        f"({named} AND {alias}.master_id IN "
+        f"(SELECT id FROM _import_known_ids WHERE kind = '{table}'))"
+    )
+
+
+def import_merge_tables(cur: Connection) -> None:
+    """Make the import's empty map of merged IDs and the IDs survivors are looked up in.
+
+    Run as the import begins (:func:`workbench.store.import_begin`), so that
+    every statement of it may read them; :func:`import_merged_map` fills them.
+    """
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _import_merged_ids "
+        "(kind VARCHAR, old_id VARCHAR, master_id VARCHAR)"
+    )
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE _import_known_ids (kind VARCHAR, id VARCHAR)"
+    )
+
+
+def _known_ids(cur: Connection, table: str, indexes: Sequence[int]) -> None:
+    """Fill ``_import_known_ids`` with ``table``'s staged and stored IDs, if a row names a master."""
+    key = vocabulary.KEY_COLUMNS[table]
+    named = any(
+        cur.execute(
+            f"SELECT 1 FROM {_stage(i)} s WHERE {names_a_master(table, 's')} LIMIT 1"
+        ).fetchall()
+        for i in indexes
+    )
+    if not named:
+        return  # the usual case: the column is there, and empty
+    staged = " UNION ".join(
+        f"SELECT {key} FROM {_stage(i)} WHERE {key} IS NOT NULL" for i in indexes
+    )
+    cur.execute(
+        f"""
+        INSERT INTO _import_known_ids
+        SELECT '{table}', id FROM ({staged} UNION SELECT {key} FROM {table}) k(id)
+        """
+    )
 
 
 def _merges_in_stage(table: str, index: int) -> list[str]:
@@ -72,12 +147,12 @@ def import_merged_map(cur: Connection, by_table: Mapping[str, Sequence[int]]) ->
     a survivor that was merged in turn is followed to its own survivor. Returns
     the IDs mapped.
     """
-    # made afresh by every import that stages files: the one-pass load of a
-    # large activity file asks it afterwards (import_merged_count)
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE _import_merged_ids "
-        "(kind VARCHAR, old_id VARCHAR, master_id VARCHAR)"
-    )
+    # filled afresh by every import that stages files: the one-pass load of
+    # a large activity file asks it afterwards (import_merged_count)
+    cur.execute("DELETE FROM _import_merged_ids")
+    cur.execute("DELETE FROM _import_known_ids")
+    for table in ("accounts", "contacts"):
+        _known_ids(cur, table, by_table.get(table, ()))
     arms = [
         select
         for table in ("accounts", "contacts")
@@ -173,19 +248,7 @@ def import_redirect_merged(
                 cur.execute(
                     f"UPDATE {_stage(index)} s SET {column} = m.master_id {matched}"
                 )
-    moved = [frame for frame in counted if frame.height]
-    if not moved:
-        return pl.DataFrame(
-            schema={
-                "_file": pl.String,
-                "table": pl.String,
-                "column": pl.String,
-                "rows": pl.Int64,
-                "example_old": pl.String,
-                "example_new": pl.String,
-            }
-        )
-    return pl.concat(moved).sort("_file", "column")
+    return _moved(counted)
 
 
 def import_redirect_loaded(cur: Connection, run_id: int, file: str) -> pl.DataFrame:
@@ -224,4 +287,21 @@ def import_redirect_loaded(cur: Connection, run_id: int, file: str) -> pl.DataFr
             """,
             {"run": run_id, "kind": kind},
         )
-    return pl.concat(counted).sort("column")
+    return _moved(counted)
+
+
+#: What :func:`import_redirect_merged` and :func:`import_redirect_loaded` return.
+_MOVED_SCHEMA = {
+    "_file": pl.String,
+    "table": pl.String,
+    "column": pl.String,
+    "rows": pl.Int64,
+    "example_old": pl.String,
+    "example_new": pl.String,
+}
+
+
+def _moved(counted: list[pl.DataFrame]) -> pl.DataFrame:
+    """Return the moves counted per file and column, in one frame (empty when none)."""
+    frames = [pl.DataFrame(schema=_MOVED_SCHEMA), *(f for f in counted if f.height)]
+    return pl.concat(frames).sort("_file", "column")

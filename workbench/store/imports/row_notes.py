@@ -14,17 +14,13 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.store._base import Connection, _frame
+from workbench.store.imports.merges import merged_away, names_a_master
 from workbench.store.imports.staging import (
     IMPORT_PROBLEM_ROWS,
     _import_columns,
     filled_from,
 )
-from workbench.store.imports.task_status import (
-    merged_away,
-    not_done,
-    one_to_many,
-    series,
-)
+from workbench.store.imports.task_status import not_done, one_to_many, series
 
 
 def _per_file() -> pl.DataFrame:
@@ -109,11 +105,27 @@ def import_deleted_rows(cur: Connection, table: str) -> pl.DataFrame:
 def import_merged_rows(cur: Connection, table: str) -> pl.DataFrame:
     """Return per file how many rows were merged into another record (and so are skipped).
 
-    :func:`.task_status.merged_away`: accounts and people only.
+    :func:`.merges.merged_away`: accounts and people only.
     """
     if "master_id" not in _import_columns(table):
         return _per_file()
     return _rows_per_file(cur, table, merged_away(table, "s"))
+
+
+def import_master_missing_rows(cur: Connection, table: str) -> pl.DataFrame:
+    """Return per file how many kept rows name a survivor no record of the import or database is.
+
+    A filler in the merge column, or a survivor the export left out: the row
+    is kept as a record of its own (:func:`.merges.merged_away`).
+    """
+    if "master_id" not in _import_columns(table):
+        return _per_file()
+    return _rows_per_file(
+        cur,
+        table,
+        f"NOT s._deleted AND {names_a_master(table, 's')} "
+        f"AND NOT {merged_away(table, 's')}",
+    )
 
 
 def no_filled_rows() -> pl.DataFrame:

@@ -21,6 +21,7 @@ from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
 from workbench.store._base import Connection, _registered
+from workbench.store.imports.merges import import_merge_tables
 from workbench.store.imports.sql_macros import import_macros
 from workbench.store.imports.task_status import kept_rows
 from workbench.store.settings import portfolio_currency
@@ -71,6 +72,7 @@ _DUCKDB_TYPES: dict[Any, str] = {
 def import_begin(cur: Connection) -> None:
     """Prepare an import inside a write transaction: parsing macros, vocabularies."""
     _import_macros(cur)
+    import_merge_tables(cur)
     roles = pl.DataFrame(
         [
             {"value": value, "role": role or None, "attitude": attitude or None}

@@ -12,6 +12,7 @@ task in once it is done.
 from __future__ import annotations
 
 from workbench import vocabulary
+from workbench.store.imports.merges import merged_away
 
 #: Task statuses that say the CRM holds an activity as not done: open, under way,
 #: waiting or put off (Salesforce's Not Started, In Progress, Waiting on someone
@@ -141,24 +142,6 @@ def kept_activities(alias: str) -> str:
     return (
         f"NOT {alias}._deleted AND NOT {not_done(alias)} "
         f"AND NOT {one_to_many(alias)} AND NOT {series(alias)}"
-    )
-
-
-def merged_away(table: str, alias: str) -> str:
-    """Return the SQL condition of a staged row merged into another record in its CRM.
-
-    When two accounts or two people are merged, Salesforce deletes the loser and
-    writes the survivor's ID in its ``MasterRecordId``; Dynamics deactivates it
-    and writes it in its ``masterid`` (``master_id``). Its deals, people and
-    activities were moved to the survivor: the loser is an empty duplicate, and
-    imported it would be a second account or a second person of the same name.
-    """
-    key = vocabulary.KEY_COLUMNS.get(table)
-    if "master_id" not in vocabulary.CANONICAL_COLUMNS.get(table, ()) or key is None:
-        return "false"
-    return (
-        f"({alias}.master_id IS NOT NULL "
-        f"AND {alias}.master_id IS DISTINCT FROM {alias}.{key})"
     )
 
 

@@ -4,6 +4,7 @@ from workbench.app import reads, session
 from workbench.app.language import _, apply_language
 from workbench.app.screens import effort as screen
 from workbench.app.screens import effort_model, effort_what_if
+from workbench.app.screens import segments as segment_screen
 
 # The language first: a page can run without app.py (a direct URL, a test).
 apply_language()
@@ -25,6 +26,8 @@ with session.one_opening():
     verdicts = screen.verdicts(choices, currency)
     screen.headline(choices, verdicts, currency)
     screen.totals(choices, currency)
+    # effort on partners and competitors is in no total: said, with them
+    segment_screen.not_segmented_note()
     screen.verdicts_section(choices, judged, verdicts, currency)
     screen.people_section(choices, currency)
     effort_what_if.what_if_section(choices, currency)

@@ -19,6 +19,7 @@ COMPOSITION = ("workbench.plans", "workbench.api", "workbench.app", "workbench.c
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "domain": ("workbench",),
     "vocabulary": ("workbench.store", "workbench.ingest", "workbench.analytics"),
+    "account_types": ("workbench.store", "workbench.ingest", "workbench.analytics"),
     "errors": ("workbench",),
     "throttle": ("workbench",),
     "store": (

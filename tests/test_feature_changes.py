@@ -591,3 +591,32 @@ def test_features_of_another_term_are_brought_up_to_date(con, monkeypatch):
     assert (
         held.features["retention_retained"][0] != now.features["retention_retained"][0]
     )
+
+
+def test_an_account_typed_as_no_customer_leaves_the_features_in_place(con, monkeypatch):
+    # A4 has no deal: typed a competitor, it is no customer to segment; A1
+    # has deals: typed a partner, we sell to it too and it stays
+    con.execute("UPDATE accounts SET source = 'generic', source_id = account_id")
+    held = store.features_up_to_date(con, AS_OF)
+    _import(
+        con,
+        (
+            "accounts.csv",
+            "account_id,name,account_type\n"
+            "A4,Account 4,Competitor\n"
+            "A1,Account 1,Technology Partner\n",
+        ),
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again is not None and {"A1", "A4"} <= set(read_again)
+    assert "A4" in held.features["account_id"].to_list()
+    assert "A4" not in now.features["account_id"].to_list()
+    assert "A1" in now.features["account_id"].to_list()
+    # typed a customer again: back in its place, read again alone
+    held = now
+    _import(
+        con, ("accounts.csv", "account_id,name,account_type\nA4,Account 4,Customer\n")
+    )
+    now, read_again = _brought_up(con, held, monkeypatch)
+    assert read_again is not None and "A4" in read_again
+    assert "A4" in now.features["account_id"].to_list()

@@ -272,6 +272,39 @@ SELLER_ROLE_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: What an account is to the supplier, as the CRM types it (Salesforce's and
+#: HubSpot's ``Type``, Dynamics' relationship type): the stored ``account_type``.
+#: A reseller buys from us to sell on, a prospect may yet buy: both are customers
+#: to segment. Unknown where the CRM gives no type or one the workbench does not
+#: know (then the account is treated as a customer, as before types were read).
+ACCOUNT_TYPES: tuple[str, ...] = (
+    "customer",
+    "prospect",
+    "reseller",
+    "partner",
+    "competitor",
+    "supplier",
+    "press",
+    "investor",
+    "other",
+)
+#: The account types that are not customers: a competitor, a partner we work
+#: with (technology, installation, consulting), a supplier or vendor, the press
+#: or an investor. Such an account is imported and shown in its buying centre,
+#: but not segmented, valued or counted in the effort comparison (docs/import.md,
+#: "Account types"): effort spent on a partner is not effort to serve a
+#: customer, and a partner bringing no revenue is not a customer below zero.
+#: Unless a deal is on record for it (won, open or lost): then we sell to it
+#: too, and it is segmented.
+NOT_CUSTOMER_TYPES: tuple[str, ...] = (
+    "partner",
+    "competitor",
+    "supplier",
+    "press",
+    "investor",
+)
+
+
 #: Activity kinds done together with the customer (a partnership signal).
 JOINT_ACTIVITY_KINDS: tuple[str, ...] = ("joint_planning", "workshop")
 RELATIONSHIP_TYPES: tuple[str, ...] = ("transactional", "partnership")

@@ -39,6 +39,17 @@ VALUE_SEGMENTS: dict[str, str] = {
     "below_zero": N_("below zero"),
     "no_data": N_("no data"),
 }
+ACCOUNT_TYPES: dict[str, str] = {
+    "customer": N_("customer"),
+    "prospect": N_("prospect"),
+    "reseller": N_("reseller"),
+    "partner": N_("partner"),
+    "competitor": N_("competitor"),
+    "supplier": N_("supplier"),
+    "press": N_("press or analyst"),
+    "investor": N_("investor"),
+    "other": N_("other"),
+}
 RELATIONSHIPS: dict[str, str] = {
     "transactional": N_("transactional"),
     "partnership": N_("partnership"),
@@ -155,6 +166,8 @@ NPS_BANDS: dict[str, str] = {
 COLUMN_LABELS: dict[str, str] = {
     "account_id": N_("Account ID"),
     "account_name": N_("Account"),
+    "account_type": N_("Account type"),
+    "crm_type": N_("Type in the CRM"),
     "name": N_("Name"),
     "accounts": N_("Accounts"),
     "activities_12m": N_("Activities, 12 months"),
@@ -336,6 +349,7 @@ CONTACT_FUNCTIONS: dict[str, str] = {
 
 #: Which vocabulary a table's column holds, by the column's name.
 COLUMN_VOCABULARIES: dict[str, Mapping[str, str]] = {
+    "account_type": ACCOUNT_TYPES,
     "buying_role": BUYING_ROLES,
     "role": BUYING_ROLES,
     "role_a": BUYING_ROLES,
@@ -384,6 +398,11 @@ def attitude(term: str | None) -> str:
 def value_segment(term: str | None) -> str:
     """Return a value segment (``most_valuable``) as the language in force reads it."""
     return _term(VALUE_SEGMENTS, term)
+
+
+def account_type(term: str | None) -> str:
+    """Return an account type (``competitor``) as the language in force reads it."""
+    return _term(ACCOUNT_TYPES, term)
 
 
 def relationship(term: str | None) -> str:

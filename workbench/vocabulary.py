@@ -80,6 +80,10 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "source_id",
     "contract_type",
     "direct_cost_annual",
+    # the CRM's type text, and what it says in the workbench's words
+    # (workbench.account_types)
+    "crm_type",
+    "account_type",
 )
 
 #: The contacts table's columns, in the store's order (schema.py).
@@ -132,7 +136,11 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_deleted",
     ),
     "accounts": (
-        *(c for c in ACCOUNT_COLUMNS if c not in {"source", "source_id"}),
+        *(
+            c
+            for c in ACCOUNT_COLUMNS
+            if c not in {"source", "source_id", "account_type"}
+        ),
         "parent_account_name",
         "owner_seller_name",
         # the buying situation where the CRM rates it (ingest.sources.situation)

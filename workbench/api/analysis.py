@@ -32,6 +32,15 @@ class SegmentsAndEffort(EconomicsInputs):
         """
         return store.account_features(self.connection, as_of, default_term_months)
 
+    def accounts_not_segmented(self) -> pl.DataFrame:
+        """Return the accounts the CRM types as no customer, left out of the segments.
+
+        A competitor, partner, supplier, the press or an investor with no deal on
+        record (see :func:`workbench.store.accounts_not_segmented` for the
+        columns): kept, shown in its buying centre, but not valued or ranked.
+        """
+        return store.accounts_not_segmented(self.connection)
+
     def features_up_to_date(
         self,
         as_of: date,

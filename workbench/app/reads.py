@@ -243,6 +243,13 @@ def term_steps(as_of: date) -> store.TermSteps:
     return session.run(store.term_steps, as_of, ids)
 
 
+accounts_not_segmented = _workbench_read(
+    Workbench.accounts_not_segmented,
+    "Return the accounts the CRM types as no customer (not segmented).",
+    facts=True,
+)
+
+
 # Shared, not copied: the segmentation reuses its threshold-free part for the same
 # features and situation frames (by identity), so a copy per rerun would redo it.
 account_situation = _workbench_read(

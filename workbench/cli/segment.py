@@ -83,7 +83,11 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
             option, dest=field, type=float, metavar="N", help=_(help_text)
         )
     add_table_output(
-        parser, _("print {as_of, thresholds, accounts: [one object per account]}")
+        parser,
+        _(
+            "print {as_of, currency, thresholds, accounts: [one object per "
+            "account], not_segmented: [accounts typed as no customer]}"
+        ),
     )
 
 
@@ -108,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         progress(_("segmenting accounts as of {day}").format(day=as_of))
         segments = wb.segments(thresholds, as_of)
         currency = wb.currency()
+        left_out = wb.accounts_not_segmented()
     table = segment.account_table(segments)
     document = {
         "as_of": as_of,
@@ -115,8 +120,26 @@ def run(args: argparse.Namespace) -> int:
         "currency": currency,
         "thresholds": thresholds.to_dict(),
         "accounts": table,
+        # competitors, partners, suppliers: kept, but no customer to segment
+        "not_segmented": left_out,
     }
-    return print_table(args, table, lambda: _print_accounts(table, currency), document)
+
+    def text() -> None:
+        _print_accounts(table, currency)
+        if left_out.height:
+            print(
+                _(
+                    "Not segmented, typed in the CRM as no customer and with no "
+                    "deal on record: {accounts}"
+                ).format(
+                    accounts=", ".join(
+                        f"{name} ({kind})"
+                        for name, kind in left_out.select("name", "crm_type").rows()
+                    )
+                )
+            )
+
+    return print_table(args, table, text, document)
 
 
 def _print_accounts(table: pl.DataFrame, currency: str) -> None:
@@ -153,7 +176,9 @@ COMMANDS = (
             "and transactional or partnership by a transparent relationship score "
             "(manual overrides win). Revenue is the won deals in force, each spread "
             "over its contract term (revenue_basis says which). Prints one row per "
-            "account with the features used."
+            "account with the features used. Accounts the CRM types as no customer "
+            "(competitors, partners, suppliers, the press, investors) with no deal "
+            "on record are not segmented: --json lists them in not_segmented."
         ),
         examples=(
             "workbench segment",

@@ -142,6 +142,9 @@ def _accounts(rng: np.random.Generator, n: int, sellers: pl.DataFrame) -> pl.Dat
                 "source": "demo",
                 "contract_type": contract,
                 "direct_cost_annual": direct_cost,
+                # a supplier's customers, as its CRM types them
+                "crm_type": "Customer - Direct",
+                "account_type": "customer",
                 "archetype": [ARCHETYPES[k] for k in kinds],
                 "naming": [_COUNTRIES[c][2] for c in country_idx],
                 "true_wallet": wallet,

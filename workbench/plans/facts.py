@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 #: The facts each part shows, by the column that holds them, in the order shown.
 CRM_FACTS: dict[str, str] = {
     "industry": N_("Industry"),
+    "crm_type": N_("Type in the CRM"),
     "region": N_("Region"),
     "owner": N_("Account owner"),
     "won_revenue_12m": N_("Won revenue, last 12 months"),

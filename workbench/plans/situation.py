@@ -27,6 +27,25 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
+def _missing_part(
+    con: store.Connection, key: str, title: str, account_id: str
+) -> SituationPart:
+    """Return the part of an account the portfolio's figures do not hold."""
+    typed = store.accounts_not_segmented(con).filter(pl.col("account_id") == account_id)
+    if typed.height:
+        # a competitor, partner or supplier: no customer to value
+        note = _note(
+            N_(
+                "Not segmented: the CRM types this account as no customer "
+                "({crm_type}) and no deal is on record for it."
+            ),
+            crm_type=str(typed["crm_type"][0]),
+        )
+    else:
+        note = _note(N_("no such account"))
+    return SituationPart(key, title, "unavailable", **note)
+
+
 def _note(template: str, **args: Cell) -> dict[str, Any]:
     """Return a part's note in English with the message and values it came from.
 
@@ -139,9 +158,7 @@ def situation_from_segment(
     account = segments.filter(pl.col("account_id") == account_id).head(1)
     title = N_("Value segment and relationship")
     if not account.height:
-        return SituationPart(
-            "segment", title, "unavailable", **_note(N_("no such account"))
-        )
+        return _missing_part(con, "segment", title, account_id)
     if "value_reason" not in account.columns:
         # this account's reasons alone: the same text as explaining every account
         account = explain_segments(account)
@@ -195,9 +212,7 @@ def situation_from_effort(
     )
     row = _account_row(accounts, account_id)
     if row is None:
-        return SituationPart(
-            "effort", title, "unavailable", **_note(N_("no such account"))
-        )
+        return _missing_part(con, "effort", title, account_id)
     issues = effort.issues(accounts.filter(pl.col("account_id") == account_id))
     effort_share = row["effort_share_pct"]
     revenue_share = row["revenue_share_pct"]

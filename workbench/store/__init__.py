@@ -28,6 +28,7 @@ leaves the facts version, and the reads cached under it, where they were).
 from __future__ import annotations
 
 from workbench.store._base import Connection, OutOfMemoryError
+from workbench.store.account_types import accounts_not_segmented
 from workbench.store.catalog import (
     build_database_from_tables,
     catalog_columns,
@@ -344,6 +345,7 @@ __all__ = [
     "account_term_revenue",
     "account_wallet_estimates",
     "accounts_by_industry",
+    "accounts_not_segmented",
     "add_requirement",
     "build_database_from_tables",
     "buying_centre_accounts",

@@ -119,6 +119,7 @@ FEATURE_READ_COLUMNS: dict[str, tuple[str, ...]] = {
         "created_on",
         "contract_type",
         "direct_cost_annual",
+        "account_type",
     ),
     "opportunities": (
         "account_id",

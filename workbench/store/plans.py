@@ -218,7 +218,7 @@ def account_plan_facts(
         )
         SELECT a.account_id, a.name, a.industry, a.region, a.country,
                s.name AS owner, a.wallet_estimate, a.gross_margin_pct,
-               a.contract_type, a.direct_cost_annual, a.created_on,
+               a.contract_type, a.direct_cost_annual, a.created_on, a.crm_type,
                d.won_revenue_12m, d.open_pipeline, d.open_opportunities,
                e.effort_hours_12m, e.activities_12m,
                (SELECT count(*) FROM contacts c WHERE c.account_id = $a)

@@ -25,6 +25,7 @@ from workbench.store._base import (
     plausible,
     zero_if_missing,
 )
+from workbench.store.account_types import CUSTOMER_SCOPE_SQL, customer_scope_params
 from workbench.store.connection import get_meta, query_frame
 from workbench.store.economic_inputs import (
     ECONOMICS_FEATURE_COLUMNS,
@@ -460,6 +461,8 @@ ACCOUNT_FEATURES_SQL = f"""
             LEFT JOIN growth_signals g USING (account_id)
             LEFT JOIN account_wallet_estimates we USING (account_id)
             LEFT JOIN retention_masks rm USING (account_id)
+            -- no competitor, partner or supplier (store.account_types)
+            WHERE {CUSTOMER_SCOPE_SQL}
         )
         SELECT f.* REPLACE (
             {INDUSTRY_WALLET_SHARE_COLUMN},
@@ -489,7 +492,9 @@ ACCOUNT_FEATURES_SQL = f"""
 def account_features(
     con: Connection, as_of: date | None = None, default_term_months: int = 12
 ) -> pl.DataFrame:
-    """Return one row per account with every signal segmentation and effort use.
+    """Return one row per customer account with every signal segmentation and effort use.
+
+    An account the CRM types as no customer is left out (:mod:`.account_types`).
 
     Windows: "12m" is the 12 months up to and including ``as_of``; "prev_12m" the
     12 months before that. Executive contacts follow the one seniority rule of
@@ -542,6 +547,7 @@ def account_feature_params(as_of: date, default_term_months: int) -> dict[str, A
         **revenue_params(default_term_months),
         **seller_rate_params(),
         **growth_signal_params(),
+        **customer_scope_params(),
         "joint": list(JOINT_ACTIVITY_KINDS),
     }
 

@@ -585,4 +585,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the day of the latest committed import, which the as-of day stops at",
         (_LAST_IMPORT_DAY,),
     ),
+    # the CRM's account type, as written and in the workbench's words
+    # (workbench.account_types; NULL in a file from before: a customer)
+    Migration(
+        20,
+        "each account's type in the CRM (customer, partner, competitor, ...)",
+        tuple(
+            f"ALTER TABLE accounts ADD COLUMN IF NOT EXISTS {c} VARCHAR"
+            for c in ("crm_type", "account_type")
+        ),
+    ),
 )

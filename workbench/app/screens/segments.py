@@ -73,9 +73,37 @@ def features_or_stop(as_of: date, thresholds: segment.Thresholds) -> pl.DataFram
     """Return the accounts' features, or stop the page when there are no accounts."""
     features = reads.account_features(as_of, round(thresholds.default_term_months))
     if features.height == 0:
-        st.info(_("No accounts yet: import CRM exports on the Import page."))
+        if reads.accounts_not_segmented().height == 0:
+            st.info(_("No accounts yet: import CRM exports on the Import page."))
+        else:
+            st.info(
+                _(
+                    "No customer accounts yet: the CRM types every account as no customer."
+                )
+            )
+            not_segmented_note()
         st.stop()
     return features
+
+
+def not_segmented_note() -> None:
+    """Say which accounts the CRM types as no customer, left out of the figures."""
+    left_out = reads.accounts_not_segmented()
+    if left_out.height == 0:
+        return
+    st.caption(
+        _(
+            "Not segmented: {count} accounts typed in the CRM as no customer "
+            "(competitors, partners, suppliers, the press or investors) with no "
+            "deal on record. They are not valued or counted in the effort; their "
+            "buying centres are shown."
+        ).format(count=format_number(left_out.height))
+    )
+    with st.expander(_("Accounts not segmented")):
+        show_table(
+            terms.localise_values(left_out.drop("account_id")),
+            key="not_segmented_table",
+        )
 
 
 def overview_section(
@@ -85,6 +113,7 @@ def overview_section(
     # computed once per thresholds and language, shared by every session
     view = segment_reads.overview(as_of, thresholds, CHART_POINTS, current_language())
     counts = view.counts
+    not_segmented_note()
     row = metric_row()
     shown = ("most_valuable", "most_growable", "maintain", "below_zero", "no_data")
     for name in shown:

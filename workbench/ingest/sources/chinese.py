@@ -54,6 +54,7 @@ OBJECTS = (
             "parent_account_name": ("上级客户", "母公司", "上級客戶"),
             "owner_seller_name": _CN_OWNER,
             "created_on": ("创建日期", "建立日期", "创建时间"),
+            "crm_type": ("客户类型", "客戶類型", "客户性质", "客戶性質"),
             **SITUATION_ALIASES,
         },
         ("name",),

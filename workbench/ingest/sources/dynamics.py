@@ -104,6 +104,14 @@ OBJECTS = (
             "owner_seller_id": ("ownerid",),
             "owner_seller_name": ("Owner",),
             "created_on": ("createdon", "Created On"),
+            # the relationship type: its label where the export gives one, else
+            # its option value (1 Competitor ... 12 Other)
+            "crm_type": (
+                "customertypecode@OData.Community.Display.V1.FormattedValue",
+                "customertypecodename",
+                "Relationship Type",
+                "customertypecode",
+            ),
             # set on the deactivated loser of a merge (its records moved)
             "master_id": ("masterid", "Master ID"),
             **SITUATION_ALIASES,

@@ -44,6 +44,8 @@ OBJECTS = (
             "created_on": ("created_on", "customer_since"),
             "contract_type": ("contract_type",),
             "direct_cost_annual": ("direct_cost_annual",),
+            # the CRM's own text first: a file of the workbench's own table holds both
+            "crm_type": ("crm_type", "account_type"),
             "master_id": ("master_id", "merged_into"),
             **SITUATION_ALIASES,
         },

@@ -298,6 +298,8 @@ OBJECTS = (
                 "公司所有者",
             ),
             "created_on": _CREATE_DATE,
+            # the company's type: PROSPECT, PARTNER, RESELLER, VENDOR, OTHER
+            "crm_type": ("Type", "Tipo", "Typ", "类型", "property_type"),
             "is_deleted": _DELETED,
             "merged_ids": _MERGED_IDS,
             **SITUATION_ALIASES,

@@ -38,6 +38,8 @@ OBJECTS = (
             # Report exports name the owner instead of giving the user's ID.
             "owner_seller_name": ("Account Owner", "Owner", "Owner Name"),
             "created_on": ("CreatedDate", "Created Date"),
+            # Customer - Direct, Technology Partner, Competitor, Prospect, ...
+            "crm_type": ("Type", "Account Type"),
             "is_deleted": _DELETED,
             "master_id": _MERGED_INTO,
             **SITUATION_ALIASES,

@@ -131,6 +131,7 @@ def _build_accounts(cur: Connection, staged: set[str]) -> None:
                    wb_num(s.gross_margin_pct) AS gross_margin_pct,
                    {date_expr("s", "created_on")} AS created_on,
                    s.contract_type, wb_num(s.direct_cost_annual) AS direct_cost_annual,
+                   s.crm_type, t.account_type,
                    n.account_id IS NOT NULL AND s.account_id IS NULL AND e.account_id IS NULL
                        AS matched_by_name,
                    false AS created_from_reference,
@@ -138,6 +139,7 @@ def _build_accounts(cur: Connection, staged: set[str]) -> None:
             FROM s
             LEFT JOIN accounts e ON e.source = s._source AND e.source_id = s.natural_key
             LEFT JOIN by_name n ON n.k = lower(s.name) AND s.account_id IS NULL
+            LEFT JOIN _import_account_types t ON t.value = lower(s.crm_type)
             WHERE s.natural_key IS NOT NULL
             """
         )

@@ -65,6 +65,8 @@ _KEEP_WHEN_NULL = frozenset(
         "gross_margin_pct",
         "contract_type",
         "direct_cost_annual",
+        "crm_type",
+        "account_type",
         "parent_account_id",
         "owner_seller_id",
         "title",

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from workbench import vocabulary
+from workbench.account_types import ACCOUNT_TYPE_VALUES
 from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
@@ -118,7 +119,14 @@ def import_begin(cur: Connection) -> None:
             + [False] * len(vocabulary.LOST_STAGES),
         }
     )
+    account_types = pl.DataFrame(
+        {
+            "value": list(ACCOUNT_TYPE_VALUES),
+            "account_type": list(ACCOUNT_TYPE_VALUES.values()),
+        }
+    )
     for name, frame in (
+        ("_import_account_types", account_types),
         ("_import_roles", roles),
         ("_import_attitudes", attitudes),
         ("_import_influences", influences),

@@ -49,6 +49,14 @@ VOCABULARY_CHECKS: dict[str, tuple[str, str]] = {
         "_import_kinds",
         N_("is not a known activity kind; the file's default kind is used"),
     ),
+    "crm_type": (
+        "_import_account_types",
+        N_(
+            "is not an account type the workbench knows (customer, prospect, "
+            "reseller, partner, competitor, supplier, press, investor, other); "
+            "kept as the CRM's type, and the account is segmented as a customer"
+        ),
+    ),
 }
 
 #: Errors by the kind of value a column holds: (condition, message); ``{c}`` is

@@ -18,11 +18,18 @@ from workbench.store.connection import query_frame
 
 #: The condition an account row ``a`` meets when it is a customer to segment;
 #: takes :func:`customer_scope_params`. An account of no known type is one.
+#: Only the deals of accounts typed as no customer are looked up: a look-up
+#: of every deal's account made the features' statement 15 % slower at
+#: 10,000 accounts and a million deals (315 against 267 ms, medians of 9,
+#: alternated); this way 272 ms.
 CUSTOMER_SCOPE_SQL = """
     (a.account_type IS NULL
      OR a.account_type NOT IN (SELECT unnest($not_customers::VARCHAR[]))
-     OR a.account_id IN (SELECT account_id FROM opportunities
-                         WHERE account_id IS NOT NULL))
+     OR a.account_id IN (
+         SELECT o.account_id FROM opportunities o
+         WHERE o.account_id IN (
+             SELECT t.account_id FROM accounts t
+             WHERE t.account_type IN (SELECT unnest($not_customers::VARCHAR[])))))
 """
 
 

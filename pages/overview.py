@@ -30,7 +30,18 @@ with session.one_opening():
 
     first_day, last_day = summary["first_day"], summary["last_day"]
     row = metric_row()
-    row.metric(_("Accounts"), format_number(summary["accounts"]))
+    # the customers the segments count; the others a CRM holds beside them
+    others = summary["accounts"] - summary["customers"]
+    row.metric(
+        _("Accounts"),
+        format_number(summary["customers"]),
+        help=_(
+            "Customer accounts. {others} more the CRM types as no customer "
+            "(partners, competitors, suppliers) are kept, and not segmented."
+        ).format(others=format_number(others))
+        if others
+        else None,
+    )
     row.metric(_("Contacts"), format_number(summary["contacts"]))
     currency = reads.portfolio_currency()
     # short in the metric (a full amount in the billions was cut), exact in its help

@@ -191,12 +191,22 @@ def test_a_file_from_before_types_were_read_counts_every_account(tmp_path):
         store.close(con)
 
 
-def test_the_demo_types_its_customers():
-    from workbench import demo
-
-    accounts = demo.generate(accounts=60, activities=500)["accounts"]
-    assert accounts["account_type"].unique().to_list() == ["customer"]
-    assert isinstance(accounts, pl.DataFrame)
+def test_the_demo_holds_partners_and_a_competitor_beside_its_customers(
+    demo_con: store.Connection,
+):
+    # as a real CRM does: with people and activities, and no deal
+    types = store.query_frame(
+        demo_con,
+        "SELECT account_type, count(*) AS n FROM accounts GROUP BY 1 ORDER BY 1",
+    ).rows()
+    assert types == [("competitor", 1), ("customer", 60), ("partner", 2)]
+    left_out = store.accounts_not_segmented(demo_con)
+    assert left_out.height == 3
+    assert left_out["contacts"].min() >= 2 and left_out["activities"].min() >= 1
+    # every customer is segmented, and no other account
+    segmented = readers.account_segments(demo_con, explain=False)
+    assert segmented.height == 60
+    assert not set(segmented["account_id"]) & set(left_out["account_id"])
 
 
 def test_a_plan_of_a_competitor_says_why_it_has_no_segment(con: store.Connection):
@@ -233,22 +243,22 @@ def test_the_segments_and_effort_pages_say_which_accounts_they_leave_out(
     finally:
         store.close(con)
     at = open_page(page)
+    # the demo's two partners and competitor, and the one imported
     notes = [c.value for c in at.caption if "no customer" in c.value]
     assert notes == [
-        "Not segmented: 1 accounts typed in the CRM as no customer (competitors, "
+        "Not segmented: 4 accounts typed in the CRM as no customer (competitors, "
         "partners, suppliers, the press or investors) with no deal on record. They "
         "are not valued or counted in the effort; their buying centres are shown."
     ]
     table = next(d.value for d in at.dataframe if "crm_type" in d.value.columns)
-    assert table.to_dict("records") == [
-        {
-            "name": "Rival <b>Corp</b>",
-            "account_type": "competitor",
-            "crm_type": "Competitor",
-            "contacts": 1,
-            "activities": 0,
-        }
-    ]
+    assert len(table) == 4
+    assert {
+        "name": "Rival <b>Corp</b>",
+        "account_type": "competitor",
+        "crm_type": "Competitor",
+        "contacts": 1,
+        "activities": 0,
+    } in table.to_dict("records")
 
 
 def test_the_segment_command_lists_what_it_leaves_out(capsys, tmp_path):
@@ -275,3 +285,27 @@ def test_the_segment_command_lists_what_it_leaves_out(capsys, tmp_path):
         "Not segmented, typed in the CRM as no customer and with no deal on record: "
         "Rival Corp (Competitor), Partner Tech (Technology Partner)"
     )
+
+
+def test_the_voice_counts_accounts_heard_of_the_customers():
+    from workbench.analytics import voice
+
+    accounts = pl.DataFrame(
+        {
+            "account_id": ["A1", "U1", "C1", "P1"],
+            "name": ["Buyer", "Unheard", "Rival", "Partner that answered"],
+        }
+    )
+    answers = pl.DataFrame(
+        {
+            "account_id": ["A1", "P1"],
+            "score": [9, 10],
+            "buying_role": ["decider", "user"],
+        }
+    )
+    by_account = voice.nps_by_account(answers, accounts, ["C1", "P1"])
+    # a competitor never surveyed is no account left unheard; a partner that
+    # answered keeps its answer
+    assert by_account["account_id"].to_list() == ["A1", "P1", "U1"]
+    assert voice.accounts_heard(by_account) == 2
+    assert voice.nps_by_account(answers, accounts).height == 4

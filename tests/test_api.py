@@ -53,7 +53,7 @@ def test_info_reports_the_database_and_counts(wb: Workbench, demo_db: Path):
     info = wb.info()
     assert info["database"] == str(demo_db) == wb.path
     assert info["schema_version"] == store.MIGRATIONS[-1].version
-    assert info["counts"]["accounts"] == wb.accounts().height == 60
+    assert info["counts"]["accounts"] == wb.accounts().height == 63
     assert repr(wb) == f"<Workbench {demo_db} as local (admin)>"
 
 
@@ -74,7 +74,7 @@ def test_closed_workbench_refuses_clearly_and_closes_twice(demo_db: Path):
     wb.close()
     # the file is free again for another connection
     with open_workbench(demo_db) as again:
-        assert again.info()["counts"]["accounts"] == 60
+        assert again.info()["counts"]["accounts"] == 63
 
 
 def test_viewer_reads_but_cannot_load_the_demo(demo_db: Path):
@@ -82,7 +82,7 @@ def test_viewer_reads_but_cannot_load_the_demo(demo_db: Path):
         assert wb.segments().height == 60
         with pytest.raises(PermissionDeniedError):
             wb.load_demo(accounts=3, activities=10)
-        assert wb.info()["counts"]["accounts"] == 60
+        assert wb.info()["counts"]["accounts"] == 63
 
 
 def test_load_demo_rejects_impossible_sizes():

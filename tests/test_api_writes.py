@@ -114,7 +114,7 @@ def test_import_files_adds_a_salesforce_export(wb: Workbench, tmp_path):
     folder = salesforce_export(tmp_path / "export")
     report = wb.import_files(folder)
     assert report.ok and report.source == "salesforce"
-    assert report.counts["accounts"] == 61 and report.counts["contacts"] == 2522
+    assert report.counts["accounts"] == 64 and report.counts["contacts"] == 2531
     assert set(report.files_frame()["table"]) == {"accounts", "contacts"}
     centre = wb.buying_centre("001SF0000001")
     assert sorted(centre.people["name"]) == ["Anna Becker", "Jonas Weber"]
@@ -126,7 +126,7 @@ def test_import_files_takes_single_paths_and_dry_runs(wb: Workbench, tmp_path):
         str(folder / "Account.csv"), source="salesforce", dry_run=True
     )
     assert report.ok and report.dry_run
-    assert wb.info()["counts"]["accounts"] == 60
+    assert wb.info()["counts"]["accounts"] == 63
 
 
 def test_rejected_import_raises_with_its_report_and_changes_nothing(
@@ -150,7 +150,7 @@ def test_viewer_cannot_import(demo_db: Path, tmp_path):
     with open_workbench(demo_db, actor=VIEWER) as wb:
         with pytest.raises(PermissionDeniedError):
             wb.import_files(folder)
-        assert wb.info()["counts"]["accounts"] == 60
+        assert wb.info()["counts"]["accounts"] == 63
 
 
 # --- surveys and features ---------------------------------------------------------------
@@ -286,16 +286,16 @@ def test_undo_last_import_restores_the_counts(wb: Workbench, tmp_path):
     with pytest.raises(RejectedInputError):
         wb.undo_last_import()
     wb.import_files(salesforce_export(tmp_path / "export"))
-    assert wb.info()["counts"]["accounts"] == 61
+    assert wb.info()["counts"]["accounts"] == 64
     undone = wb.undo_last_import()
-    assert undone["run_id"] >= 1 and wb.info()["counts"]["accounts"] == 60
+    assert undone["run_id"] >= 1 and wb.info()["counts"]["accounts"] == 63
 
 
 def test_backup_needs_an_admin_and_writes_a_manifest(wb: Workbench, tmp_path):
     with pytest.raises(PermissionDeniedError):
         wb.backup(tmp_path / "b1", actor=Actor(name="ana", role="analyst"))
     summary = wb.backup(tmp_path / "b2")
-    assert summary.counts["accounts"] == 60
+    assert summary.counts["accounts"] == 63
     assert (tmp_path / "b2").is_dir() and any((tmp_path / "b2").iterdir())
 
 

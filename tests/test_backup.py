@@ -153,7 +153,7 @@ def test_restore_into_an_empty_migrated_file_needs_no_force(
     target = tmp_path / "fresh.duckdb"
     store.connect(target).close()  # what the app creates: tables, no rows
     summary = backup.restore_database(backup_dir, target, LOCAL_ACTOR)
-    assert summary.counts["accounts"] == 60
+    assert summary.counts["accounts"] == 63
     _assert_same(_snapshot(rich_db), _snapshot(target))
 
 
@@ -239,7 +239,7 @@ TAMPERING = {
             ),
             reseal=True,
         ),
-        "contacts.parquet holds 2520 rows, the manifest says 1",
+        "contacts.parquet holds 2529 rows, the manifest says 1",
     ),
     "a resealed manifest over a changed file": (
         lambda d, leak: (
@@ -252,7 +252,7 @@ TAMPERING = {
                 reseal=True,
             ),
         ),
-        "holds 2519 rows, the manifest says 2520",
+        "holds 2528 rows, the manifest says 2529",
     ),
     "a newer schema version": (
         lambda d, leak: _edit_manifest(
@@ -346,9 +346,9 @@ def test_an_old_backup_with_wrong_counts_or_extra_files_is_refused(
     backup_dir = _legacy_backup(rich_db, tmp_path / "old")
     path = backup_dir / backup.MANIFEST_NAME
     manifest = json.loads(path.read_text())
-    manifest["counts"]["accounts"] = 61
+    manifest["counts"]["accounts"] = 64
     path.write_text(json.dumps(manifest))
-    with pytest.raises(RejectedInputError, match="60 rows, the manifest says 61"):
+    with pytest.raises(RejectedInputError, match="63 rows, the manifest says 64"):
         backup.restore_database(backup_dir, tmp_path / "t.duckdb", LOCAL_ACTOR)
     manifest["counts"]["accounts"] = 60
     path.write_text(json.dumps(manifest))

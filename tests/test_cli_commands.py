@@ -63,7 +63,7 @@ def test_info_json(capsys, demo_db):
     code, out, _ = _run(capsys, "info", "--json", "--db", str(demo_db))
     facts = json.loads(out)
     assert code == 0 and facts["database"] == str(demo_db)
-    assert facts["counts"]["accounts"] == 60
+    assert facts["counts"]["accounts"] == 63
 
 
 def test_a_database_that_cannot_be_opened_is_rejected(capsys, tmp_path):
@@ -146,9 +146,9 @@ def test_import_json_then_undo(capsys, demo_db, tmp_path):
     code, out, err = _run(capsys, "import", str(folder), "--db", str(demo_db), "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True and report["source"] == "salesforce"
-    assert report["counts"]["accounts"] == 61 and err
+    assert report["counts"]["accounts"] == 64 and err
     code, out, _ = _run(capsys, "import", "--undo", "--json", "--db", str(demo_db))
-    assert code == 0 and json.loads(out)["counts"]["accounts"] == 60
+    assert code == 0 and json.loads(out)["counts"]["accounts"] == 63
 
 
 def test_rejected_import_exits_1_and_changes_nothing(capsys, demo_db, tmp_path):

@@ -151,7 +151,7 @@ def test_a_command_waits_for_the_file_then_gives_up_with_a_clear_message(
         # With time to wait, the same open succeeds once the holder lets go.
         monkeypatch.setenv(store.LOCK_TIMEOUT_ENV_VAR, "120")
         with store.unit_of_work(demo_db) as con:
-            assert store.table_counts(con)["accounts"] == 60
+            assert store.table_counts(con)["accounts"] == 63
     finally:
         holder.kill()
         holder.wait()
@@ -159,7 +159,7 @@ def test_a_command_waits_for_the_file_then_gives_up_with_a_clear_message(
 
 def test_a_workbench_on_a_file_holds_it_only_during_a_call(demo_db: Path):
     workbench = Workbench.on_file(demo_db)
-    assert workbench.info()["counts"]["accounts"] == 60
+    assert workbench.info()["counts"]["accounts"] == 63
     # Between calls another process can open (and write) the file at once.
     free = subprocess.run(
         [sys.executable, "-c", HOLDER, str(demo_db), "0"],

@@ -26,10 +26,19 @@ def test_another_seed_gives_another_portfolio(frames):
 
 
 def test_sizes_look_like_the_brief(frames):
-    assert frames["accounts"].height == 60
+    accounts = frames["accounts"]
+    customers = accounts.filter(pl.col("account_type") == "customer")["account_id"]
+    assert customers.len() == 60
+    # and a partner or competitor for every twenty, as a real CRM holds them
+    assert accounts.height == 63
     assert 2_300 <= frames["contacts"].height <= 2_700
     assert frames["sellers"].height == 40
-    assert frames["activities"].height == 50_000
+    activities = frames["activities"]
+    assert (
+        activities.filter(pl.col("account_id").is_in(customers.implode())).height
+        == 50_000
+    )
+    assert activities.height > 50_000
     assert frames["nps_responses"].height > 60 * 8
     opportunities = frames["opportunities"]
     years = opportunities["close_date"].dt.year().unique().to_list()
@@ -192,9 +201,13 @@ def test_overserved_accounts_get_more_hours_than_steady_ones(frames):
 
 def test_scales_to_larger_portfolios():
     frames = demo.generate(accounts=400, activities=120_000, contacts=8_000)
-    assert frames["accounts"].height == 400
-    assert frames["contacts"].height == 8_000
-    assert frames["activities"].height == 120_000
+    customers = frames["accounts"].filter(pl.col("account_type") == "customer")
+    # and one partner or competitor for every twenty customers
+    assert customers.height == 400 and frames["accounts"].height == 420
+    ids = customers["account_id"].implode()
+    assert frames["contacts"].filter(pl.col("account_id").is_in(ids)).height == 8_000
+    activities = frames["activities"].filter(pl.col("account_id").is_in(ids))
+    assert activities.height == 120_000
 
 
 def test_write_demo_fills_the_store(con):

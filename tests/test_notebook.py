@@ -147,7 +147,7 @@ def test_charts_render_as_vega_lite(executed):
     [
         ("report = wb.import_files(export_dir)", ["ok=True source=salesforce"]),
         ("report = wb.import_files(export_dir)", ["Account.csv"]),
-        ("rejected = wb.import_files(", ["ok=False; contacts still 2,524"]),
+        ("rejected = wb.import_files(", ["ok=False; contacts still 2,533"]),
         ("rejected = wb.import_files(", ["refers to an account"]),
         ("saved = wb.save_plan(draft)", ["saved version 1 by local"]),
         ("saved = wb.save_plan(draft)", ["# Account plan:", "## Objectives"]),

@@ -250,7 +250,7 @@ def test_process_killed_mid_import_leaves_the_database_as_it_was(demo_db: Path):
     con = store.connect(demo_db)  # writable again, and still usable
     try:
         assert store.get_meta(con, "half_done") is None
-        assert store.table_counts(con)["accounts"] == 60
+        assert store.table_counts(con)["accounts"] == 63
     finally:
         con.close()
 

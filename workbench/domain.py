@@ -294,8 +294,8 @@ ACCOUNT_TYPES: tuple[str, ...] = (
 #: but not segmented, valued or counted in the effort comparison (docs/import.md,
 #: "Account types"): effort spent on a partner is not effort to serve a
 #: customer, and a partner bringing no revenue is not a customer below zero.
-#: Unless a deal is on record for it (won, open or lost): then we sell to it
-#: too, and it is segmented.
+#: Unless a deal (won, open or lost) or ERP revenue is on record for it: then
+#: we sell to it too, and it is segmented.
 NOT_CUSTOMER_TYPES: tuple[str, ...] = (
     "partner",
     "competitor",

@@ -119,7 +119,8 @@ class Workbench(SegmentsAndEffort):
         if by == "role":
             return voice.nps_by_role(responses)
         if by == "account":
-            return voice.nps_by_account(responses, self.accounts())
+            left_out = self.accounts_not_segmented().get_column("account_id")
+            return voice.nps_by_account(responses, self.accounts(), left_out.to_list())
         if by in _NPS_DIMENSIONS:
             return voice.nps_by(responses, by)
         raise RejectedInputError(

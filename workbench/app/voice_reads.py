@@ -83,7 +83,8 @@ def period_figures(quarters: int | None, survey_type: str | None) -> PeriodFigur
     """
     every, counted = period_answers(quarters, survey_type)
     _contacts, accounts = reads.survey_link_targets()
-    by_account = voice.nps_by_account(counted, accounts)
+    left_out = reads.accounts_not_segmented().get_column("account_id").to_list()
+    by_account = voice.nps_by_account(counted, accounts, left_out)
     return PeriodFigures(
         headline=voice.summarise_nps(counted).row(0, named=True),
         by_account=by_account,

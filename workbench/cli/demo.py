@@ -15,7 +15,15 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     # Every size is a whole number; --contacts has no fixed default (it follows
     # --accounts), so its help names the ratio instead.
     for option, default, metavar, help_text in (
-        ("--accounts", demo.DEFAULT_ACCOUNTS, "N", _("accounts (default %(default)s)")),
+        (
+            "--accounts",
+            demo.DEFAULT_ACCOUNTS,
+            "N",
+            _(
+                "customer accounts (default %(default)s; one partner or "
+                "competitor for every twenty comes on top)"
+            ),
+        ),
         (
             "--activities",
             demo.DEFAULT_ACTIVITIES,

@@ -18,7 +18,11 @@ the demo's end (a ``contracts`` row that the signing deal names), one account
 in 30 arrives from a CRM sync with nothing but its record (no people, deals or
 activity: ``no_data``), and :mod:`.realism` makes the org charts sparse, leaves
 many logged e-mails and calls without a person (a few without a seller), and
-lets some transactional accounts lapse. Sellers belong to teams whose roles
+lets some transactional accounts lapse. Beside the customers, the CRM holds
+one partner or competitor for every twenty customers (:mod:`.others`: typed
+"Technology Partner", "Installation Partner" or "Competitor", with people and
+activities and no deal), which the segments leave out: ``accounts`` counts the
+customers. Sellers belong to teams whose roles
 (key account management, technical presales, inside sales, service, executive
 sponsors) price their hours differently.
 
@@ -43,6 +47,7 @@ from workbench.demo.deals import (
     _opportunities,
     _opportunity_contacts,
 )
+from workbench.demo.others import other_accounts
 from workbench.demo.people import _contacts, _influences
 from workbench.demo.realism import (
     lapsed_customers,
@@ -86,8 +91,10 @@ def generate(
     """Return the demo portfolio as one polars frame per table, ready for the store.
 
     Args:
-        accounts: number of customer accounts.
-        activities: number of activities (calls, visits, e-mails, ...) over three years.
+        accounts: number of customer accounts (one partner or competitor for
+            every twenty comes on top, with its people and activities).
+        activities: number of the customers' activities (calls, visits,
+            e-mails, ...) over three years.
         contacts: total customer contacts; default ``CONTACTS_PER_ACCOUNT`` per account.
         sellers: our own people; default 40, or one per 25 accounts when larger.
         seed: the random seed; the same arguments always give the same frames.
@@ -131,22 +138,33 @@ def generate(
     contacts_frame = sparse_org_chart(real, contacts_frame)
     activities_frame = unnamed_activities(real, activities_frame)
     opportunities = lapsed_customers(real, accounts_frame, opportunities)
+    customers = all_accounts.with_columns(
+        [
+            pl.when(pl.col("account_id").is_in(empty))
+            .then(None)
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in ("contract_type", "direct_cost_annual")
+        ]
+    ).drop("archetype", "naming", "true_wallet", "our_share", "growth")
+    contacts_frame = contacts_frame.drop("level", "naming")
+    # ... and the partners and competitors a CRM holds beside the customers
+    others = other_accounts(np.random.default_rng(seed + 3), customers, sellers_frame)
     return {
         "sellers": sellers_frame,
-        "accounts": all_accounts.with_columns(
-            [
-                pl.when(pl.col("account_id").is_in(empty))
-                .then(None)
-                .otherwise(pl.col(c))
-                .alias(c)
-                for c in ("contract_type", "direct_cost_annual")
-            ]
-        ).drop("archetype", "naming", "true_wallet", "our_share", "growth"),
-        "contacts": contacts_frame.drop("level", "naming"),
+        # relaxed: a small portfolio's column may hold no value (a Null type)
+        "accounts": pl.concat([customers, others["accounts"]], how="vertical_relaxed"),
+        "contacts": pl.concat(
+            [contacts_frame, others["contacts"].select(contacts_frame.columns)],
+            how="vertical_relaxed",
+        ),
         "contact_influences": influences,
         "opportunities": opportunities,
         "opportunity_contacts": opportunity_contacts,
-        "activities": activities_frame,
+        "activities": pl.concat(
+            [activities_frame, others["activities"].select(activities_frame.columns)],
+            how="vertical_relaxed",
+        ),
         "nps_responses": nps,
         "contracts": contracts,
     }

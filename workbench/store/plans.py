@@ -16,6 +16,7 @@ from workbench.domain import (
     BUYING_ROLES,
 )
 from workbench.store._base import Connection
+from workbench.store.account_types import CUSTOMER_SCOPE_SQL, customer_scope_params
 from workbench.store.connection import query_frame, scalar_text
 from workbench.store.voice import ANSWERS_ORDER, ANSWERS_SQL
 
@@ -300,7 +301,10 @@ def plan_people_choices(
 
 
 def plans_portfolio(con: Connection, today: date) -> pl.DataFrame:
-    """Return every account with its current plan and counts of its plan lines.
+    """Return every customer account with its current plan and its lines' counts.
+
+    An account the CRM types as no customer (:mod:`.account_types`) is left out
+    unless it has a plan.
 
     ``overdue_actions`` counts open or in-progress actions due before ``today``.
     """
@@ -333,9 +337,11 @@ def plans_portfolio(con: Connection, today: date) -> pl.DataFrame:
                ON p.account_id = cur.account_id AND p.version = cur.version
         LEFT JOIN act ON act.account_id = a.account_id
         LEFT JOIN obj ON obj.account_id = a.account_id
+        -- the customers, and any other account someone wrote a plan for
+        WHERE {CUSTOMER_SCOPE_SQL} OR p.version IS NOT NULL
         ORDER BY a.name, a.account_id
         """,
-        {"today": today},
+        {"today": today, **customer_scope_params()},
     )
 
 

@@ -102,7 +102,8 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
     """Return headline figures of the whole portfolio for the Overview page.
 
     Won revenue covers the 12 months up to ``as_of`` (default: the last day in the
-    data). Effort hours count every activity's duration.
+    data). Effort hours count every activity's duration. ``accounts`` counts every
+    account, ``customers`` those the segments count (:mod:`.account_types`).
     """
     first_day, last_day, raw_last = _date_ranges(con)
     as_of = as_of or last_day or datetime.now(UTC).date()
@@ -110,9 +111,11 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
     later = raw_last is not None and raw_last > as_of
     row = query_frame(
         con,
-        """
+        f"""
         SELECT
             (SELECT count(*) FROM accounts) AS accounts,
+            -- the accounts the segments count (store.account_types)
+            (SELECT count(*) FROM accounts a WHERE {CUSTOMER_SCOPE_SQL}) AS customers,
             (SELECT count(*) FROM contacts) AS contacts,
             (SELECT count(*) FROM sellers) AS sellers,
             (SELECT count(*) FROM opportunities) AS opportunities,
@@ -130,7 +133,7 @@ def portfolio_summary(con: Connection, as_of: date | None = None) -> dict[str, A
                WHERE activity_date > $as_of::DATE - INTERVAL 12 MONTH
                  AND activity_date <= $as_of::DATE) AS effort_hours_12m
         """,
-        {"as_of": as_of, "later": later},
+        {"as_of": as_of, "later": later, **customer_scope_params()},
     ).row(0, named=True)
     return {**row, "first_day": first_day, "last_day": last_day, "as_of": as_of}
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from workbench.store._base import zero_if_missing
+from workbench.store.account_types import CUSTOMER_SCOPE_SQL, customer_scope_params
 from workbench.store.connection import query_frame
 from workbench.store.economic_inputs import RETENTION_CTE
 from workbench.store.economics import REVENUE_CTE, revenue_params
@@ -79,6 +80,8 @@ _TERM_REVENUE_SQL = f"""
     FROM accounts a
     LEFT JOIN revenue r USING (account_id)
     CROSS JOIN retention_counts rc
+    -- the accounts of the features (store.account_types)
+    WHERE {CUSTOMER_SCOPE_SQL}
     ORDER BY a.account_id
 """
 
@@ -95,7 +98,13 @@ def account_term_revenue(
     account, by ID.
     """
     return query_frame(
-        con, _TERM_REVENUE_SQL, {"as_of": as_of, **revenue_params(default_term_months)}
+        con,
+        _TERM_REVENUE_SQL,
+        {
+            "as_of": as_of,
+            **revenue_params(default_term_months),
+            **customer_scope_params(),
+        },
     )
 
 

@@ -127,13 +127,21 @@ def quarterly_trend(responses: pl.DataFrame, by_role: bool = False) -> pl.DataFr
 # --- per account --------------------------------------------------------------------
 
 
-def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+def nps_by_account(
+    responses: pl.DataFrame,
+    accounts: pl.DataFrame,
+    not_customers: Sequence[str] = (),
+) -> pl.DataFrame:
     """Return every account with its NPS, counts and which roles were heard from.
 
     Args:
         responses: needs ``account_id``, ``score``, ``buying_role``.
         accounts: rows of ``account_id``, ``name``; accounts without responses keep
             a row with 0 responses and a null NPS.
+        not_customers: accounts the CRM types as no customer (a partner, a
+            competitor: :func:`workbench.store.accounts_not_segmented`): left
+            out unless they answered, so that the accounts heard are counted
+            of the customers a survey goes to.
 
     Returns:
         ``account_id``, ``account_name``, the counts, ``nps`` with its interval and
@@ -148,9 +156,14 @@ def nps_by_account(responses: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFr
         .group_by("account_id")
         .agg(pl.col("buying_role").unique().alias("roles_set"))
     )
-    base = accounts.select(
-        pl.col("account_id"), pl.col("name").alias("account_name")
-    ).unique("account_id", keep="first", maintain_order=True)
+    base = (
+        accounts.select(pl.col("account_id"), pl.col("name").alias("account_name"))
+        .unique("account_id", keep="first", maintain_order=True)
+        .filter(
+            ~pl.col("account_id").is_in(list(not_customers))
+            | pl.col("account_id").is_in(counts.get_column("account_id").to_list())
+        )
+    )
     joined = (
         base.join(counts, on="account_id", how="left")
         .join(heard, on="account_id", how="left")

@@ -246,9 +246,9 @@ def test_the_segments_and_effort_pages_say_which_accounts_they_leave_out(
     # the demo's two partners and competitor, and the one imported
     notes = [c.value for c in at.caption if "no customer" in c.value]
     assert notes == [
-        "Not segmented: 4 accounts typed in the CRM as no customer (competitors, "
-        "partners, suppliers, the press or investors) with no deal on record. They "
-        "are not valued or counted in the effort; their buying centres are shown."
+        "Accounts typed in the CRM as no customer (competitors, partners, suppliers, "
+        "the press or investors) with no deal on record: 4. They are not segmented, "
+        "valued or counted in the effort; their buying centres are shown."
     ]
     table = next(d.value for d in at.dataframe if "crm_type" in d.value.columns)
     assert len(table) == 4

@@ -93,9 +93,9 @@ def not_segmented_note() -> None:
         return
     st.caption(
         _(
-            "Not segmented: {count} accounts typed in the CRM as no customer "
-            "(competitors, partners, suppliers, the press or investors) with no "
-            "deal on record. They are not valued or counted in the effort; their "
+            "Accounts typed in the CRM as no customer (competitors, partners, "
+            "suppliers, the press or investors) with no deal on record: {count}. "
+            "They are not segmented, valued or counted in the effort; their "
             "buying centres are shown."
         ).format(count=format_number(left_out.height))
     )

@@ -113,7 +113,6 @@ def overview_section(
     # computed once per thresholds and language, shared by every session
     view = segment_reads.overview(as_of, thresholds, CHART_POINTS, current_language())
     counts = view.counts
-    not_segmented_note()
     row = metric_row()
     shown = ("most_valuable", "most_growable", "maintain", "below_zero", "no_data")
     for name in shown:
@@ -165,6 +164,8 @@ def overview_section(
         },
         key="seg_summary_table",
     )
+    # below the summary: the counts, the chart and the summary cover customers
+    not_segmented_note()
 
     box = opened_expander(_("How the relationship score works"), "seg_score_help_open")
     if box is None:

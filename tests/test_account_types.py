@@ -309,3 +309,27 @@ def test_the_voice_counts_accounts_heard_of_the_customers():
     assert by_account["account_id"].to_list() == ["A1", "P1", "U1"]
     assert voice.accounts_heard(by_account) == 2
     assert voice.nps_by_account(answers, accounts).height == 4
+
+
+def test_a_competitor_with_erp_revenue_is_segmented(con: store.Connection):
+    # invoiced revenue says we sell to it, whatever its type says
+    _imported(con, _PORTFOLIO)
+    _imported(con, {"收入明细.csv": "客户编码,期间,销售收入\nC1,2026-03,1000\n"})
+    assert "C1" in store.account_features(con, AS_OF)["account_id"].to_list()
+    assert store.accounts_not_segmented(con)["account_id"].to_list() == ["P1"]
+
+
+def test_the_effort_page_says_why_it_has_no_accounts(tmp_path, monkeypatch):
+    from tests.conftest import open_page
+
+    path = tmp_path / "others.duckdb"
+    con = store.connect(path)
+    try:
+        _imported(con, _COMPETITOR)
+    finally:
+        store.close(con)
+    monkeypatch.setenv(store.DB_ENV_VAR, str(path))
+    at = open_page("pages/effort.py")
+    assert [i.value for i in at.info] == [
+        "No customer accounts yet: the CRM types every account as no customer."
+    ]

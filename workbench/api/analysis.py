@@ -25,9 +25,10 @@ class SegmentsAndEffort(EconomicsInputs):
     def features(
         self, as_of: date | None = None, default_term_months: int = 12
     ) -> pl.DataFrame:
-        """Return one row per account with every signal segmentation uses.
+        """Return one row per customer account with every signal segmentation uses.
 
-        Windows are the 12 months up to ``as_of`` (default: the data's last day);
+        Accounts the CRM types as no customer are left out
+        (:meth:`accounts_not_segmented` lists them). Windows are the 12 months up to ``as_of`` (default: the data's last day);
         see :func:`workbench.store.account_features` for the columns.
         """
         return store.account_features(self.connection, as_of, default_term_months)

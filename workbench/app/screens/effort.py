@@ -27,6 +27,7 @@ from workbench.app.components import (
     show_table,
 )
 from workbench.app.language import _, format_money, format_number, format_percent
+from workbench.app.screens import segments as segments_screen
 from workbench.i18n import N_, current_language
 
 DEFAULT_RULES = effort.MisallocationRules()
@@ -133,11 +134,9 @@ def sidebar() -> Choices:
 
 def judged_or_stop(choices: Choices, currency: str) -> pl.DataFrame:
     """Return every account judged against its service model, or stop without accounts."""
-    t = choices.thresholds
-    features = reads.account_features(choices.as_of, round(t.default_term_months))
-    if features.height == 0:
-        st.info(_("No accounts yet: import CRM exports on the Import page."))
-        st.stop()
+    # no customer account: the Segments page's message (and which accounts
+    # the CRM types as no customer, when those are all there is)
+    segments_screen.features_or_stop(choices.as_of, choices.thresholds)
     # cached per rules and shared: a move of a rule judges the accounts added up
     # once per thresholds again, and a move back to a value seen costs nothing
     return effort_reads.judged(*choices.judging(currency))

@@ -20,6 +20,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "domain": ("workbench",),
     "vocabulary": ("workbench.store", "workbench.ingest", "workbench.analytics"),
     "account_types": ("workbench.store", "workbench.ingest", "workbench.analytics"),
+    "contact_states": ("workbench.store", "workbench.ingest", "workbench.analytics"),
     "errors": ("workbench",),
     "throttle": ("workbench",),
     "store": (

@@ -35,7 +35,7 @@ def test_situation_from_crm_states_real_figures_and_gaps(seeded):
     assert facts["Won revenue, last 12 months"] == 1000
     assert facts["Open pipeline"] == 700
     assert facts["Effort, last 12 months"] == pytest.approx(1.5)
-    assert facts["Contacts known"] == 3
+    assert facts["Contacts known, still at the account"] == 3
     assert facts["Account owner"] == "Sam Seller"
     gaps = str(facts["Buying roles with nobody known"])
     assert "initiator" in gaps and "decider" not in gaps and "buyer" not in gaps

@@ -353,7 +353,14 @@ SECONDS_READ_AS_MILLISECONDS: tuple[int, int] = (1_000_000_000, 2_199_999_999)
 WORKING_DAY_MINUTES = 8 * 60
 
 #: Contact fields the workbench lets people set; every change is kept in contact_edits.
-CONTACT_EDIT_FIELDS: tuple[str, ...] = ("buying_role", "influence", "attitude")
+CONTACT_EDIT_FIELDS: tuple[str, ...] = (
+    "buying_role",
+    "influence",
+    "attitude",
+    # a person who left the account (the CRM's flag, or the workshop's word):
+    # kept with their history, left out of the current buying centre
+    "has_left",
+)
 
 
 @dataclass(frozen=True)
@@ -363,7 +370,9 @@ class BuyingCentreData:
     ``contacts`` has one row per person of the account: ``contact_id, name, title,
     department, reports_to_id, manager_account_id`` (the account of the person named
     in ``reports_to_id``, NULL when nobody has that ID), ``buying_role, influence,
-    attitude, email, phone, last_touch`` (our last activity with them up to ``end``),
+    attitude, email, phone, has_left`` (the CRM or a workshop says the person left the
+    account; false when nothing says so), ``last_touch`` (our last activity with them
+    up to ``end``),
     ``nps_score, nps_date`` (their latest NPS answer up to ``end``), ``nps_answers``
     (how many answers they gave up to ``end``).
 

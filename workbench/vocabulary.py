@@ -101,6 +101,9 @@ CONTACT_COLUMNS: tuple[str, ...] = (
     "phone",
     "source",
     "source_id",
+    # whether the CRM says the person has left the account (NULL: it says
+    # nothing; workbench.contact_states)
+    "has_left",
 )
 
 #: The opportunities table's columns, in the store's order (schema.py).

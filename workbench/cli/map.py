@@ -93,6 +93,12 @@ def _print_findings(data: BuyingCentreData, report: network.BuyingCentreReport) 
             "{levels_reached} of {levels_present}"
         ).format_map(vars(report.breadth))
     )
+    if report.breadth.contacts_left:
+        print(
+            _("people who have left, not counted: {n}").format(
+                n=report.breadth.contacts_left
+            )
+        )
     none = _("none")
     missing = report.coverage.filter(report.coverage["status"] != "engaged")
     print(

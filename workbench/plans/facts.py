@@ -31,7 +31,7 @@ CRM_FACTS: dict[str, str] = {
     "wallet_estimate": N_("Wallet estimate"),
     "contract_type": N_("Contract type"),
     "direct_cost_annual": N_("Direct cost to serve per year"),
-    "contacts": N_("Contacts known"),
+    "contacts": N_("Contacts known, still at the account"),
 }
 SEGMENT_FACTS: dict[str, str] = {
     "value_segment": N_("Value segment"),

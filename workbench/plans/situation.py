@@ -343,6 +343,7 @@ def situation_from_network(
             ),
             Fact(N_("Highest level reached (1 = top)"), breadth.top_level_reached),
             Fact(N_("Our people involved"), breadth.sellers_engaged),
+            Fact(N_("People who have left (not counted above)"), breadth.contacts_left),
             Fact(
                 N_("Roles with nobody known"),
                 ", ".join(r for r in missing if r != network.UNKNOWN) or "none",

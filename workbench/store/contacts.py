@@ -117,7 +117,8 @@ def read_buying_centre(
         )
         SELECT p.contact_id, p.name, p.title, p.department, p.reports_to_id,
                m.manager_account_id, p.buying_role, p.influence, p.attitude,
-               p.email, p.phone, t.last_touch, n.nps_score, n.nps_date, n.nps_answers
+               p.email, p.phone, coalesce(p.has_left, false) AS has_left,
+               t.last_touch, n.nps_score, n.nps_date, n.nps_answers
         FROM people p
         LEFT JOIN managers m ON m.contact_id = p.reports_to_id
         LEFT JOIN touched t ON t.contact_id = p.contact_id
@@ -185,6 +186,7 @@ def _check_contact_changes(changes: pl.DataFrame) -> list[str]:
         "influence": {
             str(v) for v in range(INFLUENCE_RANGE[0], INFLUENCE_RANGE[1] + 1)
         },
+        "has_left": {"true", "false"},
     }
     for change in changes.iter_rows(named=True):  # a person's edits: a few rows
         field, value = change["field"], change["new_value"]
@@ -201,14 +203,15 @@ def _check_contact_changes(changes: pl.DataFrame) -> list[str]:
 
 
 def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> int:
-    """Set buying roles, influence and attitudes, and record each change with who and when.
+    """Set roles, influence, attitudes and who left, and record each change with who and when.
 
     Args:
         con: an open, writable connection.
         actor: who saves; needs the ``edit`` permission.
         changes: one row per changed value: ``contact_id, field, new_value`` where
             ``field`` is one of :data:`CONTACT_EDIT_FIELDS` and ``new_value`` is text
-            (``"4"`` for influence) or NULL to clear it.
+            (``"4"`` for influence, ``"true"`` or ``"false"`` for ``has_left``)
+            or NULL to clear it.
 
     Returns:
         How many values actually changed (unchanged values are not recorded).
@@ -251,6 +254,7 @@ def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> 
                    CASE ch.field
                        WHEN 'buying_role' THEN c.buying_role
                        WHEN 'influence' THEN c.influence::VARCHAR
+                       WHEN 'has_left' THEN c.has_left::VARCHAR
                        ELSE c.attitude
                    END AS old_value,
                    ch.new_value
@@ -290,6 +294,13 @@ def save_contact_edits(con: Connection, actor: Actor, changes: pl.DataFrame) -> 
             """
             UPDATE contacts SET attitude = e.new_value FROM _contact_edit_rows e
             WHERE e.contact_id = contacts.contact_id AND e.field = 'attitude'
+            """
+        )
+        cur.execute(
+            """
+            UPDATE contacts SET has_left = e.new_value::BOOLEAN
+            FROM _contact_edit_rows e
+            WHERE e.contact_id = contacts.contact_id AND e.field = 'has_left'
             """
         )
         # the people's accounts (those whose activities name them are

@@ -222,7 +222,10 @@ def account_plan_facts(
                a.contract_type, a.direct_cost_annual, a.created_on, a.crm_type,
                d.won_revenue_12m, d.open_pipeline, d.open_opportunities,
                e.effort_hours_12m, e.activities_12m,
-               (SELECT count(*) FROM contacts c WHERE c.account_id = $a)
+               -- the people still at the account (who left is counted by
+               -- the buying centre's coverage)
+               (SELECT count(*) FROM contacts c
+                WHERE c.account_id = $a AND NOT coalesce(c.has_left, false))
                    AS contacts,
                r.relationship AS relationship_override,
                r.reason AS relationship_reason,
@@ -243,7 +246,8 @@ def account_contacts_by_role(con: Connection, account_id: str) -> pl.DataFrame:
     """Return the account's people per buying role: count, influence, attitudes.
 
     Every buying role appears, with 0 people where nobody is known (a gap); people
-    without a role come last as ``(unknown)``.
+    without a role come last as ``(unknown)``. People who have left are not
+    counted: a role whose only person left is a gap.
     """
     return query_frame(
         con,
@@ -260,7 +264,9 @@ def account_contacts_by_role(con: Connection, account_id: str) -> pl.DataFrame:
                        AS champions_supporters,
                    count(*) FILTER (WHERE attitude IN ('skeptic', 'blocker'))
                        AS skeptics_blockers
-            FROM contacts WHERE account_id = $a GROUP BY ALL
+            FROM contacts
+            WHERE account_id = $a AND NOT coalesce(has_left, false)
+            GROUP BY ALL
         )
         SELECT buying_role,
                coalesce(p.contacts, 0) AS contacts,
@@ -283,13 +289,15 @@ def plan_people_choices(
     """Return the people to offer in a plan: the account's contacts and our sellers.
 
     Contacts as (name, buying role or None), the most influential first; the
-    plan labels them (:func:`workbench.plans.people_choices`).
+    plan labels them (:func:`workbench.plans.people_choices`). People who have
+    left are not offered.
     """
     with con.cursor() as cur:
         contacts = cur.execute(
             """
             SELECT name, buying_role FROM contacts
             WHERE account_id = $a AND name IS NOT NULL
+              AND NOT coalesce(has_left, false)
             ORDER BY coalesce(influence, 0) DESC, name
             """,
             parameters={"a": account_id},

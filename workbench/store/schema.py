@@ -595,4 +595,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             for c in ("crm_type", "account_type")
         ),
     ),
+    # whether the CRM says a person has left the account (workbench.contact_states;
+    # NULL in a file from before: still there)
+    Migration(
+        21,
+        "whether each person has left the account (the CRM's inactive or left flag)",
+        ("ALTER TABLE contacts ADD COLUMN IF NOT EXISTS has_left BOOLEAN",),
+    ),
 )

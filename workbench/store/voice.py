@@ -32,6 +32,7 @@ SELECT r.response_id, r.account_id,
        coalesce(a.name, r.account_id) AS account_name,
        r.contact_id, c.name AS contact_name, c.title, c.buying_role, c.department,
        c.influence::INTEGER AS influence,
+       coalesce(c.has_left, false) AS has_left,
        r.responded_on, r.score::INTEGER AS score, r.comment, r.source,
        coalesce(r.survey_type, 'relationship') AS survey_type
 FROM nps_responses r

@@ -21,6 +21,8 @@ def editable_contacts(persons: pl.DataFrame) -> pl.DataFrame:
         "buying_role",
         pl.col("influence").cast(pl.Int64),
         "attitude",
+        # a box: ticked, the person has left (unticked is what nothing said)
+        pl.col("has_left").fill_null(False),
         "email",
         "phone",
     )
@@ -30,13 +32,16 @@ def contact_changes(original: pl.DataFrame, edited: pl.DataFrame) -> pl.DataFram
     """Return the edited values that differ from the original, one row per value.
 
     Both frames hold ``contact_id`` and the editable fields; rows are matched by
-    ``contact_id``.
+    ``contact_id``. A field one of them does not hold is not compared (a table
+    from before ``has_left`` was editable).
 
     Returns:
         ``contact_id, field, new_value`` (text; NULL clears the value).
     """
     frames = []
     for name in CONTACT_EDIT_FIELDS:
+        if name not in original.columns or name not in edited.columns:
+            continue
         before = original.select(
             pl.col("contact_id").cast(pl.String), _edit_text(name).alias("old")
         )
@@ -53,6 +58,11 @@ def contact_changes(original: pl.DataFrame, edited: pl.DataFrame) -> pl.DataFram
 
 def _edit_text(name: str) -> pl.Expr:
     # A table editor may hand influence back as 4.0 or "4"; compare it as "4".
+    # A box reads "true" or "false", an empty one as unticked.
+    if name == "has_left":
+        return (
+            pl.col(name).cast(pl.Boolean, strict=False).fill_null(False).cast(pl.String)
+        )
     if name == "influence":
         return (
             pl.col(name)
@@ -72,6 +82,7 @@ def map_summary(report: BuyingCentreReport) -> dict[str, Any]:
         "breadth": {
             "contacts_present": breadth.contacts_present,
             "contacts_engaged": breadth.contacts_engaged,
+            "contacts_left": breadth.contacts_left,
             "departments_present": breadth.departments_present,
             "departments_engaged": breadth.departments_engaged,
             "levels_present": breadth.levels_present,

@@ -79,7 +79,11 @@ def legend_blocks() -> list[LegendBlock]:
                 (
                     LegendMark("glyph", "#999999", glyph="●"),
                     _("bigger: more influence (1–5)"),
-                )
+                ),
+                (
+                    LegendMark("glyph", "#cccccc", glyph="●"),
+                    _("faded, “(has left)”: left the account"),
+                ),
             ],
         ),
         LegendBlock(

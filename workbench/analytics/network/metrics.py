@@ -22,6 +22,7 @@ from workbench.analytics.network.people import (
     people,
     relationship_graph,
     reporting_graph,
+    still_there,
 )
 from workbench.analytics.sentences import sentence, term_expr, words
 from workbench.domain import BUYING_ROLES
@@ -43,6 +44,8 @@ class BreadthDepth:
     levels_reached: int
     top_level_reached: int | None  # the highest rank we touched: 1 is the top
     sellers_engaged: int
+    #: people the CRM (or a workshop) says have left: not counted as present
+    contacts_left: int
     #: ``function, touches, minutes, touch_share, minute_share`` with functions
     #: ``executive``, ``procurement``, ``other`` and ``no person named``.
     effort: pl.DataFrame = field(repr=False)
@@ -63,6 +66,9 @@ class BuyingCentreReport:
 def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
     """Return, for each of the seven roles (and unknown), who is present and engaged.
 
+    People who have left the account are not present: a decider who left
+    leaves the role uncovered, whatever our touches with them were.
+
     Returns:
         ``role, present, engaged, status, coverage`` where ``present`` and ``engaged`` count
         people and ``status`` is ``engaged`` (at least one touched), ``not
@@ -70,9 +76,13 @@ def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
         covered", "nobody known").
     """
     roles = pl.DataFrame({"role": [*BUYING_ROLES, UNKNOWN]})
-    counts = persons.group_by("role").agg(
-        pl.len().cast(pl.Int64).alias("present"),
-        pl.col("engaged").sum().cast(pl.Int64).alias("engaged"),
+    counts = (
+        still_there(persons)
+        .group_by("role")
+        .agg(
+            pl.len().cast(pl.Int64).alias("present"),
+            pl.col("engaged").sum().cast(pl.Int64).alias("engaged"),
+        )
     )
     return (
         roles.join(counts, on="role", how="left", maintain_order="left")
@@ -96,9 +106,17 @@ def role_coverage(persons: pl.DataFrame) -> pl.DataFrame:
 
 
 def breadth_and_depth(persons: pl.DataFrame, touches: pl.DataFrame) -> BreadthDepth:
-    """Return departments and org levels engaged out of those present, and effort by function."""
-    engaged = persons.filter(pl.col("engaged"))
+    """Return departments and org levels engaged out of those present, and effort by function.
+
+    Present and engaged count the people still at the account; the effort by
+    function counts every touch in the window, with people who left since too
+    (the hours were spent).
+    """
     function_of = persons.select("contact_id", "function")
+    left = persons.height
+    persons = still_there(persons)
+    left -= persons.height
+    engaged = persons.filter(pl.col("engaged"))
     effort_rows = (
         touches.join(function_of, on="contact_id", how="left")
         .with_columns(pl.col("function").fill_null("no person named"))
@@ -129,6 +147,7 @@ def breadth_and_depth(persons: pl.DataFrame, touches: pl.DataFrame) -> BreadthDe
         levels_reached=engaged["level"].drop_nulls().n_unique(),
         top_level_reached=int(top) if isinstance(top, int) else None,
         sellers_engaged=touches["seller_id"].drop_nulls().n_unique(),
+        contacts_left=left,
         effort=effort,
     )
 
@@ -160,12 +179,15 @@ def find_risks(
     """Return the account's relationship risks, one row per finding.
 
     Risks: ``single-threaded`` (all, or more than ``single_thread_share``, of our
-    touches with named people go through one person), ``no contact`` (no touch
+    touches with named people go through one person), ``key person left`` (a
+    decider or approver, a person of influence 4 or 5, or one we touched in the
+    window, has left the account), ``no contact`` (no touch
     with any named person in the window), ``dark
     decider`` / ``dark approver`` (no touch in the window), ``high-influence
     skeptic`` / ``high-influence blocker`` (influence ≥ 4), ``stale key player``
     (influence ≥ 4, last touch older than ``stale_days`` or never), ``detractor
-    decider`` (decider or approver whose latest NPS is a detractor), ``reporting
+    decider`` (decider or approver whose latest NPS is a detractor): these four
+    about the people still at the account; ``reporting
     cycle``, ``broken reporting line`` (to a missing person or another account)
     and ``broken influence link`` (to someone outside the account).
 
@@ -182,13 +204,17 @@ def find_risks(
     """
     persons = people(data) if persons is None else persons
     about = persons if focus is None else focus
+    # what a person can still do (decide, block, be reached) is judged on the
+    # people still there; who left, on everyone
+    now = still_there(about)
     # a person without a role reads as such, not as the code ``unknown``
     role = term_expr(
         "role", {**terms.BUYING_ROLES, UNKNOWN: N_("role unknown")}, language
     )
     frames = [
         _single_thread_risk(about, single_thread_share, language),
-        about.filter(
+        _left_risks(about, language),
+        now.filter(
             pl.col("role").is_in(["decider", "approver"]) & ~pl.col("engaged")
         ).select(
             ("dark " + pl.col("role")).alias("risk"),
@@ -204,7 +230,7 @@ def find_risks(
                 .fill_null(words(N_("never"), language)),
             ).alias("detail"),
         ),
-        about.filter(
+        now.filter(
             pl.col("attitude").is_in(["skeptic", "blocker"])
             & (pl.col("influence") >= HIGH_INFLUENCE)
         ).select(
@@ -218,8 +244,8 @@ def find_risks(
                 influence="influence",
             ).alias("detail"),
         ),
-        _stale_risks(about, stale_days, data.end, language),
-        about.filter(
+        _stale_risks(now, stale_days, data.end, language),
+        now.filter(
             pl.col("role").is_in(["decider", "approver"]) & pl.col("detractor")
         ).select(
             pl.lit("detractor decider").alias("risk"),
@@ -245,6 +271,35 @@ def find_risks(
     return risks.filter(
         pl.col("contact_id").is_null()
         | pl.col("contact_id").is_in(focus["contact_id"].implode())
+    )
+
+
+def _left_risks(persons: pl.DataFrame, language: str) -> pl.DataFrame:
+    # A key person who left: a decider or approver, an influence of 4 or 5, or
+    # someone our touches in the window went through (the thread we lost). The
+    # classic warning that a deal or a renewal has lost its sponsor.
+    role = term_expr(
+        "role", {**terms.BUYING_ROLES, UNKNOWN: N_("role unknown")}, language
+    )
+    return persons.filter(
+        pl.col("has_left")
+        & (
+            pl.col("role").is_in(["decider", "approver"])
+            | (pl.col("influence") >= HIGH_INFLUENCE).fill_null(False)
+            | (pl.col("touches") > 0)
+        )
+    ).select(
+        pl.lit("key person left").alias("risk"),
+        "contact_id",
+        "name",
+        sentence(
+            N_(
+                "{role} who has left the account; {touches} of our touches in the window"
+            ),
+            language,
+            role=role,
+            touches="touches",
+        ).alias("detail"),
     )
 
 
@@ -412,11 +467,13 @@ def warm_paths(persons: pl.DataFrame, influences: pl.DataFrame) -> dict[str, lis
 
     A path starts at one of our champions or supporters (preferring those we
     touched in the window) and follows reporting lines and influence links in
-    either direction. A champion's own path is just themself.
+    either direction. A champion's own path is just themself. A person who left
+    is no start and no step: their introductions went with them.
 
     Returns:
         ``{contact_id: [start, …, contact_id]}``.
     """
+    persons = still_there(persons)
     graph = relationship_graph(persons, influences)
     friendly = persons.filter(pl.col("attitude").is_in(["champion", "supporter"]))
     paths: dict[str, list[str]] = {}
@@ -442,7 +499,8 @@ def reach_next(
     """Return uncovered high-influence people ranked, each with a warm path.
 
     ``candidates`` (some of ``persons``, e.g. a deal's buying centre) limits whom
-    to rank; warm paths still run through the whole account.
+    to rank; warm paths still run through the whole account. People who left
+    are neither ranked nor on a path.
 
     Uncovered: no touch in the window. Score = 2 × influence + role weight
     (decider 3 … unknown 0.5) + staleness (0 when touched today, 2 when a year
@@ -454,8 +512,9 @@ def reach_next(
         path), ``path`` (names joined with →) and ``path_length`` (links; NULL
         without a path).
     """
+    persons = still_there(persons)
     ranked = (
-        (persons if candidates is None else candidates)
+        still_there(persons if candidates is None else candidates)
         .filter(
             ~pl.col("engaged")
             & (pl.col("influence") >= min_influence)

@@ -199,9 +199,12 @@ def people(data: BuyingCentreData) -> pl.DataFrame:
     domain's one seniority rule, ``procurement`` or ``other``),
     ``touches``, ``minutes`` and ``sellers`` in the window, ``engaged`` (touched in
     the window), ``days_since_touch`` (up to the window's end; NULL when never) and
-    ``detractor`` (latest NPS at most 6).
+    ``detractor`` (latest NPS at most 6), and ``has_left`` (false where the data
+    does not say: a frame from before people who left were read).
     """
     contacts = data.contacts
+    if "has_left" not in contacts.columns:
+        contacts = contacts.with_columns(pl.lit(False).alias("has_left"))
     per_contact = (
         data.touches.filter(pl.col("contact_id").is_not_null())
         .group_by("contact_id")
@@ -218,6 +221,7 @@ def people(data: BuyingCentreData) -> pl.DataFrame:
         .with_columns(
             pl.col("buying_role").fill_null(UNKNOWN).alias("role"),
             pl.col("attitude").fill_null(UNKNOWN).alias("attitude_mark"),
+            pl.col("has_left").fill_null(False),
             pl.col("touches").fill_null(0),
             pl.col("minutes").fill_null(0.0),
             pl.col("sellers").fill_null(0),
@@ -240,6 +244,16 @@ def people(data: BuyingCentreData) -> pl.DataFrame:
         )
         .sort("contact_id")
     )
+
+
+def still_there(persons: pl.DataFrame) -> pl.DataFrame:
+    """Return the people who have not left the account: the buying centre as it is now.
+
+    People who left keep their history (our touches with them count as effort,
+    their answers as the voice of their time), but nobody covers, convinces or
+    reaches the account through them any longer.
+    """
+    return persons.filter(~pl.col("has_left"))
 
 
 def filter_people(

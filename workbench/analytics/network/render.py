@@ -84,6 +84,8 @@ def _label(person: dict[str, Any]) -> str:
     label = safe_text(person["name"], max_chars=32) or _("(no name)")
     if person["title"]:
         label += "\n" + safe_text(person["title"], max_chars=30)
+    if person.get("has_left"):
+        label += "\n" + _("(has left)")
     return label
 
 
@@ -118,6 +120,8 @@ def _person_node(
         node["shapeProperties"] = {"borderDashes": [4, 3]}
     if path and person["contact_id"] not in path:
         node["opacity"] = 0.35
+    elif person.get("has_left"):
+        node["opacity"] = style.LEFT_OPACITY
     return node
 
 

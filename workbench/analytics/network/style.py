@@ -70,6 +70,10 @@ NPS_BADGE_COLOURS: dict[str, str] = {
     "promoter": "#0b7a2a",
 }
 
+#: A person who has left the account is drawn faded, with "left" under the name:
+#: kept for the history (whom we talked to, who decided), out of play now.
+LEFT_OPACITY = 0.4
+
 SELLER_COLOUR = "#1f3b57"
 PATH_COLOUR = "#ff7f0e"
 DETRACTOR_COLOUR = NPS_BADGE_COLOURS["detractor"]

@@ -65,6 +65,11 @@ def person_tooltip(person: dict[str, Any], end: date) -> str:
     attitude = person["attitude_mark"]
     lines = [
         f"{safe_text(person['name'])} — {safe_text(person['title']) or _('no title')}",
+        *(
+            [_("Has left the account: kept for the history, out of the coverage")]
+            if person.get("has_left")
+            else []
+        ),
         _("Department: {value}").format(value=_value(person["department"])),
         _("Role: {value}").format(
             value=_("unknown") if role == UNKNOWN else terms.buying_role(role)

@@ -392,7 +392,9 @@ def risky_detractors(
     """Return people whose latest score is a detractor's and who can sink a deal.
 
     A person counts when the latest score is 0–6 and they are a decider or an
-    approver, or their influence is at least ``influence_min``. Needs the
+    approver, or their influence is at least ``influence_min``, and they have
+    not left the account (``has_left``, where the answers carry it: their answer
+    still counts in the scores, but nobody is left to win back). Needs the
     enriched columns (``buying_role``, ``influence``, names, ``comment``).
 
     Returns:
@@ -410,9 +412,18 @@ def risky_detractors(
         .then(pl.col("buying_role"))
         .otherwise(sentence(WHY_INFLUENCE, influence=influence))
     )
+    still_there = (
+        ~pl.col("has_left").fill_null(False)
+        if "has_left" in responses.columns
+        else pl.lit(True)
+    )
     return (
         _latest_rows(responses)
-        .filter((pl.col("score") <= DETRACTOR_MAX_SCORE) & (deciding | influential))
+        .filter(
+            (pl.col("score") <= DETRACTOR_MAX_SCORE)
+            & (deciding | influential)
+            & still_there
+        )
         .select(
             *(["response_id"] if "response_id" in responses.columns else []),
             "account_id",

@@ -288,9 +288,19 @@ def facts(report: network.BuyingCentreReport, shown: bc_reads.ReportTables) -> N
         _("{engaged} of {present}").format(
             engaged=breadth.contacts_engaged, present=breadth.contacts_present
         ),
-        help=_("People we touched in the window, of everyone in the account.")
-        if report.deal is None or report.deal.names_nobody
-        else _("People we touched in the window, of everyone named on the deal."),
+        help=(
+            _("People we touched in the window, of everyone in the account.")
+            if report.deal is None or report.deal.names_nobody
+            else _("People we touched in the window, of everyone named on the deal.")
+        )
+        + (
+            " "
+            + _("People who have left are not counted: {n} (faded on the map).").format(
+                n=breadth.contacts_left
+            )
+            if breadth.contacts_left
+            else ""
+        ),
     )
     metrics[1].metric(
         _("Departments"),
@@ -436,6 +446,14 @@ def _people_config() -> dict[str, Any]:
             "attitude": choice_column(
                 _("Attitude"), domain.ATTITUDES, terms.attitude, required=False
             ),
+            "has_left": st.column_config.CheckboxColumn(
+                _("Has left"),
+                help=_(
+                    "Ticked: the person has left the account (the CRM says so, or "
+                    "you do). Kept with their history; no longer counted as "
+                    "present, covered or reachable."
+                ),
+            ),
         }
     )
     return config
@@ -456,8 +474,8 @@ def people_editor(account_id: str, months: int, options: network.MapOptions) -> 
     if not access.can(actor, "edit"):
         st.info(
             _(
-                "You are signed in as {role}: roles, influence and attitudes are read "
-                "only. Ask an analyst or an admin to change them."
+                "You are signed in as {role}: roles, influence, attitudes and who "
+                "has left are read only. Ask an analyst or an admin to change them."
             ).format(role=actor.role)
         )
         _table(bc_reads.people_table(*filters), column_config=_people_config())

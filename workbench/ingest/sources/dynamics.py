@@ -136,6 +136,14 @@ OBJECTS = (
             "buying_role": ("msdyn_decisioninfluencetag", "Decision influence tag"),
             "email": ("emailaddress1", "Email"),
             "phone": ("telephone1", "Business Phone"),
+            # a deactivated contact (statecode 1, "Inactive"): the person left;
+            # not the status reason, whose codes (1 active, 2 inactive) differ
+            "has_left": (
+                "statecode",
+                "statecodename",
+                "statecode@OData.Community.Display.V1.FormattedValue",
+                "Status",
+            ),
             "master_id": ("masterid", "Master ID"),
         },
         ("contact_id",),

@@ -72,6 +72,7 @@ OBJECTS = (
             "attitude": ("attitude",),
             "email": ("email", "e_mail"),
             "phone": ("phone",),
+            "has_left": ("has_left", "left_company", "no_longer_at_company"),
             "master_id": ("master_id", "merged_into"),
         },
         ("name", "last_name"),

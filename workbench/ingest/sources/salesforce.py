@@ -62,6 +62,10 @@ OBJECTS = (
             "reports_to_id": ("ReportsToId",),
             "email": ("Email",),
             "phone": ("Phone", "MobilePhone"),
+            # not a standard field: the custom checkbox data-enrichment
+            # packages add (No_Longer_at_Company__c; Fivetran's sync spells it
+            # no_longer_at_company_c)
+            "has_left": ("No_Longer_at_Company__c", "No Longer at Company"),
             "is_deleted": _DELETED,
             "master_id": _MERGED_INTO,
         },

@@ -217,12 +217,14 @@ def _new_contacts_sql(source: BuildSource) -> str:
                    r.role AS buying_role,
                    iv.influence::TINYINT AS influence,
                    coalesce(av.attitude, r.role_attitude) AS attitude,
-                   k.email, k.phone, k.contact_id IS NOT NULL AS has_crm_id{source.marks}
+                   k.email, k.phone, ls.has_left,
+                   k.contact_id IS NOT NULL AS has_crm_id{source.marks}
             FROM k
             LEFT JOIN contacts e ON e.source = k._source AND e.source_id = k.natural_key
             LEFT JOIN roles r ON r._file = k._file AND r._row = k._row
             LEFT JOIN _import_influences iv ON iv.value = lower(k.influence)
             LEFT JOIN _import_attitudes av ON av.value = lower(k.attitude)
+            LEFT JOIN _import_contact_states ls ON ls.value = lower(k.has_left)
             WHERE (k.natural_key IS NOT NULL AND k.resolved_account IS NOT NULL){source.kept}
             """
 
@@ -288,18 +290,21 @@ def _build_contacts(
             """
         )
         if not overwrite_edits:
-            # Workbench edits of roles, influence and attitude win over the file.
+            # Workbench edits of roles, influence, attitude and who has left win
+            # over the file.
             cur.execute(
                 """
                 UPDATE _import_new_contacts n SET
                     buying_role = CASE WHEN e.role_edited THEN c.buying_role ELSE n.buying_role END,
                     influence = CASE WHEN e.influence_edited THEN c.influence ELSE n.influence END,
-                    attitude = CASE WHEN e.attitude_edited THEN c.attitude ELSE n.attitude END
+                    attitude = CASE WHEN e.attitude_edited THEN c.attitude ELSE n.attitude END,
+                    has_left = CASE WHEN e.left_edited THEN c.has_left ELSE n.has_left END
                 FROM contacts c, (
                     SELECT contact_id,
                            bool_or(field = 'buying_role') AS role_edited,
                            bool_or(field = 'influence') AS influence_edited,
-                           bool_or(field = 'attitude') AS attitude_edited
+                           bool_or(field = 'attitude') AS attitude_edited,
+                           bool_or(field = 'has_left') AS left_edited
                     FROM contact_edits GROUP BY contact_id
                 ) e
                 WHERE c.contact_id = n.contact_id AND e.contact_id = n.contact_id

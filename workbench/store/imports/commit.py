@@ -74,6 +74,7 @@ _KEEP_WHEN_NULL = frozenset(
         "reports_to_id",
         "email",
         "phone",
+        "has_left",
         "team",
     }
 )

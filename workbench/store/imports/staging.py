@@ -18,6 +18,7 @@ import polars as pl
 
 from workbench import vocabulary
 from workbench.account_types import ACCOUNT_TYPE_VALUES
+from workbench.contact_states import CONTACT_STATE_VALUES
 from workbench.domain import FILE_REFUSAL, Wording
 from workbench.errors import RejectedInputError
 from workbench.i18n import N_
@@ -125,8 +126,16 @@ def import_begin(cur: Connection) -> None:
             "account_type": list(ACCOUNT_TYPE_VALUES.values()),
         }
     )
+    contact_states = pl.DataFrame(
+        {
+            "value": list(CONTACT_STATE_VALUES),
+            "has_left": list(CONTACT_STATE_VALUES.values()),
+        },
+        schema={"value": pl.String, "has_left": pl.Boolean},
+    )
     for name, frame in (
         ("_import_account_types", account_types),
+        ("_import_contact_states", contact_states),
         ("_import_roles", roles),
         ("_import_attitudes", attitudes),
         ("_import_influences", influences),

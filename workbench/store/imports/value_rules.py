@@ -49,6 +49,13 @@ VOCABULARY_CHECKS: dict[str, tuple[str, str]] = {
         "_import_kinds",
         N_("is not a known activity kind; the file's default kind is used"),
     ),
+    "has_left": (
+        "_import_contact_states",
+        N_(
+            "is not a state the workbench reads (active or inactive, left, "
+            "在职 or 离职, yes or no); the person is kept as still at the account"
+        ),
+    ),
     "crm_type": (
         "_import_account_types",
         N_(

@@ -145,6 +145,7 @@ RELATIONSHIP_RISKS: dict[str, str] = {
     "detractor decider": N_("detractor decider"),
     "no contact": N_("no contact"),
     "single-threaded": N_("single-threaded"),
+    "key person left": N_("key person left"),
     "reporting cycle": N_("reporting cycle"),
     "broken reporting line": N_("broken reporting line"),
     "broken influence link": N_("broken influence link"),

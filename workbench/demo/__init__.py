@@ -51,6 +51,7 @@ from workbench.demo.others import other_accounts
 from workbench.demo.people import _contacts, _influences
 from workbench.demo.realism import (
     lapsed_customers,
+    people_who_left,
     sparse_org_chart,
     unnamed_activities,
 )
@@ -150,21 +151,26 @@ def generate(
     contacts_frame = contacts_frame.drop("level", "naming")
     # ... and the partners and competitors a CRM holds beside the customers
     others = other_accounts(np.random.default_rng(seed + 3), customers, sellers_frame)
+    everyone = pl.concat(
+        [contacts_frame, others["contacts"].select(contacts_frame.columns)],
+        how="vertical_relaxed",
+    )
+    all_activities = pl.concat(
+        [activities_frame, others["activities"].select(activities_frame.columns)],
+        how="vertical_relaxed",
+    )
     return {
         "sellers": sellers_frame,
         # relaxed: a small portfolio's column may hold no value (a Null type)
         "accounts": pl.concat([customers, others["accounts"]], how="vertical_relaxed"),
-        "contacts": pl.concat(
-            [contacts_frame, others["contacts"].select(contacts_frame.columns)],
-            how="vertical_relaxed",
+        # ... and the people who left since, as the CRM marks them
+        "contacts": people_who_left(
+            np.random.default_rng(seed + 4), everyone, all_activities
         ),
         "contact_influences": influences,
         "opportunities": opportunities,
         "opportunity_contacts": opportunity_contacts,
-        "activities": pl.concat(
-            [activities_frame, others["activities"].select(activities_frame.columns)],
-            how="vertical_relaxed",
-        ),
+        "activities": all_activities,
         "nps_responses": nps,
         "contracts": contracts,
     }

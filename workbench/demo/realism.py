@@ -10,7 +10,10 @@ the archetypes produce stay as they were:
   (a mail-merge, a web quote): their hours cost the flat hourly cost;
 - **lapsed customers**: some accounts stopped buying at some point of the three
   years (their later wins became losses), so the portfolio's retention is
-  measurable and below 100 %.
+  measurable and below 100 %;
+- **people who left**: a CRM keeps the people who moved on, deactivated
+  (Dynamics) or ticked "No Longer at Company" (Salesforce); some of them were
+  deciders or the person our touches went through.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ MANAGER_KNOWN_SHARE = 0.2
 UNNAMED_CONTACT_SHARE = 0.3
 #: Share of activities logged without a seller.
 UNNAMED_SELLER_SHARE = 0.03
+#: Share of the people with no touch in the demo's last half year marked as having
+#: left: about one person in twenty of the CRM (B2B contact data decays by a
+#: fifth to a third a year; a CRM marks only some of those who went).
+LEFT_SHARE_OF_QUIET = 0.12
+#: Nobody we touched in this many days before the demo's end has left.
+LEFT_QUIET_DAYS = 180
 #: One account in this many of the transactional archetypes lapsed.
 LAPSED_ONE_IN = 3
 _LAPSING_ARCHETYPES = ("steady", "overserved")
@@ -85,3 +94,21 @@ def lapsed_customers(
         is_won=pl.when(lost).then(False).otherwise("is_won"),
         stage=pl.when(lost).then(pl.lit("Closed Lost")).otherwise("stage"),
     ).drop("_lapsed_on")
+
+
+def people_who_left(
+    rng: np.random.Generator, contacts: pl.DataFrame, activities: pl.DataFrame
+) -> pl.DataFrame:
+    """Return the contacts with ``has_left``: some of those we have not touched lately.
+
+    A person who left is no longer touched, so only people with no activity in
+    the last :data:`LEFT_QUIET_DAYS` days qualify, and :data:`LEFT_SHARE_OF_QUIET`
+    of them left. The CRM carries the flag: false for everyone else.
+    """
+    recent = activities.filter(
+        pl.col("contact_id").is_not_null()
+        & (pl.col("activity_date") > DEMO_END - timedelta(days=LEFT_QUIET_DAYS))
+    )["contact_id"].unique()
+    quiet = ~contacts["contact_id"].is_in(recent.implode()).to_numpy()
+    left = quiet & (rng.random(contacts.height) < LEFT_SHARE_OF_QUIET)
+    return contacts.with_columns(has_left=pl.Series(left, dtype=pl.Boolean))

@@ -67,6 +67,7 @@ from workbench.analytics.network.people import (
     relationship_graph,
     reporting_graph,
     safe_text,
+    still_there,
 )
 from workbench.analytics.network.render import (
     MapOptions,
@@ -81,6 +82,7 @@ from workbench.analytics.network.style import (
     DETRACTOR_COLOUR,
     FONT_FACE,
     INFLUENCE_COLOUR,
+    LEFT_OPACITY,
     NPS_BADGE_COLOURS,
     PATH_COLOUR,
     REPORTING_COLOUR,
@@ -101,6 +103,7 @@ __all__ = [
     "HIGH_INFLUENCE",
     "INFLUENCE_COLOUR",
     "LARGE_MAP_NODES",
+    "LEFT_OPACITY",
     "MAX_SELLER_EDGES",
     "NO_WARM_PATH",
     "NPS_BADGE_COLOURS",
@@ -157,5 +160,6 @@ __all__ = [
     "role_name",
     "safe_text",
     "sorted_cycle",
+    "still_there",
     "warm_paths",
 ]

@@ -366,3 +366,28 @@ def test_the_demo_holds_people_who_left_none_touched_lately(
     ).row(0, named=True)
     assert quiet["left_people"] > 0 and quiet["deciders"] > 0
     assert quiet["touched_lately"] == 0
+
+
+def test_a_plan_suggests_meeting_whoever_took_over_from_a_key_person(
+    con: store.Connection,
+):
+    from workbench import plans
+    from workbench.api import Workbench
+
+    _imported(con, _ACCOUNT)
+    situation = Workbench(con).situation("A1", AS_OF)
+    suggested = {a.contact: a for a in plans.suggested_actions(situation, AS_OF)}
+    # Ann and Di left: whoever took over from them is met by the sponsor within
+    # a month; Ben, the new decider nobody met, is met as a dark decider
+    assert {"Ann Old", "Di Gone"} <= set(suggested)
+    assert suggested["Ann Old"].action == (
+        "Find who took over from them, and meet them: they have left"
+    )
+    assert suggested["Ann Old"].due_on == date(2026, 7, 30)
+    assert "Ben New (decider)" in suggested
+    # nobody who left is proposed for a first conversation or a call back
+    assert not any(
+        "First conversation" in a.action or "Hear why" in a.action
+        for contact, a in suggested.items()
+        if contact.startswith(("Ann Old", "Di Gone"))
+    )

@@ -329,10 +329,13 @@ OWNER_TEAM_PATTERNS: dict[str, str] = {
 #: Days from the workshop to the due date of each kind of action. A detractor is
 #: heard within two weeks (a complaint left longer becomes a lost renewal); a
 #: decider nobody met within a month; a first conversation within a month for a
-#: partnership, six weeks otherwise (the partnership's cadence is tighter).
+#: partnership, six weeks otherwise (the partnership's cadence is tighter); the
+#: successor of a key person who left within a month (the sponsor is missed at the
+#: next decision, and whoever took over is forming views now).
 ACTION_DUE_DAYS: dict[str, int] = {
     "detractor": 14,
     "dark decider": 30,
+    "key person left": 30,
     "reach partnership": 30,
     "reach": 45,
 }
@@ -361,7 +364,8 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
     """Return actions the situation calls for: one per person, owned and dated.
 
     Findings: whom to reach next (with the warm path, if any), detractors who can
-    sink a deal, and deciders or approvers nobody touched in the window. A person
+    sink a deal, deciders or approvers nobody touched in the window, and key
+    people who left (whoever took over from them is met). A person
     with several findings gets one action that names them all. Owners by role
     (:data:`OWNER_ROLES`): the executive sponsor meets deciders and approvers, the
     service lead hears detractors, the account owner opens first conversations.
@@ -415,6 +419,15 @@ def suggested_actions(situation: Situation, today: date | None = None) -> list[A
                 _("Meet: nobody touched them in the window"),
                 "executive sponsor",
                 ACTION_DUE_DAYS["dark decider"],
+            )
+        elif risk["risk"] == "key person left" and risk["name"]:
+            # named as written (no role: the risk's row gives none), so the
+            # same person is known in every language
+            add(
+                str(risk["name"]),
+                _("Find who took over from them, and meet them: they have left"),
+                "executive sponsor",
+                ACTION_DUE_DAYS["key person left"],
             )
     return [
         Action(

@@ -255,8 +255,8 @@ def test_who_left_is_not_present_covered_or_reachable(con: store.Connection):
     # no warm path starts at Ann (a champion who left), nor runs through her
     assert "c1" not in network.warm_paths(network.people(data), data.influences)
     left_risk = report.risks.filter(pl.col("contact_id") == "c1")["detail"].item()
-    assert (
-        left_risk == "decider who has left the account; 3 of our touches in the window"
+    assert left_risk == (
+        "has left the account (decider); 3 of our touches in the window"
     )
 
 

@@ -293,9 +293,7 @@ def _left_risks(persons: pl.DataFrame, language: str) -> pl.DataFrame:
         "contact_id",
         "name",
         sentence(
-            N_(
-                "{role} who has left the account; {touches} of our touches in the window"
-            ),
+            N_("has left the account ({role}); {touches} of our touches in the window"),
             language,
             role=role,
             touches="touches",

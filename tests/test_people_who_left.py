@@ -391,3 +391,72 @@ def test_a_plan_suggests_meeting_whoever_took_over_from_a_key_person(
         for contact, a in suggested.items()
         if contact.startswith(("Ann Old", "Di Gone"))
     )
+
+
+def test_the_leaders_overview_lists_the_key_people_who_left(con: store.Connection):
+    from workbench import plans
+
+    _imported(con, _ACCOUNT)
+    gone = plans.plans_overview(con, today=AS_OF).key_people_left
+    # Ann (decider) and Di (approver, influence 4); Cy and Ben are still there
+    assert gone.select(
+        "account", "contact_name", "buying_role", "last_touch"
+    ).rows() == [
+        ("Acme Tools", "Ann Old", "decider", date(2026, 3, 10)),
+        ("Acme Tools", "Di Gone", "approver", None),
+    ]
+
+
+def test_the_plans_command_lists_the_key_people_who_left(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "left.duckdb"
+    con = store.connect(path)
+    try:
+        _imported(con, _ACCOUNT)
+    finally:
+        store.close(con)
+    args = ["plans", "--db", str(path), "--overview", "--today", "2026-06-30"]
+    assert main([*args, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [p["contact_name"] for p in document["key_people_left"]] == [
+        "Ann Old",
+        "Di Gone",
+    ]
+    # the other keys are as they were
+    assert {"today", "segments_pending", "summary", "missing", "overdue"} <= set(
+        document
+    )
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "Key people who have left: 2" in text
+    assert "  Acme Tools: Ann Old (decider, CEO)" in text
+
+
+def test_the_leaders_overview_page_shows_the_key_people_who_left(app_db):
+    from tests.plans_page_support import _open
+
+    at = _open()
+    at.session_state["plans_tab"] = "Leaders' overview"
+    at.run()
+    assert not at.exception, at.exception
+    con = store.connect(app_db)
+    try:
+        gone = store.query_frame(
+            con,
+            "SELECT count(*) FROM contacts WHERE has_left "
+            "AND (buying_role IN ('decider', 'approver') OR influence >= 4)",
+        ).item()
+    finally:
+        store.close(con)
+    assert gone > 0
+    assert any(f"Key people who have left ({gone})" in m.value for m in at.markdown)
+    table = next(
+        d.value
+        for d in at.dataframe
+        if "contact_name" in d.value.columns and "last_touch" in d.value.columns
+    )
+    assert len(table) == gone
+    assert "Key people who have left (CSV)" in {
+        b.label for b in at.get("download_button")
+    }

@@ -111,6 +111,7 @@ def run_overview(args: argparse.Namespace) -> int:
                 "summary": overview.summary,
                 "missing": overview.missing,
                 "overdue": overview.overdue,
+                "key_people_left": overview.key_people_left,
             }
         )
         return 0
@@ -137,6 +138,13 @@ def run_overview(args: argparse.Namespace) -> int:
         print(
             f"  {row['due_on']}  {row['account']}: {row['action']} "
             f"({row['contact']}; {row['owner']})"
+        )
+    gone = overview.key_people_left
+    print("\n" + _("Key people who have left: {count}").format(count=gone.height))
+    for row in gone.iter_rows(named=True):
+        role = row["buying_role"] or _("role unknown")
+        print(
+            f"  {row['account']}: {row['contact_name']} ({role}, {row['title'] or '-'})"
         )
     return 0
 

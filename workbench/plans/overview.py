@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
 from workbench import readers, store
+from workbench.analytics import network
 from workbench.plans.model import (
     PLAN_STATUSES,
     STALE_AFTER_DAYS,
@@ -26,6 +27,9 @@ class PlansOverview:
         overdue: open actions of current plans past their due date.
         summary: per segment: accounts, plans by state and status, overdue actions.
         segments_pending: True while no segmentation is available (segment null).
+        key_people_left: the deciders, approvers and people of influence 4 or 5
+            who have left an account (:func:`workbench.store.key_people_left`),
+            with the account's segment; the accounts that matter most first.
     """
 
     today: date
@@ -34,6 +38,7 @@ class PlansOverview:
     overdue: pl.DataFrame
     summary: pl.DataFrame
     segments_pending: bool
+    key_people_left: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def agreed_plans(self) -> int:
@@ -149,6 +154,30 @@ def plans_overview(
         )
     )
     missing = _missing_by_value(accounts, segments)
+    # the sponsor lost: whoever took over is forming views now (the plans'
+    # suggested action, :func:`workbench.plans.suggested_actions`)
+    gone = store.key_people_left(con, ("decider", "approver"), network.HIGH_INFLUENCE)
+    key_people_left = (
+        gone.join(accounts.select("account_id", "segment"), on="account_id", how="left")
+        .with_row_index("_order")
+        .sort(
+            pl.col("segment").replace_strict(
+                SEGMENT_PRIORITY, default=len(SEGMENT_PRIORITY), return_dtype=pl.Int8
+            ),
+            "_order",
+        )
+        .select(
+            "account_id",
+            "account",
+            "segment",
+            "contact_id",
+            pl.col("name").alias("contact_name"),
+            "title",
+            "buying_role",
+            "influence",
+            "last_touch",
+        )
+    )
     return PlansOverview(
         today=day,
         accounts=accounts,
@@ -156,6 +185,7 @@ def plans_overview(
         overdue=store.overdue_plan_actions(con, day),
         summary=summary,
         segments_pending=segments is None,
+        key_people_left=key_people_left,
     )
 
 

@@ -73,6 +73,7 @@ from workbench.store.contacts import (
     account_deals,
     buying_centre_accounts,
     contact_edit_history,
+    key_people_left,
     read_buying_centre,
     save_contact_edits,
 )
@@ -437,6 +438,7 @@ __all__ = [
     "insert_frame",
     "insert_plan_lines",
     "insert_plan_version",
+    "key_people_left",
     "last_settled_import",
     "last_undoable_import",
     "list_tables_static",

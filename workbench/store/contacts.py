@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
@@ -329,4 +330,40 @@ def contact_edit_history(
         ORDER BY e.edit_id DESC LIMIT $limit
         """,
         {"a": account_id, "limit": limit},
+    )
+
+
+def key_people_left(
+    con: Connection, roles: Sequence[str], min_influence: int
+) -> pl.DataFrame:
+    """Return every key person who has left an account, for the leaders' overview.
+
+    Key: a ``roles`` holder (deciders, approvers) or of influence at least
+    ``min_influence``. Columns ``account_id, account, contact_id, name, title,
+    buying_role, influence, last_touch`` (our last activity with them, NULL when
+    never); by account name, then the most influential first.
+    """
+    return query_frame(
+        con,
+        """
+        WITH gone AS (
+            SELECT * FROM contacts
+            WHERE has_left
+              AND (buying_role IN (SELECT unnest($roles::VARCHAR[]))
+                   OR influence >= $min_influence)
+        )
+        SELECT g.account_id, coalesce(a.name, g.account_id) AS account,
+               g.contact_id, g.name, g.title, g.buying_role,
+               g.influence::INTEGER AS influence, t.last_touch
+        FROM gone g
+        LEFT JOIN accounts a USING (account_id)
+        LEFT JOIN (
+            SELECT contact_id, max(activity_date) AS last_touch FROM activities
+            WHERE contact_id IN (SELECT contact_id FROM gone)
+            GROUP BY contact_id
+        ) t USING (contact_id)
+        ORDER BY lower(coalesce(a.name, g.account_id)), g.account_id,
+                 g.influence DESC NULLS LAST, g.name, g.contact_id
+        """,
+        {"roles": list(roles), "min_influence": min_influence},
     )

@@ -50,6 +50,8 @@ _OVERVIEW_COLUMNS: dict[str, str] = {
     "action": N_("Action"),
     "status": N_("Status"),
     "buying_role": N_("Buying role"),
+    "title": N_("Title"),
+    "influence": N_("Influence (1–5)"),
     "score": N_("NPS score"),
     "comment": N_("Comment"),
     "note": N_("Note"),
@@ -82,6 +84,9 @@ def overview_config(currency: str) -> dict[str, Any]:
                 _("Answered"), format="YYYY-MM-DD"
             ),
             "days_overdue": st.column_config.NumberColumn(_("Days overdue")),
+            "last_touch": st.column_config.DateColumn(
+                _("Our last touch"), format="YYYY-MM-DD"
+            ),
             "response_id": None,
             "contact_id": None,
         }
@@ -199,6 +204,7 @@ def leaders_overview() -> None:
         f"overdue-detractor-follow-ups-{overview.today}.csv",
         "plans_overview_download_followups",
     )
+    key_people_left(overview, config)
     st.markdown("**" + _("Plans by segment") + "**")
     show_table(
         drawn.table(
@@ -215,4 +221,28 @@ def leaders_overview() -> None:
         _("Every account (CSV)"),
         f"account-plans-{overview.today}.csv",
         "plans_overview_download_accounts",
+    )
+
+
+def key_people_left(overview: plans.PlansOverview, config: dict[str, Any]) -> None:
+    """Show the key people who have left an account: the sponsors lost."""
+    gone = overview.key_people_left
+    st.markdown(
+        "**"
+        + _("Key people who have left ({n})").format(n=format_number(gone.height))
+        + "** · "
+        + _(
+            "deciders, approvers and people of influence 4–5 the CRM or a workshop "
+            "marks as gone; meet whoever took over (an account plan suggests it)"
+        )
+    )
+    if gone.height == 0:
+        st.caption(_("Nobody the CRM marks as having left was a key person."))
+        return
+    _leaders_table(gone, "plans_overview_key_people_left", config, overview.today)
+    csv_download(
+        gone,
+        _("Key people who have left (CSV)"),
+        f"key-people-who-left-{overview.today}.csv",
+        "plans_overview_download_key_people_left",
     )

@@ -200,6 +200,20 @@ def test_a_file_without_the_flag_keeps_it_and_a_workshops_tick_wins(
         )
 
 
+def test_undoing_the_import_that_said_someone_left_brings_them_back(
+    con: store.Connection,
+):
+    _imported(
+        con, {**_ACCOUNT, "contacts.csv": "contact_id,account_id,name\nc1,A1,Ann\n"}
+    )
+    _imported(
+        con, {"contacts.csv": "contact_id,account_id,name,has_left\nc1,A1,Ann,yes\n"}
+    )
+    assert _left(con) == {"c1": True}
+    store.undo_last_import(con, ANALYST)
+    assert _left(con) == {"c1": None}
+
+
 def test_a_file_from_before_the_flag_reads_everyone_as_there(tmp_path):
     from tests.conftest import older_database
 

@@ -169,6 +169,15 @@ def import_texts(
     )
 
 
+def imported_ok(
+    con: store.Connection, files: dict[str, str], **options: object
+) -> ImportReport:
+    """:func:`import_texts`, which must succeed (else its errors are shown)."""
+    report = import_texts(con, files, **options)
+    assert report.ok, [p.message for p in report.problems if p.level == "error"]
+    return report
+
+
 def cli_import(
     capsys: pytest.CaptureFixture[str], fixture: str, db: Path | str, *flags: str
 ) -> tuple[int, str]:

@@ -14,23 +14,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import ANALYST
-from workbench import ingest, readers, store
+from tests.conftest import imported_ok
+from workbench import readers, store
 
 AS_OF = date(2026, 6, 30)
-
-
-def _imported(
-    con: store.Connection, files: dict[str, str], **options: object
-) -> ingest.ImportReport:
-    report = ingest.import_files(
-        con,
-        [(name, text.encode()) for name, text in files.items()],
-        actor=ANALYST,
-        **options,  # type: ignore[arg-type]
-    )
-    assert report.ok, [p.message for p in report.problems if p.level == "error"]
-    return report
 
 
 def _types(con: store.Connection) -> dict[str, tuple[object, object]]:
@@ -43,7 +30,7 @@ def _types(con: store.Connection) -> dict[str, tuple[object, object]]:
 def test_salesforce_types_read_in_the_workbenchs_words_and_unknown_ones_said(
     con: store.Connection,
 ):
-    report = _imported(
+    report = imported_ok(
         con,
         {
             "Account.csv": "Id,Name,Type\n"
@@ -117,7 +104,7 @@ def test_each_crms_type_is_read(
     files: dict[str, str],
     expected: dict[str, tuple[str, str]],
 ):
-    report = _imported(con, files, source=source)
+    report = imported_ok(con, files, source=source)
     assert report.source == source
     assert _types(con) == expected
     assert not [p for p in report.problems if p.code == "unknown_value"]
@@ -147,7 +134,7 @@ _PORTFOLIO = {
 
 
 def test_what_is_no_customer_is_kept_but_not_segmented(con: store.Connection):
-    _imported(con, _PORTFOLIO)
+    imported_ok(con, _PORTFOLIO)
     # nothing is lost: every account, person and activity is stored
     assert store.query_frame(con, "SELECT count(*) FROM accounts").item() == 5
     assert store.query_frame(con, "SELECT count(*) FROM activities").item() == 4
@@ -165,8 +152,10 @@ def test_what_is_no_customer_is_kept_but_not_segmented(con: store.Connection):
 
 
 def test_a_file_without_the_type_keeps_the_type_stored(con: store.Connection):
-    _imported(con, _PORTFOLIO)
-    _imported(con, {"accounts.csv": "account_id,name,industry\nC1,Rival Corp,Energy\n"})
+    imported_ok(con, _PORTFOLIO)
+    imported_ok(
+        con, {"accounts.csv": "account_id,name,industry\nC1,Rival Corp,Energy\n"}
+    )
     assert _types(con)["C1"] == ("Competitor", "competitor")
     assert "C1" not in store.account_features(con, AS_OF)["account_id"].to_list()
 
@@ -212,7 +201,7 @@ def test_the_demo_holds_partners_and_a_competitor_beside_its_customers(
 def test_a_plan_of_a_competitor_says_why_it_has_no_segment(con: store.Connection):
     from workbench.plans import build_situation
 
-    _imported(con, _PORTFOLIO)
+    imported_ok(con, _PORTFOLIO)
     parts = {p.key: p for p in build_situation(con, "C1", as_of=AS_OF).parts}
     for key in ("segment", "effort"):
         assert parts[key].status == "unavailable"
@@ -239,7 +228,7 @@ def test_the_segments_and_effort_pages_say_which_accounts_they_leave_out(
 
     con = store.connect(app_db)
     try:
-        _imported(con, _COMPETITOR)
+        imported_ok(con, _COMPETITOR)
     finally:
         store.close(con)
     at = open_page(page)
@@ -269,7 +258,7 @@ def test_the_segment_command_lists_what_it_leaves_out(capsys, tmp_path):
     path = tmp_path / "types.duckdb"
     con = store.connect(path)
     try:
-        _imported(con, _PORTFOLIO)
+        imported_ok(con, _PORTFOLIO)
     finally:
         store.close(con)
     assert main(["segment", "--db", str(path), "--as-of", "2026-06-30", "--json"]) == 0
@@ -313,8 +302,8 @@ def test_the_voice_counts_accounts_heard_of_the_customers():
 
 def test_a_competitor_with_erp_revenue_is_segmented(con: store.Connection):
     # invoiced revenue says we sell to it, whatever its type says
-    _imported(con, _PORTFOLIO)
-    _imported(con, {"收入明细.csv": "客户编码,期间,销售收入\nC1,2026-03,1000\n"})
+    imported_ok(con, _PORTFOLIO)
+    imported_ok(con, {"收入明细.csv": "客户编码,期间,销售收入\nC1,2026-03,1000\n"})
     assert "C1" in store.account_features(con, AS_OF)["account_id"].to_list()
     assert store.accounts_not_segmented(con)["account_id"].to_list() == ["P1"]
 
@@ -325,7 +314,7 @@ def test_the_effort_page_says_why_it_has_no_accounts(tmp_path, monkeypatch):
     path = tmp_path / "others.duckdb"
     con = store.connect(path)
     try:
-        _imported(con, _COMPETITOR)
+        imported_ok(con, _COMPETITOR)
     finally:
         store.close(con)
     monkeypatch.setenv(store.DB_ENV_VAR, str(path))

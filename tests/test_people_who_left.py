@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.conftest import ANALYST, open_page
+from tests.conftest import ANALYST, imported_ok, open_page
 from workbench import ingest, store
 from workbench.analytics import network, voice
 from workbench.domain import BuyingCentreData
@@ -24,19 +24,6 @@ from workbench.errors import RejectedInputError
 
 AS_OF = date(2026, 6, 30)
 REAL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "real"
-
-
-def _imported(
-    con: store.Connection, files: dict[str, str], **options: object
-) -> ingest.ImportReport:
-    report = ingest.import_files(
-        con,
-        [(name, text.encode()) for name, text in files.items()],
-        actor=ANALYST,
-        **options,  # type: ignore[arg-type]
-    )
-    assert report.ok, [p.message for p in report.problems if p.level == "error"]
-    return report
 
 
 def _left(con: store.Connection) -> dict[str, object]:
@@ -74,7 +61,7 @@ _ACCOUNT = {
 def test_the_workbenchs_own_column_is_read_and_an_unknown_state_said(
     con: store.Connection,
 ):
-    report = _imported(
+    report = imported_ok(
         con,
         {
             **_ACCOUNT,
@@ -139,7 +126,7 @@ def test_each_crms_flag_is_read(
     files: dict[str, str],
     expected: dict[str, bool],
 ):
-    report = _imported(con, files, source=source)
+    report = imported_ok(con, files, source=source)
     assert report.source == source
     assert _left(con) == expected
     assert not [p for p in report.problems if p.code == "unknown_value"]
@@ -169,8 +156,8 @@ def test_the_fivetran_salesforce_seeds_flag_is_read(con: store.Connection):
 def test_a_file_without_the_flag_keeps_it_and_a_workshops_tick_wins(
     con: store.Connection,
 ):
-    _imported(con, _ACCOUNT)
-    _imported(
+    imported_ok(con, _ACCOUNT)
+    imported_ok(
         con, {"contacts.csv": "contact_id,account_id,name,title\nc1,A1,Ann Old,CEO\n"}
     )
     assert _left(con)["c1"] is True
@@ -184,7 +171,7 @@ def test_a_file_without_the_flag_keeps_it_and_a_workshops_tick_wins(
     assert history.select("field", "old_value", "new_value").rows() == [
         ("has_left", None, "true")
     ]
-    _imported(
+    imported_ok(
         con,
         {"contacts.csv": "contact_id,account_id,name,has_left\nc3,A1,Cy Buyer,no\n"},
         again=True,
@@ -203,10 +190,10 @@ def test_a_file_without_the_flag_keeps_it_and_a_workshops_tick_wins(
 def test_undoing_the_import_that_said_someone_left_brings_them_back(
     con: store.Connection,
 ):
-    _imported(
+    imported_ok(
         con, {**_ACCOUNT, "contacts.csv": "contact_id,account_id,name\nc1,A1,Ann\n"}
     )
-    _imported(
+    imported_ok(
         con, {"contacts.csv": "contact_id,account_id,name,has_left\nc1,A1,Ann,yes\n"}
     )
     assert _left(con) == {"c1": True}
@@ -236,7 +223,7 @@ def test_a_file_from_before_the_flag_reads_everyone_as_there(tmp_path):
 
 
 def _centre(con: store.Connection) -> BuyingCentreData:
-    _imported(con, _ACCOUNT)
+    imported_ok(con, _ACCOUNT)
     return store.read_buying_centre(con, "A1", as_of=AS_OF)
 
 
@@ -286,7 +273,7 @@ def test_a_person_who_left_is_drawn_faded_and_says_so(con: store.Connection):
 
 
 def test_a_detractor_who_left_is_not_called_back(con: store.Connection):
-    _imported(con, _ACCOUNT)
+    imported_ok(con, _ACCOUNT)
     answers = store.nps_answers(con)
     assert answers.filter(pl.col("contact_id") == "c4")["has_left"].to_list() == [True]
     # her answer still counts in the score of its time
@@ -302,7 +289,7 @@ def test_a_detractor_who_left_is_not_called_back(con: store.Connection):
 
 
 def test_a_plan_counts_and_offers_the_people_still_there(con: store.Connection):
-    _imported(con, _ACCOUNT)
+    imported_ok(con, _ACCOUNT)
     people, _sellers = store.plan_people_choices(con, "A1")
     assert [name for name, _role in people] == ["Ben New", "Cy Buyer"]
     by_role = store.account_contacts_by_role(con, "A1")
@@ -311,15 +298,21 @@ def test_a_plan_counts_and_offers_the_people_still_there(con: store.Connection):
     assert snapshot is not None and snapshot["contacts"] == 2
 
 
+def _account_file(folder: Path) -> Path:
+    # the account of this module in a database file, for the command line
+    path = folder / "left.duckdb"
+    con = store.connect(path)
+    try:
+        imported_ok(con, _ACCOUNT)
+    finally:
+        store.close(con)
+    return path
+
+
 def test_the_map_command_counts_who_left(tmp_path, capsys):
     from workbench.cli import main
 
-    path = tmp_path / "left.duckdb"
-    con = store.connect(path)
-    try:
-        _imported(con, _ACCOUNT)
-    finally:
-        store.close(con)
+    path = _account_file(tmp_path)
     args = ["map", "--db", str(path), "A1"]
     assert main([*args, "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
@@ -388,7 +381,7 @@ def test_a_plan_suggests_meeting_whoever_took_over_from_a_key_person(
     from workbench import plans
     from workbench.api import Workbench
 
-    _imported(con, _ACCOUNT)
+    imported_ok(con, _ACCOUNT)
     situation = Workbench(con).situation("A1", AS_OF)
     suggested = {a.contact: a for a in plans.suggested_actions(situation, AS_OF)}
     # Ann and Di left: whoever took over from them is met by the sponsor within
@@ -410,7 +403,7 @@ def test_a_plan_suggests_meeting_whoever_took_over_from_a_key_person(
 def test_the_leaders_overview_lists_the_key_people_who_left(con: store.Connection):
     from workbench import plans
 
-    _imported(con, _ACCOUNT)
+    imported_ok(con, _ACCOUNT)
     gone = plans.plans_overview(con, today=AS_OF).key_people_left
     # Ann (decider) and Di (approver, influence 4); Cy and Ben are still there
     assert gone.select(
@@ -424,12 +417,7 @@ def test_the_leaders_overview_lists_the_key_people_who_left(con: store.Connectio
 def test_the_plans_command_lists_the_key_people_who_left(tmp_path, capsys):
     from workbench.cli import main
 
-    path = tmp_path / "left.duckdb"
-    con = store.connect(path)
-    try:
-        _imported(con, _ACCOUNT)
-    finally:
-        store.close(con)
+    path = _account_file(tmp_path)
     args = ["plans", "--db", str(path), "--overview", "--today", "2026-06-30"]
     assert main([*args, "--json"]) == 0
     document = json.loads(capsys.readouterr().out)

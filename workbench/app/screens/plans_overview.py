@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import streamlit as st
 
-from workbench import charts, plans
+from workbench import charts, plans, terms
 from workbench.app import drawn, reads
 from workbench.app.components import csv_download, first_rows_caption, show_table
 from workbench.app.language import _, format_day, format_number
@@ -103,12 +103,18 @@ _PLAN_STATES: dict[str, str] = {
 
 
 def in_words(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return ``frame`` with our codes (most_valuable, under_review) as words."""
+    """Return ``frame`` with our codes (most_valuable, under_review, decider) as words."""
     coded = [c for c in ("segment", "plan_status", "status") if c in frame.columns]
     if "contribution" in frame.columns:  # money in whole units
         frame = frame.with_columns(pl.col("contribution").round(0))
     words = {k: _(v) for k, v in plans.CODE_WORDS.items()}
     frame = frame.with_columns(pl.col(c).replace(words) for c in coded)
+    if "buying_role" in frame.columns:  # a person's role: decider, approver, …
+        frame = frame.with_columns(
+            pl.col("buying_role").replace(
+                {code: terms.buying_role(code) for code in terms.BUYING_ROLES}
+            )
+        )
     if "plan_state" in frame.columns:  # current, stale, no plan: as the chart says
         frame = frame.with_columns(
             pl.col("plan_state").replace({k: _(v) for k, v in _PLAN_STATES.items()})

@@ -117,8 +117,22 @@ def test_the_workbenchs_own_column_is_read_and_an_unknown_state_said(
             },
             {"P1": True, "P2": False},
         ),
+        (
+            "chinese_crm",
+            {
+                "联系人.csv": "联系人编号,客户编号,姓名,联系人状态\nP1,K1,张三,无效\nP2,K1,李四,有效\n",
+                "客户.csv": "客户编号,客户名称\nK1,华东机电\n",
+            },
+            {"P1": True, "P2": False},
+        ),
     ],
-    ids=["dynamics-code", "dynamics-label", "salesforce", "chinese_crm"],
+    ids=[
+        "dynamics-code",
+        "dynamics-label",
+        "salesforce",
+        "chinese_crm",
+        "chinese_state",
+    ],
 )
 def test_each_crms_flag_is_read(
     con: store.Connection,

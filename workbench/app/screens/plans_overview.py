@@ -107,7 +107,9 @@ def in_words(frame: pl.DataFrame) -> pl.DataFrame:
     coded = [c for c in ("segment", "plan_status", "status") if c in frame.columns]
     if "contribution" in frame.columns:  # money in whole units
         frame = frame.with_columns(pl.col("contribution").round(0))
-    words = {k: _(v) for k, v in plans.CODE_WORDS.items()}
+    # a follow-up's or an action's status (open, done) too; the plans' own
+    # words win where both name a code
+    words = {k: _(v) for k, v in {**terms.STATUSES, **plans.CODE_WORDS}.items()}
     frame = frame.with_columns(pl.col(c).replace(words) for c in coded)
     if "buying_role" in frame.columns:  # a person's role: decider, approver, …
         frame = frame.with_columns(

@@ -475,3 +475,46 @@ def test_the_drivers_buckets_read_in_the_language_and_keep_their_figures(
                 r"[<≥–\d,.]+", worded
             ), (english, worded)
         assert voice.buckets_worded(frame, "en").equals(frame)
+
+
+# --- the leaders' overview and whom to reach next ------------------------------------
+
+
+def test_the_leaders_tables_say_a_persons_role_and_status_in_the_language_in_force():
+    from workbench import i18n
+    from workbench.app.screens import plans_overview
+
+    frame = pl.DataFrame(
+        {"contact_name": ["Ann Old"], "buying_role": ["decider"], "status": ["open"]}
+    )
+    i18n.set_language("zh-Hans")
+    try:
+        shown = plans_overview.in_words(frame)
+    finally:
+        i18n.set_language("en")
+    assert shown["buying_role"].to_list() == ["决策者"]
+    # a follow-up's status too (it showed "open")
+    assert shown["status"].to_list() == ["待处理"]
+
+
+def test_whom_to_reach_next_says_an_unknown_role_in_chinese():
+    from workbench import i18n
+    from workbench.app import buying_centre_reads
+
+    reach = pl.DataFrame(
+        {
+            "role": ["unknown", "decider"],
+            "attitude": [None, "neutral"],
+            "path": ["x", "y"],
+        }
+    )
+    assert buying_centre_reads.reach_words(reach)["role"].to_list() == [
+        "unknown",
+        "decider",
+    ]
+    i18n.set_language("zh-Hans")
+    try:
+        shown = buying_centre_reads.reach_words(reach)
+    finally:
+        i18n.set_language("en")
+    assert shown["role"].to_list() == ["角色未知", "决策者"]

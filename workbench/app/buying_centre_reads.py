@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from workbench import privacy, terms
+from workbench import i18n, privacy, terms
 from workbench.analytics import network, segment
 from workbench.app import reads
 from workbench.app.cached import cached
@@ -158,8 +158,14 @@ def reach_words(reach: pl.DataFrame) -> pl.DataFrame:
     The report keeps the codes and the English "no warm path" (the plans match
     on them); a path of names stays as it is.
     """
-    return terms.localise_values(reach).with_columns(
+    shown = terms.localise_values(reach).with_columns(
         pl.col("path").replace({network.NO_WARM_PATH: _("no warm path")})
+    )
+    if i18n.current_language() == "en":
+        return shown
+    # a person without a role: its code, "unknown", is no word of the glossary
+    return shown.with_columns(
+        pl.col("role").replace({network.UNKNOWN: network.role_name(network.UNKNOWN)})
     )
 
 

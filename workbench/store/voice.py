@@ -114,7 +114,9 @@ def nps_responses_enriched(con: Connection) -> pl.DataFrame:
 
     Columns: ``response_id``, ``account_id``, ``account_name``, ``contact_id``,
     ``contact_name``, ``title``, ``buying_role``, ``department``, ``influence``,
-    ``org_level`` (1 = top of the account's reporting tree), ``responded_on``,
+    ``has_left`` (the person has left the account since: the answer counts in
+    its time's scores, nobody is called back), ``org_level`` (1 = top of the
+    account's reporting tree), ``responded_on``,
     ``score``, ``comment``, ``source``, ``survey_type`` (``relationship`` or
     ``touchpoint``), ``days_since_touch`` (days from our last
     activity with that person to the answer; NULL when never touched before).

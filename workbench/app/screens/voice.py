@@ -195,8 +195,8 @@ def headline() -> Heard:
         _("Risky detractors"),
         format_number(risky.height),
         help=_(
-            "People whose latest score is 0–6 and who are deciders or approvers, "
-            "or whose influence is {influence} or more."
+            "People still at the account whose latest score is 0–6 and who are "
+            "deciders or approvers, or whose influence is {influence} or more."
         ).format(influence=voice.HIGH_INFLUENCE_MIN),
     )
     basis = (

@@ -178,6 +178,17 @@ def imported_ok(
     return report
 
 
+def imported_into(path: Path, files: dict[str, str]) -> Path:
+    """Import ``files`` into the database file ``path`` (made if missing) and close it:
+    a file for the command line or the app to open; returns ``path``."""
+    con = store.connect(path)
+    try:
+        imported_ok(con, files)
+    finally:
+        store.close(con)
+    return path
+
+
 def cli_import(
     capsys: pytest.CaptureFixture[str], fixture: str, db: Path | str, *flags: str
 ) -> tuple[int, str]:

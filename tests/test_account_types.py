@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import imported_ok
+from tests.conftest import imported_into, imported_ok
 from workbench import readers, store
 
 AS_OF = date(2026, 6, 30)
@@ -226,11 +226,7 @@ def test_the_segments_and_effort_pages_say_which_accounts_they_leave_out(
 ):
     from tests.conftest import open_page
 
-    con = store.connect(app_db)
-    try:
-        imported_ok(con, _COMPETITOR)
-    finally:
-        store.close(con)
+    imported_into(app_db, _COMPETITOR)
     at = open_page(page)
     # the demo's two partners and competitor, and the one imported
     notes = [c.value for c in at.caption if "no customer" in c.value]
@@ -255,12 +251,7 @@ def test_the_segment_command_lists_what_it_leaves_out(capsys, tmp_path):
 
     from workbench.cli import main
 
-    path = tmp_path / "types.duckdb"
-    con = store.connect(path)
-    try:
-        imported_ok(con, _PORTFOLIO)
-    finally:
-        store.close(con)
+    path = imported_into(tmp_path / "types.duckdb", _PORTFOLIO)
     assert main(["segment", "--db", str(path), "--as-of", "2026-06-30", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert sorted(a["account_id"] for a in document["accounts"]) == ["A1", "P2", "U1"]
@@ -311,12 +302,7 @@ def test_a_competitor_with_erp_revenue_is_segmented(con: store.Connection):
 def test_the_effort_page_says_why_it_has_no_accounts(tmp_path, monkeypatch):
     from tests.conftest import open_page
 
-    path = tmp_path / "others.duckdb"
-    con = store.connect(path)
-    try:
-        imported_ok(con, _COMPETITOR)
-    finally:
-        store.close(con)
+    path = imported_into(tmp_path / "others.duckdb", _COMPETITOR)
     monkeypatch.setenv(store.DB_ENV_VAR, str(path))
     at = open_page("pages/effort.py")
     assert [i.value for i in at.info] == [

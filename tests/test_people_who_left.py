@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.conftest import ANALYST, imported_ok, open_page
+from tests.conftest import ANALYST, imported_into, imported_ok, open_page
 from workbench import ingest, store
 from workbench.analytics import network, voice
 from workbench.domain import BuyingCentreData
@@ -312,21 +312,10 @@ def test_a_plan_counts_and_offers_the_people_still_there(con: store.Connection):
     assert snapshot is not None and snapshot["contacts"] == 2
 
 
-def _account_file(folder: Path) -> Path:
-    # the account of this module in a database file, for the command line
-    path = folder / "left.duckdb"
-    con = store.connect(path)
-    try:
-        imported_ok(con, _ACCOUNT)
-    finally:
-        store.close(con)
-    return path
-
-
 def test_the_map_command_counts_who_left(tmp_path, capsys):
     from workbench.cli import main
 
-    path = _account_file(tmp_path)
+    path = imported_into(tmp_path / "left.duckdb", _ACCOUNT)
     args = ["map", "--db", str(path), "A1"]
     assert main([*args, "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
@@ -431,7 +420,7 @@ def test_the_leaders_overview_lists_the_key_people_who_left(con: store.Connectio
 def test_the_plans_command_lists_the_key_people_who_left(tmp_path, capsys):
     from workbench.cli import main
 
-    path = _account_file(tmp_path)
+    path = imported_into(tmp_path / "left.duckdb", _ACCOUNT)
     args = ["plans", "--db", str(path), "--overview", "--today", "2026-06-30"]
     assert main([*args, "--json"]) == 0
     document = json.loads(capsys.readouterr().out)

@@ -1,7 +1,8 @@
 """Every table definition and the one ordered sequence of migrations.
 
-The DDL of the whole database lives here, grouped by the migration that creates
-it, and :data:`MIGRATIONS` lists the steps in version order.
+The DDL of the database lives here, grouped by the migration that creates it
+(the first one's CRM tables in :mod:`.schema_crm`), and :data:`MIGRATIONS` lists
+the steps in version order.
 :func:`workbench.store.migrations.migrate` applies those a file has not recorded
 yet, each in its own transaction, so files made by every earlier version open and
 upgrade. Append new migrations; never edit one that has shipped.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.store._base import LAST_IMPORT_DAY_KEY
+from workbench.store.schema_crm import CORE_TABLES
 
 
 @dataclass(frozen=True)
@@ -22,95 +24,6 @@ class Migration:
     description: str
     statements: tuple[str, ...]
 
-
-_CORE_TABLES = (
-    """
-    CREATE TABLE IF NOT EXISTS sellers (
-        seller_id VARCHAR PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        team VARCHAR,
-        title VARCHAR
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS accounts (
-        account_id VARCHAR PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        industry VARCHAR,
-        region VARCHAR,
-        country VARCHAR,
-        annual_revenue DOUBLE,
-        employees BIGINT,
-        parent_account_id VARCHAR,
-        owner_seller_id VARCHAR,
-        wallet_estimate DOUBLE,
-        gross_margin_pct DOUBLE,
-        created_on DATE,
-        source VARCHAR,
-        source_id VARCHAR
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS contacts (
-        contact_id VARCHAR PRIMARY KEY,
-        account_id VARCHAR NOT NULL,
-        name VARCHAR,
-        title VARCHAR,
-        department VARCHAR,
-        reports_to_id VARCHAR,
-        buying_role VARCHAR,
-        influence TINYINT,
-        attitude VARCHAR,
-        email VARCHAR,
-        phone VARCHAR,
-        source VARCHAR,
-        source_id VARCHAR
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS opportunities (
-        opportunity_id VARCHAR PRIMARY KEY,
-        account_id VARCHAR NOT NULL,
-        name VARCHAR,
-        stage VARCHAR,
-        amount DOUBLE,
-        close_date DATE,
-        is_closed BOOLEAN,
-        is_won BOOLEAN,
-        owner_seller_id VARCHAR
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS opportunity_contacts (
-        opportunity_id VARCHAR NOT NULL,
-        contact_id VARCHAR NOT NULL,
-        role VARCHAR,
-        is_primary BOOLEAN
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS activities (
-        activity_id VARCHAR PRIMARY KEY,
-        account_id VARCHAR,
-        contact_id VARCHAR,
-        seller_id VARCHAR,
-        kind VARCHAR,
-        activity_date DATE,
-        duration_minutes DOUBLE,
-        subject VARCHAR
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS nps_responses (
-        response_id VARCHAR PRIMARY KEY,
-        account_id VARCHAR,
-        contact_id VARCHAR,
-        responded_on DATE,
-        score TINYINT,
-        comment VARCHAR
-    )
-    """,
-)
 
 _WORKBENCH_TABLES = (
     # Provenance on every imported table, so re-imports update by source ID.
@@ -534,7 +447,7 @@ _LAST_IMPORT_DAY = f"""
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "core CRM tables", _CORE_TABLES),
+    Migration(1, "core CRM tables", CORE_TABLES),
     Migration(
         2,
         "workbench tables: provenance, edits, imports, scenarios, plans",

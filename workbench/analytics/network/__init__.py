@@ -5,7 +5,8 @@ concern: ``people`` (constants, safe text, one row per person, graphs), ``style`
 (one visual channel per meaning), ``orgchart`` (the hierarchy layout),
 ``overlay`` (the legend, toolbar and label logic inside the map's page),
 ``export`` (the PNG's legend and the SVG for slides), ``tooltip`` (what hovering
-says, translated), ``metrics`` (coverage, breadth, risks, reach), ``deals`` (a
+says, translated), ``metrics`` (coverage, breadth, risks), ``reach`` (whom to
+reach next, warm paths), ``deals`` (a
 deal's own buying centre), ``render`` (the pyvis page and its legend) and
 ``edits`` (the editable contacts table, the map summary). Callers use ``network.<name>`` from this package.
 """
@@ -38,11 +39,9 @@ from workbench.analytics.network.metrics import (
     analyse_buying_centre,
     breadth_and_depth,
     find_risks,
-    reach_next,
     reporting_cycles,
     role_coverage,
     sorted_cycle,
-    warm_paths,
 )
 from workbench.analytics.network.orgchart import org_chart_positions
 from workbench.analytics.network.people import (
@@ -69,6 +68,7 @@ from workbench.analytics.network.people import (
     safe_text,
     still_there,
 )
+from workbench.analytics.network.reach import reach_next, warm_paths
 from workbench.analytics.network.render import (
     MapOptions,
     build_buying_centre,

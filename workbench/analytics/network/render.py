@@ -24,7 +24,6 @@ import polars as pl
 
 from workbench.analytics.network import overlay, style, tooltip
 from workbench.analytics.network.legend import legend_blocks
-from workbench.analytics.network.metrics import warm_paths
 from workbench.analytics.network.orgchart import LEVEL_HEIGHT, org_chart_positions
 from workbench.analytics.network.overlay import LABEL_PX
 from workbench.analytics.network.people import (
@@ -37,6 +36,7 @@ from workbench.analytics.network.people import (
     people,
     safe_text,
 )
+from workbench.analytics.network.reach import warm_paths
 from workbench.analytics.network.tooltip import nps_verdict
 from workbench.i18n import gettext as _
 
